@@ -1,0 +1,237 @@
+package dev.ztchat.core.envelope;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The canonical binary encoding of envelopes (docs/PROTOCOL.md, "Envelope encoding"). The same
+ * object always encodes to the same bytes, and decoding accepts only bytes that re-encode to
+ * themselves: no trailing data, no over-long fields, strict UTF-8.
+ *
+ * <pre>
+ * envelope  = header keys nonce ciphertext signature
+ * header    = u8 version(=1) | str sender | u8 n | n * str recipient | i64 timestamp_ms | 16B message_id
+ * keys      = u8 k | k * (str recipient | 32B key_id | bin wrapped_key)
+ * nonce     = 12B
+ * ciphertext= u32 length | bytes (AES-GCM output, tag included)
+ * signature = bin
+ * str       = u16 length | UTF-8 bytes;  bin = u16 length | bytes;  all integers big-endian
+ * </pre>
+ */
+public final class EnvelopeCodec {
+  /** Largest envelope this code will decode, whatever the frame limit. */
+  public static final int MAX_ENVELOPE_BYTES = 1 << 20;
+
+  private EnvelopeCodec() {}
+
+  /** The exact header bytes: the AES-GCM associated data, and the first part of the signed bytes. */
+  public static byte[] encodeHeader(EnvelopeHeader header) {
+    Out out = new Out();
+    writeHeader(out, header);
+    return out.toByteArray();
+  }
+
+  /** The exact bytes the sender signs: everything in the envelope before the signature field. */
+  public static byte[] signedBytes(
+      EnvelopeHeader header, List<WrappedKey> keys, byte[] nonce, byte[] ciphertext) {
+    Out out = new Out();
+    writeHeader(out, header);
+    out.u8(keys.size());
+    for (WrappedKey key : keys) {
+      out.str(key.recipient());
+      out.raw(key.keyId());
+      out.bin(key.wrapped());
+    }
+    out.raw(nonce);
+    out.u32(ciphertext.length);
+    out.raw(ciphertext);
+    return out.toByteArray();
+  }
+
+  /** The signed bytes of an envelope already built. */
+  public static byte[] signedBytes(SealedEnvelope e) {
+    return signedBytes(e.header(), e.keys(), e.nonce(), e.ciphertext());
+  }
+
+  /** The whole envelope. */
+  public static byte[] encode(SealedEnvelope e) {
+    Out out = new Out();
+    out.raw(signedBytes(e));
+    out.bin(e.signature());
+    return out.toByteArray();
+  }
+
+  /** Parses an envelope strictly; every malformation is a {@link MalformedEnvelopeException}. */
+  public static SealedEnvelope decode(byte[] bytes) throws MalformedEnvelopeException {
+    if (bytes == null || bytes.length == 0) {
+      throw new MalformedEnvelopeException("envelope is empty");
+    }
+    if (bytes.length > MAX_ENVELOPE_BYTES) {
+      throw new MalformedEnvelopeException("envelope is larger than " + MAX_ENVELOPE_BYTES + " bytes");
+    }
+    In in = new In(ByteBuffer.wrap(bytes));
+    try {
+      EnvelopeHeader header = readHeader(in);
+      int k = in.u8();
+      List<WrappedKey> keys = new ArrayList<>(k);
+      for (int i = 0; i < k; i++) {
+        keys.add(new WrappedKey(in.str(), in.raw(WrappedKey.KEY_ID_BYTES), in.bin()));
+      }
+      byte[] nonce = in.raw(SealedEnvelope.NONCE_BYTES);
+      long ctLen = in.u32();
+      if (ctLen > in.remaining()) {
+        throw new MalformedEnvelopeException("ciphertext length " + ctLen + " runs past the end");
+      }
+      byte[] ciphertext = in.raw((int) ctLen);
+      byte[] signature = in.bin();
+      if (in.remaining() != 0) {
+        throw new MalformedEnvelopeException(in.remaining() + " unexpected bytes after the signature");
+      }
+      return new SealedEnvelope(header, keys, nonce, ciphertext, signature);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEnvelopeException(e.getMessage());
+    }
+  }
+
+  /** Parses only the header (for routing); the rest must still be well-formed. */
+  public static EnvelopeHeader decodeHeader(byte[] bytes) throws MalformedEnvelopeException {
+    return decode(bytes).header();
+  }
+
+  private static void writeHeader(Out out, EnvelopeHeader h) {
+    out.u8(h.version());
+    out.str(h.sender());
+    out.u8(h.recipients().size());
+    h.recipients().forEach(out::str);
+    out.i64(h.timestampMillis());
+    out.raw(h.messageId());
+  }
+
+  private static EnvelopeHeader readHeader(In in) throws MalformedEnvelopeException {
+    int version = in.u8();
+    if (version != EnvelopeHeader.VERSION) {
+      throw new MalformedEnvelopeException("unsupported envelope version " + version);
+    }
+    String sender = in.str();
+    int n = in.u8();
+    List<String> recipients = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      recipients.add(in.str());
+    }
+    long timestamp = in.i64();
+    byte[] id = in.raw(EnvelopeHeader.MESSAGE_ID_BYTES);
+    return new EnvelopeHeader(version, sender, recipients, timestamp, id);
+  }
+
+  private static final class Out {
+    private final ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
+
+    void u8(int v) {
+      if (v < 0 || v > 0xff) {
+        throw new IllegalArgumentException("value " + v + " does not fit in one byte");
+      }
+      buf.write(v);
+    }
+
+    void u16(int v) {
+      if (v < 0 || v > 0xffff) {
+        throw new IllegalArgumentException("length " + v + " does not fit in two bytes");
+      }
+      buf.write(v >>> 8);
+      buf.write(v);
+    }
+
+    void u32(long v) {
+      buf.writeBytes(ByteBuffer.allocate(4).putInt((int) v).array());
+    }
+
+    void i64(long v) {
+      buf.writeBytes(ByteBuffer.allocate(8).putLong(v).array());
+    }
+
+    void raw(byte[] b) {
+      buf.writeBytes(b);
+    }
+
+    void bin(byte[] b) {
+      u16(b.length);
+      raw(b);
+    }
+
+    void str(String s) {
+      bin(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    byte[] toByteArray() {
+      return buf.toByteArray();
+    }
+  }
+
+  private static final class In {
+    private final ByteBuffer b;
+
+    In(ByteBuffer b) {
+      this.b = b;
+    }
+
+    int remaining() {
+      return b.remaining();
+    }
+
+    private void need(int n) throws MalformedEnvelopeException {
+      if (b.remaining() < n) {
+        throw new MalformedEnvelopeException("envelope is truncated");
+      }
+    }
+
+    int u8() throws MalformedEnvelopeException {
+      need(1);
+      return b.get() & 0xff;
+    }
+
+    int u16() throws MalformedEnvelopeException {
+      need(2);
+      return b.getShort() & 0xffff;
+    }
+
+    long u32() throws MalformedEnvelopeException {
+      need(4);
+      return b.getInt() & 0xffffffffL;
+    }
+
+    long i64() throws MalformedEnvelopeException {
+      need(8);
+      return b.getLong();
+    }
+
+    byte[] raw(int n) throws MalformedEnvelopeException {
+      need(n);
+      byte[] out = new byte[n];
+      b.get(out);
+      return out;
+    }
+
+    byte[] bin() throws MalformedEnvelopeException {
+      return raw(u16());
+    }
+
+    String str() throws MalformedEnvelopeException {
+      byte[] bytes = bin();
+      try {
+        return StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes))
+            .toString();
+      } catch (CharacterCodingException e) {
+        throw new MalformedEnvelopeException("a name in the envelope is not valid UTF-8");
+      }
+    }
+  }
+}

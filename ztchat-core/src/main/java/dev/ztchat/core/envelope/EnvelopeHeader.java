@@ -1,0 +1,80 @@
+package dev.ztchat.core.envelope;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.pki.IdentityName;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The cleartext header of an envelope: who sent it, to whom, when, and its unique id. Its exact
+ * encoding ({@link EnvelopeCodec#encodeHeader}) is the AES-GCM associated data, and is signed.
+ * See docs/PROTOCOL.md, section "Envelope".
+ *
+ * <p>The relay reads the header to route the envelope; it is metadata, not secret.
+ */
+public record EnvelopeHeader(
+    int version, String sender, List<String> recipients, long timestampMillis, byte[] messageId) {
+  /** The only version this code writes and reads. */
+  public static final int VERSION = 1;
+
+  /** Length of a message id in bytes. */
+  public static final int MESSAGE_ID_BYTES = 16;
+
+  /** Most recipients an envelope may name. */
+  public static final int MAX_RECIPIENTS = 32;
+
+  public EnvelopeHeader {
+    requireNonNull(sender, "sender");
+    requireNonNull(messageId, "messageId");
+    recipients = List.copyOf(recipients);
+    if (version != VERSION) {
+      throw new IllegalArgumentException("unsupported envelope version " + version);
+    }
+    IdentityName.validate(sender);
+    if (recipients.isEmpty() || recipients.size() > MAX_RECIPIENTS) {
+      throw new IllegalArgumentException(
+          "an envelope names 1 to " + MAX_RECIPIENTS + " recipients, not " + recipients.size());
+    }
+    recipients.forEach(IdentityName::validate);
+    if (recipients.stream().distinct().count() != recipients.size()) {
+      throw new IllegalArgumentException("an envelope names a recipient twice");
+    }
+    if (messageId.length != MESSAGE_ID_BYTES) {
+      throw new IllegalArgumentException("message id must be " + MESSAGE_ID_BYTES + " bytes");
+    }
+    messageId = messageId.clone();
+  }
+
+  @Override
+  public byte[] messageId() {
+    return messageId.clone();
+  }
+
+  /** The message id as 32 lower-case hex digits. */
+  public String messageIdHex() {
+    return HexFormat.of().formatHex(messageId);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EnvelopeHeader h
+        && version == h.version
+        && sender.equals(h.sender)
+        && recipients.equals(h.recipients)
+        && timestampMillis == h.timestampMillis
+        && Arrays.equals(messageId, h.messageId);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(messageId) * 31 + sender.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "EnvelopeHeader[v" + version + " " + sender + "->" + recipients + " t=" + timestampMillis
+        + " id=" + messageIdHex() + "]";
+  }
+}

@@ -1,0 +1,115 @@
+package dev.ztchat.core.pki;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Where each PEM file lives in a certs folder. One place for the layout; the README documents it.
+ *
+ * <pre>
+ * certs/ca.crt                          root CA certificate (everyone)
+ * certs/ca.key                          root CA private key (the PKI admin only; keep offline)
+ * certs/server.crt, server.key          the relay's TLS identity (the server only)
+ * certs/users/NAME/signing.crt|.key     NAME's TLS client + message signing identity
+ * certs/users/NAME/encryption.crt|.key  NAME's key-transport identity
+ * </pre>
+ */
+public record CertsLayout(Path root) {
+  public CertsLayout {
+    requireNonNull(root, "root");
+  }
+
+  public Path caCertificate() {
+    return root.resolve("ca.crt");
+  }
+
+  public Path caKey() {
+    return root.resolve("ca.key");
+  }
+
+  public Path serverCertificate() {
+    return root.resolve("server.crt");
+  }
+
+  public Path serverKey() {
+    return root.resolve("server.key");
+  }
+
+  public Path usersDir() {
+    return root.resolve("users");
+  }
+
+  public Path userDir(String name) {
+    return usersDir().resolve(IdentityName.validate(name));
+  }
+
+  public Path signingCertificate(String name) {
+    return userDir(name).resolve("signing.crt");
+  }
+
+  public Path signingKey(String name) {
+    return userDir(name).resolve("signing.key");
+  }
+
+  public Path encryptionCertificate(String name) {
+    return userDir(name).resolve("encryption.crt");
+  }
+
+  public Path encryptionKey(String name) {
+    return userDir(name).resolve("encryption.key");
+  }
+
+  /** Names of the users that have a folder with a signing certificate, sorted. */
+  public List<String> userNames() throws IOException {
+    if (!Files.isDirectory(usersDir())) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    try (Stream<Path> dirs = Files.list(usersDir())) {
+      dirs.map(p -> p.getFileName().toString())
+          .filter(IdentityName::isValid)
+          .filter(n -> Files.isRegularFile(signingCertificate(n)))
+          .sorted()
+          .forEach(names::add);
+    }
+    return names;
+  }
+
+  /** Names of the users whose private keys are present here (identities this folder can act as). */
+  public List<String> localIdentities() throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String n : userNames()) {
+      if (Files.isRegularFile(signingKey(n)) && Files.isRegularFile(encryptionKey(n))) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /** Writes a user's four files (keys 0600). */
+  public void writeUser(UserIdentity id, boolean overwrite) throws IOException {
+    PemFiles.writeCertificate(signingCertificate(id.name()), id.signing().certificate(), overwrite);
+    PemFiles.writePrivateKey(signingKey(id.name()), id.signing().privateKey(), overwrite);
+    PemFiles.writeCertificate(
+        encryptionCertificate(id.name()), id.encryption().certificate(), overwrite);
+    PemFiles.writePrivateKey(encryptionKey(id.name()), id.encryption().privateKey(), overwrite);
+  }
+
+  /** Loads a user's identity (both certificates and both private keys). */
+  public UserIdentity readUser(String name) throws IOException {
+    return new UserIdentity(
+        name,
+        new Credential(
+            PemFiles.readCertificate(signingCertificate(name)),
+            PemFiles.readPrivateKey(signingKey(name))),
+        new Credential(
+            PemFiles.readCertificate(encryptionCertificate(name)),
+            PemFiles.readPrivateKey(encryptionKey(name))));
+  }
+}

@@ -1,0 +1,53 @@
+package dev.ztchat.core.pki;
+
+import java.util.regex.Pattern;
+
+/**
+ * The rule for user names: 1 to 32 characters from {@code [a-z0-9._-]}, starting with a letter or
+ * digit. The name is the certificate's CN and the user's address on the relay.
+ */
+public final class IdentityName {
+  /** Longest allowed name. */
+  public static final int MAX_LENGTH = 32;
+
+  private static final Pattern ALLOWED = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+
+  private IdentityName() {}
+
+  /** Returns true when {@code name} is an acceptable identity name. */
+  public static boolean isValid(String name) {
+    return name != null
+        && !name.isEmpty()
+        && name.length() <= MAX_LENGTH
+        && ALLOWED.matcher(name).matches();
+  }
+
+  /**
+   * Throws {@link IllegalArgumentException} with a message that says what is wrong and what is
+   * allowed, unless {@code name} is valid.
+   */
+  public static String validate(String name) {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("identity name is empty: use 1 to " + MAX_LENGTH + " characters from a-z 0-9 . _ -");
+    }
+    if (name.length() > MAX_LENGTH) {
+      throw new IllegalArgumentException(
+          "identity name is " + name.length() + " characters long: at most " + MAX_LENGTH + " allowed");
+    }
+    if (!ALLOWED.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "identity name '"
+              + printable(name)
+              + "' is not allowed: use only lowercase letters, digits, '.', '_' and '-', starting with a letter or digit");
+    }
+    return name;
+  }
+
+  private static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    s.codePoints()
+        .limit(40)
+        .forEach(c -> b.append(c >= 0x20 && c < 0x7f ? Character.toString(c) : String.format("\\u%04x", c)));
+    return b.toString();
+  }
+}

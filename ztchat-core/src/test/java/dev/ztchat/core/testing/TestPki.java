@@ -1,0 +1,95 @@
+package dev.ztchat.core.testing;
+
+import dev.ztchat.core.pki.CertificateIssuer;
+import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.pki.UserIdentity;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A throw-away PKI for tests: a fresh root CA, a server certificate for localhost/127.0.0.1 and
+ * users, generated at run time (RSA-2048 to keep tests quick), optionally written to a certs folder
+ * in the standard {@link CertsLayout}.
+ */
+public final class TestPki {
+  public static final int TEST_KEY_BITS = 2048;
+
+  private final Credential ca;
+  private final Credential server;
+  private final Map<String, UserIdentity> users = new LinkedHashMap<>();
+
+  private TestPki(String caName) {
+    Instant now = Instant.now().minus(Duration.ofMinutes(5));
+    this.ca = CertificateIssuer.createRootCa(caName, TEST_KEY_BITS, now, Duration.ofDays(30));
+    this.server =
+        CertificateIssuer.issueServer(
+            ca, "ztchat-server", List.of("localhost", "127.0.0.1"), TEST_KEY_BITS, now, Duration.ofDays(30));
+  }
+
+  /** A new CA with the given users. */
+  public static TestPki create(String... userNames) {
+    TestPki pki = new TestPki("ztchat test root CA");
+    for (String u : userNames) {
+      pki.addUser(u);
+    }
+    return pki;
+  }
+
+  /** A different CA, unrelated to any other (for rogue-CA tests). */
+  public static TestPki rogue(String... userNames) {
+    TestPki pki = new TestPki("ztchat test root CA");
+    for (String u : userNames) {
+      pki.addUser(u);
+    }
+    return pki;
+  }
+
+  public UserIdentity addUser(String name) {
+    UserIdentity id =
+        CertificateIssuer.issueUser(
+            ca, name, TEST_KEY_BITS, Instant.now().minus(Duration.ofMinutes(5)), Duration.ofDays(30));
+    users.put(name, id);
+    return id;
+  }
+
+  public Credential ca() {
+    return ca;
+  }
+
+  public Credential server() {
+    return server;
+  }
+
+  public UserIdentity user(String name) {
+    UserIdentity id = users.get(name);
+    if (id == null) {
+      throw new IllegalArgumentException("no test user " + name);
+    }
+    return id;
+  }
+
+  /** Writes CA, server and every user to {@code dir} in the standard layout; returns the layout. */
+  public CertsLayout writeTo(Path dir) {
+    CertsLayout layout = new CertsLayout(dir);
+    try {
+      PemFiles.writeCertificate(layout.caCertificate(), ca.certificate(), true);
+      PemFiles.writePrivateKey(layout.caKey(), ca.privateKey(), true);
+      PemFiles.writeCertificate(layout.serverCertificate(), server.certificate(), true);
+      PemFiles.writePrivateKey(layout.serverKey(), server.privateKey(), true);
+      for (UserIdentity u : users.values()) {
+        layout.writeUser(u, true);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return layout;
+  }
+}
