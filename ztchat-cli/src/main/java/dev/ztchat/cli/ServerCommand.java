@@ -1,12 +1,79 @@
 package dev.ztchat.cli;
 
+import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.server.RelayServer;
+import dev.ztchat.server.RelayServerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code ztchat server}: run the mTLS relay. */
-@Command(name = "server", description = "Run the mutual-TLS relay server.")
-final class ServerCommand implements Runnable {
+/** {@code ztchat server}: run the mTLS relay until SIGTERM or Ctrl-C. */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the mutual-TLS relay server.",
+      "Needs ca.crt, server.crt and server.key in the certs folder (never the CA's private key)."
+    })
+final class ServerCommand implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "8443", description = "TCP port to listen on (default: ${DEFAULT-VALUE}; 0 = any free port).")
+  int port;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(names = "--certs", defaultValue = "certs", description = "Certs folder (default: ${DEFAULT-VALUE}).")
+  Path certs;
+
+  @Option(names = "--max-frame", defaultValue = "4096", description = "Largest frame accepted from a client, in bytes (default: ${DEFAULT-VALUE}).")
+  int maxFrame;
+
+  @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
+      description = "Close connections silent for this long (default: ${DEFAULT-VALUE}).")
+  Duration idleTimeout;
+
+  @Option(names = "--frame-timeout", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Close connections whose frame body stalls this long (default: ${DEFAULT-VALUE}).")
+  Duration frameTimeout;
+
+  @Option(names = "--handshake-timeout", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Close connections that do not finish the TLS handshake in time (default: ${DEFAULT-VALUE}).")
+  Duration handshakeTimeout;
+
   @Override
-  public void run() {
-    throw new UserError("not implemented yet");
+  public Integer call() throws Exception {
+    RelayServerConfig config;
+    try {
+      config =
+          new RelayServerConfig(
+              new CertsLayout(certs), bind, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), 2);
+    }
+    RelayServer server;
+    try {
+      server = RelayServer.start(config);
+    } catch (java.io.IOException e) {
+      throw new UserError(e.getMessage());
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.err.println("ztchat server: shutting down...");
+                  server.close();
+                  stopped.countDown();
+                },
+                "ztchat-shutdown"));
+    System.err.println(
+        "ztchat server: listening on " + bind + ":" + server.port() + " with " + server.tlsDescription()
+            + ". Press Ctrl-C to stop.");
+    server.awaitClose();
+    stopped.await();
+    return 0;
   }
 }

@@ -1,0 +1,33 @@
+package dev.ztchat.core.protocol;
+
+/** The {@code code} of an {@code error} frame (docs/PROTOCOL.md section 4.3). */
+public enum ErrorCode {
+  MALFORMED("malformed"),
+  UNKNOWN_TYPE("unknown_type"),
+  BAD_ENVELOPE("bad_envelope"),
+  UNKNOWN_USER("unknown_user"),
+  BAD_CERTIFICATE("bad_certificate"),
+  TOO_LARGE("too_large"),
+  RATE_LIMITED("rate_limited"),
+  INTERNAL("internal");
+
+  private final String wire;
+
+  ErrorCode(String wire) {
+    this.wire = wire;
+  }
+
+  public String wire() {
+    return wire;
+  }
+
+  /** The code for a wire name, or {@code null} for one this version does not know. */
+  public static ErrorCode fromWire(String s) {
+    for (ErrorCode c : values()) {
+      if (c.wire.equals(s)) {
+        return c;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,217 @@
+package dev.ztchat.core.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/**
+ * Every frame of the wire protocol (docs/PROTOCOL.md section 4), as an immutable value. {@link
+ * FrameCodec} turns them into JSON bytes and back. {@code ref} is the optional request reference
+ * that the server echoes; it is {@code null} when absent.
+ */
+public sealed interface Frame {
+  /** The JSON {@code type} member. */
+  String type();
+
+  // ---- server to client ----
+
+  /** First frame after the handshake: who the server thinks you are, and its limits. */
+  record Welcome(int protocol, String identity, int maxFrame, int idleTimeoutSeconds)
+      implements Frame {
+    public Welcome {
+      requireNonNull(identity, "identity");
+    }
+
+    @Override
+    public String type() {
+      return "welcome";
+    }
+  }
+
+  /** One recipient's outcome for a {@link Send}. */
+  record Delivery(String user, DeliveryStatus status) {
+    public Delivery {
+      requireNonNull(user, "user");
+      requireNonNull(status, "status");
+    }
+  }
+
+  /** Answer to {@link Send}. */
+  record Sent(String ref, String messageId, List<Delivery> results) implements Frame {
+    public Sent {
+      requireNonNull(messageId, "messageId");
+      results = List.copyOf(results);
+    }
+
+    @Override
+    public String type() {
+      return "sent";
+    }
+  }
+
+  /** An envelope pushed to its recipient. */
+  record Deliver(byte[] envelope) implements Frame {
+    public Deliver {
+      requireNonNull(envelope, "envelope");
+      envelope = envelope.clone();
+    }
+
+    @Override
+    public byte[] envelope() {
+      return envelope.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Deliver d && java.util.Arrays.equals(envelope, d.envelope);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(envelope);
+    }
+
+    @Override
+    public String toString() {
+      return "Deliver[" + envelope.length + " bytes]";
+    }
+
+    @Override
+    public String type() {
+      return "deliver";
+    }
+  }
+
+  /** Answer to {@link DirectoryRequest}: the user's certificates, PEM, as the CA issued them. */
+  record Certificates(String ref, String user, String signing, String encryption)
+      implements Frame {
+    public Certificates {
+      requireNonNull(user, "user");
+      requireNonNull(signing, "signing");
+      requireNonNull(encryption, "encryption");
+    }
+
+    @Override
+    public String type() {
+      return "certificates";
+    }
+  }
+
+  /** Answer to {@link Who}. */
+  record Online(String ref, List<String> users) implements Frame {
+    public Online {
+      users = List.copyOf(users);
+    }
+
+    @Override
+    public String type() {
+      return "online";
+    }
+  }
+
+  /** Answer to {@link Publish}. */
+  record Ok(String ref) implements Frame {
+    @Override
+    public String type() {
+      return "ok";
+    }
+  }
+
+  /** Answer to {@link Ping}. */
+  record Pong(String ref) implements Frame {
+    @Override
+    public String type() {
+      return "pong";
+    }
+  }
+
+  /** A request failed; {@code message} is a short sentence for a human, never a stack trace. */
+  record Error(String ref, ErrorCode code, String message) implements Frame {
+    public Error {
+      requireNonNull(code, "code");
+      requireNonNull(message, "message");
+    }
+
+    @Override
+    public String type() {
+      return "error";
+    }
+  }
+
+  // ---- client to server ----
+
+  /** Relay a sealed envelope (docs/PROTOCOL.md section 5) to the recipients its header names. */
+  record Send(String ref, byte[] envelope) implements Frame {
+    public Send {
+      requireNonNull(envelope, "envelope");
+      envelope = envelope.clone();
+    }
+
+    @Override
+    public byte[] envelope() {
+      return envelope.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Send s
+          && java.util.Objects.equals(ref, s.ref)
+          && java.util.Arrays.equals(envelope, s.envelope);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(envelope);
+    }
+
+    @Override
+    public String toString() {
+      return "Send[ref=" + ref + ", " + envelope.length + " bytes]";
+    }
+
+    @Override
+    public String type() {
+      return "send";
+    }
+  }
+
+  /** Ask for a user's certificates. */
+  record DirectoryRequest(String ref, String user) implements Frame {
+    public DirectoryRequest {
+      requireNonNull(user, "user");
+    }
+
+    @Override
+    public String type() {
+      return "directory";
+    }
+  }
+
+  /** Ask who is online. */
+  record Who(String ref) implements Frame {
+    @Override
+    public String type() {
+      return "who";
+    }
+  }
+
+  /** Give the server this identity's encryption certificate (PEM) for the directory. */
+  record Publish(String ref, String encryption) implements Frame {
+    public Publish {
+      requireNonNull(encryption, "encryption");
+    }
+
+    @Override
+    public String type() {
+      return "publish";
+    }
+  }
+
+  /** Keep-alive. */
+  record Ping(String ref) implements Frame {
+    @Override
+    public String type() {
+      return "ping";
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.ztchat.core.protocol;
+
+import java.time.Duration;
+
+/**
+ * The protocol's limits and defaults, in one place (docs/PROTOCOL.md sections 3 and 4). Servers
+ * may be configured differently; these are the defaults and the hard bounds.
+ */
+public final class ProtocolLimits {
+  /** Protocol version announced in {@code welcome}. */
+  public static final int PROTOCOL_VERSION = 1;
+
+  /** Default largest frame payload the server accepts from a client, in bytes. */
+  public static final int DEFAULT_MAX_FRAME = 4096;
+
+  /** Smallest {@code --max-frame} a server may be configured with (one sealed envelope must fit). */
+  public static final int MIN_MAX_FRAME = 2048;
+
+  /** Largest {@code --max-frame} a server may be configured with. */
+  public static final int MAX_MAX_FRAME = 1 << 20;
+
+  /** Largest frame a client accepts from the server. */
+  public static final int CLIENT_MAX_INBOUND_FRAME = 65536;
+
+  /** Length of the frame length prefix, in bytes. */
+  public static final int LENGTH_PREFIX_BYTES = 4;
+
+  /** Deepest JSON nesting accepted in a frame. */
+  public static final int MAX_JSON_DEPTH = 8;
+
+  /** Errors answered on one connection before the server gives up on it. */
+  public static final int MAX_ERRORS_PER_CONNECTION = 16;
+
+  /** Default time after which a connection that sent nothing is closed. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+  /** Default time a frame's body may take to arrive once its first byte came. */
+  public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Default time a TLS handshake may take. */
+  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+  private ProtocolLimits() {}
+}

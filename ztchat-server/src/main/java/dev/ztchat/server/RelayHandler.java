@@ -1,0 +1,147 @@
+package dev.ztchat.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.EnvelopeHeader;
+import dev.ztchat.core.envelope.MalformedEnvelopeException;
+import dev.ztchat.core.pki.CertificateRejectedException;
+import dev.ztchat.core.pki.CertificateRole;
+import dev.ztchat.core.pki.IdentityName;
+import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.protocol.DeliveryStatus;
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.protocol.FrameCodec;
+import dev.ztchat.core.protocol.MalformedFrameException;
+import dev.ztchat.core.protocol.ProtocolLimits;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers one authenticated connection's frames: relays envelopes to the recipients' live
+ * connections, serves the directory and the online list, accepts the client's encryption
+ * certificate. It never reads message contents (it cannot) and never logs them.
+ *
+ * <p>A {@code send} whose envelope names a sender other than the connection's identity is a
+ * spoofing attempt: logged, dropped silently, connection kept open (docs/PROTOCOL.md section 4.2).
+ */
+final class RelayHandler extends SimpleChannelInboundHandler<ByteBuf> {
+  private static final Logger LOG = LoggerFactory.getLogger(RelayHandler.class);
+
+  private final RelayContext relay;
+  private int errors;
+
+  RelayHandler(RelayContext relay) {
+    this.relay = requireNonNull(relay, "relay");
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, ByteBuf payload) {
+    String identity = ConnectionIdentity.of(ctx.channel());
+    if (identity == null) {
+      ctx.close(); // cannot happen after a completed handshake; fail closed
+      return;
+    }
+    Frame frame;
+    try {
+      frame = FrameCodec.decode(ByteBufUtil.getBytes(payload));
+    } catch (MalformedFrameException e) {
+      relay.security().record(SecurityEvent.MALFORMED_FRAME, identity, ctx.channel().remoteAddress(),
+          "code", e.code().wire(), "size", payload.readableBytes());
+      boolean fatal = e.isUnparseable();
+      reject(ctx, new Frame.Error(e.ref(), e.code(), e.getMessage()), fatal);
+      return;
+    }
+    switch (frame) {
+      case Frame.Send send -> relay(ctx, identity, send);
+      case Frame.DirectoryRequest req -> directory(ctx, req);
+      case Frame.Who who -> ctx.writeAndFlush(new Frame.Online(who.ref(), relay.connections().online()));
+      case Frame.Publish pub -> publish(ctx, identity, pub);
+      case Frame.Ping ping -> ctx.writeAndFlush(new Frame.Pong(ping.ref()));
+      default ->
+          reject(
+              ctx,
+              new Frame.Error(null, ErrorCode.UNKNOWN_TYPE, "frame type '" + frame.type() + "' is not accepted from clients"),
+              false);
+    }
+  }
+
+  private void relay(ChannelHandlerContext ctx, String identity, Frame.Send send) {
+    byte[] bytes = send.envelope();
+    EnvelopeHeader header;
+    try {
+      header = EnvelopeCodec.decodeHeader(bytes);
+    } catch (MalformedEnvelopeException e) {
+      reject(ctx, new Frame.Error(send.ref(), ErrorCode.BAD_ENVELOPE, "envelope rejected: " + e.getMessage()), false);
+      return;
+    }
+    if (!header.sender().equals(identity)) {
+      relay.security().record(SecurityEvent.SPOOFING, identity, ctx.channel().remoteAddress(),
+          "claimed", header.sender(), "recipients", String.join(",", header.recipients()), "action", "dropped");
+      relay.security().human("[!] Spoofing detected. Connection '" + identity + "' claimed to be '"
+          + header.sender() + "'; packet dropped.");
+      return; // silent drop: no answer, nothing forwarded
+    }
+    List<Frame.Delivery> results = new ArrayList<>();
+    Frame.Deliver deliver = new Frame.Deliver(bytes);
+    for (String recipient : header.recipients()) {
+      List<Channel> targets = relay.connections().channelsOf(recipient);
+      DeliveryStatus status;
+      if (!targets.isEmpty()) {
+        targets.forEach(ch -> ch.writeAndFlush(deliver, ch.voidPromise()));
+        status = DeliveryStatus.DELIVERED;
+      } else {
+        status = relay.directory().knows(recipient) ? DeliveryStatus.OFFLINE : DeliveryStatus.UNKNOWN;
+      }
+      results.add(new Frame.Delivery(recipient, status));
+    }
+    LOG.debug("relayed id={} from={} results={}", header.messageIdHex(), identity, results);
+    ctx.writeAndFlush(new Frame.Sent(send.ref(), header.messageIdHex(), results));
+  }
+
+  private void directory(ChannelHandlerContext ctx, Frame.DirectoryRequest req) {
+    String user = req.user();
+    var entry = IdentityName.isValid(user) ? relay.directory().lookup(user) : java.util.Optional.<Directory.Entry>empty();
+    if (entry.isEmpty() || entry.get().signing() == null || entry.get().encryption() == null) {
+      ctx.writeAndFlush(new Frame.Error(req.ref(), ErrorCode.UNKNOWN_USER,
+          "no certificates known for that user"));
+      return;
+    }
+    ctx.writeAndFlush(new Frame.Certificates(req.ref(), user,
+        PemFiles.toPem(entry.get().signing()), PemFiles.toPem(entry.get().encryption())));
+  }
+
+  private void publish(ChannelHandlerContext ctx, String identity, Frame.Publish pub) {
+    try {
+      relay.directory().learn(identity, PemFiles.parseCertificate(pub.encryption()), CertificateRole.USER_ENCRYPTION);
+      ctx.writeAndFlush(new Frame.Ok(pub.ref()));
+    } catch (IOException | CertificateRejectedException e) {
+      relay.security().record(SecurityEvent.BAD_CERTIFICATE, identity, ctx.channel().remoteAddress(),
+          "reason", e.getMessage(), "action", "refused");
+      reject(ctx, new Frame.Error(pub.ref(), ErrorCode.BAD_CERTIFICATE, "certificate refused: " + e.getMessage()), false);
+    }
+  }
+
+  private void reject(ChannelHandlerContext ctx, Frame.Error error, boolean fatal) {
+    errors++;
+    if (errors >= ProtocolLimits.MAX_ERRORS_PER_CONNECTION) {
+      relay.security().record(SecurityEvent.TOO_MANY_ERRORS, ConnectionIdentity.of(ctx.channel()),
+          ctx.channel().remoteAddress(), "errors", errors, "action", "closed");
+      fatal = true;
+    }
+    var f = ctx.writeAndFlush(error);
+    if (fatal) {
+      f.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.ztchat.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.pki.CertificateVerifier;
+import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.transport.TlsContexts;
+import dev.ztchat.core.transport.TlsSettings;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.NoSuchFileException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ztchat relay: accepts mutual-TLS connections from users of the organisation's CA, binds each
+ * connection to its certificate's identity, and relays sealed envelopes it cannot read. Needs only
+ * {@code ca.crt}, {@code server.crt} and {@code server.key}, never the CA's private key.
+ */
+public final class RelayServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
+
+  private final RelayServerConfig config;
+  private final SecurityLog security;
+  private final RelayContext relay;
+  private final SslContext sslContext;
+  private final String tlsDescription;
+  private EventLoopGroup bossGroup;
+  private EventLoopGroup workerGroup;
+  private Channel serverChannel;
+
+  private RelayServer(RelayServerConfig config, SslProvider provider, Clock clock) throws IOException {
+    this.config = requireNonNull(config, "config");
+    this.security = new SecurityLog();
+    X509Certificate ca = readRequired("CA certificate", config.certs().caCertificate().toString(), () -> PemFiles.readCertificate(config.certs().caCertificate()));
+    Credential server =
+        new Credential(
+            readRequired("server certificate", config.certs().serverCertificate().toString(),
+                () -> PemFiles.readCertificate(config.certs().serverCertificate())),
+            readRequired("server private key", config.certs().serverKey().toString(),
+                () -> PemFiles.readPrivateKey(config.certs().serverKey())));
+    CertificateVerifier verifier = new CertificateVerifier(ca);
+    Directory directory = new Directory(verifier, clock);
+    directory.loadFrom(config.certs());
+    this.relay = new RelayContext(config, directory, new ConnectionRegistry(), security);
+    this.sslContext = TlsContexts.server(server, new ClientCertificateTrustManager(verifier, clock), provider);
+    this.tlsDescription = provider == SslProvider.OPENSSL ? TlsSettings.describeProvider() : "JDK TLS";
+  }
+
+  /** Starts a relay with the best available TLS implementation; returns once it listens. */
+  public static RelayServer start(RelayServerConfig config) throws IOException, InterruptedException {
+    return start(config, TlsSettings.provider(), Clock.systemUTC());
+  }
+
+  /** Starts a relay with the given TLS implementation and clock (tests). */
+  public static RelayServer start(RelayServerConfig config, SslProvider provider, Clock clock)
+      throws IOException, InterruptedException {
+    RelayServer server = new RelayServer(config, provider, clock);
+    server.bind();
+    return server;
+  }
+
+  private void bind() throws InterruptedException, IOException {
+    bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    try {
+      serverChannel =
+          new ServerBootstrap()
+              .group(bossGroup, workerGroup)
+              .channel(NioServerSocketChannel.class)
+              .option(ChannelOption.SO_BACKLOG, 1024)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childHandler(new RelayServerInitializer(sslContext, relay))
+              .bind(new InetSocketAddress(config.bindAddress(), config.port()))
+              .sync()
+              .channel();
+    } catch (RuntimeException | InterruptedException e) {
+      close();
+      if (e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException) {
+        throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port()
+            + " (" + e.getMessage() + "): is another server running there? Choose another --port.", e);
+      }
+      throw e;
+    }
+    LOG.info("ztchat relay listening on {}:{} (TLS: {}, max frame {} bytes, idle timeout {} s)",
+        config.bindAddress(), port(), tlsDescription, config.maxFrame(), config.idleTimeout().toSeconds());
+  }
+
+  /** The port the relay listens on (the real one when configured with port 0). */
+  public int port() {
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /** The relay's security events and counters. */
+  public SecurityLog securityLog() {
+    return security;
+  }
+
+  /** Which TLS implementation serves connections. */
+  public String tlsDescription() {
+    return tlsDescription;
+  }
+
+  /** Waits until the relay was closed. */
+  public void awaitClose() throws InterruptedException {
+    serverChannel.closeFuture().sync();
+  }
+
+  /** Stops accepting, closes every connection, releases threads. */
+  @Override
+  public void close() {
+    if (serverChannel != null) {
+      serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+    relay.connections().all().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    if (bossGroup != null) {
+      bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+    if (workerGroup != null) {
+      workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @FunctionalInterface
+  private interface IoSupplier<T> {
+    T get() throws IOException;
+  }
+
+  private static <T> T readRequired(String what, String path, IoSupplier<T> read) throws IOException {
+    try {
+      return read.get();
+    } catch (NoSuchFileException e) {
+      throw new IOException("the " + what + " " + path + " does not exist: run ./ztchat pki init, or point --certs at the folder that holds it", e);
+    } catch (IOException | UncheckedIOException e) {
+      throw new IOException("cannot read the " + what + " " + path + ": " + e.getMessage(), e);
+    }
+  }
+}

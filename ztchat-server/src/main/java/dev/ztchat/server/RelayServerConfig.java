@@ -1,0 +1,80 @@
+package dev.ztchat.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.protocol.ProtocolLimits;
+import java.time.Duration;
+
+/**
+ * Everything the relay is configured with, validated up front: a bad value is a hard error that
+ * names the setting and its allowed range.
+ */
+public record RelayServerConfig(
+    CertsLayout certs,
+    String bindAddress,
+    int port,
+    int maxFrame,
+    Duration idleTimeout,
+    Duration frameTimeout,
+    Duration handshakeTimeout) {
+  public RelayServerConfig {
+    requireNonNull(certs, "certs");
+    requireNonNull(bindAddress, "bindAddress");
+    requireNonNull(idleTimeout, "idleTimeout");
+    requireNonNull(frameTimeout, "frameTimeout");
+    requireNonNull(handshakeTimeout, "handshakeTimeout");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--port " + port + " is out of range: use 0 to 65535 (0 picks a free port)");
+    }
+    if (maxFrame < ProtocolLimits.MIN_MAX_FRAME || maxFrame > ProtocolLimits.MAX_MAX_FRAME) {
+      throw new IllegalArgumentException(
+          "--max-frame "
+              + maxFrame
+              + " is out of range: use "
+              + ProtocolLimits.MIN_MAX_FRAME
+              + " to "
+              + ProtocolLimits.MAX_MAX_FRAME
+              + " bytes (default "
+              + ProtocolLimits.DEFAULT_MAX_FRAME
+              + ")");
+    }
+    positive("--idle-timeout", idleTimeout);
+    positive("--frame-timeout", frameTimeout);
+    positive("--handshake-timeout", handshakeTimeout);
+  }
+
+  /** Defaults for everything but the certs folder: 127.0.0.1:8443, 4096-byte frames. */
+  public static RelayServerConfig defaults(CertsLayout certs) {
+    return new RelayServerConfig(
+        certs,
+        "127.0.0.1",
+        8443,
+        ProtocolLimits.DEFAULT_MAX_FRAME,
+        ProtocolLimits.DEFAULT_IDLE_TIMEOUT,
+        ProtocolLimits.DEFAULT_FRAME_TIMEOUT,
+        ProtocolLimits.DEFAULT_HANDSHAKE_TIMEOUT);
+  }
+
+  public RelayServerConfig withPort(int newPort) {
+    return new RelayServerConfig(certs, bindAddress, newPort, maxFrame, idleTimeout, frameTimeout, handshakeTimeout);
+  }
+
+  public RelayServerConfig withBindAddress(String address) {
+    return new RelayServerConfig(certs, address, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout);
+  }
+
+  public RelayServerConfig withMaxFrame(int bytes) {
+    return new RelayServerConfig(certs, bindAddress, port, bytes, idleTimeout, frameTimeout, handshakeTimeout);
+  }
+
+  public RelayServerConfig withTimeouts(Duration idle, Duration frame, Duration handshake) {
+    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idle, frame, handshake);
+  }
+
+  private static void positive(String name, Duration d) {
+    if (d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException(name + " " + d + " is out of range: use more than 0 and at most 1 day");
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package dev.ztchat.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.transport.FrameDecoder;
+import dev.ztchat.core.transport.FrameEncoder;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds each connection's pipeline, top to bottom: TLS (client certificate required) → idle
+ * timeout → frame decoder with the size limit → frame encoder → identity binding → relay → guard.
+ */
+final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
+  private final SslContext sslContext;
+  private final RelayContext relay;
+
+  RelayServerInitializer(SslContext sslContext, RelayContext relay) {
+    this.sslContext = requireNonNull(sslContext, "sslContext");
+    this.relay = requireNonNull(relay, "relay");
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    RelayServerConfig config = relay.config();
+    SslHandler tls = sslContext.newHandler(ch.alloc());
+    tls.setHandshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    ch.pipeline()
+        .addLast("tls", tls)
+        .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+        .addLast("frameDecoder", new FrameDecoder(config.maxFrame(), config.frameTimeout()))
+        .addLast("frameEncoder", FrameEncoder.INSTANCE)
+        .addLast("identity", new IdentityBindingHandler(relay))
+        .addLast("relay", new RelayHandler(relay))
+        .addLast("guard", new ConnectionGuardHandler(relay));
+  }
+}

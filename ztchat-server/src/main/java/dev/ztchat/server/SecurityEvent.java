@@ -1,0 +1,21 @@
+package dev.ztchat.server;
+
+/** The kinds of security event the relay reports; each is logged one line and counted. */
+public enum SecurityEvent {
+  /** A TLS handshake failed (no certificate, foreign CA, expired, wrong EKU, old protocol...). */
+  HANDSHAKE_FAILED,
+  /** A frame announced a length over the limit; the connection was closed. */
+  FRAME_TOO_LARGE,
+  /** A frame's body did not arrive in time; the connection was closed. */
+  FRAME_STALLED,
+  /** A connection sent nothing for the idle timeout; it was closed. */
+  IDLE_TIMEOUT,
+  /** A frame claimed a sender other than the connection's identity; it was dropped. */
+  SPOOFING,
+  /** A frame was not a valid protocol frame. */
+  MALFORMED_FRAME,
+  /** A connection sent too many bad frames and was closed. */
+  TOO_MANY_ERRORS,
+  /** A published certificate was refused. */
+  BAD_CERTIFICATE
+}
