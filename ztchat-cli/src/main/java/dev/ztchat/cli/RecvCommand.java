@@ -1,0 +1,96 @@
+package dev.ztchat.cli;
+
+import dev.ztchat.client.ChatClient;
+import dev.ztchat.client.ChatListener;
+import dev.ztchat.client.Warnings;
+import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.envelope.RejectionReason;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ztchat recv}: print verified messages as {@code FROM: TEXT}, for scripts. */
+@Command(
+    name = "recv",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Receive messages: prints each verified message as one line FROM: TEXT;",
+      "dropped messages and other warnings go to stderr."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:--count messages received (or the timeout passed with --count 0)",
+      "1:error",
+      "2:bad usage",
+      "5:timeout before --count messages arrived",
+    })
+final class RecvCommand implements Callable<Integer> {
+  @Mixin ClientOptions options;
+
+  @Option(names = "--count", defaultValue = "1", description = "Exit after this many messages; 0 = until the timeout (default: ${DEFAULT-VALUE}).")
+  int count;
+
+  @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class,
+      description = "Give up after this long (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    if (count < 0) {
+      throw new UserError("--count must be 0 or more", 2);
+    }
+    String me = options.resolveIdentity(null);
+    CountDownLatch received = new CountDownLatch(count == 0 ? Integer.MAX_VALUE : count);
+    CountDownLatch disconnected = new CountDownLatch(1);
+    ChatListener printer =
+        new ChatListener() {
+          @Override
+          public void onMessage(OpenedMessage m) {
+            synchronized (System.out) {
+              System.out.println(m.sender() + ": " + m.text());
+              System.out.flush();
+            }
+            received.countDown();
+          }
+
+          @Override
+          public void onRejected(String claimedSender, RejectionReason reason, String explanation) {
+            System.err.println(Warnings.dropped(claimedSender, reason));
+          }
+
+          @Override
+          public void onKeyChanged(String contact, String pinned, String now) {
+            System.err.println("[!] the keys of " + contact + " changed: pinned " + pinned + ", now " + now);
+          }
+
+          @Override
+          public void onDisconnected(String why) {
+            disconnected.countDown();
+          }
+        };
+    try (ChatClient client = ChatClient.connect(options.config(me), printer)) {
+      System.err.println("recv: connected as " + client.boundIdentity() + ", waiting for messages...");
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        if (received.await(100, TimeUnit.MILLISECONDS)) {
+          return 0;
+        }
+        if (disconnected.getCount() == 0) {
+          System.err.println("recv: the server closed the connection");
+          return 1;
+        }
+      }
+      if (count == 0) {
+        return 0;
+      }
+      long got = count - received.getCount();
+      System.err.println("recv: timed out after " + timeout.toSeconds() + " s with " + got + " of " + count + " messages");
+      return 5;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.ztchat.cli;
+
+import dev.ztchat.client.ChatClient;
+import dev.ztchat.client.ChatListener;
+import dev.ztchat.client.KeyChangedException;
+import dev.ztchat.client.MessageTooLongException;
+import dev.ztchat.client.SendResult;
+import dev.ztchat.client.UntrustedContactException;
+import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.pki.IdentityName;
+import dev.ztchat.core.protocol.DeliveryStatus;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ztchat send}: one message, end-to-end encrypted, for scripts. */
+@Command(
+    name = "send",
+    mixinStandardHelpOptions = true,
+    description = "Send one end-to-end encrypted message and exit.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:the server accepted the message for delivery",
+      "1:error (connection, certificates, ...)",
+      "2:bad usage",
+      "3:not delivered: the recipient is offline",
+      "4:refused: unknown recipient, untrusted certificate or changed key",
+    })
+final class SendCommand implements Callable<Integer> {
+  @Mixin ClientOptions options;
+
+  @Option(names = "--to", required = true, description = "Recipient's user name.")
+  String to;
+
+  @Parameters(index = "0", paramLabel = "TEXT", description = "The message.")
+  String text;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!IdentityName.isValid(to)) {
+      throw new UserError("--to '" + to + "' is not a valid user name", 2);
+    }
+    String me = options.resolveIdentity(null);
+    try (ChatClient client = ChatClient.connect(options.config(me), Quiet.INSTANCE)) {
+      SendResult result = client.send(to, text);
+      DeliveryStatus status = result.statusOf(to);
+      if (status == DeliveryStatus.DELIVERED) {
+        System.out.println("sent to " + to + " (message id " + result.messageId() + ")");
+        return 0;
+      }
+      if (status == DeliveryStatus.UNKNOWN) {
+        System.err.println("send: not delivered: the server knows no user '" + to + "'");
+        return 4;
+      }
+      System.err.println("send: not delivered: " + to + " is offline");
+      return 3;
+    } catch (UntrustedContactException | KeyChangedException e) {
+      System.err.println("send: refused: " + e.getMessage());
+      return 4;
+    } catch (MessageTooLongException e) {
+      throw new UserError(e.getMessage(), 2);
+    }
+  }
+
+  /** send ignores incoming traffic. */
+  enum Quiet implements ChatListener {
+    INSTANCE;
+
+    @Override
+    public void onMessage(OpenedMessage message) {}
+
+    @Override
+    public void onRejected(String claimedSender, RejectionReason reason, String explanation) {}
+  }
+}

@@ -1,0 +1,36 @@
+package dev.ztchat.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.envelope.AcceptancePolicy;
+import dev.ztchat.core.pki.UserIdentity;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+
+/** What a chat client needs: where the relay is, who I am, which CA I trust, where my state lives. */
+public record ChatClientConfig(
+    String host,
+    int port,
+    UserIdentity me,
+    X509Certificate rootCa,
+    Path dataDir,
+    AcceptancePolicy acceptance,
+    Clock clock) {
+  public ChatClientConfig {
+    requireNonNull(host, "host");
+    requireNonNull(me, "me");
+    requireNonNull(rootCa, "rootCa");
+    requireNonNull(dataDir, "dataDir");
+    requireNonNull(acceptance, "acceptance");
+    requireNonNull(clock, "clock");
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("server port " + port + " is out of range: use 1 to 65535");
+    }
+  }
+
+  /** Defaults: the standard acceptance window and the system clock. */
+  public static ChatClientConfig of(String host, int port, UserIdentity me, X509Certificate rootCa, Path dataDir) {
+    return new ChatClientConfig(host, port, me, rootCa, dataDir, AcceptancePolicy.DEFAULT, Clock.systemUTC());
+  }
+}

@@ -1,0 +1,22 @@
+package dev.ztchat.client;
+
+import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.envelope.RejectionReason;
+
+/** What the chat client tells its user interface. Called on the client's receive thread. */
+public interface ChatListener {
+  /** A message that passed every check (docs/PROTOCOL.md section 7). */
+  void onMessage(OpenedMessage message);
+
+  /**
+   * A message was dropped. {@code claimedSender} is what its header said (unverified, may be
+   * {@code null} if it did not even parse); {@code reason} is {@code null} for a malformed envelope.
+   */
+  void onRejected(String claimedSender, RejectionReason reason, String explanation);
+
+  /** A contact's keys differ from the pinned ones. */
+  default void onKeyChanged(String contact, String pinnedFingerprint, String newFingerprint) {}
+
+  /** The connection to the relay closed. */
+  default void onDisconnected(String why) {}
+}

@@ -1,0 +1,186 @@
+package dev.ztchat.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.pki.IdentityName;
+import dev.ztchat.core.protocol.DeliveryStatus;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+
+/**
+ * The interactive chat: a JLine prompt with line editing and history; incoming messages and
+ * security warnings are printed above the line being typed without breaking it.
+ */
+public final class ChatTerminal implements ChatListener {
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+  private static final String HELP =
+      """
+      Commands:
+        /to NAME           talk to NAME (messages you type go to them)
+        /who               who is online
+        /fingerprint NAME  show the safety number to compare with NAME out of band
+        /accept NAME       accept NAME's new keys after a key-change warning
+        /help              this help
+        /quit              leave (Ctrl-D works too)
+      Anything else is sent, end-to-end encrypted, to the current peer.""";
+
+  private final Terminal terminal;
+  private final Map<String, KeyChangedException> pendingChanges = new ConcurrentHashMap<>();
+  private LineReader reader;
+  private ChatClient client;
+  private String peer;
+
+  public ChatTerminal(Terminal terminal) {
+    this.terminal = requireNonNull(terminal, "terminal");
+  }
+
+  /** Runs the chat until /quit or end of input. */
+  public void run(ChatClient chat, Path historyFile) {
+    this.client = chat;
+    this.reader =
+        LineReaderBuilder.builder()
+            .terminal(terminal)
+            .appName("ztchat")
+            .variable(LineReader.HISTORY_FILE, historyFile)
+            .build();
+    print("Connected as " + chat.boundIdentity() + ". Type /help for commands, /to NAME to pick someone to talk to.");
+    while (true) {
+      String line;
+      try {
+        line = reader.readLine(prompt());
+      } catch (UserInterruptException e) {
+        continue;
+      } catch (EndOfFileException e) {
+        break;
+      }
+      line = line.strip();
+      if (line.isEmpty()) {
+        continue;
+      }
+      if (line.equals("/quit") || line.equals("/exit")) {
+        break;
+      }
+      try {
+        handle(line);
+      } catch (IOException e) {
+        print("[error] " + e.getMessage());
+      }
+    }
+  }
+
+  private String prompt() {
+    return peer == null ? client.me() + "> " : client.me() + " -> " + peer + "> ";
+  }
+
+  private void handle(String line) throws IOException {
+    if (!line.startsWith("/")) {
+      sendToPeer(line);
+      return;
+    }
+    String[] parts = line.split("\\s+", 2);
+    String arg = parts.length > 1 ? parts[1].strip() : "";
+    switch (parts[0]) {
+      case "/to" -> {
+        if (!IdentityName.isValid(arg)) {
+          print("usage: /to NAME (a user name such as bob)");
+        } else {
+          peer = arg;
+          print("Now talking to " + peer + ".");
+        }
+      }
+      case "/who" -> print("Online: " + String.join(", ", client.whoIsOnline()));
+      case "/fingerprint" -> fingerprint(arg.isEmpty() ? peer : arg);
+      case "/accept" -> accept(arg.isEmpty() ? peer : arg);
+      case "/help" -> print(HELP);
+      default -> print("unknown command " + parts[0] + " (type /help)");
+    }
+  }
+
+  private void sendToPeer(String text) throws IOException {
+    if (peer == null) {
+      print("Pick someone first: /to NAME (see /who for who is online).");
+      return;
+    }
+    try {
+      SendResult r = client.send(peer, text);
+      DeliveryStatus s = r.statusOf(peer);
+      if (s != DeliveryStatus.DELIVERED) {
+        print("[not delivered: " + peer + " is " + (s == null ? "unreachable" : s.wire()) + "]");
+      }
+    } catch (KeyChangedException e) {
+      pendingChanges.put(peer, e);
+      print("[!] WARNING: the keys of " + peer + " have CHANGED. Nothing was sent.");
+      print("    pinned: " + e.pinnedFingerprint());
+      print("    new:    " + e.newFingerprint());
+      print("    Compare /fingerprint " + peer + " with " + peer + " in person or by phone, then /accept " + peer + ".");
+    } catch (UntrustedContactException | MessageTooLongException e) {
+      print("[!] Not sent: " + e.getMessage());
+    }
+  }
+
+  private void fingerprint(String name) throws IOException {
+    if (name == null || !IdentityName.isValid(name)) {
+      print("usage: /fingerprint NAME");
+      return;
+    }
+    try {
+      VerifiedContact c = client.lookUp(name);
+      print("Safety number with " + name + ": " + client.safetyNumber(name));
+      print("Key fingerprint of " + name + ": " + c.fingerprint());
+      print("Compare the safety number with " + name + "; it is the same on both sides.");
+    } catch (UntrustedContactException e) {
+      print("[!] " + e.getMessage());
+    }
+  }
+
+  private void accept(String name) throws IOException {
+    KeyChangedException change = name == null ? null : pendingChanges.remove(name);
+    if (change == null) {
+      print("No key change is waiting for " + (name == null ? "anyone" : name) + ".");
+      return;
+    }
+    client.acceptKeyChange(change.newKeys());
+    print("Accepted the new keys of " + name + " (" + change.newFingerprint() + "). Send your message again.");
+  }
+
+  private void print(String text) {
+    if (reader != null && reader.isReading()) {
+      reader.printAbove(text);
+    } else {
+      terminal.writer().println(text);
+      terminal.writer().flush();
+    }
+  }
+
+  @Override
+  public void onMessage(OpenedMessage m) {
+    print("[" + TIME.format(m.timestamp()) + "] " + m.sender() + ": " + m.text());
+  }
+
+  @Override
+  public void onRejected(String claimedSender, RejectionReason reason, String explanation) {
+    print(Warnings.dropped(claimedSender, reason));
+  }
+
+  @Override
+  public void onKeyChanged(String contact, String pinnedFingerprint, String newFingerprint) {
+    print("[!] WARNING: the keys of " + contact + " differ from the pinned ones (pinned " + pinnedFingerprint
+        + ", now " + newFingerprint + "). Compare /fingerprint " + contact + " out of band.");
+  }
+
+  @Override
+  public void onDisconnected(String why) {
+    print("[!] Disconnected from the server: " + why + ". Restart the client to reconnect.");
+  }
+}

@@ -1,0 +1,105 @@
+package dev.ztchat.client;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Set;
+
+/**
+ * The client's local state: one SQLite file per identity ({@code client.db} in the data folder),
+ * created 0600 in a 0700 folder, with a schema version and forward-only migrations. Holds the
+ * pinned contact keys; the seen-message cache lives beside it ({@code seen.db}).
+ */
+public final class ClientStore implements AutoCloseable {
+  /** Schema version this code writes. */
+  static final int SCHEMA_VERSION = 1;
+
+  private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
+
+  private final Path dataDir;
+  private final Connection db;
+
+  private ClientStore(Path dataDir, Connection db) {
+    this.dataDir = dataDir;
+    this.db = db;
+  }
+
+  /** Opens (creating if needed) the store in {@code dataDir}. */
+  public static ClientStore open(Path dataDir) throws IOException {
+    ensurePrivateDir(dataDir);
+    Path file = dataDir.resolve("client.db");
+    ensurePrivateFile(file);
+    try {
+      Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=FULL");
+        s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+        migrate(c);
+      }
+      return new ClientStore(dataDir, c);
+    } catch (SQLException e) {
+      throw new IOException("cannot open the local store " + file + ": " + e.getMessage()
+          + " (is another client running with the same identity and data folder?)", e);
+    }
+  }
+
+  private static void migrate(Connection c) throws SQLException {
+    int version = 0;
+    try (Statement s = c.createStatement();
+        var rs = s.executeQuery("SELECT value FROM meta WHERE key='schema_version'")) {
+      if (rs.next()) {
+        version = Integer.parseInt(rs.getString(1));
+      }
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new SQLException("the local store was written by a newer ztchat (schema " + version + ")");
+    }
+    try (Statement s = c.createStatement()) {
+      if (version < 1) {
+        s.execute(
+            "CREATE TABLE pins (name TEXT PRIMARY KEY, signing_key TEXT NOT NULL,"
+                + " encryption_key TEXT NOT NULL, pinned_at INTEGER NOT NULL)");
+      }
+      s.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '" + SCHEMA_VERSION + "')");
+    }
+  }
+
+  /** Creates {@code dir} (and parents) and restricts it to its owner. */
+  static void ensurePrivateDir(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
+  }
+
+  /** Creates {@code file} empty with mode 0600 if absent, and resets its mode if present. */
+  static void ensurePrivateFile(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
+    }
+    Files.setPosixFilePermissions(file, OWNER_ONLY_FILE);
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  Connection db() {
+    return db;
+  }
+
+  @Override
+  public void close() {
+    try {
+      db.close();
+    } catch (SQLException e) {
+      // closing: nothing left to do
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package dev.ztchat.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.pki.CertificateRejectedException;
+import dev.ztchat.core.pki.CertificateRole;
+import dev.ztchat.core.pki.CertificateVerifier;
+import dev.ztchat.core.pki.IdentityName;
+import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
+import java.io.IOException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Finds contacts' certificates through the relay's directory and decides whether they may be
+ * used. The relay is not trusted for them: every certificate is verified against the root CA held
+ * locally, for the contact's name and the right role, and then compared with the pinned keys.
+ *
+ * <p>Security guarantees: {@link #forSending} returns only keys that verified AND match the pin
+ * (or were pinned now, on first use, or were accepted by the user after a change). A key change
+ * throws {@link KeyChangedException} with old and new fingerprints; nothing is sent to the new key
+ * until {@link #acceptChange} is called.
+ */
+public final class ContactDirectory {
+  private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(10);
+
+  private final RelayConnection relay;
+  private final CertificateVerifier verifier;
+  private final ContactPins pins;
+  private final Clock clock;
+  private final Map<String, VerifiedContact> approved = new ConcurrentHashMap<>();
+
+  public ContactDirectory(RelayConnection relay, CertificateVerifier verifier, ContactPins pins, Clock clock) {
+    this.relay = requireNonNull(relay, "relay");
+    this.verifier = requireNonNull(verifier, "verifier");
+    this.pins = requireNonNull(pins, "pins");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  /** Fetches and verifies {@code name}'s certificates (no pin check). */
+  public VerifiedContact fetchVerified(String name) throws IOException, UntrustedContactException {
+    if (!IdentityName.isValid(name)) {
+      throw new UntrustedContactException("'" + name + "' is not a valid user name");
+    }
+    String ref = relay.nextRef();
+    Frame answer;
+    try {
+      answer = relay.request(new Frame.DirectoryRequest(ref, name), ref, LOOKUP_TIMEOUT);
+    } catch (RelayConnection.RelayException e) {
+      if (e.code() == ErrorCode.UNKNOWN_USER) {
+        throw new UntrustedContactException("the server knows no user '" + name + "' (check the spelling, or ask them to connect once)");
+      }
+      throw e;
+    }
+    if (!(answer instanceof Frame.Certificates certs) || !name.equals(certs.user())) {
+      throw new UntrustedContactException("the server answered the directory request for '" + name + "' with something else");
+    }
+    X509Certificate signing = parse(certs.signing(), name);
+    X509Certificate encryption = parse(certs.encryption(), name);
+    try {
+      verifier.verify(signing, name, CertificateRole.USER_SIGNING, clock.instant());
+      verifier.verify(encryption, name, CertificateRole.USER_ENCRYPTION, clock.instant());
+    } catch (CertificateRejectedException e) {
+      throw new UntrustedContactException(
+          "refusing the certificates the server gave for '" + name + "': " + e.getMessage()
+              + ". Nothing was sent. The server may be compromised; tell your administrator.");
+    }
+    return new VerifiedContact(name, signing, encryption);
+  }
+
+  /** A contact whose keys may be used to send: verified and matching the pin. */
+  public VerifiedContact forSending(String name) throws IOException, UntrustedContactException, KeyChangedException {
+    VerifiedContact cached = approved.get(name);
+    if (cached != null && !expired(cached)) {
+      return cached;
+    }
+    VerifiedContact fresh = fetchVerified(name);
+    ContactPins.Check check = pins.check(fresh);
+    if (check instanceof ContactPins.Changed changed) {
+      throw new KeyChangedException(name, changed.pinnedFingerprint(), changed.newFingerprint(), fresh);
+    }
+    approved.put(name, fresh);
+    return fresh;
+  }
+
+  /**
+   * The signing certificate to verify {@code name}'s messages with: verified against the CA for
+   * that name. A pinned-key mismatch is reported through {@code onChange} but does not hide the
+   * message (the CA vouches for the key; the user is told to compare fingerprints).
+   */
+  public X509Certificate signingCertificateOf(String name, KeyChangeListener onChange) {
+    try {
+      VerifiedContact c = approved.get(name);
+      if (c == null || expired(c)) {
+        c = fetchVerified(name);
+        ContactPins.Check check = pins.check(c);
+        if (check instanceof ContactPins.Changed changed) {
+          onChange.keyChanged(name, changed.pinnedFingerprint(), changed.newFingerprint());
+        } else {
+          approved.put(name, c);
+        }
+      }
+      return c.signing();
+    } catch (IOException | UntrustedContactException e) {
+      return null; // the opener then rejects the message as from an unknown sender
+    }
+  }
+
+  /** The user accepted {@code contact}'s new keys after comparing fingerprints. */
+  public void acceptChange(VerifiedContact contact) throws IOException {
+    pins.accept(contact);
+    approved.put(contact.name(), contact);
+  }
+
+  private boolean expired(VerifiedContact c) {
+    return clock.instant().isAfter(c.signing().getNotAfter().toInstant())
+        || clock.instant().isAfter(c.encryption().getNotAfter().toInstant());
+  }
+
+  private static X509Certificate parse(String pem, String name) throws UntrustedContactException {
+    try {
+      return PemFiles.parseCertificate(pem);
+    } catch (IOException e) {
+      throw new UntrustedContactException("the server sent an unreadable certificate for '" + name + "'");
+    }
+  }
+
+  /** Told when a contact's keys differ from the pinned ones. */
+  @FunctionalInterface
+  public interface KeyChangeListener {
+    void keyChanged(String name, String pinnedFingerprint, String newFingerprint);
+  }
+}

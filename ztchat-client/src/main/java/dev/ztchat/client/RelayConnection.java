@@ -1,0 +1,305 @@
+package dev.ztchat.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.protocol.FrameCodec;
+import dev.ztchat.core.protocol.MalformedFrameException;
+import dev.ztchat.core.protocol.ProtocolLimits;
+import dev.ztchat.core.transport.FrameDecoder;
+import dev.ztchat.core.transport.FrameEncoder;
+import dev.ztchat.core.transport.TlsContexts;
+import dev.ztchat.core.transport.TlsSettings;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.io.IOException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One mutual-TLS connection to the relay: sends requests and matches answers by {@code ref},
+ * passes pushed envelopes to a listener, keeps itself alive with pings. It knows frames, not
+ * messages: sealing and opening happen above it ({@link ChatClient}).
+ */
+public final class RelayConnection implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RelayConnection.class);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final EventLoopGroup group;
+  private final Channel channel;
+  private final Frame.Welcome welcome;
+  private final Map<String, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
+  private final AtomicLong refs = new AtomicLong();
+  private volatile Consumer<byte[]> deliveries = b -> {};
+  private volatile Consumer<Throwable> onClose = t -> {};
+
+  private RelayConnection(EventLoopGroup group, Channel channel, Frame.Welcome welcome) {
+    this.group = group;
+    this.channel = channel;
+    this.welcome = welcome;
+  }
+
+  /**
+   * Connects, completes the handshake (presenting {@code me}, trusting only {@code rootCa} for the
+   * server and checking its host name) and waits for {@code welcome}.
+   */
+  public static RelayConnection connect(String host, int port, Credential me, X509Certificate rootCa)
+      throws IOException {
+    SslContext ssl;
+    try {
+      ssl = TlsContexts.client(me, rootCa, TlsSettings.provider());
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+    }
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    CompletableFuture<Frame.Welcome> welcomed = new CompletableFuture<>();
+    Inbound inbound = new Inbound(welcomed);
+    try {
+      Channel ch =
+          new Bootstrap()
+              .group(group)
+              .channel(NioSocketChannel.class)
+              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
+              .option(ChannelOption.TCP_NODELAY, true)
+              .handler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel c) {
+                      SslHandler tls = ssl.newHandler(c.alloc(), host, port);
+                      c.pipeline()
+                          .addLast("tls", tls)
+                          .addLast("frameDecoder", new FrameDecoder(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME, Duration.ofSeconds(30)))
+                          .addLast("frameEncoder", FrameEncoder.INSTANCE)
+                          .addLast("inbound", inbound);
+                    }
+                  })
+              .connect(host, port)
+              .sync()
+              .channel();
+      ch.closeFuture().addListener(f -> welcomed.completeExceptionally(
+          new IOException("the server closed the connection during the handshake"
+              + " (is your certificate issued by the server's CA, valid, and not revoked?)")));
+      Frame.Welcome w = welcomed.get(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      RelayConnection conn = new RelayConnection(group, ch, w);
+      inbound.attach(conn);
+      conn.startKeepAlive();
+      return conn;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw new IOException("interrupted while connecting", e);
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IOException("cannot connect to " + host + ":" + port + ": " + describe(cause), cause);
+    }
+  }
+
+  private static String describe(Throwable t) {
+    if (t instanceof TimeoutException) {
+      return "no answer from the server within " + CONNECT_TIMEOUT.toSeconds() + " s";
+    }
+    Throwable c = t;
+    while (c.getCause() != null) {
+      c = c.getCause();
+    }
+    String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    if (c instanceof java.net.ConnectException) {
+      return "connection refused (is the server running? start it with ./ztchat server)";
+    }
+    if (m.contains("PKIX") || m.contains("CERTIFICATE_VERIFY_FAILED") || m.contains("certificate_unknown")) {
+      return "the server's certificate is not from your CA or does not match the host name (" + m + ")";
+    }
+    return t.getMessage() == null ? m : t.getMessage();
+  }
+
+  /** The server's welcome: my identity as the server bound it, and its limits. */
+  public Frame.Welcome welcome() {
+    return welcome;
+  }
+
+  /** Where pushed envelopes go (called on the network thread; keep it quick). */
+  public void onDelivery(Consumer<byte[]> listener) {
+    this.deliveries = requireNonNull(listener, "listener");
+  }
+
+  /** Called once when the connection closes, with the reason. */
+  public void onClose(Consumer<Throwable> listener) {
+    this.onClose = requireNonNull(listener, "listener");
+  }
+
+  public boolean isOpen() {
+    return channel.isActive();
+  }
+
+  /** A fresh request reference. */
+  public String nextRef() {
+    return "r" + refs.incrementAndGet();
+  }
+
+  /**
+   * Sends a request that carries {@code ref} and returns its answer, or an {@code error} frame as
+   * {@link RelayException}. A request the server drops without answer times out.
+   */
+  public Frame request(Frame request, String ref, Duration timeout) throws IOException {
+    CompletableFuture<Frame> answer = new CompletableFuture<>();
+    pending.put(ref, answer);
+    try {
+      channel.writeAndFlush(request).sync();
+      Frame f = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (f instanceof Frame.Error e) {
+        throw new RelayException(e.code(), e.message());
+      }
+      return f;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IOException("no answer from the server within " + timeout.toSeconds() + " s");
+    } catch (RuntimeException e) {
+      throw new IOException("connection to the server failed: " + e.getMessage(), e);
+    } finally {
+      pending.remove(ref);
+    }
+  }
+
+  /** Sends a frame without waiting for an answer. */
+  public void sendOneWay(Frame frame) {
+    channel.writeAndFlush(frame);
+  }
+
+  private void startKeepAlive() {
+    long every = Math.max(1, welcome.idleTimeoutSeconds() / 3);
+    channel
+        .eventLoop()
+        .scheduleAtFixedRate(() -> channel.writeAndFlush(new Frame.Ping(null)), every, every, TimeUnit.SECONDS);
+  }
+
+  private void closed(Throwable why) {
+    IOException e = new IOException("connection to the server closed" + (why == null ? "" : ": " + why.getMessage()));
+    pending.values().forEach(f -> f.completeExceptionally(e));
+    onClose.accept(why);
+  }
+
+  @Override
+  public void close() {
+    channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+  }
+
+  /** Inbound frames: the welcome, answers by ref, pushed envelopes. */
+  private static final class Inbound extends SimpleChannelInboundHandler<ByteBuf> {
+    private final CompletableFuture<Frame.Welcome> welcomed;
+    private volatile RelayConnection conn;
+    private Throwable failure;
+
+    Inbound(CompletableFuture<Frame.Welcome> welcomed) {
+      this.welcomed = welcomed;
+    }
+
+    void attach(RelayConnection c) {
+      this.conn = c;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf payload) {
+      Frame frame;
+      try {
+        frame = FrameCodec.decode(ByteBufUtil.getBytes(payload));
+      } catch (MalformedFrameException e) {
+        LOG.warn("ignoring a malformed frame from the server: {}", e.getMessage());
+        return;
+      }
+      if (frame instanceof Frame.Welcome w) {
+        welcomed.complete(w);
+        return;
+      }
+      RelayConnection c = conn;
+      if (c == null) {
+        return; // nothing but welcome is expected before we are attached
+      }
+      switch (frame) {
+        case Frame.Deliver d -> c.deliveries.accept(d.envelope());
+        case Frame.Pong p when p.ref() == null -> {}
+        default -> {
+          String ref = refOf(frame);
+          CompletableFuture<Frame> f = ref == null ? null : c.pending.get(ref);
+          if (f != null) {
+            f.complete(frame);
+          } else if (frame instanceof Frame.Error e) {
+            LOG.warn("server reported an error: {} ({})", e.message(), e.code().wire());
+          }
+        }
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      failure = cause;
+      welcomed.completeExceptionally(cause);
+      ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      RelayConnection c = conn;
+      if (c != null) {
+        c.closed(failure);
+      }
+      super.channelInactive(ctx);
+    }
+
+    private static String refOf(Frame f) {
+      return switch (f) {
+        case Frame.Sent s -> s.ref();
+        case Frame.Certificates c -> c.ref();
+        case Frame.Online o -> o.ref();
+        case Frame.Ok o -> o.ref();
+        case Frame.Pong p -> p.ref();
+        case Frame.Error e -> e.ref();
+        default -> null;
+      };
+    }
+  }
+
+  /** The server answered a request with an {@code error} frame. */
+  public static final class RelayException extends IOException {
+    private final ErrorCode code;
+
+    RelayException(ErrorCode code, String message) {
+      super(message);
+      this.code = code;
+    }
+
+    public ErrorCode code() {
+      return code;
+    }
+  }
+}

@@ -1,0 +1,8 @@
+package dev.ztchat.client;
+
+/** A contact's certificates could not be found or verified; nothing was sent. */
+public final class UntrustedContactException extends Exception {
+  public UntrustedContactException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,27 @@
+package dev.ztchat.client;
+
+import dev.ztchat.core.envelope.RejectionReason;
+
+/** The one-line warnings users see when a message is dropped, e.g. {@code [!] Replay dropped from bob}. */
+public final class Warnings {
+  private Warnings() {}
+
+  /** A short warning line for a dropped message; {@code claimedSender} is unverified. */
+  public static String dropped(String claimedSender, RejectionReason reason) {
+    String from = claimedSender == null ? "an unknown sender" : claimedSender;
+    if (reason == null) {
+      return "[!] Malformed message dropped (claimed sender: " + from + ")";
+    }
+    return switch (reason) {
+      case REPLAY -> "[!] Replay dropped from " + from;
+      case BAD_SIGNATURE -> "[!] Tampered or forged message dropped (claimed sender: " + from + "): bad signature";
+      case DECRYPTION_FAILED -> "[!] Undecryptable message dropped from " + from;
+      case STALE -> "[!] Stale message dropped from " + from + " (older than the acceptance window)";
+      case FROM_THE_FUTURE -> "[!] Message dated in the future dropped from " + from + " (check clocks)";
+      case NOT_FOR_ME -> "[!] Message not addressed to me dropped (claimed sender: " + from + ")";
+      case UNKNOWN_SENDER -> "[!] Message from unknown sender " + from + " dropped";
+      case UNTRUSTED_SENDER_CERTIFICATE -> "[!] Message dropped: the certificate of " + from + " is not trusted";
+      case MALFORMED_CONTENT -> "[!] Message with unreadable content dropped from " + from;
+    };
+  }
+}
