@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The canonical binary encoding of envelopes (docs/PROTOCOL.md, "Envelope encoding"). The same
- * object always encodes to the same bytes, and decoding accepts only bytes that re-encode to
- * themselves: no trailing data, no over-long fields, strict UTF-8.
+ * The canonical binary encoding of envelopes (docs/PROTOCOL.md, section 5; how the signed and
+ * associated-data bytes are used: section 6). The same object always encodes to the same bytes,
+ * and decoding accepts only bytes that re-encode to themselves: no trailing data, no over-long
+ * fields, strict UTF-8.
  *
  * <pre>
  * envelope  = header keys nonce ciphertext signature

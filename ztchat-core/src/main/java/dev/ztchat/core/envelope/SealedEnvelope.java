@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * A sealed envelope as it travels: header, wrapped content keys, nonce, ciphertext (with the GCM
  * tag) and the sender's signature. Holding one says nothing about its authenticity: only the
- * opener turns it into plaintext, after every check (docs/PROTOCOL.md, "Receiver checks").
+ * opener turns it into plaintext, after every check (docs/PROTOCOL.md, section 7).
  */
 public record SealedEnvelope(
     EnvelopeHeader header, List<WrappedKey> keys, byte[] nonce, byte[] ciphertext, byte[] signature) {

@@ -1,0 +1,31 @@
+package dev.ztchat.core.envelope;
+
+/**
+ * What the body of a message's plaintext holds: the first plaintext byte (docs/PROTOCOL.md,
+ * section 6.1). Receivers reject kinds they do not know.
+ */
+public enum ContentKind {
+  /** The body is strict UTF-8 text. */
+  TEXT(1);
+
+  private final int code;
+
+  ContentKind(int code) {
+    this.code = code;
+  }
+
+  /** The byte that identifies this kind on the wire. */
+  public int code() {
+    return code;
+  }
+
+  /** The kind with this wire code, or {@code null} when this version does not know it. */
+  static ContentKind fromCode(int code) {
+    for (ContentKind kind : values()) {
+      if (kind.code == code) {
+        return kind;
+      }
+    }
+    return null;
+  }
+}

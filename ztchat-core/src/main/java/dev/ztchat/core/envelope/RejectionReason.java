@@ -1,0 +1,54 @@
+package dev.ztchat.core.envelope;
+
+/**
+ * Why an envelope was not opened, in the order the opener checks (docs/PROTOCOL.md, section 7).
+ * Each reason carries a sentence for the local user; it says what happened and what to do. It is
+ * for the local user only: do not send it back to the sender or the relay.
+ */
+public enum RejectionReason {
+  /** Check 1: the directory has no signing certificate for the header's sender. */
+  UNKNOWN_SENDER(
+      "The sender is unknown: the directory has no certificate for them, so the message cannot"
+          + " be checked. It was discarded."),
+  /** Check 1: the sender's certificate is not one our root CA issued for that name and signing. */
+  UNTRUSTED_SENDER_CERTIFICATE(
+      "The sender's certificate is not trusted, so the message cannot be checked. It was"
+          + " discarded. Ask your administrator whether this user's certificate was replaced."),
+  /** Check 2: the header does not name me, or no content key is wrapped for my key. */
+  NOT_FOR_ME(
+      "This message is not addressed to this key: it was meant for someone else, or for another"
+          + " of your keys. It was discarded."),
+  /** Check 3: the signature does not verify with the sender's certificate. */
+  BAD_SIGNATURE(
+      "The message's signature does not match its sender: it was altered on the way or forged."
+          + " It was discarded."),
+  /** Check 4: the timestamp is older than the acceptance window. */
+  STALE(
+      "The message is too old to accept: it may be an old message replayed. It was discarded."
+          + " If this happens often, check that your clock is right."),
+  /** Check 4: the timestamp is further in the future than the allowed clock skew. */
+  FROM_THE_FUTURE(
+      "The message is dated in the future: the sender's clock or yours is wrong. It was"
+          + " discarded; check your clock."),
+  /** Check 5: this sender's message id was already accepted once. */
+  REPLAY("This message was already received: a copy was replayed. The copy was discarded."),
+  /** Check 6: the content key did not unwrap, or the ciphertext did not authenticate. */
+  DECRYPTION_FAILED(
+      "The message could not be decrypted: it was damaged or built wrongly by the sender's"
+          + " software. It was discarded."),
+  /** Check 6: it decrypted, but the plaintext is not content this version understands. */
+  MALFORMED_CONTENT(
+      "The message decrypted, but its content is in a format this version does not understand."
+          + " It was discarded; updating ztchat may help.");
+
+  private final String userMessage;
+
+  RejectionReason(String userMessage) {
+    this.userMessage = userMessage;
+  }
+
+  /** A sentence for the local user. */
+  public String userMessage() {
+    return userMessage;
+  }
+}

@@ -1,0 +1,190 @@
+package dev.ztchat.core.envelope;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.pki.CertificateRejectedException;
+import dev.ztchat.core.pki.CertificateRole;
+import dev.ztchat.core.pki.CertificateVerifier;
+import dev.ztchat.core.pki.Certificates;
+import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.UserIdentity;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import javax.crypto.BadPaddingException;
+
+/**
+ * {@link EnvelopeOpener} for envelopes made by {@link RsaOaepAesGcmSealer}; implements the receiver
+ * checks of docs/PROTOCOL.md, section 7, in this order, stopping at the first failure:
+ *
+ * <ol>
+ *   <li>the sender's signing certificate (from the lookup) is valid, per section 1, for role
+ *       signing and the header's sender name, now ({@link RejectionReason#UNKNOWN_SENDER}, {@link
+ *       RejectionReason#UNTRUSTED_SENDER_CERTIFICATE});
+ *   <li>the header names me and a key is wrapped for my name and my key id ({@link
+ *       RejectionReason#NOT_FOR_ME});
+ *   <li>the RSASSA-PSS signature verifies over the signed bytes ({@link
+ *       RejectionReason#BAD_SIGNATURE});
+ *   <li>the timestamp is inside the acceptance window ({@link RejectionReason#STALE}, {@link
+ *       RejectionReason#FROM_THE_FUTURE});
+ *   <li>the (sender, message id) pair is new, and is recorded ({@link RejectionReason#REPLAY});
+ *   <li>the content key unwraps and the ciphertext authenticates with the header as associated data
+ *       ({@link RejectionReason#DECRYPTION_FAILED}), and the plaintext parses ({@link
+ *       RejectionReason#MALFORMED_CONTENT}).
+ * </ol>
+ *
+ * <p><b>Why the id is recorded before decryption.</b> Once the signature verified, the envelope's
+ * bytes are fixed by its sender; decrypting them again can only give the same result, so nothing is
+ * lost by burning the id when decryption then fails. Recording first (an atomic insert) means two
+ * copies delivered at once cannot both be decrypted and shown, and a replayed copy is refused as
+ * {@link RejectionReason#REPLAY} without touching the private key, whatever happened to the
+ * original. Recording after the signature (never before) keeps anyone but the sender from filling
+ * the store with ids.
+ *
+ * <p>An OAEP failure and a GCM tag failure are the same reason with the same message. Thread-safe
+ * when the lookup is.
+ */
+public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
+  private final String myName;
+  private final Credential myEncryption;
+  private final byte[] myKeyId;
+  private final CertificateVerifier verifier;
+  private final SenderCertificateLookup senders;
+  private final ReplayGuard replayGuard;
+  private final Clock clock;
+  private final AcceptancePolicy policy;
+
+  /**
+   * An opener for {@code me} (its encryption credential opens; its signing credential is not
+   * used). {@code replayGuard} must remember ids at least as long as {@code policy} requires.
+   */
+  public RsaOaepAesGcmOpener(
+      UserIdentity me,
+      CertificateVerifier rootVerifier,
+      SenderCertificateLookup senderCertificates,
+      ReplayGuard replayGuard,
+      Clock clock,
+      AcceptancePolicy policy) {
+    requireNonNull(me, "me");
+    this.myName = me.name();
+    this.myEncryption = me.encryption();
+    this.myKeyId = Certificates.sha256(myEncryption.certificate());
+    this.verifier = requireNonNull(rootVerifier, "rootVerifier");
+    this.senders = requireNonNull(senderCertificates, "senderCertificates");
+    this.replayGuard = requireNonNull(replayGuard, "replayGuard");
+    this.clock = requireNonNull(clock, "clock");
+    this.policy = requireNonNull(policy, "policy");
+    if (replayGuard.policy().retention().compareTo(policy.retention()) < 0) {
+      throw new IllegalArgumentException(
+          "the replay guard keeps ids for "
+              + replayGuard.policy().retention()
+              + ", less than the "
+              + policy.retention()
+              + " this acceptance policy needs: build both from the same policy");
+    }
+  }
+
+  @Override
+  public OpenedMessage open(SealedEnvelope envelope) throws EnvelopeRejectedException {
+    requireNonNull(envelope, "envelope");
+    EnvelopeHeader header = envelope.header();
+    Instant now = clock.instant();
+    X509Certificate senderCert = checkSender(header, now);
+    WrappedKey myKey = checkAddressedToMe(envelope);
+    checkSignature(envelope, senderCert);
+    checkFresh(header, now);
+    if (!replayGuard.firstSighting(header.sender(), header.messageId(), header.timestampMillis())) {
+      throw new EnvelopeRejectedException(RejectionReason.REPLAY, header);
+    }
+    return decrypt(envelope, myKey);
+  }
+
+  private X509Certificate checkSender(EnvelopeHeader header, Instant now)
+      throws EnvelopeRejectedException {
+    X509Certificate cert = senders.signingCertificate(header.sender());
+    if (cert == null) {
+      throw new EnvelopeRejectedException(
+          RejectionReason.UNKNOWN_SENDER, header, "sender '" + header.sender() + "'");
+    }
+    try {
+      verifier.verify(cert, header.sender(), CertificateRole.USER_SIGNING, now);
+    } catch (CertificateRejectedException e) {
+      throw new EnvelopeRejectedException(
+          RejectionReason.UNTRUSTED_SENDER_CERTIFICATE, header, e.getMessage());
+    }
+    return cert;
+  }
+
+  private WrappedKey checkAddressedToMe(SealedEnvelope envelope) throws EnvelopeRejectedException {
+    if (envelope.header().recipients().contains(myName)) {
+      for (WrappedKey key : envelope.keys()) {
+        if (key.recipient().equals(myName) && MessageDigest.isEqual(key.keyId(), myKeyId)) {
+          return key;
+        }
+      }
+    }
+    throw new EnvelopeRejectedException(RejectionReason.NOT_FOR_ME, envelope.header());
+  }
+
+  private static void checkSignature(SealedEnvelope envelope, X509Certificate senderCert)
+      throws EnvelopeRejectedException {
+    boolean valid =
+        EnvelopeAlgorithms.pssVerify(
+            senderCert.getPublicKey(), EnvelopeCodec.signedBytes(envelope), envelope.signature());
+    if (!valid) {
+      throw new EnvelopeRejectedException(RejectionReason.BAD_SIGNATURE, envelope.header());
+    }
+  }
+
+  private void checkFresh(EnvelopeHeader header, Instant now) throws EnvelopeRejectedException {
+    long nowMillis = now.toEpochMilli();
+    long ts = header.timestampMillis();
+    // Compared as "ts < now - window" rather than "now - ts > window": ts is any signed 64-bit
+    // value, and the subtraction must not overflow.
+    if (ts < nowMillis - policy.window().toMillis()) {
+      throw new EnvelopeRejectedException(
+          RejectionReason.STALE, header, "sent at " + Instant.ofEpochMilli(ts) + ", now " + now);
+    }
+    if (ts > nowMillis + policy.maxFutureSkew().toMillis()) {
+      throw new EnvelopeRejectedException(
+          RejectionReason.FROM_THE_FUTURE,
+          header,
+          "dated " + Instant.ofEpochMilli(ts) + ", now " + now);
+    }
+  }
+
+  private OpenedMessage decrypt(SealedEnvelope envelope, WrappedKey myKey)
+      throws EnvelopeRejectedException {
+    EnvelopeHeader header = envelope.header();
+    byte[] contentKey = null;
+    byte[] plaintext = null;
+    try {
+      contentKey = EnvelopeAlgorithms.oaepUnwrap(myEncryption.privateKey(), myKey.wrapped());
+      plaintext =
+          EnvelopeAlgorithms.gcmDecrypt(
+              contentKey, envelope.nonce(), EnvelopeCodec.encodeHeader(header), envelope.ciphertext());
+      return new OpenedMessage(header, MessageContent.decode(plaintext));
+    } catch (BadPaddingException e) {
+      // A GCM tag failure (AEADBadTagException) is a BadPaddingException too: OAEP and GCM
+      // failures are one reason with one message and no detail, so neither is an oracle.
+      throw new EnvelopeRejectedException(RejectionReason.DECRYPTION_FAILED, header);
+    } catch (MalformedContentException e) {
+      throw new EnvelopeRejectedException(
+          RejectionReason.MALFORMED_CONTENT, header, e.getMessage());
+    } finally {
+      if (contentKey != null) {
+        Arrays.fill(contentKey, (byte) 0);
+      }
+      if (plaintext != null) {
+        Arrays.fill(plaintext, (byte) 0);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RsaOaepAesGcmOpener[" + myName + "]";
+  }
+}
