@@ -13,8 +13,6 @@ import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds contacts' certificates through the relay's directory and decides whether they may be
@@ -33,7 +31,6 @@ public final class ContactDirectory {
   private final CertificateVerifier verifier;
   private final ContactPins pins;
   private final Clock clock;
-  private final Map<String, VerifiedContact> approved = new ConcurrentHashMap<>();
 
   public ContactDirectory(RelayConnection relay, CertificateVerifier verifier, ContactPins pins, Clock clock) {
     this.relay = requireNonNull(relay, "relay");
@@ -75,16 +72,13 @@ public final class ContactDirectory {
 
   /** A contact whose keys may be used to send: verified and matching the pin. */
   public VerifiedContact forSending(String name) throws IOException, UntrustedContactException, KeyChangedException {
-    VerifiedContact cached = approved.get(name);
-    if (cached != null && !expired(cached)) {
-      return cached;
-    }
+    // Fetched afresh for every message: a key change (or, later, a revocation) is noticed before
+    // the next message is sealed, never after.
     VerifiedContact fresh = fetchVerified(name);
     ContactPins.Check check = pins.check(fresh);
     if (check instanceof ContactPins.Changed changed) {
       throw new KeyChangedException(name, changed.pinnedFingerprint(), changed.newFingerprint(), fresh);
     }
-    approved.put(name, fresh);
     return fresh;
   }
 
@@ -95,15 +89,10 @@ public final class ContactDirectory {
    */
   public X509Certificate signingCertificateOf(String name, KeyChangeListener onChange) {
     try {
-      VerifiedContact c = approved.get(name);
-      if (c == null || expired(c)) {
-        c = fetchVerified(name);
-        ContactPins.Check check = pins.check(c);
-        if (check instanceof ContactPins.Changed changed) {
-          onChange.keyChanged(name, changed.pinnedFingerprint(), changed.newFingerprint());
-        } else {
-          approved.put(name, c);
-        }
+      VerifiedContact c = fetchVerified(name);
+      ContactPins.Check check = pins.check(c);
+      if (check instanceof ContactPins.Changed changed) {
+        onChange.keyChanged(name, changed.pinnedFingerprint(), changed.newFingerprint());
       }
       return c.signing();
     } catch (IOException | UntrustedContactException e) {
@@ -114,12 +103,6 @@ public final class ContactDirectory {
   /** The user accepted {@code contact}'s new keys after comparing fingerprints. */
   public void acceptChange(VerifiedContact contact) throws IOException {
     pins.accept(contact);
-    approved.put(contact.name(), contact);
-  }
-
-  private boolean expired(VerifiedContact c) {
-    return clock.instant().isAfter(c.signing().getNotAfter().toInstant())
-        || clock.instant().isAfter(c.encryption().getNotAfter().toInstant());
   }
 
   private static X509Certificate parse(String pem, String name) throws UntrustedContactException {
