@@ -9,7 +9,15 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Zero-trust end-to-end encrypted chat over a mutual-TLS relay.",
-    subcommands = {PkiCommand.class, ServerCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      PkiCommand.class,
+      ServerCommand.class,
+      ClientCommand.class,
+      SendCommand.class,
+      RecvCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
