@@ -120,6 +120,9 @@ public final class PkiAdmin {
     for (String name : options.extraServerNames()) {
       serverNames.add(PkiChecks.checkServerName(name));
     }
+    if (Files.exists(layout.root()) && !Files.isDirectory(layout.root())) {
+      throw new PkiException(layout.root() + " is not a directory: choose another --dir");
+    }
     if (!options.force()) {
       String ca =
           "a root CA is already set up in "

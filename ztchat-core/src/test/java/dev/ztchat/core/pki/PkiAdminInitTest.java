@@ -246,6 +246,15 @@ class PkiAdminInitTest {
         .contains("pki issue carol --force");
   }
 
+  @Test
+  void init_dirThatIsAFile_isRefused() throws Exception {
+    Path file = Files.writeString(dir.resolve("certs"), "not a folder");
+
+    assertThatThrownBy(() -> admin(new CertsLayout(file)).init(small("alice")))
+        .isInstanceOf(PkiException.class)
+        .hasMessage(file + " is not a directory: choose another --dir");
+  }
+
   static Stream<Arguments> badInitOptions() {
     PkiAdmin.InitOptions base = small("alice");
     return Stream.of(

@@ -7,7 +7,6 @@ import dev.ztchat.core.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -153,17 +152,6 @@ class PkiAdminIssueTest {
             "key size 1024 is not allowed: use a multiple of 1024 between 2048 and 8192 (default"
                 + " 3072)");
     assertThat(progress).isEmpty();
-  }
-
-  @Test
-  void issue_keySize3072_givesBothKeys3072Bits() throws Exception {
-    admin().issue("carol", CertificateIssuer.DEFAULT_KEY_BITS, 30, false);
-
-    UserIdentity carol = layout.readUser("carol");
-    for (Credential c : List.of(carol.signing(), carol.encryption())) {
-      assertThat(((RSAPublicKey) c.certificate().getPublicKey()).getModulus().bitLength())
-          .isEqualTo(3072);
-    }
   }
 
   @Test
