@@ -249,15 +249,16 @@ public final class CertificateIssuer {
     List<GeneralName> out = new ArrayList<>();
     for (String name : names) {
       if (IPV4.matcher(name).matches() || name.contains(":")) {
+        // ofLiteral never falls back to a DNS lookup (getByName would, for "999.1.1.1").
+        byte[] address;
         try {
-          out.add(
-              new GeneralName(
-                  GeneralName.iPAddress,
-                  new org.bouncycastle.asn1.DEROctetString(
-                      InetAddress.getByName(name).getAddress())));
-        } catch (java.net.UnknownHostException e) {
+          address = InetAddress.ofLiteral(name).getAddress();
+        } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("not an IP address: " + name, e);
         }
+        out.add(
+            new GeneralName(
+                GeneralName.iPAddress, new org.bouncycastle.asn1.DEROctetString(address)));
       } else {
         out.add(new GeneralName(GeneralName.dNSName, name));
       }

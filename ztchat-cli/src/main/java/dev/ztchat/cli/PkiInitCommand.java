@@ -1,0 +1,103 @@
+package dev.ztchat.cli;
+
+import dev.ztchat.core.pki.CertificateIssuer;
+import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.PkiAdmin;
+import dev.ztchat.core.pki.PkiResult;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ztchat pki init}: creates the root CA, the server certificate and the first users. */
+@Command(
+    name = "init",
+    description = {
+      "Create a root CA, the server certificate and user identities.",
+      "One identity (signing + encryption certificate) per user.",
+      "Refuses to replace an existing CA unless --force is given."
+    })
+final class PkiInitCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Mixin PkiDirOption dir;
+
+  @Option(
+      names = "--users",
+      split = ",",
+      paramLabel = "NAME",
+      description = "Users to create (default: alice,bob).")
+  List<String> users;
+
+  @Option(
+      names = "--key-size",
+      paramLabel = "BITS",
+      defaultValue = "" + CertificateIssuer.DEFAULT_KEY_BITS,
+      description = "RSA key size for every key (default: ${DEFAULT-VALUE}; at least 2048).")
+  int keyBits;
+
+  @Option(
+      names = "--san",
+      paramLabel = "NAME",
+      description =
+          "Another DNS name or IP address for the server certificate (repeatable); "
+              + "localhost and 127.0.0.1 are always included.")
+  List<String> serverNames;
+
+  @Option(
+      names = "--days",
+      paramLabel = "N",
+      defaultValue = "" + PkiAdmin.DEFAULT_DAYS,
+      description =
+          "Lifetime of the server and user certificates in days (default: ${DEFAULT-VALUE});"
+              + " the CA lives at least 10 years.")
+  int days;
+
+  @Option(
+      names = "--force",
+      description =
+          "Replace an existing CA, server and users (old certificates stop being trusted).")
+  boolean force;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    CertsLayout layout = dir.layout();
+    PkiAdmin.InitOptions options =
+        new PkiAdmin.InitOptions(
+            users == null ? PkiAdmin.DEFAULT_USERS : users,
+            keyBits,
+            serverNames == null ? List.of() : serverNames,
+            days,
+            force);
+    PkiAdmin admin = new PkiAdmin(layout, Clock.systemUTC(), err::println);
+    PkiResult result = PkiCommand.guard(() -> admin.init(options));
+    PkiCommand.printWritten(out, err, layout.root(), result);
+    out.println();
+    out.println("Next, give each party only what it needs (docs/PKI.md):");
+    out.println(
+        "  ./ztchat pki export-server --dir "
+            + layout.root()
+            + " --out server-bundle   # the relay");
+    for (String user : options.users()) {
+      out.println(
+          "  ./ztchat pki export "
+              + user
+              + " --dir "
+              + layout.root()
+              + " --out "
+              + user
+              + "-bundle   # "
+              + user
+              + " only");
+    }
+    out.println("Keep " + layout.caKey() + " offline: it is only needed to issue certificates.");
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,76 @@
+package dev.ztchat.cli;
+
+import dev.ztchat.core.pki.CertificateIssuer;
+import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.PkiAdmin;
+import dev.ztchat.core.pki.PkiResult;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ztchat pki issue NAME}: a new user identity signed by the existing CA. */
+@Command(
+    name = "issue",
+    description = {
+      "Issue a new user identity signed by the CA.",
+      "A signing and an encryption certificate with their keys, in users/NAME/.",
+      "Needs the CA's private key (ca.key) in the certs folder."
+    })
+final class PkiIssueCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Mixin PkiDirOption dir;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "NAME",
+      description = "The user name: 1 to 32 characters from a-z 0-9 . _ -")
+  String name;
+
+  @Option(
+      names = "--key-size",
+      paramLabel = "BITS",
+      defaultValue = "" + CertificateIssuer.DEFAULT_KEY_BITS,
+      description = "RSA key size (default: ${DEFAULT-VALUE}; at least 2048).")
+  int keyBits;
+
+  @Option(
+      names = "--days",
+      paramLabel = "N",
+      defaultValue = "" + PkiAdmin.DEFAULT_DAYS,
+      description = "Lifetime of the certificates in days (default: ${DEFAULT-VALUE}).")
+  int days;
+
+  @Option(names = "--force", description = "Replace the user's existing identity.")
+  boolean force;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    CertsLayout layout = dir.layout();
+    PkiAdmin admin = new PkiAdmin(layout, Clock.systemUTC(), err::println);
+    PkiResult result = PkiCommand.guard(() -> admin.issue(name, keyBits, days, force));
+    PkiCommand.printWritten(out, err, layout.root(), result);
+    out.println();
+    out.println(
+        "Next: ./ztchat pki export "
+            + name
+            + " --dir "
+            + layout.root()
+            + " --out "
+            + name
+            + "-bundle (for "
+            + name
+            + "), and re-run export-server so the relay's directory knows "
+            + name
+            + ".");
+    out.flush();
+    return 0;
+  }
+}

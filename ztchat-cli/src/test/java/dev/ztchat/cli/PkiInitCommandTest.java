@@ -1,0 +1,152 @@
+package dev.ztchat.cli;
+
+import static dev.ztchat.cli.PkiCommandTest.init;
+import static dev.ztchat.cli.PkiCommandTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ztchat.cli.PkiCommandTest.Run;
+import dev.ztchat.core.pki.Certificates;
+import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.PemFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPublicKey;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PkiInitCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void init_writesThePkiShowsProgressAndSaysWhereEachFileGoes() throws Exception {
+    Path certs = dir.resolve("certs");
+
+    Run r = init(certs, "--san", "chat.example.org");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.errLines())
+        .containsExactly(
+            "generating root CA (RSA-2048)...",
+            "generating server certificate for localhost, 127.0.0.1, chat.example.org"
+                + " (RSA-2048)...",
+            "generating user alice: signing and encryption keys (RSA-2048)...",
+            "generating user bob: signing and encryption keys (RSA-2048)...");
+    assertThat(r.out())
+        .contains("wrote 12 files in " + certs)
+        .containsPattern(
+            "ca\\.key +\\(0600\\) root CA private key +-> the PKI admin only; keep it offline")
+        .containsPattern("users/alice/signing\\.key +\\(0600\\) .* -> alice only")
+        .contains("./ztchat pki export-server --dir " + certs + " --out server-bundle")
+        .contains("./ztchat pki export bob --dir " + certs + " --out bob-bundle");
+    assertThat(r.out()).doesNotContain("PRIVATE KEY-----").doesNotContain("BEGIN");
+    CertsLayout layout = new CertsLayout(certs);
+    assertThat(layout.localIdentities()).containsExactly("alice", "bob");
+    assertThat(Files.getPosixFilePermissions(layout.caKey()))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(PemFiles.readCertificate(layout.serverCertificate()).getSubjectAlternativeNames())
+        .contains(List.of(2, "chat.example.org"));
+  }
+
+  @Test
+  void init_existingCa_isRefusedWithoutForceNamingTheFile() throws Exception {
+    Path certs = dir.resolve("certs");
+    init(certs, "--users", "alice");
+    String before = Files.readString(certs.resolve("ca.crt"));
+
+    Run r = init(certs, "--users", "alice");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.errLines())
+        .containsExactly(
+            "ztchat pki init: "
+                + certs.resolve("ca.key")
+                + " already exists (a root CA is already set up in "
+                + certs
+                + "; replacing it makes every certificate it issued untrusted): nothing was"
+                + " changed. Use --force to replace it");
+    assertThat(r.out()).isEmpty();
+    assertThat(Files.readString(certs.resolve("ca.crt"))).isEqualTo(before);
+  }
+
+  @Test
+  void init_existingCaWithForce_replacesIt() throws Exception {
+    Path certs = dir.resolve("certs");
+    init(certs, "--users", "alice");
+    String before = Certificates.fingerprint(PemFiles.readCertificate(certs.resolve("ca.crt")));
+
+    Run r = init(certs, "--users", "alice", "--force");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(Certificates.fingerprint(PemFiles.readCertificate(certs.resolve("ca.crt"))))
+        .isNotEqualTo(before);
+  }
+
+  @Test
+  void init_withoutKeySize_uses3072BitKeys() throws Exception {
+    Path certs = dir.resolve("certs");
+
+    Run r = run("pki", "init", "--dir", certs.toString(), "--users", "alice");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.err()).contains("generating root CA (RSA-3072)...");
+    CertsLayout layout = new CertsLayout(certs);
+    for (Path cert :
+        List.of(
+            layout.caCertificate(),
+            layout.serverCertificate(),
+            layout.signingCertificate("alice"),
+            layout.encryptionCertificate("alice"))) {
+      X509Certificate x = PemFiles.readCertificate(cert);
+      assertThat(((RSAPublicKey) x.getPublicKey()).getModulus().bitLength())
+          .as(cert.toString())
+          .isEqualTo(3072);
+    }
+  }
+
+  @Test
+  void init_keySize1024_isRejectedWithOneLineAndNoFiles() {
+    Path certs = dir.resolve("certs");
+
+    Run r = run("pki", "init", "--dir", certs.toString(), "--key-size", "1024");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.errLines())
+        .containsExactly(
+            "ztchat pki init: key size 1024 is not allowed: use a multiple of 1024 between 2048"
+                + " and 8192 (default 3072)");
+    assertThat(certs).doesNotExist();
+  }
+
+  @Test
+  void init_invalidUserName_isRejectedBeforeGeneratingKeys() {
+    Path certs = dir.resolve("certs");
+
+    Run r = init(certs, "--users", "alice,Bob");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.errLines())
+        .singleElement()
+        .asString()
+        .contains("identity name 'Bob' is not allowed");
+    assertThat(certs).doesNotExist();
+  }
+
+  @Test
+  void init_invalidSan_isRejected() {
+    Run r = init(dir.resolve("certs"), "--san", "not a host");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("server name 'not a host' is not a valid DNS name or IP address");
+  }
+
+  @Test
+  void init_nonNumericKeySize_isAUsageError() {
+    Run r = run("pki", "init", "--dir", dir.toString(), "--key-size", "big");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("Invalid value for option '--key-size'");
+  }
+}

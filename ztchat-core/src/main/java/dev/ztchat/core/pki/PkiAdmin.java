@@ -1,0 +1,288 @@
+package dev.ztchat.core.pki;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Creates and extends the organisation's PKI in a certs folder ({@link CertsLayout}): {@link #init}
+ * makes the root CA, the relay's server certificate and the first users; {@link #issue} adds a user
+ * signed by the existing CA. This is what {@code ztchat pki init|issue} runs; the demo and tests
+ * call it directly.
+ *
+ * <p>Every option is validated and every existing file checked before the first key is generated,
+ * so a mistake costs no waiting and leaves the folder untouched. Nothing is ever overwritten unless
+ * the caller passes {@code force}. Private keys are written with mode 0600 from creation and never
+ * printed. Error messages refer to the CLI's options ({@code --force}) because that is where an
+ * operator meets them.
+ */
+public final class PkiAdmin {
+  /** Users created by {@code ztchat pki init} when none are named. */
+  public static final List<String> DEFAULT_USERS = List.of("alice", "bob");
+
+  /** Names every server certificate carries, so the relay works on loopback out of the box. */
+  public static final List<String> DEFAULT_SERVER_NAMES = List.of("localhost", "127.0.0.1");
+
+  /** Default lifetime of server and user certificates, in days. */
+  public static final int DEFAULT_DAYS = 365;
+
+  /** Longest lifetime an operator may ask for, in days. */
+  public static final int MAX_DAYS = PkiChecks.MAX_DAYS;
+
+  /** Common name of the root CA. */
+  public static final String CA_COMMON_NAME = "ztchat root CA";
+
+  /** Common name of the relay's server certificate (clients check the SAN, not this). */
+  public static final String SERVER_COMMON_NAME = "ztchat-server";
+
+  /**
+   * Certificates start this long before "now", so a peer whose clock lags a little accepts them.
+   */
+  private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
+  private final CertsLayout layout;
+  private final Clock clock;
+  private final Consumer<String> progress;
+
+  /**
+   * @param progress receives one line per slow step ("generating root CA (RSA-3072)...")
+   */
+  public PkiAdmin(CertsLayout layout, Clock clock, Consumer<String> progress) {
+    this.layout = requireNonNull(layout, "layout");
+    this.clock = requireNonNull(clock, "clock");
+    this.progress = requireNonNull(progress, "progress");
+  }
+
+  /**
+   * What {@link #init} creates.
+   *
+   * @param users user names, each a valid {@link IdentityName}, no duplicates
+   * @param keyBits RSA modulus size for every key (see {@link CertificateIssuer#checkKeyBits})
+   * @param extraServerNames DNS names or IP addresses added to the server certificate's SAN
+   * @param days lifetime of the server and user certificates (the CA lives at least 10 years)
+   * @param force replace existing files, including an existing CA
+   */
+  public record InitOptions(
+      List<String> users, int keyBits, List<String> extraServerNames, int days, boolean force) {
+    public InitOptions {
+      users = List.copyOf(users);
+      extraServerNames = List.copyOf(extraServerNames);
+    }
+
+    /** alice and bob, RSA-3072, loopback names only, one year, no overwriting. */
+    public static InitOptions defaults() {
+      return new InitOptions(
+          DEFAULT_USERS, CertificateIssuer.DEFAULT_KEY_BITS, List.of(), DEFAULT_DAYS, false);
+    }
+
+    public InitOptions withUsers(List<String> names) {
+      return new InitOptions(names, keyBits, extraServerNames, days, force);
+    }
+
+    public InitOptions withKeyBits(int bits) {
+      return new InitOptions(users, bits, extraServerNames, days, force);
+    }
+
+    public InitOptions withExtraServerNames(List<String> names) {
+      return new InitOptions(users, keyBits, names, days, force);
+    }
+
+    public InitOptions withDays(int n) {
+      return new InitOptions(users, keyBits, extraServerNames, n, force);
+    }
+
+    public InitOptions withForce(boolean f) {
+      return new InitOptions(users, keyBits, extraServerNames, days, f);
+    }
+  }
+
+  /**
+   * Creates the root CA, the server certificate and one identity per user.
+   *
+   * @throws IllegalArgumentException for an invalid name, key size, server name or lifetime
+   * @throws PkiException when a file already exists and {@code force} is false
+   */
+  public PkiResult init(InitOptions options) throws IOException, PkiException {
+    List<String> users = checkUserNames(options.users());
+    CertificateIssuer.checkKeyBits(options.keyBits());
+    int days = PkiChecks.checkDays(options.days());
+    Set<String> serverNames = new LinkedHashSet<>(DEFAULT_SERVER_NAMES);
+    for (String name : options.extraServerNames()) {
+      serverNames.add(PkiChecks.checkServerName(name));
+    }
+    if (Files.exists(layout.root()) && !Files.isDirectory(layout.root())) {
+      throw new PkiException(layout.root() + " is not a directory: choose another --dir");
+    }
+    if (!options.force()) {
+      String ca =
+          "a root CA is already set up in "
+              + layout.root()
+              + "; replacing it makes every certificate it issued untrusted";
+      refuseExisting(layout.caKey(), ca);
+      refuseExisting(layout.caCertificate(), ca);
+      refuseExisting(layout.serverKey(), "a server identity is already set up");
+      refuseExisting(layout.serverCertificate(), "a server identity is already set up");
+      for (String user : users) {
+        refuseExistingUser(user);
+      }
+    }
+    List<String> replacedUsers = options.force() ? layout.userNames() : List.of();
+
+    Instant notBefore = clock.instant().minus(CLOCK_SKEW);
+    Duration leafValidity = Duration.ofDays(days);
+    Duration caValidity =
+        leafValidity.compareTo(CertificateIssuer.DEFAULT_CA_VALIDITY) > 0
+            ? leafValidity
+            : CertificateIssuer.DEFAULT_CA_VALIDITY;
+    int bits = options.keyBits();
+    progress.accept("generating root CA (RSA-" + bits + ")...");
+    Credential ca = CertificateIssuer.createRootCa(CA_COMMON_NAME, bits, notBefore, caValidity);
+    progress.accept(
+        "generating server certificate for "
+            + String.join(", ", serverNames)
+            + " (RSA-"
+            + bits
+            + ")...");
+    Credential server =
+        CertificateIssuer.issueServer(
+            ca, SERVER_COMMON_NAME, List.copyOf(serverNames), bits, notBefore, leafValidity);
+    List<UserIdentity> identities = new ArrayList<>();
+    for (String user : users) {
+      progress.accept(
+          "generating user " + user + ": signing and encryption keys (RSA-" + bits + ")...");
+      identities.add(CertificateIssuer.issueUser(ca, user, bits, notBefore, leafValidity));
+    }
+
+    boolean force = options.force();
+    List<PkiFile> written = new ArrayList<>();
+    PemFiles.writeCertificate(layout.caCertificate(), ca.certificate(), force);
+    written.add(
+        new PkiFile(
+            layout.caCertificate(),
+            "root CA certificate",
+            "everyone: the server and every user",
+            false));
+    PemFiles.writePrivateKey(layout.caKey(), ca.privateKey(), force);
+    written.add(
+        new PkiFile(
+            layout.caKey(), "root CA private key", "the PKI admin only; keep it offline", true));
+    PemFiles.writeCertificate(layout.serverCertificate(), server.certificate(), force);
+    written.add(
+        new PkiFile(layout.serverCertificate(), "relay TLS certificate", "the server", false));
+    PemFiles.writePrivateKey(layout.serverKey(), server.privateKey(), force);
+    written.add(new PkiFile(layout.serverKey(), "relay TLS private key", "the server only", true));
+    for (UserIdentity id : identities) {
+      written.addAll(writeUser(layout, id, force));
+    }
+
+    List<String> warnings = new ArrayList<>();
+    for (String stale : replacedUsers) {
+      if (!users.contains(stale)) {
+        warnings.add(
+            layout.userDir(stale)
+                + " was issued by the replaced CA and is no longer trusted: re-issue it with"
+                + " ./ztchat pki issue "
+                + stale
+                + " --force, or delete it");
+      }
+    }
+    return new PkiResult(written, warnings);
+  }
+
+  /**
+   * Issues a new identity for {@code name}, signed by the CA in this folder (needs {@code ca.key}).
+   * The certificates never outlive the CA: if it expires first they are shortened, with a warning.
+   *
+   * @throws IllegalArgumentException for an invalid name, key size or lifetime
+   * @throws PkiException when the CA is missing or unusable, or the user exists and not {@code
+   *     force}
+   */
+  public PkiResult issue(String name, int keyBits, int days, boolean force)
+      throws IOException, PkiException {
+    IdentityName.validate(name);
+    CertificateIssuer.checkKeyBits(keyBits);
+    PkiChecks.checkDays(days);
+    Instant now = clock.instant();
+    Credential ca = PkiChecks.loadCa(layout, now);
+    if (!force) {
+      refuseExistingUser(name);
+    }
+    Instant notBefore = now.minus(CLOCK_SKEW);
+    Instant caNotAfter = ca.certificate().getNotAfter().toInstant();
+    Instant notAfter = notBefore.plus(Duration.ofDays(days));
+    List<String> warnings = new ArrayList<>();
+    if (notAfter.isAfter(caNotAfter)) {
+      notAfter = caNotAfter;
+      warnings.add(name + "'s certificates expire with the root CA on " + caNotAfter);
+    }
+    Duration validity = Duration.between(notBefore, notAfter);
+    progress.accept("generating user " + name + ": signing key (RSA-" + keyBits + ")...");
+    Credential signing =
+        CertificateIssuer.issueLeaf(
+            ca, name, CertificateRole.USER_SIGNING, keyBits, notBefore, validity);
+    progress.accept("generating user " + name + ": encryption key (RSA-" + keyBits + ")...");
+    Credential encryption =
+        CertificateIssuer.issueLeaf(
+            ca, name, CertificateRole.USER_ENCRYPTION, keyBits, notBefore, validity);
+    List<PkiFile> written = writeUser(layout, new UserIdentity(name, signing, encryption), force);
+    return new PkiResult(written, warnings);
+  }
+
+  /** Writes a user's four files into {@code target} and describes them. */
+  static List<PkiFile> writeUser(CertsLayout target, UserIdentity id, boolean force)
+      throws IOException {
+    target.writeUser(id, force);
+    String name = id.name();
+    String everyone = name + " and the server (public directory)";
+    String owner = name + " only";
+    return List.of(
+        new PkiFile(
+            target.signingCertificate(name), name + "'s signing certificate", everyone, false),
+        new PkiFile(target.signingKey(name), name + "'s signing private key", owner, true),
+        new PkiFile(
+            target.encryptionCertificate(name),
+            name + "'s encryption certificate",
+            everyone,
+            false),
+        new PkiFile(target.encryptionKey(name), name + "'s encryption private key", owner, true));
+  }
+
+  private static List<String> checkUserNames(List<String> names) {
+    Set<String> seen = new LinkedHashSet<>();
+    for (String name : names) {
+      IdentityName.validate(name);
+      if (!seen.add(name)) {
+        throw new IllegalArgumentException("user '" + name + "' is listed twice");
+      }
+    }
+    return List.copyOf(seen);
+  }
+
+  private void refuseExistingUser(String name) throws PkiException {
+    for (Path file :
+        List.of(
+            layout.signingCertificate(name),
+            layout.signingKey(name),
+            layout.encryptionCertificate(name),
+            layout.encryptionKey(name))) {
+      refuseExisting(file, "user " + name + " already has an identity");
+    }
+  }
+
+  private static void refuseExisting(Path file, String what) throws PkiException {
+    if (Files.exists(file)) {
+      throw new PkiException(
+          file + " already exists (" + what + "): nothing was changed. Use --force to replace it");
+    }
+  }
+}
