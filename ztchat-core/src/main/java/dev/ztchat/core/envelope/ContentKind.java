@@ -1,8 +1,8 @@
 package dev.ztchat.core.envelope;
 
 /**
- * What the body of a message's plaintext holds: the first plaintext byte (docs/PROTOCOL.md,
- * section 6.1). Receivers reject kinds they do not know.
+ * What the body of a message's plaintext holds: the first plaintext byte (docs/PROTOCOL.md, section
+ * 6.1). Receivers reject kinds they do not know.
  */
 public enum ContentKind {
   /** The body is strict UTF-8 text. */

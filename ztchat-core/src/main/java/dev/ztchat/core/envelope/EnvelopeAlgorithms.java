@@ -23,8 +23,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The one place that names the envelope's algorithms and their parameters (docs/PROTOCOL.md,
- * section 6): AES-256-GCM with a 96-bit nonce and a 128-bit tag; RSA-OAEP with SHA-256, MGF1-SHA-256
- * and an empty label; RSASSA-PSS with SHA-256, MGF1-SHA-256, a 32-byte salt and trailer field 1.
+ * section 6): AES-256-GCM with a 96-bit nonce and a 128-bit tag; RSA-OAEP with SHA-256,
+ * MGF1-SHA-256 and an empty label; RSASSA-PSS with SHA-256, MGF1-SHA-256, a 32-byte salt and
+ * trailer field 1.
  *
  * <p>Parameters are always given explicitly: the JDK's defaults for "OAEPPadding" use MGF1 with
  * SHA-1, which would not interoperate with the specification.
@@ -44,7 +45,8 @@ final class EnvelopeAlgorithms {
   static final String RSA_PSS = "RSASSA-PSS";
 
   static final OAEPParameterSpec OAEP_PARAMS =
-      new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
+      new OAEPParameterSpec(
+          "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
 
   static final PSSParameterSpec PSS_PARAMS =
       new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1);

@@ -5,8 +5,8 @@ package dev.ztchat.core.envelope;
  * its age and its novelty, then decrypts (docs/PROTOCOL.md, section 7).
  *
  * <p>Security guarantees: a message is returned only when every check passed, in the order of
- * section 7; no plaintext exists before the signature, freshness and replay checks succeed and
- * the AES-GCM tag verified. A rejected envelope yields no plaintext, whatever the reason.
+ * section 7; no plaintext exists before the signature, freshness and replay checks succeed and the
+ * AES-GCM tag verified. A rejected envelope yields no plaintext, whatever the reason.
  */
 public interface EnvelopeOpener {
   /**

@@ -7,16 +7,16 @@ import java.util.List;
  * signs the result as its sender (docs/PROTOCOL.md, section 6). The content key, the nonce, the
  * message id and the timestamp are made inside; callers choose only what to say and to whom.
  *
- * <p>Security guarantees: only holders of a listed recipient key can read the content; any
- * receiver can check that the sender (the identity the sealer was built with) made exactly this
- * envelope, for exactly these recipients, at this time.
+ * <p>Security guarantees: only holders of a listed recipient key can read the content; any receiver
+ * can check that the sender (the identity the sealer was built with) made exactly this envelope,
+ * for exactly these recipients, at this time.
  */
 public interface EnvelopeSealer {
   /**
    * Seals {@code content} for {@code recipients} (1 to 128 keys, at most 32 distinct names).
    *
-   * @throws IllegalArgumentException when a recipient certificate is not an encryption
-   *     certificate, a key is listed twice, or there are too many recipients
+   * @throws IllegalArgumentException when a recipient certificate is not an encryption certificate,
+   *     a key is listed twice, or there are too many recipients
    */
   SealedEnvelope seal(MessageContent content, List<RecipientKey> recipients);
 }

@@ -31,8 +31,8 @@ public final class MessageContent {
   }
 
   /**
-   * A text message. Throws {@link IllegalArgumentException} when the text is not valid Unicode
-   * (a lone surrogate) or its UTF-8 encoding is longer than {@link #MAX_BODY_BYTES}.
+   * A text message. Throws {@link IllegalArgumentException} when the text is not valid Unicode (a
+   * lone surrogate) or its UTF-8 encoding is longer than {@link #MAX_BODY_BYTES}.
    */
   public static MessageContent text(String text) {
     requireNonNull(text, "text");

@@ -11,9 +11,9 @@ import java.time.Clock;
  * second copy (docs/PROTOCOL.md, section 7, check 5).
  *
  * <p>Security guarantees: while the receiver's clock does not step back by more than the maximum
- * future skew, no envelope is accepted twice, across restarts when the store is persistent
- * ({@link #persistent}). The opener records a pair only after the sender's signature verified, so
- * nobody but the sender can fill the store with ids.
+ * future skew, no envelope is accepted twice, across restarts when the store is persistent ({@link
+ * #persistent}). The opener records a pair only after the sender's signature verified, so nobody
+ * but the sender can fill the store with ids.
  *
  * <p><b>Why forgetting is safe.</b> Entries are evicted by the <em>message's</em> timestamp once it
  * is older than {@link AcceptancePolicy#retention()} = window + maximum future skew. The opener
@@ -44,14 +44,18 @@ public final class ReplayGuard implements AutoCloseable {
     this(store, policy, clock, DEFAULT_MAX_ENTRIES);
   }
 
-  public ReplayGuard(SeenMessageStore store, AcceptancePolicy policy, Clock clock, long maxEntries) {
+  public ReplayGuard(
+      SeenMessageStore store, AcceptancePolicy policy, Clock clock, long maxEntries) {
     this.store = requireNonNull(store, "store");
     this.policy = requireNonNull(policy, "policy");
     this.clock = requireNonNull(clock, "clock");
     if (maxEntries < 1) {
       throw new IllegalArgumentException(
-          "maxEntries " + maxEntries + " is not allowed: use at least 1 (default "
-              + DEFAULT_MAX_ENTRIES + ")");
+          "maxEntries "
+              + maxEntries
+              + " is not allowed: use at least 1 (default "
+              + DEFAULT_MAX_ENTRIES
+              + ")");
     }
     this.maxEntries = maxEntries;
   }

@@ -57,8 +57,8 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
   private final AcceptancePolicy policy;
 
   /**
-   * An opener for {@code me} (its encryption credential opens; its signing credential is not
-   * used). {@code replayGuard} must remember ids at least as long as {@code policy} requires.
+   * An opener for {@code me} (its encryption credential opens; its signing credential is not used).
+   * {@code replayGuard} must remember ids at least as long as {@code policy} requires.
    */
   public RsaOaepAesGcmOpener(
       UserIdentity me,
@@ -164,7 +164,10 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
       contentKey = EnvelopeAlgorithms.oaepUnwrap(myEncryption.privateKey(), myKey.wrapped());
       plaintext =
           EnvelopeAlgorithms.gcmDecrypt(
-              contentKey, envelope.nonce(), EnvelopeCodec.encodeHeader(header), envelope.ciphertext());
+              contentKey,
+              envelope.nonce(),
+              EnvelopeCodec.encodeHeader(header),
+              envelope.ciphertext());
       return new OpenedMessage(header, MessageContent.decode(plaintext));
     } catch (BadPaddingException e) {
       // A GCM tag failure (AEADBadTagException) is a BadPaddingException too: OAEP and GCM

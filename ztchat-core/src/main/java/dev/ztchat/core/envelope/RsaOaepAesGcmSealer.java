@@ -20,8 +20,8 @@ import java.util.Set;
  * wrapped for each recipient with RSA-OAEP (SHA-256), and the envelope signed with the sender's
  * signing key using RSASSA-PSS (SHA-256). Implements docs/PROTOCOL.md, section 6.
  *
- * <p>Security guarantees: see {@link EnvelopeSealer}. A content key and nonce are never reused: both
- * are drawn from {@link java.security.SecureRandom} for every call and the key is used once.
+ * <p>Security guarantees: see {@link EnvelopeSealer}. A content key and nonce are never reused:
+ * both are drawn from {@link java.security.SecureRandom} for every call and the key is used once.
  * Recipient certificates are not verified against the root CA here (the caller did that); the
  * sealer refuses a certificate whose keyUsage lacks keyEncipherment or has digitalSignature, so a
  * signing certificate passed by mistake is caught. Thread-safe.
@@ -34,7 +34,10 @@ public final class RsaOaepAesGcmSealer implements EnvelopeSealer {
   private final Credential signing;
   private final Clock clock;
 
-  /** A sealer that signs as {@code sender} (with its signing credential) and dates with {@code clock}. */
+  /**
+   * A sealer that signs as {@code sender} (with its signing credential) and dates with {@code
+   * clock}.
+   */
   public RsaOaepAesGcmSealer(UserIdentity sender, Clock clock) {
     requireNonNull(sender, "sender");
     this.clock = requireNonNull(clock, "clock");
@@ -93,13 +96,16 @@ public final class RsaOaepAesGcmSealer implements EnvelopeSealer {
         new EnvelopeHeader(
             EnvelopeHeader.VERSION, senderName, List.copyOf(names), timestampMillis, messageId);
     byte[] ciphertext =
-        EnvelopeAlgorithms.gcmEncrypt(contentKey, nonce, EnvelopeCodec.encodeHeader(header), plaintext);
+        EnvelopeAlgorithms.gcmEncrypt(
+            contentKey, nonce, EnvelopeCodec.encodeHeader(header), plaintext);
     List<WrappedKey> wrapped = new ArrayList<>(keys.size());
     for (RecipientKey key : keys) {
       X509Certificate cert = key.encryptionCertificate();
       wrapped.add(
           new WrappedKey(
-              key.name(), key.keyId(), EnvelopeAlgorithms.oaepWrap(cert.getPublicKey(), contentKey)));
+              key.name(),
+              key.keyId(),
+              EnvelopeAlgorithms.oaepWrap(cert.getPublicKey(), contentKey)));
     }
     byte[] signature =
         EnvelopeAlgorithms.pssSign(

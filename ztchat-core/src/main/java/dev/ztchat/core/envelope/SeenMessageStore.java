@@ -27,7 +27,10 @@ public interface SeenMessageStore extends AutoCloseable {
    */
   long evictOldest(long count);
 
-  /** The floor: messages with a timestamp at or below it count as seen. Initially {@link Long#MIN_VALUE}. */
+  /**
+   * The floor: messages with a timestamp at or below it count as seen. Initially {@link
+   * Long#MIN_VALUE}.
+   */
   long floorMillis();
 
   /** Raises the floor to {@code floorMillis} if that is higher than the current floor. */

@@ -19,9 +19,9 @@ import java.util.Set;
  * A {@link SeenMessageStore} in a SQLite file, so that a replay after the client restarts is still
  * caught. The file is created with mode 0600 before SQLite opens it (and tightened to 0600 if it
  * already exists with wider access): it reveals who wrote to this user and when. SQLite's WAL and
- * shared-memory files take the same mode. WAL journaling with {@code synchronous=FULL}: an id is
- * on disk before {@link #recordIfAbsent} returns, so a crash right after accepting a message does
- * not reopen the door to its replay.
+ * shared-memory files take the same mode. WAL journaling with {@code synchronous=FULL}: an id is on
+ * disk before {@link #recordIfAbsent} returns, so a crash right after accepting a message does not
+ * reopen the door to its replay.
  */
 public final class SqliteSeenMessageStore implements SeenMessageStore {
   private static final Set<PosixFilePermission> OWNER_ONLY =
@@ -76,7 +76,8 @@ public final class SqliteSeenMessageStore implements SeenMessageStore {
       Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
     } catch (FileAlreadyExistsException e) {
       if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw new IOException(file + " exists and is not a regular file: remove it or choose another");
+        throw new IOException(
+            file + " exists and is not a regular file: remove it or choose another");
       }
     }
     // The umask may have cleared bits, and an existing file may be wider: set the mode exactly.
@@ -89,9 +90,11 @@ public final class SqliteSeenMessageStore implements SeenMessageStore {
   }
 
   @Override
-  public synchronized boolean recordIfAbsent(String sender, byte[] messageId, long timestampMillis) {
+  public synchronized boolean recordIfAbsent(
+      String sender, byte[] messageId, long timestampMillis) {
     try (PreparedStatement ps =
-        db.prepareStatement("INSERT OR IGNORE INTO seen (sender, message_id, ts) VALUES (?, ?, ?)")) {
+        db.prepareStatement(
+            "INSERT OR IGNORE INTO seen (sender, message_id, ts) VALUES (?, ?, ?)")) {
       ps.setString(1, sender);
       ps.setBytes(2, messageId);
       ps.setLong(3, timestampMillis);

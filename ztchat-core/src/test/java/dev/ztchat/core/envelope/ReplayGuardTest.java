@@ -65,13 +65,15 @@ class ReplayGuardTest {
     ReplayGuard guard = ReplayGuard.inMemory(policy, clock);
     long now = clock.millis();
     guard.firstSighting("alice", id(1), now - policy.window().toMillis()); // oldest acceptable
-    guard.firstSighting("alice", id(2), now + policy.maxFutureSkew().toMillis()); // newest acceptable
+    guard.firstSighting(
+        "alice", id(2), now + policy.maxFutureSkew().toMillis()); // newest acceptable
 
     clock.advance(policy.maxFutureSkew().plusMillis(1));
     guard.firstSighting("alice", id(3), clock.millis());
 
     assertThat(guard.size()).isEqualTo(2); // id 1 dropped: its own timestamp left the retention
-    assertThat(guard.firstSighting("alice", id(2), now + policy.maxFutureSkew().toMillis())).isFalse();
+    assertThat(guard.firstSighting("alice", id(2), now + policy.maxFutureSkew().toMillis()))
+        .isFalse();
   }
 
   @Test

@@ -14,7 +14,8 @@ class RsaOaepAesGcmOpenerFreshnessTest {
   private final MutableClock receiverClock = new MutableClock(senderClock.instant());
 
   private SealedEnvelope sealNow() {
-    return Fixtures.sealer("alice", senderClock).seal(MessageContent.text("now"), Fixtures.recipients("bob"));
+    return Fixtures.sealer("alice", senderClock)
+        .seal(MessageContent.text("now"), Fixtures.recipients("bob"));
   }
 
   @Test
@@ -30,7 +31,8 @@ class RsaOaepAesGcmOpenerFreshnessTest {
     SealedEnvelope e = sealNow();
     receiverClock.advance(AcceptancePolicy.DEFAULT_WINDOW.plusMillis(1));
 
-    assertThat(rejection(Fixtures.opener("bob", receiverClock), e)).isEqualTo(RejectionReason.STALE);
+    assertThat(rejection(Fixtures.opener("bob", receiverClock), e))
+        .isEqualTo(RejectionReason.STALE);
   }
 
   @Test
@@ -91,12 +93,14 @@ class RsaOaepAesGcmOpenerFreshnessTest {
   void open_replayAfterTheReceiverRestarted_isStillReplay(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("seen.db");
     SealedEnvelope e = sealNow();
-    try (ReplayGuard guard = ReplayGuard.persistent(file, AcceptancePolicy.DEFAULT, receiverClock)) {
+    try (ReplayGuard guard =
+        ReplayGuard.persistent(file, AcceptancePolicy.DEFAULT, receiverClock)) {
       opener(guard).open(e);
     }
     receiverClock.advance(Duration.ofSeconds(10));
 
-    try (ReplayGuard restarted = ReplayGuard.persistent(file, AcceptancePolicy.DEFAULT, receiverClock)) {
+    try (ReplayGuard restarted =
+        ReplayGuard.persistent(file, AcceptancePolicy.DEFAULT, receiverClock)) {
       assertThat(rejection(opener(restarted), e)).isEqualTo(RejectionReason.REPLAY);
     }
   }
@@ -106,7 +110,8 @@ class RsaOaepAesGcmOpenerFreshnessTest {
     RsaOaepAesGcmOpener bob = Fixtures.opener("bob", receiverClock);
     SealedEnvelope e = sealNow();
     SealedEnvelope badSignature =
-        new SealedEnvelope(e.header(), e.keys(), e.nonce(), e.ciphertext(), Fixtures.flip(e.signature(), 0, 0));
+        new SealedEnvelope(
+            e.header(), e.keys(), e.nonce(), e.ciphertext(), Fixtures.flip(e.signature(), 0, 0));
 
     assertThat(rejection(bob, badSignature)).isEqualTo(RejectionReason.BAD_SIGNATURE);
     assertThat(bob.open(e).text()).isEqualTo("now");
@@ -118,11 +123,23 @@ class RsaOaepAesGcmOpenerFreshnessTest {
     byte[] id = EnvelopeAlgorithms.randomBytes(16);
     byte[] plaintext = MessageContent.text("same id").encode();
     SealedEnvelope fromAlice =
-        Fixtures.sealer("alice", senderClock).sealPlaintext(plaintext, Fixtures.recipients("bob"),
-            EnvelopeAlgorithms.randomBytes(32), EnvelopeAlgorithms.randomBytes(12), id, senderClock.millis());
+        Fixtures.sealer("alice", senderClock)
+            .sealPlaintext(
+                plaintext,
+                Fixtures.recipients("bob"),
+                EnvelopeAlgorithms.randomBytes(32),
+                EnvelopeAlgorithms.randomBytes(12),
+                id,
+                senderClock.millis());
     SealedEnvelope fromCarol =
-        Fixtures.sealer("carol", senderClock).sealPlaintext(plaintext, Fixtures.recipients("bob"),
-            EnvelopeAlgorithms.randomBytes(32), EnvelopeAlgorithms.randomBytes(12), id, senderClock.millis());
+        Fixtures.sealer("carol", senderClock)
+            .sealPlaintext(
+                plaintext,
+                Fixtures.recipients("bob"),
+                EnvelopeAlgorithms.randomBytes(32),
+                EnvelopeAlgorithms.randomBytes(12),
+                id,
+                senderClock.millis());
 
     assertThat(bob.open(fromAlice).sender()).isEqualTo("alice");
     assertThat(bob.open(fromCarol).sender()).isEqualTo("carol");
@@ -130,6 +147,11 @@ class RsaOaepAesGcmOpenerFreshnessTest {
 
   private RsaOaepAesGcmOpener opener(ReplayGuard guard) {
     return new RsaOaepAesGcmOpener(
-        Fixtures.user("bob"), Fixtures.VERIFIER, Fixtures::directory, guard, receiverClock, AcceptancePolicy.DEFAULT);
+        Fixtures.user("bob"),
+        Fixtures.VERIFIER,
+        Fixtures::directory,
+        guard,
+        receiverClock,
+        AcceptancePolicy.DEFAULT);
   }
 }

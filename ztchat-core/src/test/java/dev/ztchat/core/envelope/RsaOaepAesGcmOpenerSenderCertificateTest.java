@@ -15,8 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Check 1 (PROTOCOL.md section 7): the directory is not trusted. Whatever certificate it returns for
- * the sender must be valid, per section 1, for role signing and the header's sender name, now.
+ * Check 1 (PROTOCOL.md section 7): the directory is not trusted. Whatever certificate it returns
+ * for the sender must be valid, per section 1, for role signing and the header's sender name, now.
  */
 class RsaOaepAesGcmOpenerSenderCertificateTest {
   private final MutableClock clock = MutableClock.atRealNow();
@@ -24,7 +24,8 @@ class RsaOaepAesGcmOpenerSenderCertificateTest {
   private final SealedEnvelope fromAlice =
       Fixtures.sealer("alice", clock).seal(MessageContent.text("hi"), Fixtures.recipients("bob"));
 
-  private EnvelopeRejectedException openWithDirectoryAnswer(X509Certificate answer, SealedEnvelope e) {
+  private EnvelopeRejectedException openWithDirectoryAnswer(
+      X509Certificate answer, SealedEnvelope e) {
     RsaOaepAesGcmOpener bob = Fixtures.opener(Fixtures.user("bob"), clock, Fixtures.always(answer));
     try {
       bob.open(e);
@@ -132,7 +133,8 @@ class RsaOaepAesGcmOpenerSenderCertificateTest {
   void senderCertificateCheck_comesBeforeAddressing() {
     // Carol is not a recipient, but an untrusted sender is reported first (check 1 before 2).
     RsaOaepAesGcmOpener carol =
-        Fixtures.opener(Fixtures.user("carol"), clock, Fixtures.always(Fixtures.PKI.ca().certificate()));
+        Fixtures.opener(
+            Fixtures.user("carol"), clock, Fixtures.always(Fixtures.PKI.ca().certificate()));
 
     assertThat(Fixtures.rejection(carol, fromAlice))
         .isEqualTo(RejectionReason.UNTRUSTED_SENDER_CERTIFICATE);

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class RsaOaepAesGcmOpenerTamperTest {
   private final MutableClock clock = MutableClock.atRealNow();
   private final SealedEnvelope original =
-      Fixtures.sealer("alice", clock).seal(MessageContent.text("pay 10 EUR"), Fixtures.recipients("bob"));
+      Fixtures.sealer("alice", clock)
+          .seal(MessageContent.text("pay 10 EUR"), Fixtures.recipients("bob"));
   private final EnvelopeHeader h = original.header();
   private final RsaOaepAesGcmOpener bob = Fixtures.opener("bob", clock);
 
@@ -30,56 +31,82 @@ class RsaOaepAesGcmOpenerTamperTest {
 
   @Test
   void open_headerSenderChangedToAnotherKnownUser_isBadSignature() {
-    SealedEnvelope e = Fixtures.withHeader(original, header("carol", h.recipients(), h.timestampMillis(), h.messageId()));
+    SealedEnvelope e =
+        Fixtures.withHeader(
+            original, header("carol", h.recipients(), h.timestampMillis(), h.messageId()));
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.BAD_SIGNATURE);
   }
 
   @Test
   void open_headerSenderChangedToUnknownName_isUnknownSender() {
-    SealedEnvelope e = Fixtures.withHeader(original, header("mallory", h.recipients(), h.timestampMillis(), h.messageId()));
+    SealedEnvelope e =
+        Fixtures.withHeader(
+            original, header("mallory", h.recipients(), h.timestampMillis(), h.messageId()));
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.UNKNOWN_SENDER);
   }
 
   @Test
   void open_headerRecipientAdded_isBadSignature() {
-    SealedEnvelope e = Fixtures.withHeader(original, header("alice", List.of("bob", "carol"), h.timestampMillis(), h.messageId()));
+    SealedEnvelope e =
+        Fixtures.withHeader(
+            original, header("alice", List.of("bob", "carol"), h.timestampMillis(), h.messageId()));
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.BAD_SIGNATURE);
   }
 
   @Test
   void open_headerRecipientReplaced_isNotForMe() {
-    SealedEnvelope e = Fixtures.withHeader(original, header("alice", List.of("carol"), h.timestampMillis(), h.messageId()));
+    SealedEnvelope e =
+        Fixtures.withHeader(
+            original, header("alice", List.of("carol"), h.timestampMillis(), h.messageId()));
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.NOT_FOR_ME);
   }
 
   @Test
   void open_headerTimestampChanged_isBadSignature() {
-    SealedEnvelope e = Fixtures.withHeader(original, header("alice", h.recipients(), h.timestampMillis() - 1, h.messageId()));
+    SealedEnvelope e =
+        Fixtures.withHeader(
+            original, header("alice", h.recipients(), h.timestampMillis() - 1, h.messageId()));
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.BAD_SIGNATURE);
   }
 
   @Test
   void open_headerMessageIdChanged_isBadSignature() {
-    SealedEnvelope e = Fixtures.withHeader(original, header("alice", h.recipients(), h.timestampMillis(), Fixtures.flip(h.messageId(), 15, 0)));
+    SealedEnvelope e =
+        Fixtures.withHeader(
+            original,
+            header(
+                "alice", h.recipients(), h.timestampMillis(), Fixtures.flip(h.messageId(), 15, 0)));
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.BAD_SIGNATURE);
   }
 
   @Test
   void open_flippedNonceBit_isBadSignature() {
-    SealedEnvelope e = new SealedEnvelope(h, original.keys(), Fixtures.flip(original.nonce(), 0, 0), original.ciphertext(), original.signature());
+    SealedEnvelope e =
+        new SealedEnvelope(
+            h,
+            original.keys(),
+            Fixtures.flip(original.nonce(), 0, 0),
+            original.ciphertext(),
+            original.signature());
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.BAD_SIGNATURE);
   }
 
   @Test
   void open_flippedCiphertextBit_isBadSignature() {
-    SealedEnvelope e = new SealedEnvelope(h, original.keys(), original.nonce(), Fixtures.flip(original.ciphertext(), 0, 7), original.signature());
+    SealedEnvelope e =
+        new SealedEnvelope(
+            h,
+            original.keys(),
+            original.nonce(),
+            Fixtures.flip(original.ciphertext(), 0, 7),
+            original.signature());
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.BAD_SIGNATURE);
   }
@@ -87,7 +114,13 @@ class RsaOaepAesGcmOpenerTamperTest {
   @Test
   void open_flippedTagByte_isBadSignature() {
     byte[] ct = original.ciphertext();
-    SealedEnvelope e = new SealedEnvelope(h, original.keys(), original.nonce(), Fixtures.flip(ct, ct.length - 1, 3), original.signature());
+    SealedEnvelope e =
+        new SealedEnvelope(
+            h,
+            original.keys(),
+            original.nonce(),
+            Fixtures.flip(ct, ct.length - 1, 3),
+            original.signature());
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.BAD_SIGNATURE);
   }
@@ -95,7 +128,8 @@ class RsaOaepAesGcmOpenerTamperTest {
   @Test
   void open_flippedWrappedKeyBit_isBadSignature() {
     WrappedKey k = original.keys().get(0);
-    WrappedKey tampered = new WrappedKey(k.recipient(), k.keyId(), Fixtures.flip(k.wrapped(), 100, 2));
+    WrappedKey tampered =
+        new WrappedKey(k.recipient(), k.keyId(), Fixtures.flip(k.wrapped(), 100, 2));
 
     assertThat(rejection(bob, Fixtures.withKeys(original, List.of(tampered))))
         .isEqualTo(RejectionReason.BAD_SIGNATURE);
@@ -104,7 +138,8 @@ class RsaOaepAesGcmOpenerTamperTest {
   @Test
   void open_flippedKeyIdBit_isNotForMe() {
     WrappedKey k = original.keys().get(0);
-    WrappedKey tampered = new WrappedKey(k.recipient(), Fixtures.flip(k.keyId(), 31, 0), k.wrapped());
+    WrappedKey tampered =
+        new WrappedKey(k.recipient(), Fixtures.flip(k.keyId(), 31, 0), k.wrapped());
 
     assertThat(rejection(bob, Fixtures.withKeys(original, List.of(tampered))))
         .isEqualTo(RejectionReason.NOT_FOR_ME);
@@ -112,7 +147,13 @@ class RsaOaepAesGcmOpenerTamperTest {
 
   @Test
   void open_flippedSignatureBit_isBadSignature() {
-    SealedEnvelope e = new SealedEnvelope(h, original.keys(), original.nonce(), original.ciphertext(), Fixtures.flip(original.signature(), 200, 5));
+    SealedEnvelope e =
+        new SealedEnvelope(
+            h,
+            original.keys(),
+            original.nonce(),
+            original.ciphertext(),
+            Fixtures.flip(original.signature(), 200, 5));
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.BAD_SIGNATURE);
   }
@@ -120,7 +161,13 @@ class RsaOaepAesGcmOpenerTamperTest {
   @Test
   void open_truncatedSignature_isBadSignature() {
     byte[] sig = original.signature();
-    SealedEnvelope e = new SealedEnvelope(h, original.keys(), original.nonce(), original.ciphertext(), java.util.Arrays.copyOf(sig, sig.length - 1));
+    SealedEnvelope e =
+        new SealedEnvelope(
+            h,
+            original.keys(),
+            original.nonce(),
+            original.ciphertext(),
+            java.util.Arrays.copyOf(sig, sig.length - 1));
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.BAD_SIGNATURE);
   }
@@ -128,8 +175,11 @@ class RsaOaepAesGcmOpenerTamperTest {
   @Test
   void open_signatureByAnotherValidUser_isBadSignature() {
     byte[] carolsSignature =
-        EnvelopeAlgorithms.pssSign(Fixtures.user("carol").signing().privateKey(), EnvelopeCodec.signedBytes(original));
-    SealedEnvelope e = new SealedEnvelope(h, original.keys(), original.nonce(), original.ciphertext(), carolsSignature);
+        EnvelopeAlgorithms.pssSign(
+            Fixtures.user("carol").signing().privateKey(), EnvelopeCodec.signedBytes(original));
+    SealedEnvelope e =
+        new SealedEnvelope(
+            h, original.keys(), original.nonce(), original.ciphertext(), carolsSignature);
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.BAD_SIGNATURE);
   }
@@ -161,7 +211,8 @@ class RsaOaepAesGcmOpenerTamperTest {
 
     assertThat(malformed).isPositive();
     assertThat(reasons).containsKey(RejectionReason.BAD_SIGNATURE);
-    assertThat(reasons).doesNotContainKeys(RejectionReason.REPLAY, RejectionReason.DECRYPTION_FAILED);
+    assertThat(reasons)
+        .doesNotContainKeys(RejectionReason.REPLAY, RejectionReason.DECRYPTION_FAILED);
     // No mutated copy reached the replay guard: the untouched envelope still opens once.
     assertThat(bob.open(original).text()).isEqualTo("pay 10 EUR");
   }
@@ -169,22 +220,32 @@ class RsaOaepAesGcmOpenerTamperTest {
   @Test
   void open_validSignatureOverChangedHeader_failsDecryption_becauseTheHeaderIsTheAad()
       throws Exception {
-    // The sender's own key re-signs: only the GCM associated data can still tell the header changed.
+    // The sender's own key re-signs: only the GCM associated data can still tell the header
+    // changed.
     RsaOaepAesGcmSealer alice = Fixtures.sealer("alice", clock);
     byte[] key = new byte[32];
     byte[] nonce = new byte[12];
     byte[] id = HexFormat.of().parseHex("00112233445566778899aabbccddeeff");
     SealedEnvelope sealed =
-        alice.sealPlaintext(MessageContent.text("hi").encode(), Fixtures.recipients("bob", "carol"), key, nonce, id, clock.millis());
+        alice.sealPlaintext(
+            MessageContent.text("hi").encode(),
+            Fixtures.recipients("bob", "carol"),
+            key,
+            nonce,
+            id,
+            clock.millis());
     EnvelopeHeader s = sealed.header();
     List<EnvelopeHeader> changed = new ArrayList<>();
     changed.add(header("alice", s.recipients(), s.timestampMillis() + 1, id));
     changed.add(header("alice", s.recipients(), s.timestampMillis(), Fixtures.flip(id, 0, 0)));
-    changed.add(header("alice", List.of("carol", "bob"), s.timestampMillis(), Fixtures.flip(id, 1, 0)));
+    changed.add(
+        header("alice", List.of("carol", "bob"), s.timestampMillis(), Fixtures.flip(id, 1, 0)));
     changed.add(header("alice", List.of("bob"), s.timestampMillis(), Fixtures.flip(id, 2, 0)));
 
     for (EnvelopeHeader forged : changed) {
-      assertThat(rejection(bob, resigned(forged, sealed))).as("%s", forged).isEqualTo(RejectionReason.DECRYPTION_FAILED);
+      assertThat(rejection(bob, resigned(forged, sealed)))
+          .as("%s", forged)
+          .isEqualTo(RejectionReason.DECRYPTION_FAILED);
     }
     // The untouched envelope does open (on a fresh opener: the forgery with the same message id was
     // validly signed, so it already used up that id in bob's replay guard).
@@ -198,7 +259,10 @@ class RsaOaepAesGcmOpenerTamperTest {
         EnvelopeAlgorithms.oaepWrap(
             Fixtures.user("bob").encryption().certificate().getPublicKey(), new byte[16]);
     SealedEnvelope badTag =
-        resigned(header("alice", h.recipients(), h.timestampMillis(), Fixtures.flip(h.messageId(), 0, 1)), original);
+        resigned(
+            header(
+                "alice", h.recipients(), h.timestampMillis(), Fixtures.flip(h.messageId(), 0, 1)),
+            original);
     SealedEnvelope badPadding =
         resignedKeys(List.of(new WrappedKey("bob", keyId, new byte[256])), freshEnvelope());
     SealedEnvelope wrongKeyLength =
@@ -216,18 +280,27 @@ class RsaOaepAesGcmOpenerTamperTest {
   @Test
   void open_signedButUndecodableContent_isMalformedContent() {
     RsaOaepAesGcmSealer alice = Fixtures.sealer("alice", clock);
-    for (byte[] plaintext : List.of(new byte[0], new byte[] {2, 'h', 'i'}, new byte[] {1, (byte) 0xc0, (byte) 0x80})) {
-      SealedEnvelope e = alice.sealPlaintext(plaintext, Fixtures.recipients("bob"),
-          EnvelopeAlgorithms.randomBytes(32), EnvelopeAlgorithms.randomBytes(12), EnvelopeAlgorithms.randomBytes(16), clock.millis());
+    for (byte[] plaintext :
+        List.of(new byte[0], new byte[] {2, 'h', 'i'}, new byte[] {1, (byte) 0xc0, (byte) 0x80})) {
+      SealedEnvelope e =
+          alice.sealPlaintext(
+              plaintext,
+              Fixtures.recipients("bob"),
+              EnvelopeAlgorithms.randomBytes(32),
+              EnvelopeAlgorithms.randomBytes(12),
+              EnvelopeAlgorithms.randomBytes(16),
+              clock.millis());
 
       assertThatThrownBy(() -> bob.open(e))
-          .isInstanceOfSatisfying(EnvelopeRejectedException.class,
+          .isInstanceOfSatisfying(
+              EnvelopeRejectedException.class,
               r -> assertThat(r.reason()).isEqualTo(RejectionReason.MALFORMED_CONTENT));
     }
   }
 
   private SealedEnvelope freshEnvelope() {
-    return Fixtures.sealer("alice", clock).seal(MessageContent.text("x"), Fixtures.recipients("bob"));
+    return Fixtures.sealer("alice", clock)
+        .seal(MessageContent.text("x"), Fixtures.recipients("bob"));
   }
 
   private EnvelopeRejectedException rejected(SealedEnvelope e) {

@@ -8,14 +8,17 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Round trips and addressing. Tampering, certificates, freshness and replay have their own tests. */
+/**
+ * Round trips and addressing. Tampering, certificates, freshness and replay have their own tests.
+ */
 class RsaOaepAesGcmOpenerTest {
   private final MutableClock clock = MutableClock.atRealNow();
 
   @Test
   void aliceToBob_opensWithSenderRecipientsTimeIdAndText() throws Exception {
     SealedEnvelope e =
-        Fixtures.sealer("alice", clock).seal(MessageContent.text("hello bob"), Fixtures.recipients("bob"));
+        Fixtures.sealer("alice", clock)
+            .seal(MessageContent.text("hello bob"), Fixtures.recipients("bob"));
 
     OpenedMessage m = Fixtures.opener("bob", clock).open(e);
 
@@ -31,7 +34,8 @@ class RsaOaepAesGcmOpenerTest {
   @Test
   void bobToAlice_opens() throws Exception {
     SealedEnvelope e =
-        Fixtures.sealer("bob", clock).seal(MessageContent.text("hi alice"), Fixtures.recipients("alice"));
+        Fixtures.sealer("bob", clock)
+            .seal(MessageContent.text("hi alice"), Fixtures.recipients("alice"));
 
     assertThat(Fixtures.opener("alice", clock).open(e).text()).isEqualTo("hi alice");
   }
@@ -39,7 +43,8 @@ class RsaOaepAesGcmOpenerTest {
   @Test
   void roundTrip_throughTheEncodedBytes_opens() throws Exception {
     SealedEnvelope e =
-        Fixtures.sealer("alice", clock).seal(MessageContent.text("über"), Fixtures.recipients("bob"));
+        Fixtures.sealer("alice", clock)
+            .seal(MessageContent.text("über"), Fixtures.recipients("bob"));
 
     SealedEnvelope received = EnvelopeCodec.decode(EnvelopeCodec.encode(e));
 
@@ -49,7 +54,8 @@ class RsaOaepAesGcmOpenerTest {
   @Test
   void carol_cannotOpenAMessageForBob_notForMe() {
     SealedEnvelope e =
-        Fixtures.sealer("alice", clock).seal(MessageContent.text("for bob"), Fixtures.recipients("bob"));
+        Fixtures.sealer("alice", clock)
+            .seal(MessageContent.text("for bob"), Fixtures.recipients("bob"));
 
     assertThatThrownBy(() -> Fixtures.opener("carol", clock).open(e))
         .isInstanceOfSatisfying(
@@ -94,9 +100,11 @@ class RsaOaepAesGcmOpenerTest {
   @Test
   void myNameButAnotherOfMyKeys_notForMe() {
     SealedEnvelope e =
-        Fixtures.sealer("alice", clock).seal(MessageContent.text("phone only"), Fixtures.recipients("bob"));
+        Fixtures.sealer("alice", clock)
+            .seal(MessageContent.text("phone only"), Fixtures.recipients("bob"));
 
-    assertThatThrownBy(() -> Fixtures.opener(Fixtures.BOB_LAPTOP, clock, Fixtures::directory).open(e))
+    assertThatThrownBy(
+            () -> Fixtures.opener(Fixtures.BOB_LAPTOP, clock, Fixtures::directory).open(e))
         .isInstanceOfSatisfying(
             EnvelopeRejectedException.class,
             r -> assertThat(r.reason()).isEqualTo(RejectionReason.NOT_FOR_ME));
@@ -144,7 +152,8 @@ class RsaOaepAesGcmOpenerTest {
   @Test
   void openedMessage_toStringNeverShowsTheText() throws Exception {
     SealedEnvelope e =
-        Fixtures.sealer("alice", clock).seal(MessageContent.text("the password is x"), Fixtures.recipients("bob"));
+        Fixtures.sealer("alice", clock)
+            .seal(MessageContent.text("the password is x"), Fixtures.recipients("bob"));
 
     assertThat(Fixtures.opener("bob", clock).open(e).toString()).doesNotContain("password");
   }
