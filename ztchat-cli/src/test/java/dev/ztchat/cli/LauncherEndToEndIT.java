@@ -1,0 +1,139 @@
+package dev.ztchat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the real {@code ./ztchat} launcher as separate processes, as a user would: pki init, a
+ * server, recv and send, and the demo. (The launcher is told not to rebuild: this runs inside the
+ * build, after the jar was packaged.)
+ */
+class LauncherEndToEndIT {
+  static final Path LAUNCHER = Path.of("..", "ztchat").toAbsolutePath().normalize();
+
+  @TempDir Path dir;
+  final List<Process> started = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() {
+    started.forEach(Process::destroy);
+  }
+
+  record Result(int exit, String out, String err) {}
+
+  Process start(Path log, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(LAUNCHER.toString());
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+    pb.environment().put("ZTCHAT_SKIP_BUILD", "1");
+    pb.environment().put("HOME", dir.toString());
+    pb.redirectOutput(log.toFile());
+    pb.redirectError(dir.resolve(log.getFileName() + ".err").toFile());
+    Process p = pb.start();
+    started.add(p);
+    return p;
+  }
+
+  Result run(Duration timeout, String... args) throws Exception {
+    Path log = Files.createTempFile(dir, "out", ".txt");
+    Process p = start(log, args);
+    assertThat(p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)).as("ztchat %s finishes", List.of(args)).isTrue();
+    return new Result(p.exitValue(), Files.readString(log), Files.readString(dir.resolve(log.getFileName() + ".err")));
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void pkiInit_server_recv_send_deliverOneMessageEndToEnd() throws Exception {
+    Result init = run(Duration.ofMinutes(2), "pki", "init", "--key-size", "2048", "--users", "alice,bob");
+    assertThat(init.exit()).as(init.err()).isZero();
+
+    int port = freePort();
+    Path serverLog = dir.resolve("server.txt");
+    start(serverLog, "server", "--port", String.valueOf(port));
+    Path serverErr = dir.resolve("server.txt.err");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!Files.readString(serverErr).contains("listening on") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(Files.readString(serverErr)).contains("listening on");
+
+    Path recvLog = dir.resolve("recv.txt");
+    Process recv = start(recvLog, "recv", "--identity", "bob", "--server", "localhost:" + port, "--count", "1", "--timeout", "60s");
+    Path recvErr = dir.resolve("recv.txt.err");
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!Files.readString(recvErr).contains("waiting for messages") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+
+    Result send = run(Duration.ofSeconds(60), "send", "--identity", "alice", "--to", "bob", "--server", "localhost:" + port,
+        "hello from a process");
+    assertThat(send.exit()).as(send.err()).isZero();
+
+    assertThat(recv.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(recv.exitValue()).as(Files.readString(recvErr)).isZero();
+    assertThat(Files.readString(recvLog, StandardCharsets.UTF_8)).isEqualTo("alice: hello from a process\n");
+    // the relay never logs plaintext
+    assertThat(Files.readString(serverErr)).doesNotContain("hello from a process");
+
+    Result offline = run(Duration.ofSeconds(60), "send", "--identity", "alice", "--to", "bob", "--server", "localhost:" + port, "anyone?");
+    assertThat(offline.exit()).isEqualTo(3);
+    assertThat(offline.err()).contains("offline");
+
+    Result unknown = run(Duration.ofSeconds(60), "send", "--identity", "alice", "--to", "zed", "--server", "localhost:" + port, "hi");
+    assertThat(unknown.exit()).isEqualTo(4);
+  }
+
+  @Test
+  void recv_timesOutWithNonZeroExit() throws Exception {
+    assertThat(run(Duration.ofMinutes(2), "pki", "init", "--key-size", "2048").exit()).isZero();
+    int port = freePort();
+    start(dir.resolve("server.txt"), "server", "--port", String.valueOf(port));
+    Thread.sleep(3000);
+    Result r = run(Duration.ofSeconds(60), "recv", "--identity", "bob", "--server", "localhost:" + port, "--timeout", "2s");
+    assertThat(r.exit()).isEqualTo(5);
+    assertThat(r.err()).contains("timed out");
+  }
+
+  @Test
+  void send_withoutServer_failsWithAClearMessage() throws Exception {
+    assertThat(run(Duration.ofMinutes(2), "pki", "init", "--key-size", "2048").exit()).isZero();
+    Result r = run(Duration.ofSeconds(60), "send", "--identity", "alice", "--to", "bob", "--server", "localhost:" + freePort(), "hi");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("is the server running");
+    assertThat(r.err()).doesNotContain("Exception");
+  }
+
+  @Test
+  void demo_showsTheExchangeAndTheAttacksBeingStopped() throws Exception {
+    Result demo = run(Duration.ofMinutes(3), "demo", "--key-size", "2048");
+    assertThat(demo.exit()).as(demo.err()).isZero();
+    assertThat(demo.out())
+        .contains("bob sees  >> alice: Hi Bob! The relay cannot read this.")
+        .contains("alice sees >> bob: Hi Alice, loud and clear.")
+        .contains("[!] Replay dropped from alice")
+        .contains("bad signature")
+        .contains("Spoofing detected");
+    // cleaned up after itself
+    try (var tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      assertThat(tmp.map(Path::toString).filter(s -> s.contains("ztchat-demo-")).toList()).isEmpty();
+    }
+  }
+}
