@@ -27,7 +27,7 @@ final class ClientOptions {
   @Option(names = "--certs", defaultValue = "certs", description = "Certs folder holding ca.crt and users/NAME/ (default: ${DEFAULT-VALUE}).")
   Path certs;
 
-  @Option(names = "--data", description = "Folder for your local state (pinned keys, seen messages). Default: ~/.ztchat/NAME")
+  @Option(names = "--data", description = "Folder for your local state (pinned keys, seen messages, history). Default: ~/.ztchat/CA-ID/NAME, one per CA and identity.")
   Path data;
 
   @Option(names = "--window", defaultValue = "5m", converter = DurationConverter.class,
@@ -86,8 +86,20 @@ final class ClientOptions {
       throw new UserError(e.getMessage(), 2);
     }
     HostPort hp = HostPort.parse(server);
-    Path dataDir = data != null ? data : Path.of(System.getProperty("user.home"), ".ztchat", name);
+    Path dataDir = data != null ? data : defaultDataDir(ca, name);
     return new ChatClientConfig(hp.host(), hp.port(), me, ca, dataDir, policy, Clock.systemUTC());
+  }
+
+  /**
+   * ~/.ztchat/CA-ID/NAME: pins and history only mean something under one CA, so a new PKI starts
+   * fresh state instead of reporting every contact's key as changed. $HOME wins over the JVM's
+   * idea of the home folder.
+   */
+  static Path defaultDataDir(java.security.cert.X509Certificate ca, String name) {
+    String home = System.getenv("HOME");
+    Path base = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"));
+    String caId = java.util.HexFormat.of().formatHex(dev.ztchat.core.pki.Certificates.sha256(ca), 0, 8);
+    return base.resolve(".ztchat").resolve(caId).resolve(name);
   }
 
   /** HOST:PORT, validated. */

@@ -24,10 +24,10 @@ import picocli.CommandLine.Parameters;
     description = "Send one end-to-end encrypted message and exit.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:the server accepted the message for delivery",
+      "0:the server accepted the message: stored, and delivered now or when the recipient connects",
       "1:error (connection, certificates, ...)",
       "2:bad usage",
-      "3:not delivered: the recipient is offline",
+      "3:not accepted: the recipient's queue on the server is full",
       "4:refused: unknown recipient, untrusted certificate or changed key",
     })
 final class SendCommand implements Callable<Integer> {
@@ -52,11 +52,16 @@ final class SendCommand implements Callable<Integer> {
         System.out.println("sent to " + to + " (message id " + result.messageId() + ")");
         return 0;
       }
+      if (status == DeliveryStatus.QUEUED) {
+        System.out.println("accepted for " + to + ", who is offline: delivered when they connect (message id "
+            + result.messageId() + ")");
+        return 0;
+      }
       if (status == DeliveryStatus.UNKNOWN) {
-        System.err.println("send: not delivered: the server knows no user '" + to + "'");
+        System.err.println("send: not accepted: the server knows no user '" + to + "'");
         return 4;
       }
-      System.err.println("send: not delivered: " + to + " is offline");
+      System.err.println("send: not accepted: the queue of " + to + " on the server is full; try again later");
       return 3;
     } catch (UntrustedContactException | KeyChangedException e) {
       System.err.println("send: refused: " + e.getMessage());

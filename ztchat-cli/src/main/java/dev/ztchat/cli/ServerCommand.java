@@ -3,6 +3,7 @@ package dev.ztchat.cli;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
+import dev.ztchat.server.store.QueueLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -43,13 +44,27 @@ final class ServerCommand implements Callable<Integer> {
       description = "Close connections that do not finish the TLS handshake in time (default: ${DEFAULT-VALUE}).")
   Duration handshakeTimeout;
 
+  @Option(names = "--data", defaultValue = "data", description = "Folder for the store of messages awaiting offline users (default: ${DEFAULT-VALUE}).")
+  Path data;
+
+  @Option(names = "--ttl", defaultValue = "7d", converter = DurationConverter.class,
+      description = "How long a stored message waits for its recipient (default: ${DEFAULT-VALUE}).")
+  Duration ttl;
+
+  @Option(names = "--queue-max-messages", defaultValue = "10000", description = "Most messages stored for one recipient (default: ${DEFAULT-VALUE}).")
+  int queueMaxMessages;
+
+  @Option(names = "--queue-max-bytes", defaultValue = "52428800", description = "Most bytes stored for one recipient (default: ${DEFAULT-VALUE}).")
+  long queueMaxBytes;
+
   @Override
   public Integer call() throws Exception {
     RelayServerConfig config;
     try {
       config =
           new RelayServerConfig(
-              new CertsLayout(certs), bind, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout);
+              new CertsLayout(certs), bind, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout,
+              new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes));
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
     }

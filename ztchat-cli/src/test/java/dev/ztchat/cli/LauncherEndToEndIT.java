@@ -93,9 +93,13 @@ class LauncherEndToEndIT {
     // the relay never logs plaintext
     assertThat(Files.readString(serverErr)).doesNotContain("hello from a process");
 
-    Result offline = run(Duration.ofSeconds(60), "send", "--identity", "alice", "--to", "bob", "--server", "localhost:" + port, "anyone?");
-    assertThat(offline.exit()).isEqualTo(3);
-    assertThat(offline.err()).contains("offline");
+    // bob is offline now: the relay stores the message, and bob gets it when he connects
+    Result offline = run(Duration.ofSeconds(60), "send", "--identity", "alice", "--to", "bob", "--server", "localhost:" + port, "while you were away");
+    assertThat(offline.exit()).as(offline.err()).isZero();
+    assertThat(offline.out()).contains("offline");
+    Result later = run(Duration.ofSeconds(60), "recv", "--identity", "bob", "--server", "localhost:" + port, "--count", "1", "--timeout", "30s");
+    assertThat(later.exit()).as(later.err()).isZero();
+    assertThat(later.out()).isEqualTo("alice: while you were away\n");
 
     Result unknown = run(Duration.ofSeconds(60), "send", "--identity", "alice", "--to", "zed", "--server", "localhost:" + port, "hi");
     assertThat(unknown.exit()).isEqualTo(4);

@@ -2,6 +2,7 @@ package dev.ztchat.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.envelope.ContentKind;
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeOpener;
 import dev.ztchat.core.envelope.EnvelopeRejectedException;
@@ -10,6 +11,7 @@ import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RecipientKey;
+import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.envelope.ReplayGuard;
 import dev.ztchat.core.envelope.RsaOaepAesGcmOpener;
 import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
@@ -21,6 +23,7 @@ import dev.ztchat.core.protocol.FrameCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +50,8 @@ public final class ChatClient implements AutoCloseable {
   private final ChatListener listener;
   private final ExecutorService receiver;
   private volatile java.util.function.Consumer<byte[]> wireTap = b -> {};
+  private final java.util.Set<String> unconfirmedAcks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean ackEnabled = true;
 
   private ChatClient(ChatClientConfig config, RelayConnection relay, ClientStore store, ReplayGuard replayGuard,
       ChatListener listener) {
@@ -199,18 +204,62 @@ public final class ChatClient implements AutoCloseable {
       listener.onRejected(null, null, "a malformed envelope arrived and was discarded (" + e.getMessage() + ")");
       return;
     }
+    String sender = envelope.header().sender();
+    String id = envelope.header().messageIdHex();
     try {
       OpenedMessage m = opener.open(envelope);
-      listener.onMessage(m);
+      if (m.kind() == ContentKind.RECEIPT) {
+        listener.onDelivered(m.sender(), HexFormat.of().formatHex(m.receiptFor()));
+      } else {
+        listener.onMessage(m);
+        sendReceipt(m);
+      }
+      acknowledge(sender, id);
     } catch (EnvelopeRejectedException e) {
-      LOG.debug("dropped envelope id={} claimed sender={}: {}", envelope.header().messageIdHex(),
-          envelope.header().sender(), e.reason());
-      listener.onRejected(envelope.header().sender(), e.reason(), e.reason().userMessage());
+      if (e.reason() == RejectionReason.REPLAY && unconfirmedAcks.contains(sender + "/" + id)) {
+        // The relay did not get (or did not confirm) our acknowledgement, so it delivered the
+        // message again: absorb the copy silently, acknowledge again. Never shown twice.
+        acknowledge(sender, id);
+        return;
+      }
+      LOG.debug("dropped envelope id={} claimed sender={}: {}", id, sender, e.reason());
+      listener.onRejected(sender, e.reason(), e.reason().userMessage());
+      acknowledge(sender, id); // processed: the relay may delete its copy
     } catch (RuntimeException e) {
       // Fail closed: an unexpected error drops the message; it is never shown unverified.
       LOG.warn("dropped an envelope after an internal error: {}", e.toString());
-      listener.onRejected(envelope.header().sender(), null, "the message could not be checked and was discarded");
+      listener.onRejected(sender, null, "the message could not be checked and was discarded");
     }
+  }
+
+  /** Tells the relay this envelope was processed, so it can delete its stored copy. */
+  private void acknowledge(String sender, String messageIdHex) {
+    String key = sender + "/" + messageIdHex;
+    unconfirmedAcks.add(key);
+    if (!ackEnabled) {
+      return;
+    }
+    String ref = relay.nextRef();
+    relay.requestAsync(new Frame.Ack(ref, sender, messageIdHex), ref)
+        .thenRun(() -> unconfirmedAcks.remove(key));
+  }
+
+  /** Sends {@code m}'s sender a receipt signed by me, so they see "delivered". Best effort. */
+  private void sendReceipt(OpenedMessage m) {
+    try {
+      VerifiedContact to = contacts.forSending(m.sender());
+      SealedEnvelope receipt = sealer.seal(MessageContent.receipt(m.messageId()),
+          List.of(new RecipientKey(m.sender(), to.encryption())));
+      String ref = relay.nextRef();
+      relay.requestAsync(new Frame.Send(ref, EnvelopeCodec.encode(receipt)), ref);
+    } catch (IOException | UntrustedContactException | KeyChangedException | RuntimeException e) {
+      LOG.debug("no receipt sent to {}: {}", m.sender(), e.getMessage());
+    }
+  }
+
+  /** Test seam: a client that never acknowledges, as if it died before each acknowledgement. */
+  void disableAcknowledgements() {
+    this.ackEnabled = false;
   }
 
   @Override

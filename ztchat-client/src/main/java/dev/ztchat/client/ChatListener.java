@@ -17,6 +17,12 @@ public interface ChatListener {
   /** A contact's keys differ from the pinned ones. */
   default void onKeyChanged(String contact, String pinnedFingerprint, String newFingerprint) {}
 
+  /**
+   * {@code peer} confirmed, with a receipt signed by them, that they received the message with id
+   * {@code messageIdHex}.
+   */
+  default void onDelivered(String peer, String messageIdHex) {}
+
   /** The connection to the relay closed. */
   default void onDisconnected(String why) {}
 }

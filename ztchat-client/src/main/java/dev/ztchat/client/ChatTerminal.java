@@ -115,8 +115,10 @@ public final class ChatTerminal implements ChatListener {
     try {
       SendResult r = client.send(peer, text);
       DeliveryStatus s = r.statusOf(peer);
-      if (s != DeliveryStatus.DELIVERED) {
-        print("[not delivered: " + peer + " is " + (s == null ? "unreachable" : s.wire()) + "]");
+      if (s == DeliveryStatus.QUEUED) {
+        print("[" + peer + " is offline: the server stored your message and delivers it when they connect]");
+      } else if (s != DeliveryStatus.DELIVERED) {
+        print("[not accepted: " + (s == DeliveryStatus.FULL ? peer + "'s queue on the server is full" : "unknown user " + peer) + "]");
       }
     } catch (KeyChangedException e) {
       pendingChanges.put(peer, e);
@@ -166,6 +168,11 @@ public final class ChatTerminal implements ChatListener {
   @Override
   public void onMessage(OpenedMessage m) {
     print("[" + TIME.format(m.timestamp()) + "] " + m.sender() + ": " + m.text());
+  }
+
+  @Override
+  public void onDelivered(String peer, String messageIdHex) {
+    print("  (" + peer + " received your message " + messageIdHex.substring(0, 8) + ")");
   }
 
   @Override

@@ -113,7 +113,7 @@ public final class RelayConnection implements AutoCloseable {
       Thread.currentThread().interrupt();
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new IOException("interrupted while connecting", e);
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+    } catch (Exception e) { // Netty's sync() also throws checked exceptions it does not declare
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new IOException("cannot connect to " + host + ":" + port + ": " + describe(cause), cause);
@@ -188,6 +188,25 @@ public final class RelayConnection implements AutoCloseable {
     } finally {
       pending.remove(ref);
     }
+  }
+
+  /**
+   * Sends a request that carries {@code ref} without waiting; the future completes with the answer
+   * (an {@code error} answer completes it exceptionally with {@link RelayException}).
+   */
+  public CompletableFuture<Frame> requestAsync(Frame request, String ref) {
+    CompletableFuture<Frame> answer = new CompletableFuture<>();
+    pending.put(ref, answer);
+    channel.writeAndFlush(request).addListener(f -> {
+      if (!f.isSuccess()) {
+        answer.completeExceptionally(new IOException("could not send to the server: " + f.cause().getMessage()));
+      }
+    });
+    return answer
+        .whenComplete((f, e) -> pending.remove(ref))
+        .thenCompose(f -> f instanceof Frame.Error e
+            ? CompletableFuture.failedFuture(new RelayException(e.code(), e.message()))
+            : CompletableFuture.completedFuture(f));
   }
 
   /** Sends a frame without waiting for an answer. */

@@ -93,9 +93,9 @@ class ChatClientIntegrationTest {
   }
 
   @Test
-  void send_toOfflineUser_reportsOffline() throws Exception {
+  void send_toOfflineUser_isQueued() throws Exception {
     try (ChatClient alice = connect(pki.user("alice"), new Inbox())) {
-      assertThat(alice.send("carol", "are you there?").statusOf("carol")).isEqualTo(DeliveryStatus.OFFLINE);
+      assertThat(alice.send("carol", "are you there?").statusOf("carol")).isEqualTo(DeliveryStatus.QUEUED);
     }
   }
 

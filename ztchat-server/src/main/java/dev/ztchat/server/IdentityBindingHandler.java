@@ -84,6 +84,7 @@ final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
             identity,
             relay.config().maxFrame(),
             (int) relay.config().idleTimeout().toSeconds()));
+    relay.deliveries().attach(ctx.channel(), identity);
     ctx.pipeline().remove(this);
     super.userEventTriggered(ctx, evt);
   }

@@ -2,13 +2,18 @@ package dev.ztchat.server;
 
 import static java.util.Objects.requireNonNull;
 
-/** What every connection's handlers share: configuration, directory, registry, security log. */
+/** What every connection's handlers share: configuration, directory, registry, deliveries, security log. */
 record RelayContext(
-    RelayServerConfig config, Directory directory, ConnectionRegistry connections, SecurityLog security) {
+    RelayServerConfig config,
+    Directory directory,
+    ConnectionRegistry connections,
+    DeliveryService deliveries,
+    SecurityLog security) {
   RelayContext {
     requireNonNull(config, "config");
     requireNonNull(directory, "directory");
     requireNonNull(connections, "connections");
+    requireNonNull(deliveries, "deliveries");
     requireNonNull(security, "security");
   }
 }

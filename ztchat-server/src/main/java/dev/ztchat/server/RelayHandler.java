@@ -9,7 +9,6 @@ import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.PemFiles;
-import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.FrameCodec;
@@ -17,13 +16,10 @@ import dev.ztchat.core.protocol.MalformedFrameException;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +63,7 @@ final class RelayHandler extends SimpleChannelInboundHandler<ByteBuf> {
       case Frame.DirectoryRequest req -> directory(ctx, req);
       case Frame.Who who -> ctx.writeAndFlush(new Frame.Online(who.ref(), relay.connections().online()));
       case Frame.Publish pub -> publish(ctx, identity, pub);
+      case Frame.Ack ack -> acknowledge(ctx, identity, ack);
       case Frame.Ping ping -> ctx.writeAndFlush(new Frame.Pong(ping.ref()));
       default ->
           reject(
@@ -92,21 +89,16 @@ final class RelayHandler extends SimpleChannelInboundHandler<ByteBuf> {
           + header.sender() + "'; packet dropped.");
       return; // silent drop: no answer, nothing forwarded
     }
-    List<Frame.Delivery> results = new ArrayList<>();
-    Frame.Deliver deliver = new Frame.Deliver(bytes);
-    for (String recipient : header.recipients()) {
-      List<Channel> targets = relay.connections().channelsOf(recipient);
-      DeliveryStatus status;
-      if (!targets.isEmpty()) {
-        targets.forEach(ch -> ch.writeAndFlush(deliver, ch.voidPromise()));
-        status = DeliveryStatus.DELIVERED;
-      } else {
-        status = relay.directory().knows(recipient) ? DeliveryStatus.OFFLINE : DeliveryStatus.UNKNOWN;
-      }
-      results.add(new Frame.Delivery(recipient, status));
+    relay.deliveries().accept(ctx.channel(), send.ref(), header, bytes, relay.directory()::knows);
+  }
+
+  private void acknowledge(ChannelHandlerContext ctx, String identity, Frame.Ack ack) {
+    if (!IdentityName.isValid(ack.sender()) || !ack.messageId().matches("[0-9a-f]{32}")) {
+      reject(ctx, new Frame.Error(ack.ref(), ErrorCode.MALFORMED, "ack needs a valid 'sender' and a 32-hex-digit 'messageId'"), false);
+      return;
     }
-    LOG.debug("relayed id={} from={} results={}", header.messageIdHex(), identity, results);
-    ctx.writeAndFlush(new Frame.Sent(send.ref(), header.messageIdHex(), results));
+    // Only the connection's own queue is touched: an identity can acknowledge nothing of another's.
+    relay.deliveries().acknowledge(ctx.channel(), identity, ack.ref(), ack.sender(), ack.messageId());
   }
 
   private void directory(ChannelHandlerContext ctx, Frame.DirectoryRequest req) {

@@ -7,6 +7,7 @@ import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.transport.TlsContexts;
 import dev.ztchat.core.transport.TlsSettings;
+import dev.ztchat.server.store.OfflineQueue;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -37,6 +38,7 @@ public final class RelayServer implements AutoCloseable {
   private final RelayServerConfig config;
   private final SecurityLog security;
   private final RelayContext relay;
+  private final DeliveryService deliveries;
   private final SslContext sslContext;
   private final String tlsDescription;
   private EventLoopGroup bossGroup;
@@ -56,7 +58,8 @@ public final class RelayServer implements AutoCloseable {
     CertificateVerifier verifier = new CertificateVerifier(ca);
     Directory directory = new Directory(verifier, clock);
     directory.loadFrom(config.certs());
-    this.relay = new RelayContext(config, directory, new ConnectionRegistry(), security);
+    this.deliveries = new DeliveryService(OfflineQueue.open(config.queue(), clock));
+    this.relay = new RelayContext(config, directory, new ConnectionRegistry(), deliveries, security);
     this.sslContext = TlsContexts.server(server, new ClientCertificateTrustManager(verifier, clock), provider);
     this.tlsDescription = provider == SslProvider.OPENSSL ? TlsSettings.describeProvider() : "JDK TLS";
   }
@@ -96,8 +99,9 @@ public final class RelayServer implements AutoCloseable {
       }
       throw e;
     }
-    LOG.info("ztchat relay listening on {}:{} (TLS: {}, max frame {} bytes, idle timeout {} s)",
-        config.bindAddress(), port(), tlsDescription, config.maxFrame(), config.idleTimeout().toSeconds());
+    LOG.info("ztchat relay listening on {}:{} (TLS: {}, max frame {} bytes, idle timeout {} s, store {})",
+        config.bindAddress(), port(), tlsDescription, config.maxFrame(), config.idleTimeout().toSeconds(),
+        config.queue().dataDir().toAbsolutePath());
   }
 
   /** The port the relay listens on (the real one when configured with port 0). */
@@ -133,6 +137,7 @@ public final class RelayServer implements AutoCloseable {
     if (workerGroup != null) {
       workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
+    deliveries.close();
   }
 
   @FunctionalInterface

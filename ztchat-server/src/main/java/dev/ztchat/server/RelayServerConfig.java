@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.protocol.ProtocolLimits;
+import dev.ztchat.server.store.QueueLimits;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -17,13 +19,15 @@ public record RelayServerConfig(
     int maxFrame,
     Duration idleTimeout,
     Duration frameTimeout,
-    Duration handshakeTimeout) {
+    Duration handshakeTimeout,
+    QueueLimits queue) {
   public RelayServerConfig {
     requireNonNull(certs, "certs");
     requireNonNull(bindAddress, "bindAddress");
     requireNonNull(idleTimeout, "idleTimeout");
     requireNonNull(frameTimeout, "frameTimeout");
     requireNonNull(handshakeTimeout, "handshakeTimeout");
+    requireNonNull(queue, "queue");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("--port " + port + " is out of range: use 0 to 65535 (0 picks a free port)");
     }
@@ -44,8 +48,11 @@ public record RelayServerConfig(
     positive("--handshake-timeout", handshakeTimeout);
   }
 
-  /** Defaults for everything but the certs folder: 127.0.0.1:8443, 4096-byte frames. */
-  public static RelayServerConfig defaults(CertsLayout certs) {
+  /**
+   * Defaults for everything but the folders: 127.0.0.1:8443, 4096-byte frames, the store in
+   * {@code dataDir}.
+   */
+  public static RelayServerConfig defaults(CertsLayout certs, Path dataDir) {
     return new RelayServerConfig(
         certs,
         "127.0.0.1",
@@ -53,23 +60,34 @@ public record RelayServerConfig(
         ProtocolLimits.DEFAULT_MAX_FRAME,
         ProtocolLimits.DEFAULT_IDLE_TIMEOUT,
         ProtocolLimits.DEFAULT_FRAME_TIMEOUT,
-        ProtocolLimits.DEFAULT_HANDSHAKE_TIMEOUT);
+        ProtocolLimits.DEFAULT_HANDSHAKE_TIMEOUT,
+        QueueLimits.defaults(dataDir));
+  }
+
+  /** Defaults, with the store in a {@code data} folder beside the certs folder (tests, demo). */
+  public static RelayServerConfig defaults(CertsLayout certs) {
+    Path parent = certs.root().toAbsolutePath().getParent();
+    return defaults(certs, (parent == null ? certs.root() : parent).resolve("relay-data"));
+  }
+
+  public RelayServerConfig withQueue(QueueLimits limits) {
+    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, limits);
   }
 
   public RelayServerConfig withPort(int newPort) {
-    return new RelayServerConfig(certs, bindAddress, newPort, maxFrame, idleTimeout, frameTimeout, handshakeTimeout);
+    return new RelayServerConfig(certs, bindAddress, newPort, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue);
   }
 
   public RelayServerConfig withBindAddress(String address) {
-    return new RelayServerConfig(certs, address, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout);
+    return new RelayServerConfig(certs, address, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue);
   }
 
   public RelayServerConfig withMaxFrame(int bytes) {
-    return new RelayServerConfig(certs, bindAddress, port, bytes, idleTimeout, frameTimeout, handshakeTimeout);
+    return new RelayServerConfig(certs, bindAddress, port, bytes, idleTimeout, frameTimeout, handshakeTimeout, queue);
   }
 
   public RelayServerConfig withTimeouts(Duration idle, Duration frame, Duration handshake) {
-    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idle, frame, handshake);
+    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idle, frame, handshake, queue);
   }
 
   private static void positive(String name, Duration d) {

@@ -6,7 +6,12 @@ package dev.ztchat.core.envelope;
  */
 public enum ContentKind {
   /** The body is strict UTF-8 text. */
-  TEXT(1);
+  TEXT(1),
+  /**
+   * A delivery receipt: the body is the 16-byte id of a message the receipt's sender received,
+   * verified and stored. Signed like any message, so the relay cannot fake one.
+   */
+  RECEIPT(2);
 
   private final int code;
 

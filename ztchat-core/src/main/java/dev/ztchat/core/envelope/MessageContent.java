@@ -24,10 +24,35 @@ public final class MessageContent {
 
   private final ContentKind kind;
   private final String text;
+  private final byte[] receiptFor;
 
   private MessageContent(ContentKind kind, String text) {
     this.kind = kind;
     this.text = text;
+    this.receiptFor = null;
+  }
+
+  private MessageContent(byte[] receiptFor) {
+    this.kind = ContentKind.RECEIPT;
+    this.text = "";
+    this.receiptFor = receiptFor.clone();
+  }
+
+  /** A delivery receipt for the message with id {@code messageId} (16 bytes). */
+  public static MessageContent receipt(byte[] messageId) {
+    requireNonNull(messageId, "messageId");
+    if (messageId.length != EnvelopeHeader.MESSAGE_ID_BYTES) {
+      throw new IllegalArgumentException("a receipt names a " + EnvelopeHeader.MESSAGE_ID_BYTES + "-byte message id");
+    }
+    return new MessageContent(messageId);
+  }
+
+  /** The id of the message a {@link ContentKind#RECEIPT} acknowledges. */
+  public byte[] receiptFor() {
+    if (kind != ContentKind.RECEIPT) {
+      throw new IllegalStateException("not a receipt");
+    }
+    return receiptFor.clone();
   }
 
   /**
@@ -47,12 +72,15 @@ public final class MessageContent {
 
   /** The text of a {@link ContentKind#TEXT} message. */
   public String text() {
+    if (kind != ContentKind.TEXT) {
+      throw new IllegalStateException("not a text message");
+    }
     return text;
   }
 
   /** The plaintext bytes: kind code, then body. */
   byte[] encode() {
-    byte[] body = utf8(text);
+    byte[] body = kind == ContentKind.RECEIPT ? receiptFor.clone() : utf8(text);
     byte[] out = new byte[1 + body.length];
     out[0] = (byte) kind.code();
     System.arraycopy(body, 0, out, 1, body.length);
@@ -71,6 +99,12 @@ public final class MessageContent {
           "the content is of kind " + (plaintext[0] & 0xff) + ", which this version does not know");
     }
     int bodyLength = plaintext.length - 1;
+    if (kind == ContentKind.RECEIPT) {
+      if (bodyLength != EnvelopeHeader.MESSAGE_ID_BYTES) {
+        throw new MalformedContentException("a receipt body must be " + EnvelopeHeader.MESSAGE_ID_BYTES + " bytes");
+      }
+      return new MessageContent(Arrays.copyOfRange(plaintext, 1, plaintext.length));
+    }
     if (bodyLength > MAX_BODY_BYTES) {
       throw new MalformedContentException(
           "the content body is " + bodyLength + " bytes, more than " + MAX_BODY_BYTES);
@@ -120,7 +154,8 @@ public final class MessageContent {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof MessageContent c && kind == c.kind && text.equals(c.text);
+    return o instanceof MessageContent c && kind == c.kind && text.equals(c.text)
+        && Arrays.equals(receiptFor, c.receiptFor);
   }
 
   @Override

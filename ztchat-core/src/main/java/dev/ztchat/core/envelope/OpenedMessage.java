@@ -62,6 +62,11 @@ public final class OpenedMessage {
     return content.text();
   }
 
+  /** The id of the message a {@link ContentKind#RECEIPT} acknowledges. */
+  public byte[] receiptFor() {
+    return content.receiptFor();
+  }
+
   @Override
   public String toString() {
     return "OpenedMessage[" + header + ", " + content + "]";

@@ -207,6 +207,22 @@ public sealed interface Frame {
     }
   }
 
+  /**
+   * The recipient processed an envelope (verified and stored it, or rejected it): the relay may
+   * delete it. Answered with {@link Ok}.
+   */
+  record Ack(String ref, String sender, String messageId) implements Frame {
+    public Ack {
+      requireNonNull(sender, "sender");
+      requireNonNull(messageId, "messageId");
+    }
+
+    @Override
+    public String type() {
+      return "ack";
+    }
+  }
+
   /** Keep-alive. */
   record Ping(String ref) implements Frame {
     @Override

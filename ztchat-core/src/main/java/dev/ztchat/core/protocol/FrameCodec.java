@@ -90,6 +90,11 @@ public final class FrameCodec {
         ref(o, p.ref());
         o.put("encryption", p.encryption());
       }
+      case Frame.Ack a -> {
+        ref(o, a.ref());
+        o.put("sender", a.sender());
+        o.put("messageId", a.messageId());
+      }
       case Frame.Ping p -> ref(o, p.ref());
     }
     try {
@@ -144,6 +149,7 @@ public final class FrameCodec {
       case "directory" -> new Frame.DirectoryRequest(ref, f.requiredText("user"));
       case "who" -> new Frame.Who(ref);
       case "publish" -> new Frame.Publish(ref, f.requiredText("encryption"));
+      case "ack" -> new Frame.Ack(ref, f.requiredText("sender"), f.requiredText("messageId"));
       case "ping" -> new Frame.Ping(ref);
       default ->
           throw new MalformedFrameException(

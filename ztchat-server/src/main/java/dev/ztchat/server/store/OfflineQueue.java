@@ -1,0 +1,246 @@
+package dev.ztchat.server.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The relay's durable store of sealed envelopes not yet acknowledged by their recipients: SQLite in
+ * WAL mode with {@code synchronous=FULL}, so an envelope reported as stored survives a crash of the
+ * server process or the machine. Envelopes are kept in arrival order per recipient, removed only on
+ * the recipient's acknowledgement or when their TTL passes. The relay cannot read them.
+ *
+ * <p>Not thread-safe: the relay calls it from one thread only (its store executor).
+ */
+public final class OfflineQueue implements AutoCloseable {
+  static final int SCHEMA_VERSION = 1;
+
+  private final Connection db;
+  private final Clock clock;
+  private final QueueLimits limits;
+
+  private OfflineQueue(Connection db, Clock clock, QueueLimits limits) {
+    this.db = db;
+    this.clock = clock;
+    this.limits = limits;
+  }
+
+  /** Opens (creating and migrating as needed) {@code relay.db} in the data folder. */
+  public static OfflineQueue open(QueueLimits limits, Clock clock) throws IOException {
+    requireNonNull(limits, "limits");
+    requireNonNull(clock, "clock");
+    Path dir = limits.dataDir();
+    Files.createDirectories(dir);
+    Path file = dir.resolve("relay.db");
+    if (!Files.exists(file)) {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+    try {
+      Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=FULL");
+        s.execute("PRAGMA busy_timeout=5000");
+        s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      }
+      migrate(c);
+      return new OfflineQueue(c, clock, limits);
+    } catch (SQLException e) {
+      throw new IOException("cannot open the relay's store " + file + ": " + e.getMessage()
+          + " (is another server using the same --data folder?)", e);
+    }
+  }
+
+  private static void migrate(Connection c) throws SQLException {
+    int version = 0;
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
+      if (rs.next()) {
+        version = Integer.parseInt(rs.getString(1));
+      }
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new SQLException("the store was written by a newer ztchat (schema " + version + "); upgrade this server");
+    }
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      if (version < 1) {
+        s.execute(
+            "CREATE TABLE queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL,"
+                + " sender TEXT NOT NULL, message_id TEXT NOT NULL, envelope BLOB NOT NULL,"
+                + " size INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+                + " UNIQUE (recipient, sender, message_id))");
+        s.execute("CREATE INDEX queue_by_recipient ON queue (recipient, seq)");
+        s.execute("CREATE INDEX queue_by_expiry ON queue (expires_at)");
+      }
+      s.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '" + SCHEMA_VERSION + "')");
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  /**
+   * Stores one envelope for each recipient in a single transaction; when this returns, every
+   * {@link EnqueueOutcome#STORED} copy is on disk.
+   */
+  public Map<String, EnqueueOutcome> enqueue(List<String> recipients, String sender, String messageId, byte[] envelope)
+      throws IOException {
+    Map<String, EnqueueOutcome> out = new LinkedHashMap<>();
+    long now = clock.millis();
+    try {
+      db.setAutoCommit(false);
+      for (String r : recipients) {
+        out.put(r, enqueueOne(r, sender, messageId, envelope, now));
+      }
+      db.commit();
+      return out;
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new IOException("storing an envelope failed: " + e.getMessage(), e);
+    } finally {
+      autoCommit();
+    }
+  }
+
+  private EnqueueOutcome enqueueOne(String recipient, String sender, String messageId, byte[] envelope, long now)
+      throws SQLException {
+    try (PreparedStatement q = db.prepareStatement(
+        "SELECT 1 FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?")) {
+      q.setString(1, recipient);
+      q.setString(2, sender);
+      q.setString(3, messageId);
+      try (ResultSet rs = q.executeQuery()) {
+        if (rs.next()) {
+          return EnqueueOutcome.ALREADY_STORED;
+        }
+      }
+    }
+    try (PreparedStatement q = db.prepareStatement(
+        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM queue WHERE recipient = ? AND expires_at > ?")) {
+      q.setString(1, recipient);
+      q.setLong(2, now);
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        if (rs.getLong(1) + 1 > limits.maxMessagesPerRecipient()
+            || rs.getLong(2) + envelope.length > limits.maxBytesPerRecipient()) {
+          return EnqueueOutcome.QUEUE_FULL;
+        }
+      }
+    }
+    try (PreparedStatement ins = db.prepareStatement(
+        "INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at, expires_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      ins.setString(1, recipient);
+      ins.setString(2, sender);
+      ins.setString(3, messageId);
+      ins.setBytes(4, envelope);
+      ins.setInt(5, envelope.length);
+      ins.setLong(6, now);
+      ins.setLong(7, now + limits.ttl().toMillis());
+      ins.executeUpdate();
+    }
+    return EnqueueOutcome.STORED;
+  }
+
+  /** Up to {@code limit} unexpired envelopes for {@code recipient} after {@code afterSeq}, oldest first. */
+  public List<QueuedEnvelope> after(String recipient, long afterSeq, int limit) throws IOException {
+    try (PreparedStatement q = db.prepareStatement(
+        "SELECT seq, sender, message_id, envelope FROM queue WHERE recipient = ? AND seq > ? AND expires_at > ?"
+            + " ORDER BY seq LIMIT ?")) {
+      q.setString(1, recipient);
+      q.setLong(2, afterSeq);
+      q.setLong(3, clock.millis());
+      q.setInt(4, limit);
+      List<QueuedEnvelope> out = new ArrayList<>();
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(new QueuedEnvelope(rs.getLong(1), recipient, rs.getString(2), rs.getString(3), rs.getBytes(4)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IOException("reading the queue failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Removes an acknowledged envelope; returns whether it was there. */
+  public boolean remove(String recipient, String sender, String messageId) throws IOException {
+    try (PreparedStatement d = db.prepareStatement(
+        "DELETE FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?")) {
+      d.setString(1, recipient);
+      d.setString(2, sender);
+      d.setString(3, messageId);
+      return d.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw new IOException("removing an acknowledged envelope failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes every envelope whose TTL has passed; returns how many. */
+  public int purgeExpired() throws IOException {
+    try (PreparedStatement d = db.prepareStatement("DELETE FROM queue WHERE expires_at <= ?")) {
+      d.setLong(1, clock.millis());
+      return d.executeUpdate();
+    } catch (SQLException e) {
+      throw new IOException("purging expired envelopes failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** How many envelopes wait for {@code recipient} (expired ones not counted). */
+  public int pending(String recipient) throws IOException {
+    try (PreparedStatement q = db.prepareStatement(
+        "SELECT COUNT(*) FROM queue WHERE recipient = ? AND expires_at > ?")) {
+      q.setString(1, recipient);
+      q.setLong(2, clock.millis());
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw new IOException("reading the queue failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void rollbackQuietly() {
+    try {
+      db.rollback();
+    } catch (SQLException ignored) {
+      // the original failure is what matters
+    }
+  }
+
+  private void autoCommit() {
+    try {
+      db.setAutoCommit(true);
+    } catch (SQLException ignored) {
+      // next use will fail with a clear message
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      db.close();
+    } catch (SQLException ignored) {
+      // closing
+    }
+  }
+}

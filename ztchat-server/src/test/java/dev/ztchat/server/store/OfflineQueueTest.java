@@ -1,0 +1,127 @@
+package dev.ztchat.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The relay's SQLite queue: order, idempotence, quotas, TTL, durability across reopen. */
+class OfflineQueueTest {
+  @TempDir Path dir;
+
+  /** A clock the test moves by hand. */
+  static final class TestClock extends Clock {
+    Instant now = Instant.parse("2026-11-26T12:00:00Z");
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  final TestClock clock = new TestClock();
+
+  static String id(int n) {
+    return String.format("%032x", n);
+  }
+
+  @Test
+  void envelopes_comeBackInArrivalOrder_perRecipient() throws Exception {
+    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
+      for (int i = 0; i < 10; i++) {
+        q.enqueue(List.of("bob"), "alice", id(i), new byte[] {(byte) i});
+      }
+      q.enqueue(List.of("carol"), "alice", id(99), new byte[] {99});
+      List<QueuedEnvelope> first = q.after("bob", 0, 4);
+      assertThat(first).extracting(QueuedEnvelope::messageId).containsExactly(id(0), id(1), id(2), id(3));
+      List<QueuedEnvelope> rest = q.after("bob", first.getLast().seq(), 100);
+      assertThat(rest).extracting(QueuedEnvelope::messageId).containsExactly(id(4), id(5), id(6), id(7), id(8), id(9));
+    }
+  }
+
+  @Test
+  void sameMessageTwice_isStoredOnce() throws Exception {
+    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
+      assertThat(q.enqueue(List.of("bob"), "alice", id(1), new byte[] {1})).containsEntry("bob", EnqueueOutcome.STORED);
+      assertThat(q.enqueue(List.of("bob"), "alice", id(1), new byte[] {1})).containsEntry("bob", EnqueueOutcome.ALREADY_STORED);
+      assertThat(q.pending("bob")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void acknowledgedEnvelope_isRemoved_andOnlyFromThatRecipient() throws Exception {
+    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
+      q.enqueue(List.of("bob", "carol"), "alice", id(1), new byte[] {1});
+      assertThat(q.remove("bob", "alice", id(1))).isTrue();
+      assertThat(q.remove("bob", "alice", id(1))).isFalse();
+      assertThat(q.pending("bob")).isZero();
+      assertThat(q.pending("carol")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void recipientOverCountQuota_isRefused_othersUnaffected() throws Exception {
+    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir).withQuota(3, 1 << 20), clock)) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(q.enqueue(List.of("bob"), "alice", id(i), new byte[10])).containsEntry("bob", EnqueueOutcome.STORED);
+      }
+      Map<String, EnqueueOutcome> r = q.enqueue(List.of("bob", "carol"), "alice", id(3), new byte[10]);
+      assertThat(r).containsEntry("bob", EnqueueOutcome.QUEUE_FULL).containsEntry("carol", EnqueueOutcome.STORED);
+    }
+  }
+
+  @Test
+  void recipientOverByteQuota_isRefused() throws Exception {
+    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir).withQuota(100, 5000), clock)) {
+      assertThat(q.enqueue(List.of("bob"), "alice", id(1), new byte[4000])).containsEntry("bob", EnqueueOutcome.STORED);
+      assertThat(q.enqueue(List.of("bob"), "alice", id(2), new byte[1001])).containsEntry("bob", EnqueueOutcome.QUEUE_FULL);
+      assertThat(q.enqueue(List.of("bob"), "alice", id(3), new byte[1000])).containsEntry("bob", EnqueueOutcome.STORED);
+    }
+  }
+
+  @Test
+  void expiredEnvelopes_areNotDelivered_andArePurged() throws Exception {
+    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir).withTtl(Duration.ofHours(1)), clock)) {
+      q.enqueue(List.of("bob"), "alice", id(1), new byte[] {1});
+      clock.now = clock.now.plus(Duration.ofMinutes(30));
+      q.enqueue(List.of("bob"), "alice", id(2), new byte[] {2});
+      clock.now = clock.now.plus(Duration.ofMinutes(31));
+      assertThat(q.after("bob", 0, 10)).extracting(QueuedEnvelope::messageId).containsExactly(id(2));
+      assertThat(q.purgeExpired()).isEqualTo(1);
+      assertThat(q.pending("bob")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void storedEnvelopes_surviveReopening_andTheFileIsPrivate() throws Exception {
+    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
+      q.enqueue(List.of("bob"), "alice", id(7), new byte[] {7, 7});
+    }
+    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
+      assertThat(q.after("bob", 0, 10)).singleElement().satisfies(e -> {
+        assertThat(e.messageId()).isEqualTo(id(7));
+        assertThat(e.envelope()).containsExactly(7, 7);
+      });
+    }
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("relay.db")))).isEqualTo("rw-------");
+  }
+}
