@@ -16,8 +16,10 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +42,14 @@ final class DeliveryService implements AutoCloseable {
   /** Envelopes pushed to one connection and not yet acknowledged, at most. */
   static final int WINDOW = 64;
 
+  /** Most changes committed in one transaction. */
+  static final int MAX_BATCH = 512;
+
   private final OfflineQueue queue;
   private final ScheduledExecutorService storeThread;
   private final Map<String, List<Pump>> pumps = new HashMap<>();
+  private final Queue<Op> pendingOps = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
   DeliveryService(OfflineQueue queue) {
     this.queue = requireNonNull(queue, "queue");
@@ -110,53 +117,111 @@ final class DeliveryService implements AutoCloseable {
    * one status per recipient, then pushes to live recipients.
    */
   void accept(Channel from, String ref, EnvelopeHeader header, byte[] envelope, Predicate<String> knownUser) {
-    storeThread.execute(() -> {
-      List<String> known = header.recipients().stream().filter(knownUser).toList();
-      Map<String, EnqueueOutcome> outcomes;
-      try {
-        outcomes = known.isEmpty() ? Map.of() : queue.enqueue(known, header.sender(), header.messageIdHex(), envelope);
-      } catch (IOException e) {
+    submit(new Op() {
+      final List<String> known = header.recipients().stream().filter(knownUser).toList();
+      Map<String, EnqueueOutcome> outcomes = Map.of();
+
+      @Override
+      public void apply() throws IOException {
+        if (!known.isEmpty()) {
+          outcomes = queue.enqueue(known, header.sender(), header.messageIdHex(), envelope);
+        }
+      }
+
+      @Override
+      public void committed() {
+        List<Frame.Delivery> results = new ArrayList<>();
+        for (String r : header.recipients()) {
+          EnqueueOutcome o = outcomes.get(r);
+          DeliveryStatus status;
+          if (o == null) {
+            status = DeliveryStatus.UNKNOWN;
+          } else if (o == EnqueueOutcome.QUEUE_FULL) {
+            status = DeliveryStatus.FULL;
+          } else {
+            status = pumps.containsKey(r) ? DeliveryStatus.DELIVERED : DeliveryStatus.QUEUED;
+          }
+          results.add(new Frame.Delivery(r, status));
+        }
+        from.writeAndFlush(new Frame.Sent(ref, header.messageIdHex(), results));
+        for (String r : known) {
+          pumps.getOrDefault(r, List.of()).forEach(Pump::fill);
+        }
+      }
+
+      @Override
+      public void failed(IOException e) {
         LOG.error("could not store envelope {} from {}: {}", header.messageIdHex(), header.sender(), e.getMessage());
         from.writeAndFlush(new Frame.Error(ref, ErrorCode.INTERNAL, "the server could not store the message; try again later"));
-        return;
-      }
-      List<Frame.Delivery> results = new ArrayList<>();
-      for (String r : header.recipients()) {
-        EnqueueOutcome o = outcomes.get(r);
-        DeliveryStatus status;
-        if (o == null) {
-          status = DeliveryStatus.UNKNOWN;
-        } else if (o == EnqueueOutcome.QUEUE_FULL) {
-          status = DeliveryStatus.FULL;
-        } else {
-          status = pumps.containsKey(r) ? DeliveryStatus.DELIVERED : DeliveryStatus.QUEUED;
-        }
-        results.add(new Frame.Delivery(r, status));
-      }
-      from.writeAndFlush(new Frame.Sent(ref, header.messageIdHex(), results));
-      for (String r : known) {
-        pumps.getOrDefault(r, List.of()).forEach(Pump::fill);
       }
     });
   }
 
   /** {@code identity} processed the envelope ({@code sender}, {@code messageId}): delete it, push more. */
   void acknowledge(Channel channel, String identity, String ref, String sender, String messageId) {
-    storeThread.execute(() -> {
-      try {
+    submit(new Op() {
+      @Override
+      public void apply() throws IOException {
         queue.remove(identity, sender, messageId);
-      } catch (IOException e) {
+      }
+
+      @Override
+      public void committed() {
+        String k = key(sender, messageId);
+        for (Pump p : pumps.getOrDefault(identity, List.of())) {
+          p.inFlight.remove(k);
+          p.fill();
+        }
+        channel.writeAndFlush(new Frame.Ok(ref));
+      }
+
+      @Override
+      public void failed(IOException e) {
         LOG.error("could not remove acknowledged envelope: {}", e.getMessage());
         channel.writeAndFlush(new Frame.Error(ref, ErrorCode.INTERNAL, "the server could not record the acknowledgement"));
-        return;
       }
-      String k = key(sender, messageId);
-      for (Pump p : pumps.getOrDefault(identity, List.of())) {
-        p.inFlight.remove(k);
-        p.fill();
-      }
-      channel.writeAndFlush(new Frame.Ok(ref));
     });
+  }
+
+  /** A change to the queue: applied inside a batch transaction, answered after the commit. */
+  private interface Op {
+    void apply() throws IOException;
+
+    void committed();
+
+    void failed(IOException e);
+  }
+
+  private void submit(Op op) {
+    pendingOps.add(op);
+    if (drainScheduled.compareAndSet(false, true)) {
+      storeThread.execute(this::drain);
+    }
+  }
+
+  /** Applies every pending change in one transaction (one disk sync), then answers them in order. */
+  private void drain() {
+    drainScheduled.set(false);
+    List<Op> batch = new ArrayList<>();
+    Op op;
+    while (batch.size() < MAX_BATCH && (op = pendingOps.poll()) != null) {
+      batch.add(op);
+    }
+    if (!batch.isEmpty()) {
+      try {
+        queue.transaction(() -> {
+          for (Op o : batch) {
+            o.apply();
+          }
+        });
+        batch.forEach(Op::committed);
+      } catch (IOException e) {
+        batch.forEach(o -> o.failed(e));
+      }
+    }
+    if (!pendingOps.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+      storeThread.execute(this::drain);
+    }
   }
 
   private void purge() {

@@ -60,12 +60,12 @@ final class RawTlsClient implements AutoCloseable {
     return new RawTlsClient(s);
   }
 
-  void sendRaw(byte[] bytes) throws IOException {
+  synchronized void sendRaw(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
 
-  void sendFrame(byte[] payload) throws IOException {
+  synchronized void sendFrame(byte[] payload) throws IOException {
     byte[] prefix = {
       (byte) (payload.length >>> 24), (byte) (payload.length >>> 16), (byte) (payload.length >>> 8), (byte) payload.length
     };

@@ -1,0 +1,22 @@
+package dev.ztchat.server;
+
+import dev.ztchat.core.pki.CertsLayout;
+import java.nio.file.Path;
+
+/**
+ * Runs a relay in its own process for crash tests: {@code RelayServerProcess CERTS DATA PORT}.
+ * Prints {@code READY} once it listens, then runs until killed.
+ */
+public final class RelayServerProcess {
+  private RelayServerProcess() {}
+
+  public static void main(String[] args) throws Exception {
+    RelayServer server =
+        RelayServer.start(
+            RelayServerConfig.defaults(new CertsLayout(Path.of(args[0])), Path.of(args[1]))
+                .withPort(Integer.parseInt(args[2])));
+    System.out.println("READY " + server.port());
+    System.out.flush();
+    server.awaitClose();
+  }
+}
