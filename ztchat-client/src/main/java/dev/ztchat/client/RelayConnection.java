@@ -55,7 +55,8 @@ public final class RelayConnection implements AutoCloseable {
   private final Frame.Welcome welcome;
   private final Map<String, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
   private final AtomicLong refs = new AtomicLong();
-  private volatile Consumer<byte[]> deliveries = b -> {};
+  private Consumer<byte[]> deliveries; // guarded by this; null until set: deliveries wait in early
+  private final java.util.List<byte[]> early = new java.util.ArrayList<>();
   private volatile Consumer<Throwable> onClose = t -> {};
 
   private RelayConnection(EventLoopGroup group, Channel channel, Frame.Welcome welcome) {
@@ -106,7 +107,8 @@ public final class RelayConnection implements AutoCloseable {
               + " (is your certificate issued by the server's CA, valid, and not revoked?)")));
       Frame.Welcome w = welcomed.get(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       RelayConnection conn = new RelayConnection(group, ch, w);
-      inbound.attach(conn);
+      // On the event loop, so frames that came right after the welcome are handled first, in order.
+      ch.eventLoop().submit(() -> inbound.attach(conn)).sync();
       conn.startKeepAlive();
       return conn;
     } catch (InterruptedException e) {
@@ -143,9 +145,22 @@ public final class RelayConnection implements AutoCloseable {
     return welcome;
   }
 
-  /** Where pushed envelopes go (called on the network thread; keep it quick). */
-  public void onDelivery(Consumer<byte[]> listener) {
+  /**
+   * Where pushed envelopes go (called on the network thread; keep it quick). Envelopes the relay
+   * pushed before this was set (it starts right after the welcome) are handed over now, in order.
+   */
+  public synchronized void onDelivery(Consumer<byte[]> listener) {
     this.deliveries = requireNonNull(listener, "listener");
+    early.forEach(listener);
+    early.clear();
+  }
+
+  private synchronized void delivered(byte[] envelope) {
+    if (deliveries == null) {
+      early.add(envelope);
+    } else {
+      deliveries.accept(envelope);
+    }
   }
 
   /** Called once when the connection closes, with the reason. */
@@ -243,8 +258,12 @@ public final class RelayConnection implements AutoCloseable {
       this.welcomed = welcomed;
     }
 
+    private final java.util.List<Frame> beforeAttach = new java.util.ArrayList<>();
+
     void attach(RelayConnection c) {
       this.conn = c;
+      beforeAttach.forEach(f -> dispatch(c, f));
+      beforeAttach.clear();
     }
 
     @Override
@@ -262,10 +281,15 @@ public final class RelayConnection implements AutoCloseable {
       }
       RelayConnection c = conn;
       if (c == null) {
-        return; // nothing but welcome is expected before we are attached
+        beforeAttach.add(frame); // e.g. stored envelopes pushed right after the welcome
+        return;
       }
+      dispatch(c, frame);
+    }
+
+    private void dispatch(RelayConnection c, Frame frame) {
       switch (frame) {
-        case Frame.Deliver d -> c.deliveries.accept(d.envelope());
+        case Frame.Deliver d -> c.delivered(d.envelope());
         case Frame.Pong p when p.ref() == null -> {}
         default -> {
           String ref = refOf(frame);
