@@ -14,11 +14,13 @@ import java.util.Set;
 /**
  * The client's local state: one SQLite file per identity ({@code client.db} in the data folder),
  * created 0600 in a 0700 folder, with a schema version and forward-only migrations. Holds the
- * pinned contact keys; the seen-message cache lives beside it ({@code seen.db}).
+ * pinned contact keys (version 1), the conversation history and the outbox of messages not yet
+ * handed to the relay (version 2, their text encrypted with {@link AtRestKey}); the seen-message
+ * cache lives beside it ({@code seen.db}).
  */
 public final class ClientStore implements AutoCloseable {
   /** Schema version this code writes. */
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = 2;
 
   private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
@@ -43,6 +45,9 @@ public final class ClientStore implements AutoCloseable {
         s.execute("PRAGMA synchronous=FULL");
         s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
         migrate(c);
+      } catch (SQLException e) {
+        c.close();
+        throw e;
       }
       return new ClientStore(dataDir, c);
     } catch (SQLException e) {
@@ -62,13 +67,33 @@ public final class ClientStore implements AutoCloseable {
     if (version > SCHEMA_VERSION) {
       throw new SQLException("the local store was written by a newer ztchat (schema " + version + ")");
     }
+    // One transaction, so a crash mid-migration leaves the previous version intact.
+    c.setAutoCommit(false);
     try (Statement s = c.createStatement()) {
       if (version < 1) {
         s.execute(
             "CREATE TABLE pins (name TEXT PRIMARY KEY, signing_key TEXT NOT NULL,"
                 + " encryption_key TEXT NOT NULL, pinned_at INTEGER NOT NULL)");
       }
+      if (version < 2) {
+        s.execute(
+            "CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, peer TEXT NOT NULL,"
+                + " direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),"
+                + " message_id TEXT NOT NULL, sent_at INTEGER NOT NULL, stored_at INTEGER NOT NULL,"
+                + " state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'delivered', 'received')),"
+                + " body BLOB NOT NULL, UNIQUE (direction, peer, message_id))");
+        s.execute("CREATE INDEX history_by_peer ON history(peer, id)");
+        s.execute(
+            "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, token TEXT NOT NULL UNIQUE,"
+                + " peer TEXT NOT NULL, created_at INTEGER NOT NULL, body BLOB NOT NULL)");
+      }
       s.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '" + SCHEMA_VERSION + "')");
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
     }
   }
 
@@ -84,6 +109,11 @@ public final class ClientStore implements AutoCloseable {
       Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
     }
     Files.setPosixFilePermissions(file, OWNER_ONLY_FILE);
+  }
+
+  /** The SQLite file itself. */
+  public Path file() {
+    return dataDir.resolve("client.db");
   }
 
   public Path dataDir() {

@@ -1,0 +1,29 @@
+package dev.ztchat.client;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * One change of the connection to the relay, as reported to the user interface: the new state,
+ * when the next attempt is due (for {@link ConnectionState#DISCONNECTED}, otherwise zero) and why
+ * the connection was lost or could not be made ({@code null} if there is nothing to say).
+ */
+public record ConnectionStatus(ConnectionState state, Duration retryIn, String reason) {
+  public ConnectionStatus {
+    requireNonNull(state, "state");
+    requireNonNull(retryIn, "retryIn");
+  }
+
+  /** A line for the user, e.g. {@code offline (connection refused); retrying in 2.4 s}. */
+  public String describe() {
+    StringBuilder b = new StringBuilder(state.label());
+    if (reason != null && !reason.isBlank()) {
+      b.append(" (").append(reason).append(')');
+    }
+    if (state == ConnectionState.DISCONNECTED) {
+      b.append("; retrying in ").append(String.format(java.util.Locale.ROOT, "%.1f s", retryIn.toMillis() / 1000.0));
+    }
+    return b.toString();
+  }
+}
