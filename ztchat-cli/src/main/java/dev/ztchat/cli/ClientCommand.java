@@ -31,10 +31,11 @@ final class ClientCommand implements Callable<Integer> {
     try (Terminal terminal = TerminalBuilder.builder().name("ztchat").system(true).build()) {
       String me = options.resolveIdentity(found -> choose(terminal, found));
       ChatClientConfig config = options.config(me);
-      terminal.writer().println("Connecting to " + config.host() + ":" + config.port() + " as " + me + "...");
+      terminal.writer().println("Connecting to " + config.host() + ":" + config.port() + " as " + me
+          + " (messages you type while offline are kept and sent once connected)...");
       terminal.writer().flush();
       ChatTerminal ui = new ChatTerminal(terminal);
-      try (ChatClient client = ChatClient.connect(config, ui)) {
+      try (ChatClient client = ChatClient.start(config, ui)) {
         ui.run(client, config.dataDir().resolve("history.txt"));
       }
       terminal.writer().println("Bye.");

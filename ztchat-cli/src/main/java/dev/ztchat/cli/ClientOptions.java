@@ -30,8 +30,8 @@ final class ClientOptions {
   @Option(names = "--data", description = "Folder for your local state (pinned keys, seen messages, history). Default: ~/.ztchat/CA-ID/NAME, one per CA and identity.")
   Path data;
 
-  @Option(names = "--window", defaultValue = "5m", converter = DurationConverter.class,
-      description = "Acceptance window: older messages are rejected as stale (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--window", defaultValue = "7d", converter = DurationConverter.class,
+      description = "Acceptance window: older messages are rejected as stale; keep it at least the server's --ttl (default: ${DEFAULT-VALUE}).")
   Duration window;
 
   @Option(names = "--max-skew", defaultValue = "30s", converter = DurationConverter.class,

@@ -28,7 +28,9 @@ import java.time.Clock;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +57,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // The demo narrates; routine log lines would drown it. Security events still show.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
     Path tmp = Files.createTempDirectory("ztchat-demo-");
     try {
       return run(tmp);
@@ -83,12 +88,12 @@ final class DemoCommand implements Callable<Integer> {
       step("alice and bob connect; the relay learns who they are from their certificates");
       Screen aliceScreen = new Screen("alice");
       Screen bobScreen = new Screen("bob");
-      BlockingQueue<byte[]> wire = new LinkedBlockingQueue<>();
+      Map<String, byte[]> wire = new ConcurrentHashMap<>();
       UserIdentity alice = certs.readUser("alice");
       UserIdentity bob = certs.readUser("bob");
-      try (ChatClient aliceClient = ChatClient.connect(config(certs, alice, server, tmp), aliceScreen);
-          ChatClient bobClient = ChatClient.connect(config(certs, bob, server, tmp), bobScreen)) {
-        bobClient.onRawEnvelope(wire::add);
+      ChatClient bobClient = ChatClient.connect(config(certs, bob, server, tmp), bobScreen);
+      try (ChatClient aliceClient = ChatClient.connect(config(certs, alice, server, tmp), aliceScreen)) {
+        tap(bobClient, wire);
         say("alice is connected as '" + aliceClient.boundIdentity() + "', bob as '" + bobClient.boundIdentity() + "'.");
 
         step("alice checks bob's keys, then sends him a message");
@@ -96,47 +101,56 @@ final class DemoCommand implements Callable<Integer> {
         say("it pinned bob's key fingerprint " + aliceClient.lookUp("bob").fingerprint() + " (trust on first use).");
         SendResult r = aliceClient.send("bob", "Hi Bob! The relay cannot read this.");
         say("alice -> relay: accepted, " + r.statusOf("bob").wire() + " (message id " + r.messageId() + ")");
-        byte[] captured = wire.poll(10, TimeUnit.SECONDS);
-        if (captured == null) {
-          throw new IOException("the demo message did not reach bob");
-        }
-        say("What the relay carried: " + captured.length + " bytes of sealed envelope, e.g. "
-            + HexFormat.of().formatHex(captured, captured.length - 48, captured.length - 24) + "...");
+        byte[] first = await(wire, r.messageId());
+        say("What the relay carried: " + first.length + " bytes of sealed envelope, e.g. "
+            + HexFormat.of().formatHex(first, first.length - 48, first.length - 24) + "...");
         say("(a fresh AES-256-GCM key encrypted the text; RSA-OAEP wrapped that key for bob; alice signed it all)");
         OpenedMessage m = bobScreen.expectMessage();
         say("bob's client checked the CA chain, the signature, the time window and that it is new, then decrypted:");
         say("    bob sees  >> " + m.sender() + ": " + m.text());
+        say("alice's client shows: delivered (bob's client sent back a receipt signed by bob: "
+            + aliceScreen.expectReceipt().substring(0, 8) + "...)");
 
         step("bob answers, and they exchange a few more messages");
         bobClient.send("alice", "Hi Alice, loud and clear.");
         say("    alice sees >> bob: " + aliceScreen.expectMessage().text());
-        aliceClient.send("bob", "Shall we meet at noon?");
+        SendResult noon = aliceClient.send("bob", "Shall we meet at noon?");
         say("    bob sees  >> alice: " + bobScreen.expectMessage().text());
-        bobClient.send("alice", "Noon it is.");
-        say("    alice sees >> bob: " + aliceScreen.expectMessage().text());
-        wire.clear();
+        byte[] second = await(wire, noon.messageId());
+
+        step("bob goes offline; alice writes anyway");
+        bobClient.close();
+        SendResult later = aliceClient.send("bob", "Running late, see you at 12:30.");
+        say("alice -> relay: " + later.statusOf("bob").wire() + ": the relay stored the sealed envelope on disk (it still cannot read it)");
+        bobClient = ChatClient.connect(config(certs, bob, server, tmp), bobScreen);
+        tap(bobClient, wire);
+        say("bob comes back online, and his client fetches what waited for him:");
+        say("    bob sees  >> alice: " + bobScreen.expectMessage().text());
+        say("The relay deletes its copy only once bob's client has verified and stored the message.");
 
         try (RelayConnection attacker = RelayConnection.connect("localhost", server.port(), alice.signing(),
             PemFiles.readCertificate(certs.caCertificate()))) {
-          step("Attack 1 - replay: the captured envelope is delivered to bob a second time");
-          attacker.sendOneWay(new Frame.Send(null, captured));
+          step("Attack 1 - replay: an old captured envelope is delivered to bob a second time");
+          attacker.sendOneWay(new Frame.Send(null, first));
           say("bob's client: " + bobScreen.expectWarning(RejectionReason.REPLAY));
 
-          step("Attack 2 - tampering: one byte of the encrypted text is changed on the way");
-          attacker.sendOneWay(new Frame.Send(null, flipCiphertextBit(captured)));
+          step("Attack 2 - tampering: one bit of an encrypted message is changed on the way");
+          attacker.sendOneWay(new Frame.Send(null, flipCiphertextBit(second)));
           say("bob's client: " + bobScreen.expectWarning(RejectionReason.BAD_SIGNATURE));
 
           step("Attack 3 - spoofing: alice's connection sends a message claiming to be from bob");
           long spoofsBefore = server.securityLog().count(SecurityEvent.SPOOFING);
-          attacker.sendOneWay(new Frame.Send(null, rewriteSender(captured, "bob")));
+          attacker.sendOneWay(new Frame.Send(null, rewriteSender(first, "bob")));
           waitFor(() -> server.securityLog().count(SecurityEvent.SPOOFING) > spoofsBefore);
           say("The relay compared the claimed sender with the certificate of the connection, logged");
           say("'[!] Spoofing detected.' and dropped the packet silently: nothing reached anyone.");
         }
 
         step("Summary");
-        say("Delivered and verified: 4 messages. Dropped: 1 replay, 1 tampered message, 1 spoofed sender.");
+        say("Delivered and verified: 4 messages (one while bob was offline). Dropped: 1 replay, 1 tampered message, 1 spoofed sender.");
         say("The relay never had a key that could read a message, and could not alter, forge or replay one unnoticed.");
+      } finally {
+        bobClient.close();
       }
     }
     out.println("\nDone. Try it yourself:  ./ztchat pki init  then  ./ztchat server  and, in two more terminals,");
@@ -146,6 +160,28 @@ final class DemoCommand implements Callable<Integer> {
 
   private ChatClientConfig config(CertsLayout certs, UserIdentity id, RelayServer server, Path tmp) throws IOException {
     return ChatClientConfig.of("localhost", server.port(), id, PemFiles.readCertificate(certs.caCertificate()), tmp.resolve("state-" + id.name()));
+  }
+
+  /** Records every envelope bob's client receives, by message id (what a relay would see). */
+  private static void tap(ChatClient client, Map<String, byte[]> wire) {
+    client.onRawEnvelope(bytes -> {
+      try {
+        wire.put(EnvelopeCodec.decodeHeader(bytes).messageIdHex(), bytes);
+      } catch (MalformedEnvelopeException e) {
+        // not an envelope: nothing to capture
+      }
+    });
+  }
+
+  private static byte[] await(Map<String, byte[]> wire, String messageId) throws InterruptedException, IOException {
+    for (int i = 0; i < 500 && !wire.containsKey(messageId); i++) {
+      Thread.sleep(20);
+    }
+    byte[] b = wire.get(messageId);
+    if (b == null) {
+      throw new IOException("the demo message " + messageId + " did not reach bob");
+    }
+    return b;
   }
 
   /** The same envelope with one bit of its ciphertext flipped. */
@@ -198,6 +234,7 @@ final class DemoCommand implements Callable<Integer> {
     private final BlockingQueue<OpenedMessage> messages = new LinkedBlockingQueue<>();
     private final BlockingQueue<String> warnings = new LinkedBlockingQueue<>();
     private final BlockingQueue<RejectionReason> reasons = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> receipts = new LinkedBlockingQueue<>();
 
     Screen(String name) {
       this.name = name;
@@ -212,6 +249,19 @@ final class DemoCommand implements Callable<Integer> {
     public void onRejected(String claimedSender, RejectionReason reason, String explanation) {
       warnings.add(Warnings.dropped(claimedSender, reason) + " - " + explanation);
       reasons.add(reason == null ? RejectionReason.MALFORMED_CONTENT : reason);
+    }
+
+    @Override
+    public void onDelivered(String peer, String messageIdHex) {
+      receipts.add(messageIdHex);
+    }
+
+    String expectReceipt() throws InterruptedException, IOException {
+      String id = receipts.poll(10, TimeUnit.SECONDS);
+      if (id == null) {
+        throw new IOException(name + " did not get the expected receipt");
+      }
+      return id;
     }
 
     OpenedMessage expectMessage() throws InterruptedException, IOException {

@@ -46,7 +46,6 @@ final class RecvCommand implements Callable<Integer> {
     }
     String me = options.resolveIdentity(null);
     CountDownLatch received = new CountDownLatch(count == 0 ? Integer.MAX_VALUE : count);
-    CountDownLatch disconnected = new CountDownLatch(1);
     ChatListener printer =
         new ChatListener() {
           @Override
@@ -69,8 +68,10 @@ final class RecvCommand implements Callable<Integer> {
           }
 
           @Override
-          public void onDisconnected(String why) {
-            disconnected.countDown();
+          public void onConnectionState(dev.ztchat.client.ConnectionStatus status) {
+            if (status.state() == dev.ztchat.client.ConnectionState.DISCONNECTED) {
+              System.err.println("recv: " + status.describe());
+            }
           }
         };
     try (ChatClient client = ChatClient.connect(options.config(me), printer)) {
@@ -79,10 +80,6 @@ final class RecvCommand implements Callable<Integer> {
       while (System.nanoTime() < deadline) {
         if (received.await(100, TimeUnit.MILLISECONDS)) {
           return 0;
-        }
-        if (disconnected.getCount() == 0) {
-          System.err.println("recv: the server closed the connection");
-          return 1;
         }
       }
       if (count == 0) {

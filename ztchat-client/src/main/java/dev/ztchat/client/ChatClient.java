@@ -4,73 +4,75 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.ContentKind;
 import dev.ztchat.core.envelope.EnvelopeCodec;
-import dev.ztchat.core.envelope.EnvelopeOpener;
 import dev.ztchat.core.envelope.EnvelopeRejectedException;
-import dev.ztchat.core.envelope.EnvelopeSealer;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.OpenedMessage;
-import dev.ztchat.core.envelope.RecipientKey;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.envelope.ReplayGuard;
 import dev.ztchat.core.envelope.RsaOaepAesGcmOpener;
-import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
 import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.Frame;
-import dev.ztchat.core.protocol.FrameCodec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An end-to-end encrypted chat session for one identity: connects to the relay, publishes its
- * encryption certificate, seals outgoing messages for verified and pinned contacts, and opens
- * incoming envelopes, handing the user interface only messages that passed every check.
+ * An end-to-end encrypted chat session for one identity. It keeps a connection to the relay
+ * (reconnecting with backoff), seals outgoing messages for verified and pinned contacts, opens
+ * incoming envelopes and hands the user interface only messages that passed every check, stores the
+ * conversation (encrypted at rest), acknowledges what it processed and sends signed receipts.
  */
 public final class ChatClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChatClient.class);
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
   private final ChatClientConfig config;
-  private final RelayConnection relay;
+  private final ChatListener listener;
   private final ClientStore store;
   private final ReplayGuard replayGuard;
+  private final ConversationHistory history;
+  private final Outbox outbox;
+  private final AckLedger acks;
   private final ContactDirectory contacts;
-  private final EnvelopeSealer sealer;
-  private final EnvelopeOpener opener;
-  private final ChatListener listener;
+  private final OutgoingMessages outgoing;
+  private final RsaOaepAesGcmOpener opener;
   private final ExecutorService receiver;
-  private volatile java.util.function.Consumer<byte[]> wireTap = b -> {};
-  private final java.util.Set<String> unconfirmedAcks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final ConnectionSupervisor<RelayConnection> supervisor;
+  private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+  private volatile Consumer<byte[]> wireTap = b -> {};
   private volatile boolean ackEnabled = true;
 
-  private ChatClient(ChatClientConfig config, RelayConnection relay, ClientStore store, ReplayGuard replayGuard,
-      ChatListener listener) {
+  private ChatClient(ChatClientConfig config, ChatListener listener, ClientStore store, ReplayGuard replayGuard,
+      RelayConnection first) throws IOException {
     this.config = config;
-    this.relay = relay;
+    this.listener = requireNonNull(listener, "listener");
     this.store = store;
     this.replayGuard = replayGuard;
-    this.listener = requireNonNull(listener, "listener");
+    AtRestKey key = AtRestKey.openOrCreate(store, config.me());
+    this.history = new ConversationHistory(store, key, config.clock());
+    this.outbox = new Outbox(store, key, config.clock());
+    this.acks = new AckLedger(store, config.clock());
+    acks.evictOlderThan(config.acceptance().retention());
     CertificateVerifier verifier = new CertificateVerifier(config.rootCa());
-    this.contacts = new ContactDirectory(relay, verifier, new ContactPins(store, config.clock()), config.clock());
-    this.sealer = new RsaOaepAesGcmSealer(config.me(), config.clock());
+    this.contacts = new ContactDirectory(this::connection, verifier, new ContactPins(store, config.clock()), config.clock());
+    this.outgoing = new OutgoingMessages(config, contacts, outbox, history, this::connection, listener);
     this.opener =
         new RsaOaepAesGcmOpener(
-            config.me(),
-            verifier,
-            name -> contacts.signingCertificateOf(name, listener::onKeyChanged),
-            replayGuard,
-            config.clock(),
-            config.acceptance());
+            config.me(), verifier, name -> contacts.signingCertificateOf(name, listener::onKeyChanged),
+            replayGuard, config.clock(), config.acceptance());
     // One thread, so messages are opened and shown in the order they arrived; never the network
     // thread, because opening may ask the directory for a sender's certificate.
     this.receiver = Executors.newSingleThreadExecutor(r -> {
@@ -78,29 +80,53 @@ public final class ChatClient implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    java.util.concurrent.atomic.AtomicReference<RelayConnection> firstConnection = new java.util.concurrent.atomic.AtomicReference<>(first);
+    this.supervisor =
+        new ConnectionSupervisor<>(
+            () -> {
+              RelayConnection ready = firstConnection.getAndSet(null);
+              return ready != null ? ready : RelayConnection.connect(config.host(), config.port(), config.me().signing(), config.rootCa());
+            },
+            Backoff.forReconnect(),
+            listener::onConnectionState,
+            this::onConnected);
   }
 
-  /** Connects and publishes this identity's encryption certificate. */
+  /**
+   * Opens the local state and connects; fails (IOException with the reason) if the first connection
+   * cannot be made. Afterwards a lost connection is re-established automatically. For scripts.
+   */
   public static ChatClient connect(ChatClientConfig config, ChatListener listener) throws IOException {
+    return open(config, listener, true);
+  }
+
+  /**
+   * Opens the local state and connects in the background, retrying with backoff until it works;
+   * {@link ChatListener#onConnectionState} tells the user. Messages typed meanwhile wait in the
+   * outbox. For the interactive client.
+   */
+  public static ChatClient start(ChatClientConfig config, ChatListener listener) throws IOException {
+    return open(config, listener, false);
+  }
+
+  private static ChatClient open(ChatClientConfig config, ChatListener listener, boolean connectFirst) throws IOException {
     ClientStore store = ClientStore.open(config.dataDir());
     ReplayGuard guard = null;
-    RelayConnection relay = null;
+    RelayConnection first = null;
     try {
       guard = ReplayGuard.persistent(config.dataDir().resolve("seen.db"), config.acceptance(), config.clock());
-      relay = RelayConnection.connect(config.host(), config.port(), config.me().signing(), config.rootCa());
-      if (!relay.welcome().identity().equals(config.me().name())) {
-        throw new IOException("the server bound this connection to '" + relay.welcome().identity()
-            + "', not '" + config.me().name() + "'");
+      if (connectFirst) {
+        first = RelayConnection.connect(config.host(), config.port(), config.me().signing(), config.rootCa());
       }
-      ChatClient client = new ChatClient(config, relay, store, guard, listener);
-      relay.onDelivery(bytes -> client.receiver.execute(() -> client.receive(bytes)));
-      relay.onClose(why -> listener.onDisconnected(why == null ? "the server closed the connection" : why.getMessage()));
-      String ref = relay.nextRef();
-      relay.request(new Frame.Publish(ref, PemFiles.toPem(config.me().encryption().certificate())), ref, REQUEST_TIMEOUT);
+      ChatClient client = new ChatClient(config, listener, store, guard, first);
+      client.supervisor.start();
+      if (connectFirst) {
+        client.awaitConnected(REQUEST_TIMEOUT);
+      }
       return client;
     } catch (IOException | RuntimeException e) {
-      if (relay != null) {
-        relay.close();
+      if (first != null) {
+        first.close();
       }
       if (guard != null) {
         guard.close();
@@ -110,60 +136,77 @@ public final class ChatClient implements AutoCloseable {
     }
   }
 
+  private void awaitConnected(Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (supervisor.state() != ConnectionState.CONNECTED || supervisor.current().isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        close();
+        throw new IOException("could not finish connecting to the server");
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+  }
+
+  /** Runs on every new connection: check the bound identity, listen, publish, send what waits. */
+  private void onConnected(RelayConnection conn) throws IOException {
+    if (!conn.welcome().identity().equals(config.me().name())) {
+      throw new IOException("the server bound this connection to '" + conn.welcome().identity()
+          + "', not '" + config.me().name() + "'");
+    }
+    conn.onDelivery(bytes -> receiver.execute(() -> receive(bytes)));
+    conn.onClose(why -> supervisor.connectionLost(conn, why == null ? "the server closed the connection" : why.getMessage()));
+    String ref = conn.nextRef();
+    conn.request(new Frame.Publish(ref, PemFiles.toPem(config.me().encryption().certificate())), ref, REQUEST_TIMEOUT);
+    receiver.execute(outgoing::flush);
+  }
+
+  RelayConnection connection() throws IOException {
+    return supervisor.current().orElseThrow(() -> new IOException("not connected to the server (reconnecting)"));
+  }
+
   /** My identity's name. */
   public String me() {
     return config.me().name();
   }
 
-  /** The identity the server bound to this connection. */
-  public String boundIdentity() {
-    return relay.welcome().identity();
+  /** The identity the server bound to the current connection. */
+  public String boundIdentity() throws IOException {
+    return connection().welcome().identity();
   }
 
   public boolean isConnected() {
-    return relay.isOpen();
+    return supervisor.current().map(RelayConnection::isOpen).orElse(false);
   }
 
   /**
-   * Seals {@code text} for {@code to} and hands it to the relay. Returns what the relay did with
-   * it. Throws before sending anything if the contact's keys cannot be verified or changed.
+   * Seals {@code text} for {@code to} and hands it to the relay now; returns what the relay did.
+   * Throws, having sent nothing, if the contact's keys cannot be verified or changed, or if there is
+   * no connection. For scripts; the interactive client uses {@link #sendOrKeep}.
    */
   public SendResult send(String to, String text)
       throws IOException, UntrustedContactException, KeyChangedException, MessageTooLongException {
-    VerifiedContact contact = contacts.forSending(to);
-    SealedEnvelope envelope =
-        sealer.seal(MessageContent.text(text), List.of(new RecipientKey(to, contact.encryption())));
-    byte[] bytes = EnvelopeCodec.encode(envelope);
-    String ref = relay.nextRef();
-    Frame.Send frame = new Frame.Send(ref, bytes);
-    int frameBytes = FrameCodec.encode(frame).length;
-    int maxFrame = relay.welcome().maxFrame();
-    if (frameBytes > maxFrame) {
-      int textBytes = text.getBytes(StandardCharsets.UTF_8).length;
-      throw new MessageTooLongException(textBytes, maxTextBytes(textBytes, bytes.length, frameBytes, maxFrame), maxFrame);
-    }
-    Frame answer = relay.request(frame, ref, REQUEST_TIMEOUT);
-    if (!(answer instanceof Frame.Sent sent)) {
-      throw new IOException("unexpected answer from the server: " + answer.type());
-    }
-    return new SendResult(sent.messageId(), sent.results());
+    return outgoing.sendNow(to, text);
   }
 
-  /** The most text bytes that fit, given one measured envelope (sizes grow linearly). */
-  private static int maxTextBytes(int textBytes, int envelopeBytes, int frameBytes, int maxFrame) {
-    int fixedEnvelope = envelopeBytes - textBytes;
-    int jsonOverhead = frameBytes - 4 * ((envelopeBytes + 2) / 3);
-    int t = textBytes;
-    while (t > 0 && jsonOverhead + 4 * ((fixedEnvelope + t + 2) / 3) > maxFrame) {
-      t--;
-    }
-    return t;
+  /**
+   * Keeps {@code text} for {@code to} in the durable outbox, then sends everything waiting if
+   * connected. Results arrive through the listener. Throws only if the text can never be sent.
+   */
+  public void sendOrKeep(String to, String text) throws IOException, MessageTooLongException {
+    outgoing.keep(to, text);
+    receiver.execute(outgoing::flush);
   }
 
   /** Users online now. */
   public List<String> whoIsOnline() throws IOException {
-    String ref = relay.nextRef();
-    Frame f = relay.request(new Frame.Who(ref), ref, REQUEST_TIMEOUT);
+    RelayConnection conn = connection();
+    String ref = conn.nextRef();
+    Frame f = conn.request(new Frame.Who(ref), ref, REQUEST_TIMEOUT);
     if (f instanceof Frame.Online online) {
       return online.users();
     }
@@ -182,16 +225,22 @@ public final class ChatClient implements AutoCloseable {
     return SafetyNumber.of(mine, them);
   }
 
-  /** Accept a contact's changed keys (after the user compared fingerprints). */
+  /** Accept a contact's changed keys (after the user compared fingerprints); waiting messages go out. */
   public void acceptKeyChange(VerifiedContact newKeys) throws IOException {
     contacts.acceptChange(newKeys);
+    receiver.execute(outgoing::flush);
+  }
+
+  /** The last {@code limit} messages exchanged with {@code peer}, oldest first, decrypted. */
+  public List<HistoryEntry> history(String peer, int limit) throws IOException {
+    return history.recent(peer, limit);
   }
 
   /**
    * For diagnostics and the demo: sees each sealed envelope as it arrived, before any check. The
    * bytes are ciphertext; nothing here has been verified.
    */
-  public void onRawEnvelope(java.util.function.Consumer<byte[]> tap) {
+  public void onRawEnvelope(Consumer<byte[]> tap) {
     this.wireTap = requireNonNull(tap, "tap");
   }
 
@@ -208,53 +257,75 @@ public final class ChatClient implements AutoCloseable {
     String id = envelope.header().messageIdHex();
     try {
       OpenedMessage m = opener.open(envelope);
+      acks.processed(sender, id);
       if (m.kind() == ContentKind.RECEIPT) {
-        listener.onDelivered(m.sender(), HexFormat.of().formatHex(m.receiptFor()));
+        String of = HexFormat.of().formatHex(m.receiptFor());
+        // Only a receipt from the very peer the message went to counts.
+        if (history.markDelivered(m.sender(), of)) {
+          listener.onDelivered(m.sender(), of);
+        }
       } else {
+        history.recordIncoming(m.sender(), id, m.timestamp(), m.text()); // stored before acknowledged
         listener.onMessage(m);
         sendReceipt(m);
       }
       acknowledge(sender, id);
     } catch (EnvelopeRejectedException e) {
-      if (e.reason() == RejectionReason.REPLAY && unconfirmedAcks.contains(sender + "/" + id)) {
-        // The relay did not get (or did not confirm) our acknowledgement, so it delivered the
-        // message again: absorb the copy silently, acknowledge again. Never shown twice.
-        acknowledge(sender, id);
-        return;
+      try {
+        if (e.reason() == RejectionReason.REPLAY && acks.awaitingConfirmation(sender, id)) {
+          // The relay never confirmed our acknowledgement (lost, or we died first), so it delivered
+          // the message again: absorb the copy silently. It is not shown twice either way.
+          acknowledge(sender, id);
+          return;
+        }
+      } catch (IOException io) {
+        LOG.warn("cannot read the acknowledgement ledger: {}", io.getMessage());
       }
       LOG.debug("dropped envelope id={} claimed sender={}: {}", id, sender, e.reason());
       listener.onRejected(sender, e.reason(), e.reason().userMessage());
       acknowledge(sender, id); // processed: the relay may delete its copy
-    } catch (RuntimeException e) {
-      // Fail closed: an unexpected error drops the message; it is never shown unverified.
-      LOG.warn("dropped an envelope after an internal error: {}", e.toString());
-      listener.onRejected(sender, null, "the message could not be checked and was discarded");
+    } catch (IOException | RuntimeException e) {
+      // Fail closed: a message that could not be checked or stored is not acknowledged (so the
+      // relay keeps it) and never shown unverified.
+      LOG.warn("could not process an envelope: {}", e.toString());
+      listener.onRejected(sender, null, "the message could not be processed and was not accepted: " + e.getMessage());
     }
   }
 
   /** Tells the relay this envelope was processed, so it can delete its stored copy. */
   private void acknowledge(String sender, String messageIdHex) {
-    String key = sender + "/" + messageIdHex;
-    unconfirmedAcks.add(key);
     if (!ackEnabled) {
       return;
     }
-    String ref = relay.nextRef();
-    relay.requestAsync(new Frame.Ack(ref, sender, messageIdHex), ref)
-        .thenRun(() -> unconfirmedAcks.remove(key));
+    try {
+      RelayConnection conn = connection();
+      String ref = conn.nextRef();
+      CompletableFuture<?> f = conn.requestAsync(new Frame.Ack(ref, sender, messageIdHex), ref)
+          .thenRun(() -> {
+            try {
+              acks.confirmed(sender, messageIdHex);
+            } catch (IOException e) {
+              LOG.warn("{}", e.getMessage());
+            }
+          });
+      track(f);
+    } catch (IOException e) {
+      LOG.debug("acknowledgement deferred: {}", e.getMessage()); // the relay will deliver again
+    }
   }
 
   /** Sends {@code m}'s sender a receipt signed by me, so they see "delivered". Best effort. */
   private void sendReceipt(OpenedMessage m) {
     try {
-      VerifiedContact to = contacts.forSending(m.sender());
-      SealedEnvelope receipt = sealer.seal(MessageContent.receipt(m.messageId()),
-          List.of(new RecipientKey(m.sender(), to.encryption())));
-      String ref = relay.nextRef();
-      relay.requestAsync(new Frame.Send(ref, EnvelopeCodec.encode(receipt)), ref);
+      track(outgoing.sendReceipt(m.sender(), MessageContent.receipt(m.messageId())));
     } catch (IOException | UntrustedContactException | KeyChangedException | RuntimeException e) {
       LOG.debug("no receipt sent to {}: {}", m.sender(), e.getMessage());
     }
+  }
+
+  private void track(CompletableFuture<?> f) {
+    inFlight.add(f);
+    f.whenComplete((r, e) -> inFlight.remove(f));
   }
 
   /** Test seam: a client that never acknowledges, as if it died before each acknowledgement. */
@@ -264,13 +335,17 @@ public final class ChatClient implements AutoCloseable {
 
   @Override
   public void close() {
-    relay.close();
     receiver.shutdown();
     try {
       receiver.awaitTermination(5, TimeUnit.SECONDS);
+      // Let acknowledgements and receipts already sent get their answers, briefly.
+      CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.debug("closing with unanswered requests: {}", e.toString());
     }
+    supervisor.close();
     replayGuard.close();
     store.close();
   }

@@ -23,6 +23,15 @@ public interface ChatListener {
    */
   default void onDelivered(String peer, String messageIdHex) {}
 
-  /** The connection to the relay closed. */
-  default void onDisconnected(String why) {}
+  /** The connection to the relay changed state (connecting, connected, offline and when it retries). */
+  default void onConnectionState(ConnectionStatus status) {}
+
+  /** A message from the outbox reached the relay: {@code status} says what it did with it. */
+  default void onSendResult(String peer, String messageIdHex, dev.ztchat.core.protocol.DeliveryStatus status) {}
+
+  /** Messages to {@code change.contact()} wait in the outbox: their keys changed and must be accepted. */
+  default void onSendBlocked(KeyChangedException change) {}
+
+  /** A message from the outbox cannot be sent at all (and was removed from it): why, for the user. */
+  default void onSendFailed(String peer, String reason) {}
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jline.reader.EndOfFileException;
@@ -54,7 +55,7 @@ public final class ChatTerminal implements ChatListener {
             .appName("ztchat")
             .variable(LineReader.HISTORY_FILE, historyFile)
             .build();
-    print("Connected as " + chat.boundIdentity() + ". Type /help for commands, /to NAME to pick someone to talk to.");
+    print("You are " + chat.me() + ". Type /help for commands, /to NAME to pick someone to talk to.");
     while (true) {
       String line;
       try {
@@ -97,6 +98,7 @@ public final class ChatTerminal implements ChatListener {
         } else {
           peer = arg;
           print("Now talking to " + peer + ".");
+          showHistory(peer);
         }
       }
       case "/who" -> print("Online: " + String.join(", ", client.whoIsOnline()));
@@ -113,22 +115,27 @@ public final class ChatTerminal implements ChatListener {
       return;
     }
     try {
-      SendResult r = client.send(peer, text);
-      DeliveryStatus s = r.statusOf(peer);
-      if (s == DeliveryStatus.QUEUED) {
-        print("[" + peer + " is offline: the server stored your message and delivers it when they connect]");
-      } else if (s != DeliveryStatus.DELIVERED) {
-        print("[not accepted: " + (s == DeliveryStatus.FULL ? peer + "'s queue on the server is full" : "unknown user " + peer) + "]");
+      client.sendOrKeep(peer, text);
+      if (!client.isConnected()) {
+        print("[offline: kept on this device, sent when the connection is back]");
       }
-    } catch (KeyChangedException e) {
-      pendingChanges.put(peer, e);
-      print("[!] WARNING: the keys of " + peer + " have CHANGED. Nothing was sent.");
-      print("    pinned: " + e.pinnedFingerprint());
-      print("    new:    " + e.newFingerprint());
-      print("    Compare /fingerprint " + peer + " with " + peer + " in person or by phone, then /accept " + peer + ".");
-    } catch (UntrustedContactException | MessageTooLongException e) {
+    } catch (MessageTooLongException | IllegalArgumentException e) {
       print("[!] Not sent: " + e.getMessage());
     }
+  }
+
+  private void showHistory(String name) throws IOException {
+    List<HistoryEntry> recent = client.history(name, 20);
+    if (recent.isEmpty()) {
+      return;
+    }
+    print("--- last " + recent.size() + " messages with " + name + " ---");
+    for (HistoryEntry e : recent) {
+      String who = e.direction() == HistoryEntry.Direction.IN ? name : "me";
+      String mark = e.direction() == HistoryEntry.Direction.OUT && e.state() == HistoryEntry.State.DELIVERED ? "  (delivered)" : "";
+      print("[" + TIME.format(e.sentAt()) + "] " + who + ": " + e.text() + mark);
+    }
+    print("---");
   }
 
   private void fingerprint(String name) throws IOException {
@@ -153,7 +160,7 @@ public final class ChatTerminal implements ChatListener {
       return;
     }
     client.acceptKeyChange(change.newKeys());
-    print("Accepted the new keys of " + name + " (" + change.newFingerprint() + "). Send your message again.");
+    print("Accepted the new keys of " + name + " (" + change.newFingerprint() + "). Waiting messages are sent now.");
   }
 
   private void print(String text) {
@@ -187,7 +194,32 @@ public final class ChatTerminal implements ChatListener {
   }
 
   @Override
-  public void onDisconnected(String why) {
-    print("[!] Disconnected from the server: " + why + ". Restart the client to reconnect.");
+  public void onConnectionState(ConnectionStatus status) {
+    print("[connection: " + status.describe() + "]");
+  }
+
+  @Override
+  public void onSendResult(String to, String messageIdHex, DeliveryStatus status) {
+    switch (status) {
+      case DELIVERED -> { }
+      case QUEUED -> print("[" + to + " is offline: the server stored your message and delivers it when they connect]");
+      case FULL -> print("[!] " + to + "'s queue on the server is full: your message waits on this device and is retried");
+      case UNKNOWN -> print("[!] Not sent: the server knows no user " + to);
+    }
+  }
+
+  @Override
+  public void onSendBlocked(KeyChangedException e) {
+    pendingChanges.put(e.contact(), e);
+    print("[!] WARNING: the keys of " + e.contact() + " have CHANGED. Nothing was sent to the new keys.");
+    print("    pinned: " + e.pinnedFingerprint());
+    print("    new:    " + e.newFingerprint());
+    print("    Compare /fingerprint " + e.contact() + " with " + e.contact()
+        + " in person or by phone, then /accept " + e.contact() + " (your messages wait until then).");
+  }
+
+  @Override
+  public void onSendFailed(String to, String reason) {
+    print("[!] Not sent to " + to + ": " + reason);
   }
 }

@@ -85,7 +85,12 @@ public final class ClientStore implements AutoCloseable {
         s.execute("CREATE INDEX history_by_peer ON history(peer, id)");
         s.execute(
             "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, token TEXT NOT NULL UNIQUE,"
-                + " peer TEXT NOT NULL, created_at INTEGER NOT NULL, body BLOB NOT NULL)");
+                + " peer TEXT NOT NULL, created_at INTEGER NOT NULL, body BLOB NOT NULL,"
+                + " message_id TEXT, envelope BLOB)");
+        s.execute(
+            "CREATE TABLE ack_ledger (sender TEXT NOT NULL, message_id TEXT NOT NULL,"
+                + " processed_at INTEGER NOT NULL, confirmed INTEGER NOT NULL DEFAULT 0,"
+                + " PRIMARY KEY (sender, message_id))");
       }
       s.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '" + SCHEMA_VERSION + "')");
       c.commit();

@@ -27,12 +27,27 @@ import java.time.Duration;
 public final class ContactDirectory {
   private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(10);
 
-  private final RelayConnection relay;
+  private final ConnectionSource relay;
   private final CertificateVerifier verifier;
   private final ContactPins pins;
   private final Clock clock;
 
-  public ContactDirectory(RelayConnection relay, CertificateVerifier verifier, ContactPins pins, Clock clock) {
+  /** Gives the current connection to the relay, or fails when there is none. */
+  @FunctionalInterface
+  public interface ConnectionSource {
+    RelayConnection current() throws IOException;
+
+    /** The frame limit the relay announced, or the protocol default while not connected. */
+    default int currentMaxFrame() {
+      try {
+        return current().welcome().maxFrame();
+      } catch (IOException e) {
+        return dev.ztchat.core.protocol.ProtocolLimits.DEFAULT_MAX_FRAME;
+      }
+    }
+  }
+
+  public ContactDirectory(ConnectionSource relay, CertificateVerifier verifier, ContactPins pins, Clock clock) {
     this.relay = requireNonNull(relay, "relay");
     this.verifier = requireNonNull(verifier, "verifier");
     this.pins = requireNonNull(pins, "pins");
@@ -44,10 +59,11 @@ public final class ContactDirectory {
     if (!IdentityName.isValid(name)) {
       throw new UntrustedContactException("'" + name + "' is not a valid user name");
     }
-    String ref = relay.nextRef();
+    RelayConnection conn = relay.current();
+    String ref = conn.nextRef();
     Frame answer;
     try {
-      answer = relay.request(new Frame.DirectoryRequest(ref, name), ref, LOOKUP_TIMEOUT);
+      answer = conn.request(new Frame.DirectoryRequest(ref, name), ref, LOOKUP_TIMEOUT);
     } catch (RelayConnection.RelayException e) {
       if (e.code() == ErrorCode.UNKNOWN_USER) {
         throw new UntrustedContactException("the server knows no user '" + name + "' (check the spelling, or ask them to connect once)");

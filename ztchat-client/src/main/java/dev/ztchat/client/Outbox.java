@@ -84,7 +84,7 @@ public final class Outbox {
   public synchronized List<PendingMessage> pending() throws IOException {
     List<PendingMessage> out = new ArrayList<>();
     try (PreparedStatement q =
-            store.db().prepareStatement("SELECT id, token, peer, created_at, body FROM outbox ORDER BY id");
+            store.db().prepareStatement("SELECT id, token, peer, created_at, body, message_id, envelope FROM outbox ORDER BY id");
         ResultSet rs = q.executeQuery()) {
       while (rs.next()) {
         long id = rs.getLong(1);
@@ -99,7 +99,8 @@ public final class Outbox {
               + " fails its integrity check); nothing was sent");
         }
         try {
-          out.add(new PendingMessage(id, peer, new String(plaintext, StandardCharsets.UTF_8), Instant.ofEpochMilli(createdAt)));
+          out.add(new PendingMessage(id, peer, new String(plaintext, StandardCharsets.UTF_8),
+              Instant.ofEpochMilli(createdAt), rs.getString(6), rs.getBytes(7)));
         } finally {
           Arrays.fill(plaintext, (byte) 0);
         }
@@ -108,6 +109,22 @@ public final class Outbox {
       throw failed("read", e);
     }
     return out;
+  }
+
+  /**
+   * Records the sealed form of a waiting message, before it is first sent: from now on every retry
+   * sends these bytes (the envelope is ciphertext already; its integrity is the sender's signature).
+   */
+  public synchronized void attachEnvelope(long id, String messageIdHex, byte[] envelope) throws IOException {
+    try (PreparedStatement u = store.db().prepareStatement(
+        "UPDATE outbox SET message_id = ?, envelope = ? WHERE id = ? AND envelope IS NULL")) {
+      u.setString(1, messageIdHex);
+      u.setBytes(2, envelope);
+      u.setLong(3, id);
+      u.executeUpdate();
+    } catch (SQLException e) {
+      throw failed("update", e);
+    }
   }
 
   /** Removes a message once the relay accepted it; removing an id that is not there is a no-op. */

@@ -163,9 +163,12 @@ public final class RelayConnection implements AutoCloseable {
     }
   }
 
-  /** Called once when the connection closes, with the reason. */
+  /** Called when the connection closes, with the reason (at once if it is already closed). */
   public void onClose(Consumer<Throwable> listener) {
     this.onClose = requireNonNull(listener, "listener");
+    if (!channel.isActive()) {
+      listener.accept(null);
+    }
   }
 
   public boolean isOpen() {

@@ -51,9 +51,22 @@ class OutboxTest {
 
     assertThat(outbox.pending())
         .containsExactly(
-            new PendingMessage(a, "bob", "first", T0),
-            new PendingMessage(b, "carol", "second", T0),
-            new PendingMessage(c, "bob", "third", T0));
+            new PendingMessage(a, "bob", "first", T0, null, null),
+            new PendingMessage(b, "carol", "second", T0, null, null),
+            new PendingMessage(c, "bob", "third", T0, null, null));
+  }
+
+  @Test
+  void sealedForm_isKeptWithTheMessage_soRetriesSendTheSameBytes() throws Exception {
+    long a = outbox.enqueue("bob", "first");
+    outbox.attachEnvelope(a, "00112233445566778899aabbccddeeff", new byte[] {1, 2, 3});
+    outbox.attachEnvelope(a, "ffffffffffffffffffffffffffffffff", new byte[] {9}); // sealed once only
+    store.close();
+    open();
+    PendingMessage p = outbox.pending().getFirst();
+    assertThat(p.sealed()).isTrue();
+    assertThat(p.messageIdHex()).isEqualTo("00112233445566778899aabbccddeeff");
+    assertThat(p.envelope()).containsExactly(1, 2, 3);
   }
 
   @Test

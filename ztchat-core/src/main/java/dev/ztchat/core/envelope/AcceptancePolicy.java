@@ -11,12 +11,16 @@ import java.time.Duration;
  * which an envelope can pass this check.
  */
 public record AcceptancePolicy(Duration window, Duration maxFutureSkew) {
-  public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(5);
+  /**
+   * As long as the relay keeps a message for an offline recipient by default: a message that waited
+   * in the queue up to its TTL is still accepted, and the replay cache covers that whole period.
+   */
+  public static final Duration DEFAULT_WINDOW = dev.ztchat.core.protocol.ProtocolLimits.DEFAULT_MESSAGE_TTL;
   public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofSeconds(30);
-  public static final Duration MAX_WINDOW = Duration.ofDays(7);
+  public static final Duration MAX_WINDOW = Duration.ofDays(30);
   public static final Duration MAX_FUTURE_SKEW = Duration.ofHours(1);
 
-  /** Five minutes back, thirty seconds ahead. */
+  /** Seven days back (the default queue TTL), thirty seconds ahead. */
   public static final AcceptancePolicy DEFAULT =
       new AcceptancePolicy(DEFAULT_WINDOW, DEFAULT_MAX_FUTURE_SKEW);
 
@@ -30,8 +34,8 @@ public record AcceptancePolicy(Duration window, Duration maxFutureSkew) {
               + " is not allowed: use 1 second to "
               + MAX_WINDOW.toDays()
               + " days (default "
-              + DEFAULT_WINDOW.toMinutes()
-              + " minutes)");
+              + DEFAULT_WINDOW.toDays()
+              + " days)");
     }
     if (maxFutureSkew.isNegative() || maxFutureSkew.compareTo(MAX_FUTURE_SKEW) > 0) {
       throw new IllegalArgumentException(

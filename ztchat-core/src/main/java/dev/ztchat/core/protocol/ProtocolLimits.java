@@ -40,5 +40,11 @@ public final class ProtocolLimits {
   /** Default time a TLS handshake may take. */
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * How long a relay keeps a message for an offline recipient by default, and so how old a message
+   * a receiver accepts by default.
+   */
+  public static final Duration DEFAULT_MESSAGE_TTL = Duration.ofDays(7);
+
   private ProtocolLimits() {}
 }

@@ -116,6 +116,6 @@ class ReplayGuardTest {
     assertThatThrownBy(() -> new AcceptancePolicy(Duration.ofMinutes(5), Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maximum future skew");
-    assertThat(AcceptancePolicy.DEFAULT.retention()).isEqualTo(Duration.ofSeconds(330));
+    assertThat(AcceptancePolicy.DEFAULT.retention()).isEqualTo(Duration.ofDays(7).plusSeconds(30));
   }
 }

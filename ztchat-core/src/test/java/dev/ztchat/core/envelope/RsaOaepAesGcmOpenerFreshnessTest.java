@@ -84,7 +84,7 @@ class RsaOaepAesGcmOpenerFreshnessTest {
     RsaOaepAesGcmOpener bob = Fixtures.opener("bob", receiverClock);
     SealedEnvelope e = sealNow();
     bob.open(e);
-    receiverClock.advance(Duration.ofHours(1));
+    receiverClock.advance(AcceptancePolicy.DEFAULT_WINDOW.plusHours(1));
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.STALE);
   }

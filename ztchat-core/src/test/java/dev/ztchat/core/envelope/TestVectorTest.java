@@ -151,6 +151,7 @@ class TestVectorTest {
     SealedEnvelope e = EnvelopeCodec.decode(v.hex("envelope_hex"));
     RsaOaepAesGcmOpener atVectorTime = opener(Instant.ofEpochMilli(v.number("open_at_ms")));
     atVectorTime.open(e);
+    // a five-minute window, so the vector's certificates are still valid at its end
     Instant windowEnd = Instant.parse("2026-01-01T00:05:00Z");
 
     assertThat(Fixtures.rejection(atVectorTime, e)).isEqualTo(RejectionReason.REPLAY);
@@ -159,15 +160,17 @@ class TestVectorTest {
         .isEqualTo(RejectionReason.STALE);
   }
 
+  private static final AcceptancePolicy FIVE_MINUTES = AcceptancePolicy.ofWindow(java.time.Duration.ofMinutes(5));
+
   private static RsaOaepAesGcmOpener opener(Instant now) {
     Clock at = Clock.fixed(now, ZoneOffset.UTC);
     return new RsaOaepAesGcmOpener(
         bob,
         new CertificateVerifier(ca),
         name -> name.equals("alice") ? alice.signing().certificate() : null,
-        ReplayGuard.inMemory(AcceptancePolicy.DEFAULT, at),
+        ReplayGuard.inMemory(FIVE_MINUTES, at),
         at,
-        AcceptancePolicy.DEFAULT);
+        FIVE_MINUTES);
   }
 
   @Test

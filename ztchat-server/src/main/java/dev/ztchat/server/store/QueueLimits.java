@@ -11,7 +11,7 @@ import java.time.Duration;
  * option and its range.
  */
 public record QueueLimits(Path dataDir, Duration ttl, int maxMessagesPerRecipient, long maxBytesPerRecipient) {
-  public static final Duration DEFAULT_TTL = Duration.ofDays(7);
+  public static final Duration DEFAULT_TTL = dev.ztchat.core.protocol.ProtocolLimits.DEFAULT_MESSAGE_TTL;
   public static final int DEFAULT_MAX_MESSAGES = 10_000;
   public static final long DEFAULT_MAX_BYTES = 50L * 1024 * 1024;
 

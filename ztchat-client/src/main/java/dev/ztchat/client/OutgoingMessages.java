@@ -1,0 +1,192 @@
+package dev.ztchat.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.EnvelopeSealer;
+import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.RecipientKey;
+import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
+import dev.ztchat.core.envelope.SealedEnvelope;
+import dev.ztchat.core.protocol.DeliveryStatus;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.protocol.FrameCodec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sending side of a chat session: seals messages for verified, pinned contacts and hands them
+ * to the relay, either at once (scripts) or through the durable {@link Outbox} (the interactive
+ * client), so that nothing typed is lost while offline and a retry re-sends the same sealed bytes.
+ */
+final class OutgoingMessages {
+  private static final Logger LOG = LoggerFactory.getLogger(OutgoingMessages.class);
+
+  private final ChatClientConfig config;
+  private final ContactDirectory contacts;
+  private final Outbox outbox;
+  private final ConversationHistory history;
+  private final ContactDirectory.ConnectionSource relay;
+  private final ChatListener listener;
+  private final EnvelopeSealer sealer;
+  private final Object flushLock = new Object();
+
+  OutgoingMessages(ChatClientConfig config, ContactDirectory contacts, Outbox outbox, ConversationHistory history,
+      ContactDirectory.ConnectionSource relay, ChatListener listener) {
+    this.config = requireNonNull(config, "config");
+    this.contacts = requireNonNull(contacts, "contacts");
+    this.outbox = requireNonNull(outbox, "outbox");
+    this.history = requireNonNull(history, "history");
+    this.relay = requireNonNull(relay, "relay");
+    this.listener = requireNonNull(listener, "listener");
+    this.sealer = new RsaOaepAesGcmSealer(config.me(), config.clock());
+  }
+
+  /** Seals and sends now; the answer is the relay's. Nothing is kept for later. */
+  SendResult sendNow(String to, String text)
+      throws IOException, UntrustedContactException, KeyChangedException, MessageTooLongException {
+    RelayConnection conn = relay.current();
+    VerifiedContact contact = contacts.forSending(to);
+    SealedEnvelope envelope = sealer.seal(MessageContent.text(text), List.of(new RecipientKey(to, contact.encryption())));
+    byte[] bytes = EnvelopeCodec.encode(envelope);
+    checkFits(conn.welcome().maxFrame(), text, bytes);
+    String id = envelope.header().messageIdHex();
+    history.recordOutgoing(to, id, java.time.Instant.ofEpochMilli(envelope.header().timestampMillis()), text);
+    Frame.Sent sent = deliver(conn, bytes);
+    SendResult result = new SendResult(sent.messageId(), sent.results());
+    if (result.statusOf(to) != null && result.statusOf(to).accepted()) {
+      history.markSent(to, id);
+    }
+    return result;
+  }
+
+  /** Keeps a typed message durably; refuses at once one that could never fit in a frame. */
+  void keep(String to, String text) throws IOException, MessageTooLongException {
+    MessageContent.text(text); // refuses invalid Unicode or an absurd length before storing
+    int maxFrame = relay.currentMaxFrame();
+    int textBytes = text.getBytes(StandardCharsets.UTF_8).length;
+    int max = maxTextBytes(maxFrame);
+    if (textBytes > max) {
+      throw new MessageTooLongException(textBytes, max, maxFrame);
+    }
+    outbox.enqueue(to, text);
+  }
+
+  /**
+   * Sends everything waiting in the outbox, oldest first, while connected. Results go to the
+   * listener; a message stays in the outbox until the relay accepted it.
+   */
+  void flush() {
+    synchronized (flushLock) {
+      Set<String> blocked = new HashSet<>();
+      List<PendingMessage> pending;
+      try {
+        pending = outbox.pending();
+      } catch (IOException e) {
+        LOG.warn("{}", e.getMessage());
+        return;
+      }
+      for (PendingMessage p : pending) {
+        if (blocked.contains(p.peer())) {
+          continue; // keep per-peer order: nothing overtakes a blocked message
+        }
+        try {
+          RelayConnection conn = relay.current();
+          PendingMessage ready = p.sealed() ? p : seal(p);
+          if (ready == null) {
+            blocked.add(p.peer());
+            continue;
+          }
+          Frame.Sent sent = deliver(conn, ready.envelope());
+          DeliveryStatus status = sent.results().isEmpty() ? DeliveryStatus.UNKNOWN : sent.results().getFirst().status();
+          if (status.accepted()) {
+            outbox.remove(p.id());
+            history.markSent(p.peer(), ready.messageIdHex());
+          } else if (status == DeliveryStatus.UNKNOWN) {
+            outbox.remove(p.id());
+          } else {
+            blocked.add(p.peer()); // FULL: try again on the next flush
+          }
+          listener.onSendResult(p.peer(), ready.messageIdHex(), status);
+        } catch (IOException e) {
+          LOG.debug("outbox waits: {}", e.getMessage());
+          return; // disconnected: everything stays for the next connection
+        }
+      }
+    }
+  }
+
+  /** Seals a waiting message and records its sealed form; null if its peer's keys changed. */
+  private PendingMessage seal(PendingMessage p) throws IOException {
+    VerifiedContact contact;
+    try {
+      contact = contacts.forSending(p.peer());
+    } catch (KeyChangedException e) {
+      listener.onSendBlocked(e);
+      return null;
+    } catch (UntrustedContactException e) {
+      outbox.remove(p.id());
+      listener.onSendFailed(p.peer(), e.getMessage());
+      return null;
+    }
+    SealedEnvelope envelope = sealer.seal(MessageContent.text(p.text()), List.of(new RecipientKey(p.peer(), contact.encryption())));
+    byte[] bytes = EnvelopeCodec.encode(envelope);
+    String id = envelope.header().messageIdHex();
+    // Durable before the first send: a retry after a crash or a lost answer re-sends these bytes.
+    outbox.attachEnvelope(p.id(), id, bytes);
+    history.recordOutgoing(p.peer(), id, java.time.Instant.ofEpochMilli(envelope.header().timestampMillis()), p.text());
+    return new PendingMessage(p.id(), p.peer(), p.text(), p.createdAt(), id, bytes);
+  }
+
+  /** Seals and sends a receipt (or other non-text content) without waiting for the answer. */
+  CompletableFuture<Frame> sendReceipt(String to, MessageContent content)
+      throws IOException, UntrustedContactException, KeyChangedException {
+    RelayConnection conn = relay.current();
+    VerifiedContact contact = contacts.forSending(to);
+    SealedEnvelope receipt = sealer.seal(content, List.of(new RecipientKey(to, contact.encryption())));
+    String ref = conn.nextRef();
+    return conn.requestAsync(new Frame.Send(ref, EnvelopeCodec.encode(receipt)), ref);
+  }
+
+  private static Frame.Sent deliver(RelayConnection conn, byte[] envelope) throws IOException {
+    String ref = conn.nextRef();
+    Frame answer = conn.request(new Frame.Send(ref, envelope), ref, ChatClient.REQUEST_TIMEOUT);
+    if (!(answer instanceof Frame.Sent sent)) {
+      throw new IOException("unexpected answer from the server: " + answer.type());
+    }
+    return sent;
+  }
+
+  private void checkFits(int maxFrame, String text, byte[] envelope) throws MessageTooLongException {
+    int frameBytes = FrameCodec.encode(new Frame.Send("r0000000000", envelope)).length;
+    if (frameBytes > maxFrame) {
+      int textBytes = text.getBytes(StandardCharsets.UTF_8).length;
+      throw new MessageTooLongException(textBytes, maxTextBytes(maxFrame), maxFrame);
+    }
+  }
+
+  /**
+   * The most UTF-8 bytes of text one message to one recipient can hold in a frame of {@code
+   * maxFrame} bytes, measured by sealing an empty message to my own key (sizes grow linearly).
+   */
+  int maxTextBytes(int maxFrame) {
+    SealedEnvelope probe = sealer.seal(MessageContent.text(""),
+        List.of(new RecipientKey(config.me().name(), config.me().encryption().certificate())));
+    int fixedEnvelope = EnvelopeCodec.encode(probe).length;
+    int jsonOverhead = FrameCodec.encode(new Frame.Send("r0000000000", new byte[0])).length;
+    int t = Math.max(0, (maxFrame - jsonOverhead) / 4 * 3 - fixedEnvelope);
+    while (t > 0 && jsonOverhead + 4 * ((fixedEnvelope + t + 2) / 3) > maxFrame) {
+      t--;
+    }
+    while (jsonOverhead + 4 * ((fixedEnvelope + t + 1 + 2) / 3) <= maxFrame) {
+      t++;
+    }
+    return t;
+  }
+}
