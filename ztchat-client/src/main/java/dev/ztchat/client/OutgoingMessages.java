@@ -37,6 +37,9 @@ final class OutgoingMessages {
   private final EnvelopeSealer sealer;
   private final Object flushLock = new Object();
 
+  /** A reference as long as the longest this client makes, for measuring frames. */
+  private static final String REF_PLACEHOLDER = "r0000000000";
+
   OutgoingMessages(ChatClientConfig config, ContactDirectory contacts, Outbox outbox, ConversationHistory history,
       ContactDirectory.ConnectionSource relay, ChatListener listener) {
     this.config = requireNonNull(config, "config");
@@ -71,7 +74,7 @@ final class OutgoingMessages {
     MessageContent.text(text); // refuses invalid Unicode or an absurd length before storing
     int maxFrame = relay.currentMaxFrame();
     int textBytes = text.getBytes(StandardCharsets.UTF_8).length;
-    int max = maxTextBytes(maxFrame);
+    int max = maxTextBytes(maxFrame, to);
     if (textBytes > max) {
       throw new MessageTooLongException(textBytes, max, maxFrame);
     }
@@ -137,6 +140,13 @@ final class OutgoingMessages {
     }
     SealedEnvelope envelope = sealer.seal(MessageContent.text(p.text()), List.of(new RecipientKey(p.peer(), contact.encryption())));
     byte[] bytes = EnvelopeCodec.encode(envelope);
+    try {
+      checkFits(relay.currentMaxFrame(), p.text(), bytes);
+    } catch (MessageTooLongException e) {
+      outbox.remove(p.id());
+      listener.onSendFailed(p.peer(), e.getMessage());
+      return null;
+    }
     String id = envelope.header().messageIdHex();
     // Durable before the first send: a retry after a crash or a lost answer re-sends these bytes.
     outbox.attachEnvelope(p.id(), id, bytes);
@@ -163,23 +173,18 @@ final class OutgoingMessages {
     return sent;
   }
 
-  private void checkFits(int maxFrame, String text, byte[] envelope) throws MessageTooLongException {
-    int frameBytes = FrameCodec.encode(new Frame.Send("r0000000000", envelope)).length;
+  /** Refuses an envelope whose frame would exceed the relay's limit, naming the exact maximum. */
+  private static void checkFits(int maxFrame, String text, byte[] envelope) throws MessageTooLongException {
+    int frameBytes = FrameCodec.encode(new Frame.Send(REF_PLACEHOLDER, envelope)).length;
     if (frameBytes > maxFrame) {
       int textBytes = text.getBytes(StandardCharsets.UTF_8).length;
-      throw new MessageTooLongException(textBytes, maxTextBytes(maxFrame), maxFrame);
+      int jsonOverhead = FrameCodec.encode(new Frame.Send(REF_PLACEHOLDER, new byte[0])).length;
+      throw new MessageTooLongException(textBytes, fit(maxFrame, jsonOverhead, envelope.length - textBytes), maxFrame);
     }
   }
 
-  /**
-   * The most UTF-8 bytes of text one message to one recipient can hold in a frame of {@code
-   * maxFrame} bytes, measured by sealing an empty message to my own key (sizes grow linearly).
-   */
-  int maxTextBytes(int maxFrame) {
-    SealedEnvelope probe = sealer.seal(MessageContent.text(""),
-        List.of(new RecipientKey(config.me().name(), config.me().encryption().certificate())));
-    int fixedEnvelope = EnvelopeCodec.encode(probe).length;
-    int jsonOverhead = FrameCodec.encode(new Frame.Send("r0000000000", new byte[0])).length;
+  /** The largest text (bytes) whose envelope of {@code fixedEnvelope + text} bytes fits a frame. */
+  private static int fit(int maxFrame, int jsonOverhead, int fixedEnvelope) {
     int t = Math.max(0, (maxFrame - jsonOverhead) / 4 * 3 - fixedEnvelope);
     while (t > 0 && jsonOverhead + 4 * ((fixedEnvelope + t + 2) / 3) > maxFrame) {
       t--;
@@ -188,5 +193,18 @@ final class OutgoingMessages {
       t++;
     }
     return t;
+  }
+
+  /**
+   * About the most UTF-8 bytes of text a message to {@code peer} can hold, estimated before the
+   * peer's key is known by sealing an empty message to my own key (exact when both keys have the
+   * same size; {@link #flush} re-checks exactly).
+   */
+  int maxTextBytes(int maxFrame, String peer) {
+    SealedEnvelope probe = sealer.seal(MessageContent.text(""),
+        List.of(new RecipientKey(config.me().name(), config.me().encryption().certificate())));
+    int nameDelta = 2 * (peer.getBytes(StandardCharsets.UTF_8).length - config.me().name().getBytes(StandardCharsets.UTF_8).length);
+    int jsonOverhead = FrameCodec.encode(new Frame.Send(REF_PLACEHOLDER, new byte[0])).length;
+    return fit(maxFrame, jsonOverhead, EnvelopeCodec.encode(probe).length + nameDelta);
   }
 }

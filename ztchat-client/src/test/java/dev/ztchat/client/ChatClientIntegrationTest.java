@@ -42,7 +42,7 @@ class ChatClientIntegrationTest {
   }
 
   /** Records what a client's user would see. */
-  static final class Inbox implements ChatListener {
+  static class Inbox implements ChatListener {
     final BlockingQueue<OpenedMessage> messages = new LinkedBlockingQueue<>();
     final BlockingQueue<String> warnings = new LinkedBlockingQueue<>();
     final BlockingQueue<RejectionReason> reasons = new LinkedBlockingQueue<>();

@@ -1,0 +1,204 @@
+package dev.ztchat.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
+import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.RecipientKey;
+import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
+import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.core.protocol.DeliveryStatus;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.server.RelayServer;
+import dev.ztchat.server.RelayServerConfig;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Offline delivery, acknowledgements, receipts and the outbox, end to end through a real relay. */
+class OfflineDeliveryIntegrationTest {
+  @TempDir Path dir;
+  TestPki pki;
+  CertsLayout certs;
+  RelayServerConfig serverConfig;
+  RelayServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    pki = TestPki.create("alice", "bob", "carol");
+    certs = pki.writeTo(dir.resolve("certs"));
+    serverConfig = RelayServerConfig.defaults(certs, dir.resolve("relay")).withPort(freePort());
+    server = RelayServer.start(serverConfig);
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  ChatClientConfig config(String user) {
+    return ChatClientConfig.of("localhost", serverConfig.port(), pki.user(user), pki.ca().certificate(), dir.resolve("data-" + user));
+  }
+
+  /** Inbox that also records receipts. */
+  static final class ReceiptInbox extends Inbox {
+    final BlockingQueue<String> delivered = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onDelivered(String peer, String messageIdHex) {
+      delivered.add(peer + ":" + messageIdHex);
+    }
+  }
+
+  @Test
+  void messagesForAnOfflineUser_arriveInOrder_whenTheyConnect() throws Exception {
+    try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
+      for (int i = 1; i <= 5; i++) {
+        assertThat(alice.send("bob", "message " + i).statusOf("bob")).isEqualTo(DeliveryStatus.QUEUED);
+      }
+    }
+    Inbox bobInbox = new Inbox();
+    try (ChatClient bob = ChatClient.connect(config("bob"), bobInbox)) {
+      for (int i = 1; i <= 5; i++) {
+        assertThat(bobInbox.next().text()).isEqualTo("message " + i);
+      }
+      assertThat(bob.history("alice", 10)).extracting(HistoryEntry::text)
+          .containsExactly("message 1", "message 2", "message 3", "message 4", "message 5");
+    }
+  }
+
+  @Test
+  void receiverThatDiesBeforeAcknowledging_getsTheMessageAgain_andShowsItOnce() throws Exception {
+    Inbox first = new Inbox();
+    try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
+      alice.send("bob", "only once please");
+    }
+    try (ChatClient bob = ChatClient.connect(config("bob"), first)) {
+      bob.disableAcknowledgements(); // as if killed after storing, before the acknowledgement left
+      assertThat(first.next().text()).isEqualTo("only once please");
+    }
+    Inbox second = new Inbox();
+    try (ChatClient bob = ChatClient.connect(config("bob"), second)) {
+      assertThat(second.messages.poll(2, TimeUnit.SECONDS)).as("not shown twice").isNull();
+      assertThat(second.warnings).as("a redelivery is not an attack").isEmpty();
+    }
+    Inbox third = new Inbox();
+    try (ChatClient bob = ChatClient.connect(config("bob"), third)) {
+      assertThat(third.messages.poll(1, TimeUnit.SECONDS)).as("acknowledged now: gone from the relay").isNull();
+      assertThat(third.warnings).isEmpty();
+    }
+  }
+
+  @Test
+  void replayOfAnAcknowledgedMessage_isDroppedAndReported() throws Exception {
+    Inbox bobInbox = new Inbox();
+    Map<String, byte[]> wire = new ConcurrentHashMap<>();
+    try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox());
+        ChatClient bob = ChatClient.connect(config("bob"), bobInbox)) {
+      bob.onRawEnvelope(b -> wire.put("last", b));
+      alice.send("bob", "original");
+      assertThat(bobInbox.next().text()).isEqualTo("original");
+      Thread.sleep(500); // the relay confirms bob's acknowledgement
+      try (RelayConnection attacker = RelayConnection.connect("localhost", serverConfig.port(),
+          pki.user("alice").signing(), pki.ca().certificate())) {
+        attacker.sendOneWay(new Frame.Send(null, wire.get("last")));
+        assertThat(bobInbox.reasons.poll(10, TimeUnit.SECONDS)).isEqualTo(RejectionReason.REPLAY);
+        assertThat(bobInbox.messages).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void senderSeesDelivered_onlyFromTheRecipientsSignedReceipt() throws Exception {
+    ReceiptInbox aliceInbox = new ReceiptInbox();
+    Inbox bobInbox = new Inbox();
+    try (ChatClient alice = ChatClient.connect(config("alice"), aliceInbox);
+        ChatClient bob = ChatClient.connect(config("bob"), bobInbox)) {
+      SendResult r = alice.send("bob", "did you get this?");
+      bobInbox.next();
+      assertThat(aliceInbox.delivered.poll(10, TimeUnit.SECONDS)).isEqualTo("bob:" + r.messageId());
+      assertThat(alice.history("bob", 1).getFirst().state()).isEqualTo(HistoryEntry.State.DELIVERED);
+
+      // carol, a valid user, forges a receipt for a message alice sent to bob: it is not bob's
+      SendResult r2 = alice.send("bob", "second");
+      bobInbox.next();
+      aliceInbox.delivered.poll(10, TimeUnit.SECONDS); // bob's genuine receipt
+      UserIdentity carolId = pki.user("carol");
+      var forged = new RsaOaepAesGcmSealer(carolId, Clock.systemUTC()).seal(
+          MessageContent.receipt(java.util.HexFormat.of().parseHex(r2.messageId())),
+          List.of(new RecipientKey("alice", pki.user("alice").encryption().certificate())));
+      try (RelayConnection carolRaw = RelayConnection.connect("localhost", serverConfig.port(), carolId.signing(), pki.ca().certificate())) {
+        carolRaw.sendOneWay(new Frame.Send(null, EnvelopeCodec.encode(forged)));
+        assertThat(aliceInbox.delivered.poll(2, TimeUnit.SECONDS)).as("a receipt not signed by bob counts for nothing").isNull();
+      }
+    }
+  }
+
+  @Test
+  void messagesTypedWhileTheRelayIsDown_areKept_andSentWhenItIsBack() throws Exception {
+    Inbox bobInbox = new Inbox();
+    try (ChatClient bob = ChatClient.connect(config("bob"), bobInbox)) {
+      server.close(); // the relay goes down
+      server = null;
+      BlockingQueue<ConnectionState> states = new LinkedBlockingQueue<>();
+      Inbox aliceInbox = new Inbox() {
+        @Override
+        public void onConnectionState(ConnectionStatus status) {
+          states.add(status.state());
+        }
+      };
+      try (ChatClient alice = ChatClient.start(config("alice"), aliceInbox)) {
+        assertThat(states.poll(5, TimeUnit.SECONDS)).isEqualTo(ConnectionState.CONNECTING);
+        assertThat(states.poll(5, TimeUnit.SECONDS)).isEqualTo(ConnectionState.DISCONNECTED);
+        alice.sendOrKeep("bob", "typed while offline 1");
+        alice.sendOrKeep("bob", "typed while offline 2");
+        server = RelayServer.start(serverConfig); // back, same port and store
+        assertThat(bobInbox.next().text()).isEqualTo("typed while offline 1");
+        assertThat(bobInbox.next().text()).isEqualTo("typed while offline 2");
+        assertThat(alice.isConnected()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void messageDelayedForDays_isAccepted_butOneOlderThanTheWindowIsStale() throws Exception {
+    Inbox bobInbox = new Inbox();
+    UserIdentity alice = pki.user("alice");
+    RecipientKey toBob = new RecipientKey("bob", pki.user("bob").encryption().certificate());
+    var threeDaysOld = new RsaOaepAesGcmSealer(alice, Clock.offset(Clock.systemUTC(), Duration.ofDays(-3)))
+        .seal(MessageContent.text("sent three days ago"), List.of(toBob));
+    var eightDaysOld = new RsaOaepAesGcmSealer(alice, Clock.offset(Clock.systemUTC(), Duration.ofDays(-8)))
+        .seal(MessageContent.text("too old"), List.of(toBob));
+    try (RelayConnection raw = RelayConnection.connect("localhost", serverConfig.port(), alice.signing(), pki.ca().certificate())) {
+      raw.request(new Frame.Send("a", EnvelopeCodec.encode(threeDaysOld)), "a", Duration.ofSeconds(10));
+      raw.request(new Frame.Send("b", EnvelopeCodec.encode(eightDaysOld)), "b", Duration.ofSeconds(10));
+    }
+    try (ChatClient bob = ChatClient.connect(config("bob"), bobInbox)) {
+      assertThat(bobInbox.next().text()).isEqualTo("sent three days ago");
+      assertThat(bobInbox.reasons.poll(10, TimeUnit.SECONDS)).isEqualTo(RejectionReason.STALE);
+    }
+  }
+}
