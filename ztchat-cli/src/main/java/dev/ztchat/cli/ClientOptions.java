@@ -87,7 +87,16 @@ final class ClientOptions {
     }
     HostPort hp = HostPort.parse(server);
     Path dataDir = data != null ? data : defaultDataDir(ca, name);
-    return new ChatClientConfig(hp.host(), hp.port(), me, ca, dataDir, policy, Clock.systemUTC());
+    List<dev.ztchat.core.pki.Credential> previous = new java.util.ArrayList<>();
+    for (Path old : dev.ztchat.core.pki.PkiRevocation.previousIdentityDirs(layout, name)) {
+      try {
+        previous.add(new dev.ztchat.core.pki.Credential(
+            PemFiles.readCertificate(old.resolve("encryption.crt")), PemFiles.readPrivateKey(old.resolve("encryption.key"))));
+      } catch (IOException e) {
+        // an incomplete previous identity cannot help; skip it
+      }
+    }
+    return new ChatClientConfig(hp.host(), hp.port(), me, ca, dataDir, policy, Clock.systemUTC(), previous);
   }
 
   /**

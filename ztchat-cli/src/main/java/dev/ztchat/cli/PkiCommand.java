@@ -28,7 +28,10 @@ import picocli.CommandLine.Command;
       PkiIssueCommand.class,
       PkiListCommand.class,
       PkiExportCommand.class,
-      PkiExportServerCommand.class
+      PkiExportServerCommand.class,
+      PkiRevokeCommand.class,
+      PkiRenewCommand.class,
+      PkiCrlCommand.class
     })
 final class PkiCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -43,7 +46,7 @@ final class PkiCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "choose a subcommand: init, issue, list, export or export-server (see ztchat pki --help)");
+        "choose a subcommand: init, issue, list, export, export-server, revoke, renew or crl (see ztchat pki --help)");
   }
 
   /** One step of PKI administration, as the core runs it. */

@@ -68,6 +68,11 @@ final class RecvCommand implements Callable<Integer> {
           }
 
           @Override
+          public void onNotice(String notice) {
+            System.err.println(notice);
+          }
+
+          @Override
           public void onConnectionState(dev.ztchat.client.ConnectionStatus status) {
             if (status.state() == dev.ztchat.client.ConnectionState.DISCONNECTED) {
               System.err.println("recv: " + status.describe());

@@ -57,6 +57,30 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--queue-max-bytes", defaultValue = "52428800", description = "Most bytes stored for one recipient (default: ${DEFAULT-VALUE}).")
   long queueMaxBytes;
 
+  /**
+   * SIGHUP makes the relay re-read the revocation list at once (it also notices a changed file by
+   * itself within a second). The signal API is JDK-internal, hence the reflection; where it is
+   * missing, only the file watch works, and the log says so.
+   */
+  private static void reloadOnSighup(RelayServer server) {
+    try {
+      Class<?> signal = Class.forName("sun.misc.Signal");
+      Class<?> handler = Class.forName("sun.misc.SignalHandler");
+      Object hup = signal.getConstructor(String.class).newInstance("HUP");
+      Object onHup = java.lang.reflect.Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler},
+          (proxy, method, args) -> {
+            if (method.getName().equals("handle")) {
+              System.err.println("ztchat server: SIGHUP: re-reading the revocation list");
+              server.reloadRevocations();
+            }
+            return null;
+          });
+      signal.getMethod("handle", signal, handler).invoke(null, hup, onHup);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      System.err.println("ztchat server: SIGHUP reload unavailable (" + e + "); the revocation list is still re-read when its file changes");
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     RelayServerConfig config;
@@ -74,6 +98,7 @@ final class ServerCommand implements Callable<Integer> {
     } catch (java.io.IOException e) {
       throw new UserError(e.getMessage());
     }
+    reloadOnSighup(server);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

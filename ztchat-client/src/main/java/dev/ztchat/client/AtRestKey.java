@@ -79,7 +79,19 @@ public final class AtRestKey {
    *     is missing while encrypted rows exist; the message says what to do
    */
   public static AtRestKey openOrCreate(ClientStore store, UserIdentity me) throws IOException {
+    return openOrCreate(store, me, java.util.List.of());
+  }
+
+  /**
+   * As {@link #openOrCreate(ClientStore, UserIdentity)}, and after a key renewal: when the store's
+   * key was wrapped for one of {@code previousEncryption} (the identity's earlier encryption keys,
+   * kept by {@code pki renew}), it is unwrapped with that key and re-wrapped for the current one,
+   * so the history stays readable with the new key alone.
+   */
+  public static AtRestKey openOrCreate(ClientStore store, UserIdentity me,
+      java.util.List<dev.ztchat.core.pki.Credential> previousEncryption) throws IOException {
     requireNonNull(store, "store");
+    rewrapIfRenewed(store, me, previousEncryption);
     requireNonNull(me, "me");
     PublicKey publicKey = me.encryption().certificate().getPublicKey();
     String mine = KeyFingerprints.ofKey(me.encryption().certificate());
@@ -106,6 +118,47 @@ public final class AtRestKey {
       return unwrapStored(store, stored, me.encryption().privateKey(), mine);
     } catch (SQLException e) {
       throw new IOException("cannot read the at-rest key from " + store.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void rewrapIfRenewed(ClientStore store, UserIdentity me,
+      java.util.List<dev.ztchat.core.pki.Credential> previous) throws IOException {
+    String mine = KeyFingerprints.ofKey(me.encryption().certificate());
+    String stored;
+    try {
+      stored = readMeta(store);
+    } catch (SQLException e) {
+      throw new IOException("cannot read the at-rest key from " + store.file() + ": " + e.getMessage(), e);
+    }
+    String[] parts = stored == null ? new String[0] : stored.split(":", -1);
+    if (parts.length != 3 || !FORMAT.equals(parts[0]) || parts[1].equals(mine)) {
+      return;
+    }
+    for (dev.ztchat.core.pki.Credential old : previous) {
+      if (!KeyFingerprints.ofKey(old.certificate()).equals(parts[1])) {
+        continue;
+      }
+      byte[] raw = null;
+      try {
+        raw = unwrap(old.privateKey(), Base64.getDecoder().decode(parts[2]));
+        String value = FORMAT + ":" + mine + ":"
+            + Base64.getEncoder().encodeToString(wrap(me.encryption().certificate().getPublicKey(), raw));
+        try (PreparedStatement u = store.db().prepareStatement("UPDATE meta SET value = ? WHERE key = ? AND value = ?")) {
+          u.setString(1, value);
+          u.setString(2, META_KEY);
+          u.setString(3, stored);
+          u.executeUpdate();
+        }
+        return;
+      } catch (IllegalArgumentException | GeneralSecurityException e) {
+        throw damaged(store, "its at-rest key cannot be unwrapped with the previous encryption key either");
+      } catch (SQLException e) {
+        throw new IOException("cannot re-wrap the at-rest key in " + store.file() + ": " + e.getMessage(), e);
+      } finally {
+        if (raw != null) {
+          Arrays.fill(raw, (byte) 0);
+        }
+      }
     }
   }
 

@@ -61,7 +61,7 @@ public final class ChatClient implements AutoCloseable {
     this.listener = requireNonNull(listener, "listener");
     this.store = store;
     this.replayGuard = replayGuard;
-    AtRestKey key = AtRestKey.openOrCreate(store, config.me());
+    AtRestKey key = AtRestKey.openOrCreate(store, config.me(), config.previousEncryption());
     this.history = new ConversationHistory(store, key, config.clock());
     this.outbox = new Outbox(store, key, config.clock());
     this.acks = new AckLedger(store, config.clock());
@@ -72,7 +72,7 @@ public final class ChatClient implements AutoCloseable {
     this.opener =
         new RsaOaepAesGcmOpener(
             config.me(), verifier, name -> contacts.signingCertificateOf(name, listener::onKeyChanged),
-            replayGuard, config.clock(), config.acceptance());
+            replayGuard, config.clock(), config.acceptance(), contacts::refusal);
     // One thread, so messages are opened and shown in the order they arrived; never the network
     // thread, because opening may ask the directory for a sender's certificate.
     this.receiver = Executors.newSingleThreadExecutor(r -> {
@@ -163,6 +163,23 @@ public final class ChatClient implements AutoCloseable {
     String ref = conn.nextRef();
     conn.request(new Frame.Publish(ref, PemFiles.toPem(config.me().encryption().certificate())), ref, REQUEST_TIMEOUT);
     receiver.execute(outgoing::flush);
+    warnOfExpiry("your signing certificate", config.me().signing().certificate());
+    warnOfExpiry("your encryption certificate", config.me().encryption().certificate());
+    java.security.cert.X509Certificate serverCert = conn.serverCertificate();
+    if (serverCert != null) {
+      warnOfExpiry("the server's certificate", serverCert);
+    }
+  }
+
+  /** Days before expiry from which the client warns about its own and the server's certificates. */
+  static final int EXPIRY_WARNING_DAYS = 30;
+
+  private void warnOfExpiry(String what, java.security.cert.X509Certificate cert) {
+    long days = Duration.between(config.clock().instant(), cert.getNotAfter().toInstant()).toDays();
+    if (days < EXPIRY_WARNING_DAYS) {
+      listener.onNotice("[!] " + what + " expires on " + cert.getNotAfter().toInstant() + " (in " + Math.max(0, days)
+          + " days): ask your administrator for a new one (./ztchat pki renew).");
+    }
   }
 
   RelayConnection connection() throws IOException {

@@ -7,8 +7,13 @@ import dev.ztchat.core.pki.UserIdentity;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.List;
+import dev.ztchat.core.pki.Credential;
 
-/** What a chat client needs: where the relay is, who I am, which CA I trust, where my state lives. */
+/**
+ * What a chat client needs: where the relay is, who I am, which CA I trust, where my state lives,
+ * and my earlier encryption keys after a renewal (to keep old history readable).
+ */
 public record ChatClientConfig(
     String host,
     int port,
@@ -16,7 +21,8 @@ public record ChatClientConfig(
     X509Certificate rootCa,
     Path dataDir,
     AcceptancePolicy acceptance,
-    Clock clock) {
+    Clock clock,
+    List<Credential> previousEncryption) {
   public ChatClientConfig {
     requireNonNull(host, "host");
     requireNonNull(me, "me");
@@ -24,6 +30,7 @@ public record ChatClientConfig(
     requireNonNull(dataDir, "dataDir");
     requireNonNull(acceptance, "acceptance");
     requireNonNull(clock, "clock");
+    previousEncryption = List.copyOf(previousEncryption);
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("server port " + port + " is out of range: use 1 to 65535");
     }
@@ -31,6 +38,6 @@ public record ChatClientConfig(
 
   /** Defaults: the standard acceptance window and the system clock. */
   public static ChatClientConfig of(String host, int port, UserIdentity me, X509Certificate rootCa, Path dataDir) {
-    return new ChatClientConfig(host, port, me, rootCa, dataDir, AcceptancePolicy.DEFAULT, Clock.systemUTC());
+    return new ChatClientConfig(host, port, me, rootCa, dataDir, AcceptancePolicy.DEFAULT, Clock.systemUTC(), List.of());
   }
 }

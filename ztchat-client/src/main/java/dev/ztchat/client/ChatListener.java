@@ -23,6 +23,9 @@ public interface ChatListener {
    */
   default void onDelivered(String peer, String messageIdHex) {}
 
+  /** Something the user should know that is not a message: e.g. a certificate expires soon. */
+  default void onNotice(String notice) {}
+
   /** The connection to the relay changed state (connecting, connected, offline and when it retries). */
   default void onConnectionState(ConnectionStatus status) {}
 

@@ -194,6 +194,11 @@ public final class ChatTerminal implements ChatListener {
   }
 
   @Override
+  public void onNotice(String notice) {
+    print(notice);
+  }
+
+  @Override
   public void onConnectionState(ConnectionStatus status) {
     print("[connection: " + status.describe() + "]");
   }

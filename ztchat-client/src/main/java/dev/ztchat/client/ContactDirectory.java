@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.CertificateVerifier;
+import dev.ztchat.core.pki.CrlIssuer;
+import dev.ztchat.core.pki.CrlRejectedException;
+import dev.ztchat.core.pki.RevocationList;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.ErrorCode;
@@ -13,6 +16,10 @@ import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds contacts' certificates through the relay's directory and decides whether they may be
@@ -25,6 +32,7 @@ import java.time.Duration;
  * until {@link #acceptChange} is called.
  */
 public final class ContactDirectory {
+  private static final Logger LOG = LoggerFactory.getLogger(ContactDirectory.class);
   private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(10);
 
   private final ConnectionSource relay;
@@ -86,11 +94,90 @@ public final class ContactDirectory {
     return new VerifiedContact(name, signing, encryption);
   }
 
-  /** A contact whose keys may be used to send: verified and matching the pin. */
+  /** How long a fetched revocation list is used before asking the relay again. */
+  static final Duration CRL_REFRESH = Duration.ofSeconds(20);
+
+  private volatile RevocationList revocations;
+  private volatile java.time.Instant revocationsFetched = java.time.Instant.MIN;
+
+  /**
+   * The CA's revocation list, verified (CA signature) and fresh (before its nextUpdate), fetched
+   * from the relay at most every {@link #CRL_REFRESH}. Throws when no such list can be had.
+   */
+  public RevocationList revocations() throws IOException, CrlRejectedException {
+    java.time.Instant now = clock.instant();
+    RevocationList cached = revocations;
+    if (cached != null && now.isBefore(revocationsFetched.plus(CRL_REFRESH)) && now.isBefore(cached.nextUpdate())) {
+      return cached;
+    }
+    RelayConnection conn = relay.current();
+    String ref = conn.nextRef();
+    Frame answer;
+    try {
+      answer = conn.request(new Frame.CrlRequest(ref), ref, LOOKUP_TIMEOUT);
+    } catch (RelayConnection.RelayException e) {
+      throw new CrlRejectedException("the server has no revocation list (" + e.getMessage() + ")");
+    }
+    if (!(answer instanceof Frame.Revocations r)) {
+      throw new CrlRejectedException("the server answered the revocation list request with something else");
+    }
+    RevocationList verified = RevocationList.verify(CrlIssuer.parsePem(r.crl()), verifier.rootCa(), now);
+    if (cached != null && verified.number().compareTo(cached.number()) < 0) {
+      throw new CrlRejectedException("the server sent an older revocation list than one already seen (a rollback?)");
+    }
+    revocations = verified;
+    revocationsFetched = now;
+    return verified;
+  }
+
+  /**
+   * Whether messages from {@code cert}, dated {@code at}, must be refused: its certificate was
+   * revoked before {@code at}, or for key compromise; or, for a sender never talked to before, no
+   * fresh revocation list can be had (fail closed for new contacts).
+   */
+  Optional<String> refusal(X509Certificate cert, java.time.Instant at) {
+    String name = dev.ztchat.core.pki.Certificates.commonName(cert);
+    try {
+      RevocationList crl = revocations();
+      Optional<java.time.Instant> revokedAt = crl.revokedAt(cert);
+      if (revokedAt.isPresent() && (crl.compromised(cert) || !revokedAt.get().isAfter(at))) {
+        return Optional.of("the certificate of '" + name + "' was revoked on " + revokedAt.get());
+      }
+      return Optional.empty();
+    } catch (IOException | CrlRejectedException e) {
+      try {
+        if (pins.isPinned(name)) {
+          return Optional.empty(); // a known contact: the message is shown; sending warns separately
+        }
+      } catch (IOException ignored) {
+        // fall through: fail closed
+      }
+      return Optional.of("no fresh revocation list to check a new contact's certificate (" + e.getMessage() + ")");
+    }
+  }
+
+  /** A contact whose keys may be used to send: verified, not revoked, and matching the pin. */
   public VerifiedContact forSending(String name) throws IOException, UntrustedContactException, KeyChangedException {
-    // Fetched afresh for every message: a key change (or, later, a revocation) is noticed before
-    // the next message is sealed, never after.
+    // Fetched afresh for every message: a key change or a revocation is noticed before the next
+    // message is sealed, never after.
     VerifiedContact fresh = fetchVerified(name);
+    try {
+      RevocationList crl = revocations();
+      for (X509Certificate c : List.of(fresh.signing(), fresh.encryption())) {
+        Optional<java.time.Instant> at = crl.revokedAt(c);
+        if (at.isPresent()) {
+          throw new UntrustedContactException("the certificate of '" + name + "' was revoked by the CA on " + at.get()
+              + ": nothing was sent. If they have new keys, ask them to connect once so the server learns them.");
+        }
+      }
+    } catch (CrlRejectedException e) {
+      if (!pins.isPinned(name)) {
+        throw new UntrustedContactException("cannot check whether the certificate of '" + name
+            + "' was revoked: " + e.getMessage() + ". Refusing to start a conversation with a new contact;"
+            + " ask your administrator to publish a fresh CRL (./ztchat pki crl) on the server.");
+      }
+      LOG.warn("sending to {} without a fresh revocation list: {}", name, e.getMessage());
+    }
     ContactPins.Check check = pins.check(fresh);
     if (check instanceof ContactPins.Changed changed) {
       throw new KeyChangedException(name, changed.pinnedFingerprint(), changed.newFingerprint(), fresh);

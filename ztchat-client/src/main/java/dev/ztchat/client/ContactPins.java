@@ -58,6 +58,18 @@ public final class ContactPins {
     }
   }
 
+  /** True when keys are pinned for {@code name} (we talked before). */
+  public synchronized boolean isPinned(String name) throws IOException {
+    try (PreparedStatement q = store.db().prepareStatement("SELECT 1 FROM pins WHERE name = ?")) {
+      q.setString(1, name);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next();
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot read pinned keys: " + e.getMessage(), e);
+    }
+  }
+
   /** Replaces the pin with {@code contact}'s current keys (after the user accepted the change). */
   public synchronized void accept(VerifiedContact contact) throws IOException {
     try {

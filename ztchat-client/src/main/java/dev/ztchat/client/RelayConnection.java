@@ -140,6 +140,16 @@ public final class RelayConnection implements AutoCloseable {
     return t.getMessage() == null ? m : t.getMessage();
   }
 
+  /** The certificate the server presented (already verified by the handshake), or null. */
+  public X509Certificate serverCertificate() {
+    try {
+      var peer = channel.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
+      return peer.length > 0 && peer[0] instanceof X509Certificate x ? x : null;
+    } catch (javax.net.ssl.SSLPeerUnverifiedException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** The server's welcome: my identity as the server bound it, and its limits. */
   public Frame.Welcome welcome() {
     return welcome;

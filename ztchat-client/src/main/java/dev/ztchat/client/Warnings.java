@@ -20,6 +20,7 @@ public final class Warnings {
       case FROM_THE_FUTURE -> "[!] Message dated in the future dropped from " + from + " (check clocks)";
       case NOT_FOR_ME -> "[!] Message not addressed to me dropped (claimed sender: " + from + ")";
       case UNKNOWN_SENDER -> "[!] Message from unknown sender " + from + " dropped";
+      case SENDER_REVOKED -> "[!] Message dropped: the certificate of " + from + " was revoked";
       case UNTRUSTED_SENDER_CERTIFICATE -> "[!] Message dropped: the certificate of " + from + " is not trusted";
       case MALFORMED_CONTENT -> "[!] Message with unreadable content dropped from " + from;
     };

@@ -17,16 +17,20 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * Decides, during the handshake, whether a client certificate may connect: it must be a user
  * signing certificate issued by our root CA, valid now, with EKU clientAuth and a valid user name
- * as its CN ({@link CertificateVerifier}). Fails closed: anything it cannot check is refused.
+ * as its CN ({@link CertificateVerifier}), and not on the CA's revocation list. Fails closed:
+ * anything it cannot check is refused.
  * This class never trusts servers.
  */
 final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
   private final CertificateVerifier verifier;
   private final Clock clock;
+  private final java.util.function.Function<X509Certificate, java.util.Optional<java.time.Instant>> revokedAt;
 
-  ClientCertificateTrustManager(CertificateVerifier verifier, Clock clock) {
+  ClientCertificateTrustManager(CertificateVerifier verifier, Clock clock,
+      java.util.function.Function<X509Certificate, java.util.Optional<java.time.Instant>> revokedAt) {
     this.verifier = requireNonNull(verifier, "verifier");
     this.clock = requireNonNull(clock, "clock");
+    this.revokedAt = requireNonNull(revokedAt, "revokedAt");
   }
 
   @Override
@@ -44,6 +48,10 @@ final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
       verifier.verify(leaf, name, CertificateRole.USER_SIGNING, clock.instant());
     } catch (CertificateRejectedException e) {
       throw new CertificateException(e.getMessage());
+    }
+    var revoked = revokedAt.apply(leaf);
+    if (revoked.isPresent()) {
+      throw new CertificateException("certificate for '" + name + "' was revoked on " + revoked.get());
     }
   }
 

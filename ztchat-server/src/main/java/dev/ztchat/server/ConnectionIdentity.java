@@ -9,13 +9,20 @@ import io.netty.util.AttributeKey;
  */
 final class ConnectionIdentity {
   private static final AttributeKey<String> KEY = AttributeKey.valueOf("ztchat.identity");
+  private static final AttributeKey<java.security.cert.X509Certificate> CERT = AttributeKey.valueOf("ztchat.certificate");
 
   private ConnectionIdentity() {}
 
-  static void bind(Channel channel, String identity) {
+  static void bind(Channel channel, String identity, java.security.cert.X509Certificate cert) {
     if (!channel.attr(KEY).compareAndSet(null, identity)) {
       throw new IllegalStateException("identity already bound");
     }
+    channel.attr(CERT).set(cert);
+  }
+
+  /** The client certificate the identity was bound from, or {@code null} before the handshake. */
+  static java.security.cert.X509Certificate certificateOf(Channel channel) {
+    return channel.attr(CERT).get();
   }
 
   /** The bound identity, or {@code null} before the handshake completed. */

@@ -72,7 +72,7 @@ final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    ConnectionIdentity.bind(ctx.channel(), identity);
+    ConnectionIdentity.bind(ctx.channel(), identity, cert);
     relay.connections().add(identity, ctx.channel());
     LOG.info("connected: identity={} remote={}", identity, ctx.channel().remoteAddress());
     ctx.channel()

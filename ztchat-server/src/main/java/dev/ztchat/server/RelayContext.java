@@ -8,12 +8,14 @@ record RelayContext(
     Directory directory,
     ConnectionRegistry connections,
     DeliveryService deliveries,
+    RevocationWatcher revocations,
     SecurityLog security) {
   RelayContext {
     requireNonNull(config, "config");
     requireNonNull(directory, "directory");
     requireNonNull(connections, "connections");
     requireNonNull(deliveries, "deliveries");
+    requireNonNull(revocations, "revocations");
     requireNonNull(security, "security");
   }
 }

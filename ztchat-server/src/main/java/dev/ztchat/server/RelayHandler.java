@@ -61,6 +61,12 @@ final class RelayHandler extends SimpleChannelInboundHandler<ByteBuf> {
     switch (frame) {
       case Frame.Send send -> relay(ctx, identity, send);
       case Frame.DirectoryRequest req -> directory(ctx, req);
+      case Frame.CrlRequest req -> {
+        var crl = relay.revocations().current();
+        ctx.writeAndFlush(crl == null
+            ? new Frame.Error(req.ref(), ErrorCode.NO_CRL, "this server has no revocation list from the CA")
+            : new Frame.Revocations(req.ref(), dev.ztchat.core.pki.CrlIssuer.toPem(crl)));
+      }
       case Frame.Who who -> ctx.writeAndFlush(new Frame.Online(who.ref(), relay.connections().online()));
       case Frame.Publish pub -> publish(ctx, identity, pub);
       case Frame.Ack ack -> acknowledge(ctx, identity, ack);

@@ -39,6 +39,7 @@ public final class RelayServer implements AutoCloseable {
   private final SecurityLog security;
   private final RelayContext relay;
   private final DeliveryService deliveries;
+  private final RevocationWatcher revocations;
   private final SslContext sslContext;
   private final String tlsDescription;
   private EventLoopGroup bossGroup;
@@ -58,9 +59,13 @@ public final class RelayServer implements AutoCloseable {
     CertificateVerifier verifier = new CertificateVerifier(ca);
     Directory directory = new Directory(verifier, clock);
     directory.loadFrom(config.certs());
+    ConnectionRegistry connections = new ConnectionRegistry();
+    this.revocations = new RevocationWatcher(config.certs().crl(), ca, clock, crl -> closeRevoked(connections));
     this.deliveries = new DeliveryService(OfflineQueue.open(config.queue(), clock));
-    this.relay = new RelayContext(config, directory, new ConnectionRegistry(), deliveries, security);
-    this.sslContext = TlsContexts.server(server, new ClientCertificateTrustManager(verifier, clock), provider);
+    this.relay = new RelayContext(config, directory, connections, deliveries, revocations, security);
+    this.sslContext = TlsContexts.server(server,
+        new ClientCertificateTrustManager(verifier, clock, revocations::revokedAt), provider);
+    warnIfExpiringSoon(server.certificate(), clock);
     this.tlsDescription = provider == SslProvider.OPENSSL ? TlsSettings.describeProvider() : "JDK TLS";
   }
 
@@ -104,6 +109,40 @@ public final class RelayServer implements AutoCloseable {
         config.queue().dataDir().toAbsolutePath());
   }
 
+  /** Closes every live connection whose certificate the current revocation list names. */
+  private void closeRevoked(ConnectionRegistry connections) {
+    if (revocations == null) {
+      return; // the first list, loaded before any connection exists
+    }
+    for (Channel ch : connections.all()) {
+      X509Certificate cert = ConnectionIdentity.certificateOf(ch);
+      if (cert != null && revocations.revokedAt(cert).isPresent()) {
+        String identity = ConnectionIdentity.of(ch);
+        security.record(SecurityEvent.REVOKED, identity, ch.remoteAddress(),
+            "serial", cert.getSerialNumber().toString(16), "action", "closed");
+        ch.writeAndFlush(new dev.ztchat.core.protocol.Frame.Error(null, dev.ztchat.core.protocol.ErrorCode.BAD_CERTIFICATE,
+                "your certificate was revoked by the CA"))
+            .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+      }
+    }
+  }
+
+  /** Re-reads the revocation list now (what SIGHUP does). */
+  public void reloadRevocations() {
+    revocations.reload();
+  }
+
+  /** Days before expiry from which the relay warns about its own certificate. */
+  static final int EXPIRY_WARNING_DAYS = 30;
+
+  private static void warnIfExpiringSoon(X509Certificate cert, Clock clock) {
+    java.time.Duration left = java.time.Duration.between(clock.instant(), cert.getNotAfter().toInstant());
+    if (left.toDays() < EXPIRY_WARNING_DAYS) {
+      LOG.warn("the server certificate expires on {} (in {} days): issue a new one (./ztchat pki init or a new server certificate) before then",
+          cert.getNotAfter().toInstant(), Math.max(0, left.toDays()));
+    }
+  }
+
   /** The port the relay listens on (the real one when configured with port 0). */
   public int port() {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
@@ -138,6 +177,7 @@ public final class RelayServer implements AutoCloseable {
       workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     deliveries.close();
+    revocations.close();
   }
 
   @FunctionalInterface

@@ -17,5 +17,7 @@ public enum SecurityEvent {
   /** A connection sent too many bad frames and was closed. */
   TOO_MANY_ERRORS,
   /** A published certificate was refused. */
-  BAD_CERTIFICATE
+  BAD_CERTIFICATE,
+  /** A live connection's certificate was revoked; the connection was closed. */
+  REVOKED
 }

@@ -55,6 +55,7 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
   private final ReplayGuard replayGuard;
   private final Clock clock;
   private final AcceptancePolicy policy;
+  private final SenderRevocations revocations;
 
   /**
    * An opener for {@code me} (its encryption credential opens; its signing credential is not used).
@@ -67,6 +68,18 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
       ReplayGuard replayGuard,
       Clock clock,
       AcceptancePolicy policy) {
+    this(me, rootVerifier, senderCertificates, replayGuard, clock, policy, SenderRevocations.NONE);
+  }
+
+  /** As above, and refusing messages whose sender's certificate {@code revocations} voids. */
+  public RsaOaepAesGcmOpener(
+      UserIdentity me,
+      CertificateVerifier rootVerifier,
+      SenderCertificateLookup senderCertificates,
+      ReplayGuard replayGuard,
+      Clock clock,
+      AcceptancePolicy policy,
+      SenderRevocations revocations) {
     requireNonNull(me, "me");
     this.myName = me.name();
     this.myEncryption = me.encryption();
@@ -76,6 +89,7 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
     this.replayGuard = requireNonNull(replayGuard, "replayGuard");
     this.clock = requireNonNull(clock, "clock");
     this.policy = requireNonNull(policy, "policy");
+    this.revocations = requireNonNull(revocations, "revocations");
     if (replayGuard.policy().retention().compareTo(policy.retention()) < 0) {
       throw new IllegalArgumentException(
           "the replay guard keeps ids for "
@@ -94,6 +108,10 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
     X509Certificate senderCert = checkSender(header, now);
     WrappedKey myKey = checkAddressedToMe(envelope);
     checkSignature(envelope, senderCert);
+    var revoked = revocations.refusal(senderCert, Instant.ofEpochMilli(header.timestampMillis()));
+    if (revoked.isPresent()) {
+      throw new EnvelopeRejectedException(RejectionReason.SENDER_REVOKED, header, revoked.get());
+    }
     checkFresh(header, now);
     if (!replayGuard.firstSighting(header.sender(), header.messageId(), header.timestampMillis())) {
       throw new EnvelopeRejectedException(RejectionReason.REPLAY, header);

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
  * <pre>
  * certs/ca.crt                          root CA certificate (everyone)
  * certs/ca.key                          root CA private key (the PKI admin only; keep offline)
+ * certs/ca.crl                          root CA's revocation list (everyone; the server serves it)
  * certs/server.crt, server.key          the relay's TLS identity (the server only)
  * certs/users/NAME/signing.crt|.key     NAME's TLS client + message signing identity
  * certs/users/NAME/encryption.crt|.key  NAME's key-transport identity
@@ -31,6 +32,11 @@ public record CertsLayout(Path root) {
 
   public Path caKey() {
     return root.resolve("ca.key");
+  }
+
+  /** The root CA's certificate revocation list (PEM), once something was revoked. */
+  public Path crl() {
+    return root.resolve("ca.crl");
   }
 
   public Path serverCertificate() {

@@ -176,6 +176,13 @@ public final class PkiAdmin {
     written.add(
         new PkiFile(
             layout.caKey(), "root CA private key", "the PKI admin only; keep it offline", true));
+    PkiRevocation.writeInitial(layout, ca, clock.instant());
+    written.add(
+        new PkiFile(
+            layout.crl(),
+            "root CA revocation list (re-issue it weekly: ./ztchat pki crl)",
+            "the server, which serves it to every user",
+            false));
     PemFiles.writeCertificate(layout.serverCertificate(), server.certificate(), force);
     written.add(
         new PkiFile(layout.serverCertificate(), "relay TLS certificate", "the server", false));

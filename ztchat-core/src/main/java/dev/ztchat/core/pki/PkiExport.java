@@ -129,6 +129,11 @@ public final class PkiExport {
         new PkiFile(target.serverCertificate(), "relay TLS certificate", "the server", false));
     PemFiles.writePrivateKey(target.serverKey(), server.privateKey(), force);
     written.add(new PkiFile(target.serverKey(), "relay TLS private key", "the server only", true));
+    java.security.cert.X509CRL crl = CrlFiles.read(source.crl());
+    if (crl != null) {
+      CrlFiles.write(target.crl(), crl);
+      written.add(new PkiFile(target.crl(), "root CA revocation list (copy each new one here)", "the server", false));
+    }
     for (PublicCerts user : users) {
       String name = user.name();
       PemFiles.writeCertificate(target.signingCertificate(name), user.signing(), force);

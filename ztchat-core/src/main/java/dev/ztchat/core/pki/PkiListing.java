@@ -16,7 +16,7 @@ import java.util.List;
  * {@code ztchat pki list} prints. It reads certificates only, never private keys.
  *
  * <p>The status is {@code valid}, {@code expires in N days} (fewer than {@value #WARN_DAYS} left),
- * {@code EXPIRED}, {@code NOT YET VALID}, {@code INVALID: reason} (for example a user left behind
+ * {@code EXPIRED}, {@code REVOKED on DATE (REASON)} (listed in {@code ca.crl}), {@code NOT YET VALID}, {@code INVALID: reason} (for example a user left behind
  * when the CA was replaced), {@code MISSING} or {@code UNREADABLE: reason}.
  */
 public final class PkiListing {
@@ -47,11 +47,12 @@ public final class PkiListing {
   public static List<Entry> list(CertsLayout layout, Instant now) throws IOException, PkiException {
     X509Certificate ca = PkiChecks.readCaCertificate(layout);
     CertificateVerifier verifier = new CertificateVerifier(ca);
+    java.security.cert.X509CRL crl = CrlFiles.read(layout.crl());
     List<Entry> entries = new ArrayList<>();
     entries.add(entry(ca, "ca", caStatus(ca, now)));
     if (Files.exists(layout.serverCertificate())) {
       entries.add(
-          leaf(layout.serverCertificate(), null, "server", CertificateRole.SERVER, verifier, now));
+          leaf(layout.serverCertificate(), null, "server", CertificateRole.SERVER, verifier, now, crl));
     }
     for (String user : layout.userNames()) {
       entries.add(
@@ -61,7 +62,8 @@ public final class PkiListing {
               "signing",
               CertificateRole.USER_SIGNING,
               verifier,
-              now));
+              now,
+              crl));
       entries.add(
           leaf(
               layout.encryptionCertificate(user),
@@ -69,7 +71,8 @@ public final class PkiListing {
               "encryption",
               CertificateRole.USER_ENCRYPTION,
               verifier,
-              now));
+              now,
+              crl));
     }
     return List.copyOf(entries);
   }
@@ -80,7 +83,8 @@ public final class PkiListing {
       String label,
       CertificateRole role,
       CertificateVerifier verifier,
-      Instant now) {
+      Instant now,
+      java.security.cert.X509CRL crl) {
     String name = user == null ? PkiAdmin.SERVER_COMMON_NAME : user;
     if (!Files.exists(file)) {
       return new Entry(name, label, null, null, "MISSING (" + file + ")");
@@ -92,7 +96,11 @@ public final class PkiListing {
       return new Entry(name, label, null, null, "UNREADABLE: " + e.getMessage());
     }
     String status = timeStatus(cert, now);
-    if (status == null) {
+    var revoked = crl == null ? null : crl.getRevokedCertificate(cert.getSerialNumber());
+    if (revoked != null) {
+      status = "REVOKED on " + revoked.getRevocationDate().toInstant()
+          + (revoked.getRevocationReason() == null ? "" : " (" + revoked.getRevocationReason() + ")");
+    } else if (status == null) {
       try {
         verifier.verify(cert, user, role, now);
         status = expiryStatus(cert, now);

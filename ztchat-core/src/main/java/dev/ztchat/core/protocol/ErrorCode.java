@@ -9,6 +9,7 @@ public enum ErrorCode {
   BAD_CERTIFICATE("bad_certificate"),
   TOO_LARGE("too_large"),
   RATE_LIMITED("rate_limited"),
+  NO_CRL("no_crl"),
   INTERNAL("internal");
 
   private final String wire;

@@ -97,6 +97,18 @@ public sealed interface Frame {
     }
   }
 
+  /** Answer to {@link CrlRequest}: the CA's current revocation list, PEM, as the CA signed it. */
+  record Revocations(String ref, String crl) implements Frame {
+    public Revocations {
+      requireNonNull(crl, "crl");
+    }
+
+    @Override
+    public String type() {
+      return "revocations";
+    }
+  }
+
   /** Answer to {@link Who}. */
   record Online(String ref, List<String> users) implements Frame {
     public Online {
@@ -184,6 +196,14 @@ public sealed interface Frame {
     @Override
     public String type() {
       return "directory";
+    }
+  }
+
+  /** Ask for the CA's current revocation list. */
+  record CrlRequest(String ref) implements Frame {
+    @Override
+    public String type() {
+      return "crl";
     }
   }
 

@@ -70,6 +70,11 @@ public final class FrameCodec {
         ArrayNode users = o.putArray("users");
         on.users().forEach(users::add);
       }
+      case Frame.Revocations r -> {
+        ref(o, r.ref());
+        o.put("crl", r.crl());
+      }
+      case Frame.CrlRequest c -> ref(o, c.ref());
       case Frame.Ok ok -> ref(o, ok.ref());
       case Frame.Pong p -> ref(o, p.ref());
       case Frame.Error e -> {
@@ -138,6 +143,8 @@ public final class FrameCodec {
           new Frame.Certificates(
               ref, f.requiredText("user"), f.requiredText("signing"), f.requiredText("encryption"));
       case "online" -> new Frame.Online(ref, f.textArray("users"));
+      case "revocations" -> new Frame.Revocations(ref, f.requiredText("crl"));
+      case "crl" -> new Frame.CrlRequest(ref);
       case "ok" -> new Frame.Ok(ref);
       case "pong" -> new Frame.Pong(ref);
       case "error" -> {

@@ -3,6 +3,9 @@ package dev.ztchat.core.testing;
 import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.CrlFiles;
+import dev.ztchat.core.pki.CrlIssuer;
+import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.UserIdentity;
 import java.io.IOException;
@@ -25,6 +28,7 @@ public final class TestPki {
   private final Credential ca;
   private final Credential server;
   private final Map<String, UserIdentity> users = new LinkedHashMap<>();
+  private java.security.cert.X509CRL crl;
 
   private TestPki(String caName) {
     Instant now = Instant.now().minus(Duration.ofMinutes(5));
@@ -60,6 +64,23 @@ public final class TestPki {
     return id;
   }
 
+  /**
+   * The CA's current CRL: fresh for a week, listing what {@link #revoke} revoked (an empty list at
+   * first).
+   */
+  public synchronized java.security.cert.X509CRL crl() {
+    if (crl == null) {
+      crl = CrlIssuer.issue(ca, null, List.of(), Instant.now().minusSeconds(60), Duration.ofDays(7));
+    }
+    return crl;
+  }
+
+  /** Revokes {@code cert} (now) and returns the new CRL; call {@link #writeTo} again to publish it. */
+  public synchronized java.security.cert.X509CRL revoke(java.security.cert.X509Certificate cert, RevocationReason reason) {
+    crl = CrlIssuer.issue(ca, crl(), List.of(new CrlIssuer.Revocation(cert, reason)), Instant.now().minusSeconds(1), Duration.ofDays(7));
+    return crl;
+  }
+
   public Credential ca() {
     return ca;
   }
@@ -82,6 +103,7 @@ public final class TestPki {
     try {
       PemFiles.writeCertificate(layout.caCertificate(), ca.certificate(), true);
       PemFiles.writePrivateKey(layout.caKey(), ca.privateKey(), true);
+      CrlFiles.write(layout.crl(), crl());
       PemFiles.writeCertificate(layout.serverCertificate(), server.certificate(), true);
       PemFiles.writePrivateKey(layout.serverKey(), server.privateKey(), true);
       for (UserIdentity u : users.values()) {

@@ -1,0 +1,54 @@
+package dev.ztchat.cli;
+
+import dev.ztchat.core.pki.CrlIssuer;
+import dev.ztchat.core.pki.PkiRevocation;
+import dev.ztchat.core.pki.RevocationReason;
+import java.io.PrintWriter;
+import java.security.cert.X509CRL;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ztchat pki revoke NAME}: put a user's certificates on the CA's revocation list. */
+@Command(
+    name = "revoke",
+    description = {
+      "Revoke a user's certificates (a lost or stolen device): adds them to the CA's CRL (ca.crl).",
+      "A relay using this certs folder notices within a second and disconnects the user;",
+      "elsewhere, copy ca.crl to the server's certs folder. Needs ca.key."
+    })
+final class PkiRevokeCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Mixin PkiDirOption dir;
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "The user to revoke.")
+  String name;
+
+  @Option(names = "--reason", defaultValue = "keyCompromise",
+      description = "keyCompromise, superseded, affiliationChanged, cessationOfOperation or unspecified (default: ${DEFAULT-VALUE}).")
+  String reason;
+
+  @Option(names = "--crl-days", defaultValue = "7", description = "Days until the CRL must be re-issued (default: ${DEFAULT-VALUE}).")
+  int crlDays;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    RevocationReason why = PkiCommand.guard(() -> RevocationReason.parse(reason));
+    Duration next = PkiCrlCommand.checkCrlDays(crlDays);
+    PkiRevocation pki = new PkiRevocation(dir.layout(), Clock.systemUTC(), spec.commandLine().getErr()::println);
+    X509CRL crl = PkiCommand.guard(() -> pki.revoke(name, why, next));
+    out.println("revoked " + name + "'s signing and encryption certificates (" + why.cliName() + ")");
+    out.println("wrote " + dir.layout().crl() + " (CRL number " + CrlIssuer.crlNumber(crl) + ", next update "
+        + crl.getNextUpdate().toInstant() + ")");
+    out.println("Check it: openssl crl -in " + dir.layout().crl() + " -CAfile " + dir.layout().caCertificate() + " -noout -text");
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,115 @@
+package dev.ztchat.core.pki;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.cert.CRLException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
+
+/**
+ * Issues the root CA's certificate revocation list: a standard X.509 v2 CRL, signed with
+ * SHA256withRSA, whose CRL number grows by one with every issue, carrying every entry of the
+ * previous list plus the new ones. {@code openssl crl -CAfile ca.crt} verifies it.
+ */
+public final class CrlIssuer {
+  /** Default time until the next CRL must be issued (clients refuse a CRL past its nextUpdate). */
+  public static final Duration DEFAULT_NEXT_UPDATE = Duration.ofDays(7);
+
+  private CrlIssuer() {}
+
+  /** One certificate to revoke, and why. */
+  public record Revocation(X509Certificate certificate, RevocationReason reason) {
+    public Revocation {
+      requireNonNull(certificate, "certificate");
+      requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * A new CRL: {@code previous}'s entries (if any), plus {@code add} revoked at {@code now}, valid
+   * until {@code now + nextUpdate}.
+   */
+  public static X509CRL issue(Credential ca, X509CRL previous, List<Revocation> add, Instant now, Duration nextUpdate) {
+    requireNonNull(ca, "ca");
+    try {
+      X500Name issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
+      X509v2CRLBuilder b = new X509v2CRLBuilder(issuer, Date.from(now));
+      b.setNextUpdate(Date.from(now.plus(nextUpdate)));
+      BigInteger number = BigInteger.ONE;
+      if (previous != null) {
+        for (X509CRLEntry e : previous.getRevokedCertificates() == null ? java.util.Set.<X509CRLEntry>of() : previous.getRevokedCertificates()) {
+          int reason = e.getRevocationReason() == null ? 0 : e.getRevocationReason().ordinal();
+          b.addCRLEntry(e.getSerialNumber(), e.getRevocationDate(), reason);
+        }
+        number = crlNumber(previous).add(BigInteger.ONE);
+      }
+      for (Revocation r : add) {
+        if (previous == null || previous.getRevokedCertificate(r.certificate().getSerialNumber()) == null) {
+          b.addCRLEntry(r.certificate().getSerialNumber(), Date.from(now), r.reason().code());
+        }
+      }
+      b.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
+      b.addExtension(Extension.authorityKeyIdentifier, false,
+          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.certificate().getPublicKey()));
+      return new JcaX509CRLConverter().getCRL(
+          b.build(new JcaContentSignerBuilder("SHA256withRSA").build(ca.privateKey())));
+    } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+      throw new IllegalStateException("could not issue the CRL", e);
+    }
+  }
+
+  /** The CRL number extension's value (0 when absent). */
+  public static BigInteger crlNumber(X509CRL crl) {
+    byte[] ext = crl.getExtensionValue(Extension.cRLNumber.getId());
+    if (ext == null) {
+      return BigInteger.ZERO;
+    }
+    return CRLNumber.getInstance(org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets()).getCRLNumber();
+  }
+
+  /** PEM text ({@code BEGIN X509 CRL}). */
+  public static String toPem(X509CRL crl) {
+    StringWriter out = new StringWriter();
+    try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+      w.writeObject(new PemObject("X509 CRL", crl.getEncoded()));
+    } catch (IOException | CRLException e) {
+      throw new IllegalStateException("PEM encoding of the CRL failed", e);
+    }
+    return out.toString();
+  }
+
+  /** Parses one PEM CRL. */
+  public static X509CRL parsePem(String pem) throws IOException {
+    try (PemReader r = new PemReader(new StringReader(pem))) {
+      PemObject o = r.readPemObject();
+      if (o == null || !"X509 CRL".equals(o.getType())) {
+        throw new IOException("not a PEM CRL (BEGIN X509 CRL)");
+      }
+      return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new java.io.ByteArrayInputStream(o.getContent()));
+    } catch (GeneralSecurityException e) {
+      throw new IOException("the CRL cannot be parsed: " + e.getMessage(), e);
+    }
+  }
+}

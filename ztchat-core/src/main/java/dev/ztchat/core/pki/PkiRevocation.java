@@ -1,0 +1,122 @@
+package dev.ztchat.core.pki;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Revocation and renewal in a certs folder: {@link #revoke} puts a user's certificates on the CA's
+ * CRL ({@code ca.crl}); {@link #renew} issues new keys and certificates and revokes the old ones as
+ * superseded, keeping the old files under {@code users/NAME/previous/SERIAL/} so that the owner's
+ * client can still open what was encrypted to the old key; {@link #refresh} re-issues the CRL with
+ * a new nextUpdate. What {@code ztchat pki revoke|renew|crl} runs.
+ */
+public final class PkiRevocation {
+  private final CertsLayout layout;
+  private final Clock clock;
+  private final Consumer<String> progress;
+
+  public PkiRevocation(CertsLayout layout, Clock clock, Consumer<String> progress) {
+    this.layout = requireNonNull(layout, "layout");
+    this.clock = requireNonNull(clock, "clock");
+    this.progress = requireNonNull(progress, "progress");
+  }
+
+  /** Revokes both of {@code name}'s current certificates; returns the new CRL. */
+  public X509CRL revoke(String name, RevocationReason reason, Duration nextUpdate) throws IOException, PkiException {
+    IdentityName.validate(name);
+    Credential ca = PkiChecks.loadCa(layout, clock.instant());
+    List<CrlIssuer.Revocation> add = new ArrayList<>();
+    for (Path p : List.of(layout.signingCertificate(name), layout.encryptionCertificate(name))) {
+      if (!Files.isRegularFile(p)) {
+        throw new PkiException("no certificate " + p + ": is '" + name + "' a user of this CA? (./ztchat pki list)");
+      }
+      add.add(new CrlIssuer.Revocation(PemFiles.readCertificate(p), reason));
+    }
+    return writeCrl(ca, add, nextUpdate);
+  }
+
+  /** Re-issues the CRL unchanged but for a new thisUpdate/nextUpdate (run it before the old one runs out). */
+  public X509CRL refresh(Duration nextUpdate) throws IOException, PkiException {
+    return writeCrl(PkiChecks.loadCa(layout, clock.instant()), List.of(), nextUpdate);
+  }
+
+  /**
+   * New keys and certificates for {@code name}; the old ones are revoked as superseded and kept in
+   * {@code users/NAME/previous/SERIAL/}.
+   */
+  public PkiResult renew(String name, int keyBits, int days, Duration nextUpdate) throws IOException, PkiException {
+    IdentityName.validate(name);
+    Credential ca = PkiChecks.loadCa(layout, clock.instant());
+    UserIdentity old;
+    try {
+      old = layout.readUser(name);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new PkiException("no identity '" + name + "' to renew in " + layout.root() + " (missing " + e.getFile() + ")");
+    }
+    Path keep = layout.userDir(name).resolve("previous")
+        .resolve(HexFormat.of().formatHex(old.signing().certificate().getSerialNumber().toByteArray()));
+    Files.createDirectories(keep);
+    for (Path p : List.of(layout.signingCertificate(name), layout.signingKey(name),
+        layout.encryptionCertificate(name), layout.encryptionKey(name))) {
+      Files.move(p, keep.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    }
+    progress.accept("old keys of " + name + " kept in " + keep + " (to read old messages)");
+    PkiResult issued = new PkiAdmin(layout, clock, progress).issue(name, keyBits, days, false);
+    writeCrl(ca, List.of(
+        new CrlIssuer.Revocation(old.signing().certificate(), RevocationReason.SUPERSEDED),
+        new CrlIssuer.Revocation(old.encryption().certificate(), RevocationReason.SUPERSEDED)), nextUpdate);
+    progress.accept("old certificates of " + name + " revoked as superseded in " + layout.crl());
+    return issued;
+  }
+
+  /** Writes the first, empty CRL of a new CA. */
+  static void writeInitial(CertsLayout layout, Credential ca, Instant now) throws IOException {
+    CrlFiles.write(layout.crl(), CrlIssuer.issue(ca, null, List.of(), now, CrlIssuer.DEFAULT_NEXT_UPDATE));
+  }
+
+  /** Previous identities kept after renewals, newest last (their private keys open old messages). */
+  public static List<Path> previousIdentityDirs(CertsLayout layout, String name) throws IOException {
+    Path dir = layout.userDir(name).resolve("previous");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (var s = Files.list(dir)) {
+      return s.filter(Files::isDirectory)
+          .sorted(java.util.Comparator.comparing(p -> p.toFile().lastModified()))
+          .toList();
+    }
+  }
+
+  private X509CRL writeCrl(Credential ca, List<CrlIssuer.Revocation> add, Duration nextUpdate) throws IOException, PkiException {
+    X509CRL previous = CrlFiles.read(layout.crl());
+    if (previous != null) {
+      try {
+        previous.verify(ca.certificate().getPublicKey());
+      } catch (java.security.GeneralSecurityException e) {
+        throw new PkiException(layout.crl() + " was not signed by this CA: move it away and revoke again");
+      }
+    }
+    X509CRL crl = CrlIssuer.issue(ca, previous, add, clock.instant(), nextUpdate);
+    CrlFiles.write(layout.crl(), crl);
+    return crl;
+  }
+
+  /** True when {@code cert} is on the CRL in this folder (signature checked, freshness not). */
+  public static boolean listedIn(CertsLayout layout, X509Certificate cert) throws IOException {
+    X509CRL crl = CrlFiles.read(layout.crl());
+    return crl != null && crl.getRevokedCertificate(cert.getSerialNumber()) != null;
+  }
+}
