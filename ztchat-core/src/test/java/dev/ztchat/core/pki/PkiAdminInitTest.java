@@ -159,10 +159,13 @@ class PkiAdminInitTest {
     try (Stream<Path> walk = Files.walk(shared.root())) {
       files = walk.filter(Files::isRegularFile).toList();
     }
-    assertThat(files).hasSize(12);
+    assertThat(files).hasSize(13);
     for (Path file : files) {
       var perms = Files.getPosixFilePermissions(file);
-      if (file.toString().endsWith(".key")) {
+      if (file.toString().endsWith(".crl")) {
+        assertThat(perms).as(file.toString()).doesNotContain(OTHERS_WRITE, GROUP_WRITE);
+        assertThat(Files.readString(file)).startsWith("-----BEGIN X509 CRL-----");
+      } else if (file.toString().endsWith(".key")) {
         assertThat(perms).as(file.toString()).isEqualTo(Set.of(OWNER_READ, OWNER_WRITE));
         assertThat(Files.readString(file)).startsWith("-----BEGIN PRIVATE KEY-----");
       } else {
@@ -181,7 +184,7 @@ class PkiAdminInitTest {
                 + " 0:0:0:0:0:0:0:1 (RSA-2048)...",
             "generating user alice: signing and encryption keys (RSA-2048)...",
             "generating user bob: signing and encryption keys (RSA-2048)...");
-    assertThat(sharedResult.written()).hasSize(12);
+    assertThat(sharedResult.written()).hasSize(13);
     assertThat(sharedResult.written())
         .filteredOn(PkiFile::secret)
         .extracting(f -> f.path().getFileName().toString())

@@ -169,6 +169,7 @@ class PkiExportTest {
 
     assertThat(files(out))
         .containsExactly(
+            "ca.crl",
             "ca.crt",
             "server.crt",
             "server.key",
