@@ -1,0 +1,170 @@
+package dev.ztchat.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
+import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.RecipientKey;
+import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
+import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.CrlFiles;
+import dev.ztchat.core.pki.CrlIssuer;
+import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.pki.PkiRevocation;
+import dev.ztchat.core.pki.RevocationReason;
+import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.server.RelayServer;
+import dev.ztchat.server.RelayServerConfig;
+import dev.ztchat.server.SecurityEvent;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Revocation against a real relay: cut off live, refused at handshake, refused as a contact. */
+class RevocationIntegrationTest {
+  @TempDir Path dir;
+  TestPki pki;
+  CertsLayout certs;
+  RelayServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    pki = TestPki.create("alice", "bob", "carol");
+    certs = pki.writeTo(dir.resolve("certs"));
+    server = RelayServer.start(RelayServerConfig.defaults(certs, dir.resolve("relay")).withPort(0));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  ChatClientConfig config(UserIdentity id, String dataName) {
+    return ChatClientConfig.of("localhost", server.port(), id, pki.ca().certificate(), dir.resolve(dataName));
+  }
+
+  void publishRevocation(UserIdentity who, RevocationReason reason) throws IOException {
+    pki.revoke(who.signing().certificate(), reason);
+    CrlFiles.write(certs.crl(), pki.revoke(who.encryption().certificate(), reason));
+  }
+
+  static boolean eventually(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return condition.getAsBoolean();
+  }
+
+  @Test
+  void revokedWhileConnected_isDisconnectedWithinSeconds_andCannotReconnect() throws Exception {
+    Credential alice = pki.user("alice").signing();
+    try (RelayConnection conn = RelayConnection.connect("localhost", server.port(), alice, pki.ca().certificate())) {
+      assertThat(conn.isOpen()).isTrue();
+      publishRevocation(pki.user("alice"), RevocationReason.KEY_COMPROMISE);
+      assertThat(eventually(Duration.ofSeconds(5), () -> !conn.isOpen())).as("cut off without a restart").isTrue();
+      assertThat(server.securityLog().count(SecurityEvent.REVOKED)).isEqualTo(1);
+    }
+    assertThatThrownBy(() -> RelayConnection.connect("localhost", server.port(), alice, pki.ca().certificate()))
+        .isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void clientRefusesToEncryptToARevokedRecipient() throws Exception {
+    try (ChatClient alice = ChatClient.connect(config(pki.user("alice"), "a"), new Inbox());
+        ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), new Inbox())) {
+      alice.send("bob", "before");
+      publishRevocation(pki.user("bob"), RevocationReason.KEY_COMPROMISE);
+      Thread.sleep(1500); // the relay reloads within a second; alice's cached list is refreshed on demand
+      assertThat(eventually(Duration.ofSeconds(30), () -> {
+        try {
+          alice.send("bob", "after");
+          return false;
+        } catch (UntrustedContactException e) {
+          return e.getMessage().contains("revoked");
+        } catch (Exception e) {
+          return false;
+        }
+      })).as("nothing sealed for a revoked certificate").isTrue();
+    }
+  }
+
+  @Test
+  void messageFromARevokedSender_datedAfterTheRevocation_isDropped() throws Exception {
+    UserIdentity alice = pki.user("alice");
+    // alice's envelope is dated 3 s ahead (within the allowed skew), so it postdates the revocation
+    var sealed = new RsaOaepAesGcmSealer(alice, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(3)))
+        .seal(MessageContent.text("from a stolen laptop"),
+            List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
+    try (RelayConnection conn = RelayConnection.connect("localhost", server.port(), alice.signing(), pki.ca().certificate())) {
+      conn.request(new Frame.Send("s", EnvelopeCodec.encode(sealed)), "s", Duration.ofSeconds(10));
+    }
+    publishRevocation(alice, RevocationReason.SUPERSEDED);
+    Thread.sleep(1500);
+    Inbox bobInbox = new Inbox();
+    try (ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), bobInbox)) {
+      assertThat(bobInbox.reasons.poll(10, TimeUnit.SECONDS)).isEqualTo(RejectionReason.SENDER_REVOKED);
+      assertThat(bobInbox.messages).isEmpty();
+    }
+  }
+
+  @Test
+  void staleCrl_failsClosedForNewContacts_butKnownContactsStillWork() throws Exception {
+    try (ChatClient alice = ChatClient.connect(config(pki.user("alice"), "a"), new Inbox());
+        ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), new Inbox())) {
+      alice.send("bob", "pinned now");
+      var stale = CrlIssuer.issue(pki.ca(), pki.crl(), List.of(), Instant.now().minus(Duration.ofDays(9)), Duration.ofDays(7));
+      CrlFiles.write(certs.crl(), stale);
+      Thread.sleep(ContactDirectory.CRL_REFRESH.toMillis() + 2000); // alice's cached list runs out
+      assertThatThrownBy(() -> alice.send("carol", "hello stranger"))
+          .isInstanceOf(UntrustedContactException.class)
+          .hasMessageContaining("revocation list");
+      assertThat(alice.send("bob", "still fine").statusOf("bob").accepted()).isTrue();
+    }
+  }
+
+  @Test
+  void renewedContact_triggersAKeyChangeWarning_newKeysWork_andOldHistoryStaysReadable() throws Exception {
+    Inbox aliceInbox = new Inbox();
+    try (ChatClient alice = ChatClient.connect(config(pki.user("alice"), "a"), aliceInbox);
+        ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), new Inbox())) {
+      bob.send("alice", "old times");
+      aliceInbox.next();
+    }
+    new PkiRevocation(certs, Clock.systemUTC(), line -> {}).renew("alice", 2048, 30, Duration.ofDays(7));
+    Thread.sleep(1500);
+    UserIdentity renewed = certs.readUser("alice");
+    Path old = PkiRevocation.previousIdentityDirs(certs, "alice").getFirst();
+    Credential oldEncryption = new Credential(PemFiles.readCertificate(old.resolve("encryption.crt")),
+        PemFiles.readPrivateKey(old.resolve("encryption.key")));
+    ChatClientConfig renewedConfig = new ChatClientConfig("localhost", server.port(), renewed, pki.ca().certificate(),
+        dir.resolve("a"), dev.ztchat.core.envelope.AcceptancePolicy.DEFAULT, Clock.systemUTC(), List.of(oldEncryption));
+    Inbox renewedInbox = new Inbox();
+    try (ChatClient alice = ChatClient.connect(renewedConfig, renewedInbox);
+        ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), new Inbox())) {
+      assertThat(alice.history("bob", 10)).extracting(HistoryEntry::text).containsExactly("old times");
+      KeyChangedException change = org.junit.jupiter.api.Assertions.assertThrows(KeyChangedException.class,
+          () -> bob.send("alice", "new key?"));
+      bob.acceptKeyChange(change.newKeys());
+      bob.send("alice", "new key works");
+      assertThat(renewedInbox.next().text()).isEqualTo("new key works");
+    }
+  }
+}
