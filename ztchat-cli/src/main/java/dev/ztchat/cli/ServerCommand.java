@@ -43,13 +43,21 @@ final class ServerCommand implements Callable<Integer> {
       description = "Close connections that do not finish the TLS handshake in time (default: ${DEFAULT-VALUE}).")
   Duration handshakeTimeout;
 
+  @Option(names = "--rate", defaultValue = "20",
+      description = "Frames per second each user may send, over all its connections (default: ${DEFAULT-VALUE}).")
+  int rate;
+
+  @Option(names = "--burst", defaultValue = "40",
+      description = "Frames a user may send at once before --rate applies (default: ${DEFAULT-VALUE}).")
+  int burst;
+
   @Override
   public Integer call() throws Exception {
     RelayServerConfig config;
     try {
       config =
           new RelayServerConfig(
-              new CertsLayout(certs), bind, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout);
+              new CertsLayout(certs), bind, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, rate, burst);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
     }

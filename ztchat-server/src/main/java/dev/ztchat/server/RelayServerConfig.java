@@ -17,7 +17,9 @@ public record RelayServerConfig(
     int maxFrame,
     Duration idleTimeout,
     Duration frameTimeout,
-    Duration handshakeTimeout) {
+    Duration handshakeTimeout,
+    int messagesPerSecond,
+    int burst) {
   public RelayServerConfig {
     requireNonNull(certs, "certs");
     requireNonNull(bindAddress, "bindAddress");
@@ -42,6 +44,22 @@ public record RelayServerConfig(
     positive("--idle-timeout", idleTimeout);
     positive("--frame-timeout", frameTimeout);
     positive("--handshake-timeout", handshakeTimeout);
+    if (messagesPerSecond < 1 || messagesPerSecond > ProtocolLimits.MAX_FRAMES_PER_SECOND) {
+      throw new IllegalArgumentException("--rate " + messagesPerSecond + " is out of range: use 1 to "
+          + ProtocolLimits.MAX_FRAMES_PER_SECOND + " frames per second per user (default "
+          + ProtocolLimits.DEFAULT_FRAMES_PER_SECOND + ")");
+    }
+    if (burst < 1 || burst > ProtocolLimits.MAX_FRAME_BURST) {
+      throw new IllegalArgumentException("--burst " + burst + " is out of range: use 1 to "
+          + ProtocolLimits.MAX_FRAME_BURST + " frames (default " + ProtocolLimits.DEFAULT_FRAME_BURST + ")");
+    }
+  }
+
+  /** Without rate-limit settings: the default per-user rate and burst. */
+  public RelayServerConfig(CertsLayout certs, String bindAddress, int port, int maxFrame, Duration idleTimeout,
+      Duration frameTimeout, Duration handshakeTimeout) {
+    this(certs, bindAddress, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout,
+        ProtocolLimits.DEFAULT_FRAMES_PER_SECOND, ProtocolLimits.DEFAULT_FRAME_BURST);
   }
 
   /** Defaults for everything but the certs folder: 127.0.0.1:8443, 4096-byte frames. */
@@ -57,19 +75,24 @@ public record RelayServerConfig(
   }
 
   public RelayServerConfig withPort(int newPort) {
-    return new RelayServerConfig(certs, bindAddress, newPort, maxFrame, idleTimeout, frameTimeout, handshakeTimeout);
+    return new RelayServerConfig(certs, bindAddress, newPort, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, messagesPerSecond, burst);
   }
 
   public RelayServerConfig withBindAddress(String address) {
-    return new RelayServerConfig(certs, address, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout);
+    return new RelayServerConfig(certs, address, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, messagesPerSecond, burst);
   }
 
   public RelayServerConfig withMaxFrame(int bytes) {
-    return new RelayServerConfig(certs, bindAddress, port, bytes, idleTimeout, frameTimeout, handshakeTimeout);
+    return new RelayServerConfig(certs, bindAddress, port, bytes, idleTimeout, frameTimeout, handshakeTimeout, messagesPerSecond, burst);
   }
 
   public RelayServerConfig withTimeouts(Duration idle, Duration frame, Duration handshake) {
-    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idle, frame, handshake);
+    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idle, frame, handshake, messagesPerSecond, burst);
+  }
+
+  /** The per-user token bucket: {@code perSecond} frames refilled each second, up to {@code burstFrames}. */
+  public RelayServerConfig withRateLimit(int perSecond, int burstFrames) {
+    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, perSecond, burstFrames);
   }
 
   private static void positive(String name, Duration d) {

@@ -17,5 +17,7 @@ public enum SecurityEvent {
   /** A connection sent too many bad frames and was closed. */
   TOO_MANY_ERRORS,
   /** A published certificate was refused. */
-  BAD_CERTIFICATE
+  BAD_CERTIFICATE,
+  /** An identity sent frames faster than its rate limit: throttled, then closed if it kept on. */
+  RATE_LIMITED
 }
