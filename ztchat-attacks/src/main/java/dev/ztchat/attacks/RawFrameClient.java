@@ -39,15 +39,19 @@ final class RawFrameClient implements AutoCloseable {
 
   /** Connects as {@code user} and waits for the server's {@code welcome}. */
   static RawFrameClient welcomed(AttackTarget target, String user) throws Exception {
-    RawFrameClient c = connect(target, target.user(user).signing());
+    Credential credential = target.user(user).signing();
+    RawFrameClient c = null;
     try {
+      c = connect(target, credential);
       c.welcome = c.expect(Frame.Welcome.class);
+      return c;
     } catch (IOException | RuntimeException | MalformedFrameException e) {
-      c.close();
+      if (c != null) {
+        c.close();
+      }
       throw new CouldNotRunException("could not connect as " + user + " to " + target.host() + ":"
           + target.port() + ": " + e.getMessage());
     }
-    return c;
   }
 
   /**
