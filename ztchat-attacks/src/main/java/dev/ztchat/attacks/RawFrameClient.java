@@ -182,7 +182,8 @@ final class RawFrameClient implements AutoCloseable {
   boolean silentFor(Duration timeout) throws IOException {
     socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
     try {
-      in.readInt();
+      int len = in.readInt();
+      in.skipNBytes(len); // consume the whole frame, so later reads stay in step
       return false;
     } catch (SocketTimeoutException e) {
       return true;
