@@ -113,7 +113,8 @@ public final class RelayConnection implements AutoCloseable {
       Thread.currentThread().interrupt();
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new IOException("interrupted while connecting", e);
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+    } catch (Exception e) {
+      // Not only the declared ones: sync() rethrows the connect failure (a ConnectException) undeclared.
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new IOException("cannot connect to " + host + ":" + port + ": " + describe(cause), cause);
