@@ -2,6 +2,7 @@ package dev.ztchat.attacks;
 
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.RelayConnection;
+import dev.ztchat.core.envelope.AcceptancePolicy;
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.RecipientKey;
@@ -19,8 +20,12 @@ import java.util.List;
  */
 final class StaleAttack implements Attack {
   private static final Duration WAIT = Duration.ofSeconds(5);
-  private static final List<Duration> SKEWS =
-      List.of(Duration.ofMinutes(-10), Duration.ofDays(-1), Duration.ofMinutes(5), Duration.ofDays(1));
+  /** Just and far outside the receiver's default policy, whatever its window and skew are. */
+  private static final List<Duration> SKEWS = List.of(
+      AcceptancePolicy.DEFAULT.window().plusMinutes(5).negated(),
+      AcceptancePolicy.DEFAULT.window().plusDays(1).negated(),
+      AcceptancePolicy.DEFAULT.maxFutureSkew().plusMinutes(5),
+      AcceptancePolicy.DEFAULT.maxFutureSkew().plusDays(1));
 
   @Override
   public String name() {
@@ -29,12 +34,14 @@ final class StaleAttack implements Attack {
 
   @Override
   public String whatIsTried() {
-    return "an insider with alice's keys and a skewed clock sends bob validly signed envelopes dated -10 min, -1 day, +5 min, +1 day";
+    return "an insider with alice's keys and a skewed clock sends bob validly signed envelopes dated before the window and after the skew, "
+        + SKEWS;
   }
 
   @Override
   public String expectedDefence() {
-    return "bob's client drops them as STALE or FROM_THE_FUTURE (window 5 min, skew 30 s) and shows nothing";
+    return "bob's client drops them as STALE or FROM_THE_FUTURE (window " + AcceptancePolicy.DEFAULT.window() + ", skew "
+        + AcceptancePolicy.DEFAULT.maxFutureSkew() + ") and shows nothing";
   }
 
   @Override
