@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       ClientCommand.class,
       SendCommand.class,
       RecvCommand.class,
+      AttackCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

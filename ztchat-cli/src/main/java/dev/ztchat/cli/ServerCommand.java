@@ -81,6 +81,14 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
+  @Option(names = "--rate", defaultValue = "20",
+      description = "Frames per second each user may send, over all its connections (default: ${DEFAULT-VALUE}).")
+  int rate;
+
+  @Option(names = "--burst", defaultValue = "40",
+      description = "Frames a user may send at once before --rate applies (default: ${DEFAULT-VALUE}).")
+  int burst;
+
   @Override
   public Integer call() throws Exception {
     RelayServerConfig config;
@@ -88,7 +96,7 @@ final class ServerCommand implements Callable<Integer> {
       config =
           new RelayServerConfig(
               new CertsLayout(certs), bind, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout,
-              new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes));
+              new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes), rate, burst);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
     }

@@ -40,6 +40,9 @@ class LauncherEndToEndIT {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
     pb.environment().put("ZTCHAT_SKIP_BUILD", "1");
     pb.environment().put("HOME", dir.toString());
+    // The JVM takes user.home from the password database, not $HOME: without this, client state
+    // (pinned keys) would land in the real home folder and leak between runs.
+    pb.environment().put("ZTCHAT_JAVA_OPTS", "-Duser.home=" + dir);
     pb.redirectOutput(log.toFile());
     pb.redirectError(dir.resolve(log.getFileName() + ".err").toFile());
     Process p = pb.start();

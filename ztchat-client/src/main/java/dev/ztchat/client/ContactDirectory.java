@@ -104,24 +104,31 @@ public final class ContactDirectory {
    * The CA's revocation list, verified (CA signature) and fresh (before its nextUpdate), fetched
    * from the relay at most every {@link #CRL_REFRESH}. Throws when no such list can be had.
    */
-  public RevocationList revocations() throws IOException, CrlRejectedException {
+  public RevocationList revocations() throws CrlRejectedException {
     java.time.Instant now = clock.instant();
     RevocationList cached = revocations;
     if (cached != null && now.isBefore(revocationsFetched.plus(CRL_REFRESH)) && now.isBefore(cached.nextUpdate())) {
       return cached;
     }
-    RelayConnection conn = relay.current();
-    String ref = conn.nextRef();
     Frame answer;
     try {
+      RelayConnection conn = relay.current();
+      String ref = conn.nextRef();
       answer = conn.request(new Frame.CrlRequest(ref), ref, LOOKUP_TIMEOUT);
     } catch (RelayConnection.RelayException e) {
       throw new CrlRejectedException("the server has no revocation list (" + e.getMessage() + ")");
+    } catch (IOException e) {
+      throw new CrlRejectedException("the revocation list could not be fetched (" + e.getMessage() + ")");
     }
     if (!(answer instanceof Frame.Revocations r)) {
       throw new CrlRejectedException("the server answered the revocation list request with something else");
     }
-    RevocationList verified = RevocationList.verify(CrlIssuer.parsePem(r.crl()), verifier.rootCa(), now);
+    RevocationList verified;
+    try {
+      verified = RevocationList.verify(CrlIssuer.parsePem(r.crl()), verifier.rootCa(), now);
+    } catch (IOException e) {
+      throw new CrlRejectedException("the server sent an unreadable revocation list");
+    }
     if (cached != null && verified.number().compareTo(cached.number()) < 0) {
       throw new CrlRejectedException("the server sent an older revocation list than one already seen (a rollback?)");
     }
@@ -144,7 +151,7 @@ public final class ContactDirectory {
         return Optional.of("the certificate of '" + name + "' was revoked on " + revokedAt.get());
       }
       return Optional.empty();
-    } catch (IOException | CrlRejectedException e) {
+    } catch (CrlRejectedException e) {
       try {
         if (pins.isPinned(name)) {
           return Optional.empty(); // a known contact: the message is shown; sending warns separately

@@ -115,7 +115,8 @@ public final class RelayConnection implements AutoCloseable {
       Thread.currentThread().interrupt();
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new IOException("interrupted while connecting", e);
-    } catch (Exception e) { // Netty's sync() also throws checked exceptions it does not declare
+    } catch (Exception e) {
+      // Not only the declared ones: sync() rethrows the connect failure (a ConnectException) undeclared.
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new IOException("cannot connect to " + host + ":" + port + ": " + describe(cause), cause);
@@ -337,6 +338,7 @@ public final class RelayConnection implements AutoCloseable {
         case Frame.Sent s -> s.ref();
         case Frame.Certificates c -> c.ref();
         case Frame.Online o -> o.ref();
+        case Frame.Revocations r -> r.ref();
         case Frame.Ok o -> o.ref();
         case Frame.Pong p -> p.ref();
         case Frame.Error e -> e.ref();

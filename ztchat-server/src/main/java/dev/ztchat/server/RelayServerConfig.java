@@ -20,7 +20,9 @@ public record RelayServerConfig(
     Duration idleTimeout,
     Duration frameTimeout,
     Duration handshakeTimeout,
-    QueueLimits queue) {
+    QueueLimits queue,
+    int messagesPerSecond,
+    int burst) {
   public RelayServerConfig {
     requireNonNull(certs, "certs");
     requireNonNull(bindAddress, "bindAddress");
@@ -46,6 +48,22 @@ public record RelayServerConfig(
     positive("--idle-timeout", idleTimeout);
     positive("--frame-timeout", frameTimeout);
     positive("--handshake-timeout", handshakeTimeout);
+    if (messagesPerSecond < 1 || messagesPerSecond > ProtocolLimits.MAX_FRAMES_PER_SECOND) {
+      throw new IllegalArgumentException("--rate " + messagesPerSecond + " is out of range: use 1 to "
+          + ProtocolLimits.MAX_FRAMES_PER_SECOND + " frames per second per user (default "
+          + ProtocolLimits.DEFAULT_FRAMES_PER_SECOND + ")");
+    }
+    if (burst < 1 || burst > ProtocolLimits.MAX_FRAME_BURST) {
+      throw new IllegalArgumentException("--burst " + burst + " is out of range: use 1 to "
+          + ProtocolLimits.MAX_FRAME_BURST + " frames (default " + ProtocolLimits.DEFAULT_FRAME_BURST + ")");
+    }
+  }
+
+  /** Without rate-limit settings: the default per-user rate and burst. */
+  public RelayServerConfig(CertsLayout certs, String bindAddress, int port, int maxFrame, Duration idleTimeout,
+      Duration frameTimeout, Duration handshakeTimeout, QueueLimits queue) {
+    this(certs, bindAddress, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue,
+        ProtocolLimits.DEFAULT_FRAMES_PER_SECOND, ProtocolLimits.DEFAULT_FRAME_BURST);
   }
 
   /**
@@ -61,7 +79,9 @@ public record RelayServerConfig(
         ProtocolLimits.DEFAULT_IDLE_TIMEOUT,
         ProtocolLimits.DEFAULT_FRAME_TIMEOUT,
         ProtocolLimits.DEFAULT_HANDSHAKE_TIMEOUT,
-        QueueLimits.defaults(dataDir));
+        QueueLimits.defaults(dataDir),
+        ProtocolLimits.DEFAULT_FRAMES_PER_SECOND,
+        ProtocolLimits.DEFAULT_FRAME_BURST);
   }
 
   /** Defaults, with the store in a {@code data} folder beside the certs folder (tests, demo). */
@@ -71,23 +91,28 @@ public record RelayServerConfig(
   }
 
   public RelayServerConfig withQueue(QueueLimits limits) {
-    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, limits);
+    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, limits, messagesPerSecond, burst);
   }
 
   public RelayServerConfig withPort(int newPort) {
-    return new RelayServerConfig(certs, bindAddress, newPort, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue);
+    return new RelayServerConfig(certs, bindAddress, newPort, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue, messagesPerSecond, burst);
   }
 
   public RelayServerConfig withBindAddress(String address) {
-    return new RelayServerConfig(certs, address, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue);
+    return new RelayServerConfig(certs, address, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue, messagesPerSecond, burst);
   }
 
   public RelayServerConfig withMaxFrame(int bytes) {
-    return new RelayServerConfig(certs, bindAddress, port, bytes, idleTimeout, frameTimeout, handshakeTimeout, queue);
+    return new RelayServerConfig(certs, bindAddress, port, bytes, idleTimeout, frameTimeout, handshakeTimeout, queue, messagesPerSecond, burst);
   }
 
   public RelayServerConfig withTimeouts(Duration idle, Duration frame, Duration handshake) {
-    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idle, frame, handshake, queue);
+    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idle, frame, handshake, queue, messagesPerSecond, burst);
+  }
+
+  /** The per-user token bucket: {@code perSecond} frames refilled each second, up to {@code burstFrames}. */
+  public RelayServerConfig withRateLimit(int perSecond, int burstFrames) {
+    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue, perSecond, burstFrames);
   }
 
   private static void positive(String name, Duration d) {

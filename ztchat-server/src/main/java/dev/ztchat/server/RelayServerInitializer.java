@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.transport.FrameDecoder;
 import dev.ztchat.core.transport.FrameEncoder;
+import io.github.bucket4j.TimeMeter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
@@ -13,15 +14,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds each connection's pipeline, top to bottom: TLS (client certificate required) → idle
- * timeout → frame decoder with the size limit → frame encoder → identity binding → relay → guard.
+ * timeout → frame decoder with the size limit → frame encoder → identity binding → per-identity
+ * rate limit → relay → guard.
  */
 final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
   private final SslContext sslContext;
   private final RelayContext relay;
+  private final IdentityRateLimiter limiter;
 
   RelayServerInitializer(SslContext sslContext, RelayContext relay) {
     this.sslContext = requireNonNull(sslContext, "sslContext");
     this.relay = requireNonNull(relay, "relay");
+    this.limiter =
+        new IdentityRateLimiter(relay.config().messagesPerSecond(), relay.config().burst(), TimeMeter.SYSTEM_NANOTIME);
   }
 
   @Override
@@ -35,6 +40,7 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
         .addLast("frameDecoder", new FrameDecoder(config.maxFrame(), config.frameTimeout()))
         .addLast("frameEncoder", FrameEncoder.INSTANCE)
         .addLast("identity", new IdentityBindingHandler(relay))
+        .addLast("rateLimit", new RateLimitHandler(limiter, relay))
         .addLast("relay", new RelayHandler(relay))
         .addLast("guard", new ConnectionGuardHandler(relay));
   }

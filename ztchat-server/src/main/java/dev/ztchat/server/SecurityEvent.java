@@ -19,5 +19,7 @@ public enum SecurityEvent {
   /** A published certificate was refused. */
   BAD_CERTIFICATE,
   /** A live connection's certificate was revoked; the connection was closed. */
-  REVOKED
+  REVOKED,
+  /** An identity sent frames faster than its rate limit: throttled, then closed if it kept on. */
+  RATE_LIMITED
 }

@@ -11,6 +11,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -36,6 +40,14 @@ public final class FrameCodec {
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
+
+  private static final ThreadLocal<CharsetDecoder> STRICT_UTF8 =
+      ThreadLocal.withInitial(
+          () ->
+              StandardCharsets.UTF_8
+                  .newDecoder()
+                  .onMalformedInput(CodingErrorAction.REPORT)
+                  .onUnmappableCharacter(CodingErrorAction.REPORT));
 
   private FrameCodec() {}
 
@@ -116,10 +128,14 @@ public final class FrameCodec {
     }
     JsonNode root;
     try {
-      root = JSON.readTree(payload);
+      // Decoded as strict UTF-8 first: given bytes, the JSON parser would guess UTF-16 or UTF-32
+      // from a byte-order mark or zero bytes and accept a frame the specification forbids.
+      root = JSON.readTree(STRICT_UTF8.get().decode(java.nio.ByteBuffer.wrap(payload)).toString());
     } catch (StreamConstraintsException e) {
       throw new MalformedFrameException(
           ErrorCode.MALFORMED, "not a JSON object within limits: nested too deep or too long", null);
+    } catch (CharacterCodingException e) {
+      throw new MalformedFrameException(ErrorCode.MALFORMED, "not a JSON object: invalid UTF-8", null);
     } catch (IOException | RuntimeException e) {
       throw new MalformedFrameException(
           ErrorCode.MALFORMED, "not a JSON object: invalid JSON or invalid UTF-8", null);

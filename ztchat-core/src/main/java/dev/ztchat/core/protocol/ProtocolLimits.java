@@ -46,5 +46,17 @@ public final class ProtocolLimits {
    */
   public static final Duration DEFAULT_MESSAGE_TTL = Duration.ofDays(7);
 
+  /** Default frames per second one user may send, over all its connections (token refill rate). */
+  public static final int DEFAULT_FRAMES_PER_SECOND = 20;
+
+  /** Default number of frames one user may send at once before the rate applies (bucket size). */
+  public static final int DEFAULT_FRAME_BURST = 40;
+
+  /** Largest {@code --rate} a server may be configured with. */
+  public static final int MAX_FRAMES_PER_SECOND = 100_000;
+
+  /** Largest {@code --burst} a server may be configured with. */
+  public static final int MAX_FRAME_BURST = 1_000_000;
+
   private ProtocolLimits() {}
 }

@@ -1,0 +1,125 @@
+package dev.ztchat.attacks;
+
+import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.server.SecurityEvent;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code flood}: one authenticated client sends messages as fast as it can (at most {@value
+ * #MAX_FRAMES} frames or {@value #MAX_MILLIS} ms) while another user's message must still get through.
+ */
+final class FloodAttack implements Attack {
+  private static final int MAX_FRAMES = 3000;
+  private static final long MAX_MILLIS = 3000;
+
+  @Override
+  public String name() {
+    return "flood";
+  }
+
+  @Override
+  public String whatIsTried() {
+    return "alice sends messages to bob as fast as she can (at most " + MAX_FRAMES + " frames or " + MAX_MILLIS
+        + " ms) while carol writes to bob";
+  }
+
+  @Override
+  public String expectedDefence() {
+    return "alice's identity is rate-limited (error rate_limited, then disconnected with a reason); carol's message flows";
+  }
+
+  @Override
+  public Verdict run(AttackTarget target) throws Exception {
+    long before = target.count(SecurityEvent.RATE_LIMITED);
+    try (RawFrameClient alice = RawFrameClient.welcomed(target, "alice");
+        RawFrameClient bob = RawFrameClient.welcomed(target, "bob");
+        RawFrameClient carol = RawFrameClient.welcomed(target, "carol")) {
+      AtomicInteger accepted = new AtomicInteger();
+      AtomicInteger limited = new AtomicInteger();
+      AtomicReference<String> lastReason = new AtomicReference<>("");
+      CompletableFuture<Void> aliceClosed = CompletableFuture.runAsync(() -> {
+        try {
+          while (true) {
+            Frame f = alice.read(Duration.ofSeconds(10));
+            if (f instanceof Frame.Sent) {
+              accepted.incrementAndGet();
+            } else if (f instanceof Frame.Error e && e.code() == ErrorCode.RATE_LIMITED) {
+              limited.incrementAndGet();
+              lastReason.set(e.message());
+            }
+          }
+        } catch (Exception closed) {
+          // the connection ended: that is what we wait for
+        }
+      });
+      AtomicInteger fromCarol = new AtomicInteger();
+      CompletableFuture<Void> bobReader = CompletableFuture.runAsync(() -> {
+        try {
+          while (true) {
+            if (bob.read(Duration.ofSeconds(10)) instanceof Frame.Deliver d
+                && EnvelopeCodec.decodeHeader(d.envelope()).sender().equals("carol")) {
+              fromCarol.incrementAndGet();
+            }
+          }
+        } catch (Exception closed) {
+          // reader ends with the attack
+        }
+      });
+      long start = System.nanoTime();
+      int sent = 0;
+      long witnessNanos = -1;
+      boolean witnessSent = false;
+      try {
+        while (sent < MAX_FRAMES && System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(MAX_MILLIS)) {
+          alice.send(new Frame.Send(null, Envelopes.structural("alice", "bob")));
+          sent++;
+          if (sent == 100 && !witnessSent) {
+            witnessSent = true;
+            long w = System.nanoTime();
+            carol.send(new Frame.Send("witness", Envelopes.structural("carol", "bob")));
+            if ("witness".equals(carol.expect(Frame.Sent.class).ref())) {
+              witnessNanos = System.nanoTime() - w;
+            }
+          }
+        }
+      } catch (IOException e) {
+        // the server closed alice's connection
+      }
+      long floodMs = (System.nanoTime() - start) / 1_000_000;
+      boolean disconnected = waitDone(aliceClosed, 5);
+      boolean carolDelivered = Waits.eventually(Duration.ofSeconds(3), () -> fromCarol.get() > 0);
+      bob.close();
+      bobReader.get(5, TimeUnit.SECONDS);
+      String figures = "alice sent " + sent + " frames in " + floodMs + " ms; the relay accepted " + accepted.get()
+          + ", refused " + limited.get() + " with rate_limited" + (disconnected ? ", then closed her connection: '"
+          + lastReason.get() + "'" : " and kept her connection open") + "; carol's message to bob "
+          + (carolDelivered ? "was delivered (accepted in " + Waits.ms(witnessNanos / 1e6) + ")" : "did NOT arrive");
+      if (!carolDelivered || witnessNanos < 0) {
+        return Verdict.broken(figures);
+      }
+      if (limited.get() == 0) {
+        return Verdict.broken("no rate limit: " + figures);
+      }
+      if (before >= 0 && !Waits.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.RATE_LIMITED) > before)) {
+        return Verdict.broken("throttled but no RATE_LIMITED security event: " + figures);
+      }
+      return Verdict.held(figures + (before >= 0 ? "; SECURITY event=RATE_LIMITED logged" : ""));
+    }
+  }
+
+  private static boolean waitDone(CompletableFuture<Void> f, int seconds) {
+    try {
+      f.get(seconds, TimeUnit.SECONDS);
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.ztchat.attacks;
+
+import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.server.SecurityEvent;
+import java.time.Duration;
+
+/** {@code spoof}: a user's connection sends an envelope that names another user as its sender. */
+final class SpoofAttack implements Attack {
+  private static final Duration QUIET = Duration.ofMillis(1500);
+
+  @Override
+  public String name() {
+    return "spoof";
+  }
+
+  @Override
+  public String whatIsTried() {
+    return "authenticated as alice, send carol a message whose header says it is from bob";
+  }
+
+  @Override
+  public String expectedDefence() {
+    return "the relay drops it silently: nothing reaches carol, alice gets no answer; '[!] Spoofing detected.' logged";
+  }
+
+  @Override
+  public Verdict run(AttackTarget target) throws Exception {
+    long before = target.count(SecurityEvent.SPOOFING);
+    try (RawFrameClient alice = RawFrameClient.welcomed(target, "alice");
+        RawFrameClient carol = RawFrameClient.welcomed(target, "carol")) {
+      alice.send(new Frame.Send("spoof", Envelopes.structural("bob", "carol")));
+      boolean carolGotNothing = carol.silentFor(QUIET);
+      boolean aliceGotNothing = alice.silentFor(Duration.ofMillis(300));
+
+      // Control: the same path with an honest sender works, so the silence above was the defence.
+      alice.send(new Frame.Send("honest", Envelopes.structural("alice", "carol")));
+      Frame.Sent sent = alice.expect(Frame.Sent.class);
+      Frame.Deliver delivered = carol.expect(Frame.Deliver.class);
+      if (!"honest".equals(sent.ref()) || !"alice".equals(EnvelopeCodec.decodeHeader(delivered.envelope()).sender())) {
+        throw new CouldNotRunException("the control message from alice to carol did not arrive as sent");
+      }
+      if (!carolGotNothing) {
+        return Verdict.broken("the relay forwarded the message that claimed to be from bob to carol");
+      }
+      if (!aliceGotNothing) {
+        return Verdict.broken("carol got nothing, but the relay answered alice (no silent drop)");
+      }
+      String log;
+      if (before < 0) {
+        log = "look for '[!] Spoofing detected.' in the server's log";
+      } else if (Waits.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.SPOOFING) > before)) {
+        log = "the server logged '[!] Spoofing detected.' and SECURITY event=SPOOFING";
+      } else {
+        return Verdict.broken("the packet was dropped but the server logged no spoofing alert");
+      }
+      return Verdict.held("[BLOCKED] Server ignored the packet (Silent Drop). (System is Secure). (carol received "
+          + "nothing in " + QUIET.toMillis() + " ms, alice got no answer, an honest message still flowed; " + log + ")");
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.ztchat.attacks;
+
+import dev.ztchat.client.ChatClient;
+import dev.ztchat.client.RelayConnection;
+import dev.ztchat.core.envelope.AcceptancePolicy;
+import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.RecipientKey;
+import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
+import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.core.protocol.Frame;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code stale}: an insider holding alice's real keys, with a skewed clock, signs envelopes dated
+ * outside bob's acceptance window and sends them through the real relay to bob's real client.
+ */
+final class StaleAttack implements Attack {
+  private static final Duration WAIT = Duration.ofSeconds(5);
+  /** Just and far outside the receiver's default policy, whatever its window and skew are. */
+  private static final List<Duration> SKEWS = List.of(
+      AcceptancePolicy.DEFAULT.window().plusMinutes(5).negated(),
+      AcceptancePolicy.DEFAULT.window().plusDays(1).negated(),
+      AcceptancePolicy.DEFAULT.maxFutureSkew().plusMinutes(5),
+      AcceptancePolicy.DEFAULT.maxFutureSkew().plusDays(1));
+
+  @Override
+  public String name() {
+    return "stale";
+  }
+
+  @Override
+  public String whatIsTried() {
+    return "an insider with alice's keys and a skewed clock sends bob validly signed envelopes dated before the window and after the skew, "
+        + SKEWS;
+  }
+
+  @Override
+  public String expectedDefence() {
+    return "bob's client drops them as STALE or FROM_THE_FUTURE (window " + AcceptancePolicy.DEFAULT.window() + ", skew "
+        + AcceptancePolicy.DEFAULT.maxFutureSkew() + ") and shows nothing";
+  }
+
+  @Override
+  public Verdict run(AttackTarget target) throws Exception {
+    UserIdentity alice = target.user("alice");
+    RecipientKey bobKey = new RecipientKey("bob", target.user("bob").encryption().certificate());
+    VictimScreen bobScreen = new VictimScreen();
+    try (ChatClient bob = Victims.connect(target, "bob", target.host(), target.port(), target.newStateDir("bob"),
+            Clock.systemUTC(), bobScreen);
+        RelayConnection insider = RelayConnection.connect(target.host(), target.port(), alice.signing(),
+            target.caCertificate())) {
+      List<String> seen = new ArrayList<>();
+      for (Duration skew : SKEWS) {
+        Clock skewed = Clock.offset(Clock.systemUTC(), skew);
+        send(insider, new RsaOaepAesGcmSealer(alice, skewed)
+            .seal(MessageContent.text("dated " + skew), List.of(bobKey)));
+        VictimScreen.Rejection r = bobScreen.nextRejection(WAIT);
+        seen.add(skew + " -> " + (r != null ? r.label() : bobScreen.nextShown(Duration.ofMillis(10)) != null
+            ? "SHOWN" : "nothing reported"));
+      }
+      // Control: the same insider with a correct clock gets through, so the drops were about time.
+      send(insider, new RsaOaepAesGcmSealer(alice, Clock.systemUTC()).seal(MessageContent.text("on time"), List.of(bobKey)));
+      if (bobScreen.nextShown(WAIT) == null) {
+        throw new CouldNotRunException("the control message dated now did not reach bob: " + seen);
+      }
+      int extra = bobScreen.shownCount();
+      String observed = String.join(", ", seen) + "; control dated now shown; other messages shown: " + extra;
+      boolean held = extra == 0 && seen.get(0).endsWith("STALE") && seen.get(1).endsWith("STALE")
+          && seen.get(2).endsWith("FROM_THE_FUTURE") && seen.get(3).endsWith("FROM_THE_FUTURE");
+      return held ? Verdict.held(observed) : Verdict.broken(observed);
+    }
+  }
+
+  private static void send(RelayConnection insider, dev.ztchat.core.envelope.SealedEnvelope e) throws Exception {
+    String ref = insider.nextRef();
+    Frame answer = insider.request(new Frame.Send(ref, EnvelopeCodec.encode(e)), ref, WAIT);
+    if (!(answer instanceof Frame.Sent)) {
+      throw new CouldNotRunException("the relay did not accept the insider's envelope: " + answer.type());
+    }
+  }
+}

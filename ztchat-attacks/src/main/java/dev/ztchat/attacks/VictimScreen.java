@@ -1,0 +1,47 @@
+package dev.ztchat.attacks;
+
+import dev.ztchat.client.ChatListener;
+import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.envelope.RejectionReason;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** What a real client's user would see: messages shown, and messages dropped with their reason. */
+final class VictimScreen implements ChatListener {
+  /** A dropped message; {@code reason} is null when the envelope did not even parse. */
+  record Rejection(String claimedSender, RejectionReason reason, String explanation) {
+    String label() {
+      return reason == null ? "MALFORMED_ENVELOPE" : reason.name();
+    }
+  }
+
+  private final BlockingQueue<OpenedMessage> shown = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Rejection> rejected = new LinkedBlockingQueue<>();
+
+  @Override
+  public void onMessage(OpenedMessage message) {
+    shown.add(message);
+  }
+
+  @Override
+  public void onRejected(String claimedSender, RejectionReason reason, String explanation) {
+    rejected.add(new Rejection(claimedSender, reason, explanation));
+  }
+
+  /** The next message shown, or null if none within {@code timeout}. */
+  OpenedMessage nextShown(Duration timeout) throws InterruptedException {
+    return shown.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The next rejection, or null if none within {@code timeout}. */
+  Rejection nextRejection(Duration timeout) throws InterruptedException {
+    return rejected.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** How many messages were shown and not yet taken. */
+  int shownCount() {
+    return shown.size();
+  }
+}

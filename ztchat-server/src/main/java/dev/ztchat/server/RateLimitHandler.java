@@ -1,0 +1,94 @@
+package dev.ztchat.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.protocol.FrameCodec;
+import dev.ztchat.core.protocol.MalformedFrameException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Enforces the per-identity frame rate (docs/PROTOCOL.md section 4.3) between identity binding and
+ * routing. A frame over the limit is dropped and answered with {@code error} code {@code
+ * rate_limited}; a connection that keeps sending over the limit ({@value #STRIKES}× the burst
+ * dropped within {@value #WINDOW_SECONDS} s) is logged as {@link SecurityEvent#RATE_LIMITED} and
+ * closed after a last error frame that says why. Other identities have their own buckets and are
+ * not slowed down.
+ */
+final class RateLimitHandler extends ChannelInboundHandlerAdapter {
+  static final int STRIKES = 3;
+  static final int WINDOW_SECONDS = 10;
+
+  private final IdentityRateLimiter limiter;
+  private final RelayContext relay;
+  private long windowStart;
+  private int droppedInWindow;
+  private boolean closing;
+
+  RateLimitHandler(IdentityRateLimiter limiter, RelayContext relay) {
+    this.limiter = requireNonNull(limiter, "limiter");
+    this.relay = requireNonNull(relay, "relay");
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    String identity = ConnectionIdentity.of(ctx.channel());
+    if (!(msg instanceof ByteBuf payload) || identity == null || limiter.tryAcquire(identity)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    String ref;
+    try {
+      ref = refOf(payload);
+    } finally {
+      payload.release();
+    }
+    if (closing) {
+      return;
+    }
+    long now = limiter.nanoTime();
+    if (droppedInWindow == 0 || now - windowStart > TimeUnit.SECONDS.toNanos(WINDOW_SECONDS)) {
+      windowStart = now;
+      droppedInWindow = 0;
+      relay.security().record(SecurityEvent.RATE_LIMITED, identity, ctx.channel().remoteAddress(),
+          "rate", limiter.perSecond(), "burst", limiter.burst(), "action", "throttled");
+    }
+    droppedInWindow++;
+    if (droppedInWindow >= STRIKES * limiter.burst()) {
+      closing = true;
+      relay.security().record(SecurityEvent.RATE_LIMITED, identity, ctx.channel().remoteAddress(),
+          "dropped", droppedInWindow, "window_s", WINDOW_SECONDS, "action", "closed");
+      ctx.writeAndFlush(new Frame.Error(ref, ErrorCode.RATE_LIMITED,
+              "connection closed: you kept sending faster than " + limiter.perSecond()
+                  + " frames per second after " + droppedInWindow + " frames were dropped"))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    ctx.writeAndFlush(new Frame.Error(ref, ErrorCode.RATE_LIMITED,
+        "slow down: more than " + limiter.perSecond() + " frames per second (burst "
+            + limiter.burst() + "); this frame was dropped"));
+  }
+
+  /** The request's ref, so that the sender can match the refusal; null when it cannot be read. */
+  private static String refOf(ByteBuf payload) {
+    try {
+      Frame f = FrameCodec.decode(ByteBufUtil.getBytes(payload));
+      return switch (f) {
+        case Frame.Send s -> s.ref();
+        case Frame.DirectoryRequest d -> d.ref();
+        case Frame.Who w -> w.ref();
+        case Frame.Publish p -> p.ref();
+        case Frame.Ping p -> p.ref();
+        default -> null;
+      };
+    } catch (MalformedFrameException e) {
+      return e.ref();
+    }
+  }
+}
