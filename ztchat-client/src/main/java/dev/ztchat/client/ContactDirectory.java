@@ -95,7 +95,7 @@ public final class ContactDirectory {
   }
 
   /** How long a fetched revocation list is used before asking the relay again. */
-  static final Duration CRL_REFRESH = Duration.ofSeconds(20);
+  static final Duration CRL_REFRESH = Duration.ofSeconds(5);
 
   private volatile RevocationList revocations;
   private volatile java.time.Instant revocationsFetched = java.time.Instant.MIN;

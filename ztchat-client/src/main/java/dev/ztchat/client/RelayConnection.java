@@ -306,7 +306,7 @@ public final class RelayConnection implements AutoCloseable {
         case Frame.Deliver d -> c.delivered(d.envelope());
         case Frame.Pong p when p.ref() == null -> {}
         default -> {
-          String ref = refOf(frame);
+          String ref = frame.ref();
           CompletableFuture<Frame> f = ref == null ? null : c.pending.get(ref);
           if (f != null) {
             f.complete(frame);
@@ -331,19 +331,6 @@ public final class RelayConnection implements AutoCloseable {
         c.closed(failure);
       }
       super.channelInactive(ctx);
-    }
-
-    private static String refOf(Frame f) {
-      return switch (f) {
-        case Frame.Sent s -> s.ref();
-        case Frame.Certificates c -> c.ref();
-        case Frame.Online o -> o.ref();
-        case Frame.Revocations r -> r.ref();
-        case Frame.Ok o -> o.ref();
-        case Frame.Pong p -> p.ref();
-        case Frame.Error e -> e.ref();
-        default -> null;
-      };
     }
   }
 

@@ -78,15 +78,7 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
   /** The request's ref, so that the sender can match the refusal; null when it cannot be read. */
   private static String refOf(ByteBuf payload) {
     try {
-      Frame f = FrameCodec.decode(ByteBufUtil.getBytes(payload));
-      return switch (f) {
-        case Frame.Send s -> s.ref();
-        case Frame.DirectoryRequest d -> d.ref();
-        case Frame.Who w -> w.ref();
-        case Frame.Publish p -> p.ref();
-        case Frame.Ping p -> p.ref();
-        default -> null;
-      };
+      return FrameCodec.decode(ByteBufUtil.getBytes(payload)).ref();
     } catch (MalformedFrameException e) {
       return e.ref();
     }

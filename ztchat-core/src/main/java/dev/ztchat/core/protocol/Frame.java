@@ -13,6 +13,11 @@ public sealed interface Frame {
   /** The JSON {@code type} member. */
   String type();
 
+  /** The request reference this frame carries, or {@code null} (frames without one, or absent). */
+  default String ref() {
+    return null;
+  }
+
   // ---- server to client ----
 
   /** First frame after the handshake: who the server thinks you are, and its limits. */
