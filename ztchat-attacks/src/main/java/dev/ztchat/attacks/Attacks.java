@@ -16,6 +16,7 @@ public final class Attacks {
       new HandshakeAttack(HandshakeAttack.Kind.ROGUE_CA),
       new HandshakeAttack(HandshakeAttack.Kind.EXPIRED),
       new HandshakeAttack(HandshakeAttack.Kind.WRONG_EKU),
+      new HandshakeAttack(HandshakeAttack.Kind.REVOKED),
       new DowngradeAttack(),
       new MalformedAttack(),
       new SlowlorisAttack(),

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * The attacks on client authentication: a TLS handshake with no client certificate, one from a
- * rogue CA, an expired one, or one without EKU clientAuth. Held when no {@code welcome} ever
+ * rogue CA, an expired one, one without EKU clientAuth, or a revoked one. Held when no {@code welcome} ever
  * arrives, while the same attacker with alice's real certificate is let in (the control).
  */
 final class HandshakeAttack implements Attack {
@@ -22,7 +22,8 @@ final class HandshakeAttack implements Attack {
     NO_CERT("no-cert", "connect with no client certificate"),
     ROGUE_CA("rogue-ca", "present a certificate for alice from a rogue CA with the real CA's name"),
     EXPIRED("expired", "present alice's certificate, issued by the real CA, expired yesterday"),
-    WRONG_EKU("wrong-eku", "present a CA-issued certificate for alice with EKU serverAuth, not clientAuth");
+    WRONG_EKU("wrong-eku", "present a CA-issued certificate for alice with EKU serverAuth, not clientAuth"),
+    REVOKED("revoked", "present a CA-issued certificate for alice (a lost laptop) after the CA revoked it");
 
     final String attackName;
     final String tried;
@@ -90,7 +91,34 @@ final class HandshakeAttack implements Attack {
           now.minus(Duration.ofDays(1)));
       case WRONG_EKU -> mint(target.caCredential(), CertificateRole.SERVER, now.minusSeconds(300),
           now.plus(Duration.ofDays(1)));
+      case REVOKED -> revoked(target, now);
     };
+  }
+
+  /**
+   * A valid certificate for alice, then revoked in the CA's CRL in the target's certs folder. The
+   * relay must notice the new list by itself (it watches the file); only a relay that reads this
+   * certs folder can, so against a remote server this attack cannot run.
+   */
+  private static Credential revoked(AttackTarget target, Instant now) throws CouldNotRunException {
+    if (target.count(SecurityEvent.HANDSHAKE_FAILED) < 0) {
+      throw new CouldNotRunException("revoking needs the relay to read this certs folder's ca.crl; run it without --server");
+    }
+    Credential ca = target.caCredential();
+    Credential laptop = mint(ca, CertificateRole.USER_SIGNING, now.minusSeconds(300), now.plus(Duration.ofDays(1)));
+    try {
+      var previous = dev.ztchat.core.pki.CrlFiles.read(target.certs().crl());
+      dev.ztchat.core.pki.CrlFiles.write(target.certs().crl(), dev.ztchat.core.pki.CrlIssuer.issue(ca, previous,
+          List.of(new dev.ztchat.core.pki.CrlIssuer.Revocation(laptop.certificate(),
+              dev.ztchat.core.pki.RevocationReason.KEY_COMPROMISE)), now, Duration.ofDays(7)));
+      Thread.sleep(2500); // the relay re-reads the file within a second
+    } catch (java.io.IOException e) {
+      throw new CouldNotRunException("cannot write the CRL: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CouldNotRunException("interrupted");
+    }
+    return laptop;
   }
 
   private static Credential mint(Credential ca, CertificateRole role, Instant notBefore, Instant notAfter) {
