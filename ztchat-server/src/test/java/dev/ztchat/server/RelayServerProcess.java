@@ -14,7 +14,8 @@ public final class RelayServerProcess {
     RelayServer server =
         RelayServer.start(
             RelayServerConfig.defaults(new CertsLayout(Path.of(args[0])), Path.of(args[1]))
-                .withPort(Integer.parseInt(args[2])));
+                .withPort(Integer.parseInt(args[2]))
+                .withRateLimit(100_000, 100_000)); // the crash test streams as fast as it can
     System.out.println("READY " + server.port());
     System.out.flush();
     server.awaitClose();
