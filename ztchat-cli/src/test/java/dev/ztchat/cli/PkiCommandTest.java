@@ -47,7 +47,7 @@ class PkiCommandTest {
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err())
-        .contains("choose a subcommand: init, issue, list, export or export-server")
+        .contains("choose a subcommand: init, issue, list, export, export-server, revoke, renew or crl")
         .contains("Usage: ztchat pki");
   }
 

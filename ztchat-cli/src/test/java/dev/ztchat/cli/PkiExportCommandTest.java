@@ -120,6 +120,7 @@ class PkiExportCommandTest {
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(files(out))
         .containsExactly(
+            "ca.crl",
             "ca.crt",
             "server.crt",
             "server.key",
@@ -129,6 +130,6 @@ class PkiExportCommandTest {
             "users/bob/signing.crt");
     assertThat(Files.getPosixFilePermissions(out.resolve("server.key")))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
-    assertThat(r.out()).contains("wrote 7 files in " + out);
+    assertThat(r.out()).contains("wrote 8 files in " + out);
   }
 }

@@ -35,7 +35,7 @@ class PkiInitCommandTest {
             "generating user alice: signing and encryption keys (RSA-2048)...",
             "generating user bob: signing and encryption keys (RSA-2048)...");
     assertThat(r.out())
-        .contains("wrote 12 files in " + certs)
+        .contains("wrote 13 files in " + certs)
         .containsPattern(
             "ca\\.key +\\(0600\\) root CA private key +-> the PKI admin only; keep it offline")
         .containsPattern("users/alice/signing\\.key +\\(0600\\) .* -> alice only")

@@ -180,8 +180,8 @@ public final class PkiAdmin {
     written.add(
         new PkiFile(
             layout.crl(),
-            "root CA revocation list (re-issue it weekly: ./ztchat pki crl)",
-            "the server, which serves it to every user",
+            "root CA revocation list",
+            "the server (serves it to users); re-issue weekly: ./ztchat pki crl",
             false));
     PemFiles.writeCertificate(layout.serverCertificate(), server.certificate(), force);
     written.add(

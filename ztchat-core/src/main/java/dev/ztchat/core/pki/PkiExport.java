@@ -132,7 +132,7 @@ public final class PkiExport {
     java.security.cert.X509CRL crl = CrlFiles.read(source.crl());
     if (crl != null) {
       CrlFiles.write(target.crl(), crl);
-      written.add(new PkiFile(target.crl(), "root CA revocation list (copy each new one here)", "the server", false));
+      written.add(new PkiFile(target.crl(), "root CA revocation list", "the server (copy each new one here)", false));
     }
     for (PublicCerts user : users) {
       String name = user.name();
