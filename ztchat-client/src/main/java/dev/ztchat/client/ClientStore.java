@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import dev.ztchat.core.store.SqliteFiles;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Set;
@@ -22,7 +22,6 @@ public final class ClientStore implements AutoCloseable {
   /** Schema version this code writes. */
   static final int SCHEMA_VERSION = 2;
 
-  private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
 
   private final Path dataDir;
@@ -37,12 +36,9 @@ public final class ClientStore implements AutoCloseable {
   public static ClientStore open(Path dataDir) throws IOException {
     ensurePrivateDir(dataDir);
     Path file = dataDir.resolve("client.db");
-    ensurePrivateFile(file);
+    Connection c = SqliteFiles.openPrivate(file, "the local store");
     try {
-      Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
       try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA synchronous=FULL");
         s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
         migrate(c);
       } catch (SQLException e) {
@@ -51,8 +47,7 @@ public final class ClientStore implements AutoCloseable {
       }
       return new ClientStore(dataDir, c);
     } catch (SQLException e) {
-      throw new IOException("cannot open the local store " + file + ": " + e.getMessage()
-          + " (is another client running with the same identity and data folder?)", e);
+      throw new IOException("cannot set up the local store " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -106,14 +101,6 @@ public final class ClientStore implements AutoCloseable {
   static void ensurePrivateDir(Path dir) throws IOException {
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
-  }
-
-  /** Creates {@code file} empty with mode 0600 if absent, and resets its mode if present. */
-  static void ensurePrivateFile(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
-    }
-    Files.setPosixFilePermissions(file, OWNER_ONLY_FILE);
   }
 
   /** The SQLite file itself. */

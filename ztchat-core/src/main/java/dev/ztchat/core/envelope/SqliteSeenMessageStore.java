@@ -1,19 +1,13 @@
 package dev.ztchat.core.envelope;
 
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
+import dev.ztchat.core.store.SqliteFiles;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Set;
 
 /**
  * A {@link SeenMessageStore} in a SQLite file, so that a replay after the client restarts is still
@@ -24,8 +18,6 @@ import java.util.Set;
  * reopen the door to its replay.
  */
 public final class SqliteSeenMessageStore implements SeenMessageStore {
-  private static final Set<PosixFilePermission> OWNER_ONLY =
-      PosixFilePermissions.fromString("rw-------");
 
   private final Path file;
   private final Connection db;
@@ -38,24 +30,16 @@ public final class SqliteSeenMessageStore implements SeenMessageStore {
   /** Opens the store in {@code file}, creating it (and its directory, mode 0700) if needed. */
   public static SqliteSeenMessageStore open(Path file) throws IOException {
     Path absolute = file.toAbsolutePath();
-    prepareFile(absolute);
+    Connection db = SqliteFiles.openPrivate(absolute, "the seen-message store");
     try {
-      Connection db = DriverManager.getConnection("jdbc:sqlite:" + absolute);
       try (Statement st = db.createStatement()) {
-        st.execute("PRAGMA busy_timeout = 5000");
-        try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
-          if (!rs.next() || !"wal".equalsIgnoreCase(rs.getString(1))) {
-            throw new IOException(file + ": SQLite refused WAL journaling");
-          }
-        }
-        st.execute("PRAGMA synchronous = FULL");
         st.execute(
             "CREATE TABLE IF NOT EXISTS seen (sender TEXT NOT NULL, message_id BLOB NOT NULL,"
                 + " ts INTEGER NOT NULL, PRIMARY KEY (sender, message_id)) WITHOUT ROWID");
         st.execute("CREATE INDEX IF NOT EXISTS seen_by_ts ON seen (ts)");
         st.execute(
             "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
-      } catch (SQLException | IOException e) {
+      } catch (SQLException e) {
         db.close();
         throw e;
       }
@@ -64,24 +48,6 @@ public final class SqliteSeenMessageStore implements SeenMessageStore {
       throw new IOException(
           file + " cannot be used as the seen-message store (" + e.getMessage() + ")", e);
     }
-  }
-
-  private static void prepareFile(Path file) throws IOException {
-    Path dir = file.getParent();
-    if (dir != null && !Files.isDirectory(dir)) {
-      Files.createDirectories(
-          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    }
-    try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-    } catch (FileAlreadyExistsException e) {
-      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw new IOException(
-            file + " exists and is not a regular file: remove it or choose another");
-      }
-    }
-    // The umask may have cleared bits, and an existing file may be wider: set the mode exactly.
-    Files.setPosixFilePermissions(file, OWNER_ONLY);
   }
 
   /** The database file. */

@@ -1,0 +1,68 @@
+package dev.ztchat.core.store;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Set;
+
+/**
+ * The one way ztchat opens its SQLite files (the relay's queue, a client's state and seen-message
+ * cache): the file is created 0600 before SQLite touches it (its folder 0700 when created here),
+ * never followed through a symbolic link, and opened in WAL mode with {@code synchronous=FULL}, so
+ * a commit is on disk when it returns.
+ */
+public final class SqliteFiles {
+  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
+  private SqliteFiles() {}
+
+  /** Opens (creating) {@code file} as described; {@code what} names it in error messages. */
+  public static Connection openPrivate(Path file, String what) throws IOException {
+    Path absolute = file.toAbsolutePath();
+    prepare(absolute);
+    try {
+      Connection db = DriverManager.getConnection("jdbc:sqlite:" + absolute);
+      try (Statement st = db.createStatement()) {
+        st.execute("PRAGMA busy_timeout = 5000");
+        try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
+          if (!rs.next() || !"wal".equalsIgnoreCase(rs.getString(1))) {
+            throw new IOException(file + ": SQLite refused WAL journaling");
+          }
+        }
+        st.execute("PRAGMA synchronous = FULL");
+      } catch (SQLException | IOException e) {
+        db.close();
+        throw e;
+      }
+      return db;
+    } catch (SQLException e) {
+      throw new IOException("cannot open " + what + " " + file + ": " + e.getMessage()
+          + " (is another ztchat process using it?)", e);
+    }
+  }
+
+  private static void prepare(Path file) throws IOException {
+    Path dir = file.getParent();
+    if (dir != null && !Files.isDirectory(dir)) {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+    } catch (FileAlreadyExistsException e) {
+      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        throw new IOException(file + " exists and is not a regular file: remove it or choose another");
+      }
+    }
+    // The umask may have cleared bits, and an existing file may be wider: set the mode exactly.
+    Files.setPosixFilePermissions(file, OWNER_ONLY);
+  }
+}
