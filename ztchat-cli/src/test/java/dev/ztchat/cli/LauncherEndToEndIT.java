@@ -137,7 +137,10 @@ class LauncherEndToEndIT {
         .contains("alice sees >> bob: Hi Alice, loud and clear.")
         .contains("[!] Replay dropped from alice")
         .contains("bad signature")
-        .contains("Spoofing detected");
+        .contains("Spoofing detected")
+        .contains("bob sees  >> alice: Running late, see you at 12:30.")
+        .contains("cut alice's connection")
+        .contains("bob's client refuses to encrypt to her: the certificate of 'alice' was revoked");
     // cleaned up after itself
     try (var tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
       assertThat(tmp.map(Path::toString).filter(s -> s.contains("ztchat-demo-")).toList()).isEmpty();

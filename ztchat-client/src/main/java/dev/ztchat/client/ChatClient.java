@@ -248,6 +248,20 @@ public final class ChatClient implements AutoCloseable {
     receiver.execute(outgoing::flush);
   }
 
+  /**
+   * Fetches the CA's revocation list from the relay now (it is otherwise refreshed every few
+   * seconds while sending) and says how many certificates it revokes.
+   */
+  public int refreshRevocations() throws IOException {
+    contacts.forgetRevocations();
+    try {
+      var crl = contacts.revocations().crl();
+      return crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size();
+    } catch (dev.ztchat.core.pki.CrlRejectedException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
   /** The last {@code limit} messages exchanged with {@code peer}, oldest first, decrypted. */
   public List<HistoryEntry> history(String peer, int limit) throws IOException {
     return history.recent(peer, limit);

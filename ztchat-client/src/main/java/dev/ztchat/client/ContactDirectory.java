@@ -137,6 +137,11 @@ public final class ContactDirectory {
     return verified;
   }
 
+  /** Forgets the cached revocation list, so the next check fetches the relay's current one. */
+  void forgetRevocations() {
+    revocationsFetched = java.time.Instant.MIN;
+  }
+
   /**
    * Whether messages from {@code cert}, dated {@code at}, must be refused: its certificate was
    * revoked before {@code at}, or for key compromise; or, for a sender never talked to before, no

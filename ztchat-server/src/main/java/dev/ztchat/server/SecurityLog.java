@@ -43,9 +43,9 @@ public final class SecurityLog {
     for (int i = 0; i + 1 < details.length; i += 2) {
       line.append(' ').append(details[i]).append('=').append(sanitize(String.valueOf(details[i + 1])));
     }
-    counts.get(event).increment();
     String text = line.toString();
     LOG.warn(text);
+    counts.get(event).increment(); // after the line is out: whoever watches the count sees it logged
     Entry entry = new Entry(event, identity, remoteText, text);
     for (Consumer<Entry> l : listeners) {
       l.accept(entry);
