@@ -31,10 +31,10 @@ final class ConnectionGuardHandler extends ChannelInboundHandlerAdapter {
     var remote = ctx.channel().remoteAddress();
     Throwable c = unwrap(cause);
     if (c instanceof FrameTooLargeException big) {
-      relay.security().record(SecurityEvent.FRAME_TOO_LARGE, identity, remote,
-          "size", big.announced(), "limit", big.limit(), "action", "closed");
       relay.security().human("[!] Oversized frame (" + big.announced() + " bytes, limit " + big.limit()
           + ") from " + (identity == null ? remote : identity) + "; connection closed.");
+      relay.security().record(SecurityEvent.FRAME_TOO_LARGE, identity, remote,
+          "size", big.announced(), "limit", big.limit(), "action", "closed");
     } else if (c instanceof StalledFrameException stalled) {
       relay.security().record(SecurityEvent.FRAME_STALLED, identity, remote,
           "buffered", stalled.bufferedBytes(), "action", "closed");

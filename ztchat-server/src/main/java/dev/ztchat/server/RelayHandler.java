@@ -89,10 +89,10 @@ final class RelayHandler extends SimpleChannelInboundHandler<ByteBuf> {
       return;
     }
     if (!header.sender().equals(identity)) {
-      relay.security().record(SecurityEvent.SPOOFING, identity, ctx.channel().remoteAddress(),
-          "claimed", header.sender(), "recipients", String.join(",", header.recipients()), "action", "dropped");
       relay.security().human("[!] Spoofing detected. Connection '" + identity + "' claimed to be '"
           + header.sender() + "'; packet dropped.");
+      relay.security().record(SecurityEvent.SPOOFING, identity, ctx.channel().remoteAddress(),
+          "claimed", header.sender(), "recipients", String.join(",", header.recipients()), "action", "dropped");
       return; // silent drop: no answer, nothing forwarded
     }
     relay.deliveries().accept(ctx.channel(), send.ref(), header, bytes, relay.directory()::knows);
