@@ -14,6 +14,7 @@ import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -156,6 +157,29 @@ class ChatClientIntegrationTest {
       assertThat(a).matches("\\d{5}( \\d{5}){5}");
       assertThat(bob.safetyNumber("alice")).isEqualTo(a);
       assertThat(alice.safetyNumber("carol")).isNotEqualTo(a);
+    }
+  }
+
+  @Test
+  void certificatesExpiringWithin30Days_areAnnounced_ownAndServers() throws Exception {
+    // TestPki issues 30-day certificates: all of them are inside the warning period
+    BlockingQueue<String> notices = new LinkedBlockingQueue<>();
+    Inbox inbox = new Inbox() {
+      @Override
+      public void onNotice(String notice) {
+        notices.add(notice);
+      }
+    };
+    try (ChatClient alice = connect(pki.user("alice"), inbox)) {
+      List<String> seen = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        String n = notices.poll(5, TimeUnit.SECONDS);
+        assertThat(n).isNotNull();
+        seen.add(n);
+      }
+      assertThat(seen).anyMatch(n -> n.contains("your signing certificate expires"))
+          .anyMatch(n -> n.contains("your encryption certificate expires"))
+          .anyMatch(n -> n.contains("the server's certificate expires"));
     }
   }
 
