@@ -27,6 +27,19 @@ final class PkiInitCommand implements Callable<Integer> {
   @Mixin PkiDirOption dir;
 
   @Option(
+      names = "--crl-url",
+      paramLabel = "URL",
+      defaultValue = DEFAULT_CRL_URL,
+      description = {
+        "Where certificates say the CA's CRL is published (their CRL distribution point);",
+        "./ztchat server publishes it there by default. 'none' leaves it out. (default: ${DEFAULT-VALUE})"
+      })
+  String crlUrl;
+
+  /** Where a relay with default settings publishes the CRL (its --crl-port on loopback). */
+  static final String DEFAULT_CRL_URL = "http://localhost:8444/ca.crl";
+
+  @Option(
       names = "--users",
       split = ",",
       paramLabel = "NAME",
@@ -74,7 +87,8 @@ final class PkiInitCommand implements Callable<Integer> {
             keyBits,
             serverNames == null ? List.of() : serverNames,
             days,
-            force);
+            force,
+            "none".equals(crlUrl) ? null : crlUrl);
     PkiAdmin admin = new PkiAdmin(layout, Clock.systemUTC(), err::println);
     PkiResult result = PkiCommand.guard(() -> admin.init(options));
     PkiCommand.printWritten(out, err, layout.root(), result);

@@ -1,6 +1,7 @@
 package dev.ztchat.cli;
 
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.server.CrlHttpEndpoint;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.store.QueueLimits;
@@ -43,6 +44,10 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--handshake-timeout", defaultValue = "10s", converter = DurationConverter.class,
       description = "Close connections that do not finish the TLS handshake in time (default: ${DEFAULT-VALUE}).")
   Duration handshakeTimeout;
+
+  @Option(names = "--crl-port", defaultValue = "8444",
+      description = "Publish the CA's CRL over HTTP at http://BIND:PORT/ca.crl, the URL certificates name (default: ${DEFAULT-VALUE}; 0: do not publish).")
+  int crlPort;
 
   @Option(names = "--data", defaultValue = "data", description = "Folder for the store of messages awaiting offline users (default: ${DEFAULT-VALUE}).")
   Path data;
@@ -107,12 +112,25 @@ final class ServerCommand implements Callable<Integer> {
       throw new UserError(e.getMessage());
     }
     reloadOnSighup(server);
+    CrlHttpEndpoint crlHttp = null;
+    if (crlPort > 0) {
+      try {
+        crlHttp = CrlHttpEndpoint.start(bind, crlPort, server::currentRevocationList);
+      } catch (java.io.IOException e) {
+        server.close();
+        throw new UserError(e.getMessage());
+      }
+    }
+    CrlHttpEndpoint publishedCrl = crlHttp;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   System.err.println("ztchat server: shutting down...");
+                  if (publishedCrl != null) {
+                    publishedCrl.close();
+                  }
                   server.close();
                   stopped.countDown();
                 },

@@ -127,6 +127,11 @@ public final class RelayServer implements AutoCloseable {
     }
   }
 
+  /** The CA's revocation list the relay enforces and serves, or null while it has none. */
+  public java.security.cert.X509CRL currentRevocationList() {
+    return revocations.current();
+  }
+
   /** Re-reads the revocation list now (what SIGHUP does). */
   public void reloadRevocations() {
     revocations.reload();

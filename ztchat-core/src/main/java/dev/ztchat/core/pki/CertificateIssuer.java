@@ -112,6 +112,13 @@ public final class CertificateIssuer {
   /** Issues the relay's TLS server certificate with the given DNS names and IP addresses. */
   public static Credential issueServer(
       Credential ca, String commonName, List<String> subjectAltNames, int keyBits, Instant notBefore, Duration validity) {
+    return issueServer(ca, commonName, subjectAltNames, keyBits, notBefore, validity, null);
+  }
+
+  /** As above, naming where the CA publishes its CRL ({@code crlUrl}, or none when null). */
+  public static Credential issueServer(
+      Credential ca, String commonName, List<String> subjectAltNames, int keyBits, Instant notBefore, Duration validity,
+      String crlUrl) {
     KeyPair keys = generateRsaKeyPair(keyBits);
     X509Certificate cert =
         build(
@@ -123,23 +130,37 @@ public final class CertificateIssuer {
                 notBefore,
                 notBefore.plus(validity),
                 CertificateRole.SERVER,
-                subjectAltNames));
+                subjectAltNames,
+                crlUrl));
     return new Credential(cert, keys.getPrivate());
   }
 
   /** Issues a user's signing and encryption credentials; {@code name} must be a valid {@link IdentityName}. */
   public static UserIdentity issueUser(
       Credential ca, String name, int keyBits, Instant notBefore, Duration validity) {
+    return issueUser(ca, name, keyBits, notBefore, validity, null);
+  }
+
+  /** As above, naming where the CA publishes its CRL ({@code crlUrl}, or none when null). */
+  public static UserIdentity issueUser(
+      Credential ca, String name, int keyBits, Instant notBefore, Duration validity, String crlUrl) {
     IdentityName.validate(name);
     return new UserIdentity(
         name,
-        issueLeaf(ca, name, CertificateRole.USER_SIGNING, keyBits, notBefore, validity),
-        issueLeaf(ca, name, CertificateRole.USER_ENCRYPTION, keyBits, notBefore, validity));
+        issueLeaf(ca, name, CertificateRole.USER_SIGNING, keyBits, notBefore, validity, crlUrl),
+        issueLeaf(ca, name, CertificateRole.USER_ENCRYPTION, keyBits, notBefore, validity, crlUrl));
   }
 
   /** Issues one leaf certificate of the given role with a fresh key. */
   public static Credential issueLeaf(
       Credential ca, String commonName, CertificateRole role, int keyBits, Instant notBefore, Duration validity) {
+    return issueLeaf(ca, commonName, role, keyBits, notBefore, validity, null);
+  }
+
+  /** As above, naming where the CA publishes its CRL ({@code crlUrl}, or none when null). */
+  public static Credential issueLeaf(
+      Credential ca, String commonName, CertificateRole role, int keyBits, Instant notBefore, Duration validity,
+      String crlUrl) {
     KeyPair keys = generateRsaKeyPair(keyBits);
     X509Certificate cert =
         build(
@@ -151,7 +172,8 @@ public final class CertificateIssuer {
                 notBefore,
                 notBefore.plus(validity),
                 role,
-                List.of()));
+                List.of(),
+                crlUrl));
     return new Credential(cert, keys.getPrivate());
   }
 
@@ -168,7 +190,19 @@ public final class CertificateIssuer {
       Instant notBefore,
       Instant notAfter,
       CertificateRole role,
-      List<String> subjectAltNames) {
+      List<String> subjectAltNames,
+      String crlDistributionPoint) {
+    /** Without a CRL distribution point. */
+    public Spec(String commonName, PublicKey subjectKey, Credential issuer, KeyPair selfKeys, Instant notBefore,
+        Instant notAfter, CertificateRole role, List<String> subjectAltNames) {
+      this(commonName, subjectKey, issuer, selfKeys, notBefore, notAfter, role, subjectAltNames, null);
+    }
+
+    /** The same certificate, naming {@code url} (or none when null) as where its CRL is published. */
+    public Spec withCrlDistributionPoint(String url) {
+      return new Spec(commonName, subjectKey, issuer, selfKeys, notBefore, notAfter, role, subjectAltNames, url);
+    }
+
     public Spec {
       requireNonNull(commonName, "commonName");
       requireNonNull(subjectKey, "subjectKey");
@@ -225,6 +259,12 @@ public final class CertificateIssuer {
       if (!spec.subjectAltNames().isEmpty()) {
         builder.addExtension(
             Extension.subjectAlternativeName, false, subjectAltNames(spec.subjectAltNames()));
+      }
+      if (spec.crlDistributionPoint() != null && !role.isCa()) {
+        GeneralNames where = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spec.crlDistributionPoint()));
+        builder.addExtension(Extension.cRLDistributionPoints, false, new org.bouncycastle.asn1.x509.CRLDistPoint(
+            new org.bouncycastle.asn1.x509.DistributionPoint[] {new org.bouncycastle.asn1.x509.DistributionPoint(
+                new org.bouncycastle.asn1.x509.DistributionPointName(where), null, null)}));
       }
       ContentSigner signer =
           new JcaContentSignerBuilder(SIGNATURE_ALGORITHM)

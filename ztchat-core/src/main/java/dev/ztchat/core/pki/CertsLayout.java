@@ -39,6 +39,20 @@ public record CertsLayout(Path root) {
     return root.resolve("ca.crl");
   }
 
+  /** Where issued certificates say the CRL is published (one URL, written by {@code pki init --crl-url}). */
+  public Path crlUrlFile() {
+    return root.resolve("crl-url");
+  }
+
+  /** The CRL distribution point URL of this PKI, or null when none was set. */
+  public String crlUrl() throws IOException {
+    if (!Files.isRegularFile(crlUrlFile())) {
+      return null;
+    }
+    String url = Files.readString(crlUrlFile(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+    return url.isEmpty() ? null : url;
+  }
+
   public Path serverCertificate() {
     return root.resolve("server.crt");
   }

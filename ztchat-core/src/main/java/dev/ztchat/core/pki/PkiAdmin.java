@@ -73,10 +73,23 @@ public final class PkiAdmin {
    * @param force replace existing files, including an existing CA
    */
   public record InitOptions(
-      List<String> users, int keyBits, List<String> extraServerNames, int days, boolean force) {
+      List<String> users, int keyBits, List<String> extraServerNames, int days, boolean force, String crlUrl) {
     public InitOptions {
       users = List.copyOf(users);
       extraServerNames = List.copyOf(extraServerNames);
+      if (crlUrl != null && !crlUrl.matches("https?://[\\x21-\\x7e]+")) {
+        throw new IllegalArgumentException("--crl-url '" + crlUrl + "' must be an http:// or https:// URL");
+      }
+    }
+
+    /** Without a CRL distribution point in the certificates. */
+    public InitOptions(List<String> users, int keyBits, List<String> extraServerNames, int days, boolean force) {
+      this(users, keyBits, extraServerNames, days, force, null);
+    }
+
+    /** Certificates name {@code url} as where the CA's CRL is published (null: none). */
+    public InitOptions withCrlUrl(String url) {
+      return new InitOptions(users, keyBits, extraServerNames, days, force, url);
     }
 
     /** alice and bob, RSA-3072, loopback names only, one year, no overwriting. */
@@ -86,23 +99,23 @@ public final class PkiAdmin {
     }
 
     public InitOptions withUsers(List<String> names) {
-      return new InitOptions(names, keyBits, extraServerNames, days, force);
+      return new InitOptions(names, keyBits, extraServerNames, days, force, crlUrl);
     }
 
     public InitOptions withKeyBits(int bits) {
-      return new InitOptions(users, bits, extraServerNames, days, force);
+      return new InitOptions(users, bits, extraServerNames, days, force, crlUrl);
     }
 
     public InitOptions withExtraServerNames(List<String> names) {
-      return new InitOptions(users, keyBits, names, days, force);
+      return new InitOptions(users, keyBits, names, days, force, crlUrl);
     }
 
     public InitOptions withDays(int n) {
-      return new InitOptions(users, keyBits, extraServerNames, n, force);
+      return new InitOptions(users, keyBits, extraServerNames, n, force, crlUrl);
     }
 
     public InitOptions withForce(boolean f) {
-      return new InitOptions(users, keyBits, extraServerNames, days, f);
+      return new InitOptions(users, keyBits, extraServerNames, days, f, crlUrl);
     }
   }
 
@@ -155,12 +168,12 @@ public final class PkiAdmin {
             + ")...");
     Credential server =
         CertificateIssuer.issueServer(
-            ca, SERVER_COMMON_NAME, List.copyOf(serverNames), bits, notBefore, leafValidity);
+            ca, SERVER_COMMON_NAME, List.copyOf(serverNames), bits, notBefore, leafValidity, options.crlUrl());
     List<UserIdentity> identities = new ArrayList<>();
     for (String user : users) {
       progress.accept(
           "generating user " + user + ": signing and encryption keys (RSA-" + bits + ")...");
-      identities.add(CertificateIssuer.issueUser(ca, user, bits, notBefore, leafValidity));
+      identities.add(CertificateIssuer.issueUser(ca, user, bits, notBefore, leafValidity, options.crlUrl()));
     }
 
     boolean force = options.force();
@@ -177,6 +190,10 @@ public final class PkiAdmin {
         new PkiFile(
             layout.caKey(), "root CA private key", "the PKI admin only; keep it offline", true));
     PkiRevocation.writeInitial(layout, ca, clock.instant());
+    Files.deleteIfExists(layout.crlUrlFile());
+    if (options.crlUrl() != null) {
+      Files.writeString(layout.crlUrlFile(), options.crlUrl() + "\n", java.nio.charset.StandardCharsets.US_ASCII);
+    }
     written.add(
         new PkiFile(
             layout.crl(),
@@ -236,11 +253,11 @@ public final class PkiAdmin {
     progress.accept("generating user " + name + ": signing key (RSA-" + keyBits + ")...");
     Credential signing =
         CertificateIssuer.issueLeaf(
-            ca, name, CertificateRole.USER_SIGNING, keyBits, notBefore, validity);
+            ca, name, CertificateRole.USER_SIGNING, keyBits, notBefore, validity, layout.crlUrl());
     progress.accept("generating user " + name + ": encryption key (RSA-" + keyBits + ")...");
     Credential encryption =
         CertificateIssuer.issueLeaf(
-            ca, name, CertificateRole.USER_ENCRYPTION, keyBits, notBefore, validity);
+            ca, name, CertificateRole.USER_ENCRYPTION, keyBits, notBefore, validity, layout.crlUrl());
     List<PkiFile> written = writeUser(layout, new UserIdentity(name, signing, encryption), force);
     return new PkiResult(written, warnings);
   }

@@ -111,6 +111,34 @@ class PkiRevocationTest {
   }
 
   @Test
+  void certificates_nameTheCrlDistributionPoint_whenInitWasGivenOne_andLaterIssuesKeepIt() throws Exception {
+    CertsLayout withUrl = new CertsLayout(dir.resolve("with-url"));
+    PkiAdmin admin = new PkiAdmin(withUrl, Clock.systemUTC(), line -> {});
+    admin.init(PkiAdmin.InitOptions.defaults().withKeyBits(2048).withUsers(List.of("alice"))
+        .withCrlUrl("http://crl.example.org:8444/ca.crl"));
+    admin.issue("dave", 2048, 30, false);
+    for (Path cert : List.of(withUrl.serverCertificate(), withUrl.signingCertificate("alice"),
+        withUrl.encryptionCertificate("alice"), withUrl.signingCertificate("dave"))) {
+      byte[] ext = PemFiles.readCertificate(cert).getExtensionValue("2.5.29.31");
+      assertThat(ext).as(cert.toString()).isNotNull();
+      assertThat(new String(ext, java.nio.charset.StandardCharsets.US_ASCII)).contains("http://crl.example.org:8444/ca.crl");
+    }
+    assertThat(PemFiles.readCertificate(withUrl.caCertificate()).getExtensionValue("2.5.29.31")).as("not on the CA").isNull();
+    assertThat(PemFiles.readCertificate(certs.signingCertificate("alice")).getExtensionValue("2.5.29.31"))
+        .as("none when none was asked for").isNull();
+    assumeTrue(OpensslInteropTest.opensslAvailable(), OpensslInteropTest.NO_OPENSSL);
+    var r = OpensslInteropTest.openssl("x509", "-in", withUrl.signingCertificate("dave").toString(), "-noout", "-text");
+    assertThat(r.output()).contains("CRL Distribution Points").contains("URI:http://crl.example.org:8444/ca.crl");
+  }
+
+  @Test
+  void crlUrl_thatIsNotHttp_isRefused() {
+    assertThatThrownBy(() -> PkiAdmin.InitOptions.defaults().withCrlUrl("file:///etc/passwd"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--crl-url");
+  }
+
+  @Test
   void opensslCrl_verifiesTheCrlAgainstCaCrt_andShowsTheEntries() throws Exception {
     assumeTrue(OpensslInteropTest.opensslAvailable(), OpensslInteropTest.NO_OPENSSL);
     revocation().revoke("alice", RevocationReason.KEY_COMPROMISE, Duration.ofDays(7));
