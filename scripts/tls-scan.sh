@@ -21,7 +21,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$ROOT/ztchat" pki init --dir "$WORK/certs" --key-size 2048 --users alice >/dev/null
-"$ROOT/ztchat" server --certs "$WORK/certs" --port 0 --bind 127.0.0.1 2>"$WORK/server.log" &
+"$ROOT/ztchat" server --certs "$WORK/certs" --data "$WORK/data" --port 0 --crl-port 0 --bind 127.0.0.1 2>"$WORK/server.log" &
 SERVER_PID=$!
 PORT=""
 for _ in $(seq 1 150); do

@@ -70,7 +70,7 @@ class LauncherEndToEndIT {
 
     int port = freePort();
     Path serverLog = dir.resolve("server.txt");
-    start(serverLog, "server", "--port", String.valueOf(port));
+    start(serverLog, "server", "--port", String.valueOf(port), "--crl-port", String.valueOf(freePort()));
     Path serverErr = dir.resolve("server.txt.err");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!Files.readString(serverErr).contains("listening on") && System.nanoTime() < deadline) {
@@ -112,7 +112,7 @@ class LauncherEndToEndIT {
   void recv_timesOutWithNonZeroExit() throws Exception {
     assertThat(run(Duration.ofMinutes(2), "pki", "init", "--key-size", "2048").exit()).isZero();
     int port = freePort();
-    start(dir.resolve("server.txt"), "server", "--port", String.valueOf(port));
+    start(dir.resolve("server.txt"), "server", "--port", String.valueOf(port), "--crl-port", String.valueOf(freePort()));
     Thread.sleep(3000);
     Result r = run(Duration.ofSeconds(60), "recv", "--identity", "bob", "--server", "localhost:" + port, "--timeout", "2s");
     assertThat(r.exit()).isEqualTo(5);
