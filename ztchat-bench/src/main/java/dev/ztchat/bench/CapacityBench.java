@@ -75,7 +75,7 @@ final class CapacityBench implements Benchmark {
     try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         PrintStream cmd = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8);
         CapacityLoad load = new CapacityLoad()) {
-      int port = Integer.parseInt(in.readLine().substring(5));
+      int port = (int) tagged(in, "PORT ");
       long heap0 = stats(cmd, in);
       long rss0 = PeerProcess.rssOf(p.pid());
       long t0 = System.nanoTime();
@@ -105,8 +105,17 @@ final class CapacityBench implements Benchmark {
 
   private static long stats(PrintStream cmd, BufferedReader in) throws IOException {
     cmd.println("stats");
-    String line = in.readLine();
-    return line == null ? 0 : Long.parseLong(line.substring(5));
+    return tagged(in, "HEAP ");
+  }
+
+  /** The number on the relay's next line starting with {@code tag} (its log may share stdout). */
+  private static long tagged(BufferedReader in, String tag) throws IOException {
+    for (String line; (line = in.readLine()) != null; ) {
+      if (line.startsWith(tag)) {
+        return Long.parseLong(line.substring(tag.length()).strip());
+      }
+    }
+    throw new IOException("the relay process ended before printing " + tag.strip());
   }
 
   /** One envelope to each user, from {@code sender}, waiting for every "sent". */
