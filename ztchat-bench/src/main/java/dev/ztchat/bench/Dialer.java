@@ -31,6 +31,13 @@ final class Dialer implements AutoCloseable {
     System.setProperty("io.netty.handler.ssl.openssl.sessionCacheClient", "false");
   }
 
+  /**
+   * Netty's OpenSSL client keys its session cache by host and port; a port number no other
+   * connection uses means no saved session ever matches, even where the property above comes too
+   * late (the class read it already). The number is only a cache key: the socket dials {@code port}.
+   */
+  private static final java.util.concurrent.atomic.AtomicInteger SESSION_KEY = new java.util.concurrent.atomic.AtomicInteger();
+
   private final EventLoopGroup group;
 
   Dialer(int threads) {
@@ -62,7 +69,7 @@ final class Dialer implements AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), "127.0.0.1", port));
+            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), "127.0.0.1", 1 + (SESSION_KEY.getAndIncrement() & 0x3fffffff)));
             pipeline.accept(ch.pipeline());
           }
         })
