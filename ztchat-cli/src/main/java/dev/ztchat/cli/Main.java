@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       SendCommand.class,
       RecvCommand.class,
       AttackCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -24,6 +24,11 @@ import java.util.Map;
  * server process or the machine. Envelopes are kept in arrival order per recipient, removed only on
  * the recipient's acknowledgement or when their TTL passes. The relay cannot read them.
  *
+ * <p>Each recipient's usage (count and bytes, for the quota) is read from the table once and then
+ * kept up to date in memory, so an enqueue costs the same with 10 or 100,000 envelopes waiting; it
+ * counts expired envelopes until the next purge (at most a minute), which can only make the quota
+ * stricter. SQL statements are prepared once.
+ *
  * <p>Not thread-safe: the relay calls it from one thread only (its store executor).
  */
 public final class OfflineQueue implements AutoCloseable {
@@ -32,11 +37,42 @@ public final class OfflineQueue implements AutoCloseable {
   private final Connection db;
   private final Clock clock;
   private final QueueLimits limits;
+  private final Map<String, long[]> usage = new java.util.HashMap<>();
+  private final Map<String, PreparedStatement> statements = new java.util.HashMap<>();
 
   private OfflineQueue(Connection db, Clock clock, QueueLimits limits) {
     this.db = db;
     this.clock = clock;
     this.limits = limits;
+  }
+
+  /** {@code sql}, prepared on first use and kept (cleared parameters) for the next. */
+  private PreparedStatement statement(String sql) throws SQLException {
+    PreparedStatement p = statements.get(sql);
+    if (p == null) {
+      p = db.prepareStatement(sql);
+      statements.put(sql, p);
+    } else {
+      p.clearParameters();
+    }
+    return p;
+  }
+
+  /** {count, bytes} stored for {@code recipient}, read once from the table. */
+  private long[] usage(String recipient, long now) throws SQLException {
+    long[] u = usage.get(recipient);
+    if (u == null) {
+      PreparedStatement q = statement(
+          "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM queue WHERE recipient = ? AND expires_at > ?");
+      q.setString(1, recipient);
+      q.setLong(2, now);
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        u = new long[] {rs.getLong(1), rs.getLong(2)};
+      }
+      usage.put(recipient, u);
+    }
+    return u;
   }
 
   /** Opens (creating and migrating as needed) {@code relay.db} in the data folder. */
@@ -147,9 +183,11 @@ public final class OfflineQueue implements AutoCloseable {
       db.commit();
     } catch (IOException | RuntimeException e) {
       rollbackQuietly();
+      usage.clear(); // counts changed inside the rolled-back transaction are re-read
       throw e;
     } catch (SQLException e) {
       rollbackQuietly();
+      usage.clear();
       throw new IOException("committing to the store failed: " + e.getMessage(), e);
     } finally {
       autoCommit();
@@ -158,49 +196,41 @@ public final class OfflineQueue implements AutoCloseable {
 
   private EnqueueOutcome enqueueOne(String recipient, String sender, String messageId, byte[] envelope, long now)
       throws SQLException {
-    try (PreparedStatement q = db.prepareStatement(
-        "SELECT 1 FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?")) {
-      q.setString(1, recipient);
-      q.setString(2, sender);
-      q.setString(3, messageId);
-      try (ResultSet rs = q.executeQuery()) {
-        if (rs.next()) {
-          return EnqueueOutcome.ALREADY_STORED;
-        }
+    PreparedStatement exists = statement("SELECT 1 FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?");
+    exists.setString(1, recipient);
+    exists.setString(2, sender);
+    exists.setString(3, messageId);
+    try (ResultSet rs = exists.executeQuery()) {
+      if (rs.next()) {
+        return EnqueueOutcome.ALREADY_STORED;
       }
     }
-    try (PreparedStatement q = db.prepareStatement(
-        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM queue WHERE recipient = ? AND expires_at > ?")) {
-      q.setString(1, recipient);
-      q.setLong(2, now);
-      try (ResultSet rs = q.executeQuery()) {
-        rs.next();
-        if (rs.getLong(1) + 1 > limits.maxMessagesPerRecipient()
-            || rs.getLong(2) + envelope.length > limits.maxBytesPerRecipient()) {
-          return EnqueueOutcome.QUEUE_FULL;
-        }
-      }
+    long[] used = usage(recipient, now);
+    if (used[0] + 1 > limits.maxMessagesPerRecipient() || used[1] + envelope.length > limits.maxBytesPerRecipient()) {
+      return EnqueueOutcome.QUEUE_FULL;
     }
-    try (PreparedStatement ins = db.prepareStatement(
+    PreparedStatement ins = statement(
         "INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at, expires_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-      ins.setString(1, recipient);
-      ins.setString(2, sender);
-      ins.setString(3, messageId);
-      ins.setBytes(4, envelope);
-      ins.setInt(5, envelope.length);
-      ins.setLong(6, now);
-      ins.setLong(7, now + limits.ttl().toMillis());
-      ins.executeUpdate();
-    }
+            + " VALUES (?, ?, ?, ?, ?, ?, ?)");
+    ins.setString(1, recipient);
+    ins.setString(2, sender);
+    ins.setString(3, messageId);
+    ins.setBytes(4, envelope);
+    ins.setInt(5, envelope.length);
+    ins.setLong(6, now);
+    ins.setLong(7, now + limits.ttl().toMillis());
+    ins.executeUpdate();
+    used[0]++;
+    used[1] += envelope.length;
     return EnqueueOutcome.STORED;
   }
 
   /** Up to {@code limit} unexpired envelopes for {@code recipient} after {@code afterSeq}, oldest first. */
   public List<QueuedEnvelope> after(String recipient, long afterSeq, int limit) throws IOException {
-    try (PreparedStatement q = db.prepareStatement(
-        "SELECT seq, sender, message_id, envelope FROM queue WHERE recipient = ? AND seq > ? AND expires_at > ?"
-            + " ORDER BY seq LIMIT ?")) {
+    try {
+      PreparedStatement q = statement(
+          "SELECT seq, sender, message_id, envelope FROM queue WHERE recipient = ? AND seq > ? AND expires_at > ?"
+              + " ORDER BY seq LIMIT ?");
       q.setString(1, recipient);
       q.setLong(2, afterSeq);
       q.setLong(3, clock.millis());
@@ -219,12 +249,24 @@ public final class OfflineQueue implements AutoCloseable {
 
   /** Removes an acknowledged envelope; returns whether it was there. */
   public boolean remove(String recipient, String sender, String messageId) throws IOException {
-    try (PreparedStatement d = db.prepareStatement(
-        "DELETE FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?")) {
+    try {
+      PreparedStatement d = statement(
+          "DELETE FROM queue WHERE recipient = ? AND sender = ? AND message_id = ? RETURNING size");
       d.setString(1, recipient);
       d.setString(2, sender);
       d.setString(3, messageId);
-      return d.executeUpdate() > 0;
+      boolean removed = false;
+      try (ResultSet rs = d.executeQuery()) {
+        while (rs.next()) {
+          removed = true;
+          long[] used = usage.get(recipient);
+          if (used != null) {
+            used[0]--;
+            used[1] -= rs.getLong(1);
+          }
+        }
+      }
+      return removed;
     } catch (SQLException e) {
       throw new IOException("removing an acknowledged envelope failed: " + e.getMessage(), e);
     }
@@ -234,7 +276,9 @@ public final class OfflineQueue implements AutoCloseable {
   public int purgeExpired() throws IOException {
     try (PreparedStatement d = db.prepareStatement("DELETE FROM queue WHERE expires_at <= ?")) {
       d.setLong(1, clock.millis());
-      return d.executeUpdate();
+      int n = d.executeUpdate();
+      usage.clear(); // re-read, now without the expired envelopes
+      return n;
     } catch (SQLException e) {
       throw new IOException("purging expired envelopes failed: " + e.getMessage(), e);
     }
@@ -274,6 +318,9 @@ public final class OfflineQueue implements AutoCloseable {
   @Override
   public void close() {
     try {
+      for (PreparedStatement p : statements.values()) {
+        p.close();
+      }
       db.close();
     } catch (SQLException ignored) {
       // closing

@@ -1,0 +1,35 @@
+package dev.ztchat.bench;
+
+import dev.ztchat.server.RelayServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The relay as a process of its own, for the capacity bench (which reads its resident memory):
+ * started with the bench configuration (certs folder and data folder as arguments) on a free loopback port, prints {@code PORT n}, answers
+ * each {@code stats} line on stdin with {@code HEAP bytes} (heap in use after a full GC), and stops
+ * when stdin closes, so it never outlives the bench.
+ */
+public final class RelayMain {
+  private RelayMain() {}
+
+  public static void main(String[] args) throws Exception {
+    var config = InProcessRelay.config(new dev.ztchat.core.pki.CertsLayout(java.nio.file.Path.of(args[0])),
+        java.nio.file.Path.of(args[1]));
+    try (RelayServer relay = RelayServer.start(config)) {
+      System.out.println("PORT " + relay.port());
+      System.out.flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      for (String line; (line = in.readLine()) != null; ) {
+        if (line.equals("stats")) {
+          System.gc();
+          System.gc();
+          Runtime rt = Runtime.getRuntime();
+          System.out.println("HEAP " + (rt.totalMemory() - rt.freeMemory()));
+          System.out.flush();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.ztchat.bench;
+
+import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.server.RelayServer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Figure 5: the offline store. A sender sends N envelopes through the relay to a user who is
+ * offline (each committed before "sent"), then the user connects and drains them, acknowledging
+ * each. The peer is the floor: the same rows inserted straight into SQLite from this JVM, in
+ * batches of the relay's group-commit size, with the relay's schema and durability settings.
+ */
+final class StoreBench implements Benchmark {
+  /** The relay's group-commit size (DeliveryService.MAX_BATCH). */
+  private static final int BATCH = 512;
+
+  @Override
+  public String name() {
+    return "store";
+  }
+
+  @Override
+  public String description() {
+    return "enqueue then drain 100,000 envelopes for an offline user, vs raw batched SQLite inserts";
+  }
+
+  @Override
+  public List<Figure> run(BenchOptions o, BenchPki pki) throws Exception {
+    int n = o.pick(100_000, 1_000);
+    UserIdentity sender = pki.user("alice0");
+    UserIdentity recipient = pki.user("bob0");
+    o.say("store: ztchat, %,d envelopes to an offline user, then drained", n);
+    ZtRelayLoad.Result r;
+    try (RelayServer relay = InProcessRelay.start(pki)) {
+      r = ZtRelayLoad.run(relay.port(), pki.caCertificate(), List.<UserIdentity[]>of(new UserIdentity[] {sender, recipient}),
+          n, true, o.pick(Duration.ofSeconds(300), Duration.ofSeconds(20)));
+    }
+    double enqueue = r.accepted() / (r.enqueueNanos() / 1e9);
+    double drain = r.latencies().receivedCount() / (r.drainNanos() / 1e9);
+    o.say("  ztchat: %,d accepted at %,.0f/s, %,d drained at %,.0f/s", r.accepted(), enqueue,
+        r.latencies().receivedCount(), drain);
+    double raw = rawInserts(pki.newFolder("raw-sqlite-"), new Envelopes(sender, recipient), n);
+    o.say("  raw SQLite: %,.0f inserts/s", raw);
+    String note = String.format(Locale.ROOT, "%,d of %,d accepted, %,d drained", r.accepted(), n, r.latencies().receivedCount());
+    double both = r.latencies().receivedCount() / ((r.enqueueNanos() + r.drainNanos()) / 1e9);
+    return List.of(
+        new Figure("store", "enqueue envelopes/s (over mTLS, durable)", enqueue, "raw SQLite batched inserts", raw, true, 0.5, note),
+        new Figure("store", "enqueue+drain envelopes/s", both, "raw SQLite batched inserts", raw, true, 0.5,
+            "drain alone " + Figure.num(drain) + "/s"));
+  }
+
+  /** Inserts {@code n} envelopes in transactions of {@link #BATCH}; returns rows per second. */
+  static double rawInserts(Path dir, Envelopes envelopes, int n) throws Exception {
+    byte[][] rows = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      rows[i] = envelopes.envelope(i);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("raw.db"))) {
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=FULL");
+        s.execute("CREATE TABLE queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL,"
+            + " sender TEXT NOT NULL, message_id TEXT NOT NULL, envelope BLOB NOT NULL,"
+            + " size INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+            + " UNIQUE (recipient, sender, message_id))");
+        s.execute("CREATE INDEX queue_by_recipient ON queue (recipient, seq)");
+        s.execute("CREATE INDEX queue_by_expiry ON queue (expires_at)");
+      }
+      c.setAutoCommit(false);
+      long start = System.nanoTime();
+      try (PreparedStatement ins = c.prepareStatement("INSERT INTO queue (recipient, sender, message_id, envelope, size,"
+          + " enqueued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        for (int i = 0; i < n; i++) {
+          long now = System.currentTimeMillis();
+          ins.setString(1, "bob0");
+          ins.setString(2, "alice0");
+          ins.setString(3, String.format(Locale.ROOT, "%032x", i));
+          ins.setBytes(4, rows[i]);
+          ins.setInt(5, rows[i].length);
+          ins.setLong(6, now);
+          ins.setLong(7, now + 86_400_000L);
+          ins.executeUpdate();
+          if ((i + 1) % BATCH == 0 || i == n - 1) {
+            c.commit();
+          }
+        }
+      }
+      return n / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package dev.ztchat.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every bench runs in quick mode against a real in-process (or child-process) relay over mTLS and
+ * produces its figures, so the benchmarks cannot rot. Peers are off here (CI may lack them) and no
+ * timing is asserted: only that each bench measured something and its messages all arrived.
+ */
+class BenchQuickIntegrationTest {
+  @Test
+  void everyBench_inQuickMode_producesItsFigures() throws Exception {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    List<Figure> figures = BenchRunner.run(Benchmarks.all(),
+        new BenchOptions(true, false, new PrintStream(log, true, StandardCharsets.UTF_8)));
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertThat(text).doesNotContain("BENCH_FAILED");
+    for (String name : Benchmarks.names()) {
+      assertThat(figures).as(name + "\n" + text).anyMatch(f -> f.bench().equals(name) && f.ours() > 0);
+    }
+    assertThat(figures).filteredOn(f -> f.bench().equals("capacity") && f.metric().equals("connections dropped"))
+        .singleElement().satisfies(f -> assertThat(f.ours()).isZero());
+    assertThat(figures).filteredOn(f -> f.bench().equals("store")).allSatisfy(f ->
+        assertThat(f.note()).satisfiesAnyOf(n -> assertThat(n).startsWith("1,000 of 1,000 accepted, 1,000 drained"),
+            n -> assertThat(n).startsWith("drain alone")));
+  }
+}
