@@ -3,11 +3,9 @@ package dev.ztchat.server.store;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import dev.ztchat.core.store.SqliteFiles;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -79,25 +77,21 @@ public final class OfflineQueue implements AutoCloseable {
   public static OfflineQueue open(QueueLimits limits, Clock clock) throws IOException {
     requireNonNull(limits, "limits");
     requireNonNull(clock, "clock");
-    Path dir = limits.dataDir();
-    Files.createDirectories(dir);
-    Path file = dir.resolve("relay.db");
-    if (!Files.exists(file)) {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    }
+    Path file = limits.dataDir().resolve("relay.db");
+    Connection c = SqliteFiles.openPrivate(file, "the relay's store (another server on the same --data folder?)");
     try {
-      Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
       try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA synchronous=FULL");
-        s.execute("PRAGMA busy_timeout=5000");
         s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
       }
       migrate(c);
       return new OfflineQueue(c, clock, limits);
     } catch (SQLException e) {
-      throw new IOException("cannot open the relay's store " + file + ": " + e.getMessage()
-          + " (is another server using the same --data folder?)", e);
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // the original failure is what matters
+      }
+      throw new IOException("cannot set up the relay's store " + file + ": " + e.getMessage(), e);
     }
   }
 
