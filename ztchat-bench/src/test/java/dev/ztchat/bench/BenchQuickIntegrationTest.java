@@ -22,7 +22,9 @@ class BenchQuickIntegrationTest {
     String text = log.toString(StandardCharsets.UTF_8);
     assertThat(text).doesNotContain("BENCH_FAILED");
     for (String name : Benchmarks.names()) {
-      assertThat(figures).as(name + "\n" + text).anyMatch(f -> f.bench().equals(name) && f.ours() > 0);
+      // a figure was produced; its value is not judged (quick mode, tiny counts: memory deltas can
+      // even come out negative after a GC)
+      assertThat(figures).as(name + "\n" + text).anyMatch(f -> f.bench().equals(name) && Double.isFinite(f.ours()));
     }
     assertThat(figures).filteredOn(f -> f.bench().equals("capacity") && f.metric().equals("connections dropped"))
         .singleElement().satisfies(f -> assertThat(f.ours()).isZero());
