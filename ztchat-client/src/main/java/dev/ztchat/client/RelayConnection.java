@@ -267,6 +267,7 @@ public final class RelayConnection implements AutoCloseable {
     private final CompletableFuture<Frame.Welcome> welcomed;
     private volatile RelayConnection conn;
     private Throwable failure;
+    private volatile String lastUnsolicitedError;
 
     Inbound(CompletableFuture<Frame.Welcome> welcomed) {
       this.welcomed = welcomed;
@@ -312,6 +313,7 @@ public final class RelayConnection implements AutoCloseable {
             f.complete(frame);
           } else if (frame instanceof Frame.Error e) {
             LOG.warn("server reported an error: {} ({})", e.message(), e.code().wire());
+            lastUnsolicitedError = e.message(); // e.g. why the server is about to close
           }
         }
       }
@@ -328,7 +330,10 @@ public final class RelayConnection implements AutoCloseable {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
       RelayConnection c = conn;
       if (c != null) {
-        c.closed(failure);
+        // The server's last word (e.g. "your certificate was revoked by the CA") says more than
+        // an anonymous close.
+        String said = lastUnsolicitedError;
+        c.closed(failure == null && said != null ? new IOException("the server said: " + said) : failure);
       }
       super.channelInactive(ctx);
     }
