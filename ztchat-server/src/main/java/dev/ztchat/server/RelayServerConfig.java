@@ -84,10 +84,12 @@ public record RelayServerConfig(
         ProtocolLimits.DEFAULT_FRAME_BURST);
   }
 
-  /** Defaults, with the store in a {@code data} folder beside the certs folder (tests, demo). */
+  /**
+   * Defaults, with the store in {@code relay-data} inside the certs folder, so that every
+   * throw-away setup (tests, the demo, the attack suite) has its own.
+   */
   public static RelayServerConfig defaults(CertsLayout certs) {
-    Path parent = certs.root().toAbsolutePath().getParent();
-    return defaults(certs, (parent == null ? certs.root() : parent).resolve("relay-data"));
+    return defaults(certs, certs.root().toAbsolutePath().resolve("relay-data"));
   }
 
   public RelayServerConfig withQueue(QueueLimits limits) {
