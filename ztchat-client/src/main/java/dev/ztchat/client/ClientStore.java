@@ -8,7 +8,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import dev.ztchat.core.store.SqliteFiles;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Set;
 
 /**
@@ -38,8 +37,7 @@ public final class ClientStore implements AutoCloseable {
     Path file = dataDir.resolve("client.db");
     Connection c = SqliteFiles.openPrivate(file, "the local store");
     try {
-      try (Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      try {
         migrate(c);
       } catch (SQLException e) {
         c.close();
@@ -52,25 +50,13 @@ public final class ClientStore implements AutoCloseable {
   }
 
   private static void migrate(Connection c) throws SQLException {
-    int version = 0;
-    try (Statement s = c.createStatement();
-        var rs = s.executeQuery("SELECT value FROM meta WHERE key='schema_version'")) {
-      if (rs.next()) {
-        version = Integer.parseInt(rs.getString(1));
-      }
-    }
-    if (version > SCHEMA_VERSION) {
-      throw new SQLException("the local store was written by a newer ztchat (schema " + version + ")");
-    }
-    // One transaction, so a crash mid-migration leaves the previous version intact.
-    c.setAutoCommit(false);
-    try (Statement s = c.createStatement()) {
-      if (version < 1) {
+    SqliteFiles.migrate(c, SCHEMA_VERSION, "the local store", (s, from) -> {
+      if (from < 1) {
         s.execute(
             "CREATE TABLE pins (name TEXT PRIMARY KEY, signing_key TEXT NOT NULL,"
                 + " encryption_key TEXT NOT NULL, pinned_at INTEGER NOT NULL)");
       }
-      if (version < 2) {
+      if (from < 2) {
         s.execute(
             "CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, peer TEXT NOT NULL,"
                 + " direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),"
@@ -87,14 +73,7 @@ public final class ClientStore implements AutoCloseable {
                 + " processed_at INTEGER NOT NULL, confirmed INTEGER NOT NULL DEFAULT 0,"
                 + " PRIMARY KEY (sender, message_id))");
       }
-      s.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '" + SCHEMA_VERSION + "')");
-      c.commit();
-    } catch (SQLException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(true);
-    }
+    });
   }
 
   /** Creates {@code dir} (and parents) and restricts it to its owner. */

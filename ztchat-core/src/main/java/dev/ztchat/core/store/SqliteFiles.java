@@ -50,6 +50,43 @@ public final class SqliteFiles {
     }
   }
 
+  /** The schema changes from one version to the next; {@code from} is the version found. */
+  @FunctionalInterface
+  public interface Migration {
+    void apply(Statement s, int from) throws SQLException;
+  }
+
+  /**
+   * Brings a database to schema {@code target}: reads the version kept in the {@code meta} table
+   * (0 for a new file), refuses a newer one, and runs {@code steps} and records the new version in
+   * one transaction, so a crash mid-migration leaves the previous version intact.
+   */
+  public static void migrate(Connection c, int target, String what, Migration steps) throws SQLException {
+    int version = 0;
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      try (ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
+        if (rs.next()) {
+          version = Integer.parseInt(rs.getString(1));
+        }
+      }
+    }
+    if (version > target) {
+      throw new SQLException(what + " was written by a newer ztchat (schema " + version + "); upgrade ztchat");
+    }
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      steps.apply(s, version);
+      s.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '" + target + "')");
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
   private static void prepare(Path file) throws IOException {
     Path dir = file.getParent();
     if (dir != null && !Files.isDirectory(dir)) {

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,9 +79,6 @@ public final class OfflineQueue implements AutoCloseable {
     Path file = limits.dataDir().resolve("relay.db");
     Connection c = SqliteFiles.openPrivate(file, "the relay's store (another server on the same --data folder?)");
     try {
-      try (Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-      }
       migrate(c);
       return new OfflineQueue(c, clock, limits);
     } catch (SQLException e) {
@@ -96,19 +92,8 @@ public final class OfflineQueue implements AutoCloseable {
   }
 
   private static void migrate(Connection c) throws SQLException {
-    int version = 0;
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
-      if (rs.next()) {
-        version = Integer.parseInt(rs.getString(1));
-      }
-    }
-    if (version > SCHEMA_VERSION) {
-      throw new SQLException("the store was written by a newer ztchat (schema " + version + "); upgrade this server");
-    }
-    c.setAutoCommit(false);
-    try (Statement s = c.createStatement()) {
-      if (version < 1) {
+    SqliteFiles.migrate(c, SCHEMA_VERSION, "the relay's store", (s, from) -> {
+      if (from < 1) {
         s.execute(
             "CREATE TABLE queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL,"
                 + " sender TEXT NOT NULL, message_id TEXT NOT NULL, envelope BLOB NOT NULL,"
@@ -117,14 +102,7 @@ public final class OfflineQueue implements AutoCloseable {
         s.execute("CREATE INDEX queue_by_recipient ON queue (recipient, seq)");
         s.execute("CREATE INDEX queue_by_expiry ON queue (expires_at)");
       }
-      s.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '" + SCHEMA_VERSION + "')");
-      c.commit();
-    } catch (SQLException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(true);
-    }
+    });
   }
 
   /**
