@@ -18,9 +18,13 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 /**
  * Figure 1: seal + open of one 256-byte message per second on one thread (JMH), against the floor
  * of the same primitives in OpenSSL: two RSA-3072 private operations (the PSS signature and the
- * OAEP unwrap), two public ones (verify and wrap), and AES-256-GCM over 256 bytes twice.
+ * OAEP unwrap), two public ones (verify and wrap), and AES-256-GCM over 256 bytes twice. The full
+ * run also measures each RSA provider alone ({@link RsaProviderBenchmark}).
  */
 final class CryptoBench implements Benchmark {
+  private static final Map<String, String> PROVIDERS =
+      Map.of("jdk", "JDK", "bouncycastle", "Bouncy Castle", "boringssl", "BoringSSL (Conscrypt)");
+
   @Override
   public String name() {
     return "crypto";
@@ -35,7 +39,7 @@ final class CryptoBench implements Benchmark {
   public List<Figure> run(BenchOptions o, BenchPki pki) throws Exception {
     o.say("crypto: JMH %s", o.quick() ? "(quick: in-process, 1 s)" : "(1 fork, 3×2 s warm-up, 5×2 s)");
     ChainedOptionsBuilder b = new OptionsBuilder()
-        .include(SealOpenBenchmark.class.getName() + (o.quick() ? ".sealOpen" : ""))
+        .include(SealOpenBenchmark.class.getName() + ".sealOpen")
         .threads(1)
         .verbosity(o.quick() ? VerboseMode.SILENT : VerboseMode.NORMAL)
         .timeUnit(TimeUnit.SECONDS);
@@ -43,6 +47,7 @@ final class CryptoBench implements Benchmark {
       b.forks(0).warmupIterations(1).warmupTime(TimeValue.milliseconds(300)).measurementIterations(1)
           .measurementTime(TimeValue.seconds(1));
     } else {
+      b.include(RsaProviderBenchmark.class.getName() + ".*");
       b.forks(1).jvmArgsAppend("--enable-native-access=ALL-UNNAMED").warmupIterations(3).warmupTime(TimeValue.seconds(2))
           .measurementIterations(5).measurementTime(TimeValue.seconds(2));
     }
@@ -50,7 +55,9 @@ final class CryptoBench implements Benchmark {
     Map<String, Double> score = new HashMap<>();
     for (RunResult r : results) {
       String label = r.getParams().getBenchmark();
-      score.put(label.substring(label.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
+      String provider = r.getParams().getParam("provider");
+      score.put(label.substring(label.lastIndexOf('.') + 1) + (provider == null ? "" : "/" + provider),
+          r.getPrimaryResult().getScore());
     }
     double perSecond = score.get("sealOpen");
     double oursMicros = 1e6 / perSecond;
@@ -60,13 +67,20 @@ final class CryptoBench implements Benchmark {
     String note = floor == null ? (o.peers() ? "openssl not runnable, peer skipped" : "peers disabled")
         : String.format(java.util.Locale.ROOT, "OpenSSL: RSA-3072 %.0f sign/s, %.0f verify/s; AES-256-GCM %.0f MB/s at 256 B",
             floor.signs, floor.verifies, floor.aesBytes / 1e6);
+    String rsa = org.conscrypt.Conscrypt.isAvailable() ? "BoringSSL (Conscrypt)" : "the JDK (Conscrypt unavailable)";
     out.add(new Figure("crypto", "seal+open per message, µs", oursMicros, "OpenSSL floor",
-        floor == null ? Double.NaN : floor.micros(), false, 1.25, note));
-    if (score.containsKey("pssSign")) {
-      out.add(new Figure("crypto", "RSA-3072 sign/s (JDK PSS)", score.get("pssSign"), "openssl speed sign",
-          floor == null ? Double.NaN : floor.signs, true, Double.NaN, ""));
-      out.add(new Figure("crypto", "RSA-3072 verify/s (JDK PSS)", score.get("pssVerify"), "openssl speed verify",
-          floor == null ? Double.NaN : floor.verifies, true, Double.NaN, ""));
+        floor == null ? Double.NaN : floor.micros(), false, 1.25, note + "; ztchat's RSA runs on " + rsa));
+    for (String provider : List.of("jdk", "bouncycastle", "boringssl")) {
+      if (!score.containsKey("pssSign/" + provider)) {
+        continue;
+      }
+      String label = PROVIDERS.get(provider);
+      out.add(new Figure("crypto", "RSA-3072 PSS sign/s, " + label, score.get("pssSign/" + provider),
+          "openssl speed sign", floor == null ? Double.NaN : floor.signs, true, Double.NaN, ""));
+      out.add(new Figure("crypto", "RSA-3072 OAEP unwrap/s, " + label, score.get("oaepUnwrap/" + provider),
+          "openssl speed sign", floor == null ? Double.NaN : floor.signs, true, Double.NaN, "one private-key operation, as a sign"));
+      out.add(new Figure("crypto", "RSA-3072 PSS verify/s, " + label, score.get("pssVerify/" + provider),
+          "openssl speed verify", floor == null ? Double.NaN : floor.verifies, true, Double.NaN, ""));
     }
     return out;
   }

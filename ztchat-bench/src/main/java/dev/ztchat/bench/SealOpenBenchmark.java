@@ -10,11 +10,6 @@ import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
 import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.UserIdentity;
-import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.Signature;
-import java.security.spec.MGF1ParameterSpec;
-import java.security.spec.PSSParameterSpec;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * JMH micro-benchmark of figure 1: sealing and opening one 256-byte message with the default keys
  * (RSA-3072 signing and encryption keys, AES-256-GCM), one thread, through the product's sealer
- * and opener with every receiver check on. The RSA-PSS sign and verify alone are measured too, to
- * show where the time goes.
+ * and opener with every receiver check on. {@link RsaProviderBenchmark} measures the RSA
+ * operations alone, per provider, to show where the time goes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -43,11 +38,6 @@ public class SealOpenBenchmark {
   private RsaOaepAesGcmOpener opener;
   private List<RecipientKey> to;
   private MessageContent message;
-  private PrivateKey signingKey;
-  private PublicKey verifyKey;
-  private byte[] data;
-  private byte[] signature;
-  private PSSParameterSpec pss;
 
   /** Makes a PKI (RSA-3072 keys), a sealer for alice and an opener for bob. */
   @Setup(Level.Trial)
@@ -62,11 +52,6 @@ public class SealOpenBenchmark {
         ReplayGuard.inMemory(AcceptancePolicy.DEFAULT, clock), clock, AcceptancePolicy.DEFAULT);
     to = List.of(RecipientKey.of(bob.encryption().certificate()));
     message = MessageContent.text("x".repeat(Envelopes.MESSAGE_BYTES));
-    signingKey = alice.signing().privateKey();
-    verifyKey = alice.signing().certificate().getPublicKey();
-    pss = new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1);
-    data = new byte[1024];
-    signature = sign();
   }
 
   @TearDown(Level.Trial)
@@ -79,29 +64,5 @@ public class SealOpenBenchmark {
   public OpenedMessage sealOpen() throws Exception {
     SealedEnvelope e = sealer.seal(message, to);
     return opener.open(e);
-  }
-
-  /** RSASSA-PSS (SHA-256) sign with the JDK: the private-key operation alone. */
-  @Benchmark
-  public byte[] pssSign() throws Exception {
-    return sign();
-  }
-
-  /** RSASSA-PSS (SHA-256) verify with the JDK: the public-key operation alone. */
-  @Benchmark
-  public boolean pssVerify() throws Exception {
-    Signature s = Signature.getInstance("RSASSA-PSS");
-    s.setParameter(pss);
-    s.initVerify(verifyKey);
-    s.update(data);
-    return s.verify(signature);
-  }
-
-  private byte[] sign() throws Exception {
-    Signature s = Signature.getInstance("RSASSA-PSS");
-    s.setParameter(pss);
-    s.initSign(signingKey);
-    s.update(data);
-    return s.sign();
   }
 }

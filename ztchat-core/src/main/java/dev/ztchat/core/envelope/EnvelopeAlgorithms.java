@@ -30,6 +30,10 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Parameters are always given explicitly: the JDK's defaults for "OAEPPadding" use MGF1 with
  * SHA-1, which would not interoperate with the specification.
  *
+ * <p>The RSA operations run on {@link RsaProvider#preferred()} (BoringSSL when it loads, else the
+ * JDK); the overloads taking an {@link RsaProvider} exist so tests can check that both produce
+ * and accept the same bytes.
+ *
  * <p>Warning: these are raw primitives. They check nothing about who may use a key; only the sealer
  * and the opener, which apply the protocol's checks around them, call them.
  */
@@ -92,8 +96,12 @@ final class EnvelopeAlgorithms {
 
   /** Wraps a content key for one recipient encryption key with RSA-OAEP (randomized). */
   static byte[] oaepWrap(PublicKey recipientKey, byte[] contentKey) {
+    return oaepWrap(RsaProvider.preferred(), recipientKey, contentKey);
+  }
+
+  static byte[] oaepWrap(RsaProvider rsa, PublicKey recipientKey, byte[] contentKey) {
     try {
-      Cipher cipher = Cipher.getInstance(RSA_OAEP);
+      Cipher cipher = rsa.oaep();
       cipher.init(Cipher.ENCRYPT_MODE, recipientKey, OAEP_PARAMS, RANDOM);
       return cipher.doFinal(contentKey);
     } catch (InvalidKeyException e) {
@@ -108,14 +116,20 @@ final class EnvelopeAlgorithms {
    * not fit) is the same {@link BadPaddingException}, so callers cannot tell them apart either.
    */
   static byte[] oaepUnwrap(PrivateKey myKey, byte[] wrapped) throws BadPaddingException {
+    return oaepUnwrap(RsaProvider.preferred(), myKey, wrapped);
+  }
+
+  static byte[] oaepUnwrap(RsaProvider rsa, PrivateKey myKey, byte[] wrapped)
+      throws BadPaddingException {
+    RsaProvider.Bound bound = rsa.bind(myKey);
     Cipher cipher;
     try {
-      cipher = Cipher.getInstance(RSA_OAEP);
+      cipher = bound.provider().oaep();
     } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
       throw unavailable(RSA_OAEP, e);
     }
     try {
-      cipher.init(Cipher.DECRYPT_MODE, myKey, OAEP_PARAMS);
+      cipher.init(Cipher.DECRYPT_MODE, bound.key(), OAEP_PARAMS);
       byte[] key = cipher.doFinal(wrapped);
       if (key.length != CONTENT_KEY_BYTES) {
         java.util.Arrays.fill(key, (byte) 0);
@@ -125,17 +139,25 @@ final class EnvelopeAlgorithms {
     } catch (InvalidKeyException
         | InvalidAlgorithmParameterException
         | IllegalBlockSizeException
-        | BadPaddingException e) {
+        | BadPaddingException
+        | RuntimeException e) {
+      // RuntimeException: a native provider may signal a malformed input that way; it is the same
+      // failure to the caller.
       throw new BadPaddingException("unwrap failed");
     }
   }
 
   /** An RSASSA-PSS signature over {@code data}. */
   static byte[] pssSign(PrivateKey signingKey, byte[] data) {
+    return pssSign(RsaProvider.preferred(), signingKey, data);
+  }
+
+  static byte[] pssSign(RsaProvider rsa, PrivateKey signingKey, byte[] data) {
+    RsaProvider.Bound bound = rsa.bind(signingKey);
     try {
-      Signature signer = Signature.getInstance(RSA_PSS);
+      Signature signer = bound.provider().pss();
       signer.setParameter(PSS_PARAMS);
-      signer.initSign(signingKey, RANDOM);
+      signer.initSign(bound.key(), RANDOM);
       signer.update(data);
       return signer.sign();
     } catch (InvalidKeyException e) {
@@ -147,8 +169,12 @@ final class EnvelopeAlgorithms {
 
   /** True only when {@code signature} is a valid RSASSA-PSS signature over {@code data}. */
   static boolean pssVerify(PublicKey signerKey, byte[] data, byte[] signature) {
+    return pssVerify(RsaProvider.preferred(), signerKey, data, signature);
+  }
+
+  static boolean pssVerify(RsaProvider rsa, PublicKey signerKey, byte[] data, byte[] signature) {
     try {
-      Signature verifier = Signature.getInstance(RSA_PSS);
+      Signature verifier = rsa.pss();
       verifier.setParameter(PSS_PARAMS);
       verifier.initVerify(signerKey);
       verifier.update(data);
@@ -176,6 +202,6 @@ final class EnvelopeAlgorithms {
   }
 
   private static IllegalStateException unavailable(String algorithm, Exception cause) {
-    return new IllegalStateException(algorithm + " is unavailable in this JDK", cause);
+    return new IllegalStateException(algorithm + " is unavailable", cause);
   }
 }
