@@ -71,7 +71,8 @@ public final class ChatClient implements AutoCloseable {
     this.outgoing = new OutgoingMessages(config, contacts, outbox, history, this::connection, listener);
     this.opener =
         new RsaOaepAesGcmOpener(
-            config.me(), verifier, name -> contacts.signingCertificateOf(name, listener::onKeyChanged),
+            config.me(), config.previousEncryption(), verifier,
+            name -> contacts.signingCertificateOf(name, listener::onKeyChanged),
             replayGuard, config.clock(), config.acceptance(), contacts::refusal);
     // One thread, so messages are opened and shown in the order they arrived; never the network
     // thread, because opening may ask the directory for a sender's certificate.

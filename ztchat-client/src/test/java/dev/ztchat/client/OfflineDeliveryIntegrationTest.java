@@ -8,6 +8,8 @@ import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.RecipientKey;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
+import dev.ztchat.core.envelope.AcceptancePolicy;
+import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.DeliveryStatus;
@@ -19,6 +21,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -87,6 +90,25 @@ class OfflineDeliveryIntegrationTest {
       }
       assertThat(bob.history("alice", 10)).extracting(HistoryEntry::text)
           .containsExactly("message 1", "message 2", "message 3", "message 4", "message 5");
+    }
+  }
+
+  @Test
+  void messagesQueuedBeforeTheRecipientRenewed_openWithTheKeptPreviousKey() throws Exception {
+    try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
+      assertThat(alice.send("bob", "sent before bob renewed").statusOf("bob")).isEqualTo(DeliveryStatus.QUEUED);
+    }
+    UserIdentity oldBob = pki.user("bob");
+    UserIdentity renewedBob = CertificateIssuer.issueUser(
+        pki.ca(), "bob", TestPki.TEST_KEY_BITS, Instant.now().minus(Duration.ofMinutes(1)), Duration.ofDays(30));
+    ChatClientConfig renewed = new ChatClientConfig("localhost", serverConfig.port(), renewedBob,
+        pki.ca().certificate(), dir.resolve("data-bob"), AcceptancePolicy.DEFAULT, Clock.systemUTC(),
+        List.of(oldBob.encryption()));
+
+    Inbox bobInbox = new Inbox();
+    try (ChatClient bob = ChatClient.connect(renewed, bobInbox)) {
+      assertThat(bobInbox.next().text()).isEqualTo("sent before bob renewed");
+      assertThat(bobInbox.reasons).as("not refused as NOT_FOR_ME").isEmpty();
     }
   }
 

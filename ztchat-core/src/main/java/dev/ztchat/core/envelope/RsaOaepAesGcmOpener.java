@@ -12,7 +12,9 @@ import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import javax.crypto.BadPaddingException;
 
 /**
@@ -23,8 +25,8 @@ import javax.crypto.BadPaddingException;
  *   <li>the sender's signing certificate (from the lookup) is valid, per section 1, for role
  *       signing and the header's sender name, now ({@link RejectionReason#UNKNOWN_SENDER}, {@link
  *       RejectionReason#UNTRUSTED_SENDER_CERTIFICATE});
- *   <li>the header names me and a key is wrapped for my name and my key id ({@link
- *       RejectionReason#NOT_FOR_ME});
+ *   <li>the header names me and a key is wrapped for my name and my key id, or the key id of one of
+ *       my earlier encryption keys given at construction ({@link RejectionReason#NOT_FOR_ME});
  *   <li>the RSASSA-PSS signature verifies over the signed bytes ({@link
  *       RejectionReason#BAD_SIGNATURE});
  *   <li>the timestamp is inside the acceptance window ({@link RejectionReason#STALE}, {@link
@@ -48,8 +50,9 @@ import javax.crypto.BadPaddingException;
  */
 public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
   private final String myName;
-  private final Credential myEncryption;
-  private final byte[] myKeyId;
+  /** My encryption credentials, the current one first, then earlier ones still held. */
+  private final List<Credential> myEncryption;
+  private final List<byte[]> myKeyIds;
   private final CertificateVerifier verifier;
   private final SenderCertificateLookup senders;
   private final ReplayGuard replayGuard;
@@ -80,10 +83,39 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
       Clock clock,
       AcceptancePolicy policy,
       SenderRevocations revocations) {
+    this(me, List.of(), rootVerifier, senderCertificates, replayGuard, clock, policy, revocations);
+  }
+
+  /**
+   * As above, and also opening envelopes sealed to {@code previousEncryption}: the identity's
+   * earlier encryption credentials, kept after a renewal so that envelopes sealed to the old key
+   * (queued on the relay while the user renewed) can still be read. Each must be an encryption
+   * credential of {@code me}'s name.
+   */
+  public RsaOaepAesGcmOpener(
+      UserIdentity me,
+      List<Credential> previousEncryption,
+      CertificateVerifier rootVerifier,
+      SenderCertificateLookup senderCertificates,
+      ReplayGuard replayGuard,
+      Clock clock,
+      AcceptancePolicy policy,
+      SenderRevocations revocations) {
     requireNonNull(me, "me");
     this.myName = me.name();
-    this.myEncryption = me.encryption();
-    this.myKeyId = Certificates.sha256(myEncryption.certificate());
+    List<Credential> keys = new ArrayList<>();
+    keys.add(me.encryption());
+    for (Credential old : previousEncryption) {
+      boolean[] usage = old.certificate().getKeyUsage();
+      boolean keyEncipherment = usage != null && usage.length > 2 && usage[2];
+      if (!Certificates.commonName(old.certificate()).equals(myName) || !keyEncipherment) {
+        throw new IllegalArgumentException(
+            "a previous encryption credential must be an encryption certificate of " + myName);
+      }
+      keys.add(old);
+    }
+    this.myEncryption = List.copyOf(keys);
+    this.myKeyIds = myEncryption.stream().map(c -> Certificates.sha256(c.certificate())).toList();
     this.verifier = requireNonNull(rootVerifier, "rootVerifier");
     this.senders = requireNonNull(senderCertificates, "senderCertificates");
     this.replayGuard = requireNonNull(replayGuard, "replayGuard");
@@ -106,7 +138,8 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
     EnvelopeHeader header = envelope.header();
     Instant now = clock.instant();
     X509Certificate senderCert = checkSender(header, now);
-    WrappedKey myKey = checkAddressedToMe(envelope);
+    int mine = checkAddressedToMe(envelope);
+    WrappedKey myKey = envelope.keys().get(mine);
     checkSignature(envelope, senderCert);
     var revoked = revocations.refusal(senderCert, Instant.ofEpochMilli(header.timestampMillis()));
     if (revoked.isPresent()) {
@@ -135,15 +168,29 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
     return cert;
   }
 
-  private WrappedKey checkAddressedToMe(SealedEnvelope envelope) throws EnvelopeRejectedException {
+  /** The index in {@code envelope.keys()} of the key wrapped for me (my current key preferred). */
+  private int checkAddressedToMe(SealedEnvelope envelope) throws EnvelopeRejectedException {
     if (envelope.header().recipients().contains(myName)) {
-      for (WrappedKey key : envelope.keys()) {
-        if (key.recipient().equals(myName) && MessageDigest.isEqual(key.keyId(), myKeyId)) {
-          return key;
+      for (byte[] keyId : myKeyIds) {
+        for (int i = 0; i < envelope.keys().size(); i++) {
+          WrappedKey key = envelope.keys().get(i);
+          if (key.recipient().equals(myName) && MessageDigest.isEqual(key.keyId(), keyId)) {
+            return i;
+          }
         }
       }
     }
     throw new EnvelopeRejectedException(RejectionReason.NOT_FOR_ME, envelope.header());
+  }
+
+  /** My credential whose key id is {@code keyId} (one exists: {@link #checkAddressedToMe} found it). */
+  private Credential credentialFor(byte[] keyId) {
+    for (int i = 0; i < myKeyIds.size(); i++) {
+      if (MessageDigest.isEqual(myKeyIds.get(i), keyId)) {
+        return myEncryption.get(i);
+      }
+    }
+    throw new IllegalStateException("no credential for a key id already matched");
   }
 
   private static void checkSignature(SealedEnvelope envelope, X509Certificate senderCert)
@@ -179,7 +226,8 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
     byte[] contentKey = null;
     byte[] plaintext = null;
     try {
-      contentKey = EnvelopeAlgorithms.oaepUnwrap(myEncryption.privateKey(), myKey.wrapped());
+      contentKey =
+          EnvelopeAlgorithms.oaepUnwrap(credentialFor(myKey.keyId()).privateKey(), myKey.wrapped());
       plaintext =
           EnvelopeAlgorithms.gcmDecrypt(
               contentKey,
