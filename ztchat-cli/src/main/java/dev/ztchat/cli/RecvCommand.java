@@ -46,6 +46,7 @@ final class RecvCommand implements Callable<Integer> {
     }
     String me = options.resolveIdentity(null);
     CountDownLatch received = new CountDownLatch(count == 0 ? Integer.MAX_VALUE : count);
+    java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
     ChatListener printer =
         new ChatListener() {
           @Override
@@ -76,6 +77,8 @@ final class RecvCommand implements Callable<Integer> {
           public void onConnectionState(dev.ztchat.client.ConnectionStatus status) {
             if (status.state() == dev.ztchat.client.ConnectionState.DISCONNECTED) {
               System.err.println("recv: " + status.describe());
+            } else if (status.state() == dev.ztchat.client.ConnectionState.REFUSED) {
+              refused.set(status.describe());
             }
           }
         };
@@ -85,6 +88,9 @@ final class RecvCommand implements Callable<Integer> {
       while (System.nanoTime() < deadline) {
         if (received.await(100, TimeUnit.MILLISECONDS)) {
           return 0;
+        }
+        if (refused.get() != null) {
+          throw new UserError("recv: " + refused.get());
         }
       }
       if (count == 0) {

@@ -7,7 +7,12 @@ public enum ConnectionState {
   /** Connected: messages go out now. */
   CONNECTED("connected"),
   /** Not connected; another attempt is scheduled. Messages typed now wait in the outbox. */
-  DISCONNECTED("offline");
+  DISCONNECTED("offline"),
+  /**
+   * The relay refused this device's certificate (revoked, expired, not from its CA): no further
+   * attempts, since only new keys can help. Messages typed now stay in the outbox.
+   */
+  REFUSED("refused");
 
   private final String label;
 

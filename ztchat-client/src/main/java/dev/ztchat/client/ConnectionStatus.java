@@ -21,6 +21,9 @@ public record ConnectionStatus(ConnectionState state, Duration retryIn, String r
     if (reason != null && !reason.isBlank()) {
       b.append(" (").append(reason).append(')');
     }
+    if (state == ConnectionState.REFUSED) {
+      b.append("; not retrying");
+    }
     if (state == ConnectionState.DISCONNECTED) {
       b.append("; retrying in ").append(String.format(java.util.Locale.ROOT, "%.1f s", retryIn.toMillis() / 1000.0));
     }

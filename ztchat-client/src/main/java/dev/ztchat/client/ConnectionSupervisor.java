@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one connection to the relay open: connects, and after a failed attempt or a lost
- * connection tries again after a {@link Backoff} delay, until {@link #close()}. Every change is
+ * connection tries again after a {@link Backoff} delay, until {@link #close()}, or until the relay
+ * refuses this device's certificate ({@link CertificateRefusedException}: state {@link
+ * ConnectionState#REFUSED}, no more attempts). Every change is
  * reported to a listener as a {@link ConnectionStatus}; after each successful connect an {@code
  * onConnected} callback runs (where the client sends what waits in its {@link Outbox}), and the
  * connection counts as established, resetting the backoff, only once that callback returned.
@@ -120,6 +122,10 @@ public final class ConnectionSupervisor<C extends AutoCloseable> implements Auto
     C c;
     try {
       c = requireNonNull(connector.connect(), "the connector returned no connection");
+    } catch (CertificateRefusedException e) {
+      // Only new keys can help: say so once and stop.
+      report(new ConnectionStatus(ConnectionState.REFUSED, Duration.ZERO, e.getMessage()));
+      return;
     } catch (IOException | RuntimeException e) {
       retryLater(e.getMessage());
       return;

@@ -102,9 +102,11 @@ public final class RelayConnection implements AutoCloseable {
               .connect(host, port)
               .sync()
               .channel();
-      ch.closeFuture().addListener(f -> welcomed.completeExceptionally(
+      // Later on the event loop: a TLS alert that closes the channel reaches exceptionCaught
+      // after this listener would run, and the alert says more than the close.
+      ch.closeFuture().addListener(f -> ch.eventLoop().execute(() -> welcomed.completeExceptionally(
           new IOException("the server closed the connection during the handshake"
-              + " (is your certificate issued by the server's CA, valid, and not revoked?)")));
+              + " (is your certificate issued by the server's CA, valid, and not revoked?)"))));
       Frame.Welcome w = welcomed.get(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       RelayConnection conn = new RelayConnection(group, ch, w);
       // On the event loop, so frames that came right after the welcome are handled first, in order.
@@ -119,6 +121,10 @@ public final class RelayConnection implements AutoCloseable {
       // Not only the declared ones: sync() rethrows the connect failure (a ConnectException) undeclared.
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      var refusal = CertificateRefusedException.fromAlert(cause);
+      if (refusal.isPresent()) {
+        throw refusal.get();
+      }
       throw new IOException("cannot connect to " + host + ":" + port + ": " + describe(cause), cause);
     }
   }
@@ -317,6 +323,15 @@ public final class RelayConnection implements AutoCloseable {
           }
         }
       }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent h && !h.isSuccess()) {
+        failure = h.cause();
+        welcomed.completeExceptionally(h.cause());
+      }
+      super.userEventTriggered(ctx, evt);
     }
 
     @Override

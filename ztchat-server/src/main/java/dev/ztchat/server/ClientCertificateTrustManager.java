@@ -47,11 +47,46 @@ final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
     try {
       verifier.verify(leaf, name, CertificateRole.USER_SIGNING, clock.instant());
     } catch (CertificateRejectedException e) {
-      throw new CertificateException(e.getMessage());
+      throw refusal(leaf, e.getMessage());
     }
     var revoked = revokedAt.apply(leaf);
     if (revoked.isPresent()) {
-      throw new CertificateException("certificate for '" + name + "' was revoked on " + revoked.get());
+      throw new Revoked(leaf, "certificate for '" + name + "' was revoked on " + revoked.get(), revoked.get());
+    }
+  }
+
+  /**
+   * The exception whose type tells the TLS stack which alert to send the client (docs/PROTOCOL.md
+   * section 2): {@code certificate_expired} for a certificate outside its validity period,
+   * {@code unknown_ca} for anything else; {@link Revoked} gives {@code certificate_revoked}. The
+   * client stops retrying on these and tells its user to get new keys.
+   */
+  private CertificateException refusal(X509Certificate leaf, String why) {
+    try {
+      leaf.checkValidity(java.util.Date.from(clock.instant()));
+    } catch (java.security.cert.CertificateExpiredException e) {
+      return new java.security.cert.CertificateExpiredException(why);
+    } catch (java.security.cert.CertificateNotYetValidException e) {
+      return new java.security.cert.CertificateNotYetValidException(why);
+    }
+    return new io.netty.handler.ssl.OpenSslCertificateException(
+        why, io.netty.internal.tcnative.CertificateVerifier.X509_V_ERR_CERT_UNTRUSTED);
+  }
+
+  /** Revocation, with our words as its message (the JDK's own message names no certificate). */
+  private static final class Revoked extends java.security.cert.CertificateRevokedException {
+    private static final long serialVersionUID = 1L;
+    private final String message;
+
+    Revoked(X509Certificate leaf, String message, java.time.Instant at) {
+      super(java.util.Date.from(at), java.security.cert.CRLReason.UNSPECIFIED,
+          leaf.getIssuerX500Principal(), java.util.Map.of());
+      this.message = message;
+    }
+
+    @Override
+    public String getMessage() {
+      return message;
     }
   }
 

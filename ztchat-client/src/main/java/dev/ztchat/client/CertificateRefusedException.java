@@ -1,0 +1,44 @@
+package dev.ztchat.client;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The relay refused this device's own certificate at the TLS handshake, and said why with a TLS
+ * alert: revoked, expired, or not accepted at all (not from the relay's CA, wrong role). Trying
+ * again cannot help until the user has a new certificate, so the client stops retrying and says
+ * what to do.
+ */
+public final class CertificateRefusedException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  private CertificateRefusedException(String why) {
+    super("the relay refused this device's certificate: " + why
+        + "; ask the administrator for new keys (./ztchat pki renew NAME, then pki export) and start again");
+  }
+
+  /**
+   * The refusal that {@code failure} reports, if it is a TLS alert the server sent about our
+   * certificate (BoringSSL and the JDK spell them differently); empty for anything else.
+   */
+  static Optional<CertificateRefusedException> fromAlert(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+      if (!m.contains("alert")) {
+        continue;
+      }
+      if (m.contains("certificate_revoked")) {
+        return Optional.of(new CertificateRefusedException("it was revoked by the CA"));
+      }
+      if (m.contains("certificate_expired")) {
+        return Optional.of(new CertificateRefusedException("it has expired or is not valid yet"));
+      }
+      if (m.contains("unknown_ca") || m.contains("bad_certificate") || m.contains("unsupported_certificate")) {
+        return Optional.of(new CertificateRefusedException(
+            "it is not from the relay's CA, or not a user signing certificate"));
+      }
+    }
+    return Optional.empty();
+  }
+}
