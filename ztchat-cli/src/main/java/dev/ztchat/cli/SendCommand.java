@@ -5,6 +5,7 @@ import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.MessageTooLongException;
 import dev.ztchat.client.SendResult;
+import dev.ztchat.client.UnconfirmedSendException;
 import dev.ztchat.client.UntrustedContactException;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
@@ -29,6 +30,8 @@ import picocli.CommandLine.Parameters;
       "2:bad usage",
       "3:not accepted: the recipient's queue on the server is full",
       "4:refused: unknown recipient, untrusted certificate or changed key",
+      "6:not confirmed: the connection was lost before the server answered; the message is kept and",
+      "  re-sent (never twice) the next time this identity connects (send, recv or client)",
     })
 final class SendCommand implements Callable<Integer> {
   @Mixin ClientOptions options;
@@ -63,6 +66,9 @@ final class SendCommand implements Callable<Integer> {
       }
       System.err.println("send: not accepted: the queue of " + to + " on the server is full; try again later");
       return 3;
+    } catch (UnconfirmedSendException e) {
+      System.err.println("send: " + e.getMessage());
+      return 6;
     } catch (UntrustedContactException | KeyChangedException e) {
       System.err.println("send: refused: " + e.getMessage());
       return 4;

@@ -202,9 +202,11 @@ public final class ChatClient implements AutoCloseable {
   }
 
   /**
-   * Seals {@code text} for {@code to} and hands it to the relay now; returns what the relay did.
-   * Throws, having sent nothing, if the contact's keys cannot be verified or changed, or if there is
-   * no connection. For scripts; the interactive client uses {@link #sendOrKeep}.
+   * Seals {@code text} for {@code to} and hands it to the relay now (after whatever earlier runs
+   * left unconfirmed in the outbox); returns what the relay did. Throws, having sent nothing, if the
+   * contact's keys cannot be verified or changed, or if there is no connection; throws {@link
+   * UnconfirmedSendException} if the answer never came, the message then waiting in the outbox for
+   * the next connection. For scripts; the interactive client uses {@link #sendOrKeep}.
    */
   public SendResult send(String to, String text)
       throws IOException, UntrustedContactException, KeyChangedException, MessageTooLongException {

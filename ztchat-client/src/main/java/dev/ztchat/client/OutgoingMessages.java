@@ -54,19 +54,35 @@ final class OutgoingMessages {
   /** Seals and sends now; the answer is the relay's. Nothing is kept for later. */
   SendResult sendNow(String to, String text)
       throws IOException, UntrustedContactException, KeyChangedException, MessageTooLongException {
-    RelayConnection conn = relay.current();
-    VerifiedContact contact = contacts.forSending(to);
-    SealedEnvelope envelope = sealer.seal(MessageContent.text(text), List.of(new RecipientKey(to, contact.encryption())));
-    byte[] bytes = EnvelopeCodec.encode(envelope);
-    checkFits(conn.welcome().maxFrame(), text, bytes);
-    String id = envelope.header().messageIdHex();
-    history.recordOutgoing(to, id, java.time.Instant.ofEpochMilli(envelope.header().timestampMillis()), text);
-    Frame.Sent sent = deliver(conn, bytes);
-    SendResult result = new SendResult(sent.messageId(), sent.results());
-    if (result.statusOf(to) != null && result.statusOf(to).accepted()) {
-      history.markSent(to, id);
+    synchronized (flushLock) {
+      flush(); // what earlier runs left unconfirmed goes first, as the same sealed bytes
+      RelayConnection conn = relay.current();
+      VerifiedContact contact = contacts.forSending(to);
+      SealedEnvelope envelope = sealer.seal(MessageContent.text(text), List.of(new RecipientKey(to, contact.encryption())));
+      byte[] bytes = EnvelopeCodec.encode(envelope);
+      checkFits(conn.welcome().maxFrame(), text, bytes);
+      String id = envelope.header().messageIdHex();
+      // Durable before the first send, as for typed messages: if the answer is lost, the next
+      // connection re-sends these very bytes, which the relay stores once.
+      long row = outbox.enqueue(to, text);
+      outbox.attachEnvelope(row, id, bytes);
+      history.recordOutgoing(to, id, java.time.Instant.ofEpochMilli(envelope.header().timestampMillis()), text);
+      Frame.Sent sent;
+      try {
+        sent = deliver(conn, bytes);
+      } catch (RelayConnection.RelayException e) {
+        outbox.remove(row); // the relay answered: it did not store the message
+        throw e;
+      } catch (IOException e) {
+        throw new UnconfirmedSendException(config.me().name(), id, e);
+      }
+      outbox.remove(row);
+      SendResult result = new SendResult(sent.messageId(), sent.results());
+      if (result.statusOf(to) != null && result.statusOf(to).accepted()) {
+        history.markSent(to, id);
+      }
+      return result;
     }
-    return result;
   }
 
   /** Keeps a typed message durably; refuses at once one that could never fit in a frame. */

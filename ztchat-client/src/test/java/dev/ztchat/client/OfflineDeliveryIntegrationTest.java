@@ -112,6 +112,39 @@ class OfflineDeliveryIntegrationTest {
     }
   }
 
+  @org.junit.jupiter.params.ParameterizedTest(name = "the relay got the message: {0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void aSendWhoseAnswerIsLost_isKeptAndResentAsTheSameBytes_andDeliveredOnce(boolean relayGotIt) throws Exception {
+    String lostId;
+    try (CuttableProxy proxy = new CuttableProxy(serverConfig.port())) {
+      ChatClientConfig viaProxy = new ChatClientConfig("localhost", proxy.port(), pki.user("alice"),
+          pki.ca().certificate(), dir.resolve("data-alice"), AcceptancePolicy.DEFAULT, Clock.systemUTC(), List.of());
+      try (ChatClient alice = ChatClient.connect(viaProxy, new Inbox())) {
+        alice.send("bob", "warm-up"); // bob's keys verified and pinned: the next send is one frame
+        proxy.loseAnswersAndCut(relayGotIt);
+        UnconfirmedSendException lost = org.assertj.core.api.Assertions.catchThrowableOfType(
+            UnconfirmedSendException.class, () -> alice.send("bob", "answer lost"));
+        assertThat(lost).as("the send is reported unconfirmed").isNotNull();
+        assertThat(lost.getMessage()).contains("re-sent the next time alice connects");
+        lostId = lost.messageIdHex();
+      }
+    }
+    try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
+      alice.send("bob", "after"); // re-sends the kept bytes first; the relay already had them
+    }
+
+    Inbox bobInbox = new Inbox();
+    try (ChatClient bob = ChatClient.connect(config("bob"), bobInbox)) {
+      assertThat(bobInbox.next().text()).isEqualTo("warm-up");
+      var second = bobInbox.next();
+      assertThat(second.text()).isEqualTo("answer lost");
+      assertThat(second.messageIdHex()).isEqualTo(lostId);
+      assertThat(bobInbox.next().text()).isEqualTo("after");
+      assertThat(bobInbox.messages.poll(2, TimeUnit.SECONDS)).as("nothing twice").isNull();
+      assertThat(bobInbox.warnings).as("no replay reported").isEmpty();
+    }
+  }
+
   @Test
   void receiverThatDiesBeforeAcknowledging_getsTheMessageAgain_andShowsItOnce() throws Exception {
     Inbox first = new Inbox();
