@@ -1,0 +1,99 @@
+package dev.ztchat.core.protocol;
+
+import com.fasterxml.jackson.core.Base64Variants;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+
+/**
+ * Writes one {@link Frame} as a JSON object with a streaming generator (docs/PROTOCOL.md section
+ * 4): {@code type} first, then {@code ref} when there is one, then the frame's members in the order
+ * of the tables. Envelopes go out as standard base64 with padding (RFC 4648 section 4), written
+ * straight from their bytes.
+ */
+final class FrameWriter {
+  private FrameWriter() {}
+
+  static void write(Frame frame, JsonGenerator g) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("type", frame.type());
+    switch (frame) {
+      case Frame.Welcome w -> {
+        g.writeNumberField("protocol", w.protocol());
+        g.writeStringField("identity", w.identity());
+        g.writeNumberField("maxFrame", w.maxFrame());
+        g.writeNumberField("idleTimeoutSeconds", w.idleTimeoutSeconds());
+      }
+      case Frame.Sent s -> {
+        ref(g, s.ref());
+        g.writeStringField("messageId", s.messageId());
+        g.writeArrayFieldStart("results");
+        for (Frame.Delivery d : s.results()) {
+          g.writeStartObject();
+          g.writeStringField("user", d.user());
+          g.writeStringField("status", d.status().wire());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      case Frame.Deliver d -> envelope(g, d.envelope());
+      case Frame.Certificates c -> {
+        ref(g, c.ref());
+        g.writeStringField("user", c.user());
+        g.writeStringField("signing", c.signing());
+        g.writeStringField("encryption", c.encryption());
+      }
+      case Frame.Online on -> {
+        ref(g, on.ref());
+        g.writeArrayFieldStart("users");
+        for (String user : on.users()) {
+          g.writeString(user);
+        }
+        g.writeEndArray();
+      }
+      case Frame.Revocations r -> {
+        ref(g, r.ref());
+        g.writeStringField("crl", r.crl());
+      }
+      case Frame.CrlRequest c -> ref(g, c.ref());
+      case Frame.Ok ok -> ref(g, ok.ref());
+      case Frame.Pong p -> ref(g, p.ref());
+      case Frame.Error e -> {
+        ref(g, e.ref());
+        g.writeStringField("code", e.code().wire());
+        g.writeStringField("message", e.message());
+      }
+      case Frame.Send s -> {
+        ref(g, s.ref());
+        envelope(g, s.envelope());
+      }
+      case Frame.DirectoryRequest d -> {
+        ref(g, d.ref());
+        g.writeStringField("user", d.user());
+      }
+      case Frame.Who w -> ref(g, w.ref());
+      case Frame.Publish p -> {
+        ref(g, p.ref());
+        g.writeStringField("encryption", p.encryption());
+      }
+      case Frame.Ack a -> {
+        ref(g, a.ref());
+        g.writeStringField("sender", a.sender());
+        g.writeStringField("messageId", a.messageId());
+      }
+      case Frame.Ping p -> ref(g, p.ref());
+    }
+    g.writeEndObject();
+  }
+
+  private static void ref(JsonGenerator g, String ref) throws IOException {
+    if (ref != null) {
+      g.writeStringField("ref", ref);
+    }
+  }
+
+  private static void envelope(JsonGenerator g, byte[] envelope) throws IOException {
+    g.writeFieldName("envelope");
+    // MIME_NO_LINEFEEDS is RFC 4648 section 4: standard alphabet, '=' padding, no line breaks.
+    g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, envelope, 0, envelope.length);
+  }
+}
