@@ -130,6 +130,20 @@ class EcPkiTest {
   }
 
   @Test
+  void exportServerAndUser_acceptTheEcServerKey_andEveryEcIssuedUser() throws Exception {
+    PkiExport export = new PkiExport(certs, Clock.systemUTC());
+
+    PkiResult server = export.exportServer(dir.resolve("server-bundle"), false);
+    PkiResult alice = export.exportUser("alice", dir.resolve("alice-bundle"), false);
+
+    CertsLayout bundle = new CertsLayout(dir.resolve("server-bundle"));
+    assertThat(PemFiles.readPrivateKey(bundle.serverKey())).isInstanceOf(ECPrivateKey.class);
+    assertThat(server.warnings()).as("no user left out").isEmpty();
+    assertThat(bundle.userNames()).containsExactly("alice", "bob", "carol");
+    assertThat(alice.written()).extracting(PkiFile::path).contains(dir.resolve("alice-bundle").resolve("ca.crt"));
+  }
+
+  @Test
   void opensslVerify_acceptsServerAndUserCertificates_andTheCrl() throws Exception {
     assumeTrue(OpensslInteropTest.opensslAvailable(), OpensslInteropTest.NO_OPENSSL);
     String ca = certs.caCertificate().toString();
