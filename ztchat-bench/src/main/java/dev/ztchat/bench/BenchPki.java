@@ -4,6 +4,7 @@ import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.KeyType;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.UserIdentity;
 import java.io.IOException;
@@ -20,7 +21,8 @@ import java.util.Map;
 /**
  * A throw-away PKI for the benches, in the product's certs layout: a root CA, the relay's server
  * certificate and as many users as a bench needs. Every certificate is real and issued by the CA
- * (RSA-3072 by default, as {@code pki init}); the users share one signing and one encryption key
+ * (RSA-3072 by default, as {@code pki init}; with {@link KeyType#EC} the CA and the server key are
+ * ECDSA P-256, as {@code pki init --key-type ec}, and user keys stay RSA); the users share one signing and one encryption key
  * pair, because generating 20,000 RSA keys for the capacity bench would take longer than the
  * bench. Each user still has its own certificate, so the relay authenticates each one separately.
  */
@@ -33,13 +35,16 @@ public final class BenchPki implements AutoCloseable {
   private final Map<String, UserIdentity> users = new HashMap<>();
   private final Instant notBefore = Instant.now().minus(Duration.ofHours(1));
 
-  private BenchPki(Path root, int keyBits) throws IOException {
+  private final KeyType keyType;
+
+  private BenchPki(Path root, int keyBits, KeyType keyType) throws IOException {
     this.root = root;
+    this.keyType = keyType;
     this.layout = new CertsLayout(root.resolve("certs"));
     Files.createDirectories(layout.usersDir());
-    this.ca = CertificateIssuer.createRootCa("ztchat bench CA", keyBits, notBefore, Duration.ofDays(30));
+    this.ca = CertificateIssuer.createRootCa("ztchat bench CA", keyType, keyBits, notBefore, Duration.ofDays(30));
     Credential server = CertificateIssuer.issueServer(ca, "ztchat-server", List.of("localhost", "127.0.0.1"),
-        keyBits, notBefore, Duration.ofDays(30));
+        keyType, keyBits, notBefore, Duration.ofDays(30), null);
     PemFiles.writeCertificate(layout.caCertificate(), ca.certificate(), false);
     PemFiles.writeCertificate(layout.serverCertificate(), server.certificate(), false);
     PemFiles.writePrivateKey(layout.serverKey(), server.privateKey(), false);
@@ -49,7 +54,20 @@ public final class BenchPki implements AutoCloseable {
 
   /** A new PKI in a new temporary folder, RSA keys of {@code keyBits} bits. */
   public static BenchPki create(int keyBits) throws IOException {
-    return new BenchPki(Files.createTempDirectory("ztchat-bench-"), keyBits);
+    return create(keyBits, KeyType.RSA);
+  }
+
+  /**
+   * A new PKI in a new temporary folder: CA and server keys of {@code caAndServer} (RSA of {@code
+   * keyBits} bits, or ECDSA P-256), user keys RSA of {@code keyBits} bits.
+   */
+  public static BenchPki create(int keyBits, KeyType caAndServer) throws IOException {
+    return new BenchPki(Files.createTempDirectory("ztchat-bench-"), keyBits, caAndServer);
+  }
+
+  /** The key type of the CA and the server certificate. */
+  public KeyType keyType() {
+    return keyType;
   }
 
   /** The product's certs layout (what {@code --certs} points at). */

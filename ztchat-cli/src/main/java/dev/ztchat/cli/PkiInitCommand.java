@@ -2,6 +2,7 @@ package dev.ztchat.cli;
 
 import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.KeyType;
 import dev.ztchat.core.pki.PkiAdmin;
 import dev.ztchat.core.pki.PkiResult;
 import java.io.PrintWriter;
@@ -50,8 +51,19 @@ final class PkiInitCommand implements Callable<Integer> {
       names = "--key-size",
       paramLabel = "BITS",
       defaultValue = "" + CertificateIssuer.DEFAULT_KEY_BITS,
-      description = "RSA key size for every key (default: ${DEFAULT-VALUE}; at least 2048).")
+      description = "RSA key size for every RSA key (default: ${DEFAULT-VALUE}; at least 2048).")
   int keyBits;
+
+  @Option(
+      names = "--key-type",
+      paramLabel = "rsa|ec",
+      defaultValue = "rsa",
+      description = {
+        "Key type of the root CA and the relay's server certificate (default: ${DEFAULT-VALUE}).",
+        "ec: ECDSA P-256, signed with SHA256withECDSA (faster TLS handshakes).",
+        "User keys are RSA either way: messages need RSA-OAEP and RSA-PSS."
+      })
+  String keyType;
 
   @Option(
       names = "--san",
@@ -81,10 +93,12 @@ final class PkiInitCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     CertsLayout layout = dir.layout();
+    KeyType type = PkiCommand.guard(() -> KeyType.fromOption(keyType));
     PkiAdmin.InitOptions options =
         new PkiAdmin.InitOptions(
             users == null ? PkiAdmin.DEFAULT_USERS : users,
             keyBits,
+            type,
             serverNames == null ? List.of() : serverNames,
             days,
             force,

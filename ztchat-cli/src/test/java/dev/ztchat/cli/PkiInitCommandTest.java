@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -148,5 +149,45 @@ class PkiInitCommandTest {
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("Invalid value for option '--key-size'");
+  }
+
+  @Test
+  void init_keyTypeEc_makesAnEcdsaCaAndServer_thenIssueAndRevokeUseIt() throws Exception {
+    Path certs = dir.resolve("certs");
+
+    Run r = init(certs, "--key-type", "ec", "--users", "alice");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.errLines())
+        .containsExactly(
+            "generating root CA (ECDSA P-256)...",
+            "generating server certificate for localhost, 127.0.0.1 (ECDSA P-256)...",
+            "generating user alice: signing and encryption keys (RSA-2048)...");
+    CertsLayout layout = new CertsLayout(certs);
+    assertThat(PemFiles.readCertificate(layout.serverCertificate()).getPublicKey())
+        .isInstanceOf(ECPublicKey.class);
+    assertThat(PemFiles.readCertificate(layout.signingCertificate("alice")).getPublicKey())
+        .isInstanceOf(RSAPublicKey.class);
+
+    Run issue = run("pki", "issue", "carol", "--dir", certs.toString(), "--key-size", "2048");
+    assertThat(issue.exit()).as(issue.err()).isZero();
+    X509Certificate carol = PemFiles.readCertificate(layout.signingCertificate("carol"));
+    assertThat(carol.getSigAlgName()).as("follows the CA's key").isEqualTo("SHA256withECDSA");
+    Run revoke = run("pki", "revoke", "carol", "--dir", certs.toString());
+    assertThat(revoke.exit()).as(revoke.err()).isZero();
+    Run list = run("pki", "list", "--dir", certs.toString());
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out()).contains("REVOKED").doesNotContain("INVALID");
+  }
+
+  @Test
+  void init_unknownKeyType_isRefusedNamingTheChoices_andWritesNothing() {
+    Path certs = dir.resolve("certs");
+
+    Run r = init(certs, "--key-type", "dsa");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("--key-type 'dsa' is not supported: use rsa (default) or ec (ECDSA P-256)");
+    assertThat(Files.exists(certs.resolve("ca.key"))).isFalse();
   }
 }

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -36,8 +37,12 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Issues X.509 certificates for the organisation's PKI: the root CA, the relay's server certificate
- * and each user's signing and encryption certificates. Keys are RSA; certificates are signed with
- * SHA256withRSA so that every TLS stack and {@code openssl verify} accept them.
+ * and each user's signing and encryption certificates. User keys are always RSA (the envelope needs
+ * RSA-OAEP and RSASSA-PSS); the CA and the server key are RSA or ECDSA P-256 ({@link KeyType}).
+ * Every certificate is signed with the algorithm of the key that signs it ({@link
+ * KeyType#signatureAlgorithm()}: SHA256withRSA or SHA256withECDSA), so every TLS stack and {@code
+ * openssl verify} accept them, and a later {@code pki issue} follows the CA's key without a
+ * separate setting that could disagree with it.
  *
  * <p>The CA's private key is only needed here; the relay and the clients never hold it.
  */
@@ -57,7 +62,6 @@ public final class CertificateIssuer {
   /** Default lifetime of server and user certificates. */
   public static final Duration DEFAULT_LEAF_VALIDITY = Duration.ofDays(365);
 
-  private static final String SIGNATURE_ALGORITHM = "SHA256withRSA";
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -91,10 +95,19 @@ public final class CertificateIssuer {
     }
   }
 
-  /** Creates a self-signed root CA valid from {@code notBefore} for {@code validity}. */
+  /** Creates a self-signed RSA root CA valid from {@code notBefore} for {@code validity}. */
   public static Credential createRootCa(
       String commonName, int keyBits, Instant notBefore, Duration validity) {
-    KeyPair keys = generateRsaKeyPair(keyBits);
+    return createRootCa(commonName, KeyType.RSA, keyBits, notBefore, validity);
+  }
+
+  /**
+   * Creates a self-signed root CA with a key of {@code type} ({@code keyBits} for RSA), valid from
+   * {@code notBefore} for {@code validity}.
+   */
+  public static Credential createRootCa(
+      String commonName, KeyType type, int keyBits, Instant notBefore, Duration validity) {
+    KeyPair keys = type.generate(keyBits);
     X509Certificate cert =
         build(
             new Spec(
@@ -119,7 +132,14 @@ public final class CertificateIssuer {
   public static Credential issueServer(
       Credential ca, String commonName, List<String> subjectAltNames, int keyBits, Instant notBefore, Duration validity,
       String crlUrl) {
-    KeyPair keys = generateRsaKeyPair(keyBits);
+    return issueServer(ca, commonName, subjectAltNames, KeyType.RSA, keyBits, notBefore, validity, crlUrl);
+  }
+
+  /** As above, with a server key of {@code type} ({@code keyBits} for RSA). */
+  public static Credential issueServer(
+      Credential ca, String commonName, List<String> subjectAltNames, KeyType type, int keyBits, Instant notBefore,
+      Duration validity, String crlUrl) {
+    KeyPair keys = type.generate(keyBits);
     X509Certificate cert =
         build(
             new Spec(
@@ -266,12 +286,10 @@ public final class CertificateIssuer {
             new org.bouncycastle.asn1.x509.DistributionPoint[] {new org.bouncycastle.asn1.x509.DistributionPoint(
                 new org.bouncycastle.asn1.x509.DistributionPointName(where), null, null)}));
       }
+      PrivateKey signingKey =
+          spec.issuer() == null ? spec.selfKeys().getPrivate() : spec.issuer().privateKey();
       ContentSigner signer =
-          new JcaContentSignerBuilder(SIGNATURE_ALGORITHM)
-              .build(
-                  spec.issuer() == null
-                      ? spec.selfKeys().getPrivate()
-                      : spec.issuer().privateKey());
+          new JcaContentSignerBuilder(KeyType.signatureAlgorithmFor(signingKey)).build(signingKey);
       return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
     } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
       throw new IllegalStateException("could not build certificate for " + spec.commonName(), e);

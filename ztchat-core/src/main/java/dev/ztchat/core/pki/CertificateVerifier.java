@@ -3,6 +3,7 @@ package dev.ztchat.core.pki;
 import static java.util.Objects.requireNonNull;
 
 import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.CertificateParsingException;
@@ -20,14 +21,21 @@ import java.util.List;
  * <p>Security guarantees: a certificate passes only if it is signed by the configured root CA
  * (directly; ztchat has no intermediates), is within its validity period at the instant given,
  * carries the key usage and extended key usage of the requested {@link CertificateRole}, is not a
- * CA, has an RSA key of at least {@link CertificateIssuer#MIN_KEY_BITS} bits, and names the expected
- * subject in its CN. It does not check revocation.
+ * CA, has a key ztchat accepts for the role (user certificates: RSA of at least {@link
+ * CertificateIssuer#MIN_KEY_BITS} bits, because the envelope needs RSA-OAEP and RSASSA-PSS; the
+ * server certificate: that, or ECDSA P-256), and names the expected subject in its CN. The root CA
+ * may hold an RSA or an ECDSA P-256 key ({@link KeyType}); any other CA key is refused when the
+ * verifier is made. It does not check revocation.
  */
 public final class CertificateVerifier {
   private final X509Certificate rootCa;
 
+  /**
+   * @throws IllegalArgumentException when the root CA's key is of a type ztchat does not accept
+   */
   public CertificateVerifier(X509Certificate rootCa) {
     this.rootCa = requireNonNull(rootCa, "rootCa");
+    KeyType.of(rootCa.getPublicKey());
   }
 
   public X509Certificate rootCa() {
@@ -92,15 +100,34 @@ public final class CertificateVerifier {
             "certificate for '" + subject + "' lacks the extended key usage for " + describe(role));
       }
     }
-    if (!(cert.getPublicKey() instanceof RSAPublicKey rsa)
-        || rsa.getModulus().bitLength() < CertificateIssuer.MIN_KEY_BITS) {
-      throw new CertificateRejectedException(
-          "certificate for '" + subject + "' does not hold an RSA key of at least "
-              + CertificateIssuer.MIN_KEY_BITS + " bits");
-    }
+    checkKey(cert, subject, role);
     if (expectedName != null && !expectedName.equals(subject)) {
       throw new CertificateRejectedException(
           "certificate names '" + subject + "', not '" + expectedName + "'");
+    }
+  }
+
+  private static void checkKey(X509Certificate cert, String subject, CertificateRole role)
+      throws CertificateRejectedException {
+    PublicKey key = cert.getPublicKey();
+    if (key instanceof RSAPublicKey rsa
+        && rsa.getModulus().bitLength() >= CertificateIssuer.MIN_KEY_BITS) {
+      return;
+    }
+    if (role == CertificateRole.SERVER && isEc(key)) {
+      return;
+    }
+    throw new CertificateRejectedException(
+        "certificate for '" + subject + "' does not hold an RSA key of at least "
+            + CertificateIssuer.MIN_KEY_BITS + " bits"
+            + (role == CertificateRole.SERVER ? " or an ECDSA P-256 key" : ""));
+  }
+
+  private static boolean isEc(PublicKey key) {
+    try {
+      return KeyType.of(key) == KeyType.EC;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

@@ -29,8 +29,8 @@ import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemReader;
 
 /**
- * Issues the root CA's certificate revocation list: a standard X.509 v2 CRL, signed with
- * SHA256withRSA, whose CRL number grows by one with every issue, carrying every entry of the
+ * Issues the root CA's certificate revocation list: a standard X.509 v2 CRL, signed with the CA
+ * key's algorithm ({@link KeyType}: SHA256withRSA or SHA256withECDSA), whose CRL number grows by one with every issue, carrying every entry of the
  * previous list plus the new ones. {@code openssl crl -CAfile ca.crt} verifies it.
  */
 public final class CrlIssuer {
@@ -74,7 +74,7 @@ public final class CrlIssuer {
       b.addExtension(Extension.authorityKeyIdentifier, false,
           new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.certificate().getPublicKey()));
       return new JcaX509CRLConverter().getCRL(
-          b.build(new JcaContentSignerBuilder("SHA256withRSA").build(ca.privateKey())));
+          b.build(new JcaContentSignerBuilder(KeyType.signatureAlgorithmFor(ca.privateKey())).build(ca.privateKey())));
     } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
       throw new IllegalStateException("could not issue the CRL", e);
     }

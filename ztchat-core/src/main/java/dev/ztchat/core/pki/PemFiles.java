@@ -20,6 +20,10 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.EnumSet;
 import java.util.Set;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemReader;
@@ -51,18 +55,56 @@ public final class PemFiles {
     }
   }
 
-  /** Reads a PKCS#8 PEM private key file ({@code BEGIN PRIVATE KEY}), RSA. */
+  /**
+   * Reads a PKCS#8 PEM private key file ({@code BEGIN PRIVATE KEY}). The key's algorithm is taken
+   * from the PKCS#8 structure; only the {@link KeyType}s ztchat supports are accepted (RSA, and EC
+   * on P-256), anything else is refused.
+   */
   public static PrivateKey readPrivateKey(Path file) throws IOException {
+    byte[] der;
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
         PemReader reader = new PemReader(r)) {
       PemObject obj = reader.readPemObject();
       if (obj == null || !"PRIVATE KEY".equals(obj.getType())) {
         throw new IOException(file + " does not hold a PKCS#8 PEM private key (BEGIN PRIVATE KEY)");
       }
-      return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(obj.getContent()));
-    } catch (GeneralSecurityException e) {
-      throw new IOException(file + " holds a private key that is not a valid RSA key", e);
+      der = obj.getContent();
     }
+    String algorithm = keyAlgorithm(file, der);
+    PrivateKey key;
+    try {
+      key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+    } catch (GeneralSecurityException e) {
+      throw new IOException(file + " holds a private key that is not a valid " + algorithm + " key", e);
+    }
+    try {
+      KeyType.of(key);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
+    return key;
+  }
+
+  /** The JCA key algorithm named by a PKCS#8 structure's algorithm identifier. */
+  private static String keyAlgorithm(Path file, byte[] der) throws IOException {
+    ASN1ObjectIdentifier oid;
+    try {
+      oid = PrivateKeyInfo.getInstance(der).getPrivateKeyAlgorithm().getAlgorithm();
+    } catch (RuntimeException e) {
+      // Bouncy Castle reports malformed ASN.1 with assorted unchecked exceptions.
+      throw new IOException(file + " holds a PKCS#8 private key that cannot be parsed", e);
+    }
+    if (PKCSObjectIdentifiers.rsaEncryption.equals(oid)) {
+      return "RSA";
+    }
+    if (X9ObjectIdentifiers.id_ecPublicKey.equals(oid)) {
+      return "EC";
+    }
+    throw new IOException(
+        file
+            + " holds a private key of an unsupported type (algorithm "
+            + oid.getId()
+            + "): ztchat accepts RSA keys and ECDSA keys on P-256 only");
   }
 
   /** Writes a certificate (mode 0644). Refuses to overwrite unless {@code overwrite}. */

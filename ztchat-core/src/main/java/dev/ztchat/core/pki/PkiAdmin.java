@@ -67,15 +67,24 @@ public final class PkiAdmin {
    * What {@link #init} creates.
    *
    * @param users user names, each a valid {@link IdentityName}, no duplicates
-   * @param keyBits RSA modulus size for every key (see {@link CertificateIssuer#checkKeyBits})
+   * @param keyBits RSA modulus size for every RSA key (see {@link CertificateIssuer#checkKeyBits})
+   * @param keyType key type of the root CA and the server certificate; user keys are RSA whatever
+   *     it is, because the envelope needs RSA-OAEP and RSASSA-PSS
    * @param extraServerNames DNS names or IP addresses added to the server certificate's SAN
    * @param days lifetime of the server and user certificates (the CA lives at least 10 years)
    * @param force replace existing files, including an existing CA
    */
   public record InitOptions(
-      List<String> users, int keyBits, List<String> extraServerNames, int days, boolean force, String crlUrl) {
+      List<String> users,
+      int keyBits,
+      KeyType keyType,
+      List<String> extraServerNames,
+      int days,
+      boolean force,
+      String crlUrl) {
     public InitOptions {
       users = List.copyOf(users);
+      requireNonNull(keyType, "keyType");
       extraServerNames = List.copyOf(extraServerNames);
       if (crlUrl != null && !crlUrl.matches("https?://[\\x21-\\x7e]+")) {
         throw new IllegalArgumentException("--crl-url '" + crlUrl + "' must be an http:// or https:// URL");
@@ -84,12 +93,12 @@ public final class PkiAdmin {
 
     /** Without a CRL distribution point in the certificates. */
     public InitOptions(List<String> users, int keyBits, List<String> extraServerNames, int days, boolean force) {
-      this(users, keyBits, extraServerNames, days, force, null);
+      this(users, keyBits, KeyType.RSA, extraServerNames, days, force, null);
     }
 
     /** Certificates name {@code url} as where the CA's CRL is published (null: none). */
     public InitOptions withCrlUrl(String url) {
-      return new InitOptions(users, keyBits, extraServerNames, days, force, url);
+      return new InitOptions(users, keyBits, keyType, extraServerNames, days, force, url);
     }
 
     /** alice and bob, RSA-3072, loopback names only, one year, no overwriting. */
@@ -99,23 +108,28 @@ public final class PkiAdmin {
     }
 
     public InitOptions withUsers(List<String> names) {
-      return new InitOptions(names, keyBits, extraServerNames, days, force, crlUrl);
+      return new InitOptions(names, keyBits, keyType, extraServerNames, days, force, crlUrl);
     }
 
     public InitOptions withKeyBits(int bits) {
-      return new InitOptions(users, bits, extraServerNames, days, force, crlUrl);
+      return new InitOptions(users, bits, keyType, extraServerNames, days, force, crlUrl);
     }
 
     public InitOptions withExtraServerNames(List<String> names) {
-      return new InitOptions(users, keyBits, names, days, force, crlUrl);
+      return new InitOptions(users, keyBits, keyType, names, days, force, crlUrl);
     }
 
     public InitOptions withDays(int n) {
-      return new InitOptions(users, keyBits, extraServerNames, n, force, crlUrl);
+      return new InitOptions(users, keyBits, keyType, extraServerNames, n, force, crlUrl);
+    }
+
+    /** The root CA and the server certificate get keys of {@code type}. */
+    public InitOptions withKeyType(KeyType type) {
+      return new InitOptions(users, keyBits, type, extraServerNames, days, force, crlUrl);
     }
 
     public InitOptions withForce(boolean f) {
-      return new InitOptions(users, keyBits, extraServerNames, days, f, crlUrl);
+      return new InitOptions(users, keyBits, keyType, extraServerNames, days, f, crlUrl);
     }
   }
 
@@ -158,17 +172,26 @@ public final class PkiAdmin {
             ? leafValidity
             : CertificateIssuer.DEFAULT_CA_VALIDITY;
     int bits = options.keyBits();
-    progress.accept("generating root CA (RSA-" + bits + ")...");
-    Credential ca = CertificateIssuer.createRootCa(CA_COMMON_NAME, bits, notBefore, caValidity);
+    KeyType type = options.keyType();
+    progress.accept("generating root CA (" + type.describe(bits) + ")...");
+    Credential ca =
+        CertificateIssuer.createRootCa(CA_COMMON_NAME, type, bits, notBefore, caValidity);
     progress.accept(
         "generating server certificate for "
             + String.join(", ", serverNames)
-            + " (RSA-"
-            + bits
+            + " ("
+            + type.describe(bits)
             + ")...");
     Credential server =
         CertificateIssuer.issueServer(
-            ca, SERVER_COMMON_NAME, List.copyOf(serverNames), bits, notBefore, leafValidity, options.crlUrl());
+            ca,
+            SERVER_COMMON_NAME,
+            List.copyOf(serverNames),
+            type,
+            bits,
+            notBefore,
+            leafValidity,
+            options.crlUrl());
     List<UserIdentity> identities = new ArrayList<>();
     for (String user : users) {
       progress.accept(

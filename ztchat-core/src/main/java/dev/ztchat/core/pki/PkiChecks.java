@@ -6,8 +6,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.RSAPrivateKey;
-import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -53,6 +51,12 @@ final class PkiChecks {
               + " not found: issuing needs the root CA's private key. Run this where the PKI admin"
               + " keeps ca.key, or create a CA with ./ztchat pki init");
     }
+    try {
+      KeyType.of(cert.getPublicKey());
+    } catch (IllegalArgumentException e) {
+      throw new PkiException(layout.caCertificate() + ": " + e.getMessage()
+          + ". Create a supported CA with ./ztchat pki init --force --key-type rsa|ec");
+    }
     PrivateKey key = PemFiles.readPrivateKey(keyFile);
     if (!keyMatches(cert, key)) {
       throw new PkiException(
@@ -75,11 +79,9 @@ final class PkiChecks {
     return new Credential(cert, key);
   }
 
-  /** True when {@code key} is the RSA private key of {@code cert}'s public key. */
+  /** True when {@code key} is the private key of {@code cert}'s public key ({@link KeyType#matches}). */
   static boolean keyMatches(X509Certificate cert, PrivateKey key) {
-    return cert.getPublicKey() instanceof RSAPublicKey pub
-        && key instanceof RSAPrivateKey priv
-        && pub.getModulus().equals(priv.getModulus());
+    return KeyType.matches(cert, key);
   }
 
   /** Rejects a certificate lifetime outside 1..{@value #MAX_DAYS} days. */
