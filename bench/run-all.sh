@@ -17,11 +17,12 @@ install_peers() {
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx libnginx-mod-stream)
   [ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || missing+=(libnginx-mod-stream)
   command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto mosquitto-clients)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "run-all: installing ${missing[*]}" >&2
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
-    if ! ($sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-stream mosquitto mosquitto-clients \
-          || { $sudo apt-get update -q && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-stream mosquitto mosquitto-clients; }) >&2; then
+    if ! ($sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-stream mosquitto mosquitto-clients openssl \
+          || { $sudo apt-get update -q && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-stream mosquitto mosquitto-clients openssl; }) >&2; then
       echo "run-all: could not install the peers; their figures will say 'peer skipped'" >&2
     fi
   fi
