@@ -2,6 +2,7 @@ package dev.ztchat.bench;
 
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.server.RelayServer;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,6 +17,9 @@ import java.util.Locale;
  * offline (each committed before "sent"), then the user connects and drains them, acknowledging
  * each. The peer is the floor: the same rows inserted straight into SQLite from this JVM, in
  * batches of the relay's group-commit size, with the relay's schema and durability settings.
+ *
+ * <p>{@code -Dztchat.bench.store.count=N} (through {@code ZTCHAT_JAVA_OPTS}) runs it with N envelopes,
+ * for quick before/after comparisons.
  */
 final class StoreBench implements Benchmark {
   /** The relay's group-commit size (DeliveryService.MAX_BATCH). */
@@ -33,19 +37,22 @@ final class StoreBench implements Benchmark {
 
   @Override
   public List<Figure> run(BenchOptions o, BenchPki pki) throws Exception {
-    int n = o.pick(100_000, 1_000);
+    int n = Integer.getInteger("ztchat.bench.store.count", o.pick(100_000, 1_000));
     UserIdentity sender = pki.user("alice0");
     UserIdentity recipient = pki.user("bob0");
     o.say("store: ztchat, %,d envelopes to an offline user, then drained", n);
     ZtRelayLoad.Result r;
+    long cpu;
     try (RelayServer relay = InProcessRelay.start(pki)) {
+      cpu = -workersCpuNanos();
       r = ZtRelayLoad.run(relay.port(), pki.caCertificate(), List.<UserIdentity[]>of(new UserIdentity[] {sender, recipient}),
           n, true, o.pick(Duration.ofSeconds(300), Duration.ofSeconds(20)));
+      cpu += workersCpuNanos();
     }
     double enqueue = r.accepted() / (r.enqueueNanos() / 1e9);
     double drain = r.latencies().receivedCount() / (r.drainNanos() / 1e9);
-    o.say("  ztchat: %,d accepted at %,.0f/s, %,d drained at %,.0f/s", r.accepted(), enqueue,
-        r.latencies().receivedCount(), drain);
+    o.say("  ztchat: %,d accepted at %,.0f/s, %,d drained at %,.0f/s; %.0f µs of CPU per envelope (relay and"
+        + " clients, enqueue and drain)", r.accepted(), enqueue, r.latencies().receivedCount(), drain, cpu / 1e3 / n);
     double raw = rawInserts(pki.newFolder("raw-sqlite-"), new Envelopes(sender, recipient), n);
     o.say("  raw SQLite: %,.0f inserts/s", raw);
     String note = String.format(Locale.ROOT, "%,d of %,d accepted, %,d drained", r.accepted(), n, r.latencies().receivedCount());
@@ -54,6 +61,15 @@ final class StoreBench implements Benchmark {
         new Figure("store", "enqueue envelopes/s (over mTLS, durable)", enqueue, "raw SQLite batched inserts", raw, true, 0.5, note),
         new Figure("store", "enqueue+drain envelopes/s", both, "raw SQLite batched inserts", raw, true, 0.5,
             "drain alone " + Figure.num(drain) + "/s"));
+  }
+
+  /**
+   * CPU time of this process so far, less this thread's (which seals the envelopes up front): the
+   * relay's and the load clients' work. On a shared machine it moves far less than the rates do.
+   */
+  private static long workersCpuNanos() {
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    return os.getProcessCpuTime() - ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 
   /** Inserts {@code n} envelopes in transactions of {@link #BATCH}; returns rows per second. */

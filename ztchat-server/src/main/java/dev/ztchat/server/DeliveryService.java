@@ -10,14 +10,13 @@ import dev.ztchat.server.store.EnqueueOutcome;
 import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.QueuedEnvelope;
 import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
@@ -29,25 +28,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Store-and-forward: every accepted envelope is committed to the {@link OfflineQueue} before the
- * sender hears "accepted", then pushed, in order, to each live connection of its recipient; it is
- * deleted only when the recipient acknowledges it. Live and offline recipients take the same path,
- * so nothing accepted is lost if either side or the relay dies at any moment.
+ * sender hears "accepted", then pushed, in order, to each live connection of its recipient by that
+ * connection's {@link DeliveryPump}; it is deleted only when the recipient acknowledges it, and the
+ * {@code ok} to the acknowledgement is sent only once the delete is committed. Live and offline
+ * recipients take the same path, so nothing accepted is lost if either side or the relay dies at
+ * any moment.
  *
- * <p>All queue access and all per-connection delivery state live on one thread (SQLite has one
- * writer anyway); network threads hand work to it and it writes frames back to channels.
+ * <p>All queue access happens on one store thread (SQLite has one writer anyway), which groups
+ * changes into one transaction per batch and reads pages for the pumps between batches, so a pump
+ * only ever sees committed envelopes. Answers of a batch are handed to each channel's event loop
+ * once per batch.
  */
 final class DeliveryService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryService.class);
-
-  /** Envelopes pushed to one connection and not yet acknowledged, at most. */
-  static final int WINDOW = 64;
+  private static final AttributeKey<DeliveryPump> PUMP = AttributeKey.valueOf(DeliveryService.class, "pump");
 
   /** Most changes committed in one transaction. */
-  static final int MAX_BATCH = 512;
+  static final int MAX_BATCH = 1024;
 
   private final OfflineQueue queue;
   private final ScheduledExecutorService storeThread;
-  private final Map<String, List<Pump>> pumps = new HashMap<>();
+  private final Map<String, List<DeliveryPump>> pumps = new HashMap<>();
   private final Queue<Op> pendingOps = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
@@ -61,50 +62,18 @@ final class DeliveryService implements AutoCloseable {
     storeThread.scheduleWithFixedDelay(this::purge, 1, 60, TimeUnit.SECONDS);
   }
 
-  /** One connection's delivery cursor: what was pushed and not yet acknowledged. */
-  private final class Pump {
-    final Channel channel;
-    final String identity;
-    final Set<String> inFlight = new LinkedHashSet<>();
-    long lastPushedSeq;
-
-    Pump(Channel channel, String identity) {
-      this.channel = channel;
-      this.identity = identity;
-    }
-
-    void fill() {
-      if (!channel.isActive() || inFlight.size() >= WINDOW) {
-        return;
-      }
-      try {
-        for (QueuedEnvelope e : queue.after(identity, lastPushedSeq, WINDOW - inFlight.size())) {
-          lastPushedSeq = e.seq();
-          inFlight.add(key(e.sender(), e.messageId()));
-          channel.write(new Frame.Deliver(e.envelope()), channel.voidPromise());
-        }
-        channel.flush();
-      } catch (IOException ex) {
-        LOG.error("delivery to {} paused: {}", identity, ex.getMessage());
-      }
-    }
-  }
-
-  private static String key(String sender, String messageId) {
-    return sender + "/" + messageId;
-  }
-
   /** Starts delivering {@code identity}'s queue (backlog first, then new envelopes) to {@code channel}. */
   void attach(Channel channel, String identity) {
+    DeliveryPump pump = new DeliveryPump(channel, identity, this::readPage);
+    channel.attr(PUMP).set(pump);
     storeThread.execute(() -> {
-      Pump pump = new Pump(channel, identity);
       pumps.computeIfAbsent(identity, k -> new ArrayList<>()).add(pump);
-      pump.fill();
+      doReadPage(pump, 0, DeliveryPump.PAGE);
     });
     channel.closeFuture().addListener(f -> storeThread.execute(() -> {
-      List<Pump> list = pumps.get(identity);
+      List<DeliveryPump> list = pumps.get(identity);
       if (list != null) {
-        list.removeIf(p -> p.channel == channel);
+        list.remove(pump);
         if (list.isEmpty()) {
           pumps.remove(identity);
         }
@@ -112,24 +81,46 @@ final class DeliveryService implements AutoCloseable {
     }));
   }
 
+  /** Asks the store thread for a page for {@code pump}. */
+  private void readPage(DeliveryPump pump, long afterSeq, int limit) {
+    storeThread.execute(() -> doReadPage(pump, afterSeq, limit));
+  }
+
+  /** Reads a page on the store thread, outside any transaction (so committed envelopes only). */
+  private void doReadPage(DeliveryPump pump, long afterSeq, int limit) {
+    Channel ch = pump.channel();
+    if (!ch.isActive()) {
+      return;
+    }
+    try {
+      List<QueuedEnvelope> page = queue.after(pump.identity(), afterSeq, limit);
+      ch.eventLoop().execute(() -> pump.onPage(page, limit));
+    } catch (IOException ex) {
+      LOG.error("delivery to {} paused: {}", pump.identity(), ex.getMessage());
+      ch.eventLoop().execute(pump::onPageFailed);
+    }
+  }
+
   /**
    * Stores {@code envelope} for every recipient the directory knows, then answers the sender with
-   * one status per recipient, then pushes to live recipients.
+   * one status per recipient, then hands the stored copies to live recipients' pumps.
    */
   void accept(Channel from, String ref, EnvelopeHeader header, byte[] envelope, Predicate<String> knownUser) {
     submit(new Op() {
       final List<String> known = header.recipients().stream().filter(knownUser).toList();
+      final List<QueuedEnvelope> stored = new ArrayList<>();
       Map<String, EnqueueOutcome> outcomes = Map.of();
 
       @Override
       public void apply() throws IOException {
+        stored.clear();
         if (!known.isEmpty()) {
-          outcomes = queue.enqueue(known, header.sender(), header.messageIdHex(), envelope);
+          outcomes = queue.enqueue(known, header.sender(), header.messageIdHex(), envelope, stored::add);
         }
       }
 
       @Override
-      public void committed() {
+      public void committed(BatchReplies out) {
         List<Frame.Delivery> results = new ArrayList<>();
         for (String r : header.recipients()) {
           EnqueueOutcome o = outcomes.get(r);
@@ -143,9 +134,11 @@ final class DeliveryService implements AutoCloseable {
           }
           results.add(new Frame.Delivery(r, status));
         }
-        from.writeAndFlush(new Frame.Sent(ref, header.messageIdHex(), results));
-        for (String r : known) {
-          pumps.getOrDefault(r, List.of()).forEach(Pump::fill);
+        out.send(from, new Frame.Sent(ref, header.messageIdHex(), results));
+        for (QueuedEnvelope e : stored) {
+          for (DeliveryPump p : pumps.getOrDefault(e.recipient(), List.of())) {
+            out.offer(p, e);
+          }
         }
       }
 
@@ -157,8 +150,21 @@ final class DeliveryService implements AutoCloseable {
     });
   }
 
-  /** {@code identity} processed the envelope ({@code sender}, {@code messageId}): delete it, push more. */
+  /**
+   * {@code identity} processed the envelope ({@code sender}, {@code messageId}): frees its window
+   * slot on this connection at once, deletes it, and answers {@code ok} once the delete is durable.
+   * Called on {@code channel}'s event loop.
+   */
   void acknowledge(Channel channel, String identity, String ref, String sender, String messageId) {
+    String key = DeliveryPump.key(sender, messageId);
+    DeliveryPump own = channel.attr(PUMP).get();
+    if (own != null) {
+      if (channel.eventLoop().inEventLoop()) {
+        own.acked(key);
+      } else {
+        channel.eventLoop().execute(() -> own.acked(key));
+      }
+    }
     submit(new Op() {
       @Override
       public void apply() throws IOException {
@@ -166,13 +172,13 @@ final class DeliveryService implements AutoCloseable {
       }
 
       @Override
-      public void committed() {
-        String k = key(sender, messageId);
-        for (Pump p : pumps.getOrDefault(identity, List.of())) {
-          p.inFlight.remove(k);
-          p.fill();
+      public void committed(BatchReplies out) {
+        for (DeliveryPump p : pumps.getOrDefault(identity, List.of())) {
+          if (p != own) {
+            out.acked(p, key);
+          }
         }
-        channel.writeAndFlush(new Frame.Ok(ref));
+        out.send(channel, new Frame.Ok(ref));
       }
 
       @Override
@@ -187,7 +193,7 @@ final class DeliveryService implements AutoCloseable {
   private interface Op {
     void apply() throws IOException;
 
-    void committed();
+    void committed(BatchReplies out);
 
     void failed(IOException e);
   }
@@ -214,7 +220,9 @@ final class DeliveryService implements AutoCloseable {
             o.apply();
           }
         });
-        batch.forEach(Op::committed);
+        BatchReplies out = new BatchReplies();
+        batch.forEach(o -> o.committed(out));
+        out.deliver();
       } catch (IOException e) {
         batch.forEach(o -> o.failed(e));
       }

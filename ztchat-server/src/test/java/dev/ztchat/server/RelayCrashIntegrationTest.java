@@ -7,6 +7,8 @@ import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.server.store.OfflineQueue;
+import dev.ztchat.server.store.QueueLimits;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,6 +16,7 @@ import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -113,5 +116,81 @@ class RelayCrashIntegrationTest {
     assertThat(seen.values()).as("no message delivered twice").allMatch(n -> n == 1);
     assertThat(order.subList(0, accepted.size())).as("in the order sent").containsExactlyElementsOf(accepted);
     assertThat(seen.size()).as("at most the one in flight is extra").isLessThanOrEqualTo(accepted.size() + 1);
+  }
+
+  @Test
+  void relayKilledWhileAcksCommit_neverRedeliversAnAckItConfirmed() throws Exception {
+    TestPki pki = TestPki.create("alice", "bob");
+    Path certs = dir.resolve("certs");
+    pki.writeTo(certs);
+    Path data = dir.resolve("data");
+    List<String> stored = new ArrayList<>();
+    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(data), Clock.systemUTC())) {
+      q.transaction(() -> {
+        for (int i = 0; i < 600; i++) {
+          byte[] env = envelope("alice", "bob");
+          String id = messageId(env);
+          q.enqueue(List.of("bob"), "alice", id, env);
+          stored.add(id);
+        }
+      });
+    }
+    int port = freePort();
+    server = startServer(certs, data, port);
+
+    // bob acknowledges every envelope at once; the relay dies after some of the acks were confirmed
+    Map<String, String> refs = new HashMap<>();
+    List<String> confirmed = new ArrayList<>();
+    try (RawTlsClient bob = RawTlsClient.connect(port, pki.user("bob").signing(), pki.ca().certificate())) {
+      bob.expect(Frame.Welcome.class);
+      while (confirmed.size() < 200) {
+        Frame f = bob.read(Duration.ofSeconds(30));
+        if (f instanceof Frame.Deliver d) {
+          EnvelopeHeader h = EnvelopeCodec.decodeHeader(d.envelope());
+          String ref = "a" + refs.size();
+          refs.put(ref, h.messageIdHex());
+          bob.send(new Frame.Ack(ref, h.sender(), h.messageIdHex()));
+        } else if (f instanceof Frame.Ok ok) {
+          confirmed.add(refs.get(ok.ref()));
+        }
+      }
+      server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // the connection died with the server: expected
+    }
+
+    server = startServer(certs, data, port);
+    List<String> redelivered = new ArrayList<>();
+    try (RawTlsClient bob = RawTlsClient.connect(port, pki.user("bob").signing(), pki.ca().certificate())) {
+      bob.expect(Frame.Welcome.class);
+      while (true) {
+        Frame f;
+        try {
+          f = bob.read(Duration.ofSeconds(2));
+        } catch (SocketTimeoutException e) {
+          break;
+        }
+        if (f instanceof Frame.Deliver d) {
+          EnvelopeHeader h = EnvelopeCodec.decodeHeader(d.envelope());
+          redelivered.add(h.messageIdHex());
+          bob.send(new Frame.Ack(null, h.sender(), h.messageIdHex()));
+        }
+      }
+    }
+    assertThat(redelivered).as("an ok is only sent once the delete is durable").doesNotContainAnyElementsOf(confirmed);
+    List<String> notConfirmed = new ArrayList<>(stored);
+    notConfirmed.removeAll(confirmed);
+    List<String> neverAcknowledged = new ArrayList<>(stored);
+    neverAcknowledged.removeAll(refs.values());
+    assertThat(notConfirmed).as("redelivered in order, each once").containsSubsequence(redelivered);
+    assertThat(redelivered).as("nothing unacknowledged is lost").containsAll(neverAcknowledged);
+  }
+
+  static String messageId(byte[] envelope) throws IOException {
+    try {
+      return EnvelopeCodec.decodeHeader(envelope).messageIdHex();
+    } catch (dev.ztchat.core.envelope.MalformedEnvelopeException e) {
+      throw new IOException(e);
+    }
   }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The relay's durable store of sealed envelopes not yet acknowledged by their recipients: SQLite in
@@ -111,12 +112,31 @@ public final class OfflineQueue implements AutoCloseable {
    */
   public Map<String, EnqueueOutcome> enqueue(List<String> recipients, String sender, String messageId, byte[] envelope)
       throws IOException {
+    return enqueue(recipients, sender, messageId, envelope, stored -> {});
+  }
+
+  /**
+   * As {@link #enqueue(List, String, String, byte[])}, and hands each copy it stored (with its
+   * {@code seq}) to {@code stored}, so a live recipient can be served without reading it back; the
+   * copy is durable only once the enclosing transaction commits.
+   */
+  public Map<String, EnqueueOutcome> enqueue(List<String> recipients, String sender, String messageId, byte[] envelope,
+      Consumer<QueuedEnvelope> stored) throws IOException {
+    requireNonNull(stored, "stored");
     Map<String, EnqueueOutcome> out = new LinkedHashMap<>();
     long now = clock.millis();
     transaction(() -> {
       try {
         for (String r : recipients) {
-          out.put(r, enqueueOne(r, sender, messageId, envelope, now));
+          long seq = enqueueOne(r, sender, messageId, envelope, now);
+          if (seq == ALREADY_STORED) {
+            out.put(r, EnqueueOutcome.ALREADY_STORED);
+          } else if (seq == QUEUE_FULL) {
+            out.put(r, EnqueueOutcome.QUEUE_FULL);
+          } else {
+            out.put(r, EnqueueOutcome.STORED);
+            stored.accept(new QueuedEnvelope(seq, r, sender, messageId, envelope));
+          }
         }
       } catch (SQLException e) {
         throw new IOException("storing an envelope failed: " + e.getMessage(), e);
@@ -166,24 +186,21 @@ public final class OfflineQueue implements AutoCloseable {
     }
   }
 
-  private EnqueueOutcome enqueueOne(String recipient, String sender, String messageId, byte[] envelope, long now)
+  private static final long ALREADY_STORED = -1;
+  private static final long QUEUE_FULL = -2;
+
+  /** Stores one copy; returns its seq, or {@link #ALREADY_STORED} or {@link #QUEUE_FULL}. */
+  private long enqueueOne(String recipient, String sender, String messageId, byte[] envelope, long now)
       throws SQLException {
-    PreparedStatement exists = statement("SELECT 1 FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?");
-    exists.setString(1, recipient);
-    exists.setString(2, sender);
-    exists.setString(3, messageId);
-    try (ResultSet rs = exists.executeQuery()) {
-      if (rs.next()) {
-        return EnqueueOutcome.ALREADY_STORED;
-      }
-    }
     long[] used = usage(recipient, now);
     if (used[0] + 1 > limits.maxMessagesPerRecipient() || used[1] + envelope.length > limits.maxBytesPerRecipient()) {
-      return EnqueueOutcome.QUEUE_FULL;
+      // a retry of an envelope already stored is answered as stored, even with a full queue
+      return exists(recipient, sender, messageId) ? ALREADY_STORED : QUEUE_FULL;
     }
+    // The UNIQUE key answers "already stored" within the insert itself: one index probe, not two.
     PreparedStatement ins = statement(
         "INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at, expires_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)");
+            + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recipient, sender, message_id) DO NOTHING RETURNING seq");
     ins.setString(1, recipient);
     ins.setString(2, sender);
     ins.setString(3, messageId);
@@ -191,10 +208,24 @@ public final class OfflineQueue implements AutoCloseable {
     ins.setInt(5, envelope.length);
     ins.setLong(6, now);
     ins.setLong(7, now + limits.ttl().toMillis());
-    ins.executeUpdate();
-    used[0]++;
-    used[1] += envelope.length;
-    return EnqueueOutcome.STORED;
+    try (ResultSet rs = ins.executeQuery()) {
+      if (!rs.next()) {
+        return ALREADY_STORED;
+      }
+      used[0]++;
+      used[1] += envelope.length;
+      return rs.getLong(1);
+    }
+  }
+
+  private boolean exists(String recipient, String sender, String messageId) throws SQLException {
+    PreparedStatement exists = statement("SELECT 1 FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?");
+    exists.setString(1, recipient);
+    exists.setString(2, sender);
+    exists.setString(3, messageId);
+    try (ResultSet rs = exists.executeQuery()) {
+      return rs.next();
+    }
   }
 
   /** Up to {@code limit} unexpired envelopes for {@code recipient} after {@code afterSeq}, oldest first. */
