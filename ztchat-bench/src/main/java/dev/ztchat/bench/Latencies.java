@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Send times and one-way latencies (send to receipt, same clock: sender and receiver run in one
- * process) of numbered messages, counting each message once however often it arrives.
+ * process) of numbered messages, counting each message once however often it arrives. At a fixed
+ * offered load the send time is the message's scheduled time (see {@link OfferedLoad}).
  */
 final class Latencies {
   private final long[] sentAt;
@@ -22,9 +23,23 @@ final class Latencies {
   }
 
   synchronized void sent(int seq) {
-    long now = System.nanoTime();
-    sentAt[seq] = now;
-    firstSend = Math.min(firstSend, now);
+    sent(seq, System.nanoTime());
+  }
+
+  /** Records that message {@code seq} was (or was due to be) sent at {@code nanos} (System.nanoTime). */
+  synchronized void sent(int seq, long nanos) {
+    sentAt[seq] = nanos;
+    firstSend = Math.min(firstSend, nanos);
+  }
+
+  /** How many messages this tracks. */
+  int expected() {
+    return seen.length;
+  }
+
+  /** Messages that never arrived. */
+  synchronized int lost() {
+    return seen.length - received;
   }
 
   /** Records a receipt; returns true the first time {@code seq} arrives. */

@@ -30,13 +30,19 @@ import java.util.function.Consumer;
  * The same load as {@link ZtRelayLoad}, over MQTT 3.1.1 to Mosquitto: each pair is a publisher and
  * a subscriber to the subscriber's own topic, with the same envelope bytes as payload. QoS 1 keeps
  * up to {@link ZtRelayLoad#WINDOW} publishes unacknowledged (packet ids stay far below 65,535);
- * QoS 0 writes whenever the connection is writable. Losses are what never arrived.
+ * QoS 0 writes whenever the connection is writable. Publishers run at their full rate or at a fixed
+ * offered load ({@link OfferedLoad}). Losses are what never arrived.
  */
 final class MqttRelayLoad {
   private MqttRelayLoad() {}
 
   static Latencies run(int port, X509Certificate ca, List<UserIdentity[]> pairs, int perPair, MqttQoS qos,
       Duration deadline) throws Exception {
+    return run(port, ca, pairs, perPair, qos, OfferedLoad.unpaced(), deadline);
+  }
+
+  static Latencies run(int port, X509Certificate ca, List<UserIdentity[]> pairs, int perPair, MqttQoS qos,
+      OfferedLoad load, Duration deadline) throws Exception {
     int total = pairs.size() * perPair;
     Latencies lat = new Latencies(total);
     CountDownLatch allReceived = new CountDownLatch(total);
@@ -72,7 +78,7 @@ final class MqttRelayLoad {
         for (int k = 0; k < perPair; k++) {
           payloads[k] = env.envelope(i * perPair + k);
         }
-        Publisher pub = new Publisher(topic(pairs.get(i)[1]), payloads, i * perPair, qos, lat);
+        Publisher pub = new Publisher(i, load, topic(pairs.get(i)[1]), payloads, i * perPair, qos, lat);
         Client c = new Client(m -> { });
         Channel ch = connect(dialer, port, ca, pairs.get(i)[0], c);
         c.onPubAck = () -> pub.acked(ch);
@@ -81,10 +87,15 @@ final class MqttRelayLoad {
         pubs.add(pub);
         channels.add(ch);
       }
+      List<Runnable> wake = new ArrayList<>();
       for (Publisher p : pubs) {
-        p.channel.eventLoop().execute(() -> p.pump(p.channel));
+        wake.add(() -> p.channel.eventLoop().execute(() -> p.pump(p.channel)));
       }
+      load.start();
+      wake.forEach(Runnable::run);
+      Thread pacer = load.drive(wake, perPair);
       allReceived.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
+      OfferedLoad.stop(pacer);
       channels.forEach(Channel::close);
     }
     return lat;
@@ -107,6 +118,8 @@ final class MqttRelayLoad {
 
   /** One publisher's pacing. Runs on its channel's event loop only. */
   private static final class Publisher {
+    private final int index;
+    private final OfferedLoad load;
     private final String topic;
     private final byte[][] payloads;
     private final int firstSeq;
@@ -116,7 +129,9 @@ final class MqttRelayLoad {
     private int next;
     private int unacked;
 
-    Publisher(String topic, byte[][] payloads, int firstSeq, MqttQoS qos, Latencies lat) {
+    Publisher(int index, OfferedLoad load, String topic, byte[][] payloads, int firstSeq, MqttQoS qos, Latencies lat) {
+      this.index = index;
+      this.load = load;
       this.topic = topic;
       this.payloads = payloads;
       this.firstSeq = firstSeq;
@@ -131,14 +146,15 @@ final class MqttRelayLoad {
 
     void pump(Channel ch) {
       boolean q1 = qos == MqttQoS.AT_LEAST_ONCE;
-      while (next < payloads.length && (q1 ? unacked < ZtRelayLoad.WINDOW : ch.isWritable())) {
+      int due = load.due(index, payloads.length);
+      while (next < due && (q1 ? unacked < ZtRelayLoad.WINDOW : ch.isWritable())) {
         var b = MqttMessageBuilders.publish().topicName(topic).qos(qos).retained(false)
             .payload(Unpooled.wrappedBuffer(payloads[next]));
         if (q1) {
           b.messageId(next % 60_000 + 1);
           unacked++;
         }
-        lat.sent(firstSeq + next);
+        lat.sent(firstSeq + next, load.scheduledAt(index, next));
         ch.write(b.build(), ch.voidPromise());
         payloads[next] = null;
         next++;

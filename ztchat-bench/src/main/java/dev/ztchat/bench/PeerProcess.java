@@ -21,7 +21,14 @@ final class PeerProcess implements AutoCloseable {
   private final int port;
   private final int secondPort;
 
+  /** Stops the peer if the bench is ended before it could close it (Ctrl-C, kill). */
+  private final Thread stopOnExit;
+
   private PeerProcess(String name, Process process, int port, int secondPort) {
+    this.stopOnExit = new Thread(() -> {
+      process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }, "stop-" + name);
     this.name = name;
     this.process = process;
     this.port = port;
@@ -55,6 +62,7 @@ final class PeerProcess implements AutoCloseable {
     Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(dir.resolve(name + ".log").toFile()).start();
     PeerProcess peer = new PeerProcess(name, p, port, secondPort);
+    Runtime.getRuntime().addShutdownHook(peer.stopOnExit);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
@@ -105,6 +113,11 @@ final class PeerProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopOnExit);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or about to: it stops the process
+    }
     process.toHandle().descendants().forEach(ProcessHandle::destroy);
     process.destroy();
     try {

@@ -17,7 +17,11 @@ final class Peers {
     return program + " not installed (bench/run-all.sh installs it), peer skipped";
   }
 
-  /** Mosquitto 2 requiring client certificates, the certificate's CN as user name. */
+  /**
+   * Mosquitto 2 requiring client certificates, the certificate's CN as user name, with Nagle's
+   * algorithm off as the relay has it (Netty's default): otherwise a QoS 0 subscriber, which never
+   * writes back, sees small messages held until its delayed TCP acknowledgement (tens of ms).
+   */
   static PeerProcess mosquitto(BenchPki pki) throws IOException, InterruptedException {
     Path exe = PeerProcess.find("mosquitto").orElseThrow(() -> new IOException(missing("mosquitto")));
     Path dir = pki.newFolder("mosquitto-");
@@ -30,6 +34,7 @@ final class Peers {
         "log_type error",
         "max_connections -1",
         "max_queued_messages 1000",
+        "set_tcp_nodelay true",
         "listener " + port + " 127.0.0.1",
         "cafile " + c.caCertificate().toAbsolutePath(),
         "certfile " + c.serverCertificate().toAbsolutePath(),

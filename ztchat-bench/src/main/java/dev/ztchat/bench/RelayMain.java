@@ -1,22 +1,26 @@
 package dev.ztchat.bench;
 
+import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.server.RelayServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The relay as a process of its own, for the capacity bench (which reads its resident memory):
- * started with the bench configuration (certs folder and data folder as arguments) on a free loopback port, prints {@code PORT n}, answers
- * each {@code stats} line on stdin with {@code HEAP bytes} (heap in use after a full GC), and stops
- * when stdin closes, so it never outlives the bench.
+ * started with the bench configuration (certs folder and data folder as arguments) on a free
+ * loopback port, prints {@code PORT n}, answers each {@code stats} line on stdin with
+ * {@code HEAP bytes} (heap in use after a full GC), one {@code NMT bytes category} line per Native
+ * Memory Tracking category (when the JVM tracks), then {@code END}; it stops when stdin closes, so
+ * it never outlives the bench.
  */
 public final class RelayMain {
   private RelayMain() {}
 
   public static void main(String[] args) throws Exception {
-    var config = InProcessRelay.config(new dev.ztchat.core.pki.CertsLayout(java.nio.file.Path.of(args[0])),
-        java.nio.file.Path.of(args[1]));
+    var config = InProcessRelay.config(new CertsLayout(Path.of(args[0])), Path.of(args[1]));
     try (RelayServer relay = RelayServer.start(config)) {
       System.out.println("PORT " + relay.port());
       System.out.flush();
@@ -27,6 +31,10 @@ public final class RelayMain {
           System.gc();
           Runtime rt = Runtime.getRuntime();
           System.out.println("HEAP " + (rt.totalMemory() - rt.freeMemory()));
+          for (Map.Entry<String, Long> e : NativeMemory.summary().entrySet()) {
+            System.out.println("NMT " + e.getValue() + " " + e.getKey());
+          }
+          System.out.println("END");
           System.out.flush();
         }
       }

@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Drives a ztchat relay with pre-sealed envelopes: each pair is a sender connection that keeps up
  * to {@link #WINDOW} sends unanswered and a receiver connection that acknowledges every envelope
  * (the relay's delivery guarantee stays on: every envelope is stored before "sent", and deleted
- * only on the receiver's ack). Optionally the receivers connect only after everything was sent
- * (the store bench: enqueue for an offline user, then drain).
+ * only on the receiver's ack). The senders run at their full rate or at a fixed offered load
+ * ({@link OfferedLoad}). Optionally the receivers connect only after everything was sent (the store
+ * bench: enqueue for an offline user, then drain).
  */
 final class ZtRelayLoad {
   /** Sends a sender keeps unanswered at most. */
@@ -36,6 +37,17 @@ final class ZtRelayLoad {
 
   static Result run(int port, X509Certificate ca, List<UserIdentity[]> pairs, int perPair, boolean offline,
       Duration deadline) throws Exception {
+    return run(port, ca, pairs, perPair, offline, OfferedLoad.unpaced(), deadline);
+  }
+
+  /** Receivers online, senders paced by {@code load}. */
+  static Latencies run(int port, X509Certificate ca, List<UserIdentity[]> pairs, int perPair, OfferedLoad load,
+      Duration deadline) throws Exception {
+    return run(port, ca, pairs, perPair, false, load, deadline).latencies();
+  }
+
+  private static Result run(int port, X509Certificate ca, List<UserIdentity[]> pairs, int perPair, boolean offline,
+      OfferedLoad load, Duration deadline) throws Exception {
     int total = pairs.size() * perPair;
     Latencies lat = new Latencies(total);
     AtomicInteger accepted = new AtomicInteger();
@@ -57,7 +69,7 @@ final class ZtRelayLoad {
       }
       List<Sender> senders = new ArrayList<>();
       for (int i = 0; i < pairs.size(); i++) {
-        senders.add(new Sender(frames.get(i), i * perPair, lat, accepted, allSent));
+        senders.add(new Sender(i, load, frames.get(i), i * perPair, lat, accepted, allSent));
       }
       List<Channel> senderChannels = new ArrayList<>();
       for (int i = 0; i < pairs.size(); i++) {
@@ -65,12 +77,16 @@ final class ZtRelayLoad {
         senderChannels.add(welcomed(dialer.dial(port, Dialer.clientContext(pairs.get(i)[0].signing(), ca),
             p -> ZtFrameHandler.install(p, s)).sync().channel(), s.welcome));
       }
-      long start = System.nanoTime();
+      List<Runnable> wake = new ArrayList<>();
       for (int i = 0; i < senders.size(); i++) {
         Channel ch = senderChannels.get(i);
         Sender s = senders.get(i);
-        ch.eventLoop().execute(() -> s.pump(ch));
+        wake.add(() -> ch.eventLoop().execute(() -> s.pump(ch)));
       }
+      load.start();
+      long start = System.nanoTime();
+      wake.forEach(Runnable::run);
+      Thread pacer = load.drive(wake, perPair);
       long enqueue = 0;
       if (offline) {
         allSent.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
@@ -80,6 +96,7 @@ final class ZtRelayLoad {
       }
       allReceived.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
       long drain = System.nanoTime() - start;
+      OfferedLoad.stop(pacer);
       senderChannels.forEach(Channel::close);
       receivers.forEach(Channel::close);
       return new Result(lat, accepted.get(), enqueue, drain);
@@ -105,9 +122,11 @@ final class ZtRelayLoad {
     return ch;
   }
 
-  /** A sender: keeps up to WINDOW sends unanswered, counts accepted ones. */
+  /** A sender: sends what is due, keeping up to WINDOW sends unanswered; counts accepted ones. */
   private static final class Sender implements ZtFrameHandler.Listener {
     final CountDownLatch welcome = new CountDownLatch(1);
+    private final int index;
+    private final OfferedLoad load;
     private final byte[][] frames;
     private final int firstSeq;
     private final Latencies lat;
@@ -116,7 +135,10 @@ final class ZtRelayLoad {
     private int next;
     private int unanswered;
 
-    Sender(byte[][] frames, int firstSeq, Latencies lat, AtomicInteger accepted, CountDownLatch allSent) {
+    Sender(int index, OfferedLoad load, byte[][] frames, int firstSeq, Latencies lat, AtomicInteger accepted,
+        CountDownLatch allSent) {
+      this.index = index;
+      this.load = load;
       this.frames = frames;
       this.firstSeq = firstSeq;
       this.lat = lat;
@@ -125,8 +147,9 @@ final class ZtRelayLoad {
     }
 
     void pump(Channel ch) {
-      while (unanswered < WINDOW && next < frames.length) {
-        lat.sent(firstSeq + next);
+      int due = load.due(index, frames.length);
+      while (unanswered < WINDOW && next < due) {
+        lat.sent(firstSeq + next, load.scheduledAt(index, next));
         ch.write(Unpooled.wrappedBuffer(frames[next]), ch.voidPromise());
         frames[next] = null;
         next++;
