@@ -104,9 +104,15 @@ public final class RelayConnection implements AutoCloseable {
               .channel();
       // Later on the event loop: a TLS alert that closes the channel reaches exceptionCaught
       // after this listener would run, and the alert says more than the close.
-      ch.closeFuture().addListener(f -> ch.eventLoop().execute(() -> welcomed.completeExceptionally(
-          new IOException("the server closed the connection during the handshake"
-              + " (is your certificate issued by the server's CA, valid, and not revoked?)"))));
+      IOException closedEarly = new IOException("the server closed the connection during the handshake"
+          + " (is your certificate issued by the server's CA, valid, and not revoked?)");
+      ch.closeFuture().addListener(f -> {
+        try {
+          ch.eventLoop().execute(() -> welcomed.completeExceptionally(closedEarly));
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+          welcomed.completeExceptionally(closedEarly);
+        }
+      });
       Frame.Welcome w = welcomed.get(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       RelayConnection conn = new RelayConnection(group, ch, w);
       // On the event loop, so frames that came right after the welcome are handled first, in order.

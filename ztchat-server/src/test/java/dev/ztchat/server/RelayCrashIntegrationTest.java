@@ -93,25 +93,9 @@ class RelayCrashIntegrationTest {
     assertThat(accepted).hasSize(120);
 
     server = startServer(certs, data, port);
+    List<String> order = drainAsBob(pki, port);
     Map<String, Integer> seen = new HashMap<>();
-    List<String> order = new ArrayList<>();
-    try (RawTlsClient bob = RawTlsClient.connect(port, pki.user("bob").signing(), pki.ca().certificate())) {
-      bob.expect(Frame.Welcome.class);
-      while (true) {
-        Frame f;
-        try {
-          f = bob.read(Duration.ofSeconds(2));
-        } catch (SocketTimeoutException e) {
-          break;
-        }
-        if (f instanceof Frame.Deliver d) {
-          EnvelopeHeader h = EnvelopeCodec.decodeHeader(d.envelope());
-          seen.merge(h.messageIdHex(), 1, Integer::sum);
-          order.add(h.messageIdHex());
-          bob.send(new Frame.Ack(null, h.sender(), h.messageIdHex()));
-        }
-      }
-    }
+    order.forEach(id -> seen.merge(id, 1, Integer::sum));
     assertThat(seen.keySet()).containsAll(accepted);
     assertThat(seen.values()).as("no message delivered twice").allMatch(n -> n == 1);
     assertThat(order.subList(0, accepted.size())).as("in the order sent").containsExactlyElementsOf(accepted);
@@ -160,23 +144,7 @@ class RelayCrashIntegrationTest {
     }
 
     server = startServer(certs, data, port);
-    List<String> redelivered = new ArrayList<>();
-    try (RawTlsClient bob = RawTlsClient.connect(port, pki.user("bob").signing(), pki.ca().certificate())) {
-      bob.expect(Frame.Welcome.class);
-      while (true) {
-        Frame f;
-        try {
-          f = bob.read(Duration.ofSeconds(2));
-        } catch (SocketTimeoutException e) {
-          break;
-        }
-        if (f instanceof Frame.Deliver d) {
-          EnvelopeHeader h = EnvelopeCodec.decodeHeader(d.envelope());
-          redelivered.add(h.messageIdHex());
-          bob.send(new Frame.Ack(null, h.sender(), h.messageIdHex()));
-        }
-      }
-    }
+    List<String> redelivered = drainAsBob(pki, port);
     assertThat(redelivered).as("an ok is only sent once the delete is durable").doesNotContainAnyElementsOf(confirmed);
     List<String> notConfirmed = new ArrayList<>(stored);
     notConfirmed.removeAll(confirmed);
@@ -191,6 +159,27 @@ class RelayCrashIntegrationTest {
       return EnvelopeCodec.decodeHeader(envelope).messageIdHex();
     } catch (dev.ztchat.core.envelope.MalformedEnvelopeException e) {
       throw new IOException(e);
+    }
+  }
+
+  /** Connects as bob, acknowledges every envelope pushed, until 2 s pass quietly; the ids in order. */
+  private static List<String> drainAsBob(TestPki pki, int port) throws Exception {
+    List<String> delivered = new ArrayList<>();
+    try (RawTlsClient bob = RawTlsClient.connect(port, pki.user("bob").signing(), pki.ca().certificate())) {
+      bob.expect(Frame.Welcome.class);
+      while (true) {
+        Frame f;
+        try {
+          f = bob.read(Duration.ofSeconds(2));
+        } catch (SocketTimeoutException e) {
+          return delivered;
+        }
+        if (f instanceof Frame.Deliver d) {
+          EnvelopeHeader h = EnvelopeCodec.decodeHeader(d.envelope());
+          delivered.add(h.messageIdHex());
+          bob.send(new Frame.Ack(null, h.sender(), h.messageIdHex()));
+        }
+      }
     }
   }
 }
