@@ -123,6 +123,7 @@ final class DeliveryPump {
     while (inFlight.size() < WINDOW && (e = ready.poll()) != null) {
       inFlight.add(key(e.sender(), e.messageId()));
       channel.write(new Frame.Deliver(e.envelope()), channel.voidPromise());
+      AckCredits.grant(channel);
       wrote = true;
     }
     if (wrote && !flushScheduled) {

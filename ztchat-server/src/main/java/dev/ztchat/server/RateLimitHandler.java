@@ -39,7 +39,8 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     String identity = ConnectionIdentity.of(ctx.channel());
-    if (!(msg instanceof ByteBuf payload) || identity == null || limiter.tryAcquire(identity)) {
+    if (!(msg instanceof ByteBuf payload) || identity == null
+        || isRequestedAck(ctx, payload) || limiter.tryAcquire(identity)) {
       ctx.fireChannelRead(msg);
       return;
     }
@@ -74,6 +75,26 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
         "slow down: more than " + limiter.perSecond() + " frames per second (burst "
             + limiter.burst() + "); this frame was dropped"));
   }
+
+  /**
+   * An {@code ack} for an envelope the relay pushed on this connection (it spends one {@link
+   * AckCredits credit}); such acks are not charged to the budget. Only small frames are decoded
+   * here, and only while the connection has credits: an ack is a few hundred bytes at most.
+   */
+  private static boolean isRequestedAck(ChannelHandlerContext ctx, ByteBuf payload) {
+    if (payload.readableBytes() > MAX_ACK_BYTES || !AckCredits.any(ctx.channel())) {
+      return false;
+    }
+    try {
+      Frame frame = FrameCodec.decode(ByteBufUtil.getBytes(payload));
+      return frame instanceof Frame.Ack && AckCredits.spend(ctx.channel());
+    } catch (MalformedFrameException e) {
+      return false;
+    }
+  }
+
+  /** Larger than any valid ack (type, ref of 64, sender of 64, a 32-digit id, JSON around them). */
+  private static final int MAX_ACK_BYTES = 512;
 
   /** The request's ref, so that the sender can match the refusal; null when it cannot be read. */
   private static String refOf(ByteBuf payload) {
