@@ -18,6 +18,12 @@ final class BatchReplies {
   private final Map<Channel, List<Frame>> frames = new LinkedHashMap<>();
   private final Map<DeliveryPump, List<QueuedEnvelope>> offers = new LinkedHashMap<>();
   private final Map<DeliveryPump, List<String>> acks = new LinkedHashMap<>();
+  private final Map<DeliveryPump, List<Long>> settles = new LinkedHashMap<>();
+  private final AcceptanceOrder order;
+
+  BatchReplies(AcceptanceOrder order) {
+    this.order = order;
+  }
 
   void send(Channel channel, Frame frame) {
     frames.computeIfAbsent(channel, c -> new ArrayList<>()).add(frame);
@@ -25,6 +31,14 @@ final class BatchReplies {
 
   void offer(DeliveryPump pump, QueuedEnvelope committed) {
     offers.computeIfAbsent(pump, p -> new ArrayList<>()).add(committed);
+  }
+
+  /**
+   * The envelope with {@code ticket} is settled for {@code pump}'s identity once the pump has taken
+   * this batch's hand-over (so nothing accepted later is pushed from memory before it).
+   */
+  void settle(DeliveryPump pump, long ticket) {
+    settles.computeIfAbsent(pump, p -> new ArrayList<>()).add(ticket);
   }
 
   void acked(DeliveryPump pump, String key) {
@@ -39,7 +53,21 @@ final class BatchReplies {
       }
       ch.flush();
     }));
-    offers.forEach((pump, list) -> pump.channel().eventLoop().execute(() -> pump.offer(list)));
+    offers.forEach((pump, list) -> {
+      List<Long> tickets = settles.remove(pump);
+      pump.channel().eventLoop().execute(() -> {
+        pump.offer(list);
+        settleAll(pump, tickets);
+      });
+    });
+    settles.forEach((pump, tickets) -> pump.channel().eventLoop().execute(() -> settleAll(pump, tickets)));
     acks.forEach((pump, list) -> pump.channel().eventLoop().execute(() -> list.forEach(pump::acked)));
+  }
+
+  private void settleAll(DeliveryPump pump, List<Long> tickets) {
+    if (tickets != null) {
+      tickets.forEach(t -> order.settle(pump.identity(), t));
+      pump.orderAdvanced();
+    }
   }
 }

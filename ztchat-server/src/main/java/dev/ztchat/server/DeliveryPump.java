@@ -6,8 +6,10 @@ import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.server.store.QueuedEnvelope;
 import io.netty.channel.Channel;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,6 +27,13 @@ import java.util.Set;
  * thread, in the order of its reads and commits; that order is what keeps the cursor gap-free: a
  * hand-over that arrives while the store may hold envelopes the pump has not read is ignored (the
  * next page brings it), and a page always ends at the newest commit made before it was read.
+ *
+ * <p>While it is its identity's only connection and has caught up with the store, the pump also
+ * takes envelopes straight from memory before the store writes them ({@link #offerLive}). It holds
+ * them until nothing accepted earlier for its identity is still on its way through the store
+ * ({@link AcceptanceOrder}) and its window has room, then pushes them; one the store claims first is
+ * dropped here and comes back, in order, as the store's copy. When the store's copy of an envelope
+ * pushed from memory arrives, it is recognised and not pushed again.
  */
 final class DeliveryPump {
   /** Envelopes pushed to one connection and not yet acknowledged, at most. */
@@ -43,15 +52,20 @@ final class DeliveryPump {
   private final PageSource source;
   private final ArrayDeque<QueuedEnvelope> ready = new ArrayDeque<>();
   private final Set<String> inFlight = new HashSet<>();
+  private final Map<String, LiveEnvelope> live = new HashMap<>();
+  private final ArrayDeque<LiveEnvelope> held = new ArrayDeque<>();
+  private final AcceptanceOrder order;
+  private volatile boolean mayPushLive;
   private long lastSeq;
   private boolean reading = true; // the store thread reads the first page when it registers the pump
   private boolean storeAhead = true;
   private boolean flushScheduled;
 
-  DeliveryPump(Channel channel, String identity, PageSource source) {
+  DeliveryPump(Channel channel, String identity, PageSource source, AcceptanceOrder order) {
     this.channel = requireNonNull(channel, "channel");
     this.identity = requireNonNull(identity, "identity");
     this.source = requireNonNull(source, "source");
+    this.order = requireNonNull(order, "order");
   }
 
   Channel channel() {
@@ -66,10 +80,48 @@ final class DeliveryPump {
     return sender + "/" + messageId;
   }
 
+  /** Set by the store thread: this is its identity's only connection (see {@link #offerLive}). */
+  void allowLive() {
+    mayPushLive = true;
+  }
+
+  /** Set by the store thread when another connection of the identity appears: never again from memory. */
+  void forbidLive() {
+    mayPushLive = false;
+  }
+
+  /**
+   * An envelope accepted for this identity and not yet written to the store. Held for a push from
+   * memory while this pump may take it (it is the identity's only connection, it has caught up with
+   * the store, it holds fewer than a page, and it has not seen this envelope); declined otherwise, and
+   * then the store writes it at once and hands it over in order.
+   */
+  void offerLive(LiveEnvelope envelope) {
+    String key = envelope.key();
+    if (!mayPushLive || !channel.isActive() || reading || storeAhead || held.size() >= PAGE
+        || inFlight.contains(key) || live.containsKey(key)) {
+      envelope.decline();
+      return;
+    }
+    held.add(envelope);
+    push();
+  }
+
+  /** Envelopes accepted earlier were settled: held ones may now be due. */
+  void orderAdvanced() {
+    if (!held.isEmpty()) {
+      push();
+    }
+  }
+
   /** A page read after {@link #lastSeq}; a full page means the store may hold more. */
   void onPage(List<QueuedEnvelope> page, int limit) {
     reading = false;
     take(page);
+    if (!live.isEmpty()) {
+      // copies pushed from memory whose stored row was deleted before this pump read it
+      live.values().removeIf(e -> e.seq() == LiveEnvelope.NO_COPY || (e.seq() > 0 && e.seq() <= lastSeq));
+    }
     storeAhead = page.size() >= limit;
     push();
   }
@@ -78,6 +130,7 @@ final class DeliveryPump {
   void onPageFailed() {
     reading = false;
     storeAhead = true;
+    releaseHeld();
   }
 
   /** Envelopes just committed for this identity, in commit order. */
@@ -87,17 +140,40 @@ final class DeliveryPump {
     }
     if (ready.size() + committed.size() > PAGE) {
       storeAhead = true; // bounded memory: leave them in the store and read them as a page
+      releaseHeld();
     } else {
       take(committed);
     }
     push();
   }
 
-  /** The client acknowledged {@code key} (on this connection or another of the same identity). */
+  /** Another connection of the same identity acknowledged {@code key}. */
   void acked(String key) {
     if (inFlight.remove(key)) {
       push();
     }
+  }
+
+  /**
+   * The client acknowledged {@code key} on this connection. Returns the envelope when it was pushed
+   * from memory and the store had not written it yet: it never will, and the caller answers its
+   * sender; null otherwise (the stored copy is deleted as usual).
+   */
+  LiveEnvelope ackedHere(String key) {
+    if (!inFlight.remove(key)) {
+      return null;
+    }
+    LiveEnvelope settled = live.get(key);
+    if (settled != null && settled.acknowledge()) {
+      live.remove(key);
+    } else {
+      if (settled != null && settled.seq() == LiveEnvelope.NO_COPY) {
+        live.remove(key); // no stored copy will come to recognise
+      }
+      settled = null;
+    }
+    push();
+    return settled;
   }
 
   private void flush() {
@@ -105,32 +181,67 @@ final class DeliveryPump {
     channel.flush();
   }
 
-  private void take(List<QueuedEnvelope> envelopes) {
-    for (QueuedEnvelope e : envelopes) {
-      if (e.seq() > lastSeq) {
-        ready.add(e);
-        lastSeq = e.seq();
-      }
-    }
-  }
-
-  private void push() {
-    if (!channel.isActive()) {
-      return;
-    }
-    boolean wrote = false;
-    QueuedEnvelope e;
-    while (inFlight.size() < WINDOW && (e = ready.poll()) != null) {
-      inFlight.add(key(e.sender(), e.messageId()));
-      channel.write(new Frame.Deliver(e.envelope()), channel.voidPromise());
-      AckCredits.grant(channel);
-      wrote = true;
-    }
-    if (wrote && !flushScheduled) {
+  private void write(String key, byte[] envelope) {
+    inFlight.add(key);
+    channel.write(new Frame.Deliver(envelope), channel.voidPromise());
+    AckCredits.grant(channel);
+    if (!flushScheduled) {
       // Acks arrive many to a read: one flush after the event loop has handled them all sends one
       // TLS record for the lot instead of one per freed slot.
       flushScheduled = true;
       channel.eventLoop().execute(this::flush);
+    }
+  }
+
+  private void take(List<QueuedEnvelope> envelopes) {
+    for (QueuedEnvelope e : envelopes) {
+      if (e.seq() > lastSeq) {
+        lastSeq = e.seq();
+        if (live.isEmpty() || live.remove(key(e.sender(), e.messageId())) == null) {
+          ready.add(e);
+        } // else: the store's copy of an envelope already pushed from memory
+      }
+    }
+  }
+
+  /** Gives every held envelope back to the store (which writes it at once). */
+  private void releaseHeld() {
+    LiveEnvelope h;
+    while ((h = held.poll()) != null) {
+      h.decline();
+    }
+  }
+
+  /**
+   * Pushes what is due, oldest first: the store's envelopes (all accepted before any envelope still
+   * held: the store applies changes in order and leaves a held envelope's write until it gave up
+   * waiting), then held ones, each only once nothing accepted before it is unsettled.
+   */
+  private void push() {
+    if (!channel.isActive()) {
+      releaseHeld();
+      return;
+    }
+    while (inFlight.size() < WINDOW) {
+      QueuedEnvelope e = ready.poll();
+      if (e != null) {
+        write(key(e.sender(), e.messageId()), e.envelope());
+        continue;
+      }
+      LiveEnvelope h = held.peek();
+      if (h != null && !h.isOffered()) {
+        held.poll(); // the store claimed it: its copy comes with a hand-over, and settles it
+        continue;
+      }
+      if (h == null || reading || storeAhead || !order.nothingBefore(identity, h.ticket())) {
+        break;
+      }
+      held.poll();
+      if (h.push()) {
+        order.settle(identity, h.ticket());
+        live.put(h.key(), h);
+        write(h.key(), h.envelope());
+      }
     }
     if (storeAhead && !reading && ready.size() < PAGE / 2) {
       reading = true;

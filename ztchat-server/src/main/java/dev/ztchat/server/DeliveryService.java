@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
@@ -34,6 +35,15 @@ import org.slf4j.LoggerFactory;
  * recipients take the same path, so nothing accepted is lost if either side or the relay dies at
  * any moment.
  *
+ * <p>One shortcut, for a recipient with exactly one live connection that has caught up: the
+ * envelope is pushed from memory at once ({@link LiveEnvelope}) while its write waits in the
+ * store's queue. If the recipient acknowledges it before the store gets to it, it is never written:
+ * the sender hears {@code delivered} (the recipient has it, durably, by the meaning of {@code ack})
+ * and then the recipient hears {@code ok}. Otherwise it is written and handled like any other. The
+ * sender keeps its envelope until it hears {@code sent} either way, so a crash before either only
+ * ever leads to a redelivery (docs/PROTOCOL.md section 9). {@link AcceptanceOrder} keeps the
+ * shortcut from overtaking an envelope still on its way through the store.
+ *
  * <p>All queue access happens on one store thread (SQLite has one writer anyway), which groups
  * changes into one transaction per batch and reads pages for the pumps between batches, so a pump
  * only ever sees committed envelopes. Answers of a batch are handed to each channel's event loop
@@ -46,9 +56,18 @@ final class DeliveryService implements AutoCloseable {
   /** Most changes committed in one transaction. */
   static final int MAX_BATCH = 1024;
 
+  /**
+   * How long the store leaves an envelope pushed from memory alone, so that the recipient's ack
+   * can settle it without a write; changes queued behind it wait as well (the store keeps its order).
+   */
+  static final long LIVE_ACK_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(30);
+
   private final OfflineQueue queue;
   private final ScheduledExecutorService storeThread;
   private final Map<String, List<DeliveryPump>> pumps = new HashMap<>();
+  /** Each identity's only live connection, when it has exactly one; written on the store thread. */
+  private final Map<String, DeliveryPump> solePumps = new ConcurrentHashMap<>();
+  private final AcceptanceOrder order = new AcceptanceOrder();
   private final Queue<Op> pendingOps = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
@@ -64,13 +83,24 @@ final class DeliveryService implements AutoCloseable {
 
   /** Starts delivering {@code identity}'s queue (backlog first, then new envelopes) to {@code channel}. */
   void attach(Channel channel, String identity) {
-    DeliveryPump pump = new DeliveryPump(channel, identity, this::readPage);
+    DeliveryPump pump = new DeliveryPump(channel, identity, this::readPage, order);
     channel.attr(PUMP).set(pump);
     storeThread.execute(() -> {
-      pumps.computeIfAbsent(identity, k -> new ArrayList<>()).add(pump);
+      List<DeliveryPump> list = pumps.computeIfAbsent(identity, k -> new ArrayList<>());
+      list.add(pump);
+      if (list.size() == 1) {
+        pump.allowLive();
+        solePumps.put(identity, pump);
+      } else {
+        // several connections: each gets every envelope through the store, none from memory
+        list.forEach(DeliveryPump::forbidLive);
+        solePumps.remove(identity);
+      }
       doReadPage(pump, 0, DeliveryPump.PAGE);
     });
     channel.closeFuture().addListener(f -> storeThread.execute(() -> {
+      pump.forbidLive();
+      solePumps.remove(identity, pump);
       List<DeliveryPump> list = pumps.get(identity);
       if (list != null) {
         list.remove(pump);
@@ -103,24 +133,58 @@ final class DeliveryService implements AutoCloseable {
 
   /**
    * Stores {@code envelope} for every recipient the directory knows, then answers the sender with
-   * one status per recipient, then hands the stored copies to live recipients' pumps.
+   * one status per recipient, then hands the stored copies to live recipients' pumps. An envelope
+   * for one recipient with one live connection is offered to that connection from memory first.
+   * Called on {@code from}'s event loop.
    */
   void accept(Channel from, String ref, EnvelopeHeader header, byte[] envelope, Predicate<String> knownUser) {
+    List<String> known = header.recipients().stream().filter(knownUser).toList();
+    Map<String, Long> tickets = new HashMap<>();
+    for (String r : known) {
+      tickets.put(r, order.admit(r));
+    }
+    LiveEnvelope live = null;
+    if (known.size() == 1 && header.recipients().size() == 1) {
+      String r = known.getFirst();
+      DeliveryPump pump = solePumps.get(r);
+      if (pump != null) {
+        LiveEnvelope offered = new LiveEnvelope(from, ref, header, envelope, r, tickets.get(r));
+        // posted before the store's write is submitted, so the pump sees the offer before the copy
+        pump.channel().eventLoop().execute(() -> pump.offerLive(offered));
+        live = offered;
+      }
+    }
+    LiveEnvelope liveCopy = live;
     submit(new Op() {
-      final List<String> known = header.recipients().stream().filter(knownUser).toList();
       final List<QueuedEnvelope> stored = new ArrayList<>();
       Map<String, EnqueueOutcome> outcomes = Map.of();
+      boolean acknowledgedFromMemory;
+
+      @Override
+      public long notBefore() {
+        return liveCopy == null ? 0 : liveCopy.storeNotBefore(LIVE_ACK_GRACE_NANOS);
+      }
 
       @Override
       public void apply() throws IOException {
         stored.clear();
+        if (liveCopy != null && !liveCopy.claimForStore()) {
+          acknowledgedFromMemory = true; // the recipient has it; its ack answered the sender
+          return;
+        }
         if (!known.isEmpty()) {
           outcomes = queue.enqueue(known, header.sender(), header.messageIdHex(), envelope, stored::add);
+        }
+        if (liveCopy != null) {
+          liveCopy.stored(stored.isEmpty() ? LiveEnvelope.NO_COPY : stored.getFirst().seq());
         }
       }
 
       @Override
       public void committed(BatchReplies out) {
+        if (acknowledgedFromMemory) {
+          return;
+        }
         List<Frame.Delivery> results = new ArrayList<>();
         for (String r : header.recipients()) {
           EnqueueOutcome o = outcomes.get(r);
@@ -140,11 +204,33 @@ final class DeliveryService implements AutoCloseable {
             out.offer(p, e);
           }
         }
+        settle(out);
+      }
+
+      /** The envelope reached its recipients' cursors with this batch: later ones may be pushed from memory. */
+      private void settle(BatchReplies out) {
+        if (liveCopy != null && liveCopy.wasPushed()) {
+          return; // settled when it was pushed
+        }
+        tickets.forEach((r, t) -> {
+          DeliveryPump sole = solePumps.get(r);
+          if (sole != null && pumps.getOrDefault(r, List.of()).size() == 1) {
+            out.settle(sole, t); // after the pump has taken this batch's copy
+          } else {
+            order.settle(r, t);
+          }
+        });
       }
 
       @Override
       public void failed(IOException e) {
+        if (liveCopy != null && !liveCopy.claimForStore()) {
+          return; // acknowledged from memory: its sender already heard "delivered"
+        }
         LOG.error("could not store envelope {} from {}: {}", header.messageIdHex(), header.sender(), e.getMessage());
+        if (liveCopy == null || !liveCopy.wasPushed()) {
+          tickets.forEach(order::settle);
+        }
         from.writeAndFlush(new Frame.Error(ref, ErrorCode.INTERNAL, "the server could not store the message; try again later"));
       }
     });
@@ -156,13 +242,17 @@ final class DeliveryService implements AutoCloseable {
    * Called on {@code channel}'s event loop.
    */
   void acknowledge(Channel channel, String identity, String ref, String sender, String messageId) {
+    if (!channel.eventLoop().inEventLoop()) {
+      channel.eventLoop().execute(() -> acknowledge(channel, identity, ref, sender, messageId));
+      return;
+    }
     String key = DeliveryPump.key(sender, messageId);
     DeliveryPump own = channel.attr(PUMP).get();
     if (own != null) {
-      if (channel.eventLoop().inEventLoop()) {
-        own.acked(key);
-      } else {
-        channel.eventLoop().execute(() -> own.acked(key));
+      LiveEnvelope fromMemory = own.ackedHere(key);
+      if (fromMemory != null) {
+        answerFromMemory(channel, ref, fromMemory);
+        return;
       }
     }
     submit(new Op() {
@@ -189,8 +279,29 @@ final class DeliveryService implements AutoCloseable {
     });
   }
 
+  /**
+   * The recipient acknowledged an envelope pushed from memory before the store wrote it: it will
+   * never be written. The sender hears {@code delivered} first; the recipient's {@code ok} follows
+   * only once that answer is on its way, so a recipient never holds an {@code ok} for an envelope
+   * whose sender may still retry it (which would look like a replay, section 9).
+   */
+  private static void answerFromMemory(Channel recipient, String ackRef, LiveEnvelope e) {
+    Frame sent = new Frame.Sent(e.ref(), e.header().messageIdHex(),
+        List.of(new Frame.Delivery(e.recipient(), DeliveryStatus.DELIVERED)));
+    e.from().writeAndFlush(sent).addListener(f -> {
+      if (f.isSuccess()) {
+        recipient.writeAndFlush(new Frame.Ok(ackRef));
+      } // else the sender retries; the recipient, without an ok, absorbs the redelivery silently
+    });
+  }
+
   /** A change to the queue: applied inside a batch transaction, answered after the commit. */
   private interface Op {
+    /** System.nanoTime before which this change should not be applied; 0 for now. */
+    default long notBefore() {
+      return 0;
+    }
+
     void apply() throws IOException;
 
     void committed(BatchReplies out);
@@ -205,13 +316,24 @@ final class DeliveryService implements AutoCloseable {
     }
   }
 
-  /** Applies every pending change in one transaction (one disk sync), then answers them in order. */
+  /**
+   * Applies the pending changes in one transaction (one disk sync), then answers them in order. A
+   * change still within its {@link Op#notBefore} stops the batch there; the store comes back for it
+   * when it is due.
+   */
   private void drain() {
     drainScheduled.set(false);
     List<Op> batch = new ArrayList<>();
+    long now = System.nanoTime();
+    long dueAt = 0;
     Op op;
-    while (batch.size() < MAX_BATCH && (op = pendingOps.poll()) != null) {
-      batch.add(op);
+    while (batch.size() < MAX_BATCH && (op = pendingOps.peek()) != null) {
+      long notBefore = op.notBefore();
+      if (notBefore - now > 0) {
+        dueAt = notBefore;
+        break;
+      }
+      batch.add(pendingOps.poll());
     }
     if (!batch.isEmpty()) {
       try {
@@ -220,14 +342,18 @@ final class DeliveryService implements AutoCloseable {
             o.apply();
           }
         });
-        BatchReplies out = new BatchReplies();
+        BatchReplies out = new BatchReplies(order);
         batch.forEach(o -> o.committed(out));
         out.deliver();
       } catch (IOException e) {
         batch.forEach(o -> o.failed(e));
       }
     }
-    if (!pendingOps.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+    if (dueAt != 0) {
+      if (drainScheduled.compareAndSet(false, true)) {
+        storeThread.schedule(this::drain, Math.max(0, dueAt - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+    } else if (!pendingOps.isEmpty() && drainScheduled.compareAndSet(false, true)) {
       storeThread.execute(this::drain);
     }
   }

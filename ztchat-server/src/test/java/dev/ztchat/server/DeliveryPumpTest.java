@@ -2,9 +2,11 @@ package dev.ztchat.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.server.store.QueuedEnvelope;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,12 +19,14 @@ class DeliveryPumpTest {
   /** The page requests the pump made: after which seq, how many. */
   final List<long[]> reads = new ArrayList<>();
   EmbeddedChannel channel;
+  AcceptanceOrder order;
   DeliveryPump pump;
 
   @BeforeEach
   void setUp() {
     channel = new EmbeddedChannel();
-    pump = new DeliveryPump(channel, "bob", (p, after, limit) -> reads.add(new long[] {after, limit}));
+    order = new AcceptanceOrder();
+    pump = new DeliveryPump(channel, "bob", (p, after, limit) -> reads.add(new long[] {after, limit}), order);
   }
 
   static QueuedEnvelope env(long seq) {
@@ -100,5 +104,89 @@ class DeliveryPumpTest {
     channel.close();
     pump.onPage(envs(1, 3), DeliveryPump.PAGE);
     assertThat(pushed()).isEmpty();
+  }
+
+  /** Envelope {@code seq} accepted for bob with {@code ticket}, offered from memory. */
+  LiveEnvelope live(long seq, long ticket) {
+    byte[] id = ByteBuffer.allocate(16).putLong(8, seq).array();
+    EnvelopeHeader header = new EnvelopeHeader(1, "alice", List.of("bob"), 0, id);
+    return new LiveEnvelope(new EmbeddedChannel(), "s" + seq, header, env(seq).envelope(), "bob", ticket);
+  }
+
+  /** Caught up with an empty store, as the bob's only connection. */
+  void caughtUpAndSole() {
+    pump.allowLive();
+    pump.onPage(List.of(), DeliveryPump.PAGE);
+  }
+
+  @Test
+  void liveOffer_whenCaughtUp_isPushedAtOnce_andTheStoresCopyIsNotPushedAgain() {
+    caughtUpAndSole();
+    LiveEnvelope e = live(1, order.admit("bob"));
+    pump.offerLive(e);
+    assertThat(pushed()).containsExactly(1L);
+    assertThat(e.claimForStore()).as("not acknowledged yet: the store writes it").isTrue();
+    e.stored(1);
+    pump.offer(envs(1, 1));
+    assertThat(pushed()).as("the store's copy is recognised").isEmpty();
+    assertThat(pump.ackedHere(DeliveryPump.key("alice", id(1)))).as("written: the ack deletes it").isNull();
+  }
+
+  @Test
+  void ackBeforeTheStoreGotToIt_settlesItFromMemory_andTheStoreSkipsIt() {
+    caughtUpAndSole();
+    LiveEnvelope e = live(1, order.admit("bob"));
+    pump.offerLive(e);
+    assertThat(pushed()).containsExactly(1L);
+    assertThat(e.storeNotBefore(1_000)).as("the store leaves it to the ack for a while").isNotZero();
+    assertThat(pump.ackedHere(DeliveryPump.key("alice", id(1)))).isSameAs(e);
+    assertThat(e.claimForStore()).isFalse();
+  }
+
+  @Test
+  void liveOffer_behindAnEnvelopeStillInTheStore_waitsForIt() {
+    caughtUpAndSole();
+    long first = order.admit("bob"); // on its way through the store
+    pump.offerLive(live(2, order.admit("bob")));
+    assertThat(pushed()).isEmpty();
+    pump.offer(envs(1, 1));
+    order.settle("bob", first);
+    pump.orderAdvanced();
+    assertThat(pushed()).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void heldEnvelopeTheStoreClaimedFirst_comesBackAsTheStoresCopy_once() {
+    caughtUpAndSole();
+    long first = order.admit("bob");
+    long second = order.admit("bob");
+    LiveEnvelope e = live(2, second);
+    pump.offerLive(e);
+    assertThat(e.claimForStore()).as("the store stopped waiting").isTrue();
+    pump.offer(envs(1, 2));
+    order.settle("bob", first);
+    order.settle("bob", second);
+    pump.orderAdvanced();
+    assertThat(pushed()).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void liveOffer_whileTheBacklogIsStillBeingRead_isDeclined_andTheStoreNeedNotWait() {
+    pump.allowLive(); // the first page has not come back
+    LiveEnvelope e = live(1, order.admit("bob"));
+    pump.offerLive(e);
+    assertThat(pushed()).isEmpty();
+    assertThat(e.storeNotBefore(1_000)).isZero();
+    assertThat(e.claimForStore()).isTrue();
+  }
+
+  @Test
+  void liveOffer_toAConnectionThatIsNotTheOnlyOne_isDeclined() {
+    pump.onPage(List.of(), DeliveryPump.PAGE);
+    pump.forbidLive();
+    LiveEnvelope e = live(1, order.admit("bob"));
+    pump.offerLive(e);
+    assertThat(pushed()).isEmpty();
+    assertThat(e.storeNotBefore(1_000)).isZero();
   }
 }
