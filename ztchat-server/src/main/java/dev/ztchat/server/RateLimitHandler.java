@@ -39,8 +39,17 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     String identity = ConnectionIdentity.of(ctx.channel());
-    if (!(msg instanceof ByteBuf payload) || identity == null
-        || isRequestedAck(ctx, payload) || limiter.tryAcquire(identity)) {
+    if (!(msg instanceof ByteBuf payload) || identity == null) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    Frame.Ack requested = requestedAck(ctx, payload);
+    if (requested != null) {
+      payload.release();
+      ctx.fireChannelRead(requested); // decoded once: the router takes the frame as it is
+      return;
+    }
+    if (limiter.tryAcquire(identity)) {
       ctx.fireChannelRead(msg);
       return;
     }
@@ -78,18 +87,19 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
 
   /**
    * An {@code ack} for an envelope the relay pushed on this connection (it spends one {@link
-   * AckCredits credit}); such acks are not charged to the budget. Only small frames are decoded
-   * here, and only while the connection has credits: an ack is a few hundred bytes at most.
+   * AckCredits credit}), decoded; null for any other frame. Such acks are not charged to the budget.
+   * Only small frames are decoded here, and only while the connection has credits: an ack is a few
+   * hundred bytes at most.
    */
-  private static boolean isRequestedAck(ChannelHandlerContext ctx, ByteBuf payload) {
+  private static Frame.Ack requestedAck(ChannelHandlerContext ctx, ByteBuf payload) {
     if (payload.readableBytes() > MAX_ACK_BYTES || !AckCredits.any(ctx.channel())) {
-      return false;
+      return null;
     }
     try {
       Frame frame = FrameCodec.decode(ByteBufUtil.getBytes(payload));
-      return frame instanceof Frame.Ack && AckCredits.spend(ctx.channel());
+      return frame instanceof Frame.Ack ack && AckCredits.spend(ctx.channel()) ? ack : null;
     } catch (MalformedFrameException e) {
-      return false;
+      return null;
     }
   }
 

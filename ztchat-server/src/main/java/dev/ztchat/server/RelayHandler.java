@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>A {@code send} whose envelope names a sender other than the connection's identity is a
  * spoofing attempt: logged, dropped silently, connection kept open (docs/PROTOCOL.md section 4.2).
  */
-final class RelayHandler extends SimpleChannelInboundHandler<ByteBuf> {
+final class RelayHandler extends SimpleChannelInboundHandler<Object> {
   private static final Logger LOG = LoggerFactory.getLogger(RelayHandler.class);
 
   private final RelayContext relay;
@@ -42,20 +42,27 @@ final class RelayHandler extends SimpleChannelInboundHandler<ByteBuf> {
   }
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, ByteBuf payload) {
+  protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
     String identity = ConnectionIdentity.of(ctx.channel());
     if (identity == null) {
       ctx.close(); // cannot happen after a completed handshake; fail closed
       return;
     }
     Frame frame;
-    try {
-      frame = FrameCodec.decode(ByteBufUtil.getBytes(payload));
-    } catch (MalformedFrameException e) {
-      relay.security().record(SecurityEvent.MALFORMED_FRAME, identity, ctx.channel().remoteAddress(),
-          "code", e.code().wire(), "size", payload.readableBytes());
-      boolean fatal = e.isUnparseable();
-      reject(ctx, new Frame.Error(e.ref(), e.code(), e.getMessage()), fatal);
+    if (msg instanceof Frame.Ack decoded) {
+      frame = decoded; // an ack the rate limiter already decoded
+    } else if (msg instanceof ByteBuf payload) {
+      try {
+        frame = FrameCodec.decode(ByteBufUtil.getBytes(payload));
+      } catch (MalformedFrameException e) {
+        relay.security().record(SecurityEvent.MALFORMED_FRAME, identity, ctx.channel().remoteAddress(),
+            "code", e.code().wire(), "size", payload.readableBytes());
+        boolean fatal = e.isUnparseable();
+        reject(ctx, new Frame.Error(e.ref(), e.code(), e.getMessage()), fatal);
+        return;
+      }
+    } else {
+      ctx.close(); // nothing else comes from the pipeline before this handler; fail closed
       return;
     }
     switch (frame) {
