@@ -43,16 +43,21 @@ final class StoreBench implements Benchmark {
     o.say("store: ztchat, %,d envelopes to an offline user, then drained", n);
     ZtRelayLoad.Result r;
     long cpu;
+    long storeCpu;
     try (RelayServer relay = InProcessRelay.start(pki)) {
       cpu = -workersCpuNanos();
+      storeCpu = -storeThreadCpuNanos();
       r = ZtRelayLoad.run(relay.port(), pki.caCertificate(), List.<UserIdentity[]>of(new UserIdentity[] {sender, recipient}),
           n, true, o.pick(Duration.ofSeconds(300), Duration.ofSeconds(20)));
       cpu += workersCpuNanos();
+      storeCpu += storeThreadCpuNanos();
     }
     double enqueue = r.accepted() / (r.enqueueNanos() / 1e9);
     double drain = r.latencies().receivedCount() / (r.drainNanos() / 1e9);
     o.say("  ztchat: %,d accepted at %,.0f/s, %,d drained at %,.0f/s; %.0f µs of CPU per envelope (relay and"
-        + " clients, enqueue and drain)", r.accepted(), enqueue, r.latencies().receivedCount(), drain, cpu / 1e3 / n);
+        + " clients, enqueue and drain), of which the relay's store thread %.0f µs (busy %.0f%% of the run)",
+        r.accepted(), enqueue, r.latencies().receivedCount(), drain, cpu / 1e3 / n, storeCpu / 1e3 / n,
+        100.0 * storeCpu / (r.enqueueNanos() + r.drainNanos()));
     double raw = rawInserts(pki.newFolder("raw-sqlite-"), new Envelopes(sender, recipient), n);
     o.say("  raw SQLite: %,.0f inserts/s", raw);
     String note = String.format(Locale.ROOT, "%,d of %,d accepted, %,d drained", r.accepted(), n, r.latencies().receivedCount());
@@ -70,6 +75,18 @@ final class StoreBench implements Benchmark {
   private static long workersCpuNanos() {
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     return os.getProcessCpuTime() - ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+  }
+
+  /**
+   * CPU time so far of the relay's store thread (the one SQLite writer: every INSERT, DELETE and
+   * commit), 0 when there is none yet.
+   */
+  private static long storeThreadCpuNanos() {
+    var threads = ManagementFactory.getThreadMXBean();
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("ztchat-store"))
+        .mapToLong(t -> Math.max(0, threads.getThreadCpuTime(t.threadId())))
+        .sum();
   }
 
   /** Inserts {@code n} envelopes in transactions of {@link #BATCH}; returns rows per second. */

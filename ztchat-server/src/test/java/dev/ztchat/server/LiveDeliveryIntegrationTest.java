@@ -201,4 +201,32 @@ class LiveDeliveryIntegrationTest {
       assertThat(nothingDelivered(bob, Duration.ofSeconds(1))).isTrue();
     }
   }
+
+  @Test
+  void anAckTheSenderCanNoLongerHearOf_isNotConfirmed_andTheSendersRetryIsDeliveredAgain() throws Exception {
+    byte[] env = envelope("alice", "bob");
+    try (RawTlsClient bob = connect("bob")) {
+      try (RawTlsClient alice = connect("alice")) {
+        exchange(alice, bob);
+        storeOneForCarol(alice);
+        try (AutoCloseable lock = lockStore()) {
+          alice.send(new Frame.Send("c", envelope("alice", "carol"))); // the store thread now waits
+          alice.send(new Frame.Send("s", env));
+          assertThat(idOf(next(bob, Frame.Deliver.class).envelope())).isEqualTo(idOf(env));
+          alice.close(); // alice never hears "sent": she keeps the envelope and will send it again
+          Thread.sleep(500); // the relay sees the connection closed
+          bob.send(new Frame.Ack("a", "alice", idOf(env)));
+          assertThat(bob.silentFor(Duration.ofSeconds(1)))
+              .as("no ok: the relay could not tell the sender, so a retry must look like a redelivery").isTrue();
+        }
+      }
+      try (RawTlsClient alice = connect("alice")) {
+        alice.send(new Frame.Send("again", env)); // the very same bytes, as section 9 requires
+        assertThat(idOf(next(bob, Frame.Deliver.class).envelope())).isEqualTo(idOf(env));
+        bob.send(new Frame.Ack("b", "alice", idOf(env)));
+        assertThat(next(bob, Frame.Ok.class).ref()).isEqualTo("b");
+        assertThat(next(alice, Frame.Sent.class).ref()).isEqualTo("again");
+      }
+    }
+  }
 }
