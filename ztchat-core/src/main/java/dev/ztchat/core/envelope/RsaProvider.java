@@ -1,5 +1,6 @@
 package dev.ztchat.core.envelope;
 
+import dev.ztchat.core.crypto.BoringSslProvider;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.KeyFactory;
@@ -13,7 +14,6 @@ import java.util.Optional;
 import java.util.WeakHashMap;
 import javax.crypto.Cipher;
 import javax.crypto.NoSuchPaddingException;
-import org.conscrypt.Conscrypt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,16 +106,16 @@ final class RsaProvider {
   }
 
   private static Optional<RsaProvider> loadBoringSsl() {
+    Optional<Provider> boringSsl = BoringSslProvider.get();
+    if (boringSsl.isEmpty()) {
+      return Optional.empty();
+    }
     try {
-      if (!Conscrypt.isAvailable()) {
-        LOG.debug("Conscrypt's native library is not available here; RSA runs on the JDK's provider");
-        return Optional.empty();
-      }
-      RsaProvider p = new RsaProvider("BoringSSL (Conscrypt)", Conscrypt.newProvider(), "SHA256withRSA/PSS");
+      RsaProvider p = new RsaProvider("BoringSSL (Conscrypt)", boringSsl.get(), "SHA256withRSA/PSS");
       p.selfTest();
       return Optional.of(p);
-    } catch (LinkageError | GeneralSecurityException | RuntimeException e) {
-      LOG.debug("Conscrypt could not be used ({}); RSA runs on the JDK's provider", e.toString());
+    } catch (GeneralSecurityException | RuntimeException e) {
+      LOG.debug("Conscrypt cannot compute the envelope's RSA ({}); RSA runs on the JDK's provider", e.toString());
       return Optional.empty();
     }
   }

@@ -2,7 +2,10 @@ package dev.ztchat.core.pki;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.crypto.BoringSslProvider;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
@@ -12,6 +15,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Decides whether a certificate is one the organisation's root CA issued for a given name and role,
@@ -29,13 +33,58 @@ import java.util.List;
  */
 public final class CertificateVerifier {
   private final X509Certificate rootCa;
+  /** BoringSSL, and the root CA's key in its form, for the signature check; null without it. */
+  private final Provider fastProvider;
+  private final PublicKey fastCaKey;
 
   /**
    * @throws IllegalArgumentException when the root CA's key is of a type ztchat does not accept
    */
   public CertificateVerifier(X509Certificate rootCa) {
     this.rootCa = requireNonNull(rootCa, "rootCa");
-    KeyType.of(rootCa.getPublicKey());
+    PublicKey caKey = rootCa.getPublicKey();
+    KeyType.of(caKey);
+    Provider provider = null;
+    PublicKey translated = null;
+    Optional<Provider> boringSsl = BoringSslProvider.get();
+    if (boringSsl.isPresent()) {
+      try {
+        translated = (PublicKey) KeyFactory.getInstance(caKey.getAlgorithm(), boringSsl.get()).translateKey(caKey);
+        provider = boringSsl.get();
+      } catch (GeneralSecurityException | RuntimeException e) {
+        translated = null; // the JDK checks signatures alone
+      }
+    }
+    this.fastProvider = provider;
+    this.fastCaKey = translated;
+  }
+
+  /** The name of the provider that checks signatures first ("BoringSSL" or the JDK's). */
+  public String signatureProvider() {
+    return fastProvider == null ? "JDK" : "BoringSSL";
+  }
+
+  /**
+   * Whether our root CA signed {@code cert}. BoringSSL checks first when it loaded: a signature it
+   * accepts is valid (the same standard check, SHA256withRSA or SHA256withECDSA over the same
+   * bytes). When it does not accept one (a bad signature, or anything it does not support), the
+   * JDK decides, so nothing the JDK alone would accept is refused for want of BoringSSL.
+   */
+  private boolean signedByRootCa(X509Certificate cert) {
+    if (fastProvider != null) {
+      try {
+        cert.verify(fastCaKey, fastProvider);
+        return true;
+      } catch (GeneralSecurityException | RuntimeException e) {
+        // decided by the JDK below
+      }
+    }
+    try {
+      cert.verify(rootCa.getPublicKey());
+      return true;
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
   }
 
   public X509Certificate rootCa() {
@@ -56,9 +105,7 @@ public final class CertificateVerifier {
       throw new CertificateRejectedException(
           "certificate for '" + subject + "' was not issued by our root CA");
     }
-    try {
-      cert.verify(rootCa.getPublicKey());
-    } catch (GeneralSecurityException e) {
+    if (!signedByRootCa(cert)) {
       throw new CertificateRejectedException(
           "certificate for '" + subject + "' has a signature that our root CA did not make");
     }

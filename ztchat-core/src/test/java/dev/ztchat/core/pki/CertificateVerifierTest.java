@@ -186,4 +186,19 @@ class CertificateVerifierTest {
         CertificateRole.USER_SIGNING,
         "certificate for 'alice' does not hold an RSA key of at least 2048 bits");
   }
+
+  @Test
+  void verify_signatureCheckedByBoringSsl_refusesOneFlippedSignatureByte() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        dev.ztchat.core.crypto.BoringSslProvider.get().isPresent(), "BoringSSL loads on this platform");
+    assertThat(verifier.signatureProvider()).isEqualTo("BoringSSL");
+    byte[] der = pki.user("alice").signing().certificate().getEncoded();
+    der[der.length - 1] ^= 0x01; // the last byte of the DER is the signature's
+    X509Certificate tampered = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+        .generateCertificate(new java.io.ByteArrayInputStream(der));
+
+    assertRejected(tampered, "alice", CertificateRole.USER_SIGNING,
+        "certificate for 'alice' has a signature that our root CA did not make");
+    verifier.verify(pki.user("alice").signing().certificate(), "alice", CertificateRole.USER_SIGNING, NOW);
+  }
 }
