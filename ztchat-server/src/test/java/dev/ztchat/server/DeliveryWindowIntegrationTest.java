@@ -50,9 +50,7 @@ class DeliveryWindowIntegrationTest {
   }
 
   RawTlsClient connect(String user) throws Exception {
-    RawTlsClient c = RawTlsClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate());
-    c.expect(Frame.Welcome.class);
-    return c;
+    return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
   /** Stores {@code count} envelopes alice -> bob while the relay is down (one commit); returns their ids. */

@@ -54,4 +54,12 @@ final class RelayTestSupport {
     }
     return condition.getAsBoolean();
   }
+
+  /** A raw TLS connection to {@code server} as {@code user} of {@code pki}, past the server's welcome. */
+  static RawTlsClient connectWelcomed(RelayServer server, dev.ztchat.core.testing.TestPki pki, String user)
+      throws Exception {
+    RawTlsClient c = RawTlsClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate());
+    c.expect(dev.ztchat.core.protocol.Frame.Welcome.class);
+    return c;
+  }
 }

@@ -39,9 +39,7 @@ class StoreAndForwardIntegrationTest {
   }
 
   RawTlsClient connect(String user) throws Exception {
-    RawTlsClient c = RawTlsClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate());
-    c.expect(Frame.Welcome.class);
-    return c;
+    return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
   static String idOf(byte[] envelope) throws Exception {
