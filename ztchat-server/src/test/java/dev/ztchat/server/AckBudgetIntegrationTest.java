@@ -55,7 +55,7 @@ class AckBudgetIntegrationTest {
       q.transaction(() -> {
         for (int i = 0; i < n; i++) {
           byte[] env = envelope("alice", "bob");
-          String id = DeliveryWindowIntegrationTest.idOf(env);
+          String id = RelayTestSupport.idOf(env);
           q.enqueue(List.of("bob"), "alice", id, env);
           stored.add(id);
         }

@@ -1,6 +1,7 @@
 package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.envelope;
+import static dev.ztchat.server.RelayTestSupport.idOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
@@ -9,7 +10,6 @@ import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.server.store.OfflineQueue;
-import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,14 +71,6 @@ class DeliveryWindowIntegrationTest {
     return ids;
   }
 
-  static String idOf(byte[] envelope) {
-    try {
-      return EnvelopeCodec.decodeHeader(envelope).messageIdHex();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /**
    * Reads until {@code deliveries} envelopes arrived, acknowledging the first {@code acks} of them
    * as they come (without waiting for any {@code ok}), then until {@code acks} oks arrived.
@@ -103,15 +95,7 @@ class DeliveryWindowIntegrationTest {
 
   /** True when nothing more is delivered within a second. */
   static boolean quiet(RawTlsClient c) throws Exception {
-    try {
-      while (true) {
-        if (c.read(Duration.ofSeconds(1)) instanceof Frame.Deliver) {
-          return false;
-        }
-      }
-    } catch (SocketTimeoutException e) {
-      return true;
-    }
+    return RelayTestSupport.nothingDelivered(c, Duration.ofSeconds(1));
   }
 
   @Test

@@ -1,14 +1,14 @@
 package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.envelope;
+import static dev.ztchat.server.RelayTestSupport.idOf;
+import static dev.ztchat.server.RelayTestSupport.nothingDelivered;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.testing.TestPki;
-import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -79,10 +79,6 @@ class LiveDeliveryIntegrationTest {
     }
   }
 
-  static String idOf(byte[] envelope) throws Exception {
-    return EnvelopeCodec.decodeHeader(envelope).messageIdHex();
-  }
-
   /** The next frame of {@code type}, skipping others. */
   static <T extends Frame> T next(RawTlsClient c, Class<T> type) throws Exception {
     while (true) {
@@ -107,18 +103,6 @@ class LiveDeliveryIntegrationTest {
   static void storeOneForCarol(RawTlsClient alice) throws Exception {
     alice.send(new Frame.Send("first", envelope("alice", "carol")));
     next(alice, Frame.Sent.class);
-  }
-
-  static boolean nothingDelivered(RawTlsClient c, Duration within) throws Exception {
-    try {
-      while (true) {
-        if (c.read(within) instanceof Frame.Deliver) {
-          return false;
-        }
-      }
-    } catch (SocketTimeoutException e) {
-      return true;
-    }
   }
 
   @Test

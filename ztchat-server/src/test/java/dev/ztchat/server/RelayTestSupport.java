@@ -62,4 +62,26 @@ final class RelayTestSupport {
     c.expect(dev.ztchat.core.protocol.Frame.Welcome.class);
     return c;
   }
+
+  /** The message id (hex) in {@code envelope}'s header. */
+  static String idOf(byte[] envelope) {
+    try {
+      return dev.ztchat.core.envelope.EnvelopeCodec.decodeHeader(envelope).messageIdHex();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** True when no {@code deliver} arrives on {@code c} before it stays silent for {@code quiet}. */
+  static boolean nothingDelivered(RawTlsClient c, Duration quiet) throws Exception {
+    try {
+      while (true) {
+        if (c.read(quiet) instanceof dev.ztchat.core.protocol.Frame.Deliver) {
+          return false;
+        }
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      return true;
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.envelope;
+import static dev.ztchat.server.RelayTestSupport.idOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
@@ -40,10 +41,6 @@ class StoreAndForwardIntegrationTest {
 
   RawTlsClient connect(String user) throws Exception {
     return RelayTestSupport.connectWelcomed(server, pki, user);
-  }
-
-  static String idOf(byte[] envelope) throws Exception {
-    return EnvelopeCodec.decodeHeader(envelope).messageIdHex();
   }
 
   /** Sends envelopes alice -> bob and returns their ids, checking each was accepted as {@code expected}. */
