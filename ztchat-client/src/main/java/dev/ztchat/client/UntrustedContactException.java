@@ -1,7 +1,7 @@
 package dev.ztchat.client;
 
 /** A contact's certificates could not be found or verified; nothing was sent. */
-public final class UntrustedContactException extends Exception {
+public class UntrustedContactException extends Exception {
   public UntrustedContactException(String message) {
     super(message);
   }

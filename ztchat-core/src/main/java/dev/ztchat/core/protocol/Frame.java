@@ -20,11 +20,20 @@ public sealed interface Frame {
 
   // ---- server to client ----
 
-  /** First frame after the handshake: who the server thinks you are, and its limits. */
-  record Welcome(int protocol, String identity, int maxFrame, int idleTimeoutSeconds)
+  /**
+   * First frame after the handshake: who the server thinks you are, and its limits. {@code
+   * queueTtlSeconds} is how long the relay keeps an envelope for an offline recipient; 0 when the
+   * relay did not announce it (the member is optional on the wire).
+   */
+  record Welcome(int protocol, String identity, int maxFrame, int idleTimeoutSeconds, int queueTtlSeconds)
       implements Frame {
     public Welcome {
       requireNonNull(identity, "identity");
+    }
+
+    /** A welcome that does not announce the queue TTL. */
+    public Welcome(int protocol, String identity, int maxFrame, int idleTimeoutSeconds) {
+      this(protocol, identity, maxFrame, idleTimeoutSeconds, 0);
     }
 
     @Override
@@ -87,13 +96,24 @@ public sealed interface Frame {
     }
   }
 
-  /** Answer to {@link DirectoryRequest}: the user's certificates, PEM, as the CA issued them. */
-  record Certificates(String ref, String user, String signing, String encryption)
+  /**
+   * Answer to {@link DirectoryRequest}: the user's certificates, PEM, as the CA issued them. {@code
+   * earlierSigning} holds the user's earlier signing certificates the relay knows (newest first),
+   * so that envelopes signed before a renewal can still be verified (docs/PROTOCOL.md section 7);
+   * empty when there are none (the member is optional on the wire).
+   */
+  record Certificates(String ref, String user, String signing, String encryption, List<String> earlierSigning)
       implements Frame {
     public Certificates {
       requireNonNull(user, "user");
       requireNonNull(signing, "signing");
       requireNonNull(encryption, "encryption");
+      earlierSigning = List.copyOf(earlierSigning);
+    }
+
+    /** The user's current certificates, with no earlier signing certificates. */
+    public Certificates(String ref, String user, String signing, String encryption) {
+      this(ref, user, signing, encryption, List.of());
     }
 
     @Override

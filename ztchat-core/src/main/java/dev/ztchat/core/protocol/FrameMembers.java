@@ -84,6 +84,18 @@ final class FrameMembers {
     }
   }
 
+  /** An optional integer member: {@code absent} when missing or JSON null. */
+  int optionalInt(String name, int absent) throws MalformedFrameException {
+    Object v = members.get(name);
+    return v == null || v == Shape.NULL ? absent : requiredInt(name);
+  }
+
+  /** An optional array of strings: empty when missing or JSON null. */
+  List<String> optionalTextArray(String name) throws MalformedFrameException {
+    Object v = members.get(name);
+    return v == null || v == Shape.NULL ? List.of() : textArray(name);
+  }
+
   List<String> textArray(String name) throws MalformedFrameException {
     if (!(members.get(name) instanceof List<?> elements)) {
       throw bad(name, "must be an array of strings");

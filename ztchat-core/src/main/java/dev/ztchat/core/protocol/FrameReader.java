@@ -47,12 +47,17 @@ final class FrameReader {
               f.requiredInt("protocol"),
               f.requiredText("identity"),
               f.requiredInt("maxFrame"),
-              f.requiredInt("idleTimeoutSeconds"));
+              f.requiredInt("idleTimeoutSeconds"),
+              f.optionalInt("queueTtlSeconds", 0));
       case "sent" -> new Frame.Sent(ref, f.requiredText("messageId"), f.deliveries("results"));
       case "deliver" -> new Frame.Deliver(f.requiredBase64("envelope"));
       case "certificates" ->
           new Frame.Certificates(
-              ref, f.requiredText("user"), f.requiredText("signing"), f.requiredText("encryption"));
+              ref,
+              f.requiredText("user"),
+              f.requiredText("signing"),
+              f.requiredText("encryption"),
+              f.optionalTextArray("earlierSigning"));
       case "online" -> new Frame.Online(ref, f.textArray("users"));
       case "revocations" -> new Frame.Revocations(ref, f.requiredText("crl"));
       case "crl" -> new Frame.CrlRequest(ref);

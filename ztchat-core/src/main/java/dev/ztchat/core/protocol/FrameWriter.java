@@ -22,6 +22,9 @@ final class FrameWriter {
         g.writeStringField("identity", w.identity());
         g.writeNumberField("maxFrame", w.maxFrame());
         g.writeNumberField("idleTimeoutSeconds", w.idleTimeoutSeconds());
+        if (w.queueTtlSeconds() > 0) {
+          g.writeNumberField("queueTtlSeconds", w.queueTtlSeconds());
+        }
       }
       case Frame.Sent s -> {
         ref(g, s.ref());
@@ -41,6 +44,13 @@ final class FrameWriter {
         g.writeStringField("user", c.user());
         g.writeStringField("signing", c.signing());
         g.writeStringField("encryption", c.encryption());
+        if (!c.earlierSigning().isEmpty()) {
+          g.writeArrayFieldStart("earlierSigning");
+          for (String pem : c.earlierSigning()) {
+            g.writeString(pem);
+          }
+          g.writeEndArray();
+        }
       }
       case Frame.Online on -> {
         ref(g, on.ref());

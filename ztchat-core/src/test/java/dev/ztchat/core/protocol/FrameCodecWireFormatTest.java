@@ -23,6 +23,10 @@ class FrameCodecWireFormatTest {
             "{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"alice\",\"maxFrame\":4096,"
                 + "\"idleTimeoutSeconds\":60}"),
         Arguments.of(
+            new Frame.Welcome(1, "alice", 4096, 60, 604800),
+            "{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"alice\",\"maxFrame\":4096,"
+                + "\"idleTimeoutSeconds\":60,\"queueTtlSeconds\":604800}"),
+        Arguments.of(
             new Frame.Sent(
                 "r1",
                 "00ff",
@@ -39,6 +43,10 @@ class FrameCodecWireFormatTest {
             new Frame.Certificates("r2", "bob", "S", "E"),
             "{\"type\":\"certificates\",\"ref\":\"r2\",\"user\":\"bob\",\"signing\":\"S\","
                 + "\"encryption\":\"E\"}"),
+        Arguments.of(
+            new Frame.Certificates("r2", "bob", "S", "E", List.of("S1", "S0")),
+            "{\"type\":\"certificates\",\"ref\":\"r2\",\"user\":\"bob\",\"signing\":\"S\","
+                + "\"encryption\":\"E\",\"earlierSigning\":[\"S1\",\"S0\"]}"),
         Arguments.of(
             new Frame.Online("r3", List.of("alice", "bob")),
             "{\"type\":\"online\",\"ref\":\"r3\",\"users\":[\"alice\",\"bob\"]}"),
