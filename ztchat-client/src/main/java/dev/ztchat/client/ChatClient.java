@@ -159,7 +159,13 @@ public final class ChatClient implements AutoCloseable {
       throw new IOException("the server bound this connection to '" + conn.welcome().identity()
           + "', not '" + config.me().name() + "'");
     }
-    conn.onDelivery(bytes -> receiver.execute(() -> receive(bytes)));
+    conn.onDelivery(bytes -> receiver.execute(() -> {
+      try {
+        receive(bytes);
+      } finally {
+        conn.deliveryProcessed();
+      }
+    }));
     conn.onClose(why -> supervisor.connectionLost(conn, why == null ? "the server closed the connection" : why.getMessage()));
     String ref = conn.nextRef();
     conn.request(new Frame.Publish(ref, PemFiles.toPem(config.me().encryption().certificate())), ref, REQUEST_TIMEOUT);

@@ -10,6 +10,7 @@ import dev.ztchat.core.protocol.MalformedFrameException;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.transport.FrameDecoder;
 import dev.ztchat.core.transport.FrameEncoder;
+import dev.ztchat.core.transport.FrameTooLargeException;
 import dev.ztchat.core.transport.TlsContexts;
 import dev.ztchat.core.transport.TlsSettings;
 import io.netty.bootstrap.Bootstrap;
@@ -36,6 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -45,10 +47,18 @@ import org.slf4j.LoggerFactory;
  * One mutual-TLS connection to the relay: sends requests and matches answers by {@code ref},
  * passes pushed envelopes to a listener, keeps itself alive with pings. It knows frames, not
  * messages: sealing and opening happen above it ({@link ChatClient}).
+ *
+ * <p>Security guarantees: a relay cannot make it hold more than a bounded amount of memory. Frames
+ * are bounded before the welcome and, after it, by what a genuine relay with the announced {@code
+ * maxFrame} sends (docs/PROTOCOL.md section 3); a larger frame closes the connection. While {@link
+ * #PAUSE_READING_AT} pushed envelopes wait to be processed ({@link #deliveryProcessed}), it stops
+ * reading from the socket, so a flood waits in the relay's buffers.
  */
 public final class RelayConnection implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RelayConnection.class);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration FRAME_TIMEOUT = Duration.ofSeconds(30);
+  private static final String FRAME_DECODER = "frameDecoder";
 
   private final EventLoopGroup group;
   private final Channel channel;
@@ -58,6 +68,28 @@ public final class RelayConnection implements AutoCloseable {
   private Consumer<byte[]> deliveries; // guarded by this; null until set: deliveries wait in early
   private final java.util.List<byte[]> early = new java.util.ArrayList<>();
   private volatile Consumer<Throwable> onClose = t -> {};
+
+  /** Largest frame accepted before the {@code welcome}: a welcome is a short JSON object. */
+  static final int BEFORE_WELCOME_MAX_FRAME = 1024;
+
+  /**
+   * Bytes a {@code deliver} frame may exceed the relay's {@code maxFrame} by: the envelope fit in a
+   * {@code send} of at most {@code maxFrame} bytes, and {@code deliver} wraps it in a few more.
+   */
+  static final int DELIVER_OVERHEAD = 64;
+
+  /**
+   * Received envelopes not yet processed at which the client stops reading from the socket. A
+   * genuine relay keeps far fewer unacknowledged (docs/PROTOCOL.md section 9), so only a flood
+   * reaches it.
+   */
+  static final int PAUSE_READING_AT = 128;
+
+  /** ... and at which it reads again. */
+  static final int RESUME_READING_AT = 32;
+
+  private final AtomicInteger unprocessed = new AtomicInteger();
+  private volatile boolean readingPaused; // written on the event loop only
 
   private RelayConnection(EventLoopGroup group, Channel channel, Frame.Welcome welcome) {
     this.group = group;
@@ -94,7 +126,7 @@ public final class RelayConnection implements AutoCloseable {
                       SslHandler tls = ssl.newHandler(c.alloc(), host, port);
                       c.pipeline()
                           .addLast("tls", tls)
-                          .addLast("frameDecoder", new FrameDecoder(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME, Duration.ofSeconds(30)))
+                          .addLast(FRAME_DECODER, new FrameDecoder(BEFORE_WELCOME_MAX_FRAME, FRAME_TIMEOUT))
                           .addLast("frameEncoder", FrameEncoder.INSTANCE)
                           .addLast("inbound", inbound);
                     }
@@ -133,6 +165,14 @@ public final class RelayConnection implements AutoCloseable {
       }
       throw new IOException("cannot connect to " + host + ":" + port + ": " + describe(cause), cause);
     }
+  }
+
+  /**
+   * The largest frame a genuine relay with this {@code maxFrame} pushes unasked: a {@code deliver}
+   * of an envelope that fit in a {@code send} (docs/PROTOCOL.md section 3).
+   */
+  static int deliverLimit(int maxFrame) {
+    return Math.min(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME, Math.max(0, maxFrame) + DELIVER_OVERHEAD);
   }
 
   private static String describe(Throwable t) {
@@ -178,12 +218,45 @@ public final class RelayConnection implements AutoCloseable {
     early.clear();
   }
 
+  /** Called on the event loop for each pushed envelope, before it is handed on. */
   private synchronized void delivered(byte[] envelope) {
+    if (unprocessed.incrementAndGet() >= PAUSE_READING_AT && !readingPaused) {
+      // Backpressure: the relay's writes now wait in its own buffers, not in this client's heap.
+      readingPaused = true;
+      channel.config().setAutoRead(false);
+      LOG.debug("{} received envelopes wait to be processed: reading paused", unprocessed.get());
+    }
     if (deliveries == null) {
       early.add(envelope);
     } else {
       deliveries.accept(envelope);
     }
+  }
+
+  /**
+   * Says that one envelope handed to the delivery listener has been processed (any thread): once
+   * few enough wait, reading from the relay resumes. Every delivered envelope must be reported
+   * exactly once.
+   */
+  public void deliveryProcessed() {
+    if (unprocessed.decrementAndGet() <= RESUME_READING_AT && readingPaused) {
+      channel.eventLoop().execute(() -> {
+        if (readingPaused && unprocessed.get() <= RESUME_READING_AT) {
+          readingPaused = false;
+          channel.config().setAutoRead(true);
+        }
+      });
+    }
+  }
+
+  /** Envelopes delivered and not yet reported processed. */
+  int unprocessedDeliveries() {
+    return unprocessed.get();
+  }
+
+  /** Whether the client has stopped reading from the relay because too many envelopes wait. */
+  boolean readingPaused() {
+    return readingPaused;
   }
 
   /** Called when the connection closes, with the reason (at once if it is already closed). */
@@ -280,6 +353,8 @@ public final class RelayConnection implements AutoCloseable {
     private volatile RelayConnection conn;
     private Throwable failure;
     private volatile String lastUnsolicitedError;
+    private int deliverLimit = BEFORE_WELCOME_MAX_FRAME; // event loop only
+    private int maxFrame; // as announced in the welcome; event loop only
 
     Inbound(CompletableFuture<Frame.Welcome> welcomed) {
       this.welcomed = welcomed;
@@ -295,6 +370,7 @@ public final class RelayConnection implements AutoCloseable {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf payload) {
+      int size = payload.readableBytes();
       Frame frame;
       try {
         frame = FrameCodec.decode(ByteBufUtil.getBytes(payload));
@@ -303,15 +379,40 @@ public final class RelayConnection implements AutoCloseable {
         return;
       }
       if (frame instanceof Frame.Welcome w) {
-        welcomed.complete(w);
+        if (!welcomed.isDone()) {
+          maxFrame = w.maxFrame();
+          deliverLimit = deliverLimit(maxFrame);
+          // Answers (certificates, revocation lists) may be longer than any deliver; each is
+          // checked against a request of ours below.
+          ctx.pipeline().replace(FRAME_DECODER, FRAME_DECODER,
+              new FrameDecoder(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME, FRAME_TIMEOUT));
+          welcomed.complete(w);
+        }
         return;
       }
       RelayConnection c = conn;
+      if (size > deliverLimit && !answersARequest(c, frame)) {
+        refuse(ctx, new IOException("the server sent a " + frame.type() + " frame of " + size
+            + " bytes, larger than any genuine one can be (at most " + deliverLimit + " bytes with its maxFrame of "
+            + maxFrame + "); the connection was closed"));
+        return;
+      }
       if (c == null) {
         beforeAttach.add(frame); // e.g. stored envelopes pushed right after the welcome
         return;
       }
       dispatch(c, frame);
+    }
+
+    private static boolean answersARequest(RelayConnection c, Frame frame) {
+      return c != null && !(frame instanceof Frame.Deliver) && frame.ref() != null && c.pending.containsKey(frame.ref());
+    }
+
+    private void refuse(ChannelHandlerContext ctx, IOException why) {
+      LOG.warn("{}", why.getMessage());
+      failure = why;
+      welcomed.completeExceptionally(why);
+      ctx.close();
     }
 
     private void dispatch(RelayConnection c, Frame frame) {
@@ -342,6 +443,11 @@ public final class RelayConnection implements AutoCloseable {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof FrameTooLargeException big) {
+        refuse(ctx, new IOException("the server sent a frame larger than a client accepts (" + big.getMessage()
+            + "); the connection was closed", big));
+        return;
+      }
       failure = cause;
       welcomed.completeExceptionally(cause);
       ctx.close();

@@ -1,0 +1,129 @@
+package dev.ztchat.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
+import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.RecipientKey;
+import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.protocol.FrameCodec;
+import dev.ztchat.core.protocol.ProtocolLimits;
+import dev.ztchat.core.testing.TestPki;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A relay that floods or sends oversized frames cannot exhaust the client's memory: the client stops
+ * reading while its queue of received envelopes is long, and closes on a frame larger than any
+ * genuine one (docs/PROTOCOL.md section 3).
+ */
+class HostileRelayIntegrationTest {
+  static TestPki pki;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void pki() {
+    pki = TestPki.create("alice", "bob");
+  }
+
+  /** A genuine-looking envelope from alice to bob, as a {@code deliver} frame of about 3.5 KB. */
+  static byte[] deliverFromAlice() {
+    var sealed = new RsaOaepAesGcmSealer(pki.user("alice"), Clock.systemUTC())
+        .seal(MessageContent.text("x".repeat(2_000)), List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
+    return FrameCodec.encode(new Frame.Deliver(EnvelopeCodec.encode(sealed)));
+  }
+
+  static int bound() {
+    return 2 * RelayConnection.PAUSE_READING_AT;
+  }
+
+  @Test
+  void floodOfDeliveries_whileEnvelopesWaitForProcessing_pausesReading_andKeepsTheQueueBounded() throws Exception {
+    try (FakeRelay relay = new FakeRelay(pki, null);
+        ChatClient bob = ChatClient.connect(
+            ChatClientConfig.of("localhost", relay.port(), pki.user("bob"), pki.ca().certificate(), dir.resolve("b")), new Inbox())) {
+      // bob opens the first envelope and asks the directory for alice, which this relay never
+      // answers: everything pushed meanwhile waits in bob's queue.
+      relay.flood(deliverFromAlice(), 3_000);
+      RelayConnection conn = bob.connection();
+      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(20), conn::readingPaused))
+          .as("reading paused; queued now: " + conn.unprocessedDeliveries()).isTrue();
+      for (int i = 0; i < 20; i++) {
+        assertThat(conn.unprocessedDeliveries()).isLessThanOrEqualTo(bound());
+        Thread.sleep(100); // the relay keeps trying to push meanwhile
+      }
+      assertThat(conn.readingPaused()).isTrue();
+      assertThat(relay.pushed()).as("the relay wrote more than the client took in").isGreaterThan(conn.unprocessedDeliveries());
+    }
+  }
+
+  @Test
+  void queueThatDrains_resumesReading_andEveryEnvelopeArrivesOnce() throws Exception {
+    try (FakeRelay relay = new FakeRelay(pki, null);
+        RelayConnection conn = RelayConnection.connect("localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate())) {
+      AtomicInteger received = new AtomicInteger();
+      conn.onDelivery(envelope -> received.incrementAndGet()); // not processed until the test says so
+      int total = 1_000;
+      relay.flood(deliverFromAlice(), total);
+      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(20), conn::readingPaused)).isTrue();
+      assertThat(received.get()).isLessThan(total).isLessThanOrEqualTo(bound());
+
+      int processed = 0;
+      long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (processed < total && System.nanoTime() < end) {
+        int now = received.get();
+        for (; processed < now; processed++) {
+          conn.deliveryProcessed();
+        }
+        assertThat(conn.unprocessedDeliveries()).isLessThanOrEqualTo(bound());
+        Thread.sleep(5);
+      }
+      assertThat(processed).isEqualTo(total);
+      assertThat(received.get()).isEqualTo(total);
+      assertThat(conn.readingPaused()).isFalse();
+    }
+  }
+
+  @Test
+  void deliverFrameLargerThanAnyGenuineOne_closesTheConnection_withTheReason() throws Exception {
+    try (FakeRelay relay = new FakeRelay(pki, null);
+        RelayConnection conn = RelayConnection.connect("localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate())) {
+      AtomicReference<Throwable> why = new AtomicReference<>();
+      List<byte[]> delivered = new CopyOnWriteArrayList<>();
+      conn.onDelivery(delivered::add);
+      conn.onClose(t -> why.set(t == null ? new IOException("closed without a reason") : t));
+      // 60 KB: under the protocol's 65536, but no envelope that fit a 4096-byte send is this large
+      relay.push(FrameCodec.encode(new Frame.Deliver(new byte[45_000])));
+
+      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(10), () -> !conn.isOpen())).as("closed").isTrue();
+      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(5), () -> why.get() != null)).isTrue();
+      assertThat(why.get().getMessage()).contains("larger than").contains("4096");
+      assertThat(delivered).isEmpty();
+    }
+  }
+
+  @Test
+  void largeFrameBeforeTheWelcome_failsTheConnect_withTheReason() throws Exception {
+    byte[] huge = ("{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"bob\",\"maxFrame\":4096,"
+        + "\"idleTimeoutSeconds\":60,\"pad\":\"" + "p".repeat(20_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+    assertThat(huge.length).isLessThan(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME);
+    try (FakeRelay relay = new FakeRelay(pki, huge)) {
+      assertThatThrownBy(() -> RelayConnection.connect("localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate()).close())
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("limit is " + RelayConnection.BEFORE_WELCOME_MAX_FRAME);
+    }
+  }
+}
