@@ -409,7 +409,7 @@ public final class RelayConnection implements AutoCloseable {
     }
 
     private void refuse(ChannelHandlerContext ctx, IOException why) {
-      LOG.warn("{}", why.getMessage());
+      LOG.debug("{}", why.getMessage()); // the user hears it as the reason the connection closed
       failure = why;
       welcomed.completeExceptionally(why);
       ctx.close();
@@ -425,7 +425,7 @@ public final class RelayConnection implements AutoCloseable {
           if (f != null) {
             f.complete(frame);
           } else if (frame instanceof Frame.Error e) {
-            LOG.warn("server reported an error: {} ({})", e.message(), e.code().wire());
+            LOG.debug("server reported an error: {} ({})", e.message(), e.code().wire());
             lastUnsolicitedError = e.message(); // e.g. why the server is about to close
           }
         }
