@@ -96,7 +96,8 @@ final class ClientOptions {
         // an incomplete previous identity cannot help; skip it
       }
     }
-    return new ChatClientConfig(hp.host(), hp.port(), me, ca, dataDir, policy, Clock.systemUTC(), previous);
+    return new ChatClientConfig(hp.host(), hp.port(), me, ca, dataDir, policy, Clock.systemUTC(), previous)
+        .withKeyReload(dev.ztchat.client.KeyReload.fromCertsFolder(certs, name)); // carries on after pki renew
   }
 
   /**

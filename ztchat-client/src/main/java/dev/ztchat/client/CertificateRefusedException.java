@@ -8,14 +8,28 @@ import java.util.Optional;
  * The relay refused this device's own certificate at the TLS handshake, and said why with a TLS
  * alert: revoked, expired, or not accepted at all (not from the relay's CA, wrong role). Trying
  * again cannot help until the user has a new certificate, so the client stops retrying and says
- * what to do.
+ * what to do. After a renewal it first looks for the new keys ({@link KeyReload}); only if they
+ * are not there does it stop, saying to copy them.
  */
 public final class CertificateRefusedException extends IOException {
   private static final long serialVersionUID = 1L;
 
-  private CertificateRefusedException(String why) {
-    super("the relay refused this device's certificate: " + why
+  private CertificateRefusedException(String message) {
+    super(message);
+  }
+
+  private static CertificateRefusedException because(String why) {
+    return new CertificateRefusedException("the relay refused this device's certificate: " + why
         + "; ask the administrator for new keys (./ztchat pki renew NAME, then pki export) and start again");
+  }
+
+  /**
+   * The certificate was superseded by a renewal (the CA's list says so), but the new keys are not
+   * where this client reads its keys from: the user only has to copy them.
+   */
+  static CertificateRefusedException renewed(String name, String folder) {
+    return new CertificateRefusedException("your keys were renewed by the administrator; copy the new keys for "
+        + name + " into " + folder + " and restart");
   }
 
   /**
@@ -29,13 +43,13 @@ public final class CertificateRefusedException extends IOException {
         continue;
       }
       if (m.contains("certificate_revoked")) {
-        return Optional.of(new CertificateRefusedException("it was revoked by the CA"));
+        return Optional.of(because("it was revoked by the CA"));
       }
       if (m.contains("certificate_expired")) {
-        return Optional.of(new CertificateRefusedException("it has expired or is not valid yet"));
+        return Optional.of(because("it has expired or is not valid yet"));
       }
       if (m.contains("unknown_ca") || m.contains("bad_certificate") || m.contains("unsupported_certificate")) {
-        return Optional.of(new CertificateRefusedException(
+        return Optional.of(because(
             "it is not from the relay's CA, or not a user signing certificate"));
       }
     }

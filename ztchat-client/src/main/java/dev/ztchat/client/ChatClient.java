@@ -38,8 +38,10 @@ import org.slf4j.LoggerFactory;
 public final class ChatClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChatClient.class);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+  /** How often messages to a contact whose keys were renewed look for the new keys. */
+  static final Duration RENEWED_CONTACT_RECHECK = Duration.ofSeconds(10);
 
-  private final ChatClientConfig config;
+  private volatile ChatClientConfig config; // replaced when the keys are renewed
   private final ChatListener listener;
   private final ClientStore store;
   private final ReplayGuard replayGuard;
@@ -48,8 +50,10 @@ public final class ChatClient implements AutoCloseable {
   private final AckLedger acks;
   private final ContactDirectory contacts;
   private final OutgoingMessages outgoing;
-  private final RsaOaepAesGcmOpener opener;
+  private volatile RsaOaepAesGcmOpener opener; // replaced when the keys are renewed
+  private final CertificateVerifier verifier;
   private final ExecutorService receiver;
+  private final java.util.concurrent.ScheduledExecutorService rechecks;
   private final ConnectionSupervisor<RelayConnection> supervisor;
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
   private volatile Consumer<byte[]> wireTap = b -> {};
@@ -66,14 +70,10 @@ public final class ChatClient implements AutoCloseable {
     this.outbox = new Outbox(store, key, config.clock());
     this.acks = new AckLedger(store, config.clock());
     acks.evictOlderThan(config.acceptance().retention());
-    CertificateVerifier verifier = new CertificateVerifier(config.rootCa());
+    this.verifier = new CertificateVerifier(config.rootCa());
     this.contacts = new ContactDirectory(this::connection, verifier, new ContactPins(store, config.clock()), config.clock());
     this.outgoing = new OutgoingMessages(config, contacts, outbox, history, this::connection, listener);
-    this.opener =
-        new RsaOaepAesGcmOpener(
-            config.me(), config.previousEncryption(), verifier,
-            name -> contacts.signingCertificateOf(name, listener::onKeyChanged),
-            replayGuard, config.clock(), config.acceptance(), contacts::refusal);
+    this.opener = openerFor(config);
     // One thread, so messages are opened and shown in the order they arrived; never the network
     // thread, because opening may ask the directory for a sender's certificate.
     this.receiver = Executors.newSingleThreadExecutor(r -> {
@@ -81,16 +81,65 @@ public final class ChatClient implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    // A contact whose keys were renewed has not connected with the new ones yet: look again now and
+    // then, so their messages go out once the new keys are there (and the user accepted them).
+    this.rechecks = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ztchat-recheck-" + config.me().name());
+      t.setDaemon(true);
+      return t;
+    });
+    rechecks.scheduleWithFixedDelay(() -> {
+      if (outgoing.waitingForRenewedKeys() && isConnected()) {
+        try {
+          receiver.execute(outgoing::flush);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+          // closed meanwhile
+        }
+      }
+    }, RENEWED_CONTACT_RECHECK.toSeconds(), RENEWED_CONTACT_RECHECK.toSeconds(), TimeUnit.SECONDS);
     java.util.concurrent.atomic.AtomicReference<RelayConnection> firstConnection = new java.util.concurrent.atomic.AtomicReference<>(first);
     this.supervisor =
         new ConnectionSupervisor<>(
             () -> {
               RelayConnection ready = firstConnection.getAndSet(null);
-              return ready != null ? ready : RelayConnection.connect(config.host(), config.port(), config.me().signing(), config.rootCa());
+              return ready != null ? ready : connectWithCurrentKeys();
             },
             Backoff.forReconnect(),
             listener::onConnectionState,
             this::onConnected);
+  }
+
+  private RsaOaepAesGcmOpener openerFor(ChatClientConfig c) {
+    return new RsaOaepAesGcmOpener(
+        c.me(), c.previousEncryption(), verifier,
+        name -> contacts.signingCertificateOf(name, listener::onKeyChanged),
+        replayGuard, c.clock(), c.acceptance(), contacts::refusal);
+  }
+
+  /**
+   * Connects with the keys in use; if the relay refuses them because they were renewed, carries on
+   * with the new keys ({@link KeyRenewal}), or fails saying what to do.
+   */
+  private RelayConnection connectWithCurrentKeys() throws IOException {
+    ChatClientConfig c = config;
+    try {
+      return RelayConnection.connect(c.host(), c.port(), c.me().signing(), c.rootCa());
+    } catch (CertificateRefusedException refused) {
+      KeyReload.StoredKeys renewed = KeyRenewal.newerKeys(c, refused, c.clock().instant());
+      useKeys(c.withKeys(renewed.me(), KeyRenewal.previousAfter(c, renewed)));
+      listener.onNotice(RENEWED_NOTICE);
+      return RelayConnection.connect(c.host(), c.port(), renewed.me().signing(), c.rootCa());
+    }
+  }
+
+  /** What the user is told when the client switches to renewed keys. */
+  static final String RENEWED_NOTICE = "your keys were renewed; reconnecting with the new keys";
+
+  /** From now on: sign and seal with the renewed keys, open with them and every earlier one. */
+  private void useKeys(ChatClientConfig renewed) {
+    opener = openerFor(renewed);
+    outgoing.useKeys(renewed.me());
+    config = renewed;
   }
 
   /**
@@ -117,7 +166,14 @@ public final class ChatClient implements AutoCloseable {
     try {
       guard = ReplayGuard.persistent(config.dataDir().resolve("seen.db"), config.acceptance(), config.clock());
       if (connectFirst) {
-        first = RelayConnection.connect(config.host(), config.port(), config.me().signing(), config.rootCa());
+        try {
+          first = RelayConnection.connect(config.host(), config.port(), config.me().signing(), config.rootCa());
+        } catch (CertificateRefusedException refused) {
+          KeyReload.StoredKeys renewed = KeyRenewal.newerKeys(config, refused, config.clock().instant());
+          config = config.withKeys(renewed.me(), KeyRenewal.previousAfter(config, renewed));
+          listener.onNotice(RENEWED_NOTICE);
+          first = RelayConnection.connect(config.host(), config.port(), config.me().signing(), config.rootCa());
+        }
       }
       ChatClient client = new ChatClient(config, listener, store, guard, first);
       client.supervisor.start();
@@ -166,7 +222,9 @@ public final class ChatClient implements AutoCloseable {
         conn.deliveryProcessed();
       }
     }));
-    conn.onClose(why -> supervisor.connectionLost(conn, why == null ? "the server closed the connection" : why.getMessage()));
+    conn.onClose(why -> supervisor.connectionLost(conn, KeyRenewal.renewedOnDisk(config, config.clock().instant())
+        ? "your keys were renewed" // the relay cut the old certificate: not a revocation to the user
+        : why == null ? "the server closed the connection" : why.getMessage()));
     String ref = conn.nextRef();
     conn.request(new Frame.Publish(ref, PemFiles.toPem(config.me().encryption().certificate())), ref, REQUEST_TIMEOUT);
     receiver.execute(outgoing::flush);
@@ -375,6 +433,7 @@ public final class ChatClient implements AutoCloseable {
 
   @Override
   public void close() {
+    rechecks.shutdownNow();
     receiver.shutdown();
     try {
       receiver.awaitTermination(5, TimeUnit.SECONDS);

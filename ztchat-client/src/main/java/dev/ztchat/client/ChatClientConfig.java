@@ -12,7 +12,9 @@ import dev.ztchat.core.pki.Credential;
 
 /**
  * What a chat client needs: where the relay is, who I am, which CA I trust, where my state lives,
- * and my earlier encryption keys after a renewal (to keep old history readable).
+ * my earlier encryption keys after a renewal (to keep old history readable), and optionally where
+ * to read my keys again when the relay refuses them after a renewal ({@code keyReload}, null for
+ * none).
  */
 public record ChatClientConfig(
     String host,
@@ -22,7 +24,8 @@ public record ChatClientConfig(
     Path dataDir,
     AcceptancePolicy acceptance,
     Clock clock,
-    List<Credential> previousEncryption) {
+    List<Credential> previousEncryption,
+    KeyReload keyReload) {
   public ChatClientConfig {
     requireNonNull(host, "host");
     requireNonNull(me, "me");
@@ -36,8 +39,27 @@ public record ChatClientConfig(
     }
   }
 
+  /** Without a way to read the keys again. */
+  public ChatClientConfig(String host, int port, UserIdentity me, X509Certificate rootCa, Path dataDir,
+      AcceptancePolicy acceptance, Clock clock, List<Credential> previousEncryption) {
+    this(host, port, me, rootCa, dataDir, acceptance, clock, previousEncryption, null);
+  }
+
   /** Defaults: the standard acceptance window and the system clock. */
   public static ChatClientConfig of(String host, int port, UserIdentity me, X509Certificate rootCa, Path dataDir) {
     return new ChatClientConfig(host, port, me, rootCa, dataDir, AcceptancePolicy.DEFAULT, Clock.systemUTC(), List.of());
+  }
+
+  /** This configuration, reading the keys again from {@code reload} after a renewal. */
+  public ChatClientConfig withKeyReload(KeyReload reload) {
+    return new ChatClientConfig(host, port, me, rootCa, dataDir, acceptance, clock, previousEncryption, reload);
+  }
+
+  /** This configuration with renewed keys. */
+  ChatClientConfig withKeys(UserIdentity renewed, List<Credential> previous) {
+    if (!renewed.name().equals(me.name())) {
+      throw new IllegalArgumentException("renewed keys are for '" + renewed.name() + "', not '" + me.name() + "'");
+    }
+    return new ChatClientConfig(host, port, renewed, rootCa, dataDir, acceptance, clock, previous, keyReload);
   }
 }

@@ -177,6 +177,10 @@ public final class ContactDirectory {
       RevocationList crl = revocations();
       for (X509Certificate c : List.of(fresh.signing(), fresh.encryption())) {
         Optional<java.time.Instant> at = crl.revokedAt(c);
+        if (at.isPresent() && !crl.compromised(c) && isSuperseded(crl, c)) {
+          throw new ContactKeysRenewedException("the keys of '" + name + "' were renewed on " + at.get()
+              + " and the server does not have the new ones yet: nothing was sent.");
+        }
         if (at.isPresent()) {
           throw new UntrustedContactException("the certificate of '" + name + "' was revoked by the CA on " + at.get()
               + ": nothing was sent. If they have new keys, ask them to connect once so the server learns them.");
@@ -213,6 +217,11 @@ public final class ContactDirectory {
     } catch (IOException | UntrustedContactException e) {
       return null; // the opener then rejects the message as from an unknown sender
     }
+  }
+
+  private static boolean isSuperseded(RevocationList crl, X509Certificate c) {
+    var entry = crl.crl().getRevokedCertificate(c);
+    return entry != null && entry.getRevocationReason() == java.security.cert.CRLReason.SUPERSEDED;
   }
 
   /** The user accepted {@code contact}'s new keys after comparing fingerprints. */

@@ -28,27 +28,46 @@ import org.slf4j.LoggerFactory;
 final class OutgoingMessages {
   private static final Logger LOG = LoggerFactory.getLogger(OutgoingMessages.class);
 
-  private final ChatClientConfig config;
+  private volatile dev.ztchat.core.pki.UserIdentity me; // replaced when my keys are renewed
   private final ContactDirectory contacts;
   private final Outbox outbox;
   private final ConversationHistory history;
   private final ContactDirectory.ConnectionSource relay;
   private final ChatListener listener;
-  private final EnvelopeSealer sealer;
+  private volatile EnvelopeSealer sealer;
+  private final java.time.Clock clock;
   private final Object flushLock = new Object();
+  /** Peers whose keys were renewed and whose new keys are not available yet; guarded by flushLock. */
+  private final Set<String> waitingForRenewal = new HashSet<>();
 
   /** A reference as long as the longest this client makes, for measuring frames. */
   private static final String REF_PLACEHOLDER = "r0000000000";
 
   OutgoingMessages(ChatClientConfig config, ContactDirectory contacts, Outbox outbox, ConversationHistory history,
       ContactDirectory.ConnectionSource relay, ChatListener listener) {
-    this.config = requireNonNull(config, "config");
+    this.me = requireNonNull(config, "config").me();
+    this.clock = config.clock();
     this.contacts = requireNonNull(contacts, "contacts");
     this.outbox = requireNonNull(outbox, "outbox");
     this.history = requireNonNull(history, "history");
     this.relay = requireNonNull(relay, "relay");
     this.listener = requireNonNull(listener, "listener");
-    this.sealer = new RsaOaepAesGcmSealer(config.me(), config.clock());
+    this.sealer = new RsaOaepAesGcmSealer(me, clock);
+  }
+
+  /** Signs with {@code renewed} from now on (my keys were renewed). */
+  void useKeys(dev.ztchat.core.pki.UserIdentity renewed) {
+    synchronized (flushLock) {
+      this.sealer = new RsaOaepAesGcmSealer(renewed, clock);
+      this.me = renewed;
+    }
+  }
+
+  /** Whether messages wait because their peer's keys were renewed and the new ones are not there yet. */
+  boolean waitingForRenewedKeys() {
+    synchronized (flushLock) {
+      return !waitingForRenewal.isEmpty();
+    }
   }
 
   /** Seals and sends now; the answer is the relay's. Nothing is kept for later. */
@@ -57,7 +76,14 @@ final class OutgoingMessages {
     synchronized (flushLock) {
       flush(); // what earlier runs left unconfirmed goes first, as the same sealed bytes
       RelayConnection conn = relay.current();
-      VerifiedContact contact = contacts.forSending(to);
+      VerifiedContact contact;
+      try {
+        contact = contacts.forSending(to);
+      } catch (ContactKeysRenewedException e) {
+        keep(to, text); // never dropped: it goes out once their new keys can be used
+        throw new ContactKeysRenewedException(e.getMessage() + " The message was kept and goes out on a later run,"
+            + " once " + to + " has connected with the new keys and you accepted them.");
+      }
       SealedEnvelope envelope = sealer.seal(MessageContent.text(text), List.of(new RecipientKey(to, contact.encryption())));
       byte[] bytes = EnvelopeCodec.encode(envelope);
       checkFits(conn.welcome().maxFrame(), text, bytes);
@@ -74,7 +100,7 @@ final class OutgoingMessages {
         outbox.remove(row); // the relay answered: it did not store the message
         throw e;
       } catch (IOException e) {
-        throw new UnconfirmedSendException(config.me().name(), id, e);
+        throw new UnconfirmedSendException(me.name(), id, e);
       }
       outbox.remove(row);
       SendResult result = new SendResult(sent.messageId(), sent.results());
@@ -127,6 +153,7 @@ final class OutgoingMessages {
           if (status.accepted()) {
             outbox.remove(p.id());
             history.markSent(p.peer(), ready.messageIdHex());
+            waitingForRenewal.remove(p.peer());
           } else if (status == DeliveryStatus.UNKNOWN) {
             outbox.remove(p.id());
           } else {
@@ -147,7 +174,14 @@ final class OutgoingMessages {
     try {
       contact = contacts.forSending(p.peer());
     } catch (KeyChangedException e) {
+      waitingForRenewal.remove(p.peer()); // their new keys are there: the user decides now
       listener.onSendBlocked(e);
+      return null;
+    } catch (ContactKeysRenewedException e) {
+      if (waitingForRenewal.add(p.peer())) { // said once, not for every message or retry
+        listener.onNotice("[!] " + e.getMessage() + " Your messages to " + p.peer() + " wait and go out once "
+            + p.peer() + " has connected with the new keys and you accepted them.");
+      }
       return null;
     } catch (UntrustedContactException e) {
       outbox.remove(p.id());
@@ -217,9 +251,10 @@ final class OutgoingMessages {
    * same size; {@link #flush} re-checks exactly).
    */
   int maxTextBytes(int maxFrame, String peer) {
+    dev.ztchat.core.pki.UserIdentity self = me;
     SealedEnvelope probe = sealer.seal(MessageContent.text(""),
-        List.of(new RecipientKey(config.me().name(), config.me().encryption().certificate())));
-    int nameDelta = 2 * (peer.getBytes(StandardCharsets.UTF_8).length - config.me().name().getBytes(StandardCharsets.UTF_8).length);
+        List.of(new RecipientKey(self.name(), self.encryption().certificate())));
+    int nameDelta = 2 * (peer.getBytes(StandardCharsets.UTF_8).length - self.name().getBytes(StandardCharsets.UTF_8).length);
     int jsonOverhead = FrameCodec.encode(new Frame.Send(REF_PLACEHOLDER, new byte[0])).length;
     return fit(maxFrame, jsonOverhead, EnvelopeCodec.encode(probe).length + nameDelta);
   }
