@@ -88,10 +88,15 @@ public final class ChatClient implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    java.util.concurrent.atomic.AtomicBoolean recheckQueued = new java.util.concurrent.atomic.AtomicBoolean();
     rechecks.scheduleWithFixedDelay(() -> {
-      if (outgoing.waitingForRenewedKeys() && isConnected()) {
+      // At most one waits behind a slow receive, so a stalled receive thread does not pile them up.
+      if (outgoing.waitingForRenewedKeys() && isConnected() && recheckQueued.compareAndSet(false, true)) {
         try {
-          receiver.execute(outgoing::flush);
+          receiver.execute(() -> {
+            recheckQueued.set(false);
+            outgoing.flush();
+          });
         } catch (java.util.concurrent.RejectedExecutionException closing) {
           // closed meanwhile
         }

@@ -9,8 +9,9 @@ public enum ConnectionState {
   /** Not connected; another attempt is scheduled. Messages typed now wait in the outbox. */
   DISCONNECTED("offline"),
   /**
-   * The relay refused this device's certificate (revoked, expired, not from its CA): no further
-   * attempts, since only new keys can help. Messages typed now stay in the outbox.
+   * The relay refused this device's certificate (revoked, expired, not from its CA, or renewed with
+   * the new keys not where the client reads its keys): no further attempts, since only new keys can
+   * help. Messages typed now stay in the outbox.
    */
   REFUSED("refused");
 

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * Keeps one connection to the relay open: connects, and after a failed attempt or a lost
  * connection tries again after a {@link Backoff} delay, until {@link #close()}, or until the relay
  * refuses this device's certificate ({@link CertificateRefusedException}: state {@link
- * ConnectionState#REFUSED}, no more attempts). Every change is
+ * ConnectionState#REFUSED}, no more attempts; a connector that can switch to renewed keys does so
+ * before it gives up, see {@link ChatClient}). Every change is
  * reported to a listener as a {@link ConnectionStatus}; after each successful connect an {@code
  * onConnected} callback runs (where the client sends what waits in its {@link Outbox}), and the
  * connection counts as established, resetting the backoff, only once that callback returned.
