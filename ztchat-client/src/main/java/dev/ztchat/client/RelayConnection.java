@@ -239,13 +239,17 @@ public final class RelayConnection implements AutoCloseable {
    * exactly once.
    */
   public void deliveryProcessed() {
-    if (unprocessed.decrementAndGet() <= RESUME_READING_AT && readingPaused) {
-      channel.eventLoop().execute(() -> {
-        if (readingPaused && unprocessed.get() <= RESUME_READING_AT) {
-          readingPaused = false;
-          channel.config().setAutoRead(true);
-        }
-      });
+    if (unprocessed.decrementAndGet() <= RESUME_READING_AT && readingPaused && channel.isActive()) {
+      try {
+        channel.eventLoop().execute(() -> {
+          if (readingPaused && unprocessed.get() <= RESUME_READING_AT) {
+            readingPaused = false;
+            channel.config().setAutoRead(true);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        // the connection is gone: nothing to resume
+      }
     }
   }
 
