@@ -1,0 +1,65 @@
+package dev.ztchat.client;
+
+import dev.ztchat.core.envelope.AcceptancePolicy;
+import dev.ztchat.core.protocol.Frame;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Compares the relay's announced queue TTL ({@code welcome}'s {@code queueTtlSeconds},
+ * docs/PROTOCOL.md section 4.1) with this client's acceptance window: when the relay may keep a
+ * message longer than the client accepts one, a message that waited that long would arrive only to
+ * be refused as stale, so the user is told what to change.
+ */
+final class RelayTtlCheck {
+  private RelayTtlCheck() {}
+
+  /** Tells {@code notices} (once, for this welcome) if {@code acceptance}'s window is shorter than the relay's TTL. */
+  static void warnIfWindowShorter(AcceptancePolicy acceptance, Frame.Welcome welcome, Consumer<String> notices) {
+    String warning = warning(acceptance.window(), welcome.queueTtlSeconds());
+    if (warning != null) {
+      notices.accept(warning);
+    }
+  }
+
+  /** The warning for a window shorter than {@code queueTtlSeconds}; null if none is due (or the TTL was not announced). */
+  static String warning(Duration window, long queueTtlSeconds) {
+    if (queueTtlSeconds <= 0 || window.toSeconds() >= queueTtlSeconds) {
+      return null;
+    }
+    return "[!] The server keeps messages for offline users up to " + describe(Duration.ofSeconds(queueTtlSeconds))
+        + ", but this client accepts messages only up to " + describe(window)
+        + " old: a message that waits longer is refused as stale when it arrives. Use --window "
+        + flag(Duration.ofSeconds(queueTtlSeconds)) + " (or longer) to receive them.";
+  }
+
+  /** {@code d} as the CLI's duration options write it: 7d, 12h, 30m or 45s. */
+  private static String flag(Duration d) {
+    long s = d.toSeconds();
+    if (s % 86_400 == 0) {
+      return s / 86_400 + "d";
+    }
+    if (s % 3600 == 0) {
+      return s / 3600 + "h";
+    }
+    return s % 60 == 0 ? s / 60 + "m" : s + "s";
+  }
+
+  private static String describe(Duration d) {
+    long s = d.toSeconds();
+    if (s % 86_400 == 0) {
+      return plural(s / 86_400, "day");
+    }
+    if (s % 3600 == 0) {
+      return plural(s / 3600, "hour");
+    }
+    if (s % 60 == 0) {
+      return plural(s / 60, "minute");
+    }
+    return plural(s, "second");
+  }
+
+  private static String plural(long n, String unit) {
+    return n + " " + unit + (n == 1 ? "" : "s");
+  }
+}
