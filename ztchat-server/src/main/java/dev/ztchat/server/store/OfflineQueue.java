@@ -29,9 +29,9 @@ import java.util.function.Consumer;
  * another user's mailbox against everyone else (docs/PROTOCOL.md section 9).
  *
  * <p>Each recipient's usage and each (recipient, sender) pair's usage (count and bytes, for the
- * quotas) is read from the table once and then kept up to date in memory, so an enqueue costs the same with 10 or 100,000 envelopes waiting; it
- * counts expired envelopes until the next purge (at most a minute), which can only make the quota
- * stricter. SQL statements are prepared once.
+ * quotas) is read from the table once and then kept up to date in memory, so an enqueue costs the
+ * same with 10 or 100,000 envelopes waiting; it counts expired envelopes until the next purge (at
+ * most a minute), which can only make the quota stricter. SQL statements are prepared once.
  *
  * <p>It also keeps the relay's {@link ContactBook} (who has sent whom a message), in the same
  * transactions.
@@ -142,6 +142,8 @@ public final class OfflineQueue implements AutoCloseable {
       }
       if (from < 2) {
         ContactBook.createTable(s);
+        // whoever has an envelope waiting for someone has written to them
+        s.execute("INSERT OR IGNORE INTO contacts (owner, contact) SELECT DISTINCT recipient, sender FROM queue");
       }
     });
   }

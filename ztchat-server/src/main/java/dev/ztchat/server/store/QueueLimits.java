@@ -83,7 +83,7 @@ public record QueueLimits(
 
   /** Most bytes one sender may have waiting for one recipient. */
   public long maxBytesPerSender() {
-    return Math.max(1, maxBytesPerRecipient / 100 * senderSharePercent + maxBytesPerRecipient % 100 * senderSharePercent / 100);
+    return Math.max(1, maxBytesPerRecipient * senderSharePercent / 100);
   }
 
   /**
