@@ -6,13 +6,25 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * Compares the relay's announced queue TTL ({@code welcome}'s {@code queueTtlSeconds},
- * docs/PROTOCOL.md section 4.1) with this client's acceptance window: when the relay may keep a
- * message longer than the client accepts one, a message that waited that long would arrive only to
- * be refused as stale, so the user is told what to change.
+ * The client's side of the relay's queue expiry (docs/PROTOCOL.md sections 4.1 and 9). Compares
+ * the relay's announced queue TTL ({@code welcome}'s {@code queueTtlSeconds}) with this client's
+ * acceptance window: when the relay may keep a message longer than the client accepts one, a
+ * message that waited that long would arrive only to be refused as stale, so the user is told what
+ * to change. Recognises the relay's refusal of an envelope sealed too long ago.
  */
 final class RelayTtlCheck {
   private RelayTtlCheck() {}
+
+  /** What the user is told about an outbox message the relay refused as expired. */
+  static final String EXPIRED_IN_OUTBOX = "the message waited on this device for more than "
+      + AcceptancePolicy.DEFAULT_WINDOW.toDays() + " days, and the server no longer accepts it (its recipient would"
+      + " refuse it as stale). Write it again if it still matters.";
+
+  /** True for the relay's answer to an envelope past the acceptance window (docs/PROTOCOL.md section 9). */
+  static boolean isExpiredRefusal(dev.ztchat.core.protocol.ErrorCode code, String message) {
+    return code == dev.ztchat.core.protocol.ErrorCode.BAD_ENVELOPE && message != null
+        && message.startsWith("envelope expired");
+  }
 
   /** Tells {@code notices} (once, for this welcome) if {@code acceptance}'s window is shorter than the relay's TTL. */
   static void warnIfWindowShorter(AcceptancePolicy acceptance, Frame.Welcome welcome, Consumer<String> notices) {
