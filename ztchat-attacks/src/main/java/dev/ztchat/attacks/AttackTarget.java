@@ -58,7 +58,8 @@ public final class AttackTarget implements AutoCloseable {
 
   /**
    * Starts a relay on 127.0.0.1 port 0 with a fresh RSA-2048 PKI for {@link #USERS}, frame timeout
-   * 2 s, handshake timeout 3 s, idle timeout 30 s and the default rate limit.
+   * 2 s, handshake timeout 3 s, idle timeout 30 s, the default rate limit and a quota of 400
+   * envelopes per recipient.
    */
   public static AttackTarget startLocal() throws IOException, InterruptedException {
     Path work = Files.createTempDirectory("ztchat-attack-");
@@ -68,8 +69,10 @@ public final class AttackTarget implements AutoCloseable {
           .init(PkiAdmin.InitOptions.defaults().withUsers(USERS).withKeyBits(2048));
       Duration frame = Duration.ofSeconds(2);
       Duration handshake = Duration.ofSeconds(3);
-      RelayServer server = RelayServer.start(RelayServerConfig.defaults(certs).withPort(0)
-          .withTimeouts(Duration.ofSeconds(30), frame, handshake));
+      RelayServerConfig config = RelayServerConfig.defaults(certs).withPort(0)
+          .withTimeouts(Duration.ofSeconds(30), frame, handshake);
+      // a small mailbox (400 envelopes per recipient), so that filling it takes seconds under the rate limit
+      RelayServer server = RelayServer.start(config.withQueue(config.queue().withQuota(400, config.queue().maxBytesPerRecipient())));
       return new AttackTarget("localhost", server.port(), certs, server, frame, handshake, work);
     } catch (IOException | RuntimeException | InterruptedException e) {
       deleteTree(work);

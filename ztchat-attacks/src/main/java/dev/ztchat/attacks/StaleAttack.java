@@ -40,7 +40,7 @@ final class StaleAttack implements Attack {
 
   @Override
   public String expectedDefence() {
-    return "bob's client drops them as STALE or FROM_THE_FUTURE (window " + AcceptancePolicy.DEFAULT.window() + ", skew "
+    return "the relay refuses those past the window as expired; bob's client drops the rest as STALE or FROM_THE_FUTURE (window " + AcceptancePolicy.DEFAULT.window() + ", skew "
         + AcceptancePolicy.DEFAULT.maxFutureSkew() + ") and shows nothing";
   }
 
@@ -56,8 +56,11 @@ final class StaleAttack implements Attack {
       List<String> seen = new ArrayList<>();
       for (Duration skew : SKEWS) {
         Clock skewed = Clock.offset(Clock.systemUTC(), skew);
-        send(insider, new RsaOaepAesGcmSealer(alice, skewed)
-            .seal(MessageContent.text("dated " + skew), List.of(bobKey)));
+        if (!send(insider, new RsaOaepAesGcmSealer(alice, skewed)
+            .seal(MessageContent.text("dated " + skew), List.of(bobKey)))) {
+          seen.add(skew + " -> relay refused it as expired"); // past the window: not even stored
+          continue;
+        }
         VictimScreen.Rejection r = bobScreen.nextRejection(WAIT);
         seen.add(skew + " -> " + (r != null ? r.label() : bobScreen.nextShown(Duration.ofMillis(10)) != null
             ? "SHOWN" : "nothing reported"));
@@ -69,17 +72,32 @@ final class StaleAttack implements Attack {
       }
       int extra = bobScreen.shownCount();
       String observed = String.join(", ", seen) + "; control dated now shown; other messages shown: " + extra;
-      boolean held = extra == 0 && seen.get(0).endsWith("STALE") && seen.get(1).endsWith("STALE")
+      boolean held = extra == 0 && stopped(seen.get(0)) && stopped(seen.get(1))
           && seen.get(2).endsWith("FROM_THE_FUTURE") && seen.get(3).endsWith("FROM_THE_FUTURE");
       return held ? Verdict.held(observed) : Verdict.broken(observed);
     }
   }
 
-  private static void send(RelayConnection insider, dev.ztchat.core.envelope.SealedEnvelope e) throws Exception {
+  /** Dropped by bob's client as stale, or already refused by the relay. */
+  private static boolean stopped(String seen) {
+    return seen.endsWith("STALE") || seen.endsWith("relay refused it as expired");
+  }
+
+  /** False when the relay refused the envelope as expired (docs/PROTOCOL.md section 9). */
+  private static boolean send(RelayConnection insider, dev.ztchat.core.envelope.SealedEnvelope e) throws Exception {
     String ref = insider.nextRef();
-    Frame answer = insider.request(new Frame.Send(ref, EnvelopeCodec.encode(e)), ref, WAIT);
+    Frame answer;
+    try {
+      answer = insider.request(new Frame.Send(ref, EnvelopeCodec.encode(e)), ref, WAIT);
+    } catch (RelayConnection.RelayException refused) {
+      if (refused.code() == dev.ztchat.core.protocol.ErrorCode.BAD_ENVELOPE && refused.getMessage().startsWith("envelope expired")) {
+        return false;
+      }
+      throw refused;
+    }
     if (!(answer instanceof Frame.Sent)) {
       throw new CouldNotRunException("the relay did not accept the insider's envelope: " + answer.type());
     }
+    return true;
   }
 }

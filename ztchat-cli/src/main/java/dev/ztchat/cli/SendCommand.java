@@ -56,7 +56,7 @@ final class SendCommand implements Callable<Integer> {
         return 0;
       }
       if (status == DeliveryStatus.QUEUED) {
-        System.out.println("accepted for " + to + ", who is offline: delivered when they connect (message id "
+        System.out.println("accepted for " + to + ": the server stored it and delivers it when they are online (message id "
             + result.messageId() + ")");
         return 0;
       }
@@ -64,7 +64,8 @@ final class SendCommand implements Callable<Integer> {
         System.err.println("send: not accepted: the server knows no user '" + to + "'");
         return 4;
       }
-      System.err.println("send: not accepted: the queue of " + to + " on the server is full; try again later");
+      System.err.println("send: not accepted: the queue of " + to + " on the server is full, or holds as many of"
+          + " your messages as one sender may leave there; try again once " + to + " has read them");
       return 3;
     } catch (UnconfirmedSendException e) {
       System.err.println("send: " + e.getMessage());

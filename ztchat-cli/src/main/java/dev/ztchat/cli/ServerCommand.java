@@ -53,7 +53,8 @@ final class ServerCommand implements Callable<Integer> {
   Path data;
 
   @Option(names = "--ttl", defaultValue = "7d", converter = DurationConverter.class,
-      description = "How long a stored message waits for its recipient (default: ${DEFAULT-VALUE}).")
+      description = "How long a stored message waits for its recipient, at most 7d: receivers refuse older"
+          + " messages, and a message sealed earlier expires earlier (default: ${DEFAULT-VALUE}).")
   Duration ttl;
 
   @Option(names = "--queue-max-messages", defaultValue = "10000", description = "Most messages stored for one recipient (default: ${DEFAULT-VALUE}).")
@@ -61,6 +62,11 @@ final class ServerCommand implements Callable<Integer> {
 
   @Option(names = "--queue-max-bytes", defaultValue = "52428800", description = "Most bytes stored for one recipient (default: ${DEFAULT-VALUE}).")
   long queueMaxBytes;
+
+  @Option(names = "--queue-sender-share", defaultValue = "25",
+      description = "Percent of a recipient's --queue-max-messages and --queue-max-bytes one sender may fill,"
+          + " 1 to 50, so that others still find room (default: ${DEFAULT-VALUE}).")
+  int queueSenderShare;
 
   /**
    * SIGHUP makes the relay re-read the revocation list at once (it also notices a changed file by
@@ -101,7 +107,7 @@ final class ServerCommand implements Callable<Integer> {
       config =
           new RelayServerConfig(
               new CertsLayout(certs), bind, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout,
-              new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes), rate, burst);
+              new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes, queueSenderShare), rate, burst);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
     }

@@ -99,7 +99,7 @@ class LauncherEndToEndIT {
     // bob is offline now: the relay stores the message, and bob gets it when he connects
     Result offline = run(Duration.ofSeconds(60), "send", "--identity", "alice", "--to", "bob", "--server", "localhost:" + port, "while you were away");
     assertThat(offline.exit()).as(offline.err()).isZero();
-    assertThat(offline.out()).contains("offline");
+    assertThat(offline.out()).contains("accepted for bob").contains("delivers it when they are online");
     Result later = run(Duration.ofSeconds(60), "recv", "--identity", "bob", "--server", "localhost:" + port, "--count", "1", "--timeout", "30s");
     assertThat(later.exit()).as(later.err()).isZero();
     assertThat(later.out()).isEqualTo("alice: while you were away\n");

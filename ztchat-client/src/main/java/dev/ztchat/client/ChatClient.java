@@ -233,6 +233,7 @@ public final class ChatClient implements AutoCloseable {
     String ref = conn.nextRef();
     conn.request(new Frame.Publish(ref, PemFiles.toPem(config.me().encryption().certificate())), ref, REQUEST_TIMEOUT);
     receiver.execute(outgoing::flush);
+    RelayTtlCheck.warnIfWindowShorter(config.acceptance(), conn.welcome(), listener::onNotice);
     warnOfExpiry("your signing certificate", config.me().signing().certificate());
     warnOfExpiry("your encryption certificate", config.me().encryption().certificate());
     java.security.cert.X509Certificate serverCert = conn.serverCertificate();

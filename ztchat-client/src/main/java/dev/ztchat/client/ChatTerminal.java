@@ -29,7 +29,7 @@ public final class ChatTerminal implements ChatListener {
       """
       Commands:
         /to NAME           talk to NAME (messages you type go to them)
-        /who               who is online
+        /who               who of those who wrote to you is online
         /fingerprint NAME  show the safety number to compare with NAME out of band
         /accept NAME       accept NAME's new keys after a key-change warning
         /help              this help
@@ -207,7 +207,7 @@ public final class ChatTerminal implements ChatListener {
   public void onSendResult(String to, String messageIdHex, DeliveryStatus status) {
     switch (status) {
       case DELIVERED -> { }
-      case QUEUED -> print("[" + to + " is offline: the server stored your message and delivers it when they connect]");
+      case QUEUED -> print("[the server stored your message and delivers it when " + to + " is online]");
       case FULL -> print("[!] " + to + "'s queue on the server is full: your message waits on this device and is retried");
       case UNKNOWN -> print("[!] Not sent: the server knows no user " + to);
     }

@@ -160,6 +160,19 @@ final class OutgoingMessages {
             blocked.add(p.peer()); // FULL: try again on the next flush
           }
           listener.onSendResult(p.peer(), ready.messageIdHex(), status);
+        } catch (RelayConnection.RelayException e) {
+          if (!RelayTtlCheck.isExpiredRefusal(e.code(), e.getMessage())) {
+            LOG.debug("outbox waits: {}", e.getMessage());
+            return;
+          }
+          // sealed too long ago: receivers would refuse it, so the relay does not store it
+          try {
+            outbox.remove(p.id());
+          } catch (IOException local) {
+            LOG.warn("{}", local.getMessage());
+            return;
+          }
+          listener.onSendFailed(p.peer(), RelayTtlCheck.EXPIRED_IN_OUTBOX);
         } catch (IOException e) {
           LOG.debug("outbox waits: {}", e.getMessage());
           return; // disconnected: everything stays for the next connection

@@ -1,6 +1,7 @@
 package dev.ztchat.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
 import dev.ztchat.core.envelope.EnvelopeCodec;
@@ -239,7 +240,7 @@ class OfflineDeliveryIntegrationTest {
   }
 
   @Test
-  void messageDelayedForDays_isAccepted_butOneOlderThanTheWindowIsStale() throws Exception {
+  void messageDelayedForDays_isAccepted_butOneOlderThanTheWindowIsRefusedByTheRelay() throws Exception {
     Inbox bobInbox = new Inbox();
     UserIdentity alice = pki.user("alice");
     RecipientKey toBob = new RecipientKey("bob", pki.user("bob").encryption().certificate());
@@ -249,11 +250,15 @@ class OfflineDeliveryIntegrationTest {
         .seal(MessageContent.text("too old"), List.of(toBob));
     try (RelayConnection raw = RelayConnection.connect("localhost", serverConfig.port(), alice.signing(), pki.ca().certificate())) {
       raw.request(new Frame.Send("a", EnvelopeCodec.encode(threeDaysOld)), "a", Duration.ofSeconds(10));
-      raw.request(new Frame.Send("b", EnvelopeCodec.encode(eightDaysOld)), "b", Duration.ofSeconds(10));
+      // receivers would drop it as stale, so the relay does not store it (PROTOCOL.md section 9)
+      assertThatThrownBy(() -> raw.request(new Frame.Send("b", EnvelopeCodec.encode(eightDaysOld)), "b", Duration.ofSeconds(10)))
+          .isInstanceOf(RelayConnection.RelayException.class)
+          .hasMessageStartingWith("envelope expired");
     }
     try (ChatClient bob = ChatClient.connect(config("bob"), bobInbox)) {
       assertThat(bobInbox.next().text()).isEqualTo("sent three days ago");
-      assertThat(bobInbox.reasons.poll(10, TimeUnit.SECONDS)).isEqualTo(RejectionReason.STALE);
+      assertThat(bobInbox.messages.poll(1, TimeUnit.SECONDS)).isNull();
+      assertThat(bobInbox.reasons.poll(1, TimeUnit.SECONDS)).as("nothing reaches bob to be dropped").isNull();
     }
   }
 }

@@ -38,9 +38,16 @@ final class ConnectionRegistry {
     return set == null ? List.of() : List.copyOf(set);
   }
 
-  /** Identities with at least one live connection, sorted. */
-  List<String> online() {
-    return byIdentity.keySet().stream().sorted().toList();
+  /**
+   * The answer to {@code requester}'s {@code who}: the online identities among its {@code contacts}
+   * (the users who have sent it a message through this relay) and the requester itself, sorted.
+   * Nobody else's presence is shown (docs/SECURITY.md, presence).
+   */
+  List<String> onlineVisibleTo(String requester, Set<String> contacts) {
+    return byIdentity.keySet().stream()
+        .filter(u -> u.equals(requester) || contacts.contains(u))
+        .sorted()
+        .toList();
   }
 
   /** Every authenticated connection (for shutdown). */

@@ -8,6 +8,7 @@ import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.server.store.EnqueueOutcome;
 import dev.ztchat.server.store.OfflineQueue;
+import dev.ztchat.server.store.QueueLimits;
 import dev.ztchat.server.store.QueuedEnvelope;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
@@ -48,6 +49,11 @@ import org.slf4j.LoggerFactory;
  * changes into one transaction per batch and reads pages for the pumps between batches, so a pump
  * only ever sees committed envelopes. Answers of a batch are handed to each channel's event loop
  * once per batch.
+ *
+ * <p>What a sender learns of a recipient's presence is limited to the recipient's choice: {@code
+ * sent} says {@code delivered} only for a recipient who has sent the sender a message through this
+ * relay (the store's contacts), {@code queued} for anyone else, online or not (docs/SECURITY.md).
+ * An envelope whose receivers would already refuse it as too old is refused, not stored.
  */
 final class DeliveryService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryService.class);
@@ -97,6 +103,11 @@ final class DeliveryService implements AutoCloseable {
         solePumps.remove(identity);
       }
       doReadPage(pump, 0, DeliveryPump.PAGE);
+      try {
+        queue.contactsOf(identity); // read once, so that answers from memory can consult it
+      } catch (IOException e) {
+        LOG.error("reading {}'s contacts failed: {}", identity, e.getMessage());
+      }
     });
     channel.closeFuture().addListener(f -> storeThread.execute(() -> {
       pump.forbidLive();
@@ -138,6 +149,10 @@ final class DeliveryService implements AutoCloseable {
    * Called on {@code from}'s event loop.
    */
   void accept(Channel from, String ref, EnvelopeHeader header, byte[] envelope, Predicate<String> knownUser) {
+    if (queue.alreadyExpired(header.timestampMillis())) {
+      from.writeAndFlush(expired(ref));
+      return;
+    }
     List<String> known = header.recipients().stream().filter(knownUser).toList();
     Map<String, Long> tickets = new HashMap<>();
     for (String r : known) {
@@ -158,6 +173,8 @@ final class DeliveryService implements AutoCloseable {
     submit(new Op() {
       final List<QueuedEnvelope> stored = new ArrayList<>();
       Map<String, EnqueueOutcome> outcomes = Map.of();
+      /** Recipients who have sent the sender a message: they may be reported as online. */
+      final java.util.Set<String> visible = new java.util.HashSet<>();
       boolean acknowledgedFromMemory;
 
       @Override
@@ -168,12 +185,17 @@ final class DeliveryService implements AutoCloseable {
       @Override
       public void apply() throws IOException {
         stored.clear();
+        visible.clear();
         if (liveCopy != null && !liveCopy.claimForStore()) {
           acknowledgedFromMemory = true; // the recipient has it; its ack answered the sender
+          queue.recordContact(liveCopy.recipient(), header.sender());
           return;
         }
         if (!known.isEmpty()) {
-          outcomes = queue.enqueue(known, header.sender(), header.messageIdHex(), envelope, stored::add);
+          outcomes = queue.enqueue(known, header.sender(), header.messageIdHex(), header.timestampMillis(), envelope,
+              stored::add);
+          java.util.Set<String> contacts = queue.contactsOf(header.sender());
+          known.stream().filter(contacts::contains).forEach(visible::add);
         }
         if (liveCopy != null) {
           liveCopy.stored(stored.isEmpty() ? LiveEnvelope.NO_COPY : stored.getFirst().seq());
@@ -185,20 +207,15 @@ final class DeliveryService implements AutoCloseable {
         if (acknowledgedFromMemory) {
           return;
         }
-        List<Frame.Delivery> results = new ArrayList<>();
-        for (String r : header.recipients()) {
-          EnqueueOutcome o = outcomes.get(r);
-          DeliveryStatus status;
-          if (o == null) {
-            status = DeliveryStatus.UNKNOWN;
-          } else if (o == EnqueueOutcome.QUEUE_FULL) {
-            status = DeliveryStatus.FULL;
-          } else {
-            status = pumps.containsKey(r) ? DeliveryStatus.DELIVERED : DeliveryStatus.QUEUED;
+        if (outcomes.containsValue(EnqueueOutcome.EXPIRED)) {
+          out.send(from, expired(ref)); // it expired on its way to the store: nothing was stored
+        } else {
+          List<Frame.Delivery> results = new ArrayList<>();
+          for (String r : header.recipients()) {
+            results.add(new Frame.Delivery(r, status(outcomes.get(r), pumps.containsKey(r) && visible.contains(r))));
           }
-          results.add(new Frame.Delivery(r, status));
+          out.send(from, new Frame.Sent(ref, header.messageIdHex(), results));
         }
-        out.send(from, new Frame.Sent(ref, header.messageIdHex(), results));
         for (QueuedEnvelope e : stored) {
           for (DeliveryPump p : pumps.getOrDefault(e.recipient(), List.of())) {
             out.offer(p, e);
@@ -234,6 +251,41 @@ final class DeliveryService implements AutoCloseable {
         from.writeAndFlush(new Frame.Error(ref, ErrorCode.INTERNAL, "the server could not store the message; try again later"));
       }
     });
+  }
+
+  /** The status a sender hears for one recipient; {@code shownOnline} only for its contacts. */
+  private static DeliveryStatus status(EnqueueOutcome o, boolean shownOnline) {
+    if (o == null) {
+      return DeliveryStatus.UNKNOWN;
+    }
+    return switch (o) {
+      case QUEUE_FULL, SENDER_SHARE_FULL -> DeliveryStatus.FULL;
+      case EXPIRED -> throw new IllegalStateException("an expired envelope has no status");
+      case STORED, ALREADY_STORED -> shownOnline ? DeliveryStatus.DELIVERED : DeliveryStatus.QUEUED;
+    };
+  }
+
+  /** The answer to an envelope receivers would already refuse as too old (docs/PROTOCOL.md section 9). */
+  private static Frame.Error expired(String ref) {
+    return new Frame.Error(ref, ErrorCode.BAD_ENVELOPE, "envelope expired: it was sealed more than "
+        + QueueLimits.MAX_TTL.toDays() + " days ago and receivers refuse older messages, so it was not stored;"
+        + " write the message again");
+  }
+
+  /**
+   * {@code identity}'s contacts (the users who have sent it a message through this relay), read on
+   * the store thread, so after every change already committed.
+   */
+  java.util.concurrent.CompletableFuture<java.util.Set<String>> contactsOf(String identity) {
+    java.util.concurrent.CompletableFuture<java.util.Set<String>> f = new java.util.concurrent.CompletableFuture<>();
+    storeThread.execute(() -> {
+      try {
+        f.complete(java.util.Set.copyOf(queue.contactsOf(identity)));
+      } catch (IOException | RuntimeException e) {
+        f.completeExceptionally(e);
+      }
+    });
+    return f;
   }
 
   /**
@@ -285,9 +337,11 @@ final class DeliveryService implements AutoCloseable {
    * only once that answer is on its way, so a recipient never holds an {@code ok} for an envelope
    * whose sender may still retry it (which would look like a replay, section 9).
    */
-  private static void answerFromMemory(Channel recipient, String ackRef, LiveEnvelope e) {
+  private void answerFromMemory(Channel recipient, String ackRef, LiveEnvelope e) {
+    // "delivered" only to a sender the recipient wrote to; the contact is recorded with the next batch
+    boolean shownOnline = queue.knownContact(e.header().sender(), e.recipient());
     Frame sent = new Frame.Sent(e.ref(), e.header().messageIdHex(),
-        List.of(new Frame.Delivery(e.recipient(), DeliveryStatus.DELIVERED)));
+        List.of(new Frame.Delivery(e.recipient(), shownOnline ? DeliveryStatus.DELIVERED : DeliveryStatus.QUEUED)));
     e.from().writeAndFlush(sent).addListener(f -> {
       if (f.isSuccess()) {
         recipient.writeAndFlush(new Frame.Ok(ackRef));

@@ -83,7 +83,8 @@ final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
             ProtocolLimits.PROTOCOL_VERSION,
             identity,
             relay.config().maxFrame(),
-            (int) relay.config().idleTimeout().toSeconds()));
+            (int) relay.config().idleTimeout().toSeconds(),
+            (int) relay.config().queue().ttl().toSeconds()));
     relay.deliveries().attach(ctx.channel(), identity);
     ctx.pipeline().remove(this);
     super.userEventTriggered(ctx, evt);

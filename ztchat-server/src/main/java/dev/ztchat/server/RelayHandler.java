@@ -74,7 +74,7 @@ final class RelayHandler extends SimpleChannelInboundHandler<Object> {
             ? new Frame.Error(req.ref(), ErrorCode.NO_CRL, "this server has no revocation list from the CA")
             : new Frame.Revocations(req.ref(), dev.ztchat.core.pki.CrlIssuer.toPem(crl)));
       }
-      case Frame.Who who -> ctx.writeAndFlush(new Frame.Online(who.ref(), relay.connections().online()));
+      case Frame.Who who -> who(ctx, identity, who);
       case Frame.Publish pub -> publish(ctx, identity, pub);
       case Frame.Ack ack -> acknowledge(ctx, identity, ack);
       case Frame.Ping ping -> ctx.writeAndFlush(new Frame.Pong(ping.ref()));
@@ -103,6 +103,18 @@ final class RelayHandler extends SimpleChannelInboundHandler<Object> {
       return; // silent drop: no answer, nothing forwarded
     }
     relay.deliveries().accept(ctx.channel(), send.ref(), header, bytes, relay.directory()::knows);
+  }
+
+  /** Answers {@code who} with the online users among the requester's contacts only (docs/SECURITY.md). */
+  private void who(ChannelHandlerContext ctx, String identity, Frame.Who who) {
+    relay.deliveries().contactsOf(identity).whenComplete((contacts, failure) -> {
+      if (failure != null) {
+        LOG.error("who for {} failed: {}", identity, failure.getMessage());
+        ctx.writeAndFlush(new Frame.Error(who.ref(), ErrorCode.INTERNAL, "the server could not answer; try again later"));
+      } else {
+        ctx.writeAndFlush(new Frame.Online(who.ref(), relay.connections().onlineVisibleTo(identity, contacts)));
+      }
+    });
   }
 
   private void acknowledge(ChannelHandlerContext ctx, String identity, Frame.Ack ack) {

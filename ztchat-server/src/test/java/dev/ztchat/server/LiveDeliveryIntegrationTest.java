@@ -99,6 +99,15 @@ class LiveDeliveryIntegrationTest {
     next(alice, Frame.Sent.class);
   }
 
+  /**
+   * bob writes to alice first, which makes him her contact: only then may she hear "delivered"
+   * for him (docs/SECURITY.md, presence).
+   */
+  static void bobWritesToAlice(RawTlsClient bob) throws Exception {
+    bob.send(new Frame.Send("intro", envelope("bob", "alice")));
+    next(bob, Frame.Sent.class);
+  }
+
   /** An envelope for carol (offline) stored and answered. */
   static void storeOneForCarol(RawTlsClient alice) throws Exception {
     alice.send(new Frame.Send("first", envelope("alice", "carol")));
@@ -108,6 +117,7 @@ class LiveDeliveryIntegrationTest {
   @Test
   void aLiveRecipientsAck_settlesTheEnvelopeWhileTheStoreIsBusy_andItIsNeverWritten() throws Exception {
     try (RawTlsClient alice = connect("alice"); RawTlsClient bob = connect("bob")) {
+      bobWritesToAlice(bob);
       exchange(alice, bob);
       storeOneForCarol(alice);
       byte[] forCarol = envelope("alice", "carol");
@@ -166,6 +176,7 @@ class LiveDeliveryIntegrationTest {
     byte[] env = envelope("alice", "bob");
     try (RawTlsClient alice = connect("alice")) {
       try (RawTlsClient bob = connect("bob")) {
+        bobWritesToAlice(bob);
         exchange(alice, bob);
         alice.send(new Frame.Send("s", env));
         assertThat(idOf(next(bob, Frame.Deliver.class).envelope())).isEqualTo(idOf(env));

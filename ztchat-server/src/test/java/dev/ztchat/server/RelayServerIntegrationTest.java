@@ -61,9 +61,26 @@ class RelayServerIntegrationTest {
     }
   }
 
+  /**
+   * bob sends online alice a message, which she acknowledges (so later tests find her queue empty):
+   * bob is now her contact, whose presence she may learn (docs/SECURITY.md, presence).
+   */
+  static void bobWritesTo(RawTlsClient alice, RawTlsClient bob) throws Exception {
+    byte[] intro = envelope("bob", "alice");
+    bob.send(new Frame.Send("intro", intro));
+    bob.expect(Frame.Sent.class);
+    Frame.Deliver d;
+    do {
+      d = alice.expect(Frame.Deliver.class);
+    } while (!java.util.Arrays.equals(d.envelope(), intro));
+    alice.send(new Frame.Ack("intro", "bob", RelayTestSupport.idOf(intro)));
+    alice.expect(Frame.Ok.class);
+  }
+
   @Test
   void envelope_isRelayedToTheLiveRecipient_andSenderToldDelivered() throws Exception {
     try (RawTlsClient alice = connect("alice"); RawTlsClient bob = connect("bob")) {
+      bobWritesTo(alice, bob); // bob lets alice see him online
       byte[] env = envelope("alice", "bob");
       alice.send(new Frame.Send("r1", env));
       Frame.Sent sent = alice.expect(Frame.Sent.class);
@@ -120,8 +137,9 @@ class RelayServerIntegrationTest {
   }
 
   @Test
-  void who_listsOnlineUsers() throws Exception {
+  void who_listsOnlineUsersWhoWroteToTheRequester() throws Exception {
     try (RawTlsClient alice = connect("alice"); RawTlsClient bob = connect("bob")) {
+      bobWritesTo(alice, bob);
       alice.send(new Frame.Who("w"));
       assertThat(alice.expect(Frame.Online.class).users()).contains("alice", "bob");
     }

@@ -113,6 +113,8 @@ class StoreAndForwardIntegrationTest {
   @Test
   void liveRecipient_getsTheMessageAtOnce_andItStaysStoredUntilAcknowledged() throws Exception {
     try (RawTlsClient bob = connect("bob")) {
+      bob.send(new Frame.Send("intro", envelope("bob", "alice"))); // bob lets alice see him online
+      bob.expect(Frame.Sent.class);
       List<String> sent = sendFromAlice(1, DeliveryStatus.DELIVERED);
       assertThat(drain(bob, false)).containsExactlyElementsOf(sent);
     }
@@ -136,7 +138,8 @@ class StoreAndForwardIntegrationTest {
   @Test
   void fullQueue_isReportedToTheSender() throws Exception {
     server.close();
-    server = RelayServer.start(config.withQueue(QueueLimits.defaults(dir.resolve("data2")).withQuota(2, 1 << 20)));
+    // alice may fill a quarter of bob's 8: her third is "full" (the recipient's own quota: OfflineQueueTest)
+    server = RelayServer.start(config.withQueue(QueueLimits.defaults(dir.resolve("data2")).withQuota(8, 1 << 20)));
     sendFromAlice(2, DeliveryStatus.QUEUED);
     sendFromAlice(1, DeliveryStatus.FULL);
   }

@@ -20,28 +20,42 @@ import java.util.function.Consumer;
  * The relay's durable store of sealed envelopes not yet acknowledged by their recipients: SQLite in
  * WAL mode with {@code synchronous=FULL}, so an envelope reported as stored survives a crash of the
  * server process or the machine. Envelopes are kept in arrival order per recipient, removed only on
- * the recipient's acknowledgement or when their TTL passes. The relay cannot read them.
+ * the recipient's acknowledgement or when they expire: at the earlier of their TTL and the moment
+ * receivers would refuse them as too old (header time plus the acceptance window, {@link
+ * QueueLimits#expiresAt}). The relay cannot read them.
  *
- * <p>Each recipient's usage (count and bytes, for the quota) is read from the table once and then
- * kept up to date in memory, so an enqueue costs the same with 10 or 100,000 envelopes waiting; it
- * counts expired envelopes until the next purge (at most a minute), which can only make the quota
- * stricter. SQL statements are prepared once.
+ * <p>Quotas are per recipient and, within that, per sender: no sender may fill more than its share
+ * ({@link QueueLimits#senderSharePercent}) of a recipient's quota, so one insider cannot lock
+ * another user's mailbox against everyone else (docs/PROTOCOL.md section 9).
  *
- * <p>Not thread-safe: the relay calls it from one thread only (its store executor).
+ * <p>Each recipient's usage and each (recipient, sender) pair's usage (count and bytes, for the
+ * quotas) is read from the table once and then kept up to date in memory, so an enqueue costs the
+ * same with 10 or 100,000 envelopes waiting; it counts expired envelopes until the next purge (at
+ * most a minute), which can only make the quota stricter. SQL statements are prepared once.
+ *
+ * <p>It also keeps the relay's {@link ContactBook} (who has sent whom a message), in the same
+ * transactions.
+ *
+ * <p>Not thread-safe: the relay calls it from one thread only (its store executor), except {@link
+ * #knownContact} and {@link #alreadyExpired}, which any thread may call.
  */
 public final class OfflineQueue implements AutoCloseable {
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = 2;
 
   private final Connection db;
   private final Clock clock;
   private final QueueLimits limits;
   private final Map<String, long[]> usage = new java.util.HashMap<>();
+  /** Usage per (recipient, sender), keyed {@link #pair}. */
+  private final Map<String, long[]> pairUsage = new java.util.HashMap<>();
+  private final ContactBook contacts;
   private final Map<String, PreparedStatement> statements = new java.util.HashMap<>();
 
   private OfflineQueue(Connection db, Clock clock, QueueLimits limits) {
     this.db = db;
     this.clock = clock;
     this.limits = limits;
+    this.contacts = new ContactBook(db);
   }
 
   /** {@code sql}, prepared on first use and kept (cleared parameters) for the next. */
@@ -69,6 +83,29 @@ public final class OfflineQueue implements AutoCloseable {
         u = new long[] {rs.getLong(1), rs.getLong(2)};
       }
       usage.put(recipient, u);
+    }
+    return u;
+  }
+
+  private static String pair(String recipient, String sender) {
+    return recipient + '\n' + sender; // names never hold a newline
+  }
+
+  /** {count, bytes} stored for {@code recipient} from {@code sender}, read once from the table. */
+  private long[] pairUsage(String recipient, String sender, long now) throws SQLException {
+    String key = pair(recipient, sender);
+    long[] u = pairUsage.get(key);
+    if (u == null) {
+      PreparedStatement q = statement("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM queue"
+          + " WHERE recipient = ? AND sender = ? AND expires_at > ?");
+      q.setString(1, recipient);
+      q.setString(2, sender);
+      q.setLong(3, now);
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        u = new long[] {rs.getLong(1), rs.getLong(2)};
+      }
+      pairUsage.put(key, u);
     }
     return u;
   }
@@ -103,39 +140,56 @@ public final class OfflineQueue implements AutoCloseable {
         s.execute("CREATE INDEX queue_by_recipient ON queue (recipient, seq)");
         s.execute("CREATE INDEX queue_by_expiry ON queue (expires_at)");
       }
+      if (from < 2) {
+        ContactBook.createTable(s);
+        // whoever has an envelope waiting for someone has written to them
+        s.execute("INSERT OR IGNORE INTO contacts (owner, contact) SELECT DISTINCT recipient, sender FROM queue");
+      }
     });
   }
 
   /**
-   * Stores one envelope for each recipient in a single transaction; when this returns, every
-   * {@link EnqueueOutcome#STORED} copy is on disk.
+   * Stores one envelope, sealed now, for each recipient in a single transaction; when this returns,
+   * every {@link EnqueueOutcome#STORED} copy is on disk.
    */
   public Map<String, EnqueueOutcome> enqueue(List<String> recipients, String sender, String messageId, byte[] envelope)
       throws IOException {
-    return enqueue(recipients, sender, messageId, envelope, stored -> {});
+    return enqueue(recipients, sender, messageId, clock.millis(), envelope, stored -> {});
   }
 
   /**
-   * As {@link #enqueue(List, String, String, byte[])}, and hands each copy it stored (with its
-   * {@code seq}) to {@code stored}, so a live recipient can be served without reading it back; the
-   * copy is durable only once the enclosing transaction commits.
+   * As {@link #enqueue(List, String, String, byte[])} for an envelope whose header says it was
+   * sealed at {@code sealedAtMillis} (its expiry depends on it), and hands each copy it stored
+   * (with its {@code seq}) to {@code stored}, so a live recipient can be served without reading it
+   * back; the copy is durable only once the enclosing transaction commits. Each recipient that
+   * holds the envelope afterwards has {@code sender} among its contacts ({@link #contactsOf}).
    */
-  public Map<String, EnqueueOutcome> enqueue(List<String> recipients, String sender, String messageId, byte[] envelope,
-      Consumer<QueuedEnvelope> stored) throws IOException {
+  public Map<String, EnqueueOutcome> enqueue(List<String> recipients, String sender, String messageId,
+      long sealedAtMillis, byte[] envelope, Consumer<QueuedEnvelope> stored) throws IOException {
     requireNonNull(stored, "stored");
     Map<String, EnqueueOutcome> out = new LinkedHashMap<>();
     long now = clock.millis();
+    long expiresAt = limits.expiresAt(sealedAtMillis, now);
     transaction(() -> {
       try {
         for (String r : recipients) {
-          long seq = enqueueOne(r, sender, messageId, envelope, now);
+          if (expiresAt <= now) {
+            out.put(r, EnqueueOutcome.EXPIRED);
+            continue;
+          }
+          long seq = enqueueOne(r, sender, messageId, envelope, now, expiresAt);
           if (seq == ALREADY_STORED) {
             out.put(r, EnqueueOutcome.ALREADY_STORED);
           } else if (seq == QUEUE_FULL) {
             out.put(r, EnqueueOutcome.QUEUE_FULL);
+          } else if (seq == SENDER_SHARE_FULL) {
+            out.put(r, EnqueueOutcome.SENDER_SHARE_FULL);
           } else {
             out.put(r, EnqueueOutcome.STORED);
             stored.accept(new QueuedEnvelope(seq, r, sender, messageId, envelope));
+          }
+          if (out.get(r).held()) {
+            contacts.record(r, sender);
           }
         }
       } catch (SQLException e) {
@@ -175,27 +229,45 @@ public final class OfflineQueue implements AutoCloseable {
       db.commit();
     } catch (IOException | RuntimeException e) {
       rollbackQuietly();
-      usage.clear(); // counts changed inside the rolled-back transaction are re-read
+      forgetCounts(); // counts changed inside the rolled-back transaction are re-read
       throw e;
     } catch (SQLException e) {
       rollbackQuietly();
-      usage.clear();
+      forgetCounts();
       throw new IOException("committing to the store failed: " + e.getMessage(), e);
     } finally {
       autoCommit();
     }
   }
 
+  private void forgetCounts() {
+    usage.clear();
+    pairUsage.clear();
+    contacts.forget();
+  }
+
   private static final long ALREADY_STORED = -1;
   private static final long QUEUE_FULL = -2;
+  private static final long SENDER_SHARE_FULL = -3;
 
-  /** Stores one copy; returns its seq, or {@link #ALREADY_STORED} or {@link #QUEUE_FULL}. */
-  private long enqueueOne(String recipient, String sender, String messageId, byte[] envelope, long now)
+  /**
+   * Stores one copy; returns its seq, or {@link #ALREADY_STORED}, {@link #QUEUE_FULL} or {@link
+   * #SENDER_SHARE_FULL}.
+   */
+  private long enqueueOne(String recipient, String sender, String messageId, byte[] envelope, long now, long expiresAt)
       throws SQLException {
     long[] used = usage(recipient, now);
-    if (used[0] + 1 > limits.maxMessagesPerRecipient() || used[1] + envelope.length > limits.maxBytesPerRecipient()) {
+    long[] byPair = pairUsage(recipient, sender, now);
+    boolean full = used[0] + 1 > limits.maxMessagesPerRecipient()
+        || used[1] + envelope.length > limits.maxBytesPerRecipient();
+    boolean overShare = byPair[0] + 1 > limits.maxMessagesPerSender()
+        || byPair[1] + envelope.length > limits.maxBytesPerSender();
+    if (full || overShare) {
       // a retry of an envelope already stored is answered as stored, even with a full queue
-      return exists(recipient, sender, messageId) ? ALREADY_STORED : QUEUE_FULL;
+      if (exists(recipient, sender, messageId)) {
+        return ALREADY_STORED;
+      }
+      return overShare ? SENDER_SHARE_FULL : QUEUE_FULL;
     }
     // The UNIQUE key answers "already stored" within the insert itself: one index probe, not two.
     PreparedStatement ins = statement(
@@ -207,13 +279,15 @@ public final class OfflineQueue implements AutoCloseable {
     ins.setBytes(4, envelope);
     ins.setInt(5, envelope.length);
     ins.setLong(6, now);
-    ins.setLong(7, now + limits.ttl().toMillis());
+    ins.setLong(7, expiresAt);
     try (ResultSet rs = ins.executeQuery()) {
       if (!rs.next()) {
         return ALREADY_STORED;
       }
       used[0]++;
       used[1] += envelope.length;
+      byPair[0]++;
+      byPair[1] += envelope.length;
       return rs.getLong(1);
     }
   }
@@ -262,10 +336,16 @@ public final class OfflineQueue implements AutoCloseable {
       try (ResultSet rs = d.executeQuery()) {
         while (rs.next()) {
           removed = true;
+          long size = rs.getLong(1);
           long[] used = usage.get(recipient);
           if (used != null) {
             used[0]--;
-            used[1] -= rs.getLong(1);
+            used[1] -= size;
+          }
+          long[] byPair = pairUsage.get(pair(recipient, sender));
+          if (byPair != null) {
+            byPair[0]--;
+            byPair[1] -= size;
           }
         }
       }
@@ -281,10 +361,46 @@ public final class OfflineQueue implements AutoCloseable {
       d.setLong(1, clock.millis());
       int n = d.executeUpdate();
       usage.clear(); // re-read, now without the expired envelopes
+      pairUsage.clear();
       return n;
     } catch (SQLException e) {
       throw new IOException("purging expired envelopes failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Records that {@code contact} sent {@code owner} a message the relay did not need to store (its
+   * recipient acknowledged it from memory first).
+   */
+  public void recordContact(String owner, String contact) throws IOException {
+    try {
+      contacts.record(owner, contact);
+    } catch (SQLException e) {
+      throw new IOException("recording a contact failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The users who have sent {@code owner} a message through this relay. */
+  public java.util.Set<String> contactsOf(String owner) throws IOException {
+    try {
+      return contacts.of(owner);
+    } catch (SQLException e) {
+      throw new IOException("reading contacts failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Any thread, from memory only: true if {@code contact} is known to have sent {@code owner} a
+   * message. May answer false for a true pair whose owner was not read yet ({@link #contactsOf}).
+   */
+  public boolean knownContact(String owner, String contact) {
+    return contacts.knownContact(owner, contact);
+  }
+
+  /** Any thread: true if an envelope sealed at {@code sealedAtMillis} would expire before it is stored. */
+  public boolean alreadyExpired(long sealedAtMillis) {
+    long now = clock.millis();
+    return limits.expiresAt(sealedAtMillis, now) <= now;
   }
 
   /** How many envelopes wait for {@code recipient} (expired ones not counted). */
@@ -324,6 +440,7 @@ public final class OfflineQueue implements AutoCloseable {
       for (PreparedStatement p : statements.values()) {
         p.close();
       }
+      contacts.close();
       db.close();
     } catch (SQLException ignored) {
       // closing

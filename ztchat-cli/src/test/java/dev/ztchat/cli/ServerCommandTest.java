@@ -1,0 +1,37 @@
+package dev.ztchat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The relay's queue options are validated before anything starts, with messages that say why. */
+class ServerCommandTest {
+  @TempDir Path dir;
+
+  PkiCommandTest.Run server(String... options) {
+    String[] args = new String[options.length + 5];
+    args[0] = "server";
+    args[1] = "--certs";
+    args[2] = dir.resolve("certs").toString();
+    args[3] = "--data";
+    args[4] = dir.resolve("data").toString();
+    System.arraycopy(options, 0, args, 5, options.length);
+    return PkiCommandTest.run(args);
+  }
+
+  @Test
+  void ttlLongerThanTheReceiversWindow_isRefused_sayingWhy() {
+    PkiCommandTest.Run r = server("--ttl", "8d");
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("--ttl").contains("7-day window").contains("refused as stale");
+  }
+
+  @Test
+  void senderShareOutOfRange_isRefused_namingTheOption() {
+    PkiCommandTest.Run r = server("--queue-sender-share", "60");
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("--queue-sender-share 60 is out of range: use 1 to 50");
+  }
+}

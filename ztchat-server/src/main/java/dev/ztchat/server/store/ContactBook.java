@@ -1,0 +1,95 @@
+package dev.ztchat.server.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Who has sent whom a message through this relay: the relation that decides what a user may learn
+ * of another's presence (docs/SECURITY.md, presence). {@code owner}'s contacts are the users whose
+ * envelopes the relay stored (or handed over) for {@code owner}: they chose to talk to them. It is
+ * metadata the relay sees anyway; kept in the relay's store so that it survives restarts.
+ *
+ * <p>Each owner's contacts are read from the table once and then kept in memory, so recording a
+ * pair already known costs a lookup, not a write.
+ *
+ * <p>Threading: {@link #of} and {@link #record} run on the store thread only (inside its
+ * transactions); {@link #knownContact} may be called from any thread and answers from memory
+ * alone, so it can say "no" for a pair not yet read: callers use it only where "no" is the safe
+ * answer.
+ */
+final class ContactBook {
+  private final Connection db;
+  private final ConcurrentHashMap<String, Set<String>> byOwner = new ConcurrentHashMap<>();
+  private PreparedStatement select;
+  private PreparedStatement insert;
+
+  ContactBook(Connection db) {
+    this.db = requireNonNull(db, "db");
+  }
+
+  static void createTable(java.sql.Statement s) throws SQLException {
+    s.execute("CREATE TABLE contacts (owner TEXT NOT NULL, contact TEXT NOT NULL, PRIMARY KEY (owner, contact))"
+        + " WITHOUT ROWID");
+  }
+
+  /** {@code owner}'s contacts (a live, read-only view). Store thread only. */
+  Set<String> of(String owner) throws SQLException {
+    Set<String> set = byOwner.get(owner);
+    if (set == null) {
+      set = ConcurrentHashMap.newKeySet();
+      if (select == null) {
+        select = db.prepareStatement("SELECT contact FROM contacts WHERE owner = ?");
+      }
+      select.clearParameters();
+      select.setString(1, owner);
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          set.add(rs.getString(1));
+        }
+      }
+      byOwner.put(owner, set);
+    }
+    return java.util.Collections.unmodifiableSet(set);
+  }
+
+  /** Records that {@code contact} sent {@code owner} a message. Store thread only, inside a transaction. */
+  void record(String owner, String contact) throws SQLException {
+    of(owner);
+    if (!byOwner.get(owner).add(contact)) {
+      return;
+    }
+    if (insert == null) {
+      insert = db.prepareStatement("INSERT OR IGNORE INTO contacts (owner, contact) VALUES (?, ?)");
+    }
+    insert.clearParameters();
+    insert.setString(1, owner);
+    insert.setString(2, contact);
+    insert.executeUpdate();
+  }
+
+  /** From memory only, any thread: true if {@code contact} is known to have sent {@code owner} a message. */
+  boolean knownContact(String owner, String contact) {
+    Set<String> set = byOwner.get(owner);
+    return set != null && set.contains(contact);
+  }
+
+  /** Forgets what memory holds (after a rolled-back transaction); the table is read again on use. */
+  void forget() {
+    byOwner.clear();
+  }
+
+  void close() throws SQLException {
+    if (select != null) {
+      select.close();
+    }
+    if (insert != null) {
+      insert.close();
+    }
+  }
+}

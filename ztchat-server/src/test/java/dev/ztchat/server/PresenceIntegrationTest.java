@@ -1,0 +1,85 @@
+package dev.ztchat.server;
+
+import static dev.ztchat.server.RelayTestSupport.envelope;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ztchat.core.protocol.DeliveryStatus;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testing.TestPki;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A user learns whether another is online only once that user has sent them a message through
+ * the relay (docs/SECURITY.md, presence): {@code who} lists only such contacts, and {@code sent}
+ * says {@code delivered} only to them.
+ */
+class PresenceIntegrationTest {
+  @TempDir Path dir;
+  TestPki pki;
+  RelayServerConfig config;
+  RelayServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    pki = TestPki.create("alice", "bob", "carol");
+    config = RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0);
+    server = RelayServer.start(config);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  RawTlsClient connect(String user) throws Exception {
+    return RelayTestSupport.connectWelcomed(server, pki, user);
+  }
+
+  static List<String> who(RawTlsClient c) throws Exception {
+    c.send(new Frame.Who("w"));
+    return c.expect(Frame.Online.class).users();
+  }
+
+  static DeliveryStatus send(RawTlsClient from, String sender, String to) throws Exception {
+    from.send(new Frame.Send("s", envelope(sender, to)));
+    return from.expect(Frame.Sent.class).results().getFirst().status();
+  }
+
+  @Test
+  void whoAndSent_hideAnOnlineUser_whoNeverWroteToTheRequester() throws Exception {
+    try (RawTlsClient bob = connect("bob"); RawTlsClient carol = connect("carol")) {
+      assertThat(who(carol)).containsExactly("carol");
+      assertThat(send(carol, "carol", "bob")).isEqualTo(DeliveryStatus.QUEUED);
+      assertThat(bob.expect(Frame.Deliver.class)).isNotNull(); // queued, and still pushed at once
+    }
+  }
+
+  @Test
+  void afterBobWritesToCarol_carolSeesBobOnline_andHearsDelivered() throws Exception {
+    try (RawTlsClient bob = connect("bob"); RawTlsClient carol = connect("carol")) {
+      assertThat(send(bob, "bob", "carol")).isEqualTo(DeliveryStatus.QUEUED); // carol never wrote to bob
+      assertThat(who(carol)).containsExactly("bob", "carol");
+      assertThat(send(carol, "carol", "bob")).isEqualTo(DeliveryStatus.DELIVERED);
+      assertThat(who(bob)).containsExactly("bob", "carol");
+    }
+  }
+
+  @Test
+  void contacts_surviveARelayRestart() throws Exception {
+    try (RawTlsClient bob = connect("bob")) {
+      send(bob, "bob", "carol");
+    }
+    server.close();
+    server = RelayServer.start(config);
+    try (RawTlsClient bob = connect("bob"); RawTlsClient carol = connect("carol");
+        RawTlsClient alice = connect("alice")) {
+      assertThat(who(carol)).containsExactly("bob", "carol");
+      assertThat(who(alice)).containsExactly("alice");
+    }
+  }
+}
