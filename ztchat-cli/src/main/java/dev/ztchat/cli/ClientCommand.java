@@ -36,7 +36,7 @@ final class ClientCommand implements Callable<Integer> {
       terminal.writer().flush();
       ChatTerminal ui = new ChatTerminal(terminal);
       try (ChatClient client = ChatClient.start(config, ui)) {
-        ui.run(client, config.dataDir().resolve("history.txt"));
+        ui.run(client);
       }
       terminal.writer().println("Bye.");
       terminal.writer().flush();
