@@ -15,7 +15,7 @@ package dev.ztchat.client;
  *   <li>C1 controls (U+0080..U+009F, among them NEL U+0085 and CSI U+009B), the line and paragraph
  *       separators U+2028/U+2029, bidirectional marks, embeddings, overrides and isolates (U+200E,
  *       U+200F, U+061C, U+202A..U+202E, U+2066..U+2069) and every other invisible format character
- *       (zero-width space, BOM, soft hyphen, tag characters, Hangul fillers): {@code \u202e} style,
+ *       (zero-width space, BOM, soft hyphen, tag characters, Hangul fillers): {@code \\u202e} style (a backslash, u, four hex digits),
  *       {@code \U000e0041} above U+FFFF. The zero-width joiner and non-joiner stay: emoji sequences
  *       and several scripts need them, and they cannot move or hide text.
  * </ul>
@@ -90,7 +90,7 @@ public final class TerminalText {
   }
 
   /** Whether {@code cp} must not reach a terminal as it is. */
-  static boolean isUnsafe(int cp) {
+  public static boolean isUnsafe(int cp) {
     if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
       return true;
     }
