@@ -59,11 +59,12 @@ final class ClientLogging implements AutoCloseable {
 
   /** {@code [!] MESSAGE (CAUSE)}: the event's own words, no logger name or stack trace. */
   static String noticeOf(ILoggingEvent event) {
-    StringBuilder b = new StringBuilder("[!] ");
+    String message = String.valueOf(event.getFormattedMessage());
+    StringBuilder b = new StringBuilder(message.startsWith("[!]") ? "" : "[!] ");
     if (event.getLevel().isGreaterOrEqual(Level.ERROR)) {
       b.append("error: ");
     }
-    b.append(event.getFormattedMessage());
+    b.append(message);
     IThrowableProxy cause = event.getThrowableProxy();
     if (cause != null && cause.getMessage() != null) {
       b.append(" (").append(cause.getMessage()).append(')');
