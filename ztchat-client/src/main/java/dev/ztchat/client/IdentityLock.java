@@ -36,6 +36,7 @@ public final class IdentityLock implements AutoCloseable {
   private final Path file;
   private final FileChannel channel;
   private final FileLock lock;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private IdentityLock(Path file, FileChannel channel, FileLock lock) {
     this.file = file;
@@ -93,8 +94,12 @@ public final class IdentityLock implements AutoCloseable {
     }
   }
 
+  /** Releases the lock; closing again does nothing (and never touches a later holder's entry). */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       lock.release();
       channel.close();

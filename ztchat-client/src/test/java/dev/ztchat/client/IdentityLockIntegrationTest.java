@@ -67,6 +67,18 @@ class IdentityLockIntegrationTest {
   }
 
   @Test
+  void closingAStoreTwice_doesNotFreeTheIdentityHeldByALaterOne() throws Exception {
+    Path state = dir.resolve("state");
+    ClientStore first = ClientStore.open(state, "bob");
+    first.close();
+    try (ClientStore second = ClientStore.open(state, "bob")) {
+      first.close();
+      assertThatThrownBy(() -> ClientStore.open(state, "bob").close()).isInstanceOf(IdentityInUseException.class);
+      assertThat(second.dataDir()).isEqualTo(state);
+    }
+  }
+
+  @Test
   void lockFile_isPrivate_andHoldsThePid() throws Exception {
     try (ClientStore store = ClientStore.open(dir.resolve("state"), "bob")) {
       Path lock = store.dataDir().resolve(IdentityLock.FILE_NAME);
