@@ -27,9 +27,12 @@ final class ClientLogging implements AutoCloseable {
   private final List<Appender<ILoggingEvent>> previous = new ArrayList<>();
   private final Appender<ILoggingEvent> notices;
 
-  private ClientLogging(Consumer<String> sink) {
-    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
-      throw new IllegalStateException("logback is not the logging backend");
+  private ClientLogging(LoggerContext context, Consumer<String> sink) {
+    if (context == null) {
+      root = null;
+      previousLevel = null;
+      notices = null;
+      return;
     }
     root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     previousLevel = root.getLevel();
@@ -54,7 +57,8 @@ final class ClientLogging implements AutoCloseable {
 
   /** Routes warnings and errors to {@code sink} (which must make the text safe) until closed. */
   static ClientLogging routeTo(Consumer<String> sink) {
-    return new ClientLogging(sink);
+    // Another logging backend (not shipped): its own configuration decides.
+    return new ClientLogging(LoggerFactory.getILoggerFactory() instanceof LoggerContext c ? c : null, sink);
   }
 
   /** {@code [!] MESSAGE (CAUSE)}: the event's own words, no logger name or stack trace. */
@@ -74,6 +78,9 @@ final class ClientLogging implements AutoCloseable {
 
   @Override
   public void close() {
+    if (root == null) {
+      return;
+    }
     root.detachAppender(notices);
     notices.stop();
     previous.forEach(root::addAppender);

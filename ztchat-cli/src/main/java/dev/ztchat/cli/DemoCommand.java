@@ -228,7 +228,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void say(String line) {
-    out.println("    " + TerminalText.oneLine(line));
+    out.println("    " + TerminalText.notice(line));
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException, IOException {

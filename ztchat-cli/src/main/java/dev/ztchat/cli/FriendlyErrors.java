@@ -8,7 +8,7 @@ import picocli.CommandLine;
  * Turns an exception escaping a command into one line the user can act on, instead of a stack
  * trace. {@link UserError} carries its own exit code; an identity already used by another process
  * exits {@value #IDENTITY_IN_USE}; anything else exits 1. The line is escaped ({@link
- * TerminalText#oneLine}): messages may quote a server. Set ZTCHAT_DEBUG=1 to see the stack trace.
+ * TerminalText#notice}): messages may quote a server. Set ZTCHAT_DEBUG=1 to see the stack trace.
  */
 final class FriendlyErrors implements CommandLine.IExecutionExceptionHandler {
   /** Exit code of client, send and recv when the identity is in use by another ztchat process. */
@@ -19,7 +19,7 @@ final class FriendlyErrors implements CommandLine.IExecutionExceptionHandler {
       Exception ex, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     String name = commandLine.getCommandSpec().qualifiedName();
     String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-    commandLine.getErr().println(TerminalText.oneLine(name + ": " + message));
+    commandLine.getErr().println(TerminalText.notice(name + ": " + message));
     if (System.getenv("ZTCHAT_DEBUG") != null) {
       ex.printStackTrace(commandLine.getErr());
     }

@@ -95,7 +95,7 @@ final class RecvCommand implements Callable<Integer> {
           return 0;
         }
         if (refused.get() != null) {
-          throw new UserError("recv: " + TerminalText.oneLine(refused.get()));
+          throw new UserError("recv: " + TerminalText.notice(refused.get()));
         }
       }
       if (count == 0) {
@@ -109,6 +109,6 @@ final class RecvCommand implements Callable<Integer> {
 
   /** One line on stderr, escaped: warnings may quote text from the network. */
   static void warn(String line) {
-    System.err.println(TerminalText.oneLine(line));
+    System.err.println(TerminalText.notice(line));
   }
 }

@@ -50,7 +50,7 @@ final class SendCommand implements Callable<Integer> {
       throw new UserError("--to '" + to + "' is not a valid user name", 2);
     }
     String me = options.resolveIdentity(null);
-    try (ClientLogging logging = ClientLogging.routeTo(line -> System.err.println(TerminalText.oneLine("send: " + line)));
+    try (ClientLogging logging = ClientLogging.routeTo(line -> System.err.println(TerminalText.notice("send: " + line)));
         ChatClient client = ChatClient.connect(options.config(me), Quiet.INSTANCE)) {
       SendResult result = client.send(to, text);
       DeliveryStatus status = result.statusOf(to);
@@ -70,10 +70,10 @@ final class SendCommand implements Callable<Integer> {
       System.err.println("send: not accepted: the queue of " + to + " on the server is full; try again later");
       return 3;
     } catch (UnconfirmedSendException e) {
-      System.err.println(TerminalText.oneLine("send: " + e.getMessage()));
+      System.err.println(TerminalText.notice("send: " + e.getMessage()));
       return 6;
     } catch (UntrustedContactException | KeyChangedException e) {
-      System.err.println(TerminalText.oneLine("send: refused: " + e.getMessage()));
+      System.err.println(TerminalText.notice("send: refused: " + e.getMessage()));
       return 4;
     } catch (MessageTooLongException e) {
       throw new UserError(e.getMessage(), 2);

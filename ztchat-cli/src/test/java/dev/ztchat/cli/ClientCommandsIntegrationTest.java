@@ -250,8 +250,20 @@ class ClientCommandsIntegrationTest {
       alice.awaitShown(s -> s.contains("bob: " + replied), "bob's answer");
       alice.type("/to bob"); // the history view
       alice.awaitShown(s -> s.indexOf("bob: " + replied) != s.lastIndexOf("bob: " + replied), "the history");
-    }
 
+      List<Path> whileOpen = assertNoFileHolds(typed, replied);
+      assertThat(whileOpen).as("the write-ahead logs are searched too")
+          .anyMatch(p -> p.getFileName().toString().equals("client.db-wal"))
+          .anyMatch(p -> p.getFileName().toString().equals("client.db-shm"));
+    }
+    assertNoFileHolds(typed, replied);
+  }
+
+  /**
+   * Searches every file of the client state and the relay's data for the texts, and checks that
+   * every client file is 0600 and every client folder 0700; returns the files searched.
+   */
+  List<Path> assertNoFileHolds(String... texts) throws IOException {
     List<Path> clientFiles;
     try (var walk = Files.walk(dir.resolve("home"))) {
       clientFiles = walk.toList();
@@ -260,18 +272,18 @@ class ClientCommandsIntegrationTest {
     try (var walk = Files.walk(relayData)) {
       relayFiles = walk.toList();
     }
-    assertThat(clientFiles).anyMatch(p -> p.getFileName().toString().equals("client.db-wal")
-        || p.getFileName().toString().equals("client.db"));
+    assertThat(clientFiles).anyMatch(p -> p.getFileName().toString().equals("client.db"));
     for (Path p : concat(clientFiles, relayFiles)) {
       if (Files.isRegularFile(p)) {
         String content = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
-        assertThat(content).as("%s", p).doesNotContain(typed).doesNotContain(replied);
+        assertThat(content).as("%s", p).doesNotContain(texts);
       }
     }
     for (Path p : clientFiles) {
       String mode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
       assertThat(mode).as("%s", p).isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------");
     }
+    return concat(clientFiles, relayFiles);
   }
 
   static List<Path> concat(List<Path> a, List<Path> b) {

@@ -50,6 +50,20 @@ public final class TerminalText {
   }
 
   /**
+   * One line for a person reading stderr (warnings, errors): like {@link #oneLine} but a backslash
+   * stays as it is, so paths and texts that are already escaped read naturally. Not for output a
+   * program parses: use {@link #oneLine} there.
+   */
+  public static String notice(String text) {
+    if (text == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(text.length() + 8);
+    text.codePoints().forEach(cp -> appendSafe(out, cp));
+    return out.toString();
+  }
+
+  /**
    * Text for the interactive screen: controls escaped, and every line after the first begins with
    * {@link #CONTINUATION}, so a multi-line message can never show a line that looks like a new
    * message or like one of the client's own notices.

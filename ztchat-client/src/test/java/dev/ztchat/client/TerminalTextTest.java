@@ -91,6 +91,12 @@ class TerminalTextTest {
   }
 
   @Test
+  void notice_isOneLineWithControlsEscaped_butKeepsBackslashes() {
+    assertThat(TerminalText.notice("C:\\data " + RECOLOUR_AND_TITLE + "\nnext")).isEqualTo("C:\\data \\e[31mRED\\e[0m \\e]0;PWNED\\x07\\nnext");
+    assertThat(TerminalText.notice("name '\\u00e9mile'")).isEqualTo("name '\\u00e9mile'");
+  }
+
+  @Test
   void null_becomesEmpty() {
     assertThat(TerminalText.oneLine(null)).isEmpty();
     assertThat(TerminalText.forScreen(null)).isEmpty();
