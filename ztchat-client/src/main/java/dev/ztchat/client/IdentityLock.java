@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * a locked file must never be opened and closed, because closing any descriptor of a file drops the
  * process's POSIX locks on it.
  */
-public final class IdentityLock implements AutoCloseable {
+final class IdentityLock implements AutoCloseable {
   static final String FILE_NAME = "lock";
 
   private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
@@ -48,7 +48,7 @@ public final class IdentityLock implements AutoCloseable {
    * Takes the lock of the state folder {@code dataDir} (which must exist) for {@code identity}, or
    * throws {@link IdentityInUseException} naming the process that holds it.
    */
-  public static IdentityLock acquire(Path dataDir, String identity) throws IOException {
+  static IdentityLock acquire(Path dataDir, String identity) throws IOException {
     Path file = dataDir.toRealPath().resolve(FILE_NAME);
     if (!HELD_HERE.add(file)) {
       throw new IdentityInUseException(identity, OptionalLong.of(ProcessHandle.current().pid()));
