@@ -21,26 +21,54 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     description = {
       "Interactive end-to-end encrypted chat.",
-      "Without --identity, lists the identities in the certs folder and asks which one to use."
+      "Without --identity, lists the identities in the certs folder and asks which one to use.",
+      "Text from others is shown escaped (\\e, \\x07, \\u202e ...); further lines of a",
+      "multi-line message begin with '    | '. Typed lines are not saved to disk."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:the chat ended (/quit or Ctrl-D)",
+      "1:error",
+      "2:bad usage",
+      "7:this identity is already in use by another ztchat process (client, send or recv)",
     })
 final class ClientCommand implements Callable<Integer> {
+  /** Name of the plaintext line-editor history older versions kept in the state folder. */
+  static final String LEGACY_LINE_HISTORY = "history.txt";
+
   @Mixin ClientOptions options;
 
   @Override
   public Integer call() throws IOException {
     try (Terminal terminal = TerminalBuilder.builder().name("ztchat").system(true).build()) {
+      return chat(terminal);
+    }
+  }
+
+  /** The chat on {@code terminal}; library warnings are shown as notices on it, never raw. */
+  int chat(Terminal terminal) throws IOException {
+    ChatTerminal ui = new ChatTerminal(terminal);
+    try (ClientLogging logging = ClientLogging.routeTo(ui::onNotice)) {
       String me = options.resolveIdentity(found -> choose(terminal, found));
       ChatClientConfig config = options.config(me);
       terminal.writer().println("Connecting to " + config.host() + ":" + config.port() + " as " + me
           + " (messages you type while offline are kept and sent once connected)...");
       terminal.writer().flush();
-      ChatTerminal ui = new ChatTerminal(terminal);
       try (ChatClient client = ChatClient.start(config, ui)) {
-        ui.run(client, config.dataDir().resolve("history.txt"));
+        removeLegacyLineHistory(config.dataDir(), ui);
+        ui.run(client);
       }
       terminal.writer().println("Bye.");
       terminal.writer().flush();
       return 0;
+    }
+  }
+
+  /** Deletes the plaintext typed-line history an older version left behind, and says so. */
+  static void removeLegacyLineHistory(java.nio.file.Path dataDir, ChatTerminal ui) throws IOException {
+    if (java.nio.file.Files.deleteIfExists(dataDir.resolve(LEGACY_LINE_HISTORY))) {
+      ui.onNotice("[!] Deleted " + dataDir.resolve(LEGACY_LINE_HISTORY) + ": older versions kept the lines you typed there"
+          + " unencrypted. Messages are now stored only encrypted.");
     }
   }
 

@@ -87,6 +87,10 @@ final class ClientOptions {
     }
     HostPort hp = HostPort.parse(server);
     Path dataDir = data != null ? data : defaultDataDir(ca, name);
+    if (data == null) {
+      // ~/.ztchat and ~/.ztchat/CA-ID as well: their names say which identities use this account.
+      dev.ztchat.client.ClientStore.ensurePrivateFolders(dataDir.getParent().getParent(), dataDir);
+    }
     List<dev.ztchat.core.pki.Credential> previous = new java.util.ArrayList<>();
     for (Path old : dev.ztchat.core.pki.PkiRevocation.previousIdentityDirs(layout, name)) {
       try {
@@ -108,6 +112,11 @@ final class ClientOptions {
   static Path defaultDataDir(java.security.cert.X509Certificate ca, String name) {
     String home = System.getenv("HOME");
     Path base = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"));
+    return defaultDataDir(base, ca, name);
+  }
+
+  /** HOME/.ztchat/CA-ID/NAME. */
+  static Path defaultDataDir(Path base, java.security.cert.X509Certificate ca, String name) {
     String caId = java.util.HexFormat.of().formatHex(dev.ztchat.core.pki.Certificates.sha256(ca), 0, 8);
     return base.resolve(".ztchat").resolve(caId).resolve(name);
   }

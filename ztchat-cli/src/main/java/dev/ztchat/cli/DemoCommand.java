@@ -5,6 +5,7 @@ import dev.ztchat.client.ChatClientConfig;
 import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.RelayConnection;
 import dev.ztchat.client.SendResult;
+import dev.ztchat.client.TerminalText;
 import dev.ztchat.client.Warnings;
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
@@ -60,11 +61,10 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // The demo narrates; routine log lines would drown it. Security events still show.
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
+    // The demo narrates; routine log lines would drown it. Security events still show, as lines
+    // of the narrative rather than raw log lines on stderr.
     Path tmp = Files.createTempDirectory("ztchat-demo-");
-    try {
+    try (ClientLogging logging = ClientLogging.routeTo(line -> say("log: " + line))) {
       return run(tmp);
     } finally {
       if (keep) {
@@ -228,7 +228,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void say(String line) {
-    out.println("    " + line);
+    out.println("    " + TerminalText.notice(line));
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException, IOException {

@@ -1,21 +1,30 @@
 package dev.ztchat.cli;
 
+import dev.ztchat.client.IdentityInUseException;
+import dev.ztchat.client.TerminalText;
 import picocli.CommandLine;
 
 /**
  * Turns an exception escaping a command into one line the user can act on, instead of a stack
- * trace. {@link UserError} carries its own exit code; anything else exits 1. Set ZTCHAT_DEBUG=1 to
- * see the stack trace.
+ * trace. {@link UserError} carries its own exit code; an identity already used by another process
+ * exits {@value #IDENTITY_IN_USE}; anything else exits 1. The line is escaped ({@link
+ * TerminalText#notice}): messages may quote a server. Set ZTCHAT_DEBUG=1 to see the stack trace.
  */
 final class FriendlyErrors implements CommandLine.IExecutionExceptionHandler {
+  /** Exit code of client, send and recv when the identity is in use by another ztchat process. */
+  static final int IDENTITY_IN_USE = 7;
+
   @Override
   public int handleExecutionException(
       Exception ex, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     String name = commandLine.getCommandSpec().qualifiedName();
     String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-    commandLine.getErr().println(name + ": " + message);
+    commandLine.getErr().println(TerminalText.notice(name + ": " + message));
     if (System.getenv("ZTCHAT_DEBUG") != null) {
       ex.printStackTrace(commandLine.getErr());
+    }
+    if (ex instanceof IdentityInUseException) {
+      return IDENTITY_IN_USE;
     }
     return ex instanceof UserError u ? u.exitCode() : 1;
   }

@@ -2,6 +2,7 @@ package dev.ztchat.cli;
 
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatListener;
+import dev.ztchat.client.TerminalText;
 import dev.ztchat.client.Warnings;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
@@ -19,8 +20,10 @@ import picocli.CommandLine.Option;
     name = "recv",
     mixinStandardHelpOptions = true,
     description = {
-      "Receive messages: prints each verified message as one line FROM: TEXT;",
-      "dropped messages and other warnings go to stderr."
+      "Receive messages: prints each verified message as exactly one line FROM: TEXT;",
+      "in TEXT a newline is written \\n, a backslash \\\\, and controls and invisible",
+      "characters escaped (\\e, \\r, \\x07, \\u202e ...). Dropped messages and other",
+      "warnings go to stderr, one escaped line each."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -28,6 +31,7 @@ import picocli.CommandLine.Option;
       "1:error",
       "2:bad usage",
       "5:timeout before --count messages arrived",
+      "7:this identity is already in use by another ztchat process (client, send or recv)",
     })
 final class RecvCommand implements Callable<Integer> {
   @Mixin ClientOptions options;
@@ -52,7 +56,7 @@ final class RecvCommand implements Callable<Integer> {
           @Override
           public void onMessage(OpenedMessage m) {
             synchronized (System.out) {
-              System.out.println(m.sender() + ": " + m.text());
+              System.out.println(TerminalText.oneLine(m.sender()) + ": " + TerminalText.oneLine(m.text()));
               System.out.flush();
             }
             received.countDown();
@@ -65,24 +69,25 @@ final class RecvCommand implements Callable<Integer> {
 
           @Override
           public void onKeyChanged(String contact, String pinned, String now) {
-            System.err.println("[!] the keys of " + contact + " changed: pinned " + pinned + ", now " + now);
+            warn("[!] the keys of " + contact + " changed: pinned " + pinned + ", now " + now);
           }
 
           @Override
           public void onNotice(String notice) {
-            System.err.println(notice);
+            warn(notice);
           }
 
           @Override
           public void onConnectionState(dev.ztchat.client.ConnectionStatus status) {
             if (status.state() == dev.ztchat.client.ConnectionState.DISCONNECTED) {
-              System.err.println("recv: " + status.describe());
+              warn("recv: " + status.describe());
             } else if (status.state() == dev.ztchat.client.ConnectionState.REFUSED) {
               refused.set(status.describe());
             }
           }
         };
-    try (ChatClient client = ChatClient.connect(options.config(me), printer)) {
+    try (ClientLogging logging = ClientLogging.routeTo(RecvCommand::warn);
+        ChatClient client = ChatClient.connect(options.config(me), printer)) {
       System.err.println("recv: connected as " + client.boundIdentity() + ", waiting for messages...");
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {
@@ -90,7 +95,7 @@ final class RecvCommand implements Callable<Integer> {
           return 0;
         }
         if (refused.get() != null) {
-          throw new UserError("recv: " + refused.get());
+          throw new UserError("recv: " + TerminalText.notice(refused.get()));
         }
       }
       if (count == 0) {
@@ -100,5 +105,10 @@ final class RecvCommand implements Callable<Integer> {
       System.err.println("recv: timed out after " + timeout.toSeconds() + " s with " + got + " of " + count + " messages");
       return 5;
     }
+  }
+
+  /** One line on stderr, escaped: warnings may quote text from the network. */
+  static void warn(String line) {
+    System.err.println(TerminalText.notice(line));
   }
 }

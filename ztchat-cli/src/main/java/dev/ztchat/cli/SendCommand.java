@@ -5,6 +5,7 @@ import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.MessageTooLongException;
 import dev.ztchat.client.SendResult;
+import dev.ztchat.client.TerminalText;
 import dev.ztchat.client.UnconfirmedSendException;
 import dev.ztchat.client.UntrustedContactException;
 import dev.ztchat.core.envelope.OpenedMessage;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Parameters;
       "4:refused: unknown recipient, untrusted certificate or changed key",
       "6:not confirmed: the connection was lost before the server answered; the message is kept and",
       "  re-sent (never twice) the next time this identity connects (send, recv or client)",
+      "7:this identity is already in use by another ztchat process (client, send or recv)",
     })
 final class SendCommand implements Callable<Integer> {
   @Mixin ClientOptions options;
@@ -48,7 +50,8 @@ final class SendCommand implements Callable<Integer> {
       throw new UserError("--to '" + to + "' is not a valid user name", 2);
     }
     String me = options.resolveIdentity(null);
-    try (ChatClient client = ChatClient.connect(options.config(me), Quiet.INSTANCE)) {
+    try (ClientLogging logging = ClientLogging.routeTo(line -> System.err.println(TerminalText.notice("send: " + line)));
+        ChatClient client = ChatClient.connect(options.config(me), Quiet.INSTANCE)) {
       SendResult result = client.send(to, text);
       DeliveryStatus status = result.statusOf(to);
       if (status == DeliveryStatus.DELIVERED) {
@@ -68,10 +71,10 @@ final class SendCommand implements Callable<Integer> {
           + " your messages as one sender may leave there; try again once " + to + " has read them");
       return 3;
     } catch (UnconfirmedSendException e) {
-      System.err.println("send: " + e.getMessage());
+      System.err.println(TerminalText.notice("send: " + e.getMessage()));
       return 6;
     } catch (UntrustedContactException | KeyChangedException e) {
-      System.err.println("send: refused: " + e.getMessage());
+      System.err.println(TerminalText.notice("send: refused: " + e.getMessage()));
       return 4;
     } catch (MessageTooLongException e) {
       throw new UserError(e.getMessage(), 2);

@@ -141,6 +141,9 @@ class LauncherEndToEndIT {
         .contains("bob sees  >> alice: Running late, see you at 12:30.")
         .contains("cut alice's connection")
         .contains("bob's client refuses to encrypt to her: the certificate of 'alice' was revoked");
+    // the relay's security events are lines of the narrative, not raw log lines on stderr
+    assertThat(demo.out()).contains("    log: [!] Spoofing detected.");
+    assertThat(demo.err()).doesNotContain("WARN").doesNotContain("SECURITY event=");
     // cleaned up after itself
     try (var tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
       assertThat(tmp.map(Path::toString).filter(s -> s.contains("ztchat-demo-")).toList()).isEmpty();

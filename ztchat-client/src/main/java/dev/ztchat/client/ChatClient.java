@@ -165,7 +165,7 @@ public final class ChatClient implements AutoCloseable {
   }
 
   private static ChatClient open(ChatClientConfig config, ChatListener listener, boolean connectFirst) throws IOException {
-    ClientStore store = ClientStore.open(config.dataDir());
+    ClientStore store = ClientStore.open(config.dataDir(), config.me().name()); // holds the identity's lock
     ReplayGuard guard = null;
     RelayConnection first = null;
     try {

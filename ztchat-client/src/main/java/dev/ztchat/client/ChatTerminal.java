@@ -7,7 +7,6 @@ import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -22,6 +21,11 @@ import org.jline.terminal.Terminal;
 /**
  * The interactive chat: a JLine prompt with line editing and history; incoming messages and
  * security warnings are printed above the line being typed without breaking it.
+ *
+ * <p>Everything shown passes through {@link TerminalText}: text from the network cannot act on the
+ * terminal, and the further lines of a multi-line message begin with {@link
+ * TerminalText#CONTINUATION}. The line editor's history is kept in memory only: what is typed is
+ * message text, and message text reaches the disk only encrypted (in the conversation history).
  */
 public final class ChatTerminal implements ChatListener {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
@@ -47,14 +51,10 @@ public final class ChatTerminal implements ChatListener {
   }
 
   /** Runs the chat until /quit or end of input. */
-  public void run(ChatClient chat, Path historyFile) {
+  public void run(ChatClient chat) {
     this.client = chat;
-    this.reader =
-        LineReaderBuilder.builder()
-            .terminal(terminal)
-            .appName("ztchat")
-            .variable(LineReader.HISTORY_FILE, historyFile)
-            .build();
+    // No LineReader.HISTORY_FILE: the typed lines (message text) stay in memory.
+    this.reader = LineReaderBuilder.builder().terminal(terminal).appName("ztchat").build();
     print("You are " + chat.me() + ". Type /help for commands, /to NAME to pick someone to talk to.");
     while (true) {
       String line;
@@ -104,7 +104,7 @@ public final class ChatTerminal implements ChatListener {
       case "/who" -> print("Online: " + String.join(", ", client.whoIsOnline()));
       case "/fingerprint" -> fingerprint(arg.isEmpty() ? peer : arg);
       case "/accept" -> accept(arg.isEmpty() ? peer : arg);
-      case "/help" -> print(HELP);
+      case "/help" -> printBlock(HELP);
       default -> print("unknown command " + parts[0] + " (type /help)");
     }
   }
@@ -163,11 +163,24 @@ public final class ChatTerminal implements ChatListener {
     print("Accepted the new keys of " + name + " (" + change.newFingerprint() + "). Waiting messages are sent now.");
   }
 
+  /**
+   * Shows one entry (a message, a notice): its further lines, if any, are indented with the
+   * continuation marker so that nothing in it can pass for a separate entry.
+   */
   private void print(String text) {
+    show(TerminalText.forScreen(text));
+  }
+
+  /** Shows the client's own multi-line text (help), with any control escaped all the same. */
+  private void printBlock(String text) {
+    show(TerminalText.controlsEscaped(text));
+  }
+
+  private void show(String safe) {
     if (reader != null && reader.isReading()) {
-      reader.printAbove(text);
+      reader.printAbove(safe);
     } else {
-      terminal.writer().println(text);
+      terminal.writer().println(safe);
       terminal.writer().flush();
     }
   }

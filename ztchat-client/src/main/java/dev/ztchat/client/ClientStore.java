@@ -16,36 +16,58 @@ import java.util.Set;
  * pinned contact keys (version 1), the conversation history and the outbox of messages not yet
  * handed to the relay (version 2, their text encrypted with {@link AtRestKey}); the seen-message
  * cache lives beside it ({@code seen.db}).
+ *
+ * <p>The store holds the folder's {@link IdentityLock} while open: one process per identity. At
+ * open, the folder is (re)set to 0700 and every file in it to 0600, so state left by an older
+ * version with wider modes is tightened.
  */
 public final class ClientStore implements AutoCloseable {
   /** Schema version this code writes. */
   static final int SCHEMA_VERSION = 2;
 
   private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
 
   private final Path dataDir;
   private final Connection db;
+  private final IdentityLock lock;
 
-  private ClientStore(Path dataDir, Connection db) {
+  private ClientStore(Path dataDir, Connection db, IdentityLock lock) {
     this.dataDir = dataDir;
     this.db = db;
+    this.lock = lock;
   }
 
-  /** Opens (creating if needed) the store in {@code dataDir}. */
+  /** Opens (creating if needed) the store in {@code dataDir}, named after the folder in messages. */
   public static ClientStore open(Path dataDir) throws IOException {
+    return open(dataDir, dataDir.getFileName().toString());
+  }
+
+  /**
+   * Opens (creating if needed) the store of {@code identity} in {@code dataDir}; throws {@link
+   * IdentityInUseException} if another process (or another open store) holds it.
+   */
+  public static ClientStore open(Path dataDir, String identity) throws IOException {
     ensurePrivateDir(dataDir);
-    Path file = dataDir.resolve("client.db");
-    Connection c = SqliteFiles.openPrivate(file, "the local store");
+    IdentityLock lock = IdentityLock.acquire(dataDir, identity);
     try {
+      tightenFiles(dataDir);
+      Path file = dataDir.resolve("client.db");
+      Connection c = SqliteFiles.openPrivate(file, "the local store");
       try {
-        migrate(c);
+        try {
+          migrate(c);
+        } catch (SQLException e) {
+          c.close();
+          throw e;
+        }
+        return new ClientStore(dataDir, c, lock);
       } catch (SQLException e) {
-        c.close();
-        throw e;
+        throw new IOException("cannot set up the local store " + file + ": " + e.getMessage(), e);
       }
-      return new ClientStore(dataDir, c);
-    } catch (SQLException e) {
-      throw new IOException("cannot set up the local store " + file + ": " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
     }
   }
 
@@ -76,10 +98,55 @@ public final class ClientStore implements AutoCloseable {
     });
   }
 
-  /** Creates {@code dir} (and parents) and restricts it to its owner. */
+  /**
+   * Creates {@code dir} and restricts it to its owner. Parents it has to create are made 0700 too;
+   * parents that exist are left alone (see {@link #ensurePrivateFolders} for a tree ztchat owns).
+   */
   static void ensurePrivateDir(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
+    Path absolute = dir.toAbsolutePath();
+    Path parent = absolute.getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      ensurePrivateDir(parent);
+    }
+    if (!Files.isDirectory(absolute)) {
+      try {
+        Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // created meanwhile (or a file: setPosixFilePermissions and the store then say so)
+      }
+    }
+    Files.setPosixFilePermissions(absolute, OWNER_ONLY_DIR);
+  }
+
+  /**
+   * Makes every folder from {@code top} down to {@code dataDir} (which must lie inside it) exist
+   * with mode 0700, tightening those that are wider: e.g. {@code ~/.ztchat}, {@code
+   * ~/.ztchat/CA-ID} and {@code ~/.ztchat/CA-ID/NAME}, whose names alone say which identities
+   * use this account.
+   */
+  public static void ensurePrivateFolders(Path top, Path dataDir) throws IOException {
+    Path root = top.toAbsolutePath().normalize();
+    Path leaf = dataDir.toAbsolutePath().normalize();
+    if (!leaf.startsWith(root)) {
+      throw new IllegalArgumentException(leaf + " is not inside " + root);
+    }
+    ensurePrivateDir(root);
+    Path p = root;
+    for (Path part : root.relativize(leaf)) {
+      p = p.resolve(part);
+      ensurePrivateDir(p);
+    }
+  }
+
+  /** Files left by an older version, or copied in, are set to 0600; links are not followed. */
+  private static void tightenFiles(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          Files.setPosixFilePermissions(f, OWNER_ONLY_FILE);
+        }
+      }
+    }
   }
 
   /** The SQLite file itself. */
@@ -101,6 +168,8 @@ public final class ClientStore implements AutoCloseable {
       db.close();
     } catch (SQLException e) {
       // closing: nothing left to do
+    } finally {
+      lock.close();
     }
   }
 }

@@ -8,7 +8,8 @@ public final class Warnings {
 
   /** A short warning line for a dropped message; {@code claimedSender} is unverified. */
   public static String dropped(String claimedSender, RejectionReason reason) {
-    String from = claimedSender == null ? "an unknown sender" : claimedSender;
+    // The claimed sender is whatever an unverified header said: made safe for a terminal.
+    String from = claimedSender == null ? "an unknown sender" : TerminalText.oneLine(claimedSender);
     if (reason == null) {
       return "[!] Malformed message dropped (claimed sender: " + from + ")";
     }

@@ -109,6 +109,41 @@ class ClientStoreTest {
         .hasMessageContaining("newer ztchat");
   }
 
+  @Test
+  void stateFoldersLeftWideByAnOlderVersion_areTightenedTo0700_andTheirFilesTo0600() throws Exception {
+    Path top = dir.resolve(".ztchat");
+    Path caFolder = top.resolve("0123456789abcdef");
+    Path state = caFolder.resolve("bob");
+    Files.createDirectories(state);
+    for (Path p : List.of(top, caFolder, state)) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    Path old = Files.writeString(state.resolve("history.txt"), "x");
+    Files.setPosixFilePermissions(old, PosixFilePermissions.fromString("rw-r--r--"));
+
+    ClientStore.ensurePrivateFolders(top, state);
+    try (ClientStore store = ClientStore.open(state, "bob")) {
+      for (Path p : List.of(top, caFolder, state)) {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as("%s", p).isEqualTo("rwx------");
+      }
+      try (var files = Files.list(state)) {
+        for (Path f : files.toList()) {
+          assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as("%s", f).isEqualTo("rw-------");
+        }
+      }
+    }
+  }
+
+  @Test
+  void foldersTheStoreCreates_areAll0700() throws Exception {
+    Path state = dir.resolve("a").resolve("b").resolve("bob");
+    try (ClientStore store = ClientStore.open(state, "bob")) {
+      for (Path p : List.of(dir.resolve("a"), dir.resolve("a").resolve("b"), state)) {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as("%s", p).isEqualTo("rwx------");
+      }
+    }
+  }
+
   private List<Path> storeFiles() throws IOException {
     List<Path> out = new ArrayList<>();
     try (var files = Files.list(dir)) {
