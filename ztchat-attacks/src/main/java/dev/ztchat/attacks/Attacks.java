@@ -20,6 +20,7 @@ public final class Attacks {
       new DowngradeAttack(),
       new MalformedAttack(),
       new SlowlorisAttack(),
+      new ConnectionFloodAttack(),
       new FloodAttack());
 
   private Attacks() {}
