@@ -75,13 +75,13 @@ final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    ConnectionIdentity.bind(ctx.channel(), identity, cert);
     ConnectionLimits limits = relay.config().connections();
     ConnectionRegistry.Refusal refused = relay.connections().admit(identity, ctx.channel(), limits);
     if (refused != null) {
       refuse(ctx, identity, refused, limits);
       return;
     }
+    ConnectionIdentity.bind(ctx.channel(), identity, cert);
     LOG.info("connected: identity={} remote={}", identity, ctx.channel().remoteAddress());
     ctx.channel()
         .closeFuture()
@@ -97,9 +97,19 @@ final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
     super.userEventTriggered(ctx, evt);
   }
 
-  /** One security line, a short reason to the peer, and a close of this connection only. */
+  /**
+   * One security line, a short reason to the peer, and a close of this connection only. The
+   * connection stays unbound and loses its relay handlers at once: frames the peer sent right
+   * after its handshake are never served.
+   */
   private void refuse(ChannelHandlerContext ctx, String identity, ConnectionRegistry.Refusal refused,
       ConnectionLimits limits) {
+    ctx.channel().config().setAutoRead(false);
+    for (String served : new String[] {"rateLimit", "relay"}) {
+      if (ctx.pipeline().get(served) != null) {
+        ctx.pipeline().remove(served);
+      }
+    }
     int limit = refused == ConnectionRegistry.Refusal.PER_IDENTITY ? limits.perIdentity() : limits.global();
     relay.security().record(SecurityEvent.TOO_MANY_CONNECTIONS, identity, ctx.channel().remoteAddress(),
         "reason", refused.logName(), "limit", limit, "action", "closed");

@@ -97,6 +97,20 @@ class ConnectionLimitsIntegrationTest {
   }
 
   @Test
+  void frameSentRightAfterTheHandshakeOfARefusedConnection_isNotServed() throws Exception {
+    try (RelayServer server = start("refused-sends", new ConnectionLimits(1, 100, 32));
+        RawTlsClient first = welcomed(server, "alice");
+        RawTlsClient bob = welcomed(server, "bob");
+        RawTlsClient second = RawTlsClient.connect(server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
+      second.send(new Frame.Send("sneak", RelayTestSupport.envelope("alice", "bob")));
+
+      assertThat(second.read(Duration.ofSeconds(5))).isInstanceOf(Frame.Error.class);
+      assertThat(second.closedWithin(Duration.ofSeconds(5))).isTrue();
+      assertThat(RelayTestSupport.nothingDelivered(bob, Duration.ofMillis(500))).isTrue();
+    }
+  }
+
+  @Test
   void lastSlotsOfTheGlobalCap_goToIdentitiesBelowTheirFairShare() throws Exception {
     // 10 in all, the last 1 kept: 9 open slots, fair share with 2 identities online is 4.
     List<RawTlsClient> open = new ArrayList<>();
