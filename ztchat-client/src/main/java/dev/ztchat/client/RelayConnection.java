@@ -306,6 +306,12 @@ public final class RelayConnection implements AutoCloseable {
         welcomed.complete(w);
         return;
       }
+      if (frame instanceof Frame.Error e && !welcomed.isDone()) {
+        // Refused instead of welcomed (a connection cap): its words beat the close's guess.
+        welcomed.completeExceptionally(new IOException("the server refused the connection: "
+            + String.valueOf(e.message()).replaceAll("[\\p{Cntrl}\\p{Cf}]", "?")));
+        return;
+      }
       RelayConnection c = conn;
       if (c == null) {
         beforeAttach.add(frame); // e.g. stored envelopes pushed right after the welcome
