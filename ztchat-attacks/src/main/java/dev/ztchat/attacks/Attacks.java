@@ -21,6 +21,7 @@ public final class Attacks {
       new MalformedAttack(),
       new SlowlorisAttack(),
       new MailboxFillAttack(),
+      new ConnectionFloodAttack(),
       new FloodAttack());
 
   private Attacks() {}

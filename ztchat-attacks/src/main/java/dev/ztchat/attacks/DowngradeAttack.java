@@ -4,6 +4,8 @@ import dev.ztchat.core.pki.Credential;
 import dev.ztchat.server.SecurityEvent;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -106,7 +108,12 @@ final class DowngradeAttack implements Attack {
             @Override
             protected void initChannel(SocketChannel c) {
               tls.set(ctx.newHandler(c.alloc(), target.host(), target.port()));
-              c.pipeline().addLast(tls.get());
+              c.pipeline().addLast(tls.get()).addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                  ctx.close(); // the refused handshake is the expected outcome, read from its future
+                }
+              });
             }
           })
           .connect(target.host(), target.port())

@@ -1,12 +1,16 @@
 package dev.ztchat.attacks;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.server.SecurityEvent;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,6 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class FloodAttack implements Attack {
   private static final int MAX_FRAMES = 3000;
   private static final long MAX_MILLIS = 3000;
+  private static final long ACK_PACE_MS = 55;
+  private static final Duration CLEANUP = Duration.ofSeconds(20);
 
   @Override
   public String name() {
@@ -44,12 +50,18 @@ final class FloodAttack implements Attack {
       AtomicInteger accepted = new AtomicInteger();
       AtomicInteger limited = new AtomicInteger();
       AtomicReference<String> lastReason = new AtomicReference<>("");
+      // Only our own envelopes are judged and acknowledged: bob's real messages stay queued for him.
+      Set<String> injected = ConcurrentHashMap.newKeySet();
+      Set<String> acceptedIds = ConcurrentHashMap.newKeySet();
+      Set<String> acked = ConcurrentHashMap.newKeySet();
+      Map<String, String> ackRefs = new ConcurrentHashMap<>();
       CompletableFuture<Void> aliceClosed = CompletableFuture.runAsync(() -> {
         try {
           while (true) {
             Frame f = alice.read(Duration.ofSeconds(10));
-            if (f instanceof Frame.Sent) {
+            if (f instanceof Frame.Sent s) {
               accepted.incrementAndGet();
+              acceptedIds.add(s.messageId());
             } else if (f instanceof Frame.Error e && e.code() == ErrorCode.RATE_LIMITED) {
               limited.incrementAndGet();
               lastReason.set(e.message());
@@ -63,9 +75,20 @@ final class FloodAttack implements Attack {
       CompletableFuture<Void> bobReader = CompletableFuture.runAsync(() -> {
         try {
           while (true) {
-            if (bob.read(Duration.ofSeconds(10)) instanceof Frame.Deliver d
-                && EnvelopeCodec.decodeHeader(d.envelope()).sender().equals("carol")) {
-              fromCarol.incrementAndGet();
+            Frame f = bob.read(Duration.ofSeconds(10));
+            if (f instanceof Frame.Deliver d) {
+              EnvelopeHeader h = EnvelopeCodec.decodeHeader(d.envelope());
+              if (injected.contains(h.messageIdHex())) {
+                if (h.sender().equals("carol")) {
+                  fromCarol.incrementAndGet();
+                }
+                String ref = "ack" + ackRefs.size();
+                ackRefs.put(ref, h.messageIdHex());
+                bob.send(new Frame.Ack(ref, h.sender(), h.messageIdHex()));
+                Thread.sleep(ACK_PACE_MS); // bob's acknowledgements stay under his own rate limit
+              }
+            } else if (f instanceof Frame.Ok ok && ackRefs.containsKey(ok.ref())) {
+              acked.add(ackRefs.get(ok.ref())); // the relay confirmed the deletion
             }
           }
         } catch (Exception closed) {
@@ -78,14 +101,19 @@ final class FloodAttack implements Attack {
       boolean witnessSent = false;
       try {
         while (sent < MAX_FRAMES && System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(MAX_MILLIS)) {
-          alice.send(new Frame.Send(null, Envelopes.structural("alice", "bob")));
+          byte[] e = Envelopes.structural("alice", "bob");
+          injected.add(RawFrameClient.idOf(e));
+          alice.send(new Frame.Send(null, e));
           sent++;
           if (sent == 100 && !witnessSent) {
             witnessSent = true;
             long w = System.nanoTime();
-            carol.send(new Frame.Send("witness", Envelopes.structural("carol", "bob")));
-            if ("witness".equals(carol.expect(Frame.Sent.class).ref())) {
+            byte[] witness = Envelopes.structural("carol", "bob");
+            injected.add(RawFrameClient.idOf(witness));
+            carol.send(new Frame.Send("witness", witness));
+            if (carol.answerTo("witness", Duration.ofSeconds(5)) instanceof Frame.Sent s) {
               witnessNanos = System.nanoTime() - w;
+              acceptedIds.add(s.messageId());
             }
           }
         }
@@ -94,13 +122,19 @@ final class FloodAttack implements Attack {
       }
       long floodMs = (System.nanoTime() - start) / 1_000_000;
       boolean disconnected = waitDone(aliceClosed, 5);
-      boolean carolDelivered = Waits.eventually(Duration.ofSeconds(3), () -> fromCarol.get() > 0);
+      // bob acknowledges at a pace under his own rate limit, and the relay pushes at most 64
+      // unacknowledged envelopes at a time: carol's, accepted behind alice's, may take a while.
+      boolean carolDelivered = Waits.eventually(CLEANUP, () -> fromCarol.get() > 0);
+      boolean cleaned = Waits.eventually(CLEANUP, () -> acked.containsAll(acceptedIds));
+      int leftQueued = (int) acceptedIds.stream().filter(id -> !acked.contains(id)).count();
       bob.close();
       bobReader.get(5, TimeUnit.SECONDS);
       String figures = "alice sent " + sent + " frames in " + floodMs + " ms; the relay accepted " + accepted.get()
           + ", refused " + limited.get() + " with rate_limited" + (disconnected ? ", then closed her connection: '"
           + lastReason.get() + "'" : " and kept her connection open") + "; carol's message to bob "
-          + (carolDelivered ? "was delivered (accepted in " + Waits.ms(witnessNanos / 1e6) + ")" : "did NOT arrive");
+          + (carolDelivered ? "was delivered (accepted in " + Waits.ms(witnessNanos / 1e6) + ")" : "did NOT arrive")
+          + (cleaned ? "; bob acknowledged every accepted envelope, so none stays queued"
+              : "; " + leftQueued + " accepted envelopes could not be acknowledged and stay queued for bob");
       if (!carolDelivered || witnessNanos < 0) {
         return Verdict.broken(figures);
       }

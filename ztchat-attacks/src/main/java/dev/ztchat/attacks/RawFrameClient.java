@@ -1,5 +1,7 @@
 package dev.ztchat.attacks;
 
+import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.FrameCodec;
@@ -13,6 +15,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -30,6 +35,7 @@ final class RawFrameClient implements AutoCloseable {
   private final DataInputStream in;
   private final OutputStream out;
   private Frame.Welcome welcome;
+  private int acks;
 
   private RawFrameClient(SSLSocket socket) throws IOException {
     this.socket = socket;
@@ -51,6 +57,30 @@ final class RawFrameClient implements AutoCloseable {
       }
       throw new CouldNotRunException("could not connect as " + user + " to " + target.host() + ":"
           + target.port() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Connects as {@code user}: the client past the server's {@code welcome}, or null when the
+   * server completed the handshake and then refused the connection (an {@code error} or a close
+   * instead of {@code welcome}, as over a connection cap). Any other failure throws.
+   */
+  static RawFrameClient welcomedOrRefused(AttackTarget target, String user) throws Exception {
+    RawFrameClient c = connect(target, target.user(user).signing());
+    try {
+      Frame first = c.read(DEFAULT_READ);
+      if (first instanceof Frame.Welcome w) {
+        c.welcome = w;
+        return c;
+      }
+      c.close();
+      return null;
+    } catch (SocketTimeoutException e) {
+      c.close();
+      throw new CouldNotRunException("the server neither welcomed nor refused a connection as " + user);
+    } catch (IOException | MalformedFrameException e) {
+      c.close();
+      return null;
     }
   }
 
@@ -189,6 +219,82 @@ final class RawFrameClient implements AutoCloseable {
       return true;
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /**
+   * Reads for up to {@code timeout}, acknowledging each delivered envelope whose message id is in
+   * {@code ids} and leaving every other delivery unacknowledged, so a real user's messages stay
+   * queued for them. An id leaves the set when the relay confirmed its deletion ({@code ok}).
+   * Returns when {@code ids} is empty or the time is up; the ids still in the set are not confirmed.
+   */
+  void ackOwn(Set<String> ids, Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<String, String> pending = new HashMap<>();
+    while (!ids.isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      Frame f;
+      try {
+        f = read(Duration.ofNanos(Math.max(1_000_000, left)));
+      } catch (SocketTimeoutException e) {
+        return;
+      } catch (MalformedFrameException e) {
+        continue;
+      }
+      if (f instanceof Frame.Ok ok && pending.containsKey(ok.ref())) {
+        ids.remove(pending.remove(ok.ref()));
+      } else if (f instanceof Frame.Deliver d) {
+        EnvelopeHeader h;
+        try {
+          h = EnvelopeCodec.decodeHeader(d.envelope());
+        } catch (RuntimeException | dev.ztchat.core.envelope.MalformedEnvelopeException e) {
+          continue;
+        }
+        if (ids.contains(h.messageIdHex())) {
+          String ref = "ack" + (++acks);
+          pending.put(ref, h.messageIdHex());
+          send(new Frame.Ack(ref, h.sender(), h.messageIdHex()));
+        }
+      }
+    }
+  }
+
+  /**
+   * The relay's answer to the request {@code ref} ({@code sent} or {@code error} with that ref, or
+   * an {@code error} without one) within {@code timeout}, skipping deliveries of other messages;
+   * null when there was none.
+   */
+  Frame answerTo(String ref, Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      Frame f;
+      try {
+        f = read(Duration.ofNanos(Math.max(1_000_000, left)));
+      } catch (SocketTimeoutException e) {
+        return null;
+      } catch (MalformedFrameException e) {
+        continue;
+      }
+      if ((f instanceof Frame.Sent s && ref.equals(s.ref())) || (f instanceof Frame.Error e
+          && (e.ref() == null || ref.equals(e.ref())))) {
+        return f;
+      }
+    }
+  }
+
+  /** The message id (hex) in {@code envelope}'s header. */
+  static String idOf(byte[] envelope) {
+    try {
+      return EnvelopeCodec.decodeHeader(envelope).messageIdHex();
+    } catch (Exception e) {
+      throw new IllegalStateException("an envelope the attack made does not parse", e);
     }
   }
 

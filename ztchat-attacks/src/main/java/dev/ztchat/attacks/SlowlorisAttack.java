@@ -50,9 +50,12 @@ final class SlowlorisAttack implements Attack {
       List<Future<RawFrameClient>> opening = new ArrayList<>();
       for (int i = 0; i < AUTHENTICATED; i++) {
         opening.add(pool.submit(() -> {
-          RawFrameClient c = RawFrameClient.welcomed(target, "alice");
-          c.sendRaw(new byte[] {0, 0, 0, 100, '{', '"', 't', 'y'}); // 100 bytes announced, 4 sent
-          return c;
+          RawFrameClient c = RawFrameClient.welcomedOrRefused(target, "alice");
+          if (c != null) {
+            c.sendRaw(new byte[] {0, 0, 0, 100, '{', '"', 't', 'y'}); // 100 bytes announced, 4 sent
+          }
+          return c; // null: refused at once by the relay's per-user connection cap
+
         }));
       }
       for (int i = 0; i < UNAUTHENTICATED; i++) {
@@ -61,8 +64,14 @@ final class SlowlorisAttack implements Attack {
         s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02}); // the start of a TLS record, no more
         stalledTcp.add(s);
       }
+      int refused = 0;
       for (Future<RawFrameClient> f : opening) {
-        stalledTls.add(f.get());
+        RawFrameClient c = f.get();
+        if (c == null) {
+          refused++;
+        } else {
+          stalledTls.add(c);
+        }
       }
       List<Long> during = pings(legit, "during");
       long heldOpen = stalledTls.stream().filter(c -> {
@@ -75,7 +84,7 @@ final class SlowlorisAttack implements Attack {
 
       Duration limit = max(target.frameTimeout(), target.handshakeTimeout()).plus(MARGIN);
       long deadline = openedAt + limit.toNanos();
-      int tlsClosed = 0;
+      int tlsClosed = refused;
       for (RawFrameClient c : stalledTls) {
         if (c.closedWithin(remaining(deadline))) {
           tlsClosed++;
@@ -91,10 +100,11 @@ final class SlowlorisAttack implements Attack {
       double att = Waits.medianMillis(during);
       legit.pingRoundTrip("after");
       String figures = "legit ping median " + Waits.ms(base) + " before, " + Waits.ms(att) + " during (" + heldOpen
-          + " of " + AUTHENTICATED + " stalled TLS connections still open then); closed within "
+          + " of " + stalledTls.size() + " stalled TLS connections still open then); closed within "
           + limit.toSeconds() + " s (frame timeout " + target.frameTimeout().toSeconds() + " s, handshake timeout "
           + target.handshakeTimeout().toSeconds() + " s, plus " + MARGIN.toSeconds() + " s): " + tlsClosed + "/"
-          + AUTHENTICATED + " partial-frame, " + tcpClosed + "/" + UNAUTHENTICATED + " no-handshake";
+          + AUTHENTICATED + " partial-frame" + (refused > 0 ? " (" + refused + " of them refused at once by the per-user"
+          + " connection cap)" : "") + ", " + tcpClosed + "/" + UNAUTHENTICATED + " no-handshake";
       if (tlsClosed < AUTHENTICATED || tcpClosed < UNAUTHENTICATED) {
         return Verdict.broken("stalled connections were not all timed out: " + figures);
       }

@@ -3,16 +3,31 @@ package dev.ztchat.attacks;
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.RelayConnection;
 import dev.ztchat.core.envelope.AcceptancePolicy;
+import dev.ztchat.core.envelope.ContentKind;
 import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.EnvelopeRejectedException;
+import dev.ztchat.core.envelope.InMemorySeenMessageStore;
+import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RecipientKey;
+import dev.ztchat.core.envelope.ReplayGuard;
+import dev.ztchat.core.envelope.RsaOaepAesGcmOpener;
 import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
+import dev.ztchat.core.envelope.SealedEnvelope;
+import dev.ztchat.core.envelope.SenderCertificateLookup;
+import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.Frame;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code stale}: an insider holding alice's real keys, with a skewed clock, signs envelopes dated
@@ -20,6 +35,7 @@ import java.util.List;
  */
 final class StaleAttack implements Attack {
   private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final Duration RECEIPT_WAIT = Duration.ofSeconds(3);
   /** Just and far outside the receiver's default policy, whatever its window and skew are. */
   private static final List<Duration> SKEWS = List.of(
       AcceptancePolicy.DEFAULT.window().plusMinutes(5).negated(),
@@ -53,6 +69,8 @@ final class StaleAttack implements Attack {
             Clock.systemUTC(), bobScreen);
         RelayConnection insider = RelayConnection.connect(target.host(), target.port(), alice.signing(),
             target.caCertificate())) {
+      BlockingQueue<byte[]> toAlice = new LinkedBlockingQueue<>();
+      insider.onDelivery(toAlice::add);
       List<String> seen = new ArrayList<>();
       for (Duration skew : SKEWS) {
         Clock skewed = Clock.offset(Clock.systemUTC(), skew);
@@ -66,15 +84,56 @@ final class StaleAttack implements Attack {
             ? "SHOWN" : "nothing reported"));
       }
       // Control: the same insider with a correct clock gets through, so the drops were about time.
-      send(insider, new RsaOaepAesGcmSealer(alice, Clock.systemUTC()).seal(MessageContent.text("on time"), List.of(bobKey)));
+      SealedEnvelope control =
+          new RsaOaepAesGcmSealer(alice, Clock.systemUTC()).seal(MessageContent.text("on time"), List.of(bobKey));
+      send(insider, control);
       if (bobScreen.nextShown(WAIT) == null) {
         throw new CouldNotRunException("the control message dated now did not reach bob: " + seen);
       }
+      acknowledgeReceipt(target, insider, toAlice, control.header().messageIdHex());
       int extra = bobScreen.shownCount();
       String observed = String.join(", ", seen) + "; control dated now shown; other messages shown: " + extra;
       boolean held = extra == 0 && stopped(seen.get(0)) && stopped(seen.get(1))
           && seen.get(2).endsWith("FROM_THE_FUTURE") && seen.get(3).endsWith("FROM_THE_FUTURE");
       return held ? Verdict.held(observed) : Verdict.broken(observed);
+    }
+  }
+
+  /**
+   * bob's client answers the control message with a receipt to alice: the insider takes it (and
+   * only it) off the relay, so the attack leaves nothing in the real alice's queue. Other
+   * envelopes for alice are left unacknowledged.
+   */
+  private static void acknowledgeReceipt(AttackTarget target, RelayConnection insider, BlockingQueue<byte[]> toAlice,
+      String controlId) throws Exception {
+    RsaOaepAesGcmOpener opener = new RsaOaepAesGcmOpener(target.user("alice"),
+        new CertificateVerifier(target.caCertificate()), new BobOnly(target.user("bob").signing().certificate()),
+        new ReplayGuard(new InMemorySeenMessageStore(), AcceptancePolicy.DEFAULT, Clock.systemUTC()),
+        Clock.systemUTC(), AcceptancePolicy.DEFAULT);
+    long deadline = System.nanoTime() + RECEIPT_WAIT.toNanos();
+    byte[] bytes;
+    while ((bytes = toAlice.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) != null) {
+      try {
+        SealedEnvelope e = EnvelopeCodec.decode(bytes);
+        if (!"bob".equals(e.header().sender())) {
+          continue;
+        }
+        OpenedMessage m = opener.open(e);
+        if (m.kind() == ContentKind.RECEIPT && controlId.equals(HexFormat.of().formatHex(m.receiptFor()))) {
+          String ref = insider.nextRef();
+          insider.request(new Frame.Ack(ref, "bob", m.messageIdHex()), ref, WAIT);
+          return;
+        }
+      } catch (EnvelopeRejectedException | MalformedEnvelopeException notOurs) {
+        // not the receipt for the control message: left for the real alice
+      }
+    }
+  }
+
+  private record BobOnly(X509Certificate bob) implements SenderCertificateLookup {
+    @Override
+    public X509Certificate signingCertificate(String name) {
+      return "bob".equals(name) ? bob : null;
     }
   }
 

@@ -11,7 +11,8 @@ import java.time.Duration;
  * The relay as the benches run it: the product's defaults (durable store, BoringSSL when it loads)
  * except the per-user rate limit, raised to its maximum because one user sends the whole load, the
  * per-recipient quota, raised to hold a whole run, and the idle timeout, raised so idle capacity
- * connections are not closed during the run.
+ * connections are not closed during the run, and the connection caps, raised to their maximum
+ * because the load generators open many connections as one user from one address.
  */
 final class InProcessRelay {
   private InProcessRelay() {}
@@ -25,7 +26,8 @@ final class InProcessRelay {
         .withPort(0)
         .withRateLimit(ProtocolLimits.MAX_FRAMES_PER_SECOND, ProtocolLimits.MAX_FRAME_BURST)
         .withQueue(QueueLimits.defaults(data).withQuota(1_000_000, 1L << 32))
-        .withTimeouts(Duration.ofMinutes(30), ProtocolLimits.DEFAULT_FRAME_TIMEOUT, Duration.ofSeconds(60));
+        .withTimeouts(Duration.ofMinutes(30), ProtocolLimits.DEFAULT_FRAME_TIMEOUT, Duration.ofSeconds(60))
+        .withConnectionLimits(dev.ztchat.server.ConnectionLimits.highest());
   }
 
   static RelayServer start(BenchPki pki) throws IOException, InterruptedException {

@@ -1,5 +1,8 @@
 package dev.ztchat.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
 import dev.ztchat.attacks.Attack;
 import dev.ztchat.attacks.AttackRunner;
 import dev.ztchat.attacks.AttackTarget;
@@ -7,8 +10,11 @@ import dev.ztchat.attacks.Attacks;
 import dev.ztchat.attacks.Verdict;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,10 +45,43 @@ final class AttackCommand implements Callable<Integer> {
       description = "With --server: the certs folder with ca.crt and the users alice, bob and carol (default: ${DEFAULT-VALUE}).")
   Path certs;
 
+  @Option(names = "--verbose",
+      description = "Also print the log of the relay the attack starts and of the attack's clients on stderr (by default only the verdicts are printed).")
+  boolean verbose;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    if (verbose) {
+      return attack();
+    }
+    // The relay and clients the attacks start run in this process: their log lines (a relay
+    // logs every refused handshake) would interleave with the verdicts and the table.
+    Map<Logger, Level> saved = silenceLogging();
+    try {
+      return attack();
+    } finally {
+      saved.forEach(Logger::setLevel);
+    }
+  }
+
+  /** Turns every logger off; returns the levels to restore. */
+  private static Map<Logger, Level> silenceLogging() {
+    Map<Logger, Level> saved = new HashMap<>();
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return saved;
+    }
+    for (Logger l : context.getLoggerList()) {
+      if (l.getLevel() != null) {
+        saved.put(l, l.getLevel());
+        l.setLevel(l.getName().equals(org.slf4j.Logger.ROOT_LOGGER_NAME) ? Level.OFF : null);
+      }
+    }
+    return saved;
+  }
+
+  private int attack() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     List<Attack> chosen;
     if (name.equals("all")) {

@@ -1,6 +1,7 @@
 package dev.ztchat.cli;
 
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.server.ConnectionLimits;
 import dev.ztchat.server.CrlHttpEndpoint;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
@@ -100,6 +101,19 @@ final class ServerCommand implements Callable<Integer> {
       description = "Frames a user may send at once before --rate applies (default: ${DEFAULT-VALUE}).")
   int burst;
 
+  @Option(names = "--max-connections-per-user", defaultValue = "" + ConnectionLimits.DEFAULT_PER_IDENTITY,
+      description = "Connections one user may hold at once; more are refused (default: ${DEFAULT-VALUE}).")
+  int maxConnectionsPerUser;
+
+  @Option(names = "--max-connections", defaultValue = "" + ConnectionLimits.DEFAULT_GLOBAL,
+      description = "Authenticated connections in all; the last tenth is kept for users below their fair share."
+          + " Keep it under the open-file limit, ulimit -n (default: ${DEFAULT-VALUE}).")
+  int maxConnections;
+
+  @Option(names = "--max-handshakes-per-address", defaultValue = "" + ConnectionLimits.DEFAULT_PRE_AUTH_PER_ADDRESS,
+      description = "Connections from one address that have not finished the TLS handshake (default: ${DEFAULT-VALUE}).")
+  int maxHandshakesPerAddress;
+
   @Override
   public Integer call() throws Exception {
     RelayServerConfig config;
@@ -107,7 +121,8 @@ final class ServerCommand implements Callable<Integer> {
       config =
           new RelayServerConfig(
               new CertsLayout(certs), bind, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout,
-              new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes, queueSenderShare), rate, burst);
+              new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes, queueSenderShare), rate, burst,
+              new ConnectionLimits(maxConnectionsPerUser, maxConnections, maxHandshakesPerAddress));
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
     }

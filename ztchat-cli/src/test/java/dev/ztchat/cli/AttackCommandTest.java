@@ -3,7 +3,10 @@ package dev.ztchat.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.attacks.Attacks;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,9 +22,24 @@ class AttackCommandTest {
   }
 
   @Test
-  void attackAll_printsATableWithEveryAttackHeld_andExits0() {
-    PkiCommandTest.Run r = PkiCommandTest.run("attack", "all");
+  void attackAll_printsATableWithEveryAttackHeld_withNoLogLinesOrStackTraces_andExits0() {
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    PrintStream realOut = System.out;
+    PrintStream realErr = System.err;
+    PkiCommandTest.Run r;
+    try (PrintStream capture = new PrintStream(console, true, StandardCharsets.UTF_8)) {
+      System.setOut(capture);
+      System.setErr(capture);
+      r = PkiCommandTest.run("attack", "all");
+    } finally {
+      System.setOut(realOut);
+      System.setErr(realErr);
+    }
+    String printedElsewhere = console.toString(StandardCharsets.UTF_8);
 
+    assertThat(printedElsewhere).as("log lines and stack traces on the console").doesNotContain("SECURITY event=")
+        .doesNotContain(" INFO ").doesNotContain(" WARN ").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(0);
     assertThat(r.out()).contains("| attack | what was tried | expected defence | observed | verdict |");
     for (String name : Attacks.names()) {

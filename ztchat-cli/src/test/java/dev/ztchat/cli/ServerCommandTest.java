@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The relay's queue options are validated before anything starts, with messages that say why. */
+/** The relay's queue and connection options are validated before anything starts, with messages that say why. */
 class ServerCommandTest {
   @TempDir Path dir;
 
@@ -33,5 +33,30 @@ class ServerCommandTest {
     PkiCommandTest.Run r = server("--queue-sender-share", "60");
     assertThat(r.exit()).as(r.err()).isEqualTo(2);
     assertThat(r.err()).contains("--queue-sender-share 60 is out of range: use 1 to 50");
+  }
+
+  @Test
+  void connectionCapOutOfRange_isAUsageError_thatNamesTheFlag() {
+    PkiCommandTest.Run r = server("--port", "0", "--crl-port", "0", "--max-connections-per-user", "0");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--max-connections-per-user 0 is out of range");
+  }
+
+  @Test
+  void perUserCapAboveTheGlobalCap_isAUsageError_thatNamesBothFlags() {
+    PkiCommandTest.Run r = server("--port", "0", "--crl-port", "0",
+        "--max-connections-per-user", "20", "--max-connections", "10");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--max-connections-per-user 20").contains("--max-connections 10");
+  }
+
+  @Test
+  void handshakesPerAddressOutOfRange_isAUsageError_thatNamesTheFlag() {
+    PkiCommandTest.Run r = server("--port", "0", "--crl-port", "0", "--max-handshakes-per-address", "0");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--max-handshakes-per-address 0 is out of range");
   }
 }

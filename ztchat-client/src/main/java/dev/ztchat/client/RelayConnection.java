@@ -394,6 +394,12 @@ public final class RelayConnection implements AutoCloseable {
         }
         return;
       }
+      if (frame instanceof Frame.Error e && !welcomed.isDone()) {
+        // Refused instead of welcomed (a connection cap): its words beat the close's guess.
+        welcomed.completeExceptionally(new IOException("the server refused the connection: "
+            + String.valueOf(e.message()).replaceAll("[\\p{Cntrl}\\p{Cf}]", "?")));
+        return;
+      }
       RelayConnection c = conn;
       if (size > deliverLimit && !answersARequest(c, frame)) {
         refuse(ctx, new IOException("the server sent a " + frame.type() + " frame of " + size

@@ -22,7 +22,8 @@ public record RelayServerConfig(
     Duration handshakeTimeout,
     QueueLimits queue,
     int messagesPerSecond,
-    int burst) {
+    int burst,
+    ConnectionLimits connections) {
   public RelayServerConfig {
     requireNonNull(certs, "certs");
     requireNonNull(bindAddress, "bindAddress");
@@ -30,6 +31,7 @@ public record RelayServerConfig(
     requireNonNull(frameTimeout, "frameTimeout");
     requireNonNull(handshakeTimeout, "handshakeTimeout");
     requireNonNull(queue, "queue");
+    requireNonNull(connections, "connections");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("--port " + port + " is out of range: use 0 to 65535 (0 picks a free port)");
     }
@@ -59,6 +61,13 @@ public record RelayServerConfig(
     }
   }
 
+  /** With the default connection caps. */
+  public RelayServerConfig(CertsLayout certs, String bindAddress, int port, int maxFrame, Duration idleTimeout,
+      Duration frameTimeout, Duration handshakeTimeout, QueueLimits queue, int messagesPerSecond, int burst) {
+    this(certs, bindAddress, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue, messagesPerSecond,
+        burst, ConnectionLimits.defaults());
+  }
+
   /** Without rate-limit settings: the default per-user rate and burst. */
   public RelayServerConfig(CertsLayout certs, String bindAddress, int port, int maxFrame, Duration idleTimeout,
       Duration frameTimeout, Duration handshakeTimeout, QueueLimits queue) {
@@ -67,8 +76,8 @@ public record RelayServerConfig(
   }
 
   /**
-   * Defaults for everything but the folders: 127.0.0.1:8443, 4096-byte frames, the store in
-   * {@code dataDir}.
+   * Defaults for everything but the folders: 127.0.0.1:8443, 4096-byte frames, the default
+   * connection caps, the store in {@code dataDir}.
    */
   public static RelayServerConfig defaults(CertsLayout certs, Path dataDir) {
     return new RelayServerConfig(
@@ -81,7 +90,8 @@ public record RelayServerConfig(
         ProtocolLimits.DEFAULT_HANDSHAKE_TIMEOUT,
         QueueLimits.defaults(dataDir),
         ProtocolLimits.DEFAULT_FRAMES_PER_SECOND,
-        ProtocolLimits.DEFAULT_FRAME_BURST);
+        ProtocolLimits.DEFAULT_FRAME_BURST,
+        ConnectionLimits.defaults());
   }
 
   /**
@@ -93,28 +103,33 @@ public record RelayServerConfig(
   }
 
   public RelayServerConfig withQueue(QueueLimits limits) {
-    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, limits, messagesPerSecond, burst);
+    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, limits, messagesPerSecond, burst, connections);
   }
 
   public RelayServerConfig withPort(int newPort) {
-    return new RelayServerConfig(certs, bindAddress, newPort, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue, messagesPerSecond, burst);
+    return new RelayServerConfig(certs, bindAddress, newPort, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue, messagesPerSecond, burst, connections);
   }
 
   public RelayServerConfig withBindAddress(String address) {
-    return new RelayServerConfig(certs, address, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue, messagesPerSecond, burst);
+    return new RelayServerConfig(certs, address, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue, messagesPerSecond, burst, connections);
   }
 
   public RelayServerConfig withMaxFrame(int bytes) {
-    return new RelayServerConfig(certs, bindAddress, port, bytes, idleTimeout, frameTimeout, handshakeTimeout, queue, messagesPerSecond, burst);
+    return new RelayServerConfig(certs, bindAddress, port, bytes, idleTimeout, frameTimeout, handshakeTimeout, queue, messagesPerSecond, burst, connections);
   }
 
   public RelayServerConfig withTimeouts(Duration idle, Duration frame, Duration handshake) {
-    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idle, frame, handshake, queue, messagesPerSecond, burst);
+    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idle, frame, handshake, queue, messagesPerSecond, burst, connections);
   }
 
   /** The per-user token bucket: {@code perSecond} frames refilled each second, up to {@code burstFrames}. */
   public RelayServerConfig withRateLimit(int perSecond, int burstFrames) {
-    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue, perSecond, burstFrames);
+    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue, perSecond, burstFrames, connections);
+  }
+
+  /** The connection caps: per identity, in all, and unfinished handshakes per remote address. */
+  public RelayServerConfig withConnectionLimits(ConnectionLimits limits) {
+    return new RelayServerConfig(certs, bindAddress, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout, queue, messagesPerSecond, burst, limits);
   }
 
   private static void positive(String name, Duration d) {

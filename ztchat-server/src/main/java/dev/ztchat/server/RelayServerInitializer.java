@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.ztchat.core.transport.FrameDecoder;
 import dev.ztchat.core.transport.FrameEncoder;
 import io.github.bucket4j.TimeMeter;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
@@ -13,14 +14,16 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds each connection's pipeline, top to bottom: TLS (client certificate required) → idle
- * timeout → frame decoder with the size limit → frame encoder → identity binding → per-identity
- * rate limit → relay → guard.
+ * Builds each connection's pipeline, top to bottom: TLS (client certificate required) → the
+ * per-address count of unfinished handshakes → idle timeout → frame decoder with the size limit →
+ * frame encoder → identity binding (with the connection caps) → per-identity rate limit → relay →
+ * guard. A connection from an address with too many unfinished handshakes is closed before TLS.
  */
 final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
   private final SslContext sslContext;
   private final RelayContext relay;
   private final IdentityRateLimiter limiter;
+  private final PreAuthLimiter preAuth = new PreAuthLimiter();
 
   RelayServerInitializer(SslContext sslContext, RelayContext relay) {
     this.sslContext = requireNonNull(sslContext, "sslContext");
@@ -32,10 +35,19 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel ch) {
     RelayServerConfig config = relay.config();
+    int perAddress = config.connections().preAuthPerAddress();
+    ChannelHandler preAuthRelease = preAuth.admit(ch, perAddress);
+    if (preAuthRelease == null) {
+      relay.security().record(SecurityEvent.TOO_MANY_HANDSHAKES, null, ch.remoteAddress(),
+          "limit", perAddress, "action", "closed");
+      ch.close();
+      return;
+    }
     SslHandler tls = sslContext.newHandler(ch.alloc());
     tls.setHandshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     ch.pipeline()
         .addLast("tls", tls)
+        .addLast("preAuth", preAuthRelease)
         .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
         .addLast("frameDecoder", new FrameDecoder(config.maxFrame(), config.frameTimeout()))
         .addLast("frameEncoder", FrameEncoder.INSTANCE)
