@@ -241,7 +241,7 @@ class ClientCommandsIntegrationTest {
       alice.awaitShown(s -> s.contains("[connection: connected"), "that alice is connected");
       alice.type("/to bob");
       alice.type(typed);
-      alice.awaitShown(s -> s.contains("bob is offline") || s.contains("received your message"), "that the relay took it");
+      alice.awaitShown(s -> s.contains("the server stored your message") || s.contains("received your message"), "that the relay took it");
 
       Run recv = ztchat(args("recv", "bob", "--count", "1", "--timeout", "30s"));
       assertThat(recv.out()).contains("alice: " + typed);
