@@ -361,9 +361,26 @@ public final class ContactDirectory {
     return new SenderLookupUnavailableException(why, limited ? RATE_LIMITED_PAUSE : Duration.ZERO, cause);
   }
 
-  /** The user accepted {@code contact}'s new keys after comparing fingerprints. */
+  /**
+   * The user accepted {@code contact}'s new keys after comparing fingerprints: they are pinned, but
+   * only after they verified again, now, against the root CA for the contact's name and roles.
+   *
+   * @throws IOException when they do not (nothing is pinned), or the pins cannot be stored
+   */
   public void acceptChange(VerifiedContact contact) throws IOException {
+    requireNonNull(contact, "contact");
+    if (!IdentityName.isValid(contact.name())) {
+      throw new IOException("refusing to pin keys for '" + contact.name() + "': not a valid user name");
+    }
+    try {
+      verifier.verify(contact.signing(), contact.name(), CertificateRole.USER_SIGNING, clock.instant());
+      verifier.verify(contact.encryption(), contact.name(), CertificateRole.USER_ENCRYPTION, clock.instant());
+    } catch (CertificateRejectedException e) {
+      throw new IOException("the keys offered for '" + contact.name() + "' were not pinned: " + e.getMessage()
+          + ". Look the contact up again (/fingerprint " + contact.name() + ") and compare before accepting.", e);
+    }
     pins.accept(contact);
+    senders.remove(contact.name());
   }
 
   private static X509Certificate parse(String pem, String name) throws UntrustedContactException {
