@@ -334,8 +334,9 @@ public final class ChatClient implements AutoCloseable {
       } catch (IOException | RuntimeException e) {
         // Fail closed: a message that could not be checked or stored is not acknowledged (so the
         // relay keeps it) and never shown unverified.
-        LOG.warn("could not process an envelope: {}", e.toString());
-        notProcessed(sender, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+        LOG.warn("could not process an envelope: {}", cause.toString());
+        notProcessed(sender, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
         return;
       }
     }
@@ -344,19 +345,40 @@ public final class ChatClient implements AutoCloseable {
   /** Opens, stores, shows and acknowledges one envelope; throws, having acknowledged nothing, if it cannot. */
   private void process(SealedEnvelope envelope, String sender, String id) throws EnvelopeRejectedException, IOException {
     OpenedMessage m = opener.open(envelope);
-    acks.processed(sender, id);
+    boolean delivered;
+    try {
+      acks.processed(sender, id);
+      if (m.kind() == ContentKind.RECEIPT) {
+        // Only a receipt from the very peer the message went to counts.
+        delivered = history.markDelivered(m.sender(), HexFormat.of().formatHex(m.receiptFor()));
+      } else {
+        history.recordIncoming(m.sender(), id, m.timestamp(), m.text()); // stored before acknowledged
+        delivered = false;
+      }
+    } catch (IOException | RuntimeException e) {
+      // Nothing was shown or acknowledged: let the redelivered copy be opened again rather than
+      // refused as a replay of an envelope that was never kept.
+      try {
+        replayGuard.release(sender, envelope.header().messageId());
+      } catch (RuntimeException release) {
+        LOG.warn("cannot release the message id after a local failure: {}", release.getMessage());
+      }
+      throw e;
+    }
     if (m.kind() == ContentKind.RECEIPT) {
-      String of = HexFormat.of().formatHex(m.receiptFor());
-      // Only a receipt from the very peer the message went to counts.
-      if (history.markDelivered(m.sender(), of)) {
-        listener.onDelivered(m.sender(), of);
+      if (delivered) {
+        listener.onDelivered(m.sender(), HexFormat.of().formatHex(m.receiptFor()));
       }
     } else {
-      history.recordIncoming(m.sender(), id, m.timestamp(), m.text()); // stored before acknowledged
       listener.onMessage(m);
       sendReceipt(m);
     }
     acknowledge(sender, id);
+  }
+
+  /** Test seam: the local store, to make it fail as a broken disk would. */
+  ClientStore localStore() {
+    return store;
   }
 
   private static boolean mayBeOutdatedKeys(RejectionReason reason) {

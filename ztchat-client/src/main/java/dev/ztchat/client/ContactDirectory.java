@@ -340,7 +340,7 @@ public final class ContactDirectory {
     } catch (UntrustedContactException e) {
       LOG.debug("the directory's current certificates of {} do not verify: {}", name, e.getMessage());
     } catch (IOException e) {
-      throw unavailable("cannot read the pinned keys", e);
+      throw new java.io.UncheckedIOException(e); // a local failure, not the directory's: not retried here
     }
     SenderEntry entry = new SenderEntry(List.copyOf(signing), verified, clock.instant());
     senders.put(name, entry);
