@@ -503,7 +503,7 @@ public final class ChatClient implements AutoCloseable {
     receiver.shutdown();
     try {
       receiver.awaitTermination(5, TimeUnit.SECONDS);
-      receipts.close();
+      receipts.sendWaiting(ReceiptPacer.PER_SECOND);
       // Let acknowledgements and receipts already sent get their answers, briefly.
       CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
       receipts.inFlight().get(1, TimeUnit.SECONDS);
@@ -511,6 +511,8 @@ public final class ChatClient implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       LOG.debug("closing with unanswered requests: {}", e.toString());
+    } finally {
+      receipts.close();
     }
     supervisor.close();
     replayGuard.close();

@@ -84,7 +84,7 @@ public final class ContactDirectory {
       certs = requestCertificates(name);
     } catch (RelayConnection.RelayException e) {
       if (e.code() == ErrorCode.UNKNOWN_USER) {
-        throw new UntrustedContactException("the server knows no user '" + name + "' (check the spelling, or ask them to connect once)");
+        throw new UntrustedContactException("the server knows no user '" + name + "' (check the spelling; a new user is known once their certificates are in the server's certs folder, or once they connect)");
       }
       throw e;
     }

@@ -116,6 +116,21 @@ final class ReceiptPacer implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends up to {@code max} waiting receipts now, on the caller's thread (before closing, so that
+   * a short session, such as {@code recv --count 1}, still confirms what it showed).
+   */
+  void sendWaiting(int max) {
+    for (int i = 0; i < max; i++) {
+      synchronized (this) {
+        if (waiting.isEmpty() || System.nanoTime() - pausedUntilNanos < 0) {
+          return; // nothing left, or the relay asked us to slow down: those receipts are lost
+        }
+      }
+      sendOne();
+    }
+  }
+
   /** Receipts sent whose answer has not come yet. */
   CompletableFuture<Void> inFlight() {
     return CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new));
