@@ -99,6 +99,18 @@ class BacklogIntegrationTest {
 
   @Test
   void backlogFromSeveralSenders_isShownExactlyOnce_andNothingIsAcknowledgedUnseen() throws Exception {
+    receiveWholeBacklog();
+  }
+
+  @Test
+  void backlogUnderABudgetOfTwoFramesPerSecond_isStillShownExactlyOnce() throws Exception {
+    // lookups, CRL fetches and receipts run into rate_limited here: they are retried or dropped,
+    // messages never
+    config = config.withRateLimit(2, 4);
+    receiveWholeBacklog();
+  }
+
+  void receiveWholeBacklog() throws Exception {
     Set<String> expected = backlogForBob();
     int total = expected.size();
     server = RelayServer.start(config);
