@@ -235,8 +235,9 @@ public final class ContactDirectory {
         if (at.isPresent()) {
           if (superseded(crl, c)) {
             throw new ContactKeysRenewedException("the keys of '" + name + "' were renewed by the CA on " + at.get()
-                + " and the server does not have the new ones yet: nothing was sent. The message waits until"
-                + " it can be sealed to the new keys (when " + name + " connects once, or the server learns them).");
+                + " and the server does not have the new ones yet: nothing was sent to the old keys. It can be sent"
+                + " once the server has them (when " + name + " connects once, or their certificates are in the"
+                + " server's certs folder).");
           }
           throw new UntrustedContactException("the certificate of '" + name + "' was revoked by the CA on " + at.get()
               + ": nothing was sent. If they have new keys, ask them to connect once so the server learns them.");
