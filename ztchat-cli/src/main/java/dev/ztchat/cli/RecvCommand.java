@@ -64,7 +64,7 @@ final class RecvCommand implements Callable<Integer> {
 
           @Override
           public void onRejected(String claimedSender, RejectionReason reason, String explanation) {
-            System.err.println(Warnings.dropped(claimedSender, reason));
+            System.err.println(Warnings.dropped(claimedSender, reason) + " - " + explanation);
           }
 
           @Override

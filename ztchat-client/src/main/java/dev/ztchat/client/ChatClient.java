@@ -12,6 +12,8 @@ import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.envelope.ReplayGuard;
 import dev.ztchat.core.envelope.RsaOaepAesGcmOpener;
 import dev.ztchat.core.envelope.SealedEnvelope;
+import dev.ztchat.core.envelope.SenderCertificateLookup;
+import dev.ztchat.core.envelope.SenderLookupUnavailableException;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.Frame;
@@ -54,6 +56,9 @@ public final class ChatClient implements AutoCloseable {
   private final CertificateVerifier verifier;
   private final ExecutorService receiver;
   private final java.util.concurrent.ScheduledExecutorService rechecks;
+  private final ReceiptPacer receipts;
+  private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+  private boolean notProcessedShown; // receive thread only
   private final ConnectionSupervisor<RelayConnection> supervisor;
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
   private volatile Consumer<byte[]> wireTap = b -> {};
@@ -74,6 +79,8 @@ public final class ChatClient implements AutoCloseable {
     this.contacts = new ContactDirectory(this::connection, verifier, new ContactPins(store, config.clock()), config.clock());
     this.outgoing = new OutgoingMessages(config, contacts, outbox, history, this::connection, listener);
     this.opener = openerFor(config);
+    this.receipts = new ReceiptPacer(config.me().name(),
+        (peer, messageId) -> outgoing.sendReceipt(peer, MessageContent.receipt(messageId)));
     // One thread, so messages are opened and shown in the order they arrived; never the network
     // thread, because opening may ask the directory for a sender's certificate.
     this.receiver = Executors.newSingleThreadExecutor(r -> {
@@ -117,7 +124,18 @@ public final class ChatClient implements AutoCloseable {
   private RsaOaepAesGcmOpener openerFor(ChatClientConfig c) {
     return new RsaOaepAesGcmOpener(
         c.me(), c.previousEncryption(), verifier,
-        name -> contacts.signingCertificateOf(name, listener::onKeyChanged),
+        new SenderCertificateLookup() {
+          @Override
+          public java.security.cert.X509Certificate signingCertificate(String name) {
+            List<java.security.cert.X509Certificate> all = signingCertificates(name);
+            return all.isEmpty() ? null : all.getFirst();
+          }
+
+          @Override
+          public List<java.security.cert.X509Certificate> signingCertificates(String name) {
+            return contacts.signingCertificatesOf(name, listener::onKeyChanged);
+          }
+        },
         replayGuard, c.clock(), c.acceptance(), contacts::refusal);
   }
 
@@ -359,42 +377,158 @@ public final class ChatClient implements AutoCloseable {
     }
     String sender = envelope.header().sender();
     String id = envelope.header().messageIdHex();
-    try {
-      OpenedMessage m = opener.open(envelope);
-      acks.processed(sender, id);
-      if (m.kind() == ContentKind.RECEIPT) {
-        String of = HexFormat.of().formatHex(m.receiptFor());
-        // Only a receipt from the very peer the message went to counts.
-        if (history.markDelivered(m.sender(), of)) {
-          listener.onDelivered(m.sender(), of);
-        }
-      } else {
-        history.recordIncoming(m.sender(), id, m.timestamp(), m.text()); // stored before acknowledged
-        listener.onMessage(m);
-        sendReceipt(m);
-      }
-      acknowledge(sender, id);
-    } catch (EnvelopeRejectedException e) {
+    LookupRetry retry = null;
+    boolean reopened = false;
+    while (true) {
       try {
-        if (e.reason() == RejectionReason.REPLAY && acks.awaitingConfirmation(sender, id)) {
-          // The relay never confirmed our acknowledgement (lost, or we died first), so it delivered
-          // the message again: absorb the copy silently. It is not shown twice either way.
-          acknowledge(sender, id);
+        process(envelope, sender, id);
+        notProcessedShown = false;
+        return;
+      } catch (EnvelopeRejectedException e) {
+        if (!reopened && mayBeOutdatedKeys(e.reason()) && contacts.forgetSender(sender)) {
+          reopened = true; // the cached certificates may predate a renewal: ask the directory again
+          continue;
+        }
+        rejected(sender, id, e);
+        return;
+      } catch (SenderLookupUnavailableException e) {
+        // Not a verdict on the message: never acknowledged, so the relay keeps it. The relay
+        // does not push it again on this connection, so try again here while the connection lives.
+        if (retry == null) {
+          retry = new LookupRetry();
+        }
+        if (!retry.waitBeforeRetry(e)) {
+          notProcessed(sender, e.getMessage());
           return;
         }
-      } catch (IOException io) {
-        LOG.warn("cannot read the acknowledgement ledger: {}", io.getMessage());
+      } catch (IOException | RuntimeException e) {
+        // Fail closed: a message that could not be checked or stored is not acknowledged (so the
+        // relay keeps it) and never shown unverified.
+        Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+        LOG.warn("could not process an envelope: {}", cause.toString());
+        notProcessed(sender, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        return;
       }
-      LOG.debug("dropped envelope id={} claimed sender={}: {}", id, sender, e.reason());
-      listener.onRejected(sender, e.reason(), e.reason().userMessage());
-      acknowledge(sender, id); // processed: the relay may delete its copy
-    } catch (IOException | RuntimeException e) {
-      // Fail closed: a message that could not be checked or stored is not acknowledged (so the
-      // relay keeps it) and never shown unverified.
-      LOG.warn("could not process an envelope: {}", e.toString());
-      listener.onRejected(sender, null, "the message could not be processed and was not accepted: " + e.getMessage());
     }
   }
+
+  /** Opens, stores, shows and acknowledges one envelope; throws, having acknowledged nothing, if it cannot. */
+  private void process(SealedEnvelope envelope, String sender, String id) throws EnvelopeRejectedException, IOException {
+    OpenedMessage m = opener.open(envelope);
+    boolean delivered;
+    try {
+      acks.processed(sender, id);
+      if (m.kind() == ContentKind.RECEIPT) {
+        // Only a receipt from the very peer the message went to counts.
+        delivered = history.markDelivered(m.sender(), HexFormat.of().formatHex(m.receiptFor()));
+      } else {
+        history.recordIncoming(m.sender(), id, m.timestamp(), m.text()); // stored before acknowledged
+        delivered = false;
+      }
+    } catch (IOException | RuntimeException e) {
+      // Nothing was shown or acknowledged: let the redelivered copy be opened again rather than
+      // refused as a replay of an envelope that was never kept.
+      try {
+        replayGuard.release(sender, envelope.header().messageId());
+      } catch (RuntimeException release) {
+        LOG.warn("cannot release the message id after a local failure: {}", release.getMessage());
+      }
+      throw e;
+    }
+    if (m.kind() == ContentKind.RECEIPT) {
+      if (delivered) {
+        listener.onDelivered(m.sender(), HexFormat.of().formatHex(m.receiptFor()));
+      }
+    } else {
+      listener.onMessage(m);
+      sendReceipt(m);
+    }
+    acknowledge(sender, id);
+  }
+
+  /** Test seam: the local store, to make it fail as a broken disk would. */
+  ClientStore localStore() {
+    return store;
+  }
+
+  private static boolean mayBeOutdatedKeys(RejectionReason reason) {
+    return reason == RejectionReason.BAD_SIGNATURE || reason == RejectionReason.UNTRUSTED_SENDER_CERTIFICATE;
+  }
+
+  private void rejected(String sender, String id, EnvelopeRejectedException e) {
+    try {
+      if (e.reason() == RejectionReason.REPLAY && acks.awaitingConfirmation(sender, id)) {
+        // The relay never confirmed our acknowledgement (lost, or we died first), so it delivered
+        // the message again: absorb the copy silently. It is not shown twice either way.
+        acknowledge(sender, id);
+        return;
+      }
+    } catch (IOException io) {
+      LOG.warn("cannot read the acknowledgement ledger: {}", io.getMessage());
+    }
+    LOG.debug("dropped envelope id={} claimed sender={}: {}", id, sender, e.reason());
+    listener.onRejected(sender, e.reason(), e.getMessage());
+    acknowledge(sender, id); // processed: the relay may delete its copy
+  }
+
+  /** Tells the user once per run of failures that a message waits on the relay; nothing was dropped. */
+  private void notProcessed(String sender, String cause) {
+    if (notProcessedShown) {
+      LOG.debug("not processed either: a message from {}: {}", sender, cause);
+      return;
+    }
+    notProcessedShown = true;
+    listener.onNotProcessed(sender, notProcessedExplanation(sender, cause));
+  }
+
+  /** What the user is told about a message that could not be processed locally. */
+  static String notProcessedExplanation(String sender, String cause) {
+    return "A message from " + sender + " could not be processed locally: " + cause
+        + "; it was kept on the server and will be retried (on the next connection at the latest).";
+  }
+
+  /**
+   * Waits between attempts to open an envelope whose sender could not be looked up: backoff with
+   * jitter, at least what the relay asked for ({@code rate_limited}), for as long as the connection
+   * that was current at the first failure lives. After that the relay delivers the envelope again
+   * on the next connection.
+   */
+  private final class LookupRetry {
+    private final RelayConnection conn = supervisor.current().orElse(null);
+    private final Backoff backoff = new Backoff(LOOKUP_RETRY_FIRST, 2.0, LOOKUP_RETRY_MAX, java.util.random.RandomGenerator.getDefault());
+
+    boolean waitBeforeRetry(SenderLookupUnavailableException e) {
+      if (!stillConnected()) {
+        return false;
+      }
+      Duration delay = backoff.next();
+      if (delay.compareTo(e.retryAfter()) < 0) {
+        delay = e.retryAfter();
+      }
+      if (delay.compareTo(LOOKUP_RETRY_FLOOR) < 0) {
+        delay = LOOKUP_RETRY_FLOOR;
+      }
+      LOG.debug("sender lookup failed ({}); trying again in {} ms", e.getMessage(), delay.toMillis());
+      try {
+        if (closing.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
+          return false;
+        }
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      return stillConnected();
+    }
+
+    private boolean stillConnected() {
+      return conn != null && conn.isOpen() && supervisor.current().orElse(null) == conn;
+    }
+  }
+
+  /** Bounds of the wait between attempts to look up a sender (the relay's answer may ask for more). */
+  static final Duration LOOKUP_RETRY_FIRST = Duration.ofMillis(500);
+  static final Duration LOOKUP_RETRY_MAX = Duration.ofSeconds(30);
+  private static final Duration LOOKUP_RETRY_FLOOR = Duration.ofMillis(100);
 
   /** Tells the relay this envelope was processed, so it can delete its stored copy. */
   private void acknowledge(String sender, String messageIdHex) {
@@ -418,13 +552,9 @@ public final class ChatClient implements AutoCloseable {
     }
   }
 
-  /** Sends {@code m}'s sender a receipt signed by me, so they see "delivered". Best effort. */
+  /** Has {@code m}'s sender sent a receipt signed by me, paced, so they see "delivered". Best effort. */
   private void sendReceipt(OpenedMessage m) {
-    try {
-      track(outgoing.sendReceipt(m.sender(), MessageContent.receipt(m.messageId())));
-    } catch (IOException | UntrustedContactException | KeyChangedException | RuntimeException e) {
-      LOG.debug("no receipt sent to {}: {}", m.sender(), e.getMessage());
-    }
+    receipts.submit(m.sender(), m.messageId());
   }
 
   private void track(CompletableFuture<?> f) {
@@ -439,16 +569,21 @@ public final class ChatClient implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.countDown();
     rechecks.shutdownNow();
     receiver.shutdown();
     try {
       receiver.awaitTermination(5, TimeUnit.SECONDS);
+      receipts.sendWaiting(ReceiptPacer.PER_SECOND);
       // Let acknowledgements and receipts already sent get their answers, briefly.
       CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
+      receipts.inFlight().get(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       LOG.debug("closing with unanswered requests: {}", e.toString());
+    } finally {
+      receipts.close();
     }
     supervisor.close();
     replayGuard.close();

@@ -11,8 +11,20 @@ public interface ChatListener {
   /**
    * A message was dropped. {@code claimedSender} is what its header said (unverified, may be
    * {@code null} if it did not even parse); {@code reason} is {@code null} for a malformed envelope.
+   * {@code explanation} says what happened and what to do (the reason's {@link
+   * RejectionReason#userMessage()} and the detail).
    */
   void onRejected(String claimedSender, RejectionReason reason, String explanation);
+
+  /**
+   * A message could not be processed for a local or transient reason (the directory could not be
+   * asked, the disk or the database failed). Nothing was dropped: it was not acknowledged, so the
+   * relay keeps it and delivers it again. {@code explanation} says so and why. Shown as a notice
+   * unless overridden.
+   */
+  default void onNotProcessed(String claimedSender, String explanation) {
+    onNotice("[!] " + explanation);
+  }
 
   /** A contact's keys differ from the pinned ones. */
   default void onKeyChanged(String contact, String pinnedFingerprint, String newFingerprint) {}

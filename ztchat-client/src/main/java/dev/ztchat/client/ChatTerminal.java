@@ -197,7 +197,7 @@ public final class ChatTerminal implements ChatListener {
 
   @Override
   public void onRejected(String claimedSender, RejectionReason reason, String explanation) {
-    print(Warnings.dropped(claimedSender, reason));
+    print(Warnings.dropped(claimedSender, reason) + " - " + explanation);
   }
 
   @Override

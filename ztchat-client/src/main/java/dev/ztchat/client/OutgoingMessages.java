@@ -217,11 +217,15 @@ final class OutgoingMessages {
     return new PendingMessage(p.id(), p.peer(), p.text(), p.createdAt(), id, bytes);
   }
 
-  /** Seals and sends a receipt (or other non-text content) without waiting for the answer. */
+  /**
+   * Seals and sends a receipt (or other non-text content) without waiting for the answer. The
+   * contact's keys come from those cached when their message was opened (checked against the CRL
+   * and the pin as for any message), so a backlog costs no directory lookup per receipt.
+   */
   CompletableFuture<Frame> sendReceipt(String to, MessageContent content)
       throws IOException, UntrustedContactException, KeyChangedException {
     RelayConnection conn = relay.current();
-    VerifiedContact contact = contacts.forSending(to);
+    VerifiedContact contact = contacts.forReceipt(to);
     SealedEnvelope receipt = sealer.seal(content, List.of(new RecipientKey(to, contact.encryption())));
     String ref = conn.nextRef();
     return conn.requestAsync(new Frame.Send(ref, EnvelopeCodec.encode(receipt)), ref);

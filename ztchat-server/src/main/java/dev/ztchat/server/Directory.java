@@ -5,72 +5,122 @@ import static java.util.Objects.requireNonNull;
 import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.CertificateVerifier;
-import dev.ztchat.core.pki.CertsLayout;
-import dev.ztchat.core.pki.PemFiles;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * The relay's directory of users' public certificates, as the CA issued them. It is filled from the
- * certs folder at start, from the client certificate of every connection, and from {@code publish}
- * frames. The relay only stores certificates that verify against the root CA, but clients must not
- * trust it for them: they verify everything themselves (docs/PROTOCOL.md section 7).
+ * certs folder (at start and while running, {@link CertsWatcher}), from the client certificate of
+ * every connection, and from {@code publish} frames. The relay only stores certificates that verify
+ * against the root CA, but clients must not trust it for them: they verify everything themselves
+ * (docs/PROTOCOL.md section 7).
+ *
+ * <p>Per user it keeps every signing and encryption certificate it learned (at most {@value
+ * #MAX_KEPT} of each, the newest). The <em>current</em> one of each role is the newest: one not
+ * revoked before one that is, then the later notBefore, then the later notAfter, then the one
+ * learned last. So learning an older certificate (a client connecting with keys from before a
+ * renewal, an old file) never rolls the directory back. The signing certificates other than the
+ * current one are served as {@code earlierSigning}, newest first, at most {@value #MAX_EARLIER}:
+ * receivers need them to check messages signed before a renewal (section 7, check 1).
  */
 final class Directory {
-  private static final Logger LOG = LoggerFactory.getLogger(Directory.class);
+  /** Earlier signing certificates served per user at most. */
+  static final int MAX_EARLIER = 8;
 
-  /** A user's entry; either certificate may still be unknown. */
-  record Entry(X509Certificate signing, X509Certificate encryption) {}
+  /** Certificates kept per user and role at most. */
+  static final int MAX_KEPT = 16;
 
-  private final ConcurrentMap<String, Entry> entries = new ConcurrentHashMap<>();
-  private final CertificateVerifier verifier;
-  private final Clock clock;
-
-  Directory(CertificateVerifier verifier, Clock clock) {
-    this.verifier = requireNonNull(verifier, "verifier");
-    this.clock = requireNonNull(clock, "clock");
+  /** A user's entry: the current certificates (either may still be unknown) and earlier signing ones, newest first. */
+  record Entry(X509Certificate signing, X509Certificate encryption, List<X509Certificate> earlierSigning) {
+    Entry {
+      earlierSigning = List.copyOf(earlierSigning);
+    }
   }
 
-  /** Loads every user's public certificates found in the certs folder; skips (and logs) bad ones. */
-  void loadFrom(CertsLayout certs) throws IOException {
-    int loaded = 0;
-    for (String name : certs.userNames()) {
-      try {
-        X509Certificate signing = PemFiles.readCertificate(certs.signingCertificate(name));
-        learn(name, signing, CertificateRole.USER_SIGNING);
-        if (Files.isRegularFile(certs.encryptionCertificate(name))) {
-          learn(name, PemFiles.readCertificate(certs.encryptionCertificate(name)), CertificateRole.USER_ENCRYPTION);
-        }
-        loaded++;
-      } catch (IOException | CertificateRejectedException e) {
-        LOG.warn("directory: skipping user '{}': {}", name, e.getMessage());
-      }
-    }
-    LOG.info("directory: {} users loaded from {}", loaded, certs.usersDir());
+  private record Learned(X509Certificate cert, long seq) {}
+
+  /** What is known of one user, immutable (replaced as a whole under {@link ConcurrentMap#compute}). */
+  private record Known(List<Learned> signing, List<Learned> encryption) {}
+
+  private final ConcurrentMap<String, Known> entries = new ConcurrentHashMap<>();
+  private final AtomicLong learned = new AtomicLong();
+  private final CertificateVerifier verifier;
+  private final Clock clock;
+  private final Function<X509Certificate, Optional<Instant>> revokedAt;
+
+  Directory(CertificateVerifier verifier, Clock clock) {
+    this(verifier, clock, cert -> Optional.empty());
+  }
+
+  /** A directory that ranks a certificate on the CA's revocation list ({@code revokedAt}) below one that is not. */
+  Directory(CertificateVerifier verifier, Clock clock, Function<X509Certificate, Optional<Instant>> revokedAt) {
+    this.verifier = requireNonNull(verifier, "verifier");
+    this.clock = requireNonNull(clock, "clock");
+    this.revokedAt = requireNonNull(revokedAt, "revokedAt");
   }
 
   /** Stores a certificate after verifying it for {@code name} and {@code role}. */
   void learn(String name, X509Certificate cert, CertificateRole role) throws CertificateRejectedException {
+    if (role != CertificateRole.USER_SIGNING && role != CertificateRole.USER_ENCRYPTION) {
+      throw new IllegalArgumentException("the directory holds user certificates only, not " + role);
+    }
     verifier.verify(cert, name, role, clock.instant());
-    entries.merge(
-        name,
-        role == CertificateRole.USER_SIGNING ? new Entry(cert, null) : new Entry(null, cert),
-        (old, add) ->
-            new Entry(
-                add.signing() != null ? add.signing() : old.signing(),
-                add.encryption() != null ? add.encryption() : old.encryption()));
+    Learned add = new Learned(cert, learned.incrementAndGet());
+    entries.compute(name, (n, old) -> {
+      Known k = old == null ? new Known(List.of(), List.of()) : old;
+      return role == CertificateRole.USER_SIGNING
+          ? new Known(with(k.signing(), add), k.encryption())
+          : new Known(k.signing(), with(k.encryption(), add));
+    });
+  }
+
+  /** {@code list} plus {@code add} (unless already there), the {@value #MAX_KEPT} newest kept. */
+  private List<Learned> with(List<Learned> list, Learned add) {
+    for (Learned l : list) {
+      if (l.cert().equals(add.cert())) {
+        return list;
+      }
+    }
+    List<Learned> out = new ArrayList<>(list);
+    out.add(add);
+    if (out.size() > MAX_KEPT) {
+      out.sort(newestFirst());
+      out = out.subList(0, MAX_KEPT);
+    }
+    return List.copyOf(out);
+  }
+
+  /** Newest first: not revoked, later notBefore, later notAfter, learned later. */
+  private Comparator<Learned> newestFirst() {
+    Comparator<Learned> oldestFirst =
+        Comparator.<Learned, Boolean>comparing(l -> revokedAt.apply(l.cert()).isPresent(), Comparator.reverseOrder())
+            .thenComparing(l -> l.cert().getNotBefore())
+            .thenComparing(l -> l.cert().getNotAfter())
+            .thenComparingLong(Learned::seq);
+    return oldestFirst.reversed();
   }
 
   /** The user's entry, if any certificate of theirs is known. */
   Optional<Entry> lookup(String name) {
-    return Optional.ofNullable(entries.get(name));
+    Known k = entries.get(name);
+    if (k == null) {
+      return Optional.empty();
+    }
+    List<X509Certificate> signing = k.signing().stream().sorted(newestFirst()).map(Learned::cert).toList();
+    X509Certificate encryption = k.encryption().stream().sorted(newestFirst()).map(Learned::cert).findFirst().orElse(null);
+    return Optional.of(new Entry(
+        signing.isEmpty() ? null : signing.getFirst(),
+        encryption,
+        signing.isEmpty() ? List.of() : signing.subList(1, Math.min(signing.size(), 1 + MAX_EARLIER))));
   }
 
   boolean knows(String name) {

@@ -135,7 +135,8 @@ final class RelayHandler extends SimpleChannelInboundHandler<Object> {
       return;
     }
     ctx.writeAndFlush(new Frame.Certificates(req.ref(), user,
-        PemFiles.toPem(entry.get().signing()), PemFiles.toPem(entry.get().encryption())));
+        PemFiles.toPem(entry.get().signing()), PemFiles.toPem(entry.get().encryption()),
+        entry.get().earlierSigning().stream().map(PemFiles::toPem).toList()));
   }
 
   private void publish(ChannelHandlerContext ctx, String identity, Frame.Publish pub) {

@@ -40,6 +40,7 @@ public final class RelayServer implements AutoCloseable {
   private final RelayContext relay;
   private final DeliveryService deliveries;
   private final RevocationWatcher revocations;
+  private final CertsWatcher certificates;
   private final SslContext sslContext;
   private final String tlsDescription;
   private EventLoopGroup bossGroup;
@@ -57,8 +58,8 @@ public final class RelayServer implements AutoCloseable {
             readRequired("server private key", config.certs().serverKey().toString(),
                 () -> PemFiles.readPrivateKey(config.certs().serverKey())));
     CertificateVerifier verifier = new CertificateVerifier(ca);
-    Directory directory = new Directory(verifier, clock);
-    directory.loadFrom(config.certs());
+    Directory directory = new Directory(verifier, clock, this::revokedAt);
+    this.certificates = new CertsWatcher(config.certs(), directory);
     ConnectionRegistry connections = new ConnectionRegistry();
     this.revocations = new RevocationWatcher(config.certs().crl(), ca, clock, crl -> closeRevoked(connections));
     this.deliveries = new DeliveryService(OfflineQueue.open(config.queue(), clock));
@@ -137,6 +138,17 @@ public final class RelayServer implements AutoCloseable {
     revocations.reload();
   }
 
+  /** Re-reads the users' certificates in the certs folder now (it is otherwise checked every few seconds). */
+  public void reloadCertificates() {
+    certificates.reload();
+  }
+
+  /** When the CA revoked {@code cert}, by the list the relay holds (none before it was loaded). */
+  private java.util.Optional<java.time.Instant> revokedAt(X509Certificate cert) {
+    RevocationWatcher crl = revocations;
+    return crl == null ? java.util.Optional.empty() : crl.revokedAt(cert);
+  }
+
   /** Days before expiry from which the relay warns about its own certificate. */
   static final int EXPIRY_WARNING_DAYS = 30;
 
@@ -183,6 +195,7 @@ public final class RelayServer implements AutoCloseable {
     }
     deliveries.close();
     revocations.close();
+    certificates.close();
   }
 
   @FunctionalInterface

@@ -34,6 +34,14 @@ public final class InMemorySeenMessageStore implements SeenMessageStore {
   }
 
   @Override
+  public void remove(String sender, byte[] messageId) {
+    String id = HexFormat.of().formatHex(messageId);
+    if (keys.remove(key(sender, id))) {
+      byAge.removeIf(e -> e.sender().equals(sender) && e.messageIdHex().equals(id));
+    }
+  }
+
+  @Override
   public void evictOlderThan(long cutoffMillis) {
     while (!byAge.isEmpty() && byAge.first().timestampMillis() < cutoffMillis) {
       forget(byAge.pollFirst());

@@ -96,6 +96,16 @@ public final class ReplayGuard implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Forgets that ({@code sender}, {@code messageId}) was seen. Only for the receiver that opened
+   * the envelope itself and then could not keep what it held (a local disk or database failure,
+   * before anything was shown or acknowledged): the relay delivers it again, and that copy must be
+   * opened, not refused as a replay. Never call it for a message that was shown.
+   */
+  public synchronized void release(String sender, byte[] messageId) {
+    store.remove(sender, messageId);
+  }
+
   /** Number of ids currently remembered. */
   public synchronized long size() {
     return store.size();

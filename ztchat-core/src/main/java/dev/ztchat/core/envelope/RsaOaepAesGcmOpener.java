@@ -22,13 +22,16 @@ import javax.crypto.BadPaddingException;
  * checks of docs/PROTOCOL.md, section 7, in this order, stopping at the first failure:
  *
  * <ol>
- *   <li>the sender's signing certificate (from the lookup) is valid, per section 1, for role
- *       signing and the header's sender name, now ({@link RejectionReason#UNKNOWN_SENDER}, {@link
- *       RejectionReason#UNTRUSTED_SENDER_CERTIFICATE});
+ *   <li>the sender's signing certificates (from the lookup: the current one, then earlier ones kept
+ *       after renewals) are valid, per section 1, for role signing and the header's sender name,
+ *       now; those that are not are set aside ({@link RejectionReason#UNKNOWN_SENDER} when the
+ *       lookup has none, {@link RejectionReason#UNTRUSTED_SENDER_CERTIFICATE} when none is valid);
  *   <li>the header names me and a key is wrapped for my name and my key id, or the key id of one of
  *       my earlier encryption keys given at construction ({@link RejectionReason#NOT_FOR_ME});
- *   <li>the RSASSA-PSS signature verifies over the signed bytes ({@link
- *       RejectionReason#BAD_SIGNATURE});
+ *   <li>the RSASSA-PSS signature verifies over the signed bytes with one of those certificates, the
+ *       current one tried first, at most {@value #MAX_SIGNING_CANDIDATES} ({@link
+ *       RejectionReason#BAD_SIGNATURE}); then the certificate that verified is not revoked in a way
+ *       that voids a message of that date ({@link RejectionReason#SENDER_REVOKED}, check 3b);
  *   <li>the timestamp is inside the acceptance window ({@link RejectionReason#STALE}, {@link
  *       RejectionReason#FROM_THE_FUTURE});
  *   <li>the (sender, message id) pair is new, and is recorded ({@link RejectionReason#REPLAY});
@@ -49,6 +52,9 @@ import javax.crypto.BadPaddingException;
  * when the lookup is.
  */
 public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
+  /** The most signing certificates of one sender tried on one envelope (current plus earlier). */
+  public static final int MAX_SIGNING_CANDIDATES = 8;
+
   private final String myName;
   /** My encryption credentials, the current one first, then earlier ones still held. */
   private final List<Credential> myEncryption;
@@ -137,10 +143,10 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
     requireNonNull(envelope, "envelope");
     EnvelopeHeader header = envelope.header();
     Instant now = clock.instant();
-    X509Certificate senderCert = checkSender(header, now);
+    List<X509Certificate> candidates = checkSender(header, now);
     int mine = checkAddressedToMe(envelope);
     WrappedKey myKey = envelope.keys().get(mine);
-    checkSignature(envelope, senderCert);
+    X509Certificate senderCert = checkSignature(envelope, candidates);
     var revoked = revocations.refusal(senderCert, Instant.ofEpochMilli(header.timestampMillis()));
     if (revoked.isPresent()) {
       throw new EnvelopeRejectedException(RejectionReason.SENDER_REVOKED, header, revoked.get());
@@ -152,20 +158,34 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
     return decrypt(envelope, myKey);
   }
 
-  private X509Certificate checkSender(EnvelopeHeader header, Instant now)
+  /** The sender's candidate certificates that are valid for the claimed name, current first. */
+  private List<X509Certificate> checkSender(EnvelopeHeader header, Instant now)
       throws EnvelopeRejectedException {
-    X509Certificate cert = senders.signingCertificate(header.sender());
-    if (cert == null) {
+    List<X509Certificate> found = senders.signingCertificates(header.sender());
+    if (found == null || found.isEmpty()) {
       throw new EnvelopeRejectedException(
           RejectionReason.UNKNOWN_SENDER, header, "sender '" + header.sender() + "'");
     }
-    try {
-      verifier.verify(cert, header.sender(), CertificateRole.USER_SIGNING, now);
-    } catch (CertificateRejectedException e) {
-      throw new EnvelopeRejectedException(
-          RejectionReason.UNTRUSTED_SENDER_CERTIFICATE, header, e.getMessage());
+    List<X509Certificate> valid = new ArrayList<>();
+    CertificateRejectedException firstRefusal = null;
+    for (X509Certificate cert : found.subList(0, Math.min(found.size(), MAX_SIGNING_CANDIDATES))) {
+      if (cert == null) {
+        continue;
+      }
+      try {
+        verifier.verify(cert, header.sender(), CertificateRole.USER_SIGNING, now);
+        valid.add(cert);
+      } catch (CertificateRejectedException e) {
+        if (firstRefusal == null) {
+          firstRefusal = e;
+        }
+      }
     }
-    return cert;
+    if (valid.isEmpty()) {
+      throw new EnvelopeRejectedException(
+          RejectionReason.UNTRUSTED_SENDER_CERTIFICATE, header, firstRefusal.getMessage());
+    }
+    return valid;
   }
 
   /** The index in {@code envelope.keys()} of the key wrapped for me (my current key preferred). */
@@ -193,14 +213,16 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
     throw new IllegalStateException("no credential for a key id already matched");
   }
 
-  private static void checkSignature(SealedEnvelope envelope, X509Certificate senderCert)
-      throws EnvelopeRejectedException {
-    boolean valid =
-        EnvelopeAlgorithms.pssVerify(
-            senderCert.getPublicKey(), EnvelopeCodec.signedBytes(envelope), envelope.signature());
-    if (!valid) {
-      throw new EnvelopeRejectedException(RejectionReason.BAD_SIGNATURE, envelope.header());
+  /** The first of {@code candidates} whose key verifies the envelope's signature. */
+  private static X509Certificate checkSignature(
+      SealedEnvelope envelope, List<X509Certificate> candidates) throws EnvelopeRejectedException {
+    byte[] signed = EnvelopeCodec.signedBytes(envelope);
+    for (X509Certificate cert : candidates) {
+      if (EnvelopeAlgorithms.pssVerify(cert.getPublicKey(), signed, envelope.signature())) {
+        return cert;
+      }
     }
+    throw new EnvelopeRejectedException(RejectionReason.BAD_SIGNATURE, envelope.header());
   }
 
   private void checkFresh(EnvelopeHeader header, Instant now) throws EnvelopeRejectedException {

@@ -15,6 +15,14 @@ public interface SeenMessageStore extends AutoCloseable {
    */
   boolean recordIfAbsent(String sender, byte[] messageId, long timestampMillis);
 
+  /**
+   * Forgets the pair if present, so that it counts as new again. For a message that was opened but
+   * could not be kept (see {@link ReplayGuard#release}). By default unsupported.
+   */
+  default void remove(String sender, byte[] messageId) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot forget an id");
+  }
+
   /** Forgets every entry whose timestamp is strictly less than {@code cutoffMillis}. */
   void evictOlderThan(long cutoffMillis);
 

@@ -147,6 +147,17 @@ public final class SqliteSeenMessageStore implements SeenMessageStore {
     }
   }
 
+  @Override
+  public synchronized void remove(String sender, byte[] messageId) {
+    try (PreparedStatement ps = db.prepareStatement("DELETE FROM seen WHERE sender = ? AND message_id = ?")) {
+      ps.setString(1, sender);
+      ps.setBytes(2, messageId);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw failed(e);
+    }
+  }
+
   private IllegalStateException failed(SQLException e) {
     return new IllegalStateException(
         "the seen-message store " + file + " failed (" + e.getMessage() + ")", e);

@@ -139,4 +139,27 @@ class RsaOaepAesGcmOpenerSenderCertificateTest {
     assertThat(Fixtures.rejection(carol, fromAlice))
         .isEqualTo(RejectionReason.UNTRUSTED_SENDER_CERTIFICATE);
   }
+
+  @Test
+  void lookupThatCannotBeAnswered_isNotAVerdict_andTheSameEnvelopeOpensOnceItCan() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean directoryUp = new java.util.concurrent.atomic.AtomicBoolean(false);
+    RsaOaepAesGcmOpener bob =
+        Fixtures.opener(
+            Fixtures.user("bob"),
+            clock,
+            name -> {
+              if (!directoryUp.get()) {
+                throw new SenderLookupUnavailableException("rate limited", Duration.ofSeconds(1), null);
+              }
+              return Fixtures.directory(name);
+            });
+
+    assertThatThrownBy(() -> bob.open(fromAlice))
+        .isInstanceOfSatisfying(
+            SenderLookupUnavailableException.class,
+            e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1)));
+    directoryUp.set(true);
+
+    assertThat(bob.open(fromAlice).text()).as("nothing was recorded: not a replay").isEqualTo("hi");
+  }
 }
