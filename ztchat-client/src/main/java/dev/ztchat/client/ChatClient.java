@@ -417,6 +417,7 @@ public final class ChatClient implements AutoCloseable {
     OpenedMessage m = opener.open(envelope);
     boolean delivered;
     try {
+      contacts.senderAccepted(m.sender());
       acks.processed(sender, id);
       if (m.kind() == ContentKind.RECEIPT) {
         // Only a receipt from the very peer the message went to counts.

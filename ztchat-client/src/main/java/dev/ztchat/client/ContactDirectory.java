@@ -334,7 +334,9 @@ public final class ContactDirectory {
     VerifiedContact verified = null;
     try {
       verified = verify(name, current, encryption);
-      ContactPins.Check check = pins.check(verified);
+      // compared, not pinned: the sender becomes a known contact only once a message of theirs
+      // passed every check (senderAccepted)
+      ContactPins.Check check = pins.compare(verified);
       if (check instanceof ContactPins.Changed changed) {
         onChange.keyChanged(name, changed.pinnedFingerprint(), changed.newFingerprint());
       }
@@ -346,6 +348,17 @@ public final class ContactDirectory {
     SenderEntry entry = new SenderEntry(List.copyOf(signing), verified, clock.instant());
     senders.put(name, entry);
     return entry.signing();
+  }
+
+  /**
+   * A message from {@code name} passed every check of section 7: their current keys, as verified by
+   * the lookup, are pinned if nothing was pinned for them yet (trust on first use).
+   */
+  void senderAccepted(String name) throws IOException {
+    SenderEntry entry = senders.get(name);
+    if (entry != null && entry.current() != null) {
+      pins.check(entry.current());
+    }
   }
 
   /**

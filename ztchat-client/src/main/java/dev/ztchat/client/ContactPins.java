@@ -36,6 +36,24 @@ public final class ContactPins {
 
   /** Compares {@code contact}'s keys to the pin, pinning them if there was none. */
   public synchronized Check check(VerifiedContact contact) throws IOException {
+    Check check = compare(contact);
+    if (check instanceof FirstUse) {
+      try {
+        pin(contact.name(), KeyFingerprints.ofKey(contact.signing()), KeyFingerprints.ofKey(contact.encryption()));
+      } catch (SQLException e) {
+        throw new IOException("cannot store pinned keys: " + e.getMessage(), e);
+      }
+    }
+    return check;
+  }
+
+  /**
+   * As {@link #check}, but pins nothing: a contact never seen before is {@link FirstUse} and stays
+   * unpinned. Used while a message is still being checked, so that looking its sender up does not
+   * make them a known contact before the message passed every check (docs/PROTOCOL.md section 7,
+   * check 3b).
+   */
+  synchronized Check compare(VerifiedContact contact) throws IOException {
     String sig = KeyFingerprints.ofKey(contact.signing());
     String enc = KeyFingerprints.ofKey(contact.encryption());
     String shown = KeyFingerprints.display(sig, enc);
@@ -51,7 +69,6 @@ public final class ContactPins {
           return new Changed(KeyFingerprints.display(pinnedSig, pinnedEnc), shown);
         }
       }
-      pin(contact.name(), sig, enc);
       return new FirstUse(shown);
     } catch (SQLException e) {
       throw new IOException("cannot read pinned keys: " + e.getMessage(), e);

@@ -151,6 +151,29 @@ class RevocationIntegrationTest {
   }
 
   @Test
+  void staleCrl_messageFromASenderNeverTalkedTo_isRefused_andNotPinnedOnTheWay() throws Exception {
+    // carol's envelope reaches the relay while the CRL is still fresh
+    UserIdentity carol = pki.user("carol");
+    var sealed = new RsaOaepAesGcmSealer(carol, Clock.systemUTC())
+        .seal(MessageContent.text("hello stranger"),
+            List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
+    try (RelayConnection conn = RelayConnection.connect("localhost", server.port(), carol.signing(), pki.ca().certificate())) {
+      conn.request(new Frame.Send("s", EnvelopeCodec.encode(sealed)), "s", Duration.ofSeconds(10));
+    }
+    var stale = CrlIssuer.issue(pki.ca(), pki.crl(), List.of(), Instant.now().minus(Duration.ofDays(9)), Duration.ofDays(7));
+    CrlFiles.write(certs.crl(), stale);
+    server.reloadRevocations();
+    Inbox bobInbox = new Inbox();
+    try (ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), bobInbox)) {
+      // section 7, check 3b: without a fresh CRL only senders already talked to are accepted
+      assertThat(bobInbox.reasons.poll(10, TimeUnit.SECONDS)).isEqualTo(RejectionReason.SENDER_REVOKED);
+      assertThat(bobInbox.messages).isEmpty();
+      assertThat(new ContactPins(bob.localStore(), Clock.systemUTC()).isPinned("carol"))
+          .as("looking carol up to check her message does not make her a known contact").isFalse();
+    }
+  }
+
+  @Test
   void renewedContact_triggersAKeyChangeWarning_newKeysWork_andOldHistoryStaysReadable() throws Exception {
     Inbox aliceInbox = new Inbox();
     try (ChatClient alice = ChatClient.connect(config(pki.user("alice"), "a"), aliceInbox);
