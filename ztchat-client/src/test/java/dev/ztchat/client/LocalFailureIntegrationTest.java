@@ -92,20 +92,22 @@ class LocalFailureIntegrationTest {
   @Test
   void rejectedMessage_isReportedWithWhatHappenedAndWhatToDo() throws Exception {
     UserIdentity alice = pki.user("alice");
-    var eightDaysOld = new dev.ztchat.core.envelope.RsaOaepAesGcmSealer(alice,
-            java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofDays(-8)))
-        .seal(dev.ztchat.core.envelope.MessageContent.text("too old"),
+    // dated an hour ahead: the relay stores it (an envelope already past the window it refuses
+    // itself, docs/PROTOCOL.md section 9), bob's client rejects it
+    var anHourAhead = new dev.ztchat.core.envelope.RsaOaepAesGcmSealer(alice,
+            java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofHours(1)))
+        .seal(dev.ztchat.core.envelope.MessageContent.text("from the future"),
             java.util.List.of(new dev.ztchat.core.envelope.RecipientKey("bob", pki.user("bob").encryption().certificate())));
     try (RelayConnection raw = RelayConnection.connect("localhost", server.port(), alice.signing(), pki.ca().certificate())) {
-      raw.request(new dev.ztchat.core.protocol.Frame.Send("s", dev.ztchat.core.envelope.EnvelopeCodec.encode(eightDaysOld)),
+      raw.request(new dev.ztchat.core.protocol.Frame.Send("s", dev.ztchat.core.envelope.EnvelopeCodec.encode(anHourAhead)),
           "s", java.time.Duration.ofSeconds(10));
     }
     NoticeInbox inbox = new NoticeInbox();
     try (ChatClient bob = ChatClient.connect(config(pki.user("bob")), inbox)) {
-      assertThat(inbox.reasons.poll(20, TimeUnit.SECONDS)).isEqualTo(RejectionReason.STALE);
+      assertThat(inbox.reasons.poll(20, TimeUnit.SECONDS)).isEqualTo(RejectionReason.FROM_THE_FUTURE);
       assertThat(inbox.explanations.poll(1, TimeUnit.SECONDS))
-          .startsWith(RejectionReason.STALE.userMessage())
-          .contains("sent at");
+          .startsWith(RejectionReason.FROM_THE_FUTURE.userMessage())
+          .contains("dated");
     }
   }
 }
