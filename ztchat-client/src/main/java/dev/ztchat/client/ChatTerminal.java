@@ -136,7 +136,9 @@ public final class ChatTerminal implements ChatListener {
       try {
         client.lookUp(name);
       } catch (UntrustedContactException e) {
-        print("[!] Still talking to " + (peer.get() == null ? "nobody" : peer.get()) + ": " + e.getMessage() + ".");
+        String current = peer.get();
+        print("[!] Cannot talk to " + name + ": " + e.getMessage() + "."
+            + (current == null ? "" : " Still talking to " + current + "."));
         return;
       } catch (IOException e) {
         unchecked = " (could not check that the server knows " + name + ": " + e.getMessage() + ")";
@@ -339,7 +341,8 @@ public final class ChatTerminal implements ChatListener {
     }
     boolean cut = words.length > QUOTE_WORDS;
     if (b.length() > QUOTE_CHARS) {
-      b.setLength(QUOTE_CHARS);
+      // never split a surrogate pair
+      b.setLength(Character.isHighSurrogate(b.charAt(QUOTE_CHARS - 1)) ? QUOTE_CHARS - 1 : QUOTE_CHARS);
       cut = true;
     }
     return cut ? b.toString().strip() + "..." : b.toString();
