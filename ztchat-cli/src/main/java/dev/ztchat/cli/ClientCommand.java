@@ -40,9 +40,18 @@ final class ClientCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    try (Terminal terminal = TerminalBuilder.builder().name("ztchat").system(true).build()) {
+    try (Terminal terminal = systemTerminal()) {
       return chat(terminal);
     }
+  }
+
+  /**
+   * The terminal the chat runs on: the system's, or a plain one when stdin is not a terminal (input
+   * from a pipe or a script). Allowing the plain one up front keeps the line editor from warning
+   * about it on stderr, since it is an expected case, not a fault.
+   */
+  static Terminal systemTerminal() throws IOException {
+    return TerminalBuilder.builder().name("ztchat").system(true).dumb(true).build();
   }
 
   /** The chat on {@code terminal}; library warnings are shown as notices on it, never raw. */

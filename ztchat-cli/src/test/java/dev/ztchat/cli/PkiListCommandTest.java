@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ztchat.cli.PkiCommandTest.Run;
 import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.CertificateRole;
-import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.KeyFingerprint;
 import dev.ztchat.core.pki.PemFiles;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -43,7 +43,7 @@ class PkiListCommandTest {
     assertThat(lines.get(1))
         .startsWith("ztchat root CA")
         .contains(" ca ")
-        .contains(Certificates.fingerprint(ca))
+        .contains(KeyFingerprint.of(ca))
         .contains(
             DateTimeFormatter.ISO_LOCAL_DATE
                 .withZone(ZoneOffset.UTC)
@@ -54,7 +54,7 @@ class PkiListCommandTest {
     assertThat(lines.get(6))
         .startsWith("bob")
         .contains(" encryption ")
-        .contains(Certificates.fingerprint(bobEncryption))
+        .contains(KeyFingerprint.of(bobEncryption))
         .endsWith("valid");
     assertThat(r.out()).doesNotContain("PRIVATE");
   }

@@ -333,6 +333,23 @@ public final class ChatClient implements AutoCloseable {
     return SafetyNumber.of(mine, them);
   }
 
+  /**
+   * The keys pinned for {@code name} on this device and the safety number they give, read from the
+   * local store only (so it works offline); empty when no keys are pinned for {@code name}.
+   */
+  public java.util.Optional<PinnedKeys> pinnedKeys(String name) throws IOException {
+    var pin = new ContactPins(store, config.clock()).pinned(name);
+    if (pin.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    VerifiedContact mine = new VerifiedContact(me(), config.me().signing().certificate(), config.me().encryption().certificate());
+    String sig = pin.get().signingKeyHex();
+    String enc = pin.get().encryptionKeyHex();
+    return java.util.Optional.of(new PinnedKeys(name, dev.ztchat.core.pki.KeyFingerprint.grouped(sig),
+        dev.ztchat.core.pki.KeyFingerprint.grouped(enc),
+        SafetyNumber.ofPinned(mine, name, HexFormat.of().parseHex(sig), HexFormat.of().parseHex(enc))));
+  }
+
   /** Accept a contact's changed keys (after the user compared fingerprints); waiting messages go out. */
   public void acceptKeyChange(VerifiedContact newKeys) throws IOException {
     contacts.acceptChange(newKeys);

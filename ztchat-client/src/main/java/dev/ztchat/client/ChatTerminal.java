@@ -5,17 +5,22 @@ import static java.util.Objects.requireNonNull;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.pki.IdentityName;
+import dev.ztchat.core.pki.KeyFingerprint;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import java.io.IOException;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.LineReaderImpl;
 import org.jline.terminal.Terminal;
 
 /**
@@ -32,19 +37,30 @@ public final class ChatTerminal implements ChatListener {
   private static final String HELP =
       """
       Commands:
-        /to NAME           talk to NAME (messages you type go to them)
-        /who               who of those who wrote to you is online
+        /to NAME           talk to NAME (messages you type go to them); names are lowercase
+        /r [TEXT]          reply: talk to whoever wrote last (and send TEXT to them)
+        /who               who of those who wrote to you is online (needs the connection)
         /fingerprint NAME  show the safety number to compare with NAME out of band
+                           (offline: from the keys pinned on this device)
         /accept NAME       accept NAME's new keys after a key-change warning
         /help              this help
         /quit              leave (Ctrl-D works too)
-      Anything else is sent, end-to-end encrypted, to the current peer.""";
+      Anything else is sent, end-to-end encrypted, to the current peer. Until you pick someone,
+      the first message that arrives picks its sender.""";
+  /** How many outgoing messages back a receipt is looked up to say which message it confirms. */
+  private static final int RECEIPT_LOOKBACK = 200;
+  /** How much of a message a receipt quotes. */
+  private static final int QUOTE_WORDS = 5;
+  private static final int QUOTE_CHARS = 40;
+  private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
 
   private final Terminal terminal;
   private final Map<String, KeyChangedException> pendingChanges = new ConcurrentHashMap<>();
   private LineReader reader;
   private ChatClient client;
-  private String peer;
+  /** The conversation: set by the user, or by the first message when none was chosen (receive thread). */
+  private final AtomicReference<String> peer = new AtomicReference<>();
+  private volatile String lastSender;
 
   public ChatTerminal(Terminal terminal) {
     this.terminal = requireNonNull(terminal, "terminal");
@@ -81,7 +97,8 @@ public final class ChatTerminal implements ChatListener {
   }
 
   private String prompt() {
-    return peer == null ? client.me() + "> " : client.me() + " -> " + peer + "> ";
+    String p = peer.get();
+    return p == null ? client.me() + "> " : client.me() + " -> " + p + "> ";
   }
 
   private void handle(String line) throws IOException {
@@ -92,30 +109,102 @@ public final class ChatTerminal implements ChatListener {
     String[] parts = line.split("\\s+", 2);
     String arg = parts.length > 1 ? parts[1].strip() : "";
     switch (parts[0]) {
-      case "/to" -> {
-        if (!IdentityName.isValid(arg)) {
-          print("usage: /to NAME (a user name such as bob)");
-        } else {
-          peer = arg;
-          print("Now talking to " + peer + ".");
-          showHistory(peer);
-        }
-      }
-      case "/who" -> print("Online: " + String.join(", ", client.whoIsOnline()));
-      case "/fingerprint" -> fingerprint(arg.isEmpty() ? peer : arg);
-      case "/accept" -> accept(arg.isEmpty() ? peer : arg);
+      case "/to" -> talkTo(arg);
+      case "/r" -> reply(arg);
+      case "/who" -> who();
+      case "/fingerprint" -> fingerprint(arg.isEmpty() ? peer.get() : arg);
+      case "/accept" -> accept(arg.isEmpty() ? peer.get() : arg);
       case "/help" -> printBlock(HELP);
       default -> print("unknown command " + parts[0] + " (type /help)");
     }
   }
 
+  /**
+   * Chooses {@code name} once it is a valid name and, when connected, one the relay knows; says
+   * what is wrong otherwise and keeps the current conversation.
+   */
+  private void talkTo(String name) throws IOException {
+    if (name.isEmpty()) {
+      print("usage: /to NAME (a user name such as bob)");
+      return;
+    }
+    if (!isValidName(name, "/to")) {
+      return;
+    }
+    String unchecked = "";
+    if (client.isConnected()) {
+      try {
+        client.lookUp(name);
+      } catch (UntrustedContactException e) {
+        String current = peer.get();
+        print("[!] Cannot talk to " + name + ": " + e.getMessage() + "."
+            + (current == null ? "" : " Still talking to " + current + "."));
+        return;
+      } catch (IOException e) {
+        unchecked = " (could not check that the server knows " + name + ": " + e.getMessage() + ")";
+      }
+    } else {
+      unchecked = " (offline: whether the server knows " + name + " is checked when the message is sent)";
+    }
+    peer.set(name);
+    print("Now talking to " + name + "." + unchecked);
+    showHistory(name);
+  }
+
+  /**
+   * True when {@code name} is a valid user name; otherwise says what is wrong, suggesting the
+   * lowercase form when that would be valid.
+   */
+  private boolean isValidName(String name, String command) {
+    if (IdentityName.isValid(name)) {
+      return true;
+    }
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (IdentityName.isValid(lower)) {
+      print("User names are lowercase: type " + command + " " + lower);
+      return false;
+    }
+    try {
+      IdentityName.validate(name);
+      return true;
+    } catch (IllegalArgumentException e) {
+      print("Not a user name: " + e.getMessage().replaceFirst("^identity name", "the name") + ".");
+      return false;
+    }
+  }
+
+  /** Talks to whoever wrote last and, if {@code text} is given, sends it to them. */
+  private void reply(String text) throws IOException {
+    String to = lastSender;
+    if (to == null) {
+      print("Nobody has written to you yet, so there is no one to reply to: use /to NAME.");
+      return;
+    }
+    if (!to.equals(peer.getAndSet(to))) {
+      print("Now talking to " + to + ".");
+    }
+    if (!text.isEmpty()) {
+      sendToPeer(text);
+    }
+  }
+
+  private void who() throws IOException {
+    if (!client.isConnected()) {
+      print("/who needs the connection to the server, which is down now; the client reconnects by itself"
+          + " (see the [connection: ...] lines), try again then.");
+      return;
+    }
+    print("Online: " + String.join(", ", client.whoIsOnline()));
+  }
+
   private void sendToPeer(String text) throws IOException {
-    if (peer == null) {
-      print("Pick someone first: /to NAME (see /who for who is online).");
+    String to = peer.get();
+    if (to == null) {
+      print("Pick someone first: /to NAME (see /who for who is online), or /r to reply to the last message.");
       return;
     }
     try {
-      client.sendOrKeep(peer, text);
+      client.sendOrKeep(to, text);
       if (!client.isConnected()) {
         print("[offline: kept on this device, sent when the connection is back]");
       }
@@ -129,7 +218,9 @@ public final class ChatTerminal implements ChatListener {
     if (recent.isEmpty()) {
       return;
     }
-    print("--- last " + recent.size() + " messages with " + name + " ---");
+    print(recent.size() == 1
+        ? "--- the last message with " + name + " ---"
+        : "--- the last " + recent.size() + " messages with " + name + " ---");
     for (HistoryEntry e : recent) {
       String who = e.direction() == HistoryEntry.Direction.IN ? name : "me";
       String mark = e.direction() == HistoryEntry.Direction.OUT && e.state() == HistoryEntry.State.DELIVERED ? "  (delivered)" : "";
@@ -139,18 +230,42 @@ public final class ChatTerminal implements ChatListener {
   }
 
   private void fingerprint(String name) throws IOException {
-    if (name == null || !IdentityName.isValid(name)) {
+    if (name == null || name.isEmpty()) {
       print("usage: /fingerprint NAME");
       return;
     }
-    try {
-      VerifiedContact c = client.lookUp(name);
-      print("Safety number with " + name + ": " + client.safetyNumber(name));
-      print("Key fingerprint of " + name + ": " + c.fingerprint());
-      print("Compare the safety number with " + name + "; it is the same on both sides.");
-    } catch (UntrustedContactException e) {
-      print("[!] " + e.getMessage());
+    if (!isValidName(name, "/fingerprint")) {
+      return;
     }
+    if (client.isConnected()) {
+      try {
+        VerifiedContact c = client.lookUp(name);
+        print("Safety number with " + name + ": " + client.safetyNumber(name));
+        print("  signing key of " + name + ":    " + KeyFingerprint.of(c.signing()));
+        print("  encryption key of " + name + ": " + KeyFingerprint.of(c.encryption()));
+        print("Compare the safety number with " + name + "; it is the same on both sides."
+            + " The key fingerprints are those `ztchat pki list` shows.");
+        return;
+      } catch (UntrustedContactException e) {
+        print("[!] " + e.getMessage());
+        return;
+      } catch (IOException e) {
+        // the connection went away meanwhile: the pinned keys still answer
+      }
+    }
+    Optional<PinnedKeys> pinned = client.pinnedKeys(name);
+    if (pinned.isEmpty()) {
+      print("Not connected, and no keys of " + name + " are pinned on this device (you have not exchanged"
+          + " messages yet): /fingerprint " + name + " needs the connection this time.");
+      return;
+    }
+    PinnedKeys p = pinned.get();
+    print("Not connected: these are the keys of " + name + " pinned on this device (first seen, or last"
+        + " accepted); the server may hold newer ones.");
+    print("Safety number with " + name + ": " + p.safetyNumber());
+    print("  signing key of " + name + ":    " + p.signingFingerprint());
+    print("  encryption key of " + name + ": " + p.encryptionFingerprint());
+    print("Compare the safety number with " + name + "; it is the same on both sides.");
   }
 
   private void accept(String name) throws IOException {
@@ -187,12 +302,50 @@ public final class ChatTerminal implements ChatListener {
 
   @Override
   public void onMessage(OpenedMessage m) {
+    lastSender = m.sender();
     print("[" + TIME.format(m.timestamp()) + "] " + m.sender() + ": " + m.text());
+    if (peer.compareAndSet(null, m.sender())) {
+      if (reader instanceof LineReaderImpl impl) {
+        impl.setPrompt(prompt());
+      }
+      print("Now talking to " + m.sender() + ": what you type goes to them (/to NAME picks someone else,"
+          + " /r replies to whoever wrote last).");
+    }
   }
 
   @Override
-  public void onDelivered(String peer, String messageIdHex) {
-    print("  (" + peer + " received your message " + messageIdHex.substring(0, 8) + ")");
+  public void onDelivered(String from, String messageIdHex) {
+    print("  (" + from + " received your message " + describeSent(from, messageIdHex) + ")");
+  }
+
+  /** Which message a receipt confirms: its first words and when it was sent, from the local history. */
+  private String describeSent(String to, String messageIdHex) {
+    try {
+      for (HistoryEntry e : client.history(to, RECEIPT_LOOKBACK)) {
+        if (e.direction() == HistoryEntry.Direction.OUT && e.messageIdHex().equals(messageIdHex)) {
+          return "\"" + quote(e.text()) + "\" sent at " + MINUTE.format(e.sentAt());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // the history cannot be read: fall back to the id
+    }
+    return messageIdHex.substring(0, Math.min(8, messageIdHex.length()));
+  }
+
+  /** The first words of {@code text} on one line, shortened with an ellipsis. */
+  static String quote(String text) {
+    String[] words = text.strip().split("\\s+");
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < words.length && i < QUOTE_WORDS; i++) {
+      b.append(i > 0 ? " " : "").append(words[i]);
+    }
+    boolean cut = words.length > QUOTE_WORDS;
+    if (b.length() > QUOTE_CHARS) {
+      // never split a surrogate pair
+      b.setLength(Character.isHighSurrogate(b.charAt(QUOTE_CHARS - 1)) ? QUOTE_CHARS - 1 : QUOTE_CHARS);
+      cut = true;
+    }
+    return cut ? b.toString().strip() + "..." : b.toString();
   }
 
   @Override
@@ -213,7 +366,11 @@ public final class ChatTerminal implements ChatListener {
 
   @Override
   public void onConnectionState(ConnectionStatus status) {
-    print("[connection: " + status.describe() + "]");
+    // Each attempt is announced by the line before it ("Connecting to ..." at start, "retrying in
+    // N s" after a failure): a "connecting" line per attempt would double every retry.
+    if (status.state() != ConnectionState.CONNECTING) {
+      print("[connection: " + status.describe() + "]");
+    }
   }
 
   @Override

@@ -87,6 +87,21 @@ public final class ContactPins {
     }
   }
 
+  /** The pinned keys of {@code name} as stored (ungrouped hex SHA-256 of each public key), if any. */
+  public synchronized java.util.Optional<Pinned> pinned(String name) throws IOException {
+    try (PreparedStatement q = store.db().prepareStatement("SELECT signing_key, encryption_key FROM pins WHERE name = ?")) {
+      q.setString(1, name);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next() ? java.util.Optional.of(new Pinned(rs.getString(1), rs.getString(2))) : java.util.Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot read pinned keys: " + e.getMessage(), e);
+    }
+  }
+
+  /** A contact's pinned keys: the SHA-256 of each public key, as ungrouped lower-case hex. */
+  public record Pinned(String signingKeyHex, String encryptionKeyHex) {}
+
   /** Replaces the pin with {@code contact}'s current keys (after the user accepted the change). */
   public synchronized void accept(VerifiedContact contact) throws IOException {
     try {

@@ -1,30 +1,29 @@
 package dev.ztchat.client;
 
+import dev.ztchat.core.pki.KeyFingerprint;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
-import java.util.HexFormat;
 
-/** Fingerprints of public keys (SHA-256 over the SubjectPublicKeyInfo), as contacts are pinned and shown. */
+/**
+ * Fingerprints of public keys as contacts are pinned and shown: SHA-256 over the
+ * SubjectPublicKeyInfo ({@link KeyFingerprint}), the same form {@code ztchat pki list} prints, so
+ * an administrator can match what a user reads out.
+ */
 public final class KeyFingerprints {
   private KeyFingerprints() {}
 
-  /** Lower-case hex SHA-256 of the certificate's public key. */
+  /** Lower-case hex SHA-256 of the certificate's public key, ungrouped (as pins are stored). */
   public static String ofKey(X509Certificate cert) {
-    return HexFormat.of().formatHex(sha256(cert.getPublicKey().getEncoded()));
+    return KeyFingerprint.hex(cert);
   }
 
-  /** A contact's key fingerprint for display: SHA-256 over both keys, in groups of 4 hex digits. */
+  /**
+   * A contact's keys for display, each in the form {@code pki list} shows: {@code signing 3f2a ...,
+   * encryption 9c01 ...}.
+   */
   public static String display(String signingKeyHex, String encryptionKeyHex) {
-    String hex = HexFormat.of().formatHex(sha256((signingKeyHex + ":" + encryptionKeyHex).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < 32; i += 4) {
-      if (i > 0) {
-        b.append(' ');
-      }
-      b.append(hex, i, i + 4);
-    }
-    return b.toString();
+    return "signing " + KeyFingerprint.grouped(signingKeyHex) + ", encryption " + KeyFingerprint.grouped(encryptionKeyHex);
   }
 
   static byte[] sha256(byte[] data) {

@@ -18,7 +18,19 @@ public final class SafetyNumber {
 
   /** The safety number of the pair (a, b); symmetric: of(a, b) equals of(b, a). */
   public static String of(VerifiedContact a, VerifiedContact b) {
-    List<byte[]> parts = Arrays.asList(part(a), part(b));
+    return of(part(a), part(b));
+  }
+
+  /**
+   * The safety number of {@code me} and a contact known only by the SHA-256 of its two public keys
+   * (as pinned): the same number {@link #of} gives for the contact's certificates.
+   */
+  static String ofPinned(VerifiedContact me, String name, byte[] signingKeyHash, byte[] encryptionKeyHash) {
+    return of(part(me), part(name, signingKeyHash, encryptionKeyHash));
+  }
+
+  private static String of(byte[] a, byte[] b) {
+    List<byte[]> parts = Arrays.asList(a, b);
     parts.sort(Comparator.comparing(p -> new BigInteger(1, p)));
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     all.writeBytes("ztchat-safety-number-v1".getBytes(StandardCharsets.US_ASCII));
@@ -37,11 +49,15 @@ public final class SafetyNumber {
   }
 
   private static byte[] part(VerifiedContact c) {
+    return part(c.name(), spkiHash(c.signing()), spkiHash(c.encryption()));
+  }
+
+  private static byte[] part(String name, byte[] signingKeyHash, byte[] encryptionKeyHash) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(c.name().getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
     out.write(0);
-    out.writeBytes(spkiHash(c.signing()));
-    out.writeBytes(spkiHash(c.encryption()));
+    out.writeBytes(signingKeyHash);
+    out.writeBytes(encryptionKeyHash);
     return KeyFingerprints.sha256(out.toByteArray());
   }
 

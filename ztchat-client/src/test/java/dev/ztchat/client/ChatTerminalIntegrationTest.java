@@ -2,7 +2,10 @@ package dev.ztchat.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.KeyFingerprint;
+import dev.ztchat.core.pki.PkiListing;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
@@ -12,6 +15,9 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.jline.terminal.Terminal;
@@ -23,22 +29,32 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real chat screen ({@link ChatTerminal} on a JLine terminal fed by a real input stream) with
- * bob connected through a real relay, receiving hostile text from alice.
+ * bob connected through a real relay: hostile text from alice, replying, choosing names, fingerprints
+ * offline, and what the screen says about the connection and receipts.
  */
 class ChatTerminalIntegrationTest {
   @TempDir Path dir;
   TestPki pki;
+  CertsLayout certs;
   RelayServer server;
+  boolean relayStopped;
 
   @BeforeEach
   void start() throws Exception {
-    pki = TestPki.create("alice", "bob");
-    CertsLayout certs = pki.writeTo(dir.resolve("certs"));
+    pki = TestPki.create("alice", "bob", "carol");
+    certs = pki.writeTo(dir.resolve("certs"));
     server = RelayServer.start(RelayServerConfig.defaults(certs).withPort(0));
   }
 
   @AfterEach
   void stop() {
+    if (!relayStopped) {
+      server.close();
+    }
+  }
+
+  void stopRelay() {
+    relayStopped = true;
     server.close();
   }
 
@@ -137,11 +153,171 @@ class ChatTerminalIntegrationTest {
       try (Screen bob = bobScreen()) {
         bob.type("/to alice");
         String shown = bob.awaitShown(s -> s.contains("(end)") && s.contains("\n---"), "the history with alice");
-        String history = shown.substring(shown.indexOf("--- last"));
+        String history = shown.substring(shown.indexOf("--- the last"));
         assertSafe(history);
         assertThat(history).contains("alice: \\e[31mRED\\e[0m \\e]0;PWNED\\x07");
         assertThat(history).contains("alice: ok see you\n" + TerminalText.CONTINUATION + "carol: the new wiki password");
       }
+    }
+  }
+
+  static int count(String shown, String what) {
+    return shown.split(Pattern.quote(what), -1).length - 1;
+  }
+
+  @Test
+  void firstMessage_whenNoConversationIsChosen_choosesItsSender_andATypedLineReplies() throws Exception {
+    ChatClientIntegrationTest.Inbox aliceInbox = new ChatClientIntegrationTest.Inbox();
+    try (Screen bob = bobScreen(); ChatClient alice = ChatClient.connect(config("alice"), aliceInbox)) {
+      bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
+      alice.send("bob", "are you there?");
+      bob.awaitShown(s -> s.contains("Now talking to alice"), "that the first message chose alice");
+
+      bob.type("yes, here");
+
+      OpenedMessage reply = aliceInbox.next();
+      assertThat(reply.sender()).isEqualTo("bob");
+      assertThat(reply.text()).isEqualTo("yes, here");
+    }
+  }
+
+  @Test
+  void slashR_talksToTheLastSender_andSendsTheTextGivenWithIt() throws Exception {
+    ChatClientIntegrationTest.Inbox aliceInbox = new ChatClientIntegrationTest.Inbox();
+    try (Screen bob = bobScreen(); ChatClient alice = ChatClient.connect(config("alice"), aliceInbox)) {
+      bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
+      bob.type("/to carol");
+      bob.awaitShown(s -> s.contains("Now talking to carol"), "that bob talks to carol");
+      alice.send("bob", "lunch?");
+      bob.awaitShown(s -> s.contains("alice: lunch?"), "alice's message");
+
+      bob.type("/r sure, at noon");
+
+      OpenedMessage reply = aliceInbox.next();
+      assertThat(reply.text()).isEqualTo("sure, at noon");
+      String shown = bob.awaitShown(s -> s.contains("Now talking to alice"), "that bob now talks to alice");
+      assertThat(shown).doesNotContain("Now talking to alice: what you type");
+      bob.type("and a second line");
+      assertThat(aliceInbox.next().text()).isEqualTo("and a second line");
+    }
+  }
+
+  @Test
+  void to_upperCaseName_saysNamesAreLowercase_andSuggestsTheLowercaseForm() throws Exception {
+    try (Screen bob = bobScreen()) {
+      bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
+      bob.type("/to ALICE");
+      bob.awaitShown(s -> s.contains("User names are lowercase: type /to alice"), "the lowercase hint");
+      bob.type("/to al!ce");
+      String shown = bob.awaitShown(s -> s.contains("Not a user name"), "that al!ce is not a name");
+      assertThat(shown).contains("lowercase letters, digits").doesNotContain("Now talking to");
+    }
+  }
+
+  @Test
+  void to_nameTheRelayDoesNotKnow_isReportedAtOnce_andNotChosen() throws Exception {
+    try (Screen bob = bobScreen()) {
+      bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
+      bob.type("/to zed");
+      bob.awaitShown(s -> s.contains("the server knows no user 'zed'"), "that zed is unknown");
+      bob.type("hello?");
+      String shown = bob.awaitShown(s -> s.contains("Pick someone first"), "that no one is chosen");
+      assertThat(shown).doesNotContain("Now talking to zed");
+    }
+  }
+
+  @Test
+  void fingerprint_showsEachKeyInTheFormPkiListShows() throws Exception {
+    try (Screen bob = bobScreen()) {
+      bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
+      bob.type("/fingerprint alice");
+      String shown = bob.awaitShown(s -> s.contains("encryption key of alice"), "alice's keys");
+
+      var listed = PkiListing.list(certs, Instant.now()).stream().filter(e -> e.name().equals("alice")).toList();
+      assertThat(listed).hasSize(2);
+      for (PkiListing.Entry e : listed) {
+        assertThat(shown).contains(e.role() + " key of alice: ").contains(e.fingerprint());
+      }
+      assertThat(shown).contains(KeyFingerprint.of(pki.user("alice").signing().certificate()));
+    }
+  }
+
+  @Test
+  void offline_fingerprintShowsThePinnedKeysAndTheSameSafetyNumber_andWhoSaysItNeedsTheConnection() throws Exception {
+    ChatClientIntegrationTest.Inbox aliceInbox = new ChatClientIntegrationTest.Inbox();
+    try (Screen bob = bobScreen()) {
+      try (ChatClient alice = ChatClient.connect(config("alice"), aliceInbox)) {
+        bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
+        alice.send("bob", "hi");
+        bob.awaitShown(s -> s.contains("Now talking to alice"), "alice's message");
+        bob.type("hi alice");
+        aliceInbox.next();
+        bob.type("/fingerprint alice");
+        bob.awaitShown(s -> s.contains("encryption key of alice"), "the safety number online");
+      }
+      Matcher online = Pattern.compile("Safety number with alice: ([0-9 ]+)").matcher(bob.text());
+      assertThat(online.find()).isTrue();
+      stopRelay();
+      bob.awaitShown(s -> s.contains("[connection: offline"), "that bob is offline");
+
+      bob.type("/fingerprint alice");
+      String shown = bob.awaitShown(s -> s.contains("pinned on this device") && count(s, "encryption key of alice") == 2,
+          "the pinned keys");
+      assertThat(count(shown, "Safety number with alice: " + online.group(1).strip())).isEqualTo(2);
+      assertThat(count(shown, KeyFingerprint.of(pki.user("alice").encryption().certificate()))).isEqualTo(2);
+
+      bob.type("/fingerprint carol");
+      bob.awaitShown(s -> s.contains("no keys of carol are pinned"), "that nothing is pinned for carol");
+      bob.type("/who");
+      bob.awaitShown(s -> s.contains("/who needs the connection to the server"), "that /who needs the connection");
+      assertThat(bob.text()).doesNotContain("[error]");
+    }
+  }
+
+  @Test
+  void reconnectLoop_showsOneLinePerRetry() throws Exception {
+    try (Screen bob = bobScreen()) {
+      bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
+      stopRelay();
+      String shown = bob.awaitShown(s -> count(s, "retrying in") >= 3, "three retries");
+      String retries = shown.substring(shown.indexOf("[connection: offline"));
+      assertThat(retries).doesNotContain("[connection: connecting");
+      for (String line : retries.split("\n")) {
+        if (line.contains("[connection:")) {
+          assertThat(line).contains("retrying in");
+        }
+      }
+    }
+  }
+
+  @Test
+  void receiptForAnotherConversation_saysWhichMessageItConfirms() throws Exception {
+    try (Screen bob = bobScreen()) {
+      bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
+      bob.type("/to alice");
+      bob.awaitShown(s -> s.contains("Now talking to alice"), "that bob talks to alice");
+      bob.type("lunch at noon on friday with the whole team?");
+      bob.awaitShown(s -> s.contains("the server stored your message"), "that the relay stored it for alice");
+      bob.type("/to carol");
+      bob.awaitShown(s -> s.contains("Now talking to carol"), "that bob talks to carol");
+
+      try (ChatClient alice = ChatClient.connect(config("alice"), new ChatClientIntegrationTest.Inbox())) {
+        String shown = bob.awaitShown(s -> s.contains("(alice received your message"), "the receipt");
+        assertThat(shown).containsPattern(
+            "\\(alice received your message \"lunch at noon on friday\\.\\.\\.\" sent at \\d\\d:\\d\\d\\)");
+      }
+    }
+  }
+
+  @Test
+  void historyOfOneMessage_saysTheLastMessage_notLast1Messages() throws Exception {
+    try (Screen bob = bobScreen(); ChatClient alice = ChatClient.connect(config("alice"), new ChatClientIntegrationTest.Inbox())) {
+      bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
+      alice.send("bob", "only one");
+      bob.awaitShown(s -> s.contains("alice: only one"), "alice's message");
+      bob.type("/to alice");
+      String shown = bob.awaitShown(s -> s.contains("\n---\n"), "the history with alice");
+      assertThat(shown).contains("--- the last message with alice ---").doesNotContain("last 1 messages");
     }
   }
 }

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Lists every certificate in a certs folder (CA, server, each user's signing and encryption
- * certificate) with its fingerprint, expiry and a status an operator can act on. This is what
+ * certificate) with its key fingerprint, expiry and a status an operator can act on. This is what
  * {@code ztchat pki list} prints. It reads certificates only, never private keys.
  *
  * <p>The status is {@code valid}, {@code expires in N days} (fewer than {@value #WARN_DAYS} left),
@@ -30,8 +30,8 @@ public final class PkiListing {
    *
    * @param name the certificate's CN (the user name for user certificates)
    * @param role {@code ca}, {@code server}, {@code signing} or {@code encryption}
-   * @param fingerprint SHA-256 fingerprint ({@link Certificates#fingerprint}); null when the file
-   *     is missing or unreadable
+   * @param fingerprint the key fingerprint ({@link KeyFingerprint#of}, the form the client shows);
+   *     null when the file is missing or unreadable
    * @param notAfter expiry; null when the file is missing or unreadable
    * @param status see the class documentation
    */
@@ -154,7 +154,7 @@ public final class PkiListing {
     return new Entry(
         Certificates.commonName(cert),
         label,
-        Certificates.fingerprint(cert),
+        KeyFingerprint.of(cert),
         cert.getNotAfter().toInstant(),
         status);
   }

@@ -42,9 +42,8 @@ class PkiListingTest {
             org.assertj.core.groups.Tuple.tuple("bob", "signing", "valid"),
             org.assertj.core.groups.Tuple.tuple("bob", "encryption", "valid"));
     assertThat(entries.get(2).fingerprint())
-        .isEqualTo(
-            Certificates.fingerprint(PemFiles.readCertificate(certs.signingCertificate("alice"))))
-        .matches("([0-9A-F]{2}:){31}[0-9A-F]{2}");
+        .isEqualTo(KeyFingerprint.of(PemFiles.readCertificate(certs.signingCertificate("alice"))))
+        .matches("([0-9a-f]{4} ){15}[0-9a-f]{4}");
     assertThat(entries.get(1).notAfter())
         .isEqualTo(CREATED.minus(Duration.ofMinutes(5)).plus(Duration.ofDays(365)));
   }
