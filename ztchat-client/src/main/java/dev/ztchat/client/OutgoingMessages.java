@@ -86,7 +86,8 @@ final class OutgoingMessages {
       }
       SealedEnvelope envelope = sealer.seal(MessageContent.text(text), List.of(new RecipientKey(to, contact.encryption())));
       byte[] bytes = EnvelopeCodec.encode(envelope);
-      checkFits(conn.welcome().maxFrame(), text, bytes);
+      String ref = conn.nextRef(); // the fit is exact for the frame actually sent, with this ref
+      checkFits(conn.welcome().maxFrame(), ref, text, bytes);
       String id = envelope.header().messageIdHex();
       // Durable before the first send, as for typed messages: if the answer is lost, the next
       // connection re-sends these very bytes, which the relay stores once.
@@ -95,7 +96,7 @@ final class OutgoingMessages {
       history.recordOutgoing(to, id, java.time.Instant.ofEpochMilli(envelope.header().timestampMillis()), text);
       Frame.Sent sent;
       try {
-        sent = deliver(conn, bytes);
+        sent = deliver(conn, bytes, ref);
       } catch (RelayConnection.RelayException e) {
         outbox.remove(row); // the relay answered: it did not store the message
         throw e;
@@ -204,7 +205,8 @@ final class OutgoingMessages {
     SealedEnvelope envelope = sealer.seal(MessageContent.text(p.text()), List.of(new RecipientKey(p.peer(), contact.encryption())));
     byte[] bytes = EnvelopeCodec.encode(envelope);
     try {
-      checkFits(relay.currentMaxFrame(), p.text(), bytes);
+      // sent later with a ref not known yet: checked with the longest ref this client makes
+      checkFits(relay.currentMaxFrame(), REF_PLACEHOLDER, p.text(), bytes);
     } catch (MessageTooLongException e) {
       outbox.remove(p.id());
       listener.onSendFailed(p.peer(), e.getMessage());
@@ -232,7 +234,10 @@ final class OutgoingMessages {
   }
 
   private static Frame.Sent deliver(RelayConnection conn, byte[] envelope) throws IOException {
-    String ref = conn.nextRef();
+    return deliver(conn, envelope, conn.nextRef());
+  }
+
+  private static Frame.Sent deliver(RelayConnection conn, byte[] envelope, String ref) throws IOException {
     Frame answer = conn.request(new Frame.Send(ref, envelope), ref, ChatClient.REQUEST_TIMEOUT);
     if (!(answer instanceof Frame.Sent sent)) {
       throw new IOException("unexpected answer from the server: " + answer.type());
@@ -240,12 +245,15 @@ final class OutgoingMessages {
     return sent;
   }
 
-  /** Refuses an envelope whose frame would exceed the relay's limit, naming the exact maximum. */
-  private static void checkFits(int maxFrame, String text, byte[] envelope) throws MessageTooLongException {
-    int frameBytes = FrameCodec.encode(new Frame.Send(REF_PLACEHOLDER, envelope)).length;
+  /**
+   * Refuses an envelope whose {@code send} frame, with {@code ref}, would exceed the relay's limit
+   * (docs/PROTOCOL.md section 6, "fits"), naming the exact maximum for that ref.
+   */
+  static void checkFits(int maxFrame, String ref, String text, byte[] envelope) throws MessageTooLongException {
+    int frameBytes = FrameCodec.encode(new Frame.Send(ref, envelope)).length;
     if (frameBytes > maxFrame) {
       int textBytes = text.getBytes(StandardCharsets.UTF_8).length;
-      int jsonOverhead = FrameCodec.encode(new Frame.Send(REF_PLACEHOLDER, new byte[0])).length;
+      int jsonOverhead = FrameCodec.encode(new Frame.Send(ref, new byte[0])).length;
       throw new MessageTooLongException(textBytes, fit(maxFrame, jsonOverhead, envelope.length - textBytes), maxFrame);
     }
   }

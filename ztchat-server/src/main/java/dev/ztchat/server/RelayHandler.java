@@ -90,7 +90,7 @@ final class RelayHandler extends SimpleChannelInboundHandler<Object> {
     byte[] bytes = send.envelope();
     EnvelopeHeader header;
     try {
-      header = EnvelopeCodec.decodeHeader(bytes);
+      header = EnvelopeCodec.decodeRoutable(bytes);
     } catch (MalformedEnvelopeException e) {
       reject(ctx, new Frame.Error(send.ref(), ErrorCode.BAD_ENVELOPE, "envelope rejected: " + e.getMessage()), false);
       return;

@@ -6,7 +6,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The canonical binary encoding of envelopes (docs/PROTOCOL.md, section 5; how the signed and
@@ -102,6 +104,29 @@ public final class EnvelopeCodec {
   /** Parses only the header (for routing); the rest must still be well-formed. */
   public static EnvelopeHeader decodeHeader(byte[] bytes) throws MalformedEnvelopeException {
     return decode(bytes).header();
+  }
+
+  /**
+   * Parses an envelope as the relay must before storing it (docs/PROTOCOL.md section 5): strictly,
+   * and the names of its key entries must be exactly the header's recipients, each recipient with
+   * at least one key entry and no key entry for anyone else.
+   */
+  public static EnvelopeHeader decodeRoutable(byte[] bytes) throws MalformedEnvelopeException {
+    SealedEnvelope e = decode(bytes);
+    Set<String> keyNames = new LinkedHashSet<>();
+    e.keys().forEach(k -> keyNames.add(k.recipient()));
+    Set<String> recipients = new LinkedHashSet<>(e.header().recipients());
+    for (String r : recipients) {
+      if (!keyNames.contains(r)) {
+        throw new MalformedEnvelopeException("recipient " + r + " has no key entry");
+      }
+    }
+    for (String k : keyNames) {
+      if (!recipients.contains(k)) {
+        throw new MalformedEnvelopeException("a key entry names " + k + ", who is not a recipient");
+      }
+    }
+    return e.header();
   }
 
   private static void writeHeader(Out out, EnvelopeHeader h) {

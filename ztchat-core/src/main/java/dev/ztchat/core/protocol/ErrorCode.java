@@ -7,7 +7,6 @@ public enum ErrorCode {
   BAD_ENVELOPE("bad_envelope"),
   UNKNOWN_USER("unknown_user"),
   BAD_CERTIFICATE("bad_certificate"),
-  TOO_LARGE("too_large"),
   RATE_LIMITED("rate_limited"),
   NO_CRL("no_crl"),
   INTERNAL("internal");

@@ -57,6 +57,39 @@ class RsaOaepAesGcmSealerTest {
   }
 
   @Test
+  void seal_keyEntryNamesAreExactlyTheHeaderRecipients_soTheRelayRoutesIt() throws Exception {
+    List<RecipientKey> keys =
+        List.of(
+            Fixtures.recipient("carol"),
+            Fixtures.recipient("bob"),
+            RecipientKey.of(Fixtures.BOB_LAPTOP.encryption().certificate()));
+
+    SealedEnvelope e = alice.seal(MessageContent.text("hi"), keys);
+
+    assertThat(e.keys()).extracting(WrappedKey::recipient).containsExactly("carol", "bob", "bob");
+    assertThat(EnvelopeCodec.decodeRoutable(EnvelopeCodec.encode(e)).recipients())
+        .containsExactly("carol", "bob");
+  }
+
+  @Test
+  void decodeRoutable_refusesKeyEntriesThatAreNotTheHeaderRecipients() {
+    SealedEnvelope e = alice.seal(MessageContent.text("hi"), Fixtures.recipients("bob", "carol"));
+    SealedEnvelope missing = Fixtures.withKeys(e, List.of(e.keys().get(0)));
+    SealedEnvelope extra =
+        Fixtures.withHeader(
+            e,
+            new EnvelopeHeader(
+                1, "alice", List.of("bob"), e.header().timestampMillis(), e.header().messageId()));
+
+    assertThatThrownBy(() -> EnvelopeCodec.decodeRoutable(EnvelopeCodec.encode(missing)))
+        .isInstanceOf(MalformedEnvelopeException.class)
+        .hasMessage("recipient carol has no key entry");
+    assertThatThrownBy(() -> EnvelopeCodec.decodeRoutable(EnvelopeCodec.encode(extra)))
+        .isInstanceOf(MalformedEnvelopeException.class)
+        .hasMessage("a key entry names carol, who is not a recipient");
+  }
+
+  @Test
   void seal_toASigningCertificate_isRefused() {
     RecipientKey wrong = RecipientKey.of(Fixtures.user("bob").signing().certificate());
 

@@ -8,14 +8,21 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Properties;
 
 /**
- * The known-answer test vector of docs/PROTOCOL.md section 8, as checked in under {@code
- * src/test/resources/vectors/}: fixed RSA-2048 keys for alice (sender) and bob (recipient), their
- * certificates, the CA certificate, and the vector values. Warning: these keys are published. They
+ * The known-answer test vector of docs/PROTOCOL.md section 8: the values, from {@code
+ * src/test/resources/vectors/test-vector-envelope.properties} (checked against the document by
+ * {@link TestVectorTest}), and the fixed RSA-2048 keys and certificates of alice (sender), bob
+ * (recipient) and the vector CA, read from the PEM blocks of section 8.1 of the document itself, so
+ * that what the specification publishes is what is tested. Warning: these keys are published. They
  * are TEST VECTOR keys and must never protect anything.
  */
 final class TestVector {
@@ -24,10 +31,7 @@ final class TestVector {
 
   static final Path VALUES = DIR.resolve("test-vector-envelope.properties");
 
-  /** The first lines of every checked-in vector key and certificate file. */
-  static final String WARNING =
-      "TEST VECTOR KEY MATERIAL - published in docs/PROTOCOL.md section 8.\n"
-          + "Anyone can read this file: NEVER use it to protect anything.\n";
+  static final Path PROTOCOL = Path.of("..", "docs", "PROTOCOL.md");
 
   private static final HexFormat HEX = HexFormat.of();
 
@@ -61,12 +65,44 @@ final class TestVector {
     return Long.parseLong(string(name));
   }
 
-  static Path file(String user, String role, String ext) {
-    return DIR.resolve("test-vector-" + user + "-" + role + "." + ext);
+  /** The text of section 8 (with 8.1) of docs/PROTOCOL.md. */
+  static String section8() throws IOException {
+    String doc = Files.readString(PROTOCOL, StandardCharsets.UTF_8);
+    int start = doc.indexOf("## 8. Test vector");
+    int end = doc.indexOf("\n## 9.", start);
+    if (start < 0 || end < 0) {
+      throw new IllegalStateException(PROTOCOL + " has no section 8 followed by section 9");
+    }
+    return doc.substring(start, end);
+  }
+
+  /**
+   * The PEM block that follows the line naming {@code fileName} in section 8.1, e.g. {@code
+   * test-vector-bob-encryption.key}.
+   */
+  static String pem(String fileName) throws IOException {
+    String section = section8();
+    int keys = section.indexOf("### 8.1 ");
+    int label = keys < 0 ? -1 : section.indexOf("`" + fileName + "`:", keys);
+    if (label < 0) {
+      throw new IllegalStateException(PROTOCOL + " section 8.1 has no block for " + fileName);
+    }
+    int begin = section.indexOf("-----BEGIN ", label);
+    int endMarker = section.indexOf("-----END ", begin);
+    int end = section.indexOf("-----", endMarker + "-----END ".length()) + "-----".length();
+    return section.substring(begin, end) + "\n";
+  }
+
+  static String fileName(String user, String role, String ext) {
+    return "test-vector-" + user + "-" + role + "." + ext;
   }
 
   static X509Certificate caCertificate() throws IOException {
-    return PemFiles.readCertificate(DIR.resolve("test-vector-ca.crt"));
+    return PemFiles.parseCertificate(pem("test-vector-ca.crt"));
+  }
+
+  static X509Certificate certificate(String user, String role) throws IOException {
+    return PemFiles.parseCertificate(pem(fileName(user, role, "crt")));
   }
 
   static UserIdentity user(String name) throws IOException {
@@ -74,8 +110,19 @@ final class TestVector {
   }
 
   private static Credential credential(String name, String role) throws IOException {
-    return new Credential(
-        PemFiles.readCertificate(file(name, role, "crt")),
-        PemFiles.readPrivateKey(file(name, role, "key")));
+    return new Credential(certificate(name, role), privateKey(pem(fileName(name, role, "key"))));
+  }
+
+  private static PrivateKey privateKey(String pem) throws IOException {
+    String body =
+        pem.replace("-----BEGIN PRIVATE KEY-----", "")
+            .replace("-----END PRIVATE KEY-----", "")
+            .replaceAll("\\s", "");
+    try {
+      return KeyFactory.getInstance("RSA")
+          .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IOException("not a PKCS#8 RSA private key: " + e.getMessage(), e);
+    }
   }
 }

@@ -4,7 +4,6 @@ import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.UserIdentity;
-import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,10 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Made the checked-in test vector, once. It does not run in the normal build: the vector must stay
- * fixed. To make a new one (for a new protocol version), run {@code ./mvnw -o -q test -pl
- * ztchat-core -Dtest=TestVectorGenerator -Dztchat.generateTestVector=true} and paste {@code
- * target/test-vector-section.md} into docs/PROTOCOL.md section 8.
+ * Made the test vector, once. It does not run in the normal build: the vector must stay fixed. To
+ * make a new one (for a new protocol version), run {@code ./mvnw -o -q test -pl ztchat-core
+ * -Dtest=TestVectorGenerator -Dztchat.generateTestVector=true} and paste {@code
+ * target/test-vector-section.md} into docs/PROTOCOL.md section 8 (the values) and 8.1 (the keys
+ * and certificates, which live only there).
  */
 class TestVectorGenerator {
   static final Instant NOT_BEFORE = Instant.parse("2025-12-01T00:00:00Z");
@@ -42,10 +42,11 @@ class TestVectorGenerator {
     UserIdentity alice = CertificateIssuer.issueUser(ca, "alice", 2048, NOT_BEFORE, VALIDITY);
     UserIdentity bob = CertificateIssuer.issueUser(ca, "bob", 2048, NOT_BEFORE, VALIDITY);
     Files.createDirectories(TestVector.DIR);
-    write(TestVector.DIR.resolve("test-vector-ca.crt"), PemFiles.toPem(ca.certificate()));
+    StringBuilder keys = new StringBuilder();
+    pemBlock(keys, "test-vector-ca.crt", "the root CA certificate", PemFiles.toPem(ca.certificate()));
     for (UserIdentity u : List.of(alice, bob)) {
-      writeCredential(u.name(), "signing", u.signing());
-      writeCredential(u.name(), "encryption", u.encryption());
+      credentialBlocks(keys, u.name(), "signing", u.signing());
+      credentialBlocks(keys, u.name(), "encryption", u.encryption());
     }
 
     byte[] contentKey =
@@ -81,21 +82,24 @@ class TestVectorGenerator {
       p.store(w, "TEST VECTOR for docs/PROTOCOL.md section 8 (made by TestVectorGenerator)");
     }
     Files.writeString(
-        Path.of("target", "test-vector-section.md"), markdown(p), StandardCharsets.UTF_8);
+        Path.of("target", "test-vector-section.md"), markdown(p) + keys, StandardCharsets.UTF_8);
   }
 
-  private static void writeCredential(String name, String role, Credential c) throws IOException {
-    write(TestVector.file(name, role, "crt"), PemFiles.toPem(c.certificate()));
+  private static void credentialBlocks(StringBuilder b, String name, String role, Credential c) {
+    pemBlock(b, TestVector.fileName(name, role, "crt"), name + "'s " + role + " certificate",
+        PemFiles.toPem(c.certificate()));
     String key =
         "-----BEGIN PRIVATE KEY-----\n"
             + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(c.privateKey().getEncoded())
             + "\n-----END PRIVATE KEY-----\n";
-    write(TestVector.file(name, role, "key"), key);
+    pemBlock(b, TestVector.fileName(name, role, "key"),
+        name + "'s " + role + " private key (PKCS#8), a TEST VECTOR key", key);
   }
 
-  private static void write(Path file, String pem) throws IOException {
-    Files.writeString(file, TestVector.WARNING + pem, StandardCharsets.US_ASCII);
+  private static void pemBlock(StringBuilder b, String fileName, String what, String pem) {
+    b.append('`').append(fileName).append("`: ").append(what).append(":\n\n```\n")
+        .append(pem.strip()).append("\n```\n\n");
   }
 
   private static String markdown(Properties p) {

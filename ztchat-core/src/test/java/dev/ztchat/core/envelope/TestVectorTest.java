@@ -196,13 +196,33 @@ class TestVectorTest {
   }
 
   @Test
-  void vectorKeyFiles_areMarkedAsTestVectorKeys() throws Exception {
+  void protocolDocument_publishesEveryVectorKeyAndCertificate_markedAsTestVectorKeys() throws Exception {
+    String section8 = TestVector.section8();
+    assertThat(section8).contains("### 8.1 Vector keys and certificates");
+    for (String user : List.of("alice", "bob")) {
+      for (String role : List.of("signing", "encryption")) {
+        String key = TestVector.fileName(user, role, "key");
+        assertThat(section8).contains("`" + key + "`: " + user + "'s " + role
+            + " private key (PKCS#8), a TEST VECTOR key:");
+        // each published key belongs to its published certificate
+        Signature s = Signature.getInstance("SHA256withRSA");
+        UserIdentity id = user.equals("alice") ? alice : bob;
+        s.initSign((role.equals("signing") ? id.signing() : id.encryption()).privateKey());
+        s.update(key.getBytes(StandardCharsets.US_ASCII));
+        byte[] sig = s.sign();
+        s.initVerify(TestVector.certificate(user, role).getPublicKey());
+        s.update(key.getBytes(StandardCharsets.US_ASCII));
+        assertThat(s.verify(sig)).as(key).isTrue();
+      }
+    }
+    assertThat(ca.getSubjectX500Principal().getName()).contains("ztchat TEST VECTOR root CA - never trust");
+  }
+
+  @Test
+  void vectorKeysAndCertificates_liveOnlyInTheDocument() throws Exception {
     try (var files = Files.list(TestVector.DIR)) {
-      List<Path> all = files.toList();
-      assertThat(all).allSatisfy(f -> assertThat(f.getFileName().toString()).contains("vector"));
-      assertThat(all.stream().filter(f -> f.toString().endsWith(".key")))
-          .hasSize(4)
-          .allSatisfy(f -> assertThat(Files.readString(f)).startsWith(TestVector.WARNING));
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .containsExactly("test-vector-envelope.properties");
     }
   }
 }
