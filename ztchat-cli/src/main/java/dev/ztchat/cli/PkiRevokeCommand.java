@@ -19,8 +19,8 @@ import picocli.CommandLine.Parameters;
     name = "revoke",
     description = {
       "Revoke a user's certificates (a lost or stolen device): adds them to the CA's CRL (ca.crl).",
-      "A relay using this certs folder notices within a second and disconnects the user;",
-      "elsewhere, copy ca.crl to the server's certs folder. Needs ca.key."
+      "A relay using this certs folder notices within a second and disconnects the user;"
+          + " elsewhere, copy ca.crl to the server's certs folder. Needs ca.key."
     })
 final class PkiRevokeCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

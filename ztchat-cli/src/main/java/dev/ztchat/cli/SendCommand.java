@@ -31,8 +31,8 @@ import picocli.CommandLine.Parameters;
       "2:bad usage",
       "3:not accepted: the recipient's queue on the server is full",
       "4:refused: unknown recipient, untrusted certificate or changed key",
-      "6:not confirmed: the connection was lost before the server answered; the message is kept and",
-      "  re-sent (never twice) the next time this identity connects (send, recv or client)",
+      "6:not confirmed: the connection was lost before the server answered; the message is kept and"
+          + " re-sent (never twice) the next time this identity connects (send, recv or client)",
       "7:this identity is already in use by another ztchat process (client, send or recv)",
     })
 final class SendCommand implements Callable<Integer> {

@@ -47,7 +47,8 @@ final class ServerCommand implements Callable<Integer> {
   Duration handshakeTimeout;
 
   @Option(names = "--crl-port", defaultValue = "8444",
-      description = "Publish the CA's CRL over HTTP at http://BIND:PORT/ca.crl, the URL certificates name (default: ${DEFAULT-VALUE}; 0: do not publish).")
+      description = "Port where the CA's CRL is published over HTTP, as http://BIND:PORT/ca.crl (the URL"
+          + " certificates name); 0: do not publish (default: ${DEFAULT-VALUE}).")
   int crlPort;
 
   @Option(names = "--data", defaultValue = "data", description = "Folder for the store of messages awaiting offline users (default: ${DEFAULT-VALUE}).")
