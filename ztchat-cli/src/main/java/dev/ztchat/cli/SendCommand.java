@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
     exitCodeList = {
       "0:the server accepted the message: stored, and delivered now or when the recipient connects",
       "1:error (connection, certificates, ...)",
-      "2:bad usage",
+      "2:bad usage, an empty message, or a message too long for one frame",
       "3:not accepted: the recipient's queue on the server is full",
       "4:refused: unknown recipient, untrusted certificate or changed key",
       "6:not confirmed: the connection was lost before the server answered; the message is kept and"
@@ -48,6 +48,10 @@ final class SendCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (!IdentityName.isValid(to)) {
       throw new UserError("--to '" + to + "' is not a valid user name", 2);
+    }
+    if (text.isBlank()) {
+      throw new UserError("the message is empty: nothing was sent. Give the text as one argument,"
+          + " e.g. ./ztchat send --to " + to + " \"hello\"", 2);
     }
     String me = options.resolveIdentity(null);
     try (ClientLogging logging = ClientLogging.routeTo(line -> System.err.println(TerminalText.notice("send: " + line)));
