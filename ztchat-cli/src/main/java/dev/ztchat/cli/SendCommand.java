@@ -53,6 +53,9 @@ final class SendCommand implements Callable<Integer> {
       throw new UserError("the message is empty: nothing was sent. Give the text as one argument,"
           + " e.g. ./ztchat send --to " + to + " \"hello\"", 2);
     }
+    // One signature and one key wrap: the JDK's RSA does them in milliseconds, while loading
+    // BoringSSL's native library takes a few hundred.
+    System.setProperty(dev.ztchat.core.crypto.BoringSslProvider.SWITCH, "off");
     String me = options.resolveIdentity(null);
     try (ClientLogging logging = ClientLogging.routeTo(line -> System.err.println(TerminalText.notice("send: " + line)));
         ChatClient client = ChatClient.connect(options.config(me), Quiet.INSTANCE)) {
