@@ -22,8 +22,8 @@ import picocli.CommandLine.Mixin;
     description = {
       "Interactive end-to-end encrypted chat.",
       "Without --identity, lists the identities in the certs folder and asks which one to use.",
-      "Text from others is shown escaped (\\e, \\x07, \\u202e ...); further lines of a",
-      "multi-line message begin with '    | '. Typed lines are not saved to disk."
+      "Text from others is shown escaped (\\e, \\x07, \\u202e ...); further lines of a"
+          + " multi-line message begin with '    | '. Typed lines are not saved to disk."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

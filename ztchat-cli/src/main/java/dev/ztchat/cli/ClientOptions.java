@@ -27,7 +27,8 @@ final class ClientOptions {
   @Option(names = "--certs", defaultValue = "certs", description = "Certs folder holding ca.crt and users/NAME/ (default: ${DEFAULT-VALUE}).")
   Path certs;
 
-  @Option(names = "--data", description = "Folder for your local state (pinned keys, seen messages, history). Default: ~/.ztchat/CA-ID/NAME, one per CA and identity.")
+  @Option(names = "--data", description = "Folder for your local state (pinned keys, seen messages, history), one per CA and"
+      + " identity. Default: the folder CA-ID/NAME in ~/.ztchat")
   Path data;
 
   @Option(names = "--window", defaultValue = "7d", converter = DurationConverter.class,

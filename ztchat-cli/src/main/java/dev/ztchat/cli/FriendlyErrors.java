@@ -28,4 +28,22 @@ final class FriendlyErrors implements CommandLine.IExecutionExceptionHandler {
     }
     return ex instanceof UserError u ? u.exitCode() : 1;
   }
+
+  /**
+   * A usage error prints the error and one line pointing at the command's help, not the whole help
+   * page (which buries the error), and exits 2.
+   */
+  static final class UsageErrors implements CommandLine.IParameterExceptionHandler {
+    @Override
+    public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+      CommandLine cl = ex.getCommandLine();
+      java.io.PrintWriter err = cl.getErr();
+      String name = cl.getCommandSpec().qualifiedName();
+      err.println(TerminalText.notice(name + ": " + ex.getMessage()));
+      CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+      err.println("Try './" + name + " --help' for more information.");
+      err.flush();
+      return cl.getCommandSpec().exitCodeOnInvalidInput();
+    }
+  }
 }

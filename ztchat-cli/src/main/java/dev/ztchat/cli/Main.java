@@ -21,6 +21,9 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
+  /** Columns of every help page. */
+  static final int HELP_WIDTH = 80;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
@@ -35,6 +38,9 @@ public final class Main implements Runnable {
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(new FriendlyErrors());
+    cl.setParameterExceptionHandler(new FriendlyErrors.UsageErrors());
+    // A fixed width keeps every help page laid out as HelpTextTest checks it (no path split).
+    cl.setUsageHelpWidth(HELP_WIDTH);
     return cl;
   }
 

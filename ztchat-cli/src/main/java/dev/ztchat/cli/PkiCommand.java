@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "pki",
-    description = "Issue and inspect certificates (root CA, server, users). See docs/PKI.md.",
+    description = "Issue and inspect certificates (root CA, server, users); docs/PKI.md explains each step.",
     subcommands = {
       PkiInitCommand.class,
       PkiIssueCommand.class,

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 /** {@code ztchat pki crl}: re-issue the CRL before it runs out (clients refuse a stale one). */
 @Command(name = "crl", description = {
     "Re-issue the CA's revocation list with a new next-update date.",
-    "Clients refuse to start conversations with new contacts once it is out of date: run this weekly."})
+    "Clients refuse to start conversations with new contacts once it is out of date: run this"
+        + " weekly."})
 final class PkiCrlCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

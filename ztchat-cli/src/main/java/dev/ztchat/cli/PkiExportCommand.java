@@ -17,8 +17,8 @@ import picocli.CommandLine.Parameters;
     name = "export",
     description = {
       "Write the bundle one user needs.",
-      "DIR gets ca.crt and users/NAME/{signing,encryption}.{crt,key} (keys mode 0600), so it",
-      "works as that user's certs folder (ztchat client --certs DIR)."
+      "DIR gets ca.crt and users/NAME/{signing,encryption}.{crt,key} (keys mode 0600), so it"
+          + " works as that user's certs folder (ztchat client --certs DIR)."
     })
 final class PkiExportCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
     name = "export-server",
     description = {
       "Write the bundle the relay server needs.",
-      "DIR gets ca.crt, server.{crt,key} and every user's public certificates",
-      "users/NAME/*.crt (for the directory); never ca.key, never a user's private key."
+      "DIR gets ca.crt, server.{crt,key} and every user's public certificates"
+          + " users/NAME/*.crt (for the directory); never ca.key, never a user's private key."
     })
 final class PkiExportServerCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -32,8 +32,9 @@ final class PkiInitCommand implements Callable<Integer> {
       paramLabel = "URL",
       defaultValue = DEFAULT_CRL_URL,
       description = {
-        "Where certificates say the CA's CRL is published (their CRL distribution point);",
-        "./ztchat server publishes it there by default. 'none' leaves it out. (default: ${DEFAULT-VALUE})"
+        "Where certificates say the CA's CRL is published (their CRL distribution point);"
+            + " ./ztchat server publishes it there by default. 'none' leaves it out.",
+        "Default: ${DEFAULT-VALUE}"
       })
   String crlUrl;
 

@@ -17,8 +17,8 @@ import picocli.CommandLine.Mixin;
     name = "list",
     description = {
       "List every certificate with its fingerprint, expiry and status.",
-      "One line per certificate: name, role, SHA-256 fingerprint, expiry date (UTC), status",
-      "(valid, expires in N days, EXPIRED, NOT YET VALID, INVALID: reason)."
+      "One line per certificate: name, role, SHA-256 fingerprint, expiry date (UTC), status"
+          + " (valid, expires in N days, EXPIRED, NOT YET VALID, INVALID: reason)."
     })
 final class PkiListCommand implements Callable<Integer> {
   private static final DateTimeFormatter DATE =

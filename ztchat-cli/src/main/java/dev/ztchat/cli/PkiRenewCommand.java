@@ -15,8 +15,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ztchat pki renew NAME}: new keys and certificates; the old ones are revoked as superseded. */
 @Command(name = "renew", description = {
-    "Issue new keys and certificates for a user; the old ones are revoked as superseded and kept",
-    "in users/NAME/previous/ so the owner can still read old messages. Contacts see a key-change notice."})
+    "Issue new keys and certificates for a user; the old ones are revoked as superseded and kept"
+        + " in users/NAME/previous/ so the owner can still read old messages.",
+    "Contacts see a key-change notice."})
 final class PkiRenewCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -19,8 +19,14 @@ import picocli.CommandLine.Parameters;
     name = "revoke",
     description = {
       "Revoke a user's certificates (a lost or stolen device): adds them to the CA's CRL (ca.crl).",
-      "A relay using this certs folder notices within a second and disconnects the user;",
-      "elsewhere, copy ca.crl to the server's certs folder. Needs ca.key."
+      "A relay using this certs folder notices within a second and disconnects the user;"
+          + " elsewhere, copy ca.crl to the server's certs folder. Needs ca.key."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:revoked; or already revoked, which it says (since when, why) without changing ca.crl",
+      "1:error (no such user, no CA key, a CRL not signed by this CA, ...)",
+      "2:bad usage",
     })
 final class PkiRevokeCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -43,6 +49,15 @@ final class PkiRevokeCommand implements Callable<Integer> {
     RevocationReason why = PkiCommand.guard(() -> RevocationReason.parse(reason));
     Duration next = PkiCrlCommand.checkCrlDays(crlDays);
     PkiRevocation pki = new PkiRevocation(dir.layout(), Clock.systemUTC(), spec.commandLine().getErr()::println);
+    java.util.Optional<PkiRevocation.Revoked> already = PkiCommand.guard(() -> pki.alreadyRevoked(name));
+    if (already.isPresent()) {
+      out.println(name + " is already revoked: since " + already.get().at() + " (" + already.get().reason() + ")."
+          + " Nothing changed: " + dir.layout().crl() + " was left as it is.");
+      out.println("To give " + name + " new certificates: ./ztchat pki issue " + name + " --dir " + dir.layout().root()
+          + " --force");
+      out.flush();
+      return 0;
+    }
     X509CRL crl = PkiCommand.guard(() -> pki.revoke(name, why, next));
     out.println("revoked " + name + "'s signing and encryption certificates (" + why.cliName() + ")");
     out.println("wrote " + dir.layout().crl() + " (CRL number " + CrlIssuer.crlNumber(crl) + ", next update "

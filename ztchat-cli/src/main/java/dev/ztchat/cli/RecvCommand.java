@@ -20,10 +20,10 @@ import picocli.CommandLine.Option;
     name = "recv",
     mixinStandardHelpOptions = true,
     description = {
-      "Receive messages: prints each verified message as exactly one line FROM: TEXT;",
-      "in TEXT a newline is written \\n, a backslash \\\\, and controls and invisible",
-      "characters escaped (\\e, \\r, \\x07, \\u202e ...). Dropped messages and other",
-      "warnings go to stderr, one escaped line each."
+      "Receive messages: prints each verified message as exactly one line FROM: TEXT;"
+          + " in TEXT a newline is written \\n, a backslash \\\\, and controls and invisible"
+          + " characters escaped (\\e, \\r, \\x07, \\u202e ...).",
+      "Dropped messages and other warnings go to stderr, one escaped line each."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

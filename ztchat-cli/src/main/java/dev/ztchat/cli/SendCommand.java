@@ -28,11 +28,11 @@ import picocli.CommandLine.Parameters;
     exitCodeList = {
       "0:the server accepted the message: stored, and delivered now or when the recipient connects",
       "1:error (connection, certificates, ...)",
-      "2:bad usage",
+      "2:bad usage, an empty message, or a message too long for one frame",
       "3:not accepted: the recipient's queue on the server is full",
       "4:refused: unknown recipient, untrusted certificate or changed key",
-      "6:not confirmed: the connection was lost before the server answered; the message is kept and",
-      "  re-sent (never twice) the next time this identity connects (send, recv or client)",
+      "6:not confirmed: the connection was lost before the server answered; the message is kept and"
+          + " re-sent (never twice) the next time this identity connects (send, recv or client)",
       "7:this identity is already in use by another ztchat process (client, send or recv)",
     })
 final class SendCommand implements Callable<Integer> {
@@ -49,6 +49,13 @@ final class SendCommand implements Callable<Integer> {
     if (!IdentityName.isValid(to)) {
       throw new UserError("--to '" + to + "' is not a valid user name", 2);
     }
+    if (text.isBlank()) {
+      throw new UserError("the message is empty: nothing was sent. Give the text as one argument,"
+          + " e.g. ./ztchat send --to " + to + " \"hello\"", 2);
+    }
+    // One signature and one key wrap: the JDK's RSA does them in milliseconds, while loading
+    // BoringSSL's native library takes a few hundred.
+    System.setProperty(dev.ztchat.core.crypto.BoringSslProvider.SWITCH, "off");
     String me = options.resolveIdentity(null);
     try (ClientLogging logging = ClientLogging.routeTo(line -> System.err.println(TerminalText.notice("send: " + line)));
         ChatClient client = ChatClient.connect(options.config(me), Quiet.INSTANCE)) {

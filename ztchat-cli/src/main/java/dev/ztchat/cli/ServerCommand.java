@@ -6,6 +6,9 @@ import dev.ztchat.server.CrlHttpEndpoint;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.store.QueueLimits;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -47,7 +50,8 @@ final class ServerCommand implements Callable<Integer> {
   Duration handshakeTimeout;
 
   @Option(names = "--crl-port", defaultValue = "8444",
-      description = "Publish the CA's CRL over HTTP at http://BIND:PORT/ca.crl, the URL certificates name (default: ${DEFAULT-VALUE}; 0: do not publish).")
+      description = "Port where the CA's CRL is published over HTTP, as http://BIND:PORT/ca.crl (the URL"
+          + " certificates name); 0: do not publish (default: ${DEFAULT-VALUE}).")
   int crlPort;
 
   @Option(names = "--data", defaultValue = "data", description = "Folder for the store of messages awaiting offline users (default: ${DEFAULT-VALUE}).")
@@ -114,6 +118,38 @@ final class ServerCommand implements Callable<Integer> {
       description = "Connections from one address that have not finished the TLS handshake (default: ${DEFAULT-VALUE}).")
   int maxHandshakesPerAddress;
 
+  /**
+   * Fails at once when {@code port} on --bind cannot be bound. Only a quick check: the relay binds
+   * again later, and a port taken in between is reported the same way.
+   */
+  private void checkFree(int port, String option) {
+    if (port <= 0) {
+      return;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(bind, port));
+    } catch (BindException e) {
+      throw portTaken(port, option);
+    } catch (java.io.IOException e) {
+      // not a taken port (an unknown --bind, say): the relay's own start reports it
+    }
+  }
+
+  private static boolean isBindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private UserError portTaken(int port, String option) {
+    return new UserError(bind + ":" + port + " is already in use: is another relay (or another program) running"
+        + " there? Stop it, or choose another port with " + option + " PORT");
+  }
+
   @Override
   public Integer call() throws Exception {
     RelayServerConfig config;
@@ -126,11 +162,14 @@ final class ServerCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
     }
+    // Loading certificates and opening the store take seconds: find a taken port before that.
+    checkFree(port, "--port");
+    checkFree(crlPort, "--crl-port");
     RelayServer server;
     try {
       server = RelayServer.start(config);
     } catch (java.io.IOException e) {
-      throw new UserError(e.getMessage());
+      throw isBindFailure(e) ? portTaken(port, "--port") : new UserError(e.getMessage());
     }
     reloadOnSighup(server);
     CrlHttpEndpoint crlHttp = null;
@@ -139,7 +178,7 @@ final class ServerCommand implements Callable<Integer> {
         crlHttp = CrlHttpEndpoint.start(bind, crlPort, server::currentRevocationList);
       } catch (java.io.IOException e) {
         server.close();
-        throw new UserError(e.getMessage());
+        throw isBindFailure(e) ? portTaken(crlPort, "--crl-port") : new UserError(e.getMessage());
       }
     }
     CrlHttpEndpoint publishedCrl = crlHttp;

@@ -36,7 +36,7 @@ class PkiInitCommandTest {
             "generating user alice: signing and encryption keys (RSA-2048)...",
             "generating user bob: signing and encryption keys (RSA-2048)...");
     assertThat(r.out())
-        .contains("wrote 13 files in " + certs)
+        .contains("wrote 14 files in " + certs)
         .containsPattern(
             "ca\\.key +\\(0600\\) root CA private key +-> the PKI admin only; keep it offline")
         .containsPattern("users/alice/signing\\.key +\\(0600\\) .* -> alice only")
@@ -189,5 +189,37 @@ class PkiInitCommandTest {
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("--key-type 'dsa' is not supported: use rsa (default) or ec (ECDSA P-256)");
     assertThat(Files.exists(certs.resolve("ca.key"))).isFalse();
+  }
+
+  @Test
+  void revoke_ofAnAlreadyRevokedUser_saysSinceWhenAndWhy_andLeavesTheCrlAsItIs() throws Exception {
+    Path certs = dir.resolve("certs");
+    assertThat(init(certs).exit()).isZero();
+    Run first = run("pki", "revoke", "bob", "--dir", certs.toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+    byte[] crl = Files.readAllBytes(new CertsLayout(certs).crl());
+
+    Run again = run("pki", "revoke", "bob", "--dir", certs.toString(), "--reason", "superseded");
+
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.out())
+        .containsPattern("bob is already revoked: since 20\\d\\d-\\d\\d-\\d\\dT[0-9:.]+Z \\(keyCompromise\\)")
+        .contains("Nothing changed")
+        .doesNotContain("wrote");
+    assertThat(Files.readAllBytes(new CertsLayout(certs).crl())).isEqualTo(crl);
+  }
+
+  @Test
+  void init_countsAndListsEveryFileItWrites_includingTheCrlUrl() throws Exception {
+    Path certs = dir.resolve("certs");
+
+    Run r = init(certs);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    long files;
+    try (var all = Files.walk(certs)) {
+      files = all.filter(Files::isRegularFile).count();
+    }
+    assertThat(r.out()).contains("wrote " + files + " files in " + certs).containsPattern("\\n  crl-url ");
   }
 }

@@ -2,6 +2,9 @@ package dev.ztchat.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,5 +61,36 @@ class ServerCommandTest {
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--max-handshakes-per-address 0 is out of range");
+  }
+
+  @Test
+  void portTaken_failsBeforeAnyStartupWork_namingThePortAndWhatToDo() throws Exception {
+    PkiCommandTest.init(dir.resolve("certs"));
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      PkiCommandTest.Run r = server("--port", "" + taken.getLocalPort(), "--crl-port", "0");
+
+      assertThat(r.exit()).as(r.err()).isEqualTo(1);
+      assertThat(r.err())
+          .contains("127.0.0.1:" + taken.getLocalPort() + " is already in use")
+          .contains("another relay")
+          .contains("--port");
+      assertThat(r.err().lines()).hasSize(1);
+      // the store is opened after the port is bound: nothing slow ran, nothing was created
+      assertThat(Files.exists(dir.resolve("data"))).isFalse();
+    }
+  }
+
+  @Test
+  void crlPortTaken_failsBeforeAnyStartupWork_namingTheOption() throws Exception {
+    PkiCommandTest.init(dir.resolve("certs"));
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      PkiCommandTest.Run r = server("--port", "0", "--crl-port", "" + taken.getLocalPort());
+
+      assertThat(r.exit()).as(r.err()).isEqualTo(1);
+      assertThat(r.err())
+          .contains("127.0.0.1:" + taken.getLocalPort() + " is already in use")
+          .contains("--crl-port");
+      assertThat(Files.exists(dir.resolve("data"))).isFalse();
+    }
   }
 }

@@ -51,7 +51,7 @@ public final class ChatClient implements AutoCloseable {
   private final Outbox outbox;
   private final AckLedger acks;
   private final ContactDirectory contacts;
-  private final OutgoingMessages outgoing;
+  final OutgoingMessages outgoing; // package-private: tests watch its sealing
   private volatile RsaOaepAesGcmOpener opener; // replaced when the keys are renewed
   private final CertificateVerifier verifier;
   private final ExecutorService receiver;

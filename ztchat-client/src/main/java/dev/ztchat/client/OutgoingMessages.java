@@ -3,16 +3,20 @@ package dev.ztchat.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.EnvelopeSealer;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.RecipientKey;
 import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
 import dev.ztchat.core.envelope.SealedEnvelope;
+import dev.ztchat.core.envelope.WrappedKey;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.FrameCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPublicKey;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -84,9 +88,10 @@ final class OutgoingMessages {
         throw new ContactKeysRenewedException(e.getMessage() + " The message was kept and goes out on a later run,"
             + " once " + to + " has connected with the new keys and you accepted them.");
       }
+      String ref = conn.nextRef(); // the fit is exact for the frame actually sent, with this ref
+      checkFitsBeforeSealing(conn.welcome().maxFrame(), ref, to, text, contact.encryption());
       SealedEnvelope envelope = sealer.seal(MessageContent.text(text), List.of(new RecipientKey(to, contact.encryption())));
       byte[] bytes = EnvelopeCodec.encode(envelope);
-      String ref = conn.nextRef(); // the fit is exact for the frame actually sent, with this ref
       checkFits(conn.welcome().maxFrame(), ref, text, bytes);
       String id = envelope.header().messageIdHex();
       // Durable before the first send, as for typed messages: if the answer is lost, the next
@@ -243,6 +248,46 @@ final class OutgoingMessages {
       throw new IOException("unexpected answer from the server: " + answer.type());
     }
     return sent;
+  }
+
+  /**
+   * Refuses a text too long for one frame before anything is signed or encrypted: the envelope's
+   * size without the text follows from the key sizes alone, so a stand-in envelope of that shape
+   * (zero bytes where the nonce, wrapped key and signature go) is measured instead of a sealed one.
+   * {@link #checkFits} re-checks the sealed bytes.
+   */
+  private void checkFitsBeforeSealing(int maxFrame, String ref, String to, String text, X509Certificate recipient)
+      throws MessageTooLongException {
+    dev.ztchat.core.pki.UserIdentity self = me;
+    if (!(recipient.getPublicKey() instanceof RSAPublicKey wrapKey)
+        || !(self.signing().certificate().getPublicKey() instanceof RSAPublicKey signKey)) {
+      return; // user keys are RSA; anything else is left to checkFits
+    }
+    MessageContent.text(text); // refuses invalid Unicode or an absurd length first
+    EnvelopeHeader header = new EnvelopeHeader(EnvelopeHeader.VERSION, self.name(), List.of(to), clock.millis(),
+        new byte[EnvelopeHeader.MESSAGE_ID_BYTES]);
+    int emptyContent = 1; // a text's content is its kind byte, then the UTF-8 text (docs/PROTOCOL.md)
+    SealedEnvelope shape = new SealedEnvelope(header,
+        List.of(new WrappedKey(to, new byte[WrappedKey.KEY_ID_BYTES], new byte[modulusBytes(wrapKey)])),
+        new byte[SealedEnvelope.NONCE_BYTES], new byte[emptyContent + SealedEnvelope.TAG_BYTES],
+        new byte[modulusBytes(signKey)]);
+    int textBytes = text.getBytes(StandardCharsets.UTF_8).length;
+    int jsonOverhead = FrameCodec.encode(new Frame.Send(ref, new byte[0])).length;
+    int max = fit(maxFrame, jsonOverhead, EnvelopeCodec.encode(shape).length);
+    if (textBytes > max) {
+      throw new MessageTooLongException(textBytes, max, maxFrame);
+    }
+  }
+
+  private static int modulusBytes(RSAPublicKey key) {
+    return (key.getModulus().bitLength() + 7) / 8;
+  }
+
+  /** Tests watch sealing through this: a text refused for its size is never sealed. */
+  void sealWith(EnvelopeSealer replacement) {
+    synchronized (flushLock) {
+      this.sealer = requireNonNull(replacement, "replacement");
+    }
   }
 
   /**

@@ -24,7 +24,16 @@ public final class BoringSslProvider {
     return PROVIDER;
   }
 
+  /**
+   * System property that, set to {@code off} before first use, keeps Conscrypt unloaded: loading
+   * its native library costs more than it saves for a process that makes one or two RSA operations.
+   */
+  public static final String SWITCH = "ztchat.boringssl";
+
   private static Optional<Provider> load() {
+    if ("off".equals(System.getProperty(SWITCH))) {
+      return Optional.empty();
+    }
     try {
       if (!Conscrypt.isAvailable()) {
         LOG.debug("Conscrypt's native library is not available here; the JDK's providers are used");

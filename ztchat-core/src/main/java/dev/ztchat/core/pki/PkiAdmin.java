@@ -214,15 +214,21 @@ public final class PkiAdmin {
             layout.caKey(), "root CA private key", "the PKI admin only; keep it offline", true));
     PkiRevocation.writeInitial(layout, ca, clock.instant());
     Files.deleteIfExists(layout.crlUrlFile());
-    if (options.crlUrl() != null) {
-      Files.writeString(layout.crlUrlFile(), options.crlUrl() + "\n", java.nio.charset.StandardCharsets.US_ASCII);
-    }
     written.add(
         new PkiFile(
             layout.crl(),
             "root CA revocation list",
             "the server (serves it to users); re-issue weekly: ./ztchat pki crl",
             false));
+    if (options.crlUrl() != null) {
+      Files.writeString(layout.crlUrlFile(), options.crlUrl() + "\n", java.nio.charset.StandardCharsets.US_ASCII);
+      written.add(
+          new PkiFile(
+              layout.crlUrlFile(),
+              "where certificates say the CRL is",
+              "stays here: pki issue and renew put it in new certificates",
+              false));
+    }
     PemFiles.writeCertificate(layout.serverCertificate(), server.certificate(), force);
     written.add(
         new PkiFile(layout.serverCertificate(), "relay TLS certificate", "the server", false));

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.cert.CRLReason;
 import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,18 +36,78 @@ public final class PkiRevocation {
     this.progress = requireNonNull(progress, "progress");
   }
 
-  /** Revokes both of {@code name}'s current certificates; returns the new CRL. */
+  /** When and why a user's current certificates were revoked, as the CRL says. */
+  public record Revoked(Instant at, String reason) {
+    public Revoked {
+      requireNonNull(at, "at");
+      requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * Revokes those of {@code name}'s current certificates the CRL does not list yet; returns the new
+   * CRL. When it lists both already, nothing is written and the CRL is returned as it is ({@link
+   * #alreadyRevoked} says since when and why).
+   */
   public X509CRL revoke(String name, RevocationReason reason, Duration nextUpdate) throws IOException, PkiException {
     IdentityName.validate(name);
     Credential ca = PkiChecks.loadCa(layout, clock.instant());
+    X509CRL current = readVerifiedCrl(ca);
     List<CrlIssuer.Revocation> add = new ArrayList<>();
+    for (X509Certificate cert : currentCertificates(name)) {
+      if (current == null || current.getRevokedCertificate(cert.getSerialNumber()) == null) {
+        add.add(new CrlIssuer.Revocation(cert, reason));
+      }
+    }
+    if (add.isEmpty()) {
+      return current;
+    }
+    return writeCrl(ca, add, nextUpdate);
+  }
+
+  /**
+   * When both of {@code name}'s current certificates are on the CRL: the earlier of their revocation
+   * dates and its reason; empty when either is not (or there is no CRL).
+   */
+  public java.util.Optional<Revoked> alreadyRevoked(String name) throws IOException, PkiException {
+    IdentityName.validate(name);
+    X509CRL current = readVerifiedCrl(PkiChecks.loadCa(layout, clock.instant()));
+    Revoked first = null;
+    for (X509Certificate cert : currentCertificates(name)) {
+      X509CRLEntry entry = current == null ? null : current.getRevokedCertificate(cert.getSerialNumber());
+      if (entry == null) {
+        return java.util.Optional.empty();
+      }
+      Instant at = entry.getRevocationDate().toInstant();
+      if (first == null || at.isBefore(first.at())) {
+        first = new Revoked(at, reasonName(entry.getRevocationReason()));
+      }
+    }
+    return java.util.Optional.ofNullable(first);
+  }
+
+  private List<X509Certificate> currentCertificates(String name) throws IOException, PkiException {
+    List<X509Certificate> certs = new ArrayList<>();
     for (Path p : List.of(layout.signingCertificate(name), layout.encryptionCertificate(name))) {
       if (!Files.isRegularFile(p)) {
         throw new PkiException("no certificate " + p + ": is '" + name + "' a user of this CA? (./ztchat pki list)");
       }
-      add.add(new CrlIssuer.Revocation(PemFiles.readCertificate(p), reason));
+      certs.add(PemFiles.readCertificate(p));
     }
-    return writeCrl(ca, add, nextUpdate);
+    return certs;
+  }
+
+  /** The command-line name of a CRL entry's reason ({@code openssl crl -text} shows the same). */
+  private static String reasonName(CRLReason reason) {
+    if (reason == null) {
+      return "no reason given";
+    }
+    for (RevocationReason r : RevocationReason.values()) {
+      if (r.code() == reason.ordinal()) { // CRLReason's constants are in code order (RFC 5280)
+        return r.cliName();
+      }
+    }
+    return reason.name();
   }
 
   /** Re-issues the CRL unchanged but for a new thisUpdate/nextUpdate (run it before the old one runs out). */
@@ -100,7 +162,7 @@ public final class PkiRevocation {
     }
   }
 
-  private X509CRL writeCrl(Credential ca, List<CrlIssuer.Revocation> add, Duration nextUpdate) throws IOException, PkiException {
+  private X509CRL readVerifiedCrl(Credential ca) throws IOException, PkiException {
     X509CRL previous = CrlFiles.read(layout.crl());
     if (previous != null) {
       try {
@@ -109,6 +171,11 @@ public final class PkiRevocation {
         throw new PkiException(layout.crl() + " was not signed by this CA: move it away and revoke again");
       }
     }
+    return previous;
+  }
+
+  private X509CRL writeCrl(Credential ca, List<CrlIssuer.Revocation> add, Duration nextUpdate) throws IOException, PkiException {
+    X509CRL previous = readVerifiedCrl(ca);
     X509CRL crl = CrlIssuer.issue(ca, previous, add, clock.instant(), nextUpdate);
     CrlFiles.write(layout.crl(), crl);
     return crl;

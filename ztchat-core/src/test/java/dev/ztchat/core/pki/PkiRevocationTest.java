@@ -62,6 +62,20 @@ class PkiRevocationTest {
   }
 
   @Test
+  void revoke_ofAnAlreadyRevokedUser_writesNothing_andSaysSinceWhenAndWhy() throws Exception {
+    revocation().revoke("alice", RevocationReason.KEY_COMPROMISE, Duration.ofDays(7));
+    byte[] before = java.nio.file.Files.readAllBytes(certs.crl());
+    Instant revokedAt = verified().revokedAt(PemFiles.readCertificate(certs.signingCertificate("alice"))).orElseThrow();
+
+    revocation().revoke("alice", RevocationReason.SUPERSEDED, Duration.ofDays(7));
+
+    assertThat(java.nio.file.Files.readAllBytes(certs.crl())).as("ca.crl unchanged").isEqualTo(before);
+    assertThat(revocation().alreadyRevoked("alice"))
+        .contains(new PkiRevocation.Revoked(revokedAt, "keyCompromise"));
+    assertThat(revocation().alreadyRevoked("bob")).isEmpty();
+  }
+
+  @Test
   void revoke_unknownUser_failsClearly() {
     assertThatThrownBy(() -> revocation().revoke("zed", RevocationReason.KEY_COMPROMISE, Duration.ofDays(7)))
         .isInstanceOf(PkiException.class)
