@@ -148,11 +148,22 @@ public final class ChatClient implements AutoCloseable {
     try {
       return RelayConnection.connect(c.host(), c.port(), c.me().signing(), c.rootCa());
     } catch (CertificateRefusedException refused) {
-      KeyReload.StoredKeys renewed = KeyRenewal.newerKeys(c, refused, c.clock().instant());
-      useKeys(c.withKeys(renewed.me(), KeyRenewal.previousAfter(c, renewed)));
-      listener.onNotice(RENEWED_NOTICE);
+      ChatClientConfig renewed = renewedKeys(c, refused, listener);
+      useKeys(renewed);
       return RelayConnection.connect(c.host(), c.port(), renewed.me().signing(), c.rootCa());
     }
+  }
+
+  /**
+   * {@code c} with the renewed keys found on disk after the relay refused {@code c}'s certificate
+   * (the user is told), or the refusal, saying what to do, when there are none ({@link KeyRenewal}).
+   */
+  private static ChatClientConfig renewedKeys(ChatClientConfig c, CertificateRefusedException refused,
+      ChatListener listener) throws CertificateRefusedException {
+    KeyReload.StoredKeys renewed = KeyRenewal.newerKeys(c, refused, c.clock().instant());
+    ChatClientConfig withNewKeys = c.withKeys(renewed.me(), KeyRenewal.previousAfter(c, renewed));
+    listener.onNotice(RENEWED_NOTICE);
+    return withNewKeys;
   }
 
   /** What the user is told when the client switches to renewed keys. */
@@ -192,9 +203,7 @@ public final class ChatClient implements AutoCloseable {
         try {
           first = RelayConnection.connect(config.host(), config.port(), config.me().signing(), config.rootCa());
         } catch (CertificateRefusedException refused) {
-          KeyReload.StoredKeys renewed = KeyRenewal.newerKeys(config, refused, config.clock().instant());
-          config = config.withKeys(renewed.me(), KeyRenewal.previousAfter(config, renewed));
-          listener.onNotice(RENEWED_NOTICE);
+          config = renewedKeys(config, refused, listener);
           first = RelayConnection.connect(config.host(), config.port(), config.me().signing(), config.rootCa());
         }
       }
