@@ -57,18 +57,25 @@ final class CertsWatcher implements AutoCloseable {
 
   /** Reads what is new or changed in the certs folder now; returns how many users it holds. */
   synchronized int reload() {
-    int users = 0;
+    List<String> names;
     try {
-      for (String name : certs.userNames()) {
-        users++;
+      names = certs.userNames();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("directory: cannot read {}: {}", certs.usersDir(), e.getMessage());
+      return 0;
+    }
+    int users = 0;
+    for (String name : names) {
+      users++;
+      try { // one unreadable user folder does not keep the others from loading
         learn(name, certs.signingCertificate(name), CertificateRole.USER_SIGNING);
         learn(name, certs.encryptionCertificate(name), CertificateRole.USER_ENCRYPTION);
         for (Path earlier : previousSigning(name)) {
           learn(name, earlier, CertificateRole.USER_SIGNING);
         }
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("directory: cannot read the certificates of '{}': {}", name, e.getMessage());
       }
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("directory: cannot read {}: {}", certs.usersDir(), e.getMessage());
     }
     return users;
   }

@@ -119,7 +119,7 @@ public final class CrlHttpEndpoint implements AutoCloseable {
           .bind(new InetSocketAddress(bind, port))
           .syncUninterruptibly()
           .channel();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // syncUninterruptibly rethrows a BindException undeclared
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new IOException("cannot serve the CRL on " + bind + ":" + port + " (" + e.getMessage()
           + "): choose another --crl-port, or 0 to not serve it", e);

@@ -59,10 +59,12 @@ public final class RelayServer implements AutoCloseable {
                 () -> PemFiles.readPrivateKey(config.certs().serverKey())));
     CertificateVerifier verifier = new CertificateVerifier(ca);
     Directory directory = new Directory(verifier, clock, this::revokedAt);
-    this.certificates = new CertsWatcher(config.certs(), directory);
     ConnectionRegistry connections = new ConnectionRegistry();
     this.revocations = new RevocationWatcher(config.certs().crl(), ca, clock, crl -> closeRevoked(connections));
     this.deliveries = new DeliveryService(OfflineQueue.open(config.queue(), clock));
+    // last: its first reading ranks certificates by the CRL, and its thread starts only once the
+    // steps that can fail are done
+    this.certificates = new CertsWatcher(config.certs(), directory);
     this.relay = new RelayContext(config, directory, connections, deliveries, revocations, security);
     this.sslContext = TlsContexts.server(server,
         new ClientCertificateTrustManager(verifier, clock, revocations::revokedAt), provider);

@@ -360,8 +360,10 @@ public final class OfflineQueue implements AutoCloseable {
     try (PreparedStatement d = db.prepareStatement("DELETE FROM queue WHERE expires_at <= ?")) {
       d.setLong(1, clock.millis());
       int n = d.executeUpdate();
-      usage.clear(); // re-read, now without the expired envelopes
-      pairUsage.clear();
+      if (n > 0) { // re-read, now without the expired envelopes
+        usage.clear();
+        pairUsage.clear();
+      }
       return n;
     } catch (SQLException e) {
       throw new IOException("purging expired envelopes failed: " + e.getMessage(), e);
