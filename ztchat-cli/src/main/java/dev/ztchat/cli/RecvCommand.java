@@ -64,7 +64,8 @@ final class RecvCommand implements Callable<Integer> {
 
           @Override
           public void onRejected(String claimedSender, RejectionReason reason, String explanation) {
-            System.err.println(Warnings.dropped(claimedSender, reason) + " - " + explanation);
+            // the explanation may quote what the network sent (a certificate's name): escaped too
+            warn(Warnings.dropped(claimedSender, reason) + " - " + explanation);
           }
 
           @Override
