@@ -233,7 +233,7 @@ public final class ContactDirectory {
       for (X509Certificate c : List.of(fresh.signing(), fresh.encryption())) {
         Optional<Instant> at = crl.revokedAt(c);
         if (at.isPresent()) {
-          if (superseded(crl, c)) {
+          if (crl.superseded(c)) {
             throw new ContactKeysRenewedException("the keys of '" + name + "' were renewed by the CA on " + at.get()
                 + " and the server does not have the new ones yet: nothing was sent to the old keys. It can be sent"
                 + " once the server has them (when " + name + " connects once, or their certificates are in the"
@@ -256,13 +256,6 @@ public final class ContactDirectory {
       throw new KeyChangedException(name, changed.pinnedFingerprint(), changed.newFingerprint(), fresh);
     }
     return fresh;
-  }
-
-  /** True when {@code cert} is on {@code crl} with reason superseded (its owner's keys were renewed). */
-  private static boolean superseded(RevocationList crl, X509Certificate cert) {
-    var entry = crl.crl().getRevokedCertificate(cert.getSerialNumber());
-    return entry != null && crl.isRevoked(cert)
-        && entry.getRevocationReason() == java.security.cert.CRLReason.SUPERSEDED;
   }
 
   /** How long a sender's certificates, fetched to open their messages, are used before asking again. */

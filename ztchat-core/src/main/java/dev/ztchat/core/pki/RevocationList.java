@@ -62,11 +62,20 @@ public final class RevocationList {
 
   /** True when {@code cert} was revoked because its key was compromised (nothing it signed counts). */
   public boolean compromised(X509Certificate cert) {
+    return reasonIs(cert, java.security.cert.CRLReason.KEY_COMPROMISE);
+  }
+
+  /** True when {@code cert} was revoked as superseded: its owner's keys were renewed. */
+  public boolean superseded(X509Certificate cert) {
+    return reasonIs(cert, java.security.cert.CRLReason.SUPERSEDED);
+  }
+
+  private boolean reasonIs(X509Certificate cert, java.security.cert.CRLReason reason) {
     if (!cert.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
       return false;
     }
     X509CRLEntry e = crl.getRevokedCertificate(cert.getSerialNumber());
-    return e != null && e.getRevocationReason() == java.security.cert.CRLReason.KEY_COMPROMISE;
+    return e != null && e.getRevocationReason() == reason;
   }
 
   public boolean isRevoked(X509Certificate cert) {
