@@ -75,7 +75,7 @@ final class HostileRelay implements AutoCloseable {
 
   private HostileRelay(Credential server, X509Certificate ca, CertsLayout certs) throws IOException, InterruptedException {
     var list = dev.ztchat.core.pki.CrlFiles.read(certs.crl());
-    this.crl = list == null ? null : dev.ztchat.core.pki.CrlIssuer.toPem(list);
+    this.crl = list == null ? null : PemFiles.toPem(list);
     for (String user : certs.userNames()) {
       directory.put(user, new String[] {
           PemFiles.toPem(PemFiles.readCertificate(certs.signingCertificate(user))),

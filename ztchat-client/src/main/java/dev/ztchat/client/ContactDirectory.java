@@ -6,7 +6,6 @@ import dev.ztchat.core.envelope.SenderLookupUnavailableException;
 import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.CertificateVerifier;
-import dev.ztchat.core.pki.CrlIssuer;
 import dev.ztchat.core.pki.CrlRejectedException;
 import dev.ztchat.core.pki.RevocationList;
 import dev.ztchat.core.pki.IdentityName;
@@ -160,7 +159,7 @@ public final class ContactDirectory {
     }
     RevocationList verified;
     try {
-      verified = RevocationList.verify(CrlIssuer.parsePem(r.crl()), verifier.rootCa(), now);
+      verified = RevocationList.verify(PemFiles.parseCrl(r.crl()), verifier.rootCa(), now);
     } catch (IOException e) {
       throw new CrlRejectedException("the server sent an unreadable revocation list");
     }

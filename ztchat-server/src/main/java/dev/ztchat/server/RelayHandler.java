@@ -72,7 +72,7 @@ final class RelayHandler extends SimpleChannelInboundHandler<Object> {
         var crl = relay.revocations().current();
         ctx.writeAndFlush(crl == null
             ? new Frame.Error(req.ref(), ErrorCode.NO_CRL, "this server has no revocation list from the CA")
-            : new Frame.Revocations(req.ref(), dev.ztchat.core.pki.CrlIssuer.toPem(crl)));
+            : new Frame.Revocations(req.ref(), PemFiles.toPem(crl)));
       }
       case Frame.Who who -> who(ctx, identity, who);
       case Frame.Publish pub -> publish(ctx, identity, pub);

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -25,6 +26,7 @@ import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
@@ -264,9 +266,10 @@ public final class CertificateIssuer {
           true,
           role.isCa() ? new BasicConstraints(0) : new BasicConstraints(false));
       builder.addExtension(Extension.keyUsage, true, new KeyUsage(role.keyUsageBits()));
-      if (role.extendedKeyUsage() != null) {
+      if (role.requiredExtendedKeyUsageOid() != null) {
         builder.addExtension(
-            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(role.extendedKeyUsage()));
+            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+                KeyPurposeId.getInstance(new ASN1ObjectIdentifier(role.requiredExtendedKeyUsageOid()))));
       }
       builder.addExtension(
           Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(spec.subjectKey()));

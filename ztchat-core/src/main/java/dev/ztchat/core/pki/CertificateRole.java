@@ -1,26 +1,28 @@
 package dev.ztchat.core.pki;
 
-import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 
 /**
  * What a certificate is for, and the X.509 extensions that say so. One place for the policy: the
  * issuer writes these extensions and {@link CertificateVerifier} demands them.
+ *
+ * <p>Bouncy Castle's key usage bits are compile-time constants, so checking a certificate (what
+ * every client does) never loads Bouncy Castle; only issuing does.
  */
 public enum CertificateRole {
   /** The organisation's root CA: signs certificates and CRLs. */
   ROOT_CA(KeyUsage.keyCertSign | KeyUsage.cRLSign, null),
   /** The relay's TLS server certificate. */
-  SERVER(KeyUsage.digitalSignature, KeyPurposeId.id_kp_serverAuth),
+  SERVER(KeyUsage.digitalSignature, "1.3.6.1.5.5.7.3.1"), // id-kp-serverAuth
   /** A user's signing certificate: TLS client authentication and message signatures. */
-  USER_SIGNING(KeyUsage.digitalSignature, KeyPurposeId.id_kp_clientAuth),
+  USER_SIGNING(KeyUsage.digitalSignature, "1.3.6.1.5.5.7.3.2"), // id-kp-clientAuth
   /** A user's encryption certificate: only receives RSA-OAEP wrapped content keys. */
   USER_ENCRYPTION(KeyUsage.keyEncipherment, null);
 
   private final int keyUsage;
-  private final KeyPurposeId extendedKeyUsage;
+  private final String extendedKeyUsage;
 
-  CertificateRole(int keyUsage, KeyPurposeId extendedKeyUsage) {
+  CertificateRole(int keyUsage, String extendedKeyUsage) {
     this.keyUsage = keyUsage;
     this.extendedKeyUsage = extendedKeyUsage;
   }
@@ -30,10 +32,6 @@ public enum CertificateRole {
     return keyUsage;
   }
 
-  /** The extended key usage this role carries, or {@code null} for none. */
-  KeyPurposeId extendedKeyUsage() {
-    return extendedKeyUsage;
-  }
 
   /** Index into {@link java.security.cert.X509Certificate#getKeyUsage()} that must be set. */
   int requiredJdkKeyUsageIndex() {
@@ -44,9 +42,9 @@ public enum CertificateRole {
     };
   }
 
-  /** The EKU OID this role requires, or {@code null}. */
+  /** The OID of the extended key usage this role carries and requires, or {@code null} for none. */
   String requiredExtendedKeyUsageOid() {
-    return extendedKeyUsage == null ? null : extendedKeyUsage.getId();
+    return extendedKeyUsage;
   }
 
   boolean isCa() {

@@ -5,10 +5,10 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
-import org.bouncycastle.asn1.x500.RDN;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x500.style.IETFUtils;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.security.auth.x500.X500Principal;
 
 /** Small read-only facts about certificates: CN, SHA-256 fingerprint. */
 public final class Certificates {
@@ -16,12 +16,19 @@ public final class Certificates {
 
   /** The CN of the subject, or "" when there is none. */
   public static String commonName(X509Certificate cert) {
-    X500Name name = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
-    RDN[] cns = name.getRDNs(BCStyle.CN);
-    if (cns.length == 0) {
-      return "";
+    LdapName name;
+    try {
+      name = new LdapName(cert.getSubjectX500Principal().getName(X500Principal.RFC2253));
+    } catch (InvalidNameException e) {
+      return ""; // the JDK parsed the certificate, so its own rendering of the name parses too
     }
-    return IETFUtils.valueToString(cns[0].getFirst().getValue());
+    // LdapName lists the RDNs in the certificate's order (the RFC 2253 text is reversed).
+    for (Rdn rdn : name.getRdns()) {
+      if (rdn.getType().equalsIgnoreCase("CN") && rdn.getValue() instanceof String cn) {
+        return cn;
+      }
+    }
+    return "";
   }
 
   /** SHA-256 over the DER encoding, 32 bytes. */

@@ -16,12 +16,12 @@ public final class CrlFiles {
     if (!Files.isRegularFile(file)) {
       return null;
     }
-    return CrlIssuer.parsePem(Files.readString(file, StandardCharsets.US_ASCII));
+    return PemFiles.parseCrl(Files.readString(file, StandardCharsets.US_ASCII));
   }
 
   public static void write(Path file, X509CRL crl) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, CrlIssuer.toPem(crl), StandardCharsets.US_ASCII);
+    Files.writeString(tmp, PemFiles.toPem(crl), StandardCharsets.US_ASCII);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

@@ -3,12 +3,8 @@ package dev.ztchat.core.pki;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
-import java.security.cert.CRLException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
@@ -22,11 +18,8 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.util.io.pem.PemObject;
-import org.bouncycastle.util.io.pem.PemReader;
 
 /**
  * Issues the root CA's certificate revocation list: a standard X.509 v2 CRL, signed with the CA
@@ -89,27 +82,5 @@ public final class CrlIssuer {
     return CRLNumber.getInstance(org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets()).getCRLNumber();
   }
 
-  /** PEM text ({@code BEGIN X509 CRL}). */
-  public static String toPem(X509CRL crl) {
-    StringWriter out = new StringWriter();
-    try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-      w.writeObject(new PemObject("X509 CRL", crl.getEncoded()));
-    } catch (IOException | CRLException e) {
-      throw new IllegalStateException("PEM encoding of the CRL failed", e);
-    }
-    return out.toString();
-  }
 
-  /** Parses one PEM CRL. */
-  public static X509CRL parsePem(String pem) throws IOException {
-    try (PemReader r = new PemReader(new StringReader(pem))) {
-      PemObject o = r.readPemObject();
-      if (o == null || !"X509 CRL".equals(o.getType())) {
-        throw new IOException("not a PEM CRL (BEGIN X509 CRL)");
-      }
-      return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new java.io.ByteArrayInputStream(o.getContent()));
-    } catch (GeneralSecurityException e) {
-      throw new IOException("the CRL cannot be parsed: " + e.getMessage(), e);
-    }
-  }
 }
