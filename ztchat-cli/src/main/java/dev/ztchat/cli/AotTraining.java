@@ -4,21 +4,31 @@ import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.sqlite.util.OSInfo;
 
 /**
  * The training run of the start-up cache: does once, in a throw-away folder, what the one-shot
  * commands do (pki init, send, recv, help), so that a JVM started with {@code -XX:AOTCacheOutput}
  * records the classes they load and link. The {@code ztchat} launcher runs it after a build; the
  * cache only makes later starts faster, and nothing here is kept.
+ *
+ * <p>Given a folder, it first copies SQLite's native library for this platform there, so that the
+ * launcher can point sqlite-jdbc at it: otherwise every start finds the platform (running {@code
+ * uname}) and unpacks the library to a temporary file again.
  */
 final class AotTraining {
   private AotTraining() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 1) {
+      placeSqliteLibrary(Path.of(args[0]));
+    }
     Path dir = Files.createTempDirectory("ztchat-aot-training");
     try {
       train(dir);
@@ -45,6 +55,24 @@ final class AotTraining {
     expect(0, "--help");
     expect(0, "send", "--help");
     expect(2, "send", "--to");
+  }
+
+  private static void placeSqliteLibrary(Path folder) throws IOException {
+    String name = System.mapLibraryName("sqlitejdbc");
+    String resource = "/org/sqlite/native/" + OSInfo.getNativeLibFolderPathForCurrentOS() + "/" + name;
+    try (InputStream in = OSInfo.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        return; // a platform sqlite-jdbc has no library for: it finds one its own way
+      }
+      Files.createDirectories(folder);
+      Path tmp = Files.createTempFile(folder, name, ".tmp");
+      try {
+        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    }
   }
 
   private static void expect(int exitCode, String... args) {
