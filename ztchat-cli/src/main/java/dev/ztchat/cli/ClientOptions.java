@@ -93,7 +93,7 @@ final class ClientOptions {
       dev.ztchat.client.ClientStore.ensurePrivateFolders(dataDir.getParent().getParent(), dataDir);
     }
     List<dev.ztchat.core.pki.Credential> previous = new java.util.ArrayList<>();
-    for (Path old : dev.ztchat.core.pki.PkiRevocation.previousIdentityDirs(layout, name)) {
+    for (Path old : layout.previousIdentityDirs(name)) {
       try {
         previous.add(new dev.ztchat.core.pki.Credential(
             PemFiles.readCertificate(old.resolve("encryption.crt")), PemFiles.readPrivateKey(old.resolve("encryption.key"))));

@@ -6,7 +6,6 @@ import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
-import dev.ztchat.core.pki.PkiRevocation;
 import dev.ztchat.core.pki.UserIdentity;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,7 +48,7 @@ public interface KeyReload {
       public StoredKeys read() throws IOException {
         UserIdentity me = layout.readUser(name);
         List<Credential> previous = new ArrayList<>();
-        for (Path old : PkiRevocation.previousIdentityDirs(layout, name)) {
+        for (Path old : layout.previousIdentityDirs(name)) {
           try {
             previous.add(new Credential(PemFiles.readCertificate(old.resolve("encryption.crt")),
                 PemFiles.readPrivateKey(old.resolve("encryption.key"))));

@@ -184,7 +184,7 @@ class RevocationIntegrationTest {
     new PkiRevocation(certs, Clock.systemUTC(), line -> {}).renew("alice", 2048, 30, Duration.ofDays(7));
     Thread.sleep(1500);
     UserIdentity renewed = certs.readUser("alice");
-    Path old = PkiRevocation.previousIdentityDirs(certs, "alice").getFirst();
+    Path old = certs.previousIdentityDirs("alice").getFirst();
     Credential oldEncryption = new Credential(PemFiles.readCertificate(old.resolve("encryption.crt")),
         PemFiles.readPrivateKey(old.resolve("encryption.key")));
     ChatClientConfig renewedConfig = new ChatClientConfig("localhost", server.port(), renewed, pki.ca().certificate(),

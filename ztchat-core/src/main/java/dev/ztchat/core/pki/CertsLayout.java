@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -68,6 +69,20 @@ public record CertsLayout(Path root) {
   public Path userDir(String name) {
     return usersDir().resolve(IdentityName.validate(name));
   }
+  /**
+   * The previous identities of {@code name} that renewals kept (their private keys open messages
+   * sealed to the old keys), oldest first; none if there was no renewal.
+   */
+  public List<Path> previousIdentityDirs(String name) throws IOException {
+    Path dir = userDir(name).resolve("previous");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(Files::isDirectory).sorted(Comparator.comparing(p -> p.toFile().lastModified())).toList();
+    }
+  }
+
 
   public Path signingCertificate(String name) {
     return userDir(name).resolve("signing.crt");

@@ -149,19 +149,6 @@ public final class PkiRevocation {
     CrlFiles.write(layout.crl(), CrlIssuer.issue(ca, null, List.of(), now, CrlIssuer.DEFAULT_NEXT_UPDATE));
   }
 
-  /** Previous identities kept after renewals, newest last (their private keys open old messages). */
-  public static List<Path> previousIdentityDirs(CertsLayout layout, String name) throws IOException {
-    Path dir = layout.userDir(name).resolve("previous");
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (var s = Files.list(dir)) {
-      return s.filter(Files::isDirectory)
-          .sorted(java.util.Comparator.comparing(p -> p.toFile().lastModified()))
-          .toList();
-    }
-  }
-
   private X509CRL readVerifiedCrl(Credential ca) throws IOException, PkiException {
     X509CRL previous = CrlFiles.read(layout.crl());
     if (previous != null) {

@@ -92,7 +92,7 @@ class PkiRevocationTest {
     assertThat(crl.isRevoked(oldSigning)).isTrue();
     assertThat(crl.compromised(oldSigning)).isFalse();
     assertThat(crl.isRevoked(newSigning)).isFalse();
-    List<Path> previous = PkiRevocation.previousIdentityDirs(certs, "alice");
+    List<Path> previous = certs.previousIdentityDirs("alice");
     assertThat(previous).hasSize(1);
     assertThat(Files.exists(previous.getFirst().resolve("encryption.key"))).isTrue();
   }
