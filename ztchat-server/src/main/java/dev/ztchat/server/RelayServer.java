@@ -58,12 +58,11 @@ public final class RelayServer implements AutoCloseable {
             readRequired("server private key", config.certs().serverKey().toString(),
                 () -> PemFiles.readPrivateKey(config.certs().serverKey())));
     CertificateVerifier verifier = new CertificateVerifier(ca);
-    Directory directory = new Directory(verifier, clock, this::revokedAt);
+    // the watchers read their files and start their threads in watch(), once the server is built
+    this.revocations = new RevocationWatcher(config.certs().crl(), ca, clock, crl -> closeRevoked());
+    Directory directory = new Directory(verifier, clock, revocations::revokedAt);
     ConnectionRegistry connections = new ConnectionRegistry();
-    this.revocations = new RevocationWatcher(config.certs().crl(), ca, clock, crl -> closeRevoked(connections));
     this.deliveries = new DeliveryService(OfflineQueue.open(config.queue(), clock));
-    // last: its first reading ranks certificates by the CRL, and its thread starts only once the
-    // steps that can fail are done
     this.certificates = new CertsWatcher(config.certs(), directory);
     this.relay = new RelayContext(config, directory, connections, deliveries, revocations, security);
     this.sslContext = TlsContexts.server(server,
@@ -81,8 +80,18 @@ public final class RelayServer implements AutoCloseable {
   public static RelayServer start(RelayServerConfig config, SslProvider provider, Clock clock)
       throws IOException, InterruptedException {
     RelayServer server = new RelayServer(config, provider, clock);
+    server.watch();
     server.bind();
     return server;
+  }
+
+  /**
+   * Loads the revocation list, then the users' certificates (ranked by that list), and starts
+   * watching both for changes: before the relay accepts its first connection.
+   */
+  private void watch() {
+    revocations.start();
+    certificates.start();
   }
 
   private void bind() throws InterruptedException, IOException {
@@ -113,11 +122,8 @@ public final class RelayServer implements AutoCloseable {
   }
 
   /** Closes every live connection whose certificate the current revocation list names. */
-  private void closeRevoked(ConnectionRegistry connections) {
-    if (revocations == null) {
-      return; // the first list, loaded before any connection exists
-    }
-    for (Channel ch : connections.all()) {
+  private void closeRevoked() {
+    for (Channel ch : relay.connections().all()) {
       X509Certificate cert = ConnectionIdentity.certificateOf(ch);
       if (cert != null && revocations.revokedAt(cert).isPresent()) {
         String identity = ConnectionIdentity.of(ch);
@@ -143,12 +149,6 @@ public final class RelayServer implements AutoCloseable {
   /** Re-reads the users' certificates in the certs folder now (it is otherwise checked every few seconds). */
   public void reloadCertificates() {
     certificates.reload();
-  }
-
-  /** When the CA revoked {@code cert}, by the list the relay holds (none before it was loaded). */
-  private java.util.Optional<java.time.Instant> revokedAt(X509Certificate cert) {
-    RevocationWatcher crl = revocations;
-    return crl == null ? java.util.Optional.empty() : crl.revokedAt(cert);
   }
 
   /** Days before expiry from which the relay warns about its own certificate. */
