@@ -25,9 +25,9 @@ public record SealedEnvelope(
     requireNonNull(nonce, "nonce");
     requireNonNull(ciphertext, "ciphertext");
     requireNonNull(signature, "signature");
-    if (keys.isEmpty() || keys.size() > EnvelopeHeader.MAX_RECIPIENTS * 4) {
+    if (keys.isEmpty() || keys.size() > EnvelopeHeader.MAX_WRAPPED_KEYS) {
       throw new IllegalArgumentException("an envelope carries 1 to "
-          + EnvelopeHeader.MAX_RECIPIENTS * 4 + " wrapped keys, not " + keys.size());
+          + EnvelopeHeader.MAX_WRAPPED_KEYS + " wrapped keys, not " + keys.size());
     }
     if (nonce.length != NONCE_BYTES) {
       throw new IllegalArgumentException("nonce must be " + NONCE_BYTES + " bytes");
