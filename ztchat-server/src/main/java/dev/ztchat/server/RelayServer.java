@@ -3,6 +3,7 @@ package dev.ztchat.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.pki.CertificateVerifier;
+import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.transport.TlsContexts;
@@ -151,12 +152,9 @@ public final class RelayServer implements AutoCloseable {
     certificates.reload();
   }
 
-  /** Days before expiry from which the relay warns about its own certificate. */
-  static final int EXPIRY_WARNING_DAYS = 30;
-
   private static void warnIfExpiringSoon(X509Certificate cert, Clock clock) {
     java.time.Duration left = java.time.Duration.between(clock.instant(), cert.getNotAfter().toInstant());
-    if (left.toDays() < EXPIRY_WARNING_DAYS) {
+    if (left.toDays() < Certificates.EXPIRY_WARNING_DAYS) {
       LOG.warn("the server certificate expires on {} (in {} days): issue a new one (./ztchat pki init or a new server certificate) before then",
           cert.getNotAfter().toInstant(), Math.max(0, left.toDays()));
     }

@@ -12,6 +12,12 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
 
 /** Small read-only facts about certificates: CN, SHA-256 fingerprint. */
 public final class Certificates {
+  /**
+   * Below this many days before a certificate expires, whoever relies on it is warned: {@code pki
+   * list}, the relay for its own certificate, the client for its own and the server's.
+   */
+  public static final int EXPIRY_WARNING_DAYS = 30;
+
   private Certificates() {}
 
   /** The CN of the subject, or "" when there is none. */
