@@ -25,12 +25,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the relay's {@link Directory} in step with its certs folder without a restart, as {@link
  * RevocationWatcher} does for the CRL: it reads every user's certificates when {@link #start
- * started}, then checks the folder every {@value #POLL_SECONDS} seconds (and on {@link #reload}), and teaches the
- * directory every certificate that is new or changed: {@code users/NAME/signing.crt} and {@code
- * encryption.crt} of users issued or renewed meanwhile, and the earlier signing certificates kept
- * in {@code users/NAME/previous/SERIAL/} by a renewal. A certificate that does not verify against
- * the root CA for its folder's name is skipped and logged; the directory decides which certificate
- * is current, so an old file never rolls it back.
+ * started}, then checks the folder every {@value #POLL_SECONDS} seconds (and on {@link #reload}),
+ * and teaches the directory every certificate that is new or changed: {@code
+ * users/NAME/signing.crt} and {@code encryption.crt} of users issued or renewed meanwhile, and the
+ * earlier signing certificates kept in {@code users/NAME/previous/SERIAL/} by a renewal. A
+ * certificate that does not verify against the root CA for its folder's name is skipped and logged;
+ * the directory decides which certificate is current, so an old file never rolls it back.
  */
 final class CertsWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CertsWatcher.class);

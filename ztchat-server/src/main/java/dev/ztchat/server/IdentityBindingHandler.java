@@ -56,7 +56,8 @@ final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.pipeline().remove(this);
-    ctx.fireUserEventTriggered(new SessionStartHandler.VerifiedPeer(Certificates.commonName(cert), cert));
+    String identity = Certificates.commonName(cert);
+    ctx.fireUserEventTriggered(new SessionStartHandler.VerifiedPeer(identity, cert));
     super.userEventTriggered(ctx, evt);
   }
 

@@ -47,7 +47,7 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** A payload that is not a valid frame is charged like any frame: over the budget it is dropped. */
+  /** A payload that is not a valid frame is charged like any frame; over the budget, dropped. */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     String identity = ConnectionIdentity.of(ctx.channel());

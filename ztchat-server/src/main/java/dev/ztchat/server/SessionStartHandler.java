@@ -27,7 +27,7 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
   /** The handlers that serve a session: a refused connection loses them at once. */
   private static final String[] SERVING = {"frameCodec", "rateLimit", "relay"};
 
-  /** The user event that a connection's peer was verified as {@code identity} by {@code certificate}. */
+  /** The event that the peer was verified as {@code identity} by {@code certificate}. */
   record VerifiedPeer(String identity, X509Certificate certificate) {
     VerifiedPeer {
       requireNonNull(identity, "identity");

@@ -31,7 +31,8 @@ public final class CipherParameters {
 
   /** RSA-OAEP with SHA-256, MGF1-SHA-256 and an empty label. */
   public static final OAEPParameterSpec OAEP_PARAMS =
-      new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
+      new OAEPParameterSpec(
+          "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
 
   private CipherParameters() {}
 }

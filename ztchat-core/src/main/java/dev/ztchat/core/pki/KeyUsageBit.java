@@ -17,7 +17,7 @@ public enum KeyUsageBit {
     this.index = index;
   }
 
-  /** Whether {@code cert} has a keyUsage extension with this bit set; false without the extension. */
+  /** Whether {@code cert} has this keyUsage bit set; false when it has no keyUsage extension. */
   public boolean isSetIn(X509Certificate cert) {
     boolean[] usage = cert.getKeyUsage();
     return usage != null && usage.length > index && usage[index];
