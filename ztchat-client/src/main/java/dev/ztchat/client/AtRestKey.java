@@ -1,5 +1,11 @@
 package dev.ztchat.client;
 
+import static dev.ztchat.core.crypto.CipherParameters.AES_GCM;
+import static dev.ztchat.core.crypto.CipherParameters.AES_KEY_BYTES;
+import static dev.ztchat.core.crypto.CipherParameters.GCM_NONCE_BYTES;
+import static dev.ztchat.core.crypto.CipherParameters.GCM_TAG_BITS;
+import static dev.ztchat.core.crypto.CipherParameters.OAEP_PARAMS;
+import static dev.ztchat.core.crypto.CipherParameters.RSA_OAEP;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.pki.UserIdentity;
@@ -11,7 +17,6 @@ import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.spec.MGF1ParameterSpec;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,15 +27,14 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.OAEPParameterSpec;
-import javax.crypto.spec.PSource;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The key that encrypts the client's local state at rest (conversation history, outbox): a random
  * AES-256 key, created on first use and kept in the store's {@code meta} table only wrapped with
  * RSA-OAEP (SHA-256, MGF1-SHA-256, empty label) for the user's own encryption key, so the records
- * it seals are readable only with that private key.
+ * it seals are readable only with that private key. The parameters are the envelope's, from
+ * {@link dev.ztchat.core.crypto.CipherParameters}.
  *
  * <p>Security guarantees: each record is sealed with AES-256-GCM under a fresh random 96-bit nonce
  * and a 128-bit tag; its associated data ({@link #binding}) names the table and the row the record
@@ -51,15 +55,7 @@ public final class AtRestKey {
   /** The {@code meta} row holding {@code v1:<owner key fingerprint>:<base64 wrapped key>}. */
   static final String META_KEY = "at_rest_key";
 
-  static final int NONCE_BYTES = 12;
-  private static final int KEY_BYTES = 32;
-  private static final int TAG_BITS = 128;
   private static final String FORMAT = "v1";
-  private static final String AES_GCM = "AES/GCM/NoPadding";
-  private static final String RSA_OAEP = "RSA/ECB/OAEPPadding";
-  // Explicit: the JDK's default parameters for OAEPPadding use MGF1 with SHA-1.
-  private static final OAEPParameterSpec OAEP_PARAMS =
-      new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
   private static final byte[] DOMAIN = "ztchat at-rest v1".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -99,7 +95,7 @@ public final class AtRestKey {
       String stored = readMeta(store);
       if (stored == null) {
         refuseIfEncryptedRowsExist(store);
-        byte[] fresh = new byte[KEY_BYTES];
+        byte[] fresh = new byte[AES_KEY_BYTES];
         RANDOM.nextBytes(fresh);
         try {
           String value = FORMAT + ":" + mine + ":" + Base64.getEncoder().encodeToString(wrap(publicKey, fresh));
@@ -238,7 +234,7 @@ public final class AtRestKey {
     Cipher cipher = Cipher.getInstance(RSA_OAEP);
     cipher.init(Cipher.DECRYPT_MODE, privateKey, OAEP_PARAMS);
     byte[] raw = cipher.doFinal(wrapped);
-    if (raw.length != KEY_BYTES) {
+    if (raw.length != AES_KEY_BYTES) {
       Arrays.fill(raw, (byte) 0);
       throw new GeneralSecurityException("unwrapped key has the wrong length");
     }
@@ -267,15 +263,15 @@ public final class AtRestKey {
   public byte[] seal(byte[] plaintext, byte[] aad) {
     requireNonNull(plaintext, "plaintext");
     requireNonNull(aad, "aad");
-    byte[] nonce = new byte[NONCE_BYTES];
+    byte[] nonce = new byte[GCM_NONCE_BYTES];
     RANDOM.nextBytes(nonce);
     try {
       Cipher cipher = Cipher.getInstance(AES_GCM);
-      cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(GCM_TAG_BITS, nonce));
       cipher.updateAAD(aad);
-      byte[] sealed = new byte[NONCE_BYTES + cipher.getOutputSize(plaintext.length)];
-      System.arraycopy(nonce, 0, sealed, 0, NONCE_BYTES);
-      cipher.doFinal(plaintext, 0, plaintext.length, sealed, NONCE_BYTES);
+      byte[] sealed = new byte[GCM_NONCE_BYTES + cipher.getOutputSize(plaintext.length)];
+      System.arraycopy(nonce, 0, sealed, 0, GCM_NONCE_BYTES);
+      cipher.doFinal(plaintext, 0, plaintext.length, sealed, GCM_NONCE_BYTES);
       return sealed;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM is unavailable in this JDK", e);
@@ -290,15 +286,15 @@ public final class AtRestKey {
   public byte[] open(byte[] sealed, byte[] aad) throws AEADBadTagException {
     requireNonNull(sealed, "sealed");
     requireNonNull(aad, "aad");
-    if (sealed.length < NONCE_BYTES + TAG_BITS / 8) {
+    if (sealed.length < GCM_NONCE_BYTES + GCM_TAG_BITS / 8) {
       throw new AEADBadTagException("record too short");
     }
     try {
       Cipher cipher = Cipher.getInstance(AES_GCM);
       cipher.init(
-          Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, NONCE_BYTES));
+          Cipher.DECRYPT_MODE, key, new GCMParameterSpec(GCM_TAG_BITS, sealed, 0, GCM_NONCE_BYTES));
       cipher.updateAAD(aad);
-      return cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);
+      return cipher.doFinal(sealed, GCM_NONCE_BYTES, sealed.length - GCM_NONCE_BYTES);
     } catch (AEADBadTagException e) {
       throw e;
     } catch (GeneralSecurityException e) {

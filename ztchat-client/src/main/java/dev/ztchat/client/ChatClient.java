@@ -15,6 +15,7 @@ import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.envelope.SenderCertificateLookup;
 import dev.ztchat.core.envelope.SenderLookupUnavailableException;
 import dev.ztchat.core.pki.CertificateVerifier;
+import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.Frame;
 import java.io.IOException;
@@ -269,12 +270,9 @@ public final class ChatClient implements AutoCloseable {
     }
   }
 
-  /** Days before expiry from which the client warns about its own and the server's certificates. */
-  static final int EXPIRY_WARNING_DAYS = 30;
-
   private void warnOfExpiry(String what, java.security.cert.X509Certificate cert) {
     long days = Duration.between(config.clock().instant(), cert.getNotAfter().toInstant()).toDays();
-    if (days < EXPIRY_WARNING_DAYS) {
+    if (days < Certificates.EXPIRY_WARNING_DAYS) {
       listener.onNotice("[!] " + what + " expires on " + cert.getNotAfter().toInstant() + " (in " + Math.max(0, days)
           + " days): ask your administrator for a new one (./ztchat pki renew).");
     }

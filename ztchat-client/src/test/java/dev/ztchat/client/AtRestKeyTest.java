@@ -1,5 +1,6 @@
 package dev.ztchat.client;
 
+import static dev.ztchat.core.crypto.CipherParameters.GCM_NONCE_BYTES;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -168,9 +169,9 @@ class AtRestKeyTest {
       byte[] aad = AtRestKey.binding("t");
       byte[] a = key.seal(new byte[0], aad);
       byte[] b = key.seal(new byte[0], aad);
-      assertThat(a).hasSize(AtRestKey.NONCE_BYTES + 16);
-      assertThat(java.util.Arrays.copyOf(a, AtRestKey.NONCE_BYTES))
-          .isNotEqualTo(java.util.Arrays.copyOf(b, AtRestKey.NONCE_BYTES));
+      assertThat(a).hasSize(GCM_NONCE_BYTES + 16);
+      assertThat(java.util.Arrays.copyOf(a, GCM_NONCE_BYTES))
+          .isNotEqualTo(java.util.Arrays.copyOf(b, GCM_NONCE_BYTES));
       assertThat(key.open(a, aad)).isEmpty();
     }
   }

@@ -24,13 +24,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the relay's {@link Directory} in step with its certs folder without a restart, as {@link
- * RevocationWatcher} does for the CRL: it reads every user's certificates at start, then checks
- * the folder every {@value #POLL_SECONDS} seconds (and on {@link #reload}), and teaches the
- * directory every certificate that is new or changed: {@code users/NAME/signing.crt} and {@code
- * encryption.crt} of users issued or renewed meanwhile, and the earlier signing certificates kept
- * in {@code users/NAME/previous/SERIAL/} by a renewal. A certificate that does not verify against
- * the root CA for its folder's name is skipped and logged; the directory decides which certificate
- * is current, so an old file never rolls it back.
+ * RevocationWatcher} does for the CRL: it reads every user's certificates when {@link #start
+ * started}, then checks the folder every {@value #POLL_SECONDS} seconds (and on {@link #reload}),
+ * and teaches the directory every certificate that is new or changed: {@code
+ * users/NAME/signing.crt} and {@code encryption.crt} of users issued or renewed meanwhile, and the
+ * earlier signing certificates kept in {@code users/NAME/previous/SERIAL/} by a renewal. A
+ * certificate that does not verify against the root CA for its folder's name is skipped and logged;
+ * the directory decides which certificate is current, so an old file never rolls it back.
  */
 final class CertsWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CertsWatcher.class);
@@ -45,13 +45,17 @@ final class CertsWatcher implements AutoCloseable {
   CertsWatcher(CertsLayout certs, Directory directory) {
     this.certs = requireNonNull(certs, "certs");
     this.directory = requireNonNull(directory, "directory");
-    int users = reload();
-    LOG.info("directory: {} users loaded from {}", users, certs.usersDir());
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "ztchat-certs-watch");
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /** Reads every user's certificates now, then checks the folder every {@value #POLL_SECONDS} s. */
+  void start() {
+    int users = reload();
+    LOG.info("directory: {} users loaded from {}", users, certs.usersDir());
     poller.scheduleWithFixedDelay(this::reload, POLL_SECONDS, POLL_SECONDS, TimeUnit.SECONDS);
   }
 

@@ -5,7 +5,7 @@ import io.netty.util.AttributeKey;
 
 /**
  * The identity bound to a connection at the handshake: the CN of its client certificate. Set once
- * by {@link IdentityBindingHandler}; nothing a client sends can change it.
+ * by {@link SessionStartHandler}; nothing a client sends can change it.
  */
 final class ConnectionIdentity {
   private static final AttributeKey<String> KEY = AttributeKey.valueOf("ztchat.identity");

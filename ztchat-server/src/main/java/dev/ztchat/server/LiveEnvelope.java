@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import io.netty.channel.Channel;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An accepted envelope for one recipient with a live connection, offered to that connection before
@@ -15,12 +15,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * one compare-and-set, so an envelope is never both dropped from the store and unacknowledged.
  */
 final class LiveEnvelope {
-  private static final int OFFERED = 0; // waiting for the recipient's connection and the store
-  private static final int PUSHED = 1; // pushed to the live connection, not yet written
-  private static final int ACKNOWLEDGED = 2; // acknowledged before it was written: never written
-  private static final int STORED = 3; // claimed by the store before any push
-  private static final int PUSHED_THEN_STORED = 4; // pushed from memory, then claimed by the store
-  private static final int DECLINED = 5; // the connection will not take it: for the store, at once
+  /** Where it is between the recipient's connection and the store. */
+  enum State {
+    /** Waiting for the recipient's connection and the store. */
+    OFFERED,
+    /** Pushed to the live connection, not yet written. */
+    PUSHED,
+    /** Acknowledged before it was written: never written. */
+    ACKNOWLEDGED,
+    /** Claimed by the store before any push. */
+    STORED,
+    /** Pushed from memory, then claimed by the store. */
+    PUSHED_THEN_STORED,
+    /** The connection will not take it: for the store, at once. */
+    DECLINED
+  }
 
   private final Channel from;
   private final String ref;
@@ -28,7 +37,7 @@ final class LiveEnvelope {
   private final byte[] envelope;
   private final String recipient;
   private final long ticket;
-  private final AtomicInteger state = new AtomicInteger(OFFERED);
+  private final AtomicReference<State> state = new AtomicReference<>(State.OFFERED);
   private final long offeredAt = System.nanoTime();
   private volatile long seq;
 
@@ -72,7 +81,7 @@ final class LiveEnvelope {
 
   /** The recipient's connection takes it from memory; false once the store has claimed it. */
   boolean push() {
-    return state.compareAndSet(OFFERED, PUSHED);
+    return state.compareAndSet(State.OFFERED, State.PUSHED);
   }
 
   /**
@@ -81,23 +90,23 @@ final class LiveEnvelope {
    * 0 (now) once that no longer matters.
    */
   long storeNotBefore(long graceNanos) {
-    int s = state.get();
-    return s == OFFERED || s == PUSHED ? offeredAt + graceNanos : 0;
+    State s = state.get();
+    return s == State.OFFERED || s == State.PUSHED ? offeredAt + graceNanos : 0;
   }
 
   /** Whether it still waits for the recipient's connection (neither pushed, declined nor claimed). */
   boolean isOffered() {
-    return state.get() == OFFERED;
+    return state.get() == State.OFFERED;
   }
 
   /** The recipient's connection will not take it from memory: the store need not wait for it. */
   void decline() {
-    state.compareAndSet(OFFERED, DECLINED);
+    state.compareAndSet(State.OFFERED, State.DECLINED);
   }
 
   /** The recipient acknowledged the pushed copy; true when that was before the store claimed it. */
   boolean acknowledge() {
-    return state.compareAndSet(PUSHED, ACKNOWLEDGED);
+    return state.compareAndSet(State.PUSHED, State.ACKNOWLEDGED);
   }
 
   /**
@@ -106,22 +115,22 @@ final class LiveEnvelope {
    */
   boolean claimForStore() {
     while (true) {
-      int s = state.get();
+      State s = state.get();
       switch (s) {
         case OFFERED, DECLINED -> {
-          if (state.compareAndSet(s, STORED)) {
+          if (state.compareAndSet(s, State.STORED)) {
             return true;
           }
         }
         case PUSHED -> {
-          if (state.compareAndSet(PUSHED, PUSHED_THEN_STORED)) {
+          if (state.compareAndSet(State.PUSHED, State.PUSHED_THEN_STORED)) {
             return true;
           }
         }
         case ACKNOWLEDGED -> {
           return false;
         }
-        default -> {
+        case STORED, PUSHED_THEN_STORED -> {
           return true; // already claimed
         }
       }
@@ -130,8 +139,8 @@ final class LiveEnvelope {
 
   /** Whether the recipient's connection took it from memory (so the store's copy is not pushed again). */
   boolean wasPushed() {
-    int s = state.get();
-    return s == PUSHED || s == ACKNOWLEDGED || s == PUSHED_THEN_STORED;
+    State s = state.get();
+    return s == State.PUSHED || s == State.ACKNOWLEDGED || s == State.PUSHED_THEN_STORED;
   }
 
   /** {@link #seq()} of an envelope the store did not write (a copy was already there, or the queue is full). */

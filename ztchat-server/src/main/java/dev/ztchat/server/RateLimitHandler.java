@@ -4,10 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
-import dev.ztchat.core.protocol.FrameCodec;
-import dev.ztchat.core.protocol.MalformedFrameException;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -39,26 +35,33 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     String identity = ConnectionIdentity.of(ctx.channel());
-    if (!(msg instanceof ByteBuf payload) || identity == null) {
+    if (!(msg instanceof Frame frame) || identity == null) {
       ctx.fireChannelRead(msg);
       return;
     }
-    Frame.Ack requested = requestedAck(ctx, payload);
-    if (requested != null) {
-      payload.release();
-      ctx.fireChannelRead(requested); // decoded once: the router takes the frame as it is
+    boolean requestedAck = frame instanceof Frame.Ack && AckCredits.spend(ctx.channel());
+    if (requestedAck || limiter.tryAcquire(identity)) {
+      ctx.fireChannelRead(frame);
+    } else {
+      drop(ctx, identity, frame.ref());
+    }
+  }
+
+  /** A payload that is not a valid frame is charged like any frame; over the budget, dropped. */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    String identity = ConnectionIdentity.of(ctx.channel());
+    if (!(cause instanceof MalformedPayloadException malformed)
+        || identity == null
+        || limiter.tryAcquire(identity)) {
+      ctx.fireExceptionCaught(cause);
       return;
     }
-    if (limiter.tryAcquire(identity)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    String ref;
-    try {
-      ref = refOf(payload);
-    } finally {
-      payload.release();
-    }
+    drop(ctx, identity, malformed.reason().ref());
+  }
+
+  /** Drops a frame over the budget: an error with its {@code ref}, or a close after too many. */
+  private void drop(ChannelHandlerContext ctx, String identity, String ref) {
     if (closing) {
       return;
     }
@@ -83,35 +86,5 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(new Frame.Error(ref, ErrorCode.RATE_LIMITED,
         "slow down: more than " + limiter.perSecond() + " frames per second (burst "
             + limiter.burst() + "); this frame was dropped"));
-  }
-
-  /**
-   * An {@code ack} for an envelope the relay pushed on this connection (it spends one {@link
-   * AckCredits credit}), decoded; null for any other frame. Such acks are not charged to the budget.
-   * Only small frames are decoded here, and only while the connection has credits: an ack is a few
-   * hundred bytes at most.
-   */
-  private static Frame.Ack requestedAck(ChannelHandlerContext ctx, ByteBuf payload) {
-    if (payload.readableBytes() > MAX_ACK_BYTES || !AckCredits.any(ctx.channel())) {
-      return null;
-    }
-    try {
-      Frame frame = FrameCodec.decode(ByteBufUtil.getBytes(payload));
-      return frame instanceof Frame.Ack ack && AckCredits.spend(ctx.channel()) ? ack : null;
-    } catch (MalformedFrameException e) {
-      return null;
-    }
-  }
-
-  /** Larger than any valid ack (type, ref of 64, sender of 64, a 32-digit id, JSON around them). */
-  private static final int MAX_ACK_BYTES = 512;
-
-  /** The request's ref, so that the sender can match the refusal; null when it cannot be read. */
-  private static String refOf(ByteBuf payload) {
-    try {
-      return FrameCodec.decode(ByteBufUtil.getBytes(payload)).ref();
-    } catch (MalformedFrameException e) {
-      return e.ref();
-    }
   }
 }

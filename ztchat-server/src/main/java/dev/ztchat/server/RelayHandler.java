@@ -11,11 +11,8 @@ import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
-import dev.ztchat.core.protocol.FrameCodec;
 import dev.ztchat.core.protocol.MalformedFrameException;
 import dev.ztchat.core.protocol.ProtocolLimits;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -31,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>A {@code send} whose envelope names a sender other than the connection's identity is a
  * spoofing attempt: logged, dropped silently, connection kept open (docs/PROTOCOL.md section 4.2).
  */
-final class RelayHandler extends SimpleChannelInboundHandler<Object> {
+final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
   private static final Logger LOG = LoggerFactory.getLogger(RelayHandler.class);
 
   private final RelayContext relay;
@@ -42,27 +39,10 @@ final class RelayHandler extends SimpleChannelInboundHandler<Object> {
   }
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+  protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
     String identity = ConnectionIdentity.of(ctx.channel());
     if (identity == null) {
       ctx.close(); // cannot happen after a completed handshake; fail closed
-      return;
-    }
-    Frame frame;
-    if (msg instanceof Frame.Ack decoded) {
-      frame = decoded; // an ack the rate limiter already decoded
-    } else if (msg instanceof ByteBuf payload) {
-      try {
-        frame = FrameCodec.decode(ByteBufUtil.getBytes(payload));
-      } catch (MalformedFrameException e) {
-        relay.security().record(SecurityEvent.MALFORMED_FRAME, identity, ctx.channel().remoteAddress(),
-            "code", e.code().wire(), "size", payload.readableBytes());
-        boolean fatal = e.isUnparseable();
-        reject(ctx, new Frame.Error(e.ref(), e.code(), e.getMessage()), fatal);
-        return;
-      }
-    } else {
-      ctx.close(); // nothing else comes from the pipeline before this handler; fail closed
       return;
     }
     switch (frame) {
@@ -84,6 +64,24 @@ final class RelayHandler extends SimpleChannelInboundHandler<Object> {
               new Frame.Error(null, ErrorCode.UNKNOWN_TYPE, "frame type '" + frame.type() + "' is not accepted from clients"),
               false);
     }
+  }
+
+  /**
+   * Answers a payload that is not a valid frame with {@code error}; one that is not even a JSON
+   * object also closes the connection (docs/PROTOCOL.md section 4.3). Anything else goes on to
+   * the guard.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    String identity = ConnectionIdentity.of(ctx.channel());
+    if (!(cause instanceof MalformedPayloadException malformed) || identity == null) {
+      ctx.fireExceptionCaught(cause);
+      return;
+    }
+    MalformedFrameException e = malformed.reason();
+    relay.security().record(SecurityEvent.MALFORMED_FRAME, identity, ctx.channel().remoteAddress(),
+        "code", e.code().wire(), "size", malformed.size());
+    reject(ctx, new Frame.Error(e.ref(), e.code(), e.getMessage()), e.isUnparseable());
   }
 
   private void relay(ChannelHandlerContext ctx, String identity, Frame.Send send) {

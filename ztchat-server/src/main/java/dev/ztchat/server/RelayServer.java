@@ -3,6 +3,7 @@ package dev.ztchat.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.pki.CertificateVerifier;
+import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.transport.TlsContexts;
@@ -58,12 +59,11 @@ public final class RelayServer implements AutoCloseable {
             readRequired("server private key", config.certs().serverKey().toString(),
                 () -> PemFiles.readPrivateKey(config.certs().serverKey())));
     CertificateVerifier verifier = new CertificateVerifier(ca);
-    Directory directory = new Directory(verifier, clock, this::revokedAt);
+    // the watchers read their files and start their threads in watch(), once the server is built
+    this.revocations = new RevocationWatcher(config.certs().crl(), ca, clock, crl -> closeRevoked());
+    Directory directory = new Directory(verifier, clock, revocations::revokedAt);
     ConnectionRegistry connections = new ConnectionRegistry();
-    this.revocations = new RevocationWatcher(config.certs().crl(), ca, clock, crl -> closeRevoked(connections));
     this.deliveries = new DeliveryService(OfflineQueue.open(config.queue(), clock));
-    // last: its first reading ranks certificates by the CRL, and its thread starts only once the
-    // steps that can fail are done
     this.certificates = new CertsWatcher(config.certs(), directory);
     this.relay = new RelayContext(config, directory, connections, deliveries, revocations, security);
     this.sslContext = TlsContexts.server(server,
@@ -81,8 +81,18 @@ public final class RelayServer implements AutoCloseable {
   public static RelayServer start(RelayServerConfig config, SslProvider provider, Clock clock)
       throws IOException, InterruptedException {
     RelayServer server = new RelayServer(config, provider, clock);
+    server.watch();
     server.bind();
     return server;
+  }
+
+  /**
+   * Loads the revocation list, then the users' certificates (ranked by that list), and starts
+   * watching both for changes: before the relay accepts its first connection.
+   */
+  private void watch() {
+    revocations.start();
+    certificates.start();
   }
 
   private void bind() throws InterruptedException, IOException {
@@ -113,11 +123,8 @@ public final class RelayServer implements AutoCloseable {
   }
 
   /** Closes every live connection whose certificate the current revocation list names. */
-  private void closeRevoked(ConnectionRegistry connections) {
-    if (revocations == null) {
-      return; // the first list, loaded before any connection exists
-    }
-    for (Channel ch : connections.all()) {
+  private void closeRevoked() {
+    for (Channel ch : relay.connections().all()) {
       X509Certificate cert = ConnectionIdentity.certificateOf(ch);
       if (cert != null && revocations.revokedAt(cert).isPresent()) {
         String identity = ConnectionIdentity.of(ch);
@@ -145,18 +152,9 @@ public final class RelayServer implements AutoCloseable {
     certificates.reload();
   }
 
-  /** When the CA revoked {@code cert}, by the list the relay holds (none before it was loaded). */
-  private java.util.Optional<java.time.Instant> revokedAt(X509Certificate cert) {
-    RevocationWatcher crl = revocations;
-    return crl == null ? java.util.Optional.empty() : crl.revokedAt(cert);
-  }
-
-  /** Days before expiry from which the relay warns about its own certificate. */
-  static final int EXPIRY_WARNING_DAYS = 30;
-
   private static void warnIfExpiringSoon(X509Certificate cert, Clock clock) {
     java.time.Duration left = java.time.Duration.between(clock.instant(), cert.getNotAfter().toInstant());
-    if (left.toDays() < EXPIRY_WARNING_DAYS) {
+    if (left.toDays() < Certificates.EXPIRY_WARNING_DAYS) {
       LOG.warn("the server certificate expires on {} (in {} days): issue a new one (./ztchat pki init or a new server certificate) before then",
           cert.getNotAfter().toInstant(), Math.max(0, left.toDays()));
     }

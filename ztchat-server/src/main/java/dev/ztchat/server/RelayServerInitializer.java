@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Builds each connection's pipeline, top to bottom: TLS (client certificate required) → the
  * per-address count of unfinished handshakes → idle timeout → frame decoder with the size limit →
- * frame encoder → identity binding (with the connection caps) → per-identity rate limit → relay →
+ * frame encoder → payload decoder (bytes to {@code Frame}s: every handler after it reads frames) →
+ * identity binding → session start (with the connection caps) → per-identity rate limit → relay →
  * guard. A connection from an address with too many unfinished handshakes is closed before TLS.
  */
 final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -51,7 +52,9 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
         .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
         .addLast("frameDecoder", new FrameDecoder(config.maxFrame(), config.frameTimeout()))
         .addLast("frameEncoder", FrameEncoder.INSTANCE)
+        .addLast("frameCodec", new FramePayloadDecoder())
         .addLast("identity", new IdentityBindingHandler(relay))
+        .addLast("session", new SessionStartHandler(relay))
         .addLast("rateLimit", new RateLimitHandler(limiter, relay))
         .addLast("relay", new RelayHandler(relay))
         .addLast("guard", new ConnectionGuardHandler(relay));

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the relay's view of the CA's revocation list current without a restart: it loads {@code
- * ca.crl} at start, checks the file every second (and on {@link #reload}, which SIGHUP triggers),
- * and after each change that verifies against the root CA, tells the relay so it can close the
- * live connections of certificates now revoked.
+ * ca.crl} when {@link #start started}, checks the file every second (and on {@link #reload}, which
+ * SIGHUP triggers), and after each change that verifies against the root CA, tells the relay so it
+ * can close the live connections of certificates now revoked.
  *
  * <p>A list whose signature does not verify is refused and the previous one kept (logged). A list
  * past its nextUpdate is still used to refuse what it names (better than nothing) but logged as
@@ -54,6 +54,10 @@ final class RevocationWatcher implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /** Loads the list now, then checks the file every second; {@link #close} stops it. */
+  void start() {
     checkFile();
     poller.scheduleWithFixedDelay(this::checkFile, 1, 1, TimeUnit.SECONDS);
   }

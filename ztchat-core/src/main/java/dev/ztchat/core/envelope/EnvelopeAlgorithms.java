@@ -1,5 +1,6 @@
 package dev.ztchat.core.envelope;
 
+import dev.ztchat.core.crypto.CipherParameters;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
@@ -18,17 +19,12 @@ import javax.crypto.IllegalBlockSizeException;
 import javax.crypto.NoSuchPaddingException;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.OAEPParameterSpec;
-import javax.crypto.spec.PSource;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The one place that names the envelope's algorithms and their parameters (docs/PROTOCOL.md,
- * section 6): AES-256-GCM with a 96-bit nonce and a 128-bit tag; RSA-OAEP with SHA-256,
- * MGF1-SHA-256 and an empty label; RSASSA-PSS with SHA-256, MGF1-SHA-256, a 32-byte salt and
- * trailer field 1.
- *
- * <p>Parameters are always given explicitly: the JDK's defaults for "OAEPPadding" use MGF1 with
- * SHA-1, which would not interoperate with the specification.
+ * The envelope's algorithms (docs/PROTOCOL.md, section 6): AES-256-GCM and RSA-OAEP with the
+ * parameters of {@link CipherParameters}; RSASSA-PSS with SHA-256, MGF1-SHA-256, a 32-byte salt
+ * and trailer field 1, named here.
  *
  * <p>The RSA operations run on {@link RsaProvider#preferred()} (BoringSSL when it loads, else the
  * JDK); the overloads taking an {@link RsaProvider} exist so tests can check that both produce
@@ -39,18 +35,16 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class EnvelopeAlgorithms {
   /** AES-256 content key length in bytes. */
-  static final int CONTENT_KEY_BYTES = 32;
+  static final int CONTENT_KEY_BYTES = CipherParameters.AES_KEY_BYTES;
 
   /** AES-GCM tag length in bits. */
-  static final int GCM_TAG_BITS = SealedEnvelope.TAG_BYTES * 8;
+  static final int GCM_TAG_BITS = CipherParameters.GCM_TAG_BITS;
 
-  static final String AES_GCM = "AES/GCM/NoPadding";
-  static final String RSA_OAEP = "RSA/ECB/OAEPPadding";
+  static final String AES_GCM = CipherParameters.AES_GCM;
+  static final String RSA_OAEP = CipherParameters.RSA_OAEP;
   static final String RSA_PSS = "RSASSA-PSS";
 
-  static final OAEPParameterSpec OAEP_PARAMS =
-      new OAEPParameterSpec(
-          "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
+  static final OAEPParameterSpec OAEP_PARAMS = CipherParameters.OAEP_PARAMS;
 
   static final PSSParameterSpec PSS_PARAMS =
       new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1);

@@ -25,6 +25,9 @@ public record EnvelopeHeader(
   /** Most recipients an envelope may name. */
   public static final int MAX_RECIPIENTS = 32;
 
+  /** Most wrapped keys an envelope may carry (docs/PROTOCOL.md section 5): four per recipient. */
+  public static final int MAX_WRAPPED_KEYS = MAX_RECIPIENTS * 4;
+
   public EnvelopeHeader {
     requireNonNull(sender, "sender");
     requireNonNull(messageId, "messageId");

@@ -7,6 +7,7 @@ import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.KeyUsageBit;
 import dev.ztchat.core.pki.UserIdentity;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
@@ -112,8 +113,7 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
     List<Credential> keys = new ArrayList<>();
     keys.add(me.encryption());
     for (Credential old : previousEncryption) {
-      boolean[] usage = old.certificate().getKeyUsage();
-      boolean keyEncipherment = usage != null && usage.length > 2 && usage[2];
+      boolean keyEncipherment = KeyUsageBit.KEY_ENCIPHERMENT.isSetIn(old.certificate());
       if (!Certificates.commonName(old.certificate()).equals(myName) || !keyEncipherment) {
         throw new IllegalArgumentException(
             "a previous encryption credential must be an encryption certificate of " + myName);

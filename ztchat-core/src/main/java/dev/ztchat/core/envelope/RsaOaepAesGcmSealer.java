@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.KeyUsageBit;
 import dev.ztchat.core.pki.UserIdentity;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
@@ -27,8 +28,6 @@ import java.util.Set;
  * signing certificate passed by mistake is caught. Thread-safe.
  */
 public final class RsaOaepAesGcmSealer implements EnvelopeSealer {
-  private static final int KEY_ENCIPHERMENT = 2;
-  private static final int DIGITAL_SIGNATURE = 0;
 
   private final String senderName;
   private final Credential signing;
@@ -51,8 +50,7 @@ public final class RsaOaepAesGcmSealer implements EnvelopeSealer {
               + senderName
               + "'");
     }
-    boolean[] usage = signing.certificate().getKeyUsage();
-    if (usage == null || !usage[DIGITAL_SIGNATURE]) {
+    if (!KeyUsageBit.DIGITAL_SIGNATURE.isSetIn(signing.certificate())) {
       throw new IllegalArgumentException(
           "the sender's signing credential is not a signing certificate (no digitalSignature)");
     }
@@ -115,7 +113,7 @@ public final class RsaOaepAesGcmSealer implements EnvelopeSealer {
 
   private static List<RecipientKey> checkedRecipients(List<RecipientKey> recipients) {
     List<RecipientKey> keys = List.copyOf(requireNonNull(recipients, "recipients"));
-    int maxKeys = EnvelopeHeader.MAX_RECIPIENTS * 4;
+    int maxKeys = EnvelopeHeader.MAX_WRAPPED_KEYS;
     if (keys.isEmpty() || keys.size() > maxKeys) {
       throw new IllegalArgumentException(
           "a message goes to 1 to " + maxKeys + " recipient keys, not " + keys.size());
@@ -123,8 +121,8 @@ public final class RsaOaepAesGcmSealer implements EnvelopeSealer {
     Set<String> keyIds = new HashSet<>();
     for (RecipientKey key : keys) {
       X509Certificate cert = key.encryptionCertificate();
-      boolean[] usage = cert.getKeyUsage();
-      if (usage == null || !usage[KEY_ENCIPHERMENT] || usage[DIGITAL_SIGNATURE]) {
+      if (!KeyUsageBit.KEY_ENCIPHERMENT.isSetIn(cert)
+          || KeyUsageBit.DIGITAL_SIGNATURE.isSetIn(cert)) {
         throw new IllegalArgumentException(
             "the certificate given for recipient '"
                 + key.name()

@@ -2,6 +2,7 @@ package dev.ztchat.core.envelope;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.crypto.CipherParameters;
 import java.util.Arrays;
 import java.util.List;
 
@@ -13,10 +14,10 @@ import java.util.List;
 public record SealedEnvelope(
     EnvelopeHeader header, List<WrappedKey> keys, byte[] nonce, byte[] ciphertext, byte[] signature) {
   /** AES-GCM nonce length in bytes (96 bits). */
-  public static final int NONCE_BYTES = 12;
+  public static final int NONCE_BYTES = CipherParameters.GCM_NONCE_BYTES;
 
   /** AES-GCM tag length in bytes (128 bits). */
-  public static final int TAG_BYTES = 16;
+  public static final int TAG_BYTES = CipherParameters.GCM_TAG_BITS / 8;
 
   public SealedEnvelope {
     requireNonNull(header, "header");
@@ -24,9 +25,9 @@ public record SealedEnvelope(
     requireNonNull(nonce, "nonce");
     requireNonNull(ciphertext, "ciphertext");
     requireNonNull(signature, "signature");
-    if (keys.isEmpty() || keys.size() > EnvelopeHeader.MAX_RECIPIENTS * 4) {
+    if (keys.isEmpty() || keys.size() > EnvelopeHeader.MAX_WRAPPED_KEYS) {
       throw new IllegalArgumentException("an envelope carries 1 to "
-          + EnvelopeHeader.MAX_RECIPIENTS * 4 + " wrapped keys, not " + keys.size());
+          + EnvelopeHeader.MAX_WRAPPED_KEYS + " wrapped keys, not " + keys.size());
     }
     if (nonce.length != NONCE_BYTES) {
       throw new IllegalArgumentException("nonce must be " + NONCE_BYTES + " bytes");

@@ -33,12 +33,12 @@ public enum CertificateRole {
   }
 
 
-  /** Index into {@link java.security.cert.X509Certificate#getKeyUsage()} that must be set. */
-  int requiredJdkKeyUsageIndex() {
+  /** The keyUsage bit a certificate of this role must have set. */
+  KeyUsageBit requiredKeyUsage() {
     return switch (this) {
-      case ROOT_CA -> 5; // keyCertSign
-      case SERVER, USER_SIGNING -> 0; // digitalSignature
-      case USER_ENCRYPTION -> 2; // keyEncipherment
+      case ROOT_CA -> KeyUsageBit.KEY_CERT_SIGN;
+      case SERVER, USER_SIGNING -> KeyUsageBit.DIGITAL_SIGNATURE;
+      case USER_ENCRYPTION -> KeyUsageBit.KEY_ENCIPHERMENT;
     };
   }
 

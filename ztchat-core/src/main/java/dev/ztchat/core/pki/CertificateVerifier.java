@@ -121,16 +121,15 @@ public final class CertificateVerifier {
     if (cert.getBasicConstraints() >= 0) {
       throw new CertificateRejectedException("certificate for '" + subject + "' is a CA certificate");
     }
-    boolean[] usage = cert.getKeyUsage();
-    if (usage == null || !usage[role.requiredJdkKeyUsageIndex()]) {
+    if (!role.requiredKeyUsage().isSetIn(cert)) {
       throw new CertificateRejectedException(
           "certificate for '" + subject + "' is not allowed for " + describe(role));
     }
-    if (role == CertificateRole.USER_ENCRYPTION && usage[0]) {
+    if (role == CertificateRole.USER_ENCRYPTION && KeyUsageBit.DIGITAL_SIGNATURE.isSetIn(cert)) {
       throw new CertificateRejectedException(
           "certificate for '" + subject + "' is a signing key, not an encryption key");
     }
-    if (role == CertificateRole.USER_SIGNING && usage.length > 2 && usage[2]) {
+    if (role == CertificateRole.USER_SIGNING && KeyUsageBit.KEY_ENCIPHERMENT.isSetIn(cert)) {
       throw new CertificateRejectedException(
           "certificate for '" + subject + "' is an encryption key, not a signing key");
     }

@@ -12,6 +12,12 @@ import javax.security.auth.x500.X500Principal;
 
 /** Small read-only facts about certificates: CN, SHA-256 fingerprint. */
 public final class Certificates {
+  /**
+   * Below this many days before a certificate expires, whoever relies on it is warned: {@code pki
+   * list}, the relay for its own certificate, the client for its own and the server's.
+   */
+  public static final int EXPIRY_WARNING_DAYS = 30;
+
   private Certificates() {}
 
   /** The CN of the subject, or "" when there is none. */

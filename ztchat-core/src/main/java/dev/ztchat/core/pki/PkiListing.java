@@ -15,14 +15,11 @@ import java.util.List;
  * certificate) with its key fingerprint, expiry and a status an operator can act on. This is what
  * {@code ztchat pki list} prints. It reads certificates only, never private keys.
  *
- * <p>The status is {@code valid}, {@code expires in N days} (fewer than {@value #WARN_DAYS} left),
+ * <p>The status is {@code valid}, {@code expires in N days} (fewer than {@value Certificates#EXPIRY_WARNING_DAYS} left),
  * {@code EXPIRED}, {@code REVOKED on DATE (REASON)} (listed in {@code ca.crl}), {@code NOT YET VALID}, {@code INVALID: reason} (for example a user left behind
  * when the CA was replaced), {@code MISSING} or {@code UNREADABLE: reason}.
  */
 public final class PkiListing {
-  /** Below this many days left, the status warns of the coming expiry. */
-  public static final int WARN_DAYS = 30;
-
   private PkiListing() {}
 
   /**
@@ -140,7 +137,7 @@ public final class PkiListing {
 
   private static String expiryStatus(X509Certificate cert, Instant now) {
     long days = Duration.between(now, cert.getNotAfter().toInstant()).toDays();
-    if (days >= WARN_DAYS) {
+    if (days >= Certificates.EXPIRY_WARNING_DAYS) {
       return "valid";
     }
     return switch ((int) days) {

@@ -2,10 +2,12 @@ package dev.ztchat.core.protocol;
 
 /**
  * What the relay did with an envelope for one recipient (docs/PROTOCOL.md section 4.1). {@link
- * #DELIVERED} and {@link #QUEUED} mean "accepted": durably stored until the recipient acknowledges.
+ * #DELIVERED} and {@link #QUEUED} mean "accepted": the envelope is committed to the relay's store
+ * until the recipient acknowledges it, or the recipient already acknowledged it, in which case it
+ * is never written (a live envelope, section 9). Either way it survives a crash of the relay.
  */
 public enum DeliveryStatus {
-  /** Stored, and being pushed to the recipient's live connection(s). */
+  /** Stored and being pushed to the recipient's live connection(s), or acknowledged there. */
   DELIVERED("delivered"),
   /** Stored: the recipient is offline and gets it when they connect (until the TTL passes). */
   QUEUED("queued"),
@@ -20,7 +22,7 @@ public enum DeliveryStatus {
     this.wire = wire;
   }
 
-  /** True when the relay durably stored the envelope for this recipient. */
+  /** True when the relay stored the envelope for this recipient, or the recipient has it. */
   public boolean accepted() {
     return this == DELIVERED || this == QUEUED;
   }

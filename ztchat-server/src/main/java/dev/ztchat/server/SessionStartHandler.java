@@ -1,0 +1,102 @@
+package dev.ztchat.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.pki.CertificateRejectedException;
+import dev.ztchat.core.pki.CertificateRole;
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.protocol.ProtocolLimits;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.security.cert.X509Certificate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the session of a connection whose peer {@link IdentityBindingHandler} verified: adds the
+ * peer's signing certificate to the directory, admits the connection within the caps of {@link
+ * ConnectionLimits}, binds the identity to it, sends {@code welcome} and attaches it to deliveries
+ * of its queue. A certificate the directory refuses, or a connection over the caps, is logged as a
+ * security event and closed (the latter after an {@code error} saying why), unbound.
+ */
+final class SessionStartHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionStartHandler.class);
+
+  /** The handlers that serve a session: a refused connection loses them at once. */
+  private static final String[] SERVING = {"frameCodec", "rateLimit", "relay"};
+
+  /** The event that the peer was verified as {@code identity} by {@code certificate}. */
+  record VerifiedPeer(String identity, X509Certificate certificate) {
+    VerifiedPeer {
+      requireNonNull(identity, "identity");
+      requireNonNull(certificate, "certificate");
+    }
+  }
+
+  private final RelayContext relay;
+
+  SessionStartHandler(RelayContext relay) {
+    this.relay = requireNonNull(relay, "relay");
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (!(evt instanceof VerifiedPeer peer)) {
+      super.userEventTriggered(ctx, evt);
+      return;
+    }
+    ctx.pipeline().remove(this); // one session per connection
+    String identity = peer.identity();
+    try {
+      relay.directory().learn(identity, peer.certificate(), CertificateRole.USER_SIGNING);
+    } catch (CertificateRejectedException e) {
+      relay.security().record(SecurityEvent.HANDSHAKE_FAILED, identity, ctx.channel().remoteAddress(),
+          "reason", e.getMessage(), "action", "closed");
+      ctx.close();
+      return;
+    }
+    ConnectionLimits limits = relay.config().connections();
+    ConnectionRegistry.Refusal refused = relay.connections().admit(identity, ctx.channel(), limits);
+    if (refused != null) {
+      refuse(ctx, identity, refused, limits);
+      return;
+    }
+    ConnectionIdentity.bind(ctx.channel(), identity, peer.certificate());
+    LOG.info("connected: identity={} remote={}", identity, ctx.channel().remoteAddress());
+    ctx.channel()
+        .closeFuture()
+        .addListener(f -> LOG.info("disconnected: identity={} remote={}", identity, ctx.channel().remoteAddress()));
+    ctx.writeAndFlush(
+        new Frame.Welcome(
+            ProtocolLimits.PROTOCOL_VERSION,
+            identity,
+            relay.config().maxFrame(),
+            (int) relay.config().idleTimeout().toSeconds(),
+            (int) relay.config().queue().ttl().toSeconds()));
+    relay.deliveries().attach(ctx.channel(), identity);
+  }
+
+  /**
+   * One security line, a short reason to the peer, and a close of this connection only. The
+   * connection stays unbound and loses its serving handlers at once: frames the peer sent right
+   * after its handshake are never served.
+   */
+  private void refuse(ChannelHandlerContext ctx, String identity, ConnectionRegistry.Refusal refused,
+      ConnectionLimits limits) {
+    ctx.channel().config().setAutoRead(false);
+    for (String serving : SERVING) {
+      if (ctx.pipeline().get(serving) != null) {
+        ctx.pipeline().remove(serving);
+      }
+    }
+    int limit = refused == ConnectionRegistry.Refusal.PER_IDENTITY ? limits.perIdentity() : limits.global();
+    relay.security().record(SecurityEvent.TOO_MANY_CONNECTIONS, identity, ctx.channel().remoteAddress(),
+        "reason", refused.logName(), "limit", limit, "action", "closed");
+    String why = refused == ConnectionRegistry.Refusal.PER_IDENTITY
+        ? "too many connections for " + identity + " (limit " + limit + "): close another ztchat session and retry"
+        : "the relay is at its connection limit: retry later";
+    ctx.writeAndFlush(new Frame.Error(null, ErrorCode.RATE_LIMITED, why)).addListener(ChannelFutureListener.CLOSE);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.ztchat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testing.TestPki;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Session start in isolation: what a verified peer gets, and when it is refused instead. */
+class SessionStartHandlerTest {
+  static TestPki pki;
+
+  @TempDir Path dir;
+  RelayContextFixture fixture;
+
+  @BeforeAll
+  static void pki() {
+    pki = TestPki.create("alice", "bob");
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fixture = new RelayContextFixture(pki, dir, Clock.systemUTC(),
+        c -> c.withConnectionLimits(new ConnectionLimits(1, 10, 10)));
+  }
+
+  @AfterEach
+  void tearDown() {
+    fixture.close();
+  }
+
+  EmbeddedChannel verified(String identity, X509Certificate cert) {
+    EmbeddedChannel ch = new EmbeddedChannel(new SessionStartHandler(fixture.relay));
+    ch.pipeline().fireUserEventTriggered(new SessionStartHandler.VerifiedPeer(identity, cert));
+    return ch;
+  }
+
+  static Object next(EmbeddedChannel ch) {
+    return ch.readOutbound();
+  }
+
+  static X509Certificate signing(String user) {
+    return pki.user(user).signing().certificate();
+  }
+
+  @Test
+  void verifiedPeer_isBoundRegisteredAndWelcomed_andItsCertificateLearned() {
+    EmbeddedChannel ch = verified("alice", signing("alice"));
+    Frame.Welcome welcome = ch.readOutbound();
+    assertThat(welcome.identity()).isEqualTo("alice");
+    assertThat(welcome.maxFrame()).isEqualTo(fixture.relay.config().maxFrame());
+    assertThat(ConnectionIdentity.of(ch)).isEqualTo("alice");
+    assertThat(fixture.relay.connections().channelsOf("alice")).containsExactly(ch);
+    assertThat(fixture.relay.directory().lookup("alice").orElseThrow().signing()).isEqualTo(signing("alice"));
+    assertThat(ch.pipeline().get(SessionStartHandler.class)).as("a session starts once").isNull();
+    assertThat(ch.isOpen()).isTrue();
+    ch.close();
+  }
+
+  @Test
+  void connectionOverThePerIdentityCap_getsAnErrorSayingWhy_andIsClosedUnbound() {
+    EmbeddedChannel first = verified("alice", signing("alice"));
+    EmbeddedChannel second = verified("alice", signing("alice"));
+    Frame.Error error = second.readOutbound();
+    assertThat(error.code()).isEqualTo(ErrorCode.RATE_LIMITED);
+    assertThat(error.message()).startsWith("too many connections for alice (limit 1)");
+    assertThat(next(second)).as("no welcome").isNull();
+    assertThat(second.isOpen()).isFalse();
+    assertThat(ConnectionIdentity.of(second)).isNull();
+    assertThat(fixture.relay.security().count(SecurityEvent.TOO_MANY_CONNECTIONS)).isEqualTo(1);
+    assertThat(ConnectionIdentity.of(first)).isEqualTo("alice");
+    first.close();
+  }
+
+  @Test
+  void certificateTheDirectoryRefuses_closesTheConnectionUnbound_withoutAWelcome() {
+    EmbeddedChannel ch = verified("alice", signing("bob"));
+    assertThat(next(ch)).isNull();
+    assertThat(ch.isOpen()).isFalse();
+    assertThat(ConnectionIdentity.of(ch)).isNull();
+    assertThat(fixture.relay.directory().knows("alice")).isFalse();
+    assertThat(fixture.relay.security().count(SecurityEvent.HANDSHAKE_FAILED)).isEqualTo(1);
+  }
+}
