@@ -1,5 +1,6 @@
 package dev.ztchat.core.envelope;
 
+import dev.ztchat.core.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

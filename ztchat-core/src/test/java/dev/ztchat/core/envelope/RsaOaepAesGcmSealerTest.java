@@ -1,5 +1,6 @@
 package dev.ztchat.core.envelope;
 
+import dev.ztchat.core.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RsaOaepAesGcmSealerTest {
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-03-04T05:06:07.089Z"));
+  private final MutableClock clock = MutableClock.at(Instant.parse("2026-03-04T05:06:07.089Z"));
   private final RsaOaepAesGcmSealer alice = Fixtures.sealer("alice", clock);
 
   @Test
