@@ -1,5 +1,6 @@
 package dev.ztchat.attacks;
 
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.SealedEnvelope;

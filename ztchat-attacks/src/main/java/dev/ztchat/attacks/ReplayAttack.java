@@ -1,5 +1,7 @@
 package dev.ztchat.attacks;
 
+import dev.ztchat.core.testkit.MutableClock;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
@@ -34,7 +36,7 @@ final class ReplayAttack implements Attack {
 
   @Override
   public Verdict run(AttackTarget target) throws Exception {
-    ShiftableClock bobClock = new ShiftableClock();
+    MutableClock bobClock = MutableClock.followingSystem();
     Path bobState = target.newStateDir("bob");
     VictimScreen bobScreen = new VictimScreen();
     try (HostileRelay relay = HostileRelay.start(target);
@@ -81,6 +83,6 @@ final class ReplayAttack implements Attack {
   }
 
   private static boolean awaitOnline(HostileRelay relay, String user) throws InterruptedException {
-    return Waits.eventually(WAIT, () -> relay.isOpen(user));
+    return Polling.eventually(WAIT, () -> relay.isOpen(user));
   }
 }

@@ -1,5 +1,6 @@
 package dev.ztchat.cli;
 
+import dev.ztchat.core.testkit.Polling;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.client.ChatClient;
@@ -11,6 +12,7 @@ import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
+import java.time.Duration;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PipedInputStream;
@@ -148,16 +150,13 @@ class ClientCommandsIntegrationTest {
   }
 
   static void await(Callable<Boolean> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    try {
-      while (!condition.call() && System.nanoTime() < deadline) {
-        Thread.sleep(20);
+    Polling.eventually(Duration.ofSeconds(20), () -> {
+      try {
+        return condition.call();
+      } catch (Exception e) {
+        throw new AssertionError(e);
       }
-    } catch (InterruptedException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    });
   }
 
   /** No byte of {@code s} is one a terminal would act on, or one that hides or reorders text. */

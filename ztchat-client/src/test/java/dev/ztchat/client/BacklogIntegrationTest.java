@@ -1,5 +1,7 @@
 package dev.ztchat.client;
 
+import java.time.Duration;
+import dev.ztchat.core.testkit.Polling;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
@@ -130,11 +132,14 @@ class BacklogIntegrationTest {
       assertThat(inbox.warnings).as("nothing reported as dropped, in particular not as from an unknown sender").isEmpty();
       assertThat(shown).doesNotHaveDuplicates();
       assertThat(new HashSet<>(shown)).isEqualTo(expected);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (pendingForBob(db) > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(50); // polling the relay's store for the last acknowledgements
-      }
-      assertThat(pendingForBob(db)).as("everything shown was acknowledged and deleted").isZero();
+      assertThat(Polling.eventually(Duration.ofSeconds(30), () -> {
+        try {
+          return pendingForBob(db) == 0;
+        } catch (Exception e) {
+          return false;
+        }
+      }))
+          .as("everything shown was acknowledged and deleted").isTrue();
       assertThat(inbox.messages.poll(1, TimeUnit.SECONDS)).as("nothing shown twice").isNull();
     }
   }

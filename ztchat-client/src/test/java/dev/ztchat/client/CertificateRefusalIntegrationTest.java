@@ -1,5 +1,6 @@
 package dev.ztchat.client;
 
+import dev.ztchat.core.testkit.Polling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,7 +53,7 @@ class CertificateRefusalIntegrationTest {
   @Test
   void aRevokedDeviceIsToldItWasRevoked() throws Exception {
     revoke(pki.user("alice"));
-    assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(5),
+    assertThat(Polling.eventually(Duration.ofSeconds(5),
         () -> refusal(pki.user("alice")) instanceof CertificateRefusedException)).isTrue();
 
     assertThat(refusal(pki.user("alice")))
@@ -93,7 +94,7 @@ class CertificateRefusalIntegrationTest {
         ChatClientConfig.of("localhost", server.port(), pki.user("alice"), pki.ca().certificate(), dir.resolve("a")), inbox)) {
       revoke(pki.user("alice"));
 
-      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(30),
+      assertThat(Polling.eventually(Duration.ofSeconds(30),
           () -> states.stream().anyMatch(s -> s.state() == ConnectionState.REFUSED))).as("refused: " + states).isTrue();
       int seen = states.size();
       Thread.sleep(3_000); // the first retries of the backoff would come within this time
@@ -115,7 +116,7 @@ class CertificateRefusalIntegrationTest {
   @Test
   void aRefusedFirstConnectFailsWithTheReason() throws Exception {
     revoke(pki.user("bob"));
-    assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(5),
+    assertThat(Polling.eventually(Duration.ofSeconds(5),
         () -> refusal(pki.user("bob")) instanceof CertificateRefusedException)).isTrue();
 
     assertThatThrownBy(() -> ChatClient.connect(

@@ -1,5 +1,6 @@
 package dev.ztchat.client;
 
+import dev.ztchat.core.testkit.Polling;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.OpenedMessage;
@@ -9,6 +10,7 @@ import dev.ztchat.core.pki.PkiListing;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
+import java.time.Duration;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PipedInputStream;
@@ -91,10 +93,7 @@ class ChatTerminalIntegrationTest {
     }
 
     String awaitShown(Predicate<String> condition, String what) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (!condition.test(text()) && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      Polling.eventually(Duration.ofSeconds(20), () -> condition.test(text()));
       assertThat(condition.test(text())).as("the screen shows %s; it shows:%n%s", what, text()).isTrue();
       return text();
     }

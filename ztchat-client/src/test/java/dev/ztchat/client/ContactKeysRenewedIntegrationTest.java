@@ -1,5 +1,6 @@
 package dev.ztchat.client;
 
+import dev.ztchat.core.testkit.Polling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,7 +47,7 @@ class ContactKeysRenewedIntegrationTest {
     pki.revoke(alice.signing().certificate(), reason);
     CrlFiles.write(certs.crl(), pki.revoke(alice.encryption().certificate(), reason));
     server.reloadRevocations();
-    assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(10), () -> server.currentRevocationList() != null
+    assertThat(Polling.eventually(Duration.ofSeconds(10), () -> server.currentRevocationList() != null
         && server.currentRevocationList().getRevokedCertificate(alice.signing().certificate().getSerialNumber()) != null)).isTrue();
   }
 

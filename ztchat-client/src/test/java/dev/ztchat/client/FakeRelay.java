@@ -94,6 +94,15 @@ final class FakeRelay implements AutoCloseable {
     ch.eventLoop().execute(() -> pump(ch));
   }
 
+  /**
+   * True when the flood has frames left but the client's socket takes no more: the client stopped
+   * reading, and everything it did not take waits on this side.
+   */
+  boolean stalled() {
+    Channel ch = client.getNow(null);
+    return ch != null && floodLeft > 0 && !ch.isWritable();
+  }
+
   /** Frames of the flood the socket has taken so far. */
   int pushed() {
     return pushed.get();

@@ -1,5 +1,8 @@
 package dev.ztchat.client;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Semaphore;
+import dev.ztchat.core.testkit.Polling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -59,12 +62,11 @@ class HostileRelayIntegrationTest {
       // answers: everything pushed meanwhile waits in bob's queue.
       relay.flood(deliverFromAlice(), 3_000);
       RelayConnection conn = bob.connection();
-      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(20), conn::readingPaused))
+      assertThat(Polling.eventually(Duration.ofSeconds(20), conn::readingPaused))
           .as("reading paused; queued now: " + conn.unprocessedDeliveries()).isTrue();
-      for (int i = 0; i < 20; i++) {
-        assertThat(conn.unprocessedDeliveries()).isLessThanOrEqualTo(bound());
-        Thread.sleep(100); // the relay keeps trying to push meanwhile
-      }
+      assertThat(Polling.eventually(Duration.ofSeconds(20), relay::stalled))
+          .as("the relay has more to push than the client takes in").isTrue();
+      assertThat(conn.unprocessedDeliveries()).isLessThanOrEqualTo(bound());
       assertThat(conn.readingPaused()).isTrue();
       assertThat(relay.pushed()).as("the relay wrote more than the client took in").isGreaterThan(conn.unprocessedDeliveries());
     }
@@ -75,21 +77,21 @@ class HostileRelayIntegrationTest {
     try (FakeRelay relay = new FakeRelay(pki, null);
         RelayConnection conn = RelayConnection.connect("localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate())) {
       AtomicInteger received = new AtomicInteger();
-      conn.onDelivery(envelope -> received.incrementAndGet()); // not processed until the test says so
+      Semaphore arrived = new Semaphore(0);
+      conn.onDelivery(envelope -> { // not processed until the test says so
+        received.incrementAndGet();
+        arrived.release();
+      });
       int total = 1_000;
       relay.flood(deliverFromAlice(), total);
-      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(20), conn::readingPaused)).isTrue();
+      assertThat(Polling.eventually(Duration.ofSeconds(20), conn::readingPaused)).isTrue();
       assertThat(received.get()).isLessThan(total).isLessThanOrEqualTo(bound());
 
       int processed = 0;
-      long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (processed < total && System.nanoTime() < end) {
-        int now = received.get();
-        for (; processed < now; processed++) {
-          conn.deliveryProcessed();
-        }
+      while (processed < total && arrived.tryAcquire(60, TimeUnit.SECONDS)) {
         assertThat(conn.unprocessedDeliveries()).isLessThanOrEqualTo(bound());
-        Thread.sleep(5);
+        conn.deliveryProcessed();
+        processed++;
       }
       assertThat(processed).isEqualTo(total);
       assertThat(received.get()).isEqualTo(total);
@@ -108,8 +110,8 @@ class HostileRelayIntegrationTest {
       // 60 KB: under the protocol's 65536, but no envelope that fit a 4096-byte send is this large
       relay.push(FrameCodec.encode(new Frame.Deliver(new byte[45_000])));
 
-      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(10), () -> !conn.isOpen())).as("closed").isTrue();
-      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(5), () -> why.get() != null)).isTrue();
+      assertThat(Polling.eventually(Duration.ofSeconds(10), () -> !conn.isOpen())).as("closed").isTrue();
+      assertThat(Polling.eventually(Duration.ofSeconds(5), () -> why.get() != null)).isTrue();
       assertThat(why.get().getMessage()).contains("larger than").contains("4096");
       assertThat(delivered).isEmpty();
     }

@@ -1,5 +1,6 @@
 package dev.ztchat.client;
 
+import dev.ztchat.core.testkit.Polling;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
@@ -71,7 +72,7 @@ class SenderRenewalIntegrationTest {
 
     new PkiRevocation(certs, Clock.systemUTC(), line -> {}).renew("alice", TestPki.TEST_KEY_BITS, 30, Duration.ofDays(7));
     server.reloadRevocations();
-    assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(10), () -> server.currentRevocationList() != null
+    assertThat(Polling.eventually(Duration.ofSeconds(10), () -> server.currentRevocationList() != null
         && server.currentRevocationList().getRevokedCertificate(oldAlice.signing().certificate().getSerialNumber()) != null))
         .as("the relay holds the CRL that says alice's old keys were superseded").isTrue();
 

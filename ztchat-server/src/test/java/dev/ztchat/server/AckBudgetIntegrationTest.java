@@ -9,6 +9,7 @@ import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.server.store.OfflineQueue;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,7 +43,7 @@ class AckBudgetIntegrationTest {
     server.close();
   }
 
-  RawTlsClient connect(String user) throws Exception {
+  RawFrameClient connect(String user) throws Exception {
     return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
@@ -66,7 +67,7 @@ class AckBudgetIntegrationTest {
     List<String> got = new ArrayList<>();
     List<Frame.Error> errors = new ArrayList<>();
     int oks = 0;
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       while (got.size() < n || oks < n) {
         Frame f = bob.read(Duration.ofSeconds(30));
         switch (f) {
@@ -93,7 +94,7 @@ class AckBudgetIntegrationTest {
 
   @Test
   void acksTheRelayDidNotAskForAreChargedToTheBudget() throws Exception {
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       for (int i = 0; i < 100; i++) {
         bob.send(new Frame.Ack("b" + i, "alice", "%032x".formatted(i)));
       }

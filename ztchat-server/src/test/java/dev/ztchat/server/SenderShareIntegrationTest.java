@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,15 +33,15 @@ class SenderShareIntegrationTest {
     server.close();
   }
 
-  static DeliveryStatus send(RawTlsClient from, String sender, String to) throws Exception {
+  static DeliveryStatus send(RawFrameClient from, String sender, String to) throws Exception {
     from.send(new Frame.Send("s", envelope(sender, to)));
     return from.expect(Frame.Sent.class).results().getFirst().status();
   }
 
   @Test
   void senderOverItsShare_getsFull_whileAnotherSenderIsStillQueued() throws Exception {
-    try (RawTlsClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice");
-        RawTlsClient carol = RelayTestSupport.connectWelcomed(server, pki, "carol")) {
+    try (RawFrameClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice");
+        RawFrameClient carol = RelayTestSupport.connectWelcomed(server, pki, "carol")) {
       assertThat(send(alice, "alice", "bob")).isEqualTo(DeliveryStatus.QUEUED);
       assertThat(send(alice, "alice", "bob")).isEqualTo(DeliveryStatus.QUEUED);
       assertThat(send(alice, "alice", "bob")).isEqualTo(DeliveryStatus.FULL);
