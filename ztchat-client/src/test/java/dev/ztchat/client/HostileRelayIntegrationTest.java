@@ -1,8 +1,5 @@
 package dev.ztchat.client;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Semaphore;
-import dev.ztchat.core.testkit.Polling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +12,8 @@ import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.FrameCodec;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.HostileRelay;
+import dev.ztchat.core.testkit.Polling;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,6 +21,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,7 +56,7 @@ class HostileRelayIntegrationTest {
 
   @Test
   void floodOfDeliveries_whileEnvelopesWaitForProcessing_pausesReading_andKeepsTheQueueBounded() throws Exception {
-    try (FakeRelay relay = new FakeRelay(pki, null);
+    try (HostileRelay relay = HostileRelay.silent(pki.server(), pki.ca().certificate(), null);
         ChatClient bob = ChatClient.connect(
             ChatClientConfig.of("localhost", relay.port(), pki.user("bob"), pki.ca().certificate(), dir.resolve("b")), new Inbox())) {
       // bob opens the first envelope and asks the directory for alice, which this relay never
@@ -74,7 +75,7 @@ class HostileRelayIntegrationTest {
 
   @Test
   void queueThatDrains_resumesReading_andEveryEnvelopeArrivesOnce() throws Exception {
-    try (FakeRelay relay = new FakeRelay(pki, null);
+    try (HostileRelay relay = HostileRelay.silent(pki.server(), pki.ca().certificate(), null);
         RelayConnection conn = RelayConnection.connect("localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate())) {
       AtomicInteger received = new AtomicInteger();
       Semaphore arrived = new Semaphore(0);
@@ -101,7 +102,7 @@ class HostileRelayIntegrationTest {
 
   @Test
   void deliverFrameLargerThanAnyGenuineOne_closesTheConnection_withTheReason() throws Exception {
-    try (FakeRelay relay = new FakeRelay(pki, null);
+    try (HostileRelay relay = HostileRelay.silent(pki.server(), pki.ca().certificate(), null);
         RelayConnection conn = RelayConnection.connect("localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate())) {
       AtomicReference<Throwable> why = new AtomicReference<>();
       List<byte[]> delivered = new CopyOnWriteArrayList<>();
@@ -122,7 +123,7 @@ class HostileRelayIntegrationTest {
     byte[] huge = ("{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"bob\",\"maxFrame\":4096,"
         + "\"idleTimeoutSeconds\":60,\"pad\":\"" + "p".repeat(20_000) + "\"}").getBytes(StandardCharsets.UTF_8);
     assertThat(huge.length).isLessThan(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME);
-    try (FakeRelay relay = new FakeRelay(pki, huge)) {
+    try (HostileRelay relay = HostileRelay.silent(pki.server(), pki.ca().certificate(), huge)) {
       assertThatThrownBy(() -> RelayConnection.connect("localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate()).close())
           .isInstanceOf(IOException.class)
           .hasMessageContaining("limit is " + RelayConnection.BEFORE_WELCOME_MAX_FRAME);
