@@ -8,7 +8,8 @@ import java.net.SocketTimeoutException;
 
 /**
  * The attacker's raw connections to an {@link AttackTarget}: the shared {@link RawFrameClient},
- * with a failure to set up the attack reported as {@link CouldNotRunException}.
+ * without Nagle (the attacks time round trips), and with a failure to set up the attack reported
+ * as {@link CouldNotRunException}.
  */
 final class AttackConnections {
   private AttackConnections() {}
@@ -17,7 +18,8 @@ final class AttackConnections {
   static RawFrameClient welcomed(AttackTarget target, String user) throws Exception {
     Credential credential = target.user(user).signing();
     try {
-      return RawFrameClient.connectWelcomed(target.host(), target.port(), credential, target.caCertificate());
+      return RawFrameClient.connectWelcomed(target.host(), target.port(), credential, target.caCertificate())
+          .withNoDelay();
     } catch (IOException | RuntimeException | MalformedFrameException e) {
       throw new CouldNotRunException("could not connect as " + user + " to " + target.host() + ":"
           + target.port() + ": " + e.getMessage());
@@ -30,8 +32,9 @@ final class AttackConnections {
    */
   static RawFrameClient welcomedOrRefused(AttackTarget target, String user) throws Exception {
     try {
-      return RawFrameClient.connectWelcomedOrRefused(target.host(), target.port(), target.user(user).signing(),
-          target.caCertificate());
+      RawFrameClient c = RawFrameClient.connectWelcomedOrRefused(target.host(), target.port(),
+          target.user(user).signing(), target.caCertificate());
+      return c == null ? null : c.withNoDelay();
     } catch (SocketTimeoutException e) {
       throw new CouldNotRunException("the server neither welcomed nor refused a connection as " + user);
     }
@@ -39,6 +42,6 @@ final class AttackConnections {
 
   /** Connects presenting {@code credential} (none when null); see {@link RawFrameClient#connect}. */
   static RawFrameClient connect(AttackTarget target, Credential credential) throws IOException {
-    return RawFrameClient.connect(target.host(), target.port(), credential, target.caCertificate());
+    return RawFrameClient.connect(target.host(), target.port(), credential, target.caCertificate()).withNoDelay();
   }
 }

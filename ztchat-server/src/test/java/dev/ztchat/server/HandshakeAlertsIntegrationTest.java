@@ -3,8 +3,8 @@ package dev.ztchat.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.pki.CertsLayout;
-import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.RawFrameClient;

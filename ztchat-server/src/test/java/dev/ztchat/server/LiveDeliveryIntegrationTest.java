@@ -3,6 +3,7 @@ package dev.ztchat.server;
 import static dev.ztchat.server.RelayTestSupport.envelope;
 import static dev.ztchat.server.RelayTestSupport.idOf;
 import static dev.ztchat.server.RelayTestSupport.nothingDelivered;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.protocol.DeliveryStatus;
@@ -40,8 +41,7 @@ class LiveDeliveryIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob", "carol");
-    RelayServerConfig config = RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data"))
-        .withPort(0)
+    RelayServerConfig config = relayConfig(pki, dir)
         .withRateLimit(ProtocolLimits.MAX_FRAMES_PER_SECOND, ProtocolLimits.MAX_FRAME_BURST);
     server = RelayServer.start(config);
     store = config.queue().dataDir().resolve("relay.db");
@@ -207,8 +207,9 @@ class LiveDeliveryIntegrationTest {
           alice.send(new Frame.Send("c", envelope("alice", "carol"))); // the store thread now waits
           alice.send(new Frame.Send("s", env));
           assertThat(idOf(next(bob, Frame.Deliver.class).envelope())).isEqualTo(idOf(env));
-          alice.close(); // alice never hears "sent": she keeps the envelope and will send it again
-          Thread.sleep(500); // the relay sees the connection closed
+          // alice goes and never hears "sent": she keeps the envelope and will send it again
+          alice.shutdownOutput();
+          assertThat(alice.closedWithin(PATIENCE)).as("the relay saw alice go and closed its side").isTrue();
           bob.send(new Frame.Ack("a", "alice", idOf(env)));
           assertThat(bob.silentFor(Duration.ofSeconds(1)))
               .as("no ok: the relay could not tell the sender, so a retry must look like a redelivery").isTrue();

@@ -70,7 +70,6 @@ public final class RawFrameClient implements AutoCloseable {
       if (protocols.length > 0) {
         s.setEnabledProtocols(protocols);
       }
-      s.setTcpNoDelay(true);
       s.setSoTimeout((int) DEFAULT_READ.toMillis());
       s.startHandshake();
       return new RawFrameClient(s);
@@ -137,6 +136,17 @@ public final class RawFrameClient implements AutoCloseable {
     tmf.init(ts);
     ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
     return ctx;
+  }
+
+  /**
+   * Sends each write at once (no Nagle), for round-trip measurements; returns this client. Set
+   * after the handshake, which keeps Nagle: with it the client's TLS 1.3 certificate and finished
+   * messages leave together, so a refused certificate shows as the relay's alert on the first read
+   * rather than as a broken pipe in the handshake.
+   */
+  public RawFrameClient withNoDelay() throws IOException {
+    socket.setTcpNoDelay(true);
+    return this;
   }
 
   /** The relay's welcome (after {@link #connectWelcomed} or {@link #connectWelcomedOrRefused}). */
@@ -209,6 +219,14 @@ public final class RawFrameClient implements AutoCloseable {
       }
     }
     throw new IOException("no pong for " + ref);
+  }
+
+  /**
+   * Closes the sending side only (TLS close_notify, then TCP FIN) and keeps reading, so a test can
+   * see the relay close its side ({@link #closedWithin}) once it has noticed this client is gone.
+   */
+  public void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
   }
 
   /** True when the server closed the connection within {@code timeout} (EOF, reset or TLS alert). */
