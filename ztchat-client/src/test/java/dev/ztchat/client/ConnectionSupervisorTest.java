@@ -184,6 +184,23 @@ class ConnectionSupervisorTest {
   }
 
   @Test
+  void refusedCertificate_isReportedOnce_andNoAttemptFollows() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    ConnectionSupervisor<FakeConnection> s = supervise(() -> {
+      attempts.incrementAndGet();
+      throw CertificateRefusedException.renewed("alice", "/keys");
+    }, c -> {});
+    s.start();
+    assertThat(nextStates(2)).containsExactly(ConnectionState.CONNECTING, ConnectionState.REFUSED);
+
+    s.close(); // waits for the loop's thread: a retry would have reported itself before it ended
+
+    assertThat(statuses).as("nothing after the refusal: no retry was scheduled").isEmpty();
+    assertThat(attempts).hasValue(1);
+    assertThat(s.state()).isEqualTo(ConnectionState.REFUSED);
+  }
+
+  @Test
   void close_stopsRetrying_andClosesTheCurrentConnection() throws Exception {
     FlakyConnector neverUp = new FlakyConnector(Integer.MAX_VALUE);
     ConnectionSupervisor<FakeConnection> retrying = supervise(neverUp, c -> {});

@@ -10,9 +10,9 @@ import dev.ztchat.core.envelope.RecipientKey;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.CrlIssuer;
-import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.PkiRevocation;
 import dev.ztchat.core.pki.RevocationReason;
@@ -26,6 +26,7 @@ import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.SecurityEvent;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,6 +65,17 @@ class RevocationIntegrationTest {
     CrlFiles.write(certs.crl(), pki.revoke(who.encryption().certificate(), reason));
   }
 
+  /**
+   * Has {@code server} re-read its certs folder's CRL now (what its watcher does on a change) and
+   * waits, bounded, until it holds that list: the reload runs on the watcher's thread.
+   */
+  static void reloadRevocations(RelayServer server, CertsLayout certs) throws Exception {
+    X509CRL written = CrlFiles.read(certs.crl());
+    server.reloadRevocations();
+    assertThat(Polling.eventually(Duration.ofSeconds(10), () -> written.equals(server.currentRevocationList())))
+        .as("the relay holds the CRL just written").isTrue();
+  }
+
   /** As {@link #config(UserIdentity, String)}, with time from {@code clock}. */
   ChatClientConfig config(UserIdentity id, String dataName, Clock clock) {
     return new ChatClientConfig("localhost", server.port(), id, pki.ca().certificate(), dir.resolve(dataName),
@@ -90,7 +102,7 @@ class RevocationIntegrationTest {
         ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), new Inbox())) {
       alice.send("bob", "before");
       publishRevocation(pki.user("bob"), RevocationReason.KEY_COMPROMISE);
-      server.reloadRevocations(); // what the relay's certs watcher does on the change
+      reloadRevocations(server, certs);
       aliceClock.advance(ContactDirectory.CRL_REFRESH); // alice's cached list is due for a refresh
 
       assertThatThrownBy(() -> alice.send("bob", "after"))
@@ -111,7 +123,7 @@ class RevocationIntegrationTest {
       conn.request(new Frame.Send("s", EnvelopeCodec.encode(sealed)), "s", Duration.ofSeconds(10));
     }
     publishRevocation(alice, RevocationReason.SUPERSEDED);
-    server.reloadRevocations();
+    reloadRevocations(server, certs);
     Inbox bobInbox = new Inbox();
     try (ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), bobInbox)) {
       assertThat(bobInbox.reasons.poll(10, TimeUnit.SECONDS)).isEqualTo(RejectionReason.SENDER_REVOKED);
@@ -127,7 +139,7 @@ class RevocationIntegrationTest {
       alice.send("bob", "pinned now");
       var stale = CrlIssuer.issue(pki.ca(), pki.crl(), List.of(), Instant.now().minus(Duration.ofDays(9)), Duration.ofDays(7));
       CrlFiles.write(certs.crl(), stale);
-      server.reloadRevocations();
+      reloadRevocations(server, certs);
       aliceClock.advance(ContactDirectory.CRL_REFRESH); // alice's cached list runs out
       assertThatThrownBy(() -> alice.send("carol", "hello stranger"))
           .isInstanceOf(UntrustedContactException.class)
@@ -149,7 +161,7 @@ class RevocationIntegrationTest {
     }
     var stale = CrlIssuer.issue(pki.ca(), pki.crl(), List.of(), Instant.now().minus(Duration.ofDays(9)), Duration.ofDays(7));
     CrlFiles.write(certs.crl(), stale);
-    server.reloadRevocations();
+    reloadRevocations(server, certs);
     Inbox bobInbox = new Inbox();
     try (ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), bobInbox)) {
       // section 7, check 3b: without a fresh CRL only senders already talked to are accepted
@@ -169,7 +181,7 @@ class RevocationIntegrationTest {
       aliceInbox.next();
     }
     new PkiRevocation(certs, Clock.systemUTC(), line -> {}).renew("alice", 2048, 30, Duration.ofDays(7));
-    server.reloadRevocations(); // what the relay's certs watcher does on the change
+    reloadRevocations(server, certs);
     server.reloadCertificates();
     UserIdentity renewed = certs.readUser("alice");
     Path old = PkiRevocation.previousIdentityDirs(certs, "alice").getFirst();

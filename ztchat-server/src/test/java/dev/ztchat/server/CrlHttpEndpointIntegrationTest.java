@@ -2,9 +2,9 @@ package dev.ztchat.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.RevocationList;
 import dev.ztchat.core.pki.RevocationReason;
-import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
 import java.io.ByteArrayInputStream;
@@ -43,8 +43,11 @@ class CrlHttpEndpointIntegrationTest {
       RevocationList verified = RevocationList.verify(crl, pki.ca().certificate(), Instant.now());
       assertThat(verified.isRevoked(pki.user("alice").signing().certificate())).isFalse();
 
-      CrlFiles.write(certs.crl(), pki.revoke(pki.user("alice").signing().certificate(), RevocationReason.KEY_COMPROMISE));
-      server.reloadRevocations(); // what the certs watcher does on a change (CertsWatcherIntegrationTest)
+      X509CRL revoked = pki.revoke(pki.user("alice").signing().certificate(), RevocationReason.KEY_COMPROMISE);
+      CrlFiles.write(certs.crl(), revoked);
+      server.reloadRevocations(); // what the certs watcher does on a change; it runs on the watcher's thread
+      assertThat(Polling.eventually(Duration.ofSeconds(10), () -> revoked.equals(server.currentRevocationList())))
+          .isTrue();
       byte[] body = client.send(HttpRequest.newBuilder(crlUri).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
       X509CRL now = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(body));
       assertThat(now.getRevokedCertificate(pki.user("alice").signing().certificate().getSerialNumber()))
