@@ -1,6 +1,7 @@
 package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.envelope;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
@@ -8,8 +9,8 @@ import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
-import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.core.testkit.RawFrameClient;
+import dev.ztchat.server.store.OfflineQueue;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +35,7 @@ class AckBudgetIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob");
-    config = RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0);
+    config = relayConfig(pki, dir);
     server = RelayServer.start(config);
   }
 

@@ -2,6 +2,7 @@ package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.envelope;
 import static dev.ztchat.server.RelayTestSupport.idOf;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
@@ -9,8 +10,8 @@ import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.testing.TestPki;
-import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.core.testkit.RawFrameClient;
+import dev.ztchat.server.store.OfflineQueue;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,8 +40,7 @@ class DeliveryWindowIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob");
-    config = RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data"))
-        .withPort(0)
+    config = relayConfig(pki, dir)
         .withRateLimit(ProtocolLimits.MAX_FRAMES_PER_SECOND, ProtocolLimits.MAX_FRAME_BURST);
     server = RelayServer.start(config);
   }

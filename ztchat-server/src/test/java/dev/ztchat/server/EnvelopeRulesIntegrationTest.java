@@ -1,6 +1,7 @@
 package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.random;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.protocol.DeliveryStatus;
@@ -33,8 +34,7 @@ class EnvelopeRulesIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob", "carol");
-    server = RelayServer.start(
-        RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0));
+    server = RelayServer.start(relayConfig(pki, dir));
   }
 
   @AfterEach

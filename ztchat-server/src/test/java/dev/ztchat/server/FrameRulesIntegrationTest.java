@@ -1,5 +1,6 @@
 package dev.ztchat.server;
 
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.protocol.ErrorCode;
@@ -30,8 +31,7 @@ class FrameRulesIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice");
-    server = RelayServer.start(
-        RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0));
+    server = RelayServer.start(relayConfig(pki, dir));
   }
 
   @AfterEach

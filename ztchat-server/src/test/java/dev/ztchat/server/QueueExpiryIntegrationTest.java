@@ -1,6 +1,7 @@
 package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.nothingDelivered;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.AcceptancePolicy;
@@ -13,8 +14,8 @@ import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.MutableClock;
-import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.core.testkit.RawFrameClient;
+import dev.ztchat.core.transport.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +42,7 @@ class QueueExpiryIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob");
-    config = RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0);
+    config = relayConfig(pki, dir);
     server = RelayServer.start(config, TlsSettings.provider(), clock);
   }
 

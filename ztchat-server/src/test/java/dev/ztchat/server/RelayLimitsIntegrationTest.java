@@ -54,9 +54,7 @@ class RelayLimitsIntegrationTest {
   }
 
   RawFrameClient connect(String user) throws Exception {
-    RawFrameClient c = RawFrameClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate());
-    c.expect(Frame.Welcome.class);
-    return c;
+    return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
   static void assertServes(RawFrameClient c) throws Exception {

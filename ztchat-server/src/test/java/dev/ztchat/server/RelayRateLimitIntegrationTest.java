@@ -31,9 +31,7 @@ class RelayRateLimitIntegrationTest {
   }
 
   RawFrameClient connect(String user) throws Exception {
-    RawFrameClient c = RawFrameClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate());
-    c.expect(Frame.Welcome.class);
-    return c;
+    return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
   @Test

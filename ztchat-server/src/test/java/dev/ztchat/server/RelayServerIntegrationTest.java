@@ -1,7 +1,7 @@
 package dev.ztchat.server;
 
-import static dev.ztchat.server.RelayTestSupport.envelope;
 import static dev.ztchat.core.testkit.Polling.eventually;
+import static dev.ztchat.server.RelayTestSupport.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -13,8 +13,8 @@ import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
-import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.core.testkit.RawFrameClient;
+import dev.ztchat.core.transport.TlsSettings;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -44,9 +44,8 @@ class RelayServerIntegrationTest {
   }
 
   RawFrameClient connect(String user) throws Exception {
-    RawFrameClient c = RawFrameClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate());
-    Frame.Welcome w = c.expect(Frame.Welcome.class);
-    assertThat(w.identity()).isEqualTo(user);
+    RawFrameClient c = RelayTestSupport.connectWelcomed(server, pki, user);
+    assertThat(c.welcome().identity()).isEqualTo(user);
     return c;
   }
 

@@ -4,7 +4,9 @@ import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.envelope.WrappedKey;
+import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.RawFrameClient;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,8 +45,16 @@ final class RelayTestSupport {
     return b;
   }
 
+  /**
+   * The standard test relay's configuration: {@code pki} written to {@code dir}/certs, the store in
+   * {@code dir}/data, an ephemeral port; tests add their own limits with the {@code with...} methods.
+   */
+  static RelayServerConfig relayConfig(TestPki pki, Path dir) {
+    return RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0);
+  }
+
   /** A raw TLS connection to {@code server} as {@code user} of {@code pki}, past the server's welcome. */
-  static RawFrameClient connectWelcomed(RelayServer server, dev.ztchat.core.testing.TestPki pki, String user)
+  static RawFrameClient connectWelcomed(RelayServer server, TestPki pki, String user)
       throws Exception {
     return RawFrameClient.connectWelcomed("127.0.0.1", server.port(), pki.user(user).signing(), pki.ca().certificate());
   }

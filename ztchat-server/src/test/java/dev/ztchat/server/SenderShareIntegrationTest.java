@@ -1,6 +1,7 @@
 package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.envelope;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.protocol.DeliveryStatus;
@@ -22,8 +23,7 @@ class SenderShareIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob", "carol");
-    RelayServerConfig config = RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data"))
-        .withPort(0);
+    RelayServerConfig config = relayConfig(pki, dir);
     // 8 envelopes for bob in all; by default a quarter of that, 2, from any one sender
     server = RelayServer.start(config.withQueue(config.queue().withQuota(8, 1 << 20)));
   }
