@@ -1,8 +1,8 @@
 package dev.ztchat.attacks;
 
+import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.core.testkit.RawFrameClient;
-import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.server.SecurityEvent;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.ztchat.attacks;
 
-import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.SecurityEvent;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;

@@ -1,11 +1,11 @@
 package dev.ztchat.attacks;
 
-import dev.ztchat.core.testkit.Polling;
-import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testkit.Polling;
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.server.SecurityEvent;
 import java.io.IOException;
 import java.time.Duration;

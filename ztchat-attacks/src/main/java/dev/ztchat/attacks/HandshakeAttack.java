@@ -1,11 +1,11 @@
 package dev.ztchat.attacks;
 
-import dev.ztchat.core.testkit.Polling;
-import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testkit.Polling;
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.server.SecurityEvent;
 import java.io.IOException;
 import java.security.KeyPair;

@@ -1,9 +1,9 @@
 package dev.ztchat.attacks;
 
-import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.MalformedFrameException;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.ztchat.attacks;
 
-import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.envelope.WrappedKey;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

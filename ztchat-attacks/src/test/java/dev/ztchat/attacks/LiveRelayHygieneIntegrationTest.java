@@ -1,10 +1,10 @@
 package dev.ztchat.attacks;
 
-import dev.ztchat.core.testkit.RawFrameClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;

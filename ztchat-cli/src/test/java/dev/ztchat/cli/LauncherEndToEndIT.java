@@ -1,8 +1,8 @@
 package dev.ztchat.cli;
 
-import dev.ztchat.core.testkit.Polling;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.core.testkit.Polling;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

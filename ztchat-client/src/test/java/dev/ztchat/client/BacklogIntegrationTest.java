@@ -1,7 +1,5 @@
 package dev.ztchat.client;
 
-import java.time.Duration;
-import dev.ztchat.core.testkit.Polling;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
@@ -14,6 +12,7 @@ import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.store.OfflineQueue;
@@ -23,6 +22,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

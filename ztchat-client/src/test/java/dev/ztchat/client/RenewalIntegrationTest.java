@@ -1,6 +1,5 @@
 package dev.ztchat.client;
 
-import dev.ztchat.core.testkit.Polling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +7,7 @@ import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.PkiRevocation;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Files;

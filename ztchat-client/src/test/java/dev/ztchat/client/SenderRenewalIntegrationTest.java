@@ -1,6 +1,5 @@
 package dev.ztchat.client;
 
-import dev.ztchat.core.testkit.Polling;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
@@ -18,6 +17,7 @@ import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.ztchat.core.envelope;
 
-import dev.ztchat.core.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ztchat.core.testkit.MutableClock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.ztchat.core.envelope;
 
-import dev.ztchat.core.testkit.MutableClock;
 import static dev.ztchat.core.envelope.Fixtures.rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.core.testkit.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

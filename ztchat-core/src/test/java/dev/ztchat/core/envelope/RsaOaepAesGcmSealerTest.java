@@ -1,11 +1,11 @@
 package dev.ztchat.core.envelope;
 
-import dev.ztchat.core.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.core.testkit.MutableClock;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
