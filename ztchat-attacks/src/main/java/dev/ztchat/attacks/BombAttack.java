@@ -1,5 +1,7 @@
 package dev.ztchat.attacks;
 
+import dev.ztchat.core.testkit.Polling;
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.server.SecurityEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +29,7 @@ final class BombAttack implements Attack {
   @Override
   public Verdict run(AttackTarget target) throws Exception {
     long before = target.count(SecurityEvent.FRAME_TOO_LARGE);
-    try (RawFrameClient c = RawFrameClient.welcomed(target, "alice")) {
+    try (RawFrameClient c = AttackConnections.welcomed(target, "alice")) {
       int limit = c.welcome().maxFrame();
       int size = limit < SIZE ? SIZE : limit + 1;
       byte[] bomb = RawFrameClient.framed(paddedPing(size));
@@ -49,7 +51,7 @@ final class BombAttack implements Attack {
       String alert;
       if (before < 0) {
         alert = "look for 'SECURITY event=FRAME_TOO_LARGE' in the server's log";
-      } else if (Waits.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.FRAME_TOO_LARGE) > before)) {
+      } else if (Polling.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.FRAME_TOO_LARGE) > before)) {
         alert = "the server logged SECURITY event=FRAME_TOO_LARGE";
       } else {
         return Verdict.broken("the connection was closed but the server logged no FRAME_TOO_LARGE alert");

@@ -1,6 +1,8 @@
 package dev.ztchat.attacks;
 
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testkit.Polling;
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.server.SecurityEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +46,7 @@ final class ConnectionFloodAttack implements Attack {
     try {
       List<Future<RawFrameClient>> opening = new ArrayList<>();
       for (int i = 0; i < ATTEMPTS; i++) {
-        opening.add(pool.submit(() -> RawFrameClient.welcomedOrRefused(target, "alice")));
+        opening.add(pool.submit(() -> AttackConnections.welcomedOrRefused(target, "alice")));
       }
       int refused = 0;
       for (Future<RawFrameClient> f : opening) {
@@ -60,8 +62,8 @@ final class ConnectionFloodAttack implements Attack {
       if (refused == 0) {
         return Verdict.broken("no connection cap: " + figures);
       }
-      try (RawFrameClient bob = RawFrameClient.welcomed(target, "bob");
-          RawFrameClient carol = RawFrameClient.welcomed(target, "carol")) {
+      try (RawFrameClient bob = AttackConnections.welcomed(target, "bob");
+          RawFrameClient carol = AttackConnections.welcomed(target, "carol")) {
         byte[] hello = Envelopes.structural("bob", "carol");
         Set<String> id = new HashSet<>(Set.of(RawFrameClient.idOf(hello)));
         bob.send(new Frame.Send("hello", hello));
@@ -88,7 +90,7 @@ final class ConnectionFloodAttack implements Attack {
       if (stillServed < held.size()) {
         return Verdict.broken("the relay closed connections it had let in: " + figures);
       }
-      if (before >= 0 && !Waits.eventually(Duration.ofSeconds(2),
+      if (before >= 0 && !Polling.eventually(Duration.ofSeconds(2),
           () -> target.count(SecurityEvent.TOO_MANY_CONNECTIONS) >= before + refusedCount)) {
         return Verdict.broken("refused without a TOO_MANY_CONNECTIONS security event for each: " + figures);
       }

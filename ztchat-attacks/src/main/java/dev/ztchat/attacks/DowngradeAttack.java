@@ -1,6 +1,7 @@
 package dev.ztchat.attacks;
 
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.SecurityEvent;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -73,7 +74,7 @@ final class DowngradeAttack implements Attack {
       (ok ? accepted : refused).add(o.label());
       // The server, not our own TLS library, must be the one that refused: it logs each refusal.
       if (!ok && before >= 0
-          && !Waits.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.HANDSHAKE_FAILED) > before)) {
+          && !Polling.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.HANDSHAKE_FAILED) > before)) {
         notSeenByServer.add(o.label());
       }
     }

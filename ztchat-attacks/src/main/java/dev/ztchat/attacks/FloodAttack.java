@@ -4,6 +4,8 @@ import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testkit.Polling;
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.server.SecurityEvent;
 import java.io.IOException;
 import java.time.Duration;
@@ -44,9 +46,9 @@ final class FloodAttack implements Attack {
   @Override
   public Verdict run(AttackTarget target) throws Exception {
     long before = target.count(SecurityEvent.RATE_LIMITED);
-    try (RawFrameClient alice = RawFrameClient.welcomed(target, "alice");
-        RawFrameClient bob = RawFrameClient.welcomed(target, "bob");
-        RawFrameClient carol = RawFrameClient.welcomed(target, "carol")) {
+    try (RawFrameClient alice = AttackConnections.welcomed(target, "alice");
+        RawFrameClient bob = AttackConnections.welcomed(target, "bob");
+        RawFrameClient carol = AttackConnections.welcomed(target, "carol")) {
       AtomicInteger accepted = new AtomicInteger();
       AtomicInteger limited = new AtomicInteger();
       AtomicReference<String> lastReason = new AtomicReference<>("");
@@ -124,8 +126,8 @@ final class FloodAttack implements Attack {
       boolean disconnected = waitDone(aliceClosed, 5);
       // bob acknowledges at a pace under his own rate limit, and the relay pushes at most 64
       // unacknowledged envelopes at a time: carol's, accepted behind alice's, may take a while.
-      boolean carolDelivered = Waits.eventually(CLEANUP, () -> fromCarol.get() > 0);
-      boolean cleaned = Waits.eventually(CLEANUP, () -> acked.containsAll(acceptedIds));
+      boolean carolDelivered = Polling.eventually(CLEANUP, () -> fromCarol.get() > 0);
+      boolean cleaned = Polling.eventually(CLEANUP, () -> acked.containsAll(acceptedIds));
       int leftQueued = (int) acceptedIds.stream().filter(id -> !acked.contains(id)).count();
       bob.close();
       bobReader.get(5, TimeUnit.SECONDS);
@@ -141,7 +143,7 @@ final class FloodAttack implements Attack {
       if (limited.get() == 0) {
         return Verdict.broken("no rate limit: " + figures);
       }
-      if (before >= 0 && !Waits.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.RATE_LIMITED) > before)) {
+      if (before >= 0 && !Polling.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.RATE_LIMITED) > before)) {
         return Verdict.broken("throttled but no RATE_LIMITED security event: " + figures);
       }
       return Verdict.held(figures + (before >= 0 ? "; SECURITY event=RATE_LIMITED logged" : ""));

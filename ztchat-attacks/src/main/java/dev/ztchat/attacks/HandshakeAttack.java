@@ -4,6 +4,8 @@ import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testkit.Polling;
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.server.SecurityEvent;
 import java.io.IOException;
 import java.security.KeyPair;
@@ -58,19 +60,19 @@ final class HandshakeAttack implements Attack {
   @Override
   public Verdict run(AttackTarget target) throws Exception {
     Credential bad = credential(target);
-    try (RawFrameClient control = RawFrameClient.welcomed(target, "alice")) {
+    try (RawFrameClient control = AttackConnections.welcomed(target, "alice")) {
       control.pingRoundTrip("control");
     }
     long before = target.count(SecurityEvent.HANDSHAKE_FAILED);
     String observed;
-    try (RawFrameClient c = RawFrameClient.connect(target, bad)) {
+    try (RawFrameClient c = AttackConnections.connect(target, bad)) {
       Frame first = c.read(Duration.ofSeconds(5));
       return Verdict.broken("the server accepted the handshake and answered '" + first.type() + "'");
     } catch (IOException e) {
       observed = "handshake refused (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
     }
     if (before >= 0) {
-      if (!Waits.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.HANDSHAKE_FAILED) > before)) {
+      if (!Polling.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.HANDSHAKE_FAILED) > before)) {
         return Verdict.broken(observed + ", but the server logged no HANDSHAKE_FAILED");
       }
       observed += "; the server logged SECURITY event=HANDSHAKE_FAILED";

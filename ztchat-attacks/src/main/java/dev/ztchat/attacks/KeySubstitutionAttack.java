@@ -8,6 +8,7 @@ import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.core.testkit.HostileRelay;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -45,11 +46,11 @@ final class KeySubstitutionAttack implements Attack {
   @Override
   public Verdict run(AttackTarget target) throws Exception {
     Map<String, X509Certificate[]> substitutes = substitutes(target);
-    try (HostileRelay relay = HostileRelay.start(target);
+    try (HostileRelay relay = HostileRelays.start(target);
         ChatClient alice = Victims.connect(target, "alice", "localhost", relay.port(), target.newStateDir("alice"),
             Clock.systemUTC(), new VictimScreen())) {
       alice.send("bob", "first message: pins bob's real keys");
-      relay.nextCaptured(Duration.ofSeconds(5));
+      HostileRelays.nextCaptured(relay, Duration.ofSeconds(5));
       List<String> results = new ArrayList<>();
       List<String> leaked = new ArrayList<>();
       for (Map.Entry<String, X509Certificate[]> s : substitutes.entrySet()) {

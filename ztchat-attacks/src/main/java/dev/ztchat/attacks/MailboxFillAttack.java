@@ -5,6 +5,7 @@ import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -52,8 +53,8 @@ final class MailboxFillAttack implements Attack {
   }
 
   private Verdict attack(AttackTarget target, Set<String> ours) throws Exception {
-    try (RawFrameClient alice = RawFrameClient.welcomed(target, "alice");
-        RawFrameClient carol = RawFrameClient.welcomed(target, "carol")) {
+    try (RawFrameClient alice = AttackConnections.welcomed(target, "alice");
+        RawFrameClient carol = AttackConnections.welcomed(target, "carol")) {
       long start = System.nanoTime();
       int stored = 0;
       int limited = 0;
@@ -123,7 +124,7 @@ final class MailboxFillAttack implements Attack {
     if (ours.isEmpty()) {
       return;
     }
-    try (RawFrameClient bob = RawFrameClient.welcomed(target, "bob")) {
+    try (RawFrameClient bob = AttackConnections.welcomed(target, "bob")) {
       int acked = 0;
       while (!ours.isEmpty()) {
         Frame f;

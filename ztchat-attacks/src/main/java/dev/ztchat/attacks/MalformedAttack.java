@@ -3,6 +3,7 @@ package dev.ztchat.attacks;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.MalformedFrameException;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -39,11 +40,11 @@ final class MalformedAttack implements Attack {
     Map<String, Integer> outcomes = new TreeMap<>();
     List<String> failures = new ArrayList<>();
     List<Long> bystanderNanos = new ArrayList<>();
-    try (RawFrameClient bystander = RawFrameClient.welcomed(target, "bob")) {
+    try (RawFrameClient bystander = AttackConnections.welcomed(target, "bob")) {
       int i = 0;
       for (Map.Entry<String, byte[]> bad : MalformedCorpus.entries().entrySet()) {
         String outcome;
-        try (RawFrameClient c = RawFrameClient.welcomed(target, "alice")) {
+        try (RawFrameClient c = AttackConnections.welcomed(target, "alice")) {
           outcome = answer(c, bad.getValue());
         }
         outcomes.merge(outcome, 1, Integer::sum);
@@ -57,7 +58,7 @@ final class MalformedAttack implements Attack {
         }
       }
     }
-    try (RawFrameClient fresh = RawFrameClient.welcomed(target, "bob")) {
+    try (RawFrameClient fresh = AttackConnections.welcomed(target, "bob")) {
       fresh.pingRoundTrip("after");
     } catch (Exception e) {
       return Verdict.broken("after the corpus the server no longer accepts connections: " + e.getMessage());

@@ -4,6 +4,7 @@ import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.envelope.WrappedKey;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

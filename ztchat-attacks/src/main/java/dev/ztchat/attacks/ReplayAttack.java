@@ -3,6 +3,9 @@ package dev.ztchat.attacks;
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.testkit.HostileRelay;
+import dev.ztchat.core.testkit.MutableClock;
+import dev.ztchat.core.testkit.Polling;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,16 +37,16 @@ final class ReplayAttack implements Attack {
 
   @Override
   public Verdict run(AttackTarget target) throws Exception {
-    ShiftableClock bobClock = new ShiftableClock();
+    MutableClock bobClock = MutableClock.followingSystem();
     Path bobState = target.newStateDir("bob");
     VictimScreen bobScreen = new VictimScreen();
-    try (HostileRelay relay = HostileRelay.start(target);
+    try (HostileRelay relay = HostileRelays.start(target);
         ChatClient alice = Victims.connect(target, "alice", "localhost", relay.port(), target.newStateDir("alice"),
             Clock.systemUTC(), new VictimScreen())) {
       ChatClient bob = Victims.connect(target, "bob", "localhost", relay.port(), bobState, bobClock, bobScreen);
       try {
         alice.send("bob", "replay me if you can");
-        byte[] captured = relay.nextCaptured(WAIT).envelope();
+        byte[] captured = HostileRelays.nextCaptured(relay, WAIT).envelope();
         OpenedMessage genuine = bobScreen.nextShown(WAIT);
         if (genuine == null) {
           throw new CouldNotRunException("the genuine message did not reach bob through the hostile relay");
@@ -81,6 +84,6 @@ final class ReplayAttack implements Attack {
   }
 
   private static boolean awaitOnline(HostileRelay relay, String user) throws InterruptedException {
-    return Waits.eventually(WAIT, () -> relay.isOpen(user));
+    return Polling.eventually(WAIT, () -> relay.isOpen(user));
   }
 }

@@ -1,5 +1,6 @@
 package dev.ztchat.attacks;
 
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -44,13 +45,13 @@ final class SlowlorisAttack implements Attack {
     List<RawFrameClient> stalledTls = new ArrayList<>();
     List<Socket> stalledTcp = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(4);
-    try (RawFrameClient legit = RawFrameClient.welcomed(target, "bob")) {
+    try (RawFrameClient legit = AttackConnections.welcomed(target, "bob")) {
       List<Long> baseline = pings(legit, "base");
       long openedAt = System.nanoTime();
       List<Future<RawFrameClient>> opening = new ArrayList<>();
       for (int i = 0; i < AUTHENTICATED; i++) {
         opening.add(pool.submit(() -> {
-          RawFrameClient c = RawFrameClient.welcomedOrRefused(target, "alice");
+          RawFrameClient c = AttackConnections.welcomedOrRefused(target, "alice");
           if (c != null) {
             c.sendRaw(new byte[] {0, 0, 0, 100, '{', '"', 't', 'y'}); // 100 bytes announced, 4 sent
           }

@@ -1,6 +1,8 @@
 package dev.ztchat.attacks;
 
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testkit.Polling;
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.server.SecurityEvent;
 import java.time.Duration;
 import java.util.HashSet;
@@ -28,8 +30,8 @@ final class SpoofAttack implements Attack {
   @Override
   public Verdict run(AttackTarget target) throws Exception {
     long before = target.count(SecurityEvent.SPOOFING);
-    try (RawFrameClient alice = RawFrameClient.welcomed(target, "alice");
-        RawFrameClient carol = RawFrameClient.welcomed(target, "carol")) {
+    try (RawFrameClient alice = AttackConnections.welcomed(target, "alice");
+        RawFrameClient carol = AttackConnections.welcomed(target, "carol")) {
       // Judged by message id: carol may have real messages queued, and those are none of ours.
       byte[] spoofed = Envelopes.structural("bob", "carol");
       Set<String> spoofId = new HashSet<>(Set.of(RawFrameClient.idOf(spoofed)));
@@ -58,7 +60,7 @@ final class SpoofAttack implements Attack {
       String log;
       if (before < 0) {
         log = "look for '[!] Spoofing detected.' in the server's log";
-      } else if (Waits.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.SPOOFING) > before)) {
+      } else if (Polling.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.SPOOFING) > before)) {
         log = "the server logged '[!] Spoofing detected.' and SECURITY event=SPOOFING";
       } else {
         return Verdict.broken("the packet was dropped but the server logged no spoofing alert");

@@ -2,6 +2,7 @@ package dev.ztchat.attacks;
 
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.testkit.HostileRelay;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ final class TamperAttack implements Attack {
   public Verdict run(AttackTarget target) throws Exception {
     Map<String, UnaryOperator<byte[]>> variants = Tampering.variants();
     VictimScreen bobScreen = new VictimScreen();
-    try (HostileRelay relay = HostileRelay.start(target);
+    try (HostileRelay relay = HostileRelays.start(target);
         ChatClient bob = Victims.connect(target, "bob", "localhost", relay.port(), target.newStateDir("bob"),
             Clock.systemUTC(), bobScreen);
         ChatClient alice = Victims.connect(target, "alice", "localhost", relay.port(), target.newStateDir("alice"),
@@ -46,7 +47,7 @@ final class TamperAttack implements Attack {
       List<byte[]> genuine = new ArrayList<>();
       for (int i = 0; i <= variants.size(); i++) {
         alice.send("bob", "original message " + i);
-        genuine.add(relay.nextCaptured(WAIT).envelope());
+        genuine.add(HostileRelays.nextCaptured(relay, WAIT).envelope());
       }
       List<String> results = new ArrayList<>();
       List<String> shown = new ArrayList<>();

@@ -1,24 +1,10 @@
 package dev.ztchat.attacks;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
-/** Bounded polling and small statistics for attacks. */
+/** Small statistics for the attacks' reports (bounded polling is the shared {@code Polling}). */
 final class Waits {
   private Waits() {}
-
-  /** Waits up to {@code timeout} for {@code condition}; returns whether it became true. */
-  static boolean eventually(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(20);
-    }
-    return condition.getAsBoolean();
-  }
 
   /** The median of {@code nanos}, in milliseconds. */
   static double medianMillis(List<Long> nanos) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ class LiveRelayHygieneIntegrationTest {
 
   /** A genuine-looking message from {@code from} queued for offline {@code to}; its id. */
   String queueRealMessage(String from, String to) throws Exception {
-    try (RawFrameClient sender = RawFrameClient.welcomed(target, from)) {
+    try (RawFrameClient sender = AttackConnections.welcomed(target, from)) {
       byte[] e = Envelopes.structural(from, to);
       sender.send(new Frame.Send("real", e));
       assertThat(sender.answerTo("real", Duration.ofSeconds(5))).isInstanceOf(Frame.Sent.class);
@@ -42,7 +43,7 @@ class LiveRelayHygieneIntegrationTest {
   /** The ids of everything queued for {@code user}, read without acknowledging anything. */
   List<String> queuedFor(String user) throws Exception {
     List<String> ids = new ArrayList<>();
-    try (RawFrameClient c = RawFrameClient.welcomed(target, user)) {
+    try (RawFrameClient c = AttackConnections.welcomed(target, user)) {
       while (true) {
         if (c.read(Duration.ofMillis(1500)) instanceof Frame.Deliver d) {
           ids.add(EnvelopeCodec.decodeHeader(d.envelope()).messageIdHex());

@@ -1,16 +1,18 @@
 package dev.ztchat.bench;
 
 import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.protocol.FrameCodec;
+import dev.ztchat.core.testkit.Polling;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import dev.ztchat.core.protocol.Frame;
-import dev.ztchat.core.protocol.FrameCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,10 +167,7 @@ final class CapacityBench implements Benchmark {
       RelayStats after = stats(cmd, in, p);
       int n = users.size();
       send(port, pki, sender, users);
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.pick(60, 10));
-      while (load.delivered.get() < n && System.nanoTime() < end) {
-        Thread.sleep(50);
-      }
+      Polling.eventually(Duration.ofSeconds(o.pick(60, 10)), () -> load.delivered.get() >= n);
       int open = load.open();
       o.say("  ztchat (heap fixed at %s): RSS %,d → %,d KiB, heap in use %,d → %,d KiB, NMT outside heap %,d → %,d KiB, "
           + "%,d delivered, %,d still open", heapSize, before.rss() / 1024, after.rss() / 1024, before.heap() / 1024,

@@ -1,6 +1,7 @@
 package dev.ztchat.bench;
 
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.testkit.Polling;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -128,10 +129,7 @@ final class STimeLoad {
       Thread outReader = Thread.ofPlatform().daemon().start(() -> copy(p.getInputStream(), out));
       Thread errReader = Thread.ofPlatform().daemon().start(() -> copy(p.getErrorStream(), err));
       try {
-        long deadline = System.nanoTime() + FIRST_DATA.toNanos();
-        while (size(out) == 0 && p.isAlive() && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
+        Polling.eventually(FIRST_DATA, () -> size(out) > 0 || !p.isAlive());
         if (size(out) > 0 && !holdOpen.isZero()) {
           p.waitFor(holdOpen.toMillis(), TimeUnit.MILLISECONDS);
         }

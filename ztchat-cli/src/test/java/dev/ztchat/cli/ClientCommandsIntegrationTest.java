@@ -9,6 +9,7 @@ import dev.ztchat.client.RelayConnection;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +20,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -148,16 +150,13 @@ class ClientCommandsIntegrationTest {
   }
 
   static void await(Callable<Boolean> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    try {
-      while (!condition.call() && System.nanoTime() < deadline) {
-        Thread.sleep(20);
+    Polling.eventually(Duration.ofSeconds(20), () -> {
+      try {
+        return condition.call();
+      } catch (Exception e) {
+        throw new AssertionError(e);
       }
-    } catch (InterruptedException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    });
   }
 
   /** No byte of {@code s} is one a terminal would act on, or one that hides or reorders text. */

@@ -2,6 +2,7 @@ package dev.ztchat.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.core.testkit.Polling;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +64,17 @@ class LauncherEndToEndIT {
     }
   }
 
+  /** Waits (bounded) until the process writing {@code file} has written {@code text} to it. */
+  static void awaitWritten(Path file, String text) throws InterruptedException {
+    assertThat(Polling.eventually(Duration.ofSeconds(30), () -> {
+      try {
+        return Files.exists(file) && Files.readString(file).contains(text);
+      } catch (IOException e) {
+        return false;
+      }
+    })).as("%s shows '%s'", file.getFileName(), text).isTrue();
+  }
+
   @Test
   void pkiInit_server_recv_send_deliverOneMessageEndToEnd() throws Exception {
     Result init = run(Duration.ofMinutes(2), "pki", "init", "--key-size", "2048", "--users", "alice,bob");
@@ -72,19 +84,12 @@ class LauncherEndToEndIT {
     Path serverLog = dir.resolve("server.txt");
     start(serverLog, "server", "--port", String.valueOf(port), "--crl-port", String.valueOf(freePort()));
     Path serverErr = dir.resolve("server.txt.err");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!Files.readString(serverErr).contains("listening on") && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
-    assertThat(Files.readString(serverErr)).contains("listening on");
+    awaitWritten(serverErr, "listening on");
 
     Path recvLog = dir.resolve("recv.txt");
     Process recv = start(recvLog, "recv", "--identity", "bob", "--server", "localhost:" + port, "--count", "1", "--timeout", "60s");
     Path recvErr = dir.resolve("recv.txt.err");
-    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!Files.readString(recvErr).contains("waiting for messages") && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
+    awaitWritten(recvErr, "waiting for messages");
 
     Result send = run(Duration.ofSeconds(60), "send", "--identity", "alice", "--to", "bob", "--server", "localhost:" + port,
         "hello from a process");
@@ -113,7 +118,7 @@ class LauncherEndToEndIT {
     assertThat(run(Duration.ofMinutes(2), "pki", "init", "--key-size", "2048").exit()).isZero();
     int port = freePort();
     start(dir.resolve("server.txt"), "server", "--port", String.valueOf(port), "--crl-port", String.valueOf(freePort()));
-    Thread.sleep(3000);
+    awaitWritten(dir.resolve("server.txt.err"), "listening on");
     Result r = run(Duration.ofSeconds(60), "recv", "--identity", "bob", "--server", "localhost:" + port, "--timeout", "2s");
     assertThat(r.exit()).isEqualTo(5);
     assertThat(r.err()).contains("timed out");

@@ -12,6 +12,7 @@ import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.store.OfflineQueue;
@@ -21,6 +22,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -130,11 +132,14 @@ class BacklogIntegrationTest {
       assertThat(inbox.warnings).as("nothing reported as dropped, in particular not as from an unknown sender").isEmpty();
       assertThat(shown).doesNotHaveDuplicates();
       assertThat(new HashSet<>(shown)).isEqualTo(expected);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (pendingForBob(db) > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(50); // polling the relay's store for the last acknowledgements
-      }
-      assertThat(pendingForBob(db)).as("everything shown was acknowledged and deleted").isZero();
+      assertThat(Polling.eventually(Duration.ofSeconds(30), () -> {
+        try {
+          return pendingForBob(db) == 0;
+        } catch (Exception e) {
+          return false;
+        }
+      }))
+          .as("everything shown was acknowledged and deleted").isTrue();
       assertThat(inbox.messages.poll(1, TimeUnit.SECONDS)).as("nothing shown twice").isNull();
     }
   }

@@ -7,6 +7,7 @@ import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.KeyFingerprint;
 import dev.ztchat.core.pki.PkiListing;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.io.ByteArrayOutputStream;
@@ -15,11 +16,12 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -91,10 +93,7 @@ class ChatTerminalIntegrationTest {
     }
 
     String awaitShown(Predicate<String> condition, String what) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (!condition.test(text()) && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      Polling.eventually(Duration.ofSeconds(20), () -> condition.test(text()));
       assertThat(condition.test(text())).as("the screen shows %s; it shows:%n%s", what, text()).isTrue();
       return text();
     }

@@ -184,6 +184,23 @@ class ConnectionSupervisorTest {
   }
 
   @Test
+  void refusedCertificate_isReportedOnce_andNoAttemptFollows() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    ConnectionSupervisor<FakeConnection> s = supervise(() -> {
+      attempts.incrementAndGet();
+      throw CertificateRefusedException.renewed("alice", "/keys");
+    }, c -> {});
+    s.start();
+    assertThat(nextStates(2)).containsExactly(ConnectionState.CONNECTING, ConnectionState.REFUSED);
+
+    // with this backoff a retry is reported (offline, retrying in ...) within milliseconds
+    assertThat(statuses.poll(200, TimeUnit.MILLISECONDS)).as("no retry after a refusal").isNull();
+    assertThat(s.state()).isEqualTo(ConnectionState.REFUSED);
+    s.close();
+    assertThat(attempts).hasValue(1);
+  }
+
+  @Test
   void close_stopsRetrying_andClosesTheCurrentConnection() throws Exception {
     FlakyConnector neverUp = new FlakyConnector(Integer.MAX_VALUE);
     ConnectionSupervisor<FakeConnection> retrying = supervise(neverUp, c -> {});
@@ -199,8 +216,7 @@ class ConnectionSupervisorTest {
 
     assertThat(c.closed).isTrue();
     assertThat(up.current()).isEmpty();
-    // The retrying loop's thread is gone, so no attempt can follow; give it a moment to show.
-    Thread.sleep(20);
+    // close() waited for the retrying loop's thread to end, so no attempt can follow it
     assertThat(neverUp.attempts).hasValue(attemptsAtClose);
   }
 

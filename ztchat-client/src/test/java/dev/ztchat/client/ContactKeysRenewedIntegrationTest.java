@@ -9,6 +9,7 @@ import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ class ContactKeysRenewedIntegrationTest {
     pki.revoke(alice.signing().certificate(), reason);
     CrlFiles.write(certs.crl(), pki.revoke(alice.encryption().certificate(), reason));
     server.reloadRevocations();
-    assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(10), () -> server.currentRevocationList() != null
+    assertThat(Polling.eventually(Duration.ofSeconds(10), () -> server.currentRevocationList() != null
         && server.currentRevocationList().getRevokedCertificate(alice.signing().certificate().getSerialNumber()) != null)).isTrue();
   }
 

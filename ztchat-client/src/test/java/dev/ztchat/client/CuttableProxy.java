@@ -8,14 +8,16 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A TCP proxy on loopback in front of a real relay, for losing a relay's answer on purpose: after
  * {@link #loseAnswersAndCut()}, the client's next large write (a {@code send} frame, not a small
  * request such as {@code crl}) is passed on to the relay, every byte from the relay is dropped from
- * then on, and the connection is cut half a second later. The TLS session runs end to end through
- * it, untouched.
+ * then on, and the connection is cut once the relay's answer (sent after it stored the envelope)
+ * was dropped. The TLS session runs end to end through it, untouched.
  */
 final class CuttableProxy implements AutoCloseable {
   private final ServerSocket listener;
@@ -24,6 +26,8 @@ final class CuttableProxy implements AutoCloseable {
   private static final int LARGE_WRITE = 600; // a send frame with a 2048-bit test key is ~900 bytes; a crl request ~60
   private final AtomicBoolean cutArmed = new AtomicBoolean();
   private final AtomicBoolean dropping = new AtomicBoolean();
+  /** Counted down when bytes from the relay were dropped: its answer to the cut write came. */
+  private final CountDownLatch answerDropped = new CountDownLatch(1);
   private volatile boolean relayGetsIt;
 
   CuttableProxy(int targetPort) throws IOException {
@@ -69,6 +73,7 @@ final class CuttableProxy implements AutoCloseable {
         int n;
         while ((n = in.read(buf)) >= 0) {
           if (!clientToServer && dropping.get()) {
+            answerDropped.countDown();
             continue; // the answer is lost
           }
           boolean cut = clientToServer && n >= LARGE_WRITE && cutArmed.compareAndSet(true, false);
@@ -80,7 +85,10 @@ final class CuttableProxy implements AutoCloseable {
             out.flush();
           }
           if (cut) {
-            Thread.sleep(500); // the relay reads and stores what it got
+            if (relayGetsIt) {
+              // the relay answers once it stored what it got; bounded, in case it never does
+              answerDropped.await(10, TimeUnit.SECONDS);
+            }
             from.close();
             to.close();
             dropping.set(false);

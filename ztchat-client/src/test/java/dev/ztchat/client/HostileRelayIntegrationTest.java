@@ -12,6 +12,8 @@ import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.FrameCodec;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.HostileRelay;
+import dev.ztchat.core.testkit.Polling;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,6 +21,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,19 +56,18 @@ class HostileRelayIntegrationTest {
 
   @Test
   void floodOfDeliveries_whileEnvelopesWaitForProcessing_pausesReading_andKeepsTheQueueBounded() throws Exception {
-    try (FakeRelay relay = new FakeRelay(pki, null);
+    try (HostileRelay relay = HostileRelay.silent(pki.server(), pki.ca().certificate(), null);
         ChatClient bob = ChatClient.connect(
             ChatClientConfig.of("localhost", relay.port(), pki.user("bob"), pki.ca().certificate(), dir.resolve("b")), new Inbox())) {
       // bob opens the first envelope and asks the directory for alice, which this relay never
       // answers: everything pushed meanwhile waits in bob's queue.
       relay.flood(deliverFromAlice(), 3_000);
       RelayConnection conn = bob.connection();
-      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(20), conn::readingPaused))
+      assertThat(Polling.eventually(Duration.ofSeconds(20), conn::readingPaused))
           .as("reading paused; queued now: " + conn.unprocessedDeliveries()).isTrue();
-      for (int i = 0; i < 20; i++) {
-        assertThat(conn.unprocessedDeliveries()).isLessThanOrEqualTo(bound());
-        Thread.sleep(100); // the relay keeps trying to push meanwhile
-      }
+      assertThat(Polling.eventually(Duration.ofSeconds(20), relay::stalled))
+          .as("the relay has more to push than the client takes in").isTrue();
+      assertThat(conn.unprocessedDeliveries()).isLessThanOrEqualTo(bound());
       assertThat(conn.readingPaused()).isTrue();
       assertThat(relay.pushed()).as("the relay wrote more than the client took in").isGreaterThan(conn.unprocessedDeliveries());
     }
@@ -72,24 +75,24 @@ class HostileRelayIntegrationTest {
 
   @Test
   void queueThatDrains_resumesReading_andEveryEnvelopeArrivesOnce() throws Exception {
-    try (FakeRelay relay = new FakeRelay(pki, null);
+    try (HostileRelay relay = HostileRelay.silent(pki.server(), pki.ca().certificate(), null);
         RelayConnection conn = RelayConnection.connect("localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate())) {
       AtomicInteger received = new AtomicInteger();
-      conn.onDelivery(envelope -> received.incrementAndGet()); // not processed until the test says so
+      Semaphore arrived = new Semaphore(0);
+      conn.onDelivery(envelope -> { // not processed until the test says so
+        received.incrementAndGet();
+        arrived.release();
+      });
       int total = 1_000;
       relay.flood(deliverFromAlice(), total);
-      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(20), conn::readingPaused)).isTrue();
+      assertThat(Polling.eventually(Duration.ofSeconds(20), conn::readingPaused)).isTrue();
       assertThat(received.get()).isLessThan(total).isLessThanOrEqualTo(bound());
 
       int processed = 0;
-      long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (processed < total && System.nanoTime() < end) {
-        int now = received.get();
-        for (; processed < now; processed++) {
-          conn.deliveryProcessed();
-        }
+      while (processed < total && arrived.tryAcquire(60, TimeUnit.SECONDS)) {
         assertThat(conn.unprocessedDeliveries()).isLessThanOrEqualTo(bound());
-        Thread.sleep(5);
+        conn.deliveryProcessed();
+        processed++;
       }
       assertThat(processed).isEqualTo(total);
       assertThat(received.get()).isEqualTo(total);
@@ -99,7 +102,7 @@ class HostileRelayIntegrationTest {
 
   @Test
   void deliverFrameLargerThanAnyGenuineOne_closesTheConnection_withTheReason() throws Exception {
-    try (FakeRelay relay = new FakeRelay(pki, null);
+    try (HostileRelay relay = HostileRelay.silent(pki.server(), pki.ca().certificate(), null);
         RelayConnection conn = RelayConnection.connect("localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate())) {
       AtomicReference<Throwable> why = new AtomicReference<>();
       List<byte[]> delivered = new CopyOnWriteArrayList<>();
@@ -108,8 +111,8 @@ class HostileRelayIntegrationTest {
       // 60 KB: under the protocol's 65536, but no envelope that fit a 4096-byte send is this large
       relay.push(FrameCodec.encode(new Frame.Deliver(new byte[45_000])));
 
-      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(10), () -> !conn.isOpen())).as("closed").isTrue();
-      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(5), () -> why.get() != null)).isTrue();
+      assertThat(Polling.eventually(Duration.ofSeconds(10), () -> !conn.isOpen())).as("closed").isTrue();
+      assertThat(Polling.eventually(Duration.ofSeconds(5), () -> why.get() != null)).isTrue();
       assertThat(why.get().getMessage()).contains("larger than").contains("4096");
       assertThat(delivered).isEmpty();
     }
@@ -120,7 +123,7 @@ class HostileRelayIntegrationTest {
     byte[] huge = ("{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"bob\",\"maxFrame\":4096,"
         + "\"idleTimeoutSeconds\":60,\"pad\":\"" + "p".repeat(20_000) + "\"}").getBytes(StandardCharsets.UTF_8);
     assertThat(huge.length).isLessThan(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME);
-    try (FakeRelay relay = new FakeRelay(pki, huge)) {
+    try (HostileRelay relay = HostileRelay.silent(pki.server(), pki.ca().certificate(), huge)) {
       assertThatThrownBy(() -> RelayConnection.connect("localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate()).close())
           .isInstanceOf(IOException.class)
           .hasMessageContaining("limit is " + RelayConnection.BEFORE_WELCOME_MAX_FRAME);

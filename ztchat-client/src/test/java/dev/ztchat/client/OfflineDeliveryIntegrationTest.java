@@ -4,20 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
+import dev.ztchat.core.envelope.AcceptancePolicy;
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.RecipientKey;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
-import dev.ztchat.core.envelope.AcceptancePolicy;
 import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -177,7 +179,16 @@ class OfflineDeliveryIntegrationTest {
       bob.onRawEnvelope(b -> wire.put("last", b));
       alice.send("bob", "original");
       assertThat(bobInbox.next().text()).isEqualTo("original");
-      Thread.sleep(500); // the relay confirms bob's acknowledgement
+      // bob's ledger shows the relay confirmed his acknowledgement: a copy now is a replay
+      String id = EnvelopeCodec.decodeHeader(wire.get("last")).messageIdHex();
+      AckLedger ledger = new AckLedger(bob.localStore(), Clock.systemUTC());
+      assertThat(Polling.eventually(Duration.ofSeconds(10), () -> {
+        try {
+          return !ledger.awaitingConfirmation("alice", id);
+        } catch (IOException e) {
+          return false;
+        }
+      })).as("the relay confirmed bob's acknowledgement").isTrue();
       try (RelayConnection attacker = RelayConnection.connect("localhost", serverConfig.port(),
           pki.user("alice").signing(), pki.ca().certificate())) {
         attacker.sendOneWay(new Frame.Send(null, wire.get("last")));

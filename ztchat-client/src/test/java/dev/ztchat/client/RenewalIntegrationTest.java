@@ -7,6 +7,7 @@ import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.PkiRevocation;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Files;
@@ -109,7 +110,7 @@ class RenewalIntegrationTest {
 
   /** alice fetches the CA's list once the relay has loaded the one naming bob's old certificates. */
   static void untilAliceKnowsOfTheRenewal(ChatClient alice) throws Exception {
-    assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(20), () -> {
+    assertThat(Polling.eventually(Duration.ofSeconds(20), () -> {
       try {
         return alice.refreshRevocations() >= 2;
       } catch (Exception e) {
@@ -129,9 +130,9 @@ class RenewalIntegrationTest {
 
       renewBob();
 
-      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(60),
+      assertThat(Polling.eventually(Duration.ofSeconds(60),
           () -> bobScreen.notices.contains(ChatClient.RENEWED_NOTICE))).as("told: " + bobScreen.states).isTrue();
-      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(30), bob::isConnected)).isTrue();
+      assertThat(Polling.eventually(Duration.ofSeconds(30), bob::isConnected)).isTrue();
       assertThat(bobScreen.states).noneMatch(s -> s.state() == ConnectionState.REFUSED);
       assertThat(bobScreen.states).allMatch(s -> s.reason() == null || !s.reason().contains("revoked by the CA"));
 
@@ -153,7 +154,7 @@ class RenewalIntegrationTest {
       // The administrator renews in another folder; bob's folder gets only the new CRL.
       renewBobElsewhere();
 
-      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(60),
+      assertThat(Polling.eventually(Duration.ofSeconds(60),
           () -> bobScreen.states.stream().anyMatch(s -> s.state() == ConnectionState.REFUSED))).isTrue();
       ConnectionStatus last = bobScreen.states.getLast();
       assertThat(last.describe())
@@ -174,7 +175,7 @@ class RenewalIntegrationTest {
       untilAliceKnowsOfTheRenewal(alice);
 
       alice.sendOrKeep("bob", "while bob is renewed");
-      assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(20),
+      assertThat(Polling.eventually(Duration.ofSeconds(20),
           () -> aliceScreen.notices.stream().anyMatch(n -> n.contains("renewed")))).as("told why").isTrue();
       alice.sendOrKeep("bob", "and another");
       // send flushes the outbox on this thread first, so the waiting messages were tried again

@@ -10,20 +10,23 @@ import dev.ztchat.core.envelope.RecipientKey;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.CrlIssuer;
-import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.PkiRevocation;
 import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.MutableClock;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.SecurityEvent;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,23 +65,21 @@ class RevocationIntegrationTest {
     CrlFiles.write(certs.crl(), pki.revoke(who.encryption().certificate(), reason));
   }
 
-  static boolean eventually(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < end) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(50);
-    }
-    return condition.getAsBoolean();
+  /**
+   * Has {@code server} re-read its certs folder's CRL now (what its watcher does on a change) and
+   * waits, bounded, until it holds that list: the reload runs on the watcher's thread.
+   */
+  static void reloadRevocations(RelayServer server, CertsLayout certs) throws Exception {
+    X509CRL written = CrlFiles.read(certs.crl());
+    server.reloadRevocations();
+    assertThat(Polling.eventually(Duration.ofSeconds(10), () -> written.equals(server.currentRevocationList())))
+        .as("the relay holds the CRL just written").isTrue();
   }
 
-  static void sleepQuietly(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  /** As {@link #config(UserIdentity, String)}, with time from {@code clock}. */
+  ChatClientConfig config(UserIdentity id, String dataName, Clock clock) {
+    return new ChatClientConfig("localhost", server.port(), id, pki.ca().certificate(), dir.resolve(dataName),
+        dev.ztchat.core.envelope.AcceptancePolicy.DEFAULT, clock, List.of());
   }
 
   @Test
@@ -87,7 +88,7 @@ class RevocationIntegrationTest {
     try (RelayConnection conn = RelayConnection.connect("localhost", server.port(), alice, pki.ca().certificate())) {
       assertThat(conn.isOpen()).isTrue();
       publishRevocation(pki.user("alice"), RevocationReason.KEY_COMPROMISE);
-      assertThat(eventually(Duration.ofSeconds(5), () -> !conn.isOpen())).as("cut off without a restart").isTrue();
+      assertThat(Polling.eventually(Duration.ofSeconds(5), () -> !conn.isOpen())).as("cut off without a restart").isTrue();
       assertThat(server.securityLog().count(SecurityEvent.REVOKED)).isEqualTo(1);
     }
     assertThatThrownBy(() -> RelayConnection.connect("localhost", server.port(), alice, pki.ca().certificate()))
@@ -96,22 +97,18 @@ class RevocationIntegrationTest {
 
   @Test
   void clientRefusesToEncryptToARevokedRecipient() throws Exception {
-    try (ChatClient alice = ChatClient.connect(config(pki.user("alice"), "a"), new Inbox());
+    MutableClock aliceClock = MutableClock.followingSystem();
+    try (ChatClient alice = ChatClient.connect(config(pki.user("alice"), "a", aliceClock), new Inbox());
         ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), new Inbox())) {
       alice.send("bob", "before");
       publishRevocation(pki.user("bob"), RevocationReason.KEY_COMPROMISE);
-      Thread.sleep(1500); // the relay reloads within a second; alice refreshes her copy within seconds
-      assertThat(eventually(Duration.ofSeconds(30), () -> {
-        sleepQuietly(1000);
-        try {
-          alice.send("bob", "after");
-          return false;
-        } catch (UntrustedContactException e) {
-          return e.getMessage().contains("revoked");
-        } catch (Exception e) {
-          return false;
-        }
-      })).as("nothing sealed for a revoked certificate").isTrue();
+      reloadRevocations(server, certs);
+      aliceClock.advance(ContactDirectory.CRL_REFRESH); // alice's cached list is due for a refresh
+
+      assertThatThrownBy(() -> alice.send("bob", "after"))
+          .as("nothing sealed for a revoked certificate")
+          .isInstanceOf(UntrustedContactException.class)
+          .hasMessageContaining("revoked");
     }
   }
 
@@ -126,7 +123,7 @@ class RevocationIntegrationTest {
       conn.request(new Frame.Send("s", EnvelopeCodec.encode(sealed)), "s", Duration.ofSeconds(10));
     }
     publishRevocation(alice, RevocationReason.SUPERSEDED);
-    Thread.sleep(1500);
+    reloadRevocations(server, certs);
     Inbox bobInbox = new Inbox();
     try (ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), bobInbox)) {
       assertThat(bobInbox.reasons.poll(10, TimeUnit.SECONDS)).isEqualTo(RejectionReason.SENDER_REVOKED);
@@ -136,12 +133,14 @@ class RevocationIntegrationTest {
 
   @Test
   void staleCrl_failsClosedForNewContacts_butKnownContactsStillWork() throws Exception {
-    try (ChatClient alice = ChatClient.connect(config(pki.user("alice"), "a"), new Inbox());
+    MutableClock aliceClock = MutableClock.followingSystem();
+    try (ChatClient alice = ChatClient.connect(config(pki.user("alice"), "a", aliceClock), new Inbox());
         ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), new Inbox())) {
       alice.send("bob", "pinned now");
       var stale = CrlIssuer.issue(pki.ca(), pki.crl(), List.of(), Instant.now().minus(Duration.ofDays(9)), Duration.ofDays(7));
       CrlFiles.write(certs.crl(), stale);
-      Thread.sleep(ContactDirectory.CRL_REFRESH.toMillis() + 2000); // alice's cached list runs out
+      reloadRevocations(server, certs);
+      aliceClock.advance(ContactDirectory.CRL_REFRESH); // alice's cached list runs out
       assertThatThrownBy(() -> alice.send("carol", "hello stranger"))
           .isInstanceOf(UntrustedContactException.class)
           .hasMessageContaining("cannot check whether the certificate of 'carol' was revoked")
@@ -162,7 +161,7 @@ class RevocationIntegrationTest {
     }
     var stale = CrlIssuer.issue(pki.ca(), pki.crl(), List.of(), Instant.now().minus(Duration.ofDays(9)), Duration.ofDays(7));
     CrlFiles.write(certs.crl(), stale);
-    server.reloadRevocations();
+    reloadRevocations(server, certs);
     Inbox bobInbox = new Inbox();
     try (ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), bobInbox)) {
       // section 7, check 3b: without a fresh CRL only senders already talked to are accepted
@@ -182,7 +181,8 @@ class RevocationIntegrationTest {
       aliceInbox.next();
     }
     new PkiRevocation(certs, Clock.systemUTC(), line -> {}).renew("alice", 2048, 30, Duration.ofDays(7));
-    Thread.sleep(1500);
+    reloadRevocations(server, certs);
+    server.reloadCertificates();
     UserIdentity renewed = certs.readUser("alice");
     Path old = certs.previousIdentityDirs("alice").getFirst();
     Credential oldEncryption = new Credential(PemFiles.readCertificate(old.resolve("encryption.crt")),

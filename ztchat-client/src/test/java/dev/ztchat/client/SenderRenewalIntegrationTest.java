@@ -17,6 +17,7 @@ import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ class SenderRenewalIntegrationTest {
 
     new PkiRevocation(certs, Clock.systemUTC(), line -> {}).renew("alice", TestPki.TEST_KEY_BITS, 30, Duration.ofDays(7));
     server.reloadRevocations();
-    assertThat(RevocationIntegrationTest.eventually(Duration.ofSeconds(10), () -> server.currentRevocationList() != null
+    assertThat(Polling.eventually(Duration.ofSeconds(10), () -> server.currentRevocationList() != null
         && server.currentRevocationList().getRevokedCertificate(oldAlice.signing().certificate().getSerialNumber()) != null))
         .as("the relay holds the CRL that says alice's old keys were superseded").isTrue();
 

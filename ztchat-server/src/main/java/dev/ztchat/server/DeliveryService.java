@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,8 @@ final class DeliveryService implements AutoCloseable {
   static final long LIVE_ACK_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(30);
 
   private final OfflineQueue queue;
+  /** Monotonic time for the store's scheduling (System::nanoTime; tests pass their own). */
+  private final LongSupplier nanoTime;
   private final ScheduledExecutorService storeThread;
   private final Map<String, List<DeliveryPump>> pumps = new HashMap<>();
   /** Each identity's only live connection, when it has exactly one; written on the store thread. */
@@ -78,7 +81,12 @@ final class DeliveryService implements AutoCloseable {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
   DeliveryService(OfflineQueue queue) {
+    this(queue, System::nanoTime);
+  }
+
+  DeliveryService(OfflineQueue queue, LongSupplier nanoTime) {
     this.queue = requireNonNull(queue, "queue");
+    this.nanoTime = requireNonNull(nanoTime, "nanoTime");
     this.storeThread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "ztchat-store");
       t.setDaemon(true);
@@ -163,7 +171,7 @@ final class DeliveryService implements AutoCloseable {
       String r = known.getFirst();
       DeliveryPump pump = solePumps.get(r);
       if (pump != null) {
-        LiveEnvelope offered = new LiveEnvelope(from, ref, header, envelope, r, tickets.get(r));
+        LiveEnvelope offered = new LiveEnvelope(from, ref, header, envelope, r, tickets.get(r), nanoTime.getAsLong());
         // posted before the store's write is submitted, so the pump sees the offer before the copy
         pump.channel().eventLoop().execute(() -> pump.offerLive(offered));
         live = offered;
@@ -351,7 +359,7 @@ final class DeliveryService implements AutoCloseable {
 
   /** A change to the queue: applied inside a batch transaction, answered after the commit. */
   private interface Op {
-    /** System.nanoTime before which this change should not be applied; 0 for now. */
+    /** The store's nano time before which this change should not be applied; 0 for now. */
     default long notBefore() {
       return 0;
     }
@@ -378,7 +386,7 @@ final class DeliveryService implements AutoCloseable {
   private void drain() {
     drainScheduled.set(false);
     List<Op> batch = new ArrayList<>();
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     long dueAt = 0;
     Op op;
     while (batch.size() < MAX_BATCH && (op = pendingOps.peek()) != null) {
@@ -405,7 +413,7 @@ final class DeliveryService implements AutoCloseable {
     }
     if (dueAt != 0) {
       if (drainScheduled.compareAndSet(false, true)) {
-        storeThread.schedule(this::drain, Math.max(0, dueAt - System.nanoTime()), TimeUnit.NANOSECONDS);
+        storeThread.schedule(this::drain, Math.max(0, dueAt - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
       }
     } else if (!pendingOps.isEmpty() && drainScheduled.compareAndSet(false, true)) {
       storeThread.execute(this::drain);

@@ -38,10 +38,12 @@ final class LiveEnvelope {
   private final String recipient;
   private final long ticket;
   private final AtomicReference<State> state = new AtomicReference<>(State.OFFERED);
-  private final long offeredAt = System.nanoTime();
+  private final long offeredAt;
   private volatile long seq;
 
-  LiveEnvelope(Channel from, String ref, EnvelopeHeader header, byte[] envelope, String recipient, long ticket) {
+  LiveEnvelope(Channel from, String ref, EnvelopeHeader header, byte[] envelope, String recipient, long ticket,
+      long offeredAtNanos) {
+    this.offeredAt = offeredAtNanos;
     this.from = requireNonNull(from, "from");
     this.ref = ref;
     this.header = requireNonNull(header, "header");
@@ -85,7 +87,7 @@ final class LiveEnvelope {
   }
 
   /**
-   * Until when (System.nanoTime) the store leaves it alone, so the recipient's ack can settle it
+   * Until when (the store's nano time) the store leaves it alone, so the recipient's ack can settle it
    * first: {@code grace} after it was offered while it is offered or pushed and unacknowledged;
    * 0 (now) once that no longer matters.
    */

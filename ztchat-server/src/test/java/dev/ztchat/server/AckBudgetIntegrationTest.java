@@ -1,6 +1,7 @@
 package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.envelope;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
@@ -8,6 +9,7 @@ import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.server.store.OfflineQueue;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -33,7 +35,7 @@ class AckBudgetIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob");
-    config = RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0);
+    config = relayConfig(pki, dir);
     server = RelayServer.start(config);
   }
 
@@ -42,7 +44,7 @@ class AckBudgetIntegrationTest {
     server.close();
   }
 
-  RawTlsClient connect(String user) throws Exception {
+  RawFrameClient connect(String user) throws Exception {
     return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
@@ -66,7 +68,7 @@ class AckBudgetIntegrationTest {
     List<String> got = new ArrayList<>();
     List<Frame.Error> errors = new ArrayList<>();
     int oks = 0;
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       while (got.size() < n || oks < n) {
         Frame f = bob.read(Duration.ofSeconds(30));
         switch (f) {
@@ -93,7 +95,7 @@ class AckBudgetIntegrationTest {
 
   @Test
   void acksTheRelayDidNotAskForAreChargedToTheBudget() throws Exception {
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       for (int i = 0; i < 100; i++) {
         bob.send(new Frame.Ack("b" + i, "alice", "%032x".formatted(i)));
       }

@@ -10,6 +10,8 @@ import dev.ztchat.core.pki.PkiRevocation;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -46,21 +48,21 @@ class CertsWatcherIntegrationTest {
     return new PkiAdmin(certs, Clock.systemUTC(), line -> {});
   }
 
-  RawTlsClient connect(String user) throws Exception {
+  RawFrameClient connect(String user) throws Exception {
     Credential signing = certs.readUser(user).signing();
-    RawTlsClient c = RawTlsClient.connect(server.port(), signing, PemFiles.readCertificate(certs.caCertificate()));
+    RawFrameClient c = RawFrameClient.connect(server.port(), signing, PemFiles.readCertificate(certs.caCertificate()));
     c.expect(Frame.Welcome.class);
     return c;
   }
 
-  Frame lookUp(RawTlsClient c, String user) throws Exception {
+  Frame lookUp(RawFrameClient c, String user) throws Exception {
     c.send(new Frame.DirectoryRequest("d", user));
     return c.read();
   }
 
   @Test
   void userIssuedWhileTheRelayRuns_isInTheDirectoryBeforeTheyConnect() throws Exception {
-    try (RawTlsClient alice = connect("alice")) {
+    try (RawFrameClient alice = connect("alice")) {
       assertThat(lookUp(alice, "carol")).isInstanceOfSatisfying(Frame.Error.class,
           e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_USER));
 
@@ -78,8 +80,8 @@ class CertsWatcherIntegrationTest {
   @Test
   void userIssuedWhileTheRelayRuns_isLearnedWithoutAReload() throws Exception {
     admin().issue("carol", TestPki.TEST_KEY_BITS, 30, false);
-    try (RawTlsClient alice = connect("alice")) {
-      assertThat(RelayTestSupport.eventually(Duration.ofSeconds(20), () -> {
+    try (RawFrameClient alice = connect("alice")) {
+      assertThat(Polling.eventually(Duration.ofSeconds(20), () -> {
         try {
           return lookUp(alice, "carol") instanceof Frame.Certificates;
         } catch (Exception e) {
@@ -92,7 +94,7 @@ class CertsWatcherIntegrationTest {
   @Test
   void renewedUser_isServedWithTheNewCertificates_andTheOldSigningOneAsEarlier() throws Exception {
     X509Certificate oldSigning = PemFiles.readCertificate(certs.signingCertificate("alice"));
-    try (RawTlsClient alice = connect("alice")) {
+    try (RawFrameClient alice = connect("alice")) {
       alice.send(new Frame.Ping("p"));
       alice.expect(Frame.Pong.class);
     }
@@ -100,7 +102,7 @@ class CertsWatcherIntegrationTest {
     server.reloadRevocations();
     server.reloadCertificates();
 
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       Frame.Certificates c = (Frame.Certificates) lookUp(bob, "alice");
       assertThat(PemFiles.parseCertificate(c.signing())).isEqualTo(PemFiles.readCertificate(certs.signingCertificate("alice")));
       assertThat(c.earlierSigning()).hasSize(1);

@@ -1,11 +1,12 @@
 package dev.ztchat.server;
 
-import static dev.ztchat.server.RelayTestSupport.eventually;
+import static dev.ztchat.core.testkit.Polling.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -43,13 +44,13 @@ class ConnectionLimitsIntegrationTest {
         .withConnectionLimits(limits));
   }
 
-  static RawTlsClient welcomed(RelayServer server, String user) throws Exception {
+  static RawFrameClient welcomed(RelayServer server, String user) throws Exception {
     return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
   /** The handshake succeeds (the certificate is fine), then the relay says why and closes. */
   static Frame.Error refusedAfterHandshake(RelayServer server, String user) throws Exception {
-    try (RawTlsClient c = RawTlsClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate())) {
+    try (RawFrameClient c = RawFrameClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate())) {
       Frame first = c.read(Duration.ofSeconds(5));
       assertThat(first).as("the first frame of a refused connection").isInstanceOf(Frame.Error.class);
       assertThat(c.closedWithin(Duration.ofSeconds(5))).as("the refused connection is closed").isTrue();
@@ -59,7 +60,7 @@ class ConnectionLimitsIntegrationTest {
 
   @Test
   void connectionOverThePerIdentityCap_isRefused_whileAnotherIdentityConnectsAndChats() throws Exception {
-    List<RawTlsClient> open = new ArrayList<>();
+    List<RawFrameClient> open = new ArrayList<>();
     try (RelayServer server = start("per-identity", new ConnectionLimits(3, 100, 32))) {
       for (int i = 0; i < 3; i++) {
         open.add(welcomed(server, "alice"));
@@ -71,26 +72,26 @@ class ConnectionLimitsIntegrationTest {
       assertThat(refused.code()).isEqualTo(ErrorCode.RATE_LIMITED);
       assertThat(refused.message()).contains("too many connections for alice").contains("limit 3");
       assertThat(server.securityLog().count(SecurityEvent.TOO_MANY_CONNECTIONS)).isEqualTo(before + 1);
-      try (RawTlsClient bob = welcomed(server, "bob")) {
+      try (RawFrameClient bob = welcomed(server, "bob")) {
         bob.send(new Frame.Send("hi", RelayTestSupport.envelope("bob", "alice")));
         assertThat(bob.expect(Frame.Sent.class).ref()).isEqualTo("hi");
         assertThat(open.get(0).expect(Frame.Deliver.class)).isNotNull();
       }
-      for (RawTlsClient c : open) {
+      for (RawFrameClient c : open) {
         c.send(new Frame.Ping("still"));
         assertThat(c.expect(Frame.Pong.class).ref()).as("alice's earlier connections are untouched").isEqualTo("still");
       }
 
       open.remove(2).close();
       assertThat(eventually(Duration.ofSeconds(5), () -> {
-        try (RawTlsClient again = welcomed(server, "alice")) {
+        try (RawFrameClient again = welcomed(server, "alice")) {
           return true;
         } catch (Exception | AssertionError e) {
           return false;
         }
       })).as("a closed connection frees its slot").isTrue();
     } finally {
-      for (RawTlsClient c : open) {
+      for (RawFrameClient c : open) {
         c.close();
       }
     }
@@ -99,9 +100,9 @@ class ConnectionLimitsIntegrationTest {
   @Test
   void frameSentRightAfterTheHandshakeOfARefusedConnection_isNotServed() throws Exception {
     try (RelayServer server = start("refused-sends", new ConnectionLimits(1, 100, 32));
-        RawTlsClient first = welcomed(server, "alice");
-        RawTlsClient bob = welcomed(server, "bob");
-        RawTlsClient second = RawTlsClient.connect(server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
+        RawFrameClient first = welcomed(server, "alice");
+        RawFrameClient bob = welcomed(server, "bob");
+        RawFrameClient second = RawFrameClient.connect(server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
       second.send(new Frame.Send("sneak", RelayTestSupport.envelope("alice", "bob")));
 
       assertThat(second.read(Duration.ofSeconds(5))).isInstanceOf(Frame.Error.class);
@@ -113,7 +114,7 @@ class ConnectionLimitsIntegrationTest {
   @Test
   void lastSlotsOfTheGlobalCap_goToIdentitiesBelowTheirFairShare() throws Exception {
     // 10 in all, the last 1 kept: 9 open slots, fair share with 2 identities online is 4.
-    List<RawTlsClient> open = new ArrayList<>();
+    List<RawFrameClient> open = new ArrayList<>();
     try (RelayServer server = start("global", new ConnectionLimits(5, 10, 32))) {
       for (int i = 0; i < 5; i++) {
         open.add(welcomed(server, "alice"));
@@ -127,7 +128,7 @@ class ConnectionLimitsIntegrationTest {
       assertThat(refusedAfterHandshake(server, "bob").message()).contains("connection limit");
       assertThat(server.securityLog().count(SecurityEvent.TOO_MANY_CONNECTIONS)).isEqualTo(2);
     } finally {
-      for (RawTlsClient c : open) {
+      for (RawFrameClient c : open) {
         c.close();
       }
     }
@@ -154,7 +155,7 @@ class ConnectionLimitsIntegrationTest {
       for (Socket s : stalled) {
         assertThat(closedWithin(s, Duration.ofMillis(50))).as("the earlier ones stay (the handshake timeout is 60 s)").isFalse();
       }
-      try (RawTlsClient bob = welcomed(server, "bob")) {
+      try (RawFrameClient bob = welcomed(server, "bob")) {
         bob.send(new Frame.Ping("other-address"));
         assertThat(bob.expect(Frame.Pong.class).ref()).isEqualTo("other-address");
       }

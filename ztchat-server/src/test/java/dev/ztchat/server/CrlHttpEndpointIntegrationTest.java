@@ -2,10 +2,11 @@ package dev.ztchat.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.RevocationList;
 import dev.ztchat.core.pki.RevocationReason;
-import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.Socket;
@@ -42,15 +43,15 @@ class CrlHttpEndpointIntegrationTest {
       RevocationList verified = RevocationList.verify(crl, pki.ca().certificate(), Instant.now());
       assertThat(verified.isRevoked(pki.user("alice").signing().certificate())).isFalse();
 
-      CrlFiles.write(certs.crl(), pki.revoke(pki.user("alice").signing().certificate(), RevocationReason.KEY_COMPROMISE));
-      boolean seen = false;
-      for (int i = 0; i < 50 && !seen; i++) {
-        Thread.sleep(100);
-        byte[] body = client.send(HttpRequest.newBuilder(crlUri).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
-        X509CRL now = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(body));
-        seen = now.getRevokedCertificate(pki.user("alice").signing().certificate().getSerialNumber()) != null;
-      }
-      assertThat(seen).as("the new list is published without a restart").isTrue();
+      X509CRL revoked = pki.revoke(pki.user("alice").signing().certificate(), RevocationReason.KEY_COMPROMISE);
+      CrlFiles.write(certs.crl(), revoked);
+      server.reloadRevocations(); // what the certs watcher does on a change; it runs on the watcher's thread
+      assertThat(Polling.eventually(Duration.ofSeconds(10), () -> revoked.equals(server.currentRevocationList())))
+          .isTrue();
+      byte[] body = client.send(HttpRequest.newBuilder(crlUri).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+      X509CRL now = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(body));
+      assertThat(now.getRevokedCertificate(pki.user("alice").signing().certificate().getSerialNumber()))
+          .as("the new list is published without a restart").isNotNull();
 
       HttpResponse<byte[]> other = client.send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/etc/passwd")).build(),
@@ -117,7 +118,7 @@ class CrlHttpEndpointIntegrationTest {
         Socket first = new Socket("127.0.0.1", http.port());
         Socket second = new Socket("127.0.0.1", http.port())) {
       // wait until both are accepted: a third is then refused
-      assertThat(RelayTestSupport.eventually(Duration.ofSeconds(5), () -> {
+      assertThat(Polling.eventually(Duration.ofSeconds(5), () -> {
         try (Socket third = new Socket("127.0.0.1", http.port())) {
           third.setSoTimeout(2000);
           return third.getInputStream().read() == -1;
@@ -129,7 +130,7 @@ class CrlHttpEndpointIntegrationTest {
       second.close();
       HttpClient client = HttpClient.newHttpClient();
       URI crlUri = URI.create("http://127.0.0.1:" + http.port() + "/ca.crl");
-      assertThat(RelayTestSupport.eventually(Duration.ofSeconds(5), () -> {
+      assertThat(Polling.eventually(Duration.ofSeconds(5), () -> {
         try {
           return client.send(HttpRequest.newBuilder(crlUri).timeout(Duration.ofSeconds(2)).build(),
               HttpResponse.BodyHandlers.ofByteArray()).statusCode() == 200;

@@ -110,7 +110,7 @@ class DeliveryPumpTest {
   LiveEnvelope live(long seq, long ticket) {
     byte[] id = ByteBuffer.allocate(16).putLong(8, seq).array();
     EnvelopeHeader header = new EnvelopeHeader(1, "alice", List.of("bob"), 0, id);
-    return new LiveEnvelope(new EmbeddedChannel(), "s" + seq, header, env(seq).envelope(), "bob", ticket);
+    return new LiveEnvelope(new EmbeddedChannel(), "s" + seq, header, env(seq).envelope(), "bob", ticket, 0);
   }
 
   /** Caught up with an empty store, as the bob's only connection. */

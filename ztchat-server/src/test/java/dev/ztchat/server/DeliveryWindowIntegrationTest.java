@@ -2,6 +2,7 @@ package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.envelope;
 import static dev.ztchat.server.RelayTestSupport.idOf;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
@@ -9,6 +10,7 @@ import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.server.store.OfflineQueue;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,8 +40,7 @@ class DeliveryWindowIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob");
-    config = RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data"))
-        .withPort(0)
+    config = relayConfig(pki, dir)
         .withRateLimit(ProtocolLimits.MAX_FRAMES_PER_SECOND, ProtocolLimits.MAX_FRAME_BURST);
     server = RelayServer.start(config);
   }
@@ -49,7 +50,7 @@ class DeliveryWindowIntegrationTest {
     server.close();
   }
 
-  RawTlsClient connect(String user) throws Exception {
+  RawFrameClient connect(String user) throws Exception {
     return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
@@ -75,7 +76,7 @@ class DeliveryWindowIntegrationTest {
    * Reads until {@code deliveries} envelopes arrived, acknowledging the first {@code acks} of them
    * as they come (without waiting for any {@code ok}), then until {@code acks} oks arrived.
    */
-  static List<String> receive(RawTlsClient c, int deliveries, int acks) throws Exception {
+  static List<String> receive(RawFrameClient c, int deliveries, int acks) throws Exception {
     List<String> got = new ArrayList<>();
     int oks = 0;
     while (got.size() < deliveries || oks < acks) {
@@ -94,7 +95,7 @@ class DeliveryWindowIntegrationTest {
   }
 
   /** True when nothing more is delivered within a second. */
-  static boolean quiet(RawTlsClient c) throws Exception {
+  static boolean quiet(RawFrameClient c) throws Exception {
     return RelayTestSupport.nothingDelivered(c, Duration.ofSeconds(1));
   }
 
@@ -102,11 +103,11 @@ class DeliveryWindowIntegrationTest {
   void backlogOfSeveralPages_isPushedInOrderExactlyOnce_acknowledgingAsItArrives() throws Exception {
     int n = DeliveryPump.PAGE * 2 + DeliveryPump.WINDOW + 7;
     List<String> sent = backlog(n);
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(receive(bob, n, n)).containsExactlyElementsOf(sent);
       assertThat(quiet(bob)).as("nothing pushed twice").isTrue();
     }
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(quiet(bob)).as("every confirmed ack deleted its envelope").isTrue();
     }
   }
@@ -115,7 +116,7 @@ class DeliveryWindowIntegrationTest {
   void envelopesAcceptedDuringADrain_followTheBacklogInOrder() throws Exception {
     List<String> expected = new ArrayList<>(backlog(DeliveryPump.PAGE + DeliveryPump.WINDOW));
     int live = 40;
-    try (RawTlsClient bob = connect("bob"); RawTlsClient alice = connect("alice")) {
+    try (RawFrameClient bob = connect("bob"); RawFrameClient alice = connect("alice")) {
       CompletableFuture<List<String>> sending = CompletableFuture.supplyAsync(() -> {
         List<String> ids = new ArrayList<>();
         try {
@@ -142,11 +143,11 @@ class DeliveryWindowIntegrationTest {
     int n = 300;
     int acked = 100;
     List<String> sent = backlog(n);
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       List<String> got = receive(bob, acked + 50, acked); // and some more may come while the oks do
       assertThat(got).hasSizeGreaterThanOrEqualTo(acked + 50).containsExactlyElementsOf(sent.subList(0, got.size()));
     }
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(receive(bob, n - acked, n - acked)).containsExactlyElementsOf(sent.subList(acked, n));
       assertThat(quiet(bob)).isTrue();
     }
@@ -155,7 +156,7 @@ class DeliveryWindowIntegrationTest {
   @Test
   void unacknowledgedEnvelopes_stopAtTheWindow() throws Exception {
     List<String> sent = backlog(DeliveryPump.WINDOW * 3);
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(receive(bob, DeliveryPump.WINDOW, 0)).containsExactlyElementsOf(sent.subList(0, DeliveryPump.WINDOW));
       assertThat(quiet(bob)).as("no more than the window without acks").isTrue();
       // one ack frees one slot: the next envelope in order follows

@@ -1,12 +1,14 @@
 package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.random;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -32,8 +34,7 @@ class EnvelopeRulesIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob", "carol");
-    server = RelayServer.start(
-        RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0));
+    server = RelayServer.start(relayConfig(pki, dir));
   }
 
   @AfterEach
@@ -63,7 +64,7 @@ class EnvelopeRulesIntegrationTest {
   void severalKeyEntriesForOneRecipient_isAccepted() throws Exception {
     byte[] env = new Raw().recipients("bob").keys("bob", "bob").bytes();
 
-    try (RawTlsClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
+    try (RawFrameClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
       alice.send(new Frame.Send("k", env));
       assertThat(alice.expect(Frame.Sent.class).results())
           .containsExactly(new Frame.Delivery("bob", DeliveryStatus.QUEUED));
@@ -78,14 +79,14 @@ class EnvelopeRulesIntegrationTest {
     assertRefused(new Raw().ciphertext(15).bytes(), "shorter than the GCM tag");
     assertRefused(new Raw().recipients("bob", "bob").keys("bob").bytes(), "names a recipient twice");
     // the control: the same builder's defaults are accepted
-    try (RawTlsClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
+    try (RawFrameClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
       alice.send(new Frame.Send("ok", new Raw().ciphertext(16).bytes()));
       assertThat(alice.expect(Frame.Sent.class).results()).hasSize(1);
     }
   }
 
   private void assertRefused(byte[] envelope, String why) throws Exception {
-    try (RawTlsClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
+    try (RawFrameClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
       alice.send(new Frame.Send("e1", envelope));
       Frame.Error error = alice.expect(Frame.Error.class);
       assertThat(error.code()).isEqualTo(ErrorCode.BAD_ENVELOPE);
@@ -97,7 +98,7 @@ class EnvelopeRulesIntegrationTest {
   }
 
   private void assertNothingQueuedFor(String user) throws Exception {
-    try (RawTlsClient c = RelayTestSupport.connectWelcomed(server, pki, user)) {
+    try (RawFrameClient c = RelayTestSupport.connectWelcomed(server, pki, user)) {
       assertThat(c.silentFor(Duration.ofMillis(800))).as("nothing delivered to %s", user).isTrue();
     }
   }

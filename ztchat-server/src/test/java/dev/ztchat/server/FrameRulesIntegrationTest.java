@@ -1,10 +1,12 @@
 package dev.ztchat.server;
 
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,8 +31,7 @@ class FrameRulesIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice");
-    server = RelayServer.start(
-        RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0));
+    server = RelayServer.start(relayConfig(pki, dir));
   }
 
   @AfterEach
@@ -62,7 +63,7 @@ class FrameRulesIntegrationTest {
     fatal.put("number of 33 digits", utf8("{\"type\":\"ping\",\"x\":" + "1".repeat(33) + "}"));
 
     for (var bad : fatal.entrySet()) {
-      try (RawTlsClient c = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
+      try (RawFrameClient c = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
         c.sendFrame(bad.getValue());
         Frame f = c.read();
         assertThat(f).as(bad.getKey()).isInstanceOfSatisfying(Frame.Error.class,
@@ -84,7 +85,7 @@ class FrameRulesIntegrationTest {
     open.put("{\"type\":\"directory\",\"ref\":\"e\",\"user\":[\"bob\"]}", ErrorCode.MALFORMED);
     open.put("{\"type\":\"send\",\"ref\":\"f\",\"envelope\":\"AAAA\"}", ErrorCode.BAD_ENVELOPE);
 
-    try (RawTlsClient c = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
+    try (RawFrameClient c = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
       for (var bad : open.entrySet()) {
         c.sendFrame(utf8(bad.getKey()));
         Frame f = c.read();
@@ -102,7 +103,7 @@ class FrameRulesIntegrationTest {
 
   @Test
   void frameLongerThanMaxFrame_isClosedWithoutAnyErrorFrame() throws Exception {
-    try (RawTlsClient c = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
+    try (RawFrameClient c = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
       byte[] big = new byte[4097];
       java.util.Arrays.fill(big, (byte) ' ');
       c.sendFrame(big);

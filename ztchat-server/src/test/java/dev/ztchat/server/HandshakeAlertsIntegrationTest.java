@@ -3,10 +3,11 @@ package dev.ztchat.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.pki.CertsLayout;
-import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import io.netty.handler.ssl.OpenSsl;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,9 +45,9 @@ class HandshakeAlertsIntegrationTest {
 
   /** What the client sees: "handshake: ..." or "first read: ...", with the alert's name. */
   private String outcome(Credential credential, String protocol) {
-    RawTlsClient c;
+    RawFrameClient c;
     try {
-      c = RawTlsClient.connect(server.port(), credential, pki.ca().certificate(), protocol);
+      c = RawFrameClient.connect(server.port(), credential, pki.ca().certificate(), protocol);
     } catch (Exception e) {
       return "handshake: " + e.getMessage();
     }

@@ -3,12 +3,14 @@ package dev.ztchat.server;
 import static dev.ztchat.server.RelayTestSupport.envelope;
 import static dev.ztchat.server.RelayTestSupport.idOf;
 import static dev.ztchat.server.RelayTestSupport.nothingDelivered;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -39,8 +41,7 @@ class LiveDeliveryIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob", "carol");
-    RelayServerConfig config = RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data"))
-        .withPort(0)
+    RelayServerConfig config = relayConfig(pki, dir)
         .withRateLimit(ProtocolLimits.MAX_FRAMES_PER_SECOND, ProtocolLimits.MAX_FRAME_BURST);
     server = RelayServer.start(config);
     store = config.queue().dataDir().resolve("relay.db");
@@ -51,7 +52,7 @@ class LiveDeliveryIntegrationTest {
     server.close();
   }
 
-  RawTlsClient connect(String user) throws Exception {
+  RawFrameClient connect(String user) throws Exception {
     return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
@@ -80,7 +81,7 @@ class LiveDeliveryIntegrationTest {
   }
 
   /** The next frame of {@code type}, skipping others. */
-  static <T extends Frame> T next(RawTlsClient c, Class<T> type) throws Exception {
+  static <T extends Frame> T next(RawFrameClient c, Class<T> type) throws Exception {
     while (true) {
       Frame f = c.read(PATIENCE);
       if (type.isInstance(f)) {
@@ -90,7 +91,7 @@ class LiveDeliveryIntegrationTest {
   }
 
   /** One message alice -> bob, delivered, acknowledged and confirmed: bob's connection has caught up. */
-  static void exchange(RawTlsClient alice, RawTlsClient bob) throws Exception {
+  static void exchange(RawFrameClient alice, RawFrameClient bob) throws Exception {
     byte[] env = envelope("alice", "bob");
     alice.send(new Frame.Send("warm", env));
     Frame.Deliver d = next(bob, Frame.Deliver.class);
@@ -103,20 +104,20 @@ class LiveDeliveryIntegrationTest {
    * bob writes to alice first, which makes him her contact: only then may she hear "delivered"
    * for him (docs/SECURITY.md, presence).
    */
-  static void bobWritesToAlice(RawTlsClient bob) throws Exception {
+  static void bobWritesToAlice(RawFrameClient bob) throws Exception {
     bob.send(new Frame.Send("intro", envelope("bob", "alice")));
     next(bob, Frame.Sent.class);
   }
 
   /** An envelope for carol (offline) stored and answered. */
-  static void storeOneForCarol(RawTlsClient alice) throws Exception {
+  static void storeOneForCarol(RawFrameClient alice) throws Exception {
     alice.send(new Frame.Send("first", envelope("alice", "carol")));
     next(alice, Frame.Sent.class);
   }
 
   @Test
   void aLiveRecipientsAck_settlesTheEnvelopeWhileTheStoreIsBusy_andItIsNeverWritten() throws Exception {
-    try (RawTlsClient alice = connect("alice"); RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient alice = connect("alice"); RawFrameClient bob = connect("bob")) {
       bobWritesToAlice(bob);
       exchange(alice, bob);
       storeOneForCarol(alice);
@@ -141,14 +142,14 @@ class LiveDeliveryIntegrationTest {
       assertThat(storedFor("bob")).isZero();
       assertThat(storedFor("carol")).isEqualTo(2);
     }
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(nothingDelivered(bob, Duration.ofSeconds(1))).as("nothing redelivered").isTrue();
     }
   }
 
   @Test
   void anEnvelopeStillOnItsWayThroughTheStore_isDeliveredBeforeALaterOneFromMemory() throws Exception {
-    try (RawTlsClient alice = connect("alice"); RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient alice = connect("alice"); RawFrameClient bob = connect("bob")) {
       exchange(alice, bob);
       storeOneForCarol(alice);
       byte[] both = envelope("alice", "bob", "carol"); // two recipients: through the store
@@ -174,8 +175,8 @@ class LiveDeliveryIntegrationTest {
   @Test
   void aLivePushThatIsNotAcknowledged_isWrittenAndRedeliveredOnTheNextConnection() throws Exception {
     byte[] env = envelope("alice", "bob");
-    try (RawTlsClient alice = connect("alice")) {
-      try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient alice = connect("alice")) {
+      try (RawFrameClient bob = connect("bob")) {
         bobWritesToAlice(bob);
         exchange(alice, bob);
         alice.send(new Frame.Send("s", env));
@@ -185,12 +186,12 @@ class LiveDeliveryIntegrationTest {
         assertThat(storedFor("bob")).isEqualTo(1);
       }
     }
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(idOf(next(bob, Frame.Deliver.class).envelope())).isEqualTo(idOf(env));
       bob.send(new Frame.Ack("a", "alice", idOf(env)));
       next(bob, Frame.Ok.class);
     }
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(nothingDelivered(bob, Duration.ofSeconds(1))).isTrue();
     }
   }
@@ -198,22 +199,23 @@ class LiveDeliveryIntegrationTest {
   @Test
   void anAckTheSenderCanNoLongerHearOf_isNotConfirmed_andTheSendersRetryIsDeliveredAgain() throws Exception {
     byte[] env = envelope("alice", "bob");
-    try (RawTlsClient bob = connect("bob")) {
-      try (RawTlsClient alice = connect("alice")) {
+    try (RawFrameClient bob = connect("bob")) {
+      try (RawFrameClient alice = connect("alice")) {
         exchange(alice, bob);
         storeOneForCarol(alice);
         try (AutoCloseable lock = lockStore()) {
           alice.send(new Frame.Send("c", envelope("alice", "carol"))); // the store thread now waits
           alice.send(new Frame.Send("s", env));
           assertThat(idOf(next(bob, Frame.Deliver.class).envelope())).isEqualTo(idOf(env));
-          alice.close(); // alice never hears "sent": she keeps the envelope and will send it again
-          Thread.sleep(500); // the relay sees the connection closed
+          // alice goes and never hears "sent": she keeps the envelope and will send it again
+          alice.shutdownOutput();
+          assertThat(alice.closedWithin(PATIENCE)).as("the relay saw alice go and closed its side").isTrue();
           bob.send(new Frame.Ack("a", "alice", idOf(env)));
           assertThat(bob.silentFor(Duration.ofSeconds(1)))
               .as("no ok: the relay could not tell the sender, so a retry must look like a redelivery").isTrue();
         }
       }
-      try (RawTlsClient alice = connect("alice")) {
+      try (RawFrameClient alice = connect("alice")) {
         alice.send(new Frame.Send("again", env)); // the very same bytes, as section 9 requires
         assertThat(idOf(next(bob, Frame.Deliver.class).envelope())).isEqualTo(idOf(env));
         bob.send(new Frame.Ack("b", "alice", idOf(env)));

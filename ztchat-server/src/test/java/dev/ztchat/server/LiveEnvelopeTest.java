@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class LiveEnvelopeTest {
   static LiveEnvelope offered() {
     EnvelopeHeader header = new EnvelopeHeader(1, "alice", List.of("bob"), 0, new byte[16]);
-    return new LiveEnvelope(new EmbeddedChannel(), "r1", header, new byte[] {1}, "bob", 1);
+    return new LiveEnvelope(new EmbeddedChannel(), "r1", header, new byte[] {1}, "bob", 1, 0L);
   }
 
   @Test

@@ -1,11 +1,13 @@
 package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.envelope;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +29,7 @@ class PresenceIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob", "carol");
-    config = RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0);
+    config = relayConfig(pki, dir);
     server = RelayServer.start(config);
   }
 
@@ -36,23 +38,23 @@ class PresenceIntegrationTest {
     server.close();
   }
 
-  RawTlsClient connect(String user) throws Exception {
+  RawFrameClient connect(String user) throws Exception {
     return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
-  static List<String> who(RawTlsClient c) throws Exception {
+  static List<String> who(RawFrameClient c) throws Exception {
     c.send(new Frame.Who("w"));
     return c.expect(Frame.Online.class).users();
   }
 
-  static DeliveryStatus send(RawTlsClient from, String sender, String to) throws Exception {
+  static DeliveryStatus send(RawFrameClient from, String sender, String to) throws Exception {
     from.send(new Frame.Send("s", envelope(sender, to)));
     return from.expect(Frame.Sent.class).results().getFirst().status();
   }
 
   @Test
   void whoAndSent_hideAnOnlineUser_whoNeverWroteToTheRequester() throws Exception {
-    try (RawTlsClient bob = connect("bob"); RawTlsClient carol = connect("carol")) {
+    try (RawFrameClient bob = connect("bob"); RawFrameClient carol = connect("carol")) {
       assertThat(who(carol)).containsExactly("carol");
       assertThat(send(carol, "carol", "bob")).isEqualTo(DeliveryStatus.QUEUED);
       assertThat(bob.expect(Frame.Deliver.class)).isNotNull(); // queued, and still pushed at once
@@ -61,7 +63,7 @@ class PresenceIntegrationTest {
 
   @Test
   void afterBobWritesToCarol_carolSeesBobOnline_andHearsDelivered() throws Exception {
-    try (RawTlsClient bob = connect("bob"); RawTlsClient carol = connect("carol")) {
+    try (RawFrameClient bob = connect("bob"); RawFrameClient carol = connect("carol")) {
       assertThat(send(bob, "bob", "carol")).isEqualTo(DeliveryStatus.QUEUED); // carol never wrote to bob
       assertThat(who(carol)).containsExactly("bob", "carol");
       assertThat(send(carol, "carol", "bob")).isEqualTo(DeliveryStatus.DELIVERED);
@@ -71,13 +73,13 @@ class PresenceIntegrationTest {
 
   @Test
   void contacts_surviveARelayRestart() throws Exception {
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       send(bob, "bob", "carol");
     }
     server.close();
     server = RelayServer.start(config);
-    try (RawTlsClient bob = connect("bob"); RawTlsClient carol = connect("carol");
-        RawTlsClient alice = connect("alice")) {
+    try (RawFrameClient bob = connect("bob"); RawFrameClient carol = connect("carol");
+        RawFrameClient alice = connect("alice")) {
       assertThat(who(carol)).containsExactly("bob", "carol");
       assertThat(who(alice)).containsExactly("alice");
     }

@@ -1,6 +1,7 @@
 package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.nothingDelivered;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.AcceptancePolicy;
@@ -12,13 +13,12 @@ import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.MutableClock;
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.core.transport.TlsSettings;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,32 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 class QueueExpiryIntegrationTest {
   private static final Duration WINDOW = AcceptancePolicy.DEFAULT_WINDOW;
 
-  /** The system clock plus an offset the test moves forward. */
-  static final class ShiftedClock extends Clock {
-    private volatile Duration offset = Duration.ZERO;
-
-    void advance(Duration by) {
-      offset = offset.plus(by);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.now().plus(offset);
-    }
-  }
-
   @TempDir Path dir;
-  final ShiftedClock clock = new ShiftedClock();
+  final MutableClock clock = MutableClock.followingSystem();
   TestPki pki;
   RelayServerConfig config;
   RelayServer server;
@@ -66,7 +42,7 @@ class QueueExpiryIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob");
-    config = RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0);
+    config = relayConfig(pki, dir);
     server = RelayServer.start(config, TlsSettings.provider(), clock);
   }
 
@@ -75,7 +51,7 @@ class QueueExpiryIntegrationTest {
     server.close();
   }
 
-  RawTlsClient connect(String user) throws Exception {
+  RawFrameClient connect(String user) throws Exception {
     return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
@@ -89,7 +65,7 @@ class QueueExpiryIntegrationTest {
 
   @Test
   void welcome_announcesTheQueueTtl() throws Exception {
-    try (RawTlsClient alice = RawTlsClient.connect(server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
+    try (RawFrameClient alice = RawFrameClient.connect(server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
       Frame.Welcome w = alice.expect(Frame.Welcome.class);
       assertThat(w.queueTtlSeconds()).isEqualTo(config.queue().ttl().toSeconds());
     }
@@ -98,13 +74,13 @@ class QueueExpiryIntegrationTest {
   @Test
   void envelopeSealedAlmostAWindowAgo_expiresWhenTheWindowPasses_thoughTheTtlHasNot() throws Exception {
     byte[] old = sealedAt(clock.instant().minus(WINDOW).plus(Duration.ofHours(1)));
-    try (RawTlsClient alice = connect("alice")) {
+    try (RawFrameClient alice = connect("alice")) {
       alice.send(new Frame.Send("s1", old));
       assertThat(alice.expect(Frame.Sent.class).results())
           .containsExactly(new Frame.Delivery("bob", DeliveryStatus.QUEUED));
     }
     clock.advance(Duration.ofHours(2)); // past header time + window; the 7-day TTL is far off
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(nothingDelivered(bob, Duration.ofMillis(800))).isTrue();
     }
   }
@@ -112,12 +88,12 @@ class QueueExpiryIntegrationTest {
   @Test
   void envelopeStillInsideTheWindow_isDelivered() throws Exception {
     byte[] old = sealedAt(clock.instant().minus(WINDOW).plus(Duration.ofHours(3)));
-    try (RawTlsClient alice = connect("alice")) {
+    try (RawFrameClient alice = connect("alice")) {
       alice.send(new Frame.Send("s1", old));
       alice.expect(Frame.Sent.class);
     }
     clock.advance(Duration.ofHours(2));
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(bob.expect(Frame.Deliver.class).envelope()).isEqualTo(old);
     }
   }
@@ -125,14 +101,14 @@ class QueueExpiryIntegrationTest {
   @Test
   void envelopeAlreadyPastTheWindow_isNotStored_andTheSenderIsTold() throws Exception {
     byte[] stale = sealedAt(clock.instant().minus(WINDOW).minus(Duration.ofMinutes(1)));
-    try (RawTlsClient alice = connect("alice")) {
+    try (RawFrameClient alice = connect("alice")) {
       alice.send(new Frame.Send("s1", stale));
       Frame.Error e = alice.expect(Frame.Error.class);
       assertThat(e.ref()).isEqualTo("s1");
       assertThat(e.code()).isEqualTo(ErrorCode.BAD_ENVELOPE);
       assertThat(e.message()).contains("expired");
     }
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(nothingDelivered(bob, Duration.ofMillis(800))).isTrue();
     }
   }

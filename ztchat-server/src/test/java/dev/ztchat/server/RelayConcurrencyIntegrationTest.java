@@ -10,7 +10,10 @@ import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -54,19 +57,23 @@ class RelayConcurrencyIntegrationTest {
     for (int i = 0; i < CLIENTS; i++) {
       PemFiles.writeCertificate(layout.signingCertificate(names.get(i)), creds.get(i).certificate(), true);
     }
-    try (RelayServer server = RelayServer.start(RelayServerConfig.defaults(layout, dir.resolve("data")).withPort(0))) {
+    // a burst as large as every frame a client sends, so no client needs pacing to stay under it
+    RelayServerConfig config = RelayServerConfig.defaults(layout, dir.resolve("data")).withPort(0)
+        .withRateLimit(ProtocolLimits.DEFAULT_FRAMES_PER_SECOND, 4 * MESSAGES_EACH);
+    try (RelayServer server = RelayServer.start(config)) {
       Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
+      CountDownLatch pongs = new CountDownLatch(CLIENTS);
       Map<String, Boolean> accepted = new ConcurrentHashMap<>();
       CountDownLatch allAccepted = new CountDownLatch(CLIENTS * MESSAGES_EACH);
-      List<RawTlsClient> clients = new ArrayList<>();
+      List<RawFrameClient> clients = new ArrayList<>();
       for (int i = 0; i < CLIENTS; i++) {
-        RawTlsClient c = RawTlsClient.connect(server.port(), creds.get(i), pki.ca().certificate());
+        RawFrameClient c = RawFrameClient.connect(server.port(), creds.get(i), pki.ca().certificate());
         c.expect(Frame.Welcome.class);
         clients.add(c);
       }
       try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
         List<Future<?>> readers = new ArrayList<>();
-        for (RawTlsClient c : clients) {
+        for (RawFrameClient c : clients) {
           readers.add(threads.submit(() -> {
             while (true) {
               Frame f = c.read(Duration.ofSeconds(20));
@@ -82,6 +89,7 @@ class RelayConcurrencyIntegrationTest {
                   }
                   allAccepted.countDown();
                 }
+                case Frame.Pong p -> pongs.countDown();
                 default -> { }
               }
             }
@@ -89,26 +97,28 @@ class RelayConcurrencyIntegrationTest {
         }
         for (int i = 0; i < CLIENTS; i++) {
           int me = i;
-          RawTlsClient c = clients.get(i);
+          RawFrameClient c = clients.get(i);
           threads.submit(() -> {
             for (int m = 0; m < MESSAGES_EACH; m++) {
               int to = (me + 1 + ThreadLocalRandom.current().nextInt(CLIENTS - 1)) % CLIENTS;
               c.send(new Frame.Send(null, envelope(names.get(me), names.get(to))));
-              Thread.sleep(60); // a brisk typist, well under any rate limit
             }
             return null;
           });
         }
         assertThat(allAccepted.await(120, TimeUnit.SECONDS)).as("every send answered").isTrue();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (received.size() < accepted.size() && System.nanoTime() < deadline) {
-          Thread.sleep(100);
+        assertThat(Polling.eventually(Duration.ofSeconds(60), () -> received.size() >= accepted.size()))
+            .as("every accepted message delivered").isTrue();
+        // a pong comes after every frame the relay queued on that connection before it: a duplicate
+        // already on its way has arrived once each client has its pong
+        for (RawFrameClient c : clients) {
+          c.send(new Frame.Ping("settled"));
         }
-        Thread.sleep(500); // let any duplicate show itself
+        assertThat(pongs.await(60, TimeUnit.SECONDS)).as("every client's pong").isTrue();
         assertThat(accepted).hasSize(CLIENTS * MESSAGES_EACH);
         assertThat(received.keySet()).as("zero lost").containsAll(accepted.keySet());
         assertThat(received.values()).as("zero duplicated").allMatch(n -> n.get() == 1);
-        for (RawTlsClient c : clients) {
+        for (RawFrameClient c : clients) {
           c.close();
         }
         readers.forEach(f -> f.cancel(true));

@@ -7,6 +7,7 @@ import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.QueueLimits;
 import java.io.BufferedReader;
@@ -72,7 +73,7 @@ class RelayCrashIntegrationTest {
     server = startServer(certs, data, port);
 
     List<String> accepted = new ArrayList<>();
-    try (RawTlsClient alice = RawTlsClient.connect(port, pki.user("alice").signing(), pki.ca().certificate())) {
+    try (RawFrameClient alice = RawFrameClient.connect(port, pki.user("alice").signing(), pki.ca().certificate())) {
       alice.expect(Frame.Welcome.class);
       for (int i = 0; i < 400; i++) {
         byte[] env = envelope("alice", "bob");
@@ -125,7 +126,7 @@ class RelayCrashIntegrationTest {
     // bob acknowledges every envelope at once; the relay dies after some of the acks were confirmed
     Map<String, String> refs = new HashMap<>();
     List<String> confirmed = new ArrayList<>();
-    try (RawTlsClient bob = RawTlsClient.connect(port, pki.user("bob").signing(), pki.ca().certificate())) {
+    try (RawFrameClient bob = RawFrameClient.connect(port, pki.user("bob").signing(), pki.ca().certificate())) {
       bob.expect(Frame.Welcome.class);
       while (confirmed.size() < 200) {
         Frame f = bob.read(Duration.ofSeconds(30));
@@ -165,7 +166,7 @@ class RelayCrashIntegrationTest {
   /** Connects as bob, acknowledges every envelope pushed, until 2 s pass quietly; the ids in order. */
   private static List<String> drainAsBob(TestPki pki, int port) throws Exception {
     List<String> delivered = new ArrayList<>();
-    try (RawTlsClient bob = RawTlsClient.connect(port, pki.user("bob").signing(), pki.ca().certificate())) {
+    try (RawFrameClient bob = RawFrameClient.connect(port, pki.user("bob").signing(), pki.ca().certificate())) {
       bob.expect(Frame.Welcome.class);
       while (true) {
         Frame f;

@@ -1,11 +1,12 @@
 package dev.ztchat.server;
 
-import static dev.ztchat.server.RelayTestSupport.eventually;
+import static dev.ztchat.core.testkit.Polling.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -52,13 +53,11 @@ class RelayLimitsIntegrationTest {
     server.close();
   }
 
-  RawTlsClient connect(String user) throws Exception {
-    RawTlsClient c = RawTlsClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate());
-    c.expect(Frame.Welcome.class);
-    return c;
+  RawFrameClient connect(String user) throws Exception {
+    return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
-  static void assertServes(RawTlsClient c) throws Exception {
+  static void assertServes(RawFrameClient c) throws Exception {
     c.send(new Frame.Ping("alive"));
     assertThat(c.expect(Frame.Pong.class).ref()).isEqualTo("alive");
   }
@@ -73,7 +72,7 @@ class RelayLimitsIntegrationTest {
   @Test
   void frameOverLimit_closesThatConnectionPromptly_whileAnotherClientKeepsWorking() throws Exception {
     long before = server.securityLog().count(SecurityEvent.FRAME_TOO_LARGE);
-    try (RawTlsClient attacker = connect("alice"); RawTlsClient bystander = connect("bob")) {
+    try (RawFrameClient attacker = connect("alice"); RawFrameClient bystander = connect("bob")) {
       // Only the length prefix and a few bytes: the server must not wait for the 5000-byte body.
       attacker.sendRaw(new byte[] {0, 0, 0x13, (byte) 0x88, '{', '"'});
       assertThat(attacker.closedWithin(Duration.ofSeconds(2))).isTrue();
@@ -84,7 +83,7 @@ class RelayLimitsIntegrationTest {
 
   @Test
   void frameOfExactlyTheLimit_isAccepted() throws Exception {
-    try (RawTlsClient c = connect("alice")) {
+    try (RawFrameClient c = connect("alice")) {
       byte[] payload = pingOfSize(4096);
       assertThat(payload).hasSize(4096);
       c.sendFrame(payload);
@@ -94,7 +93,7 @@ class RelayLimitsIntegrationTest {
 
   @Test
   void frameOfOneByteOverTheLimit_isRefused() throws Exception {
-    try (RawTlsClient c = connect("alice")) {
+    try (RawFrameClient c = connect("alice")) {
       c.sendFrame(pingOfSize(4097));
       assertThat(c.closedWithin(Duration.ofSeconds(2))).isTrue();
     }
@@ -102,11 +101,11 @@ class RelayLimitsIntegrationTest {
 
   @Test
   void maximumLengthPrefix_closesConnection() throws Exception {
-    try (RawTlsClient c = connect("alice")) {
+    try (RawFrameClient c = connect("alice")) {
       c.sendRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
       assertThat(c.closedWithin(Duration.ofSeconds(2))).isTrue();
     }
-    try (RawTlsClient other = connect("bob")) {
+    try (RawFrameClient other = connect("bob")) {
       assertServes(other);
     }
   }
@@ -133,9 +132,9 @@ class RelayLimitsIntegrationTest {
             "{\"type\":\"directory\",\"user\":1e999999999}".getBytes(StandardCharsets.UTF_8),
             "{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"bob\",\"maxFrame\":1,\"idleTimeoutSeconds\":1}"
                 .getBytes(StandardCharsets.UTF_8));
-    try (RawTlsClient bystander = connect("bob")) {
+    try (RawFrameClient bystander = connect("bob")) {
       for (byte[] bad : corpus) {
-        try (RawTlsClient c = connect("alice")) {
+        try (RawFrameClient c = connect("alice")) {
           c.sendFrame(bad);
           boolean answeredOrClosed;
           try {
@@ -155,7 +154,7 @@ class RelayLimitsIntegrationTest {
   @Test
   void connectionThatSendsNothing_isTimedOut() throws Exception {
     long before = server.securityLog().count(SecurityEvent.IDLE_TIMEOUT);
-    try (RawTlsClient c = connect("alice")) {
+    try (RawFrameClient c = connect("alice")) {
       assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
     }
     assertThat(eventually(Duration.ofSeconds(2),
@@ -165,7 +164,7 @@ class RelayLimitsIntegrationTest {
   @Test
   void halfFrame_isTimedOut() throws Exception {
     long before = server.securityLog().count(SecurityEvent.FRAME_STALLED);
-    try (RawTlsClient c = connect("alice")) {
+    try (RawFrameClient c = connect("alice")) {
       c.sendRaw(new byte[] {0, 0, 0, 100, '{', '"', 't'});
       assertThat(c.closedWithin(Duration.ofSeconds(4))).isTrue();
     }

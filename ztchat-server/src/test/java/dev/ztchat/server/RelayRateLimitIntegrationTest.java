@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -29,16 +30,14 @@ class RelayRateLimitIntegrationTest {
     server.close();
   }
 
-  RawTlsClient connect(String user) throws Exception {
-    RawTlsClient c = RawTlsClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate());
-    c.expect(Frame.Welcome.class);
-    return c;
+  RawFrameClient connect(String user) throws Exception {
+    return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
   @Test
   void floodingIdentity_isThrottledThenClosedWithAReason_whileAnotherIdentityIsServed() throws Exception {
     long before = server.securityLog().count(SecurityEvent.RATE_LIMITED);
-    try (RawTlsClient flooder = connect("alice"); RawTlsClient bystander = connect("bob")) {
+    try (RawFrameClient flooder = connect("alice"); RawFrameClient bystander = connect("bob")) {
       for (int i = 0; i < 60; i++) {
         flooder.send(new Frame.Ping("p" + i));
       }
@@ -71,7 +70,7 @@ class RelayRateLimitIntegrationTest {
 
   @Test
   void refusedFrame_carriesTheRequestRef() throws Exception {
-    try (RawTlsClient c = connect("bob")) {
+    try (RawFrameClient c = connect("bob")) {
       Frame.Error refused = null;
       // 30 at once: more than the burst of 10 plus what 5/s refills even on a slow machine
       for (int i = 0; i < 30 && refused == null; i++) {

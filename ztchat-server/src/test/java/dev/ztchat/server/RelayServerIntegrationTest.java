@@ -1,7 +1,7 @@
 package dev.ztchat.server;
 
+import static dev.ztchat.core.testkit.Polling.eventually;
 import static dev.ztchat.server.RelayTestSupport.envelope;
-import static dev.ztchat.server.RelayTestSupport.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -13,6 +13,7 @@ import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.core.transport.TlsSettings;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -42,16 +43,15 @@ class RelayServerIntegrationTest {
     server.close();
   }
 
-  RawTlsClient connect(String user) throws Exception {
-    RawTlsClient c = RawTlsClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate());
-    Frame.Welcome w = c.expect(Frame.Welcome.class);
-    assertThat(w.identity()).isEqualTo(user);
+  RawFrameClient connect(String user) throws Exception {
+    RawFrameClient c = RelayTestSupport.connectWelcomed(server, pki, user);
+    assertThat(c.welcome().identity()).isEqualTo(user);
     return c;
   }
 
   @Test
   void validClient_isWelcomedWithTheIdentityOfItsCertificate() throws Exception {
-    try (RawTlsClient c = RawTlsClient.connect(server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
+    try (RawFrameClient c = RawFrameClient.connect(server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
       Frame f = c.read();
       assertThat(f).isInstanceOf(Frame.Welcome.class);
       Frame.Welcome w = (Frame.Welcome) f;
@@ -65,7 +65,7 @@ class RelayServerIntegrationTest {
    * bob sends online alice a message, which she acknowledges (so later tests find her queue empty):
    * bob is now her contact, whose presence she may learn (docs/SECURITY.md, presence).
    */
-  static void bobWritesTo(RawTlsClient alice, RawTlsClient bob) throws Exception {
+  static void bobWritesTo(RawFrameClient alice, RawFrameClient bob) throws Exception {
     byte[] intro = envelope("bob", "alice");
     bob.send(new Frame.Send("intro", intro));
     bob.expect(Frame.Sent.class);
@@ -79,7 +79,7 @@ class RelayServerIntegrationTest {
 
   @Test
   void envelope_isRelayedToTheLiveRecipient_andSenderToldDelivered() throws Exception {
-    try (RawTlsClient alice = connect("alice"); RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient alice = connect("alice"); RawFrameClient bob = connect("bob")) {
       bobWritesTo(alice, bob); // bob lets alice see him online
       byte[] env = envelope("alice", "bob");
       alice.send(new Frame.Send("r1", env));
@@ -97,7 +97,7 @@ class RelayServerIntegrationTest {
 
   @Test
   void envelope_toOfflineUser_isQueued_andToUnknownUser_isRefused() throws Exception {
-    try (RawTlsClient alice = connect("alice")) {
+    try (RawFrameClient alice = connect("alice")) {
       alice.send(new Frame.Send("r2", envelope("alice", "carol", "nobody")));
       Frame.Sent sent = alice.expect(Frame.Sent.class);
       assertThat(sent.results())
@@ -111,7 +111,7 @@ class RelayServerIntegrationTest {
   void spoofedSender_isDroppedSilentlyAndLogged_recipientReceivesNothing() throws Exception {
     long before = server.securityLog().count(SecurityEvent.SPOOFING);
     // erin is used by this test only, so her queue holds nothing from other tests
-    try (RawTlsClient alice = connect("alice"); RawTlsClient erin = connect("erin")) {
+    try (RawFrameClient alice = connect("alice"); RawFrameClient erin = connect("erin")) {
       alice.send(new Frame.Send("spoof", envelope("bob", "erin")));
       assertThat(alice.silentFor(Duration.ofMillis(700))).as("attacker gets no answer").isTrue();
       assertThat(erin.silentFor(Duration.ofMillis(300))).as("claimed recipient gets nothing").isTrue();
@@ -124,7 +124,7 @@ class RelayServerIntegrationTest {
 
   @Test
   void directory_servesCertificatesAsTheCaIssuedThem() throws Exception {
-    try (RawTlsClient alice = connect("alice")) {
+    try (RawFrameClient alice = connect("alice")) {
       alice.send(new Frame.DirectoryRequest("d1", "bob"));
       Frame.Certificates c = alice.expect(Frame.Certificates.class);
       assertThat(PemFiles.parseCertificate(c.signing())).isEqualTo(pki.user("bob").signing().certificate());
@@ -138,7 +138,7 @@ class RelayServerIntegrationTest {
 
   @Test
   void who_listsOnlineUsersWhoWroteToTheRequester() throws Exception {
-    try (RawTlsClient alice = connect("alice"); RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient alice = connect("alice"); RawFrameClient bob = connect("bob")) {
       bobWritesTo(alice, bob);
       alice.send(new Frame.Who("w"));
       assertThat(alice.expect(Frame.Online.class).users()).contains("alice", "bob");
@@ -147,7 +147,7 @@ class RelayServerIntegrationTest {
 
   @Test
   void publish_ofAnotherUsersEncryptionCertificate_isRefused() throws Exception {
-    try (RawTlsClient alice = connect("alice")) {
+    try (RawFrameClient alice = connect("alice")) {
       alice.send(new Frame.Publish("p1", PemFiles.toPem(pki.user("bob").encryption().certificate())));
       Frame.Error e = alice.expect(Frame.Error.class);
       assertThat(e.code()).isEqualTo(ErrorCode.BAD_CERTIFICATE);
@@ -206,7 +206,7 @@ class RelayServerIntegrationTest {
     Throwable t =
         catchThrowable(
             () -> {
-              try (RawTlsClient c = RawTlsClient.connect(server.port(), credential, pki.ca().certificate())) {
+              try (RawFrameClient c = RawFrameClient.connect(server.port(), credential, pki.ca().certificate())) {
                 // With TLS 1.3 the client learns of the refusal on its first read.
                 c.read(Duration.ofSeconds(5));
               }

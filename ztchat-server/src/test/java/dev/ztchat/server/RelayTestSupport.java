@@ -4,13 +4,15 @@ import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.envelope.WrappedKey;
+import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
-/** Helpers for relay tests: structurally valid envelopes (the relay never decrypts) and polling. */
+/** Helpers for relay tests: structurally valid envelopes (the relay never decrypts) and raw clients. */
 final class RelayTestSupport {
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -43,37 +45,27 @@ final class RelayTestSupport {
     return b;
   }
 
-  /** Waits up to {@code timeout} for {@code condition}; returns whether it became true. */
-  static boolean eventually(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(20);
-    }
-    return condition.getAsBoolean();
+  /**
+   * The standard test relay's configuration: {@code pki} written to {@code dir}/certs, the store in
+   * {@code dir}/data, an ephemeral port; tests add their own limits with the {@code with...} methods.
+   */
+  static RelayServerConfig relayConfig(TestPki pki, Path dir) {
+    return RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0);
   }
 
   /** A raw TLS connection to {@code server} as {@code user} of {@code pki}, past the server's welcome. */
-  static RawTlsClient connectWelcomed(RelayServer server, dev.ztchat.core.testing.TestPki pki, String user)
+  static RawFrameClient connectWelcomed(RelayServer server, TestPki pki, String user)
       throws Exception {
-    RawTlsClient c = RawTlsClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate());
-    c.expect(dev.ztchat.core.protocol.Frame.Welcome.class);
-    return c;
+    return RawFrameClient.connectWelcomed("127.0.0.1", server.port(), pki.user(user).signing(), pki.ca().certificate());
   }
 
   /** The message id (hex) in {@code envelope}'s header. */
   static String idOf(byte[] envelope) {
-    try {
-      return dev.ztchat.core.envelope.EnvelopeCodec.decodeHeader(envelope).messageIdHex();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return RawFrameClient.idOf(envelope);
   }
 
   /** True when no {@code deliver} arrives on {@code c} before it stays silent for {@code quiet}. */
-  static boolean nothingDelivered(RawTlsClient c, Duration quiet) throws Exception {
+  static boolean nothingDelivered(RawFrameClient c, Duration quiet) throws Exception {
     try {
       while (true) {
         if (c.read(quiet) instanceof dev.ztchat.core.protocol.Frame.Deliver) {

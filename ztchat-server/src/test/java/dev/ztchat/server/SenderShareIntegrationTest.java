@@ -1,11 +1,13 @@
 package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.envelope;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,8 +23,7 @@ class SenderShareIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob", "carol");
-    RelayServerConfig config = RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data"))
-        .withPort(0);
+    RelayServerConfig config = relayConfig(pki, dir);
     // 8 envelopes for bob in all; by default a quarter of that, 2, from any one sender
     server = RelayServer.start(config.withQueue(config.queue().withQuota(8, 1 << 20)));
   }
@@ -32,15 +33,15 @@ class SenderShareIntegrationTest {
     server.close();
   }
 
-  static DeliveryStatus send(RawTlsClient from, String sender, String to) throws Exception {
+  static DeliveryStatus send(RawFrameClient from, String sender, String to) throws Exception {
     from.send(new Frame.Send("s", envelope(sender, to)));
     return from.expect(Frame.Sent.class).results().getFirst().status();
   }
 
   @Test
   void senderOverItsShare_getsFull_whileAnotherSenderIsStillQueued() throws Exception {
-    try (RawTlsClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice");
-        RawTlsClient carol = RelayTestSupport.connectWelcomed(server, pki, "carol")) {
+    try (RawFrameClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice");
+        RawFrameClient carol = RelayTestSupport.connectWelcomed(server, pki, "carol")) {
       assertThat(send(alice, "alice", "bob")).isEqualTo(DeliveryStatus.QUEUED);
       assertThat(send(alice, "alice", "bob")).isEqualTo(DeliveryStatus.QUEUED);
       assertThat(send(alice, "alice", "bob")).isEqualTo(DeliveryStatus.FULL);

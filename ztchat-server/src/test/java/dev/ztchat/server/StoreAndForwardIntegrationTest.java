@@ -2,6 +2,7 @@ package dev.ztchat.server;
 
 import static dev.ztchat.server.RelayTestSupport.envelope;
 import static dev.ztchat.server.RelayTestSupport.idOf;
+import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
@@ -9,6 +10,7 @@ import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.server.store.QueueLimits;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
@@ -30,7 +32,7 @@ class StoreAndForwardIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob", "carol");
-    config = RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0);
+    config = relayConfig(pki, dir);
     server = RelayServer.start(config);
   }
 
@@ -39,14 +41,14 @@ class StoreAndForwardIntegrationTest {
     server.close();
   }
 
-  RawTlsClient connect(String user) throws Exception {
+  RawFrameClient connect(String user) throws Exception {
     return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
   /** Sends envelopes alice -> bob and returns their ids, checking each was accepted as {@code expected}. */
   List<String> sendFromAlice(int count, DeliveryStatus expected) throws Exception {
     List<String> ids = new ArrayList<>();
-    try (RawTlsClient alice = connect("alice")) {
+    try (RawFrameClient alice = connect("alice")) {
       for (int i = 0; i < count; i++) {
         byte[] env = envelope("alice", "bob");
         alice.send(new Frame.Send("s" + i, env));
@@ -59,7 +61,7 @@ class StoreAndForwardIntegrationTest {
   }
 
   /** Reads deliveries until none arrives for a moment; acknowledges them if {@code ack}. */
-  static List<String> drain(RawTlsClient c, boolean ack) throws Exception {
+  static List<String> drain(RawFrameClient c, boolean ack) throws Exception {
     List<String> got = new ArrayList<>();
     while (true) {
       Frame f;
@@ -81,7 +83,7 @@ class StoreAndForwardIntegrationTest {
   @Test
   void messagesForAnOfflineUser_areDeliveredInOrder_whenTheyConnect() throws Exception {
     List<String> sent = sendFromAlice(20, DeliveryStatus.QUEUED);
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(drain(bob, true)).containsExactlyElementsOf(sent);
     }
   }
@@ -89,13 +91,13 @@ class StoreAndForwardIntegrationTest {
   @Test
   void unacknowledgedMessages_areDeliveredAgain_acknowledgedOnesAreNot() throws Exception {
     List<String> sent = sendFromAlice(3, DeliveryStatus.QUEUED);
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(drain(bob, false)).containsExactlyElementsOf(sent); // bob "dies" before acking
     }
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(drain(bob, true)).containsExactlyElementsOf(sent); // redelivered, now acked
     }
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(drain(bob, true)).isEmpty();
     }
   }
@@ -105,20 +107,20 @@ class StoreAndForwardIntegrationTest {
     List<String> sent = sendFromAlice(5, DeliveryStatus.QUEUED);
     server.close();
     server = RelayServer.start(config);
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(drain(bob, true)).containsExactlyElementsOf(sent);
     }
   }
 
   @Test
   void liveRecipient_getsTheMessageAtOnce_andItStaysStoredUntilAcknowledged() throws Exception {
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       bob.send(new Frame.Send("intro", envelope("bob", "alice"))); // bob lets alice see him online
       bob.expect(Frame.Sent.class);
       List<String> sent = sendFromAlice(1, DeliveryStatus.DELIVERED);
       assertThat(drain(bob, false)).containsExactlyElementsOf(sent);
     }
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(drain(bob, true)).hasSize(1);
     }
   }
@@ -126,11 +128,11 @@ class StoreAndForwardIntegrationTest {
   @Test
   void anotherUsersAck_cannotDeleteMessagesNotAddressedToThem() throws Exception {
     List<String> sent = sendFromAlice(1, DeliveryStatus.QUEUED);
-    try (RawTlsClient carol = connect("carol")) {
+    try (RawFrameClient carol = connect("carol")) {
       carol.send(new Frame.Ack("x", "alice", sent.getFirst()));
       assertThat(carol.expect(Frame.Ok.class).ref()).isEqualTo("x"); // idempotent, but touches only carol's queue
     }
-    try (RawTlsClient bob = connect("bob")) {
+    try (RawFrameClient bob = connect("bob")) {
       assertThat(drain(bob, true)).containsExactlyElementsOf(sent);
     }
   }

@@ -3,6 +3,7 @@ package dev.ztchat.core.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ztchat.core.testkit.MutableClock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class EnvelopeCodecTest {
   private static final SealedEnvelope ENVELOPE =
-      Fixtures.sealer("alice", new MutableClock(Instant.parse("2026-01-01T00:00:00Z")))
+      Fixtures.sealer("alice", MutableClock.at(Instant.parse("2026-01-01T00:00:00Z")))
           .seal(MessageContent.text("hi"), Fixtures.recipients("bob", "carol"));
 
   @Test

@@ -3,12 +3,13 @@ package dev.ztchat.core.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ztchat.core.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class ReplayGuardTest {
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final MutableClock clock = MutableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
   private final AcceptancePolicy policy = AcceptancePolicy.DEFAULT;
   private final long retention = policy.retention().toMillis();
 

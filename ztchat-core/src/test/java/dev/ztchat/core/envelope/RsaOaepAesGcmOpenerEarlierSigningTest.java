@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.MutableClock;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,6 +3,7 @@ package dev.ztchat.core.envelope;
 import static dev.ztchat.core.envelope.Fixtures.rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.core.testkit.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Checks 4 and 5 (PROTOCOL.md section 7): the acceptance window and replay detection. */
 class RsaOaepAesGcmOpenerFreshnessTest {
   private final MutableClock senderClock = MutableClock.atRealNow();
-  private final MutableClock receiverClock = new MutableClock(senderClock.instant());
+  private final MutableClock receiverClock = MutableClock.at(senderClock.instant());
 
   private SealedEnvelope sealNow() {
     return Fixtures.sealer("alice", senderClock)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.core.testkit.MutableClock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

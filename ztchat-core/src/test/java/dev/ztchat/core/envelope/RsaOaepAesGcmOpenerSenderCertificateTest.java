@@ -7,6 +7,7 @@ import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.MutableClock;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;

@@ -4,6 +4,7 @@ import static dev.ztchat.core.envelope.Fixtures.rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ztchat.core.testkit.MutableClock;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.core.testkit.MutableClock;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RsaOaepAesGcmSealerTest {
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-03-04T05:06:07.089Z"));
+  private final MutableClock clock = MutableClock.at(Instant.parse("2026-03-04T05:06:07.089Z"));
   private final RsaOaepAesGcmSealer alice = Fixtures.sealer("alice", clock);
 
   @Test

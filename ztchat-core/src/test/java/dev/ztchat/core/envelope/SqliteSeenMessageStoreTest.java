@@ -3,6 +3,7 @@ package dev.ztchat.core.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ztchat.core.testkit.MutableClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,7 +108,7 @@ class SqliteSeenMessageStoreTest {
 
   @Test
   void replayGuardOverSqlite_staysBoundedAsTimePasses() throws Exception {
-    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    MutableClock clock = MutableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
     try (ReplayGuard guard =
         ReplayGuard.persistent(dir.resolve("seen.db"), AcceptancePolicy.DEFAULT, clock)) {
       for (int i = 0; i < 20; i++) {

@@ -3,13 +3,12 @@ package dev.ztchat.server.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ztchat.core.testkit.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,26 +19,7 @@ class OfflineQueueTest {
   @TempDir Path dir;
 
   /** A clock the test moves by hand. */
-  static final class TestClock extends Clock {
-    Instant now = Instant.parse("2026-11-26T12:00:00Z");
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
-  final TestClock clock = new TestClock();
+  final MutableClock clock = MutableClock.at(Instant.parse("2026-11-26T12:00:00Z"));
 
   static String id(int n) {
     return String.format("%032x", n);
@@ -142,10 +122,10 @@ class OfflineQueueTest {
   @Test
   void envelopeSealedLongAgo_expiresWithTheReceiversWindow_notTheTtl() throws Exception {
     try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
-      long sealed = clock.now.minus(QueueLimits.MAX_TTL).plus(Duration.ofHours(1)).toEpochMilli();
+      long sealed = clock.instant().minus(QueueLimits.MAX_TTL).plus(Duration.ofHours(1)).toEpochMilli();
       q.enqueue(List.of("bob"), "alice", id(1), sealed, new byte[] {1}, e -> {});
       q.enqueue(List.of("bob"), "alice", id(2), new byte[] {2}); // sealed now
-      clock.now = clock.now.plus(Duration.ofMinutes(61));
+      clock.advance(Duration.ofMinutes(61));
       assertThat(q.after("bob", 0, 10)).extracting(QueuedEnvelope::messageId).containsExactly(id(2));
       assertThat(q.purgeExpired()).isEqualTo(1);
     }
@@ -154,7 +134,7 @@ class OfflineQueueTest {
   @Test
   void envelopeAlreadyPastTheWindow_isNotStored() throws Exception {
     try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
-      long sealed = clock.now.minus(QueueLimits.MAX_TTL).minusMillis(1).toEpochMilli();
+      long sealed = clock.instant().minus(QueueLimits.MAX_TTL).minusMillis(1).toEpochMilli();
       assertThat(q.alreadyExpired(sealed)).isTrue();
       assertThat(q.enqueue(List.of("bob"), "alice", id(1), sealed, new byte[] {1}, e -> {}))
           .containsEntry("bob", EnqueueOutcome.EXPIRED);
@@ -200,9 +180,9 @@ class OfflineQueueTest {
   void expiredEnvelopes_areNotDelivered_andArePurged() throws Exception {
     try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir).withTtl(Duration.ofHours(1)), clock)) {
       q.enqueue(List.of("bob"), "alice", id(1), new byte[] {1});
-      clock.now = clock.now.plus(Duration.ofMinutes(30));
+      clock.advance(Duration.ofMinutes(30));
       q.enqueue(List.of("bob"), "alice", id(2), new byte[] {2});
-      clock.now = clock.now.plus(Duration.ofMinutes(31));
+      clock.advance(Duration.ofMinutes(31));
       assertThat(q.after("bob", 0, 10)).extracting(QueuedEnvelope::messageId).containsExactly(id(2));
       assertThat(q.purgeExpired()).isEqualTo(1);
       assertThat(q.pending("bob")).isEqualTo(1);

@@ -1,7 +1,8 @@
-package dev.ztchat.attacks;
+package dev.ztchat.core.testkit;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
+import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.FrameCodec;
@@ -24,12 +25,15 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A blocking attacker's client that speaks raw frames over real TLS: it can send any bytes,
- * including what no well-behaved client would, and observe exactly what the server answers or
- * whether it closed the connection. Uses the JDK's TLS (TLS 1.2/1.3) and trusts only the given CA.
+ * A blocking client that speaks raw frames over real TLS, for tests and attack simulations: it can
+ * send any bytes, including what no well-behaved client would, and observe exactly what the relay
+ * answers or whether it closed the connection. Uses the JDK's TLS and trusts only the given CA.
+ * Not thread-safe for reading; writes are serialised.
  */
-final class RawFrameClient implements AutoCloseable {
+public final class RawFrameClient implements AutoCloseable {
   private static final Duration DEFAULT_READ = Duration.ofSeconds(5);
+  /** Larger than any frame a relay may send; a longer prefix means the stream is out of step. */
+  private static final int MAX_READ_LENGTH = 1 << 20;
 
   private final SSLSocket socket;
   private final DataInputStream in;
@@ -43,33 +47,61 @@ final class RawFrameClient implements AutoCloseable {
     this.out = socket.getOutputStream();
   }
 
-  /** Connects as {@code user} and waits for the server's {@code welcome}. */
-  static RawFrameClient welcomed(AttackTarget target, String user) throws Exception {
-    Credential credential = target.user(user).signing();
-    RawFrameClient c = null;
+  /** {@link #connect(String, int, Credential, X509Certificate, String...)} to 127.0.0.1. */
+  public static RawFrameClient connect(int port, Credential credential, X509Certificate trustedCa,
+      String... protocols) throws IOException {
+    return connect("127.0.0.1", port, credential, trustedCa, protocols);
+  }
+
+  /**
+   * Connects and completes the TLS handshake, presenting {@code credential} as the client
+   * certificate (none when null) and offering only {@code protocols} when any are given. With TLS
+   * 1.3 a refused client certificate shows only after this returns, on the first read.
+   */
+  public static RawFrameClient connect(String host, int port, Credential credential,
+      X509Certificate trustedCa, String... protocols) throws IOException {
+    SSLSocket s;
     try {
-      c = connect(target, credential);
+      s = (SSLSocket) context(credential, trustedCa).getSocketFactory().createSocket(host, port);
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot set up the client's TLS: " + e.getMessage(), e);
+    }
+    try {
+      if (protocols.length > 0) {
+        s.setEnabledProtocols(protocols);
+      }
+      s.setSoTimeout((int) DEFAULT_READ.toMillis());
+      s.startHandshake();
+      return new RawFrameClient(s);
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /** Connects as the owner of {@code credential} and reads up to the relay's {@code welcome}. */
+  public static RawFrameClient connectWelcomed(String host, int port, Credential credential,
+      X509Certificate trustedCa) throws IOException, MalformedFrameException {
+    RawFrameClient c = connect(host, port, credential, trustedCa);
+    try {
       c.welcome = c.expect(Frame.Welcome.class);
       return c;
-    } catch (IOException | RuntimeException | MalformedFrameException e) {
-      if (c != null) {
-        c.close();
-      }
-      throw new CouldNotRunException("could not connect as " + user + " to " + target.host() + ":"
-          + target.port() + ": " + e.getMessage());
+    } catch (IOException | MalformedFrameException | RuntimeException e) {
+      c.close();
+      throw e;
     }
   }
 
   /**
-   * Connects as {@code user}: the client past the server's {@code welcome}, or null when the
-   * server completed the handshake and then refused the connection (an {@code error} or a close
-   * instead of {@code welcome}, as over a connection cap). Any other failure throws.
+   * The client past the relay's {@code welcome}, or null when the relay completed the handshake
+   * and then refused the connection (an {@code error} or a close instead of {@code welcome}, as
+   * over a connection cap). Throws SocketTimeoutException when it did neither.
    */
-  static RawFrameClient welcomedOrRefused(AttackTarget target, String user) throws Exception {
-    RawFrameClient c = connect(target, target.user(user).signing());
+  public static RawFrameClient connectWelcomedOrRefused(String host, int port, Credential credential,
+      X509Certificate trustedCa) throws IOException {
+    RawFrameClient c = connect(host, port, credential, trustedCa);
     try {
-      Frame first = c.read(DEFAULT_READ);
-      if (first instanceof Frame.Welcome w) {
+      if (c.read(DEFAULT_READ) instanceof Frame.Welcome w) {
         c.welcome = w;
         return c;
       }
@@ -77,76 +109,66 @@ final class RawFrameClient implements AutoCloseable {
       return null;
     } catch (SocketTimeoutException e) {
       c.close();
-      throw new CouldNotRunException("the server neither welcomed nor refused a connection as " + user);
+      throw e;
     } catch (IOException | MalformedFrameException e) {
       c.close();
       return null;
     }
   }
 
-  /**
-   * Connects and completes the TLS handshake, presenting {@code credential} as the client
-   * certificate (none when null). With TLS 1.3 a refused client certificate shows only after this
-   * returns, on the first read.
-   */
-  static RawFrameClient connect(AttackTarget target, Credential credential) throws IOException {
-    SSLSocket s;
-    try {
-      s = (SSLSocket) context(credential, target.caCertificate()).getSocketFactory()
-          .createSocket(target.host(), target.port());
-    } catch (GeneralSecurityException e) {
-      throw new IOException("cannot set up the attacker's TLS: " + e.getMessage(), e);
-    }
-    s.setTcpNoDelay(true);
-    s.setSoTimeout((int) DEFAULT_READ.toMillis());
-    try {
-      s.startHandshake();
-    } catch (IOException e) {
-      s.close();
-      throw e;
-    }
-    return new RawFrameClient(s);
-  }
-
-  private static SSLContext context(Credential credential, X509Certificate ca) throws GeneralSecurityException, IOException {
+  private static SSLContext context(Credential credential, X509Certificate ca)
+      throws GeneralSecurityException, IOException {
     SSLContext ctx = SSLContext.getInstance("TLS");
     KeyManagerFactory kmf = null;
     if (credential != null) {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
-      ks.setKeyEntry("me", credential.privateKey(), new char[0], new X509Certificate[] {credential.certificate()});
-      kmf = KeyManagerFactory.getInstance("SunX509");
+      ks.setKeyEntry("me", credential.privateKey(), new char[0],
+          new X509Certificate[] {credential.certificate()});
+      kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, new char[0]);
     }
     KeyStore ts = KeyStore.getInstance("PKCS12");
     ts.load(null, null);
     ts.setCertificateEntry("ca", ca);
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ts);
     ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
     return ctx;
   }
 
-  /** The server's welcome (after {@link #welcomed}). */
-  Frame.Welcome welcome() {
+  /**
+   * Sends each write at once (no Nagle), for round-trip measurements; returns this client. Set
+   * after the handshake, which keeps Nagle: with it the client's TLS 1.3 certificate and finished
+   * messages leave together, so a refused certificate shows as the relay's alert on the first read
+   * rather than as a broken pipe in the handshake.
+   */
+  public RawFrameClient withNoDelay() throws IOException {
+    socket.setTcpNoDelay(true);
+    return this;
+  }
+
+  /** The relay's welcome (after {@link #connectWelcomed} or {@link #connectWelcomedOrRefused}). */
+  public Frame.Welcome welcome() {
     return welcome;
   }
 
-  void sendRaw(byte[] bytes) throws IOException {
+  public synchronized void sendRaw(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
 
-  void sendFrame(byte[] payload) throws IOException {
+  public void sendFrame(byte[] payload) throws IOException {
     sendRaw(framed(payload));
   }
 
-  void send(Frame frame) throws IOException {
+  public void send(Frame frame) throws IOException {
     sendFrame(FrameCodec.encode(frame));
   }
 
   /** {@code payload} with its 4-byte big-endian length prefix. */
-  static byte[] framed(byte[] payload) {
+  public static byte[] framed(byte[] payload) {
     byte[] b = new byte[payload.length + 4];
     b[0] = (byte) (payload.length >>> 24);
     b[1] = (byte) (payload.length >>> 16);
@@ -156,11 +178,14 @@ final class RawFrameClient implements AutoCloseable {
     return b;
   }
 
-  /** Reads one frame within {@code timeout}; SocketTimeoutException if none, other IOException if closed. */
-  Frame read(Duration timeout) throws IOException, MalformedFrameException {
+  /**
+   * Reads one frame within {@code timeout}; SocketTimeoutException if none, another IOException if
+   * the connection was closed.
+   */
+  public Frame read(Duration timeout) throws IOException, MalformedFrameException {
     socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
     int len = in.readInt();
-    if (len < 0 || len > 1 << 20) {
+    if (len < 0 || len > MAX_READ_LENGTH) {
       throw new IOException("the server sent an impossible frame length " + len);
     }
     byte[] payload = new byte[len];
@@ -168,8 +193,13 @@ final class RawFrameClient implements AutoCloseable {
     return FrameCodec.decode(payload);
   }
 
+  /** Reads one frame within 5 seconds. */
+  public Frame read() throws IOException, MalformedFrameException {
+    return read(DEFAULT_READ);
+  }
+
   /** Reads frames until one of {@code type} arrives (at most 50 frames, 5 s each). */
-  <T extends Frame> T expect(Class<T> type) throws IOException, MalformedFrameException {
+  public <T extends Frame> T expect(Class<T> type) throws IOException, MalformedFrameException {
     for (int i = 0; i < 50; i++) {
       Frame f = read(DEFAULT_READ);
       if (type.isInstance(f)) {
@@ -180,7 +210,7 @@ final class RawFrameClient implements AutoCloseable {
   }
 
   /** A ping and its pong; returns the round trip in nanoseconds. */
-  long pingRoundTrip(String ref) throws IOException, MalformedFrameException {
+  public long pingRoundTrip(String ref) throws IOException, MalformedFrameException {
     long start = System.nanoTime();
     send(new Frame.Ping(ref));
     for (int i = 0; i < 50; i++) {
@@ -191,8 +221,16 @@ final class RawFrameClient implements AutoCloseable {
     throw new IOException("no pong for " + ref);
   }
 
+  /**
+   * Closes the sending side only (TLS close_notify, then TCP FIN) and keeps reading, so a test can
+   * see the relay close its side ({@link #closedWithin}) once it has noticed this client is gone.
+   */
+  public void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
+  }
+
   /** True when the server closed the connection within {@code timeout} (EOF, reset or TLS alert). */
-  boolean closedWithin(Duration timeout) throws IOException {
+  public boolean closedWithin(Duration timeout) throws IOException {
     socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
     try {
       while (true) {
@@ -209,7 +247,7 @@ final class RawFrameClient implements AutoCloseable {
   }
 
   /** True when nothing arrives within {@code timeout} and the connection is still open. */
-  boolean silentFor(Duration timeout) throws IOException {
+  public boolean silentFor(Duration timeout) throws IOException {
     socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
     try {
       int len = in.readInt();
@@ -228,7 +266,7 @@ final class RawFrameClient implements AutoCloseable {
    * queued for them. An id leaves the set when the relay confirmed its deletion ({@code ok}).
    * Returns when {@code ids} is empty or the time is up; the ids still in the set are not confirmed.
    */
-  void ackOwn(Set<String> ids, Duration timeout) throws IOException {
+  public void ackOwn(Set<String> ids, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     Map<String, String> pending = new HashMap<>();
     while (!ids.isEmpty()) {
@@ -250,7 +288,7 @@ final class RawFrameClient implements AutoCloseable {
         EnvelopeHeader h;
         try {
           h = EnvelopeCodec.decodeHeader(d.envelope());
-        } catch (RuntimeException | dev.ztchat.core.envelope.MalformedEnvelopeException e) {
+        } catch (RuntimeException | MalformedEnvelopeException e) {
           continue;
         }
         if (ids.contains(h.messageIdHex())) {
@@ -267,7 +305,7 @@ final class RawFrameClient implements AutoCloseable {
    * an {@code error} without one) within {@code timeout}, skipping deliveries of other messages;
    * null when there was none.
    */
-  Frame answerTo(String ref, Duration timeout) throws IOException {
+  public Frame answerTo(String ref, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
@@ -282,19 +320,19 @@ final class RawFrameClient implements AutoCloseable {
       } catch (MalformedFrameException e) {
         continue;
       }
-      if ((f instanceof Frame.Sent s && ref.equals(s.ref())) || (f instanceof Frame.Error e
-          && (e.ref() == null || ref.equals(e.ref())))) {
+      if ((f instanceof Frame.Sent s && ref.equals(s.ref()))
+          || (f instanceof Frame.Error e && (e.ref() == null || ref.equals(e.ref())))) {
         return f;
       }
     }
   }
 
   /** The message id (hex) in {@code envelope}'s header. */
-  static String idOf(byte[] envelope) {
+  public static String idOf(byte[] envelope) {
     try {
       return EnvelopeCodec.decodeHeader(envelope).messageIdHex();
-    } catch (Exception e) {
-      throw new IllegalStateException("an envelope the attack made does not parse", e);
+    } catch (MalformedEnvelopeException | RuntimeException e) {
+      throw new IllegalStateException("an envelope made for a test does not parse", e);
     }
   }
 
@@ -303,7 +341,7 @@ final class RawFrameClient implements AutoCloseable {
     try {
       socket.close();
     } catch (IOException e) {
-      // closing an attacker's socket: nothing to report
+      // closing a test client's socket: nothing to report
     }
   }
 }

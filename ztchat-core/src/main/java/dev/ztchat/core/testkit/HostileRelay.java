@@ -1,4 +1,4 @@
-package dev.ztchat.attacks;
+package dev.ztchat.core.testkit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -22,6 +22,7 @@ import dev.ztchat.core.transport.TlsSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -43,6 +44,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -52,15 +54,21 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A compromised relay for the end-to-end attacks: it holds the real server certificate and key,
- * so clients connect to it as to the real server, speaks the protocol (welcome, publish, who,
- * ping, directory, send) and lets the attack capture envelopes, hold them back, inject any bytes
- * as a delivery, and answer directory requests with substitute certificates. It listens on
- * 127.0.0.1 only.
+ * A compromised relay, for the end-to-end attacks and the client's tests against a hostile
+ * server: it holds the real server certificate and key, so clients connect to it as to the real
+ * server. It listens on 127.0.0.1 only.
+ *
+ * <p>Started with a certs folder ({@link #start}) it speaks the protocol (welcome, publish, who,
+ * ping, directory, crl, send) and lets the caller capture envelopes, hold them back, inject any
+ * bytes as a delivery, and answer directory requests with substitute certificates. Started
+ * {@link #silent} it knows no one: it answers only ping, publish and ack, never a directory or
+ * revocation-list request (so a client that opens a pushed envelope waits), may open with any
+ * first frame instead of {@code welcome}, and pushes any bytes as frames, as fast as the client's
+ * socket takes them ({@link #push}, {@link #flood}).
  */
-final class HostileRelay implements AutoCloseable {
+public final class HostileRelay implements AutoCloseable {
   /** An envelope as a client sent it through this relay. */
-  record Captured(String from, byte[] envelope) {}
+  public record Captured(String from, byte[] envelope) {}
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Map<String, List<Channel>> online = new ConcurrentHashMap<>();
@@ -72,11 +80,23 @@ final class HostileRelay implements AutoCloseable {
   private final Channel serverChannel;
 
   private final String crl;
+  /** False for a {@link #silent} relay. */
+  private final boolean answersLookups;
+  /** The payload of the first frame each connection gets; null for a genuine {@code welcome}. */
+  private final byte[] firstFrame;
+  /** The first connection that completed its handshake: where {@link #push} and {@link #flood} write. */
+  private final CompletableFuture<Channel> firstClient = new CompletableFuture<>();
+  private final AtomicInteger pushed = new AtomicInteger();
+  private volatile byte[] floodFrame;
+  private volatile int floodLeft;
 
-  private HostileRelay(Credential server, X509Certificate ca, CertsLayout certs) throws IOException, InterruptedException {
-    var list = dev.ztchat.core.pki.CrlFiles.read(certs.crl());
+  private HostileRelay(Credential server, X509Certificate ca, CertsLayout certs, byte[] firstFrame)
+      throws IOException, InterruptedException {
+    this.answersLookups = certs != null;
+    this.firstFrame = firstFrame == null ? null : firstFrame.clone();
+    var list = certs == null ? null : dev.ztchat.core.pki.CrlFiles.read(certs.crl());
     this.crl = list == null ? null : PemFiles.toPem(list);
-    for (String user : certs.userNames()) {
+    for (String user : certs == null ? List.<String>of() : certs.userNames()) {
       directory.put(user, new String[] {
           PemFiles.toPem(PemFiles.readCertificate(certs.signingCertificate(user))),
           PemFiles.toPem(PemFiles.readCertificate(certs.encryptionCertificate(user)))});
@@ -100,54 +120,110 @@ final class HostileRelay implements AutoCloseable {
         .channel();
   }
 
-  /** Starts a hostile relay with the target's server credential and certs folder. */
-  static HostileRelay start(AttackTarget target) throws Exception {
-    return new HostileRelay(target.serverCredential(), target.caCertificate(), target.certs());
+  /**
+   * Starts a relay with the real {@code server} credential, trusting client certificates of
+   * {@code ca}, that serves the directory and revocation list of {@code certs}.
+   */
+  public static HostileRelay start(Credential server, X509Certificate ca, CertsLayout certs)
+      throws IOException, InterruptedException {
+    return new HostileRelay(server, ca, requireNonNull(certs, "certs"), null);
   }
 
-  int port() {
+  /**
+   * Starts a relay that knows no one (see the class description); each connection's first frame
+   * is {@code firstFrame} (a whole payload), or a genuine {@code welcome} when null.
+   */
+  public static HostileRelay silent(Credential server, X509Certificate ca, byte[] firstFrame)
+      throws IOException, InterruptedException {
+    return new HostileRelay(server, ca, null, firstFrame);
+  }
+
+  public int port() {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
   }
 
   /** Whether sent envelopes are passed on to their recipients (true) or only captured (false). */
-  void forwardSends(boolean on) {
+  public void forwardSends(boolean on) {
     forward = on;
   }
 
-  /** The next envelope a client sent, waiting up to {@code timeout}. */
-  Captured nextCaptured(Duration timeout) throws InterruptedException, CouldNotRunException {
-    Captured c = captured.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    if (c == null) {
-      throw new CouldNotRunException("no envelope reached the hostile relay within " + timeout.toSeconds() + " s");
-    }
-    return c;
+  /** The next envelope a client sent, waiting up to {@code timeout}; null when none came. */
+  public Captured nextCaptured(Duration timeout) throws InterruptedException {
+    return captured.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** How many {@code send} frames clients have sent through this relay. */
-  int sendCount() {
+  public int sendCount() {
     return sends.get();
   }
 
   /** Delivers {@code envelope} (any bytes) to every live connection of {@code user}; returns how many. */
-  int inject(String user, byte[] envelope) {
+  public int inject(String user, byte[] envelope) {
     List<Channel> targets = online.getOrDefault(user, List.of());
     targets.forEach(ch -> ch.writeAndFlush(new Frame.Deliver(envelope)));
     return targets.size();
   }
 
   /** From now on, answers directory requests for {@code user} with these PEM certificates. */
-  void substituteDirectory(String user, String signingPem, String encryptionPem) {
+  public void substituteDirectory(String user, String signingPem, String encryptionPem) {
     substitutes.put(user, new String[] {signingPem, encryptionPem});
   }
 
-  boolean isOpen(String user) {
+  public boolean isOpen(String user) {
     return !online.getOrDefault(user, List.of()).isEmpty();
+  }
+
+  /** Pushes {@code payload} (any bytes) as one frame to the first connected client. */
+  public void push(byte[] payload) throws Exception {
+    Channel ch = firstClient.get(10, TimeUnit.SECONDS);
+    ch.writeAndFlush(framed(payload)).sync();
+  }
+
+  /**
+   * Pushes {@code count} copies of {@code payload} to the first connected client, each written
+   * only when its socket takes more: when the client stops reading, the flood stops with it.
+   */
+  public void flood(byte[] payload, int count) throws Exception {
+    Channel ch = firstClient.get(10, TimeUnit.SECONDS);
+    floodFrame = payload.clone();
+    floodLeft = count;
+    ch.eventLoop().execute(() -> pump(ch));
+  }
+
+  /**
+   * True when the flood has frames left but the client's socket takes no more: the client stopped
+   * reading, and everything it did not take waits on this side.
+   */
+  public boolean stalled() {
+    Channel ch = firstClient.getNow(null);
+    return ch != null && floodLeft > 0 && !ch.isWritable();
+  }
+
+  /** Frames of the flood the socket has taken so far. */
+  public int pushed() {
+    return pushed.get();
+  }
+
+  private void pump(Channel ch) {
+    while (floodLeft > 0 && ch.isActive() && ch.isWritable()) {
+      floodLeft--;
+      ch.writeAndFlush(framed(floodFrame)).addListener(f -> {
+        if (f.isSuccess()) {
+          pushed.incrementAndGet();
+        }
+      });
+    }
+  }
+
+  private static ByteBuf framed(byte[] payload) {
+    return Unpooled.buffer(4 + payload.length).writeInt(payload.length).writeBytes(payload);
   }
 
   @Override
   public void close() {
     serverChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     online.values().forEach(list -> list.forEach(Channel::close));
+    firstClient.thenAccept(Channel::close);
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
   }
 
@@ -180,10 +256,23 @@ final class HostileRelay implements AutoCloseable {
         identity = Certificates.commonName(peer);
         online.computeIfAbsent(identity, k -> new CopyOnWriteArrayList<>()).add(ctx.channel());
         ctx.channel().closeFuture().addListener(f -> online.getOrDefault(identity, List.of()).remove(ctx.channel()));
-        ctx.writeAndFlush(new Frame.Welcome(ProtocolLimits.PROTOCOL_VERSION, identity,
-            ProtocolLimits.DEFAULT_MAX_FRAME, (int) ProtocolLimits.DEFAULT_IDLE_TIMEOUT.toSeconds()));
+        if (firstFrame != null) {
+          ctx.writeAndFlush(framed(firstFrame));
+        } else {
+          ctx.writeAndFlush(new Frame.Welcome(ProtocolLimits.PROTOCOL_VERSION, identity,
+              ProtocolLimits.DEFAULT_MAX_FRAME, (int) ProtocolLimits.DEFAULT_IDLE_TIMEOUT.toSeconds()));
+        }
+        firstClient.complete(ctx.channel());
       }
       super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+      if (firstClient.getNow(null) == ctx.channel()) {
+        pump(ctx.channel());
+      }
+      super.channelWritabilityChanged(ctx);
     }
 
     @Override
@@ -192,7 +281,18 @@ final class HostileRelay implements AutoCloseable {
       try {
         frame = FrameCodec.decode(ByteBufUtil.getBytes(payload));
       } catch (MalformedFrameException e) {
-        ctx.writeAndFlush(new Frame.Error(e.ref(), e.code(), e.getMessage()));
+        if (answersLookups) {
+          ctx.writeAndFlush(new Frame.Error(e.ref(), e.code(), e.getMessage()));
+        }
+        return;
+      }
+      if (!answersLookups) {
+        switch (frame) {
+          case Frame.Ping p -> ctx.writeAndFlush(new Frame.Pong(p.ref()));
+          case Frame.Publish p -> ctx.writeAndFlush(new Frame.Ok(p.ref()));
+          case Frame.Ack a -> ctx.writeAndFlush(new Frame.Ok(a.ref()));
+          default -> { } // directory, crl, send: never answered
+        }
         return;
       }
       switch (frame) {
