@@ -1,7 +1,7 @@
 package dev.ztchat.cli;
 
 import dev.ztchat.client.IdentityInUseException;
-import dev.ztchat.client.TerminalText;
+import dev.ztchat.terminal.TerminalText;
 import picocli.CommandLine;
 
 /**

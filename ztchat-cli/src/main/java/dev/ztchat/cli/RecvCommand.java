@@ -2,8 +2,8 @@ package dev.ztchat.cli;
 
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatListener;
-import dev.ztchat.client.TerminalText;
-import dev.ztchat.client.Warnings;
+import dev.ztchat.terminal.TerminalText;
+import dev.ztchat.terminal.Warnings;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import java.io.IOException;

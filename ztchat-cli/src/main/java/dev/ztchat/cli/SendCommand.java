@@ -5,7 +5,7 @@ import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.MessageTooLongException;
 import dev.ztchat.client.SendResult;
-import dev.ztchat.client.TerminalText;
+import dev.ztchat.terminal.TerminalText;
 import dev.ztchat.client.UnconfirmedSendException;
 import dev.ztchat.client.UntrustedContactException;
 import dev.ztchat.core.envelope.OpenedMessage;

@@ -1,7 +1,17 @@
-package dev.ztchat.client;
+package dev.ztchat.terminal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.client.ChatClient;
+import dev.ztchat.client.ChatListener;
+import dev.ztchat.client.ConnectionState;
+import dev.ztchat.client.ConnectionStatus;
+import dev.ztchat.client.HistoryEntry;
+import dev.ztchat.client.KeyChangedException;
+import dev.ztchat.client.MessageTooLongException;
+import dev.ztchat.client.PinnedKeys;
+import dev.ztchat.client.UntrustedContactException;
+import dev.ztchat.client.VerifiedContact;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.pki.IdentityName;
