@@ -13,7 +13,7 @@ import java.util.Optional;
  * #remedy()} says what to do. After a renewal it first looks for the new keys ({@link KeyReload}); only if they
  * are not there does it stop, saying to copy them.
  */
-public final class CertificateRefusedException extends IOException implements HasRemedy {
+final class CertificateRefusedException extends IOException implements HasRemedy {
   private static final long serialVersionUID = 1L;
 
   private final transient Remedy remedy;

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <C> the connection, e.g. {@link RelayConnection}
  */
-public final class ConnectionSupervisor<C extends AutoCloseable> implements AutoCloseable {
+final class ConnectionSupervisor<C extends AutoCloseable> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionSupervisor.class);
   private static final long CLOSE_WAIT_MILLIS = 2_000;
 

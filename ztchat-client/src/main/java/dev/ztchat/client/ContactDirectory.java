@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * SenderLookupUnavailableException}: only the relay's {@code unknown_user} answer means "no such
  * sender" (docs/PROTOCOL.md section 7, check 1).
  */
-public final class ContactDirectory {
+final class ContactDirectory {
   private static final Logger LOG = LoggerFactory.getLogger(ContactDirectory.class);
   private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(10);
 
