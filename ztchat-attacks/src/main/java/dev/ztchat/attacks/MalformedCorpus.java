@@ -8,6 +8,7 @@ import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,7 +94,9 @@ final class MalformedCorpus {
         new EnvelopeHeader(1, "alice", List.of("carol"), System.currentTimeMillis(), Envelopes.random(16)),
         List.of(new WrappedKey("carol", Envelopes.random(32), Envelopes.random(256))),
         Envelopes.random(12), Envelopes.random(32), Envelopes.random(256));
-    byte[] signed = EnvelopeCodec.signedBytes(e);
+    byte[] encoded = EnvelopeCodec.encode(e);
+    // everything before the signature field (a u16 length and the signature)
+    byte[] signed = Arrays.copyOf(encoded, encoded.length - 2 - e.signature().length);
     ByteBuffer b = ByteBuffer.wrap(signed);
     b.putInt(signed.length - 32 - 4, 0xffffffff);
     return concat(signed, new byte[] {1, 0});

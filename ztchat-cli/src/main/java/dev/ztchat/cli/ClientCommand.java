@@ -2,7 +2,7 @@ package dev.ztchat.cli;
 
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatClientConfig;
-import dev.ztchat.client.ChatTerminal;
+import dev.ztchat.terminal.ChatTerminal;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,7 +1,8 @@
 package dev.ztchat.cli;
 
 import dev.ztchat.client.IdentityInUseException;
-import dev.ztchat.client.TerminalText;
+import dev.ztchat.terminal.RemedyText;
+import dev.ztchat.terminal.TerminalText;
 import picocli.CommandLine;
 
 /**
@@ -18,7 +19,7 @@ final class FriendlyErrors implements CommandLine.IExecutionExceptionHandler {
   public int handleExecutionException(
       Exception ex, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     String name = commandLine.getCommandSpec().qualifiedName();
-    String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+    String message = RemedyText.explain(ex);
     commandLine.getErr().println(TerminalText.notice(name + ": " + message));
     if (System.getenv("ZTCHAT_DEBUG") != null) {
       ex.printStackTrace(commandLine.getErr());

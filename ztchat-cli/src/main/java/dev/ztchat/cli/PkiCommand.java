@@ -3,6 +3,8 @@ package dev.ztchat.cli;
 import dev.ztchat.core.pki.PkiException;
 import dev.ztchat.core.pki.PkiFile;
 import dev.ztchat.core.pki.PkiResult;
+import dev.ztchat.core.pki.PkiWarning;
+import dev.ztchat.terminal.RemedyText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -59,7 +61,7 @@ final class PkiCommand implements Runnable {
     try {
       return step.run();
     } catch (PkiException | IllegalArgumentException e) {
-      throw new UserError(e.getMessage());
+      throw new UserError(RemedyText.explain(e));
     } catch (IOException e) {
       throw new UserError(describe(e));
     }
@@ -95,8 +97,8 @@ final class PkiCommand implements Runnable {
           file.holds(),
           file.goesTo());
     }
-    for (String warning : result.warnings()) {
-      err.println("warning: " + warning);
+    for (PkiWarning warning : result.warnings()) {
+      err.println("warning: " + RemedyText.withRemedy(warning.text(), warning.remedy()));
     }
     out.flush();
     err.flush();

@@ -2,8 +2,10 @@ package dev.ztchat.cli;
 
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatListener;
-import dev.ztchat.client.TerminalText;
-import dev.ztchat.client.Warnings;
+import dev.ztchat.core.remedy.Remedy;
+import dev.ztchat.terminal.RemedyText;
+import dev.ztchat.terminal.TerminalText;
+import dev.ztchat.terminal.Warnings;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import java.io.IOException;
@@ -79,11 +81,16 @@ final class RecvCommand implements Callable<Integer> {
           }
 
           @Override
+          public void onNotice(String notice, Remedy remedy) {
+            warn(RemedyText.withRemedy(notice, java.util.Optional.of(remedy)) + ".");
+          }
+
+          @Override
           public void onConnectionState(dev.ztchat.client.ConnectionStatus status) {
             if (status.state() == dev.ztchat.client.ConnectionState.DISCONNECTED) {
-              warn("recv: " + status.describe());
+              warn("recv: " + RemedyText.describe(status));
             } else if (status.state() == dev.ztchat.client.ConnectionState.REFUSED) {
-              refused.set(status.describe());
+              refused.set(RemedyText.describe(status));
             }
           }
         };

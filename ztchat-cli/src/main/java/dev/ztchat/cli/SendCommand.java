@@ -5,7 +5,8 @@ import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.MessageTooLongException;
 import dev.ztchat.client.SendResult;
-import dev.ztchat.client.TerminalText;
+import dev.ztchat.terminal.RemedyText;
+import dev.ztchat.terminal.TerminalText;
 import dev.ztchat.client.UnconfirmedSendException;
 import dev.ztchat.client.UntrustedContactException;
 import dev.ztchat.core.envelope.OpenedMessage;
@@ -81,7 +82,7 @@ final class SendCommand implements Callable<Integer> {
       System.err.println(TerminalText.notice("send: " + e.getMessage()));
       return 6;
     } catch (UntrustedContactException | KeyChangedException e) {
-      System.err.println(TerminalText.notice("send: refused: " + e.getMessage()));
+      System.err.println(TerminalText.notice("send: refused: " + RemedyText.explain(e)));
       return 4;
     } catch (MessageTooLongException e) {
       throw new UserError(e.getMessage(), 2);

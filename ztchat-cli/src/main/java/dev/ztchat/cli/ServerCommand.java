@@ -6,6 +6,7 @@ import dev.ztchat.server.CrlHttpEndpoint;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.store.QueueLimits;
+import dev.ztchat.terminal.RemedyText;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -169,7 +170,7 @@ final class ServerCommand implements Callable<Integer> {
     try {
       server = RelayServer.start(config);
     } catch (java.io.IOException e) {
-      throw isBindFailure(e) ? portTaken(port, "--port") : new UserError(e.getMessage());
+      throw isBindFailure(e) ? portTaken(port, "--port") : new UserError(RemedyText.explain(e));
     }
     reloadOnSighup(server);
     CrlHttpEndpoint crlHttp = null;
@@ -178,7 +179,7 @@ final class ServerCommand implements Callable<Integer> {
         crlHttp = CrlHttpEndpoint.start(bind, crlPort, server::currentRevocationList);
       } catch (java.io.IOException e) {
         server.close();
-        throw isBindFailure(e) ? portTaken(crlPort, "--crl-port") : new UserError(e.getMessage());
+        throw isBindFailure(e) ? portTaken(crlPort, "--crl-port") : new UserError(RemedyText.explain(e));
       }
     }
     CrlHttpEndpoint publishedCrl = crlHttp;

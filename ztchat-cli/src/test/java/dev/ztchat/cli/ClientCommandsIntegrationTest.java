@@ -161,7 +161,7 @@ class ClientCommandsIntegrationTest {
 
   /** No byte of {@code s} is one a terminal would act on, or one that hides or reorders text. */
   static void assertNoRawControl(String s) {
-    s.codePoints().forEach(cp -> assertThat(cp == '\n' || !dev.ztchat.client.TerminalText.isUnsafe(cp))
+    s.codePoints().forEach(cp -> assertThat(cp == '\n' || !dev.ztchat.terminal.TerminalText.isUnsafe(cp))
         .as("U+%04X in %s", cp, s).isTrue());
   }
 

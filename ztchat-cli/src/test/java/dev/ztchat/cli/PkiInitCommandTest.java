@@ -67,7 +67,7 @@ class PkiInitCommandTest {
                 + " already exists (a root CA is already set up in "
                 + certs
                 + "; replacing it makes every certificate it issued untrusted): nothing was"
-                + " changed. Use --force to replace it");
+                + " changed: use --force to replace it");
     assertThat(r.out()).isEmpty();
     assertThat(Files.readString(certs.resolve("ca.crt"))).isEqualTo(before);
   }

@@ -23,7 +23,7 @@ import java.time.Duration;
  * Either way the copy is never shown twice: the replay guard drops it. A hostile relay can only
  * choose to withhold confirmations, which makes its replays silent, never visible as new messages.
  */
-public final class AckLedger {
+final class AckLedger {
   private final ClientStore store;
   private final Clock clock;
 

@@ -51,7 +51,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>The raw key never leaves this class; {@link #toString()} names only the owner's key
  * fingerprint. Thread-safe.
  */
-public final class AtRestKey {
+final class AtRestKey {
   /** The {@code meta} row holding {@code v1:<owner key fingerprint>:<base64 wrapped key>}. */
   static final String META_KEY = "at_rest_key";
 

@@ -13,7 +13,7 @@ import java.util.random.RandomGenerator;
  *
  * <p>Not thread-safe: one instance belongs to one reconnect loop.
  */
-public final class Backoff {
+final class Backoff {
   /** The first delay's ceiling for reconnecting to the relay. */
   public static final Duration RECONNECT_INITIAL = Duration.ofMillis(500);
 

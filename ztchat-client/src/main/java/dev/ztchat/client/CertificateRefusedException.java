@@ -1,5 +1,7 @@
 package dev.ztchat.client;
 
+import dev.ztchat.core.remedy.HasRemedy;
+import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
@@ -7,20 +9,29 @@ import java.util.Optional;
 /**
  * The relay refused this device's own certificate at the TLS handshake, and said why with a TLS
  * alert: revoked, expired, or not accepted at all (not from the relay's CA, wrong role). Trying
- * again cannot help until the user has a new certificate, so the client stops retrying and says
- * what to do. After a renewal it first looks for the new keys ({@link KeyReload}); only if they
+ * again cannot help until the user has a new certificate, so the client stops retrying; {@link
+ * #remedy()} says what to do. After a renewal it first looks for the new keys ({@link KeyReload}); only if they
  * are not there does it stop, saying to copy them.
  */
-public final class CertificateRefusedException extends IOException {
+final class CertificateRefusedException extends IOException implements HasRemedy {
   private static final long serialVersionUID = 1L;
 
-  private CertificateRefusedException(String message) {
+  private final transient Remedy remedy;
+
+  private CertificateRefusedException(String message, Remedy remedy) {
     super(message);
+    this.remedy = remedy;
+  }
+
+  /** What the user can do: for a refusal, get new keys; after a renewal, nothing beyond copying them. */
+  @Override
+  public Optional<Remedy> remedy() {
+    return Optional.ofNullable(remedy);
   }
 
   private static CertificateRefusedException because(String why) {
-    return new CertificateRefusedException("the relay refused this device's certificate: " + why
-        + "; ask the administrator for new keys (./ztchat pki renew NAME, then pki export) and start again");
+    return new CertificateRefusedException(
+        "the relay refused this device's certificate: " + why, Remedy.of(Remedy.Kind.RENEW_USER));
   }
 
   /**
@@ -29,7 +40,7 @@ public final class CertificateRefusedException extends IOException {
    */
   static CertificateRefusedException renewed(String name, String folder) {
     return new CertificateRefusedException("your keys were renewed by the administrator; copy the new keys for "
-        + name + " into " + folder + " and restart");
+        + name + " into " + folder + " and restart", null);
   }
 
   /**

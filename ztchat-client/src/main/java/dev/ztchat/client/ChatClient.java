@@ -18,6 +18,7 @@ import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -262,19 +263,26 @@ public final class ChatClient implements AutoCloseable {
     conn.request(new Frame.Publish(ref, PemFiles.toPem(config.me().encryption().certificate())), ref, REQUEST_TIMEOUT);
     receiver.execute(outgoing::flush);
     RelayTtlCheck.warnIfWindowShorter(config.acceptance(), conn.welcome(), listener::onNotice);
-    warnOfExpiry("your signing certificate", config.me().signing().certificate());
-    warnOfExpiry("your encryption certificate", config.me().encryption().certificate());
+    Remedy renew = Remedy.forUser(Remedy.Kind.RENEW_USER, config.me().name());
+    warnOfExpiry("your signing certificate", config.me().signing().certificate(), renew);
+    warnOfExpiry("your encryption certificate", config.me().encryption().certificate(), renew);
     java.security.cert.X509Certificate serverCert = conn.serverCertificate();
     if (serverCert != null) {
-      warnOfExpiry("the server's certificate", serverCert);
+      warnOfExpiry("the server's certificate", serverCert, null);
     }
   }
 
-  private void warnOfExpiry(String what, java.security.cert.X509Certificate cert) {
+  /** Warns of {@code cert}'s expiry; {@code renew} is what the user can do, null for someone else's certificate. */
+  private void warnOfExpiry(String what, java.security.cert.X509Certificate cert, Remedy renew) {
     long days = Duration.between(config.clock().instant(), cert.getNotAfter().toInstant()).toDays();
     if (days < Certificates.EXPIRY_WARNING_DAYS) {
-      listener.onNotice("[!] " + what + " expires on " + cert.getNotAfter().toInstant() + " (in " + Math.max(0, days)
-          + " days): ask your administrator for a new one (./ztchat pki renew).");
+      String notice = "[!] " + what + " expires on " + cert.getNotAfter().toInstant() + " (in " + Math.max(0, days)
+          + " days)";
+      if (renew == null) {
+        listener.onNotice(notice + ": ask your administrator for a new one.");
+      } else {
+        listener.onNotice(notice, renew);
+      }
     }
   }
 

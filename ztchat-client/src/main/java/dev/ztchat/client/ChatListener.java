@@ -2,6 +2,7 @@ package dev.ztchat.client;
 
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.remedy.Remedy;
 
 /** What the chat client tells its user interface. Called on the client's receive thread. */
 public interface ChatListener {
@@ -37,6 +38,14 @@ public interface ChatListener {
 
   /** Something the user should know that is not a message: e.g. a certificate expires soon. */
   default void onNotice(String notice) {}
+
+  /**
+   * A notice with a step the user can take, for the front end to word after it; by default shown
+   * as a plain notice.
+   */
+  default void onNotice(String notice, Remedy remedy) {
+    onNotice(notice);
+  }
 
   /** The connection to the relay changed state (connecting, connected, offline and when it retries). */
   default void onConnectionState(ConnectionStatus status) {}

@@ -2,6 +2,8 @@ package dev.ztchat.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.remedy.HasRemedy;
+import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <C> the connection, e.g. {@link RelayConnection}
  */
-public final class ConnectionSupervisor<C extends AutoCloseable> implements AutoCloseable {
+final class ConnectionSupervisor<C extends AutoCloseable> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionSupervisor.class);
   private static final long CLOSE_WAIT_MILLIS = 2_000;
 
@@ -111,7 +113,7 @@ public final class ConnectionSupervisor<C extends AutoCloseable> implements Auto
         current = null;
       }
       closeQuietly(connection);
-      retryLater(reason);
+      retryLater(reason, Optional.empty());
     });
   }
 
@@ -125,10 +127,10 @@ public final class ConnectionSupervisor<C extends AutoCloseable> implements Auto
       c = requireNonNull(connector.connect(), "the connector returned no connection");
     } catch (CertificateRefusedException e) {
       // Only new keys can help: say so once and stop.
-      report(new ConnectionStatus(ConnectionState.REFUSED, Duration.ZERO, e.getMessage()));
+      report(new ConnectionStatus(ConnectionState.REFUSED, Duration.ZERO, e.getMessage(), e.remedy()));
       return;
     } catch (IOException | RuntimeException e) {
-      retryLater(e.getMessage());
+      retryLater(e.getMessage(), HasRemedy.of(e));
       return;
     }
     synchronized (lock) {
@@ -150,16 +152,16 @@ public final class ConnectionSupervisor<C extends AutoCloseable> implements Auto
         current = null;
       }
       closeQuietly(c);
-      retryLater(e.getMessage());
+      retryLater(e.getMessage(), HasRemedy.of(e));
     }
   }
 
-  private void retryLater(String reason) {
+  private void retryLater(String reason, Optional<Remedy> remedy) {
     if (isClosed()) {
       return;
     }
     Duration delay = backoff.next();
-    report(new ConnectionStatus(ConnectionState.DISCONNECTED, delay, reason));
+    report(new ConnectionStatus(ConnectionState.DISCONNECTED, delay, reason, remedy));
     try {
       loop.schedule(this::attempt, delay.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {

@@ -12,6 +12,7 @@ import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * SenderLookupUnavailableException}: only the relay's {@code unknown_user} answer means "no such
  * sender" (docs/PROTOCOL.md section 7, check 1).
  */
-public final class ContactDirectory {
+final class ContactDirectory {
   private static final Logger LOG = LoggerFactory.getLogger(ContactDirectory.class);
   private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -245,8 +246,8 @@ public final class ContactDirectory {
     } catch (CrlRejectedException e) {
       if (!pins.isPinned(name)) {
         throw new UntrustedContactException("cannot check whether the certificate of '" + name
-            + "' was revoked: " + e.getMessage() + ". Refusing to start a conversation with a new contact;"
-            + " ask your administrator to publish a fresh CRL (./ztchat pki crl) on the server.");
+            + "' was revoked: " + e.getMessage() + ". Refusing to start a conversation with a new contact",
+            Remedy.of(Remedy.Kind.ISSUE_CRL));
       }
       LOG.warn("sending to {} without a fresh revocation list: {}", name, e.getMessage());
     }

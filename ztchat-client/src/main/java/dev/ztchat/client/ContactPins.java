@@ -13,7 +13,7 @@ import java.time.Clock;
  * local store. A later, different key (even one the CA issued) is reported as a change and is not
  * used until the user accepts it.
  */
-public final class ContactPins {
+final class ContactPins {
   /** The outcome of comparing a contact's current keys with the pin. */
   public sealed interface Check {}
 

@@ -33,7 +33,7 @@ import javax.crypto.AEADBadTagException;
  *
  * <p>Thread-safe.
  */
-public final class ConversationHistory {
+final class ConversationHistory {
   /** The most entries one call to {@link #recent} returns. */
   public static final int MAX_RECENT = 10_000;
 

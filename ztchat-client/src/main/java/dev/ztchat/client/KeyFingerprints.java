@@ -10,7 +10,7 @@ import java.security.cert.X509Certificate;
  * SubjectPublicKeyInfo ({@link KeyFingerprint}), the same form {@code ztchat pki list} prints, so
  * an administrator can match what a user reads out.
  */
-public final class KeyFingerprints {
+final class KeyFingerprints {
   private KeyFingerprints() {}
 
   /** Lower-case hex SHA-256 of the certificate's public key, ungrouped (as pins are stored). */

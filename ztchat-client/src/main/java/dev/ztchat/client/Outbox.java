@@ -30,7 +30,7 @@ import javax.crypto.AEADBadTagException;
  *
  * <p>Thread-safe.
  */
-public final class Outbox {
+final class Outbox {
   private static final String TABLE = "outbox";
   private static final int TOKEN_BYTES = 16;
   private static final SecureRandom RANDOM = new SecureRandom();

@@ -15,7 +15,7 @@ import java.time.Instant;
  * <p>{@link #toString()} leaves out the text, so a pending message can be logged without leaking
  * it.
  */
-public record PendingMessage(
+record PendingMessage(
     long id, String peer, String text, Instant createdAt, String messageIdHex, byte[] envelope) {
   public PendingMessage {
     requireNonNull(peer, "peer");

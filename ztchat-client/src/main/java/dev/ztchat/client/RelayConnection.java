@@ -8,6 +8,8 @@ import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.FrameCodec;
 import dev.ztchat.core.protocol.MalformedFrameException;
 import dev.ztchat.core.protocol.ProtocolLimits;
+import dev.ztchat.core.remedy.Remedy;
+import dev.ztchat.core.remedy.RemedyIOException;
 import dev.ztchat.core.transport.FrameDecoder;
 import dev.ztchat.core.transport.FrameEncoder;
 import dev.ztchat.core.transport.FrameTooLargeException;
@@ -163,7 +165,10 @@ public final class RelayConnection implements AutoCloseable {
       if (refusal.isPresent()) {
         throw refusal.get();
       }
-      throw new IOException("cannot connect to " + host + ":" + port + ": " + describe(cause), cause);
+      String message = "cannot connect to " + host + ":" + port + ": " + describe(cause);
+      throw isRefused(cause)
+          ? new RemedyIOException(message, Remedy.of(Remedy.Kind.START_RELAY), cause)
+          : new IOException(message, cause);
     }
   }
 
@@ -173,6 +178,14 @@ public final class RelayConnection implements AutoCloseable {
    */
   static int deliverLimit(int maxFrame) {
     return Math.min(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME, Math.max(0, maxFrame) + DELIVER_OVERHEAD);
+  }
+
+  private static boolean isRefused(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c instanceof java.net.ConnectException;
   }
 
   private static String describe(Throwable t) {
@@ -185,7 +198,7 @@ public final class RelayConnection implements AutoCloseable {
     }
     String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     if (c instanceof java.net.ConnectException) {
-      return "connection refused (is the server running? start it with ./ztchat server)";
+      return "connection refused";
     }
     if (m.contains("PKIX") || m.contains("CERTIFICATE_VERIFY_FAILED") || m.contains("certificate_unknown")) {
       return "the server's certificate is not from your CA or does not match the host name (" + m + ")";

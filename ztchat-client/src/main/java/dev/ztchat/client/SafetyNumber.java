@@ -13,7 +13,7 @@ import java.util.List;
  * derived from both parties' names and public keys (signing and encryption), ordered so that both
  * sides compute the same number: 30 decimal digits in six groups of five.
  */
-public final class SafetyNumber {
+final class SafetyNumber {
   private SafetyNumber() {}
 
   /** The safety number of the pair (a, b); symmetric: of(a, b) equals of(b, a). */

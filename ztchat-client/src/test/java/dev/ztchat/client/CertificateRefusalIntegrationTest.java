@@ -9,6 +9,7 @@ import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.core.remedy.Remedy;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
@@ -59,7 +60,9 @@ class CertificateRefusalIntegrationTest {
     assertThat(refusal(pki.user("alice")))
         .isInstanceOf(CertificateRefusedException.class)
         .hasMessageContaining("revoked by the CA")
-        .hasMessageContaining("pki renew");
+        .satisfies(e -> assertThat(((CertificateRefusedException) e).remedy())
+            .contains(Remedy.of(Remedy.Kind.RENEW_USER)))
+        .message().doesNotContain("./ztchat", "pki ");
   }
 
   @Test

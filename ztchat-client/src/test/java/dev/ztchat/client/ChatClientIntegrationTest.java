@@ -55,7 +55,7 @@ class ChatClientIntegrationTest {
 
     @Override
     public void onRejected(String claimedSender, RejectionReason reason, String explanation) {
-      warnings.add(Warnings.dropped(claimedSender, reason));
+      warnings.add(claimedSender + ": " + reason + " - " + explanation);
       if (reason != null) {
         reasons.add(reason);
       }

@@ -2,6 +2,8 @@ package dev.ztchat.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.remedy.Remedy;
+import dev.ztchat.core.remedy.RemedyIOException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -121,8 +123,8 @@ public final class CrlHttpEndpoint implements AutoCloseable {
           .channel();
     } catch (Exception e) { // syncUninterruptibly rethrows a BindException undeclared
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      throw new IOException("cannot serve the CRL on " + bind + ":" + port + " (" + e.getMessage()
-          + "): choose another --crl-port, or 0 to not serve it", e);
+      throw new RemedyIOException("cannot serve the CRL on " + bind + ":" + port + " (" + e.getMessage()
+          + ")", Remedy.of(Remedy.Kind.OTHER_CRL_PORT), e);
     }
     CrlHttpEndpoint endpoint = new CrlHttpEndpoint(group, server);
     LOG.info("CRL published at http://{}:{}/ca.crl", bind, endpoint.port());

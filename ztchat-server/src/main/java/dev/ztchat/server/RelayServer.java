@@ -6,6 +6,8 @@ import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.remedy.Remedy;
+import dev.ztchat.core.remedy.RemedyIOException;
 import dev.ztchat.core.transport.TlsContexts;
 import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.server.store.OfflineQueue;
@@ -109,11 +111,11 @@ public final class RelayServer implements AutoCloseable {
               .bind(new InetSocketAddress(config.bindAddress(), config.port()))
               .sync()
               .channel();
-    } catch (RuntimeException | InterruptedException e) {
+    } catch (Exception e) { // sync() rethrows a BindException undeclared
       close();
       if (e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException) {
-        throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port()
-            + " (" + e.getMessage() + "): is another server running there? Choose another --port.", e);
+        throw new RemedyIOException("cannot listen on " + config.bindAddress() + ":" + config.port()
+            + " (" + e.getMessage() + "): is another server running there?", Remedy.of(Remedy.Kind.OTHER_PORT), e);
       }
       throw e;
     }
@@ -155,7 +157,7 @@ public final class RelayServer implements AutoCloseable {
   private static void warnIfExpiringSoon(X509Certificate cert, Clock clock) {
     java.time.Duration left = java.time.Duration.between(clock.instant(), cert.getNotAfter().toInstant());
     if (left.toDays() < Certificates.EXPIRY_WARNING_DAYS) {
-      LOG.warn("the server certificate expires on {} (in {} days): issue a new one (./ztchat pki init or a new server certificate) before then",
+      LOG.warn("the server certificate expires on {} (in {} days): issue a new server certificate before then",
           cert.getNotAfter().toInstant(), Math.max(0, left.toDays()));
     }
   }
@@ -207,7 +209,7 @@ public final class RelayServer implements AutoCloseable {
     try {
       return read.get();
     } catch (NoSuchFileException e) {
-      throw new IOException("the " + what + " " + path + " does not exist: run ./ztchat pki init, or point --certs at the folder that holds it", e);
+      throw new RemedyIOException("the " + what + " " + path + " does not exist", Remedy.of(Remedy.Kind.FIND_CERTS_FOLDER), e);
     } catch (IOException | UncheckedIOException e) {
       throw new IOException("cannot read the " + what + " " + path + ": " + e.getMessage(), e);
     }

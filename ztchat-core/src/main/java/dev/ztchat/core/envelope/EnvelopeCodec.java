@@ -39,8 +39,11 @@ public final class EnvelopeCodec {
     return out.toByteArray();
   }
 
-  /** The exact bytes the sender signs: everything in the envelope before the signature field. */
-  public static byte[] signedBytes(
+  /**
+   * The exact bytes the sender signs: everything in the envelope before the signature field. Only
+   * the sealer and the opener sign and verify them; nothing outside this package needs them.
+   */
+  static byte[] signedBytes(
       EnvelopeHeader header, List<WrappedKey> keys, byte[] nonce, byte[] ciphertext) {
     Out out = new Out();
     writeHeader(out, header);
@@ -57,7 +60,7 @@ public final class EnvelopeCodec {
   }
 
   /** The signed bytes of an envelope already built. */
-  public static byte[] signedBytes(SealedEnvelope e) {
+  static byte[] signedBytes(SealedEnvelope e) {
     return signedBytes(e.header(), e.keys(), e.nonce(), e.ciphertext());
   }
 

@@ -23,6 +23,9 @@ public final class InMemorySeenMessageStore implements SeenMessageStore {
   private final TreeSet<Entry> byAge = new TreeSet<>(BY_AGE);
   private long floor = Long.MIN_VALUE;
 
+  /** An empty store. */
+  public InMemorySeenMessageStore() {}
+
   @Override
   public boolean recordIfAbsent(String sender, byte[] messageId, long timestampMillis) {
     String id = HexFormat.of().formatHex(messageId);

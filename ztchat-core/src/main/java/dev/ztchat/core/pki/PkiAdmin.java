@@ -2,6 +2,7 @@ package dev.ztchat.core.pki;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -23,8 +25,8 @@ import java.util.function.Consumer;
  * <p>Every option is validated and every existing file checked before the first key is generated,
  * so a mistake costs no waiting and leaves the folder untouched. Nothing is ever overwritten unless
  * the caller passes {@code force}. Private keys are written with mode 0600 from creation and never
- * printed. Error messages refer to the CLI's options ({@code --force}) because that is where an
- * operator meets them.
+ * printed. Errors and warnings say what happened and carry a {@link Remedy} (such as {@code
+ * ALLOW_OVERWRITE}) that the front end words as its own options.
  */
 public final class PkiAdmin {
   /** Users created by {@code ztchat pki init} when none are named. */
@@ -148,7 +150,8 @@ public final class PkiAdmin {
       serverNames.add(PkiChecks.checkServerName(name));
     }
     if (Files.exists(layout.root()) && !Files.isDirectory(layout.root())) {
-      throw new PkiException(layout.root() + " is not a directory: choose another --dir");
+      throw new PkiException(
+          layout.root() + " is not a directory", Remedy.of(Remedy.Kind.OTHER_CERTS_FOLDER));
     }
     if (!options.force()) {
       String ca =
@@ -238,15 +241,15 @@ public final class PkiAdmin {
       written.addAll(writeUser(layout, id, force));
     }
 
-    List<String> warnings = new ArrayList<>();
+    List<PkiWarning> warnings = new ArrayList<>();
     for (String stale : replacedUsers) {
       if (!users.contains(stale)) {
         warnings.add(
-            layout.userDir(stale)
-                + " was issued by the replaced CA and is no longer trusted: re-issue it with"
-                + " ./ztchat pki issue "
-                + stale
-                + " --force, or delete it");
+            new PkiWarning(
+                layout.userDir(stale)
+                    + " was issued by the replaced CA and is no longer trusted: re-issue it, or"
+                    + " delete it",
+                Optional.of(Remedy.forUser(Remedy.Kind.REISSUE_USER, stale))));
       }
     }
     return new PkiResult(written, warnings);
@@ -273,10 +276,10 @@ public final class PkiAdmin {
     Instant notBefore = now.minus(CLOCK_SKEW);
     Instant caNotAfter = ca.certificate().getNotAfter().toInstant();
     Instant notAfter = notBefore.plus(Duration.ofDays(days));
-    List<String> warnings = new ArrayList<>();
+    List<PkiWarning> warnings = new ArrayList<>();
     if (notAfter.isAfter(caNotAfter)) {
       notAfter = caNotAfter;
-      warnings.add(name + "'s certificates expire with the root CA on " + caNotAfter);
+      warnings.add(PkiWarning.of(name + "'s certificates expire with the root CA on " + caNotAfter));
     }
     Duration validity = Duration.between(notBefore, notAfter);
     progress.accept("generating user " + name + ": signing key (RSA-" + keyBits + ")...");
@@ -335,7 +338,8 @@ public final class PkiAdmin {
   private static void refuseExisting(Path file, String what) throws PkiException {
     if (Files.exists(file)) {
       throw new PkiException(
-          file + " already exists (" + what + "): nothing was changed. Use --force to replace it");
+          file + " already exists (" + what + "): nothing was changed",
+          Remedy.of(Remedy.Kind.ALLOW_OVERWRITE));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.ztchat.core.pki;
 
+import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -33,7 +34,8 @@ final class PkiChecks {
               + layout.root()
               + " ("
               + file
-              + " not found): run ./ztchat pki init first");
+              + " not found)",
+          Remedy.of(Remedy.Kind.CREATE_PKI));
     }
     return PemFiles.readCertificate(file);
   }
@@ -49,13 +51,14 @@ final class PkiChecks {
       throw new PkiException(
           keyFile
               + " not found: issuing needs the root CA's private key. Run this where the PKI admin"
-              + " keeps ca.key, or create a CA with ./ztchat pki init");
+              + " keeps ca.key, or create a CA",
+          Remedy.of(Remedy.Kind.CREATE_PKI));
     }
     try {
       KeyType.of(cert.getPublicKey());
     } catch (IllegalArgumentException e) {
-      throw new PkiException(layout.caCertificate() + ": " + e.getMessage()
-          + ". Create a supported CA with ./ztchat pki init --force --key-type rsa|ec");
+      throw new PkiException(
+          layout.caCertificate() + ": " + e.getMessage(), Remedy.of(Remedy.Kind.REPLACE_CA));
     }
     PrivateKey key = PemFiles.readPrivateKey(keyFile);
     if (!keyMatches(cert, key)) {
@@ -73,8 +76,8 @@ final class PkiChecks {
           "the root CA in "
               + layout.root()
               + " expired on "
-              + cert.getNotAfter().toInstant()
-              + ": create a new one with ./ztchat pki init --force and re-issue every identity");
+              + cert.getNotAfter().toInstant(),
+          Remedy.of(Remedy.Kind.REPLACE_CA));
     }
     return new Credential(cert, key);
   }
@@ -131,14 +134,16 @@ final class PkiChecks {
   static void checkExportTarget(Path out, CertsLayout source, boolean force)
       throws IOException, PkiException {
     if (Files.exists(out, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(out)) {
-      throw new PkiException(out + " exists and is not a directory: choose another --out");
+      throw new PkiException(
+          out + " exists and is not a directory", Remedy.of(Remedy.Kind.OTHER_EXPORT_FOLDER));
     }
     if (!Files.isDirectory(out)) {
       return;
     }
     if (Files.isDirectory(source.root()) && Files.isSameFile(out, source.root())) {
       throw new PkiException(
-          out + " is the certs folder itself: export to a new directory, e.g. --out bundle");
+          out + " is the certs folder itself: export to a new directory",
+          Remedy.of(Remedy.Kind.OTHER_EXPORT_FOLDER));
     }
     boolean empty;
     try (Stream<Path> entries = Files.list(out)) {
@@ -146,7 +151,7 @@ final class PkiChecks {
     }
     if (!empty && !force) {
       throw new PkiException(
-          out + " is not empty: choose a new directory, or use --force to overwrite files in it");
+          out + " is not empty", Remedy.of(Remedy.Kind.EMPTY_EXPORT_FOLDER));
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.ztchat.core.pki;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,8 +51,8 @@ public final class PkiExport {
               + source.root()
               + " ("
               + source.signingCertificate(name)
-              + " not found): issue one with ./ztchat pki issue "
-              + name);
+              + " not found)",
+          Remedy.forUser(Remedy.Kind.ISSUE_USER, name));
     }
     for (Path file :
         List.of(
@@ -94,7 +95,7 @@ public final class PkiExport {
     for (Path file : List.of(source.serverCertificate(), source.serverKey())) {
       if (!Files.isRegularFile(file)) {
         throw new PkiException(
-            file + " not found: create the server identity with ./ztchat pki init");
+            file + " not found: there is no server identity", Remedy.of(Remedy.Kind.CREATE_PKI));
       }
     }
     Instant now = clock.instant();
@@ -106,7 +107,7 @@ public final class PkiExport {
     checkCredential(verifier, server, null, CertificateRole.SERVER, now);
 
     List<PublicCerts> users = new ArrayList<>();
-    List<String> warnings = new ArrayList<>();
+    List<PkiWarning> warnings = new ArrayList<>();
     for (String name : source.userNames()) {
       try {
         X509Certificate signing = PemFiles.readCertificate(source.signingCertificate(name));
@@ -115,7 +116,7 @@ public final class PkiExport {
         verifier.verify(encryption, name, CertificateRole.USER_ENCRYPTION, now);
         users.add(new PublicCerts(name, signing, encryption));
       } catch (CertificateRejectedException | IOException e) {
-        warnings.add("left out " + source.userDir(name) + ": " + e.getMessage());
+        warnings.add(PkiWarning.of("left out " + source.userDir(name) + ": " + e.getMessage()));
       }
     }
     PkiChecks.checkExportTarget(out, source, force);
@@ -172,8 +173,10 @@ public final class PkiExport {
               + e.getMessage()
               + " (checked against "
               + source.caCertificate()
-              + "); issue a new one with ./ztchat pki "
-              + (role == CertificateRole.SERVER ? "init --force" : "issue " + name + " --force"));
+              + ")",
+          role == CertificateRole.SERVER
+              ? Remedy.of(Remedy.Kind.REISSUE_SERVER)
+              : Remedy.forUser(Remedy.Kind.REISSUE_USER, name));
     }
     PrivateKey key = credential.privateKey();
     if (!PkiChecks.keyMatches(cert, key)) {

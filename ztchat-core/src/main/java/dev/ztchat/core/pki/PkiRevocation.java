@@ -2,6 +2,7 @@ package dev.ztchat.core.pki;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,9 @@ public final class PkiRevocation {
     List<X509Certificate> certs = new ArrayList<>();
     for (Path p : List.of(layout.signingCertificate(name), layout.encryptionCertificate(name))) {
       if (!Files.isRegularFile(p)) {
-        throw new PkiException("no certificate " + p + ": is '" + name + "' a user of this CA? (./ztchat pki list)");
+        throw new PkiException(
+            "no certificate " + p + ": is '" + name + "' a user of this CA?",
+            Remedy.of(Remedy.Kind.LIST_USERS));
       }
       certs.add(PemFiles.readCertificate(p));
     }

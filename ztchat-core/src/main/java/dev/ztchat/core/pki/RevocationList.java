@@ -43,7 +43,7 @@ public final class RevocationList {
     }
     if (!now.isBefore(crl.getNextUpdate().toInstant())) {
       throw new CrlRejectedException("the CRL is out of date (its nextUpdate " + crl.getNextUpdate().toInstant()
-          + " has passed): the administrator must issue a new one (ztchat pki crl)");
+          + " has passed): the administrator must issue a new one");
     }
     if (now.isBefore(crl.getThisUpdate().toInstant().minusSeconds(300))) {
       throw new CrlRejectedException("the CRL is dated in the future (" + crl.getThisUpdate().toInstant() + "): check the clocks");

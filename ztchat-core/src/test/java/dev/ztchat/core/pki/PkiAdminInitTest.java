@@ -17,6 +17,7 @@ import static java.nio.file.attribute.PosixFilePermission.OWNER_WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ztchat.core.remedy.Remedy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -207,7 +208,7 @@ class PkiAdminInitTest {
             () -> new PkiAdmin(layout, Clock.systemUTC(), progress::add).init(small("alice")))
         .isInstanceOf(PkiException.class)
         .hasMessageContaining(layout.caKey() + " already exists")
-        .hasMessageContaining("--force");
+        .satisfies(e -> RemedyAssert.hasRemedy(e, Remedy.of(Remedy.Kind.ALLOW_OVERWRITE)));
     assertThat(progress).as("no key generated before the refusal").isEmpty();
     assertThat(Files.readString(layout.caCertificate())).isEqualTo(before);
   }
@@ -221,7 +222,7 @@ class PkiAdminInitTest {
     assertThatThrownBy(() -> admin(layout).init(small("alice")))
         .isInstanceOf(PkiException.class)
         .hasMessageContaining(layout.signingCertificate("alice") + " already exists")
-        .hasMessageContaining("--force");
+        .satisfies(e -> RemedyAssert.hasRemedy(e, Remedy.of(Remedy.Kind.ALLOW_OVERWRITE)));
     assertThat(layout.caCertificate()).doesNotExist();
   }
 
@@ -245,8 +246,9 @@ class PkiAdminInitTest {
         .singleElement()
         .asString()
         .contains(layout.userDir("carol").toString())
-        .contains("no longer trusted")
-        .contains("pki issue carol --force");
+        .contains("no longer trusted");
+    RemedyAssert.hasRemedy(
+        result.warnings().getFirst(), Remedy.forUser(Remedy.Kind.REISSUE_USER, "carol"));
   }
 
   @Test
@@ -255,7 +257,8 @@ class PkiAdminInitTest {
 
     assertThatThrownBy(() -> admin(new CertsLayout(file)).init(small("alice")))
         .isInstanceOf(PkiException.class)
-        .hasMessage(file + " is not a directory: choose another --dir");
+        .hasMessage(file + " is not a directory")
+        .satisfies(e -> RemedyAssert.hasRemedy(e, Remedy.of(Remedy.Kind.OTHER_CERTS_FOLDER)));
   }
 
   static Stream<Arguments> badInitOptions() {

@@ -5,6 +5,7 @@ import static java.nio.file.attribute.PosixFilePermission.OWNER_WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,8 +76,8 @@ class PkiExportTest {
 
     assertThatThrownBy(() -> export(certs).exportUser("alice", out, false))
         .isInstanceOf(PkiException.class)
-        .hasMessage(
-            out + " is not empty: choose a new directory, or use --force to overwrite files in it");
+        .hasMessage(out + " is not empty")
+        .satisfies(e -> RemedyAssert.hasRemedy(e, Remedy.of(Remedy.Kind.EMPTY_EXPORT_FOLDER)));
     assertThat(files(out)).containsExactly("notes.txt");
   }
 
@@ -105,7 +106,8 @@ class PkiExportTest {
     assertThatThrownBy(() -> export(certs).exportUser("carol", dir.resolve("x"), false))
         .isInstanceOf(PkiException.class)
         .hasMessageContaining("no user 'carol' in " + certs.root())
-        .hasMessageContaining("./ztchat pki issue carol");
+        .satisfies(
+            e -> RemedyAssert.hasRemedy(e, Remedy.forUser(Remedy.Kind.ISSUE_USER, "carol")));
     assertThat(dir.resolve("x")).doesNotExist();
   }
 
@@ -129,7 +131,8 @@ class PkiExportTest {
 
     assertThatThrownBy(() -> export(certs).exportUser("alice", file, true))
         .isInstanceOf(PkiException.class)
-        .hasMessage(file + " exists and is not a directory: choose another --out");
+        .hasMessage(file + " exists and is not a directory")
+        .satisfies(e -> RemedyAssert.hasRemedy(e, Remedy.of(Remedy.Kind.OTHER_EXPORT_FOLDER)));
   }
 
   @Test
@@ -157,7 +160,8 @@ class PkiExportTest {
         .isInstanceOf(PkiException.class)
         .hasMessageContaining(
             "not exporting: certificate for 'bob' has a signature that our root CA did not make")
-        .hasMessageContaining("pki issue bob --force");
+        .satisfies(
+            e -> RemedyAssert.hasRemedy(e, Remedy.forUser(Remedy.Kind.REISSUE_USER, "bob")));
     assertThat(dir.resolve("bob")).doesNotExist();
   }
 
@@ -211,6 +215,6 @@ class PkiExportTest {
             () ->
                 export(new CertsLayout(dir.resolve("none"))).exportServer(dir.resolve("o"), false))
         .isInstanceOf(PkiException.class)
-        .hasMessageContaining("run ./ztchat pki init first");
+        .satisfies(e -> RemedyAssert.hasRemedy(e, Remedy.of(Remedy.Kind.CREATE_PKI)));
   }
 }

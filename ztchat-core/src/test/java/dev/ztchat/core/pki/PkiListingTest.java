@@ -3,6 +3,7 @@ package dev.ztchat.core.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ztchat.core.remedy.Remedy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -151,6 +152,7 @@ class PkiListingTest {
                 + empty.root()
                 + " ("
                 + empty.caCertificate()
-                + " not found): run ./ztchat pki init first");
+                + " not found)")
+        .satisfies(e -> RemedyAssert.hasRemedy(e, Remedy.of(Remedy.Kind.CREATE_PKI)));
   }
 }

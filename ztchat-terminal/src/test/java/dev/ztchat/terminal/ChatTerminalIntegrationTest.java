@@ -1,8 +1,12 @@
-package dev.ztchat.client;
+package dev.ztchat.terminal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.client.ChatClient;
+import dev.ztchat.client.ChatClientConfig;
+import dev.ztchat.client.ChatListener;
 import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.KeyFingerprint;
 import dev.ztchat.core.pki.PkiListing;
@@ -18,6 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -106,6 +112,25 @@ class ChatTerminalIntegrationTest {
     }
   }
 
+  /** Alice's side: the messages she receives. */
+  static final class Inbox implements ChatListener {
+    final BlockingQueue<OpenedMessage> messages = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onMessage(OpenedMessage message) {
+      messages.add(message);
+    }
+
+    @Override
+    public void onRejected(String claimedSender, RejectionReason reason, String explanation) {}
+
+    OpenedMessage next() throws InterruptedException {
+      OpenedMessage m = messages.poll(10, TimeUnit.SECONDS);
+      assertThat(m).as("a message arrives").isNotNull();
+      return m;
+    }
+  }
+
   ChatClientConfig config(String name) throws IOException {
     return ChatClientConfig.of("localhost", server.port(), pki.user(name), pki.ca().certificate(), dir.resolve("data-" + name));
   }
@@ -125,7 +150,7 @@ class ChatTerminalIntegrationTest {
   @Test
   void hostileMessages_reachTheScreenEscaped_andCannotForgeALine() throws Exception {
     try (Screen bob = bobScreen();
-        ChatClient alice = ChatClient.connect(config("alice"), new ChatClientIntegrationTest.Inbox())) {
+        ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
       bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
       alice.send("bob", TerminalTextTest.RECOLOUR_AND_TITLE);
       alice.send("bob", TerminalTextTest.OVERWRITE);
@@ -142,7 +167,7 @@ class ChatTerminalIntegrationTest {
 
   @Test
   void hostileMessages_inTheHistoryView_areEscapedToo() throws Exception {
-    try (ChatClient alice = ChatClient.connect(config("alice"), new ChatClientIntegrationTest.Inbox())) {
+    try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
       try (Screen bob = bobScreen()) {
         bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
         alice.send("bob", TerminalTextTest.RECOLOUR_AND_TITLE);
@@ -166,7 +191,7 @@ class ChatTerminalIntegrationTest {
 
   @Test
   void firstMessage_whenNoConversationIsChosen_choosesItsSender_andATypedLineReplies() throws Exception {
-    ChatClientIntegrationTest.Inbox aliceInbox = new ChatClientIntegrationTest.Inbox();
+    Inbox aliceInbox = new Inbox();
     try (Screen bob = bobScreen(); ChatClient alice = ChatClient.connect(config("alice"), aliceInbox)) {
       bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
       alice.send("bob", "are you there?");
@@ -182,7 +207,7 @@ class ChatTerminalIntegrationTest {
 
   @Test
   void slashR_talksToTheLastSender_andSendsTheTextGivenWithIt() throws Exception {
-    ChatClientIntegrationTest.Inbox aliceInbox = new ChatClientIntegrationTest.Inbox();
+    Inbox aliceInbox = new Inbox();
     try (Screen bob = bobScreen(); ChatClient alice = ChatClient.connect(config("alice"), aliceInbox)) {
       bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
       bob.type("/to carol");
@@ -243,7 +268,7 @@ class ChatTerminalIntegrationTest {
 
   @Test
   void offline_fingerprintShowsThePinnedKeysAndTheSameSafetyNumber_andWhoSaysItNeedsTheConnection() throws Exception {
-    ChatClientIntegrationTest.Inbox aliceInbox = new ChatClientIntegrationTest.Inbox();
+    Inbox aliceInbox = new Inbox();
     try (Screen bob = bobScreen()) {
       try (ChatClient alice = ChatClient.connect(config("alice"), aliceInbox)) {
         bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
@@ -300,7 +325,7 @@ class ChatTerminalIntegrationTest {
       bob.type("/to carol");
       bob.awaitShown(s -> s.contains("Now talking to carol"), "that bob talks to carol");
 
-      try (ChatClient alice = ChatClient.connect(config("alice"), new ChatClientIntegrationTest.Inbox())) {
+      try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
         String shown = bob.awaitShown(s -> s.contains("(alice received your message"), "the receipt");
         assertThat(shown).containsPattern(
             "\\(alice received your message \"lunch at noon on friday\\.\\.\\.\" sent at \\d\\d:\\d\\d\\)");
@@ -310,7 +335,7 @@ class ChatTerminalIntegrationTest {
 
   @Test
   void historyOfOneMessage_saysTheLastMessage_notLast1Messages() throws Exception {
-    try (Screen bob = bobScreen(); ChatClient alice = ChatClient.connect(config("alice"), new ChatClientIntegrationTest.Inbox())) {
+    try (Screen bob = bobScreen(); ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
       bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
       alice.send("bob", "only one");
       bob.awaitShown(s -> s.contains("alice: only one"), "alice's message");

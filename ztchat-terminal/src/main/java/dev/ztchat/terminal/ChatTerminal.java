@@ -1,12 +1,23 @@
-package dev.ztchat.client;
+package dev.ztchat.terminal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.client.ChatClient;
+import dev.ztchat.client.ChatListener;
+import dev.ztchat.client.ConnectionState;
+import dev.ztchat.client.ConnectionStatus;
+import dev.ztchat.client.HistoryEntry;
+import dev.ztchat.client.KeyChangedException;
+import dev.ztchat.client.MessageTooLongException;
+import dev.ztchat.client.PinnedKeys;
+import dev.ztchat.client.UntrustedContactException;
+import dev.ztchat.client.VerifiedContact;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.KeyFingerprint;
 import dev.ztchat.core.protocol.DeliveryStatus;
+import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -137,7 +148,7 @@ public final class ChatTerminal implements ChatListener {
         client.lookUp(name);
       } catch (UntrustedContactException e) {
         String current = peer.get();
-        print("[!] Cannot talk to " + name + ": " + e.getMessage() + "."
+        print("[!] Cannot talk to " + name + ": " + RemedyText.explain(e) + "."
             + (current == null ? "" : " Still talking to " + current + "."));
         return;
       } catch (IOException e) {
@@ -247,7 +258,7 @@ public final class ChatTerminal implements ChatListener {
             + " The key fingerprints are those `ztchat pki list` shows.");
         return;
       } catch (UntrustedContactException e) {
-        print("[!] " + e.getMessage());
+        print("[!] " + RemedyText.explain(e));
         return;
       } catch (IOException e) {
         // the connection went away meanwhile: the pinned keys still answer
@@ -365,11 +376,16 @@ public final class ChatTerminal implements ChatListener {
   }
 
   @Override
+  public void onNotice(String notice, Remedy remedy) {
+    print(RemedyText.withRemedy(notice, Optional.of(remedy)) + ".");
+  }
+
+  @Override
   public void onConnectionState(ConnectionStatus status) {
     // Each attempt is announced by the line before it ("Connecting to ..." at start, "retrying in
     // N s" after a failure): a "connecting" line per attempt would double every retry.
     if (status.state() != ConnectionState.CONNECTING) {
-      print("[connection: " + status.describe() + "]");
+      print("[connection: " + RemedyText.describe(status) + "]");
     }
   }
 

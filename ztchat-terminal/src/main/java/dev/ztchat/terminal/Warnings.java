@@ -1,4 +1,4 @@
-package dev.ztchat.client;
+package dev.ztchat.terminal;
 
 import dev.ztchat.core.envelope.RejectionReason;
 

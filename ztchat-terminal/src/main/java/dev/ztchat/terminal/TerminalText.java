@@ -1,4 +1,4 @@
-package dev.ztchat.client;
+package dev.ztchat.terminal;
 
 /**
  * Makes text that came from the network (message text, sender names, server messages, error texts)

@@ -1,4 +1,4 @@
-package dev.ztchat.client;
+package dev.ztchat.terminal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
