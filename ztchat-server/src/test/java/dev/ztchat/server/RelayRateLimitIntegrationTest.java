@@ -21,7 +21,7 @@ class RelayRateLimitIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    pki = TestPki.create("alice", "bob");
+    pki = TestPki.create("alice", "bob", "carol");
     server = RelayServer.start(RelayServerConfig.defaults(pki.writeTo(dir)).withPort(0).withRateLimit(5, 10));
   }
 
@@ -34,10 +34,12 @@ class RelayRateLimitIntegrationTest {
     return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
+  // The tests share one relay and its per-identity budgets: each floods with its own identity, and
+  // the bystander (carol) is one that no test spends.
   @Test
   void floodingIdentity_isThrottledThenClosedWithAReason_whileAnotherIdentityIsServed() throws Exception {
     long before = server.securityLog().count(SecurityEvent.RATE_LIMITED);
-    try (RawFrameClient flooder = connect("alice"); RawFrameClient bystander = connect("bob")) {
+    try (RawFrameClient flooder = connect("alice"); RawFrameClient bystander = connect("carol")) {
       for (int i = 0; i < 60; i++) {
         flooder.send(new Frame.Ping("p" + i));
       }
