@@ -22,6 +22,7 @@ public record BenchOptions(boolean quick, boolean peers, PrintStream log) {
     return quick ? quickValue : full;
   }
 
+  @SuppressWarnings("AnnotateFormatMethod") // @FormatMethod would be a dependency for one helper
   void say(String fmt, Object... args) {
     log.println("  " + String.format(java.util.Locale.ROOT, fmt, args));
     log.flush();

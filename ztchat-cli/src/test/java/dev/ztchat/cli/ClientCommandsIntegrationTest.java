@@ -89,7 +89,7 @@ class ClientCommandsIntegrationTest {
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
       CommandLine cl = Main.commandLine();
-      cl.setErr(new java.io.PrintWriter(System.err, true));
+      cl.setErr(new java.io.PrintWriter(System.err, true, StandardCharsets.UTF_8));
       int exit = cl.execute(args);
       return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {

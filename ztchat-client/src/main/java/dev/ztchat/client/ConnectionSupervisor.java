@@ -101,6 +101,7 @@ public final class ConnectionSupervisor<C extends AutoCloseable> implements Auto
    * Reports that {@code connection} was lost (call it from the connection's close hook; any
    * thread). A report about a connection that is no longer the current one is ignored.
    */
+  @SuppressWarnings("ReferenceEquality") // is this the very connection in use now
   public void connectionLost(C connection, String reason) {
     requireNonNull(connection, "connection");
     submit(() -> {
@@ -115,6 +116,7 @@ public final class ConnectionSupervisor<C extends AutoCloseable> implements Auto
     });
   }
 
+  @SuppressWarnings("ReferenceEquality") // is this the very connection in use now
   private void attempt() {
     if (isClosed()) {
       return;

@@ -87,7 +87,7 @@ final class KeyRenewal {
     X509Certificate signing = stored.signing().certificate();
     if (!stored.name().equals(current.name())
         || signing.getSerialNumber().equals(current.signing().certificate().getSerialNumber())
-        || signing.getNotBefore().before(current.signing().certificate().getNotBefore())) {
+        || signing.getNotBefore().toInstant().isBefore(current.signing().certificate().getNotBefore().toInstant())) {
       return false;
     }
     try {

@@ -99,6 +99,7 @@ final class FakeRelay implements AutoCloseable {
     return pushed.get();
   }
 
+  @SuppressWarnings("NonAtomicVolatileUpdate") // only the event loop decrements it
   private void pump(Channel ch) {
     while (floodLeft > 0 && ch.isActive() && ch.isWritable()) {
       floodLeft--;

@@ -173,7 +173,7 @@ final class DeliveryService implements AutoCloseable {
     submit(new Op() {
       final List<QueuedEnvelope> stored = new ArrayList<>();
       Map<String, EnqueueOutcome> outcomes = Map.of();
-      /** Recipients who have sent the sender a message: they may be reported as online. */
+      /* Recipients who have sent the sender a message: they may be reported as online. */
       final java.util.Set<String> visible = new java.util.HashSet<>();
       boolean acknowledgedFromMemory;
 
@@ -224,7 +224,7 @@ final class DeliveryService implements AutoCloseable {
         settle(out);
       }
 
-      /** The envelope reached its recipients' cursors with this batch: later ones may be pushed from memory. */
+      /* The envelope reached its recipients' cursors with this batch: later ones may be pushed from memory. */
       private void settle(BatchReplies out) {
         if (liveCopy != null && liveCopy.wasPushed()) {
           return; // settled when it was pushed

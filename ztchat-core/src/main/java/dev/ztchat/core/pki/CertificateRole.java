@@ -18,6 +18,7 @@ public enum CertificateRole {
   USER_ENCRYPTION(KeyUsage.keyEncipherment, null);
 
   private final int keyUsage;
+  @SuppressWarnings("ImmutableEnumChecker") // KeyPurposeId is an immutable ASN.1 identifier
   private final KeyPurposeId extendedKeyUsage;
 
   CertificateRole(int keyUsage, KeyPurposeId extendedKeyUsage) {

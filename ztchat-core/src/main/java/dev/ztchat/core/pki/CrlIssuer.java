@@ -60,6 +60,7 @@ public final class CrlIssuer {
       BigInteger number = BigInteger.ONE;
       if (previous != null) {
         for (X509CRLEntry e : previous.getRevokedCertificates() == null ? java.util.Set.<X509CRLEntry>of() : previous.getRevokedCertificates()) {
+          @SuppressWarnings("EnumOrdinal") // CRLReason's constants are in code order (RFC 5280)
           int reason = e.getRevocationReason() == null ? 0 : e.getRevocationReason().ordinal();
           b.addCRLEntry(e.getSerialNumber(), e.getRevocationDate(), reason);
         }

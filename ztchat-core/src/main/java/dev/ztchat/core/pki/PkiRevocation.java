@@ -102,8 +102,10 @@ public final class PkiRevocation {
     if (reason == null) {
       return "no reason given";
     }
+    @SuppressWarnings("EnumOrdinal") // CRLReason's constants are in code order (RFC 5280)
+    int code = reason.ordinal();
     for (RevocationReason r : RevocationReason.values()) {
-      if (r.code() == reason.ordinal()) { // CRLReason's constants are in code order (RFC 5280)
+      if (r.code() == code) {
         return r.cliName();
       }
     }
@@ -157,7 +159,7 @@ public final class PkiRevocation {
     }
     try (var s = Files.list(dir)) {
       return s.filter(Files::isDirectory)
-          .sorted(java.util.Comparator.comparing(p -> p.toFile().lastModified()))
+          .sorted(java.util.Comparator.comparingLong(p -> p.toFile().lastModified()))
           .toList();
     }
   }

@@ -163,6 +163,7 @@ public sealed interface Frame {
   }
 
   /** A request failed; {@code message} is a short sentence for a human, never a stack trace. */
+  @SuppressWarnings("AvoidCommonTypeNames") // always written Frame.Error, never imported alone
   record Error(String ref, ErrorCode code, String message) implements Frame {
     public Error {
       requireNonNull(code, "code");

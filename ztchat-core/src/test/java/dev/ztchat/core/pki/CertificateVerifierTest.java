@@ -17,6 +17,7 @@ class CertificateVerifierTest {
   static TestPki pki;
   static TestPki rogue;
   static CertificateVerifier verifier;
+  @SuppressWarnings("TimeInStaticInitializer") // one instant for every certificate of the class
   static final Instant NOW = Instant.now();
 
   @BeforeAll

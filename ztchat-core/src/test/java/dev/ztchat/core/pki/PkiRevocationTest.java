@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,7 +161,7 @@ class PkiRevocationTest {
         "-noout", "-text");
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(r.output()).contains("verify OK").contains("Key Compromise").contains("CRL Number");
-    String serial = PemFiles.readCertificate(certs.signingCertificate("alice")).getSerialNumber().toString(16).toUpperCase();
-    assertThat(r.output().toUpperCase().replace(":", "")).contains(serial);
+    String serial = PemFiles.readCertificate(certs.signingCertificate("alice")).getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
+    assertThat(r.output().toUpperCase(Locale.ROOT).replace(":", "")).contains(serial);
   }
 }
