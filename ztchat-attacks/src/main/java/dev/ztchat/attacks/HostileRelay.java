@@ -8,6 +8,8 @@ import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.CrlFiles;
+import dev.ztchat.core.pki.CrlIssuer;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
@@ -74,8 +76,8 @@ final class HostileRelay implements AutoCloseable {
   private final String crl;
 
   private HostileRelay(Credential server, X509Certificate ca, CertsLayout certs) throws IOException, InterruptedException {
-    var list = dev.ztchat.core.pki.CrlFiles.read(certs.crl());
-    this.crl = list == null ? null : dev.ztchat.core.pki.CrlIssuer.toPem(list);
+    var list = CrlFiles.read(certs.crl());
+    this.crl = list == null ? null : CrlIssuer.toPem(list);
     for (String user : certs.userNames()) {
       directory.put(user, new String[] {
           PemFiles.toPem(PemFiles.readCertificate(certs.signingCertificate(user))),

@@ -2,6 +2,7 @@ package dev.ztchat.attacks;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
+import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.FrameCodec;
@@ -250,7 +251,7 @@ final class RawFrameClient implements AutoCloseable {
         EnvelopeHeader h;
         try {
           h = EnvelopeCodec.decodeHeader(d.envelope());
-        } catch (RuntimeException | dev.ztchat.core.envelope.MalformedEnvelopeException e) {
+        } catch (RuntimeException | MalformedEnvelopeException e) {
           continue;
         }
         if (ids.contains(h.messageIdHex())) {

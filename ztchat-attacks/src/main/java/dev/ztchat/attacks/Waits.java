@@ -2,6 +2,7 @@ package dev.ztchat.attacks;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.BooleanSupplier;
 
 /** Bounded polling and small statistics for attacks. */
@@ -30,7 +31,7 @@ final class Waits {
   }
 
   static String ms(double millis) {
-    return String.format(java.util.Locale.ROOT, "%.1f ms", millis);
+    return String.format(Locale.ROOT, "%.1f ms", millis);
   }
 
 }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -146,7 +147,7 @@ final class CapacityBench implements Benchmark {
 
   private static Ours ztchat(BenchOptions o, BenchPki pki, List<UserIdentity> users, UserIdentity sender, long timeout)
       throws Exception {
-    String javaExe = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String javaExe = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String heapSize = o.pick(512, 128) + "m";
     Process p = new ProcessBuilder(javaExe, "--enable-native-access=ALL-UNNAMED", "-Xms" + heapSize, "-Xmx" + heapSize,
         "-XX:+AlwaysPreTouch", "-XX:NativeMemoryTracking=summary", "-cp", System.getProperty("java.class.path"),

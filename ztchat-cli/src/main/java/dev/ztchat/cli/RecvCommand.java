@@ -2,6 +2,8 @@ package dev.ztchat.cli;
 
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatListener;
+import dev.ztchat.client.ConnectionState;
+import dev.ztchat.client.ConnectionStatus;
 import dev.ztchat.client.TerminalText;
 import dev.ztchat.client.Warnings;
 import dev.ztchat.core.envelope.OpenedMessage;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -50,7 +53,7 @@ final class RecvCommand implements Callable<Integer> {
     }
     String me = options.resolveIdentity(null);
     CountDownLatch received = new CountDownLatch(count == 0 ? Integer.MAX_VALUE : count);
-    java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<String> refused = new AtomicReference<>();
     ChatListener printer =
         new ChatListener() {
           @Override
@@ -79,10 +82,10 @@ final class RecvCommand implements Callable<Integer> {
           }
 
           @Override
-          public void onConnectionState(dev.ztchat.client.ConnectionStatus status) {
-            if (status.state() == dev.ztchat.client.ConnectionState.DISCONNECTED) {
+          public void onConnectionState(ConnectionStatus status) {
+            if (status.state() == ConnectionState.DISCONNECTED) {
               warn("recv: " + status.describe());
-            } else if (status.state() == dev.ztchat.client.ConnectionState.REFUSED) {
+            } else if (status.state() == ConnectionState.REFUSED) {
               refused.set(status.describe());
             }
           }

@@ -6,6 +6,8 @@ import dev.ztchat.server.CrlHttpEndpoint;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.store.QueueLimits;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -83,7 +85,7 @@ final class ServerCommand implements Callable<Integer> {
       Class<?> signal = Class.forName("sun.misc.Signal");
       Class<?> handler = Class.forName("sun.misc.SignalHandler");
       Object hup = signal.getConstructor(String.class).newInstance("HUP");
-      Object onHup = java.lang.reflect.Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler},
+      Object onHup = Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler},
           (proxy, method, args) -> {
             if (method.getName().equals("handle")) {
               System.err.println("ztchat server: SIGHUP: re-reading the revocation list");
@@ -131,7 +133,7 @@ final class ServerCommand implements Callable<Integer> {
       probe.bind(new InetSocketAddress(bind, port));
     } catch (BindException e) {
       throw portTaken(port, option);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // not a taken port (an unknown --bind, say): the relay's own start reports it
     }
   }
@@ -168,7 +170,7 @@ final class ServerCommand implements Callable<Integer> {
     RelayServer server;
     try {
       server = RelayServer.start(config);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw isBindFailure(e) ? portTaken(port, "--port") : new UserError(e.getMessage());
     }
     reloadOnSighup(server);
@@ -176,7 +178,7 @@ final class ServerCommand implements Callable<Integer> {
     if (crlPort > 0) {
       try {
         crlHttp = CrlHttpEndpoint.start(bind, crlPort, server::currentRevocationList);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         server.close();
         throw isBindFailure(e) ? portTaken(crlPort, "--crl-port") : new UserError(e.getMessage());
       }

@@ -2,6 +2,7 @@ package dev.ztchat.client;
 
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.protocol.DeliveryStatus;
 
 /** What the chat client tells its user interface. Called on the client's receive thread. */
 public interface ChatListener {
@@ -42,7 +43,7 @@ public interface ChatListener {
   default void onConnectionState(ConnectionStatus status) {}
 
   /** A message from the outbox reached the relay: {@code status} says what it did with it. */
-  default void onSendResult(String peer, String messageIdHex, dev.ztchat.core.protocol.DeliveryStatus status) {}
+  default void onSendResult(String peer, String messageIdHex, DeliveryStatus status) {}
 
   /** Messages to {@code change.contact()} wait in the outbox: their keys changed and must be accepted. */
   default void onSendBlocked(KeyChangedException change) {}

@@ -3,6 +3,7 @@ package dev.ztchat.client;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * One change of the connection to the relay, as reported to the user interface: the new state,
@@ -25,7 +26,7 @@ public record ConnectionStatus(ConnectionState state, Duration retryIn, String r
       b.append("; not retrying");
     }
     if (state == ConnectionState.DISCONNECTED) {
-      b.append("; retrying in ").append(String.format(java.util.Locale.ROOT, "%.1f s", retryIn.toMillis() / 1000.0));
+      b.append("; retrying in ").append(String.format(Locale.ROOT, "%.1f s", retryIn.toMillis() / 1000.0));
     }
     return b.toString();
   }

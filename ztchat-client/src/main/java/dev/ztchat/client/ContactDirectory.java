@@ -2,10 +2,12 @@ package dev.ztchat.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.envelope.RsaOaepAesGcmOpener;
 import dev.ztchat.core.envelope.SenderLookupUnavailableException;
 import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.CertificateVerifier;
+import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CrlIssuer;
 import dev.ztchat.core.pki.CrlRejectedException;
 import dev.ztchat.core.pki.RevocationList;
@@ -13,7 +15,9 @@ import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.protocol.ProtocolLimits;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,7 +66,7 @@ public final class ContactDirectory {
       try {
         return current().welcome().maxFrame();
       } catch (IOException e) {
-        return dev.ztchat.core.protocol.ProtocolLimits.DEFAULT_MAX_FRAME;
+        return ProtocolLimits.DEFAULT_MAX_FRAME;
       }
     }
   }
@@ -183,7 +187,7 @@ public final class ContactDirectory {
    * fresh revocation list can be had (fail closed for new contacts).
    */
   Optional<String> refusal(X509Certificate cert, Instant at) {
-    String name = dev.ztchat.core.pki.Certificates.commonName(cert);
+    String name = Certificates.commonName(cert);
     try {
       RevocationList crl = fetchRevocations();
       Optional<Instant> revokedAt = crl.revokedAt(cert);
@@ -315,7 +319,7 @@ public final class ContactDirectory {
     }
     signing.add(current);
     for (String pem : certs.earlierSigning()) {
-      if (signing.size() >= dev.ztchat.core.envelope.RsaOaepAesGcmOpener.MAX_SIGNING_CANDIDATES) {
+      if (signing.size() >= RsaOaepAesGcmOpener.MAX_SIGNING_CANDIDATES) {
         break;
       }
       try {
@@ -336,7 +340,7 @@ public final class ContactDirectory {
     } catch (UntrustedContactException e) {
       LOG.debug("the directory's current certificates of {} do not verify: {}", name, e.getMessage());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e); // a local failure, not the directory's: not retried here
+      throw new UncheckedIOException(e); // a local failure, not the directory's: not retried here
     }
     SenderEntry entry = new SenderEntry(List.copyOf(signing), verified, clock.instant());
     senders.put(name, entry);

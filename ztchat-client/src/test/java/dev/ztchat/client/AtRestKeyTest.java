@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.AEADBadTagException;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,7 +157,7 @@ class AtRestKeyTest {
       byte[] aad = AtRestKey.binding("t");
       byte[] sealed = key.seal(bytes("hello"), aad);
       assertThatThrownBy(() -> key.open(new byte[0], aad)).isInstanceOf(AEADBadTagException.class);
-      assertThatThrownBy(() -> key.open(java.util.Arrays.copyOf(sealed, sealed.length - 1), aad))
+      assertThatThrownBy(() -> key.open(Arrays.copyOf(sealed, sealed.length - 1), aad))
           .isInstanceOf(AEADBadTagException.class);
     }
   }
@@ -169,8 +170,8 @@ class AtRestKeyTest {
       byte[] a = key.seal(new byte[0], aad);
       byte[] b = key.seal(new byte[0], aad);
       assertThat(a).hasSize(AtRestKey.NONCE_BYTES + 16);
-      assertThat(java.util.Arrays.copyOf(a, AtRestKey.NONCE_BYTES))
-          .isNotEqualTo(java.util.Arrays.copyOf(b, AtRestKey.NONCE_BYTES));
+      assertThat(Arrays.copyOf(a, AtRestKey.NONCE_BYTES))
+          .isNotEqualTo(Arrays.copyOf(b, AtRestKey.NONCE_BYTES));
       assertThat(key.open(a, aad)).isEmpty();
     }
   }

@@ -16,6 +16,7 @@ import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +66,7 @@ class ChatTerminalIntegrationTest {
     final Terminal terminal;
     final Thread thread;
 
-    Screen(ChatClientConfig config, java.util.function.BiConsumer<ChatTerminal, ChatClient> runner) throws IOException {
+    Screen(ChatClientConfig config, BiConsumer<ChatTerminal, ChatClient> runner) throws IOException {
       PipedInputStream in = new PipedInputStream(keyboard, 64 * 1024);
       terminal = TerminalBuilder.builder().system(false).streams(in, shown).type("dumb").encoding(StandardCharsets.UTF_8).build();
       ChatTerminal ui = new ChatTerminal(terminal);

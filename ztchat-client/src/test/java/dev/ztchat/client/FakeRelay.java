@@ -1,5 +1,6 @@
 package dev.ztchat.client;
 
+import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.FrameCodec;
 import dev.ztchat.core.protocol.MalformedFrameException;
@@ -22,9 +23,11 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.net.InetSocketAddress;
 import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -130,8 +133,8 @@ final class FakeRelay implements AutoCloseable {
           ctx.close();
           return;
         }
-        String identity = dev.ztchat.core.pki.Certificates.commonName((java.security.cert.X509Certificate)
-            ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class).engine().getSession().getPeerCertificates()[0]);
+        String identity = Certificates.commonName((X509Certificate)
+            ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates()[0]);
         byte[] first = firstFrame != null ? firstFrame : FrameCodec.encode(new Frame.Welcome(
             ProtocolLimits.PROTOCOL_VERSION, identity, ProtocolLimits.DEFAULT_MAX_FRAME,
             (int) ProtocolLimits.DEFAULT_IDLE_TIMEOUT.toSeconds()));

@@ -7,6 +7,7 @@ import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
+import dev.ztchat.core.pki.CrlIssuer;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.ErrorCode;
@@ -20,6 +21,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.io.IOException;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +74,7 @@ final class RelayHandler extends SimpleChannelInboundHandler<Object> {
         var crl = relay.revocations().current();
         ctx.writeAndFlush(crl == null
             ? new Frame.Error(req.ref(), ErrorCode.NO_CRL, "this server has no revocation list from the CA")
-            : new Frame.Revocations(req.ref(), dev.ztchat.core.pki.CrlIssuer.toPem(crl)));
+            : new Frame.Revocations(req.ref(), CrlIssuer.toPem(crl)));
       }
       case Frame.Who who -> who(ctx, identity, who);
       case Frame.Publish pub -> publish(ctx, identity, pub);
@@ -128,7 +130,7 @@ final class RelayHandler extends SimpleChannelInboundHandler<Object> {
 
   private void directory(ChannelHandlerContext ctx, Frame.DirectoryRequest req) {
     String user = req.user();
-    var entry = IdentityName.isValid(user) ? relay.directory().lookup(user) : java.util.Optional.<Directory.Entry>empty();
+    var entry = IdentityName.isValid(user) ? relay.directory().lookup(user) : Optional.<Directory.Entry>empty();
     if (entry.isEmpty() || entry.get().signing() == null || entry.get().encryption() == null) {
       ctx.writeAndFlush(new Frame.Error(req.ref(), ErrorCode.UNKNOWN_USER,
           "no certificates known for that user"));

@@ -5,11 +5,14 @@ import static java.util.Objects.requireNonNull;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.transport.TlsContexts;
 import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.server.store.OfflineQueue;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -19,10 +22,15 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.NoSuchFileException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,7 +109,7 @@ public final class RelayServer implements AutoCloseable {
               .channel();
     } catch (RuntimeException | InterruptedException e) {
       close();
-      if (e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException) {
+      if (e instanceof BindException || e.getCause() instanceof BindException) {
         throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port()
             + " (" + e.getMessage() + "): is another server running there? Choose another --port.", e);
       }
@@ -123,15 +131,15 @@ public final class RelayServer implements AutoCloseable {
         String identity = ConnectionIdentity.of(ch);
         security.record(SecurityEvent.REVOKED, identity, ch.remoteAddress(),
             "serial", cert.getSerialNumber().toString(16), "action", "closed");
-        ch.writeAndFlush(new dev.ztchat.core.protocol.Frame.Error(null, dev.ztchat.core.protocol.ErrorCode.BAD_CERTIFICATE,
+        ch.writeAndFlush(new Frame.Error(null, ErrorCode.BAD_CERTIFICATE,
                 "your certificate was revoked by the CA"))
-            .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            .addListener(ChannelFutureListener.CLOSE);
       }
     }
   }
 
   /** The CA's revocation list the relay enforces and serves, or null while it has none. */
-  public java.security.cert.X509CRL currentRevocationList() {
+  public X509CRL currentRevocationList() {
     return revocations.current();
   }
 
@@ -146,16 +154,16 @@ public final class RelayServer implements AutoCloseable {
   }
 
   /** When the CA revoked {@code cert}, by the list the relay holds (none before it was loaded). */
-  private java.util.Optional<java.time.Instant> revokedAt(X509Certificate cert) {
+  private Optional<Instant> revokedAt(X509Certificate cert) {
     RevocationWatcher crl = revocations;
-    return crl == null ? java.util.Optional.empty() : crl.revokedAt(cert);
+    return crl == null ? Optional.empty() : crl.revokedAt(cert);
   }
 
   /** Days before expiry from which the relay warns about its own certificate. */
   static final int EXPIRY_WARNING_DAYS = 30;
 
   private static void warnIfExpiringSoon(X509Certificate cert, Clock clock) {
-    java.time.Duration left = java.time.Duration.between(clock.instant(), cert.getNotAfter().toInstant());
+    Duration left = Duration.between(clock.instant(), cert.getNotAfter().toInstant());
     if (left.toDays() < EXPIRY_WARNING_DAYS) {
       LOG.warn("the server certificate expires on {} (in {} days): issue a new one (./ztchat pki init or a new server certificate) before then",
           cert.getNotAfter().toInstant(), Math.max(0, left.toDays()));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -55,7 +56,7 @@ class RelayRateLimitIntegrationTest {
             last = e;
           }
         }
-      } catch (java.io.IOException closedOrSilent) {
+      } catch (IOException closedOrSilent) {
         // the server closed the connection (or went silent)
       }
       assertThat(pongs).isBetween(10, 12);

@@ -4,6 +4,9 @@ import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.envelope.WrappedKey;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testing.TestPki;
+import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,17 +59,17 @@ final class RelayTestSupport {
   }
 
   /** A raw TLS connection to {@code server} as {@code user} of {@code pki}, past the server's welcome. */
-  static RawTlsClient connectWelcomed(RelayServer server, dev.ztchat.core.testing.TestPki pki, String user)
+  static RawTlsClient connectWelcomed(RelayServer server, TestPki pki, String user)
       throws Exception {
     RawTlsClient c = RawTlsClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate());
-    c.expect(dev.ztchat.core.protocol.Frame.Welcome.class);
+    c.expect(Frame.Welcome.class);
     return c;
   }
 
   /** The message id (hex) in {@code envelope}'s header. */
   static String idOf(byte[] envelope) {
     try {
-      return dev.ztchat.core.envelope.EnvelopeCodec.decodeHeader(envelope).messageIdHex();
+      return EnvelopeCodec.decodeHeader(envelope).messageIdHex();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -76,11 +79,11 @@ final class RelayTestSupport {
   static boolean nothingDelivered(RawTlsClient c, Duration quiet) throws Exception {
     try {
       while (true) {
-        if (c.read(quiet) instanceof dev.ztchat.core.protocol.Frame.Deliver) {
+        if (c.read(quiet) instanceof Frame.Deliver) {
           return false;
         }
       }
-    } catch (java.net.SocketTimeoutException e) {
+    } catch (SocketTimeoutException e) {
       return true;
     }
   }

@@ -2,6 +2,7 @@ package dev.ztchat.core.pki;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Set;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.Extension;
@@ -59,7 +62,7 @@ public final class CrlIssuer {
       b.setNextUpdate(Date.from(now.plus(nextUpdate)));
       BigInteger number = BigInteger.ONE;
       if (previous != null) {
-        for (X509CRLEntry e : previous.getRevokedCertificates() == null ? java.util.Set.<X509CRLEntry>of() : previous.getRevokedCertificates()) {
+        for (X509CRLEntry e : previous.getRevokedCertificates() == null ? Set.<X509CRLEntry>of() : previous.getRevokedCertificates()) {
           @SuppressWarnings("EnumOrdinal") // CRLReason's constants are in code order (RFC 5280)
           int reason = e.getRevocationReason() == null ? 0 : e.getRevocationReason().ordinal();
           b.addCRLEntry(e.getSerialNumber(), e.getRevocationDate(), reason);
@@ -87,7 +90,7 @@ public final class CrlIssuer {
     if (ext == null) {
       return BigInteger.ZERO;
     }
-    return CRLNumber.getInstance(org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets()).getCRLNumber();
+    return CRLNumber.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getCRLNumber();
   }
 
   /** PEM text ({@code BEGIN X509 CRL}). */
@@ -108,7 +111,7 @@ public final class CrlIssuer {
       if (o == null || !"X509 CRL".equals(o.getType())) {
         throw new IOException("not a PEM CRL (BEGIN X509 CRL)");
       }
-      return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new java.io.ByteArrayInputStream(o.getContent()));
+      return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(o.getContent()));
     } catch (GeneralSecurityException e) {
       throw new IOException("the CRL cannot be parsed: " + e.getMessage(), e);
     }

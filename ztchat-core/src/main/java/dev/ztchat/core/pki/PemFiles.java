@@ -1,15 +1,18 @@
 package dev.ztchat.core.pki;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -128,7 +131,7 @@ public final class PemFiles {
     try {
       return (X509Certificate)
           CertificateFactory.getInstance("X.509")
-              .generateCertificate(new java.io.ByteArrayInputStream(obj.getContent()));
+              .generateCertificate(new ByteArrayInputStream(obj.getContent()));
     } catch (CertificateException e) {
       throw new IOException(where + " holds a certificate that cannot be parsed", e);
     }
@@ -149,7 +152,7 @@ public final class PemFiles {
   }
 
   private static void write(
-      Path file, String text, Set<java.nio.file.attribute.PosixFilePermission> perms, boolean overwrite)
+      Path file, String text, Set<PosixFilePermission> perms, boolean overwrite)
       throws IOException {
     if (file.getParent() != null) {
       Files.createDirectories(file.getParent());
@@ -166,7 +169,7 @@ public final class PemFiles {
             file,
             EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
             PosixFilePermissions.asFileAttribute(perms))) {
-      ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+      ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
     }
     // The umask may have removed bits from the requested mode; set it exactly.
     Files.setPosixFilePermissions(file, perms);

@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +33,7 @@ class OfflineQueueTest {
     }
 
     @Override
-    public Clock withZone(java.time.ZoneId zone) {
+    public Clock withZone(ZoneId zone) {
       return this;
     }
 
@@ -211,8 +215,8 @@ class OfflineQueueTest {
 
   @Test
   void storeOfTheFirstSchema_isMigrated_andWaitingSendersBecomeContacts() throws Exception {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("relay.db"));
-        java.sql.Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("relay.db"));
+        Statement st = c.createStatement()) {
       st.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
       st.execute("INSERT INTO meta VALUES ('schema_version', '1')");
       st.execute("CREATE TABLE queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL,"
@@ -222,7 +226,7 @@ class OfflineQueueTest {
       st.execute("INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at, expires_at)"
           + " VALUES ('bob', 'alice', '" + id(1) + "', x'01', 1, 0, " + Long.MAX_VALUE + ")");
     }
-    java.nio.file.Files.setPosixFilePermissions(dir.resolve("relay.db"), PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(dir.resolve("relay.db"), PosixFilePermissions.fromString("rw-------"));
     try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
       assertThat(q.contactsOf("bob")).containsExactly("alice");
       assertThat(q.after("bob", 0, 10)).extracting(QueuedEnvelope::messageId).containsExactly(id(1));
