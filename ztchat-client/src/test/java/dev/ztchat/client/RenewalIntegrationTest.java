@@ -167,7 +167,7 @@ class RenewalIntegrationTest {
   }
 
   @Test
-  void messageToAContactWhoseKeysWereRenewed_waitsInTheOutbox_andIsDeliveredOnceTheirNewKeysAreAccepted() throws Exception {
+  void messageToRenewedContact_waitsInTheOutbox_andIsDeliveredOnceTheirNewKeysAreAccepted() throws Exception {
     Screen aliceScreen = new Screen();
     try (ChatClient alice = alice(aliceScreen)) {
       try (ChatClient bob = ChatClient.connect(bobFromTheCertsFolder(), new Screen())) {

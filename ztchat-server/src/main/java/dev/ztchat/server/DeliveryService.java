@@ -227,7 +227,8 @@ final class DeliveryService implements AutoCloseable {
         settle(out);
       }
 
-      /* The envelope reached its recipients' cursors with this batch: later ones may be pushed from memory. */
+      /* The envelope reached its recipients' cursors with this batch: later ones may be pushed
+         from memory. */
       private void settle(BatchReplies out) {
         if (liveCopy != null && liveCopy.wasPushed()) {
           return; // settled when it was pushed

@@ -134,7 +134,8 @@ class RelayLimitsIntegrationTest {
             "{\"type\":\"directory\",\"user\":[\"bob\"]}".getBytes(StandardCharsets.UTF_8),
             "{\"type\":\"ping\",\"x\":[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]}".getBytes(StandardCharsets.UTF_8),
             "{\"type\":\"directory\",\"user\":1e999999999}".getBytes(StandardCharsets.UTF_8),
-            "{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"bob\",\"maxFrame\":1,\"idleTimeoutSeconds\":1}"
+            ("{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"bob\","
+                    + "\"maxFrame\":1,\"idleTimeoutSeconds\":1}")
                 .getBytes(StandardCharsets.UTF_8));
     try (RawTlsClient bystander = connect("bob")) {
       for (byte[] bad : corpus) {
