@@ -6,6 +6,7 @@ import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.PkiAdmin;
+import dev.ztchat.core.pki.PkiException;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.server.RelayServer;
@@ -77,7 +78,7 @@ public final class AttackTarget implements AutoCloseable {
     } catch (IOException | RuntimeException | InterruptedException e) {
       deleteTree(work);
       throw e;
-    } catch (dev.ztchat.core.pki.PkiException e) {
+    } catch (PkiException e) {
       deleteTree(work);
       throw new IOException(e.getMessage(), e);
     }

@@ -3,6 +3,9 @@ package dev.ztchat.attacks;
 import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.CrlFiles;
+import dev.ztchat.core.pki.CrlIssuer;
+import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.core.testkit.RawFrameClient;
@@ -109,12 +112,12 @@ final class HandshakeAttack implements Attack {
     Credential ca = target.caCredential();
     Credential laptop = mint(ca, CertificateRole.USER_SIGNING, now.minusSeconds(300), now.plus(Duration.ofDays(1)));
     try {
-      var previous = dev.ztchat.core.pki.CrlFiles.read(target.certs().crl());
-      dev.ztchat.core.pki.CrlFiles.write(target.certs().crl(), dev.ztchat.core.pki.CrlIssuer.issue(ca, previous,
-          List.of(new dev.ztchat.core.pki.CrlIssuer.Revocation(laptop.certificate(),
-              dev.ztchat.core.pki.RevocationReason.KEY_COMPROMISE)), now, Duration.ofDays(7)));
+      var previous = CrlFiles.read(target.certs().crl());
+      CrlFiles.write(target.certs().crl(), CrlIssuer.issue(ca, previous,
+          List.of(new CrlIssuer.Revocation(laptop.certificate(),
+              RevocationReason.KEY_COMPROMISE)), now, Duration.ofDays(7)));
       Thread.sleep(2500); // the relay re-reads the file within a second
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new CouldNotRunException("cannot write the CRL: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

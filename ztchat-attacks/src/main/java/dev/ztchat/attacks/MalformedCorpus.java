@@ -58,7 +58,7 @@ final class MalformedCorpus {
     c.put("envelope not base64", json("{\"type\":\"send\",\"envelope\":\"!!!not base64\"}"));
     c.put("envelope 3 bytes", send(new byte[] {1, 2, 3}));
     c.put("envelope version 2", send(withVersion(2)));
-    c.put("envelope truncated", send(java.util.Arrays.copyOf(valid(), valid().length - 40)));
+    c.put("envelope truncated", send(Arrays.copyOf(valid(), valid().length - 40)));
     c.put("envelope trailing bytes", send(concat(valid(), new byte[] {0})));
     c.put("envelope huge ciphertext length", send(hugeCiphertextLength()));
     c.put("envelope bad sender name", send(rawHeader("ALICE!", "carol")));
@@ -121,7 +121,7 @@ final class MalformedCorpus {
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }

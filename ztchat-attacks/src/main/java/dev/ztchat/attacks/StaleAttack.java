@@ -18,6 +18,7 @@ import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.envelope.SenderCertificateLookup;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -143,13 +144,13 @@ final class StaleAttack implements Attack {
   }
 
   /** False when the relay refused the envelope as expired (docs/PROTOCOL.md section 9). */
-  private static boolean send(RelayConnection insider, dev.ztchat.core.envelope.SealedEnvelope e) throws Exception {
+  private static boolean send(RelayConnection insider, SealedEnvelope e) throws Exception {
     String ref = insider.nextRef();
     Frame answer;
     try {
       answer = insider.request(new Frame.Send(ref, EnvelopeCodec.encode(e)), ref, WAIT);
     } catch (RelayConnection.RelayException refused) {
-      if (refused.code() == dev.ztchat.core.protocol.ErrorCode.BAD_ENVELOPE && refused.getMessage().startsWith("envelope expired")) {
+      if (refused.code() == ErrorCode.BAD_ENVELOPE && refused.getMessage().startsWith("envelope expired")) {
         return false;
       }
       throw refused;

@@ -5,6 +5,7 @@ import dev.ztchat.client.ChatClientConfig;
 import dev.ztchat.core.envelope.AcceptancePolicy;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 
 /** Connects real chat clients (the victims of end-to-end attacks) as a user of the target's PKI. */
 final class Victims {
@@ -14,7 +15,7 @@ final class Victims {
   static ChatClient connect(AttackTarget target, String user, String host, int port, Path dataDir, Clock clock, VictimScreen screen)
       throws Exception {
     ChatClientConfig config = new ChatClientConfig(host, port, target.user(user), target.caCertificate(),
-        dataDir, AcceptancePolicy.DEFAULT, clock, java.util.List.of());
+        dataDir, AcceptancePolicy.DEFAULT, clock, List.of());
     return ChatClient.connect(config, screen);
   }
 }

@@ -16,7 +16,7 @@ final class Waits {
   }
 
   static String ms(double millis) {
-    return String.format(java.util.Locale.ROOT, "%.1f ms", millis);
+    return String.format(Locale.ROOT, "%.1f ms", millis);
   }
 
 }

@@ -12,8 +12,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +88,7 @@ public final class BenchPki implements AutoCloseable {
   }
 
   /** The root CA's certificate. */
-  public java.security.cert.X509Certificate caCertificate() {
+  public X509Certificate caCertificate() {
     return ca.certificate();
   }
 
@@ -118,7 +120,7 @@ public final class BenchPki implements AutoCloseable {
   @Override
   public void close() {
     try (var walk = Files.walk(root)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       // a temporary folder left behind is harmless
     }

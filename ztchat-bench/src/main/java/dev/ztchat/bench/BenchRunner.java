@@ -3,6 +3,7 @@ package dev.ztchat.bench;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Runs benchmarks with one shared throw-away PKI and prints each figure as it comes: a readable
@@ -34,7 +35,7 @@ public final class BenchRunner {
             e.printStackTrace(out);
           }
         }
-        out.printf(java.util.Locale.ROOT, "   (%s took %.1f s)%n", b.name(), (System.nanoTime() - start) / 1e9);
+        out.printf(Locale.ROOT, "   (%s took %.1f s)%n", b.name(), (System.nanoTime() - start) / 1e9);
         out.flush();
       }
     }
@@ -42,9 +43,9 @@ public final class BenchRunner {
   }
 
   static String readable(Figure f) {
-    return String.format(java.util.Locale.ROOT, "%-10s %-42s ours %12s | %-26s %12s | ratio %7s | target %-8s %s",
+    return String.format(Locale.ROOT, "%-10s %-42s ours %12s | %-26s %12s | ratio %7s | target %-8s %s",
         f.bench(), f.metric(), Figure.num(f.ours()), f.peerName(), Figure.num(f.peer()),
-        Double.isNaN(f.ratio()) ? "-" : String.format(java.util.Locale.ROOT, "%.2f×", f.ratio()), f.targetText(),
+        Double.isNaN(f.ratio()) ? "-" : String.format(Locale.ROOT, "%.2f×", f.ratio()), f.targetText(),
         f.verdict() + (f.note().isEmpty() ? "" : "  (" + f.note() + ")"));
   }
 }

@@ -148,7 +148,7 @@ final class CapacityBench implements Benchmark {
 
   private static Ours ztchat(BenchOptions o, BenchPki pki, List<UserIdentity> users, UserIdentity sender, long timeout)
       throws Exception {
-    String javaExe = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String javaExe = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String heapSize = o.pick(512, 128) + "m";
     Process p = new ProcessBuilder(javaExe, "--enable-native-access=ALL-UNNAMED", "-Xms" + heapSize, "-Xmx" + heapSize,
         "-XX:+AlwaysPreTouch", "-XX:NativeMemoryTracking=summary", "-cp", System.getProperty("java.class.path"),

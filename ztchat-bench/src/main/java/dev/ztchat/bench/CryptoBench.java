@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.conscrypt.Conscrypt;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -65,9 +67,9 @@ final class CryptoBench implements Benchmark {
     List<Figure> out = new ArrayList<>();
     Floor floor = o.peers() ? openSslFloor(o) : null;
     String note = floor == null ? (o.peers() ? "openssl not runnable, peer skipped" : "peers disabled")
-        : String.format(java.util.Locale.ROOT, "OpenSSL: RSA-3072 %.0f sign/s, %.0f verify/s; AES-256-GCM %.0f MB/s at 256 B",
+        : String.format(Locale.ROOT, "OpenSSL: RSA-3072 %.0f sign/s, %.0f verify/s; AES-256-GCM %.0f MB/s at 256 B",
             floor.signs, floor.verifies, floor.aesBytes / 1e6);
-    String rsa = org.conscrypt.Conscrypt.isAvailable() ? "BoringSSL (Conscrypt)" : "the JDK (Conscrypt unavailable)";
+    String rsa = Conscrypt.isAvailable() ? "BoringSSL (Conscrypt)" : "the JDK (Conscrypt unavailable)";
     out.add(new Figure("crypto", "seal+open per message, µs", oursMicros, "OpenSSL floor",
         floor == null ? Double.NaN : floor.micros(), false, 1.25, note + "; ztchat's RSA runs on " + rsa));
     for (String provider : List.of("jdk", "bouncycastle", "boringssl")) {

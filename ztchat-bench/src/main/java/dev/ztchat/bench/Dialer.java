@@ -17,6 +17,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
@@ -36,7 +37,7 @@ final class Dialer implements AutoCloseable {
    * connection uses means no saved session ever matches, even where the property above comes too
    * late (the class read it already). The number is only a cache key: the socket dials {@code port}.
    */
-  private static final java.util.concurrent.atomic.AtomicInteger SESSION_KEY = new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger SESSION_KEY = new AtomicInteger();
 
   private final EventLoopGroup group;
 

@@ -3,6 +3,7 @@ package dev.ztchat.bench;
 import dev.ztchat.core.pki.KeyType;
 import dev.ztchat.server.RelayServer;
 import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ final class HandshakeBench implements Benchmark {
       o.say("handshake %s round %d: %s openssl s_time x%d %,d in %.1f s wall, %.0f/s", keys, round + 1, who,
           STIME_PROCESSES, r.connections(), r.wallSeconds(), r.perSecond());
       into.rates.add(r.perSecond());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       o.say("handshake %s round %d: %s s_time failed: %s", keys, round + 1, who, e.getMessage());
       into.problems.add(e.getMessage());
     }

@@ -1,10 +1,13 @@
 package dev.ztchat.bench;
 
+import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.protocol.ProtocolLimits;
+import dev.ztchat.server.ConnectionLimits;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.store.QueueLimits;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -21,13 +24,13 @@ final class InProcessRelay {
     return config(pki.layout(), pki.newFolder("relay-data-"));
   }
 
-  static RelayServerConfig config(dev.ztchat.core.pki.CertsLayout certs, java.nio.file.Path data) {
+  static RelayServerConfig config(CertsLayout certs, Path data) {
     return RelayServerConfig.defaults(certs, data)
         .withPort(0)
         .withRateLimit(ProtocolLimits.MAX_FRAMES_PER_SECOND, ProtocolLimits.MAX_FRAME_BURST)
         .withQueue(QueueLimits.defaults(data).withQuota(1_000_000, 1L << 32))
         .withTimeouts(Duration.ofMinutes(30), ProtocolLimits.DEFAULT_FRAME_TIMEOUT, Duration.ofSeconds(60))
-        .withConnectionLimits(dev.ztchat.server.ConnectionLimits.highest());
+        .withConnectionLimits(ConnectionLimits.highest());
   }
 
   static RelayServer start(BenchPki pki) throws IOException, InterruptedException {

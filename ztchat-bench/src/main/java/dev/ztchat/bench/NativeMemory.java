@@ -2,6 +2,7 @@ package dev.ztchat.bench;
 
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,7 +63,7 @@ final class NativeMemory {
 
   private static long bytes(String number, String unit) {
     long n = Long.parseLong(number);
-    return switch (unit.toUpperCase(java.util.Locale.ROOT)) {
+    return switch (unit.toUpperCase(Locale.ROOT)) {
       case "", "B" -> n;
       case "KB" -> n << 10;
       case "MB" -> n << 20;

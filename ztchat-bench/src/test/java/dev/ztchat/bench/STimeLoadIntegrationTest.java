@@ -9,6 +9,7 @@ import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.KeyType;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.server.RelayServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +62,7 @@ class STimeLoadIntegrationTest {
     CertsLayout rogue = new CertsLayout(pki.newFolder("rogue-"));
     rogue.writeUser(mallory, false);
     // the relay's CA file, so only the client certificate is wrong
-    java.nio.file.Files.copy(pki.layout().caCertificate(), rogue.caCertificate());
+    Files.copy(pki.layout().caCertificate(), rogue.caCertificate());
     try (RelayServer relay = InProcessRelay.start(pki)) {
       Optional<String> problem = STimeLoad.checkAuthentication(openssl.get(), relay.port(), rogue, "mallory", true);
 

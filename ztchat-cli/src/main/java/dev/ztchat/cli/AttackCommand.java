@@ -8,9 +8,11 @@ import dev.ztchat.attacks.AttackRunner;
 import dev.ztchat.attacks.AttackTarget;
 import dev.ztchat.attacks.Attacks;
 import dev.ztchat.attacks.Verdict;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -93,7 +95,7 @@ final class AttackCommand implements Callable<Integer> {
     AttackTarget target;
     try {
       target = server == null ? AttackTarget.startLocal() : remote(server, certs);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       out.println("COULD_NOT_RUN " + name + ": cannot set up the target: " + e.getMessage());
       return Verdict.Outcome.COULD_NOT_RUN.exitCode();
     }
@@ -118,7 +120,7 @@ final class AttackCommand implements Callable<Integer> {
     }
   }
 
-  private static AttackTarget remote(String server, Path certs) throws java.io.IOException {
+  private static AttackTarget remote(String server, Path certs) throws IOException {
     int colon = server.lastIndexOf(':');
     int port;
     try {
@@ -135,7 +137,7 @@ final class AttackCommand implements Callable<Integer> {
   /** The attack names, for the help text. */
   static final class Names implements Iterable<String> {
     @Override
-    public java.util.Iterator<String> iterator() {
+    public Iterator<String> iterator() {
       return Attacks.names().iterator();
     }
   }

@@ -7,6 +7,7 @@ import dev.ztchat.bench.Benchmarks;
 import dev.ztchat.bench.Figure;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -48,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
   /** The bench names, for the help text. */
   static final class Names implements Iterable<String> {
     @Override
-    public java.util.Iterator<String> iterator() {
+    public Iterator<String> iterator() {
       return Benchmarks.names().iterator();
     }
   }

@@ -4,6 +4,8 @@ import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatClientConfig;
 import dev.ztchat.terminal.ChatTerminal;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.jline.reader.EndOfFileException;
@@ -74,8 +76,8 @@ final class ClientCommand implements Callable<Integer> {
   }
 
   /** Deletes the plaintext typed-line history an older version left behind, and says so. */
-  static void removeLegacyLineHistory(java.nio.file.Path dataDir, ChatTerminal ui) throws IOException {
-    if (java.nio.file.Files.deleteIfExists(dataDir.resolve(LEGACY_LINE_HISTORY))) {
+  static void removeLegacyLineHistory(Path dataDir, ChatTerminal ui) throws IOException {
+    if (Files.deleteIfExists(dataDir.resolve(LEGACY_LINE_HISTORY))) {
       ui.onNotice("[!] Deleted " + dataDir.resolve(LEGACY_LINE_HISTORY) + ": older versions kept the lines you typed there"
           + " unencrypted. Messages are now stored only encrypted.");
     }

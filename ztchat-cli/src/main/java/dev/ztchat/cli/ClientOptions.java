@@ -1,17 +1,25 @@
 package dev.ztchat.cli;
 
 import dev.ztchat.client.ChatClientConfig;
+import dev.ztchat.client.ClientStore;
+import dev.ztchat.client.KeyReload;
 import dev.ztchat.core.envelope.AcceptancePolicy;
+import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.pki.PkiRevocation;
 import dev.ztchat.core.pki.UserIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
@@ -90,19 +98,19 @@ final class ClientOptions {
     Path dataDir = data != null ? data : defaultDataDir(ca, name);
     if (data == null) {
       // ~/.ztchat and ~/.ztchat/CA-ID as well: their names say which identities use this account.
-      dev.ztchat.client.ClientStore.ensurePrivateFolders(dataDir.getParent().getParent(), dataDir);
+      ClientStore.ensurePrivateFolders(dataDir.getParent().getParent(), dataDir);
     }
     List<dev.ztchat.core.pki.Credential> previous = new java.util.ArrayList<>();
     for (Path old : layout.previousIdentityDirs(name)) {
       try {
-        previous.add(new dev.ztchat.core.pki.Credential(
+        previous.add(new Credential(
             PemFiles.readCertificate(old.resolve("encryption.crt")), PemFiles.readPrivateKey(old.resolve("encryption.key"))));
       } catch (IOException e) {
         // an incomplete previous identity cannot help; skip it
       }
     }
     return new ChatClientConfig(hp.host(), hp.port(), me, ca, dataDir, policy, Clock.systemUTC(), previous)
-        .withKeyReload(dev.ztchat.client.KeyReload.fromCertsFolder(certs, name)); // carries on after pki renew
+        .withKeyReload(KeyReload.fromCertsFolder(certs, name)); // carries on after pki renew
   }
 
   /**
@@ -110,15 +118,15 @@ final class ClientOptions {
    * fresh state instead of reporting every contact's key as changed. $HOME wins over the JVM's
    * idea of the home folder.
    */
-  static Path defaultDataDir(java.security.cert.X509Certificate ca, String name) {
+  static Path defaultDataDir(X509Certificate ca, String name) {
     String home = System.getenv("HOME");
     Path base = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"));
     return defaultDataDir(base, ca, name);
   }
 
   /** HOME/.ztchat/CA-ID/NAME. */
-  static Path defaultDataDir(Path base, java.security.cert.X509Certificate ca, String name) {
-    String caId = java.util.HexFormat.of().formatHex(dev.ztchat.core.pki.Certificates.sha256(ca), 0, 8);
+  static Path defaultDataDir(Path base, X509Certificate ca, String name) {
+    String caId = HexFormat.of().formatHex(Certificates.sha256(ca), 0, 8);
     return base.resolve(".ztchat").resolve(caId).resolve(name);
   }
 

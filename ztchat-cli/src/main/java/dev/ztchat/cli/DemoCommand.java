@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -162,7 +163,7 @@ final class DemoCommand implements Callable<Integer> {
         try {
           bobClient.send("alice", "are you there?");
           throw new IOException("bob's client sealed a message for a revoked certificate");
-        } catch (dev.ztchat.client.UntrustedContactException e) {
+        } catch (UntrustedContactException e) {
           say("bob's client refuses to encrypt to her: " + e.getMessage());
         }
 
@@ -231,7 +232,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("    " + TerminalText.notice(line));
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException, IOException {
+  private static void waitFor(BooleanSupplier condition) throws InterruptedException, IOException {
     for (int i = 0; i < 250; i++) {
       if (condition.getAsBoolean()) {
         return;

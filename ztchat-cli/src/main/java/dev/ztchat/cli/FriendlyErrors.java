@@ -38,7 +38,7 @@ final class FriendlyErrors implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
       CommandLine cl = ex.getCommandLine();
-      java.io.PrintWriter err = cl.getErr();
+      PrintWriter err = cl.getErr();
       String name = cl.getCommandSpec().qualifiedName();
       err.println(TerminalText.notice(name + ": " + ex.getMessage()));
       CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.security.cert.X509CRL;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,7 +50,7 @@ final class PkiRevokeCommand implements Callable<Integer> {
     RevocationReason why = PkiCommand.guard(() -> RevocationReason.parse(reason));
     Duration next = PkiCrlCommand.checkCrlDays(crlDays);
     PkiRevocation pki = new PkiRevocation(dir.layout(), Clock.systemUTC(), spec.commandLine().getErr()::println);
-    java.util.Optional<PkiRevocation.Revoked> already = PkiCommand.guard(() -> pki.alreadyRevoked(name));
+    Optional<PkiRevocation.Revoked> already = PkiCommand.guard(() -> pki.alreadyRevoked(name));
     if (already.isPresent()) {
       out.println(name + " is already revoked: since " + already.get().at() + " (" + already.get().reason() + ")."
           + " Nothing changed: " + dir.layout().crl() + " was left as it is.");

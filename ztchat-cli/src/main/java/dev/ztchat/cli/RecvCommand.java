@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,7 +53,7 @@ final class RecvCommand implements Callable<Integer> {
     }
     String me = options.resolveIdentity(null);
     CountDownLatch received = new CountDownLatch(count == 0 ? Integer.MAX_VALUE : count);
-    java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<String> refused = new AtomicReference<>();
     ChatListener printer =
         new ChatListener() {
           @Override

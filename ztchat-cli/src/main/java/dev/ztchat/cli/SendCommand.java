@@ -9,6 +9,7 @@ import dev.ztchat.terminal.RemedyText;
 import dev.ztchat.terminal.TerminalText;
 import dev.ztchat.client.UnconfirmedSendException;
 import dev.ztchat.client.UntrustedContactException;
+import dev.ztchat.core.crypto.BoringSslProvider;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.pki.IdentityName;
@@ -56,7 +57,7 @@ final class SendCommand implements Callable<Integer> {
     }
     // One signature and one key wrap: the JDK's RSA does them in milliseconds, while loading
     // BoringSSL's native library takes a few hundred.
-    System.setProperty(dev.ztchat.core.crypto.BoringSslProvider.SWITCH, "off");
+    System.setProperty(BoringSslProvider.SWITCH, "off");
     String me = options.resolveIdentity(null);
     try (ClientLogging logging = ClientLogging.routeTo(line -> System.err.println(TerminalText.notice("send: " + line)));
         ChatClient client = ChatClient.connect(options.config(me), Quiet.INSTANCE)) {

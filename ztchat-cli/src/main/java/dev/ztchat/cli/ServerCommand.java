@@ -84,7 +84,7 @@ final class ServerCommand implements Callable<Integer> {
       Class<?> signal = Class.forName("sun.misc.Signal");
       Class<?> handler = Class.forName("sun.misc.SignalHandler");
       Object hup = signal.getConstructor(String.class).newInstance("HUP");
-      Object onHup = java.lang.reflect.Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler},
+      Object onHup = Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler},
           (proxy, method, args) -> {
             if (method.getName().equals("handle")) {
               System.err.println("ztchat server: SIGHUP: re-reading the revocation list");
@@ -132,7 +132,7 @@ final class ServerCommand implements Callable<Integer> {
       probe.bind(new InetSocketAddress(bind, port));
     } catch (BindException e) {
       throw portTaken(port, option);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // not a taken port (an unknown --bind, say): the relay's own start reports it
     }
   }
@@ -177,7 +177,7 @@ final class ServerCommand implements Callable<Integer> {
     if (crlPort > 0) {
       try {
         crlHttp = CrlHttpEndpoint.start(bind, crlPort, server::currentRevocationList);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         server.close();
         throw isBindFailure(e) ? portTaken(crlPort, "--crl-port") : new UserError(RemedyText.explain(e));
       }

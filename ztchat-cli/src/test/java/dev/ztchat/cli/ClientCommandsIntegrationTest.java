@@ -6,6 +6,7 @@ import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatClientConfig;
 import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.RelayConnection;
+import dev.ztchat.client.TerminalText;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.testing.TestPki;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +75,7 @@ class ClientCommandsIntegrationTest {
   }
 
   String[] args(String command, String name, String... more) {
-    List<String> all = new java.util.ArrayList<>(List.of(command));
+    List<String> all = new ArrayList<>(List.of(command));
     all.addAll(List.of(common(name)));
     all.addAll(List.of(more));
     return all.toArray(String[]::new);
@@ -91,7 +93,7 @@ class ClientCommandsIntegrationTest {
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
       CommandLine cl = Main.commandLine();
-      cl.setErr(new java.io.PrintWriter(System.err, true));
+      cl.setErr(new PrintWriter(System.err, true, StandardCharsets.UTF_8));
       int exit = cl.execute(args);
       return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
@@ -279,14 +281,14 @@ class ClientCommandsIntegrationTest {
       }
     }
     for (Path p : clientFiles) {
-      String mode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+      String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
       assertThat(mode).as("%s", p).isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------");
     }
     return concat(clientFiles, relayFiles);
   }
 
   static List<Path> concat(List<Path> a, List<Path> b) {
-    List<Path> all = new java.util.ArrayList<>(a);
+    List<Path> all = new ArrayList<>(a);
     all.addAll(b);
     return all;
   }

@@ -8,6 +8,7 @@ import static dev.ztchat.core.crypto.CipherParameters.OAEP_PARAMS;
 import static dev.ztchat.core.crypto.CipherParameters.RSA_OAEP;
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.UserIdentity;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -75,7 +77,7 @@ final class AtRestKey {
    *     is missing while encrypted rows exist; the message says what to do
    */
   public static AtRestKey openOrCreate(ClientStore store, UserIdentity me) throws IOException {
-    return openOrCreate(store, me, java.util.List.of());
+    return openOrCreate(store, me, List.of());
   }
 
   /**
@@ -85,7 +87,7 @@ final class AtRestKey {
    * so the history stays readable with the new key alone.
    */
   public static AtRestKey openOrCreate(ClientStore store, UserIdentity me,
-      java.util.List<dev.ztchat.core.pki.Credential> previousEncryption) throws IOException {
+      List<Credential> previousEncryption) throws IOException {
     requireNonNull(store, "store");
     rewrapIfRenewed(store, me, previousEncryption);
     requireNonNull(me, "me");
@@ -118,7 +120,7 @@ final class AtRestKey {
   }
 
   private static void rewrapIfRenewed(ClientStore store, UserIdentity me,
-      java.util.List<dev.ztchat.core.pki.Credential> previous) throws IOException {
+      List<Credential> previous) throws IOException {
     String mine = KeyFingerprints.ofKey(me.encryption().certificate());
     String stored;
     try {
@@ -130,7 +132,7 @@ final class AtRestKey {
     if (parts.length != 3 || !FORMAT.equals(parts[0]) || parts[1].equals(mine)) {
       return;
     }
-    for (dev.ztchat.core.pki.Credential old : previous) {
+    for (Credential old : previous) {
       if (!KeyFingerprints.ofKey(old.certificate()).equals(parts[1])) {
         continue;
       }

@@ -72,7 +72,7 @@ final class Backoff {
       u = 0.0; // a generator outside its contract must not stretch the delay past the ceiling
     }
     long delay = (long) (ceilingNanos * u);
-    ceilingNanos = Math.min(maxNanos, ceilingNanos * factor);
+    ceilingNanos = Math.min((double) maxNanos, ceilingNanos * factor);
     return Duration.ofNanos(delay);
   }
 

@@ -20,16 +20,27 @@ import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,9 +68,9 @@ public final class ChatClient implements AutoCloseable {
   private volatile RsaOaepAesGcmOpener opener; // replaced when the keys are renewed
   private final CertificateVerifier verifier;
   private final ExecutorService receiver;
-  private final java.util.concurrent.ScheduledExecutorService rechecks;
+  private final ScheduledExecutorService rechecks;
   private final ReceiptPacer receipts;
-  private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+  private final CountDownLatch closing = new CountDownLatch(1);
   private boolean notProcessedShown; // receive thread only
   private final ConnectionSupervisor<RelayConnection> supervisor;
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
@@ -97,7 +108,7 @@ public final class ChatClient implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    java.util.concurrent.atomic.AtomicBoolean recheckQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean recheckQueued = new AtomicBoolean();
     rechecks.scheduleWithFixedDelay(() -> {
       // At most one waits behind a slow receive, so a stalled receive thread does not pile them up.
       if (outgoing.waitingForRenewedKeys() && isConnected() && recheckQueued.compareAndSet(false, true)) {
@@ -106,12 +117,12 @@ public final class ChatClient implements AutoCloseable {
             recheckQueued.set(false);
             outgoing.flush();
           });
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
           // closed meanwhile
         }
       }
     }, RENEWED_CONTACT_RECHECK.toSeconds(), RENEWED_CONTACT_RECHECK.toSeconds(), TimeUnit.SECONDS);
-    java.util.concurrent.atomic.AtomicReference<RelayConnection> firstConnection = new java.util.concurrent.atomic.AtomicReference<>(first);
+    AtomicReference<RelayConnection> firstConnection = new AtomicReference<>(first);
     this.supervisor =
         new ConnectionSupervisor<>(
             () -> {
@@ -128,13 +139,13 @@ public final class ChatClient implements AutoCloseable {
         c.me(), c.previousEncryption(), verifier,
         new SenderCertificateLookup() {
           @Override
-          public java.security.cert.X509Certificate signingCertificate(String name) {
-            List<java.security.cert.X509Certificate> all = signingCertificates(name);
+          public X509Certificate signingCertificate(String name) {
+            List<X509Certificate> all = signingCertificates(name);
             return all.isEmpty() ? null : all.getFirst();
           }
 
           @Override
-          public List<java.security.cert.X509Certificate> signingCertificates(String name) {
+          public List<X509Certificate> signingCertificates(String name) {
             return contacts.signingCertificatesOf(name, listener::onKeyChanged);
           }
         },
@@ -352,16 +363,16 @@ public final class ChatClient implements AutoCloseable {
    * The keys pinned for {@code name} on this device and the safety number they give, read from the
    * local store only (so it works offline); empty when no keys are pinned for {@code name}.
    */
-  public java.util.Optional<PinnedKeys> pinnedKeys(String name) throws IOException {
+  public Optional<PinnedKeys> pinnedKeys(String name) throws IOException {
     var pin = new ContactPins(store, config.clock()).pinned(name);
     if (pin.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     VerifiedContact mine = new VerifiedContact(me(), config.me().signing().certificate(), config.me().encryption().certificate());
     String sig = pin.get().signingKeyHex();
     String enc = pin.get().encryptionKeyHex();
-    return java.util.Optional.of(new PinnedKeys(name, dev.ztchat.core.pki.KeyFingerprint.grouped(sig),
-        dev.ztchat.core.pki.KeyFingerprint.grouped(enc),
+    return Optional.of(new PinnedKeys(name, KeyFingerprint.grouped(sig),
+        KeyFingerprint.grouped(enc),
         SafetyNumber.ofPinned(mine, name, HexFormat.of().parseHex(sig), HexFormat.of().parseHex(enc))));
   }
 
@@ -380,7 +391,7 @@ public final class ChatClient implements AutoCloseable {
     try {
       var crl = contacts.revocations().crl();
       return crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size();
-    } catch (dev.ztchat.core.pki.CrlRejectedException e) {
+    } catch (CrlRejectedException e) {
       throw new IOException(e.getMessage(), e);
     }
   }
@@ -436,7 +447,7 @@ public final class ChatClient implements AutoCloseable {
       } catch (IOException | RuntimeException e) {
         // Fail closed: a message that could not be checked or stored is not acknowledged (so the
         // relay keeps it) and never shown unverified.
-        Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
         LOG.warn("could not process an envelope: {}", cause.toString());
         notProcessed(sender, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
         return;
@@ -528,7 +539,7 @@ public final class ChatClient implements AutoCloseable {
    */
   private final class LookupRetry {
     private final RelayConnection conn = supervisor.current().orElse(null);
-    private final Backoff backoff = new Backoff(LOOKUP_RETRY_FIRST, 2.0, LOOKUP_RETRY_MAX, java.util.random.RandomGenerator.getDefault());
+    private final Backoff backoff = new Backoff(LOOKUP_RETRY_FIRST, 2.0, LOOKUP_RETRY_MAX, RandomGenerator.getDefault());
 
     boolean waitBeforeRetry(SenderLookupUnavailableException e) {
       if (!stillConnected()) {
@@ -613,7 +624,7 @@ public final class ChatClient implements AutoCloseable {
       receipts.inFlight().get(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       LOG.debug("closing with unanswered requests: {}", e.toString());
     } finally {
       receipts.close();

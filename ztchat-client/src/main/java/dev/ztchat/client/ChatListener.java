@@ -51,7 +51,7 @@ public interface ChatListener {
   default void onConnectionState(ConnectionStatus status) {}
 
   /** A message from the outbox reached the relay: {@code status} says what it did with it. */
-  default void onSendResult(String peer, String messageIdHex, dev.ztchat.core.protocol.DeliveryStatus status) {}
+  default void onSendResult(String peer, String messageIdHex, DeliveryStatus status) {}
 
   /** Messages to {@code change.contact()} wait in the outbox: their keys changed and must be accepted. */
   default void onSendBlocked(KeyChangedException change) {}

@@ -1,7 +1,9 @@
 package dev.ztchat.client;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -111,7 +113,7 @@ public final class ClientStore implements AutoCloseable {
     if (!Files.isDirectory(absolute)) {
       try {
         Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
-      } catch (java.nio.file.FileAlreadyExistsException e) {
+      } catch (FileAlreadyExistsException e) {
         // created meanwhile (or a file: setPosixFilePermissions and the store then say so)
       }
     }
@@ -142,7 +144,7 @@ public final class ClientStore implements AutoCloseable {
   private static void tightenFiles(Path dir) throws IOException {
     try (var files = Files.list(dir)) {
       for (Path f : (Iterable<Path>) files::iterator) {
-        if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
           Files.setPosixFilePermissions(f, OWNER_ONLY_FILE);
         }
       }

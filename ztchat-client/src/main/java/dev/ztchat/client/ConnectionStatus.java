@@ -35,7 +35,7 @@ public record ConnectionStatus(
       b.append("; not retrying");
     }
     if (state == ConnectionState.DISCONNECTED) {
-      b.append("; retrying in ").append(String.format(java.util.Locale.ROOT, "%.1f s", retryIn.toMillis() / 1000.0));
+      b.append("; retrying in ").append(String.format(Locale.ROOT, "%.1f s", retryIn.toMillis() / 1000.0));
     }
     return b.toString();
   }

@@ -103,6 +103,7 @@ final class ConnectionSupervisor<C extends AutoCloseable> implements AutoCloseab
    * Reports that {@code connection} was lost (call it from the connection's close hook; any
    * thread). A report about a connection that is no longer the current one is ignored.
    */
+  @SuppressWarnings("ReferenceEquality") // is this the very connection in use now
   public void connectionLost(C connection, String reason) {
     requireNonNull(connection, "connection");
     submit(() -> {
@@ -117,6 +118,7 @@ final class ConnectionSupervisor<C extends AutoCloseable> implements AutoCloseab
     });
   }
 
+  @SuppressWarnings("ReferenceEquality") // is this the very connection in use now
   private void attempt() {
     if (isClosed()) {
       return;

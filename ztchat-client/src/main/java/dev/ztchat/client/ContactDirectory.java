@@ -2,6 +2,7 @@ package dev.ztchat.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.envelope.RsaOaepAesGcmOpener;
 import dev.ztchat.core.envelope.SenderLookupUnavailableException;
 import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
@@ -14,6 +15,7 @@ import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,7 +64,7 @@ final class ContactDirectory {
       try {
         return current().welcome().maxFrame();
       } catch (IOException e) {
-        return dev.ztchat.core.protocol.ProtocolLimits.DEFAULT_MAX_FRAME;
+        return ProtocolLimits.DEFAULT_MAX_FRAME;
       }
     }
   }
@@ -183,7 +185,7 @@ final class ContactDirectory {
    * fresh revocation list can be had (fail closed for new contacts).
    */
   Optional<String> refusal(X509Certificate cert, Instant at) {
-    String name = dev.ztchat.core.pki.Certificates.commonName(cert);
+    String name = Certificates.commonName(cert);
     try {
       RevocationList crl = fetchRevocations();
       Optional<Instant> revokedAt = crl.revokedAt(cert);
@@ -315,7 +317,7 @@ final class ContactDirectory {
     }
     signing.add(current);
     for (String pem : certs.earlierSigning()) {
-      if (signing.size() >= dev.ztchat.core.envelope.RsaOaepAesGcmOpener.MAX_SIGNING_CANDIDATES) {
+      if (signing.size() >= RsaOaepAesGcmOpener.MAX_SIGNING_CANDIDATES) {
         break;
       }
       try {
@@ -336,7 +338,7 @@ final class ContactDirectory {
     } catch (UntrustedContactException e) {
       LOG.debug("the directory's current certificates of {} do not verify: {}", name, e.getMessage());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e); // a local failure, not the directory's: not retried here
+      throw new UncheckedIOException(e); // a local failure, not the directory's: not retried here
     }
     SenderEntry entry = new SenderEntry(List.copyOf(signing), verified, clock.instant());
     senders.put(name, entry);

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * Trust on first use on top of the CA: the keys first seen for each contact are pinned in the
@@ -88,11 +89,11 @@ final class ContactPins {
   }
 
   /** The pinned keys of {@code name} as stored (ungrouped hex SHA-256 of each public key), if any. */
-  public synchronized java.util.Optional<Pinned> pinned(String name) throws IOException {
+  public synchronized Optional<Pinned> pinned(String name) throws IOException {
     try (PreparedStatement q = store.db().prepareStatement("SELECT signing_key, encryption_key FROM pins WHERE name = ?")) {
       q.setString(1, name);
       try (ResultSet rs = q.executeQuery()) {
-        return rs.next() ? java.util.Optional.of(new Pinned(rs.getString(1), rs.getString(2))) : java.util.Optional.empty();
+        return rs.next() ? Optional.of(new Pinned(rs.getString(1), rs.getString(2))) : Optional.empty();
       }
     } catch (SQLException e) {
       throw new IOException("cannot read pinned keys: " + e.getMessage(), e);

@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Keeps an identity's local state to one user at a time: an operating-system lock on the file
@@ -36,7 +37,7 @@ final class IdentityLock implements AutoCloseable {
   private final Path file;
   private final FileChannel channel;
   private final FileLock lock;
-  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private IdentityLock(Path file, FileChannel channel, FileLock lock) {
     this.file = file;

@@ -6,6 +6,7 @@ import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.UserIdentity;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.cert.CRLReason;
 import java.security.cert.X509CRL;
@@ -78,7 +79,7 @@ final class KeyRenewal {
     List<Credential> all = new ArrayList<>(renewed.previousEncryption());
     all.addAll(old.previousEncryption());
     all.add(old.me().encryption());
-    Set<java.math.BigInteger> seen = new HashSet<>();
+    Set<BigInteger> seen = new HashSet<>();
     seen.add(renewed.me().encryption().certificate().getSerialNumber());
     return all.stream().filter(c -> seen.add(c.certificate().getSerialNumber())).toList();
   }
@@ -87,7 +88,7 @@ final class KeyRenewal {
     X509Certificate signing = stored.signing().certificate();
     if (!stored.name().equals(current.name())
         || signing.getSerialNumber().equals(current.signing().certificate().getSerialNumber())
-        || signing.getNotBefore().before(current.signing().certificate().getNotBefore())) {
+        || signing.getNotBefore().toInstant().isBefore(current.signing().certificate().getNotBefore().toInstant())) {
       return false;
     }
     try {

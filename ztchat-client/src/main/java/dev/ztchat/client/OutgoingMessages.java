@@ -10,6 +10,7 @@ import dev.ztchat.core.envelope.RecipientKey;
 import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
 import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.envelope.WrappedKey;
+import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.FrameCodec;
@@ -17,6 +18,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,14 +35,14 @@ import org.slf4j.LoggerFactory;
 final class OutgoingMessages {
   private static final Logger LOG = LoggerFactory.getLogger(OutgoingMessages.class);
 
-  private volatile dev.ztchat.core.pki.UserIdentity me; // replaced when my keys are renewed
+  private volatile UserIdentity me; // replaced when my keys are renewed
   private final ContactDirectory contacts;
   private final Outbox outbox;
   private final ConversationHistory history;
   private final ContactDirectory.ConnectionSource relay;
   private final ChatListener listener;
   private volatile EnvelopeSealer sealer;
-  private final java.time.Clock clock;
+  private final Clock clock;
   private final Object flushLock = new Object();
   /** Peers whose keys were renewed and whose new keys are not available yet; guarded by flushLock. */
   private final Set<String> waitingForRenewal = new HashSet<>();
@@ -60,7 +63,7 @@ final class OutgoingMessages {
   }
 
   /** Signs with {@code renewed} from now on (my keys were renewed). */
-  void useKeys(dev.ztchat.core.pki.UserIdentity renewed) {
+  void useKeys(UserIdentity renewed) {
     synchronized (flushLock) {
       this.sealer = new RsaOaepAesGcmSealer(renewed, clock);
       this.me = renewed;
@@ -98,7 +101,7 @@ final class OutgoingMessages {
       // connection re-sends these very bytes, which the relay stores once.
       long row = outbox.enqueue(to, text);
       outbox.attachEnvelope(row, id, bytes);
-      history.recordOutgoing(to, id, java.time.Instant.ofEpochMilli(envelope.header().timestampMillis()), text);
+      history.recordOutgoing(to, id, Instant.ofEpochMilli(envelope.header().timestampMillis()), text);
       Frame.Sent sent;
       try {
         sent = deliver(conn, bytes, ref);
@@ -220,7 +223,7 @@ final class OutgoingMessages {
     String id = envelope.header().messageIdHex();
     // Durable before the first send: a retry after a crash or a lost answer re-sends these bytes.
     outbox.attachEnvelope(p.id(), id, bytes);
-    history.recordOutgoing(p.peer(), id, java.time.Instant.ofEpochMilli(envelope.header().timestampMillis()), p.text());
+    history.recordOutgoing(p.peer(), id, Instant.ofEpochMilli(envelope.header().timestampMillis()), p.text());
     return new PendingMessage(p.id(), p.peer(), p.text(), p.createdAt(), id, bytes);
   }
 
@@ -258,7 +261,7 @@ final class OutgoingMessages {
    */
   private void checkFitsBeforeSealing(int maxFrame, String ref, String to, String text, X509Certificate recipient)
       throws MessageTooLongException {
-    dev.ztchat.core.pki.UserIdentity self = me;
+    UserIdentity self = me;
     if (!(recipient.getPublicKey() instanceof RSAPublicKey wrapKey)
         || !(self.signing().certificate().getPublicKey() instanceof RSAPublicKey signKey)) {
       return; // user keys are RSA; anything else is left to checkFits
@@ -321,7 +324,7 @@ final class OutgoingMessages {
    * same size; {@link #flush} re-checks exactly).
    */
   int maxTextBytes(int maxFrame, String peer) {
-    dev.ztchat.core.pki.UserIdentity self = me;
+    UserIdentity self = me;
     SealedEnvelope probe = sealer.seal(MessageContent.text(""),
         List.of(new RecipientKey(self.name(), self.encryption().certificate())));
     int nameDelta = 2 * (peer.getBytes(StandardCharsets.UTF_8).length - self.name().getBytes(StandardCharsets.UTF_8).length);

@@ -3,6 +3,8 @@ package dev.ztchat.client;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A message waiting in the {@link Outbox}: typed for {@code peer} at {@code createdAt}, not yet
@@ -36,8 +38,8 @@ record PendingMessage(
   @Override
   public boolean equals(Object o) {
     return o instanceof PendingMessage p && id == p.id && peer.equals(p.peer) && text.equals(p.text)
-        && createdAt.equals(p.createdAt) && java.util.Objects.equals(messageIdHex, p.messageIdHex)
-        && java.util.Arrays.equals(envelope, p.envelope);
+        && createdAt.equals(p.createdAt) && Objects.equals(messageIdHex, p.messageIdHex)
+        && Arrays.equals(envelope, p.envelope);
   }
 
   @Override

@@ -4,11 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.protocol.ProtocolLimits;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,7 +33,7 @@ final class ReceiptPacer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReceiptPacer.class);
 
   /** Receipts sent per second at most. */
-  static final int PER_SECOND = dev.ztchat.core.protocol.ProtocolLimits.DEFAULT_FRAMES_PER_SECOND / 2;
+  static final int PER_SECOND = ProtocolLimits.DEFAULT_FRAMES_PER_SECOND / 2;
 
   /** Receipts kept waiting at most. */
   static final int MAX_WAITING = 1024;
@@ -95,7 +97,7 @@ final class ReceiptPacer implements AutoCloseable {
     inFlight.add(answer);
     answer.whenComplete((f, e) -> {
       inFlight.remove(answer);
-      Throwable cause = e instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : e;
+      Throwable cause = e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e;
       if (cause instanceof RelayConnection.RelayException r && r.code() == ErrorCode.RATE_LIMITED) {
         rateLimited(next);
       } else if (cause != null) {

@@ -30,18 +30,25 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +75,7 @@ public final class RelayConnection implements AutoCloseable {
   private final Map<String, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
   private final AtomicLong refs = new AtomicLong();
   private Consumer<byte[]> deliveries; // guarded by this; null until set: deliveries wait in early
-  private final java.util.List<byte[]> early = new java.util.ArrayList<>();
+  private final List<byte[]> early = new ArrayList<>();
   private volatile Consumer<Throwable> onClose = t -> {};
 
   /** Largest frame accepted before the {@code welcome}: a welcome is a short JSON object. */
@@ -108,7 +115,7 @@ public final class RelayConnection implements AutoCloseable {
     SslContext ssl;
     try {
       ssl = TlsContexts.client(me, rootCa, TlsSettings.provider());
-    } catch (javax.net.ssl.SSLException e) {
+    } catch (SSLException e) {
       throw new IOException("cannot set up TLS: " + e.getMessage(), e);
     }
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -143,7 +150,7 @@ public final class RelayConnection implements AutoCloseable {
       ch.closeFuture().addListener(f -> {
         try {
           ch.eventLoop().execute(() -> welcomed.completeExceptionally(closedEarly));
-        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        } catch (RejectedExecutionException shuttingDown) {
           welcomed.completeExceptionally(closedEarly);
         }
       });
@@ -211,7 +218,7 @@ public final class RelayConnection implements AutoCloseable {
     try {
       var peer = channel.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
       return peer.length > 0 && peer[0] instanceof X509Certificate x ? x : null;
-    } catch (javax.net.ssl.SSLPeerUnverifiedException | RuntimeException e) {
+    } catch (SSLPeerUnverifiedException | RuntimeException e) {
       return null;
     }
   }
@@ -260,7 +267,7 @@ public final class RelayConnection implements AutoCloseable {
             channel.config().setAutoRead(true);
           }
         });
-      } catch (java.util.concurrent.RejectedExecutionException closed) {
+      } catch (RejectedExecutionException closed) {
         // the connection is gone: nothing to resume
       }
     }
@@ -377,7 +384,7 @@ public final class RelayConnection implements AutoCloseable {
       this.welcomed = welcomed;
     }
 
-    private final java.util.List<Frame> beforeAttach = new java.util.ArrayList<>();
+    private final List<Frame> beforeAttach = new ArrayList<>();
 
     void attach(RelayConnection c) {
       this.conn = c;
@@ -457,7 +464,7 @@ public final class RelayConnection implements AutoCloseable {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-      if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent h && !h.isSuccess()) {
+      if (evt instanceof SslHandshakeCompletionEvent h && !h.isSuccess()) {
         failure = h.cause();
         welcomed.completeExceptionally(h.cause());
       }

@@ -1,6 +1,7 @@
 package dev.ztchat.client;
 
 import dev.ztchat.core.envelope.AcceptancePolicy;
+import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -21,8 +22,8 @@ final class RelayTtlCheck {
       + " refuse it as stale). Write it again if it still matters.";
 
   /** True for the relay's answer to an envelope past the acceptance window (docs/PROTOCOL.md section 9). */
-  static boolean isExpiredRefusal(dev.ztchat.core.protocol.ErrorCode code, String message) {
-    return code == dev.ztchat.core.protocol.ErrorCode.BAD_ENVELOPE && message != null
+  static boolean isExpiredRefusal(ErrorCode code, String message) {
+    return code == ErrorCode.BAD_ENVELOPE && message != null
         && message.startsWith("envelope expired");
   }
 

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.AEADBadTagException;
 import org.junit.jupiter.api.BeforeAll;
@@ -157,7 +158,7 @@ class AtRestKeyTest {
       byte[] aad = AtRestKey.binding("t");
       byte[] sealed = key.seal(bytes("hello"), aad);
       assertThatThrownBy(() -> key.open(new byte[0], aad)).isInstanceOf(AEADBadTagException.class);
-      assertThatThrownBy(() -> key.open(java.util.Arrays.copyOf(sealed, sealed.length - 1), aad))
+      assertThatThrownBy(() -> key.open(Arrays.copyOf(sealed, sealed.length - 1), aad))
           .isInstanceOf(AEADBadTagException.class);
     }
   }

@@ -14,11 +14,13 @@ import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,7 +121,7 @@ class ChatClientIntegrationTest {
       assertThatThrownBy(() -> alice.send("bob", "x".repeat(5000)))
           .isInstanceOf(MessageTooLongException.class)
           .hasMessageContaining("maximum is");
-      MessageTooLongException e = org.junit.jupiter.api.Assertions.assertThrows(
+      MessageTooLongException e = Assertions.assertThrows(
           MessageTooLongException.class, () -> alice.send("bob", "x".repeat(5000)));
       // exactly the maximum fits, one more byte does not
       assertThat(alice.send("bob", "y".repeat(e.maxBytes())).statusOf("bob").accepted()).isTrue();
@@ -141,7 +143,7 @@ class ChatClientIntegrationTest {
       try (ChatClient bob2 = ChatClient.connect(
           ChatClientConfig.of("localhost", server.port(), newBob, pki.ca().certificate(), dir.resolve("data-bob2")),
           newBobInbox)) {
-        KeyChangedException e = org.junit.jupiter.api.Assertions.assertThrows(
+        KeyChangedException e = Assertions.assertThrows(
             KeyChangedException.class, () -> alice.send("bob", "secret for bob"));
         assertThat(e.pinnedFingerprint()).isNotEqualTo(e.newFingerprint());
         assertThat(newBobInbox.messages.poll(500, TimeUnit.MILLISECONDS)).as("nothing sent to the new key").isNull();
@@ -174,7 +176,7 @@ class ChatClientIntegrationTest {
       }
     };
     try (ChatClient alice = connect(pki.user("alice"), inbox)) {
-      List<String> seen = new java.util.ArrayList<>();
+      List<String> seen = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         String n = notices.poll(5, TimeUnit.SECONDS);
         assertThat(n).isNotNull();

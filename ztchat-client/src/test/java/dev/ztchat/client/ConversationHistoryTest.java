@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,7 +82,7 @@ class ConversationHistoryTest {
     assertThat(history.hasIncoming("bob", ID1)).isFalse();
     assertThat(history.recordIncoming("bob", ID1, T0, "once")).isTrue();
     assertThat(history.recordIncoming("bob", ID1, T0, "once")).isFalse();
-    assertThat(history.recordIncoming("bob", ID1.toUpperCase(), T0, "once")).isFalse();
+    assertThat(history.recordIncoming("bob", ID1.toUpperCase(Locale.ROOT), T0, "once")).isFalse();
 
     assertThat(history.hasIncoming("bob", ID1)).isTrue();
     assertThat(history.hasIncoming("carol", ID1)).isFalse();

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A TCP proxy on loopback in front of a real relay, for losing a relay's answer on purpose: after
- * {@link #loseAnswersAndCut()}, the client's next large write (a {@code send} frame, not a small
+ * {@link #loseAnswersAndCut(boolean)}, the client's next large write (a {@code send} frame, not a small
  * request such as {@code crl}) is passed on to the relay, every byte from the relay is dropped from
  * then on, and the connection is cut once the relay's answer (sent after it stored the envelope)
  * was dropped. The TLS session runs end to end through it, untouched.

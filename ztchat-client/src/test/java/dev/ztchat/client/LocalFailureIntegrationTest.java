@@ -3,12 +3,20 @@ package dev.ztchat.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
+import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.RecipientKey;
 import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
 import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -94,13 +102,13 @@ class LocalFailureIntegrationTest {
     UserIdentity alice = pki.user("alice");
     // dated an hour ahead: the relay stores it (an envelope already past the window it refuses
     // itself, docs/PROTOCOL.md section 9), bob's client rejects it
-    var anHourAhead = new dev.ztchat.core.envelope.RsaOaepAesGcmSealer(alice,
-            java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofHours(1)))
-        .seal(dev.ztchat.core.envelope.MessageContent.text("from the future"),
-            java.util.List.of(new dev.ztchat.core.envelope.RecipientKey("bob", pki.user("bob").encryption().certificate())));
+    var anHourAhead = new RsaOaepAesGcmSealer(alice,
+            Clock.offset(Clock.systemUTC(), Duration.ofHours(1)))
+        .seal(MessageContent.text("from the future"),
+            List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
     try (RelayConnection raw = RelayConnection.connect("localhost", server.port(), alice.signing(), pki.ca().certificate())) {
-      raw.request(new dev.ztchat.core.protocol.Frame.Send("s", dev.ztchat.core.envelope.EnvelopeCodec.encode(anHourAhead)),
-          "s", java.time.Duration.ofSeconds(10));
+      raw.request(new Frame.Send("s", EnvelopeCodec.encode(anHourAhead)),
+          "s", Duration.ofSeconds(10));
     }
     NoticeInbox inbox = new NoticeInbox();
     try (ChatClient bob = ChatClient.connect(config(pki.user("bob")), inbox)) {

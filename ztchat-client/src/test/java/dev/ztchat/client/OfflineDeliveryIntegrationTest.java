@@ -25,16 +25,20 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Offline delivery, acknowledgements, receipts and the outbox, end to end through a real relay. */
 class OfflineDeliveryIntegrationTest {
@@ -115,8 +119,8 @@ class OfflineDeliveryIntegrationTest {
     }
   }
 
-  @org.junit.jupiter.params.ParameterizedTest(name = "the relay got the message: {0}")
-  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  @ParameterizedTest(name = "the relay got the message: {0}")
+  @ValueSource(booleans = {true, false})
   void aSendWhoseAnswerIsLost_isKeptAndResentAsTheSameBytes_andDeliveredOnce(boolean relayGotIt) throws Exception {
     String lostId;
     try (CuttableProxy proxy = new CuttableProxy(serverConfig.port())) {
@@ -125,7 +129,7 @@ class OfflineDeliveryIntegrationTest {
       try (ChatClient alice = ChatClient.connect(viaProxy, new Inbox())) {
         alice.send("bob", "warm-up"); // bob's keys verified and pinned: the next send is one frame
         proxy.loseAnswersAndCut(relayGotIt);
-        UnconfirmedSendException lost = org.assertj.core.api.Assertions.catchThrowableOfType(
+        UnconfirmedSendException lost = Assertions.catchThrowableOfType(
             UnconfirmedSendException.class, () -> alice.send("bob", "answer lost"));
         assertThat(lost).as("the send is reported unconfirmed").isNotNull();
         assertThat(lost.getMessage()).contains("re-sent the next time alice connects");
@@ -215,7 +219,7 @@ class OfflineDeliveryIntegrationTest {
       aliceInbox.delivered.poll(10, TimeUnit.SECONDS); // bob's genuine receipt
       UserIdentity carolId = pki.user("carol");
       var forged = new RsaOaepAesGcmSealer(carolId, Clock.systemUTC()).seal(
-          MessageContent.receipt(java.util.HexFormat.of().parseHex(r2.messageId())),
+          MessageContent.receipt(HexFormat.of().parseHex(r2.messageId())),
           List.of(new RecipientKey("alice", pki.user("alice").encryption().certificate())));
       try (RelayConnection carolRaw = RelayConnection.connect("localhost", serverConfig.port(), carolId.signing(), pki.ca().certificate())) {
         carolRaw.sendOneWay(new Frame.Send(null, EnvelopeCodec.encode(forged)));

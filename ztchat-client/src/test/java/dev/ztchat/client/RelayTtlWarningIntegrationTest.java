@@ -12,6 +12,7 @@ import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -60,7 +61,7 @@ class RelayTtlWarningIntegrationTest {
 
     /** Notices that arrived within a moment, about the queue's TTL. */
     List<String> aboutTtl() throws InterruptedException {
-      List<String> got = new java.util.ArrayList<>();
+      List<String> got = new ArrayList<>();
       String n;
       while ((n = notices.poll(1, TimeUnit.SECONDS)) != null) {
         if (n.contains("--window")) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
+import dev.ztchat.core.envelope.AcceptancePolicy;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.PkiRevocation;
 import dev.ztchat.core.testing.TestPki;
@@ -12,6 +13,7 @@ import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,7 +87,7 @@ class RenewalIntegrationTest {
     KeyReload reload = KeyReload.fromCertsFolder(folder.root(), "bob");
     KeyReload.StoredKeys keys = reload.read();
     return new ChatClientConfig("localhost", server.port(), keys.me(), pki.ca().certificate(), dir.resolve("b"),
-        dev.ztchat.core.envelope.AcceptancePolicy.DEFAULT, Clock.systemUTC(), keys.previousEncryption())
+        AcceptancePolicy.DEFAULT, Clock.systemUTC(), keys.previousEncryption())
         .withKeyReload(reload);
   }
 
@@ -104,7 +107,7 @@ class RenewalIntegrationTest {
   CertsLayout renewBobElsewhere() throws Exception {
     CertsLayout admin = pki.writeTo(dir.resolve("admin"));
     new PkiRevocation(admin, Clock.systemUTC(), line -> {}).renew("bob", TestPki.TEST_KEY_BITS, 30, Duration.ofDays(7));
-    Files.copy(admin.crl(), certs.crl(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(admin.crl(), certs.crl(), StandardCopyOption.REPLACE_EXISTING);
     return admin;
   }
 
@@ -137,7 +140,7 @@ class RenewalIntegrationTest {
       assertThat(bobScreen.states).allMatch(s -> s.reason() == null || !s.reason().contains("revoked by the CA"));
 
       untilAliceKnowsOfTheRenewal(alice);
-      KeyChangedException change = org.junit.jupiter.api.Assertions.assertThrows(KeyChangedException.class,
+      KeyChangedException change = Assertions.assertThrows(KeyChangedException.class,
           () -> alice.send("bob", "after the renewal?"));
       alice.acceptKeyChange(change.newKeys());
       assertThat(alice.send("bob", "after the renewal").statusOf("bob").accepted()).isTrue();
@@ -165,7 +168,7 @@ class RenewalIntegrationTest {
   }
 
   @Test
-  void messageToAContactWhoseKeysWereRenewed_waitsInTheOutbox_andIsDeliveredOnceTheirNewKeysAreAccepted() throws Exception {
+  void messageToRenewedContact_waitsInTheOutbox_andIsDeliveredOnceTheirNewKeysAreAccepted() throws Exception {
     Screen aliceScreen = new Screen();
     try (ChatClient alice = alice(aliceScreen)) {
       try (ChatClient bob = ChatClient.connect(bobFromTheCertsFolder(), new Screen())) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
+import dev.ztchat.core.envelope.AcceptancePolicy;
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.RecipientKey;
@@ -32,7 +33,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -188,12 +191,12 @@ class RevocationIntegrationTest {
     Credential oldEncryption = new Credential(PemFiles.readCertificate(old.resolve("encryption.crt")),
         PemFiles.readPrivateKey(old.resolve("encryption.key")));
     ChatClientConfig renewedConfig = new ChatClientConfig("localhost", server.port(), renewed, pki.ca().certificate(),
-        dir.resolve("a"), dev.ztchat.core.envelope.AcceptancePolicy.DEFAULT, Clock.systemUTC(), List.of(oldEncryption));
+        dir.resolve("a"), AcceptancePolicy.DEFAULT, Clock.systemUTC(), List.of(oldEncryption));
     Inbox renewedInbox = new Inbox();
     try (ChatClient alice = ChatClient.connect(renewedConfig, renewedInbox);
         ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), new Inbox())) {
       assertThat(alice.history("bob", 10)).extracting(HistoryEntry::text).containsExactly("old times");
-      KeyChangedException change = org.junit.jupiter.api.Assertions.assertThrows(KeyChangedException.class,
+      KeyChangedException change = Assertions.assertThrows(KeyChangedException.class,
           () -> bob.send("alice", "new key?"));
       bob.acceptKeyChange(change.newKeys());
       bob.send("alice", "new key works");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.pki.PemFiles;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +84,7 @@ class SafetyNumberVectorTest {
 
     byte[] digest = sha256("ztchat-safety-number-v1".getBytes(StandardCharsets.US_ASCII), part(bob), part(alice));
     assertThat(row("digest")).isEqualTo(HEX.formatHex(digest));
-    String digits = String.format("%030d", new java.math.BigInteger(1, digest).mod(java.math.BigInteger.TEN.pow(30)));
+    String digits = String.format("%030d", new BigInteger(1, digest).mod(BigInteger.TEN.pow(30)));
     assertThat(SafetyNumber.of(alice, bob).replace(" ", "")).isEqualTo(digits);
   }
 }

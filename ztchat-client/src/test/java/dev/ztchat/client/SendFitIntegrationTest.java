@@ -12,6 +12,7 @@ import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +65,7 @@ class SendFitIntegrationTest {
     try (ChatClient alice = connect(pki.user("alice"));
         ChatClient bob = connect(pki.user("bob"))) {
       // 2418 bytes need a 4097-byte frame with a two-character ref
-      MessageTooLongException e = org.junit.jupiter.api.Assertions.assertThrows(
+      MessageTooLongException e = Assertions.assertThrows(
           MessageTooLongException.class, () -> alice.send("bob", "x".repeat(2418)));
       assertThat(e.maxBytes()).isBetween(2411, 2417); // the ref's length (r2, r10, ...) moves it a little
       assertThat(alice.send("bob", "y".repeat(e.maxBytes())).statusOf("bob").accepted()).isTrue();

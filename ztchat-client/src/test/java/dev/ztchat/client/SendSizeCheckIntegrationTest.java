@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,7 +84,7 @@ class SendSizeCheckIntegrationTest {
   @Test
   void theMaximumTheEarlyCheckNames_isExactlyWhatTheSealedEnvelopeAllows() throws Exception {
     try (ChatClient alice = connect("alice"); ChatClient bob = connect("bob")) {
-      MessageTooLongException e = org.junit.jupiter.api.Assertions.assertThrows(
+      MessageTooLongException e = Assertions.assertThrows(
           MessageTooLongException.class, () -> alice.send("bob", "é".repeat(3000)));
 
       assertThat(alice.send("bob", "y".repeat(e.maxBytes())).statusOf("bob").accepted()).isTrue();

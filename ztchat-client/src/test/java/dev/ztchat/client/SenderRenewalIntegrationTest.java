@@ -10,6 +10,7 @@ import dev.ztchat.core.envelope.RecipientKey;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.PkiAdmin;
 import dev.ztchat.core.pki.PkiRevocation;
@@ -57,7 +58,7 @@ class SenderRenewalIntegrationTest {
     server.close();
   }
 
-  ChatClientConfig config(UserIdentity id, Clock clock, dev.ztchat.core.pki.Credential... previousEncryption) {
+  ChatClientConfig config(UserIdentity id, Clock clock, Credential... previousEncryption) {
     return new ChatClientConfig("localhost", server.port(), id, ca, dir.resolve("data-" + id.name()),
         AcceptancePolicy.DEFAULT, clock, List.of(previousEncryption));
   }

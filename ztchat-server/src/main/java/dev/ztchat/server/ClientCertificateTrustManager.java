@@ -7,10 +7,20 @@ import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.IdentityName;
+import io.netty.handler.ssl.OpenSslCertificateException;
 import java.net.Socket;
+import java.security.cert.CRLReason;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.CertificateRevokedException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -24,10 +34,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
 final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
   private final CertificateVerifier verifier;
   private final Clock clock;
-  private final java.util.function.Function<X509Certificate, java.util.Optional<java.time.Instant>> revokedAt;
+  private final Function<X509Certificate, Optional<Instant>> revokedAt;
 
   ClientCertificateTrustManager(CertificateVerifier verifier, Clock clock,
-      java.util.function.Function<X509Certificate, java.util.Optional<java.time.Instant>> revokedAt) {
+      Function<X509Certificate, Optional<Instant>> revokedAt) {
     this.verifier = requireNonNull(verifier, "verifier");
     this.clock = requireNonNull(clock, "clock");
     this.revokedAt = requireNonNull(revokedAt, "revokedAt");
@@ -63,24 +73,24 @@ final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
    */
   private CertificateException refusal(X509Certificate leaf, String why) {
     try {
-      leaf.checkValidity(java.util.Date.from(clock.instant()));
-    } catch (java.security.cert.CertificateExpiredException e) {
-      return new java.security.cert.CertificateExpiredException(why);
-    } catch (java.security.cert.CertificateNotYetValidException e) {
-      return new java.security.cert.CertificateNotYetValidException(why);
+      leaf.checkValidity(Date.from(clock.instant()));
+    } catch (CertificateExpiredException e) {
+      return new CertificateExpiredException(why);
+    } catch (CertificateNotYetValidException e) {
+      return new CertificateNotYetValidException(why);
     }
-    return new io.netty.handler.ssl.OpenSslCertificateException(
+    return new OpenSslCertificateException(
         why, io.netty.internal.tcnative.CertificateVerifier.X509_V_ERR_CERT_UNTRUSTED);
   }
 
   /** Revocation, with our words as its message (the JDK's own message names no certificate). */
-  private static final class Revoked extends java.security.cert.CertificateRevokedException {
+  private static final class Revoked extends CertificateRevokedException {
     private static final long serialVersionUID = 1L;
     private final String message;
 
-    Revoked(X509Certificate leaf, String message, java.time.Instant at) {
-      super(java.util.Date.from(at), java.security.cert.CRLReason.UNSPECIFIED,
-          leaf.getIssuerX500Principal(), java.util.Map.of());
+    Revoked(X509Certificate leaf, String message, Instant at) {
+      super(Date.from(at), CRLReason.UNSPECIFIED,
+          leaf.getIssuerX500Principal(), Map.of());
       this.message = message;
     }
 

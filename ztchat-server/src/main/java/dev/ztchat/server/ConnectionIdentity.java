@@ -2,6 +2,7 @@ package dev.ztchat.server;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import java.security.cert.X509Certificate;
 
 /**
  * The identity bound to a connection at the handshake: the CN of its client certificate. Set once
@@ -9,11 +10,11 @@ import io.netty.util.AttributeKey;
  */
 final class ConnectionIdentity {
   private static final AttributeKey<String> KEY = AttributeKey.valueOf("ztchat.identity");
-  private static final AttributeKey<java.security.cert.X509Certificate> CERT = AttributeKey.valueOf("ztchat.certificate");
+  private static final AttributeKey<X509Certificate> CERT = AttributeKey.valueOf("ztchat.certificate");
 
   private ConnectionIdentity() {}
 
-  static void bind(Channel channel, String identity, java.security.cert.X509Certificate cert) {
+  static void bind(Channel channel, String identity, X509Certificate cert) {
     if (!channel.attr(KEY).compareAndSet(null, identity)) {
       throw new IllegalStateException("identity already bound");
     }
@@ -21,7 +22,7 @@ final class ConnectionIdentity {
   }
 
   /** The client certificate the identity was bound from, or {@code null} before the handshake. */
-  static java.security.cert.X509Certificate certificateOf(Channel channel) {
+  static X509Certificate certificateOf(Channel channel) {
     return channel.attr(CERT).get();
   }
 

@@ -15,9 +15,12 @@ import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -181,8 +184,8 @@ final class DeliveryService implements AutoCloseable {
     submit(new Op() {
       final List<QueuedEnvelope> stored = new ArrayList<>();
       Map<String, EnqueueOutcome> outcomes = Map.of();
-      /** Recipients who have sent the sender a message: they may be reported as online. */
-      final java.util.Set<String> visible = new java.util.HashSet<>();
+      /* Recipients who have sent the sender a message: they may be reported as online. */
+      final Set<String> visible = new HashSet<>();
       boolean acknowledgedFromMemory;
 
       @Override
@@ -202,7 +205,7 @@ final class DeliveryService implements AutoCloseable {
         if (!known.isEmpty()) {
           outcomes = queue.enqueue(known, header.sender(), header.messageIdHex(), header.timestampMillis(), envelope,
               stored::add);
-          java.util.Set<String> contacts = queue.contactsOf(header.sender());
+          Set<String> contacts = queue.contactsOf(header.sender());
           known.stream().filter(contacts::contains).forEach(visible::add);
         }
         if (liveCopy != null) {
@@ -232,7 +235,8 @@ final class DeliveryService implements AutoCloseable {
         settle(out);
       }
 
-      /** The envelope reached its recipients' cursors with this batch: later ones may be pushed from memory. */
+      /* The envelope reached its recipients' cursors with this batch: later ones may be pushed
+         from memory. */
       private void settle(BatchReplies out) {
         if (liveCopy != null && liveCopy.wasPushed()) {
           return; // settled when it was pushed
@@ -284,11 +288,11 @@ final class DeliveryService implements AutoCloseable {
    * {@code identity}'s contacts (the users who have sent it a message through this relay), read on
    * the store thread, so after every change already committed.
    */
-  java.util.concurrent.CompletableFuture<java.util.Set<String>> contactsOf(String identity) {
-    java.util.concurrent.CompletableFuture<java.util.Set<String>> f = new java.util.concurrent.CompletableFuture<>();
+  CompletableFuture<Set<String>> contactsOf(String identity) {
+    CompletableFuture<Set<String>> f = new CompletableFuture<>();
     storeThread.execute(() -> {
       try {
-        f.complete(java.util.Set.copyOf(queue.contactsOf(identity)));
+        f.complete(Set.copyOf(queue.contactsOf(identity)));
       } catch (IOException | RuntimeException e) {
         f.completeExceptionally(e);
       }

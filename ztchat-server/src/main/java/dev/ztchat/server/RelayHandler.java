@@ -7,6 +7,7 @@ import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
+import dev.ztchat.core.pki.CrlIssuer;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.ErrorCode;
@@ -17,6 +18,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.io.IOException;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,7 +128,7 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
 
   private void directory(ChannelHandlerContext ctx, Frame.DirectoryRequest req) {
     String user = req.user();
-    var entry = IdentityName.isValid(user) ? relay.directory().lookup(user) : java.util.Optional.<Directory.Entry>empty();
+    var entry = IdentityName.isValid(user) ? relay.directory().lookup(user) : Optional.<Directory.Entry>empty();
     if (entry.isEmpty() || entry.get().signing() == null || entry.get().encryption() == null) {
       ctx.writeAndFlush(new Frame.Error(req.ref(), ErrorCode.UNKNOWN_USER,
           "no certificates known for that user"));

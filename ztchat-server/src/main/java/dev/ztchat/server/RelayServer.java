@@ -13,6 +13,7 @@ import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.server.store.OfflineQueue;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -22,10 +23,15 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.NoSuchFileException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,15 +138,15 @@ public final class RelayServer implements AutoCloseable {
         String identity = ConnectionIdentity.of(ch);
         security.record(SecurityEvent.REVOKED, identity, ch.remoteAddress(),
             "serial", cert.getSerialNumber().toString(16), "action", "closed");
-        ch.writeAndFlush(new dev.ztchat.core.protocol.Frame.Error(null, dev.ztchat.core.protocol.ErrorCode.BAD_CERTIFICATE,
+        ch.writeAndFlush(new Frame.Error(null, ErrorCode.BAD_CERTIFICATE,
                 "your certificate was revoked by the CA"))
-            .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            .addListener(ChannelFutureListener.CLOSE);
       }
     }
   }
 
   /** The CA's revocation list the relay enforces and serves, or null while it has none. */
-  public java.security.cert.X509CRL currentRevocationList() {
+  public X509CRL currentRevocationList() {
     return revocations.current();
   }
 

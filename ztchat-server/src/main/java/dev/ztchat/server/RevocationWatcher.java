@@ -3,6 +3,7 @@ package dev.ztchat.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.pki.CrlFiles;
+import dev.ztchat.core.pki.CrlIssuer;
 import dev.ztchat.core.pki.CrlRejectedException;
 import dev.ztchat.core.pki.RevocationList;
 import java.io.IOException;
@@ -109,14 +110,14 @@ final class RevocationWatcher implements AutoCloseable {
         return;
       }
       X509CRL before = current;
-      if (before != null && dev.ztchat.core.pki.CrlIssuer.crlNumber(crl).compareTo(dev.ztchat.core.pki.CrlIssuer.crlNumber(before)) < 0) {
+      if (before != null && CrlIssuer.crlNumber(crl).compareTo(CrlIssuer.crlNumber(before)) < 0) {
         LOG.error("refusing {}: its CRL number is lower than the one in use (a rollback?)", file);
         return;
       }
       current = crl;
       int entries = crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size();
       LOG.info("revocation list loaded: number {}, {} revoked certificates, next update {}",
-          dev.ztchat.core.pki.CrlIssuer.crlNumber(crl), entries, crl.getNextUpdate().toInstant());
+          CrlIssuer.crlNumber(crl), entries, crl.getNextUpdate().toInstant());
       try {
         RevocationList.verify(crl, ca, clock.instant());
       } catch (CrlRejectedException e) {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -105,7 +106,7 @@ class FrameRulesIntegrationTest {
   void frameLongerThanMaxFrame_isClosedWithoutAnyErrorFrame() throws Exception {
     try (RawFrameClient c = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
       byte[] big = new byte[4097];
-      java.util.Arrays.fill(big, (byte) ' ');
+      Arrays.fill(big, (byte) ' ');
       c.sendFrame(big);
       boolean answered;
       try {

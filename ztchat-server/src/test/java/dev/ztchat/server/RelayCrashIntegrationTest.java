@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
+import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.RawFrameClient;
@@ -158,7 +159,7 @@ class RelayCrashIntegrationTest {
   static String messageId(byte[] envelope) throws IOException {
     try {
       return EnvelopeCodec.decodeHeader(envelope).messageIdHex();
-    } catch (dev.ztchat.core.envelope.MalformedEnvelopeException e) {
+    } catch (MalformedEnvelopeException e) {
       throw new IOException(e);
     }
   }

@@ -21,11 +21,14 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.Future;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,7 +133,8 @@ class RelayLimitsIntegrationTest {
             "{\"type\":\"directory\",\"user\":[\"bob\"]}".getBytes(StandardCharsets.UTF_8),
             "{\"type\":\"ping\",\"x\":[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]}".getBytes(StandardCharsets.UTF_8),
             "{\"type\":\"directory\",\"user\":1e999999999}".getBytes(StandardCharsets.UTF_8),
-            "{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"bob\",\"maxFrame\":1,\"idleTimeoutSeconds\":1}"
+            ("{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"bob\","
+                    + "\"maxFrame\":1,\"idleTimeoutSeconds\":1}")
                 .getBytes(StandardCharsets.UTF_8));
     try (RawFrameClient bystander = connect("bob")) {
       for (byte[] bad : corpus) {
@@ -140,7 +144,7 @@ class RelayLimitsIntegrationTest {
           try {
             Frame f = c.read(Duration.ofSeconds(3));
             answeredOrClosed = f instanceof Frame.Error e && e.code() != ErrorCode.INTERNAL;
-          } catch (java.io.IOException e) {
+          } catch (IOException e) {
             answeredOrClosed = true; // closed
           }
           assertThat(answeredOrClosed).as("answer to %s", new String(bad, StandardCharsets.UTF_8)).isTrue();
@@ -173,7 +177,7 @@ class RelayLimitsIntegrationTest {
 
   @Test
   void tcpConnectionThatNeverHandshakes_isClosed() throws Exception {
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(6000);
       assertThat(s.getInputStream().read()).isEqualTo(-1);
     }
@@ -197,7 +201,7 @@ class RelayLimitsIntegrationTest {
             .build();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     // Kept here: a refused handshake can close the channel (and empty its pipeline) before we look.
-    java.util.concurrent.atomic.AtomicReference<SslHandler> tls = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<SslHandler> tls = new AtomicReference<>();
     try {
       Channel ch =
           new Bootstrap()

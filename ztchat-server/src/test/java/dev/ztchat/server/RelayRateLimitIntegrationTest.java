@@ -56,7 +56,7 @@ class RelayRateLimitIntegrationTest {
             last = e;
           }
         }
-      } catch (java.io.IOException closedOrSilent) {
+      } catch (IOException closedOrSilent) {
         // the server closed the connection (or went silent)
       }
       assertThat(pongs).isBetween(10, 12);

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,7 +73,7 @@ class RelayServerIntegrationTest {
     Frame.Deliver d;
     do {
       d = alice.expect(Frame.Deliver.class);
-    } while (!java.util.Arrays.equals(d.envelope(), intro));
+    } while (!Arrays.equals(d.envelope(), intro));
     alice.send(new Frame.Ack("intro", "bob", RelayTestSupport.idOf(intro)));
     alice.expect(Frame.Ok.class);
   }
@@ -89,7 +90,7 @@ class RelayServerIntegrationTest {
       // (bob may first get envelopes other tests left unacknowledged in his queue)
       boolean arrived = false;
       for (int i = 0; i < 10 && !arrived; i++) {
-        arrived = java.util.Arrays.equals(bob.expect(Frame.Deliver.class).envelope(), env);
+        arrived = Arrays.equals(bob.expect(Frame.Deliver.class).envelope(), env);
       }
       assertThat(arrived).as("the envelope reaches bob byte for byte").isTrue();
     }

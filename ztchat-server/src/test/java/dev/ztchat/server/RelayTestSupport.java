@@ -68,11 +68,11 @@ final class RelayTestSupport {
   static boolean nothingDelivered(RawFrameClient c, Duration quiet) throws Exception {
     try {
       while (true) {
-        if (c.read(quiet) instanceof dev.ztchat.core.protocol.Frame.Deliver) {
+        if (c.read(quiet) instanceof Frame.Deliver) {
           return false;
         }
       }
-    } catch (java.net.SocketTimeoutException e) {
+    } catch (SocketTimeoutException e) {
       return true;
     }
   }

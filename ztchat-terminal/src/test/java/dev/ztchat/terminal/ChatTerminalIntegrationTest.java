@@ -73,7 +73,7 @@ class ChatTerminalIntegrationTest {
     final Terminal terminal;
     final Thread thread;
 
-    Screen(ChatClientConfig config, java.util.function.BiConsumer<ChatTerminal, ChatClient> runner) throws IOException {
+    Screen(ChatClientConfig config, BiConsumer<ChatTerminal, ChatClient> runner) throws IOException {
       PipedInputStream in = new PipedInputStream(keyboard, 64 * 1024);
       terminal = TerminalBuilder.builder().system(false).streams(in, shown).type("dumb").encoding(StandardCharsets.UTF_8).build();
       ChatTerminal ui = new ChatTerminal(terminal);

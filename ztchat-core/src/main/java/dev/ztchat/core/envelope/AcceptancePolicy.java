@@ -2,6 +2,7 @@ package dev.ztchat.core.envelope;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.protocol.ProtocolLimits;
 import java.time.Duration;
 
 /**
@@ -15,7 +16,7 @@ public record AcceptancePolicy(Duration window, Duration maxFutureSkew) {
    * As long as the relay keeps a message for an offline recipient by default: a message that waited
    * in the queue up to its TTL is still accepted, and the replay cache covers that whole period.
    */
-  public static final Duration DEFAULT_WINDOW = dev.ztchat.core.protocol.ProtocolLimits.DEFAULT_MESSAGE_TTL;
+  public static final Duration DEFAULT_WINDOW = ProtocolLimits.DEFAULT_MESSAGE_TTL;
   public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofSeconds(30);
   public static final Duration MAX_WINDOW = Duration.ofDays(30);
   public static final Duration MAX_FUTURE_SKEW = Duration.ofHours(1);

@@ -12,6 +12,7 @@ import java.security.Signature;
 import java.security.SignatureException;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
+import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.BadPaddingException;
 import javax.crypto.Cipher;
@@ -126,7 +127,7 @@ final class EnvelopeAlgorithms {
       cipher.init(Cipher.DECRYPT_MODE, bound.key(), OAEP_PARAMS);
       byte[] key = cipher.doFinal(wrapped);
       if (key.length != CONTENT_KEY_BYTES) {
-        java.util.Arrays.fill(key, (byte) 0);
+        Arrays.fill(key, (byte) 0);
         throw new BadPaddingException("unwrap failed");
       }
       return key;

@@ -18,7 +18,8 @@ import java.util.Set;
  *
  * <pre>
  * envelope  = header keys nonce ciphertext signature
- * header    = u8 version(=1) | str sender | u8 n | n * str recipient | i64 timestamp_ms | 16B message_id
+ * header    = u8 version(=1) | str sender | u8 n | n * str recipient
+ *             | i64 timestamp_ms | 16B message_id
  * keys      = u8 k | k * (str recipient | 32B key_id | bin wrapped_key)
  * nonce     = 12B
  * ciphertext= u32 length | bytes (AES-GCM output, tag included)

@@ -123,6 +123,7 @@ public final class MessageContent {
     }
   }
 
+  @SuppressWarnings("ByteBufferBackingArray") // wipes the whole backing array, not a slice of it
   private static byte[] utf8(String text) {
     ByteBuffer encoded;
     try {

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -132,7 +133,7 @@ public final class RsaOaepAesGcmSealer implements EnvelopeSealer {
         throw new IllegalArgumentException(
             "the certificate given for recipient '" + key.name() + "' does not hold an RSA key");
       }
-      if (!keyIds.add(java.util.HexFormat.of().formatHex(key.keyId()))) {
+      if (!keyIds.add(HexFormat.of().formatHex(key.keyId()))) {
         throw new IllegalArgumentException(
             "the key of recipient '" + key.name() + "' is listed twice");
       }

@@ -18,10 +18,14 @@ import java.util.Date;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -285,9 +289,9 @@ public final class CertificateIssuer {
       }
       if (spec.crlDistributionPoint() != null && !role.isCa()) {
         GeneralNames where = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spec.crlDistributionPoint()));
-        builder.addExtension(Extension.cRLDistributionPoints, false, new org.bouncycastle.asn1.x509.CRLDistPoint(
-            new org.bouncycastle.asn1.x509.DistributionPoint[] {new org.bouncycastle.asn1.x509.DistributionPoint(
-                new org.bouncycastle.asn1.x509.DistributionPointName(where), null, null)}));
+        builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(
+            new DistributionPoint[] {new DistributionPoint(
+                new DistributionPointName(where), null, null)}));
       }
       PrivateKey signingKey =
           spec.issuer() == null ? spec.selfKeys().getPrivate() : spec.issuer().privateKey();
@@ -319,7 +323,7 @@ public final class CertificateIssuer {
         }
         out.add(
             new GeneralName(
-                GeneralName.iPAddress, new org.bouncycastle.asn1.DEROctetString(address)));
+                GeneralName.iPAddress, new DEROctetString(address)));
       } else {
         out.add(new GeneralName(GeneralName.dNSName, name));
       }

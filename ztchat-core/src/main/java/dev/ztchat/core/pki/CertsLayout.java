@@ -3,6 +3,7 @@ package dev.ztchat.core.pki;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ public record CertsLayout(Path root) {
     if (!Files.isRegularFile(crlUrlFile())) {
       return null;
     }
-    String url = Files.readString(crlUrlFile(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+    String url = Files.readString(crlUrlFile(), StandardCharsets.US_ASCII).strip();
     return url.isEmpty() ? null : url;
   }
 

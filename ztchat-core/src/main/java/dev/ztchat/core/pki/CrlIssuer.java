@@ -2,6 +2,7 @@ package dev.ztchat.core.pki;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -12,6 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Set;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.Extension;
@@ -52,7 +55,8 @@ public final class CrlIssuer {
       b.setNextUpdate(Date.from(now.plus(nextUpdate)));
       BigInteger number = BigInteger.ONE;
       if (previous != null) {
-        for (X509CRLEntry e : previous.getRevokedCertificates() == null ? java.util.Set.<X509CRLEntry>of() : previous.getRevokedCertificates()) {
+        for (X509CRLEntry e : previous.getRevokedCertificates() == null ? Set.<X509CRLEntry>of() : previous.getRevokedCertificates()) {
+          @SuppressWarnings("EnumOrdinal") // CRLReason's constants are in code order (RFC 5280)
           int reason = e.getRevocationReason() == null ? 0 : e.getRevocationReason().ordinal();
           b.addCRLEntry(e.getSerialNumber(), e.getRevocationDate(), reason);
         }
@@ -79,7 +83,7 @@ public final class CrlIssuer {
     if (ext == null) {
       return BigInteger.ZERO;
     }
-    return CRLNumber.getInstance(org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets()).getCRLNumber();
+    return CRLNumber.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getCRLNumber();
   }
 
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -224,7 +225,7 @@ public final class PkiAdmin {
             "the server (serves it to users); re-issue weekly: ./ztchat pki crl",
             false));
     if (options.crlUrl() != null) {
-      Files.writeString(layout.crlUrlFile(), options.crlUrl() + "\n", java.nio.charset.StandardCharsets.US_ASCII);
+      Files.writeString(layout.crlUrlFile(), options.crlUrl() + "\n", StandardCharsets.US_ASCII);
       written.add(
           new PkiFile(
               layout.crlUrlFile(),

@@ -2,6 +2,7 @@ package dev.ztchat.core.pki;
 
 import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -106,7 +107,7 @@ final class PkiChecks {
     }
     if (IPV4.matcher(name).matches() || name.contains(":")) {
       try {
-        return java.net.InetAddress.ofLiteral(name).getHostAddress();
+        return InetAddress.ofLiteral(name).getHostAddress();
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("server name '" + name + "' is not a valid IP address");
       }

@@ -7,11 +7,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Copies from the PKI admin's certs folder exactly what one party needs, in the same {@link
@@ -130,7 +132,7 @@ public final class PkiExport {
         new PkiFile(target.serverCertificate(), "relay TLS certificate", "the server", false));
     PemFiles.writePrivateKey(target.serverKey(), server.privateKey(), force);
     written.add(new PkiFile(target.serverKey(), "relay TLS private key", "the server only", true));
-    java.security.cert.X509CRL crl = CrlFiles.read(source.crl());
+    X509CRL crl = CrlFiles.read(source.crl());
     if (crl != null) {
       CrlFiles.write(target.crl(), crl);
       written.add(new PkiFile(target.crl(), "root CA revocation list", "the server (copy each new one here)", false));
@@ -182,7 +184,7 @@ public final class PkiExport {
     if (!PkiChecks.keyMatches(cert, key)) {
       throw new PkiException(
           "not exporting: the private key next to the "
-              + role.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+              + role.name().toLowerCase(Locale.ROOT).replace('_', ' ')
               + " certificate of '"
               + Certificates.commonName(cert)
               + "' does not belong to it");

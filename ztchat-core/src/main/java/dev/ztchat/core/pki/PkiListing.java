@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +45,7 @@ public final class PkiListing {
   public static List<Entry> list(CertsLayout layout, Instant now) throws IOException, PkiException {
     X509Certificate ca = PkiChecks.readCaCertificate(layout);
     CertificateVerifier verifier = new CertificateVerifier(ca);
-    java.security.cert.X509CRL crl = CrlFiles.read(layout.crl());
+    X509CRL crl = CrlFiles.read(layout.crl());
     List<Entry> entries = new ArrayList<>();
     entries.add(entry(ca, "ca", caStatus(ca, now)));
     if (Files.exists(layout.serverCertificate())) {
@@ -81,7 +82,7 @@ public final class PkiListing {
       CertificateRole role,
       CertificateVerifier verifier,
       Instant now,
-      java.security.cert.X509CRL crl) {
+      X509CRL crl) {
     String name = user == null ? PkiAdmin.SERVER_COMMON_NAME : user;
     if (!Files.exists(file)) {
       return new Entry(name, label, null, null, "MISSING (" + file + ")");

@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.ztchat.core.remedy.Remedy;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
 import java.security.cert.CRLReason;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
@@ -15,8 +17,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -70,21 +74,21 @@ public final class PkiRevocation {
    * When both of {@code name}'s current certificates are on the CRL: the earlier of their revocation
    * dates and its reason; empty when either is not (or there is no CRL).
    */
-  public java.util.Optional<Revoked> alreadyRevoked(String name) throws IOException, PkiException {
+  public Optional<Revoked> alreadyRevoked(String name) throws IOException, PkiException {
     IdentityName.validate(name);
     X509CRL current = readVerifiedCrl(PkiChecks.loadCa(layout, clock.instant()));
     Revoked first = null;
     for (X509Certificate cert : currentCertificates(name)) {
       X509CRLEntry entry = current == null ? null : current.getRevokedCertificate(cert.getSerialNumber());
       if (entry == null) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
       Instant at = entry.getRevocationDate().toInstant();
       if (first == null || at.isBefore(first.at())) {
         first = new Revoked(at, reasonName(entry.getRevocationReason()));
       }
     }
-    return java.util.Optional.ofNullable(first);
+    return Optional.ofNullable(first);
   }
 
   private List<X509Certificate> currentCertificates(String name) throws IOException, PkiException {
@@ -105,8 +109,10 @@ public final class PkiRevocation {
     if (reason == null) {
       return "no reason given";
     }
+    @SuppressWarnings("EnumOrdinal") // CRLReason's constants are in code order (RFC 5280)
+    int code = reason.ordinal();
     for (RevocationReason r : RevocationReason.values()) {
-      if (r.code() == reason.ordinal()) { // CRLReason's constants are in code order (RFC 5280)
+      if (r.code() == code) {
         return r.cliName();
       }
     }
@@ -128,7 +134,7 @@ public final class PkiRevocation {
     UserIdentity old;
     try {
       old = layout.readUser(name);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       throw new PkiException("no identity '" + name + "' to renew in " + layout.root() + " (missing " + e.getFile() + ")");
     }
     Path keep = layout.userDir(name).resolve("previous")
@@ -157,7 +163,7 @@ public final class PkiRevocation {
     if (previous != null) {
       try {
         previous.verify(ca.certificate().getPublicKey());
-      } catch (java.security.GeneralSecurityException e) {
+      } catch (GeneralSecurityException e) {
         throw new PkiException(layout.crl() + " was not signed by this CA: move it away and revoke again");
       }
     }

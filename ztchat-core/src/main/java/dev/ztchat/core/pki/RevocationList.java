@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.cert.CRLReason;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
@@ -62,15 +63,15 @@ public final class RevocationList {
 
   /** True when {@code cert} was revoked because its key was compromised (nothing it signed counts). */
   public boolean compromised(X509Certificate cert) {
-    return reasonIs(cert, java.security.cert.CRLReason.KEY_COMPROMISE);
+    return reasonIs(cert, CRLReason.KEY_COMPROMISE);
   }
 
   /** True when {@code cert} was revoked as superseded: its owner's keys were renewed. */
   public boolean superseded(X509Certificate cert) {
-    return reasonIs(cert, java.security.cert.CRLReason.SUPERSEDED);
+    return reasonIs(cert, CRLReason.SUPERSEDED);
   }
 
-  private boolean reasonIs(X509Certificate cert, java.security.cert.CRLReason reason) {
+  private boolean reasonIs(X509Certificate cert, CRLReason reason) {
     if (!cert.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
       return false;
     }

@@ -2,7 +2,9 @@ package dev.ztchat.core.protocol;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Every frame of the wire protocol (docs/PROTOCOL.md section 4), as an immutable value. {@link
@@ -77,12 +79,12 @@ public sealed interface Frame {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Deliver d && java.util.Arrays.equals(envelope, d.envelope);
+      return o instanceof Deliver d && Arrays.equals(envelope, d.envelope);
     }
 
     @Override
     public int hashCode() {
-      return java.util.Arrays.hashCode(envelope);
+      return Arrays.hashCode(envelope);
     }
 
     @Override
@@ -163,6 +165,7 @@ public sealed interface Frame {
   }
 
   /** A request failed; {@code message} is a short sentence for a human, never a stack trace. */
+  @SuppressWarnings("AvoidCommonTypeNames") // always written Frame.Error, never imported alone
   record Error(String ref, ErrorCode code, String message) implements Frame {
     public Error {
       requireNonNull(code, "code");
@@ -192,13 +195,13 @@ public sealed interface Frame {
     @Override
     public boolean equals(Object o) {
       return o instanceof Send s
-          && java.util.Objects.equals(ref, s.ref)
-          && java.util.Arrays.equals(envelope, s.envelope);
+          && Objects.equals(ref, s.ref)
+          && Arrays.equals(envelope, s.envelope);
     }
 
     @Override
     public int hashCode() {
-      return java.util.Arrays.hashCode(envelope);
+      return Arrays.hashCode(envelope);
     }
 
     @Override

@@ -20,6 +20,7 @@ final class Fixtures {
   static final CertificateVerifier VERIFIER = new CertificateVerifier(PKI.ca().certificate());
 
   /** Bob's second device: same name, its own keys and certificates from the same CA. */
+  @SuppressWarnings("TimeInStaticInitializer") // valid from shortly before the tests run
   static final UserIdentity BOB_LAPTOP =
       CertificateIssuer.issueUser(
           PKI.ca(),

@@ -3,6 +3,7 @@ package dev.ztchat.core.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,7 +94,7 @@ class MessageContentTest {
   void decode_bodyOverMaximum_isMalformed() {
     byte[] plaintext = new byte[2 + MessageContent.MAX_BODY_BYTES];
     plaintext[0] = 1;
-    java.util.Arrays.fill(plaintext, 1, plaintext.length, (byte) 'a');
+    Arrays.fill(plaintext, 1, plaintext.length, (byte) 'a');
 
     assertThatThrownBy(() -> MessageContent.decode(plaintext))
         .isInstanceOf(MalformedContentException.class);

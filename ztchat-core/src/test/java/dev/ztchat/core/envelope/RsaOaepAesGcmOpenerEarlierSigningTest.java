@@ -10,6 +10,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -111,7 +112,7 @@ class RsaOaepAesGcmOpenerEarlierSigningTest {
   @Test
   void onlyTheFirstFewCandidatesAreTried() {
     X509Certificate[] earlier = new X509Certificate[RsaOaepAesGcmOpener.MAX_SIGNING_CANDIDATES];
-    java.util.Arrays.fill(earlier, renewedAlice.signing().certificate());
+    Arrays.fill(earlier, renewedAlice.signing().certificate());
     earlier[earlier.length - 1] = oldAlice.signing().certificate(); // the ninth candidate
     var opener = bob(directory(renewedAlice.signing().certificate(), earlier));
 

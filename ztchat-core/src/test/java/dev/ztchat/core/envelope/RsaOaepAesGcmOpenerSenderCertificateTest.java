@@ -13,6 +13,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -143,7 +144,7 @@ class RsaOaepAesGcmOpenerSenderCertificateTest {
 
   @Test
   void lookupThatCannotBeAnswered_isNotAVerdict_andTheSameEnvelopeOpensOnceItCan() throws Exception {
-    java.util.concurrent.atomic.AtomicBoolean directoryUp = new java.util.concurrent.atomic.AtomicBoolean(false);
+    AtomicBoolean directoryUp = new AtomicBoolean(false);
     RsaOaepAesGcmOpener bob =
         Fixtures.opener(
             Fixtures.user("bob"),

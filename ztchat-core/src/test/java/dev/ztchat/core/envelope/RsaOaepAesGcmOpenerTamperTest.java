@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ztchat.core.testkit.MutableClock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -168,7 +169,7 @@ class RsaOaepAesGcmOpenerTamperTest {
             original.keys(),
             original.nonce(),
             original.ciphertext(),
-            java.util.Arrays.copyOf(sig, sig.length - 1));
+            Arrays.copyOf(sig, sig.length - 1));
 
     assertThat(rejection(bob, e)).isEqualTo(RejectionReason.BAD_SIGNATURE);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.Arrays;
@@ -24,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RsaProviderTest {
   private static KeyPair alice;
   private static KeyPair bob;
-  private static final byte[] DATA = "header and ciphertext".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] DATA = "header and ciphertext".getBytes(StandardCharsets.UTF_8);
 
   @BeforeAll
   static void keys() throws Exception {

@@ -8,6 +8,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -55,7 +56,7 @@ class TestVectorGenerator {
     byte[] messageId = HEX.parseHex("f0e1d2c3b4a5968778695a4b3c2d1e0f");
     byte[] content = MessageContent.text(TEXT).encode();
     SealedEnvelope e =
-        new RsaOaepAesGcmSealer(alice, java.time.Clock.systemUTC())
+        new RsaOaepAesGcmSealer(alice, Clock.systemUTC())
             .sealPlaintext(
                 content,
                 List.of(RecipientKey.of(bob.encryption().certificate())),

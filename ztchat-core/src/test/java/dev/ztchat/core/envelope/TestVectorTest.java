@@ -13,6 +13,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
@@ -160,7 +161,7 @@ class TestVectorTest {
         .isEqualTo(RejectionReason.STALE);
   }
 
-  private static final AcceptancePolicy FIVE_MINUTES = AcceptancePolicy.ofWindow(java.time.Duration.ofMinutes(5));
+  private static final AcceptancePolicy FIVE_MINUTES = AcceptancePolicy.ofWindow(Duration.ofMinutes(5));
 
   private static RsaOaepAesGcmOpener opener(Instant now) {
     Clock at = Clock.fixed(now, ZoneOffset.UTC);

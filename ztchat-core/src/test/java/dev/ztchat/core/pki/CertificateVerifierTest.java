@@ -3,13 +3,17 @@ package dev.ztchat.core.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ztchat.core.crypto.BoringSslProvider;
 import dev.ztchat.core.testing.TestPki;
+import java.io.ByteArrayInputStream;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +21,7 @@ class CertificateVerifierTest {
   static TestPki pki;
   static TestPki rogue;
   static CertificateVerifier verifier;
+  @SuppressWarnings("TimeInStaticInitializer") // one instant for every certificate of the class
   static final Instant NOW = Instant.now();
 
   @BeforeAll
@@ -189,13 +194,13 @@ class CertificateVerifierTest {
 
   @Test
   void verify_signatureCheckedByBoringSsl_refusesOneFlippedSignatureByte() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        dev.ztchat.core.crypto.BoringSslProvider.get().isPresent(), "BoringSSL loads on this platform");
+    Assumptions.assumeTrue(
+        BoringSslProvider.get().isPresent(), "BoringSSL loads on this platform");
     assertThat(verifier.signatureProvider()).isEqualTo("BoringSSL");
     byte[] der = pki.user("alice").signing().certificate().getEncoded();
     der[der.length - 1] ^= 0x01; // the last byte of the DER is the signature's
-    X509Certificate tampered = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-        .generateCertificate(new java.io.ByteArrayInputStream(der));
+    X509Certificate tampered = (X509Certificate) CertificateFactory.getInstance("X.509")
+        .generateCertificate(new ByteArrayInputStream(der));
 
     assertRejected(tampered, "alice", CertificateRole.USER_SIGNING,
         "certificate for 'alice' has a signature that our root CA did not make");

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class PkiListingTest {
   @BeforeAll
   static void createPki() throws Exception {
     certs = new CertsLayout(sharedDir.resolve("certs"));
-    new PkiAdmin(certs, Clock.fixed(CREATED, java.time.ZoneOffset.UTC), line -> {})
+    new PkiAdmin(certs, Clock.fixed(CREATED, ZoneOffset.UTC), line -> {})
         .init(PkiAdmin.InitOptions.defaults().withKeyBits(2048));
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ztchat.core.testing.TestPki;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509CRL;
@@ -13,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,12 +66,12 @@ class PkiRevocationTest {
   @Test
   void revoke_ofAnAlreadyRevokedUser_writesNothing_andSaysSinceWhenAndWhy() throws Exception {
     revocation().revoke("alice", RevocationReason.KEY_COMPROMISE, Duration.ofDays(7));
-    byte[] before = java.nio.file.Files.readAllBytes(certs.crl());
+    byte[] before = Files.readAllBytes(certs.crl());
     Instant revokedAt = verified().revokedAt(PemFiles.readCertificate(certs.signingCertificate("alice"))).orElseThrow();
 
     revocation().revoke("alice", RevocationReason.SUPERSEDED, Duration.ofDays(7));
 
-    assertThat(java.nio.file.Files.readAllBytes(certs.crl())).as("ca.crl unchanged").isEqualTo(before);
+    assertThat(Files.readAllBytes(certs.crl())).as("ca.crl unchanged").isEqualTo(before);
     assertThat(revocation().alreadyRevoked("alice"))
         .contains(new PkiRevocation.Revoked(revokedAt, "keyCompromise"));
     assertThat(revocation().alreadyRevoked("bob")).isEmpty();
@@ -135,7 +137,7 @@ class PkiRevocationTest {
         withUrl.encryptionCertificate("alice"), withUrl.signingCertificate("dave"))) {
       byte[] ext = PemFiles.readCertificate(cert).getExtensionValue("2.5.29.31");
       assertThat(ext).as(cert.toString()).isNotNull();
-      assertThat(new String(ext, java.nio.charset.StandardCharsets.US_ASCII)).contains("http://crl.example.org:8444/ca.crl");
+      assertThat(new String(ext, StandardCharsets.US_ASCII)).contains("http://crl.example.org:8444/ca.crl");
     }
     assertThat(PemFiles.readCertificate(withUrl.caCertificate()).getExtensionValue("2.5.29.31")).as("not on the CA").isNull();
     assertThat(PemFiles.readCertificate(certs.signingCertificate("alice")).getExtensionValue("2.5.29.31"))
@@ -160,7 +162,7 @@ class PkiRevocationTest {
         "-noout", "-text");
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(r.output()).contains("verify OK").contains("Key Compromise").contains("CRL Number");
-    String serial = PemFiles.readCertificate(certs.signingCertificate("alice")).getSerialNumber().toString(16).toUpperCase();
-    assertThat(r.output().toUpperCase().replace(":", "")).contains(serial);
+    String serial = PemFiles.readCertificate(certs.signingCertificate("alice")).getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
+    assertThat(r.output().toUpperCase(Locale.ROOT).replace(":", "")).contains(serial);
   }
 }

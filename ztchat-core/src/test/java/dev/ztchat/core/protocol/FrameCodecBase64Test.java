@@ -79,7 +79,7 @@ class FrameCodecBase64Test {
 
   @Test
   void jsonEscapes_areReadAsTheirCharacters() throws Exception {
-    // Escapes belong to JSON, not to base64: "\u0051" is the character Q.
+    // Escapes belong to JSON, not to base64: "\\u0051" is the character Q.
     assertThat(envelopeOf(send("\\u0051Q=="))).isEqualTo(new byte[] {'A'});
   }
 

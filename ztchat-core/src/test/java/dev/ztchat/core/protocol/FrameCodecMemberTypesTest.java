@@ -127,7 +127,8 @@ class FrameCodecMemberTypesTest {
   @Test
   void resultWithUnknownStatus_isBadMember() {
     assertBadMember(
-        "{\"type\":\"sent\",\"ref\":\"s\",\"messageId\":\"m\",\"results\":[{\"user\":\"a\",\"status\":\"lost\"}]}",
+        "{\"type\":\"sent\",\"ref\":\"s\",\"messageId\":\"m\","
+            + "\"results\":[{\"user\":\"a\",\"status\":\"lost\"}]}",
         "s",
         "member 'results' must hold objects with a 'user' and a known 'status'");
   }
@@ -135,7 +136,8 @@ class FrameCodecMemberTypesTest {
   @Test
   void resultWithoutUser_isBadMember() {
     assertBadMember(
-        "{\"type\":\"sent\",\"ref\":\"s\",\"messageId\":\"m\",\"results\":[{\"status\":\"queued\"}]}",
+        "{\"type\":\"sent\",\"ref\":\"s\",\"messageId\":\"m\","
+            + "\"results\":[{\"status\":\"queued\"}]}",
         "s",
         "member 'results' must hold objects with a 'user' and a known 'status'");
   }
@@ -152,7 +154,8 @@ class FrameCodecMemberTypesTest {
   void resultWithExtraMembers_isAccepted() throws Exception {
     assertThat(
             decode(
-                "{\"type\":\"sent\",\"messageId\":\"m\",\"results\":[{\"user\":\"a\",\"x\":[1,{}],\"status\":\"full\"}]}"))
+                "{\"type\":\"sent\",\"messageId\":\"m\","
+                    + "\"results\":[{\"user\":\"a\",\"x\":[1,{}],\"status\":\"full\"}]}"))
         .isEqualTo(new Frame.Sent(null, "m", List.of(new Frame.Delivery("a", DeliveryStatus.FULL))));
   }
 

@@ -11,6 +11,8 @@ import dev.ztchat.core.pki.UserIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -28,7 +30,7 @@ public final class TestPki {
   private final Credential ca;
   private final Credential server;
   private final Map<String, UserIdentity> users = new LinkedHashMap<>();
-  private java.security.cert.X509CRL crl;
+  private X509CRL crl;
 
   private TestPki(String caName) {
     Instant now = Instant.now().minus(Duration.ofMinutes(5));
@@ -68,7 +70,7 @@ public final class TestPki {
    * The CA's current CRL: fresh for a week, listing what {@link #revoke} revoked (an empty list at
    * first).
    */
-  public synchronized java.security.cert.X509CRL crl() {
+  public synchronized X509CRL crl() {
     if (crl == null) {
       crl = CrlIssuer.issue(ca, null, List.of(), Instant.now().minusSeconds(60), Duration.ofDays(7));
     }
@@ -76,7 +78,7 @@ public final class TestPki {
   }
 
   /** Revokes {@code cert} (now) and returns the new CRL; call {@link #writeTo} again to publish it. */
-  public synchronized java.security.cert.X509CRL revoke(java.security.cert.X509Certificate cert, RevocationReason reason) {
+  public synchronized X509CRL revoke(X509Certificate cert, RevocationReason reason) {
     crl = CrlIssuer.issue(ca, crl(), List.of(new CrlIssuer.Revocation(cert, reason)), Instant.now().minusSeconds(1), Duration.ofDays(7));
     return crl;
   }

@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,7 +35,7 @@ final class ContactBook {
     this.db = requireNonNull(db, "db");
   }
 
-  static void createTable(java.sql.Statement s) throws SQLException {
+  static void createTable(Statement s) throws SQLException {
     s.execute("CREATE TABLE contacts (owner TEXT NOT NULL, contact TEXT NOT NULL, PRIMARY KEY (owner, contact))"
         + " WITHOUT ROWID");
   }
@@ -55,7 +57,7 @@ final class ContactBook {
       }
       byOwner.put(owner, set);
     }
-    return java.util.Collections.unmodifiableSet(set);
+    return Collections.unmodifiableSet(set);
   }
 
   /** Records that {@code contact} sent {@code owner} a message. Store thread only, inside a transaction. */

@@ -11,9 +11,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -45,11 +47,11 @@ public final class OfflineQueue implements AutoCloseable {
   private final Connection db;
   private final Clock clock;
   private final QueueLimits limits;
-  private final Map<String, long[]> usage = new java.util.HashMap<>();
+  private final Map<String, long[]> usage = new HashMap<>();
   /** Usage per (recipient, sender), keyed {@link #pair}. */
-  private final Map<String, long[]> pairUsage = new java.util.HashMap<>();
+  private final Map<String, long[]> pairUsage = new HashMap<>();
   private final ContactBook contacts;
-  private final Map<String, PreparedStatement> statements = new java.util.HashMap<>();
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
 
   private OfflineQueue(Connection db, Clock clock, QueueLimits limits) {
     this.db = db;
@@ -383,7 +385,7 @@ public final class OfflineQueue implements AutoCloseable {
   }
 
   /** The users who have sent {@code owner} a message through this relay. */
-  public java.util.Set<String> contactsOf(String owner) throws IOException {
+  public Set<String> contactsOf(String owner) throws IOException {
     try {
       return contacts.of(owner);
     } catch (SQLException e) {

@@ -3,6 +3,7 @@ package dev.ztchat.server.store;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.AcceptancePolicy;
+import dev.ztchat.core.protocol.ProtocolLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -17,7 +18,7 @@ import java.time.Duration;
  */
 public record QueueLimits(
     Path dataDir, Duration ttl, int maxMessagesPerRecipient, long maxBytesPerRecipient, int senderSharePercent) {
-  public static final Duration DEFAULT_TTL = dev.ztchat.core.protocol.ProtocolLimits.DEFAULT_MESSAGE_TTL;
+  public static final Duration DEFAULT_TTL = ProtocolLimits.DEFAULT_MESSAGE_TTL;
   /** The longest TTL: the window in which receivers accept an envelope. */
   public static final Duration MAX_TTL = AcceptancePolicy.DEFAULT_WINDOW;
   public static final int DEFAULT_MAX_MESSAGES = 10_000;

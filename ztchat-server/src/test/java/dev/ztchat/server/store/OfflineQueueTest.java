@@ -191,8 +191,8 @@ class OfflineQueueTest {
 
   @Test
   void storeOfTheFirstSchema_isMigrated_andWaitingSendersBecomeContacts() throws Exception {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("relay.db"));
-        java.sql.Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("relay.db"));
+        Statement st = c.createStatement()) {
       st.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
       st.execute("INSERT INTO meta VALUES ('schema_version', '1')");
       st.execute("CREATE TABLE queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL,"
@@ -202,7 +202,7 @@ class OfflineQueueTest {
       st.execute("INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at, expires_at)"
           + " VALUES ('bob', 'alice', '" + id(1) + "', x'01', 1, 0, " + Long.MAX_VALUE + ")");
     }
-    java.nio.file.Files.setPosixFilePermissions(dir.resolve("relay.db"), PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(dir.resolve("relay.db"), PosixFilePermissions.fromString("rw-------"));
     try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
       assertThat(q.contactsOf("bob")).containsExactly("alice");
       assertThat(q.after("bob", 0, 10)).extracting(QueuedEnvelope::messageId).containsExactly(id(1));
