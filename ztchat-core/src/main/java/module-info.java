@@ -2,8 +2,8 @@
  * ztchat's protocol, envelope crypto and PKI: what the relay, the client and the tools share.
  *
  * <p>Exports only API packages. The SQLite file helper ({@code store}) and the BoringSSL provider
- * check ({@code crypto}) are used by other ztchat modules but are no API: they are exported only
- * to those modules.
+ * check ({@code crypto}) are used by other ztchat modules but are no API: they are exported only to
+ * those modules.
  */
 module dev.ztchat.core {
   requires transitive com.fasterxml.jackson.core;

@@ -47,7 +47,10 @@ public final class AttackRunner {
     return r.verdict().outcome() + " " + r.attack().name() + ": " + r.verdict().observed();
   }
 
-  /** The outcome for several results: BROKEN if any broke, else COULD_NOT_RUN if any could not run, else HELD. */
+  /**
+   * The outcome for several results: BROKEN if any broke, else COULD_NOT_RUN if any could not run,
+   * else HELD.
+   */
   public static Verdict.Outcome overall(List<Result> results) {
     if (results.stream().anyMatch(r -> r.verdict().outcome() == Verdict.Outcome.BROKEN)) {
       return Verdict.Outcome.BROKEN;
@@ -64,12 +67,19 @@ public final class AttackRunner {
     t.append("| attack | what was tried | expected defence | observed | verdict |\n");
     t.append("|---|---|---|---|---|\n");
     for (Result r : results) {
-      t.append("| ").append(r.attack().name())
-          .append(" | ").append(cell(r.attack().whatIsTried()))
-          .append(" | ").append(cell(r.attack().expectedDefence()))
-          .append(" | ").append(cell(r.verdict().observed()))
-          .append(" | ").append(r.verdict().outcome() == Verdict.Outcome.HELD ? "HELD"
-              : r.verdict().outcome() == Verdict.Outcome.BROKEN ? "BROKEN" : "COULD NOT RUN")
+      t.append("| ")
+          .append(r.attack().name())
+          .append(" | ")
+          .append(cell(r.attack().whatIsTried()))
+          .append(" | ")
+          .append(cell(r.attack().expectedDefence()))
+          .append(" | ")
+          .append(cell(r.verdict().observed()))
+          .append(" | ")
+          .append(
+              r.verdict().outcome() == Verdict.Outcome.HELD
+                  ? "HELD"
+                  : r.verdict().outcome() == Verdict.Outcome.BROKEN ? "BROKEN" : "COULD NOT RUN")
           .append(" |\n");
     }
     return t.toString();

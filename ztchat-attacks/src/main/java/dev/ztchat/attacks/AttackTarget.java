@@ -45,8 +45,15 @@ public final class AttackTarget implements AutoCloseable {
   private final Map<String, UserIdentity> users = new ConcurrentHashMap<>();
   private final X509Certificate ca;
 
-  private AttackTarget(String host, int port, CertsLayout certs, RelayServer server, Duration frameTimeout,
-      Duration handshakeTimeout, Path workDir) throws IOException {
+  private AttackTarget(
+      String host,
+      int port,
+      CertsLayout certs,
+      RelayServer server,
+      Duration frameTimeout,
+      Duration handshakeTimeout,
+      Path workDir)
+      throws IOException {
     this.host = requireNonNull(host, "host");
     this.port = port;
     this.certs = requireNonNull(certs, "certs");
@@ -70,10 +77,16 @@ public final class AttackTarget implements AutoCloseable {
           .init(PkiAdmin.InitOptions.defaults().withUsers(USERS).withKeyBits(2048));
       Duration frame = Duration.ofSeconds(2);
       Duration handshake = Duration.ofSeconds(3);
-      RelayServerConfig config = RelayServerConfig.defaults(certs).withPort(0)
-          .withTimeouts(Duration.ofSeconds(30), frame, handshake);
-      // a small mailbox (400 envelopes per recipient), so that filling it takes seconds under the rate limit
-      RelayServer server = RelayServer.start(config.withQueue(config.queue().withQuota(400, config.queue().maxBytesPerRecipient())));
+      RelayServerConfig config =
+          RelayServerConfig.defaults(certs)
+              .withPort(0)
+              .withTimeouts(Duration.ofSeconds(30), frame, handshake);
+      // a small mailbox (400 envelopes per recipient), so that filling it takes seconds under the
+      // rate limit
+      RelayServer server =
+          RelayServer.start(
+              config.withQueue(
+                  config.queue().withQuota(400, config.queue().maxBytesPerRecipient())));
       return new AttackTarget("localhost", server.port(), certs, server, frame, handshake, work);
     } catch (IOException | RuntimeException | InterruptedException e) {
       deleteTree(work);
@@ -91,8 +104,14 @@ public final class AttackTarget implements AutoCloseable {
    */
   public static AttackTarget remote(String host, int port, Path certsDir) throws IOException {
     Path work = Files.createTempDirectory("ztchat-attack-");
-    return new AttackTarget(host, port, new CertsLayout(certsDir), null, ProtocolLimits.DEFAULT_FRAME_TIMEOUT,
-        ProtocolLimits.DEFAULT_HANDSHAKE_TIMEOUT, work);
+    return new AttackTarget(
+        host,
+        port,
+        new CertsLayout(certsDir),
+        null,
+        ProtocolLimits.DEFAULT_FRAME_TIMEOUT,
+        ProtocolLimits.DEFAULT_HANDSHAKE_TIMEOUT,
+        work);
   }
 
   public String host() {
@@ -133,8 +152,15 @@ public final class AttackTarget implements AutoCloseable {
     try {
       id = certs.readUser(name);
     } catch (IOException e) {
-      throw new CouldNotRunException("needs user '" + name + "' in " + certs.root()
-          + " (create it with ./ztchat pki issue " + name + "): " + e.getMessage());
+      throw new CouldNotRunException(
+          "needs user '"
+              + name
+              + "' in "
+              + certs.root()
+              + " (create it with ./ztchat pki issue "
+              + name
+              + "): "
+              + e.getMessage());
     }
     users.put(name, id);
     return id;
@@ -145,18 +171,23 @@ public final class AttackTarget implements AutoCloseable {
     try {
       return new Credential(ca, PemFiles.readPrivateKey(certs.caKey()));
     } catch (IOException e) {
-      throw new CouldNotRunException("needs the CA's private key " + certs.caKey() + " to mint this certificate");
+      throw new CouldNotRunException(
+          "needs the CA's private key " + certs.caKey() + " to mint this certificate");
     }
   }
 
   /** The server's certificate and key, held by the hostile relay (a compromised server). */
   Credential serverCredential() throws CouldNotRunException {
     try {
-      return new Credential(PemFiles.readCertificate(certs.serverCertificate()),
+      return new Credential(
+          PemFiles.readCertificate(certs.serverCertificate()),
           PemFiles.readPrivateKey(certs.serverKey()));
     } catch (IOException e) {
-      throw new CouldNotRunException("the hostile relay plays a compromised server and needs "
-          + certs.serverCertificate() + " and " + certs.serverKey());
+      throw new CouldNotRunException(
+          "the hostile relay plays a compromised server and needs "
+              + certs.serverCertificate()
+              + " and "
+              + certs.serverKey());
     }
   }
 

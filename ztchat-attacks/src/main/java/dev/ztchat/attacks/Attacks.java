@@ -3,26 +3,30 @@ package dev.ztchat.attacks;
 import java.util.List;
 import java.util.Optional;
 
-/** Every attack, in the order {@code ztchat attack all} runs them (the flood last: it spends alice's budget). */
+/**
+ * Every attack, in the order {@code ztchat attack all} runs them (the flood last: it spends alice's
+ * budget).
+ */
 public final class Attacks {
-  private static final List<Attack> ALL = List.of(
-      new BombAttack(),
-      new SpoofAttack(),
-      new ReplayAttack(),
-      new TamperAttack(),
-      new StaleAttack(),
-      new KeySubstitutionAttack(),
-      new HandshakeAttack(HandshakeAttack.Kind.NO_CERT),
-      new HandshakeAttack(HandshakeAttack.Kind.ROGUE_CA),
-      new HandshakeAttack(HandshakeAttack.Kind.EXPIRED),
-      new HandshakeAttack(HandshakeAttack.Kind.WRONG_EKU),
-      new HandshakeAttack(HandshakeAttack.Kind.REVOKED),
-      new DowngradeAttack(),
-      new MalformedAttack(),
-      new SlowlorisAttack(),
-      new MailboxFillAttack(),
-      new ConnectionFloodAttack(),
-      new FloodAttack());
+  private static final List<Attack> ALL =
+      List.of(
+          new BombAttack(),
+          new SpoofAttack(),
+          new ReplayAttack(),
+          new TamperAttack(),
+          new StaleAttack(),
+          new KeySubstitutionAttack(),
+          new HandshakeAttack(HandshakeAttack.Kind.NO_CERT),
+          new HandshakeAttack(HandshakeAttack.Kind.ROGUE_CA),
+          new HandshakeAttack(HandshakeAttack.Kind.EXPIRED),
+          new HandshakeAttack(HandshakeAttack.Kind.WRONG_EKU),
+          new HandshakeAttack(HandshakeAttack.Kind.REVOKED),
+          new DowngradeAttack(),
+          new MalformedAttack(),
+          new SlowlorisAttack(),
+          new MailboxFillAttack(),
+          new ConnectionFloodAttack(),
+          new FloodAttack());
 
   private Attacks() {}
 

@@ -42,22 +42,37 @@ final class BombAttack implements Attack {
       boolean closed = c.closedWithin(Duration.ofSeconds(3));
       long ms = (System.nanoTime() - start) / 1_000_000;
       if (!closed) {
-        return Verdict.broken("the server kept the connection open for 3 s after a " + size
-            + "-byte frame (limit " + limit + ")");
+        return Verdict.broken(
+            "the server kept the connection open for 3 s after a "
+                + size
+                + "-byte frame (limit "
+                + limit
+                + ")");
       }
       if (ms > 1000) {
-        return Verdict.broken("the server closed the connection only after " + ms + " ms: it read the body first");
+        return Verdict.broken(
+            "the server closed the connection only after " + ms + " ms: it read the body first");
       }
       String alert;
       if (before < 0) {
         alert = "look for 'SECURITY event=FRAME_TOO_LARGE' in the server's log";
-      } else if (Polling.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.FRAME_TOO_LARGE) > before)) {
+      } else if (Polling.eventually(
+          Duration.ofSeconds(2), () -> target.count(SecurityEvent.FRAME_TOO_LARGE) > before)) {
         alert = "the server logged SECURITY event=FRAME_TOO_LARGE";
       } else {
-        return Verdict.broken("the connection was closed but the server logged no FRAME_TOO_LARGE alert");
+        return Verdict.broken(
+            "the connection was closed but the server logged no FRAME_TOO_LARGE alert");
       }
-      return Verdict.held("[SUCCESS] The server closed the connection immediately. (" + size + "-byte frame, limit "
-          + limit + ", closed after " + ms + " ms; " + alert + ")");
+      return Verdict.held(
+          "[SUCCESS] The server closed the connection immediately. ("
+              + size
+              + "-byte frame, limit "
+              + limit
+              + ", closed after "
+              + ms
+              + " ms; "
+              + alert
+              + ")");
     }
   }
 
@@ -65,6 +80,7 @@ final class BombAttack implements Attack {
   private static byte[] paddedPing(int size) {
     String head = "{\"type\":\"ping\",\"ref\":\"bomb\",\"pad\":\"";
     String tail = "\"}";
-    return (head + "x".repeat(size - head.length() - tail.length()) + tail).getBytes(StandardCharsets.UTF_8);
+    return (head + "x".repeat(size - head.length() - tail.length()) + tail)
+        .getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -14,8 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * {@code connection-flood}: one insider opens as many authenticated connections as it can and
- * holds them, then another user must still connect and chat.
+ * {@code connection-flood}: one insider opens as many authenticated connections as it can and holds
+ * them, then another user must still connect and chat.
  */
 final class ConnectionFloodAttack implements Attack {
   private static final int ATTEMPTS = 100;
@@ -28,14 +28,19 @@ final class ConnectionFloodAttack implements Attack {
 
   @Override
   public String whatIsTried() {
-    return "alice opens " + ATTEMPTS + " authenticated connections (" + PARALLEL + " at a time) and holds them; then bob"
+    return "alice opens "
+        + ATTEMPTS
+        + " authenticated connections ("
+        + PARALLEL
+        + " at a time) and holds them; then bob"
         + " connects and writes to carol";
   }
 
   @Override
   public String expectedDefence() {
-    return "the relay refuses alice's connections past her per-user cap (error rate_limited, then closed;"
-        + " SECURITY event=TOO_MANY_CONNECTIONS), keeps those it let in, and bob connects and reaches carol";
+    return "the relay refuses alice's connections past her per-user cap (error rate_limited, then"
+        + " closed; SECURITY event=TOO_MANY_CONNECTIONS), keeps those it let in, and bob"
+        + " connects and reaches carol";
   }
 
   @Override
@@ -58,7 +63,14 @@ final class ConnectionFloodAttack implements Attack {
         }
       }
       int refusedCount = refused;
-      String figures = "alice's " + ATTEMPTS + " connections: " + held.size() + " let in, " + refused + " refused";
+      String figures =
+          "alice's "
+              + ATTEMPTS
+              + " connections: "
+              + held.size()
+              + " let in, "
+              + refused
+              + " refused";
       if (refused == 0) {
         return Verdict.broken("no connection cap: " + figures);
       }
@@ -70,8 +82,10 @@ final class ConnectionFloodAttack implements Attack {
         Frame answer = bob.answerTo("hello", Duration.ofSeconds(5));
         carol.ackOwn(id, Duration.ofSeconds(5));
         if (!(answer instanceof Frame.Sent) || !id.isEmpty()) {
-          return Verdict.broken(figures + "; bob connected but his message to carol "
-              + (answer instanceof Frame.Sent ? "was not delivered" : "was not accepted"));
+          return Verdict.broken(
+              figures
+                  + "; bob connected but his message to carol "
+                  + (answer instanceof Frame.Sent ? "was not delivered" : "was not accepted"));
         }
       } catch (CouldNotRunException e) {
         return Verdict.broken(figures + "; then " + e.getMessage());
@@ -85,16 +99,26 @@ final class ConnectionFloodAttack implements Attack {
           // counted as not served
         }
       }
-      figures += "; bob connected while alice held hers, and his message reached carol; alice's " + held.size()
-          + " connections still served: " + stillServed;
+      figures +=
+          "; bob connected while alice held hers, and his message reached carol; alice's "
+              + held.size()
+              + " connections still served: "
+              + stillServed;
       if (stillServed < held.size()) {
         return Verdict.broken("the relay closed connections it had let in: " + figures);
       }
-      if (before >= 0 && !Polling.eventually(Duration.ofSeconds(2),
-          () -> target.count(SecurityEvent.TOO_MANY_CONNECTIONS) >= before + refusedCount)) {
-        return Verdict.broken("refused without a TOO_MANY_CONNECTIONS security event for each: " + figures);
+      if (before >= 0
+          && !Polling.eventually(
+              Duration.ofSeconds(2),
+              () -> target.count(SecurityEvent.TOO_MANY_CONNECTIONS) >= before + refusedCount)) {
+        return Verdict.broken(
+            "refused without a TOO_MANY_CONNECTIONS security event for each: " + figures);
       }
-      return Verdict.held(figures + (before >= 0 ? "; SECURITY event=TOO_MANY_CONNECTIONS logged for each refusal" : ""));
+      return Verdict.held(
+          figures
+              + (before >= 0
+                  ? "; SECURITY event=TOO_MANY_CONNECTIONS logged for each refusal"
+                  : ""));
     } finally {
       pool.shutdownNow();
       held.forEach(RawFrameClient::close);

@@ -23,9 +23,18 @@ final class Envelopes {
     for (String r : recipients) {
       keys.add(new WrappedKey(r, random(32), random(256)));
     }
-    return EnvelopeCodec.encode(new SealedEnvelope(
-        new EnvelopeHeader(EnvelopeHeader.VERSION, sender, List.of(recipients), System.currentTimeMillis(), random(16)),
-        keys, random(12), random(80), random(256)));
+    return EnvelopeCodec.encode(
+        new SealedEnvelope(
+            new EnvelopeHeader(
+                EnvelopeHeader.VERSION,
+                sender,
+                List.of(recipients),
+                System.currentTimeMillis(),
+                random(16)),
+            keys,
+            random(12),
+            random(80),
+            random(256)));
   }
 
   static byte[] random(int n) {

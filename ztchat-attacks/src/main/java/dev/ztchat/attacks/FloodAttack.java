@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code flood}: one authenticated client sends messages as fast as it can (at most {@value
- * #MAX_FRAMES} frames or {@value #MAX_MILLIS} ms) while another user's message must still get through.
+ * #MAX_FRAMES} frames or {@value #MAX_MILLIS} ms) while another user's message must still get
+ * through.
  */
 final class FloodAttack implements Attack {
   private static final int MAX_FRAMES = 3000;
@@ -34,13 +35,17 @@ final class FloodAttack implements Attack {
 
   @Override
   public String whatIsTried() {
-    return "alice sends messages to bob as fast as she can (at most " + MAX_FRAMES + " frames or " + MAX_MILLIS
+    return "alice sends messages to bob as fast as she can (at most "
+        + MAX_FRAMES
+        + " frames or "
+        + MAX_MILLIS
         + " ms) while carol writes to bob";
   }
 
   @Override
   public String expectedDefence() {
-    return "alice's identity is rate-limited (error rate_limited, then disconnected with a reason); carol's message flows";
+    return "alice's identity is rate-limited (error rate_limited, then disconnected with a reason);"
+        + " carol's message flows";
   }
 
   @Override
@@ -52,57 +57,64 @@ final class FloodAttack implements Attack {
       AtomicInteger accepted = new AtomicInteger();
       AtomicInteger limited = new AtomicInteger();
       AtomicReference<String> lastReason = new AtomicReference<>("");
-      // Only our own envelopes are judged and acknowledged: bob's real messages stay queued for him.
+      // Only our own envelopes are judged and acknowledged: bob's real messages stay queued for
+      // him.
       Set<String> injected = ConcurrentHashMap.newKeySet();
       Set<String> acceptedIds = ConcurrentHashMap.newKeySet();
       Set<String> acked = ConcurrentHashMap.newKeySet();
       Map<String, String> ackRefs = new ConcurrentHashMap<>();
-      CompletableFuture<Void> aliceClosed = CompletableFuture.runAsync(() -> {
-        try {
-          while (true) {
-            Frame f = alice.read(Duration.ofSeconds(10));
-            if (f instanceof Frame.Sent s) {
-              accepted.incrementAndGet();
-              acceptedIds.add(s.messageId());
-            } else if (f instanceof Frame.Error e && e.code() == ErrorCode.RATE_LIMITED) {
-              limited.incrementAndGet();
-              lastReason.set(e.message());
-            }
-          }
-        } catch (Exception closed) {
-          // the connection ended: that is what we wait for
-        }
-      });
-      AtomicInteger fromCarol = new AtomicInteger();
-      CompletableFuture<Void> bobReader = CompletableFuture.runAsync(() -> {
-        try {
-          while (true) {
-            Frame f = bob.read(Duration.ofSeconds(10));
-            if (f instanceof Frame.Deliver d) {
-              EnvelopeHeader h = EnvelopeCodec.decodeHeader(d.envelope());
-              if (injected.contains(h.messageIdHex())) {
-                if (h.sender().equals("carol")) {
-                  fromCarol.incrementAndGet();
+      CompletableFuture<Void> aliceClosed =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  while (true) {
+                    Frame f = alice.read(Duration.ofSeconds(10));
+                    if (f instanceof Frame.Sent s) {
+                      accepted.incrementAndGet();
+                      acceptedIds.add(s.messageId());
+                    } else if (f instanceof Frame.Error e && e.code() == ErrorCode.RATE_LIMITED) {
+                      limited.incrementAndGet();
+                      lastReason.set(e.message());
+                    }
+                  }
+                } catch (Exception closed) {
+                  // the connection ended: that is what we wait for
                 }
-                String ref = "ack" + ackRefs.size();
-                ackRefs.put(ref, h.messageIdHex());
-                bob.send(new Frame.Ack(ref, h.sender(), h.messageIdHex()));
-                Thread.sleep(ACK_PACE_MS); // bob's acknowledgements stay under his own rate limit
-              }
-            } else if (f instanceof Frame.Ok ok && ackRefs.containsKey(ok.ref())) {
-              acked.add(ackRefs.get(ok.ref())); // the relay confirmed the deletion
-            }
-          }
-        } catch (Exception closed) {
-          // reader ends with the attack
-        }
-      });
+              });
+      AtomicInteger fromCarol = new AtomicInteger();
+      CompletableFuture<Void> bobReader =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  while (true) {
+                    Frame f = bob.read(Duration.ofSeconds(10));
+                    if (f instanceof Frame.Deliver d) {
+                      EnvelopeHeader h = EnvelopeCodec.decodeHeader(d.envelope());
+                      if (injected.contains(h.messageIdHex())) {
+                        if (h.sender().equals("carol")) {
+                          fromCarol.incrementAndGet();
+                        }
+                        String ref = "ack" + ackRefs.size();
+                        ackRefs.put(ref, h.messageIdHex());
+                        bob.send(new Frame.Ack(ref, h.sender(), h.messageIdHex()));
+                        Thread.sleep(
+                            ACK_PACE_MS); // bob's acknowledgements stay under his own rate limit
+                      }
+                    } else if (f instanceof Frame.Ok ok && ackRefs.containsKey(ok.ref())) {
+                      acked.add(ackRefs.get(ok.ref())); // the relay confirmed the deletion
+                    }
+                  }
+                } catch (Exception closed) {
+                  // reader ends with the attack
+                }
+              });
       long start = System.nanoTime();
       int sent = 0;
       long witnessNanos = -1;
       boolean witnessSent = false;
       try {
-        while (sent < MAX_FRAMES && System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(MAX_MILLIS)) {
+        while (sent < MAX_FRAMES
+            && System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(MAX_MILLIS)) {
           byte[] e = Envelopes.structural("alice", "bob");
           injected.add(RawFrameClient.idOf(e));
           alice.send(new Frame.Send(null, e));
@@ -131,19 +143,37 @@ final class FloodAttack implements Attack {
       int leftQueued = (int) acceptedIds.stream().filter(id -> !acked.contains(id)).count();
       bob.close();
       bobReader.get(5, TimeUnit.SECONDS);
-      String figures = "alice sent " + sent + " frames in " + floodMs + " ms; the relay accepted " + accepted.get()
-          + ", refused " + limited.get() + " with rate_limited" + (disconnected ? ", then closed her connection: '"
-          + lastReason.get() + "'" : " and kept her connection open") + "; carol's message to bob "
-          + (carolDelivered ? "was delivered (accepted in " + Waits.ms(witnessNanos / 1e6) + ")" : "did NOT arrive")
-          + (cleaned ? "; bob acknowledged every accepted envelope, so none stays queued"
-              : "; " + leftQueued + " accepted envelopes could not be acknowledged and stay queued for bob");
+      String figures =
+          "alice sent "
+              + sent
+              + " frames in "
+              + floodMs
+              + " ms; the relay accepted "
+              + accepted.get()
+              + ", refused "
+              + limited.get()
+              + " with rate_limited"
+              + (disconnected
+                  ? ", then closed her connection: '" + lastReason.get() + "'"
+                  : " and kept her connection open")
+              + "; carol's message to bob "
+              + (carolDelivered
+                  ? "was delivered (accepted in " + Waits.ms(witnessNanos / 1e6) + ")"
+                  : "did NOT arrive")
+              + (cleaned
+                  ? "; bob acknowledged every accepted envelope, so none stays queued"
+                  : "; "
+                      + leftQueued
+                      + " accepted envelopes could not be acknowledged and stay queued for bob");
       if (!carolDelivered || witnessNanos < 0) {
         return Verdict.broken(figures);
       }
       if (limited.get() == 0) {
         return Verdict.broken("no rate limit: " + figures);
       }
-      if (before >= 0 && !Polling.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.RATE_LIMITED) > before)) {
+      if (before >= 0
+          && !Polling.eventually(
+              Duration.ofSeconds(2), () -> target.count(SecurityEvent.RATE_LIMITED) > before)) {
         return Verdict.broken("throttled but no RATE_LIMITED security event: " + figures);
       }
       return Verdict.held(figures + (before >= 0 ? "; SECURITY event=RATE_LIMITED logged" : ""));

@@ -3,7 +3,9 @@ package dev.ztchat.attacks;
 import dev.ztchat.core.testkit.HostileRelay;
 import java.time.Duration;
 
-/** The shared {@link HostileRelay} set up for an {@link AttackTarget}, failures worded for a report. */
+/**
+ * The shared {@link HostileRelay} set up for an {@link AttackTarget}, failures worded for a report.
+ */
 final class HostileRelays {
   private HostileRelays() {}
 
@@ -17,7 +19,8 @@ final class HostileRelays {
       throws InterruptedException, CouldNotRunException {
     HostileRelay.Captured c = relay.nextCaptured(timeout);
     if (c == null) {
-      throw new CouldNotRunException("no envelope reached the hostile relay within " + timeout.toSeconds() + " s");
+      throw new CouldNotRunException(
+          "no envelope reached the hostile relay within " + timeout.toSeconds() + " s");
     }
     return c;
   }

@@ -22,7 +22,9 @@ import java.util.Set;
 final class MailboxFillAttack implements Attack {
   /** Enough to fill the default quota (10,000) even without a per-sender share. */
   private static final int MAX_ENVELOPES = 12_000;
+
   private static final long MAX_MILLIS = Duration.ofMinutes(10).toMillis();
+
   /** After a rate_limited answer: the default budget refills a frame in 50 ms; wait a few. */
   private static final long BACKOFF_MILLIS = 200;
 
@@ -33,13 +35,18 @@ final class MailboxFillAttack implements Attack {
 
   @Override
   public String whatIsTried() {
-    return "alice, paced under the rate limit, stores envelopes for offline bob until the relay says full (at most "
-        + MAX_ENVELOPES + " or " + MAX_MILLIS / 60_000 + " min); then carol writes to bob";
+    return "alice, paced under the rate limit, stores envelopes for offline bob until the relay"
+        + " says full (at most "
+        + MAX_ENVELOPES
+        + " or "
+        + MAX_MILLIS / 60_000
+        + " min); then carol writes to bob";
   }
 
   @Override
   public String expectedDefence() {
-    return "alice gets full once she fills her share of bob's quota; carol's envelope is still queued";
+    return "alice gets full once she fills her share of bob's quota; carol's envelope is still"
+        + " queued";
   }
 
   @Override
@@ -64,7 +71,8 @@ final class MailboxFillAttack implements Attack {
         DeliveryStatus status = send(alice, envelope);
         if (status == null) {
           limited++;
-          Thread.sleep(BACKOFF_MILLIS); // pacing a real relay's budget, not waiting for time to pass
+          Thread.sleep(
+              BACKOFF_MILLIS); // pacing a real relay's budget, not waiting for time to pass
           continue;
         }
         last = status;
@@ -78,11 +86,20 @@ final class MailboxFillAttack implements Attack {
         }
       }
       long seconds = (System.nanoTime() - start) / 1_000_000_000;
-      String figures = "alice stored " + stored + " envelopes for bob in " + seconds + " s (" + limited
-          + " answers rate_limited)";
+      String figures =
+          "alice stored "
+              + stored
+              + " envelopes for bob in "
+              + seconds
+              + " s ("
+              + limited
+              + " answers rate_limited)";
       if (last != DeliveryStatus.FULL) {
-        throw new CouldNotRunException(figures + " and the relay never said full (last answer: "
-            + (last == null ? "none" : last.wire()) + "): bob must be offline and the quota within this attack's bound");
+        throw new CouldNotRunException(
+            figures
+                + " and the relay never said full (last answer: "
+                + (last == null ? "none" : last.wire())
+                + "): bob must be offline and the quota within this attack's bound");
       }
       byte[] witness = Envelopes.structural("carol", "bob");
       DeliveryStatus forCarol = null;
@@ -94,10 +111,13 @@ final class MailboxFillAttack implements Attack {
       }
       if (forCarol != null && forCarol.accepted()) {
         ours.add(idOf(witness));
-        return Verdict.held(figures + ", then got full; carol's envelope for bob was still " + forCarol.wire());
+        return Verdict.held(
+            figures + ", then got full; carol's envelope for bob was still " + forCarol.wire());
       }
-      return Verdict.broken(figures + " and so filled his mailbox alone: carol's envelope for bob got "
-          + (forCarol == null ? "no answer" : forCarol.wire()));
+      return Verdict.broken(
+          figures
+              + " and so filled his mailbox alone: carol's envelope for bob got "
+              + (forCarol == null ? "no answer" : forCarol.wire()));
     }
   }
 
@@ -113,13 +133,16 @@ final class MailboxFillAttack implements Attack {
         if (e.code() == ErrorCode.RATE_LIMITED) {
           return null;
         }
-        throw new CouldNotRunException("the relay refused an envelope: " + e.code().wire() + " " + e.message());
+        throw new CouldNotRunException(
+            "the relay refused an envelope: " + e.code().wire() + " " + e.message());
       }
     }
     throw new CouldNotRunException("no answer to a send");
   }
 
-  /** bob acknowledges this attack's envelopes, and only those: real messages stay queued for him. */
+  /**
+   * bob acknowledges this attack's envelopes, and only those: real messages stay queued for him.
+   */
   private static void cleanUp(AttackTarget target, Set<String> ours) throws Exception {
     if (ours.isEmpty()) {
       return;

@@ -26,13 +26,15 @@ final class MalformedAttack implements Attack {
 
   @Override
   public String whatIsTried() {
-    return MalformedCorpus.entries().size() + " broken frames: bad lengths, truncated, invalid UTF-8, wrong types, "
+    return MalformedCorpus.entries().size()
+        + " broken frames: bad lengths, truncated, invalid UTF-8, wrong types, "
         + "huge numbers, deep nesting, unknown types, unparseable envelopes";
   }
 
   @Override
   public String expectedDefence() {
-    return "each is answered with an error (never 'internal') or a close; the server stays up and serving";
+    return "each is answered with an error (never 'internal') or a close; the server stays up and"
+        + " serving";
   }
 
   @Override
@@ -54,19 +56,30 @@ final class MalformedAttack implements Attack {
         try {
           bystanderNanos.add(bystander.pingRoundTrip("b" + i++));
         } catch (IOException | MalformedFrameException e) {
-          return Verdict.broken("after '" + bad.getKey() + "' the server no longer served the bystander: " + e.getMessage());
+          return Verdict.broken(
+              "after '"
+                  + bad.getKey()
+                  + "' the server no longer served the bystander: "
+                  + e.getMessage());
         }
       }
     }
     try (RawFrameClient fresh = AttackConnections.welcomed(target, "bob")) {
       fresh.pingRoundTrip("after");
     } catch (Exception e) {
-      return Verdict.broken("after the corpus the server no longer accepts connections: " + e.getMessage());
+      return Verdict.broken(
+          "after the corpus the server no longer accepts connections: " + e.getMessage());
     }
-    String summary = MalformedCorpus.entries().size() + " broken frames -> " + outcomes
-        + "; bystander served after each (median " + Waits.ms(Waits.medianMillis(bystanderNanos))
-        + "), new connections still accepted";
-    return failures.isEmpty() ? Verdict.held(summary) : Verdict.broken(summary + "; not handled: " + failures);
+    String summary =
+        MalformedCorpus.entries().size()
+            + " broken frames -> "
+            + outcomes
+            + "; bystander served after each (median "
+            + Waits.ms(Waits.medianMillis(bystanderNanos))
+            + "), new connections still accepted";
+    return failures.isEmpty()
+        ? Verdict.held(summary)
+        : Verdict.broken(summary + "; not handled: " + failures);
   }
 
   private static String answer(RawFrameClient c, byte[] bytes) {

@@ -26,7 +26,8 @@ final class MalformedCorpus {
   static Map<String, byte[]> entries() {
     Map<String, byte[]> c = new LinkedHashMap<>();
     c.put("length 0", RawFrameClient.framed(new byte[0]));
-    c.put("length 0xffffffff", new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, '{'});
+    c.put(
+        "length 0xffffffff", new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, '{'});
     c.put("length over the limit", new byte[] {0, 1, 0, 0, '{', '"'});
     c.put("not JSON", json("not json at all"));
     c.put("JSON null", json("null"));
@@ -35,8 +36,15 @@ final class MalformedCorpus {
     c.put("empty object", json("{}"));
     c.put("truncated JSON", json("{\"type\":\"ping\""));
     c.put("two objects", json("{\"type\":\"ping\"}{\"type\":\"ping\"}"));
-    c.put("invalid UTF-8", frame(new byte[] {'{', '"', 't', (byte) 0xc3, (byte) 0x28, '"', ':', '1', '}'}));
-    c.put("overlong UTF-8", frame(new byte[] {'{', '"', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}'}));
+    c.put(
+        "invalid UTF-8",
+        frame(new byte[] {'{', '"', 't', (byte) 0xc3, (byte) 0x28, '"', ':', '1', '}'}));
+    c.put(
+        "overlong UTF-8",
+        frame(
+            new byte[] {
+              '{', '"', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}'
+            }));
     c.put("UTF-16", frame("{\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_16)));
     c.put("NUL bytes", frame(new byte[] {0, 0, 0, 0, 0, 0, 0, 0}));
     c.put("type is a number", json("{\"type\":42}"));
@@ -49,10 +57,16 @@ final class MalformedCorpus {
     c.put("user is an array", json("{\"type\":\"directory\",\"user\":[\"bob\"]}"));
     c.put("user is a huge number", json("{\"type\":\"directory\",\"user\":1e999999999}"));
     c.put("3000-digit number", json("{\"type\":\"directory\",\"user\":" + "9".repeat(3000) + "}"));
-    c.put("int overflow", json("{\"type\":\"welcome\",\"protocol\":99999999999999999999,\"identity\":\"x\","
-        + "\"maxFrame\":1,\"idleTimeoutSeconds\":1}"));
-    c.put("nesting 9 deep", json("{\"type\":\"ping\",\"x\":" + "[".repeat(9) + "]".repeat(9) + "}"));
-    c.put("nesting 2000 deep", json("{\"type\":\"ping\",\"x\":" + "[".repeat(2000) + "]".repeat(2000) + "}"));
+    c.put(
+        "int overflow",
+        json(
+            "{\"type\":\"welcome\",\"protocol\":99999999999999999999,\"identity\":\"x\","
+                + "\"maxFrame\":1,\"idleTimeoutSeconds\":1}"));
+    c.put(
+        "nesting 9 deep", json("{\"type\":\"ping\",\"x\":" + "[".repeat(9) + "]".repeat(9) + "}"));
+    c.put(
+        "nesting 2000 deep",
+        json("{\"type\":\"ping\",\"x\":" + "[".repeat(2000) + "]".repeat(2000) + "}"));
     c.put("send without envelope", json("{\"type\":\"send\"}"));
     c.put("envelope is a number", json("{\"type\":\"send\",\"envelope\":12}"));
     c.put("envelope not base64", json("{\"type\":\"send\",\"envelope\":\"!!!not base64\"}"));
@@ -62,7 +76,9 @@ final class MalformedCorpus {
     c.put("envelope trailing bytes", send(concat(valid(), new byte[] {0})));
     c.put("envelope huge ciphertext length", send(hugeCiphertextLength()));
     c.put("envelope bad sender name", send(rawHeader("ALICE!", "carol")));
-    c.put("publish garbage certificate", json("{\"type\":\"publish\",\"encryption\":\"-----BEGIN CERTIFICATE-----\\nAAAA\\n\"}"));
+    c.put(
+        "publish garbage certificate",
+        json("{\"type\":\"publish\",\"encryption\":\"-----BEGIN CERTIFICATE-----\\nAAAA\\n\"}"));
     return c;
   }
 
@@ -75,7 +91,10 @@ final class MalformedCorpus {
   }
 
   private static byte[] send(byte[] envelope) {
-    return json("{\"type\":\"send\",\"ref\":\"m\",\"envelope\":\"" + Base64.getEncoder().encodeToString(envelope) + "\"}");
+    return json(
+        "{\"type\":\"send\",\"ref\":\"m\",\"envelope\":\""
+            + Base64.getEncoder().encodeToString(envelope)
+            + "\"}");
   }
 
   private static byte[] valid() {
@@ -90,10 +109,14 @@ final class MalformedCorpus {
 
   /** A structurally valid envelope whose ciphertext length field says 0xffffffff. */
   private static byte[] hugeCiphertextLength() {
-    SealedEnvelope e = new SealedEnvelope(
-        new EnvelopeHeader(1, "alice", List.of("carol"), System.currentTimeMillis(), Envelopes.random(16)),
-        List.of(new WrappedKey("carol", Envelopes.random(32), Envelopes.random(256))),
-        Envelopes.random(12), Envelopes.random(32), Envelopes.random(256));
+    SealedEnvelope e =
+        new SealedEnvelope(
+            new EnvelopeHeader(
+                1, "alice", List.of("carol"), System.currentTimeMillis(), Envelopes.random(16)),
+            List.of(new WrappedKey("carol", Envelopes.random(32), Envelopes.random(256))),
+            Envelopes.random(12),
+            Envelopes.random(32),
+            Envelopes.random(256));
     byte[] encoded = EnvelopeCodec.encode(e);
     // everything before the signature field (a u16 length and the signature)
     byte[] signed = Arrays.copyOf(encoded, encoded.length - 2 - e.signature().length);

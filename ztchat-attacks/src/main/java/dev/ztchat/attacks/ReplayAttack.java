@@ -27,7 +27,8 @@ final class ReplayAttack implements Attack {
 
   @Override
   public String whatIsTried() {
-    return "a hostile relay re-delivers a captured alice->bob envelope: at once, 4 minutes later, after bob restarts";
+    return "a hostile relay re-delivers a captured alice->bob envelope: at once, 4 minutes later,"
+        + " after bob restarts";
   }
 
   @Override
@@ -41,15 +42,24 @@ final class ReplayAttack implements Attack {
     Path bobState = target.newStateDir("bob");
     VictimScreen bobScreen = new VictimScreen();
     try (HostileRelay relay = HostileRelays.start(target);
-        ChatClient alice = Victims.connect(target, "alice", "localhost", relay.port(), target.newStateDir("alice"),
-            Clock.systemUTC(), new VictimScreen())) {
-      ChatClient bob = Victims.connect(target, "bob", "localhost", relay.port(), bobState, bobClock, bobScreen);
+        ChatClient alice =
+            Victims.connect(
+                target,
+                "alice",
+                "localhost",
+                relay.port(),
+                target.newStateDir("alice"),
+                Clock.systemUTC(),
+                new VictimScreen())) {
+      ChatClient bob =
+          Victims.connect(target, "bob", "localhost", relay.port(), bobState, bobClock, bobScreen);
       try {
         alice.send("bob", "replay me if you can");
         byte[] captured = HostileRelays.nextCaptured(relay, WAIT).envelope();
         OpenedMessage genuine = bobScreen.nextShown(WAIT);
         if (genuine == null) {
-          throw new CouldNotRunException("the genuine message did not reach bob through the hostile relay");
+          throw new CouldNotRunException(
+              "the genuine message did not reach bob through the hostile relay");
         }
         List<String> seen = new ArrayList<>();
         seen.add("at once: " + replay(relay, captured, bobScreen));
@@ -58,12 +68,17 @@ final class ReplayAttack implements Attack {
         seen.add("4 min later: " + replay(relay, captured, bobScreen));
 
         bob.close();
-        bob = Victims.connect(target, "bob", "localhost", relay.port(), bobState, bobClock, bobScreen);
+        bob =
+            Victims.connect(
+                target, "bob", "localhost", relay.port(), bobState, bobClock, bobScreen);
         seen.add("after restart: " + replay(relay, captured, bobScreen));
 
         int shownAgain = bobScreen.shownCount();
-        String observed = "genuine message shown once; replays -> " + String.join(", ", seen)
-            + "; shown again: " + shownAgain;
+        String observed =
+            "genuine message shown once; replays -> "
+                + String.join(", ", seen)
+                + "; shown again: "
+                + shownAgain;
         boolean allReplay = seen.stream().allMatch(s -> s.endsWith(RejectionReason.REPLAY.name()));
         return allReplay && shownAgain == 0 ? Verdict.held(observed) : Verdict.broken(observed);
       } finally {
@@ -72,7 +87,8 @@ final class ReplayAttack implements Attack {
     }
   }
 
-  private static String replay(HostileRelay relay, byte[] envelope, VictimScreen screen) throws Exception {
+  private static String replay(HostileRelay relay, byte[] envelope, VictimScreen screen)
+      throws Exception {
     if (!awaitOnline(relay, "bob") || relay.inject("bob", envelope) == 0) {
       throw new CouldNotRunException("bob is not connected to the hostile relay");
     }

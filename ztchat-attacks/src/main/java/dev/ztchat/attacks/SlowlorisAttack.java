@@ -14,9 +14,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * {@code slowloris}: many connections that stall, half of them authenticated with a partial
- * frame, the rest plain TCP that never finish a TLS handshake, while a legitimate client's ping
- * round trip is measured before and during the attack.
+ * {@code slowloris}: many connections that stall, half of them authenticated with a partial frame,
+ * the rest plain TCP that never finish a TLS handshake, while a legitimate client's ping round trip
+ * is measured before and during the attack.
  */
 final class SlowlorisAttack implements Attack {
   private static final int AUTHENTICATED = 30;
@@ -31,13 +31,16 @@ final class SlowlorisAttack implements Attack {
 
   @Override
   public String whatIsTried() {
-    return AUTHENTICATED + " authenticated connections send a partial frame and stall, " + UNAUTHENTICATED
+    return AUTHENTICATED
+        + " authenticated connections send a partial frame and stall, "
+        + UNAUTHENTICATED
         + " TCP connections start no TLS handshake";
   }
 
   @Override
   public String expectedDefence() {
-    return "stalled connections are closed by the frame and handshake timeouts; a legitimate client keeps its latency";
+    return "stalled connections are closed by the frame and handshake timeouts; a legitimate client"
+        + " keeps its latency";
   }
 
   @Override
@@ -50,19 +53,24 @@ final class SlowlorisAttack implements Attack {
       long openedAt = System.nanoTime();
       List<Future<RawFrameClient>> opening = new ArrayList<>();
       for (int i = 0; i < AUTHENTICATED; i++) {
-        opening.add(pool.submit(() -> {
-          RawFrameClient c = AttackConnections.welcomedOrRefused(target, "alice");
-          if (c != null) {
-            c.sendRaw(new byte[] {0, 0, 0, 100, '{', '"', 't', 'y'}); // 100 bytes announced, 4 sent
-          }
-          return c; // null: refused at once by the relay's per-user connection cap
-
-        }));
+        opening.add(
+            pool.submit(
+                () -> {
+                  RawFrameClient c = AttackConnections.welcomedOrRefused(target, "alice");
+                  if (c != null) {
+                    c.sendRaw(
+                        new byte[] {
+                          0, 0, 0, 100, '{', '"', 't', 'y'
+                        }); // 100 bytes announced, 4 sent
+                  }
+                  return c; // null: refused at once by the relay's per-user connection cap
+                }));
       }
       for (int i = 0; i < UNAUTHENTICATED; i++) {
         Socket s = new Socket();
         s.connect(new InetSocketAddress(target.host(), target.port()), 5000);
-        s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02}); // the start of a TLS record, no more
+        s.getOutputStream()
+            .write(new byte[] {0x16, 0x03, 0x01, 0x02}); // the start of a TLS record, no more
         stalledTcp.add(s);
       }
       int refused = 0;
@@ -75,13 +83,17 @@ final class SlowlorisAttack implements Attack {
         }
       }
       List<Long> during = pings(legit, "during");
-      long heldOpen = stalledTls.stream().filter(c -> {
-        try {
-          return !c.closedWithin(Duration.ofMillis(1));
-        } catch (IOException e) {
-          return false;
-        }
-      }).count();
+      long heldOpen =
+          stalledTls.stream()
+              .filter(
+                  c -> {
+                    try {
+                      return !c.closedWithin(Duration.ofMillis(1));
+                    } catch (IOException e) {
+                      return false;
+                    }
+                  })
+              .count();
 
       Duration limit = max(target.frameTimeout(), target.handshakeTimeout()).plus(MARGIN);
       long deadline = openedAt + limit.toNanos();
@@ -100,12 +112,36 @@ final class SlowlorisAttack implements Attack {
       double base = Waits.medianMillis(baseline);
       double att = Waits.medianMillis(during);
       legit.pingRoundTrip("after");
-      String figures = "legit ping median " + Waits.ms(base) + " before, " + Waits.ms(att) + " during (" + heldOpen
-          + " of " + stalledTls.size() + " stalled TLS connections still open then); closed within "
-          + limit.toSeconds() + " s (frame timeout " + target.frameTimeout().toSeconds() + " s, handshake timeout "
-          + target.handshakeTimeout().toSeconds() + " s, plus " + MARGIN.toSeconds() + " s): " + tlsClosed + "/"
-          + AUTHENTICATED + " partial-frame" + (refused > 0 ? " (" + refused + " of them refused at once by the per-user"
-          + " connection cap)" : "") + ", " + tcpClosed + "/" + UNAUTHENTICATED + " no-handshake";
+      String figures =
+          "legit ping median "
+              + Waits.ms(base)
+              + " before, "
+              + Waits.ms(att)
+              + " during ("
+              + heldOpen
+              + " of "
+              + stalledTls.size()
+              + " stalled TLS connections still open then); closed within "
+              + limit.toSeconds()
+              + " s (frame timeout "
+              + target.frameTimeout().toSeconds()
+              + " s, handshake timeout "
+              + target.handshakeTimeout().toSeconds()
+              + " s, plus "
+              + MARGIN.toSeconds()
+              + " s): "
+              + tlsClosed
+              + "/"
+              + AUTHENTICATED
+              + " partial-frame"
+              + (refused > 0
+                  ? " (" + refused + " of them refused at once by the per-user" + " connection cap)"
+                  : "")
+              + ", "
+              + tcpClosed
+              + "/"
+              + UNAUTHENTICATED
+              + " no-handshake";
       if (tlsClosed < AUTHENTICATED || tcpClosed < UNAUTHENTICATED) {
         return Verdict.broken("stalled connections were not all timed out: " + figures);
       }

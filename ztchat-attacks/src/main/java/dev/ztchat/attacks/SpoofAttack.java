@@ -24,7 +24,8 @@ final class SpoofAttack implements Attack {
 
   @Override
   public String expectedDefence() {
-    return "the relay drops it silently: nothing reaches carol, alice gets no answer; '[!] Spoofing detected.' logged";
+    return "the relay drops it silently: nothing reaches carol, alice gets no answer; '[!] Spoofing"
+        + " detected.' logged";
   }
 
   @Override
@@ -47,27 +48,39 @@ final class SpoofAttack implements Attack {
       Frame sent = alice.answerTo("honest", Duration.ofSeconds(5));
       carol.ackOwn(honestId, Duration.ofSeconds(5));
       if (!(sent instanceof Frame.Sent) || !honestId.isEmpty()) {
-        throw new CouldNotRunException("the control message from alice to carol did not arrive as sent ("
-            + (sent == null ? "no answer" : sent.type()) + (honestId.isEmpty() ? "" : ", not delivered to carol")
-            + "; more than 64 unread messages queued for carol hold it back)");
+        throw new CouldNotRunException(
+            "the control message from alice to carol did not arrive as sent ("
+                + (sent == null ? "no answer" : sent.type())
+                + (honestId.isEmpty() ? "" : ", not delivered to carol")
+                + "; more than 64 unread messages queued for carol hold it back)");
       }
       if (!carolGotNothing) {
-        return Verdict.broken("the relay forwarded the message that claimed to be from bob to carol");
+        return Verdict.broken(
+            "the relay forwarded the message that claimed to be from bob to carol");
       }
       if (answer != null) {
-        return Verdict.broken("carol got nothing, but the relay answered alice (" + answer.type() + ", no silent drop)");
+        return Verdict.broken(
+            "carol got nothing, but the relay answered alice ("
+                + answer.type()
+                + ", no silent drop)");
       }
       String log;
       if (before < 0) {
         log = "look for '[!] Spoofing detected.' in the server's log";
-      } else if (Polling.eventually(Duration.ofSeconds(2), () -> target.count(SecurityEvent.SPOOFING) > before)) {
+      } else if (Polling.eventually(
+          Duration.ofSeconds(2), () -> target.count(SecurityEvent.SPOOFING) > before)) {
         log = "the server logged '[!] Spoofing detected.' and SECURITY event=SPOOFING";
       } else {
         return Verdict.broken("the packet was dropped but the server logged no spoofing alert");
       }
-      return Verdict.held("[BLOCKED] Server ignored the packet (Silent Drop). (System is Secure). (carol received "
-          + "nothing in " + QUIET.toMillis() + " ms, alice got no answer, an honest message still flowed and was "
-          + "acknowledged; " + log + ")");
+      return Verdict.held(
+          "[BLOCKED] Server ignored the packet (Silent Drop). (System is Secure). (carol received "
+              + "nothing in "
+              + QUIET.toMillis()
+              + " ms, alice got no answer, an honest message still flowed and was "
+              + "acknowledged; "
+              + log
+              + ")");
     }
   }
 }

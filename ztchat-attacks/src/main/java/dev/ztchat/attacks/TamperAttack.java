@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * {@code tamper}: a hostile relay holds back alice's genuine envelopes to bob and delivers each
- * one altered in a different way ({@link Tampering}); a last envelope is delivered untouched as the
+ * {@code tamper}: a hostile relay holds back alice's genuine envelopes to bob and delivers each one
+ * altered in a different way ({@link Tampering}); a last envelope is delivered untouched as the
  * control. Each variant is made from its own envelope, so the replay check cannot be what stops it.
  */
 final class TamperAttack implements Attack {
@@ -25,13 +25,16 @@ final class TamperAttack implements Attack {
 
   @Override
   public String whatIsTried() {
-    return "a hostile relay alters alice->bob envelopes: sender, recipients, timestamp, id, nonce, ciphertext, tag, "
-        + "wrapped key, key id, signature, truncation (" + Tampering.variants().size() + " variants)";
+    return "a hostile relay alters alice->bob envelopes: sender, recipients, timestamp, id, nonce,"
+        + " ciphertext, tag, wrapped key, key id, signature, truncation ("
+        + Tampering.variants().size()
+        + " variants)";
   }
 
   @Override
   public String expectedDefence() {
-    return "bob's client rejects every variant (signature, AAD, addressed-to-me checks) and shows nothing altered";
+    return "bob's client rejects every variant (signature, AAD, addressed-to-me checks) and shows"
+        + " nothing altered";
   }
 
   @Override
@@ -39,10 +42,24 @@ final class TamperAttack implements Attack {
     Map<String, UnaryOperator<byte[]>> variants = Tampering.variants();
     VictimScreen bobScreen = new VictimScreen();
     try (HostileRelay relay = HostileRelays.start(target);
-        ChatClient bob = Victims.connect(target, "bob", "localhost", relay.port(), target.newStateDir("bob"),
-            Clock.systemUTC(), bobScreen);
-        ChatClient alice = Victims.connect(target, "alice", "localhost", relay.port(), target.newStateDir("alice"),
-            Clock.systemUTC(), new VictimScreen())) {
+        ChatClient bob =
+            Victims.connect(
+                target,
+                "bob",
+                "localhost",
+                relay.port(),
+                target.newStateDir("bob"),
+                Clock.systemUTC(),
+                bobScreen);
+        ChatClient alice =
+            Victims.connect(
+                target,
+                "alice",
+                "localhost",
+                relay.port(),
+                target.newStateDir("alice"),
+                Clock.systemUTC(),
+                new VictimScreen())) {
       relay.forwardSends(false);
       List<byte[]> genuine = new ArrayList<>();
       for (int i = 0; i <= variants.size(); i++) {
@@ -56,7 +73,10 @@ final class TamperAttack implements Attack {
         relay.inject("bob", v.getValue().apply(genuine.get(i++)));
         VictimScreen.Rejection r = bobScreen.nextRejection(WAIT);
         OpenedMessage m = r == null ? bobScreen.nextShown(Duration.ofMillis(10)) : null;
-        results.add(v.getKey() + " -> " + (r != null ? r.label() : m != null ? "SHOWN" : "nothing reported"));
+        results.add(
+            v.getKey()
+                + " -> "
+                + (r != null ? r.label() : m != null ? "SHOWN" : "nothing reported"));
         if (r == null) {
           shown.add(v.getKey());
         }
@@ -64,11 +84,17 @@ final class TamperAttack implements Attack {
       relay.inject("bob", genuine.get(variants.size()));
       OpenedMessage control = bobScreen.nextShown(WAIT);
       if (control == null || !control.text().equals("original message " + variants.size())) {
-        throw new CouldNotRunException("the untouched control envelope was not shown to bob; variants: " + results);
+        throw new CouldNotRunException(
+            "the untouched control envelope was not shown to bob; variants: " + results);
       }
       int extra = bobScreen.shownCount();
-      String observed = String.join("; ", results) + "; untouched control shown; altered messages shown: " + extra;
-      return shown.isEmpty() && extra == 0 ? Verdict.held(observed) : Verdict.broken("not rejected: " + shown + "; " + observed);
+      String observed =
+          String.join("; ", results)
+              + "; untouched control shown; altered messages shown: "
+              + extra;
+      return shown.isEmpty() && extra == 0
+          ? Verdict.held(observed)
+          : Verdict.broken("not rejected: " + shown + "; " + observed);
     }
   }
 }

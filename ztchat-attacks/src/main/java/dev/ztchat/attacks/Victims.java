@@ -12,10 +12,25 @@ final class Victims {
   private Victims() {}
 
   /** A real {@link ChatClient} for {@code user}, keeping its state in {@code dataDir}. */
-  static ChatClient connect(AttackTarget target, String user, String host, int port, Path dataDir, Clock clock, VictimScreen screen)
+  static ChatClient connect(
+      AttackTarget target,
+      String user,
+      String host,
+      int port,
+      Path dataDir,
+      Clock clock,
+      VictimScreen screen)
       throws Exception {
-    ChatClientConfig config = new ChatClientConfig(host, port, target.user(user), target.caCertificate(),
-        dataDir, AcceptancePolicy.DEFAULT, clock, List.of());
+    ChatClientConfig config =
+        new ChatClientConfig(
+            host,
+            port,
+            target.user(user),
+            target.caCertificate(),
+            dataDir,
+            AcceptancePolicy.DEFAULT,
+            clock,
+            List.of());
     return ChatClient.connect(config, screen);
   }
 }

@@ -18,5 +18,4 @@ final class Waits {
   static String ms(double millis) {
     return String.format(Locale.ROOT, "%.1f ms", millis);
   }
-
 }

@@ -34,6 +34,8 @@ class AttackSuiteIntegrationTest {
   void everyAttack_isHeld_byARealRelayAndRealClients(Attack attack) {
     AttackRunner.Result r = AttackRunner.run(attack, target);
     System.out.println(AttackRunner.verdictLine(r) + " [" + r.millis() + " ms]");
-    assertThat(r.verdict().outcome()).as(AttackRunner.verdictLine(r)).isEqualTo(Verdict.Outcome.HELD);
+    assertThat(r.verdict().outcome())
+        .as(AttackRunner.verdictLine(r))
+        .isEqualTo(Verdict.Outcome.HELD);
   }
 }

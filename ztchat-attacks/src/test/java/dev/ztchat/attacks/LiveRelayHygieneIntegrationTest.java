@@ -55,33 +55,44 @@ class LiveRelayHygieneIntegrationTest {
   }
 
   @Test
-  void spoof_whenCarolAlreadyHasAMessageQueued_isHeld_andLeavesOnlyThatMessageQueued() throws Exception {
+  void spoof_whenCarolAlreadyHasAMessageQueued_isHeld_andLeavesOnlyThatMessageQueued()
+      throws Exception {
     String real = queueRealMessage("bob", "carol");
 
     AttackRunner.Result r = AttackRunner.run(new SpoofAttack(), target);
 
-    assertThat(r.verdict().outcome()).as(AttackRunner.verdictLine(r)).isEqualTo(Verdict.Outcome.HELD);
+    assertThat(r.verdict().outcome())
+        .as(AttackRunner.verdictLine(r))
+        .isEqualTo(Verdict.Outcome.HELD);
     assertThat(queuedFor("carol")).containsExactly(real);
   }
 
   @Test
-  void flood_whenBobAlreadyHasAMessageQueued_isHeld_andLeavesOnlyThatMessageQueued() throws Exception {
+  void flood_whenBobAlreadyHasAMessageQueued_isHeld_andLeavesOnlyThatMessageQueued()
+      throws Exception {
     String real = queueRealMessage("carol", "bob");
 
     AttackRunner.Result r = AttackRunner.run(new FloodAttack(), target);
 
-    assertThat(r.verdict().outcome()).as(AttackRunner.verdictLine(r)).isEqualTo(Verdict.Outcome.HELD);
+    assertThat(r.verdict().outcome())
+        .as(AttackRunner.verdictLine(r))
+        .isEqualTo(Verdict.Outcome.HELD);
     assertThat(queuedFor("bob")).containsExactly(real);
   }
 
   @Test
-  void stale_whenAliceAlreadyHasAMessageQueued_isHeld_andLeavesOnlyThatMessageQueued() throws Exception {
+  void stale_whenAliceAlreadyHasAMessageQueued_isHeld_andLeavesOnlyThatMessageQueued()
+      throws Exception {
     String real = queueRealMessage("carol", "alice");
 
     AttackRunner.Result r = AttackRunner.run(new StaleAttack(), target);
 
-    assertThat(r.verdict().outcome()).as(AttackRunner.verdictLine(r)).isEqualTo(Verdict.Outcome.HELD);
-    assertThat(queuedFor("alice")).as("bob's receipt for the control message is taken off too").containsExactly(real);
+    assertThat(r.verdict().outcome())
+        .as(AttackRunner.verdictLine(r))
+        .isEqualTo(Verdict.Outcome.HELD);
+    assertThat(queuedFor("alice"))
+        .as("bob's receipt for the control message is taken off too")
+        .containsExactly(real);
     assertThat(queuedFor("bob")).isEmpty();
   }
 
@@ -89,7 +100,9 @@ class LiveRelayHygieneIntegrationTest {
   void connectionFlood_leavesNothingQueuedForCarol() throws Exception {
     AttackRunner.Result r = AttackRunner.run(new ConnectionFloodAttack(), target);
 
-    assertThat(r.verdict().outcome()).as(AttackRunner.verdictLine(r)).isEqualTo(Verdict.Outcome.HELD);
+    assertThat(r.verdict().outcome())
+        .as(AttackRunner.verdictLine(r))
+        .isEqualTo(Verdict.Outcome.HELD);
     assertThat(queuedFor("carol")).isEmpty();
   }
 }

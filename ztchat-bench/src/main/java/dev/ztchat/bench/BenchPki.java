@@ -24,9 +24,10 @@ import java.util.Map;
  * A throw-away PKI for the benches, in the product's certs layout: a root CA, the relay's server
  * certificate and as many users as a bench needs. Every certificate is real and issued by the CA
  * (RSA-3072 by default, as {@code pki init}; with {@link KeyType#EC} the CA and the server key are
- * ECDSA P-256, as {@code pki init --key-type ec}, and user keys stay RSA); the users share one signing and one encryption key
- * pair, because generating 20,000 RSA keys for the capacity bench would take longer than the
- * bench. Each user still has its own certificate, so the relay authenticates each one separately.
+ * ECDSA P-256, as {@code pki init --key-type ec}, and user keys stay RSA); the users share one
+ * signing and one encryption key pair, because generating 20,000 RSA keys for the capacity bench
+ * would take longer than the bench. Each user still has its own certificate, so the relay
+ * authenticates each one separately.
  */
 public final class BenchPki implements AutoCloseable {
   private final Path root;
@@ -44,9 +45,19 @@ public final class BenchPki implements AutoCloseable {
     this.keyType = keyType;
     this.layout = new CertsLayout(root.resolve("certs"));
     Files.createDirectories(layout.usersDir());
-    this.ca = CertificateIssuer.createRootCa("ztchat bench CA", keyType, keyBits, notBefore, Duration.ofDays(30));
-    Credential server = CertificateIssuer.issueServer(ca, "ztchat-server", List.of("localhost", "127.0.0.1"),
-        keyType, keyBits, notBefore, Duration.ofDays(30), null);
+    this.ca =
+        CertificateIssuer.createRootCa(
+            "ztchat bench CA", keyType, keyBits, notBefore, Duration.ofDays(30));
+    Credential server =
+        CertificateIssuer.issueServer(
+            ca,
+            "ztchat-server",
+            List.of("localhost", "127.0.0.1"),
+            keyType,
+            keyBits,
+            notBefore,
+            Duration.ofDays(30),
+            null);
     PemFiles.writeCertificate(layout.caCertificate(), ca.certificate(), false);
     PemFiles.writeCertificate(layout.serverCertificate(), server.certificate(), false);
     PemFiles.writePrivateKey(layout.serverKey(), server.privateKey(), false);
@@ -94,17 +105,21 @@ public final class BenchPki implements AutoCloseable {
 
   /** The user {@code name}, issued (and written to the certs folder) on first use. */
   public synchronized UserIdentity user(String name) {
-    return users.computeIfAbsent(name, n -> {
-      UserIdentity id = new UserIdentity(n,
-          leaf(n, CertificateRole.USER_SIGNING, signingKeys),
-          leaf(n, CertificateRole.USER_ENCRYPTION, encryptionKeys));
-      try {
-        layout.writeUser(id, true);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return id;
-    });
+    return users.computeIfAbsent(
+        name,
+        n -> {
+          UserIdentity id =
+              new UserIdentity(
+                  n,
+                  leaf(n, CertificateRole.USER_SIGNING, signingKeys),
+                  leaf(n, CertificateRole.USER_ENCRYPTION, encryptionKeys));
+          try {
+            layout.writeUser(id, true);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          return id;
+        });
   }
 
   /** Issues every name in {@code names} (before a relay starts, so its directory knows them). */
@@ -113,8 +128,18 @@ public final class BenchPki implements AutoCloseable {
   }
 
   private Credential leaf(String name, CertificateRole role, KeyPair keys) {
-    return new Credential(CertificateIssuer.build(new CertificateIssuer.Spec(name, keys.getPublic(), ca, null,
-        notBefore, notBefore.plus(Duration.ofDays(30)), role, List.of())), keys.getPrivate());
+    return new Credential(
+        CertificateIssuer.build(
+            new CertificateIssuer.Spec(
+                name,
+                keys.getPublic(),
+                ca,
+                null,
+                notBefore,
+                notBefore.plus(Duration.ofDays(30)),
+                role,
+                List.of())),
+        keys.getPrivate());
   }
 
   @Override

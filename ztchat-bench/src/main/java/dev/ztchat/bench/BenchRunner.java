@@ -13,12 +13,19 @@ import java.util.Locale;
 public final class BenchRunner {
   private BenchRunner() {}
 
-  /** Runs {@code benches}; returns every figure produced (an empty list for a bench that failed). */
+  /**
+   * Runs {@code benches}; returns every figure produced (an empty list for a bench that failed).
+   */
   public static List<Figure> run(List<Benchmark> benches, BenchOptions options) throws Exception {
     PrintStream out = options.log();
     List<Figure> figures = new ArrayList<>();
-    out.println("ztchat bench" + (options.quick() ? " (quick: tiny counts, figures not meaningful)" : "")
-        + ": " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version());
+    out.println(
+        "ztchat bench"
+            + (options.quick() ? " (quick: tiny counts, figures not meaningful)" : "")
+            + ": "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores, Java "
+            + Runtime.version());
     try (BenchPki pki = BenchPki.create(3072)) {
       for (Benchmark b : benches) {
         out.println("== " + b.name() + ": " + b.description());
@@ -35,7 +42,8 @@ public final class BenchRunner {
             e.printStackTrace(out);
           }
         }
-        out.printf(Locale.ROOT, "   (%s took %.1f s)%n", b.name(), (System.nanoTime() - start) / 1e9);
+        out.printf(
+            Locale.ROOT, "   (%s took %.1f s)%n", b.name(), (System.nanoTime() - start) / 1e9);
         out.flush();
       }
     }
@@ -43,9 +51,16 @@ public final class BenchRunner {
   }
 
   static String readable(Figure f) {
-    return String.format(Locale.ROOT, "%-10s %-42s ours %12s | %-26s %12s | ratio %7s | target %-8s %s",
-        f.bench(), f.metric(), Figure.num(f.ours()), f.peerName(), Figure.num(f.peer()),
-        Double.isNaN(f.ratio()) ? "-" : String.format(Locale.ROOT, "%.2f×", f.ratio()), f.targetText(),
+    return String.format(
+        Locale.ROOT,
+        "%-10s %-42s ours %12s | %-26s %12s | ratio %7s | target %-8s %s",
+        f.bench(),
+        f.metric(),
+        Figure.num(f.ours()),
+        f.peerName(),
+        Figure.num(f.peer()),
+        Double.isNaN(f.ratio()) ? "-" : String.format(Locale.ROOT, "%.2f×", f.ratio()),
+        f.targetText(),
         f.verdict() + (f.note().isEmpty() ? "" : "  (" + f.note() + ")"));
   }
 }

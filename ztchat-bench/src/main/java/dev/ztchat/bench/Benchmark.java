@@ -2,7 +2,9 @@ package dev.ztchat.bench;
 
 import java.util.List;
 
-/** One of the five benchmarks: runs our side and, when it can, the peer's, and returns the figures. */
+/**
+ * One of the five benchmarks: runs our side and, when it can, the peer's, and returns the figures.
+ */
 public interface Benchmark {
   /** Its name on the command line. */
   String name();

@@ -3,10 +3,18 @@ package dev.ztchat.bench;
 import java.util.List;
 import java.util.Optional;
 
-/** The benchmarks, in the order {@code all} runs them (the capacity bench issues 10,000 users, so it runs last). */
+/**
+ * The benchmarks, in the order {@code all} runs them (the capacity bench issues 10,000 users, so it
+ * runs last).
+ */
 public final class Benchmarks {
   private static final List<Benchmark> ALL =
-      List.of(new CryptoBench(), new RelayBench(), new StoreBench(), new HandshakeBench(), new CapacityBench());
+      List.of(
+          new CryptoBench(),
+          new RelayBench(),
+          new StoreBench(),
+          new HandshakeBench(),
+          new CapacityBench());
 
   private Benchmarks() {}
 

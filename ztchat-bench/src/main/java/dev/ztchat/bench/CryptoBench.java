@@ -39,26 +39,37 @@ final class CryptoBench implements Benchmark {
 
   @Override
   public List<Figure> run(BenchOptions o, BenchPki pki) throws Exception {
-    o.say("crypto: JMH %s", o.quick() ? "(quick: in-process, 1 s)" : "(1 fork, 3×2 s warm-up, 5×2 s)");
-    ChainedOptionsBuilder b = new OptionsBuilder()
-        .include(SealOpenBenchmark.class.getName() + ".sealOpen")
-        .threads(1)
-        .verbosity(o.quick() ? VerboseMode.SILENT : VerboseMode.NORMAL)
-        .timeUnit(TimeUnit.SECONDS);
+    o.say(
+        "crypto: JMH %s",
+        o.quick() ? "(quick: in-process, 1 s)" : "(1 fork, 3×2 s warm-up, 5×2 s)");
+    ChainedOptionsBuilder b =
+        new OptionsBuilder()
+            .include(SealOpenBenchmark.class.getName() + ".sealOpen")
+            .threads(1)
+            .verbosity(o.quick() ? VerboseMode.SILENT : VerboseMode.NORMAL)
+            .timeUnit(TimeUnit.SECONDS);
     if (o.quick()) {
-      b.forks(0).warmupIterations(1).warmupTime(TimeValue.milliseconds(300)).measurementIterations(1)
+      b.forks(0)
+          .warmupIterations(1)
+          .warmupTime(TimeValue.milliseconds(300))
+          .measurementIterations(1)
           .measurementTime(TimeValue.seconds(1));
     } else {
       b.include(RsaProviderBenchmark.class.getName() + ".*");
-      b.forks(1).jvmArgsAppend("--enable-native-access=ALL-UNNAMED").warmupIterations(3).warmupTime(TimeValue.seconds(2))
-          .measurementIterations(5).measurementTime(TimeValue.seconds(2));
+      b.forks(1)
+          .jvmArgsAppend("--enable-native-access=ALL-UNNAMED")
+          .warmupIterations(3)
+          .warmupTime(TimeValue.seconds(2))
+          .measurementIterations(5)
+          .measurementTime(TimeValue.seconds(2));
     }
     Collection<RunResult> results = new Runner(b.build()).run();
     Map<String, Double> score = new HashMap<>();
     for (RunResult r : results) {
       String label = r.getParams().getBenchmark();
       String provider = r.getParams().getParam("provider");
-      score.put(label.substring(label.lastIndexOf('.') + 1) + (provider == null ? "" : "/" + provider),
+      score.put(
+          label.substring(label.lastIndexOf('.') + 1) + (provider == null ? "" : "/" + provider),
           r.getPrimaryResult().getScore());
     }
     double perSecond = score.get("sealOpen");
@@ -66,30 +77,71 @@ final class CryptoBench implements Benchmark {
     o.say("  ztchat: %.0f seal+open/s (%.0f µs per message)", perSecond, oursMicros);
     List<Figure> out = new ArrayList<>();
     Floor floor = o.peers() ? openSslFloor(o) : null;
-    String note = floor == null ? (o.peers() ? "openssl not runnable, peer skipped" : "peers disabled")
-        : String.format(Locale.ROOT, "OpenSSL: RSA-3072 %.0f sign/s, %.0f verify/s; AES-256-GCM %.0f MB/s at 256 B",
-            floor.signs, floor.verifies, floor.aesBytes / 1e6);
-    String rsa = Conscrypt.isAvailable() ? "BoringSSL (Conscrypt)" : "the JDK (Conscrypt unavailable)";
-    out.add(new Figure("crypto", "seal+open per message, µs", oursMicros, "OpenSSL floor",
-        floor == null ? Double.NaN : floor.micros(), false, 1.25, note + "; ztchat's RSA runs on " + rsa));
+    String note =
+        floor == null
+            ? (o.peers() ? "openssl not runnable, peer skipped" : "peers disabled")
+            : String.format(
+                Locale.ROOT,
+                "OpenSSL: RSA-3072 %.0f sign/s, %.0f verify/s; AES-256-GCM %.0f MB/s at 256 B",
+                floor.signs,
+                floor.verifies,
+                floor.aesBytes / 1e6);
+    String rsa =
+        Conscrypt.isAvailable() ? "BoringSSL (Conscrypt)" : "the JDK (Conscrypt unavailable)";
+    out.add(
+        new Figure(
+            "crypto",
+            "seal+open per message, µs",
+            oursMicros,
+            "OpenSSL floor",
+            floor == null ? Double.NaN : floor.micros(),
+            false,
+            1.25,
+            note + "; ztchat's RSA runs on " + rsa));
     for (String provider : List.of("jdk", "bouncycastle", "boringssl")) {
       if (!score.containsKey("pssSign/" + provider)) {
         continue;
       }
       String label = PROVIDERS.get(provider);
-      out.add(new Figure("crypto", "RSA-3072 PSS sign/s, " + label, score.get("pssSign/" + provider),
-          "openssl speed sign", floor == null ? Double.NaN : floor.signs, true, Double.NaN, ""));
-      out.add(new Figure("crypto", "RSA-3072 OAEP unwrap/s, " + label, score.get("oaepUnwrap/" + provider),
-          "openssl speed sign", floor == null ? Double.NaN : floor.signs, true, Double.NaN, "one private-key operation, as a sign"));
-      out.add(new Figure("crypto", "RSA-3072 PSS verify/s, " + label, score.get("pssVerify/" + provider),
-          "openssl speed verify", floor == null ? Double.NaN : floor.verifies, true, Double.NaN, ""));
+      out.add(
+          new Figure(
+              "crypto",
+              "RSA-3072 PSS sign/s, " + label,
+              score.get("pssSign/" + provider),
+              "openssl speed sign",
+              floor == null ? Double.NaN : floor.signs,
+              true,
+              Double.NaN,
+              ""));
+      out.add(
+          new Figure(
+              "crypto",
+              "RSA-3072 OAEP unwrap/s, " + label,
+              score.get("oaepUnwrap/" + provider),
+              "openssl speed sign",
+              floor == null ? Double.NaN : floor.signs,
+              true,
+              Double.NaN,
+              "one private-key operation, as a sign"));
+      out.add(
+          new Figure(
+              "crypto",
+              "RSA-3072 PSS verify/s, " + label,
+              score.get("pssVerify/" + provider),
+              "openssl speed verify",
+              floor == null ? Double.NaN : floor.verifies,
+              true,
+              Double.NaN,
+              ""));
     }
     return out;
   }
 
   /** The OpenSSL floor: operations per second of each primitive. */
   record Floor(double signs, double verifies, double aesBytes) {
-    /** Microseconds per message: 2 private + 2 public RSA operations + 2 × AES-GCM over 256 bytes. */
+    /**
+     * Microseconds per message: 2 private + 2 public RSA operations + 2 × AES-GCM over 256 bytes.
+     */
     double micros() {
       return 1e6 * (2 / signs + 2 / verifies + 2.0 * Envelopes.MESSAGE_BYTES / aesBytes);
     }
@@ -99,7 +151,8 @@ final class CryptoBench implements Benchmark {
     String secs = o.quick() ? "1" : "10";
     try {
       String rsa = exec("openssl", "speed", "-seconds", secs, "rsa3072");
-      String aes = exec("openssl", "speed", "-seconds", secs, "-bytes", "256", "-evp", "aes-256-gcm");
+      String aes =
+          exec("openssl", "speed", "-seconds", secs, "-bytes", "256", "-evp", "aes-256-gcm");
       double sign = Double.NaN;
       double verify = Double.NaN;
       for (String line : rsa.split("\n")) {
@@ -112,7 +165,9 @@ final class CryptoBench implements Benchmark {
       double aesRate = Double.NaN;
       for (String line : aes.split("\n")) {
         String[] f = line.trim().split("\\s+");
-        if (f.length >= 2 && f[0].equalsIgnoreCase("AES-256-GCM") && f[f.length - 1].endsWith("k")) {
+        if (f.length >= 2
+            && f[0].equalsIgnoreCase("AES-256-GCM")
+            && f[f.length - 1].endsWith("k")) {
           aesRate = Double.parseDouble(f[f.length - 1].replace("k", "")) * 1000;
         }
       }
@@ -120,7 +175,9 @@ final class CryptoBench implements Benchmark {
         o.say("  could not read openssl speed's output");
         return null;
       }
-      o.say("  OpenSSL: %.0f sign/s, %.0f verify/s, AES-256-GCM %.0f MB/s", sign, verify, aesRate / 1e6);
+      o.say(
+          "  OpenSSL: %.0f sign/s, %.0f verify/s, AES-256-GCM %.0f MB/s",
+          sign, verify, aesRate / 1e6);
       return new Floor(sign, verify, aesRate);
     } catch (IOException | NumberFormatException e) {
       o.say("  openssl speed failed: %s", e.getMessage());

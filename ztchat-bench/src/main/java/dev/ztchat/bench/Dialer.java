@@ -35,7 +35,8 @@ final class Dialer implements AutoCloseable {
   /**
    * Netty's OpenSSL client keys its session cache by host and port; a port number no other
    * connection uses means no saved session ever matches, even where the property above comes too
-   * late (the class read it already). The number is only a cache key: the socket dials {@code port}.
+   * late (the class read it already). The number is only a cache key: the socket dials {@code
+   * port}.
    */
   private static final AtomicInteger SESSION_KEY = new AtomicInteger();
 
@@ -46,13 +47,14 @@ final class Dialer implements AutoCloseable {
   }
 
   /**
-   * A client context presenting {@code me} and verifying the server's chain against {@code ca}.
-   * No host name check and no session cache: every connection is a full handshake, the same for
-   * every server compared.
+   * A client context presenting {@code me} and verifying the server's chain against {@code ca}. No
+   * host name check and no session cache: every connection is a full handshake, the same for every
+   * server compared.
    */
   static SslContext clientContext(Credential me, X509Certificate ca) throws SSLException {
     return SslContextBuilder.forClient()
-        .sslProvider(TlsSettings.provider() == SslProvider.OPENSSL ? SslProvider.OPENSSL : SslProvider.JDK)
+        .sslProvider(
+            TlsSettings.provider() == SslProvider.OPENSSL ? SslProvider.OPENSSL : SslProvider.JDK)
         .keyManager(me.privateKey(), me.certificate())
         .trustManager(ca)
         .protocols(TlsSettings.PROTOCOLS)
@@ -67,13 +69,20 @@ final class Dialer implements AutoCloseable {
         .channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), "127.0.0.1", 1 + (SESSION_KEY.getAndIncrement() & 0x3fffffff)));
-            pipeline.accept(ch.pipeline());
-          }
-        })
+        .handler(
+            new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                    .addLast(
+                        "tls",
+                        tls.newHandler(
+                            ch.alloc(),
+                            "127.0.0.1",
+                            1 + (SESSION_KEY.getAndIncrement() & 0x3fffffff)));
+                pipeline.accept(ch.pipeline());
+              }
+            })
         .connect("127.0.0.1", port);
   }
 

@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /**
  * One benchmark result: our figure, the peer's figure for the same job, their ratio and the target
- * the ratio must meet. {@code peer} is NaN when the peer could not run (then {@code note} says why).
+ * the ratio must meet. {@code peer} is NaN when the peer could not run (then {@code note} says
+ * why).
  *
  * @param bench the bench name (crypto, relay, ...)
  * @param metric what is measured, with its unit ("seal+open per message, µs")
@@ -18,7 +19,14 @@ import java.util.Locale;
  * @param note anything a reader needs to judge the figure (losses, skipped peers)
  */
 public record Figure(
-    String bench, String metric, double ours, String peerName, double peer, boolean atLeast, double target, String note) {
+    String bench,
+    String metric,
+    double ours,
+    String peerName,
+    double peer,
+    boolean atLeast,
+    double target,
+    String note) {
   public Figure {
     requireNonNull(bench, "bench");
     requireNonNull(metric, "metric");
@@ -47,13 +55,27 @@ public record Figure(
 
   /** The target as text: "≥ 1.00×" or "≤ 1.25×". */
   public String targetText() {
-    return Double.isNaN(target) ? "-" : (atLeast ? "≥ " : "≤ ") + String.format(Locale.ROOT, "%.2f×", target);
+    return Double.isNaN(target)
+        ? "-"
+        : (atLeast ? "≥ " : "≤ ") + String.format(Locale.ROOT, "%.2f×", target);
   }
 
-  /** One tab-separated line, prefixed {@code FIGURE}, that bench/run-all.sh turns into a table row. */
+  /**
+   * One tab-separated line, prefixed {@code FIGURE}, that bench/run-all.sh turns into a table row.
+   */
   public String line() {
-    return String.join("\t", "FIGURE", bench, metric, num(ours), peerName, num(peer),
-        Double.isNaN(ratio()) ? "-" : String.format(Locale.ROOT, "%.2f×", ratio()), targetText(), verdict(), note);
+    return String.join(
+        "\t",
+        "FIGURE",
+        bench,
+        metric,
+        num(ours),
+        peerName,
+        num(peer),
+        Double.isNaN(ratio()) ? "-" : String.format(Locale.ROOT, "%.2f×", ratio()),
+        targetText(),
+        verdict(),
+        note);
   }
 
   static String num(double v) {

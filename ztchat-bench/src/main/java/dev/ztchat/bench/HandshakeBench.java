@@ -20,8 +20,8 @@ import java.util.Set;
  * accepts the certificate and refuses a connection without one). Measured with the product's
  * default RSA-3072 CA and server certificate (the main rows, target ≥ 1.00× nginx) and, side by
  * side, with an ECDSA P-256 CA and server certificate ({@code pki init --key-type ec}; client
- * certificates stay RSA-3072, as in the product). The relay and nginx each use both cores (nginx:
- * 2 workers); ours and nginx alternate (the order flips every round) and medians are reported,
+ * certificates stay RSA-3072, as in the product). The relay and nginx each use both cores (nginx: 2
+ * workers); ours and nginx alternate (the order flips every round) and medians are reported,
  * because the host steals CPU. A few seconds against a first relay warm the JVM up and are not
  * counted.
  */
@@ -47,8 +47,11 @@ final class HandshakeBench implements Benchmark {
     if (!warmUp.isZero()) {
       // the first relay in this JVM runs cold (JIT, TLS library set-up): not a sample
       try (RelayServer relay = InProcessRelay.start(pki)) {
-        HandshakeLoad.run(relay.port(), Dialer.clientContext(pki.user(USER).signing(), pki.caCertificate()),
-            CONCURRENCY, warmUp);
+        HandshakeLoad.run(
+            relay.port(),
+            Dialer.clientContext(pki.user(USER).signing(), pki.caCertificate()),
+            CONCURRENCY,
+            warmUp);
       }
     }
     List<Figure> out = new ArrayList<>(measure(o, pki, true));
@@ -98,52 +101,98 @@ final class HandshakeBench implements Benchmark {
       }
     }
     String server = keys + " CA and server certificate";
-    String common = (main ? server : server + ", RSA-3072 client certificates") + ", TLS 1.3, median of " + rounds;
+    String common =
+        (main ? server : server + ", RSA-3072 client certificates")
+            + ", TLS 1.3, median of "
+            + rounds;
     String noNginx = nginx ? "" : "; " + (o.peers() ? Peers.missing("nginx") : "peers disabled");
     double target = main ? 1.0 : Double.NaN;
     String suffix = main ? "" : ", ECDSA P-256 server";
     List<Figure> figures = new ArrayList<>();
-    figures.add(new Figure("handshake", "full mTLS handshakes/s" + suffix, oursNetty.median(), "nginx stream",
-        nginx ? nginxNetty.median() : Double.NaN, true, target,
-        "Netty client, " + CONCURRENCY + " concurrent, " + common + noNginx));
+    figures.add(
+        new Figure(
+            "handshake",
+            "full mTLS handshakes/s" + suffix,
+            oursNetty.median(),
+            "nginx stream",
+            nginx ? nginxNetty.median() : Double.NaN,
+            true,
+            target,
+            "Netty client, " + CONCURRENCY + " concurrent, " + common + noNginx));
     if (openssl.isEmpty()) {
-      o.say("handshake: openssl s_time skipped: %s", o.peers() ? Peers.missing("openssl") : "peers disabled");
+      o.say(
+          "handshake: openssl s_time skipped: %s",
+          o.peers() ? Peers.missing("openssl") : "peers disabled");
       return figures;
     }
     List<String> notes = new ArrayList<>();
-    notes.add("openssl s_time -new, " + STIME_PROCESSES + " processes, rate from wall time, s_client checked"
-        + " accept/refuse first, " + common + noNginx);
+    notes.add(
+        "openssl s_time -new, "
+            + STIME_PROCESSES
+            + " processes, rate from wall time, s_client checked"
+            + " accept/refuse first, "
+            + common
+            + noNginx);
     notes.addAll(oursSTime.problems.stream().map(p -> "ztchat: " + p).toList());
     notes.addAll(nginxSTime.problems.stream().map(p -> "nginx: " + p).toList());
-    figures.add(new Figure("handshake", "full mTLS handshakes/s, openssl s_time" + suffix, oursSTime.median(),
-        "nginx stream", nginx && !nginxSTime.rates.isEmpty() ? nginxSTime.median() : Double.NaN, true, target,
-        String.join("; ", notes)));
+    figures.add(
+        new Figure(
+            "handshake",
+            "full mTLS handshakes/s, openssl s_time" + suffix,
+            oursSTime.median(),
+            "nginx stream",
+            nginx && !nginxSTime.rates.isEmpty() ? nginxSTime.median() : Double.NaN,
+            true,
+            target,
+            String.join("; ", notes)));
     return figures;
   }
 
-  private static void sample(BenchOptions o, String keys, String who, int round, int port, SslContext tls,
-      Duration each, Samples into) throws InterruptedException {
+  private static void sample(
+      BenchOptions o,
+      String keys,
+      String who,
+      int round,
+      int port,
+      SslContext tls,
+      Duration each,
+      Samples into)
+      throws InterruptedException {
     HandshakeLoad.Result r = HandshakeLoad.run(port, tls, CONCURRENCY, each);
-    o.say("handshake %s round %d: %s Netty client %,d done, %d failed, %.0f/s", keys, round + 1, who,
-        r.completed(), r.failed(), r.perSecond());
+    o.say(
+        "handshake %s round %d: %s Netty client %,d done, %d failed, %.0f/s",
+        keys, round + 1, who, r.completed(), r.failed(), r.perSecond());
     into.rates.add(r.perSecond());
   }
 
-  private static void sTime(BenchOptions o, BenchPki pki, String keys, String who, int round, int port,
-      boolean staysOpen, Optional<Path> openssl, Duration each, Samples into) throws Exception {
+  private static void sTime(
+      BenchOptions o,
+      BenchPki pki,
+      String keys,
+      String who,
+      int round,
+      int port,
+      boolean staysOpen,
+      Optional<Path> openssl,
+      Duration each,
+      Samples into)
+      throws Exception {
     if (openssl.isEmpty()) {
       return;
     }
-    Optional<String> problem = STimeLoad.checkAuthentication(openssl.get(), port, pki.layout(), USER, staysOpen);
+    Optional<String> problem =
+        STimeLoad.checkAuthentication(openssl.get(), port, pki.layout(), USER, staysOpen);
     if (problem.isPresent()) {
       o.say("handshake %s round %d: %s s_time skipped: %s", keys, round + 1, who, problem.get());
       into.problems.add("s_time skipped, " + problem.get());
       return;
     }
     try {
-      STimeLoad.Result r = STimeLoad.run(openssl.get(), port, pki.layout(), USER, STIME_PROCESSES, each);
-      o.say("handshake %s round %d: %s openssl s_time x%d %,d in %.1f s wall, %.0f/s", keys, round + 1, who,
-          STIME_PROCESSES, r.connections(), r.wallSeconds(), r.perSecond());
+      STimeLoad.Result r =
+          STimeLoad.run(openssl.get(), port, pki.layout(), USER, STIME_PROCESSES, each);
+      o.say(
+          "handshake %s round %d: %s openssl s_time x%d %,d in %.1f s wall, %.0f/s",
+          keys, round + 1, who, STIME_PROCESSES, r.connections(), r.wallSeconds(), r.perSecond());
       into.rates.add(r.perSecond());
     } catch (IOException e) {
       o.say("handshake %s round %d: %s s_time failed: %s", keys, round + 1, who, e.getMessage());

@@ -22,7 +22,8 @@ final class HandshakeLoad {
 
   private HandshakeLoad() {}
 
-  static Result run(int port, SslContext tls, int concurrency, Duration duration) throws InterruptedException {
+  static Result run(int port, SslContext tls, int concurrency, Duration duration)
+      throws InterruptedException {
     AtomicInteger done = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     long end = System.nanoTime() + duration.toNanos();
@@ -38,40 +39,58 @@ final class HandshakeLoad {
     return new Result(done.get(), failed.get(), done.get() / secs);
   }
 
-  private static void next(Dialer dialer, int port, SslContext tls, long end, AtomicInteger done, AtomicInteger failed,
+  private static void next(
+      Dialer dialer,
+      int port,
+      SslContext tls,
+      long end,
+      AtomicInteger done,
+      AtomicInteger failed,
       CountDownLatch slots) {
     if (System.nanoTime() >= end) {
       slots.countDown();
       return;
     }
     boolean[] counted = new boolean[1];
-    dialer.dial(port, tls, p -> p.addLast(new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ReferenceCountUtil.release(msg);
-        if (!counted[0]) {
-          counted[0] = true;
-          done.incrementAndGet();
-          ctx.close();
-        }
-      }
+    dialer
+        .dial(
+            port,
+            tls,
+            p ->
+                p.addLast(
+                    new ChannelInboundHandlerAdapter() {
+                      @Override
+                      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ReferenceCountUtil.release(msg);
+                        if (!counted[0]) {
+                          counted[0] = true;
+                          done.incrementAndGet();
+                          ctx.close();
+                        }
+                      }
 
-      @Override
-      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
-      }
-    })).addListener((ChannelFutureListener) f -> {
-      if (!f.isSuccess()) {
-        failed.incrementAndGet();
-        next(dialer, port, tls, end, done, failed, slots);
-        return;
-      }
-      f.channel().closeFuture().addListener(c -> {
-        if (!counted[0]) {
-          failed.incrementAndGet();
-        }
-        next(dialer, port, tls, end, done, failed, slots);
-      });
-    });
+                      @Override
+                      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        ctx.close();
+                      }
+                    }))
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    failed.incrementAndGet();
+                    next(dialer, port, tls, end, done, failed, slots);
+                    return;
+                  }
+                  f.channel()
+                      .closeFuture()
+                      .addListener(
+                          c -> {
+                            if (!counted[0]) {
+                              failed.incrementAndGet();
+                            }
+                            next(dialer, port, tls, end, done, failed, slots);
+                          });
+                });
   }
 }

@@ -29,7 +29,8 @@ final class InProcessRelay {
         .withPort(0)
         .withRateLimit(ProtocolLimits.MAX_FRAMES_PER_SECOND, ProtocolLimits.MAX_FRAME_BURST)
         .withQueue(QueueLimits.defaults(data).withQuota(1_000_000, 1L << 32))
-        .withTimeouts(Duration.ofMinutes(30), ProtocolLimits.DEFAULT_FRAME_TIMEOUT, Duration.ofSeconds(60))
+        .withTimeouts(
+            Duration.ofMinutes(30), ProtocolLimits.DEFAULT_FRAME_TIMEOUT, Duration.ofSeconds(60))
         .withConnectionLimits(ConnectionLimits.highest());
   }
 

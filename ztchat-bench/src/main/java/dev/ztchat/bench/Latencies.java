@@ -26,7 +26,10 @@ final class Latencies {
     sent(seq, System.nanoTime());
   }
 
-  /** Records that message {@code seq} was (or was due to be) sent at {@code nanos} (System.nanoTime). */
+  /**
+   * Records that message {@code seq} was (or was due to be) sent at {@code nanos}
+   * (System.nanoTime).
+   */
   synchronized void sent(int seq, long nanos) {
     sentAt[seq] = nanos;
     firstSend = Math.min(firstSend, nanos);

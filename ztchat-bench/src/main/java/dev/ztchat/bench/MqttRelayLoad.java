@@ -29,43 +29,64 @@ import java.util.function.Consumer;
 /**
  * The same load as {@link ZtRelayLoad}, over MQTT 3.1.1 to Mosquitto: each pair is a publisher and
  * a subscriber to the subscriber's own topic, with the same envelope bytes as payload. QoS 1 keeps
- * up to {@link ZtRelayLoad#WINDOW} publishes unacknowledged (packet ids stay far below 65,535);
- * QoS 0 writes whenever the connection is writable. Publishers run at their full rate or at a fixed
+ * up to {@link ZtRelayLoad#WINDOW} publishes unacknowledged (packet ids stay far below 65,535); QoS
+ * 0 writes whenever the connection is writable. Publishers run at their full rate or at a fixed
  * offered load ({@link OfferedLoad}). Losses are what never arrived.
  */
 final class MqttRelayLoad {
   private MqttRelayLoad() {}
 
-  static Latencies run(int port, X509Certificate ca, List<UserIdentity[]> pairs, int perPair, MqttQoS qos,
-      Duration deadline) throws Exception {
+  static Latencies run(
+      int port,
+      X509Certificate ca,
+      List<UserIdentity[]> pairs,
+      int perPair,
+      MqttQoS qos,
+      Duration deadline)
+      throws Exception {
     return run(port, ca, pairs, perPair, qos, OfferedLoad.unpaced(), deadline);
   }
 
-  static Latencies run(int port, X509Certificate ca, List<UserIdentity[]> pairs, int perPair, MqttQoS qos,
-      OfferedLoad load, Duration deadline) throws Exception {
+  static Latencies run(
+      int port,
+      X509Certificate ca,
+      List<UserIdentity[]> pairs,
+      int perPair,
+      MqttQoS qos,
+      OfferedLoad load,
+      Duration deadline)
+      throws Exception {
     int total = pairs.size() * perPair;
     Latencies lat = new Latencies(total);
     CountDownLatch allReceived = new CountDownLatch(total);
     try (Dialer dialer = new Dialer(1)) {
       List<Channel> channels = new ArrayList<>();
       for (UserIdentity[] pair : pairs) {
-        Client sub = new Client(msg -> { });
+        Client sub = new Client(msg -> {});
         Channel s = connect(dialer, port, ca, pair[1], sub);
-        sub.onPublish = p -> {
-          try {
-            byte[] env = ByteBufUtil.getBytes(p.payload());
-            if (lat.received((int) Envelopes.seqOf(EnvelopeCodec.decodeHeader(env).messageId()))) {
-              allReceived.countDown();
-            }
-          } catch (MalformedEnvelopeException e) {
-            s.close();
-          }
-          if (p.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
-            s.write(MqttMessageBuilders.pubAck().packetId(p.variableHeader().packetId()).build(), s.voidPromise());
-          }
-        };
+        sub.onPublish =
+            p -> {
+              try {
+                byte[] env = ByteBufUtil.getBytes(p.payload());
+                if (lat.received(
+                    (int) Envelopes.seqOf(EnvelopeCodec.decodeHeader(env).messageId()))) {
+                  allReceived.countDown();
+                }
+              } catch (MalformedEnvelopeException e) {
+                s.close();
+              }
+              if (p.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
+                s.write(
+                    MqttMessageBuilders.pubAck().packetId(p.variableHeader().packetId()).build(),
+                    s.voidPromise());
+              }
+            };
         sub.await = new CountDownLatch(1);
-        s.writeAndFlush(MqttMessageBuilders.subscribe().messageId(1).addSubscription(qos, topic(pair[1])).build());
+        s.writeAndFlush(
+            MqttMessageBuilders.subscribe()
+                .messageId(1)
+                .addSubscription(qos, topic(pair[1]))
+                .build());
         if (!sub.await.await(10, TimeUnit.SECONDS)) {
           throw new IllegalStateException("Mosquitto did not confirm the subscription");
         }
@@ -78,8 +99,9 @@ final class MqttRelayLoad {
         for (int k = 0; k < perPair; k++) {
           payloads[k] = env.envelope(i * perPair + k);
         }
-        Publisher pub = new Publisher(i, load, topic(pairs.get(i)[1]), payloads, i * perPair, qos, lat);
-        Client c = new Client(m -> { });
+        Publisher pub =
+            new Publisher(i, load, topic(pairs.get(i)[1]), payloads, i * perPair, qos, lat);
+        Client c = new Client(m -> {});
         Channel ch = connect(dialer, port, ca, pairs.get(i)[0], c);
         c.onPubAck = () -> pub.acked(ch);
         c.onWritable = () -> pub.pump(ch);
@@ -105,13 +127,24 @@ final class MqttRelayLoad {
     return "u/" + user.name();
   }
 
-  private static Channel connect(Dialer dialer, int port, X509Certificate ca, UserIdentity user, Client c) throws Exception {
-    Channel ch = dialer.dial(port, Dialer.clientContext(user.signing(), ca), p -> c.install(p)).sync().channel();
-    ch.writeAndFlush(MqttMessageBuilders.connect().clientId(user.name()).protocolVersion(MqttVersion.MQTT_3_1_1)
-        .cleanSession(true).keepAlive(600).build());
+  private static Channel connect(
+      Dialer dialer, int port, X509Certificate ca, UserIdentity user, Client c) throws Exception {
+    Channel ch =
+        dialer
+            .dial(port, Dialer.clientContext(user.signing(), ca), p -> c.install(p))
+            .sync()
+            .channel();
+    ch.writeAndFlush(
+        MqttMessageBuilders.connect()
+            .clientId(user.name())
+            .protocolVersion(MqttVersion.MQTT_3_1_1)
+            .cleanSession(true)
+            .keepAlive(600)
+            .build());
     if (!c.connected.await(30, TimeUnit.SECONDS)) {
       ch.close();
-      throw new IllegalStateException("Mosquitto did not accept the MQTT connection of " + user.name());
+      throw new IllegalStateException(
+          "Mosquitto did not accept the MQTT connection of " + user.name());
     }
     return ch;
   }
@@ -129,7 +162,14 @@ final class MqttRelayLoad {
     private int next;
     private int unacked;
 
-    Publisher(int index, OfferedLoad load, String topic, byte[][] payloads, int firstSeq, MqttQoS qos, Latencies lat) {
+    Publisher(
+        int index,
+        OfferedLoad load,
+        String topic,
+        byte[][] payloads,
+        int firstSeq,
+        MqttQoS qos,
+        Latencies lat) {
       this.index = index;
       this.load = load;
       this.topic = topic;
@@ -148,8 +188,12 @@ final class MqttRelayLoad {
       boolean q1 = qos == MqttQoS.AT_LEAST_ONCE;
       int due = load.due(index, payloads.length);
       while (next < due && (q1 ? unacked < ZtRelayLoad.WINDOW : ch.isWritable())) {
-        var b = MqttMessageBuilders.publish().topicName(topic).qos(qos).retained(false)
-            .payload(Unpooled.wrappedBuffer(payloads[next]));
+        var b =
+            MqttMessageBuilders.publish()
+                .topicName(topic)
+                .qos(qos)
+                .retained(false)
+                .payload(Unpooled.wrappedBuffer(payloads[next]));
         if (q1) {
           b.messageId(next % 60_000 + 1);
           unacked++;
@@ -168,15 +212,17 @@ final class MqttRelayLoad {
     final CountDownLatch connected = new CountDownLatch(1);
     volatile CountDownLatch await = new CountDownLatch(1);
     volatile Consumer<MqttPublishMessage> onPublish;
-    volatile Runnable onPubAck = () -> { };
-    volatile Runnable onWritable = () -> { };
+    volatile Runnable onPubAck = () -> {};
+    volatile Runnable onWritable = () -> {};
 
     Client(Consumer<MqttPublishMessage> onPublish) {
       this.onPublish = onPublish;
     }
 
     void install(ChannelPipeline p) {
-      p.addLast("mqttDecoder", new MqttDecoder(1 << 20)).addLast("mqttEncoder", MqttEncoder.INSTANCE).addLast("bench", this);
+      p.addLast("mqttDecoder", new MqttDecoder(1 << 20))
+          .addLast("mqttEncoder", MqttEncoder.INSTANCE)
+          .addLast("bench", this);
     }
 
     @Override
@@ -198,7 +244,7 @@ final class MqttRelayLoad {
         case SUBACK -> await.countDown();
         case PUBLISH -> onPublish.accept((MqttPublishMessage) msg);
         case PUBACK -> onPubAck.run();
-        default -> { }
+        default -> {}
       }
     }
 

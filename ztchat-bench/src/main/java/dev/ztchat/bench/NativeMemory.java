@@ -17,10 +17,12 @@ import javax.management.ObjectName;
 final class NativeMemory {
   /** The category holding the whole committed total. */
   static final String TOTAL = "Total";
+
   /** The Java heap's category. */
   static final String HEAP = "Java Heap";
 
-  private static final Pattern TOTAL_LINE = Pattern.compile("^Total: reserved=(\\d+)(\\w*), committed=(\\d+)(\\w*)");
+  private static final Pattern TOTAL_LINE =
+      Pattern.compile("^Total: reserved=(\\d+)(\\w*), committed=(\\d+)(\\w*)");
   private static final Pattern CATEGORY_LINE =
       Pattern.compile("^-\\s+(.+?) \\(reserved=(\\d+)(\\w*), committed=(\\d+)(\\w*)");
 
@@ -29,9 +31,13 @@ final class NativeMemory {
   /** This JVM's NMT summary (committed bytes by category), or an empty map when NMT is off. */
   static Map<String, Long> summary() {
     try {
-      Object text = ManagementFactory.getPlatformMBeanServer().invoke(
-          new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
-          new Object[] {new String[] {"summary", "scale=KB"}}, new String[] {String[].class.getName()});
+      Object text =
+          ManagementFactory.getPlatformMBeanServer()
+              .invoke(
+                  new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                  "vmNativeMemory",
+                  new Object[] {new String[] {"summary", "scale=KB"}},
+                  new String[] {String[].class.getName()});
       return parse(String.valueOf(text));
     } catch (Exception e) {
       return Map.of();

@@ -29,7 +29,8 @@ final class OfferedLoad {
   /** {@code ratePerSecond} messages per second over {@code senders} senders taken together. */
   static OfferedLoad paced(double ratePerSecond, int senders) {
     if (!(ratePerSecond > 0) || senders < 1) {
-      throw new IllegalArgumentException("a paced load needs a positive rate and at least one sender");
+      throw new IllegalArgumentException(
+          "a paced load needs a positive rate and at least one sender");
     }
     return new OfferedLoad(ratePerSecond, senders);
   }
@@ -66,27 +67,30 @@ final class OfferedLoad {
   }
 
   /**
-   * Wakes the senders on schedule from a thread of its own: {@code wake.get(i)} runs (it should hand
-   * the work to sender i's event loop) when sender i's next message falls due. Returns at once when
-   * unpaced; the thread stops after the last of {@code perSender} messages each.
+   * Wakes the senders on schedule from a thread of its own: {@code wake.get(i)} runs (it should
+   * hand the work to sender i's event loop) when sender i's next message falls due. Returns at once
+   * when unpaced; the thread stops after the last of {@code perSender} messages each.
    */
   Thread drive(List<Runnable> wake, int perSender) {
     if (!isPaced()) {
       return null;
     }
-    Thread t = new Thread(() -> {
-      long total = (long) perSender * senders;
-      for (long i = 0; i < total && !Thread.currentThread().isInterrupted(); i++) {
-        long at = startNanos + (long) (i * 1e9 / ratePerSecond);
-        for (long wait; (wait = at - System.nanoTime()) > 0; ) {
-          LockSupport.parkNanos(wait);
-          if (Thread.currentThread().isInterrupted()) {
-            return;
-          }
-        }
-        wake.get((int) (i % senders)).run();
-      }
-    }, "bench-pacer");
+    Thread t =
+        new Thread(
+            () -> {
+              long total = (long) perSender * senders;
+              for (long i = 0; i < total && !Thread.currentThread().isInterrupted(); i++) {
+                long at = startNanos + (long) (i * 1e9 / ratePerSecond);
+                for (long wait; (wait = at - System.nanoTime()) > 0; ) {
+                  LockSupport.parkNanos(wait);
+                  if (Thread.currentThread().isInterrupted()) {
+                    return;
+                  }
+                }
+                wake.get((int) (i % senders)).run();
+              }
+            },
+            "bench-pacer");
     t.setDaemon(true);
     t.start();
     return t;

@@ -26,10 +26,13 @@ final class PeerProcess implements AutoCloseable {
   private final Thread stopOnExit;
 
   private PeerProcess(String name, Process process, int port, int secondPort) {
-    this.stopOnExit = new Thread(() -> {
-      process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }, "stop-" + name);
+    this.stopOnExit =
+        new Thread(
+            () -> {
+              process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+              process.destroyForcibly();
+            },
+            "stop-" + name);
     this.name = name;
     this.process = process;
     this.port = port;
@@ -60,14 +63,19 @@ final class PeerProcess implements AutoCloseable {
   /** Starts {@code command} in {@code dir} and waits until 127.0.0.1:{@code port} accepts. */
   static PeerProcess start(String name, List<String> command, Path dir, int port, int secondPort)
       throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(dir.resolve(name + ".log").toFile()).start();
+    Process p =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve(name + ".log").toFile())
+            .start();
     PeerProcess peer = new PeerProcess(name, p, port, secondPort);
     Runtime.getRuntime().addShutdownHook(peer.stopOnExit);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
-        throw new IOException(name + " exited at start: " + Files.readString(dir.resolve(name + ".log")).strip());
+        throw new IOException(
+            name + " exited at start: " + Files.readString(dir.resolve(name + ".log")).strip());
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -96,7 +104,8 @@ final class PeerProcess implements AutoCloseable {
   /** Resident memory of the process and its children, in bytes (from /proc). */
   long rssBytes() {
     return Stream.concat(Stream.of(process.toHandle()), process.toHandle().descendants())
-        .mapToLong(h -> rssOf(h.pid())).sum();
+        .mapToLong(h -> rssOf(h.pid()))
+        .sum();
   }
 
   static long rssOf(long pid) {

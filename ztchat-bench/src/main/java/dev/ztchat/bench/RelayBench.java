@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
  * receiver acks.
  *
  * <p>First each side runs at its full rate (throughput; the latencies of that run are queueing
- * delays at overload). Then all three run at the same fixed offered load, half of the slowest
- * full rate, on a fixed schedule with latency counted from each message's scheduled time; they take
+ * delays at overload). Then all three run at the same fixed offered load, half of the slowest full
+ * rate, on a fixed schedule with latency counted from each message's scheduled time; they take
  * turns for a few rounds (the host's CPU comes and goes) and the median of the rounds is reported.
  */
 final class RelayBench implements Benchmark {
@@ -60,8 +60,15 @@ final class RelayBench implements Benchmark {
     return o.peers() && PeerProcess.find("mosquitto").isPresent();
   }
 
-  private static void scenario(BenchOptions o, BenchPki pki, String label, List<UserIdentity[]> pairs, int perPair,
-      Duration deadline, List<Figure> out) throws Exception {
+  private static void scenario(
+      BenchOptions o,
+      BenchPki pki,
+      String label,
+      List<UserIdentity[]> pairs,
+      int perPair,
+      Duration deadline,
+      List<Figure> out)
+      throws Exception {
     int total = pairs.size() * perPair;
     o.say("relay %s: full rate, %,d envelopes", label, total);
     Latencies ours = ztchat(o, pki, pairs, perPair, OfferedLoad.unpaced(), deadline);
@@ -70,18 +77,52 @@ final class RelayBench implements Benchmark {
     String why = o.peers() ? Peers.missing("mosquitto") : "peers disabled";
     if (peerRuns(o)) {
       q0 = mosquitto(o, pki, pairs, perPair, MqttQoS.AT_MOST_ONCE, OfferedLoad.unpaced(), deadline);
-      q1 = mosquitto(o, pki, pairs, perPair, MqttQoS.AT_LEAST_ONCE, OfferedLoad.unpaced(), deadline);
+      q1 =
+          mosquitto(o, pki, pairs, perPair, MqttQoS.AT_LEAST_ONCE, OfferedLoad.unpaced(), deadline);
     }
-    String lost = q0 == null ? why : String.format(Locale.ROOT, "Mosquitto QoS 0 lost %,d of %,d; QoS 1 lost %,d; ztchat lost %,d",
-        q0.lost(), total, q1.lost(), ours.lost());
-    out.add(new Figure("relay", label + " messages/s (QoS 0)", ours.throughput(), "Mosquitto QoS 0",
-        q0 == null ? Double.NaN : q0.throughput(), true, 1.0, lost));
-    out.add(new Figure("relay", label + " messages/s (QoS 1)", ours.throughput(), "Mosquitto QoS 1",
-        q1 == null ? Double.NaN : q1.throughput(), true, 1.0, "for information: the target is against QoS 0"));
+    String lost =
+        q0 == null
+            ? why
+            : String.format(
+                Locale.ROOT,
+                "Mosquitto QoS 0 lost %,d of %,d; QoS 1 lost %,d; ztchat lost %,d",
+                q0.lost(),
+                total,
+                q1.lost(),
+                ours.lost());
+    out.add(
+        new Figure(
+            "relay",
+            label + " messages/s (QoS 0)",
+            ours.throughput(),
+            "Mosquitto QoS 0",
+            q0 == null ? Double.NaN : q0.throughput(),
+            true,
+            1.0,
+            lost));
+    out.add(
+        new Figure(
+            "relay",
+            label + " messages/s (QoS 1)",
+            ours.throughput(),
+            "Mosquitto QoS 1",
+            q1 == null ? Double.NaN : q1.throughput(),
+            true,
+            1.0,
+            "for information: the target is against QoS 0"));
     for (double p : new double[] {50, 99, 99.9}) {
-      out.add(new Figure("relay", label + " " + pName(p) + " latency µs at full rate", ours.percentileMicros(p),
-          "Mosquitto QoS 0", q0 == null ? Double.NaN : q0.percentileMicros(p), false, Double.NaN,
-          p == 99 ? "each side at its own full rate: queueing delay at overload, for information" : ""));
+      out.add(
+          new Figure(
+              "relay",
+              label + " " + pName(p) + " latency µs at full rate",
+              ours.percentileMicros(p),
+              "Mosquitto QoS 0",
+              q0 == null ? Double.NaN : q0.percentileMicros(p),
+              false,
+              Double.NaN,
+              p == 99
+                  ? "each side at its own full rate: queueing delay at overload, for information"
+                  : ""));
     }
     double slowest = ours.throughput();
     if (q0 != null) {
@@ -91,13 +132,27 @@ final class RelayBench implements Benchmark {
   }
 
   /** The paced rounds: ztchat, Mosquitto QoS 0 and QoS 1 in turn at {@code rate} messages/s. */
-  private static void fixedLoad(BenchOptions o, BenchPki pki, String label, List<UserIdentity[]> pairs, double rate,
-      List<Figure> out) throws Exception {
+  private static void fixedLoad(
+      BenchOptions o,
+      BenchPki pki,
+      String label,
+      List<UserIdentity[]> pairs,
+      double rate,
+      List<Figure> out)
+      throws Exception {
     int rounds = o.pick(3, 1);
     Duration length = o.pick(Duration.ofSeconds(8), Duration.ofSeconds(1));
-    int perPair = (int) Math.max(1, Math.min(o.pick(50_000, 500), Math.round(rate * length.toMillis() / 1000.0)) / pairs.size());
-    Duration deadline = length.multipliedBy(2).plus(o.pick(Duration.ofSeconds(30), Duration.ofSeconds(10)));
-    o.say("relay %s: fixed load %,.0f msg/s (%.0f%% of the slowest full rate), %,d envelopes per run, %d round(s)",
+    int perPair =
+        (int)
+            Math.max(
+                1,
+                Math.min(o.pick(50_000, 500), Math.round(rate * length.toMillis() / 1000.0))
+                    / pairs.size());
+    Duration deadline =
+        length.multipliedBy(2).plus(o.pick(Duration.ofSeconds(30), Duration.ofSeconds(10)));
+    o.say(
+        "relay %s: fixed load %,.0f msg/s (%.0f%% of the slowest full rate), %,d envelopes per run,"
+            + " %d round(s)",
         label, rate, LOAD_SHARE * 100, perPair * pairs.size(), rounds);
     List<Latencies> ours = new ArrayList<>();
     List<Latencies> q0 = new ArrayList<>();
@@ -105,22 +160,64 @@ final class RelayBench implements Benchmark {
     for (int r = 0; r < rounds; r++) {
       ours.add(ztchat(o, pki, pairs, perPair, OfferedLoad.paced(rate, pairs.size()), deadline));
       if (peerRuns(o)) {
-        q0.add(mosquitto(o, pki, pairs, perPair, MqttQoS.AT_MOST_ONCE, OfferedLoad.paced(rate, pairs.size()), deadline));
-        q1.add(mosquitto(o, pki, pairs, perPair, MqttQoS.AT_LEAST_ONCE, OfferedLoad.paced(rate, pairs.size()), deadline));
+        q0.add(
+            mosquitto(
+                o,
+                pki,
+                pairs,
+                perPair,
+                MqttQoS.AT_MOST_ONCE,
+                OfferedLoad.paced(rate, pairs.size()),
+                deadline));
+        q1.add(
+            mosquitto(
+                o,
+                pki,
+                pairs,
+                perPair,
+                MqttQoS.AT_LEAST_ONCE,
+                OfferedLoad.paced(rate, pairs.size()),
+                deadline));
       }
     }
-    String at = String.format(Locale.ROOT, "offered %,.0f msg/s to each side, median of %d round(s)", rate, rounds);
-    String losses = String.format(Locale.ROOT, "; lost of %,d per run: ztchat %s", perPair * pairs.size(), lostText(ours))
-        + (q0.isEmpty() ? "" : "; Mosquitto QoS 0 " + lostText(q0) + "; QoS 1 " + lostText(q1));
-    String rounds99 = "; p99 per round µs: ztchat " + roundsText(ours, 99)
-        + (q0.isEmpty() ? "" : "; Mosquitto QoS 0 " + roundsText(q0, 99));
-    String missing = q0.isEmpty() ? "; " + (o.peers() ? Peers.missing("mosquitto") : "peers disabled") : "";
+    String at =
+        String.format(
+            Locale.ROOT, "offered %,.0f msg/s to each side, median of %d round(s)", rate, rounds);
+    String losses =
+        String.format(
+                Locale.ROOT,
+                "; lost of %,d per run: ztchat %s",
+                perPair * pairs.size(),
+                lostText(ours))
+            + (q0.isEmpty() ? "" : "; Mosquitto QoS 0 " + lostText(q0) + "; QoS 1 " + lostText(q1));
+    String rounds99 =
+        "; p99 per round µs: ztchat "
+            + roundsText(ours, 99)
+            + (q0.isEmpty() ? "" : "; Mosquitto QoS 0 " + roundsText(q0, 99));
+    String missing =
+        q0.isEmpty() ? "; " + (o.peers() ? Peers.missing("mosquitto") : "peers disabled") : "";
     for (double p : new double[] {50, 99, 99.9}) {
-      out.add(new Figure("relay", label + " " + pName(p) + " latency µs at fixed load", median(ours, p), "Mosquitto QoS 0",
-          median(q0, p), false, p == 99 ? 1.0 : Double.NaN, p == 99 ? at + losses + rounds99 + missing : "for information"));
+      out.add(
+          new Figure(
+              "relay",
+              label + " " + pName(p) + " latency µs at fixed load",
+              median(ours, p),
+              "Mosquitto QoS 0",
+              median(q0, p),
+              false,
+              p == 99 ? 1.0 : Double.NaN,
+              p == 99 ? at + losses + rounds99 + missing : "for information"));
     }
-    out.add(new Figure("relay", label + " p99 latency µs at fixed load", median(ours, 99), "Mosquitto QoS 1", median(q1, 99),
-        false, Double.NaN, "for information: QoS 1 acknowledges each message, as ztchat does"));
+    out.add(
+        new Figure(
+            "relay",
+            label + " p99 latency µs at fixed load",
+            median(ours, 99),
+            "Mosquitto QoS 1",
+            median(q1, 99),
+            false,
+            Double.NaN,
+            "for information: QoS 1 acknowledges each message, as ztchat does"));
   }
 
   private static String pName(double p) {
@@ -129,7 +226,12 @@ final class RelayBench implements Benchmark {
 
   /** The median over rounds of each round's {@code p}-th percentile, or NaN without rounds. */
   static double median(List<Latencies> runs, double p) {
-    double[] v = runs.stream().mapToDouble(l -> l.percentileMicros(p)).filter(Double::isFinite).sorted().toArray();
+    double[] v =
+        runs.stream()
+            .mapToDouble(l -> l.percentileMicros(p))
+            .filter(Double::isFinite)
+            .sorted()
+            .toArray();
     if (v.length == 0) {
       return Double.NaN;
     }
@@ -137,16 +239,25 @@ final class RelayBench implements Benchmark {
   }
 
   private static String lostText(List<Latencies> runs) {
-    return runs.stream().map(l -> String.format(Locale.ROOT, "%,d", l.lost())).collect(Collectors.joining("/"));
+    return runs.stream()
+        .map(l -> String.format(Locale.ROOT, "%,d", l.lost()))
+        .collect(Collectors.joining("/"));
   }
 
   private static String roundsText(List<Latencies> runs, double p) {
     return Arrays.stream(runs.stream().mapToDouble(l -> l.percentileMicros(p)).toArray())
-        .mapToObj(Figure::num).collect(Collectors.joining("/"));
+        .mapToObj(Figure::num)
+        .collect(Collectors.joining("/"));
   }
 
-  private static Latencies ztchat(BenchOptions o, BenchPki pki, List<UserIdentity[]> pairs, int perPair, OfferedLoad load,
-      Duration deadline) throws Exception {
+  private static Latencies ztchat(
+      BenchOptions o,
+      BenchPki pki,
+      List<UserIdentity[]> pairs,
+      int perPair,
+      OfferedLoad load,
+      Duration deadline)
+      throws Exception {
     Latencies l;
     try (RelayServer relay = InProcessRelay.start(pki)) {
       l = ZtRelayLoad.run(relay.port(), pki.caCertificate(), pairs, perPair, load, deadline);
@@ -155,18 +266,33 @@ final class RelayBench implements Benchmark {
     return l;
   }
 
-  private static Latencies mosquitto(BenchOptions o, BenchPki pki, List<UserIdentity[]> pairs, int perPair, MqttQoS qos,
-      OfferedLoad load, Duration deadline) throws Exception {
+  private static Latencies mosquitto(
+      BenchOptions o,
+      BenchPki pki,
+      List<UserIdentity[]> pairs,
+      int perPair,
+      MqttQoS qos,
+      OfferedLoad load,
+      Duration deadline)
+      throws Exception {
     try (PeerProcess m = Peers.mosquitto(pki)) {
-      Latencies l = MqttRelayLoad.run(m.port(), pki.caCertificate(), pairs, perPair, qos, load, deadline);
+      Latencies l =
+          MqttRelayLoad.run(m.port(), pki.caCertificate(), pairs, perPair, qos, load, deadline);
       say(o, "Mosquitto QoS " + qos.value(), load, l);
       return l;
     }
   }
 
   private static void say(BenchOptions o, String who, OfferedLoad load, Latencies l) {
-    o.say("  %s%s: %,d of %,d received, %,.0f msg/s, p50 %,.0f µs, p99 %,.0f µs, p99.9 %,.0f µs", who,
-        load.isPaced() ? String.format(Locale.ROOT, " at %,.0f msg/s", load.rate()) : "", l.receivedCount(), l.expected(),
-        l.throughput(), l.percentileMicros(50), l.percentileMicros(99), l.percentileMicros(99.9));
+    o.say(
+        "  %s%s: %,d of %,d received, %,.0f msg/s, p50 %,.0f µs, p99 %,.0f µs, p99.9 %,.0f µs",
+        who,
+        load.isPaced() ? String.format(Locale.ROOT, " at %,.0f msg/s", load.rate()) : "",
+        l.receivedCount(),
+        l.expected(),
+        l.throughput(),
+        l.percentileMicros(50),
+        l.percentileMicros(99),
+        l.percentileMicros(99.9));
   }
 }

@@ -11,10 +11,10 @@ import java.util.Map;
 /**
  * The relay as a process of its own, for the capacity bench (which reads its resident memory):
  * started with the bench configuration (certs folder and data folder as arguments) on a free
- * loopback port, prints {@code PORT n}, answers each {@code stats} line on stdin with
- * {@code HEAP bytes} (heap in use after a full GC), one {@code NMT bytes category} line per Native
- * Memory Tracking category (when the JVM tracks), then {@code END}; it stops when stdin closes, so
- * it never outlives the bench.
+ * loopback port, prints {@code PORT n}, answers each {@code stats} line on stdin with {@code HEAP
+ * bytes} (heap in use after a full GC), one {@code NMT bytes category} line per Native Memory
+ * Tracking category (when the JVM tracks), then {@code END}; it stops when stdin closes, so it
+ * never outlives the bench.
  */
 public final class RelayMain {
   private RelayMain() {}
@@ -24,7 +24,8 @@ public final class RelayMain {
     try (RelayServer relay = RelayServer.start(config)) {
       System.out.println("PORT " + relay.port());
       System.out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       for (String line; (line = in.readLine()) != null; ) {
         if (line.equals("stats")) {
           System.gc();

@@ -28,8 +28,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * The alternatives for the envelope's RSA-3072 operations, side by side (issue: "if the JDK's RSA
  * is the gap, measure the alternatives"): the JDK's provider, Bouncy Castle's, and BoringSSL
- * through Conscrypt (the one the product uses when it loads). Same parameters as the envelope:
- * PSS with SHA-256, MGF1-SHA-256, 32-byte salt; OAEP with {@code CipherParameters.OAEP_PARAMS}.
+ * through Conscrypt (the one the product uses when it loads). Same parameters as the envelope: PSS
+ * with SHA-256, MGF1-SHA-256, 32-byte salt; OAEP with {@code CipherParameters.OAEP_PARAMS}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -74,8 +74,10 @@ public class RsaProviderBenchmark {
       }
       default -> throw new IllegalArgumentException(provider);
     }
-    privateKey = jca == null ? keys.getPrivate()
-        : (PrivateKey) KeyFactory.getInstance("RSA", jca).translateKey(keys.getPrivate());
+    privateKey =
+        jca == null
+            ? keys.getPrivate()
+            : (PrivateKey) KeyFactory.getInstance("RSA", jca).translateKey(keys.getPrivate());
     signature = pssSign();
     Cipher c = cipher();
     c.init(Cipher.ENCRYPT_MODE, keys.getPublic(), OAEP_PARAMS);

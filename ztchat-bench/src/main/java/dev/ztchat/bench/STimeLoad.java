@@ -38,19 +38,35 @@ final class STimeLoad {
   }
 
   /**
-   * Proves that s_time's count will mean accepted handshakes at 127.0.0.1:{@code port}: with
-   * {@code user}'s signing certificate the server sends application data after the handshake (it
-   * accepted the certificate) and, when {@code staysOpen}, keeps the connection open for a second;
-   * without a client certificate it sends no application data. Returns empty when both hold, else
-   * what went wrong.
+   * Proves that s_time's count will mean accepted handshakes at 127.0.0.1:{@code port}: with {@code
+   * user}'s signing certificate the server sends application data after the handshake (it accepted
+   * the certificate) and, when {@code staysOpen}, keeps the connection open for a second; without a
+   * client certificate it sends no application data. Returns empty when both hold, else what went
+   * wrong.
    */
-  static Optional<String> checkAuthentication(Path openssl, int port, CertsLayout certs, String user, boolean staysOpen)
+  static Optional<String> checkAuthentication(
+      Path openssl, int port, CertsLayout certs, String user, boolean staysOpen)
       throws IOException, InterruptedException {
-    List<String> base = new ArrayList<>(List.of(openssl.toString(), "s_client", "-connect", "127.0.0.1:" + port,
-        "-servername", "localhost", "-CAfile", certs.caCertificate().toString(), "-verify_return_error", "-quiet"));
+    List<String> base =
+        new ArrayList<>(
+            List.of(
+                openssl.toString(),
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + port,
+                "-servername",
+                "localhost",
+                "-CAfile",
+                certs.caCertificate().toString(),
+                "-verify_return_error",
+                "-quiet"));
     List<String> withCert = new ArrayList<>(base);
-    withCert.addAll(List.of("-cert", certs.signingCertificate(user).toString(), "-key",
-        certs.signingKey(user).toString()));
+    withCert.addAll(
+        List.of(
+            "-cert",
+            certs.signingCertificate(user).toString(),
+            "-key",
+            certs.signingKey(user).toString()));
     Duration hold = staysOpen ? Duration.ofSeconds(1) : Duration.ZERO;
     Probe authenticated = Probe.run(withCert, hold);
     if (authenticated.applicationBytes() == 0) {
@@ -58,16 +74,24 @@ final class STimeLoad {
       authenticated = Probe.run(withCert, hold);
     }
     if (authenticated.applicationBytes() == 0) {
-      return Optional.of("s_client with " + user + "'s certificate got no application data: "
-          + authenticated.lastErrorLine());
+      return Optional.of(
+          "s_client with "
+              + user
+              + "'s certificate got no application data: "
+              + authenticated.lastErrorLine());
     }
     if (staysOpen && !authenticated.openAfterwards()) {
-      return Optional.of("s_client with " + user + "'s certificate was disconnected: " + authenticated.lastErrorLine());
+      return Optional.of(
+          "s_client with "
+              + user
+              + "'s certificate was disconnected: "
+              + authenticated.lastErrorLine());
     }
     Probe anonymous = Probe.run(base, Duration.ZERO);
     if (anonymous.applicationBytes() > 0) {
-      return Optional.of("s_client without a client certificate got application data: the server does not"
-          + " require client certificates");
+      return Optional.of(
+          "s_client without a client certificate got application data: the server does not"
+              + " require client certificates");
     }
     return Optional.empty();
   }
@@ -78,11 +102,24 @@ final class STimeLoad {
    *
    * @throws IOException when a process fails or prints no count
    */
-  static Result run(Path openssl, int port, CertsLayout certs, String user, int processes, Duration duration)
+  static Result run(
+      Path openssl, int port, CertsLayout certs, String user, int processes, Duration duration)
       throws IOException, InterruptedException {
-    List<String> command = List.of(openssl.toString(), "s_time", "-connect", "127.0.0.1:" + port, "-new",
-        "-cert", certs.signingCertificate(user).toString(), "-key", certs.signingKey(user).toString(),
-        "-CAfile", certs.caCertificate().toString(), "-time", Long.toString(Math.max(1, duration.toSeconds())));
+    List<String> command =
+        List.of(
+            openssl.toString(),
+            "s_time",
+            "-connect",
+            "127.0.0.1:" + port,
+            "-new",
+            "-cert",
+            certs.signingCertificate(user).toString(),
+            "-key",
+            certs.signingKey(user).toString(),
+            "-CAfile",
+            certs.caCertificate().toString(),
+            "-time",
+            Long.toString(Math.max(1, duration.toSeconds())));
     long start = System.nanoTime();
     List<Process> running = new ArrayList<>();
     for (int i = 0; i < processes; i++) {
@@ -121,7 +158,8 @@ final class STimeLoad {
   private record Probe(int applicationBytes, boolean openAfterwards, String lastErrorLine) {
     private static final Duration FIRST_DATA = Duration.ofSeconds(5);
 
-    static Probe run(List<String> command, Duration holdOpen) throws IOException, InterruptedException {
+    static Probe run(List<String> command, Duration holdOpen)
+        throws IOException, InterruptedException {
       Process p = new ProcessBuilder(command).start();
       // stdin stays open (never written): s_client keeps the connection until the server ends it
       ByteArrayOutputStream out = new ByteArrayOutputStream();

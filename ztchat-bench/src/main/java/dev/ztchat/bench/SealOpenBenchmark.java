@@ -25,9 +25,9 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * JMH micro-benchmark of figure 1: sealing and opening one 256-byte message with the default keys
- * (RSA-3072 signing and encryption keys, AES-256-GCM), one thread, through the product's sealer
- * and opener with every receiver check on. {@link RsaProviderBenchmark} measures the RSA
- * operations alone, per provider, to show where the time goes.
+ * (RSA-3072 signing and encryption keys, AES-256-GCM), one thread, through the product's sealer and
+ * opener with every receiver check on. {@link RsaProviderBenchmark} measures the RSA operations
+ * alone, per provider, to show where the time goes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -47,9 +47,14 @@ public class SealOpenBenchmark {
     UserIdentity bob = pki.user("bob");
     Clock clock = Clock.systemUTC();
     sealer = new RsaOaepAesGcmSealer(alice, clock);
-    opener = new RsaOaepAesGcmOpener(bob, new CertificateVerifier(pki.caCertificate()),
-        name -> name.equals("alice") ? alice.signing().certificate() : null,
-        ReplayGuard.inMemory(AcceptancePolicy.DEFAULT, clock), clock, AcceptancePolicy.DEFAULT);
+    opener =
+        new RsaOaepAesGcmOpener(
+            bob,
+            new CertificateVerifier(pki.caCertificate()),
+            name -> name.equals("alice") ? alice.signing().certificate() : null,
+            ReplayGuard.inMemory(AcceptancePolicy.DEFAULT, clock),
+            clock,
+            AcceptancePolicy.DEFAULT);
     to = List.of(RecipientKey.of(bob.encryption().certificate()));
     message = MessageContent.text("x".repeat(Envelopes.MESSAGE_BYTES));
   }

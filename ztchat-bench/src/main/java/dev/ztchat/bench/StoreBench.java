@@ -18,8 +18,8 @@ import java.util.Locale;
  * each. The peer is the floor: the same rows inserted straight into SQLite from this JVM, in
  * batches of the relay's group-commit size, with the relay's schema and durability settings.
  *
- * <p>{@code -Dztchat.bench.store.count=N} (through {@code ZTCHAT_JAVA_OPTS}) runs it with N envelopes,
- * for quick before/after comparisons.
+ * <p>{@code -Dztchat.bench.store.count=N} (through {@code ZTCHAT_JAVA_OPTS}) runs it with N
+ * envelopes, for quick before/after comparisons.
  */
 final class StoreBench implements Benchmark {
   /** The relay's group-commit size (DeliveryService.MAX_BATCH). */
@@ -32,7 +32,8 @@ final class StoreBench implements Benchmark {
 
   @Override
   public String description() {
-    return "enqueue then drain 100,000 envelopes for an offline user, vs raw batched SQLite inserts";
+    return "enqueue then drain 100,000 envelopes for an offline user, vs raw batched SQLite"
+        + " inserts";
   }
 
   @Override
@@ -47,24 +48,58 @@ final class StoreBench implements Benchmark {
     try (RelayServer relay = InProcessRelay.start(pki)) {
       cpu = -workersCpuNanos();
       storeCpu = -storeThreadCpuNanos();
-      r = ZtRelayLoad.run(relay.port(), pki.caCertificate(), List.<UserIdentity[]>of(new UserIdentity[] {sender, recipient}),
-          n, true, o.pick(Duration.ofSeconds(300), Duration.ofSeconds(20)));
+      r =
+          ZtRelayLoad.run(
+              relay.port(),
+              pki.caCertificate(),
+              List.<UserIdentity[]>of(new UserIdentity[] {sender, recipient}),
+              n,
+              true,
+              o.pick(Duration.ofSeconds(300), Duration.ofSeconds(20)));
       cpu += workersCpuNanos();
       storeCpu += storeThreadCpuNanos();
     }
     double enqueue = r.accepted() / (r.enqueueNanos() / 1e9);
     double drain = r.latencies().receivedCount() / (r.drainNanos() / 1e9);
-    o.say("  ztchat: %,d accepted at %,.0f/s, %,d drained at %,.0f/s; %.0f µs of CPU per envelope (relay and"
-        + " clients, enqueue and drain), of which the relay's store thread %.0f µs (busy %.0f%% of the run)",
-        r.accepted(), enqueue, r.latencies().receivedCount(), drain, cpu / 1e3 / n, storeCpu / 1e3 / n,
+    o.say(
+        "  ztchat: %,d accepted at %,.0f/s, %,d drained at %,.0f/s; %.0f µs of CPU per envelope"
+            + " (relay and clients, enqueue and drain), of which the relay's store thread %.0f µs"
+            + " (busy %.0f%% of the run)",
+        r.accepted(),
+        enqueue,
+        r.latencies().receivedCount(),
+        drain,
+        cpu / 1e3 / n,
+        storeCpu / 1e3 / n,
         100.0 * storeCpu / (r.enqueueNanos() + r.drainNanos()));
     double raw = rawInserts(pki.newFolder("raw-sqlite-"), new Envelopes(sender, recipient), n);
     o.say("  raw SQLite: %,.0f inserts/s", raw);
-    String note = String.format(Locale.ROOT, "%,d of %,d accepted, %,d drained", r.accepted(), n, r.latencies().receivedCount());
+    String note =
+        String.format(
+            Locale.ROOT,
+            "%,d of %,d accepted, %,d drained",
+            r.accepted(),
+            n,
+            r.latencies().receivedCount());
     double both = r.latencies().receivedCount() / ((r.enqueueNanos() + r.drainNanos()) / 1e9);
     return List.of(
-        new Figure("store", "enqueue envelopes/s (over mTLS, durable)", enqueue, "raw SQLite batched inserts", raw, true, 0.5, note),
-        new Figure("store", "enqueue+drain envelopes/s", both, "raw SQLite batched inserts", raw, true, 0.5,
+        new Figure(
+            "store",
+            "enqueue envelopes/s (over mTLS, durable)",
+            enqueue,
+            "raw SQLite batched inserts",
+            raw,
+            true,
+            0.5,
+            note),
+        new Figure(
+            "store",
+            "enqueue+drain envelopes/s",
+            both,
+            "raw SQLite batched inserts",
+            raw,
+            true,
+            0.5,
             "drain alone " + Figure.num(drain) + "/s"));
   }
 
@@ -73,7 +108,8 @@ final class StoreBench implements Benchmark {
    * relay's and the load clients' work. On a shared machine it moves far less than the rates do.
    */
   private static long workersCpuNanos() {
-    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     return os.getProcessCpuTime() - ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 
@@ -99,17 +135,20 @@ final class StoreBench implements Benchmark {
       try (Statement s = c.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");
         s.execute("PRAGMA synchronous=FULL");
-        s.execute("CREATE TABLE queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL,"
-            + " sender TEXT NOT NULL, message_id TEXT NOT NULL, envelope BLOB NOT NULL,"
-            + " size INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-            + " UNIQUE (recipient, sender, message_id))");
+        s.execute(
+            "CREATE TABLE queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL,"
+                + " sender TEXT NOT NULL, message_id TEXT NOT NULL, envelope BLOB NOT NULL, size"
+                + " INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+                + " UNIQUE (recipient, sender, message_id))");
         s.execute("CREATE INDEX queue_by_recipient ON queue (recipient, seq)");
         s.execute("CREATE INDEX queue_by_expiry ON queue (expires_at)");
       }
       c.setAutoCommit(false);
       long start = System.nanoTime();
-      try (PreparedStatement ins = c.prepareStatement("INSERT INTO queue (recipient, sender, message_id, envelope, size,"
-          + " enqueued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      try (PreparedStatement ins =
+          c.prepareStatement(
+              "INSERT INTO queue (recipient, sender, message_id, envelope, size,"
+                  + " enqueued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
         for (int i = 0; i < n; i++) {
           long now = System.currentTimeMillis();
           ins.setString(1, "bob0");

@@ -38,7 +38,9 @@ final class ZtFrameHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
   /** Adds the frame codec and {@code listener} after TLS. */
   static void install(ChannelPipeline p, Listener listener) {
-    p.addLast("frameDecoder", new FrameDecoder(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME, Duration.ofSeconds(30)))
+    p.addLast(
+            "frameDecoder",
+            new FrameDecoder(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME, Duration.ofSeconds(30)))
         .addLast("frameEncoder", FrameEncoder.INSTANCE)
         .addLast("bench", new ZtFrameHandler(listener));
   }

@@ -35,19 +35,38 @@ final class ZtRelayLoad {
 
   private ZtRelayLoad() {}
 
-  static Result run(int port, X509Certificate ca, List<UserIdentity[]> pairs, int perPair, boolean offline,
-      Duration deadline) throws Exception {
+  static Result run(
+      int port,
+      X509Certificate ca,
+      List<UserIdentity[]> pairs,
+      int perPair,
+      boolean offline,
+      Duration deadline)
+      throws Exception {
     return run(port, ca, pairs, perPair, offline, OfferedLoad.unpaced(), deadline);
   }
 
   /** Receivers online, senders paced by {@code load}. */
-  static Latencies run(int port, X509Certificate ca, List<UserIdentity[]> pairs, int perPair, OfferedLoad load,
-      Duration deadline) throws Exception {
+  static Latencies run(
+      int port,
+      X509Certificate ca,
+      List<UserIdentity[]> pairs,
+      int perPair,
+      OfferedLoad load,
+      Duration deadline)
+      throws Exception {
     return run(port, ca, pairs, perPair, false, load, deadline).latencies();
   }
 
-  private static Result run(int port, X509Certificate ca, List<UserIdentity[]> pairs, int perPair, boolean offline,
-      OfferedLoad load, Duration deadline) throws Exception {
+  private static Result run(
+      int port,
+      X509Certificate ca,
+      List<UserIdentity[]> pairs,
+      int perPair,
+      boolean offline,
+      OfferedLoad load,
+      Duration deadline)
+      throws Exception {
     int total = pairs.size() * perPair;
     Latencies lat = new Latencies(total);
     AtomicInteger accepted = new AtomicInteger();
@@ -58,7 +77,9 @@ final class ZtRelayLoad {
       Envelopes env = new Envelopes(pair[0], pair[1]);
       byte[][] f = new byte[perPair][];
       for (int k = 0; k < perPair; k++) {
-        f[k] = ZtFrameHandler.framed(FrameCodec.encode(new Frame.Send(null, env.envelope(frames.size() * perPair + k))));
+        f[k] =
+            ZtFrameHandler.framed(
+                FrameCodec.encode(new Frame.Send(null, env.envelope(frames.size() * perPair + k))));
       }
       frames.add(f);
     }
@@ -74,8 +95,16 @@ final class ZtRelayLoad {
       List<Channel> senderChannels = new ArrayList<>();
       for (int i = 0; i < pairs.size(); i++) {
         Sender s = senders.get(i);
-        senderChannels.add(welcomed(dialer.dial(port, Dialer.clientContext(pairs.get(i)[0].signing(), ca),
-            p -> ZtFrameHandler.install(p, s)).sync().channel(), s.welcome));
+        senderChannels.add(
+            welcomed(
+                dialer
+                    .dial(
+                        port,
+                        Dialer.clientContext(pairs.get(i)[0].signing(), ca),
+                        p -> ZtFrameHandler.install(p, s))
+                    .sync()
+                    .channel(),
+                s.welcome));
       }
       List<Runnable> wake = new ArrayList<>();
       for (int i = 0; i < senders.size(); i++) {
@@ -103,13 +132,27 @@ final class ZtRelayLoad {
     }
   }
 
-  private static List<Channel> connectReceivers(Dialer dialer, int port, X509Certificate ca, List<UserIdentity[]> pairs,
-      Latencies lat, CountDownLatch allReceived) throws Exception {
+  private static List<Channel> connectReceivers(
+      Dialer dialer,
+      int port,
+      X509Certificate ca,
+      List<UserIdentity[]> pairs,
+      Latencies lat,
+      CountDownLatch allReceived)
+      throws Exception {
     List<Channel> out = new ArrayList<>();
     for (UserIdentity[] pair : pairs) {
       Receiver r = new Receiver(lat, allReceived);
-      out.add(welcomed(dialer.dial(port, Dialer.clientContext(pair[1].signing(), ca), p -> ZtFrameHandler.install(p, r))
-          .sync().channel(), r.welcome));
+      out.add(
+          welcomed(
+              dialer
+                  .dial(
+                      port,
+                      Dialer.clientContext(pair[1].signing(), ca),
+                      p -> ZtFrameHandler.install(p, r))
+                  .sync()
+                  .channel(),
+              r.welcome));
     }
     return out;
   }
@@ -135,7 +178,13 @@ final class ZtRelayLoad {
     private int next;
     private int unanswered;
 
-    Sender(int index, OfferedLoad load, byte[][] frames, int firstSeq, Latencies lat, AtomicInteger accepted,
+    Sender(
+        int index,
+        OfferedLoad load,
+        byte[][] frames,
+        int firstSeq,
+        Latencies lat,
+        AtomicInteger accepted,
         CountDownLatch allSent) {
       this.index = index;
       this.load = load;
@@ -164,7 +213,11 @@ final class ZtRelayLoad {
         welcome.countDown();
       } else if (frame instanceof Frame.Sent s) {
         unanswered--;
-        if (s.results().stream().allMatch(d -> d.status() == DeliveryStatus.DELIVERED || d.status() == DeliveryStatus.QUEUED)) {
+        if (s.results().stream()
+            .allMatch(
+                d ->
+                    d.status() == DeliveryStatus.DELIVERED
+                        || d.status() == DeliveryStatus.QUEUED)) {
           accepted.incrementAndGet();
         }
         allSent.countDown();

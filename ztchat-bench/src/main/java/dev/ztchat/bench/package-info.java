@@ -1,2 +1,4 @@
-/** Benchmarks of ztchat against peers doing the same job: OpenSSL, Mosquitto, nginx and raw SQLite. */
+/**
+ * Benchmarks of ztchat against peers doing the same job: OpenSSL, Mosquitto, nginx and raw SQLite.
+ */
 package dev.ztchat.bench;

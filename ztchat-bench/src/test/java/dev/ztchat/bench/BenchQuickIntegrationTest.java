@@ -17,19 +17,30 @@ class BenchQuickIntegrationTest {
   @Test
   void everyBench_inQuickMode_producesItsFigures() throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    List<Figure> figures = BenchRunner.run(Benchmarks.all(),
-        new BenchOptions(true, false, new PrintStream(log, true, StandardCharsets.UTF_8)));
+    List<Figure> figures =
+        BenchRunner.run(
+            Benchmarks.all(),
+            new BenchOptions(true, false, new PrintStream(log, true, StandardCharsets.UTF_8)));
     String text = log.toString(StandardCharsets.UTF_8);
     assertThat(text).doesNotContain("BENCH_FAILED");
     for (String name : Benchmarks.names()) {
       // a figure was produced; its value is not judged (quick mode, tiny counts: memory deltas can
       // even come out negative after a GC)
-      assertThat(figures).as(name + "\n" + text).anyMatch(f -> f.bench().equals(name) && Double.isFinite(f.ours()));
+      assertThat(figures)
+          .as(name + "\n" + text)
+          .anyMatch(f -> f.bench().equals(name) && Double.isFinite(f.ours()));
     }
-    assertThat(figures).filteredOn(f -> f.bench().equals("capacity") && f.metric().equals("connections dropped"))
-        .singleElement().satisfies(f -> assertThat(f.ours()).isZero());
-    assertThat(figures).filteredOn(f -> f.bench().equals("store")).allSatisfy(f ->
-        assertThat(f.note()).satisfiesAnyOf(n -> assertThat(n).startsWith("1,000 of 1,000 accepted, 1,000 drained"),
-            n -> assertThat(n).startsWith("drain alone")));
+    assertThat(figures)
+        .filteredOn(f -> f.bench().equals("capacity") && f.metric().equals("connections dropped"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.ours()).isZero());
+    assertThat(figures)
+        .filteredOn(f -> f.bench().equals("store"))
+        .allSatisfy(
+            f ->
+                assertThat(f.note())
+                    .satisfiesAnyOf(
+                        n -> assertThat(n).startsWith("1,000 of 1,000 accepted, 1,000 drained"),
+                        n -> assertThat(n).startsWith("drain alone")));
   }
 }

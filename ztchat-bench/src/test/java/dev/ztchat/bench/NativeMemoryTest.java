@@ -6,7 +6,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class NativeMemoryTest {
-  private static final String SUMMARY = """
+  private static final String SUMMARY =
+      """
       Native Memory Tracking:
 
       (Omitting categories weighting less than 1KB)
@@ -29,13 +30,18 @@ class NativeMemoryTest {
   void parse_summary_readsTheCommittedBytesOfEachCategory() {
     Map<String, Long> m = NativeMemory.parse(SUMMARY);
 
-    assertThat(m).containsEntry(NativeMemory.TOTAL, 128081L * 1024).containsEntry(NativeMemory.HEAP, 65536L * 1024)
-        .containsEntry("Thread", 575L * 1024).containsEntry("Other", 2048L * 1024).hasSize(4);
+    assertThat(m)
+        .containsEntry(NativeMemory.TOTAL, 128081L * 1024)
+        .containsEntry(NativeMemory.HEAP, 65536L * 1024)
+        .containsEntry("Thread", 575L * 1024)
+        .containsEntry("Other", 2048L * 1024)
+        .hasSize(4);
   }
 
   @Test
   void outsideHeap_isTheTotalLessTheJavaHeap() {
-    assertThat(NativeMemory.outsideHeap(NativeMemory.parse(SUMMARY))).isEqualTo((128081L - 65536L) * 1024);
+    assertThat(NativeMemory.outsideHeap(NativeMemory.parse(SUMMARY)))
+        .isEqualTo((128081L - 65536L) * 1024);
   }
 
   @Test

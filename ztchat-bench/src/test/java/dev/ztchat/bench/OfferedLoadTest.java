@@ -39,6 +39,7 @@ class OfferedLoadTest {
   @Test
   void paced_nonPositiveRate_isRefused() {
     assertThatThrownBy(() -> OfferedLoad.paced(0, 1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> OfferedLoad.paced(Double.NaN, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> OfferedLoad.paced(Double.NaN, 1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -44,9 +44,14 @@ class STimeLoadIntegrationTest {
   void acceptedCertificate_passesTheCheck_andSTimeCountsHandshakes() throws Exception {
     assumeTrue(openssl.isPresent(), "openssl not installed");
     try (RelayServer relay = InProcessRelay.start(pki)) {
-      assertThat(STimeLoad.checkAuthentication(openssl.get(), relay.port(), pki.layout(), "alice0", true)).isEmpty();
+      assertThat(
+              STimeLoad.checkAuthentication(
+                  openssl.get(), relay.port(), pki.layout(), "alice0", true))
+          .isEmpty();
 
-      STimeLoad.Result r = STimeLoad.run(openssl.get(), relay.port(), pki.layout(), "alice0", 2, Duration.ofSeconds(1));
+      STimeLoad.Result r =
+          STimeLoad.run(
+              openssl.get(), relay.port(), pki.layout(), "alice0", 2, Duration.ofSeconds(1));
 
       assertThat(r.connections()).isPositive();
       assertThat(r.wallSeconds()).isGreaterThanOrEqualTo(1.0);
@@ -57,16 +62,20 @@ class STimeLoadIntegrationTest {
   void certificateFromAnotherCa_failsTheCheck() throws Exception {
     assumeTrue(openssl.isPresent(), "openssl not installed");
     Instant now = Instant.now().minusSeconds(60);
-    Credential rogueCa = CertificateIssuer.createRootCa("ztchat bench CA", KeyType.EC, 0, now, Duration.ofDays(1));
-    UserIdentity mallory = CertificateIssuer.issueUser(rogueCa, "mallory", 2048, now, Duration.ofDays(1));
+    Credential rogueCa =
+        CertificateIssuer.createRootCa("ztchat bench CA", KeyType.EC, 0, now, Duration.ofDays(1));
+    UserIdentity mallory =
+        CertificateIssuer.issueUser(rogueCa, "mallory", 2048, now, Duration.ofDays(1));
     CertsLayout rogue = new CertsLayout(pki.newFolder("rogue-"));
     rogue.writeUser(mallory, false);
     // the relay's CA file, so only the client certificate is wrong
     Files.copy(pki.layout().caCertificate(), rogue.caCertificate());
     try (RelayServer relay = InProcessRelay.start(pki)) {
-      Optional<String> problem = STimeLoad.checkAuthentication(openssl.get(), relay.port(), rogue, "mallory", true);
+      Optional<String> problem =
+          STimeLoad.checkAuthentication(openssl.get(), relay.port(), rogue, "mallory", true);
 
-      assertThat(problem).hasValueSatisfying(p -> assertThat(p).contains("got no application data"));
+      assertThat(problem)
+          .hasValueSatisfying(p -> assertThat(p).contains("got no application data"));
     }
   }
 }

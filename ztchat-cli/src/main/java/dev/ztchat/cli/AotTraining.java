@@ -20,9 +20,9 @@ import org.sqlite.util.OSInfo;
 /**
  * The training run of the start-up cache: does once, in a throw-away folder, what the one-shot
  * commands do (send, recv, help; the certificates and the relay they use come from JVMs of their
- * own), so that a JVM started with {@code -XX:AOTCacheOutput}
- * records the classes they load and link. The {@code ztchat} launcher runs it after a build; the
- * cache only makes later starts faster, and nothing here is kept.
+ * own), so that a JVM started with {@code -XX:AOTCacheOutput} records the classes they load and
+ * link. The {@code ztchat} launcher runs it after a build; the cache only makes later starts
+ * faster, and nothing here is kept.
  *
  * <p>Given a folder, it first copies SQLite's native library for this platform there, so that the
  * launcher can point sqlite-jdbc at it: otherwise every start finds the platform (running {@code
@@ -47,19 +47,54 @@ final class AotTraining {
   private static void train(Path dir) throws Exception {
     Path certs = dir.resolve("certs");
     // The certificates and the relay come from JVMs of their own: the cache is for the client
-    // commands, and issuing (or the relay's CRL handling) loads Bouncy Castle, whose signed jars the
+    // commands, and issuing (or the relay's CRL handling) loads Bouncy Castle, whose signed jars
+    // the
     // cache cannot hold; a cached class that refers to them would load them at every start.
     inOwnJvm("pki", "init", "--dir", certs.toString(), "--key-size", "2048").waitFor();
-    OwnJvm relayProcess = inOwnJvm("server", "--certs", certs.toString(), "--data", dir.resolve("relay").toString(),
-        "--port", "0", "--crl-port", "0");
+    OwnJvm relayProcess =
+        inOwnJvm(
+            "server",
+            "--certs",
+            certs.toString(),
+            "--data",
+            dir.resolve("relay").toString(),
+            "--port",
+            "0",
+            "--crl-port",
+            "0");
     try {
       String relay = "localhost:" + listeningPort(relayProcess);
       for (int i = 0; i < 2; i++) {
-        expect(0, "send", "--server", relay, "--certs", certs.toString(), "--data", dir.resolve("alice").toString(),
-            "--identity", "alice", "--to", "bob", "training " + i);
+        expect(
+            0,
+            "send",
+            "--server",
+            relay,
+            "--certs",
+            certs.toString(),
+            "--data",
+            dir.resolve("alice").toString(),
+            "--identity",
+            "alice",
+            "--to",
+            "bob",
+            "training " + i);
       }
-      expect(0, "recv", "--server", relay, "--certs", certs.toString(), "--data", dir.resolve("bob").toString(),
-          "--identity", "bob", "--count", "2", "--timeout", "60s");
+      expect(
+          0,
+          "recv",
+          "--server",
+          relay,
+          "--certs",
+          certs.toString(),
+          "--data",
+          dir.resolve("bob").toString(),
+          "--identity",
+          "bob",
+          "--count",
+          "2",
+          "--timeout",
+          "60s");
     } finally {
       relayProcess.destroy();
       relayProcess.waitFor(30, TimeUnit.SECONDS);
@@ -71,7 +106,8 @@ final class AotTraining {
 
   private static void placeSqliteLibrary(Path folder) throws IOException {
     String name = System.mapLibraryName("sqlitejdbc");
-    String resource = "/org/sqlite/native/" + OSInfo.getNativeLibFolderPathForCurrentOS() + "/" + name;
+    String resource =
+        "/org/sqlite/native/" + OSInfo.getNativeLibFolderPathForCurrentOS() + "/" + name;
     try (InputStream in = OSInfo.class.getResourceAsStream(resource)) {
       if (in == null) {
         return; // a platform sqlite-jdbc has no library for: it finds one its own way
@@ -80,7 +116,11 @@ final class AotTraining {
       Path tmp = Files.createTempFile(folder, name, ".tmp");
       try {
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp,
+            folder.resolve(name),
+            StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
       } finally {
         Files.deleteIfExists(tmp);
       }
@@ -89,13 +129,20 @@ final class AotTraining {
 
   /** {@code ztchat ARGS} in a JVM of its own; its output goes to this one's, line by line. */
   private static OwnJvm inOwnJvm(String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    return new OwnJvm(String.join(" ", args), p, new BufferedReader(new InputStreamReader(p.getInputStream(),
-        StandardCharsets.UTF_8)));
+    return new OwnJvm(
+        String.join(" ", args),
+        p,
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
   }
 
   private record OwnJvm(String what, Process process, BufferedReader output) {
@@ -121,10 +168,14 @@ final class AotTraining {
     }
   }
 
-  /** The port a {@code server} prints it listens on ("... listening on 127.0.0.1:PORT with ..."). */
+  /**
+   * The port a {@code server} prints it listens on ("... listening on 127.0.0.1:PORT with ...").
+   */
   private static int listeningPort(OwnJvm server) throws IOException {
     Pattern listening = Pattern.compile("listening on \\S+:(\\d+) ");
-    for (String line = server.output().readLine(); line != null; line = server.output().readLine()) {
+    for (String line = server.output().readLine();
+        line != null;
+        line = server.output().readLine()) {
       System.out.println(line);
       Matcher m = listening.matcher(line);
       if (m.find()) {

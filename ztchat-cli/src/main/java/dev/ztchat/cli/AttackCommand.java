@@ -31,24 +31,38 @@ import picocli.CommandLine.Spec;
     name = "attack",
     mixinStandardHelpOptions = true,
     description = {
-      "Run an attack on ztchat's defences and print the verdict (exit 0 held, 1 broken, 2 could not run).",
+      "Run an attack on ztchat's defences and print the verdict (exit 0 held, 1 broken, 2 could not"
+          + " run).",
       "Without --server, starts its own relay on a free loopback port with a temporary PKI."
     })
 final class AttackCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "NAME",
-      description = "all, or one of: ${COMPLETION-CANDIDATES}", completionCandidates = Names.class)
+  @Parameters(
+      index = "0",
+      paramLabel = "NAME",
+      description = "all, or one of: ${COMPLETION-CANDIDATES}",
+      completionCandidates = Names.class)
   String name;
 
-  @Option(names = "--server", paramLabel = "HOST:PORT",
-      description = "Attack this running server instead of starting one (only attack servers you run).")
+  @Option(
+      names = "--server",
+      paramLabel = "HOST:PORT",
+      description =
+          "Attack this running server instead of starting one (only attack servers you run).")
   String server;
 
-  @Option(names = "--certs", defaultValue = "certs",
-      description = "With --server: the certs folder with ca.crt and the users alice, bob and carol (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--certs",
+      defaultValue = "certs",
+      description =
+          "With --server: the certs folder with ca.crt and the users alice, bob and carol (default:"
+              + " ${DEFAULT-VALUE}).")
   Path certs;
 
-  @Option(names = "--verbose",
-      description = "Also print the log of the relay the attack starts and of the attack's clients on stderr (by default only the verdicts are printed).")
+  @Option(
+      names = "--verbose",
+      description =
+          "Also print the log of the relay the attack starts and of the attack's clients on stderr"
+              + " (by default only the verdicts are printed).")
   boolean verbose;
 
   @Spec CommandSpec spec;
@@ -89,8 +103,17 @@ final class AttackCommand implements Callable<Integer> {
     if (name.equals("all")) {
       chosen = Attacks.all();
     } else {
-      chosen = List.of(Attacks.byName(name).orElseThrow(() -> new UserError(
-          "no attack '" + name + "': use all or one of " + String.join(", ", Attacks.names()), 2)));
+      chosen =
+          List.of(
+              Attacks.byName(name)
+                  .orElseThrow(
+                      () ->
+                          new UserError(
+                              "no attack '"
+                                  + name
+                                  + "': use all or one of "
+                                  + String.join(", ", Attacks.names()),
+                              2)));
     }
     AttackTarget target;
     try {
@@ -112,10 +135,18 @@ final class AttackCommand implements Callable<Integer> {
       List<AttackRunner.Result> results = AttackRunner.runAll(chosen, target);
       out.println();
       out.print(AttackRunner.table(results));
-      long held = results.stream().filter(r -> r.verdict().outcome() == Verdict.Outcome.HELD).count();
-      long broken = results.stream().filter(r -> r.verdict().outcome() == Verdict.Outcome.BROKEN).count();
+      long held =
+          results.stream().filter(r -> r.verdict().outcome() == Verdict.Outcome.HELD).count();
+      long broken =
+          results.stream().filter(r -> r.verdict().outcome() == Verdict.Outcome.BROKEN).count();
       out.println();
-      out.println(held + " held, " + broken + " broken, " + (results.size() - held - broken) + " could not run");
+      out.println(
+          held
+              + " held, "
+              + broken
+              + " broken, "
+              + (results.size() - held - broken)
+              + " could not run");
       return AttackRunner.overall(results).exitCode();
     }
   }
@@ -129,7 +160,11 @@ final class AttackCommand implements Callable<Integer> {
       port = -1;
     }
     if (port < 1 || port > 65535) {
-      throw new UserError("--server '" + server + "' is not HOST:PORT with a port from 1 to 65535, e.g. localhost:8443", 2);
+      throw new UserError(
+          "--server '"
+              + server
+              + "' is not HOST:PORT with a port from 1 to 65535, e.g. localhost:8443",
+          2);
     }
     return AttackTarget.remote(server.substring(0, colon), port, certs);
   }

@@ -23,26 +23,49 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Run a benchmark on 127.0.0.1 and print ours / peer / ratio / target (docs/BENCHMARKS.md).",
-      "Peers (openssl, mosquitto, nginx) are started from a temporary folder when installed, skipped (and said so) otherwise."
+      "Peers (openssl, mosquitto, nginx) are started from a temporary folder when installed,"
+          + " skipped (and said so) otherwise."
     })
 final class BenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "NAME",
-      description = "all, or one of: ${COMPLETION-CANDIDATES}", completionCandidates = Names.class)
+  @Parameters(
+      index = "0",
+      paramLabel = "NAME",
+      description = "all, or one of: ${COMPLETION-CANDIDATES}",
+      completionCandidates = Names.class)
   String name;
 
-  @Option(names = "--quick", description = "Tiny counts, a few seconds each (CI: checks the benches run, not their figures).")
+  @Option(
+      names = "--quick",
+      description =
+          "Tiny counts, a few seconds each (CI: checks the benches run, not their figures).")
   boolean quick;
 
-  @Option(names = "--no-peers", description = "Measure ztchat only; skip OpenSSL, Mosquitto and nginx.")
+  @Option(
+      names = "--no-peers",
+      description = "Measure ztchat only; skip OpenSSL, Mosquitto and nginx.")
   boolean noPeers;
 
   @Override
   public Integer call() throws Exception {
-    List<Benchmark> chosen = name.equals("all") ? Benchmarks.all() : List.of(Benchmarks.byName(name).orElseThrow(
-        () -> new UserError("no bench '" + name + "': use all or one of " + String.join(", ", Benchmarks.names()), 2)));
+    List<Benchmark> chosen =
+        name.equals("all")
+            ? Benchmarks.all()
+            : List.of(
+                Benchmarks.byName(name)
+                    .orElseThrow(
+                        () ->
+                            new UserError(
+                                "no bench '"
+                                    + name
+                                    + "': use all or one of "
+                                    + String.join(", ", Benchmarks.names()),
+                                2)));
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     List<Figure> figures = BenchRunner.run(chosen, new BenchOptions(quick, !noPeers, out));
-    long benchesWithFigures = chosen.stream().filter(b -> figures.stream().anyMatch(f -> f.bench().equals(b.name()))).count();
+    long benchesWithFigures =
+        chosen.stream()
+            .filter(b -> figures.stream().anyMatch(f -> f.bench().equals(b.name())))
+            .count();
     return benchesWithFigures == chosen.size() ? 0 : 1;
   }
 

@@ -62,8 +62,16 @@ final class ClientCommand implements Callable<Integer> {
     try (ClientLogging logging = ClientLogging.routeTo(ui::onNotice)) {
       String me = options.resolveIdentity(found -> choose(terminal, found));
       ChatClientConfig config = options.config(me);
-      terminal.writer().println("Connecting to " + config.host() + ":" + config.port() + " as " + me
-          + " (messages you type while offline are kept and sent once connected)...");
+      terminal
+          .writer()
+          .println(
+              "Connecting to "
+                  + config.host()
+                  + ":"
+                  + config.port()
+                  + " as "
+                  + me
+                  + " (messages you type while offline are kept and sent once connected)...");
       terminal.writer().flush();
       try (ChatClient client = ChatClient.start(config, ui)) {
         removeLegacyLineHistory(config.dataDir(), ui);
@@ -78,8 +86,11 @@ final class ClientCommand implements Callable<Integer> {
   /** Deletes the plaintext typed-line history an older version left behind, and says so. */
   static void removeLegacyLineHistory(Path dataDir, ChatTerminal ui) throws IOException {
     if (Files.deleteIfExists(dataDir.resolve(LEGACY_LINE_HISTORY))) {
-      ui.onNotice("[!] Deleted " + dataDir.resolve(LEGACY_LINE_HISTORY) + ": older versions kept the lines you typed there"
-          + " unencrypted. Messages are now stored only encrypted.");
+      ui.onNotice(
+          "[!] Deleted "
+              + dataDir.resolve(LEGACY_LINE_HISTORY)
+              + ": older versions kept the lines you typed there"
+              + " unencrypted. Messages are now stored only encrypted.");
     }
   }
 
@@ -101,7 +112,12 @@ final class ClientCommand implements Callable<Integer> {
       if (picked != null) {
         return picked;
       }
-      terminal.writer().println("'" + answer + "' is not one of the identities above; type a letter such as A, or a name.");
+      terminal
+          .writer()
+          .println(
+              "'"
+                  + answer
+                  + "' is not one of the identities above; type a letter such as A, or a name.");
     }
   }
 

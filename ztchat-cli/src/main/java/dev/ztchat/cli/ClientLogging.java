@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * appenders (stderr, see logback.xml) are detached, lines below WARN are dropped, and each warning
  * or error becomes one short notice handed to the command, which shows it through its own
  * sanitizing output (the chat screen's notice line, or stderr as one escaped line). A raw log line
- * would print into the prompt and could carry a server's text to the terminal unescaped. The
- * server keeps logging to stderr as configured.
+ * would print into the prompt and could carry a server's text to the terminal unescaped. The server
+ * keeps logging to stderr as configured.
  */
 final class ClientLogging implements AutoCloseable {
   private final Logger root;
@@ -39,14 +39,15 @@ final class ClientLogging implements AutoCloseable {
     for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {
       previous.add(it.next());
     }
-    notices = new AppenderBase<>() {
-      @Override
-      protected void append(ILoggingEvent event) {
-        if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
-          sink.accept(noticeOf(event));
-        }
-      }
-    };
+    notices =
+        new AppenderBase<>() {
+          @Override
+          protected void append(ILoggingEvent event) {
+            if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
+              sink.accept(noticeOf(event));
+            }
+          }
+        };
     notices.setContext(context);
     notices.setName("client-notices");
     notices.start();
@@ -58,7 +59,8 @@ final class ClientLogging implements AutoCloseable {
   /** Routes warnings and errors to {@code sink} (which must make the text safe) until closed. */
   static ClientLogging routeTo(Consumer<String> sink) {
     // Another logging backend (not shipped): its own configuration decides.
-    return new ClientLogging(LoggerFactory.getILoggerFactory() instanceof LoggerContext c ? c : null, sink);
+    return new ClientLogging(
+        LoggerFactory.getILoggerFactory() instanceof LoggerContext c ? c : null, sink);
   }
 
   /** {@code [!] MESSAGE (CAUSE)}: the event's own words, no logger name or stack trace. */

@@ -9,7 +9,6 @@ import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.PemFiles;
-import dev.ztchat.core.pki.PkiRevocation;
 import dev.ztchat.core.pki.UserIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,33 +17,52 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
 
-/** Options shared by {@code client}, {@code send} and {@code recv}: who I am, where the relay is. */
+/**
+ * Options shared by {@code client}, {@code send} and {@code recv}: who I am, where the relay is.
+ */
 final class ClientOptions {
   @Option(names = "--identity", description = "Your user name (an identity in the certs folder).")
   String identity;
 
-  @Option(names = "--server", defaultValue = "localhost:8443", description = "Relay address HOST:PORT (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--server",
+      defaultValue = "localhost:8443",
+      description = "Relay address HOST:PORT (default: ${DEFAULT-VALUE}).")
   String server;
 
-  @Option(names = "--certs", defaultValue = "certs", description = "Certs folder holding ca.crt and users/NAME/ (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--certs",
+      defaultValue = "certs",
+      description = "Certs folder holding ca.crt and users/NAME/ (default: ${DEFAULT-VALUE}).")
   Path certs;
 
-  @Option(names = "--data", description = "Folder for your local state (pinned keys, seen messages, history), one per CA and"
-      + " identity. Default: the folder CA-ID/NAME in ~/.ztchat")
+  @Option(
+      names = "--data",
+      description =
+          "Folder for your local state (pinned keys, seen messages, history), one per CA and"
+              + " identity. Default: the folder CA-ID/NAME in ~/.ztchat")
   Path data;
 
-  @Option(names = "--window", defaultValue = "7d", converter = DurationConverter.class,
-      description = "Acceptance window: older messages are rejected as stale; keep it at least the server's --ttl (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--window",
+      defaultValue = "7d",
+      converter = DurationConverter.class,
+      description =
+          "Acceptance window: older messages are rejected as stale; keep it at least the server's"
+              + " --ttl (default: ${DEFAULT-VALUE}).")
   Duration window;
 
-  @Option(names = "--max-skew", defaultValue = "30s", converter = DurationConverter.class,
-      description = "How far in the future a message may be dated (clock skew) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-skew",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description =
+          "How far in the future a message may be dated (clock skew) (default: ${DEFAULT-VALUE}).")
   Duration maxSkew;
 
   /**
@@ -63,14 +81,23 @@ final class ClientOptions {
     }
     List<String> found = layout.localIdentities();
     if (found.isEmpty()) {
-      throw new UserError("no identities with private keys in " + certs.toAbsolutePath()
-          + ": run ./ztchat pki init (or pki issue NAME), or point --certs at your bundle", 2);
+      throw new UserError(
+          "no identities with private keys in "
+              + certs.toAbsolutePath()
+              + ": run ./ztchat pki init (or pki issue NAME), or point --certs at your bundle",
+          2);
     }
     if (found.size() == 1) {
       return found.getFirst();
     }
     if (chooser == null) {
-      throw new UserError("several identities in " + certs + " (" + String.join(", ", found) + "): choose one with --identity", 2);
+      throw new UserError(
+          "several identities in "
+              + certs
+              + " ("
+              + String.join(", ", found)
+              + "): choose one with --identity",
+          2);
     }
     return chooser.apply(found);
   }
@@ -81,11 +108,22 @@ final class ClientOptions {
     try {
       me = layout.readUser(name);
     } catch (NoSuchFileException e) {
-      throw new UserError("no identity '" + name + "' in " + certs.toAbsolutePath() + " (missing " + e.getFile()
-          + "): run ./ztchat pki issue " + name + ", or use --certs to point at the folder holding it", 2);
+      throw new UserError(
+          "no identity '"
+              + name
+              + "' in "
+              + certs.toAbsolutePath()
+              + " (missing "
+              + e.getFile()
+              + "): run ./ztchat pki issue "
+              + name
+              + ", or use --certs to point at the folder holding it",
+          2);
     }
     if (!Files.isRegularFile(layout.caCertificate())) {
-      throw new UserError("no CA certificate at " + layout.caCertificate() + ": your bundle must contain ca.crt", 2);
+      throw new UserError(
+          "no CA certificate at " + layout.caCertificate() + ": your bundle must contain ca.crt",
+          2);
     }
     var ca = PemFiles.readCertificate(layout.caCertificate());
     AcceptancePolicy policy;
@@ -103,24 +141,28 @@ final class ClientOptions {
     List<dev.ztchat.core.pki.Credential> previous = new java.util.ArrayList<>();
     for (Path old : layout.previousIdentityDirs(name)) {
       try {
-        previous.add(new Credential(
-            PemFiles.readCertificate(old.resolve("encryption.crt")), PemFiles.readPrivateKey(old.resolve("encryption.key"))));
+        previous.add(
+            new Credential(
+                PemFiles.readCertificate(old.resolve("encryption.crt")),
+                PemFiles.readPrivateKey(old.resolve("encryption.key"))));
       } catch (IOException e) {
         // an incomplete previous identity cannot help; skip it
       }
     }
-    return new ChatClientConfig(hp.host(), hp.port(), me, ca, dataDir, policy, Clock.systemUTC(), previous)
+    return new ChatClientConfig(
+            hp.host(), hp.port(), me, ca, dataDir, policy, Clock.systemUTC(), previous)
         .withKeyReload(KeyReload.fromCertsFolder(certs, name)); // carries on after pki renew
   }
 
   /**
    * ~/.ztchat/CA-ID/NAME: pins and history only mean something under one CA, so a new PKI starts
-   * fresh state instead of reporting every contact's key as changed. $HOME wins over the JVM's
-   * idea of the home folder.
+   * fresh state instead of reporting every contact's key as changed. $HOME wins over the JVM's idea
+   * of the home folder.
    */
   static Path defaultDataDir(X509Certificate ca, String name) {
     String home = System.getenv("HOME");
-    Path base = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"));
+    Path base =
+        home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"));
     return defaultDataDir(base, ca, name);
   }
 

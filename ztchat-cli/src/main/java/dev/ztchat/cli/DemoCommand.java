@@ -5,37 +5,37 @@ import dev.ztchat.client.ChatClientConfig;
 import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.RelayConnection;
 import dev.ztchat.client.SendResult;
-import dev.ztchat.terminal.TerminalText;
-import dev.ztchat.terminal.Warnings;
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.envelope.OpenedMessage;
-import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.PkiAdmin;
 import dev.ztchat.core.pki.PkiRevocation;
 import dev.ztchat.core.pki.RevocationReason;
-import java.time.Duration;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.SecurityEvent;
+import dev.ztchat.terminal.TerminalText;
+import dev.ztchat.terminal.Warnings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -48,13 +48,22 @@ import picocli.CommandLine.Option;
  * loopback port, alice and bob chatting both ways, then a replay, a tampered envelope and a spoofed
  * sender, each stopped, all explained step by step. Cleans up after itself.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Show an end-to-end encrypted exchange and three attacks on a temporary setup (no set-up needed).")
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "Show an end-to-end encrypted exchange and three attacks on a temporary setup (no set-up"
+            + " needed).")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--key-size", defaultValue = "3072", description = "RSA key size for the demo PKI (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--key-size",
+      defaultValue = "3072",
+      description = "RSA key size for the demo PKI (default: ${DEFAULT-VALUE}).")
   int keyBits;
 
-  @Option(names = "--keep", description = "Keep the temporary folder (certificates, state) and print where it is.")
+  @Option(
+      names = "--keep",
+      description = "Keep the temporary folder (certificates, state) and print where it is.")
   boolean keep;
 
   private final PrintStream out = System.out;
@@ -77,17 +86,26 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private int run(Path tmp) throws Exception {
-    out.println("ztchat demo: end-to-end encrypted chat over a relay that is trusted with nothing.\n");
+    out.println(
+        "ztchat demo: end-to-end encrypted chat over a relay that is trusted with nothing.\n");
 
     step("Creating a throw-away PKI (the organisation's own certificate authority)");
     CertsLayout certs = new CertsLayout(tmp.resolve("certs"));
     new PkiAdmin(certs, Clock.systemUTC(), line -> say("  " + line))
-        .init(PkiAdmin.InitOptions.defaults().withUsers(List.of("alice", "bob")).withKeyBits(keyBits));
-    say("Each person has two keys: one to prove who they are and sign, one to receive encrypted messages.");
+        .init(
+            PkiAdmin.InitOptions.defaults()
+                .withUsers(List.of("alice", "bob"))
+                .withKeyBits(keyBits));
+    say(
+        "Each person has two keys: one to prove who they are and sign, one to receive encrypted"
+            + " messages.");
 
     step("Starting the relay server on a free port of this machine (127.0.0.1)");
     try (RelayServer server = RelayServer.start(RelayServerConfig.defaults(certs).withPort(0))) {
-      say("The relay only lets in devices with a certificate from our CA (mutual TLS), using " + server.tlsDescription() + ".");
+      say(
+          "The relay only lets in devices with a certificate from our CA (mutual TLS), using "
+              + server.tlsDescription()
+              + ".");
 
       step("alice and bob connect; the relay learns who they are from their certificates");
       Screen aliceScreen = new Screen("alice");
@@ -96,24 +114,50 @@ final class DemoCommand implements Callable<Integer> {
       UserIdentity alice = certs.readUser("alice");
       UserIdentity bob = certs.readUser("bob");
       ChatClient bobClient = ChatClient.connect(config(certs, bob, server, tmp), bobScreen);
-      try (ChatClient aliceClient = ChatClient.connect(config(certs, alice, server, tmp), aliceScreen)) {
+      try (ChatClient aliceClient =
+          ChatClient.connect(config(certs, alice, server, tmp), aliceScreen)) {
         tap(bobClient, wire);
-        say("alice is connected as '" + aliceClient.boundIdentity() + "', bob as '" + bobClient.boundIdentity() + "'.");
+        say(
+            "alice is connected as '"
+                + aliceClient.boundIdentity()
+                + "', bob as '"
+                + bobClient.boundIdentity()
+                + "'.");
 
         step("alice checks bob's keys, then sends him a message");
-        say("alice's client fetched bob's certificates from the relay and checked them against the CA itself;");
-        say("it pinned bob's key fingerprint " + aliceClient.lookUp("bob").fingerprint() + " (trust on first use).");
+        say(
+            "alice's client fetched bob's certificates from the relay and checked them against the"
+                + " CA itself;");
+        say(
+            "it pinned bob's key fingerprint "
+                + aliceClient.lookUp("bob").fingerprint()
+                + " (trust on first use).");
         SendResult r = aliceClient.send("bob", "Hi Bob! The relay cannot read this.");
-        say("alice -> relay: accepted, " + r.statusOf("bob").wire() + " (message id " + r.messageId() + ")");
+        say(
+            "alice -> relay: accepted, "
+                + r.statusOf("bob").wire()
+                + " (message id "
+                + r.messageId()
+                + ")");
         byte[] first = await(wire, r.messageId());
-        say("What the relay carried: " + first.length + " bytes of sealed envelope, e.g. "
-            + HexFormat.of().formatHex(first, first.length - 48, first.length - 24) + "...");
-        say("(a fresh AES-256-GCM key encrypted the text; RSA-OAEP wrapped that key for bob; alice signed it all)");
+        say(
+            "What the relay carried: "
+                + first.length
+                + " bytes of sealed envelope, e.g. "
+                + HexFormat.of().formatHex(first, first.length - 48, first.length - 24)
+                + "...");
+        say(
+            "(a fresh AES-256-GCM key encrypted the text; RSA-OAEP wrapped that key for bob; alice"
+                + " signed it all)");
         OpenedMessage m = bobScreen.expectMessage();
-        say("bob's client checked the CA chain, the signature, the time window and that it is new, then decrypted:");
+        say(
+            "bob's client checked the CA chain, the signature, the time window and that it is new,"
+                + " then decrypted:");
         say("    bob sees  >> " + m.sender() + ": " + m.text());
-        say("alice's client shows: delivered (bob's client sent back a receipt signed by bob: "
-            + aliceScreen.expectReceipt().substring(0, 8) + "...)");
+        say(
+            "alice's client shows: delivered (bob's client sent back a receipt signed by bob: "
+                + aliceScreen.expectReceipt().substring(0, 8)
+                + "...)");
 
         step("bob answers, and they exchange a few more messages");
         bobClient.send("alice", "Hi Alice, loud and clear.");
@@ -125,15 +169,24 @@ final class DemoCommand implements Callable<Integer> {
         step("bob goes offline; alice writes anyway");
         bobClient.close();
         SendResult later = aliceClient.send("bob", "Running late, see you at 12:30.");
-        say("alice -> relay: " + later.statusOf("bob").wire() + ": the relay stored the sealed envelope on disk (it still cannot read it)");
+        say(
+            "alice -> relay: "
+                + later.statusOf("bob").wire()
+                + ": the relay stored the sealed envelope on disk (it still cannot read it)");
         bobClient = ChatClient.connect(config(certs, bob, server, tmp), bobScreen);
         tap(bobClient, wire);
         say("bob comes back online, and his client fetches what waited for him:");
         say("    bob sees  >> alice: " + bobScreen.expectMessage().text());
-        say("The relay deletes its copy only once bob's client has verified and stored the message.");
+        say(
+            "The relay deletes its copy only once bob's client has verified and stored the"
+                + " message.");
 
-        try (RelayConnection attacker = RelayConnection.connect("localhost", server.port(), alice.signing(),
-            PemFiles.readCertificate(certs.caCertificate()))) {
+        try (RelayConnection attacker =
+            RelayConnection.connect(
+                "localhost",
+                server.port(),
+                alice.signing(),
+                PemFiles.readCertificate(certs.caCertificate()))) {
           step("Attack 1 - replay: an old captured envelope is delivered to bob a second time");
           attacker.sendOneWay(new Frame.Send(null, first));
           say("bob's client: " + bobScreen.expectWarning(RejectionReason.REPLAY));
@@ -146,20 +199,29 @@ final class DemoCommand implements Callable<Integer> {
           long spoofsBefore = server.securityLog().count(SecurityEvent.SPOOFING);
           attacker.sendOneWay(new Frame.Send(null, rewriteSender(first, "bob")));
           waitFor(() -> server.securityLog().count(SecurityEvent.SPOOFING) > spoofsBefore);
-          say("The relay compared the claimed sender with the certificate of the connection, logged");
+          say(
+              "The relay compared the claimed sender with the certificate of the connection,"
+                  + " logged");
           say("'[!] Spoofing detected.' and dropped the packet silently: nothing reached anyone.");
         }
 
         step("alice's laptop is stolen: the administrator revokes her certificates");
-        new PkiRevocation(certs, Clock.systemUTC(), line -> { })
+        new PkiRevocation(certs, Clock.systemUTC(), line -> {})
             .revoke("alice", RevocationReason.KEY_COMPROMISE, Duration.ofDays(7));
-        say("./ztchat pki revoke alice  added her certificates to the CA's revocation list (ca.crl).");
+        say(
+            "./ztchat pki revoke alice  added her certificates to the CA's revocation list"
+                + " (ca.crl).");
         long cutOff = System.nanoTime();
         waitFor(() -> !aliceClient.isConnected());
-        say("The running relay noticed the new list by itself and cut alice's connection after "
-            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutOff) + " ms; she can no longer connect.");
-        say("bob's client fetches the new list from the relay (it does so every few seconds anyway): "
-            + bobClient.refreshRevocations() + " revoked certificates, signed by the CA.");
+        say(
+            "The running relay noticed the new list by itself and cut alice's connection after "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutOff)
+                + " ms; she can no longer connect.");
+        say(
+            "bob's client fetches the new list from the relay (it does so every few seconds"
+                + " anyway): "
+                + bobClient.refreshRevocations()
+                + " revoked certificates, signed by the CA.");
         try {
           bobClient.send("alice", "are you there?");
           throw new IOException("bob's client sealed a message for a revoked certificate");
@@ -168,34 +230,49 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         step("Summary");
-        say("Delivered and verified: 4 messages (one while bob was offline). Dropped: 1 replay, 1 tampered message, 1 spoofed sender.");
+        say(
+            "Delivered and verified: 4 messages (one while bob was offline). Dropped: 1 replay, 1"
+                + " tampered message, 1 spoofed sender.");
         say("A revoked device was cut off within seconds, without restarting anything.");
-        say("The relay never had a key that could read a message, and could not alter, forge or replay one unnoticed.");
+        say(
+            "The relay never had a key that could read a message, and could not alter, forge or"
+                + " replay one unnoticed.");
       } finally {
         bobClient.close();
       }
     }
-    out.println("\nDone. Try it yourself:  ./ztchat pki init  then  ./ztchat server  and, in two more terminals,");
+    out.println(
+        "\n"
+            + "Done. Try it yourself:  ./ztchat pki init  then  ./ztchat server  and, in two more"
+            + " terminals,");
     out.println("./ztchat client --identity alice  and  ./ztchat client --identity bob");
     return 0;
   }
 
-  private ChatClientConfig config(CertsLayout certs, UserIdentity id, RelayServer server, Path tmp) throws IOException {
-    return ChatClientConfig.of("localhost", server.port(), id, PemFiles.readCertificate(certs.caCertificate()), tmp.resolve("state-" + id.name()));
+  private ChatClientConfig config(CertsLayout certs, UserIdentity id, RelayServer server, Path tmp)
+      throws IOException {
+    return ChatClientConfig.of(
+        "localhost",
+        server.port(),
+        id,
+        PemFiles.readCertificate(certs.caCertificate()),
+        tmp.resolve("state-" + id.name()));
   }
 
   /** Records every envelope bob's client receives, by message id (what a relay would see). */
   private static void tap(ChatClient client, Map<String, byte[]> wire) {
-    client.onRawEnvelope(bytes -> {
-      try {
-        wire.put(EnvelopeCodec.decodeHeader(bytes).messageIdHex(), bytes);
-      } catch (MalformedEnvelopeException e) {
-        // not an envelope: nothing to capture
-      }
-    });
+    client.onRawEnvelope(
+        bytes -> {
+          try {
+            wire.put(EnvelopeCodec.decodeHeader(bytes).messageIdHex(), bytes);
+          } catch (MalformedEnvelopeException e) {
+            // not an envelope: nothing to capture
+          }
+        });
   }
 
-  private static byte[] await(Map<String, byte[]> wire, String messageId) throws InterruptedException, IOException {
+  private static byte[] await(Map<String, byte[]> wire, String messageId)
+      throws InterruptedException, IOException {
     for (int i = 0; i < 500 && !wire.containsKey(messageId); i++) {
       Thread.sleep(20);
     }
@@ -211,15 +288,20 @@ final class DemoCommand implements Callable<Integer> {
     SealedEnvelope e = EnvelopeCodec.decode(envelope);
     byte[] ct = e.ciphertext();
     ct[ct.length / 2] ^= 0x01;
-    return EnvelopeCodec.encode(new SealedEnvelope(e.header(), e.keys(), e.nonce(), ct, e.signature()));
+    return EnvelopeCodec.encode(
+        new SealedEnvelope(e.header(), e.keys(), e.nonce(), ct, e.signature()));
   }
 
   /** The same envelope with another sender written in its header. */
-  private static byte[] rewriteSender(byte[] envelope, String newSender) throws MalformedEnvelopeException {
+  private static byte[] rewriteSender(byte[] envelope, String newSender)
+      throws MalformedEnvelopeException {
     SealedEnvelope e = EnvelopeCodec.decode(envelope);
     EnvelopeHeader h = e.header();
-    EnvelopeHeader forged = new EnvelopeHeader(h.version(), newSender, h.recipients(), h.timestampMillis(), h.messageId());
-    return EnvelopeCodec.encode(new SealedEnvelope(forged, e.keys(), e.nonce(), e.ciphertext(), e.signature()));
+    EnvelopeHeader forged =
+        new EnvelopeHeader(
+            h.version(), newSender, h.recipients(), h.timestampMillis(), h.messageId());
+    return EnvelopeCodec.encode(
+        new SealedEnvelope(forged, e.keys(), e.nonce(), e.ciphertext(), e.signature()));
   }
 
   private void step(String title) {

@@ -15,9 +15,9 @@ public final class Main implements Runnable {
   static final int HELP_WIDTH = 80;
 
   /**
-   * The subcommands, in the order help lists them. Registered in code rather than in the
-   * annotation so that a run of one command builds only that command's model: picocli reads every
-   * registered command's annotations by reflection, which was a tenth of a {@code send}.
+   * The subcommands, in the order help lists them. Registered in code rather than in the annotation
+   * so that a run of one command builds only that command's model: picocli reads every registered
+   * command's annotations by reflection, which was a tenth of a {@code send}.
    */
   private static final List<String> SUBCOMMANDS =
       List.of("demo", "pki", "server", "client", "send", "recv", "attack", "bench", "help");
@@ -56,9 +56,9 @@ public final class Main implements Runnable {
   }
 
   /**
-   * The command line for a run whose first argument is {@code first}: when that names a
-   * subcommand, only that one is registered; anything else (no argument, an option, {@code help},
-   * a typo that needs suggestions) gets all of them.
+   * The command line for a run whose first argument is {@code first}: when that names a subcommand,
+   * only that one is registered; anything else (no argument, an option, {@code help}, a typo that
+   * needs suggestions) gets all of them.
    */
   private static CommandLine commandLine(String first) {
     CommandLine cl = new CommandLine(new Main());

@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "pki",
-    description = "Issue and inspect certificates (root CA, server, users); docs/PKI.md explains each step.",
+    description =
+        "Issue and inspect certificates (root CA, server, users); docs/PKI.md explains each step.",
     subcommands = {
       PkiInitCommand.class,
       PkiIssueCommand.class,
@@ -48,7 +49,8 @@ final class PkiCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "choose a subcommand: init, issue, list, export, export-server, revoke, renew or crl (see ztchat pki --help)");
+        "choose a subcommand: init, issue, list, export, export-server, revoke, renew or crl (see"
+            + " ztchat pki --help)");
   }
 
   /** One step of PKI administration, as the core runs it. */

@@ -13,16 +13,22 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ztchat pki crl}: re-issue the CRL before it runs out (clients refuse a stale one). */
-@Command(name = "crl", description = {
-    "Re-issue the CA's revocation list with a new next-update date.",
-    "Clients refuse to start conversations with new contacts once it is out of date: run this"
-        + " weekly."})
+@Command(
+    name = "crl",
+    description = {
+      "Re-issue the CA's revocation list with a new next-update date.",
+      "Clients refuse to start conversations with new contacts once it is out of date: run this"
+          + " weekly."
+    })
 final class PkiCrlCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Mixin PkiDirOption dir;
 
-  @Option(names = "--crl-days", defaultValue = "7", description = "Days until the CRL must be re-issued (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--crl-days",
+      defaultValue = "7",
+      description = "Days until the CRL must be re-issued (default: ${DEFAULT-VALUE}).")
   int crlDays;
 
   static Duration checkCrlDays(int days) {
@@ -35,10 +41,17 @@ final class PkiCrlCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    PkiRevocation pki = new PkiRevocation(dir.layout(), Clock.systemUTC(), spec.commandLine().getErr()::println);
+    PkiRevocation pki =
+        new PkiRevocation(dir.layout(), Clock.systemUTC(), spec.commandLine().getErr()::println);
     X509CRL crl = PkiCommand.guard(() -> pki.refresh(checkCrlDays(crlDays)));
-    out.println("wrote " + dir.layout().crl() + " (CRL number " + CrlIssuer.crlNumber(crl) + ", next update "
-        + crl.getNextUpdate().toInstant() + ")");
+    out.println(
+        "wrote "
+            + dir.layout().crl()
+            + " (CRL number "
+            + CrlIssuer.crlNumber(crl)
+            + ", next update "
+            + crl.getNextUpdate().toInstant()
+            + ")");
     out.flush();
     return 0;
   }

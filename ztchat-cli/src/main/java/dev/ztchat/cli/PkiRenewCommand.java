@@ -13,11 +13,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ztchat pki renew NAME}: new keys and certificates; the old ones are revoked as superseded. */
-@Command(name = "renew", description = {
-    "Issue new keys and certificates for a user; the old ones are revoked as superseded and kept"
-        + " in users/NAME/previous/ so the owner can still read old messages.",
-    "Contacts see a key-change notice."})
+/**
+ * {@code ztchat pki renew NAME}: new keys and certificates; the old ones are revoked as superseded.
+ */
+@Command(
+    name = "renew",
+    description = {
+      "Issue new keys and certificates for a user; the old ones are revoked as superseded and kept"
+          + " in users/NAME/previous/ so the owner can still read old messages.",
+      "Contacts see a key-change notice."
+    })
 final class PkiRenewCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -26,15 +31,24 @@ final class PkiRenewCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "NAME", description = "The user to renew.")
   String name;
 
-  @Option(names = "--key-size", paramLabel = "BITS", defaultValue = "" + CertificateIssuer.DEFAULT_KEY_BITS,
+  @Option(
+      names = "--key-size",
+      paramLabel = "BITS",
+      defaultValue = "" + CertificateIssuer.DEFAULT_KEY_BITS,
       description = "RSA key size (default: ${DEFAULT-VALUE}).")
   int keyBits;
 
-  @Option(names = "--days", paramLabel = "N", defaultValue = "" + PkiAdmin.DEFAULT_DAYS,
+  @Option(
+      names = "--days",
+      paramLabel = "N",
+      defaultValue = "" + PkiAdmin.DEFAULT_DAYS,
       description = "Lifetime of the new certificates in days (default: ${DEFAULT-VALUE}).")
   int days;
 
-  @Option(names = "--crl-days", defaultValue = "7", description = "Days until the CRL must be re-issued (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--crl-days",
+      defaultValue = "7",
+      description = "Days until the CRL must be re-issued (default: ${DEFAULT-VALUE}).")
   int crlDays;
 
   @Override
@@ -42,11 +56,17 @@ final class PkiRenewCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     PkiRevocation pki = new PkiRevocation(dir.layout(), Clock.systemUTC(), err::println);
-    PkiResult result = PkiCommand.guard(() -> pki.renew(name, keyBits, days, PkiCrlCommand.checkCrlDays(crlDays)));
+    PkiResult result =
+        PkiCommand.guard(() -> pki.renew(name, keyBits, days, PkiCrlCommand.checkCrlDays(crlDays)));
     PkiCommand.printWritten(out, err, dir.layout().root(), result);
     out.println();
-    out.println("Next: give " + name + " the new bundle (./ztchat pki export " + name + " --out DIR --force);"
-        + " contacts are shown the new fingerprint and must accept it.");
+    out.println(
+        "Next: give "
+            + name
+            + " the new bundle (./ztchat pki export "
+            + name
+            + " --out DIR --force);"
+            + " contacts are shown the new fingerprint and must accept it.");
     out.flush();
     return 0;
   }

@@ -37,11 +37,18 @@ final class PkiRevokeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "NAME", description = "The user to revoke.")
   String name;
 
-  @Option(names = "--reason", defaultValue = "keyCompromise",
-      description = "keyCompromise, superseded, affiliationChanged, cessationOfOperation or unspecified (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--reason",
+      defaultValue = "keyCompromise",
+      description =
+          "keyCompromise, superseded, affiliationChanged, cessationOfOperation or unspecified"
+              + " (default: ${DEFAULT-VALUE}).")
   String reason;
 
-  @Option(names = "--crl-days", defaultValue = "7", description = "Days until the CRL must be re-issued (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--crl-days",
+      defaultValue = "7",
+      description = "Days until the CRL must be re-issued (default: ${DEFAULT-VALUE}).")
   int crlDays;
 
   @Override
@@ -49,21 +56,48 @@ final class PkiRevokeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     RevocationReason why = PkiCommand.guard(() -> RevocationReason.parse(reason));
     Duration next = PkiCrlCommand.checkCrlDays(crlDays);
-    PkiRevocation pki = new PkiRevocation(dir.layout(), Clock.systemUTC(), spec.commandLine().getErr()::println);
+    PkiRevocation pki =
+        new PkiRevocation(dir.layout(), Clock.systemUTC(), spec.commandLine().getErr()::println);
     Optional<PkiRevocation.Revoked> already = PkiCommand.guard(() -> pki.alreadyRevoked(name));
     if (already.isPresent()) {
-      out.println(name + " is already revoked: since " + already.get().at() + " (" + already.get().reason() + ")."
-          + " Nothing changed: " + dir.layout().crl() + " was left as it is.");
-      out.println("To give " + name + " new certificates: ./ztchat pki issue " + name + " --dir " + dir.layout().root()
-          + " --force");
+      out.println(
+          name
+              + " is already revoked: since "
+              + already.get().at()
+              + " ("
+              + already.get().reason()
+              + ")."
+              + " Nothing changed: "
+              + dir.layout().crl()
+              + " was left as it is.");
+      out.println(
+          "To give "
+              + name
+              + " new certificates: ./ztchat pki issue "
+              + name
+              + " --dir "
+              + dir.layout().root()
+              + " --force");
       out.flush();
       return 0;
     }
     X509CRL crl = PkiCommand.guard(() -> pki.revoke(name, why, next));
-    out.println("revoked " + name + "'s signing and encryption certificates (" + why.cliName() + ")");
-    out.println("wrote " + dir.layout().crl() + " (CRL number " + CrlIssuer.crlNumber(crl) + ", next update "
-        + crl.getNextUpdate().toInstant() + ")");
-    out.println("Check it: openssl crl -in " + dir.layout().crl() + " -CAfile " + dir.layout().caCertificate() + " -noout -text");
+    out.println(
+        "revoked " + name + "'s signing and encryption certificates (" + why.cliName() + ")");
+    out.println(
+        "wrote "
+            + dir.layout().crl()
+            + " (CRL number "
+            + CrlIssuer.crlNumber(crl)
+            + ", next update "
+            + crl.getNextUpdate().toInstant()
+            + ")");
+    out.println(
+        "Check it: openssl crl -in "
+            + dir.layout().crl()
+            + " -CAfile "
+            + dir.layout().caCertificate()
+            + " -noout -text");
     out.flush();
     return 0;
   }

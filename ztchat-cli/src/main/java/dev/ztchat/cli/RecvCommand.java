@@ -2,12 +2,12 @@ package dev.ztchat.cli;
 
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatListener;
+import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.remedy.Remedy;
 import dev.ztchat.terminal.RemedyText;
 import dev.ztchat.terminal.TerminalText;
 import dev.ztchat.terminal.Warnings;
-import dev.ztchat.core.envelope.OpenedMessage;
-import dev.ztchat.core.envelope.RejectionReason;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -39,10 +39,17 @@ import picocli.CommandLine.Option;
 final class RecvCommand implements Callable<Integer> {
   @Mixin ClientOptions options;
 
-  @Option(names = "--count", defaultValue = "1", description = "Exit after this many messages; 0 = until the timeout (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--count",
+      defaultValue = "1",
+      description =
+          "Exit after this many messages; 0 = until the timeout (default: ${DEFAULT-VALUE}).")
   int count;
 
-  @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class,
+  @Option(
+      names = "--timeout",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
       description = "Give up after this long (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
@@ -59,7 +66,8 @@ final class RecvCommand implements Callable<Integer> {
           @Override
           public void onMessage(OpenedMessage m) {
             synchronized (System.out) {
-              System.out.println(TerminalText.oneLine(m.sender()) + ": " + TerminalText.oneLine(m.text()));
+              System.out.println(
+                  TerminalText.oneLine(m.sender()) + ": " + TerminalText.oneLine(m.text()));
               System.out.flush();
             }
             received.countDown();
@@ -97,7 +105,8 @@ final class RecvCommand implements Callable<Integer> {
         };
     try (ClientLogging logging = ClientLogging.routeTo(RecvCommand::warn);
         ChatClient client = ChatClient.connect(options.config(me), printer)) {
-      System.err.println("recv: connected as " + client.boundIdentity() + ", waiting for messages...");
+      System.err.println(
+          "recv: connected as " + client.boundIdentity() + ", waiting for messages...");
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {
         if (received.await(100, TimeUnit.MILLISECONDS)) {
@@ -111,7 +120,14 @@ final class RecvCommand implements Callable<Integer> {
         return 0;
       }
       long got = count - received.getCount();
-      System.err.println("recv: timed out after " + timeout.toSeconds() + " s with " + got + " of " + count + " messages");
+      System.err.println(
+          "recv: timed out after "
+              + timeout.toSeconds()
+              + " s with "
+              + got
+              + " of "
+              + count
+              + " messages");
       return 5;
     }
   }

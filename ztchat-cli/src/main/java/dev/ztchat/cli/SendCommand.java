@@ -5,8 +5,6 @@ import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.MessageTooLongException;
 import dev.ztchat.client.SendResult;
-import dev.ztchat.terminal.RemedyText;
-import dev.ztchat.terminal.TerminalText;
 import dev.ztchat.client.UnconfirmedSendException;
 import dev.ztchat.client.UntrustedContactException;
 import dev.ztchat.core.crypto.BoringSslProvider;
@@ -14,6 +12,8 @@ import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.protocol.DeliveryStatus;
+import dev.ztchat.terminal.RemedyText;
+import dev.ztchat.terminal.TerminalText;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -52,14 +52,20 @@ final class SendCommand implements Callable<Integer> {
       throw new UserError("--to '" + to + "' is not a valid user name", 2);
     }
     if (text.isBlank()) {
-      throw new UserError("the message is empty: nothing was sent. Give the text as one argument,"
-          + " e.g. ./ztchat send --to " + to + " \"hello\"", 2);
+      throw new UserError(
+          "the message is empty: nothing was sent. Give the text as one argument,"
+              + " e.g. ./ztchat send --to "
+              + to
+              + " \"hello\"",
+          2);
     }
     // One signature and one key wrap: the JDK's RSA does them in milliseconds, while loading
     // BoringSSL's native library takes a few hundred.
     System.setProperty(BoringSslProvider.SWITCH, "off");
     String me = options.resolveIdentity(null);
-    try (ClientLogging logging = ClientLogging.routeTo(line -> System.err.println(TerminalText.notice("send: " + line)));
+    try (ClientLogging logging =
+            ClientLogging.routeTo(
+                line -> System.err.println(TerminalText.notice("send: " + line)));
         ChatClient client = ChatClient.connect(options.config(me), Quiet.INSTANCE)) {
       SendResult result = client.send(to, text);
       DeliveryStatus status = result.statusOf(to);
@@ -68,16 +74,25 @@ final class SendCommand implements Callable<Integer> {
         return 0;
       }
       if (status == DeliveryStatus.QUEUED) {
-        System.out.println("accepted for " + to + ": the server stored it and delivers it when they are online (message id "
-            + result.messageId() + ")");
+        System.out.println(
+            "accepted for "
+                + to
+                + ": the server stored it and delivers it when they are online (message id "
+                + result.messageId()
+                + ")");
         return 0;
       }
       if (status == DeliveryStatus.UNKNOWN) {
         System.err.println("send: not accepted: the server knows no user '" + to + "'");
         return 4;
       }
-      System.err.println("send: not accepted: the queue of " + to + " on the server is full, or holds as many of"
-          + " your messages as one sender may leave there; try again once " + to + " has read them");
+      System.err.println(
+          "send: not accepted: the queue of "
+              + to
+              + " on the server is full, or holds as many of"
+              + " your messages as one sender may leave there; try again once "
+              + to
+              + " has read them");
       return 3;
     } catch (UnconfirmedSendException e) {
       System.err.println(TerminalText.notice("send: " + e.getMessage()));

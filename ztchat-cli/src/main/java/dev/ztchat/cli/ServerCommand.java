@@ -26,52 +26,97 @@ import picocli.CommandLine.Option;
       "Needs ca.crt, server.crt and server.key in the certs folder (never the CA's private key)."
     })
 final class ServerCommand implements Callable<Integer> {
-  @Option(names = "--port", defaultValue = "8443", description = "TCP port to listen on (default: ${DEFAULT-VALUE}; 0 = any free port).")
+  @Option(
+      names = "--port",
+      defaultValue = "8443",
+      description = "TCP port to listen on (default: ${DEFAULT-VALUE}; 0 = any free port).")
   int port;
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bind",
+      defaultValue = "127.0.0.1",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String bind;
 
-  @Option(names = "--certs", defaultValue = "certs", description = "Certs folder (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--certs",
+      defaultValue = "certs",
+      description = "Certs folder (default: ${DEFAULT-VALUE}).")
   Path certs;
 
-  @Option(names = "--max-frame", defaultValue = "4096", description = "Largest frame accepted from a client, in bytes (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-frame",
+      defaultValue = "4096",
+      description = "Largest frame accepted from a client, in bytes (default: ${DEFAULT-VALUE}).")
   int maxFrame;
 
-  @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
+  @Option(
+      names = "--idle-timeout",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
       description = "Close connections silent for this long (default: ${DEFAULT-VALUE}).")
   Duration idleTimeout;
 
-  @Option(names = "--frame-timeout", defaultValue = "10s", converter = DurationConverter.class,
-      description = "Close connections whose frame body stalls this long (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--frame-timeout",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "Close connections whose frame body stalls this long (default: ${DEFAULT-VALUE}).")
   Duration frameTimeout;
 
-  @Option(names = "--handshake-timeout", defaultValue = "10s", converter = DurationConverter.class,
-      description = "Close connections that do not finish the TLS handshake in time (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--handshake-timeout",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "Close connections that do not finish the TLS handshake in time (default:"
+              + " ${DEFAULT-VALUE}).")
   Duration handshakeTimeout;
 
-  @Option(names = "--crl-port", defaultValue = "8444",
-      description = "Port where the CA's CRL is published over HTTP, as http://BIND:PORT/ca.crl (the URL"
-          + " certificates name); 0: do not publish (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--crl-port",
+      defaultValue = "8444",
+      description =
+          "Port where the CA's CRL is published over HTTP, as http://BIND:PORT/ca.crl (the URL"
+              + " certificates name); 0: do not publish (default: ${DEFAULT-VALUE}).")
   int crlPort;
 
-  @Option(names = "--data", defaultValue = "data", description = "Folder for the store of messages awaiting offline users (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data",
+      defaultValue = "data",
+      description =
+          "Folder for the store of messages awaiting offline users (default: ${DEFAULT-VALUE}).")
   Path data;
 
-  @Option(names = "--ttl", defaultValue = "7d", converter = DurationConverter.class,
-      description = "How long a stored message waits for its recipient, at most 7d: receivers refuse older"
-          + " messages, and a message sealed earlier expires earlier (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ttl",
+      defaultValue = "7d",
+      converter = DurationConverter.class,
+      description =
+          "How long a stored message waits for its recipient, at most 7d: receivers refuse older"
+              + " messages, and a message sealed earlier expires earlier (default:"
+              + " ${DEFAULT-VALUE}).")
   Duration ttl;
 
-  @Option(names = "--queue-max-messages", defaultValue = "10000", description = "Most messages stored for one recipient (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--queue-max-messages",
+      defaultValue = "10000",
+      description = "Most messages stored for one recipient (default: ${DEFAULT-VALUE}).")
   int queueMaxMessages;
 
-  @Option(names = "--queue-max-bytes", defaultValue = "52428800", description = "Most bytes stored for one recipient (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--queue-max-bytes",
+      defaultValue = "52428800",
+      description = "Most bytes stored for one recipient (default: ${DEFAULT-VALUE}).")
   long queueMaxBytes;
 
-  @Option(names = "--queue-sender-share", defaultValue = "25",
-      description = "Percent of a recipient's --queue-max-messages and --queue-max-bytes one sender may fill,"
-          + " 1 to 50, so that others still find room (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--queue-sender-share",
+      defaultValue = "25",
+      description =
+          "Percent of a recipient's --queue-max-messages and --queue-max-bytes one sender may fill,"
+              + " 1 to 50, so that others still find room (default: ${DEFAULT-VALUE}).")
   int queueSenderShare;
 
   /**
@@ -84,39 +129,62 @@ final class ServerCommand implements Callable<Integer> {
       Class<?> signal = Class.forName("sun.misc.Signal");
       Class<?> handler = Class.forName("sun.misc.SignalHandler");
       Object hup = signal.getConstructor(String.class).newInstance("HUP");
-      Object onHup = Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler},
-          (proxy, method, args) -> {
-            if (method.getName().equals("handle")) {
-              System.err.println("ztchat server: SIGHUP: re-reading the revocation list");
-              server.reloadRevocations();
-            }
-            return null;
-          });
+      Object onHup =
+          Proxy.newProxyInstance(
+              handler.getClassLoader(),
+              new Class<?>[] {handler},
+              (proxy, method, args) -> {
+                if (method.getName().equals("handle")) {
+                  System.err.println("ztchat server: SIGHUP: re-reading the revocation list");
+                  server.reloadRevocations();
+                }
+                return null;
+              });
       signal.getMethod("handle", signal, handler).invoke(null, hup, onHup);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      System.err.println("ztchat server: SIGHUP reload unavailable (" + e + "); the revocation list is still re-read when its file changes");
+      System.err.println(
+          "ztchat server: SIGHUP reload unavailable ("
+              + e
+              + "); the revocation list is still re-read when its file changes");
     }
   }
 
-  @Option(names = "--rate", defaultValue = "20",
-      description = "Frames per second each user may send, over all its connections (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate",
+      defaultValue = "20",
+      description =
+          "Frames per second each user may send, over all its connections (default:"
+              + " ${DEFAULT-VALUE}).")
   int rate;
 
-  @Option(names = "--burst", defaultValue = "40",
-      description = "Frames a user may send at once before --rate applies (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--burst",
+      defaultValue = "40",
+      description =
+          "Frames a user may send at once before --rate applies (default: ${DEFAULT-VALUE}).")
   int burst;
 
-  @Option(names = "--max-connections-per-user", defaultValue = "" + ConnectionLimits.DEFAULT_PER_IDENTITY,
-      description = "Connections one user may hold at once; more are refused (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-connections-per-user",
+      defaultValue = "" + ConnectionLimits.DEFAULT_PER_IDENTITY,
+      description =
+          "Connections one user may hold at once; more are refused (default: ${DEFAULT-VALUE}).")
   int maxConnectionsPerUser;
 
-  @Option(names = "--max-connections", defaultValue = "" + ConnectionLimits.DEFAULT_GLOBAL,
-      description = "Authenticated connections in all; the last tenth is kept for users below their fair share."
-          + " Keep it under the open-file limit, ulimit -n (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-connections",
+      defaultValue = "" + ConnectionLimits.DEFAULT_GLOBAL,
+      description =
+          "Authenticated connections in all; the last tenth is kept for users below their fair"
+              + " share. Keep it under the open-file limit, ulimit -n (default: ${DEFAULT-VALUE}).")
   int maxConnections;
 
-  @Option(names = "--max-handshakes-per-address", defaultValue = "" + ConnectionLimits.DEFAULT_PRE_AUTH_PER_ADDRESS,
-      description = "Connections from one address that have not finished the TLS handshake (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-handshakes-per-address",
+      defaultValue = "" + ConnectionLimits.DEFAULT_PRE_AUTH_PER_ADDRESS,
+      description =
+          "Connections from one address that have not finished the TLS handshake (default:"
+              + " ${DEFAULT-VALUE}).")
   int maxHandshakesPerAddress;
 
   /**
@@ -147,8 +215,14 @@ final class ServerCommand implements Callable<Integer> {
   }
 
   private UserError portTaken(int port, String option) {
-    return new UserError(bind + ":" + port + " is already in use: is another relay (or another program) running"
-        + " there? Stop it, or choose another port with " + option + " PORT");
+    return new UserError(
+        bind
+            + ":"
+            + port
+            + " is already in use: is another relay (or another program) running"
+            + " there? Stop it, or choose another port with "
+            + option
+            + " PORT");
   }
 
   @Override
@@ -157,8 +231,16 @@ final class ServerCommand implements Callable<Integer> {
     try {
       config =
           new RelayServerConfig(
-              new CertsLayout(certs), bind, port, maxFrame, idleTimeout, frameTimeout, handshakeTimeout,
-              new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes, queueSenderShare), rate, burst,
+              new CertsLayout(certs),
+              bind,
+              port,
+              maxFrame,
+              idleTimeout,
+              frameTimeout,
+              handshakeTimeout,
+              new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes, queueSenderShare),
+              rate,
+              burst,
               new ConnectionLimits(maxConnectionsPerUser, maxConnections, maxHandshakesPerAddress));
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
@@ -179,7 +261,9 @@ final class ServerCommand implements Callable<Integer> {
         crlHttp = CrlHttpEndpoint.start(bind, crlPort, server::currentRevocationList);
       } catch (IOException e) {
         server.close();
-        throw isBindFailure(e) ? portTaken(crlPort, "--crl-port") : new UserError(RemedyText.explain(e));
+        throw isBindFailure(e)
+            ? portTaken(crlPort, "--crl-port")
+            : new UserError(RemedyText.explain(e));
       }
     }
     CrlHttpEndpoint publishedCrl = crlHttp;
@@ -197,7 +281,12 @@ final class ServerCommand implements Callable<Integer> {
                 },
                 "ztchat-shutdown"));
     System.err.println(
-        "ztchat server: listening on " + bind + ":" + server.port() + " with " + server.tlsDescription()
+        "ztchat server: listening on "
+            + bind
+            + ":"
+            + server.port()
+            + " with "
+            + server.tlsDescription()
             + ". Press Ctrl-C to stop.");
     server.awaitClose();
     stopped.await();

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher's training run, as the launcher starts it after a build: if it failed, every
- * command would still work but start slowly, and nothing else would notice.
+ * The launcher's training run, as the launcher starts it after a build: if it failed, every command
+ * would still work but start slowly, and nothing else would notice.
  */
 class AotTrainingTest {
   @TempDir Path dir;
@@ -20,18 +20,26 @@ class AotTrainingTest {
   @Test
   void trainingRun_sendsAndReceivesThroughItsOwnRelay_andPlacesSqlitesLibrary() throws Exception {
     Path nativeDir = dir.resolve("native");
-    Process training = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-        "-Djava.io.tmpdir=" + dir, "-cp", System.getProperty("java.class.path"), AotTraining.class.getName(),
-        nativeDir.toString()))
-        .redirectErrorStream(true).start();
+    Process training =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-Djava.io.tmpdir=" + dir,
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    AotTraining.class.getName(),
+                    nativeDir.toString()))
+            .redirectErrorStream(true)
+            .start();
     byte[] output = training.getInputStream().readAllBytes();
     assertThat(training.waitFor(5, TimeUnit.MINUTES)).isTrue();
 
     assertThat(training.exitValue()).as(new String(output, StandardCharsets.UTF_8)).isZero();
     assertThat(nativeDir.resolve(System.mapLibraryName("sqlitejdbc"))).isNotEmptyFile();
     try (var left = Files.list(dir)) {
-      assertThat(left.map(p -> p.getFileName().toString())).as("the training's folder is removed")
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .as("the training's folder is removed")
           .noneMatch(n -> n.startsWith("ztchat-aot-training"));
     }
   }

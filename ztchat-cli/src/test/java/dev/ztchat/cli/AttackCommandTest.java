@@ -17,7 +17,8 @@ class AttackCommandTest {
     PkiCommandTest.Run r = PkiCommandTest.run("attack", "spoof");
 
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(0);
-    assertThat(r.out()).contains("[BLOCKED] Server ignored the packet (Silent Drop). (System is Secure).");
+    assertThat(r.out())
+        .contains("[BLOCKED] Server ignored the packet (Silent Drop). (System is Secure).");
     assertThat(r.outLines().getLast()).startsWith("HELD spoof: ");
   }
 
@@ -37,13 +38,20 @@ class AttackCommandTest {
     }
     String printedElsewhere = console.toString(StandardCharsets.UTF_8);
 
-    assertThat(printedElsewhere).as("log lines and stack traces on the console").doesNotContain("SECURITY event=")
-        .doesNotContain(" INFO ").doesNotContain(" WARN ").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(printedElsewhere)
+        .as("log lines and stack traces on the console")
+        .doesNotContain("SECURITY event=")
+        .doesNotContain(" INFO ")
+        .doesNotContain(" WARN ")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
     assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(0);
-    assertThat(r.out()).contains("| attack | what was tried | expected defence | observed | verdict |");
+    assertThat(r.out())
+        .contains("| attack | what was tried | expected defence | observed | verdict |");
     for (String name : Attacks.names()) {
-      assertThat(r.outLines()).anySatisfy(l -> assertThat(l).startsWith("| " + name + " |").endsWith("| HELD |"));
+      assertThat(r.outLines())
+          .anySatisfy(l -> assertThat(l).startsWith("| " + name + " |").endsWith("| HELD |"));
     }
     assertThat(r.out()).contains(Attacks.names().size() + " held, 0 broken, 0 could not run");
   }
@@ -57,17 +65,27 @@ class AttackCommandTest {
   }
 
   @Test
-  void attackOnAServerThatIsNotThere_couldNotRun_exits2WithTheReason(@TempDir Path dir) throws Exception {
-    assertThat(PkiCommandTest.init(dir.resolve("certs"), "--users", "alice,bob,carol").exit()).isZero();
+  void attackOnAServerThatIsNotThere_couldNotRun_exits2WithTheReason(@TempDir Path dir)
+      throws Exception {
+    assertThat(PkiCommandTest.init(dir.resolve("certs"), "--users", "alice,bob,carol").exit())
+        .isZero();
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort(); // free again once closed: nothing listens there
     }
-    PkiCommandTest.Run r = PkiCommandTest.run(
-        "attack", "bomb", "--server", "127.0.0.1:" + port, "--certs", dir.resolve("certs").toString());
+    PkiCommandTest.Run r =
+        PkiCommandTest.run(
+            "attack",
+            "bomb",
+            "--server",
+            "127.0.0.1:" + port,
+            "--certs",
+            dir.resolve("certs").toString());
 
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
-    assertThat(r.outLines().getLast()).startsWith("COULD_NOT_RUN bomb: ").contains("could not connect");
+    assertThat(r.outLines().getLast())
+        .startsWith("COULD_NOT_RUN bomb: ")
+        .contains("could not connect");
   }
 
   @Test

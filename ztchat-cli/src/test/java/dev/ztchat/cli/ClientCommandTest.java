@@ -14,22 +14,24 @@ import org.junit.jupiter.api.Test;
 /** The terminal the client opens, in a test run where stdin is a pipe, not a terminal. */
 class ClientCommandTest {
   @Test
-  void stdinNotATerminal_givesAPlainTerminal_withoutTheLineEditorsDumbTerminalWarning() throws Exception {
+  void stdinNotATerminal_givesAPlainTerminal_withoutTheLineEditorsDumbTerminalWarning()
+      throws Exception {
     List<String> warnings = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-          warnings.add(String.valueOf(r.getMessage()));
-        }
-      }
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+              warnings.add(String.valueOf(r.getMessage()));
+            }
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     Logger jline = Logger.getLogger("org.jline");
     jline.addHandler(capture);
     try (Terminal terminal = ClientCommand.systemTerminal()) {

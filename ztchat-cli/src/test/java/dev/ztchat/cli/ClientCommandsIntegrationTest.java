@@ -6,7 +6,6 @@ import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatClientConfig;
 import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.RelayConnection;
-import dev.ztchat.client.TerminalText;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.testing.TestPki;
@@ -37,13 +36,14 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
- * The client commands as a user runs them ({@code client} on a terminal fed by a real input
- * stream, {@code send} and {@code recv} through {@link Main}) against a real relay over real TLS.
+ * The client commands as a user runs them ({@code client} on a terminal fed by a real input stream,
+ * {@code send} and {@code recv} through {@link Main}) against a real relay over real TLS.
  */
 class ClientCommandsIntegrationTest {
   static final String RECOLOUR_AND_TITLE = "\u001b[31mRED\u001b[0m \u001b]0;PWNED\u0007";
   static final String OVERWRITE = "innocent\r\u001b[1A\u001b[2Kcarol: forged";
-  static final String FAKE_LINE = "ok see you\ncarol: the new wiki password is hunter2, please confirm yours";
+  static final String FAKE_LINE =
+      "ok see you\ncarol: the new wiki password is hunter2, please confirm yours";
   static final String BIDI = "pay \u202eevil\u202c \u2066x\u2069 \u200f\u200e\u061c \u0085\u009b";
 
   @TempDir Path dir;
@@ -57,7 +57,8 @@ class ClientCommandsIntegrationTest {
     pki = TestPki.create("alice", "bob");
     certs = dir.resolve("certs");
     relayData = dir.resolve("relay-data");
-    server = RelayServer.start(RelayServerConfig.defaults(pki.writeTo(certs), relayData).withPort(0));
+    server =
+        RelayServer.start(RelayServerConfig.defaults(pki.writeTo(certs), relayData).withPort(0));
   }
 
   @AfterEach
@@ -70,8 +71,16 @@ class ClientCommandsIntegrationTest {
   }
 
   String[] common(String name) {
-    return new String[] {"--identity", name, "--server", "localhost:" + server.port(), "--certs", certs.toString(),
-        "--data", data(name).toString()};
+    return new String[] {
+      "--identity",
+      name,
+      "--server",
+      "localhost:" + server.port(),
+      "--certs",
+      certs.toString(),
+      "--data",
+      data(name).toString()
+    };
   }
 
   String[] args(String command, String name, String... more) {
@@ -95,7 +104,8 @@ class ClientCommandsIntegrationTest {
       CommandLine cl = Main.commandLine();
       cl.setErr(new PrintWriter(System.err, true, StandardCharsets.UTF_8));
       int exit = cl.execute(args);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Run(
+          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -112,17 +122,26 @@ class ClientCommandsIntegrationTest {
 
     Chat(String name) throws IOException {
       PipedInputStream in = new PipedInputStream(keyboard, 64 * 1024);
-      terminal = TerminalBuilder.builder().system(false).streams(in, shown).type("dumb").encoding(StandardCharsets.UTF_8).build();
+      terminal =
+          TerminalBuilder.builder()
+              .system(false)
+              .streams(in, shown)
+              .type("dumb")
+              .encoding(StandardCharsets.UTF_8)
+              .build();
       CommandLine cl = new CommandLine(new ClientCommand());
       cl.parseArgs(common(name));
       ClientCommand command = cl.getCommand();
-      thread = new Thread(() -> {
-        try {
-          exit = command.chat(terminal);
-        } catch (IOException e) {
-          exit = -1;
-        }
-      }, "chat-" + name);
+      thread =
+          new Thread(
+              () -> {
+                try {
+                  exit = command.chat(terminal);
+                } catch (IOException e) {
+                  exit = -1;
+                }
+              },
+              "chat-" + name);
       thread.start();
     }
 
@@ -139,7 +158,9 @@ class ClientCommandsIntegrationTest {
 
     String awaitShown(Predicate<String> condition, String what) throws InterruptedException {
       await(() -> condition.test(text()));
-      assertThat(condition.test(text())).as("the screen shows %s; it shows:%n%s", what, text()).isTrue();
+      assertThat(condition.test(text()))
+          .as("the screen shows %s; it shows:%n%s", what, text())
+          .isTrue();
       return text();
     }
 
@@ -152,36 +173,50 @@ class ClientCommandsIntegrationTest {
   }
 
   static void await(Callable<Boolean> condition) throws InterruptedException {
-    Polling.eventually(Duration.ofSeconds(20), () -> {
-      try {
-        return condition.call();
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    });
+    Polling.eventually(
+        Duration.ofSeconds(20),
+        () -> {
+          try {
+            return condition.call();
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        });
   }
 
   /** No byte of {@code s} is one a terminal would act on, or one that hides or reorders text. */
   static void assertNoRawControl(String s) {
-    s.codePoints().forEach(cp -> assertThat(cp == '\n' || !dev.ztchat.terminal.TerminalText.isUnsafe(cp))
-        .as("U+%04X in %s", cp, s).isTrue());
+    s.codePoints()
+        .forEach(
+            cp ->
+                assertThat(cp == '\n' || !dev.ztchat.terminal.TerminalText.isUnsafe(cp))
+                    .as("U+%04X in %s", cp, s)
+                    .isTrue());
   }
 
   ChatClient alice() throws IOException {
-    return ChatClient.connect(ChatClientConfig.of("localhost", server.port(), pki.user("alice"), pki.ca().certificate(),
-        dir.resolve("alice-lib")), new ChatListener() {
+    return ChatClient.connect(
+        ChatClientConfig.of(
+            "localhost",
+            server.port(),
+            pki.user("alice"),
+            pki.ca().certificate(),
+            dir.resolve("alice-lib")),
+        new ChatListener() {
           @Override
           public void onMessage(OpenedMessage message) {}
 
           @Override
-          public void onRejected(String claimedSender, RejectionReason reason, String explanation) {}
+          public void onRejected(
+              String claimedSender, RejectionReason reason, String explanation) {}
         });
   }
 
   @Test
   void recv_printsEachHostileMessageAsExactlyOneEscapedLine() throws Exception {
     try (ChatClient alice = alice()) {
-      for (String text : List.of(RECOLOUR_AND_TITLE, OVERWRITE, FAKE_LINE, BIDI, "back\\slash\\n")) {
+      for (String text :
+          List.of(RECOLOUR_AND_TITLE, OVERWRITE, FAKE_LINE, BIDI, "back\\slash\\n")) {
         alice.send("bob", text);
       }
     }
@@ -190,12 +225,13 @@ class ClientCommandsIntegrationTest {
     assertThat(recv.exit()).as(recv.err()).isZero();
     assertNoRawControl(recv.out());
     assertNoRawControl(recv.err());
-    assertThat(recv.out().lines()).containsExactly(
-        "alice: \\e[31mRED\\e[0m \\e]0;PWNED\\x07",
-        "alice: innocent\\r\\e[1A\\e[2Kcarol: forged",
-        "alice: ok see you\\ncarol: the new wiki password is hunter2, please confirm yours",
-        "alice: pay \\u202eevil\\u202c \\u2066x\\u2069 \\u200f\\u200e\\u061c \\u0085\\u009b",
-        "alice: back\\\\slash\\\\n");
+    assertThat(recv.out().lines())
+        .containsExactly(
+            "alice: \\e[31mRED\\e[0m \\e]0;PWNED\\x07",
+            "alice: innocent\\r\\e[1A\\e[2Kcarol: forged",
+            "alice: ok see you\\ncarol: the new wiki password is hunter2, please confirm yours",
+            "alice: pay \\u202eevil\\u202c \\u2066x\\u2069 \\u200f\\u200e\\u061c \\u0085\\u009b",
+            "alice: back\\\\slash\\\\n");
   }
 
   @Test
@@ -214,7 +250,8 @@ class ClientCommandsIntegrationTest {
     } finally {
       System.setErr(oldErr);
     }
-    assertThat(err.toString(StandardCharsets.UTF_8)).as("what reached stderr, i.e. the same terminal")
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .as("what reached stderr, i.e. the same terminal")
         .doesNotContain("server reported an error");
   }
 
@@ -225,8 +262,12 @@ class ClientCommandsIntegrationTest {
       Run recv = ztchat(args("recv", "bob", "--count", "1", "--timeout", "30s"));
 
       assertThat(recv.exit()).isEqualTo(FriendlyErrors.IDENTITY_IN_USE);
-      assertThat(recv.err()).contains("recv: bob is already in use by another ztchat process (pid "
-          + ProcessHandle.current().pid() + ")").doesNotContain("Replay");
+      assertThat(recv.err())
+          .contains(
+              "recv: bob is already in use by another ztchat process (pid "
+                  + ProcessHandle.current().pid()
+                  + ")")
+          .doesNotContain("Replay");
       Run send = ztchat(args("send", "bob", "--to", "alice", "hi"));
       assertThat(send.exit()).isEqualTo(FriendlyErrors.IDENTITY_IN_USE);
     }
@@ -242,7 +283,9 @@ class ClientCommandsIntegrationTest {
       alice.awaitShown(s -> s.contains("[connection: connected"), "that alice is connected");
       alice.type("/to bob");
       alice.type(typed);
-      alice.awaitShown(s -> s.contains("the server stored your message") || s.contains("received your message"), "that the relay took it");
+      alice.awaitShown(
+          s -> s.contains("the server stored your message") || s.contains("received your message"),
+          "that the relay took it");
 
       Run recv = ztchat(args("recv", "bob", "--count", "1", "--timeout", "30s"));
       assertThat(recv.out()).contains("alice: " + typed);
@@ -250,10 +293,12 @@ class ClientCommandsIntegrationTest {
       assertThat(send.exit()).as(send.err()).isZero();
       alice.awaitShown(s -> s.contains("bob: " + replied), "bob's answer");
       alice.type("/to bob"); // the history view
-      alice.awaitShown(s -> s.indexOf("bob: " + replied) != s.lastIndexOf("bob: " + replied), "the history");
+      alice.awaitShown(
+          s -> s.indexOf("bob: " + replied) != s.lastIndexOf("bob: " + replied), "the history");
 
       List<Path> whileOpen = assertNoFileHolds(typed, replied);
-      assertThat(whileOpen).as("the write-ahead logs are searched too")
+      assertThat(whileOpen)
+          .as("the write-ahead logs are searched too")
           .anyMatch(p -> p.getFileName().toString().equals("client.db-wal"))
           .anyMatch(p -> p.getFileName().toString().equals("client.db-shm"));
     }

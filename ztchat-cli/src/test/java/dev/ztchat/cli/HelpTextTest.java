@@ -46,7 +46,9 @@ class HelpTextTest {
       for (String text : texts) {
         for (String word : words(text.replace("%n", " "))) {
           assertThat(rendered)
-              .as("'%s' of '%s' whole in the help of %s:%n%s", word, text, spec.qualifiedName(), help)
+              .as(
+                  "'%s' of '%s' whole in the help of %s:%n%s",
+                  word, text, spec.qualifiedName(), help)
               .contains(word);
         }
       }
@@ -77,7 +79,8 @@ class HelpTextTest {
 
     assertThat(r.exit()).isZero();
     assertThat(r.out().replaceAll("\\s+", " "))
-        .contains("the message is kept and re-sent (never twice) the next time this identity connects");
+        .contains(
+            "the message is kept and re-sent (never twice) the next time this identity connects");
   }
 
   @Test
@@ -87,7 +90,8 @@ class HelpTextTest {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
     assertThat(r.errLines())
-        .containsExactly("ztchat send: Missing required parameter for option '--to' (<to>)",
+        .containsExactly(
+            "ztchat send: Missing required parameter for option '--to' (<to>)",
             "Try './ztchat send --help' for more information.");
   }
 
@@ -96,7 +100,10 @@ class HelpTextTest {
     PkiCommandTest.Run r = PkiCommandTest.run("sned");
 
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("Unmatched argument").contains("'sned'").contains("Try './ztchat --help'");
+    assertThat(r.err())
+        .contains("Unmatched argument")
+        .contains("'sned'")
+        .contains("Try './ztchat --help'");
     assertThat(r.err()).doesNotContain("Usage:");
   }
 }

@@ -54,8 +54,13 @@ class LauncherEndToEndIT {
   Result run(Duration timeout, String... args) throws Exception {
     Path log = Files.createTempFile(dir, "out", ".txt");
     Process p = start(log, args);
-    assertThat(p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)).as("ztchat %s finishes", List.of(args)).isTrue();
-    return new Result(p.exitValue(), Files.readString(log), Files.readString(dir.resolve(log.getFileName() + ".err")));
+    assertThat(p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS))
+        .as("ztchat %s finishes", List.of(args))
+        .isTrue();
+    return new Result(
+        p.exitValue(),
+        Files.readString(log),
+        Files.readString(dir.resolve(log.getFileName() + ".err")));
   }
 
   static int freePort() throws IOException {
@@ -66,50 +71,116 @@ class LauncherEndToEndIT {
 
   /** Waits (bounded) until the process writing {@code file} has written {@code text} to it. */
   static void awaitWritten(Path file, String text) throws InterruptedException {
-    assertThat(Polling.eventually(Duration.ofSeconds(30), () -> {
-      try {
-        return Files.exists(file) && Files.readString(file).contains(text);
-      } catch (IOException e) {
-        return false;
-      }
-    })).as("%s shows '%s'", file.getFileName(), text).isTrue();
+    assertThat(
+            Polling.eventually(
+                Duration.ofSeconds(30),
+                () -> {
+                  try {
+                    return Files.exists(file) && Files.readString(file).contains(text);
+                  } catch (IOException e) {
+                    return false;
+                  }
+                }))
+        .as("%s shows '%s'", file.getFileName(), text)
+        .isTrue();
   }
 
   @Test
   void pkiInit_server_recv_send_deliverOneMessageEndToEnd() throws Exception {
-    Result init = run(Duration.ofMinutes(2), "pki", "init", "--key-size", "2048", "--users", "alice,bob");
+    Result init =
+        run(Duration.ofMinutes(2), "pki", "init", "--key-size", "2048", "--users", "alice,bob");
     assertThat(init.exit()).as(init.err()).isZero();
 
     int port = freePort();
     Path serverLog = dir.resolve("server.txt");
-    start(serverLog, "server", "--port", String.valueOf(port), "--crl-port", String.valueOf(freePort()));
+    start(
+        serverLog,
+        "server",
+        "--port",
+        String.valueOf(port),
+        "--crl-port",
+        String.valueOf(freePort()));
     Path serverErr = dir.resolve("server.txt.err");
     awaitWritten(serverErr, "listening on");
 
     Path recvLog = dir.resolve("recv.txt");
-    Process recv = start(recvLog, "recv", "--identity", "bob", "--server", "localhost:" + port, "--count", "1", "--timeout", "60s");
+    Process recv =
+        start(
+            recvLog,
+            "recv",
+            "--identity",
+            "bob",
+            "--server",
+            "localhost:" + port,
+            "--count",
+            "1",
+            "--timeout",
+            "60s");
     Path recvErr = dir.resolve("recv.txt.err");
     awaitWritten(recvErr, "waiting for messages");
 
-    Result send = run(Duration.ofSeconds(60), "send", "--identity", "alice", "--to", "bob", "--server", "localhost:" + port,
-        "hello from a process");
+    Result send =
+        run(
+            Duration.ofSeconds(60),
+            "send",
+            "--identity",
+            "alice",
+            "--to",
+            "bob",
+            "--server",
+            "localhost:" + port,
+            "hello from a process");
     assertThat(send.exit()).as(send.err()).isZero();
 
     assertThat(recv.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(recv.exitValue()).as(Files.readString(recvErr)).isZero();
-    assertThat(Files.readString(recvLog, StandardCharsets.UTF_8)).isEqualTo("alice: hello from a process\n");
+    assertThat(Files.readString(recvLog, StandardCharsets.UTF_8))
+        .isEqualTo("alice: hello from a process\n");
     // the relay never logs plaintext
     assertThat(Files.readString(serverErr)).doesNotContain("hello from a process");
 
     // bob is offline now: the relay stores the message, and bob gets it when he connects
-    Result offline = run(Duration.ofSeconds(60), "send", "--identity", "alice", "--to", "bob", "--server", "localhost:" + port, "while you were away");
+    Result offline =
+        run(
+            Duration.ofSeconds(60),
+            "send",
+            "--identity",
+            "alice",
+            "--to",
+            "bob",
+            "--server",
+            "localhost:" + port,
+            "while you were away");
     assertThat(offline.exit()).as(offline.err()).isZero();
-    assertThat(offline.out()).contains("accepted for bob").contains("delivers it when they are online");
-    Result later = run(Duration.ofSeconds(60), "recv", "--identity", "bob", "--server", "localhost:" + port, "--count", "1", "--timeout", "30s");
+    assertThat(offline.out())
+        .contains("accepted for bob")
+        .contains("delivers it when they are online");
+    Result later =
+        run(
+            Duration.ofSeconds(60),
+            "recv",
+            "--identity",
+            "bob",
+            "--server",
+            "localhost:" + port,
+            "--count",
+            "1",
+            "--timeout",
+            "30s");
     assertThat(later.exit()).as(later.err()).isZero();
     assertThat(later.out()).isEqualTo("alice: while you were away\n");
 
-    Result unknown = run(Duration.ofSeconds(60), "send", "--identity", "alice", "--to", "zed", "--server", "localhost:" + port, "hi");
+    Result unknown =
+        run(
+            Duration.ofSeconds(60),
+            "send",
+            "--identity",
+            "alice",
+            "--to",
+            "zed",
+            "--server",
+            "localhost:" + port,
+            "hi");
     assertThat(unknown.exit()).isEqualTo(4);
   }
 
@@ -117,9 +188,24 @@ class LauncherEndToEndIT {
   void recv_timesOutWithNonZeroExit() throws Exception {
     assertThat(run(Duration.ofMinutes(2), "pki", "init", "--key-size", "2048").exit()).isZero();
     int port = freePort();
-    start(dir.resolve("server.txt"), "server", "--port", String.valueOf(port), "--crl-port", String.valueOf(freePort()));
+    start(
+        dir.resolve("server.txt"),
+        "server",
+        "--port",
+        String.valueOf(port),
+        "--crl-port",
+        String.valueOf(freePort()));
     awaitWritten(dir.resolve("server.txt.err"), "listening on");
-    Result r = run(Duration.ofSeconds(60), "recv", "--identity", "bob", "--server", "localhost:" + port, "--timeout", "2s");
+    Result r =
+        run(
+            Duration.ofSeconds(60),
+            "recv",
+            "--identity",
+            "bob",
+            "--server",
+            "localhost:" + port,
+            "--timeout",
+            "2s");
     assertThat(r.exit()).isEqualTo(5);
     assertThat(r.err()).contains("timed out");
   }
@@ -127,7 +213,17 @@ class LauncherEndToEndIT {
   @Test
   void send_withoutServer_failsWithAClearMessage() throws Exception {
     assertThat(run(Duration.ofMinutes(2), "pki", "init", "--key-size", "2048").exit()).isZero();
-    Result r = run(Duration.ofSeconds(60), "send", "--identity", "alice", "--to", "bob", "--server", "localhost:" + freePort(), "hi");
+    Result r =
+        run(
+            Duration.ofSeconds(60),
+            "send",
+            "--identity",
+            "alice",
+            "--to",
+            "bob",
+            "--server",
+            "localhost:" + freePort(),
+            "hi");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("is the server running");
     assertThat(r.err()).doesNotContain("Exception");
@@ -151,7 +247,8 @@ class LauncherEndToEndIT {
     assertThat(demo.err()).doesNotContain("WARN").doesNotContain("SECURITY event=");
     // cleaned up after itself
     try (var tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      assertThat(tmp.map(Path::toString).filter(s -> s.contains("ztchat-demo-")).toList()).isEmpty();
+      assertThat(tmp.map(Path::toString).filter(s -> s.contains("ztchat-demo-")).toList())
+          .isEmpty();
     }
   }
 }

@@ -61,17 +61,33 @@ class ModuleBoundariesTest {
     ModuleDescriptor client = descriptorOf(dev.ztchat.client.ChatClient.class);
     ModuleDescriptor terminal = descriptorOf(dev.ztchat.terminal.ChatTerminal.class);
 
-    assertThat(client.requires()).extracting(ModuleDescriptor.Requires::name).doesNotContain("org.jline");
+    assertThat(client.requires())
+        .extracting(ModuleDescriptor.Requires::name)
+        .doesNotContain("org.jline");
     assertThat(exports(client)).containsOnlyKeys("dev.ztchat.client");
-    assertThat(terminal.requires()).extracting(ModuleDescriptor.Requires::name)
+    assertThat(terminal.requires())
+        .extracting(ModuleDescriptor.Requires::name)
         .contains("org.jline", "dev.ztchat.client");
   }
 
   @Test
   void clientInternals_areNotPublic() throws Exception {
-    for (String name : new String[] {"AckLedger", "AtRestKey", "Backoff", "CertificateRefusedException",
-        "ConnectionSupervisor", "ContactDirectory", "ContactKeysRenewedException", "ContactPins",
-        "ConversationHistory", "KeyFingerprints", "Outbox", "PendingMessage", "SafetyNumber"}) {
+    for (String name :
+        new String[] {
+          "AckLedger",
+          "AtRestKey",
+          "Backoff",
+          "CertificateRefusedException",
+          "ConnectionSupervisor",
+          "ContactDirectory",
+          "ContactKeysRenewedException",
+          "ContactPins",
+          "ConversationHistory",
+          "KeyFingerprints",
+          "Outbox",
+          "PendingMessage",
+          "SafetyNumber"
+        }) {
       Class<?> c = Class.forName("dev.ztchat.client." + name);
       assertThat(Modifier.isPublic(c.getModifiers())).as(name).isFalse();
     }
@@ -82,9 +98,12 @@ class ModuleBoundariesTest {
     ModuleDescriptor cli = descriptorOf(Main.class);
 
     assertThat(cli.exports()).isEmpty();
-    assertThat(cli.opens()).singleElement().satisfies(o -> {
-      assertThat(o.source()).isEqualTo("dev.ztchat.cli");
-      assertThat(o.targets()).containsExactly("info.picocli");
-    });
+    assertThat(cli.opens())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.source()).isEqualTo("dev.ztchat.cli");
+              assertThat(o.targets()).containsExactly("info.picocli");
+            });
   }
 }

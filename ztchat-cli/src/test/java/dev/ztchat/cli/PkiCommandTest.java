@@ -47,7 +47,8 @@ class PkiCommandTest {
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err())
-        .contains("choose a subcommand: init, issue, list, export, export-server, revoke, renew or crl")
+        .contains(
+            "choose a subcommand: init, issue, list, export, export-server, revoke, renew or crl")
         .contains("Try './ztchat pki --help'")
         .doesNotContain("Usage:");
   }

@@ -187,7 +187,8 @@ class PkiInitCommandTest {
     Run r = init(certs, "--key-type", "dsa");
 
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).contains("--key-type 'dsa' is not supported: use rsa (default) or ec (ECDSA P-256)");
+    assertThat(r.err())
+        .contains("--key-type 'dsa' is not supported: use rsa (default) or ec (ECDSA P-256)");
     assertThat(Files.exists(certs.resolve("ca.key"))).isFalse();
   }
 
@@ -203,7 +204,8 @@ class PkiInitCommandTest {
 
     assertThat(again.exit()).as(again.err()).isZero();
     assertThat(again.out())
-        .containsPattern("bob is already revoked: since 20\\d\\d-\\d\\d-\\d\\dT[0-9:.]+Z \\(keyCompromise\\)")
+        .containsPattern(
+            "bob is already revoked: since 20\\d\\d-\\d\\d-\\d\\dT[0-9:.]+Z \\(keyCompromise\\)")
         .contains("Nothing changed")
         .doesNotContain("wrote");
     assertThat(Files.readAllBytes(new CertsLayout(certs).crl())).isEqualTo(crl);
@@ -220,6 +222,8 @@ class PkiInitCommandTest {
     try (var all = Files.walk(certs)) {
       files = all.filter(Files::isRegularFile).count();
     }
-    assertThat(r.out()).contains("wrote " + files + " files in " + certs).containsPattern("\\n  crl-url ");
+    assertThat(r.out())
+        .contains("wrote " + files + " files in " + certs)
+        .containsPattern("\\n  crl-url ");
   }
 }

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 class SendCommandTest {
   @Test
   void emptyText_isRefusedAsBadUsage_beforeConnecting() {
-    PkiCommandTest.Run r = PkiCommandTest.run("send", "--server", "localhost:1", "--identity", "alice", "--to", "bob", "");
+    PkiCommandTest.Run r =
+        PkiCommandTest.run(
+            "send", "--server", "localhost:1", "--identity", "alice", "--to", "bob", "");
 
     assertThat(r.exit()).as(r.err()).isEqualTo(2);
     assertThat(r.err()).contains("the message is empty").doesNotContain("connect");
@@ -16,7 +18,9 @@ class SendCommandTest {
 
   @Test
   void blankText_isRefusedAsBadUsage() {
-    PkiCommandTest.Run r = PkiCommandTest.run("send", "--server", "localhost:1", "--identity", "alice", "--to", "bob", " \n ");
+    PkiCommandTest.Run r =
+        PkiCommandTest.run(
+            "send", "--server", "localhost:1", "--identity", "alice", "--to", "bob", " \n ");
 
     assertThat(r.exit()).as(r.err()).isEqualTo(2);
     assertThat(r.err()).contains("the message is empty");

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The relay's queue and connection options are validated before anything starts, with messages that say why. */
+/**
+ * The relay's queue and connection options are validated before anything starts, with messages that
+ * say why.
+ */
 class ServerCommandTest {
   @TempDir Path dir;
 
@@ -40,7 +43,8 @@ class ServerCommandTest {
 
   @Test
   void connectionCapOutOfRange_isAUsageError_thatNamesTheFlag() {
-    PkiCommandTest.Run r = server("--port", "0", "--crl-port", "0", "--max-connections-per-user", "0");
+    PkiCommandTest.Run r =
+        server("--port", "0", "--crl-port", "0", "--max-connections-per-user", "0");
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--max-connections-per-user 0 is out of range");
@@ -48,8 +52,16 @@ class ServerCommandTest {
 
   @Test
   void perUserCapAboveTheGlobalCap_isAUsageError_thatNamesBothFlags() {
-    PkiCommandTest.Run r = server("--port", "0", "--crl-port", "0",
-        "--max-connections-per-user", "20", "--max-connections", "10");
+    PkiCommandTest.Run r =
+        server(
+            "--port",
+            "0",
+            "--crl-port",
+            "0",
+            "--max-connections-per-user",
+            "20",
+            "--max-connections",
+            "10");
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--max-connections-per-user 20").contains("--max-connections 10");
@@ -57,7 +69,8 @@ class ServerCommandTest {
 
   @Test
   void handshakesPerAddressOutOfRange_isAUsageError_thatNamesTheFlag() {
-    PkiCommandTest.Run r = server("--port", "0", "--crl-port", "0", "--max-handshakes-per-address", "0");
+    PkiCommandTest.Run r =
+        server("--port", "0", "--crl-port", "0", "--max-handshakes-per-address", "0");
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--max-handshakes-per-address 0 is out of range");

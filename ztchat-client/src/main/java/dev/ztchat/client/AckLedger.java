@@ -34,8 +34,12 @@ final class AckLedger {
 
   /** Notes that the envelope ({@code sender}, {@code messageIdHex}) was processed. */
   public synchronized void processed(String sender, String messageIdHex) throws IOException {
-    try (PreparedStatement u = store.db().prepareStatement(
-        "INSERT OR IGNORE INTO ack_ledger(sender, message_id, processed_at) VALUES (?, ?, ?)")) {
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "INSERT OR IGNORE INTO ack_ledger(sender, message_id, processed_at) VALUES (?, ?,"
+                    + " ?)")) {
       u.setString(1, sender);
       u.setString(2, messageIdHex);
       u.setLong(3, clock.millis());
@@ -47,8 +51,11 @@ final class AckLedger {
 
   /** The relay confirmed it deleted its copy. */
   public synchronized void confirmed(String sender, String messageIdHex) throws IOException {
-    try (PreparedStatement u = store.db().prepareStatement(
-        "UPDATE ack_ledger SET confirmed = 1 WHERE sender = ? AND message_id = ?")) {
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "UPDATE ack_ledger SET confirmed = 1 WHERE sender = ? AND message_id = ?")) {
       u.setString(1, sender);
       u.setString(2, messageIdHex);
       u.executeUpdate();
@@ -58,9 +65,13 @@ final class AckLedger {
   }
 
   /** True when a copy of this envelope is an expected redelivery (processed, never confirmed). */
-  public synchronized boolean awaitingConfirmation(String sender, String messageIdHex) throws IOException {
-    try (PreparedStatement q = store.db().prepareStatement(
-        "SELECT confirmed FROM ack_ledger WHERE sender = ? AND message_id = ?")) {
+  public synchronized boolean awaitingConfirmation(String sender, String messageIdHex)
+      throws IOException {
+    try (PreparedStatement q =
+        store
+            .db()
+            .prepareStatement(
+                "SELECT confirmed FROM ack_ledger WHERE sender = ? AND message_id = ?")) {
       q.setString(1, sender);
       q.setString(2, messageIdHex);
       try (ResultSet rs = q.executeQuery()) {
@@ -73,7 +84,8 @@ final class AckLedger {
 
   /** Forgets entries older than {@code retention} (the replay guard covers that period anyway). */
   public synchronized void evictOlderThan(Duration retention) throws IOException {
-    try (PreparedStatement u = store.db().prepareStatement("DELETE FROM ack_ledger WHERE processed_at < ?")) {
+    try (PreparedStatement u =
+        store.db().prepareStatement("DELETE FROM ack_ledger WHERE processed_at < ?")) {
       u.setLong(1, clock.millis() - retention.toMillis());
       u.executeUpdate();
     } catch (SQLException e) {

@@ -35,8 +35,8 @@ import javax.crypto.spec.SecretKeySpec;
  * The key that encrypts the client's local state at rest (conversation history, outbox): a random
  * AES-256 key, created on first use and kept in the store's {@code meta} table only wrapped with
  * RSA-OAEP (SHA-256, MGF1-SHA-256, empty label) for the user's own encryption key, so the records
- * it seals are readable only with that private key. The parameters are the envelope's, from
- * {@link dev.ztchat.core.crypto.CipherParameters}.
+ * it seals are readable only with that private key. The parameters are the envelope's, from {@link
+ * dev.ztchat.core.crypto.CipherParameters}.
  *
  * <p>Security guarantees: each record is sealed with AES-256-GCM under a fresh random 96-bit nonce
  * and a 128-bit tag; its associated data ({@link #binding}) names the table and the row the record
@@ -86,8 +86,8 @@ final class AtRestKey {
    * kept by {@code pki renew}), it is unwrapped with that key and re-wrapped for the current one,
    * so the history stays readable with the new key alone.
    */
-  public static AtRestKey openOrCreate(ClientStore store, UserIdentity me,
-      List<Credential> previousEncryption) throws IOException {
+  public static AtRestKey openOrCreate(
+      ClientStore store, UserIdentity me, List<Credential> previousEncryption) throws IOException {
     requireNonNull(store, "store");
     rewrapIfRenewed(store, me, previousEncryption);
     requireNonNull(me, "me");
@@ -100,7 +100,12 @@ final class AtRestKey {
         byte[] fresh = new byte[AES_KEY_BYTES];
         RANDOM.nextBytes(fresh);
         try {
-          String value = FORMAT + ":" + mine + ":" + Base64.getEncoder().encodeToString(wrap(publicKey, fresh));
+          String value =
+              FORMAT
+                  + ":"
+                  + mine
+                  + ":"
+                  + Base64.getEncoder().encodeToString(wrap(publicKey, fresh));
           // OR IGNORE: if another process created a key meanwhile, that one wins and is read below.
           try (PreparedStatement u =
               store.db().prepareStatement("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)")) {
@@ -115,18 +120,20 @@ final class AtRestKey {
       }
       return unwrapStored(store, stored, me.encryption().privateKey(), mine);
     } catch (SQLException e) {
-      throw new IOException("cannot read the at-rest key from " + store.file() + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot read the at-rest key from " + store.file() + ": " + e.getMessage(), e);
     }
   }
 
-  private static void rewrapIfRenewed(ClientStore store, UserIdentity me,
-      List<Credential> previous) throws IOException {
+  private static void rewrapIfRenewed(ClientStore store, UserIdentity me, List<Credential> previous)
+      throws IOException {
     String mine = KeyFingerprints.ofKey(me.encryption().certificate());
     String stored;
     try {
       stored = readMeta(store);
     } catch (SQLException e) {
-      throw new IOException("cannot read the at-rest key from " + store.file() + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot read the at-rest key from " + store.file() + ": " + e.getMessage(), e);
     }
     String[] parts = stored == null ? new String[0] : stored.split(":", -1);
     if (parts.length != 3 || !FORMAT.equals(parts[0]) || parts[1].equals(mine)) {
@@ -139,9 +146,15 @@ final class AtRestKey {
       byte[] raw = null;
       try {
         raw = unwrap(old.privateKey(), Base64.getDecoder().decode(parts[2]));
-        String value = FORMAT + ":" + mine + ":"
-            + Base64.getEncoder().encodeToString(wrap(me.encryption().certificate().getPublicKey(), raw));
-        try (PreparedStatement u = store.db().prepareStatement("UPDATE meta SET value = ? WHERE key = ? AND value = ?")) {
+        String value =
+            FORMAT
+                + ":"
+                + mine
+                + ":"
+                + Base64.getEncoder()
+                    .encodeToString(wrap(me.encryption().certificate().getPublicKey(), raw));
+        try (PreparedStatement u =
+            store.db().prepareStatement("UPDATE meta SET value = ? WHERE key = ? AND value = ?")) {
           u.setString(1, value);
           u.setString(2, META_KEY);
           u.setString(3, stored);
@@ -149,9 +162,11 @@ final class AtRestKey {
         }
         return;
       } catch (IllegalArgumentException | GeneralSecurityException e) {
-        throw damaged(store, "its at-rest key cannot be unwrapped with the previous encryption key either");
+        throw damaged(
+            store, "its at-rest key cannot be unwrapped with the previous encryption key either");
       } catch (SQLException e) {
-        throw new IOException("cannot re-wrap the at-rest key in " + store.file() + ": " + e.getMessage(), e);
+        throw new IOException(
+            "cannot re-wrap the at-rest key in " + store.file() + ": " + e.getMessage(), e);
       } finally {
         if (raw != null) {
           Arrays.fill(raw, (byte) 0);
@@ -160,8 +175,8 @@ final class AtRestKey {
     }
   }
 
-  private static AtRestKey unwrapStored(ClientStore store, String stored, PrivateKey privateKey, String mine)
-      throws IOException {
+  private static AtRestKey unwrapStored(
+      ClientStore store, String stored, PrivateKey privateKey, String mine) throws IOException {
     String[] parts = stored == null ? new String[0] : stored.split(":", -1);
     if (parts.length != 3 || !FORMAT.equals(parts[0])) {
       throw damaged(store, "its at-rest key record is unreadable");
@@ -184,7 +199,8 @@ final class AtRestKey {
       return new AtRestKey(new SecretKeySpec(raw, "AES"), mine);
     } catch (IllegalArgumentException | GeneralSecurityException e) {
       // The fingerprint matched, so either the record or the private key file is not what it was.
-      throw damaged(store, "its at-rest key cannot be unwrapped with this identity's encryption key");
+      throw damaged(
+          store, "its at-rest key cannot be unwrapped with this identity's encryption key");
     } finally {
       if (raw != null) {
         Arrays.fill(raw, (byte) 0);
@@ -198,15 +214,18 @@ final class AtRestKey {
             + store.file()
             + " is damaged or belongs to another key: "
             + what
-            + ". Check that this identity's key files are the ones that created it, or move the folder "
+            + ". Check that this identity's key files are the ones that created it, or move the"
+            + " folder "
             + store.dataDir()
             + " aside to start with an empty history. Nothing was changed.");
   }
 
-  private static void refuseIfEncryptedRowsExist(ClientStore store) throws SQLException, IOException {
+  private static void refuseIfEncryptedRowsExist(ClientStore store)
+      throws SQLException, IOException {
     try (Statement s = store.db().createStatement();
         ResultSet rs =
-            s.executeQuery("SELECT EXISTS (SELECT 1 FROM history) OR EXISTS (SELECT 1 FROM outbox)")) {
+            s.executeQuery(
+                "SELECT EXISTS (SELECT 1 FROM history) OR EXISTS (SELECT 1 FROM outbox)")) {
       if (rs.next() && rs.getBoolean(1)) {
         throw damaged(store, "it holds encrypted history but its at-rest key record is missing");
       }
@@ -214,7 +233,8 @@ final class AtRestKey {
   }
 
   private static String readMeta(ClientStore store) throws SQLException {
-    try (PreparedStatement q = store.db().prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+    try (PreparedStatement q =
+        store.db().prepareStatement("SELECT value FROM meta WHERE key = ?")) {
       q.setString(1, META_KEY);
       try (ResultSet rs = q.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -232,7 +252,8 @@ final class AtRestKey {
     }
   }
 
-  private static byte[] unwrap(PrivateKey privateKey, byte[] wrapped) throws GeneralSecurityException {
+  private static byte[] unwrap(PrivateKey privateKey, byte[] wrapped)
+      throws GeneralSecurityException {
     Cipher cipher = Cipher.getInstance(RSA_OAEP);
     cipher.init(Cipher.DECRYPT_MODE, privateKey, OAEP_PARAMS);
     byte[] raw = cipher.doFinal(wrapped);

@@ -6,10 +6,10 @@ import java.time.Duration;
 import java.util.random.RandomGenerator;
 
 /**
- * The delays between reconnect attempts: exponential backoff with full jitter. The n-th delay
- * since the last {@link #reset()} is drawn uniformly from {@code [0, min(max, initial * factor^n))},
- * so many clients cut off together do not all come back at the same moment, and a relay that is
- * down is asked at most about once per {@code max}.
+ * The delays between reconnect attempts: exponential backoff with full jitter. The n-th delay since
+ * the last {@link #reset()} is drawn uniformly from {@code [0, min(max, initial * factor^n))}, so
+ * many clients cut off together do not all come back at the same moment, and a relay that is down
+ * is asked at most about once per {@code max}.
  *
  * <p>Not thread-safe: one instance belongs to one reconnect loop.
  */
@@ -44,7 +44,12 @@ final class Backoff {
     }
     if (max.compareTo(initial) < 0 || max.compareTo(LONGEST_MAX) > 0) {
       throw new IllegalArgumentException(
-          "backoff max delay must be from the initial delay (" + initial + ") to " + LONGEST_MAX + ", not " + max);
+          "backoff max delay must be from the initial delay ("
+              + initial
+              + ") to "
+              + LONGEST_MAX
+              + ", not "
+              + max);
     }
     if (!(factor >= 1.0 && factor <= 100.0)) {
       throw new IllegalArgumentException("backoff factor must be from 1 to 100, not " + factor);
@@ -83,7 +88,12 @@ final class Backoff {
 
   @Override
   public String toString() {
-    return "Backoff[initial=" + Duration.ofNanos(initialNanos) + ", factor=" + factor + ", max="
-        + Duration.ofNanos(maxNanos) + "]";
+    return "Backoff[initial="
+        + Duration.ofNanos(initialNanos)
+        + ", factor="
+        + factor
+        + ", max="
+        + Duration.ofNanos(maxNanos)
+        + "]";
   }
 }

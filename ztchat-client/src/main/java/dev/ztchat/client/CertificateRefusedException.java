@@ -10,8 +10,8 @@ import java.util.Optional;
  * The relay refused this device's own certificate at the TLS handshake, and said why with a TLS
  * alert: revoked, expired, or not accepted at all (not from the relay's CA, wrong role). Trying
  * again cannot help until the user has a new certificate, so the client stops retrying; {@link
- * #remedy()} says what to do. After a renewal it first looks for the new keys ({@link KeyReload}); only if they
- * are not there does it stop, saying to copy them.
+ * #remedy()} says what to do. After a renewal it first looks for the new keys ({@link KeyReload});
+ * only if they are not there does it stop, saying to copy them.
  */
 final class CertificateRefusedException extends IOException implements HasRemedy {
   private static final long serialVersionUID = 1L;
@@ -23,7 +23,10 @@ final class CertificateRefusedException extends IOException implements HasRemedy
     this.remedy = remedy;
   }
 
-  /** What the user can do: for a refusal, get new keys; after a renewal, nothing beyond copying them. */
+  /**
+   * What the user can do: for a refusal, get new keys; after a renewal, nothing beyond copying
+   * them.
+   */
   @Override
   public Optional<Remedy> remedy() {
     return Optional.ofNullable(remedy);
@@ -39,8 +42,13 @@ final class CertificateRefusedException extends IOException implements HasRemedy
    * where this client reads its keys from: the user only has to copy them.
    */
   static CertificateRefusedException renewed(String name, String folder) {
-    return new CertificateRefusedException("your keys were renewed by the administrator; copy the new keys for "
-        + name + " into " + folder + " and restart", null);
+    return new CertificateRefusedException(
+        "your keys were renewed by the administrator; copy the new keys for "
+            + name
+            + " into "
+            + folder
+            + " and restart",
+        null);
   }
 
   /**
@@ -59,9 +67,11 @@ final class CertificateRefusedException extends IOException implements HasRemedy
       if (m.contains("certificate_expired")) {
         return Optional.of(because("it has expired or is not valid yet"));
       }
-      if (m.contains("unknown_ca") || m.contains("bad_certificate") || m.contains("unsupported_certificate")) {
-        return Optional.of(because(
-            "it is not from the relay's CA, or not a user signing certificate"));
+      if (m.contains("unknown_ca")
+          || m.contains("bad_certificate")
+          || m.contains("unsupported_certificate")) {
+        return Optional.of(
+            because("it is not from the relay's CA, or not a user signing certificate"));
       }
     }
     return Optional.empty();

@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class ChatClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChatClient.class);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+
   /** How often messages to a contact whose keys were renewed look for the new keys. */
   static final Duration RENEWED_CONTACT_RECHECK = Duration.ofSeconds(10);
 
@@ -77,8 +78,13 @@ public final class ChatClient implements AutoCloseable {
   private volatile Consumer<byte[]> wireTap = b -> {};
   private volatile boolean ackEnabled = true;
 
-  private ChatClient(ChatClientConfig config, ChatListener listener, ClientStore store, ReplayGuard replayGuard,
-      RelayConnection first) throws IOException {
+  private ChatClient(
+      ChatClientConfig config,
+      ChatListener listener,
+      ClientStore store,
+      ReplayGuard replayGuard,
+      RelayConnection first)
+      throws IOException {
     this.config = config;
     this.listener = requireNonNull(listener, "listener");
     this.store = store;
@@ -89,39 +95,56 @@ public final class ChatClient implements AutoCloseable {
     this.acks = new AckLedger(store, config.clock());
     acks.evictOlderThan(config.acceptance().retention());
     this.verifier = new CertificateVerifier(config.rootCa());
-    this.contacts = new ContactDirectory(this::connection, verifier, new ContactPins(store, config.clock()), config.clock());
-    this.outgoing = new OutgoingMessages(config, contacts, outbox, history, this::connection, listener);
+    this.contacts =
+        new ContactDirectory(
+            this::connection, verifier, new ContactPins(store, config.clock()), config.clock());
+    this.outgoing =
+        new OutgoingMessages(config, contacts, outbox, history, this::connection, listener);
     this.opener = openerFor(config);
-    this.receipts = new ReceiptPacer(config.me().name(),
-        (peer, messageId) -> outgoing.sendReceipt(peer, MessageContent.receipt(messageId)));
+    this.receipts =
+        new ReceiptPacer(
+            config.me().name(),
+            (peer, messageId) -> outgoing.sendReceipt(peer, MessageContent.receipt(messageId)));
     // One thread, so messages are opened and shown in the order they arrived; never the network
     // thread, because opening may ask the directory for a sender's certificate.
-    this.receiver = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "ztchat-receive-" + config.me().name());
-      t.setDaemon(true);
-      return t;
-    });
+    this.receiver =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "ztchat-receive-" + config.me().name());
+              t.setDaemon(true);
+              return t;
+            });
     // A contact whose keys were renewed has not connected with the new ones yet: look again now and
     // then, so their messages go out once the new keys are there (and the user accepted them).
-    this.rechecks = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ztchat-recheck-" + config.me().name());
-      t.setDaemon(true);
-      return t;
-    });
+    this.rechecks =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ztchat-recheck-" + config.me().name());
+              t.setDaemon(true);
+              return t;
+            });
     AtomicBoolean recheckQueued = new AtomicBoolean();
-    rechecks.scheduleWithFixedDelay(() -> {
-      // At most one waits behind a slow receive, so a stalled receive thread does not pile them up.
-      if (outgoing.waitingForRenewedKeys() && isConnected() && recheckQueued.compareAndSet(false, true)) {
-        try {
-          receiver.execute(() -> {
-            recheckQueued.set(false);
-            outgoing.flush();
-          });
-        } catch (RejectedExecutionException closing) {
-          // closed meanwhile
-        }
-      }
-    }, RENEWED_CONTACT_RECHECK.toSeconds(), RENEWED_CONTACT_RECHECK.toSeconds(), TimeUnit.SECONDS);
+    rechecks.scheduleWithFixedDelay(
+        () -> {
+          // At most one waits behind a slow receive, so a stalled receive thread does not pile them
+          // up.
+          if (outgoing.waitingForRenewedKeys()
+              && isConnected()
+              && recheckQueued.compareAndSet(false, true)) {
+            try {
+              receiver.execute(
+                  () -> {
+                    recheckQueued.set(false);
+                    outgoing.flush();
+                  });
+            } catch (RejectedExecutionException closing) {
+              // closed meanwhile
+            }
+          }
+        },
+        RENEWED_CONTACT_RECHECK.toSeconds(),
+        RENEWED_CONTACT_RECHECK.toSeconds(),
+        TimeUnit.SECONDS);
     AtomicReference<RelayConnection> firstConnection = new AtomicReference<>(first);
     this.supervisor =
         new ConnectionSupervisor<>(
@@ -136,7 +159,9 @@ public final class ChatClient implements AutoCloseable {
 
   private RsaOaepAesGcmOpener openerFor(ChatClientConfig c) {
     return new RsaOaepAesGcmOpener(
-        c.me(), c.previousEncryption(), verifier,
+        c.me(),
+        c.previousEncryption(),
+        verifier,
         new SenderCertificateLookup() {
           @Override
           public X509Certificate signingCertificate(String name) {
@@ -149,7 +174,10 @@ public final class ChatClient implements AutoCloseable {
             return contacts.signingCertificatesOf(name, listener::onKeyChanged);
           }
         },
-        replayGuard, c.clock(), c.acceptance(), contacts::refusal);
+        replayGuard,
+        c.clock(),
+        c.acceptance(),
+        contacts::refusal);
   }
 
   /**
@@ -169,10 +197,12 @@ public final class ChatClient implements AutoCloseable {
 
   /**
    * {@code c} with the renewed keys found on disk after the relay refused {@code c}'s certificate
-   * (the user is told), or the refusal, saying what to do, when there are none ({@link KeyRenewal}).
+   * (the user is told), or the refusal, saying what to do, when there are none ({@link
+   * KeyRenewal}).
    */
-  private static ChatClientConfig renewedKeys(ChatClientConfig c, CertificateRefusedException refused,
-      ChatListener listener) throws CertificateRefusedException {
+  private static ChatClientConfig renewedKeys(
+      ChatClientConfig c, CertificateRefusedException refused, ChatListener listener)
+      throws CertificateRefusedException {
     KeyReload.StoredKeys renewed = KeyRenewal.newerKeys(c, refused, c.clock().instant());
     ChatClientConfig withNewKeys = c.withKeys(renewed.me(), KeyRenewal.previousAfter(c, renewed));
     listener.onNotice(RENEWED_NOTICE);
@@ -193,7 +223,8 @@ public final class ChatClient implements AutoCloseable {
    * Opens the local state and connects; fails (IOException with the reason) if the first connection
    * cannot be made. Afterwards a lost connection is re-established automatically. For scripts.
    */
-  public static ChatClient connect(ChatClientConfig config, ChatListener listener) throws IOException {
+  public static ChatClient connect(ChatClientConfig config, ChatListener listener)
+      throws IOException {
     return open(config, listener, true);
   }
 
@@ -202,22 +233,31 @@ public final class ChatClient implements AutoCloseable {
    * {@link ChatListener#onConnectionState} tells the user. Messages typed meanwhile wait in the
    * outbox. For the interactive client.
    */
-  public static ChatClient start(ChatClientConfig config, ChatListener listener) throws IOException {
+  public static ChatClient start(ChatClientConfig config, ChatListener listener)
+      throws IOException {
     return open(config, listener, false);
   }
 
-  private static ChatClient open(ChatClientConfig config, ChatListener listener, boolean connectFirst) throws IOException {
-    ClientStore store = ClientStore.open(config.dataDir(), config.me().name()); // holds the identity's lock
+  private static ChatClient open(
+      ChatClientConfig config, ChatListener listener, boolean connectFirst) throws IOException {
+    ClientStore store =
+        ClientStore.open(config.dataDir(), config.me().name()); // holds the identity's lock
     ReplayGuard guard = null;
     RelayConnection first = null;
     try {
-      guard = ReplayGuard.persistent(config.dataDir().resolve("seen.db"), config.acceptance(), config.clock());
+      guard =
+          ReplayGuard.persistent(
+              config.dataDir().resolve("seen.db"), config.acceptance(), config.clock());
       if (connectFirst) {
         try {
-          first = RelayConnection.connect(config.host(), config.port(), config.me().signing(), config.rootCa());
+          first =
+              RelayConnection.connect(
+                  config.host(), config.port(), config.me().signing(), config.rootCa());
         } catch (CertificateRefusedException refused) {
           config = renewedKeys(config, refused, listener);
-          first = RelayConnection.connect(config.host(), config.port(), config.me().signing(), config.rootCa());
+          first =
+              RelayConnection.connect(
+                  config.host(), config.port(), config.me().signing(), config.rootCa());
         }
       }
       ChatClient client = new ChatClient(config, listener, store, guard, first);
@@ -257,21 +297,36 @@ public final class ChatClient implements AutoCloseable {
   /** Runs on every new connection: check the bound identity, listen, publish, send what waits. */
   private void onConnected(RelayConnection conn) throws IOException {
     if (!conn.welcome().identity().equals(config.me().name())) {
-      throw new IOException("the server bound this connection to '" + conn.welcome().identity()
-          + "', not '" + config.me().name() + "'");
+      throw new IOException(
+          "the server bound this connection to '"
+              + conn.welcome().identity()
+              + "', not '"
+              + config.me().name()
+              + "'");
     }
-    conn.onDelivery(bytes -> receiver.execute(() -> {
-      try {
-        receive(bytes);
-      } finally {
-        conn.deliveryProcessed();
-      }
-    }));
-    conn.onClose(why -> supervisor.connectionLost(conn, KeyRenewal.renewedOnDisk(config, config.clock().instant())
-        ? "your keys were renewed" // the relay cut the old certificate: not a revocation to the user
-        : why == null ? "the server closed the connection" : why.getMessage()));
+    conn.onDelivery(
+        bytes ->
+            receiver.execute(
+                () -> {
+                  try {
+                    receive(bytes);
+                  } finally {
+                    conn.deliveryProcessed();
+                  }
+                }));
+    conn.onClose(
+        why ->
+            supervisor.connectionLost(
+                conn,
+                KeyRenewal.renewedOnDisk(config, config.clock().instant())
+                    ? "your keys were renewed" // the relay cut the old certificate: not a
+                    // revocation to the user
+                    : why == null ? "the server closed the connection" : why.getMessage()));
     String ref = conn.nextRef();
-    conn.request(new Frame.Publish(ref, PemFiles.toPem(config.me().encryption().certificate())), ref, REQUEST_TIMEOUT);
+    conn.request(
+        new Frame.Publish(ref, PemFiles.toPem(config.me().encryption().certificate())),
+        ref,
+        REQUEST_TIMEOUT);
     receiver.execute(outgoing::flush);
     RelayTtlCheck.warnIfWindowShorter(config.acceptance(), conn.welcome(), listener::onNotice);
     Remedy renew = Remedy.forUser(Remedy.Kind.RENEW_USER, config.me().name());
@@ -283,12 +338,21 @@ public final class ChatClient implements AutoCloseable {
     }
   }
 
-  /** Warns of {@code cert}'s expiry; {@code renew} is what the user can do, null for someone else's certificate. */
+  /**
+   * Warns of {@code cert}'s expiry; {@code renew} is what the user can do, null for someone else's
+   * certificate.
+   */
   private void warnOfExpiry(String what, java.security.cert.X509Certificate cert, Remedy renew) {
     long days = Duration.between(config.clock().instant(), cert.getNotAfter().toInstant()).toDays();
     if (days < Certificates.EXPIRY_WARNING_DAYS) {
-      String notice = "[!] " + what + " expires on " + cert.getNotAfter().toInstant() + " (in " + Math.max(0, days)
-          + " days)";
+      String notice =
+          "[!] "
+              + what
+              + " expires on "
+              + cert.getNotAfter().toInstant()
+              + " (in "
+              + Math.max(0, days)
+              + " days)";
       if (renew == null) {
         listener.onNotice(notice + ": ask your administrator for a new one.");
       } else {
@@ -298,7 +362,9 @@ public final class ChatClient implements AutoCloseable {
   }
 
   RelayConnection connection() throws IOException {
-    return supervisor.current().orElseThrow(() -> new IOException("not connected to the server (reconnecting)"));
+    return supervisor
+        .current()
+        .orElseThrow(() -> new IOException("not connected to the server (reconnecting)"));
   }
 
   /** My identity's name. */
@@ -317,8 +383,8 @@ public final class ChatClient implements AutoCloseable {
 
   /**
    * Seals {@code text} for {@code to} and hands it to the relay now (after whatever earlier runs
-   * left unconfirmed in the outbox); returns what the relay did. Throws, having sent nothing, if the
-   * contact's keys cannot be verified or changed, or if there is no connection; throws {@link
+   * left unconfirmed in the outbox); returns what the relay did. Throws, having sent nothing, if
+   * the contact's keys cannot be verified or changed, or if there is no connection; throws {@link
    * UnconfirmedSendException} if the answer never came, the message then waiting in the outbox for
    * the next connection. For scripts; the interactive client uses {@link #sendOrKeep}.
    */
@@ -355,7 +421,9 @@ public final class ChatClient implements AutoCloseable {
   /** The safety number for me and {@code name}, the same on both sides. */
   public String safetyNumber(String name) throws IOException, UntrustedContactException {
     VerifiedContact them = contacts.fetchVerified(name);
-    VerifiedContact mine = new VerifiedContact(me(), config.me().signing().certificate(), config.me().encryption().certificate());
+    VerifiedContact mine =
+        new VerifiedContact(
+            me(), config.me().signing().certificate(), config.me().encryption().certificate());
     return SafetyNumber.of(mine, them);
   }
 
@@ -368,15 +436,24 @@ public final class ChatClient implements AutoCloseable {
     if (pin.isEmpty()) {
       return Optional.empty();
     }
-    VerifiedContact mine = new VerifiedContact(me(), config.me().signing().certificate(), config.me().encryption().certificate());
+    VerifiedContact mine =
+        new VerifiedContact(
+            me(), config.me().signing().certificate(), config.me().encryption().certificate());
     String sig = pin.get().signingKeyHex();
     String enc = pin.get().encryptionKeyHex();
-    return Optional.of(new PinnedKeys(name, KeyFingerprint.grouped(sig),
-        KeyFingerprint.grouped(enc),
-        SafetyNumber.ofPinned(mine, name, HexFormat.of().parseHex(sig), HexFormat.of().parseHex(enc))));
+    return Optional.of(
+        new PinnedKeys(
+            name,
+            KeyFingerprint.grouped(sig),
+            KeyFingerprint.grouped(enc),
+            SafetyNumber.ofPinned(
+                mine, name, HexFormat.of().parseHex(sig), HexFormat.of().parseHex(enc))));
   }
 
-  /** Accept a contact's changed keys (after the user compared fingerprints); waiting messages go out. */
+  /**
+   * Accept a contact's changed keys (after the user compared fingerprints); waiting messages go
+   * out.
+   */
   public void acceptKeyChange(VerifiedContact newKeys) throws IOException {
     contacts.acceptChange(newKeys);
     receiver.execute(outgoing::flush);
@@ -415,7 +492,8 @@ public final class ChatClient implements AutoCloseable {
     try {
       envelope = EnvelopeCodec.decode(bytes);
     } catch (MalformedEnvelopeException e) {
-      listener.onRejected(null, null, "a malformed envelope arrived and was discarded (" + e.getMessage() + ")");
+      listener.onRejected(
+          null, null, "a malformed envelope arrived and was discarded (" + e.getMessage() + ")");
       return;
     }
     String sender = envelope.header().sender();
@@ -449,14 +527,20 @@ public final class ChatClient implements AutoCloseable {
         // relay keeps it) and never shown unverified.
         Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
         LOG.warn("could not process an envelope: {}", cause.toString());
-        notProcessed(sender, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        notProcessed(
+            sender,
+            cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
         return;
       }
     }
   }
 
-  /** Opens, stores, shows and acknowledges one envelope; throws, having acknowledged nothing, if it cannot. */
-  private void process(SealedEnvelope envelope, String sender, String id) throws EnvelopeRejectedException, IOException {
+  /**
+   * Opens, stores, shows and acknowledges one envelope; throws, having acknowledged nothing, if it
+   * cannot.
+   */
+  private void process(SealedEnvelope envelope, String sender, String id)
+      throws EnvelopeRejectedException, IOException {
     OpenedMessage m = opener.open(envelope);
     boolean delivered;
     try {
@@ -466,7 +550,8 @@ public final class ChatClient implements AutoCloseable {
         // Only a receipt from the very peer the message went to counts.
         delivered = history.markDelivered(m.sender(), HexFormat.of().formatHex(m.receiptFor()));
       } else {
-        history.recordIncoming(m.sender(), id, m.timestamp(), m.text()); // stored before acknowledged
+        history.recordIncoming(
+            m.sender(), id, m.timestamp(), m.text()); // stored before acknowledged
         delivered = false;
       }
     } catch (IOException | RuntimeException e) {
@@ -496,7 +581,8 @@ public final class ChatClient implements AutoCloseable {
   }
 
   private static boolean mayBeOutdatedKeys(RejectionReason reason) {
-    return reason == RejectionReason.BAD_SIGNATURE || reason == RejectionReason.UNTRUSTED_SENDER_CERTIFICATE;
+    return reason == RejectionReason.BAD_SIGNATURE
+        || reason == RejectionReason.UNTRUSTED_SENDER_CERTIFICATE;
   }
 
   private void rejected(String sender, String id, EnvelopeRejectedException e) {
@@ -515,7 +601,9 @@ public final class ChatClient implements AutoCloseable {
     acknowledge(sender, id); // processed: the relay may delete its copy
   }
 
-  /** Tells the user once per run of failures that a message waits on the relay; nothing was dropped. */
+  /**
+   * Tells the user once per run of failures that a message waits on the relay; nothing was dropped.
+   */
   private void notProcessed(String sender, String cause) {
     if (notProcessedShown) {
       LOG.debug("not processed either: a message from {}: {}", sender, cause);
@@ -527,7 +615,10 @@ public final class ChatClient implements AutoCloseable {
 
   /** What the user is told about a message that could not be processed locally. */
   static String notProcessedExplanation(String sender, String cause) {
-    return "A message from " + sender + " could not be processed locally: " + cause
+    return "A message from "
+        + sender
+        + " could not be processed locally: "
+        + cause
         + "; it was kept on the server and will be retried (on the next connection at the latest).";
   }
 
@@ -539,7 +630,8 @@ public final class ChatClient implements AutoCloseable {
    */
   private final class LookupRetry {
     private final RelayConnection conn = supervisor.current().orElse(null);
-    private final Backoff backoff = new Backoff(LOOKUP_RETRY_FIRST, 2.0, LOOKUP_RETRY_MAX, RandomGenerator.getDefault());
+    private final Backoff backoff =
+        new Backoff(LOOKUP_RETRY_FIRST, 2.0, LOOKUP_RETRY_MAX, RandomGenerator.getDefault());
 
     boolean waitBeforeRetry(SenderLookupUnavailableException e) {
       if (!stillConnected()) {
@@ -552,7 +644,8 @@ public final class ChatClient implements AutoCloseable {
       if (delay.compareTo(LOOKUP_RETRY_FLOOR) < 0) {
         delay = LOOKUP_RETRY_FLOOR;
       }
-      LOG.debug("sender lookup failed ({}); trying again in {} ms", e.getMessage(), delay.toMillis());
+      LOG.debug(
+          "sender lookup failed ({}); trying again in {} ms", e.getMessage(), delay.toMillis());
       try {
         if (closing.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
           return false;
@@ -569,8 +662,11 @@ public final class ChatClient implements AutoCloseable {
     }
   }
 
-  /** Bounds of the wait between attempts to look up a sender (the relay's answer may ask for more). */
+  /**
+   * Bounds of the wait between attempts to look up a sender (the relay's answer may ask for more).
+   */
   static final Duration LOOKUP_RETRY_FIRST = Duration.ofMillis(500);
+
   static final Duration LOOKUP_RETRY_MAX = Duration.ofSeconds(30);
   private static final Duration LOOKUP_RETRY_FLOOR = Duration.ofMillis(100);
 
@@ -582,21 +678,26 @@ public final class ChatClient implements AutoCloseable {
     try {
       RelayConnection conn = connection();
       String ref = conn.nextRef();
-      CompletableFuture<?> f = conn.requestAsync(new Frame.Ack(ref, sender, messageIdHex), ref)
-          .thenRun(() -> {
-            try {
-              acks.confirmed(sender, messageIdHex);
-            } catch (IOException e) {
-              LOG.warn("{}", e.getMessage());
-            }
-          });
+      CompletableFuture<?> f =
+          conn.requestAsync(new Frame.Ack(ref, sender, messageIdHex), ref)
+              .thenRun(
+                  () -> {
+                    try {
+                      acks.confirmed(sender, messageIdHex);
+                    } catch (IOException e) {
+                      LOG.warn("{}", e.getMessage());
+                    }
+                  });
       track(f);
     } catch (IOException e) {
       LOG.debug("acknowledgement deferred: {}", e.getMessage()); // the relay will deliver again
     }
   }
 
-  /** Has {@code m}'s sender sent a receipt signed by me, paced, so they see "delivered". Best effort. */
+  /**
+   * Has {@code m}'s sender sent a receipt signed by me, paced, so they see "delivered". Best
+   * effort.
+   */
   private void sendReceipt(OpenedMessage m) {
     receipts.submit(m.sender(), m.messageId());
   }

@@ -3,12 +3,12 @@ package dev.ztchat.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.AcceptancePolicy;
+import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.UserIdentity;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
-import dev.ztchat.core.pki.Credential;
 
 /**
  * What a chat client needs: where the relay is, who I am, which CA I trust, where my state lives,
@@ -35,31 +35,44 @@ public record ChatClientConfig(
     requireNonNull(clock, "clock");
     previousEncryption = List.copyOf(previousEncryption);
     if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("server port " + port + " is out of range: use 1 to 65535");
+      throw new IllegalArgumentException(
+          "server port " + port + " is out of range: use 1 to 65535");
     }
   }
 
   /** Without a way to read the keys again. */
-  public ChatClientConfig(String host, int port, UserIdentity me, X509Certificate rootCa, Path dataDir,
-      AcceptancePolicy acceptance, Clock clock, List<Credential> previousEncryption) {
+  public ChatClientConfig(
+      String host,
+      int port,
+      UserIdentity me,
+      X509Certificate rootCa,
+      Path dataDir,
+      AcceptancePolicy acceptance,
+      Clock clock,
+      List<Credential> previousEncryption) {
     this(host, port, me, rootCa, dataDir, acceptance, clock, previousEncryption, null);
   }
 
   /** Defaults: the standard acceptance window and the system clock. */
-  public static ChatClientConfig of(String host, int port, UserIdentity me, X509Certificate rootCa, Path dataDir) {
-    return new ChatClientConfig(host, port, me, rootCa, dataDir, AcceptancePolicy.DEFAULT, Clock.systemUTC(), List.of());
+  public static ChatClientConfig of(
+      String host, int port, UserIdentity me, X509Certificate rootCa, Path dataDir) {
+    return new ChatClientConfig(
+        host, port, me, rootCa, dataDir, AcceptancePolicy.DEFAULT, Clock.systemUTC(), List.of());
   }
 
   /** This configuration, reading the keys again from {@code reload} after a renewal. */
   public ChatClientConfig withKeyReload(KeyReload reload) {
-    return new ChatClientConfig(host, port, me, rootCa, dataDir, acceptance, clock, previousEncryption, reload);
+    return new ChatClientConfig(
+        host, port, me, rootCa, dataDir, acceptance, clock, previousEncryption, reload);
   }
 
   /** This configuration with renewed keys. */
   ChatClientConfig withKeys(UserIdentity renewed, List<Credential> previous) {
     if (!renewed.name().equals(me.name())) {
-      throw new IllegalArgumentException("renewed keys are for '" + renewed.name() + "', not '" + me.name() + "'");
+      throw new IllegalArgumentException(
+          "renewed keys are for '" + renewed.name() + "', not '" + me.name() + "'");
     }
-    return new ChatClientConfig(host, port, renewed, rootCa, dataDir, acceptance, clock, previous, keyReload);
+    return new ChatClientConfig(
+        host, port, renewed, rootCa, dataDir, acceptance, clock, previous, keyReload);
   }
 }

@@ -10,8 +10,8 @@ public interface ChatListener {
   void onMessage(OpenedMessage message);
 
   /**
-   * A message was dropped. {@code claimedSender} is what its header said (unverified, may be
-   * {@code null} if it did not even parse); {@code reason} is {@code null} for a malformed envelope.
+   * A message was dropped. {@code claimedSender} is what its header said (unverified, may be {@code
+   * null} if it did not even parse); {@code reason} is {@code null} for a malformed envelope.
    * {@code explanation} says what happened and what to do (the reason's {@link
    * RejectionReason#userMessage()} and the detail).
    */
@@ -40,22 +40,29 @@ public interface ChatListener {
   default void onNotice(String notice) {}
 
   /**
-   * A notice with a step the user can take, for the front end to word after it; by default shown
-   * as a plain notice.
+   * A notice with a step the user can take, for the front end to word after it; by default shown as
+   * a plain notice.
    */
   default void onNotice(String notice, Remedy remedy) {
     onNotice(notice);
   }
 
-  /** The connection to the relay changed state (connecting, connected, offline and when it retries). */
+  /**
+   * The connection to the relay changed state (connecting, connected, offline and when it retries).
+   */
   default void onConnectionState(ConnectionStatus status) {}
 
   /** A message from the outbox reached the relay: {@code status} says what it did with it. */
   default void onSendResult(String peer, String messageIdHex, DeliveryStatus status) {}
 
-  /** Messages to {@code change.contact()} wait in the outbox: their keys changed and must be accepted. */
+  /**
+   * Messages to {@code change.contact()} wait in the outbox: their keys changed and must be
+   * accepted.
+   */
   default void onSendBlocked(KeyChangedException change) {}
 
-  /** A message from the outbox cannot be sent at all (and was removed from it): why, for the user. */
+  /**
+   * A message from the outbox cannot be sent at all (and was removed from it): why, for the user.
+   */
   default void onSendFailed(String peer, String reason) {}
 }

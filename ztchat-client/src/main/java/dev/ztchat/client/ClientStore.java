@@ -1,5 +1,6 @@
 package dev.ztchat.client;
 
+import dev.ztchat.core.store.SqliteFiles;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -7,7 +8,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import dev.ztchat.core.store.SqliteFiles;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Set;
@@ -27,8 +27,10 @@ public final class ClientStore implements AutoCloseable {
   /** Schema version this code writes. */
   static final int SCHEMA_VERSION = 2;
 
-  private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
-  private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY_DIR =
+      PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_ONLY_FILE =
+      PosixFilePermissions.fromString("rw-------");
 
   private final Path dataDir;
   private final Connection db;
@@ -40,7 +42,9 @@ public final class ClientStore implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** Opens (creating if needed) the store in {@code dataDir}, named after the folder in messages. */
+  /**
+   * Opens (creating if needed) the store in {@code dataDir}, named after the folder in messages.
+   */
   public static ClientStore open(Path dataDir) throws IOException {
     return open(dataDir, dataDir.getFileName().toString());
   }
@@ -74,30 +78,34 @@ public final class ClientStore implements AutoCloseable {
   }
 
   private static void migrate(Connection c) throws SQLException {
-    SqliteFiles.migrate(c, SCHEMA_VERSION, "the local store", (s, from) -> {
-      if (from < 1) {
-        s.execute(
-            "CREATE TABLE pins (name TEXT PRIMARY KEY, signing_key TEXT NOT NULL,"
-                + " encryption_key TEXT NOT NULL, pinned_at INTEGER NOT NULL)");
-      }
-      if (from < 2) {
-        s.execute(
-            "CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, peer TEXT NOT NULL,"
-                + " direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),"
-                + " message_id TEXT NOT NULL, sent_at INTEGER NOT NULL, stored_at INTEGER NOT NULL,"
-                + " state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'delivered', 'received')),"
-                + " body BLOB NOT NULL, UNIQUE (direction, peer, message_id))");
-        s.execute("CREATE INDEX history_by_peer ON history(peer, id)");
-        s.execute(
-            "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, token TEXT NOT NULL UNIQUE,"
-                + " peer TEXT NOT NULL, created_at INTEGER NOT NULL, body BLOB NOT NULL,"
-                + " message_id TEXT, envelope BLOB)");
-        s.execute(
-            "CREATE TABLE ack_ledger (sender TEXT NOT NULL, message_id TEXT NOT NULL,"
-                + " processed_at INTEGER NOT NULL, confirmed INTEGER NOT NULL DEFAULT 0,"
-                + " PRIMARY KEY (sender, message_id))");
-      }
-    });
+    SqliteFiles.migrate(
+        c,
+        SCHEMA_VERSION,
+        "the local store",
+        (s, from) -> {
+          if (from < 1) {
+            s.execute(
+                "CREATE TABLE pins (name TEXT PRIMARY KEY, signing_key TEXT NOT NULL,"
+                    + " encryption_key TEXT NOT NULL, pinned_at INTEGER NOT NULL)");
+          }
+          if (from < 2) {
+            s.execute(
+                "CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, peer TEXT NOT NULL,"
+                    + " direction TEXT NOT NULL CHECK (direction IN ('in', 'out')), message_id TEXT"
+                    + " NOT NULL, sent_at INTEGER NOT NULL, stored_at INTEGER NOT NULL, state TEXT"
+                    + " NOT NULL CHECK (state IN ('pending', 'sent', 'delivered', 'received')),"
+                    + " body BLOB NOT NULL, UNIQUE (direction, peer, message_id))");
+            s.execute("CREATE INDEX history_by_peer ON history(peer, id)");
+            s.execute(
+                "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, token TEXT NOT NULL"
+                    + " UNIQUE, peer TEXT NOT NULL, created_at INTEGER NOT NULL, body BLOB NOT"
+                    + " NULL, message_id TEXT, envelope BLOB)");
+            s.execute(
+                "CREATE TABLE ack_ledger (sender TEXT NOT NULL, message_id TEXT NOT NULL,"
+                    + " processed_at INTEGER NOT NULL, confirmed INTEGER NOT NULL DEFAULT 0,"
+                    + " PRIMARY KEY (sender, message_id))");
+          }
+        });
   }
 
   /**
@@ -123,8 +131,8 @@ public final class ClientStore implements AutoCloseable {
   /**
    * Makes every folder from {@code top} down to {@code dataDir} (which must lie inside it) exist
    * with mode 0700, tightening those that are wider: e.g. {@code ~/.ztchat}, {@code
-   * ~/.ztchat/CA-ID} and {@code ~/.ztchat/CA-ID/NAME}, whose names alone say which identities
-   * use this account.
+   * ~/.ztchat/CA-ID} and {@code ~/.ztchat/CA-ID/NAME}, whose names alone say which identities use
+   * this account.
    */
   public static void ensurePrivateFolders(Path top, Path dataDir) throws IOException {
     Path root = top.toAbsolutePath().normalize();

@@ -7,10 +7,10 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One change of the connection to the relay, as reported to the user interface: the new state,
- * when the next attempt is due (for {@link ConnectionState#DISCONNECTED}, otherwise zero), why
- * the connection was lost or could not be made ({@code null} if there is nothing to say) and what
- * the user can do about it, for the front end to word.
+ * One change of the connection to the relay, as reported to the user interface: the new state, when
+ * the next attempt is due (for {@link ConnectionState#DISCONNECTED}, otherwise zero), why the
+ * connection was lost or could not be made ({@code null} if there is nothing to say) and what the
+ * user can do about it, for the front end to word.
  */
 public record ConnectionStatus(
     ConnectionState state, Duration retryIn, String reason, Optional<Remedy> remedy) {
@@ -35,7 +35,8 @@ public record ConnectionStatus(
       b.append("; not retrying");
     }
     if (state == ConnectionState.DISCONNECTED) {
-      b.append("; retrying in ").append(String.format(Locale.ROOT, "%.1f s", retryIn.toMillis() / 1000.0));
+      b.append("; retrying in ")
+          .append(String.format(Locale.ROOT, "%.1f s", retryIn.toMillis() / 1000.0));
     }
     return b.toString();
   }

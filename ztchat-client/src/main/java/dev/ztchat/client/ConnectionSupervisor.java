@@ -16,14 +16,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one connection to the relay open: connects, and after a failed attempt or a lost
- * connection tries again after a {@link Backoff} delay, until {@link #close()}, or until the relay
- * refuses this device's certificate ({@link CertificateRefusedException}: state {@link
+ * Keeps one connection to the relay open: connects, and after a failed attempt or a lost connection
+ * tries again after a {@link Backoff} delay, until {@link #close()}, or until the relay refuses
+ * this device's certificate ({@link CertificateRefusedException}: state {@link
  * ConnectionState#REFUSED}, no more attempts; a connector that can switch to renewed keys does so
- * before it gives up, see {@link ChatClient}). Every change is
- * reported to a listener as a {@link ConnectionStatus}; after each successful connect an {@code
- * onConnected} callback runs (where the client sends what waits in its {@link Outbox}), and the
- * connection counts as established, resetting the backoff, only once that callback returned.
+ * before it gives up, see {@link ChatClient}). Every change is reported to a listener as a {@link
+ * ConnectionStatus}; after each successful connect an {@code onConnected} callback runs (where the
+ * client sends what waits in its {@link Outbox}), and the connection counts as established,
+ * resetting the backoff, only once that callback returned.
  *
  * <p>All attempts, reports and callbacks run on one thread that this class owns, so the listener
  * sees the states in order. The connection type is generic so that this class depends on nothing
@@ -68,19 +68,22 @@ final class ConnectionSupervisor<C extends AutoCloseable> implements AutoCloseab
     this.backoff = requireNonNull(backoff, "backoff");
     this.listener = requireNonNull(listener, "listener");
     this.onConnected = requireNonNull(onConnected, "onConnected");
-    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ztchat-reconnect");
-      t.setDaemon(true);
-      loopThread = t;
-      return t;
-    });
+    this.loop =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ztchat-reconnect");
+              t.setDaemon(true);
+              loopThread = t;
+              return t;
+            });
   }
 
   /** Starts the first attempt now. */
   public void start() {
     synchronized (lock) {
       if (closed || started) {
-        throw new IllegalStateException(closed ? "the supervisor is closed" : "the supervisor is already started");
+        throw new IllegalStateException(
+            closed ? "the supervisor is closed" : "the supervisor is already started");
       }
       started = true;
     }
@@ -106,16 +109,17 @@ final class ConnectionSupervisor<C extends AutoCloseable> implements AutoCloseab
   @SuppressWarnings("ReferenceEquality") // is this the very connection in use now
   public void connectionLost(C connection, String reason) {
     requireNonNull(connection, "connection");
-    submit(() -> {
-      synchronized (lock) {
-        if (closed || current != connection) {
-          return;
-        }
-        current = null;
-      }
-      closeQuietly(connection);
-      retryLater(reason, Optional.empty());
-    });
+    submit(
+        () -> {
+          synchronized (lock) {
+            if (closed || current != connection) {
+              return;
+            }
+            current = null;
+          }
+          closeQuietly(connection);
+          retryLater(reason, Optional.empty());
+        });
   }
 
   @SuppressWarnings("ReferenceEquality") // is this the very connection in use now
@@ -129,7 +133,8 @@ final class ConnectionSupervisor<C extends AutoCloseable> implements AutoCloseab
       c = requireNonNull(connector.connect(), "the connector returned no connection");
     } catch (CertificateRefusedException e) {
       // Only new keys can help: say so once and stop.
-      report(new ConnectionStatus(ConnectionState.REFUSED, Duration.ZERO, e.getMessage(), e.remedy()));
+      report(
+          new ConnectionStatus(ConnectionState.REFUSED, Duration.ZERO, e.getMessage(), e.remedy()));
       return;
     } catch (IOException | RuntimeException e) {
       retryLater(e.getMessage(), HasRemedy.of(e));

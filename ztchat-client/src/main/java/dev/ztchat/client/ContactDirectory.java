@@ -8,9 +8,9 @@ import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.CrlRejectedException;
-import dev.ztchat.core.pki.RevocationList;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.pki.RevocationList;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.remedy.Remedy;
@@ -29,14 +29,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds contacts' certificates through the relay's directory and decides whether they may be
- * used. The relay is not trusted for them: every certificate is verified against the root CA held
+ * Finds contacts' certificates through the relay's directory and decides whether they may be used.
+ * The relay is not trusted for them: every certificate is verified against the root CA held
  * locally, for the contact's name and the right role, and then compared with the pinned keys.
  *
- * <p>Security guarantees: {@link #forSending} returns only keys that verified AND match the pin
- * (or were pinned now, on first use, or were accepted by the user after a change). A key change
- * throws {@link KeyChangedException} with old and new fingerprints; nothing is sent to the new key
- * until {@link #acceptChange} is called.
+ * <p>Security guarantees: {@link #forSending} returns only keys that verified AND match the pin (or
+ * were pinned now, on first use, or were accepted by the user after a change). A key change throws
+ * {@link KeyChangedException} with old and new fingerprints; nothing is sent to the new key until
+ * {@link #acceptChange} is called.
  *
  * <p>For opening messages, a sender's certificates are cached for {@link #SENDER_CACHE_TTL}, so a
  * backlog from one sender costs one lookup; revocation is still checked against a CRL at most
@@ -69,7 +69,8 @@ final class ContactDirectory {
     }
   }
 
-  public ContactDirectory(ConnectionSource relay, CertificateVerifier verifier, ContactPins pins, Clock clock) {
+  public ContactDirectory(
+      ConnectionSource relay, CertificateVerifier verifier, ContactPins pins, Clock clock) {
     this.relay = requireNonNull(relay, "relay");
     this.verifier = requireNonNull(verifier, "verifier");
     this.pins = requireNonNull(pins, "pins");
@@ -86,12 +87,17 @@ final class ContactDirectory {
       certs = requestCertificates(name);
     } catch (RelayConnection.RelayException e) {
       if (e.code() == ErrorCode.UNKNOWN_USER) {
-        throw new UntrustedContactException("the server knows no user '" + name + "' (check the spelling; a new user is known once their certificates are in the server's certs folder, or once they connect)");
+        throw new UntrustedContactException(
+            "the server knows no user '"
+                + name
+                + "' (check the spelling; a new user is known once their certificates are in the"
+                + " server's certs folder, or once they connect)");
       }
       throw e;
     }
     if (certs == null) {
-      throw new UntrustedContactException("the server answered the directory request for '" + name + "' with something else");
+      throw new UntrustedContactException(
+          "the server answered the directory request for '" + name + "' with something else");
     }
     return verify(name, parse(certs.signing(), name), parse(certs.encryption(), name));
   }
@@ -111,7 +117,10 @@ final class ContactDirectory {
       verifier.verify(encryption, name, CertificateRole.USER_ENCRYPTION, clock.instant());
     } catch (CertificateRejectedException e) {
       throw new UntrustedContactException(
-          "refusing the certificates the server gave for '" + name + "': " + e.getMessage()
+          "refusing the certificates the server gave for '"
+              + name
+              + "': "
+              + e.getMessage()
               + ". Nothing was sent. The server may be compromised; tell your administrator.");
     }
     return new VerifiedContact(name, signing, encryption);
@@ -131,19 +140,22 @@ final class ContactDirectory {
     try {
       return fetchRevocations();
     } catch (IOException e) {
-      throw new CrlRejectedException("the revocation list could not be fetched (" + e.getMessage() + ")");
+      throw new CrlRejectedException(
+          "the revocation list could not be fetched (" + e.getMessage() + ")");
     }
   }
 
   /**
    * As {@link #revocations}, but a list that could not be fetched for a transport reason (no
-   * connection, timeout, rate limited) is an IOException, told apart from a list the relay does
-   * not have or that does not verify.
+   * connection, timeout, rate limited) is an IOException, told apart from a list the relay does not
+   * have or that does not verify.
    */
   private RevocationList fetchRevocations() throws IOException, CrlRejectedException {
     Instant now = clock.instant();
     RevocationList cached = revocations;
-    if (cached != null && now.isBefore(revocationsFetched.plus(CRL_REFRESH)) && now.isBefore(cached.nextUpdate())) {
+    if (cached != null
+        && now.isBefore(revocationsFetched.plus(CRL_REFRESH))
+        && now.isBefore(cached.nextUpdate())) {
       return cached;
     }
     Frame answer;
@@ -158,7 +170,8 @@ final class ContactDirectory {
       throw new CrlRejectedException("the server has no revocation list (" + e.getMessage() + ")");
     }
     if (!(answer instanceof Frame.Revocations r)) {
-      throw new CrlRejectedException("the server answered the revocation list request with something else");
+      throw new CrlRejectedException(
+          "the server answered the revocation list request with something else");
     }
     RevocationList verified;
     try {
@@ -167,7 +180,8 @@ final class ContactDirectory {
       throw new CrlRejectedException("the server sent an unreadable revocation list");
     }
     if (cached != null && verified.number().compareTo(cached.number()) < 0) {
-      throw new CrlRejectedException("the server sent an older revocation list than one already seen (a rollback?)");
+      throw new CrlRejectedException(
+          "the server sent an older revocation list than one already seen (a rollback?)");
     }
     revocations = verified;
     revocationsFetched = now;
@@ -199,17 +213,20 @@ final class ContactDirectory {
     } catch (CrlRejectedException e) {
       try {
         if (pins.isPinned(name)) {
-          return Optional.empty(); // a known contact: the message is shown; sending warns separately
+          return Optional
+              .empty(); // a known contact: the message is shown; sending warns separately
         }
       } catch (IOException ignored) {
         // fall through: fail closed
       }
-      return Optional.of("no fresh revocation list to check a new contact's certificate (" + e.getMessage() + ")");
+      return Optional.of(
+          "no fresh revocation list to check a new contact's certificate (" + e.getMessage() + ")");
     }
   }
 
   /** A contact whose keys may be used to send: verified, not revoked, and matching the pin. */
-  public VerifiedContact forSending(String name) throws IOException, UntrustedContactException, KeyChangedException {
+  public VerifiedContact forSending(String name)
+      throws IOException, UntrustedContactException, KeyChangedException {
     // Fetched afresh for every message: a key change or a revocation is noticed before the next
     // message is sealed, never after.
     return usable(fetchVerified(name));
@@ -220,7 +237,8 @@ final class ContactDirectory {
    * messages were opened, so that a backlog does not cost a directory lookup per receipt. The
    * revocation list and the pin are checked as for any message.
    */
-  VerifiedContact forReceipt(String name) throws IOException, UntrustedContactException, KeyChangedException {
+  VerifiedContact forReceipt(String name)
+      throws IOException, UntrustedContactException, KeyChangedException {
     SenderEntry cached = senders.get(name);
     if (cached == null || cached.current() == null || !fresh(cached)) {
       return forSending(name);
@@ -228,7 +246,8 @@ final class ContactDirectory {
     return usable(cached.current());
   }
 
-  private VerifiedContact usable(VerifiedContact fresh) throws IOException, UntrustedContactException, KeyChangedException {
+  private VerifiedContact usable(VerifiedContact fresh)
+      throws IOException, UntrustedContactException, KeyChangedException {
     String name = fresh.name();
     try {
       RevocationList crl = revocations();
@@ -236,38 +255,60 @@ final class ContactDirectory {
         Optional<Instant> at = crl.revokedAt(c);
         if (at.isPresent()) {
           if (crl.superseded(c)) {
-            throw new ContactKeysRenewedException("the keys of '" + name + "' were renewed by the CA on " + at.get()
-                + " and the server does not have the new ones yet: nothing was sent to the old keys. It can be sent"
-                + " once the server has them (when " + name + " connects once, or their certificates are in the"
-                + " server's certs folder).");
+            throw new ContactKeysRenewedException(
+                "the keys of '"
+                    + name
+                    + "' were renewed by the CA on "
+                    + at.get()
+                    + " and the server does not have the new ones yet: nothing was sent to the old"
+                    + " keys. It can be sent once the server has them (when "
+                    + name
+                    + " connects once, or their certificates are in the"
+                    + " server's certs folder).");
           }
-          throw new UntrustedContactException("the certificate of '" + name + "' was revoked by the CA on " + at.get()
-              + ": nothing was sent. If they have new keys, ask them to connect once so the server learns them.");
+          throw new UntrustedContactException(
+              "the certificate of '"
+                  + name
+                  + "' was revoked by the CA on "
+                  + at.get()
+                  + ": nothing was sent. If they have new keys, ask them to connect once so the"
+                  + " server learns them.");
         }
       }
     } catch (CrlRejectedException e) {
       if (!pins.isPinned(name)) {
-        throw new UntrustedContactException("cannot check whether the certificate of '" + name
-            + "' was revoked: " + e.getMessage() + ". Refusing to start a conversation with a new contact",
+        throw new UntrustedContactException(
+            "cannot check whether the certificate of '"
+                + name
+                + "' was revoked: "
+                + e.getMessage()
+                + ". Refusing to start a conversation with a new contact",
             Remedy.of(Remedy.Kind.ISSUE_CRL));
       }
       LOG.warn("sending to {} without a fresh revocation list: {}", name, e.getMessage());
     }
     ContactPins.Check check = pins.check(fresh);
     if (check instanceof ContactPins.Changed changed) {
-      throw new KeyChangedException(name, changed.pinnedFingerprint(), changed.newFingerprint(), fresh);
+      throw new KeyChangedException(
+          name, changed.pinnedFingerprint(), changed.newFingerprint(), fresh);
     }
     return fresh;
   }
 
-  /** How long a sender's certificates, fetched to open their messages, are used before asking again. */
+  /**
+   * How long a sender's certificates, fetched to open their messages, are used before asking again.
+   */
   static final Duration SENDER_CACHE_TTL = Duration.ofMinutes(10);
 
   /** How long to wait after the relay said {@code rate_limited} before asking again. */
   static final Duration RATE_LIMITED_PAUSE = Duration.ofSeconds(1);
 
-  /** A sender's certificates as the directory gave them; {@code current} is null if they did not verify. */
-  private record SenderEntry(List<X509Certificate> signing, VerifiedContact current, Instant fetched) {}
+  /**
+   * A sender's certificates as the directory gave them; {@code current} is null if they did not
+   * verify.
+   */
+  private record SenderEntry(
+      List<X509Certificate> signing, VerifiedContact current, Instant fetched) {}
 
   private final ConcurrentMap<String, SenderEntry> senders = new ConcurrentHashMap<>();
 
@@ -304,7 +345,8 @@ final class ContactDirectory {
       throw unavailable("the directory lookup for '" + name + "' failed", e);
     }
     if (certs == null) {
-      throw unavailable("the server answered the directory request for '" + name + "' with something else", null);
+      throw unavailable(
+          "the server answered the directory request for '" + name + "' with something else", null);
     }
     List<X509Certificate> signing = new ArrayList<>();
     X509Certificate current;
@@ -336,7 +378,8 @@ final class ContactDirectory {
         onChange.keyChanged(name, changed.pinnedFingerprint(), changed.newFingerprint());
       }
     } catch (UntrustedContactException e) {
-      LOG.debug("the directory's current certificates of {} do not verify: {}", name, e.getMessage());
+      LOG.debug(
+          "the directory's current certificates of {} do not verify: {}", name, e.getMessage());
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a local failure, not the directory's: not retried here
     }
@@ -365,9 +408,11 @@ final class ContactDirectory {
   }
 
   private static SenderLookupUnavailableException unavailable(String what, IOException cause) {
-    boolean limited = cause instanceof RelayConnection.RelayException r && r.code() == ErrorCode.RATE_LIMITED;
+    boolean limited =
+        cause instanceof RelayConnection.RelayException r && r.code() == ErrorCode.RATE_LIMITED;
     String why = cause == null ? what : what + " (" + cause.getMessage() + ")";
-    return new SenderLookupUnavailableException(why, limited ? RATE_LIMITED_PAUSE : Duration.ZERO, cause);
+    return new SenderLookupUnavailableException(
+        why, limited ? RATE_LIMITED_PAUSE : Duration.ZERO, cause);
   }
 
   /**
@@ -379,14 +424,24 @@ final class ContactDirectory {
   public void acceptChange(VerifiedContact contact) throws IOException {
     requireNonNull(contact, "contact");
     if (!IdentityName.isValid(contact.name())) {
-      throw new IOException("refusing to pin keys for '" + contact.name() + "': not a valid user name");
+      throw new IOException(
+          "refusing to pin keys for '" + contact.name() + "': not a valid user name");
     }
     try {
-      verifier.verify(contact.signing(), contact.name(), CertificateRole.USER_SIGNING, clock.instant());
-      verifier.verify(contact.encryption(), contact.name(), CertificateRole.USER_ENCRYPTION, clock.instant());
+      verifier.verify(
+          contact.signing(), contact.name(), CertificateRole.USER_SIGNING, clock.instant());
+      verifier.verify(
+          contact.encryption(), contact.name(), CertificateRole.USER_ENCRYPTION, clock.instant());
     } catch (CertificateRejectedException e) {
-      throw new IOException("the keys offered for '" + contact.name() + "' were not pinned: " + e.getMessage()
-          + ". Look the contact up again (/fingerprint " + contact.name() + ") and compare before accepting.", e);
+      throw new IOException(
+          "the keys offered for '"
+              + contact.name()
+              + "' were not pinned: "
+              + e.getMessage()
+              + ". Look the contact up again (/fingerprint "
+              + contact.name()
+              + ") and compare before accepting.",
+          e);
     }
     pins.accept(contact);
     senders.remove(contact.name());
@@ -396,7 +451,8 @@ final class ContactDirectory {
     try {
       return PemFiles.parseCertificate(pem);
     } catch (IOException e) {
-      throw new UntrustedContactException("the server sent an unreadable certificate for '" + name + "'");
+      throw new UntrustedContactException(
+          "the server sent an unreadable certificate for '" + name + "'");
     }
   }
 

@@ -10,9 +10,9 @@ import java.time.Clock;
 import java.util.Optional;
 
 /**
- * Trust on first use on top of the CA: the keys first seen for each contact are pinned in the
- * local store. A later, different key (even one the CA issued) is reported as a change and is not
- * used until the user accepts it.
+ * Trust on first use on top of the CA: the keys first seen for each contact are pinned in the local
+ * store. A later, different key (even one the CA issued) is reported as a change and is not used
+ * until the user accepts it.
  */
 final class ContactPins {
   /** The outcome of comparing a contact's current keys with the pin. */
@@ -40,7 +40,10 @@ final class ContactPins {
     Check check = compare(contact);
     if (check instanceof FirstUse) {
       try {
-        pin(contact.name(), KeyFingerprints.ofKey(contact.signing()), KeyFingerprints.ofKey(contact.encryption()));
+        pin(
+            contact.name(),
+            KeyFingerprints.ofKey(contact.signing()),
+            KeyFingerprints.ofKey(contact.encryption()));
       } catch (SQLException e) {
         throw new IOException("cannot store pinned keys: " + e.getMessage(), e);
       }
@@ -58,7 +61,10 @@ final class ContactPins {
     String sig = KeyFingerprints.ofKey(contact.signing());
     String enc = KeyFingerprints.ofKey(contact.encryption());
     String shown = KeyFingerprints.display(sig, enc);
-    try (PreparedStatement q = store.db().prepareStatement("SELECT signing_key, encryption_key FROM pins WHERE name = ?")) {
+    try (PreparedStatement q =
+        store
+            .db()
+            .prepareStatement("SELECT signing_key, encryption_key FROM pins WHERE name = ?")) {
       q.setString(1, contact.name());
       try (ResultSet rs = q.executeQuery()) {
         if (rs.next()) {
@@ -88,12 +94,19 @@ final class ContactPins {
     }
   }
 
-  /** The pinned keys of {@code name} as stored (ungrouped hex SHA-256 of each public key), if any. */
+  /**
+   * The pinned keys of {@code name} as stored (ungrouped hex SHA-256 of each public key), if any.
+   */
   public synchronized Optional<Pinned> pinned(String name) throws IOException {
-    try (PreparedStatement q = store.db().prepareStatement("SELECT signing_key, encryption_key FROM pins WHERE name = ?")) {
+    try (PreparedStatement q =
+        store
+            .db()
+            .prepareStatement("SELECT signing_key, encryption_key FROM pins WHERE name = ?")) {
       q.setString(1, name);
       try (ResultSet rs = q.executeQuery()) {
-        return rs.next() ? Optional.of(new Pinned(rs.getString(1), rs.getString(2))) : Optional.empty();
+        return rs.next()
+            ? Optional.of(new Pinned(rs.getString(1), rs.getString(2)))
+            : Optional.empty();
       }
     } catch (SQLException e) {
       throw new IOException("cannot read pinned keys: " + e.getMessage(), e);
@@ -106,15 +119,22 @@ final class ContactPins {
   /** Replaces the pin with {@code contact}'s current keys (after the user accepted the change). */
   public synchronized void accept(VerifiedContact contact) throws IOException {
     try {
-      pin(contact.name(), KeyFingerprints.ofKey(contact.signing()), KeyFingerprints.ofKey(contact.encryption()));
+      pin(
+          contact.name(),
+          KeyFingerprints.ofKey(contact.signing()),
+          KeyFingerprints.ofKey(contact.encryption()));
     } catch (SQLException e) {
       throw new IOException("cannot store pinned keys: " + e.getMessage(), e);
     }
   }
 
   private void pin(String name, String sig, String enc) throws SQLException {
-    try (PreparedStatement u = store.db().prepareStatement(
-        "INSERT OR REPLACE INTO pins(name, signing_key, encryption_key, pinned_at) VALUES (?,?,?,?)")) {
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "INSERT OR REPLACE INTO pins(name, signing_key, encryption_key, pinned_at) VALUES"
+                    + " (?,?,?,?)")) {
       u.setString(1, name);
       u.setString(2, sig);
       u.setString(3, enc);

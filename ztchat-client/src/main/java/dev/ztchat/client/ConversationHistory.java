@@ -20,16 +20,16 @@ import java.util.Locale;
 import javax.crypto.AEADBadTagException;
 
 /**
- * The durable history of each conversation, in the client's {@link ClientStore}: what was
- * received from and sent to each peer, so the terminal can show recent messages when a
- * conversation is opened, and so a redelivered message is recognised as already processed.
+ * The durable history of each conversation, in the client's {@link ClientStore}: what was received
+ * from and sent to each peer, so the terminal can show recent messages when a conversation is
+ * opened, and so a redelivered message is recognised as already processed.
  *
  * <p>What is protected: only the message text, sealed with the {@link AtRestKey} and bound to its
  * row (direction, peer, message id and timestamp), so a text cannot be moved to another row or
  * shown under another sender or time. What is not: the peer names, message ids, timestamps, states
- * and the number and size of messages are stored in clear, so anyone who can read {@code
- * client.db} learns who the user talked to and when. The delivery state is not bound either (it
- * changes after the row is written).
+ * and the number and size of messages are stored in clear, so anyone who can read {@code client.db}
+ * learns who the user talked to and when. The delivery state is not bound either (it changes after
+ * the row is written).
  *
  * <p>Thread-safe.
  */
@@ -54,16 +54,19 @@ final class ConversationHistory {
    * false}, and stores nothing, if a message with this id from this peer is already stored: a
    * redelivered copy.
    */
-  public synchronized boolean recordIncoming(String peer, String messageIdHex, Instant sentAt, String text)
-      throws IOException {
+  public synchronized boolean recordIncoming(
+      String peer, String messageIdHex, Instant sentAt, String text) throws IOException {
     return insert(Direction.IN, State.RECEIVED, peer, messageIdHex, sentAt, text);
   }
 
   /** Whether a message with this id from {@code peer} is already stored. */
   public synchronized boolean hasIncoming(String peer, String messageIdHex) throws IOException {
     String id = checkedId(messageIdHex);
-    try (PreparedStatement q = store.db().prepareStatement(
-        "SELECT 1 FROM history WHERE direction = 'in' AND peer = ? AND message_id = ?")) {
+    try (PreparedStatement q =
+        store
+            .db()
+            .prepareStatement(
+                "SELECT 1 FROM history WHERE direction = 'in' AND peer = ? AND message_id = ?")) {
       q.setString(1, checkedPeer(peer));
       q.setString(2, id);
       try (ResultSet rs = q.executeQuery()) {
@@ -78,8 +81,8 @@ final class ConversationHistory {
    * Stores a message sealed for {@code peer}, in state {@link State#PENDING} until {@link
    * #markSent}. Returns {@code false} if a message with this id to this peer is already stored.
    */
-  public synchronized boolean recordOutgoing(String peer, String messageIdHex, Instant sentAt, String text)
-      throws IOException {
+  public synchronized boolean recordOutgoing(
+      String peer, String messageIdHex, Instant sentAt, String text) throws IOException {
     return insert(Direction.OUT, State.PENDING, peer, messageIdHex, sentAt, text);
   }
 
@@ -100,8 +103,8 @@ final class ConversationHistory {
    * The last {@code limit} messages of the conversation with {@code peer}, oldest first, in the
    * order they were stored (the order the user saw them), decrypted.
    *
-   * @throws IOException if a row fails its integrity check (altered, moved, or written with
-   *     another key); no text of that call is returned then
+   * @throws IOException if a row fails its integrity check (altered, moved, or written with another
+   *     key); no text of that call is returned then
    */
   public synchronized List<HistoryEntry> recent(String peer, int limit) throws IOException {
     if (limit < 1 || limit > MAX_RECENT) {
@@ -109,9 +112,12 @@ final class ConversationHistory {
     }
     String p = checkedPeer(peer);
     List<HistoryEntry> out = new ArrayList<>();
-    try (PreparedStatement q = store.db().prepareStatement(
-        "SELECT id, direction, message_id, sent_at, state, body FROM history"
-            + " WHERE peer = ? ORDER BY id DESC LIMIT ?")) {
+    try (PreparedStatement q =
+        store
+            .db()
+            .prepareStatement(
+                "SELECT id, direction, message_id, sent_at, state, body FROM history"
+                    + " WHERE peer = ? ORDER BY id DESC LIMIT ?")) {
       q.setString(1, p);
       q.setInt(2, limit);
       try (ResultSet rs = q.executeQuery()) {
@@ -132,15 +138,25 @@ final class ConversationHistory {
     return out;
   }
 
-  private boolean insert(Direction direction, State state, String peer, String messageIdHex, Instant sentAt, String text)
+  private boolean insert(
+      Direction direction,
+      State state,
+      String peer,
+      String messageIdHex,
+      Instant sentAt,
+      String text)
       throws IOException {
     String p = checkedPeer(peer);
     String id = checkedId(messageIdHex);
     long at = requireNonNull(sentAt, "sentAt").toEpochMilli();
     byte[] plaintext = requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8);
-    try (PreparedStatement u = store.db().prepareStatement(
-        "INSERT INTO history(peer, direction, message_id, sent_at, stored_at, state, body)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (direction, peer, message_id) DO NOTHING")) {
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "INSERT INTO history(peer, direction, message_id, sent_at, stored_at, state, body)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (direction, peer, message_id) DO"
+                    + " NOTHING")) {
       u.setString(1, p);
       u.setString(2, direction.stored());
       u.setString(3, id);
@@ -156,10 +172,15 @@ final class ConversationHistory {
     }
   }
 
-  private boolean advance(String peer, String messageIdHex, State to, String fromCondition) throws IOException {
-    try (PreparedStatement u = store.db().prepareStatement(
-        "UPDATE history SET state = ? WHERE direction = 'out' AND peer = ? AND message_id = ? AND "
-            + fromCondition)) {
+  private boolean advance(String peer, String messageIdHex, State to, String fromCondition)
+      throws IOException {
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "UPDATE history SET state = ? WHERE direction = 'out' AND peer = ? AND message_id ="
+                    + " ? AND "
+                    + fromCondition)) {
       u.setString(1, to.stored());
       u.setString(2, checkedPeer(peer));
       u.setString(3, checkedId(messageIdHex));
@@ -174,8 +195,12 @@ final class ConversationHistory {
     try {
       plaintext = key.open(body == null ? new byte[0] : body, aad);
     } catch (AEADBadTagException e) {
-      throw new IOException("the local history in " + store.file() + " was altered or damaged (row " + rowId
-          + " fails its integrity check); its text is not shown");
+      throw new IOException(
+          "the local history in "
+              + store.file()
+              + " was altered or damaged (row "
+              + rowId
+              + " fails its integrity check); its text is not shown");
     }
     try {
       return new String(plaintext, StandardCharsets.UTF_8);
@@ -184,8 +209,10 @@ final class ConversationHistory {
     }
   }
 
-  private static byte[] binding(Direction direction, String peer, String messageIdHex, long sentAtMillis) {
-    return AtRestKey.binding(TABLE, direction.stored(), peer, messageIdHex, Long.toString(sentAtMillis));
+  private static byte[] binding(
+      Direction direction, String peer, String messageIdHex, long sentAtMillis) {
+    return AtRestKey.binding(
+        TABLE, direction.stored(), peer, messageIdHex, Long.toString(sentAtMillis));
   }
 
   private static String checkedPeer(String peer) {
@@ -207,6 +234,7 @@ final class ConversationHistory {
   }
 
   private IOException failed(String what, Exception e) {
-    return new IOException("cannot " + what + " the local history in " + store.file() + ": " + e.getMessage(), e);
+    return new IOException(
+        "cannot " + what + " the local history in " + store.file() + ": " + e.getMessage(), e);
   }
 }

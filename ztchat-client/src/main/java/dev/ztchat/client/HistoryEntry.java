@@ -10,7 +10,12 @@ import java.time.Instant;
  * <p>{@link #toString()} leaves out the text, so an entry can be logged without leaking it.
  */
 public record HistoryEntry(
-    String peer, Direction direction, String messageIdHex, Instant sentAt, State state, String text) {
+    String peer,
+    Direction direction,
+    String messageIdHex,
+    Instant sentAt,
+    State state,
+    String text) {
 
   /** Whether the message came from the peer or went to the peer. */
   public enum Direction {
@@ -38,8 +43,8 @@ public record HistoryEntry(
   }
 
   /**
-   * Where a message is: outgoing ones go {@code PENDING} (sealed, not yet accepted by the relay)
-   * to {@code SENT} (the relay accepted it) to {@code DELIVERED} (a receipt arrived); incoming ones
+   * Where a message is: outgoing ones go {@code PENDING} (sealed, not yet accepted by the relay) to
+   * {@code SENT} (the relay accepted it) to {@code DELIVERED} (a receipt arrived); incoming ones
    * are {@code RECEIVED}.
    */
   public enum State {
@@ -79,7 +84,16 @@ public record HistoryEntry(
 
   @Override
   public String toString() {
-    return "HistoryEntry[peer=" + peer + ", direction=" + direction + ", messageId=" + messageIdHex
-        + ", sentAt=" + sentAt + ", state=" + state + "]";
+    return "HistoryEntry[peer="
+        + peer
+        + ", direction="
+        + direction
+        + ", messageId="
+        + messageIdHex
+        + ", sentAt="
+        + sentAt
+        + ", state="
+        + state
+        + "]";
   }
 }

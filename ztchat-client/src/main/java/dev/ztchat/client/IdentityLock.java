@@ -6,8 +6,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.LinkOption;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Keeps an identity's local state to one user at a time: an operating-system lock on the file
  * {@code lock} (0600, holding the owner's process id) in the state folder, held until {@link
- * #close}. Two processes sharing the state would each see the other's messages as replays and
- * race on the outbox; the second one is refused at once with {@link IdentityInUseException}.
+ * #close}. Two processes sharing the state would each see the other's messages as replays and race
+ * on the outbox; the second one is refused at once with {@link IdentityInUseException}.
  *
  * <p>The operating system releases the lock when the process ends, however it ends, so a crash
  * leaves nothing to clean up. Within one JVM the lock is tracked here as well: a second channel on
@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class IdentityLock implements AutoCloseable {
   static final String FILE_NAME = "lock";
 
-  private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_READ_WRITE =
+      PosixFilePermissions.fromString("rw-------");
   private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
 
   private final Path file;
@@ -57,10 +58,20 @@ final class IdentityLock implements AutoCloseable {
     FileChannel channel = null;
     try {
       if (Files.isSymbolicLink(file)) {
-        throw new IOException(file + " is a symbolic link; remove it (ztchat refuses to follow links in its state folder)");
+        throw new IOException(
+            file
+                + " is a symbolic link; remove it (ztchat refuses to follow links in its state"
+                + " folder)");
       }
-      channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE));
+      channel =
+          FileChannel.open(
+              file,
+              Set.of(
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.READ,
+                  StandardOpenOption.WRITE,
+                  LinkOption.NOFOLLOW_LINKS),
+              PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE));
       Files.setPosixFilePermissions(file, OWNER_READ_WRITE);
       FileLock lock;
       try {
@@ -72,7 +83,10 @@ final class IdentityLock implements AutoCloseable {
         throw new IdentityInUseException(identity, readPid(channel));
       }
       channel.truncate(0);
-      channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+      channel.write(
+          ByteBuffer.wrap(
+              (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
+          0);
       channel.force(true);
       return new IdentityLock(file, channel, lock);
     } catch (IOException | RuntimeException e) {

@@ -10,10 +10,18 @@ public final class KeyChangedException extends Exception {
   private final String newFingerprint;
   private final transient VerifiedContact newKeys;
 
-  KeyChangedException(String contact, String pinnedFingerprint, String newFingerprint, VerifiedContact newKeys) {
-    super("the keys of '" + contact + "' changed: pinned " + pinnedFingerprint + ", now " + newFingerprint
-        + ". Nothing was sent. Compare the new fingerprint with " + contact
-        + " out of band, then accept it to continue.");
+  KeyChangedException(
+      String contact, String pinnedFingerprint, String newFingerprint, VerifiedContact newKeys) {
+    super(
+        "the keys of '"
+            + contact
+            + "' changed: pinned "
+            + pinnedFingerprint
+            + ", now "
+            + newFingerprint
+            + ". Nothing was sent. Compare the new fingerprint with "
+            + contact
+            + " out of band, then accept it to continue.");
     this.contact = contact;
     this.pinnedFingerprint = pinnedFingerprint;
     this.newFingerprint = newFingerprint;
@@ -32,7 +40,9 @@ public final class KeyChangedException extends Exception {
     return newFingerprint;
   }
 
-  /** The verified new keys, to pass to {@link ContactDirectory#acceptChange} once the user agreed. */
+  /**
+   * The verified new keys, to pass to {@link ContactDirectory#acceptChange} once the user agreed.
+   */
   public VerifiedContact newKeys() {
     return newKeys;
   }

@@ -23,7 +23,10 @@ final class KeyFingerprints {
    * encryption 9c01 ...}.
    */
   public static String display(String signingKeyHex, String encryptionKeyHex) {
-    return "signing " + KeyFingerprint.grouped(signingKeyHex) + ", encryption " + KeyFingerprint.grouped(encryptionKeyHex);
+    return "signing "
+        + KeyFingerprint.grouped(signingKeyHex)
+        + ", encryption "
+        + KeyFingerprint.grouped(encryptionKeyHex);
   }
 
   static byte[] sha256(byte[] data) {

@@ -3,8 +3,8 @@ package dev.ztchat.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.pki.CertsLayout;
-import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.UserIdentity;
 import java.io.IOException;
@@ -50,8 +50,10 @@ public interface KeyReload {
         List<Credential> previous = new ArrayList<>();
         for (Path old : layout.previousIdentityDirs(name)) {
           try {
-            previous.add(new Credential(PemFiles.readCertificate(old.resolve("encryption.crt")),
-                PemFiles.readPrivateKey(old.resolve("encryption.key"))));
+            previous.add(
+                new Credential(
+                    PemFiles.readCertificate(old.resolve("encryption.crt")),
+                    PemFiles.readPrivateKey(old.resolve("encryption.key"))));
           } catch (IOException e) {
             // an incomplete previous identity cannot help; skip it
           }

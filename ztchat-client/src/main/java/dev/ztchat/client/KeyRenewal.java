@@ -36,7 +36,8 @@ final class KeyRenewal {
    * refused} itself, or {@link CertificateRefusedException#renewed} when the keys were renewed but
    * the new ones are not where the client reads them.
    */
-  static KeyReload.StoredKeys newerKeys(ChatClientConfig config, CertificateRefusedException refused, Instant now)
+  static KeyReload.StoredKeys newerKeys(
+      ChatClientConfig config, CertificateRefusedException refused, Instant now)
       throws CertificateRefusedException {
     KeyReload reload = config.keyReload();
     if (reload == null) {
@@ -68,7 +69,12 @@ final class KeyRenewal {
     }
     try {
       KeyReload.StoredKeys stored = reload.read();
-      return isNewer(stored.me(), config.me(), config.rootCa(), verifiedOrNull(stored.crl(), config.rootCa()), now);
+      return isNewer(
+          stored.me(),
+          config.me(),
+          config.rootCa(),
+          verifiedOrNull(stored.crl(), config.rootCa()),
+          now);
     } catch (IOException | RuntimeException e) {
       return false;
     }
@@ -84,23 +90,29 @@ final class KeyRenewal {
     return all.stream().filter(c -> seen.add(c.certificate().getSerialNumber())).toList();
   }
 
-  private static boolean isNewer(UserIdentity stored, UserIdentity current, X509Certificate rootCa, X509CRL crl, Instant now) {
+  private static boolean isNewer(
+      UserIdentity stored, UserIdentity current, X509Certificate rootCa, X509CRL crl, Instant now) {
     X509Certificate signing = stored.signing().certificate();
     if (!stored.name().equals(current.name())
         || signing.getSerialNumber().equals(current.signing().certificate().getSerialNumber())
-        || signing.getNotBefore().toInstant().isBefore(current.signing().certificate().getNotBefore().toInstant())) {
+        || signing
+            .getNotBefore()
+            .toInstant()
+            .isBefore(current.signing().certificate().getNotBefore().toInstant())) {
       return false;
     }
     try {
       CertificateVerifier verifier = new CertificateVerifier(rootCa);
       verifier.verify(signing, current.name(), CertificateRole.USER_SIGNING, now);
-      verifier.verify(stored.encryption().certificate(), current.name(), CertificateRole.USER_ENCRYPTION, now);
+      verifier.verify(
+          stored.encryption().certificate(), current.name(), CertificateRole.USER_ENCRYPTION, now);
     } catch (CertificateRejectedException e) {
       LOG.debug("the stored keys cannot replace the refused ones: {}", e.getMessage());
       return false;
     }
-    return crl == null || (crl.getRevokedCertificate(signing) == null
-        && crl.getRevokedCertificate(stored.encryption().certificate()) == null);
+    return crl == null
+        || (crl.getRevokedCertificate(signing) == null
+            && crl.getRevokedCertificate(stored.encryption().certificate()) == null);
   }
 
   private static boolean superseded(X509CRL crl, X509Certificate cert) {

@@ -5,8 +5,14 @@ public final class MessageTooLongException extends Exception {
   private final int maxBytes;
 
   MessageTooLongException(int actualBytes, int maxBytes, int maxFrame) {
-    super("message too long: " + actualBytes + " bytes of UTF-8 text, the maximum is " + maxBytes
-        + " bytes (one " + maxFrame + "-byte frame). Split it into shorter messages.");
+    super(
+        "message too long: "
+            + actualBytes
+            + " bytes of UTF-8 text, the maximum is "
+            + maxBytes
+            + " bytes (one "
+            + maxFrame
+            + "-byte frame). Split it into shorter messages.");
     this.maxBytes = maxBytes;
   }
 

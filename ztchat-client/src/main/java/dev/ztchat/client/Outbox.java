@@ -25,8 +25,8 @@ import javax.crypto.AEADBadTagException;
  * random per-row token, the peer and the time it was typed), so it cannot be moved to another row
  * or sent to another peer. The peer name, the time and the number and size of waiting messages are
  * stored in clear. Messages are kept as text, not as sealed envelopes, because an envelope carries
- * its timestamp and would be refused as too old after a long outage; the client seals each one
- * when it sends it.
+ * its timestamp and would be refused as too old after a long outage; the client seals each one when
+ * it sends it.
  *
  * <p>Thread-safe.
  */
@@ -56,8 +56,12 @@ final class Outbox {
     RANDOM.nextBytes(tokenBytes);
     String token = HexFormat.of().formatHex(tokenBytes);
     long createdAt = clock.millis();
-    try (PreparedStatement u = store.db().prepareStatement(
-        "INSERT INTO outbox(token, peer, created_at, body) VALUES (?, ?, ?, ?) RETURNING id")) {
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "INSERT INTO outbox(token, peer, created_at, body) VALUES (?, ?, ?, ?)"
+                    + " RETURNING id")) {
       u.setString(1, token);
       u.setString(2, peer);
       u.setLong(3, createdAt);
@@ -78,13 +82,17 @@ final class Outbox {
   /**
    * Every waiting message, oldest first, decrypted.
    *
-   * @throws IOException if a row fails its integrity check (altered, moved, or written with
-   *     another key); nothing is returned then, so nothing altered is ever sent
+   * @throws IOException if a row fails its integrity check (altered, moved, or written with another
+   *     key); nothing is returned then, so nothing altered is ever sent
    */
   public synchronized List<PendingMessage> pending() throws IOException {
     List<PendingMessage> out = new ArrayList<>();
     try (PreparedStatement q =
-            store.db().prepareStatement("SELECT id, token, peer, created_at, body, message_id, envelope FROM outbox ORDER BY id");
+            store
+                .db()
+                .prepareStatement(
+                    "SELECT id, token, peer, created_at, body, message_id, envelope FROM outbox"
+                        + " ORDER BY id");
         ResultSet rs = q.executeQuery()) {
       while (rs.next()) {
         long id = rs.getLong(1);
@@ -93,14 +101,26 @@ final class Outbox {
         byte[] body = rs.getBytes(5);
         byte[] plaintext;
         try {
-          plaintext = key.open(body == null ? new byte[0] : body, binding(rs.getString(2), peer, createdAt));
+          plaintext =
+              key.open(
+                  body == null ? new byte[0] : body, binding(rs.getString(2), peer, createdAt));
         } catch (AEADBadTagException e) {
-          throw new IOException("the outbox in " + store.file() + " was altered or damaged (message " + id
-              + " fails its integrity check); nothing was sent");
+          throw new IOException(
+              "the outbox in "
+                  + store.file()
+                  + " was altered or damaged (message "
+                  + id
+                  + " fails its integrity check); nothing was sent");
         }
         try {
-          out.add(new PendingMessage(id, peer, new String(plaintext, StandardCharsets.UTF_8),
-              Instant.ofEpochMilli(createdAt), rs.getString(6), rs.getBytes(7)));
+          out.add(
+              new PendingMessage(
+                  id,
+                  peer,
+                  new String(plaintext, StandardCharsets.UTF_8),
+                  Instant.ofEpochMilli(createdAt),
+                  rs.getString(6),
+                  rs.getBytes(7)));
         } finally {
           Arrays.fill(plaintext, (byte) 0);
         }
@@ -113,11 +133,17 @@ final class Outbox {
 
   /**
    * Records the sealed form of a waiting message, before it is first sent: from now on every retry
-   * sends these bytes (the envelope is ciphertext already; its integrity is the sender's signature).
+   * sends these bytes (the envelope is ciphertext already; its integrity is the sender's
+   * signature).
    */
-  public synchronized void attachEnvelope(long id, String messageIdHex, byte[] envelope) throws IOException {
-    try (PreparedStatement u = store.db().prepareStatement(
-        "UPDATE outbox SET message_id = ?, envelope = ? WHERE id = ? AND envelope IS NULL")) {
+  public synchronized void attachEnvelope(long id, String messageIdHex, byte[] envelope)
+      throws IOException {
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "UPDATE outbox SET message_id = ?, envelope = ? WHERE id = ? AND envelope IS"
+                    + " NULL")) {
       u.setString(1, messageIdHex);
       u.setBytes(2, envelope);
       u.setLong(3, id);
@@ -142,6 +168,7 @@ final class Outbox {
   }
 
   private IOException failed(String what, Exception e) {
-    return new IOException("cannot " + what + " the outbox in " + store.file() + ": " + e.getMessage(), e);
+    return new IOException(
+        "cannot " + what + " the outbox in " + store.file() + ": " + e.getMessage(), e);
   }
 }

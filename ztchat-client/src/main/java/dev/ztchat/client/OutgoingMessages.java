@@ -44,14 +44,22 @@ final class OutgoingMessages {
   private volatile EnvelopeSealer sealer;
   private final Clock clock;
   private final Object flushLock = new Object();
-  /** Peers whose keys were renewed and whose new keys are not available yet; guarded by flushLock. */
+
+  /**
+   * Peers whose keys were renewed and whose new keys are not available yet; guarded by flushLock.
+   */
   private final Set<String> waitingForRenewal = new HashSet<>();
 
   /** A reference as long as the longest this client makes, for measuring frames. */
   private static final String REF_PLACEHOLDER = "r0000000000";
 
-  OutgoingMessages(ChatClientConfig config, ContactDirectory contacts, Outbox outbox, ConversationHistory history,
-      ContactDirectory.ConnectionSource relay, ChatListener listener) {
+  OutgoingMessages(
+      ChatClientConfig config,
+      ContactDirectory contacts,
+      Outbox outbox,
+      ConversationHistory history,
+      ContactDirectory.ConnectionSource relay,
+      ChatListener listener) {
     this.me = requireNonNull(config, "config").me();
     this.clock = config.clock();
     this.contacts = requireNonNull(contacts, "contacts");
@@ -70,7 +78,10 @@ final class OutgoingMessages {
     }
   }
 
-  /** Whether messages wait because their peer's keys were renewed and the new ones are not there yet. */
+  /**
+   * Whether messages wait because their peer's keys were renewed and the new ones are not there
+   * yet.
+   */
   boolean waitingForRenewedKeys() {
     synchronized (flushLock) {
       return !waitingForRenewal.isEmpty();
@@ -88,12 +99,18 @@ final class OutgoingMessages {
         contact = contacts.forSending(to);
       } catch (ContactKeysRenewedException e) {
         keep(to, text); // never dropped: it goes out once their new keys can be used
-        throw new ContactKeysRenewedException(e.getMessage() + " The message was kept and goes out on a later run,"
-            + " once " + to + " has connected with the new keys and you accepted them.");
+        throw new ContactKeysRenewedException(
+            e.getMessage()
+                + " The message was kept and goes out on a later run,"
+                + " once "
+                + to
+                + " has connected with the new keys and you accepted them.");
       }
       String ref = conn.nextRef(); // the fit is exact for the frame actually sent, with this ref
       checkFitsBeforeSealing(conn.welcome().maxFrame(), ref, to, text, contact.encryption());
-      SealedEnvelope envelope = sealer.seal(MessageContent.text(text), List.of(new RecipientKey(to, contact.encryption())));
+      SealedEnvelope envelope =
+          sealer.seal(
+              MessageContent.text(text), List.of(new RecipientKey(to, contact.encryption())));
       byte[] bytes = EnvelopeCodec.encode(envelope);
       checkFits(conn.welcome().maxFrame(), ref, text, bytes);
       String id = envelope.header().messageIdHex();
@@ -101,7 +118,8 @@ final class OutgoingMessages {
       // connection re-sends these very bytes, which the relay stores once.
       long row = outbox.enqueue(to, text);
       outbox.attachEnvelope(row, id, bytes);
-      history.recordOutgoing(to, id, Instant.ofEpochMilli(envelope.header().timestampMillis()), text);
+      history.recordOutgoing(
+          to, id, Instant.ofEpochMilli(envelope.header().timestampMillis()), text);
       Frame.Sent sent;
       try {
         sent = deliver(conn, bytes, ref);
@@ -158,7 +176,10 @@ final class OutgoingMessages {
             continue;
           }
           Frame.Sent sent = deliver(conn, ready.envelope());
-          DeliveryStatus status = sent.results().isEmpty() ? DeliveryStatus.UNKNOWN : sent.results().getFirst().status();
+          DeliveryStatus status =
+              sent.results().isEmpty()
+                  ? DeliveryStatus.UNKNOWN
+                  : sent.results().getFirst().status();
           if (status.accepted()) {
             outbox.remove(p.id());
             history.markSent(p.peer(), ready.messageIdHex());
@@ -201,8 +222,14 @@ final class OutgoingMessages {
       return null;
     } catch (ContactKeysRenewedException e) {
       if (waitingForRenewal.add(p.peer())) { // said once, not for every message or retry
-        listener.onNotice("[!] " + e.getMessage() + " Your messages to " + p.peer() + " wait and go out once "
-            + p.peer() + " has connected with the new keys and you accepted them.");
+        listener.onNotice(
+            "[!] "
+                + e.getMessage()
+                + " Your messages to "
+                + p.peer()
+                + " wait and go out once "
+                + p.peer()
+                + " has connected with the new keys and you accepted them.");
       }
       return null;
     } catch (UntrustedContactException e) {
@@ -210,7 +237,10 @@ final class OutgoingMessages {
       listener.onSendFailed(p.peer(), e.getMessage());
       return null;
     }
-    SealedEnvelope envelope = sealer.seal(MessageContent.text(p.text()), List.of(new RecipientKey(p.peer(), contact.encryption())));
+    SealedEnvelope envelope =
+        sealer.seal(
+            MessageContent.text(p.text()),
+            List.of(new RecipientKey(p.peer(), contact.encryption())));
     byte[] bytes = EnvelopeCodec.encode(envelope);
     try {
       // sent later with a ref not known yet: checked with the longest ref this client makes
@@ -223,7 +253,8 @@ final class OutgoingMessages {
     String id = envelope.header().messageIdHex();
     // Durable before the first send: a retry after a crash or a lost answer re-sends these bytes.
     outbox.attachEnvelope(p.id(), id, bytes);
-    history.recordOutgoing(p.peer(), id, Instant.ofEpochMilli(envelope.header().timestampMillis()), p.text());
+    history.recordOutgoing(
+        p.peer(), id, Instant.ofEpochMilli(envelope.header().timestampMillis()), p.text());
     return new PendingMessage(p.id(), p.peer(), p.text(), p.createdAt(), id, bytes);
   }
 
@@ -236,7 +267,8 @@ final class OutgoingMessages {
       throws IOException, UntrustedContactException, KeyChangedException {
     RelayConnection conn = relay.current();
     VerifiedContact contact = contacts.forReceipt(to);
-    SealedEnvelope receipt = sealer.seal(content, List.of(new RecipientKey(to, contact.encryption())));
+    SealedEnvelope receipt =
+        sealer.seal(content, List.of(new RecipientKey(to, contact.encryption())));
     String ref = conn.nextRef();
     return conn.requestAsync(new Frame.Send(ref, EnvelopeCodec.encode(receipt)), ref);
   }
@@ -245,7 +277,8 @@ final class OutgoingMessages {
     return deliver(conn, envelope, conn.nextRef());
   }
 
-  private static Frame.Sent deliver(RelayConnection conn, byte[] envelope, String ref) throws IOException {
+  private static Frame.Sent deliver(RelayConnection conn, byte[] envelope, String ref)
+      throws IOException {
     Frame answer = conn.request(new Frame.Send(ref, envelope), ref, ChatClient.REQUEST_TIMEOUT);
     if (!(answer instanceof Frame.Sent sent)) {
       throw new IOException("unexpected answer from the server: " + answer.type());
@@ -259,7 +292,8 @@ final class OutgoingMessages {
    * (zero bytes where the nonce, wrapped key and signature go) is measured instead of a sealed one.
    * {@link #checkFits} re-checks the sealed bytes.
    */
-  private void checkFitsBeforeSealing(int maxFrame, String ref, String to, String text, X509Certificate recipient)
+  private void checkFitsBeforeSealing(
+      int maxFrame, String ref, String to, String text, X509Certificate recipient)
       throws MessageTooLongException {
     UserIdentity self = me;
     if (!(recipient.getPublicKey() instanceof RSAPublicKey wrapKey)
@@ -267,13 +301,24 @@ final class OutgoingMessages {
       return; // user keys are RSA; anything else is left to checkFits
     }
     MessageContent.text(text); // refuses invalid Unicode or an absurd length first
-    EnvelopeHeader header = new EnvelopeHeader(EnvelopeHeader.VERSION, self.name(), List.of(to), clock.millis(),
-        new byte[EnvelopeHeader.MESSAGE_ID_BYTES]);
-    int emptyContent = 1; // a text's content is its kind byte, then the UTF-8 text (docs/PROTOCOL.md)
-    SealedEnvelope shape = new SealedEnvelope(header,
-        List.of(new WrappedKey(to, new byte[WrappedKey.KEY_ID_BYTES], new byte[modulusBytes(wrapKey)])),
-        new byte[SealedEnvelope.NONCE_BYTES], new byte[emptyContent + SealedEnvelope.TAG_BYTES],
-        new byte[modulusBytes(signKey)]);
+    EnvelopeHeader header =
+        new EnvelopeHeader(
+            EnvelopeHeader.VERSION,
+            self.name(),
+            List.of(to),
+            clock.millis(),
+            new byte[EnvelopeHeader.MESSAGE_ID_BYTES]);
+    int emptyContent =
+        1; // a text's content is its kind byte, then the UTF-8 text (docs/PROTOCOL.md)
+    SealedEnvelope shape =
+        new SealedEnvelope(
+            header,
+            List.of(
+                new WrappedKey(
+                    to, new byte[WrappedKey.KEY_ID_BYTES], new byte[modulusBytes(wrapKey)])),
+            new byte[SealedEnvelope.NONCE_BYTES],
+            new byte[emptyContent + SealedEnvelope.TAG_BYTES],
+            new byte[modulusBytes(signKey)]);
     int textBytes = text.getBytes(StandardCharsets.UTF_8).length;
     int jsonOverhead = FrameCodec.encode(new Frame.Send(ref, new byte[0])).length;
     int max = fit(maxFrame, jsonOverhead, EnvelopeCodec.encode(shape).length);
@@ -297,12 +342,14 @@ final class OutgoingMessages {
    * Refuses an envelope whose {@code send} frame, with {@code ref}, would exceed the relay's limit
    * (docs/PROTOCOL.md section 6, "fits"), naming the exact maximum for that ref.
    */
-  static void checkFits(int maxFrame, String ref, String text, byte[] envelope) throws MessageTooLongException {
+  static void checkFits(int maxFrame, String ref, String text, byte[] envelope)
+      throws MessageTooLongException {
     int frameBytes = FrameCodec.encode(new Frame.Send(ref, envelope)).length;
     if (frameBytes > maxFrame) {
       int textBytes = text.getBytes(StandardCharsets.UTF_8).length;
       int jsonOverhead = FrameCodec.encode(new Frame.Send(ref, new byte[0])).length;
-      throw new MessageTooLongException(textBytes, fit(maxFrame, jsonOverhead, envelope.length - textBytes), maxFrame);
+      throw new MessageTooLongException(
+          textBytes, fit(maxFrame, jsonOverhead, envelope.length - textBytes), maxFrame);
     }
   }
 
@@ -325,9 +372,14 @@ final class OutgoingMessages {
    */
   int maxTextBytes(int maxFrame, String peer) {
     UserIdentity self = me;
-    SealedEnvelope probe = sealer.seal(MessageContent.text(""),
-        List.of(new RecipientKey(self.name(), self.encryption().certificate())));
-    int nameDelta = 2 * (peer.getBytes(StandardCharsets.UTF_8).length - self.name().getBytes(StandardCharsets.UTF_8).length);
+    SealedEnvelope probe =
+        sealer.seal(
+            MessageContent.text(""),
+            List.of(new RecipientKey(self.name(), self.encryption().certificate())));
+    int nameDelta =
+        2
+            * (peer.getBytes(StandardCharsets.UTF_8).length
+                - self.name().getBytes(StandardCharsets.UTF_8).length);
     int jsonOverhead = FrameCodec.encode(new Frame.Send(REF_PLACEHOLDER, new byte[0])).length;
     return fit(maxFrame, jsonOverhead, EnvelopeCodec.encode(probe).length + nameDelta);
   }

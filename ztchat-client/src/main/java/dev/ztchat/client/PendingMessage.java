@@ -37,8 +37,12 @@ record PendingMessage(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PendingMessage p && id == p.id && peer.equals(p.peer) && text.equals(p.text)
-        && createdAt.equals(p.createdAt) && Objects.equals(messageIdHex, p.messageIdHex)
+    return o instanceof PendingMessage p
+        && id == p.id
+        && peer.equals(p.peer)
+        && text.equals(p.text)
+        && createdAt.equals(p.createdAt)
+        && Objects.equals(messageIdHex, p.messageIdHex)
         && Arrays.equals(envelope, p.envelope);
   }
 

@@ -19,13 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends receipts at a steady pace on their own thread, so that a backlog of received messages
- * does not spend the client's frame budget at the relay (docs/PROTOCOL.md section 4.3) that the
+ * Sends receipts at a steady pace on their own thread, so that a backlog of received messages does
+ * not spend the client's frame budget at the relay (docs/PROTOCOL.md section 4.3) that the
  * directory lookups and the user's own messages need. At most {@link #PER_SECOND} receipts leave
- * per second (half the relay's default budget); at most {@link #MAX_WAITING} wait, the oldest
- * being dropped beyond that; after a {@code rate_limited} answer the pacer pauses, doubling the
- * pause while the relay keeps refusing. A receipt is best effort: one lost costs the sender a
- * "delivered" mark, never a message.
+ * per second (half the relay's default budget); at most {@link #MAX_WAITING} wait, the oldest being
+ * dropped beyond that; after a {@code rate_limited} answer the pacer pauses, doubling the pause
+ * while the relay keeps refusing. A receipt is best effort: one lost costs the sender a "delivered"
+ * mark, never a message.
  *
  * <p>Thread-safe: {@link #submit} may be called from any thread.
  */
@@ -58,11 +58,13 @@ final class ReceiptPacer implements AutoCloseable {
 
   ReceiptPacer(String me, Sender sender) {
     this.sender = requireNonNull(sender, "sender");
-    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ztchat-receipts-" + me);
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ztchat-receipts-" + me);
+              t.setDaemon(true);
+              return t;
+            });
     long every = TimeUnit.SECONDS.toNanos(1) / PER_SECOND;
     thread.scheduleWithFixedDelay(this::sendOne, every, every, TimeUnit.NANOSECONDS);
   }
@@ -95,19 +97,22 @@ final class ReceiptPacer implements AutoCloseable {
       return;
     }
     inFlight.add(answer);
-    answer.whenComplete((f, e) -> {
-      inFlight.remove(answer);
-      Throwable cause = e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e;
-      if (cause instanceof RelayConnection.RelayException r && r.code() == ErrorCode.RATE_LIMITED) {
-        rateLimited(next);
-      } else if (cause != null) {
-        LOG.debug("no receipt sent to {}: {}", next.peer(), cause.getMessage());
-      } else {
-        synchronized (this) {
-          pauseNanos = FIRST_PAUSE.toNanos();
-        }
-      }
-    });
+    answer.whenComplete(
+        (f, e) -> {
+          inFlight.remove(answer);
+          Throwable cause =
+              e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e;
+          if (cause instanceof RelayConnection.RelayException r
+              && r.code() == ErrorCode.RATE_LIMITED) {
+            rateLimited(next);
+          } else if (cause != null) {
+            LOG.debug("no receipt sent to {}: {}", next.peer(), cause.getMessage());
+          } else {
+            synchronized (this) {
+              pauseNanos = FIRST_PAUSE.toNanos();
+            }
+          }
+        });
   }
 
   private synchronized void rateLimited(Receipt refused) {
@@ -119,8 +124,8 @@ final class ReceiptPacer implements AutoCloseable {
   }
 
   /**
-   * Sends up to {@code max} waiting receipts now, on the caller's thread (before closing, so that
-   * a short session, such as {@code recv --count 1}, still confirms what it showed).
+   * Sends up to {@code max} waiting receipts now, on the caller's thread (before closing, so that a
+   * short session, such as {@code recv --count 1}, still confirms what it showed).
    */
   void sendWaiting(int max) {
     for (int i = 0; i < max; i++) {

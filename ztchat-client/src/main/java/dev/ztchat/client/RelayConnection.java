@@ -32,7 +32,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,9 +52,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One mutual-TLS connection to the relay: sends requests and matches answers by {@code ref},
- * passes pushed envelopes to a listener, keeps itself alive with pings. It knows frames, not
- * messages: sealing and opening happen above it ({@link ChatClient}).
+ * One mutual-TLS connection to the relay: sends requests and matches answers by {@code ref}, passes
+ * pushed envelopes to a listener, keeps itself alive with pings. It knows frames, not messages:
+ * sealing and opening happen above it ({@link ChatClient}).
  *
  * <p>Security guarantees: a relay cannot make it hold more than a bounded amount of memory. Frames
  * are bounded before the welcome and, after it, by what a genuine relay with the announced {@code
@@ -110,8 +109,8 @@ public final class RelayConnection implements AutoCloseable {
    * Connects, completes the handshake (presenting {@code me}, trusting only {@code rootCa} for the
    * server and checking its host name) and waits for {@code welcome}.
    */
-  public static RelayConnection connect(String host, int port, Credential me, X509Certificate rootCa)
-      throws IOException {
+  public static RelayConnection connect(
+      String host, int port, Credential me, X509Certificate rootCa) throws IOException {
     SslContext ssl;
     try {
       ssl = TlsContexts.client(me, rootCa, TlsSettings.provider());
@@ -135,7 +134,9 @@ public final class RelayConnection implements AutoCloseable {
                       SslHandler tls = ssl.newHandler(c.alloc(), host, port);
                       c.pipeline()
                           .addLast("tls", tls)
-                          .addLast(FRAME_DECODER, new FrameDecoder(BEFORE_WELCOME_MAX_FRAME, FRAME_TIMEOUT))
+                          .addLast(
+                              FRAME_DECODER,
+                              new FrameDecoder(BEFORE_WELCOME_MAX_FRAME, FRAME_TIMEOUT))
                           .addLast("frameEncoder", FrameEncoder.INSTANCE)
                           .addLast("inbound", inbound);
                     }
@@ -145,15 +146,19 @@ public final class RelayConnection implements AutoCloseable {
               .channel();
       // Later on the event loop: a TLS alert that closes the channel reaches exceptionCaught
       // after this listener would run, and the alert says more than the close.
-      IOException closedEarly = new IOException("the server closed the connection during the handshake"
-          + " (is your certificate issued by the server's CA, valid, and not revoked?)");
-      ch.closeFuture().addListener(f -> {
-        try {
-          ch.eventLoop().execute(() -> welcomed.completeExceptionally(closedEarly));
-        } catch (RejectedExecutionException shuttingDown) {
-          welcomed.completeExceptionally(closedEarly);
-        }
-      });
+      IOException closedEarly =
+          new IOException(
+              "the server closed the connection during the handshake"
+                  + " (is your certificate issued by the server's CA, valid, and not revoked?)");
+      ch.closeFuture()
+          .addListener(
+              f -> {
+                try {
+                  ch.eventLoop().execute(() -> welcomed.completeExceptionally(closedEarly));
+                } catch (RejectedExecutionException shuttingDown) {
+                  welcomed.completeExceptionally(closedEarly);
+                }
+              });
       Frame.Welcome w = welcomed.get(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       RelayConnection conn = new RelayConnection(group, ch, w);
       // On the event loop, so frames that came right after the welcome are handled first, in order.
@@ -165,7 +170,8 @@ public final class RelayConnection implements AutoCloseable {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new IOException("interrupted while connecting", e);
     } catch (Exception e) {
-      // Not only the declared ones: sync() rethrows the connect failure (a ConnectException) undeclared.
+      // Not only the declared ones: sync() rethrows the connect failure (a ConnectException)
+      // undeclared.
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       var refusal = CertificateRefusedException.fromAlert(cause);
@@ -184,7 +190,8 @@ public final class RelayConnection implements AutoCloseable {
    * of an envelope that fit in a {@code send} (docs/PROTOCOL.md section 3).
    */
   static int deliverLimit(int maxFrame) {
-    return Math.min(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME, Math.max(0, maxFrame) + DELIVER_OVERHEAD);
+    return Math.min(
+        ProtocolLimits.CLIENT_MAX_INBOUND_FRAME, Math.max(0, maxFrame) + DELIVER_OVERHEAD);
   }
 
   private static boolean isRefused(Throwable t) {
@@ -207,8 +214,12 @@ public final class RelayConnection implements AutoCloseable {
     if (c instanceof java.net.ConnectException) {
       return "connection refused";
     }
-    if (m.contains("PKIX") || m.contains("CERTIFICATE_VERIFY_FAILED") || m.contains("certificate_unknown")) {
-      return "the server's certificate is not from your CA or does not match the host name (" + m + ")";
+    if (m.contains("PKIX")
+        || m.contains("CERTIFICATE_VERIFY_FAILED")
+        || m.contains("certificate_unknown")) {
+      return "the server's certificate is not from your CA or does not match the host name ("
+          + m
+          + ")";
     }
     return t.getMessage() == null ? m : t.getMessage();
   }
@@ -216,7 +227,8 @@ public final class RelayConnection implements AutoCloseable {
   /** The certificate the server presented (already verified by the handshake), or null. */
   public X509Certificate serverCertificate() {
     try {
-      var peer = channel.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
+      var peer =
+          channel.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
       return peer.length > 0 && peer[0] instanceof X509Certificate x ? x : null;
     } catch (SSLPeerUnverifiedException | RuntimeException e) {
       return null;
@@ -261,12 +273,15 @@ public final class RelayConnection implements AutoCloseable {
   public void deliveryProcessed() {
     if (unprocessed.decrementAndGet() <= RESUME_READING_AT && readingPaused && channel.isActive()) {
       try {
-        channel.eventLoop().execute(() -> {
-          if (readingPaused && unprocessed.get() <= RESUME_READING_AT) {
-            readingPaused = false;
-            channel.config().setAutoRead(true);
-          }
-        });
+        channel
+            .eventLoop()
+            .execute(
+                () -> {
+                  if (readingPaused && unprocessed.get() <= RESUME_READING_AT) {
+                    readingPaused = false;
+                    channel.config().setAutoRead(true);
+                  }
+                });
       } catch (RejectedExecutionException closed) {
         // the connection is gone: nothing to resume
       }
@@ -318,7 +333,9 @@ public final class RelayConnection implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
+      throw e.getCause() instanceof IOException io
+          ? io
+          : new IOException(e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
       throw new IOException("no answer from the server within " + timeout.toSeconds() + " s");
     } catch (RuntimeException e) {
@@ -335,16 +352,22 @@ public final class RelayConnection implements AutoCloseable {
   public CompletableFuture<Frame> requestAsync(Frame request, String ref) {
     CompletableFuture<Frame> answer = new CompletableFuture<>();
     pending.put(ref, answer);
-    channel.writeAndFlush(request).addListener(f -> {
-      if (!f.isSuccess()) {
-        answer.completeExceptionally(new IOException("could not send to the server: " + f.cause().getMessage()));
-      }
-    });
+    channel
+        .writeAndFlush(request)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                answer.completeExceptionally(
+                    new IOException("could not send to the server: " + f.cause().getMessage()));
+              }
+            });
     return answer
         .whenComplete((f, e) -> pending.remove(ref))
-        .thenCompose(f -> f instanceof Frame.Error e
-            ? CompletableFuture.failedFuture(new RelayException(e.code(), e.message()))
-            : CompletableFuture.completedFuture(f));
+        .thenCompose(
+            f ->
+                f instanceof Frame.Error e
+                    ? CompletableFuture.failedFuture(new RelayException(e.code(), e.message()))
+                    : CompletableFuture.completedFuture(f));
   }
 
   /** Sends a frame without waiting for an answer. */
@@ -356,11 +379,14 @@ public final class RelayConnection implements AutoCloseable {
     long every = Math.max(1, welcome.idleTimeoutSeconds() / 3);
     channel
         .eventLoop()
-        .scheduleAtFixedRate(() -> channel.writeAndFlush(new Frame.Ping(null)), every, every, TimeUnit.SECONDS);
+        .scheduleAtFixedRate(
+            () -> channel.writeAndFlush(new Frame.Ping(null)), every, every, TimeUnit.SECONDS);
   }
 
   private void closed(Throwable why) {
-    IOException e = new IOException("connection to the server closed" + (why == null ? "" : ": " + why.getMessage()));
+    IOException e =
+        new IOException(
+            "connection to the server closed" + (why == null ? "" : ": " + why.getMessage()));
     pending.values().forEach(f -> f.completeExceptionally(e));
     onClose.accept(why);
   }
@@ -408,23 +434,37 @@ public final class RelayConnection implements AutoCloseable {
           deliverLimit = deliverLimit(maxFrame);
           // Answers (certificates, revocation lists) may be longer than any deliver; each is
           // checked against a request of ours below.
-          ctx.pipeline().replace(FRAME_DECODER, FRAME_DECODER,
-              new FrameDecoder(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME, FRAME_TIMEOUT));
+          ctx.pipeline()
+              .replace(
+                  FRAME_DECODER,
+                  FRAME_DECODER,
+                  new FrameDecoder(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME, FRAME_TIMEOUT));
           welcomed.complete(w);
         }
         return;
       }
       if (frame instanceof Frame.Error e && !welcomed.isDone()) {
         // Refused instead of welcomed (a connection cap): its words beat the close's guess.
-        welcomed.completeExceptionally(new IOException("the server refused the connection: "
-            + String.valueOf(e.message()).replaceAll("[\\p{Cntrl}\\p{Cf}]", "?")));
+        welcomed.completeExceptionally(
+            new IOException(
+                "the server refused the connection: "
+                    + String.valueOf(e.message()).replaceAll("[\\p{Cntrl}\\p{Cf}]", "?")));
         return;
       }
       RelayConnection c = conn;
       if (size > deliverLimit && !answersARequest(c, frame)) {
-        refuse(ctx, new IOException("the server sent a " + frame.type() + " frame of " + size
-            + " bytes, larger than any genuine one can be (at most " + deliverLimit + " bytes with its maxFrame of "
-            + maxFrame + "); the connection was closed"));
+        refuse(
+            ctx,
+            new IOException(
+                "the server sent a "
+                    + frame.type()
+                    + " frame of "
+                    + size
+                    + " bytes, larger than any genuine one can be (at most "
+                    + deliverLimit
+                    + " bytes with its maxFrame of "
+                    + maxFrame
+                    + "); the connection was closed"));
         return;
       }
       if (c == null) {
@@ -435,7 +475,10 @@ public final class RelayConnection implements AutoCloseable {
     }
 
     private static boolean answersARequest(RelayConnection c, Frame frame) {
-      return c != null && !(frame instanceof Frame.Deliver) && frame.ref() != null && c.pending.containsKey(frame.ref());
+      return c != null
+          && !(frame instanceof Frame.Deliver)
+          && frame.ref() != null
+          && c.pending.containsKey(frame.ref());
     }
 
     private void refuse(ChannelHandlerContext ctx, IOException why) {
@@ -474,8 +517,13 @@ public final class RelayConnection implements AutoCloseable {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       if (cause instanceof FrameTooLargeException big) {
-        refuse(ctx, new IOException("the server sent a frame larger than a client accepts (" + big.getMessage()
-            + "); the connection was closed", big));
+        refuse(
+            ctx,
+            new IOException(
+                "the server sent a frame larger than a client accepts ("
+                    + big.getMessage()
+                    + "); the connection was closed",
+                big));
         return;
       }
       failure = cause;
@@ -490,7 +538,10 @@ public final class RelayConnection implements AutoCloseable {
         // The server's last word (e.g. "your certificate was revoked by the CA") says more than
         // an anonymous close.
         String said = lastUnsolicitedError;
-        c.closed(failure == null && said != null ? new IOException("the server said: " + said) : failure);
+        c.closed(
+            failure == null && said != null
+                ? new IOException("the server said: " + said)
+                : failure);
       }
       super.channelInactive(ctx);
     }

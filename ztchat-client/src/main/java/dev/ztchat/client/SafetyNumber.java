@@ -25,7 +25,8 @@ final class SafetyNumber {
    * The safety number of {@code me} and a contact known only by the SHA-256 of its two public keys
    * (as pinned): the same number {@link #of} gives for the contact's certificates.
    */
-  static String ofPinned(VerifiedContact me, String name, byte[] signingKeyHash, byte[] encryptionKeyHash) {
+  static String ofPinned(
+      VerifiedContact me, String name, byte[] signingKeyHash, byte[] encryptionKeyHash) {
     return of(part(me), part(name, signingKeyHash, encryptionKeyHash));
   }
 

@@ -17,6 +17,10 @@ public record SendResult(String messageId, List<Frame.Delivery> results) {
 
   /** The status for one recipient, or {@code null}. */
   public DeliveryStatus statusOf(String user) {
-    return results.stream().filter(d -> d.user().equals(user)).map(Frame.Delivery::status).findFirst().orElse(null);
+    return results.stream()
+        .filter(d -> d.user().equals(user))
+        .map(Frame.Delivery::status)
+        .findFirst()
+        .orElse(null);
   }
 }

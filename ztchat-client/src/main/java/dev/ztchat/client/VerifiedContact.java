@@ -6,10 +6,10 @@ import java.security.cert.X509Certificate;
 import java.util.Objects;
 
 /**
- * A contact's certificates after they were verified against the root CA for the contact's name
- * and roles. Only this package makes these ({@link ContactDirectory} after verifying), so code
- * outside it cannot present arbitrary keys as verified; {@link ContactDirectory#acceptChange}
- * verifies them again anyway before pinning.
+ * A contact's certificates after they were verified against the root CA for the contact's name and
+ * roles. Only this package makes these ({@link ContactDirectory} after verifying), so code outside
+ * it cannot present arbitrary keys as verified; {@link ContactDirectory#acceptChange} verifies them
+ * again anyway before pinning.
  */
 public final class VerifiedContact {
   private final String name;
@@ -38,13 +38,16 @@ public final class VerifiedContact {
 
   /** The contact's key fingerprint as shown to users. */
   public String fingerprint() {
-    return KeyFingerprints.display(KeyFingerprints.ofKey(signing), KeyFingerprints.ofKey(encryption));
+    return KeyFingerprints.display(
+        KeyFingerprints.ofKey(signing), KeyFingerprints.ofKey(encryption));
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof VerifiedContact c
-        && name.equals(c.name) && signing.equals(c.signing) && encryption.equals(c.encryption);
+        && name.equals(c.name)
+        && signing.equals(c.signing)
+        && encryption.equals(c.encryption);
   }
 
   @Override

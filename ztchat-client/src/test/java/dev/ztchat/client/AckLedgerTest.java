@@ -62,7 +62,9 @@ class AckLedgerTest {
 
     ledger.processed("alice", ID);
 
-    assertThat(ledger.awaitingConfirmation("alice", ID)).as("a replay cannot reset the ledger").isFalse();
+    assertThat(ledger.awaitingConfirmation("alice", ID))
+        .as("a replay cannot reset the ledger")
+        .isFalse();
   }
 
   @Test

@@ -77,7 +77,8 @@ class AtRestKeyTest {
   }
 
   @Test
-  void wrappedKeyForAnotherPrivateKeyUnderTheRightFingerprint_isRefusedAsDamaged() throws Exception {
+  void wrappedKeyForAnotherPrivateKeyUnderTheRightFingerprint_isRefusedAsDamaged()
+      throws Exception {
     // Mallory's wrapped key relabelled with Alice's fingerprint: unwrapping with Alice's key fails.
     String mallorysValue;
     try (ClientStore other = ClientStore.open(dir.resolve("other"))) {
@@ -108,18 +109,22 @@ class AtRestKeyTest {
   }
 
   @Test
-  void missingKeyRecordWhileEncryptedRowsExist_isRefused_neverANewKeyOverOldData() throws Exception {
+  void missingKeyRecordWhileEncryptedRowsExist_isRefused_neverANewKeyOverOldData()
+      throws Exception {
     try (ClientStore store = ClientStore.open(dir)) {
       AtRestKey.openOrCreate(store, alice);
       try (Statement s = store.db().createStatement()) {
-        s.execute("INSERT INTO outbox(token, peer, created_at, body) VALUES ('t', 'bob', 1, x'00')");
+        s.execute(
+            "INSERT INTO outbox(token, peer, created_at, body) VALUES ('t', 'bob', 1, x'00')");
         s.execute("DELETE FROM meta WHERE key = '" + AtRestKey.META_KEY + "'");
       }
       assertThatThrownBy(() -> AtRestKey.openOrCreate(store, alice))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("key record is missing");
       try (Statement s = store.db().createStatement();
-          ResultSet rs = s.executeQuery("SELECT count(*) FROM meta WHERE key = '" + AtRestKey.META_KEY + "'")) {
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT count(*) FROM meta WHERE key = '" + AtRestKey.META_KEY + "'")) {
         assertThat(rs.getInt(1)).isZero();
       }
     }
@@ -192,7 +197,8 @@ class AtRestKeyTest {
   }
 
   static String metaValue(ClientStore store) throws SQLException {
-    try (PreparedStatement q = store.db().prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+    try (PreparedStatement q =
+        store.db().prepareStatement("SELECT value FROM meta WHERE key = ?")) {
       q.setString(1, AtRestKey.META_KEY);
       try (ResultSet rs = q.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -201,7 +207,8 @@ class AtRestKeyTest {
   }
 
   static void setMetaValue(ClientStore store, String value) throws SQLException {
-    try (PreparedStatement u = store.db().prepareStatement("UPDATE meta SET value = ? WHERE key = ?")) {
+    try (PreparedStatement u =
+        store.db().prepareStatement("UPDATE meta SET value = ? WHERE key = ?")) {
       u.setString(1, value);
       u.setString(2, AtRestKey.META_KEY);
       u.executeUpdate();

@@ -51,7 +51,8 @@ class BacklogIntegrationTest {
     pki = TestPki.create("bob", "carol", "dave");
     CertsLayout certs = pki.writeTo(dir.resolve("certs"));
     config = RelayServerConfig.defaults(certs, dir.resolve("relay")).withPort(0);
-    assertThat(2 * PER_SENDER).as("the backlog is far larger than the burst")
+    assertThat(2 * PER_SENDER)
+        .as("the backlog is far larger than the burst")
         .isGreaterThan(3 * ProtocolLimits.DEFAULT_FRAME_BURST);
   }
 
@@ -62,7 +63,9 @@ class BacklogIntegrationTest {
     }
   }
 
-  /** carol and dave each seal PER_SENDER messages to bob, stored while bob is offline; their texts. */
+  /**
+   * carol and dave each seal PER_SENDER messages to bob, stored while bob is offline; their texts.
+   */
   Set<String> backlogForBob() throws Exception {
     RecipientKey toBob = new RecipientKey("bob", pki.user("bob").encryption().certificate());
     RsaOaepAesGcmSealer carol = new RsaOaepAesGcmSealer(pki.user("carol"), Clock.systemUTC());
@@ -76,11 +79,16 @@ class BacklogIntegrationTest {
       texts.add("dave " + i);
     }
     try (OfflineQueue q = OfflineQueue.open(config.queue(), Clock.systemUTC())) {
-      q.transaction(() -> {
-        for (SealedEnvelope e : envelopes) {
-          q.enqueue(List.of("bob"), e.header().sender(), e.header().messageIdHex(), EnvelopeCodec.encode(e));
-        }
-      });
+      q.transaction(
+          () -> {
+            for (SealedEnvelope e : envelopes) {
+              q.enqueue(
+                  List.of("bob"),
+                  e.header().sender(),
+                  e.header().messageIdHex(),
+                  EnvelopeCodec.encode(e));
+            }
+          });
       assertThat(q.pending("bob")).isEqualTo(2 * PER_SENDER);
     }
     return texts;
@@ -88,7 +96,8 @@ class BacklogIntegrationTest {
 
   /** Envelopes the relay still stores for bob, read beside the running relay. */
   int pendingForBob(Connection db) throws Exception {
-    try (PreparedStatement q = db.prepareStatement("SELECT COUNT(*) FROM queue WHERE recipient = 'bob'");
+    try (PreparedStatement q =
+            db.prepareStatement("SELECT COUNT(*) FROM queue WHERE recipient = 'bob'");
         ResultSet rs = q.executeQuery()) {
       rs.next();
       return rs.getInt(1);
@@ -96,11 +105,17 @@ class BacklogIntegrationTest {
   }
 
   ChatClientConfig bob() {
-    return ChatClientConfig.of("localhost", server.port(), pki.user("bob"), pki.ca().certificate(), dir.resolve("data-bob"));
+    return ChatClientConfig.of(
+        "localhost",
+        server.port(),
+        pki.user("bob"),
+        pki.ca().certificate(),
+        dir.resolve("data-bob"));
   }
 
   @Test
-  void backlogFromSeveralSenders_isShownExactlyOnce_andNothingIsAcknowledgedUnseen() throws Exception {
+  void backlogFromSeveralSenders_isShownExactlyOnce_andNothingIsAcknowledgedUnseen()
+      throws Exception {
     receiveWholeBacklog();
   }
 
@@ -120,26 +135,40 @@ class BacklogIntegrationTest {
     Inbox inbox = new Inbox();
     List<String> shown = new ArrayList<>();
     try (ChatClient bob = ChatClient.connect(bob(), inbox);
-        Connection db = DriverManager.getConnection("jdbc:sqlite:" + config.queue().dataDir().resolve("relay.db"))) {
+        Connection db =
+            DriverManager.getConnection(
+                "jdbc:sqlite:" + config.queue().dataDir().resolve("relay.db"))) {
       while (shown.size() < total) {
         OpenedMessage m = inbox.messages.poll(60, TimeUnit.SECONDS);
-        assertThat(m).as("message %d of %d arrives (warnings so far: %s)", shown.size() + 1, total, inbox.warnings).isNotNull();
+        assertThat(m)
+            .as(
+                "message %d of %d arrives (warnings so far: %s)",
+                shown.size() + 1, total, inbox.warnings)
+            .isNotNull();
         shown.add(m.text());
         int pending = pendingForBob(db);
         int shownAfterReading = shown.size() + inbox.messages.size();
-        assertThat(pending).as("the relay deleted only messages bob was shown").isGreaterThanOrEqualTo(total - shownAfterReading);
+        assertThat(pending)
+            .as("the relay deleted only messages bob was shown")
+            .isGreaterThanOrEqualTo(total - shownAfterReading);
       }
-      assertThat(inbox.warnings).as("nothing reported as dropped, in particular not as from an unknown sender").isEmpty();
+      assertThat(inbox.warnings)
+          .as("nothing reported as dropped, in particular not as from an unknown sender")
+          .isEmpty();
       assertThat(shown).doesNotHaveDuplicates();
       assertThat(new HashSet<>(shown)).isEqualTo(expected);
-      assertThat(Polling.eventually(Duration.ofSeconds(30), () -> {
-        try {
-          return pendingForBob(db) == 0;
-        } catch (Exception e) {
-          return false;
-        }
-      }))
-          .as("everything shown was acknowledged and deleted").isTrue();
+      assertThat(
+              Polling.eventually(
+                  Duration.ofSeconds(30),
+                  () -> {
+                    try {
+                      return pendingForBob(db) == 0;
+                    } catch (Exception e) {
+                      return false;
+                    }
+                  }))
+          .as("everything shown was acknowledged and deleted")
+          .isTrue();
       assertThat(inbox.messages.poll(1, TimeUnit.SECONDS)).as("nothing shown twice").isNull();
     }
   }

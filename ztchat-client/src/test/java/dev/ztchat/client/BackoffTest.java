@@ -39,12 +39,14 @@ class BackoffTest {
     // Drawing the middle of each range shows the ceiling: half of 500, 1000, ... capped at 30 000.
     Backoff backoff = Backoff.forReconnect(always(0.5));
 
-    assertThat(millis(backoff, 9)).containsExactly(250L, 500L, 1000L, 2000L, 4000L, 8000L, 15000L, 15000L, 15000L);
+    assertThat(millis(backoff, 9))
+        .containsExactly(250L, 500L, 1000L, 2000L, 4000L, 8000L, 15000L, 15000L, 15000L);
   }
 
   @Test
   void delays_stayWithinZeroAndTheCeiling_forEveryDraw() {
-    Backoff backoff = Backoff.forReconnect(RandomGeneratorFactory.of("L64X128MixRandom").create(42));
+    Backoff backoff =
+        Backoff.forReconnect(RandomGeneratorFactory.of("L64X128MixRandom").create(42));
     long ceiling = 500;
     for (int i = 0; i < 2_000; i++) {
       Duration d = backoff.next();
@@ -69,7 +71,9 @@ class BackoffTest {
       last = backoff.next();
     }
 
-    assertThat(last).isLessThanOrEqualTo(Backoff.RECONNECT_MAX).isGreaterThan(Duration.ofMillis(29_999));
+    assertThat(last)
+        .isLessThanOrEqualTo(Backoff.RECONNECT_MAX)
+        .isGreaterThan(Duration.ofMillis(29_999));
   }
 
   @Test

@@ -48,27 +48,39 @@ class CertificateRefusalIntegrationTest {
 
   void revoke(UserIdentity who) throws Exception {
     pki.revoke(who.signing().certificate(), RevocationReason.KEY_COMPROMISE);
-    CrlFiles.write(certs.crl(), pki.revoke(who.encryption().certificate(), RevocationReason.KEY_COMPROMISE));
+    CrlFiles.write(
+        certs.crl(), pki.revoke(who.encryption().certificate(), RevocationReason.KEY_COMPROMISE));
   }
 
   @Test
   void aRevokedDeviceIsToldItWasRevoked() throws Exception {
     revoke(pki.user("alice"));
-    assertThat(Polling.eventually(Duration.ofSeconds(5),
-        () -> refusal(pki.user("alice")) instanceof CertificateRefusedException)).isTrue();
+    assertThat(
+            Polling.eventually(
+                Duration.ofSeconds(5),
+                () -> refusal(pki.user("alice")) instanceof CertificateRefusedException))
+        .isTrue();
 
     assertThat(refusal(pki.user("alice")))
         .isInstanceOf(CertificateRefusedException.class)
         .hasMessageContaining("revoked by the CA")
-        .satisfies(e -> assertThat(((CertificateRefusedException) e).remedy())
-            .contains(Remedy.of(Remedy.Kind.RENEW_USER)))
-        .message().doesNotContain("./ztchat", "pki ");
+        .satisfies(
+            e ->
+                assertThat(((CertificateRefusedException) e).remedy())
+                    .contains(Remedy.of(Remedy.Kind.RENEW_USER)))
+        .message()
+        .doesNotContain("./ztchat", "pki ");
   }
 
   @Test
   void anExpiredDeviceIsToldItExpired() {
-    UserIdentity expired = CertificateIssuer.issueUser(
-        pki.ca(), "bob", TestPki.TEST_KEY_BITS, Instant.now().minus(Duration.ofDays(10)), Duration.ofDays(1));
+    UserIdentity expired =
+        CertificateIssuer.issueUser(
+            pki.ca(),
+            "bob",
+            TestPki.TEST_KEY_BITS,
+            Instant.now().minus(Duration.ofDays(10)),
+            Duration.ofDays(1));
 
     assertThat(refusal(expired))
         .isInstanceOf(CertificateRefusedException.class)
@@ -87,18 +99,30 @@ class CertificateRefusalIntegrationTest {
   @Test
   void aClientRevokedWhileConnectedStopsRetryingAndSaysWhy() throws Exception {
     List<ConnectionStatus> states = new CopyOnWriteArrayList<>();
-    Inbox inbox = new Inbox() {
-      @Override
-      public void onConnectionState(ConnectionStatus status) {
-        states.add(status);
-      }
-    };
-    try (ChatClient alice = ChatClient.connect(
-        ChatClientConfig.of("localhost", server.port(), pki.user("alice"), pki.ca().certificate(), dir.resolve("a")), inbox)) {
+    Inbox inbox =
+        new Inbox() {
+          @Override
+          public void onConnectionState(ConnectionStatus status) {
+            states.add(status);
+          }
+        };
+    try (ChatClient alice =
+        ChatClient.connect(
+            ChatClientConfig.of(
+                "localhost",
+                server.port(),
+                pki.user("alice"),
+                pki.ca().certificate(),
+                dir.resolve("a")),
+            inbox)) {
       revoke(pki.user("alice"));
 
-      assertThat(Polling.eventually(Duration.ofSeconds(30),
-          () -> states.stream().anyMatch(s -> s.state() == ConnectionState.REFUSED))).as("refused: " + states).isTrue();
+      assertThat(
+              Polling.eventually(
+                  Duration.ofSeconds(30),
+                  () -> states.stream().anyMatch(s -> s.state() == ConnectionState.REFUSED)))
+          .as("refused: " + states)
+          .isTrue();
     }
     // closing waited for the reconnect loop: a retry would have reported a state after the refusal
     ConnectionStatus last = states.get(states.size() - 1);
@@ -107,7 +131,9 @@ class CertificateRefusalIntegrationTest {
   }
 
   private Exception refusal(UserIdentity who) {
-    try (RelayConnection c = RelayConnection.connect("localhost", server.port(), who.signing(), pki.ca().certificate())) {
+    try (RelayConnection c =
+        RelayConnection.connect(
+            "localhost", server.port(), who.signing(), pki.ca().certificate())) {
       return null;
     } catch (Exception e) {
       return e;
@@ -117,11 +143,22 @@ class CertificateRefusalIntegrationTest {
   @Test
   void aRefusedFirstConnectFailsWithTheReason() throws Exception {
     revoke(pki.user("bob"));
-    assertThat(Polling.eventually(Duration.ofSeconds(5),
-        () -> refusal(pki.user("bob")) instanceof CertificateRefusedException)).isTrue();
+    assertThat(
+            Polling.eventually(
+                Duration.ofSeconds(5),
+                () -> refusal(pki.user("bob")) instanceof CertificateRefusedException))
+        .isTrue();
 
-    assertThatThrownBy(() -> ChatClient.connect(
-        ChatClientConfig.of("localhost", server.port(), pki.user("bob"), pki.ca().certificate(), dir.resolve("b")), new Inbox()))
+    assertThatThrownBy(
+            () ->
+                ChatClient.connect(
+                    ChatClientConfig.of(
+                        "localhost",
+                        server.port(),
+                        pki.user("bob"),
+                        pki.ca().certificate(),
+                        dir.resolve("b")),
+                    new Inbox()))
         .isInstanceOf(CertificateRefusedException.class)
         .hasMessageContaining("revoked");
   }

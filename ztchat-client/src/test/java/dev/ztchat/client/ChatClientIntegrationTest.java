@@ -72,7 +72,12 @@ class ChatClientIntegrationTest {
 
   ChatClient connect(UserIdentity id, Inbox inbox) throws Exception {
     return ChatClient.connect(
-        ChatClientConfig.of("localhost", server.port(), id, pki.ca().certificate(), dir.resolve("data-" + id.name())),
+        ChatClientConfig.of(
+            "localhost",
+            server.port(),
+            id,
+            pki.ca().certificate(),
+            dir.resolve("data-" + id.name())),
         inbox);
   }
 
@@ -83,7 +88,8 @@ class ChatClientIntegrationTest {
     try (ChatClient alice = connect(pki.user("alice"), aliceInbox);
         ChatClient bob = connect(pki.user("bob"), bobInbox)) {
       SendResult r = alice.send("bob", "hello bob");
-      // bob is online but has never written to alice: the relay does not tell her (docs/SECURITY.md)
+      // bob is online but has never written to alice: the relay does not tell her
+      // (docs/SECURITY.md)
       assertThat(r.statusOf("bob")).isEqualTo(DeliveryStatus.QUEUED);
       OpenedMessage m = bobInbox.next();
       assertThat(m.sender()).isEqualTo("alice");
@@ -92,7 +98,8 @@ class ChatClientIntegrationTest {
 
       bob.send("alice", "hi alice, ünïcödé ✓");
       assertThat(aliceInbox.next().text()).isEqualTo("hi alice, ünïcödé ✓");
-      assertThat(alice.send("bob", "you are online").statusOf("bob")).isEqualTo(DeliveryStatus.DELIVERED);
+      assertThat(alice.send("bob", "you are online").statusOf("bob"))
+          .isEqualTo(DeliveryStatus.DELIVERED);
       assertThat(bobInbox.next().text()).isEqualTo("you are online");
       assertThat(bobInbox.warnings).isEmpty();
     }
@@ -101,7 +108,8 @@ class ChatClientIntegrationTest {
   @Test
   void send_toOfflineUser_isQueued() throws Exception {
     try (ChatClient alice = connect(pki.user("alice"), new Inbox())) {
-      assertThat(alice.send("carol", "are you there?").statusOf("carol")).isEqualTo(DeliveryStatus.QUEUED);
+      assertThat(alice.send("carol", "are you there?").statusOf("carol"))
+          .isEqualTo(DeliveryStatus.QUEUED);
     }
   }
 
@@ -121,11 +129,13 @@ class ChatClientIntegrationTest {
       assertThatThrownBy(() -> alice.send("bob", "x".repeat(5000)))
           .isInstanceOf(MessageTooLongException.class)
           .hasMessageContaining("maximum is");
-      MessageTooLongException e = Assertions.assertThrows(
-          MessageTooLongException.class, () -> alice.send("bob", "x".repeat(5000)));
+      MessageTooLongException e =
+          Assertions.assertThrows(
+              MessageTooLongException.class, () -> alice.send("bob", "x".repeat(5000)));
       // exactly the maximum fits, one more byte does not
       assertThat(alice.send("bob", "y".repeat(e.maxBytes())).statusOf("bob").accepted()).isTrue();
-      assertThatThrownBy(() -> alice.send("bob", "y".repeat(e.maxBytes() + 1))).isInstanceOf(MessageTooLongException.class);
+      assertThatThrownBy(() -> alice.send("bob", "y".repeat(e.maxBytes() + 1)))
+          .isInstanceOf(MessageTooLongException.class);
     }
   }
 
@@ -140,13 +150,22 @@ class ChatClientIntegrationTest {
       // bob gets new keys from the CA (a new device, or an attacker with a mis-issued certificate)
       UserIdentity newBob = pki.addUser("bob");
       Inbox newBobInbox = new Inbox();
-      try (ChatClient bob2 = ChatClient.connect(
-          ChatClientConfig.of("localhost", server.port(), newBob, pki.ca().certificate(), dir.resolve("data-bob2")),
-          newBobInbox)) {
-        KeyChangedException e = Assertions.assertThrows(
-            KeyChangedException.class, () -> alice.send("bob", "secret for bob"));
+      try (ChatClient bob2 =
+          ChatClient.connect(
+              ChatClientConfig.of(
+                  "localhost",
+                  server.port(),
+                  newBob,
+                  pki.ca().certificate(),
+                  dir.resolve("data-bob2")),
+              newBobInbox)) {
+        KeyChangedException e =
+            Assertions.assertThrows(
+                KeyChangedException.class, () -> alice.send("bob", "secret for bob"));
         assertThat(e.pinnedFingerprint()).isNotEqualTo(e.newFingerprint());
-        assertThat(newBobInbox.messages.poll(500, TimeUnit.MILLISECONDS)).as("nothing sent to the new key").isNull();
+        assertThat(newBobInbox.messages.poll(500, TimeUnit.MILLISECONDS))
+            .as("nothing sent to the new key")
+            .isNull();
         alice.acceptKeyChange(e.newKeys());
         alice.send("bob", "after accepting");
         assertThat(newBobInbox.next().text()).isEqualTo("after accepting");
@@ -169,12 +188,13 @@ class ChatClientIntegrationTest {
   void certificatesExpiringWithin30Days_areAnnounced_ownAndServers() throws Exception {
     // TestPki issues 30-day certificates: all of them are inside the warning period
     BlockingQueue<String> notices = new LinkedBlockingQueue<>();
-    Inbox inbox = new Inbox() {
-      @Override
-      public void onNotice(String notice) {
-        notices.add(notice);
-      }
-    };
+    Inbox inbox =
+        new Inbox() {
+          @Override
+          public void onNotice(String notice) {
+            notices.add(notice);
+          }
+        };
     try (ChatClient alice = connect(pki.user("alice"), inbox)) {
       List<String> seen = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
@@ -182,7 +202,8 @@ class ChatClientIntegrationTest {
         assertThat(n).isNotNull();
         seen.add(n);
       }
-      assertThat(seen).anyMatch(n -> n.contains("your signing certificate expires"))
+      assertThat(seen)
+          .anyMatch(n -> n.contains("your signing certificate expires"))
           .anyMatch(n -> n.contains("your encryption certificate expires"))
           .anyMatch(n -> n.contains("the server's certificate expires"));
     }
@@ -192,9 +213,15 @@ class ChatClientIntegrationTest {
   void localStore_isPrivateToItsOwner() throws Exception {
     try (ChatClient alice = connect(pki.user("alice"), new Inbox())) {
       Path data = dir.resolve("data-alice");
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("client.db")))).isEqualTo("rw-------");
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("seen.db")))).isEqualTo("rw-------");
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+      assertThat(
+              PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(data.resolve("client.db"))))
+          .isEqualTo("rw-------");
+      assertThat(
+              PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("seen.db"))))
+          .isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+          .isEqualTo("rwx------");
     }
   }
 }

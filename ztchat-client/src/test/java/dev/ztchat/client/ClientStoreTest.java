@@ -47,7 +47,9 @@ class ClientStoreTest {
       new Outbox(store, key, Clock.systemUTC()).enqueue("bob", queued);
 
       files = storeFiles();
-      assertThat(files).extracting(p -> p.getFileName().toString()).contains("client.db", "client.db-wal");
+      assertThat(files)
+          .extracting(p -> p.getFileName().toString())
+          .contains("client.db", "client.db-wal");
       assertNoPlaintext(files, incoming, outgoing, queued);
     }
     // Closing checkpoints the log into the main file.
@@ -57,17 +59,21 @@ class ClientStoreTest {
   @Test
   void databaseFileAndItsCompanions_stayOwnerOnly() throws Exception {
     try (ClientStore store = ClientStore.open(dir)) {
-      new Outbox(store, AtRestKey.openOrCreate(store, alice), Clock.systemUTC()).enqueue("bob", "x");
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+      new Outbox(store, AtRestKey.openOrCreate(store, alice), Clock.systemUTC())
+          .enqueue("bob", "x");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+          .isEqualTo("rwx------");
       for (Path f : storeFiles()) {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
             .as(f.getFileName().toString())
             .isEqualTo("rw-------");
       }
     }
-    Files.setPosixFilePermissions(dir.resolve("client.db"), PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(
+        dir.resolve("client.db"), PosixFilePermissions.fromString("rw-r--r--"));
     try (ClientStore store = ClientStore.open(dir)) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file()))).isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file())))
+          .isEqualTo("rw-------");
     }
   }
 
@@ -77,8 +83,9 @@ class ClientStoreTest {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("client.db"));
         Statement s = c.createStatement()) {
       s.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-      s.execute("CREATE TABLE pins (name TEXT PRIMARY KEY, signing_key TEXT NOT NULL,"
-          + " encryption_key TEXT NOT NULL, pinned_at INTEGER NOT NULL)");
+      s.execute(
+          "CREATE TABLE pins (name TEXT PRIMARY KEY, signing_key TEXT NOT NULL,"
+              + " encryption_key TEXT NOT NULL, pinned_at INTEGER NOT NULL)");
       s.execute("INSERT INTO pins VALUES ('bob', 'aa', 'bb', 1)");
       s.execute("INSERT INTO meta VALUES ('schema_version', '1')");
     }
@@ -110,7 +117,8 @@ class ClientStoreTest {
   }
 
   @Test
-  void stateFoldersLeftWideByAnOlderVersion_areTightenedTo0700_andTheirFilesTo0600() throws Exception {
+  void stateFoldersLeftWideByAnOlderVersion_areTightenedTo0700_andTheirFilesTo0600()
+      throws Exception {
     Path top = dir.resolve(".ztchat");
     Path caFolder = top.resolve("0123456789abcdef");
     Path state = caFolder.resolve("bob");
@@ -124,11 +132,15 @@ class ClientStoreTest {
     ClientStore.ensurePrivateFolders(top, state);
     try (ClientStore store = ClientStore.open(state, "bob")) {
       for (Path p : List.of(top, caFolder, state)) {
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as("%s", p).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+            .as("%s", p)
+            .isEqualTo("rwx------");
       }
       try (var files = Files.list(state)) {
         for (Path f : files.toList()) {
-          assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as("%s", f).isEqualTo("rw-------");
+          assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+              .as("%s", f)
+              .isEqualTo("rw-------");
         }
       }
     }
@@ -139,7 +151,9 @@ class ClientStoreTest {
     Path state = dir.resolve("a").resolve("b").resolve("bob");
     try (ClientStore store = ClientStore.open(state, "bob")) {
       for (Path p : List.of(dir.resolve("a"), dir.resolve("a").resolve("b"), state)) {
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as("%s", p).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+            .as("%s", p)
+            .isEqualTo("rwx------");
       }
     }
   }
@@ -159,7 +173,8 @@ class ClientStoreTest {
         assertThat(raw)
             .as("%s must not hold the text", f.getFileName())
             .doesNotContain(HexFormat.of().formatHex(t.getBytes(StandardCharsets.UTF_8)))
-            .doesNotContain(HexFormat.of().formatHex(t.substring(0, 16).getBytes(StandardCharsets.UTF_8)));
+            .doesNotContain(
+                HexFormat.of().formatHex(t.substring(0, 16).getBytes(StandardCharsets.UTF_8)));
       }
     }
   }

@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A connection over the relay's per-user cap: the user is told which cap, not to check certificates. */
+/**
+ * A connection over the relay's per-user cap: the user is told which cap, not to check
+ * certificates.
+ */
 class ConnectionCapRefusalIntegrationTest {
   @TempDir Path dir;
 
@@ -19,15 +22,25 @@ class ConnectionCapRefusalIntegrationTest {
   void connectionOverThePerUserCap_failsWithTheRelaysReason() throws Exception {
     TestPki pki = TestPki.create("alice");
     var certs = pki.writeTo(dir.resolve("certs"));
-    try (RelayServer server = RelayServer.start(RelayServerConfig.defaults(certs, dir.resolve("relay")).withPort(0)
-            .withConnectionLimits(new ConnectionLimits(1, 100, 32)));
+    try (RelayServer server =
+            RelayServer.start(
+                RelayServerConfig.defaults(certs, dir.resolve("relay"))
+                    .withPort(0)
+                    .withConnectionLimits(new ConnectionLimits(1, 100, 32)));
         RelayConnection first =
-            RelayConnection.connect("localhost", server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
-      assertThatThrownBy(() ->
-              RelayConnection.connect("localhost", server.port(), pki.user("alice").signing(), pki.ca().certificate())
-                  .close())
+            RelayConnection.connect(
+                "localhost", server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
+      assertThatThrownBy(
+              () ->
+                  RelayConnection.connect(
+                          "localhost",
+                          server.port(),
+                          pki.user("alice").signing(),
+                          pki.ca().certificate())
+                      .close())
           .isInstanceOf(IOException.class)
-          .hasMessageContaining("the server refused the connection: too many connections for alice (limit 1)")
+          .hasMessageContaining(
+              "the server refused the connection: too many connections for alice (limit 1)")
           .hasMessageNotContaining("certificate");
     }
   }

@@ -62,16 +62,24 @@ class ConnectionSupervisorTest {
   /** Millisecond-scale delays: ceilings 1, 2, 4, 4 ... ms. */
   static Backoff fastBackoff() {
     return new Backoff(
-        Duration.ofMillis(1), 2, Duration.ofMillis(4), RandomGeneratorFactory.of("L64X128MixRandom").create(7));
+        Duration.ofMillis(1),
+        2,
+        Duration.ofMillis(4),
+        RandomGeneratorFactory.of("L64X128MixRandom").create(7));
   }
 
   ConnectionSupervisor<FakeConnection> supervise(
-      ConnectionSupervisor.Connector<FakeConnection> connector, ConnectionSupervisor.OnConnected<FakeConnection> then) {
+      ConnectionSupervisor.Connector<FakeConnection> connector,
+      ConnectionSupervisor.OnConnected<FakeConnection> then) {
     ConnectionSupervisor<FakeConnection> s =
-        new ConnectionSupervisor<>(connector, fastBackoff(), statuses::add, c -> {
-          connected.add(c);
-          then.accept(c);
-        });
+        new ConnectionSupervisor<>(
+            connector,
+            fastBackoff(),
+            statuses::add,
+            c -> {
+              connected.add(c);
+              then.accept(c);
+            });
     supervisors.add(s);
     return s;
   }
@@ -106,12 +114,14 @@ class ConnectionSupervisorTest {
     assertThat(first.state()).isEqualTo(ConnectionState.DISCONNECTED);
     assertThat(first.reason()).isEqualTo("connection refused (attempt 1)");
     assertThat(first.retryIn()).isLessThan(Duration.ofMillis(1));
-    assertThat(first.describe()).startsWith("offline (connection refused (attempt 1)); retrying in ");
+    assertThat(first.describe())
+        .startsWith("offline (connection refused (attempt 1)); retrying in ");
     assertThat(nextStatus().state()).isEqualTo(ConnectionState.CONNECTING);
     ConnectionStatus second = nextStatus();
     assertThat(second.state()).isEqualTo(ConnectionState.DISCONNECTED);
     assertThat(second.retryIn()).isLessThan(Duration.ofMillis(2));
-    assertThat(nextStates(2)).containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
+    assertThat(nextStates(2))
+        .containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
 
     FakeConnection c = connected.poll(1, TimeUnit.SECONDS);
     assertThat(c).isNotNull();
@@ -127,14 +137,16 @@ class ConnectionSupervisorTest {
     ConnectionSupervisor<FakeConnection> s = supervise(connector, c -> {});
     s.start();
     FakeConnection first = connected.poll(1, TimeUnit.SECONDS);
-    assertThat(nextStates(2)).containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
+    assertThat(nextStates(2))
+        .containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
 
     s.connectionLost(first, "the server closed the connection");
 
     ConnectionStatus lost = nextStatus();
     assertThat(lost.state()).isEqualTo(ConnectionState.DISCONNECTED);
     assertThat(lost.reason()).isEqualTo("the server closed the connection");
-    assertThat(nextStates(2)).containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
+    assertThat(nextStates(2))
+        .containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
     FakeConnection second = connected.poll(1, TimeUnit.SECONDS);
     assertThat(second).isNotNull().isNotSameAs(first);
     assertThat(first.closed).isTrue();
@@ -165,18 +177,23 @@ class ConnectionSupervisorTest {
   @Test
   void failingOnConnected_closesThatConnection_andTriesAgain() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    ConnectionSupervisor<FakeConnection> s = supervise(new FlakyConnector(0), c -> {
-      if (calls.incrementAndGet() == 1) {
-        throw new IOException("flushing the outbox failed");
-      }
-    });
+    ConnectionSupervisor<FakeConnection> s =
+        supervise(
+            new FlakyConnector(0),
+            c -> {
+              if (calls.incrementAndGet() == 1) {
+                throw new IOException("flushing the outbox failed");
+              }
+            });
     s.start();
 
-    assertThat(nextStates(2)).containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
+    assertThat(nextStates(2))
+        .containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
     ConnectionStatus failed = nextStatus();
     assertThat(failed.state()).isEqualTo(ConnectionState.DISCONNECTED);
     assertThat(failed.reason()).isEqualTo("flushing the outbox failed");
-    assertThat(nextStates(2)).containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
+    assertThat(nextStates(2))
+        .containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
     FakeConnection first = connected.poll(1, TimeUnit.SECONDS);
     FakeConnection second = connected.poll(1, TimeUnit.SECONDS);
     assertThat(first.closed).isTrue();
@@ -186,10 +203,13 @@ class ConnectionSupervisorTest {
   @Test
   void refusedCertificate_isReportedOnce_andNoAttemptFollows() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
-    ConnectionSupervisor<FakeConnection> s = supervise(() -> {
-      attempts.incrementAndGet();
-      throw CertificateRefusedException.renewed("alice", "/keys");
-    }, c -> {});
+    ConnectionSupervisor<FakeConnection> s =
+        supervise(
+            () -> {
+              attempts.incrementAndGet();
+              throw CertificateRefusedException.renewed("alice", "/keys");
+            },
+            c -> {});
     s.start();
     assertThat(nextStates(2)).containsExactly(ConnectionState.CONNECTING, ConnectionState.REFUSED);
 
@@ -223,15 +243,18 @@ class ConnectionSupervisorTest {
   @Test
   void close_whileAnAttemptIsBlocked_interruptsIt_andReturnsPromptly() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
-    ConnectionSupervisor<FakeConnection> s = supervise(() -> {
-      entered.countDown();
-      try {
-        new CountDownLatch(1).await();
-      } catch (InterruptedException e) {
-        throw new IOException("interrupted while connecting", e);
-      }
-      throw new AssertionError("unreachable");
-    }, c -> {});
+    ConnectionSupervisor<FakeConnection> s =
+        supervise(
+            () -> {
+              entered.countDown();
+              try {
+                new CountDownLatch(1).await();
+              } catch (InterruptedException e) {
+                throw new IOException("interrupted while connecting", e);
+              }
+              throw new AssertionError("unreachable");
+            },
+            c -> {});
     s.start();
     assertThat(entered.await(1, TimeUnit.SECONDS)).isTrue();
 
@@ -239,6 +262,8 @@ class ConnectionSupervisorTest {
     s.close();
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
-    assertThat(statuses).extracting(ConnectionStatus::state).containsExactly(ConnectionState.CONNECTING);
+    assertThat(statuses)
+        .extracting(ConnectionStatus::state)
+        .containsExactly(ConnectionState.CONNECTING);
   }
 }

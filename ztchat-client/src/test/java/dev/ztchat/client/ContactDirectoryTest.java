@@ -13,7 +13,6 @@ import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.MutableClock;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -48,13 +47,20 @@ class ContactDirectoryTest {
     pki = TestPki.create("alice", "bob", "carol");
     certs = pki.writeTo(dir.resolve("certs"));
     server = RelayServer.start(RelayServerConfig.defaults(certs, dir.resolve("relay")).withPort(0));
-    connection = RelayConnection.connect("localhost", server.port(), pki.user("alice").signing(), pki.ca().certificate());
+    connection =
+        RelayConnection.connect(
+            "localhost", server.port(), pki.user("alice").signing(), pki.ca().certificate());
     store = ClientStore.open(dir.resolve("alice"));
     pins = new ContactPins(store, clock);
-    contacts = new ContactDirectory(() -> {
-      relayUses.incrementAndGet();
-      return connection;
-    }, new CertificateVerifier(pki.ca().certificate()), pins, clock);
+    contacts =
+        new ContactDirectory(
+            () -> {
+              relayUses.incrementAndGet();
+              return connection;
+            },
+            new CertificateVerifier(pki.ca().certificate()),
+            pins,
+            clock);
   }
 
   @AfterEach
@@ -90,16 +96,20 @@ class ContactDirectoryTest {
     assertThat(contacts.revocations().isRevoked(signing("bob"))).isFalse();
     publish(pki.revoke(signing("bob"), RevocationReason.KEY_COMPROMISE));
 
-    assertThat(contacts.revocations().isRevoked(signing("bob"))).as("still the cached list").isFalse();
+    assertThat(contacts.revocations().isRevoked(signing("bob")))
+        .as("still the cached list")
+        .isFalse();
     clock.advance(ContactDirectory.CRL_REFRESH);
     assertThat(contacts.revocations().isRevoked(signing("bob"))).isTrue();
   }
 
   @Test
-  void supersededSender_messagesDatedBeforeTheRevocationAreAccepted_laterOnesRefused() throws Exception {
+  void supersededSender_messagesDatedBeforeTheRevocationAreAccepted_laterOnesRefused()
+      throws Exception {
     publish(pki.revoke(signing("bob"), RevocationReason.SUPERSEDED));
 
-    assertThat(contacts.refusal(signing("bob"), Instant.now().minus(Duration.ofHours(1)))).isEmpty();
+    assertThat(contacts.refusal(signing("bob"), Instant.now().minus(Duration.ofHours(1))))
+        .isEmpty();
     assertThat(contacts.refusal(signing("bob"), Instant.now().plus(Duration.ofHours(1))))
         .hasValueSatisfying(why -> assertThat(why).contains("'bob'").contains("revoked"));
   }
@@ -108,14 +118,22 @@ class ContactDirectoryTest {
   void compromisedSender_evenMessagesDatedBeforeTheRevocationAreRefused() throws Exception {
     publish(pki.revoke(signing("bob"), RevocationReason.KEY_COMPROMISE));
 
-    assertThat(contacts.refusal(signing("bob"), Instant.now().minus(Duration.ofDays(1)))).isPresent();
+    assertThat(contacts.refusal(signing("bob"), Instant.now().minus(Duration.ofDays(1))))
+        .isPresent();
   }
 
   @Test
   void withoutAFreshList_aStrangerIsRefused_butAPinnedContactIsNot() throws Exception {
     UserIdentity bob = pki.user("bob");
-    pins.check(new VerifiedContact("bob", bob.signing().certificate(), bob.encryption().certificate()));
-    publish(CrlIssuer.issue(pki.ca(), pki.crl(), List.of(), Instant.now().minus(Duration.ofDays(9)), Duration.ofDays(7)));
+    pins.check(
+        new VerifiedContact("bob", bob.signing().certificate(), bob.encryption().certificate()));
+    publish(
+        CrlIssuer.issue(
+            pki.ca(),
+            pki.crl(),
+            List.of(),
+            Instant.now().minus(Duration.ofDays(9)),
+            Duration.ofDays(7)));
 
     assertThat(contacts.refusal(signing("carol"), Instant.now()))
         .hasValueSatisfying(why -> assertThat(why).contains("no fresh revocation list"));
@@ -125,7 +143,8 @@ class ContactDirectoryTest {
 
   @Test
   void forSending_aRevokedContact_isRefused_andNotPinned() throws Exception {
-    publish(pki.revoke(pki.user("carol").encryption().certificate(), RevocationReason.KEY_COMPROMISE));
+    publish(
+        pki.revoke(pki.user("carol").encryption().certificate(), RevocationReason.KEY_COMPROMISE));
 
     assertThatThrownBy(() -> contacts.forSending("carol"))
         .isInstanceOf(UntrustedContactException.class)
@@ -136,7 +155,13 @@ class ContactDirectoryTest {
   @Test
   void forSending_aStrangerWithoutAFreshList_isRefused_aPinnedContactIsNot() throws Exception {
     contacts.forSending("bob"); // pins bob
-    publish(CrlIssuer.issue(pki.ca(), pki.crl(), List.of(), Instant.now().minus(Duration.ofDays(9)), Duration.ofDays(7)));
+    publish(
+        CrlIssuer.issue(
+            pki.ca(),
+            pki.crl(),
+            List.of(),
+            Instant.now().minus(Duration.ofDays(9)),
+            Duration.ofDays(7)));
     clock.advance(ContactDirectory.CRL_REFRESH);
 
     assertThatThrownBy(() -> contacts.forSending("carol"))

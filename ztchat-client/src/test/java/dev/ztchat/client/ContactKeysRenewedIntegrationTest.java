@@ -47,13 +47,28 @@ class ContactKeysRenewedIntegrationTest {
     pki.revoke(alice.signing().certificate(), reason);
     CrlFiles.write(certs.crl(), pki.revoke(alice.encryption().certificate(), reason));
     server.reloadRevocations();
-    assertThat(Polling.eventually(Duration.ofSeconds(10), () -> server.currentRevocationList() != null
-        && server.currentRevocationList().getRevokedCertificate(alice.signing().certificate().getSerialNumber()) != null)).isTrue();
+    assertThat(
+            Polling.eventually(
+                Duration.ofSeconds(10),
+                () ->
+                    server.currentRevocationList() != null
+                        && server
+                                .currentRevocationList()
+                                .getRevokedCertificate(
+                                    alice.signing().certificate().getSerialNumber())
+                            != null))
+        .isTrue();
   }
 
   ChatClient bob() throws Exception {
-    return ChatClient.connect(ChatClientConfig.of("localhost", server.port(), pki.user("bob"), pki.ca().certificate(),
-        dir.resolve("data-bob")), new Inbox());
+    return ChatClient.connect(
+        ChatClientConfig.of(
+            "localhost",
+            server.port(),
+            pki.user("bob"),
+            pki.ca().certificate(),
+            dir.resolve("data-bob")),
+        new Inbox());
   }
 
   @Test

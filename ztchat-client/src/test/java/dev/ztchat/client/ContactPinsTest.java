@@ -12,9 +12,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Trust on first use: the first keys seen are pinned, and any other key is a change, never a match. */
+/**
+ * Trust on first use: the first keys seen are pinned, and any other key is a change, never a match.
+ */
 class ContactPinsTest {
   static final TestPki PKI = TestPki.create("alice", "bob");
+
   /** Another CA's bob: the same name, different keys. */
   static final TestPki OTHER = TestPki.rogue("bob");
 
@@ -52,8 +55,10 @@ class ContactPinsTest {
     VerifiedContact otherBob = contact("bob", OTHER.user("bob"));
     pins.check(bob);
 
-    assertThat(pins.check(otherBob)).isEqualTo(new ContactPins.Changed(bob.fingerprint(), otherBob.fingerprint()));
-    assertThat(pins.check(otherBob)).as("a change is reported again, not pinned by being seen")
+    assertThat(pins.check(otherBob))
+        .isEqualTo(new ContactPins.Changed(bob.fingerprint(), otherBob.fingerprint()));
+    assertThat(pins.check(otherBob))
+        .as("a change is reported again, not pinned by being seen")
         .isInstanceOf(ContactPins.Changed.class);
     assertThat(pins.check(bob)).isInstanceOf(ContactPins.Matches.class);
   }
@@ -63,7 +68,8 @@ class ContactPinsTest {
     UserIdentity bob = PKI.user("bob");
     pins.check(contact("bob", bob));
 
-    VerifiedContact swapped = new VerifiedContact("bob", bob.encryption().certificate(), bob.signing().certificate());
+    VerifiedContact swapped =
+        new VerifiedContact("bob", bob.encryption().certificate(), bob.signing().certificate());
 
     assertThat(pins.check(swapped)).isInstanceOf(ContactPins.Changed.class);
   }
@@ -74,7 +80,8 @@ class ContactPinsTest {
     pins.check(contact("bob", bob));
 
     VerifiedContact newEncryption =
-        new VerifiedContact("bob", bob.signing().certificate(), OTHER.user("bob").encryption().certificate());
+        new VerifiedContact(
+            "bob", bob.signing().certificate(), OTHER.user("bob").encryption().certificate());
 
     assertThat(pins.check(newEncryption)).isInstanceOf(ContactPins.Changed.class);
   }
@@ -105,11 +112,17 @@ class ContactPinsTest {
     UserIdentity bob = PKI.user("bob");
     pins.check(contact("bob", bob));
 
-    assertThat(pins.check(contact("alice", PKI.user("alice")))).isInstanceOf(ContactPins.FirstUse.class);
-    assertThat(pins.pinned("bob")).get().satisfies(p -> {
-      assertThat(p.signingKeyHex()).isEqualTo(KeyFingerprints.ofKey(bob.signing().certificate()));
-      assertThat(p.encryptionKeyHex()).isEqualTo(KeyFingerprints.ofKey(bob.encryption().certificate()));
-    });
+    assertThat(pins.check(contact("alice", PKI.user("alice"))))
+        .isInstanceOf(ContactPins.FirstUse.class);
+    assertThat(pins.pinned("bob"))
+        .get()
+        .satisfies(
+            p -> {
+              assertThat(p.signingKeyHex())
+                  .isEqualTo(KeyFingerprints.ofKey(bob.signing().certificate()));
+              assertThat(p.encryptionKeyHex())
+                  .isEqualTo(KeyFingerprints.ofKey(bob.encryption().certificate()));
+            });
   }
 
   @Test
@@ -121,6 +134,7 @@ class ContactPinsTest {
     store = ClientStore.open(dir.resolve("data"));
     pins = new ContactPins(store, MutableClock.at(Instant.parse("2026-12-02T00:00:00Z")));
 
-    assertThat(pins.check(contact("bob", OTHER.user("bob")))).isInstanceOf(ContactPins.Changed.class);
+    assertThat(pins.check(contact("bob", OTHER.user("bob"))))
+        .isInstanceOf(ContactPins.Changed.class);
   }
 }

@@ -40,7 +40,9 @@ class ConversationHistoryTest {
   @BeforeEach
   void open() throws IOException {
     store = ClientStore.open(dir);
-    history = new ConversationHistory(store, AtRestKey.openOrCreate(store, alice), Clock.fixed(T0, ZoneOffset.UTC));
+    history =
+        new ConversationHistory(
+            store, AtRestKey.openOrCreate(store, alice), Clock.fixed(T0, ZoneOffset.UTC));
   }
 
   @AfterEach
@@ -63,7 +65,8 @@ class ConversationHistoryTest {
     assertThat(history.recent("bob", 10))
         .containsExactly(
             new HistoryEntry("bob", Direction.IN, ID1, T0, State.RECEIVED, "hi alice"),
-            new HistoryEntry("bob", Direction.OUT, ID2, T0.plusSeconds(1), State.PENDING, "hi bob, ça va? 🙂"));
+            new HistoryEntry(
+                "bob", Direction.OUT, ID2, T0.plusSeconds(1), State.PENDING, "hi bob, ça va? 🙂"));
   }
 
   @Test
@@ -72,7 +75,9 @@ class ConversationHistoryTest {
     history.recordIncoming("bob", ID2, T0, "two");
     history.recordIncoming("bob", ID3, T0, "three");
 
-    assertThat(history.recent("bob", 2)).extracting(HistoryEntry::text).containsExactly("two", "three");
+    assertThat(history.recent("bob", 2))
+        .extracting(HistoryEntry::text)
+        .containsExactly("two", "three");
     assertThat(history.recent("nobody", 5)).isEmpty();
     assertThatThrownBy(() -> history.recent("bob", 0)).isInstanceOf(IllegalArgumentException.class);
   }
@@ -115,7 +120,8 @@ class ConversationHistoryTest {
 
     assertThat(history.markDelivered("bob", ID1)).isFalse();
     assertThat(history.markDelivered("carol", ID2)).isFalse();
-    assertThat(history.recent("bob", 10)).extracting(HistoryEntry::state)
+    assertThat(history.recent("bob", 10))
+        .extracting(HistoryEntry::state)
         .containsExactly(State.RECEIVED, State.PENDING);
   }
 
@@ -124,9 +130,10 @@ class ConversationHistoryTest {
     history.recordIncoming("bob", ID1, T0, "first");
     history.recordIncoming("bob", ID2, T0, "second");
     try (Statement s = store.db().createStatement()) {
-      s.execute("UPDATE history SET body = CASE id"
-          + " WHEN 1 THEN (SELECT body FROM history WHERE id = 2)"
-          + " ELSE (SELECT body FROM history WHERE id = 1) END");
+      s.execute(
+          "UPDATE history SET body = CASE id"
+              + " WHEN 1 THEN (SELECT body FROM history WHERE id = 2)"
+              + " ELSE (SELECT body FROM history WHERE id = 1) END");
     }
 
     assertThatThrownBy(() -> history.recent("bob", 10))
@@ -142,7 +149,8 @@ class ConversationHistoryTest {
     try (Statement s = store.db().createStatement()) {
       s.execute("UPDATE history SET peer = 'carol'");
     }
-    assertThatThrownBy(() -> history.recent("carol", 10)).hasMessageContaining("altered or damaged");
+    assertThatThrownBy(() -> history.recent("carol", 10))
+        .hasMessageContaining("altered or damaged");
 
     history.recordIncoming("bob", ID2, T0, "from bob");
     try (Statement s = store.db().createStatement()) {

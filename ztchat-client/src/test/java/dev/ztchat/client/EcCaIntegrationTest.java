@@ -29,11 +29,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A relay whose CA and server certificate are ECDSA P-256 ({@code pki init --key-type ec}), made
- * by the product's own {@link PkiAdmin}: clients authenticate with their RSA certificates over
- * mTLS, exchange a sealed message end to end, and a user revoked in the ECDSA-signed CRL is
- * refused at the handshake and as a contact. Run
- * with the relay on BoringSSL (when it loads) and on the JDK's TLS.
+ * A relay whose CA and server certificate are ECDSA P-256 ({@code pki init --key-type ec}), made by
+ * the product's own {@link PkiAdmin}: clients authenticate with their RSA certificates over mTLS,
+ * exchange a sealed message end to end, and a user revoked in the ECDSA-signed CRL is refused at
+ * the handshake and as a contact. Run with the relay on BoringSSL (when it loads) and on the JDK's
+ * TLS.
  */
 class EcCaIntegrationTest {
   @TempDir static Path dir;
@@ -67,15 +67,20 @@ class EcCaIntegrationTest {
     UserIdentity id = certs.readUser(name);
     return ChatClient.connect(
         ChatClientConfig.of(
-            "localhost", relay.port(), id, PemFiles.readCertificate(certs.caCertificate()), data.resolve(name)),
+            "localhost",
+            relay.port(),
+            id,
+            PemFiles.readCertificate(certs.caCertificate()),
+            data.resolve(name)),
         inbox);
   }
 
   @ParameterizedTest
   @MethodSource("relayProviders")
-  void ecRelay_clientsConnectWithMtls_andASealedMessageArrivesEndToEnd(SslProvider provider, @TempDir Path data)
-      throws Exception {
-    assertThat(PemFiles.readCertificate(certs.caCertificate()).getPublicKey()).isInstanceOf(ECPublicKey.class);
+  void ecRelay_clientsConnectWithMtls_andASealedMessageArrivesEndToEnd(
+      SslProvider provider, @TempDir Path data) throws Exception {
+    assertThat(PemFiles.readCertificate(certs.caCertificate()).getPublicKey())
+        .isInstanceOf(ECPublicKey.class);
     Inbox bobInbox = new Inbox();
     try (RelayServer relay = start(provider, data.resolve("relay"));
         ChatClient alice = connect(relay, "alice", new Inbox(), data);
@@ -93,10 +98,15 @@ class EcCaIntegrationTest {
   void ecRelay_refusesAUserRevokedWithTheEcdsaSignedCrl(SslProvider provider, @TempDir Path data)
       throws Exception {
     try (RelayServer relay = start(provider, data.resolve("relay"))) {
-      // BoringSSL sends certificate_revoked; the JDK's TLS (the fallback) sends certificate_unknown.
+      // BoringSSL sends certificate_revoked; the JDK's TLS (the fallback) sends
+      // certificate_unknown.
       assertThatThrownBy(() -> connect(relay, "carol", new Inbox(), data))
-          .isInstanceOf(provider == SslProvider.OPENSSL ? CertificateRefusedException.class : IOException.class)
-          .hasMessageContaining(provider == SslProvider.OPENSSL ? "revoked by the CA" : "CERTIFICATE_UNKNOWN");
+          .isInstanceOf(
+              provider == SslProvider.OPENSSL
+                  ? CertificateRefusedException.class
+                  : IOException.class)
+          .hasMessageContaining(
+              provider == SslProvider.OPENSSL ? "revoked by the CA" : "CERTIFICATE_UNKNOWN");
       try (ChatClient bob = connect(relay, "bob", new Inbox(), data)) {
         assertThatThrownBy(() -> bob.send("carol", "are you there?"))
             .isInstanceOf(UntrustedContactException.class)

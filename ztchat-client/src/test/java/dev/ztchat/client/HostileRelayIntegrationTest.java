@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A relay that floods or sends oversized frames cannot exhaust the client's memory: the client stops
- * reading while its queue of received envelopes is long, and closes on a frame larger than any
- * genuine one (docs/PROTOCOL.md section 3).
+ * A relay that floods or sends oversized frames cannot exhaust the client's memory: the client
+ * stops reading while its queue of received envelopes is long, and closes on a frame larger than
+ * any genuine one (docs/PROTOCOL.md section 3).
  */
 class HostileRelayIntegrationTest {
   static TestPki pki;
@@ -45,8 +45,11 @@ class HostileRelayIntegrationTest {
 
   /** A genuine-looking envelope from alice to bob, as a {@code deliver} frame of about 3.5 KB. */
   static byte[] deliverFromAlice() {
-    var sealed = new RsaOaepAesGcmSealer(pki.user("alice"), Clock.systemUTC())
-        .seal(MessageContent.text("x".repeat(2_000)), List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
+    var sealed =
+        new RsaOaepAesGcmSealer(pki.user("alice"), Clock.systemUTC())
+            .seal(
+                MessageContent.text("x".repeat(2_000)),
+                List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
     return FrameCodec.encode(new Frame.Deliver(EnvelopeCodec.encode(sealed)));
   }
 
@@ -55,34 +58,49 @@ class HostileRelayIntegrationTest {
   }
 
   @Test
-  void floodOfDeliveries_whileEnvelopesWaitForProcessing_pausesReading_andKeepsTheQueueBounded() throws Exception {
+  void floodOfDeliveries_whileEnvelopesWaitForProcessing_pausesReading_andKeepsTheQueueBounded()
+      throws Exception {
     try (HostileRelay relay = HostileRelay.silent(pki.server(), pki.ca().certificate(), null);
-        ChatClient bob = ChatClient.connect(
-            ChatClientConfig.of("localhost", relay.port(), pki.user("bob"), pki.ca().certificate(), dir.resolve("b")), new Inbox())) {
+        ChatClient bob =
+            ChatClient.connect(
+                ChatClientConfig.of(
+                    "localhost",
+                    relay.port(),
+                    pki.user("bob"),
+                    pki.ca().certificate(),
+                    dir.resolve("b")),
+                new Inbox())) {
       // bob opens the first envelope and asks the directory for alice, which this relay never
       // answers: everything pushed meanwhile waits in bob's queue.
       relay.flood(deliverFromAlice(), 3_000);
       RelayConnection conn = bob.connection();
       assertThat(Polling.eventually(Duration.ofSeconds(20), conn::readingPaused))
-          .as("reading paused; queued now: " + conn.unprocessedDeliveries()).isTrue();
+          .as("reading paused; queued now: " + conn.unprocessedDeliveries())
+          .isTrue();
       assertThat(Polling.eventually(Duration.ofSeconds(20), relay::stalled))
-          .as("the relay has more to push than the client takes in").isTrue();
+          .as("the relay has more to push than the client takes in")
+          .isTrue();
       assertThat(conn.unprocessedDeliveries()).isLessThanOrEqualTo(bound());
       assertThat(conn.readingPaused()).isTrue();
-      assertThat(relay.pushed()).as("the relay wrote more than the client took in").isGreaterThan(conn.unprocessedDeliveries());
+      assertThat(relay.pushed())
+          .as("the relay wrote more than the client took in")
+          .isGreaterThan(conn.unprocessedDeliveries());
     }
   }
 
   @Test
   void queueThatDrains_resumesReading_andEveryEnvelopeArrivesOnce() throws Exception {
     try (HostileRelay relay = HostileRelay.silent(pki.server(), pki.ca().certificate(), null);
-        RelayConnection conn = RelayConnection.connect("localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate())) {
+        RelayConnection conn =
+            RelayConnection.connect(
+                "localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate())) {
       AtomicInteger received = new AtomicInteger();
       Semaphore arrived = new Semaphore(0);
-      conn.onDelivery(envelope -> { // not processed until the test says so
-        received.incrementAndGet();
-        arrived.release();
-      });
+      conn.onDelivery(
+          envelope -> { // not processed until the test says so
+            received.incrementAndGet();
+            arrived.release();
+          });
       int total = 1_000;
       relay.flood(deliverFromAlice(), total);
       assertThat(Polling.eventually(Duration.ofSeconds(20), conn::readingPaused)).isTrue();
@@ -103,7 +121,9 @@ class HostileRelayIntegrationTest {
   @Test
   void deliverFrameLargerThanAnyGenuineOne_closesTheConnection_withTheReason() throws Exception {
     try (HostileRelay relay = HostileRelay.silent(pki.server(), pki.ca().certificate(), null);
-        RelayConnection conn = RelayConnection.connect("localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate())) {
+        RelayConnection conn =
+            RelayConnection.connect(
+                "localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate())) {
       AtomicReference<Throwable> why = new AtomicReference<>();
       List<byte[]> delivered = new CopyOnWriteArrayList<>();
       conn.onDelivery(delivered::add);
@@ -111,7 +131,9 @@ class HostileRelayIntegrationTest {
       // 60 KB: under the protocol's 65536, but no envelope that fit a 4096-byte send is this large
       relay.push(FrameCodec.encode(new Frame.Deliver(new byte[45_000])));
 
-      assertThat(Polling.eventually(Duration.ofSeconds(10), () -> !conn.isOpen())).as("closed").isTrue();
+      assertThat(Polling.eventually(Duration.ofSeconds(10), () -> !conn.isOpen()))
+          .as("closed")
+          .isTrue();
       assertThat(Polling.eventually(Duration.ofSeconds(5), () -> why.get() != null)).isTrue();
       assertThat(why.get().getMessage()).contains("larger than").contains("4096");
       assertThat(delivered).isEmpty();
@@ -120,11 +142,22 @@ class HostileRelayIntegrationTest {
 
   @Test
   void largeFrameBeforeTheWelcome_failsTheConnect_withTheReason() throws Exception {
-    byte[] huge = ("{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"bob\",\"maxFrame\":4096,"
-        + "\"idleTimeoutSeconds\":60,\"pad\":\"" + "p".repeat(20_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+    byte[] huge =
+        ("{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"bob\",\"maxFrame\":4096,"
+                + "\"idleTimeoutSeconds\":60,\"pad\":\""
+                + "p".repeat(20_000)
+                + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
     assertThat(huge.length).isLessThan(ProtocolLimits.CLIENT_MAX_INBOUND_FRAME);
     try (HostileRelay relay = HostileRelay.silent(pki.server(), pki.ca().certificate(), huge)) {
-      assertThatThrownBy(() -> RelayConnection.connect("localhost", relay.port(), pki.user("bob").signing(), pki.ca().certificate()).close())
+      assertThatThrownBy(
+              () ->
+                  RelayConnection.connect(
+                          "localhost",
+                          relay.port(),
+                          pki.user("bob").signing(),
+                          pki.ca().certificate())
+                      .close())
           .isInstanceOf(IOException.class)
           .hasMessageContaining("limit is " + RelayConnection.BEFORE_WELCOME_MAX_FRAME);
     }

@@ -2,7 +2,10 @@ package dev.ztchat.client;
 
 import java.nio.file.Path;
 
-/** A second process for {@link IdentityLockIntegrationTest}: holds an identity's lock until its stdin closes. */
+/**
+ * A second process for {@link IdentityLockIntegrationTest}: holds an identity's lock until its
+ * stdin closes.
+ */
 public final class IdentityLockHolder {
   private IdentityLockHolder() {}
 

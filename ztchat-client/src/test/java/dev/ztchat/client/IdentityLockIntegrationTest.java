@@ -39,16 +39,23 @@ class IdentityLockIntegrationTest {
   }
 
   ChatClientConfig bob() {
-    return ChatClientConfig.of("localhost", server.port(), pki.user("bob"), pki.ca().certificate(), dir.resolve("data-bob"));
+    return ChatClientConfig.of(
+        "localhost",
+        server.port(),
+        pki.user("bob"),
+        pki.ca().certificate(),
+        dir.resolve("data-bob"));
   }
 
   @Test
   void secondClientOfOneIdentity_isRefusedAtOnce_namingTheProcess() throws Exception {
     try (ChatClient first = ChatClient.connect(bob(), new ChatClientIntegrationTest.Inbox())) {
       long pid = ProcessHandle.current().pid();
-      assertThatThrownBy(() -> ChatClient.connect(bob(), new ChatClientIntegrationTest.Inbox()).close())
+      assertThatThrownBy(
+              () -> ChatClient.connect(bob(), new ChatClientIntegrationTest.Inbox()).close())
           .isInstanceOf(IdentityInUseException.class)
-          .hasMessageStartingWith("bob is already in use by another ztchat process (pid " + pid + ")");
+          .hasMessageStartingWith(
+              "bob is already in use by another ztchat process (pid " + pid + ")");
       assertThat(first.isConnected()).as("the first client is not disturbed").isTrue();
     }
     try (ChatClient again = ChatClient.connect(bob(), new ChatClientIntegrationTest.Inbox())) {
@@ -60,7 +67,8 @@ class IdentityLockIntegrationTest {
   void refusedSecondClient_leavesTheFirstOnesLockInPlace() throws Exception {
     try (ChatClient first = ChatClient.connect(bob(), new ChatClientIntegrationTest.Inbox())) {
       for (int i = 0; i < 2; i++) {
-        assertThatThrownBy(() -> ChatClient.start(bob(), new ChatClientIntegrationTest.Inbox()).close())
+        assertThatThrownBy(
+                () -> ChatClient.start(bob(), new ChatClientIntegrationTest.Inbox()).close())
             .isInstanceOf(IdentityInUseException.class);
       }
     }
@@ -73,7 +81,8 @@ class IdentityLockIntegrationTest {
     first.close();
     try (ClientStore second = ClientStore.open(state, "bob")) {
       first.close();
-      assertThatThrownBy(() -> ClientStore.open(state, "bob").close()).isInstanceOf(IdentityInUseException.class);
+      assertThatThrownBy(() -> ClientStore.open(state, "bob").close())
+          .isInstanceOf(IdentityInUseException.class);
       assertThat(second.dataDir()).isEqualTo(state);
     }
   }
@@ -82,21 +91,37 @@ class IdentityLockIntegrationTest {
   void lockFile_isPrivate_andHoldsThePid() throws Exception {
     try (ClientStore store = ClientStore.open(dir.resolve("state"), "bob")) {
       Path lock = store.dataDir().resolve(IdentityLock.FILE_NAME);
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(lock))).isEqualTo("rw-------");
-      assertThat(Files.readString(lock).strip()).isEqualTo(String.valueOf(ProcessHandle.current().pid()));
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(lock)))
+          .isEqualTo("rw-------");
+      assertThat(Files.readString(lock).strip())
+          .isEqualTo(String.valueOf(ProcessHandle.current().pid()));
     }
   }
 
   @Test
   void identityHeldByAnotherProcess_isRefusedWithThatPid_andFreedWhenItEnds() throws Exception {
     Path state = dir.resolve("state");
-    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    Process holder = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-        IdentityLockHolder.class.getName(), state.toString(), "bob"))
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    Process holder =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    IdentityLockHolder.class.getName(),
+                    state.toString(),
+                    "bob"))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
       String line;
       do {
         line = out.readLine(); // skips whatever the logging library says at start
@@ -105,7 +130,8 @@ class IdentityLockIntegrationTest {
 
       assertThatThrownBy(() -> ClientStore.open(state, "bob").close())
           .isInstanceOf(IdentityInUseException.class)
-          .hasMessageStartingWith("bob is already in use by another ztchat process (pid " + holder.pid() + ")")
+          .hasMessageStartingWith(
+              "bob is already in use by another ztchat process (pid " + holder.pid() + ")")
           .satisfies(e -> assertThat(((IdentityInUseException) e).pid()).hasValue(holder.pid()));
 
       holder.destroyForcibly(); // the lock goes with the process, however it ends

@@ -14,17 +14,25 @@ class KeyFingerprintsTest {
   @Test
   void contactFingerprint_namesEachKeyInTheFormPkiListShows() {
     var alice = PKI.user("alice");
-    VerifiedContact c = new VerifiedContact("alice", alice.signing().certificate(), alice.encryption().certificate());
+    VerifiedContact c =
+        new VerifiedContact(
+            "alice", alice.signing().certificate(), alice.encryption().certificate());
 
     assertThat(c.fingerprint())
-        .isEqualTo("signing " + KeyFingerprint.of(alice.signing().certificate())
-            + ", encryption " + KeyFingerprint.of(alice.encryption().certificate()));
+        .isEqualTo(
+            "signing "
+                + KeyFingerprint.of(alice.signing().certificate())
+                + ", encryption "
+                + KeyFingerprint.of(alice.encryption().certificate()));
   }
 
   @Test
   void ofKey_staysTheUngroupedHexThatPinsAreStoredAs() throws Exception {
     var cert = PKI.user("alice").encryption().certificate();
     assertThat(KeyFingerprints.ofKey(cert))
-        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded())));
+        .isEqualTo(
+            HexFormat.of()
+                .formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded())));
   }
 }

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A message that cannot be processed because of a local failure (here: the client's database
- * fails, as on a broken disk) is reported as kept and retried, never as dropped or malformed, and
- * it is shown once when processing works again.
+ * A message that cannot be processed because of a local failure (here: the client's database fails,
+ * as on a broken disk) is reported as kept and retried, never as dropped or malformed, and it is
+ * shown once when processing works again.
  */
 class LocalFailureIntegrationTest {
   @TempDir Path dir;
@@ -38,7 +38,10 @@ class LocalFailureIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob");
-    server = RelayServer.start(RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("relay")).withPort(0));
+    server =
+        RelayServer.start(
+            RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("relay"))
+                .withPort(0));
   }
 
   @AfterEach
@@ -47,7 +50,8 @@ class LocalFailureIntegrationTest {
   }
 
   ChatClientConfig config(UserIdentity id) {
-    return ChatClientConfig.of("localhost", server.port(), id, pki.ca().certificate(), dir.resolve("data-" + id.name()));
+    return ChatClientConfig.of(
+        "localhost", server.port(), id, pki.ca().certificate(), dir.resolve("data-" + id.name()));
   }
 
   /** Also records what the user is told about messages that could not be processed. */
@@ -79,7 +83,9 @@ class LocalFailureIntegrationTest {
         alice.send("bob", "sent while bob's disk failed");
 
         String told = first.notProcessed.poll(20, TimeUnit.SECONDS);
-        assertThat(told).as("bob is told").isNotNull()
+        assertThat(told)
+            .as("bob is told")
+            .isNotNull()
             .startsWith("alice: ")
             .contains("could not be processed locally")
             .contains("kept on the server and will be retried");
@@ -102,17 +108,21 @@ class LocalFailureIntegrationTest {
     UserIdentity alice = pki.user("alice");
     // dated an hour ahead: the relay stores it (an envelope already past the window it refuses
     // itself, docs/PROTOCOL.md section 9), bob's client rejects it
-    var anHourAhead = new RsaOaepAesGcmSealer(alice,
-            Clock.offset(Clock.systemUTC(), Duration.ofHours(1)))
-        .seal(MessageContent.text("from the future"),
-            List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
-    try (RelayConnection raw = RelayConnection.connect("localhost", server.port(), alice.signing(), pki.ca().certificate())) {
-      raw.request(new Frame.Send("s", EnvelopeCodec.encode(anHourAhead)),
-          "s", Duration.ofSeconds(10));
+    var anHourAhead =
+        new RsaOaepAesGcmSealer(alice, Clock.offset(Clock.systemUTC(), Duration.ofHours(1)))
+            .seal(
+                MessageContent.text("from the future"),
+                List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
+    try (RelayConnection raw =
+        RelayConnection.connect(
+            "localhost", server.port(), alice.signing(), pki.ca().certificate())) {
+      raw.request(
+          new Frame.Send("s", EnvelopeCodec.encode(anHourAhead)), "s", Duration.ofSeconds(10));
     }
     NoticeInbox inbox = new NoticeInbox();
     try (ChatClient bob = ChatClient.connect(config(pki.user("bob")), inbox)) {
-      assertThat(inbox.reasons.poll(20, TimeUnit.SECONDS)).isEqualTo(RejectionReason.FROM_THE_FUTURE);
+      assertThat(inbox.reasons.poll(20, TimeUnit.SECONDS))
+          .isEqualTo(RejectionReason.FROM_THE_FUTURE);
       assertThat(inbox.explanations.poll(1, TimeUnit.SECONDS))
           .startsWith(RejectionReason.FROM_THE_FUTURE.userMessage())
           .contains("dated");

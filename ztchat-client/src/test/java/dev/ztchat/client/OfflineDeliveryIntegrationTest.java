@@ -70,7 +70,12 @@ class OfflineDeliveryIntegrationTest {
   }
 
   ChatClientConfig config(String user) {
-    return ChatClientConfig.of("localhost", serverConfig.port(), pki.user(user), pki.ca().certificate(), dir.resolve("data-" + user));
+    return ChatClientConfig.of(
+        "localhost",
+        serverConfig.port(),
+        pki.user(user),
+        pki.ca().certificate(),
+        dir.resolve("data-" + user));
   }
 
   /** Inbox that also records receipts. */
@@ -87,7 +92,8 @@ class OfflineDeliveryIntegrationTest {
   void messagesForAnOfflineUser_arriveInOrder_whenTheyConnect() throws Exception {
     try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
       for (int i = 1; i <= 5; i++) {
-        assertThat(alice.send("bob", "message " + i).statusOf("bob")).isEqualTo(DeliveryStatus.QUEUED);
+        assertThat(alice.send("bob", "message " + i).statusOf("bob"))
+            .isEqualTo(DeliveryStatus.QUEUED);
       }
     }
     Inbox bobInbox = new Inbox();
@@ -95,7 +101,8 @@ class OfflineDeliveryIntegrationTest {
       for (int i = 1; i <= 5; i++) {
         assertThat(bobInbox.next().text()).isEqualTo("message " + i);
       }
-      assertThat(bob.history("alice", 10)).extracting(HistoryEntry::text)
+      assertThat(bob.history("alice", 10))
+          .extracting(HistoryEntry::text)
           .containsExactly("message 1", "message 2", "message 3", "message 4", "message 5");
     }
   }
@@ -103,14 +110,27 @@ class OfflineDeliveryIntegrationTest {
   @Test
   void messagesQueuedBeforeTheRecipientRenewed_openWithTheKeptPreviousKey() throws Exception {
     try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
-      assertThat(alice.send("bob", "sent before bob renewed").statusOf("bob")).isEqualTo(DeliveryStatus.QUEUED);
+      assertThat(alice.send("bob", "sent before bob renewed").statusOf("bob"))
+          .isEqualTo(DeliveryStatus.QUEUED);
     }
     UserIdentity oldBob = pki.user("bob");
-    UserIdentity renewedBob = CertificateIssuer.issueUser(
-        pki.ca(), "bob", TestPki.TEST_KEY_BITS, Instant.now().minus(Duration.ofMinutes(1)), Duration.ofDays(30));
-    ChatClientConfig renewed = new ChatClientConfig("localhost", serverConfig.port(), renewedBob,
-        pki.ca().certificate(), dir.resolve("data-bob"), AcceptancePolicy.DEFAULT, Clock.systemUTC(),
-        List.of(oldBob.encryption()));
+    UserIdentity renewedBob =
+        CertificateIssuer.issueUser(
+            pki.ca(),
+            "bob",
+            TestPki.TEST_KEY_BITS,
+            Instant.now().minus(Duration.ofMinutes(1)),
+            Duration.ofDays(30));
+    ChatClientConfig renewed =
+        new ChatClientConfig(
+            "localhost",
+            serverConfig.port(),
+            renewedBob,
+            pki.ca().certificate(),
+            dir.resolve("data-bob"),
+            AcceptancePolicy.DEFAULT,
+            Clock.systemUTC(),
+            List.of(oldBob.encryption()));
 
     Inbox bobInbox = new Inbox();
     try (ChatClient bob = ChatClient.connect(renewed, bobInbox)) {
@@ -121,16 +141,26 @@ class OfflineDeliveryIntegrationTest {
 
   @ParameterizedTest(name = "the relay got the message: {0}")
   @ValueSource(booleans = {true, false})
-  void aSendWhoseAnswerIsLost_isKeptAndResentAsTheSameBytes_andDeliveredOnce(boolean relayGotIt) throws Exception {
+  void aSendWhoseAnswerIsLost_isKeptAndResentAsTheSameBytes_andDeliveredOnce(boolean relayGotIt)
+      throws Exception {
     String lostId;
     try (CuttableProxy proxy = new CuttableProxy(serverConfig.port())) {
-      ChatClientConfig viaProxy = new ChatClientConfig("localhost", proxy.port(), pki.user("alice"),
-          pki.ca().certificate(), dir.resolve("data-alice"), AcceptancePolicy.DEFAULT, Clock.systemUTC(), List.of());
+      ChatClientConfig viaProxy =
+          new ChatClientConfig(
+              "localhost",
+              proxy.port(),
+              pki.user("alice"),
+              pki.ca().certificate(),
+              dir.resolve("data-alice"),
+              AcceptancePolicy.DEFAULT,
+              Clock.systemUTC(),
+              List.of());
       try (ChatClient alice = ChatClient.connect(viaProxy, new Inbox())) {
         alice.send("bob", "warm-up"); // bob's keys verified and pinned: the next send is one frame
         proxy.loseAnswersAndCut(relayGotIt);
-        UnconfirmedSendException lost = Assertions.catchThrowableOfType(
-            UnconfirmedSendException.class, () -> alice.send("bob", "answer lost"));
+        UnconfirmedSendException lost =
+            Assertions.catchThrowableOfType(
+                UnconfirmedSendException.class, () -> alice.send("bob", "answer lost"));
         assertThat(lost).as("the send is reported unconfirmed").isNotNull();
         assertThat(lost.getMessage()).contains("re-sent the next time alice connects");
         lostId = lost.messageIdHex();
@@ -169,7 +199,9 @@ class OfflineDeliveryIntegrationTest {
     }
     Inbox third = new Inbox();
     try (ChatClient bob = ChatClient.connect(config("bob"), third)) {
-      assertThat(third.messages.poll(1, TimeUnit.SECONDS)).as("acknowledged now: gone from the relay").isNull();
+      assertThat(third.messages.poll(1, TimeUnit.SECONDS))
+          .as("acknowledged now: gone from the relay")
+          .isNull();
       assertThat(third.warnings).isEmpty();
     }
   }
@@ -186,15 +218,24 @@ class OfflineDeliveryIntegrationTest {
       // bob's ledger shows the relay confirmed his acknowledgement: a copy now is a replay
       String id = EnvelopeCodec.decodeHeader(wire.get("last")).messageIdHex();
       AckLedger ledger = new AckLedger(bob.localStore(), Clock.systemUTC());
-      assertThat(Polling.eventually(Duration.ofSeconds(10), () -> {
-        try {
-          return !ledger.awaitingConfirmation("alice", id);
-        } catch (IOException e) {
-          return false;
-        }
-      })).as("the relay confirmed bob's acknowledgement").isTrue();
-      try (RelayConnection attacker = RelayConnection.connect("localhost", serverConfig.port(),
-          pki.user("alice").signing(), pki.ca().certificate())) {
+      assertThat(
+              Polling.eventually(
+                  Duration.ofSeconds(10),
+                  () -> {
+                    try {
+                      return !ledger.awaitingConfirmation("alice", id);
+                    } catch (IOException e) {
+                      return false;
+                    }
+                  }))
+          .as("the relay confirmed bob's acknowledgement")
+          .isTrue();
+      try (RelayConnection attacker =
+          RelayConnection.connect(
+              "localhost",
+              serverConfig.port(),
+              pki.user("alice").signing(),
+              pki.ca().certificate())) {
         attacker.sendOneWay(new Frame.Send(null, wire.get("last")));
         assertThat(bobInbox.reasons.poll(10, TimeUnit.SECONDS)).isEqualTo(RejectionReason.REPLAY);
         assertThat(bobInbox.messages).isEmpty();
@@ -211,19 +252,26 @@ class OfflineDeliveryIntegrationTest {
       SendResult r = alice.send("bob", "did you get this?");
       bobInbox.next();
       assertThat(aliceInbox.delivered.poll(10, TimeUnit.SECONDS)).isEqualTo("bob:" + r.messageId());
-      assertThat(alice.history("bob", 1).getFirst().state()).isEqualTo(HistoryEntry.State.DELIVERED);
+      assertThat(alice.history("bob", 1).getFirst().state())
+          .isEqualTo(HistoryEntry.State.DELIVERED);
 
       // carol, a valid user, forges a receipt for a message alice sent to bob: it is not bob's
       SendResult r2 = alice.send("bob", "second");
       bobInbox.next();
       aliceInbox.delivered.poll(10, TimeUnit.SECONDS); // bob's genuine receipt
       UserIdentity carolId = pki.user("carol");
-      var forged = new RsaOaepAesGcmSealer(carolId, Clock.systemUTC()).seal(
-          MessageContent.receipt(HexFormat.of().parseHex(r2.messageId())),
-          List.of(new RecipientKey("alice", pki.user("alice").encryption().certificate())));
-      try (RelayConnection carolRaw = RelayConnection.connect("localhost", serverConfig.port(), carolId.signing(), pki.ca().certificate())) {
+      var forged =
+          new RsaOaepAesGcmSealer(carolId, Clock.systemUTC())
+              .seal(
+                  MessageContent.receipt(HexFormat.of().parseHex(r2.messageId())),
+                  List.of(new RecipientKey("alice", pki.user("alice").encryption().certificate())));
+      try (RelayConnection carolRaw =
+          RelayConnection.connect(
+              "localhost", serverConfig.port(), carolId.signing(), pki.ca().certificate())) {
         carolRaw.sendOneWay(new Frame.Send(null, EnvelopeCodec.encode(forged)));
-        assertThat(aliceInbox.delivered.poll(2, TimeUnit.SECONDS)).as("a receipt not signed by bob counts for nothing").isNull();
+        assertThat(aliceInbox.delivered.poll(2, TimeUnit.SECONDS))
+            .as("a receipt not signed by bob counts for nothing")
+            .isNull();
       }
     }
   }
@@ -235,12 +283,13 @@ class OfflineDeliveryIntegrationTest {
       server.close(); // the relay goes down
       server = null;
       BlockingQueue<ConnectionState> states = new LinkedBlockingQueue<>();
-      Inbox aliceInbox = new Inbox() {
-        @Override
-        public void onConnectionState(ConnectionStatus status) {
-          states.add(status.state());
-        }
-      };
+      Inbox aliceInbox =
+          new Inbox() {
+            @Override
+            public void onConnectionState(ConnectionStatus status) {
+              states.add(status.state());
+            }
+          };
       try (ChatClient alice = ChatClient.start(config("alice"), aliceInbox)) {
         assertThat(states.poll(5, TimeUnit.SECONDS)).isEqualTo(ConnectionState.CONNECTING);
         assertThat(states.poll(5, TimeUnit.SECONDS)).isEqualTo(ConnectionState.DISCONNECTED);
@@ -255,25 +304,38 @@ class OfflineDeliveryIntegrationTest {
   }
 
   @Test
-  void messageDelayedForDays_isAccepted_butOneOlderThanTheWindowIsRefusedByTheRelay() throws Exception {
+  void messageDelayedForDays_isAccepted_butOneOlderThanTheWindowIsRefusedByTheRelay()
+      throws Exception {
     Inbox bobInbox = new Inbox();
     UserIdentity alice = pki.user("alice");
     RecipientKey toBob = new RecipientKey("bob", pki.user("bob").encryption().certificate());
-    var threeDaysOld = new RsaOaepAesGcmSealer(alice, Clock.offset(Clock.systemUTC(), Duration.ofDays(-3)))
-        .seal(MessageContent.text("sent three days ago"), List.of(toBob));
-    var eightDaysOld = new RsaOaepAesGcmSealer(alice, Clock.offset(Clock.systemUTC(), Duration.ofDays(-8)))
-        .seal(MessageContent.text("too old"), List.of(toBob));
-    try (RelayConnection raw = RelayConnection.connect("localhost", serverConfig.port(), alice.signing(), pki.ca().certificate())) {
-      raw.request(new Frame.Send("a", EnvelopeCodec.encode(threeDaysOld)), "a", Duration.ofSeconds(10));
+    var threeDaysOld =
+        new RsaOaepAesGcmSealer(alice, Clock.offset(Clock.systemUTC(), Duration.ofDays(-3)))
+            .seal(MessageContent.text("sent three days ago"), List.of(toBob));
+    var eightDaysOld =
+        new RsaOaepAesGcmSealer(alice, Clock.offset(Clock.systemUTC(), Duration.ofDays(-8)))
+            .seal(MessageContent.text("too old"), List.of(toBob));
+    try (RelayConnection raw =
+        RelayConnection.connect(
+            "localhost", serverConfig.port(), alice.signing(), pki.ca().certificate())) {
+      raw.request(
+          new Frame.Send("a", EnvelopeCodec.encode(threeDaysOld)), "a", Duration.ofSeconds(10));
       // receivers would drop it as stale, so the relay does not store it (PROTOCOL.md section 9)
-      assertThatThrownBy(() -> raw.request(new Frame.Send("b", EnvelopeCodec.encode(eightDaysOld)), "b", Duration.ofSeconds(10)))
+      assertThatThrownBy(
+              () ->
+                  raw.request(
+                      new Frame.Send("b", EnvelopeCodec.encode(eightDaysOld)),
+                      "b",
+                      Duration.ofSeconds(10)))
           .isInstanceOf(RelayConnection.RelayException.class)
           .hasMessageStartingWith("envelope expired");
     }
     try (ChatClient bob = ChatClient.connect(config("bob"), bobInbox)) {
       assertThat(bobInbox.next().text()).isEqualTo("sent three days ago");
       assertThat(bobInbox.messages.poll(1, TimeUnit.SECONDS)).isNull();
-      assertThat(bobInbox.reasons.poll(1, TimeUnit.SECONDS)).as("nothing reaches bob to be dropped").isNull();
+      assertThat(bobInbox.reasons.poll(1, TimeUnit.SECONDS))
+          .as("nothing reaches bob to be dropped")
+          .isNull();
     }
   }
 }

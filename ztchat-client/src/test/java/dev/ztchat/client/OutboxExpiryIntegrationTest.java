@@ -37,7 +37,9 @@ class OutboxExpiryIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob");
-    server = RelayServer.start(RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs"))).withPort(0));
+    server =
+        RelayServer.start(
+            RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs"))).withPort(0));
   }
 
   @AfterEach
@@ -61,19 +63,28 @@ class OutboxExpiryIntegrationTest {
   }
 
   @Test
-  void outboxMessageSealedBeforeTheWindow_isReportedAndRemoved_andLaterMessagesStillGo() throws Exception {
+  void outboxMessageSealedBeforeTheWindow_isReportedAndRemoved_andLaterMessagesStillGo()
+      throws Exception {
     Path data = dir.resolve("data-alice");
     try (ClientStore store = ClientStore.open(data)) {
-      Outbox outbox = new Outbox(store, AtRestKey.openOrCreate(store, pki.user("alice")), Clock.systemUTC());
+      Outbox outbox =
+          new Outbox(store, AtRestKey.openOrCreate(store, pki.user("alice")), Clock.systemUTC());
       long row = outbox.enqueue("bob", "written long ago");
-      Clock longAgo = Clock.offset(Clock.systemUTC(), AcceptancePolicy.DEFAULT_WINDOW.plusHours(1).negated());
-      SealedEnvelope old = new RsaOaepAesGcmSealer(pki.user("alice"), longAgo).seal(MessageContent.text("written long ago"),
-          List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
+      Clock longAgo =
+          Clock.offset(Clock.systemUTC(), AcceptancePolicy.DEFAULT_WINDOW.plusHours(1).negated());
+      SealedEnvelope old =
+          new RsaOaepAesGcmSealer(pki.user("alice"), longAgo)
+              .seal(
+                  MessageContent.text("written long ago"),
+                  List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
       outbox.attachEnvelope(row, old.header().messageIdHex(), EnvelopeCodec.encode(old));
     }
     Failures failures = new Failures();
-    try (ChatClient alice = ChatClient.connect(
-        ChatClientConfig.of("localhost", server.port(), pki.user("alice"), pki.ca().certificate(), data), failures)) {
+    try (ChatClient alice =
+        ChatClient.connect(
+            ChatClientConfig.of(
+                "localhost", server.port(), pki.user("alice"), pki.ca().certificate(), data),
+            failures)) {
       String failed = failures.failed.poll(10, TimeUnit.SECONDS);
       assertThat(failed).isNotNull().startsWith("bob: ").contains("7 days");
       assertThat(alice.send("bob", "written now").statusOf("bob")).isEqualTo(DeliveryStatus.QUEUED);

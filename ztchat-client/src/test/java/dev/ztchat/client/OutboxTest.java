@@ -33,7 +33,8 @@ class OutboxTest {
   @BeforeEach
   void open() throws IOException {
     store = ClientStore.open(dir);
-    outbox = new Outbox(store, AtRestKey.openOrCreate(store, alice), Clock.fixed(T0, ZoneOffset.UTC));
+    outbox =
+        new Outbox(store, AtRestKey.openOrCreate(store, alice), Clock.fixed(T0, ZoneOffset.UTC));
   }
 
   @AfterEach
@@ -60,7 +61,8 @@ class OutboxTest {
   void sealedForm_isKeptWithTheMessage_soRetriesSendTheSameBytes() throws Exception {
     long a = outbox.enqueue("bob", "first");
     outbox.attachEnvelope(a, "00112233445566778899aabbccddeeff", new byte[] {1, 2, 3});
-    outbox.attachEnvelope(a, "ffffffffffffffffffffffffffffffff", new byte[] {9}); // sealed once only
+    outbox.attachEnvelope(
+        a, "ffffffffffffffffffffffffffffffff", new byte[] {9}); // sealed once only
     store.close();
     open();
     PendingMessage p = outbox.pending().getFirst();
@@ -109,9 +111,16 @@ class OutboxTest {
     long a = outbox.enqueue("bob", "first");
     long b = outbox.enqueue("bob", "second");
     try (Statement s = store.db().createStatement()) {
-      s.execute("UPDATE outbox SET body = CASE id"
-          + " WHEN " + a + " THEN (SELECT body FROM outbox WHERE id = " + b + ")"
-          + " ELSE (SELECT body FROM outbox WHERE id = " + a + ") END");
+      s.execute(
+          "UPDATE outbox SET body = CASE id"
+              + " WHEN "
+              + a
+              + " THEN (SELECT body FROM outbox WHERE id = "
+              + b
+              + ")"
+              + " ELSE (SELECT body FROM outbox WHERE id = "
+              + a
+              + ") END");
     }
 
     assertThatThrownBy(() -> outbox.pending()).hasMessageContaining("altered or damaged");

@@ -24,9 +24,15 @@ class OutgoingMessagesFitTest {
   /** The maximum text the check names for a text too long for {@code maxFrame}. */
   static int namedMaximum(int maxFrame, String ref) {
     int tooLong = maxFrame; // a text as long as the whole frame never fits
-    MessageTooLongException e = catchThrowableOfType(MessageTooLongException.class,
-        () -> OutgoingMessages.checkFits(maxFrame, ref, "x".repeat(tooLong), new byte[FIXED_ENVELOPE + tooLong]));
-    assertThat(e).as("a %d-byte text is refused under a %d-byte limit", tooLong, maxFrame).isNotNull();
+    MessageTooLongException e =
+        catchThrowableOfType(
+            MessageTooLongException.class,
+            () ->
+                OutgoingMessages.checkFits(
+                    maxFrame, ref, "x".repeat(tooLong), new byte[FIXED_ENVELOPE + tooLong]));
+    assertThat(e)
+        .as("a %d-byte text is refused under a %d-byte limit", tooLong, maxFrame)
+        .isNotNull();
     return e.maxBytes();
   }
 
@@ -34,8 +40,12 @@ class OutgoingMessagesFitTest {
   void namedMaximum_fitsTheFrame_andOneByteMoreDoesNot_forEveryPaddingResidue() {
     for (int maxFrame = 4096; maxFrame < 4096 + 12; maxFrame++) {
       int max = namedMaximum(maxFrame, "r1");
-      assertThat(frameBytes("r1", FIXED_ENVELOPE + max)).as("limit %d", maxFrame).isLessThanOrEqualTo(maxFrame);
-      assertThat(frameBytes("r1", FIXED_ENVELOPE + max + 1)).as("limit %d", maxFrame).isGreaterThan(maxFrame);
+      assertThat(frameBytes("r1", FIXED_ENVELOPE + max))
+          .as("limit %d", maxFrame)
+          .isLessThanOrEqualTo(maxFrame);
+      assertThat(frameBytes("r1", FIXED_ENVELOPE + max + 1))
+          .as("limit %d", maxFrame)
+          .isGreaterThan(maxFrame);
     }
   }
 
@@ -44,24 +54,34 @@ class OutgoingMessagesFitTest {
     int maxFrame = 4096;
     int max = namedMaximum(maxFrame, "r7");
 
-    assertThatCode(() -> OutgoingMessages.checkFits(maxFrame, "r7", "y".repeat(max), new byte[FIXED_ENVELOPE + max]))
+    assertThatCode(
+            () ->
+                OutgoingMessages.checkFits(
+                    maxFrame, "r7", "y".repeat(max), new byte[FIXED_ENVELOPE + max]))
         .doesNotThrowAnyException();
-    MessageTooLongException e = catchThrowableOfType(MessageTooLongException.class,
-        () -> OutgoingMessages.checkFits(maxFrame, "r7", "y".repeat(max + 1), new byte[FIXED_ENVELOPE + max + 1]));
+    MessageTooLongException e =
+        catchThrowableOfType(
+            MessageTooLongException.class,
+            () ->
+                OutgoingMessages.checkFits(
+                    maxFrame, "r7", "y".repeat(max + 1), new byte[FIXED_ENVELOPE + max + 1]));
     assertThat(e).isNotNull();
     assertThat(e.maxBytes()).isEqualTo(max);
   }
 
   @Test
   void aLongerRef_leavesLessRoomForText() {
-    assertThat(namedMaximum(4096, "a-much-longer-request-reference")).isLessThan(namedMaximum(4096, "r"));
+    assertThat(namedMaximum(4096, "a-much-longer-request-reference"))
+        .isLessThan(namedMaximum(4096, "r"));
   }
 
   @Test
   void anEnvelopeThatCannotFitEvenEmpty_namesZero() {
     int maxFrame = 1024;
-    MessageTooLongException e = catchThrowableOfType(MessageTooLongException.class,
-        () -> OutgoingMessages.checkFits(maxFrame, "r", "z", new byte[FIXED_ENVELOPE + 1]));
+    MessageTooLongException e =
+        catchThrowableOfType(
+            MessageTooLongException.class,
+            () -> OutgoingMessages.checkFits(maxFrame, "r", "z", new byte[FIXED_ENVELOPE + 1]));
 
     assertThat(e).isNotNull();
     assertThat(e.maxBytes()).isZero();

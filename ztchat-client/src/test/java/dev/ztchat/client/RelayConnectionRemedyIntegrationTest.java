@@ -11,7 +11,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 
-/** Nothing listening at the relay's address: the library says so and carries the remedy as a value. */
+/**
+ * Nothing listening at the relay's address: the library says so and carries the remedy as a value.
+ */
 class RelayConnectionRemedyIntegrationTest {
   @Test
   void nothingListening_carriesStartTheRelay_andNamesNoCommand() throws Exception {
@@ -21,11 +23,14 @@ class RelayConnectionRemedyIntegrationTest {
       closedPort = s.getLocalPort();
     }
 
-    assertThatThrownBy(() -> RelayConnection.connect(
-            "127.0.0.1", closedPort, pki.user("alice").signing(), pki.ca().certificate()))
+    assertThatThrownBy(
+            () ->
+                RelayConnection.connect(
+                    "127.0.0.1", closedPort, pki.user("alice").signing(), pki.ca().certificate()))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("connection refused")
         .satisfies(e -> assertThat(HasRemedy.of(e)).contains(Remedy.of(Remedy.Kind.START_RELAY)))
-        .message().doesNotContain("./ztchat");
+        .message()
+        .doesNotContain("./ztchat");
   }
 }

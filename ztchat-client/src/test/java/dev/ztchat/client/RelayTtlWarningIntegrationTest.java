@@ -73,8 +73,17 @@ class RelayTtlWarningIntegrationTest {
   }
 
   ChatClient connect(AcceptancePolicy acceptance, Notices notices) throws Exception {
-    return ChatClient.connect(new ChatClientConfig("localhost", server.port(), pki.user("alice"),
-        pki.ca().certificate(), dir.resolve("data-alice"), acceptance, Clock.systemUTC(), List.of()), notices);
+    return ChatClient.connect(
+        new ChatClientConfig(
+            "localhost",
+            server.port(),
+            pki.user("alice"),
+            pki.ca().certificate(),
+            dir.resolve("data-alice"),
+            acceptance,
+            Clock.systemUTC(),
+            List.of()),
+        notices);
   }
 
   @Test

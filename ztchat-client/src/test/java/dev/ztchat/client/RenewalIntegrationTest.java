@@ -86,18 +86,32 @@ class RenewalIntegrationTest {
   ChatClientConfig bobFrom(CertsLayout folder) throws Exception {
     KeyReload reload = KeyReload.fromCertsFolder(folder.root(), "bob");
     KeyReload.StoredKeys keys = reload.read();
-    return new ChatClientConfig("localhost", server.port(), keys.me(), pki.ca().certificate(), dir.resolve("b"),
-        AcceptancePolicy.DEFAULT, Clock.systemUTC(), keys.previousEncryption())
+    return new ChatClientConfig(
+            "localhost",
+            server.port(),
+            keys.me(),
+            pki.ca().certificate(),
+            dir.resolve("b"),
+            AcceptancePolicy.DEFAULT,
+            Clock.systemUTC(),
+            keys.previousEncryption())
         .withKeyReload(reload);
   }
 
   ChatClient alice(Screen screen) throws Exception {
-    return ChatClient.connect(ChatClientConfig.of("localhost", server.port(), pki.user("alice"), pki.ca().certificate(),
-        dir.resolve("a")), screen);
+    return ChatClient.connect(
+        ChatClientConfig.of(
+            "localhost",
+            server.port(),
+            pki.user("alice"),
+            pki.ca().certificate(),
+            dir.resolve("a")),
+        screen);
   }
 
   void renewBob() throws Exception {
-    new PkiRevocation(certs, Clock.systemUTC(), line -> {}).renew("bob", TestPki.TEST_KEY_BITS, 30, Duration.ofDays(7));
+    new PkiRevocation(certs, Clock.systemUTC(), line -> {})
+        .renew("bob", TestPki.TEST_KEY_BITS, 30, Duration.ofDays(7));
   }
 
   /**
@@ -106,24 +120,33 @@ class RenewalIntegrationTest {
    */
   CertsLayout renewBobElsewhere() throws Exception {
     CertsLayout admin = pki.writeTo(dir.resolve("admin"));
-    new PkiRevocation(admin, Clock.systemUTC(), line -> {}).renew("bob", TestPki.TEST_KEY_BITS, 30, Duration.ofDays(7));
+    new PkiRevocation(admin, Clock.systemUTC(), line -> {})
+        .renew("bob", TestPki.TEST_KEY_BITS, 30, Duration.ofDays(7));
     Files.copy(admin.crl(), certs.crl(), StandardCopyOption.REPLACE_EXISTING);
     return admin;
   }
 
-  /** alice fetches the CA's list once the relay has loaded the one naming bob's old certificates. */
+  /**
+   * alice fetches the CA's list once the relay has loaded the one naming bob's old certificates.
+   */
   static void untilAliceKnowsOfTheRenewal(ChatClient alice) throws Exception {
-    assertThat(Polling.eventually(Duration.ofSeconds(20), () -> {
-      try {
-        return alice.refreshRevocations() >= 2;
-      } catch (Exception e) {
-        return false;
-      }
-    })).as("the relay serves the CRL of the renewal").isTrue();
+    assertThat(
+            Polling.eventually(
+                Duration.ofSeconds(20),
+                () -> {
+                  try {
+                    return alice.refreshRevocations() >= 2;
+                  } catch (Exception e) {
+                    return false;
+                  }
+                }))
+        .as("the relay serves the CRL of the renewal")
+        .isTrue();
   }
 
   @Test
-  void renewedWhileRunning_clientCarriesOnWithTheNewKeys_andReceivesMessagesSentAfterTheRenewal() throws Exception {
+  void renewedWhileRunning_clientCarriesOnWithTheNewKeys_andReceivesMessagesSentAfterTheRenewal()
+      throws Exception {
     Screen bobScreen = new Screen();
     Screen aliceScreen = new Screen();
     try (ChatClient alice = alice(aliceScreen);
@@ -133,19 +156,26 @@ class RenewalIntegrationTest {
 
       renewBob();
 
-      assertThat(Polling.eventually(Duration.ofSeconds(60),
-          () -> bobScreen.notices.contains(ChatClient.RENEWED_NOTICE))).as("told: " + bobScreen.states).isTrue();
+      assertThat(
+              Polling.eventually(
+                  Duration.ofSeconds(60),
+                  () -> bobScreen.notices.contains(ChatClient.RENEWED_NOTICE)))
+          .as("told: " + bobScreen.states)
+          .isTrue();
       assertThat(Polling.eventually(Duration.ofSeconds(30), bob::isConnected)).isTrue();
       assertThat(bobScreen.states).noneMatch(s -> s.state() == ConnectionState.REFUSED);
-      assertThat(bobScreen.states).allMatch(s -> s.reason() == null || !s.reason().contains("revoked by the CA"));
+      assertThat(bobScreen.states)
+          .allMatch(s -> s.reason() == null || !s.reason().contains("revoked by the CA"));
 
       untilAliceKnowsOfTheRenewal(alice);
-      KeyChangedException change = Assertions.assertThrows(KeyChangedException.class,
-          () -> alice.send("bob", "after the renewal?"));
+      KeyChangedException change =
+          Assertions.assertThrows(
+              KeyChangedException.class, () -> alice.send("bob", "after the renewal?"));
       alice.acceptKeyChange(change.newKeys());
       assertThat(alice.send("bob", "after the renewal").statusOf("bob").accepted()).isTrue();
       assertThat(bobScreen.next().text()).isEqualTo("after the renewal");
-      assertThat(bob.history("alice", 10)).extracting(HistoryEntry::text)
+      assertThat(bob.history("alice", 10))
+          .extracting(HistoryEntry::text)
           .containsExactly("before the renewal", "after the renewal");
     }
   }
@@ -157,40 +187,60 @@ class RenewalIntegrationTest {
       // The administrator renews in another folder; bob's folder gets only the new CRL.
       renewBobElsewhere();
 
-      assertThat(Polling.eventually(Duration.ofSeconds(60),
-          () -> bobScreen.states.stream().anyMatch(s -> s.state() == ConnectionState.REFUSED))).isTrue();
+      assertThat(
+              Polling.eventually(
+                  Duration.ofSeconds(60),
+                  () ->
+                      bobScreen.states.stream()
+                          .anyMatch(s -> s.state() == ConnectionState.REFUSED)))
+          .isTrue();
       ConnectionStatus last = bobScreen.states.getLast();
       assertThat(last.describe())
-          .contains("your keys were renewed by the administrator; copy the new keys for bob into "
-              + certs.userDir("bob").toAbsolutePath() + " and restart")
+          .contains(
+              "your keys were renewed by the administrator; copy the new keys for bob into "
+                  + certs.userDir("bob").toAbsolutePath()
+                  + " and restart")
           .doesNotContain("revoked");
     }
   }
 
   @Test
-  void messageToRenewedContact_waitsInTheOutbox_andIsDeliveredOnceTheirNewKeysAreAccepted() throws Exception {
+  void messageToRenewedContact_waitsInTheOutbox_andIsDeliveredOnceTheirNewKeysAreAccepted()
+      throws Exception {
     Screen aliceScreen = new Screen();
     try (ChatClient alice = alice(aliceScreen)) {
       try (ChatClient bob = ChatClient.connect(bobFromTheCertsFolder(), new Screen())) {
         alice.send("bob", "first");
       }
-      CertsLayout admin = renewBobElsewhere(); // bob is offline: the relay's directory still holds his superseded certificates
+      CertsLayout admin =
+          renewBobElsewhere(); // bob is offline: the relay's directory still holds his superseded
+      // certificates
       untilAliceKnowsOfTheRenewal(alice);
 
       alice.sendOrKeep("bob", "while bob is renewed");
-      assertThat(Polling.eventually(Duration.ofSeconds(20),
-          () -> aliceScreen.notices.stream().anyMatch(n -> n.contains("renewed")))).as("told why").isTrue();
+      assertThat(
+              Polling.eventually(
+                  Duration.ofSeconds(20),
+                  () -> aliceScreen.notices.stream().anyMatch(n -> n.contains("renewed"))))
+          .as("told why")
+          .isTrue();
       alice.sendOrKeep("bob", "and another");
       // send flushes the outbox on this thread first, so the waiting messages were tried again
-      assertThatThrownBy(() -> alice.send("bob", "and a third")).isInstanceOf(ContactKeysRenewedException.class);
-      assertThat(aliceScreen.notices.stream().filter(n -> n.contains("renewed"))).as("told once").hasSize(1);
+      assertThatThrownBy(() -> alice.send("bob", "and a third"))
+          .isInstanceOf(ContactKeysRenewedException.class);
+      assertThat(aliceScreen.notices.stream().filter(n -> n.contains("renewed")))
+          .as("told once")
+          .hasSize(1);
       assertThat(aliceScreen.failures).as("nothing dropped").isEmpty();
 
       Screen bobScreen = new Screen();
       try (ChatClient bob = ChatClient.connect(bobFrom(admin), bobScreen)) {
-        KeyChangedException change = aliceScreen.keyChanges.poll(ChatClient.RENEWED_CONTACT_RECHECK.toSeconds() + 20, TimeUnit.SECONDS);
+        KeyChangedException change =
+            aliceScreen.keyChanges.poll(
+                ChatClient.RENEWED_CONTACT_RECHECK.toSeconds() + 20, TimeUnit.SECONDS);
         assertThat(change).as("bob's new keys appear as a key change").isNotNull();
-        assertThat(bobScreen.messages).isEmpty(); // nothing goes to new keys before alice accepts them
+        assertThat(bobScreen.messages)
+            .isEmpty(); // nothing goes to new keys before alice accepts them
         alice.acceptKeyChange(change.newKeys());
         assertThat(bobScreen.next().text()).isEqualTo("while bob is renewed");
         assertThat(bobScreen.next().text()).isEqualTo("and another");

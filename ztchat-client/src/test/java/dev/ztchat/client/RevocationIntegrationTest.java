@@ -33,7 +33,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,7 +59,8 @@ class RevocationIntegrationTest {
   }
 
   ChatClientConfig config(UserIdentity id, String dataName) {
-    return ChatClientConfig.of("localhost", server.port(), id, pki.ca().certificate(), dir.resolve(dataName));
+    return ChatClientConfig.of(
+        "localhost", server.port(), id, pki.ca().certificate(), dir.resolve(dataName));
   }
 
   void publishRevocation(UserIdentity who, RevocationReason reason) throws IOException {
@@ -75,33 +75,49 @@ class RevocationIntegrationTest {
   static void reloadRevocations(RelayServer server, CertsLayout certs) throws Exception {
     X509CRL written = CrlFiles.read(certs.crl());
     server.reloadRevocations();
-    assertThat(Polling.eventually(Duration.ofSeconds(10), () -> written.equals(server.currentRevocationList())))
-        .as("the relay holds the CRL just written").isTrue();
+    assertThat(
+            Polling.eventually(
+                Duration.ofSeconds(10), () -> written.equals(server.currentRevocationList())))
+        .as("the relay holds the CRL just written")
+        .isTrue();
   }
 
   /** As {@link #config(UserIdentity, String)}, with time from {@code clock}. */
   ChatClientConfig config(UserIdentity id, String dataName, Clock clock) {
-    return new ChatClientConfig("localhost", server.port(), id, pki.ca().certificate(), dir.resolve(dataName),
-        dev.ztchat.core.envelope.AcceptancePolicy.DEFAULT, clock, List.of());
+    return new ChatClientConfig(
+        "localhost",
+        server.port(),
+        id,
+        pki.ca().certificate(),
+        dir.resolve(dataName),
+        dev.ztchat.core.envelope.AcceptancePolicy.DEFAULT,
+        clock,
+        List.of());
   }
 
   @Test
   void revokedWhileConnected_isDisconnectedWithinSeconds_andCannotReconnect() throws Exception {
     Credential alice = pki.user("alice").signing();
-    try (RelayConnection conn = RelayConnection.connect("localhost", server.port(), alice, pki.ca().certificate())) {
+    try (RelayConnection conn =
+        RelayConnection.connect("localhost", server.port(), alice, pki.ca().certificate())) {
       assertThat(conn.isOpen()).isTrue();
       publishRevocation(pki.user("alice"), RevocationReason.KEY_COMPROMISE);
-      assertThat(Polling.eventually(Duration.ofSeconds(5), () -> !conn.isOpen())).as("cut off without a restart").isTrue();
+      assertThat(Polling.eventually(Duration.ofSeconds(5), () -> !conn.isOpen()))
+          .as("cut off without a restart")
+          .isTrue();
       assertThat(server.securityLog().count(SecurityEvent.REVOKED)).isEqualTo(1);
     }
-    assertThatThrownBy(() -> RelayConnection.connect("localhost", server.port(), alice, pki.ca().certificate()))
+    assertThatThrownBy(
+            () ->
+                RelayConnection.connect("localhost", server.port(), alice, pki.ca().certificate()))
         .isInstanceOf(IOException.class);
   }
 
   @Test
   void clientRefusesToEncryptToARevokedRecipient() throws Exception {
     MutableClock aliceClock = MutableClock.followingSystem();
-    try (ChatClient alice = ChatClient.connect(config(pki.user("alice"), "a", aliceClock), new Inbox());
+    try (ChatClient alice =
+            ChatClient.connect(config(pki.user("alice"), "a", aliceClock), new Inbox());
         ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), new Inbox())) {
       alice.send("bob", "before");
       publishRevocation(pki.user("bob"), RevocationReason.KEY_COMPROMISE);
@@ -119,17 +135,22 @@ class RevocationIntegrationTest {
   void messageFromARevokedSender_datedAfterTheRevocation_isDropped() throws Exception {
     UserIdentity alice = pki.user("alice");
     // alice's envelope is dated 3 s ahead (within the allowed skew), so it postdates the revocation
-    var sealed = new RsaOaepAesGcmSealer(alice, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(3)))
-        .seal(MessageContent.text("from a stolen laptop"),
-            List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
-    try (RelayConnection conn = RelayConnection.connect("localhost", server.port(), alice.signing(), pki.ca().certificate())) {
+    var sealed =
+        new RsaOaepAesGcmSealer(alice, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(3)))
+            .seal(
+                MessageContent.text("from a stolen laptop"),
+                List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
+    try (RelayConnection conn =
+        RelayConnection.connect(
+            "localhost", server.port(), alice.signing(), pki.ca().certificate())) {
       conn.request(new Frame.Send("s", EnvelopeCodec.encode(sealed)), "s", Duration.ofSeconds(10));
     }
     publishRevocation(alice, RevocationReason.SUPERSEDED);
     reloadRevocations(server, certs);
     Inbox bobInbox = new Inbox();
     try (ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), bobInbox)) {
-      assertThat(bobInbox.reasons.poll(10, TimeUnit.SECONDS)).isEqualTo(RejectionReason.SENDER_REVOKED);
+      assertThat(bobInbox.reasons.poll(10, TimeUnit.SECONDS))
+          .isEqualTo(RejectionReason.SENDER_REVOKED);
       assertThat(bobInbox.messages).isEmpty();
     }
   }
@@ -137,10 +158,17 @@ class RevocationIntegrationTest {
   @Test
   void staleCrl_failsClosedForNewContacts_butKnownContactsStillWork() throws Exception {
     MutableClock aliceClock = MutableClock.followingSystem();
-    try (ChatClient alice = ChatClient.connect(config(pki.user("alice"), "a", aliceClock), new Inbox());
+    try (ChatClient alice =
+            ChatClient.connect(config(pki.user("alice"), "a", aliceClock), new Inbox());
         ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), new Inbox())) {
       alice.send("bob", "pinned now");
-      var stale = CrlIssuer.issue(pki.ca(), pki.crl(), List.of(), Instant.now().minus(Duration.ofDays(9)), Duration.ofDays(7));
+      var stale =
+          CrlIssuer.issue(
+              pki.ca(),
+              pki.crl(),
+              List.of(),
+              Instant.now().minus(Duration.ofDays(9)),
+              Duration.ofDays(7));
       CrlFiles.write(certs.crl(), stale);
       reloadRevocations(server, certs);
       aliceClock.advance(ContactDirectory.CRL_REFRESH); // alice's cached list runs out
@@ -156,48 +184,74 @@ class RevocationIntegrationTest {
   void staleCrl_messageFromASenderNeverTalkedTo_isRefused_andNotPinnedOnTheWay() throws Exception {
     // carol's envelope reaches the relay while the CRL is still fresh
     UserIdentity carol = pki.user("carol");
-    var sealed = new RsaOaepAesGcmSealer(carol, Clock.systemUTC())
-        .seal(MessageContent.text("hello stranger"),
-            List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
-    try (RelayConnection conn = RelayConnection.connect("localhost", server.port(), carol.signing(), pki.ca().certificate())) {
+    var sealed =
+        new RsaOaepAesGcmSealer(carol, Clock.systemUTC())
+            .seal(
+                MessageContent.text("hello stranger"),
+                List.of(new RecipientKey("bob", pki.user("bob").encryption().certificate())));
+    try (RelayConnection conn =
+        RelayConnection.connect(
+            "localhost", server.port(), carol.signing(), pki.ca().certificate())) {
       conn.request(new Frame.Send("s", EnvelopeCodec.encode(sealed)), "s", Duration.ofSeconds(10));
     }
-    var stale = CrlIssuer.issue(pki.ca(), pki.crl(), List.of(), Instant.now().minus(Duration.ofDays(9)), Duration.ofDays(7));
+    var stale =
+        CrlIssuer.issue(
+            pki.ca(),
+            pki.crl(),
+            List.of(),
+            Instant.now().minus(Duration.ofDays(9)),
+            Duration.ofDays(7));
     CrlFiles.write(certs.crl(), stale);
     reloadRevocations(server, certs);
     Inbox bobInbox = new Inbox();
     try (ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), bobInbox)) {
       // section 7, check 3b: without a fresh CRL only senders already talked to are accepted
-      assertThat(bobInbox.reasons.poll(10, TimeUnit.SECONDS)).isEqualTo(RejectionReason.SENDER_REVOKED);
+      assertThat(bobInbox.reasons.poll(10, TimeUnit.SECONDS))
+          .isEqualTo(RejectionReason.SENDER_REVOKED);
       assertThat(bobInbox.messages).isEmpty();
       assertThat(new ContactPins(bob.localStore(), Clock.systemUTC()).isPinned("carol"))
-          .as("looking carol up to check her message does not make her a known contact").isFalse();
+          .as("looking carol up to check her message does not make her a known contact")
+          .isFalse();
     }
   }
 
   @Test
-  void renewedContact_triggersAKeyChangeWarning_newKeysWork_andOldHistoryStaysReadable() throws Exception {
+  void renewedContact_triggersAKeyChangeWarning_newKeysWork_andOldHistoryStaysReadable()
+      throws Exception {
     Inbox aliceInbox = new Inbox();
     try (ChatClient alice = ChatClient.connect(config(pki.user("alice"), "a"), aliceInbox);
         ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), new Inbox())) {
       bob.send("alice", "old times");
       aliceInbox.next();
     }
-    new PkiRevocation(certs, Clock.systemUTC(), line -> {}).renew("alice", 2048, 30, Duration.ofDays(7));
+    new PkiRevocation(certs, Clock.systemUTC(), line -> {})
+        .renew("alice", 2048, 30, Duration.ofDays(7));
     reloadRevocations(server, certs);
     server.reloadCertificates();
     UserIdentity renewed = certs.readUser("alice");
     Path old = certs.previousIdentityDirs("alice").getFirst();
-    Credential oldEncryption = new Credential(PemFiles.readCertificate(old.resolve("encryption.crt")),
-        PemFiles.readPrivateKey(old.resolve("encryption.key")));
-    ChatClientConfig renewedConfig = new ChatClientConfig("localhost", server.port(), renewed, pki.ca().certificate(),
-        dir.resolve("a"), AcceptancePolicy.DEFAULT, Clock.systemUTC(), List.of(oldEncryption));
+    Credential oldEncryption =
+        new Credential(
+            PemFiles.readCertificate(old.resolve("encryption.crt")),
+            PemFiles.readPrivateKey(old.resolve("encryption.key")));
+    ChatClientConfig renewedConfig =
+        new ChatClientConfig(
+            "localhost",
+            server.port(),
+            renewed,
+            pki.ca().certificate(),
+            dir.resolve("a"),
+            AcceptancePolicy.DEFAULT,
+            Clock.systemUTC(),
+            List.of(oldEncryption));
     Inbox renewedInbox = new Inbox();
     try (ChatClient alice = ChatClient.connect(renewedConfig, renewedInbox);
         ChatClient bob = ChatClient.connect(config(pki.user("bob"), "b"), new Inbox())) {
-      assertThat(alice.history("bob", 10)).extracting(HistoryEntry::text).containsExactly("old times");
-      KeyChangedException change = Assertions.assertThrows(KeyChangedException.class,
-          () -> bob.send("alice", "new key?"));
+      assertThat(alice.history("bob", 10))
+          .extracting(HistoryEntry::text)
+          .containsExactly("old times");
+      KeyChangedException change =
+          Assertions.assertThrows(KeyChangedException.class, () -> bob.send("alice", "new key?"));
       bob.acceptKeyChange(change.newKeys());
       bob.send("alice", "new key works");
       assertThat(renewedInbox.next().text()).isEqualTo("new key works");

@@ -69,8 +69,12 @@ class SafetyNumberTest {
 
   @Test
   void fromPinnedKeyHashes_isTheNumberOfTheCertificates() throws Exception {
-    String pinned = SafetyNumber.ofPinned(alice, "bob",
-        sha256(bob.signing().getPublicKey().getEncoded()), sha256(bob.encryption().getPublicKey().getEncoded()));
+    String pinned =
+        SafetyNumber.ofPinned(
+            alice,
+            "bob",
+            sha256(bob.signing().getPublicKey().getEncoded()),
+            sha256(bob.encryption().getPublicKey().getEncoded()));
 
     assertThat(pinned).isEqualTo(SafetyNumber.of(alice, bob));
   }

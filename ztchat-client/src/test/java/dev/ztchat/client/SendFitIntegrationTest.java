@@ -42,13 +42,19 @@ class SendFitIntegrationTest {
 
   private ChatClient connect(UserIdentity id) throws Exception {
     return ChatClient.connect(
-        ChatClientConfig.of("localhost", server.port(), id, pki.ca().certificate(), dir.resolve("data-" + id.name())),
+        ChatClientConfig.of(
+            "localhost",
+            server.port(),
+            id,
+            pki.ca().certificate(),
+            dir.resolve("data-" + id.name())),
         new ChatListener() {
           @Override
           public void onMessage(OpenedMessage message) {}
 
           @Override
-          public void onRejected(String claimedSender, RejectionReason reason, String explanation) {}
+          public void onRejected(
+              String claimedSender, RejectionReason reason, String explanation) {}
         });
   }
 
@@ -65,9 +71,11 @@ class SendFitIntegrationTest {
     try (ChatClient alice = connect(pki.user("alice"));
         ChatClient bob = connect(pki.user("bob"))) {
       // 2418 bytes need a 4097-byte frame with a two-character ref
-      MessageTooLongException e = Assertions.assertThrows(
-          MessageTooLongException.class, () -> alice.send("bob", "x".repeat(2418)));
-      assertThat(e.maxBytes()).isBetween(2411, 2417); // the ref's length (r2, r10, ...) moves it a little
+      MessageTooLongException e =
+          Assertions.assertThrows(
+              MessageTooLongException.class, () -> alice.send("bob", "x".repeat(2418)));
+      assertThat(e.maxBytes())
+          .isBetween(2411, 2417); // the ref's length (r2, r10, ...) moves it a little
       assertThat(alice.send("bob", "y".repeat(e.maxBytes())).statusOf("bob").accepted()).isTrue();
     }
   }
@@ -77,7 +85,9 @@ class SendFitIntegrationTest {
     // {"type":"send","ref":"r7","envelope":"<4056 base64 characters>"} is 4096 bytes
     OutgoingMessages.checkFits(4096, "r7", "", new byte[3042]);
 
-    assertThatThrownBy(() -> OutgoingMessages.checkFits(4096, "r7", "x".repeat(100), new byte[3043]))
-        .isInstanceOfSatisfying(MessageTooLongException.class, e -> assertThat(e.maxBytes()).isEqualTo(99));
+    assertThatThrownBy(
+            () -> OutgoingMessages.checkFits(4096, "r7", "x".repeat(100), new byte[3043]))
+        .isInstanceOfSatisfying(
+            MessageTooLongException.class, e -> assertThat(e.maxBytes()).isEqualTo(99));
   }
 }

@@ -59,14 +59,21 @@ class SendSizeCheckIntegrationTest {
 
   ChatClient connect(String name) throws Exception {
     return ChatClient.connect(
-        ChatClientConfig.of("localhost", server.port(), pki.user(name), pki.ca().certificate(), dir.resolve("data-" + name)),
+        ChatClientConfig.of(
+            "localhost",
+            server.port(),
+            pki.user(name),
+            pki.ca().certificate(),
+            dir.resolve("data-" + name)),
         new ChatClientIntegrationTest.Inbox());
   }
 
   @Test
   void oversizedText_isRefusedWithTheMaximum_withoutBeingSealed() throws Exception {
-    try (ChatClient alice = connect("alice"); ChatClient bob = connect("bob")) {
-      CountingSealer counting = new CountingSealer(new RsaOaepAesGcmSealer(pki.user("alice"), Clock.systemUTC()));
+    try (ChatClient alice = connect("alice");
+        ChatClient bob = connect("bob")) {
+      CountingSealer counting =
+          new CountingSealer(new RsaOaepAesGcmSealer(pki.user("alice"), Clock.systemUTC()));
       alice.outgoing.sealWith(counting);
 
       assertThatThrownBy(() -> alice.send("bob", "x".repeat(5000)))
@@ -83,12 +90,15 @@ class SendSizeCheckIntegrationTest {
 
   @Test
   void theMaximumTheEarlyCheckNames_isExactlyWhatTheSealedEnvelopeAllows() throws Exception {
-    try (ChatClient alice = connect("alice"); ChatClient bob = connect("bob")) {
-      MessageTooLongException e = Assertions.assertThrows(
-          MessageTooLongException.class, () -> alice.send("bob", "é".repeat(3000)));
+    try (ChatClient alice = connect("alice");
+        ChatClient bob = connect("bob")) {
+      MessageTooLongException e =
+          Assertions.assertThrows(
+              MessageTooLongException.class, () -> alice.send("bob", "é".repeat(3000)));
 
       assertThat(alice.send("bob", "y".repeat(e.maxBytes())).statusOf("bob").accepted()).isTrue();
-      assertThatThrownBy(() -> alice.send("bob", "y".repeat(e.maxBytes() + 1))).isInstanceOf(MessageTooLongException.class);
+      assertThatThrownBy(() -> alice.send("bob", "y".repeat(e.maxBytes() + 1)))
+          .isInstanceOf(MessageTooLongException.class);
     }
   }
 }

@@ -47,21 +47,31 @@ final class BatchReplies {
 
   /** Hands everything gathered to the event loops, in the order it was gathered per channel. */
   void deliver() {
-    frames.forEach((ch, list) -> ch.eventLoop().execute(() -> {
-      for (Frame f : list) {
-        ch.write(f);
-      }
-      ch.flush();
-    }));
-    offers.forEach((pump, list) -> {
-      List<Long> tickets = settles.remove(pump);
-      pump.channel().eventLoop().execute(() -> {
-        pump.offer(list);
-        settleAll(pump, tickets);
-      });
-    });
-    settles.forEach((pump, tickets) -> pump.channel().eventLoop().execute(() -> settleAll(pump, tickets)));
-    acks.forEach((pump, list) -> pump.channel().eventLoop().execute(() -> list.forEach(pump::acked)));
+    frames.forEach(
+        (ch, list) ->
+            ch.eventLoop()
+                .execute(
+                    () -> {
+                      for (Frame f : list) {
+                        ch.write(f);
+                      }
+                      ch.flush();
+                    }));
+    offers.forEach(
+        (pump, list) -> {
+          List<Long> tickets = settles.remove(pump);
+          pump.channel()
+              .eventLoop()
+              .execute(
+                  () -> {
+                    pump.offer(list);
+                    settleAll(pump, tickets);
+                  });
+        });
+    settles.forEach(
+        (pump, tickets) -> pump.channel().eventLoop().execute(() -> settleAll(pump, tickets)));
+    acks.forEach(
+        (pump, list) -> pump.channel().eventLoop().execute(() -> list.forEach(pump::acked)));
   }
 
   private void settleAll(DeliveryPump pump, List<Long> tickets) {

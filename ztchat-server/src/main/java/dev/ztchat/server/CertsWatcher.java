@@ -39,17 +39,20 @@ final class CertsWatcher implements AutoCloseable {
   private final CertsLayout certs;
   private final Directory directory;
   private final ScheduledExecutorService poller;
+
   /** Files already read, with the modification time and size they had then. */
   private final Map<Path, String> seen = new HashMap<>(); // guarded by this
 
   CertsWatcher(CertsLayout certs, Directory directory) {
     this.certs = requireNonNull(certs, "certs");
     this.directory = requireNonNull(directory, "directory");
-    this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ztchat-certs-watch");
-      t.setDaemon(true);
-      return t;
-    });
+    this.poller =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ztchat-certs-watch");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Reads every user's certificates now, then checks the folder every {@value #POLL_SECONDS} s. */

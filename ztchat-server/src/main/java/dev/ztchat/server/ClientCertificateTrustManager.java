@@ -28,15 +28,16 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * Decides, during the handshake, whether a client certificate may connect: it must be a user
  * signing certificate issued by our root CA, valid now, with EKU clientAuth and a valid user name
  * as its CN ({@link CertificateVerifier}), and not on the CA's revocation list. Fails closed:
- * anything it cannot check is refused.
- * This class never trusts servers.
+ * anything it cannot check is refused. This class never trusts servers.
  */
 final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
   private final CertificateVerifier verifier;
   private final Clock clock;
   private final Function<X509Certificate, Optional<Instant>> revokedAt;
 
-  ClientCertificateTrustManager(CertificateVerifier verifier, Clock clock,
+  ClientCertificateTrustManager(
+      CertificateVerifier verifier,
+      Clock clock,
       Function<X509Certificate, Optional<Instant>> revokedAt) {
     this.verifier = requireNonNull(verifier, "verifier");
     this.clock = requireNonNull(clock, "clock");
@@ -61,15 +62,16 @@ final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
     }
     var revoked = revokedAt.apply(leaf);
     if (revoked.isPresent()) {
-      throw new Revoked(leaf, "certificate for '" + name + "' was revoked on " + revoked.get(), revoked.get());
+      throw new Revoked(
+          leaf, "certificate for '" + name + "' was revoked on " + revoked.get(), revoked.get());
     }
   }
 
   /**
    * The exception whose type tells the TLS stack which alert to send the client (docs/PROTOCOL.md
-   * section 2): {@code certificate_expired} for a certificate outside its validity period,
-   * {@code unknown_ca} for anything else; {@link Revoked} gives {@code certificate_revoked}. The
-   * client stops retrying on these and tells its user to get new keys.
+   * section 2): {@code certificate_expired} for a certificate outside its validity period, {@code
+   * unknown_ca} for anything else; {@link Revoked} gives {@code certificate_revoked}. The client
+   * stops retrying on these and tells its user to get new keys.
    */
   private CertificateException refusal(X509Certificate leaf, String why) {
     try {
@@ -89,8 +91,7 @@ final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
     private final String message;
 
     Revoked(X509Certificate leaf, String message, Instant at) {
-      super(Date.from(at), CRLReason.UNSPECIFIED,
-          leaf.getIssuerX500Principal(), Map.of());
+      super(Date.from(at), CRLReason.UNSPECIFIED, leaf.getIssuerX500Principal(), Map.of());
       this.message = message;
     }
 

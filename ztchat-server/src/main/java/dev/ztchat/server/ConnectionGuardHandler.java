@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The end of the pipeline: closes connections that broke a limit (oversized or stalled frame,
- * idle too long) with one security line each, and any connection whose handlers failed, without
- * ever sending a stack trace to the peer.
+ * The end of the pipeline: closes connections that broke a limit (oversized or stalled frame, idle
+ * too long) with one security line each, and any connection whose handlers failed, without ever
+ * sending a stack trace to the peer.
  */
 final class ConnectionGuardHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuardHandler.class);
@@ -31,13 +31,39 @@ final class ConnectionGuardHandler extends ChannelInboundHandlerAdapter {
     var remote = ctx.channel().remoteAddress();
     Throwable c = unwrap(cause);
     if (c instanceof FrameTooLargeException big) {
-      relay.security().human("[!] Oversized frame (" + big.announced() + " bytes, limit " + big.limit()
-          + ") from " + (identity == null ? remote : identity) + "; connection closed.");
-      relay.security().record(SecurityEvent.FRAME_TOO_LARGE, identity, remote,
-          "size", big.announced(), "limit", big.limit(), "action", "closed");
+      relay
+          .security()
+          .human(
+              "[!] Oversized frame ("
+                  + big.announced()
+                  + " bytes, limit "
+                  + big.limit()
+                  + ") from "
+                  + (identity == null ? remote : identity)
+                  + "; connection closed.");
+      relay
+          .security()
+          .record(
+              SecurityEvent.FRAME_TOO_LARGE,
+              identity,
+              remote,
+              "size",
+              big.announced(),
+              "limit",
+              big.limit(),
+              "action",
+              "closed");
     } else if (c instanceof StalledFrameException stalled) {
-      relay.security().record(SecurityEvent.FRAME_STALLED, identity, remote,
-          "buffered", stalled.bufferedBytes(), "action", "closed");
+      relay
+          .security()
+          .record(
+              SecurityEvent.FRAME_STALLED,
+              identity,
+              remote,
+              "buffered",
+              stalled.bufferedBytes(),
+              "action",
+              "closed");
     } else if (c instanceof IOException) {
       LOG.debug("connection error identity={} remote={}: {}", identity, remote, c.getMessage());
     } else if (ctx.channel().isActive()) {
@@ -49,8 +75,16 @@ final class ConnectionGuardHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof IdleStateEvent) {
-      relay.security().record(SecurityEvent.IDLE_TIMEOUT, ConnectionIdentity.of(ctx.channel()),
-          ctx.channel().remoteAddress(), "timeout_s", relay.config().idleTimeout().toSeconds(), "action", "closed");
+      relay
+          .security()
+          .record(
+              SecurityEvent.IDLE_TIMEOUT,
+              ConnectionIdentity.of(ctx.channel()),
+              ctx.channel().remoteAddress(),
+              "timeout_s",
+              relay.config().idleTimeout().toSeconds(),
+              "action",
+              "closed");
       ctx.close();
       return;
     }

@@ -10,7 +10,8 @@ import java.security.cert.X509Certificate;
  */
 final class ConnectionIdentity {
   private static final AttributeKey<String> KEY = AttributeKey.valueOf("ztchat.identity");
-  private static final AttributeKey<X509Certificate> CERT = AttributeKey.valueOf("ztchat.certificate");
+  private static final AttributeKey<X509Certificate> CERT =
+      AttributeKey.valueOf("ztchat.certificate");
 
   private ConnectionIdentity() {}
 

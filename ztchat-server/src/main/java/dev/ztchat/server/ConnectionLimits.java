@@ -1,8 +1,8 @@
 package dev.ztchat.server;
 
 /**
- * How many connections the relay lets in: at most {@code perIdentity} authenticated connections
- * per identity, at most {@code global} authenticated connections in all, and at most {@code
+ * How many connections the relay lets in: at most {@code perIdentity} authenticated connections per
+ * identity, at most {@code global} authenticated connections in all, and at most {@code
  * preAuthPerAddress} connections per remote address that have not finished the TLS handshake.
  *
  * <p>The last {@link #reserve()} slots of the global cap are kept for identities below their fair
@@ -13,8 +13,12 @@ package dev.ztchat.server;
 public record ConnectionLimits(int perIdentity, int global, int preAuthPerAddress) {
   /** Connections one identity may hold at once by default (several devices and a {@code recv}). */
   public static final int DEFAULT_PER_IDENTITY = 8;
-  /** Authenticated connections in all by default: well under a common 4096 file-descriptor limit. */
+
+  /**
+   * Authenticated connections in all by default: well under a common 4096 file-descriptor limit.
+   */
   public static final int DEFAULT_GLOBAL = 2000;
+
   /** Connections per remote address still in the TLS handshake by default. */
   public static final int DEFAULT_PRE_AUTH_PER_ADDRESS = 32;
 
@@ -24,20 +28,42 @@ public record ConnectionLimits(int perIdentity, int global, int preAuthPerAddres
 
   public ConnectionLimits {
     if (perIdentity < 1 || perIdentity > MAX_PER_IDENTITY) {
-      throw new IllegalArgumentException("--max-connections-per-user " + perIdentity + " is out of range: use 1 to "
-          + MAX_PER_IDENTITY + " (default " + DEFAULT_PER_IDENTITY + ")");
+      throw new IllegalArgumentException(
+          "--max-connections-per-user "
+              + perIdentity
+              + " is out of range: use 1 to "
+              + MAX_PER_IDENTITY
+              + " (default "
+              + DEFAULT_PER_IDENTITY
+              + ")");
     }
     if (global < 1 || global > MAX_GLOBAL) {
-      throw new IllegalArgumentException("--max-connections " + global + " is out of range: use 1 to " + MAX_GLOBAL
-          + " (default " + DEFAULT_GLOBAL + "; keep it under the process's open-file limit, ulimit -n)");
+      throw new IllegalArgumentException(
+          "--max-connections "
+              + global
+              + " is out of range: use 1 to "
+              + MAX_GLOBAL
+              + " (default "
+              + DEFAULT_GLOBAL
+              + "; keep it under the process's open-file limit, ulimit -n)");
     }
     if (perIdentity > global) {
-      throw new IllegalArgumentException("--max-connections-per-user " + perIdentity
-          + " is larger than --max-connections " + global + ": lower the first or raise the second");
+      throw new IllegalArgumentException(
+          "--max-connections-per-user "
+              + perIdentity
+              + " is larger than --max-connections "
+              + global
+              + ": lower the first or raise the second");
     }
     if (preAuthPerAddress < 1 || preAuthPerAddress > MAX_PRE_AUTH_PER_ADDRESS) {
-      throw new IllegalArgumentException("--max-handshakes-per-address " + preAuthPerAddress
-          + " is out of range: use 1 to " + MAX_PRE_AUTH_PER_ADDRESS + " (default " + DEFAULT_PRE_AUTH_PER_ADDRESS + ")");
+      throw new IllegalArgumentException(
+          "--max-handshakes-per-address "
+              + preAuthPerAddress
+              + " is out of range: use 1 to "
+              + MAX_PRE_AUTH_PER_ADDRESS
+              + " (default "
+              + DEFAULT_PRE_AUTH_PER_ADDRESS
+              + ")");
     }
   }
 

@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Which identities are online, and on which connections (a user may have several), and the
- * gate that keeps their number within {@link ConnectionLimits}. Connections leave the registry by
+ * Which identities are online, and on which connections (a user may have several), and the gate
+ * that keeps their number within {@link ConnectionLimits}. Connections leave the registry by
  * themselves when they close.
  *
  * <p>Thread safety: admissions and removals are serialised on this object so that two handshakes
@@ -64,12 +64,16 @@ final class ConnectionRegistry {
   }
 
   /**
-   * The admission rule. In the last {@link ConnectionLimits#reserve()} slots of the global cap,
-   * an identity is let in only while it holds fewer connections than its fair share: the
-   * non-reserved slots divided by the identities online (at least one). An identity with no
-   * connection is always below it, so a newcomer finds room while any reserved slot is free.
+   * The admission rule. In the last {@link ConnectionLimits#reserve()} slots of the global cap, an
+   * identity is let in only while it holds fewer connections than its fair share: the non-reserved
+   * slots divided by the identities online (at least one). An identity with no connection is always
+   * below it, so a newcomer finds room while any reserved slot is free.
    */
-  static Refusal decide(int identityConnections, int totalConnections, int identitiesOnline, ConnectionLimits limits) {
+  static Refusal decide(
+      int identityConnections,
+      int totalConnections,
+      int identitiesOnline,
+      ConnectionLimits limits) {
     if (identityConnections >= limits.perIdentity()) {
       return Refusal.PER_IDENTITY;
     }

@@ -40,20 +40,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes the CA's current revocation list over plain HTTP at {@code /ca.crl} (DER, {@code
- * application/pkix-crl}), the URL that issued certificates name as their CRL distribution point,
- * so that scanners and other TLS tools can find it. A CRL is public and signed by the CA: serving
- * it without TLS leaks nothing and lets no one alter it unnoticed. Nothing else is served.
+ * application/pkix-crl}), the URL that issued certificates name as their CRL distribution point, so
+ * that scanners and other TLS tools can find it. A CRL is public and signed by the CA: serving it
+ * without TLS leaks nothing and lets no one alter it unnoticed. Nothing else is served.
  *
  * <p>Served on a Netty event loop, so no peer can hold it up: each connection gets one request
- * (answered with {@code Connection: close}) and must send it whole within the request timeout,
- * or it is closed; request lines, headers and bodies are bounded; and at most {@code
- * maxConnections} connections are open at once (more are closed at once).
+ * (answered with {@code Connection: close}) and must send it whole within the request timeout, or
+ * it is closed; request lines, headers and bodies are bounded; and at most {@code maxConnections}
+ * connections are open at once (more are closed at once).
  */
 public final class CrlHttpEndpoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CrlHttpEndpoint.class);
 
   /** How long a connection may take to send its request by default. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
   /** Connections open at once by default. */
   public static final int DEFAULT_MAX_CONNECTIONS = 256;
 
@@ -70,7 +71,8 @@ public final class CrlHttpEndpoint implements AutoCloseable {
   }
 
   /** Serves {@code crl} (the relay's current list; null while it has none) on {@code bind:port}. */
-  public static CrlHttpEndpoint start(String bind, int port, Supplier<X509CRL> crl) throws IOException {
+  public static CrlHttpEndpoint start(String bind, int port, Supplier<X509CRL> crl)
+      throws IOException {
     return start(bind, port, crl, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_CONNECTIONS);
   }
 
@@ -78,53 +80,70 @@ public final class CrlHttpEndpoint implements AutoCloseable {
    * As {@link #start(String, int, Supplier)}, closing connections that have not sent a whole
    * request within {@code requestTimeout} and any beyond {@code maxConnections} open at once.
    */
-  public static CrlHttpEndpoint start(String bind, int port, Supplier<X509CRL> crl, Duration requestTimeout,
-      int maxConnections) throws IOException {
+  public static CrlHttpEndpoint start(
+      String bind, int port, Supplier<X509CRL> crl, Duration requestTimeout, int maxConnections)
+      throws IOException {
     requireNonNull(bind, "bind");
     requireNonNull(crl, "crl");
     requireNonNull(requestTimeout, "requestTimeout");
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-      throw new IllegalArgumentException("the CRL request timeout must be positive, not " + requestTimeout);
+      throw new IllegalArgumentException(
+          "the CRL request timeout must be positive, not " + requestTimeout);
     }
     if (maxConnections < 1) {
-      throw new IllegalArgumentException("the CRL endpoint's connection limit must be at least 1, not " + maxConnections);
+      throw new IllegalArgumentException(
+          "the CRL endpoint's connection limit must be at least 1, not " + maxConnections);
     }
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     AtomicInteger open = new AtomicInteger();
     Channel server;
     try {
-      server = new ServerBootstrap()
-          .group(group)
-          .channel(NioServerSocketChannel.class)
-          .childHandler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-              if (open.incrementAndGet() > maxConnections) {
-                open.decrementAndGet();
-                LOG.warn("CRL endpoint: {} connections open, closing the one from {}", maxConnections, ch.remoteAddress());
-                ch.close();
-                return;
-              }
-              ch.closeFuture().addListener(f -> open.decrementAndGet());
-              ch.eventLoop().schedule(() -> {
-                if (ch.isActive()) {
-                  LOG.debug("CRL endpoint: no whole request from {} within {}; closing", ch.remoteAddress(), requestTimeout);
-                  ch.close();
-                }
-              }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-              ch.pipeline()
-                  .addLast(new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, MAX_BODY))
-                  .addLast(new HttpObjectAggregator(MAX_BODY))
-                  .addLast(new Answer(crl));
-            }
-          })
-          .bind(new InetSocketAddress(bind, port))
-          .syncUninterruptibly()
-          .channel();
+      server =
+          new ServerBootstrap()
+              .group(group)
+              .channel(NioServerSocketChannel.class)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      if (open.incrementAndGet() > maxConnections) {
+                        open.decrementAndGet();
+                        LOG.warn(
+                            "CRL endpoint: {} connections open, closing the one from {}",
+                            maxConnections,
+                            ch.remoteAddress());
+                        ch.close();
+                        return;
+                      }
+                      ch.closeFuture().addListener(f -> open.decrementAndGet());
+                      ch.eventLoop()
+                          .schedule(
+                              () -> {
+                                if (ch.isActive()) {
+                                  LOG.debug(
+                                      "CRL endpoint: no whole request from {} within {}; closing",
+                                      ch.remoteAddress(),
+                                      requestTimeout);
+                                  ch.close();
+                                }
+                              },
+                              requestTimeout.toMillis(),
+                              TimeUnit.MILLISECONDS);
+                      ch.pipeline()
+                          .addLast(new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, MAX_BODY))
+                          .addLast(new HttpObjectAggregator(MAX_BODY))
+                          .addLast(new Answer(crl));
+                    }
+                  })
+              .bind(new InetSocketAddress(bind, port))
+              .syncUninterruptibly()
+              .channel();
     } catch (Exception e) { // syncUninterruptibly rethrows a BindException undeclared
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      throw new RemedyIOException("cannot serve the CRL on " + bind + ":" + port + " (" + e.getMessage()
-          + ")", Remedy.of(Remedy.Kind.OTHER_CRL_PORT), e);
+      throw new RemedyIOException(
+          "cannot serve the CRL on " + bind + ":" + port + " (" + e.getMessage() + ")",
+          Remedy.of(Remedy.Kind.OTHER_CRL_PORT),
+          e);
     }
     CrlHttpEndpoint endpoint = new CrlHttpEndpoint(group, server);
     LOG.info("CRL published at http://{}:{}/ca.crl", bind, endpoint.port());
@@ -146,7 +165,10 @@ public final class CrlHttpEndpoint implements AutoCloseable {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.debug("CRL endpoint: closing the connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+      LOG.debug(
+          "CRL endpoint: closing the connection from {}: {}",
+          ctx.channel().remoteAddress(),
+          cause.toString());
       ctx.close();
     }
   }
@@ -170,8 +192,11 @@ public final class CrlHttpEndpoint implements AutoCloseable {
       return empty(HttpResponseStatus.INTERNAL_SERVER_ERROR);
     }
     boolean head = HttpMethod.HEAD.equals(method);
-    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-        head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(der));
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.OK,
+            head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(der));
     r.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, "application/pkix-crl")
         .set(HttpHeaderNames.CACHE_CONTROL, "max-age=60")
@@ -181,8 +206,11 @@ public final class CrlHttpEndpoint implements AutoCloseable {
   }
 
   private static FullHttpResponse empty(HttpResponseStatus status) {
-    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
-    r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
+    r.headers()
+        .set(HttpHeaderNames.CONTENT_LENGTH, 0)
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     return r;
   }
 

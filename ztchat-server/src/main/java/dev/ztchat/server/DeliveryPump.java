@@ -13,15 +13,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One connection's delivery cursor: pushes its identity's stored envelopes in order, keeping at most
- * {@link #WINDOW} unacknowledged (docs/PROTOCOL.md section 9). It holds a short run of envelopes
- * already committed to the store, read in pages of {@link #PAGE} or handed over as they are
- * committed, so pushing never waits for the store.
+ * One connection's delivery cursor: pushes its identity's stored envelopes in order, keeping at
+ * most {@link #WINDOW} unacknowledged (docs/PROTOCOL.md section 9). It holds a short run of
+ * envelopes already committed to the store, read in pages of {@link #PAGE} or handed over as they
+ * are committed, so pushing never waits for the store.
  *
- * <p>A window slot is freed when the client's {@code ack} arrives, not when its delete commits:
- * the cursor has moved past the envelope, so it is not pushed again on this connection, and until
- * the delete is durable it is still stored and would be pushed again on the next connection. Only
- * the {@code ok} to the ack waits for the commit.
+ * <p>A window slot is freed when the client's {@code ack} arrives, not when its delete commits: the
+ * cursor has moved past the envelope, so it is not pushed again on this connection, and until the
+ * delete is durable it is still stored and would be pushed again on the next connection. Only the
+ * {@code ok} to the ack waits for the commit.
  *
  * <p>Every method runs on the channel's event loop. Pages and hand-overs come from the single store
  * thread, in the order of its reads and commits; that order is what keeps the cursor gap-free: a
@@ -31,9 +31,9 @@ import java.util.Set;
  * <p>While it is its identity's only connection and has caught up with the store, the pump also
  * takes envelopes straight from memory before the store writes them ({@link #offerLive}). It holds
  * them until nothing accepted earlier for its identity is still on its way through the store
- * ({@link AcceptanceOrder}) and its window has room, then pushes them; one the store claims first is
- * dropped here and comes back, in order, as the store's copy. When the store's copy of an envelope
- * pushed from memory arrives, it is recognised and not pushed again.
+ * ({@link AcceptanceOrder}) and its window has room, then pushes them; one the store claims first
+ * is dropped here and comes back, in order, as the store's copy. When the store's copy of an
+ * envelope pushed from memory arrives, it is recognised and not pushed again.
  */
 final class DeliveryPump {
   /** Envelopes pushed to one connection and not yet acknowledged, at most. */
@@ -57,7 +57,8 @@ final class DeliveryPump {
   private final AcceptanceOrder order;
   private volatile boolean mayPushLive;
   private long lastSeq;
-  private boolean reading = true; // the store thread reads the first page when it registers the pump
+  private boolean reading =
+      true; // the store thread reads the first page when it registers the pump
   private boolean storeAhead = true;
   private boolean flushScheduled;
 
@@ -85,7 +86,10 @@ final class DeliveryPump {
     mayPushLive = true;
   }
 
-  /** Set by the store thread when another connection of the identity appears: never again from memory. */
+  /**
+   * Set by the store thread when another connection of the identity appears: never again from
+   * memory.
+   */
   void forbidLive() {
     mayPushLive = false;
   }
@@ -93,13 +97,18 @@ final class DeliveryPump {
   /**
    * An envelope accepted for this identity and not yet written to the store. Held for a push from
    * memory while this pump may take it (it is the identity's only connection, it has caught up with
-   * the store, it holds fewer than a page, and it has not seen this envelope); declined otherwise, and
-   * then the store writes it at once and hands it over in order.
+   * the store, it holds fewer than a page, and it has not seen this envelope); declined otherwise,
+   * and then the store writes it at once and hands it over in order.
    */
   void offerLive(LiveEnvelope envelope) {
     String key = envelope.key();
-    if (!mayPushLive || !channel.isActive() || reading || storeAhead || held.size() >= PAGE
-        || inFlight.contains(key) || live.containsKey(key)) {
+    if (!mayPushLive
+        || !channel.isActive()
+        || reading
+        || storeAhead
+        || held.size() >= PAGE
+        || inFlight.contains(key)
+        || live.containsKey(key)) {
       envelope.decline();
       return;
     }
@@ -120,7 +129,8 @@ final class DeliveryPump {
     take(page);
     if (!live.isEmpty()) {
       // copies pushed from memory whose stored row was deleted before this pump read it
-      live.values().removeIf(e -> e.seq() == LiveEnvelope.NO_COPY || (e.seq() > 0 && e.seq() <= lastSeq));
+      live.values()
+          .removeIf(e -> e.seq() == LiveEnvelope.NO_COPY || (e.seq() > 0 && e.seq() <= lastSeq));
     }
     storeAhead = page.size() >= limit;
     push();

@@ -23,10 +23,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -61,24 +61,29 @@ import org.slf4j.LoggerFactory;
  */
 final class DeliveryService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryService.class);
-  private static final AttributeKey<DeliveryPump> PUMP = AttributeKey.valueOf(DeliveryService.class, "pump");
+  private static final AttributeKey<DeliveryPump> PUMP =
+      AttributeKey.valueOf(DeliveryService.class, "pump");
 
   /** Most changes committed in one transaction. */
   static final int MAX_BATCH = 1024;
 
   /**
-   * How long the store leaves an envelope pushed from memory alone, so that the recipient's ack
-   * can settle it without a write; changes queued behind it wait as well (the store keeps its order).
+   * How long the store leaves an envelope pushed from memory alone, so that the recipient's ack can
+   * settle it without a write; changes queued behind it wait as well (the store keeps its order).
    */
   static final long LIVE_ACK_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(30);
 
   private final OfflineQueue queue;
+
   /** Monotonic time for the store's scheduling (System::nanoTime; tests pass their own). */
   private final LongSupplier nanoTime;
+
   private final ScheduledExecutorService storeThread;
   private final Map<String, List<DeliveryPump>> pumps = new HashMap<>();
+
   /** Each identity's only live connection, when it has exactly one; written on the store thread. */
   private final Map<String, DeliveryPump> solePumps = new ConcurrentHashMap<>();
+
   private final AcceptanceOrder order = new AcceptanceOrder();
   private final Queue<Op> pendingOps = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -90,47 +95,58 @@ final class DeliveryService implements AutoCloseable {
   DeliveryService(OfflineQueue queue, LongSupplier nanoTime) {
     this.queue = requireNonNull(queue, "queue");
     this.nanoTime = requireNonNull(nanoTime, "nanoTime");
-    this.storeThread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ztchat-store");
-      t.setDaemon(true);
-      return t;
-    });
+    this.storeThread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ztchat-store");
+              t.setDaemon(true);
+              return t;
+            });
     storeThread.scheduleWithFixedDelay(this::purge, 1, 60, TimeUnit.SECONDS);
   }
 
-  /** Starts delivering {@code identity}'s queue (backlog first, then new envelopes) to {@code channel}. */
+  /**
+   * Starts delivering {@code identity}'s queue (backlog first, then new envelopes) to {@code
+   * channel}.
+   */
   void attach(Channel channel, String identity) {
     DeliveryPump pump = new DeliveryPump(channel, identity, this::readPage, order);
     channel.attr(PUMP).set(pump);
-    storeThread.execute(() -> {
-      List<DeliveryPump> list = pumps.computeIfAbsent(identity, k -> new ArrayList<>());
-      list.add(pump);
-      if (list.size() == 1) {
-        pump.allowLive();
-        solePumps.put(identity, pump);
-      } else {
-        // several connections: each gets every envelope through the store, none from memory
-        list.forEach(DeliveryPump::forbidLive);
-        solePumps.remove(identity);
-      }
-      doReadPage(pump, 0, DeliveryPump.PAGE);
-      try {
-        queue.contactsOf(identity); // read once, so that answers from memory can consult it
-      } catch (IOException e) {
-        LOG.error("reading {}'s contacts failed: {}", identity, e.getMessage());
-      }
-    });
-    channel.closeFuture().addListener(f -> storeThread.execute(() -> {
-      pump.forbidLive();
-      solePumps.remove(identity, pump);
-      List<DeliveryPump> list = pumps.get(identity);
-      if (list != null) {
-        list.remove(pump);
-        if (list.isEmpty()) {
-          pumps.remove(identity);
-        }
-      }
-    }));
+    storeThread.execute(
+        () -> {
+          List<DeliveryPump> list = pumps.computeIfAbsent(identity, k -> new ArrayList<>());
+          list.add(pump);
+          if (list.size() == 1) {
+            pump.allowLive();
+            solePumps.put(identity, pump);
+          } else {
+            // several connections: each gets every envelope through the store, none from memory
+            list.forEach(DeliveryPump::forbidLive);
+            solePumps.remove(identity);
+          }
+          doReadPage(pump, 0, DeliveryPump.PAGE);
+          try {
+            queue.contactsOf(identity); // read once, so that answers from memory can consult it
+          } catch (IOException e) {
+            LOG.error("reading {}'s contacts failed: {}", identity, e.getMessage());
+          }
+        });
+    channel
+        .closeFuture()
+        .addListener(
+            f ->
+                storeThread.execute(
+                    () -> {
+                      pump.forbidLive();
+                      solePumps.remove(identity, pump);
+                      List<DeliveryPump> list = pumps.get(identity);
+                      if (list != null) {
+                        list.remove(pump);
+                        if (list.isEmpty()) {
+                          pumps.remove(identity);
+                        }
+                      }
+                    }));
   }
 
   /** Asks the store thread for a page for {@code pump}. */
@@ -159,7 +175,12 @@ final class DeliveryService implements AutoCloseable {
    * for one recipient with one live connection is offered to that connection from memory first.
    * Called on {@code from}'s event loop.
    */
-  void accept(Channel from, String ref, EnvelopeHeader header, byte[] envelope, Predicate<String> knownUser) {
+  void accept(
+      Channel from,
+      String ref,
+      EnvelopeHeader header,
+      byte[] envelope,
+      Predicate<String> knownUser) {
     if (queue.alreadyExpired(header.timestampMillis())) {
       from.writeAndFlush(expired(ref));
       return;
@@ -174,95 +195,115 @@ final class DeliveryService implements AutoCloseable {
       String r = known.getFirst();
       DeliveryPump pump = solePumps.get(r);
       if (pump != null) {
-        LiveEnvelope offered = new LiveEnvelope(from, ref, header, envelope, r, tickets.get(r), nanoTime.getAsLong());
+        LiveEnvelope offered =
+            new LiveEnvelope(from, ref, header, envelope, r, tickets.get(r), nanoTime.getAsLong());
         // posted before the store's write is submitted, so the pump sees the offer before the copy
         pump.channel().eventLoop().execute(() -> pump.offerLive(offered));
         live = offered;
       }
     }
     LiveEnvelope liveCopy = live;
-    submit(new Op() {
-      final List<QueuedEnvelope> stored = new ArrayList<>();
-      Map<String, EnqueueOutcome> outcomes = Map.of();
-      /* Recipients who have sent the sender a message: they may be reported as online. */
-      final Set<String> visible = new HashSet<>();
-      boolean acknowledgedFromMemory;
+    submit(
+        new Op() {
+          final List<QueuedEnvelope> stored = new ArrayList<>();
+          Map<String, EnqueueOutcome> outcomes = Map.of();
+          /* Recipients who have sent the sender a message: they may be reported as online. */
+          final Set<String> visible = new HashSet<>();
+          boolean acknowledgedFromMemory;
 
-      @Override
-      public long notBefore() {
-        return liveCopy == null ? 0 : liveCopy.storeNotBefore(LIVE_ACK_GRACE_NANOS);
-      }
-
-      @Override
-      public void apply() throws IOException {
-        stored.clear();
-        visible.clear();
-        if (liveCopy != null && !liveCopy.claimForStore()) {
-          acknowledgedFromMemory = true; // the recipient has it; its ack answered the sender
-          queue.recordContact(liveCopy.recipient(), header.sender());
-          return;
-        }
-        if (!known.isEmpty()) {
-          outcomes = queue.enqueue(known, header.sender(), header.messageIdHex(), header.timestampMillis(), envelope,
-              stored::add);
-          Set<String> contacts = queue.contactsOf(header.sender());
-          known.stream().filter(contacts::contains).forEach(visible::add);
-        }
-        if (liveCopy != null) {
-          liveCopy.stored(stored.isEmpty() ? LiveEnvelope.NO_COPY : stored.getFirst().seq());
-        }
-      }
-
-      @Override
-      public void committed(BatchReplies out) {
-        if (acknowledgedFromMemory) {
-          return;
-        }
-        if (outcomes.containsValue(EnqueueOutcome.EXPIRED)) {
-          out.send(from, expired(ref)); // it expired on its way to the store: nothing was stored
-        } else {
-          List<Frame.Delivery> results = new ArrayList<>();
-          for (String r : header.recipients()) {
-            results.add(new Frame.Delivery(r, status(outcomes.get(r), pumps.containsKey(r) && visible.contains(r))));
+          @Override
+          public long notBefore() {
+            return liveCopy == null ? 0 : liveCopy.storeNotBefore(LIVE_ACK_GRACE_NANOS);
           }
-          out.send(from, new Frame.Sent(ref, header.messageIdHex(), results));
-        }
-        for (QueuedEnvelope e : stored) {
-          for (DeliveryPump p : pumps.getOrDefault(e.recipient(), List.of())) {
-            out.offer(p, e);
-          }
-        }
-        settle(out);
-      }
 
-      /* The envelope reached its recipients' cursors with this batch: later ones may be pushed
-         from memory. */
-      private void settle(BatchReplies out) {
-        if (liveCopy != null && liveCopy.wasPushed()) {
-          return; // settled when it was pushed
-        }
-        tickets.forEach((r, t) -> {
-          DeliveryPump sole = solePumps.get(r);
-          if (sole != null && pumps.getOrDefault(r, List.of()).size() == 1) {
-            out.settle(sole, t); // after the pump has taken this batch's copy
-          } else {
-            order.settle(r, t);
+          @Override
+          public void apply() throws IOException {
+            stored.clear();
+            visible.clear();
+            if (liveCopy != null && !liveCopy.claimForStore()) {
+              acknowledgedFromMemory = true; // the recipient has it; its ack answered the sender
+              queue.recordContact(liveCopy.recipient(), header.sender());
+              return;
+            }
+            if (!known.isEmpty()) {
+              outcomes =
+                  queue.enqueue(
+                      known,
+                      header.sender(),
+                      header.messageIdHex(),
+                      header.timestampMillis(),
+                      envelope,
+                      stored::add);
+              Set<String> contacts = queue.contactsOf(header.sender());
+              known.stream().filter(contacts::contains).forEach(visible::add);
+            }
+            if (liveCopy != null) {
+              liveCopy.stored(stored.isEmpty() ? LiveEnvelope.NO_COPY : stored.getFirst().seq());
+            }
+          }
+
+          @Override
+          public void committed(BatchReplies out) {
+            if (acknowledgedFromMemory) {
+              return;
+            }
+            if (outcomes.containsValue(EnqueueOutcome.EXPIRED)) {
+              out.send(
+                  from, expired(ref)); // it expired on its way to the store: nothing was stored
+            } else {
+              List<Frame.Delivery> results = new ArrayList<>();
+              for (String r : header.recipients()) {
+                results.add(
+                    new Frame.Delivery(
+                        r, status(outcomes.get(r), pumps.containsKey(r) && visible.contains(r))));
+              }
+              out.send(from, new Frame.Sent(ref, header.messageIdHex(), results));
+            }
+            for (QueuedEnvelope e : stored) {
+              for (DeliveryPump p : pumps.getOrDefault(e.recipient(), List.of())) {
+                out.offer(p, e);
+              }
+            }
+            settle(out);
+          }
+
+          /* The envelope reached its recipients' cursors with this batch: later ones may be pushed
+          from memory. */
+          private void settle(BatchReplies out) {
+            if (liveCopy != null && liveCopy.wasPushed()) {
+              return; // settled when it was pushed
+            }
+            tickets.forEach(
+                (r, t) -> {
+                  DeliveryPump sole = solePumps.get(r);
+                  if (sole != null && pumps.getOrDefault(r, List.of()).size() == 1) {
+                    out.settle(sole, t); // after the pump has taken this batch's copy
+                  } else {
+                    order.settle(r, t);
+                  }
+                });
+          }
+
+          @Override
+          public void failed(IOException e) {
+            if (liveCopy != null && !liveCopy.claimForStore()) {
+              return; // acknowledged from memory: its sender already heard "delivered"
+            }
+            LOG.error(
+                "could not store envelope {} from {}: {}",
+                header.messageIdHex(),
+                header.sender(),
+                e.getMessage());
+            if (liveCopy == null || !liveCopy.wasPushed()) {
+              tickets.forEach(order::settle);
+            }
+            from.writeAndFlush(
+                new Frame.Error(
+                    ref,
+                    ErrorCode.INTERNAL,
+                    "the server could not store the message; try again later"));
           }
         });
-      }
-
-      @Override
-      public void failed(IOException e) {
-        if (liveCopy != null && !liveCopy.claimForStore()) {
-          return; // acknowledged from memory: its sender already heard "delivered"
-        }
-        LOG.error("could not store envelope {} from {}: {}", header.messageIdHex(), header.sender(), e.getMessage());
-        if (liveCopy == null || !liveCopy.wasPushed()) {
-          tickets.forEach(order::settle);
-        }
-        from.writeAndFlush(new Frame.Error(ref, ErrorCode.INTERNAL, "the server could not store the message; try again later"));
-      }
-    });
   }
 
   /** The status a sender hears for one recipient; {@code shownOnline} only for its contacts. */
@@ -277,11 +318,18 @@ final class DeliveryService implements AutoCloseable {
     };
   }
 
-  /** The answer to an envelope receivers would already refuse as too old (docs/PROTOCOL.md section 9). */
+  /**
+   * The answer to an envelope receivers would already refuse as too old (docs/PROTOCOL.md section
+   * 9).
+   */
   private static Frame.Error expired(String ref) {
-    return new Frame.Error(ref, ErrorCode.BAD_ENVELOPE, "envelope expired: it was sealed more than "
-        + QueueLimits.MAX_TTL.toDays() + " days ago and receivers refuse older messages, so it was not stored;"
-        + " write the message again");
+    return new Frame.Error(
+        ref,
+        ErrorCode.BAD_ENVELOPE,
+        "envelope expired: it was sealed more than "
+            + QueueLimits.MAX_TTL.toDays()
+            + " days ago and receivers refuse older messages, so it was not stored;"
+            + " write the message again");
   }
 
   /**
@@ -290,13 +338,14 @@ final class DeliveryService implements AutoCloseable {
    */
   CompletableFuture<Set<String>> contactsOf(String identity) {
     CompletableFuture<Set<String>> f = new CompletableFuture<>();
-    storeThread.execute(() -> {
-      try {
-        f.complete(Set.copyOf(queue.contactsOf(identity)));
-      } catch (IOException | RuntimeException e) {
-        f.completeExceptionally(e);
-      }
-    });
+    storeThread.execute(
+        () -> {
+          try {
+            f.complete(Set.copyOf(queue.contactsOf(identity)));
+          } catch (IOException | RuntimeException e) {
+            f.completeExceptionally(e);
+          }
+        });
     return f;
   }
 
@@ -319,28 +368,31 @@ final class DeliveryService implements AutoCloseable {
         return;
       }
     }
-    submit(new Op() {
-      @Override
-      public void apply() throws IOException {
-        queue.remove(identity, sender, messageId);
-      }
-
-      @Override
-      public void committed(BatchReplies out) {
-        for (DeliveryPump p : pumps.getOrDefault(identity, List.of())) {
-          if (p != own) {
-            out.acked(p, key);
+    submit(
+        new Op() {
+          @Override
+          public void apply() throws IOException {
+            queue.remove(identity, sender, messageId);
           }
-        }
-        out.send(channel, new Frame.Ok(ref));
-      }
 
-      @Override
-      public void failed(IOException e) {
-        LOG.error("could not remove acknowledged envelope: {}", e.getMessage());
-        channel.writeAndFlush(new Frame.Error(ref, ErrorCode.INTERNAL, "the server could not record the acknowledgement"));
-      }
-    });
+          @Override
+          public void committed(BatchReplies out) {
+            for (DeliveryPump p : pumps.getOrDefault(identity, List.of())) {
+              if (p != own) {
+                out.acked(p, key);
+              }
+            }
+            out.send(channel, new Frame.Ok(ref));
+          }
+
+          @Override
+          public void failed(IOException e) {
+            LOG.error("could not remove acknowledged envelope: {}", e.getMessage());
+            channel.writeAndFlush(
+                new Frame.Error(
+                    ref, ErrorCode.INTERNAL, "the server could not record the acknowledgement"));
+          }
+        });
   }
 
   /**
@@ -350,15 +402,26 @@ final class DeliveryService implements AutoCloseable {
    * whose sender may still retry it (which would look like a replay, section 9).
    */
   private void answerFromMemory(Channel recipient, String ackRef, LiveEnvelope e) {
-    // "delivered" only to a sender the recipient wrote to; the contact is recorded with the next batch
+    // "delivered" only to a sender the recipient wrote to; the contact is recorded with the next
+    // batch
     boolean shownOnline = queue.knownContact(e.header().sender(), e.recipient());
-    Frame sent = new Frame.Sent(e.ref(), e.header().messageIdHex(),
-        List.of(new Frame.Delivery(e.recipient(), shownOnline ? DeliveryStatus.DELIVERED : DeliveryStatus.QUEUED)));
-    e.from().writeAndFlush(sent).addListener(f -> {
-      if (f.isSuccess()) {
-        recipient.writeAndFlush(new Frame.Ok(ackRef));
-      } // else the sender retries; the recipient, without an ok, absorbs the redelivery silently
-    });
+    Frame sent =
+        new Frame.Sent(
+            e.ref(),
+            e.header().messageIdHex(),
+            List.of(
+                new Frame.Delivery(
+                    e.recipient(),
+                    shownOnline ? DeliveryStatus.DELIVERED : DeliveryStatus.QUEUED)));
+    e.from()
+        .writeAndFlush(sent)
+        .addListener(
+            f -> {
+              if (f.isSuccess()) {
+                recipient.writeAndFlush(new Frame.Ok(ackRef));
+              } // else the sender retries; the recipient, without an ok, absorbs the redelivery
+              // silently
+            });
   }
 
   /** A change to the queue: applied inside a batch transaction, answered after the commit. */
@@ -403,11 +466,12 @@ final class DeliveryService implements AutoCloseable {
     }
     if (!batch.isEmpty()) {
       try {
-        queue.transaction(() -> {
-          for (Op o : batch) {
-            o.apply();
-          }
-        });
+        queue.transaction(
+            () -> {
+              for (Op o : batch) {
+                o.apply();
+              }
+            });
         BatchReplies out = new BatchReplies(order);
         batch.forEach(o -> o.committed(out));
         out.deliver();
@@ -417,7 +481,8 @@ final class DeliveryService implements AutoCloseable {
     }
     if (dueAt != 0) {
       if (drainScheduled.compareAndSet(false, true)) {
-        storeThread.schedule(this::drain, Math.max(0, dueAt - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
+        storeThread.schedule(
+            this::drain, Math.max(0, dueAt - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
       }
     } else if (!pendingOps.isEmpty() && drainScheduled.compareAndSet(false, true)) {
       storeThread.execute(this::drain);

@@ -39,8 +39,12 @@ final class Directory {
   /** Certificates kept per user and role at most. */
   static final int MAX_KEPT = 16;
 
-  /** A user's entry: the current certificates (either may still be unknown) and earlier signing ones, newest first. */
-  record Entry(X509Certificate signing, X509Certificate encryption, List<X509Certificate> earlierSigning) {
+  /**
+   * A user's entry: the current certificates (either may still be unknown) and earlier signing
+   * ones, newest first.
+   */
+  record Entry(
+      X509Certificate signing, X509Certificate encryption, List<X509Certificate> earlierSigning) {
     Entry {
       earlierSigning = List.copyOf(earlierSigning);
     }
@@ -48,7 +52,9 @@ final class Directory {
 
   private record Learned(X509Certificate cert, long seq) {}
 
-  /** What is known of one user, immutable (replaced as a whole under {@link ConcurrentMap#compute}). */
+  /**
+   * What is known of one user, immutable (replaced as a whole under {@link ConcurrentMap#compute}).
+   */
   private record Known(List<Learned> signing, List<Learned> encryption) {}
 
   private final ConcurrentMap<String, Known> entries = new ConcurrentHashMap<>();
@@ -61,26 +67,35 @@ final class Directory {
     this(verifier, clock, cert -> Optional.empty());
   }
 
-  /** A directory that ranks a certificate on the CA's revocation list ({@code revokedAt}) below one that is not. */
-  Directory(CertificateVerifier verifier, Clock clock, Function<X509Certificate, Optional<Instant>> revokedAt) {
+  /**
+   * A directory that ranks a certificate on the CA's revocation list ({@code revokedAt}) below one
+   * that is not.
+   */
+  Directory(
+      CertificateVerifier verifier,
+      Clock clock,
+      Function<X509Certificate, Optional<Instant>> revokedAt) {
     this.verifier = requireNonNull(verifier, "verifier");
     this.clock = requireNonNull(clock, "clock");
     this.revokedAt = requireNonNull(revokedAt, "revokedAt");
   }
 
   /** Stores a certificate after verifying it for {@code name} and {@code role}. */
-  void learn(String name, X509Certificate cert, CertificateRole role) throws CertificateRejectedException {
+  void learn(String name, X509Certificate cert, CertificateRole role)
+      throws CertificateRejectedException {
     if (role != CertificateRole.USER_SIGNING && role != CertificateRole.USER_ENCRYPTION) {
       throw new IllegalArgumentException("the directory holds user certificates only, not " + role);
     }
     verifier.verify(cert, name, role, clock.instant());
     Learned add = new Learned(cert, learned.incrementAndGet());
-    entries.compute(name, (n, old) -> {
-      Known k = old == null ? new Known(List.of(), List.of()) : old;
-      return role == CertificateRole.USER_SIGNING
-          ? new Known(with(k.signing(), add), k.encryption())
-          : new Known(k.signing(), with(k.encryption(), add));
-    });
+    entries.compute(
+        name,
+        (n, old) -> {
+          Known k = old == null ? new Known(List.of(), List.of()) : old;
+          return role == CertificateRole.USER_SIGNING
+              ? new Known(with(k.signing(), add), k.encryption())
+              : new Known(k.signing(), with(k.encryption(), add));
+        });
   }
 
   /** {@code list} plus {@code add} (unless already there), the {@value #MAX_KEPT} newest kept. */
@@ -102,7 +117,8 @@ final class Directory {
   /** Newest first: not revoked, later notBefore, later notAfter, learned later. */
   private Comparator<Learned> newestFirst() {
     Comparator<Learned> oldestFirst =
-        Comparator.<Learned, Boolean>comparing(l -> revokedAt.apply(l.cert()).isPresent(), Comparator.reverseOrder())
+        Comparator.<Learned, Boolean>comparing(
+                l -> revokedAt.apply(l.cert()).isPresent(), Comparator.reverseOrder())
             .thenComparing(l -> l.cert().getNotBefore())
             .thenComparing(l -> l.cert().getNotAfter())
             .thenComparingLong(Learned::seq);
@@ -115,12 +131,17 @@ final class Directory {
     if (k == null) {
       return Optional.empty();
     }
-    List<X509Certificate> signing = k.signing().stream().sorted(newestFirst()).map(Learned::cert).toList();
-    X509Certificate encryption = k.encryption().stream().sorted(newestFirst()).map(Learned::cert).findFirst().orElse(null);
-    return Optional.of(new Entry(
-        signing.isEmpty() ? null : signing.getFirst(),
-        encryption,
-        signing.isEmpty() ? List.of() : signing.subList(1, Math.min(signing.size(), 1 + MAX_EARLIER))));
+    List<X509Certificate> signing =
+        k.signing().stream().sorted(newestFirst()).map(Learned::cert).toList();
+    X509Certificate encryption =
+        k.encryption().stream().sorted(newestFirst()).map(Learned::cert).findFirst().orElse(null);
+    return Optional.of(
+        new Entry(
+            signing.isEmpty() ? null : signing.getFirst(),
+            encryption,
+            signing.isEmpty()
+                ? List.of()
+                : signing.subList(1, Math.min(signing.size(), 1 + MAX_EARLIER))));
   }
 
   boolean knows(String name) {

@@ -46,12 +46,21 @@ final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
     }
     X509Certificate cert;
     try {
-      Certificate[] peer = ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
+      Certificate[] peer =
+          ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
       cert = (X509Certificate) peer[0];
     } catch (SSLPeerUnverifiedException | RuntimeException e) {
       // Cannot happen with client auth REQUIRED; fail closed if it does.
-      relay.security().record(SecurityEvent.HANDSHAKE_FAILED, null, ctx.channel().remoteAddress(),
-          "reason", "no_verified_peer_certificate", "action", "closed");
+      relay
+          .security()
+          .record(
+              SecurityEvent.HANDSHAKE_FAILED,
+              null,
+              ctx.channel().remoteAddress(),
+              "reason",
+              "no_verified_peer_certificate",
+              "action",
+              "closed");
       ctx.close();
       return;
     }

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One token bucket per identity (Bucket4j), shared by all connections of that identity: each
- * frame takes a token; {@code perSecond} tokens come back each second, up to {@code burst}. A user
- * with several devices shares one budget, so opening more connections does not buy more rate.
+ * One token bucket per identity (Bucket4j), shared by all connections of that identity: each frame
+ * takes a token; {@code perSecond} tokens come back each second, up to {@code burst}. A user with
+ * several devices shares one budget, so opening more connections does not buy more rate.
  *
  * <p>Buckets are kept per certified identity name; their number is bounded by the users the CA
  * issued, so they are never evicted.
@@ -32,7 +32,10 @@ final class IdentityRateLimiter {
     this.time = requireNonNull(time, "time");
   }
 
-  /** Takes one token for {@code identity}; false when its bucket is empty (the frame must be dropped). */
+  /**
+   * Takes one token for {@code identity}; false when its bucket is empty (the frame must be
+   * dropped).
+   */
   boolean tryAcquire(String identity) {
     return buckets.computeIfAbsent(identity, id -> newBucket()).tryConsume(1);
   }

@@ -41,7 +41,13 @@ final class LiveEnvelope {
   private final long offeredAt;
   private volatile long seq;
 
-  LiveEnvelope(Channel from, String ref, EnvelopeHeader header, byte[] envelope, String recipient, long ticket,
+  LiveEnvelope(
+      Channel from,
+      String ref,
+      EnvelopeHeader header,
+      byte[] envelope,
+      String recipient,
+      long ticket,
       long offeredAtNanos) {
     this.offeredAt = offeredAtNanos;
     this.from = requireNonNull(from, "from");
@@ -87,8 +93,8 @@ final class LiveEnvelope {
   }
 
   /**
-   * Until when (the store's nano time) the store leaves it alone, so the recipient's ack can settle it
-   * first: {@code grace} after it was offered while it is offered or pushed and unacknowledged;
+   * Until when (the store's nano time) the store leaves it alone, so the recipient's ack can settle
+   * it first: {@code grace} after it was offered while it is offered or pushed and unacknowledged;
    * 0 (now) once that no longer matters.
    */
   long storeNotBefore(long graceNanos) {
@@ -96,7 +102,9 @@ final class LiveEnvelope {
     return s == State.OFFERED || s == State.PUSHED ? offeredAt + graceNanos : 0;
   }
 
-  /** Whether it still waits for the recipient's connection (neither pushed, declined nor claimed). */
+  /**
+   * Whether it still waits for the recipient's connection (neither pushed, declined nor claimed).
+   */
   boolean isOffered() {
     return state.get() == State.OFFERED;
   }
@@ -113,7 +121,8 @@ final class LiveEnvelope {
 
   /**
    * The store is about to write it (or gave up on it): from now on it cannot be pushed from memory,
-   * and an acknowledgement goes through the store. False when the recipient already acknowledged it.
+   * and an acknowledgement goes through the store. False when the recipient already acknowledged
+   * it.
    */
   boolean claimForStore() {
     while (true) {
@@ -139,13 +148,19 @@ final class LiveEnvelope {
     }
   }
 
-  /** Whether the recipient's connection took it from memory (so the store's copy is not pushed again). */
+  /**
+   * Whether the recipient's connection took it from memory (so the store's copy is not pushed
+   * again).
+   */
   boolean wasPushed() {
     State s = state.get();
     return s == State.PUSHED || s == State.ACKNOWLEDGED || s == State.PUSHED_THEN_STORED;
   }
 
-  /** {@link #seq()} of an envelope the store did not write (a copy was already there, or the queue is full). */
+  /**
+   * {@link #seq()} of an envelope the store did not write (a copy was already there, or the queue
+   * is full).
+   */
   static final long NO_COPY = -1;
 
   /** The store wrote it with this {@code seq}, or {@link #NO_COPY}. */

@@ -8,8 +8,8 @@ import io.netty.handler.codec.DecoderException;
 /**
  * A frame's payload that {@link FramePayloadDecoder} could not decode, on its way through the
  * pipeline's {@code exceptionCaught}: the reason (with the request's {@code ref} when it could be
- * read) and the payload's size for the security log. It carries no stack trace: it is an answer
- * to bad input, not a fault of the relay.
+ * read) and the payload's size for the security log. It carries no stack trace: it is an answer to
+ * bad input, not a fault of the relay.
  */
 final class MalformedPayloadException extends DecoderException {
   private static final long serialVersionUID = 1L;

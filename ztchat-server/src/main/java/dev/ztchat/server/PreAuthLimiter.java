@@ -14,10 +14,10 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Counts, per remote address, the connections that have not finished the TLS handshake, and
- * refuses a new one from an address already at {@link ConnectionLimits#preAuthPerAddress()}: an
- * unauthenticated peer cannot hold more than that many sockets, whatever the handshake timeout.
- * A connection stops counting when its handshake completes (either way) or it closes.
+ * Counts, per remote address, the connections that have not finished the TLS handshake, and refuses
+ * a new one from an address already at {@link ConnectionLimits#preAuthPerAddress()}: an
+ * unauthenticated peer cannot hold more than that many sockets, whatever the handshake timeout. A
+ * connection stops counting when its handshake completes (either way) or it closes.
  */
 final class PreAuthLimiter {
   private final ConcurrentMap<InetAddress, Integer> inHandshake = new ConcurrentHashMap<>();
@@ -30,14 +30,16 @@ final class PreAuthLimiter {
   ChannelHandler admit(Channel channel, int limit) {
     InetAddress address = addressOf(channel);
     boolean[] admitted = {false};
-    inHandshake.compute(address, (k, n) -> {
-      int now = n == null ? 0 : n;
-      if (now >= limit) {
-        return n;
-      }
-      admitted[0] = true;
-      return now + 1;
-    });
+    inHandshake.compute(
+        address,
+        (k, n) -> {
+          int now = n == null ? 0 : n;
+          if (now >= limit) {
+            return n;
+          }
+          admitted[0] = true;
+          return now + 1;
+        });
     if (!admitted[0]) {
       return null;
     }
@@ -52,7 +54,9 @@ final class PreAuthLimiter {
   }
 
   private static InetAddress addressOf(Channel channel) {
-    return channel.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : InetAddress.getLoopbackAddress();
+    return channel.remoteAddress() instanceof InetSocketAddress a
+        ? a.getAddress()
+        : InetAddress.getLoopbackAddress();
   }
 
   private final class Release implements Runnable {

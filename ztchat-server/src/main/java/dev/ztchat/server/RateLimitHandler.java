@@ -69,22 +69,54 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
     if (droppedInWindow == 0 || now - windowStart > TimeUnit.SECONDS.toNanos(WINDOW_SECONDS)) {
       windowStart = now;
       droppedInWindow = 0;
-      relay.security().record(SecurityEvent.RATE_LIMITED, identity, ctx.channel().remoteAddress(),
-          "rate", limiter.perSecond(), "burst", limiter.burst(), "action", "throttled");
+      relay
+          .security()
+          .record(
+              SecurityEvent.RATE_LIMITED,
+              identity,
+              ctx.channel().remoteAddress(),
+              "rate",
+              limiter.perSecond(),
+              "burst",
+              limiter.burst(),
+              "action",
+              "throttled");
     }
     droppedInWindow++;
     if (droppedInWindow >= STRIKES * limiter.burst()) {
       closing = true;
-      relay.security().record(SecurityEvent.RATE_LIMITED, identity, ctx.channel().remoteAddress(),
-          "dropped", droppedInWindow, "window_s", WINDOW_SECONDS, "action", "closed");
-      ctx.writeAndFlush(new Frame.Error(ref, ErrorCode.RATE_LIMITED,
-              "connection closed: you kept sending faster than " + limiter.perSecond()
-                  + " frames per second after " + droppedInWindow + " frames were dropped"))
+      relay
+          .security()
+          .record(
+              SecurityEvent.RATE_LIMITED,
+              identity,
+              ctx.channel().remoteAddress(),
+              "dropped",
+              droppedInWindow,
+              "window_s",
+              WINDOW_SECONDS,
+              "action",
+              "closed");
+      ctx.writeAndFlush(
+              new Frame.Error(
+                  ref,
+                  ErrorCode.RATE_LIMITED,
+                  "connection closed: you kept sending faster than "
+                      + limiter.perSecond()
+                      + " frames per second after "
+                      + droppedInWindow
+                      + " frames were dropped"))
           .addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    ctx.writeAndFlush(new Frame.Error(ref, ErrorCode.RATE_LIMITED,
-        "slow down: more than " + limiter.perSecond() + " frames per second (burst "
-            + limiter.burst() + "); this frame was dropped"));
+    ctx.writeAndFlush(
+        new Frame.Error(
+            ref,
+            ErrorCode.RATE_LIMITED,
+            "slow down: more than "
+                + limiter.perSecond()
+                + " frames per second (burst "
+                + limiter.burst()
+                + "); this frame was dropped"));
   }
 }

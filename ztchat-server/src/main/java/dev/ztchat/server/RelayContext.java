@@ -2,7 +2,10 @@ package dev.ztchat.server;
 
 import static java.util.Objects.requireNonNull;
 
-/** What every connection's handlers share: configuration, directory, registry, deliveries, security log. */
+/**
+ * What every connection's handlers share: configuration, directory, registry, deliveries, security
+ * log.
+ */
 record RelayContext(
     RelayServerConfig config,
     Directory directory,

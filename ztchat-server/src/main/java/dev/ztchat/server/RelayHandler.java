@@ -7,7 +7,6 @@ import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
-import dev.ztchat.core.pki.CrlIssuer;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.ErrorCode;
@@ -52,9 +51,11 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
       case Frame.DirectoryRequest req -> directory(ctx, req);
       case Frame.CrlRequest req -> {
         var crl = relay.revocations().current();
-        ctx.writeAndFlush(crl == null
-            ? new Frame.Error(req.ref(), ErrorCode.NO_CRL, "this server has no revocation list from the CA")
-            : new Frame.Revocations(req.ref(), PemFiles.toPem(crl)));
+        ctx.writeAndFlush(
+            crl == null
+                ? new Frame.Error(
+                    req.ref(), ErrorCode.NO_CRL, "this server has no revocation list from the CA")
+                : new Frame.Revocations(req.ref(), PemFiles.toPem(crl)));
       }
       case Frame.Who who -> who(ctx, identity, who);
       case Frame.Publish pub -> publish(ctx, identity, pub);
@@ -63,15 +64,18 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
       default ->
           reject(
               ctx,
-              new Frame.Error(null, ErrorCode.UNKNOWN_TYPE, "frame type '" + frame.type() + "' is not accepted from clients"),
+              new Frame.Error(
+                  null,
+                  ErrorCode.UNKNOWN_TYPE,
+                  "frame type '" + frame.type() + "' is not accepted from clients"),
               false);
     }
   }
 
   /**
    * Answers a payload that is not a valid frame with {@code error}; one that is not even a JSON
-   * object also closes the connection (docs/PROTOCOL.md section 4.3). Anything else goes on to
-   * the guard.
+   * object also closes the connection (docs/PROTOCOL.md section 4.3). Anything else goes on to the
+   * guard.
    */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -81,8 +85,16 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
       return;
     }
     MalformedFrameException e = malformed.reason();
-    relay.security().record(SecurityEvent.MALFORMED_FRAME, identity, ctx.channel().remoteAddress(),
-        "code", e.code().wire(), "size", malformed.size());
+    relay
+        .security()
+        .record(
+            SecurityEvent.MALFORMED_FRAME,
+            identity,
+            ctx.channel().remoteAddress(),
+            "code",
+            e.code().wire(),
+            "size",
+            malformed.size());
     reject(ctx, new Frame.Error(e.ref(), e.code(), e.getMessage()), e.isUnparseable());
   }
 
@@ -92,69 +104,143 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
     try {
       header = EnvelopeCodec.decodeRoutable(bytes);
     } catch (MalformedEnvelopeException e) {
-      reject(ctx, new Frame.Error(send.ref(), ErrorCode.BAD_ENVELOPE, "envelope rejected: " + e.getMessage()), false);
+      reject(
+          ctx,
+          new Frame.Error(
+              send.ref(), ErrorCode.BAD_ENVELOPE, "envelope rejected: " + e.getMessage()),
+          false);
       return;
     }
     if (!header.sender().equals(identity)) {
-      relay.security().human("[!] Spoofing detected. Connection '" + identity + "' claimed to be '"
-          + header.sender() + "'; packet dropped.");
-      relay.security().record(SecurityEvent.SPOOFING, identity, ctx.channel().remoteAddress(),
-          "claimed", header.sender(), "recipients", String.join(",", header.recipients()), "action", "dropped");
+      relay
+          .security()
+          .human(
+              "[!] Spoofing detected. Connection '"
+                  + identity
+                  + "' claimed to be '"
+                  + header.sender()
+                  + "'; packet dropped.");
+      relay
+          .security()
+          .record(
+              SecurityEvent.SPOOFING,
+              identity,
+              ctx.channel().remoteAddress(),
+              "claimed",
+              header.sender(),
+              "recipients",
+              String.join(",", header.recipients()),
+              "action",
+              "dropped");
       return; // silent drop: no answer, nothing forwarded
     }
     relay.deliveries().accept(ctx.channel(), send.ref(), header, bytes, relay.directory()::knows);
   }
 
-  /** Answers {@code who} with the online users among the requester's contacts only (docs/SECURITY.md). */
+  /**
+   * Answers {@code who} with the online users among the requester's contacts only
+   * (docs/SECURITY.md).
+   */
   private void who(ChannelHandlerContext ctx, String identity, Frame.Who who) {
-    relay.deliveries().contactsOf(identity).whenComplete((contacts, failure) -> {
-      if (failure != null) {
-        LOG.error("who for {} failed: {}", identity, failure.getMessage());
-        ctx.writeAndFlush(new Frame.Error(who.ref(), ErrorCode.INTERNAL, "the server could not answer; try again later"));
-      } else {
-        ctx.writeAndFlush(new Frame.Online(who.ref(), relay.connections().onlineVisibleTo(identity, contacts)));
-      }
-    });
+    relay
+        .deliveries()
+        .contactsOf(identity)
+        .whenComplete(
+            (contacts, failure) -> {
+              if (failure != null) {
+                LOG.error("who for {} failed: {}", identity, failure.getMessage());
+                ctx.writeAndFlush(
+                    new Frame.Error(
+                        who.ref(),
+                        ErrorCode.INTERNAL,
+                        "the server could not answer; try again later"));
+              } else {
+                ctx.writeAndFlush(
+                    new Frame.Online(
+                        who.ref(), relay.connections().onlineVisibleTo(identity, contacts)));
+              }
+            });
   }
 
   private void acknowledge(ChannelHandlerContext ctx, String identity, Frame.Ack ack) {
     if (!IdentityName.isValid(ack.sender()) || !ack.messageId().matches("[0-9a-f]{32}")) {
-      reject(ctx, new Frame.Error(ack.ref(), ErrorCode.MALFORMED, "ack needs a valid 'sender' and a 32-hex-digit 'messageId'"), false);
+      reject(
+          ctx,
+          new Frame.Error(
+              ack.ref(),
+              ErrorCode.MALFORMED,
+              "ack needs a valid 'sender' and a 32-hex-digit 'messageId'"),
+          false);
       return;
     }
     // Only the connection's own queue is touched: an identity can acknowledge nothing of another's.
-    relay.deliveries().acknowledge(ctx.channel(), identity, ack.ref(), ack.sender(), ack.messageId());
+    relay
+        .deliveries()
+        .acknowledge(ctx.channel(), identity, ack.ref(), ack.sender(), ack.messageId());
   }
 
   private void directory(ChannelHandlerContext ctx, Frame.DirectoryRequest req) {
     String user = req.user();
-    var entry = IdentityName.isValid(user) ? relay.directory().lookup(user) : Optional.<Directory.Entry>empty();
+    var entry =
+        IdentityName.isValid(user)
+            ? relay.directory().lookup(user)
+            : Optional.<Directory.Entry>empty();
     if (entry.isEmpty() || entry.get().signing() == null || entry.get().encryption() == null) {
-      ctx.writeAndFlush(new Frame.Error(req.ref(), ErrorCode.UNKNOWN_USER,
-          "no certificates known for that user"));
+      ctx.writeAndFlush(
+          new Frame.Error(
+              req.ref(), ErrorCode.UNKNOWN_USER, "no certificates known for that user"));
       return;
     }
-    ctx.writeAndFlush(new Frame.Certificates(req.ref(), user,
-        PemFiles.toPem(entry.get().signing()), PemFiles.toPem(entry.get().encryption()),
-        entry.get().earlierSigning().stream().map(PemFiles::toPem).toList()));
+    ctx.writeAndFlush(
+        new Frame.Certificates(
+            req.ref(),
+            user,
+            PemFiles.toPem(entry.get().signing()),
+            PemFiles.toPem(entry.get().encryption()),
+            entry.get().earlierSigning().stream().map(PemFiles::toPem).toList()));
   }
 
   private void publish(ChannelHandlerContext ctx, String identity, Frame.Publish pub) {
     try {
-      relay.directory().learn(identity, PemFiles.parseCertificate(pub.encryption()), CertificateRole.USER_ENCRYPTION);
+      relay
+          .directory()
+          .learn(
+              identity,
+              PemFiles.parseCertificate(pub.encryption()),
+              CertificateRole.USER_ENCRYPTION);
       ctx.writeAndFlush(new Frame.Ok(pub.ref()));
     } catch (IOException | CertificateRejectedException e) {
-      relay.security().record(SecurityEvent.BAD_CERTIFICATE, identity, ctx.channel().remoteAddress(),
-          "reason", e.getMessage(), "action", "refused");
-      reject(ctx, new Frame.Error(pub.ref(), ErrorCode.BAD_CERTIFICATE, "certificate refused: " + e.getMessage()), false);
+      relay
+          .security()
+          .record(
+              SecurityEvent.BAD_CERTIFICATE,
+              identity,
+              ctx.channel().remoteAddress(),
+              "reason",
+              e.getMessage(),
+              "action",
+              "refused");
+      reject(
+          ctx,
+          new Frame.Error(
+              pub.ref(), ErrorCode.BAD_CERTIFICATE, "certificate refused: " + e.getMessage()),
+          false);
     }
   }
 
   private void reject(ChannelHandlerContext ctx, Frame.Error error, boolean fatal) {
     errors++;
     if (errors >= ProtocolLimits.MAX_ERRORS_PER_CONNECTION) {
-      relay.security().record(SecurityEvent.TOO_MANY_ERRORS, ConnectionIdentity.of(ctx.channel()),
-          ctx.channel().remoteAddress(), "errors", errors, "action", "closed");
+      relay
+          .security()
+          .record(
+              SecurityEvent.TOO_MANY_ERRORS,
+              ConnectionIdentity.of(ctx.channel()),
+              ctx.channel().remoteAddress(),
+              "errors",
+              errors,
+              "action",
+              "closed");
       fatal = true;
     }
     var f = ctx.writeAndFlush(error);

@@ -23,15 +23,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.NoSuchFileException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,32 +52,48 @@ public final class RelayServer implements AutoCloseable {
   private EventLoopGroup workerGroup;
   private Channel serverChannel;
 
-  private RelayServer(RelayServerConfig config, SslProvider provider, Clock clock) throws IOException {
+  private RelayServer(RelayServerConfig config, SslProvider provider, Clock clock)
+      throws IOException {
     this.config = requireNonNull(config, "config");
     this.security = new SecurityLog();
-    X509Certificate ca = readRequired("CA certificate", config.certs().caCertificate().toString(), () -> PemFiles.readCertificate(config.certs().caCertificate()));
+    X509Certificate ca =
+        readRequired(
+            "CA certificate",
+            config.certs().caCertificate().toString(),
+            () -> PemFiles.readCertificate(config.certs().caCertificate()));
     Credential server =
         new Credential(
-            readRequired("server certificate", config.certs().serverCertificate().toString(),
+            readRequired(
+                "server certificate",
+                config.certs().serverCertificate().toString(),
                 () -> PemFiles.readCertificate(config.certs().serverCertificate())),
-            readRequired("server private key", config.certs().serverKey().toString(),
+            readRequired(
+                "server private key",
+                config.certs().serverKey().toString(),
                 () -> PemFiles.readPrivateKey(config.certs().serverKey())));
     CertificateVerifier verifier = new CertificateVerifier(ca);
     // the watchers read their files and start their threads in watch(), once the server is built
-    this.revocations = new RevocationWatcher(config.certs().crl(), ca, clock, crl -> closeRevoked());
+    this.revocations =
+        new RevocationWatcher(config.certs().crl(), ca, clock, crl -> closeRevoked());
     Directory directory = new Directory(verifier, clock, revocations::revokedAt);
     ConnectionRegistry connections = new ConnectionRegistry();
     this.deliveries = new DeliveryService(OfflineQueue.open(config.queue(), clock));
     this.certificates = new CertsWatcher(config.certs(), directory);
-    this.relay = new RelayContext(config, directory, connections, deliveries, revocations, security);
-    this.sslContext = TlsContexts.server(server,
-        new ClientCertificateTrustManager(verifier, clock, revocations::revokedAt), provider);
+    this.relay =
+        new RelayContext(config, directory, connections, deliveries, revocations, security);
+    this.sslContext =
+        TlsContexts.server(
+            server,
+            new ClientCertificateTrustManager(verifier, clock, revocations::revokedAt),
+            provider);
     warnIfExpiringSoon(server.certificate(), clock);
-    this.tlsDescription = provider == SslProvider.OPENSSL ? TlsSettings.describeProvider() : "JDK TLS";
+    this.tlsDescription =
+        provider == SslProvider.OPENSSL ? TlsSettings.describeProvider() : "JDK TLS";
   }
 
   /** Starts a relay with the best available TLS implementation; returns once it listens. */
-  public static RelayServer start(RelayServerConfig config) throws IOException, InterruptedException {
+  public static RelayServer start(RelayServerConfig config)
+      throws IOException, InterruptedException {
     return start(config, TlsSettings.provider(), Clock.systemUTC());
   }
 
@@ -120,13 +132,27 @@ public final class RelayServer implements AutoCloseable {
     } catch (Exception e) { // sync() rethrows a BindException undeclared
       close();
       if (e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException) {
-        throw new RemedyIOException("cannot listen on " + config.bindAddress() + ":" + config.port()
-            + " (" + e.getMessage() + "): is another server running there?", Remedy.of(Remedy.Kind.OTHER_PORT), e);
+        throw new RemedyIOException(
+            "cannot listen on "
+                + config.bindAddress()
+                + ":"
+                + config.port()
+                + " ("
+                + e.getMessage()
+                + "): is another server running there?",
+            Remedy.of(Remedy.Kind.OTHER_PORT),
+            e);
       }
       throw e;
     }
-    LOG.info("ztchat relay listening on {}:{} (TLS: {}, max frame {} bytes, idle timeout {} s, store {})",
-        config.bindAddress(), port(), tlsDescription, config.maxFrame(), config.idleTimeout().toSeconds(),
+    LOG.info(
+        "ztchat relay listening on {}:{} (TLS: {}, max frame {} bytes, idle timeout {} s, store"
+            + " {})",
+        config.bindAddress(),
+        port(),
+        tlsDescription,
+        config.maxFrame(),
+        config.idleTimeout().toSeconds(),
         config.queue().dataDir().toAbsolutePath());
   }
 
@@ -136,10 +162,17 @@ public final class RelayServer implements AutoCloseable {
       X509Certificate cert = ConnectionIdentity.certificateOf(ch);
       if (cert != null && revocations.revokedAt(cert).isPresent()) {
         String identity = ConnectionIdentity.of(ch);
-        security.record(SecurityEvent.REVOKED, identity, ch.remoteAddress(),
-            "serial", cert.getSerialNumber().toString(16), "action", "closed");
-        ch.writeAndFlush(new Frame.Error(null, ErrorCode.BAD_CERTIFICATE,
-                "your certificate was revoked by the CA"))
+        security.record(
+            SecurityEvent.REVOKED,
+            identity,
+            ch.remoteAddress(),
+            "serial",
+            cert.getSerialNumber().toString(16),
+            "action",
+            "closed");
+        ch.writeAndFlush(
+                new Frame.Error(
+                    null, ErrorCode.BAD_CERTIFICATE, "your certificate was revoked by the CA"))
             .addListener(ChannelFutureListener.CLOSE);
       }
     }
@@ -155,16 +188,23 @@ public final class RelayServer implements AutoCloseable {
     revocations.reload();
   }
 
-  /** Re-reads the users' certificates in the certs folder now (it is otherwise checked every few seconds). */
+  /**
+   * Re-reads the users' certificates in the certs folder now (it is otherwise checked every few
+   * seconds).
+   */
   public void reloadCertificates() {
     certificates.reload();
   }
 
   private static void warnIfExpiringSoon(X509Certificate cert, Clock clock) {
-    java.time.Duration left = java.time.Duration.between(clock.instant(), cert.getNotAfter().toInstant());
+    java.time.Duration left =
+        java.time.Duration.between(clock.instant(), cert.getNotAfter().toInstant());
     if (left.toDays() < Certificates.EXPIRY_WARNING_DAYS) {
-      LOG.warn("the server certificate expires on {} (in {} days): issue a new server certificate before then",
-          cert.getNotAfter().toInstant(), Math.max(0, left.toDays()));
+      LOG.warn(
+          "the server certificate expires on {} (in {} days): issue a new server certificate before"
+              + " then",
+          cert.getNotAfter().toInstant(),
+          Math.max(0, left.toDays()));
     }
   }
 
@@ -196,10 +236,14 @@ public final class RelayServer implements AutoCloseable {
     }
     relay.connections().all().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     if (bossGroup != null) {
-      bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      bossGroup
+          .shutdownGracefully(0, 2, TimeUnit.SECONDS)
+          .awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     if (workerGroup != null) {
-      workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      workerGroup
+          .shutdownGracefully(0, 2, TimeUnit.SECONDS)
+          .awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     deliveries.close();
     revocations.close();
@@ -211,11 +255,15 @@ public final class RelayServer implements AutoCloseable {
     T get() throws IOException;
   }
 
-  private static <T> T readRequired(String what, String path, IoSupplier<T> read) throws IOException {
+  private static <T> T readRequired(String what, String path, IoSupplier<T> read)
+      throws IOException {
     try {
       return read.get();
     } catch (NoSuchFileException e) {
-      throw new RemedyIOException("the " + what + " " + path + " does not exist", Remedy.of(Remedy.Kind.FIND_CERTS_FOLDER), e);
+      throw new RemedyIOException(
+          "the " + what + " " + path + " does not exist",
+          Remedy.of(Remedy.Kind.FIND_CERTS_FOLDER),
+          e);
     } catch (IOException | UncheckedIOException e) {
       throw new IOException("cannot read the " + what + " " + path + ": " + e.getMessage(), e);
     }

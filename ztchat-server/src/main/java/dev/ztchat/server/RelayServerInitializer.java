@@ -30,7 +30,8 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
     this.sslContext = requireNonNull(sslContext, "sslContext");
     this.relay = requireNonNull(relay, "relay");
     this.limiter =
-        new IdentityRateLimiter(relay.config().messagesPerSecond(), relay.config().burst(), TimeMeter.SYSTEM_NANOTIME);
+        new IdentityRateLimiter(
+            relay.config().messagesPerSecond(), relay.config().burst(), TimeMeter.SYSTEM_NANOTIME);
   }
 
   @Override
@@ -39,8 +40,16 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
     int perAddress = config.connections().preAuthPerAddress();
     ChannelHandler preAuthRelease = preAuth.admit(ch, perAddress);
     if (preAuthRelease == null) {
-      relay.security().record(SecurityEvent.TOO_MANY_HANDSHAKES, null, ch.remoteAddress(),
-          "limit", perAddress, "action", "closed");
+      relay
+          .security()
+          .record(
+              SecurityEvent.TOO_MANY_HANDSHAKES,
+              null,
+              ch.remoteAddress(),
+              "limit",
+              perAddress,
+              "action",
+              "closed");
       ch.close();
       return;
     }
@@ -49,7 +58,9 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
     ch.pipeline()
         .addLast("tls", tls)
         .addLast("preAuth", preAuthRelease)
-        .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+        .addLast(
+            "idle",
+            new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
         .addLast("frameDecoder", new FrameDecoder(config.maxFrame(), config.frameTimeout()))
         .addLast("frameEncoder", FrameEncoder.INSTANCE)
         .addLast("frameCodec", new FramePayloadDecoder())

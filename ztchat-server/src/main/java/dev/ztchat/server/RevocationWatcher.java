@@ -50,11 +50,13 @@ final class RevocationWatcher implements AutoCloseable {
     this.ca = requireNonNull(ca, "ca");
     this.clock = requireNonNull(clock, "clock");
     this.onChange = requireNonNull(onChange, "onChange");
-    this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ztchat-crl-watch");
-      t.setDaemon(true);
-      return t;
-    });
+    this.poller =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ztchat-crl-watch");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Loads the list now, then checks the file every second; {@link #close} stops it. */
@@ -65,10 +67,11 @@ final class RevocationWatcher implements AutoCloseable {
 
   /** Re-reads the file now (the admin's reload, e.g. on SIGHUP). */
   void reload() {
-    poller.execute(() -> {
-      lastModified = null;
-      checkFile();
-    });
+    poller.execute(
+        () -> {
+          lastModified = null;
+          checkFile();
+        });
   }
 
   /** When {@code cert} was revoked, according to the current list. */
@@ -102,7 +105,9 @@ final class RevocationWatcher implements AutoCloseable {
       try {
         crl.verify(ca.getPublicKey());
       } catch (GeneralSecurityException e) {
-        LOG.error("refusing {}: its signature was not made by the root CA; keeping the previous list", file);
+        LOG.error(
+            "refusing {}: its signature was not made by the root CA; keeping the previous list",
+            file);
         return;
       }
       if (!crl.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
@@ -116,8 +121,11 @@ final class RevocationWatcher implements AutoCloseable {
       }
       current = crl;
       int entries = crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size();
-      LOG.info("revocation list loaded: number {}, {} revoked certificates, next update {}",
-          CrlIssuer.crlNumber(crl), entries, crl.getNextUpdate().toInstant());
+      LOG.info(
+          "revocation list loaded: number {}, {} revoked certificates, next update {}",
+          CrlIssuer.crlNumber(crl),
+          entries,
+          crl.getNextUpdate().toInstant());
       try {
         RevocationList.verify(crl, ca, clock.instant());
       } catch (CrlRejectedException e) {
@@ -125,7 +133,8 @@ final class RevocationWatcher implements AutoCloseable {
       }
       onChange.accept(crl);
     } catch (IOException | RuntimeException e) {
-      LOG.error("cannot read the revocation list {}: {}; keeping the previous one", file, e.getMessage());
+      LOG.error(
+          "cannot read the revocation list {}: {}; keeping the previous one", file, e.getMessage());
     }
   }
 

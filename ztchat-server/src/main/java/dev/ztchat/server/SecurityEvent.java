@@ -22,8 +22,12 @@ public enum SecurityEvent {
   REVOKED,
   /** An identity sent frames faster than its rate limit: throttled, then closed if it kept on. */
   RATE_LIMITED,
-  /** An identity, or the relay as a whole, was at its connection cap; the new connection was closed. */
+  /**
+   * An identity, or the relay as a whole, was at its connection cap; the new connection was closed.
+   */
   TOO_MANY_CONNECTIONS,
-  /** A remote address had too many connections still in the TLS handshake; the new one was closed. */
+  /**
+   * A remote address had too many connections still in the TLS handshake; the new one was closed.
+   */
   TOO_MANY_HANDSHAKES
 }

@@ -41,11 +41,16 @@ public final class SecurityLog {
     String remoteText = remote == null ? "-" : remote.toString().replaceFirst("^/", "");
     line.append(" remote=").append(remoteText);
     for (int i = 0; i + 1 < details.length; i += 2) {
-      line.append(' ').append(details[i]).append('=').append(sanitize(String.valueOf(details[i + 1])));
+      line.append(' ')
+          .append(details[i])
+          .append('=')
+          .append(sanitize(String.valueOf(details[i + 1])));
     }
     String text = line.toString();
     LOG.warn(text);
-    counts.get(event).increment(); // after the line is out: whoever watches the count sees it logged
+    counts
+        .get(event)
+        .increment(); // after the line is out: whoever watches the count sees it logged
     Entry entry = new Entry(event, identity, remoteText, text);
     for (Consumer<Entry> l : listeners) {
       l.accept(entry);

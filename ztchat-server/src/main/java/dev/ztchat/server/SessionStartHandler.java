@@ -52,8 +52,16 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
     try {
       relay.directory().learn(identity, peer.certificate(), CertificateRole.USER_SIGNING);
     } catch (CertificateRejectedException e) {
-      relay.security().record(SecurityEvent.HANDSHAKE_FAILED, identity, ctx.channel().remoteAddress(),
-          "reason", e.getMessage(), "action", "closed");
+      relay
+          .security()
+          .record(
+              SecurityEvent.HANDSHAKE_FAILED,
+              identity,
+              ctx.channel().remoteAddress(),
+              "reason",
+              e.getMessage(),
+              "action",
+              "closed");
       ctx.close();
       return;
     }
@@ -67,7 +75,12 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
     LOG.info("connected: identity={} remote={}", identity, ctx.channel().remoteAddress());
     ctx.channel()
         .closeFuture()
-        .addListener(f -> LOG.info("disconnected: identity={} remote={}", identity, ctx.channel().remoteAddress()));
+        .addListener(
+            f ->
+                LOG.info(
+                    "disconnected: identity={} remote={}",
+                    identity,
+                    ctx.channel().remoteAddress()));
     ctx.writeAndFlush(
         new Frame.Welcome(
             ProtocolLimits.PROTOCOL_VERSION,
@@ -83,7 +96,10 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
    * connection stays unbound and loses its serving handlers at once: frames the peer sent right
    * after its handshake are never served.
    */
-  private void refuse(ChannelHandlerContext ctx, String identity, ConnectionRegistry.Refusal refused,
+  private void refuse(
+      ChannelHandlerContext ctx,
+      String identity,
+      ConnectionRegistry.Refusal refused,
       ConnectionLimits limits) {
     ctx.channel().config().setAutoRead(false);
     for (String serving : SERVING) {
@@ -91,12 +107,29 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
         ctx.pipeline().remove(serving);
       }
     }
-    int limit = refused == ConnectionRegistry.Refusal.PER_IDENTITY ? limits.perIdentity() : limits.global();
-    relay.security().record(SecurityEvent.TOO_MANY_CONNECTIONS, identity, ctx.channel().remoteAddress(),
-        "reason", refused.logName(), "limit", limit, "action", "closed");
-    String why = refused == ConnectionRegistry.Refusal.PER_IDENTITY
-        ? "too many connections for " + identity + " (limit " + limit + "): close another ztchat session and retry"
-        : "the relay is at its connection limit: retry later";
-    ctx.writeAndFlush(new Frame.Error(null, ErrorCode.RATE_LIMITED, why)).addListener(ChannelFutureListener.CLOSE);
+    int limit =
+        refused == ConnectionRegistry.Refusal.PER_IDENTITY ? limits.perIdentity() : limits.global();
+    relay
+        .security()
+        .record(
+            SecurityEvent.TOO_MANY_CONNECTIONS,
+            identity,
+            ctx.channel().remoteAddress(),
+            "reason",
+            refused.logName(),
+            "limit",
+            limit,
+            "action",
+            "closed");
+    String why =
+        refused == ConnectionRegistry.Refusal.PER_IDENTITY
+            ? "too many connections for "
+                + identity
+                + " (limit "
+                + limit
+                + "): close another ztchat session and retry"
+            : "the relay is at its connection limit: retry later";
+    ctx.writeAndFlush(new Frame.Error(null, ErrorCode.RATE_LIMITED, why))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 }

@@ -54,14 +54,15 @@ class AckBudgetIntegrationTest {
     server.close();
     List<String> stored = new ArrayList<>();
     try (OfflineQueue q = OfflineQueue.open(config.queue(), Clock.systemUTC())) {
-      q.transaction(() -> {
-        for (int i = 0; i < n; i++) {
-          byte[] env = envelope("alice", "bob");
-          String id = RelayTestSupport.idOf(env);
-          q.enqueue(List.of("bob"), "alice", id, env);
-          stored.add(id);
-        }
-      });
+      q.transaction(
+          () -> {
+            for (int i = 0; i < n; i++) {
+              byte[] env = envelope("alice", "bob");
+              String id = RelayTestSupport.idOf(env);
+              q.enqueue(List.of("bob"), "alice", id, env);
+              stored.add(id);
+            }
+          });
     }
     server = RelayServer.start(config);
 
@@ -84,7 +85,7 @@ class AckBudgetIntegrationTest {
               throw new AssertionError("errors while draining: " + errors);
             }
           }
-          default -> { }
+          default -> {}
         }
       }
     }
@@ -101,7 +102,8 @@ class AckBudgetIntegrationTest {
       }
       boolean limited = false;
       for (int i = 0; i < 100 && !limited; i++) {
-        if (bob.read(Duration.ofSeconds(10)) instanceof Frame.Error e && e.code() == ErrorCode.RATE_LIMITED) {
+        if (bob.read(Duration.ofSeconds(10)) instanceof Frame.Error e
+            && e.code() == ErrorCode.RATE_LIMITED) {
           limited = true;
         }
       }

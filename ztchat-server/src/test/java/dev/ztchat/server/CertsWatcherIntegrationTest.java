@@ -35,7 +35,11 @@ class CertsWatcherIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     certs = new CertsLayout(dir.resolve("certs"));
-    admin().init(PkiAdmin.InitOptions.defaults().withUsers(List.of("alice", "bob")).withKeyBits(TestPki.TEST_KEY_BITS));
+    admin()
+        .init(
+            PkiAdmin.InitOptions.defaults()
+                .withUsers(List.of("alice", "bob"))
+                .withKeyBits(TestPki.TEST_KEY_BITS));
     server = RelayServer.start(RelayServerConfig.defaults(certs, dir.resolve("relay")).withPort(0));
   }
 
@@ -50,7 +54,9 @@ class CertsWatcherIntegrationTest {
 
   RawFrameClient connect(String user) throws Exception {
     Credential signing = certs.readUser(user).signing();
-    RawFrameClient c = RawFrameClient.connect(server.port(), signing, PemFiles.readCertificate(certs.caCertificate()));
+    RawFrameClient c =
+        RawFrameClient.connect(
+            server.port(), signing, PemFiles.readCertificate(certs.caCertificate()));
     c.expect(Frame.Welcome.class);
     return c;
   }
@@ -63,8 +69,9 @@ class CertsWatcherIntegrationTest {
   @Test
   void userIssuedWhileTheRelayRuns_isInTheDirectoryBeforeTheyConnect() throws Exception {
     try (RawFrameClient alice = connect("alice")) {
-      assertThat(lookUp(alice, "carol")).isInstanceOfSatisfying(Frame.Error.class,
-          e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_USER));
+      assertThat(lookUp(alice, "carol"))
+          .isInstanceOfSatisfying(
+              Frame.Error.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_USER));
 
       admin().issue("carol", TestPki.TEST_KEY_BITS, 30, false);
       server.reloadCertificates();
@@ -72,8 +79,10 @@ class CertsWatcherIntegrationTest {
       Frame answer = lookUp(alice, "carol");
       assertThat(answer).isInstanceOf(Frame.Certificates.class);
       Frame.Certificates c = (Frame.Certificates) answer;
-      assertThat(PemFiles.parseCertificate(c.signing())).isEqualTo(PemFiles.readCertificate(certs.signingCertificate("carol")));
-      assertThat(PemFiles.parseCertificate(c.encryption())).isEqualTo(PemFiles.readCertificate(certs.encryptionCertificate("carol")));
+      assertThat(PemFiles.parseCertificate(c.signing()))
+          .isEqualTo(PemFiles.readCertificate(certs.signingCertificate("carol")));
+      assertThat(PemFiles.parseCertificate(c.encryption()))
+          .isEqualTo(PemFiles.readCertificate(certs.encryptionCertificate("carol")));
     }
   }
 
@@ -81,13 +90,18 @@ class CertsWatcherIntegrationTest {
   void userIssuedWhileTheRelayRuns_isLearnedWithoutAReload() throws Exception {
     admin().issue("carol", TestPki.TEST_KEY_BITS, 30, false);
     try (RawFrameClient alice = connect("alice")) {
-      assertThat(Polling.eventually(Duration.ofSeconds(20), () -> {
-        try {
-          return lookUp(alice, "carol") instanceof Frame.Certificates;
-        } catch (Exception e) {
-          return false;
-        }
-      })).as("the watcher's own polling picks carol up").isTrue();
+      assertThat(
+              Polling.eventually(
+                  Duration.ofSeconds(20),
+                  () -> {
+                    try {
+                      return lookUp(alice, "carol") instanceof Frame.Certificates;
+                    } catch (Exception e) {
+                      return false;
+                    }
+                  }))
+          .as("the watcher's own polling picks carol up")
+          .isTrue();
     }
   }
 
@@ -98,13 +112,15 @@ class CertsWatcherIntegrationTest {
       alice.send(new Frame.Ping("p"));
       alice.expect(Frame.Pong.class);
     }
-    new PkiRevocation(certs, Clock.systemUTC(), line -> {}).renew("alice", TestPki.TEST_KEY_BITS, 30, Duration.ofDays(7));
+    new PkiRevocation(certs, Clock.systemUTC(), line -> {})
+        .renew("alice", TestPki.TEST_KEY_BITS, 30, Duration.ofDays(7));
     server.reloadRevocations();
     server.reloadCertificates();
 
     try (RawFrameClient bob = connect("bob")) {
       Frame.Certificates c = (Frame.Certificates) lookUp(bob, "alice");
-      assertThat(PemFiles.parseCertificate(c.signing())).isEqualTo(PemFiles.readCertificate(certs.signingCertificate("alice")));
+      assertThat(PemFiles.parseCertificate(c.signing()))
+          .isEqualTo(PemFiles.readCertificate(certs.signingCertificate("alice")));
       assertThat(c.earlierSigning()).hasSize(1);
       assertThat(PemFiles.parseCertificate(c.earlierSigning().getFirst())).isEqualTo(oldSigning);
     }

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The connection caps: per identity, in all (with room kept for newcomers), and per address before TLS. */
+/**
+ * The connection caps: per identity, in all (with room kept for newcomers), and per address before
+ * TLS.
+ */
 class ConnectionLimitsIntegrationTest {
   @TempDir static Path dir;
   static TestPki pki;
@@ -38,10 +41,11 @@ class ConnectionLimitsIntegrationTest {
   }
 
   RelayServer start(String name, ConnectionLimits limits) throws Exception {
-    return RelayServer.start(RelayServerConfig.defaults(pki.writeTo(dir.resolve(name)))
-        .withPort(0)
-        .withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(60))
-        .withConnectionLimits(limits));
+    return RelayServer.start(
+        RelayServerConfig.defaults(pki.writeTo(dir.resolve(name)))
+            .withPort(0)
+            .withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(60))
+            .withConnectionLimits(limits));
   }
 
   static RawFrameClient welcomed(RelayServer server, String user) throws Exception {
@@ -50,16 +54,22 @@ class ConnectionLimitsIntegrationTest {
 
   /** The handshake succeeds (the certificate is fine), then the relay says why and closes. */
   static Frame.Error refusedAfterHandshake(RelayServer server, String user) throws Exception {
-    try (RawFrameClient c = RawFrameClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate())) {
+    try (RawFrameClient c =
+        RawFrameClient.connect(server.port(), pki.user(user).signing(), pki.ca().certificate())) {
       Frame first = c.read(Duration.ofSeconds(5));
-      assertThat(first).as("the first frame of a refused connection").isInstanceOf(Frame.Error.class);
-      assertThat(c.closedWithin(Duration.ofSeconds(5))).as("the refused connection is closed").isTrue();
+      assertThat(first)
+          .as("the first frame of a refused connection")
+          .isInstanceOf(Frame.Error.class);
+      assertThat(c.closedWithin(Duration.ofSeconds(5)))
+          .as("the refused connection is closed")
+          .isTrue();
       return (Frame.Error) first;
     }
   }
 
   @Test
-  void connectionOverThePerIdentityCap_isRefused_whileAnotherIdentityConnectsAndChats() throws Exception {
+  void connectionOverThePerIdentityCap_isRefused_whileAnotherIdentityConnectsAndChats()
+      throws Exception {
     List<RawFrameClient> open = new ArrayList<>();
     try (RelayServer server = start("per-identity", new ConnectionLimits(3, 100, 32))) {
       for (int i = 0; i < 3; i++) {
@@ -71,7 +81,8 @@ class ConnectionLimitsIntegrationTest {
 
       assertThat(refused.code()).isEqualTo(ErrorCode.RATE_LIMITED);
       assertThat(refused.message()).contains("too many connections for alice").contains("limit 3");
-      assertThat(server.securityLog().count(SecurityEvent.TOO_MANY_CONNECTIONS)).isEqualTo(before + 1);
+      assertThat(server.securityLog().count(SecurityEvent.TOO_MANY_CONNECTIONS))
+          .isEqualTo(before + 1);
       try (RawFrameClient bob = welcomed(server, "bob")) {
         bob.send(new Frame.Send("hi", RelayTestSupport.envelope("bob", "alice")));
         assertThat(bob.expect(Frame.Sent.class).ref()).isEqualTo("hi");
@@ -79,17 +90,24 @@ class ConnectionLimitsIntegrationTest {
       }
       for (RawFrameClient c : open) {
         c.send(new Frame.Ping("still"));
-        assertThat(c.expect(Frame.Pong.class).ref()).as("alice's earlier connections are untouched").isEqualTo("still");
+        assertThat(c.expect(Frame.Pong.class).ref())
+            .as("alice's earlier connections are untouched")
+            .isEqualTo("still");
       }
 
       open.remove(2).close();
-      assertThat(eventually(Duration.ofSeconds(5), () -> {
-        try (RawFrameClient again = welcomed(server, "alice")) {
-          return true;
-        } catch (Exception | AssertionError e) {
-          return false;
-        }
-      })).as("a closed connection frees its slot").isTrue();
+      assertThat(
+              eventually(
+                  Duration.ofSeconds(5),
+                  () -> {
+                    try (RawFrameClient again = welcomed(server, "alice")) {
+                      return true;
+                    } catch (Exception | AssertionError e) {
+                      return false;
+                    }
+                  }))
+          .as("a closed connection frees its slot")
+          .isTrue();
     } finally {
       for (RawFrameClient c : open) {
         c.close();
@@ -102,7 +120,9 @@ class ConnectionLimitsIntegrationTest {
     try (RelayServer server = start("refused-sends", new ConnectionLimits(1, 100, 32));
         RawFrameClient first = welcomed(server, "alice");
         RawFrameClient bob = welcomed(server, "bob");
-        RawFrameClient second = RawFrameClient.connect(server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
+        RawFrameClient second =
+            RawFrameClient.connect(
+                server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
       second.send(new Frame.Send("sneak", RelayTestSupport.envelope("alice", "bob")));
 
       assertThat(second.read(Duration.ofSeconds(5))).isInstanceOf(Frame.Error.class);
@@ -135,7 +155,8 @@ class ConnectionLimitsIntegrationTest {
   }
 
   @Test
-  void unfinishedHandshakesOverThePerAddressLimit_closeOnlyTheNewOne_whileOtherAddressesConnect() throws Exception {
+  void unfinishedHandshakesOverThePerAddressLimit_closeOnlyTheNewOne_whileOtherAddressesConnect()
+      throws Exception {
     InetAddress attacker = InetAddress.getByName("127.0.0.2");
     List<Socket> stalled = new ArrayList<>();
     try (RelayServer server = start("per-address", new ConnectionLimits(8, 100, 4))) {
@@ -148,25 +169,35 @@ class ConnectionLimitsIntegrationTest {
       long before = server.securityLog().count(SecurityEvent.TOO_MANY_HANDSHAKES);
 
       try (Socket fifth = tcpFrom(attacker, server.port())) {
-        assertThat(closedWithin(fifth, Duration.ofSeconds(5))).as("the fifth unfinished handshake is closed").isTrue();
+        assertThat(closedWithin(fifth, Duration.ofSeconds(5)))
+            .as("the fifth unfinished handshake is closed")
+            .isTrue();
       }
 
-      assertThat(server.securityLog().count(SecurityEvent.TOO_MANY_HANDSHAKES)).isEqualTo(before + 1);
+      assertThat(server.securityLog().count(SecurityEvent.TOO_MANY_HANDSHAKES))
+          .isEqualTo(before + 1);
       for (Socket s : stalled) {
-        assertThat(closedWithin(s, Duration.ofMillis(50))).as("the earlier ones stay (the handshake timeout is 60 s)").isFalse();
+        assertThat(closedWithin(s, Duration.ofMillis(50)))
+            .as("the earlier ones stay (the handshake timeout is 60 s)")
+            .isFalse();
       }
       try (RawFrameClient bob = welcomed(server, "bob")) {
         bob.send(new Frame.Ping("other-address"));
         assertThat(bob.expect(Frame.Pong.class).ref()).isEqualTo("other-address");
       }
       stalled.remove(0).close();
-      assertThat(eventually(Duration.ofSeconds(5), () -> {
-        try (Socket again = tcpFrom(attacker, server.port())) {
-          return !closedWithin(again, Duration.ofMillis(300));
-        } catch (IOException e) {
-          return false;
-        }
-      })).as("a closed socket frees its address's slot").isTrue();
+      assertThat(
+              eventually(
+                  Duration.ofSeconds(5),
+                  () -> {
+                    try (Socket again = tcpFrom(attacker, server.port())) {
+                      return !closedWithin(again, Duration.ofMillis(300));
+                    } catch (IOException e) {
+                      return false;
+                    }
+                  }))
+          .as("a closed socket frees its address's slot")
+          .isTrue();
     } finally {
       for (Socket s : stalled) {
         s.close();

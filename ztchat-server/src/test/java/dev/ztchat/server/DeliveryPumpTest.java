@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class DeliveryPumpTest {
   /** The page requests the pump made: after which seq, how many. */
   final List<long[]> reads = new ArrayList<>();
+
   EmbeddedChannel channel;
   AcceptanceOrder order;
   DeliveryPump pump;
@@ -26,11 +27,14 @@ class DeliveryPumpTest {
   void setUp() {
     channel = new EmbeddedChannel();
     order = new AcceptanceOrder();
-    pump = new DeliveryPump(channel, "bob", (p, after, limit) -> reads.add(new long[] {after, limit}), order);
+    pump =
+        new DeliveryPump(
+            channel, "bob", (p, after, limit) -> reads.add(new long[] {after, limit}), order);
   }
 
   static QueuedEnvelope env(long seq) {
-    return new QueuedEnvelope(seq, "bob", "alice", id(seq), ("m" + seq).getBytes(StandardCharsets.UTF_8));
+    return new QueuedEnvelope(
+        seq, "bob", "alice", id(seq), ("m" + seq).getBytes(StandardCharsets.UTF_8));
   }
 
   static String id(long seq) {
@@ -47,7 +51,9 @@ class DeliveryPumpTest {
     List<Long> out = new ArrayList<>();
     Object m;
     while ((m = channel.readOutbound()) != null) {
-      out.add(Long.parseLong(new String(((Frame.Deliver) m).envelope(), StandardCharsets.UTF_8).substring(1)));
+      out.add(
+          Long.parseLong(
+              new String(((Frame.Deliver) m).envelope(), StandardCharsets.UTF_8).substring(1)));
     }
     return out;
   }
@@ -59,7 +65,8 @@ class DeliveryPumpTest {
   @Test
   void firstPage_isPushedUpToTheWindow_andEachAckFreesOneSlot() {
     pump.onPage(envs(1, 100), DeliveryPump.PAGE);
-    assertThat(pushed()).containsExactlyElementsOf(LongStream.rangeClosed(1, DeliveryPump.WINDOW).boxed().toList());
+    assertThat(pushed())
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, DeliveryPump.WINDOW).boxed().toList());
     ack(1);
     ack(2);
     assertThat(pushed()).containsExactly(DeliveryPump.WINDOW + 1L, DeliveryPump.WINDOW + 2L);
@@ -79,7 +86,8 @@ class DeliveryPumpTest {
   @Test
   void handOver_afterAFullPage_isLeftToTheNextPage() {
     pump.onPage(envs(1, DeliveryPump.PAGE), DeliveryPump.PAGE);
-    pump.offer(envs(DeliveryPump.PAGE + 1L, DeliveryPump.PAGE + 1L)); // the store may hold more before it
+    pump.offer(
+        envs(DeliveryPump.PAGE + 1L, DeliveryPump.PAGE + 1L)); // the store may hold more before it
     for (long s = 1; s <= DeliveryPump.PAGE; s++) {
       ack(s);
     }
@@ -110,7 +118,8 @@ class DeliveryPumpTest {
   LiveEnvelope live(long seq, long ticket) {
     byte[] id = ByteBuffer.allocate(16).putLong(8, seq).array();
     EnvelopeHeader header = new EnvelopeHeader(1, "alice", List.of("bob"), 0, id);
-    return new LiveEnvelope(new EmbeddedChannel(), "s" + seq, header, env(seq).envelope(), "bob", ticket, 0);
+    return new LiveEnvelope(
+        new EmbeddedChannel(), "s" + seq, header, env(seq).envelope(), "bob", ticket, 0);
   }
 
   /** Caught up with an empty store, as the bob's only connection. */
@@ -129,7 +138,9 @@ class DeliveryPumpTest {
     e.stored(1);
     pump.offer(envs(1, 1));
     assertThat(pushed()).as("the store's copy is recognised").isEmpty();
-    assertThat(pump.ackedHere(DeliveryPump.key("alice", id(1)))).as("written: the ack deletes it").isNull();
+    assertThat(pump.ackedHere(DeliveryPump.key("alice", id(1))))
+        .as("written: the ack deletes it")
+        .isNull();
   }
 
   @Test
@@ -138,7 +149,9 @@ class DeliveryPumpTest {
     LiveEnvelope e = live(1, order.admit("bob"));
     pump.offerLive(e);
     assertThat(pushed()).containsExactly(1L);
-    assertThat(e.storeNotBefore(1_000)).as("the store leaves it to the ack for a while").isNotZero();
+    assertThat(e.storeNotBefore(1_000))
+        .as("the store leaves it to the ack for a while")
+        .isNotZero();
     assertThat(pump.ackedHere(DeliveryPump.key("alice", id(1)))).isSameAs(e);
     assertThat(e.claimForStore()).isFalse();
   }

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Delivery of queues longer than the window and than a page read from the store: the window slot
- * of an envelope is freed when its ack arrives, the backlog is read in pages and envelopes accepted
+ * Delivery of queues longer than the window and than a page read from the store: the window slot of
+ * an envelope is freed when its ack arrives, the backlog is read in pages and envelopes accepted
  * meanwhile are handed over from memory, and through all of it the order, the exactly-once push per
  * connection and the redelivery of what was not acknowledged hold (docs/PROTOCOL.md section 9).
  */
@@ -40,8 +40,9 @@ class DeliveryWindowIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob");
-    config = relayConfig(pki, dir)
-        .withRateLimit(ProtocolLimits.MAX_FRAMES_PER_SECOND, ProtocolLimits.MAX_FRAME_BURST);
+    config =
+        relayConfig(pki, dir)
+            .withRateLimit(ProtocolLimits.MAX_FRAMES_PER_SECOND, ProtocolLimits.MAX_FRAME_BURST);
     server = RelayServer.start(config);
   }
 
@@ -54,19 +55,23 @@ class DeliveryWindowIntegrationTest {
     return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
-  /** Stores {@code count} envelopes alice -> bob while the relay is down (one commit); returns their ids. */
+  /**
+   * Stores {@code count} envelopes alice -> bob while the relay is down (one commit); returns their
+   * ids.
+   */
   List<String> backlog(int count) throws Exception {
     server.close();
     List<String> ids = new ArrayList<>();
     try (OfflineQueue q = OfflineQueue.open(config.queue(), Clock.systemUTC())) {
-      q.transaction(() -> {
-        for (int i = 0; i < count; i++) {
-          byte[] env = envelope("alice", "bob");
-          String id = idOf(env);
-          q.enqueue(List.of("bob"), "alice", id, env);
-          ids.add(id);
-        }
-      });
+      q.transaction(
+          () -> {
+            for (int i = 0; i < count; i++) {
+              byte[] env = envelope("alice", "bob");
+              String id = idOf(env);
+              q.enqueue(List.of("bob"), "alice", id, env);
+              ids.add(id);
+            }
+          });
     }
     server = RelayServer.start(config);
     return ids;
@@ -100,7 +105,8 @@ class DeliveryWindowIntegrationTest {
   }
 
   @Test
-  void backlogOfSeveralPages_isPushedInOrderExactlyOnce_acknowledgingAsItArrives() throws Exception {
+  void backlogOfSeveralPages_isPushedInOrderExactlyOnce_acknowledgingAsItArrives()
+      throws Exception {
     int n = DeliveryPump.PAGE * 2 + DeliveryPump.WINDOW + 7;
     List<String> sent = backlog(n);
     try (RawFrameClient bob = connect("bob")) {
@@ -116,21 +122,26 @@ class DeliveryWindowIntegrationTest {
   void envelopesAcceptedDuringADrain_followTheBacklogInOrder() throws Exception {
     List<String> expected = new ArrayList<>(backlog(DeliveryPump.PAGE + DeliveryPump.WINDOW));
     int live = 40;
-    try (RawFrameClient bob = connect("bob"); RawFrameClient alice = connect("alice")) {
-      CompletableFuture<List<String>> sending = CompletableFuture.supplyAsync(() -> {
-        List<String> ids = new ArrayList<>();
-        try {
-          for (int i = 0; i < live; i++) {
-            byte[] env = envelope("alice", "bob");
-            alice.send(new Frame.Send("s" + i, env));
-            assertThat(alice.expect(Frame.Sent.class).results().getFirst().status().accepted()).isTrue();
-            ids.add(idOf(env));
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        return ids;
-      });
+    try (RawFrameClient bob = connect("bob");
+        RawFrameClient alice = connect("alice")) {
+      CompletableFuture<List<String>> sending =
+          CompletableFuture.supplyAsync(
+              () -> {
+                List<String> ids = new ArrayList<>();
+                try {
+                  for (int i = 0; i < live; i++) {
+                    byte[] env = envelope("alice", "bob");
+                    alice.send(new Frame.Send("s" + i, env));
+                    assertThat(
+                            alice.expect(Frame.Sent.class).results().getFirst().status().accepted())
+                        .isTrue();
+                    ids.add(idOf(env));
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+                return ids;
+              });
       List<String> got = receive(bob, expected.size() + live, expected.size() + live);
       expected.addAll(sending.join());
       assertThat(got).containsExactlyElementsOf(expected);
@@ -145,10 +156,13 @@ class DeliveryWindowIntegrationTest {
     List<String> sent = backlog(n);
     try (RawFrameClient bob = connect("bob")) {
       List<String> got = receive(bob, acked + 50, acked); // and some more may come while the oks do
-      assertThat(got).hasSizeGreaterThanOrEqualTo(acked + 50).containsExactlyElementsOf(sent.subList(0, got.size()));
+      assertThat(got)
+          .hasSizeGreaterThanOrEqualTo(acked + 50)
+          .containsExactlyElementsOf(sent.subList(0, got.size()));
     }
     try (RawFrameClient bob = connect("bob")) {
-      assertThat(receive(bob, n - acked, n - acked)).containsExactlyElementsOf(sent.subList(acked, n));
+      assertThat(receive(bob, n - acked, n - acked))
+          .containsExactlyElementsOf(sent.subList(acked, n));
       assertThat(quiet(bob)).isTrue();
     }
   }
@@ -157,7 +171,8 @@ class DeliveryWindowIntegrationTest {
   void unacknowledgedEnvelopes_stopAtTheWindow() throws Exception {
     List<String> sent = backlog(DeliveryPump.WINDOW * 3);
     try (RawFrameClient bob = connect("bob")) {
-      assertThat(receive(bob, DeliveryPump.WINDOW, 0)).containsExactlyElementsOf(sent.subList(0, DeliveryPump.WINDOW));
+      assertThat(receive(bob, DeliveryPump.WINDOW, 0))
+          .containsExactlyElementsOf(sent.subList(0, DeliveryPump.WINDOW));
       assertThat(quiet(bob)).as("no more than the window without acks").isTrue();
       // one ack frees one slot: the next envelope in order follows
       bob.send(new Frame.Ack("one", "alice", sent.getFirst()));

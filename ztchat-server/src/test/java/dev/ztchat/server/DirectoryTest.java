@@ -23,11 +23,15 @@ class DirectoryTest {
   final UserIdentity older = issue(now.minus(Duration.ofDays(2)));
   final UserIdentity newer = issue(now.minus(Duration.ofDays(1)));
   final Set<X509Certificate> revoked = new HashSet<>();
-  final Directory directory = new Directory(new CertificateVerifier(PKI.ca().certificate()), Clock.systemUTC(),
-      cert -> revoked.contains(cert) ? Optional.of(now) : Optional.empty());
+  final Directory directory =
+      new Directory(
+          new CertificateVerifier(PKI.ca().certificate()),
+          Clock.systemUTC(),
+          cert -> revoked.contains(cert) ? Optional.of(now) : Optional.empty());
 
   static UserIdentity issue(Instant notBefore) {
-    return CertificateIssuer.issueUser(PKI.ca(), "alice", TestPki.TEST_KEY_BITS, notBefore, Duration.ofDays(30));
+    return CertificateIssuer.issueUser(
+        PKI.ca(), "alice", TestPki.TEST_KEY_BITS, notBefore, Duration.ofDays(30));
   }
 
   void learn(UserIdentity id) throws Exception {
@@ -36,7 +40,8 @@ class DirectoryTest {
   }
 
   @Test
-  void renewal_makesTheNewCertificatesCurrent_andServesTheOldSigningOneAsEarlier() throws Exception {
+  void renewal_makesTheNewCertificatesCurrent_andServesTheOldSigningOneAsEarlier()
+      throws Exception {
     learn(older);
     learn(newer);
 

@@ -52,7 +52,8 @@ class EnvelopeRulesIntegrationTest {
   }
 
   @Test
-  void keyEntryForSomeoneNotInTheHeader_isRefusedAsBadEnvelope_andStoredForNobody() throws Exception {
+  void keyEntryForSomeoneNotInTheHeader_isRefusedAsBadEnvelope_andStoredForNobody()
+      throws Exception {
     byte[] env = new Raw().recipients("bob").keys("bob", "carol").bytes();
 
     assertRefused(env, "carol, who is not a recipient");
@@ -72,12 +73,14 @@ class EnvelopeRulesIntegrationTest {
   }
 
   @Test
-  void emptySignature_emptyWrappedKey_ciphertextShorterThanTheTag_duplicateRecipient_areEachRefused()
-      throws Exception {
+  void
+      emptySignature_emptyWrappedKey_ciphertextShorterThanTheTag_duplicateRecipient_areEachRefused()
+          throws Exception {
     assertRefused(new Raw().signature(0).bytes(), "signature is empty");
     assertRefused(new Raw().wrapped(0).bytes(), "wrapped key is empty");
     assertRefused(new Raw().ciphertext(15).bytes(), "shorter than the GCM tag");
-    assertRefused(new Raw().recipients("bob", "bob").keys("bob").bytes(), "names a recipient twice");
+    assertRefused(
+        new Raw().recipients("bob", "bob").keys("bob").bytes(), "names a recipient twice");
     // the control: the same builder's defaults are accepted
     try (RawFrameClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
       alice.send(new Frame.Send("ok", new Raw().ciphertext(16).bytes()));
@@ -93,7 +96,9 @@ class EnvelopeRulesIntegrationTest {
       assertThat(error.ref()).isEqualTo("e1");
       assertThat(error.message()).contains(why);
       alice.send(new Frame.Ping("p"));
-      assertThat(alice.expect(Frame.Pong.class).ref()).as("the connection stays open").isEqualTo("p");
+      assertThat(alice.expect(Frame.Pong.class).ref())
+          .as("the connection stays open")
+          .isEqualTo("p");
     }
   }
 

@@ -34,7 +34,8 @@ class FramePayloadDecoderTest {
   @Test
   void notJson_isRaisedAsUnparseable_withItsSize_andNothingPassedOn() {
     ByteBuf in = payload("hello");
-    MalformedPayloadException e = catchThrowableOfType(MalformedPayloadException.class, () -> channel.writeInbound(in));
+    MalformedPayloadException e =
+        catchThrowableOfType(MalformedPayloadException.class, () -> channel.writeInbound(in));
     assertThat(e.reason().code()).isEqualTo(ErrorCode.MALFORMED);
     assertThat(e.reason().isUnparseable()).isTrue();
     assertThat(e.size()).isEqualTo(5);
@@ -44,8 +45,10 @@ class FramePayloadDecoderTest {
 
   @Test
   void objectWithABadMember_isRaisedWithItsRef_notAsUnparseable() {
-    MalformedPayloadException e = catchThrowableOfType(MalformedPayloadException.class,
-        () -> channel.writeInbound(payload("{\"type\":\"directory\",\"ref\":\"r7\"}")));
+    MalformedPayloadException e =
+        catchThrowableOfType(
+            MalformedPayloadException.class,
+            () -> channel.writeInbound(payload("{\"type\":\"directory\",\"ref\":\"r7\"}")));
     assertThat(e.reason().code()).isEqualTo(ErrorCode.MALFORMED);
     assertThat(e.reason().ref()).isEqualTo("r7");
     assertThat(e.reason().isUnparseable()).isFalse();
@@ -53,8 +56,10 @@ class FramePayloadDecoderTest {
 
   @Test
   void unknownType_isRaisedAsUnknownType() {
-    MalformedPayloadException e = catchThrowableOfType(MalformedPayloadException.class,
-        () -> channel.writeInbound(payload("{\"type\":\"launch\",\"ref\":\"r2\"}")));
+    MalformedPayloadException e =
+        catchThrowableOfType(
+            MalformedPayloadException.class,
+            () -> channel.writeInbound(payload("{\"type\":\"launch\",\"ref\":\"r2\"}")));
     assertThat(e.reason().code()).isEqualTo(ErrorCode.UNKNOWN_TYPE);
     assertThat(e.reason().ref()).isEqualTo("r2");
   }

@@ -54,7 +54,9 @@ class FrameRulesIntegrationTest {
     fatal.put("empty frame", new byte[0]);
     fatal.put("byte-order mark", utf8("\ufeff{\"type\":\"ping\"}"));
     fatal.put("duplicate member", utf8("{\"type\":\"ping\",\"type\":\"who\"}"));
-    fatal.put("duplicate member inside an ignored member", utf8("{\"type\":\"ping\",\"x\":{\"a\":1,\"a\":2}}"));
+    fatal.put(
+        "duplicate member inside an ignored member",
+        utf8("{\"type\":\"ping\",\"x\":{\"a\":1,\"a\":2}}"));
     fatal.put("depth 9", utf8(nested(8)));
     fatal.put("array", utf8("[{\"type\":\"ping\"}]"));
     fatal.put("string", utf8("\"ping\""));
@@ -67,8 +69,11 @@ class FrameRulesIntegrationTest {
       try (RawFrameClient c = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
         c.sendFrame(bad.getValue());
         Frame f = c.read();
-        assertThat(f).as(bad.getKey()).isInstanceOfSatisfying(Frame.Error.class,
-            e -> assertThat(e.code()).as(bad.getKey()).isEqualTo(ErrorCode.MALFORMED));
+        assertThat(f)
+            .as(bad.getKey())
+            .isInstanceOfSatisfying(
+                Frame.Error.class,
+                e -> assertThat(e.code()).as(bad.getKey()).isEqualTo(ErrorCode.MALFORMED));
         assertThat(c.closedWithin(Duration.ofSeconds(3))).as("%s closes", bad.getKey()).isTrue();
       }
     }
@@ -93,8 +98,11 @@ class FrameRulesIntegrationTest {
         if (bad.getValue() == null) {
           assertThat(f).as(bad.getKey()).isInstanceOf(Frame.Pong.class);
         } else {
-          assertThat(f).as(bad.getKey()).isInstanceOfSatisfying(Frame.Error.class,
-              e -> assertThat(e.code()).as(bad.getKey()).isEqualTo(bad.getValue()));
+          assertThat(f)
+              .as(bad.getKey())
+              .isInstanceOfSatisfying(
+                  Frame.Error.class,
+                  e -> assertThat(e.code()).as(bad.getKey()).isEqualTo(bad.getValue()));
         }
       }
       c.send(new Frame.Ping("still"));

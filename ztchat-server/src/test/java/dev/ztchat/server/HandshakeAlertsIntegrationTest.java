@@ -29,10 +29,13 @@ class HandshakeAlertsIntegrationTest {
 
   @BeforeEach
   void start() throws Exception {
-    Assumptions.assumeTrue(OpenSsl.isAvailable(), "BoringSSL not available: the relay would use the JDK's TLS");
+    Assumptions.assumeTrue(
+        OpenSsl.isAvailable(), "BoringSSL not available: the relay would use the JDK's TLS");
     pki = TestPki.create("alice", "carol");
     CertsLayout certs = pki.writeTo(dir.resolve("certs"));
-    CrlFiles.write(certs.crl(), pki.revoke(pki.user("carol").signing().certificate(), RevocationReason.KEY_COMPROMISE));
+    CrlFiles.write(
+        certs.crl(),
+        pki.revoke(pki.user("carol").signing().certificate(), RevocationReason.KEY_COMPROMISE));
     server = RelayServer.start(RelayServerConfig.defaults(certs, dir.resolve("data")).withPort(0));
   }
 
@@ -66,13 +69,17 @@ class HandshakeAlertsIntegrationTest {
   void encryptionCertificateAsClientCertificate_getsIllegalParameterOnTls13() {
     Credential wrongRole = pki.user("alice").encryption();
 
-    assertThat(outcome(wrongRole, "TLSv1.3")).startsWith("first read: ").contains("illegal_parameter");
+    assertThat(outcome(wrongRole, "TLSv1.3"))
+        .startsWith("first read: ")
+        .contains("illegal_parameter");
     assertRefusedInTheHandshake(outcome(wrongRole, "TLSv1.2"), "bad_certificate");
   }
 
   @Test
   void noClientCertificate_getsCertificateRequiredOnTls13_handshakeFailureOnTls12() {
-    assertThat(outcome(null, "TLSv1.3")).startsWith("first read: ").contains("certificate_required");
+    assertThat(outcome(null, "TLSv1.3"))
+        .startsWith("first read: ")
+        .contains("certificate_required");
     assertRefusedInTheHandshake(outcome(null, "TLSv1.2"), "handshake_failure");
   }
 
@@ -80,7 +87,9 @@ class HandshakeAlertsIntegrationTest {
   void revokedCertificate_getsCertificateRevoked_onTls13WhereWelcomeIsExpected() {
     Credential revoked = pki.user("carol").signing();
 
-    assertThat(outcome(revoked, "TLSv1.3")).startsWith("first read: ").contains("certificate_revoked");
+    assertThat(outcome(revoked, "TLSv1.3"))
+        .startsWith("first read: ")
+        .contains("certificate_revoked");
     assertRefusedInTheHandshake(outcome(revoked, "TLSv1.2"), "certificate_revoked");
   }
 

@@ -66,8 +66,10 @@ class IdentityRateLimiterTest {
     RelayServerConfig defaults = RelayServerConfig.defaults(new CertsLayout(Path.of("certs")));
     assertThat(defaults.messagesPerSecond()).isEqualTo(20);
     assertThat(defaults.burst()).isEqualTo(40);
-    assertThatThrownBy(() -> defaults.withRateLimit(0, 40)).hasMessageContaining("--rate 0 is out of range");
-    assertThatThrownBy(() -> defaults.withRateLimit(20, 0)).hasMessageContaining("--burst 0 is out of range");
+    assertThatThrownBy(() -> defaults.withRateLimit(0, 40))
+        .hasMessageContaining("--rate 0 is out of range");
+    assertThatThrownBy(() -> defaults.withRateLimit(20, 0))
+        .hasMessageContaining("--burst 0 is out of range");
     assertThat(defaults.withRateLimit(5, 7).withPort(0).burst()).isEqualTo(7);
   }
 }

@@ -41,8 +41,9 @@ class LiveDeliveryIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     pki = TestPki.create("alice", "bob", "carol");
-    RelayServerConfig config = relayConfig(pki, dir)
-        .withRateLimit(ProtocolLimits.MAX_FRAMES_PER_SECOND, ProtocolLimits.MAX_FRAME_BURST);
+    RelayServerConfig config =
+        relayConfig(pki, dir)
+            .withRateLimit(ProtocolLimits.MAX_FRAMES_PER_SECOND, ProtocolLimits.MAX_FRAME_BURST);
     server = RelayServer.start(config);
     store = config.queue().dataDir().resolve("relay.db");
   }
@@ -57,10 +58,10 @@ class LiveDeliveryIntegrationTest {
   }
 
   /**
-   * Holds the store's write lock until closed. The relay's next write then waits (up to its 5 s busy
-   * timeout) if it is the first statement of its transaction: SQLite refuses at once to turn a
-   * transaction that has read into a writing one while another connection writes. So carol has
-   * had an envelope stored before ({@link #storeOneForCarol}): the relay reads her usage once.
+   * Holds the store's write lock until closed. The relay's next write then waits (up to its 5 s
+   * busy timeout) if it is the first statement of its transaction: SQLite refuses at once to turn a
+   * transaction that has read into a writing one while another connection writes. So carol has had
+   * an envelope stored before ({@link #storeOneForCarol}): the relay reads her usage once.
    */
   AutoCloseable lockStore() throws Exception {
     Connection c = DriverManager.getConnection("jdbc:sqlite:" + store);
@@ -74,7 +75,8 @@ class LiveDeliveryIntegrationTest {
   int storedFor(String recipient) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + store);
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM queue WHERE recipient = '" + recipient + "'")) {
+        ResultSet rs =
+            s.executeQuery("SELECT COUNT(*) FROM queue WHERE recipient = '" + recipient + "'")) {
       rs.next();
       return rs.getInt(1);
     }
@@ -90,7 +92,10 @@ class LiveDeliveryIntegrationTest {
     }
   }
 
-  /** One message alice -> bob, delivered, acknowledged and confirmed: bob's connection has caught up. */
+  /**
+   * One message alice -> bob, delivered, acknowledged and confirmed: bob's connection has caught
+   * up.
+   */
   static void exchange(RawFrameClient alice, RawFrameClient bob) throws Exception {
     byte[] env = envelope("alice", "bob");
     alice.send(new Frame.Send("warm", env));
@@ -101,8 +106,8 @@ class LiveDeliveryIntegrationTest {
   }
 
   /**
-   * bob writes to alice first, which makes him her contact: only then may she hear "delivered"
-   * for him (docs/SECURITY.md, presence).
+   * bob writes to alice first, which makes him her contact: only then may she hear "delivered" for
+   * him (docs/SECURITY.md, presence).
    */
   static void bobWritesToAlice(RawFrameClient bob) throws Exception {
     bob.send(new Frame.Send("intro", envelope("bob", "alice")));
@@ -116,8 +121,10 @@ class LiveDeliveryIntegrationTest {
   }
 
   @Test
-  void aLiveRecipientsAck_settlesTheEnvelopeWhileTheStoreIsBusy_andItIsNeverWritten() throws Exception {
-    try (RawFrameClient alice = connect("alice"); RawFrameClient bob = connect("bob")) {
+  void aLiveRecipientsAck_settlesTheEnvelopeWhileTheStoreIsBusy_andItIsNeverWritten()
+      throws Exception {
+    try (RawFrameClient alice = connect("alice");
+        RawFrameClient bob = connect("bob")) {
       bobWritesToAlice(bob);
       exchange(alice, bob);
       storeOneForCarol(alice);
@@ -132,12 +139,16 @@ class LiveDeliveryIntegrationTest {
         bob.send(new Frame.Ack("a", "alice", idOf(forBob)));
         assertThat(next(bob, Frame.Ok.class).ref()).isEqualTo("a");
         Frame.Sent sent = next(alice, Frame.Sent.class);
-        assertThat(sent.ref()).as("bob's answer comes first: carol's still waits for the store").isEqualTo("b");
-        assertThat(sent.results()).containsExactly(new Frame.Delivery("bob", DeliveryStatus.DELIVERED));
+        assertThat(sent.ref())
+            .as("bob's answer comes first: carol's still waits for the store")
+            .isEqualTo("b");
+        assertThat(sent.results())
+            .containsExactly(new Frame.Delivery("bob", DeliveryStatus.DELIVERED));
       }
       Frame.Sent carol = next(alice, Frame.Sent.class);
       assertThat(carol.ref()).isEqualTo("c");
-      assertThat(carol.results()).containsExactly(new Frame.Delivery("carol", DeliveryStatus.QUEUED));
+      assertThat(carol.results())
+          .containsExactly(new Frame.Delivery("carol", DeliveryStatus.QUEUED));
       exchange(alice, bob); // the store has passed bob's envelope by now
       assertThat(storedFor("bob")).isZero();
       assertThat(storedFor("carol")).isEqualTo(2);
@@ -148,8 +159,10 @@ class LiveDeliveryIntegrationTest {
   }
 
   @Test
-  void anEnvelopeStillOnItsWayThroughTheStore_isDeliveredBeforeALaterOneFromMemory() throws Exception {
-    try (RawFrameClient alice = connect("alice"); RawFrameClient bob = connect("bob")) {
+  void anEnvelopeStillOnItsWayThroughTheStore_isDeliveredBeforeALaterOneFromMemory()
+      throws Exception {
+    try (RawFrameClient alice = connect("alice");
+        RawFrameClient bob = connect("bob")) {
       exchange(alice, bob);
       storeOneForCarol(alice);
       byte[] both = envelope("alice", "bob", "carol"); // two recipients: through the store
@@ -159,7 +172,8 @@ class LiveDeliveryIntegrationTest {
         alice.send(new Frame.Send("both", both));
         alice.send(new Frame.Send("bob", bobOnly));
         assertThat(nothingDelivered(bob, Duration.ofSeconds(1)))
-            .as("the later envelope waits for the earlier one, still in the store").isTrue();
+            .as("the later envelope waits for the earlier one, still in the store")
+            .isTrue();
       }
       List<String> got = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
@@ -173,7 +187,8 @@ class LiveDeliveryIntegrationTest {
   }
 
   @Test
-  void aLivePushThatIsNotAcknowledged_isWrittenAndRedeliveredOnTheNextConnection() throws Exception {
+  void aLivePushThatIsNotAcknowledged_isWrittenAndRedeliveredOnTheNextConnection()
+      throws Exception {
     byte[] env = envelope("alice", "bob");
     try (RawFrameClient alice = connect("alice")) {
       try (RawFrameClient bob = connect("bob")) {
@@ -181,8 +196,10 @@ class LiveDeliveryIntegrationTest {
         exchange(alice, bob);
         alice.send(new Frame.Send("s", env));
         assertThat(idOf(next(bob, Frame.Deliver.class).envelope())).isEqualTo(idOf(env));
-        Frame.Sent sent = next(alice, Frame.Sent.class); // only once it is written, as bob never acks
-        assertThat(sent.results()).containsExactly(new Frame.Delivery("bob", DeliveryStatus.DELIVERED));
+        Frame.Sent sent =
+            next(alice, Frame.Sent.class); // only once it is written, as bob never acks
+        assertThat(sent.results())
+            .containsExactly(new Frame.Delivery("bob", DeliveryStatus.DELIVERED));
         assertThat(storedFor("bob")).isEqualTo(1);
       }
     }
@@ -197,7 +214,8 @@ class LiveDeliveryIntegrationTest {
   }
 
   @Test
-  void anAckTheSenderCanNoLongerHearOf_isNotConfirmed_andTheSendersRetryIsDeliveredAgain() throws Exception {
+  void anAckTheSenderCanNoLongerHearOf_isNotConfirmed_andTheSendersRetryIsDeliveredAgain()
+      throws Exception {
     byte[] env = envelope("alice", "bob");
     try (RawFrameClient bob = connect("bob")) {
       try (RawFrameClient alice = connect("alice")) {
@@ -209,10 +227,15 @@ class LiveDeliveryIntegrationTest {
           assertThat(idOf(next(bob, Frame.Deliver.class).envelope())).isEqualTo(idOf(env));
           // alice goes and never hears "sent": she keeps the envelope and will send it again
           alice.shutdownOutput();
-          assertThat(alice.closedWithin(PATIENCE)).as("the relay saw alice go and closed its side").isTrue();
+          assertThat(alice.closedWithin(PATIENCE))
+              .as("the relay saw alice go and closed its side")
+              .isTrue();
           bob.send(new Frame.Ack("a", "alice", idOf(env)));
           assertThat(bob.silentFor(Duration.ofSeconds(1)))
-              .as("no ok: the relay could not tell the sender, so a retry must look like a redelivery").isTrue();
+              .as(
+                  "no ok: the relay could not tell the sender, so a retry must look like a"
+                      + " redelivery")
+              .isTrue();
         }
       }
       try (RawFrameClient alice = connect("alice")) {

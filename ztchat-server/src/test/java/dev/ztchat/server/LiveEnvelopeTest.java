@@ -7,7 +7,9 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A live envelope's states: whichever of the store and the recipient's ack comes first settles it. */
+/**
+ * A live envelope's states: whichever of the store and the recipient's ack comes first settles it.
+ */
 class LiveEnvelopeTest {
   static LiveEnvelope offered() {
     EnvelopeHeader header = new EnvelopeHeader(1, "alice", List.of("bob"), 0, new byte[16]);

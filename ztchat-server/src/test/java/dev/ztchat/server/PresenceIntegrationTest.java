@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A user learns whether another is online only once that user has sent them a message through
- * the relay (docs/SECURITY.md, presence): {@code who} lists only such contacts, and {@code sent}
- * says {@code delivered} only to them.
+ * A user learns whether another is online only once that user has sent them a message through the
+ * relay (docs/SECURITY.md, presence): {@code who} lists only such contacts, and {@code sent} says
+ * {@code delivered} only to them.
  */
 class PresenceIntegrationTest {
   @TempDir Path dir;
@@ -54,7 +54,8 @@ class PresenceIntegrationTest {
 
   @Test
   void whoAndSent_hideAnOnlineUser_whoNeverWroteToTheRequester() throws Exception {
-    try (RawFrameClient bob = connect("bob"); RawFrameClient carol = connect("carol")) {
+    try (RawFrameClient bob = connect("bob");
+        RawFrameClient carol = connect("carol")) {
       assertThat(who(carol)).containsExactly("carol");
       assertThat(send(carol, "carol", "bob")).isEqualTo(DeliveryStatus.QUEUED);
       assertThat(bob.expect(Frame.Deliver.class)).isNotNull(); // queued, and still pushed at once
@@ -63,8 +64,10 @@ class PresenceIntegrationTest {
 
   @Test
   void afterBobWritesToCarol_carolSeesBobOnline_andHearsDelivered() throws Exception {
-    try (RawFrameClient bob = connect("bob"); RawFrameClient carol = connect("carol")) {
-      assertThat(send(bob, "bob", "carol")).isEqualTo(DeliveryStatus.QUEUED); // carol never wrote to bob
+    try (RawFrameClient bob = connect("bob");
+        RawFrameClient carol = connect("carol")) {
+      assertThat(send(bob, "bob", "carol"))
+          .isEqualTo(DeliveryStatus.QUEUED); // carol never wrote to bob
       assertThat(who(carol)).containsExactly("bob", "carol");
       assertThat(send(carol, "carol", "bob")).isEqualTo(DeliveryStatus.DELIVERED);
       assertThat(who(bob)).containsExactly("bob", "carol");
@@ -78,7 +81,8 @@ class PresenceIntegrationTest {
     }
     server.close();
     server = RelayServer.start(config);
-    try (RawFrameClient bob = connect("bob"); RawFrameClient carol = connect("carol");
+    try (RawFrameClient bob = connect("bob");
+        RawFrameClient carol = connect("carol");
         RawFrameClient alice = connect("alice")) {
       assertThat(who(carol)).containsExactly("bob", "carol");
       assertThat(who(alice)).containsExactly("alice");

@@ -57,22 +57,30 @@ class QueueExpiryIntegrationTest {
 
   /** A well-formed envelope alice -> bob whose header says it was sealed at {@code sealedAt}. */
   static byte[] sealedAt(Instant sealedAt) {
-    return EnvelopeCodec.encode(new SealedEnvelope(
-        new EnvelopeHeader(1, "alice", List.of("bob"), sealedAt.toEpochMilli(), RelayTestSupport.random(16)),
-        List.of(new WrappedKey("bob", RelayTestSupport.random(32), RelayTestSupport.random(256))),
-        RelayTestSupport.random(12), RelayTestSupport.random(64), RelayTestSupport.random(256)));
+    return EnvelopeCodec.encode(
+        new SealedEnvelope(
+            new EnvelopeHeader(
+                1, "alice", List.of("bob"), sealedAt.toEpochMilli(), RelayTestSupport.random(16)),
+            List.of(
+                new WrappedKey("bob", RelayTestSupport.random(32), RelayTestSupport.random(256))),
+            RelayTestSupport.random(12),
+            RelayTestSupport.random(64),
+            RelayTestSupport.random(256)));
   }
 
   @Test
   void welcome_announcesTheQueueTtl() throws Exception {
-    try (RawFrameClient alice = RawFrameClient.connect(server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
+    try (RawFrameClient alice =
+        RawFrameClient.connect(
+            server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
       Frame.Welcome w = alice.expect(Frame.Welcome.class);
       assertThat(w.queueTtlSeconds()).isEqualTo(config.queue().ttl().toSeconds());
     }
   }
 
   @Test
-  void envelopeSealedAlmostAWindowAgo_expiresWhenTheWindowPasses_thoughTheTtlHasNot() throws Exception {
+  void envelopeSealedAlmostAWindowAgo_expiresWhenTheWindowPasses_thoughTheTtlHasNot()
+      throws Exception {
     byte[] old = sealedAt(clock.instant().minus(WINDOW).plus(Duration.ofHours(1)));
     try (RawFrameClient alice = connect("alice")) {
       alice.send(new Frame.Send("s1", old));

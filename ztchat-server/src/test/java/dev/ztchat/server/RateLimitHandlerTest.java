@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The rate limiter between the payload decoder and the relay, on a time line that never moves: it
- * sees decoded frames only, charges malformed payloads like frames, and lets requested acks through.
+ * sees decoded frames only, charges malformed payloads like frames, and lets requested acks
+ * through.
  */
 class RateLimitHandlerTest {
   static final String ID = "0123456789abcdef0123456789abcdef";
@@ -49,19 +50,22 @@ class RateLimitHandlerTest {
   }
 
   EmbeddedChannel channelWithBurst(int burst) {
-    TimeMeter frozen = new TimeMeter() {
-      @Override
-      public long currentTimeNanos() {
-        return 0;
-      }
+    TimeMeter frozen =
+        new TimeMeter() {
+          @Override
+          public long currentTimeNanos() {
+            return 0;
+          }
 
-      @Override
-      public boolean isWallClockBased() {
-        return false;
-      }
-    };
-    EmbeddedChannel ch = new EmbeddedChannel(new FramePayloadDecoder(),
-        new RateLimitHandler(new IdentityRateLimiter(1, burst, frozen), fixture.relay));
+          @Override
+          public boolean isWallClockBased() {
+            return false;
+          }
+        };
+    EmbeddedChannel ch =
+        new EmbeddedChannel(
+            new FramePayloadDecoder(),
+            new RateLimitHandler(new IdentityRateLimiter(1, burst, frozen), fixture.relay));
     ConnectionIdentity.bind(ch, "alice", pki.user("alice").signing().certificate());
     return ch;
   }
@@ -83,7 +87,12 @@ class RateLimitHandlerTest {
   }
 
   static ByteBuf ack(String ref) {
-    return payload("{\"type\":\"ack\",\"ref\":\"" + ref + "\",\"sender\":\"bob\",\"messageId\":\"" + ID + "\"}");
+    return payload(
+        "{\"type\":\"ack\",\"ref\":\""
+            + ref
+            + "\",\"sender\":\"bob\",\"messageId\":\""
+            + ID
+            + "\"}");
   }
 
   @Test
@@ -107,8 +116,10 @@ class RateLimitHandlerTest {
 
   @Test
   void malformedPayloadWithinTheBudget_isChargedAndPassedOnForTheRelayToAnswer() {
-    MalformedPayloadException passed = catchThrowableOfType(MalformedPayloadException.class,
-        () -> channel.writeInbound(payload("{\"type\":\"directory\",\"ref\":\"d1\"}")));
+    MalformedPayloadException passed =
+        catchThrowableOfType(
+            MalformedPayloadException.class,
+            () -> channel.writeInbound(payload("{\"type\":\"directory\",\"ref\":\"d1\"}")));
     assertThat(passed.reason().ref()).isEqualTo("d1");
     channel.writeInbound(ping("p1"));
     Frame.Error error = channel.readOutbound();
@@ -118,7 +129,8 @@ class RateLimitHandlerTest {
   @Test
   void malformedPayloadOverTheBudget_isDroppedAsRateLimited_withTheRefItCarried() {
     channel.writeInbound(ping("p1"));
-    channel.writeInbound(payload("{\"type\":\"directory\",\"ref\":\"d1\"}")); // raises nothing further
+    channel.writeInbound(
+        payload("{\"type\":\"directory\",\"ref\":\"d1\"}")); // raises nothing further
     channel.checkException();
     Frame.Error error = channel.readOutbound();
     assertThat(error.ref()).isEqualTo("d1");
@@ -151,7 +163,8 @@ class RateLimitHandlerTest {
       last = (Frame.Error) m;
     }
     assertThat(last.ref()).isEqualTo("p" + RateLimitHandler.STRIKES);
-    assertThat(last.message()).startsWith("connection closed: you kept sending faster than 1 frames per second");
+    assertThat(last.message())
+        .startsWith("connection closed: you kept sending faster than 1 frames per second");
     assertThat(channel.isOpen()).isFalse();
     assertThat(fixture.relay.security().count(SecurityEvent.RATE_LIMITED)).isEqualTo(2);
   }

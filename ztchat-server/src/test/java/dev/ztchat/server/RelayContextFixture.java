@@ -16,15 +16,23 @@ import java.util.function.UnaryOperator;
 final class RelayContextFixture implements AutoCloseable {
   final RelayContext relay;
 
-  RelayContextFixture(TestPki pki, Path dir, Clock clock, UnaryOperator<RelayServerConfig> configure)
+  RelayContextFixture(
+      TestPki pki, Path dir, Clock clock, UnaryOperator<RelayServerConfig> configure)
       throws IOException {
     var certs = pki.writeTo(dir.resolve("certs"));
-    RelayServerConfig config = configure.apply(RelayServerConfig.defaults(certs, dir.resolve("data")));
+    RelayServerConfig config =
+        configure.apply(RelayServerConfig.defaults(certs, dir.resolve("data")));
     CertificateVerifier verifier = new CertificateVerifier(pki.ca().certificate());
-    RevocationWatcher revocations = new RevocationWatcher(certs.crl(), pki.ca().certificate(), clock, crl -> {});
-    relay = new RelayContext(config, new Directory(verifier, clock, revocations::revokedAt),
-        new ConnectionRegistry(), new DeliveryService(OfflineQueue.open(config.queue(), clock)),
-        revocations, new SecurityLog());
+    RevocationWatcher revocations =
+        new RevocationWatcher(certs.crl(), pki.ca().certificate(), clock, crl -> {});
+    relay =
+        new RelayContext(
+            config,
+            new Directory(verifier, clock, revocations::revokedAt),
+            new ConnectionRegistry(),
+            new DeliveryService(OfflineQueue.open(config.queue(), clock)),
+            revocations,
+            new SecurityLog());
   }
 
   @Override

@@ -43,18 +43,26 @@ class RelayCrashIntegrationTest {
 
   Process startServer(Path certs, Path data, int port) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-        System.getProperty("java.class.path"), RelayServerProcess.class.getName(),
-        certs.toString(), data.toString(), String.valueOf(port));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            RelayServerProcess.class.getName(),
+            certs.toString(),
+            data.toString(),
+            String.valueOf(port));
     pb.redirectError(dir.resolve("server-" + System.nanoTime() + ".log").toFile());
     Process p = pb.start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null && !line.startsWith("READY")) {
       // log lines before the server is ready
     }
     assertThat(line).as("server process started").startsWith("READY");
-    Thread.ofVirtual().start(() -> out.lines().forEach(l -> { })); // keep its stdout drained
+    Thread.ofVirtual().start(() -> out.lines().forEach(l -> {})); // keep its stdout drained
     return p;
   }
 
@@ -74,7 +82,8 @@ class RelayCrashIntegrationTest {
     server = startServer(certs, data, port);
 
     List<String> accepted = new ArrayList<>();
-    try (RawFrameClient alice = RawFrameClient.connect(port, pki.user("alice").signing(), pki.ca().certificate())) {
+    try (RawFrameClient alice =
+        RawFrameClient.connect(port, pki.user("alice").signing(), pki.ca().certificate())) {
       alice.expect(Frame.Welcome.class);
       for (int i = 0; i < 400; i++) {
         byte[] env = envelope("alice", "bob");
@@ -100,8 +109,12 @@ class RelayCrashIntegrationTest {
     order.forEach(id -> seen.merge(id, 1, Integer::sum));
     assertThat(seen.keySet()).containsAll(accepted);
     assertThat(seen.values()).as("no message delivered twice").allMatch(n -> n == 1);
-    assertThat(order.subList(0, accepted.size())).as("in the order sent").containsExactlyElementsOf(accepted);
-    assertThat(seen.size()).as("at most the one in flight is extra").isLessThanOrEqualTo(accepted.size() + 1);
+    assertThat(order.subList(0, accepted.size()))
+        .as("in the order sent")
+        .containsExactlyElementsOf(accepted);
+    assertThat(seen.size())
+        .as("at most the one in flight is extra")
+        .isLessThanOrEqualTo(accepted.size() + 1);
   }
 
   @Test
@@ -112,14 +125,15 @@ class RelayCrashIntegrationTest {
     Path data = dir.resolve("data");
     List<String> stored = new ArrayList<>();
     try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(data), Clock.systemUTC())) {
-      q.transaction(() -> {
-        for (int i = 0; i < 600; i++) {
-          byte[] env = envelope("alice", "bob");
-          String id = messageId(env);
-          q.enqueue(List.of("bob"), "alice", id, env);
-          stored.add(id);
-        }
-      });
+      q.transaction(
+          () -> {
+            for (int i = 0; i < 600; i++) {
+              byte[] env = envelope("alice", "bob");
+              String id = messageId(env);
+              q.enqueue(List.of("bob"), "alice", id, env);
+              stored.add(id);
+            }
+          });
     }
     int port = freePort();
     server = startServer(certs, data, port);
@@ -127,7 +141,8 @@ class RelayCrashIntegrationTest {
     // bob acknowledges every envelope at once; the relay dies after some of the acks were confirmed
     Map<String, String> refs = new HashMap<>();
     List<String> confirmed = new ArrayList<>();
-    try (RawFrameClient bob = RawFrameClient.connect(port, pki.user("bob").signing(), pki.ca().certificate())) {
+    try (RawFrameClient bob =
+        RawFrameClient.connect(port, pki.user("bob").signing(), pki.ca().certificate())) {
       bob.expect(Frame.Welcome.class);
       while (confirmed.size() < 200) {
         Frame f = bob.read(Duration.ofSeconds(30));
@@ -147,7 +162,9 @@ class RelayCrashIntegrationTest {
 
     server = startServer(certs, data, port);
     List<String> redelivered = drainAsBob(pki, port);
-    assertThat(redelivered).as("an ok is only sent once the delete is durable").doesNotContainAnyElementsOf(confirmed);
+    assertThat(redelivered)
+        .as("an ok is only sent once the delete is durable")
+        .doesNotContainAnyElementsOf(confirmed);
     List<String> notConfirmed = new ArrayList<>(stored);
     notConfirmed.removeAll(confirmed);
     List<String> neverAcknowledged = new ArrayList<>(stored);
@@ -164,10 +181,13 @@ class RelayCrashIntegrationTest {
     }
   }
 
-  /** Connects as bob, acknowledges every envelope pushed, until 2 s pass quietly; the ids in order. */
+  /**
+   * Connects as bob, acknowledges every envelope pushed, until 2 s pass quietly; the ids in order.
+   */
   private static List<String> drainAsBob(TestPki pki, int port) throws Exception {
     List<String> delivered = new ArrayList<>();
-    try (RawFrameClient bob = RawFrameClient.connect(port, pki.user("bob").signing(), pki.ca().certificate())) {
+    try (RawFrameClient bob =
+        RawFrameClient.connect(port, pki.user("bob").signing(), pki.ca().certificate())) {
       bob.expect(Frame.Welcome.class);
       while (true) {
         Frame f;

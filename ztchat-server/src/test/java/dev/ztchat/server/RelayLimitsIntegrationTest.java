@@ -69,13 +69,16 @@ class RelayLimitsIntegrationTest {
   static byte[] pingOfSize(int size) {
     String head = "{\"type\":\"ping\",\"ref\":\"exact\",\"pad\":\"";
     String tail = "\"}";
-    return (head + "x".repeat(size - head.length() - tail.length()) + tail).getBytes(StandardCharsets.UTF_8);
+    return (head + "x".repeat(size - head.length() - tail.length()) + tail)
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   @Test
-  void frameOverLimit_closesThatConnectionPromptly_whileAnotherClientKeepsWorking() throws Exception {
+  void frameOverLimit_closesThatConnectionPromptly_whileAnotherClientKeepsWorking()
+      throws Exception {
     long before = server.securityLog().count(SecurityEvent.FRAME_TOO_LARGE);
-    try (RawFrameClient attacker = connect("alice"); RawFrameClient bystander = connect("bob")) {
+    try (RawFrameClient attacker = connect("alice");
+        RawFrameClient bystander = connect("bob")) {
       // Only the length prefix and a few bytes: the server must not wait for the 5000-byte body.
       attacker.sendRaw(new byte[] {0, 0, 0x13, (byte) 0x88, '{', '"'});
       assertThat(attacker.closedWithin(Duration.ofSeconds(2))).isTrue();
@@ -131,7 +134,8 @@ class RelayLimitsIntegrationTest {
             "{\"type\":\"ping\",\"ref\":\"bad ref with spaces\"}".getBytes(StandardCharsets.UTF_8),
             "{\"type\":\"ping\",\"type\":\"who\"}".getBytes(StandardCharsets.UTF_8),
             "{\"type\":\"directory\",\"user\":[\"bob\"]}".getBytes(StandardCharsets.UTF_8),
-            "{\"type\":\"ping\",\"x\":[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]}".getBytes(StandardCharsets.UTF_8),
+            "{\"type\":\"ping\",\"x\":[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]}"
+                .getBytes(StandardCharsets.UTF_8),
             "{\"type\":\"directory\",\"user\":1e999999999}".getBytes(StandardCharsets.UTF_8),
             ("{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"bob\","
                     + "\"maxFrame\":1,\"idleTimeoutSeconds\":1}")
@@ -147,7 +151,9 @@ class RelayLimitsIntegrationTest {
           } catch (IOException e) {
             answeredOrClosed = true; // closed
           }
-          assertThat(answeredOrClosed).as("answer to %s", new String(bad, StandardCharsets.UTF_8)).isTrue();
+          assertThat(answeredOrClosed)
+              .as("answer to %s", new String(bad, StandardCharsets.UTF_8))
+              .isTrue();
         }
         assertServes(bystander); // (also keeps it under the 2 s idle timeout)
       }
@@ -161,8 +167,11 @@ class RelayLimitsIntegrationTest {
     try (RawFrameClient c = connect("alice")) {
       assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
     }
-    assertThat(eventually(Duration.ofSeconds(2),
-        () -> server.securityLog().count(SecurityEvent.IDLE_TIMEOUT) > before)).isTrue();
+    assertThat(
+            eventually(
+                Duration.ofSeconds(2),
+                () -> server.securityLog().count(SecurityEvent.IDLE_TIMEOUT) > before))
+        .isTrue();
   }
 
   @Test
@@ -185,7 +194,8 @@ class RelayLimitsIntegrationTest {
 
   @Test
   void handshake_offeringOnlyTls11_isRefused() throws Exception {
-    Assumptions.assumeTrue(OpenSsl.isAvailable(), "BoringSSL not available: cannot offer TLS 1.1 from this JVM");
+    Assumptions.assumeTrue(
+        OpenSsl.isAvailable(), "BoringSSL not available: cannot offer TLS 1.1 from this JVM");
     assertThat(handshake("TLSv1.2")).as("control: TLS 1.2 works").isTrue();
     assertThat(handshake("TLSv1.1")).isFalse();
     assertThat(handshake("TLSv1")).isFalse();
@@ -195,7 +205,8 @@ class RelayLimitsIntegrationTest {
     SslContext ctx =
         SslContextBuilder.forClient()
             .sslProvider(SslProvider.OPENSSL)
-            .keyManager(pki.user("alice").signing().privateKey(), pki.user("alice").signing().certificate())
+            .keyManager(
+                pki.user("alice").signing().privateKey(), pki.user("alice").signing().certificate())
             .trustManager(pki.ca().certificate())
             .protocols(protocol)
             .build();

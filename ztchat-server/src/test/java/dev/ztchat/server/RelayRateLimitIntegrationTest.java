@@ -22,7 +22,9 @@ class RelayRateLimitIntegrationTest {
   @BeforeAll
   static void start() throws Exception {
     pki = TestPki.create("alice", "bob", "carol");
-    server = RelayServer.start(RelayServerConfig.defaults(pki.writeTo(dir)).withPort(0).withRateLimit(5, 10));
+    server =
+        RelayServer.start(
+            RelayServerConfig.defaults(pki.writeTo(dir)).withPort(0).withRateLimit(5, 10));
   }
 
   @AfterAll
@@ -37,9 +39,11 @@ class RelayRateLimitIntegrationTest {
   // The tests share one relay and its per-identity budgets: each floods with its own identity, and
   // the bystander (carol) is one that no test spends.
   @Test
-  void floodingIdentity_isThrottledThenClosedWithAReason_whileAnotherIdentityIsServed() throws Exception {
+  void floodingIdentity_isThrottledThenClosedWithAReason_whileAnotherIdentityIsServed()
+      throws Exception {
     long before = server.securityLog().count(SecurityEvent.RATE_LIMITED);
-    try (RawFrameClient flooder = connect("alice"); RawFrameClient bystander = connect("carol")) {
+    try (RawFrameClient flooder = connect("alice");
+        RawFrameClient bystander = connect("carol")) {
       for (int i = 0; i < 60; i++) {
         flooder.send(new Frame.Ping("p" + i));
       }
@@ -63,7 +67,8 @@ class RelayRateLimitIntegrationTest {
       assertThat(limited).isEqualTo(30); // 3 x burst dropped: the last one closes
       assertThat(last.message()).contains("connection closed");
       assertThat(flooder.closedWithin(Duration.ofSeconds(2))).isTrue();
-      assertThat(server.securityLog().count(SecurityEvent.RATE_LIMITED)).isGreaterThanOrEqualTo(before + 2);
+      assertThat(server.securityLog().count(SecurityEvent.RATE_LIMITED))
+          .isGreaterThanOrEqualTo(before + 2);
 
       bystander.send(new Frame.Ping("still-here"));
       assertThat(bystander.expect(Frame.Pong.class).ref()).isEqualTo("still-here");

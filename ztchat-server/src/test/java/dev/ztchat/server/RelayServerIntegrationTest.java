@@ -52,7 +52,9 @@ class RelayServerIntegrationTest {
 
   @Test
   void validClient_isWelcomedWithTheIdentityOfItsCertificate() throws Exception {
-    try (RawFrameClient c = RawFrameClient.connect(server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
+    try (RawFrameClient c =
+        RawFrameClient.connect(
+            server.port(), pki.user("alice").signing(), pki.ca().certificate())) {
       Frame f = c.read();
       assertThat(f).isInstanceOf(Frame.Welcome.class);
       Frame.Welcome w = (Frame.Welcome) f;
@@ -80,13 +82,15 @@ class RelayServerIntegrationTest {
 
   @Test
   void envelope_isRelayedToTheLiveRecipient_andSenderToldDelivered() throws Exception {
-    try (RawFrameClient alice = connect("alice"); RawFrameClient bob = connect("bob")) {
+    try (RawFrameClient alice = connect("alice");
+        RawFrameClient bob = connect("bob")) {
       bobWritesTo(alice, bob); // bob lets alice see him online
       byte[] env = envelope("alice", "bob");
       alice.send(new Frame.Send("r1", env));
       Frame.Sent sent = alice.expect(Frame.Sent.class);
       assertThat(sent.ref()).isEqualTo("r1");
-      assertThat(sent.results()).containsExactly(new Frame.Delivery("bob", DeliveryStatus.DELIVERED));
+      assertThat(sent.results())
+          .containsExactly(new Frame.Delivery("bob", DeliveryStatus.DELIVERED));
       // (bob may first get envelopes other tests left unacknowledged in his queue)
       boolean arrived = false;
       for (int i = 0; i < 10 && !arrived; i++) {
@@ -112,10 +116,13 @@ class RelayServerIntegrationTest {
   void spoofedSender_isDroppedSilentlyAndLogged_recipientReceivesNothing() throws Exception {
     long before = server.securityLog().count(SecurityEvent.SPOOFING);
     // erin is used by this test only, so her queue holds nothing from other tests
-    try (RawFrameClient alice = connect("alice"); RawFrameClient erin = connect("erin")) {
+    try (RawFrameClient alice = connect("alice");
+        RawFrameClient erin = connect("erin")) {
       alice.send(new Frame.Send("spoof", envelope("bob", "erin")));
       assertThat(alice.silentFor(Duration.ofMillis(700))).as("attacker gets no answer").isTrue();
-      assertThat(erin.silentFor(Duration.ofMillis(300))).as("claimed recipient gets nothing").isTrue();
+      assertThat(erin.silentFor(Duration.ofMillis(300)))
+          .as("claimed recipient gets nothing")
+          .isTrue();
       assertThat(server.securityLog().count(SecurityEvent.SPOOFING)).isEqualTo(before + 1);
       // the connection stays open and usable
       alice.send(new Frame.Ping("still-here"));
@@ -128,8 +135,10 @@ class RelayServerIntegrationTest {
     try (RawFrameClient alice = connect("alice")) {
       alice.send(new Frame.DirectoryRequest("d1", "bob"));
       Frame.Certificates c = alice.expect(Frame.Certificates.class);
-      assertThat(PemFiles.parseCertificate(c.signing())).isEqualTo(pki.user("bob").signing().certificate());
-      assertThat(PemFiles.parseCertificate(c.encryption())).isEqualTo(pki.user("bob").encryption().certificate());
+      assertThat(PemFiles.parseCertificate(c.signing()))
+          .isEqualTo(pki.user("bob").signing().certificate());
+      assertThat(PemFiles.parseCertificate(c.encryption()))
+          .isEqualTo(pki.user("bob").encryption().certificate());
       alice.send(new Frame.DirectoryRequest("d2", "nobody"));
       Frame.Error e = alice.expect(Frame.Error.class);
       assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_USER);
@@ -139,7 +148,8 @@ class RelayServerIntegrationTest {
 
   @Test
   void who_listsOnlineUsersWhoWroteToTheRequester() throws Exception {
-    try (RawFrameClient alice = connect("alice"); RawFrameClient bob = connect("bob")) {
+    try (RawFrameClient alice = connect("alice");
+        RawFrameClient bob = connect("bob")) {
       bobWritesTo(alice, bob);
       alice.send(new Frame.Who("w"));
       assertThat(alice.expect(Frame.Online.class).users()).contains("alice", "bob");
@@ -149,10 +159,12 @@ class RelayServerIntegrationTest {
   @Test
   void publish_ofAnotherUsersEncryptionCertificate_isRefused() throws Exception {
     try (RawFrameClient alice = connect("alice")) {
-      alice.send(new Frame.Publish("p1", PemFiles.toPem(pki.user("bob").encryption().certificate())));
+      alice.send(
+          new Frame.Publish("p1", PemFiles.toPem(pki.user("bob").encryption().certificate())));
       Frame.Error e = alice.expect(Frame.Error.class);
       assertThat(e.code()).isEqualTo(ErrorCode.BAD_CERTIFICATE);
-      alice.send(new Frame.Publish("p2", PemFiles.toPem(pki.user("alice").encryption().certificate())));
+      alice.send(
+          new Frame.Publish("p2", PemFiles.toPem(pki.user("alice").encryption().certificate())));
       assertThat(alice.expect(Frame.Ok.class).ref()).isEqualTo("p2");
     }
   }
@@ -171,8 +183,14 @@ class RelayServerIntegrationTest {
   @Test
   void handshake_withExpiredCertificate_isRefused() throws Exception {
     Instant longAgo = Instant.now().minus(Duration.ofDays(400));
-    Credential expired = CertificateIssuer.issueLeaf(pki.ca(), "alice", CertificateRole.USER_SIGNING,
-        TestPki.TEST_KEY_BITS, longAgo, Duration.ofDays(30));
+    Credential expired =
+        CertificateIssuer.issueLeaf(
+            pki.ca(),
+            "alice",
+            CertificateRole.USER_SIGNING,
+            TestPki.TEST_KEY_BITS,
+            longAgo,
+            Duration.ofDays(30));
     assertRefused(expired, "expired");
   }
 
@@ -183,16 +201,31 @@ class RelayServerIntegrationTest {
 
   @Test
   void handshake_withServerAuthOnlyCertificate_wrongEku_isRefused() throws Exception {
-    Credential serverAuthOnly = CertificateIssuer.issueLeaf(pki.ca(), "alice", CertificateRole.SERVER,
-        TestPki.TEST_KEY_BITS, Instant.now().minusSeconds(60), Duration.ofDays(1));
+    Credential serverAuthOnly =
+        CertificateIssuer.issueLeaf(
+            pki.ca(),
+            "alice",
+            CertificateRole.SERVER,
+            TestPki.TEST_KEY_BITS,
+            Instant.now().minusSeconds(60),
+            Duration.ofDays(1));
     assertRefused(serverAuthOnly, "serverAuth EKU");
   }
 
   @Test
   void handshake_selfSignedCertificate_isRefused() throws Exception {
     KeyPair keys = CertificateIssuer.generateRsaKeyPair(2048);
-    var cert = CertificateIssuer.build(new CertificateIssuer.Spec("alice", keys.getPublic(), null, keys,
-        Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600), CertificateRole.USER_SIGNING, List.of()));
+    var cert =
+        CertificateIssuer.build(
+            new CertificateIssuer.Spec(
+                "alice",
+                keys.getPublic(),
+                null,
+                keys,
+                Instant.now().minusSeconds(60),
+                Instant.now().plusSeconds(3600),
+                CertificateRole.USER_SIGNING,
+                List.of()));
     assertRefused(new Credential(cert, keys.getPrivate()), "self-signed");
   }
 
@@ -207,14 +240,18 @@ class RelayServerIntegrationTest {
     Throwable t =
         catchThrowable(
             () -> {
-              try (RawFrameClient c = RawFrameClient.connect(server.port(), credential, pki.ca().certificate())) {
+              try (RawFrameClient c =
+                  RawFrameClient.connect(server.port(), credential, pki.ca().certificate())) {
                 // With TLS 1.3 the client learns of the refusal on its first read.
                 c.read(Duration.ofSeconds(5));
               }
             });
     assertThat(t).as(what + " must not get a welcome").isNotNull();
-    assertThat(eventually(Duration.ofSeconds(5),
-            () -> server.securityLog().count(SecurityEvent.HANDSHAKE_FAILED) > before))
-        .as(what + " is logged as a security event").isTrue();
+    assertThat(
+            eventually(
+                Duration.ofSeconds(5),
+                () -> server.securityLog().count(SecurityEvent.HANDSHAKE_FAILED) > before))
+        .as(what + " is logged as a security event")
+        .isTrue();
   }
 }

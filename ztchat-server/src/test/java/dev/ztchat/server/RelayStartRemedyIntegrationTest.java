@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A relay that cannot start says what happened and carries what to do as a {@link Remedy}; it
- * names no command or option of the front end that started it.
+ * A relay that cannot start says what happened and carries what to do as a {@link Remedy}; it names
+ * no command or option of the front end that started it.
  */
 class RelayStartRemedyIntegrationTest {
   @TempDir Path dir;
@@ -23,13 +23,18 @@ class RelayStartRemedyIntegrationTest {
   @Test
   void portInUse_carriesChooseAnotherPort() throws Exception {
     CertsLayout certs = TestPki.create("alice").writeTo(dir.resolve("certs"));
-    try (RelayServer first = RelayServer.start(RelayServerConfig.defaults(certs, dir.resolve("data1")).withPort(0))) {
-      assertThatThrownBy(() -> RelayServer.start(
-              RelayServerConfig.defaults(certs, dir.resolve("data2")).withPort(first.port())))
+    try (RelayServer first =
+        RelayServer.start(RelayServerConfig.defaults(certs, dir.resolve("data1")).withPort(0))) {
+      assertThatThrownBy(
+              () ->
+                  RelayServer.start(
+                      RelayServerConfig.defaults(certs, dir.resolve("data2"))
+                          .withPort(first.port())))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("cannot listen on")
           .satisfies(e -> assertThat(HasRemedy.of(e)).contains(Remedy.of(Remedy.Kind.OTHER_PORT)))
-          .message().doesNotContain("--", "./ztchat");
+          .message()
+          .doesNotContain("--", "./ztchat");
     }
   }
 
@@ -37,10 +42,15 @@ class RelayStartRemedyIntegrationTest {
   void certsFolderWithoutServerIdentity_carriesFindTheCertsFolder() throws Exception {
     CertsLayout empty = new CertsLayout(Files.createDirectories(dir.resolve("empty")));
 
-    assertThatThrownBy(() -> RelayServer.start(RelayServerConfig.defaults(empty, dir.resolve("data")).withPort(0)))
+    assertThatThrownBy(
+            () ->
+                RelayServer.start(
+                    RelayServerConfig.defaults(empty, dir.resolve("data")).withPort(0)))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("does not exist")
-        .satisfies(e -> assertThat(HasRemedy.of(e)).contains(Remedy.of(Remedy.Kind.FIND_CERTS_FOLDER)))
-        .message().doesNotContain("--", "./ztchat");
+        .satisfies(
+            e -> assertThat(HasRemedy.of(e)).contains(Remedy.of(Remedy.Kind.FIND_CERTS_FOLDER)))
+        .message()
+        .doesNotContain("--", "./ztchat");
   }
 }

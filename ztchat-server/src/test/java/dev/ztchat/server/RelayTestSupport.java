@@ -12,13 +12,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Helpers for relay tests: structurally valid envelopes (the relay never decrypts) and raw clients. */
+/**
+ * Helpers for relay tests: structurally valid envelopes (the relay never decrypts) and raw clients.
+ */
 final class RelayTestSupport {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private RelayTestSupport() {}
 
-  /** A well-formed envelope from {@code sender} to {@code recipients} with random "crypto" bytes. */
+  /**
+   * A well-formed envelope from {@code sender} to {@code recipients} with random "crypto" bytes.
+   */
   static byte[] envelope(String sender, String... recipients) {
     return envelope(sender, 64, recipients);
   }
@@ -47,16 +51,22 @@ final class RelayTestSupport {
 
   /**
    * The standard test relay's configuration: {@code pki} written to {@code dir}/certs, the store in
-   * {@code dir}/data, an ephemeral port; tests add their own limits with the {@code with...} methods.
+   * {@code dir}/data, an ephemeral port; tests add their own limits with the {@code with...}
+   * methods.
    */
   static RelayServerConfig relayConfig(TestPki pki, Path dir) {
-    return RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data")).withPort(0);
+    return RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), dir.resolve("data"))
+        .withPort(0);
   }
 
-  /** A raw TLS connection to {@code server} as {@code user} of {@code pki}, past the server's welcome. */
+  /**
+   * A raw TLS connection to {@code server} as {@code user} of {@code pki}, past the server's
+   * welcome.
+   */
   static RawFrameClient connectWelcomed(RelayServer server, TestPki pki, String user)
       throws Exception {
-    return RawFrameClient.connectWelcomed("127.0.0.1", server.port(), pki.user(user).signing(), pki.ca().certificate());
+    return RawFrameClient.connectWelcomed(
+        "127.0.0.1", server.port(), pki.user(user).signing(), pki.ca().certificate());
   }
 
   /** The message id (hex) in {@code envelope}'s header. */

@@ -22,7 +22,8 @@ class RevocationWatcherTest {
     CertsLayout certs = pki.writeTo(dir);
     List<X509CRL> changes = new CopyOnWriteArrayList<>();
     try (RevocationWatcher watcher =
-        new RevocationWatcher(certs.crl(), pki.ca().certificate(), Clock.systemUTC(), changes::add)) {
+        new RevocationWatcher(
+            certs.crl(), pki.ca().certificate(), Clock.systemUTC(), changes::add)) {
       assertThat(watcher.current()).as("no list before start").isNull();
       assertThat(changes).as("no callback into a half-built owner").isEmpty();
 

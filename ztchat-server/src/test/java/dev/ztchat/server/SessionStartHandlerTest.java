@@ -29,8 +29,12 @@ class SessionStartHandlerTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    fixture = new RelayContextFixture(pki, dir, Clock.systemUTC(),
-        c -> c.withConnectionLimits(new ConnectionLimits(1, 10, 10)));
+    fixture =
+        new RelayContextFixture(
+            pki,
+            dir,
+            Clock.systemUTC(),
+            c -> c.withConnectionLimits(new ConnectionLimits(1, 10, 10)));
   }
 
   @AfterEach
@@ -60,7 +64,8 @@ class SessionStartHandlerTest {
     assertThat(welcome.maxFrame()).isEqualTo(fixture.relay.config().maxFrame());
     assertThat(ConnectionIdentity.of(ch)).isEqualTo("alice");
     assertThat(fixture.relay.connections().channelsOf("alice")).containsExactly(ch);
-    assertThat(fixture.relay.directory().lookup("alice").orElseThrow().signing()).isEqualTo(signing("alice"));
+    assertThat(fixture.relay.directory().lookup("alice").orElseThrow().signing())
+        .isEqualTo(signing("alice"));
     assertThat(ch.pipeline().get(SessionStartHandler.class)).as("a session starts once").isNull();
     assertThat(ch.isOpen()).isTrue();
     ch.close();

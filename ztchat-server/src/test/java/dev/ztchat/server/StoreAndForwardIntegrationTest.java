@@ -45,7 +45,10 @@ class StoreAndForwardIntegrationTest {
     return RelayTestSupport.connectWelcomed(server, pki, user);
   }
 
-  /** Sends envelopes alice -> bob and returns their ids, checking each was accepted as {@code expected}. */
+  /**
+   * Sends envelopes alice -> bob and returns their ids, checking each was accepted as {@code
+   * expected}.
+   */
   List<String> sendFromAlice(int count, DeliveryStatus expected) throws Exception {
     List<String> ids = new ArrayList<>();
     try (RawFrameClient alice = connect("alice")) {
@@ -130,7 +133,8 @@ class StoreAndForwardIntegrationTest {
     List<String> sent = sendFromAlice(1, DeliveryStatus.QUEUED);
     try (RawFrameClient carol = connect("carol")) {
       carol.send(new Frame.Ack("x", "alice", sent.getFirst()));
-      assertThat(carol.expect(Frame.Ok.class).ref()).isEqualTo("x"); // idempotent, but touches only carol's queue
+      assertThat(carol.expect(Frame.Ok.class).ref())
+          .isEqualTo("x"); // idempotent, but touches only carol's queue
     }
     try (RawFrameClient bob = connect("bob")) {
       assertThat(drain(bob, true)).containsExactlyElementsOf(sent);
@@ -140,8 +144,11 @@ class StoreAndForwardIntegrationTest {
   @Test
   void fullQueue_isReportedToTheSender() throws Exception {
     server.close();
-    // alice may fill a quarter of bob's 8: her third is "full" (the recipient's own quota: OfflineQueueTest)
-    server = RelayServer.start(config.withQueue(QueueLimits.defaults(dir.resolve("data2")).withQuota(8, 1 << 20)));
+    // alice may fill a quarter of bob's 8: her third is "full" (the recipient's own quota:
+    // OfflineQueueTest)
+    server =
+        RelayServer.start(
+            config.withQueue(QueueLimits.defaults(dir.resolve("data2")).withQuota(8, 1 << 20)));
     sendFromAlice(2, DeliveryStatus.QUEUED);
     sendFromAlice(1, DeliveryStatus.FULL);
   }

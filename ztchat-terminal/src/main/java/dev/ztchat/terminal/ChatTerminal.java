@@ -44,7 +44,8 @@ import org.jline.terminal.Terminal;
  * message text, and message text reaches the disk only encrypted (in the conversation history).
  */
 public final class ChatTerminal implements ChatListener {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
   private static final String HELP =
       """
       Commands:
@@ -57,20 +58,30 @@ public final class ChatTerminal implements ChatListener {
         /help              this help
         /quit              leave (Ctrl-D works too)
       Anything else is sent, end-to-end encrypted, to the current peer. Until you pick someone,
-      the first message that arrives picks its sender.""";
+      the first message that arrives picks its sender.\
+      """;
+
   /** How many outgoing messages back a receipt is looked up to say which message it confirms. */
   private static final int RECEIPT_LOOKBACK = 200;
+
   /** How much of a message a receipt quotes. */
   private static final int QUOTE_WORDS = 5;
+
   private static final int QUOTE_CHARS = 40;
-  private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
+  private static final DateTimeFormatter MINUTE =
+      DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
 
   private final Terminal terminal;
   private final Map<String, KeyChangedException> pendingChanges = new ConcurrentHashMap<>();
   private LineReader reader;
   private ChatClient client;
-  /** The conversation: set by the user, or by the first message when none was chosen (receive thread). */
+
+  /**
+   * The conversation: set by the user, or by the first message when none was chosen (receive
+   * thread).
+   */
   private final AtomicReference<String> peer = new AtomicReference<>();
+
   private volatile String lastSender;
 
   public ChatTerminal(Terminal terminal) {
@@ -82,7 +93,8 @@ public final class ChatTerminal implements ChatListener {
     this.client = chat;
     // No LineReader.HISTORY_FILE: the typed lines (message text) stay in memory.
     this.reader = LineReaderBuilder.builder().terminal(terminal).appName("ztchat").build();
-    print("You are " + chat.me() + ". Type /help for commands, /to NAME to pick someone to talk to.");
+    print(
+        "You are " + chat.me() + ". Type /help for commands, /to NAME to pick someone to talk to.");
     while (true) {
       String line;
       try {
@@ -148,14 +160,20 @@ public final class ChatTerminal implements ChatListener {
         client.lookUp(name);
       } catch (UntrustedContactException e) {
         String current = peer.get();
-        print("[!] Cannot talk to " + name + ": " + RemedyText.explain(e) + "."
-            + (current == null ? "" : " Still talking to " + current + "."));
+        print(
+            "[!] Cannot talk to "
+                + name
+                + ": "
+                + RemedyText.explain(e)
+                + "."
+                + (current == null ? "" : " Still talking to " + current + "."));
         return;
       } catch (IOException e) {
         unchecked = " (could not check that the server knows " + name + ": " + e.getMessage() + ")";
       }
     } else {
-      unchecked = " (offline: whether the server knows " + name + " is checked when the message is sent)";
+      unchecked =
+          " (offline: whether the server knows " + name + " is checked when the message is sent)";
     }
     peer.set(name);
     print("Now talking to " + name + "." + unchecked);
@@ -201,8 +219,9 @@ public final class ChatTerminal implements ChatListener {
 
   private void who() throws IOException {
     if (!client.isConnected()) {
-      print("/who needs the connection to the server, which is down now; the client reconnects by itself"
-          + " (see the [connection: ...] lines), try again then.");
+      print(
+          "/who needs the connection to the server, which is down now; the client reconnects by"
+              + " itself (see the [connection: ...] lines), try again then.");
       return;
     }
     print("Online: " + String.join(", ", client.whoIsOnline()));
@@ -211,7 +230,9 @@ public final class ChatTerminal implements ChatListener {
   private void sendToPeer(String text) throws IOException {
     String to = peer.get();
     if (to == null) {
-      print("Pick someone first: /to NAME (see /who for who is online), or /r to reply to the last message.");
+      print(
+          "Pick someone first: /to NAME (see /who for who is online), or /r to reply to the last"
+              + " message.");
       return;
     }
     try {
@@ -229,12 +250,16 @@ public final class ChatTerminal implements ChatListener {
     if (recent.isEmpty()) {
       return;
     }
-    print(recent.size() == 1
-        ? "--- the last message with " + name + " ---"
-        : "--- the last " + recent.size() + " messages with " + name + " ---");
+    print(
+        recent.size() == 1
+            ? "--- the last message with " + name + " ---"
+            : "--- the last " + recent.size() + " messages with " + name + " ---");
     for (HistoryEntry e : recent) {
       String who = e.direction() == HistoryEntry.Direction.IN ? name : "me";
-      String mark = e.direction() == HistoryEntry.Direction.OUT && e.state() == HistoryEntry.State.DELIVERED ? "  (delivered)" : "";
+      String mark =
+          e.direction() == HistoryEntry.Direction.OUT && e.state() == HistoryEntry.State.DELIVERED
+              ? "  (delivered)"
+              : "";
       print("[" + TIME.format(e.sentAt()) + "] " + who + ": " + e.text() + mark);
     }
     print("---");
@@ -254,8 +279,11 @@ public final class ChatTerminal implements ChatListener {
         print("Safety number with " + name + ": " + client.safetyNumber(name));
         print("  signing key of " + name + ":    " + KeyFingerprint.of(c.signing()));
         print("  encryption key of " + name + ": " + KeyFingerprint.of(c.encryption()));
-        print("Compare the safety number with " + name + "; it is the same on both sides."
-            + " The key fingerprints are those `ztchat pki list` shows.");
+        print(
+            "Compare the safety number with "
+                + name
+                + "; it is the same on both sides."
+                + " The key fingerprints are those `ztchat pki list` shows.");
         return;
       } catch (UntrustedContactException e) {
         print("[!] " + RemedyText.explain(e));
@@ -266,13 +294,21 @@ public final class ChatTerminal implements ChatListener {
     }
     Optional<PinnedKeys> pinned = client.pinnedKeys(name);
     if (pinned.isEmpty()) {
-      print("Not connected, and no keys of " + name + " are pinned on this device (you have not exchanged"
-          + " messages yet): /fingerprint " + name + " needs the connection this time.");
+      print(
+          "Not connected, and no keys of "
+              + name
+              + " are pinned on this device (you have not exchanged"
+              + " messages yet): /fingerprint "
+              + name
+              + " needs the connection this time.");
       return;
     }
     PinnedKeys p = pinned.get();
-    print("Not connected: these are the keys of " + name + " pinned on this device (first seen, or last"
-        + " accepted); the server may hold newer ones.");
+    print(
+        "Not connected: these are the keys of "
+            + name
+            + " pinned on this device (first seen, or last"
+            + " accepted); the server may hold newer ones.");
     print("Safety number with " + name + ": " + p.safetyNumber());
     print("  signing key of " + name + ":    " + p.signingFingerprint());
     print("  encryption key of " + name + ": " + p.encryptionFingerprint());
@@ -286,7 +322,12 @@ public final class ChatTerminal implements ChatListener {
       return;
     }
     client.acceptKeyChange(change.newKeys());
-    print("Accepted the new keys of " + name + " (" + change.newFingerprint() + "). Waiting messages are sent now.");
+    print(
+        "Accepted the new keys of "
+            + name
+            + " ("
+            + change.newFingerprint()
+            + "). Waiting messages are sent now.");
   }
 
   /**
@@ -319,8 +360,11 @@ public final class ChatTerminal implements ChatListener {
       if (reader instanceof LineReaderImpl impl) {
         impl.setPrompt(prompt());
       }
-      print("Now talking to " + m.sender() + ": what you type goes to them (/to NAME picks someone else,"
-          + " /r replies to whoever wrote last).");
+      print(
+          "Now talking to "
+              + m.sender()
+              + ": what you type goes to them (/to NAME picks someone else,"
+              + " /r replies to whoever wrote last).");
     }
   }
 
@@ -329,7 +373,9 @@ public final class ChatTerminal implements ChatListener {
     print("  (" + from + " received your message " + describeSent(from, messageIdHex) + ")");
   }
 
-  /** Which message a receipt confirms: its first words and when it was sent, from the local history. */
+  /**
+   * Which message a receipt confirms: its first words and when it was sent, from the local history.
+   */
   private String describeSent(String to, String messageIdHex) {
     try {
       for (HistoryEntry e : client.history(to, RECEIPT_LOOKBACK)) {
@@ -353,7 +399,8 @@ public final class ChatTerminal implements ChatListener {
     boolean cut = words.length > QUOTE_WORDS;
     if (b.length() > QUOTE_CHARS) {
       // never split a surrogate pair
-      b.setLength(Character.isHighSurrogate(b.charAt(QUOTE_CHARS - 1)) ? QUOTE_CHARS - 1 : QUOTE_CHARS);
+      b.setLength(
+          Character.isHighSurrogate(b.charAt(QUOTE_CHARS - 1)) ? QUOTE_CHARS - 1 : QUOTE_CHARS);
       cut = true;
     }
     return cut ? b.toString().strip() + "..." : b.toString();
@@ -366,8 +413,16 @@ public final class ChatTerminal implements ChatListener {
 
   @Override
   public void onKeyChanged(String contact, String pinnedFingerprint, String newFingerprint) {
-    print("[!] WARNING: the keys of " + contact + " differ from the pinned ones (pinned " + pinnedFingerprint
-        + ", now " + newFingerprint + "). Compare /fingerprint " + contact + " out of band.");
+    print(
+        "[!] WARNING: the keys of "
+            + contact
+            + " differ from the pinned ones (pinned "
+            + pinnedFingerprint
+            + ", now "
+            + newFingerprint
+            + "). Compare /fingerprint "
+            + contact
+            + " out of band.");
   }
 
   @Override
@@ -392,9 +447,15 @@ public final class ChatTerminal implements ChatListener {
   @Override
   public void onSendResult(String to, String messageIdHex, DeliveryStatus status) {
     switch (status) {
-      case DELIVERED -> { }
-      case QUEUED -> print("[the server stored your message and delivers it when " + to + " is online]");
-      case FULL -> print("[!] " + to + "'s queue on the server is full: your message waits on this device and is retried");
+      case DELIVERED -> {}
+      case QUEUED ->
+          print("[the server stored your message and delivers it when " + to + " is online]");
+      case FULL ->
+          print(
+              "[!] "
+                  + to
+                  + "'s queue on the server is full: your message waits on this device and is"
+                  + " retried");
       case UNKNOWN -> print("[!] Not sent: the server knows no user " + to);
     }
   }
@@ -402,11 +463,20 @@ public final class ChatTerminal implements ChatListener {
   @Override
   public void onSendBlocked(KeyChangedException e) {
     pendingChanges.put(e.contact(), e);
-    print("[!] WARNING: the keys of " + e.contact() + " have CHANGED. Nothing was sent to the new keys.");
+    print(
+        "[!] WARNING: the keys of "
+            + e.contact()
+            + " have CHANGED. Nothing was sent to the new keys.");
     print("    pinned: " + e.pinnedFingerprint());
     print("    new:    " + e.newFingerprint());
-    print("    Compare /fingerprint " + e.contact() + " with " + e.contact()
-        + " in person or by phone, then /accept " + e.contact() + " (your messages wait until then).");
+    print(
+        "    Compare /fingerprint "
+            + e.contact()
+            + " with "
+            + e.contact()
+            + " in person or by phone, then /accept "
+            + e.contact()
+            + " (your messages wait until then).");
   }
 
   @Override

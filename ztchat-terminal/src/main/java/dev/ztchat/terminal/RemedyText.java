@@ -18,20 +18,22 @@ public final class RemedyText {
     return switch (remedy.kind()) {
       case CREATE_PKI -> "run ./ztchat pki init first";
       case REPLACE_CA ->
-          "create a new one with ./ztchat pki init --force (--key-type rsa or ec) and re-issue every"
-              + " identity";
+          "create a new one with ./ztchat pki init --force (--key-type rsa or ec) and re-issue"
+              + " every identity";
       case REISSUE_SERVER -> "issue a new one with ./ztchat pki init --force";
       case ISSUE_USER -> "issue one with ./ztchat pki issue " + name;
       case REISSUE_USER -> "issue a new one with ./ztchat pki issue " + name + " --force";
       case RENEW_USER ->
           "ask the administrator for new keys (./ztchat pki renew " + name + ", then pki export)";
-      case ISSUE_CRL -> "ask your administrator to publish a fresh CRL (./ztchat pki crl) on the server";
+      case ISSUE_CRL ->
+          "ask your administrator to publish a fresh CRL (./ztchat pki crl) on the server";
       case LIST_USERS -> "see ./ztchat pki list";
       case ALLOW_OVERWRITE -> "use --force to replace it";
       case OTHER_CERTS_FOLDER -> "choose another --dir";
       case OTHER_EXPORT_FOLDER -> "choose another --out, e.g. --out bundle";
       case EMPTY_EXPORT_FOLDER -> "choose a new directory, or use --force to overwrite files in it";
-      case FIND_CERTS_FOLDER -> "run ./ztchat pki init, or point --certs at the folder that holds it";
+      case FIND_CERTS_FOLDER ->
+          "run ./ztchat pki init, or point --certs at the folder that holds it";
       case OTHER_PORT -> "choose another --port";
       case OTHER_CRL_PORT -> "choose another --crl-port, or 0 to not serve it";
       case START_RELAY -> "is the server running? Start it with ./ztchat server";
@@ -45,7 +47,8 @@ public final class RemedyText {
 
   /** The failure's message followed by the words for its remedy, if it (or a cause) has one. */
   public static String explain(Throwable failure) {
-    String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+    String message =
+        failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
     return withRemedy(message, HasRemedy.of(failure));
   }
 

@@ -15,9 +15,10 @@ package dev.ztchat.terminal;
  *   <li>C1 controls (U+0080..U+009F, among them NEL U+0085 and CSI U+009B), the line and paragraph
  *       separators U+2028/U+2029, bidirectional marks, embeddings, overrides and isolates (U+200E,
  *       U+200F, U+061C, U+202A..U+202E, U+2066..U+2069) and every other invisible format character
- *       (zero-width space, BOM, soft hyphen, tag characters, Hangul fillers): {@code \\u202e} style (a backslash, u, four hex digits),
- *       {@code \U000e0041} above U+FFFF. The zero-width joiner and non-joiner stay: emoji sequences
- *       and several scripts need them, and they cannot move or hide text.
+ *       (zero-width space, BOM, soft hyphen, tag characters, Hangul fillers): {@code \\u202e} style
+ *       (a backslash, u, four hex digits), {@code \U000e0041} above U+FFFF. The zero-width joiner
+ *       and non-joiner stay: emoji sequences and several scripts need them, and they cannot move or
+ *       hide text.
  * </ul>
  *
  * <p>{@link #oneLine} also escapes the backslash itself ({@code \\}), so its output decodes back to
@@ -39,13 +40,15 @@ public final class TerminalText {
       return "";
     }
     StringBuilder out = new StringBuilder(text.length() + 8);
-    text.codePoints().forEach(cp -> {
-      if (cp == '\\') {
-        out.append("\\\\");
-      } else {
-        appendSafe(out, cp);
-      }
-    });
+    text.codePoints()
+        .forEach(
+            cp -> {
+              if (cp == '\\') {
+                out.append("\\\\");
+              } else {
+                appendSafe(out, cp);
+              }
+            });
     return out.toString();
   }
 
@@ -73,33 +76,37 @@ public final class TerminalText {
       return "";
     }
     StringBuilder out = new StringBuilder(text.length() + 8);
-    text.codePoints().forEach(cp -> {
-      if (cp == '\n') {
-        out.append('\n').append(CONTINUATION);
-      } else {
-        appendSafe(out, cp);
-      }
-    });
+    text.codePoints()
+        .forEach(
+            cp -> {
+              if (cp == '\n') {
+                out.append('\n').append(CONTINUATION);
+              } else {
+                appendSafe(out, cp);
+              }
+            });
     return out.toString();
   }
 
   /**
    * Escapes what could act on a terminal, keeping newlines as they are: for the client's own
-   * multi-line texts, whose pieces from the network were already passed through {@link
-   * #forScreen}. Applying it twice changes nothing.
+   * multi-line texts, whose pieces from the network were already passed through {@link #forScreen}.
+   * Applying it twice changes nothing.
    */
   static String controlsEscaped(String text) {
     if (text == null) {
       return "";
     }
     StringBuilder out = new StringBuilder(text.length() + 8);
-    text.codePoints().forEach(cp -> {
-      if (cp == '\n') {
-        out.append('\n');
-      } else {
-        appendSafe(out, cp);
-      }
-    });
+    text.codePoints()
+        .forEach(
+            cp -> {
+              if (cp == '\n') {
+                out.append('\n');
+              } else {
+                appendSafe(out, cp);
+              }
+            });
     return out.toString();
   }
 
@@ -115,7 +122,11 @@ public final class TerminalText {
       return true; // Hangul fillers: letters by category, but shown as nothing
     }
     return switch (Character.getType(cp)) {
-      case Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR, Character.SURROGATE -> true;
+      case Character.FORMAT,
+          Character.LINE_SEPARATOR,
+          Character.PARAGRAPH_SEPARATOR,
+          Character.SURROGATE ->
+          true;
       default -> false;
     };
   }

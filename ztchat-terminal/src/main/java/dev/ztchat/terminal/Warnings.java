@@ -2,7 +2,10 @@ package dev.ztchat.terminal;
 
 import dev.ztchat.core.envelope.RejectionReason;
 
-/** The one-line warnings users see when a message is dropped, e.g. {@code [!] Replay dropped from bob}. */
+/**
+ * The one-line warnings users see when a message is dropped, e.g. {@code [!] Replay dropped from
+ * bob}.
+ */
 public final class Warnings {
   private Warnings() {}
 
@@ -15,14 +18,18 @@ public final class Warnings {
     }
     return switch (reason) {
       case REPLAY -> "[!] Replay dropped from " + from;
-      case BAD_SIGNATURE -> "[!] Tampered or forged message dropped (claimed sender: " + from + "): bad signature";
+      case BAD_SIGNATURE ->
+          "[!] Tampered or forged message dropped (claimed sender: " + from + "): bad signature";
       case DECRYPTION_FAILED -> "[!] Undecryptable message dropped from " + from;
-      case STALE -> "[!] Stale message dropped from " + from + " (older than the acceptance window)";
-      case FROM_THE_FUTURE -> "[!] Message dated in the future dropped from " + from + " (check clocks)";
+      case STALE ->
+          "[!] Stale message dropped from " + from + " (older than the acceptance window)";
+      case FROM_THE_FUTURE ->
+          "[!] Message dated in the future dropped from " + from + " (check clocks)";
       case NOT_FOR_ME -> "[!] Message not addressed to me dropped (claimed sender: " + from + ")";
       case UNKNOWN_SENDER -> "[!] Message from unknown sender " + from + " dropped";
       case SENDER_REVOKED -> "[!] Message dropped: the certificate of " + from + " was revoked";
-      case UNTRUSTED_SENDER_CERTIFICATE -> "[!] Message dropped: the certificate of " + from + " is not trusted";
+      case UNTRUSTED_SENDER_CERTIFICATE ->
+          "[!] Message dropped: the certificate of " + from + " is not trusted";
       case MALFORMED_CONTENT -> "[!] Message with unreadable content dropped from " + from;
     };
   }

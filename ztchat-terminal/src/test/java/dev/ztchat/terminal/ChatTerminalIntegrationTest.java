@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real chat screen ({@link ChatTerminal} on a JLine terminal fed by a real input stream) with
- * bob connected through a real relay: hostile text from alice, replying, choosing names, fingerprints
- * offline, and what the screen says about the connection and receipts.
+ * bob connected through a real relay: hostile text from alice, replying, choosing names,
+ * fingerprints offline, and what the screen says about the connection and receipts.
  */
 class ChatTerminalIntegrationTest {
   @TempDir Path dir;
@@ -73,16 +73,26 @@ class ChatTerminalIntegrationTest {
     final Terminal terminal;
     final Thread thread;
 
-    Screen(ChatClientConfig config, BiConsumer<ChatTerminal, ChatClient> runner) throws IOException {
+    Screen(ChatClientConfig config, BiConsumer<ChatTerminal, ChatClient> runner)
+        throws IOException {
       PipedInputStream in = new PipedInputStream(keyboard, 64 * 1024);
-      terminal = TerminalBuilder.builder().system(false).streams(in, shown).type("dumb").encoding(StandardCharsets.UTF_8).build();
+      terminal =
+          TerminalBuilder.builder()
+              .system(false)
+              .streams(in, shown)
+              .type("dumb")
+              .encoding(StandardCharsets.UTF_8)
+              .build();
       ChatTerminal ui = new ChatTerminal(terminal);
       ChatClient client = ChatClient.start(config, ui);
-      thread = new Thread(() -> {
-        try (client) {
-          runner.accept(ui, client);
-        }
-      }, "chat-screen");
+      thread =
+          new Thread(
+              () -> {
+                try (client) {
+                  runner.accept(ui, client);
+                }
+              },
+              "chat-screen");
       thread.start();
     }
 
@@ -100,7 +110,9 @@ class ChatTerminalIntegrationTest {
 
     String awaitShown(Predicate<String> condition, String what) throws InterruptedException {
       Polling.eventually(Duration.ofSeconds(20), () -> condition.test(text()));
-      assertThat(condition.test(text())).as("the screen shows %s; it shows:%n%s", what, text()).isTrue();
+      assertThat(condition.test(text()))
+          .as("the screen shows %s; it shows:%n%s", what, text())
+          .isTrue();
       return text();
     }
 
@@ -132,7 +144,12 @@ class ChatTerminalIntegrationTest {
   }
 
   ChatClientConfig config(String name) throws IOException {
-    return ChatClientConfig.of("localhost", server.port(), pki.user(name), pki.ca().certificate(), dir.resolve("data-" + name));
+    return ChatClientConfig.of(
+        "localhost",
+        server.port(),
+        pki.user(name),
+        pki.ca().certificate(),
+        dir.resolve("data-" + name));
   }
 
   Screen bobScreen() throws IOException {
@@ -141,7 +158,9 @@ class ChatTerminalIntegrationTest {
 
   /** Asserts the screen output holds nothing a terminal would act on, and no forged line. */
   static void assertSafe(String shown) {
-    assertThat(shown).doesNotContain("\u001b", "\u0007", "\u0085", "\u009b", "\u202e", "\u2066", "\u200f", "\u061c");
+    assertThat(shown)
+        .doesNotContain(
+            "\u001b", "\u0007", "\u0085", "\u009b", "\u202e", "\u2066", "\u200f", "\u061c");
     for (String line : shown.split("[\r\n]")) {
       assertThat(line).as("a line of the screen").doesNotStartWith("carol:");
     }
@@ -156,12 +175,15 @@ class ChatTerminalIntegrationTest {
       alice.send("bob", TerminalTextTest.OVERWRITE);
       alice.send("bob", TerminalTextTest.BIDI);
       alice.send("bob", TerminalTextTest.FAKE_LINE + " (end)");
-      String shown = bob.awaitShown(s -> s.contains("please confirm yours (end)"), "the last message");
+      String shown =
+          bob.awaitShown(s -> s.contains("please confirm yours (end)"), "the last message");
 
       assertSafe(shown);
       assertThat(shown).contains("alice: \\e[31mRED\\e[0m \\e]0;PWNED\\x07");
       assertThat(shown).contains("alice: innocent\\r\\e[1A\\e[2Kcarol: forged");
-      assertThat(shown).contains("alice: ok see you\n" + TerminalText.CONTINUATION + "carol: the new wiki password");
+      assertThat(shown)
+          .contains(
+              "alice: ok see you\n" + TerminalText.CONTINUATION + "carol: the new wiki password");
     }
   }
 
@@ -176,11 +198,15 @@ class ChatTerminalIntegrationTest {
       }
       try (Screen bob = bobScreen()) {
         bob.type("/to alice");
-        String shown = bob.awaitShown(s -> s.contains("(end)") && s.contains("\n---"), "the history with alice");
+        String shown =
+            bob.awaitShown(
+                s -> s.contains("(end)") && s.contains("\n---"), "the history with alice");
         String history = shown.substring(shown.indexOf("--- the last"));
         assertSafe(history);
         assertThat(history).contains("alice: \\e[31mRED\\e[0m \\e]0;PWNED\\x07");
-        assertThat(history).contains("alice: ok see you\n" + TerminalText.CONTINUATION + "carol: the new wiki password");
+        assertThat(history)
+            .contains(
+                "alice: ok see you\n" + TerminalText.CONTINUATION + "carol: the new wiki password");
       }
     }
   }
@@ -190,9 +216,11 @@ class ChatTerminalIntegrationTest {
   }
 
   @Test
-  void firstMessage_whenNoConversationIsChosen_choosesItsSender_andATypedLineReplies() throws Exception {
+  void firstMessage_whenNoConversationIsChosen_choosesItsSender_andATypedLineReplies()
+      throws Exception {
     Inbox aliceInbox = new Inbox();
-    try (Screen bob = bobScreen(); ChatClient alice = ChatClient.connect(config("alice"), aliceInbox)) {
+    try (Screen bob = bobScreen();
+        ChatClient alice = ChatClient.connect(config("alice"), aliceInbox)) {
       bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
       alice.send("bob", "are you there?");
       bob.awaitShown(s -> s.contains("Now talking to alice"), "that the first message chose alice");
@@ -208,7 +236,8 @@ class ChatTerminalIntegrationTest {
   @Test
   void slashR_talksToTheLastSender_andSendsTheTextGivenWithIt() throws Exception {
     Inbox aliceInbox = new Inbox();
-    try (Screen bob = bobScreen(); ChatClient alice = ChatClient.connect(config("alice"), aliceInbox)) {
+    try (Screen bob = bobScreen();
+        ChatClient alice = ChatClient.connect(config("alice"), aliceInbox)) {
       bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
       bob.type("/to carol");
       bob.awaitShown(s -> s.contains("Now talking to carol"), "that bob talks to carol");
@@ -219,7 +248,8 @@ class ChatTerminalIntegrationTest {
 
       OpenedMessage reply = aliceInbox.next();
       assertThat(reply.text()).isEqualTo("sure, at noon");
-      String shown = bob.awaitShown(s -> s.contains("Now talking to alice"), "that bob now talks to alice");
+      String shown =
+          bob.awaitShown(s -> s.contains("Now talking to alice"), "that bob now talks to alice");
       assertThat(shown).doesNotContain("Now talking to alice: what you type");
       bob.type("and a second line");
       assertThat(aliceInbox.next().text()).isEqualTo("and a second line");
@@ -231,7 +261,8 @@ class ChatTerminalIntegrationTest {
     try (Screen bob = bobScreen()) {
       bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
       bob.type("/to ALICE");
-      bob.awaitShown(s -> s.contains("User names are lowercase: type /to alice"), "the lowercase hint");
+      bob.awaitShown(
+          s -> s.contains("User names are lowercase: type /to alice"), "the lowercase hint");
       bob.type("/to al!ce");
       String shown = bob.awaitShown(s -> s.contains("Not a user name"), "that al!ce is not a name");
       assertThat(shown).contains("lowercase letters, digits").doesNotContain("Now talking to");
@@ -257,7 +288,10 @@ class ChatTerminalIntegrationTest {
       bob.type("/fingerprint alice");
       String shown = bob.awaitShown(s -> s.contains("encryption key of alice"), "alice's keys");
 
-      var listed = PkiListing.list(certs, Instant.now()).stream().filter(e -> e.name().equals("alice")).toList();
+      var listed =
+          PkiListing.list(certs, Instant.now()).stream()
+              .filter(e -> e.name().equals("alice"))
+              .toList();
       assertThat(listed).hasSize(2);
       for (PkiListing.Entry e : listed) {
         assertThat(shown).contains(e.role() + " key of alice: ").contains(e.fingerprint());
@@ -267,7 +301,8 @@ class ChatTerminalIntegrationTest {
   }
 
   @Test
-  void offline_fingerprintShowsThePinnedKeysAndTheSameSafetyNumber_andWhoSaysItNeedsTheConnection() throws Exception {
+  void offline_fingerprintShowsThePinnedKeysAndTheSameSafetyNumber_andWhoSaysItNeedsTheConnection()
+      throws Exception {
     Inbox aliceInbox = new Inbox();
     try (Screen bob = bobScreen()) {
       try (ChatClient alice = ChatClient.connect(config("alice"), aliceInbox)) {
@@ -285,15 +320,21 @@ class ChatTerminalIntegrationTest {
       bob.awaitShown(s -> s.contains("[connection: offline"), "that bob is offline");
 
       bob.type("/fingerprint alice");
-      String shown = bob.awaitShown(s -> s.contains("pinned on this device") && count(s, "encryption key of alice") == 2,
-          "the pinned keys");
+      String shown =
+          bob.awaitShown(
+              s -> s.contains("pinned on this device") && count(s, "encryption key of alice") == 2,
+              "the pinned keys");
       assertThat(count(shown, "Safety number with alice: " + online.group(1).strip())).isEqualTo(2);
-      assertThat(count(shown, KeyFingerprint.of(pki.user("alice").encryption().certificate()))).isEqualTo(2);
+      assertThat(count(shown, KeyFingerprint.of(pki.user("alice").encryption().certificate())))
+          .isEqualTo(2);
 
       bob.type("/fingerprint carol");
-      bob.awaitShown(s -> s.contains("no keys of carol are pinned"), "that nothing is pinned for carol");
+      bob.awaitShown(
+          s -> s.contains("no keys of carol are pinned"), "that nothing is pinned for carol");
       bob.type("/who");
-      bob.awaitShown(s -> s.contains("/who needs the connection to the server"), "that /who needs the connection");
+      bob.awaitShown(
+          s -> s.contains("/who needs the connection to the server"),
+          "that /who needs the connection");
       assertThat(bob.text()).doesNotContain("[error]");
     }
   }
@@ -321,27 +362,34 @@ class ChatTerminalIntegrationTest {
       bob.type("/to alice");
       bob.awaitShown(s -> s.contains("Now talking to alice"), "that bob talks to alice");
       bob.type("lunch at noon on friday with the whole team?");
-      bob.awaitShown(s -> s.contains("the server stored your message"), "that the relay stored it for alice");
+      bob.awaitShown(
+          s -> s.contains("the server stored your message"), "that the relay stored it for alice");
       bob.type("/to carol");
       bob.awaitShown(s -> s.contains("Now talking to carol"), "that bob talks to carol");
 
       try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
-        String shown = bob.awaitShown(s -> s.contains("(alice received your message"), "the receipt");
-        assertThat(shown).containsPattern(
-            "\\(alice received your message \"lunch at noon on friday\\.\\.\\.\" sent at \\d\\d:\\d\\d\\)");
+        String shown =
+            bob.awaitShown(s -> s.contains("(alice received your message"), "the receipt");
+        assertThat(shown)
+            .containsPattern(
+                "\\(alice received your message \"lunch at noon on friday\\.\\.\\.\" sent at"
+                    + " \\d\\d:\\d\\d\\)");
       }
     }
   }
 
   @Test
   void historyOfOneMessage_saysTheLastMessage_notLast1Messages() throws Exception {
-    try (Screen bob = bobScreen(); ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
+    try (Screen bob = bobScreen();
+        ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
       bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
       alice.send("bob", "only one");
       bob.awaitShown(s -> s.contains("alice: only one"), "alice's message");
       bob.type("/to alice");
       String shown = bob.awaitShown(s -> s.contains("\n---\n"), "the history with alice");
-      assertThat(shown).contains("--- the last message with alice ---").doesNotContain("last 1 messages");
+      assertThat(shown)
+          .contains("--- the last message with alice ---")
+          .doesNotContain("last 1 messages");
     }
   }
 }

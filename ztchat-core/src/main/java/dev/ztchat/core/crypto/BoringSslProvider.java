@@ -8,10 +8,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * BoringSSL's implementations of the JCA algorithms, through Conscrypt, when its native library
- * loads on this machine (the linux-x86_64 build ships with the project); empty elsewhere, and callers
- * then use the JDK's own. It is never installed as a JVM-wide provider: TLS and everything else keep
- * their providers, and only the callers that ask for it by this class compute with it (the
- * envelope's RSA, and the signature check of certificates against the root CA).
+ * loads on this machine (the linux-x86_64 build ships with the project); empty elsewhere, and
+ * callers then use the JDK's own. It is never installed as a JVM-wide provider: TLS and everything
+ * else keep their providers, and only the callers that ask for it by this class compute with it
+ * (the envelope's RSA, and the signature check of certificates against the root CA).
  */
 public final class BoringSslProvider {
   private static final Logger LOG = LoggerFactory.getLogger(BoringSslProvider.class);

@@ -7,8 +7,7 @@ import javax.crypto.spec.PSource;
 /**
  * The one place that names the project's symmetric cipher and key-wrapping parameters: AES-256-GCM
  * with a 96-bit nonce and a 128-bit tag, and RSA-OAEP with SHA-256, MGF1-SHA-256 and an empty
- * label. The envelope (docs/PROTOCOL.md section 6) and the client's records at rest both use
- * them.
+ * label. The envelope (docs/PROTOCOL.md section 6) and the client's records at rest both use them.
  *
  * <p>Parameters are always given explicitly: the JDK's defaults for "OAEPPadding" use MGF1 with
  * SHA-1, which would not interoperate with the specification.

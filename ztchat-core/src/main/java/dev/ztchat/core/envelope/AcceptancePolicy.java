@@ -17,6 +17,7 @@ public record AcceptancePolicy(Duration window, Duration maxFutureSkew) {
    * in the queue up to its TTL is still accepted, and the replay cache covers that whole period.
    */
   public static final Duration DEFAULT_WINDOW = ProtocolLimits.DEFAULT_MESSAGE_TTL;
+
   public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofSeconds(30);
   public static final Duration MAX_WINDOW = Duration.ofDays(30);
   public static final Duration MAX_FUTURE_SKEW = Duration.ofHours(1);

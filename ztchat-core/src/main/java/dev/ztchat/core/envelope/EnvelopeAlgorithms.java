@@ -24,12 +24,12 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The envelope's algorithms (docs/PROTOCOL.md, section 6): AES-256-GCM and RSA-OAEP with the
- * parameters of {@link CipherParameters}; RSASSA-PSS with SHA-256, MGF1-SHA-256, a 32-byte salt
- * and trailer field 1, named here.
+ * parameters of {@link CipherParameters}; RSASSA-PSS with SHA-256, MGF1-SHA-256, a 32-byte salt and
+ * trailer field 1, named here.
  *
  * <p>The RSA operations run on {@link RsaProvider#preferred()} (BoringSSL when it loads, else the
- * JDK); the overloads taking an {@link RsaProvider} exist so tests can check that both produce
- * and accept the same bytes.
+ * JDK); the overloads taking an {@link RsaProvider} exist so tests can check that both produce and
+ * accept the same bytes.
  *
  * <p>Warning: these are raw primitives. They check nothing about who may use a key; only the sealer
  * and the opener, which apply the protocol's checks around them, call them.

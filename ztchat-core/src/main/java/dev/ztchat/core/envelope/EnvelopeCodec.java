@@ -12,9 +12,9 @@ import java.util.Set;
 
 /**
  * The canonical binary encoding of envelopes (docs/PROTOCOL.md, section 5; how the signed and
- * associated-data bytes are used: section 6). The same object always encodes to the same bytes,
- * and decoding accepts only bytes that re-encode to themselves: no trailing data, no over-long
- * fields, strict UTF-8.
+ * associated-data bytes are used: section 6). The same object always encodes to the same bytes, and
+ * decoding accepts only bytes that re-encode to themselves: no trailing data, no over-long fields,
+ * strict UTF-8.
  *
  * <pre>
  * envelope  = header keys nonce ciphertext signature
@@ -33,7 +33,9 @@ public final class EnvelopeCodec {
 
   private EnvelopeCodec() {}
 
-  /** The exact header bytes: the AES-GCM associated data, and the first part of the signed bytes. */
+  /**
+   * The exact header bytes: the AES-GCM associated data, and the first part of the signed bytes.
+   */
   public static byte[] encodeHeader(EnvelopeHeader header) {
     Out out = new Out();
     writeHeader(out, header);
@@ -79,7 +81,8 @@ public final class EnvelopeCodec {
       throw new MalformedEnvelopeException("envelope is empty");
     }
     if (bytes.length > MAX_ENVELOPE_BYTES) {
-      throw new MalformedEnvelopeException("envelope is larger than " + MAX_ENVELOPE_BYTES + " bytes");
+      throw new MalformedEnvelopeException(
+          "envelope is larger than " + MAX_ENVELOPE_BYTES + " bytes");
     }
     In in = new In(ByteBuffer.wrap(bytes));
     try {
@@ -97,7 +100,8 @@ public final class EnvelopeCodec {
       byte[] ciphertext = in.raw((int) ctLen);
       byte[] signature = in.bin();
       if (in.remaining() != 0) {
-        throw new MalformedEnvelopeException(in.remaining() + " unexpected bytes after the signature");
+        throw new MalformedEnvelopeException(
+            in.remaining() + " unexpected bytes after the signature");
       }
       return new SealedEnvelope(header, keys, nonce, ciphertext, signature);
     } catch (IllegalArgumentException e) {

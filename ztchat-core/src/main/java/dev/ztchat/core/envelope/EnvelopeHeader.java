@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * The cleartext header of an envelope: who sent it, to whom, when, and its unique id. Its exact
- * encoding ({@link EnvelopeCodec#encodeHeader}) is the AES-GCM associated data, and is signed.
- * See docs/PROTOCOL.md, sections 5 (encoding) and 6 (construction).
+ * encoding ({@link EnvelopeCodec#encodeHeader}) is the AES-GCM associated data, and is signed. See
+ * docs/PROTOCOL.md, sections 5 (encoding) and 6 (construction).
  *
  * <p>The relay reads the header to route the envelope; it is metadata, not secret.
  */
@@ -77,7 +77,16 @@ public record EnvelopeHeader(
 
   @Override
   public String toString() {
-    return "EnvelopeHeader[v" + version + " " + sender + "->" + recipients + " t=" + timestampMillis
-        + " id=" + messageIdHex() + "]";
+    return "EnvelopeHeader[v"
+        + version
+        + " "
+        + sender
+        + "->"
+        + recipients
+        + " t="
+        + timestampMillis
+        + " id="
+        + messageIdHex()
+        + "]";
   }
 }

@@ -42,7 +42,8 @@ public final class MessageContent {
   public static MessageContent receipt(byte[] messageId) {
     requireNonNull(messageId, "messageId");
     if (messageId.length != EnvelopeHeader.MESSAGE_ID_BYTES) {
-      throw new IllegalArgumentException("a receipt names a " + EnvelopeHeader.MESSAGE_ID_BYTES + "-byte message id");
+      throw new IllegalArgumentException(
+          "a receipt names a " + EnvelopeHeader.MESSAGE_ID_BYTES + "-byte message id");
     }
     return new MessageContent(messageId);
   }
@@ -101,7 +102,8 @@ public final class MessageContent {
     int bodyLength = plaintext.length - 1;
     if (kind == ContentKind.RECEIPT) {
       if (bodyLength != EnvelopeHeader.MESSAGE_ID_BYTES) {
-        throw new MalformedContentException("a receipt body must be " + EnvelopeHeader.MESSAGE_ID_BYTES + " bytes");
+        throw new MalformedContentException(
+            "a receipt body must be " + EnvelopeHeader.MESSAGE_ID_BYTES + " bytes");
       }
       return new MessageContent(Arrays.copyOfRange(plaintext, 1, plaintext.length));
     }
@@ -155,7 +157,9 @@ public final class MessageContent {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof MessageContent c && kind == c.kind && text.equals(c.text)
+    return o instanceof MessageContent c
+        && kind == c.kind
+        && text.equals(c.text)
         && Arrays.equals(receiptFor, c.receiptFor);
   }
 

@@ -22,7 +22,9 @@ public enum RejectionReason {
   BAD_SIGNATURE(
       "The message's signature does not match its sender: it was altered on the way or forged."
           + " It was discarded."),
-  /** Check 3b: the sender's certificate was revoked before the message was written (or compromised). */
+  /**
+   * Check 3b: the sender's certificate was revoked before the message was written (or compromised).
+   */
   SENDER_REVOKED(
       "The sender's certificate was revoked by your organisation's CA (a lost device, or keys"
           + " replaced), so this message cannot be trusted. It was discarded."),

@@ -57,8 +57,10 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
   public static final int MAX_SIGNING_CANDIDATES = 8;
 
   private final String myName;
+
   /** My encryption credentials, the current one first, then earlier ones still held. */
   private final List<Credential> myEncryption;
+
   private final List<byte[]> myKeyIds;
   private final CertificateVerifier verifier;
   private final SenderCertificateLookup senders;
@@ -203,7 +205,9 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
     throw new EnvelopeRejectedException(RejectionReason.NOT_FOR_ME, envelope.header());
   }
 
-  /** My credential whose key id is {@code keyId} (one exists: {@link #checkAddressedToMe} found it). */
+  /**
+   * My credential whose key id is {@code keyId} (one exists: {@link #checkAddressedToMe} found it).
+   */
   private Credential credentialFor(byte[] keyId) {
     for (int i = 0; i < myKeyIds.size(); i++) {
       if (MessageDigest.isEqual(myKeyIds.get(i), keyId)) {

@@ -76,15 +76,17 @@ final class RsaProvider {
 
   /** A fresh RSASSA-PSS signature object (parameters are set by the caller). */
   Signature pss() throws NoSuchAlgorithmException {
-    return provider == null ? Signature.getInstance(pssName) : Signature.getInstance(pssName, provider);
+    return provider == null
+        ? Signature.getInstance(pssName)
+        : Signature.getInstance(pssName, provider);
   }
 
   /** A private key together with the provider that computes with it. */
   record Bound(RsaProvider provider, PrivateKey key) {}
 
   /**
-   * The provider and key form to compute with {@code key}: this provider with the key in its
-   * native form, or the JDK with the key as given when this provider cannot take it.
+   * The provider and key form to compute with {@code key}: this provider with the key in its native
+   * form, or the JDK with the key as given when this provider cannot take it.
    */
   Bound bind(PrivateKey key) {
     if (provider == null) {
@@ -100,7 +102,8 @@ final class RsaProvider {
         return new Bound(this, p);
       }
     } catch (InvalidKeyException | NoSuchAlgorithmException e) {
-      LOG.debug("{} cannot take a {} key; the JDK's provider will use it", name, key.getAlgorithm());
+      LOG.debug(
+          "{} cannot take a {} key; the JDK's provider will use it", name, key.getAlgorithm());
     }
     return new Bound(JDK, key);
   }
@@ -111,11 +114,14 @@ final class RsaProvider {
       return Optional.empty();
     }
     try {
-      RsaProvider p = new RsaProvider("BoringSSL (Conscrypt)", boringSsl.get(), "SHA256withRSA/PSS");
+      RsaProvider p =
+          new RsaProvider("BoringSSL (Conscrypt)", boringSsl.get(), "SHA256withRSA/PSS");
       p.selfTest();
       return Optional.of(p);
     } catch (GeneralSecurityException | RuntimeException e) {
-      LOG.debug("Conscrypt cannot compute the envelope's RSA ({}); RSA runs on the JDK's provider", e.toString());
+      LOG.debug(
+          "Conscrypt cannot compute the envelope's RSA ({}); RSA runs on the JDK's provider",
+          e.toString());
       return Optional.empty();
     }
   }

@@ -8,11 +8,15 @@ import java.util.List;
 
 /**
  * A sealed envelope as it travels: header, wrapped content keys, nonce, ciphertext (with the GCM
- * tag) and the sender's signature. Holding one says nothing about its authenticity: only the
- * opener turns it into plaintext, after every check (docs/PROTOCOL.md, section 7).
+ * tag) and the sender's signature. Holding one says nothing about its authenticity: only the opener
+ * turns it into plaintext, after every check (docs/PROTOCOL.md, section 7).
  */
 public record SealedEnvelope(
-    EnvelopeHeader header, List<WrappedKey> keys, byte[] nonce, byte[] ciphertext, byte[] signature) {
+    EnvelopeHeader header,
+    List<WrappedKey> keys,
+    byte[] nonce,
+    byte[] ciphertext,
+    byte[] signature) {
   /** AES-GCM nonce length in bytes (96 bits). */
   public static final int NONCE_BYTES = CipherParameters.GCM_NONCE_BYTES;
 
@@ -26,8 +30,11 @@ public record SealedEnvelope(
     requireNonNull(ciphertext, "ciphertext");
     requireNonNull(signature, "signature");
     if (keys.isEmpty() || keys.size() > EnvelopeHeader.MAX_WRAPPED_KEYS) {
-      throw new IllegalArgumentException("an envelope carries 1 to "
-          + EnvelopeHeader.MAX_WRAPPED_KEYS + " wrapped keys, not " + keys.size());
+      throw new IllegalArgumentException(
+          "an envelope carries 1 to "
+              + EnvelopeHeader.MAX_WRAPPED_KEYS
+              + " wrapped keys, not "
+              + keys.size());
     }
     if (nonce.length != NONCE_BYTES) {
       throw new IllegalArgumentException("nonce must be " + NONCE_BYTES + " bytes");

@@ -10,13 +10,15 @@ import java.util.List;
  *
  * <p>A lookup that cannot be answered for a local or transient reason (the directory is
  * unreachable, rate limited, timed out) throws {@link SenderLookupUnavailableException}. It, like
- * any other unchecked exception thrown by the lookup, propagates out of {@link
- * EnvelopeOpener#open} unchanged, before anything is recorded: the envelope can be opened again
- * once the lookup works. Only a definite "no such user" is an empty answer.
+ * any other unchecked exception thrown by the lookup, propagates out of {@link EnvelopeOpener#open}
+ * unchanged, before anything is recorded: the envelope can be opened again once the lookup works.
+ * Only a definite "no such user" is an empty answer.
  */
 @FunctionalInterface
 public interface SenderCertificateLookup {
-  /** The current signing certificate the directory holds for {@code name}, or {@code null} if none. */
+  /**
+   * The current signing certificate the directory holds for {@code name}, or {@code null} if none.
+   */
   X509Certificate signingCertificate(String name);
 
   /**

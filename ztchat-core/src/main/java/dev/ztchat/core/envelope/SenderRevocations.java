@@ -14,6 +14,9 @@ public interface SenderRevocations {
   /** Nothing is revoked (tests, and callers without a CRL). */
   SenderRevocations NONE = (cert, at) -> Optional.empty();
 
-  /** Why a message signed with {@code cert} and dated {@code messageTime} must be refused, if it must. */
+  /**
+   * Why a message signed with {@code cert} and dated {@code messageTime} must be refused, if it
+   * must.
+   */
   Optional<String> refusal(X509Certificate cert, Instant messageTime);
 }

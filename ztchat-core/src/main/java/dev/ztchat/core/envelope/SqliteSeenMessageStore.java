@@ -1,8 +1,8 @@
 package dev.ztchat.core.envelope;
 
+import dev.ztchat.core.store.SqliteFiles;
 import java.io.IOException;
 import java.nio.file.Path;
-import dev.ztchat.core.store.SqliteFiles;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -149,7 +149,8 @@ public final class SqliteSeenMessageStore implements SeenMessageStore {
 
   @Override
   public synchronized void remove(String sender, byte[] messageId) {
-    try (PreparedStatement ps = db.prepareStatement("DELETE FROM seen WHERE sender = ? AND message_id = ?")) {
+    try (PreparedStatement ps =
+        db.prepareStatement("DELETE FROM seen WHERE sender = ? AND message_id = ?")) {
       ps.setString(1, sender);
       ps.setBytes(2, messageId);
       ps.executeUpdate();

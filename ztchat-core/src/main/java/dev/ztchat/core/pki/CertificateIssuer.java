@@ -130,21 +130,38 @@ public final class CertificateIssuer {
 
   /** Issues the relay's TLS server certificate with the given DNS names and IP addresses. */
   public static Credential issueServer(
-      Credential ca, String commonName, List<String> subjectAltNames, int keyBits, Instant notBefore, Duration validity) {
+      Credential ca,
+      String commonName,
+      List<String> subjectAltNames,
+      int keyBits,
+      Instant notBefore,
+      Duration validity) {
     return issueServer(ca, commonName, subjectAltNames, keyBits, notBefore, validity, null);
   }
 
   /** As above, naming where the CA publishes its CRL ({@code crlUrl}, or none when null). */
   public static Credential issueServer(
-      Credential ca, String commonName, List<String> subjectAltNames, int keyBits, Instant notBefore, Duration validity,
+      Credential ca,
+      String commonName,
+      List<String> subjectAltNames,
+      int keyBits,
+      Instant notBefore,
+      Duration validity,
       String crlUrl) {
-    return issueServer(ca, commonName, subjectAltNames, KeyType.RSA, keyBits, notBefore, validity, crlUrl);
+    return issueServer(
+        ca, commonName, subjectAltNames, KeyType.RSA, keyBits, notBefore, validity, crlUrl);
   }
 
   /** As above, with a server key of {@code type} ({@code keyBits} for RSA). */
   public static Credential issueServer(
-      Credential ca, String commonName, List<String> subjectAltNames, KeyType type, int keyBits, Instant notBefore,
-      Duration validity, String crlUrl) {
+      Credential ca,
+      String commonName,
+      List<String> subjectAltNames,
+      KeyType type,
+      int keyBits,
+      Instant notBefore,
+      Duration validity,
+      String crlUrl) {
     KeyPair keys = type.generate(keyBits);
     X509Certificate cert =
         build(
@@ -161,7 +178,10 @@ public final class CertificateIssuer {
     return new Credential(cert, keys.getPrivate());
   }
 
-  /** Issues a user's signing and encryption credentials; {@code name} must be a valid {@link IdentityName}. */
+  /**
+   * Issues a user's signing and encryption credentials; {@code name} must be a valid {@link
+   * IdentityName}.
+   */
   public static UserIdentity issueUser(
       Credential ca, String name, int keyBits, Instant notBefore, Duration validity) {
     return issueUser(ca, name, keyBits, notBefore, validity, null);
@@ -169,7 +189,12 @@ public final class CertificateIssuer {
 
   /** As above, naming where the CA publishes its CRL ({@code crlUrl}, or none when null). */
   public static UserIdentity issueUser(
-      Credential ca, String name, int keyBits, Instant notBefore, Duration validity, String crlUrl) {
+      Credential ca,
+      String name,
+      int keyBits,
+      Instant notBefore,
+      Duration validity,
+      String crlUrl) {
     IdentityName.validate(name);
     return new UserIdentity(
         name,
@@ -179,13 +204,23 @@ public final class CertificateIssuer {
 
   /** Issues one leaf certificate of the given role with a fresh key. */
   public static Credential issueLeaf(
-      Credential ca, String commonName, CertificateRole role, int keyBits, Instant notBefore, Duration validity) {
+      Credential ca,
+      String commonName,
+      CertificateRole role,
+      int keyBits,
+      Instant notBefore,
+      Duration validity) {
     return issueLeaf(ca, commonName, role, keyBits, notBefore, validity, null);
   }
 
   /** As above, naming where the CA publishes its CRL ({@code crlUrl}, or none when null). */
   public static Credential issueLeaf(
-      Credential ca, String commonName, CertificateRole role, int keyBits, Instant notBefore, Duration validity,
+      Credential ca,
+      String commonName,
+      CertificateRole role,
+      int keyBits,
+      Instant notBefore,
+      Duration validity,
       String crlUrl) {
     KeyPair keys = generateRsaKeyPair(keyBits);
     X509Certificate cert =
@@ -219,14 +254,41 @@ public final class CertificateIssuer {
       List<String> subjectAltNames,
       String crlDistributionPoint) {
     /** Without a CRL distribution point. */
-    public Spec(String commonName, PublicKey subjectKey, Credential issuer, KeyPair selfKeys, Instant notBefore,
-        Instant notAfter, CertificateRole role, List<String> subjectAltNames) {
-      this(commonName, subjectKey, issuer, selfKeys, notBefore, notAfter, role, subjectAltNames, null);
+    public Spec(
+        String commonName,
+        PublicKey subjectKey,
+        Credential issuer,
+        KeyPair selfKeys,
+        Instant notBefore,
+        Instant notAfter,
+        CertificateRole role,
+        List<String> subjectAltNames) {
+      this(
+          commonName,
+          subjectKey,
+          issuer,
+          selfKeys,
+          notBefore,
+          notAfter,
+          role,
+          subjectAltNames,
+          null);
     }
 
-    /** The same certificate, naming {@code url} (or none when null) as where its CRL is published. */
+    /**
+     * The same certificate, naming {@code url} (or none when null) as where its CRL is published.
+     */
     public Spec withCrlDistributionPoint(String url) {
-      return new Spec(commonName, subjectKey, issuer, selfKeys, notBefore, notAfter, role, subjectAltNames, url);
+      return new Spec(
+          commonName,
+          subjectKey,
+          issuer,
+          selfKeys,
+          notBefore,
+          notAfter,
+          role,
+          subjectAltNames,
+          url);
     }
 
     public Spec {
@@ -272,8 +334,11 @@ public final class CertificateIssuer {
       builder.addExtension(Extension.keyUsage, true, new KeyUsage(role.keyUsageBits()));
       if (role.requiredExtendedKeyUsageOid() != null) {
         builder.addExtension(
-            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                KeyPurposeId.getInstance(new ASN1ObjectIdentifier(role.requiredExtendedKeyUsageOid()))));
+            Extension.extendedKeyUsage,
+            false,
+            new ExtendedKeyUsage(
+                KeyPurposeId.getInstance(
+                    new ASN1ObjectIdentifier(role.requiredExtendedKeyUsageOid()))));
       }
       builder.addExtension(
           Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(spec.subjectKey()));
@@ -288,10 +353,17 @@ public final class CertificateIssuer {
             Extension.subjectAlternativeName, false, subjectAltNames(spec.subjectAltNames()));
       }
       if (spec.crlDistributionPoint() != null && !role.isCa()) {
-        GeneralNames where = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spec.crlDistributionPoint()));
-        builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(
-            new DistributionPoint[] {new DistributionPoint(
-                new DistributionPointName(where), null, null)}));
+        GeneralNames where =
+            new GeneralNames(
+                new GeneralName(
+                    GeneralName.uniformResourceIdentifier, spec.crlDistributionPoint()));
+        builder.addExtension(
+            Extension.cRLDistributionPoints,
+            false,
+            new CRLDistPoint(
+                new DistributionPoint[] {
+                  new DistributionPoint(new DistributionPointName(where), null, null)
+                }));
       }
       PrivateKey signingKey =
           spec.issuer() == null ? spec.selfKeys().getPrivate() : spec.issuer().privateKey();
@@ -321,9 +393,7 @@ public final class CertificateIssuer {
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("not an IP address: " + name, e);
         }
-        out.add(
-            new GeneralName(
-                GeneralName.iPAddress, new DEROctetString(address)));
+        out.add(new GeneralName(GeneralName.iPAddress, new DEROctetString(address)));
       } else {
         out.add(new GeneralName(GeneralName.dNSName, name));
       }

@@ -32,7 +32,6 @@ public enum CertificateRole {
     return keyUsage;
   }
 
-
   /** The keyUsage bit a certificate of this role must have set. */
   KeyUsageBit requiredKeyUsage() {
     return switch (this) {

@@ -33,8 +33,10 @@ import java.util.Optional;
  */
 public final class CertificateVerifier {
   private final X509Certificate rootCa;
+
   /** BoringSSL, and the root CA's key in its form, for the signature check; null without it. */
   private final Provider fastProvider;
+
   private final PublicKey fastCaKey;
 
   /**
@@ -49,7 +51,9 @@ public final class CertificateVerifier {
     Optional<Provider> boringSsl = BoringSslProvider.get();
     if (boringSsl.isPresent()) {
       try {
-        translated = (PublicKey) KeyFactory.getInstance(caKey.getAlgorithm(), boringSsl.get()).translateKey(caKey);
+        translated =
+            (PublicKey)
+                KeyFactory.getInstance(caKey.getAlgorithm(), boringSsl.get()).translateKey(caKey);
         provider = boringSsl.get();
       } catch (GeneralSecurityException | RuntimeException e) {
         translated = null; // the JDK checks signatures alone
@@ -67,8 +71,8 @@ public final class CertificateVerifier {
   /**
    * Whether our root CA signed {@code cert}. BoringSSL checks first when it loaded: a signature it
    * accepts is valid (the same standard check, SHA256withRSA or SHA256withECDSA over the same
-   * bytes). When it does not accept one (a bad signature, or anything it does not support), the
-   * JDK decides, so nothing the JDK alone would accept is refused for want of BoringSSL.
+   * bytes). When it does not accept one (a bad signature, or anything it does not support), the JDK
+   * decides, so nothing the JDK alone would accept is refused for want of BoringSSL.
    */
   private boolean signedByRootCa(X509Certificate cert) {
     if (fastProvider != null) {
@@ -92,8 +96,8 @@ public final class CertificateVerifier {
   }
 
   /**
-   * Verifies {@code cert} and returns normally, or throws {@link CertificateRejectedException} with a
-   * reason a user can read.
+   * Verifies {@code cert} and returns normally, or throws {@link CertificateRejectedException} with
+   * a reason a user can read.
    */
   public void verify(X509Certificate cert, String expectedName, CertificateRole role, Instant at)
       throws CertificateRejectedException {
@@ -116,10 +120,14 @@ public final class CertificateVerifier {
           "certificate for '" + subject + "' expired on " + cert.getNotAfter().toInstant());
     } catch (CertificateNotYetValidException e) {
       throw new CertificateRejectedException(
-          "certificate for '" + subject + "' is not valid before " + cert.getNotBefore().toInstant());
+          "certificate for '"
+              + subject
+              + "' is not valid before "
+              + cert.getNotBefore().toInstant());
     }
     if (cert.getBasicConstraints() >= 0) {
-      throw new CertificateRejectedException("certificate for '" + subject + "' is a CA certificate");
+      throw new CertificateRejectedException(
+          "certificate for '" + subject + "' is a CA certificate");
     }
     if (!role.requiredKeyUsage().isSetIn(cert)) {
       throw new CertificateRejectedException(
@@ -164,8 +172,11 @@ public final class CertificateVerifier {
       return;
     }
     throw new CertificateRejectedException(
-        "certificate for '" + subject + "' does not hold an RSA key of at least "
-            + CertificateIssuer.MIN_KEY_BITS + " bits"
+        "certificate for '"
+            + subject
+            + "' does not hold an RSA key of at least "
+            + CertificateIssuer.MIN_KEY_BITS
+            + " bits"
             + (role == CertificateRole.SERVER ? " or an ECDSA P-256 key" : ""));
   }
 

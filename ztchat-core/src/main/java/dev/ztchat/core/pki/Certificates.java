@@ -46,7 +46,10 @@ public final class Certificates {
     }
   }
 
-  /** SHA-256 fingerprint as colon-separated upper-case hex, as {@code openssl x509 -fingerprint -sha256} prints it. */
+  /**
+   * SHA-256 fingerprint as colon-separated upper-case hex, as {@code openssl x509 -fingerprint
+   * -sha256} prints it.
+   */
   public static String fingerprint(X509Certificate cert) {
     return HexFormat.ofDelimiter(":").withUpperCase().formatHex(sha256(cert));
   }

@@ -41,7 +41,10 @@ public record CertsLayout(Path root) {
     return root.resolve("ca.crl");
   }
 
-  /** Where issued certificates say the CRL is published (one URL, written by {@code pki init --crl-url}). */
+  /**
+   * Where issued certificates say the CRL is published (one URL, written by {@code pki init
+   * --crl-url}).
+   */
   public Path crlUrlFile() {
     return root.resolve("crl-url");
   }
@@ -70,6 +73,7 @@ public record CertsLayout(Path root) {
   public Path userDir(String name) {
     return usersDir().resolve(IdentityName.validate(name));
   }
+
   /**
    * The previous identities of {@code name} that renewals kept (their private keys open messages
    * sealed to the old keys), oldest first; none if there was no renewal.
@@ -80,10 +84,11 @@ public record CertsLayout(Path root) {
       return List.of();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(Files::isDirectory).sorted(Comparator.comparing(p -> p.toFile().lastModified())).toList();
+      return s.filter(Files::isDirectory)
+          .sorted(Comparator.comparing(p -> p.toFile().lastModified()))
+          .toList();
     }
   }
-
 
   public Path signingCertificate(String name) {
     return userDir(name).resolve("signing.crt");

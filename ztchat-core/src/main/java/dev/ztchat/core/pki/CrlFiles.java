@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509CRL;
 
-/** Reads and writes {@code ca.crl}; writes replace the file atomically, so a reader never sees half a list. */
+/**
+ * Reads and writes {@code ca.crl}; writes replace the file atomically, so a reader never sees half
+ * a list.
+ */
 public final class CrlFiles {
   private CrlFiles() {}
 

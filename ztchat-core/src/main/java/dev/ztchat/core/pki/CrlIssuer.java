@@ -2,7 +2,6 @@ package dev.ztchat.core.pki;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -26,8 +25,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Issues the root CA's certificate revocation list: a standard X.509 v2 CRL, signed with the CA
- * key's algorithm ({@link KeyType}: SHA256withRSA or SHA256withECDSA), whose CRL number grows by one with every issue, carrying every entry of the
- * previous list plus the new ones. {@code openssl crl -CAfile ca.crt} verifies it.
+ * key's algorithm ({@link KeyType}: SHA256withRSA or SHA256withECDSA), whose CRL number grows by
+ * one with every issue, carrying every entry of the previous list plus the new ones. {@code openssl
+ * crl -CAfile ca.crt} verifies it.
  */
 public final class CrlIssuer {
   /** Default time until the next CRL must be issued (clients refuse a CRL past its nextUpdate). */
@@ -47,15 +47,20 @@ public final class CrlIssuer {
    * A new CRL: {@code previous}'s entries (if any), plus {@code add} revoked at {@code now}, valid
    * until {@code now + nextUpdate}.
    */
-  public static X509CRL issue(Credential ca, X509CRL previous, List<Revocation> add, Instant now, Duration nextUpdate) {
+  public static X509CRL issue(
+      Credential ca, X509CRL previous, List<Revocation> add, Instant now, Duration nextUpdate) {
     requireNonNull(ca, "ca");
     try {
-      X500Name issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
+      X500Name issuer =
+          X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
       X509v2CRLBuilder b = new X509v2CRLBuilder(issuer, Date.from(now));
       b.setNextUpdate(Date.from(now.plus(nextUpdate)));
       BigInteger number = BigInteger.ONE;
       if (previous != null) {
-        for (X509CRLEntry e : previous.getRevokedCertificates() == null ? Set.<X509CRLEntry>of() : previous.getRevokedCertificates()) {
+        for (X509CRLEntry e :
+            previous.getRevokedCertificates() == null
+                ? Set.<X509CRLEntry>of()
+                : previous.getRevokedCertificates()) {
           @SuppressWarnings("EnumOrdinal") // CRLReason's constants are in code order (RFC 5280)
           int reason = e.getRevocationReason() == null ? 0 : e.getRevocationReason().ordinal();
           b.addCRLEntry(e.getSerialNumber(), e.getRevocationDate(), reason);
@@ -63,15 +68,22 @@ public final class CrlIssuer {
         number = crlNumber(previous).add(BigInteger.ONE);
       }
       for (Revocation r : add) {
-        if (previous == null || previous.getRevokedCertificate(r.certificate().getSerialNumber()) == null) {
+        if (previous == null
+            || previous.getRevokedCertificate(r.certificate().getSerialNumber()) == null) {
           b.addCRLEntry(r.certificate().getSerialNumber(), Date.from(now), r.reason().code());
         }
       }
       b.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
-      b.addExtension(Extension.authorityKeyIdentifier, false,
-          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.certificate().getPublicKey()));
-      return new JcaX509CRLConverter().getCRL(
-          b.build(new JcaContentSignerBuilder(KeyType.signatureAlgorithmFor(ca.privateKey())).build(ca.privateKey())));
+      b.addExtension(
+          Extension.authorityKeyIdentifier,
+          false,
+          new JcaX509ExtensionUtils()
+              .createAuthorityKeyIdentifier(ca.certificate().getPublicKey()));
+      return new JcaX509CRLConverter()
+          .getCRL(
+              b.build(
+                  new JcaContentSignerBuilder(KeyType.signatureAlgorithmFor(ca.privateKey()))
+                      .build(ca.privateKey())));
     } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
       throw new IllegalStateException("could not issue the CRL", e);
     }
@@ -85,6 +97,4 @@ public final class CrlIssuer {
     }
     return CRLNumber.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getCRLNumber();
   }
-
-
 }

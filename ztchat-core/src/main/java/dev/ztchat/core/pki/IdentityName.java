@@ -28,17 +28,23 @@ public final class IdentityName {
    */
   public static String validate(String name) {
     if (name == null || name.isEmpty()) {
-      throw new IllegalArgumentException("identity name is empty: use 1 to " + MAX_LENGTH + " characters from a-z 0-9 . _ -");
+      throw new IllegalArgumentException(
+          "identity name is empty: use 1 to " + MAX_LENGTH + " characters from a-z 0-9 . _ -");
     }
     if (name.length() > MAX_LENGTH) {
       throw new IllegalArgumentException(
-          "identity name is " + name.length() + " characters long: at most " + MAX_LENGTH + " allowed");
+          "identity name is "
+              + name.length()
+              + " characters long: at most "
+              + MAX_LENGTH
+              + " allowed");
     }
     if (!ALLOWED.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "identity name '"
               + printable(name)
-              + "' is not allowed: use only lowercase letters, digits, '.', '_' and '-', starting with a letter or digit");
+              + "' is not allowed: use only lowercase letters, digits, '.', '_' and '-', starting"
+              + " with a letter or digit");
     }
     return name;
   }
@@ -47,7 +53,10 @@ public final class IdentityName {
     StringBuilder b = new StringBuilder();
     s.codePoints()
         .limit(40)
-        .forEach(c -> b.append(c >= 0x20 && c < 0x7f ? Character.toString(c) : String.format("\\u%04x", c)));
+        .forEach(
+            c ->
+                b.append(
+                    c >= 0x20 && c < 0x7f ? Character.toString(c) : String.format("\\u%04x", c)));
     return b.toString();
   }
 }

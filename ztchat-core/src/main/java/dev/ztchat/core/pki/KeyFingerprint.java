@@ -25,7 +25,8 @@ public final class KeyFingerprint {
   /** SHA-256 of {@code cert}'s SubjectPublicKeyInfo as 64 lower-case hex digits, ungrouped. */
   public static String hex(X509Certificate cert) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded()));
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded()));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 unavailable", e);
     }

@@ -124,8 +124,8 @@ public enum KeyType {
   }
 
   /**
-   * True when {@code key} is the private key of {@code cert}'s public key. RSA keys are compared
-   * by modulus; EC keys by signing a challenge and verifying it with the certificate's key. Keys of
+   * True when {@code key} is the private key of {@code cert}'s public key. RSA keys are compared by
+   * modulus; EC keys by signing a challenge and verifying it with the certificate's key. Keys of
    * unsupported types never match.
    */
   public static boolean matches(X509Certificate cert, PrivateKey key) {

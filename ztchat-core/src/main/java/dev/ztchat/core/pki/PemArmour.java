@@ -19,13 +19,18 @@ final class PemArmour {
 
   /** {@code der} as PEM text with {@code label}, base64 in lines of 64, each line ending in \n. */
   static String encode(String label, byte[] der) {
-    return "-----BEGIN " + label + "-----\n" + ENCODER.encodeToString(der) + "\n-----END " + label
+    return "-----BEGIN "
+        + label
+        + "-----\n"
+        + ENCODER.encodeToString(der)
+        + "\n-----END "
+        + label
         + "-----\n";
   }
 
   /**
-   * The bytes of the first PEM block in {@code text}, if that block has {@code label}; empty if
-   * the text holds no PEM block or its first block has another label.
+   * The bytes of the first PEM block in {@code text}, if that block has {@code label}; empty if the
+   * text holds no PEM block or its first block has another label.
    *
    * @param where names the text in errors (a file name)
    * @throws IOException if the block has no END line or its base64 is malformed

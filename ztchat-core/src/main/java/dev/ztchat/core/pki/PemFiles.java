@@ -25,8 +25,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Reads and writes PEM files: X.509 certificates, CRLs and PKCS#8 private keys. Private key files are
- * created with mode 0600 from the start (never readable by others, not even briefly).
+ * Reads and writes PEM files: X.509 certificates, CRLs and PKCS#8 private keys. Private key files
+ * are created with mode 0600 from the start (never readable by others, not even briefly).
  *
  * <p>Only the JDK is used here (the PEM armour is RFC 7468's: a BEGIN line, base64 in lines of 64,
  * an END line), so that reading keys and certificates, which every client start does, never loads
@@ -55,7 +55,8 @@ public final class PemFiles {
         PemArmour.decode(pem, "X509 CRL", "the CRL")
             .orElseThrow(() -> new IOException("not a PEM CRL (BEGIN X509 CRL)"));
     try {
-      return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(der));
+      return (X509CRL)
+          CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(der));
     } catch (GeneralSecurityException e) {
       throw new IOException("the CRL cannot be parsed: " + e.getMessage(), e);
     }
@@ -122,7 +123,10 @@ public final class PemFiles {
     write(file, pem(cert), PosixFilePermissions.fromString("rw-r--r--"), overwrite);
   }
 
-  /** Writes a private key as PKCS#8 PEM, created with mode 0600. Refuses to overwrite unless {@code overwrite}. */
+  /**
+   * Writes a private key as PKCS#8 PEM, created with mode 0600. Refuses to overwrite unless {@code
+   * overwrite}.
+   */
   public static void writePrivateKey(Path file, PrivateKey key, boolean overwrite)
       throws IOException {
     write(file, pem(key), PosixFilePermissions.fromString("rw-------"), overwrite);
@@ -132,10 +136,13 @@ public final class PemFiles {
     byte[] der =
         PemArmour.decode(text, "CERTIFICATE", where)
             .orElseThrow(
-                () -> new IOException(where + " does not hold a PEM certificate (BEGIN CERTIFICATE)"));
+                () ->
+                    new IOException(
+                        where + " does not hold a PEM certificate (BEGIN CERTIFICATE)"));
     try {
       return (X509Certificate)
-          CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+          CertificateFactory.getInstance("X.509")
+              .generateCertificate(new ByteArrayInputStream(der));
     } catch (CertificateException e) {
       throw new IOException(where + " holds a certificate that cannot be parsed", e);
     }

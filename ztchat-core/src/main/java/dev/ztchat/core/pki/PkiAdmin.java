@@ -90,12 +90,14 @@ public final class PkiAdmin {
       requireNonNull(keyType, "keyType");
       extraServerNames = List.copyOf(extraServerNames);
       if (crlUrl != null && !crlUrl.matches("https?://[\\x21-\\x7e]+")) {
-        throw new IllegalArgumentException("--crl-url '" + crlUrl + "' must be an http:// or https:// URL");
+        throw new IllegalArgumentException(
+            "--crl-url '" + crlUrl + "' must be an http:// or https:// URL");
       }
     }
 
     /** Without a CRL distribution point in the certificates. */
-    public InitOptions(List<String> users, int keyBits, List<String> extraServerNames, int days, boolean force) {
+    public InitOptions(
+        List<String> users, int keyBits, List<String> extraServerNames, int days, boolean force) {
       this(users, keyBits, KeyType.RSA, extraServerNames, days, force, null);
     }
 
@@ -200,7 +202,8 @@ public final class PkiAdmin {
     for (String user : users) {
       progress.accept(
           "generating user " + user + ": signing and encryption keys (RSA-" + bits + ")...");
-      identities.add(CertificateIssuer.issueUser(ca, user, bits, notBefore, leafValidity, options.crlUrl()));
+      identities.add(
+          CertificateIssuer.issueUser(ca, user, bits, notBefore, leafValidity, options.crlUrl()));
     }
 
     boolean force = options.force();
@@ -280,7 +283,8 @@ public final class PkiAdmin {
     List<PkiWarning> warnings = new ArrayList<>();
     if (notAfter.isAfter(caNotAfter)) {
       notAfter = caNotAfter;
-      warnings.add(PkiWarning.of(name + "'s certificates expire with the root CA on " + caNotAfter));
+      warnings.add(
+          PkiWarning.of(name + "'s certificates expire with the root CA on " + caNotAfter));
     }
     Duration validity = Duration.between(notBefore, notAfter);
     progress.accept("generating user " + name + ": signing key (RSA-" + keyBits + ")...");
@@ -290,7 +294,13 @@ public final class PkiAdmin {
     progress.accept("generating user " + name + ": encryption key (RSA-" + keyBits + ")...");
     Credential encryption =
         CertificateIssuer.issueLeaf(
-            ca, name, CertificateRole.USER_ENCRYPTION, keyBits, notBefore, validity, layout.crlUrl());
+            ca,
+            name,
+            CertificateRole.USER_ENCRYPTION,
+            keyBits,
+            notBefore,
+            validity,
+            layout.crlUrl());
     List<PkiFile> written = writeUser(layout, new UserIdentity(name, signing, encryption), force);
     return new PkiResult(written, warnings);
   }

@@ -31,11 +31,7 @@ final class PkiChecks {
     Path file = layout.caCertificate();
     if (!Files.isRegularFile(file)) {
       throw new PkiException(
-          "no root CA in "
-              + layout.root()
-              + " ("
-              + file
-              + " not found)",
+          "no root CA in " + layout.root() + " (" + file + " not found)",
           Remedy.of(Remedy.Kind.CREATE_PKI));
     }
     return PemFiles.readCertificate(file);
@@ -74,16 +70,16 @@ final class PkiChecks {
     }
     if (now.isAfter(cert.getNotAfter().toInstant())) {
       throw new PkiException(
-          "the root CA in "
-              + layout.root()
-              + " expired on "
-              + cert.getNotAfter().toInstant(),
+          "the root CA in " + layout.root() + " expired on " + cert.getNotAfter().toInstant(),
           Remedy.of(Remedy.Kind.REPLACE_CA));
     }
     return new Credential(cert, key);
   }
 
-  /** True when {@code key} is the private key of {@code cert}'s public key ({@link KeyType#matches}). */
+  /**
+   * True when {@code key} is the private key of {@code cert}'s public key ({@link
+   * KeyType#matches}).
+   */
   static boolean keyMatches(X509Certificate cert, PrivateKey key) {
     return KeyType.matches(cert, key);
   }
@@ -151,8 +147,7 @@ final class PkiChecks {
       empty = entries.findAny().isEmpty();
     }
     if (!empty && !force) {
-      throw new PkiException(
-          out + " is not empty", Remedy.of(Remedy.Kind.EMPTY_EXPORT_FOLDER));
+      throw new PkiException(out + " is not empty", Remedy.of(Remedy.Kind.EMPTY_EXPORT_FOLDER));
     }
   }
 }

@@ -135,7 +135,12 @@ public final class PkiExport {
     X509CRL crl = CrlFiles.read(source.crl());
     if (crl != null) {
       CrlFiles.write(target.crl(), crl);
-      written.add(new PkiFile(target.crl(), "root CA revocation list", "the server (copy each new one here)", false));
+      written.add(
+          new PkiFile(
+              target.crl(),
+              "root CA revocation list",
+              "the server (copy each new one here)",
+              false));
     }
     for (PublicCerts user : users) {
       String name = user.name();
@@ -171,11 +176,7 @@ public final class PkiExport {
       verifier.verify(cert, name, role, now);
     } catch (CertificateRejectedException e) {
       throw new PkiException(
-          "not exporting: "
-              + e.getMessage()
-              + " (checked against "
-              + source.caCertificate()
-              + ")",
+          "not exporting: " + e.getMessage() + " (checked against " + source.caCertificate() + ")",
           role == CertificateRole.SERVER
               ? Remedy.of(Remedy.Kind.REISSUE_SERVER)
               : Remedy.forUser(Remedy.Kind.REISSUE_USER, name));

@@ -16,9 +16,10 @@ import java.util.List;
  * certificate) with its key fingerprint, expiry and a status an operator can act on. This is what
  * {@code ztchat pki list} prints. It reads certificates only, never private keys.
  *
- * <p>The status is {@code valid}, {@code expires in N days} (fewer than {@value Certificates#EXPIRY_WARNING_DAYS} left),
- * {@code EXPIRED}, {@code REVOKED on DATE (REASON)} (listed in {@code ca.crl}), {@code NOT YET VALID}, {@code INVALID: reason} (for example a user left behind
- * when the CA was replaced), {@code MISSING} or {@code UNREADABLE: reason}.
+ * <p>The status is {@code valid}, {@code expires in N days} (fewer than {@value
+ * Certificates#EXPIRY_WARNING_DAYS} left), {@code EXPIRED}, {@code REVOKED on DATE (REASON)}
+ * (listed in {@code ca.crl}), {@code NOT YET VALID}, {@code INVALID: reason} (for example a user
+ * left behind when the CA was replaced), {@code MISSING} or {@code UNREADABLE: reason}.
  */
 public final class PkiListing {
   private PkiListing() {}
@@ -50,7 +51,14 @@ public final class PkiListing {
     entries.add(entry(ca, "ca", caStatus(ca, now)));
     if (Files.exists(layout.serverCertificate())) {
       entries.add(
-          leaf(layout.serverCertificate(), null, "server", CertificateRole.SERVER, verifier, now, crl));
+          leaf(
+              layout.serverCertificate(),
+              null,
+              "server",
+              CertificateRole.SERVER,
+              verifier,
+              now,
+              crl));
     }
     for (String user : layout.userNames()) {
       entries.add(
@@ -96,8 +104,12 @@ public final class PkiListing {
     String status = timeStatus(cert, now);
     var revoked = crl == null ? null : crl.getRevokedCertificate(cert.getSerialNumber());
     if (revoked != null) {
-      status = "REVOKED on " + revoked.getRevocationDate().toInstant()
-          + (revoked.getRevocationReason() == null ? "" : " (" + revoked.getRevocationReason() + ")");
+      status =
+          "REVOKED on "
+              + revoked.getRevocationDate().toInstant()
+              + (revoked.getRevocationReason() == null
+                  ? ""
+                  : " (" + revoked.getRevocationReason() + ")");
     } else if (status == null) {
       try {
         verifier.verify(cert, user, role, now);

@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -54,7 +53,8 @@ public final class PkiRevocation {
    * CRL. When it lists both already, nothing is written and the CRL is returned as it is ({@link
    * #alreadyRevoked} says since when and why).
    */
-  public X509CRL revoke(String name, RevocationReason reason, Duration nextUpdate) throws IOException, PkiException {
+  public X509CRL revoke(String name, RevocationReason reason, Duration nextUpdate)
+      throws IOException, PkiException {
     IdentityName.validate(name);
     Credential ca = PkiChecks.loadCa(layout, clock.instant());
     X509CRL current = readVerifiedCrl(ca);
@@ -71,15 +71,16 @@ public final class PkiRevocation {
   }
 
   /**
-   * When both of {@code name}'s current certificates are on the CRL: the earlier of their revocation
-   * dates and its reason; empty when either is not (or there is no CRL).
+   * When both of {@code name}'s current certificates are on the CRL: the earlier of their
+   * revocation dates and its reason; empty when either is not (or there is no CRL).
    */
   public Optional<Revoked> alreadyRevoked(String name) throws IOException, PkiException {
     IdentityName.validate(name);
     X509CRL current = readVerifiedCrl(PkiChecks.loadCa(layout, clock.instant()));
     Revoked first = null;
     for (X509Certificate cert : currentCertificates(name)) {
-      X509CRLEntry entry = current == null ? null : current.getRevokedCertificate(cert.getSerialNumber());
+      X509CRLEntry entry =
+          current == null ? null : current.getRevokedCertificate(cert.getSerialNumber());
       if (entry == null) {
         return Optional.empty();
       }
@@ -119,7 +120,10 @@ public final class PkiRevocation {
     return reason.name();
   }
 
-  /** Re-issues the CRL unchanged but for a new thisUpdate/nextUpdate (run it before the old one runs out). */
+  /**
+   * Re-issues the CRL unchanged but for a new thisUpdate/nextUpdate (run it before the old one runs
+   * out).
+   */
   public X509CRL refresh(Duration nextUpdate) throws IOException, PkiException {
     return writeCrl(PkiChecks.loadCa(layout, clock.instant()), List.of(), nextUpdate);
   }
@@ -128,34 +132,55 @@ public final class PkiRevocation {
    * New keys and certificates for {@code name}; the old ones are revoked as superseded and kept in
    * {@code users/NAME/previous/SERIAL/}.
    */
-  public PkiResult renew(String name, int keyBits, int days, Duration nextUpdate) throws IOException, PkiException {
+  public PkiResult renew(String name, int keyBits, int days, Duration nextUpdate)
+      throws IOException, PkiException {
     IdentityName.validate(name);
     Credential ca = PkiChecks.loadCa(layout, clock.instant());
     UserIdentity old;
     try {
       old = layout.readUser(name);
     } catch (NoSuchFileException e) {
-      throw new PkiException("no identity '" + name + "' to renew in " + layout.root() + " (missing " + e.getFile() + ")");
+      throw new PkiException(
+          "no identity '"
+              + name
+              + "' to renew in "
+              + layout.root()
+              + " (missing "
+              + e.getFile()
+              + ")");
     }
-    Path keep = layout.userDir(name).resolve("previous")
-        .resolve(HexFormat.of().formatHex(old.signing().certificate().getSerialNumber().toByteArray()));
+    Path keep =
+        layout
+            .userDir(name)
+            .resolve("previous")
+            .resolve(
+                HexFormat.of()
+                    .formatHex(old.signing().certificate().getSerialNumber().toByteArray()));
     Files.createDirectories(keep);
-    for (Path p : List.of(layout.signingCertificate(name), layout.signingKey(name),
-        layout.encryptionCertificate(name), layout.encryptionKey(name))) {
+    for (Path p :
+        List.of(
+            layout.signingCertificate(name),
+            layout.signingKey(name),
+            layout.encryptionCertificate(name),
+            layout.encryptionKey(name))) {
       Files.move(p, keep.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
     }
     progress.accept("old keys of " + name + " kept in " + keep + " (to read old messages)");
     PkiResult issued = new PkiAdmin(layout, clock, progress).issue(name, keyBits, days, false);
-    writeCrl(ca, List.of(
-        new CrlIssuer.Revocation(old.signing().certificate(), RevocationReason.SUPERSEDED),
-        new CrlIssuer.Revocation(old.encryption().certificate(), RevocationReason.SUPERSEDED)), nextUpdate);
+    writeCrl(
+        ca,
+        List.of(
+            new CrlIssuer.Revocation(old.signing().certificate(), RevocationReason.SUPERSEDED),
+            new CrlIssuer.Revocation(old.encryption().certificate(), RevocationReason.SUPERSEDED)),
+        nextUpdate);
     progress.accept("old certificates of " + name + " revoked as superseded in " + layout.crl());
     return issued;
   }
 
   /** Writes the first, empty CRL of a new CA. */
   static void writeInitial(CertsLayout layout, Credential ca, Instant now) throws IOException {
-    CrlFiles.write(layout.crl(), CrlIssuer.issue(ca, null, List.of(), now, CrlIssuer.DEFAULT_NEXT_UPDATE));
+    CrlFiles.write(
+        layout.crl(), CrlIssuer.issue(ca, null, List.of(), now, CrlIssuer.DEFAULT_NEXT_UPDATE));
   }
 
   private X509CRL readVerifiedCrl(Credential ca) throws IOException, PkiException {
@@ -164,13 +189,15 @@ public final class PkiRevocation {
       try {
         previous.verify(ca.certificate().getPublicKey());
       } catch (GeneralSecurityException e) {
-        throw new PkiException(layout.crl() + " was not signed by this CA: move it away and revoke again");
+        throw new PkiException(
+            layout.crl() + " was not signed by this CA: move it away and revoke again");
       }
     }
     return previous;
   }
 
-  private X509CRL writeCrl(Credential ca, List<CrlIssuer.Revocation> add, Duration nextUpdate) throws IOException, PkiException {
+  private X509CRL writeCrl(Credential ca, List<CrlIssuer.Revocation> add, Duration nextUpdate)
+      throws IOException, PkiException {
     X509CRL previous = readVerifiedCrl(ca);
     X509CRL crl = CrlIssuer.issue(ca, previous, add, clock.instant(), nextUpdate);
     CrlFiles.write(layout.crl(), crl);

@@ -27,8 +27,11 @@ public final class RevocationList {
     this.ca = ca;
   }
 
-  /** Checks {@code crl} against {@code ca} and {@code now}; throws with a reason a user can act on. */
-  public static RevocationList verify(X509CRL crl, X509Certificate ca, Instant now) throws CrlRejectedException {
+  /**
+   * Checks {@code crl} against {@code ca} and {@code now}; throws with a reason a user can act on.
+   */
+  public static RevocationList verify(X509CRL crl, X509Certificate ca, Instant now)
+      throws CrlRejectedException {
     requireNonNull(crl, "crl");
     requireNonNull(ca, "ca");
     if (!crl.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
@@ -40,14 +43,20 @@ public final class RevocationList {
       throw new CrlRejectedException("the CRL's signature was not made by our root CA");
     }
     if (crl.getNextUpdate() == null) {
-      throw new CrlRejectedException("the CRL has no nextUpdate, so its freshness cannot be checked");
+      throw new CrlRejectedException(
+          "the CRL has no nextUpdate, so its freshness cannot be checked");
     }
     if (!now.isBefore(crl.getNextUpdate().toInstant())) {
-      throw new CrlRejectedException("the CRL is out of date (its nextUpdate " + crl.getNextUpdate().toInstant()
-          + " has passed): the administrator must issue a new one");
+      throw new CrlRejectedException(
+          "the CRL is out of date (its nextUpdate "
+              + crl.getNextUpdate().toInstant()
+              + " has passed): the administrator must issue a new one");
     }
     if (now.isBefore(crl.getThisUpdate().toInstant().minusSeconds(300))) {
-      throw new CrlRejectedException("the CRL is dated in the future (" + crl.getThisUpdate().toInstant() + "): check the clocks");
+      throw new CrlRejectedException(
+          "the CRL is dated in the future ("
+              + crl.getThisUpdate().toInstant()
+              + "): check the clocks");
     }
     return new RevocationList(crl, ca);
   }
@@ -61,7 +70,9 @@ public final class RevocationList {
     return e == null ? Optional.empty() : Optional.of(e.getRevocationDate().toInstant());
   }
 
-  /** True when {@code cert} was revoked because its key was compromised (nothing it signed counts). */
+  /**
+   * True when {@code cert} was revoked because its key was compromised (nothing it signed counts).
+   */
   public boolean compromised(X509Certificate cert) {
     return reasonIs(cert, CRLReason.KEY_COMPROMISE);
   }

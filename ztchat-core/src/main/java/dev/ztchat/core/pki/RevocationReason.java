@@ -38,6 +38,7 @@ public enum RevocationReason {
     for (RevocationReason r : values()) {
       names.append(names.isEmpty() ? "" : ", ").append(r.cliName);
     }
-    throw new IllegalArgumentException("unknown revocation reason '" + name + "': use one of " + names);
+    throw new IllegalArgumentException(
+        "unknown revocation reason '" + name + "': use one of " + names);
   }
 }

@@ -27,7 +27,8 @@ public sealed interface Frame {
    * queueTtlSeconds} is how long the relay keeps an envelope for an offline recipient; 0 when the
    * relay did not announce it (the member is optional on the wire).
    */
-  record Welcome(int protocol, String identity, int maxFrame, int idleTimeoutSeconds, int queueTtlSeconds)
+  record Welcome(
+      int protocol, String identity, int maxFrame, int idleTimeoutSeconds, int queueTtlSeconds)
       implements Frame {
     public Welcome {
       requireNonNull(identity, "identity");
@@ -104,7 +105,8 @@ public sealed interface Frame {
    * so that envelopes signed before a renewal can still be verified (docs/PROTOCOL.md section 7);
    * empty when there are none (the member is optional on the wire).
    */
-  record Certificates(String ref, String user, String signing, String encryption, List<String> earlierSigning)
+  record Certificates(
+      String ref, String user, String signing, String encryption, List<String> earlierSigning)
       implements Frame {
     public Certificates {
       requireNonNull(user, "user");

@@ -69,8 +69,8 @@ final class FrameMembers {
   }
 
   /**
-   * Standard base64 with padding (RFC 4648 section 4, as the conventions of docs/PROTOCOL.md say): no
-   * line breaks, no white space, no other alphabet, no missing padding.
+   * Standard base64 with padding (RFC 4648 section 4, as the conventions of docs/PROTOCOL.md say):
+   * no line breaks, no white space, no other alphabet, no missing padding.
    */
   byte[] requiredBase64(String name) throws MalformedFrameException {
     String text = requiredText(name);

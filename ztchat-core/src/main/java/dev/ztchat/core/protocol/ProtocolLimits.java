@@ -3,8 +3,8 @@ package dev.ztchat.core.protocol;
 import java.time.Duration;
 
 /**
- * The protocol's limits and defaults, in one place (docs/PROTOCOL.md sections 3 and 4). Servers
- * may be configured differently; these are the defaults and the hard bounds.
+ * The protocol's limits and defaults, in one place (docs/PROTOCOL.md sections 3 and 4). Servers may
+ * be configured differently; these are the defaults and the hard bounds.
  */
 public final class ProtocolLimits {
   /** Protocol version announced in {@code welcome}. */
@@ -13,7 +13,9 @@ public final class ProtocolLimits {
   /** Default largest frame payload the server accepts from a client, in bytes. */
   public static final int DEFAULT_MAX_FRAME = 4096;
 
-  /** Smallest {@code --max-frame} a server may be configured with (one sealed envelope must fit). */
+  /**
+   * Smallest {@code --max-frame} a server may be configured with (one sealed envelope must fit).
+   */
   public static final int MIN_MAX_FRAME = 2048;
 
   /** Largest {@code --max-frame} a server may be configured with. */

@@ -3,8 +3,8 @@ package dev.ztchat.core.remedy;
 import java.util.Optional;
 
 /**
- * A failure that knows what the local user can do about it. Its message says what happened; a
- * front end words {@link #remedy()} after it.
+ * A failure that knows what the local user can do about it. Its message says what happened; a front
+ * end words {@link #remedy()} after it.
  */
 public interface HasRemedy {
   /** The step that helps, if there is one the user can take. */

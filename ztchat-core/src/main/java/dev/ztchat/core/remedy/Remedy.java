@@ -11,8 +11,8 @@ import java.util.Optional;
  * buttons). A library message says what happened; it never spells a command or a flag.
  *
  * @param kind the step that helps
- * @param subject the user the step is about (for {@link Kind#ISSUE_USER}, {@link
- *     Kind#REISSUE_USER} and {@link Kind#RENEW_USER}), otherwise empty
+ * @param subject the user the step is about (for {@link Kind#ISSUE_USER}, {@link Kind#REISSUE_USER}
+ *     and {@link Kind#RENEW_USER}), otherwise empty
  */
 public record Remedy(Kind kind, Optional<String> subject) {
   /** The steps a front end words. */
@@ -21,13 +21,18 @@ public record Remedy(Kind kind, Optional<String> subject) {
     CREATE_PKI,
     /** The CA cannot be used any more: create a new one and re-issue every identity. */
     REPLACE_CA,
-    /** The server certificate is missing or invalid: issue a new one (a new PKI or server identity). */
+    /**
+     * The server certificate is missing or invalid: issue a new one (a new PKI or server identity).
+     */
     REISSUE_SERVER,
     /** The user has no identity: issue one. */
     ISSUE_USER,
     /** The user's identity is unusable: issue it again, replacing the old one. */
     REISSUE_USER,
-    /** The user's certificate was refused or expires soon: the administrator renews it and hands over the new keys. */
+    /**
+     * The user's certificate was refused or expires soon: the administrator renews it and hands
+     * over the new keys.
+     */
     RENEW_USER,
     /** The revocation list is out of date: the administrator issues a fresh one. */
     ISSUE_CRL,
@@ -41,7 +46,10 @@ public record Remedy(Kind kind, Optional<String> subject) {
     OTHER_EXPORT_FOLDER,
     /** The export target is not empty: choose a new folder, or allow files in it to be replaced. */
     EMPTY_EXPORT_FOLDER,
-    /** A file the relay needs is missing: create the PKI, or point the relay at the folder that holds it. */
+    /**
+     * A file the relay needs is missing: create the PKI, or point the relay at the folder that
+     * holds it.
+     */
     FIND_CERTS_FOLDER,
     /** The relay's port is taken: choose another port. */
     OTHER_PORT,

@@ -21,7 +21,8 @@ import java.util.Set;
  * a commit is on disk when it returns.
  */
 public final class SqliteFiles {
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
 
   private SqliteFiles() {}
 
@@ -45,8 +46,15 @@ public final class SqliteFiles {
       }
       return db;
     } catch (SQLException e) {
-      throw new IOException("cannot open " + what + " " + file + ": " + e.getMessage()
-          + " (is another ztchat process using it?)", e);
+      throw new IOException(
+          "cannot open "
+              + what
+              + " "
+              + file
+              + ": "
+              + e.getMessage()
+              + " (is another ztchat process using it?)",
+          e);
     }
   }
 
@@ -57,11 +65,12 @@ public final class SqliteFiles {
   }
 
   /**
-   * Brings a database to schema {@code target}: reads the version kept in the {@code meta} table
-   * (0 for a new file), refuses a newer one, and runs {@code steps} and records the new version in
-   * one transaction, so a crash mid-migration leaves the previous version intact.
+   * Brings a database to schema {@code target}: reads the version kept in the {@code meta} table (0
+   * for a new file), refuses a newer one, and runs {@code steps} and records the new version in one
+   * transaction, so a crash mid-migration leaves the previous version intact.
    */
-  public static void migrate(Connection c, int target, String what, Migration steps) throws SQLException {
+  public static void migrate(Connection c, int target, String what, Migration steps)
+      throws SQLException {
     int version = 0;
     try (Statement s = c.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
@@ -72,12 +81,14 @@ public final class SqliteFiles {
       }
     }
     if (version > target) {
-      throw new SQLException(what + " was written by a newer ztchat (schema " + version + "); upgrade ztchat");
+      throw new SQLException(
+          what + " was written by a newer ztchat (schema " + version + "); upgrade ztchat");
     }
     c.setAutoCommit(false);
     try (Statement s = c.createStatement()) {
       steps.apply(s, version);
-      s.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '" + target + "')");
+      s.execute(
+          "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '" + target + "')");
       c.commit();
     } catch (SQLException e) {
       c.rollback();
@@ -90,13 +101,15 @@ public final class SqliteFiles {
   private static void prepare(Path file) throws IOException {
     Path dir = file.getParent();
     if (dir != null && !Files.isDirectory(dir)) {
-      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
     try {
       Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
     } catch (FileAlreadyExistsException e) {
       if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw new IOException(file + " exists and is not a regular file: remove it or choose another");
+        throw new IOException(
+            file + " exists and is not a regular file: remove it or choose another");
       }
     }
     // The umask may have cleared bits, and an existing file may be wider: set the mode exactly.

@@ -8,8 +8,6 @@ import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.Credential;
-import dev.ztchat.core.pki.CrlFiles;
-import dev.ztchat.core.pki.CrlIssuer;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
@@ -56,23 +54,24 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A compromised relay, for the end-to-end attacks and the client's tests against a hostile
- * server: it holds the real server certificate and key, so clients connect to it as to the real
- * server. It listens on 127.0.0.1 only.
+ * A compromised relay, for the end-to-end attacks and the client's tests against a hostile server:
+ * it holds the real server certificate and key, so clients connect to it as to the real server. It
+ * listens on 127.0.0.1 only.
  *
  * <p>Started with a certs folder ({@link #start}) it speaks the protocol (welcome, publish, who,
  * ping, directory, crl, send) and lets the caller capture envelopes, hold them back, inject any
- * bytes as a delivery, and answer directory requests with substitute certificates. Started
- * {@link #silent} it knows no one: it answers only ping, publish and ack, never a directory or
- * revocation-list request (so a client that opens a pushed envelope waits), may open with any
- * first frame instead of {@code welcome}, and pushes any bytes as frames, as fast as the client's
- * socket takes them ({@link #push}, {@link #flood}).
+ * bytes as a delivery, and answer directory requests with substitute certificates. Started {@link
+ * #silent} it knows no one: it answers only ping, publish and ack, never a directory or
+ * revocation-list request (so a client that opens a pushed envelope waits), may open with any first
+ * frame instead of {@code welcome}, and pushes any bytes as frames, as fast as the client's socket
+ * takes them ({@link #push}, {@link #flood}).
  */
 public final class HostileRelay implements AutoCloseable {
   /** An envelope as a client sent it through this relay. */
   public record Captured(String from, byte[] envelope) {}
 
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Map<String, List<Channel>> online = new ConcurrentHashMap<>();
   private final Map<String, String[]> directory = new ConcurrentHashMap<>();
   private final Map<String, String[]> substitutes = new ConcurrentHashMap<>();
@@ -82,12 +81,19 @@ public final class HostileRelay implements AutoCloseable {
   private final Channel serverChannel;
 
   private final String crl;
+
   /** False for a {@link #silent} relay. */
   private final boolean answersLookups;
+
   /** The payload of the first frame each connection gets; null for a genuine {@code welcome}. */
   private final byte[] firstFrame;
-  /** The first connection that completed its handshake: where {@link #push} and {@link #flood} write. */
+
+  /**
+   * The first connection that completed its handshake: where {@link #push} and {@link #flood}
+   * write.
+   */
   private final CompletableFuture<Channel> firstClient = new CompletableFuture<>();
+
   private final AtomicInteger pushed = new AtomicInteger();
   private volatile byte[] floodFrame;
   private volatile int floodLeft;
@@ -99,32 +105,39 @@ public final class HostileRelay implements AutoCloseable {
     var list = certs == null ? null : dev.ztchat.core.pki.CrlFiles.read(certs.crl());
     this.crl = list == null ? null : PemFiles.toPem(list);
     for (String user : certs == null ? List.<String>of() : certs.userNames()) {
-      directory.put(user, new String[] {
-          PemFiles.toPem(PemFiles.readCertificate(certs.signingCertificate(user))),
-          PemFiles.toPem(PemFiles.readCertificate(certs.encryptionCertificate(user)))});
+      directory.put(
+          user,
+          new String[] {
+            PemFiles.toPem(PemFiles.readCertificate(certs.signingCertificate(user))),
+            PemFiles.toPem(PemFiles.readCertificate(certs.encryptionCertificate(user)))
+          });
     }
     var ssl = TlsContexts.server(server, trustOnly(ca), TlsSettings.provider());
-    serverChannel = new ServerBootstrap()
-        .group(group)
-        .channel(NioServerSocketChannel.class)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline()
-                .addLast(ssl.newHandler(ch.alloc()))
-                .addLast(new FrameDecoder(ProtocolLimits.MAX_MAX_FRAME, ProtocolLimits.DEFAULT_FRAME_TIMEOUT))
-                .addLast(FrameEncoder.INSTANCE)
-                .addLast(new Handler());
-          }
-        })
-        .bind(new InetSocketAddress("127.0.0.1", 0))
-        .sync()
-        .channel();
+    serverChannel =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(ssl.newHandler(ch.alloc()))
+                        .addLast(
+                            new FrameDecoder(
+                                ProtocolLimits.MAX_MAX_FRAME, ProtocolLimits.DEFAULT_FRAME_TIMEOUT))
+                        .addLast(FrameEncoder.INSTANCE)
+                        .addLast(new Handler());
+                  }
+                })
+            .bind(new InetSocketAddress("127.0.0.1", 0))
+            .sync()
+            .channel();
   }
 
   /**
-   * Starts a relay with the real {@code server} credential, trusting client certificates of
-   * {@code ca}, that serves the directory and revocation list of {@code certs}.
+   * Starts a relay with the real {@code server} credential, trusting client certificates of {@code
+   * ca}, that serves the directory and revocation list of {@code certs}.
    */
   public static HostileRelay start(Credential server, X509Certificate ca, CertsLayout certs)
       throws IOException, InterruptedException {
@@ -132,8 +145,8 @@ public final class HostileRelay implements AutoCloseable {
   }
 
   /**
-   * Starts a relay that knows no one (see the class description); each connection's first frame
-   * is {@code firstFrame} (a whole payload), or a genuine {@code welcome} when null.
+   * Starts a relay that knows no one (see the class description); each connection's first frame is
+   * {@code firstFrame} (a whole payload), or a genuine {@code welcome} when null.
    */
   public static HostileRelay silent(Credential server, X509Certificate ca, byte[] firstFrame)
       throws IOException, InterruptedException {
@@ -159,7 +172,10 @@ public final class HostileRelay implements AutoCloseable {
     return sends.get();
   }
 
-  /** Delivers {@code envelope} (any bytes) to every live connection of {@code user}; returns how many. */
+  /**
+   * Delivers {@code envelope} (any bytes) to every live connection of {@code user}; returns how
+   * many.
+   */
   public int inject(String user, byte[] envelope) {
     List<Channel> targets = online.getOrDefault(user, List.of());
     targets.forEach(ch -> ch.writeAndFlush(new Frame.Deliver(envelope)));
@@ -182,8 +198,8 @@ public final class HostileRelay implements AutoCloseable {
   }
 
   /**
-   * Pushes {@code count} copies of {@code payload} to the first connected client, each written
-   * only when its socket takes more: when the client stops reading, the flood stops with it.
+   * Pushes {@code count} copies of {@code payload} to the first connected client, each written only
+   * when its socket takes more: when the client stops reading, the flood stops with it.
    */
   public void flood(byte[] payload, int count) throws Exception {
     Channel ch = firstClient.get(10, TimeUnit.SECONDS);
@@ -209,11 +225,13 @@ public final class HostileRelay implements AutoCloseable {
   private void pump(Channel ch) {
     while (floodLeft > 0 && ch.isActive() && ch.isWritable()) {
       floodLeft--;
-      ch.writeAndFlush(framed(floodFrame)).addListener(f -> {
-        if (f.isSuccess()) {
-          pushed.incrementAndGet();
-        }
-      });
+      ch.writeAndFlush(framed(floodFrame))
+          .addListener(
+              f -> {
+                if (f.isSuccess()) {
+                  pushed.incrementAndGet();
+                }
+              });
     }
   }
 
@@ -234,7 +252,8 @@ public final class HostileRelay implements AutoCloseable {
       KeyStore ts = KeyStore.getInstance("PKCS12");
       ts.load(null, null);
       ts.setCertificateEntry("ca", ca);
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ts);
       return tmf.getTrustManagers()[0];
     } catch (GeneralSecurityException e) {
@@ -254,15 +273,22 @@ public final class HostileRelay implements AutoCloseable {
           return;
         }
         X509Certificate peer =
-            (X509Certificate) ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates()[0];
+            (X509Certificate)
+                ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates()[0];
         identity = Certificates.commonName(peer);
         online.computeIfAbsent(identity, k -> new CopyOnWriteArrayList<>()).add(ctx.channel());
-        ctx.channel().closeFuture().addListener(f -> online.getOrDefault(identity, List.of()).remove(ctx.channel()));
+        ctx.channel()
+            .closeFuture()
+            .addListener(f -> online.getOrDefault(identity, List.of()).remove(ctx.channel()));
         if (firstFrame != null) {
           ctx.writeAndFlush(framed(firstFrame));
         } else {
-          ctx.writeAndFlush(new Frame.Welcome(ProtocolLimits.PROTOCOL_VERSION, identity,
-              ProtocolLimits.DEFAULT_MAX_FRAME, (int) ProtocolLimits.DEFAULT_IDLE_TIMEOUT.toSeconds()));
+          ctx.writeAndFlush(
+              new Frame.Welcome(
+                  ProtocolLimits.PROTOCOL_VERSION,
+                  identity,
+                  ProtocolLimits.DEFAULT_MAX_FRAME,
+                  (int) ProtocolLimits.DEFAULT_IDLE_TIMEOUT.toSeconds()));
         }
         firstClient.complete(ctx.channel());
       }
@@ -293,13 +319,15 @@ public final class HostileRelay implements AutoCloseable {
           case Frame.Ping p -> ctx.writeAndFlush(new Frame.Pong(p.ref()));
           case Frame.Publish p -> ctx.writeAndFlush(new Frame.Ok(p.ref()));
           case Frame.Ack a -> ctx.writeAndFlush(new Frame.Ok(a.ref()));
-          default -> { } // directory, crl, send: never answered
+          default -> {} // directory, crl, send: never answered
         }
         return;
       }
       switch (frame) {
         case Frame.Ping p -> ctx.writeAndFlush(new Frame.Pong(p.ref()));
-        case Frame.Who w -> ctx.writeAndFlush(new Frame.Online(w.ref(), online.keySet().stream().sorted().toList()));
+        case Frame.Who w ->
+            ctx.writeAndFlush(
+                new Frame.Online(w.ref(), online.keySet().stream().sorted().toList()));
         case Frame.Publish p -> {
           String[] known = directory.computeIfAbsent(identity, k -> new String[2]);
           known[1] = p.encryption();
@@ -307,18 +335,24 @@ public final class HostileRelay implements AutoCloseable {
         }
         case Frame.DirectoryRequest d -> {
           String[] c = substitutes.getOrDefault(d.user(), directory.get(d.user()));
-          ctx.writeAndFlush(c == null || c[0] == null || c[1] == null
-              ? new Frame.Error(d.ref(), ErrorCode.UNKNOWN_USER, "no certificates known for that user")
-              : new Frame.Certificates(d.ref(), d.user(), c[0], c[1]));
+          ctx.writeAndFlush(
+              c == null || c[0] == null || c[1] == null
+                  ? new Frame.Error(
+                      d.ref(), ErrorCode.UNKNOWN_USER, "no certificates known for that user")
+                  : new Frame.Certificates(d.ref(), d.user(), c[0], c[1]));
         }
         case Frame.Send s -> relay(ctx, s);
         // Like a real relay: it confirms acknowledgements and hands out the CA's signed CRL (which
         // it cannot forge); withholding either only makes clients more careful, never less.
         case Frame.Ack a -> ctx.writeAndFlush(new Frame.Ok(a.ref()));
-        case Frame.CrlRequest c -> ctx.writeAndFlush(crl == null
-            ? new Frame.Error(c.ref(), ErrorCode.NO_CRL, "no revocation list")
-            : new Frame.Revocations(c.ref(), crl));
-        default -> ctx.writeAndFlush(new Frame.Error(null, ErrorCode.UNKNOWN_TYPE, "not accepted from clients"));
+        case Frame.CrlRequest c ->
+            ctx.writeAndFlush(
+                crl == null
+                    ? new Frame.Error(c.ref(), ErrorCode.NO_CRL, "no revocation list")
+                    : new Frame.Revocations(c.ref(), crl));
+        default ->
+            ctx.writeAndFlush(
+                new Frame.Error(null, ErrorCode.UNKNOWN_TYPE, "not accepted from clients"));
       }
     }
 
@@ -337,7 +371,9 @@ public final class HostileRelay implements AutoCloseable {
         if (forward) {
           inject(r, s.envelope());
         }
-        results.add(new Frame.Delivery(r, DeliveryStatus.DELIVERED)); // a lie when holding back: it is hostile
+        results.add(
+            new Frame.Delivery(
+                r, DeliveryStatus.DELIVERED)); // a lie when holding back: it is hostile
       }
       ctx.writeAndFlush(new Frame.Sent(s.ref(), header.messageIdHex(), results));
     }

@@ -27,11 +27,12 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A blocking client that speaks raw frames over real TLS, for tests and attack simulations: it can
  * send any bytes, including what no well-behaved client would, and observe exactly what the relay
- * answers or whether it closed the connection. Uses the JDK's TLS and trusts only the given CA.
- * Not thread-safe for reading; writes are serialised.
+ * answers or whether it closed the connection. Uses the JDK's TLS and trusts only the given CA. Not
+ * thread-safe for reading; writes are serialised.
  */
 public final class RawFrameClient implements AutoCloseable {
   private static final Duration DEFAULT_READ = Duration.ofSeconds(5);
+
   /** Larger than any frame a relay may send; a longer prefix means the stream is out of step. */
   private static final int MAX_READ_LENGTH = 1 << 20;
 
@@ -48,8 +49,9 @@ public final class RawFrameClient implements AutoCloseable {
   }
 
   /** {@link #connect(String, int, Credential, X509Certificate, String...)} to 127.0.0.1. */
-  public static RawFrameClient connect(int port, Credential credential, X509Certificate trustedCa,
-      String... protocols) throws IOException {
+  public static RawFrameClient connect(
+      int port, Credential credential, X509Certificate trustedCa, String... protocols)
+      throws IOException {
     return connect("127.0.0.1", port, credential, trustedCa, protocols);
   }
 
@@ -58,8 +60,9 @@ public final class RawFrameClient implements AutoCloseable {
    * certificate (none when null) and offering only {@code protocols} when any are given. With TLS
    * 1.3 a refused client certificate shows only after this returns, on the first read.
    */
-  public static RawFrameClient connect(String host, int port, Credential credential,
-      X509Certificate trustedCa, String... protocols) throws IOException {
+  public static RawFrameClient connect(
+      String host, int port, Credential credential, X509Certificate trustedCa, String... protocols)
+      throws IOException {
     SSLSocket s;
     try {
       s = (SSLSocket) context(credential, trustedCa).getSocketFactory().createSocket(host, port);
@@ -80,8 +83,9 @@ public final class RawFrameClient implements AutoCloseable {
   }
 
   /** Connects as the owner of {@code credential} and reads up to the relay's {@code welcome}. */
-  public static RawFrameClient connectWelcomed(String host, int port, Credential credential,
-      X509Certificate trustedCa) throws IOException, MalformedFrameException {
+  public static RawFrameClient connectWelcomed(
+      String host, int port, Credential credential, X509Certificate trustedCa)
+      throws IOException, MalformedFrameException {
     RawFrameClient c = connect(host, port, credential, trustedCa);
     try {
       c.welcome = c.expect(Frame.Welcome.class);
@@ -93,12 +97,12 @@ public final class RawFrameClient implements AutoCloseable {
   }
 
   /**
-   * The client past the relay's {@code welcome}, or null when the relay completed the handshake
-   * and then refused the connection (an {@code error} or a close instead of {@code welcome}, as
-   * over a connection cap). Throws SocketTimeoutException when it did neither.
+   * The client past the relay's {@code welcome}, or null when the relay completed the handshake and
+   * then refused the connection (an {@code error} or a close instead of {@code welcome}, as over a
+   * connection cap). Throws SocketTimeoutException when it did neither.
    */
-  public static RawFrameClient connectWelcomedOrRefused(String host, int port, Credential credential,
-      X509Certificate trustedCa) throws IOException {
+  public static RawFrameClient connectWelcomedOrRefused(
+      String host, int port, Credential credential, X509Certificate trustedCa) throws IOException {
     RawFrameClient c = connect(host, port, credential, trustedCa);
     try {
       if (c.read(DEFAULT_READ) instanceof Frame.Welcome w) {
@@ -123,7 +127,10 @@ public final class RawFrameClient implements AutoCloseable {
     if (credential != null) {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
-      ks.setKeyEntry("me", credential.privateKey(), new char[0],
+      ks.setKeyEntry(
+          "me",
+          credential.privateKey(),
+          new char[0],
           new X509Certificate[] {credential.certificate()});
       kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, new char[0]);
@@ -229,7 +236,9 @@ public final class RawFrameClient implements AutoCloseable {
     socket.shutdownOutput();
   }
 
-  /** True when the server closed the connection within {@code timeout} (EOF, reset or TLS alert). */
+  /**
+   * True when the server closed the connection within {@code timeout} (EOF, reset or TLS alert).
+   */
   public boolean closedWithin(Duration timeout) throws IOException {
     socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
     try {
@@ -264,7 +273,8 @@ public final class RawFrameClient implements AutoCloseable {
    * Reads for up to {@code timeout}, acknowledging each delivered envelope whose message id is in
    * {@code ids} and leaving every other delivery unacknowledged, so a real user's messages stay
    * queued for them. An id leaves the set when the relay confirmed its deletion ({@code ok}).
-   * Returns when {@code ids} is empty or the time is up; the ids still in the set are not confirmed.
+   * Returns when {@code ids} is empty or the time is up; the ids still in the set are not
+   * confirmed.
    */
   public void ackOwn(Set<String> ids, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();

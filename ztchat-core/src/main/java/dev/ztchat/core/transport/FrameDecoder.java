@@ -13,11 +13,11 @@ import java.util.concurrent.TimeUnit;
  * Splits the byte stream into frames: a 4-byte big-endian unsigned length, then that many bytes
  * (docs/PROTOCOL.md section 3). Emits each payload as a {@link ByteBuf} without the prefix.
  *
- * <p>Security guarantees: the announced length is checked as soon as the prefix is read, before
- * any of the body is buffered; a frame over the limit raises {@link FrameTooLargeException} at
- * once. A length of zero is passed on (as an empty payload) for the codec to reject. A frame whose
- * body is still incomplete {@code frameTimeout} after its first byte raises {@link
- * StalledFrameException}, so a peer cannot hold a half-frame buffer forever.
+ * <p>Security guarantees: the announced length is checked as soon as the prefix is read, before any
+ * of the body is buffered; a frame over the limit raises {@link FrameTooLargeException} at once. A
+ * length of zero is passed on (as an empty payload) for the codec to reject. A frame whose body is
+ * still incomplete {@code frameTimeout} after its first byte raises {@link StalledFrameException},
+ * so a peer cannot hold a half-frame buffer forever.
  */
 public final class FrameDecoder extends LengthFieldBasedFrameDecoder {
   private final int maxPayload;

@@ -9,7 +9,9 @@ import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 
-/** Builds Netty TLS contexts that follow {@link TlsSettings}: one for the relay, one for clients. */
+/**
+ * Builds Netty TLS contexts that follow {@link TlsSettings}: one for the relay, one for clients.
+ */
 public final class TlsContexts {
   private TlsContexts() {}
 

@@ -5,9 +5,9 @@ import io.netty.handler.ssl.SslProvider;
 import java.util.List;
 
 /**
- * ztchat's TLS policy in one place (docs/PROTOCOL.md section 2): TLS 1.3, or TLS 1.2 with ECDHE
- * key exchange and AEAD ciphers only. BoringSSL (netty-tcnative) is used when it loads, the JDK's
- * TLS otherwise.
+ * ztchat's TLS policy in one place (docs/PROTOCOL.md section 2): TLS 1.3, or TLS 1.2 with ECDHE key
+ * exchange and AEAD ciphers only. BoringSSL (netty-tcnative) is used when it loads, the JDK's TLS
+ * otherwise.
  */
 public final class TlsSettings {
   /** Protocol versions offered and accepted. */

@@ -7,7 +7,10 @@ import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A receiver that opened an envelope but could not keep it releases its id: the redelivery opens again. */
+/**
+ * A receiver that opened an envelope but could not keep it releases its id: the redelivery opens
+ * again.
+ */
 class ReplayGuardReleaseTest {
   @TempDir Path dir;
   final byte[] id = new byte[16];
@@ -28,12 +31,15 @@ class ReplayGuardReleaseTest {
 
   @Test
   void inMemory_releasedIdIsNewAgain() {
-    releasedId_isNewAgain_andOtherIdsStaySeen(ReplayGuard.inMemory(AcceptancePolicy.DEFAULT, Clock.systemUTC()));
+    releasedId_isNewAgain_andOtherIdsStaySeen(
+        ReplayGuard.inMemory(AcceptancePolicy.DEFAULT, Clock.systemUTC()));
   }
 
   @Test
   void persistent_releasedIdIsNewAgain() throws Exception {
-    try (ReplayGuard guard = ReplayGuard.persistent(dir.resolve("seen.db"), AcceptancePolicy.DEFAULT, Clock.systemUTC())) {
+    try (ReplayGuard guard =
+        ReplayGuard.persistent(
+            dir.resolve("seen.db"), AcceptancePolicy.DEFAULT, Clock.systemUTC())) {
       releasedId_isNewAgain_andOtherIdsStaySeen(guard);
     }
   }

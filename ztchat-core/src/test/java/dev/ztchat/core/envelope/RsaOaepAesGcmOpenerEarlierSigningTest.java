@@ -26,13 +26,19 @@ class RsaOaepAesGcmOpenerEarlierSigningTest {
   private final UserIdentity oldAlice = Fixtures.user("alice");
   private final UserIdentity renewedAlice =
       CertificateIssuer.issueUser(
-          Fixtures.PKI.ca(), "alice", TestPki.TEST_KEY_BITS, Instant.now().minus(Duration.ofMinutes(1)), Duration.ofDays(30));
+          Fixtures.PKI.ca(),
+          "alice",
+          TestPki.TEST_KEY_BITS,
+          Instant.now().minus(Duration.ofMinutes(1)),
+          Duration.ofDays(30));
   private final SealedEnvelope sealedBeforeRenewal =
-      Fixtures.sealer("alice", clock).seal(MessageContent.text("before the renewal"), Fixtures.recipients("bob"));
+      Fixtures.sealer("alice", clock)
+          .seal(MessageContent.text("before the renewal"), Fixtures.recipients("bob"));
   private final List<X509Certificate> askedAbout = Collections.synchronizedList(new ArrayList<>());
 
   /** A directory answering alice's current certificate then {@code earlier}. */
-  private static SenderCertificateLookup directory(X509Certificate current, X509Certificate... earlier) {
+  private static SenderCertificateLookup directory(
+      X509Certificate current, X509Certificate... earlier) {
     return new SenderCertificateLookup() {
       @Override
       public X509Certificate signingCertificate(String name) {
@@ -65,8 +71,10 @@ class RsaOaepAesGcmOpenerEarlierSigningTest {
   }
 
   @Test
-  void messageSignedWithAnEarlierCertificate_opens_andRevocationIsCheckedForThatCertificate() throws Exception {
-    var opener = bob(directory(renewedAlice.signing().certificate(), oldAlice.signing().certificate()));
+  void messageSignedWithAnEarlierCertificate_opens_andRevocationIsCheckedForThatCertificate()
+      throws Exception {
+    var opener =
+        bob(directory(renewedAlice.signing().certificate(), oldAlice.signing().certificate()));
 
     assertThat(opener.open(sealedBeforeRenewal).text()).isEqualTo("before the renewal");
     assertThat(askedAbout).containsExactly(oldAlice.signing().certificate());
@@ -76,14 +84,17 @@ class RsaOaepAesGcmOpenerEarlierSigningTest {
   void withOnlyTheCurrentCertificate_theEarlierMessageIsBadSignature() {
     var opener = bob(directory(renewedAlice.signing().certificate()));
 
-    assertThat(Fixtures.rejection(opener, sealedBeforeRenewal)).isEqualTo(RejectionReason.BAD_SIGNATURE);
+    assertThat(Fixtures.rejection(opener, sealedBeforeRenewal))
+        .isEqualTo(RejectionReason.BAD_SIGNATURE);
   }
 
   @Test
   void messageSignedWithTheCurrentCertificate_usesIt() throws Exception {
-    SealedEnvelope now = new RsaOaepAesGcmSealer(renewedAlice, clock)
-        .seal(MessageContent.text("after"), Fixtures.recipients("bob"));
-    var opener = bob(directory(renewedAlice.signing().certificate(), oldAlice.signing().certificate()));
+    SealedEnvelope now =
+        new RsaOaepAesGcmSealer(renewedAlice, clock)
+            .seal(MessageContent.text("after"), Fixtures.recipients("bob"));
+    var opener =
+        bob(directory(renewedAlice.signing().certificate(), oldAlice.signing().certificate()));
 
     assertThat(opener.open(now).text()).isEqualTo("after");
     assertThat(askedAbout).containsExactly(renewedAlice.signing().certificate());
@@ -94,17 +105,27 @@ class RsaOaepAesGcmOpenerEarlierSigningTest {
     // carol's real certificate verifies carol's signatures, never a message claiming to be alice's
     SealedEnvelope fromCarolAsAlice =
         Fixtures.withHeader(
-            Fixtures.sealer("carol", clock).seal(MessageContent.text("x"), Fixtures.recipients("bob")),
+            Fixtures.sealer("carol", clock)
+                .seal(MessageContent.text("x"), Fixtures.recipients("bob")),
             sealedBeforeRenewal.header());
-    var opener = bob(directory(renewedAlice.signing().certificate(), Fixtures.user("carol").signing().certificate()));
+    var opener =
+        bob(
+            directory(
+                renewedAlice.signing().certificate(),
+                Fixtures.user("carol").signing().certificate()));
 
-    assertThat(Fixtures.rejection(opener, fromCarolAsAlice)).isEqualTo(RejectionReason.BAD_SIGNATURE);
+    assertThat(Fixtures.rejection(opener, fromCarolAsAlice))
+        .isEqualTo(RejectionReason.BAD_SIGNATURE);
   }
 
   @Test
   void aValidEarlierCertificate_isStillFoundAfterOneNotValidForTheName() throws Exception {
-    var opener = bob(directory(renewedAlice.signing().certificate(),
-        Fixtures.user("carol").signing().certificate(), oldAlice.signing().certificate()));
+    var opener =
+        bob(
+            directory(
+                renewedAlice.signing().certificate(),
+                Fixtures.user("carol").signing().certificate(),
+                oldAlice.signing().certificate()));
 
     assertThat(opener.open(sealedBeforeRenewal).text()).isEqualTo("before the renewal");
   }
@@ -116,6 +137,7 @@ class RsaOaepAesGcmOpenerEarlierSigningTest {
     earlier[earlier.length - 1] = oldAlice.signing().certificate(); // the ninth candidate
     var opener = bob(directory(renewedAlice.signing().certificate(), earlier));
 
-    assertThat(Fixtures.rejection(opener, sealedBeforeRenewal)).isEqualTo(RejectionReason.BAD_SIGNATURE);
+    assertThat(Fixtures.rejection(opener, sealedBeforeRenewal))
+        .isEqualTo(RejectionReason.BAD_SIGNATURE);
   }
 }

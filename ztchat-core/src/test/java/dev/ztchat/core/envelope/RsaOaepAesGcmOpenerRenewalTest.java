@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 class RsaOaepAesGcmOpenerRenewalTest {
   private final MutableClock clock = MutableClock.atRealNow();
   private final UserIdentity oldBob = Fixtures.user("bob");
+
   /** Bob after `pki renew`: same name, new keys (the fixture's second bob identity). */
   private final UserIdentity renewedBob = Fixtures.BOB_LAPTOP;
 
@@ -46,7 +47,9 @@ class RsaOaepAesGcmOpenerRenewalTest {
   void anEnvelopeSealedToTheNewKeyStillOpens() throws Exception {
     SealedEnvelope fresh =
         Fixtures.sealer("alice", clock)
-            .seal(MessageContent.text("after"), List.of(RecipientKey.of(renewedBob.encryption().certificate())));
+            .seal(
+                MessageContent.text("after"),
+                List.of(RecipientKey.of(renewedBob.encryption().certificate())));
 
     assertThat(renewedOpener(List.of(oldBob.encryption())).open(fresh).text()).isEqualTo("after");
   }
@@ -54,9 +57,11 @@ class RsaOaepAesGcmOpenerRenewalTest {
   @Test
   void withoutThePreviousKeyTheOldEnvelopeIsNotForMe() {
     SealedEnvelope queued =
-        Fixtures.sealer("alice", clock).seal(MessageContent.text("old"), Fixtures.recipients("bob"));
+        Fixtures.sealer("alice", clock)
+            .seal(MessageContent.text("old"), Fixtures.recipients("bob"));
 
-    assertThat(Fixtures.rejection(renewedOpener(List.of()), queued)).isEqualTo(RejectionReason.NOT_FOR_ME);
+    assertThat(Fixtures.rejection(renewedOpener(List.of()), queued))
+        .isEqualTo(RejectionReason.NOT_FOR_ME);
   }
 
   @Test

@@ -143,7 +143,8 @@ class RsaOaepAesGcmOpenerSenderCertificateTest {
   }
 
   @Test
-  void lookupThatCannotBeAnswered_isNotAVerdict_andTheSameEnvelopeOpensOnceItCan() throws Exception {
+  void lookupThatCannotBeAnswered_isNotAVerdict_andTheSameEnvelopeOpensOnceItCan()
+      throws Exception {
     AtomicBoolean directoryUp = new AtomicBoolean(false);
     RsaOaepAesGcmOpener bob =
         Fixtures.opener(
@@ -151,7 +152,8 @@ class RsaOaepAesGcmOpenerSenderCertificateTest {
             clock,
             name -> {
               if (!directoryUp.get()) {
-                throw new SenderLookupUnavailableException("rate limited", Duration.ofSeconds(1), null);
+                throw new SenderLookupUnavailableException(
+                    "rate limited", Duration.ofSeconds(1), null);
               }
               return Fixtures.directory(name);
             });

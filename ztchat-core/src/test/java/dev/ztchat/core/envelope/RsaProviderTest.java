@@ -18,9 +18,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The envelope's RSA operations give the same results whichever provider runs them: a signature
- * or a wrapped key made by BoringSSL is accepted by the JDK and the other way round, and both
- * reject the same bad inputs.
+ * The envelope's RSA operations give the same results whichever provider runs them: a signature or
+ * a wrapped key made by BoringSSL is accepted by the JDK and the other way round, and both reject
+ * the same bad inputs.
  */
 class RsaProviderTest {
   private static KeyPair alice;
@@ -45,7 +45,9 @@ class RsaProviderTest {
 
   @Test
   void boringSslIsThePreferredProviderOnLinuxX64() {
-    assumeTrue(System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"));
+    assumeTrue(
+        System.getProperty("os.name").equals("Linux")
+            && System.getProperty("os.arch").equals("amd64"));
     assertThat(RsaProvider.boringSsl()).isPresent();
     assertThat(RsaProvider.preferred()).isSameAs(RsaProvider.boringSsl().orElseThrow());
   }
@@ -59,16 +61,19 @@ class RsaProviderTest {
     assertThat(EnvelopeAlgorithms.pssVerify(verifier, bob.getPublic(), DATA, signature)).isFalse();
     byte[] otherData = DATA.clone();
     otherData[0] ^= 1;
-    assertThat(EnvelopeAlgorithms.pssVerify(verifier, alice.getPublic(), otherData, signature)).isFalse();
+    assertThat(EnvelopeAlgorithms.pssVerify(verifier, alice.getPublic(), otherData, signature))
+        .isFalse();
   }
 
   @ParameterizedTest(name = "wrapped by {0}, unwrapped by {1}")
   @MethodSource("pairs")
-  void aKeyWrappedByOneProviderUnwrapsWithTheOther(RsaProvider wrapper, RsaProvider unwrapper) throws Exception {
+  void aKeyWrappedByOneProviderUnwrapsWithTheOther(RsaProvider wrapper, RsaProvider unwrapper)
+      throws Exception {
     byte[] contentKey = EnvelopeAlgorithms.randomBytes(EnvelopeAlgorithms.CONTENT_KEY_BYTES);
     byte[] wrapped = EnvelopeAlgorithms.oaepWrap(wrapper, bob.getPublic(), contentKey);
 
-    assertThat(EnvelopeAlgorithms.oaepUnwrap(unwrapper, bob.getPrivate(), wrapped)).isEqualTo(contentKey);
+    assertThat(EnvelopeAlgorithms.oaepUnwrap(unwrapper, bob.getPrivate(), wrapped))
+        .isEqualTo(contentKey);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -76,8 +81,14 @@ class RsaProviderTest {
   void truncatedOrOversizedOrGarbageSignaturesAreInvalidNotErrors(RsaProvider rsa) {
     byte[] signature = EnvelopeAlgorithms.pssSign(rsa, alice.getPrivate(), DATA);
 
-    assertThat(EnvelopeAlgorithms.pssVerify(rsa, alice.getPublic(), DATA, Arrays.copyOf(signature, 100))).isFalse();
-    assertThat(EnvelopeAlgorithms.pssVerify(rsa, alice.getPublic(), DATA, Arrays.copyOf(signature, 500))).isFalse();
+    assertThat(
+            EnvelopeAlgorithms.pssVerify(
+                rsa, alice.getPublic(), DATA, Arrays.copyOf(signature, 100)))
+        .isFalse();
+    assertThat(
+            EnvelopeAlgorithms.pssVerify(
+                rsa, alice.getPublic(), DATA, Arrays.copyOf(signature, 500)))
+        .isFalse();
     assertThat(EnvelopeAlgorithms.pssVerify(rsa, alice.getPublic(), DATA, new byte[0])).isFalse();
     byte[] flipped = signature.clone();
     flipped[200] ^= 0x40;
@@ -87,7 +98,9 @@ class RsaProviderTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("providers")
   void everyUnwrapFailureIsTheSameBadPadding(RsaProvider rsa) {
-    byte[] wrapped = EnvelopeAlgorithms.oaepWrap(rsa, bob.getPublic(), new byte[EnvelopeAlgorithms.CONTENT_KEY_BYTES]);
+    byte[] wrapped =
+        EnvelopeAlgorithms.oaepWrap(
+            rsa, bob.getPublic(), new byte[EnvelopeAlgorithms.CONTENT_KEY_BYTES]);
     byte[] flipped = wrapped.clone();
     flipped[10] ^= 1;
     byte[] wrongLength = EnvelopeAlgorithms.oaepWrap(rsa, bob.getPublic(), new byte[16]);

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Made the test vector, once. It does not run in the normal build: the vector must stay fixed. To
  * make a new one (for a new protocol version), run {@code ./mvnw -o -q test -pl ztchat-core
  * -Dtest=TestVectorGenerator -Dztchat.generateTestVector=true} and paste {@code
- * target/test-vector-section.md} into docs/PROTOCOL.md section 8 (the values) and 8.1 (the keys
- * and certificates, which live only there).
+ * target/test-vector-section.md} into docs/PROTOCOL.md section 8 (the values) and 8.1 (the keys and
+ * certificates, which live only there).
  */
 class TestVectorGenerator {
   static final Instant NOT_BEFORE = Instant.parse("2025-12-01T00:00:00Z");
@@ -44,7 +44,8 @@ class TestVectorGenerator {
     UserIdentity bob = CertificateIssuer.issueUser(ca, "bob", 2048, NOT_BEFORE, VALIDITY);
     Files.createDirectories(TestVector.DIR);
     StringBuilder keys = new StringBuilder();
-    pemBlock(keys, "test-vector-ca.crt", "the root CA certificate", PemFiles.toPem(ca.certificate()));
+    pemBlock(
+        keys, "test-vector-ca.crt", "the root CA certificate", PemFiles.toPem(ca.certificate()));
     for (UserIdentity u : List.of(alice, bob)) {
       credentialBlocks(keys, u.name(), "signing", u.signing());
       credentialBlocks(keys, u.name(), "encryption", u.encryption());
@@ -87,20 +88,31 @@ class TestVectorGenerator {
   }
 
   private static void credentialBlocks(StringBuilder b, String name, String role, Credential c) {
-    pemBlock(b, TestVector.fileName(name, role, "crt"), name + "'s " + role + " certificate",
+    pemBlock(
+        b,
+        TestVector.fileName(name, role, "crt"),
+        name + "'s " + role + " certificate",
         PemFiles.toPem(c.certificate()));
     String key =
         "-----BEGIN PRIVATE KEY-----\n"
             + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(c.privateKey().getEncoded())
             + "\n-----END PRIVATE KEY-----\n";
-    pemBlock(b, TestVector.fileName(name, role, "key"),
-        name + "'s " + role + " private key (PKCS#8), a TEST VECTOR key", key);
+    pemBlock(
+        b,
+        TestVector.fileName(name, role, "key"),
+        name + "'s " + role + " private key (PKCS#8), a TEST VECTOR key",
+        key);
   }
 
   private static void pemBlock(StringBuilder b, String fileName, String what, String pem) {
-    b.append('`').append(fileName).append("`: ").append(what).append(":\n\n```\n")
-        .append(pem.strip()).append("\n```\n\n");
+    b.append('`')
+        .append(fileName)
+        .append("`: ")
+        .append(what)
+        .append(":\n\n```\n")
+        .append(pem.strip())
+        .append("\n```\n\n");
   }
 
   private static String markdown(Properties p) {

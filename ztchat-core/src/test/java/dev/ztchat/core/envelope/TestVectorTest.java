@@ -161,7 +161,8 @@ class TestVectorTest {
         .isEqualTo(RejectionReason.STALE);
   }
 
-  private static final AcceptancePolicy FIVE_MINUTES = AcceptancePolicy.ofWindow(Duration.ofMinutes(5));
+  private static final AcceptancePolicy FIVE_MINUTES =
+      AcceptancePolicy.ofWindow(Duration.ofMinutes(5));
 
   private static RsaOaepAesGcmOpener opener(Instant now) {
     Clock at = Clock.fixed(now, ZoneOffset.UTC);
@@ -197,14 +198,22 @@ class TestVectorTest {
   }
 
   @Test
-  void protocolDocument_publishesEveryVectorKeyAndCertificate_markedAsTestVectorKeys() throws Exception {
+  void protocolDocument_publishesEveryVectorKeyAndCertificate_markedAsTestVectorKeys()
+      throws Exception {
     String section8 = TestVector.section8();
     assertThat(section8).contains("### 8.1 Vector keys and certificates");
     for (String user : List.of("alice", "bob")) {
       for (String role : List.of("signing", "encryption")) {
         String key = TestVector.fileName(user, role, "key");
-        assertThat(section8).contains("`" + key + "`: " + user + "'s " + role
-            + " private key (PKCS#8), a TEST VECTOR key:");
+        assertThat(section8)
+            .contains(
+                "`"
+                    + key
+                    + "`: "
+                    + user
+                    + "'s "
+                    + role
+                    + " private key (PKCS#8), a TEST VECTOR key:");
         // each published key belongs to its published certificate
         Signature s = Signature.getInstance("SHA256withRSA");
         UserIdentity id = user.equals("alice") ? alice : bob;
@@ -216,7 +225,8 @@ class TestVectorTest {
         assertThat(s.verify(sig)).as(key).isTrue();
       }
     }
-    assertThat(ca.getSubjectX500Principal().getName()).contains("ztchat TEST VECTOR root CA - never trust");
+    assertThat(ca.getSubjectX500Principal().getName())
+        .contains("ztchat TEST VECTOR root CA - never trust");
   }
 
   @Test

@@ -20,13 +20,16 @@ import java.time.Duration;
 /**
  * Fuzz targets for everything that parses bytes from a peer: the frame codec (JSON), the envelope
  * codec (binary) and the frame decoder (length prefix) in a Netty pipeline. In a normal build they
- * run once over the checked-in corpus in {@code DecoderFuzzTestInputs/<method>/}; with
- * {@code JAZZER_FUZZ=1} Jazzer mutates inputs for as long as it is allowed (docs/SECURITY.md).
+ * run once over the checked-in corpus in {@code DecoderFuzzTestInputs/<method>/}; with {@code
+ * JAZZER_FUZZ=1} Jazzer mutates inputs for as long as it is allowed (docs/SECURITY.md).
  */
 class DecoderFuzzTest {
   private static final int LIMIT = 4096;
 
-  /** Decoding never fails with anything but MalformedFrameException; what decodes re-encodes and decodes equal. */
+  /**
+   * Decoding never fails with anything but MalformedFrameException; what decodes re-encodes and
+   * decodes equal.
+   */
   @FuzzTest(maxDuration = "60s")
   void frameCodecDecode(byte[] payload) throws MalformedFrameException {
     Frame frame;
@@ -38,7 +41,9 @@ class DecoderFuzzTest {
     assertThat(FrameCodec.decode(FrameCodec.encode(frame))).isEqualTo(frame);
   }
 
-  /** Decoding never fails with anything but MalformedEnvelopeException; what decodes is canonical. */
+  /**
+   * Decoding never fails with anything but MalformedEnvelopeException; what decodes is canonical.
+   */
   @FuzzTest(maxDuration = "60s")
   void envelopeCodecDecode(byte[] bytes) {
     SealedEnvelope e;

@@ -21,6 +21,7 @@ class CertificateVerifierTest {
   static TestPki pki;
   static TestPki rogue;
   static CertificateVerifier verifier;
+
   @SuppressWarnings("TimeInStaticInitializer") // one instant for every certificate of the class
   static final Instant NOW = Instant.now();
 
@@ -194,16 +195,21 @@ class CertificateVerifierTest {
 
   @Test
   void verify_signatureCheckedByBoringSsl_refusesOneFlippedSignatureByte() throws Exception {
-    Assumptions.assumeTrue(
-        BoringSslProvider.get().isPresent(), "BoringSSL loads on this platform");
+    Assumptions.assumeTrue(BoringSslProvider.get().isPresent(), "BoringSSL loads on this platform");
     assertThat(verifier.signatureProvider()).isEqualTo("BoringSSL");
     byte[] der = pki.user("alice").signing().certificate().getEncoded();
     der[der.length - 1] ^= 0x01; // the last byte of the DER is the signature's
-    X509Certificate tampered = (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(der));
+    X509Certificate tampered =
+        (X509Certificate)
+            CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(der));
 
-    assertRejected(tampered, "alice", CertificateRole.USER_SIGNING,
+    assertRejected(
+        tampered,
+        "alice",
+        CertificateRole.USER_SIGNING,
         "certificate for 'alice' has a signature that our root CA did not make");
-    verifier.verify(pki.user("alice").signing().certificate(), "alice", CertificateRole.USER_SIGNING, NOW);
+    verifier.verify(
+        pki.user("alice").signing().certificate(), "alice", CertificateRole.USER_SIGNING, NOW);
   }
 }

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code pki init --key-type ec}: the root CA and the server key are ECDSA P-256 and sign with
- * SHA256withECDSA, user keys stay RSA, and everything downstream (issue, revoke, CRL, the
- * verifier, reading the keys back, {@code openssl verify} and {@code openssl crl -verify}) works
- * with it. Unsupported key types are refused.
+ * SHA256withECDSA, user keys stay RSA, and everything downstream (issue, revoke, CRL, the verifier,
+ * reading the keys back, {@code openssl verify} and {@code openssl crl -verify}) works with it.
+ * Unsupported key types are refused.
  */
 class EcPkiTest {
   static final int BITS = 2048;
@@ -68,7 +68,8 @@ class EcPkiTest {
       X509Certificate signing = read(certs.signingCertificate(user));
       assertThat(signing.getPublicKey()).isInstanceOf(RSAPublicKey.class);
       assertThat(signing.getSigAlgName()).as("signed by the EC CA").isEqualTo("SHA256withECDSA");
-      assertThat(read(certs.encryptionCertificate(user)).getPublicKey()).isInstanceOf(RSAPublicKey.class);
+      assertThat(read(certs.encryptionCertificate(user)).getPublicKey())
+          .isInstanceOf(RSAPublicKey.class);
     }
     assertThat(progress).contains("generating root CA (ECDSA P-256)...");
   }
@@ -82,9 +83,13 @@ class EcPkiTest {
     }
     assertThat(PemFiles.readPrivateKey(certs.caKey())).isInstanceOf(ECPrivateKey.class);
     assertThat(PemFiles.readPrivateKey(certs.serverKey())).isInstanceOf(ECPrivateKey.class);
-    assertThat(PkiChecks.keyMatches(read(certs.serverCertificate()), PemFiles.readPrivateKey(certs.serverKey())))
+    assertThat(
+            PkiChecks.keyMatches(
+                read(certs.serverCertificate()), PemFiles.readPrivateKey(certs.serverKey())))
         .isTrue();
-    assertThat(PkiChecks.keyMatches(read(certs.caCertificate()), PemFiles.readPrivateKey(certs.serverKey())))
+    assertThat(
+            PkiChecks.keyMatches(
+                read(certs.caCertificate()), PemFiles.readPrivateKey(certs.serverKey())))
         .as("another EC key does not match")
         .isFalse();
   }
@@ -95,9 +100,12 @@ class EcPkiTest {
     CertificateVerifier verifier = new CertificateVerifier(ca);
     Instant now = Instant.now();
 
-    verifier.verify(read(certs.signingCertificate("alice")), "alice", CertificateRole.USER_SIGNING, now);
-    verifier.verify(read(certs.encryptionCertificate("alice")), "alice", CertificateRole.USER_ENCRYPTION, now);
-    verifier.verify(read(certs.serverCertificate()), PkiAdmin.SERVER_COMMON_NAME, CertificateRole.SERVER, now);
+    verifier.verify(
+        read(certs.signingCertificate("alice")), "alice", CertificateRole.USER_SIGNING, now);
+    verifier.verify(
+        read(certs.encryptionCertificate("alice")), "alice", CertificateRole.USER_ENCRYPTION, now);
+    verifier.verify(
+        read(certs.serverCertificate()), PkiAdmin.SERVER_COMMON_NAME, CertificateRole.SERVER, now);
     X509CRL crl = CrlFiles.read(certs.crl());
     assertThat(crl.getSigAlgName()).isEqualTo("SHA256withECDSA");
     RevocationList list = RevocationList.verify(crl, ca, now);
@@ -110,8 +118,13 @@ class EcPkiTest {
     X509Certificate server = read(certs.serverCertificate());
     CertificateVerifier verifier = new CertificateVerifier(read(certs.caCertificate()));
 
-    assertThatThrownBy(() -> verifier.verify(server, PkiAdmin.SERVER_COMMON_NAME, CertificateRole.USER_SIGNING,
-            Instant.now()))
+    assertThatThrownBy(
+            () ->
+                verifier.verify(
+                    server,
+                    PkiAdmin.SERVER_COMMON_NAME,
+                    CertificateRole.USER_SIGNING,
+                    Instant.now()))
         .isInstanceOf(CertificateRejectedException.class);
   }
 
@@ -140,29 +153,44 @@ class EcPkiTest {
     assertThat(PemFiles.readPrivateKey(bundle.serverKey())).isInstanceOf(ECPrivateKey.class);
     assertThat(server.warnings()).as("no user left out").isEmpty();
     assertThat(bundle.userNames()).containsExactly("alice", "bob", "carol");
-    assertThat(alice.written()).extracting(PkiFile::path).contains(dir.resolve("alice-bundle").resolve("ca.crt"));
+    assertThat(alice.written())
+        .extracting(PkiFile::path)
+        .contains(dir.resolve("alice-bundle").resolve("ca.crt"));
   }
 
   @Test
   void opensslVerify_acceptsServerAndUserCertificates_andTheCrl() throws Exception {
     assumeTrue(OpensslInteropTest.opensslAvailable(), OpensslInteropTest.NO_OPENSSL);
     String ca = certs.caCertificate().toString();
-    List<Path> leaves = List.of(certs.serverCertificate(), certs.signingCertificate("alice"),
-        certs.encryptionCertificate("alice"), certs.signingCertificate("bob"));
+    List<Path> leaves =
+        List.of(
+            certs.serverCertificate(),
+            certs.signingCertificate("alice"),
+            certs.encryptionCertificate("alice"),
+            certs.signingCertificate("bob"));
     for (Path leaf : leaves) {
       Result r = openssl("verify", "-CAfile", ca, leaf.toString());
       assertThat(r.exit()).as(r.output()).isZero();
       assertThat(r.output().strip()).isEqualTo(leaf + ": OK");
     }
-    Result server = openssl("verify", "-CAfile", ca, "-purpose", "sslserver", certs.serverCertificate().toString());
+    Result server =
+        openssl(
+            "verify", "-CAfile", ca, "-purpose", "sslserver", certs.serverCertificate().toString());
     assertThat(server.exit()).as(server.output()).isZero();
 
     Result crl = openssl("crl", "-in", certs.crl().toString(), "-CAfile", ca, "-verify", "-noout");
     assertThat(crl.exit()).as(crl.output()).isZero();
     assertThat(crl.output()).contains("verify OK");
 
-    Result revoked = openssl("verify", "-crl_check", "-CAfile", ca, "-CRLfile", certs.crl().toString(),
-        certs.signingCertificate("carol").toString());
+    Result revoked =
+        openssl(
+            "verify",
+            "-crl_check",
+            "-CAfile",
+            ca,
+            "-CRLfile",
+            certs.crl().toString(),
+            certs.signingCertificate("carol").toString());
     assertThat(revoked.exit()).isNotZero();
     assertThat(revoked.output()).contains("certificate revoked");
   }
@@ -170,13 +198,16 @@ class EcPkiTest {
   @Test
   void opensslPkey_readsTheEcKeys_asP256() throws Exception {
     assumeTrue(OpensslInteropTest.opensslAvailable(), OpensslInteropTest.NO_OPENSSL);
-    for (Path[] pair : List.of(new Path[] {certs.caCertificate(), certs.caKey()},
-        new Path[] {certs.serverCertificate(), certs.serverKey()})) {
+    for (Path[] pair :
+        List.of(
+            new Path[] {certs.caCertificate(), certs.caKey()},
+            new Path[] {certs.serverCertificate(), certs.serverKey()})) {
       Result fromKey = openssl("pkey", "-in", pair[1].toString(), "-pubout");
       Result fromCert = openssl("x509", "-in", pair[0].toString(), "-noout", "-pubkey");
       assertThat(fromKey.exit()).isZero();
       assertThat(fromKey.output()).isEqualTo(fromCert.output());
-      assertThat(OpensslInteropTest.text(pair[0])).contains("ASN1 OID: prime256v1")
+      assertThat(OpensslInteropTest.text(pair[0]))
+          .contains("ASN1 OID: prime256v1")
           .contains("Signature Algorithm: ecdsa-with-SHA256");
     }
   }
@@ -187,7 +218,8 @@ class EcPkiTest {
     new PkiAdmin(rsa, Clock.systemUTC(), line -> {})
         .init(PkiAdmin.InitOptions.defaults().withKeyBits(BITS).withUsers(List.of("alice")));
 
-    for (Path cert : List.of(rsa.caCertificate(), rsa.serverCertificate(), rsa.signingCertificate("alice"))) {
+    for (Path cert :
+        List.of(rsa.caCertificate(), rsa.serverCertificate(), rsa.signingCertificate("alice"))) {
       assertThat(read(cert).getPublicKey()).isInstanceOf(RSAPublicKey.class);
       assertThat(read(cert).getSigAlgName()).isEqualTo("SHA256withRSA");
     }

@@ -13,7 +13,10 @@ class KeyFingerprintTest {
   @Test
   void of_isSha256OfTheSubjectPublicKeyInfo_in16GroupsOf4LowerCaseHexDigits() throws Exception {
     var cert = PKI.user("alice").signing().certificate();
-    String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded()));
+    String expected =
+        HexFormat.of()
+            .formatHex(
+                MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded()));
 
     assertThat(KeyFingerprint.hex(cert)).isEqualTo(expected);
     assertThat(KeyFingerprint.of(cert))

@@ -168,7 +168,9 @@ class PkiAdminInitTest {
         assertThat(Files.readString(file)).startsWith("-----BEGIN X509 CRL-----");
       } else if (file.toString().endsWith(".key")) {
         assertThat(perms).as(file.toString()).isEqualTo(Set.of(OWNER_READ, OWNER_WRITE));
-        assertThat(Files.readString(file)).startsWith("-----BEGIN " + "PRIVATE KEY-----"); // split, so no tracked file looks like a key
+        assertThat(Files.readString(file))
+            .startsWith(
+                "-----BEGIN " + "PRIVATE KEY-----"); // split, so no tracked file looks like a key
       } else {
         assertThat(perms).as(file.toString()).doesNotContain(OTHERS_WRITE, GROUP_WRITE);
         assertThat(Files.readString(file)).startsWith("-----BEGIN CERTIFICATE-----");

@@ -106,8 +106,7 @@ class PkiExportTest {
     assertThatThrownBy(() -> export(certs).exportUser("carol", dir.resolve("x"), false))
         .isInstanceOf(PkiException.class)
         .hasMessageContaining("no user 'carol' in " + certs.root())
-        .satisfies(
-            e -> RemedyAssert.hasRemedy(e, Remedy.forUser(Remedy.Kind.ISSUE_USER, "carol")));
+        .satisfies(e -> RemedyAssert.hasRemedy(e, Remedy.forUser(Remedy.Kind.ISSUE_USER, "carol")));
     assertThat(dir.resolve("x")).doesNotExist();
   }
 
@@ -160,8 +159,7 @@ class PkiExportTest {
         .isInstanceOf(PkiException.class)
         .hasMessageContaining(
             "not exporting: certificate for 'bob' has a signature that our root CA did not make")
-        .satisfies(
-            e -> RemedyAssert.hasRemedy(e, Remedy.forUser(Remedy.Kind.REISSUE_USER, "bob")));
+        .satisfies(e -> RemedyAssert.hasRemedy(e, Remedy.forUser(Remedy.Kind.REISSUE_USER, "bob")));
     assertThat(dir.resolve("bob")).doesNotExist();
   }
 

@@ -148,12 +148,7 @@ class PkiListingTest {
 
     assertThatThrownBy(() -> PkiListing.list(empty, Instant.now()))
         .isInstanceOf(PkiException.class)
-        .hasMessage(
-            "no root CA in "
-                + empty.root()
-                + " ("
-                + empty.caCertificate()
-                + " not found)")
+        .hasMessage("no root CA in " + empty.root() + " (" + empty.caCertificate() + " not found)")
         .satisfies(e -> RemedyAssert.hasRemedy(e, Remedy.of(Remedy.Kind.CREATE_PKI)));
   }
 }

@@ -10,8 +10,11 @@ final class RemedyAssert {
   private RemedyAssert() {}
 
   static void hasRemedy(Throwable failure, Remedy expected) {
-    assertThat(HasRemedy.of(failure)).as("the remedy of: %s", failure.getMessage()).contains(expected);
-    assertThat(failure.getMessage()).as("a library message names no command or option")
+    assertThat(HasRemedy.of(failure))
+        .as("the remedy of: %s", failure.getMessage())
+        .contains(expected);
+    assertThat(failure.getMessage())
+        .as("a library message names no command or option")
         .doesNotContain("./ztchat", "pki ", "--");
   }
 

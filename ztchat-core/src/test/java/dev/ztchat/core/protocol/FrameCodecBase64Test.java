@@ -85,7 +85,10 @@ class FrameCodecBase64Test {
 
   @Test
   void envelopeThatIsNotAString_isBadMember() {
-    assertBadMember("{\"type\":\"send\",\"ref\":\"s\",\"envelope\":[1]}", "s", "member 'envelope' must be a string");
+    assertBadMember(
+        "{\"type\":\"send\",\"ref\":\"s\",\"envelope\":[1]}",
+        "s",
+        "member 'envelope' must be a string");
   }
 
   @Test

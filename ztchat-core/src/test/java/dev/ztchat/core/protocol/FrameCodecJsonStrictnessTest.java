@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** A payload is exactly one JSON object within the limits (docs/PROTOCOL.md section 4), or refused. */
+/**
+ * A payload is exactly one JSON object within the limits (docs/PROTOCOL.md section 4), or refused.
+ */
 class FrameCodecJsonStrictnessTest {
   @Test
   void emptyPayload_isUnparseable() {
@@ -130,7 +132,8 @@ class FrameCodecJsonStrictnessTest {
 
   @Test
   void unknownMembers_areIgnored() throws Exception {
-    assertThat(decode("{\"x\":{\"y\":[1,2.5,null,true]},\"type\":\"ping\",\"ref\":\"r\",\"z\":1e9}"))
+    assertThat(
+            decode("{\"x\":{\"y\":[1,2.5,null,true]},\"type\":\"ping\",\"ref\":\"r\",\"z\":1e9}"))
         .isEqualTo(new Frame.Ping("r"));
   }
 

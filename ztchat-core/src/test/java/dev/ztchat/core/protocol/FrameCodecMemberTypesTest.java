@@ -19,8 +19,10 @@ class FrameCodecMemberTypesTest {
 
   @Test
   void integerAtTheEndsOfTheIntRange_isAccepted() throws Exception {
-    assertThat(decode(welcome("-2147483648"))).isEqualTo(new Frame.Welcome(Integer.MIN_VALUE, "alice", 4096, 60));
-    assertThat(decode(welcome("2147483647"))).isEqualTo(new Frame.Welcome(Integer.MAX_VALUE, "alice", 4096, 60));
+    assertThat(decode(welcome("-2147483648")))
+        .isEqualTo(new Frame.Welcome(Integer.MIN_VALUE, "alice", 4096, 60));
+    assertThat(decode(welcome("2147483647")))
+        .isEqualTo(new Frame.Welcome(Integer.MAX_VALUE, "alice", 4096, 60));
   }
 
   @Test
@@ -60,22 +62,32 @@ class FrameCodecMemberTypesTest {
 
   @Test
   void absentRequiredMember_isMissing() {
-    assertBadMember("{\"type\":\"ack\",\"ref\":\"a\",\"sender\":\"alice\"}", "a", "member 'messageId' is missing");
+    assertBadMember(
+        "{\"type\":\"ack\",\"ref\":\"a\",\"sender\":\"alice\"}",
+        "a",
+        "member 'messageId' is missing");
   }
 
   @Test
   void numberForString_isBadMember() {
-    assertBadMember("{\"type\":\"directory\",\"ref\":\"d\",\"user\":7}", "d", "member 'user' must be a string");
+    assertBadMember(
+        "{\"type\":\"directory\",\"ref\":\"d\",\"user\":7}", "d", "member 'user' must be a string");
   }
 
   @Test
   void objectForString_isBadMember() {
-    assertBadMember("{\"type\":\"directory\",\"ref\":\"d\",\"user\":{}}", "d", "member 'user' must be a string");
+    assertBadMember(
+        "{\"type\":\"directory\",\"ref\":\"d\",\"user\":{}}",
+        "d",
+        "member 'user' must be a string");
   }
 
   @Test
   void arrayForString_isBadMember() {
-    assertBadMember("{\"type\":\"directory\",\"ref\":\"d\",\"user\":[\"bob\"]}", "d", "member 'user' must be a string");
+    assertBadMember(
+        "{\"type\":\"directory\",\"ref\":\"d\",\"user\":[\"bob\"]}",
+        "d",
+        "member 'user' must be a string");
   }
 
   @Test
@@ -85,12 +97,18 @@ class FrameCodecMemberTypesTest {
 
   @Test
   void refOutsideItsAlphabet_isBadMemberWithoutRef() {
-    assertBadMember("{\"type\":\"ping\",\"ref\":\"a b\"}", null, "'ref' must be 1 to 64 characters from A-Z a-z 0-9 _ . -");
+    assertBadMember(
+        "{\"type\":\"ping\",\"ref\":\"a b\"}",
+        null,
+        "'ref' must be 1 to 64 characters from A-Z a-z 0-9 _ . -");
   }
 
   @Test
   void refThatIsNotAString_isBadMemberWithoutRef() {
-    assertBadMember("{\"type\":\"ping\",\"ref\":1}", null, "'ref' must be 1 to 64 characters from A-Z a-z 0-9 _ . -");
+    assertBadMember(
+        "{\"type\":\"ping\",\"ref\":1}",
+        null,
+        "'ref' must be 1 to 64 characters from A-Z a-z 0-9 _ . -");
   }
 
   @Test
@@ -106,22 +124,32 @@ class FrameCodecMemberTypesTest {
 
   @Test
   void usersWithANonString_isBadMember() {
-    assertBadMember("{\"type\":\"online\",\"ref\":\"o\",\"users\":[\"a\",1]}", "o", "member 'users' must be an array of strings");
+    assertBadMember(
+        "{\"type\":\"online\",\"ref\":\"o\",\"users\":[\"a\",1]}",
+        "o",
+        "member 'users' must be an array of strings");
   }
 
   @Test
   void usersThatIsNotAnArray_isBadMember() {
-    assertBadMember("{\"type\":\"online\",\"ref\":\"o\",\"users\":\"a\"}", "o", "member 'users' must be an array of strings");
+    assertBadMember(
+        "{\"type\":\"online\",\"ref\":\"o\",\"users\":\"a\"}",
+        "o",
+        "member 'users' must be an array of strings");
   }
 
   @Test
   void emptyUsers_isAnEmptyList() throws Exception {
-    assertThat(decode("{\"type\":\"online\",\"users\":[]}")).isEqualTo(new Frame.Online(null, List.of()));
+    assertThat(decode("{\"type\":\"online\",\"users\":[]}"))
+        .isEqualTo(new Frame.Online(null, List.of()));
   }
 
   @Test
   void resultsThatIsNotAnArray_isBadMember() {
-    assertBadMember("{\"type\":\"sent\",\"ref\":\"s\",\"messageId\":\"m\",\"results\":{}}", "s", "member 'results' must be an array of objects");
+    assertBadMember(
+        "{\"type\":\"sent\",\"ref\":\"s\",\"messageId\":\"m\",\"results\":{}}",
+        "s",
+        "member 'results' must be an array of objects");
   }
 
   @Test
@@ -156,7 +184,8 @@ class FrameCodecMemberTypesTest {
             decode(
                 "{\"type\":\"sent\",\"messageId\":\"m\","
                     + "\"results\":[{\"user\":\"a\",\"x\":[1,{}],\"status\":\"full\"}]}"))
-        .isEqualTo(new Frame.Sent(null, "m", List.of(new Frame.Delivery("a", DeliveryStatus.FULL))));
+        .isEqualTo(
+            new Frame.Sent(null, "m", List.of(new Frame.Delivery("a", DeliveryStatus.FULL))));
   }
 
   @Test

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class FrameCodecTest {
   @Test
   void utf8Ping_decodes() throws Exception {
-    assertThat(FrameCodec.decode("{\"type\":\"ping\",\"ref\":\"a\"}".getBytes(StandardCharsets.UTF_8)))
+    assertThat(
+            FrameCodec.decode("{\"type\":\"ping\",\"ref\":\"a\"}".getBytes(StandardCharsets.UTF_8)))
         .isEqualTo(new Frame.Ping("a"));
   }
 
@@ -19,13 +20,15 @@ class FrameCodecTest {
     // Found by the malformed attack: the JSON parser used to detect UTF-16 and answer this ping.
     byte[] utf16 = "{\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_16);
     assertThatThrownBy(() -> FrameCodec.decode(utf16))
-        .isInstanceOfSatisfying(MalformedFrameException.class, e -> assertThat(e.isUnparseable()).isTrue());
+        .isInstanceOfSatisfying(
+            MalformedFrameException.class, e -> assertThat(e.isUnparseable()).isTrue());
   }
 
   @Test
   void utf16LittleEndianWithoutMark_isMalformed() {
     byte[] utf16le = "{\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_16LE);
-    assertThatThrownBy(() -> FrameCodec.decode(utf16le)).isInstanceOf(MalformedFrameException.class);
+    assertThatThrownBy(() -> FrameCodec.decode(utf16le))
+        .isInstanceOf(MalformedFrameException.class);
   }
 
   @Test
@@ -36,13 +39,19 @@ class FrameCodecTest {
 
   @Test
   void overlongUtf8_isMalformed() {
-    byte[] overlong = {'{', '"', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}'};
-    assertThatThrownBy(() -> FrameCodec.decode(overlong)).isInstanceOf(MalformedFrameException.class);
+    byte[] overlong = {
+      '{', '"', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}'
+    };
+    assertThatThrownBy(() -> FrameCodec.decode(overlong))
+        .isInstanceOf(MalformedFrameException.class);
   }
 
   @Test
   void encodedSurrogate_isMalformed() {
-    byte[] surrogate = {'{', '"', 'x', '"', ':', '"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"', '}'};
-    assertThatThrownBy(() -> FrameCodec.decode(surrogate)).isInstanceOf(MalformedFrameException.class);
+    byte[] surrogate = {
+      '{', '"', 'x', '"', ':', '"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"', '}'
+    };
+    assertThatThrownBy(() -> FrameCodec.decode(surrogate))
+        .isInstanceOf(MalformedFrameException.class);
   }
 }

@@ -51,13 +51,15 @@ class FrameCodecWireFormatTest {
             new Frame.Online("r3", List.of("alice", "bob")),
             "{\"type\":\"online\",\"ref\":\"r3\",\"users\":[\"alice\",\"bob\"]}"),
         Arguments.of(
-            new Frame.Revocations("r4", "C"), "{\"type\":\"revocations\",\"ref\":\"r4\",\"crl\":\"C\"}"),
+            new Frame.Revocations("r4", "C"),
+            "{\"type\":\"revocations\",\"ref\":\"r4\",\"crl\":\"C\"}"),
         Arguments.of(new Frame.CrlRequest("r5"), "{\"type\":\"crl\",\"ref\":\"r5\"}"),
         Arguments.of(new Frame.Ok("r6"), "{\"type\":\"ok\",\"ref\":\"r6\"}"),
         Arguments.of(new Frame.Pong(null), "{\"type\":\"pong\"}"),
         Arguments.of(
             new Frame.Error("r7", ErrorCode.UNKNOWN_USER, "no such user"),
-            "{\"type\":\"error\",\"ref\":\"r7\",\"code\":\"unknown_user\",\"message\":\"no such user\"}"),
+            "{\"type\":\"error\",\"ref\":\"r7\",\"code\":\"unknown_user\",\"message\":\"no such"
+                + " user\"}"),
         Arguments.of(
             new Frame.Send("r8", new byte[] {(byte) 0xfb, (byte) 0xff}),
             "{\"type\":\"send\",\"ref\":\"r8\",\"envelope\":\"+/8=\"}"),
@@ -66,7 +68,8 @@ class FrameCodecWireFormatTest {
             "{\"type\":\"directory\",\"ref\":\"r9\",\"user\":\"bob\"}"),
         Arguments.of(new Frame.Who(null), "{\"type\":\"who\"}"),
         Arguments.of(
-            new Frame.Publish("r10", "P"), "{\"type\":\"publish\",\"ref\":\"r10\",\"encryption\":\"P\"}"),
+            new Frame.Publish("r10", "P"),
+            "{\"type\":\"publish\",\"ref\":\"r10\",\"encryption\":\"P\"}"),
         Arguments.of(
             new Frame.Ack("r11", "alice", "0123456789abcdef0123456789abcdef"),
             "{\"type\":\"ack\",\"ref\":\"r11\",\"sender\":\"alice\","

@@ -5,8 +5,8 @@ import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.CrlIssuer;
-import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.pki.UserIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +37,12 @@ public final class TestPki {
     this.ca = CertificateIssuer.createRootCa(caName, TEST_KEY_BITS, now, Duration.ofDays(30));
     this.server =
         CertificateIssuer.issueServer(
-            ca, "ztchat-server", List.of("localhost", "127.0.0.1"), TEST_KEY_BITS, now, Duration.ofDays(30));
+            ca,
+            "ztchat-server",
+            List.of("localhost", "127.0.0.1"),
+            TEST_KEY_BITS,
+            now,
+            Duration.ofDays(30));
   }
 
   /** A new CA with the given users. */
@@ -61,7 +66,11 @@ public final class TestPki {
   public UserIdentity addUser(String name) {
     UserIdentity id =
         CertificateIssuer.issueUser(
-            ca, name, TEST_KEY_BITS, Instant.now().minus(Duration.ofMinutes(5)), Duration.ofDays(30));
+            ca,
+            name,
+            TEST_KEY_BITS,
+            Instant.now().minus(Duration.ofMinutes(5)),
+            Duration.ofDays(30));
     users.put(name, id);
     return id;
   }
@@ -72,14 +81,23 @@ public final class TestPki {
    */
   public synchronized X509CRL crl() {
     if (crl == null) {
-      crl = CrlIssuer.issue(ca, null, List.of(), Instant.now().minusSeconds(60), Duration.ofDays(7));
+      crl =
+          CrlIssuer.issue(ca, null, List.of(), Instant.now().minusSeconds(60), Duration.ofDays(7));
     }
     return crl;
   }
 
-  /** Revokes {@code cert} (now) and returns the new CRL; call {@link #writeTo} again to publish it. */
+  /**
+   * Revokes {@code cert} (now) and returns the new CRL; call {@link #writeTo} again to publish it.
+   */
   public synchronized X509CRL revoke(X509Certificate cert, RevocationReason reason) {
-    crl = CrlIssuer.issue(ca, crl(), List.of(new CrlIssuer.Revocation(cert, reason)), Instant.now().minusSeconds(1), Duration.ofDays(7));
+    crl =
+        CrlIssuer.issue(
+            ca,
+            crl(),
+            List.of(new CrlIssuer.Revocation(cert, reason)),
+            Instant.now().minusSeconds(1),
+            Duration.ofDays(7));
     return crl;
   }
 

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** The length-prefix decoder, in isolation; its frame-stall timer runs on the channel's frozen time. */
+/**
+ * The length-prefix decoder, in isolation; its frame-stall timer runs on the channel's frozen time.
+ */
 class FrameDecoderTest {
   private static final int LIMIT = 4096;
   private static final Duration FRAME_TIMEOUT = Duration.ofSeconds(10);
@@ -22,12 +24,15 @@ class FrameDecoderTest {
   static EmbeddedChannel stallWatched(AtomicReference<Throwable> caught) {
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.freezeTime();
-    ch.pipeline().addLast(new FrameDecoder(LIMIT, FRAME_TIMEOUT), new ChannelInboundHandlerAdapter() {
-      @Override
-      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        caught.set(cause);
-      }
-    });
+    ch.pipeline()
+        .addLast(
+            new FrameDecoder(LIMIT, FRAME_TIMEOUT),
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                caught.set(cause);
+              }
+            });
     return ch;
   }
 
@@ -46,8 +51,9 @@ class FrameDecoderTest {
     assertThat(caught.get()).as("still within the frame timeout").isNull();
 
     advance(ch, Duration.ofMillis(1));
-    assertThat(caught.get()).isInstanceOfSatisfying(
-        StalledFrameException.class, e -> assertThat(e.bufferedBytes()).isEqualTo(44));
+    assertThat(caught.get())
+        .isInstanceOfSatisfying(
+            StalledFrameException.class, e -> assertThat(e.bufferedBytes()).isEqualTo(44));
     ch.finishAndReleaseAll();
   }
 

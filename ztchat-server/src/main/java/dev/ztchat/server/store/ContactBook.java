@@ -21,9 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * pair already known costs a lookup, not a write.
  *
  * <p>Threading: {@link #of} and {@link #record} run on the store thread only (inside its
- * transactions); {@link #knownContact} may be called from any thread and answers from memory
- * alone, so it can say "no" for a pair not yet read: callers use it only where "no" is the safe
- * answer.
+ * transactions); {@link #knownContact} may be called from any thread and answers from memory alone,
+ * so it can say "no" for a pair not yet read: callers use it only where "no" is the safe answer.
  */
 final class ContactBook {
   private final Connection db;
@@ -36,8 +35,9 @@ final class ContactBook {
   }
 
   static void createTable(Statement s) throws SQLException {
-    s.execute("CREATE TABLE contacts (owner TEXT NOT NULL, contact TEXT NOT NULL, PRIMARY KEY (owner, contact))"
-        + " WITHOUT ROWID");
+    s.execute(
+        "CREATE TABLE contacts (owner TEXT NOT NULL, contact TEXT NOT NULL, PRIMARY KEY (owner,"
+            + " contact)) WITHOUT ROWID");
   }
 
   /** {@code owner}'s contacts (a live, read-only view). Store thread only. */
@@ -60,7 +60,10 @@ final class ContactBook {
     return Collections.unmodifiableSet(set);
   }
 
-  /** Records that {@code contact} sent {@code owner} a message. Store thread only, inside a transaction. */
+  /**
+   * Records that {@code contact} sent {@code owner} a message. Store thread only, inside a
+   * transaction.
+   */
   void record(String owner, String contact) throws SQLException {
     of(owner);
     if (!byOwner.get(owner).add(contact)) {
@@ -75,13 +78,18 @@ final class ContactBook {
     insert.executeUpdate();
   }
 
-  /** From memory only, any thread: true if {@code contact} is known to have sent {@code owner} a message. */
+  /**
+   * From memory only, any thread: true if {@code contact} is known to have sent {@code owner} a
+   * message.
+   */
   boolean knownContact(String owner, String contact) {
     Set<String> set = byOwner.get(owner);
     return set != null && set.contains(contact);
   }
 
-  /** Forgets what memory holds (after a rolled-back transaction); the table is read again on use. */
+  /**
+   * Forgets what memory holds (after a rolled-back transaction); the table is read again on use.
+   */
   void forget() {
     byOwner.clear();
   }

@@ -2,9 +2,9 @@ package dev.ztchat.server.store;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.store.SqliteFiles;
 import java.io.IOException;
 import java.nio.file.Path;
-import dev.ztchat.core.store.SqliteFiles;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -48,8 +48,10 @@ public final class OfflineQueue implements AutoCloseable {
   private final Clock clock;
   private final QueueLimits limits;
   private final Map<String, long[]> usage = new HashMap<>();
+
   /** Usage per (recipient, sender), keyed {@link #pair}. */
   private final Map<String, long[]> pairUsage = new HashMap<>();
+
   private final ContactBook contacts;
   private final Map<String, PreparedStatement> statements = new HashMap<>();
 
@@ -76,8 +78,10 @@ public final class OfflineQueue implements AutoCloseable {
   private long[] usage(String recipient, long now) throws SQLException {
     long[] u = usage.get(recipient);
     if (u == null) {
-      PreparedStatement q = statement(
-          "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM queue WHERE recipient = ? AND expires_at > ?");
+      PreparedStatement q =
+          statement(
+              "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM queue WHERE recipient = ? AND"
+                  + " expires_at > ?");
       q.setString(1, recipient);
       q.setLong(2, now);
       try (ResultSet rs = q.executeQuery()) {
@@ -98,8 +102,10 @@ public final class OfflineQueue implements AutoCloseable {
     String key = pair(recipient, sender);
     long[] u = pairUsage.get(key);
     if (u == null) {
-      PreparedStatement q = statement("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM queue"
-          + " WHERE recipient = ? AND sender = ? AND expires_at > ?");
+      PreparedStatement q =
+          statement(
+              "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM queue"
+                  + " WHERE recipient = ? AND sender = ? AND expires_at > ?");
       q.setString(1, recipient);
       q.setString(2, sender);
       q.setLong(3, now);
@@ -117,7 +123,9 @@ public final class OfflineQueue implements AutoCloseable {
     requireNonNull(limits, "limits");
     requireNonNull(clock, "clock");
     Path file = limits.dataDir().resolve("relay.db");
-    Connection c = SqliteFiles.openPrivate(file, "the relay's store (another server on the same --data folder?)");
+    Connection c =
+        SqliteFiles.openPrivate(
+            file, "the relay's store (another server on the same --data folder?)");
     try {
       migrate(c);
       return new OfflineQueue(c, clock, limits);
@@ -132,29 +140,36 @@ public final class OfflineQueue implements AutoCloseable {
   }
 
   private static void migrate(Connection c) throws SQLException {
-    SqliteFiles.migrate(c, SCHEMA_VERSION, "the relay's store", (s, from) -> {
-      if (from < 1) {
-        s.execute(
-            "CREATE TABLE queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL,"
-                + " sender TEXT NOT NULL, message_id TEXT NOT NULL, envelope BLOB NOT NULL,"
-                + " size INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-                + " UNIQUE (recipient, sender, message_id))");
-        s.execute("CREATE INDEX queue_by_recipient ON queue (recipient, seq)");
-        s.execute("CREATE INDEX queue_by_expiry ON queue (expires_at)");
-      }
-      if (from < 2) {
-        ContactBook.createTable(s);
-        // whoever has an envelope waiting for someone has written to them
-        s.execute("INSERT OR IGNORE INTO contacts (owner, contact) SELECT DISTINCT recipient, sender FROM queue");
-      }
-    });
+    SqliteFiles.migrate(
+        c,
+        SCHEMA_VERSION,
+        "the relay's store",
+        (s, from) -> {
+          if (from < 1) {
+            s.execute(
+                "CREATE TABLE queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT"
+                    + " NULL, sender TEXT NOT NULL, message_id TEXT NOT NULL, envelope BLOB NOT"
+                    + " NULL, size INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, expires_at"
+                    + " INTEGER NOT NULL, UNIQUE (recipient, sender, message_id))");
+            s.execute("CREATE INDEX queue_by_recipient ON queue (recipient, seq)");
+            s.execute("CREATE INDEX queue_by_expiry ON queue (expires_at)");
+          }
+          if (from < 2) {
+            ContactBook.createTable(s);
+            // whoever has an envelope waiting for someone has written to them
+            s.execute(
+                "INSERT OR IGNORE INTO contacts (owner, contact) SELECT DISTINCT recipient, sender"
+                    + " FROM queue");
+          }
+        });
   }
 
   /**
    * Stores one envelope, sealed now, for each recipient in a single transaction; when this returns,
    * every {@link EnqueueOutcome#STORED} copy is on disk.
    */
-  public Map<String, EnqueueOutcome> enqueue(List<String> recipients, String sender, String messageId, byte[] envelope)
+  public Map<String, EnqueueOutcome> enqueue(
+      List<String> recipients, String sender, String messageId, byte[] envelope)
       throws IOException {
     return enqueue(recipients, sender, messageId, clock.millis(), envelope, stored -> {});
   }
@@ -166,38 +181,45 @@ public final class OfflineQueue implements AutoCloseable {
    * back; the copy is durable only once the enclosing transaction commits. Each recipient that
    * holds the envelope afterwards has {@code sender} among its contacts ({@link #contactsOf}).
    */
-  public Map<String, EnqueueOutcome> enqueue(List<String> recipients, String sender, String messageId,
-      long sealedAtMillis, byte[] envelope, Consumer<QueuedEnvelope> stored) throws IOException {
+  public Map<String, EnqueueOutcome> enqueue(
+      List<String> recipients,
+      String sender,
+      String messageId,
+      long sealedAtMillis,
+      byte[] envelope,
+      Consumer<QueuedEnvelope> stored)
+      throws IOException {
     requireNonNull(stored, "stored");
     Map<String, EnqueueOutcome> out = new LinkedHashMap<>();
     long now = clock.millis();
     long expiresAt = limits.expiresAt(sealedAtMillis, now);
-    transaction(() -> {
-      try {
-        for (String r : recipients) {
-          if (expiresAt <= now) {
-            out.put(r, EnqueueOutcome.EXPIRED);
-            continue;
+    transaction(
+        () -> {
+          try {
+            for (String r : recipients) {
+              if (expiresAt <= now) {
+                out.put(r, EnqueueOutcome.EXPIRED);
+                continue;
+              }
+              long seq = enqueueOne(r, sender, messageId, envelope, now, expiresAt);
+              if (seq == ALREADY_STORED) {
+                out.put(r, EnqueueOutcome.ALREADY_STORED);
+              } else if (seq == QUEUE_FULL) {
+                out.put(r, EnqueueOutcome.QUEUE_FULL);
+              } else if (seq == SENDER_SHARE_FULL) {
+                out.put(r, EnqueueOutcome.SENDER_SHARE_FULL);
+              } else {
+                out.put(r, EnqueueOutcome.STORED);
+                stored.accept(new QueuedEnvelope(seq, r, sender, messageId, envelope));
+              }
+              if (out.get(r).held()) {
+                contacts.record(r, sender);
+              }
+            }
+          } catch (SQLException e) {
+            throw new IOException("storing an envelope failed: " + e.getMessage(), e);
           }
-          long seq = enqueueOne(r, sender, messageId, envelope, now, expiresAt);
-          if (seq == ALREADY_STORED) {
-            out.put(r, EnqueueOutcome.ALREADY_STORED);
-          } else if (seq == QUEUE_FULL) {
-            out.put(r, EnqueueOutcome.QUEUE_FULL);
-          } else if (seq == SENDER_SHARE_FULL) {
-            out.put(r, EnqueueOutcome.SENDER_SHARE_FULL);
-          } else {
-            out.put(r, EnqueueOutcome.STORED);
-            stored.accept(new QueuedEnvelope(seq, r, sender, messageId, envelope));
-          }
-          if (out.get(r).held()) {
-            contacts.record(r, sender);
-          }
-        }
-      } catch (SQLException e) {
-        throw new IOException("storing an envelope failed: " + e.getMessage(), e);
-      }
-    });
+        });
     return out;
   }
 
@@ -256,14 +278,17 @@ public final class OfflineQueue implements AutoCloseable {
    * Stores one copy; returns its seq, or {@link #ALREADY_STORED}, {@link #QUEUE_FULL} or {@link
    * #SENDER_SHARE_FULL}.
    */
-  private long enqueueOne(String recipient, String sender, String messageId, byte[] envelope, long now, long expiresAt)
+  private long enqueueOne(
+      String recipient, String sender, String messageId, byte[] envelope, long now, long expiresAt)
       throws SQLException {
     long[] used = usage(recipient, now);
     long[] byPair = pairUsage(recipient, sender, now);
-    boolean full = used[0] + 1 > limits.maxMessagesPerRecipient()
-        || used[1] + envelope.length > limits.maxBytesPerRecipient();
-    boolean overShare = byPair[0] + 1 > limits.maxMessagesPerSender()
-        || byPair[1] + envelope.length > limits.maxBytesPerSender();
+    boolean full =
+        used[0] + 1 > limits.maxMessagesPerRecipient()
+            || used[1] + envelope.length > limits.maxBytesPerRecipient();
+    boolean overShare =
+        byPair[0] + 1 > limits.maxMessagesPerSender()
+            || byPair[1] + envelope.length > limits.maxBytesPerSender();
     if (full || overShare) {
       // a retry of an envelope already stored is answered as stored, even with a full queue
       if (exists(recipient, sender, messageId)) {
@@ -272,9 +297,11 @@ public final class OfflineQueue implements AutoCloseable {
       return overShare ? SENDER_SHARE_FULL : QUEUE_FULL;
     }
     // The UNIQUE key answers "already stored" within the insert itself: one index probe, not two.
-    PreparedStatement ins = statement(
-        "INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at, expires_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recipient, sender, message_id) DO NOTHING RETURNING seq");
+    PreparedStatement ins =
+        statement(
+            "INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at,"
+                + " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recipient, sender,"
+                + " message_id) DO NOTHING RETURNING seq");
     ins.setString(1, recipient);
     ins.setString(2, sender);
     ins.setString(3, messageId);
@@ -295,7 +322,8 @@ public final class OfflineQueue implements AutoCloseable {
   }
 
   private boolean exists(String recipient, String sender, String messageId) throws SQLException {
-    PreparedStatement exists = statement("SELECT 1 FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?");
+    PreparedStatement exists =
+        statement("SELECT 1 FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?");
     exists.setString(1, recipient);
     exists.setString(2, sender);
     exists.setString(3, messageId);
@@ -304,12 +332,16 @@ public final class OfflineQueue implements AutoCloseable {
     }
   }
 
-  /** Up to {@code limit} unexpired envelopes for {@code recipient} after {@code afterSeq}, oldest first. */
+  /**
+   * Up to {@code limit} unexpired envelopes for {@code recipient} after {@code afterSeq}, oldest
+   * first.
+   */
   public List<QueuedEnvelope> after(String recipient, long afterSeq, int limit) throws IOException {
     try {
-      PreparedStatement q = statement(
-          "SELECT seq, sender, message_id, envelope FROM queue WHERE recipient = ? AND seq > ? AND expires_at > ?"
-              + " ORDER BY seq LIMIT ?");
+      PreparedStatement q =
+          statement(
+              "SELECT seq, sender, message_id, envelope FROM queue WHERE recipient = ? AND seq > ?"
+                  + " AND expires_at > ? ORDER BY seq LIMIT ?");
       q.setString(1, recipient);
       q.setLong(2, afterSeq);
       q.setLong(3, clock.millis());
@@ -317,7 +349,9 @@ public final class OfflineQueue implements AutoCloseable {
       List<QueuedEnvelope> out = new ArrayList<>();
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
-          out.add(new QueuedEnvelope(rs.getLong(1), recipient, rs.getString(2), rs.getString(3), rs.getBytes(4)));
+          out.add(
+              new QueuedEnvelope(
+                  rs.getLong(1), recipient, rs.getString(2), rs.getString(3), rs.getBytes(4)));
         }
       }
       return out;
@@ -329,8 +363,10 @@ public final class OfflineQueue implements AutoCloseable {
   /** Removes an acknowledged envelope; returns whether it was there. */
   public boolean remove(String recipient, String sender, String messageId) throws IOException {
     try {
-      PreparedStatement d = statement(
-          "DELETE FROM queue WHERE recipient = ? AND sender = ? AND message_id = ? RETURNING size");
+      PreparedStatement d =
+          statement(
+              "DELETE FROM queue WHERE recipient = ? AND sender = ? AND message_id = ? RETURNING"
+                  + " size");
       d.setString(1, recipient);
       d.setString(2, sender);
       d.setString(3, messageId);
@@ -401,7 +437,10 @@ public final class OfflineQueue implements AutoCloseable {
     return contacts.knownContact(owner, contact);
   }
 
-  /** Any thread: true if an envelope sealed at {@code sealedAtMillis} would expire before it is stored. */
+  /**
+   * Any thread: true if an envelope sealed at {@code sealedAtMillis} would expire before it is
+   * stored.
+   */
   public boolean alreadyExpired(long sealedAtMillis) {
     long now = clock.millis();
     return limits.expiresAt(sealedAtMillis, now) <= now;
@@ -409,8 +448,8 @@ public final class OfflineQueue implements AutoCloseable {
 
   /** How many envelopes wait for {@code recipient} (expired ones not counted). */
   public int pending(String recipient) throws IOException {
-    try (PreparedStatement q = db.prepareStatement(
-        "SELECT COUNT(*) FROM queue WHERE recipient = ? AND expires_at > ?")) {
+    try (PreparedStatement q =
+        db.prepareStatement("SELECT COUNT(*) FROM queue WHERE recipient = ? AND expires_at > ?")) {
       q.setString(1, recipient);
       q.setLong(2, clock.millis());
       try (ResultSet rs = q.executeQuery()) {

@@ -17,14 +17,25 @@ import java.time.Duration;
  * longer would only let it be delivered to be dropped (docs/PROTOCOL.md section 9).
  */
 public record QueueLimits(
-    Path dataDir, Duration ttl, int maxMessagesPerRecipient, long maxBytesPerRecipient, int senderSharePercent) {
+    Path dataDir,
+    Duration ttl,
+    int maxMessagesPerRecipient,
+    long maxBytesPerRecipient,
+    int senderSharePercent) {
   public static final Duration DEFAULT_TTL = ProtocolLimits.DEFAULT_MESSAGE_TTL;
+
   /** The longest TTL: the window in which receivers accept an envelope. */
   public static final Duration MAX_TTL = AcceptancePolicy.DEFAULT_WINDOW;
+
   public static final int DEFAULT_MAX_MESSAGES = 10_000;
   public static final long DEFAULT_MAX_BYTES = 50L * 1024 * 1024;
-  /** By default one sender may fill a quarter of a recipient's quota, so at least three others find room. */
+
+  /**
+   * By default one sender may fill a quarter of a recipient's quota, so at least three others find
+   * room.
+   */
   public static final int DEFAULT_SENDER_SHARE_PERCENT = 25;
+
   /** At most half: whatever one sender does, others keep at least as much room as it has. */
   public static final int MAX_SENDER_SHARE_PERCENT = 50;
 
@@ -32,41 +43,75 @@ public record QueueLimits(
     requireNonNull(dataDir, "dataDir");
     requireNonNull(ttl, "ttl");
     if (ttl.compareTo(Duration.ofMinutes(1)) < 0) {
-      throw new IllegalArgumentException("--ttl " + ttl + " is out of range: use 1m to " + MAX_TTL.toDays()
-          + "d (default " + DEFAULT_TTL.toDays() + "d)");
+      throw new IllegalArgumentException(
+          "--ttl "
+              + ttl
+              + " is out of range: use 1m to "
+              + MAX_TTL.toDays()
+              + "d (default "
+              + DEFAULT_TTL.toDays()
+              + "d)");
     }
     if (ttl.compareTo(MAX_TTL) > 0) {
-      throw new IllegalArgumentException("--ttl " + ttl + " is longer than the " + MAX_TTL.toDays()
-          + "-day window in which receivers accept a message: a message kept longer would be refused"
-          + " as stale when delivered. Use 1m to " + MAX_TTL.toDays() + "d (default " + DEFAULT_TTL.toDays() + "d)");
+      throw new IllegalArgumentException(
+          "--ttl "
+              + ttl
+              + " is longer than the "
+              + MAX_TTL.toDays()
+              + "-day window in which receivers accept a message: a message kept longer would be"
+              + " refused as stale when delivered. Use 1m to "
+              + MAX_TTL.toDays()
+              + "d (default "
+              + DEFAULT_TTL.toDays()
+              + "d)");
     }
     if (maxMessagesPerRecipient < 1 || maxMessagesPerRecipient > 10_000_000) {
-      throw new IllegalArgumentException("--queue-max-messages " + maxMessagesPerRecipient
-          + " is out of range: use 1 to 10000000 (default " + DEFAULT_MAX_MESSAGES + ")");
+      throw new IllegalArgumentException(
+          "--queue-max-messages "
+              + maxMessagesPerRecipient
+              + " is out of range: use 1 to 10000000 (default "
+              + DEFAULT_MAX_MESSAGES
+              + ")");
     }
     if (maxBytesPerRecipient < 4096 || maxBytesPerRecipient > (1L << 40)) {
-      throw new IllegalArgumentException("--queue-max-bytes " + maxBytesPerRecipient
-          + " is out of range: use 4096 to 2^40 (default " + DEFAULT_MAX_BYTES + ")");
+      throw new IllegalArgumentException(
+          "--queue-max-bytes "
+              + maxBytesPerRecipient
+              + " is out of range: use 4096 to 2^40 (default "
+              + DEFAULT_MAX_BYTES
+              + ")");
     }
     if (senderSharePercent < 1 || senderSharePercent > MAX_SENDER_SHARE_PERCENT) {
-      throw new IllegalArgumentException("--queue-sender-share " + senderSharePercent
-          + " is out of range: use 1 to " + MAX_SENDER_SHARE_PERCENT + " percent of a recipient's quota (default "
-          + DEFAULT_SENDER_SHARE_PERCENT + ")");
+      throw new IllegalArgumentException(
+          "--queue-sender-share "
+              + senderSharePercent
+              + " is out of range: use 1 to "
+              + MAX_SENDER_SHARE_PERCENT
+              + " percent of a recipient's quota (default "
+              + DEFAULT_SENDER_SHARE_PERCENT
+              + ")");
     }
   }
 
   /** With the default sender share. */
-  public QueueLimits(Path dataDir, Duration ttl, int maxMessagesPerRecipient, long maxBytesPerRecipient) {
+  public QueueLimits(
+      Path dataDir, Duration ttl, int maxMessagesPerRecipient, long maxBytesPerRecipient) {
     this(dataDir, ttl, maxMessagesPerRecipient, maxBytesPerRecipient, DEFAULT_SENDER_SHARE_PERCENT);
   }
 
   /** The defaults, in {@code dataDir}. */
   public static QueueLimits defaults(Path dataDir) {
-    return new QueueLimits(dataDir, DEFAULT_TTL, DEFAULT_MAX_MESSAGES, DEFAULT_MAX_BYTES, DEFAULT_SENDER_SHARE_PERCENT);
+    return new QueueLimits(
+        dataDir,
+        DEFAULT_TTL,
+        DEFAULT_MAX_MESSAGES,
+        DEFAULT_MAX_BYTES,
+        DEFAULT_SENDER_SHARE_PERCENT);
   }
 
   public QueueLimits withTtl(Duration newTtl) {
-    return new QueueLimits(dataDir, newTtl, maxMessagesPerRecipient, maxBytesPerRecipient, senderSharePercent);
+    return new QueueLimits(
+        dataDir, newTtl, maxMessagesPerRecipient, maxBytesPerRecipient, senderSharePercent);
   }
 
   public QueueLimits withQuota(int messages, long bytes) {
@@ -92,7 +137,10 @@ public record QueueLimits(
    * earlier of the TTL and the moment receivers stop accepting it (sealing time plus their window).
    */
   public long expiresAt(long sealedAtMillis, long nowMillis) {
-    long byWindow = sealedAtMillis > Long.MAX_VALUE - MAX_TTL.toMillis() ? Long.MAX_VALUE : sealedAtMillis + MAX_TTL.toMillis();
+    long byWindow =
+        sealedAtMillis > Long.MAX_VALUE - MAX_TTL.toMillis()
+            ? Long.MAX_VALUE
+            : sealedAtMillis + MAX_TTL.toMillis();
     return Math.min(nowMillis + ttl.toMillis(), byWindow);
   }
 }

@@ -33,17 +33,23 @@ class OfflineQueueTest {
       }
       q.enqueue(List.of("carol"), "alice", id(99), new byte[] {99});
       List<QueuedEnvelope> first = q.after("bob", 0, 4);
-      assertThat(first).extracting(QueuedEnvelope::messageId).containsExactly(id(0), id(1), id(2), id(3));
+      assertThat(first)
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(0), id(1), id(2), id(3));
       List<QueuedEnvelope> rest = q.after("bob", first.getLast().seq(), 100);
-      assertThat(rest).extracting(QueuedEnvelope::messageId).containsExactly(id(4), id(5), id(6), id(7), id(8), id(9));
+      assertThat(rest)
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(4), id(5), id(6), id(7), id(8), id(9));
     }
   }
 
   @Test
   void sameMessageTwice_isStoredOnce() throws Exception {
     try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
-      assertThat(q.enqueue(List.of("bob"), "alice", id(1), new byte[] {1})).containsEntry("bob", EnqueueOutcome.STORED);
-      assertThat(q.enqueue(List.of("bob"), "alice", id(1), new byte[] {1})).containsEntry("bob", EnqueueOutcome.ALREADY_STORED);
+      assertThat(q.enqueue(List.of("bob"), "alice", id(1), new byte[] {1}))
+          .containsEntry("bob", EnqueueOutcome.STORED);
+      assertThat(q.enqueue(List.of("bob"), "alice", id(1), new byte[] {1}))
+          .containsEntry("bob", EnqueueOutcome.ALREADY_STORED);
       assertThat(q.pending("bob")).isEqualTo(1);
     }
   }
@@ -59,74 +65,105 @@ class OfflineQueueTest {
     }
   }
 
-  // The recipient's quota is filled by several senders, each within its share (a quarter by default).
+  // The recipient's quota is filled by several senders, each within its share (a quarter by
+  // default).
 
   @Test
   void recipientOverCountQuota_isRefused_othersUnaffected() throws Exception {
-    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir).withQuota(4, 1 << 20), clock)) {
+    try (OfflineQueue q =
+        OfflineQueue.open(QueueLimits.defaults(dir).withQuota(4, 1 << 20), clock)) {
       for (int i = 0; i < 4; i++) {
-        assertThat(q.enqueue(List.of("bob"), "s" + i, id(i), new byte[10])).containsEntry("bob", EnqueueOutcome.STORED);
+        assertThat(q.enqueue(List.of("bob"), "s" + i, id(i), new byte[10]))
+            .containsEntry("bob", EnqueueOutcome.STORED);
       }
-      Map<String, EnqueueOutcome> r = q.enqueue(List.of("bob", "carol"), "alice", id(4), new byte[10]);
-      assertThat(r).containsEntry("bob", EnqueueOutcome.QUEUE_FULL).containsEntry("carol", EnqueueOutcome.STORED);
+      Map<String, EnqueueOutcome> r =
+          q.enqueue(List.of("bob", "carol"), "alice", id(4), new byte[10]);
+      assertThat(r)
+          .containsEntry("bob", EnqueueOutcome.QUEUE_FULL)
+          .containsEntry("carol", EnqueueOutcome.STORED);
     }
   }
 
   @Test
   void recipientOverByteQuota_isRefused() throws Exception {
-    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir).withQuota(100, 8000).withSenderShare(50), clock)) {
-      assertThat(q.enqueue(List.of("bob"), "alice", id(1), new byte[4000])).containsEntry("bob", EnqueueOutcome.STORED);
-      assertThat(q.enqueue(List.of("bob"), "carol", id(2), new byte[3000])).containsEntry("bob", EnqueueOutcome.STORED);
-      assertThat(q.enqueue(List.of("bob"), "dave", id(3), new byte[1001])).containsEntry("bob", EnqueueOutcome.QUEUE_FULL);
-      assertThat(q.enqueue(List.of("bob"), "dave", id(4), new byte[1000])).containsEntry("bob", EnqueueOutcome.STORED);
+    try (OfflineQueue q =
+        OfflineQueue.open(
+            QueueLimits.defaults(dir).withQuota(100, 8000).withSenderShare(50), clock)) {
+      assertThat(q.enqueue(List.of("bob"), "alice", id(1), new byte[4000]))
+          .containsEntry("bob", EnqueueOutcome.STORED);
+      assertThat(q.enqueue(List.of("bob"), "carol", id(2), new byte[3000]))
+          .containsEntry("bob", EnqueueOutcome.STORED);
+      assertThat(q.enqueue(List.of("bob"), "dave", id(3), new byte[1001]))
+          .containsEntry("bob", EnqueueOutcome.QUEUE_FULL);
+      assertThat(q.enqueue(List.of("bob"), "dave", id(4), new byte[1000]))
+          .containsEntry("bob", EnqueueOutcome.STORED);
     }
   }
 
   @Test
   void senderOverItsShareOfTheCount_isRefused_forThatRecipientOnly() throws Exception {
-    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir).withQuota(8, 1 << 20), clock)) {
-      assertThat(QueueLimits.defaults(dir).withQuota(8, 1 << 20).maxMessagesPerSender()).isEqualTo(2);
+    try (OfflineQueue q =
+        OfflineQueue.open(QueueLimits.defaults(dir).withQuota(8, 1 << 20), clock)) {
+      assertThat(QueueLimits.defaults(dir).withQuota(8, 1 << 20).maxMessagesPerSender())
+          .isEqualTo(2);
       q.enqueue(List.of("bob"), "alice", id(1), new byte[10]);
       q.enqueue(List.of("bob"), "alice", id(2), new byte[10]);
-      Map<String, EnqueueOutcome> r = q.enqueue(List.of("bob", "carol"), "alice", id(3), new byte[10]);
-      assertThat(r).containsEntry("bob", EnqueueOutcome.SENDER_SHARE_FULL).containsEntry("carol", EnqueueOutcome.STORED);
-      assertThat(q.enqueue(List.of("bob"), "dave", id(4), new byte[10])).containsEntry("bob", EnqueueOutcome.STORED);
+      Map<String, EnqueueOutcome> r =
+          q.enqueue(List.of("bob", "carol"), "alice", id(3), new byte[10]);
+      assertThat(r)
+          .containsEntry("bob", EnqueueOutcome.SENDER_SHARE_FULL)
+          .containsEntry("carol", EnqueueOutcome.STORED);
+      assertThat(q.enqueue(List.of("bob"), "dave", id(4), new byte[10]))
+          .containsEntry("bob", EnqueueOutcome.STORED);
       // a retry of what is stored is still "already stored"; an acknowledgement frees the share
-      assertThat(q.enqueue(List.of("bob"), "alice", id(2), new byte[10])).containsEntry("bob", EnqueueOutcome.ALREADY_STORED);
+      assertThat(q.enqueue(List.of("bob"), "alice", id(2), new byte[10]))
+          .containsEntry("bob", EnqueueOutcome.ALREADY_STORED);
       q.remove("bob", "alice", id(1));
-      assertThat(q.enqueue(List.of("bob"), "alice", id(3), new byte[10])).containsEntry("bob", EnqueueOutcome.STORED);
+      assertThat(q.enqueue(List.of("bob"), "alice", id(3), new byte[10]))
+          .containsEntry("bob", EnqueueOutcome.STORED);
     }
   }
 
   @Test
   void senderOverItsShareOfTheBytes_isRefused() throws Exception {
-    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir).withQuota(100, 40_000), clock)) {
-      assertThat(q.enqueue(List.of("bob"), "alice", id(1), new byte[9000])).containsEntry("bob", EnqueueOutcome.STORED);
-      assertThat(q.enqueue(List.of("bob"), "alice", id(2), new byte[1001])).containsEntry("bob", EnqueueOutcome.SENDER_SHARE_FULL);
-      assertThat(q.enqueue(List.of("bob"), "alice", id(3), new byte[1000])).containsEntry("bob", EnqueueOutcome.STORED);
-      assertThat(q.enqueue(List.of("bob"), "carol", id(4), new byte[9000])).containsEntry("bob", EnqueueOutcome.STORED);
+    try (OfflineQueue q =
+        OfflineQueue.open(QueueLimits.defaults(dir).withQuota(100, 40_000), clock)) {
+      assertThat(q.enqueue(List.of("bob"), "alice", id(1), new byte[9000]))
+          .containsEntry("bob", EnqueueOutcome.STORED);
+      assertThat(q.enqueue(List.of("bob"), "alice", id(2), new byte[1001]))
+          .containsEntry("bob", EnqueueOutcome.SENDER_SHARE_FULL);
+      assertThat(q.enqueue(List.of("bob"), "alice", id(3), new byte[1000]))
+          .containsEntry("bob", EnqueueOutcome.STORED);
+      assertThat(q.enqueue(List.of("bob"), "carol", id(4), new byte[9000]))
+          .containsEntry("bob", EnqueueOutcome.STORED);
     }
   }
 
   @Test
   void sendersShare_isCountedFromTheTable_afterReopening() throws Exception {
-    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir).withQuota(8, 1 << 20), clock)) {
+    try (OfflineQueue q =
+        OfflineQueue.open(QueueLimits.defaults(dir).withQuota(8, 1 << 20), clock)) {
       q.enqueue(List.of("bob"), "alice", id(1), new byte[10]);
       q.enqueue(List.of("bob"), "alice", id(2), new byte[10]);
     }
-    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir).withQuota(8, 1 << 20), clock)) {
-      assertThat(q.enqueue(List.of("bob"), "alice", id(3), new byte[10])).containsEntry("bob", EnqueueOutcome.SENDER_SHARE_FULL);
+    try (OfflineQueue q =
+        OfflineQueue.open(QueueLimits.defaults(dir).withQuota(8, 1 << 20), clock)) {
+      assertThat(q.enqueue(List.of("bob"), "alice", id(3), new byte[10]))
+          .containsEntry("bob", EnqueueOutcome.SENDER_SHARE_FULL);
     }
   }
 
   @Test
   void envelopeSealedLongAgo_expiresWithTheReceiversWindow_notTheTtl() throws Exception {
     try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
-      long sealed = clock.instant().minus(QueueLimits.MAX_TTL).plus(Duration.ofHours(1)).toEpochMilli();
+      long sealed =
+          clock.instant().minus(QueueLimits.MAX_TTL).plus(Duration.ofHours(1)).toEpochMilli();
       q.enqueue(List.of("bob"), "alice", id(1), sealed, new byte[] {1}, e -> {});
       q.enqueue(List.of("bob"), "alice", id(2), new byte[] {2}); // sealed now
       clock.advance(Duration.ofMinutes(61));
-      assertThat(q.after("bob", 0, 10)).extracting(QueuedEnvelope::messageId).containsExactly(id(2));
+      assertThat(q.after("bob", 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(2));
       assertThat(q.purgeExpired()).isEqualTo(1);
     }
   }
@@ -149,18 +186,22 @@ class OfflineQueueTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--ttl")
         .hasMessageContaining("refused as stale");
-    assertThat(QueueLimits.defaults(dir).withTtl(QueueLimits.MAX_TTL).ttl()).isEqualTo(QueueLimits.MAX_TTL);
+    assertThat(QueueLimits.defaults(dir).withTtl(QueueLimits.MAX_TTL).ttl())
+        .isEqualTo(QueueLimits.MAX_TTL);
   }
 
   @Test
   void senderShareOutOfRange_isRefused_namingTheOption() {
-    assertThatThrownBy(() -> QueueLimits.defaults(dir).withSenderShare(0)).hasMessageContaining("--queue-sender-share");
-    assertThatThrownBy(() -> QueueLimits.defaults(dir).withSenderShare(51)).hasMessageContaining("--queue-sender-share");
+    assertThatThrownBy(() -> QueueLimits.defaults(dir).withSenderShare(0))
+        .hasMessageContaining("--queue-sender-share");
+    assertThatThrownBy(() -> QueueLimits.defaults(dir).withSenderShare(51))
+        .hasMessageContaining("--queue-sender-share");
   }
 
   @Test
   void contacts_areThoseWhoseEnvelopesWereStored_andSurviveReopening() throws Exception {
-    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir).withQuota(4, 1 << 20), clock)) {
+    try (OfflineQueue q =
+        OfflineQueue.open(QueueLimits.defaults(dir).withQuota(4, 1 << 20), clock)) {
       q.enqueue(List.of("bob", "carol"), "alice", id(1), new byte[] {1});
       q.enqueue(List.of("bob"), "dave", id(2), new byte[] {2});
       q.recordContact("alice", "bob");
@@ -178,12 +219,15 @@ class OfflineQueueTest {
 
   @Test
   void expiredEnvelopes_areNotDelivered_andArePurged() throws Exception {
-    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir).withTtl(Duration.ofHours(1)), clock)) {
+    try (OfflineQueue q =
+        OfflineQueue.open(QueueLimits.defaults(dir).withTtl(Duration.ofHours(1)), clock)) {
       q.enqueue(List.of("bob"), "alice", id(1), new byte[] {1});
       clock.advance(Duration.ofMinutes(30));
       q.enqueue(List.of("bob"), "alice", id(2), new byte[] {2});
       clock.advance(Duration.ofMinutes(31));
-      assertThat(q.after("bob", 0, 10)).extracting(QueuedEnvelope::messageId).containsExactly(id(2));
+      assertThat(q.after("bob", 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(2));
       assertThat(q.purgeExpired()).isEqualTo(1);
       assertThat(q.pending("bob")).isEqualTo(1);
     }
@@ -195,17 +239,26 @@ class OfflineQueueTest {
         Statement st = c.createStatement()) {
       st.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
       st.execute("INSERT INTO meta VALUES ('schema_version', '1')");
-      st.execute("CREATE TABLE queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL,"
-          + " sender TEXT NOT NULL, message_id TEXT NOT NULL, envelope BLOB NOT NULL,"
-          + " size INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-          + " UNIQUE (recipient, sender, message_id))");
-      st.execute("INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at, expires_at)"
-          + " VALUES ('bob', 'alice', '" + id(1) + "', x'01', 1, 0, " + Long.MAX_VALUE + ")");
+      st.execute(
+          "CREATE TABLE queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL,"
+              + " sender TEXT NOT NULL, message_id TEXT NOT NULL, envelope BLOB NOT NULL,"
+              + " size INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+              + " UNIQUE (recipient, sender, message_id))");
+      st.execute(
+          "INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at,"
+              + " expires_at) VALUES ('bob', 'alice', '"
+              + id(1)
+              + "', x'01', 1, 0, "
+              + Long.MAX_VALUE
+              + ")");
     }
-    Files.setPosixFilePermissions(dir.resolve("relay.db"), PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(
+        dir.resolve("relay.db"), PosixFilePermissions.fromString("rw-------"));
     try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
       assertThat(q.contactsOf("bob")).containsExactly("alice");
-      assertThat(q.after("bob", 0, 10)).extracting(QueuedEnvelope::messageId).containsExactly(id(1));
+      assertThat(q.after("bob", 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(1));
     }
   }
 
@@ -215,11 +268,16 @@ class OfflineQueueTest {
       q.enqueue(List.of("bob"), "alice", id(7), new byte[] {7, 7});
     }
     try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
-      assertThat(q.after("bob", 0, 10)).singleElement().satisfies(e -> {
-        assertThat(e.messageId()).isEqualTo(id(7));
-        assertThat(e.envelope()).containsExactly(7, 7);
-      });
+      assertThat(q.after("bob", 0, 10))
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.messageId()).isEqualTo(id(7));
+                assertThat(e.envelope()).containsExactly(7, 7);
+              });
     }
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("relay.db")))).isEqualTo("rw-------");
+    assertThat(
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("relay.db"))))
+        .isEqualTo("rw-------");
   }
 }
