@@ -1,6 +1,7 @@
 package dev.ztchat.attacks;
 
 import java.util.List;
+import java.util.Locale;
 
 /** Small statistics for the attacks' reports (bounded polling is the shared {@code Polling}). */
 final class Waits {

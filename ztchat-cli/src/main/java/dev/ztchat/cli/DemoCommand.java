@@ -5,6 +5,7 @@ import dev.ztchat.client.ChatClientConfig;
 import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.RelayConnection;
 import dev.ztchat.client.SendResult;
+import dev.ztchat.client.UntrustedContactException;
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;

@@ -3,6 +3,7 @@ package dev.ztchat.cli;
 import dev.ztchat.client.IdentityInUseException;
 import dev.ztchat.terminal.RemedyText;
 import dev.ztchat.terminal.TerminalText;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /**

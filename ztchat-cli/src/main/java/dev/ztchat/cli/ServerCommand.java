@@ -7,6 +7,8 @@ import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.store.QueueLimits;
 import dev.ztchat.terminal.RemedyText;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

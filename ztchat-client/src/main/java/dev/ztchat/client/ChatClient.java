@@ -16,6 +16,8 @@ import dev.ztchat.core.envelope.SenderCertificateLookup;
 import dev.ztchat.core.envelope.SenderLookupUnavailableException;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Certificates;
+import dev.ztchat.core.pki.CrlRejectedException;
+import dev.ztchat.core.pki.KeyFingerprint;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.remedy.Remedy;

@@ -2,6 +2,7 @@ package dev.ztchat.client;
 
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.remedy.Remedy;
 
 /** What the chat client tells its user interface. Called on the client's receive thread. */

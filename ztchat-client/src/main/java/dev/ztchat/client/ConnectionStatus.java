@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.remedy.Remedy;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 /**

@@ -6,6 +6,8 @@ import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.remedy.Remedy;
 import dev.ztchat.core.remedy.RemedyIOException;
 import dev.ztchat.core.transport.TlsContexts;

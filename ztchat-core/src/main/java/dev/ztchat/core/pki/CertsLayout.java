@@ -85,7 +85,7 @@ public record CertsLayout(Path root) {
     }
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(Files::isDirectory)
-          .sorted(Comparator.comparing(p -> p.toFile().lastModified()))
+          .sorted(Comparator.comparingLong(p -> p.toFile().lastModified()))
           .toList();
     }
   }

@@ -222,6 +222,7 @@ public final class HostileRelay implements AutoCloseable {
     return pushed.get();
   }
 
+  @SuppressWarnings("NonAtomicVolatileUpdate") // only the event loop decrements it
   private void pump(Channel ch) {
     while (floodLeft > 0 && ch.isActive() && ch.isWritable()) {
       floodLeft--;
@@ -296,6 +297,7 @@ public final class HostileRelay implements AutoCloseable {
     }
 
     @Override
+    @SuppressWarnings("ReferenceEquality") // the very connection, not an equal one
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
       if (firstClient.getNow(null) == ctx.channel()) {
         pump(ctx.channel());
