@@ -97,7 +97,7 @@ final class PkiCommand implements Runnable {
           relative(root, file),
           file.secret() ? "(0600)" : "",
           file.holds(),
-          file.goesTo());
+          file.upkeep().map(r -> file.goesTo() + "; " + RemedyText.words(r)).orElse(file.goesTo()));
     }
     for (PkiWarning warning : result.warnings()) {
       err.println("warning: " + RemedyText.withRemedy(warning.text(), warning.remedy()));

@@ -3,8 +3,9 @@ package dev.ztchat.client;
 import dev.ztchat.core.envelope.AcceptancePolicy;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.remedy.Remedy;
 import java.time.Duration;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * The client's side of the relay's queue expiry (docs/PROTOCOL.md sections 4.1 and 9). Compares the
@@ -38,10 +39,13 @@ final class RelayTtlCheck {
    * the relay's TTL.
    */
   static void warnIfWindowShorter(
-      AcceptancePolicy acceptance, Frame.Welcome welcome, Consumer<String> notices) {
+      AcceptancePolicy acceptance, Frame.Welcome welcome, BiConsumer<String, Remedy> notices) {
     String warning = warning(acceptance.window(), welcome.queueTtlSeconds());
     if (warning != null) {
-      notices.accept(warning);
+      notices.accept(
+          warning,
+          Remedy.forDuration(
+              Remedy.Kind.LONGER_WINDOW, Duration.ofSeconds(welcome.queueTtlSeconds())));
     }
   }
 
@@ -57,21 +61,7 @@ final class RelayTtlCheck {
         + describe(Duration.ofSeconds(queueTtlSeconds))
         + ", but this client accepts messages only up to "
         + describe(window)
-        + " old: a message that waits longer is refused as stale when it arrives. Use --window "
-        + flag(Duration.ofSeconds(queueTtlSeconds))
-        + " (or longer) to receive them.";
-  }
-
-  /** {@code d} as the CLI's duration options write it: 7d, 12h, 30m or 45s. */
-  private static String flag(Duration d) {
-    long s = d.toSeconds();
-    if (s % 86_400 == 0) {
-      return s / 86_400 + "d";
-    }
-    if (s % 3600 == 0) {
-      return s / 3600 + "h";
-    }
-    return s % 60 == 0 ? s / 60 + "m" : s + "s";
+        + " old: a message that waits longer is refused as stale when it arrives";
   }
 
   private static String describe(Duration d) {

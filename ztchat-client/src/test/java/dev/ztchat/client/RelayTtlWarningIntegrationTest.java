@@ -6,6 +6,7 @@ import dev.ztchat.core.envelope.AcceptancePolicy;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.remedy.Remedy;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -54,8 +56,16 @@ class RelayTtlWarningIntegrationTest {
     @Override
     public void onRejected(String claimedSender, RejectionReason reason, String explanation) {}
 
+    final List<Remedy> remedies = new CopyOnWriteArrayList<>();
+
     @Override
     public void onNotice(String notice) {
+      notices.add(notice);
+    }
+
+    @Override
+    public void onNotice(String notice, Remedy remedy) {
+      remedies.add(remedy);
       notices.add(notice);
     }
 
@@ -64,7 +74,7 @@ class RelayTtlWarningIntegrationTest {
       List<String> got = new ArrayList<>();
       String n;
       while ((n = notices.poll(1, TimeUnit.SECONDS)) != null) {
-        if (n.contains("--window")) {
+        if (n.contains("stale")) {
           got.add(n);
         }
       }
@@ -92,7 +102,10 @@ class RelayTtlWarningIntegrationTest {
     try (ChatClient alice = connect(AcceptancePolicy.ofWindow(Duration.ofDays(1)), notices)) {
       List<String> warned = notices.aboutTtl();
       assertThat(warned).hasSize(1);
-      assertThat(warned.getFirst()).contains("7 days").contains("1 day").contains("stale");
+      assertThat(warned.getFirst()).contains("7 days").contains("1 day").doesNotContain("--window");
+      assertThat(notices.remedies)
+          .filteredOn(r -> r.kind() == Remedy.Kind.LONGER_WINDOW)
+          .containsExactly(Remedy.forDuration(Remedy.Kind.LONGER_WINDOW, Duration.ofDays(7)));
     }
   }
 

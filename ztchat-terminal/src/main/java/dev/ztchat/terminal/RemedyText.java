@@ -3,6 +3,7 @@ package dev.ztchat.terminal;
 import dev.ztchat.client.ConnectionStatus;
 import dev.ztchat.core.remedy.HasRemedy;
 import dev.ztchat.core.remedy.Remedy;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -37,7 +38,24 @@ public final class RemedyText {
       case OTHER_PORT -> "choose another --port";
       case OTHER_CRL_PORT -> "choose another --crl-port, or 0 to not serve it";
       case START_RELAY -> "is the server running? Start it with ./ztchat server";
+      case LONGER_WINDOW ->
+          "use --window "
+              + remedy.duration().map(RemedyText::option).orElse("DURATION")
+              + " (or longer) to receive them";
+      case REISSUE_CRL_WEEKLY -> "re-issue weekly: ./ztchat pki crl";
     };
+  }
+
+  /** {@code d} as the command line's duration options write it: 7d, 12h, 30m or 45s. */
+  static String option(Duration d) {
+    long s = d.toSeconds();
+    if (s % 86_400 == 0) {
+      return s / 86_400 + "d";
+    }
+    if (s % 3600 == 0) {
+      return s / 3600 + "h";
+    }
+    return s % 60 == 0 ? s / 60 + "m" : s + "s";
   }
 
   /** {@code text}, followed by the words for {@code remedy} if there is one. */

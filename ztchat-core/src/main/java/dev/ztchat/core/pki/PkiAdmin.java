@@ -225,8 +225,9 @@ public final class PkiAdmin {
         new PkiFile(
             layout.crl(),
             "root CA revocation list",
-            "the server (serves it to users); re-issue weekly: ./ztchat pki crl",
-            false));
+            "the server (serves it to users)",
+            false,
+            Optional.of(Remedy.of(Remedy.Kind.REISSUE_CRL_WEEKLY))));
     if (options.crlUrl() != null) {
       Files.writeString(layout.crlUrlFile(), options.crlUrl() + "\n", StandardCharsets.US_ASCII);
       written.add(

@@ -3,6 +3,7 @@ package dev.ztchat.core.remedy;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.pki.IdentityName;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -13,8 +14,9 @@ import java.util.Optional;
  * @param kind the step that helps
  * @param subject the user the step is about (for {@link Kind#ISSUE_USER}, {@link Kind#REISSUE_USER}
  *     and {@link Kind#RENEW_USER}), otherwise empty
+ * @param duration the length the step needs (for {@link Kind#LONGER_WINDOW}), otherwise empty
  */
-public record Remedy(Kind kind, Optional<String> subject) {
+public record Remedy(Kind kind, Optional<String> subject, Optional<Duration> duration) {
   /** The steps a front end words. */
   public enum Kind {
     /** There is no PKI yet: create the root CA, the server identity and the first users. */
@@ -56,22 +58,41 @@ public record Remedy(Kind kind, Optional<String> subject) {
     /** The port for publishing the CRL is taken: choose another, or do not publish it. */
     OTHER_CRL_PORT,
     /** Nothing answers at the relay's address: start the relay (or check the address). */
-    START_RELAY
+    START_RELAY,
+    /**
+     * The client's acceptance window is shorter than the relay keeps messages: accept messages at
+     * least {@link Remedy#duration()} old.
+     */
+    LONGER_WINDOW,
+    /** The CA's revocation list expires in a week: the administrator issues it again, weekly. */
+    REISSUE_CRL_WEEKLY
   }
 
   public Remedy {
     requireNonNull(kind, "kind");
     requireNonNull(subject, "subject");
+    requireNonNull(duration, "duration");
     subject.ifPresent(IdentityName::validate);
+    duration.ifPresent(
+        d -> {
+          if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("a remedy's duration must be positive: " + d);
+          }
+        });
   }
 
   /** A remedy about no user in particular. */
   public static Remedy of(Kind kind) {
-    return new Remedy(kind, Optional.empty());
+    return new Remedy(kind, Optional.empty(), Optional.empty());
   }
 
   /** A remedy about the user {@code name} (a valid identity name). */
   public static Remedy forUser(Kind kind, String name) {
-    return new Remedy(kind, Optional.of(name));
+    return new Remedy(kind, Optional.of(name), Optional.empty());
+  }
+
+  /** A remedy that needs a length of time, e.g. a window at least {@code duration} long. */
+  public static Remedy forDuration(Kind kind, Duration duration) {
+    return new Remedy(kind, Optional.empty(), Optional.of(duration));
   }
 }

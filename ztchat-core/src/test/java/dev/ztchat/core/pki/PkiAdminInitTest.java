@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -197,6 +198,18 @@ class PkiAdminInitTest {
     assertThat(caKey.path()).isEqualTo(shared.caKey());
     assertThat(caKey.goesTo()).contains("PKI admin only").contains("offline");
     assertThat(sharedResult.warnings()).isEmpty();
+  }
+
+  @Test
+  void init_saysTheCrlNeedsReissuing_asARemedy_andNoFileNamesACommand() {
+    assertThat(sharedResult.written())
+        .filteredOn(f -> f.path().equals(shared.crl()))
+        .singleElement()
+        .extracting(PkiFile::upkeep)
+        .isEqualTo(Optional.of(Remedy.of(Remedy.Kind.REISSUE_CRL_WEEKLY)));
+    assertThat(sharedResult.written())
+        .extracting(PkiFile::goesTo)
+        .noneMatch(text -> text.contains("./ztchat") || text.contains(" --"));
   }
 
   @Test
