@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
@@ -138,7 +139,7 @@ final class ClientOptions {
       // ~/.ztchat and ~/.ztchat/CA-ID as well: their names say which identities use this account.
       ClientStore.ensurePrivateFolders(dataDir.getParent().getParent(), dataDir);
     }
-    List<dev.ztchat.core.pki.Credential> previous = new java.util.ArrayList<>();
+    List<Credential> previous = new ArrayList<>();
     for (Path old : layout.previousIdentityDirs(name)) {
       try {
         previous.add(

@@ -2,6 +2,8 @@ package dev.ztchat.cli;
 
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatListener;
+import dev.ztchat.client.ConnectionState;
+import dev.ztchat.client.ConnectionStatus;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.remedy.Remedy;
@@ -95,10 +97,10 @@ final class RecvCommand implements Callable<Integer> {
           }
 
           @Override
-          public void onConnectionState(dev.ztchat.client.ConnectionStatus status) {
-            if (status.state() == dev.ztchat.client.ConnectionState.DISCONNECTED) {
+          public void onConnectionState(ConnectionStatus status) {
+            if (status.state() == ConnectionState.DISCONNECTED) {
               warn("recv: " + RemedyText.describe(status));
-            } else if (status.state() == dev.ztchat.client.ConnectionState.REFUSED) {
+            } else if (status.state() == ConnectionState.REFUSED) {
               refused.set(RemedyText.describe(status));
             }
           }

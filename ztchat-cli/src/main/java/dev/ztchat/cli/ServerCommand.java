@@ -253,7 +253,7 @@ final class ServerCommand implements Callable<Integer> {
     RelayServer server;
     try {
       server = RelayServer.start(config);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw isBindFailure(e) ? portTaken(port, "--port") : new UserError(RemedyText.explain(e));
     }
     reloadOnSighup(server);

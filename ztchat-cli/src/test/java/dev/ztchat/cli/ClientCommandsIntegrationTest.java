@@ -12,6 +12,7 @@ import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
+import dev.ztchat.terminal.TerminalText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PipedInputStream;
@@ -191,7 +192,7 @@ class ClientCommandsIntegrationTest {
     s.codePoints()
         .forEach(
             cp ->
-                assertThat(cp == '\n' || !dev.ztchat.terminal.TerminalText.isUnsafe(cp))
+                assertThat(cp == '\n' || !TerminalText.isUnsafe(cp))
                     .as("U+%04X in %s", cp, s)
                     .isTrue());
   }

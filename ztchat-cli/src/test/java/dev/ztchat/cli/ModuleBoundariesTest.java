@@ -2,6 +2,9 @@ package dev.ztchat.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.client.ChatClient;
+import dev.ztchat.core.pki.PkiAdmin;
+import dev.ztchat.terminal.ChatTerminal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;
@@ -43,7 +46,7 @@ class ModuleBoundariesTest {
 
   @Test
   void core_exportsItsApi_andSharesStoreAndCryptoOnlyWithTheirUsers() throws Exception {
-    ModuleDescriptor core = descriptorOf(dev.ztchat.core.pki.PkiAdmin.class);
+    ModuleDescriptor core = descriptorOf(PkiAdmin.class);
 
     assertThat(core.name()).isEqualTo("dev.ztchat.core");
     assertThat(exports(core))
@@ -58,8 +61,8 @@ class ModuleBoundariesTest {
 
   @Test
   void clientLibrary_needsNoTerminal_andTheTerminalModuleDoes() throws Exception {
-    ModuleDescriptor client = descriptorOf(dev.ztchat.client.ChatClient.class);
-    ModuleDescriptor terminal = descriptorOf(dev.ztchat.terminal.ChatTerminal.class);
+    ModuleDescriptor client = descriptorOf(ChatClient.class);
+    ModuleDescriptor terminal = descriptorOf(ChatTerminal.class);
 
     assertThat(client.requires())
         .extracting(ModuleDescriptor.Requires::name)

@@ -334,7 +334,7 @@ public final class ChatClient implements AutoCloseable {
     Remedy renew = Remedy.forUser(Remedy.Kind.RENEW_USER, config.me().name());
     warnOfExpiry("your signing certificate", config.me().signing().certificate(), renew);
     warnOfExpiry("your encryption certificate", config.me().encryption().certificate(), renew);
-    java.security.cert.X509Certificate serverCert = conn.serverCertificate();
+    X509Certificate serverCert = conn.serverCertificate();
     if (serverCert != null) {
       warnOfExpiry("the server's certificate", serverCert, null);
     }
@@ -344,7 +344,7 @@ public final class ChatClient implements AutoCloseable {
    * Warns of {@code cert}'s expiry; {@code renew} is what the user can do, null for someone else's
    * certificate.
    */
-  private void warnOfExpiry(String what, java.security.cert.X509Certificate cert, Remedy renew) {
+  private void warnOfExpiry(String what, X509Certificate cert, Remedy renew) {
     long days = Duration.between(config.clock().instant(), cert.getNotAfter().toInstant()).toDays();
     if (days < Certificates.EXPIRY_WARNING_DAYS) {
       String notice =

@@ -32,6 +32,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -199,7 +200,7 @@ public final class RelayConnection implements AutoCloseable {
     while (c.getCause() != null) {
       c = c.getCause();
     }
-    return c instanceof java.net.ConnectException;
+    return c instanceof ConnectException;
   }
 
   private static String describe(Throwable t) {
@@ -211,7 +212,7 @@ public final class RelayConnection implements AutoCloseable {
       c = c.getCause();
     }
     String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
-    if (c instanceof java.net.ConnectException) {
+    if (c instanceof ConnectException) {
       return "connection refused";
     }
     if (m.contains("PKIX")

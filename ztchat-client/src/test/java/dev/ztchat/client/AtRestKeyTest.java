@@ -176,8 +176,7 @@ class AtRestKeyTest {
       byte[] a = key.seal(new byte[0], aad);
       byte[] b = key.seal(new byte[0], aad);
       assertThat(a).hasSize(GCM_NONCE_BYTES + 16);
-      assertThat(java.util.Arrays.copyOf(a, GCM_NONCE_BYTES))
-          .isNotEqualTo(java.util.Arrays.copyOf(b, GCM_NONCE_BYTES));
+      assertThat(Arrays.copyOf(a, GCM_NONCE_BYTES)).isNotEqualTo(Arrays.copyOf(b, GCM_NONCE_BYTES));
       assertThat(key.open(a, aad)).isEmpty();
     }
   }

@@ -14,6 +14,7 @@ import dev.ztchat.core.testkit.MutableClock;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,7 +71,7 @@ class ContactDirectoryTest {
     server.close();
   }
 
-  void publish(java.security.cert.X509CRL crl) throws Exception {
+  void publish(X509CRL crl) throws Exception {
     CrlFiles.write(certs.crl(), crl);
     RevocationIntegrationTest.reloadRevocations(server, certs);
   }

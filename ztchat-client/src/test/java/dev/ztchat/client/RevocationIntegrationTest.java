@@ -90,7 +90,7 @@ class RevocationIntegrationTest {
         id,
         pki.ca().certificate(),
         dir.resolve(dataName),
-        dev.ztchat.core.envelope.AcceptancePolicy.DEFAULT,
+        AcceptancePolicy.DEFAULT,
         clock,
         List.of());
   }

@@ -25,11 +25,13 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.NoSuchFileException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,7 +135,7 @@ public final class RelayServer implements AutoCloseable {
               .channel();
     } catch (Exception e) { // sync() rethrows a BindException undeclared
       close();
-      if (e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException) {
+      if (e instanceof BindException || e.getCause() instanceof BindException) {
         throw new RemedyIOException(
             "cannot listen on "
                 + config.bindAddress()
@@ -199,8 +201,7 @@ public final class RelayServer implements AutoCloseable {
   }
 
   private static void warnIfExpiringSoon(X509Certificate cert, Clock clock) {
-    java.time.Duration left =
-        java.time.Duration.between(clock.instant(), cert.getNotAfter().toInstant());
+    Duration left = Duration.between(clock.instant(), cert.getNotAfter().toInstant());
     if (left.toDays() < Certificates.EXPIRY_WARNING_DAYS) {
       LOG.warn(
           "the server certificate expires on {} (in {} days): issue a new server certificate before"

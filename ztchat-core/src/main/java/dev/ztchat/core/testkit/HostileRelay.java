@@ -8,6 +8,7 @@ import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
@@ -102,7 +103,7 @@ public final class HostileRelay implements AutoCloseable {
       throws IOException, InterruptedException {
     this.answersLookups = certs != null;
     this.firstFrame = firstFrame == null ? null : firstFrame.clone();
-    var list = certs == null ? null : dev.ztchat.core.pki.CrlFiles.read(certs.crl());
+    var list = certs == null ? null : CrlFiles.read(certs.crl());
     this.crl = list == null ? null : PemFiles.toPem(list);
     for (String user : certs == null ? List.<String>of() : certs.userNames()) {
       directory.put(
