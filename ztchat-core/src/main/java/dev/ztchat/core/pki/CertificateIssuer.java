@@ -242,6 +242,11 @@ public final class CertificateIssuer {
    * Everything that goes into one certificate. {@code issuer} is null for a self-signed
    * certificate, in which case {@code selfKeys} signs it. Tests use this to make deliberately bad
    * certificates (expired, wrong role, foreign CA) through the same code path.
+   *
+   * <p>Public on purpose, with {@link #build}: every certificate takes this one path, the attacks
+   * and benchmarks build theirs with it, and so do the tests of four modules. A package exported
+   * only to those would name nearly every module and would have to make {@link CertificateRole}'s
+   * extension details public API, a worse trade than one documented constructor.
    */
   public record Spec(
       String commonName,
