@@ -1,9 +1,13 @@
 /**
  * ztchat's protocol, envelope crypto and PKI: what the relay, the client and the tools share.
  *
- * <p>Exports only API packages. The SQLite file helper ({@code store}) and the BoringSSL provider
- * check ({@code crypto}) are used by other ztchat modules but are no API: they are exported only to
- * those modules.
+ * <p>Exports only API packages. The SQLite file helper ({@code store}), the cipher parameters and
+ * BoringSSL provider check ({@code crypto}) and the test kit ({@code testkit}: the fake clock,
+ * bounded polling, the raw frame client and the hostile relay that the attacks, the benchmarks and
+ * the other modules' tests share) are used by other ztchat modules but are no API: they are
+ * exported only to those modules. The kit lives here, not in a module of its own, because core's
+ * own tests use it too and Maven allows no module that core's tests depend on and that depends on
+ * core.
  */
 module dev.ztchat.core {
   requires transitive com.fasterxml.jackson.core;

@@ -45,7 +45,7 @@ class ModuleBoundariesTest {
   }
 
   @Test
-  void core_exportsItsApi_andSharesStoreAndCryptoOnlyWithTheirUsers() throws Exception {
+  void core_exportsItsApi_andSharesStoreCryptoAndTestkitOnlyWithTheirUsers() throws Exception {
     ModuleDescriptor core = descriptorOf(PkiAdmin.class);
 
     assertThat(core.name()).isEqualTo("dev.ztchat.core");
@@ -56,7 +56,18 @@ class ModuleBoundariesTest {
         .containsEntry("dev.ztchat.core.remedy", Set.of())
         .containsEntry("dev.ztchat.core.transport", Set.of())
         .containsEntry("dev.ztchat.core.store", Set.of("dev.ztchat.client", "dev.ztchat.server"))
-        .containsEntry("dev.ztchat.core.crypto", Set.of("dev.ztchat.cli"));
+        .containsEntry(
+            "dev.ztchat.core.crypto",
+            Set.of("dev.ztchat.client", "dev.ztchat.bench", "dev.ztchat.cli"))
+        .containsEntry(
+            "dev.ztchat.core.testkit",
+            Set.of(
+                "dev.ztchat.server",
+                "dev.ztchat.client",
+                "dev.ztchat.terminal",
+                "dev.ztchat.attacks",
+                "dev.ztchat.bench",
+                "dev.ztchat.cli"));
   }
 
   @Test
