@@ -405,6 +405,8 @@ final class DeliveryService implements AutoCloseable {
     // "delivered" only to a sender the recipient wrote to; the contact is recorded with the next
     // batch
     boolean shownOnline = queue.knownContact(e.header().sender(), e.recipient());
+    // ... and from now on the sender is the recipient's contact, as the store will record
+    queue.noteContact(e.recipient(), e.header().sender());
     Frame sent =
         new Frame.Sent(
             e.ref(),

@@ -74,6 +74,32 @@ class PresenceIntegrationTest {
     }
   }
 
+  /**
+   * Carol takes bob's message from memory (acknowledged before the store would write it): bob is
+   * her contact at once, not only once the store's next batch records it, so her reply that bob
+   * acknowledges as quickly is reported delivered.
+   */
+  @Test
+  void aContactFromAMessageAcknowledgedFromMemory_isKnownAtOnce() throws Exception {
+    try (RawFrameClient bob = connect("bob");
+        RawFrameClient carol = connect("carol")) {
+      byte[] toCarol = envelope("bob", "carol");
+      bob.send(new Frame.Send("s1", toCarol));
+      carol.expect(Frame.Deliver.class);
+      carol.send(new Frame.Ack("a1", "bob", RelayTestSupport.idOf(toCarol)));
+      assertThat(bob.expect(Frame.Sent.class).results().getFirst().status())
+          .isEqualTo(DeliveryStatus.QUEUED); // carol never wrote to bob
+
+      byte[] toBob = envelope("carol", "bob");
+      carol.send(new Frame.Send("s2", toBob));
+      bob.expect(Frame.Deliver.class);
+      bob.send(new Frame.Ack("a2", "carol", RelayTestSupport.idOf(toBob)));
+
+      assertThat(carol.expect(Frame.Sent.class).results().getFirst().status())
+          .isEqualTo(DeliveryStatus.DELIVERED);
+    }
+  }
+
   @Test
   void contacts_surviveARelayRestart() throws Exception {
     try (RawFrameClient bob = connect("bob")) {

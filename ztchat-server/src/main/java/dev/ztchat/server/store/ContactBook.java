@@ -27,6 +27,13 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ContactBook {
   private final Connection db;
   private final ConcurrentHashMap<String, Set<String>> byOwner = new ConcurrentHashMap<>();
+
+  /**
+   * Pairs learnt outside the store thread and not yet written by {@link #record}: {@code owner}
+   * took {@code contact}'s envelope from memory, and the store records it with its next batch.
+   */
+  private final ConcurrentHashMap<String, Set<String>> pendingByOwner = new ConcurrentHashMap<>();
+
   private PreparedStatement select;
   private PreparedStatement insert;
 
@@ -67,6 +74,7 @@ final class ContactBook {
   void record(String owner, String contact) throws SQLException {
     of(owner);
     if (!byOwner.get(owner).add(contact)) {
+      forgetPending(owner, contact);
       return;
     }
     if (insert == null) {
@@ -76,6 +84,21 @@ final class ContactBook {
     insert.setString(1, owner);
     insert.setString(2, contact);
     insert.executeUpdate();
+    forgetPending(owner, contact);
+  }
+
+  /**
+   * Any thread, memory only: {@code contact} has just sent {@code owner} a message that {@code
+   * owner} took from memory; {@link #knownContact} says so at once, before {@link #record} writes
+   * it (without this, a reply sent in the moment between would not be reported delivered).
+   */
+  void notePending(String owner, String contact) {
+    pendingByOwner.computeIfAbsent(owner, o -> ConcurrentHashMap.newKeySet()).add(contact);
+  }
+
+  private void forgetPending(String owner, String contact) {
+    pendingByOwner.computeIfPresent(
+        owner, (o, set) -> set.remove(contact) && set.isEmpty() ? null : set);
   }
 
   /**
@@ -84,7 +107,11 @@ final class ContactBook {
    */
   boolean knownContact(String owner, String contact) {
     Set<String> set = byOwner.get(owner);
-    return set != null && set.contains(contact);
+    if (set != null && set.contains(contact)) {
+      return true;
+    }
+    Set<String> pending = pendingByOwner.get(owner);
+    return pending != null && pending.contains(contact);
   }
 
   /**

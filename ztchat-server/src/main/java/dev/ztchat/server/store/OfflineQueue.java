@@ -420,6 +420,15 @@ public final class OfflineQueue implements AutoCloseable {
     }
   }
 
+  /**
+   * Any thread, from memory: {@code contact} sent {@code owner} a message that {@code owner} took
+   * from memory; {@link #knownContact} answers true at once, and {@link #recordContact} writes it
+   * with the store's next batch.
+   */
+  public void noteContact(String owner, String contact) {
+    contacts.notePending(owner, contact);
+  }
+
   /** The users who have sent {@code owner} a message through this relay. */
   public Set<String> contactsOf(String owner) throws IOException {
     try {
