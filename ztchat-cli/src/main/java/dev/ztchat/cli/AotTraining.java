@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -129,15 +128,7 @@ final class AotTraining {
 
   /** {@code ztchat ARGS} in a JVM of its own; its output goes to this one's, line by line. */
   private static OwnJvm inOwnJvm(String... args) throws IOException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
-    command.addAll(List.of(args));
+    List<String> command = ThisClasspathJava.command(List.of(), Main.class, List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     return new OwnJvm(
         String.join(" ", args),

@@ -22,14 +22,10 @@ class AotTrainingTest {
     Path nativeDir = dir.resolve("native");
     Process training =
         new ProcessBuilder(
-                List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED",
-                    "-Djava.io.tmpdir=" + dir,
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    AotTraining.class.getName(),
-                    nativeDir.toString()))
+                ThisClasspathJava.command(
+                    List.of("-Djava.io.tmpdir=" + dir),
+                    AotTraining.class,
+                    List.of(nativeDir.toString())))
             .redirectErrorStream(true)
             .start();
     byte[] output = training.getInputStream().readAllBytes();

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -92,14 +91,9 @@ class SendStartupPathTest {
   }
 
   private Process java(Path classLog, String... args) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xlog:class+load=info:file=" + classLog);
-    command.add("--enable-native-access=ALL-UNNAMED");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.addAll(List.of(args));
+    List<String> command =
+        ThisClasspathJava.command(
+            List.of("-Xlog:class+load=info:file=" + classLog), Main.class, List.of(args));
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }
 }
