@@ -147,10 +147,12 @@ final class ConnectionSupervisor<C extends AutoCloseable> implements AutoCloseab
       }
       current = c;
     }
-    report(new ConnectionStatus(ConnectionState.CONNECTED, Duration.ZERO, null));
     try {
+      // Reported only once the connection's setup (ChatClient: publishing its keys) is done, so
+      // "connected" means others can reach this client with its current keys.
       onConnected.accept(c);
       backoff.reset();
+      report(new ConnectionStatus(ConnectionState.CONNECTED, Duration.ZERO, null));
     } catch (IOException | RuntimeException e) {
       synchronized (lock) {
         if (closed || current != c) {
