@@ -10,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
+// Replaces System.out and System.err, which every test in this JVM shares.
+@Isolated
 class AttackCommandTest {
   @Test
   void attackSpoof_withoutServer_startsItsOwnRelay_printsTheBlockedLine_andExits0() {

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
@@ -42,6 +43,8 @@ import picocli.CommandLine;
  * The client commands as a user runs them ({@code client} on a terminal fed by a real input stream,
  * {@code send} and {@code recv} through {@link Main}) against a real relay over real TLS.
  */
+// Replaces System.out and System.err, which every test in this JVM shares.
+@Isolated
 class ClientCommandsIntegrationTest {
   static final String RECOLOUR_AND_TITLE = "\u001b[31mRED\u001b[0m \u001b]0;PWNED\u0007";
   static final String OVERWRITE = "innocent\r\u001b[1A\u001b[2Kcarol: forged";

@@ -69,17 +69,13 @@ class HandshakeAlertsIntegrationTest {
   void encryptionCertificateAsClientCertificate_getsIllegalParameterOnTls13() {
     Credential wrongRole = pki.user("alice").encryption();
 
-    assertThat(outcome(wrongRole, "TLSv1.3"))
-        .startsWith("first read: ")
-        .contains("illegal_parameter");
+    assertRefusedWhereWelcomeIsExpected(outcome(wrongRole, "TLSv1.3"), "illegal_parameter");
     assertRefusedInTheHandshake(outcome(wrongRole, "TLSv1.2"), "bad_certificate");
   }
 
   @Test
   void noClientCertificate_getsCertificateRequiredOnTls13_handshakeFailureOnTls12() {
-    assertThat(outcome(null, "TLSv1.3"))
-        .startsWith("first read: ")
-        .contains("certificate_required");
+    assertRefusedWhereWelcomeIsExpected(outcome(null, "TLSv1.3"), "certificate_required");
     assertRefusedInTheHandshake(outcome(null, "TLSv1.2"), "handshake_failure");
   }
 
@@ -87,9 +83,7 @@ class HandshakeAlertsIntegrationTest {
   void revokedCertificate_getsCertificateRevoked_onTls13WhereWelcomeIsExpected() {
     Credential revoked = pki.user("carol").signing();
 
-    assertThat(outcome(revoked, "TLSv1.3"))
-        .startsWith("first read: ")
-        .contains("certificate_revoked");
+    assertRefusedWhereWelcomeIsExpected(outcome(revoked, "TLSv1.3"), "certificate_revoked");
     assertRefusedInTheHandshake(outcome(revoked, "TLSv1.2"), "certificate_revoked");
   }
 
@@ -97,11 +91,29 @@ class HandshakeAlertsIntegrationTest {
   void certificateOfAnotherCa_getsBadCertificate() {
     Credential stranger = TestPki.create("alice").user("alice").signing();
 
-    assertThat(outcome(stranger, "TLSv1.3")).startsWith("first read: ").contains("bad_certificate");
+    assertRefusedWhereWelcomeIsExpected(outcome(stranger, "TLSv1.3"), "bad_certificate");
     assertRefusedInTheHandshake(outcome(stranger, "TLSv1.2"), "bad_certificate");
   }
 
   /** On TLS 1.2: the handshake fails, and an alert, when the client read it, is {@code alert}. */
+  /**
+   * TLS 1.3: the alert normally arrives on the first read. A relay that judges the certificate as
+   * soon as it arrives may close while a slow client still writes the rest of its flight; that
+   * client then fails in the handshake with a reset or broken pipe (never with another alert).
+   */
+  private static void assertRefusedWhereWelcomeIsExpected(String outcome, String alert) {
+    if (outcome.startsWith("first read: ")) {
+      assertThat(outcome).contains(alert);
+    } else {
+      assertThat(outcome).startsWith("handshake: ");
+      if (outcome.contains("alert")) {
+        assertThat(outcome).contains(alert);
+      } else {
+        assertThat(outcome).containsAnyOf("Broken pipe", "Connection reset", "closed");
+      }
+    }
+  }
+
   private static void assertRefusedInTheHandshake(String outcome, String alert) {
     assertThat(outcome).startsWith("handshake: ");
     if (outcome.contains("alert")) {

@@ -31,8 +31,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** 200 concurrent clients x 50 messages each through one relay: nothing lost, nothing twice. */
+// A CPU-bound load of 10,000 messages: it runs alone, not beside other test classes.
+@Isolated
 class RelayConcurrencyIntegrationTest {
   static final int CLIENTS = 200;
   static final int MESSAGES_EACH = 50;
