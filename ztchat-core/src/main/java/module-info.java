@@ -28,9 +28,12 @@ module dev.ztchat.core {
   exports dev.ztchat.core.pki;
   exports dev.ztchat.core.protocol;
   exports dev.ztchat.core.remedy;
-  exports dev.ztchat.core.session;
   exports dev.ztchat.core.transport;
   exports dev.ztchat.core.crypto to
+      dev.ztchat.client,
+      dev.ztchat.bench,
+      dev.ztchat.cli;
+  exports dev.ztchat.core.session to
       dev.ztchat.client,
       dev.ztchat.bench,
       dev.ztchat.cli;
