@@ -71,6 +71,26 @@ public final class PrekeyStore {
     return store;
   }
 
+  /**
+   * A store holding the given signed prekey and one-time prekey (and a fresh last-resort prekey):
+   * how the test vector's fixed keys get into a store.
+   */
+  static PrekeyStore withKeys(
+      DeviceKey device,
+      SignedPrekey signedPrekey,
+      X25519.KeyPair signedPrekeyKeys,
+      SignedPrekey oneTimePrekey,
+      PrivateKey oneTimeKey,
+      Instant now,
+      SecureRandom random) {
+    long next = Math.max(signedPrekey.id(), oneTimePrekey.id()) + 1;
+    PrekeyStore store = new PrekeyStore(device.certificateHash(), next);
+    store.current = new Spk(signedPrekey, signedPrekeyKeys, now);
+    store.lastResort = store.newKem(device, PrekeyKind.LAST_RESORT_ML_KEM_768, random);
+    store.oneTime.put(oneTimePrekey.id(), new Kem(oneTimePrekey, oneTimeKey));
+    return store;
+  }
+
   /** Adds {@code count} one-time prekeys and returns them, to be published. */
   public synchronized List<SignedPrekey> addOneTimePrekeys(
       DeviceKey device, int count, SecureRandom random) {
