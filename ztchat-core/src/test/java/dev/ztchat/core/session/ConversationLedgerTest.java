@@ -284,6 +284,37 @@ class ConversationLedgerTest {
   }
 
   @Test
+  void moreLostRangesThanACommitmentCarries_isUnverifiable_thenChecksAgain() {
+    int ranges = LedgerCommitment.MAX_RANGES + 1;
+    for (int i = 0; i < ranges; i++) {
+      deliver(bob, send(alice, "alice"));
+      send(alice, "alice"); // every second message dropped
+    }
+    deliver(bob, send(alice, "alice"));
+    tick(ConversationLedger.DEFAULT_GAP_WAIT);
+    assertThat(bob.refresh(now).lost()).hasSize(ranges);
+
+    LedgerReport r = deliver(alice, send(bob, "bob"));
+
+    assertThat(r.history()).isEqualTo(History.UNVERIFIABLE);
+    assertThat(r.peerLostMine()).hasSize(LedgerCommitment.MAX_RANGES);
+    assertThat(r.notices()).extracting(LedgerNotice::kind).contains(Kind.HISTORY_UNVERIFIABLE);
+    deliver(bob, send(alice, "alice"));
+    assertThat(deliver(alice, send(bob, "bob")).history()).isEqualTo(History.CONSISTENT);
+  }
+
+  @Test
+  void moreUnconfirmedMessagesThanKept_isUnverifiable_thenChecksAgain() {
+    for (int i = 0; i <= ConversationLedger.MAX_UNCONFIRMED; i++) {
+      deliver(bob, send(alice, "alice"));
+    }
+
+    assertThat(deliver(alice, send(bob, "bob")).history()).isEqualTo(History.UNVERIFIABLE);
+    deliver(bob, send(alice, "alice"));
+    assertThat(deliver(alice, send(bob, "bob")).history()).isEqualTo(History.CONSISTENT);
+  }
+
+  @Test
   void stateRoundTrip_midConversationWithGaps_behavesTheSame() throws Exception {
     deliver(alice, send(bob, "bob"));
     send(bob, "bob");
