@@ -33,6 +33,10 @@ module dev.ztchat.core {
       dev.ztchat.client,
       dev.ztchat.bench,
       dev.ztchat.cli;
+  exports dev.ztchat.core.session to
+      dev.ztchat.client,
+      dev.ztchat.bench,
+      dev.ztchat.cli;
   exports dev.ztchat.core.testkit to
       dev.ztchat.server,
       dev.ztchat.client,

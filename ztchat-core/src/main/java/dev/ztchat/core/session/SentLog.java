@@ -1,0 +1,177 @@
+package dev.ztchat.core.session;
+
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The user's own side of a {@link ConversationLedger}: the sequence numbers given out, and the ids
+ * of the messages the peer has not yet confirmed, against which the peer's commitments are checked.
+ * Not thread-safe (the ledger serialises access).
+ */
+final class SentLog {
+  private long sent;
+  private long confirmed;
+  private long confirmedLost;
+  private byte[] confirmedChain = LedgerChain.start();
+  private long forgottenUpTo;
+  private long toldNotReceivedUpTo;
+  private boolean diverged;
+  private final ArrayDeque<Sent> unconfirmed = new ArrayDeque<>();
+
+  private record Sent(long seq, byte[] id, Instant at) {}
+
+  long next(byte[] id, Instant now) {
+    sent++;
+    unconfirmed.addLast(new Sent(sent, id, now));
+    if (unconfirmed.size() > ConversationLedger.MAX_UNCONFIRMED) {
+      forgottenUpTo = unconfirmed.removeFirst().seq();
+    }
+    return sent;
+  }
+
+  long sent() {
+    return sent;
+  }
+
+  boolean diverged() {
+    return diverged;
+  }
+
+  long unconfirmedCount() {
+    return sent - confirmed;
+  }
+
+  LedgerReport.History check(LedgerCommitment c, List<SeqRange> peerLostMine) {
+    if (diverged) {
+      return LedgerReport.History.MISMATCH;
+    }
+    if (c.covered() <= confirmed) {
+      if (c.covered() == confirmed
+          && (c.lostTotal() != confirmedLost
+              || !MessageDigest.isEqual(c.chain(), confirmedChain))) {
+        return mismatch();
+      }
+      return LedgerReport.History.NOT_CHECKED;
+    }
+    if (c.covered() > sent || c.lostTotal() < confirmedLost) {
+      return mismatch();
+    }
+    List<SeqRange> lostNow = new ArrayList<>();
+    long lostCount = 0;
+    for (SeqRange r : c.recentLost()) {
+      if (r.to() > confirmed) {
+        SeqRange clipped = new SeqRange(Math.max(r.from(), confirmed + 1), r.to());
+        lostNow.add(clipped);
+        lostCount += clipped.count();
+      }
+    }
+    boolean rangesComplete = lostCount == c.lostTotal() - confirmedLost;
+    if (!rangesComplete && c.recentLost().size() < LedgerCommitment.MAX_RANGES) {
+      return mismatch();
+    }
+    if (!rangesComplete || confirmed < forgottenUpTo) {
+      // Too much to check: take the peer's word as the new base, and say it was not checked.
+      accept(c);
+      peerLostMine.addAll(lostNow);
+      return LedgerReport.History.UNVERIFIABLE;
+    }
+    byte[] h = confirmedChain;
+    Iterator<Sent> mine = unconfirmed.iterator();
+    for (long seq = confirmed + 1; seq <= c.covered(); seq++) {
+      Sent s = mine.next();
+      h = LedgerChain.link(h, seq, isIn(lostNow, seq) ? null : s.id());
+    }
+    if (!MessageDigest.isEqual(h, c.chain())) {
+      return mismatch();
+    }
+    accept(c);
+    peerLostMine.addAll(lostNow);
+    return LedgerReport.History.CONSISTENT;
+  }
+
+  private LedgerReport.History mismatch() {
+    diverged = true;
+    return LedgerReport.History.MISMATCH;
+  }
+
+  private void accept(LedgerCommitment c) {
+    confirmed = c.covered();
+    confirmedLost = c.lostTotal();
+    confirmedChain = c.chain();
+    while (!unconfirmed.isEmpty() && unconfirmed.peekFirst().seq() <= confirmed) {
+      unconfirmed.removeFirst();
+    }
+  }
+
+  /**
+   * The user's messages sent more than {@code grace} before the peer wrote its message and not
+   * covered by that message's commitment, each told once.
+   */
+  List<SeqRange> notReceivedWhenPeerWrote(long covered, Instant peerWroteAt, Duration grace) {
+    List<Long> seqs = new ArrayList<>();
+    for (Sent s : unconfirmed) {
+      if (s.seq() > covered
+          && s.seq() > toldNotReceivedUpTo
+          && s.at().plus(grace).isBefore(peerWroteAt)) {
+        seqs.add(s.seq());
+        toldNotReceivedUpTo = s.seq();
+      }
+    }
+    return ConversationLedger.ranges(seqs);
+  }
+
+  private static boolean isIn(List<SeqRange> ranges, long seq) {
+    for (SeqRange r : ranges) {
+      if (r.contains(seq)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void write(ByteWriter w) {
+    w.u64(sent).u64(confirmed).u64(confirmedLost).bytes(confirmedChain);
+    w.u64(forgottenUpTo).u64(toldNotReceivedUpTo).u8(diverged ? 1 : 0);
+    w.u16(unconfirmed.size());
+    for (Sent s : unconfirmed) {
+      w.u64(s.seq()).u8(s.id().length).bytes(s.id()).u64(s.at().toEpochMilli());
+    }
+  }
+
+  static SentLog read(ByteReader r) throws MalformedSessionDataException {
+    SentLog log = new SentLog();
+    log.sent = r.u64();
+    log.confirmed = r.u64();
+    log.confirmedLost = r.u64();
+    log.confirmedChain = r.bytes(LedgerCommitment.CHAIN_LENGTH);
+    log.forgottenUpTo = r.u64();
+    log.toldNotReceivedUpTo = r.u64();
+    int flag = r.u8();
+    if (flag > 1) {
+      throw new MalformedSessionDataException("ledger state: bad flag");
+    }
+    log.diverged = flag == 1;
+    int n = r.u16();
+    if (n > ConversationLedger.MAX_UNCONFIRMED) {
+      throw new MalformedSessionDataException("ledger state: too many unconfirmed messages");
+    }
+    long expected = Math.max(log.confirmed, log.forgottenUpTo) + 1;
+    for (int i = 0; i < n; i++) {
+      long seq = r.u64();
+      int idLength = r.u8();
+      if (seq != expected++ || idLength < 1 || idLength > ConversationLedger.MAX_ID_LENGTH) {
+        throw new MalformedSessionDataException("ledger state: bad unconfirmed message");
+      }
+      log.unconfirmed.addLast(new Sent(seq, r.bytes(idLength), Instant.ofEpochMilli(r.u64())));
+    }
+    if (log.confirmed > log.sent || log.confirmedLost > log.confirmed || expected - 1 != log.sent) {
+      throw new MalformedSessionDataException("ledger state: inconsistent sent counters");
+    }
+    return log;
+  }
+}
