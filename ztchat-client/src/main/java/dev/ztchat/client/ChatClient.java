@@ -3,17 +3,19 @@ package dev.ztchat.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.ContentKind;
-import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeRejectedException;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.MessageOpeners;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.envelope.ReplayGuard;
+import dev.ztchat.core.envelope.RoutingPrefix;
+import dev.ztchat.core.envelope.RsaOaepAesGcmMessageOpener;
 import dev.ztchat.core.envelope.RsaOaepAesGcmOpener;
-import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.envelope.SenderCertificateLookup;
 import dev.ztchat.core.envelope.SenderLookupUnavailableException;
+import dev.ztchat.core.envelope.UnopenableVersionException;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CrlRejectedException;
@@ -25,6 +27,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -68,13 +71,14 @@ public final class ChatClient implements AutoCloseable {
   private final AckLedger acks;
   private final ContactDirectory contacts;
   final OutgoingMessages outgoing; // package-private: tests watch its sealing
-  private volatile RsaOaepAesGcmOpener opener; // replaced when the keys are renewed
+  private volatile MessageOpeners openers; // by envelope version; replaced when keys are renewed
   private final CertificateVerifier verifier;
   private final ExecutorService receiver;
   private final ScheduledExecutorService rechecks;
   private final ReceiptPacer receipts;
   private final CountDownLatch closing = new CountDownLatch(1);
   private boolean notProcessedShown; // receive thread only
+  private final Set<Integer> unopenableShown = new HashSet<>(); // receive thread only
   private final ConnectionSupervisor<RelayConnection> supervisor;
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
   private volatile Consumer<byte[]> wireTap = b -> {};
@@ -102,7 +106,7 @@ public final class ChatClient implements AutoCloseable {
             this::connection, verifier, new ContactPins(store, config.clock()), config.clock());
     this.outgoing =
         new OutgoingMessages(config, contacts, outbox, history, this::connection, listener);
-    this.opener = openerFor(config);
+    this.openers = openersFor(config);
     this.receipts =
         new ReceiptPacer(
             config.me().name(),
@@ -157,6 +161,14 @@ public final class ChatClient implements AutoCloseable {
             Backoff.forReconnect(),
             listener::onConnectionState,
             this::onConnected);
+  }
+
+  /**
+   * The openers of every envelope version this client reads: version 1 only for now
+   * (docs/v2/envelope.md section 6).
+   */
+  private MessageOpeners openersFor(ChatClientConfig c) {
+    return MessageOpeners.of(List.of(new RsaOaepAesGcmMessageOpener(openerFor(c))));
   }
 
   private RsaOaepAesGcmOpener openerFor(ChatClientConfig c) {
@@ -216,7 +228,7 @@ public final class ChatClient implements AutoCloseable {
 
   /** From now on: sign and seal with the renewed keys, open with them and every earlier one. */
   private void useKeys(ChatClientConfig renewed) {
-    opener = openerFor(renewed);
+    openers = openersFor(renewed);
     outgoing.useKeys(renewed.me());
     config = renewed;
   }
@@ -306,6 +318,7 @@ public final class ChatClient implements AutoCloseable {
               + config.me().name()
               + "'");
     }
+    receiver.execute(unopenableShown::clear); // told again on each connection: redelivered then
     conn.onDelivery(
         bytes ->
             receiver.execute(
@@ -490,22 +503,30 @@ public final class ChatClient implements AutoCloseable {
 
   private void receive(byte[] bytes) {
     wireTap.accept(bytes.clone());
-    SealedEnvelope envelope;
+    RoutingPrefix envelope;
     try {
-      envelope = EnvelopeCodec.decode(bytes);
+      envelope = openers.prefixOf(bytes);
     } catch (MalformedEnvelopeException e) {
-      listener.onRejected(
-          null, null, "a malformed envelope arrived and was discarded (" + e.getMessage() + ")");
+      malformed(e);
+      return;
+    } catch (UnopenableVersionException e) {
+      unopenable(e.prefix());
       return;
     }
-    String sender = envelope.header().sender();
-    String id = envelope.header().messageIdHex();
+    String sender = envelope.sender();
+    String id = envelope.messageIdHex();
     LookupRetry retry = null;
     boolean reopened = false;
     while (true) {
       try {
-        process(envelope, sender, id);
+        process(bytes, envelope, sender, id);
         notProcessedShown = false;
+        return;
+      } catch (MalformedEnvelopeException e) {
+        malformed(e); // cannot happen after its prefix decoded: the same decoder reads both
+        return;
+      } catch (UnopenableVersionException e) {
+        unopenable(e.prefix());
         return;
       } catch (EnvelopeRejectedException e) {
         if (!reopened && mayBeOutdatedKeys(e.reason()) && contacts.forgetSender(sender)) {
@@ -541,9 +562,12 @@ public final class ChatClient implements AutoCloseable {
    * Opens, stores, shows and acknowledges one envelope; throws, having acknowledged nothing, if it
    * cannot.
    */
-  private void process(SealedEnvelope envelope, String sender, String id)
-      throws EnvelopeRejectedException, IOException {
-    OpenedMessage m = opener.open(envelope);
+  private void process(byte[] bytes, RoutingPrefix envelope, String sender, String id)
+      throws EnvelopeRejectedException,
+          MalformedEnvelopeException,
+          UnopenableVersionException,
+          IOException {
+    OpenedMessage m = openers.open(bytes);
     boolean delivered;
     try {
       contacts.senderAccepted(m.sender());
@@ -560,7 +584,7 @@ public final class ChatClient implements AutoCloseable {
       // Nothing was shown or acknowledged: let the redelivered copy be opened again rather than
       // refused as a replay of an envelope that was never kept.
       try {
-        replayGuard.release(sender, envelope.header().messageId());
+        replayGuard.release(sender, envelope.messageId());
       } catch (RuntimeException release) {
         LOG.warn("cannot release the message id after a local failure: {}", release.getMessage());
       }
@@ -575,6 +599,34 @@ public final class ChatClient implements AutoCloseable {
       sendReceipt(m);
     }
     acknowledge(sender, id);
+  }
+
+  private void malformed(MalformedEnvelopeException e) {
+    listener.onRejected(
+        null, null, "a malformed envelope arrived and was discarded (" + e.getMessage() + ")");
+  }
+
+  /**
+   * A well-formed envelope of a version this client cannot open: kept on the relay (not
+   * acknowledged: nothing is lost), and the user is told once per version and connection so they
+   * can update (docs/v2/envelope.md section 6).
+   */
+  private void unopenable(RoutingPrefix prefix) {
+    if (!unopenableShown.add(prefix.version())) {
+      LOG.debug("kept unopened: a version {} message from {}", prefix.version(), prefix.sender());
+      return;
+    }
+    listener.onNotProcessed(prefix.sender(), unopenableExplanation(prefix));
+  }
+
+  /** What the user is told about a message in an envelope version this client cannot open. */
+  static String unopenableExplanation(RoutingPrefix prefix) {
+    return "A message from "
+        + prefix.sender()
+        + " uses envelope version "
+        + prefix.version()
+        + ", which this version of ztchat cannot open yet. It was kept on the server, unread;"
+        + " update ztchat to read it (it is delivered again on the next connection).";
   }
 
   /** Test seam: the local store, to make it fail as a broken disk would. */

@@ -2,6 +2,7 @@ package dev.ztchat.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
@@ -85,7 +86,7 @@ public final class RelayConnection implements AutoCloseable {
    * Bytes a {@code deliver} frame may exceed the relay's {@code maxFrame} by: the envelope fit in a
    * {@code send} of at most {@code maxFrame} bytes, and {@code deliver} wraps it in a few more.
    */
-  static final int DELIVER_OVERHEAD = 64;
+  static final int DELIVER_OVERHEAD = ProtocolLimits.DELIVER_OVERHEAD;
 
   /**
    * Received envelopes not yet processed at which the client stops reading from the socket. A
@@ -164,6 +165,10 @@ public final class RelayConnection implements AutoCloseable {
       RelayConnection conn = new RelayConnection(group, ch, w);
       // On the event loop, so frames that came right after the welcome are handled first, in order.
       ch.eventLoop().submit(() -> inbound.attach(conn)).sync();
+      if (w.routes(V2Envelope.VERSION)) {
+        // Envelopes of later versions may then come as bytes rather than base64 in JSON.
+        conn.sendOneWay(new Frame.Features(null, true));
+      }
       conn.startKeepAlive();
       return conn;
     } catch (InterruptedException e) {
@@ -234,6 +239,14 @@ public final class RelayConnection implements AutoCloseable {
     } catch (SSLPeerUnverifiedException | RuntimeException e) {
       return null;
     }
+  }
+
+  /**
+   * The envelope versions the relay announced it routes (docs/v2/envelope.md section 5); version 1
+   * alone when it announced none.
+   */
+  public List<Integer> relayVersions() {
+    return welcome.versions().isEmpty() ? List.of(1) : welcome.versions();
   }
 
   /** The server's welcome: my identity as the server bound it, and its limits. */

@@ -2,7 +2,6 @@ package dev.ztchat.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.server.store.QueuedEnvelope;
 import io.netty.channel.Channel;
 import java.util.ArrayDeque;
@@ -193,7 +192,7 @@ final class DeliveryPump {
 
   private void write(String key, byte[] envelope) {
     inFlight.add(key);
-    channel.write(new Frame.Deliver(envelope), channel.voidPromise());
+    channel.write(ConnectionFeatures.deliver(channel, envelope), channel.voidPromise());
     AckCredits.grant(channel);
     if (!flushScheduled) {
       // Acks arrive many to a read: one flush after the event loop has handled them all sends one

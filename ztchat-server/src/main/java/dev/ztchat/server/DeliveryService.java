@@ -2,7 +2,7 @@ package dev.ztchat.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.ztchat.core.envelope.EnvelopeHeader;
+import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
@@ -178,7 +178,7 @@ final class DeliveryService implements AutoCloseable {
   void accept(
       Channel from,
       String ref,
-      EnvelopeHeader header,
+      RoutingPrefix header,
       byte[] envelope,
       Predicate<String> knownUser) {
     if (queue.alreadyExpired(header.timestampMillis())) {

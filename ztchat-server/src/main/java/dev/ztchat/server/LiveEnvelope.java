@@ -2,7 +2,7 @@ package dev.ztchat.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.ztchat.core.envelope.EnvelopeHeader;
+import dev.ztchat.core.envelope.RoutingPrefix;
 import io.netty.channel.Channel;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,7 +33,7 @@ final class LiveEnvelope {
 
   private final Channel from;
   private final String ref;
-  private final EnvelopeHeader header;
+  private final RoutingPrefix header;
   private final byte[] envelope;
   private final String recipient;
   private final long ticket;
@@ -44,7 +44,7 @@ final class LiveEnvelope {
   LiveEnvelope(
       Channel from,
       String ref,
-      EnvelopeHeader header,
+      RoutingPrefix header,
       byte[] envelope,
       String recipient,
       long ticket,
@@ -66,7 +66,7 @@ final class LiveEnvelope {
     return ref;
   }
 
-  EnvelopeHeader header() {
+  RoutingPrefix header() {
     return header;
   }
 

@@ -2,9 +2,9 @@ package dev.ztchat.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.ztchat.core.envelope.EnvelopeCodec;
-import dev.ztchat.core.envelope.EnvelopeHeader;
+import dev.ztchat.core.envelope.EnvelopeFormats;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;
+import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.IdentityName;
@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * connections, serves the directory and the online list, accepts the client's encryption
  * certificate. It never reads message contents (it cannot) and never logs them.
  *
- * <p>A {@code send} whose envelope names a sender other than the connection's identity is a
- * spoofing attempt: logged, dropped silently, connection kept open (docs/PROTOCOL.md section 4.2).
+ * <p>Envelopes of every version the registry knows ({@link EnvelopeFormats}) take the same path:
+ * the relay reads their routing prefix only. A {@code send} whose envelope names a sender other
+ * than the connection's identity is a spoofing attempt: logged, dropped silently, connection kept
+ * open (docs/PROTOCOL.md section 4.2).
  */
 final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
   private static final Logger LOG = LoggerFactory.getLogger(RelayHandler.class);
@@ -60,6 +62,10 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
       case Frame.Who who -> who(ctx, identity, who);
       case Frame.Publish pub -> publish(ctx, identity, pub);
       case Frame.Ack ack -> acknowledge(ctx, identity, ack);
+      case Frame.Features features -> {
+        ConnectionFeatures.binaryFrames(ctx.channel(), features.binaryFrames());
+        ctx.writeAndFlush(new Frame.Ok(features.ref()));
+      }
       case Frame.Ping ping -> ctx.writeAndFlush(new Frame.Pong(ping.ref()));
       default ->
           reject(
@@ -100,14 +106,31 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
 
   private void relay(ChannelHandlerContext ctx, String identity, Frame.Send send) {
     byte[] bytes = send.envelope();
-    EnvelopeHeader header;
+    RoutingPrefix header;
     try {
-      header = EnvelopeCodec.decodeRoutable(bytes);
+      header = EnvelopeFormats.decodeRoutable(bytes);
     } catch (MalformedEnvelopeException e) {
       reject(
           ctx,
           new Frame.Error(
               send.ref(), ErrorCode.BAD_ENVELOPE, "envelope rejected: " + e.getMessage()),
+          false);
+      return;
+    }
+    int deliverable = ProtocolLimits.maxEnvelopeBytes(relay.config().maxFrame());
+    if (bytes.length > deliverable) {
+      // Only an envelope in a binary send can be this large; every client must be able to take
+      // its JSON deliver (docs/v2/envelope.md section 4.4).
+      reject(
+          ctx,
+          new Frame.Error(
+              send.ref(),
+              ErrorCode.BAD_ENVELOPE,
+              "envelope rejected: "
+                  + bytes.length
+                  + " bytes is more than the "
+                  + deliverable
+                  + " this relay can deliver to every client"),
           false);
       return;
     }

@@ -2,6 +2,7 @@ package dev.ztchat.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.envelope.EnvelopeFormats;
 import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.protocol.ErrorCode;
@@ -87,7 +88,8 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
             identity,
             relay.config().maxFrame(),
             (int) relay.config().idleTimeout().toSeconds(),
-            (int) relay.config().queue().ttl().toSeconds()));
+            (int) relay.config().queue().ttl().toSeconds(),
+            EnvelopeFormats.VERSIONS));
     relay.deliveries().attach(ctx.channel(), identity);
   }
 

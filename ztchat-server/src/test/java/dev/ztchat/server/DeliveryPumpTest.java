@@ -2,7 +2,7 @@ package dev.ztchat.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ztchat.core.envelope.EnvelopeHeader;
+import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.server.store.QueuedEnvelope;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -117,7 +117,7 @@ class DeliveryPumpTest {
   /** Envelope {@code seq} accepted for bob with {@code ticket}, offered from memory. */
   LiveEnvelope live(long seq, long ticket) {
     byte[] id = ByteBuffer.allocate(16).putLong(8, seq).array();
-    EnvelopeHeader header = new EnvelopeHeader(1, "alice", List.of("bob"), 0, id);
+    RoutingPrefix header = new RoutingPrefix(1, "alice", List.of("bob"), 0, id);
     return new LiveEnvelope(
         new EmbeddedChannel(), "s" + seq, header, env(seq).envelope(), "bob", ticket, 0);
   }

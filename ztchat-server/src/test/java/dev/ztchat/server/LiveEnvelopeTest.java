@@ -2,7 +2,7 @@ package dev.ztchat.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ztchat.core.envelope.EnvelopeHeader;
+import dev.ztchat.core.envelope.RoutingPrefix;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class LiveEnvelopeTest {
   static LiveEnvelope offered() {
-    EnvelopeHeader header = new EnvelopeHeader(1, "alice", List.of("bob"), 0, new byte[16]);
+    RoutingPrefix header = new RoutingPrefix(1, "alice", List.of("bob"), 0, new byte[16]);
     return new LiveEnvelope(new EmbeddedChannel(), "r1", header, new byte[] {1}, "bob", 1, 0L);
   }
 

@@ -147,8 +147,32 @@ public final class EnvelopeCodec {
   }
 
   private static EnvelopeHeader readHeader(In in) throws MalformedEnvelopeException {
+    RoutingPrefix p = readPrefix(in, EnvelopeHeader.VERSION);
+    return new EnvelopeHeader(
+        p.version(), p.sender(), p.recipients(), p.timestampMillis(), p.messageId());
+  }
+
+  /**
+   * Writes a routing prefix: the same bytes in every version (docs/v2/envelope.md section 2), the
+   * header of version 1.
+   */
+  static void writePrefix(Out out, RoutingPrefix p) {
+    out.u8(p.version());
+    out.str(p.sender());
+    out.u8(p.recipients().size());
+    p.recipients().forEach(out::str);
+    out.i64(p.timestampMillis());
+    out.raw(p.messageId());
+  }
+
+  /**
+   * Reads a routing prefix of version {@code expected}; a name or count that breaks the rules is an
+   * {@link IllegalArgumentException} from {@link RoutingPrefix}, which callers turn into a {@link
+   * MalformedEnvelopeException} with its message.
+   */
+  static RoutingPrefix readPrefix(In in, int expected) throws MalformedEnvelopeException {
     int version = in.u8();
-    if (version != EnvelopeHeader.VERSION) {
+    if (version != expected) {
       throw new MalformedEnvelopeException("unsupported envelope version " + version);
     }
     String sender = in.str();
@@ -159,10 +183,10 @@ public final class EnvelopeCodec {
     }
     long timestamp = in.i64();
     byte[] id = in.raw(EnvelopeHeader.MESSAGE_ID_BYTES);
-    return new EnvelopeHeader(version, sender, recipients, timestamp, id);
+    return new RoutingPrefix(version, sender, recipients, timestamp, id);
   }
 
-  private static final class Out {
+  static final class Out {
     private final ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
 
     void u8(int v) {
@@ -206,7 +230,7 @@ public final class EnvelopeCodec {
     }
   }
 
-  private static final class In {
+  static final class In {
     private final ByteBuffer b;
 
     In(ByteBuffer b) {

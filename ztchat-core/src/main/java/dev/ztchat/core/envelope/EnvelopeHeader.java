@@ -55,6 +55,11 @@ public record EnvelopeHeader(
     return messageId.clone();
   }
 
+  /** The same fields as the version-independent prefix the relay routes by. */
+  public RoutingPrefix routingPrefix() {
+    return new RoutingPrefix(version, sender, recipients, timestampMillis, messageId);
+  }
+
   /** The message id as 32 lower-case hex digits. */
   public String messageIdHex() {
     return HexFormat.of().formatHex(messageId);

@@ -25,13 +25,32 @@ public sealed interface Frame {
   /**
    * First frame after the handshake: who the server thinks you are, and its limits. {@code
    * queueTtlSeconds} is how long the relay keeps an envelope for an offline recipient; 0 when the
-   * relay did not announce it (the member is optional on the wire).
+   * relay did not announce it (the member is optional on the wire). {@code versions} are the
+   * envelope versions the relay routes (docs/v2/envelope.md section 5); empty when the relay did
+   * not announce them, which means version 1 only.
    */
   record Welcome(
-      int protocol, String identity, int maxFrame, int idleTimeoutSeconds, int queueTtlSeconds)
+      int protocol,
+      String identity,
+      int maxFrame,
+      int idleTimeoutSeconds,
+      int queueTtlSeconds,
+      List<Integer> versions)
       implements Frame {
     public Welcome {
       requireNonNull(identity, "identity");
+      versions = List.copyOf(versions);
+    }
+
+    /** A welcome that does not announce the envelope versions. */
+    public Welcome(
+        int protocol, String identity, int maxFrame, int idleTimeoutSeconds, int queueTtlSeconds) {
+      this(protocol, identity, maxFrame, idleTimeoutSeconds, queueTtlSeconds, List.of());
+    }
+
+    /** Whether the relay routes envelopes of {@code version}; version 1 always. */
+    public boolean routes(int version) {
+      return version == 1 || versions.contains(version);
     }
 
     /** A welcome that does not announce the queue TTL. */
@@ -66,11 +85,19 @@ public sealed interface Frame {
     }
   }
 
-  /** An envelope pushed to its recipient. */
-  record Deliver(byte[] envelope) implements Frame {
+  /**
+   * An envelope pushed to its recipient; {@code binary} says whether it travels as a binary frame
+   * (docs/v2/envelope.md section 4) rather than as JSON with the envelope in base64.
+   */
+  record Deliver(byte[] envelope, boolean binary) implements Frame {
     public Deliver {
       requireNonNull(envelope, "envelope");
       envelope = envelope.clone();
+    }
+
+    /** A deliver in JSON, as version 1 of the protocol has it. */
+    public Deliver(byte[] envelope) {
+      this(envelope, false);
     }
 
     @Override
@@ -80,7 +107,7 @@ public sealed interface Frame {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Deliver d && Arrays.equals(envelope, d.envelope);
+      return o instanceof Deliver d && binary == d.binary && Arrays.equals(envelope, d.envelope);
     }
 
     @Override
@@ -90,7 +117,7 @@ public sealed interface Frame {
 
     @Override
     public String toString() {
-      return "Deliver[" + envelope.length + " bytes]";
+      return "Deliver[" + envelope.length + " bytes" + (binary ? ", binary]" : "]");
     }
 
     @Override
@@ -182,11 +209,20 @@ public sealed interface Frame {
 
   // ---- client to server ----
 
-  /** Relay a sealed envelope (docs/PROTOCOL.md section 5) to the recipients its header names. */
-  record Send(String ref, byte[] envelope) implements Frame {
+  /**
+   * Relay a sealed envelope (docs/PROTOCOL.md section 5) to the recipients its header names; {@code
+   * binary} says whether it travels as a binary frame (docs/v2/envelope.md section 4) rather than
+   * as JSON with the envelope in base64.
+   */
+  record Send(String ref, byte[] envelope, boolean binary) implements Frame {
     public Send {
       requireNonNull(envelope, "envelope");
       envelope = envelope.clone();
+    }
+
+    /** A send in JSON, as version 1 of the protocol has it. */
+    public Send(String ref, byte[] envelope) {
+      this(ref, envelope, false);
     }
 
     @Override
@@ -198,6 +234,7 @@ public sealed interface Frame {
     public boolean equals(Object o) {
       return o instanceof Send s
           && Objects.equals(ref, s.ref)
+          && binary == s.binary
           && Arrays.equals(envelope, s.envelope);
     }
 
@@ -208,7 +245,7 @@ public sealed interface Frame {
 
     @Override
     public String toString() {
-      return "Send[ref=" + ref + ", " + envelope.length + " bytes]";
+      return "Send[ref=" + ref + ", " + envelope.length + " bytes" + (binary ? ", binary]" : "]");
     }
 
     @Override
@@ -270,6 +307,18 @@ public sealed interface Frame {
     @Override
     public String type() {
       return "ack";
+    }
+  }
+
+  /**
+   * The client says what it understands beyond version 1 of the protocol: with {@code
+   * binaryFrames}, the relay may push envelopes to this connection in binary frames
+   * (docs/v2/envelope.md section 4). Answered with {@link Ok}.
+   */
+  record Features(String ref, boolean binaryFrames) implements Frame {
+    @Override
+    public String type() {
+      return "features";
     }
   }
 

@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
  * MalformedFrameException} that carries the frame's {@code ref} once it has been read.
  *
  * <p>A member's value is kept as a {@link String}, an {@link Integer} (an integral number that fits
- * in 32 bits), a {@link List} (an array; each element a {@link String}, a {@link Map} of an
- * object's members, each a {@link String} or {@link Shape#OTHER}, or {@link Shape#OTHER}), or a
- * {@link Shape} for anything else.
+ * in 32 bits), a {@link Boolean}, a {@link List} (an array; each element a {@link String}, an
+ * {@link Integer}, a {@link Map} of an object's members, each a {@link String} or {@link
+ * Shape#OTHER}, or {@link Shape#OTHER}), or a {@link Shape} for anything else.
  */
 final class FrameMembers {
   private static final Pattern REF = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -24,7 +24,7 @@ final class FrameMembers {
   enum Shape {
     /** JSON {@code null}: counts as absent where a member is required. */
     NULL,
-    /** An object, a boolean, or a number that is not an integer within 32 bits. */
+    /** An object, or a number that is not an integer within 32 bits. */
     OTHER
   }
 
@@ -88,6 +88,37 @@ final class FrameMembers {
   int optionalInt(String name, int absent) throws MalformedFrameException {
     Object v = members.get(name);
     return v == null || v == Shape.NULL ? absent : requiredInt(name);
+  }
+
+  /** An optional boolean member: false when missing or JSON null. */
+  boolean optionalBoolean(String name) throws MalformedFrameException {
+    Object v = members.get(name);
+    if (v == null || v == Shape.NULL) {
+      return false;
+    }
+    if (!(v instanceof Boolean b)) {
+      throw bad(name, "must be true or false");
+    }
+    return b;
+  }
+
+  /** An optional array of integers (each within 32 bits): empty when missing or JSON null. */
+  List<Integer> optionalIntArray(String name) throws MalformedFrameException {
+    Object v = members.get(name);
+    if (v == null || v == Shape.NULL) {
+      return List.of();
+    }
+    if (!(v instanceof List<?> elements)) {
+      throw bad(name, "must be an array of integers");
+    }
+    List<Integer> out = new ArrayList<>(elements.size());
+    for (Object e : elements) {
+      if (!(e instanceof Integer i)) {
+        throw bad(name, "must be an array of integers");
+      }
+      out.add(i);
+    }
+    return out;
   }
 
   /** An optional array of strings: empty when missing or JSON null. */

@@ -48,7 +48,8 @@ final class FrameReader {
               f.requiredText("identity"),
               f.requiredInt("maxFrame"),
               f.requiredInt("idleTimeoutSeconds"),
-              f.optionalInt("queueTtlSeconds", 0));
+              f.optionalInt("queueTtlSeconds", 0),
+              f.optionalIntArray("versions"));
       case "sent" -> new Frame.Sent(ref, f.requiredText("messageId"), f.deliveries("results"));
       case "deliver" -> new Frame.Deliver(f.requiredBase64("envelope"));
       case "certificates" ->
@@ -74,6 +75,7 @@ final class FrameReader {
       case "publish" -> new Frame.Publish(ref, f.requiredText("encryption"));
       case "ack" -> new Frame.Ack(ref, f.requiredText("sender"), f.requiredText("messageId"));
       case "ping" -> new Frame.Ping(ref);
+      case "features" -> new Frame.Features(ref, f.optionalBoolean("binaryFrames"));
       default ->
           throw new MalformedFrameException(
               ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + printable(type) + "'", ref);
@@ -129,6 +131,8 @@ final class FrameReader {
       case VALUE_NUMBER_INT ->
           p.getNumberType() == JsonParser.NumberType.INT ? (Object) p.getIntValue() : Shape.OTHER;
       case VALUE_NULL -> Shape.NULL;
+      case VALUE_TRUE -> (Object) true;
+      case VALUE_FALSE -> (Object) false;
       case START_ARRAY -> elements(p);
       default -> skip(p);
     };
@@ -140,6 +144,10 @@ final class FrameReader {
       out.add(
           switch (t) {
             case VALUE_STRING -> p.getText();
+            case VALUE_NUMBER_INT ->
+                p.getNumberType() == JsonParser.NumberType.INT
+                    ? (Object) p.getIntValue()
+                    : Shape.OTHER;
             case START_OBJECT -> objectMembers(p);
             default -> skip(p);
           });

@@ -25,6 +25,13 @@ final class FrameWriter {
         if (w.queueTtlSeconds() > 0) {
           g.writeNumberField("queueTtlSeconds", w.queueTtlSeconds());
         }
+        if (!w.versions().isEmpty()) {
+          g.writeArrayFieldStart("versions");
+          for (int v : w.versions()) {
+            g.writeNumber(v);
+          }
+          g.writeEndArray();
+        }
       }
       case Frame.Sent s -> {
         ref(g, s.ref());
@@ -89,6 +96,10 @@ final class FrameWriter {
         ref(g, a.ref());
         g.writeStringField("sender", a.sender());
         g.writeStringField("messageId", a.messageId());
+      }
+      case Frame.Features f -> {
+        ref(g, f.ref());
+        g.writeBooleanField("binaryFrames", f.binaryFrames());
       }
       case Frame.Ping p -> ref(g, p.ref());
     }

@@ -22,8 +22,14 @@ public final class MalformedFrameException extends Exception {
     return ref;
   }
 
-  /** True when the payload was not even a JSON object (the stream may be garbage). */
+  /**
+   * True when the payload was not even a JSON object, or is a binary frame too short for its own
+   * header (the stream may be garbage).
+   */
   public boolean isUnparseable() {
-    return code == ErrorCode.MALFORMED && ref == null && getMessage().startsWith("not a JSON");
+    return code == ErrorCode.MALFORMED
+        && ref == null
+        && (getMessage().startsWith("not a JSON")
+            || getMessage().startsWith(BinaryFrames.UNPARSEABLE));
   }
 }

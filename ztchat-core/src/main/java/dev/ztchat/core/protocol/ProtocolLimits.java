@@ -24,6 +24,26 @@ public final class ProtocolLimits {
   /** Largest frame a client accepts from the server. */
   public static final int CLIENT_MAX_INBOUND_FRAME = 65536;
 
+  /**
+   * Bytes a {@code deliver} may exceed {@code maxFrame} by, as a client checks it (section 3): the
+   * envelope fit in a {@code send} of at most {@code maxFrame} bytes, and {@code deliver} wraps it
+   * in a few more.
+   */
+  public static final int DELIVER_OVERHEAD = 64;
+
+  /** Bytes a JSON {@code deliver} adds to the base64 of its envelope: {"type":"deliver",...}. */
+  static final int JSON_DELIVER_WRAPPING = 32;
+
+  /**
+   * The largest envelope a relay with this {@code maxFrame} accepts, in whatever frame it came
+   * (docs/v2/envelope.md section 4.4): one whose JSON {@code deliver} (base64) fits in {@code
+   * maxFrame + 64} bytes, so that a client that reads only JSON frames can receive everything the
+   * relay accepts. An envelope that fit in a JSON {@code send} is always within it.
+   */
+  public static int maxEnvelopeBytes(int maxFrame) {
+    return 3 * ((maxFrame + DELIVER_OVERHEAD - JSON_DELIVER_WRAPPING) / 4);
+  }
+
   /** Length of the frame length prefix, in bytes. */
   public static final int LENGTH_PREFIX_BYTES = 4;
 

@@ -1,0 +1,143 @@
+package dev.ztchat.core.envelope;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * A version-2 envelope as it travels (docs/v2/envelope.md section 2): the routing prefix, a body
+ * that only the recipients' devices can interpret, and the sender's signature over every byte
+ * before it. This class knows the layout and nothing of the body's contents or of the signature's
+ * algorithm; the v2 sealer and opener build and check those.
+ *
+ * <pre>
+ * envelope  = prefix body signature
+ * prefix    = u8 version(=2) | str sender | u8 n | n * str recipient
+ *             | i64 timestamp_ms | 16B message_id
+ * body      = u32 length (at least 1) | bytes
+ * signature = u16 length (at least 1) | bytes
+ * </pre>
+ *
+ * <p>Security guarantees: none by itself. Decoding accepts only the canonical encoding (no trailing
+ * bytes, no truncation, strict UTF-8, valid names); holding a decoded envelope says nothing about
+ * who made it until the opener verified {@link #signature()} over {@link #signedBytes()}.
+ */
+public record V2Envelope(RoutingPrefix prefix, byte[] body, byte[] signature) {
+  /** The version byte of this layout. */
+  public static final int VERSION = 2;
+
+  public V2Envelope {
+    requireNonNull(prefix, "prefix");
+    requireNonNull(body, "body");
+    requireNonNull(signature, "signature");
+    if (prefix.version() != VERSION) {
+      throw new IllegalArgumentException("unsupported envelope version " + prefix.version());
+    }
+    if (body.length == 0) {
+      throw new IllegalArgumentException("the body is empty");
+    }
+    if (signature.length == 0) {
+      throw new IllegalArgumentException("signature is empty");
+    }
+    if (signature.length > 0xffff) {
+      throw new IllegalArgumentException("signature is longer than 65535 bytes");
+    }
+    body = body.clone();
+    signature = signature.clone();
+  }
+
+  /** The exact bytes the sender signs: the prefix and the body, length included. */
+  public static byte[] signedBytes(RoutingPrefix prefix, byte[] body) {
+    EnvelopeCodec.Out out = new EnvelopeCodec.Out();
+    EnvelopeCodec.writePrefix(out, prefix);
+    out.u32(body.length);
+    out.raw(body);
+    return out.toByteArray();
+  }
+
+  /** The signed bytes of this envelope. */
+  public byte[] signedBytes() {
+    return signedBytes(prefix, body);
+  }
+
+  /** The exact encoded prefix (the associated data a v2 body's AEAD binds). */
+  public static byte[] encodePrefix(RoutingPrefix prefix) {
+    EnvelopeCodec.Out out = new EnvelopeCodec.Out();
+    EnvelopeCodec.writePrefix(out, prefix);
+    return out.toByteArray();
+  }
+
+  /** The whole envelope. */
+  public byte[] encode() {
+    EnvelopeCodec.Out out = new EnvelopeCodec.Out();
+    out.raw(signedBytes());
+    out.bin(signature);
+    return out.toByteArray();
+  }
+
+  /**
+   * Parses a version-2 envelope strictly; every malformation is a {@link
+   * MalformedEnvelopeException} that says which rule it breaks.
+   */
+  public static V2Envelope decode(byte[] bytes) throws MalformedEnvelopeException {
+    if (bytes == null || bytes.length == 0) {
+      throw new MalformedEnvelopeException("envelope is empty");
+    }
+    if (bytes.length > EnvelopeCodec.MAX_ENVELOPE_BYTES) {
+      throw new MalformedEnvelopeException(
+          "envelope is larger than " + EnvelopeCodec.MAX_ENVELOPE_BYTES + " bytes");
+    }
+    EnvelopeCodec.In in = new EnvelopeCodec.In(ByteBuffer.wrap(bytes));
+    try {
+      RoutingPrefix prefix = EnvelopeCodec.readPrefix(in, VERSION);
+      long bodyLength = in.u32();
+      if (bodyLength == 0) {
+        throw new MalformedEnvelopeException("the body is empty");
+      }
+      if (bodyLength > in.remaining()) {
+        throw new MalformedEnvelopeException("body length " + bodyLength + " runs past the end");
+      }
+      byte[] body = in.raw((int) bodyLength);
+      byte[] signature = in.bin();
+      if (signature.length == 0) {
+        throw new MalformedEnvelopeException("signature is empty");
+      }
+      if (in.remaining() != 0) {
+        throw new MalformedEnvelopeException(
+            in.remaining() + " unexpected bytes after the signature");
+      }
+      return new V2Envelope(prefix, body, signature);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEnvelopeException(e.getMessage());
+    }
+  }
+
+  @Override
+  public byte[] body() {
+    return body.clone();
+  }
+
+  @Override
+  public byte[] signature() {
+    return signature.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof V2Envelope e
+        && prefix.equals(e.prefix)
+        && Arrays.equals(body, e.body)
+        && Arrays.equals(signature, e.signature);
+  }
+
+  @Override
+  public int hashCode() {
+    return prefix.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "V2Envelope[" + prefix + ", " + body.length + " body bytes]";
+  }
+}
