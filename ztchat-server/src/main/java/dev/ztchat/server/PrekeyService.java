@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
 final class PrekeyService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PrekeyService.class);
 
+  /** Longest device certificate accepted, in bytes of DER (as the session library's bundle). */
+  static final int MAX_CERTIFICATE_LENGTH = 2048;
+
   /** Most one-time prekeys in one {@code prekeys} frame. */
   static final int MAX_ONE_TIME_PER_FRAME = 8;
 
@@ -313,6 +316,13 @@ final class PrekeyService implements AutoCloseable {
 
   /** A certificate from exactly its DER: nothing before or after it, no PEM. */
   private static X509Certificate parseDer(byte[] der) throws CertificateRejectedException {
+    if (der.length > MAX_CERTIFICATE_LENGTH) {
+      throw new CertificateRejectedException(
+          "the device certificate has "
+              + der.length
+              + " bytes, more than "
+              + MAX_CERTIFICATE_LENGTH);
+    }
     try {
       X509Certificate cert =
           (X509Certificate)

@@ -97,6 +97,10 @@ class PrekeyIntegrationTest {
     return answer(c, new Frame.BundleRequest(ref, user));
   }
 
+  private static String hexSha256(byte[] b) throws Exception {
+    return hex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
   private static String hex(byte[] b) {
     return HexFormat.of().formatHex(b);
   }
@@ -287,6 +291,8 @@ class PrekeyIntegrationTest {
         RawFrameClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
       String device = deviceId(deviceCert("alice"));
       byte[] cert = der(deviceCert("alice"));
+      byte[] tooLong = PrekeyTestSupport.random(2049);
+      byte[] notDer = PrekeyTestSupport.random(100);
       record Case(String name, Frame.PublishPrekeys frame, ErrorCode code, String message) {}
       List<Case> cases =
           List.of(
@@ -318,13 +324,13 @@ class PrekeyIntegrationTest {
                   "empty signature",
                   new Frame.PublishPrekeys("e", device, cert, prekey(1, 1, 32, 0), null, List.of()),
                   ErrorCode.BAD_PREKEY,
-                  "signature of 0 bytes, not 1 to 128"),
+                  "signature of 0 bytes, not 8 to 72"),
               new Case(
                   "long signature",
                   new Frame.PublishPrekeys(
-                      "f", device, cert, prekey(1, 1, 32, 129), null, List.of()),
+                      "f", device, cert, prekey(1, 1, 32, 73), null, List.of()),
                   ErrorCode.BAD_PREKEY,
-                  "signature of 129 bytes"),
+                  "signature of 73 bytes"),
               new Case(
                   "trailing byte",
                   new Frame.PublishPrekeys(
@@ -366,6 +372,16 @@ class PrekeyIntegrationTest {
                   ErrorCode.BAD_CERTIFICATE,
                   "device certificate refused: certificate names 'bob', not 'alice'"),
               new Case(
+                  "certificate too long",
+                  new Frame.PublishPrekeys("m", hexSha256(tooLong), tooLong, null, null, List.of()),
+                  ErrorCode.BAD_CERTIFICATE,
+                  "the device certificate has 2049 bytes, more than 2048"),
+              new Case(
+                  "certificate not DER",
+                  new Frame.PublishPrekeys("n", hexSha256(notDer), notDer, null, null, List.of()),
+                  ErrorCode.BAD_CERTIFICATE,
+                  "the device certificate is not an X.509 DER"),
+              new Case(
                   "prekeys before the certificate",
                   new Frame.PublishPrekeys(
                       "k", device, null, prekey(PrekeyKind.SIGNED_X25519, 1), null, List.of()),
@@ -385,7 +401,7 @@ class PrekeyIntegrationTest {
         assertThat(e.ref()).as(c.name()).isEqualTo(c.frame().ref());
       }
       assertThat(alice.pingRoundTrip("still-open")).isPositive();
-      assertThat(server.securityLog().count(SecurityEvent.BAD_CERTIFICATE)).isEqualTo(1);
+      assertThat(server.securityLog().count(SecurityEvent.BAD_CERTIFICATE)).isEqualTo(3);
     }
   }
 

@@ -10,12 +10,16 @@ import java.util.HexFormat;
  * One prekey as a device published it: its kind, its id and its whole encoding, which the relay
  * stores and hands out byte for byte (docs/v2/prekeys.md section 2). The relay checks only the
  * structure: {@code u8 kind | u32 id | u16 key_length | key | u16 signature_length | signature},
- * the key as long as the kind demands, a signature of 1 to {@value #MAX_SIGNATURE_LENGTH} bytes,
- * nothing after it. It does not verify the signature: the device that receives the bundle does.
+ * the key as long as the kind demands, a signature of {@value #MIN_SIGNATURE_LENGTH} to {@value
+ * #MAX_SIGNATURE_LENGTH} bytes (an ECDSA P-256 signature in DER), nothing after it. It does not
+ * verify the signature: the device that receives the bundle does.
  */
 public final class PublishedPrekey {
-  /** Longest signature accepted (an ECDSA P-256 signature in DER is at most 72 bytes). */
-  public static final int MAX_SIGNATURE_LENGTH = 128;
+  /** Shortest signature accepted (as the session library's decoder). */
+  public static final int MIN_SIGNATURE_LENGTH = 8;
+
+  /** Longest signature accepted: an ECDSA P-256 signature in DER is at most 72 bytes. */
+  public static final int MAX_SIGNATURE_LENGTH = 72;
 
   /** Longest encoding of any kind. */
   public static final int MAX_LENGTH = 1 + 4 + 2 + 1184 + 2 + MAX_SIGNATURE_LENGTH;
@@ -61,9 +65,14 @@ public final class PublishedPrekey {
     }
     b.position(b.position() + keyLength);
     int signatureLength = Short.toUnsignedInt(b.getShort());
-    if (signatureLength < 1 || signatureLength > MAX_SIGNATURE_LENGTH) {
+    if (signatureLength < MIN_SIGNATURE_LENGTH || signatureLength > MAX_SIGNATURE_LENGTH) {
       throw malformed(
-          "has a signature of " + signatureLength + " bytes, not 1 to " + MAX_SIGNATURE_LENGTH);
+          "has a signature of "
+              + signatureLength
+              + " bytes, not "
+              + MIN_SIGNATURE_LENGTH
+              + " to "
+              + MAX_SIGNATURE_LENGTH);
     }
     if (b.remaining() < signatureLength) {
       throw malformed("is truncated");
