@@ -286,6 +286,31 @@ class PrekeyIntegrationTest {
   }
 
   @Test
+  void overTheDrainLimit_withoutALastResortPrekey_isRateLimited_andLoggedAsRefused()
+      throws Exception {
+    try (RelayServer server = start();
+        RawFrameClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice");
+        RawFrameClient mallory = RelayTestSupport.connectWelcomed(server, pki, "mallory")) {
+      publishDevice(alice, deviceCert("alice"), prekey(PrekeyKind.SIGNED_X25519, 1), null);
+      publishOneTime(alice, "alice", 1, 2, 3, 4, 5);
+      List<String> events = Collections.synchronizedList(new ArrayList<>());
+      server.securityLog().addListener(e -> events.add(e.line()));
+      for (int i = 0; i < PrekeyDrainLimiter.DEFAULT_PAIR_BURST; i++) {
+        assertThat(fetch(mallory, "alice", "m" + i)).isInstanceOf(Frame.PrekeyBundle.class);
+      }
+      Frame over = fetch(mallory, "alice", "over");
+      assertThat(over).isInstanceOf(Frame.Error.class);
+      assertThat(((Frame.Error) over).code()).isEqualTo(ErrorCode.RATE_LIMITED);
+      assertThat(events)
+          .singleElement()
+          .asString()
+          .contains("event=PREKEY_DRAIN identity=mallory")
+          .contains("target=alice limit=pair action=refused");
+      assertThat(mallory.pingRoundTrip("still-open")).isPositive();
+    }
+  }
+
+  @Test
   void badSizesAndUnknownKinds_areRefusedWithClearErrors_andTheConnectionKept() throws Exception {
     try (RelayServer server = start();
         RawFrameClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
