@@ -405,6 +405,67 @@ public final class RelayConnection implements AutoCloseable {
     onClose.accept(why);
   }
 
+  // ---- prekeys (docs/v2/prekeys.md) ----
+
+  /** How long the relay may take to answer a prekey request. */
+  private static final Duration PREKEY_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * Publishes prekeys of this identity's device {@code device} (hex SHA-256 of its certificate's
+   * DER) and returns what the relay holds for it afterwards. {@code certificate} (DER) is needed
+   * with the device's first publication; it and the signed and last-resort prekeys may be null,
+   * {@code oneTime} empty (then this only asks what the relay holds). Each prekey is the device's
+   * signed encoding, sent and stored byte for byte: nothing here signs or checks it.
+   *
+   * @throws IllegalArgumentException when the frame would exceed the relay's {@code maxFrame}: send
+   *     fewer prekeys per call
+   * @throws RelayException when the relay refuses (its {@link RelayException#code()} says why:
+   *     {@code bad_prekey}, {@code bad_certificate}, {@code too_many_prekeys}, ...)
+   */
+  public Frame.PrekeyStock publishPrekeys(
+      String device,
+      byte[] certificate,
+      byte[] signedPrekey,
+      byte[] lastResort,
+      List<byte[]> oneTime)
+      throws IOException {
+    String ref = nextRef();
+    Frame.PublishPrekeys request =
+        new Frame.PublishPrekeys(ref, device, certificate, signedPrekey, lastResort, oneTime);
+    int size = FrameCodec.encode(request).length;
+    if (size > welcome.maxFrame()) {
+      throw new IllegalArgumentException(
+          "a publication of "
+              + size
+              + " bytes exceeds the relay's frame limit of "
+              + welcome.maxFrame()
+              + " bytes: send fewer prekeys at a time");
+    }
+    Frame answer = request(request, ref, PREKEY_TIMEOUT);
+    if (!(answer instanceof Frame.PrekeyStock stock)) {
+      throw new IOException("the server answered a prekey publication with something else");
+    }
+    return stock;
+  }
+
+  /**
+   * Asks the relay for a prekey bundle of one of {@code user}'s devices. The bundle's prekeys are
+   * exactly what that device published, unverified: the caller verifies the certificate and the
+   * signatures before using any of it.
+   *
+   * @throws RelayException {@code unknown_user}, {@code no_prekeys} (the user has published none,
+   *     or their device certificate is no longer valid), {@code rate_limited}
+   */
+  public Frame.PrekeyBundle fetchBundle(String user) throws IOException {
+    String ref = nextRef();
+    Frame answer = request(new Frame.BundleRequest(ref, user), ref, PREKEY_TIMEOUT);
+    if (!(answer instanceof Frame.PrekeyBundle bundle) || !bundle.user().equals(user)) {
+      throw new IOException(
+          "the server answered the bundle request for '" + user + "' with something else");
+    }
+    return bundle;
+  }
+
   @Override
   public void close() {
     channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * What every connection's handlers share: configuration, directory, registry, deliveries, security
- * log.
+ * log, prekeys.
  */
 record RelayContext(
     RelayServerConfig config,
@@ -12,7 +12,8 @@ record RelayContext(
     ConnectionRegistry connections,
     DeliveryService deliveries,
     RevocationWatcher revocations,
-    SecurityLog security) {
+    SecurityLog security,
+    PrekeyService prekeys) {
   RelayContext {
     requireNonNull(config, "config");
     requireNonNull(directory, "directory");
@@ -20,5 +21,6 @@ record RelayContext(
     requireNonNull(deliveries, "deliveries");
     requireNonNull(revocations, "revocations");
     requireNonNull(security, "security");
+    requireNonNull(prekeys, "prekeys");
   }
 }

@@ -18,6 +18,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,10 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
         ctx.writeAndFlush(new Frame.Ok(features.ref()));
       }
       case Frame.Ping ping -> ctx.writeAndFlush(new Frame.Pong(ping.ref()));
+      case Frame.PublishPrekeys p ->
+          answerLater(ctx, relay.prekeys().publish(identity, ctx.channel().remoteAddress(), p));
+      case Frame.BundleRequest b ->
+          answerLater(ctx, relay.prekeys().bundle(identity, ctx.channel().remoteAddress(), b));
       default ->
           reject(
               ctx,
@@ -249,6 +254,29 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
               pub.ref(), ErrorCode.BAD_CERTIFICATE, "certificate refused: " + e.getMessage()),
           false);
     }
+  }
+
+  /**
+   * Writes an answer computed off the event loop. An {@code error} for bad input counts towards the
+   * connection's error limit like any other (docs/PROTOCOL.md section 4.3); one that only reports a
+   * state ({@code no_prekeys}, {@code unknown_user}, {@code rate_limited}...) does not, as with
+   * {@code directory}.
+   */
+  private void answerLater(ChannelHandlerContext ctx, CompletableFuture<Frame> answer) {
+    answer.thenAccept(
+        frame ->
+            ctx.executor()
+                .execute(
+                    () -> {
+                      if (frame instanceof Frame.Error e
+                          && (e.code() == ErrorCode.MALFORMED
+                              || e.code() == ErrorCode.BAD_PREKEY
+                              || e.code() == ErrorCode.BAD_CERTIFICATE)) {
+                        reject(ctx, e, false);
+                      } else {
+                        ctx.writeAndFlush(frame);
+                      }
+                    }));
   }
 
   private void reject(ChannelHandlerContext ctx, Frame.Error error, boolean fatal) {

@@ -13,6 +13,7 @@ import dev.ztchat.core.remedy.RemedyIOException;
 import dev.ztchat.core.transport.TlsContexts;
 import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.server.store.OfflineQueue;
+import dev.ztchat.server.store.SqlitePrekeyStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -48,6 +49,7 @@ public final class RelayServer implements AutoCloseable {
   private final SecurityLog security;
   private final RelayContext relay;
   private final DeliveryService deliveries;
+  private final PrekeyService prekeys;
   private final RevocationWatcher revocations;
   private final CertsWatcher certificates;
   private final SslContext sslContext;
@@ -83,8 +85,19 @@ public final class RelayServer implements AutoCloseable {
     ConnectionRegistry connections = new ConnectionRegistry();
     this.deliveries = new DeliveryService(OfflineQueue.open(config.queue(), clock));
     this.certificates = new CertsWatcher(config.certs(), directory);
+    this.prekeys =
+        new PrekeyService(
+            SqlitePrekeyStore.open(
+                config.queue().dataDir(), SqlitePrekeyStore.DEFAULT_MAX_ONE_TIME, clock),
+            verifier,
+            revocations::revokedAt,
+            directory::knows,
+            PrekeyDrainLimiter.withDefaults(clock),
+            security,
+            clock);
     this.relay =
-        new RelayContext(config, directory, connections, deliveries, revocations, security);
+        new RelayContext(
+            config, directory, connections, deliveries, revocations, security, prekeys);
     this.sslContext =
         TlsContexts.server(
             server,
@@ -249,6 +262,7 @@ public final class RelayServer implements AutoCloseable {
           .awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     deliveries.close();
+    prekeys.close();
     revocations.close();
     certificates.close();
   }

@@ -29,5 +29,10 @@ public enum SecurityEvent {
   /**
    * A remote address had too many connections still in the TLS handshake; the new one was closed.
    */
-  TOO_MANY_HANDSHAKES
+  TOO_MANY_HANDSHAKES,
+  /**
+   * An identity fetched another user's prekey bundles faster than the drain limits allow; it got
+   * the last-resort prekey instead of a one-time prekey (docs/v2/prekeys.md section 5).
+   */
+  PREKEY_DRAIN
 }

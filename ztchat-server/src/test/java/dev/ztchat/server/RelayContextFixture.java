@@ -3,6 +3,7 @@ package dev.ztchat.server;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.server.store.OfflineQueue;
+import dev.ztchat.server.store.SqlitePrekeyStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,19 +26,31 @@ final class RelayContextFixture implements AutoCloseable {
     CertificateVerifier verifier = new CertificateVerifier(pki.ca().certificate());
     RevocationWatcher revocations =
         new RevocationWatcher(certs.crl(), pki.ca().certificate(), clock, crl -> {});
+    Directory directory = new Directory(verifier, clock, revocations::revokedAt);
+    SecurityLog security = new SecurityLog();
     relay =
         new RelayContext(
             config,
-            new Directory(verifier, clock, revocations::revokedAt),
+            directory,
             new ConnectionRegistry(),
             new DeliveryService(OfflineQueue.open(config.queue(), clock)),
             revocations,
-            new SecurityLog());
+            security,
+            new PrekeyService(
+                SqlitePrekeyStore.open(
+                    config.queue().dataDir(), SqlitePrekeyStore.DEFAULT_MAX_ONE_TIME, clock),
+                verifier,
+                revocations::revokedAt,
+                directory::knows,
+                PrekeyDrainLimiter.withDefaults(clock),
+                security,
+                clock));
   }
 
   @Override
   public void close() {
     relay.deliveries().close();
     relay.revocations().close();
+    relay.prekeys().close();
   }
 }

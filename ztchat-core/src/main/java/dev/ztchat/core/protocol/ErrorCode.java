@@ -9,7 +9,11 @@ public enum ErrorCode {
   BAD_CERTIFICATE("bad_certificate"),
   RATE_LIMITED("rate_limited"),
   NO_CRL("no_crl"),
-  INTERNAL("internal");
+  INTERNAL("internal"),
+  // prekeys (docs/v2/prekeys.md)
+  NO_PREKEYS("no_prekeys"),
+  BAD_PREKEY("bad_prekey"),
+  TOO_MANY_PREKEYS("too_many_prekeys");
 
   private final String wire;
 

@@ -329,4 +329,201 @@ public sealed interface Frame {
       return "ping";
     }
   }
+
+  // ---- prekeys (docs/v2/prekeys.md) ----
+
+  /**
+   * Publishes a device's prekeys to the relay: the device certificate (DER; needed once, before or
+   * with its first prekeys), a signed X25519 prekey, a last-resort ML-KEM-768 prekey and one-time
+   * ML-KEM-768 prekeys, each optional. {@code device} is the hex SHA-256 of the certificate's DER.
+   * Each prekey is the device's signed encoding, which the relay stores and hands out byte for
+   * byte. Answered with {@link PrekeyStock}.
+   */
+  record PublishPrekeys(
+      String ref,
+      String device,
+      byte[] certificate,
+      byte[] signedPrekey,
+      byte[] lastResort,
+      List<byte[]> oneTime)
+      implements Frame {
+    public PublishPrekeys {
+      requireNonNull(device, "device");
+      certificate = certificate == null ? null : certificate.clone();
+      signedPrekey = signedPrekey == null ? null : signedPrekey.clone();
+      lastResort = lastResort == null ? null : lastResort.clone();
+      oneTime = oneTime.stream().map(byte[]::clone).toList();
+    }
+
+    @Override
+    public byte[] certificate() {
+      return certificate == null ? null : certificate.clone();
+    }
+
+    @Override
+    public byte[] signedPrekey() {
+      return signedPrekey == null ? null : signedPrekey.clone();
+    }
+
+    @Override
+    public byte[] lastResort() {
+      return lastResort == null ? null : lastResort.clone();
+    }
+
+    @Override
+    public List<byte[]> oneTime() {
+      return oneTime.stream().map(byte[]::clone).toList();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PublishPrekeys p
+          && Objects.equals(ref, p.ref)
+          && device.equals(p.device)
+          && Arrays.equals(certificate, p.certificate)
+          && Arrays.equals(signedPrekey, p.signedPrekey)
+          && Arrays.equals(lastResort, p.lastResort)
+          && Arrays.deepEquals(oneTime.toArray(), p.oneTime.toArray());
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(ref, device, Arrays.hashCode(signedPrekey), oneTime.size());
+    }
+
+    @Override
+    public String toString() {
+      return "PublishPrekeys[ref="
+          + ref
+          + ", device="
+          + device
+          + ", certificate="
+          + (certificate != null)
+          + ", signedPrekey="
+          + (signedPrekey != null)
+          + ", lastResort="
+          + (lastResort != null)
+          + ", oneTime="
+          + oneTime.size()
+          + "]";
+    }
+
+    @Override
+    public String type() {
+      return "prekeys";
+    }
+  }
+
+  /**
+   * Answer to {@link PublishPrekeys}: what the relay now holds for the device. {@code oneTime} is
+   * the number of one-time prekeys left, {@code oneTimeLimit} the most it keeps; the ids (8 hex
+   * digits) are null when the device has no such prekey; {@code nextOneTimeId} is the smallest id
+   * the relay accepts for a new one-time prekey.
+   */
+  record PrekeyStock(
+      String ref,
+      String device,
+      int oneTime,
+      int oneTimeLimit,
+      String signedPrekeyId,
+      String lastResortId,
+      String nextOneTimeId)
+      implements Frame {
+    public PrekeyStock {
+      requireNonNull(device, "device");
+      requireNonNull(nextOneTimeId, "nextOneTimeId");
+    }
+
+    @Override
+    public String type() {
+      return "prekeyStock";
+    }
+  }
+
+  /**
+   * Asks for a prekey bundle of one of {@code user}'s devices. Answered with {@link PrekeyBundle}.
+   */
+  record BundleRequest(String ref, String user) implements Frame {
+    public BundleRequest {
+      requireNonNull(user, "user");
+    }
+
+    @Override
+    public String type() {
+      return "bundle";
+    }
+  }
+
+  /**
+   * Answer to {@link BundleRequest}: a device's certificate (DER), its signed X25519 prekey and one
+   * ML-KEM-768 prekey, each exactly as the device published it: a one-time prekey the relay will
+   * never hand out again, or, when {@code lastResort}, the device's last-resort prekey.
+   */
+  record PrekeyBundle(
+      String ref,
+      String user,
+      String device,
+      byte[] certificate,
+      byte[] signedPrekey,
+      byte[] kemPrekey,
+      boolean lastResort)
+      implements Frame {
+    public PrekeyBundle {
+      requireNonNull(user, "user");
+      requireNonNull(device, "device");
+      certificate = certificate.clone();
+      signedPrekey = signedPrekey.clone();
+      kemPrekey = kemPrekey.clone();
+    }
+
+    @Override
+    public byte[] certificate() {
+      return certificate.clone();
+    }
+
+    @Override
+    public byte[] signedPrekey() {
+      return signedPrekey.clone();
+    }
+
+    @Override
+    public byte[] kemPrekey() {
+      return kemPrekey.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PrekeyBundle b
+          && Objects.equals(ref, b.ref)
+          && user.equals(b.user)
+          && device.equals(b.device)
+          && Arrays.equals(certificate, b.certificate)
+          && Arrays.equals(signedPrekey, b.signedPrekey)
+          && Arrays.equals(kemPrekey, b.kemPrekey)
+          && lastResort == b.lastResort;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(ref, user, device, Arrays.hashCode(kemPrekey), lastResort);
+    }
+
+    @Override
+    public String toString() {
+      return "PrekeyBundle[ref="
+          + ref
+          + ", user="
+          + user
+          + ", device="
+          + device
+          + ", lastResort="
+          + lastResort
+          + "]";
+    }
+
+    @Override
+    public String type() {
+      return "prekeyBundle";
+    }
+  }
 }

@@ -165,4 +165,35 @@ final class FrameMembers {
     }
     return v;
   }
+
+  // ---- prekeys (docs/v2/prekeys.md) ----
+
+  /** An optional base64 member: null when missing or JSON null. */
+  byte[] optionalBase64(String name) throws MalformedFrameException {
+    Object v = members.get(name);
+    return v == null || v == Shape.NULL ? null : requiredBase64(name);
+  }
+
+  /** An optional array of base64 strings (as {@link #requiredBase64}): empty when missing. */
+  List<byte[]> optionalBase64Array(String name) throws MalformedFrameException {
+    List<String> texts = optionalTextArray(name);
+    List<byte[]> out = new ArrayList<>(texts.size());
+    for (String text : texts) {
+      if (text.length() % 4 != 0) {
+        throw bad(name, "is not an array of valid base64");
+      }
+      try {
+        out.add(Base64.getDecoder().decode(text));
+      } catch (IllegalArgumentException e) {
+        throw bad(name, "is not an array of valid base64");
+      }
+    }
+    return out;
+  }
+
+  /** An optional string member: null when missing or JSON null. */
+  String optionalText(String name) throws MalformedFrameException {
+    Object v = members.get(name);
+    return v == null || v == Shape.NULL ? null : requiredText(name);
+  }
 }

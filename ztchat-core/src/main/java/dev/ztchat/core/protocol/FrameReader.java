@@ -76,10 +76,47 @@ final class FrameReader {
       case "ack" -> new Frame.Ack(ref, f.requiredText("sender"), f.requiredText("messageId"));
       case "ping" -> new Frame.Ping(ref);
       case "features" -> new Frame.Features(ref, f.optionalBoolean("binaryFrames"));
+      // prekeys (docs/v2/prekeys.md)
+      case "prekeys" ->
+          new Frame.PublishPrekeys(
+              ref,
+              f.requiredText("device"),
+              f.optionalBase64("certificate"),
+              f.optionalBase64("signedPrekey"),
+              f.optionalBase64("lastResort"),
+              f.optionalBase64Array("oneTime"));
+      case "prekeyStock" ->
+          new Frame.PrekeyStock(
+              ref,
+              f.requiredText("device"),
+              f.requiredInt("oneTime"),
+              f.requiredInt("oneTimeLimit"),
+              f.optionalText("signedPrekeyId"),
+              f.optionalText("lastResortId"),
+              f.requiredText("nextOneTimeId"));
+      case "bundle" -> new Frame.BundleRequest(ref, f.requiredText("user"));
+      case "prekeyBundle" -> prekeyBundle(ref, f);
       default ->
           throw new MalformedFrameException(
               ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + printable(type) + "'", ref);
     };
+  }
+
+  private static Frame.PrekeyBundle prekeyBundle(String ref, FrameMembers f)
+      throws MalformedFrameException {
+    String kem = f.requiredText("kem");
+    if (!kem.equals("one-time") && !kem.equals("last-resort")) {
+      throw new MalformedFrameException(
+          ErrorCode.MALFORMED, "member 'kem' must be \"one-time\" or \"last-resort\"", ref);
+    }
+    return new Frame.PrekeyBundle(
+        ref,
+        f.requiredText("user"),
+        f.requiredText("device"),
+        f.requiredBase64("certificate"),
+        f.requiredBase64("signedPrekey"),
+        f.requiredBase64("kemPrekey"),
+        kem.equals("last-resort"));
   }
 
   private static FrameMembers members(byte[] payload) throws MalformedFrameException {

@@ -102,6 +102,47 @@ final class FrameWriter {
         g.writeBooleanField("binaryFrames", f.binaryFrames());
       }
       case Frame.Ping p -> ref(g, p.ref());
+      // prekeys (docs/v2/prekeys.md)
+      case Frame.PublishPrekeys p -> {
+        ref(g, p.ref());
+        g.writeStringField("device", p.device());
+        binary(g, "certificate", p.certificate());
+        binary(g, "signedPrekey", p.signedPrekey());
+        binary(g, "lastResort", p.lastResort());
+        if (!p.oneTime().isEmpty()) {
+          g.writeArrayFieldStart("oneTime");
+          for (byte[] prekey : p.oneTime()) {
+            g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, prekey, 0, prekey.length);
+          }
+          g.writeEndArray();
+        }
+      }
+      case Frame.PrekeyStock s -> {
+        ref(g, s.ref());
+        g.writeStringField("device", s.device());
+        g.writeNumberField("oneTime", s.oneTime());
+        g.writeNumberField("oneTimeLimit", s.oneTimeLimit());
+        if (s.signedPrekeyId() != null) {
+          g.writeStringField("signedPrekeyId", s.signedPrekeyId());
+        }
+        if (s.lastResortId() != null) {
+          g.writeStringField("lastResortId", s.lastResortId());
+        }
+        g.writeStringField("nextOneTimeId", s.nextOneTimeId());
+      }
+      case Frame.BundleRequest b -> {
+        ref(g, b.ref());
+        g.writeStringField("user", b.user());
+      }
+      case Frame.PrekeyBundle b -> {
+        ref(g, b.ref());
+        g.writeStringField("user", b.user());
+        g.writeStringField("device", b.device());
+        binary(g, "certificate", b.certificate());
+        binary(g, "signedPrekey", b.signedPrekey());
+        binary(g, "kemPrekey", b.kemPrekey());
+        g.writeStringField("kem", b.lastResort() ? "last-resort" : "one-time");
+      }
     }
     g.writeEndObject();
   }
@@ -109,6 +150,14 @@ final class FrameWriter {
   private static void ref(JsonGenerator g, String ref) throws IOException {
     if (ref != null) {
       g.writeStringField("ref", ref);
+    }
+  }
+
+  /** A base64 member (as envelopes are written), left out when {@code bytes} is null. */
+  private static void binary(JsonGenerator g, String name, byte[] bytes) throws IOException {
+    if (bytes != null) {
+      g.writeFieldName(name);
+      g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, bytes, 0, bytes.length);
     }
   }
 

@@ -42,7 +42,7 @@ import java.util.function.Consumer;
  * #knownContact} and {@link #alreadyExpired}, which any thread may call.
  */
 public final class OfflineQueue implements AutoCloseable {
-  static final int SCHEMA_VERSION = 2;
+  static final int SCHEMA_VERSION = 3;
 
   private final Connection db;
   private final Clock clock;
@@ -139,7 +139,10 @@ public final class OfflineQueue implements AutoCloseable {
     }
   }
 
-  private static void migrate(Connection c) throws SQLException {
+  /**
+   * Brings the relay's store to {@link #SCHEMA_VERSION} (also run by {@link SqlitePrekeyStore}).
+   */
+  static void migrate(Connection c) throws SQLException {
     SqliteFiles.migrate(
         c,
         SCHEMA_VERSION,
@@ -160,6 +163,9 @@ public final class OfflineQueue implements AutoCloseable {
             s.execute(
                 "INSERT OR IGNORE INTO contacts (owner, contact) SELECT DISTINCT recipient, sender"
                     + " FROM queue");
+          }
+          if (from < 3) {
+            SqlitePrekeyStore.createTables(s);
           }
         });
   }
