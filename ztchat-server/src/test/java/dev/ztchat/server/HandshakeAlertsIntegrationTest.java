@@ -95,7 +95,6 @@ class HandshakeAlertsIntegrationTest {
     assertRefusedInTheHandshake(outcome(stranger, "TLSv1.2"), "bad_certificate");
   }
 
-  /** On TLS 1.2: the handshake fails, and an alert, when the client read it, is {@code alert}. */
   /**
    * TLS 1.3: the alert normally arrives on the first read. A relay that judges the certificate as
    * soon as it arrives may close while a slow client still writes the rest of its flight; that
@@ -114,6 +113,7 @@ class HandshakeAlertsIntegrationTest {
     }
   }
 
+  /** On TLS 1.2: the handshake fails, and an alert, when the client read it, is {@code alert}. */
   private static void assertRefusedInTheHandshake(String outcome, String alert) {
     assertThat(outcome).startsWith("handshake: ");
     if (outcome.contains("alert")) {
