@@ -128,6 +128,9 @@ final class MutableRatchet {
         skipTo(header.pn(), second);
       }
       dhRatchet(header, second, random);
+    } else if (receiveChain == null) {
+      // The initiator's view of the prekey before any reply: no chain was ever derived for it.
+      throw new RatchetException(Reason.NOT_AUTHENTIC, "no chain for this ratchet key");
     } else if (header.n() < receiveN) {
       throw new RatchetException(
           Reason.KEY_GONE, "message " + header.n() + " of this chain was used or dropped");

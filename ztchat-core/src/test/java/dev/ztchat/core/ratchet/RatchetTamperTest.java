@@ -93,6 +93,28 @@ class RatchetTamperTest {
   }
 
   @Test
+  void forgedMessageUnderTheRespondersPrekey_toTheInitiator_isRefused() throws Exception {
+    TestRandom random = new TestRandom(38);
+    byte[] sk = random.bytes(32);
+    byte[] ad = random.bytes(32);
+    X25519.KeyPair prekey = X25519.generate(random);
+    Party alice =
+        new Party(
+            RatchetState.initiator(sk, prekey.publicKey(), ad),
+            dev.ztchat.core.testkit.MutableClock.at(Party.START),
+            random);
+    alice.send("hello");
+    // The initiator knows the prekey but has no receiving chain for it.
+    byte[] header = new RatchetHeader(prekey.publicKey(), 0, 3, null, null).encode();
+    byte[] forged = RatchetKdf.concat(header, random.bytes(40));
+    RatchetState before = alice.state;
+    assertThatThrownBy(() -> alice.receive(forged))
+        .isInstanceOfSatisfying(
+            RatchetException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_AUTHENTIC));
+    assertThat(alice.state).isSameAs(before);
+  }
+
+  @Test
   void replayedMessage_isRefused_becauseItsKeyIsGone() throws Exception {
     Party[] p = Party.pair(35);
     byte[] m = p[0].send("once");
