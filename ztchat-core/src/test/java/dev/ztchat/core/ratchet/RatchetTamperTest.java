@@ -115,6 +115,37 @@ class RatchetTamperTest {
   }
 
   @Test
+  void arbitraryMessages_areRefusedWithARatchetException_neverAnotherFailure() throws Exception {
+    Party[] p = Party.pair(39);
+    int announced = RatchetPqStepTest.pingPongUntilAnnounced(p);
+    Party announcer = p[announced % 2];
+    byte[] current = RatchetHeader.decode(p[(announced + 1) % 2].send("x")).dh();
+    Party fresh = Party.pair(40)[1];
+    TestRandom random = new TestRandom(41);
+    for (Party receiver : new Party[] {announcer, fresh, p[0], p[1]}) {
+      for (int i = 0; i < 300; i++) {
+        byte[] bits = random.bytes(4);
+        int flags = bits[0] & 0x03;
+        byte[] dh = (bits[1] & 1) == 0 ? current : random.bytes(32);
+        long n = bits[2] & 0x0F;
+        long pn = bits[3] & 0x0F;
+        byte[] header =
+            new RatchetHeader(
+                    dh,
+                    pn,
+                    n,
+                    (flags & 1) != 0 ? random.bytes(1088) : null,
+                    (flags & 2) != 0 ? random.bytes(1184) : null)
+                .encode();
+        byte[] message = RatchetKdf.concat(header, random.bytes(16 + (bits[3] & 0x1F)));
+        RatchetState before = receiver.state;
+        assertThatThrownBy(() -> receiver.receive(message)).isInstanceOf(RatchetException.class);
+        assertThat(receiver.state).isSameAs(before);
+      }
+    }
+  }
+
+  @Test
   void replayedMessage_isRefused_becauseItsKeyIsGone() throws Exception {
     Party[] p = Party.pair(35);
     byte[] m = p[0].send("once");
