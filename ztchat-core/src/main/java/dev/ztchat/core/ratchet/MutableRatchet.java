@@ -73,8 +73,9 @@ final class MutableRatchet {
       }
       announceIfDue(second, random);
     }
-    if (sendN > RatchetHeader.MAX_COUNTER) {
-      throw new IllegalStateException("this chain has sent 2^32 messages");
+    if (sendN >= RatchetHeader.MAX_COUNTER) {
+      // N = 2^32 - 1 would leave Ns at 2^32, which its u32 in the stored state cannot hold.
+      throw new IllegalStateException("this chain has sent 2^32 - 1 messages");
     }
     RatchetKdf.ChainStep step = RatchetKdf.chain(sendChain);
     RatchetHeader header =
@@ -99,6 +100,9 @@ final class MutableRatchet {
     startClock(second);
     dropExpired(second);
     RatchetHeader header = RatchetHeader.decode(message);
+    if (header.n() >= RatchetHeader.MAX_COUNTER) {
+      throw new RatchetException(Reason.MALFORMED, "message number 2^32 - 1 is never sent");
+    }
     byte[] headerBytes = Arrays.copyOf(message, header.length());
     byte[] ciphertext = Arrays.copyOfRange(message, header.length(), message.length);
     byte[] ad2 = associatedData(headerBytes, extraAd);

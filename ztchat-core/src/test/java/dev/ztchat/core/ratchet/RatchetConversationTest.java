@@ -126,6 +126,43 @@ class RatchetConversationTest {
   }
 
   @Test
+  void chainAtItsLastNumber_refusesToEncrypt_soTheStoredCounterCannotWrap() throws Exception {
+    Party[] p = Party.pair(11);
+    p[1].receive(p[0].send("hello"));
+    MutableRatchet m = new MutableRatchet(p[0].state);
+    m.sendN = RatchetHeader.MAX_COUNTER - 1;
+    p[0].state = new RatchetState(m);
+    byte[] last = p[0].send("last number");
+    assertThat(RatchetHeader.decode(last).n()).isEqualTo(RatchetHeader.MAX_COUNTER - 1);
+    assertThatThrownBy(() -> p[0].send("one more"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("2^32 - 1 messages");
+  }
+
+  @Test
+  void messageNumberThatWouldWrapTheReceiver_isMalformed() throws Exception {
+    Party[] p = Party.pair(12);
+    p[1].receive(p[0].send("hello"));
+    MutableRatchet sender = new MutableRatchet(p[0].state);
+    sender.sendN = RatchetHeader.MAX_COUNTER;
+    sender.sendChain = p[0].state.sendChain;
+    p[0].state = new RatchetState(sender);
+    MutableRatchet receiver = new MutableRatchet(p[1].state);
+    receiver.receiveN = RatchetHeader.MAX_COUNTER;
+    p[1].state = new RatchetState(receiver);
+    assertThatThrownBy(() -> p[0].state.encrypt(new byte[1], Party.EXTRA, Party.START, p[0].random))
+        .isInstanceOf(IllegalStateException.class);
+    byte[] header =
+        new RatchetHeader(p[0].state.sendKey.publicKey(), 0, RatchetHeader.MAX_COUNTER, null, null)
+            .encode();
+    byte[] forged = RatchetKdf.concat(header, new byte[16]);
+    assertThatThrownBy(() -> p[1].receive(forged))
+        .isInstanceOfSatisfying(
+            RatchetException.class,
+            e -> assertThat(e.reason()).isEqualTo(RatchetException.Reason.MALFORMED));
+  }
+
+  @Test
   void emptyPlaintext_roundTrips() throws Exception {
     Party[] p = Party.pair(10);
     assertThat(p[1].receive(p[0].send(""))).isEmpty();
