@@ -12,12 +12,12 @@ import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.session.PrekeyKind;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.MutableClock;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.core.transport.TlsSettings;
-import dev.ztchat.server.store.PrekeyKind;
 import java.nio.file.Path;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -326,13 +326,13 @@ class PrekeyIntegrationTest {
                   new Frame.PublishPrekeys(
                       "a", device, cert, prekey(1, 1, 31, 70), null, List.of()),
                   ErrorCode.BAD_PREKEY,
-                  "member 'signedPrekey': prekey has a key of 31 bytes, not 32"),
+                  "member 'signedPrekey': signed prekey: key of 31 bytes, not 32"),
               new Case(
                   "unknown kind",
                   new Frame.PublishPrekeys(
                       "b", device, cert, null, null, List.of(prekey(9, 1, 1184, 70))),
                   ErrorCode.BAD_PREKEY,
-                  "member 'oneTime[0]': prekey has an unknown kind 9"),
+                  "member 'oneTime[0]': unknown prekey kind 9"),
               new Case(
                   "one-time prekey as last resort",
                   new Frame.PublishPrekeys(
@@ -367,7 +367,7 @@ class PrekeyIntegrationTest {
                       null,
                       List.of()),
                   ErrorCode.BAD_PREKEY,
-                  "1 bytes after its signature"),
+                  "signed prekey has 1 extra bytes"),
               new Case(
                   "truncated",
                   new Frame.PublishPrekeys(

@@ -1,8 +1,8 @@
 package dev.ztchat.server;
 
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.session.PrekeyKind;
 import dev.ztchat.core.testkit.RawFrameClient;
-import dev.ztchat.server.store.PrekeyKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -24,7 +24,7 @@ final class PrekeyTestSupport {
 
   /** A prekey of {@code kind} and {@code id} with a 71-byte signature. */
   static byte[] prekey(PrekeyKind kind, long id) {
-    return prekey(kind.wire(), id, kind.keyLength(), 71);
+    return prekey(kind.code(), id, kind.keyLength(), 71);
   }
 
   /** Any layout, also a wrong one: {@code u8 kind | u32 id | bin16 key | bin16 signature}. */

@@ -66,7 +66,13 @@ final class ByteReader {
     int n = u16();
     if (n < min || n > max) {
       throw new MalformedSessionDataException(
-          what + ": " + field + " length " + n + " is outside " + min + ".." + max);
+          what
+              + ": "
+              + field
+              + " of "
+              + n
+              + " bytes, not "
+              + (min == max ? String.valueOf(min) : min + " to " + max));
     }
     return bytes(n);
   }

@@ -25,10 +25,10 @@ public final class DeviceKey {
   static final String SIGNATURE_ALGORITHM = "SHA256withECDSA";
 
   /** Longest DER encoding of a P-256 ECDSA signature. */
-  static final int MAX_SIGNATURE_LENGTH = 72;
+  public static final int MAX_SIGNATURE_LENGTH = 72;
 
   /** Shortest DER encoding accepted (SEQUENCE of two one-byte INTEGERs). */
-  static final int MIN_SIGNATURE_LENGTH = 8;
+  public static final int MIN_SIGNATURE_LENGTH = 8;
 
   private static final BigInteger P256_ORDER = p256Order();
 

@@ -93,7 +93,7 @@ public record SignedPrekey(PrekeyKind kind, long id, byte[] publicKey, byte[] si
   static SignedPrekey read(ByteReader r) throws MalformedSessionDataException {
     PrekeyKind kind = PrekeyKind.fromCode(r.u8());
     long id = r.u32();
-    byte[] key = r.bytes16(kind.keyLength(), kind.keyLength(), "prekey key");
+    byte[] key = r.bytes16(kind.keyLength(), kind.keyLength(), "key");
     byte[] signature =
         r.bytes16(DeviceKey.MIN_SIGNATURE_LENGTH, DeviceKey.MAX_SIGNATURE_LENGTH, "signature");
     return new SignedPrekey(kind, id, key, signature);

@@ -2,27 +2,27 @@ package dev.ztchat.server.store;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.ByteBuffer;
+import dev.ztchat.core.crypto.MlKem768;
+import dev.ztchat.core.session.DeviceKey;
+import dev.ztchat.core.session.MalformedSessionDataException;
+import dev.ztchat.core.session.PrekeyKind;
+import dev.ztchat.core.session.SignedPrekey;
 import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
  * One prekey as a device published it: its kind, its id and its whole encoding, which the relay
  * stores and hands out byte for byte (docs/v2/prekeys.md section 2). The relay checks only the
- * structure: {@code u8 kind | u32 id | u16 key_length | key | u16 signature_length | signature},
- * the key as long as the kind demands, a signature of {@value #MIN_SIGNATURE_LENGTH} to {@value
- * #MAX_SIGNATURE_LENGTH} bytes (an ECDSA P-256 signature in DER), nothing after it. It does not
- * verify the signature: the device that receives the bundle does.
+ * structure with the session library's decoder ({@link SignedPrekey#decode}): {@code u8 kind | u32
+ * id | u16 key_length | key | u16 signature_length | signature}, the key as long as the kind
+ * demands, a signature of {@value DeviceKey#MIN_SIGNATURE_LENGTH} to {@value
+ * DeviceKey#MAX_SIGNATURE_LENGTH} bytes (an ECDSA P-256 signature in DER), nothing after it. It
+ * does not verify the signature: the device that receives the bundle does.
  */
 public final class PublishedPrekey {
-  /** Shortest signature accepted (as the session library's decoder). */
-  public static final int MIN_SIGNATURE_LENGTH = 8;
-
-  /** Longest signature accepted: an ECDSA P-256 signature in DER is at most 72 bytes. */
-  public static final int MAX_SIGNATURE_LENGTH = 72;
-
   /** Longest encoding of any kind. */
-  public static final int MAX_LENGTH = 1 + 4 + 2 + 1184 + 2 + MAX_SIGNATURE_LENGTH;
+  public static final int MAX_LENGTH =
+      1 + 4 + 2 + MlKem768.ENCAPSULATION_KEY_BYTES + 2 + DeviceKey.MAX_SIGNATURE_LENGTH;
 
   private final PrekeyKind kind;
   private final long id;
@@ -44,41 +44,16 @@ public final class PublishedPrekey {
       throws PrekeyRefusedException {
     requireNonNull(encoded, "encoded");
     requireNonNull(expected, "expected");
-    ByteBuffer b = ByteBuffer.wrap(encoded);
-    if (b.remaining() < 1 + 4 + 2) {
-      throw malformed("is truncated");
+    SignedPrekey prekey;
+    try {
+      prekey = SignedPrekey.decode(encoded);
+    } catch (MalformedSessionDataException e) {
+      throw new PrekeyRefusedException(PrekeyRefusedException.Reason.MALFORMED, e.getMessage());
     }
-    PrekeyKind kind = PrekeyKind.fromWire(Byte.toUnsignedInt(b.get()));
-    if (kind == null) {
-      throw malformed("has an unknown kind " + Byte.toUnsignedInt(encoded[0]));
-    }
+    PrekeyKind kind = prekey.kind();
+    long id = prekey.id();
     if (kind != expected) {
-      throw malformed("is of kind " + kind.wire() + ", not " + expected.wire());
-    }
-    long id = Integer.toUnsignedLong(b.getInt());
-    int keyLength = Short.toUnsignedInt(b.getShort());
-    if (keyLength != kind.keyLength()) {
-      throw malformed("has a key of " + keyLength + " bytes, not " + kind.keyLength());
-    }
-    if (b.remaining() < keyLength + 2) {
-      throw malformed("is truncated");
-    }
-    b.position(b.position() + keyLength);
-    int signatureLength = Short.toUnsignedInt(b.getShort());
-    if (signatureLength < MIN_SIGNATURE_LENGTH || signatureLength > MAX_SIGNATURE_LENGTH) {
-      throw malformed(
-          "has a signature of "
-              + signatureLength
-              + " bytes, not "
-              + MIN_SIGNATURE_LENGTH
-              + " to "
-              + MAX_SIGNATURE_LENGTH);
-    }
-    if (b.remaining() < signatureLength) {
-      throw malformed("is truncated");
-    }
-    if (b.remaining() > signatureLength) {
-      throw malformed("has " + (b.remaining() - signatureLength) + " bytes after its signature");
+      throw malformed("is of kind " + kind.code() + ", not " + expected.code());
     }
     return new PublishedPrekey(kind, id, encoded.clone());
   }

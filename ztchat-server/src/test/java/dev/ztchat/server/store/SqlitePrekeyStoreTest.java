@@ -3,6 +3,7 @@ package dev.ztchat.server.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ztchat.core.session.PrekeyKind;
 import dev.ztchat.core.testkit.MutableClock;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ class SqlitePrekeyStoreTest {
     byte[] key = new byte[kind.keyLength()];
     RANDOM.nextBytes(key);
     ByteBuffer b = ByteBuffer.allocate(1 + 4 + 2 + key.length + 2 + 64);
-    b.put((byte) kind.wire()).putInt((int) id).putShort((short) key.length).put(key);
+    b.put((byte) kind.code()).putInt((int) id).putShort((short) key.length).put(key);
     b.putShort((short) 64).put(new byte[64]);
     return PublishedPrekey.parse(b.array(), kind);
   }
