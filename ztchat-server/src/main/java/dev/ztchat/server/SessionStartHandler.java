@@ -3,7 +3,6 @@ package dev.ztchat.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.pki.CertificateRejectedException;
-import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.ProtocolLimits;
@@ -50,7 +49,12 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
     ctx.pipeline().remove(this); // one session per connection
     String identity = peer.identity();
     try {
-      relay.directory().learn(identity, peer.certificate(), CertificateRole.USER_SIGNING);
+      relay
+          .directory()
+          .learn(
+              identity,
+              peer.certificate(),
+              ClientCertificateTrustManager.roleOf(peer.certificate()));
     } catch (CertificateRejectedException e) {
       relay
           .security()
