@@ -89,6 +89,12 @@ final class PkiInitCommand implements Callable<Integer> {
           "Replace an existing CA, server and users (old certificates stop being trusted).")
   boolean force;
 
+  @Option(
+      names = "--v1-only",
+      description =
+          "Users get no device certificate and speak protocol v1 only (the classroom flows).")
+  boolean v1Only;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -103,7 +109,8 @@ final class PkiInitCommand implements Callable<Integer> {
             serverNames == null ? List.of() : serverNames,
             days,
             force,
-            "none".equals(crlUrl) ? null : crlUrl);
+            "none".equals(crlUrl) ? null : crlUrl,
+            !v1Only);
     PkiAdmin admin = new PkiAdmin(layout, Clock.systemUTC(), err::println);
     PkiResult result = PkiCommand.guard(() -> admin.init(options));
     PkiCommand.printWritten(out, err, layout.root(), result);

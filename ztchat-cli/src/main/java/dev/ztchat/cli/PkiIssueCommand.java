@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
     name = "issue",
     description = {
       "Issue a new user identity signed by the CA.",
-      "A signing and an encryption certificate with their keys, in users/NAME/.",
+      "A signing and an encryption certificate (RSA, protocol v1) and a device certificate"
+          + " (ECDSA P-256, protocol v2) with their keys, in users/NAME/.",
       "Needs the CA's private key (ca.key) in the certs folder."
     })
 final class PkiIssueCommand implements Callable<Integer> {
@@ -49,13 +50,37 @@ final class PkiIssueCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Replace the user's existing identity.")
   boolean force;
 
+  @Option(
+      names = "--v1-only",
+      description = "No device certificate: the user speaks protocol v1 only (RSA keys).")
+  boolean v1Only;
+
+  @Option(
+      names = "--add-device",
+      description =
+          "Give an existing user a device certificate (protocol v2) and leave the RSA keys as"
+              + " they are.")
+  boolean addDevice;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     CertsLayout layout = dir.layout();
     PkiAdmin admin = new PkiAdmin(layout, Clock.systemUTC(), err::println);
-    PkiResult result = PkiCommand.guard(() -> admin.issue(name, keyBits, days, force));
+    if (addDevice && (v1Only || force)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--add-device cannot be combined with "
+              + (v1Only ? "--v1-only" : "--force")
+              + ": it only adds a device certificate to an existing user");
+    }
+    PkiResult result =
+        PkiCommand.guard(
+            () ->
+                addDevice
+                    ? admin.addDevice(name, days)
+                    : admin.issue(name, keyBits, days, force, !v1Only));
     PkiCommand.printWritten(out, err, layout.root(), result);
     out.println();
     out.println(

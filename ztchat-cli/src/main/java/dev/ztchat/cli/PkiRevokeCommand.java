@@ -83,7 +83,13 @@ final class PkiRevokeCommand implements Callable<Integer> {
     }
     X509CRL crl = PkiCommand.guard(() -> pki.revoke(name, why, next));
     out.println(
-        "revoked " + name + "'s signing and encryption certificates (" + why.cliName() + ")");
+        "revoked "
+            + name
+            + "'s signing and encryption certificates"
+            + (dir.layout().hasDevice(name) ? " and device certificate" : "")
+            + " ("
+            + why.cliName()
+            + ")");
     out.println(
         "wrote "
             + dir.layout().crl()

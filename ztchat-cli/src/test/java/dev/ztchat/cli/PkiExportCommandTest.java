@@ -45,6 +45,8 @@ class PkiExportCommandTest {
     assertThat(files(out))
         .containsExactly(
             "ca.crt",
+            "users/alice/device.crt",
+            "users/alice/device.key",
             "users/alice/encryption.crt",
             "users/alice/encryption.key",
             "users/alice/signing.crt",
@@ -53,7 +55,7 @@ class PkiExportCommandTest {
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(new CertsLayout(out).localIdentities()).containsExactly("alice");
     assertThat(r.out())
-        .contains("wrote 5 files in " + out)
+        .contains("wrote 7 files in " + out)
         .contains("./ztchat client --certs " + out)
         .doesNotContain("BEGIN");
   }
@@ -124,12 +126,14 @@ class PkiExportCommandTest {
             "ca.crt",
             "server.crt",
             "server.key",
+            "users/alice/device.crt",
             "users/alice/encryption.crt",
             "users/alice/signing.crt",
+            "users/bob/device.crt",
             "users/bob/encryption.crt",
             "users/bob/signing.crt");
     assertThat(Files.getPosixFilePermissions(out.resolve("server.key")))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
-    assertThat(r.out()).contains("wrote 8 files in " + out);
+    assertThat(r.out()).contains("wrote 10 files in " + out);
   }
 }

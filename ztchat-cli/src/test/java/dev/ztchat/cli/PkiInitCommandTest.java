@@ -34,9 +34,12 @@ class PkiInitCommandTest {
             "generating server certificate for localhost, 127.0.0.1, chat.example.org"
                 + " (RSA-2048)...",
             "generating user alice: signing and encryption keys (RSA-2048)...",
-            "generating user bob: signing and encryption keys (RSA-2048)...");
+            "generating user alice: device key (ECDSA P-256)...",
+            "generating user bob: signing and encryption keys (RSA-2048)...",
+            "generating user bob: device key (ECDSA P-256)...");
     assertThat(r.out())
-        .contains("wrote 14 files in " + certs)
+        .contains("wrote 18 files in " + certs)
+        .containsPattern("users/alice/device\\.key +\\(0600\\) .* -> alice only")
         .containsPattern(
             "ca\\.key +\\(0600\\) root CA private key +-> the PKI admin only; keep it offline")
         .containsPattern("users/alice/signing\\.key +\\(0600\\) .* -> alice only")
@@ -162,7 +165,8 @@ class PkiInitCommandTest {
         .containsExactly(
             "generating root CA (ECDSA P-256)...",
             "generating server certificate for localhost, 127.0.0.1 (ECDSA P-256)...",
-            "generating user alice: signing and encryption keys (RSA-2048)...");
+            "generating user alice: signing and encryption keys (RSA-2048)...",
+            "generating user alice: device key (ECDSA P-256)...");
     CertsLayout layout = new CertsLayout(certs);
     assertThat(PemFiles.readCertificate(layout.serverCertificate()).getPublicKey())
         .isInstanceOf(ECPublicKey.class);
@@ -225,5 +229,18 @@ class PkiInitCommandTest {
     assertThat(r.out())
         .contains("wrote " + files + " files in " + certs)
         .containsPattern("\\n  crl-url ");
+  }
+
+  @Test
+  void init_v1Only_makesUsersWithoutDeviceCertificates() throws Exception {
+    Path certs = dir.resolve("certs");
+
+    Run r = init(certs, "--v1-only");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("wrote 14 files in " + certs);
+    CertsLayout layout = new CertsLayout(certs);
+    assertThat(layout.hasDevice("alice")).isFalse();
+    assertThat(layout.hasDevice("bob")).isFalse();
   }
 }

@@ -50,8 +50,9 @@ class PkiIssueCommandTest {
     assertThat(r.errLines())
         .containsExactly(
             "generating user carol: signing key (RSA-2048)...",
-            "generating user carol: encryption key (RSA-2048)...");
-    assertThat(r.out()).contains("wrote 4 files in " + certs).contains("pki export carol");
+            "generating user carol: encryption key (RSA-2048)...",
+            "generating user carol: device key (ECDSA P-256)...");
+    assertThat(r.out()).contains("wrote 6 files in " + certs).contains("pki export carol");
     new CertificateVerifier(PemFiles.readCertificate(layout.caCertificate()))
         .verify(
             PemFiles.readCertificate(layout.signingCertificate("carol")),
@@ -136,5 +137,46 @@ class PkiIssueCommandTest {
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("Missing required parameter: 'NAME'");
+  }
+
+  @Test
+  void issue_v1Only_writesNoDeviceCertificate() {
+    Run r = issue("carol", "--v1-only");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("wrote 4 files in " + certs);
+    assertThat(layout.hasDevice("carol")).isFalse();
+  }
+
+  @Test
+  void issue_addDevice_toAV1User_writesOnlyTheDeviceFiles() throws Exception {
+    assertThat(issue("carol", "--v1-only").exit()).isZero();
+    String signing = java.nio.file.Files.readString(layout.signingCertificate("carol"));
+
+    Run r = issue("carol", "--add-device");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("wrote 2 files in " + certs);
+    assertThat(layout.hasDevice("carol")).isTrue();
+    assertThat(java.nio.file.Files.readString(layout.signingCertificate("carol")))
+        .isEqualTo(signing);
+  }
+
+  @Test
+  void issue_addDeviceTwice_failsWithOneClearLine() {
+    assertThat(issue("carol").exit()).isZero();
+
+    Run r = issue("carol", "--add-device");
+
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("carol already has a device certificate").doesNotContain("\tat ");
+  }
+
+  @Test
+  void issue_addDeviceWithForce_isAUsageError() {
+    Run r = issue("carol", "--add-device", "--force");
+
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("--add-device cannot be combined with --force");
   }
 }

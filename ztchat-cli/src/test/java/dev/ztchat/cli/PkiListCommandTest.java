@@ -35,7 +35,7 @@ class PkiListCommandTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     List<String> lines = r.outLines();
-    assertThat(lines).hasSize(7);
+    assertThat(lines).hasSize(9); // header, ca, server, and each user's signing/encryption/device
     assertThat(lines.get(0))
         .startsWith("NAME")
         .contains("ROLE", "SHA-256 FINGERPRINT", "EXPIRES", "STATUS");
@@ -51,10 +51,16 @@ class PkiListCommandTest {
         .endsWith("valid");
     assertThat(lines.get(2)).startsWith("ztchat-server").contains(" server ");
     X509Certificate bobEncryption = PemFiles.readCertificate(layout.encryptionCertificate("bob"));
-    assertThat(lines.get(6))
+    assertThat(lines.get(7))
         .startsWith("bob")
         .contains(" encryption ")
         .contains(KeyFingerprint.of(bobEncryption))
+        .endsWith("valid");
+    X509Certificate bobDevice = PemFiles.readCertificate(layout.deviceCertificate("bob"));
+    assertThat(lines.get(8))
+        .startsWith("bob")
+        .contains(" device ")
+        .contains(KeyFingerprint.of(bobDevice))
         .endsWith("valid");
     assertThat(r.out()).doesNotContain("PRIVATE");
   }

@@ -7,6 +7,7 @@ import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.IdentityName;
+import dev.ztchat.core.pki.KeyType;
 import io.netty.handler.ssl.OpenSslCertificateException;
 import java.net.Socket;
 import java.security.cert.CRLReason;
@@ -25,10 +26,12 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Decides, during the handshake, whether a client certificate may connect: it must be a user
- * signing certificate issued by our root CA, valid now, with EKU clientAuth and a valid user name
- * as its CN ({@link CertificateVerifier}), and not on the CA's revocation list. Fails closed:
- * anything it cannot check is refused. This class never trusts servers.
+ * Decides, during the handshake, whether a client certificate may connect: it must be a user's v1
+ * signing certificate (RSA) or v2 device certificate (ECDSA P-256, docs/v2/device-certificates.md)
+ * issued by our root CA, valid now, with EKU clientAuth and a valid user name as its CN ({@link
+ * CertificateVerifier}), and not on the CA's revocation list. The key type selects the role the
+ * certificate is checked for, so each kind meets its own rules in full. Fails closed: anything it
+ * cannot check is refused. This class never trusts servers.
  */
 final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
   private final CertificateVerifier verifier;
@@ -56,7 +59,7 @@ final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
       throw new CertificateException("client certificate CN is not a valid user name");
     }
     try {
-      verifier.verify(leaf, name, CertificateRole.USER_SIGNING, clock.instant());
+      verifier.verify(leaf, name, roleOf(leaf), clock.instant());
     } catch (CertificateRejectedException e) {
       throw refusal(leaf, e.getMessage());
     }
@@ -64,6 +67,17 @@ final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
     if (revoked.isPresent()) {
       throw new Revoked(
           leaf, "certificate for '" + name + "' was revoked on " + revoked.get(), revoked.get());
+    }
+  }
+
+  /** The role a client certificate is checked for: DEVICE for a P-256 key, else USER_SIGNING. */
+  static CertificateRole roleOf(X509Certificate clientCertificate) {
+    try {
+      return KeyType.of(clientCertificate.getPublicKey()) == KeyType.EC
+          ? CertificateRole.DEVICE
+          : CertificateRole.USER_SIGNING;
+    } catch (IllegalArgumentException e) {
+      return CertificateRole.USER_SIGNING; // refused there, with the reason
     }
   }
 

@@ -31,6 +31,11 @@ import java.util.function.Function;
  * renewal, an old file) never rolls the directory back. The signing certificates other than the
  * current one are served as {@code earlierSigning}, newest first, at most {@value #MAX_EARLIER}:
  * receivers need them to check messages signed before a renewal (section 7, check 1).
+ *
+ * <p>v2 device certificates (ECDSA P-256, docs/v2/device-certificates.md) are kept apart, in their
+ * own list per user: they are never served as a v1 {@code signing} or {@code earlierSigning}
+ * certificate (a v1 receiver must not be handed an EC key as a sender's signing key), and only
+ * {@link #currentDeviceCertificates} hands them out.
  */
 final class Directory {
   /** Earlier signing certificates served per user at most. */
@@ -55,7 +60,7 @@ final class Directory {
   /**
    * What is known of one user, immutable (replaced as a whole under {@link ConcurrentMap#compute}).
    */
-  private record Known(List<Learned> signing, List<Learned> encryption) {}
+  private record Known(List<Learned> signing, List<Learned> encryption, List<Learned> device) {}
 
   private final ConcurrentMap<String, Known> entries = new ConcurrentHashMap<>();
   private final AtomicLong learned = new AtomicLong();
@@ -83,7 +88,9 @@ final class Directory {
   /** Stores a certificate after verifying it for {@code name} and {@code role}. */
   void learn(String name, X509Certificate cert, CertificateRole role)
       throws CertificateRejectedException {
-    if (role != CertificateRole.USER_SIGNING && role != CertificateRole.USER_ENCRYPTION) {
+    if (role != CertificateRole.USER_SIGNING
+        && role != CertificateRole.USER_ENCRYPTION
+        && role != CertificateRole.DEVICE) {
       throw new IllegalArgumentException("the directory holds user certificates only, not " + role);
     }
     verifier.verify(cert, name, role, clock.instant());
@@ -91,10 +98,12 @@ final class Directory {
     entries.compute(
         name,
         (n, old) -> {
-          Known k = old == null ? new Known(List.of(), List.of()) : old;
-          return role == CertificateRole.USER_SIGNING
-              ? new Known(with(k.signing(), add), k.encryption())
-              : new Known(k.signing(), with(k.encryption(), add));
+          Known k = old == null ? new Known(List.of(), List.of(), List.of()) : old;
+          return switch (role) {
+            case USER_SIGNING -> new Known(with(k.signing(), add), k.encryption(), k.device());
+            case USER_ENCRYPTION -> new Known(k.signing(), with(k.encryption(), add), k.device());
+            default -> new Known(k.signing(), k.encryption(), with(k.device(), add));
+          };
         });
   }
 
@@ -142,6 +151,31 @@ final class Directory {
             signing.isEmpty()
                 ? List.of()
                 : signing.subList(1, Math.min(signing.size(), 1 + MAX_EARLIER))));
+  }
+
+  /**
+   * The current v2 device certificates of user {@code name}: every one learned that is valid now
+   * and not on the CA's revocation list, newest first (later notBefore, later notAfter, learned
+   * later); empty when none is known. For the prekey store and the v2 session setup: a prekey or
+   * envelope signed by any other device key of {@code name} is not to be accepted.
+   */
+  List<X509Certificate> currentDeviceCertificates(String name) {
+    Known k = entries.get(name);
+    if (k == null) {
+      return List.of();
+    }
+    Instant now = clock.instant();
+    return k.device().stream()
+        .filter(l -> revokedAt.apply(l.cert()).isEmpty())
+        .filter(l -> validAt(l.cert(), now))
+        .sorted(newestFirst())
+        .map(Learned::cert)
+        .toList();
+  }
+
+  private static boolean validAt(X509Certificate cert, Instant now) {
+    return !now.isBefore(cert.getNotBefore().toInstant())
+        && !now.isAfter(cert.getNotAfter().toInstant());
   }
 
   boolean knows(String name) {

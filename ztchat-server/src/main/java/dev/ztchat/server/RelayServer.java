@@ -105,7 +105,9 @@ public final class RelayServer implements AutoCloseable {
             provider);
     warnIfExpiringSoon(server.certificate(), clock);
     this.tlsDescription =
-        provider == SslProvider.OPENSSL ? TlsSettings.describeProvider() : "JDK TLS";
+        provider == SslProvider.OPENSSL
+            ? TlsSettings.describeProvider() + ", groups " + String.join(",", TlsSettings.GROUPS)
+            : "JDK TLS, no hybrid group";
   }
 
   /** Starts a relay with the best available TLS implementation; returns once it listens. */

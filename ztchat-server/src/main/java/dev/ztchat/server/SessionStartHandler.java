@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.EnvelopeFormats;
 import dev.ztchat.core.pki.CertificateRejectedException;
-import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.ProtocolLimits;
@@ -51,7 +50,12 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
     ctx.pipeline().remove(this); // one session per connection
     String identity = peer.identity();
     try {
-      relay.directory().learn(identity, peer.certificate(), CertificateRole.USER_SIGNING);
+      relay
+          .directory()
+          .learn(
+              identity,
+              peer.certificate(),
+              ClientCertificateTrustManager.roleOf(peer.certificate()));
     } catch (CertificateRejectedException e) {
       relay
           .security()

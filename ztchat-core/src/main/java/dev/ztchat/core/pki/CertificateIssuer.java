@@ -43,12 +43,13 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Issues X.509 certificates for the organisation's PKI: the root CA, the relay's server certificate
- * and each user's signing and encryption certificates. User keys are always RSA (the envelope needs
- * RSA-OAEP and RSASSA-PSS); the CA and the server key are RSA or ECDSA P-256 ({@link KeyType}).
- * Every certificate is signed with the algorithm of the key that signs it ({@link
- * KeyType#signatureAlgorithm()}: SHA256withRSA or SHA256withECDSA), so every TLS stack and {@code
- * openssl verify} accept them, and a later {@code pki issue} follows the CA's key without a
- * separate setting that could disagree with it.
+ * each user's v1 signing and encryption certificates and each user's v2 device certificate. v1 user
+ * keys are always RSA (the v1 envelope needs RSA-OAEP and RSASSA-PSS); a device key is always ECDSA
+ * P-256; the CA and the server key are RSA or ECDSA P-256 ({@link KeyType}). Every certificate is
+ * signed with the algorithm of the key that signs it ({@link KeyType#signatureAlgorithm()}:
+ * SHA256withRSA or SHA256withECDSA), so every TLS stack and {@code openssl verify} accept them, and
+ * a later {@code pki issue} follows the CA's key without a separate setting that could disagree
+ * with it.
  *
  * <p>The CA's private key is only needed here; the relay and the clients never hold it.
  */
@@ -202,7 +203,31 @@ public final class CertificateIssuer {
         issueLeaf(ca, name, CertificateRole.USER_ENCRYPTION, keyBits, notBefore, validity, crlUrl));
   }
 
-  /** Issues one leaf certificate of the given role with a fresh key. */
+  /**
+   * Issues a v2 device certificate for user {@code name} (a valid {@link IdentityName}) with a
+   * fresh ECDSA P-256 key: {@link CertificateRole#DEVICE}, keyUsage digitalSignature (critical),
+   * EKU clientAuth (docs/v2/device-certificates.md). {@code crlUrl} is null for none.
+   */
+  public static Credential issueDevice(
+      Credential ca, String name, Instant notBefore, Duration validity, String crlUrl) {
+    IdentityName.validate(name);
+    KeyPair keys = KeyType.EC.generate(0);
+    X509Certificate cert =
+        build(
+            new Spec(
+                name,
+                keys.getPublic(),
+                ca,
+                null,
+                notBefore,
+                notBefore.plus(validity),
+                CertificateRole.DEVICE,
+                List.of(),
+                crlUrl));
+    return new Credential(cert, keys.getPrivate());
+  }
+
+  /** Issues one leaf certificate of the given role with a fresh RSA key. */
   public static Credential issueLeaf(
       Credential ca,
       String commonName,

@@ -14,10 +14,16 @@ public enum CertificateRole {
   ROOT_CA(KeyUsage.keyCertSign | KeyUsage.cRLSign, null),
   /** The relay's TLS server certificate. */
   SERVER(KeyUsage.digitalSignature, "1.3.6.1.5.5.7.3.1"), // id-kp-serverAuth
-  /** A user's signing certificate: TLS client authentication and message signatures. */
+  /** A user's v1 signing certificate (RSA): TLS client authentication and v1 message signatures. */
   USER_SIGNING(KeyUsage.digitalSignature, "1.3.6.1.5.5.7.3.2"), // id-kp-clientAuth
   /** A user's encryption certificate: only receives RSA-OAEP wrapped content keys. */
-  USER_ENCRYPTION(KeyUsage.keyEncipherment, null);
+  USER_ENCRYPTION(KeyUsage.keyEncipherment, null),
+  /**
+   * A v2 device certificate (ECDSA P-256, docs/v2/device-certificates.md): signs v2 envelopes and
+   * prekeys and is the device's TLS client certificate. Never accepted as {@link #USER_SIGNING} or
+   * {@link #USER_ENCRYPTION}, nor they as this: the key type tells them apart.
+   */
+  DEVICE(KeyUsage.digitalSignature, "1.3.6.1.5.5.7.3.2"); // id-kp-clientAuth
 
   private final int keyUsage;
   private final String extendedKeyUsage;
@@ -36,7 +42,7 @@ public enum CertificateRole {
   KeyUsageBit requiredKeyUsage() {
     return switch (this) {
       case ROOT_CA -> KeyUsageBit.KEY_CERT_SIGN;
-      case SERVER, USER_SIGNING -> KeyUsageBit.DIGITAL_SIGNATURE;
+      case SERVER, USER_SIGNING, DEVICE -> KeyUsageBit.DIGITAL_SIGNATURE;
       case USER_ENCRYPTION -> KeyUsageBit.KEY_ENCIPHERMENT;
     };
   }

@@ -25,13 +25,16 @@ import java.util.Optional;
  * <p>Security guarantees: a certificate passes only if it is signed by the configured root CA
  * (directly; ztchat has no intermediates), is within its validity period at the instant given,
  * carries the key usage and extended key usage of the requested {@link CertificateRole}, is not a
- * CA, has a key ztchat accepts for the role (user certificates: RSA of at least {@link
- * CertificateIssuer#MIN_KEY_BITS} bits, because the envelope needs RSA-OAEP and RSASSA-PSS; the
- * server certificate: that, or ECDSA P-256), and names the expected subject in its CN. The root CA
- * may hold an RSA or an ECDSA P-256 key ({@link KeyType}); any other CA key is refused when the
- * verifier is made. It does not check revocation.
+ * CA, has a key ztchat accepts for the role (v1 user certificates: RSA of at least {@link
+ * CertificateIssuer#MIN_KEY_BITS} bits, because the v1 envelope needs RSA-OAEP and RSASSA-PSS; v2
+ * device certificates: ECDSA P-256 only, with a critical keyUsage; the server certificate: RSA or
+ * ECDSA P-256), and names the expected subject in its CN. The root CA may hold an RSA or an ECDSA
+ * P-256 key ({@link KeyType}); any other CA key is refused when the verifier is made. It does not
+ * check revocation.
  */
 public final class CertificateVerifier {
+  private static final String KEY_USAGE_OID = "2.5.29.15";
+
   private final X509Certificate rootCa;
 
   /** BoringSSL, and the root CA's key in its form, for the signature check; null without it. */
@@ -137,7 +140,8 @@ public final class CertificateVerifier {
       throw new CertificateRejectedException(
           "certificate for '" + subject + "' is a signing key, not an encryption key");
     }
-    if (role == CertificateRole.USER_SIGNING && KeyUsageBit.KEY_ENCIPHERMENT.isSetIn(cert)) {
+    if ((role == CertificateRole.USER_SIGNING || role == CertificateRole.DEVICE)
+        && KeyUsageBit.KEY_ENCIPHERMENT.isSetIn(cert)) {
       throw new CertificateRejectedException(
           "certificate for '" + subject + "' is an encryption key, not a signing key");
     }
@@ -154,6 +158,10 @@ public final class CertificateVerifier {
             "certificate for '" + subject + "' lacks the extended key usage for " + describe(role));
       }
     }
+    if (role == CertificateRole.DEVICE && !keyUsageIsCritical(cert)) {
+      throw new CertificateRejectedException(
+          "certificate for '" + subject + "' does not mark its key usage critical");
+    }
     checkKey(cert, subject, role);
     if (expectedName != null && !expectedName.equals(subject)) {
       throw new CertificateRejectedException(
@@ -161,9 +169,23 @@ public final class CertificateVerifier {
     }
   }
 
+  private static boolean keyUsageIsCritical(X509Certificate cert) {
+    var critical = cert.getCriticalExtensionOIDs();
+    return critical != null && critical.contains(KEY_USAGE_OID);
+  }
+
   private static void checkKey(X509Certificate cert, String subject, CertificateRole role)
       throws CertificateRejectedException {
     PublicKey key = cert.getPublicKey();
+    if (role == CertificateRole.DEVICE) {
+      if (isEc(key)) {
+        return;
+      }
+      throw new CertificateRejectedException(
+          "certificate for '"
+              + subject
+              + "' does not hold an ECDSA P-256 key, so it is no v2 device certificate");
+    }
     if (key instanceof RSAPublicKey rsa
         && rsa.getModulus().bitLength() >= CertificateIssuer.MIN_KEY_BITS) {
       return;
@@ -199,6 +221,7 @@ public final class CertificateVerifier {
       case SERVER -> "a TLS server";
       case USER_SIGNING -> "signing (client authentication)";
       case USER_ENCRYPTION -> "encryption (key transport)";
+      case DEVICE -> "a v2 device (signing and client authentication)";
     };
   }
 }

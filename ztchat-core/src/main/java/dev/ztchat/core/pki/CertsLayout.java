@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -21,6 +23,9 @@ import java.util.stream.Stream;
  * certs/server.crt, server.key          the relay's TLS identity (the server only)
  * certs/users/NAME/signing.crt|.key     NAME's TLS client + message signing identity
  * certs/users/NAME/encryption.crt|.key  NAME's key-transport identity
+ * certs/users/NAME/device.crt|.key      NAME's v2 device identity (ECDSA P-256; absent for a
+ *                                       v1-only user)
+ * certs/users/NAME/previous/SERIAL/     the files above as they were before a renewal
  * </pre>
  */
 public record CertsLayout(Path root) {
@@ -106,6 +111,44 @@ public record CertsLayout(Path root) {
     return userDir(name).resolve("encryption.key");
   }
 
+  /** {@code name}'s v2 device certificate (docs/v2/device-certificates.md). */
+  public Path deviceCertificate(String name) {
+    return userDir(name).resolve("device.crt");
+  }
+
+  /** {@code name}'s v2 device private key (ECDSA P-256, 0600). */
+  public Path deviceKey(String name) {
+    return userDir(name).resolve("device.key");
+  }
+
+  /** Whether {@code name} has a device certificate here. */
+  public boolean hasDevice(String name) {
+    return Files.isRegularFile(deviceCertificate(name));
+  }
+
+  /** Writes a user's device certificate and key (key 0600). */
+  public void writeDevice(String name, Credential device, boolean overwrite) throws IOException {
+    ownerOnlyUserDir(name);
+    PemFiles.writeCertificate(deviceCertificate(name), device.certificate(), overwrite);
+    PemFiles.writePrivateKey(deviceKey(name), device.privateKey(), overwrite);
+  }
+
+  /** A folder that holds private keys is the owner's only (0700), whatever the umask. */
+  private void ownerOnlyUserDir(String name) throws IOException {
+    Path dir = userDir(name);
+    Files.createDirectories(dir);
+    if (Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class)) {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
+  }
+
+  /** Loads a user's device certificate and private key. */
+  public Credential readDevice(String name) throws IOException {
+    return new Credential(
+        PemFiles.readCertificate(deviceCertificate(name)),
+        PemFiles.readPrivateKey(deviceKey(name)));
+  }
+
   /** Names of the users that have a folder with a signing certificate, sorted. */
   public List<String> userNames() throws IOException {
     if (!Files.isDirectory(usersDir())) {
@@ -133,8 +176,9 @@ public record CertsLayout(Path root) {
     return out;
   }
 
-  /** Writes a user's four files (keys 0600). */
+  /** Writes a user's four files (keys 0600, the user's folder 0700). */
   public void writeUser(UserIdentity id, boolean overwrite) throws IOException {
+    ownerOnlyUserDir(id.name());
     PemFiles.writeCertificate(signingCertificate(id.name()), id.signing().certificate(), overwrite);
     PemFiles.writePrivateKey(signingKey(id.name()), id.signing().privateKey(), overwrite);
     PemFiles.writeCertificate(

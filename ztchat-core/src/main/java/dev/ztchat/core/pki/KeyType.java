@@ -19,12 +19,14 @@ import java.security.spec.ECParameterSpec;
 import java.util.Locale;
 
 /**
- * The key types ztchat's PKI issues and accepts for its root CA and the relay's server certificate:
- * RSA (2048 to 8192 bits) and ECDSA on P-256. One place for the policy: which signature algorithm a
- * key signs certificates and CRLs with, how a key of the type is made, and how a key is recognised.
+ * The key types ztchat's PKI issues and accepts for its root CA, the relay's server certificate and
+ * v2 device certificates: RSA (2048 to 8192 bits) and ECDSA on P-256. One place for the policy:
+ * which signature algorithm a key signs certificates and CRLs with, how a key of the type is made,
+ * and how a key is recognised.
  *
- * <p>User keys are always RSA: the envelope (docs/PROTOCOL.md section 6) wraps content keys with
- * RSA-OAEP and signs with RSASSA-PSS, so a user certificate with any other key is refused.
+ * <p>v1 user keys are always RSA: the v1 envelope (docs/PROTOCOL.md section 6) wraps content keys
+ * with RSA-OAEP and signs with RSASSA-PSS, so a v1 user certificate with any other key is refused.
+ * v2 device keys are always ECDSA P-256 (docs/v2/device-certificates.md).
  *
  * <p>Fails closed: a key that is neither RSA nor EC on P-256 (DSA, Ed25519, another curve) is
  * refused by {@link #of}, so nothing is ever signed or verified with an algorithm ztchat did not

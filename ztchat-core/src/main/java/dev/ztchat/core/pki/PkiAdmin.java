@@ -20,8 +20,10 @@ import java.util.function.Consumer;
 /**
  * Creates and extends the organisation's PKI in a certs folder ({@link CertsLayout}): {@link #init}
  * makes the root CA, the relay's server certificate and the first users; {@link #issue} adds a user
- * signed by the existing CA. This is what {@code ztchat pki init|issue} runs; the demo and tests
- * call it directly.
+ * signed by the existing CA; {@link #addDevice} gives an existing v1 user a v2 device certificate.
+ * Users get the v1 RSA pair and, unless asked for v1-only, a v2 device certificate
+ * (docs/v2/device-certificates.md). This is what {@code ztchat pki init|issue} runs; the demo and
+ * tests call it directly.
  *
  * <p>Every option is validated and every existing file checked before the first key is generated,
  * so a mistake costs no waiting and leaves the folder untouched. Nothing is ever overwritten unless
@@ -76,6 +78,8 @@ public final class PkiAdmin {
    * @param extraServerNames DNS names or IP addresses added to the server certificate's SAN
    * @param days lifetime of the server and user certificates (the CA lives at least 10 years)
    * @param force replace existing files, including an existing CA
+   * @param devices give each user a v2 device certificate (ECDSA P-256) besides the v1 RSA pair;
+   *     false makes v1-only users
    */
   public record InitOptions(
       List<String> users,
@@ -84,7 +88,8 @@ public final class PkiAdmin {
       List<String> extraServerNames,
       int days,
       boolean force,
-      String crlUrl) {
+      String crlUrl,
+      boolean devices) {
     public InitOptions {
       users = List.copyOf(users);
       requireNonNull(keyType, "keyType");
@@ -95,6 +100,18 @@ public final class PkiAdmin {
       }
     }
 
+    /** Users get device certificates. */
+    public InitOptions(
+        List<String> users,
+        int keyBits,
+        KeyType keyType,
+        List<String> extraServerNames,
+        int days,
+        boolean force,
+        String crlUrl) {
+      this(users, keyBits, keyType, extraServerNames, days, force, crlUrl, true);
+    }
+
     /** Without a CRL distribution point in the certificates. */
     public InitOptions(
         List<String> users, int keyBits, List<String> extraServerNames, int days, boolean force) {
@@ -103,7 +120,7 @@ public final class PkiAdmin {
 
     /** Certificates name {@code url} as where the CA's CRL is published (null: none). */
     public InitOptions withCrlUrl(String url) {
-      return new InitOptions(users, keyBits, keyType, extraServerNames, days, force, url);
+      return new InitOptions(users, keyBits, keyType, extraServerNames, days, force, url, devices);
     }
 
     /** alice and bob, RSA-3072, loopback names only, one year, no overwriting. */
@@ -113,28 +130,34 @@ public final class PkiAdmin {
     }
 
     public InitOptions withUsers(List<String> names) {
-      return new InitOptions(names, keyBits, keyType, extraServerNames, days, force, crlUrl);
+      return new InitOptions(
+          names, keyBits, keyType, extraServerNames, days, force, crlUrl, devices);
     }
 
     public InitOptions withKeyBits(int bits) {
-      return new InitOptions(users, bits, keyType, extraServerNames, days, force, crlUrl);
+      return new InitOptions(users, bits, keyType, extraServerNames, days, force, crlUrl, devices);
     }
 
     public InitOptions withExtraServerNames(List<String> names) {
-      return new InitOptions(users, keyBits, keyType, names, days, force, crlUrl);
+      return new InitOptions(users, keyBits, keyType, names, days, force, crlUrl, devices);
     }
 
     public InitOptions withDays(int n) {
-      return new InitOptions(users, keyBits, keyType, extraServerNames, n, force, crlUrl);
+      return new InitOptions(users, keyBits, keyType, extraServerNames, n, force, crlUrl, devices);
     }
 
     /** The root CA and the server certificate get keys of {@code type}. */
     public InitOptions withKeyType(KeyType type) {
-      return new InitOptions(users, keyBits, type, extraServerNames, days, force, crlUrl);
+      return new InitOptions(users, keyBits, type, extraServerNames, days, force, crlUrl, devices);
+    }
+
+    /** Users get a v2 device certificate ({@code true}, the default) or are v1-only. */
+    public InitOptions withDevices(boolean d) {
+      return new InitOptions(users, keyBits, keyType, extraServerNames, days, force, crlUrl, d);
     }
 
     public InitOptions withForce(boolean f) {
-      return new InitOptions(users, keyBits, keyType, extraServerNames, days, f, crlUrl);
+      return new InitOptions(users, keyBits, keyType, extraServerNames, days, f, crlUrl, devices);
     }
   }
 
@@ -199,11 +222,17 @@ public final class PkiAdmin {
             leafValidity,
             options.crlUrl());
     List<UserIdentity> identities = new ArrayList<>();
+    List<Credential> devices = new ArrayList<>();
     for (String user : users) {
       progress.accept(
           "generating user " + user + ": signing and encryption keys (RSA-" + bits + ")...");
       identities.add(
           CertificateIssuer.issueUser(ca, user, bits, notBefore, leafValidity, options.crlUrl()));
+      if (options.devices()) {
+        progress.accept("generating user " + user + ": device key (ECDSA P-256)...");
+        devices.add(
+            CertificateIssuer.issueDevice(ca, user, notBefore, leafValidity, options.crlUrl()));
+      }
     }
 
     boolean force = options.force();
@@ -242,8 +271,14 @@ public final class PkiAdmin {
         new PkiFile(layout.serverCertificate(), "relay TLS certificate", "the server", false));
     PemFiles.writePrivateKey(layout.serverKey(), server.privateKey(), force);
     written.add(new PkiFile(layout.serverKey(), "relay TLS private key", "the server only", true));
-    for (UserIdentity id : identities) {
+    for (int i = 0; i < identities.size(); i++) {
+      UserIdentity id = identities.get(i);
       written.addAll(writeUser(layout, id, force));
+      if (options.devices()) {
+        written.addAll(writeDevice(layout, id.name(), devices.get(i), force));
+      } else if (force) {
+        removeDevice(layout, id.name());
+      }
     }
 
     List<PkiWarning> warnings = new ArrayList<>();
@@ -261,14 +296,25 @@ public final class PkiAdmin {
   }
 
   /**
-   * Issues a new identity for {@code name}, signed by the CA in this folder (needs {@code ca.key}).
-   * The certificates never outlive the CA: if it expires first they are shortened, with a warning.
+   * Issues a new identity for {@code name} with a v2 device certificate: {@link #issue(String, int,
+   * int, boolean, boolean)} with {@code device} true.
+   */
+  public PkiResult issue(String name, int keyBits, int days, boolean force)
+      throws IOException, PkiException {
+    return issue(name, keyBits, days, force, true);
+  }
+
+  /**
+   * Issues a new identity for {@code name}, signed by the CA in this folder (needs {@code ca.key}):
+   * the v1 RSA signing and encryption pair and, when {@code device}, a v2 device certificate (ECDSA
+   * P-256). The certificates never outlive the CA: if it expires first they are shortened, with a
+   * warning.
    *
    * @throws IllegalArgumentException for an invalid name, key size or lifetime
    * @throws PkiException when the CA is missing or unusable, or the user exists and not {@code
    *     force}
    */
-  public PkiResult issue(String name, int keyBits, int days, boolean force)
+  public PkiResult issue(String name, int keyBits, int days, boolean force, boolean device)
       throws IOException, PkiException {
     IdentityName.validate(name);
     CertificateIssuer.checkKeyBits(keyBits);
@@ -302,8 +348,82 @@ public final class PkiAdmin {
             notBefore,
             validity,
             layout.crlUrl());
-    List<PkiFile> written = writeUser(layout, new UserIdentity(name, signing, encryption), force);
+    Credential deviceCredential = null;
+    if (device) {
+      progress.accept("generating user " + name + ": device key (ECDSA P-256)...");
+      deviceCredential =
+          CertificateIssuer.issueDevice(ca, name, notBefore, validity, layout.crlUrl());
+    }
+    List<PkiFile> written =
+        new ArrayList<>(writeUser(layout, new UserIdentity(name, signing, encryption), force));
+    if (deviceCredential != null) {
+      written.addAll(writeDevice(layout, name, deviceCredential, force));
+    } else if (force) {
+      removeDevice(layout, name); // a v1-only identity must not keep a device key of the old one
+    }
     return new PkiResult(written, warnings);
+  }
+
+  /**
+   * Gives the existing user {@code name} a v2 device certificate, leaving the RSA keys and
+   * certificates untouched.
+   *
+   * @throws IllegalArgumentException for an invalid name or lifetime
+   * @throws PkiException when the CA is missing or unusable, the user does not exist, or already
+   *     has a device certificate
+   */
+  public PkiResult addDevice(String name, int days) throws IOException, PkiException {
+    IdentityName.validate(name);
+    PkiChecks.checkDays(days);
+    Instant now = clock.instant();
+    Credential ca = PkiChecks.loadCa(layout, now);
+    if (!Files.isRegularFile(layout.signingCertificate(name))) {
+      throw new PkiException(
+          "no user '" + name + "' in " + layout.root() + " to add a device certificate to",
+          Remedy.forUser(Remedy.Kind.ISSUE_USER, name));
+    }
+    if (Files.exists(layout.deviceCertificate(name)) || Files.exists(layout.deviceKey(name))) {
+      throw new PkiException(
+          "user "
+              + name
+              + " already has a device certificate ("
+              + layout.deviceCertificate(name)
+              + "): nothing was changed; renew the user to replace it",
+          Remedy.forUser(Remedy.Kind.REISSUE_USER, name));
+    }
+    Instant notBefore = now.minus(CLOCK_SKEW);
+    Instant caNotAfter = ca.certificate().getNotAfter().toInstant();
+    Instant notAfter = notBefore.plus(Duration.ofDays(days));
+    List<PkiWarning> warnings = new ArrayList<>();
+    if (notAfter.isAfter(caNotAfter)) {
+      notAfter = caNotAfter;
+      warnings.add(
+          PkiWarning.of(name + "'s device certificate expires with the root CA on " + caNotAfter));
+    }
+    progress.accept("generating user " + name + ": device key (ECDSA P-256)...");
+    Credential device =
+        CertificateIssuer.issueDevice(
+            ca, name, notBefore, Duration.between(notBefore, notAfter), layout.crlUrl());
+    return new PkiResult(writeDevice(layout, name, device, false), warnings);
+  }
+
+  /** Writes a user's device certificate and key into {@code target} and describes them. */
+  static List<PkiFile> writeDevice(
+      CertsLayout target, String name, Credential device, boolean force) throws IOException {
+    target.writeDevice(name, device, force);
+    return List.of(
+        new PkiFile(
+            target.deviceCertificate(name),
+            name + "'s device certificate (v2)",
+            name + " and the server (public directory)",
+            false),
+        new PkiFile(
+            target.deviceKey(name), name + "'s device private key (v2)", name + " only", true));
+  }
+
+  private static void removeDevice(CertsLayout target, String name) throws IOException {
+    Files.deleteIfExists(target.deviceCertificate(name));
+    Files.deleteIfExists(target.deviceKey(name));
   }
 
   /** Writes a user's four files into {@code target} and describes them. */
@@ -342,7 +462,9 @@ public final class PkiAdmin {
             layout.signingCertificate(name),
             layout.signingKey(name),
             layout.encryptionCertificate(name),
-            layout.encryptionKey(name))) {
+            layout.encryptionKey(name),
+            layout.deviceCertificate(name),
+            layout.deviceKey(name))) {
       refuseExisting(file, "user " + name + " already has an identity");
     }
   }

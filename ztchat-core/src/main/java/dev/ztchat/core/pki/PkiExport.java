@@ -18,8 +18,9 @@ import java.util.Locale;
 /**
  * Copies from the PKI admin's certs folder exactly what one party needs, in the same {@link
  * CertsLayout} so the copy works as that party's certs folder: a user's bundle ({@code ca.crt} and
- * the user's own four files) or the server's ({@code ca.crt}, {@code server.*} and every user's
- * public certificates for the directory). {@code ca.key} is never exported.
+ * the user's own four files, plus {@code device.crt} and {@code device.key} when the user has a v2
+ * device certificate) or the server's ({@code ca.crt}, {@code server.*} and every user's public
+ * certificates, device certificates included, for the directory). {@code ca.key} is never exported.
  *
  * <p>Everything exported is checked first: certificates must be valid under the folder's {@code
  * ca.crt} and private keys must match them, so a stale identity left by a replaced CA cannot be
@@ -73,6 +74,17 @@ public final class PkiExport {
     CertificateVerifier verifier = new CertificateVerifier(ca);
     checkCredential(verifier, id.signing(), name, CertificateRole.USER_SIGNING, now);
     checkCredential(verifier, id.encryption(), name, CertificateRole.USER_ENCRYPTION, now);
+    Credential device = null;
+    if (source.hasDevice(name)) {
+      if (!Files.isRegularFile(source.deviceKey(name))) {
+        throw new PkiException(
+            source.deviceKey(name)
+                + " not found: export a user's bundle from the PKI admin's certs folder, which"
+                + " holds the user's private keys");
+      }
+      device = source.readDevice(name);
+      checkCredential(verifier, device, name, CertificateRole.DEVICE, now);
+    }
     PkiChecks.checkExportTarget(out, source, force);
 
     CertsLayout target = new CertsLayout(out);
@@ -80,6 +92,9 @@ public final class PkiExport {
     PemFiles.writeCertificate(target.caCertificate(), ca, force);
     written.add(new PkiFile(target.caCertificate(), "root CA certificate", name, false));
     written.addAll(PkiAdmin.writeUser(target, id, force));
+    if (device != null) {
+      written.addAll(PkiAdmin.writeDevice(target, name, device, force));
+    }
     return new PkiResult(written, List.of());
   }
 
@@ -116,7 +131,12 @@ public final class PkiExport {
         X509Certificate encryption = PemFiles.readCertificate(source.encryptionCertificate(name));
         verifier.verify(signing, name, CertificateRole.USER_SIGNING, now);
         verifier.verify(encryption, name, CertificateRole.USER_ENCRYPTION, now);
-        users.add(new PublicCerts(name, signing, encryption));
+        X509Certificate device = null;
+        if (source.hasDevice(name)) {
+          device = PemFiles.readCertificate(source.deviceCertificate(name));
+          verifier.verify(device, name, CertificateRole.DEVICE, now);
+        }
+        users.add(new PublicCerts(name, signing, encryption, device));
       } catch (CertificateRejectedException | IOException e) {
         warnings.add(PkiWarning.of("left out " + source.userDir(name) + ": " + e.getMessage()));
       }
@@ -158,11 +178,22 @@ public final class PkiExport {
               name + "'s encryption certificate",
               "the server (public directory)",
               false));
+      if (user.device() != null) {
+        PemFiles.writeCertificate(target.deviceCertificate(name), user.device(), force);
+        written.add(
+            new PkiFile(
+                target.deviceCertificate(name),
+                name + "'s device certificate (v2)",
+                "the server (public directory)",
+                false));
+      }
     }
     return new PkiResult(written, warnings);
   }
 
-  private record PublicCerts(String name, X509Certificate signing, X509Certificate encryption) {}
+  /** {@code device} is null for a v1-only user. */
+  private record PublicCerts(
+      String name, X509Certificate signing, X509Certificate encryption, X509Certificate device) {}
 
   private void checkCredential(
       CertificateVerifier verifier,

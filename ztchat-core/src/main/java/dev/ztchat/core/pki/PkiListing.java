@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * Lists every certificate in a certs folder (CA, server, each user's signing and encryption
- * certificate) with its key fingerprint, expiry and a status an operator can act on. This is what
- * {@code ztchat pki list} prints. It reads certificates only, never private keys.
+ * certificate and v2 device certificate) with its key fingerprint, expiry and a status an operator
+ * can act on. This is what {@code ztchat pki list} prints. It reads certificates only, never
+ * private keys.
  *
  * <p>The status is {@code valid}, {@code expires in N days} (fewer than {@value
  * Certificates#EXPIRY_WARNING_DAYS} left), {@code EXPIRED}, {@code REVOKED on DATE (REASON)}
@@ -28,7 +29,7 @@ public final class PkiListing {
    * One certificate in the folder.
    *
    * @param name the certificate's CN (the user name for user certificates)
-   * @param role {@code ca}, {@code server}, {@code signing} or {@code encryption}
+   * @param role {@code ca}, {@code server}, {@code signing}, {@code encryption} or {@code device}
    * @param fingerprint the key fingerprint ({@link KeyFingerprint#of}, the form the client shows);
    *     null when the file is missing or unreadable
    * @param notAfter expiry; null when the file is missing or unreadable
@@ -38,8 +39,8 @@ public final class PkiListing {
       String name, String role, String fingerprint, Instant notAfter, String status) {}
 
   /**
-   * Lists the folder's certificates in a fixed order: CA, server, then users by name (signing
-   * before encryption).
+   * Lists the folder's certificates in a fixed order: CA, server, then users by name (signing,
+   * encryption, then the device certificate when the user has one).
    *
    * @throws PkiException when the folder has no {@code ca.crt}
    */
@@ -79,6 +80,17 @@ public final class PkiListing {
               verifier,
               now,
               crl));
+      if (layout.hasDevice(user)) {
+        entries.add(
+            leaf(
+                layout.deviceCertificate(user),
+                user,
+                "device",
+                CertificateRole.DEVICE,
+                verifier,
+                now,
+                crl));
+      }
     }
     return List.copyOf(entries);
   }

@@ -23,11 +23,12 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Revocation and renewal in a certs folder: {@link #revoke} puts a user's certificates on the CA's
- * CRL ({@code ca.crl}); {@link #renew} issues new keys and certificates and revokes the old ones as
- * superseded, keeping the old files under {@code users/NAME/previous/SERIAL/} so that the owner's
- * client can still open what was encrypted to the old key; {@link #refresh} re-issues the CRL with
- * a new nextUpdate. What {@code ztchat pki revoke|renew|crl} runs.
+ * Revocation and renewal in a certs folder: {@link #revoke} puts a user's certificates (the v1 pair
+ * and the v2 device certificate, when there is one) on the CA's CRL ({@code ca.crl}); {@link
+ * #renew} issues new keys and certificates and revokes the old ones as superseded, keeping the old
+ * files under {@code users/NAME/previous/SERIAL/} so that the owner's client can still open what
+ * was encrypted to the old key; {@link #refresh} re-issues the CRL with a new nextUpdate. What
+ * {@code ztchat pki revoke|renew|crl} runs.
  */
 public final class PkiRevocation {
   private final CertsLayout layout;
@@ -71,8 +72,8 @@ public final class PkiRevocation {
   }
 
   /**
-   * When both of {@code name}'s current certificates are on the CRL: the earlier of their
-   * revocation dates and its reason; empty when either is not (or there is no CRL).
+   * When all of {@code name}'s current certificates are on the CRL: the earliest of their
+   * revocation dates and its reason; empty when any is not (or there is no CRL).
    */
   public Optional<Revoked> alreadyRevoked(String name) throws IOException, PkiException {
     IdentityName.validate(name);
@@ -102,6 +103,9 @@ public final class PkiRevocation {
       }
       certs.add(PemFiles.readCertificate(p));
     }
+    if (layout.hasDevice(name)) {
+      certs.add(PemFiles.readCertificate(layout.deviceCertificate(name)));
+    }
     return certs;
   }
 
@@ -130,7 +134,8 @@ public final class PkiRevocation {
 
   /**
    * New keys and certificates for {@code name}; the old ones are revoked as superseded and kept in
-   * {@code users/NAME/previous/SERIAL/}.
+   * {@code users/NAME/previous/SERIAL/}. A user with a device certificate gets a new one too; a
+   * v1-only user stays v1-only.
    */
   public PkiResult renew(String name, int keyBits, int days, Duration nextUpdate)
       throws IOException, PkiException {
@@ -156,23 +161,39 @@ public final class PkiRevocation {
             .resolve(
                 HexFormat.of()
                     .formatHex(old.signing().certificate().getSerialNumber().toByteArray()));
+    boolean hadDevice = layout.hasDevice(name);
+    X509Certificate oldDevice =
+        hadDevice ? PemFiles.readCertificate(layout.deviceCertificate(name)) : null;
     Files.createDirectories(keep);
-    for (Path p :
-        List.of(
-            layout.signingCertificate(name),
-            layout.signingKey(name),
-            layout.encryptionCertificate(name),
-            layout.encryptionKey(name))) {
-      Files.move(p, keep.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    List<Path> move =
+        new ArrayList<>(
+            List.of(
+                layout.signingCertificate(name),
+                layout.signingKey(name),
+                layout.encryptionCertificate(name),
+                layout.encryptionKey(name)));
+    if (hadDevice) {
+      move.add(layout.deviceCertificate(name));
+      move.add(layout.deviceKey(name));
+    }
+    for (Path p : move) {
+      if (Files.exists(p)) {
+        Files.move(p, keep.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      }
     }
     progress.accept("old keys of " + name + " kept in " + keep + " (to read old messages)");
-    PkiResult issued = new PkiAdmin(layout, clock, progress).issue(name, keyBits, days, false);
-    writeCrl(
-        ca,
-        List.of(
-            new CrlIssuer.Revocation(old.signing().certificate(), RevocationReason.SUPERSEDED),
-            new CrlIssuer.Revocation(old.encryption().certificate(), RevocationReason.SUPERSEDED)),
-        nextUpdate);
+    PkiResult issued =
+        new PkiAdmin(layout, clock, progress).issue(name, keyBits, days, false, hadDevice);
+    List<CrlIssuer.Revocation> superseded =
+        new ArrayList<>(
+            List.of(
+                new CrlIssuer.Revocation(old.signing().certificate(), RevocationReason.SUPERSEDED),
+                new CrlIssuer.Revocation(
+                    old.encryption().certificate(), RevocationReason.SUPERSEDED)));
+    if (oldDevice != null) {
+      superseded.add(new CrlIssuer.Revocation(oldDevice, RevocationReason.SUPERSEDED));
+    }
+    writeCrl(ca, superseded, nextUpdate);
     progress.accept("old certificates of " + name + " revoked as superseded in " + layout.crl());
     return issued;
   }

@@ -2,15 +2,20 @@ package dev.ztchat.core.transport;
 
 import dev.ztchat.core.pki.Credential;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 
 /**
  * Builds Netty TLS contexts that follow {@link TlsSettings}: one for the relay, one for clients.
+ * With BoringSSL both offer {@link TlsSettings#GROUPS} (X25519MLKEM768 first, X25519 as the
+ * fallback); the JDK's TLS keeps its own defaults, which in JDK 25 start with X25519 and have no
+ * hybrid group (docs/v2/transport.md).
  */
 public final class TlsContexts {
   private TlsContexts() {}
@@ -21,13 +26,14 @@ public final class TlsContexts {
    */
   public static SslContext server(Credential server, TrustManager clientTrust, SslProvider provider)
       throws SSLException {
-    return SslContextBuilder.forServer(server.privateKey(), server.certificate())
-        .sslProvider(provider)
-        .protocols(TlsSettings.PROTOCOLS)
-        .ciphers(TlsSettings.CIPHERS)
-        .clientAuth(ClientAuth.REQUIRE)
-        .trustManager(clientTrust)
-        .build();
+    SslContextBuilder builder =
+        SslContextBuilder.forServer(server.privateKey(), server.certificate())
+            .sslProvider(provider)
+            .protocols(TlsSettings.PROTOCOLS)
+            .ciphers(TlsSettings.CIPHERS)
+            .clientAuth(ClientAuth.REQUIRE)
+            .trustManager(clientTrust);
+    return withGroups(builder, provider, TlsSettings.GROUPS).build();
   }
 
   /**
@@ -36,13 +42,34 @@ public final class TlsContexts {
    */
   public static SslContext client(Credential client, X509Certificate rootCa, SslProvider provider)
       throws SSLException {
-    return SslContextBuilder.forClient()
-        .sslProvider(provider)
-        .keyManager(client.privateKey(), client.certificate())
-        .trustManager(rootCa)
-        .endpointIdentificationAlgorithm("HTTPS")
-        .protocols(TlsSettings.PROTOCOLS)
-        .ciphers(TlsSettings.CIPHERS)
-        .build();
+    return client(client, rootCa, provider, TlsSettings.GROUPS);
+  }
+
+  /**
+   * As {@link #client(Credential, X509Certificate, SslProvider)}, offering only {@code groups}
+   * (BoringSSL names, most preferred first) when {@code provider} is BoringSSL: for tests and
+   * benchmarks that compare the hybrid group with X25519 alone.
+   */
+  public static SslContext client(
+      Credential client, X509Certificate rootCa, SslProvider provider, List<String> groups)
+      throws SSLException {
+    SslContextBuilder builder =
+        SslContextBuilder.forClient()
+            .sslProvider(provider)
+            .keyManager(client.privateKey(), client.certificate())
+            .trustManager(rootCa)
+            .endpointIdentificationAlgorithm("HTTPS")
+            .protocols(TlsSettings.PROTOCOLS)
+            .ciphers(TlsSettings.CIPHERS);
+    return withGroups(builder, provider, groups).build();
+  }
+
+  /** BoringSSL gets the group list; the JDK's TLS ignores the option, so it is not set there. */
+  private static SslContextBuilder withGroups(
+      SslContextBuilder builder, SslProvider provider, List<String> groups) {
+    if (provider == SslProvider.JDK) {
+      return builder;
+    }
+    return builder.option(OpenSslContextOption.GROUPS, groups.toArray(String[]::new));
   }
 }

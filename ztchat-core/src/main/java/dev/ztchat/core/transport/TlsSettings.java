@@ -5,9 +5,10 @@ import io.netty.handler.ssl.SslProvider;
 import java.util.List;
 
 /**
- * ztchat's TLS policy in one place (docs/PROTOCOL.md section 2): TLS 1.3, or TLS 1.2 with ECDHE key
- * exchange and AEAD ciphers only. BoringSSL (netty-tcnative) is used when it loads, the JDK's TLS
- * otherwise.
+ * ztchat's TLS policy in one place (docs/PROTOCOL.md section 2, docs/v2/transport.md): TLS 1.3, or
+ * TLS 1.2 with ECDHE key exchange and AEAD ciphers only; key exchange groups in order of
+ * preference, the hybrid post-quantum X25519MLKEM768 first. BoringSSL (netty-tcnative) is used when
+ * it loads, the JDK's TLS otherwise.
  */
 public final class TlsSettings {
   /** Protocol versions offered and accepted. */
@@ -25,6 +26,21 @@ public final class TlsSettings {
           "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
           "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
           "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+  /** The hybrid post-quantum TLS 1.3 group (draft-ietf-tls-ecdhe-mlkem, codepoint 0x11EC). */
+  public static final String HYBRID_GROUP = "X25519MLKEM768";
+
+  /**
+   * Key exchange groups offered and accepted with BoringSSL, most preferred first: the hybrid
+   * X25519MLKEM768, then X25519, P-256 and P-384 for peers without it (BoringSSL's names).
+   */
+  public static final List<String> GROUPS = List.of(HYBRID_GROUP, "X25519", "P-256", "P-384");
+
+  /**
+   * Groups of the JDK's TLS, used only when BoringSSL is unavailable. JDK 25 has no hybrid group
+   * (JEP 527 adds it in a later release), so this fallback negotiates X25519 at best.
+   */
+  public static final List<String> JDK_GROUPS = List.of("x25519", "secp256r1", "secp384r1");
 
   private TlsSettings() {}
 

@@ -161,7 +161,7 @@ class PkiAdminInitTest {
     try (Stream<Path> walk = Files.walk(shared.root())) {
       files = walk.filter(Files::isRegularFile).toList();
     }
-    assertThat(files).hasSize(13);
+    assertThat(files).hasSize(17); // 13 files of v1 and each user's device.crt and device.key
     for (Path file : files) {
       var perms = Files.getPosixFilePermissions(file);
       if (file.toString().endsWith(".crl")) {
@@ -187,13 +187,15 @@ class PkiAdminInitTest {
             "generating server certificate for localhost, 127.0.0.1, chat.example.org, 10.0.0.7,"
                 + " 0:0:0:0:0:0:0:1 (RSA-2048)...",
             "generating user alice: signing and encryption keys (RSA-2048)...",
-            "generating user bob: signing and encryption keys (RSA-2048)...");
-    assertThat(sharedResult.written()).hasSize(13);
+            "generating user alice: device key (ECDSA P-256)...",
+            "generating user bob: signing and encryption keys (RSA-2048)...",
+            "generating user bob: device key (ECDSA P-256)...");
+    assertThat(sharedResult.written()).hasSize(17);
     assertThat(sharedResult.written())
         .filteredOn(PkiFile::secret)
         .extracting(f -> f.path().getFileName().toString())
         .allMatch(name -> name.endsWith(".key"))
-        .hasSize(6);
+        .hasSize(8);
     PkiFile caKey = sharedResult.written().get(1);
     assertThat(caKey.path()).isEqualTo(shared.caKey());
     assertThat(caKey.goesTo()).contains("PKI admin only").contains("offline");

@@ -56,11 +56,14 @@ class PkiAdminIssueTest {
             layout.signingCertificate("carol"),
             layout.signingKey("carol"),
             layout.encryptionCertificate("carol"),
-            layout.encryptionKey("carol"));
+            layout.encryptionKey("carol"),
+            layout.deviceCertificate("carol"),
+            layout.deviceKey("carol"));
     assertThat(progress)
         .containsExactly(
             "generating user carol: signing key (RSA-2048)...",
-            "generating user carol: encryption key (RSA-2048)...");
+            "generating user carol: encryption key (RSA-2048)...",
+            "generating user carol: device key (ECDSA P-256)...");
     assertThat(
             Duration.between(
                 carol.signing().certificate().getNotBefore().toInstant(),

@@ -52,18 +52,22 @@ class PkiExportTest {
     assertThat(files(out))
         .containsExactly(
             "ca.crt",
+            "users/alice/device.crt",
+            "users/alice/device.key",
             "users/alice/encryption.crt",
             "users/alice/encryption.key",
             "users/alice/signing.crt",
             "users/alice/signing.key");
-    assertThat(result.written()).hasSize(5);
+    assertThat(result.written()).hasSize(7);
     CertsLayout bundle = new CertsLayout(out);
     assertThat(bundle.localIdentities()).containsExactly("alice");
     assertThat(Files.readString(bundle.caCertificate()))
         .isEqualTo(Files.readString(certs.caCertificate()));
     assertThat(bundle.readUser("alice").signing().privateKey())
         .isEqualTo(certs.readUser("alice").signing().privateKey());
-    for (String key : List.of("users/alice/signing.key", "users/alice/encryption.key")) {
+    for (String key :
+        List.of(
+            "users/alice/signing.key", "users/alice/encryption.key", "users/alice/device.key")) {
       assertThat(Files.getPosixFilePermissions(out.resolve(key)))
           .isEqualTo(Set.of(OWNER_READ, OWNER_WRITE));
     }
@@ -175,8 +179,10 @@ class PkiExportTest {
             "ca.crt",
             "server.crt",
             "server.key",
+            "users/alice/device.crt",
             "users/alice/encryption.crt",
             "users/alice/signing.crt",
+            "users/bob/device.crt",
             "users/bob/encryption.crt",
             "users/bob/signing.crt");
     assertThat(result.written()).filteredOn(PkiFile::secret).hasSize(1);

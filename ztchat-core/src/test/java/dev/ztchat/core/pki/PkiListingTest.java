@@ -41,8 +41,10 @@ class PkiListingTest {
             org.assertj.core.groups.Tuple.tuple("ztchat-server", "server", "valid"),
             org.assertj.core.groups.Tuple.tuple("alice", "signing", "valid"),
             org.assertj.core.groups.Tuple.tuple("alice", "encryption", "valid"),
+            org.assertj.core.groups.Tuple.tuple("alice", "device", "valid"),
             org.assertj.core.groups.Tuple.tuple("bob", "signing", "valid"),
-            org.assertj.core.groups.Tuple.tuple("bob", "encryption", "valid"));
+            org.assertj.core.groups.Tuple.tuple("bob", "encryption", "valid"),
+            org.assertj.core.groups.Tuple.tuple("bob", "device", "valid"));
     assertThat(entries.get(2).fingerprint())
         .isEqualTo(KeyFingerprint.of(PemFiles.readCertificate(certs.signingCertificate("alice"))))
         .matches("([0-9a-f]{4} ){15}[0-9a-f]{4}");
@@ -113,7 +115,7 @@ class PkiListingTest {
   void list_missingOrUnreadableCertificate_isShownNotFatal() throws Exception {
     CertsLayout layout = new CertsLayout(dir.resolve("certs"));
     new PkiAdmin(layout, Clock.systemUTC(), line -> {})
-        .init(PkiAdmin.InitOptions.defaults().withKeyBits(2048));
+        .init(PkiAdmin.InitOptions.defaults().withKeyBits(2048).withDevices(false));
     Files.delete(layout.encryptionCertificate("alice"));
     Files.writeString(layout.signingCertificate("bob"), "garbage");
 
