@@ -40,7 +40,7 @@ class RelayConnectionPrekeysIntegrationTest {
   void publishedPrekeys_comeBackByteForByte_toAnotherUser() throws Exception {
     TestPki pki = TestPki.create("alice", "bob");
     var certs = pki.writeTo(dir.resolve("certs"));
-    X509Certificate device = pki.user("alice").signing().certificate();
+    X509Certificate device = pki.device("alice").certificate();
     byte[] der = device.getEncoded();
     String deviceId = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der));
     byte[] signed = prekey(1, 7, 32);

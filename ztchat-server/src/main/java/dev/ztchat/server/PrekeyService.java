@@ -97,14 +97,13 @@ final class PrekeyService implements AutoCloseable {
   }
 
   /**
-   * Whether {@code cert} is a device certificate valid now for {@code user} and not revoked. The
-   * one place that decides it: until the PKI knows a device role, a device certificate is checked
-   * as the user's signing certificate (issued by our CA, in validity, digitalSignature and
-   * clientAuth, CN = user).
+   * Whether {@code cert} is a device certificate valid now for {@code user} and not revoked: valid
+   * for role {@link CertificateRole#DEVICE} (issued by our CA, in validity, ECDSA P-256,
+   * digitalSignature and clientAuth, CN = user) and not on the CA's current CRL.
    */
   void verifyDeviceCertificate(X509Certificate cert, String user)
       throws CertificateRejectedException {
-    verifier.verify(cert, user, CertificateRole.USER_SIGNING, clock.instant());
+    verifier.verify(cert, user, CertificateRole.DEVICE, clock.instant());
     Optional<Instant> revoked = revokedAt.apply(cert);
     if (revoked.isPresent()) {
       throw new CertificateRejectedException(

@@ -68,9 +68,7 @@ class PrekeyIntegrationTest {
   }
 
   private static X509Certificate deviceCert(String user) {
-    return pki.user(user)
-        .signing()
-        .certificate(); // device certificates: see verifyDeviceCertificate
+    return pki.device(user).certificate();
   }
 
   /** Publishes {@code ids} as one-time prekeys of {@code user}'s device, two per frame. */
@@ -397,6 +395,17 @@ class PrekeyIntegrationTest {
                   ErrorCode.BAD_CERTIFICATE,
                   "device certificate refused: certificate names 'bob', not 'alice'"),
               new Case(
+                  "the user's v1 RSA signing certificate",
+                  new Frame.PublishPrekeys(
+                      "o",
+                      deviceId(pki.user("alice").signing().certificate()),
+                      der(pki.user("alice").signing().certificate()),
+                      null,
+                      null,
+                      List.of()),
+                  ErrorCode.BAD_CERTIFICATE,
+                  "device certificate refused"),
+              new Case(
                   "certificate too long",
                   new Frame.PublishPrekeys("m", hexSha256(tooLong), tooLong, null, null, List.of()),
                   ErrorCode.BAD_CERTIFICATE,
@@ -426,7 +435,7 @@ class PrekeyIntegrationTest {
         assertThat(e.ref()).as(c.name()).isEqualTo(c.frame().ref());
       }
       assertThat(alice.pingRoundTrip("still-open")).isPositive();
-      assertThat(server.securityLog().count(SecurityEvent.BAD_CERTIFICATE)).isEqualTo(3);
+      assertThat(server.securityLog().count(SecurityEvent.BAD_CERTIFICATE)).isEqualTo(4);
     }
   }
 

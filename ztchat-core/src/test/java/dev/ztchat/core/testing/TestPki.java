@@ -30,6 +30,7 @@ public final class TestPki {
   private final Credential ca;
   private final Credential server;
   private final Map<String, UserIdentity> users = new LinkedHashMap<>();
+  private final Map<String, Credential> devices = new LinkedHashMap<>();
   private X509CRL crl;
 
   private TestPki(String caName) {
@@ -115,6 +116,15 @@ public final class TestPki {
       throw new IllegalArgumentException("no test user " + name);
     }
     return id;
+  }
+
+  /** The v2 device certificate (ECDSA P-256) of {@code name}, issued on first use. */
+  public synchronized Credential device(String name) {
+    return devices.computeIfAbsent(
+        name,
+        n ->
+            CertificateIssuer.issueDevice(
+                ca, n, Instant.now().minus(Duration.ofMinutes(5)), Duration.ofDays(30), null));
   }
 
   /** Writes CA, server and every user to {@code dir} in the standard layout; returns the layout. */
