@@ -1,8 +1,5 @@
 package dev.ztchat.core.envelope;
 
-import static java.util.Objects.requireNonNull;
-
-import dev.ztchat.core.pki.IdentityName;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -29,25 +26,14 @@ public record EnvelopeHeader(
   public static final int MAX_WRAPPED_KEYS = MAX_RECIPIENTS * 4;
 
   public EnvelopeHeader {
-    requireNonNull(sender, "sender");
-    requireNonNull(messageId, "messageId");
-    recipients = List.copyOf(recipients);
     if (version != VERSION) {
       throw new IllegalArgumentException("unsupported envelope version " + version);
     }
-    IdentityName.validate(sender);
-    if (recipients.isEmpty() || recipients.size() > MAX_RECIPIENTS) {
-      throw new IllegalArgumentException(
-          "an envelope names 1 to " + MAX_RECIPIENTS + " recipients, not " + recipients.size());
-    }
-    recipients.forEach(IdentityName::validate);
-    if (recipients.stream().distinct().count() != recipients.size()) {
-      throw new IllegalArgumentException("an envelope names a recipient twice");
-    }
-    if (messageId.length != MESSAGE_ID_BYTES) {
-      throw new IllegalArgumentException("message id must be " + MESSAGE_ID_BYTES + " bytes");
-    }
-    messageId = messageId.clone();
+    // The routing prefix is where the header's names, recipients and id are checked.
+    RoutingPrefix checked =
+        new RoutingPrefix(version, sender, recipients, timestampMillis, messageId);
+    recipients = checked.recipients();
+    messageId = checked.messageId();
   }
 
   @Override

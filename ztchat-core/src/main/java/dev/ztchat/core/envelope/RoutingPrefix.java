@@ -26,8 +26,8 @@ public record RoutingPrefix(
     if (version < 1 || version > 0xff) {
       throw new IllegalArgumentException("unsupported envelope version " + version);
     }
-    // The same checks, with the same words, as EnvelopeHeader's: the relay's answers for version 1
-    // do not change.
+    // EnvelopeHeader (version 1) is checked here too, so the relay's answers are one for all
+    // versions.
     IdentityName.validate(sender);
     if (recipients.isEmpty() || recipients.size() > EnvelopeHeader.MAX_RECIPIENTS) {
       throw new IllegalArgumentException(
