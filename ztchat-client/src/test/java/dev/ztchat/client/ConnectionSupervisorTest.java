@@ -187,8 +187,11 @@ class ConnectionSupervisorTest {
     s.connectionLost(first, "gone");
     FakeConnection second = connected.poll(1, TimeUnit.SECONDS);
     assertThat(second).isNotNull();
-    while (nextStatus().state() != ConnectionState.CONNECTED) {
-      // reports of the first connection and its loss
+    int connectedReports = 0;
+    while (connectedReports < 2) { // the first connection's, then the second's
+      if (nextStatus().state() == ConnectionState.CONNECTED) {
+        connectedReports++;
+      }
     }
     statuses.clear();
 
