@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -60,6 +61,12 @@ final class ReplayAttack implements Attack {
         if (genuine == null) {
           throw new CouldNotRunException(
               "the genuine message did not reach bob through the hostile relay");
+        }
+        // Until bob's acknowledgement is confirmed, another copy is what a relay sends after a
+        // lost acknowledgement, and bob absorbs it silently (never shown): replay right after.
+        String id = HexFormat.of().formatHex(genuine.messageId());
+        if (!Polling.eventually(WAIT, () -> relay.acknowledged("bob", "alice", id))) {
+          throw new CouldNotRunException("bob never acknowledged the genuine message");
         }
         List<String> seen = new ArrayList<>();
         seen.add("at once: " + replay(relay, captured, bobScreen));

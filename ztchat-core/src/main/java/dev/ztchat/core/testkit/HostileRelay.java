@@ -44,6 +44,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,6 +78,7 @@ public final class HostileRelay implements AutoCloseable {
   private final Map<String, String[]> directory = new ConcurrentHashMap<>();
   private final Map<String, String[]> substitutes = new ConcurrentHashMap<>();
   private final BlockingQueue<Captured> captured = new LinkedBlockingQueue<>();
+  private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
   private final AtomicInteger sends = new AtomicInteger();
   private volatile boolean forward = true;
   private final Channel serverChannel;
@@ -263,6 +265,14 @@ public final class HostileRelay implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether {@code user} acknowledged {@code sender}'s envelope {@code messageIdHex} and was told
+   * it was deleted: from then on the client treats another copy as a replay, not a redelivery.
+   */
+  public boolean acknowledged(String user, String sender, String messageIdHex) {
+    return acknowledged.contains(user + " " + sender + " " + messageIdHex);
+  }
+
   /** One connection: the protocol, with the attack's hooks. */
   private final class Handler extends SimpleChannelInboundHandler<ByteBuf> {
     private String identity;
@@ -306,6 +316,12 @@ public final class HostileRelay implements AutoCloseable {
       super.channelWritabilityChanged(ctx);
     }
 
+    /** Confirms an acknowledgement, like a real relay once it deleted its copy. */
+    private void confirm(ChannelHandlerContext ctx, Frame.Ack a) {
+      ctx.writeAndFlush(new Frame.Ok(a.ref()))
+          .addListener(f -> acknowledged.add(identity + " " + a.sender() + " " + a.messageId()));
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf payload) {
       Frame frame;
@@ -321,7 +337,7 @@ public final class HostileRelay implements AutoCloseable {
         switch (frame) {
           case Frame.Ping p -> ctx.writeAndFlush(new Frame.Pong(p.ref()));
           case Frame.Publish p -> ctx.writeAndFlush(new Frame.Ok(p.ref()));
-          case Frame.Ack a -> ctx.writeAndFlush(new Frame.Ok(a.ref()));
+          case Frame.Ack a -> confirm(ctx, a);
           default -> {} // directory, crl, send: never answered
         }
         return;
@@ -347,7 +363,7 @@ public final class HostileRelay implements AutoCloseable {
         case Frame.Send s -> relay(ctx, s);
         // Like a real relay: it confirms acknowledgements and hands out the CA's signed CRL (which
         // it cannot forge); withholding either only makes clients more careful, never less.
-        case Frame.Ack a -> ctx.writeAndFlush(new Frame.Ok(a.ref()));
+        case Frame.Ack a -> confirm(ctx, a);
         case Frame.CrlRequest c ->
             ctx.writeAndFlush(
                 crl == null
