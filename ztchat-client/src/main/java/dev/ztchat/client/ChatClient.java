@@ -523,7 +523,7 @@ public final class ChatClient implements AutoCloseable {
         notProcessedShown = false;
         return;
       } catch (MalformedEnvelopeException e) {
-        malformed(e); // cannot happen after its prefix decoded: the same decoder reads both
+        malformed(e); // the prefix was fine, the rest of the envelope is not
         return;
       } catch (UnopenableVersionException e) {
         unopenable(e.prefix());

@@ -77,14 +77,7 @@ public final class EnvelopeCodec {
 
   /** Parses an envelope strictly; every malformation is a {@link MalformedEnvelopeException}. */
   public static SealedEnvelope decode(byte[] bytes) throws MalformedEnvelopeException {
-    if (bytes == null || bytes.length == 0) {
-      throw new MalformedEnvelopeException("envelope is empty");
-    }
-    if (bytes.length > MAX_ENVELOPE_BYTES) {
-      throw new MalformedEnvelopeException(
-          "envelope is larger than " + MAX_ENVELOPE_BYTES + " bytes");
-    }
-    In in = new In(ByteBuffer.wrap(bytes));
+    In in = reader(bytes);
     try {
       EnvelopeHeader header = readHeader(in);
       int k = in.u8();
@@ -150,6 +143,35 @@ public final class EnvelopeCodec {
     RoutingPrefix p = readPrefix(in, EnvelopeHeader.VERSION);
     return new EnvelopeHeader(
         p.version(), p.sender(), p.recipients(), p.timestampMillis(), p.messageId());
+  }
+
+  /**
+   * A reader over an encoded envelope of any version, after the checks every version shares: not
+   * empty, at most {@link #MAX_ENVELOPE_BYTES}.
+   */
+  static In reader(byte[] bytes) throws MalformedEnvelopeException {
+    if (bytes == null || bytes.length == 0) {
+      throw new MalformedEnvelopeException("envelope is empty");
+    }
+    if (bytes.length > MAX_ENVELOPE_BYTES) {
+      throw new MalformedEnvelopeException(
+          "envelope is larger than " + MAX_ENVELOPE_BYTES + " bytes");
+    }
+    return new In(ByteBuffer.wrap(bytes));
+  }
+
+  /**
+   * The routing prefix at the start of an envelope of version {@code expected}, without decoding
+   * the rest (which may still be malformed): for a receiver that must know sender and id before it
+   * opens the envelope.
+   */
+  static RoutingPrefix decodePrefix(byte[] bytes, int expected) throws MalformedEnvelopeException {
+    In in = reader(bytes);
+    try {
+      return readPrefix(in, expected);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEnvelopeException(e.getMessage());
+    }
   }
 
   /**

@@ -34,14 +34,7 @@ public final class EnvelopeFormats {
 
   /** The format of {@code envelope}'s version. */
   public static EnvelopeFormat formatOf(byte[] envelope) throws MalformedEnvelopeException {
-    if (envelope == null || envelope.length == 0) {
-      throw new MalformedEnvelopeException("envelope is empty");
-    }
-    if (envelope.length > EnvelopeCodec.MAX_ENVELOPE_BYTES) {
-      throw new MalformedEnvelopeException(
-          "envelope is larger than " + EnvelopeCodec.MAX_ENVELOPE_BYTES + " bytes");
-    }
-    int version = envelope[0] & 0xff;
+    int version = EnvelopeCodec.reader(envelope).u8();
     EnvelopeFormat format = FORMATS.get(version);
     if (format == null) {
       throw new MalformedEnvelopeException(

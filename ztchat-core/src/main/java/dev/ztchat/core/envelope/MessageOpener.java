@@ -14,7 +14,10 @@ public interface MessageOpener {
   /** The envelope version this opener reads. */
   int version();
 
-  /** Decodes {@code envelope} strictly and returns its routing prefix, unauthenticated. */
+  /**
+   * The routing prefix at the start of {@code envelope}, unauthenticated; only the prefix is read
+   * here ({@link #open} decodes the rest, strictly).
+   */
   RoutingPrefix prefixOf(byte[] envelope) throws MalformedEnvelopeException;
 
   /**

@@ -20,7 +20,7 @@ public final class RsaOaepAesGcmMessageOpener implements MessageOpener {
 
   @Override
   public RoutingPrefix prefixOf(byte[] envelope) throws MalformedEnvelopeException {
-    return EnvelopeCodec.decode(envelope).header().routingPrefix();
+    return EnvelopeCodec.decodePrefix(envelope, EnvelopeHeader.VERSION);
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.ztchat.core.envelope;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -81,14 +80,7 @@ public record V2Envelope(RoutingPrefix prefix, byte[] body, byte[] signature) {
    * MalformedEnvelopeException} that says which rule it breaks.
    */
   public static V2Envelope decode(byte[] bytes) throws MalformedEnvelopeException {
-    if (bytes == null || bytes.length == 0) {
-      throw new MalformedEnvelopeException("envelope is empty");
-    }
-    if (bytes.length > EnvelopeCodec.MAX_ENVELOPE_BYTES) {
-      throw new MalformedEnvelopeException(
-          "envelope is larger than " + EnvelopeCodec.MAX_ENVELOPE_BYTES + " bytes");
-    }
-    EnvelopeCodec.In in = new EnvelopeCodec.In(ByteBuffer.wrap(bytes));
+    EnvelopeCodec.In in = EnvelopeCodec.reader(bytes);
     try {
       RoutingPrefix prefix = EnvelopeCodec.readPrefix(in, VERSION);
       long bodyLength = in.u32();
