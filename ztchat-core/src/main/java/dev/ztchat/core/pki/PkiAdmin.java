@@ -325,15 +325,9 @@ public final class PkiAdmin {
       refuseExistingUser(name);
     }
     Instant notBefore = now.minus(CLOCK_SKEW);
-    Instant caNotAfter = ca.certificate().getNotAfter().toInstant();
-    Instant notAfter = notBefore.plus(Duration.ofDays(days));
     List<PkiWarning> warnings = new ArrayList<>();
-    if (notAfter.isAfter(caNotAfter)) {
-      notAfter = caNotAfter;
-      warnings.add(
-          PkiWarning.of(name + "'s certificates expire with the root CA on " + caNotAfter));
-    }
-    Duration validity = Duration.between(notBefore, notAfter);
+    Duration validity =
+        validityWithinCa(ca, notBefore, days, name + "'s certificates expire", warnings);
     progress.accept("generating user " + name + ": signing key (RSA-" + keyBits + ")...");
     Credential signing =
         CertificateIssuer.issueLeaf(
@@ -392,19 +386,28 @@ public final class PkiAdmin {
           Remedy.forUser(Remedy.Kind.REISSUE_USER, name));
     }
     Instant notBefore = now.minus(CLOCK_SKEW);
-    Instant caNotAfter = ca.certificate().getNotAfter().toInstant();
-    Instant notAfter = notBefore.plus(Duration.ofDays(days));
     List<PkiWarning> warnings = new ArrayList<>();
-    if (notAfter.isAfter(caNotAfter)) {
-      notAfter = caNotAfter;
-      warnings.add(
-          PkiWarning.of(name + "'s device certificate expires with the root CA on " + caNotAfter));
-    }
+    Duration validity =
+        validityWithinCa(ca, notBefore, days, name + "'s device certificate expires", warnings);
     progress.accept("generating user " + name + ": device key (ECDSA P-256)...");
     Credential device =
-        CertificateIssuer.issueDevice(
-            ca, name, notBefore, Duration.between(notBefore, notAfter), layout.crlUrl());
+        CertificateIssuer.issueDevice(ca, name, notBefore, validity, layout.crlUrl());
     return new PkiResult(writeDevice(layout, name, device, false), warnings);
+  }
+
+  /**
+   * {@code days} from {@code notBefore}, cut to the root CA's own expiry; when cut, a warning that
+   * {@code what} (e.g. "bob's certificates expire") with the root CA is added to {@code warnings}.
+   */
+  private static Duration validityWithinCa(
+      Credential ca, Instant notBefore, int days, String what, List<PkiWarning> warnings) {
+    Instant caNotAfter = ca.certificate().getNotAfter().toInstant();
+    Instant notAfter = notBefore.plus(Duration.ofDays(days));
+    if (notAfter.isAfter(caNotAfter)) {
+      notAfter = caNotAfter;
+      warnings.add(PkiWarning.of(what + " with the root CA on " + caNotAfter));
+    }
+    return Duration.between(notBefore, notAfter);
   }
 
   /** Writes a user's device certificate and key into {@code target} and describes them. */
