@@ -32,6 +32,7 @@ module dev.ztchat.core {
   exports dev.ztchat.core.transport;
   exports dev.ztchat.core.crypto;
   exports dev.ztchat.core.session;
+  exports dev.ztchat.core.conversation;
   exports dev.ztchat.core.testkit to
       dev.ztchat.server,
       dev.ztchat.client,

@@ -58,6 +58,7 @@ class ModuleBoundariesTest {
         .containsEntry("dev.ztchat.core.store", Set.of("dev.ztchat.client", "dev.ztchat.server"))
         .containsEntry("dev.ztchat.core.crypto", Set.of())
         .containsEntry("dev.ztchat.core.session", Set.of())
+        .containsEntry("dev.ztchat.core.conversation", Set.of())
         .containsEntry(
             "dev.ztchat.core.testkit",
             Set.of(

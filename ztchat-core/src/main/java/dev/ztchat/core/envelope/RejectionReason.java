@@ -45,7 +45,15 @@ public enum RejectionReason {
   /** Check 6: it decrypted, but the plaintext is not content this version understands. */
   MALFORMED_CONTENT(
       "The message decrypted, but its content is in a format this version does not understand."
-          + " It was discarded; updating ztchat may help.");
+          + " It was discarded; updating ztchat may help."),
+  /**
+   * Before check 1: a version-1 envelope from a peer known to speak version 2 ({@link
+   * PeerVersions}): a relay may have rewritten or replaced a version-2 message.
+   */
+  DOWNGRADE(
+      "The message came in the old format (version 1) from a contact whose device uses version 2:"
+          + " someone on the way may have rewritten it. It was discarded. If it persists, ask the"
+          + " sender whether they use an old ztchat or lost their device keys.");
 
   private final String userMessage;
 
