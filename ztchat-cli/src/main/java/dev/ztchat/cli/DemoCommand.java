@@ -7,11 +7,14 @@ import dev.ztchat.client.RelayConnection;
 import dev.ztchat.client.SendResult;
 import dev.ztchat.client.UntrustedContactException;
 import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.EnvelopeFormats;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.envelope.SealedEnvelope;
+import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.PkiAdmin;
@@ -265,7 +268,7 @@ final class DemoCommand implements Callable<Integer> {
     client.onRawEnvelope(
         bytes -> {
           try {
-            wire.put(EnvelopeCodec.decodeHeader(bytes).messageIdHex(), bytes);
+            wire.put(EnvelopeFormats.decodeRoutable(bytes).messageIdHex(), bytes);
           } catch (MalformedEnvelopeException e) {
             // not an envelope: nothing to capture
           }
@@ -284,8 +287,14 @@ final class DemoCommand implements Callable<Integer> {
     return b;
   }
 
-  /** The same envelope with one bit of its ciphertext flipped. */
+  /** The same envelope with one bit of its ciphertext (version 1) or body (version 2) flipped. */
   private static byte[] flipCiphertextBit(byte[] envelope) throws MalformedEnvelopeException {
+    if (EnvelopeFormats.formatOf(envelope).version() == V2Envelope.VERSION) {
+      V2Envelope e = V2Envelope.decode(envelope);
+      byte[] body = e.body();
+      body[body.length - 20] ^= 0x01;
+      return new V2Envelope(e.prefix(), body, e.signature()).encode();
+    }
     SealedEnvelope e = EnvelopeCodec.decode(envelope);
     byte[] ct = e.ciphertext();
     ct[ct.length / 2] ^= 0x01;
@@ -293,9 +302,17 @@ final class DemoCommand implements Callable<Integer> {
         new SealedEnvelope(e.header(), e.keys(), e.nonce(), ct, e.signature()));
   }
 
-  /** The same envelope with another sender written in its header. */
+  /** The same envelope with another sender written in its header or routing prefix. */
   private static byte[] rewriteSender(byte[] envelope, String newSender)
       throws MalformedEnvelopeException {
+    if (EnvelopeFormats.formatOf(envelope).version() == V2Envelope.VERSION) {
+      V2Envelope e = V2Envelope.decode(envelope);
+      RoutingPrefix p = e.prefix();
+      RoutingPrefix forged =
+          new RoutingPrefix(
+              p.version(), newSender, p.recipients(), p.timestampMillis(), p.messageId());
+      return new V2Envelope(forged, e.body(), e.signature()).encode();
+    }
     SealedEnvelope e = EnvelopeCodec.decode(envelope);
     EnvelopeHeader h = e.header();
     EnvelopeHeader forged =
