@@ -39,9 +39,10 @@ final class DeliveryPump {
   static final int WINDOW = 64;
 
   /**
-   * Envelopes read from the store at a time, and most held ready per connection: with envelopes of
-   * up to 12312 bytes (the default {@code maxFrame} of 16384) at most about 1.5 MiB per connection,
-   * what 512 envelopes of the earlier 3096 bytes took. Twice the window keeps the window full.
+   * Envelopes read from the store at a time. A connection holds fewer than one and a half pages
+   * ready: with envelopes of up to 12312 bytes (the default {@code maxFrame} of 16384) about 2.3
+   * MiB, what pages of 512 envelopes of the earlier 3096 bytes took. Twice the window keeps the
+   * window full.
    */
   static final int PAGE = 128;
 
