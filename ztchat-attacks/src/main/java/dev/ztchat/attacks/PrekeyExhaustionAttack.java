@@ -133,7 +133,7 @@ final class PrekeyExhaustionAttack implements Attack {
         published, lastResort, handouts, DRAIN_BURST, drainEvents, sessionFailure);
   }
 
-  private DeviceKey deviceKey(Credential ca, String user, Instant now)
+  private static DeviceKey deviceKey(Credential ca, String user, Instant now)
       throws SessionSetupException {
     Credential device =
         CertificateIssuer.issueDevice(

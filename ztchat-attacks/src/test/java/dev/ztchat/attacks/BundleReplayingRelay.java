@@ -18,6 +18,7 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -115,7 +116,7 @@ final class BundleReplayingRelay implements AutoCloseable {
       InputStream in = client.getInputStream();
       int n;
       while ((n = in.read(buf)) > 0) {
-        relay.sendRaw(java.util.Arrays.copyOf(buf, n));
+        relay.sendRaw(Arrays.copyOf(buf, n));
       }
     } catch (IOException e) {
       // the client left
