@@ -144,6 +144,8 @@ public final class V2MessageSealer {
           sessionId = existing.get().sessionId();
           peerCertificate = existing.get().peerCertificate();
           ratchet = RatchetState.fromBytes(existing.get().ratchetState());
+          initial = pendingInitial(existing.get());
+          anyInitial |= initial.isPresent();
         } else {
           PrekeyBundle bundle = bundleFor(target, bundles);
           InitiatorStart start = SessionInitiator.start(device.key(), bundle, random);
@@ -187,7 +189,8 @@ public final class V2MessageSealer {
                     sessionId,
                     peerCertificate,
                     sealed.next().toBytes(),
-                    lastUsed(target, now)),
+                    lastUsed(target, now),
+                    initial.map(InitialMessageHeader::encode).orElse(new byte[0])),
                 ledger.toBytes()));
       }
       byte[] plaintext = content.encode();
@@ -221,6 +224,24 @@ public final class V2MessageSealer {
     return device.store().sessions(target.name()).stream()
         .filter(s -> target.is(s.peer(), s.peerDevice()))
         .findFirst();
+  }
+
+  /**
+   * The initial-message header of a session this device started and that has not received yet:
+   * every message on it repeats the header, so the peer can set the session up from whichever
+   * arrives first (section 5.2).
+   */
+  private static Optional<InitialMessageHeader> pendingInitial(StoredSession session)
+      throws IOException {
+    byte[] pending = session.pendingInitial();
+    if (pending.length == 0) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(InitialMessageHeader.decode(pending));
+    } catch (MalformedSessionDataException e) {
+      throw new IOException("a stored initial-message header is corrupt: " + e.getMessage(), e);
+    }
   }
 
   private ConversationLedger ledger(RecipientDevice target) throws IOException {

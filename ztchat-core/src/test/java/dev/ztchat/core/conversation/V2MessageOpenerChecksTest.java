@@ -9,6 +9,7 @@ import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.pki.CertificateIssuer;
+import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.session.DeviceKey;
 import dev.ztchat.core.testing.TestPki;
 import java.time.Duration;
@@ -175,9 +176,20 @@ class V2MessageOpenerChecksTest {
 
   @Test
   void messageOnASessionIDoNotHave_isUnknownSession() throws Exception {
-    alice.send("lost on the way", bob);
+    Credential phone =
+        CertificateIssuer.issueDevice(
+            world.pki.ca(),
+            "dave",
+            Instant.now().minus(Duration.ofMinutes(5)),
+            Duration.ofDays(30),
+            null);
+    V2World.Party dave = world.device("dave", phone);
+    dave.open(alice.send("hello dave", dave));
+    alice.open(dave.send("hello alice", alice)); // the session received: no more setup repeated
+    V2World.Party daveAfterReset = world.device("dave", phone); // same device, state lost
 
-    assertRejected(bob, alice.send("hello again", bob), RejectionReason.UNKNOWN_SESSION);
+    assertRejected(
+        daveAfterReset, alice.send("hello again", dave), RejectionReason.UNKNOWN_SESSION);
   }
 
   @Test

@@ -54,6 +54,31 @@ class V2MessageRoundTripTest {
   }
 
   @Test
+  void firstMessageLost_theNextOneStillStartsTheSession_andTheLateFirstOpensToo() throws Exception {
+    V2Envelope first = alice.send("one", bob);
+    V2Envelope second = alice.send("two", bob);
+    assertThat(V2Body.decode(second.body(), second.prefix()).entries().get(0).initial())
+        .isPresent();
+
+    assertThat(bob.open(second).text()).isEqualTo("two");
+    assertThat(bob.open(first).text()).isEqualTo("one");
+    assertThat(bob.store.sessions("alice")).hasSize(1);
+  }
+
+  @Test
+  void afterTheFirstReply_messagesNoLongerRepeatTheSessionSetup() throws Exception {
+    bob.open(alice.send("one", bob));
+    alice.open(bob.send("two", alice));
+
+    V2Envelope third = alice.send("three", bob);
+
+    V2Body body = V2Body.decode(third.body(), third.prefix());
+    assertThat(body.certificate()).isEmpty();
+    assertThat(body.entries().get(0).initial()).isEmpty();
+    assertThat(bob.open(third).text()).isEqualTo("three");
+  }
+
+  @Test
   void receipt_roundTrips() throws Exception {
     V2Envelope first = alice.send("hello bob", bob);
     bob.open(first);
