@@ -16,6 +16,7 @@ import dev.ztchat.core.envelope.RsaOaepAesGcmOpener;
 import dev.ztchat.core.envelope.SenderCertificateLookup;
 import dev.ztchat.core.envelope.SenderLookupUnavailableException;
 import dev.ztchat.core.envelope.UnopenableVersionException;
+import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CrlRejectedException;
@@ -23,8 +24,11 @@ import dev.ztchat.core.pki.KeyFingerprint;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.remedy.Remedy;
+import dev.ztchat.core.session.DeviceKey;
+import dev.ztchat.core.session.SessionSetupException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashSet;
@@ -83,6 +87,13 @@ public final class ChatClient implements AutoCloseable {
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
   private volatile Consumer<byte[]> wireTap = b -> {};
   private volatile boolean ackEnabled = true;
+  private final SqliteSessionStore sessions;
+  final PeerDevices devices; // package-private: tests fetch bundles through it
+  private final PrekeyPublisher prekeyPublisher; // null without a device credential
+  private final ExecutorService prekeyThread;
+
+  /** How often, while connected, the relay's stock of this device's prekeys is checked. */
+  static final Duration PREKEY_RECHECK = Duration.ofHours(1);
 
   private ChatClient(
       ChatClientConfig config,
@@ -100,10 +111,32 @@ public final class ChatClient implements AutoCloseable {
     this.outbox = new Outbox(store, key, config.clock());
     this.acks = new AckLedger(store, config.clock());
     acks.evictOlderThan(config.acceptance().retention());
+    DeviceKey device = config.device() == null ? null : deviceKey(config);
+    this.sessions = SqliteSessionStore.open(store, key);
+    this.prekeyPublisher =
+        device == null
+            ? null
+            : new PrekeyPublisher(sessions, device, config.clock(), new SecureRandom());
+    this.prekeyThread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "ztchat-prekeys-" + config.me().name());
+              t.setDaemon(true);
+              return t;
+            });
     this.verifier = new CertificateVerifier(config.rootCa());
-    this.contacts =
-        new ContactDirectory(
-            this::connection, verifier, new ContactPins(store, config.clock()), config.clock());
+    ContactPins pins = new ContactPins(store, config.clock());
+    this.contacts = new ContactDirectory(this::connection, verifier, pins, config.clock());
+    this.devices =
+        new PeerDevices(
+            this::connection,
+            verifier,
+            contacts,
+            pins,
+            store,
+            new StoredPeerVersions(store),
+            config.clock(),
+            listener::onNotice);
     this.outgoing =
         new OutgoingMessages(config, contacts, outbox, history, this::connection, listener);
     this.openers = openersFor(config);
@@ -161,6 +194,63 @@ public final class ChatClient implements AutoCloseable {
             Backoff.forReconnect(),
             listener::onConnectionState,
             this::onConnected);
+    if (prekeyPublisher != null) {
+      // The relay hands out one-time prekeys while this device is online too.
+      rechecks.scheduleWithFixedDelay(
+          () ->
+              supervisor.current().filter(RelayConnection::isOpen).ifPresent(this::publishPrekeys),
+          PREKEY_RECHECK.toSeconds(),
+          PREKEY_RECHECK.toSeconds(),
+          TimeUnit.SECONDS);
+    }
+  }
+
+  private static DeviceKey deviceKey(ChatClientConfig c) throws IOException {
+    try {
+      return new DeviceKey(c.device().privateKey(), c.device().certificate());
+    } catch (SessionSetupException e) {
+      throw new IOException(
+          "your device key cannot be used ("
+              + e.getMessage()
+              + "): ask your administrator for a new one (pki issue "
+              + c.me().name()
+              + " --add-device)",
+          e);
+    }
+  }
+
+  /**
+   * Publishes this device's prekeys on {@code conn} in the background, when the relay routes
+   * version 2: never delays the connection, and a failure is logged (no key material) and tried
+   * again on the next connection.
+   */
+  private void publishPrekeys(RelayConnection conn) {
+    if (prekeyPublisher == null || !conn.relayVersions().contains(V2Envelope.VERSION)) {
+      return;
+    }
+    try {
+      prekeyThread.execute(
+          () -> {
+            if (!conn.isOpen()) {
+              return;
+            }
+            try {
+              prekeyPublisher.publish(conn);
+            } catch (IOException | RuntimeException e) {
+              LOG.warn(
+                  "could not publish this device's prekeys ({}); trying again on the next"
+                      + " connection",
+                  e.getMessage());
+            }
+          });
+    } catch (RejectedExecutionException closing) {
+      // closed meanwhile
+    }
+  }
+
+  /** Test seam: this device's prekey publisher, null without a device credential. */
+  PrekeyPublisher prekeyPublisher() {
+    return prekeyPublisher;
   }
 
   /**
@@ -201,11 +291,11 @@ public final class ChatClient implements AutoCloseable {
   private RelayConnection connectWithCurrentKeys() throws IOException {
     ChatClientConfig c = config;
     try {
-      return RelayConnection.connect(c.host(), c.port(), c.me().signing(), c.rootCa());
+      return RelayConnection.connect(c.host(), c.port(), c.tlsCredential(), c.rootCa());
     } catch (CertificateRefusedException refused) {
       ChatClientConfig renewed = renewedKeys(c, refused, listener);
       useKeys(renewed);
-      return RelayConnection.connect(c.host(), c.port(), renewed.me().signing(), c.rootCa());
+      return RelayConnection.connect(c.host(), c.port(), renewed.tlsCredential(), c.rootCa());
     }
   }
 
@@ -266,12 +356,12 @@ public final class ChatClient implements AutoCloseable {
         try {
           first =
               RelayConnection.connect(
-                  config.host(), config.port(), config.me().signing(), config.rootCa());
+                  config.host(), config.port(), config.tlsCredential(), config.rootCa());
         } catch (CertificateRefusedException refused) {
           config = renewedKeys(config, refused, listener);
           first =
               RelayConnection.connect(
-                  config.host(), config.port(), config.me().signing(), config.rootCa());
+                  config.host(), config.port(), config.tlsCredential(), config.rootCa());
         }
       }
       ChatClient client = new ChatClient(config, listener, store, guard, first);
@@ -343,10 +433,14 @@ public final class ChatClient implements AutoCloseable {
         ref,
         REQUEST_TIMEOUT);
     receiver.execute(outgoing::flush);
+    publishPrekeys(conn);
     RelayTtlCheck.warnIfWindowShorter(config.acceptance(), conn.welcome(), listener::onNotice);
     Remedy renew = Remedy.forUser(Remedy.Kind.RENEW_USER, config.me().name());
     warnOfExpiry("your signing certificate", config.me().signing().certificate(), renew);
     warnOfExpiry("your encryption certificate", config.me().encryption().certificate(), renew);
+    if (config.device() != null) {
+      warnOfExpiry("your device certificate", config.device().certificate(), renew);
+    }
     X509Certificate serverCert = conn.serverCertificate();
     if (serverCert != null) {
       warnOfExpiry("the server's certificate", serverCert, null);
@@ -770,6 +864,7 @@ public final class ChatClient implements AutoCloseable {
   public void close() {
     closing.countDown();
     rechecks.shutdownNow();
+    prekeyThread.shutdownNow();
     receiver.shutdown();
     try {
       receiver.awaitTermination(5, TimeUnit.SECONDS);
@@ -785,7 +880,13 @@ public final class ChatClient implements AutoCloseable {
       receipts.close();
     }
     supervisor.close();
+    try {
+      prekeyThread.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     replayGuard.close();
+    sessions.close();
     store.close();
   }
 }
