@@ -108,12 +108,18 @@ final class PrekeyPublisher {
     return fresh;
   }
 
+  /**
+   * Saves {@code p} holding its monitor, so that a snapshot taken here cannot overwrite a later one
+   * the version-2 opener saved after using up a one-time prekey.
+   */
   private void save(PrekeyStore p) throws IOException {
-    byte[] bytes = p.toBytes();
-    try {
-      store.savePrekeys(bytes);
-    } finally {
-      java.util.Arrays.fill(bytes, (byte) 0);
+    synchronized (p) {
+      byte[] bytes = p.toBytes();
+      try {
+        store.savePrekeys(bytes);
+      } finally {
+        java.util.Arrays.fill(bytes, (byte) 0);
+      }
     }
   }
 
