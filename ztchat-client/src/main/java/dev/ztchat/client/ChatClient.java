@@ -237,10 +237,14 @@ public final class ChatClient implements AutoCloseable {
             try {
               prekeyPublisher.publish(conn);
             } catch (IOException | RuntimeException e) {
-              LOG.warn(
-                  "could not publish this device's prekeys ({}); trying again on the next"
-                      + " connection",
-                  e.getMessage());
+              if (closing.getCount() == 0) {
+                LOG.debug("prekey publication stopped: closing");
+              } else {
+                LOG.warn(
+                    "could not publish this device's prekeys ({}); trying again on the next"
+                        + " connection",
+                    e.getMessage());
+              }
             }
           });
     } catch (RejectedExecutionException closing) {
@@ -864,9 +868,10 @@ public final class ChatClient implements AutoCloseable {
   public void close() {
     closing.countDown();
     rechecks.shutdownNow();
-    prekeyThread.shutdownNow();
+    prekeyThread.shutdownNow(); // a publication in progress is tried again on the next run
     receiver.shutdown();
     try {
+      prekeyThread.awaitTermination(5, TimeUnit.SECONDS);
       receiver.awaitTermination(5, TimeUnit.SECONDS);
       receipts.sendWaiting(ReceiptPacer.PER_SECOND);
       // Let acknowledgements and receipts already sent get their answers, briefly.
@@ -880,11 +885,6 @@ public final class ChatClient implements AutoCloseable {
       receipts.close();
     }
     supervisor.close();
-    try {
-      prekeyThread.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
     replayGuard.close();
     sessions.close();
     store.close();

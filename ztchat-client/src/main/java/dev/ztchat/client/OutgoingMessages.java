@@ -3,15 +3,19 @@ package dev.ztchat.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.EnvelopeFormats;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.EnvelopeSealer;
+import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.RecipientKey;
 import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
 import dev.ztchat.core.envelope.SealedEnvelope;
+import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.envelope.WrappedKey;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.DeliveryStatus;
+import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.FrameCodec;
 import java.io.IOException;
@@ -19,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -277,13 +282,56 @@ final class OutgoingMessages {
     return deliver(conn, envelope, conn.nextRef());
   }
 
+  /**
+   * How often a {@code send} the relay answered with {@code internal} ("could not store the
+   * message; try again later") is sent again at once, and the pause before each: a busy store is
+   * usually free again within milliseconds, and the relay stores an envelope once however often it
+   * comes.
+   */
+  static final int INTERNAL_RETRIES = 3;
+
+  private static final Duration INTERNAL_RETRY_PAUSE = Duration.ofMillis(150);
+
   private static Frame.Sent deliver(RelayConnection conn, byte[] envelope, String ref)
       throws IOException {
-    Frame answer = conn.request(new Frame.Send(ref, envelope), ref, ChatClient.REQUEST_TIMEOUT);
-    if (!(answer instanceof Frame.Sent sent)) {
-      throw new IOException("unexpected answer from the server: " + answer.type());
+    // Version 2 travels as a binary frame (docs/v2/envelope.md section 4).
+    boolean binary = isVersion2(envelope);
+    for (int attempt = 0; ; attempt++) {
+      String r = attempt == 0 ? ref : conn.nextRef();
+      Frame answer;
+      try {
+        answer = conn.request(new Frame.Send(r, envelope, binary), r, ChatClient.REQUEST_TIMEOUT);
+      } catch (RelayConnection.RelayException e) {
+        if (e.code() != ErrorCode.INTERNAL || attempt >= INTERNAL_RETRIES) {
+          throw e;
+        }
+        LOG.debug("the relay could not store a message ({}); sending it again", e.getMessage());
+        pause(INTERNAL_RETRY_PAUSE.multipliedBy(attempt + 1L));
+        continue;
+      }
+      if (!(answer instanceof Frame.Sent sent)) {
+        throw new IOException("unexpected answer from the server: " + answer.type());
+      }
+      return sent;
     }
-    return sent;
+  }
+
+  private static void pause(Duration d) throws IOException {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while sending", e);
+    }
+  }
+
+  /** Whether {@code envelope} is of version 2 or later (it then travels as a binary frame). */
+  static boolean isVersion2(byte[] envelope) {
+    try {
+      return EnvelopeFormats.formatOf(envelope).version() >= V2Envelope.VERSION;
+    } catch (MalformedEnvelopeException e) {
+      return false;
+    }
   }
 
   /**
