@@ -132,7 +132,6 @@ public final class ChatClient implements AutoCloseable {
             this::connection,
             verifier,
             contacts,
-            pins,
             store,
             new StoredPeerVersions(store),
             config.clock(),

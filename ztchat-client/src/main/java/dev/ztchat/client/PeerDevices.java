@@ -36,8 +36,8 @@ import java.util.function.Consumer;
  * not revoked by the CA's current list) and its prekeys' signatures verify with it
  * (docs/v2/session-setup.md section 4; docs/v2/prekeys.md section 3.2). A verified bundle proves
  * the peer speaks version 2 ({@link PeerVersions}), and its device id is remembered (table {@code
- * peer_devices}); a different device for a contact whose keys are pinned is told to the user, as a
- * key change is.
+ * peer_devices}): that is the peer's pinned version-2 key (trust on first use), and a different
+ * device later is told to the user, as a key change is.
  *
  * <p>{@code no_prekeys} from the relay means the peer has no version-2 device, or hides it: {@link
  * Lookup.NoDevice}; what that allows (version 1, or nothing) is the sender's decision. Thread-safe.
@@ -65,7 +65,6 @@ final class PeerDevices {
   private final ContactDirectory.ConnectionSource relay;
   private final CertificateVerifier verifier;
   private final ContactDirectory contacts;
-  private final ContactPins pins;
   private final ClientStore store;
   private final PeerVersions versions;
   private final Clock clock;
@@ -75,7 +74,6 @@ final class PeerDevices {
       ContactDirectory.ConnectionSource relay,
       CertificateVerifier verifier,
       ContactDirectory contacts,
-      ContactPins pins,
       ClientStore store,
       PeerVersions versions,
       Clock clock,
@@ -83,7 +81,6 @@ final class PeerDevices {
     this.relay = requireNonNull(relay, "relay");
     this.verifier = requireNonNull(verifier, "verifier");
     this.contacts = requireNonNull(contacts, "contacts");
-    this.pins = requireNonNull(pins, "pins");
     this.store = requireNonNull(store, "store");
     this.versions = requireNonNull(versions, "versions");
     this.clock = requireNonNull(clock, "clock");
@@ -200,7 +197,9 @@ final class PeerDevices {
     } catch (SQLException e) {
       throw new IOException("cannot record the device of " + peer + ": " + e.getMessage(), e);
     }
-    if (known.isPresent() && pins.isPinned(peer)) {
+    // The device remembered here is the peer's pinned version-2 key (trust on first use), as the
+    // v1 pins are: a new one is told whether or not v1 keys were pinned too.
+    if (known.isPresent()) {
       notices.accept(deviceChangedNotice(peer, known.get(), device));
     }
   }
