@@ -2,10 +2,13 @@ package dev.ztchat.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.conversation.V2Device;
+import dev.ztchat.core.conversation.V2MessageOpener;
 import dev.ztchat.core.envelope.ContentKind;
 import dev.ztchat.core.envelope.EnvelopeRejectedException;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.MessageOpener;
 import dev.ztchat.core.envelope.MessageOpeners;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
@@ -25,12 +28,14 @@ import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.remedy.Remedy;
 import dev.ztchat.core.session.DeviceKey;
+import dev.ztchat.core.session.LedgerNotice;
 import dev.ztchat.core.session.SessionSetupException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -89,6 +94,9 @@ public final class ChatClient implements AutoCloseable {
   private volatile boolean ackEnabled = true;
   private final SqliteSessionStore sessions;
   final PeerDevices devices; // package-private: tests fetch bundles through it
+  private final StoredPeerVersions peerVersions;
+  private final V2Device v2device; // null without a device credential
+  private final SecureRandom random = new SecureRandom();
   private final PrekeyPublisher prekeyPublisher; // null without a device credential
   private final ExecutorService prekeyThread;
 
@@ -117,6 +125,12 @@ public final class ChatClient implements AutoCloseable {
         device == null
             ? null
             : new PrekeyPublisher(sessions, device, config.clock(), new SecureRandom());
+    this.peerVersions = new StoredPeerVersions(store);
+    // The live prekey store is shared by the publisher and the version-2 opener.
+    this.v2device =
+        device == null
+            ? null
+            : new V2Device(config.me().name(), device, prekeyPublisher.prekeys(), sessions);
     this.prekeyThread =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -133,11 +147,19 @@ public final class ChatClient implements AutoCloseable {
             verifier,
             contacts,
             store,
-            new StoredPeerVersions(store),
+            peerVersions,
             config.clock(),
             listener::onNotice);
     this.outgoing =
-        new OutgoingMessages(config, contacts, outbox, history, this::connection, listener);
+        new OutgoingMessages(
+            config,
+            contacts,
+            outbox,
+            history,
+            this::connection,
+            listener,
+            new V2Sending(
+                v2device, devices, peerVersions, this::connection, config.clock(), random));
     this.openers = openersFor(config);
     this.receipts =
         new ReceiptPacer(
@@ -257,11 +279,27 @@ public final class ChatClient implements AutoCloseable {
   }
 
   /**
-   * The openers of every envelope version this client reads: version 1 only for now
-   * (docs/v2/envelope.md section 6).
+   * The openers of every envelope version this client reads (docs/v2/envelope.md section 6):
+   * version 1 always, version 2 when this device has a device credential; both behind the downgrade
+   * rule of the peers' versions.
    */
   private MessageOpeners openersFor(ChatClientConfig c) {
-    return MessageOpeners.of(List.of(new RsaOaepAesGcmMessageOpener(openerFor(c))));
+    List<MessageOpener> all = new ArrayList<>();
+    all.add(new RsaOaepAesGcmMessageOpener(openerFor(c)));
+    if (v2device != null) {
+      all.add(
+          new V2MessageOpener(
+              v2device,
+              verifier,
+              replayGuard,
+              c.clock(),
+              c.acceptance(),
+              contacts::refusal,
+              peerVersions,
+              random));
+    }
+    // The downgrade rule: version 1 is refused from a peer known to speak version 2.
+    return MessageOpeners.of(all, peerVersions);
   }
 
   private RsaOaepAesGcmOpener openerFor(ChatClientConfig c) {
@@ -664,7 +702,15 @@ public final class ChatClient implements AutoCloseable {
           MalformedEnvelopeException,
           UnopenableVersionException,
           IOException {
-    OpenedMessage m = openers.open(bytes);
+    OpenedMessage m;
+    try {
+      m = openers.open(bytes);
+    } catch (UncheckedIOException e) {
+      // The session store or the peer versions failed: nothing was shown or saved, so the relay's
+      // next delivery must be opened rather than refused as a replay.
+      releaseMessageId(sender, envelope);
+      throw e;
+    }
     boolean delivered;
     try {
       contacts.senderAccepted(m.sender());
@@ -680,13 +726,10 @@ public final class ChatClient implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       // Nothing was shown or acknowledged: let the redelivered copy be opened again rather than
       // refused as a replay of an envelope that was never kept.
-      try {
-        replayGuard.release(sender, envelope.messageId());
-      } catch (RuntimeException release) {
-        LOG.warn("cannot release the message id after a local failure: {}", release.getMessage());
-      }
+      releaseMessageId(sender, envelope);
       throw e;
     }
+    tellLedgerNotices(m);
     if (m.kind() == ContentKind.RECEIPT) {
       if (delivered) {
         listener.onDelivered(m.sender(), HexFormat.of().formatHex(m.receiptFor()));
@@ -696,6 +739,31 @@ public final class ChatClient implements AutoCloseable {
       sendReceipt(m);
     }
     acknowledge(sender, id);
+  }
+
+  private void releaseMessageId(String sender, RoutingPrefix envelope) {
+    try {
+      replayGuard.release(sender, envelope.messageId());
+    } catch (RuntimeException release) {
+      LOG.warn("cannot release the message id after a local failure: {}", release.getMessage());
+    }
+  }
+
+  /**
+   * Tells the user what the conversation ledger noticed when {@code m} arrived (messages missing,
+   * lost, out of order: docs/v2/conversation-ledger.md), one notice each, the peer's name made safe
+   * for a terminal.
+   */
+  private void tellLedgerNotices(OpenedMessage m) {
+    String peer = m.sender().replaceAll("[\\p{Cntrl}\\p{Cf}]", "?");
+    for (LedgerNotice n : m.notices()) {
+      listener.onNotice("[!] " + n.describe(peer));
+    }
+  }
+
+  /** Test seam: the version-2 session store. */
+  SqliteSessionStore sessionStore() {
+    return sessions;
   }
 
   private void malformed(MalformedEnvelopeException e) {

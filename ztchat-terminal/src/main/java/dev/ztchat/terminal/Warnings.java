@@ -31,6 +31,12 @@ public final class Warnings {
       case UNTRUSTED_SENDER_CERTIFICATE ->
           "[!] Message dropped: the certificate of " + from + " is not trusted";
       case MALFORMED_CONTENT -> "[!] Message with unreadable content dropped from " + from;
+      case DOWNGRADE ->
+          "[!] Version-1 message dropped from " + from + ", who uses version 2 (downgrade attempt)";
+      case UNKNOWN_SESSION ->
+          "[!] Message from "
+              + from
+              + " dropped: it belongs to a session this device does not have";
     };
   }
 }
