@@ -150,9 +150,12 @@ final class ClientOptions {
         // an incomplete previous identity cannot help; skip it
       }
     }
+    // users/NAME/device.crt|key: present unless the user was made --v1-only (version 1 only).
+    Credential device = layout.hasDevice(name) ? layout.readDevice(name) : null;
     return new ChatClientConfig(
             hp.host(), hp.port(), me, ca, dataDir, policy, Clock.systemUTC(), previous)
-        .withKeyReload(KeyReload.fromCertsFolder(certs, name)); // carries on after pki renew
+        .withKeyReload(KeyReload.fromCertsFolder(certs, name)) // carries on after pki renew
+        .withDevice(device);
   }
 
   /**

@@ -256,11 +256,12 @@ final class DemoCommand implements Callable<Integer> {
   private ChatClientConfig config(CertsLayout certs, UserIdentity id, RelayServer server, Path tmp)
       throws IOException {
     return ChatClientConfig.of(
-        "localhost",
-        server.port(),
-        id,
-        PemFiles.readCertificate(certs.caCertificate()),
-        tmp.resolve("state-" + id.name()));
+            "localhost",
+            server.port(),
+            id,
+            PemFiles.readCertificate(certs.caCertificate()),
+            tmp.resolve("state-" + id.name()))
+        .withDevice(certs.hasDevice(id.name()) ? certs.readDevice(id.name()) : null);
   }
 
   /** Records every envelope bob's client receives, by message id (what a relay would see). */

@@ -2,10 +2,13 @@ package dev.ztchat.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.conversation.V2Device;
+import dev.ztchat.core.conversation.V2MessageOpener;
 import dev.ztchat.core.envelope.ContentKind;
 import dev.ztchat.core.envelope.EnvelopeRejectedException;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.MessageOpener;
 import dev.ztchat.core.envelope.MessageOpeners;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
@@ -16,6 +19,7 @@ import dev.ztchat.core.envelope.RsaOaepAesGcmOpener;
 import dev.ztchat.core.envelope.SenderCertificateLookup;
 import dev.ztchat.core.envelope.SenderLookupUnavailableException;
 import dev.ztchat.core.envelope.UnopenableVersionException;
+import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CrlRejectedException;
@@ -23,10 +27,15 @@ import dev.ztchat.core.pki.KeyFingerprint;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.remedy.Remedy;
+import dev.ztchat.core.session.DeviceKey;
+import dev.ztchat.core.session.LedgerNotice;
+import dev.ztchat.core.session.SessionSetupException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -83,6 +92,16 @@ public final class ChatClient implements AutoCloseable {
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
   private volatile Consumer<byte[]> wireTap = b -> {};
   private volatile boolean ackEnabled = true;
+  private final SqliteSessionStore sessions;
+  final PeerDevices devices; // package-private: tests fetch bundles through it
+  private final StoredPeerVersions peerVersions;
+  private final V2Device v2device; // null without a device credential
+  private final SecureRandom random = new SecureRandom();
+  private final PrekeyPublisher prekeyPublisher; // null without a device credential
+  private final ExecutorService prekeyThread;
+
+  /** How often, while connected, the relay's stock of this device's prekeys is checked. */
+  static final Duration PREKEY_RECHECK = Duration.ofHours(1);
 
   private ChatClient(
       ChatClientConfig config,
@@ -100,12 +119,47 @@ public final class ChatClient implements AutoCloseable {
     this.outbox = new Outbox(store, key, config.clock());
     this.acks = new AckLedger(store, config.clock());
     acks.evictOlderThan(config.acceptance().retention());
+    DeviceKey device = config.device() == null ? null : deviceKey(config);
+    this.sessions = SqliteSessionStore.open(store, key);
+    this.prekeyPublisher =
+        device == null
+            ? null
+            : new PrekeyPublisher(sessions, device, config.clock(), new SecureRandom());
+    this.peerVersions = new StoredPeerVersions(store);
+    // The live prekey store is shared by the publisher and the version-2 opener.
+    this.v2device =
+        device == null
+            ? null
+            : new V2Device(config.me().name(), device, prekeyPublisher.prekeys(), sessions);
+    this.prekeyThread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "ztchat-prekeys-" + config.me().name());
+              t.setDaemon(true);
+              return t;
+            });
     this.verifier = new CertificateVerifier(config.rootCa());
-    this.contacts =
-        new ContactDirectory(
-            this::connection, verifier, new ContactPins(store, config.clock()), config.clock());
+    ContactPins pins = new ContactPins(store, config.clock());
+    this.contacts = new ContactDirectory(this::connection, verifier, pins, config.clock());
+    this.devices =
+        new PeerDevices(
+            this::connection,
+            verifier,
+            contacts,
+            store,
+            peerVersions,
+            config.clock(),
+            listener::onNotice);
     this.outgoing =
-        new OutgoingMessages(config, contacts, outbox, history, this::connection, listener);
+        new OutgoingMessages(
+            config,
+            contacts,
+            outbox,
+            history,
+            this::connection,
+            listener,
+            new V2Sending(
+                v2device, devices, peerVersions, this::connection, config.clock(), random));
     this.openers = openersFor(config);
     this.receipts =
         new ReceiptPacer(
@@ -161,14 +215,91 @@ public final class ChatClient implements AutoCloseable {
             Backoff.forReconnect(),
             listener::onConnectionState,
             this::onConnected);
+    if (prekeyPublisher != null) {
+      // The relay hands out one-time prekeys while this device is online too.
+      rechecks.scheduleWithFixedDelay(
+          () ->
+              supervisor.current().filter(RelayConnection::isOpen).ifPresent(this::publishPrekeys),
+          PREKEY_RECHECK.toSeconds(),
+          PREKEY_RECHECK.toSeconds(),
+          TimeUnit.SECONDS);
+    }
+  }
+
+  private static DeviceKey deviceKey(ChatClientConfig c) throws IOException {
+    try {
+      return new DeviceKey(c.device().privateKey(), c.device().certificate());
+    } catch (SessionSetupException e) {
+      throw new IOException(
+          "your device key cannot be used ("
+              + e.getMessage()
+              + "): ask your administrator for a new one (pki issue "
+              + c.me().name()
+              + " --add-device)",
+          e);
+    }
   }
 
   /**
-   * The openers of every envelope version this client reads: version 1 only for now
-   * (docs/v2/envelope.md section 6).
+   * Publishes this device's prekeys on {@code conn} in the background, when the relay routes
+   * version 2: never delays the connection, and a failure is logged (no key material) and tried
+   * again on the next connection.
+   */
+  private void publishPrekeys(RelayConnection conn) {
+    if (prekeyPublisher == null || !conn.relayVersions().contains(V2Envelope.VERSION)) {
+      return;
+    }
+    try {
+      prekeyThread.execute(
+          () -> {
+            if (!conn.isOpen()) {
+              return;
+            }
+            try {
+              prekeyPublisher.publish(conn);
+            } catch (IOException | RuntimeException e) {
+              if (closing.getCount() == 0) {
+                LOG.debug("prekey publication stopped: closing");
+              } else {
+                LOG.warn(
+                    "could not publish this device's prekeys ({}); trying again on the next"
+                        + " connection",
+                    e.getMessage());
+              }
+            }
+          });
+    } catch (RejectedExecutionException closing) {
+      // closed meanwhile
+    }
+  }
+
+  /** Test seam: this device's prekey publisher, null without a device credential. */
+  PrekeyPublisher prekeyPublisher() {
+    return prekeyPublisher;
+  }
+
+  /**
+   * The openers of every envelope version this client reads (docs/v2/envelope.md section 6):
+   * version 1 always, version 2 when this device has a device credential; both behind the downgrade
+   * rule of the peers' versions.
    */
   private MessageOpeners openersFor(ChatClientConfig c) {
-    return MessageOpeners.of(List.of(new RsaOaepAesGcmMessageOpener(openerFor(c))));
+    List<MessageOpener> all = new ArrayList<>();
+    all.add(new RsaOaepAesGcmMessageOpener(openerFor(c)));
+    if (v2device != null) {
+      all.add(
+          new V2MessageOpener(
+              v2device,
+              verifier,
+              replayGuard,
+              c.clock(),
+              c.acceptance(),
+              contacts::refusal,
+              peerVersions,
+              random));
+    }
+    // The downgrade rule: version 1 is refused from a peer known to speak version 2.
+    return MessageOpeners.of(all, peerVersions);
   }
 
   private RsaOaepAesGcmOpener openerFor(ChatClientConfig c) {
@@ -201,11 +332,11 @@ public final class ChatClient implements AutoCloseable {
   private RelayConnection connectWithCurrentKeys() throws IOException {
     ChatClientConfig c = config;
     try {
-      return RelayConnection.connect(c.host(), c.port(), c.me().signing(), c.rootCa());
+      return RelayConnection.connect(c.host(), c.port(), c.tlsCredential(), c.rootCa());
     } catch (CertificateRefusedException refused) {
       ChatClientConfig renewed = renewedKeys(c, refused, listener);
       useKeys(renewed);
-      return RelayConnection.connect(c.host(), c.port(), renewed.me().signing(), c.rootCa());
+      return RelayConnection.connect(c.host(), c.port(), renewed.tlsCredential(), c.rootCa());
     }
   }
 
@@ -266,12 +397,12 @@ public final class ChatClient implements AutoCloseable {
         try {
           first =
               RelayConnection.connect(
-                  config.host(), config.port(), config.me().signing(), config.rootCa());
+                  config.host(), config.port(), config.tlsCredential(), config.rootCa());
         } catch (CertificateRefusedException refused) {
           config = renewedKeys(config, refused, listener);
           first =
               RelayConnection.connect(
-                  config.host(), config.port(), config.me().signing(), config.rootCa());
+                  config.host(), config.port(), config.tlsCredential(), config.rootCa());
         }
       }
       ChatClient client = new ChatClient(config, listener, store, guard, first);
@@ -343,10 +474,14 @@ public final class ChatClient implements AutoCloseable {
         ref,
         REQUEST_TIMEOUT);
     receiver.execute(outgoing::flush);
+    publishPrekeys(conn);
     RelayTtlCheck.warnIfWindowShorter(config.acceptance(), conn.welcome(), listener::onNotice);
     Remedy renew = Remedy.forUser(Remedy.Kind.RENEW_USER, config.me().name());
     warnOfExpiry("your signing certificate", config.me().signing().certificate(), renew);
     warnOfExpiry("your encryption certificate", config.me().encryption().certificate(), renew);
+    if (config.device() != null) {
+      warnOfExpiry("your device certificate", config.device().certificate(), renew);
+    }
     X509Certificate serverCert = conn.serverCertificate();
     if (serverCert != null) {
       warnOfExpiry("the server's certificate", serverCert, null);
@@ -567,7 +702,15 @@ public final class ChatClient implements AutoCloseable {
           MalformedEnvelopeException,
           UnopenableVersionException,
           IOException {
-    OpenedMessage m = openers.open(bytes);
+    OpenedMessage m;
+    try {
+      m = openers.open(bytes);
+    } catch (UncheckedIOException e) {
+      // The session store or the peer versions failed: nothing was shown or saved, so the relay's
+      // next delivery must be opened rather than refused as a replay.
+      releaseMessageId(sender, envelope);
+      throw e;
+    }
     boolean delivered;
     try {
       contacts.senderAccepted(m.sender());
@@ -583,13 +726,10 @@ public final class ChatClient implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       // Nothing was shown or acknowledged: let the redelivered copy be opened again rather than
       // refused as a replay of an envelope that was never kept.
-      try {
-        replayGuard.release(sender, envelope.messageId());
-      } catch (RuntimeException release) {
-        LOG.warn("cannot release the message id after a local failure: {}", release.getMessage());
-      }
+      releaseMessageId(sender, envelope);
       throw e;
     }
+    tellLedgerNotices(m);
     if (m.kind() == ContentKind.RECEIPT) {
       if (delivered) {
         listener.onDelivered(m.sender(), HexFormat.of().formatHex(m.receiptFor()));
@@ -599,6 +739,31 @@ public final class ChatClient implements AutoCloseable {
       sendReceipt(m);
     }
     acknowledge(sender, id);
+  }
+
+  private void releaseMessageId(String sender, RoutingPrefix envelope) {
+    try {
+      replayGuard.release(sender, envelope.messageId());
+    } catch (RuntimeException release) {
+      LOG.warn("cannot release the message id after a local failure: {}", release.getMessage());
+    }
+  }
+
+  /**
+   * Tells the user what the conversation ledger noticed when {@code m} arrived (messages missing,
+   * lost, out of order: docs/v2/conversation-ledger.md), one notice each, the peer's name made safe
+   * for a terminal.
+   */
+  private void tellLedgerNotices(OpenedMessage m) {
+    String peer = m.sender().replaceAll("[\\p{Cntrl}\\p{Cf}]", "?");
+    for (LedgerNotice n : m.notices()) {
+      listener.onNotice("[!] " + n.describe(peer));
+    }
+  }
+
+  /** Test seam: the version-2 session store. */
+  SqliteSessionStore sessionStore() {
+    return sessions;
   }
 
   private void malformed(MalformedEnvelopeException e) {
@@ -770,8 +935,10 @@ public final class ChatClient implements AutoCloseable {
   public void close() {
     closing.countDown();
     rechecks.shutdownNow();
+    prekeyThread.shutdownNow(); // a publication in progress is tried again on the next run
     receiver.shutdown();
     try {
+      prekeyThread.awaitTermination(5, TimeUnit.SECONDS);
       receiver.awaitTermination(5, TimeUnit.SECONDS);
       receipts.sendWaiting(ReceiptPacer.PER_SECOND);
       // Let acknowledgements and receipts already sent get their answers, briefly.
@@ -786,6 +953,7 @@ public final class ChatClient implements AutoCloseable {
     }
     supervisor.close();
     replayGuard.close();
+    sessions.close();
     store.close();
   }
 }

@@ -3,6 +3,7 @@ package dev.ztchat.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.AcceptancePolicy;
+import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.UserIdentity;
 import java.nio.file.Path;
@@ -12,9 +13,10 @@ import java.util.List;
 
 /**
  * What a chat client needs: where the relay is, who I am, which CA I trust, where my state lives,
- * my earlier encryption keys after a renewal (to keep old history readable), and optionally where
- * to read my keys again when the relay refuses them after a renewal ({@code keyReload}, null for
- * none).
+ * my earlier encryption keys after a renewal (to keep old history readable), optionally where to
+ * read my keys again when the relay refuses them after a renewal ({@code keyReload}, null for
+ * none), and my version-2 device credential ({@code device}: the ECDSA P-256 certificate and key of
+ * docs/v2/device-certificates.md, null for a user without one, who then speaks version 1 only).
  */
 public record ChatClientConfig(
     String host,
@@ -25,7 +27,8 @@ public record ChatClientConfig(
     AcceptancePolicy acceptance,
     Clock clock,
     List<Credential> previousEncryption,
-    KeyReload keyReload) {
+    KeyReload keyReload,
+    Credential device) {
   public ChatClientConfig {
     requireNonNull(host, "host");
     requireNonNull(me, "me");
@@ -38,6 +41,30 @@ public record ChatClientConfig(
       throw new IllegalArgumentException(
           "server port " + port + " is out of range: use 1 to 65535");
     }
+    if (device != null && !me.name().equals(CertificateVerifier.commonName(device.certificate()))) {
+      throw new IllegalArgumentException(
+          "the device certificate is for '"
+              + CertificateVerifier.commonName(device.certificate())
+              + "', not '"
+              + me.name()
+              + "': use users/"
+              + me.name()
+              + "/device.crt");
+    }
+  }
+
+  /** Without a device credential (version 1 only). */
+  public ChatClientConfig(
+      String host,
+      int port,
+      UserIdentity me,
+      X509Certificate rootCa,
+      Path dataDir,
+      AcceptancePolicy acceptance,
+      Clock clock,
+      List<Credential> previousEncryption,
+      KeyReload keyReload) {
+    this(host, port, me, rootCa, dataDir, acceptance, clock, previousEncryption, keyReload, null);
   }
 
   /** Without a way to read the keys again. */
@@ -63,7 +90,21 @@ public record ChatClientConfig(
   /** This configuration, reading the keys again from {@code reload} after a renewal. */
   public ChatClientConfig withKeyReload(KeyReload reload) {
     return new ChatClientConfig(
-        host, port, me, rootCa, dataDir, acceptance, clock, previousEncryption, reload);
+        host, port, me, rootCa, dataDir, acceptance, clock, previousEncryption, reload, device);
+  }
+
+  /** This configuration with my version-2 device credential ({@code null}: version 1 only). */
+  public ChatClientConfig withDevice(Credential device) {
+    return new ChatClientConfig(
+        host, port, me, rootCa, dataDir, acceptance, clock, previousEncryption, keyReload, device);
+  }
+
+  /**
+   * The certificate presented to the relay: the device certificate when I have one (the relay
+   * accepts role device, docs/v2/device-certificates.md section 4), the v1 signing one otherwise.
+   */
+  Credential tlsCredential() {
+    return device != null ? device : me.signing();
   }
 
   /** This configuration with renewed keys. */
@@ -73,6 +114,6 @@ public record ChatClientConfig(
           "renewed keys are for '" + renewed.name() + "', not '" + me.name() + "'");
     }
     return new ChatClientConfig(
-        host, port, renewed, rootCa, dataDir, acceptance, clock, previous, keyReload);
+        host, port, renewed, rootCa, dataDir, acceptance, clock, previous, keyReload, device);
   }
 }

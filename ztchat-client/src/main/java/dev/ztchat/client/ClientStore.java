@@ -16,8 +16,10 @@ import java.util.Set;
  * The client's local state: one SQLite file per identity ({@code client.db} in the data folder),
  * created 0600 in a 0700 folder, with a schema version and forward-only migrations. Holds the
  * pinned contact keys (version 1), the conversation history and the outbox of messages not yet
- * handed to the relay (version 2, their text encrypted with {@link AtRestKey}); the seen-message
- * cache lives beside it ({@code seen.db}).
+ * handed to the relay (version 2, their text encrypted with {@link AtRestKey}), and the version-2
+ * state (version 3: sessions, conversation ledgers and prekeys, encrypted with {@link AtRestKey},
+ * see {@link SqliteSessionStore}; the peers' envelope versions and devices); the seen-message cache
+ * lives beside it ({@code seen.db}).
  *
  * <p>The store holds the folder's {@link IdentityLock} while open: one process per identity. At
  * open, the folder is (re)set to 0700 and every file in it to 0600, so state left by an older
@@ -25,7 +27,7 @@ import java.util.Set;
  */
 public final class ClientStore implements AutoCloseable {
   /** Schema version this code writes. */
-  static final int SCHEMA_VERSION = 2;
+  static final int SCHEMA_VERSION = 3;
 
   private static final Set<PosixFilePermission> OWNER_ONLY_DIR =
       PosixFilePermissions.fromString("rwx------");
@@ -104,6 +106,23 @@ public final class ClientStore implements AutoCloseable {
                 "CREATE TABLE ack_ledger (sender TEXT NOT NULL, message_id TEXT NOT NULL,"
                     + " processed_at INTEGER NOT NULL, confirmed INTEGER NOT NULL DEFAULT 0,"
                     + " PRIMARY KEY (sender, message_id))");
+          }
+          if (from < 3) {
+            s.execute(
+                "CREATE TABLE v2_sessions (peer TEXT NOT NULL, device TEXT NOT NULL, session_id"
+                    + " TEXT NOT NULL, last_used INTEGER NOT NULL, body BLOB NOT NULL,"
+                    + " PRIMARY KEY (peer, device, session_id))");
+            s.execute(
+                "CREATE TABLE v2_ledgers (peer TEXT NOT NULL, device TEXT NOT NULL, body BLOB NOT"
+                    + " NULL, PRIMARY KEY (peer, device))");
+            s.execute(
+                "CREATE TABLE v2_prekeys (id INTEGER PRIMARY KEY CHECK (id = 1), body BLOB NOT"
+                    + " NULL)");
+            s.execute(
+                "CREATE TABLE peer_versions (peer TEXT PRIMARY KEY, lowest INTEGER NOT NULL)");
+            s.execute(
+                "CREATE TABLE peer_devices (peer TEXT PRIMARY KEY, device TEXT NOT NULL,"
+                    + " learnt_at INTEGER NOT NULL)");
           }
         });
   }

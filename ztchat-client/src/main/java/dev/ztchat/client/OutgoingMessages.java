@@ -3,15 +3,19 @@ package dev.ztchat.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.EnvelopeFormats;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.envelope.EnvelopeSealer;
+import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.RecipientKey;
 import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
 import dev.ztchat.core.envelope.SealedEnvelope;
+import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.envelope.WrappedKey;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.DeliveryStatus;
+import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.FrameCodec;
 import java.io.IOException;
@@ -19,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -50,6 +55,12 @@ final class OutgoingMessages {
    */
   private final Set<String> waitingForRenewal = new HashSet<>();
 
+  /** Chooses each message's envelope version and seals version 2. */
+  private final V2Sending v2;
+
+  /** Peers told that their messages wait for their version-2 keys; guarded by flushLock. */
+  private final Set<String> withheldTold = new HashSet<>();
+
   /** A reference as long as the longest this client makes, for measuring frames. */
   private static final String REF_PLACEHOLDER = "r0000000000";
 
@@ -59,7 +70,8 @@ final class OutgoingMessages {
       Outbox outbox,
       ConversationHistory history,
       ContactDirectory.ConnectionSource relay,
-      ChatListener listener) {
+      ChatListener listener,
+      V2Sending v2) {
     this.me = requireNonNull(config, "config").me();
     this.clock = config.clock();
     this.contacts = requireNonNull(contacts, "contacts");
@@ -67,6 +79,7 @@ final class OutgoingMessages {
     this.history = requireNonNull(history, "history");
     this.relay = requireNonNull(relay, "relay");
     this.listener = requireNonNull(listener, "listener");
+    this.v2 = requireNonNull(v2, "v2");
     this.sealer = new RsaOaepAesGcmSealer(me, clock);
   }
 
@@ -94,6 +107,27 @@ final class OutgoingMessages {
     synchronized (flushLock) {
       flush(); // what earlier runs left unconfirmed goes first, as the same sealed bytes
       RelayConnection conn = relay.current();
+      switch (v2.choose(to, MessageContent.text(text))) {
+        case V2Sending.Withheld w -> {
+          keep(to, text); // never dropped, never sent in version 1
+          throw new PeerKeysWithheldException(
+              w.explanation() + " This message was kept and goes out on a later run.");
+        }
+        case V2Sending.Sealed sealed -> {
+          V2Envelope envelope = sealed.envelope();
+          return sendDurably(
+              conn,
+              conn.nextRef(),
+              to,
+              text,
+              envelope.prefix().messageIdHex(),
+              envelope.prefix().timestampMillis(),
+              envelope.encode());
+        }
+        case V2Sending.UseVersion1 _ -> {
+          // sealed below, as before version 2
+        }
+      }
       VerifiedContact contact;
       try {
         contact = contacts.forSending(to);
@@ -113,29 +147,50 @@ final class OutgoingMessages {
               MessageContent.text(text), List.of(new RecipientKey(to, contact.encryption())));
       byte[] bytes = EnvelopeCodec.encode(envelope);
       checkFits(conn.welcome().maxFrame(), ref, text, bytes);
-      String id = envelope.header().messageIdHex();
-      // Durable before the first send, as for typed messages: if the answer is lost, the next
-      // connection re-sends these very bytes, which the relay stores once.
-      long row = outbox.enqueue(to, text);
-      outbox.attachEnvelope(row, id, bytes);
-      history.recordOutgoing(
-          to, id, Instant.ofEpochMilli(envelope.header().timestampMillis()), text);
-      Frame.Sent sent;
-      try {
-        sent = deliver(conn, bytes, ref);
-      } catch (RelayConnection.RelayException e) {
-        outbox.remove(row); // the relay answered: it did not store the message
-        throw e;
-      } catch (IOException e) {
-        throw new UnconfirmedSendException(me.name(), id, e);
-      }
-      outbox.remove(row);
-      SendResult result = new SendResult(sent.messageId(), sent.results());
-      if (result.statusOf(to) != null && result.statusOf(to).accepted()) {
-        history.markSent(to, id);
-      }
-      return result;
+      return sendDurably(
+          conn,
+          ref,
+          to,
+          text,
+          envelope.header().messageIdHex(),
+          envelope.header().timestampMillis(),
+          bytes);
     }
+  }
+
+  /**
+   * Keeps the sealed {@code bytes} in the outbox, records them in the history, then sends them and
+   * returns the relay's answer; a lost answer leaves them in the outbox for the next connection.
+   */
+  private SendResult sendDurably(
+      RelayConnection conn,
+      String ref,
+      String to,
+      String text,
+      String id,
+      long timestampMillis,
+      byte[] bytes)
+      throws IOException {
+    // Durable before the first send, as for typed messages: if the answer is lost, the next
+    // connection re-sends these very bytes, which the relay stores once.
+    long row = outbox.enqueue(to, text);
+    outbox.attachEnvelope(row, id, bytes);
+    history.recordOutgoing(to, id, Instant.ofEpochMilli(timestampMillis), text);
+    Frame.Sent sent;
+    try {
+      sent = deliver(conn, bytes, ref);
+    } catch (RelayConnection.RelayException e) {
+      outbox.remove(row); // the relay answered: it did not store the message
+      throw e;
+    } catch (IOException e) {
+      throw new UnconfirmedSendException(me.name(), id, e);
+    }
+    outbox.remove(row);
+    SendResult result = new SendResult(sent.messageId(), sent.results());
+    if (result.statusOf(to) != null && result.statusOf(to).accepted()) {
+      history.markSent(to, id);
+    }
+    return result;
   }
 
   /** Keeps a typed message durably; refuses at once one that could never fit in a frame. */
@@ -211,8 +266,41 @@ final class OutgoingMessages {
     }
   }
 
-  /** Seals a waiting message and records its sealed form; null if its peer's keys changed. */
+  /**
+   * Seals a waiting message and records its sealed form; null if it cannot go now (its peer's keys
+   * changed, or are withheld) or never can (then it is removed and the user told).
+   */
   private PendingMessage seal(PendingMessage p) throws IOException {
+    V2Sending.Choice choice;
+    try {
+      choice = v2.choose(p.peer(), MessageContent.text(p.text()));
+    } catch (UntrustedContactException | MessageTooLongException e) {
+      outbox.remove(p.id());
+      listener.onSendFailed(p.peer(), e.getMessage());
+      return null;
+    }
+    switch (choice) {
+      case V2Sending.Withheld w -> {
+        if (withheldTold.add(p.peer())) { // said once, not for every message or retry
+          listener.onNotice(w.explanation());
+        }
+        return null;
+      }
+      case V2Sending.Sealed sealed -> {
+        V2Envelope envelope = sealed.envelope();
+        byte[] bytes = envelope.encode();
+        String id = envelope.prefix().messageIdHex();
+        // Durable before the first send; the ratchet state was saved before sealing returned.
+        outbox.attachEnvelope(p.id(), id, bytes);
+        history.recordOutgoing(
+            p.peer(), id, Instant.ofEpochMilli(envelope.prefix().timestampMillis()), p.text());
+        withheldTold.remove(p.peer());
+        return new PendingMessage(p.id(), p.peer(), p.text(), p.createdAt(), id, bytes);
+      }
+      case V2Sending.UseVersion1 _ -> {
+        // sealed below, as before version 2
+      }
+    }
     VerifiedContact contact;
     try {
       contact = contacts.forSending(p.peer());
@@ -266,6 +354,19 @@ final class OutgoingMessages {
   CompletableFuture<Frame> sendReceipt(String to, MessageContent content)
       throws IOException, UntrustedContactException, KeyChangedException {
     RelayConnection conn = relay.current();
+    V2Sending.Choice choice;
+    try {
+      choice = v2.choose(to, content);
+    } catch (MessageTooLongException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    if (choice instanceof V2Sending.Withheld w) {
+      throw new IOException(w.explanation()); // a receipt is never sent in version 1 to them
+    }
+    if (choice instanceof V2Sending.Sealed sealed) {
+      String ref = conn.nextRef();
+      return conn.requestAsync(new Frame.Send(ref, sealed.envelope().encode(), true), ref);
+    }
     VerifiedContact contact = contacts.forReceipt(to);
     SealedEnvelope receipt =
         sealer.seal(content, List.of(new RecipientKey(to, contact.encryption())));
@@ -277,13 +378,56 @@ final class OutgoingMessages {
     return deliver(conn, envelope, conn.nextRef());
   }
 
+  /**
+   * How often a {@code send} the relay answered with {@code internal} ("could not store the
+   * message; try again later") is sent again at once, and the pause before each: a busy store is
+   * usually free again within milliseconds, and the relay stores an envelope once however often it
+   * comes.
+   */
+  static final int INTERNAL_RETRIES = 3;
+
+  private static final Duration INTERNAL_RETRY_PAUSE = Duration.ofMillis(150);
+
   private static Frame.Sent deliver(RelayConnection conn, byte[] envelope, String ref)
       throws IOException {
-    Frame answer = conn.request(new Frame.Send(ref, envelope), ref, ChatClient.REQUEST_TIMEOUT);
-    if (!(answer instanceof Frame.Sent sent)) {
-      throw new IOException("unexpected answer from the server: " + answer.type());
+    // Version 2 travels as a binary frame (docs/v2/envelope.md section 4).
+    boolean binary = isVersion2(envelope);
+    for (int attempt = 0; ; attempt++) {
+      String r = attempt == 0 ? ref : conn.nextRef();
+      Frame answer;
+      try {
+        answer = conn.request(new Frame.Send(r, envelope, binary), r, ChatClient.REQUEST_TIMEOUT);
+      } catch (RelayConnection.RelayException e) {
+        if (e.code() != ErrorCode.INTERNAL || attempt >= INTERNAL_RETRIES) {
+          throw e;
+        }
+        LOG.debug("the relay could not store a message ({}); sending it again", e.getMessage());
+        pause(INTERNAL_RETRY_PAUSE.multipliedBy(attempt + 1L));
+        continue;
+      }
+      if (!(answer instanceof Frame.Sent sent)) {
+        throw new IOException("unexpected answer from the server: " + answer.type());
+      }
+      return sent;
     }
-    return sent;
+  }
+
+  private static void pause(Duration d) throws IOException {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while sending", e);
+    }
+  }
+
+  /** Whether {@code envelope} is of version 2 or later (it then travels as a binary frame). */
+  static boolean isVersion2(byte[] envelope) {
+    try {
+      return EnvelopeFormats.formatOf(envelope).version() >= V2Envelope.VERSION;
+    } catch (MalformedEnvelopeException e) {
+      return false;
+    }
   }
 
   /**

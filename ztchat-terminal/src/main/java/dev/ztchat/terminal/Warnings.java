@@ -32,7 +32,11 @@ public final class Warnings {
           "[!] Message dropped: the certificate of " + from + " is not trusted";
       case MALFORMED_CONTENT -> "[!] Message with unreadable content dropped from " + from;
       case DOWNGRADE ->
-          "[!] Version-1 message dropped from " + from + ", who uses version 2 (downgrade)";
+          "[!] Version-1 message dropped from " + from + ", who uses version 2 (downgrade attempt)";
+      case UNKNOWN_SESSION ->
+          "[!] Message from "
+              + from
+              + " dropped: it belongs to a session this device does not have";
     };
   }
 }

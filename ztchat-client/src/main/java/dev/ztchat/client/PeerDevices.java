@@ -1,0 +1,232 @@
+package dev.ztchat.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.envelope.PeerVersions;
+import dev.ztchat.core.envelope.V2Envelope;
+import dev.ztchat.core.pki.CertificateRejectedException;
+import dev.ztchat.core.pki.CertificateRole;
+import dev.ztchat.core.pki.CertificateVerifier;
+import dev.ztchat.core.pki.CrlRejectedException;
+import dev.ztchat.core.pki.IdentityName;
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.session.MalformedSessionDataException;
+import dev.ztchat.core.session.PrekeyBundle;
+import dev.ztchat.core.session.PrekeyKind;
+import dev.ztchat.core.session.SessionSetupException;
+import dev.ztchat.core.session.SignedPrekey;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Peers' version-2 devices: fetches a peer's prekey bundle from the relay and accepts it only when
+ * its device certificate is valid for the peer (chain to our root CA, role device, CN = the peer,
+ * not revoked by the CA's current list) and its prekeys' signatures verify with it
+ * (docs/v2/session-setup.md section 4; docs/v2/prekeys.md section 3.2). A verified bundle proves
+ * the peer speaks version 2 ({@link PeerVersions}), and its device id is remembered (table {@code
+ * peer_devices}): that is the peer's pinned version-2 key (trust on first use), and a different
+ * device later is told to the user, as a key change is.
+ *
+ * <p>{@code no_prekeys} from the relay means the peer has no version-2 device, or hides it: {@link
+ * Lookup.NoDevice}; what that allows (version 1, or nothing) is the sender's decision. Thread-safe.
+ */
+final class PeerDevices {
+  /** What the relay gave for a peer. */
+  sealed interface Lookup {
+    /** A verified bundle of the peer's device. */
+    record Found(String peer, byte[] deviceId, PrekeyBundle bundle, boolean lastResort)
+        implements Lookup {
+      public Found {
+        deviceId = deviceId.clone();
+      }
+
+      @Override
+      public byte[] deviceId() {
+        return deviceId.clone();
+      }
+    }
+
+    /** The relay has no prekeys for the peer ({@code no_prekeys}). */
+    record NoDevice(String peer) implements Lookup {}
+  }
+
+  private final ContactDirectory.ConnectionSource relay;
+  private final CertificateVerifier verifier;
+  private final ContactDirectory contacts;
+  private final ClientStore store;
+  private final PeerVersions versions;
+  private final Clock clock;
+  private final Consumer<String> notices;
+
+  PeerDevices(
+      ContactDirectory.ConnectionSource relay,
+      CertificateVerifier verifier,
+      ContactDirectory contacts,
+      ClientStore store,
+      PeerVersions versions,
+      Clock clock,
+      Consumer<String> notices) {
+    this.relay = requireNonNull(relay, "relay");
+    this.verifier = requireNonNull(verifier, "verifier");
+    this.contacts = requireNonNull(contacts, "contacts");
+    this.store = requireNonNull(store, "store");
+    this.versions = requireNonNull(versions, "versions");
+    this.clock = requireNonNull(clock, "clock");
+    this.notices = requireNonNull(notices, "notices");
+  }
+
+  /**
+   * Fetches and verifies a bundle of {@code peer}'s device. Each call may take one of the peer's
+   * one-time prekeys: call it only to start a session.
+   *
+   * @throws UntrustedContactException when the relay's answer does not verify (nothing of it is
+   *     used) or names no such user
+   * @throws IOException when the relay cannot be asked or answers {@code rate_limited}/{@code
+   *     internal}
+   */
+  Lookup fetch(String peer) throws IOException, UntrustedContactException {
+    if (!IdentityName.isValid(peer)) {
+      throw new UntrustedContactException("'" + peer + "' is not a valid user name");
+    }
+    Frame.PrekeyBundle answer;
+    try {
+      answer = relay.current().fetchBundle(peer);
+    } catch (RelayConnection.RelayException e) {
+      if (e.code() == ErrorCode.NO_PREKEYS) {
+        return new Lookup.NoDevice(peer);
+      }
+      if (e.code() == ErrorCode.UNKNOWN_USER) {
+        throw new UntrustedContactException("the server knows no user '" + peer + "'");
+      }
+      throw e;
+    }
+    Lookup.Found found = verify(peer, answer);
+    versions.proved(peer, V2Envelope.VERSION);
+    remember(peer, found.deviceId());
+    return found;
+  }
+
+  /** Checks {@code answer} completely; returns it as the session library's bundle. */
+  Lookup.Found verify(String peer, Frame.PrekeyBundle answer) throws UntrustedContactException {
+    PrekeyBundle bundle;
+    X509Certificate certificate;
+    try {
+      bundle =
+          new PrekeyBundle(
+              answer.certificate(),
+              SignedPrekey.decode(answer.signedPrekey()),
+              SignedPrekey.decode(answer.kemPrekey()));
+      certificate = bundle.verify();
+    } catch (MalformedSessionDataException | SessionSetupException | IllegalArgumentException e) {
+      throw refused(peer, "its prekey bundle does not verify (" + e.getMessage() + ")");
+    }
+    PrekeyKind expected =
+        answer.lastResort() ? PrekeyKind.LAST_RESORT_ML_KEM_768 : PrekeyKind.ONE_TIME_ML_KEM_768;
+    if (bundle.kemPrekey().kind() != expected) {
+      throw refused(peer, "the bundle's ML-KEM prekey is not of the kind the server says");
+    }
+    Instant now = clock.instant();
+    try {
+      verifier.verify(certificate, peer, CertificateRole.DEVICE, now);
+    } catch (CertificateRejectedException e) {
+      throw refused(peer, e.getMessage());
+    }
+    try {
+      if (contacts.revocations().isRevoked(certificate)) {
+        throw refused(peer, "its device certificate was revoked by the CA");
+      }
+    } catch (CrlRejectedException e) {
+      throw refused(peer, "the CA's revocation list does not verify (" + e.getMessage() + ")");
+    }
+    byte[] deviceId = sha256(certificate);
+    if (!HexFormat.of().formatHex(deviceId).equals(answer.device())) {
+      throw refused(peer, "the bundle's device id is not its certificate's");
+    }
+    return new Lookup.Found(peer, deviceId, bundle, answer.lastResort());
+  }
+
+  private static UntrustedContactException refused(String peer, String why) {
+    return new UntrustedContactException(
+        "refusing the device keys the server gave for '"
+            + peer
+            + "': "
+            + why
+            + ". Nothing was sent. The server may be compromised; tell your administrator.");
+  }
+
+  /** The device of {@code peer} last verified here, as hex, if any. */
+  synchronized Optional<String> knownDevice(String peer) throws IOException {
+    try (PreparedStatement q =
+        store.db().prepareStatement("SELECT device FROM peer_devices WHERE peer = ?")) {
+      q.setString(1, peer);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot read the devices of " + peer + ": " + e.getMessage(), e);
+    }
+  }
+
+  private synchronized void remember(String peer, byte[] deviceId) throws IOException {
+    String device = HexFormat.of().formatHex(deviceId);
+    Optional<String> known = knownDevice(peer);
+    if (known.isPresent() && known.get().equals(device)) {
+      return;
+    }
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "INSERT OR REPLACE INTO peer_devices (peer, device, learnt_at) VALUES (?, ?, ?)")) {
+      u.setString(1, peer);
+      u.setString(2, device);
+      u.setLong(3, clock.millis());
+      u.executeUpdate();
+    } catch (SQLException e) {
+      throw new IOException("cannot record the device of " + peer + ": " + e.getMessage(), e);
+    }
+    // The device remembered here is the peer's pinned version-2 key (trust on first use), as the
+    // v1 pins are: a new one is told whether or not v1 keys were pinned too.
+    if (known.isPresent()) {
+      notices.accept(deviceChangedNotice(peer, known.get(), device));
+    }
+  }
+
+  /** What the user is told when a pinned contact's version-2 device changed. */
+  static String deviceChangedNotice(String peer, String before, String now) {
+    return "[!] "
+        + peer
+        + " uses a different device than before (device "
+        + before.substring(0, 16)
+        + "… is now "
+        + now.substring(0, 16)
+        + "…). If "
+        + peer
+        + " did not get a new device certificate, the server or the CA may be impersonating"
+        + " them: compare safety numbers with "
+        + peer
+        + " in person before trusting new messages.";
+  }
+
+  private static byte[] sha256(X509Certificate certificate) throws UntrustedContactException {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+    } catch (CertificateEncodingException e) {
+      throw new UntrustedContactException("the device certificate cannot be encoded");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is unavailable in this JDK", e);
+    }
+  }
+}

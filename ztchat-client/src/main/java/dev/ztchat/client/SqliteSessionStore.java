@@ -1,0 +1,258 @@
+package dev.ztchat.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.conversation.SessionStore;
+import dev.ztchat.core.conversation.StoredSession;
+import dev.ztchat.core.store.SqliteFiles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import javax.crypto.AEADBadTagException;
+
+/**
+ * The client's {@link SessionStore}: version-2 sessions, conversation ledgers and this device's
+ * prekeys in {@code client.db} (schema 3, tables {@code v2_sessions}, {@code v2_ledgers} and {@code
+ * v2_prekeys}).
+ *
+ * <p>Security guarantees: every blob (peer certificate with ratchet state, ledger, prekey store) is
+ * sealed with the store's {@link AtRestKey} under associated data that names its table, peer,
+ * device and session, so a blob copied into another row does not open; a blob that does not open is
+ * reported as damage, never used. Plaintext copies this class makes are zeroed after sealing. What
+ * stays readable in the file is who the sessions are with, the devices' ids and when each was last
+ * used.
+ *
+ * <p>It uses its own connection to the file (the store's is shared without transactions), so that a
+ * session and its ledger are saved in one transaction. Thread-safe: every method is synchronised.
+ */
+public final class SqliteSessionStore implements SessionStore, AutoCloseable {
+  private static final HexFormat HEX = HexFormat.of();
+
+  private final Connection db;
+  private final AtRestKey key;
+  private final String what;
+
+  private SqliteSessionStore(Connection db, AtRestKey key, String what) {
+    this.db = db;
+    this.key = key;
+    this.what = what;
+  }
+
+  /** Opens the session tables of {@code store} (already migrated to schema 3). */
+  static SqliteSessionStore open(ClientStore store, AtRestKey key) throws IOException {
+    requireNonNull(key, "key");
+    String what = "the local store " + store.file();
+    return new SqliteSessionStore(SqliteFiles.openPrivate(store.file(), what), key, what);
+  }
+
+  @Override
+  public synchronized List<StoredSession> sessions(String peer) throws IOException {
+    requireNonNull(peer, "peer");
+    List<StoredSession> out = new ArrayList<>();
+    try (PreparedStatement q =
+        db.prepareStatement(
+            "SELECT device, session_id, last_used, body FROM v2_sessions WHERE peer = ?"
+                + " ORDER BY last_used DESC, rowid DESC")) {
+      q.setString(1, peer);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          String device = rs.getString(1);
+          String sessionId = rs.getString(2);
+          byte[] plain = open(rs.getBytes(4), sessionBinding(peer, device, sessionId));
+          try {
+            out.add(decodeSession(peer, device, sessionId, rs.getLong(3), plain));
+          } finally {
+            Arrays.fill(plain, (byte) 0);
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw failed("read the sessions", e);
+    }
+    return List.copyOf(out);
+  }
+
+  @Override
+  public synchronized Optional<byte[]> ledger(String peer, byte[] peerDevice) throws IOException {
+    requireNonNull(peer, "peer");
+    String device = HEX.formatHex(peerDevice);
+    try (PreparedStatement q =
+        db.prepareStatement("SELECT body FROM v2_ledgers WHERE peer = ? AND device = ?")) {
+      q.setString(1, peer);
+      q.setString(2, device);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next()
+            ? Optional.of(open(rs.getBytes(1), ledgerBinding(peer, device)))
+            : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failed("read a conversation ledger", e);
+    }
+  }
+
+  @Override
+  public synchronized void save(StoredSession session, byte[] ledgerState) throws IOException {
+    requireNonNull(session, "session");
+    requireNonNull(ledgerState, "ledgerState");
+    String peer = session.peer();
+    String device = HEX.formatHex(session.peerDevice());
+    String sessionId = HEX.formatHex(session.sessionId());
+    byte[] plain = encodeSession(session);
+    byte[] sealedSession;
+    try {
+      sealedSession = key.seal(plain, sessionBinding(peer, device, sessionId));
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+    }
+    byte[] sealedLedger = key.seal(ledgerState, ledgerBinding(peer, device));
+    try {
+      db.setAutoCommit(false);
+      try {
+        try (PreparedStatement u =
+            db.prepareStatement(
+                "INSERT OR REPLACE INTO v2_sessions (peer, device, session_id, last_used, body)"
+                    + " VALUES (?, ?, ?, ?, ?)")) {
+          u.setString(1, peer);
+          u.setString(2, device);
+          u.setString(3, sessionId);
+          u.setLong(4, session.lastUsedMillis());
+          u.setBytes(5, sealedSession);
+          u.executeUpdate();
+        }
+        try (PreparedStatement d =
+            db.prepareStatement(
+                "DELETE FROM v2_sessions WHERE peer = ? AND device = ? AND rowid NOT IN (SELECT"
+                    + " rowid FROM v2_sessions WHERE peer = ? AND device = ? ORDER BY last_used"
+                    + " DESC, rowid DESC LIMIT ?)")) {
+          d.setString(1, peer);
+          d.setString(2, device);
+          d.setString(3, peer);
+          d.setString(4, device);
+          d.setInt(5, MAX_SESSIONS_PER_DEVICE);
+          d.executeUpdate();
+        }
+        try (PreparedStatement u =
+            db.prepareStatement(
+                "INSERT OR REPLACE INTO v2_ledgers (peer, device, body) VALUES (?, ?, ?)")) {
+          u.setString(1, peer);
+          u.setString(2, device);
+          u.setBytes(3, sealedLedger);
+          u.executeUpdate();
+        }
+        db.commit();
+      } catch (SQLException | RuntimeException e) {
+        db.rollback();
+        throw e;
+      } finally {
+        db.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw failed("save a session", e);
+    }
+  }
+
+  @Override
+  public synchronized Optional<byte[]> prekeys() throws IOException {
+    try (PreparedStatement q = db.prepareStatement("SELECT body FROM v2_prekeys WHERE id = 1");
+        ResultSet rs = q.executeQuery()) {
+      return rs.next() ? Optional.of(open(rs.getBytes(1), PREKEYS_BINDING)) : Optional.empty();
+    } catch (SQLException e) {
+      throw failed("read this device's prekeys", e);
+    }
+  }
+
+  @Override
+  public synchronized void savePrekeys(byte[] prekeyState) throws IOException {
+    byte[] sealed = key.seal(requireNonNull(prekeyState, "prekeyState"), PREKEYS_BINDING);
+    try (PreparedStatement u =
+        db.prepareStatement("INSERT OR REPLACE INTO v2_prekeys (id, body) VALUES (1, ?)")) {
+      u.setBytes(1, sealed);
+      u.executeUpdate();
+    } catch (SQLException e) {
+      throw failed("save this device's prekeys", e);
+    }
+  }
+
+  private static final byte[] PREKEYS_BINDING = AtRestKey.binding("v2_prekeys", "1");
+
+  private static byte[] sessionBinding(String peer, String device, String sessionId) {
+    return AtRestKey.binding("v2_sessions", peer, device, sessionId);
+  }
+
+  private static byte[] ledgerBinding(String peer, String device) {
+    return AtRestKey.binding("v2_ledgers", peer, device);
+  }
+
+  /** {@code u16 certificate length | certificate | ratchet state}. */
+  private static byte[] encodeSession(StoredSession s) {
+    byte[] cert = s.peerCertificate();
+    byte[] state = s.ratchetState();
+    if (cert.length > 0xffff) {
+      throw new IllegalArgumentException("a peer certificate of " + cert.length + " bytes");
+    }
+    ByteBuffer b = ByteBuffer.allocate(2 + cert.length + state.length);
+    b.putShort((short) cert.length).put(cert).put(state);
+    Arrays.fill(state, (byte) 0);
+    return b.array();
+  }
+
+  private StoredSession decodeSession(
+      String peer, String device, String sessionId, long lastUsed, byte[] plain)
+      throws IOException {
+    if (plain.length < 2) {
+      throw damaged("a session");
+    }
+    int certLength = ((plain[0] & 0xff) << 8) | (plain[1] & 0xff);
+    if (certLength == 0 || plain.length <= 2 + certLength) {
+      throw damaged("a session");
+    }
+    byte[] cert = Arrays.copyOfRange(plain, 2, 2 + certLength);
+    byte[] state = Arrays.copyOfRange(plain, 2 + certLength, plain.length);
+    try {
+      return new StoredSession(
+          peer, HEX.parseHex(device), HEX.parseHex(sessionId), cert, state, lastUsed);
+    } catch (IllegalArgumentException e) {
+      throw damaged("a session");
+    } finally {
+      Arrays.fill(state, (byte) 0);
+    }
+  }
+
+  private byte[] open(byte[] sealed, byte[] binding) throws IOException {
+    try {
+      return key.open(sealed, binding);
+    } catch (AEADBadTagException e) {
+      throw damaged("a record");
+    }
+  }
+
+  private IOException damaged(String record) {
+    return new IOException(
+        record
+            + " in "
+            + what
+            + " does not decrypt with this identity's key (damaged, or copied from elsewhere);"
+            + " restore the data folder from a backup or remove it to start afresh");
+  }
+
+  private IOException failed(String doing, SQLException e) {
+    return new IOException("cannot " + doing + " in " + what + ": " + e.getMessage(), e);
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      db.close();
+    } catch (SQLException e) {
+      // closing: nothing left to do
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package dev.ztchat.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ztchat.core.conversation.SessionStore;
+import dev.ztchat.core.conversation.StoredSession;
+import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.core.testing.TestPki;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The client's session store: the {@link SessionStoreContract}, and what only a store on disk can
+ * get wrong (reopening, atomicity, encryption at rest, file modes, rows swapped in the file).
+ */
+class SqliteSessionStoreTest extends SessionStoreContract {
+  static UserIdentity alice;
+
+  @TempDir Path dir;
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @BeforeAll
+  static void keys() {
+    alice = TestPki.create("alice").user("alice");
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (AutoCloseable c : open.reversed()) {
+      c.close();
+    }
+    open.clear();
+  }
+
+  @Override
+  SessionStore store() throws IOException {
+    ClientStore store = ClientStore.open(dir.resolve("data"));
+    open.add(store);
+    SqliteSessionStore sessions =
+        SqliteSessionStore.open(store, AtRestKey.openOrCreate(store, alice));
+    open.add(sessions);
+    return sessions;
+  }
+
+  @Test
+  void everything_isThereAfterClosingAndReopening() throws Exception {
+    SessionStore first = store();
+    StoredSession s = session("bob", random(32), random(16), 1000);
+    byte[] ledger = random(70);
+    byte[] prekeys = random(3000);
+    first.save(s, ledger);
+    first.savePrekeys(prekeys);
+    closeAll();
+
+    SessionStore again = store();
+    assertThat(again.sessions("bob")).containsExactly(s);
+    assertThat(again.ledger("bob", s.peerDevice()))
+        .hasValueSatisfying(l -> assertThat(l).isEqualTo(ledger));
+    assertThat(again.prekeys()).hasValueSatisfying(p -> assertThat(p).isEqualTo(prekeys));
+  }
+
+  @Test
+  void aLedgerThatCannotBeWritten_leavesTheSessionUnsavedToo() throws Exception {
+    SessionStore store = store();
+    byte[] device = random(32);
+    byte[] id = random(16);
+    StoredSession before = session("bob", device, id, 1000);
+    byte[] ledgerBefore = random(40);
+    store.save(before, ledgerBefore);
+    try (Connection raw = raw();
+        Statement s = raw.createStatement()) {
+      s.execute(
+          "CREATE TRIGGER full_disk BEFORE INSERT ON v2_ledgers"
+              + " BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    }
+
+    assertThatThrownBy(() -> store.save(session("bob", device, id, 2000), random(40)))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("cannot save a session");
+    assertThat(store.sessions("bob")).containsExactly(before);
+    assertThat(store.ledger("bob", device))
+        .hasValueSatisfying(l -> assertThat(l).isEqualTo(ledgerBefore));
+  }
+
+  @Test
+  void aSessionRowCopiedOverAnother_isReportedDamaged_neverUsed() throws Exception {
+    SessionStore store = store();
+    store.save(session("bob", random(32), random(16), 1000), random(40));
+    store.save(session("carol", random(32), random(16), 1000), random(40));
+    try (Connection raw = raw();
+        Statement s = raw.createStatement()) {
+      s.execute(
+          "UPDATE v2_sessions SET body = (SELECT body FROM v2_sessions WHERE peer = 'carol')"
+              + " WHERE peer = 'bob'");
+    }
+    assertThatThrownBy(() -> store.sessions("bob"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("does not decrypt");
+  }
+
+  @Test
+  void ratchetStatesLedgersAndPrekeys_neverReachTheFilesInTheClear() throws Exception {
+    byte[] marker =
+        "RATCHET-STATE-MARKER-0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] ledgerMarker =
+        "LEDGER-MARKER-abcdefghijklmnop".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] prekeyMarker =
+        "PREKEY-MARKER-qrstuvwxyz012345".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    SessionStore store = store();
+    store.save(
+        new StoredSession("bob", random(32), random(16), random(300), marker, 5), ledgerMarker);
+    store.savePrekeys(prekeyMarker);
+    assertNoneInDataFolder(marker, ledgerMarker, prekeyMarker);
+    closeAll();
+    assertNoneInDataFolder(marker, ledgerMarker, prekeyMarker);
+  }
+
+  @Test
+  void theStoreFiles_stayOwnerOnly() throws Exception {
+    SessionStore store = store();
+    store.save(session("bob", random(32), random(16), 1000), random(40));
+    Path data = dir.resolve("data");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+        .isEqualTo("rwx------");
+    try (var files = Files.list(data)) {
+      for (Path f : files.toList()) {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+            .as(f.getFileName().toString())
+            .isEqualTo("rw-------");
+      }
+    }
+  }
+
+  private void assertNoneInDataFolder(byte[]... secrets) throws IOException {
+    try (var files = Files.list(dir.resolve("data"))) {
+      for (Path f : files.toList()) {
+        byte[] content = Files.readAllBytes(f);
+        for (byte[] secret : secrets) {
+          assertThat(indexOf(content, secret)).as(f.getFileName().toString()).isEqualTo(-1);
+        }
+      }
+    }
+  }
+
+  static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  private Connection raw() throws Exception {
+    return DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data").resolve("client.db"));
+  }
+}
