@@ -184,6 +184,20 @@ final class CryptoBench implements Benchmark {
             score.get("ecdsaP256Verify"),
             "openssl speed ecdsap256 verify",
             speed.map(OpenSslSpeed::ecdsaVerifies)));
+    if (score.containsKey("ecdsaP256SignBoringSsl")) {
+      out.add(
+          primitive(
+              "ECDSA P-256 sign/s, BoringSSL (Conscrypt)",
+              score.get("ecdsaP256SignBoringSsl"),
+              "openssl speed ecdsap256 sign",
+              speed.map(OpenSslSpeed::ecdsaSigns)));
+      out.add(
+          primitive(
+              "ECDSA P-256 verify/s, BoringSSL (Conscrypt)",
+              score.get("ecdsaP256VerifyBoringSsl"),
+              "openssl speed ecdsap256 verify",
+              speed.map(OpenSslSpeed::ecdsaVerifies)));
+    }
     out.add(
         primitive(
             "X25519 agreements/s, JDK",

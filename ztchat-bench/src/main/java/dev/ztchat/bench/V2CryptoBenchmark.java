@@ -1,5 +1,6 @@
 package dev.ztchat.bench;
 
+import dev.ztchat.core.crypto.BoringSslProvider;
 import dev.ztchat.core.crypto.CipherParameters;
 import dev.ztchat.core.crypto.MlKem768;
 import dev.ztchat.core.crypto.X25519;
@@ -16,6 +17,7 @@ import dev.ztchat.core.session.SessionSetupException;
 import dev.ztchat.core.session.SignedPrekey;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.time.Duration;
@@ -137,6 +139,29 @@ public class V2CryptoBenchmark {
     s.initVerify(aliceCredential.certificate().getPublicKey());
     s.update(data);
     return s.verify(ecdsaSignature);
+  }
+
+  /** As {@link #ecdsaP256Sign}, on BoringSSL (Conscrypt), which the product uses for RSA. */
+  @Benchmark
+  public byte[] ecdsaP256SignBoringSsl() throws Exception {
+    Signature s = Signature.getInstance("SHA256withECDSA", boringSsl());
+    s.initSign(aliceCredential.privateKey(), random);
+    s.update(data);
+    return s.sign();
+  }
+
+  /** As {@link #ecdsaP256Verify}, on BoringSSL (Conscrypt). */
+  @Benchmark
+  public boolean ecdsaP256VerifyBoringSsl() throws Exception {
+    Signature s = Signature.getInstance("SHA256withECDSA", boringSsl());
+    s.initVerify(aliceCredential.certificate().getPublicKey());
+    s.update(data);
+    return s.verify(ecdsaSignature);
+  }
+
+  private static Provider boringSsl() {
+    return BoringSslProvider.get()
+        .orElseThrow(() -> new IllegalStateException("BoringSSL (Conscrypt) is not available"));
   }
 
   /** One X25519 agreement with a raw 32-byte public key, the JDK. */
