@@ -39,7 +39,7 @@ final class FirstSeconds {
           o.pick(Duration.ofSeconds(30), Duration.ofSeconds(2)),
           o.pick(10, 1),
           o.pick(3, 1),
-          o.pick(Duration.ofSeconds(20), Duration.ofSeconds(2)));
+          o.pick(RelayAotTraining.LOAD, Duration.ofSeconds(2)));
     }
   }
 
@@ -56,7 +56,7 @@ final class FirstSeconds {
     int rounds = settings.rounds();
     boolean nginx = o.peers() && PeerProcess.find("nginx").isPresent();
     Path cache = pki.newFolder("aot-").resolve("relay.aot");
-    String aotProblem = train(o, pki, tls, cache, settings.training());
+    String aotProblem = train(o, pki, cache, settings.training());
     List<String> aot = List.of("-XX:AOTCache=" + cache, "-XX:AOTMode=on");
     Runs plain = new Runs();
     Runs cached = new Runs();
@@ -113,7 +113,7 @@ final class FirstSeconds {
             nginx,
             1.0,
             aotProblem.isEmpty()
-                ? "cache trained on handshakes; " + common + noNginx
+                ? "cache from a training run (RelayAotTraining); " + common + noNginx
                 : aotProblem));
     out.add(
         row(
@@ -166,30 +166,18 @@ final class FirstSeconds {
         note);
   }
 
-  /**
-   * The training run: a relay JVM writing an AOT cache while it takes handshakes for {@code
-   * duration}; returns why there is no cache, or "" when there is one.
-   */
-  private static String train(
-      BenchOptions o, BenchPki pki, SslContext tls, Path cache, Duration duration)
+  /** The training run ({@link RelayAotTraining}); returns why there is no cache, or "". */
+  private static String train(BenchOptions o, BenchPki pki, Path cache, Duration duration)
       throws Exception {
     long t0 = System.nanoTime();
-    RelayProcess training = RelayProcess.start(pki, List.of("-XX:AOTCacheOutput=" + cache));
-    HandshakeLoad.Result r = HandshakeLoad.run(training.port(), tls, CONCURRENCY, duration);
-    boolean exited = training.stop();
-    if (!exited || !Files.isRegularFile(cache) || Files.size(cache) == 0) {
-      String why =
-          "no AOT cache: the training run "
-              + (exited ? "wrote none" : "failed")
-              + " ("
-              + training.tail()
-              + ")";
-      o.say("handshake first seconds: %s", why);
-      return why;
+    RelayAotTraining.Result r = RelayAotTraining.train(pki, cache, duration);
+    if (!r.problem().isEmpty()) {
+      o.say("handshake first seconds: %s", r.problem());
+      return r.problem();
     }
     o.say(
-        "handshake first seconds: AOT cache of %,d KiB trained on %,d handshakes in %.1f s",
-        Files.size(cache) / 1024, r.completed(), (System.nanoTime() - t0) / 1e9);
+        "handshake first seconds: relay AOT cache of %,d KiB trained on %,d handshakes in %.1f s",
+        Files.size(cache) / 1024, r.handshakes(), (System.nanoTime() - t0) / 1e9);
     return "";
   }
 
