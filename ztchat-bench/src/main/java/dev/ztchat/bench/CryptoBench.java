@@ -75,6 +75,7 @@ final class CryptoBench implements Benchmark {
     String missing = o.peers() ? "openssl not runnable, peer skipped" : "peers disabled";
     List<Figure> out = new ArrayList<>();
     out.add(v1SealOpen(o, score, speed, missing));
+    out.addAll(v2PerMessage(o, score, speed, missing));
     out.addAll(v2(score, speed, missing));
     for (String provider : List.of("jdk", "bouncycastle", "boringssl")) {
       if (score.containsKey("pssSign/" + provider)) {
@@ -133,6 +134,57 @@ final class CryptoBench implements Benchmark {
   static double v1FloorMicros(OpenSslSpeed s) {
     return 1e6 * (2 / s.rsaSigns() + 2 / s.rsaVerifies())
         + 2 * s.aesMicros(Envelopes.MESSAGE_BYTES);
+  }
+
+  /**
+   * Microseconds per v2 message at the floor: one ECDSA P-256 sign (the sender's signature) and one
+   * verify (the receiver's check), and AES-256-GCM over the message twice (encrypt, decrypt).
+   */
+  static double v2MessageFloorMicros(OpenSslSpeed s) {
+    return 1e6 * (1 / s.ecdsaSigns() + 1 / s.ecdsaVerifies())
+        + 2 * s.aesMicros(Envelopes.MESSAGE_BYTES);
+  }
+
+  /** Version 2 per message, beside its floor and beside version 1 of the same run. */
+  private static List<Figure> v2PerMessage(
+      BenchOptions o, Map<String, Double> score, Optional<OpenSslSpeed> speed, String missing) {
+    if (!score.containsKey("v2SealOpen")) {
+      return List.of();
+    }
+    double micros = 1e6 / score.get("v2SealOpen");
+    double v1Micros = 1e6 / score.get("sealOpen");
+    o.say("  ztchat v2: %.0f seal+open/s (%.0f µs per message)", 1e6 / micros, micros);
+    String what =
+        "seal + open of a "
+            + Envelopes.MESSAGE_BYTES
+            + "-byte text on an established session (one message each way first), in-memory"
+            + " session stores, every receiver check";
+    return List.of(
+        new Figure(
+            "crypto",
+            "v2 seal+open per message, µs",
+            micros,
+            "OpenSSL floor",
+            speed.map(CryptoBench::v2MessageFloorMicros).orElse(Double.NaN),
+            false,
+            1.25,
+            what
+                + "; floor: 1 ECDSA P-256 sign + 1 verify + 2 × AES-256-GCM over "
+                + Envelopes.MESSAGE_BYTES
+                + " B (openssl speed)"
+                + speed.map(s -> "").orElse("; " + missing)),
+        new Figure(
+            "crypto",
+            "v2 seal+open per message vs v1, µs",
+            micros,
+            "v1 seal+open, same run",
+            v1Micros,
+            false,
+            1.0 / 20,
+            String.format(
+                Locale.ROOT,
+                "target: at least 20× faster than v1 (ratio ≤ 0.05×); v2 is %.1f× faster",
+                v1Micros / micros)));
   }
 
   /**
