@@ -29,15 +29,19 @@ public final class RelayAotTraining {
 
   private RelayAotTraining() {}
 
-  /** Writes the relay's cache to {@code args[0]}; exits 1 (saying why) when it could not. */
+  /**
+   * Writes the relay's cache to {@code args[0]}, training for {@code args[1]} seconds ({@link
+   * #LOAD} when not given); exits 1 (saying why) when it could not.
+   */
   public static void main(String[] args) throws Exception {
-    if (args.length != 1) {
-      System.err.println("usage: RelayAotTraining CACHE-FILE");
+    if (args.length < 1 || args.length > 2) {
+      System.err.println("usage: RelayAotTraining CACHE-FILE [SECONDS]");
       System.exit(2);
     }
+    Duration load = args.length == 2 ? Duration.ofSeconds(Long.parseLong(args[1])) : LOAD;
     String problem;
     try (BenchPki pki = BenchPki.create(3072)) {
-      Result r = train(pki, Path.of(args[0]), LOAD);
+      Result r = train(pki, Path.of(args[0]), load);
       problem = r.problem();
       if (problem.isEmpty()) {
         System.out.println("relay AOT cache trained on " + r.handshakes() + " handshakes");
