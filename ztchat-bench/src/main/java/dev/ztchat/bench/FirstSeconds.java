@@ -146,7 +146,6 @@ final class FirstSeconds {
     return out;
   }
 
-  @SuppressWarnings("TooManyParameters") // one table row: every part of it is named
   private static Figure row(
       String metric,
       List<Double> ours,

@@ -22,6 +22,7 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Cipher;
@@ -48,16 +49,11 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class V2CryptoBenchmark {
   private final SecureRandom random = new SecureRandom();
-  private final Instant now = Instant.now();
   private final byte[] data = new byte[32];
   private final byte[] message = new byte[Envelopes.MESSAGE_BYTES];
   private final byte[] nonce = new byte[CipherParameters.GCM_NONCE_BYTES];
 
-  private DeviceKey alice;
-  private DeviceKey bob;
   private Credential aliceCredential;
-  private PrekeyStore bobStore;
-  private PrekeyBundle bundle;
 
   private byte[] encapsulationKey;
   private PrivateKey decapsulationKey;
@@ -68,20 +64,10 @@ public class V2CryptoBenchmark {
   private byte[] x25519Peer;
   private SecretKeySpec aesKey;
 
-  /** Two device keys (ECDSA P-256, CA-issued), bob's prekeys, and one of each primitive's keys. */
+  /** One of each primitive's keys. */
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    Instant notBefore = now.minus(Duration.ofMinutes(5));
-    Credential ca =
-        CertificateIssuer.createRootCa(
-            "ztchat bench v2 CA", KeyType.EC, 256, notBefore, Duration.ofDays(1));
-    aliceCredential =
-        CertificateIssuer.issueDevice(ca, "alice", notBefore, Duration.ofDays(1), null);
-    Credential b = CertificateIssuer.issueDevice(ca, "bob", notBefore, Duration.ofDays(1), null);
-    alice = new DeviceKey(aliceCredential.privateKey(), aliceCredential.certificate());
-    bob = new DeviceKey(b.privateKey(), b.certificate());
-    bobStore = PrekeyStore.generate(bob, PrekeyStore.MAX_ONE_TIME, now, random);
-
+    aliceCredential = devices(2).get(0);
     KeyPair kem = MlKem768.generate(random);
     encapsulationKey = MlKem768.rawPublicKey(kem.getPublic());
     decapsulationKey = kem.getPrivate();
@@ -97,18 +83,52 @@ public class V2CryptoBenchmark {
     random.nextBytes(message);
   }
 
-  /**
-   * Bob's bundle with his next one-time prekey, as the relay hands it out, and new one-time prekeys
-   * when a run has used them all. Not timed: every measured setup uses and deletes a one-time
-   * prekey, as a real first message does.
-   */
-  @Setup(Level.Invocation)
-  public void nextBundle() {
-    List<SignedPrekey> left = bobStore.oneTimePrekeys();
-    if (left.isEmpty()) {
-      left = bobStore.addOneTimePrekeys(bob, PrekeyStore.MAX_ONE_TIME, random);
+  /** {@code n} device certificates (ECDSA P-256) issued by a fresh throw-away CA. */
+  static List<Credential> devices(int n) {
+    Instant notBefore = Instant.now().minus(Duration.ofMinutes(5));
+    Credential ca =
+        CertificateIssuer.createRootCa(
+            "ztchat bench v2 CA", KeyType.EC, 256, notBefore, Duration.ofDays(1));
+    List<Credential> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(CertificateIssuer.issueDevice(ca, "device" + i, notBefore, Duration.ofDays(1), null));
     }
-    bundle = PrekeyBundle.of(bob.certificate(), bobStore.signedPrekey(), left.get(0));
+    return out;
+  }
+
+  /**
+   * The session setup's own state: two devices and the responder's prekeys. Before each setup (not
+   * timed) the responder's bundle with its next one-time prekey, as the relay hands it out, and new
+   * one-time prekeys when the run has used them all: every measured setup uses and deletes one, as
+   * a real first message does.
+   */
+  @State(Scope.Benchmark)
+  public static class Devices {
+    private static final int BATCH = 100;
+    private final SecureRandom random = new SecureRandom();
+    private DeviceKey alice;
+    private DeviceKey bob;
+    private PrekeyStore bobStore;
+    private PrekeyBundle bundle;
+
+    /** Two devices, the responder's prekeys. */
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+      List<Credential> d = devices(2);
+      alice = new DeviceKey(d.get(0).privateKey(), d.get(0).certificate());
+      bob = new DeviceKey(d.get(1).privateKey(), d.get(1).certificate());
+      bobStore = PrekeyStore.generate(bob, BATCH, Instant.now(), random);
+    }
+
+    /** The next bundle. */
+    @Setup(Level.Invocation)
+    public void nextBundle() {
+      List<SignedPrekey> left = bobStore.oneTimePrekeys();
+      if (left.isEmpty()) {
+        left = bobStore.addOneTimePrekeys(bob, BATCH, random);
+      }
+      bundle = PrekeyBundle.of(bob.certificate(), bobStore.signedPrekey(), left.get(0));
+    }
   }
 
   /** ML-KEM-768 encapsulation to a raw 1184-byte key (parsing the key included, as in setup). */
@@ -189,10 +209,10 @@ public class V2CryptoBenchmark {
    * prekey.
    */
   @Benchmark
-  public byte[] v2SessionSetup() throws SessionSetupException {
-    InitiatorStart started = SessionInitiator.start(alice, bundle, random);
+  public byte[] v2SessionSetup(Devices d) throws SessionSetupException {
+    InitiatorStart started = SessionInitiator.start(d.alice, d.bundle, random);
     SessionResponder.Accepted accepted =
-        SessionResponder.accept(bobStore, bob, alice.certificate(), started.header());
+        SessionResponder.accept(d.bobStore, d.bob, d.alice.certificate(), started.header());
     accepted.commit();
     byte[] ad = accepted.start().ad();
     started.destroy();
