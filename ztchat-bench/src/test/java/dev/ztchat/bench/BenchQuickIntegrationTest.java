@@ -7,12 +7,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Every bench runs in quick mode against a real in-process (or child-process) relay over mTLS and
  * produces its figures, so the benchmarks cannot rot. Peers are off here (CI may lack them) and no
  * timing is asserted: only that each bench measured something and its messages all arrived.
  */
+@ResourceLock(CryptoBenchIntegrationTest.JMH) // one JMH run at a time (its lock file)
 class BenchQuickIntegrationTest {
   @Test
   void everyBench_inQuickMode_producesItsFigures() throws Exception {
