@@ -122,6 +122,14 @@ public final class BenchPki implements AutoCloseable {
         });
   }
 
+  /**
+   * A version-2 device certificate (ECDSA P-256) for {@code name}, issued by this PKI's root CA as
+   * the product's {@code PkiAdmin.addDevice} does; a new key pair at each call.
+   */
+  public Credential device(String name) {
+    return CertificateIssuer.issueDevice(ca, name, notBefore, Duration.ofDays(30), null);
+  }
+
   /** Issues every name in {@code names} (before a relay starts, so its directory knows them). */
   public void users(List<String> names) {
     names.forEach(this::user);

@@ -12,10 +12,12 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -52,14 +54,32 @@ final class Dialer implements AutoCloseable {
    * server compared.
    */
   static SslContext clientContext(Credential me, X509Certificate ca) throws SSLException {
+    return builder(me, ca).build();
+  }
+
+  /**
+   * As {@link #clientContext(Credential, X509Certificate)}, offering only the key exchange {@code
+   * groups} (BoringSSL's names, e.g. {@code X25519MLKEM768}), so the group a handshake uses is
+   * known: a server that does not accept any of them refuses the handshake. Needs BoringSSL.
+   */
+  static SslContext clientContext(Credential me, X509Certificate ca, List<String> groups)
+      throws SSLException {
+    if (TlsSettings.provider() != SslProvider.OPENSSL) {
+      throw new SSLException("choosing the key exchange group needs BoringSSL (netty-tcnative)");
+    }
+    return builder(me, ca)
+        .option(OpenSslContextOption.GROUPS, groups.toArray(String[]::new))
+        .build();
+  }
+
+  private static SslContextBuilder builder(Credential me, X509Certificate ca) {
     return SslContextBuilder.forClient()
         .sslProvider(
             TlsSettings.provider() == SslProvider.OPENSSL ? SslProvider.OPENSSL : SslProvider.JDK)
         .keyManager(me.privateKey(), me.certificate())
         .trustManager(ca)
         .protocols(TlsSettings.PROTOCOLS)
-        .ciphers(TlsSettings.CIPHERS)
-        .build();
+        .ciphers(TlsSettings.CIPHERS);
   }
 
   /** Connects to 127.0.0.1:{@code port}; {@code pipeline} adds the handlers after TLS. */

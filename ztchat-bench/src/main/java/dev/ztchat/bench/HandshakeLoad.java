@@ -6,9 +6,12 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * New full mTLS handshakes per second: {@code concurrency} connections at a time, each a fresh TCP
@@ -17,18 +20,35 @@ import java.util.concurrent.atomic.AtomicInteger;
  * server accepted the certificate. Rates come from wall time.
  */
 final class HandshakeLoad {
-  /** What a run measured. */
-  record Result(int completed, int failed, double perSecond) {}
+  /**
+   * What a run measured.
+   *
+   * @param completed handshakes the server accepted
+   * @param failed connections that failed or closed before the server's first data
+   * @param perSecond completed handshakes per second of wall time
+   * @param eachSecond completed handshakes in each second of the run, from its start
+   */
+  record Result(int completed, int failed, double perSecond, List<Integer> eachSecond) {
+    /** Handshakes per second from second {@code from} (inclusive) to {@code to} (exclusive). */
+    double rate(int from, int to) {
+      int end = Math.min(to, eachSecond.size());
+      if (end <= from) {
+        return Double.NaN;
+      }
+      return eachSecond.subList(from, end).stream().mapToInt(Integer::intValue).sum()
+          / (double) (end - from);
+    }
+  }
 
   private HandshakeLoad() {}
 
   static Result run(int port, SslContext tls, int concurrency, Duration duration)
       throws InterruptedException {
-    AtomicInteger done = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
-    long end = System.nanoTime() + duration.toNanos();
-    CountDownLatch slots = new CountDownLatch(concurrency);
     long start = System.nanoTime();
+    long end = start + duration.toNanos();
+    Counter done = new Counter(start, (int) Math.max(1, (duration.toMillis() + 999) / 1000));
+    CountDownLatch slots = new CountDownLatch(concurrency);
     try (Dialer dialer = new Dialer(1)) {
       for (int i = 0; i < concurrency; i++) {
         next(dialer, port, tls, end, done, failed, slots);
@@ -36,7 +56,31 @@ final class HandshakeLoad {
       slots.await(duration.toMillis() + 15_000, TimeUnit.MILLISECONDS);
     }
     double secs = (System.nanoTime() - start) / 1e9;
-    return new Result(done.get(), failed.get(), done.get() / secs);
+    List<Integer> each = new ArrayList<>();
+    for (int i = 0; i < done.bySecond.length(); i++) {
+      each.add(done.bySecond.get(i));
+    }
+    return new Result(done.total.get(), failed.get(), done.total.get() / secs, List.copyOf(each));
+  }
+
+  /**
+   * Completed handshakes, in total and by second since the start (the last second has the rest).
+   */
+  private static final class Counter {
+    final AtomicInteger total = new AtomicInteger();
+    final AtomicIntegerArray bySecond;
+    final long start;
+
+    Counter(long start, int seconds) {
+      this.start = start;
+      this.bySecond = new AtomicIntegerArray(seconds);
+    }
+
+    void add() {
+      total.incrementAndGet();
+      long second = (System.nanoTime() - start) / 1_000_000_000L;
+      bySecond.incrementAndGet((int) Math.min(second, bySecond.length() - 1));
+    }
   }
 
   private static void next(
@@ -44,7 +88,7 @@ final class HandshakeLoad {
       int port,
       SslContext tls,
       long end,
-      AtomicInteger done,
+      Counter done,
       AtomicInteger failed,
       CountDownLatch slots) {
     if (System.nanoTime() >= end) {
@@ -64,7 +108,7 @@ final class HandshakeLoad {
                         ReferenceCountUtil.release(msg);
                         if (!counted[0]) {
                           counted[0] = true;
-                          done.incrementAndGet();
+                          done.add();
                           ctx.close();
                         }
                       }

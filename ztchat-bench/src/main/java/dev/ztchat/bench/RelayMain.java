@@ -14,7 +14,8 @@ import java.util.Map;
  * loopback port, prints {@code PORT n}, answers each {@code stats} line on stdin with {@code HEAP
  * bytes} (heap in use after a full GC), one {@code NMT bytes category} line per Native Memory
  * Tracking category (when the JVM tracks), then {@code END}; it stops when stdin closes, so it
- * never outlives the bench.
+ * never outlives the bench, and then ends the JVM normally (a JVM writing an ahead-of-time cache
+ * writes it then; see {@link RelayProcess}).
  */
 public final class RelayMain {
   private RelayMain() {}
@@ -40,5 +41,6 @@ public final class RelayMain {
         }
       }
     }
+    System.exit(0); // the relay's threads are stopped; nothing else may hold the JVM
   }
 }

@@ -7,12 +7,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Every bench runs in quick mode against a real in-process (or child-process) relay over mTLS and
  * produces its figures, so the benchmarks cannot rot. Peers are off here (CI may lack them) and no
  * timing is asserted: only that each bench measured something and its messages all arrived.
  */
+@ResourceLock(CryptoBenchIntegrationTest.JMH) // one JMH run at a time (its lock file)
 class BenchQuickIntegrationTest {
   @Test
   void everyBench_inQuickMode_producesItsFigures() throws Exception {
@@ -34,6 +36,29 @@ class BenchQuickIntegrationTest {
         .filteredOn(f -> f.bench().equals("capacity") && f.metric().equals("connections dropped"))
         .singleElement()
         .satisfies(f -> assertThat(f.ours()).isZero());
+    // the hybrid group against the relay, and the first seconds of a fresh relay JVM
+    assertThat(figures)
+        .as(text)
+        .filteredOn(f -> f.metric().equals("full mTLS handshakes/s, X25519MLKEM768"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.ours()).isPositive());
+    assertThat(figures)
+        .as(text)
+        .filteredOn(f -> f.metric().startsWith("handshakes/s in the first"))
+        .hasSize(2)
+        .anySatisfy(
+            f -> {
+              assertThat(f.metric()).endsWith("relay JVM without cache");
+              assertThat(f.ours()).isFinite();
+            })
+        // the cache needs a class path of jars only (as the launcher's); here it may say why not
+        .anySatisfy(
+            f -> {
+              assertThat(f.metric()).endsWith("relay JVM with AOT cache");
+              assertThat(Double.isFinite(f.ours()) || f.note().startsWith("no relay AOT cache"))
+                  .as(f.note())
+                  .isTrue();
+            });
     assertThat(figures)
         .filteredOn(f -> f.bench().equals("store"))
         .allSatisfy(

@@ -1,0 +1,110 @@
+package dev.ztchat.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The relay in a JVM of its own ({@link RelayMain}), started cold for the handshake bench's rows
+ * about the first seconds after a start: with the JVM options given (an ahead-of-time cache to use
+ * or to write), its output in a file. Closing it closes the relay's standard input, which ends the
+ * JVM normally, so a training JVM writes its cache; a JVM that has not ended within two minutes is
+ * killed.
+ */
+final class RelayProcess implements AutoCloseable {
+  private static final String PORT = "PORT ";
+
+  private final Process process;
+  private final Path log;
+  private final int port;
+  private final long listeningAfterNanos;
+
+  private RelayProcess(Process process, Path log, int port, long listeningAfterNanos) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+    this.listeningAfterNanos = listeningAfterNanos;
+  }
+
+  /** Starts a relay on {@code pki} with {@code jvmOptions}; returns once it listens. */
+  static RelayProcess start(BenchPki pki, List<String> jvmOptions)
+      throws IOException, InterruptedException {
+    Path dir = pki.newFolder("relay-process-");
+    Path log = dir.resolve("relay.log");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("--enable-native-access=ALL-UNNAMED");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(RelayMain.class.getName());
+    command.add(pki.layout().root().toString());
+    command.add(dir.resolve("data").toString());
+    long t0 = System.nanoTime();
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+        if (line.startsWith(PORT)) {
+          int port = Integer.parseInt(line.substring(PORT.length()).strip());
+          return new RelayProcess(p, log, port, System.nanoTime() - t0);
+        }
+      }
+      if (!p.isAlive()) {
+        throw new IOException("the relay process exited at start: " + tail(log));
+      }
+      Thread.sleep(5);
+    }
+    p.destroyForcibly();
+    throw new IOException("the relay process did not listen within 60 s: " + tail(log));
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** Milliseconds from starting the JVM to the relay listening (as seen by polling its output). */
+  double listeningAfterMillis() {
+    return listeningAfterNanos / 1e6;
+  }
+
+  /** The last lines of the process's output, for an error message. */
+  String tail() {
+    return tail(log);
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    } catch (IOException e) {
+      return "(no output: " + e.getMessage() + ")";
+    }
+  }
+
+  /** Ends the relay (its stdin closes) and waits for the JVM; true when it exited with 0. */
+  boolean stop() throws InterruptedException {
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      // the process is gone already: waitFor says how it ended
+    }
+    if (!process.waitFor(2, TimeUnit.MINUTES)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      return false;
+    }
+    return process.exitValue() == 0;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      stop();
+    }
+  }
+}
