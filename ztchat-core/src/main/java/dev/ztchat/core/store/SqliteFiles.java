@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -31,7 +32,12 @@ public final class SqliteFiles {
     Path absolute = file.toAbsolutePath();
     prepare(absolute);
     try {
-      Connection db = DriverManager.getConnection("jdbc:sqlite:" + absolute);
+      // Write transactions take the write lock when they begin: a deferred one that read first
+      // cannot upgrade once another connection to the file committed (SQLITE_BUSY at once, the
+      // busy timeout notwithstanding), and two stores share relay.db.
+      Properties properties = new Properties();
+      properties.setProperty("transaction_mode", "IMMEDIATE");
+      Connection db = DriverManager.getConnection("jdbc:sqlite:" + absolute, properties);
       try (Statement st = db.createStatement()) {
         st.execute("PRAGMA busy_timeout = 5000");
         try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
