@@ -161,6 +161,21 @@ class V2MessageRoundTripTest {
   }
 
   @Test
+  void twoDevicesOfOneSender_eachHaveTheirOwnSessionAndLedger() throws Exception {
+    V2World.Party aliceLaptop = world.device("alice");
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(bob.open(alice.send("phone " + i, bob)).notices()).isEmpty();
+      assertThat(bob.open(aliceLaptop.send("laptop " + i, bob)).notices()).isEmpty();
+    }
+    V2Envelope reply = bob.send("to both", alice, aliceLaptop);
+
+    assertThat(bob.store.sessions("alice")).hasSize(2);
+    assertThat(alice.open(reply).notices()).isEmpty();
+    assertThat(aliceLaptop.open(reply).notices()).isEmpty();
+  }
+
+  @Test
   void simultaneousInitiation_keepsBothSessions_andConvergesOnOne() throws Exception {
     V2Envelope fromAlice = alice.send("hi bob", bob);
     V2Envelope fromBob = bob.send("hi alice", alice);
