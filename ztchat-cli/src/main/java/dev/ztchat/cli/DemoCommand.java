@@ -95,14 +95,14 @@ final class DemoCommand implements Callable<Integer> {
 
     step("Creating a throw-away PKI (the organisation's own certificate authority)");
     CertsLayout certs = new CertsLayout(tmp.resolve("certs"));
-    new PkiAdmin(certs, Clock.systemUTC(), line -> say("  " + line))
-        .init(
-            PkiAdmin.InitOptions.defaults()
-                .withUsers(List.of("alice", "bob"))
-                .withKeyBits(keyBits));
+    PkiAdmin admin = new PkiAdmin(certs, Clock.systemUTC(), line -> say("  " + line));
+    admin.init(
+        PkiAdmin.InitOptions.defaults().withUsers(List.of("alice", "bob")).withKeyBits(keyBits));
+    admin.issue("carol", keyBits, PkiAdmin.InitOptions.defaults().days(), false, false);
     say(
-        "Each person has two keys: one to prove who they are and sign, one to receive encrypted"
-            + " messages.");
+        "alice and bob each have a device key (ECDSA P-256) for protocol version 2, and two RSA"
+            + " keys for version 1;");
+    say("carol, on an older ztchat, has only the two RSA keys (version 1).");
 
     step("Starting the relay server on a free port of this machine (127.0.0.1)");
     try (RelayServer server = RelayServer.start(RelayServerConfig.defaults(certs).withPort(0))) {
@@ -150,9 +150,18 @@ final class DemoCommand implements Callable<Integer> {
                 + " bytes of sealed envelope, e.g. "
                 + HexFormat.of().formatHex(first, first.length - 48, first.length - 24)
                 + "...");
-        say(
-            "(a fresh AES-256-GCM key encrypted the text; RSA-OAEP wrapped that key for bob; alice"
-                + " signed it all)");
+        if (first[0] == V2Envelope.VERSION) {
+          say(
+              "(version 2: alice's client took one of bob's one-time prekeys from the relay and"
+                  + " agreed a session key with him through X25519 and ML-KEM-768, so a future"
+                  + " quantum computer does not open it either; each message then gets a key of its"
+                  + " own from a ratchet, deleted once used, so keys stolen later open nothing sent"
+                  + " before. alice's device key signed it all.)");
+        } else {
+          say(
+              "(a fresh AES-256-GCM key encrypted the text; RSA-OAEP wrapped that key for bob;"
+                  + " alice signed it all)");
+        }
         OpenedMessage m = bobScreen.expectMessage();
         say(
             "bob's client checked the CA chain, the signature, the time window and that it is new,"
@@ -184,6 +193,21 @@ final class DemoCommand implements Callable<Integer> {
         say(
             "The relay deletes its copy only once bob's client has verified and stored the"
                 + " message.");
+
+        step("carol, on an older ztchat (version 1 only), writes to alice");
+        Screen carolScreen = new Screen("carol");
+        try (ChatClient carolClient =
+            ChatClient.connect(config(certs, certs.readUser("carol"), server, tmp), carolScreen)) {
+          carolClient.send("alice", "Hello alice, I have not upgraded yet.");
+          say("    alice sees >> carol: " + aliceScreen.expectMessage().text());
+          aliceClient.send("carol", "No problem, version 1 still works between us.");
+          say("    carol sees >> alice: " + carolScreen.expectMessage().text());
+          say(
+              "carol has no version-2 keys, so both sides use version 1 (RSA-OAEP and RSA-PSS)"
+                  + " with her; alice and bob keep version 2, and a relay cannot push them back:"
+                  + " once bob's client has seen version 2 from alice, it refuses version 1 from"
+                  + " her.");
+        }
 
         try (RelayConnection attacker =
             RelayConnection.connect(
@@ -235,8 +259,8 @@ final class DemoCommand implements Callable<Integer> {
 
         step("Summary");
         say(
-            "Delivered and verified: 4 messages (one while bob was offline). Dropped: 1 replay, 1"
-                + " tampered message, 1 spoofed sender.");
+            "Delivered and verified: 6 messages (one while bob was offline, two in version 1 with"
+                + " carol). Dropped: 1 replay, 1 tampered message, 1 spoofed sender.");
         say("A revoked device was cut off within seconds, without restarting anything.");
         say(
             "The relay never had a key that could read a message, and could not alter, forge or"
