@@ -25,7 +25,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -137,24 +136,53 @@ final class PeerDevices {
     if (bundle.kemPrekey().kind() != expected) {
       throw refused(peer, "the bundle's ML-KEM prekey is not of the kind the server says");
     }
-    Instant now = clock.instant();
-    try {
-      verifier.verify(certificate, peer, CertificateRole.DEVICE, now);
-    } catch (CertificateRejectedException e) {
-      throw refused(peer, e.getMessage());
-    }
-    try {
-      if (contacts.revocations().isRevoked(certificate)) {
-        throw refused(peer, "its device certificate was revoked by the CA");
-      }
-    } catch (CrlRejectedException e) {
-      throw refused(peer, "the CA's revocation list does not verify (" + e.getMessage() + ")");
+    Optional<String> untrusted = untrusted(peer, certificate);
+    if (untrusted.isPresent()) {
+      throw refused(peer, untrusted.get());
     }
     byte[] deviceId = sha256(certificate);
     if (!HexFormat.of().formatHex(deviceId).equals(answer.device())) {
       throw refused(peer, "the bundle's device id is not its certificate's");
     }
     return new Lookup.Found(peer, deviceId, bundle, answer.lastResort());
+  }
+
+  /**
+   * Checks, before anything more is sealed on a session, that the device certificate it was set up
+   * with is still one the CA issued to {@code peer}, valid now and not revoked.
+   *
+   * @throws UntrustedContactException when it is not: nothing may be sealed to that device
+   */
+  void checkSessionDevice(String peer, X509Certificate certificate)
+      throws UntrustedContactException {
+    Optional<String> untrusted = untrusted(peer, certificate);
+    if (untrusted.isPresent()) {
+      throw new UntrustedContactException(
+          "the device certificate of '"
+              + peer
+              + "' that this conversation uses is no longer trusted: "
+              + untrusted.get()
+              + ". Nothing was sent.");
+    }
+  }
+
+  /**
+   * Why {@code certificate} is not a trusted device certificate of {@code peer} now, if it is not.
+   */
+  private Optional<String> untrusted(String peer, X509Certificate certificate) {
+    try {
+      verifier.verify(certificate, peer, CertificateRole.DEVICE, clock.instant());
+    } catch (CertificateRejectedException e) {
+      return Optional.of(e.getMessage());
+    }
+    try {
+      if (contacts.revocations().isRevoked(certificate)) {
+        return Optional.of("its device certificate was revoked by the CA");
+      }
+    } catch (CrlRejectedException e) {
+      return Optional.of("the CA's revocation list does not verify (" + e.getMessage() + ")");
+    }
+    return Optional.empty();
   }
 
   private static UntrustedContactException refused(String peer, String why) {

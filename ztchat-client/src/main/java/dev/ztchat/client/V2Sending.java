@@ -10,8 +10,12 @@ import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.PeerVersions;
 import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.session.SessionSetupException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
 
@@ -80,7 +84,9 @@ final class V2Sending {
     V2MessageSealer sealer = new V2MessageSealer(device, clock, random, conn.welcome().maxFrame());
     List<RecipientDevice> withSessions = sealer.devicesWithSessions(peer);
     if (!withSessions.isEmpty()) {
-      return seal(sealer, content, withSessions.getFirst(), null);
+      RecipientDevice target = withSessions.getFirst();
+      devices.checkSessionDevice(peer, sessionCertificate(sealer, target));
+      return seal(sealer, content, target, null);
     }
     return switch (devices.fetch(peer)) {
       case PeerDevices.Lookup.Found f ->
@@ -115,6 +121,25 @@ final class V2Sending {
               : 0;
       throw new MessageTooLongException(textBytes, Math.max(0, textBytes - over), e.limit());
     }
+  }
+
+  /** The device certificate {@code target}'s current session was set up with. */
+  private static X509Certificate sessionCertificate(V2MessageSealer sealer, RecipientDevice target)
+      throws IOException, UntrustedContactException {
+    byte[] der = sealer.sessionCertificate(target).orElse(null);
+    try {
+      if (der != null) {
+        return (X509Certificate)
+            CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(der));
+      }
+    } catch (CertificateException | ClassCastException e) {
+      // reported below
+    }
+    throw new UntrustedContactException(
+        "the conversation with "
+            + target.name()
+            + " has no readable device certificate. Nothing was sent.");
   }
 
   /** Told when a peer who proved version 2 has no keys at the relay now. */

@@ -90,6 +90,17 @@ public final class V2MessageSealer {
   }
 
   /**
+   * The device certificate (DER) that this device's current session with {@code target} was set up
+   * with, if there is a session: the caller checks that it is still valid and not revoked before it
+   * seals to that device (the sealer does not consult the CA's revocation list).
+   */
+  public Optional<byte[]> sessionCertificate(RecipientDevice target) throws IOException {
+    synchronized (device.lock()) {
+      return current(target).map(StoredSession::peerCertificate);
+    }
+  }
+
+  /**
    * Those of {@code devices} this device has no session with: {@link #seal} needs a verified prekey
    * bundle for each of them.
    */
