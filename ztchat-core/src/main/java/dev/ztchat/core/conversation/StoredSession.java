@@ -9,7 +9,10 @@ import java.util.Arrays;
  * keeps it (docs/v2/messages.md): who and which device, the session id both sides derive from the
  * setup, the peer device's certificate (DER; it verifies the peer's signatures on this session),
  * the ratchet state ({@code RatchetState.toBytes()}) and when the session was last used to send or
- * receive (the most recently used session with a device is the one messages are sealed on).
+ * receive (the most recently used session with a device is the one messages are sealed on), and,
+ * for a session this device started that has not yet received anything, the initial-message header
+ * that every message on it repeats until the peer's first reply (docs/v2/messages.md section 5.2;
+ * empty otherwise).
  *
  * <p>The ratchet state is key material: a store MUST keep it encrypted at rest and never log it.
  */
@@ -19,7 +22,8 @@ public record StoredSession(
     byte[] sessionId,
     byte[] peerCertificate,
     byte[] ratchetState,
-    long lastUsedMillis) {
+    long lastUsedMillis,
+    byte[] pendingInitial) {
   /** Length of a device id (SHA-256 of the device certificate's DER). */
   public static final int DEVICE_ID_BYTES = 32;
 
@@ -41,6 +45,18 @@ public record StoredSession(
     sessionId = sessionId.clone();
     peerCertificate = peerCertificate.clone();
     ratchetState = ratchetState.clone();
+    pendingInitial = pendingInitial.clone();
+  }
+
+  /** A session with no pending initial-message header (one that has received, or a responder's). */
+  public StoredSession(
+      String peer,
+      byte[] peerDevice,
+      byte[] sessionId,
+      byte[] peerCertificate,
+      byte[] ratchetState,
+      long lastUsedMillis) {
+    this(peer, peerDevice, sessionId, peerCertificate, ratchetState, lastUsedMillis, new byte[0]);
   }
 
   @Override
@@ -63,6 +79,15 @@ public record StoredSession(
     return ratchetState.clone();
   }
 
+  /**
+   * The initial-message header ({@code InitialMessageHeader.encode()}) to repeat on every message
+   * of this session until it receives, or empty.
+   */
+  @Override
+  public byte[] pendingInitial() {
+    return pendingInitial.clone();
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof StoredSession s
@@ -71,7 +96,8 @@ public record StoredSession(
         && Arrays.equals(sessionId, s.sessionId)
         && Arrays.equals(peerCertificate, s.peerCertificate)
         && Arrays.equals(ratchetState, s.ratchetState)
-        && lastUsedMillis == s.lastUsedMillis;
+        && lastUsedMillis == s.lastUsedMillis
+        && Arrays.equals(pendingInitial, s.pendingInitial);
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.ztchat.core.envelope;
 
 /** Decrypted bytes are not a plaintext content of a kind this code reads (PROTOCOL.md 6.1). */
-final class MalformedContentException extends Exception {
+public final class MalformedContentException extends Exception {
   MalformedContentException(String message) {
     super(message);
   }

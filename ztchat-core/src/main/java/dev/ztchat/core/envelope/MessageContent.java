@@ -79,8 +79,12 @@ public final class MessageContent {
     return text;
   }
 
-  /** The plaintext bytes: kind code, then body. */
-  byte[] encode() {
+  /**
+   * The plaintext bytes: kind code, then body (docs/PROTOCOL.md section 6.1; version 2 encrypts the
+   * same bytes, docs/v2/messages.md). The caller owns the result and should zero it after use: it
+   * is the message in clear.
+   */
+  public byte[] encode() {
     byte[] body = kind == ContentKind.RECEIPT ? receiptFor.clone() : utf8(text);
     byte[] out = new byte[1 + body.length];
     out[0] = (byte) kind.code();
@@ -89,8 +93,12 @@ public final class MessageContent {
     return out;
   }
 
-  /** Parses plaintext bytes strictly. */
-  static MessageContent decode(byte[] plaintext) throws MalformedContentException {
+  /**
+   * Parses plaintext bytes made by {@link #encode()} strictly: a known kind, a receipt of exactly
+   * 16 bytes, a text of well-formed UTF-8 of at most {@link #MAX_BODY_BYTES}. Call it only on
+   * plaintext that authenticated.
+   */
+  public static MessageContent decode(byte[] plaintext) throws MalformedContentException {
     if (plaintext.length == 0) {
       throw new MalformedContentException("the content is empty (no kind byte)");
     }

@@ -1,52 +1,109 @@
 package dev.ztchat.core.envelope;
 
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.session.LedgerNotice;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * A message that passed every receiver check (docs/PROTOCOL.md, section 7): its sender signed it
- * with a certificate our root CA issued for that name, it was addressed to me, it is fresh, it was
- * not seen before, and it decrypted and parsed. Only {@link EnvelopeOpener} makes these.
+ * A message that passed every receiver check of its version (version 1: docs/PROTOCOL.md, section
+ * 7; version 2: docs/v2/messages.md, section 6): its sender signed it with a certificate our root
+ * CA issued for that name, it was addressed to me, it is fresh, it was not seen before, and it
+ * decrypted and parsed. Only the openers make these.
+ *
+ * <p>A version-2 message also carries what its conversation ledger noticed when it arrived ({@link
+ * #notices()}: messages missing, lost, out of order; docs/v2/conversation-ledger.md); a version-1
+ * message has none.
  *
  * <p>Warning: {@link #toString()} never shows the text; do not log {@link #text()}.
  */
 public final class OpenedMessage {
-  private final EnvelopeHeader header;
+  private final RoutingPrefix prefix;
   private final MessageContent content;
+  private final List<LedgerNotice> notices;
 
   OpenedMessage(EnvelopeHeader header, MessageContent content) {
-    this.header = header;
-    this.content = content;
+    this(header.routingPrefix(), content, List.of());
+  }
+
+  private OpenedMessage(RoutingPrefix prefix, MessageContent content, List<LedgerNotice> notices) {
+    this.prefix = requireNonNull(prefix, "prefix");
+    this.content = requireNonNull(content, "content");
+    this.notices = List.copyOf(notices);
+  }
+
+  /**
+   * A version-2 message; for the version-2 opener (dev.ztchat.core.conversation), which calls it
+   * only once every check of docs/v2/messages.md section 6 passed.
+   */
+  public static OpenedMessage ofVersion2(
+      RoutingPrefix prefix, MessageContent content, List<LedgerNotice> notices) {
+    if (prefix.version() != V2Envelope.VERSION) {
+      throw new IllegalArgumentException("not a version-2 prefix: " + prefix);
+    }
+    return new OpenedMessage(prefix, content, notices);
+  }
+
+  /** The envelope version the message came in (1 or 2). */
+  public int version() {
+    return prefix.version();
+  }
+
+  /** The authenticated routing prefix the message arrived with (any version). */
+  public RoutingPrefix prefix() {
+    return prefix;
   }
 
   /** The authenticated sender's name. */
   public String sender() {
-    return header.sender();
+    return prefix.sender();
   }
 
   /** Everyone the sender addressed the message to (including me). */
   public List<String> recipients() {
-    return header.recipients();
+    return prefix.recipients();
   }
 
   /** When the sender says it sent the message (checked against the acceptance window). */
   public Instant timestamp() {
-    return Instant.ofEpochMilli(header.timestampMillis());
+    return Instant.ofEpochMilli(prefix.timestampMillis());
   }
 
   /** The sender's 16-byte message id. */
   public byte[] messageId() {
-    return header.messageId();
+    return prefix.messageId();
   }
 
   /** The message id as 32 lower-case hex digits. */
   public String messageIdHex() {
-    return header.messageIdHex();
+    return prefix.messageIdHex();
   }
 
-  /** The authenticated header the message arrived with. */
+  /**
+   * The authenticated version-1 header the message arrived with.
+   *
+   * @throws IllegalStateException for a version-2 message, which has no such header: use {@link
+   *     #prefix()}
+   */
   public EnvelopeHeader header() {
-    return header;
+    if (prefix.version() != EnvelopeHeader.VERSION) {
+      throw new IllegalStateException("a version-2 message has no version-1 header; use prefix()");
+    }
+    return new EnvelopeHeader(
+        prefix.version(),
+        prefix.sender(),
+        prefix.recipients(),
+        prefix.timestampMillis(),
+        prefix.messageId());
+  }
+
+  /**
+   * What the conversation ledger noticed when this message arrived, most serious first (empty for
+   * version 1, and when all is in order).
+   */
+  public List<LedgerNotice> notices() {
+    return notices;
   }
 
   public MessageContent content() {
@@ -69,6 +126,6 @@ public final class OpenedMessage {
 
   @Override
   public String toString() {
-    return "OpenedMessage[" + header + ", " + content + "]";
+    return "OpenedMessage[" + prefix + ", " + content + ", " + notices.size() + " notices]";
   }
 }

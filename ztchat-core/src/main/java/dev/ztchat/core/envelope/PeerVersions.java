@@ -27,6 +27,15 @@ public interface PeerVersions {
   /** The lowest envelope version accepted from, and sent to, {@code peer}. */
   int lowestVersion(String peer) throws IOException;
 
+  /**
+   * Whether a version-1 envelope may still be sealed to {@code peer}: false once it proved version
+   * 2. A client MUST ask before sealing version 1, and seal version 2 (or nothing) when it is
+   * false.
+   */
+  default boolean mayReceiveVersion1(String peer) throws IOException {
+    return lowestVersion(peer) <= 1;
+  }
+
   /** Records that {@code peer} proved it speaks {@code version}; never lowers what is known. */
   void proved(String peer, int version) throws IOException;
 }

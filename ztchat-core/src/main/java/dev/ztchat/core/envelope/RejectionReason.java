@@ -18,6 +18,15 @@ public enum RejectionReason {
   NOT_FOR_ME(
       "This message is not addressed to this key: it was meant for someone else, or for another"
           + " of your keys. It was discarded."),
+  /**
+   * Version 2, check 3: the message continues a session this device does not have (never set up, or
+   * dropped as the least recently used of several). The sender's device starts a new session when
+   * it learns of it; nothing can be done with this message.
+   */
+  UNKNOWN_SESSION(
+      "The message belongs to a conversation session this device does not have (it was reset or"
+          + " set up on another device), so it cannot be read. It was discarded; ask the sender to"
+          + " send it again."),
   /** Check 3: the signature does not verify with the sender's certificate. */
   BAD_SIGNATURE(
       "The message's signature does not match its sender: it was altered on the way or forged."

@@ -81,7 +81,7 @@ public final class ReplayGuard implements AutoCloseable {
    * a pair already recorded, or dated at or below the floor. Call only after the sender's signature
    * over the envelope verified and its timestamp passed the acceptance window.
    */
-  synchronized boolean firstSighting(String sender, byte[] messageId, long timestampMillis) {
+  public synchronized boolean firstSighting(String sender, byte[] messageId, long timestampMillis) {
     store.evictOlderThan(clock.millis() - policy.retention().toMillis());
     if (timestampMillis <= store.floorMillis()) {
       return false;

@@ -71,6 +71,31 @@ public final class DeviceKey {
     return certificateHash.clone();
   }
 
+  /**
+   * Signs the signed bytes of a version-2 envelope (docs/v2/envelope.md section 2.2): they start
+   * with the version byte 2, which no other input this key signs does (those start with an ASCII
+   * label), so an envelope signature cannot be taken for a prekey or session signature.
+   */
+  public byte[] signEnvelope(byte[] signedBytes, SecureRandom random) {
+    requireEnvelope(signedBytes);
+    return sign(signedBytes, requireNonNull(random, "random"));
+  }
+
+  /**
+   * Verifies a version-2 envelope's signature by {@code certificate}'s key; false on any failure.
+   */
+  public static boolean verifyEnvelope(
+      X509Certificate certificate, byte[] signedBytes, byte[] signature) {
+    requireEnvelope(signedBytes);
+    return verify(certificate, signedBytes, signature);
+  }
+
+  private static void requireEnvelope(byte[] signedBytes) {
+    if (signedBytes.length == 0 || signedBytes[0] != 2) {
+      throw new IllegalArgumentException("not the signed bytes of a version-2 envelope");
+    }
+  }
+
   byte[] sign(byte[] data, SecureRandom random) {
     try {
       Signature s = Signature.getInstance(SIGNATURE_ALGORITHM);

@@ -1,0 +1,392 @@
+package dev.ztchat.core.conversation;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.envelope.AcceptancePolicy;
+import dev.ztchat.core.envelope.EnvelopeRejectedException;
+import dev.ztchat.core.envelope.MalformedContentException;
+import dev.ztchat.core.envelope.MalformedEnvelopeException;
+import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.MessageOpener;
+import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.envelope.PeerVersions;
+import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.envelope.ReplayGuard;
+import dev.ztchat.core.envelope.RoutingPrefix;
+import dev.ztchat.core.envelope.SenderRevocations;
+import dev.ztchat.core.envelope.V2Envelope;
+import dev.ztchat.core.pki.CertificateRejectedException;
+import dev.ztchat.core.pki.CertificateRole;
+import dev.ztchat.core.pki.CertificateVerifier;
+import dev.ztchat.core.ratchet.RatchetException;
+import dev.ztchat.core.ratchet.RatchetState;
+import dev.ztchat.core.session.ConversationLedger;
+import dev.ztchat.core.session.DeviceKey;
+import dev.ztchat.core.session.LedgerCommitment;
+import dev.ztchat.core.session.LedgerNotice;
+import dev.ztchat.core.session.MalformedSessionDataException;
+import dev.ztchat.core.session.SessionResponder;
+import dev.ztchat.core.session.SessionSetupException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import javax.crypto.AEADBadTagException;
+
+/**
+ * Opens version-2 envelopes for one device (docs/v2/messages.md section 6), checking in this order
+ * and stopping at the first failure:
+ *
+ * <ol>
+ *   <li>strict decoding of the envelope and its body ({@link MalformedEnvelopeException});
+ *   <li>the prefix names me and an entry is for my name and my device ({@link
+ *       RejectionReason#NOT_FOR_ME});
+ *   <li>the sender's device certificate: for an entry that starts a session, the body's
+ *       certificate, whose SHA-256 is the body's sender device; for an existing session, the one
+ *       stored with it ({@link RejectionReason#UNKNOWN_SESSION} when there is none); valid now for
+ *       role DEVICE and the prefix's sender ({@link RejectionReason#UNTRUSTED_SENDER_CERTIFICATE});
+ *   <li>the ECDSA signature over the signed bytes ({@link RejectionReason#BAD_SIGNATURE});
+ *   <li>the certificate is not revoked for a message of that date ({@link
+ *       RejectionReason#SENDER_REVOKED});
+ *   <li>the timestamp is inside the acceptance window ({@link RejectionReason#STALE}, {@link
+ *       RejectionReason#FROM_THE_FUTURE});
+ *   <li>the (sender, message id) pair is new, and is recorded ({@link RejectionReason#REPLAY});
+ *   <li>the session is set up (initial entry) and the ratchet message decrypts ({@link
+ *       RejectionReason#DECRYPTION_FAILED});
+ *   <li>the content key and ledger commitment parse, the content decrypts and parses ({@link
+ *       RejectionReason#DECRYPTION_FAILED}, {@link RejectionReason#MALFORMED_CONTENT});
+ *   <li>commit: the one-time prekey is used up, then prekeys, ratchet state and ledger are saved,
+ *       and the sender is recorded as speaking version 2.
+ * </ol>
+ *
+ * <p>Nothing is saved before step 10 (apart from the replay guard's record at step 7, for the
+ * reasons of docs/PROTOCOL.md section 7): a forged or damaged message leaves every session as it
+ * was. Failures of steps 8 and 9 carry no detail, so they are no oracle. A failure of the session
+ * store is an {@link UncheckedIOException}: nothing was shown, and the caller releases the message
+ * id so the relay's next delivery is opened.
+ *
+ * <p>Thread-safe: the opener and the sealer of one {@link V2Device} take its lock.
+ */
+public final class V2MessageOpener implements MessageOpener {
+  private final V2Device device;
+  private final CertificateVerifier verifier;
+  private final ReplayGuard replayGuard;
+  private final Clock clock;
+  private final AcceptancePolicy policy;
+  private final SenderRevocations revocations;
+  private final PeerVersions peerVersions;
+  private final SecureRandom random;
+
+  /**
+   * An opener for {@code device}; {@code replayGuard} must keep ids at least as long as {@code
+   * policy} requires; {@code peerVersions} learns that each sender whose message opened speaks
+   * version 2.
+   */
+  public V2MessageOpener(
+      V2Device device,
+      CertificateVerifier rootVerifier,
+      ReplayGuard replayGuard,
+      Clock clock,
+      AcceptancePolicy policy,
+      SenderRevocations revocations,
+      PeerVersions peerVersions,
+      SecureRandom random) {
+    this.device = requireNonNull(device, "device");
+    this.verifier = requireNonNull(rootVerifier, "rootVerifier");
+    this.replayGuard = requireNonNull(replayGuard, "replayGuard");
+    this.clock = requireNonNull(clock, "clock");
+    this.policy = requireNonNull(policy, "policy");
+    this.revocations = requireNonNull(revocations, "revocations");
+    this.peerVersions = requireNonNull(peerVersions, "peerVersions");
+    this.random = requireNonNull(random, "random");
+    if (replayGuard.policy().retention().compareTo(policy.retention()) < 0) {
+      throw new IllegalArgumentException(
+          "the replay guard keeps ids for less time than the acceptance policy needs");
+    }
+  }
+
+  @Override
+  public int version() {
+    return V2Envelope.VERSION;
+  }
+
+  @Override
+  public RoutingPrefix prefixOf(byte[] envelope) throws MalformedEnvelopeException {
+    return V2Envelope.decode(envelope).prefix();
+  }
+
+  @Override
+  public OpenedMessage open(byte[] bytes)
+      throws MalformedEnvelopeException, EnvelopeRejectedException {
+    V2Envelope envelope = V2Envelope.decode(bytes);
+    RoutingPrefix prefix = envelope.prefix();
+    V2Body body = V2Body.decode(envelope.body(), prefix);
+    synchronized (device.lock()) {
+      try {
+        return openLocked(envelope, prefix, body);
+      } catch (IOException e) {
+        throw new UncheckedIOException("the session store failed; the message was not opened", e);
+      }
+    }
+  }
+
+  /** What check 3 found: the sender's certificate, and the session the entry continues. */
+  private record Sender(X509Certificate certificate, byte[] der, Optional<StoredSession> session) {}
+
+  private OpenedMessage openLocked(V2Envelope envelope, RoutingPrefix prefix, V2Body body)
+      throws EnvelopeRejectedException, IOException {
+    Instant now = clock.instant();
+    // 2. addressed to me
+    byte[] me = device.deviceId();
+    Optional<V2Body.Entry> mine =
+        prefix.recipients().contains(device.name())
+            ? body.entryFor(device.name(), me)
+            : Optional.empty();
+    if (mine.isEmpty()) {
+      throw reject(RejectionReason.NOT_FOR_ME, prefix, null);
+    }
+    V2Body.Entry entry = mine.get();
+    // 3. the sender's device certificate
+    Sender sender = sender(prefix, body, entry, now);
+    // 4. signature
+    if (!DeviceKey.verifyEnvelope(
+        sender.certificate(), envelope.signedBytes(), envelope.signature())) {
+      throw reject(RejectionReason.BAD_SIGNATURE, prefix, null);
+    }
+    // 5. revocation
+    Instant written = Instant.ofEpochMilli(prefix.timestampMillis());
+    Optional<String> revoked = revocations.refusal(sender.certificate(), written);
+    if (revoked.isPresent()) {
+      throw reject(RejectionReason.SENDER_REVOKED, prefix, revoked.get());
+    }
+    // 6. freshness
+    checkFresh(prefix, now);
+    // 7. replay, recorded before decryption (docs/PROTOCOL.md section 7)
+    if (!replayGuard.firstSighting(prefix.sender(), prefix.messageId(), prefix.timestampMillis())) {
+      throw reject(RejectionReason.REPLAY, prefix, null);
+    }
+    return decryptAndCommit(prefix, body, entry, sender, now);
+  }
+
+  private Sender sender(RoutingPrefix prefix, V2Body body, V2Body.Entry entry, Instant now)
+      throws EnvelopeRejectedException, IOException {
+    byte[] senderDevice = body.senderDevice();
+    Optional<StoredSession> session =
+        device.store().sessions(prefix.sender()).stream()
+            .filter(
+                s ->
+                    Arrays.equals(s.peerDevice(), senderDevice)
+                        && Arrays.equals(s.sessionId(), entry.sessionId()))
+            .findFirst();
+    byte[] der;
+    if (session.isPresent()) {
+      // An initial entry restating a session already set up continues it.
+      der = session.get().peerCertificate();
+    } else if (entry.initial().isPresent()) {
+      der = body.certificate().orElseThrow(); // decoding demands it for an initial entry
+      if (!MessageDigest.isEqual(V2Crypto.sha256(der), senderDevice)) {
+        throw reject(
+            RejectionReason.UNTRUSTED_SENDER_CERTIFICATE,
+            prefix,
+            "the certificate is not the sender device's");
+      }
+    } else {
+      throw reject(RejectionReason.UNKNOWN_SESSION, prefix, null);
+    }
+    X509Certificate certificate;
+    try {
+      certificate =
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(new ByteArrayInputStream(der));
+      verifier.verify(certificate, prefix.sender(), CertificateRole.DEVICE, now);
+    } catch (CertificateException | ClassCastException e) {
+      throw reject(
+          RejectionReason.UNTRUSTED_SENDER_CERTIFICATE, prefix, "the certificate is not X.509");
+    } catch (CertificateRejectedException e) {
+      throw reject(RejectionReason.UNTRUSTED_SENDER_CERTIFICATE, prefix, e.getMessage());
+    }
+    return new Sender(certificate, der, session);
+  }
+
+  private void checkFresh(RoutingPrefix prefix, Instant now) throws EnvelopeRejectedException {
+    long nowMillis = now.toEpochMilli();
+    long ts = prefix.timestampMillis();
+    // "ts < now - window", not "now - ts > window": ts is any 64-bit value and must not overflow.
+    if (ts < nowMillis - policy.window().toMillis()) {
+      throw reject(
+          RejectionReason.STALE, prefix, "sent at " + Instant.ofEpochMilli(ts) + ", now " + now);
+    }
+    if (ts > nowMillis + policy.maxFutureSkew().toMillis()) {
+      throw reject(
+          RejectionReason.FROM_THE_FUTURE,
+          prefix,
+          "dated " + Instant.ofEpochMilli(ts) + ", now " + now);
+    }
+  }
+
+  private OpenedMessage decryptAndCommit(
+      RoutingPrefix prefix, V2Body body, V2Body.Entry entry, Sender sender, Instant now)
+      throws EnvelopeRejectedException, IOException {
+    byte[] encodedPrefix = V2Envelope.encodePrefix(prefix);
+    byte[] senderDevice = body.senderDevice();
+    // 8. session and ratchet
+    SessionResponder.Accepted accepted = null;
+    RatchetState state;
+    if (sender.session().isPresent()) {
+      state = RatchetState.fromBytes(sender.session().get().ratchetState());
+    } else {
+      try {
+        accepted =
+            SessionResponder.accept(
+                device.prekeys(),
+                device.key(),
+                sender.certificate(),
+                entry.initial().orElseThrow());
+      } catch (SessionSetupException e) {
+        throw reject(RejectionReason.DECRYPTION_FAILED, prefix, null);
+      }
+      byte[] sk = accepted.start().sk();
+      byte[] ad = accepted.start().ad();
+      try {
+        if (!MessageDigest.isEqual(V2Crypto.sessionId(ad), entry.sessionId())) {
+          throw reject(RejectionReason.DECRYPTION_FAILED, prefix, null);
+        }
+        state = RatchetState.responder(sk, accepted.start().ratchetKeyPair(), ad);
+      } finally {
+        Arrays.fill(sk, (byte) 0);
+        accepted.start().destroy();
+      }
+    }
+    RatchetState.Opened opened;
+    try {
+      opened =
+          state.decrypt(
+              entry.ratchetMessage(),
+              V2Crypto.ratchetExtraAd(
+                  encodedPrefix, senderDevice, device.deviceId(), entry.sessionId()),
+              now,
+              random);
+    } catch (RatchetException e) {
+      throw reject(RejectionReason.DECRYPTION_FAILED, prefix, null);
+    }
+    // 9. content key, commitment, content
+    byte[] keyPlaintext = opened.plaintext();
+    byte[] contentKey = null;
+    byte[] plaintext = null;
+    try {
+      if (keyPlaintext.length < 1 + V2Crypto.CONTENT_KEY_BYTES
+          || keyPlaintext[0] != V2Crypto.KEY_PLAINTEXT_FORMAT) {
+        throw reject(RejectionReason.MALFORMED_CONTENT, prefix, "the key plaintext is malformed");
+      }
+      contentKey = Arrays.copyOfRange(keyPlaintext, 1, 1 + V2Crypto.CONTENT_KEY_BYTES);
+      LedgerCommitment commitment;
+      try {
+        commitment =
+            LedgerCommitment.decode(
+                Arrays.copyOfRange(
+                    keyPlaintext, 1 + V2Crypto.CONTENT_KEY_BYTES, keyPlaintext.length));
+      } catch (MalformedSessionDataException e) {
+        throw reject(RejectionReason.MALFORMED_CONTENT, prefix, "the ledger commitment");
+      }
+      try {
+        plaintext =
+            V2Crypto.gcmDecrypt(
+                contentKey,
+                body.nonce(),
+                V2Crypto.contentAad(encodedPrefix, senderDevice),
+                body.ciphertext());
+      } catch (AEADBadTagException e) {
+        throw reject(RejectionReason.DECRYPTION_FAILED, prefix, null);
+      }
+      MessageContent content;
+      try {
+        content = MessageContent.decode(plaintext);
+      } catch (MalformedContentException e) {
+        throw reject(RejectionReason.MALFORMED_CONTENT, prefix, e.getMessage());
+      }
+      // 10. commit
+      List<LedgerNotice> notices =
+          commit(prefix, senderDevice, entry, sender, accepted, opened, commitment, now);
+      return OpenedMessage.ofVersion2(prefix, content, notices);
+    } finally {
+      Arrays.fill(keyPlaintext, (byte) 0);
+      if (contentKey != null) {
+        Arrays.fill(contentKey, (byte) 0);
+      }
+      if (plaintext != null) {
+        Arrays.fill(plaintext, (byte) 0);
+      }
+    }
+  }
+
+  private List<LedgerNotice> commit(
+      RoutingPrefix prefix,
+      byte[] senderDevice,
+      V2Body.Entry entry,
+      Sender sender,
+      SessionResponder.Accepted accepted,
+      RatchetState.Opened opened,
+      LedgerCommitment commitment,
+      Instant now)
+      throws EnvelopeRejectedException, IOException {
+    if (accepted != null) {
+      try {
+        accepted.commit();
+      } catch (SessionSetupException e) {
+        throw reject(RejectionReason.DECRYPTION_FAILED, prefix, null);
+      }
+      device.store().savePrekeys(device.prekeys().toBytes());
+    }
+    ConversationLedger ledger = ledger(prefix.sender(), senderDevice);
+    List<LedgerNotice> notices =
+        ledger
+            .receive(
+                commitment, prefix.messageId(), Instant.ofEpochMilli(prefix.timestampMillis()), now)
+            .notices();
+    device
+        .store()
+        .save(
+            new StoredSession(
+                prefix.sender(),
+                senderDevice,
+                entry.sessionId(),
+                sender.der(),
+                opened.next().toBytes(),
+                V2MessageSealer.lastUsed(device.store(), prefix.sender(), senderDevice, now)),
+            ledger.toBytes());
+    peerVersions.proved(prefix.sender(), V2Envelope.VERSION);
+    return notices;
+  }
+
+  private ConversationLedger ledger(String peer, byte[] peerDevice) throws IOException {
+    Optional<byte[]> stored = device.store().ledger(peer, peerDevice);
+    if (stored.isEmpty()) {
+      return ConversationLedger.create();
+    }
+    try {
+      return ConversationLedger.fromBytes(stored.get());
+    } catch (MalformedSessionDataException e) {
+      throw new IOException("the stored conversation ledger is corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  private static EnvelopeRejectedException reject(
+      RejectionReason reason, RoutingPrefix prefix, String detail) {
+    return new EnvelopeRejectedException(reason, prefix, detail);
+  }
+
+  @Override
+  public String toString() {
+    return "V2MessageOpener[" + device.name() + "]";
+  }
+}

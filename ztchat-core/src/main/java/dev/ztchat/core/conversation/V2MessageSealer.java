@@ -1,0 +1,331 @@
+package dev.ztchat.core.conversation;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.crypto.CipherParameters;
+import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.RoutingPrefix;
+import dev.ztchat.core.envelope.V2Envelope;
+import dev.ztchat.core.pki.CertificateVerifier;
+import dev.ztchat.core.protocol.ProtocolLimits;
+import dev.ztchat.core.ratchet.RatchetState;
+import dev.ztchat.core.session.ConversationLedger;
+import dev.ztchat.core.session.InitialMessageHeader;
+import dev.ztchat.core.session.InitiatorStart;
+import dev.ztchat.core.session.LedgerCommitment;
+import dev.ztchat.core.session.MalformedSessionDataException;
+import dev.ztchat.core.session.PrekeyBundle;
+import dev.ztchat.core.session.SessionInitiator;
+import dev.ztchat.core.session.SessionSetupException;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Seals version-2 messages (docs/v2/messages.md section 5): one fresh content key per message, the
+ * content encrypted once under it, and the key delivered to each recipient device through the
+ * ratchet of this device's most recently used session with it, or of a session started here from
+ * the device's prekey bundle. The envelope is signed with this device's key.
+ *
+ * <p>Use: ask {@link #devicesNeedingBundles} which devices have no session, fetch and verify their
+ * bundles (certificate chain, role DEVICE, the user's name, revocation), then {@link #seal}. Every
+ * state change (ratchets, ledgers) is saved through the {@link SessionStore} before {@link #seal}
+ * returns, so the envelope may be sent as soon as it is returned; an envelope that is then not sent
+ * leaves a gap the peer's ledger reports as lost.
+ *
+ * <p>Security guarantees: only the listed devices can read the content; each learns it through its
+ * own session, so a compromise of one device's session does not expose the others' later messages.
+ * Not guaranteed: that the listed devices are the right ones (the caller's directory says that).
+ * Thread-safe: the sealer and opener of one {@link V2Device} take its lock.
+ */
+public final class V2MessageSealer {
+  private final V2Device device;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final SecureRandom signatureRandom;
+  private final int maxEnvelopeBytes;
+
+  /**
+   * A sealer for {@code device} that keeps envelopes within what a relay with frame limit {@code
+   * maxFrame} (the {@code maxFrame} of its {@code welcome}) delivers.
+   */
+  public V2MessageSealer(V2Device device, Clock clock, SecureRandom random, int maxFrame) {
+    this(device, clock, random, random, maxFrame);
+  }
+
+  /**
+   * As above, the envelope signature's randomness apart: for the test vector, whose ECDSA
+   * signatures are randomized while every other value is reproduced.
+   */
+  V2MessageSealer(
+      V2Device device,
+      Clock clock,
+      SecureRandom random,
+      SecureRandom signatureRandom,
+      int maxFrame) {
+    this.device = requireNonNull(device, "device");
+    this.clock = requireNonNull(clock, "clock");
+    this.random = requireNonNull(random, "random");
+    this.signatureRandom = requireNonNull(signatureRandom, "signatureRandom");
+    if (maxFrame <= 0) {
+      throw new IllegalArgumentException("maxFrame must be positive, not " + maxFrame);
+    }
+    this.maxEnvelopeBytes = ProtocolLimits.maxEnvelopeBytes(maxFrame);
+  }
+
+  /** The devices of {@code peer} this device has a session with, most recently used first. */
+  public List<RecipientDevice> devicesWithSessions(String peer) throws IOException {
+    LinkedHashSet<RecipientDevice> out = new LinkedHashSet<>();
+    for (StoredSession s : device.store().sessions(peer)) {
+      out.add(new RecipientDevice(peer, s.peerDevice()));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Those of {@code devices} this device has no session with: {@link #seal} needs a verified prekey
+   * bundle for each of them.
+   */
+  public List<RecipientDevice> devicesNeedingBundles(List<RecipientDevice> devices)
+      throws IOException {
+    List<RecipientDevice> out = new ArrayList<>();
+    synchronized (device.lock()) {
+      for (RecipientDevice d : devices) {
+        if (current(d).isEmpty()) {
+          out.add(d);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Seals {@code content} to {@code devices} (at least one; the prefix names their users in order
+   * of first appearance). A device with no session needs its bundle in {@code bundles}, which the
+   * caller verified (chain, role DEVICE, name, revocation); bundles of devices that have a session
+   * are not used.
+   *
+   * @throws IllegalArgumentException when a device has neither a session nor a bundle, or its
+   *     bundle's certificate names another user
+   * @throws SessionSetupException when a bundle does not verify (its prekey signatures or key)
+   * @throws EnvelopeTooLargeException when the envelope would not fit; nothing was saved
+   * @throws IOException when the session store fails; nothing is to be sent
+   */
+  public V2Envelope seal(
+      MessageContent content, List<RecipientDevice> devices, List<PrekeyBundle> bundles)
+      throws IOException, SessionSetupException, EnvelopeTooLargeException {
+    requireNonNull(content, "content");
+    requireNonNull(bundles, "bundles");
+    List<RecipientDevice> targets = List.copyOf(new LinkedHashSet<>(devices));
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("a message goes to at least one device");
+    }
+    synchronized (device.lock()) {
+      return sealLocked(content, targets, bundles);
+    }
+  }
+
+  private record Pending(StoredSession session, byte[] ledger) {}
+
+  private V2Envelope sealLocked(
+      MessageContent content, List<RecipientDevice> targets, List<PrekeyBundle> bundles)
+      throws IOException, SessionSetupException, EnvelopeTooLargeException {
+    Instant now = clock.instant();
+    byte[] messageId = bytes(16);
+    List<String> names = targets.stream().map(RecipientDevice::name).distinct().toList();
+    RoutingPrefix prefix =
+        new RoutingPrefix(V2Envelope.VERSION, device.name(), names, now.toEpochMilli(), messageId);
+    byte[] encodedPrefix = V2Envelope.encodePrefix(prefix);
+    byte[] me = device.deviceId();
+    byte[] contentKey = bytes(V2Crypto.CONTENT_KEY_BYTES);
+    byte[] nonce = bytes(CipherParameters.GCM_NONCE_BYTES);
+    List<V2Body.Entry> entries = new ArrayList<>();
+    List<Pending> pending = new ArrayList<>();
+    boolean anyInitial = false;
+    try {
+      for (RecipientDevice target : targets) {
+        Optional<StoredSession> existing = current(target);
+        byte[] sessionId;
+        byte[] peerCertificate;
+        RatchetState ratchet;
+        Optional<InitialMessageHeader> initial = Optional.empty();
+        if (existing.isPresent()) {
+          sessionId = existing.get().sessionId();
+          peerCertificate = existing.get().peerCertificate();
+          ratchet = RatchetState.fromBytes(existing.get().ratchetState());
+          initial = pendingInitial(existing.get());
+          anyInitial |= initial.isPresent();
+        } else {
+          PrekeyBundle bundle = bundleFor(target, bundles);
+          InitiatorStart start = SessionInitiator.start(device.key(), bundle, random);
+          byte[] sk = start.sk();
+          byte[] ad = start.ad();
+          try {
+            ratchet = RatchetState.initiator(sk, start.responderRatchetKey(), ad);
+          } finally {
+            Arrays.fill(sk, (byte) 0);
+            start.destroy();
+          }
+          sessionId = V2Crypto.sessionId(ad);
+          peerCertificate = bundle.certificateDer();
+          initial = Optional.of(start.header());
+          anyInitial = true;
+        }
+        ConversationLedger ledger = ledger(target);
+        LedgerCommitment commitment = ledger.nextOutgoing(messageId, now);
+        byte[] plaintext =
+            V2Crypto.concat(
+                new byte[] {V2Crypto.KEY_PLAINTEXT_FORMAT}, contentKey, commitment.encode());
+        RatchetState.Sealed sealed;
+        try {
+          sealed =
+              ratchet.encrypt(
+                  plaintext,
+                  V2Crypto.ratchetExtraAd(encodedPrefix, me, target.deviceId(), sessionId),
+                  now,
+                  random);
+        } finally {
+          Arrays.fill(plaintext, (byte) 0);
+        }
+        entries.add(
+            new V2Body.Entry(
+                target.name(), target.deviceId(), sessionId, initial, sealed.message()));
+        pending.add(
+            new Pending(
+                new StoredSession(
+                    target.name(),
+                    target.deviceId(),
+                    sessionId,
+                    peerCertificate,
+                    sealed.next().toBytes(),
+                    lastUsed(target, now),
+                    initial.map(InitialMessageHeader::encode).orElse(new byte[0])),
+                ledger.toBytes()));
+      }
+      byte[] plaintext = content.encode();
+      byte[] ciphertext;
+      try {
+        ciphertext =
+            V2Crypto.gcmEncrypt(
+                contentKey, nonce, V2Crypto.contentAad(encodedPrefix, me), plaintext);
+      } finally {
+        Arrays.fill(plaintext, (byte) 0);
+      }
+      byte[] certificate = anyInitial ? encoded(device.key().certificate()) : new byte[0];
+      byte[] body = new V2Body(me, certificate, entries, nonce, ciphertext).encode();
+      byte[] signature =
+          device.key().signEnvelope(V2Envelope.signedBytes(prefix, body), signatureRandom);
+      V2Envelope envelope = new V2Envelope(prefix, body, signature);
+      int length = encodedPrefix.length + 4 + body.length + 2 + signature.length;
+      if (length > maxEnvelopeBytes) {
+        throw new EnvelopeTooLargeException(length, maxEnvelopeBytes);
+      }
+      for (Pending p : pending) {
+        device.store().save(p.session(), p.ledger());
+      }
+      return envelope;
+    } finally {
+      Arrays.fill(contentKey, (byte) 0);
+    }
+  }
+
+  /** The most recently used session with {@code target}'s device, if any. */
+  private Optional<StoredSession> current(RecipientDevice target) throws IOException {
+    return device.store().sessions(target.name()).stream()
+        .filter(s -> target.is(s.peer(), s.peerDevice()))
+        .findFirst();
+  }
+
+  /**
+   * The initial-message header of a session this device started and that has not received yet:
+   * every message on it repeats the header, so the peer can set the session up from whichever
+   * arrives first (section 5.2).
+   */
+  private static Optional<InitialMessageHeader> pendingInitial(StoredSession session)
+      throws IOException {
+    byte[] pending = session.pendingInitial();
+    if (pending.length == 0) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(InitialMessageHeader.decode(pending));
+    } catch (MalformedSessionDataException e) {
+      throw new IOException("a stored initial-message header is corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  private ConversationLedger ledger(RecipientDevice target) throws IOException {
+    Optional<byte[]> stored = device.store().ledger(target.name(), target.deviceId());
+    if (stored.isEmpty()) {
+      return ConversationLedger.create();
+    }
+    try {
+      return ConversationLedger.fromBytes(stored.get());
+    } catch (MalformedSessionDataException e) {
+      throw new IOException("the stored conversation ledger is corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A last-used time later than every other session with that device's, so that the session just
+   * used is the most recent even when the clock has not moved (Sesame's rule, section 5.3).
+   */
+  private long lastUsed(RecipientDevice target, Instant now) throws IOException {
+    return lastUsed(device.store(), target.name(), target.deviceId(), now);
+  }
+
+  static long lastUsed(SessionStore store, String peer, byte[] peerDevice, Instant now)
+      throws IOException {
+    long latest = Long.MIN_VALUE;
+    for (StoredSession s : store.sessions(peer)) {
+      if (Arrays.equals(s.peerDevice(), peerDevice)) {
+        latest = Math.max(latest, s.lastUsedMillis());
+      }
+    }
+    return latest == Long.MIN_VALUE ? now.toEpochMilli() : Math.max(now.toEpochMilli(), latest + 1);
+  }
+
+  private static PrekeyBundle bundleFor(RecipientDevice target, List<PrekeyBundle> bundles)
+      throws SessionSetupException {
+    for (PrekeyBundle b : bundles) {
+      if (Arrays.equals(V2Crypto.sha256(b.certificateDer()), target.deviceId())) {
+        X509Certificate cert = b.verify();
+        if (!target.name().equals(CertificateVerifier.commonName(cert))) {
+          throw new IllegalArgumentException(
+              "the prekey bundle for a device of " + target.name() + " names someone else");
+        }
+        return b;
+      }
+    }
+    throw new IllegalArgumentException(
+        "no session with "
+            + target
+            + " and no prekey bundle for it: ask devicesNeedingBundles, fetch those bundles");
+  }
+
+  private static byte[] encoded(X509Certificate certificate) {
+    try {
+      return certificate.getEncoded();
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new IllegalStateException("the device certificate cannot be encoded", e);
+    }
+  }
+
+  private byte[] bytes(int n) {
+    byte[] out = new byte[n];
+    random.nextBytes(out);
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "V2MessageSealer[" + device.name() + "]";
+  }
+}
