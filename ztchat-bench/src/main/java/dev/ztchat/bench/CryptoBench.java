@@ -21,11 +21,13 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 /**
  * Figure 1 and the version-2 figures, each beside its floor measured in the same run. Version 1:
  * seal + open of one 256-byte message (JMH, one thread) against two RSA-3072 private operations,
- * two public ones and AES-256-GCM over 256 bytes twice in OpenSSL. Version 2: a whole session setup
- * ({@link V2CryptoBenchmark#v2SessionSetup}) against the sum of its primitives' floors ({@code
- * openssl speed} for ECDSA P-256 and X25519, the JDK's ML-KEM-768 by JMH, since OpenSSL 3.0 has
- * none), and the JDK's primitives against {@code openssl speed}. The full run also measures each
- * RSA provider alone ({@link RsaProviderBenchmark}).
+ * two public ones and AES-256-GCM over 256 bytes twice in OpenSSL. Version 2: seal + open of the
+ * same message on an established session ({@link V2SealOpenBenchmark}) against one ECDSA P-256 sign
+ * and verify and AES-256-GCM twice in OpenSSL, and against version 1; a whole session setup ({@link
+ * V2CryptoBenchmark#v2SessionSetup}) against the sum of its primitives' floors ({@code openssl
+ * speed} for ECDSA P-256 and X25519, the JDK's ML-KEM-768 by JMH, since OpenSSL 3.0 has none), and
+ * the JDK's primitives against {@code openssl speed}. The full run also measures each RSA provider
+ * alone ({@link RsaProviderBenchmark}).
  */
 final class CryptoBench implements Benchmark {
   private static final Map<String, String> PROVIDERS =
@@ -51,6 +53,7 @@ final class CryptoBench implements Benchmark {
         new OptionsBuilder()
             .include(SealOpenBenchmark.class.getName() + ".sealOpen")
             .include(V2CryptoBenchmark.class.getName() + ".*")
+            .include(V2SealOpenBenchmark.class.getName() + ".v2SealOpen")
             .threads(1)
             .verbosity(o.quick() ? VerboseMode.SILENT : VerboseMode.NORMAL)
             .timeUnit(TimeUnit.SECONDS);

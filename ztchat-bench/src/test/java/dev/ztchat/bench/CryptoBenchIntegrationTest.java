@@ -20,6 +20,8 @@ class CryptoBenchIntegrationTest {
 
   private static final List<String> V2_METRICS =
       List.of(
+          "v2 seal+open per message, µs",
+          "v2 seal+open per message vs v1, µs",
           "v2 session setup, µs",
           "ML-KEM-768 encapsulations/s, JDK",
           "ML-KEM-768 decapsulations/s, JDK",
@@ -42,6 +44,11 @@ class CryptoBenchIntegrationTest {
     }
     String text = log.toString(StandardCharsets.UTF_8);
 
+    // beside version 1 of the same run, with or without OpenSSL
+    assertThat(figures)
+        .filteredOn(f -> f.metric().equals("v2 seal+open per message vs v1, µs"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.ratio()).isPositive().isFinite());
     for (String metric : V2_METRICS) {
       assertThat(figures)
           .as(metric + "\n" + text)
@@ -53,6 +60,7 @@ class CryptoBenchIntegrationTest {
       for (String metric :
           List.of(
               "seal+open per message, µs",
+              "v2 seal+open per message, µs",
               "v2 session setup, µs",
               "ECDSA P-256 sign/s, JDK",
               "ECDSA P-256 verify/s, JDK",
