@@ -215,6 +215,48 @@ class DeviceKeysIntegrationTest {
   }
 
   @Test
+  void prekeysTheRelayRefuses_areToldToTheUser_andTheClientStaysConnected() throws Exception {
+    try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
+      assertThat(
+              Polling.eventually(
+                  WAIT,
+                  () -> {
+                    try {
+                      return alice.prekeyPublisher().publish(alice.connection()).signedPrekeyId()
+                          != null;
+                    } catch (java.io.IOException e) {
+                      return false;
+                    }
+                  }))
+          .isTrue();
+    }
+    // A reset data folder: fresh prekeys whose ids start again below what the relay holds.
+    try (var files = java.nio.file.Files.walk(dir.resolve("data-alice"))) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(p);
+      }
+    }
+    BlockingQueue<String> notices = new LinkedBlockingQueue<>();
+    Inbox inbox =
+        new Inbox() {
+          @Override
+          public void onNotice(String notice) {
+            if (notice.contains("refused this device")) {
+              notices.add(notice);
+            }
+          }
+        };
+    try (ChatClient alice = ChatClient.connect(config("alice"), inbox)) {
+      String notice = notices.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(notice)
+          .startsWith("[!] The server refused this device's version-2 keys (")
+          .contains("ask your administrator for a new device certificate");
+      assertThat(alice.isConnected()).isTrue();
+      assertThat(alice.whoIsOnline()).contains("alice");
+    }
+  }
+
+  @Test
   void aV1OnlyUser_hasNoDevice_andPublishesNothing() throws Exception {
     try (ChatClient carol = ChatClient.connect(config("carol", null), new Inbox());
         ChatClient bob = ChatClient.connect(config("bob"), new Inbox())) {
