@@ -25,6 +25,7 @@ import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CrlRejectedException;
 import dev.ztchat.core.pki.KeyFingerprint;
 import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.remedy.Remedy;
 import dev.ztchat.core.session.DeviceKey;
@@ -246,7 +247,9 @@ public final class ChatClient implements AutoCloseable {
    * again on the next connection.
    */
   private void publishPrekeys(RelayConnection conn) {
-    if (prekeyPublisher == null || !conn.relayVersions().contains(V2Envelope.VERSION)) {
+    if (prekeyPublisher == null
+        || config.device() == null // renewed: the device certificate in use is no longer valid
+        || !conn.relayVersions().contains(V2Envelope.VERSION)) {
       return;
     }
     try {
@@ -265,12 +268,30 @@ public final class ChatClient implements AutoCloseable {
                     "could not publish this device's prekeys ({}); trying again on the next"
                         + " connection",
                     e.getMessage());
+                if (e instanceof RelayConnection.RelayException r
+                    && (r.code() == ErrorCode.BAD_PREKEY
+                        || r.code() == ErrorCode.BAD_CERTIFICATE)) {
+                  listener.onNotice(prekeysRefusedNotice(r.getMessage()));
+                }
               }
             }
           });
     } catch (RejectedExecutionException closing) {
       // closed meanwhile
     }
+  }
+
+  /**
+   * What the user is told when the relay refuses this device's prekeys: peers cannot start new
+   * version-2 conversations with this device until it is fixed. {@code why} is the relay's words,
+   * made safe for a terminal.
+   */
+  static String prekeysRefusedNotice(String why) {
+    return "[!] The server refused this device's version-2 keys ("
+        + String.valueOf(why).replaceAll("[\\p{Cntrl}\\p{Cf}]", "?")
+        + "), so others cannot start new conversations with this device. If you reset or"
+        + " restored your data folder, ask your administrator for a new device certificate"
+        + " (pki renew YOUR-NAME); otherwise tell them this message.";
   }
 
   /** Test seam: this device's prekey publisher, null without a device credential. */
@@ -351,8 +372,19 @@ public final class ChatClient implements AutoCloseable {
     KeyReload.StoredKeys renewed = KeyRenewal.newerKeys(c, refused, c.clock().instant());
     ChatClientConfig withNewKeys = c.withKeys(renewed.me(), KeyRenewal.previousAfter(c, renewed));
     listener.onNotice(RENEWED_NOTICE);
+    if (c.device() != null) {
+      // The renewal revoked the device certificate in use: carry on with the renewed version-1
+      // keys, and without version 2 until a restart reads the new device files.
+      withNewKeys = withNewKeys.withDevice(null);
+      listener.onNotice(DEVICE_RENEWED_NOTICE);
+    }
     return withNewKeys;
   }
+
+  /** What the user is told when a renewal replaced the device certificate in use. */
+  static final String DEVICE_RENEWED_NOTICE =
+      "[!] your device certificate was renewed too: restart ztchat to use it. Until then messages"
+          + " to contacts who use version 2 wait in your outbox.";
 
   /** What the user is told when the client switches to renewed keys. */
   static final String RENEWED_NOTICE = "your keys were renewed; reconnecting with the new keys";
@@ -361,6 +393,9 @@ public final class ChatClient implements AutoCloseable {
   private void useKeys(ChatClientConfig renewed) {
     openers = openersFor(renewed);
     outgoing.useKeys(renewed.me());
+    if (renewed.device() == null) {
+      outgoing.stopVersion2(); // the device key in use was renewed: nothing more is sealed with it
+    }
     config = renewed;
   }
 
