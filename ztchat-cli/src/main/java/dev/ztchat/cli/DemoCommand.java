@@ -278,17 +278,18 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * A version-1 client configuration (no device credential): this demo shows the seed's flows and
-   * attacks, which take version-1 envelopes apart.
+   * {@code id}'s client configuration, with its version-2 device credential when the CA issued one
+   * (alice and bob talk in version 2; carol, without one, in version 1).
    */
   private ChatClientConfig config(CertsLayout certs, UserIdentity id, RelayServer server, Path tmp)
       throws IOException {
     return ChatClientConfig.of(
-        "localhost",
-        server.port(),
-        id,
-        PemFiles.readCertificate(certs.caCertificate()),
-        tmp.resolve("state-" + id.name()));
+            "localhost",
+            server.port(),
+            id,
+            PemFiles.readCertificate(certs.caCertificate()),
+            tmp.resolve("state-" + id.name()))
+        .withDevice(certs.hasDevice(id.name()) ? certs.readDevice(id.name()) : null);
   }
 
   /** Records every envelope bob's client receives, by message id (what a relay would see). */
