@@ -261,8 +261,9 @@ public final class ChatClient implements AutoCloseable {
             try {
               prekeyPublisher.publish(conn);
             } catch (IOException | RuntimeException e) {
-              if (closing.getCount() == 0) {
-                LOG.debug("prekey publication stopped: closing");
+              if (closing.getCount() == 0 || !conn.isOpen()) {
+                // the next connection publishes again; nothing for the user to do
+                LOG.debug("prekey publication stopped: the connection closed");
               } else {
                 LOG.warn(
                     "could not publish this device's prekeys ({}); trying again on the next"
