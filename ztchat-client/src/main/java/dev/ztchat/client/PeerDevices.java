@@ -156,6 +156,13 @@ final class PeerDevices {
   void checkSessionDevice(String peer, X509Certificate certificate)
       throws UntrustedContactException {
     Optional<String> untrusted = untrusted(peer, certificate);
+    if (untrusted.isPresent() && untrusted.get().equals(REVOKED)) {
+      throw new UntrustedContactException(
+          "the certificate of '"
+              + peer
+              + "' was revoked by the CA (the device certificate this conversation uses)."
+              + " Nothing was sent.");
+    }
     if (untrusted.isPresent()) {
       throw new UntrustedContactException(
           "the device certificate of '"
@@ -177,13 +184,15 @@ final class PeerDevices {
     }
     try {
       if (contacts.revocations().isRevoked(certificate)) {
-        return Optional.of("its device certificate was revoked by the CA");
+        return Optional.of(REVOKED);
       }
     } catch (CrlRejectedException e) {
       return Optional.of("the CA's revocation list does not verify (" + e.getMessage() + ")");
     }
     return Optional.empty();
   }
+
+  private static final String REVOKED = "its device certificate was revoked by the CA";
 
   private static UntrustedContactException refused(String peer, String why) {
     return new UntrustedContactException(
