@@ -16,7 +16,12 @@ final class AttackConnections {
 
   /** Connects as {@code user} and waits for the server's {@code welcome}. */
   static RawFrameClient welcomed(AttackTarget target, String user) throws Exception {
-    Credential credential = target.user(user).signing();
+    return welcomed(target, user, target.user(user).signing());
+  }
+
+  /** Connects as {@code user} presenting {@code credential}, and waits for the {@code welcome}. */
+  static RawFrameClient welcomed(AttackTarget target, String user, Credential credential)
+      throws Exception {
     try {
       return RawFrameClient.connectWelcomed(
               target.host(), target.port(), credential, target.caCertificate())

@@ -23,6 +23,7 @@ public final class Attacks {
           new HandshakeAttack(HandshakeAttack.Kind.REVOKED),
           new DowngradeAttack(),
           new MalformedAttack(),
+          new PrekeyExhaustionAttack(),
           new SlowlorisAttack(),
           new MailboxFillAttack(),
           new ConnectionFloodAttack(),

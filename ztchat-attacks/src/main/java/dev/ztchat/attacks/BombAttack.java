@@ -1,5 +1,6 @@
 package dev.ztchat.attacks;
 
+import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.server.SecurityEvent;
@@ -7,9 +8,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** {@code bomb}: an authenticated client sends a frame over the size limit. */
+/**
+ * {@code bomb}: an authenticated client sends a frame over the size limit the relay announced in
+ * its {@code welcome} (at least {@value #MIN_SIZE} bytes), whatever that limit is.
+ */
 final class BombAttack implements Attack {
-  private static final int SIZE = 5000;
+  private static final int MIN_SIZE = 5000;
 
   @Override
   public String name() {
@@ -18,7 +22,12 @@ final class BombAttack implements Attack {
 
   @Override
   public String whatIsTried() {
-    return "authenticated as alice, send a 5000-byte frame (limit 4096)";
+    return "authenticated as alice, send a frame one byte over the maxFrame the relay announced"
+        + " ("
+        + (ProtocolLimits.DEFAULT_MAX_FRAME + 1)
+        + " bytes against the default limit of "
+        + ProtocolLimits.DEFAULT_MAX_FRAME
+        + ")";
   }
 
   @Override
@@ -31,7 +40,7 @@ final class BombAttack implements Attack {
     long before = target.count(SecurityEvent.FRAME_TOO_LARGE);
     try (RawFrameClient c = AttackConnections.welcomed(target, "alice")) {
       int limit = c.welcome().maxFrame();
-      int size = limit < SIZE ? SIZE : limit + 1;
+      int size = Math.max(MIN_SIZE, limit + 1);
       byte[] bomb = RawFrameClient.framed(paddedPing(size));
       long start = System.nanoTime();
       try {

@@ -1,6 +1,7 @@
 package dev.ztchat.cli;
 
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.server.ConnectionLimits;
 import dev.ztchat.server.CrlHttpEndpoint;
 import dev.ztchat.server.RelayServer;
@@ -48,8 +49,14 @@ final class ServerCommand implements Callable<Integer> {
 
   @Option(
       names = "--max-frame",
-      defaultValue = "4096",
-      description = "Largest frame accepted from a client, in bytes (default: ${DEFAULT-VALUE}).")
+      defaultValue = "" + ProtocolLimits.DEFAULT_MAX_FRAME,
+      description =
+          "Largest frame accepted from a client, in bytes, announced in welcome (default:"
+              + " ${DEFAULT-VALUE}; "
+              + ProtocolLimits.MIN_MAX_FRAME
+              + " to "
+              + ProtocolLimits.MAX_MAX_FRAME
+              + ").")
   int maxFrame;
 
   @Option(

@@ -28,6 +28,22 @@ class ServerCommandTest {
   }
 
   @Test
+  void maxFrame_defaultsTo16384_soThatPostQuantumVersion2MessagesFit() {
+    PkiCommandTest.Run r = PkiCommandTest.run("server", "--help");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out().replaceAll("\\s+", " "))
+        .contains("--max-frame=<maxFrame>")
+        .contains("(default: 16384; 2048 to 1048576)");
+  }
+
+  @Test
+  void maxFrameOutOfRange_isRefused_namingTheOptionAndItsRange() {
+    PkiCommandTest.Run r = server("--port", "0", "--crl-port", "0", "--max-frame", "1024");
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("--max-frame 1024").contains("2048").contains("16384");
+  }
+
+  @Test
   void ttlLongerThanTheReceiversWindow_isRefused_sayingWhy() {
     PkiCommandTest.Run r = server("--ttl", "8d");
     assertThat(r.exit()).as(r.err()).isEqualTo(2);

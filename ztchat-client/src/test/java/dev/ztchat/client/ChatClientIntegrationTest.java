@@ -126,12 +126,12 @@ class ChatClientIntegrationTest {
   void tooLongMessage_isRefusedWithTheMaximum() throws Exception {
     try (ChatClient alice = connect(pki.user("alice"), new Inbox());
         ChatClient bob = connect(pki.user("bob"), new Inbox())) {
-      assertThatThrownBy(() -> alice.send("bob", "x".repeat(5000)))
+      assertThatThrownBy(() -> alice.send("bob", "x".repeat(20_000)))
           .isInstanceOf(MessageTooLongException.class)
           .hasMessageContaining("maximum is");
       MessageTooLongException e =
           Assertions.assertThrows(
-              MessageTooLongException.class, () -> alice.send("bob", "x".repeat(5000)));
+              MessageTooLongException.class, () -> alice.send("bob", "x".repeat(20_000)));
       // exactly the maximum fits, one more byte does not
       assertThat(alice.send("bob", "y".repeat(e.maxBytes())).statusOf("bob").accepted()).isTrue();
       assertThatThrownBy(() -> alice.send("bob", "y".repeat(e.maxBytes() + 1)))

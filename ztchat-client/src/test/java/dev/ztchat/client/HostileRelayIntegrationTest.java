@@ -129,14 +129,15 @@ class HostileRelayIntegrationTest {
       List<byte[]> delivered = new CopyOnWriteArrayList<>();
       conn.onDelivery(delivered::add);
       conn.onClose(t -> why.set(t == null ? new IOException("closed without a reason") : t));
-      // 60 KB: under the protocol's 65536, but no envelope that fit a 4096-byte send is this large
+      // 60 KB: under the protocol's 65536, but no envelope that fit a 16384-byte send (the
+      // maxFrame the hostile relay announces, the default) is this large
       relay.push(FrameCodec.encode(new Frame.Deliver(new byte[45_000])));
 
       assertThat(Polling.eventually(Duration.ofSeconds(10), () -> !conn.isOpen()))
           .as("closed")
           .isTrue();
       assertThat(Polling.eventually(Duration.ofSeconds(5), () -> why.get() != null)).isTrue();
-      assertThat(why.get().getMessage()).contains("larger than").contains("4096");
+      assertThat(why.get().getMessage()).contains("larger than").contains("maxFrame of 16384");
       assertThat(delivered).isEmpty();
     }
   }

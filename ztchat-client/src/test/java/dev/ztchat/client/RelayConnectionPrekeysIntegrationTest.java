@@ -47,7 +47,10 @@ class RelayConnectionPrekeysIntegrationTest {
     byte[] lastResort = prekey(3, 7, 1184);
     byte[] oneTime = prekey(2, 1, 1184);
     try (RelayServer server =
-            RelayServer.start(RelayServerConfig.defaults(certs, dir.resolve("relay")).withPort(0));
+            RelayServer.start(
+                RelayServerConfig.defaults(certs, dir.resolve("relay"))
+                    .withPort(0)
+                    .withMaxFrame(4096)); // three one-time prekeys exceed it: refused unsent
         RelayConnection alice =
             RelayConnection.connect(
                 "localhost", server.port(), pki.user("alice").signing(), pki.ca().certificate());

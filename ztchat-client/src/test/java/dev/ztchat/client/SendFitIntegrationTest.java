@@ -32,7 +32,8 @@ class SendFitIntegrationTest {
   void start() throws Exception {
     pki = TestPki.create("alice", "bob");
     CertsLayout certs = pki.writeTo(dir.resolve("certs"));
-    server = RelayServer.start(RelayServerConfig.defaults(certs).withPort(0));
+    // the arithmetic below is for a 4096-byte maxFrame, not the default
+    server = RelayServer.start(RelayServerConfig.defaults(certs).withPort(0).withMaxFrame(4096));
   }
 
   @AfterEach

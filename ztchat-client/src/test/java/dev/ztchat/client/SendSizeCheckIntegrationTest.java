@@ -76,9 +76,9 @@ class SendSizeCheckIntegrationTest {
           new CountingSealer(new RsaOaepAesGcmSealer(pki.user("alice"), Clock.systemUTC()));
       alice.outgoing.sealWith(counting);
 
-      assertThatThrownBy(() -> alice.send("bob", "x".repeat(5000)))
+      assertThatThrownBy(() -> alice.send("bob", "x".repeat(20_000)))
           .isInstanceOf(MessageTooLongException.class)
-          .hasMessageContaining("5000 bytes")
+          .hasMessageContaining("20000 bytes")
           .hasMessageContaining("maximum is");
       assertThat(counting.seals.get()).as("seals for the oversized text").isZero();
 
@@ -94,7 +94,7 @@ class SendSizeCheckIntegrationTest {
         ChatClient bob = connect("bob")) {
       MessageTooLongException e =
           Assertions.assertThrows(
-              MessageTooLongException.class, () -> alice.send("bob", "é".repeat(3000)));
+              MessageTooLongException.class, () -> alice.send("bob", "é".repeat(10_000)));
 
       assertThat(alice.send("bob", "y".repeat(e.maxBytes())).statusOf("bob").accepted()).isTrue();
       assertThatThrownBy(() -> alice.send("bob", "y".repeat(e.maxBytes() + 1)))

@@ -123,8 +123,9 @@ public record RelayServerConfig(
   }
 
   /**
-   * Defaults for everything but the folders: 127.0.0.1:8443, 4096-byte frames, the default
-   * connection caps, the store in {@code dataDir}.
+   * Defaults for everything but the folders: 127.0.0.1:8443, {@link
+   * ProtocolLimits#DEFAULT_MAX_FRAME}-byte frames, the default connection caps, the store in {@code
+   * dataDir}.
    */
   public static RelayServerConfig defaults(CertsLayout certs, Path dataDir) {
     return new RelayServerConfig(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.RawFrameClient;
 import java.io.IOException;
@@ -113,7 +114,7 @@ class FrameRulesIntegrationTest {
   @Test
   void frameLongerThanMaxFrame_isClosedWithoutAnyErrorFrame() throws Exception {
     try (RawFrameClient c = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
-      byte[] big = new byte[4097];
+      byte[] big = new byte[ProtocolLimits.DEFAULT_MAX_FRAME + 1];
       Arrays.fill(big, (byte) ' ');
       c.sendFrame(big);
       boolean answered;

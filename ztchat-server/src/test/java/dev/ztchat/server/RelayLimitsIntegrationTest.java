@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.RawFrameClient;
 import io.netty.bootstrap.Bootstrap;
@@ -79,8 +80,13 @@ class RelayLimitsIntegrationTest {
     long before = server.securityLog().count(SecurityEvent.FRAME_TOO_LARGE);
     try (RawFrameClient attacker = connect("alice");
         RawFrameClient bystander = connect("bob")) {
-      // Only the length prefix and a few bytes: the server must not wait for the 5000-byte body.
-      attacker.sendRaw(new byte[] {0, 0, 0x13, (byte) 0x88, '{', '"'});
+      // Only the length prefix and a few bytes: the server must not wait for the body.
+      int over = ProtocolLimits.DEFAULT_MAX_FRAME + 1;
+      attacker.sendRaw(
+          new byte[] {
+            (byte) (over >>> 24), (byte) (over >>> 16), (byte) (over >>> 8), (byte) over
+          });
+      attacker.sendRaw(new byte[] {'{', '"'});
       assertThat(attacker.closedWithin(Duration.ofSeconds(2))).isTrue();
       assertThat(server.securityLog().count(SecurityEvent.FRAME_TOO_LARGE)).isEqualTo(before + 1);
       assertServes(bystander);
@@ -90,8 +96,10 @@ class RelayLimitsIntegrationTest {
   @Test
   void frameOfExactlyTheLimit_isAccepted() throws Exception {
     try (RawFrameClient c = connect("alice")) {
-      byte[] payload = pingOfSize(4096);
-      assertThat(payload).hasSize(4096);
+      int limit = ProtocolLimits.DEFAULT_MAX_FRAME;
+      assertThat(limit).as("the default").isEqualTo(16384);
+      byte[] payload = pingOfSize(limit);
+      assertThat(payload).hasSize(limit);
       c.sendFrame(payload);
       assertThat(c.expect(Frame.Pong.class).ref()).isEqualTo("exact");
     }
@@ -100,7 +108,7 @@ class RelayLimitsIntegrationTest {
   @Test
   void frameOfOneByteOverTheLimit_isRefused() throws Exception {
     try (RawFrameClient c = connect("alice")) {
-      c.sendFrame(pingOfSize(4097));
+      c.sendFrame(pingOfSize(ProtocolLimits.DEFAULT_MAX_FRAME + 1));
       assertThat(c.closedWithin(Duration.ofSeconds(2))).isTrue();
     }
   }

@@ -59,7 +59,7 @@ class RelayServerIntegrationTest {
       assertThat(f).isInstanceOf(Frame.Welcome.class);
       Frame.Welcome w = (Frame.Welcome) f;
       assertThat(w.identity()).isEqualTo("alice");
-      assertThat(w.maxFrame()).isEqualTo(4096);
+      assertThat(w.maxFrame()).isEqualTo(16384); // the default: a v2 message with PQ fields fits
       assertThat(w.protocol()).isEqualTo(1);
     }
   }

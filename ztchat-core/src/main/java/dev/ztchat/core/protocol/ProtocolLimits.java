@@ -10,8 +10,13 @@ public final class ProtocolLimits {
   /** Protocol version announced in {@code welcome}. */
   public static final int PROTOCOL_VERSION = 1;
 
-  /** Default largest frame payload the server accepts from a client, in bytes. */
-  public static final int DEFAULT_MAX_FRAME = 4096;
+  /**
+   * Default largest frame payload the server accepts from a client, in bytes (docs/PROTOCOL.md
+   * section 3). Large enough that a version-2 first message whose ratchet header carries both
+   * post-quantum fields (an envelope of about 6 KB before its text, docs/v2/envelope.md 4.4) fits
+   * with room for text; 4096 did not.
+   */
+  public static final int DEFAULT_MAX_FRAME = 16384;
 
   /**
    * Smallest {@code --max-frame} a server may be configured with (one sealed envelope must fit).
