@@ -49,6 +49,7 @@ public final class V2MessageSealer {
   private final V2Device device;
   private final Clock clock;
   private final SecureRandom random;
+  private final SecureRandom signatureRandom;
   private final int maxEnvelopeBytes;
 
   /**
@@ -56,9 +57,23 @@ public final class V2MessageSealer {
    * maxFrame} (the {@code maxFrame} of its {@code welcome}) delivers.
    */
   public V2MessageSealer(V2Device device, Clock clock, SecureRandom random, int maxFrame) {
+    this(device, clock, random, random, maxFrame);
+  }
+
+  /**
+   * As above, the envelope signature's randomness apart: for the test vector, whose ECDSA
+   * signatures are randomized while every other value is reproduced.
+   */
+  V2MessageSealer(
+      V2Device device,
+      Clock clock,
+      SecureRandom random,
+      SecureRandom signatureRandom,
+      int maxFrame) {
     this.device = requireNonNull(device, "device");
     this.clock = requireNonNull(clock, "clock");
     this.random = requireNonNull(random, "random");
+    this.signatureRandom = requireNonNull(signatureRandom, "signatureRandom");
     if (maxFrame <= 0) {
       throw new IllegalArgumentException("maxFrame must be positive, not " + maxFrame);
     }
@@ -204,7 +219,8 @@ public final class V2MessageSealer {
       }
       byte[] certificate = anyInitial ? encoded(device.key().certificate()) : new byte[0];
       byte[] body = new V2Body(me, certificate, entries, nonce, ciphertext).encode();
-      byte[] signature = device.key().signEnvelope(V2Envelope.signedBytes(prefix, body), random);
+      byte[] signature =
+          device.key().signEnvelope(V2Envelope.signedBytes(prefix, body), signatureRandom);
       V2Envelope envelope = new V2Envelope(prefix, body, signature);
       int length = encodedPrefix.length + 4 + body.length + 2 + signature.length;
       if (length > maxEnvelopeBytes) {

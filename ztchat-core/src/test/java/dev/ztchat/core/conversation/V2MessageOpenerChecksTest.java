@@ -10,6 +10,8 @@ import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.ratchet.RatchetState;
+import dev.ztchat.core.session.ConversationLedger;
 import dev.ztchat.core.session.DeviceKey;
 import dev.ztchat.core.testing.TestPki;
 import java.time.Duration;
@@ -270,6 +272,54 @@ class V2MessageOpenerChecksTest {
             .encode();
 
     assertRejected(bob, signed(alice.key, e.prefix(), body), RejectionReason.DECRYPTION_FAILED);
+  }
+
+  @Test
+  void contentOfAKindNoVersionKnows_isMalformedContent() throws Exception {
+    bob.open(alice.send("one", bob));
+    alice.open(bob.send("two", alice)); // the session received: no setup is repeated
+    // Sealed by hand exactly as the sealer does, around a content whose kind byte is unknown.
+    StoredSession session = alice.store.sessions("bob").get(0);
+    byte[] aliceDevice = alice.key.certificateHash();
+    byte[] bobDevice = bob.key.certificateHash();
+    byte[] id = new byte[16];
+    world.random.nextBytes(id);
+    Instant now = world.clock.instant();
+    RoutingPrefix prefix = new RoutingPrefix(2, "alice", List.of("bob"), now.toEpochMilli(), id);
+    byte[] encodedPrefix = V2Envelope.encodePrefix(prefix);
+    byte[] contentKey = new byte[32];
+    world.random.nextBytes(contentKey);
+    byte[] nonce = new byte[12];
+    world.random.nextBytes(nonce);
+    ConversationLedger ledger =
+        ConversationLedger.fromBytes(alice.store.ledger("bob", bobDevice).orElseThrow());
+    byte[] keyPlaintext =
+        V2Crypto.concat(new byte[] {1}, contentKey, ledger.nextOutgoing(id, now).encode());
+    RatchetState.Sealed sealed =
+        RatchetState.fromBytes(session.ratchetState())
+            .encrypt(
+                keyPlaintext,
+                V2Crypto.ratchetExtraAd(encodedPrefix, aliceDevice, bobDevice, session.sessionId()),
+                now,
+                world.random);
+    byte[] ciphertext =
+        V2Crypto.gcmEncrypt(
+            contentKey,
+            nonce,
+            V2Crypto.contentAad(encodedPrefix, aliceDevice),
+            new byte[] {0x7f, 1, 2, 3});
+    byte[] body =
+        new V2Body(
+                aliceDevice,
+                new byte[0],
+                List.of(
+                    new V2Body.Entry(
+                        "bob", bobDevice, session.sessionId(), Optional.empty(), sealed.message())),
+                nonce,
+                ciphertext)
+            .encode();
+
+    assertRejected(bob, signed(alice.key, prefix, body), RejectionReason.MALFORMED_CONTENT);
   }
 
   @Test
