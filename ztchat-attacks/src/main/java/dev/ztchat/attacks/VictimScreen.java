@@ -19,6 +19,7 @@ final class VictimScreen implements ChatListener {
 
   private final BlockingQueue<OpenedMessage> shown = new LinkedBlockingQueue<>();
   private final BlockingQueue<Rejection> rejected = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> notices = new LinkedBlockingQueue<>();
 
   @Override
   public void onMessage(OpenedMessage message) {
@@ -30,6 +31,24 @@ final class VictimScreen implements ChatListener {
     rejected.add(new Rejection(claimedSender, reason, explanation));
   }
 
+  @Override
+  public void onNotice(String notice) {
+    notices.add(notice);
+  }
+
+  /** The next notice that contains {@code part}, skipping others, or null after {@code timeout}. */
+  String nextNotice(String part, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String n;
+    while ((n = notices.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+        != null) {
+      if (n.contains(part)) {
+        return n;
+      }
+    }
+    return null;
+  }
+
   /** The next message shown, or null if none within {@code timeout}. */
   OpenedMessage nextShown(Duration timeout) throws InterruptedException {
     return shown.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -38,6 +57,24 @@ final class VictimScreen implements ChatListener {
   /** The next rejection, or null if none within {@code timeout}. */
   Rejection nextRejection(Duration timeout) throws InterruptedException {
     return rejected.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Forgets the notices given so far. */
+  void clearNotices() {
+    notices.clear();
+  }
+
+  /** Forgets the rejections and notices given so far; returns how many rejections there were. */
+  int clearRejectionsAndNotices() {
+    int n = rejected.size();
+    rejected.clear();
+    notices.clear();
+    return n;
+  }
+
+  /** Whether a message was shown or refused, or a notice given, and not yet taken. */
+  boolean anythingPending() {
+    return !shown.isEmpty() || !rejected.isEmpty() || !notices.isEmpty();
   }
 
   /** How many messages were shown and not yet taken. */
