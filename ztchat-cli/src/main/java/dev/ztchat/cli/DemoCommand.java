@@ -250,15 +250,18 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * A version-1 client configuration (no device credential): this demo shows the seed's flows and
+   * attacks, which take version-1 envelopes apart.
+   */
   private ChatClientConfig config(CertsLayout certs, UserIdentity id, RelayServer server, Path tmp)
       throws IOException {
     return ChatClientConfig.of(
-            "localhost",
-            server.port(),
-            id,
-            PemFiles.readCertificate(certs.caCertificate()),
-            tmp.resolve("state-" + id.name()))
-        .withDevice(certs.hasDevice(id.name()) ? certs.readDevice(id.name()) : null);
+        "localhost",
+        server.port(),
+        id,
+        PemFiles.readCertificate(certs.caCertificate()),
+        tmp.resolve("state-" + id.name()));
   }
 
   /** Records every envelope bob's client receives, by message id (what a relay would see). */

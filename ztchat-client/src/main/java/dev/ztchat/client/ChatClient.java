@@ -25,6 +25,7 @@ import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CrlRejectedException;
 import dev.ztchat.core.pki.KeyFingerprint;
 import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.remedy.Remedy;
 import dev.ztchat.core.session.DeviceKey;
@@ -265,12 +266,30 @@ public final class ChatClient implements AutoCloseable {
                     "could not publish this device's prekeys ({}); trying again on the next"
                         + " connection",
                     e.getMessage());
+                if (e instanceof RelayConnection.RelayException r
+                    && (r.code() == ErrorCode.BAD_PREKEY
+                        || r.code() == ErrorCode.BAD_CERTIFICATE)) {
+                  listener.onNotice(prekeysRefusedNotice(r.getMessage()));
+                }
               }
             }
           });
     } catch (RejectedExecutionException closing) {
       // closed meanwhile
     }
+  }
+
+  /**
+   * What the user is told when the relay refuses this device's prekeys: peers cannot start new
+   * version-2 conversations with this device until it is fixed. {@code why} is the relay's words,
+   * made safe for a terminal.
+   */
+  static String prekeysRefusedNotice(String why) {
+    return "[!] The server refused this device's version-2 keys ("
+        + String.valueOf(why).replaceAll("[\\p{Cntrl}\\p{Cf}]", "?")
+        + "), so others cannot start new conversations with this device. If you reset or"
+        + " restored your data folder, ask your administrator for a new device certificate"
+        + " (pki renew YOUR-NAME); otherwise tell them this message.";
   }
 
   /** Test seam: this device's prekey publisher, null without a device credential. */

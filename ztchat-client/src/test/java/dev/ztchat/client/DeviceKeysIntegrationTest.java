@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
+import dev.ztchat.core.envelope.AcceptancePolicy;
 import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.session.PrekeyKind;
+import dev.ztchat.core.session.PrekeyStore;
+import dev.ztchat.core.session.SignedPrekey;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.MutableClock;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
@@ -18,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -165,6 +170,89 @@ class DeviceKeysIntegrationTest {
       assertThat(alice.prekeyPublisher().publish(alice.connection()).signedPrekeyId())
           .isEqualTo(String.format("%08x", alice.prekeyPublisher().prekeys().signedPrekey().id()));
       assertThat(bundleOf(bob, "alice").signedPrekey()).isEqualTo(signedBefore);
+    }
+  }
+
+  @Test
+  void aSignedPrekeyDueForRotation_isReplaced_andTheNewOneIsPublished() throws Exception {
+    MutableClock clock = MutableClock.atRealNow();
+    ChatClientConfig c =
+        new ChatClientConfig(
+                "localhost",
+                server.port(),
+                pki.user("alice"),
+                pki.ca().certificate(),
+                dir.resolve("data-alice"),
+                AcceptancePolicy.DEFAULT,
+                clock,
+                List.of())
+            .withDevice(pki.device("alice"));
+    long before;
+    try (ChatClient alice = ChatClient.connect(c, new Inbox());
+        ChatClient bob = ChatClient.connect(config("bob"), new Inbox())) {
+      before = SignedPrekey.decode(bundleOf(bob, "alice").signedPrekey()).id();
+    }
+    clock.advance(PrekeyStore.SIGNED_PREKEY_ROTATION.plusHours(1));
+    try (ChatClient alice = ChatClient.connect(c, new Inbox());
+        ChatClient bob = ChatClient.connect(config("bob"), new Inbox())) {
+      assertThat(
+              Polling.eventually(
+                  WAIT,
+                  () -> {
+                    try {
+                      return SignedPrekey.decode(
+                                  bob.connection().fetchBundle("alice").signedPrekey())
+                              .id()
+                          > before;
+                    } catch (Exception e) {
+                      return false;
+                    }
+                  }))
+          .as("the relay hands out the new signed prekey")
+          .isTrue();
+      assertThat(alice.prekeyPublisher().prekeys().rotationDue(clock.instant())).isFalse();
+    }
+  }
+
+  @Test
+  void prekeysTheRelayRefuses_areToldToTheUser_andTheClientStaysConnected() throws Exception {
+    try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
+      assertThat(
+              Polling.eventually(
+                  WAIT,
+                  () -> {
+                    try {
+                      return alice.prekeyPublisher().publish(alice.connection()).signedPrekeyId()
+                          != null;
+                    } catch (java.io.IOException e) {
+                      return false;
+                    }
+                  }))
+          .isTrue();
+    }
+    // A reset data folder: fresh prekeys whose ids start again below what the relay holds.
+    try (var files = java.nio.file.Files.walk(dir.resolve("data-alice"))) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(p);
+      }
+    }
+    BlockingQueue<String> notices = new LinkedBlockingQueue<>();
+    Inbox inbox =
+        new Inbox() {
+          @Override
+          public void onNotice(String notice) {
+            if (notice.contains("refused this device")) {
+              notices.add(notice);
+            }
+          }
+        };
+    try (ChatClient alice = ChatClient.connect(config("alice"), inbox)) {
+      String notice = notices.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(notice)
+          .startsWith("[!] The server refused this device's version-2 keys (")
+          .contains("ask your administrator for a new device certificate");
+      assertThat(alice.isConnected()).isTrue();
+      assertThat(alice.whoIsOnline()).contains("alice");
     }
   }
 

@@ -200,6 +200,35 @@ class V2ConversationIntegrationTest {
   }
 
   @Test
+  void aMessageTheRelayDropped_isReportedMissing_whenALaterOneArrives() throws Exception {
+    NoticeInbox bobInbox = new NoticeInbox();
+    try (ChatClient bob = connect("bob", bobInbox);
+        ChatClient alice = connect("alice", new Inbox())) {
+      awaitPrekeys(alice, "bob");
+    }
+    String dropped;
+    try (ChatClient alice = connect("alice", new Inbox())) {
+      alice.send("bob", "one");
+      dropped = alice.send("bob", "two").messageId();
+      alice.send("bob", "three");
+    }
+    // The relay drops the second message: gone from its store before bob comes online.
+    try (Connection c =
+            DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("relay").resolve("relay.db"));
+        var d = c.prepareStatement("DELETE FROM queue WHERE message_id = ?")) {
+      d.setString(1, dropped);
+      assertThat(d.executeUpdate()).isEqualTo(1);
+    }
+    try (ChatClient bob = connect("bob", bobInbox)) {
+      assertThat(bobInbox.next().text()).isEqualTo("one");
+      assertThat(bobInbox.next().text()).isEqualTo("three");
+      assertThat(bobInbox.noticeContaining("from alice has not arrived yet"))
+          .as("the gap is told to bob")
+          .startsWith("[!] Message ");
+    }
+  }
+
+  @Test
   void aV2ClientAndAV1OnlyClient_stillTalkInVersion1() throws Exception {
     Inbox aliceInbox = new Inbox();
     Inbox carolInbox = new Inbox();
