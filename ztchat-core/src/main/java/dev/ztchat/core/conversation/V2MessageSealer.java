@@ -112,7 +112,8 @@ public final class V2MessageSealer {
    * caller verified (chain, role DEVICE, name, revocation); bundles of devices that have a session
    * are not used.
    *
-   * @throws IllegalArgumentException when a device has neither a session nor a bundle
+   * @throws IllegalArgumentException when a device has neither a session nor a bundle, or its
+   *     bundle's certificate names another user
    * @throws SessionSetupException when a bundle does not verify (its prekey signatures or key)
    * @throws EnvelopeTooLargeException when the envelope would not fit; nothing was saved
    * @throws IOException when the session store fails; nothing is to be sent

@@ -132,6 +132,30 @@ class V2MessageStateTest {
   }
 
   @Test
+  void bundleOfAnotherUser_isRefused_andNothingIsSaved() {
+    V2World.Party mallory = world.device("mallory");
+    RecipientDevice posingAsBob = new RecipientDevice("bob", mallory.address().deviceId());
+
+    assertThatThrownBy(
+            () ->
+                alice.sealer.seal(
+                    MessageContent.text("for bob"),
+                    List.of(posingAsBob),
+                    List.of(mallory.bundle())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("names someone else");
+    assertThat(alice.store.sessions("bob")).isEmpty();
+  }
+
+  @Test
+  void deviceWithNeitherSessionNorBundle_isRefused() {
+    assertThatThrownBy(
+            () -> alice.sealer.seal(MessageContent.text("hi"), List.of(bob.address()), List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("fetch those bundles");
+  }
+
+  @Test
   void contentTooLargeForTheRelay_isRefused_andNothingIsSaved() throws Exception {
     int limit = ProtocolLimits.maxEnvelopeBytes(V2World.MAX_FRAME);
     String big = "x".repeat(limit);

@@ -1,0 +1,65 @@
+package dev.ztchat.core.conversation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** What the v2 sealer and opener rely on from a {@link SessionStore}, on the in-memory one. */
+class InMemorySessionStoreTest {
+  private final InMemorySessionStore store = new InMemorySessionStore();
+
+  private static byte[] filled(int n, int value) {
+    byte[] b = new byte[n];
+    Arrays.fill(b, (byte) value);
+    return b;
+  }
+
+  private static StoredSession session(int device, int id, long lastUsed, byte[] pending) {
+    return new StoredSession(
+        "bob",
+        filled(32, device),
+        filled(16, id),
+        filled(10, 1),
+        filled(20, id),
+        lastUsed,
+        pending);
+  }
+
+  @Test
+  void sessions_areMostRecentlyUsedFirst_andAFifthDropsTheLeastRecentlyUsedOfThatDevice()
+      throws Exception {
+    store.save(session(7, 9, 50, new byte[0]), filled(3, 7));
+    for (int id = 1; id <= 5; id++) {
+      store.save(session(1, id, 100 + id, new byte[0]), filled(3, 1));
+    }
+
+    assertThat(store.sessions("bob"))
+        .extracting(s -> s.sessionId()[0] + "@" + s.peerDevice()[0])
+        .containsExactly("5@1", "4@1", "3@1", "2@1", "9@7");
+    assertThat(store.ledger("bob", filled(32, 7))).contains(filled(3, 7));
+  }
+
+  @Test
+  void savingASessionAgain_replacesIt_andKeepsItsPendingInitialHeader() throws Exception {
+    store.save(session(1, 1, 100, filled(5, 0x42)), filled(3, 1));
+    store.save(session(1, 1, 200, filled(5, 0x42)), filled(3, 2));
+
+    assertThat(store.sessions("bob"))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.lastUsedMillis()).isEqualTo(200);
+              assertThat(s.pendingInitial()).isEqualTo(filled(5, 0x42));
+            });
+    assertThat(store.ledger("bob", filled(32, 1))).contains(filled(3, 2));
+  }
+
+  @Test
+  void theSixArgumentSession_hasNoPendingInitialHeader() {
+    StoredSession s =
+        new StoredSession("bob", filled(32, 1), filled(16, 1), filled(4, 1), filled(4, 1), 1);
+
+    assertThat(s.pendingInitial()).isEmpty();
+  }
+}
