@@ -21,10 +21,11 @@ import java.util.stream.Stream;
  * (users/bob/*.key and his device key) and a copy of his whole client state folder. A client
  * started from the stolen copy, its replay memory deleted so that cannot be what refuses, is handed
  * every recorded envelope bob already read: none may open. The control, an envelope recorded but
- * not yet delivered when the device was seized, does open: that is what stolen state can read.
+ * not yet delivered when the device was seized, does open: that is what stolen state can read. The
+ * same is then shown at the core level ({@link SessionTheft}).
  */
 final class ForwardSecrecyAttack implements Attack {
-  private static final Duration QUIET = Duration.ofSeconds(3);
+  private static final Duration QUIET = Duration.ofSeconds(10);
   private static final int ROUNDS = 3;
 
   @Override
@@ -90,6 +91,13 @@ final class ForwardSecrecyAttack implements Attack {
                 + "), so the refusals prove nothing: "
                 + results);
       }
+      SessionTheft.Result core = new SessionTheft(target).run();
+      if (!core.unread().equals("OPENED")) {
+        throw new CouldNotRunException(
+            "at the core level the stolen session store could not open even the unread message ("
+                + core.unread()
+                + ")");
+      }
       String observed =
           "recorded messages bob had read, given to a client on his stolen keys and state: "
               + String.join(", ", results)
@@ -100,8 +108,13 @@ final class ForwardSecrecyAttack implements Attack {
               + ". Control: the message recorded but not yet delivered at the theft OPENED with"
               + " the stolen state (the honest limit: stolen state reads what has not been read"
               + " yet); the client that had refused the recordings then gave the control: "
-              + controlAfter;
-      return opened == 0 ? Verdict.held(observed) : Verdict.broken(observed);
+              + controlAfter
+              + ". Core level (sealer and opener; bob's whole session and prekey store copied, a"
+              + " fresh opener on the copy): read messages -> "
+              + core.read()
+              + ", the unread one -> "
+              + core.unread();
+      return opened == 0 && core.opened() == 0 ? Verdict.held(observed) : Verdict.broken(observed);
     }
   }
 

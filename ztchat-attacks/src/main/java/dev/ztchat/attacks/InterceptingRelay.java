@@ -296,7 +296,6 @@ final class InterceptingRelay implements AutoCloseable {
     /** Called on the event loop once the real relay's TLS handshake is done. */
     void upstreamReady(Channel up) {
       upstream = up;
-      online.computeIfAbsent(identity, k -> new CopyOnWriteArrayList<>()).add(clientChannel);
       early.forEach(b -> up.writeAndFlush(framed(b)));
       early.clear();
     }
@@ -402,6 +401,10 @@ final class InterceptingRelay implements AutoCloseable {
         }
       }
       clientChannel.writeAndFlush(framed(bytes));
+      if (frame instanceof Frame.Welcome) {
+        // Only now may the attack deliver: a client takes nothing before its welcome.
+        online.computeIfAbsent(identity, k -> new CopyOnWriteArrayList<>()).add(clientChannel);
+      }
     }
 
     @Override

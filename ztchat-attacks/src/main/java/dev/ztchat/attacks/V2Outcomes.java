@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /** What bob's screen showed after the relay delivered him one envelope. */
 final class V2Outcomes {
-  static final Duration QUIET = Duration.ofSeconds(3);
+  static final Duration QUIET = Duration.ofSeconds(10);
 
   private V2Outcomes() {}
 
@@ -38,6 +38,6 @@ final class V2Outcomes {
     if (r != null) {
       return r.label();
     }
-    return screen.nextNotice("", Duration.ZERO) != null ? "KEPT_UNOPENED" : "nothing reported";
+    return screen.nextNotProcessed(Duration.ZERO) != null ? "KEPT_UNOPENED" : "nothing reported";
   }
 }

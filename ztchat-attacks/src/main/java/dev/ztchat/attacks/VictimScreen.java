@@ -20,6 +20,7 @@ final class VictimScreen implements ChatListener {
   private final BlockingQueue<OpenedMessage> shown = new LinkedBlockingQueue<>();
   private final BlockingQueue<Rejection> rejected = new LinkedBlockingQueue<>();
   private final BlockingQueue<String> notices = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> notProcessed = new LinkedBlockingQueue<>();
 
   @Override
   public void onMessage(OpenedMessage message) {
@@ -29,6 +30,11 @@ final class VictimScreen implements ChatListener {
   @Override
   public void onRejected(String claimedSender, RejectionReason reason, String explanation) {
     rejected.add(new Rejection(claimedSender, reason, explanation));
+  }
+
+  @Override
+  public void onNotProcessed(String claimedSender, String explanation) {
+    notProcessed.add(explanation);
   }
 
   @Override
@@ -69,12 +75,21 @@ final class VictimScreen implements ChatListener {
     int n = rejected.size();
     rejected.clear();
     notices.clear();
+    notProcessed.clear();
     return n;
   }
 
-  /** Whether a message was shown or refused, or a notice given, and not yet taken. */
+  /**
+   * Whether a message was shown, refused, or kept unopened (not processed), and not yet taken;
+   * notices (a ledger gap, refused prekeys) do not count: they come at any time.
+   */
   boolean anythingPending() {
-    return !shown.isEmpty() || !rejected.isEmpty() || !notices.isEmpty();
+    return !shown.isEmpty() || !rejected.isEmpty() || !notProcessed.isEmpty();
+  }
+
+  /** The next message kept unopened, or null if none within {@code timeout}. */
+  String nextNotProcessed(Duration timeout) throws InterruptedException {
+    return notProcessed.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** How many messages were shown and not yet taken. */

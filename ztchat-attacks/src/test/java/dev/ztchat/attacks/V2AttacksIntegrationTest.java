@@ -42,7 +42,9 @@ class V2AttacksIntegrationTest {
     assertThat(v.outcome()).as(v.observed()).isEqualTo(Verdict.Outcome.HELD);
     assertThat(v.observed())
         .contains("opened: 0 of 3")
-        .contains("not yet delivered at the theft OPENED");
+        .contains("not yet delivered at the theft OPENED")
+        .contains("read messages -> [DECRYPTION_FAILED, DECRYPTION_FAILED, DECRYPTION_FAILED]")
+        .contains("the unread one -> OPENED");
   }
 
   @Test
