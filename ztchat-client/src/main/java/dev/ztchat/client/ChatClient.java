@@ -247,7 +247,9 @@ public final class ChatClient implements AutoCloseable {
    * again on the next connection.
    */
   private void publishPrekeys(RelayConnection conn) {
-    if (prekeyPublisher == null || !conn.relayVersions().contains(V2Envelope.VERSION)) {
+    if (prekeyPublisher == null
+        || config.device() == null // renewed: the device certificate in use is no longer valid
+        || !conn.relayVersions().contains(V2Envelope.VERSION)) {
       return;
     }
     try {
@@ -370,8 +372,19 @@ public final class ChatClient implements AutoCloseable {
     KeyReload.StoredKeys renewed = KeyRenewal.newerKeys(c, refused, c.clock().instant());
     ChatClientConfig withNewKeys = c.withKeys(renewed.me(), KeyRenewal.previousAfter(c, renewed));
     listener.onNotice(RENEWED_NOTICE);
+    if (c.device() != null) {
+      // The renewal revoked the device certificate in use: carry on with the renewed version-1
+      // keys, and without version 2 until a restart reads the new device files.
+      withNewKeys = withNewKeys.withDevice(null);
+      listener.onNotice(DEVICE_RENEWED_NOTICE);
+    }
     return withNewKeys;
   }
+
+  /** What the user is told when a renewal replaced the device certificate in use. */
+  static final String DEVICE_RENEWED_NOTICE =
+      "[!] your device certificate was renewed too: restart ztchat to use it. Until then messages"
+          + " to contacts who use version 2 wait in your outbox.";
 
   /** What the user is told when the client switches to renewed keys. */
   static final String RENEWED_NOTICE = "your keys were renewed; reconnecting with the new keys";
@@ -380,6 +393,9 @@ public final class ChatClient implements AutoCloseable {
   private void useKeys(ChatClientConfig renewed) {
     openers = openersFor(renewed);
     outgoing.useKeys(renewed.me());
+    if (renewed.device() == null) {
+      outgoing.stopVersion2(); // the device key in use was renewed: nothing more is sealed with it
+    }
     config = renewed;
   }
 

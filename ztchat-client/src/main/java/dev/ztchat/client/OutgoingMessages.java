@@ -91,6 +91,11 @@ final class OutgoingMessages {
     }
   }
 
+  /** Seals nothing more in version 2 in this run (the device certificate was renewed). */
+  void stopVersion2() {
+    v2.stop();
+  }
+
   /**
    * Whether messages wait because their peer's keys were renewed and the new ones are not there
    * yet.

@@ -39,6 +39,7 @@ final class V2Sending {
   record Withheld(String explanation) implements Choice {}
 
   private final V2Device device; // null without a device credential
+  private volatile boolean stopped; // the device certificate was renewed while running
   private final PeerDevices devices;
   private final PeerVersions versions;
   private final ContactDirectory.ConnectionSource relay;
@@ -72,6 +73,7 @@ final class V2Sending {
       throws IOException, UntrustedContactException, MessageTooLongException {
     boolean v1Allowed = versions.mayReceiveVersion1(peer);
     RelayConnection conn = relay.current();
+    V2Device device = stopped ? null : this.device;
     if (device == null || !conn.relayVersions().contains(V2Envelope.VERSION)) {
       return v1Allowed
           ? new UseVersion1()
@@ -88,6 +90,14 @@ final class V2Sending {
       case PeerDevices.Lookup.NoDevice _ ->
           v1Allowed ? new UseVersion1() : new Withheld(keysWithheld(peer));
     };
+  }
+
+  /**
+   * Seals nothing more in version 2: the device certificate was renewed while running, so its key
+   * is no longer valid; messages to peers who proved version 2 wait for a restart.
+   */
+  void stop() {
+    stopped = true;
   }
 
   private static Choice seal(
