@@ -100,7 +100,7 @@ final class EnvelopeDowngradeAttack implements Attack {
           results.get(0).endsWith(RejectionReason.DOWNGRADE.name())
               && results.size() == 3
               && results.get(1).endsWith(RejectionReason.DOWNGRADE.name())
-              && results.get(2).endsWith("shown")
+              && results.get(2).equals("the genuine version-2 envelope -> shown")
               && version1ToBob == 0
               && pair.bobScreen.shownCount() == 0;
       return held1 ? Verdict.held(observed) : Verdict.broken(observed);
