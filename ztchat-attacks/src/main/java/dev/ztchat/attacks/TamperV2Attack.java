@@ -3,6 +3,7 @@ package dev.ztchat.attacks;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.testkit.MutableClock;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.TreeMap;
  */
 final class TamperV2Attack implements Attack {
   private static final long PACE_MILLIS = 50;
+  private static final Duration CONTROL_WAIT = Duration.ofSeconds(30);
 
   @Override
   public String name() {
@@ -61,7 +63,7 @@ final class TamperV2Attack implements Attack {
       String control = V2Outcomes.deliver(pair, bytes, genuine.binary());
       OpenedMessage shown =
           control.equals("SHOWN") || control.equals("nothing reported")
-              ? pair.bobScreen.nextShown(V2Pair.WAIT) // on a loaded machine it may take longer
+              ? pair.bobScreen.nextShown(CONTROL_WAIT) // a loaded machine may take longer
               : null;
       boolean controlShown =
           shownAltered == 0 && shown != null && shown.text().equals("the original text");

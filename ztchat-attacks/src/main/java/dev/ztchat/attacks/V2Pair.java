@@ -135,7 +135,8 @@ final class V2Pair implements AutoCloseable {
 
   private static OpenedMessage shown(VictimScreen screen, String who, String text)
       throws Exception {
-    OpenedMessage m = screen.nextShown(WAIT);
+    // Twice the usual wait: a send the relay answered with internal (its store busy) is sent again.
+    OpenedMessage m = screen.nextShown(WAIT.multipliedBy(2));
     if (m == null || !text.equals(m.text())) {
       throw new CouldNotRunException(
           "the genuine message '"
