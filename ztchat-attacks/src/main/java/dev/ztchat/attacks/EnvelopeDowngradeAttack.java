@@ -57,8 +57,11 @@ final class EnvelopeDowngradeAttack implements Attack {
             return InterceptingRelay.noPrekeys(ref);
           });
       pair.relay.holdDeliveriesTo("bob");
-      pair.alice.send("bob", "while bob's prekeys are hidden");
-      InterceptingRelay.Sent held = pair.relay.nextSent("alice", V2Pair.WAIT);
+      String id = pair.alice.send("bob", "while bob's prekeys are hidden").messageId();
+      InterceptingRelay.Sent held;
+      do { // alice's receipts to bob may go out meanwhile: this message, by its id
+        held = pair.relay.nextSent("alice", V2Pair.WAIT);
+      } while (held != null && !held.prefix().messageIdHex().equals(id));
       if (held == null) {
         throw new CouldNotRunException("alice's message did not reach the relay");
       }

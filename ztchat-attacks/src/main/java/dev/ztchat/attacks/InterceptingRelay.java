@@ -81,7 +81,6 @@ final class InterceptingRelay implements AutoCloseable {
   private final Set<String> stocked = ConcurrentHashMap.newKeySet();
   private final List<Credential> devices = new CopyOnWriteArrayList<>();
   private final Set<String> sentHere = ConcurrentHashMap.newKeySet();
-  private final Map<String, Frame.Certificates> directory = new ConcurrentHashMap<>();
   private final AtomicInteger refs = new AtomicInteger();
 
   /** The refs of the frames this relay writes to the real one on its own account. */
@@ -334,17 +333,6 @@ final class InterceptingRelay implements AutoCloseable {
           ctx.writeAndFlush(framed(FrameCodec.encode(bundleAnswers.get(b.user()).apply(b.ref()))));
           return;
         }
-        // Directory answers are repeated from the real relay's first: a client refusing hundreds
-        // of forgeries (each a fresh look-up) would otherwise go over the real relay's rate limit.
-        case Frame.DirectoryRequest d when directory.containsKey(d.user()) -> {
-          Frame.Certificates c = directory.get(d.user());
-          ctx.writeAndFlush(
-              framed(
-                  FrameCodec.encode(
-                      new Frame.Certificates(
-                          d.ref(), c.user(), c.signing(), c.encryption(), c.earlierSigning()))));
-          return;
-        }
         case Frame.Send s -> record(s);
         case Frame.Ack a when a.ref() != null ->
             pendingAcks.put(a.ref(), new String[] {a.sender(), a.messageId()});
@@ -402,8 +390,6 @@ final class InterceptingRelay implements AutoCloseable {
         } catch (MalformedEnvelopeException e) {
           // passed on as it came: the client judges it
         }
-      } else if (frame instanceof Frame.Certificates c) {
-        directory.putIfAbsent(c.user(), c);
       } else if (frame instanceof Frame.PrekeyStock) {
         stocked.add(identity);
       } else if (frame != null && frame.ref() != null && frame.ref().startsWith(OWN_REF)) {
