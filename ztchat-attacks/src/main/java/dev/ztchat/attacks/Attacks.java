@@ -5,17 +5,21 @@ import java.util.Optional;
 
 /**
  * Every attack, in the order {@code ztchat attack all} runs them (the flood last: it spends alice's
- * budget).
+ * budget). Attacks on an end-to-end claim that both envelope versions make run against version-1
+ * victims and version-2 victims ({@link BothVersions}).
  */
 public final class Attacks {
   private static final List<Attack> ALL =
       List.of(
           new BombAttack(),
           new SpoofAttack(),
-          new ReplayAttack(),
-          new TamperAttack(),
-          new StaleAttack(),
-          new KeySubstitutionAttack(),
+          new BothVersions(new ReplayAttack(), new ReplayV2Attack()),
+          new BothVersions(new TamperAttack(), new TamperV2Attack()),
+          new BothVersions(new StaleAttack(), new StaleV2Attack()),
+          new BothVersions(new KeySubstitutionAttack(), new KeySubstitutionV2Attack()),
+          new ForwardSecrecyAttack(),
+          new EnvelopeDowngradeAttack(),
+          new DropAttack(),
           new HandshakeAttack(HandshakeAttack.Kind.NO_CERT),
           new HandshakeAttack(HandshakeAttack.Kind.ROGUE_CA),
           new HandshakeAttack(HandshakeAttack.Kind.EXPIRED),

@@ -19,6 +19,8 @@ final class VictimScreen implements ChatListener {
 
   private final BlockingQueue<OpenedMessage> shown = new LinkedBlockingQueue<>();
   private final BlockingQueue<Rejection> rejected = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> notices = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> notProcessed = new LinkedBlockingQueue<>();
 
   @Override
   public void onMessage(OpenedMessage message) {
@@ -30,6 +32,29 @@ final class VictimScreen implements ChatListener {
     rejected.add(new Rejection(claimedSender, reason, explanation));
   }
 
+  @Override
+  public void onNotProcessed(String claimedSender, String explanation) {
+    notProcessed.add(explanation);
+  }
+
+  @Override
+  public void onNotice(String notice) {
+    notices.add(notice);
+  }
+
+  /** The next notice that contains {@code part}, skipping others, or null after {@code timeout}. */
+  String nextNotice(String part, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String n;
+    while ((n = notices.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+        != null) {
+      if (n.contains(part)) {
+        return n;
+      }
+    }
+    return null;
+  }
+
   /** The next message shown, or null if none within {@code timeout}. */
   OpenedMessage nextShown(Duration timeout) throws InterruptedException {
     return shown.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -38,6 +63,33 @@ final class VictimScreen implements ChatListener {
   /** The next rejection, or null if none within {@code timeout}. */
   Rejection nextRejection(Duration timeout) throws InterruptedException {
     return rejected.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Forgets the notices given so far. */
+  void clearNotices() {
+    notices.clear();
+  }
+
+  /** Forgets the rejections and notices given so far; returns how many rejections there were. */
+  int clearRejectionsAndNotices() {
+    int n = rejected.size();
+    rejected.clear();
+    notices.clear();
+    notProcessed.clear();
+    return n;
+  }
+
+  /**
+   * Whether a message was shown, refused, or kept unopened (not processed), and not yet taken;
+   * notices (a ledger gap, refused prekeys) do not count: they come at any time.
+   */
+  boolean anythingPending() {
+    return !shown.isEmpty() || !rejected.isEmpty() || !notProcessed.isEmpty();
+  }
+
+  /** The next message kept unopened, or null if none within {@code timeout}. */
+  String nextNotProcessed(Duration timeout) throws InterruptedException {
+    return notProcessed.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** How many messages were shown and not yet taken. */
