@@ -8,12 +8,15 @@ import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,8 +83,19 @@ class V2RevocationIntegrationTest {
       CrlFiles.write(
           certs.crl(),
           pki.revoke(pki.device("bob").certificate(), RevocationReason.KEY_COMPROMISE));
-      server.reloadRevocations();
-      alice.refreshRevocations();
+      server.reloadRevocations(); // asynchronous: the relay serves the new list shortly
+      assertThat(
+              Polling.eventually(
+                  Duration.ofSeconds(30),
+                  () -> {
+                    try {
+                      return alice.refreshRevocations() > 0;
+                    } catch (IOException e) {
+                      return false;
+                    }
+                  }))
+          .as("alice's client has the list that revokes bob's device")
+          .isTrue();
       int before = storedFor("bob");
 
       assertThatThrownBy(() -> alice.send("bob", "after the revocation"))
