@@ -48,7 +48,7 @@ final class Victims {
         target.caCredential(),
         user,
         Instant.now().minus(Duration.ofMinutes(5)),
-        Duration.ofDays(1),
+        Duration.ofDays(7), // valid when the stale attack moves alice's clock a day ahead
         null);
   }
 
