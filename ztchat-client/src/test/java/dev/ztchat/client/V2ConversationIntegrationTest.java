@@ -325,6 +325,45 @@ class V2ConversationIntegrationTest {
   }
 
   @Test
+  void afterThePeersDeviceCertificateIsRevoked_nothingMoreIsSealedOnTheSession() throws Exception {
+    Inbox aliceInbox = new Inbox();
+    Inbox bobInbox = new Inbox();
+    try (ChatClient alice = connect("alice", aliceInbox)) {
+      try (ChatClient bob = connect("bob", bobInbox)) {
+        V2ConversationIntegrationTest.awaitPrekeys(alice, "bob");
+        alice.send("bob", "before");
+        assertThat(bobInbox.next().version()).isEqualTo(2);
+        bob.send("alice", "reply");
+        assertThat(aliceInbox.next().version()).isEqualTo(2);
+      }
+      CrlFiles.write(
+          certs.crl(),
+          pki.revoke(pki.device("bob").certificate(), RevocationReason.KEY_COMPROMISE));
+      server.reloadRevocations(); // asynchronous: the relay serves the new list shortly
+      assertThat(
+              Polling.eventually(
+                  Duration.ofSeconds(30),
+                  () -> {
+                    try {
+                      return alice.refreshRevocations() > 0;
+                    } catch (IOException e) {
+                      return false;
+                    }
+                  }))
+          .as("alice's client has the list that revokes bob's device")
+          .isTrue();
+      int before = storedAtRelay("bob").size();
+
+      assertThatThrownBy(() -> alice.send("bob", "after the revocation"))
+          .isInstanceOf(UntrustedContactException.class)
+          .hasMessageContaining("revoked");
+      assertThat(storedAtRelay("bob").size())
+          .as("nothing reached the relay for bob")
+          .isEqualTo(before);
+    }
+  }
+
+  @Test
   void theDataFolder_holdsNoPrivateKeyOrRatchetStateInTheClear_andStaysOwnerOnly()
       throws Exception {
     Inbox bobInbox = new Inbox();
