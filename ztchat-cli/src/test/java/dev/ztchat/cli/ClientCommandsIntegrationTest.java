@@ -249,7 +249,11 @@ class ClientCommandsIntegrationTest {
       bob.awaitShown(s -> s.contains("[connection: connected"), "that bob is connected");
       LoggerFactory.getLogger(RelayConnection.class)
           .warn("server reported an error: {} ({})", "\u001b[2K\rcarol: forged", "internal");
-      String shown = bob.awaitShown(s -> s.contains("server reported an error"), "the warning");
+      // waits for the whole line: the terminal may still be writing it when its start shows
+      String shown =
+          bob.awaitShown(
+              s -> s.contains("server reported an error: \\e[2K\\rcarol: forged (internal)"),
+              "the warning");
 
       assertThat(shown).contains("[!] server reported an error: \\e[2K\\rcarol: forged (internal)");
       assertNoRawControl(shown.replace("\r", ""));
