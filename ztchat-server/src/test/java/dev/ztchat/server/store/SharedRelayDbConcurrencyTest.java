@@ -54,6 +54,9 @@ class SharedRelayDbConcurrencyTest {
                               SqlitePrekeyStoreTest.prekey(PrekeyKind.ONE_TIME_ML_KEM_768, id))));
                   prekeys.take("carol", DEVICE, true);
                   rounds++;
+                  // interleave, as a relay's prekey traffic does; a loop that never lets go of
+                  // the write lock would starve the queue past its busy timeout instead
+                  Thread.sleep(1);
                 }
                 return rounds;
               });
