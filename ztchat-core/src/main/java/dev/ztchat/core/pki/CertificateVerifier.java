@@ -3,8 +3,10 @@ package dev.ztchat.core.pki;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.crypto.BoringSslProvider;
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.MessageDigest;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.cert.CertificateExpiredException;
@@ -13,8 +15,11 @@ import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,6 +46,26 @@ public final class CertificateVerifier {
   private final Provider fastProvider;
 
   private final PublicKey fastCaKey;
+
+  /**
+   * SHA-256 of the DER of certificates whose CA signature has been checked and found good: a
+   * version-2 receiver checks the sender's certificate on every message, and the RSA-3072 CA
+   * signature would otherwise be a third of the message's cost. Only the signature is remembered;
+   * every other check runs each time. Bounded, least recently used first out.
+   */
+  private final Map<ByteBuffer, Boolean> goodSignatures =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(64, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Boolean> eldest) {
+              return size() > SIGNATURE_CACHE_ENTRIES;
+            }
+          });
+
+  /** How many certificates' good CA signatures are remembered. */
+  static final int SIGNATURE_CACHE_ENTRIES = 1024;
 
   /**
    * @throws IllegalArgumentException when the root CA's key is of a type ztchat does not accept
@@ -78,6 +103,27 @@ public final class CertificateVerifier {
    * decides, so nothing the JDK alone would accept is refused for want of BoringSSL.
    */
   private boolean signedByRootCa(X509Certificate cert) {
+    Optional<ByteBuffer> key = fingerprint(cert);
+    if (key.isPresent() && goodSignatures.containsKey(key.get())) {
+      return true;
+    }
+    boolean good = checkSignature(cert);
+    if (good && key.isPresent()) {
+      goodSignatures.put(key.get(), Boolean.TRUE);
+    }
+    return good;
+  }
+
+  private static Optional<ByteBuffer> fingerprint(X509Certificate cert) {
+    try {
+      return Optional.of(
+          ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded())));
+    } catch (GeneralSecurityException e) {
+      return Optional.empty(); // not remembered: checked every time
+    }
+  }
+
+  private boolean checkSignature(X509Certificate cert) {
     if (fastProvider != null) {
       try {
         cert.verify(fastCaKey, fastProvider);

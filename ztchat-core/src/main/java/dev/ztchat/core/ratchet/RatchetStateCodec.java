@@ -14,7 +14,11 @@ import java.util.Arrays;
  * and flags, impossible combinations, out-of-range counters and trailing bytes.
  */
 final class RatchetStateCodec {
-  static final byte VERSION = 0x01;
+  /** Written: the sending key pair stored whole. */
+  static final byte VERSION = 0x02;
+
+  /** Still read: the sending key's public half recomputed from its private half (slower). */
+  static final byte VERSION_1 = 0x01;
 
   static final int HAS_SEND_KEY = 0x01;
   static final int HAS_RECEIVE_KEY = 0x02;
@@ -44,7 +48,7 @@ final class RatchetStateCodec {
     int size =
         2
             + 2 * KEY
-            + (s.sendKey == null ? 0 : KEY)
+            + (s.sendKey == null ? 0 : 2 * KEY)
             + (s.receivePublic == null ? 0 : KEY)
             + (s.sendChain == null ? 0 : KEY)
             + (s.receiveChain == null ? 0 : KEY)
@@ -59,7 +63,7 @@ final class RatchetStateCodec {
     out.put(VERSION).put((byte) flags).put(s.ad).put(s.rootKey);
     if (s.sendKey != null) {
       byte[] raw = s.sendKey.rawPrivateKey();
-      out.put(raw);
+      out.put(raw).put(s.sendKey.publicKey());
       Arrays.fill(raw, (byte) 0);
     }
     putIf(out, s.receivePublic);
@@ -85,7 +89,8 @@ final class RatchetStateCodec {
   static RatchetState decode(byte[] bytes) {
     try {
       ByteBuffer in = ByteBuffer.wrap(bytes);
-      if (in.get() != VERSION) {
+      byte version = in.get();
+      if (version != VERSION && version != VERSION_1) {
         throw invalid("unknown version " + (bytes[0] & 0xFF));
       }
       int flags = in.get() & 0xFF;
@@ -95,7 +100,10 @@ final class RatchetStateCodec {
       byte[] ad = take(in, KEY);
       byte[] rootKey = take(in, KEY);
       MutableRatchet r = new MutableRatchet(rootKey, ad);
-      r.sendKey = (flags & HAS_SEND_KEY) != 0 ? sendKey(take(in, KEY)) : null;
+      if ((flags & HAS_SEND_KEY) != 0) {
+        byte[] raw = take(in, KEY);
+        r.sendKey = version == VERSION_1 ? sendKey(raw) : sendKey(raw, take(in, KEY));
+      }
       r.receivePublic = (flags & HAS_RECEIVE_KEY) != 0 ? take(in, KEY) : null;
       r.sendChain = (flags & HAS_SEND_CHAIN) != 0 ? take(in, KEY) : null;
       r.receiveChain = (flags & HAS_RECEIVE_CHAIN) != 0 ? take(in, KEY) : null;
@@ -149,6 +157,16 @@ final class RatchetStateCodec {
     }
     if (r.sendKey == null && (r.receiveChain != null || r.kemPrivateKey != null)) {
       throw invalid("an initiator that has not sent yet holds later fields");
+    }
+  }
+
+  private static X25519.KeyPair sendKey(byte[] raw, byte[] publicKey) {
+    try {
+      return new X25519.KeyPair(X25519.privateKey(raw), publicKey);
+    } catch (IllegalArgumentException e) {
+      throw invalid("the sending key: " + e.getMessage());
+    } finally {
+      Arrays.fill(raw, (byte) 0);
     }
   }
 

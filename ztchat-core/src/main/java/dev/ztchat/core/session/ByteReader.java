@@ -77,6 +77,24 @@ final class ByteReader {
     return bytes(n);
   }
 
+  /** How many bytes have been read. */
+  int position() {
+    return pos;
+  }
+
+  /**
+   * A copy of input bytes already read, {@code from} inclusive to {@code to} exclusive, at the
+   * start of a new array of {@code capacity} bytes (at least the range's length).
+   */
+  byte[] copyOfRange(int from, int to, int capacity) {
+    if (from < 0 || to > pos || from > to || capacity < to - from) {
+      throw new IllegalArgumentException("not a range already read");
+    }
+    byte[] out = new byte[capacity];
+    System.arraycopy(in, from, out, 0, to - from);
+    return out;
+  }
+
   void end() throws MalformedSessionDataException {
     if (pos != in.length) {
       throw new MalformedSessionDataException(what + " has " + (in.length - pos) + " extra bytes");

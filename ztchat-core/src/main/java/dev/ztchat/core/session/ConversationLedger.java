@@ -144,7 +144,7 @@ public final class ConversationLedger {
 
   /** The ledger's state: {@code 01}, the sent side, then the peer side (section 5). */
   public byte[] toBytes() {
-    ByteWriter w = new ByteWriter().u8(STATE_VERSION);
+    ByteWriter w = new ByteWriter(mine.encodedLengthHint() + 256).u8(STATE_VERSION);
     mine.write(w);
     peer.write(w);
     return w.toByteArray();

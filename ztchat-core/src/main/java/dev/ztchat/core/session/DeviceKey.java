@@ -9,7 +9,6 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
@@ -22,7 +21,6 @@ import java.security.spec.ECParameterSpec;
  * this class checks only that it holds a P-256 key and that the private key matches it.
  */
 public final class DeviceKey {
-  static final String SIGNATURE_ALGORITHM = "SHA256withECDSA";
 
   /** Longest DER encoding of a P-256 ECDSA signature. */
   public static final int MAX_SIGNATURE_LENGTH = 72;
@@ -32,7 +30,7 @@ public final class DeviceKey {
 
   private static final BigInteger P256_ORDER = p256Order();
 
-  private final PrivateKey privateKey;
+  private final EcdsaProvider.Bound privateKey;
   private final X509Certificate certificate;
   private final byte[] certificateHash;
 
@@ -42,9 +40,10 @@ public final class DeviceKey {
    */
   public DeviceKey(PrivateKey privateKey, X509Certificate certificate)
       throws SessionSetupException {
-    this.privateKey = requireNonNull(privateKey, "privateKey");
+    requireNonNull(privateKey, "privateKey");
     this.certificate = requireNonNull(certificate, "certificate");
     requireP256(certificate);
+    this.privateKey = EcdsaProvider.bind(privateKey);
     this.certificateHash = certificateHash(certificate);
     byte[] probe =
         "ztchat-v2-device-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -98,10 +97,7 @@ public final class DeviceKey {
 
   byte[] sign(byte[] data, SecureRandom random) {
     try {
-      Signature s = Signature.getInstance(SIGNATURE_ALGORITHM);
-      s.initSign(privateKey, random);
-      s.update(data);
-      return s.sign();
+      return EcdsaProvider.sign(privateKey, data, random);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot sign with the device key", e);
     }
@@ -110,10 +106,7 @@ public final class DeviceKey {
   /** Verifies a SHA256withECDSA signature by the certificate's key; false on any failure. */
   static boolean verify(X509Certificate certificate, byte[] data, byte[] signature) {
     try {
-      Signature s = Signature.getInstance(SIGNATURE_ALGORITHM);
-      s.initVerify(certificate.getPublicKey());
-      s.update(data);
-      return s.verify(signature);
+      return EcdsaProvider.verify(certificate.getPublicKey(), data, signature);
     } catch (GeneralSecurityException | RuntimeException e) {
       return false;
     }

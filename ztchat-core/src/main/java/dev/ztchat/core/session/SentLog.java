@@ -3,7 +3,6 @@ package dev.ztchat.core.session;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -21,15 +20,13 @@ final class SentLog {
   private long forgottenUpTo;
   private long toldNotReceivedUpTo;
   private boolean diverged;
-  private final ArrayDeque<Sent> unconfirmed = new ArrayDeque<>();
-
-  private record Sent(long seq, byte[] id, Instant at) {}
+  private UnconfirmedMessages unconfirmed = new UnconfirmedMessages();
 
   long next(byte[] id, Instant now) {
     sent++;
-    unconfirmed.addLast(new Sent(sent, id, now));
+    unconfirmed.addLast(sent, id, now);
     if (unconfirmed.size() > ConversationLedger.MAX_UNCONFIRMED) {
-      forgottenUpTo = unconfirmed.removeFirst().seq();
+      forgottenUpTo = unconfirmed.removeFirst();
     }
     return sent;
   }
@@ -81,9 +78,9 @@ final class SentLog {
       return LedgerReport.History.UNVERIFIABLE;
     }
     byte[] h = confirmedChain;
-    Iterator<Sent> mine = unconfirmed.iterator();
+    Iterator<UnconfirmedMessages.Sent> mine = unconfirmed.iterator();
     for (long seq = confirmed + 1; seq <= c.covered(); seq++) {
-      Sent s = mine.next();
+      UnconfirmedMessages.Sent s = mine.next();
       h = LedgerChain.link(h, seq, isIn(lostNow, seq) ? null : s.id());
     }
     if (!MessageDigest.isEqual(h, c.chain())) {
@@ -103,7 +100,7 @@ final class SentLog {
     confirmed = c.covered();
     confirmedLost = c.lostTotal();
     confirmedChain = c.chain();
-    while (!unconfirmed.isEmpty() && unconfirmed.peekFirst().seq() <= confirmed) {
+    while (!unconfirmed.isEmpty() && unconfirmed.firstSeq() <= confirmed) {
       unconfirmed.removeFirst();
     }
   }
@@ -114,7 +111,7 @@ final class SentLog {
    */
   List<SeqRange> notReceivedWhenPeerWrote(long covered, Instant peerWroteAt, Duration grace) {
     List<Long> seqs = new ArrayList<>();
-    for (Sent s : unconfirmed) {
+    for (UnconfirmedMessages.Sent s : unconfirmed) {
       if (s.seq() > covered
           && s.seq() > toldNotReceivedUpTo
           && s.at().plus(grace).isBefore(peerWroteAt)) {
@@ -134,13 +131,15 @@ final class SentLog {
     return false;
   }
 
+  /** About how many bytes {@link #write} adds. */
+  int encodedLengthHint() {
+    return 128 + unconfirmed.encodedLength();
+  }
+
   void write(ByteWriter w) {
     w.u64(sent).u64(confirmed).u64(confirmedLost).bytes(confirmedChain);
     w.u64(forgottenUpTo).u64(toldNotReceivedUpTo).u8(diverged ? 1 : 0);
-    w.u16(unconfirmed.size());
-    for (Sent s : unconfirmed) {
-      w.u64(s.seq()).u8(s.id().length).bytes(s.id()).u64(s.at().toEpochMilli());
-    }
+    unconfirmed.write(w);
   }
 
   static SentLog read(ByteReader r) throws MalformedSessionDataException {
@@ -161,14 +160,8 @@ final class SentLog {
       throw new MalformedSessionDataException("ledger state: too many unconfirmed messages");
     }
     long expected = Math.max(log.confirmed, log.forgottenUpTo) + 1;
-    for (int i = 0; i < n; i++) {
-      long seq = r.u64();
-      int idLength = r.u8();
-      if (seq != expected++ || idLength < 1 || idLength > ConversationLedger.MAX_ID_LENGTH) {
-        throw new MalformedSessionDataException("ledger state: bad unconfirmed message");
-      }
-      log.unconfirmed.addLast(new Sent(seq, r.bytes(idLength), Instant.ofEpochMilli(r.u64())));
-    }
+    log.unconfirmed = UnconfirmedMessages.read(r, n, expected);
+    expected += n;
     if (log.confirmed > log.sent || log.confirmedLost > log.confirmed || expected - 1 != log.sent) {
       throw new MalformedSessionDataException("ledger state: inconsistent sent counters");
     }

@@ -48,6 +48,28 @@ class CertificateVerifierTest {
   }
 
   @Test
+  void aCertificateOnceAccepted_isStillCheckedForTimeNameAndRole_everyTime() throws Exception {
+    CertificateVerifier fresh = new CertificateVerifier(pki.ca().certificate());
+    X509Certificate cert = pki.user("bob").signing().certificate();
+    fresh.verify(cert, "bob", CertificateRole.USER_SIGNING, NOW);
+
+    Instant afterExpiry = cert.getNotAfter().toInstant().plusSeconds(1);
+    assertThatThrownBy(() -> fresh.verify(cert, "bob", CertificateRole.USER_SIGNING, afterExpiry))
+        .isInstanceOf(CertificateRejectedException.class)
+        .hasMessageContaining("expired");
+    assertThatThrownBy(() -> fresh.verify(cert, "alice", CertificateRole.USER_SIGNING, NOW))
+        .isInstanceOf(CertificateRejectedException.class);
+    assertThatThrownBy(() -> fresh.verify(cert, "bob", CertificateRole.USER_ENCRYPTION, NOW))
+        .isInstanceOf(CertificateRejectedException.class);
+    // The same name from another CA is not taken for the accepted one.
+    X509Certificate forged = rogue.user("alice").signing().certificate();
+    fresh.verify(
+        pki.user("alice").signing().certificate(), "alice", CertificateRole.USER_SIGNING, NOW);
+    assertThatThrownBy(() -> fresh.verify(forged, "alice", CertificateRole.USER_SIGNING, NOW))
+        .isInstanceOf(CertificateRejectedException.class);
+  }
+
+  @Test
   void verify_certificatesIssuedByTheCa_areAcceptedForTheirRoleAndName() throws Exception {
     UserIdentity alice = pki.user("alice");
 

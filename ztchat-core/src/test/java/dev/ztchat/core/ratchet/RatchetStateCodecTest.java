@@ -61,13 +61,34 @@ class RatchetStateCodecTest {
   }
 
   @Test
+  void aVersion1State_isStillRead_andStoredAgainAsVersion2() throws Exception {
+    Party[] p = Party.pair(55);
+    p[1].receive(p[0].send("turns bob's ratchet"));
+    byte[] current = p[1].state.toBytes();
+    assertThat(current[0]).isEqualTo(RatchetStateCodec.VERSION);
+    assertThat(current[1] & RatchetStateCodec.HAS_SEND_KEY).isNotZero();
+    // Version 1 is the same layout without the sending public key after the sending private key.
+    int publicKeyAt = 2 + 32 + 32 + 32;
+    byte[] version1 = new byte[current.length - 32];
+    System.arraycopy(current, 0, version1, 0, publicKeyAt);
+    System.arraycopy(
+        current, publicKeyAt + 32, version1, publicKeyAt, current.length - publicKeyAt - 32);
+    version1[0] = RatchetStateCodec.VERSION_1;
+
+    p[1].state = RatchetState.fromBytes(version1);
+
+    assertThat(p[1].state.toBytes()).isEqualTo(current);
+    assertThat(p[0].receive(p[1].send("after the upgrade"))).isEqualTo("after the upgrade");
+  }
+
+  @Test
   void trailingByte_unknownVersion_andUnknownFlag_areRefused() {
     byte[] bytes = Party.pair(53)[1].state.toBytes();
     byte[] trailing = Arrays.copyOf(bytes, bytes.length + 1);
     assertThatThrownBy(() -> RatchetState.fromBytes(trailing))
         .hasMessageContaining("trailing bytes");
     byte[] version = bytes.clone();
-    version[0] = 2;
+    version[0] = 3;
     assertThatThrownBy(() -> RatchetState.fromBytes(version)).hasMessageContaining("version");
     byte[] flag = bytes.clone();
     flag[1] |= (byte) 0x80;

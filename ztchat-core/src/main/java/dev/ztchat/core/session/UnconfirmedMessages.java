@@ -1,0 +1,167 @@
+package dev.ztchat.core.session;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * The user's own messages the peer has not confirmed yet, oldest first, kept in the bytes of their
+ * stored form ({@code u64 seq | u8 id_len | id | u64 sent_at_ms} each,
+ * docs/v2/conversation-ledger.md) rather than as objects. A ledger is stored after every message; a
+ * sender whose peer is offline has up to {@link ConversationLedger#MAX_UNCONFIRMED} of these, and
+ * storing or loading them as objects was half of a message's cost. Here storing is one copy,
+ * loading one pass of checks and one copy; entries become objects only when a commitment is checked
+ * against them. Not thread-safe.
+ */
+final class UnconfirmedMessages implements Iterable<UnconfirmedMessages.Sent> {
+  /** One unconfirmed message: its sequence number, id and when it was sealed. */
+  record Sent(long seq, byte[] id, Instant at) {}
+
+  private static final int FIXED = 8 + 1 + 8;
+
+  private byte[] buffer;
+  private int start;
+  private int end;
+  private int count;
+
+  UnconfirmedMessages() {
+    this(new byte[256], 0, 0);
+  }
+
+  private UnconfirmedMessages(byte[] buffer, int end, int count) {
+    this.buffer = buffer;
+    this.end = end;
+    this.count = count;
+  }
+
+  int size() {
+    return count;
+  }
+
+  boolean isEmpty() {
+    return count == 0;
+  }
+
+  void addLast(long seq, byte[] id, Instant at) {
+    int length = FIXED + id.length;
+    if (buffer.length - end < length) {
+      compactFor(length);
+    }
+    putLong(seq, end);
+    buffer[end + 8] = (byte) id.length;
+    System.arraycopy(id, 0, buffer, end + 9, id.length);
+    putLong(at.toEpochMilli(), end + 9 + id.length);
+    end += length;
+    count++;
+  }
+
+  /** The oldest entry's sequence number. */
+  long firstSeq() {
+    if (count == 0) {
+      throw new NoSuchElementException();
+    }
+    return getLong(start);
+  }
+
+  /** Drops the oldest entry and returns its sequence number. */
+  long removeFirst() {
+    long seq = firstSeq();
+    start += FIXED + (buffer[start + 8] & 0xFF);
+    count--;
+    if (count == 0) {
+      start = 0;
+      end = 0;
+    }
+    return seq;
+  }
+
+  @Override
+  public Iterator<Sent> iterator() {
+    return new Iterator<>() {
+      private int at = start;
+      private int left = count;
+
+      @Override
+      public boolean hasNext() {
+        return left > 0;
+      }
+
+      @Override
+      public Sent next() {
+        if (left == 0) {
+          throw new NoSuchElementException();
+        }
+        int idLength = buffer[at + 8] & 0xFF;
+        Sent s =
+            new Sent(
+                getLong(at),
+                Arrays.copyOfRange(buffer, at + 9, at + 9 + idLength),
+                Instant.ofEpochMilli(getLong(at + 9 + idLength)));
+        at += FIXED + idLength;
+        left--;
+        return s;
+      }
+    };
+  }
+
+  /** Bytes {@link #write} adds. */
+  int encodedLength() {
+    return 2 + end - start;
+  }
+
+  /** {@code u16 count}, then the entries as stored. */
+  void write(ByteWriter w) {
+    w.u16(count).bytes(buffer, start, end - start);
+  }
+
+  /**
+   * Reads {@code n} entries whose sequence numbers must run on from {@code firstSeq}, each id of 1
+   * to {@link ConversationLedger#MAX_ID_LENGTH} bytes.
+   */
+  static UnconfirmedMessages read(ByteReader r, int n, long firstSeq)
+      throws MalformedSessionDataException {
+    int from = r.position();
+    long expected = firstSeq;
+    for (int i = 0; i < n; i++) {
+      long seq = r.u64();
+      int idLength = r.u8();
+      if (seq != expected++ || idLength < 1 || idLength > ConversationLedger.MAX_ID_LENGTH) {
+        throw new MalformedSessionDataException("ledger state: bad unconfirmed message");
+      }
+      r.bytes(idLength);
+      r.u64();
+    }
+    int length = r.position() - from;
+    // Room to append a quarter more before the buffer is compacted or grown.
+    byte[] buffer = r.copyOfRange(from, r.position(), Math.max(256, length + length / 4));
+    return new UnconfirmedMessages(buffer, length, n);
+  }
+
+  /** Makes room for {@code length} more bytes: drops what was removed, grows if still short. */
+  private void compactFor(int length) {
+    int used = end - start;
+    byte[] target =
+        buffer.length - used < length
+            ? new byte[Math.max(buffer.length * 2, used + length)]
+            : buffer;
+    System.arraycopy(buffer, start, target, 0, used);
+    buffer = target;
+    start = 0;
+    end = used;
+  }
+
+  private void putLong(long v, int at) {
+    for (int i = 0; i < 8; i++) {
+      buffer[at + i] = (byte) (v >>> (56 - 8 * i));
+    }
+  }
+
+  private long getLong(int at) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (buffer[at + i] & 0xFF);
+    }
+    return v;
+  }
+}
