@@ -54,6 +54,12 @@ final class ByteReader {
     return v;
   }
 
+  /** Moves past {@code n} bytes without copying them. */
+  void skip(int n) throws MalformedSessionDataException {
+    need(n);
+    pos += n;
+  }
+
   byte[] bytes(int n) throws MalformedSessionDataException {
     need(n);
     byte[] out = Arrays.copyOfRange(in, pos, pos + n);

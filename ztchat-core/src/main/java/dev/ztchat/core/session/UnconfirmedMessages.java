@@ -129,8 +129,7 @@ final class UnconfirmedMessages implements Iterable<UnconfirmedMessages.Sent> {
       if (seq != expected++ || idLength < 1 || idLength > ConversationLedger.MAX_ID_LENGTH) {
         throw new MalformedSessionDataException("ledger state: bad unconfirmed message");
       }
-      r.bytes(idLength);
-      r.u64();
+      r.skip(idLength + 8); // the id and the time, both free-form
     }
     int length = r.position() - from;
     // Room to append a quarter more before the buffer is compacted or grown.
