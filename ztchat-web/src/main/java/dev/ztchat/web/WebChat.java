@@ -252,6 +252,7 @@ public final class WebChat implements ChatListener, AutoCloseable {
         () -> {
           connection = status;
           connectionAt = clock.instant();
+          maxBytes.clear(); // the limit follows the frame size the relay announces
           broadcast(connectionEvent());
           refreshOpen();
         });

@@ -419,6 +419,14 @@ class WebChatBrowserIntegrationTest {
     alice.await(
         () -> text(alice.find("#contact-status")).contains("certificate REVOKED"),
         "the contact panel says so");
+
+    alice.type("are you still there?", Keys.ENTER);
+    alice.await(
+        () ->
+            alice.all("#messages li[data-state='failed'] .msg-state").stream()
+                .anyMatch(
+                    e -> text(e).contains("not sent: the certificate of 'carol' was revoked")),
+        "the message failed, with the reason");
     alice.screenshot("revoked-contact");
   }
 
@@ -438,5 +446,21 @@ class WebChatBrowserIntegrationTest {
     alice.await(() -> alice.find("#conversations").isDisplayed(), "the list again");
     assertThat(alice.find("#messages").isDisplayed()).isFalse();
     alice.browser.manage().window().setSize(new Dimension(1100, 700));
+  }
+
+  @Test
+  @Order(8)
+  void whenTheRelayRefusesTheOwnCertificate_theWindowSaysRefusedWithTheReason() throws Exception {
+    CrlFiles.write(
+        certs.crl(),
+        pki.revoke(pki.user("bob").signing().certificate(), RevocationReason.KEY_COMPROMISE));
+    relay.reloadRevocations();
+    bob.await(
+        () -> "refused".equals(bob.find("#conn").getDomAttribute("data-state")),
+        "bob's window: refused");
+    assertThat(text(bob.find("#conn")))
+        .startsWith("refused by the server (")
+        .endsWith("): not retrying; your keys must be renewed");
+    bob.screenshot("refused");
   }
 }
