@@ -258,7 +258,8 @@ class WebChatBrowserIntegrationTest {
 
   @Test
   @Order(1)
-  void aliceAndBob_exchangeMessagesBothWays_liveWithUnreadCountsAndReceipts() throws Exception {
+  void aliceAndBob_exchangeMessagesBothWays_liveWithUnreadCountsReceiptsAndKeyboard()
+      throws Exception {
     alice.open("bob");
     alice.type("Hello bob, is the window working?", Keys.ENTER);
     alice.await(
@@ -270,7 +271,7 @@ class WebChatBrowserIntegrationTest {
         "one unread message from alice in bob's list");
     assertThat(text(bob.find(".conversation[data-peer='alice'] .preview")))
         .isEqualTo("Hello bob, is the window working?");
-    bob.find(".conversation[data-peer='alice']").click();
+    bob.find(".conversation[data-peer='alice']").sendKeys(Keys.ENTER); // by keyboard
     bob.await(
         () -> bob.messages().equals(List.of("in: Hello bob, is the window working?")),
         "alice's message in bob's window");
