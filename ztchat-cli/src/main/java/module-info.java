@@ -10,6 +10,7 @@ module dev.ztchat.cli {
   requires dev.ztchat.client;
   requires dev.ztchat.server;
   requires dev.ztchat.terminal;
+  requires dev.ztchat.web;
   requires info.picocli;
   requires jdk.unsupported;
   requires org.slf4j;

@@ -274,6 +274,7 @@ final class DemoCommand implements Callable<Integer> {
             + "Done. Try it yourself:  ./ztchat pki init  then  ./ztchat server  and, in two more"
             + " terminals,");
     out.println("./ztchat client --identity alice  and  ./ztchat client --identity bob");
+    out.println("or, in a browser window:  ./ztchat web --identity alice");
     return 0;
   }
 

@@ -20,7 +20,7 @@ public final class Main implements Runnable {
    * command's annotations by reflection, which was a tenth of a {@code send}.
    */
   private static final List<String> SUBCOMMANDS =
-      List.of("demo", "pki", "server", "client", "send", "recv", "attack", "bench", "help");
+      List.of("demo", "pki", "server", "client", "web", "send", "recv", "attack", "bench", "help");
 
   // A switch, not a table of constructor references: the start-up cache cannot hold a lambda of
   // a picocli class (picocli's class files predate the verifier the cache needs).
@@ -30,6 +30,7 @@ public final class Main implements Runnable {
       case "pki" -> new PkiCommand();
       case "server" -> new ServerCommand();
       case "client" -> new ClientCommand();
+      case "web" -> new WebCommand();
       case "send" -> new SendCommand();
       case "recv" -> new RecvCommand();
       case "attack" -> new AttackCommand();

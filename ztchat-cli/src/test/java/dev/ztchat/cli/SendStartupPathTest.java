@@ -85,7 +85,8 @@ class SendStartupPathTest {
   void help_stillListsEveryCommand() {
     String help = Main.commandLine().getUsageMessage();
     for (String command :
-        List.of("demo", "pki", "server", "client", "send", "recv", "attack", "bench", "help")) {
+        List.of(
+            "demo", "pki", "server", "client", "web", "send", "recv", "attack", "bench", "help")) {
       assertThat(help).containsPattern("(?m)^  " + command + " ");
     }
   }

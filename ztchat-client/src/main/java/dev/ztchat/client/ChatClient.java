@@ -604,6 +604,15 @@ public final class ChatClient implements AutoCloseable {
     return contacts.fetchVerified(name);
   }
 
+  /**
+   * The contact's keys as a message to them would use them: verified, checked against the
+   * revocation list and the pin (pinned on first use). Throws as sending would.
+   */
+  public VerifiedContact checkContact(String name)
+      throws IOException, UntrustedContactException, KeyChangedException {
+    return contacts.forSending(name);
+  }
+
   /** The safety number for me and {@code name}, the same on both sides. */
   public String safetyNumber(String name) throws IOException, UntrustedContactException {
     VerifiedContact them = contacts.fetchVerified(name);
@@ -662,6 +671,28 @@ public final class ChatClient implements AutoCloseable {
   /** The last {@code limit} messages exchanged with {@code peer}, oldest first, decrypted. */
   public List<HistoryEntry> history(String peer, int limit) throws IOException {
     return history.recent(peer, limit);
+  }
+
+  /** The peers of every stored conversation, the latest first (for a list of conversations). */
+  public List<String> conversations() throws IOException {
+    return history.peers();
+  }
+
+  /**
+   * About the most UTF-8 bytes of text one message to {@code peer} can hold (a composer shows it
+   * before the limit is hit; {@link #sendOrKeep} checks exactly).
+   */
+  public int maxTextBytes(String peer) {
+    ContactDirectory.ConnectionSource relay = this::connection;
+    return outgoing.maxTextBytes(relay.currentMaxFrame(), peer);
+  }
+
+  /** The texts for {@code peer} that wait in the outbox not yet sealed (offline), oldest first. */
+  public List<String> waiting(String peer) throws IOException {
+    return outbox.pending().stream()
+        .filter(p -> p.peer().equals(peer) && !p.sealed())
+        .map(PendingMessage::text)
+        .toList();
   }
 
   /**

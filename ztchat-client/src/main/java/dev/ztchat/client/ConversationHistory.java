@@ -138,6 +138,23 @@ final class ConversationHistory {
     return out;
   }
 
+  /** The peers with stored messages, the one with the latest stored message first. */
+  public synchronized List<String> peers() throws IOException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement q =
+            store
+                .db()
+                .prepareStatement("SELECT peer FROM history GROUP BY peer ORDER BY MAX(id) DESC");
+        ResultSet rs = q.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      throw failed("read", e);
+    }
+    return out;
+  }
+
   private boolean insert(
       Direction direction,
       State state,

@@ -1,0 +1,468 @@
+package dev.ztchat.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ztchat.client.ChatClient;
+import dev.ztchat.client.ChatClientConfig;
+import dev.ztchat.client.ChatListener;
+import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.CrlFiles;
+import dev.ztchat.core.pki.RevocationReason;
+import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.server.RelayServer;
+import dev.ztchat.server.RelayServerConfig;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The chat window in a real browser (Debian's chromium, driven by chromium-driver through
+ * Selenium): alice and bob each run their client and window against a real relay on loopback with
+ * real TLS and a PKI minted here. One browser pair serves the whole class, in order: a conversation
+ * both ways, hostile text, a message typed while the relay is down, a key change, a revoked
+ * contact. The run writes screenshots of the main views to docs/web/.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WebChatBrowserIntegrationTest {
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Duration WAIT = Duration.ofSeconds(40);
+
+  Path dir;
+  TestPki pki;
+  CertsLayout certs;
+  RelayServer relay;
+  int relayPort;
+  Window alice;
+  Window bob;
+
+  /** One user's client, its window's server and the browser showing it. */
+  final class Window implements AutoCloseable {
+    final WebChat chat;
+    final ChatClient client;
+    final WebServer server;
+    final ChromeDriver browser;
+
+    Window(String name) throws IOException {
+      chat = new WebChat(Clock.systemUTC());
+      client = ChatClient.start(config(pki.user(name), name), chat);
+      chat.attach(client);
+      server = WebServer.start(chat, 0);
+      browser = chromium(dir.resolve("profile-" + name));
+      browser.get(server.address().toString());
+      awaitText(By.id("conn"), "online");
+    }
+
+    WebElement find(String css) {
+      return browser.findElement(By.cssSelector(css));
+    }
+
+    List<WebElement> all(String css) {
+      return browser.findElements(By.cssSelector(css));
+    }
+
+    void open(String peer) {
+      WebElement input = browser.findElement(By.id("new-peer"));
+      input.sendKeys(peer, Keys.ENTER);
+      await(() -> text(find("#peer-name")).equals(peer), "the conversation with " + peer);
+    }
+
+    void type(CharSequence... keys) {
+      browser.findElement(By.id("text")).sendKeys(keys);
+    }
+
+    /** The messages shown, each as its state and its text (textContent, as drawn). */
+    List<String> messages() {
+      return all("#messages li").stream()
+          .map(li -> li.getDomAttribute("data-state") + ": " + textOf(li, ".msg-text"))
+          .toList();
+    }
+
+    void await(Supplier<Boolean> condition, String what) {
+      boolean met =
+          Eventually.holds(
+              WAIT,
+              () -> {
+                try {
+                  return condition.get();
+                } catch (WebDriverException | IndexOutOfBoundsException e) {
+                  return false; // redrawn meanwhile
+                }
+              });
+      assertThat(met).as("%s; the page shows: %s", what, bodyText()).isTrue();
+    }
+
+    void awaitText(By by, String contained) {
+      await(() -> text(browser.findElement(by)).contains(contained), "\"" + contained + "\"");
+    }
+
+    String bodyText() {
+      try {
+        return browser.findElement(By.tagName("body")).getText();
+      } catch (WebDriverException e) {
+        return "(unreadable: " + e.getMessage() + ")";
+      }
+    }
+
+    /** Writes docs/web/NAME.png, without the notices (the test PKI's expiry warnings). */
+    void screenshot(String name) throws IOException {
+      browser.executeScript(
+          "document.querySelectorAll('.notice').forEach((n) => n.remove());"
+              + " document.activeElement.blur();");
+      Path out = docsWeb().resolve(name + ".png");
+      Files.createDirectories(out.getParent());
+      Files.copy(
+          browser.getScreenshotAs(OutputType.FILE).toPath(),
+          out,
+          StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void close() {
+      browser.quit();
+      server.close();
+      client.close();
+      chat.close();
+    }
+  }
+
+  /** A client without a window, for the users the test plays itself. */
+  static final class Inbox implements ChatListener {
+    final BlockingQueue<OpenedMessage> messages = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onMessage(OpenedMessage message) {
+      messages.add(message);
+    }
+
+    @Override
+    public void onRejected(String claimedSender, RejectionReason reason, String explanation) {}
+
+    String next() throws InterruptedException {
+      OpenedMessage m = messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(m).as("a message arrives").isNotNull();
+      return m.text();
+    }
+  }
+
+  @BeforeAll
+  void start(@TempDir Path tmp) throws Exception {
+    dir = tmp;
+    Assumptions.assumeTrue(
+        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "needs Debian's chromium and chromium-driver (.ci/run installs them)");
+    pki = TestPki.create("alice", "bob", "carol", "dave");
+    certs = pki.writeTo(dir.resolve("certs"));
+    relay = RelayServer.start(relayConfig(0));
+    relayPort = relay.port();
+    alice = new Window("alice");
+    bob = new Window("bob");
+  }
+
+  @AfterAll
+  void stop() {
+    for (AutoCloseable c : new AutoCloseable[] {alice, bob}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception e) {
+        // the next one still closes
+      }
+    }
+    if (relay != null) {
+      relay.close();
+    }
+  }
+
+  RelayServerConfig relayConfig(int port) {
+    return RelayServerConfig.defaults(certs, dir.resolve("relay-data")).withPort(port);
+  }
+
+  ChatClientConfig config(UserIdentity id, String dataName) {
+    return ChatClientConfig.of(
+        "localhost", relayPort, id, pki.ca().certificate(), dir.resolve("data-" + dataName));
+  }
+
+  static ChromeDriver chromium(Path profile) {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--user-data-dir=" + profile,
+        "--window-size=1100,700");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+            .usingAnyFreePort()
+            .build();
+    return new ChromeDriver(service, options);
+  }
+
+  static String text(WebElement e) {
+    String t = e.getDomProperty("textContent");
+    return t == null ? "" : t;
+  }
+
+  static String textOf(WebElement parent, String css) {
+    List<WebElement> found = parent.findElements(By.cssSelector(css));
+    return found.isEmpty() ? "" : text(found.getFirst());
+  }
+
+  /** docs/web of the repository (the tests run in ztchat-web). */
+  static Path docsWeb() {
+    Path here = Path.of("").toAbsolutePath();
+    Path root = Files.isDirectory(here.resolve("docs")) ? here : here.getParent();
+    return root.resolve("docs").resolve("web");
+  }
+
+  @Test
+  @Order(1)
+  void aliceAndBob_exchangeMessagesBothWays_liveWithUnreadCountsReceiptsAndKeyboard()
+      throws Exception {
+    alice.open("bob");
+    alice.type("Hello bob, is the window working?", Keys.ENTER);
+    alice.await(
+        () -> alice.messages().equals(List.of("received: Hello bob, is the window working?")),
+        "alice's message, received by bob's client");
+
+    bob.await(
+        () -> text(bob.find(".conversation[data-peer='alice'] .unread")).equals("1"),
+        "one unread message from alice in bob's list");
+    assertThat(text(bob.find(".conversation[data-peer='alice'] .preview")))
+        .isEqualTo("Hello bob, is the window working?");
+    bob.find(".conversation[data-peer='alice']").sendKeys(Keys.ENTER); // by keyboard
+    bob.await(
+        () -> bob.messages().equals(List.of("in: Hello bob, is the window working?")),
+        "alice's message in bob's window");
+    assertThat(bob.all(".conversation[data-peer='alice'] .unread")).as("read now").isEmpty();
+
+    bob.type("Yes, it is.", Keys.chord(Keys.SHIFT, Keys.ENTER), "Two lines, one message.");
+    assertThat(bob.messages()).as("Shift+Enter does not send").hasSize(1);
+    bob.type(Keys.ENTER);
+    alice.await(
+        () ->
+            alice.messages().contains("in: Yes, it is.\nTwo lines, one message.")
+                && alice.messages().size() == 2,
+        "bob's two-line reply, live in alice's open conversation");
+    bob.await(
+        () -> bob.messages().getLast().equals("received: Yes, it is.\nTwo lines, one message."),
+        "bob's reply marked received");
+    alice.screenshot("conversation");
+    bob.screenshot("conversation-bob");
+  }
+
+  @Test
+  @Order(2)
+  void theComposer_showsTheLengthLimit_beforeItIsHit() {
+    alice.await(() -> !text(alice.find("#count")).isEmpty(), "the byte counter");
+    int max = Integer.parseInt(text(alice.find("#count")).replaceAll(".*/ (\\d+) bytes.*", "$1"));
+    JavascriptExecutor js = alice.browser;
+    js.executeScript(
+        "const t = document.getElementById('text'); t.value = arguments[0];"
+            + " t.dispatchEvent(new Event('input'));",
+        "x".repeat(max - 10));
+    assertThat(text(alice.find("#count"))).isEqualTo("10 bytes left");
+    alice.type("x".repeat(11));
+    assertThat(text(alice.find("#count"))).startsWith("Too long by 1 bytes");
+    assertThat(alice.find("#send").isEnabled()).isFalse();
+    js.executeScript(
+        "const t = document.getElementById('text'); t.value = '';"
+            + " t.dispatchEvent(new Event('input'));");
+    assertThat(alice.find("#send").isEnabled()).isTrue();
+  }
+
+  @Test
+  @Order(3)
+  void htmlAndTerminalInjection_fromTheNetwork_renderAsText() throws Exception {
+    String html =
+        "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script><b>bold</b>";
+    String terminal = "\u001b[2J\u001b]0;owned\u0007clear\r\u202eevil\u200b";
+    try (ChatClient carol = ChatClient.connect(config(pki.user("carol"), "carol"), new Inbox())) {
+      carol.send("alice", html);
+      carol.send("alice", terminal);
+    }
+    alice.await(
+        () -> alice.all(".conversation[data-peer='carol']").size() == 1, "carol in alice's list");
+    alice.find(".conversation[data-peer='carol']").click();
+    alice.await(() -> alice.messages().size() == 2, "carol's two messages");
+    assertThat(alice.messages())
+        .containsExactly("in: " + html, "in: \\e[2J\\e]0;owned\\x07clear\\x0d\\u202eevil\\u200b");
+    assertThat(alice.all("#messages img, #messages script, #messages b")).isEmpty();
+    assertThat(alice.browser.executeScript("return window.pwned === undefined")).isEqualTo(true);
+    assertThat(text(alice.find(".conversation[data-peer='carol'] .preview")))
+        .as("the preview is one line")
+        .isEqualTo("\\e[2J\\e]0;owned\\x07clear \\u202eevil\\u200b");
+    alice.screenshot("hostile-text");
+  }
+
+  @Test
+  @Order(4)
+  void aMessageTypedWhileTheRelayIsDown_isShownKept_thenDeliveredAfterItsRestart()
+      throws Exception {
+    alice.find(".conversation[data-peer='bob']").click();
+    alice.await(() -> alice.messages().size() == 2, "the conversation with bob");
+    relay.close();
+    try {
+      alice.await(
+          () -> text(alice.find("#conn")).matches("offline.*: reconnecting in \\d+ s; .*"),
+          "offline, reconnecting in N s");
+      alice.type("Typed while the relay was down", Keys.ENTER);
+      alice.await(
+          () -> alice.messages().getLast().equals("kept: Typed while the relay was down"),
+          "the message kept on alice's device");
+      alice.screenshot("offline-kept");
+    } finally {
+      relay = RelayServer.start(relayConfig(relayPort));
+    }
+    alice.awaitText(By.id("conn"), "online");
+    alice.await(
+        () -> alice.messages().getLast().equals("received: Typed while the relay was down"),
+        "the kept message, delivered and received after the restart");
+    bob.await(
+        () -> bob.messages().getLast().equals("in: Typed while the relay was down"),
+        "bob's window shows it");
+  }
+
+  @Test
+  @Order(5)
+  void aKeyChange_showsTheWarning_andIsSentOnlyAfterItIsAccepted() throws Exception {
+    try (ChatClient dave = ChatClient.connect(config(pki.user("dave"), "dave"), new Inbox())) {
+      dave.send("alice", "hi alice, it's dave");
+    }
+    alice.await(
+        () -> alice.all(".conversation[data-peer='dave']").size() == 1, "dave in alice's list");
+    alice.find(".conversation[data-peer='dave']").click();
+    alice.await(() -> alice.messages().size() == 1, "dave's message");
+
+    // dave gets new keys from the CA (a new device, or an attacker with a mis-issued certificate);
+    // the relay learns them when they connect
+    UserIdentity newDave = pki.addUser("dave");
+    Inbox newDaveInbox = new Inbox();
+    try (ChatClient dave2 = ChatClient.connect(config(newDave, "dave2"), newDaveInbox)) {
+      alice.type("for dave's eyes only", Keys.ENTER);
+      alice.await(() -> alice.find("#keychange").isDisplayed(), "the key-change warning");
+      assertThat(text(alice.find("#keychange .keychange-title")))
+          .isEqualTo("Warning: the keys of dave have changed.");
+      assertThat(text(alice.find("#kc-pinned"))).isNotEqualTo(text(alice.find("#kc-new")));
+      alice.await(
+          () -> alice.messages().getLast().equals("blocked: for dave's eyes only"),
+          "the message waiting for the decision");
+      assertThat(text(alice.find(".conversation[data-peer='dave'] .mark")))
+          .isEqualTo("keys changed");
+      assertThat(newDaveInbox.messages.poll(500, TimeUnit.MILLISECONDS))
+          .as("nothing sent to the new keys before accepting")
+          .isNull();
+      alice.screenshot("key-change");
+
+      alice.find("#accept").click();
+      assertThat(newDaveInbox.next()).isEqualTo("for dave's eyes only");
+      alice.await(() -> !alice.find("#keychange").isDisplayed(), "the warning gone");
+      assertThat(alice.all(".conversation[data-peer='dave'] .mark")).isEmpty();
+    }
+  }
+
+  @Test
+  @Order(6)
+  void aRevokedContact_isMarked() throws Exception {
+    CrlFiles.write(
+        certs.crl(),
+        pki.revoke(pki.user("carol").signing().certificate(), RevocationReason.KEY_COMPROMISE));
+    relay.reloadRevocations();
+    alice.await(
+        () -> {
+          alice.find(".conversation[data-peer='carol']").click();
+          return alice.all(".conversation[data-peer='carol'] .mark-revoked").size() == 1;
+        },
+        "carol marked revoked in the list");
+    alice.await(
+        () -> text(alice.find("#peer-mark")).equals("revoked"), "carol marked in the header");
+    alice.find("#info-toggle").click();
+    alice.await(
+        () -> text(alice.find("#contact-status")).contains("certificate REVOKED"),
+        "the contact panel says so");
+
+    alice.type("are you still there?", Keys.ENTER);
+    alice.await(
+        () ->
+            alice.all("#messages li[data-state='failed'] .msg-state").stream()
+                .anyMatch(
+                    e -> text(e).contains("not sent: the certificate of 'carol' was revoked")),
+        "the message failed, with the reason");
+    alice.screenshot("revoked-contact");
+  }
+
+  @Test
+  @Order(7)
+  void aNarrowWindow_showsTheListOrTheConversation() throws Exception {
+    alice.browser.manage().window().setSize(new Dimension(420, 760));
+    alice.await(() -> alice.find("#back").isDisplayed(), "the open conversation, with a way back");
+    assertThat(alice.find("#conversations").isDisplayed()).isFalse();
+    alice.find("#back").click();
+    alice.await(() -> alice.find("#conversations").isDisplayed(), "the list");
+    alice.find(".conversation[data-peer='bob']").click();
+    alice.await(() -> alice.find("#messages").isDisplayed(), "the conversation");
+    assertThat(alice.find("#conversations").isDisplayed()).isFalse();
+    alice.screenshot("narrow");
+    alice.find("#back").click();
+    alice.await(() -> alice.find("#conversations").isDisplayed(), "the list again");
+    assertThat(alice.find("#messages").isDisplayed()).isFalse();
+    alice.browser.manage().window().setSize(new Dimension(1100, 700));
+  }
+
+  @Test
+  @Order(8)
+  void whenTheRelayRefusesTheOwnCertificate_theWindowSaysRefusedWithTheReason() throws Exception {
+    CrlFiles.write(
+        certs.crl(),
+        pki.revoke(pki.user("bob").signing().certificate(), RevocationReason.KEY_COMPROMISE));
+    relay.reloadRevocations();
+    bob.await(
+        () -> "refused".equals(bob.find("#conn").getDomAttribute("data-state")),
+        "bob's window: refused");
+    assertThat(text(bob.find("#conn")))
+        .startsWith("refused by the server (")
+        .endsWith("): not retrying; your keys must be renewed");
+    bob.screenshot("refused");
+  }
+}
