@@ -23,6 +23,7 @@ public final class V2Device {
   private final PrekeyStore prekeys;
   private final SessionStore store;
   private final Object lock = new Object();
+  private final DecodedLedgers ledgers = new DecodedLedgers();
 
   /**
    * @throws IllegalArgumentException when the device certificate is not {@code name}'s or {@code
@@ -64,6 +65,11 @@ public final class V2Device {
 
   Object lock() {
     return lock;
+  }
+
+  /** The ledgers as last stored, kept decoded; used under {@link #lock()}. */
+  DecodedLedgers ledgers() {
+    return ledgers;
   }
 
   @Override

@@ -347,12 +347,14 @@ public final class V2MessageOpener implements MessageOpener {
       }
       device.store().savePrekeys(device.prekeys().toBytes());
     }
-    ConversationLedger ledger = ledger(prefix.sender(), senderDevice);
+    ConversationLedger ledger =
+        device.ledgers().load(device.store(), prefix.sender(), senderDevice);
     List<LedgerNotice> notices =
         ledger
             .receive(
                 commitment, prefix.messageId(), Instant.ofEpochMilli(prefix.timestampMillis()), now)
             .notices();
+    byte[] ledgerState = ledger.toBytes();
     device
         .store()
         .save(
@@ -363,21 +365,10 @@ public final class V2MessageOpener implements MessageOpener {
                 sender.der(),
                 opened.next().toBytes(),
                 V2MessageSealer.lastUsed(device.store(), prefix.sender(), senderDevice, now)),
-            ledger.toBytes());
+            ledgerState);
+    device.ledgers().stored(prefix.sender(), senderDevice, ledgerState, ledger);
     peerVersions.proved(prefix.sender(), V2Envelope.VERSION);
     return notices;
-  }
-
-  private ConversationLedger ledger(String peer, byte[] peerDevice) throws IOException {
-    Optional<byte[]> stored = device.store().ledger(peer, peerDevice);
-    if (stored.isEmpty()) {
-      return ConversationLedger.create();
-    }
-    try {
-      return ConversationLedger.fromBytes(stored.get());
-    } catch (MalformedSessionDataException e) {
-      throw new IOException("the stored conversation ledger is corrupt: " + e.getMessage(), e);
-    }
   }
 
   private static EnvelopeRejectedException reject(

@@ -143,7 +143,7 @@ public final class V2MessageSealer {
     }
   }
 
-  private record Pending(StoredSession session, byte[] ledger) {}
+  private record Pending(StoredSession session, byte[] ledger, ConversationLedger decoded) {}
 
   private V2Envelope sealLocked(
       MessageContent content, List<RecipientDevice> targets, List<PrekeyBundle> bundles)
@@ -218,7 +218,8 @@ public final class V2MessageSealer {
                     sealed.next().toBytes(),
                     lastUsed(target, now),
                     initial.map(InitialMessageHeader::encode).orElse(new byte[0])),
-                ledger.toBytes()));
+                ledger.toBytes(),
+                ledger));
       }
       byte[] plaintext = content.encode();
       byte[] ciphertext;
@@ -240,6 +241,9 @@ public final class V2MessageSealer {
       }
       for (Pending p : pending) {
         device.store().save(p.session(), p.ledger());
+        device
+            .ledgers()
+            .stored(p.session().peer(), p.session().peerDevice(), p.ledger(), p.decoded());
       }
       return envelope;
     } finally {
@@ -273,15 +277,7 @@ public final class V2MessageSealer {
   }
 
   private ConversationLedger ledger(RecipientDevice target) throws IOException {
-    Optional<byte[]> stored = device.store().ledger(target.name(), target.deviceId());
-    if (stored.isEmpty()) {
-      return ConversationLedger.create();
-    }
-    try {
-      return ConversationLedger.fromBytes(stored.get());
-    } catch (MalformedSessionDataException e) {
-      throw new IOException("the stored conversation ledger is corrupt: " + e.getMessage(), e);
-    }
+    return device.ledgers().load(device.store(), target.name(), target.deviceId());
   }
 
   /**
