@@ -1,6 +1,7 @@
 package dev.ztchat.server.store;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,6 +27,9 @@ public interface PrekeyStore extends AutoCloseable {
 
   /** What the store holds for {@code owner}'s {@code device}, if it knows that device. */
   Optional<DevicePrekeys> stock(String owner, byte[] device) throws IOException;
+
+  /** Every device of {@code owner} the store holds, the one registered last first. */
+  List<StoredDevice> devices(String owner) throws IOException;
 
   /** {@code owner}'s device with the most recent certificate, if the store holds one. */
   Optional<StoredDevice> currentDevice(String owner) throws IOException;

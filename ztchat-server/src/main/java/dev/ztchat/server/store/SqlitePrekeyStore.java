@@ -359,6 +359,27 @@ public final class SqlitePrekeyStore implements PrekeyStore {
   }
 
   @Override
+  public synchronized List<StoredDevice> devices(String owner) throws IOException {
+    return readOnly(
+        "reading devices",
+        () -> {
+          try (PreparedStatement q =
+              db.prepareStatement(
+                  "SELECT device, certificate FROM prekey_devices WHERE owner = ? ORDER BY"
+                      + " registered_at DESC, rowid DESC")) {
+            q.setString(1, owner);
+            List<StoredDevice> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+              while (rs.next()) {
+                out.add(new StoredDevice(owner, rs.getBytes(1), rs.getBytes(2)));
+              }
+            }
+            return out;
+          }
+        });
+  }
+
+  @Override
   public synchronized Optional<StoredDevice> currentDevice(String owner) throws IOException {
     return readOnly(
         "reading devices",
