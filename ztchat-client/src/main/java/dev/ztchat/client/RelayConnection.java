@@ -462,7 +462,7 @@ public final class RelayConnection implements AutoCloseable {
 
   /**
    * As {@link #fetchBundle(String)} for {@code user}'s device {@code device} (64 hex digits; null
-   * for the newest). The answer's {@code devices} lists the user's current devices as the relay
+   * for the newest). The answer's list of devices holds the user's current devices as the relay
    * sees them (docs/v2/devices.md section 5); it is the relay's word, not the CA's.
    */
   public Frame.PrekeyBundle fetchBundle(String user, String device) throws IOException {
