@@ -132,4 +132,17 @@ class PkiDevicesCommandTest {
     assertThat(ClientOptions.deviceDataDir(dir.resolve("ca/alice"), "default"))
         .isEqualTo(dir.resolve("ca/alice"));
   }
+
+  @Test
+  void exportOneDevice_givesABundleWithThatDevicesKeyOnly() throws Exception {
+    assertThat(pki("issue", "bob", "--device", "phone", "--key-size", "2048").exit()).isZero();
+    assertThat(pki("issue", "bob", "--device", "laptop").exit()).isZero();
+    Path bundle = dir.resolve("phone-bundle");
+
+    Run r = pki("export", "bob", "--device", "phone", "--out", bundle.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("--device phone");
+    assertThat(new CertsLayout(bundle).localDeviceNames("bob")).containsExactly("phone");
+  }
 }

@@ -45,7 +45,22 @@ public final class PkiExport {
    */
   public PkiResult exportUser(String name, Path out, boolean force)
       throws IOException, PkiException {
+    return exportUser(name, null, out, force);
+  }
+
+  /**
+   * As {@link #exportUser(String, Path, boolean)} with the key of one device only: {@code device}
+   * ({@link DeviceName}) when not null, so that a device's bundle never holds another device's key
+   * (docs/PKI.md); every device of the person when null.
+   *
+   * @throws PkiException also when the person has no device {@code device} here
+   */
+  public PkiResult exportUser(String name, String device, Path out, boolean force)
+      throws IOException, PkiException {
     IdentityName.validate(name);
+    if (device != null) {
+      DeviceName.validate(device);
+    }
     requireNonNull(out, "out");
     X509Certificate ca = PkiChecks.readCaCertificate(source);
     if (!Files.isRegularFile(source.signingCertificate(name))) {
@@ -76,17 +91,31 @@ public final class PkiExport {
     CertificateVerifier verifier = new CertificateVerifier(ca);
     checkCredential(verifier, id.signing(), name, CertificateRole.USER_SIGNING, now);
     checkCredential(verifier, id.encryption(), name, CertificateRole.USER_ENCRYPTION, now);
+    List<String> deviceNames = source.deviceNames(name);
+    if (device != null && !deviceNames.contains(device)) {
+      throw new PkiException(
+          "no device '"
+              + device
+              + "' of '"
+              + name
+              + "' in "
+              + source.root()
+              + (deviceNames.isEmpty()
+                  ? ""
+                  : " (" + name + "'s devices: " + String.join(", ", deviceNames) + ")"),
+          Remedy.of(Remedy.Kind.LIST_USERS));
+    }
     Map<String, Credential> devices = new LinkedHashMap<>();
-    for (String d : source.deviceNames(name)) {
+    for (String d : device == null ? deviceNames : List.of(device)) {
       if (!Files.isRegularFile(source.deviceKey(name, d))) {
         throw new PkiException(
             source.deviceKey(name, d)
                 + " not found: export a user's bundle from the PKI admin's certs folder, which"
                 + " holds the user's private keys");
       }
-      Credential device = source.readDevice(name, d);
-      checkCredential(verifier, device, name, CertificateRole.DEVICE, now);
-      devices.put(d, device);
+      Credential credential = source.readDevice(name, d);
+      checkCredential(verifier, credential, name, CertificateRole.DEVICE, now);
+      devices.put(d, credential);
     }
     PkiChecks.checkExportTarget(out, source, force);
 

@@ -170,4 +170,28 @@ class PkiSeveralDevicesTest {
     assertThat(server.deviceNames("alice")).containsExactly(DeviceName.DEFAULT, "phone");
     assertThat(server.localDeviceNames("alice")).isEmpty();
   }
+
+  @Test
+  void exportOneDevice_holdsThatDevicesKeyOnly() throws Exception {
+    admin().issueDevice("alice", "phone", BITS, 30);
+
+    new PkiExport(layout, Clock.systemUTC())
+        .exportUser("alice", "phone", dir.resolve("phone-bundle"), false);
+
+    CertsLayout phone = new CertsLayout(dir.resolve("phone-bundle"));
+    assertThat(phone.localDeviceNames("alice")).containsExactly("phone");
+    assertThat(Files.exists(phone.deviceKey("alice"))).isFalse();
+    assertThat(phone.localIdentities()).containsExactly("alice");
+  }
+
+  @Test
+  void exportUnknownDevice_isRefused_namingTheDevices() {
+    assertThatThrownBy(
+            () ->
+                new PkiExport(layout, Clock.systemUTC())
+                    .exportUser("alice", "tablet", dir.resolve("b"), false))
+        .isInstanceOf(PkiException.class)
+        .hasMessageContaining("no device 'tablet' of 'alice'")
+        .hasMessageContaining("alice's devices: default");
+  }
 }
