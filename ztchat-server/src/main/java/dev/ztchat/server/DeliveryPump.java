@@ -98,9 +98,14 @@ final class DeliveryPump {
     return device;
   }
 
-  /** Whether an envelope stored for {@code targets} is for this connection's device. */
+  /**
+   * Whether an envelope stored for {@code targets} is for this connection: one without a device
+   * takes every envelope of its person, as before devices.
+   */
   boolean takes(List<String> targets) {
-    return targets.contains(OfflineQueue.ANY_DEVICE) || targets.contains(device);
+    return OfflineQueue.ANY_DEVICE.equals(device)
+        || targets.contains(OfflineQueue.ANY_DEVICE)
+        || targets.contains(device);
   }
 
   static String key(String sender, String messageId) {

@@ -491,7 +491,8 @@ final class DeliveryService implements AutoCloseable {
           @Override
           public void committed(BatchReplies out) {
             for (DeliveryPump p : pumps.getOrDefault(identity, List.of())) {
-              if (p != own && p.device().equals(device)) {
+              if (p != own
+                  && (p.device().equals(device) || OfflineQueue.ANY_DEVICE.equals(device))) {
                 out.acked(p, key);
               }
             }

@@ -222,4 +222,14 @@ class DevicesDeliveryIntegrationTest {
       assertThat(nothingDelivered(carol2, Duration.ofMillis(800))).isTrue();
     }
   }
+
+  @Test
+  void anRsaConnectionOfAPersonWithDevices_stillGetsTheirMessages() throws Exception {
+    register(bobLaptop);
+    try (RawFrameClient rsa = RelayTestSupport.connectWelcomed(server, pki, "bob");
+        RawFrameClient alice = RelayTestSupport.connectWelcomed(server, pki, "alice")) {
+      List<String> sent = send(alice, 2, "alice", "bob");
+      assertThat(drain(rsa)).containsExactlyElementsOf(sent);
+    }
+  }
 }

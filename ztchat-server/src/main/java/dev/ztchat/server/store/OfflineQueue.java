@@ -422,16 +422,18 @@ public final class OfflineQueue implements AutoCloseable {
       throws IOException {
     requireNonNull(device, "device");
     try {
+      // a connection without a device reads every copy of its person, as before devices
       PreparedStatement q =
           statement(
               "SELECT q.seq, q.sender, q.message_id, q.envelope FROM queue q WHERE q.recipient = ?"
-                  + " AND q.seq > ? AND q.expires_at > ? AND EXISTS (SELECT 1 FROM queue_targets t"
-                  + " WHERE t.seq = q.seq AND t.device IN (?, '*')) ORDER BY q.seq LIMIT ?");
+                  + " AND q.seq > ? AND q.expires_at > ? AND (?5 = '*' OR EXISTS (SELECT 1 FROM"
+                  + " queue_targets t WHERE t.seq = q.seq AND t.device IN (?5, '*'))) ORDER BY"
+                  + " q.seq LIMIT ?4");
       q.setString(1, recipient);
       q.setLong(2, afterSeq);
       q.setLong(3, clock.millis());
-      q.setString(4, device);
-      q.setInt(5, limit);
+      q.setInt(4, limit);
+      q.setString(5, device);
       List<QueuedEnvelope> out = new ArrayList<>();
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
@@ -478,6 +480,9 @@ public final class OfflineQueue implements AutoCloseable {
   public boolean remove(String recipient, String device, String sender, String messageId)
       throws IOException {
     requireNonNull(device, "device");
+    if (ANY_DEVICE.equals(device)) {
+      return remove(recipient, sender, messageId); // as before devices: the first ack takes it
+    }
     try {
       PreparedStatement find =
           statement(

@@ -84,9 +84,20 @@ class OfflineQueueDevicesTest {
           e -> {});
 
       assertThat(q.after("bob", PHONE, 0, 10)).isEmpty();
-      assertThat(q.after("bob", OfflineQueue.ANY_DEVICE, 0, 10)).isEmpty();
       assertThat(q.remove("bob", PHONE, "alice", id(1))).isFalse();
       assertThat(q.after("bob", LAPTOP, 0, 10)).hasSize(1);
+    }
+  }
+
+  @Test
+  void aConnectionWithoutDevice_readsEveryCopy_andItsAckTakesIt_asBeforeDevices() throws Exception {
+    try (OfflineQueue q = open()) {
+      enqueueForBoth(q, 1);
+
+      assertThat(q.after("bob", OfflineQueue.ANY_DEVICE, 0, 10)).hasSize(1);
+      assertThat(q.remove("bob", OfflineQueue.ANY_DEVICE, "alice", id(1))).isTrue();
+      assertThat(q.after("bob", LAPTOP, 0, 10)).isEmpty();
+      assertThat(q.pending("bob")).isZero();
     }
   }
 
