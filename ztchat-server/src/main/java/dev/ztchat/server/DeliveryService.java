@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.pki.Certificates;
+import dev.ztchat.core.pki.DeviceName;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
@@ -96,6 +97,12 @@ final class DeliveryService implements AutoCloseable {
    */
   private final Map<String, Set<String>> registered = new ConcurrentHashMap<>();
 
+  /**
+   * The persons delivered to per device: those with a registered named device (docs/v2/devices.md
+   * section 4.1); everyone else keeps the rule before devices.
+   */
+  private final Set<String> perDevice = ConcurrentHashMap.newKeySet();
+
   private final AcceptanceOrder order = new AcceptanceOrder();
   private final Queue<Op> pendingOps = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -116,6 +123,7 @@ final class DeliveryService implements AutoCloseable {
                 set.addAll(devices);
                 registered.put(owner, set);
               });
+      perDevice.addAll(queue.ownersWithNamedDevices());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -135,6 +143,13 @@ final class DeliveryService implements AutoCloseable {
    */
   void attach(Channel channel, String identity) {
     String device = deviceOf(channel);
+    X509Certificate cert = ConnectionIdentity.certificateOf(channel);
+    boolean named =
+        !OfflineQueue.ANY_DEVICE.equals(device)
+            && !DeviceName.DEFAULT.equals(Certificates.deviceName(cert));
+    if (named) {
+      perDevice.add(identity);
+    }
     DeliveryPump pump = new DeliveryPump(channel, identity, device, this::readPage, order);
     channel.attr(PUMP).set(pump);
     if (!OfflineQueue.ANY_DEVICE.equals(device)) {
@@ -144,7 +159,7 @@ final class DeliveryService implements AutoCloseable {
         () -> {
           if (!OfflineQueue.ANY_DEVICE.equals(device)) {
             try {
-              queue.registerDevice(identity, device);
+              queue.registerDevice(identity, device, named);
             } catch (IOException e) {
               LOG.error("registering a device of {} failed: {}", identity, e.getMessage());
             }
@@ -386,6 +401,9 @@ final class DeliveryService implements AutoCloseable {
       String sender,
       String senderDevice,
       Function<String, Set<String>> currentDevices) {
+    if (!perDevice.contains(recipient)) {
+      return List.of(OfflineQueue.ANY_DEVICE); // no named device: the rule before devices
+    }
     Set<String> mine = registered.getOrDefault(recipient, Set.of());
     List<String> out = new ArrayList<>();
     if (!mine.isEmpty()) {

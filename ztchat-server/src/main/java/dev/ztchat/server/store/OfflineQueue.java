@@ -196,7 +196,8 @@ public final class OfflineQueue implements AutoCloseable {
                     + " DELETE FROM queue_targets WHERE seq = OLD.seq; END");
             s.execute(
                 "CREATE TABLE devices (owner TEXT NOT NULL, device TEXT NOT NULL, registered_at"
-                    + " INTEGER NOT NULL, PRIMARY KEY (owner, device))");
+                    + " INTEGER NOT NULL, named INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (owner,"
+                    + " device))");
           }
         });
   }
@@ -543,13 +544,23 @@ public final class OfflineQueue implements AutoCloseable {
    * current.
    */
   public void registerDevice(String owner, String device) throws IOException {
+    registerDevice(owner, device, false);
+  }
+
+  /**
+   * As {@link #registerDevice(String, String)}; {@code named} when its certificate names the device
+   * (an OU, {@code pki issue NAME --device DEVICE}).
+   */
+  public void registerDevice(String owner, String device, boolean named) throws IOException {
     try {
       PreparedStatement ins =
           statement(
-              "INSERT OR IGNORE INTO devices (owner, device, registered_at) VALUES (?, ?, ?)");
+              "INSERT OR IGNORE INTO devices (owner, device, registered_at, named) VALUES (?, ?,"
+                  + " ?, ?)");
       ins.setString(1, owner);
       ins.setString(2, device);
       ins.setLong(3, clock.millis());
+      ins.setInt(4, named ? 1 : 0);
       ins.executeUpdate();
     } catch (SQLException e) {
       throw new IOException("registering a device failed: " + e.getMessage(), e);
@@ -563,6 +574,21 @@ public final class OfflineQueue implements AutoCloseable {
         ResultSet rs = q.executeQuery()) {
       while (rs.next()) {
         out.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IOException("reading the registered devices failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The owners with at least one registered named device. */
+  public Set<String> ownersWithNamedDevices() throws IOException {
+    Set<String> out = new HashSet<>();
+    try (PreparedStatement q =
+            db.prepareStatement("SELECT DISTINCT owner FROM devices WHERE named = 1");
+        ResultSet rs = q.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
       }
       return out;
     } catch (SQLException e) {
