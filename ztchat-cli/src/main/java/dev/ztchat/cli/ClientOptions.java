@@ -7,6 +7,7 @@ import dev.ztchat.core.envelope.AcceptancePolicy;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.DeviceName;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.UserIdentity;
@@ -29,6 +30,14 @@ import picocli.CommandLine.Option;
 final class ClientOptions {
   @Option(names = "--identity", description = "Your user name (an identity in the certs folder).")
   String identity;
+
+  @Option(
+      names = "--device",
+      paramLabel = "DEVICE",
+      description =
+          "Which of your devices this is (`pki issue NAME --device DEVICE`); needed only when"
+              + " the certs folder holds several of your devices.")
+  String device;
 
   @Option(
       names = "--server",
@@ -150,12 +159,63 @@ final class ClientOptions {
         // an incomplete previous identity cannot help; skip it
       }
     }
-    // users/NAME/device.crt|key: present unless the user was made --v1-only (version 1 only).
-    Credential device = layout.hasDevice(name) ? layout.readDevice(name) : null;
+    // users/NAME/device.crt|key or devices/DEVICE/: none for a --v1-only user (version 1 only).
+    String deviceName = resolveDevice(layout, name);
+    Credential device = deviceName == null ? null : layout.readDevice(name, deviceName);
+    if (data == null && deviceName != null && !DeviceName.DEFAULT.equals(deviceName)) {
+      dataDir = deviceDataDir(dataDir, deviceName);
+      ClientStore.ensurePrivateFolders(dataDir.getParent().getParent(), dataDir);
+    }
     return new ChatClientConfig(
             hp.host(), hp.port(), me, ca, dataDir, policy, Clock.systemUTC(), previous)
         .withKeyReload(KeyReload.fromCertsFolder(certs, name)) // carries on after pki renew
         .withDevice(device);
+  }
+
+  /**
+   * The device this client acts as: {@code --device} when given (it must be here, with its key);
+   * otherwise the only device of {@code name} whose key is in the certs folder; null when there is
+   * none (a version-1-only user).
+   *
+   * @throws UserError when {@code --device} names no device here, or several are here and none was
+   *     chosen: the message lists them
+   */
+  String resolveDevice(CertsLayout layout, String name) throws IOException {
+    List<String> here = layout.localDeviceNames(name);
+    if (device != null) {
+      try {
+        DeviceName.validate(device);
+      } catch (IllegalArgumentException e) {
+        throw new UserError("--device: " + e.getMessage(), 2);
+      }
+      if (!here.contains(device)) {
+        throw new UserError(
+            "--device "
+                + device
+                + ": "
+                + name
+                + " has no device of that name with its key in "
+                + certs.toAbsolutePath()
+                + (here.isEmpty()
+                    ? " (no device at all: run ./ztchat pki issue " + name + " --device " + device
+                    : " (devices here: " + String.join(", ", here))
+                + ")",
+            2);
+      }
+      return device;
+    }
+    if (here.size() > 1) {
+      throw new UserError(
+          name
+              + " has several devices in "
+              + certs.toAbsolutePath()
+              + " ("
+              + String.join(", ", here)
+              + "): choose one with --device, e.g. --device "
+              + here.getLast(),
+          2);
+    }
+    return here.isEmpty() ? null : here.getFirst();
   }
 
   /**
@@ -174,6 +234,18 @@ final class ClientOptions {
   static Path defaultDataDir(Path base, X509Certificate ca, String name) {
     String caId = HexFormat.of().formatHex(Certificates.sha256(ca), 0, 8);
     return base.resolve(".ztchat").resolve(caId).resolve(name);
+  }
+
+  /**
+   * The default state folder of the named device {@code device} beside its person's folder {@code
+   * personDir} ({@code ~/.ztchat/CA-ID/NAME+DEVICE}): every device has its own sessions and state,
+   * and the device {@value DeviceName#DEFAULT} keeps {@code NAME}, the folder it had before devices
+   * had names. '+' is in no user or device name, so no two folders can be the same.
+   */
+  static Path deviceDataDir(Path personDir, String device) {
+    return DeviceName.DEFAULT.equals(device)
+        ? personDir
+        : personDir.resolveSibling(personDir.getFileName() + "+" + DeviceName.validate(device));
   }
 
   /** HOST:PORT, validated. */

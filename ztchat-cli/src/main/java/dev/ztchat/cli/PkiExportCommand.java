@@ -35,6 +35,14 @@ final class PkiExportCommand implements Callable<Integer> {
       description = "Where to write the bundle (new or empty directory).")
   Path outDir;
 
+  @Option(
+      names = "--device",
+      paramLabel = "DEVICE",
+      description =
+          "Put only this device's key in the bundle (for that device; without it the bundle holds"
+              + " every device of NAME).")
+  String device;
+
   @Option(names = "--force", description = "Write into a non-empty DIR, replacing files.")
   boolean force;
 
@@ -43,7 +51,7 @@ final class PkiExportCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     PkiExport export = new PkiExport(dir.layout(), Clock.systemUTC());
-    PkiResult result = PkiCommand.guard(() -> export.exportUser(name, outDir, force));
+    PkiResult result = PkiCommand.guard(() -> export.exportUser(name, device, outDir, force));
     PkiCommand.printWritten(out, err, outDir, result);
     out.println();
     out.println(
@@ -56,7 +64,8 @@ final class PkiExportCommand implements Callable<Integer> {
             + "'s private keys. "
             + name
             + " then runs: ./ztchat client --certs "
-            + outDir);
+            + outDir
+            + (device == null ? "" : " --device " + device));
     out.flush();
     return 0;
   }

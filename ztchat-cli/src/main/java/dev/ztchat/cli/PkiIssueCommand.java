@@ -62,6 +62,15 @@ final class PkiIssueCommand implements Callable<Integer> {
               + " they are.")
   boolean addDevice;
 
+  @Option(
+      names = "--device",
+      paramLabel = "DEVICE",
+      description =
+          "Issue a device certificate for the device DEVICE (laptop, phone, ...) of the person"
+              + " NAME, in users/NAME/devices/DEVICE/; a person may have several. A new person"
+              + " also gets the RSA keys; an existing person's other files are left as they are.")
+  String device;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -75,14 +84,38 @@ final class PkiIssueCommand implements Callable<Integer> {
               + (v1Only ? "--v1-only" : "--force")
               + ": it only adds a device certificate to an existing user");
     }
+    if (device != null && (addDevice || v1Only || force)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--device cannot be combined with "
+              + (addDevice ? "--add-device" : v1Only ? "--v1-only" : "--force")
+              + ": it adds one device certificate to a new or existing person");
+    }
     PkiResult result =
         PkiCommand.guard(
             () ->
-                addDevice
-                    ? admin.addDevice(name, days)
-                    : admin.issue(name, keyBits, days, force, !v1Only));
+                device != null
+                    ? admin.issueDevice(name, device, keyBits, days)
+                    : addDevice
+                        ? admin.addDevice(name, days)
+                        : admin.issue(name, keyBits, days, force, !v1Only));
     PkiCommand.printWritten(out, err, layout.root(), result);
     out.println();
+    if (device != null) {
+      out.println(
+          "Next: give the files of device "
+              + device
+              + " (users/"
+              + name
+              + "/devices/"
+              + device
+              + "/) to that device only, re-run export-server so the relay knows it, and start"
+              + " the client there with --device "
+              + device
+              + ".");
+      out.flush();
+      return 0;
+    }
     out.println(
         "Next: ./ztchat pki export "
             + name

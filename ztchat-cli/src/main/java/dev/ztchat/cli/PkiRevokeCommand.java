@@ -46,6 +46,14 @@ final class PkiRevokeCommand implements Callable<Integer> {
   String reason;
 
   @Option(
+      names = "--device",
+      paramLabel = "DEVICE",
+      description =
+          "Revoke only this device's certificate (a lost phone); the person's other devices and"
+              + " RSA certificates keep working. `pki list` shows the device names.")
+  String device;
+
+  @Option(
       names = "--crl-days",
       defaultValue = "7",
       description = "Days until the CRL must be re-issued (default: ${DEFAULT-VALUE}).")
@@ -58,6 +66,9 @@ final class PkiRevokeCommand implements Callable<Integer> {
     Duration next = PkiCrlCommand.checkCrlDays(crlDays);
     PkiRevocation pki =
         new PkiRevocation(dir.layout(), Clock.systemUTC(), spec.commandLine().getErr()::println);
+    if (device != null) {
+      return revokeDevice(pki, why, next);
+    }
     Optional<PkiRevocation.Revoked> already = PkiCommand.guard(() -> pki.alreadyRevoked(name));
     if (already.isPresent()) {
       out.println(
@@ -104,6 +115,49 @@ final class PkiRevokeCommand implements Callable<Integer> {
             + " -CAfile "
             + dir.layout().caCertificate()
             + " -noout -text");
+    out.flush();
+    return 0;
+  }
+
+  private int revokeDevice(PkiRevocation pki, RevocationReason why, Duration next) {
+    PrintWriter out = spec.commandLine().getOut();
+    Optional<PkiRevocation.Revoked> already =
+        PkiCommand.guard(() -> pki.alreadyRevoked(name, device));
+    if (already.isPresent()) {
+      out.println(
+          "device "
+              + device
+              + " of "
+              + name
+              + " is already revoked: since "
+              + already.get().at()
+              + " ("
+              + already.get().reason()
+              + "). Nothing changed: "
+              + dir.layout().crl()
+              + " was left as it is.");
+      out.flush();
+      return 0;
+    }
+    X509CRL crl = PkiCommand.guard(() -> pki.revoke(name, device, why, next));
+    out.println(
+        "revoked the certificate of "
+            + name
+            + "'s device "
+            + device
+            + " ("
+            + why.cliName()
+            + "); "
+            + name
+            + "'s other devices keep working");
+    out.println(
+        "wrote "
+            + dir.layout().crl()
+            + " (CRL number "
+            + CrlIssuer.crlNumber(crl)
+            + ", next update "
+            + crl.getNextUpdate().toInstant()
+            + ")");
     out.flush();
     return 0;
   }

@@ -457,9 +457,20 @@ public final class RelayConnection implements AutoCloseable {
    *     or their device certificate is no longer valid), {@code rate_limited}
    */
   public Frame.PrekeyBundle fetchBundle(String user) throws IOException {
+    return fetchBundle(user, null);
+  }
+
+  /**
+   * As {@link #fetchBundle(String)} for {@code user}'s device {@code device} (64 hex digits; null
+   * for the newest). The answer's list of devices holds the user's current devices as the relay
+   * sees them (docs/v2/devices.md section 5); it is the relay's word, not the CA's.
+   */
+  public Frame.PrekeyBundle fetchBundle(String user, String device) throws IOException {
     String ref = nextRef();
-    Frame answer = request(new Frame.BundleRequest(ref, user), ref, PREKEY_TIMEOUT);
-    if (!(answer instanceof Frame.PrekeyBundle bundle) || !bundle.user().equals(user)) {
+    Frame answer = request(new Frame.BundleRequest(ref, user, device), ref, PREKEY_TIMEOUT);
+    if (!(answer instanceof Frame.PrekeyBundle bundle)
+        || !bundle.user().equals(user)
+        || (device != null && !bundle.device().equals(device))) {
       throw new IOException(
           "the server answered the bundle request for '" + user + "' with something else");
     }

@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * started}, then checks the folder every {@value #POLL_SECONDS} seconds (and on {@link #reload}),
  * and teaches the directory every certificate that is new or changed: {@code
  * users/NAME/signing.crt} and {@code encryption.crt} of users issued or renewed meanwhile, their v2
- * {@code device.crt} (learned as {@link CertificateRole#DEVICE}, never as a signing certificate),
- * and the earlier signing certificates kept in {@code users/NAME/previous/SERIAL/} by a renewal. A
- * certificate that does not verify against the root CA for its folder's name is skipped and logged;
- * the directory decides which certificate is current, so an old file never rolls it back.
+ * {@code device.crt} and {@code devices/DEVICE/device.crt} (learned as {@link
+ * CertificateRole#DEVICE}, never as a signing certificate), and the earlier signing certificates
+ * kept in {@code users/NAME/previous/SERIAL/} by a renewal. A certificate that does not verify
+ * against the root CA for its folder's name is skipped and logged; the directory decides which
+ * certificate is current, so an old file never rolls it back.
  */
 final class CertsWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CertsWatcher.class);
@@ -78,7 +79,9 @@ final class CertsWatcher implements AutoCloseable {
       try { // one unreadable user folder does not keep the others from loading
         learn(name, certs.signingCertificate(name), CertificateRole.USER_SIGNING);
         learn(name, certs.encryptionCertificate(name), CertificateRole.USER_ENCRYPTION);
-        learn(name, certs.deviceCertificate(name), CertificateRole.DEVICE);
+        for (String device : certs.deviceNames(name)) { // users/NAME/device.crt, devices/*/
+          learn(name, certs.deviceCertificate(name, device), CertificateRole.DEVICE);
+        }
         for (Path earlier : previousSigning(name)) {
           learn(name, earlier, CertificateRole.USER_SIGNING);
         }

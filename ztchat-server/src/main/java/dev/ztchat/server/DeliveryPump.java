@@ -2,6 +2,7 @@ package dev.ztchat.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.QueuedEnvelope;
 import io.netty.channel.Channel;
 import java.util.ArrayDeque;
@@ -53,6 +54,7 @@ final class DeliveryPump {
 
   private final Channel channel;
   private final String identity;
+  private final String device;
   private final PageSource source;
   private final ArrayDeque<QueuedEnvelope> ready = new ArrayDeque<>();
   private final Set<String> inFlight = new HashSet<>();
@@ -67,8 +69,18 @@ final class DeliveryPump {
   private boolean flushScheduled;
 
   DeliveryPump(Channel channel, String identity, PageSource source, AcceptanceOrder order) {
+    this(channel, identity, OfflineQueue.ANY_DEVICE, source, order);
+  }
+
+  /**
+   * A pump for {@code identity}'s device {@code device} (hex device id, or {@link
+   * OfflineQueue#ANY_DEVICE} for a connection without a device certificate).
+   */
+  DeliveryPump(
+      Channel channel, String identity, String device, PageSource source, AcceptanceOrder order) {
     this.channel = requireNonNull(channel, "channel");
     this.identity = requireNonNull(identity, "identity");
+    this.device = requireNonNull(device, "device");
     this.source = requireNonNull(source, "source");
     this.order = requireNonNull(order, "order");
   }
@@ -79,6 +91,21 @@ final class DeliveryPump {
 
   String identity() {
     return identity;
+  }
+
+  /** The device this connection reads for: hex device id or {@link OfflineQueue#ANY_DEVICE}. */
+  String device() {
+    return device;
+  }
+
+  /**
+   * Whether an envelope stored for {@code targets} is for this connection: one without a device
+   * takes every envelope of its person, as before devices.
+   */
+  boolean takes(List<String> targets) {
+    return OfflineQueue.ANY_DEVICE.equals(device)
+        || targets.contains(OfflineQueue.ANY_DEVICE)
+        || targets.contains(device);
   }
 
   static String key(String sender, String messageId) {

@@ -3,6 +3,8 @@ package dev.ztchat.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.RoutingPrefix;
+import dev.ztchat.core.pki.Certificates;
+import dev.ztchat.core.pki.DeviceName;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
@@ -13,9 +15,13 @@ import dev.ztchat.server.store.QueuedEnvelope;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -27,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -84,6 +91,18 @@ final class DeliveryService implements AutoCloseable {
   /** Each identity's only live connection, when it has exactly one; written on the store thread. */
   private final Map<String, DeliveryPump> solePumps = new ConcurrentHashMap<>();
 
+  /**
+   * Each user's registered devices (hex device ids): those that connected with their device
+   * certificate; read from the store at start, added to on the event loops, read anywhere.
+   */
+  private final Map<String, Set<String>> registered = new ConcurrentHashMap<>();
+
+  /**
+   * The persons delivered to per device: those with a registered named device (docs/v2/devices.md
+   * section 4.1); everyone else keeps the rule before devices.
+   */
+  private final Set<String> perDevice = ConcurrentHashMap.newKeySet();
+
   private final AcceptanceOrder order = new AcceptanceOrder();
   private final Queue<Op> pendingOps = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -95,6 +114,19 @@ final class DeliveryService implements AutoCloseable {
   DeliveryService(OfflineQueue queue, LongSupplier nanoTime) {
     this.queue = requireNonNull(queue, "queue");
     this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+    try { // before the store thread starts: the queue is not shared yet
+      queue
+          .registeredDevices()
+          .forEach(
+              (owner, devices) -> {
+                Set<String> set = ConcurrentHashMap.newKeySet();
+                set.addAll(devices);
+                registered.put(owner, set);
+              });
+      perDevice.addAll(queue.ownersWithNamedDevices());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     this.storeThread =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -110,10 +142,28 @@ final class DeliveryService implements AutoCloseable {
    * channel}.
    */
   void attach(Channel channel, String identity) {
-    DeliveryPump pump = new DeliveryPump(channel, identity, this::readPage, order);
+    String device = deviceOf(channel);
+    X509Certificate cert = ConnectionIdentity.certificateOf(channel);
+    boolean named =
+        !OfflineQueue.ANY_DEVICE.equals(device)
+            && !DeviceName.DEFAULT.equals(Certificates.deviceName(cert));
+    if (named) {
+      perDevice.add(identity);
+    }
+    DeliveryPump pump = new DeliveryPump(channel, identity, device, this::readPage, order);
     channel.attr(PUMP).set(pump);
+    if (!OfflineQueue.ANY_DEVICE.equals(device)) {
+      registered.computeIfAbsent(identity, k -> ConcurrentHashMap.newKeySet()).add(device);
+    }
     storeThread.execute(
         () -> {
+          if (!OfflineQueue.ANY_DEVICE.equals(device)) {
+            try {
+              queue.registerDevice(identity, device, named);
+            } catch (IOException e) {
+              LOG.error("registering a device of {} failed: {}", identity, e.getMessage());
+            }
+          }
           List<DeliveryPump> list = pumps.computeIfAbsent(identity, k -> new ArrayList<>());
           list.add(pump);
           if (list.size() == 1) {
@@ -161,7 +211,7 @@ final class DeliveryService implements AutoCloseable {
       return;
     }
     try {
-      List<QueuedEnvelope> page = queue.after(pump.identity(), afterSeq, limit);
+      List<QueuedEnvelope> page = queue.after(pump.identity(), pump.device(), afterSeq, limit);
       ch.eventLoop().execute(() -> pump.onPage(page, limit));
     } catch (IOException ex) {
       LOG.error("delivery to {} paused: {}", pump.identity(), ex.getMessage());
@@ -181,11 +231,39 @@ final class DeliveryService implements AutoCloseable {
       RoutingPrefix header,
       byte[] envelope,
       Predicate<String> knownUser) {
+    accept(from, ref, header, envelope, knownUser, user -> Set.of());
+  }
+
+  /**
+   * As {@link #accept(Channel, String, RoutingPrefix, byte[], Predicate)}, storing each recipient's
+   * copy for its devices: the registered ones among {@code currentDevices} (hex device ids of the
+   * user's device certificates valid now and not revoked), without the sending device when the
+   * sender names itself; for any device when none is left (docs/v2/devices.md section 4).
+   */
+  void accept(
+      Channel from,
+      String ref,
+      RoutingPrefix header,
+      byte[] envelope,
+      Predicate<String> knownUser,
+      Function<String, Set<String>> currentDevices) {
     if (queue.alreadyExpired(header.timestampMillis())) {
       from.writeAndFlush(expired(ref));
       return;
     }
-    List<String> known = header.recipients().stream().filter(knownUser).toList();
+    String senderDevice = deviceOf(from);
+    Map<String, List<String>> targets = new HashMap<>();
+    List<String> known = new ArrayList<>();
+    for (String r : header.recipients()) {
+      if (!knownUser.test(r)) {
+        continue;
+      }
+      List<String> t = targets(r, header.sender(), senderDevice, currentDevices);
+      if (!t.isEmpty()) {
+        targets.put(r, t);
+        known.add(r);
+      }
+    }
     Map<String, Long> tickets = new HashMap<>();
     for (String r : known) {
       tickets.put(r, order.admit(r));
@@ -194,7 +272,8 @@ final class DeliveryService implements AutoCloseable {
     if (known.size() == 1 && header.recipients().size() == 1) {
       String r = known.getFirst();
       DeliveryPump pump = solePumps.get(r);
-      if (pump != null) {
+      // from memory only to the one device the envelope is for: an ack there settles it for all
+      if (pump != null && targets.get(r).size() == 1 && pump.takes(targets.get(r))) {
         LiveEnvelope offered =
             new LiveEnvelope(from, ref, header, envelope, r, tickets.get(r), nanoTime.getAsLong());
         // posted before the store's write is submitted, so the pump sees the offer before the copy
@@ -233,6 +312,7 @@ final class DeliveryService implements AutoCloseable {
                       header.messageIdHex(),
                       header.timestampMillis(),
                       envelope,
+                      targets::get,
                       stored::add);
               Set<String> contacts = queue.contactsOf(header.sender());
               known.stream().filter(contacts::contains).forEach(visible::add);
@@ -253,15 +333,20 @@ final class DeliveryService implements AutoCloseable {
             } else {
               List<Frame.Delivery> results = new ArrayList<>();
               for (String r : header.recipients()) {
+                EnqueueOutcome o = outcomes.get(r);
+                if (o == null && r.equals(header.sender()) && knownUser.test(r)) {
+                  o = EnqueueOutcome.STORED; // the sender's own name, and no other device of it
+                }
                 results.add(
-                    new Frame.Delivery(
-                        r, status(outcomes.get(r), pumps.containsKey(r) && visible.contains(r))));
+                    new Frame.Delivery(r, status(o, pumps.containsKey(r) && visible.contains(r))));
               }
               out.send(from, new Frame.Sent(ref, header.messageIdHex(), results));
             }
             for (QueuedEnvelope e : stored) {
               for (DeliveryPump p : pumps.getOrDefault(e.recipient(), List.of())) {
-                out.offer(p, e);
+                if (p.takes(targets.get(e.recipient()))) {
+                  out.offer(p, e);
+                }
               }
             }
             settle(out);
@@ -304,6 +389,51 @@ final class DeliveryService implements AutoCloseable {
                     "the server could not store the message; try again later"));
           }
         });
+  }
+
+  /**
+   * The devices {@code recipient}'s copy is for: its registered devices that are current, less the
+   * sending device when the sender names itself (its other devices get a copy, not itself); {@link
+   * OfflineQueue#ANY_DEVICE} when none is left, except for the sender's own name (then no copy).
+   */
+  private List<String> targets(
+      String recipient,
+      String sender,
+      String senderDevice,
+      Function<String, Set<String>> currentDevices) {
+    if (!perDevice.contains(recipient)) {
+      return List.of(OfflineQueue.ANY_DEVICE); // no named device: the rule before devices
+    }
+    Set<String> mine = registered.getOrDefault(recipient, Set.of());
+    List<String> out = new ArrayList<>();
+    if (!mine.isEmpty()) {
+      Set<String> current = currentDevices.apply(recipient);
+      for (String d : mine) {
+        if (current.contains(d) && !(recipient.equals(sender) && d.equals(senderDevice))) {
+          out.add(d);
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      return recipient.equals(sender) && !OfflineQueue.ANY_DEVICE.equals(senderDevice)
+          ? List.of()
+          : List.of(OfflineQueue.ANY_DEVICE);
+    }
+    out.sort(null);
+    return List.copyOf(out);
+  }
+
+  /**
+   * The device a connection reads for: the hex SHA-256 of its client certificate when that is a
+   * device certificate (an EC key, docs/v2/device-certificates.md section 4), else {@link
+   * OfflineQueue#ANY_DEVICE}.
+   */
+  static String deviceOf(Channel channel) {
+    X509Certificate cert = ConnectionIdentity.certificateOf(channel);
+    if (cert == null || !(cert.getPublicKey() instanceof ECPublicKey)) {
+      return OfflineQueue.ANY_DEVICE;
+    }
+    return HexFormat.of().formatHex(Certificates.sha256(cert));
   }
 
   /** The status a sender hears for one recipient; {@code shownOnline} only for its contacts. */
@@ -361,6 +491,7 @@ final class DeliveryService implements AutoCloseable {
     }
     String key = DeliveryPump.key(sender, messageId);
     DeliveryPump own = channel.attr(PUMP).get();
+    String device = own == null ? deviceOf(channel) : own.device();
     if (own != null) {
       LiveEnvelope fromMemory = own.ackedHere(key);
       if (fromMemory != null) {
@@ -372,13 +503,14 @@ final class DeliveryService implements AutoCloseable {
         new Op() {
           @Override
           public void apply() throws IOException {
-            queue.remove(identity, sender, messageId);
+            queue.remove(identity, device, sender, messageId); // this device's copy only
           }
 
           @Override
           public void committed(BatchReplies out) {
             for (DeliveryPump p : pumps.getOrDefault(identity, List.of())) {
-              if (p != own) {
+              if (p != own
+                  && (p.device().equals(device) || OfflineQueue.ANY_DEVICE.equals(device))) {
                 out.acked(p, key);
               }
             }

@@ -5,13 +5,17 @@ import static java.util.Objects.requireNonNull;
 import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.CertificateVerifier;
+import dev.ztchat.core.pki.Certificates;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -171,6 +175,18 @@ final class Directory {
         .sorted(newestFirst())
         .map(Learned::cert)
         .toList();
+  }
+
+  /**
+   * The device ids (hex SHA-256 of the DER) of {@link #currentDeviceCertificates}: the devices of
+   * {@code name} that may receive envelopes now.
+   */
+  Set<String> currentDeviceIds(String name) {
+    Set<String> out = new HashSet<>();
+    for (X509Certificate cert : currentDeviceCertificates(name)) {
+      out.add(HexFormat.of().formatHex(Certificates.sha256(cert)));
+    }
+    return out;
   }
 
   private static boolean validAt(X509Certificate cert, Instant now) {

@@ -262,21 +262,38 @@ final class PrekeyService implements AutoCloseable {
     if (!IdentityName.isValid(user)) {
       return new Frame.Error(ref, ErrorCode.UNKNOWN_USER, "no such user");
     }
-    Optional<StoredDevice> found = store.currentDevice(user);
-    if (found.isEmpty()) {
+    // the user's devices whose certificates are valid now and not revoked, newest first
+    List<StoredDevice> all = store.devices(user);
+    if (all.isEmpty()) {
       return knownUser.test(user)
           ? new Frame.Error(ref, ErrorCode.NO_PREKEYS, "that user has published no prekeys")
           : new Frame.Error(ref, ErrorCode.UNKNOWN_USER, "no such user");
     }
-    StoredDevice device = found.get();
-    try {
-      verifyDeviceCertificate(parseDer(device.certificate()), user);
-    } catch (CertificateRejectedException e) {
+    List<StoredDevice> current = new ArrayList<>();
+    for (StoredDevice d : all) {
+      try {
+        verifyDeviceCertificate(parseDer(d.certificate()), user);
+        current.add(d);
+      } catch (CertificateRejectedException e) {
+        // expired or revoked: never handed out, never listed
+      }
+    }
+    StoredDevice device = null;
+    for (StoredDevice d : current) {
+      if (f.device() == null || HEX.formatHex(d.device()).equals(f.device())) {
+        device = d;
+        break;
+      }
+    }
+    if (device == null) {
       return new Frame.Error(
           ref,
           ErrorCode.NO_PREKEYS,
-          "that user's device certificate is no longer valid; they must publish new prekeys");
+          f.device() == null
+              ? "that user's device certificate is no longer valid; they must publish new prekeys"
+              : "that user has no current device " + f.device());
     }
+    List<String> listed = current.stream().map(d -> HEX.formatHex(d.device())).toList();
     PrekeyDrainLimiter.Verdict verdict = limiter.tryTake(identity, user);
     boolean allowed = verdict == PrekeyDrainLimiter.Verdict.ALLOWED;
     Optional<HandedOutBundle> taken = store.take(user, device.device(), allowed);
@@ -310,7 +327,8 @@ final class PrekeyService implements AutoCloseable {
         device.certificate(),
         b.signedPrekey(),
         b.kemPrekey(),
-        b.lastResort());
+        b.lastResort(),
+        listed);
   }
 
   /** A certificate from exactly its DER: nothing before or after it, no PEM. */

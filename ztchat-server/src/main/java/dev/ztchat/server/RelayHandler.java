@@ -162,7 +162,15 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
               "dropped");
       return; // silent drop: no answer, nothing forwarded
     }
-    relay.deliveries().accept(ctx.channel(), send.ref(), header, bytes, relay.directory()::knows);
+    relay
+        .deliveries()
+        .accept(
+            ctx.channel(),
+            send.ref(),
+            header,
+            bytes,
+            relay.directory()::knows,
+            relay.directory()::currentDeviceIds);
   }
 
   /**

@@ -210,6 +210,21 @@ public final class CertificateIssuer {
    */
   public static Credential issueDevice(
       Credential ca, String name, Instant notBefore, Duration validity, String crlUrl) {
+    return issueDevice(ca, name, null, notBefore, validity, crlUrl);
+  }
+
+  /**
+   * As {@link #issueDevice(Credential, String, Instant, Duration, String)} for the device named
+   * {@code deviceName} ({@link DeviceName}; null for none): the subject is then {@code O=ztchat,
+   * OU=deviceName, CN=name} (docs/PKI.md).
+   */
+  public static Credential issueDevice(
+      Credential ca,
+      String name,
+      String deviceName,
+      Instant notBefore,
+      Duration validity,
+      String crlUrl) {
     IdentityName.validate(name);
     KeyPair keys = KeyType.EC.generate(0);
     X509Certificate cert =
@@ -223,7 +238,8 @@ public final class CertificateIssuer {
                 notBefore.plus(validity),
                 CertificateRole.DEVICE,
                 List.of(),
-                crlUrl));
+                crlUrl,
+                deviceName));
     return new Credential(cert, keys.getPrivate());
   }
 
@@ -282,7 +298,32 @@ public final class CertificateIssuer {
       Instant notAfter,
       CertificateRole role,
       List<String> subjectAltNames,
-      String crlDistributionPoint) {
+      String crlDistributionPoint,
+      String deviceName) {
+    /** Without a device name (OU) in the subject. */
+    public Spec(
+        String commonName,
+        PublicKey subjectKey,
+        Credential issuer,
+        KeyPair selfKeys,
+        Instant notBefore,
+        Instant notAfter,
+        CertificateRole role,
+        List<String> subjectAltNames,
+        String crlDistributionPoint) {
+      this(
+          commonName,
+          subjectKey,
+          issuer,
+          selfKeys,
+          notBefore,
+          notAfter,
+          role,
+          subjectAltNames,
+          crlDistributionPoint,
+          null);
+    }
+
     /** Without a CRL distribution point. */
     public Spec(
         String commonName,
@@ -318,7 +359,8 @@ public final class CertificateIssuer {
           notAfter,
           role,
           subjectAltNames,
-          url);
+          url,
+          deviceName);
     }
 
     public Spec {
@@ -328,6 +370,9 @@ public final class CertificateIssuer {
       requireNonNull(notAfter, "notAfter");
       requireNonNull(role, "role");
       subjectAltNames = List.copyOf(subjectAltNames);
+      if (deviceName != null) {
+        DeviceName.validate(deviceName);
+      }
       if (issuer == null && selfKeys == null) {
         throw new IllegalArgumentException("a self-signed certificate needs its own key pair");
       }
@@ -340,7 +385,7 @@ public final class CertificateIssuer {
   /** Builds and signs one certificate from a {@link Spec}. */
   public static X509Certificate build(Spec spec) {
     try {
-      X500Name subject = x500(spec.commonName());
+      X500Name subject = x500(spec.commonName(), spec.deviceName());
       X500Name issuerName =
           spec.issuer() == null
               ? subject
@@ -405,11 +450,13 @@ public final class CertificateIssuer {
     }
   }
 
-  private static X500Name x500(String commonName) {
-    return new X500NameBuilder(BCStyle.INSTANCE)
-        .addRDN(BCStyle.O, "ztchat")
-        .addRDN(BCStyle.CN, commonName)
-        .build();
+  /** {@code O=ztchat, CN=commonName}; a named device has {@code O=ztchat, OU=device, CN=name}. */
+  private static X500Name x500(String commonName, String deviceName) {
+    X500NameBuilder b = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "ztchat");
+    if (deviceName != null) {
+      b.addRDN(BCStyle.OU, deviceName);
+    }
+    return b.addRDN(BCStyle.CN, commonName).build();
   }
 
   private static GeneralNames subjectAltNames(List<String> names) {

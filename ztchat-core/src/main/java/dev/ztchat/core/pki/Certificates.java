@@ -22,6 +22,19 @@ public final class Certificates {
 
   /** The CN of the subject, or "" when there is none. */
   public static String commonName(X509Certificate cert) {
+    return attribute(cert, "CN");
+  }
+
+  /**
+   * The device name of a device certificate (its subject's OU, {@link DeviceName}), or {@link
+   * DeviceName#DEFAULT} for a device certificate issued before devices had names (no OU).
+   */
+  public static String deviceName(X509Certificate cert) {
+    String ou = attribute(cert, "OU");
+    return DeviceName.isValid(ou) ? ou : DeviceName.DEFAULT;
+  }
+
+  private static String attribute(X509Certificate cert, String type) {
     LdapName name;
     try {
       name = new LdapName(cert.getSubjectX500Principal().getName(X500Principal.RFC2253));
@@ -30,8 +43,8 @@ public final class Certificates {
     }
     // LdapName lists the RDNs in the certificate's order (the RFC 2253 text is reversed).
     for (Rdn rdn : name.getRdns()) {
-      if (rdn.getType().equalsIgnoreCase("CN") && rdn.getValue() instanceof String cn) {
-        return cn;
+      if (rdn.getType().equalsIgnoreCase(type) && rdn.getValue() instanceof String value) {
+        return value;
       }
     }
     return "";

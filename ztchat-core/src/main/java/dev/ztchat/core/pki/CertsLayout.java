@@ -25,6 +25,10 @@ import java.util.stream.Stream;
  * certs/users/NAME/encryption.crt|.key  NAME's key-transport identity
  * certs/users/NAME/device.crt|.key      NAME's v2 device identity (ECDSA P-256; absent for a
  *                                       v1-only user)
+ * certs/users/NAME/devices/DEVICE/device.crt|.key
+ *                                       NAME's further v2 devices, one folder per device name
+ *                                       ({@link DeviceName}); the device in users/NAME/ is named
+ *                                       {@value DeviceName#DEFAULT}
  * certs/users/NAME/previous/SERIAL/     the files above as they were before a renewal
  * </pre>
  */
@@ -126,6 +130,86 @@ public record CertsLayout(Path root) {
     return Files.isRegularFile(deviceCertificate(name));
   }
 
+  /** The folder of {@code name}'s named devices ({@code users/NAME/devices}). */
+  public Path devicesDir(String name) {
+    return userDir(name).resolve("devices");
+  }
+
+  /**
+   * The certificate of {@code name}'s device {@code device}: {@link #deviceCertificate(String)} for
+   * {@value DeviceName#DEFAULT}, {@code users/NAME/devices/DEVICE/device.crt} otherwise.
+   */
+  public Path deviceCertificate(String name, String device) {
+    return DeviceName.DEFAULT.equals(DeviceName.validate(device))
+        ? deviceCertificate(name)
+        : devicesDir(name).resolve(device).resolve("device.crt");
+  }
+
+  /** The private key of {@code name}'s device {@code device} (0600). */
+  public Path deviceKey(String name, String device) {
+    return DeviceName.DEFAULT.equals(DeviceName.validate(device))
+        ? deviceKey(name)
+        : devicesDir(name).resolve(device).resolve("device.key");
+  }
+
+  /**
+   * The names of {@code name}'s devices that have a certificate here: {@value DeviceName#DEFAULT}
+   * first when {@code users/NAME/device.crt} exists, then the named ones, sorted.
+   */
+  public List<String> deviceNames(String name) throws IOException {
+    List<String> out = new ArrayList<>();
+    if (hasDevice(name)) {
+      out.add(DeviceName.DEFAULT);
+    }
+    Path dir = devicesDir(name);
+    if (Files.isDirectory(dir)) {
+      try (Stream<Path> s = Files.list(dir)) {
+        s.map(p -> p.getFileName().toString())
+            .filter(DeviceName::isValid)
+            .filter(d -> !DeviceName.DEFAULT.equals(d))
+            .filter(d -> Files.isRegularFile(deviceCertificate(name, d)))
+            .sorted()
+            .forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The names of {@code name}'s devices whose private key is here too (the devices this folder can
+   * act as), in the order of {@link #deviceNames}.
+   */
+  public List<String> localDeviceNames(String name) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String d : deviceNames(name)) {
+      if (Files.isRegularFile(deviceKey(name, d))) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  /** Writes {@code name}'s device {@code device} (key 0600, folders 0700). */
+  public void writeDevice(String name, String device, Credential credential, boolean overwrite)
+      throws IOException {
+    if (DeviceName.DEFAULT.equals(DeviceName.validate(device))) {
+      writeDevice(name, credential, overwrite);
+      return;
+    }
+    ownerOnlyUserDir(name);
+    ownerOnly(devicesDir(name));
+    ownerOnly(devicesDir(name).resolve(device));
+    PemFiles.writeCertificate(deviceCertificate(name, device), credential.certificate(), overwrite);
+    PemFiles.writePrivateKey(deviceKey(name, device), credential.privateKey(), overwrite);
+  }
+
+  /** Loads {@code name}'s device {@code device}: certificate and private key. */
+  public Credential readDevice(String name, String device) throws IOException {
+    return new Credential(
+        PemFiles.readCertificate(deviceCertificate(name, device)),
+        PemFiles.readPrivateKey(deviceKey(name, device)));
+  }
+
   /** Writes a user's device certificate and key (key 0600). */
   public void writeDevice(String name, Credential device, boolean overwrite) throws IOException {
     ownerOnlyUserDir(name);
@@ -135,7 +219,10 @@ public record CertsLayout(Path root) {
 
   /** A folder that holds private keys is the owner's only (0700), whatever the umask. */
   private void ownerOnlyUserDir(String name) throws IOException {
-    Path dir = userDir(name);
+    ownerOnly(userDir(name));
+  }
+
+  private static void ownerOnly(Path dir) throws IOException {
     Files.createDirectories(dir);
     if (Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class)) {
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));

@@ -396,6 +396,62 @@ public final class PkiAdmin {
   }
 
   /**
+   * Issues a device certificate for {@code name}'s device {@code device} ({@code pki issue NAME
+   * --device DEVICE}): the subject is {@code O=ztchat, OU=DEVICE, CN=NAME}, the files go to {@code
+   * users/NAME/devices/DEVICE/} ({@code users/NAME/device.*} for {@value DeviceName#DEFAULT}). A
+   * person who does not exist yet also gets the v1 RSA pair ({@code keyBits}), so that every user
+   * in the folder has one; an existing person's other files are left byte for byte as they were.
+   *
+   * @throws IllegalArgumentException for an invalid name, device name, key size or lifetime
+   * @throws PkiException when the CA is missing or unusable, or the person already has a device of
+   *     that name
+   */
+  public PkiResult issueDevice(String name, String device, int keyBits, int days)
+      throws IOException, PkiException {
+    IdentityName.validate(name);
+    DeviceName.validate(device);
+    CertificateIssuer.checkKeyBits(keyBits);
+    PkiChecks.checkDays(days);
+    Instant now = clock.instant();
+    Credential ca = PkiChecks.loadCa(layout, now);
+    if (Files.exists(layout.deviceCertificate(name, device))
+        || Files.exists(layout.deviceKey(name, device))) {
+      throw new PkiException(
+          name
+              + " already has a device named '"
+              + device
+              + "' ("
+              + layout.deviceCertificate(name, device)
+              + "): nothing was changed; choose another device name, or revoke that device first"
+              + " and remove its folder",
+          Remedy.of(Remedy.Kind.LIST_USERS));
+    }
+    boolean newPerson = !Files.isRegularFile(layout.signingCertificate(name));
+    if (newPerson) {
+      refuseExistingUser(name);
+    }
+    Instant notBefore = now.minus(CLOCK_SKEW);
+    List<PkiWarning> warnings = new ArrayList<>();
+    Duration validity =
+        validityWithinCa(ca, notBefore, days, name + "'s certificates expire", warnings);
+    List<PkiFile> written = new ArrayList<>();
+    if (newPerson) {
+      progress.accept(
+          "generating user " + name + ": signing and encryption keys (RSA-" + keyBits + ")...");
+      written.addAll(
+          writeUser(
+              layout,
+              CertificateIssuer.issueUser(ca, name, keyBits, notBefore, validity, layout.crlUrl()),
+              false));
+    }
+    progress.accept("generating user " + name + ": key of device " + device + " (ECDSA P-256)...");
+    Credential credential =
+        CertificateIssuer.issueDevice(ca, name, device, notBefore, validity, layout.crlUrl());
+    written.addAll(writeDevice(layout, name, device, credential, false));
+    return new PkiResult(written, warnings);
+  }
+
+  /**
    * {@code days} from {@code notBefore}, cut to the root CA's own expiry; when cut, a warning that
    * {@code what} (e.g. "bob's certificates expire") with the root CA is added to {@code warnings}.
    */
@@ -422,6 +478,24 @@ public final class PkiAdmin {
             false),
         new PkiFile(
             target.deviceKey(name), name + "'s device private key (v2)", name + " only", true));
+  }
+
+  /** Writes {@code name}'s device {@code device} into {@code target} and describes the files. */
+  static List<PkiFile> writeDevice(
+      CertsLayout target, String name, String device, Credential credential, boolean force)
+      throws IOException {
+    target.writeDevice(name, device, credential, force);
+    return List.of(
+        new PkiFile(
+            target.deviceCertificate(name, device),
+            name + "'s device certificate (v2, device " + device + ")",
+            name + " and the server (public directory)",
+            false),
+        new PkiFile(
+            target.deviceKey(name, device),
+            name + "'s device private key (v2, device " + device + ")",
+            "that device of " + name + " only",
+            true));
   }
 
   private static void removeDevice(CertsLayout target, String name) throws IOException {

@@ -12,8 +12,10 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Copies from the PKI admin's certs folder exactly what one party needs, in the same {@link
@@ -43,7 +45,22 @@ public final class PkiExport {
    */
   public PkiResult exportUser(String name, Path out, boolean force)
       throws IOException, PkiException {
+    return exportUser(name, null, out, force);
+  }
+
+  /**
+   * As {@link #exportUser(String, Path, boolean)} with the key of one device only: {@code device}
+   * ({@link DeviceName}) when not null, so that a device's bundle never holds another device's key
+   * (docs/PKI.md); every device of the person when null.
+   *
+   * @throws PkiException also when the person has no device {@code device} here
+   */
+  public PkiResult exportUser(String name, String device, Path out, boolean force)
+      throws IOException, PkiException {
     IdentityName.validate(name);
+    if (device != null) {
+      DeviceName.validate(device);
+    }
     requireNonNull(out, "out");
     X509Certificate ca = PkiChecks.readCaCertificate(source);
     if (!Files.isRegularFile(source.signingCertificate(name))) {
@@ -74,16 +91,31 @@ public final class PkiExport {
     CertificateVerifier verifier = new CertificateVerifier(ca);
     checkCredential(verifier, id.signing(), name, CertificateRole.USER_SIGNING, now);
     checkCredential(verifier, id.encryption(), name, CertificateRole.USER_ENCRYPTION, now);
-    Credential device = null;
-    if (source.hasDevice(name)) {
-      if (!Files.isRegularFile(source.deviceKey(name))) {
+    List<String> deviceNames = source.deviceNames(name);
+    if (device != null && !deviceNames.contains(device)) {
+      throw new PkiException(
+          "no device '"
+              + device
+              + "' of '"
+              + name
+              + "' in "
+              + source.root()
+              + (deviceNames.isEmpty()
+                  ? ""
+                  : " (" + name + "'s devices: " + String.join(", ", deviceNames) + ")"),
+          Remedy.of(Remedy.Kind.LIST_USERS));
+    }
+    Map<String, Credential> devices = new LinkedHashMap<>();
+    for (String d : device == null ? deviceNames : List.of(device)) {
+      if (!Files.isRegularFile(source.deviceKey(name, d))) {
         throw new PkiException(
-            source.deviceKey(name)
+            source.deviceKey(name, d)
                 + " not found: export a user's bundle from the PKI admin's certs folder, which"
                 + " holds the user's private keys");
       }
-      device = source.readDevice(name);
-      checkCredential(verifier, device, name, CertificateRole.DEVICE, now);
+      Credential credential = source.readDevice(name, d);
+      checkCredential(verifier, credential, name, CertificateRole.DEVICE, now);
+      devices.put(d, credential);
     }
     PkiChecks.checkExportTarget(out, source, force);
 
@@ -92,8 +124,8 @@ public final class PkiExport {
     PemFiles.writeCertificate(target.caCertificate(), ca, force);
     written.add(new PkiFile(target.caCertificate(), "root CA certificate", name, false));
     written.addAll(PkiAdmin.writeUser(target, id, force));
-    if (device != null) {
-      written.addAll(PkiAdmin.writeDevice(target, name, device, force));
+    for (Map.Entry<String, Credential> d : devices.entrySet()) {
+      written.addAll(PkiAdmin.writeDevice(target, name, d.getKey(), d.getValue(), force));
     }
     return new PkiResult(written, List.of());
   }
@@ -131,12 +163,13 @@ public final class PkiExport {
         X509Certificate encryption = PemFiles.readCertificate(source.encryptionCertificate(name));
         verifier.verify(signing, name, CertificateRole.USER_SIGNING, now);
         verifier.verify(encryption, name, CertificateRole.USER_ENCRYPTION, now);
-        X509Certificate device = null;
-        if (source.hasDevice(name)) {
-          device = PemFiles.readCertificate(source.deviceCertificate(name));
+        Map<String, X509Certificate> devices = new LinkedHashMap<>();
+        for (String d : source.deviceNames(name)) {
+          X509Certificate device = PemFiles.readCertificate(source.deviceCertificate(name, d));
           verifier.verify(device, name, CertificateRole.DEVICE, now);
+          devices.put(d, device);
         }
-        users.add(new PublicCerts(name, signing, encryption, device));
+        users.add(new PublicCerts(name, signing, encryption, devices));
       } catch (CertificateRejectedException | IOException e) {
         warnings.add(PkiWarning.of("left out " + source.userDir(name) + ": " + e.getMessage()));
       }
@@ -178,12 +211,18 @@ public final class PkiExport {
               name + "'s encryption certificate",
               "the server (public directory)",
               false));
-      if (user.device() != null) {
-        PemFiles.writeCertificate(target.deviceCertificate(name), user.device(), force);
+      for (Map.Entry<String, X509Certificate> d : user.devices().entrySet()) {
+        if (DeviceName.DEFAULT.equals(d.getKey())) {
+          PemFiles.writeCertificate(target.deviceCertificate(name), d.getValue(), force);
+        } else {
+          Files.createDirectories(target.devicesDir(name).resolve(d.getKey()));
+          PemFiles.writeCertificate(
+              target.deviceCertificate(name, d.getKey()), d.getValue(), force);
+        }
         written.add(
             new PkiFile(
-                target.deviceCertificate(name),
-                name + "'s device certificate (v2)",
+                target.deviceCertificate(name, d.getKey()),
+                name + "'s device certificate (v2, device " + d.getKey() + ")",
                 "the server (public directory)",
                 false));
       }
@@ -191,9 +230,12 @@ public final class PkiExport {
     return new PkiResult(written, warnings);
   }
 
-  /** {@code device} is null for a v1-only user. */
+  /** {@code devices} (by device name) is empty for a v1-only user. */
   private record PublicCerts(
-      String name, X509Certificate signing, X509Certificate encryption, X509Certificate device) {}
+      String name,
+      X509Certificate signing,
+      X509Certificate encryption,
+      Map<String, X509Certificate> devices) {}
 
   private void checkCredential(
       CertificateVerifier verifier,

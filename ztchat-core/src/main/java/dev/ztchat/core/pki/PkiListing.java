@@ -29,7 +29,8 @@ public final class PkiListing {
    * One certificate in the folder.
    *
    * @param name the certificate's CN (the user name for user certificates)
-   * @param role {@code ca}, {@code server}, {@code signing}, {@code encryption} or {@code device}
+   * @param role {@code ca}, {@code server}, {@code signing}, {@code encryption}, {@code device}
+   *     (the device in {@code users/NAME/}) or {@code device DEVICE} (a named device)
    * @param fingerprint the key fingerprint ({@link KeyFingerprint#of}, the form the client shows);
    *     null when the file is missing or unreadable
    * @param notAfter expiry; null when the file is missing or unreadable
@@ -40,7 +41,8 @@ public final class PkiListing {
 
   /**
    * Lists the folder's certificates in a fixed order: CA, server, then users by name (signing,
-   * encryption, then the device certificate when the user has one).
+   * encryption, then each device certificate: the default device first, then named devices by
+   * name).
    *
    * @throws PkiException when the folder has no {@code ca.crt}
    */
@@ -80,12 +82,12 @@ public final class PkiListing {
               verifier,
               now,
               crl));
-      if (layout.hasDevice(user)) {
+      for (String device : layout.deviceNames(user)) {
         entries.add(
             leaf(
-                layout.deviceCertificate(user),
+                layout.deviceCertificate(user, device),
                 user,
-                "device",
+                DeviceName.DEFAULT.equals(device) ? "device" : "device " + device,
                 CertificateRole.DEVICE,
                 verifier,
                 now,

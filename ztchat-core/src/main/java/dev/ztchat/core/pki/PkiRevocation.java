@@ -57,10 +57,68 @@ public final class PkiRevocation {
   public X509CRL revoke(String name, RevocationReason reason, Duration nextUpdate)
       throws IOException, PkiException {
     IdentityName.validate(name);
+    return revokeAll(currentCertificates(name), reason, nextUpdate);
+  }
+
+  /**
+   * Revokes the certificate of {@code name}'s device {@code device} only ({@code pki revoke NAME
+   * --device DEVICE}): the person's other devices and RSA certificates stay valid. Returns the new
+   * CRL, or the CRL as it is when it lists the device already ({@link #alreadyRevoked(String,
+   * String)}).
+   *
+   * @throws PkiException when the person has no such device here
+   */
+  public X509CRL revoke(String name, String device, RevocationReason reason, Duration nextUpdate)
+      throws IOException, PkiException {
+    return revokeAll(List.of(deviceCertificate(name, device)), reason, nextUpdate);
+  }
+
+  /**
+   * When {@code name}'s device {@code device} is on the CRL: since when and why; empty otherwise.
+   */
+  public Optional<Revoked> alreadyRevoked(String name, String device)
+      throws IOException, PkiException {
+    X509Certificate cert = deviceCertificate(name, device);
+    X509CRL current = readVerifiedCrl(PkiChecks.loadCa(layout, clock.instant()));
+    X509CRLEntry entry =
+        current == null ? null : current.getRevokedCertificate(cert.getSerialNumber());
+    return entry == null
+        ? Optional.empty()
+        : Optional.of(
+            new Revoked(
+                entry.getRevocationDate().toInstant(), reasonName(entry.getRevocationReason())));
+  }
+
+  private X509Certificate deviceCertificate(String name, String device)
+      throws IOException, PkiException {
+    IdentityName.validate(name);
+    DeviceName.validate(device);
+    Path file = layout.deviceCertificate(name, device);
+    if (!Files.isRegularFile(file)) {
+      List<String> known =
+          Files.isDirectory(layout.userDir(name)) ? layout.deviceNames(name) : List.of();
+      throw new PkiException(
+          "no device '"
+              + device
+              + "' of '"
+              + name
+              + "' in "
+              + layout.root()
+              + (known.isEmpty()
+                  ? " (" + name + " has no device certificate here)"
+                  : " (" + name + "'s devices: " + String.join(", ", known) + ")"),
+          Remedy.of(Remedy.Kind.LIST_USERS));
+    }
+    return PemFiles.readCertificate(file);
+  }
+
+  private X509CRL revokeAll(
+      List<X509Certificate> certs, RevocationReason reason, Duration nextUpdate)
+      throws IOException, PkiException {
     Credential ca = PkiChecks.loadCa(layout, clock.instant());
     X509CRL current = readVerifiedCrl(ca);
     List<CrlIssuer.Revocation> add = new ArrayList<>();
-    for (X509Certificate cert : currentCertificates(name)) {
+    for (X509Certificate cert : certs) {
       if (current == null || current.getRevokedCertificate(cert.getSerialNumber()) == null) {
         add.add(new CrlIssuer.Revocation(cert, reason));
       }
@@ -103,8 +161,8 @@ public final class PkiRevocation {
       }
       certs.add(PemFiles.readCertificate(p));
     }
-    if (layout.hasDevice(name)) {
-      certs.add(PemFiles.readCertificate(layout.deviceCertificate(name)));
+    for (String device : layout.deviceNames(name)) {
+      certs.add(PemFiles.readCertificate(layout.deviceCertificate(name, device)));
     }
     return certs;
   }

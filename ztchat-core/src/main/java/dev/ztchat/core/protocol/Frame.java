@@ -441,11 +441,18 @@ public sealed interface Frame {
   }
 
   /**
-   * Asks for a prekey bundle of one of {@code user}'s devices. Answered with {@link PrekeyBundle}.
+   * Asks for a prekey bundle of one of {@code user}'s devices: the device {@code device} (64 hex
+   * digits) when given, else the newest current one (docs/v2/devices.md section 5). Answered with
+   * {@link PrekeyBundle}.
    */
-  record BundleRequest(String ref, String user) implements Frame {
+  record BundleRequest(String ref, String user, String device) implements Frame {
     public BundleRequest {
       requireNonNull(user, "user");
+    }
+
+    /** For the user's newest current device. */
+    public BundleRequest(String ref, String user) {
+      this(ref, user, null);
     }
 
     @Override
@@ -466,11 +473,25 @@ public sealed interface Frame {
       byte[] certificate,
       byte[] signedPrekey,
       byte[] kemPrekey,
-      boolean lastResort)
+      boolean lastResort,
+      List<String> devices)
       implements Frame {
+    /** Without the list of the user's devices. */
+    public PrekeyBundle(
+        String ref,
+        String user,
+        String device,
+        byte[] certificate,
+        byte[] signedPrekey,
+        byte[] kemPrekey,
+        boolean lastResort) {
+      this(ref, user, device, certificate, signedPrekey, kemPrekey, lastResort, List.of());
+    }
+
     public PrekeyBundle {
       requireNonNull(user, "user");
       requireNonNull(device, "device");
+      devices = List.copyOf(devices);
       certificate = certificate.clone();
       signedPrekey = signedPrekey.clone();
       kemPrekey = kemPrekey.clone();
@@ -500,7 +521,8 @@ public sealed interface Frame {
           && Arrays.equals(certificate, b.certificate)
           && Arrays.equals(signedPrekey, b.signedPrekey)
           && Arrays.equals(kemPrekey, b.kemPrekey)
-          && lastResort == b.lastResort;
+          && lastResort == b.lastResort
+          && devices.equals(b.devices);
     }
 
     @Override
@@ -518,6 +540,8 @@ public sealed interface Frame {
           + device
           + ", lastResort="
           + lastResort
+          + ", devices="
+          + devices
           + "]";
     }
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Reads one payload into a {@link Frame} with a streaming parser (docs/PROTOCOL.md section 4).
@@ -94,7 +95,8 @@ final class FrameReader {
               f.optionalText("signedPrekeyId"),
               f.optionalText("lastResortId"),
               f.requiredText("nextOneTimeId"));
-      case "bundle" -> new Frame.BundleRequest(ref, f.requiredText("user"));
+      case "bundle" ->
+          new Frame.BundleRequest(ref, f.requiredText("user"), deviceId(f, "device", ref));
       case "prekeyBundle" -> prekeyBundle(ref, f);
       default ->
           throw new MalformedFrameException(
@@ -116,8 +118,38 @@ final class FrameReader {
         f.requiredBase64("certificate"),
         f.requiredBase64("signedPrekey"),
         f.requiredBase64("kemPrekey"),
-        kem.equals("last-resort"));
+        kem.equals("last-resort"),
+        deviceIds(f, ref));
   }
+
+  /** An optional member of 64 lower-case hex digits (a device id), or null. */
+  private static String deviceId(FrameMembers f, String name, String ref)
+      throws MalformedFrameException {
+    String id = f.optionalText(name);
+    if (id != null && !DEVICE_ID.matcher(id).matches()) {
+      throw new MalformedFrameException(
+          ErrorCode.MALFORMED, "member '" + name + "' must be 64 lower-case hex digits", ref);
+    }
+    return id;
+  }
+
+  /** The optional member {@code devices} of {@code prekeyBundle}: at most 16 device ids. */
+  private static List<String> deviceIds(FrameMembers f, String ref) throws MalformedFrameException {
+    List<String> ids = f.optionalTextArray("devices");
+    if (ids.size() > 16) {
+      throw new MalformedFrameException(
+          ErrorCode.MALFORMED, "member 'devices' lists more than 16 devices", ref);
+    }
+    for (String id : ids) {
+      if (!DEVICE_ID.matcher(id).matches()) {
+        throw new MalformedFrameException(
+            ErrorCode.MALFORMED, "member 'devices' must hold 64 lower-case hex digits each", ref);
+      }
+    }
+    return ids;
+  }
+
+  private static final Pattern DEVICE_ID = Pattern.compile("[0-9a-f]{64}");
 
   private static FrameMembers members(byte[] payload) throws MalformedFrameException {
     if (payload.length == 0) {

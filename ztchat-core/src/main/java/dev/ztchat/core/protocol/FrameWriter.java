@@ -133,6 +133,9 @@ final class FrameWriter {
       case Frame.BundleRequest b -> {
         ref(g, b.ref());
         g.writeStringField("user", b.user());
+        if (b.device() != null) {
+          g.writeStringField("device", b.device());
+        }
       }
       case Frame.PrekeyBundle b -> {
         ref(g, b.ref());
@@ -142,6 +145,13 @@ final class FrameWriter {
         binary(g, "signedPrekey", b.signedPrekey());
         binary(g, "kemPrekey", b.kemPrekey());
         g.writeStringField("kem", b.lastResort() ? "last-resort" : "one-time");
+        if (!b.devices().isEmpty()) {
+          g.writeArrayFieldStart("devices");
+          for (String d : b.devices()) {
+            g.writeString(d);
+          }
+          g.writeEndArray();
+        }
       }
     }
     g.writeEndObject();

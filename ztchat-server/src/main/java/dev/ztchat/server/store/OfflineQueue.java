@@ -12,11 +12,13 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The relay's durable store of sealed envelopes not yet acknowledged by their recipients: SQLite in
@@ -35,6 +37,14 @@ import java.util.function.Consumer;
  * same with 10 or 100,000 envelopes waiting; it counts expired envelopes until the next purge (at
  * most a minute), which can only make the quota stricter. SQL statements are prepared once.
  *
+ * <p>Each stored envelope has one or more <em>targets</em> (table {@code queue_targets}): the
+ * device ids (hex SHA-256 of the device certificate) that are to receive it, or {@link
+ * #ANY_DEVICE}. The envelope is stored once; a device reads only the envelopes that target it (in
+ * {@code seq} order, so per device in arrival order), its acknowledgement removes only its own
+ * target, and the envelope goes when its last target is acknowledged or it expires
+ * (docs/v2/devices.md). The recipient's quotas count the envelope once, whatever the number of its
+ * devices. The relay's registered devices (table {@code devices}) are kept here too.
+ *
  * <p>It also keeps the relay's {@link ContactBook} (who has sent whom a message), in the same
  * transactions.
  *
@@ -42,7 +52,15 @@ import java.util.function.Consumer;
  * #knownContact} and {@link #alreadyExpired}, which any thread may call.
  */
 public final class OfflineQueue implements AutoCloseable {
-  static final int SCHEMA_VERSION = 3;
+  static final int SCHEMA_VERSION = 4;
+
+  /**
+   * The delivery target that any connection of the recipient takes and whose first acknowledgement
+   * removes (the rule before devices): for a recipient without a registered device, for connections
+   * without a device certificate, and for envelopes stored before schema version 4
+   * (docs/v2/devices.md section 4).
+   */
+  public static final String ANY_DEVICE = "*";
 
   private final Connection db;
   private final Clock clock;
@@ -167,6 +185,20 @@ public final class OfflineQueue implements AutoCloseable {
           if (from < 3) {
             SqlitePrekeyStore.createTables(s);
           }
+          if (from < 4) {
+            s.execute(
+                "CREATE TABLE queue_targets (seq INTEGER NOT NULL, device TEXT NOT NULL, PRIMARY"
+                    + " KEY (seq, device)) WITHOUT ROWID");
+            // what was queued before devices keeps its old rule: any connection, first ack
+            s.execute("INSERT INTO queue_targets (seq, device) SELECT seq, '*' FROM queue");
+            s.execute(
+                "CREATE TRIGGER queue_targets_go_with_the_envelope AFTER DELETE ON queue BEGIN"
+                    + " DELETE FROM queue_targets WHERE seq = OLD.seq; END");
+            s.execute(
+                "CREATE TABLE devices (owner TEXT NOT NULL, device TEXT NOT NULL, registered_at"
+                    + " INTEGER NOT NULL, named INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (owner,"
+                    + " device))");
+          }
         });
   }
 
@@ -195,7 +227,26 @@ public final class OfflineQueue implements AutoCloseable {
       byte[] envelope,
       Consumer<QueuedEnvelope> stored)
       throws IOException {
+    return enqueue(
+        recipients, sender, messageId, sealedAtMillis, envelope, r -> List.of(ANY_DEVICE), stored);
+  }
+
+  /**
+   * As {@link #enqueue(List, String, String, long, byte[], Consumer)}, each recipient's copy for
+   * the devices {@code targets} gives (device ids as hex, or {@link #ANY_DEVICE}; never empty). A
+   * retry of an envelope already stored keeps the targets it was stored with.
+   */
+  public Map<String, EnqueueOutcome> enqueue(
+      List<String> recipients,
+      String sender,
+      String messageId,
+      long sealedAtMillis,
+      byte[] envelope,
+      Function<String, List<String>> targets,
+      Consumer<QueuedEnvelope> stored)
+      throws IOException {
     requireNonNull(stored, "stored");
+    requireNonNull(targets, "targets");
     Map<String, EnqueueOutcome> out = new LinkedHashMap<>();
     long now = clock.millis();
     long expiresAt = limits.expiresAt(sealedAtMillis, now);
@@ -208,6 +259,9 @@ public final class OfflineQueue implements AutoCloseable {
                 continue;
               }
               long seq = enqueueOne(r, sender, messageId, envelope, now, expiresAt);
+              if (seq >= 0) {
+                addTargets(seq, targets.apply(r));
+              }
               if (seq == ALREADY_STORED) {
                 out.put(r, EnqueueOutcome.ALREADY_STORED);
               } else if (seq == QUEUE_FULL) {
@@ -327,6 +381,19 @@ public final class OfflineQueue implements AutoCloseable {
     }
   }
 
+  private void addTargets(long seq, List<String> devices) throws SQLException {
+    if (devices.isEmpty()) {
+      throw new IllegalArgumentException("an envelope needs at least one target");
+    }
+    PreparedStatement ins =
+        statement("INSERT OR IGNORE INTO queue_targets (seq, device) VALUES (?, ?)");
+    for (String d : devices) {
+      ins.setLong(1, seq);
+      ins.setString(2, d);
+      ins.executeUpdate();
+    }
+  }
+
   private boolean exists(String recipient, String sender, String messageId) throws SQLException {
     PreparedStatement exists =
         statement("SELECT 1 FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?");
@@ -343,15 +410,31 @@ public final class OfflineQueue implements AutoCloseable {
    * first.
    */
   public List<QueuedEnvelope> after(String recipient, long afterSeq, int limit) throws IOException {
+    return after(recipient, ANY_DEVICE, afterSeq, limit);
+  }
+
+  /**
+   * Up to {@code limit} unexpired envelopes for {@code recipient}'s device {@code device} (hex
+   * device id, or {@link #ANY_DEVICE} for a connection without a device certificate) after {@code
+   * afterSeq}, oldest first: those that target the device or any device and that the device has not
+   * acknowledged.
+   */
+  public List<QueuedEnvelope> after(String recipient, String device, long afterSeq, int limit)
+      throws IOException {
+    requireNonNull(device, "device");
     try {
+      // a connection without a device reads every copy of its person, as before devices
       PreparedStatement q =
           statement(
-              "SELECT seq, sender, message_id, envelope FROM queue WHERE recipient = ? AND seq > ?"
-                  + " AND expires_at > ? ORDER BY seq LIMIT ?");
+              "SELECT q.seq, q.sender, q.message_id, q.envelope FROM queue q WHERE q.recipient = ?"
+                  + " AND q.seq > ? AND q.expires_at > ? AND (?5 = '*' OR EXISTS (SELECT 1 FROM"
+                  + " queue_targets t WHERE t.seq = q.seq AND t.device IN (?5, '*'))) ORDER BY"
+                  + " q.seq LIMIT ?4");
       q.setString(1, recipient);
       q.setLong(2, afterSeq);
       q.setLong(3, clock.millis());
       q.setInt(4, limit);
+      q.setString(5, device);
       List<QueuedEnvelope> out = new ArrayList<>();
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
@@ -366,7 +449,7 @@ public final class OfflineQueue implements AutoCloseable {
     }
   }
 
-  /** Removes an acknowledged envelope; returns whether it was there. */
+  /** Removes an acknowledged envelope for every device; returns whether it was there. */
   public boolean remove(String recipient, String sender, String messageId) throws IOException {
     try {
       PreparedStatement d =
@@ -380,22 +463,157 @@ public final class OfflineQueue implements AutoCloseable {
       try (ResultSet rs = d.executeQuery()) {
         while (rs.next()) {
           removed = true;
-          long size = rs.getLong(1);
-          long[] used = usage.get(recipient);
-          if (used != null) {
-            used[0]--;
-            used[1] -= size;
-          }
-          long[] byPair = pairUsage.get(pair(recipient, sender));
-          if (byPair != null) {
-            byPair[0]--;
-            byPair[1] -= size;
-          }
+          uncount(recipient, sender, rs.getLong(1));
         }
       }
       return removed;
     } catch (SQLException e) {
       throw new IOException("removing an acknowledged envelope failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@code recipient}'s device {@code device} (or {@link #ANY_DEVICE}) acknowledged an envelope:
+   * removes that device's target (and the any-device target, whose first acknowledgement takes it),
+   * and the envelope itself once no target is left. Another device's copy is never removed. Returns
+   * whether the device had the envelope.
+   */
+  public boolean remove(String recipient, String device, String sender, String messageId)
+      throws IOException {
+    requireNonNull(device, "device");
+    if (ANY_DEVICE.equals(device)) {
+      return remove(recipient, sender, messageId); // as before devices: the first ack takes it
+    }
+    try {
+      PreparedStatement find =
+          statement(
+              "SELECT seq, size FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?");
+      find.setString(1, recipient);
+      find.setString(2, sender);
+      find.setString(3, messageId);
+      long seq;
+      long size;
+      try (ResultSet rs = find.executeQuery()) {
+        if (!rs.next()) {
+          return false;
+        }
+        seq = rs.getLong(1);
+        size = rs.getLong(2);
+      }
+      PreparedStatement untarget =
+          statement("DELETE FROM queue_targets WHERE seq = ? AND device IN (?, '*')");
+      untarget.setLong(1, seq);
+      untarget.setString(2, device);
+      if (untarget.executeUpdate() == 0) {
+        return false; // not this device's envelope, or acknowledged by it already
+      }
+      PreparedStatement left = statement("SELECT 1 FROM queue_targets WHERE seq = ? LIMIT 1");
+      left.setLong(1, seq);
+      try (ResultSet rs = left.executeQuery()) {
+        if (rs.next()) {
+          return true; // another device still has to receive it
+        }
+      }
+      PreparedStatement gone = statement("DELETE FROM queue WHERE seq = ?");
+      gone.setLong(1, seq);
+      if (gone.executeUpdate() > 0) {
+        uncount(recipient, sender, size);
+      }
+      return true;
+    } catch (SQLException e) {
+      throw new IOException("removing an acknowledged envelope failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void uncount(String recipient, String sender, long size) {
+    long[] used = usage.get(recipient);
+    if (used != null) {
+      used[0]--;
+      used[1] -= size;
+    }
+    long[] byPair = pairUsage.get(pair(recipient, sender));
+    if (byPair != null) {
+      byPair[0]--;
+      byPair[1] -= size;
+    }
+  }
+
+  /**
+   * Records that {@code owner}'s device {@code device} (hex device id) connected with its device
+   * certificate: from now on envelopes for {@code owner} target it while its certificate is
+   * current.
+   */
+  public void registerDevice(String owner, String device) throws IOException {
+    registerDevice(owner, device, false);
+  }
+
+  /**
+   * As {@link #registerDevice(String, String)}; {@code named} when its certificate names the device
+   * (an OU, {@code pki issue NAME --device DEVICE}).
+   */
+  public void registerDevice(String owner, String device, boolean named) throws IOException {
+    try {
+      PreparedStatement ins =
+          statement(
+              "INSERT OR IGNORE INTO devices (owner, device, registered_at, named) VALUES (?, ?,"
+                  + " ?, ?)");
+      ins.setString(1, owner);
+      ins.setString(2, device);
+      ins.setLong(3, clock.millis());
+      ins.setInt(4, named ? 1 : 0);
+      ins.executeUpdate();
+    } catch (SQLException e) {
+      throw new IOException("registering a device failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Every registered device, by owner. */
+  public Map<String, Set<String>> registeredDevices() throws IOException {
+    Map<String, Set<String>> out = new HashMap<>();
+    try (PreparedStatement q = db.prepareStatement("SELECT owner, device FROM devices");
+        ResultSet rs = q.executeQuery()) {
+      while (rs.next()) {
+        out.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IOException("reading the registered devices failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The owners with at least one registered named device. */
+  public Set<String> ownersWithNamedDevices() throws IOException {
+    Set<String> out = new HashSet<>();
+    try (PreparedStatement q =
+            db.prepareStatement("SELECT DISTINCT owner FROM devices WHERE named = 1");
+        ResultSet rs = q.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IOException("reading the registered devices failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * How many devices have still to acknowledge the envelope ({@code recipient}, {@code sender},
+   * {@code messageId}); 0 when it is not stored.
+   */
+  public int targetsLeft(String recipient, String sender, String messageId) throws IOException {
+    try (PreparedStatement q =
+        db.prepareStatement(
+            "SELECT COUNT(*) FROM queue_targets t JOIN queue q ON q.seq = t.seq WHERE"
+                + " q.recipient = ? AND q.sender = ? AND q.message_id = ?")) {
+      q.setString(1, recipient);
+      q.setString(2, sender);
+      q.setString(3, messageId);
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw new IOException("reading the queue failed: " + e.getMessage(), e);
     }
   }
 

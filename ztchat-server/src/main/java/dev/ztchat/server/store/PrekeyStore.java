@@ -1,6 +1,7 @@
 package dev.ztchat.server.store;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -15,9 +16,9 @@ import java.util.Optional;
 public interface PrekeyStore extends AutoCloseable {
   /**
    * Stores one publication in one transaction, all or nothing: registers the certificate when it is
-   * given (a user has one device for now: registering a new one removes the user's others and their
-   * prekeys), replaces the signed and last-resort prekeys with newer ones, adds the one-time
-   * prekeys.
+   * given (a user may have several devices; the newest registered is the {@link #currentDevice};
+   * past {@link SqlitePrekeyStore#MAX_DEVICES} the one registered first goes), replaces the signed
+   * and last-resort prekeys with newer ones, adds the one-time prekeys.
    *
    * @throws PrekeyRefusedException for an unknown device, an id at or below one published before
    *     with other bytes, or more one-time prekeys than the device may have
@@ -26,6 +27,9 @@ public interface PrekeyStore extends AutoCloseable {
 
   /** What the store holds for {@code owner}'s {@code device}, if it knows that device. */
   Optional<DevicePrekeys> stock(String owner, byte[] device) throws IOException;
+
+  /** Every device of {@code owner} the store holds, the one registered last first. */
+  List<StoredDevice> devices(String owner) throws IOException;
 
   /** {@code owner}'s device with the most recent certificate, if the store holds one. */
   Optional<StoredDevice> currentDevice(String owner) throws IOException;

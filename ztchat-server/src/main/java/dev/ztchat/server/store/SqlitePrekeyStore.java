@@ -11,7 +11,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -27,6 +29,9 @@ import java.util.Set;
  * <p>Thread-safe: every method holds the store's lock.
  */
 public final class SqlitePrekeyStore implements PrekeyStore {
+  /** Devices kept per user at most; registering one more drops the one registered first. */
+  public static final int MAX_DEVICES = 16;
+
   /** Default most one-time prekeys kept per device. */
   public static final int DEFAULT_MAX_ONE_TIME = 100;
 
@@ -146,22 +151,42 @@ public final class SqlitePrekeyStore implements PrekeyStore {
     if (row(owner, device) != null) {
       return; // the same certificate again: nothing changes
     }
-    // one device per user for now: a new device replaces the earlier ones and their prekeys
-    try (PreparedStatement d = db.prepareStatement("DELETE FROM prekey_one_time WHERE owner = ?");
-        PreparedStatement e = db.prepareStatement("DELETE FROM prekey_devices WHERE owner = ?");
-        PreparedStatement i =
-            db.prepareStatement(
-                "INSERT INTO prekey_devices (owner, device, certificate, registered_at,"
-                    + " next_one_time_id) VALUES (?, ?, ?, ?, 0)")) {
-      d.setString(1, owner);
-      d.executeUpdate();
-      e.setString(1, owner);
-      e.executeUpdate();
+    // several devices per user (docs/v2/devices.md): a new device joins the earlier ones; past
+    // MAX_DEVICES the one registered first goes, with its prekeys
+    try (PreparedStatement i =
+        db.prepareStatement(
+            "INSERT INTO prekey_devices (owner, device, certificate, registered_at,"
+                + " next_one_time_id) VALUES (?, ?, ?, ?, 0)")) {
       i.setString(1, owner);
       i.setBytes(2, device);
       i.setBytes(3, certificate);
       i.setLong(4, clock.millis());
       i.executeUpdate();
+    }
+    try (PreparedStatement old =
+            db.prepareStatement(
+                "SELECT device FROM prekey_devices WHERE owner = ? ORDER BY registered_at DESC,"
+                    + " rowid DESC LIMIT -1 OFFSET ?");
+        PreparedStatement d =
+            db.prepareStatement("DELETE FROM prekey_one_time WHERE owner = ? AND device = ?");
+        PreparedStatement e =
+            db.prepareStatement("DELETE FROM prekey_devices WHERE owner = ? AND device = ?")) {
+      old.setString(1, owner);
+      old.setInt(2, MAX_DEVICES);
+      List<byte[]> gone = new ArrayList<>();
+      try (ResultSet rs = old.executeQuery()) {
+        while (rs.next()) {
+          gone.add(rs.getBytes(1));
+        }
+      }
+      for (byte[] g : gone) {
+        d.setString(1, owner);
+        d.setBytes(2, g);
+        d.executeUpdate();
+        e.setString(1, owner);
+        e.setBytes(2, g);
+        e.executeUpdate();
+      }
     }
   }
 
@@ -331,6 +356,27 @@ public final class SqlitePrekeyStore implements PrekeyStore {
   public synchronized Optional<DevicePrekeys> stock(String owner, byte[] device)
       throws IOException {
     return readOnly("reading prekeys", () -> stockOf(owner, device));
+  }
+
+  @Override
+  public synchronized List<StoredDevice> devices(String owner) throws IOException {
+    return readOnly(
+        "reading devices",
+        () -> {
+          try (PreparedStatement q =
+              db.prepareStatement(
+                  "SELECT device, certificate FROM prekey_devices WHERE owner = ? ORDER BY"
+                      + " registered_at DESC, rowid DESC")) {
+            q.setString(1, owner);
+            List<StoredDevice> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+              while (rs.next()) {
+                out.add(new StoredDevice(owner, rs.getBytes(1), rs.getBytes(2)));
+              }
+            }
+            return out;
+          }
+        });
   }
 
   @Override

@@ -192,7 +192,7 @@ class SqlitePrekeyStoreTest {
   }
 
   @Test
-  void aNewDevice_replacesTheUsersEarlierOneAndItsPrekeys() throws Exception {
+  void aNewDevice_joinsTheUsersEarlierOne_whichKeepsItsPrekeys() throws Exception {
     try (SqlitePrekeyStore s = open(10)) {
       register(s, "alice");
       s.publish(oneTime("alice", 1));
@@ -200,7 +200,23 @@ class SqlitePrekeyStoreTest {
       other[0] = 1;
       s.publish(new PrekeyUpload("alice", other, new byte[] {9}, null, null, List.of()));
       assertThat(s.currentDevice("alice").orElseThrow().device()).isEqualTo(other);
+      assertThat(s.stock("alice", DEVICE).orElseThrow().oneTime()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void pastTheDeviceLimit_theDeviceRegisteredFirstGoes() throws Exception {
+    try (SqlitePrekeyStore s = open(10)) {
+      register(s, "alice");
+      for (int i = 1; i <= SqlitePrekeyStore.MAX_DEVICES; i++) {
+        byte[] other = new byte[32];
+        other[0] = (byte) i;
+        s.publish(new PrekeyUpload("alice", other, new byte[] {9}, null, null, List.of()));
+      }
       assertThat(s.stock("alice", DEVICE)).isEmpty();
+      byte[] second = new byte[32];
+      second[0] = 1;
+      assertThat(s.stock("alice", second)).isPresent();
     }
   }
 

@@ -1,0 +1,162 @@
+package dev.ztchat.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ztchat.core.store.SqliteFiles;
+import dev.ztchat.core.testkit.MutableClock;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The queue's delivery state per device (docs/v2/devices.md section 4): one stored copy with one
+ * target per device, read and acknowledged per device, and the upgrade of a relay.db of schema
+ * version 3 without losing a queued envelope.
+ */
+class OfflineQueueDevicesTest {
+  @TempDir Path dir;
+
+  final MutableClock clock = MutableClock.at(Instant.parse("2026-11-26T12:00:00Z"));
+
+  static final String LAPTOP = "aa".repeat(32);
+  static final String PHONE = "bb".repeat(32);
+
+  static String id(int n) {
+    return String.format("%032x", n);
+  }
+
+  OfflineQueue open() throws Exception {
+    return OfflineQueue.open(QueueLimits.defaults(dir), clock);
+  }
+
+  void enqueueForBoth(OfflineQueue q, int n) throws Exception {
+    q.enqueue(
+        List.of("bob"),
+        "alice",
+        id(n),
+        clock.millis(),
+        new byte[] {(byte) n},
+        r -> List.of(LAPTOP, PHONE),
+        e -> {});
+  }
+
+  @Test
+  void oneDevicesAck_removesOnlyItsCopy_theEnvelopeGoesWithTheLastTarget() throws Exception {
+    try (OfflineQueue q = open()) {
+      enqueueForBoth(q, 1);
+      enqueueForBoth(q, 2);
+
+      assertThat(q.remove("bob", LAPTOP, "alice", id(1))).isTrue();
+      assertThat(q.remove("bob", LAPTOP, "alice", id(1))).isFalse(); // acknowledged already
+
+      assertThat(q.after("bob", LAPTOP, 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(2));
+      assertThat(q.after("bob", PHONE, 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(1), id(2));
+      assertThat(q.targetsLeft("bob", "alice", id(1))).isEqualTo(1);
+      assertThat(q.pending("bob")).isEqualTo(2); // stored once each, whatever the devices
+
+      assertThat(q.remove("bob", PHONE, "alice", id(1))).isTrue();
+      assertThat(q.pending("bob")).isEqualTo(1);
+      assertThat(q.targetsLeft("bob", "alice", id(1))).isZero();
+    }
+  }
+
+  @Test
+  void aDeviceNotTargeted_readsNothing_andCannotAcknowledge() throws Exception {
+    try (OfflineQueue q = open()) {
+      q.enqueue(
+          List.of("bob"),
+          "alice",
+          id(1),
+          clock.millis(),
+          new byte[] {1},
+          r -> List.of(LAPTOP),
+          e -> {});
+
+      assertThat(q.after("bob", PHONE, 0, 10)).isEmpty();
+      assertThat(q.remove("bob", PHONE, "alice", id(1))).isFalse();
+      assertThat(q.after("bob", LAPTOP, 0, 10)).hasSize(1);
+    }
+  }
+
+  @Test
+  void aConnectionWithoutDevice_readsEveryCopy_andItsAckTakesIt_asBeforeDevices() throws Exception {
+    try (OfflineQueue q = open()) {
+      enqueueForBoth(q, 1);
+
+      assertThat(q.after("bob", OfflineQueue.ANY_DEVICE, 0, 10)).hasSize(1);
+      assertThat(q.remove("bob", OfflineQueue.ANY_DEVICE, "alice", id(1))).isTrue();
+      assertThat(q.after("bob", LAPTOP, 0, 10)).isEmpty();
+      assertThat(q.pending("bob")).isZero();
+    }
+  }
+
+  @Test
+  void expiry_removesTheEnvelopeAndEveryTarget() throws Exception {
+    try (OfflineQueue q = open()) {
+      enqueueForBoth(q, 1);
+      clock.advance(QueueLimits.MAX_TTL.plus(Duration.ofDays(1)));
+
+      assertThat(q.purgeExpired()).isEqualTo(1);
+      assertThat(q.targetsLeft("bob", "alice", id(1))).isZero();
+    }
+  }
+
+  @Test
+  void registeredDevices_survivesReopen() throws Exception {
+    try (OfflineQueue q = open()) {
+      q.registerDevice("bob", LAPTOP);
+      q.registerDevice("bob", PHONE);
+      q.registerDevice("bob", PHONE);
+    }
+    try (OfflineQueue q = open()) {
+      assertThat(q.registeredDevices()).isEqualTo(Map.of("bob", Set.of(LAPTOP, PHONE)));
+    }
+  }
+
+  @Test
+  void upgradeFromSchema3_keepsEveryQueuedEnvelope_forTheFirstDeviceThatAcknowledges()
+      throws Exception {
+    try (OfflineQueue q = open()) {
+      for (int i = 0; i < 3; i++) {
+        q.enqueue(List.of("bob"), "alice", id(i), new byte[] {(byte) i});
+      }
+    }
+    downgradeToSchema3();
+
+    try (OfflineQueue q = open()) {
+      assertThat(q.after("bob", LAPTOP, 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(0), id(1), id(2));
+      assertThat(q.after("bob", PHONE, 0, 10)).hasSize(3);
+      assertThat(q.after("bob", OfflineQueue.ANY_DEVICE, 0, 10)).hasSize(3);
+
+      assertThat(q.remove("bob", LAPTOP, "alice", id(0))).isTrue();
+      assertThat(q.after("bob", PHONE, 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(1), id(2));
+      assertThat(q.pending("bob")).isEqualTo(2);
+    }
+  }
+
+  /** Makes relay.db what version 3 of the schema left: no targets, no devices, version 3. */
+  private void downgradeToSchema3() throws Exception {
+    try (Connection c = SqliteFiles.openPrivate(dir.resolve("relay.db"), "test");
+        Statement s = c.createStatement()) {
+      s.execute("DROP TRIGGER queue_targets_go_with_the_envelope");
+      s.execute("DROP TABLE queue_targets");
+      s.execute("DROP TABLE devices");
+      s.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    }
+  }
+}
