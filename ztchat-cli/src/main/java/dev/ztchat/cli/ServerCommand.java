@@ -15,10 +15,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ztchat server}: run the mTLS relay until SIGTERM or Ctrl-C. */
 @Command(
@@ -29,6 +32,26 @@ import picocli.CommandLine.Option;
       "Needs ca.crt, server.crt and server.key in the certs folder (never the CA's private key)."
     })
 final class ServerCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Read settings from this YAML file: each key is an option without its dashes"
+              + " (deploy/relay.yaml lists them all); options given here override the file.")
+  Path configFile;
+
+  @Option(
+      names = "--check-config",
+      paramLabel = "FILE",
+      arity = "0..1",
+      fallbackValue = "",
+      description =
+          "Check FILE (or the --config file) and the files it names, then exit without starting:"
+              + " 0 when all is well, 2 listing every problem.")
+  String checkConfig;
+
   @Option(
       names = "--port",
       defaultValue = "8443",
@@ -234,23 +257,48 @@ final class ServerCommand implements Callable<Integer> {
             + " PORT");
   }
 
+  /** The relay's settings from the options; a bad value throws, naming the option. */
+  RelayServerConfig relayConfig() {
+    return new RelayServerConfig(
+        new CertsLayout(certs),
+        bind,
+        port,
+        maxFrame,
+        idleTimeout,
+        frameTimeout,
+        handshakeTimeout,
+        new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes, queueSenderShare),
+        rate,
+        burst,
+        new ConnectionLimits(maxConnectionsPerUser, maxConnections, maxHandshakesPerAddress));
+  }
+
   @Override
   public Integer call() throws Exception {
+    if (checkConfig != null) {
+      return ServerConfigCheck.run(this, checkConfig.isEmpty() ? configFile : Path.of(checkConfig));
+    }
+    if (configFile != null) {
+      List<String> problems;
+      try {
+        problems =
+            new ServerConfigApplier(ServerCommand::new, System.getenv())
+                .apply(RelayConfigFile.read(configFile), spec);
+      } catch (IOException e) {
+        throw new UserError(e.getMessage(), 2);
+      }
+      if (!problems.isEmpty()) {
+        throw new UserError(
+            String.join(System.lineSeparator(), problems)
+                + System.lineSeparator()
+                + "Fix the file, then check it with ./ztchat server --check-config "
+                + configFile,
+            2);
+      }
+    }
     RelayServerConfig config;
     try {
-      config =
-          new RelayServerConfig(
-              new CertsLayout(certs),
-              bind,
-              port,
-              maxFrame,
-              idleTimeout,
-              frameTimeout,
-              handshakeTimeout,
-              new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes, queueSenderShare),
-              rate,
-              burst,
-              new ConnectionLimits(maxConnectionsPerUser, maxConnections, maxHandshakesPerAddress));
+      config = relayConfig();
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
     }
