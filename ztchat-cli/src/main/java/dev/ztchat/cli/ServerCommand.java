@@ -6,6 +6,7 @@ import dev.ztchat.server.ConnectionLimits;
 import dev.ztchat.server.CrlHttpEndpoint;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
+import dev.ztchat.server.ops.AdminHttpServer;
 import dev.ztchat.server.store.QueueLimits;
 import dev.ztchat.terminal.RemedyText;
 import java.io.IOException;
@@ -113,6 +114,22 @@ final class ServerCommand implements Callable<Integer> {
           "Port where the CA's CRL is published over HTTP, as http://BIND:PORT/ca.crl (the URL"
               + " certificates name); 0: do not publish (default: ${DEFAULT-VALUE}).")
   int crlPort;
+
+  @Option(
+      names = "--admin-port",
+      defaultValue = "0",
+      description =
+          "Port of the admin listener (plain HTTP: /metrics for Prometheus, /livez, /readyz);"
+              + " 0: off (default: ${DEFAULT-VALUE}).")
+  int adminPort;
+
+  @Option(
+      names = "--admin-bind",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address of the admin listener; keep it on loopback or a private network"
+              + " (default: ${DEFAULT-VALUE}).")
+  String adminBind;
 
   @Option(
       names = "--data",
@@ -305,6 +322,11 @@ final class ServerCommand implements Callable<Integer> {
     // Loading certificates and opening the store take seconds: find a taken port before that.
     checkFree(port, "--port");
     checkFree(crlPort, "--crl-port");
+    if (adminPort < 0 || adminPort > 65535) {
+      throw new UserError(
+          "--admin-port " + adminPort + " is out of range: use 0 (off) to 65535", 2);
+    }
+    checkFree(adminPort, "--admin-port");
     RelayServer server;
     try {
       server = RelayServer.start(config);
@@ -323,6 +345,21 @@ final class ServerCommand implements Callable<Integer> {
             : new UserError(RemedyText.explain(e));
       }
     }
+    AdminHttpServer admin = null;
+    if (adminPort > 0) {
+      try {
+        admin = AdminHttpServer.start(server, adminBind, adminPort);
+      } catch (IOException e) {
+        if (crlHttp != null) {
+          crlHttp.close();
+        }
+        server.close();
+        throw isBindFailure(e)
+            ? portTaken(adminPort, "--admin-port")
+            : new UserError(RemedyText.explain(e));
+      }
+    }
+    AdminHttpServer adminListener = admin;
     CrlHttpEndpoint publishedCrl = crlHttp;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -330,6 +367,9 @@ final class ServerCommand implements Callable<Integer> {
             new Thread(
                 () -> {
                   System.err.println("ztchat server: shutting down...");
+                  if (adminListener != null) {
+                    adminListener.close();
+                  }
                   if (publishedCrl != null) {
                     publishedCrl.close();
                   }

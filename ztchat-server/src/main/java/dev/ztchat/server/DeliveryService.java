@@ -9,10 +9,14 @@ import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.server.store.EnqueueOutcome;
 import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.QueueLimits;
+import dev.ztchat.server.store.QueueStats;
 import dev.ztchat.server.store.QueuedEnvelope;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -74,6 +78,7 @@ final class DeliveryService implements AutoCloseable {
   static final long LIVE_ACK_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(30);
 
   private final OfflineQueue queue;
+  private final DeliveryMeters meters;
 
   /** Monotonic time for the store's scheduling (System::nanoTime; tests pass their own). */
   private final LongSupplier nanoTime;
@@ -93,7 +98,12 @@ final class DeliveryService implements AutoCloseable {
   }
 
   DeliveryService(OfflineQueue queue, LongSupplier nanoTime) {
+    this(queue, nanoTime, new SimpleMeterRegistry());
+  }
+
+  DeliveryService(OfflineQueue queue, LongSupplier nanoTime, MeterRegistry meters) {
     this.queue = requireNonNull(queue, "queue");
+    this.meters = new DeliveryMeters(meters);
     this.nanoTime = requireNonNull(nanoTime, "nanoTime");
     this.storeThread =
         Executors.newSingleThreadScheduledExecutor(
@@ -182,6 +192,7 @@ final class DeliveryService implements AutoCloseable {
       byte[] envelope,
       Predicate<String> knownUser) {
     if (queue.alreadyExpired(header.timestampMillis())) {
+      meters.expired().increment();
       from.writeAndFlush(expired(ref));
       return;
     }
@@ -245,12 +256,15 @@ final class DeliveryService implements AutoCloseable {
           @Override
           public void committed(BatchReplies out) {
             if (acknowledgedFromMemory) {
+              meters.acceptedAndDelivered();
               return;
             }
             if (outcomes.containsValue(EnqueueOutcome.EXPIRED)) {
+              meters.expired().increment();
               out.send(
                   from, expired(ref)); // it expired on its way to the store: nothing was stored
             } else {
+              meters.accepted().increment();
               List<Frame.Delivery> results = new ArrayList<>();
               for (String r : header.recipients()) {
                 results.add(
@@ -372,7 +386,9 @@ final class DeliveryService implements AutoCloseable {
         new Op() {
           @Override
           public void apply() throws IOException {
-            queue.remove(identity, sender, messageId);
+            if (queue.remove(identity, sender, messageId)) {
+              meters.delivered().increment();
+            }
           }
 
           @Override
@@ -467,6 +483,7 @@ final class DeliveryService implements AutoCloseable {
       batch.add(pendingOps.poll());
     }
     if (!batch.isEmpty()) {
+      long started = System.nanoTime();
       try {
         queue.transaction(
             () -> {
@@ -474,6 +491,7 @@ final class DeliveryService implements AutoCloseable {
                 o.apply();
               }
             });
+        meters.storeBatch(System.nanoTime() - started);
         BatchReplies out = new BatchReplies(order);
         batch.forEach(o -> o.committed(out));
         out.deliver();
@@ -494,12 +512,26 @@ final class DeliveryService implements AutoCloseable {
   private void purge() {
     try {
       int n = queue.purgeExpired();
+      meters.expired().increment(n);
       if (n > 0) {
         LOG.info("purged {} expired envelopes", n);
       }
     } catch (IOException e) {
       LOG.warn("purging expired envelopes failed: {}", e.getMessage());
     }
+  }
+
+  /** The store's totals, read on the store's thread (the relay's /metrics). */
+  CompletableFuture<QueueStats.Totals> totals() {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return queue.totals();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        },
+        storeThread);
   }
 
   @Override

@@ -13,7 +13,10 @@ import dev.ztchat.core.remedy.RemedyIOException;
 import dev.ztchat.core.transport.TlsContexts;
 import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.server.store.OfflineQueue;
+import dev.ztchat.server.store.QueueStats;
 import dev.ztchat.server.store.SqlitePrekeyStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -33,6 +36,7 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +58,11 @@ public final class RelayServer implements AutoCloseable {
   private final CertsWatcher certificates;
   private final SslContext sslContext;
   private final String tlsDescription;
+  private final PrometheusMeterRegistry meters =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Clock clock;
+  private final X509Certificate caCertificate;
+  private final X509Certificate serverCertificate;
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
   private Channel serverChannel;
@@ -61,7 +70,8 @@ public final class RelayServer implements AutoCloseable {
   private RelayServer(RelayServerConfig config, SslProvider provider, Clock clock)
       throws IOException {
     this.config = requireNonNull(config, "config");
-    this.security = new SecurityLog();
+    this.clock = requireNonNull(clock, "clock");
+    this.security = new SecurityLog(meters);
     X509Certificate ca =
         readRequired(
             "CA certificate",
@@ -77,13 +87,16 @@ public final class RelayServer implements AutoCloseable {
                 "server private key",
                 config.certs().serverKey().toString(),
                 () -> PemFiles.readPrivateKey(config.certs().serverKey())));
+    this.caCertificate = ca;
+    this.serverCertificate = server.certificate();
     CertificateVerifier verifier = new CertificateVerifier(ca);
     // the watchers read their files and start their threads in watch(), once the server is built
     this.revocations =
         new RevocationWatcher(config.certs().crl(), ca, clock, crl -> closeRevoked());
     Directory directory = new Directory(verifier, clock, revocations::revokedAt);
     ConnectionRegistry connections = new ConnectionRegistry();
-    this.deliveries = new DeliveryService(OfflineQueue.open(config.queue(), clock));
+    this.deliveries =
+        new DeliveryService(OfflineQueue.open(config.queue(), clock), System::nanoTime, meters);
     this.certificates = new CertsWatcher(config.certs(), directory);
     this.prekeys =
         new PrekeyService(
@@ -224,6 +237,41 @@ public final class RelayServer implements AutoCloseable {
           cert.getNotAfter().toInstant(),
           Math.max(0, left.toDays()));
     }
+  }
+
+  /** The relay's meters, in the Prometheus registry the admin listener's /metrics scrapes. */
+  public PrometheusMeterRegistry meters() {
+    return meters;
+  }
+
+  /** The clock the relay decides time by (expiry, CRL freshness). */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** What the relay was started with. */
+  public RelayServerConfig config() {
+    return config;
+  }
+
+  /** The root CA certificate clients are checked against. */
+  public X509Certificate caCertificate() {
+    return caCertificate;
+  }
+
+  /** The certificate the relay presents to clients. */
+  public X509Certificate serverCertificate() {
+    return serverCertificate;
+  }
+
+  /** Authenticated connections open now. */
+  public int connectionCount() {
+    return relay.connections().all().size();
+  }
+
+  /** The store's totals (no content), read on the store's thread. */
+  public CompletableFuture<QueueStats.Totals> queueTotals() {
+    return deliveries.totals();
   }
 
   /** The port the relay listens on (the real one when configured with port 0). */

@@ -1,5 +1,9 @@
 package dev.ztchat.server;
 
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.SocketAddress;
 import java.util.EnumMap;
 import java.util.List;
@@ -24,8 +28,16 @@ public final class SecurityLog {
 
   private final Map<SecurityEvent, LongAdder> counts = new EnumMap<>(SecurityEvent.class);
   private final List<Consumer<Entry>> listeners = new CopyOnWriteArrayList<>();
+  private final MeterRegistry meters;
 
+  /** A log whose relay's meters nothing exports (tests, tools). */
   public SecurityLog() {
+    this(new SimpleMeterRegistry());
+  }
+
+  /** A log for a relay that counts its traffic in {@code meters} (see dev.ztchat.server.ops). */
+  public SecurityLog(MeterRegistry meters) {
+    this.meters = requireNonNull(meters, "meters");
     for (SecurityEvent e : SecurityEvent.values()) {
       counts.put(e, new LongAdder());
     }
@@ -65,6 +77,14 @@ public final class SecurityLog {
   /** How many times {@code event} happened since start. */
   public long count(SecurityEvent event) {
     return counts.get(event).sum();
+  }
+
+  /**
+   * The relay's meters: every handler reaches them through the security log it already holds, so
+   * that counting needs no further wiring.
+   */
+  public MeterRegistry meters() {
+    return meters;
   }
 
   /** Calls {@code listener} for each event from now on (tests, metrics exporters). */
