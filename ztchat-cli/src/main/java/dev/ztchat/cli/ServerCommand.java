@@ -3,14 +3,15 @@ package dev.ztchat.cli;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.server.ConnectionLimits;
+import dev.ztchat.server.CrlFreshnessPolicy;
 import dev.ztchat.server.CrlHttpEndpoint;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.ops.AdminHttpServer;
+import dev.ztchat.server.ops.ReloadSignal;
 import dev.ztchat.server.store.QueueLimits;
 import dev.ztchat.terminal.RemedyText;
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -132,6 +133,23 @@ final class ServerCommand implements Callable<Integer> {
   String adminBind;
 
   @Option(
+      names = "--crl-when-stale",
+      defaultValue = "fail-closed",
+      description =
+          "When the revocation list passes its next update: fail-closed refuses new connections"
+              + " until a fresh list is reloaded, warn keeps accepting and logs an error every hour"
+              + " (default: ${DEFAULT-VALUE}).")
+  String crlWhenStale;
+
+  @Option(
+      names = "--crl-warn-before",
+      defaultValue = "3d",
+      converter = DurationConverter.class,
+      description =
+          "Warn this long before the revocation list goes stale (default: ${DEFAULT-VALUE}).")
+  Duration crlWarnBefore;
+
+  @Option(
       names = "--data",
       defaultValue = "data",
       description =
@@ -167,36 +185,6 @@ final class ServerCommand implements Callable<Integer> {
           "Percent of a recipient's --queue-max-messages and --queue-max-bytes one sender may fill,"
               + " 1 to 50, so that others still find room (default: ${DEFAULT-VALUE}).")
   int queueSenderShare;
-
-  /**
-   * SIGHUP makes the relay re-read the revocation list at once (it also notices a changed file by
-   * itself within a second). The signal API is JDK-internal, hence the reflection; where it is
-   * missing, only the file watch works, and the log says so.
-   */
-  private static void reloadOnSighup(RelayServer server) {
-    try {
-      Class<?> signal = Class.forName("sun.misc.Signal");
-      Class<?> handler = Class.forName("sun.misc.SignalHandler");
-      Object hup = signal.getConstructor(String.class).newInstance("HUP");
-      Object onHup =
-          Proxy.newProxyInstance(
-              handler.getClassLoader(),
-              new Class<?>[] {handler},
-              (proxy, method, args) -> {
-                if (method.getName().equals("handle")) {
-                  System.err.println("ztchat server: SIGHUP: re-reading the revocation list");
-                  server.reloadRevocations();
-                }
-                return null;
-              });
-      signal.getMethod("handle", signal, handler).invoke(null, hup, onHup);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      System.err.println(
-          "ztchat server: SIGHUP reload unavailable ("
-              + e
-              + "); the revocation list is still re-read when its file changes");
-    }
-  }
 
   @Option(
       names = "--rate",
@@ -276,6 +264,7 @@ final class ServerCommand implements Callable<Integer> {
 
   /** The relay's settings from the options; a bad value throws, naming the option. */
   RelayServerConfig relayConfig() {
+    whenStale();
     return new RelayServerConfig(
         new CertsLayout(certs),
         bind,
@@ -288,6 +277,16 @@ final class ServerCommand implements Callable<Integer> {
         rate,
         burst,
         new ConnectionLimits(maxConnectionsPerUser, maxConnections, maxHandshakesPerAddress));
+  }
+
+  CrlFreshnessPolicy.WhenStale whenStale() {
+    return switch (crlWhenStale) {
+      case "fail-closed" -> CrlFreshnessPolicy.WhenStale.FAIL_CLOSED;
+      case "warn" -> CrlFreshnessPolicy.WhenStale.WARN;
+      default ->
+          throw new IllegalArgumentException(
+              "--crl-when-stale " + crlWhenStale + " is not a policy: use fail-closed or warn");
+    };
   }
 
   @Override
@@ -333,7 +332,8 @@ final class ServerCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw isBindFailure(e) ? portTaken(port, "--port") : new UserError(RemedyText.explain(e));
     }
-    reloadOnSighup(server);
+    server.crlFreshness().set(whenStale(), crlWarnBefore);
+    ReloadSignal.install(server);
     CrlHttpEndpoint crlHttp = null;
     if (crlPort > 0) {
       try {

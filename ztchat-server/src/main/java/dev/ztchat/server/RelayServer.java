@@ -10,7 +10,6 @@ import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.remedy.Remedy;
 import dev.ztchat.core.remedy.RemedyIOException;
-import dev.ztchat.core.transport.TlsContexts;
 import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.QueueStats;
@@ -25,7 +24,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,13 +54,12 @@ public final class RelayServer implements AutoCloseable {
   private final PrekeyService prekeys;
   private final RevocationWatcher revocations;
   private final CertsWatcher certificates;
-  private final SslContext sslContext;
+  private final ServerTlsMaterial tls;
+  private final CrlFreshnessPolicy crlFreshness = new CrlFreshnessPolicy();
   private final String tlsDescription;
   private final PrometheusMeterRegistry meters =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Clock clock;
-  private final X509Certificate caCertificate;
-  private final X509Certificate serverCertificate;
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
   private Channel serverChannel;
@@ -87,8 +84,6 @@ public final class RelayServer implements AutoCloseable {
                 "server private key",
                 config.certs().serverKey().toString(),
                 () -> PemFiles.readPrivateKey(config.certs().serverKey())));
-    this.caCertificate = ca;
-    this.serverCertificate = server.certificate();
     CertificateVerifier verifier = new CertificateVerifier(ca);
     // the watchers read their files and start their threads in watch(), once the server is built
     this.revocations =
@@ -111,11 +106,16 @@ public final class RelayServer implements AutoCloseable {
     this.relay =
         new RelayContext(
             config, directory, connections, deliveries, revocations, security, prekeys);
-    this.sslContext =
-        TlsContexts.server(
-            server,
-            new ClientCertificateTrustManager(verifier, clock, revocations::revokedAt),
-            provider);
+    this.tls =
+        new ServerTlsMaterial(
+            config.certs(),
+            provider,
+            clock,
+            revocations::revokedAt,
+            crlFreshness,
+            revocations::current,
+            ca,
+            server);
     warnIfExpiringSoon(server.certificate(), clock);
     this.tlsDescription =
         provider == SslProvider.OPENSSL
@@ -145,6 +145,7 @@ public final class RelayServer implements AutoCloseable {
   private void watch() {
     revocations.start();
     certificates.start();
+    tls.start();
   }
 
   private void bind() throws InterruptedException, IOException {
@@ -157,7 +158,7 @@ public final class RelayServer implements AutoCloseable {
               .channel(NioServerSocketChannel.class)
               .option(ChannelOption.SO_BACKLOG, 1024)
               .childOption(ChannelOption.TCP_NODELAY, true)
-              .childHandler(new RelayServerInitializer(sslContext, relay))
+              .childHandler(new RelayServerInitializer(tls::context, relay))
               .bind(new InetSocketAddress(config.bindAddress(), config.port()))
               .sync()
               .channel();
@@ -215,7 +216,23 @@ public final class RelayServer implements AutoCloseable {
     return revocations.current();
   }
 
-  /** Re-reads the revocation list now (what SIGHUP does). */
+  /**
+   * Reloads what SIGHUP reloads: the server certificate and key and the CA certificate (swapped
+   * atomically for new connections if sound, else refused and logged), the revocation list and the
+   * users' certificates. Returns whether the TLS material was swapped.
+   */
+  public boolean reload() {
+    revocations.reload();
+    certificates.reload();
+    return tls.reload();
+  }
+
+  /** What happens when the revocation list goes stale (fail-closed unless set otherwise). */
+  public CrlFreshnessPolicy crlFreshness() {
+    return crlFreshness;
+  }
+
+  /** Re-reads the revocation list now. */
   public void reloadRevocations() {
     revocations.reload();
   }
@@ -256,12 +273,12 @@ public final class RelayServer implements AutoCloseable {
 
   /** The root CA certificate clients are checked against. */
   public X509Certificate caCertificate() {
-    return caCertificate;
+    return tls.current().ca();
   }
 
   /** The certificate the relay presents to clients. */
   public X509Certificate serverCertificate() {
-    return serverCertificate;
+    return tls.current().server();
   }
 
   /** Authenticated connections open now. */
@@ -315,6 +332,9 @@ public final class RelayServer implements AutoCloseable {
     prekeys.close();
     revocations.close();
     certificates.close();
+    if (tls != null) {
+      tls.close();
+    }
   }
 
   @FunctionalInterface
