@@ -1,5 +1,6 @@
 package dev.ztchat.cli;
 
+import ch.qos.logback.classic.LoggerContext;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.server.ConnectionLimits;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -150,6 +152,28 @@ final class ServerCommand implements Callable<Integer> {
   Duration crlWarnBefore;
 
   @Option(
+      names = "--log-format",
+      defaultValue = "text",
+      description =
+          "text: human lines; json: one JSON object per line, each SECURITY event with its fields"
+              + " (default: ${DEFAULT-VALUE}).")
+  String logFormat;
+
+  @Option(
+      names = "--log-level",
+      defaultValue = "info",
+      description =
+          "error, warn, info, debug or trace; SECURITY events are logged at warn whatever the"
+              + " level (default: ${DEFAULT-VALUE}).")
+  String logLevel;
+
+  @Option(
+      names = "--security-log",
+      paramLabel = "FILE",
+      description = "Also append the SECURITY events to FILE (default: stderr only).")
+  Path securityLog;
+
+  @Option(
       names = "--data",
       defaultValue = "data",
       description =
@@ -265,6 +289,8 @@ final class ServerCommand implements Callable<Integer> {
   /** The relay's settings from the options; a bad value throws, naming the option. */
   RelayServerConfig relayConfig() {
     whenStale();
+    RelayLogging.Format.parse(logFormat);
+    RelayLogging.level(logLevel);
     return new RelayServerConfig(
         new CertsLayout(certs),
         bind,
@@ -287,6 +313,20 @@ final class ServerCommand implements Callable<Integer> {
           throw new IllegalArgumentException(
               "--crl-when-stale " + crlWhenStale + " is not a policy: use fail-closed or warn");
     };
+  }
+
+  /** Replaces logback.xml's setup only when an option asks for something else. */
+  private void configureLogging() {
+    RelayLogging.Format format = RelayLogging.Format.parse(logFormat);
+    if (format == RelayLogging.Format.TEXT && logLevel.equals("info") && securityLog == null) {
+      return;
+    }
+    RelayLogging.configure(
+        (LoggerContext) LoggerFactory.getILoggerFactory(),
+        System.err,
+        format,
+        RelayLogging.level(logLevel),
+        securityLog);
   }
 
   @Override
@@ -318,6 +358,7 @@ final class ServerCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
     }
+    configureLogging();
     // Loading certificates and opening the store take seconds: find a taken port before that.
     checkFree(port, "--port");
     checkFree(crlPort, "--crl-port");

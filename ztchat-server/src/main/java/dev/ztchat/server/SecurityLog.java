@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The relay's one place for security events: one log line each, event name first, then key=value
@@ -52,14 +53,19 @@ public final class SecurityLog {
     line.append(" identity=").append(identity == null ? "-" : identity);
     String remoteText = remote == null ? "-" : remote.toString().replaceFirst("^/", "");
     line.append(" remote=").append(remoteText);
+    // the same fields as key-value pairs, for the JSON log format (--log-format json)
+    LoggingEventBuilder structured =
+        LOG.atWarn()
+            .addKeyValue("event", event.name())
+            .addKeyValue("identity", identity == null ? "-" : sanitize(identity))
+            .addKeyValue("remote", remoteText);
     for (int i = 0; i + 1 < details.length; i += 2) {
-      line.append(' ')
-          .append(details[i])
-          .append('=')
-          .append(sanitize(String.valueOf(details[i + 1])));
+      String value = sanitize(String.valueOf(details[i + 1]));
+      line.append(' ').append(details[i]).append('=').append(value);
+      structured = structured.addKeyValue(String.valueOf(details[i]), value);
     }
     String text = line.toString();
-    LOG.warn(text);
+    structured.log(text);
     counts
         .get(event)
         .increment(); // after the line is out: whoever watches the count sees it logged
