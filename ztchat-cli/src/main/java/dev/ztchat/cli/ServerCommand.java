@@ -10,6 +10,7 @@ import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.ops.AdminHttpServer;
 import dev.ztchat.server.ops.ReloadSignal;
+import dev.ztchat.server.ops.TerminateSignal;
 import dev.ztchat.server.store.QueueLimits;
 import dev.ztchat.terminal.RemedyText;
 import java.io.IOException;
@@ -402,22 +403,22 @@ final class ServerCommand implements Callable<Integer> {
     }
     AdminHttpServer adminListener = admin;
     CrlHttpEndpoint publishedCrl = crlHttp;
+    // SIGTERM and Ctrl-C: stop accepting, let the store finish, tell clients, exit 0.
+    boolean graceful = TerminateSignal.install(server, TerminateSignal.DEFAULT_BOUND);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  System.err.println("ztchat server: shutting down...");
-                  if (adminListener != null) {
-                    adminListener.close();
-                  }
-                  if (publishedCrl != null) {
-                    publishedCrl.close();
-                  }
-                  server.close();
-                  stopped.countDown();
-                },
-                "ztchat-shutdown"));
+    if (!graceful) {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    System.err.println("ztchat server: shutting down...");
+                    server.close();
+                    stopped.countDown();
+                  },
+                  "ztchat-shutdown"));
+    } else {
+      stopped.countDown();
+    }
     System.err.println(
         "ztchat server: listening on "
             + bind
@@ -428,6 +429,13 @@ final class ServerCommand implements Callable<Integer> {
             + ". Press Ctrl-C to stop.");
     server.awaitClose();
     stopped.await();
+    if (adminListener != null) {
+      adminListener.close();
+    }
+    if (publishedCrl != null) {
+      publishedCrl.close();
+    }
+    System.err.println("ztchat server: stopped");
     return 0;
   }
 }

@@ -35,7 +35,10 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +63,7 @@ public final class RelayServer implements AutoCloseable {
   private final PrometheusMeterRegistry meters =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Clock clock;
+  private final CountDownLatch closed = new CountDownLatch(1);
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
   private Channel serverChannel;
@@ -306,9 +310,42 @@ public final class RelayServer implements AutoCloseable {
     return tlsDescription;
   }
 
-  /** Waits until the relay was closed. */
+  /** Waits until the relay was closed: {@link #close} (or a graceful shutdown) has finished. */
   public void awaitClose() throws InterruptedException {
     serverChannel.closeFuture().sync();
+    closed.await();
+  }
+
+  /**
+   * Stops without losing work (what SIGTERM does): stops accepting, stops reading from open
+   * connections, lets the store finish what it was given, tells each client the relay is going away
+   * (an {@code internal} error frame without a ref; clients reconnect), then {@link #close}s. Each
+   * step waits at most what is left of {@code bound}; past it the relay closes anyway.
+   */
+  public void shutdownGracefully(Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    if (serverChannel != null) {
+      serverChannel.close().awaitUninterruptibly(millisLeft(deadline));
+    }
+    var open = relay.connections().all();
+    open.forEach(ch -> ch.config().setAutoRead(false));
+    try { // the store thread runs its tasks in order: this one ends after the work before it
+      deliveries.totals().get(millisLeft(deadline), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("shutdown: the store did not finish within {}: {}", bound, e.toString());
+    }
+    open.writeAndFlush(
+            new Frame.Error(
+                null, ErrorCode.INTERNAL, "the relay is shutting down; reconnect in a moment"))
+        .awaitUninterruptibly(millisLeft(deadline));
+    LOG.info("shutdown: {} connections told, store flushed; closing", open.size());
+    close();
+  }
+
+  private static long millisLeft(long deadline) {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
   }
 
   /** Stops accepting, closes every connection, releases threads. */
@@ -335,6 +372,7 @@ public final class RelayServer implements AutoCloseable {
     if (tls != null) {
       tls.close();
     }
+    closed.countDown();
   }
 
   @FunctionalInterface

@@ -9,15 +9,11 @@ import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.core.testkit.RawFrameClient;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,31 +29,12 @@ class ReloadBySighupIntegrationTest {
   void sighup_reloadsTheServerCertificate_whileAClientStaysConnected() throws Exception {
     TestPki pki = TestPki.create("alice", "bob");
     CertsLayout certs = pki.writeTo(dir.resolve("certs"));
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process relay =
-        new ProcessBuilder(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ReloadableRelayProcess.class.getName(),
-                certs.root().toString(),
-                dir.resolve("data").toString())
-            .redirectErrorStream(true)
-            .start();
-    List<String> output = new CopyOnWriteArrayList<>();
+    ReloadableRelayProcess.Running running =
+        ReloadableRelayProcess.launch(certs.root(), dir.resolve("data"));
+    Process relay = running.process();
+    List<String> output = running.output();
+    int port = running.port();
     try {
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8));
-      String line;
-      while ((line = out.readLine()) != null && !line.startsWith("READY")) {
-        output.add(line);
-      }
-      assertThat(line).as("relay process started: %s", output).startsWith("READY");
-      assertThat(output).as("signals available").doesNotContain("NO-SIGNALS");
-      int port = Integer.parseInt(line.substring("READY ".length()));
-      Thread.ofVirtual().start(() -> out.lines().forEach(output::add));
-
       try (RawFrameClient alice = connect(port, pki, "alice")) {
         assertThat(alice.serverCertificate()).isEqualTo(pki.server().certificate());
         Credential renewed =

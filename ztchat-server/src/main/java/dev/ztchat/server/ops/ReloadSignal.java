@@ -1,7 +1,6 @@
 package dev.ztchat.server.ops;
 
 import dev.ztchat.server.RelayServer;
-import java.lang.reflect.Proxy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,21 +18,12 @@ public final class ReloadSignal {
   /** Installs the handler; returns false (and logs why) where signals are unavailable. */
   public static boolean install(RelayServer server) {
     try {
-      Class<?> signal = Class.forName("sun.misc.Signal");
-      Class<?> handler = Class.forName("sun.misc.SignalHandler");
-      Object hup = signal.getConstructor(String.class).newInstance("HUP");
-      Object onHup =
-          Proxy.newProxyInstance(
-              handler.getClassLoader(),
-              new Class<?>[] {handler},
-              (proxy, method, args) -> {
-                if (method.getName().equals("handle")) {
-                  LOG.info("SIGHUP: reloading certificates, key, CA and revocation list");
-                  server.reload();
-                }
-                return null;
-              });
-      signal.getMethod("handle", signal, handler).invoke(null, hup, onHup);
+      Signals.handle(
+          "HUP",
+          () -> {
+            LOG.info("SIGHUP: reloading certificates, key, CA and revocation list");
+            server.reload();
+          });
       return true;
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.warn(
