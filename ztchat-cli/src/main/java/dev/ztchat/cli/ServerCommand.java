@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
+    subcommands = ServerStatsCommand.class,
     description = {
       "Run the mutual-TLS relay server.",
       "Needs ca.crt, server.crt and server.key in the certs folder (never the CA's private key)."
