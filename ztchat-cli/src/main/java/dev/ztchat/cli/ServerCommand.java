@@ -291,6 +291,10 @@ final class ServerCommand implements Callable<Integer> {
   /** The relay's settings from the options; a bad value throws, naming the option. */
   RelayServerConfig relayConfig() {
     whenStale();
+    if (adminPort < 0 || adminPort > 65535) {
+      throw new IllegalArgumentException(
+          "--admin-port " + adminPort + " is out of range: use 0 (off) to 65535");
+    }
     RelayLogging.Format.parse(logFormat);
     RelayLogging.level(logLevel);
     return new RelayServerConfig(
@@ -364,10 +368,6 @@ final class ServerCommand implements Callable<Integer> {
     // Loading certificates and opening the store take seconds: find a taken port before that.
     checkFree(port, "--port");
     checkFree(crlPort, "--crl-port");
-    if (adminPort < 0 || adminPort > 65535) {
-      throw new UserError(
-          "--admin-port " + adminPort + " is out of range: use 0 (off) to 65535", 2);
-    }
     checkFree(adminPort, "--admin-port");
     RelayServer server;
     try {

@@ -120,6 +120,8 @@ class ServerConfigFileTest {
                 + "colour: blue\n"
                 + "idle-timeout: soon\n"
                 + "queue-sender-share: 60\n"
+                + "admin-port: -1\n"
+                + "log-format: xml\n"
                 + "certs: "
                 + dir.resolve("no-certs")
                 + "\n"
@@ -137,6 +139,8 @@ class ServerConfigFileTest {
         .contains(file + ":4: idle-timeout:")
         .contains("'soon' is not a duration")
         .contains(file + ":5: queue-sender-share: --queue-sender-share 60 is out of range")
+        .contains(file + ":6: admin-port: --admin-port -1 is out of range")
+        .contains(file + ":7: log-format: --log-format xml is not a format")
         .contains("the CA certificate " + dir.resolve("no-certs").resolve("ca.crt"))
         .contains("the server private key");
   }

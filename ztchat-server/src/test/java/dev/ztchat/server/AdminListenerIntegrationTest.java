@@ -26,7 +26,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,6 +130,23 @@ class AdminListenerIntegrationTest {
           .doesNotContain("alice")
           .doesNotContain("bob");
       promtoolAccepts(r.body());
+      everyMetricNamedIn(Path.of("..", "docs", "OPERATIONS.md"), r.body());
+      everyMetricNamedIn(Path.of("..", "deploy", "grafana-ztchat-relay.json"), r.body());
+    }
+  }
+
+  /** The operations guide and the dashboard name only metrics the relay exports. */
+  static void everyMetricNamedIn(Path doc, String metrics) throws Exception {
+    Matcher m = Pattern.compile("ztchat_[a-z_]+[a-z]").matcher(Files.readString(doc));
+    Set<String> named = new TreeSet<>();
+    while (m.find()) {
+      named.add(m.group());
+    }
+    assertThat(named).as("metric names in %s", doc).isNotEmpty();
+    for (String name : named) {
+      assertThat(metrics)
+          .as("%s names %s", doc, name)
+          .containsPattern("(?m)^" + name + "(_bucket|_count|_sum)?[ {]");
     }
   }
 
