@@ -327,12 +327,12 @@ final class ServerCommand implements Callable<Integer> {
     if (format == RelayLogging.Format.TEXT && logLevel.equals("info") && securityLog == null) {
       return;
     }
-    RelayLogging.configure(
-        (LoggerContext) LoggerFactory.getILoggerFactory(),
-        System.err,
-        format,
-        RelayLogging.level(logLevel),
-        securityLog);
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      throw new UserError(
+          "logging is not logback here: --log-format, --log-level and" + " --security-log need it",
+          2);
+    }
+    RelayLogging.configure(context, System.err, format, RelayLogging.level(logLevel), securityLog);
   }
 
   @Override

@@ -101,8 +101,14 @@ class RelayLoggingTest {
   }
 
   @Test
-  void realSecurityLog_inJson_carriesItsFieldsAsKeyValuePairs() {
+  void realSecurityLog_inJson_carriesItsFieldsAsKeyValuePairs() throws Exception {
     List<KeyValuePair> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // SLF4J may still be starting up on another test's thread: wait (bounded) for logback
+    assertThat(
+            dev.ztchat.core.testkit.Polling.eventually(
+                java.time.Duration.ofSeconds(10),
+                () -> org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext))
+        .isTrue();
     LoggerContext global = (LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
     var appender =
         new ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent>() {
