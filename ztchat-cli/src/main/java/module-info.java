@@ -5,6 +5,7 @@
 module dev.ztchat.cli {
   requires ch.qos.logback.classic;
   requires ch.qos.logback.core;
+  requires com.fasterxml.jackson.dataformat.yaml;
   requires dev.ztchat.attacks;
   requires dev.ztchat.bench;
   requires dev.ztchat.client;

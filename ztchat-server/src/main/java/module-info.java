@@ -7,9 +7,12 @@ module dev.ztchat.server {
   requires transitive dev.ztchat.core;
   requires io.github.bucket4j.core;
   requires io.netty.codec.http;
+  requires transitive micrometer.core;
+  requires transitive micrometer.registry.prometheus;
   requires io.netty.tcnative.classes.openssl;
   requires org.slf4j;
 
   exports dev.ztchat.server;
   exports dev.ztchat.server.store;
+  exports dev.ztchat.server.ops;
 }

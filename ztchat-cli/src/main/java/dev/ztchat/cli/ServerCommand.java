@@ -1,34 +1,63 @@
 package dev.ztchat.cli;
 
+import ch.qos.logback.classic.LoggerContext;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.server.ConnectionLimits;
+import dev.ztchat.server.CrlFreshnessPolicy;
 import dev.ztchat.server.CrlHttpEndpoint;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
+import dev.ztchat.server.ops.AdminHttpServer;
+import dev.ztchat.server.ops.ReloadSignal;
+import dev.ztchat.server.ops.TerminateSignal;
 import dev.ztchat.server.store.QueueLimits;
 import dev.ztchat.terminal.RemedyText;
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ztchat server}: run the mTLS relay until SIGTERM or Ctrl-C. */
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
+    subcommands = ServerStatsCommand.class,
     description = {
       "Run the mutual-TLS relay server.",
       "Needs ca.crt, server.crt and server.key in the certs folder (never the CA's private key)."
     })
 final class ServerCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Read settings from this YAML file: each key is an option without its dashes"
+              + " (deploy/relay.yaml lists them all); options given here override the file.")
+  Path configFile;
+
+  @Option(
+      names = "--check-config",
+      paramLabel = "FILE",
+      arity = "0..1",
+      fallbackValue = "",
+      description =
+          "Check FILE (or the --config file) and the files it names, then exit without starting:"
+              + " 0 when all is well, 2 listing every problem.")
+  String checkConfig;
+
   @Option(
       names = "--port",
       defaultValue = "8443",
@@ -92,6 +121,61 @@ final class ServerCommand implements Callable<Integer> {
   int crlPort;
 
   @Option(
+      names = "--admin-port",
+      defaultValue = "0",
+      description =
+          "Port of the admin listener (plain HTTP: /metrics for Prometheus, /livez, /readyz);"
+              + " 0: off (default: ${DEFAULT-VALUE}).")
+  int adminPort;
+
+  @Option(
+      names = "--admin-bind",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address of the admin listener; keep it on loopback or a private network"
+              + " (default: ${DEFAULT-VALUE}).")
+  String adminBind;
+
+  @Option(
+      names = "--crl-when-stale",
+      defaultValue = "fail-closed",
+      description =
+          "When the revocation list passes its next update: fail-closed refuses new connections"
+              + " until a fresh list is reloaded, warn keeps accepting and logs an error every hour"
+              + " (default: ${DEFAULT-VALUE}).")
+  String crlWhenStale;
+
+  @Option(
+      names = "--crl-warn-before",
+      defaultValue = "3d",
+      converter = DurationConverter.class,
+      description =
+          "Warn this long before the revocation list goes stale (default: ${DEFAULT-VALUE}).")
+  Duration crlWarnBefore;
+
+  @Option(
+      names = "--log-format",
+      defaultValue = "text",
+      description =
+          "text: human lines; json: one JSON object per line, each SECURITY event with its fields"
+              + " (default: ${DEFAULT-VALUE}).")
+  String logFormat;
+
+  @Option(
+      names = "--log-level",
+      defaultValue = "info",
+      description =
+          "error, warn, info, debug or trace; SECURITY events are logged at warn whatever the"
+              + " level (default: ${DEFAULT-VALUE}).")
+  String logLevel;
+
+  @Option(
+      names = "--security-log",
+      paramLabel = "FILE",
+      description = "Also append the SECURITY events to FILE (default: stderr only).")
+  Path securityLog;
+
+  @Option(
       names = "--data",
       defaultValue = "data",
       description =
@@ -127,36 +211,6 @@ final class ServerCommand implements Callable<Integer> {
           "Percent of a recipient's --queue-max-messages and --queue-max-bytes one sender may fill,"
               + " 1 to 50, so that others still find room (default: ${DEFAULT-VALUE}).")
   int queueSenderShare;
-
-  /**
-   * SIGHUP makes the relay re-read the revocation list at once (it also notices a changed file by
-   * itself within a second). The signal API is JDK-internal, hence the reflection; where it is
-   * missing, only the file watch works, and the log says so.
-   */
-  private static void reloadOnSighup(RelayServer server) {
-    try {
-      Class<?> signal = Class.forName("sun.misc.Signal");
-      Class<?> handler = Class.forName("sun.misc.SignalHandler");
-      Object hup = signal.getConstructor(String.class).newInstance("HUP");
-      Object onHup =
-          Proxy.newProxyInstance(
-              handler.getClassLoader(),
-              new Class<?>[] {handler},
-              (proxy, method, args) -> {
-                if (method.getName().equals("handle")) {
-                  System.err.println("ztchat server: SIGHUP: re-reading the revocation list");
-                  server.reloadRevocations();
-                }
-                return null;
-              });
-      signal.getMethod("handle", signal, handler).invoke(null, hup, onHup);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      System.err.println(
-          "ztchat server: SIGHUP reload unavailable ("
-              + e
-              + "); the revocation list is still re-read when its file changes");
-    }
-  }
 
   @Option(
       names = "--rate",
@@ -234,36 +288,95 @@ final class ServerCommand implements Callable<Integer> {
             + " PORT");
   }
 
+  /** The relay's settings from the options; a bad value throws, naming the option. */
+  RelayServerConfig relayConfig() {
+    whenStale();
+    if (adminPort < 0 || adminPort > 65535) {
+      throw new IllegalArgumentException(
+          "--admin-port " + adminPort + " is out of range: use 0 (off) to 65535");
+    }
+    RelayLogging.Format.parse(logFormat);
+    RelayLogging.level(logLevel);
+    return new RelayServerConfig(
+        new CertsLayout(certs),
+        bind,
+        port,
+        maxFrame,
+        idleTimeout,
+        frameTimeout,
+        handshakeTimeout,
+        new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes, queueSenderShare),
+        rate,
+        burst,
+        new ConnectionLimits(maxConnectionsPerUser, maxConnections, maxHandshakesPerAddress));
+  }
+
+  CrlFreshnessPolicy.WhenStale whenStale() {
+    return switch (crlWhenStale) {
+      case "fail-closed" -> CrlFreshnessPolicy.WhenStale.FAIL_CLOSED;
+      case "warn" -> CrlFreshnessPolicy.WhenStale.WARN;
+      default ->
+          throw new IllegalArgumentException(
+              "--crl-when-stale " + crlWhenStale + " is not a policy: use fail-closed or warn");
+    };
+  }
+
+  /** Replaces logback.xml's setup only when an option asks for something else. */
+  private void configureLogging() {
+    RelayLogging.Format format = RelayLogging.Format.parse(logFormat);
+    if (format == RelayLogging.Format.TEXT && logLevel.equals("info") && securityLog == null) {
+      return;
+    }
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      throw new UserError(
+          "logging is not logback here: --log-format, --log-level and" + " --security-log need it",
+          2);
+    }
+    RelayLogging.configure(context, System.err, format, RelayLogging.level(logLevel), securityLog);
+  }
+
   @Override
   public Integer call() throws Exception {
+    if (checkConfig != null) {
+      return ServerConfigCheck.run(this, checkConfig.isEmpty() ? configFile : Path.of(checkConfig));
+    }
+    if (configFile != null) {
+      List<String> problems;
+      try {
+        problems =
+            new ServerConfigApplier(ServerCommand::new, System.getenv())
+                .apply(RelayConfigFile.read(configFile), spec);
+      } catch (IOException e) {
+        throw new UserError(e.getMessage(), 2);
+      }
+      if (!problems.isEmpty()) {
+        throw new UserError(
+            String.join(System.lineSeparator(), problems)
+                + System.lineSeparator()
+                + "Fix the file, then check it with ./ztchat server --check-config "
+                + configFile,
+            2);
+      }
+    }
     RelayServerConfig config;
     try {
-      config =
-          new RelayServerConfig(
-              new CertsLayout(certs),
-              bind,
-              port,
-              maxFrame,
-              idleTimeout,
-              frameTimeout,
-              handshakeTimeout,
-              new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes, queueSenderShare),
-              rate,
-              burst,
-              new ConnectionLimits(maxConnectionsPerUser, maxConnections, maxHandshakesPerAddress));
+      config = relayConfig();
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
     }
+    configureLogging();
     // Loading certificates and opening the store take seconds: find a taken port before that.
     checkFree(port, "--port");
     checkFree(crlPort, "--crl-port");
+    checkFree(adminPort, "--admin-port");
     RelayServer server;
     try {
       server = RelayServer.start(config);
     } catch (IOException e) {
       throw isBindFailure(e) ? portTaken(port, "--port") : new UserError(RemedyText.explain(e));
     }
-    reloadOnSighup(server);
+    server.crlFreshness().set(whenStale(), crlWarnBefore);
+    ReloadSignal.install(server);
     CrlHttpEndpoint crlHttp = null;
     if (crlPort > 0) {
       try {
@@ -275,20 +388,38 @@ final class ServerCommand implements Callable<Integer> {
             : new UserError(RemedyText.explain(e));
       }
     }
+    AdminHttpServer admin = null;
+    if (adminPort > 0) {
+      try {
+        admin = AdminHttpServer.start(server, adminBind, adminPort);
+      } catch (IOException e) {
+        if (crlHttp != null) {
+          crlHttp.close();
+        }
+        server.close();
+        throw isBindFailure(e)
+            ? portTaken(adminPort, "--admin-port")
+            : new UserError(RemedyText.explain(e));
+      }
+    }
+    AdminHttpServer adminListener = admin;
     CrlHttpEndpoint publishedCrl = crlHttp;
+    // SIGTERM and Ctrl-C: stop accepting, let the store finish, tell clients, exit 0.
+    boolean graceful = TerminateSignal.install(server, TerminateSignal.DEFAULT_BOUND);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  System.err.println("ztchat server: shutting down...");
-                  if (publishedCrl != null) {
-                    publishedCrl.close();
-                  }
-                  server.close();
-                  stopped.countDown();
-                },
-                "ztchat-shutdown"));
+    if (!graceful) {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    System.err.println("ztchat server: shutting down...");
+                    server.close();
+                    stopped.countDown();
+                  },
+                  "ztchat-shutdown"));
+    } else {
+      stopped.countDown();
+    }
     System.err.println(
         "ztchat server: listening on "
             + bind
@@ -299,6 +430,13 @@ final class ServerCommand implements Callable<Integer> {
             + ". Press Ctrl-C to stop.");
     server.awaitClose();
     stopped.await();
+    if (adminListener != null) {
+      adminListener.close();
+    }
+    if (publishedCrl != null) {
+      publishedCrl.close();
+    }
+    System.err.println("ztchat server: stopped");
     return 0;
   }
 }

@@ -22,6 +22,7 @@ import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.MutableClock;
 import dev.ztchat.core.testkit.Polling;
+import dev.ztchat.server.CrlFreshnessPolicy;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.SecurityEvent;
@@ -201,6 +202,11 @@ class RevocationIntegrationTest {
             List.of(),
             Instant.now().minus(Duration.ofDays(9)),
             Duration.ofDays(7));
+    // A relay set to keep accepting on a stale list (--crl-when-stale warn): its fail-closed
+    // default would refuse bob's connection, and this test is about bob's client refusing it.
+    server
+        .crlFreshness()
+        .set(CrlFreshnessPolicy.WhenStale.WARN, CrlFreshnessPolicy.DEFAULT_WARN_BEFORE);
     CrlFiles.write(certs.crl(), stale);
     reloadRevocations(server, certs);
     Inbox bobInbox = new Inbox();

@@ -11,7 +11,10 @@ import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.server.store.EnqueueOutcome;
 import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.QueueLimits;
+import dev.ztchat.server.store.QueueStats;
 import dev.ztchat.server.store.QueuedEnvelope;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
@@ -81,6 +84,7 @@ final class DeliveryService implements AutoCloseable {
   static final long LIVE_ACK_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(30);
 
   private final OfflineQueue queue;
+  private final DeliveryMeters meters;
 
   /** Monotonic time for the store's scheduling (System::nanoTime; tests pass their own). */
   private final LongSupplier nanoTime;
@@ -112,7 +116,12 @@ final class DeliveryService implements AutoCloseable {
   }
 
   DeliveryService(OfflineQueue queue, LongSupplier nanoTime) {
+    this(queue, nanoTime, new SimpleMeterRegistry());
+  }
+
+  DeliveryService(OfflineQueue queue, LongSupplier nanoTime, MeterRegistry meters) {
     this.queue = requireNonNull(queue, "queue");
+    this.meters = new DeliveryMeters(meters);
     this.nanoTime = requireNonNull(nanoTime, "nanoTime");
     try { // before the store thread starts: the queue is not shared yet
       queue
@@ -248,6 +257,7 @@ final class DeliveryService implements AutoCloseable {
       Predicate<String> knownUser,
       Function<String, Set<String>> currentDevices) {
     if (queue.alreadyExpired(header.timestampMillis())) {
+      meters.expired().increment();
       from.writeAndFlush(expired(ref));
       return;
     }
@@ -325,12 +335,15 @@ final class DeliveryService implements AutoCloseable {
           @Override
           public void committed(BatchReplies out) {
             if (acknowledgedFromMemory) {
+              meters.acceptedAndDelivered();
               return;
             }
             if (outcomes.containsValue(EnqueueOutcome.EXPIRED)) {
+              meters.expired().increment();
               out.send(
                   from, expired(ref)); // it expired on its way to the store: nothing was stored
             } else {
+              meters.accepted().increment();
               List<Frame.Delivery> results = new ArrayList<>();
               for (String r : header.recipients()) {
                 EnqueueOutcome o = outcomes.get(r);
@@ -504,6 +517,9 @@ final class DeliveryService implements AutoCloseable {
           @Override
           public void apply() throws IOException {
             queue.remove(identity, device, sender, messageId); // this device's copy only
+            if (queue.remove(identity, sender, messageId)) {
+              meters.delivered().increment();
+            }
           }
 
           @Override
@@ -599,6 +615,7 @@ final class DeliveryService implements AutoCloseable {
       batch.add(pendingOps.poll());
     }
     if (!batch.isEmpty()) {
+      long started = System.nanoTime();
       try {
         queue.transaction(
             () -> {
@@ -606,6 +623,7 @@ final class DeliveryService implements AutoCloseable {
                 o.apply();
               }
             });
+        meters.storeBatch(System.nanoTime() - started);
         BatchReplies out = new BatchReplies(order);
         batch.forEach(o -> o.committed(out));
         out.deliver();
@@ -626,12 +644,26 @@ final class DeliveryService implements AutoCloseable {
   private void purge() {
     try {
       int n = queue.purgeExpired();
+      meters.expired().increment(n);
       if (n > 0) {
         LOG.info("purged {} expired envelopes", n);
       }
     } catch (IOException e) {
       LOG.warn("purging expired envelopes failed: {}", e.getMessage());
     }
+  }
+
+  /** The store's totals, read on the store's thread (the relay's /metrics). */
+  CompletableFuture<QueueStats.Totals> totals() {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return queue.totals();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        },
+        storeThread);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.ztchat.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.pki.Certificates;
+import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
@@ -65,6 +66,11 @@ final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.pipeline().remove(this);
+    Counter.builder("ztchat.handshakes")
+        .description("TLS handshakes by outcome: ok, failed, refused (too many from one address)")
+        .tag("outcome", "ok")
+        .register(relay.security().meters())
+        .increment();
     String identity = Certificates.commonName(cert);
     ctx.fireUserEventTriggered(new SessionStartHandler.VerifiedPeer(identity, cert));
     super.userEventTriggered(ctx, evt);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
+import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -27,9 +28,15 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
   private int droppedInWindow;
   private boolean closing;
 
+  private final Counter frames;
+
   RateLimitHandler(IdentityRateLimiter limiter, RelayContext relay) {
     this.limiter = requireNonNull(limiter, "limiter");
     this.relay = requireNonNull(relay, "relay");
+    this.frames =
+        Counter.builder("ztchat.frames.received")
+            .description("Frames received on authenticated connections")
+            .register(relay.security().meters());
   }
 
   @Override
@@ -39,6 +46,7 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(msg);
       return;
     }
+    frames.increment();
     boolean requestedAck = frame instanceof Frame.Ack && AckCredits.spend(ctx.channel());
     if (requestedAck || limiter.tryAcquire(identity)) {
       ctx.fireChannelRead(frame);

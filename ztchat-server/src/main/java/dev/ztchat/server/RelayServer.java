@@ -10,10 +10,12 @@ import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.remedy.Remedy;
 import dev.ztchat.core.remedy.RemedyIOException;
-import dev.ztchat.core.transport.TlsContexts;
 import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.server.store.OfflineQueue;
+import dev.ztchat.server.store.QueueStats;
 import dev.ztchat.server.store.SqlitePrekeyStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -22,7 +24,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +34,11 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +57,13 @@ public final class RelayServer implements AutoCloseable {
   private final PrekeyService prekeys;
   private final RevocationWatcher revocations;
   private final CertsWatcher certificates;
-  private final SslContext sslContext;
+  private final ServerTlsMaterial tls;
+  private final CrlFreshnessPolicy crlFreshness = new CrlFreshnessPolicy();
   private final String tlsDescription;
+  private final PrometheusMeterRegistry meters =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Clock clock;
+  private final CountDownLatch closed = new CountDownLatch(1);
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
   private Channel serverChannel;
@@ -61,7 +71,8 @@ public final class RelayServer implements AutoCloseable {
   private RelayServer(RelayServerConfig config, SslProvider provider, Clock clock)
       throws IOException {
     this.config = requireNonNull(config, "config");
-    this.security = new SecurityLog();
+    this.clock = requireNonNull(clock, "clock");
+    this.security = new SecurityLog(meters);
     X509Certificate ca =
         readRequired(
             "CA certificate",
@@ -83,7 +94,8 @@ public final class RelayServer implements AutoCloseable {
         new RevocationWatcher(config.certs().crl(), ca, clock, crl -> closeRevoked());
     Directory directory = new Directory(verifier, clock, revocations::revokedAt);
     ConnectionRegistry connections = new ConnectionRegistry();
-    this.deliveries = new DeliveryService(OfflineQueue.open(config.queue(), clock));
+    this.deliveries =
+        new DeliveryService(OfflineQueue.open(config.queue(), clock), System::nanoTime, meters);
     this.certificates = new CertsWatcher(config.certs(), directory);
     this.prekeys =
         new PrekeyService(
@@ -98,11 +110,16 @@ public final class RelayServer implements AutoCloseable {
     this.relay =
         new RelayContext(
             config, directory, connections, deliveries, revocations, security, prekeys);
-    this.sslContext =
-        TlsContexts.server(
-            server,
-            new ClientCertificateTrustManager(verifier, clock, revocations::revokedAt),
-            provider);
+    this.tls =
+        new ServerTlsMaterial(
+            config.certs(),
+            provider,
+            clock,
+            revocations::revokedAt,
+            crlFreshness,
+            revocations::current,
+            ca,
+            server);
     warnIfExpiringSoon(server.certificate(), clock);
     this.tlsDescription =
         provider == SslProvider.OPENSSL
@@ -132,6 +149,7 @@ public final class RelayServer implements AutoCloseable {
   private void watch() {
     revocations.start();
     certificates.start();
+    tls.start();
   }
 
   private void bind() throws InterruptedException, IOException {
@@ -144,7 +162,7 @@ public final class RelayServer implements AutoCloseable {
               .channel(NioServerSocketChannel.class)
               .option(ChannelOption.SO_BACKLOG, 1024)
               .childOption(ChannelOption.TCP_NODELAY, true)
-              .childHandler(new RelayServerInitializer(sslContext, relay))
+              .childHandler(new RelayServerInitializer(tls::context, relay))
               .bind(new InetSocketAddress(config.bindAddress(), config.port()))
               .sync()
               .channel();
@@ -202,7 +220,23 @@ public final class RelayServer implements AutoCloseable {
     return revocations.current();
   }
 
-  /** Re-reads the revocation list now (what SIGHUP does). */
+  /**
+   * Reloads what SIGHUP reloads: the server certificate and key and the CA certificate (swapped
+   * atomically for new connections if sound, else refused and logged), the revocation list and the
+   * users' certificates. Returns whether the TLS material was swapped.
+   */
+  public boolean reload() {
+    revocations.reload();
+    certificates.reload();
+    return tls.reload();
+  }
+
+  /** What happens when the revocation list goes stale (fail-closed unless set otherwise). */
+  public CrlFreshnessPolicy crlFreshness() {
+    return crlFreshness;
+  }
+
+  /** Re-reads the revocation list now. */
   public void reloadRevocations() {
     revocations.reload();
   }
@@ -226,6 +260,41 @@ public final class RelayServer implements AutoCloseable {
     }
   }
 
+  /** The relay's meters, in the Prometheus registry the admin listener's /metrics scrapes. */
+  public PrometheusMeterRegistry meters() {
+    return meters;
+  }
+
+  /** The clock the relay decides time by (expiry, CRL freshness). */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** What the relay was started with. */
+  public RelayServerConfig config() {
+    return config;
+  }
+
+  /** The root CA certificate clients are checked against. */
+  public X509Certificate caCertificate() {
+    return tls.current().ca();
+  }
+
+  /** The certificate the relay presents to clients. */
+  public X509Certificate serverCertificate() {
+    return tls.current().server();
+  }
+
+  /** Authenticated connections open now. */
+  public int connectionCount() {
+    return relay.connections().all().size();
+  }
+
+  /** The store's totals (no content), read on the store's thread. */
+  public CompletableFuture<QueueStats.Totals> queueTotals() {
+    return deliveries.totals();
+  }
+
   /** The port the relay listens on (the real one when configured with port 0). */
   public int port() {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
@@ -241,9 +310,42 @@ public final class RelayServer implements AutoCloseable {
     return tlsDescription;
   }
 
-  /** Waits until the relay was closed. */
+  /** Waits until the relay was closed: {@link #close} (or a graceful shutdown) has finished. */
   public void awaitClose() throws InterruptedException {
     serverChannel.closeFuture().sync();
+    closed.await();
+  }
+
+  /**
+   * Stops without losing work (what SIGTERM does): stops accepting, stops reading from open
+   * connections, lets the store finish what it was given, tells each client the relay is going away
+   * (an {@code internal} error frame without a ref; clients reconnect), then {@link #close}s. Each
+   * step waits at most what is left of {@code bound}; past it the relay closes anyway.
+   */
+  public void shutdownGracefully(Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    if (serverChannel != null) {
+      serverChannel.close().awaitUninterruptibly(millisLeft(deadline));
+    }
+    var open = relay.connections().all();
+    open.forEach(ch -> ch.config().setAutoRead(false));
+    try { // the store thread runs its tasks in order: this one ends after the work before it
+      deliveries.totals().get(millisLeft(deadline), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("shutdown: the store did not finish within {}: {}", bound, e.toString());
+    }
+    open.writeAndFlush(
+            new Frame.Error(
+                null, ErrorCode.INTERNAL, "the relay is shutting down; reconnect in a moment"))
+        .awaitUninterruptibly(millisLeft(deadline));
+    LOG.info("shutdown: {} connections told, store flushed; closing", open.size());
+    close();
+  }
+
+  private static long millisLeft(long deadline) {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
   }
 
   /** Stops accepting, closes every connection, releases threads. */
@@ -267,6 +369,10 @@ public final class RelayServer implements AutoCloseable {
     prekeys.close();
     revocations.close();
     certificates.close();
+    if (tls != null) {
+      tls.close();
+    }
+    closed.countDown();
   }
 
   @FunctionalInterface

@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Builds each connection's pipeline, top to bottom: TLS (client certificate required) → the
@@ -21,12 +22,13 @@ import java.util.concurrent.TimeUnit;
  * guard. A connection from an address with too many unfinished handshakes is closed before TLS.
  */
 final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
-  private final SslContext sslContext;
+  private final Supplier<SslContext> sslContext;
   private final RelayContext relay;
   private final IdentityRateLimiter limiter;
   private final PreAuthLimiter preAuth = new PreAuthLimiter();
 
-  RelayServerInitializer(SslContext sslContext, RelayContext relay) {
+  /** {@code sslContext} is asked once per connection: a reload changes it for new ones only. */
+  RelayServerInitializer(Supplier<SslContext> sslContext, RelayContext relay) {
     this.sslContext = requireNonNull(sslContext, "sslContext");
     this.relay = requireNonNull(relay, "relay");
     this.limiter =
@@ -53,7 +55,7 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
       ch.close();
       return;
     }
-    SslHandler tls = sslContext.newHandler(ch.alloc());
+    SslHandler tls = sslContext.get().newHandler(ch.alloc());
     tls.setHandshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     ch.pipeline()
         .addLast("tls", tls)

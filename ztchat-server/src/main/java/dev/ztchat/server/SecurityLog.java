@@ -1,5 +1,9 @@
 package dev.ztchat.server;
 
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.SocketAddress;
 import java.util.EnumMap;
 import java.util.List;
@@ -9,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The relay's one place for security events: one log line each, event name first, then key=value
@@ -24,8 +29,16 @@ public final class SecurityLog {
 
   private final Map<SecurityEvent, LongAdder> counts = new EnumMap<>(SecurityEvent.class);
   private final List<Consumer<Entry>> listeners = new CopyOnWriteArrayList<>();
+  private final MeterRegistry meters;
 
+  /** A log whose relay's meters nothing exports (tests, tools). */
   public SecurityLog() {
+    this(new SimpleMeterRegistry());
+  }
+
+  /** A log for a relay that counts its traffic in {@code meters} (see dev.ztchat.server.ops). */
+  public SecurityLog(MeterRegistry meters) {
+    this.meters = requireNonNull(meters, "meters");
     for (SecurityEvent e : SecurityEvent.values()) {
       counts.put(e, new LongAdder());
     }
@@ -40,14 +53,19 @@ public final class SecurityLog {
     line.append(" identity=").append(identity == null ? "-" : identity);
     String remoteText = remote == null ? "-" : remote.toString().replaceFirst("^/", "");
     line.append(" remote=").append(remoteText);
+    // the same fields as key-value pairs, for the JSON log format (--log-format json)
+    LoggingEventBuilder structured =
+        LOG.atWarn()
+            .addKeyValue("event", event.name())
+            .addKeyValue("identity", identity == null ? "-" : sanitize(identity))
+            .addKeyValue("remote", remoteText);
     for (int i = 0; i + 1 < details.length; i += 2) {
-      line.append(' ')
-          .append(details[i])
-          .append('=')
-          .append(sanitize(String.valueOf(details[i + 1])));
+      String value = sanitize(String.valueOf(details[i + 1]));
+      line.append(' ').append(details[i]).append('=').append(value);
+      structured = structured.addKeyValue(String.valueOf(details[i]), value);
     }
     String text = line.toString();
-    LOG.warn(text);
+    structured.log(text);
     counts
         .get(event)
         .increment(); // after the line is out: whoever watches the count sees it logged
@@ -65,6 +83,14 @@ public final class SecurityLog {
   /** How many times {@code event} happened since start. */
   public long count(SecurityEvent event) {
     return counts.get(event).sum();
+  }
+
+  /**
+   * The relay's meters: every handler reaches them through the security log it already holds, so
+   * that counting needs no further wiring.
+   */
+  public MeterRegistry meters() {
+    return meters;
   }
 
   /** Calls {@code listener} for each event from now on (tests, metrics exporters). */

@@ -156,6 +156,11 @@ public final class RawFrameClient implements AutoCloseable {
     return this;
   }
 
+  /** The certificate the server presented in this connection's handshake. */
+  public X509Certificate serverCertificate() throws IOException {
+    return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+  }
+
   /** The relay's welcome (after {@link #connectWelcomed} or {@link #connectWelcomedOrRefused}). */
   public Frame.Welcome welcome() {
     return welcome;

@@ -679,6 +679,15 @@ public final class OfflineQueue implements AutoCloseable {
     return limits.expiresAt(sealedAtMillis, now) <= now;
   }
 
+  /** What the queue holds now, in all (expired envelopes not counted). */
+  public QueueStats.Totals totals() throws IOException {
+    try {
+      return QueueStats.totals(db, clock.millis());
+    } catch (SQLException e) {
+      throw new IOException("reading the queue's totals failed: " + e.getMessage(), e);
+    }
+  }
+
   /** How many envelopes wait for {@code recipient} (expired ones not counted). */
   public int pending(String recipient) throws IOException {
     try (PreparedStatement q =

@@ -1,0 +1,125 @@
+package dev.ztchat.server.ops;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.server.RelayServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Whether the relay can do its job now, for {@code /readyz}: the store answers and its folder takes
+ * a write, the revocation list in use is within its next-update, the server and CA certificates are
+ * within their validity, and the data folder's disk has room. Each check says what it found, so
+ * that the answer tells the operator what to fix. Runs blocking I/O: call it off any event loop.
+ */
+public final class ReadinessCheck {
+  /** Free space below which the relay reports itself unready by default. */
+  public static final long DEFAULT_MIN_FREE_BYTES = 100L * 1024 * 1024;
+
+  /** One check's result; {@code detail} says what was found. */
+  public record Result(String check, boolean ok, String detail) {
+    @Override
+    public String toString() {
+      return (ok ? "ok   " : "FAIL ") + check + ": " + detail;
+    }
+  }
+
+  private final RelayServer server;
+  private final long minFreeBytes;
+
+  public ReadinessCheck(RelayServer server, long minFreeBytes) {
+    this.server = requireNonNull(server, "server");
+    this.minFreeBytes = minFreeBytes;
+  }
+
+  /** Runs every check. */
+  public List<Result> run() {
+    List<Result> out = new ArrayList<>();
+    Instant now = server.clock().instant();
+    out.add(store());
+    out.add(crl(now));
+    out.add(certificate("server certificate", server.serverCertificate(), now));
+    out.add(certificate("CA certificate", server.caCertificate(), now));
+    out.add(disk());
+    return out;
+  }
+
+  private Result store() {
+    Path data = server.config().queue().dataDir();
+    try {
+      Path probe = Files.createTempFile(data, ".readyz", ".tmp");
+      Files.delete(probe);
+      server.queueTotals().get(5, TimeUnit.SECONDS);
+      return new Result("store", true, data + " writable, store answering");
+    } catch (IOException e) {
+      return new Result("store", false, "cannot write in " + data + ": " + e.getMessage());
+    } catch (ExecutionException | TimeoutException e) {
+      return new Result("store", false, "the store does not answer: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Result("store", false, "interrupted");
+    }
+  }
+
+  private Result crl(Instant now) {
+    X509CRL crl = server.currentRevocationList();
+    if (crl == null) {
+      return new Result("crl", false, "no revocation list loaded (ca.crl in the certs folder)");
+    }
+    Instant next = crl.getNextUpdate().toInstant();
+    if (!now.isBefore(next)) {
+      return new Result(
+          "crl",
+          false,
+          "stale since " + next + ": publish a new one (./ztchat pki crl) and reload the relay");
+    }
+    return new Result("crl", true, "fresh until " + next);
+  }
+
+  private static Result certificate(String what, X509Certificate cert, Instant now) {
+    Instant notAfter = cert.getNotAfter().toInstant();
+    Instant notBefore = cert.getNotBefore().toInstant();
+    if (now.isBefore(notBefore)) {
+      return new Result(what, false, "not valid before " + notBefore);
+    }
+    if (!now.isBefore(notAfter)) {
+      return new Result(what, false, "expired on " + notAfter);
+    }
+    return new Result(
+        what,
+        true,
+        "valid until " + notAfter + " (" + Duration.between(now, notAfter).toDays() + " days)");
+  }
+
+  private Result disk() {
+    Path data = server.config().queue().dataDir();
+    try {
+      long free = Files.getFileStore(data).getUsableSpace();
+      boolean ok = free >= minFreeBytes;
+      return new Result(
+          "disk",
+          ok,
+          (free / (1024 * 1024))
+              + " MiB free for "
+              + data
+              + (ok ? "" : ", under " + (minFreeBytes / (1024 * 1024)) + " MiB: free some space"));
+    } catch (IOException e) {
+      return new Result("disk", false, "cannot read the free space of " + data);
+    }
+  }
+
+  /** True when every result is ok. */
+  public static boolean ready(List<Result> results) {
+    return results.stream().allMatch(Result::ok);
+  }
+}

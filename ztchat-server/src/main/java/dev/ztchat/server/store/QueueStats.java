@@ -1,0 +1,114 @@
+package dev.ztchat.server.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * What the relay's store holds, without any message content: totals for /metrics and, per
+ * recipient, how many envelopes wait, their bytes and when the oldest was stored ({@code ztchat
+ * server stats}). Expired envelopes (past their TTL, not yet purged) are not counted.
+ */
+public final class QueueStats {
+  /** The whole queue; {@code oldestEnqueuedAtMillis} is 0 when it is empty. */
+  public record Totals(long messages, long bytes, long recipients, long oldestEnqueuedAtMillis) {}
+
+  /** One recipient's waiting envelopes. */
+  public record Recipient(String name, long messages, long bytes, long oldestEnqueuedAtMillis) {
+    public Recipient {
+      requireNonNull(name, "name");
+    }
+  }
+
+  private QueueStats() {}
+
+  static Totals totals(Connection db, long nowMillis) throws SQLException {
+    try (PreparedStatement q =
+        db.prepareStatement(
+            "SELECT COUNT(*), COALESCE(SUM(size), 0), COUNT(DISTINCT recipient),"
+                + " COALESCE(MIN(enqueued_at), 0) FROM queue WHERE expires_at > ?")) {
+      q.setLong(1, nowMillis);
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        return new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+      }
+    }
+  }
+
+  static List<Recipient> byRecipient(Connection db, long nowMillis) throws SQLException {
+    List<Recipient> out = new ArrayList<>();
+    try (PreparedStatement q =
+        db.prepareStatement(
+            "SELECT recipient, COUNT(*), SUM(size), MIN(enqueued_at) FROM queue WHERE expires_at"
+                + " > ? GROUP BY recipient ORDER BY COUNT(*) DESC, recipient")) {
+      q.setLong(1, nowMillis);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Recipient(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A store opened read-only beside a running relay (SQLite's WAL lets both read). */
+  public static final class Reader implements AutoCloseable {
+    private final Connection db;
+
+    private Reader(Connection db) {
+      this.db = db;
+    }
+
+    /** Opens {@code relay.db} in {@code dataDir} read-only; a missing store is an error. */
+    public static Reader open(Path dataDir) throws IOException {
+      Path file = dataDir.resolve("relay.db");
+      if (!Files.isRegularFile(file)) {
+        throw new NoSuchFileException(
+            file.toString(), null, "no relay store here: is --data the relay's data folder?");
+      }
+      Properties p = new Properties();
+      p.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
+      try {
+        return new Reader(DriverManager.getConnection("jdbc:sqlite:" + file, p));
+      } catch (SQLException e) {
+        throw new IOException("cannot open the relay's store " + file + ": " + e.getMessage(), e);
+      }
+    }
+
+    public Totals totals(long nowMillis) throws IOException {
+      try {
+        return QueueStats.totals(db, nowMillis);
+      } catch (SQLException e) {
+        throw new IOException("reading the relay's store failed: " + e.getMessage(), e);
+      }
+    }
+
+    public List<Recipient> byRecipient(long nowMillis) throws IOException {
+      try {
+        return QueueStats.byRecipient(db, nowMillis);
+      } catch (SQLException e) {
+        throw new IOException("reading the relay's store failed: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        db.close();
+      } catch (SQLException ignored) {
+        // read-only: nothing to lose
+      }
+    }
+  }
+}
