@@ -516,8 +516,7 @@ final class DeliveryService implements AutoCloseable {
         new Op() {
           @Override
           public void apply() throws IOException {
-            queue.remove(identity, device, sender, messageId); // this device's copy only
-            if (queue.remove(identity, sender, messageId)) {
+            if (queue.remove(identity, device, sender, messageId)) { // this device's copy only
               meters.delivered().increment();
             }
           }
