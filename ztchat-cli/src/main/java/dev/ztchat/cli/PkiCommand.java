@@ -1,5 +1,6 @@
 package dev.ztchat.cli;
 
+import dev.ztchat.core.pki.CrlIssuer;
 import dev.ztchat.core.pki.PkiException;
 import dev.ztchat.core.pki.PkiFile;
 import dev.ztchat.core.pki.PkiResult;
@@ -13,6 +14,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -56,6 +58,17 @@ final class PkiCommand implements Runnable {
   /** One step of PKI administration, as the core runs it. */
   interface Step<T> {
     T run() throws IOException, PkiException;
+  }
+
+  /** The line that tells where a new CRL was written, its number and its next update. */
+  static String wroteCrl(Path file, X509CRL crl) {
+    return "wrote "
+        + file
+        + " (CRL number "
+        + CrlIssuer.crlNumber(crl)
+        + ", next update "
+        + crl.getNextUpdate().toInstant()
+        + ")";
   }
 
   /** Runs a core step, turning its failures into a {@link UserError} with one actionable line. */

@@ -1,6 +1,5 @@
 package dev.ztchat.cli;
 
-import dev.ztchat.core.pki.CrlIssuer;
 import dev.ztchat.core.pki.PkiRevocation;
 import java.io.PrintWriter;
 import java.security.cert.X509CRL;
@@ -44,14 +43,7 @@ final class PkiCrlCommand implements Callable<Integer> {
     PkiRevocation pki =
         new PkiRevocation(dir.layout(), Clock.systemUTC(), spec.commandLine().getErr()::println);
     X509CRL crl = PkiCommand.guard(() -> pki.refresh(checkCrlDays(crlDays)));
-    out.println(
-        "wrote "
-            + dir.layout().crl()
-            + " (CRL number "
-            + CrlIssuer.crlNumber(crl)
-            + ", next update "
-            + crl.getNextUpdate().toInstant()
-            + ")");
+    out.println(PkiCommand.wroteCrl(dir.layout().crl(), crl));
     out.flush();
     return 0;
   }

@@ -1,6 +1,5 @@
 package dev.ztchat.cli;
 
-import dev.ztchat.core.pki.CrlIssuer;
 import dev.ztchat.core.pki.PkiRevocation;
 import dev.ztchat.core.pki.RevocationReason;
 import java.io.PrintWriter;
@@ -101,14 +100,7 @@ final class PkiRevokeCommand implements Callable<Integer> {
             + " ("
             + why.cliName()
             + ")");
-    out.println(
-        "wrote "
-            + dir.layout().crl()
-            + " (CRL number "
-            + CrlIssuer.crlNumber(crl)
-            + ", next update "
-            + crl.getNextUpdate().toInstant()
-            + ")");
+    out.println(PkiCommand.wroteCrl(dir.layout().crl(), crl));
     out.println(
         "Check it: openssl crl -in "
             + dir.layout().crl()
@@ -150,14 +142,7 @@ final class PkiRevokeCommand implements Callable<Integer> {
             + "); "
             + name
             + "'s other devices keep working");
-    out.println(
-        "wrote "
-            + dir.layout().crl()
-            + " (CRL number "
-            + CrlIssuer.crlNumber(crl)
-            + ", next update "
-            + crl.getNextUpdate().toInstant()
-            + ")");
+    out.println(PkiCommand.wroteCrl(dir.layout().crl(), crl));
     out.flush();
     return 0;
   }
