@@ -104,6 +104,18 @@ public final class ChatClient implements AutoCloseable {
   /** How often, while connected, the relay's stock of this device's prekeys is checked. */
   static final Duration PREKEY_RECHECK = Duration.ofHours(1);
 
+  /**
+   * The first pause before publishing again on the same connection after the relay turned the
+   * publication away for a passing reason (its frame budget for this user spent, its store busy);
+   * it doubles each time up to {@link #PREKEY_RETRY_MAX}.
+   */
+  static final Duration PREKEY_RETRY_FIRST = Duration.ofSeconds(1);
+
+  static final Duration PREKEY_RETRY_MAX = Duration.ofMinutes(1);
+
+  /** Tries on one connection before waiting for the next connection or {@link #PREKEY_RECHECK}. */
+  static final int PREKEY_RETRIES = 8;
+
   private ChatClient(
       ChatClientConfig config,
       ChatListener listener,
@@ -247,6 +259,10 @@ public final class ChatClient implements AutoCloseable {
    * again on the next connection.
    */
   private void publishPrekeys(RelayConnection conn) {
+    publishPrekeys(conn, 0);
+  }
+
+  private void publishPrekeys(RelayConnection conn, int attempt) {
     if (prekeyPublisher == null
         || config.device() == null // renewed: the device certificate in use is no longer valid
         || !conn.relayVersions().contains(V2Envelope.VERSION)) {
@@ -264,6 +280,13 @@ public final class ChatClient implements AutoCloseable {
               if (closing.getCount() == 0 || !conn.isOpen()) {
                 // the next connection publishes again; nothing for the user to do
                 LOG.debug("prekey publication stopped: the connection closed");
+              } else if (attempt + 1 < PREKEY_RETRIES && passing(e)) {
+                Duration pause = prekeyRetryPause(attempt);
+                LOG.info(
+                    "the server put off this device's prekeys ({}); trying again in {} s",
+                    e.getMessage(),
+                    pause.toSeconds());
+                retryPublication(conn, attempt + 1, pause);
               } else {
                 LOG.warn(
                     "could not publish this device's prekeys ({}); trying again on the next"
@@ -280,6 +303,27 @@ public final class ChatClient implements AutoCloseable {
     } catch (RejectedExecutionException closing) {
       // closed meanwhile
     }
+  }
+
+  private void retryPublication(RelayConnection conn, int attempt, Duration pause) {
+    try {
+      rechecks.schedule(
+          () -> publishPrekeys(conn, attempt), pause.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      // closed meanwhile
+    }
+  }
+
+  /** Whether the relay turned a publication away for a reason that passes by itself. */
+  private static boolean passing(Exception e) {
+    return e instanceof RelayConnection.RelayException r
+        && (r.code() == ErrorCode.RATE_LIMITED || r.code() == ErrorCode.INTERNAL);
+  }
+
+  /** The pause before try {@code attempt + 2} of a publication on one connection. */
+  static Duration prekeyRetryPause(int attempt) {
+    Duration pause = PREKEY_RETRY_FIRST.multipliedBy(1L << Math.min(attempt, 16));
+    return pause.compareTo(PREKEY_RETRY_MAX) > 0 ? PREKEY_RETRY_MAX : pause;
   }
 
   /**

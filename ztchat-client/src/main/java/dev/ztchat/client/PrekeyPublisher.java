@@ -56,6 +56,7 @@ final class PrekeyPublisher {
   private final Clock clock;
   private final SecureRandom random;
   private PrekeyStore prekeys; // guarded by this
+  private volatile Frame.PrekeyStock lastStock;
 
   PrekeyPublisher(SessionStore store, DeviceKey device, Clock clock, SecureRandom random) {
     this.store = requireNonNull(store, "store");
@@ -137,10 +138,10 @@ final class PrekeyPublisher {
     p.dropExpired(now);
     save(p); // before the new signed prekey can leave the device
     Frame.PrekeyStock stock =
-        conn.publishPrekeys(deviceId, certificateDer, p.signedPrekey().encode(), null, List.of());
+        send(conn, certificateDer, p.signedPrekey().encode(), null, List.of());
     SignedPrekey lastResort = p.lastResortPrekey();
     if (!idHex(lastResort.id()).equals(stock.lastResortId())) {
-      stock = conn.publishPrekeys(deviceId, null, null, lastResort.encode(), List.of());
+      stock = send(conn, null, null, lastResort.encode(), List.of());
     }
     return topUp(conn, p, stock);
   }
@@ -180,10 +181,29 @@ final class PrekeyPublisher {
       for (SignedPrekey k : unpublished.subList(sent, sent + n)) {
         batch.add(k.encode());
       }
-      stock = conn.publishPrekeys(deviceId, null, null, null, batch);
+      stock = send(conn, null, null, null, batch);
       sent += n;
     }
     return stock;
+  }
+
+  /** One {@code prekeys} frame; what the relay holds afterwards is kept as {@link #lastStock()}. */
+  private Frame.PrekeyStock send(
+      RelayConnection conn,
+      byte[] certificate,
+      byte[] signedPrekey,
+      byte[] lastResort,
+      List<byte[]> oneTime)
+      throws IOException {
+    Frame.PrekeyStock stock =
+        conn.publishPrekeys(deviceId, certificate, signedPrekey, lastResort, oneTime);
+    lastStock = stock;
+    return stock;
+  }
+
+  /** What the relay last said it holds of this device's prekeys; null before any answer. */
+  Frame.PrekeyStock lastStock() {
+    return lastStock;
   }
 
   /** The one-time prekeys the relay has not accepted yet (ids at or above its next id). */

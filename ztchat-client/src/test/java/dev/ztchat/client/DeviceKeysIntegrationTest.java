@@ -157,6 +157,36 @@ class DeviceKeysIntegrationTest {
   }
 
   @Test
+  void aPublicationTheRelayRateLimits_isTriedAgainOnTheSameConnection() throws Exception {
+    // A budget of two frames: the client's publish and its first prekeys frame use it up, so the
+    // relay turns the last-resort prekey away (as when another connection of the same user has
+    // just spent the budget).
+    server.close();
+    server = RelayServer.start(serverConfig.withRateLimit(1, 2));
+    try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox())) {
+      assertThat(
+              Polling.eventually(
+                  WAIT,
+                  () -> {
+                    Frame.PrekeyStock s = alice.prekeyPublisher().lastStock();
+                    return s != null && s.lastResortId() != null && s.oneTime() > 0;
+                  }))
+          .as("the last-resort and one-time prekeys reach the relay after all")
+          .isTrue();
+      assertThat(alice.isConnected()).isTrue();
+    }
+  }
+
+  @Test
+  void aRetryPauseDoubles_upToAMinute() {
+    assertThat(ChatClient.prekeyRetryPause(0)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(ChatClient.prekeyRetryPause(1)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(ChatClient.prekeyRetryPause(5)).isEqualTo(Duration.ofSeconds(32));
+    assertThat(ChatClient.prekeyRetryPause(6)).isEqualTo(Duration.ofMinutes(1));
+    assertThat(ChatClient.prekeyRetryPause(40)).isEqualTo(Duration.ofMinutes(1));
+  }
+
+  @Test
   void prekeys_surviveARestart_andTheSameSignedPrekeyIsPublishedAgain() throws Exception {
     byte[] signedBefore;
     try (ChatClient alice = ChatClient.connect(config("alice"), new Inbox());
