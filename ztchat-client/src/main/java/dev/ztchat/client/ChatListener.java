@@ -28,6 +28,15 @@ public interface ChatListener {
     onNotice("[!] " + explanation);
   }
 
+  /**
+   * The CA renewed {@code contact}'s keys and the relay does not have the new ones yet: messages to
+   * them wait in the outbox (nothing is dropped). Said once per contact until their new keys
+   * appear; {@code explanation} says so for the user. Shown as a notice unless overridden.
+   */
+  default void onContactKeysRenewed(String contact, String explanation) {
+    onNotice(explanation);
+  }
+
   /** A contact's keys differ from the pinned ones. */
   default void onKeyChanged(String contact, String pinnedFingerprint, String newFingerprint) {}
 

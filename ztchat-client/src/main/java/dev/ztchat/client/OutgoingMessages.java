@@ -315,7 +315,8 @@ final class OutgoingMessages {
       return null;
     } catch (ContactKeysRenewedException e) {
       if (waitingForRenewal.add(p.peer())) { // said once, not for every message or retry
-        listener.onNotice(
+        listener.onContactKeysRenewed(
+            p.peer(),
             "[!] "
                 + e.getMessage()
                 + " Your messages to "
