@@ -84,7 +84,7 @@ final class WebCommand implements Callable<Integer> {
             },
             "ztchat-web-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    try (WebChat chat = new WebChat(Clock.systemUTC());
+    try (WebChat chat = new WebChat(Clock.systemUTC(), config.dataDir());
         ClientLogging logging = ClientLogging.routeTo(chat::onNotice);
         ChatClient client = ChatClient.start(config, chat);
         WebServer server = WebServer.start(chat, webPort)) {

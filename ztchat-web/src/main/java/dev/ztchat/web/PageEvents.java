@@ -40,6 +40,21 @@ final class PageEvents {
     return out.toString();
   }
 
+  /** Something the user should know that is not a message. */
+  static String notice(String text) {
+    return event("notice", g -> g.writeStringField("text", text));
+  }
+
+  /** What went wrong with the user's last command about {@code peer} ("" for none). */
+  static String error(String peer, String text) {
+    return event(
+        "error",
+        g -> {
+          g.writeStringField("peer", peer);
+          g.writeStringField("text", text);
+        });
+  }
+
   /** A command from the page, its fields by name; null if it is not a flat object of strings. */
   static Map<String, String> command(String text) {
     Map<String, String> fields = new HashMap<>();

@@ -9,6 +9,7 @@ import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.CrlFiles;
+import dev.ztchat.core.pki.PkiRevocation;
 import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.testing.TestPki;
@@ -51,7 +52,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * Selenium): alice and bob each run their client and window against a real relay on loopback with
  * real TLS and a PKI minted here. One browser pair serves the whole class, in order: a conversation
  * both ways, hostile text, a message typed while the relay is down, a key change, a revoked
- * contact. The run writes screenshots of the main views to docs/web/.
+ * contact, a renewed one, a narrow window, a restart. The run writes screenshots of the main views
+ * to docs/web/.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -76,7 +78,7 @@ class WebChatBrowserIntegrationTest {
     final ChromeDriver browser;
 
     Window(String name) throws IOException {
-      chat = new WebChat(Clock.systemUTC());
+      chat = new WebChat(Clock.systemUTC(), dir.resolve("data-" + name));
       client = ChatClient.start(config(pki.user(name), name), chat);
       chat.attach(client);
       server = WebServer.start(chat, 0);
@@ -183,7 +185,7 @@ class WebChatBrowserIntegrationTest {
     Assumptions.assumeTrue(
         Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "needs Debian's chromium and chromium-driver (.ci/run installs them)");
-    pki = TestPki.create("alice", "bob", "carol", "dave");
+    pki = TestPki.create("alice", "bob", "carol", "dave", "erin");
     certs = pki.writeTo(dir.resolve("certs"));
     relay = RelayServer.start(relayConfig(0));
     relayPort = relay.port();
@@ -434,6 +436,50 @@ class WebChatBrowserIntegrationTest {
 
   @Test
   @Order(7)
+  void aContactWhoseKeysTheCaRenewed_isMarkedRenewed_notAsAKeyChange_andTheRevokedOneStaysRevoked()
+      throws Exception {
+    try (ChatClient erin = ChatClient.connect(config(pki.user("erin"), "erin"), new Inbox())) {
+      erin.send("alice", "hello from erin");
+    }
+    alice.await(
+        () -> alice.all(".conversation[data-peer='erin']").size() == 1, "erin in alice's list");
+    alice.find(".conversation[data-peer='erin']").click();
+    alice.await(() -> alice.messages().size() == 1, "erin's message");
+
+    // The CA renews erin in the administrator's copy of the folder and gives the relay only the
+    // new list: the relay still serves erin's old certificates until she connects with the new.
+    CertsLayout admin = pki.writeTo(dir.resolve("admin"));
+    new PkiRevocation(admin, Clock.systemUTC(), line -> {})
+        .renew("erin", TestPki.TEST_KEY_BITS, 30, Duration.ofDays(7));
+    Files.copy(admin.crl(), certs.crl(), StandardCopyOption.REPLACE_EXISTING);
+    relay.reloadRevocations();
+    alice.await(
+        () -> {
+          try {
+            return alice.client.refreshRevocations() >= 3; // carol's, and erin's renewed keys
+          } catch (IOException e) {
+            return false;
+          }
+        },
+        "alice's client has the list naming erin's renewed keys");
+
+    alice.type("are you there, erin?", Keys.ENTER);
+    alice.await(
+        () -> text(alice.find(".conversation[data-peer='erin'] .mark")).equals("keys renewed"),
+        "erin marked renewed in the list");
+    alice.await(
+        () -> text(alice.find("#peer-mark")).equals("keys renewed"), "erin marked in the header");
+    assertThat(alice.all(".conversation[data-peer='erin'] .mark-changed")).isEmpty();
+    assertThat(alice.find("#keychange").isDisplayed()).as("no key-change warning").isFalse();
+    alice.await(
+        () -> alice.messages().getLast().equals("kept: are you there, erin?"),
+        "the message kept for erin's new keys");
+    assertThat(text(alice.find(".conversation[data-peer='carol'] .mark"))).isEqualTo("revoked");
+    alice.screenshot("renewed-contact");
+  }
+
+  @Test
+  @Order(8)
   void aNarrowWindow_showsTheListOrTheConversation() throws Exception {
     alice.browser.manage().window().setSize(new Dimension(420, 760));
     alice.await(() -> alice.find("#back").isDisplayed(), "the open conversation, with a way back");
@@ -451,7 +497,39 @@ class WebChatBrowserIntegrationTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
+  void unreadCounts_surviveARestartOfTheWindow_andSoDoesOpeningTheConversation() throws Exception {
+    alice.find(".conversation[data-peer='dave']").click();
+    alice.await(() -> text(alice.find("#peer-name")).equals("dave"), "dave's conversation open");
+    for (String text : List.of("one", "two", "three")) {
+      bob.client.send("alice", text);
+    }
+    alice.await(
+        () -> text(alice.find(".conversation[data-peer='bob'] .unread")).equals("3"),
+        "three unread from bob");
+
+    alice.close();
+    alice = new Window("alice");
+    alice.await(
+        () -> text(alice.find(".conversation[data-peer='bob'] .unread")).equals("3"),
+        "still three unread from bob after the restart");
+
+    alice.find(".conversation[data-peer='bob']").click();
+    alice.await(() -> alice.messages().getLast().equals("in: three"), "bob's messages");
+    alice.await(() -> alice.all(".conversation[data-peer='bob'] .unread").isEmpty(), "read now");
+
+    alice.close();
+    alice = new Window("alice");
+    alice.await(
+        () -> alice.all(".conversation[data-peer='bob']").size() == 1,
+        "the list after the second restart");
+    assertThat(alice.all(".conversation[data-peer='bob'] .unread"))
+        .as("still read after the restart")
+        .isEmpty();
+  }
+
+  @Test
+  @Order(10)
   void whenTheRelayRefusesTheOwnCertificate_theWindowSaysRefusedWithTheReason() throws Exception {
     CrlFiles.write(
         certs.crl(),

@@ -17,6 +17,7 @@ import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -32,13 +34,14 @@ import org.slf4j.LoggerFactory;
  * and origins are refused; every answer forbids caching and inline script.
  */
 class WebServerSecurityIntegrationTest {
+  @TempDir Path dir;
   WebChat chat;
   WebServer server;
   int port;
 
   @BeforeEach
   void start() throws IOException {
-    chat = new WebChat(Clock.systemUTC());
+    chat = new WebChat(Clock.systemUTC(), dir);
     server = WebServer.start(chat, 0);
     port = server.port();
   }
