@@ -2,6 +2,12 @@ package dev.ztchat.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.client.ChatClient;
+import dev.ztchat.client.ChatListener;
+import dev.ztchat.client.HistoryEntry;
+import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
@@ -10,9 +16,14 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,6 +86,120 @@ class WebCommandIntegrationTest {
       web.stop.countDown();
     }
     assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
+  }
+
+  /**
+   * bob has two devices, the phone's certificate revoked: {@code web --device laptop} can only
+   * connect with the laptop's credential, receives alice's message, answers it with a receipt, and
+   * keeps the conversation in the state folder it was given.
+   */
+  @Test
+  void webWithDevice_usesThatDevicesCredentialAndStateFolder_andExchangesAMessage()
+      throws Exception {
+    server.close();
+    Path devCerts = dir.resolve("device-certs");
+    assertThat(PkiCommandTest.init(devCerts, "--users", "alice").exit()).isZero();
+    for (String device : List.of("phone", "laptop")) {
+      assertThat(
+              PkiCommandTest.run(
+                      "pki",
+                      "issue",
+                      "bob",
+                      "--device",
+                      device,
+                      "--key-size",
+                      "2048",
+                      "--dir",
+                      devCerts.toString())
+                  .exit())
+          .isZero();
+    }
+    assertThat(
+            PkiCommandTest.run(
+                    "pki", "revoke", "bob", "--device", "phone", "--dir", devCerts.toString())
+                .exit())
+        .isZero();
+    server =
+        RelayServer.start(
+            RelayServerConfig.defaults(new CertsLayout(devCerts), dir.resolve("relay2"))
+                .withPort(0));
+    Path laptopState = dir.resolve("bob-laptop");
+
+    WebCommand web = new WebCommand();
+    StringWriter out = new StringWriter();
+    CommandLine cl = new CommandLine(web);
+    cl.setOut(new PrintWriter(out, true));
+    CompletableFuture<Integer> exit =
+        CompletableFuture.supplyAsync(
+            () ->
+                cl.execute(
+                    "--identity",
+                    "bob",
+                    "--device",
+                    "laptop",
+                    "--server",
+                    "localhost:" + server.port(),
+                    "--certs",
+                    devCerts.toString(),
+                    "--data",
+                    laptopState.toString(),
+                    "--no-open"));
+    Receipts alice = new Receipts();
+    try (ChatClient aliceClient =
+        ChatClient.connect(
+            clientOptions(devCerts, null, dir.resolve("alice"), server.port()).config("alice"),
+            alice)) {
+      assertThat(Polling.eventually(Duration.ofSeconds(30), () -> out.toString().contains("\n")))
+          .as("the web command started: %s", out)
+          .isTrue();
+      // stored at the relay if bob's window has not connected yet, and delivered when it has
+      String sent = aliceClient.send("bob", "hello, laptop").messageId();
+      assertThat(Polling.eventually(Duration.ofSeconds(30), () -> alice.delivered.contains(sent)))
+          .as("bob's laptop confirmed the message with a signed receipt")
+          .isTrue();
+    } finally {
+      web.stop.countDown();
+    }
+    assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
+    assertThat(out.toString()).doesNotContain("refused");
+
+    try (ChatClient laptop =
+        ChatClient.start(
+            clientOptions(devCerts, "laptop", laptopState, server.port()).config("bob"),
+            new Receipts())) {
+      assertThat(laptop.history("alice", 10))
+          .extracting(HistoryEntry::text)
+          .containsExactly("hello, laptop");
+    }
+    assertThat(Files.getPosixFilePermissions(laptopState.resolve("web-read")))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+  }
+
+  private static ClientOptions clientOptions(Path certs, String device, Path data, int port) {
+    ClientOptions o = new ClientOptions();
+    o.server = "localhost:" + port;
+    o.certs = certs;
+    o.device = device;
+    o.data = data;
+    o.window = Duration.ofDays(7);
+    o.maxSkew = Duration.ofSeconds(30);
+    return o;
+  }
+
+  /** A client's screen that keeps the ids of the messages confirmed by a receipt. */
+  static final class Receipts implements ChatListener {
+    final Set<String> delivered = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void onMessage(OpenedMessage message) {}
+
+    @Override
+    public void onRejected(String claimedSender, RejectionReason reason, String explanation) {}
+
+    @Override
+    public void onDelivered(String peer, String messageIdHex) {
+      delivered.add(messageIdHex);
+    }
   }
 
   @Test
