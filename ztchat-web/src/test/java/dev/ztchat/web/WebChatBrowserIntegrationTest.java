@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatClientConfig;
 import dev.ztchat.client.ChatListener;
+import dev.ztchat.client.VerifiedContact;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.CrlFiles;
+import dev.ztchat.core.pki.KeyFingerprint;
 import dev.ztchat.core.pki.PkiRevocation;
 import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.pki.UserIdentity;
@@ -448,6 +450,7 @@ class WebChatBrowserIntegrationTest {
 
     // The CA renews erin in the administrator's copy of the folder and gives the relay only the
     // new list: the relay still serves erin's old certificates until she connects with the new.
+    int listed = alice.client.refreshRevocations();
     CertsLayout admin = pki.writeTo(dir.resolve("admin"));
     new PkiRevocation(admin, Clock.systemUTC(), line -> {})
         .renew("erin", TestPki.TEST_KEY_BITS, 30, Duration.ofDays(7));
@@ -456,7 +459,7 @@ class WebChatBrowserIntegrationTest {
     alice.await(
         () -> {
           try {
-            return alice.client.refreshRevocations() >= 3; // carol's, and erin's renewed keys
+            return alice.client.refreshRevocations() > listed;
           } catch (IOException e) {
             return false;
           }
@@ -542,5 +545,26 @@ class WebChatBrowserIntegrationTest {
         .startsWith("refused by the server (")
         .endsWith("): not retrying; your keys must be renewed");
     bob.screenshot("refused");
+  }
+
+  @Test
+  @Order(11)
+  void theContactPanel_showsTheSafetyNumberAndFingerprints_andAMessageForAnOfflineContactIsStored()
+      throws Exception {
+    alice.find(".conversation[data-peer='dave']").click();
+    alice.await(() -> text(alice.find("#peer-name")).equals("dave"), "dave's conversation");
+    alice.find("#info-toggle").click();
+    String safetyNumber = alice.client.safetyNumber("dave");
+    VerifiedContact dave = alice.client.checkContact("dave");
+    alice.await(
+        () -> text(alice.find("#safety-number")).equals(safetyNumber), "dave's safety number");
+    assertThat(text(alice.find("#fp-signing"))).isEqualTo(KeyFingerprint.of(dave.signing()));
+    assertThat(text(alice.find("#fp-encryption"))).isEqualTo(KeyFingerprint.of(dave.encryption()));
+    alice.screenshot("contact");
+
+    alice.type("see you later, dave", Keys.ENTER); // dave's new device is offline
+    alice.await(
+        () -> alice.messages().getLast().equals("stored: see you later, dave"),
+        "the message stored at the relay until dave is online");
   }
 }
