@@ -142,7 +142,7 @@ final class ConversationView {
           };
       case FOR_RENEWED_KEYS ->
           new String[] {
-            "kept",
+            "renewal",
             "kept on this device: the keys of "
                 + peer
                 + " were renewed by the CA; sent once "

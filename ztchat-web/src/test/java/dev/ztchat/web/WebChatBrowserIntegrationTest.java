@@ -475,7 +475,7 @@ class WebChatBrowserIntegrationTest {
     assertThat(alice.all(".conversation[data-peer='erin'] .mark-changed")).isEmpty();
     assertThat(alice.find("#keychange").isDisplayed()).as("no key-change warning").isFalse();
     alice.await(
-        () -> alice.messages().getLast().equals("kept: are you there, erin?"),
+        () -> alice.messages().getLast().equals("renewal: are you there, erin?"),
         "the message kept for erin's new keys");
     assertThat(text(alice.find(".conversation[data-peer='carol'] .mark"))).isEqualTo("revoked");
     alice.screenshot("renewed-contact");

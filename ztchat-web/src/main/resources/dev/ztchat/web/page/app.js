@@ -242,6 +242,7 @@ function stateWord(m) {
     case 'sent': return '✓ sent';
     case 'received': return '✓✓ received';
     case 'blocked': return '⚠ waiting for your decision on new keys';
+    case 'renewal': return '○ waiting for their renewed keys';
     case 'failed': return '✗ ' + m.label;
     default: return m.label;
   }
