@@ -5,7 +5,7 @@ package dev.ztchat.client;
  * with reason {@code superseded}): the contact has new keys that the relay has not learned yet.
  * Nothing was sent; a message for them waits until their new keys can be used, it is never dropped.
  */
-public final class ContactKeysRenewedException extends UntrustedContactException {
+final class ContactKeysRenewedException extends UntrustedContactException {
   public ContactKeysRenewedException(String message) {
     super(message);
   }

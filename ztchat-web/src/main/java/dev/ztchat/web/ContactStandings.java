@@ -1,7 +1,6 @@
 package dev.ztchat.web;
 
 import dev.ztchat.client.ChatClient;
-import dev.ztchat.client.ContactKeysRenewedException;
 import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.PinnedKeys;
 import dev.ztchat.client.UntrustedContactException;
@@ -105,14 +104,12 @@ final class ContactStandings {
         changes.put(peer, e);
         change = e;
         status = "changed";
-      } catch (ContactKeysRenewedException e) {
-        status = Mark.RENEWED.code;
-        detail = e.getMessage();
-        marks.put(peer, Mark.RENEWED);
       } catch (UntrustedContactException e) {
         status = "untrusted";
         detail = e.getMessage();
-        if (saysRevoked(e.getMessage())) {
+        if (marks.get(peer) == Mark.RENEWED) { // told by onContactKeysRenewed
+          status = Mark.RENEWED.code;
+        } else if (saysRevoked(e.getMessage())) {
           status = Mark.REVOKED.code;
           marks.put(peer, Mark.REVOKED);
         }
