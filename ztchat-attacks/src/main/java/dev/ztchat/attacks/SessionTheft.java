@@ -94,7 +94,7 @@ final class SessionTheft {
     // The theft: bob's device key, his prekeys and every session and ledger he keeps.
     InMemorySessionStore stolen = new InMemorySessionStore();
     for (StoredSession s : bobStore.sessions("alice")) {
-      stolen.save(s, bobStore.ledger("alice", s.peerDevice()).orElseThrow());
+      stolen.save(s, bobStore.ledger("alice", s.peerDevice()).orElseThrow().asUpdate());
     }
     Optional<byte[]> prekeys = bobStore.prekeys();
     PrekeyStore stolenPrekeys =

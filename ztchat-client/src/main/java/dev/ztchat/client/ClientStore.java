@@ -18,8 +18,8 @@ import java.util.Set;
  * pinned contact keys (version 1), the conversation history and the outbox of messages not yet
  * handed to the relay (version 2, their text encrypted with {@link AtRestKey}), and the version-2
  * state (version 3: sessions, conversation ledgers and prekeys, encrypted with {@link AtRestKey},
- * see {@link SqliteSessionStore}; the peers' envelope versions and devices); the seen-message cache
- * lives beside it ({@code seen.db}).
+ * see {@link SqliteSessionStore}; the peers' envelope versions and devices; version 4: a row per
+ * unconfirmed message of a ledger); the seen-message cache lives beside it ({@code seen.db}).
  *
  * <p>The store holds the folder's {@link IdentityLock} while open: one process per identity. At
  * open, the folder is (re)set to 0700 and every file in it to 0600, so state left by an older
@@ -27,7 +27,7 @@ import java.util.Set;
  */
 public final class ClientStore implements AutoCloseable {
   /** Schema version this code writes. */
-  static final int SCHEMA_VERSION = 3;
+  static final int SCHEMA_VERSION = 4;
 
   private static final Set<PosixFilePermission> OWNER_ONLY_DIR =
       PosixFilePermissions.fromString("rwx------");
@@ -123,6 +123,13 @@ public final class ClientStore implements AutoCloseable {
             s.execute(
                 "CREATE TABLE peer_devices (peer TEXT PRIMARY KEY, device TEXT NOT NULL,"
                     + " learnt_at INTEGER NOT NULL)");
+          }
+          if (from < 4) {
+            // A ledger's unconfirmed messages get a row each; the head row gets a generation.
+            s.execute("ALTER TABLE v2_ledgers ADD COLUMN generation INTEGER NOT NULL DEFAULT 0");
+            s.execute(
+                "CREATE TABLE v2_ledger_entries (peer TEXT NOT NULL, device TEXT NOT NULL, seq"
+                    + " INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (peer, device, seq))");
           }
         });
   }

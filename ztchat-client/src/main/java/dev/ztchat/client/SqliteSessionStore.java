@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.conversation.SessionStore;
 import dev.ztchat.core.conversation.StoredSession;
+import dev.ztchat.core.session.LedgerEntry;
 import dev.ztchat.core.store.SqliteFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,19 +18,23 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import javax.crypto.AEADBadTagException;
 
 /**
  * The client's {@link SessionStore}: version-2 sessions, conversation ledgers and this device's
- * prekeys in {@code client.db} (schema 3, tables {@code v2_sessions}, {@code v2_ledgers} and {@code
- * v2_prekeys}).
+ * prekeys in {@code client.db} (schema 4, tables {@code v2_sessions}, {@code v2_ledgers}, {@code
+ * v2_ledger_entries} and {@code v2_prekeys}). A ledger is a small head row (with a generation that
+ * changes at every save) and one row per unconfirmed message, so a message adds one row and
+ * rewrites only the head; a ledger saved by schema 3 (one whole-state row) is read as its head and
+ * gets its entry rows at its next save.
  *
- * <p>Security guarantees: every blob (peer certificate with ratchet state, ledger, prekey store) is
- * sealed with the store's {@link AtRestKey} under associated data that names its table, peer,
- * device and session, so a blob copied into another row does not open; a blob that does not open is
- * reported as damage, never used. Plaintext copies this class makes are zeroed after sealing. What
- * stays readable in the file is who the sessions are with, the devices' ids and when each was last
- * used.
+ * <p>Security guarantees: every blob (peer certificate with ratchet state, ledger head, ledger
+ * entry, prekey store) is sealed with the store's {@link AtRestKey} under associated data that
+ * names its table, peer, device and session or sequence number, so a blob copied into another row
+ * does not open; a blob that does not open is reported as damage, never used. Plaintext copies this
+ * class makes are zeroed after sealing. What stays readable in the file is who the sessions are
+ * with, the devices' ids and when each was last used.
  *
  * <p>It uses its own connection to the file (the store's is shared without transactions), so that a
  * session and its ledger are saved in one transaction. Thread-safe: every method is synchronised.
@@ -39,6 +45,7 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
   private final Connection db;
   private final AtRestKey key;
   private final String what;
+  private final SecureRandom generations = new SecureRandom();
 
   private SqliteSessionStore(Connection db, AtRestKey key, String what) {
     this.db = db;
@@ -81,17 +88,60 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
   }
 
   @Override
-  public synchronized Optional<byte[]> ledger(String peer, byte[] peerDevice) throws IOException {
+  public synchronized Optional<StoredLedger> ledger(String peer, byte[] peerDevice)
+      throws IOException {
     requireNonNull(peer, "peer");
     String device = HEX.formatHex(peerDevice);
+    try {
+      long generation;
+      byte[] head;
+      try (PreparedStatement q =
+          db.prepareStatement(
+              "SELECT generation, body FROM v2_ledgers WHERE peer = ? AND device = ?")) {
+        q.setString(1, peer);
+        q.setString(2, device);
+        try (ResultSet rs = q.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          generation = rs.getLong(1);
+          head = open(rs.getBytes(2), ledgerBinding(peer, device));
+        }
+      }
+      List<LedgerEntry> entries = new ArrayList<>();
+      try (PreparedStatement q =
+          db.prepareStatement(
+              "SELECT seq, body FROM v2_ledger_entries WHERE peer = ? AND device = ?"
+                  + " ORDER BY seq")) {
+        q.setString(1, peer);
+        q.setString(2, device);
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            long seq = rs.getLong(1);
+            if (seq < 1) {
+              throw damaged("a conversation ledger entry");
+            }
+            entries.add(
+                new LedgerEntry(seq, open(rs.getBytes(2), entryBinding(peer, device, seq))));
+          }
+        }
+      }
+      return Optional.of(new StoredLedger(generation, head, entries));
+    } catch (SQLException e) {
+      throw failed("read a conversation ledger", e);
+    }
+  }
+
+  @Override
+  public synchronized OptionalLong ledgerGeneration(String peer, byte[] peerDevice)
+      throws IOException {
+    requireNonNull(peer, "peer");
     try (PreparedStatement q =
-        db.prepareStatement("SELECT body FROM v2_ledgers WHERE peer = ? AND device = ?")) {
+        db.prepareStatement("SELECT generation FROM v2_ledgers WHERE peer = ? AND device = ?")) {
       q.setString(1, peer);
-      q.setString(2, device);
+      q.setString(2, HEX.formatHex(peerDevice));
       try (ResultSet rs = q.executeQuery()) {
-        return rs.next()
-            ? Optional.of(open(rs.getBytes(1), ledgerBinding(peer, device)))
-            : Optional.empty();
+        return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
       }
     } catch (SQLException e) {
       throw failed("read a conversation ledger", e);
@@ -99,9 +149,9 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
   }
 
   @Override
-  public synchronized void save(StoredSession session, byte[] ledgerState) throws IOException {
+  public synchronized long save(StoredSession session, LedgerUpdate ledger) throws IOException {
     requireNonNull(session, "session");
-    requireNonNull(ledgerState, "ledgerState");
+    requireNonNull(ledger, "ledger");
     String peer = session.peer();
     String device = HEX.formatHex(session.peerDevice());
     String sessionId = HEX.formatHex(session.sessionId());
@@ -112,7 +162,24 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     } finally {
       Arrays.fill(plain, (byte) 0);
     }
-    byte[] sealedLedger = key.seal(ledgerState, ledgerBinding(peer, device));
+    byte[] head = ledger.head();
+    byte[] sealedLedger;
+    try {
+      sealedLedger = key.seal(head, ledgerBinding(peer, device));
+    } finally {
+      Arrays.fill(head, (byte) 0);
+    }
+    List<LedgerEntry> added = ledger.added();
+    List<byte[]> sealedEntries = new ArrayList<>(added.size());
+    for (LedgerEntry e : added) {
+      byte[] body = e.body();
+      try {
+        sealedEntries.add(key.seal(body, entryBinding(peer, device, e.seq())));
+      } finally {
+        Arrays.fill(body, (byte) 0);
+      }
+    }
+    long generation = generations.nextLong();
     try {
       db.setAutoCommit(false);
       try {
@@ -141,11 +208,35 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
         }
         try (PreparedStatement u =
             db.prepareStatement(
-                "INSERT OR REPLACE INTO v2_ledgers (peer, device, body) VALUES (?, ?, ?)")) {
+                "INSERT OR REPLACE INTO v2_ledgers (peer, device, body, generation)"
+                    + " VALUES (?, ?, ?, ?)")) {
           u.setString(1, peer);
           u.setString(2, device);
           u.setBytes(3, sealedLedger);
+          u.setLong(4, generation);
           u.executeUpdate();
+        }
+        if (!added.isEmpty()) {
+          try (PreparedStatement u =
+              db.prepareStatement(
+                  "INSERT OR REPLACE INTO v2_ledger_entries (peer, device, seq, body)"
+                      + " VALUES (?, ?, ?, ?)")) {
+            for (int i = 0; i < added.size(); i++) {
+              u.setString(1, peer);
+              u.setString(2, device);
+              u.setLong(3, added.get(i).seq());
+              u.setBytes(4, sealedEntries.get(i));
+              u.executeUpdate();
+            }
+          }
+        }
+        try (PreparedStatement d =
+            db.prepareStatement(
+                "DELETE FROM v2_ledger_entries WHERE peer = ? AND device = ? AND seq < ?")) {
+          d.setString(1, peer);
+          d.setString(2, device);
+          d.setLong(3, ledger.keepFrom());
+          d.executeUpdate();
         }
         db.commit();
       } catch (SQLException | RuntimeException e) {
@@ -157,6 +248,7 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     } catch (SQLException e) {
       throw failed("save a session", e);
     }
+    return generation;
   }
 
   @Override
@@ -189,6 +281,10 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
 
   private static byte[] ledgerBinding(String peer, String device) {
     return AtRestKey.binding("v2_ledgers", peer, device);
+  }
+
+  private static byte[] entryBinding(String peer, String device, long seq) {
+    return AtRestKey.binding("v2_ledger_entries", peer, device, Long.toString(seq));
   }
 
   /** {@code u16 certificate length | certificate | ratchet state}. */

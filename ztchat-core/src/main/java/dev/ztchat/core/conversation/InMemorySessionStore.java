@@ -2,6 +2,7 @@ package dev.ztchat.core.conversation;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.session.LedgerEntry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -10,6 +11,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
 
 /**
  * A {@link SessionStore} in memory, for tests and benchmarks: nothing survives the process, so
@@ -17,8 +20,16 @@ import java.util.Optional;
  */
 public final class InMemorySessionStore implements SessionStore {
   private final Map<String, List<StoredSession>> sessions = new HashMap<>();
-  private final Map<String, byte[]> ledgers = new HashMap<>();
+  private final Map<String, Ledger> ledgers = new HashMap<>();
   private byte[] prekeys;
+  private long generations;
+
+  /** One ledger: its head and its entries by sequence number. */
+  private static final class Ledger {
+    long generation;
+    byte[] head;
+    final TreeMap<Long, LedgerEntry> entries = new TreeMap<>();
+  }
 
   /** An empty store. */
   public InMemorySessionStore() {}
@@ -29,13 +40,23 @@ public final class InMemorySessionStore implements SessionStore {
   }
 
   @Override
-  public synchronized Optional<byte[]> ledger(String peer, byte[] peerDevice) {
-    return Optional.ofNullable(ledgers.get(deviceKey(peer, peerDevice))).map(byte[]::clone);
+  public synchronized Optional<StoredLedger> ledger(String peer, byte[] peerDevice) {
+    Ledger l = ledgers.get(deviceKey(peer, peerDevice));
+    return l == null
+        ? Optional.empty()
+        : Optional.of(new StoredLedger(l.generation, l.head, List.copyOf(l.entries.values())));
   }
 
   @Override
-  public synchronized void save(StoredSession session, byte[] ledgerState) {
+  public synchronized OptionalLong ledgerGeneration(String peer, byte[] peerDevice) {
+    Ledger l = ledgers.get(deviceKey(peer, peerDevice));
+    return l == null ? OptionalLong.empty() : OptionalLong.of(l.generation);
+  }
+
+  @Override
+  public synchronized long save(StoredSession session, LedgerUpdate ledger) {
     requireNonNull(session, "session");
+    requireNonNull(ledger, "ledger");
     List<StoredSession> all = new ArrayList<>(sessions.getOrDefault(session.peer(), List.of()));
     String device = HexFormat.of().formatHex(session.peerDevice());
     all.removeIf(
@@ -53,7 +74,15 @@ public final class InMemorySessionStore implements SessionStore {
       }
     }
     sessions.put(session.peer(), List.copyOf(kept));
-    ledgers.put(deviceKey(session.peer(), session.peerDevice()), ledgerState.clone());
+    Ledger l =
+        ledgers.computeIfAbsent(deviceKey(session.peer(), session.peerDevice()), k -> new Ledger());
+    l.head = ledger.head();
+    for (LedgerEntry e : ledger.added()) {
+      l.entries.put(e.seq(), e);
+    }
+    l.entries.headMap(ledger.keepFrom()).clear();
+    l.generation = ++generations;
+    return l.generation;
   }
 
   @Override

@@ -354,19 +354,20 @@ public final class V2MessageOpener implements MessageOpener {
             .receive(
                 commitment, prefix.messageId(), Instant.ofEpochMilli(prefix.timestampMillis()), now)
             .notices();
-    byte[] ledgerState = ledger.toBytes();
-    device
-        .store()
-        .save(
-            new StoredSession(
-                prefix.sender(),
-                senderDevice,
-                entry.sessionId(),
-                sender.der(),
-                opened.next().toBytes(),
-                V2MessageSealer.lastUsed(device.store(), prefix.sender(), senderDevice, now)),
-            ledgerState);
-    device.ledgers().stored(prefix.sender(), senderDevice, ledgerState, ledger);
+    SessionStore.LedgerUpdate update = DecodedLedgers.update(ledger);
+    long generation =
+        device
+            .store()
+            .save(
+                new StoredSession(
+                    prefix.sender(),
+                    senderDevice,
+                    entry.sessionId(),
+                    sender.der(),
+                    opened.next().toBytes(),
+                    V2MessageSealer.lastUsed(device.store(), prefix.sender(), senderDevice, now)),
+                update);
+    device.ledgers().stored(prefix.sender(), senderDevice, generation, ledger);
     peerVersions.proved(prefix.sender(), V2Envelope.VERSION);
     return notices;
   }

@@ -143,7 +143,8 @@ public final class V2MessageSealer {
     }
   }
 
-  private record Pending(StoredSession session, byte[] ledger, ConversationLedger decoded) {}
+  private record Pending(
+      StoredSession session, SessionStore.LedgerUpdate ledger, ConversationLedger decoded) {}
 
   private V2Envelope sealLocked(
       MessageContent content, List<RecipientDevice> targets, List<PrekeyBundle> bundles)
@@ -218,7 +219,7 @@ public final class V2MessageSealer {
                     sealed.next().toBytes(),
                     lastUsed(target, now),
                     initial.map(InitialMessageHeader::encode).orElse(new byte[0])),
-                ledger.toBytes(),
+                DecodedLedgers.update(ledger),
                 ledger));
       }
       byte[] plaintext = content.encode();
@@ -240,10 +241,10 @@ public final class V2MessageSealer {
         throw new EnvelopeTooLargeException(length, maxEnvelopeBytes);
       }
       for (Pending p : pending) {
-        device.store().save(p.session(), p.ledger());
+        long generation = device.store().save(p.session(), p.ledger());
         device
             .ledgers()
-            .stored(p.session().peer(), p.session().peerDevice(), p.ledger(), p.decoded());
+            .stored(p.session().peer(), p.session().peerDevice(), generation, p.decoded());
       }
       return envelope;
     } finally {

@@ -23,7 +23,10 @@ import java.util.List;
  * Time comes from the caller ({@code now}), never from a clock inside.
  *
  * <p>Not thread-safe: one conversation's messages are handled one at a time; call it under the
- * conversation's lock. Persist {@link #toBytes()} after each call, together with the message.
+ * conversation's lock. Persist it after each call, together with the message: its {@link #head()},
+ * the {@link #unsavedEntries()} added since it was last saved, and the store drops the entries
+ * before {@link #firstUnconfirmedSeq()}; then {@link #markSaved()}. {@link #toBytes()} is the same
+ * state in one piece.
  */
 public final class ConversationLedger {
   /** How long a gap may stay open before its messages are reported lost (by default). */
@@ -45,6 +48,8 @@ public final class ConversationLedger {
   public static final int MAX_UNCONFIRMED = 2048;
 
   static final int STATE_VERSION = 1;
+
+  static final int HEAD_VERSION = 2;
 
   private final Duration gapWait;
   private final Duration replyGrace;
@@ -148,6 +153,65 @@ public final class ConversationLedger {
     mine.write(w);
     peer.write(w);
     return w.toByteArray();
+  }
+
+  /**
+   * The ledger's head: {@code 02}, the sent side without its unconfirmed messages, then the peer
+   * side (section 7). Small whatever the number of unconfirmed messages.
+   */
+  public byte[] head() {
+    ByteWriter w = new ByteWriter(256).u8(HEAD_VERSION);
+    mine.writeHead(w);
+    peer.write(w);
+    return w.toByteArray();
+  }
+
+  /**
+   * The unconfirmed messages the store does not hold yet (since this ledger was created, loaded or
+   * {@link #markSaved() saved}), oldest first: usually the one just sent.
+   */
+  public List<LedgerEntry> unsavedEntries() {
+    return mine.unsaved();
+  }
+
+  /**
+   * The oldest of this device's messages still unconfirmed ({@code sent + 1} when none is): the
+   * store keeps no entry before it.
+   */
+  public long firstUnconfirmedSeq() {
+    return mine.firstUnconfirmed();
+  }
+
+  /** The store now holds {@link #head()} and every unconfirmed entry. */
+  public void markSaved() {
+    mine.saved();
+  }
+
+  /**
+   * Restores a ledger from its {@link #head()} and the unconfirmed entries the store kept, oldest
+   * first, with the default waits (strict: any inconsistency is refused). A head that is a whole
+   * {@link #toBytes()} state (as stored before the entries had rows of their own) is taken with no
+   * entries, and all of its unconfirmed messages count as not yet saved as entries.
+   */
+  public static ConversationLedger fromStored(byte[] head, List<LedgerEntry> entries)
+      throws MalformedSessionDataException {
+    requireNonNull(entries, "entries");
+    ByteReader r = new ByteReader(head, "ledger state");
+    int version = r.u8();
+    SentLog mine;
+    if (version == STATE_VERSION) {
+      if (!entries.isEmpty()) {
+        throw new MalformedSessionDataException("ledger state: unconfirmed messages twice");
+      }
+      mine = SentLog.read(r);
+    } else if (version == HEAD_VERSION) {
+      mine = SentLog.read(r, entries);
+    } else {
+      throw new MalformedSessionDataException("ledger state version " + version);
+    }
+    PeerLog peer = PeerLog.read(r);
+    r.end();
+    return new ConversationLedger(DEFAULT_GAP_WAIT, DEFAULT_REPLY_GRACE, mine, peer);
   }
 
   /** Restores a ledger from {@link #toBytes()}, with the default waits. */

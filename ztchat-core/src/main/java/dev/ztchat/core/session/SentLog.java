@@ -3,6 +3,7 @@ package dev.ztchat.core.session;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -21,13 +22,17 @@ final class SentLog {
   private long toldNotReceivedUpTo;
   private boolean diverged;
   private UnconfirmedMessages unconfirmed = new UnconfirmedMessages();
+  // Entries added since the store last saved this log, oldest first; none already confirmed or
+  // forgotten, so it is bounded like the unconfirmed messages.
+  private final ArrayDeque<LedgerEntry> unsaved = new ArrayDeque<>();
 
   long next(byte[] id, Instant now) {
     sent++;
-    unconfirmed.addLast(sent, id, now);
+    unsaved.add(unconfirmed.addLast(sent, id, now));
     if (unconfirmed.size() > ConversationLedger.MAX_UNCONFIRMED) {
       forgottenUpTo = unconfirmed.removeFirst();
     }
+    dropSavedBefore();
     return sent;
   }
 
@@ -103,6 +108,14 @@ final class SentLog {
     while (!unconfirmed.isEmpty() && unconfirmed.firstSeq() <= confirmed) {
       unconfirmed.removeFirst();
     }
+    dropSavedBefore();
+  }
+
+  private void dropSavedBefore() {
+    long first = firstUnconfirmed();
+    while (!unsaved.isEmpty() && unsaved.peekFirst().seq() < first) {
+      unsaved.pollFirst();
+    }
   }
 
   /**
@@ -131,18 +144,73 @@ final class SentLog {
     return false;
   }
 
+  /** The unconfirmed entries the store does not hold yet, oldest first. */
+  List<LedgerEntry> unsaved() {
+    return List.copyOf(unsaved);
+  }
+
+  /** The store now holds every unconfirmed entry. */
+  void saved() {
+    unsaved.clear();
+  }
+
+  /** The oldest unconfirmed sequence number, or {@code sent + 1} when every one is confirmed. */
+  long firstUnconfirmed() {
+    return unconfirmed.isEmpty() ? sent + 1 : unconfirmed.firstSeq();
+  }
+
   /** About how many bytes {@link #write} adds. */
   int encodedLengthHint() {
     return 128 + unconfirmed.encodedLength();
   }
 
   void write(ByteWriter w) {
-    w.u64(sent).u64(confirmed).u64(confirmedLost).bytes(confirmedChain);
-    w.u64(forgottenUpTo).u64(toldNotReceivedUpTo).u8(diverged ? 1 : 0);
+    writeHead(w);
     unconfirmed.write(w);
   }
 
+  /** The counters, chain and flag: everything but the unconfirmed entries. */
+  void writeHead(ByteWriter w) {
+    w.u64(sent).u64(confirmed).u64(confirmedLost).bytes(confirmedChain);
+    w.u64(forgottenUpTo).u64(toldNotReceivedUpTo).u8(diverged ? 1 : 0);
+  }
+
+  /** Reads {@link #write}'s form; every entry is taken as not yet in the store. */
   static SentLog read(ByteReader r) throws MalformedSessionDataException {
+    SentLog log = readHead(r);
+    int n = r.u16();
+    if (n > ConversationLedger.MAX_UNCONFIRMED) {
+      throw new MalformedSessionDataException("ledger state: too many unconfirmed messages");
+    }
+    log.unconfirmed = UnconfirmedMessages.read(r, n, log.firstExpected());
+    log.checkCounters(n);
+    log.unsaved.addAll(log.unconfirmed.entries());
+    return log;
+  }
+
+  /** Reads {@link #writeHead}'s form with the entries a store kept as rows. */
+  static SentLog read(ByteReader r, List<LedgerEntry> entries)
+      throws MalformedSessionDataException {
+    SentLog log = readHead(r);
+    if (entries.size() > ConversationLedger.MAX_UNCONFIRMED) {
+      throw new MalformedSessionDataException("ledger state: too many unconfirmed messages");
+    }
+    log.unconfirmed = UnconfirmedMessages.fromEntries(entries, log.firstExpected());
+    log.checkCounters(entries.size());
+    return log;
+  }
+
+  private long firstExpected() {
+    return Math.max(confirmed, forgottenUpTo) + 1;
+  }
+
+  private void checkCounters(int n) throws MalformedSessionDataException {
+    if (confirmed > sent || confirmedLost > confirmed || firstExpected() + n - 1 != sent) {
+      throw new MalformedSessionDataException("ledger state: inconsistent sent counters");
+    }
+  }
+
+  private static SentLog readHead(ByteReader r) throws MalformedSessionDataException {
     SentLog log = new SentLog();
     log.sent = r.u64();
     log.confirmed = r.u64();
@@ -155,16 +223,6 @@ final class SentLog {
       throw new MalformedSessionDataException("ledger state: bad flag");
     }
     log.diverged = flag == 1;
-    int n = r.u16();
-    if (n > ConversationLedger.MAX_UNCONFIRMED) {
-      throw new MalformedSessionDataException("ledger state: too many unconfirmed messages");
-    }
-    long expected = Math.max(log.confirmed, log.forgottenUpTo) + 1;
-    log.unconfirmed = UnconfirmedMessages.read(r, n, expected);
-    expected += n;
-    if (log.confirmed > log.sent || log.confirmedLost > log.confirmed || expected - 1 != log.sent) {
-      throw new MalformedSessionDataException("ledger state: inconsistent sent counters");
-    }
     return log;
   }
 }

@@ -1,17 +1,19 @@
 package dev.ztchat.core.session;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
  * The user's own messages the peer has not confirmed yet, oldest first, kept in the bytes of their
  * stored form ({@code u64 seq | u8 id_len | id | u64 sent_at_ms} each,
- * docs/v2/conversation-ledger.md) rather than as objects. A ledger is stored after every message; a
- * sender whose peer is offline has up to {@link ConversationLedger#MAX_UNCONFIRMED} of these, and
- * storing or loading them as objects was half of a message's cost. Here storing is one copy,
- * loading one pass of checks and one copy; entries become objects only when a commitment is checked
+ * docs/v2/conversation-ledger.md section 7) rather than as objects. A sender whose peer is offline
+ * has up to {@link ConversationLedger#MAX_UNCONFIRMED} of these; a store keeps each as a {@link
+ * LedgerEntry} row of its own, so a message adds one entry and never rewrites the others. Loading
+ * is one pass of checks and one copy; entries become objects only when a commitment is checked
  * against them. Not thread-safe.
  */
 final class UnconfirmedMessages implements Iterable<UnconfirmedMessages.Sent> {
@@ -43,7 +45,8 @@ final class UnconfirmedMessages implements Iterable<UnconfirmedMessages.Sent> {
     return count == 0;
   }
 
-  void addLast(long seq, byte[] id, Instant at) {
+  /** Appends an entry and returns it in its stored form. */
+  LedgerEntry addLast(long seq, byte[] id, Instant at) {
     int length = FIXED + id.length;
     if (buffer.length - end < length) {
       compactFor(length);
@@ -52,8 +55,22 @@ final class UnconfirmedMessages implements Iterable<UnconfirmedMessages.Sent> {
     buffer[end + 8] = (byte) id.length;
     System.arraycopy(id, 0, buffer, end + 9, id.length);
     putLong(at.toEpochMilli(), end + 9 + id.length);
+    LedgerEntry entry = new LedgerEntry(seq, Arrays.copyOfRange(buffer, end, end + length));
     end += length;
     count++;
+    return entry;
+  }
+
+  /** Every entry in its stored form, oldest first. */
+  List<LedgerEntry> entries() {
+    List<LedgerEntry> out = new ArrayList<>(count);
+    int at = start;
+    for (int i = 0; i < count; i++) {
+      int length = FIXED + (buffer[at + 8] & 0xFF);
+      out.add(new LedgerEntry(getLong(at), Arrays.copyOfRange(buffer, at, at + length)));
+      at += length;
+    }
+    return out;
   }
 
   /** The oldest entry's sequence number. */
@@ -135,6 +152,31 @@ final class UnconfirmedMessages implements Iterable<UnconfirmedMessages.Sent> {
     // Room to append a quarter more before the buffer is compacted or grown.
     byte[] buffer = r.copyOfRange(from, r.position(), Math.max(256, length + length / 4));
     return new UnconfirmedMessages(buffer, length, n);
+  }
+
+  /**
+   * The entries a store kept as rows, in order: each must be exactly one entry whose sequence
+   * number is its row's, running on from {@code firstSeq}, with an id of 1 to {@link
+   * ConversationLedger#MAX_ID_LENGTH} bytes.
+   */
+  static UnconfirmedMessages fromEntries(List<LedgerEntry> entries, long firstSeq)
+      throws MalformedSessionDataException {
+    ByteWriter all = new ByteWriter(Math.max(256, entries.size() * (FIXED + 16) * 5 / 4));
+    long expected = firstSeq;
+    for (LedgerEntry e : entries) {
+      byte[] body = e.bodyUnsafe();
+      ByteReader r = new ByteReader(body, "ledger entry");
+      if (e.seq() != expected) {
+        throw new MalformedSessionDataException("ledger state: bad unconfirmed message");
+      }
+      read(r, 1, expected++);
+      r.end();
+      all.bytes(body);
+    }
+    byte[] buffer = all.toByteArray();
+    int length = buffer.length;
+    return new UnconfirmedMessages(
+        Arrays.copyOf(buffer, Math.max(256, length + length / 4)), length, entries.size());
   }
 
   /** Makes room for {@code length} more bytes: drops what was removed, grows if still short. */

@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ztchat.core.session.ConversationLedger;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A ledger kept decoded is used only while the store holds exactly what it was stored as. */
+/**
+ * A ledger kept decoded is used only while the store's generation of it is the one it was saved as;
+ * what it hands the store is only what changed.
+ */
 class DecodedLedgersTest {
   private static final Instant NOW = Instant.parse("2026-12-01T00:00:00Z");
   private static final byte[] DEVICE = new byte[StoredSession.DEVICE_ID_BYTES];
@@ -16,8 +20,8 @@ class DecodedLedgersTest {
   private final InMemorySessionStore store = new InMemorySessionStore();
   private final DecodedLedgers ledgers = new DecodedLedgers();
 
-  private void save(byte[] ledgerState) throws IOException {
-    store.save(
+  private long save(SessionStore.LedgerUpdate update) throws IOException {
+    return store.save(
         new StoredSession(
             "bob",
             DEVICE,
@@ -25,7 +29,13 @@ class DecodedLedgersTest {
             new byte[] {1},
             new byte[] {1},
             NOW.toEpochMilli()),
-        ledgerState);
+        update);
+  }
+
+  /** Saves {@code ledger}'s changes and keeps it, as the sealer and opener do. */
+  private void saveAndKeep(ConversationLedger ledger) throws IOException {
+    long generation = save(DecodedLedgers.update(ledger));
+    ledgers.stored("bob", DEVICE, generation, ledger);
   }
 
   private static byte[] id(int i) {
@@ -33,27 +43,24 @@ class DecodedLedgersTest {
   }
 
   @Test
-  void aStoredLedger_isUsedAgainAsKept_whileTheStoreHoldsItsBytes() throws Exception {
+  void aStoredLedger_isUsedAgainAsKept_whileTheStoreHoldsItsGeneration() throws Exception {
     ConversationLedger ledger = ledgers.load(store, "bob", DEVICE);
     ledger.nextOutgoing(id(1), NOW);
-    byte[] state = ledger.toBytes();
-    save(state);
-    ledgers.stored("bob", DEVICE, state, ledger);
+    saveAndKeep(ledger);
 
     assertThat(ledgers.load(store, "bob", DEVICE)).isSameAs(ledger);
   }
 
   @Test
-  void whenTheStoreHoldsOtherBytes_theyAreDecoded_notTheKeptLedgerUsed() throws Exception {
+  void whenTheStoreWasChangedBehindItsBack_itIsDecoded_notTheKeptLedgerUsed() throws Exception {
     ConversationLedger kept = ConversationLedger.create();
     kept.nextOutgoing(id(1), NOW);
-    byte[] keptState = kept.toBytes();
-    ledgers.stored("bob", DEVICE, keptState, kept);
+    saveAndKeep(kept);
     ConversationLedger other = ConversationLedger.create();
     for (int i = 0; i < 3; i++) {
       other.nextOutgoing(id(10 + i), NOW);
     }
-    save(other.toBytes());
+    save(DecodedLedgers.update(other));
 
     ConversationLedger loaded = ledgers.load(store, "bob", DEVICE);
 
@@ -64,9 +71,8 @@ class DecodedLedgersTest {
   @Test
   void aLedgerLoadedAndNotStoredAgain_isDecodedFromTheStoreNextTime() throws Exception {
     ConversationLedger ledger = ConversationLedger.create();
+    saveAndKeep(ledger);
     byte[] state = ledger.toBytes();
-    save(state);
-    ledgers.stored("bob", DEVICE, state, ledger);
     ConversationLedger taken = ledgers.load(store, "bob", DEVICE);
     taken.nextOutgoing(id(1), NOW); // changed, then the message fails before it is stored
 
@@ -77,8 +83,50 @@ class DecodedLedgersTest {
   }
 
   @Test
+  void aMessage_addsOneEntry_andAConfirmationRemovesTheConfirmedOnes() throws Exception {
+    ConversationLedger ledger = ledgers.load(store, "bob", DEVICE);
+    for (int i = 1; i <= 3; i++) {
+      ledger.nextOutgoing(id(i), NOW);
+      saveAndKeep(ledger);
+      ledger = ledgers.load(store, "bob", DEVICE);
+    }
+    ledger.nextOutgoing(id(4), NOW);
+
+    SessionStore.LedgerUpdate update = DecodedLedgers.update(ledger);
+
+    assertThat(update.added()).singleElement().satisfies(e -> assertThat(e.seq()).isEqualTo(4));
+    assertThat(update.keepFrom()).isEqualTo(1);
+    saveAndKeep(ledger);
+    SessionStore.StoredLedger stored = store.ledger("bob", DEVICE).orElseThrow();
+    assertThat(stored.entries()).extracting(e -> e.seq()).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(ConversationLedger.fromStored(stored.head(), stored.entries()).toBytes())
+        .isEqualTo(ledger.toBytes());
+  }
+
+  @Test
+  void aWholeLedgerStoredBeforeEntriesHadRows_isRead_andItsEntriesWrittenAtTheNextSave()
+      throws Exception {
+    ConversationLedger old = ConversationLedger.create();
+    for (int i = 1; i <= 3; i++) {
+      old.nextOutgoing(id(i), NOW);
+    }
+    save(new SessionStore.LedgerUpdate(old.toBytes(), List.of(), Long.MAX_VALUE));
+
+    ConversationLedger loaded = ledgers.load(store, "bob", DEVICE);
+    assertThat(loaded.toBytes()).isEqualTo(old.toBytes());
+    loaded.nextOutgoing(id(4), NOW);
+    saveAndKeep(loaded);
+
+    SessionStore.StoredLedger stored = store.ledger("bob", DEVICE).orElseThrow();
+    assertThat(stored.head()[0]).isEqualTo((byte) 2);
+    assertThat(stored.entries()).extracting(e -> e.seq()).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(ConversationLedger.fromStored(stored.head(), stored.entries()).toBytes())
+        .isEqualTo(loaded.toBytes());
+  }
+
+  @Test
   void aCorruptStoredLedger_isAnIoError() throws Exception {
-    save(new byte[] {9, 9, 9});
+    save(new SessionStore.LedgerUpdate(new byte[] {9, 9, 9}, List.of(), Long.MAX_VALUE));
     assertThatThrownBy(() -> ledgers.load(store, "bob", DEVICE))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("corrupt");

@@ -2,7 +2,9 @@ package dev.ztchat.core.conversation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.core.session.LedgerEntry;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What the v2 sealer and opener rely on from a {@link SessionStore}, on the in-memory one. */
@@ -13,6 +15,10 @@ class InMemorySessionStoreTest {
     byte[] b = new byte[n];
     Arrays.fill(b, (byte) value);
     return b;
+  }
+
+  private static SessionStore.LedgerUpdate ledger(int value) {
+    return new SessionStore.LedgerUpdate(filled(3, value), List.of(), Long.MAX_VALUE);
   }
 
   private static StoredSession session(int device, int id, long lastUsed, byte[] pending) {
@@ -29,21 +35,21 @@ class InMemorySessionStoreTest {
   @Test
   void sessions_areMostRecentlyUsedFirst_andAFifthDropsTheLeastRecentlyUsedOfThatDevice()
       throws Exception {
-    store.save(session(7, 9, 50, new byte[0]), filled(3, 7));
+    store.save(session(7, 9, 50, new byte[0]), ledger(7));
     for (int id = 1; id <= 5; id++) {
-      store.save(session(1, id, 100 + id, new byte[0]), filled(3, 1));
+      store.save(session(1, id, 100 + id, new byte[0]), ledger(1));
     }
 
     assertThat(store.sessions("bob"))
         .extracting(s -> s.sessionId()[0] + "@" + s.peerDevice()[0])
         .containsExactly("5@1", "4@1", "3@1", "2@1", "9@7");
-    assertThat(store.ledger("bob", filled(32, 7))).contains(filled(3, 7));
+    assertThat(store.ledger("bob", filled(32, 7)).orElseThrow().head()).isEqualTo(filled(3, 7));
   }
 
   @Test
   void savingASessionAgain_replacesIt_andKeepsItsPendingInitialHeader() throws Exception {
-    store.save(session(1, 1, 100, filled(5, 0x42)), filled(3, 1));
-    store.save(session(1, 1, 200, filled(5, 0x42)), filled(3, 2));
+    store.save(session(1, 1, 100, filled(5, 0x42)), ledger(1));
+    store.save(session(1, 1, 200, filled(5, 0x42)), ledger(2));
 
     assertThat(store.sessions("bob"))
         .singleElement()
@@ -52,7 +58,30 @@ class InMemorySessionStoreTest {
               assertThat(s.lastUsedMillis()).isEqualTo(200);
               assertThat(s.pendingInitial()).isEqualTo(filled(5, 0x42));
             });
-    assertThat(store.ledger("bob", filled(32, 1))).contains(filled(3, 2));
+    assertThat(store.ledger("bob", filled(32, 1)).orElseThrow().head()).isEqualTo(filled(3, 2));
+  }
+
+  @Test
+  void ledgerEntries_areAddedByEachSave_andThoseBeforeKeepFromRemoved_andTheGenerationMoves()
+      throws Exception {
+    LedgerEntry one = new LedgerEntry(1, filled(20, 1));
+    LedgerEntry two = new LedgerEntry(2, filled(20, 2));
+    LedgerEntry three = new LedgerEntry(3, filled(20, 3));
+    long first =
+        store.save(
+            session(1, 1, 100, new byte[0]),
+            new SessionStore.LedgerUpdate(filled(3, 1), List.of(one, two), 1));
+    long second =
+        store.save(
+            session(1, 1, 200, new byte[0]),
+            new SessionStore.LedgerUpdate(filled(3, 2), List.of(three), 2));
+
+    SessionStore.StoredLedger stored = store.ledger("bob", filled(32, 1)).orElseThrow();
+    assertThat(stored.entries()).containsExactly(two, three);
+    assertThat(stored.head()).isEqualTo(filled(3, 2));
+    assertThat(second).isNotEqualTo(first).isEqualTo(stored.generation());
+    assertThat(store.ledgerGeneration("bob", filled(32, 1))).hasValue(second);
+    assertThat(store.ledgerGeneration("bob", filled(32, 2))).isEmpty();
   }
 
   @Test

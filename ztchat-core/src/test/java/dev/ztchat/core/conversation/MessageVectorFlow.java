@@ -116,7 +116,7 @@ final class MessageVectorFlow {
             sealed.next().toBytes(),
             ts,
             header.encode()),
-        ledger.toBytes());
+        DecodedLedgers.update(ledger));
     return new First(
         prefix,
         sessionId,

@@ -291,8 +291,8 @@ class V2MessageOpenerChecksTest {
     world.random.nextBytes(contentKey);
     byte[] nonce = new byte[12];
     world.random.nextBytes(nonce);
-    ConversationLedger ledger =
-        ConversationLedger.fromBytes(alice.store.ledger("bob", bobDevice).orElseThrow());
+    SessionStore.StoredLedger stored = alice.store.ledger("bob", bobDevice).orElseThrow();
+    ConversationLedger ledger = ConversationLedger.fromStored(stored.head(), stored.entries());
     byte[] keyPlaintext =
         V2Crypto.concat(new byte[] {1}, contentKey, ledger.nextOutgoing(id, now).encode());
     RatchetState.Sealed sealed =

@@ -105,7 +105,7 @@ class V2MessageStateTest {
 
     InMemorySessionStore reloaded = new InMemorySessionStore();
     for (StoredSession s : bob.store.sessions("alice").reversed()) {
-      reloaded.save(s, bob.store.ledger("alice", s.peerDevice()).orElseThrow());
+      reloaded.save(s, bob.store.ledger("alice", s.peerDevice()).orElseThrow().asUpdate());
     }
     reloaded.savePrekeys(bob.store.prekeys().orElseThrow());
     PrekeyStore prekeys = PrekeyStore.fromBytes(reloaded.prekeys().orElseThrow());
