@@ -6,6 +6,7 @@
 #   scripts/dev-postgres.sh start        starts it (or finds it running) and prints its URL
 #   scripts/dev-postgres.sh url [--jdbc] prints the URL of the running one
 #   scripts/dev-postgres.sh stop         stops it and removes every file it made
+#   scripts/dev-postgres.sh createdb NAME adds an empty database NAME and prints its URL
 #
 # The URL is postgresql://ztchat:PASSWORD@127.0.0.1:PORT/ztchat, which `ztchat server --store`
 # takes as it is; --jdbc prints the same as jdbc:postgresql://127.0.0.1:PORT/ztchat?user=...
@@ -124,7 +125,7 @@ start() {
     fi
     [ "$tries" -lt 5 ] || { cat "$dir/server.log" >&2 || true; die "PostgreSQL did not start"; }
   done
-  as_owner env PGPASSWORD="$pass" "$bin/createdb" -h 127.0.0.1 -p "$port" \
+  as_owner env PGPASSWORD="$pass" "$bin/createdb" -w -h 127.0.0.1 -p "$port" \
     -U ztchat ztchat || die "creating the database ztchat failed"
   (
     umask 077
@@ -151,12 +152,25 @@ stop() {
   rm -rf "$STATE"
 }
 
+createdb() {
+  local name="$1" bin port pass
+  [[ "$name" =~ ^[a-z][a-z0-9_]{0,62}$ ]] || die "createdb: NAME must be a-z, 0-9 and _, starting with a letter"
+  running || die "no PostgreSQL running from $STATE; run: $0 start"
+  bin="$(pg_bin)"
+  port="$(sed -n 's|.*@127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$STATE/url")"
+  pass="$(sed -n 's|^postgresql://ztchat:\([^@]*\)@.*|\1|p' "$STATE/url")"
+  as_owner env PGPASSWORD="$pass" "$bin/createdb" -w -h 127.0.0.1 -p "$port" -U ztchat "$name" \
+    </dev/null || die "creating the database $name failed"
+  sed "s|/ztchat\$|/$name|" "$STATE/url"
+}
+
 case "${1:-}" in
   start) start ;;
+  createdb) createdb "${2:-}" ;;
   stop) stop ;;
   url) url "${2:-}" ;;
   *)
-    echo "usage: $0 start|stop|url [--jdbc]" >&2
+    echo "usage: $0 start|stop|url [--jdbc]|createdb NAME" >&2
     exit 2
     ;;
 esac

@@ -40,9 +40,15 @@ public interface OfflineQueue extends AutoCloseable {
   String ANY_DEVICE = "*";
 
   /**
-   * Opens (creating and migrating as needed) the SQLite store {@code relay.db} in the data folder.
+   * Opens (creating and migrating as needed) the store {@code limits} names: the PostgreSQL
+   * database of {@link QueueLimits#store}, or else the SQLite store {@code relay.db} in the data
+   * folder.
    */
   static OfflineQueue open(QueueLimits limits, Clock clock) throws IOException {
+    var postgres = limits.postgres();
+    if (postgres.isPresent()) {
+      return PostgresOfflineQueue.open(postgres.get(), limits, clock);
+    }
     return SqliteOfflineQueue.open(limits, clock);
   }
 

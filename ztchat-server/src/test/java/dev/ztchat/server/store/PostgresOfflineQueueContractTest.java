@@ -1,5 +1,6 @@
 package dev.ztchat.server.store;
 
+import dev.ztchat.core.testing.DevPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

@@ -1,4 +1,4 @@
-package dev.ztchat.server.store;
+package dev.ztchat.core.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -6,10 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,8 +65,11 @@ public final class DevPostgres implements AutoCloseable {
     Files.deleteIfExists(state);
   }
 
-  private static String run(Path state, String command) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder("bash", script().toString(), command);
+  private static String run(Path state, String... command)
+      throws IOException, InterruptedException {
+    List<String> argv = new ArrayList<>(List.of("bash", script().toString()));
+    argv.addAll(List.of(command));
+    ProcessBuilder pb = new ProcessBuilder(argv);
     Map<String, String> env = pb.environment();
     env.put("ZTCHAT_PG_STATE", state.resolve("s").toString());
     pb.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -76,10 +77,12 @@ public final class DevPostgres implements AutoCloseable {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new IOException("scripts/dev-postgres.sh " + command + " did not finish in 120 s");
+      throw new IOException(
+          "scripts/dev-postgres.sh " + String.join(" ", command) + " did not finish in 120 s");
     }
     if (p.exitValue() != 0) {
-      throw new IOException("scripts/dev-postgres.sh " + command + " failed: rc " + p.exitValue());
+      throw new IOException(
+          "scripts/dev-postgres.sh " + String.join(" ", command) + " failed: rc " + p.exitValue());
     }
     return out;
   }
@@ -90,13 +93,7 @@ public final class DevPostgres implements AutoCloseable {
   }
 
   /** A new, empty database on this server; its URL in the form {@code --store} takes. */
-  public String newDatabase() throws SQLException {
-    String name = "t" + databases.incrementAndGet();
-    PostgresUrl base = PostgresUrl.parse(baseUrl);
-    try (Connection c = DriverManager.getConnection(base.jdbcUrl(), base.user(), base.password());
-        Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    }
-    return baseUrl.substring(0, baseUrl.lastIndexOf('/') + 1) + name;
+  public String newDatabase() throws IOException, InterruptedException {
+    return run(state, "createdb", "t" + databases.incrementAndGet()).strip();
   }
 }
