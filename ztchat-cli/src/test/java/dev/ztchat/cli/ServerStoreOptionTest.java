@@ -37,7 +37,8 @@ class ServerStoreOptionTest {
     RelayServerConfig config =
         parsed(
                 "--store",
-                "postgresql://relay:s3cret@db.example.org:6543/chat?sslmode=verify-full&pool_size=4")
+                "postgresql://relay:s3cret@db.example.org:6543/chat"
+                    + "?sslmode=verify-full&pool_size=4")
             .relayConfig();
     var url = config.queue().postgres().orElseThrow();
     assertThat(url.user()).isEqualTo("relay");
