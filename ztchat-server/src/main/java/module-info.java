@@ -11,6 +11,7 @@ module dev.ztchat.server {
   requires transitive micrometer.registry.prometheus;
   requires io.netty.tcnative.classes.openssl;
   requires org.slf4j;
+  requires com.zaxxer.hikari;
 
   exports dev.ztchat.server;
   exports dev.ztchat.server.store;

@@ -183,6 +183,16 @@ final class ServerCommand implements Callable<Integer> {
   Path data;
 
   @Option(
+      names = "--store",
+      paramLabel = "URL",
+      description =
+          "Keep the store in this PostgreSQL database instead of SQLite in --data:"
+              + " postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full&pool_size=10"
+              + " (docs/DEPLOYMENT.md; in the --config file the password may be ${env:NAME} or"
+              + " ${file:PATH}). Default: SQLite in --data.")
+  String store;
+
+  @Option(
       names = "--ttl",
       defaultValue = "7d",
       converter = DurationConverter.class,
@@ -305,7 +315,13 @@ final class ServerCommand implements Callable<Integer> {
         idleTimeout,
         frameTimeout,
         handshakeTimeout,
-        new QueueLimits(data, ttl, queueMaxMessages, queueMaxBytes, queueSenderShare),
+        new QueueLimits(
+            data,
+            ttl,
+            queueMaxMessages,
+            queueMaxBytes,
+            queueSenderShare,
+            store == null ? "" : store),
         rate,
         burst,
         new ConnectionLimits(maxConnectionsPerUser, maxConnections, maxHandshakesPerAddress));

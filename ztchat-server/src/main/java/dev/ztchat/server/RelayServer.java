@@ -190,7 +190,7 @@ public final class RelayServer implements AutoCloseable {
         tlsDescription,
         config.maxFrame(),
         config.idleTimeout().toSeconds(),
-        config.queue().dataDir().toAbsolutePath());
+        config.queue().storeDescription());
   }
 
   /** Closes every live connection whose certificate the current revocation list names. */

@@ -25,7 +25,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * so it can say "no" for a pair not yet read: callers use it only where "no" is the safe answer.
  */
 final class ContactBook {
-  private final Connection db;
+  /** Reads one owner's contacts from the store. */
+  @FunctionalInterface
+  interface Loader {
+    void load(String owner, Set<String> into) throws SQLException;
+  }
+
+  /** Writes one pair to the store (a pair already there is no error). */
+  @FunctionalInterface
+  interface Writer {
+    void write(String owner, String contact) throws SQLException;
+  }
+
+  private final Loader loader;
+  private final Writer writer;
   private final ConcurrentHashMap<String, Set<String>> byOwner = new ConcurrentHashMap<>();
 
   /**
@@ -34,11 +47,45 @@ final class ContactBook {
    */
   private final ConcurrentHashMap<String, Set<String>> pendingByOwner = new ConcurrentHashMap<>();
 
+  private final Connection db;
   private PreparedStatement select;
   private PreparedStatement insert;
 
+  /** Over the SQLite connection {@code db}, its statements prepared once. */
   ContactBook(Connection db) {
     this.db = requireNonNull(db, "db");
+    this.loader = this::sqliteLoad;
+    this.writer = this::sqliteWrite;
+  }
+
+  /** Over another store, which reads and writes pairs through {@code loader} and {@code writer}. */
+  ContactBook(Loader loader, Writer writer) {
+    this.db = null;
+    this.loader = requireNonNull(loader, "loader");
+    this.writer = requireNonNull(writer, "writer");
+  }
+
+  private void sqliteLoad(String owner, Set<String> into) throws SQLException {
+    if (select == null) {
+      select = db.prepareStatement("SELECT contact FROM contacts WHERE owner = ?");
+    }
+    select.clearParameters();
+    select.setString(1, owner);
+    try (ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        into.add(rs.getString(1));
+      }
+    }
+  }
+
+  private void sqliteWrite(String owner, String contact) throws SQLException {
+    if (insert == null) {
+      insert = db.prepareStatement("INSERT OR IGNORE INTO contacts (owner, contact) VALUES (?, ?)");
+    }
+    insert.clearParameters();
+    insert.setString(1, owner);
+    insert.setString(2, contact);
+    insert.executeUpdate();
   }
 
   static void createTable(Statement s) throws SQLException {
@@ -52,16 +99,7 @@ final class ContactBook {
     Set<String> set = byOwner.get(owner);
     if (set == null) {
       set = ConcurrentHashMap.newKeySet();
-      if (select == null) {
-        select = db.prepareStatement("SELECT contact FROM contacts WHERE owner = ?");
-      }
-      select.clearParameters();
-      select.setString(1, owner);
-      try (ResultSet rs = select.executeQuery()) {
-        while (rs.next()) {
-          set.add(rs.getString(1));
-        }
-      }
+      loader.load(owner, set);
       byOwner.put(owner, set);
     }
     return Collections.unmodifiableSet(set);
@@ -77,13 +115,7 @@ final class ContactBook {
       forgetPending(owner, contact);
       return;
     }
-    if (insert == null) {
-      insert = db.prepareStatement("INSERT OR IGNORE INTO contacts (owner, contact) VALUES (?, ?)");
-    }
-    insert.clearParameters();
-    insert.setString(1, owner);
-    insert.setString(2, contact);
-    insert.executeUpdate();
+    writer.write(owner, contact);
     forgetPending(owner, contact);
   }
 

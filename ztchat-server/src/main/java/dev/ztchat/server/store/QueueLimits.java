@@ -9,8 +9,10 @@ import java.time.Duration;
 
 /**
  * Where the relay stores envelopes for offline users and how much: the data folder, how long an
- * envelope waits (TTL), each recipient's quota, and the share of that quota one sender may fill.
- * Validated up front, with messages that name the option and its range.
+ * envelope waits (TTL), each recipient's quota, the share of that quota one sender may fill, and
+ * the store ({@code --store}: empty for SQLite in the data folder, else a PostgreSQL URL, {@link
+ * PostgresUrl}). Validated up front, with messages that name the option and its range; {@link
+ * #toString} never shows the store's password.
  *
  * <p>The TTL may not exceed the receivers' acceptance window ({@link
  * AcceptancePolicy#DEFAULT_WINDOW}): a receiver refuses an envelope older than that, so keeping it
@@ -21,7 +23,8 @@ public record QueueLimits(
     Duration ttl,
     int maxMessagesPerRecipient,
     long maxBytesPerRecipient,
-    int senderSharePercent) {
+    int senderSharePercent,
+    String store) {
   public static final Duration DEFAULT_TTL = ProtocolLimits.DEFAULT_MESSAGE_TTL;
 
   /** The longest TTL: the window in which receivers accept an envelope. */
@@ -42,6 +45,10 @@ public record QueueLimits(
   public QueueLimits {
     requireNonNull(dataDir, "dataDir");
     requireNonNull(ttl, "ttl");
+    requireNonNull(store, "store");
+    if (!store.isEmpty()) {
+      PostgresUrl.parse(store); // names --store and what is wrong
+    }
     if (ttl.compareTo(Duration.ofMinutes(1)) < 0) {
       throw new IllegalArgumentException(
           "--ttl "
@@ -93,6 +100,16 @@ public record QueueLimits(
     }
   }
 
+  /** In the SQLite store of {@code dataDir}. */
+  public QueueLimits(
+      Path dataDir,
+      Duration ttl,
+      int maxMessagesPerRecipient,
+      long maxBytesPerRecipient,
+      int senderSharePercent) {
+    this(dataDir, ttl, maxMessagesPerRecipient, maxBytesPerRecipient, senderSharePercent, "");
+  }
+
   /** With the default sender share. */
   public QueueLimits(
       Path dataDir, Duration ttl, int maxMessagesPerRecipient, long maxBytesPerRecipient) {
@@ -111,15 +128,59 @@ public record QueueLimits(
 
   public QueueLimits withTtl(Duration newTtl) {
     return new QueueLimits(
-        dataDir, newTtl, maxMessagesPerRecipient, maxBytesPerRecipient, senderSharePercent);
+        dataDir, newTtl, maxMessagesPerRecipient, maxBytesPerRecipient, senderSharePercent, store);
   }
 
   public QueueLimits withQuota(int messages, long bytes) {
-    return new QueueLimits(dataDir, ttl, messages, bytes, senderSharePercent);
+    return new QueueLimits(dataDir, ttl, messages, bytes, senderSharePercent, store);
   }
 
   public QueueLimits withSenderShare(int percent) {
-    return new QueueLimits(dataDir, ttl, maxMessagesPerRecipient, maxBytesPerRecipient, percent);
+    return new QueueLimits(
+        dataDir, ttl, maxMessagesPerRecipient, maxBytesPerRecipient, percent, store);
+  }
+
+  /**
+   * In the store {@code url} names: a PostgreSQL URL ({@link PostgresUrl}), or empty for SQLite in
+   * the data folder.
+   */
+  public QueueLimits withStore(String url) {
+    return new QueueLimits(
+        dataDir, ttl, maxMessagesPerRecipient, maxBytesPerRecipient, senderSharePercent, url);
+  }
+
+  /** The PostgreSQL store, if {@code --store} names one. */
+  public java.util.Optional<PostgresUrl> postgres() {
+    return store.isEmpty()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(PostgresUrl.parse(store));
+  }
+
+  /**
+   * Where the store is, for logs: {@code relay.db} in the data folder, or the URL's password-less
+   * form.
+   */
+  public String storeDescription() {
+    return store.isEmpty()
+        ? "SQLite " + dataDir.resolve("relay.db")
+        : "PostgreSQL " + PostgresUrl.parse(store);
+  }
+
+  @Override
+  public String toString() {
+    return "QueueLimits[dataDir="
+        + dataDir
+        + ", ttl="
+        + ttl
+        + ", maxMessagesPerRecipient="
+        + maxMessagesPerRecipient
+        + ", maxBytesPerRecipient="
+        + maxBytesPerRecipient
+        + ", senderSharePercent="
+        + senderSharePercent
+        + ", store="
+        + storeDescription()
+        + "]";
   }
 
   /** Most envelopes one sender may have waiting for one recipient (at least 1). */

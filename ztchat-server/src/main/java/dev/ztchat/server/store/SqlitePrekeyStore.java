@@ -60,7 +60,7 @@ public final class SqlitePrekeyStore implements PrekeyStore {
         SqliteFiles.openPrivate(
             file, "the relay's store (another server on the same --data folder?)");
     try {
-      OfflineQueue.migrate(c);
+      SqliteOfflineQueue.migrate(c);
       return new SqlitePrekeyStore(c, clock, maxOneTime);
     } catch (SQLException e) {
       try {

@@ -7,11 +7,8 @@ import dev.ztchat.core.testkit.MutableClock;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,83 +42,6 @@ class OfflineQueueDevicesTest {
         new byte[] {(byte) n},
         r -> List.of(LAPTOP, PHONE),
         e -> {});
-  }
-
-  @Test
-  void oneDevicesAck_removesOnlyItsCopy_theEnvelopeGoesWithTheLastTarget() throws Exception {
-    try (OfflineQueue q = open()) {
-      enqueueForBoth(q, 1);
-      enqueueForBoth(q, 2);
-
-      assertThat(q.remove("bob", LAPTOP, "alice", id(1))).isTrue();
-      assertThat(q.remove("bob", LAPTOP, "alice", id(1))).isFalse(); // acknowledged already
-
-      assertThat(q.after("bob", LAPTOP, 0, 10))
-          .extracting(QueuedEnvelope::messageId)
-          .containsExactly(id(2));
-      assertThat(q.after("bob", PHONE, 0, 10))
-          .extracting(QueuedEnvelope::messageId)
-          .containsExactly(id(1), id(2));
-      assertThat(q.targetsLeft("bob", "alice", id(1))).isEqualTo(1);
-      assertThat(q.pending("bob")).isEqualTo(2); // stored once each, whatever the devices
-
-      assertThat(q.remove("bob", PHONE, "alice", id(1))).isTrue();
-      assertThat(q.pending("bob")).isEqualTo(1);
-      assertThat(q.targetsLeft("bob", "alice", id(1))).isZero();
-    }
-  }
-
-  @Test
-  void aDeviceNotTargeted_readsNothing_andCannotAcknowledge() throws Exception {
-    try (OfflineQueue q = open()) {
-      q.enqueue(
-          List.of("bob"),
-          "alice",
-          id(1),
-          clock.millis(),
-          new byte[] {1},
-          r -> List.of(LAPTOP),
-          e -> {});
-
-      assertThat(q.after("bob", PHONE, 0, 10)).isEmpty();
-      assertThat(q.remove("bob", PHONE, "alice", id(1))).isFalse();
-      assertThat(q.after("bob", LAPTOP, 0, 10)).hasSize(1);
-    }
-  }
-
-  @Test
-  void aConnectionWithoutDevice_readsEveryCopy_andItsAckTakesIt_asBeforeDevices() throws Exception {
-    try (OfflineQueue q = open()) {
-      enqueueForBoth(q, 1);
-
-      assertThat(q.after("bob", OfflineQueue.ANY_DEVICE, 0, 10)).hasSize(1);
-      assertThat(q.remove("bob", OfflineQueue.ANY_DEVICE, "alice", id(1))).isTrue();
-      assertThat(q.after("bob", LAPTOP, 0, 10)).isEmpty();
-      assertThat(q.pending("bob")).isZero();
-    }
-  }
-
-  @Test
-  void expiry_removesTheEnvelopeAndEveryTarget() throws Exception {
-    try (OfflineQueue q = open()) {
-      enqueueForBoth(q, 1);
-      clock.advance(QueueLimits.MAX_TTL.plus(Duration.ofDays(1)));
-
-      assertThat(q.purgeExpired()).isEqualTo(1);
-      assertThat(q.targetsLeft("bob", "alice", id(1))).isZero();
-    }
-  }
-
-  @Test
-  void registeredDevices_survivesReopen() throws Exception {
-    try (OfflineQueue q = open()) {
-      q.registerDevice("bob", LAPTOP);
-      q.registerDevice("bob", PHONE);
-      q.registerDevice("bob", PHONE);
-    }
-    try (OfflineQueue q = open()) {
-      assertThat(q.registeredDevices()).isEqualTo(Map.of("bob", Set.of(LAPTOP, PHONE)));
-    }
   }
 
   @Test

@@ -1,0 +1,684 @@
+package dev.ztchat.server.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The relay's {@link OfflineQueue} in a PostgreSQL database ({@code --store postgresql://...}),
+ * reached through a HikariCP pool of pgjdbc connections. It keeps the same promises as {@link
+ * SqliteOfflineQueue} (checked by the same contract tests); what differs is how:
+ *
+ * <ul>
+ *   <li>Schema: created or migrated at start, in one transaction under an advisory lock (so relays
+ *       starting together do not race), its version in table {@code ztchat_schema}; a newer schema
+ *       is refused.
+ *   <li>Order: {@code seq} comes from a sequence. An enqueue first takes a transaction-scoped
+ *       advisory lock per recipient (in name order, so concurrent writers wait and never deadlock),
+ *       so for one recipient the order of {@code seq} is the order of commits, and a reader paging
+ *       by {@code seq} never skips a copy committed late. Different recipients never wait for each
+ *       other.
+ *   <li>Quotas: counted from the table under the recipient's lock, not cached in memory, so they
+ *       hold whichever connection writes.
+ *   <li>An acknowledgement locks the envelope's row ({@code FOR UPDATE}) so that two devices
+ *       acknowledging at once cannot both leave it behind.
+ *   <li>Expired envelopes are deleted a thousand at a time, each batch its own short transaction.
+ * </ul>
+ *
+ * <p>Envelopes are stored as the opaque bytes the relay received ({@code bytea}); nothing in them
+ * is readable by the relay or the database.
+ *
+ * <p>Thread-safe: each call (or {@link #transaction}) takes its own pooled connection; calls made
+ * inside a transaction on the same thread join it.
+ */
+public final class PostgresOfflineQueue implements OfflineQueue {
+  static final int SCHEMA_VERSION = 1;
+
+  /** The advisory lock key held while migrating (any constant; "ztchat" in ASCII). */
+  private static final long MIGRATION_LOCK = 0x7a7463686174L;
+
+  private static final int PURGE_BATCH = 1000;
+
+  private final HikariDataSource pool;
+  private final Clock clock;
+  private final QueueLimits limits;
+  private final ContactBook contacts;
+
+  /**
+   * The open transaction's connection, per thread. Per instance, not static: two queues (two
+   * databases, or a test's two relays) on one thread must not join each other's transactions.
+   */
+  @SuppressWarnings("ThreadLocalUsage")
+  private final ThreadLocal<Connection> current = new ThreadLocal<>();
+
+  private PostgresOfflineQueue(HikariDataSource pool, Clock clock, QueueLimits limits) {
+    this.pool = pool;
+    this.clock = clock;
+    this.limits = limits;
+    this.contacts = new ContactBook(this::loadContacts, this::writeContact);
+  }
+
+  /**
+   * Connects to {@code url}, creating or migrating the schema; fails at once (naming the database,
+   * never the password) when the database cannot be reached.
+   */
+  public static PostgresOfflineQueue open(PostgresUrl url, QueueLimits limits, Clock clock)
+      throws IOException {
+    requireNonNull(url, "url");
+    requireNonNull(limits, "limits");
+    requireNonNull(clock, "clock");
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("ztchat-store");
+    config.setJdbcUrl(url.jdbcUrl());
+    config.setUsername(url.user());
+    if (url.password() != null) {
+      config.setPassword(url.password());
+    }
+    config.setMaximumPoolSize(url.poolSize());
+    config.setMinimumIdle(1);
+    config.setConnectionTimeout(TimeUnit.SECONDS.toMillis(url.poolTimeoutSeconds()));
+    config.setAutoCommit(true);
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (HikariPool.PoolInitializationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new IOException(
+          "cannot reach the relay's PostgreSQL store "
+              + url
+              + ": "
+              + cause.getMessage()
+              + " (is the database running, and are --store's user and password right?)",
+          e);
+    }
+    try {
+      migrate(pool);
+      return new PostgresOfflineQueue(pool, clock, limits);
+    } catch (SQLException e) {
+      pool.close();
+      throw new IOException(
+          "cannot set up the relay's PostgreSQL store " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void migrate(HikariDataSource pool) throws SQLException {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+        s.execute("CREATE TABLE IF NOT EXISTS ztchat_schema (version INTEGER NOT NULL)");
+        int from = 0;
+        try (ResultSet rs = s.executeQuery("SELECT max(version) FROM ztchat_schema")) {
+          if (rs.next()) {
+            from = rs.getInt(1);
+          }
+        }
+        if (from > SCHEMA_VERSION) {
+          throw new SQLException(
+              "the database was written by a newer ztchat (schema "
+                  + from
+                  + ", this one knows "
+                  + SCHEMA_VERSION
+                  + "); upgrade ztchat");
+        }
+        if (from < 1) {
+          s.execute(
+              "CREATE TABLE queue (seq BIGSERIAL PRIMARY KEY, recipient TEXT NOT NULL, sender"
+                  + " TEXT NOT NULL, message_id TEXT NOT NULL, envelope BYTEA NOT NULL, size"
+                  + " INTEGER NOT NULL, enqueued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,"
+                  + " UNIQUE (recipient, sender, message_id))");
+          s.execute("CREATE INDEX queue_by_recipient ON queue (recipient, seq)");
+          s.execute("CREATE INDEX queue_by_expiry ON queue (expires_at)");
+          s.execute(
+              "CREATE TABLE queue_targets (seq BIGINT NOT NULL REFERENCES queue (seq) ON DELETE"
+                  + " CASCADE, device TEXT NOT NULL, PRIMARY KEY (seq, device))");
+          s.execute(
+              "CREATE TABLE devices (owner TEXT NOT NULL, device TEXT NOT NULL, registered_at"
+                  + " BIGINT NOT NULL, named BOOLEAN NOT NULL DEFAULT FALSE, PRIMARY KEY (owner,"
+                  + " device))");
+          s.execute(
+              "CREATE TABLE contacts (owner TEXT NOT NULL, contact TEXT NOT NULL, PRIMARY KEY"
+                  + " (owner, contact))");
+        }
+        s.execute("DELETE FROM ztchat_schema");
+        s.execute("INSERT INTO ztchat_schema (version) VALUES (" + SCHEMA_VERSION + ")");
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** Work on one connection. */
+  @FunctionalInterface
+  private interface SqlWork<T> {
+    T run(Connection c) throws SQLException, IOException;
+  }
+
+  /** Runs {@code work} in the current transaction, or in one of its own. */
+  private <T> T inTransaction(String what, SqlWork<T> work) throws IOException {
+    Connection c = current.get();
+    if (c != null) {
+      try {
+        return work.run(c);
+      } catch (SQLException e) {
+        throw new IOException(what + " failed: " + e.getMessage(), e);
+      }
+    }
+    List<T> result = new ArrayList<>(1);
+    transaction(
+        () -> {
+          try {
+            result.add(work.run(current.get()));
+          } catch (SQLException e) {
+            throw new IOException(what + " failed: " + e.getMessage(), e);
+          }
+        });
+    return result.getFirst();
+  }
+
+  @Override
+  public void transaction(Work work) throws IOException {
+    if (current.get() != null) {
+      work.run();
+      return;
+    }
+    Connection c;
+    try {
+      c = pool.getConnection();
+      c.setAutoCommit(false);
+    } catch (SQLException e) {
+      throw new IOException("the store is unavailable: " + e.getMessage(), e);
+    }
+    current.set(c);
+    try {
+      work.run();
+      c.commit();
+    } catch (IOException | RuntimeException e) {
+      rollbackQuietly(c);
+      contacts.forget(); // pairs noted inside the rolled-back transaction are read again
+      throw e;
+    } catch (SQLException e) {
+      rollbackQuietly(c);
+      contacts.forget();
+      throw new IOException("committing to the store failed: " + e.getMessage(), e);
+    } finally {
+      current.remove();
+      try {
+        c.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // the pool checks the connection before handing it out again
+      }
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // returned to the pool or dropped by it
+      }
+    }
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // the original failure is what matters
+    }
+  }
+
+  @Override
+  public Map<String, EnqueueOutcome> enqueue(
+      List<String> recipients,
+      String sender,
+      String messageId,
+      long sealedAtMillis,
+      byte[] envelope,
+      Function<String, List<String>> targets,
+      Consumer<QueuedEnvelope> stored)
+      throws IOException {
+    requireNonNull(stored, "stored");
+    requireNonNull(targets, "targets");
+    long now = clock.millis();
+    long expiresAt = limits.expiresAt(sealedAtMillis, now);
+    Map<String, EnqueueOutcome> out = new LinkedHashMap<>();
+    inTransaction(
+        "storing an envelope",
+        c -> {
+          if (expiresAt > now) {
+            for (String r : new TreeSet<>(recipients)) {
+              lockRecipient(c, r);
+            }
+          }
+          for (String r : recipients) {
+            if (expiresAt <= now) {
+              out.put(r, EnqueueOutcome.EXPIRED);
+              continue;
+            }
+            long seq = enqueueOne(c, r, sender, messageId, envelope, now, expiresAt);
+            EnqueueOutcome o = seq >= 0 ? EnqueueOutcome.STORED : REFUSED.get((int) -seq - 1);
+            if (o == EnqueueOutcome.STORED) {
+              addTargets(c, seq, targets.apply(r));
+              stored.accept(new QueuedEnvelope(seq, r, sender, messageId, envelope));
+            }
+            out.put(r, o);
+            if (o.held()) {
+              contacts.record(r, sender);
+            }
+          }
+          return null;
+        });
+    return out;
+  }
+
+  /** What {@link #enqueueOne} answers as -1, -2 and -3. */
+  private static final List<EnqueueOutcome> REFUSED =
+      List.of(
+          EnqueueOutcome.ALREADY_STORED,
+          EnqueueOutcome.QUEUE_FULL,
+          EnqueueOutcome.SENDER_SHARE_FULL);
+
+  private static void lockRecipient(Connection c, String recipient) throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 17))")) {
+      p.setString(1, recipient);
+      p.executeQuery().close();
+    }
+  }
+
+  /** Stores one copy; returns its seq, or -1 (already stored), -2 (queue full), -3 (share). */
+  private long enqueueOne(
+      Connection c,
+      String recipient,
+      String sender,
+      String messageId,
+      byte[] envelope,
+      long now,
+      long expiresAt)
+      throws SQLException {
+    long count;
+    long bytes;
+    long pairCount;
+    long pairBytes;
+    try (PreparedStatement q =
+        c.prepareStatement(
+            "SELECT COUNT(*), COALESCE(SUM(size), 0), COUNT(*) FILTER (WHERE sender = ?),"
+                + " COALESCE(SUM(size) FILTER (WHERE sender = ?), 0) FROM queue WHERE recipient"
+                + " = ? AND expires_at > ?")) {
+      q.setString(1, sender);
+      q.setString(2, sender);
+      q.setString(3, recipient);
+      q.setLong(4, now);
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        count = rs.getLong(1);
+        bytes = rs.getLong(2);
+        pairCount = rs.getLong(3);
+        pairBytes = rs.getLong(4);
+      }
+    }
+    boolean full =
+        count + 1 > limits.maxMessagesPerRecipient()
+            || bytes + envelope.length > limits.maxBytesPerRecipient();
+    boolean overShare =
+        pairCount + 1 > limits.maxMessagesPerSender()
+            || pairBytes + envelope.length > limits.maxBytesPerSender();
+    if (full || overShare) {
+      // a retry of an envelope already stored is answered as stored, even with a full queue
+      if (exists(c, recipient, sender, messageId)) {
+        return -1;
+      }
+      return overShare ? -3 : -2;
+    }
+    try (PreparedStatement ins =
+        c.prepareStatement(
+            "INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at,"
+                + " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recipient, sender,"
+                + " message_id) DO NOTHING RETURNING seq")) {
+      ins.setString(1, recipient);
+      ins.setString(2, sender);
+      ins.setString(3, messageId);
+      ins.setBytes(4, envelope);
+      ins.setInt(5, envelope.length);
+      ins.setLong(6, now);
+      ins.setLong(7, expiresAt);
+      try (ResultSet rs = ins.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : -1;
+      }
+    }
+  }
+
+  private static void addTargets(Connection c, long seq, List<String> devices) throws SQLException {
+    if (devices.isEmpty()) {
+      throw new IllegalArgumentException("an envelope needs at least one target");
+    }
+    try (PreparedStatement ins =
+        c.prepareStatement(
+            "INSERT INTO queue_targets (seq, device) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+      for (String d : devices) {
+        ins.setLong(1, seq);
+        ins.setString(2, d);
+        ins.addBatch();
+      }
+      ins.executeBatch();
+    }
+  }
+
+  private static boolean exists(Connection c, String recipient, String sender, String messageId)
+      throws SQLException {
+    try (PreparedStatement q =
+        c.prepareStatement(
+            "SELECT 1 FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?")) {
+      q.setString(1, recipient);
+      q.setString(2, sender);
+      q.setString(3, messageId);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  @Override
+  public List<QueuedEnvelope> after(String recipient, String device, long afterSeq, int limit)
+      throws IOException {
+    requireNonNull(device, "device");
+    long now = clock.millis();
+    return inTransaction(
+        "reading the queue",
+        c -> {
+          try (PreparedStatement q =
+              c.prepareStatement(
+                  "SELECT q.seq, q.sender, q.message_id, q.envelope FROM queue q WHERE"
+                      + " q.recipient = ? AND q.seq > ? AND q.expires_at > ? AND (? = '*' OR"
+                      + " EXISTS (SELECT 1 FROM queue_targets t WHERE t.seq = q.seq AND t.device"
+                      + " IN (?, '*'))) ORDER BY q.seq LIMIT ?")) {
+            q.setString(1, recipient);
+            q.setLong(2, afterSeq);
+            q.setLong(3, now);
+            q.setString(4, device);
+            q.setString(5, device);
+            q.setInt(6, limit);
+            List<QueuedEnvelope> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new QueuedEnvelope(
+                        rs.getLong(1),
+                        recipient,
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getBytes(4)));
+              }
+            }
+            return out;
+          }
+        });
+  }
+
+  @Override
+  public boolean remove(String recipient, String sender, String messageId) throws IOException {
+    return inTransaction(
+        "removing an acknowledged envelope",
+        c -> {
+          try (PreparedStatement d =
+              c.prepareStatement(
+                  "DELETE FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?")) {
+            d.setString(1, recipient);
+            d.setString(2, sender);
+            d.setString(3, messageId);
+            return d.executeUpdate() > 0;
+          }
+        });
+  }
+
+  @Override
+  public boolean remove(String recipient, String device, String sender, String messageId)
+      throws IOException {
+    requireNonNull(device, "device");
+    if (ANY_DEVICE.equals(device)) {
+      return remove(recipient, sender, messageId); // as before devices: the first ack takes it
+    }
+    return inTransaction(
+        "removing an acknowledged envelope",
+        c -> {
+          long seq;
+          try (PreparedStatement find =
+              c.prepareStatement(
+                  "SELECT seq FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?"
+                      + " FOR UPDATE")) {
+            find.setString(1, recipient);
+            find.setString(2, sender);
+            find.setString(3, messageId);
+            try (ResultSet rs = find.executeQuery()) {
+              if (!rs.next()) {
+                return false;
+              }
+              seq = rs.getLong(1);
+            }
+          }
+          try (PreparedStatement untarget =
+              c.prepareStatement(
+                  "DELETE FROM queue_targets WHERE seq = ? AND device IN (?, '*')")) {
+            untarget.setLong(1, seq);
+            untarget.setString(2, device);
+            if (untarget.executeUpdate() == 0) {
+              return false; // not this device's envelope, or acknowledged by it already
+            }
+          }
+          try (PreparedStatement gone =
+              c.prepareStatement(
+                  "DELETE FROM queue q WHERE q.seq = ? AND NOT EXISTS (SELECT 1 FROM"
+                      + " queue_targets t WHERE t.seq = q.seq)")) {
+            gone.setLong(1, seq);
+            gone.executeUpdate();
+          }
+          return true;
+        });
+  }
+
+  @Override
+  public void registerDevice(String owner, String device, boolean named) throws IOException {
+    inTransaction(
+        "registering a device",
+        c -> {
+          try (PreparedStatement ins =
+              c.prepareStatement(
+                  "INSERT INTO devices (owner, device, registered_at, named) VALUES (?, ?, ?, ?)"
+                      + " ON CONFLICT DO NOTHING")) {
+            ins.setString(1, owner);
+            ins.setString(2, device);
+            ins.setLong(3, clock.millis());
+            ins.setBoolean(4, named);
+            ins.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Map<String, Set<String>> registeredDevices() throws IOException {
+    return inTransaction(
+        "reading the registered devices",
+        c -> {
+          Map<String, Set<String>> out = new HashMap<>();
+          try (PreparedStatement q = c.prepareStatement("SELECT owner, device FROM devices");
+              ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+              out.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public Set<String> ownersWithNamedDevices() throws IOException {
+    return inTransaction(
+        "reading the registered devices",
+        c -> {
+          Set<String> out = new HashSet<>();
+          try (PreparedStatement q =
+                  c.prepareStatement("SELECT DISTINCT owner FROM devices WHERE named");
+              ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+              out.add(rs.getString(1));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public int targetsLeft(String recipient, String sender, String messageId) throws IOException {
+    return inTransaction(
+        "reading the queue",
+        c -> {
+          try (PreparedStatement q =
+              c.prepareStatement(
+                  "SELECT COUNT(*) FROM queue_targets t JOIN queue q ON q.seq = t.seq WHERE"
+                      + " q.recipient = ? AND q.sender = ? AND q.message_id = ?")) {
+            q.setString(1, recipient);
+            q.setString(2, sender);
+            q.setString(3, messageId);
+            try (ResultSet rs = q.executeQuery()) {
+              rs.next();
+              return rs.getInt(1);
+            }
+          }
+        });
+  }
+
+  @Override
+  public int purgeExpired() throws IOException {
+    long now = clock.millis();
+    int total = 0;
+    while (true) {
+      int n =
+          inTransaction(
+              "purging expired envelopes",
+              c -> {
+                try (PreparedStatement d =
+                    c.prepareStatement(
+                        "DELETE FROM queue WHERE seq IN (SELECT seq FROM queue WHERE expires_at"
+                            + " <= ? ORDER BY expires_at LIMIT "
+                            + PURGE_BATCH
+                            + " FOR UPDATE SKIP LOCKED)")) {
+                  d.setLong(1, now);
+                  return d.executeUpdate();
+                }
+              });
+      total += n;
+      if (n < PURGE_BATCH) {
+        return total;
+      }
+    }
+  }
+
+  private void loadContacts(String owner, Set<String> into) throws SQLException {
+    Connection c = requireNonNull(current.get(), "contacts are read inside a transaction");
+    try (PreparedStatement q = c.prepareStatement("SELECT contact FROM contacts WHERE owner = ?")) {
+      q.setString(1, owner);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          into.add(rs.getString(1));
+        }
+      }
+    }
+  }
+
+  private void writeContact(String owner, String contact) throws SQLException {
+    Connection c = requireNonNull(current.get(), "contacts are written inside a transaction");
+    try (PreparedStatement ins =
+        c.prepareStatement(
+            "INSERT INTO contacts (owner, contact) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+      ins.setString(1, owner);
+      ins.setString(2, contact);
+      ins.executeUpdate();
+    }
+  }
+
+  @Override
+  public void recordContact(String owner, String contact) throws IOException {
+    inTransaction(
+        "recording a contact",
+        c -> {
+          contacts.record(owner, contact);
+          return null;
+        });
+  }
+
+  @Override
+  public void noteContact(String owner, String contact) {
+    contacts.notePending(owner, contact);
+  }
+
+  @Override
+  public Set<String> contactsOf(String owner) throws IOException {
+    return inTransaction("reading contacts", c -> contacts.of(owner));
+  }
+
+  @Override
+  public boolean knownContact(String owner, String contact) {
+    return contacts.knownContact(owner, contact);
+  }
+
+  @Override
+  public boolean alreadyExpired(long sealedAtMillis) {
+    long now = clock.millis();
+    return limits.expiresAt(sealedAtMillis, now) <= now;
+  }
+
+  @Override
+  public QueueStats.Totals totals() throws IOException {
+    long now = clock.millis();
+    return inTransaction("reading the queue's totals", c -> QueueStats.totals(c, now));
+  }
+
+  @Override
+  public int pending(String recipient) throws IOException {
+    long now = clock.millis();
+    return inTransaction(
+        "reading the queue",
+        c -> {
+          try (PreparedStatement q =
+              c.prepareStatement(
+                  "SELECT COUNT(*) FROM queue WHERE recipient = ? AND expires_at > ?")) {
+            q.setString(1, recipient);
+            q.setLong(2, now);
+            try (ResultSet rs = q.executeQuery()) {
+              rs.next();
+              return rs.getInt(1);
+            }
+          }
+        });
+  }
+
+  @Override
+  public long currentMillis() {
+    return clock.millis();
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}
