@@ -822,6 +822,10 @@ public final class ChatClient implements AutoCloseable {
       releaseMessageId(sender, envelope);
       throw e;
     }
+    if (m.sender().equals(config.me().name())) {
+      ownCopy(m, sender, id, envelope);
+      return;
+    }
     boolean delivered;
     try {
       contacts.senderAccepted(m.sender());
@@ -848,6 +852,30 @@ public final class ChatClient implements AutoCloseable {
     } else {
       listener.onMessage(m);
       sendReceipt(m);
+    }
+    acknowledge(sender, id);
+  }
+
+  /**
+   * Keeps and shows a copy of what this person sent from another device: in the conversation with
+   * the other party, as sent by me; never answered with a receipt (it would go to myself).
+   */
+  private void ownCopy(OpenedMessage m, String sender, String id, RoutingPrefix envelope)
+      throws IOException {
+    String me = config.me().name();
+    String peer = m.recipients().stream().filter(r -> !r.equals(me)).findFirst().orElse(me);
+    try {
+      acks.processed(sender, id);
+      if (m.kind() != ContentKind.RECEIPT) {
+        history.recordOutgoing(peer, id, m.timestamp(), m.text()); // stored before acknowledged
+        history.markSent(peer, id);
+      }
+    } catch (IOException | RuntimeException e) {
+      releaseMessageId(sender, envelope);
+      throw e;
+    }
+    if (m.kind() != ContentKind.RECEIPT) {
+      listener.onOwnMessage(peer, m);
     }
     acknowledge(sender, id);
   }

@@ -236,10 +236,13 @@ final class OutgoingMessages {
             continue;
           }
           Frame.Sent sent = deliver(conn, ready.envelope());
+          // A version-2 envelope names the sender too (for its other devices): read the peer's.
           DeliveryStatus status =
-              sent.results().isEmpty()
-                  ? DeliveryStatus.UNKNOWN
-                  : sent.results().getFirst().status();
+              sent.results().stream()
+                  .filter(d -> d.user().equals(p.peer()))
+                  .map(Frame.Delivery::status)
+                  .findFirst()
+                  .orElse(DeliveryStatus.UNKNOWN);
           if (status.accepted()) {
             outbox.remove(p.id());
             history.markSent(p.peer(), ready.messageIdHex());
@@ -361,7 +364,7 @@ final class OutgoingMessages {
     RelayConnection conn = relay.current();
     V2Sending.Choice choice;
     try {
-      choice = v2.choose(to, content);
+      choice = v2.choose(to, content, false); // a receipt goes to the sender's devices only
     } catch (MessageTooLongException e) {
       throw new IOException(e.getMessage(), e);
     }

@@ -9,6 +9,7 @@ import dev.ztchat.core.conversation.V2MessageSealer;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.PeerVersions;
 import dev.ztchat.core.envelope.V2Envelope;
+import dev.ztchat.core.session.PrekeyBundle;
 import dev.ztchat.core.session.SessionSetupException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -17,7 +18,11 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Chooses the envelope version of each outgoing message and seals version 2 (docs/v2/messages.md,
@@ -75,6 +80,15 @@ final class V2Sending {
    */
   Choice choose(String peer, MessageContent content)
       throws IOException, UntrustedContactException, MessageTooLongException {
+    return choose(peer, content, true);
+  }
+
+  /**
+   * As {@link #choose(String, MessageContent)}; {@code withOwnDevices} says whether a version-2
+   * envelope also goes to this person's other devices (messages do, receipts do not).
+   */
+  Choice choose(String peer, MessageContent content, boolean withOwnDevices)
+      throws IOException, UntrustedContactException, MessageTooLongException {
     boolean v1Allowed = versions.mayReceiveVersion1(peer);
     RelayConnection conn = relay.current();
     V2Device device = stopped ? null : this.device;
@@ -84,18 +98,87 @@ final class V2Sending {
           : new Withheld(device == null ? noDeviceHere(peer) : relayWithoutVersion2(peer));
     }
     V2MessageSealer sealer = new V2MessageSealer(device, clock, random, conn.welcome().maxFrame());
-    List<RecipientDevice> withSessions = sealer.devicesWithSessions(peer);
-    if (!withSessions.isEmpty()) {
-      RecipientDevice target = withSessions.getFirst();
-      devices.checkSessionDevice(peer, sessionCertificate(sealer, target));
-      return seal(sealer, content, target, null);
+    List<RecipientDevice> targets = new ArrayList<>();
+    List<PrekeyBundle> bundles = new ArrayList<>();
+    if (!collect(sealer, peer, null, targets, bundles)) {
+      return v1Allowed ? new UseVersion1() : new Withheld(keysWithheld(peer));
     }
-    return switch (devices.fetch(peer)) {
-      case PeerDevices.Lookup.Found f ->
-          seal(sealer, content, new RecipientDevice(peer, f.deviceId()), f);
-      case PeerDevices.Lookup.NoDevice _ ->
-          v1Allowed ? new UseVersion1() : new Withheld(keysWithheld(peer));
-    };
+    String me = device.name();
+    if (withOwnDevices && !peer.equals(me)) {
+      collect(sealer, me, HexFormat.of().formatHex(device.deviceId()), targets, bundles);
+    }
+    return seal(sealer, content, targets, bundles);
+  }
+
+  /**
+   * Adds every device of {@code person} this device seals to (its device set, learnt from the
+   * relay's list on first use) to {@code targets}, and the verified bundle of each one without a
+   * session to {@code bundles}; {@code exclude} (hex) is left out. A device whose certificate is no
+   * longer trusted is skipped when the person has others. False when none was added.
+   */
+  private boolean collect(
+      V2MessageSealer sealer,
+      String person,
+      String exclude,
+      List<RecipientDevice> targets,
+      List<PrekeyBundle> bundles)
+      throws IOException, UntrustedContactException {
+    boolean own = exclude != null;
+    List<String> set = devices.deviceSet(person);
+    PeerDevices.Lookup.Found first = null;
+    if (set.isEmpty()) {
+      List<RecipientDevice> withSessions = sealer.devicesWithSessions(person);
+      if (!own && !withSessions.isEmpty()) {
+        set = List.of(HexFormat.of().formatHex(withSessions.getFirst().deviceId()));
+      } else {
+        Optional<PeerDevices.Lookup.Found> found;
+        if (own) {
+          found = devices.fetchList(person);
+        } else {
+          found =
+              devices.fetch(person) instanceof PeerDevices.Lookup.Found f
+                  ? Optional.of(f)
+                  : Optional.empty();
+        }
+        if (found.isEmpty()) {
+          return false;
+        }
+        first = found.get();
+        String firstHex = HexFormat.of().formatHex(first.deviceId());
+        set = first.listed().contains(firstHex) ? first.listed() : List.of(firstHex);
+      }
+      devices.addToSet(person, set);
+    }
+    int before = targets.size();
+    UntrustedContactException untrusted = null;
+    for (String hex : set) {
+      if (hex.equals(exclude)) {
+        continue;
+      }
+      RecipientDevice target = new RecipientDevice(person, HexFormat.of().parseHex(hex));
+      if (sealer.devicesNeedingBundles(List.of(target)).isEmpty()) {
+        try {
+          devices.checkSessionDevice(person, sessionCertificate(sealer, target));
+        } catch (UntrustedContactException e) {
+          untrusted = e;
+          continue;
+        }
+      } else {
+        PeerDevices.Lookup.Found bundle =
+            first != null && Arrays.equals(first.deviceId(), target.deviceId())
+                ? first
+                : devices.fetchDevice(person, hex).orElse(null);
+        if (bundle == null) {
+          continue; // the relay holds no keys for it now: the relay's device check tells
+        }
+        bundles.add(bundle.bundle());
+      }
+      targets.add(target);
+    }
+    if (targets.size() == before && untrusted != null && !own) {
+      throw untrusted;
+    }
+    return targets.size() > before;
   }
 
   /**
@@ -109,13 +192,12 @@ final class V2Sending {
   private static Choice seal(
       V2MessageSealer sealer,
       MessageContent content,
-      RecipientDevice target,
-      PeerDevices.Lookup.Found bundle)
+      List<RecipientDevice> targets,
+      List<PrekeyBundle> bundles)
       throws IOException, UntrustedContactException, MessageTooLongException {
+    RecipientDevice target = targets.getFirst();
     try {
-      return new Sealed(
-          sealer.seal(
-              content, List.of(target), bundle == null ? List.of() : List.of(bundle.bundle())));
+      return new Sealed(sealer.seal(content, targets, bundles));
     } catch (SessionSetupException e) {
       throw new UntrustedContactException(
           "cannot start a version-2 session with "

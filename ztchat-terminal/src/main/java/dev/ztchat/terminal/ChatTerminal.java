@@ -368,6 +368,12 @@ public final class ChatTerminal implements ChatListener {
     }
   }
 
+  /** What I sent from another of my devices: shown in the conversation as sent by me. */
+  @Override
+  public void onOwnMessage(String to, OpenedMessage m) {
+    print("[" + TIME.format(m.timestamp()) + "] me -> " + to + ": " + m.text());
+  }
+
   @Override
   public void onDelivered(String from, String messageIdHex) {
     print("  (" + from + " received your message " + describeSent(from, messageIdHex) + ")");

@@ -1,0 +1,188 @@
+package dev.ztchat.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
+import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.pki.CertificateIssuer;
+import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
+import dev.ztchat.server.RelayServer;
+import dev.ztchat.server.RelayServerConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several devices per person through a real relay (docs/v2/devices.md section 6): a message is
+ * sealed to every device of its recipient and to the sender's other devices; a copy from one's own
+ * device reads as sent by me; a device that was offline gets what it missed exactly once.
+ */
+class MultiDeviceIntegrationTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+  TestPki pki;
+  Credential bobLaptop;
+  Credential bobPhone;
+  CertsLayout certs;
+  RelayServer server;
+
+  Credential device(String name, String device) {
+    return CertificateIssuer.issueDevice(
+        pki.ca(),
+        name,
+        device,
+        Instant.now().minus(Duration.ofMinutes(5)),
+        Duration.ofDays(30),
+        null);
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    pki = TestPki.create("alice", "bob");
+    bobLaptop = device("bob", "laptop");
+    bobPhone = device("bob", "phone");
+    certs = pki.writeTo(dir.resolve("certs"));
+    certs.writeDevice("bob", "laptop", bobLaptop, false);
+    certs.writeDevice("bob", "phone", bobPhone, false);
+    server = RelayServer.start(RelayServerConfig.defaults(certs, dir.resolve("relay")).withPort(0));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  /** A listener that also keeps the copies of one's own messages from other devices. */
+  static final class DeviceInbox extends Inbox {
+    final BlockingQueue<String> own = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> notices = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onOwnMessage(String peer, OpenedMessage message) {
+      own.add("me -> " + peer + ": " + message.text());
+    }
+
+    @Override
+    public void onNotice(String notice) {
+      notices.add(notice);
+    }
+
+    String nextOwn() throws InterruptedException {
+      String m = own.poll(10, TimeUnit.SECONDS);
+      assertThat(m).as("a copy of my own message arrives").isNotNull();
+      return m;
+    }
+  }
+
+  ChatClient connect(String user, String folder, Credential device, ChatListener inbox)
+      throws Exception {
+    return ChatClient.connect(
+        ChatClientConfig.of(
+                "localhost",
+                server.port(),
+                pki.user(user),
+                pki.ca().certificate(),
+                dir.resolve(folder))
+            .withDevice(device),
+        inbox);
+  }
+
+  /** Waits until the relay lists {@code count} devices of {@code user}, with their prekeys. */
+  static void awaitDevices(ChatClient asker, String user, int count) throws InterruptedException {
+    assertThat(
+            Polling.eventually(
+                WAIT,
+                () -> {
+                  try {
+                    List<String> listed = asker.connection().fetchBundle(user).devices();
+                    for (String d : listed) {
+                      asker.connection().fetchBundle(user, d);
+                    }
+                    return listed.size() == count;
+                  } catch (IOException e) {
+                    return false;
+                  }
+                }))
+        .as("the relay lists " + count + " devices of " + user + ", each with prekeys")
+        .isTrue();
+  }
+
+  @Test
+  void aMessageReachesEveryDeviceOfItsRecipient_andAReplyReadsAsMineOnMyOtherDevice()
+      throws Exception {
+    Inbox alicesInbox = new Inbox();
+    DeviceInbox laptopsInbox = new DeviceInbox();
+    DeviceInbox phonesInbox = new DeviceInbox();
+    try (ChatClient alice = connect("alice", "alice", pki.device("alice"), alicesInbox);
+        ChatClient laptop = connect("bob", "bob+laptop", bobLaptop, laptopsInbox);
+        ChatClient phone = connect("bob", "bob+phone", bobPhone, phonesInbox)) {
+      awaitDevices(alice, "bob", 2);
+
+      alice.send("bob", "hello bob");
+      assertThat(laptopsInbox.next().text()).isEqualTo("hello bob");
+      assertThat(phonesInbox.next().text()).isEqualTo("hello bob");
+
+      laptop.send("alice", "hello alice, from my laptop");
+      OpenedMessage reply = alicesInbox.next();
+      assertThat(reply.sender()).isEqualTo("bob");
+      assertThat(reply.text()).isEqualTo("hello alice, from my laptop");
+      assertThat(phonesInbox.nextOwn()).isEqualTo("me -> alice: hello alice, from my laptop");
+      assertThat(phonesInbox.messages).as("not shown as a message from bob to bob").isEmpty();
+      assertThat(phone.history("alice", 10))
+          .extracting(HistoryEntry::direction, HistoryEntry::text)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(HistoryEntry.Direction.IN, "hello bob"),
+              org.assertj.core.groups.Tuple.tuple(
+                  HistoryEntry.Direction.OUT, "hello alice, from my laptop"));
+      assertThat(phone.history("bob", 10)).as("no conversation of bob with bob").isEmpty();
+      assertThat(laptopsInbox.warnings).isEmpty();
+      assertThat(phonesInbox.warnings).isEmpty();
+      assertThat(alicesInbox.warnings).isEmpty();
+    }
+  }
+
+  @Test
+  void aDeviceOfflineDuringTheSend_getsTheMessageOnReconnect_exactlyOnce() throws Exception {
+    Inbox alicesInbox = new Inbox();
+    DeviceInbox laptopsInbox = new DeviceInbox();
+    try (ChatClient alice = connect("alice", "alice", pki.device("alice"), alicesInbox);
+        ChatClient laptop = connect("bob", "bob+laptop", bobLaptop, laptopsInbox)) {
+      try (ChatClient phone = connect("bob", "bob+phone", bobPhone, new DeviceInbox())) {
+        awaitDevices(alice, "bob", 2);
+      }
+      alice.send("bob", "while your phone was off");
+      laptop.send("alice", "my phone is off");
+      assertThat(laptopsInbox.next().text()).isEqualTo("while your phone was off");
+      assertThat(alicesInbox.next().text()).isEqualTo("my phone is off");
+
+      DeviceInbox phonesInbox = new DeviceInbox();
+      try (ChatClient phone = connect("bob", "bob+phone", bobPhone, phonesInbox)) {
+        assertThat(phonesInbox.next().text()).isEqualTo("while your phone was off");
+        assertThat(phonesInbox.nextOwn()).isEqualTo("me -> alice: my phone is off");
+        assertThat(phonesInbox.messages.poll(1, TimeUnit.SECONDS)).as("exactly once").isNull();
+        assertThat(phonesInbox.own).isEmpty();
+        assertThat(phone.history("alice", 10)).hasSize(2);
+      }
+      DeviceInbox again = new DeviceInbox();
+      try (ChatClient phone = connect("bob", "bob+phone", bobPhone, again)) {
+        assertThat(again.messages.poll(2, TimeUnit.SECONDS))
+            .as("nothing is delivered twice after a reconnect")
+            .isNull();
+        assertThat(again.own).isEmpty();
+      }
+    }
+  }
+}
