@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.conversation.EnvelopeTooLargeException;
 import dev.ztchat.core.conversation.RecipientDevice;
+import dev.ztchat.core.conversation.V2Body;
 import dev.ztchat.core.conversation.V2Device;
 import dev.ztchat.core.conversation.V2MessageSealer;
+import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.PeerVersions;
 import dev.ztchat.core.envelope.V2Envelope;
@@ -114,7 +116,7 @@ final class V2Sending {
    * Adds every device of {@code person} this device seals to (its device set, learnt from the
    * relay's list on first use) to {@code targets}, and the verified bundle of each one without a
    * session to {@code bundles}; {@code exclude} (hex) is left out. A device whose certificate is no
-   * longer trusted is skipped when the person has others. False when none was added.
+   * longer trusted is forgotten when the person has others. False when none was added.
    */
   private boolean collect(
       V2MessageSealer sealer,
@@ -161,6 +163,9 @@ final class V2Sending {
           devices.checkSessionDevice(person, sessionCertificate(sealer, target));
         } catch (UntrustedContactException e) {
           untrusted = e;
+          if (set.size() > 1) {
+            devices.removeFromSet(person, List.of(hex)); // the relay's check re-adds a good one
+          }
           continue;
         }
       } else {
@@ -179,6 +184,57 @@ final class V2Sending {
       throw untrusted;
     }
     return targets.size() > before;
+  }
+
+  /**
+   * The devices an envelope is sealed to, as the {@code devices} of its {@code send} ({@code
+   * NAME:DEVICE-ID}, docs/v2/devices.md section 6.2): one per entry of its body.
+   */
+  static List<String> sealedTo(V2Envelope envelope) {
+    try {
+      return V2Body.decode(envelope.body(), envelope.prefix()).entries().stream()
+          .map(e -> e.recipient() + ":" + HexFormat.of().formatHex(e.recipientDevice()))
+          .distinct()
+          .toList();
+    } catch (MalformedEnvelopeException e) {
+      throw new IllegalStateException("an envelope sealed here does not decode", e);
+    }
+  }
+
+  /**
+   * Brings the device sets up to date from a {@code stale_devices} refusal: the missing devices are
+   * added (their bundles are fetched at the next seal), the extra ones forgotten.
+   *
+   * @throws IOException when the refusal does not say which devices (nothing is changed)
+   */
+  void refresh(String refusal) throws IOException {
+    List<String> missing = entries(refusal, "missing=");
+    List<String> extra = entries(refusal, "extra=");
+    for (String m : missing) {
+      int colon = m.indexOf(':');
+      devices.addToSet(m.substring(0, colon), List.of(m.substring(colon + 1)));
+    }
+    for (String x : extra) {
+      int colon = x.indexOf(':');
+      devices.removeFromSet(x.substring(0, colon), List.of(x.substring(colon + 1)));
+    }
+  }
+
+  private static List<String> entries(String refusal, String key) throws IOException {
+    int at = refusal.indexOf(key);
+    if (at < 0) {
+      throw new IOException("the server refused the devices of a message without saying which");
+    }
+    int end = refusal.indexOf(' ', at);
+    String list = refusal.substring(at + key.length(), end < 0 ? refusal.length() : end);
+    if (list.isEmpty()) {
+      return List.of();
+    }
+    List<String> out = List.of(list.split(",", -1));
+    if (!out.stream().allMatch(dev.ztchat.core.protocol.Frame.Send::isDeviceEntry)) {
+      throw new IOException("the server named devices in a form this client does not know");
+    }
+    return out;
   }
 
   /**

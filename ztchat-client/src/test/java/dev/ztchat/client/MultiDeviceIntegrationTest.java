@@ -7,12 +7,15 @@ import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.CrlFiles;
+import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -183,6 +186,57 @@ class MultiDeviceIntegrationTest {
             .isNull();
         assertThat(again.own).isEmpty();
       }
+    }
+  }
+
+  @Test
+  void aNewDeviceOfTheRecipient_isRefusedAsStale_refreshed_andReached_aRevokedOneIsDropped()
+      throws Exception {
+    Inbox alicesInbox = new Inbox();
+    DeviceInbox laptopsInbox = new DeviceInbox();
+    DeviceInbox phonesInbox = new DeviceInbox();
+    DeviceInbox tabletsInbox = new DeviceInbox();
+    Credential bobTablet = device("bob", "tablet");
+    try (ChatClient alice = connect("alice", "alice", pki.device("alice"), alicesInbox);
+        ChatClient laptop = connect("bob", "bob+laptop", bobLaptop, laptopsInbox);
+        ChatClient phone = connect("bob", "bob+phone", bobPhone, phonesInbox)) {
+      awaitDevices(alice, "bob", 2);
+      alice.send("bob", "one");
+      assertThat(laptopsInbox.next().text()).isEqualTo("one");
+      assertThat(phonesInbox.next().text()).isEqualTo("one");
+      assertThat(alice.devices.deviceSet("bob")).hasSize(2);
+
+      try (ChatClient tablet = connect("bob", "bob+tablet", bobTablet, tabletsInbox)) {
+        awaitDevices(alice, "bob", 3);
+        alice.send("bob", "two"); // alice's list is stale: refused, refreshed, sealed again
+        assertThat(laptopsInbox.next().text()).isEqualTo("two");
+        assertThat(phonesInbox.next().text()).isEqualTo("two");
+        assertThat(tabletsInbox.next().text()).isEqualTo("two");
+        assertThat(alice.devices.deviceSet("bob")).hasSize(3);
+        assertThat(alice.history("bob", 10))
+            .as("the refused attempt left nothing in the history")
+            .extracting(HistoryEntry::text)
+            .containsExactly("one", "two");
+
+        X509CRL revoked = pki.revoke(bobPhone.certificate(), RevocationReason.KEY_COMPROMISE);
+        CrlFiles.write(certs.crl(), revoked);
+        server.reloadRevocations();
+        assertThat(Polling.eventually(WAIT, () -> revoked.equals(server.currentRevocationList())))
+            .isTrue();
+        alice.send("bob", "three"); // the phone is extra now: dropped
+        assertThat(laptopsInbox.next().text()).isEqualTo("three");
+        assertThat(tabletsInbox.next().text()).isEqualTo("three");
+        assertThat(phonesInbox.messages.poll(1, TimeUnit.SECONDS)).isNull();
+        assertThat(alice.devices.deviceSet("bob"))
+            .hasSize(2)
+            .doesNotContain(
+                java.util.HexFormat.of()
+                    .formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(bobPhone.certificate().getEncoded())));
+      }
+      assertThat(laptopsInbox.messages).as("each message once").isEmpty();
+      assertThat(alicesInbox.warnings).isEmpty();
     }
   }
 }
