@@ -171,8 +171,8 @@ public final class ChatClient implements AutoCloseable {
             history,
             this::connection,
             listener,
-            new V2Sending(
-                v2device, devices, peerVersions, this::connection, config.clock(), random));
+            new V2Sending(v2device, devices, peerVersions, this::connection, config.clock(), random)
+                .onNewDevices(config.sendToNewDevices(), listener));
     this.openers = openersFor(config);
     this.receipts =
         new ReceiptPacer(
@@ -695,6 +695,19 @@ public final class ChatClient implements AutoCloseable {
    */
   public void acceptKeyChange(VerifiedContact newKeys) throws IOException {
     contacts.acceptChange(newKeys);
+    receiver.execute(outgoing::flush);
+  }
+
+  /**
+   * Accepts what {@code change} reported: a contact's changed keys, or a contact's new device
+   * (docs/v2/devices.md section 6.3), which is sealed to from now; waiting messages go out.
+   */
+  public void acceptChange(KeyChangedException change) throws IOException {
+    if (change.newDevice() == null) {
+      acceptKeyChange(change.newKeys());
+      return;
+    }
+    devices.accept(change.contact(), change.newDevice());
     receiver.execute(outgoing::flush);
   }
 

@@ -133,7 +133,7 @@ final class OutgoingMessages {
               id,
               envelope.prefix().timestampMillis(),
               envelope.encode(),
-              V2Sending.sealedTo(envelope));
+              v2.announced(envelope));
         } catch (RelayConnection.RelayException e) {
           if (e.code() != ErrorCode.STALE_DEVICES) {
             throw e;
@@ -431,12 +431,12 @@ final class OutgoingMessages {
   }
 
   /** The devices a sealed text message names in its {@code send}: null for version 1. */
-  private static List<String> devicesOf(byte[] envelope) throws IOException {
+  private List<String> devicesOf(byte[] envelope) throws IOException {
     if (!isVersion2(envelope)) {
       return null;
     }
     try {
-      return V2Sending.sealedTo(V2Envelope.decode(envelope));
+      return v2.announced(V2Envelope.decode(envelope));
     } catch (dev.ztchat.core.envelope.MalformedEnvelopeException e) {
       throw new IOException("a waiting message no longer decodes: " + e.getMessage(), e);
     }

@@ -91,7 +91,8 @@ final class PeerDevices {
     try (java.sql.Statement st = store.db().createStatement()) {
       st.execute(
           "CREATE TABLE IF NOT EXISTS peer_device_set (peer TEXT NOT NULL, device TEXT NOT NULL,"
-              + " learnt_at INTEGER NOT NULL, PRIMARY KEY (peer, device))");
+              + " learnt_at INTEGER NOT NULL, accepted INTEGER NOT NULL DEFAULT 1,"
+              + " PRIMARY KEY (peer, device))");
     } catch (SQLException e) {
       throw new IllegalStateException("cannot prepare the table of devices: " + e.getMessage(), e);
     }
@@ -102,13 +103,24 @@ final class PeerDevices {
    * digits, in the order learnt; empty when none was learnt yet.
    */
   synchronized List<String> deviceSet(String person) throws IOException {
+    return devices(person, 1);
+  }
+
+  /** The devices of {@code person} learnt but not accepted yet: nothing is sealed to them. */
+  synchronized List<String> heldDevices(String person) throws IOException {
+    return devices(person, 0);
+  }
+
+  private List<String> devices(String person, int accepted) throws IOException {
     List<String> out = new ArrayList<>();
     try (PreparedStatement q =
         store
             .db()
             .prepareStatement(
-                "SELECT device FROM peer_device_set WHERE peer = ? ORDER BY learnt_at, device")) {
+                "SELECT device FROM peer_device_set WHERE peer = ? AND accepted = ?"
+                    + " ORDER BY learnt_at, device")) {
       q.setString(1, person);
+      q.setInt(2, accepted);
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
           out.add(rs.getString(1));
@@ -121,24 +133,63 @@ final class PeerDevices {
   }
 
   /**
-   * Adds {@code devices} (hex) to {@code person}'s device set; those known are left as they are.
+   * Adds {@code devices} (hex) to {@code person}'s device set, accepted; those known are left as
+   * they are.
    */
   synchronized void addToSet(String person, List<String> devices) throws IOException {
+    addToSet(person, devices, true);
+  }
+
+  /**
+   * Adds {@code devices} (hex) to {@code person}'s devices, accepted or held until the user accepts
+   * them; those known are left as they are. Returns the ones that were new.
+   */
+  synchronized List<String> addToSet(String person, List<String> devices, boolean accepted)
+      throws IOException {
+    List<String> added = new ArrayList<>();
     try (PreparedStatement u =
         store
             .db()
             .prepareStatement(
-                "INSERT OR IGNORE INTO peer_device_set (peer, device, learnt_at) VALUES (?, ?,"
-                    + " ?)")) {
+                "INSERT OR IGNORE INTO peer_device_set (peer, device, learnt_at, accepted)"
+                    + " VALUES (?, ?, ?, ?)")) {
       for (String d : devices) {
         u.setString(1, person);
         u.setString(2, d);
         u.setLong(3, clock.millis());
-        u.executeUpdate();
+        u.setInt(4, accepted ? 1 : 0);
+        if (u.executeUpdate() == 1) {
+          added.add(d);
+        }
       }
     } catch (SQLException e) {
       throw new IOException("cannot record the devices of " + person + ": " + e.getMessage(), e);
     }
+    return added;
+  }
+
+  /** The user accepted {@code person}'s device {@code device} (hex): it is sealed to from now. */
+  synchronized void accept(String person, String device) throws IOException {
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "UPDATE peer_device_set SET accepted = 1 WHERE peer = ? AND device = ?")) {
+      u.setString(1, person);
+      u.setString(2, device);
+      u.executeUpdate();
+    } catch (SQLException e) {
+      throw new IOException("cannot accept a device of " + person + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A device id as people compare it: 64 hex digits in groups of four. */
+  static String fingerprint(String deviceHex) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < deviceHex.length(); i += 4) {
+      b.append(i == 0 ? "" : " ").append(deviceHex, i, Math.min(deviceHex.length(), i + 4));
+    }
+    return b.toString();
   }
 
   /** Removes {@code devices} (hex) from {@code person}'s device set. */

@@ -56,6 +56,18 @@ final class V2Sending {
   private final ContactDirectory.ConnectionSource relay;
   private final Clock clock;
   private final SecureRandom random;
+  private volatile boolean sendToNewDevices;
+  private volatile ChatListener listener =
+      new ChatListener() {
+        @Override
+        public void onMessage(dev.ztchat.core.envelope.OpenedMessage message) {}
+
+        @Override
+        public void onRejected(
+            String claimedSender,
+            dev.ztchat.core.envelope.RejectionReason reason,
+            String explanation) {}
+      };
 
   V2Sending(
       V2Device device,
@@ -70,6 +82,16 @@ final class V2Sending {
     this.relay = requireNonNull(relay, "relay");
     this.clock = requireNonNull(clock, "clock");
     this.random = requireNonNull(random, "random");
+  }
+
+  /**
+   * Says whether a contact's device learnt after the first contact is sealed to before the user
+   * accepted it, and where new devices are told (docs/v2/devices.md section 6.3).
+   */
+  V2Sending onNewDevices(boolean sendBeforeAccepted, ChatListener tellTo) {
+    this.sendToNewDevices = sendBeforeAccepted;
+    this.listener = requireNonNull(tellTo, "tellTo");
+    return this;
   }
 
   /**
@@ -212,12 +234,55 @@ final class V2Sending {
     List<String> extra = entries(refusal, "extra=");
     for (String m : missing) {
       int colon = m.indexOf(':');
-      devices.addToSet(m.substring(0, colon), List.of(m.substring(colon + 1)));
+      String person = m.substring(0, colon);
+      String hex = m.substring(colon + 1);
+      List<String> known = devices.deviceSet(person);
+      for (String added : devices.addToSet(person, List.of(hex), sendToNewDevices)) {
+        newDevice(person, added, known);
+      }
     }
     for (String x : extra) {
       int colon = x.indexOf(':');
       devices.removeFromSet(x.substring(0, colon), List.of(x.substring(colon + 1)));
     }
+  }
+
+  /** Tells the user of {@code person}'s new device, as a key change is told. */
+  private void newDevice(String person, String hex, List<String> known) {
+    String fingerprint = PeerDevices.fingerprint(hex);
+    String knownText =
+        known.isEmpty()
+            ? "none"
+            : String.join(", ", known.stream().map(k -> k.substring(0, 16) + "…").toList());
+    if (sendToNewDevices) {
+      listener.onNotice(
+          "[!] "
+              + person
+              + " has a new device (fingerprint "
+              + fingerprint
+              + "); your messages go to it too (--new-devices send). If "
+              + person
+              + " did not get a new device, tell your administrator.");
+    } else {
+      listener.onSendBlocked(new KeyChangedException(person, knownText, fingerprint, hex));
+    }
+  }
+
+  /**
+   * The {@code devices} of a text message's {@code send}: the devices it is sealed to, and the held
+   * devices of its persons (known, so not missing, but not sealed to until accepted).
+   */
+  List<String> announced(V2Envelope envelope) throws IOException {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>(sealedTo(envelope));
+    java.util.LinkedHashSet<String> persons =
+        new java.util.LinkedHashSet<>(envelope.prefix().recipients());
+    persons.add(envelope.prefix().sender());
+    for (String person : persons) {
+      for (String held : devices.heldDevices(person)) {
+        out.add(person + ":" + held);
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static List<String> entries(String refusal, String key) throws IOException {

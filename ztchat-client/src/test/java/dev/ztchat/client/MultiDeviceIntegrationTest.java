@@ -72,6 +72,12 @@ class MultiDeviceIntegrationTest {
   static final class DeviceInbox extends Inbox {
     final BlockingQueue<String> own = new LinkedBlockingQueue<>();
     final BlockingQueue<String> notices = new LinkedBlockingQueue<>();
+    final BlockingQueue<KeyChangedException> blocked = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onSendBlocked(KeyChangedException change) {
+      blocked.add(change);
+    }
 
     @Override
     public void onOwnMessage(String peer, OpenedMessage message) {
@@ -189,10 +195,18 @@ class MultiDeviceIntegrationTest {
     }
   }
 
+  static String hexId(Credential device) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.security.MessageDigest.getInstance("SHA-256")
+                .digest(device.certificate().getEncoded()));
+  }
+
   @Test
-  void aNewDeviceOfTheRecipient_isRefusedAsStale_refreshed_andReached_aRevokedOneIsDropped()
-      throws Exception {
-    Inbox alicesInbox = new Inbox();
+  void
+      aNewDeviceOfTheRecipient_isRefusedAsStale_toldLikeAKeyChange_heldUntilAccepted_aRevokedOneIsDropped()
+          throws Exception {
+    DeviceInbox alicesInbox = new DeviceInbox();
     DeviceInbox laptopsInbox = new DeviceInbox();
     DeviceInbox phonesInbox = new DeviceInbox();
     DeviceInbox tabletsInbox = new DeviceInbox();
@@ -211,32 +225,76 @@ class MultiDeviceIntegrationTest {
         alice.send("bob", "two"); // alice's list is stale: refused, refreshed, sealed again
         assertThat(laptopsInbox.next().text()).isEqualTo("two");
         assertThat(phonesInbox.next().text()).isEqualTo("two");
-        assertThat(tabletsInbox.next().text()).isEqualTo("two");
-        assertThat(alice.devices.deviceSet("bob")).hasSize(3);
+        KeyChangedException told = alicesInbox.blocked.poll(10, TimeUnit.SECONDS);
+        assertThat(told).as("the new device is told like a key change").isNotNull();
+        assertThat(told.contact()).isEqualTo("bob");
+        assertThat(told.newDevice()).isEqualTo(hexId(bobTablet));
+        assertThat(told.newFingerprint().replace(" ", "")).isEqualTo(hexId(bobTablet));
+        assertThat(tabletsInbox.messages.poll(1, TimeUnit.SECONDS))
+            .as("held: nothing is sealed to the new device before it is accepted")
+            .isNull();
         assertThat(alice.history("bob", 10))
             .as("the refused attempt left nothing in the history")
             .extracting(HistoryEntry::text)
             .containsExactly("one", "two");
+
+        alice.acceptChange(told);
+        alice.send("bob", "three");
+        assertThat(tabletsInbox.next().text()).isEqualTo("three");
+        assertThat(laptopsInbox.next().text()).isEqualTo("three");
+        assertThat(phonesInbox.next().text()).isEqualTo("three");
+        assertThat(alice.devices.deviceSet("bob")).hasSize(3);
 
         X509CRL revoked = pki.revoke(bobPhone.certificate(), RevocationReason.KEY_COMPROMISE);
         CrlFiles.write(certs.crl(), revoked);
         server.reloadRevocations();
         assertThat(Polling.eventually(WAIT, () -> revoked.equals(server.currentRevocationList())))
             .isTrue();
-        alice.send("bob", "three"); // the phone is extra now: dropped
-        assertThat(laptopsInbox.next().text()).isEqualTo("three");
-        assertThat(tabletsInbox.next().text()).isEqualTo("three");
+        alice.send("bob", "four"); // the phone is extra now: dropped
+        assertThat(laptopsInbox.next().text()).isEqualTo("four");
+        assertThat(tabletsInbox.next().text()).isEqualTo("four");
         assertThat(phonesInbox.messages.poll(1, TimeUnit.SECONDS)).isNull();
-        assertThat(alice.devices.deviceSet("bob"))
-            .hasSize(2)
-            .doesNotContain(
-                java.util.HexFormat.of()
-                    .formatHex(
-                        java.security.MessageDigest.getInstance("SHA-256")
-                            .digest(bobPhone.certificate().getEncoded())));
+        assertThat(alice.devices.deviceSet("bob")).hasSize(2).doesNotContain(hexId(bobPhone));
       }
       assertThat(laptopsInbox.messages).as("each message once").isEmpty();
       assertThat(alicesInbox.warnings).isEmpty();
+    }
+  }
+
+  @Test
+  void withNewDevicesSend_theNewDeviceGetsTheMessageAtOnce_andTheUserIsTold() throws Exception {
+    DeviceInbox alicesInbox = new DeviceInbox();
+    DeviceInbox laptopsInbox = new DeviceInbox();
+    DeviceInbox phonesInbox = new DeviceInbox();
+    ChatClientConfig aliceConfig =
+        ChatClientConfig.of(
+                "localhost",
+                server.port(),
+                pki.user("alice"),
+                pki.ca().certificate(),
+                dir.resolve("alice"))
+            .withDevice(pki.device("alice"))
+            .withSendToNewDevices(true);
+    try (ChatClient alice = ChatClient.connect(aliceConfig, alicesInbox);
+        ChatClient laptop = connect("bob", "bob+laptop", bobLaptop, laptopsInbox)) {
+      awaitDevices(alice, "bob", 1);
+      alice.send("bob", "one");
+      assertThat(laptopsInbox.next().text()).isEqualTo("one");
+      try (ChatClient phone = connect("bob", "bob+phone", bobPhone, phonesInbox)) {
+        awaitDevices(alice, "bob", 2);
+        alice.send("bob", "two");
+        assertThat(laptopsInbox.next().text()).isEqualTo("two");
+        assertThat(phonesInbox.next().text()).isEqualTo("two");
+        String told = null;
+        for (String n = alicesInbox.notices.poll(10, TimeUnit.SECONDS);
+            n != null && told == null;
+            n = alicesInbox.notices.poll(10, TimeUnit.SECONDS)) {
+          told = n.contains("new device") ? n : null;
+        }
+        assertThat(told)
+            .contains("bob has a new device (fingerprint " + hexId(bobPhone).substring(0, 4));
+        assertThat(alicesInbox.blocked).isEmpty();
+      }
     }
   }
 }

@@ -321,9 +321,9 @@ public final class ChatTerminal implements ChatListener {
       print("No key change is waiting for " + (name == null ? "anyone" : name) + ".");
       return;
     }
-    client.acceptKeyChange(change.newKeys());
+    client.acceptChange(change);
     print(
-        "Accepted the new keys of "
+        (change.newDevice() == null ? "Accepted the new keys of " : "Accepted the new device of ")
             + name
             + " ("
             + change.newFingerprint()
