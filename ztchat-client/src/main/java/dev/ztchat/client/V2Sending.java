@@ -237,6 +237,23 @@ final class V2Sending {
       String person = m.substring(0, colon);
       String hex = m.substring(colon + 1);
       List<String> known = devices.deviceSet(person);
+      if (known.contains(hex) || devices.heldDevices(person).contains(hex)) {
+        continue;
+      }
+      // Verified before it is told or kept: a device the CA did not certify for the person is
+      // refused here, so the relay cannot make the user accept one.
+      try {
+        if (devices.fetchDevice(person, hex).isEmpty()) {
+          continue; // no keys for it: the relay's next check names it again
+        }
+      } catch (UntrustedContactException e) {
+        listener.onNotice(
+            "[!] The server named a device of "
+                + person
+                + " that is not theirs: "
+                + e.getMessage());
+        continue;
+      }
       for (String added : devices.addToSet(person, List.of(hex), sendToNewDevices)) {
         newDevice(person, added, known);
       }
