@@ -172,7 +172,8 @@ public final class ChatClient implements AutoCloseable {
             this::connection,
             listener,
             new V2Sending(v2device, devices, peerVersions, this::connection, config.clock(), random)
-                .onNewDevices(config.sendToNewDevices(), listener));
+                .onNewDevices(config.sendToNewDevices(), listener)
+                .ownDevice(config.device() == null ? null : config.device().certificate()));
     this.openers = openersFor(config);
     this.receipts =
         new ReceiptPacer(

@@ -57,6 +57,7 @@ final class V2Sending {
   private final Clock clock;
   private final SecureRandom random;
   private volatile boolean sendToNewDevices;
+  private volatile boolean ownDeviceNamed; // only then do my other devices get copies (rule 0)
   private volatile ChatListener listener =
       new ChatListener() {
         @Override
@@ -82,6 +83,18 @@ final class V2Sending {
     this.relay = requireNonNull(relay, "relay");
     this.clock = requireNonNull(clock, "clock");
     this.random = requireNonNull(random, "random");
+  }
+
+  /**
+   * Says whether this device is a named one: only then do its person's other devices get copies (a
+   * person without named devices is served by any device, docs/v2/devices.md section 4.1).
+   */
+  V2Sending ownDevice(X509Certificate mine) {
+    this.ownDeviceNamed =
+        mine != null
+            && !dev.ztchat.core.pki.DeviceName.DEFAULT.equals(
+                dev.ztchat.core.pki.Certificates.deviceName(mine));
+    return this;
   }
 
   /**
@@ -128,7 +141,7 @@ final class V2Sending {
       return v1Allowed ? new UseVersion1() : new Withheld(keysWithheld(peer));
     }
     String me = device.name();
-    if (withOwnDevices && !peer.equals(me)) {
+    if (withOwnDevices && !peer.equals(me) && ownDeviceNamed) {
       collect(sealer, me, HexFormat.of().formatHex(device.deviceId()), targets, bundles);
     }
     return seal(sealer, content, targets, bundles);
@@ -169,7 +182,13 @@ final class V2Sending {
         }
         first = found.get();
         String firstHex = HexFormat.of().formatHex(first.deviceId());
-        set = first.listed().contains(firstHex) ? first.listed() : List.of(firstHex);
+        // The list counts only for a person with named devices: the relay delivers copies for the
+        // others to any of their devices (docs/v2/devices.md section 4.1, rule 0), so sealing to
+        // earlier unnamed devices would only make the envelope larger.
+        set =
+            named(first.bundle().certificateDer()) && first.listed().contains(firstHex)
+                ? first.listed()
+                : List.of(firstHex);
       }
       devices.addToSet(person, set);
     }
@@ -350,6 +369,20 @@ final class V2Sending {
               ? content.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
               : 0;
       throw new MessageTooLongException(textBytes, Math.max(0, textBytes - over), e.limit());
+    }
+  }
+
+  /** Whether the device certificate {@code der} names its device (section 2 of devices.md). */
+  private static boolean named(byte[] der) {
+    try {
+      X509Certificate c =
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(new ByteArrayInputStream(der));
+      return !dev.ztchat.core.pki.DeviceName.DEFAULT.equals(
+          dev.ztchat.core.pki.Certificates.deviceName(c));
+    } catch (CertificateException | ClassCastException e) {
+      return false;
     }
   }
 
