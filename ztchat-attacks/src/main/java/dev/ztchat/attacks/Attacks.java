@@ -17,6 +17,7 @@ public final class Attacks {
           new BothVersions(new TamperAttack(), new TamperV2Attack()),
           new BothVersions(new StaleAttack(), new StaleV2Attack()),
           new BothVersions(new KeySubstitutionAttack(), new KeySubstitutionV2Attack()),
+          new GhostDeviceAttack(),
           new ForwardSecrecyAttack(),
           new EnvelopeDowngradeAttack(),
           new DropAttack(),

@@ -87,6 +87,7 @@ final class InterceptingRelay implements AutoCloseable {
   private static final String OWN_REF = "intercept-";
 
   private final Map<String, Function<String, Frame>> bundleAnswers = new ConcurrentHashMap<>();
+  private volatile Function<Frame.Send, Frame> sendAnswer = s -> null;
   private volatile Function<Delivered, Boolean> deliveryFilter = d -> true;
 
   private InterceptingRelay(AttackTarget target) throws Exception {
@@ -166,6 +167,14 @@ final class InterceptingRelay implements AutoCloseable {
    */
   void answerBundleRequests(String user, Function<String, Frame> answer) {
     bundleAnswers.put(user, answer);
+  }
+
+  /**
+   * Answers each {@code send} (after recording it) with {@code answer.apply(send)} instead of
+   * passing it to the real relay, when that is not null.
+   */
+  void answerSends(Function<Frame.Send, Frame> answer) {
+    sendAnswer = requireNonNull(answer, "answer");
   }
 
   /** A {@code no_prekeys} error for bundle requests: the relay hides the user's prekeys. */
@@ -333,7 +342,14 @@ final class InterceptingRelay implements AutoCloseable {
           ctx.writeAndFlush(framed(FrameCodec.encode(bundleAnswers.get(b.user()).apply(b.ref()))));
           return;
         }
-        case Frame.Send s -> record(s);
+        case Frame.Send s -> {
+          record(s);
+          Frame answer = sendAnswer.apply(s);
+          if (answer != null) {
+            ctx.writeAndFlush(framed(FrameCodec.encode(answer)));
+            return;
+          }
+        }
         case Frame.Ack a when a.ref() != null ->
             pendingAcks.put(a.ref(), new String[] {a.sender(), a.messageId()});
         case null, default -> {}

@@ -42,6 +42,12 @@ final class VictimScreen implements ChatListener {
     notices.add(notice);
   }
 
+  /** A key change or a contact's new device, kept with the notices. */
+  @Override
+  public void onSendBlocked(dev.ztchat.client.KeyChangedException change) {
+    notices.add(change.getMessage());
+  }
+
   /** The next notice that contains {@code part}, skipping others, or null after {@code timeout}. */
   String nextNotice(String part, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

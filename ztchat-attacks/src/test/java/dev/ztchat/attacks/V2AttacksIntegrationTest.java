@@ -86,4 +86,13 @@ class V2AttacksIntegrationTest {
     assertThat(v.outcome()).as(v.observed()).isEqualTo(Verdict.Outcome.HELD);
     assertThat(v.observed()).contains("envelopes sent under substitute bundles: 0");
   }
+
+  @Test
+  void ghostDevice_rogueDeviceRefused_certifiedDeviceToldAndNothingSealedToIt() {
+    Verdict v = run(new GhostDeviceAttack());
+    assertThat(v.outcome()).as(v.observed()).isEqualTo(Verdict.Outcome.HELD);
+    assertThat(v.observed())
+        .contains("alice told of the certified device: true")
+        .contains("envelopes sealed to a ghost device: 0");
+  }
 }

@@ -11,6 +11,7 @@ import dev.ztchat.core.pki.DeviceName;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.terminal.TerminalText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -38,6 +39,16 @@ final class ClientOptions {
           "Which of your devices this is (`pki issue NAME --device DEVICE`); needed only when"
               + " the certs folder holds several of your devices.")
   String device;
+
+  @Option(
+      names = "--new-devices",
+      paramLabel = "hold|send",
+      defaultValue = "hold",
+      description =
+          "Whether your messages go to a contact's new device before you accept it (/accept"
+              + " NAME): hold (default: a device the server or a thief added gets nothing until you"
+              + " checked its fingerprint) or send.")
+  String newDevices;
 
   @Option(
       names = "--server",
@@ -169,7 +180,20 @@ final class ClientOptions {
     return new ChatClientConfig(
             hp.host(), hp.port(), me, ca, dataDir, policy, Clock.systemUTC(), previous)
         .withKeyReload(KeyReload.fromCertsFolder(certs, name)) // carries on after pki renew
-        .withDevice(device);
+        .withDevice(device)
+        .withSendToNewDevices(sendToNewDevices());
+  }
+
+  /** {@code --new-devices}, checked. */
+  private boolean sendToNewDevices() {
+    return switch (newDevices == null ? "hold" : newDevices) {
+      case "hold" -> false;
+      case "send" -> true;
+      default ->
+          throw new UserError(
+              "--new-devices must be hold or send, not '" + TerminalText.oneLine(newDevices) + "'",
+              2);
+    };
   }
 
   /**

@@ -76,6 +76,15 @@ final class RecvCommand implements Callable<Integer> {
           }
 
           @Override
+          public void onOwnMessage(String to, OpenedMessage m) {
+            synchronized (System.out) { // sent from another of my devices
+              System.out.println(
+                  "me -> " + TerminalText.oneLine(to) + ": " + TerminalText.oneLine(m.text()));
+              System.out.flush();
+            }
+          }
+
+          @Override
           public void onRejected(String claimedSender, RejectionReason reason, String explanation) {
             // the explanation may quote what the network sent (a certificate's name): escaped too
             warn(Warnings.dropped(claimedSender, reason) + " - " + explanation);

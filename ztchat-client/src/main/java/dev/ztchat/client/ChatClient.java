@@ -171,8 +171,9 @@ public final class ChatClient implements AutoCloseable {
             history,
             this::connection,
             listener,
-            new V2Sending(
-                v2device, devices, peerVersions, this::connection, config.clock(), random));
+            new V2Sending(v2device, devices, peerVersions, this::connection, config.clock(), random)
+                .onNewDevices(config.sendToNewDevices(), listener)
+                .ownDevice(config.device() == null ? null : config.device().certificate()));
     this.openers = openersFor(config);
     this.receipts =
         new ReceiptPacer(
@@ -699,6 +700,19 @@ public final class ChatClient implements AutoCloseable {
   }
 
   /**
+   * Accepts what {@code change} reported: a contact's changed keys, or a contact's new device
+   * (docs/v2/devices.md section 6.3), which is sealed to from now; waiting messages go out.
+   */
+  public void acceptChange(KeyChangedException change) throws IOException {
+    if (change.newDevice() == null) {
+      acceptKeyChange(change.newKeys());
+      return;
+    }
+    devices.accept(change.contact(), change.newDevice());
+    receiver.execute(outgoing::flush);
+  }
+
+  /**
    * Fetches the CA's revocation list from the relay now (it is otherwise refreshed every few
    * seconds while sending) and says how many certificates it revokes.
    */
@@ -822,6 +836,10 @@ public final class ChatClient implements AutoCloseable {
       releaseMessageId(sender, envelope);
       throw e;
     }
+    if (m.sender().equals(config.me().name())) {
+      ownCopy(m, sender, id, envelope);
+      return;
+    }
     boolean delivered;
     try {
       contacts.senderAccepted(m.sender());
@@ -848,6 +866,30 @@ public final class ChatClient implements AutoCloseable {
     } else {
       listener.onMessage(m);
       sendReceipt(m);
+    }
+    acknowledge(sender, id);
+  }
+
+  /**
+   * Keeps and shows a copy of what this person sent from another device: in the conversation with
+   * the other party, as sent by me; never answered with a receipt (it would go to myself).
+   */
+  private void ownCopy(OpenedMessage m, String sender, String id, RoutingPrefix envelope)
+      throws IOException {
+    String me = config.me().name();
+    String peer = m.recipients().stream().filter(r -> !r.equals(me)).findFirst().orElse(me);
+    try {
+      acks.processed(sender, id);
+      if (m.kind() != ContentKind.RECEIPT) {
+        history.recordOutgoing(peer, id, m.timestamp(), m.text()); // stored before acknowledged
+        history.markSent(peer, id);
+      }
+    } catch (IOException | RuntimeException e) {
+      releaseMessageId(sender, envelope);
+      throw e;
+    }
+    if (m.kind() != ContentKind.RECEIPT) {
+      listener.onOwnMessage(peer, m);
     }
     acknowledge(sender, id);
   }

@@ -28,7 +28,8 @@ public record ChatClientConfig(
     Clock clock,
     List<Credential> previousEncryption,
     KeyReload keyReload,
-    Credential device) {
+    Credential device,
+    boolean sendToNewDevices) {
   public ChatClientConfig {
     requireNonNull(host, "host");
     requireNonNull(me, "me");
@@ -51,6 +52,32 @@ public record ChatClientConfig(
               + me.name()
               + "/device.crt");
     }
+  }
+
+  /** New devices of contacts get nothing until accepted (docs/v2/devices.md section 6.3). */
+  public ChatClientConfig(
+      String host,
+      int port,
+      UserIdentity me,
+      X509Certificate rootCa,
+      Path dataDir,
+      AcceptancePolicy acceptance,
+      Clock clock,
+      List<Credential> previousEncryption,
+      KeyReload keyReload,
+      Credential device) {
+    this(
+        host,
+        port,
+        me,
+        rootCa,
+        dataDir,
+        acceptance,
+        clock,
+        previousEncryption,
+        keyReload,
+        device,
+        false);
   }
 
   /** Without a device credential (version 1 only). */
@@ -90,13 +117,52 @@ public record ChatClientConfig(
   /** This configuration, reading the keys again from {@code reload} after a renewal. */
   public ChatClientConfig withKeyReload(KeyReload reload) {
     return new ChatClientConfig(
-        host, port, me, rootCa, dataDir, acceptance, clock, previousEncryption, reload, device);
+        host,
+        port,
+        me,
+        rootCa,
+        dataDir,
+        acceptance,
+        clock,
+        previousEncryption,
+        reload,
+        device,
+        sendToNewDevices);
   }
 
   /** This configuration with my version-2 device credential ({@code null}: version 1 only). */
   public ChatClientConfig withDevice(Credential device) {
     return new ChatClientConfig(
-        host, port, me, rootCa, dataDir, acceptance, clock, previousEncryption, keyReload, device);
+        host,
+        port,
+        me,
+        rootCa,
+        dataDir,
+        acceptance,
+        clock,
+        previousEncryption,
+        keyReload,
+        device,
+        sendToNewDevices);
+  }
+
+  /**
+   * Whether messages go to a contact's new device before the user accepted it ({@code --new-devices
+   * send}); by default they do not (docs/v2/devices.md section 6.3).
+   */
+  public ChatClientConfig withSendToNewDevices(boolean send) {
+    return new ChatClientConfig(
+        host,
+        port,
+        me,
+        rootCa,
+        dataDir,
+        acceptance,
+        clock,
+        previousEncryption,
+        keyReload,
+        device,
+        send);
   }
 
   /**
@@ -114,6 +180,16 @@ public record ChatClientConfig(
           "renewed keys are for '" + renewed.name() + "', not '" + me.name() + "'");
     }
     return new ChatClientConfig(
-        host, port, renewed, rootCa, dataDir, acceptance, clock, previous, keyReload, device);
+        host,
+        port,
+        renewed,
+        rootCa,
+        dataDir,
+        acceptance,
+        clock,
+        previous,
+        keyReload,
+        device,
+        sendToNewDevices);
   }
 }

@@ -11,6 +11,13 @@ public interface ChatListener {
   void onMessage(OpenedMessage message);
 
   /**
+   * A message this person sent from another of their devices to {@code peer} (docs/v2/devices.md
+   * section 6), checked as any message is and kept in the history of the conversation with {@code
+   * peer} as sent by me. {@code peer} is the user's own name for a note to self.
+   */
+  default void onOwnMessage(String peer, OpenedMessage message) {}
+
+  /**
    * A message was dropped. {@code claimedSender} is what its header said (unverified, may be {@code
    * null} if it did not even parse); {@code reason} is {@code null} for a malformed envelope.
    * {@code explanation} says what happened and what to do (the reason's {@link

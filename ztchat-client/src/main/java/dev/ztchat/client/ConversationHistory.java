@@ -86,6 +86,27 @@ final class ConversationHistory {
     return insert(Direction.OUT, State.PENDING, peer, messageIdHex, sentAt, text);
   }
 
+  /**
+   * Forgets an outgoing message the relay refused before storing it (its device set was stale: it
+   * is sealed again under another id); true if a pending row was removed.
+   */
+  public synchronized boolean forgetPending(String peer, String messageIdHex) throws IOException {
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "DELETE FROM history WHERE peer = ? AND direction = ? AND message_id = ? AND"
+                    + " state = ?")) {
+      u.setString(1, checkedPeer(peer));
+      u.setString(2, Direction.OUT.stored());
+      u.setString(3, checkedId(messageIdHex));
+      u.setString(4, State.PENDING.stored());
+      return u.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw failed("update", e);
+    }
+  }
+
   /** Marks an outgoing message as accepted by the relay; true if a pending row changed. */
   public synchronized boolean markSent(String peer, String messageIdHex) throws IOException {
     return advance(peer, messageIdHex, State.SENT, "state = 'pending'");

@@ -9,6 +9,7 @@ public final class KeyChangedException extends Exception {
   private final String pinnedFingerprint;
   private final String newFingerprint;
   private final transient VerifiedContact newKeys;
+  private final String newDevice; // hex device id, for a new device; null for changed keys
 
   KeyChangedException(
       String contact, String pinnedFingerprint, String newFingerprint, VerifiedContact newKeys) {
@@ -26,6 +27,34 @@ public final class KeyChangedException extends Exception {
     this.pinnedFingerprint = pinnedFingerprint;
     this.newFingerprint = newFingerprint;
     this.newKeys = newKeys;
+    this.newDevice = null;
+  }
+
+  /**
+   * A new version-2 device of {@code contact} (docs/v2/devices.md section 6.3): shown and accepted
+   * as a key change is; {@code newFingerprint} is the device's.
+   */
+  KeyChangedException(String contact, String known, String newFingerprint, String newDevice) {
+    super(
+        "'"
+            + contact
+            + "' has a new device (fingerprint "
+            + newFingerprint
+            + ") besides the ones you know ("
+            + known
+            + "). Compare the fingerprint with "
+            + contact
+            + " out of band, then accept it; until then it gets nothing you send.");
+    this.contact = contact;
+    this.pinnedFingerprint = known;
+    this.newFingerprint = newFingerprint;
+    this.newKeys = null;
+    this.newDevice = newDevice;
+  }
+
+  /** The new device's id (64 hex digits) when this is a new device rather than changed keys. */
+  public String newDevice() {
+    return newDevice;
   }
 
   public String contact() {

@@ -153,6 +153,23 @@ final class Outbox {
     }
   }
 
+  /**
+   * Drops the sealed form of a waiting message (the relay refused its device set as stale), so that
+   * the next flush seals it again.
+   */
+  public synchronized void detachEnvelope(long id) throws IOException {
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "UPDATE outbox SET message_id = NULL, envelope = NULL WHERE id = ?")) {
+      u.setLong(1, id);
+      u.executeUpdate();
+    } catch (SQLException e) {
+      throw failed("update", e);
+    }
+  }
+
   /** Removes a message once the relay accepted it; removing an id that is not there is a no-op. */
   public synchronized void remove(long id) throws IOException {
     try (PreparedStatement u = store.db().prepareStatement("DELETE FROM outbox WHERE id = ?")) {

@@ -112,25 +112,34 @@ final class OutgoingMessages {
     synchronized (flushLock) {
       flush(); // what earlier runs left unconfirmed goes first, as the same sealed bytes
       RelayConnection conn = relay.current();
-      switch (v2.choose(to, MessageContent.text(text))) {
-        case V2Sending.Withheld w -> {
+      for (int round = 1; ; round++) {
+        V2Sending.Choice choice = v2.choose(to, MessageContent.text(text));
+        if (choice instanceof V2Sending.Withheld w) {
           keep(to, text); // never dropped, never sent in version 1
           throw new PeerKeysWithheldException(
               w.explanation() + " This message was kept and goes out on a later run.");
         }
-        case V2Sending.Sealed sealed -> {
-          V2Envelope envelope = sealed.envelope();
+        if (!(choice instanceof V2Sending.Sealed sealed)) {
+          break; // version 1: sealed below, as before version 2
+        }
+        V2Envelope envelope = sealed.envelope();
+        String id = envelope.prefix().messageIdHex();
+        try {
           return sendDurably(
               conn,
               conn.nextRef(),
               to,
               text,
-              envelope.prefix().messageIdHex(),
+              id,
               envelope.prefix().timestampMillis(),
-              envelope.encode());
-        }
-        case V2Sending.UseVersion1 _ -> {
-          // sealed below, as before version 2
+              envelope.encode(),
+              v2.announced(envelope));
+        } catch (RelayConnection.RelayException e) {
+          if (e.code() != ErrorCode.STALE_DEVICES) {
+            throw e;
+          }
+          history.forgetPending(to, id); // never stored: sealed again under another id
+          staleRefused(to, e, round);
         }
       }
       VerifiedContact contact;
@@ -159,7 +168,29 @@ final class OutgoingMessages {
           text,
           envelope.header().messageIdHex(),
           envelope.header().timestampMillis(),
-          bytes);
+          bytes,
+          null);
+    }
+  }
+
+  /** Most sends of one message refused for a stale device set before the user is told. */
+  static final int STALE_ROUNDS = 3;
+
+  /**
+   * Brings the device sets up to date after a {@code stale_devices} refusal in round {@code round};
+   * throws when the rounds are used up (the message was not stored).
+   */
+  private void staleRefused(String to, RelayConnection.RelayException e, int round)
+      throws IOException {
+    v2.refresh(e.getMessage());
+    if (round >= STALE_ROUNDS) {
+      throw new IOException(
+          "the server kept refusing the list of "
+              + to
+              + "'s devices as out of date ("
+              + STALE_ROUNDS
+              + " tries); the message was not sent. Try again in a minute; if this lasts, the"
+              + " server may be misbehaving: tell your administrator.");
     }
   }
 
@@ -174,7 +205,8 @@ final class OutgoingMessages {
       String text,
       String id,
       long timestampMillis,
-      byte[] bytes)
+      byte[] bytes,
+      List<String> devices)
       throws IOException {
     // Durable before the first send, as for typed messages: if the answer is lost, the next
     // connection re-sends these very bytes, which the relay stores once.
@@ -183,7 +215,7 @@ final class OutgoingMessages {
     history.recordOutgoing(to, id, Instant.ofEpochMilli(timestampMillis), text);
     Frame.Sent sent;
     try {
-      sent = deliver(conn, bytes, ref);
+      sent = deliver(conn, bytes, ref, devices);
     } catch (RelayConnection.RelayException e) {
       outbox.remove(row); // the relay answered: it did not store the message
       throw e;
@@ -230,16 +262,35 @@ final class OutgoingMessages {
         }
         try {
           RelayConnection conn = relay.current();
-          PendingMessage ready = p.sealed() ? p : seal(p);
-          if (ready == null) {
+          PendingMessage ready = null;
+          Frame.Sent sent = null;
+          for (int round = 1; sent == null; round++) {
+            ready = p.sealed() && round == 1 ? p : seal(p);
+            if (ready == null) {
+              break;
+            }
+            try {
+              sent = deliver(conn, ready.envelope(), conn.nextRef(), devicesOf(ready.envelope()));
+            } catch (RelayConnection.RelayException e) {
+              if (e.code() != ErrorCode.STALE_DEVICES) {
+                throw e;
+              }
+              outbox.detachEnvelope(p.id()); // never stored: sealed again under another id
+              history.forgetPending(p.peer(), ready.messageIdHex());
+              staleRefused(p.peer(), e, round);
+            }
+          }
+          if (ready == null || sent == null) {
             blocked.add(p.peer());
             continue;
           }
-          Frame.Sent sent = deliver(conn, ready.envelope());
+          // A version-2 envelope names the sender too (for its other devices): read the peer's.
           DeliveryStatus status =
-              sent.results().isEmpty()
-                  ? DeliveryStatus.UNKNOWN
-                  : sent.results().getFirst().status();
+              sent.results().stream()
+                  .filter(d -> d.user().equals(p.peer()))
+                  .map(Frame.Delivery::status)
+                  .findFirst()
+                  .orElse(DeliveryStatus.UNKNOWN);
           if (status.accepted()) {
             outbox.remove(p.id());
             history.markSent(p.peer(), ready.messageIdHex());
@@ -362,7 +413,7 @@ final class OutgoingMessages {
     RelayConnection conn = relay.current();
     V2Sending.Choice choice;
     try {
-      choice = v2.choose(to, content);
+      choice = v2.choose(to, content, false); // a receipt goes to the sender's devices only
     } catch (MessageTooLongException e) {
       throw new IOException(e.getMessage(), e);
     }
@@ -380,8 +431,16 @@ final class OutgoingMessages {
     return conn.requestAsync(new Frame.Send(ref, EnvelopeCodec.encode(receipt)), ref);
   }
 
-  private static Frame.Sent deliver(RelayConnection conn, byte[] envelope) throws IOException {
-    return deliver(conn, envelope, conn.nextRef());
+  /** The devices a sealed text message names in its {@code send}: null for version 1. */
+  private List<String> devicesOf(byte[] envelope) throws IOException {
+    if (!isVersion2(envelope)) {
+      return null;
+    }
+    try {
+      return v2.announced(V2Envelope.decode(envelope));
+    } catch (dev.ztchat.core.envelope.MalformedEnvelopeException e) {
+      throw new IOException("a waiting message no longer decodes: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -394,15 +453,17 @@ final class OutgoingMessages {
 
   private static final Duration INTERNAL_RETRY_PAUSE = Duration.ofMillis(150);
 
-  private static Frame.Sent deliver(RelayConnection conn, byte[] envelope, String ref)
-      throws IOException {
+  private static Frame.Sent deliver(
+      RelayConnection conn, byte[] envelope, String ref, List<String> devices) throws IOException {
     // Version 2 travels as a binary frame (docs/v2/envelope.md section 4).
     boolean binary = isVersion2(envelope);
     for (int attempt = 0; ; attempt++) {
       String r = attempt == 0 ? ref : conn.nextRef();
       Frame answer;
       try {
-        answer = conn.request(new Frame.Send(r, envelope, binary), r, ChatClient.REQUEST_TIMEOUT);
+        answer =
+            conn.request(
+                new Frame.Send(r, envelope, binary, devices), r, ChatClient.REQUEST_TIMEOUT);
       } catch (RelayConnection.RelayException e) {
         if (e.code() != ErrorCode.INTERNAL || attempt >= INTERNAL_RETRIES) {
           throw e;

@@ -25,7 +25,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -45,10 +47,12 @@ final class PeerDevices {
   /** What the relay gave for a peer. */
   sealed interface Lookup {
     /** A verified bundle of the peer's device. */
-    record Found(String peer, byte[] deviceId, PrekeyBundle bundle, boolean lastResort)
+    record Found(
+        String peer, byte[] deviceId, PrekeyBundle bundle, boolean lastResort, List<String> listed)
         implements Lookup {
       public Found {
         deviceId = deviceId.clone();
+        listed = List.copyOf(listed);
       }
 
       @Override
@@ -84,6 +88,161 @@ final class PeerDevices {
     this.versions = requireNonNull(versions, "versions");
     this.clock = requireNonNull(clock, "clock");
     this.notices = requireNonNull(notices, "notices");
+    try (java.sql.Statement st = store.db().createStatement()) {
+      st.execute(
+          "CREATE TABLE IF NOT EXISTS peer_device_set (peer TEXT NOT NULL, device TEXT NOT NULL,"
+              + " learnt_at INTEGER NOT NULL, accepted INTEGER NOT NULL DEFAULT 1,"
+              + " PRIMARY KEY (peer, device))");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot prepare the table of devices: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The devices of {@code person} this device seals to (docs/v2/devices.md section 6), as 64 hex
+   * digits, in the order learnt; empty when none was learnt yet.
+   */
+  synchronized List<String> deviceSet(String person) throws IOException {
+    return devices(person, 1);
+  }
+
+  /** The devices of {@code person} learnt but not accepted yet: nothing is sealed to them. */
+  synchronized List<String> heldDevices(String person) throws IOException {
+    return devices(person, 0);
+  }
+
+  private List<String> devices(String person, int accepted) throws IOException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement q =
+        store
+            .db()
+            .prepareStatement(
+                "SELECT device FROM peer_device_set WHERE peer = ? AND accepted = ?"
+                    + " ORDER BY learnt_at, device")) {
+      q.setString(1, person);
+      q.setInt(2, accepted);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot read the devices of " + person + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /**
+   * Adds {@code devices} (hex) to {@code person}'s device set, accepted; those known are left as
+   * they are.
+   */
+  synchronized void addToSet(String person, List<String> devices) throws IOException {
+    addToSet(person, devices, true);
+  }
+
+  /**
+   * Adds {@code devices} (hex) to {@code person}'s devices, accepted or held until the user accepts
+   * them; those known are left as they are. Returns the ones that were new.
+   */
+  synchronized List<String> addToSet(String person, List<String> devices, boolean accepted)
+      throws IOException {
+    List<String> added = new ArrayList<>();
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "INSERT OR IGNORE INTO peer_device_set (peer, device, learnt_at, accepted)"
+                    + " VALUES (?, ?, ?, ?)")) {
+      for (String d : devices) {
+        u.setString(1, person);
+        u.setString(2, d);
+        u.setLong(3, clock.millis());
+        u.setInt(4, accepted ? 1 : 0);
+        if (u.executeUpdate() == 1) {
+          added.add(d);
+        }
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot record the devices of " + person + ": " + e.getMessage(), e);
+    }
+    return added;
+  }
+
+  /** The user accepted {@code person}'s device {@code device} (hex): it is sealed to from now. */
+  synchronized void accept(String person, String device) throws IOException {
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "UPDATE peer_device_set SET accepted = 1 WHERE peer = ? AND device = ?")) {
+      u.setString(1, person);
+      u.setString(2, device);
+      u.executeUpdate();
+    } catch (SQLException e) {
+      throw new IOException("cannot accept a device of " + person + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A device id as people compare it: 64 hex digits in groups of four. */
+  static String fingerprint(String deviceHex) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < deviceHex.length(); i += 4) {
+      b.append(i == 0 ? "" : " ").append(deviceHex, i, Math.min(deviceHex.length(), i + 4));
+    }
+    return b.toString();
+  }
+
+  /** Removes {@code devices} (hex) from {@code person}'s device set. */
+  synchronized void removeFromSet(String person, List<String> devices) throws IOException {
+    try (PreparedStatement u =
+        store.db().prepareStatement("DELETE FROM peer_device_set WHERE peer = ? AND device = ?")) {
+      for (String d : devices) {
+        u.setString(1, person);
+        u.setString(2, d);
+        u.executeUpdate();
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot forget devices of " + person + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Fetches and verifies the bundle of {@code person}'s device {@code deviceHex}; empty when the
+   * relay holds none for it ({@code no_prekeys}). Takes one of that device's one-time prekeys.
+   *
+   * @throws UntrustedContactException when the answer does not verify or is for another device
+   */
+  Optional<Lookup.Found> fetchDevice(String person, String deviceHex)
+      throws IOException, UntrustedContactException {
+    Frame.PrekeyBundle answer;
+    try {
+      answer = relay.current().fetchBundle(person, deviceHex);
+    } catch (RelayConnection.RelayException e) {
+      if (e.code() == ErrorCode.NO_PREKEYS) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+    Lookup.Found found = verify(person, answer);
+    if (!HexFormat.of().formatHex(found.deviceId()).equals(deviceHex)) {
+      throw refused(person, "the server answered with another device than asked for");
+    }
+    return Optional.of(found);
+  }
+
+  /**
+   * Fetches a bundle of {@code person}'s newest device and the list of their devices it carries,
+   * without telling anything (for the sender's own devices); empty on {@code no_prekeys}.
+   */
+  Optional<Lookup.Found> fetchList(String person) throws IOException, UntrustedContactException {
+    try {
+      return Optional.of(verify(person, relay.current().fetchBundle(person)));
+    } catch (RelayConnection.RelayException e) {
+      if (e.code() == ErrorCode.NO_PREKEYS) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   /**
@@ -144,7 +303,7 @@ final class PeerDevices {
     if (!HexFormat.of().formatHex(deviceId).equals(answer.device())) {
       throw refused(peer, "the bundle's device id is not its certificate's");
     }
-    return new Lookup.Found(peer, deviceId, bundle, answer.lastResort());
+    return new Lookup.Found(peer, deviceId, bundle, answer.lastResort(), answer.devices());
   }
 
   /**

@@ -4,11 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.conversation.EnvelopeTooLargeException;
 import dev.ztchat.core.conversation.RecipientDevice;
+import dev.ztchat.core.conversation.V2Body;
 import dev.ztchat.core.conversation.V2Device;
 import dev.ztchat.core.conversation.V2MessageSealer;
+import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.PeerVersions;
 import dev.ztchat.core.envelope.V2Envelope;
+import dev.ztchat.core.session.PrekeyBundle;
 import dev.ztchat.core.session.SessionSetupException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -17,7 +20,11 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Chooses the envelope version of each outgoing message and seals version 2 (docs/v2/messages.md,
@@ -49,6 +56,19 @@ final class V2Sending {
   private final ContactDirectory.ConnectionSource relay;
   private final Clock clock;
   private final SecureRandom random;
+  private volatile boolean sendToNewDevices;
+  private volatile boolean ownDeviceNamed; // only then do my other devices get copies (rule 0)
+  private volatile ChatListener listener =
+      new ChatListener() {
+        @Override
+        public void onMessage(dev.ztchat.core.envelope.OpenedMessage message) {}
+
+        @Override
+        public void onRejected(
+            String claimedSender,
+            dev.ztchat.core.envelope.RejectionReason reason,
+            String explanation) {}
+      };
 
   V2Sending(
       V2Device device,
@@ -66,6 +86,28 @@ final class V2Sending {
   }
 
   /**
+   * Says whether this device is a named one: only then do its person's other devices get copies (a
+   * person without named devices is served by any device, docs/v2/devices.md section 4.1).
+   */
+  V2Sending ownDevice(X509Certificate mine) {
+    this.ownDeviceNamed =
+        mine != null
+            && !dev.ztchat.core.pki.DeviceName.DEFAULT.equals(
+                dev.ztchat.core.pki.Certificates.deviceName(mine));
+    return this;
+  }
+
+  /**
+   * Says whether a contact's device learnt after the first contact is sealed to before the user
+   * accepted it, and where new devices are told (docs/v2/devices.md section 6.3).
+   */
+  V2Sending onNewDevices(boolean sendBeforeAccepted, ChatListener tellTo) {
+    this.sendToNewDevices = sendBeforeAccepted;
+    this.listener = requireNonNull(tellTo, "tellTo");
+    return this;
+  }
+
+  /**
    * Decides how {@code content} goes to {@code peer} and, for version 2, seals it (which may take
    * one of the peer's one-time prekeys from the relay).
    *
@@ -74,6 +116,15 @@ final class V2Sending {
    * @throws IOException when the relay or the local store cannot be used now: try again later
    */
   Choice choose(String peer, MessageContent content)
+      throws IOException, UntrustedContactException, MessageTooLongException {
+    return choose(peer, content, true);
+  }
+
+  /**
+   * As {@link #choose(String, MessageContent)}; {@code withOwnDevices} says whether a version-2
+   * envelope also goes to this person's other devices (messages do, receipts do not).
+   */
+  Choice choose(String peer, MessageContent content, boolean withOwnDevices)
       throws IOException, UntrustedContactException, MessageTooLongException {
     boolean v1Allowed = versions.mayReceiveVersion1(peer);
     RelayConnection conn = relay.current();
@@ -84,18 +135,207 @@ final class V2Sending {
           : new Withheld(device == null ? noDeviceHere(peer) : relayWithoutVersion2(peer));
     }
     V2MessageSealer sealer = new V2MessageSealer(device, clock, random, conn.welcome().maxFrame());
-    List<RecipientDevice> withSessions = sealer.devicesWithSessions(peer);
-    if (!withSessions.isEmpty()) {
-      RecipientDevice target = withSessions.getFirst();
-      devices.checkSessionDevice(peer, sessionCertificate(sealer, target));
-      return seal(sealer, content, target, null);
+    List<RecipientDevice> targets = new ArrayList<>();
+    List<PrekeyBundle> bundles = new ArrayList<>();
+    if (!collect(sealer, peer, null, targets, bundles)) {
+      return v1Allowed ? new UseVersion1() : new Withheld(keysWithheld(peer));
     }
-    return switch (devices.fetch(peer)) {
-      case PeerDevices.Lookup.Found f ->
-          seal(sealer, content, new RecipientDevice(peer, f.deviceId()), f);
-      case PeerDevices.Lookup.NoDevice _ ->
-          v1Allowed ? new UseVersion1() : new Withheld(keysWithheld(peer));
-    };
+    String me = device.name();
+    if (withOwnDevices && !peer.equals(me) && ownDeviceNamed) {
+      collect(sealer, me, HexFormat.of().formatHex(device.deviceId()), targets, bundles);
+    }
+    return seal(sealer, content, targets, bundles);
+  }
+
+  /**
+   * Adds every device of {@code person} this device seals to (its device set, learnt from the
+   * relay's list on first use) to {@code targets}, and the verified bundle of each one without a
+   * session to {@code bundles}; {@code exclude} (hex) is left out. A device whose certificate is no
+   * longer trusted is forgotten when the person has others. False when none was added.
+   */
+  private boolean collect(
+      V2MessageSealer sealer,
+      String person,
+      String exclude,
+      List<RecipientDevice> targets,
+      List<PrekeyBundle> bundles)
+      throws IOException, UntrustedContactException {
+    boolean own = exclude != null;
+    List<String> set = devices.deviceSet(person);
+    PeerDevices.Lookup.Found first = null;
+    if (set.isEmpty()) {
+      List<RecipientDevice> withSessions = sealer.devicesWithSessions(person);
+      if (!own && !withSessions.isEmpty()) {
+        set = List.of(HexFormat.of().formatHex(withSessions.getFirst().deviceId()));
+      } else {
+        Optional<PeerDevices.Lookup.Found> found;
+        if (own) {
+          found = devices.fetchList(person);
+        } else {
+          found =
+              devices.fetch(person) instanceof PeerDevices.Lookup.Found f
+                  ? Optional.of(f)
+                  : Optional.empty();
+        }
+        if (found.isEmpty()) {
+          return false;
+        }
+        first = found.get();
+        String firstHex = HexFormat.of().formatHex(first.deviceId());
+        // The list counts only for a person with named devices: the relay delivers copies for the
+        // others to any of their devices (docs/v2/devices.md section 4.1, rule 0), so sealing to
+        // earlier unnamed devices would only make the envelope larger.
+        set =
+            named(first.bundle().certificateDer()) && first.listed().contains(firstHex)
+                ? first.listed()
+                : List.of(firstHex);
+      }
+      devices.addToSet(person, set);
+    }
+    int before = targets.size();
+    UntrustedContactException untrusted = null;
+    for (String hex : set) {
+      if (hex.equals(exclude)) {
+        continue;
+      }
+      RecipientDevice target = new RecipientDevice(person, HexFormat.of().parseHex(hex));
+      if (sealer.devicesNeedingBundles(List.of(target)).isEmpty()) {
+        try {
+          devices.checkSessionDevice(person, sessionCertificate(sealer, target));
+        } catch (UntrustedContactException e) {
+          untrusted = e;
+          if (set.size() > 1) {
+            devices.removeFromSet(person, List.of(hex)); // the relay's check re-adds a good one
+          }
+          continue;
+        }
+      } else {
+        PeerDevices.Lookup.Found bundle =
+            first != null && Arrays.equals(first.deviceId(), target.deviceId())
+                ? first
+                : devices.fetchDevice(person, hex).orElse(null);
+        if (bundle == null) {
+          continue; // the relay holds no keys for it now: the relay's device check tells
+        }
+        bundles.add(bundle.bundle());
+      }
+      targets.add(target);
+    }
+    if (targets.size() == before && untrusted != null && !own) {
+      throw untrusted;
+    }
+    return targets.size() > before;
+  }
+
+  /**
+   * The devices an envelope is sealed to, as the {@code devices} of its {@code send} ({@code
+   * NAME:DEVICE-ID}, docs/v2/devices.md section 6.2): one per entry of its body.
+   */
+  static List<String> sealedTo(V2Envelope envelope) {
+    try {
+      return V2Body.decode(envelope.body(), envelope.prefix()).entries().stream()
+          .map(e -> e.recipient() + ":" + HexFormat.of().formatHex(e.recipientDevice()))
+          .distinct()
+          .toList();
+    } catch (MalformedEnvelopeException e) {
+      throw new IllegalStateException("an envelope sealed here does not decode", e);
+    }
+  }
+
+  /**
+   * Brings the device sets up to date from a {@code stale_devices} refusal: the missing devices are
+   * added (their bundles are fetched at the next seal), the extra ones forgotten.
+   *
+   * @throws IOException when the refusal does not say which devices (nothing is changed)
+   */
+  void refresh(String refusal) throws IOException {
+    List<String> missing = entries(refusal, "missing=");
+    List<String> extra = entries(refusal, "extra=");
+    for (String m : missing) {
+      int colon = m.indexOf(':');
+      String person = m.substring(0, colon);
+      String hex = m.substring(colon + 1);
+      List<String> known = devices.deviceSet(person);
+      if (known.contains(hex) || devices.heldDevices(person).contains(hex)) {
+        continue;
+      }
+      // Verified before it is told or kept: a device the CA did not certify for the person is
+      // refused here, so the relay cannot make the user accept one.
+      try {
+        if (devices.fetchDevice(person, hex).isEmpty()) {
+          continue; // no keys for it: the relay's next check names it again
+        }
+      } catch (UntrustedContactException e) {
+        listener.onNotice(
+            "[!] The server named a device of "
+                + person
+                + " that is not theirs: "
+                + e.getMessage());
+        continue;
+      }
+      for (String added : devices.addToSet(person, List.of(hex), sendToNewDevices)) {
+        newDevice(person, added, known);
+      }
+    }
+    for (String x : extra) {
+      int colon = x.indexOf(':');
+      devices.removeFromSet(x.substring(0, colon), List.of(x.substring(colon + 1)));
+    }
+  }
+
+  /** Tells the user of {@code person}'s new device, as a key change is told. */
+  private void newDevice(String person, String hex, List<String> known) {
+    String fingerprint = PeerDevices.fingerprint(hex);
+    String knownText =
+        known.isEmpty()
+            ? "none"
+            : String.join(", ", known.stream().map(k -> k.substring(0, 16) + "…").toList());
+    if (sendToNewDevices) {
+      listener.onNotice(
+          "[!] "
+              + person
+              + " has a new device (fingerprint "
+              + fingerprint
+              + "); your messages go to it too (--new-devices send). If "
+              + person
+              + " did not get a new device, tell your administrator.");
+    } else {
+      listener.onSendBlocked(new KeyChangedException(person, knownText, fingerprint, hex));
+    }
+  }
+
+  /**
+   * The {@code devices} of a text message's {@code send}: the devices it is sealed to, and the held
+   * devices of its persons (known, so not missing, but not sealed to until accepted).
+   */
+  List<String> announced(V2Envelope envelope) throws IOException {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>(sealedTo(envelope));
+    java.util.LinkedHashSet<String> persons =
+        new java.util.LinkedHashSet<>(envelope.prefix().recipients());
+    persons.add(envelope.prefix().sender());
+    for (String person : persons) {
+      for (String held : devices.heldDevices(person)) {
+        out.add(person + ":" + held);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static List<String> entries(String refusal, String key) throws IOException {
+    int at = refusal.indexOf(key);
+    if (at < 0) {
+      throw new IOException("the server refused the devices of a message without saying which");
+    }
+    int end = refusal.indexOf(' ', at);
+    String list = refusal.substring(at + key.length(), end < 0 ? refusal.length() : end);
+    if (list.isEmpty()) {
+      return List.of();
+    }
+    List<String> out = List.of(list.split(",", -1));
+    if (!out.stream().allMatch(dev.ztchat.core.protocol.Frame.Send::isDeviceEntry)) {
+      throw new IOException("the server named devices in a form this client does not know");
+    }
+    return out;
   }
 
   /**
@@ -109,13 +349,12 @@ final class V2Sending {
   private static Choice seal(
       V2MessageSealer sealer,
       MessageContent content,
-      RecipientDevice target,
-      PeerDevices.Lookup.Found bundle)
+      List<RecipientDevice> targets,
+      List<PrekeyBundle> bundles)
       throws IOException, UntrustedContactException, MessageTooLongException {
+    RecipientDevice target = targets.getFirst();
     try {
-      return new Sealed(
-          sealer.seal(
-              content, List.of(target), bundle == null ? List.of() : List.of(bundle.bundle())));
+      return new Sealed(sealer.seal(content, targets, bundles));
     } catch (SessionSetupException e) {
       throw new UntrustedContactException(
           "cannot start a version-2 session with "
@@ -130,6 +369,20 @@ final class V2Sending {
               ? content.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
               : 0;
       throw new MessageTooLongException(textBytes, Math.max(0, textBytes - over), e.limit());
+    }
+  }
+
+  /** Whether the device certificate {@code der} names its device (section 2 of devices.md). */
+  private static boolean named(byte[] der) {
+    try {
+      X509Certificate c =
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(new ByteArrayInputStream(der));
+      return !dev.ztchat.core.pki.DeviceName.DEFAULT.equals(
+          dev.ztchat.core.pki.Certificates.deviceName(c));
+    } catch (CertificateException | ClassCastException e) {
+      return false;
     }
   }
 

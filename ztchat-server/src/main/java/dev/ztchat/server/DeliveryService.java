@@ -405,6 +405,19 @@ final class DeliveryService implements AutoCloseable {
   }
 
   /**
+   * Read-only: the devices a copy for {@code recipient} would be stored for now, as {@link #accept}
+   * computes them ({@link OfflineQueue#ANY_DEVICE} alone for a person without named devices); for
+   * {@link DeviceSetCheck}.
+   */
+  List<String> deviceTargets(
+      String recipient,
+      String sender,
+      String senderDevice,
+      Function<String, Set<String>> currentDevices) {
+    return targets(recipient, sender, senderDevice, currentDevices);
+  }
+
+  /**
    * The devices {@code recipient}'s copy is for: its registered devices that are current, less the
    * sending device when the sender names itself (its other devices get a copy, not itself); {@link
    * OfflineQueue#ANY_DEVICE} when none is left, except for the sender's own name (then no copy).

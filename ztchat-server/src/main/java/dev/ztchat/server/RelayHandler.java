@@ -162,6 +162,24 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
               "dropped");
       return; // silent drop: no answer, nothing forwarded
     }
+    if (send.devices() != null) {
+      String senderDevice = DeliveryService.deviceOf(ctx.channel());
+      var stale =
+          DeviceSetCheck.check(
+              header,
+              send.devices(),
+              person ->
+                  relay
+                      .deliveries()
+                      .deviceTargets(
+                          person, identity, senderDevice, relay.directory()::currentDeviceIds));
+      if (stale.isPresent()) {
+        // nothing is stored: the sender refreshes its device list and seals again
+        ctx.writeAndFlush(
+            new Frame.Error(send.ref(), ErrorCode.STALE_DEVICES, stale.get().message()));
+        return;
+      }
+    }
     relay
         .deliveries()
         .accept(

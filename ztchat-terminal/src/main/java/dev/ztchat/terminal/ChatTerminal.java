@@ -321,9 +321,9 @@ public final class ChatTerminal implements ChatListener {
       print("No key change is waiting for " + (name == null ? "anyone" : name) + ".");
       return;
     }
-    client.acceptKeyChange(change.newKeys());
+    client.acceptChange(change);
     print(
-        "Accepted the new keys of "
+        (change.newDevice() == null ? "Accepted the new keys of " : "Accepted the new device of ")
             + name
             + " ("
             + change.newFingerprint()
@@ -366,6 +366,12 @@ public final class ChatTerminal implements ChatListener {
               + ": what you type goes to them (/to NAME picks someone else,"
               + " /r replies to whoever wrote last).");
     }
+  }
+
+  /** What I sent from another of my devices: shown in the conversation as sent by me. */
+  @Override
+  public void onOwnMessage(String to, OpenedMessage m) {
+    print("[" + TIME.format(m.timestamp()) + "] me -> " + to + ": " + m.text());
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -11,8 +12,12 @@ import java.util.regex.Pattern;
  * bytes instead of base64 in JSON.
  *
  * <pre>
- * payload = u8 0xFF | u8 type (1 send, 2 deliver) | u8 ref_length (0..64) | ref | envelope
+ * payload = u8 0xFF | u8 type (1 send, 2 deliver, 3 send with devices) | u8 ref_length (0..64)
+ *           | ref | [type 3: u16 devices_length | devices] | envelope
  * </pre>
+ *
+ * <p>{@code devices} (type 3 only) is the {@code devices} member of a JSON {@code send} as US-ASCII
+ * text, its entries {@code NAME:DEVICE-ID} joined by {@code ,} (docs/v2/devices.md section 6).
  *
  * <p>0xFF is never a byte of UTF-8 text, so no JSON payload can start with it: the first byte alone
  * says which decoder reads the payload. Security guarantees: the same strictness as the JSON
@@ -28,6 +33,7 @@ final class BinaryFrames {
 
   static final int SEND = 1;
   static final int DELIVER = 2;
+  static final int SEND_WITH_DEVICES = 3;
 
   /** How the message of every unparseable binary payload starts. */
   static final String UNPARSEABLE = "not a binary frame";
@@ -43,6 +49,14 @@ final class BinaryFrames {
 
   static void write(Frame frame, OutputStream out) throws IOException {
     switch (frame) {
+      case Frame.Send s when s.devices() != null -> {
+        byte[] devices = String.join(",", s.devices()).getBytes(StandardCharsets.US_ASCII);
+        write(out, SEND_WITH_DEVICES, s.ref(), new byte[0]);
+        out.write(devices.length >>> 8);
+        out.write(devices.length & 0xff);
+        out.write(devices);
+        out.write(s.envelope());
+      }
       case Frame.Send s -> write(out, SEND, s.ref(), s.envelope());
       case Frame.Deliver d -> write(out, DELIVER, null, d.envelope());
       default -> throw new IllegalArgumentException(frame.type() + " has no binary form");
@@ -83,6 +97,7 @@ final class BinaryFrames {
     byte[] envelope = Arrays.copyOfRange(payload, HEADER_BYTES + refLength, payload.length);
     return switch (type) {
       case SEND -> new Frame.Send(ref, present(envelope, ref), true);
+      case SEND_WITH_DEVICES -> sendWithDevices(envelope, ref);
       case DELIVER -> {
         if (ref != null) {
           throw new MalformedFrameException(
@@ -94,6 +109,32 @@ final class BinaryFrames {
           throw new MalformedFrameException(
               ErrorCode.UNKNOWN_TYPE, "unknown binary frame type " + type, ref);
     };
+  }
+
+  /** Type 3: {@code rest} is {@code u16 devices_length | devices | envelope}. */
+  private static Frame.Send sendWithDevices(byte[] rest, String ref)
+      throws MalformedFrameException {
+    if (rest.length < 2) {
+      throw new MalformedFrameException(ErrorCode.MALFORMED, "truncated devices_length", ref);
+    }
+    int length = ((rest[0] & 0xff) << 8) | (rest[1] & 0xff);
+    if (2 + length > rest.length) {
+      throw new MalformedFrameException(
+          ErrorCode.MALFORMED, "devices_length " + length + " runs past the end", ref);
+    }
+    String text = new String(rest, 2, length, StandardCharsets.ISO_8859_1);
+    List<String> devices = text.isEmpty() ? List.of() : List.of(text.split(",", -1));
+    if (devices.size() > Frame.Send.MAX_DEVICES
+        || !devices.stream().allMatch(Frame.Send::isDeviceEntry)) {
+      throw new MalformedFrameException(
+          ErrorCode.MALFORMED,
+          "'devices' must be at most "
+              + Frame.Send.MAX_DEVICES
+              + " entries NAME:DEVICE-ID (64 lower-case hex digits)",
+          ref);
+    }
+    byte[] envelope = Arrays.copyOfRange(rest, 2 + length, rest.length);
+    return new Frame.Send(ref, present(envelope, ref), true, devices);
   }
 
   private static byte[] present(byte[] envelope, String ref) throws MalformedFrameException {

@@ -13,7 +13,9 @@ public enum ErrorCode {
   // prekeys (docs/v2/prekeys.md)
   NO_PREKEYS("no_prekeys"),
   BAD_PREKEY("bad_prekey"),
-  TOO_MANY_PREKEYS("too_many_prekeys");
+  TOO_MANY_PREKEYS("too_many_prekeys"),
+  /** The devices a {@code send} names are not the recipients' current ones (devices.md 6.2). */
+  STALE_DEVICES("stale_devices");
 
   private final String wire;
 

@@ -214,15 +214,47 @@ public sealed interface Frame {
    * binary} says whether it travels as a binary frame (docs/v2/envelope.md section 4) rather than
    * as JSON with the envelope in base64.
    */
-  record Send(String ref, byte[] envelope, boolean binary) implements Frame {
+  record Send(String ref, byte[] envelope, boolean binary, List<String> devices) implements Frame {
+    /** Most device entries a {@code send} carries: 32 persons of 16 devices each. */
+    public static final int MAX_DEVICES = 32 * 16;
+
+    private static final java.util.regex.Pattern DEVICE =
+        java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,31}:[0-9a-f]{64}");
+
+    /**
+     * {@code devices}, when not null, names the devices the sender knows for each recipient and for
+     * itself ({@code NAME:DEVICE-ID}, docs/v2/devices.md section 6): the relay refuses the envelope
+     * when that list is out of date. Null: no check (version 1, receipts, old clients).
+     */
     public Send {
       requireNonNull(envelope, "envelope");
       envelope = envelope.clone();
+      if (devices != null) {
+        devices = List.copyOf(devices);
+        if (devices.size() > MAX_DEVICES) {
+          throw new IllegalArgumentException("at most " + MAX_DEVICES + " device entries");
+        }
+        for (String d : devices) {
+          if (!isDeviceEntry(d)) {
+            throw new IllegalArgumentException("a device entry is NAME:64-hex-digits");
+          }
+        }
+      }
+    }
+
+    /** Without a list of devices. */
+    public Send(String ref, byte[] envelope, boolean binary) {
+      this(ref, envelope, binary, null);
     }
 
     /** A send in JSON, as version 1 of the protocol has it. */
     public Send(String ref, byte[] envelope) {
       this(ref, envelope, false);
+    }
+
+    /** Whether {@code entry} is a well-formed {@code NAME:DEVICE-ID}. */
+    public static boolean isDeviceEntry(String entry) {
+      return entry != null && DEVICE.matcher(entry).matches();
     }
 
     @Override
@@ -235,6 +267,7 @@ public sealed interface Frame {
       return o instanceof Send s
           && Objects.equals(ref, s.ref)
           && binary == s.binary
+          && Objects.equals(devices, s.devices)
           && Arrays.equals(envelope, s.envelope);
     }
 
@@ -245,7 +278,13 @@ public sealed interface Frame {
 
     @Override
     public String toString() {
-      return "Send[ref=" + ref + ", " + envelope.length + " bytes" + (binary ? ", binary]" : "]");
+      return "Send[ref="
+          + ref
+          + ", "
+          + envelope.length
+          + " bytes"
+          + (devices == null ? "" : ", " + devices.size() + " devices")
+          + (binary ? ", binary]" : "]");
     }
 
     @Override

@@ -121,6 +121,12 @@ final class FrameMembers {
     return out;
   }
 
+  /** Whether member {@code name} is present and not JSON null. */
+  boolean has(String name) {
+    Object v = members.get(name);
+    return v != null && v != Shape.NULL;
+  }
+
   /** An optional array of strings: empty when missing or JSON null. */
   List<String> optionalTextArray(String name) throws MalformedFrameException {
     Object v = members.get(name);

@@ -70,7 +70,7 @@ final class FrameReader {
         yield new Frame.Error(
             ref, code == null ? ErrorCode.INTERNAL : code, f.requiredText("message"));
       }
-      case "send" -> new Frame.Send(ref, f.requiredBase64("envelope"));
+      case "send" -> new Frame.Send(ref, f.requiredBase64("envelope"), false, devices(f, ref));
       case "directory" -> new Frame.DirectoryRequest(ref, f.requiredText("user"));
       case "who" -> new Frame.Who(ref);
       case "publish" -> new Frame.Publish(ref, f.requiredText("encryption"));
@@ -254,5 +254,23 @@ final class FrameReader {
   private static String printable(String s) {
     String t = s.length() > 32 ? s.substring(0, 32) + "..." : s;
     return t.replaceAll("[^\\x20-\\x7e]", "?");
+  }
+
+  /** The optional {@code devices} of a {@code send}: null when absent. */
+  private static List<String> devices(FrameMembers f, String ref) throws MalformedFrameException {
+    if (!f.has("devices")) {
+      return null;
+    }
+    List<String> devices = f.textArray("devices");
+    if (devices.size() > Frame.Send.MAX_DEVICES
+        || !devices.stream().allMatch(Frame.Send::isDeviceEntry)) {
+      throw new MalformedFrameException(
+          ErrorCode.MALFORMED,
+          "'devices' must be at most "
+              + Frame.Send.MAX_DEVICES
+              + " entries NAME:DEVICE-ID (64 lower-case hex digits)",
+          ref);
+    }
+    return devices;
   }
 }

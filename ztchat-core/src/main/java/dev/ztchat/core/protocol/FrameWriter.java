@@ -82,6 +82,13 @@ final class FrameWriter {
       case Frame.Send s -> {
         ref(g, s.ref());
         envelope(g, s.envelope());
+        if (s.devices() != null) {
+          g.writeArrayFieldStart("devices");
+          for (String d : s.devices()) {
+            g.writeString(d);
+          }
+          g.writeEndArray();
+        }
       }
       case Frame.DirectoryRequest d -> {
         ref(g, d.ref());

@@ -35,6 +35,36 @@ class FrameCodecBinaryTest {
   }
 
   @Test
+  void sendWithDevices_roundTripsInBinaryAndJson_andBadEntriesAreMalformed() throws Exception {
+    List<String> devices = List.of("bob:" + "a".repeat(64), "alice:" + "b".repeat(64));
+    Frame binary = new Frame.Send("r1", ENVELOPE, true, devices);
+    byte[] payload = FrameCodec.encode(binary);
+    assertThat(payload[1]).as("type 3: send with devices").isEqualTo((byte) 3);
+    assertThat(FrameCodec.decode(payload)).isEqualTo(binary);
+    Frame json = new Frame.Send("r2", ENVELOPE, false, devices);
+    assertThat(new String(FrameCodec.encode(json), StandardCharsets.UTF_8))
+        .contains("\"devices\":[\"bob:");
+    assertThat(FrameCodec.decode(FrameCodec.encode(json))).isEqualTo(json);
+    assertThat(
+            ((Frame.Send) FrameCodec.decode(FrameCodec.encode(new Frame.Send("r3", ENVELOPE))))
+                .devices())
+        .as("absent: no check")
+        .isNull();
+
+    byte[] bad = Arrays.copyOf(payload, payload.length);
+    bad[3 + 2 + 2] = 'B'; // a name with a capital letter
+    assertThat(refused(bad).code()).isEqualTo(ErrorCode.MALFORMED);
+    byte[] truncated = {(byte) 0xff, 3, 0, 0, 9, 'b'};
+    assertThat(refused(truncated).getMessage()).contains("runs past the end");
+    assertThat(
+            refused(
+                    "{\"type\":\"send\",\"ref\":\"r\",\"envelope\":\"AQ==\",\"devices\":[\"bob:12\"]}"
+                        .getBytes(StandardCharsets.UTF_8))
+                .code())
+        .isEqualTo(ErrorCode.MALFORMED);
+  }
+
+  @Test
   void binarySendWithoutRef_andBinaryDeliver_roundTrip() throws Exception {
     Frame send = new Frame.Send(null, ENVELOPE, true);
     Frame deliver = new Frame.Deliver(ENVELOPE, true);
