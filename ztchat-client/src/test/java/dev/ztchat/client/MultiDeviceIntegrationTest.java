@@ -203,9 +203,8 @@ class MultiDeviceIntegrationTest {
   }
 
   @Test
-  void
-      aNewDeviceOfTheRecipient_isRefusedAsStale_toldLikeAKeyChange_heldUntilAccepted_aRevokedOneIsDropped()
-          throws Exception {
+  void aNewRecipientDevice_isRefusedAsStale_toldLikeAKeyChange_heldTillAccepted_revokedOneDropped()
+      throws Exception {
     DeviceInbox alicesInbox = new DeviceInbox();
     DeviceInbox laptopsInbox = new DeviceInbox();
     DeviceInbox phonesInbox = new DeviceInbox();

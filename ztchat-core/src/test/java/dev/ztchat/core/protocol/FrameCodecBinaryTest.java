@@ -56,11 +56,9 @@ class FrameCodecBinaryTest {
     assertThat(refused(bad).code()).isEqualTo(ErrorCode.MALFORMED);
     byte[] truncated = {(byte) 0xff, 3, 0, 0, 9, 'b'};
     assertThat(refused(truncated).getMessage()).contains("runs past the end");
-    assertThat(
-            refused(
-                    "{\"type\":\"send\",\"ref\":\"r\",\"envelope\":\"AQ==\",\"devices\":[\"bob:12\"]}"
-                        .getBytes(StandardCharsets.UTF_8))
-                .code())
+    String shortDeviceId =
+        "{\"type\":\"send\",\"ref\":\"r\",\"envelope\":\"AQ==\",\"devices\":[\"bob:12\"]}";
+    assertThat(refused(shortDeviceId.getBytes(StandardCharsets.UTF_8)).code())
         .isEqualTo(ErrorCode.MALFORMED);
   }
 
