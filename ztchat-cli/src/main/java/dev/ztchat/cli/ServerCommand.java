@@ -186,10 +186,10 @@ final class ServerCommand implements Callable<Integer> {
       names = "--store",
       paramLabel = "URL",
       description =
-          "Keep the store in this PostgreSQL database instead of SQLite in --data:"
-              + " postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full&pool_size=10"
-              + " (docs/DEPLOYMENT.md; in the --config file the password may be ${env:NAME} or"
-              + " ${file:PATH}). Default: SQLite in --data.")
+          "Keep the store in this PostgreSQL database instead of SQLite in --data: a"
+              + " postgresql:// URL (its form, TLS, pool size and other settings:"
+              + " docs/DEPLOYMENT.md; in the --config file the password may be"
+              + " $${env:NAME} or $${file:PATH}). Default: SQLite in --data.")
   String store;
 
   @Option(
