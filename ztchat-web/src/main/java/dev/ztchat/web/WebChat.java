@@ -180,10 +180,15 @@ public final class WebChat implements ChatListener, AutoCloseable {
       OpenPages.send(page, PageEvents.error(peer, "No key change is waiting for " + peer + "."));
       return;
     }
-    client.acceptKeyChange(change.newKeys());
+    client.acceptChange(change); // changed keys, or a new device of the contact
     contacts.unmark(peer);
     pages.broadcast(
-        PageEvents.notice("Accepted the new keys of " + peer + ". Waiting messages are sent now."));
+        PageEvents.notice(
+            "Accepted the new "
+                + (change.newDevice() == null ? "keys" : "device")
+                + " of "
+                + peer
+                + ". Waiting messages are sent now."));
     pages.broadcast(contacts.event(client, peer));
     refresh(peer);
   }
@@ -205,6 +210,12 @@ public final class WebChat implements ChatListener, AutoCloseable {
           }
           refresh(m.sender());
         });
+  }
+
+  /** A message sent from another of this person's devices: it reads as sent from here. */
+  @Override
+  public void onOwnMessage(String peer, OpenedMessage m) {
+    run(() -> refresh(peer));
   }
 
   @Override

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatClientConfig;
 import dev.ztchat.client.ChatListener;
+import dev.ztchat.client.RelayConnection;
 import dev.ztchat.client.VerifiedContact;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.KeyFingerprint;
 import dev.ztchat.core.pki.PkiRevocation;
@@ -24,6 +27,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -80,11 +84,15 @@ class WebChatBrowserIntegrationTest {
     final ChromeDriver browser;
 
     Window(String name) throws IOException {
-      chat = new WebChat(Clock.systemUTC(), dir.resolve("data-" + name));
-      client = ChatClient.start(config(pki.user(name), name), chat);
+      this(name, config(pki.user(name), name));
+    }
+
+    Window(String dataName, ChatClientConfig config) throws IOException {
+      chat = new WebChat(Clock.systemUTC(), dir.resolve("data-" + dataName));
+      client = ChatClient.start(config, chat);
       chat.attach(client);
       server = WebServer.start(chat, 0);
-      browser = chromium(dir.resolve("profile-" + name));
+      browser = chromium(dir.resolve("profile-" + dataName));
       browser.get(server.address().toString());
       awaitText(By.id("conn"), "online");
     }
@@ -187,7 +195,7 @@ class WebChatBrowserIntegrationTest {
     Assumptions.assumeTrue(
         Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "needs Debian's chromium and chromium-driver (.ci/run installs them)");
-    pki = TestPki.create("alice", "bob", "carol", "dave", "erin");
+    pki = TestPki.create("alice", "bob", "carol", "dave", "erin", "frank", "gina");
     certs = pki.writeTo(dir.resolve("certs"));
     relay = RelayServer.start(relayConfig(0));
     relayPort = relay.port();
@@ -566,5 +574,64 @@ class WebChatBrowserIntegrationTest {
     alice.await(
         () -> alice.messages().getLast().equals("stored: see you later, dave"),
         "the message stored at the relay until dave is online");
+  }
+
+  @Test
+  @Order(12)
+  void aMessageSentFromAnotherOfMyDevices_appearsInTheWindowAsMine() throws Exception {
+    Credential laptop = namedDevice("frank", "laptop");
+    Credential phone = namedDevice("frank", "phone");
+    Credential ginasDevice = namedDevice("gina", "phone");
+    try (Window frank =
+            new Window(
+                "frank+laptop", config(pki.user("frank"), "frank+laptop").withDevice(laptop));
+        ChatClient frankPhone =
+            ChatClient.connect(
+                config(pki.user("frank"), "frank+phone").withDevice(phone), new Inbox());
+        ChatClient gina =
+            ChatClient.connect(
+                config(pki.user("gina"), "gina").withDevice(ginasDevice), new Inbox());
+        RelayConnection asker =
+            RelayConnection.connect("localhost", relayPort, ginasDevice, pki.ca().certificate())) {
+      // frank's phone seals to every device of frank the relay lists: wait until both are there
+      frank.await(
+          () -> {
+            try {
+              List<String> listed = asker.fetchBundle("frank").devices();
+              for (String d : listed) {
+                asker.fetchBundle("frank", d);
+              }
+              return listed.size() == 2;
+            } catch (IOException e) {
+              return false;
+            }
+          },
+          "the relay lists both of frank's devices");
+
+      frankPhone.send("gina", "written on my phone");
+      frank.await(
+          () -> !frank.all(".conversation[data-peer='gina']").isEmpty(),
+          "the conversation with gina in the laptop's list");
+      frank.find(".conversation[data-peer='gina']").click();
+      frank.await(
+          () ->
+              frank.all("#messages li").stream()
+                  .anyMatch(
+                      li ->
+                          String.valueOf(li.getDomAttribute("class")).contains("msg-out")
+                              && textOf(li, ".msg-text").equals("written on my phone")),
+          "the phone's message shown on the laptop as sent by frank");
+      assertThat(gina.history("frank", 10)).isNotEmpty();
+    }
+  }
+
+  Credential namedDevice(String name, String device) {
+    return CertificateIssuer.issueDevice(
+        pki.ca(),
+        name,
+        device,
+        Instant.now().minus(Duration.ofMinutes(5)),
+        Duration.ofDays(30),
+        null);
   }
 }
