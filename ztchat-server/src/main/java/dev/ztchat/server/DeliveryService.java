@@ -34,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -79,7 +80,8 @@ final class DeliveryService implements AutoCloseable {
 
   /**
    * How long the store leaves an envelope pushed from memory alone, so that the recipient's ack can
-   * settle it without a write; changes queued behind it wait as well (the store keeps its order).
+   * settle it without a write. Only later envelopes for the same recipient wait behind it (order is
+   * per recipient); every other change goes ahead.
    */
   static final long LIVE_ACK_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(30);
 
@@ -109,6 +111,17 @@ final class DeliveryService implements AutoCloseable {
 
   private final AcceptanceOrder order = new AcceptanceOrder();
   private final Queue<Op> pendingOps = new ConcurrentLinkedQueue<>();
+
+  /**
+   * Changes taken from {@link #pendingOps} that are not due yet, or are behind one that is not for
+   * one of the same recipients, in arrival order; store thread only.
+   */
+  private final List<Op> waitingOps = new ArrayList<>();
+
+  /** The drain scheduled for when the first waiting change is due, and that time; store thread. */
+  private ScheduledFuture<?> timedDrain;
+
+  private long timedDrainAt;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
   DeliveryService(OfflineQueue queue) {
@@ -303,6 +316,11 @@ final class DeliveryService implements AutoCloseable {
           @Override
           public long notBefore() {
             return liveCopy == null ? 0 : liveCopy.storeNotBefore(LIVE_ACK_GRACE_NANOS);
+          }
+
+          @Override
+          public List<String> orderedFor() {
+            return known;
           }
 
           @Override
@@ -593,6 +611,14 @@ final class DeliveryService implements AutoCloseable {
       return 0;
     }
 
+    /**
+     * The recipients whose order this change keeps: it is never applied before an earlier change
+     * for one of them.
+     */
+    default List<String> orderedFor() {
+      return List.of();
+    }
+
     void apply() throws IOException;
 
     void committed(BatchReplies out);
@@ -608,57 +634,135 @@ final class DeliveryService implements AutoCloseable {
   }
 
   /**
-   * Applies the pending changes in one transaction (one disk sync), then answers them in order. A
-   * change still within its {@link Op#notBefore} stops the batch there; the store comes back for it
-   * when it is due.
+   * Applies the due changes in one transaction (one disk sync), then answers them in order. A
+   * change still within its {@link Op#notBefore} waits, and so do later changes for one of its
+   * recipients (order is per recipient); every other change goes ahead. The store comes back for
+   * the waiting ones when the first is due. When the transaction fails, each change is tried again
+   * alone, so one failing change fails only itself.
    */
   private void drain() {
     drainScheduled.set(false);
-    List<Op> batch = new ArrayList<>();
     long now = nanoTime.getAsLong();
+    List<Op> batch = new ArrayList<>();
+    List<Op> stillWaiting = new ArrayList<>();
+    Set<String> held = new HashSet<>();
     long dueAt = 0;
-    Op op;
-    while (batch.size() < MAX_BATCH && (op = pendingOps.peek()) != null) {
+    List<Op> candidates = new ArrayList<>(waitingOps);
+    int limit = waitingOps.size() + MAX_BATCH;
+    waitingOps.clear();
+    Op polled;
+    while (candidates.size() < limit && (polled = pendingOps.poll()) != null) {
+      candidates.add(polled);
+    }
+    for (Op op : candidates) {
       long notBefore = op.notBefore();
-      if (notBefore - now > 0) {
-        dueAt = notBefore;
-        break;
+      boolean notDue = notBefore - now > 0;
+      if (notDue || batch.size() >= MAX_BATCH || heldBack(op, held)) {
+        held.addAll(op.orderedFor());
+        stillWaiting.add(op);
+        if (notDue && (dueAt == 0 || notBefore - dueAt < 0)) {
+          dueAt = notBefore;
+        }
+      } else {
+        batch.add(op);
       }
-      batch.add(pendingOps.poll());
     }
+    waitingOps.addAll(stillWaiting);
     if (!batch.isEmpty()) {
-      long started = System.nanoTime();
-      try {
-        queue.transaction(
-            () -> {
-              for (Op o : batch) {
-                o.apply();
-              }
-            });
-        meters.storeBatch(System.nanoTime() - started);
-        BatchReplies out = new BatchReplies(order);
-        batch.forEach(o -> o.committed(out));
-        out.deliver();
-      } catch (IOException e) {
-        batch.forEach(o -> o.failed(e));
-      }
+      apply(batch);
     }
-    if (dueAt != 0) {
-      if (drainScheduled.compareAndSet(false, true)) {
-        storeThread.schedule(
-            this::drain, Math.max(0, dueAt - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
-      }
-    } else if (!pendingOps.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+    boolean moreNow =
+        !pendingOps.isEmpty() || (!stillWaiting.isEmpty() && batch.size() >= MAX_BATCH);
+    if (moreNow && drainScheduled.compareAndSet(false, true)) {
       storeThread.execute(this::drain);
+    }
+    if (dueAt != 0 && (timedDrain == null || dueAt - timedDrainAt < 0)) {
+      if (timedDrain != null) {
+        timedDrain.cancel(false);
+      }
+      // a drain for when the first waiting change is due; new changes still start one at once
+      timedDrainAt = dueAt;
+      timedDrain =
+          storeThread.schedule(
+              this::timedDrain, Math.max(0, dueAt - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
     }
   }
 
-  private void purge() {
+  private void timedDrain() {
+    timedDrain = null; // this one has run: the drain may schedule the next
+    drain();
+  }
+
+  /** Whether {@code op} is for a recipient an earlier waiting change is for. */
+  private static boolean heldBack(Op op, Set<String> held) {
+    if (held.isEmpty()) {
+      return false;
+    }
+    for (String r : op.orderedFor()) {
+      if (held.contains(r)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Applies {@code batch} in one transaction; if that fails, each change alone. */
+  private void apply(List<Op> batch) {
+    long started = System.nanoTime();
     try {
-      int n = queue.purgeExpired();
+      queue.transaction(
+          () -> {
+            for (Op o : batch) {
+              o.apply();
+            }
+          });
+      meters.storeBatch(System.nanoTime() - started);
+      answer(batch);
+      return;
+    } catch (IOException | RuntimeException e) {
+      if (batch.size() == 1) {
+        failed(batch.getFirst(), e);
+        return;
+      }
+      LOG.warn("a batch of {} changes failed ({}); trying each alone", batch.size(), e.toString());
+    }
+    for (Op o : batch) {
+      try {
+        queue.transaction(o::apply);
+        answer(List.of(o));
+      } catch (IOException | RuntimeException e) {
+        failed(o, e);
+      }
+    }
+  }
+
+  private void answer(List<Op> committed) {
+    BatchReplies out = new BatchReplies(order);
+    committed.forEach(o -> o.committed(out));
+    out.deliver();
+  }
+
+  private static void failed(Op op, Exception e) {
+    op.failed(e instanceof IOException io ? io : new IOException(e.toString(), e));
+  }
+
+  /** Starts a purge of expired envelopes (every minute). */
+  private void purge() {
+    purgeChunk(0);
+  }
+
+  /**
+   * Deletes one chunk of expired envelopes; if there may be more, queues the next chunk behind
+   * whatever the store thread has to do meanwhile, so a large purge never holds up deliveries.
+   */
+  private void purgeChunk(int purgedSoFar) {
+    try {
+      int n = queue.purgeExpired(OfflineQueue.PURGE_CHUNK);
       meters.expired().increment(n);
-      if (n > 0) {
-        LOG.info("purged {} expired envelopes", n);
+      if (n == OfflineQueue.PURGE_CHUNK) {
+        storeThread.execute(() -> purgeChunk(purgedSoFar + n));
+      } else if (purgedSoFar + n > 0) {
+        LOG.info("purged {} expired envelopes", purgedSoFar + n);
       }
     } catch (IOException e) {
       LOG.warn("purging expired envelopes failed: {}", e.getMessage());

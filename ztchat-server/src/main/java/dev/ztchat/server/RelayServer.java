@@ -39,6 +39,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +69,8 @@ public final class RelayServer implements AutoCloseable {
   private EventLoopGroup workerGroup;
   private Channel serverChannel;
 
-  private RelayServer(RelayServerConfig config, SslProvider provider, Clock clock)
+  private RelayServer(
+      RelayServerConfig config, SslProvider provider, Clock clock, LongSupplier storeNanos)
       throws IOException {
     this.config = requireNonNull(config, "config");
     this.clock = requireNonNull(clock, "clock");
@@ -95,7 +97,7 @@ public final class RelayServer implements AutoCloseable {
     Directory directory = new Directory(verifier, clock, revocations::revokedAt);
     ConnectionRegistry connections = new ConnectionRegistry();
     this.deliveries =
-        new DeliveryService(OfflineQueue.open(config.queue(), clock), System::nanoTime, meters);
+        new DeliveryService(OfflineQueue.open(config.queue(), clock), storeNanos, meters);
     this.certificates = new CertsWatcher(config.certs(), directory);
     this.prekeys =
         new PrekeyService(
@@ -136,7 +138,17 @@ public final class RelayServer implements AutoCloseable {
   /** Starts a relay with the given TLS implementation and clock (tests). */
   public static RelayServer start(RelayServerConfig config, SslProvider provider, Clock clock)
       throws IOException, InterruptedException {
-    RelayServer server = new RelayServer(config, provider, clock);
+    return start(config, provider, clock, System::nanoTime);
+  }
+
+  /**
+   * As {@link #start(RelayServerConfig, SslProvider, Clock)}, with the monotonic time the store
+   * schedules by (the live grace period; tests pass a virtual one).
+   */
+  public static RelayServer start(
+      RelayServerConfig config, SslProvider provider, Clock clock, LongSupplier storeNanos)
+      throws IOException, InterruptedException {
+    RelayServer server = new RelayServer(config, provider, clock, storeNanos);
     server.watch();
     server.bind();
     return server;

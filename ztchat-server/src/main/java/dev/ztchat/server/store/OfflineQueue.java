@@ -167,7 +167,25 @@ public interface OfflineQueue extends AutoCloseable {
   int targetsLeft(String recipient, String sender, String messageId) throws IOException;
 
   /** Deletes every envelope whose TTL has passed; returns how many. */
-  int purgeExpired() throws IOException;
+  default int purgeExpired() throws IOException {
+    int total = 0;
+    while (true) {
+      int n = purgeExpired(PURGE_CHUNK);
+      total += n;
+      if (n < PURGE_CHUNK) {
+        return total;
+      }
+    }
+  }
+
+  /** Most envelopes {@link #purgeExpired()} deletes in one transaction. */
+  int PURGE_CHUNK = 1000;
+
+  /**
+   * Deletes at most {@code atMost} envelopes whose TTL has passed, the longest expired first, in
+   * one short transaction; returns how many (fewer than {@code atMost}: none are left).
+   */
+  int purgeExpired(int atMost) throws IOException;
 
   /**
    * Records that {@code contact} sent {@code owner} a message the relay did not need to store (its

@@ -57,8 +57,6 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   /** The advisory lock key held while migrating (any constant; "ztchat" in ASCII). */
   private static final long MIGRATION_LOCK = 0x7a7463686174L;
 
-  private static final int PURGE_BATCH = 1000;
-
   private final HikariDataSource pool;
   private final Clock clock;
   private final QueueLimits limits;
@@ -568,29 +566,20 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   }
 
   @Override
-  public int purgeExpired() throws IOException {
+  public int purgeExpired(int atMost) throws IOException {
     long now = clock.millis();
-    int total = 0;
-    while (true) {
-      int n =
-          inTransaction(
-              "purging expired envelopes",
-              c -> {
-                try (PreparedStatement d =
-                    c.prepareStatement(
-                        "DELETE FROM queue WHERE seq IN (SELECT seq FROM queue WHERE expires_at"
-                            + " <= ? ORDER BY expires_at LIMIT "
-                            + PURGE_BATCH
-                            + " FOR UPDATE SKIP LOCKED)")) {
-                  d.setLong(1, now);
-                  return d.executeUpdate();
-                }
-              });
-      total += n;
-      if (n < PURGE_BATCH) {
-        return total;
-      }
-    }
+    return inTransaction(
+        "purging expired envelopes",
+        c -> {
+          try (PreparedStatement d =
+              c.prepareStatement(
+                  "DELETE FROM queue WHERE seq IN (SELECT seq FROM queue WHERE expires_at"
+                      + " <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED)")) {
+            d.setLong(1, now);
+            d.setInt(2, atMost);
+            return d.executeUpdate();
+          }
+        });
   }
 
   private void loadContacts(String owner, Set<String> into) throws SQLException {

@@ -571,9 +571,13 @@ public final class SqliteOfflineQueue implements OfflineQueue {
 
   /** Deletes every envelope whose TTL has passed; returns how many. */
   @Override
-  public int purgeExpired() throws IOException {
-    try (PreparedStatement d = db.prepareStatement("DELETE FROM queue WHERE expires_at <= ?")) {
+  public int purgeExpired(int atMost) throws IOException {
+    try (PreparedStatement d =
+        db.prepareStatement(
+            "DELETE FROM queue WHERE seq IN (SELECT seq FROM queue WHERE expires_at <= ?"
+                + " ORDER BY expires_at LIMIT ?)")) {
       d.setLong(1, clock.millis());
+      d.setInt(2, atMost);
       int n = d.executeUpdate();
       if (n > 0) { // re-read, now without the expired envelopes
         usage.clear();

@@ -307,6 +307,27 @@ abstract class OfflineQueueContract {
   }
 
   @Test
+  void aChunkedPurge_deletesAtMostTheChunk_theLongestExpiredFirst() throws Exception {
+    try (OfflineQueue q = open(QueueLimits.defaults(dir))) {
+      long now = clock.millis();
+      long window = QueueLimits.MAX_TTL.toMillis();
+      // sealed 3, 2 and 1 hours before the receivers' window closes, then that window passes
+      q.enqueue(List.of("bob"), "alice", id(1), now - window + 3_600_000, new byte[] {1}, e -> {});
+      q.enqueue(List.of("bob"), "alice", id(2), now - window + 7_200_000, new byte[] {2}, e -> {});
+      q.enqueue(List.of("bob"), "alice", id(3), now - window + 10_800_000, new byte[] {3}, e -> {});
+      q.enqueue(List.of("bob"), "alice", id(4), new byte[] {4}); // sealed now: stays
+      clock.advance(Duration.ofHours(4));
+
+      assertThat(q.purgeExpired(2)).isEqualTo(2);
+      assertThat(q.targetsLeft("bob", "alice", id(1))).isZero();
+      assertThat(q.targetsLeft("bob", "alice", id(3))).isEqualTo(1);
+      assertThat(q.purgeExpired(2)).isEqualTo(1);
+      assertThat(q.purgeExpired(2)).isZero();
+      assertThat(q.totals().messages()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void envelopeAlreadyPastTheWindow_isNotStored() throws Exception {
     try (OfflineQueue q = open(QueueLimits.defaults(dir))) {
       long sealed = clock.instant().minus(QueueLimits.MAX_TTL).minusMillis(1).toEpochMilli();
