@@ -71,7 +71,7 @@ render() { # render LOG
     echo "| Mosquitto | ${mosq:-not installed} |"
     echo
     echo "Commands: \`bench/run-all.sh\` (builds, installs the peers, runs \`$cmd\`, writes this file);"
-    echo "one figure alone: \`./ztchat bench crypto|relay|handshake|capacity|store [--quick] [--no-peers]\`."
+    echo "one figure alone: \`./ztchat bench crypto|relay|store|fanout|handshake|capacity [--quick] [--no-peers]\`."
     echo
     echo "| bench | figure | ztchat | peer | peer value | ratio | target | met? | notes |"
     echo "|---|---|---:|---|---:|---:|---|---|---|"

@@ -13,6 +13,7 @@ public final class Benchmarks {
           new CryptoBench(),
           new RelayBench(),
           new StoreBench(),
+          new FanoutBench(),
           new HandshakeBench(),
           new CapacityBench());
 

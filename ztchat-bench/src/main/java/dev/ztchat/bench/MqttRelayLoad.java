@@ -127,8 +127,8 @@ final class MqttRelayLoad {
     return "u/" + user.name();
   }
 
-  private static Channel connect(
-      Dialer dialer, int port, X509Certificate ca, UserIdentity user, Client c) throws Exception {
+  static Channel connect(Dialer dialer, int port, X509Certificate ca, UserIdentity user, Client c)
+      throws Exception {
     Channel ch =
         dialer
             .dial(port, Dialer.clientContext(user.signing(), ca), p -> c.install(p))

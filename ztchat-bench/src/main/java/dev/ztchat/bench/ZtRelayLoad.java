@@ -157,7 +157,7 @@ final class ZtRelayLoad {
     return out;
   }
 
-  private static Channel welcomed(Channel ch, CountDownLatch welcome) throws InterruptedException {
+  static Channel welcomed(Channel ch, CountDownLatch welcome) throws InterruptedException {
     if (!welcome.await(30, TimeUnit.SECONDS)) {
       ch.close();
       throw new IllegalStateException("the relay sent no welcome within 30 s");
