@@ -6,9 +6,9 @@ import dev.ztchat.core.ratchet.RatchetState;
 import dev.ztchat.core.session.ConversationLedger;
 import dev.ztchat.core.session.MalformedSessionDataException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +37,9 @@ final class DecodedLedgers {
   static final int KEPT = 64;
 
   private record Kept(long generation, ConversationLedger ledger) {}
+
+  /** A peer device: its user's name and its device id, compared by content. */
+  private record Peer(String name, ByteBuffer device) {}
 
   /**
    * A peer device's most recently used session as last stored: its row, its ratchet state decoded,
@@ -80,22 +83,22 @@ final class DecodedLedgers {
     }
   }
 
-  private final Map<String, Kept> kept =
+  private final Map<Peer, Kept> kept =
       new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Kept> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Peer, Kept> eldest) {
           return size() > KEPT;
         }
       };
 
-  private final Map<String, KeptSession> sessions =
+  private final Map<Peer, KeptSession> sessions =
       new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, KeptSession> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Peer, KeptSession> eldest) {
           if (size() > KEPT) {
             eldest.getValue().state().destroy();
             return true;
@@ -143,7 +146,7 @@ final class DecodedLedgers {
    * its keys zeroed.
    */
   Optional<KeptSession> session(String peer, byte[] peerDevice, OptionalLong generation) {
-    String key = key(peer, peerDevice);
+    Peer key = key(peer, peerDevice);
     KeptSession s = sessions.get(key);
     if (s == null) {
       return Optional.empty();
@@ -197,7 +200,7 @@ final class DecodedLedgers {
     return MessageDigest.isEqual(kept.stored().sessionId(), session.sessionId());
   }
 
-  private static String key(String peer, byte[] peerDevice) {
-    return peer + "/" + HexFormat.of().formatHex(peerDevice);
+  private static Peer key(String peer, byte[] peerDevice) {
+    return new Peer(peer, ByteBuffer.wrap(peerDevice.clone()));
   }
 }
