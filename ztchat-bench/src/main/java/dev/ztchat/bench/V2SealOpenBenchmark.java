@@ -5,6 +5,8 @@ import dev.ztchat.core.conversation.RecipientDevice;
 import dev.ztchat.core.conversation.V2Device;
 import dev.ztchat.core.conversation.V2MessageOpener;
 import dev.ztchat.core.conversation.V2MessageSealer;
+import dev.ztchat.core.crypto.BoringSslProvider;
+import dev.ztchat.core.crypto.CipherParameters;
 import dev.ztchat.core.envelope.AcceptancePolicy;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.OpenedMessage;
@@ -17,11 +19,19 @@ import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.core.session.DeviceKey;
 import dev.ztchat.core.session.PrekeyBundle;
 import dev.ztchat.core.session.PrekeyStore;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -39,6 +49,12 @@ import org.openjdk.jmh.annotations.TearDown;
  * devices (ECDSA P-256 certificates from the bench's RSA-3072 root CA, as {@code pki init} makes)
  * first exchange one message each way, so the measured messages neither set up a session nor turn
  * the Diffie-Hellman ratchet: what is left is the signature, the symmetric ratchet and the AEAD.
+ *
+ * <p>{@link #v2MessageFloor} measures, in the same run, what such a message cannot do without: one
+ * SHA256withECDSA P-256 signature and one verification with alice's device key (on BoringSSL when
+ * it loads, as the product signs; the JDK otherwise) and AES-256-GCM over the text twice, with the
+ * engines made once. Its time is the JMH floor that the per-message target (at most 1.25x) is read
+ * against; the full run's floor is {@code openssl speed}'s (CryptoBench).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -50,6 +66,15 @@ public class V2SealOpenBenchmark {
   private Party alice;
   private Party bob;
   private MessageContent message;
+  private Signature floorSign;
+  private Signature floorVerify;
+  private PrivateKey floorPrivate;
+  private PublicKey floorPublic;
+  private Cipher floorCipher;
+  private SecretKeySpec floorKey;
+  private final byte[] floorText = new byte[Envelopes.MESSAGE_BYTES];
+  private final byte[] floorSigned = new byte[32];
+  private final byte[] floorNonce = new byte[CipherParameters.GCM_NONCE_BYTES];
 
   /** The pieces of one device: its key, prekeys, store, sealer and opener. */
   private final class Party {
@@ -113,6 +138,32 @@ public class V2SealOpenBenchmark {
     bob.opener.open(
         alice.sealer.seal(message, List.of(bob.address), List.of(bob.bundle())).encode());
     alice.opener.open(bob.sealer.seal(message, List.of(alice.address), List.of()).encode());
+    setUpFloor();
+  }
+
+  /** The floor's engines and keys: alice's device key, on the provider the product signs with. */
+  private void setUpFloor() throws Exception {
+    Credential c = pki.device("alice");
+    floorPrivate = c.privateKey();
+    floorPublic = c.certificate().getPublicKey();
+    Provider boringSsl = BoringSslProvider.get().orElse(null);
+    if (boringSsl != null) {
+      KeyFactory f = KeyFactory.getInstance("EC", boringSsl);
+      floorPrivate = (PrivateKey) f.translateKey(floorPrivate);
+      floorPublic = (PublicKey) f.translateKey(floorPublic);
+      floorSign = Signature.getInstance("SHA256withECDSA", boringSsl);
+      floorVerify = Signature.getInstance("SHA256withECDSA", boringSsl);
+    } else {
+      floorSign = Signature.getInstance("SHA256withECDSA");
+      floorVerify = Signature.getInstance("SHA256withECDSA");
+    }
+    floorCipher = Cipher.getInstance(CipherParameters.AES_GCM);
+    floorKey = new SecretKeySpec(new byte[CipherParameters.AES_KEY_BYTES], "AES");
+    random.nextBytes(floorText);
+    random.nextBytes(floorSigned);
+    if (!v2MessageFloor()) {
+      throw new IllegalStateException("the floor's signature does not verify");
+    }
   }
 
   @TearDown(Level.Trial)
@@ -124,5 +175,28 @@ public class V2SealOpenBenchmark {
   @Benchmark
   public OpenedMessage v2SealOpen() throws Exception {
     return bob.opener.open(alice.sealer.seal(message, List.of(bob.address), List.of()).encode());
+  }
+
+  /**
+   * The floor of one message: one ECDSA P-256 sign and one verify over 32 bytes, AES-256-GCM
+   * encryption and decryption of the text (a fresh nonce each time).
+   */
+  @Benchmark
+  public boolean v2MessageFloor() throws Exception {
+    floorSign.initSign(floorPrivate, random);
+    floorSign.update(floorSigned);
+    byte[] signature = floorSign.sign();
+    floorVerify.initVerify(floorPublic);
+    floorVerify.update(floorSigned);
+    boolean ok = floorVerify.verify(signature);
+    floorNonce[0]++;
+    if (floorNonce[0] == 0) {
+      floorNonce[1]++;
+    }
+    GCMParameterSpec spec = new GCMParameterSpec(CipherParameters.GCM_TAG_BITS, floorNonce);
+    floorCipher.init(Cipher.ENCRYPT_MODE, floorKey, spec);
+    byte[] sealed = floorCipher.doFinal(floorText);
+    floorCipher.init(Cipher.DECRYPT_MODE, floorKey, spec);
+    return ok && floorCipher.doFinal(sealed).length == floorText.length;
   }
 }

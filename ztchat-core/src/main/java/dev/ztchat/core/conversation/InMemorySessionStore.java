@@ -3,11 +3,11 @@ package dev.ztchat.core.conversation;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.session.LedgerEntry;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,9 +20,12 @@ import java.util.TreeMap;
  */
 public final class InMemorySessionStore implements SessionStore {
   private final Map<String, List<StoredSession>> sessions = new HashMap<>();
-  private final Map<String, Ledger> ledgers = new HashMap<>();
+  private final Map<Device, Ledger> ledgers = new HashMap<>();
   private byte[] prekeys;
   private long generations;
+
+  /** A peer device: its user's name and its device id, compared by content. */
+  private record Device(String peer, ByteBuffer id) {}
 
   /** One ledger: its head and its entries by sequence number. */
   private static final class Ledger {
@@ -58,17 +61,16 @@ public final class InMemorySessionStore implements SessionStore {
     requireNonNull(session, "session");
     requireNonNull(ledger, "ledger");
     List<StoredSession> all = new ArrayList<>(sessions.getOrDefault(session.peer(), List.of()));
-    String device = HexFormat.of().formatHex(session.peerDevice());
+    byte[] device = session.peerDevice();
+    byte[] sessionId = session.sessionId();
     all.removeIf(
-        s ->
-            HexFormat.of().formatHex(s.peerDevice()).equals(device)
-                && Arrays.equals(s.sessionId(), session.sessionId()));
+        s -> Arrays.equals(s.peerDevice(), device) && Arrays.equals(s.sessionId(), sessionId));
     all.add(session);
     all.sort(Comparator.comparingLong(StoredSession::lastUsedMillis).reversed());
     List<StoredSession> kept = new ArrayList<>();
     int ofDevice = 0;
     for (StoredSession s : all) {
-      boolean same = HexFormat.of().formatHex(s.peerDevice()).equals(device);
+      boolean same = Arrays.equals(s.peerDevice(), device);
       if (!same || ofDevice++ < MAX_SESSIONS_PER_DEVICE) {
         kept.add(s);
       }
@@ -95,7 +97,7 @@ public final class InMemorySessionStore implements SessionStore {
     this.prekeys = prekeyState.clone();
   }
 
-  private static String deviceKey(String peer, byte[] device) {
-    return requireNonNull(peer, "peer") + "/" + HexFormat.of().formatHex(device);
+  private static Device deviceKey(String peer, byte[] device) {
+    return new Device(requireNonNull(peer, "peer"), ByteBuffer.wrap(device.clone()));
   }
 }

@@ -38,8 +38,10 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import javax.crypto.AEADBadTagException;
 
 /**
@@ -132,17 +134,26 @@ public final class V2MessageOpener implements MessageOpener {
     V2Body body = V2Body.decode(envelope.body(), prefix);
     synchronized (device.lock()) {
       try {
-        return openLocked(envelope, prefix, body);
+        return openLocked(bytes, envelope, prefix, body);
       } catch (IOException e) {
         throw new UncheckedIOException("the session store failed; the message was not opened", e);
       }
     }
   }
 
-  /** What check 3 found: the sender's certificate, and the session the entry continues. */
-  private record Sender(X509Certificate certificate, byte[] der, Optional<StoredSession> session) {}
+  /**
+   * What check 3 found: the sender's certificate, the session the entry continues, that session as
+   * kept decoded if it is, and the store's generation of the ledger with the sender's device.
+   */
+  private record Sender(
+      X509Certificate certificate,
+      byte[] der,
+      Optional<StoredSession> session,
+      Optional<DecodedLedgers.KeptSession> kept,
+      OptionalLong generation) {}
 
-  private OpenedMessage openLocked(V2Envelope envelope, RoutingPrefix prefix, V2Body body)
+  private OpenedMessage openLocked(
+      byte[] bytes, V2Envelope envelope, RoutingPrefix prefix, V2Body body)
       throws EnvelopeRejectedException, IOException {
     Instant now = clock.instant();
     // 2. addressed to me
@@ -157,9 +168,12 @@ public final class V2MessageOpener implements MessageOpener {
     V2Body.Entry entry = mine.get();
     // 3. the sender's device certificate
     Sender sender = sender(prefix, body, entry, now);
-    // 4. signature
+    // 4. signature, over the envelope's bytes up to its signature's u16 length (decoding was
+    // strict:
+    // nothing follows the signature), which are exactly its signed bytes
+    byte[] signature = envelope.signature();
     if (!DeviceKey.verifyEnvelope(
-        sender.certificate(), envelope.signedBytes(), envelope.signature())) {
+        sender.certificate(), bytes, bytes.length - 2 - signature.length, signature)) {
       throw reject(RejectionReason.BAD_SIGNATURE, prefix, null);
     }
     // 5. revocation
@@ -180,13 +194,22 @@ public final class V2MessageOpener implements MessageOpener {
   private Sender sender(RoutingPrefix prefix, V2Body body, V2Body.Entry entry, Instant now)
       throws EnvelopeRejectedException, IOException {
     byte[] senderDevice = body.senderDevice();
+    OptionalLong generation =
+        DecodedLedgers.generation(device.store(), prefix.sender(), senderDevice);
+    Optional<DecodedLedgers.KeptSession> kept =
+        device
+            .ledgers()
+            .session(prefix.sender(), senderDevice, generation)
+            .filter(k -> k.isSession(entry.sessionId()));
     Optional<StoredSession> session =
-        device.store().sessions(prefix.sender()).stream()
-            .filter(
-                s ->
-                    Arrays.equals(s.peerDevice(), senderDevice)
-                        && Arrays.equals(s.sessionId(), entry.sessionId()))
-            .findFirst();
+        kept.isPresent()
+            ? kept.map(DecodedLedgers.KeptSession::stored)
+            : device.store().sessions(prefix.sender()).stream()
+                .filter(
+                    s ->
+                        Arrays.equals(s.peerDevice(), senderDevice)
+                            && Arrays.equals(s.sessionId(), entry.sessionId()))
+                .findFirst();
     byte[] der;
     if (session.isPresent()) {
       // An initial entry restating a session already set up continues it.
@@ -202,20 +225,36 @@ public final class V2MessageOpener implements MessageOpener {
     } else {
       throw reject(RejectionReason.UNKNOWN_SESSION, prefix, null);
     }
+    Optional<X509Certificate> checked =
+        kept.flatMap(DecodedLedgers.KeptSession::checkedCertificate);
     X509Certificate certificate;
-    try {
-      certificate =
-          (X509Certificate)
-              CertificateFactory.getInstance("X.509")
-                  .generateCertificate(new ByteArrayInputStream(der));
-      verifier.verify(certificate, prefix.sender(), CertificateRole.DEVICE, now);
-    } catch (CertificateException | ClassCastException e) {
-      throw reject(
-          RejectionReason.UNTRUSTED_SENDER_CERTIFICATE, prefix, "the certificate is not X.509");
-    } catch (CertificateRejectedException e) {
-      throw reject(RejectionReason.UNTRUSTED_SENDER_CERTIFICATE, prefix, e.getMessage());
+    if (checked.isPresent() && validAt(checked.get(), now)) {
+      // Parsed and checked for this sender when it was kept; only its dates can have changed.
+      certificate = checked.get();
+    } else {
+      try {
+        certificate =
+            (X509Certificate)
+                CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(der));
+        verifier.verify(certificate, prefix.sender(), CertificateRole.DEVICE, now);
+      } catch (CertificateException | ClassCastException e) {
+        throw reject(
+            RejectionReason.UNTRUSTED_SENDER_CERTIFICATE, prefix, "the certificate is not X.509");
+      } catch (CertificateRejectedException e) {
+        throw reject(RejectionReason.UNTRUSTED_SENDER_CERTIFICATE, prefix, e.getMessage());
+      }
     }
-    return new Sender(certificate, der, session);
+    return new Sender(certificate, der, session, kept, generation);
+  }
+
+  private static boolean validAt(X509Certificate certificate, Instant now) {
+    try {
+      certificate.checkValidity(Date.from(now));
+      return true;
+    } catch (CertificateException e) {
+      return false;
+    }
   }
 
   private void checkFresh(RoutingPrefix prefix, Instant now) throws EnvelopeRejectedException {
@@ -242,7 +281,9 @@ public final class V2MessageOpener implements MessageOpener {
     // 8. session and ratchet
     SessionResponder.Accepted accepted = null;
     RatchetState state;
-    if (sender.session().isPresent()) {
+    if (sender.kept().isPresent()) {
+      state = sender.kept().get().state();
+    } else if (sender.session().isPresent()) {
       state = RatchetState.fromBytes(sender.session().get().ratchetState());
     } else {
       try {
@@ -348,26 +389,26 @@ public final class V2MessageOpener implements MessageOpener {
       device.store().savePrekeys(device.prekeys().toBytes());
     }
     ConversationLedger ledger =
-        device.ledgers().load(device.store(), prefix.sender(), senderDevice);
+        device.ledgers().load(device.store(), prefix.sender(), senderDevice, sender.generation());
     List<LedgerNotice> notices =
         ledger
             .receive(
                 commitment, prefix.messageId(), Instant.ofEpochMilli(prefix.timestampMillis()), now)
             .notices();
     SessionStore.LedgerUpdate update = DecodedLedgers.update(ledger);
-    long generation =
-        device
-            .store()
-            .save(
-                new StoredSession(
-                    prefix.sender(),
-                    senderDevice,
-                    entry.sessionId(),
-                    sender.der(),
-                    opened.next().toBytes(),
-                    V2MessageSealer.lastUsed(device.store(), prefix.sender(), senderDevice, now)),
-                update);
+    StoredSession session =
+        new StoredSession(
+            prefix.sender(),
+            senderDevice,
+            entry.sessionId(),
+            sender.der(),
+            opened.next().toBytes(),
+            sender.kept().isPresent()
+                ? V2MessageSealer.after(sender.kept().get().stored(), now)
+                : V2MessageSealer.lastUsed(device.store(), prefix.sender(), senderDevice, now));
+    long generation = device.store().save(session, update);
     device.ledgers().stored(prefix.sender(), senderDevice, generation, ledger);
+    device.ledgers().storedSession(generation, session, opened.next(), sender.certificate());
     peerVersions.proved(prefix.sender(), V2Envelope.VERSION);
     return notices;
   }

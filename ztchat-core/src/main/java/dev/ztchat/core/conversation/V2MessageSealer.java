@@ -27,6 +27,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Seals version-2 messages (docs/v2/messages.md section 5): one fresh content key per message, the
@@ -144,7 +145,11 @@ public final class V2MessageSealer {
   }
 
   private record Pending(
-      StoredSession session, SessionStore.LedgerUpdate ledger, ConversationLedger decoded) {}
+      StoredSession session,
+      SessionStore.LedgerUpdate ledger,
+      ConversationLedger decoded,
+      RatchetState next,
+      X509Certificate checkedCertificate) {}
 
   private V2Envelope sealLocked(
       MessageContent content, List<RecipientDevice> targets, List<PrekeyBundle> bundles)
@@ -163,7 +168,12 @@ public final class V2MessageSealer {
     boolean anyInitial = false;
     try {
       for (RecipientDevice target : targets) {
-        Optional<StoredSession> existing = current(target);
+        OptionalLong generation =
+            DecodedLedgers.generation(device.store(), target.name(), target.deviceId());
+        Optional<DecodedLedgers.KeptSession> kept =
+            device.ledgers().session(target.name(), target.deviceId(), generation);
+        Optional<StoredSession> existing =
+            kept.isPresent() ? kept.map(DecodedLedgers.KeptSession::stored) : current(target);
         byte[] sessionId;
         byte[] peerCertificate;
         RatchetState ratchet;
@@ -171,7 +181,10 @@ public final class V2MessageSealer {
         if (existing.isPresent()) {
           sessionId = existing.get().sessionId();
           peerCertificate = existing.get().peerCertificate();
-          ratchet = RatchetState.fromBytes(existing.get().ratchetState());
+          ratchet =
+              kept.isPresent()
+                  ? kept.get().state()
+                  : RatchetState.fromBytes(existing.get().ratchetState());
           initial = pendingInitial(existing.get());
           anyInitial |= initial.isPresent();
         } else {
@@ -190,7 +203,8 @@ public final class V2MessageSealer {
           initial = Optional.of(start.header());
           anyInitial = true;
         }
-        ConversationLedger ledger = ledger(target);
+        ConversationLedger ledger =
+            device.ledgers().load(device.store(), target.name(), target.deviceId(), generation);
         LedgerCommitment commitment = ledger.nextOutgoing(messageId, now);
         byte[] plaintext =
             V2Crypto.concat(
@@ -217,10 +231,12 @@ public final class V2MessageSealer {
                     sessionId,
                     peerCertificate,
                     sealed.next().toBytes(),
-                    lastUsed(target, now),
+                    kept.isPresent() ? after(kept.get().stored(), now) : lastUsed(target, now),
                     initial.map(InitialMessageHeader::encode).orElse(new byte[0])),
                 DecodedLedgers.update(ledger),
-                ledger));
+                ledger,
+                sealed.next(),
+                kept.flatMap(DecodedLedgers.KeptSession::checkedCertificate).orElse(null)));
       }
       byte[] plaintext = content.encode();
       byte[] ciphertext;
@@ -245,6 +261,7 @@ public final class V2MessageSealer {
         device
             .ledgers()
             .stored(p.session().peer(), p.session().peerDevice(), generation, p.decoded());
+        device.ledgers().storedSession(generation, p.session(), p.next(), p.checkedCertificate());
       }
       return envelope;
     } finally {
@@ -277,16 +294,20 @@ public final class V2MessageSealer {
     }
   }
 
-  private ConversationLedger ledger(RecipientDevice target) throws IOException {
-    return device.ledgers().load(device.store(), target.name(), target.deviceId());
-  }
-
   /**
    * A last-used time later than every other session with that device's, so that the session just
    * used is the most recent even when the clock has not moved (Sesame's rule, section 5.3).
    */
   private long lastUsed(RecipientDevice target, Instant now) throws IOException {
     return lastUsed(device.store(), target.name(), target.deviceId(), now);
+  }
+
+  /**
+   * A last-used time later than {@code current}'s, the device's most recently used session (a
+   * session kept decoded is that, while its generation holds).
+   */
+  static long after(StoredSession current, Instant now) {
+    return Math.max(now.toEpochMilli(), current.lastUsedMillis() + 1);
   }
 
   static long lastUsed(SessionStore store, String peer, byte[] peerDevice, Instant now)

@@ -3,6 +3,7 @@ package dev.ztchat.core.ratchet;
 import dev.ztchat.core.crypto.Hkdf;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -55,15 +56,7 @@ final class RatchetKdf {
             }
           });
 
-  private static final ThreadLocal<Cipher> GCM =
-      ThreadLocal.withInitial(
-          () -> {
-            try {
-              return Cipher.getInstance("AES/GCM/NoPadding");
-            } catch (GeneralSecurityException e) {
-              throw new IllegalStateException("this JDK has no AES/GCM/NoPadding", e);
-            }
-          });
+  private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(RatchetKdf::newCipher);
 
   private RatchetKdf() {}
 
@@ -129,15 +122,33 @@ final class RatchetKdf {
       throws GeneralSecurityException {
     byte[] keyAndNonce = aeadKeyAndNonce(messageKey);
     try {
+      SecretKeySpec key = new SecretKeySpec(keyAndNonce, 0, AES_KEY_BYTES, "AES");
+      GCMParameterSpec nonce =
+          new GCMParameterSpec(GCM_TAG_BYTES * 8, keyAndNonce, AES_KEY_BYTES, NONCE_BYTES);
       Cipher cipher = GCM.get();
-      cipher.init(
-          mode,
-          new SecretKeySpec(keyAndNonce, 0, AES_KEY_BYTES, "AES"),
-          new GCMParameterSpec(GCM_TAG_BYTES * 8, keyAndNonce, AES_KEY_BYTES, NONCE_BYTES));
+      try {
+        cipher.init(mode, key, nonce);
+      } catch (InvalidAlgorithmParameterException e) {
+        // The JDK's engine refuses to encrypt twice in a row under one key and nonce. That happens
+        // legitimately: a message sealed from the stored state and then not sent (too large for
+        // the relay) is sealed again from that same state, and its first ciphertext was never
+        // released. A fresh engine takes it; the state rules keep a released key from reuse.
+        cipher = newCipher();
+        GCM.set(cipher);
+        cipher.init(mode, key, nonce);
+      }
       cipher.updateAAD(associatedData);
       return cipher;
     } finally {
       Arrays.fill(keyAndNonce, (byte) 0);
+    }
+  }
+
+  private static Cipher newCipher() {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JDK has no AES/GCM/NoPadding", e);
     }
   }
 

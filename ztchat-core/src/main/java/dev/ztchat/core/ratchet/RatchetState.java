@@ -8,6 +8,7 @@ import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -177,6 +178,37 @@ public final class RatchetState {
    */
   public static RatchetState fromBytes(byte[] bytes) {
     return RatchetStateCodec.decode(requireNonNull(bytes, "bytes"));
+  }
+
+  /**
+   * Whether this state was used to encrypt: then it is never to be used again, and a caller that
+   * keeps states between messages must read its successor (or the stored one) instead.
+   */
+  public boolean usedToEncrypt() {
+    return spent.get();
+  }
+
+  /**
+   * Zeroes the secret keys this state holds in arrays (root key, chain keys, skipped message keys),
+   * for a caller that keeps states between messages and drops one. A state shares these arrays with
+   * the states it was derived from and the ones derived from it: only the last state of such a line
+   * that anyone still uses may be destroyed, and none of the others used afterwards. The JCA
+   * private keys (X25519, ML-KEM) are left to the garbage collector, as everywhere else.
+   */
+  public void destroy() {
+    Arrays.fill(rootKey, (byte) 0);
+    wipe(sendChain);
+    wipe(receiveChain);
+    for (SkippedKey k : skipped) {
+      Arrays.fill(k.messageKey(), (byte) 0);
+    }
+    spent.set(true);
+  }
+
+  private static void wipe(byte[] secret) {
+    if (secret != null) {
+      Arrays.fill(secret, (byte) 0);
+    }
   }
 
   /** Number of skipped message keys held. */

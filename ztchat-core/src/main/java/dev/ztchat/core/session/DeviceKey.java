@@ -89,6 +89,23 @@ public final class DeviceKey {
     return verify(certificate, signedBytes, signature);
   }
 
+  /**
+   * As {@link #verifyEnvelope(X509Certificate, byte[], byte[])}, over the first {@code
+   * signedLength} bytes of {@code envelope}: the signed bytes of an encoded envelope are its start
+   * (docs/v2/envelope.md section 2), so they are checked where they are, not copied out.
+   */
+  public static boolean verifyEnvelope(
+      X509Certificate certificate, byte[] envelope, int signedLength, byte[] signature) {
+    if (signedLength < 1 || signedLength > envelope.length || envelope[0] != 2) {
+      throw new IllegalArgumentException("not the signed bytes of a version-2 envelope");
+    }
+    try {
+      return EcdsaProvider.verify(certificate.getPublicKey(), envelope, 0, signedLength, signature);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
   private static void requireEnvelope(byte[] signedBytes) {
     if (signedBytes.length == 0 || signedBytes[0] != 2) {
       throw new IllegalArgumentException("not the signed bytes of a version-2 envelope");

@@ -42,6 +42,17 @@ final class EcdsaProvider {
   private static final Map<PublicKey, PublicKey> NATIVE_PUBLIC_KEYS =
       Collections.synchronizedMap(new WeakHashMap<>());
 
+  /**
+   * One engine per thread and provider, initialised afresh with each key for each use: looking the
+   * algorithm up in the providers twice per message was a measurable share of its cost. Never
+   * shared between threads.
+   */
+  private static final ThreadLocal<Signature> NATIVE_ENGINE =
+      ThreadLocal.withInitial(() -> engine(BORINGSSL.orElse(null)));
+
+  private static final ThreadLocal<Signature> JDK_ENGINE =
+      ThreadLocal.withInitial(() -> engine(null));
+
   private EcdsaProvider() {}
 
   /** A private key with the provider that signs with it ({@code null}: the JDK). */
@@ -60,10 +71,7 @@ final class EcdsaProvider {
 
   /** A DER-encoded SHA256withECDSA signature of {@code data}. */
   static byte[] sign(Bound key, byte[] data, SecureRandom random) throws GeneralSecurityException {
-    Signature s =
-        key.provider() == null
-            ? Signature.getInstance(ALGORITHM)
-            : Signature.getInstance(ALGORITHM, key.provider());
+    Signature s = key.provider() == null ? JDK_ENGINE.get() : NATIVE_ENGINE.get();
     s.initSign(key.key(), random);
     s.update(data);
     return s.sign();
@@ -72,22 +80,37 @@ final class EcdsaProvider {
   /** Whether {@code signature} is {@code key}'s SHA256withECDSA signature of {@code data}. */
   static boolean verify(PublicKey key, byte[] data, byte[] signature)
       throws GeneralSecurityException {
-    Signature s;
+    return verify(key, data, 0, data.length, signature);
+  }
+
+  /**
+   * Whether {@code signature} is {@code key}'s SHA256withECDSA signature of the {@code length}
+   * bytes of {@code data} from {@code offset}: a message inside a larger buffer, checked in place.
+   */
+  static boolean verify(PublicKey key, byte[] data, int offset, int length, byte[] signature)
+      throws GeneralSecurityException {
+    Signature s = JDK_ENGINE.get();
     PublicKey usable = key;
     if (BORINGSSL.isPresent()) {
       Optional<PublicKey> translated = nativePublicKey(BORINGSSL.get(), key);
       if (translated.isPresent()) {
         usable = translated.get();
-        s = Signature.getInstance(ALGORITHM, BORINGSSL.get());
-      } else {
-        s = Signature.getInstance(ALGORITHM);
+        s = NATIVE_ENGINE.get();
       }
-    } else {
-      s = Signature.getInstance(ALGORITHM);
     }
     s.initVerify(usable);
-    s.update(data);
+    s.update(data, offset, length);
     return s.verify(signature);
+  }
+
+  private static Signature engine(Provider provider) {
+    try {
+      return provider == null
+          ? Signature.getInstance(ALGORITHM)
+          : Signature.getInstance(ALGORITHM, provider);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(ALGORITHM + " is unavailable", e);
+    }
   }
 
   /** The name of the provider in use, for benchmarks and logs. */

@@ -3,10 +3,15 @@ package dev.ztchat.core.conversation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ztchat.core.crypto.X25519;
+import dev.ztchat.core.ratchet.RatchetState;
 import dev.ztchat.core.session.ConversationLedger;
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -130,5 +135,68 @@ class DecodedLedgersTest {
     assertThatThrownBy(() -> ledgers.load(store, "bob", DEVICE))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("corrupt");
+  }
+
+  private static RatchetState ratchet() {
+    return RatchetState.initiator(
+        filled(RatchetState.SECRET_BYTES, 1),
+        X25519.generate(new SecureRandom()).publicKey(),
+        filled(RatchetState.SECRET_BYTES, 2));
+  }
+
+  private static byte[] filled(int n, int value) {
+    byte[] out = new byte[n];
+    Arrays.fill(out, (byte) value);
+    return out;
+  }
+
+  private StoredSession session(RatchetState state) {
+    return new StoredSession(
+        "bob",
+        DEVICE,
+        new byte[StoredSession.SESSION_ID_BYTES],
+        new byte[] {1},
+        state.toBytes(),
+        NOW.toEpochMilli());
+  }
+
+  /** Saves {@code state}'s session and keeps it decoded, as the sealer and opener do. */
+  private long saveAndKeep(RatchetState state) throws IOException {
+    StoredSession session = session(state);
+    long generation = store.save(session, DecodedLedgers.update(ConversationLedger.create()));
+    ledgers.storedSession(generation, session, state, null);
+    return generation;
+  }
+
+  @Test
+  void aStoredSession_isUsedAgainDecoded_whileTheStoreHoldsItsGeneration() throws Exception {
+    RatchetState state = ratchet();
+    long generation = saveAndKeep(state);
+
+    assertThat(ledgers.session("bob", DEVICE, OptionalLong.of(generation)))
+        .hasValueSatisfying(k -> assertThat(k.state()).isSameAs(state));
+  }
+
+  @Test
+  void aSessionChangedInTheStoreBehindItsBack_isDropped_andItsKeysZeroed() throws Exception {
+    RatchetState kept = ratchet();
+    saveAndKeep(kept);
+    long changed =
+        store.save(session(ratchet()), DecodedLedgers.update(ConversationLedger.create()));
+
+    assertThat(ledgers.session("bob", DEVICE, OptionalLong.of(changed))).isEmpty();
+    byte[] zeroed = kept.toBytes();
+    // version, flags, AD (32 bytes), then the root key: zeroed
+    assertThat(Arrays.copyOfRange(zeroed, 34, 66)).containsOnly(0);
+    assertThat(kept.usedToEncrypt()).isTrue();
+  }
+
+  @Test
+  void aKeptStateUsedToEncrypt_andNotStoredAgain_isNotHandedOutAgain() throws Exception {
+    RatchetState state = ratchet();
+    long generation = saveAndKeep(state);
+    state.encrypt(new byte[] {1}, new byte[0], NOW, new SecureRandom()); // its message then failed
+
+    assertThat(ledgers.session("bob", DEVICE, OptionalLong.of(generation))).isEmpty();
   }
 }

@@ -210,6 +210,16 @@ class V2MessageOpenerChecksTest {
   }
 
   @Test
+  void senderRevokedDuringAnEstablishedSession_isRefusedAtTheNextMessage() throws Exception {
+    bob.open(alice.send("one", bob));
+    alice.open(bob.send("two", alice));
+    bob.open(alice.send("three", bob)); // bob keeps the session and alice's checked certificate
+    bob.revocations = (cert, at) -> Optional.of("key compromise");
+
+    assertRejected(bob, alice.send("four", bob), RejectionReason.SENDER_REVOKED);
+  }
+
+  @Test
   void oldMessage_isStale() throws Exception {
     V2Envelope e = alice.send("hello bob", bob);
     world.clock.advance(Duration.ofDays(8));

@@ -185,4 +185,31 @@ class V2MessageStateTest {
     assertThat(e.encode().length).isLessThanOrEqualTo(limit);
     assertThat(dave.open(e).text()).isEqualTo(text);
   }
+
+  @Test
+  void sessionChangedInTheStoreByAnotherInstance_isSealedOnFromTheStore_notFromWhatWasKept()
+      throws Exception {
+    bob.open(alice.send("one", bob));
+    V2Envelope two = alice.send("two", bob); // alice's sealer keeps the session decoded
+    V2Device aliceAgain = new V2Device("alice", alice.key, alice.prekeys, alice.store);
+    V2MessageSealer otherSealer =
+        new V2MessageSealer(aliceAgain, world.clock, world.random, V2World.MAX_FRAME);
+    V2Envelope three =
+        otherSealer.seal(MessageContent.text("three"), List.of(bob.address()), List.of());
+    V2Envelope four = alice.send("four", bob);
+
+    assertThat(bob.open(two).text()).isEqualTo("two");
+    assertThat(bob.open(three).text()).isEqualTo("three");
+    assertThat(bob.open(four).text()).isEqualTo("four");
+  }
+
+  @Test
+  void messageThatFailsAfterTheRatchetStep_leavesTheNextOneSealedFromTheStoredState()
+      throws Exception {
+    bob.open(alice.send("one", bob));
+    String big = "x".repeat(ProtocolLimits.maxEnvelopeBytes(V2World.MAX_FRAME));
+    assertThatThrownBy(() -> alice.send(big, bob)).isInstanceOf(EnvelopeTooLargeException.class);
+
+    assertThat(bob.open(alice.send("two", bob)).text()).isEqualTo("two");
+  }
 }
