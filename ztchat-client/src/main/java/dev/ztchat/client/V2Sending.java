@@ -148,6 +148,31 @@ final class V2Sending {
   }
 
   /**
+   * Seals {@code content} to {@code person}'s device {@code deviceHex} alone (one accepted after
+   * messages were sealed while it was held, docs/v2/devices.md section 6.3); empty when nothing can
+   * be sealed in version 2 now or the relay holds no keys for the device.
+   */
+  Optional<Sealed> sealToDevice(String person, String deviceHex, MessageContent content)
+      throws IOException, UntrustedContactException, MessageTooLongException {
+    RelayConnection conn = relay.current();
+    V2Device device = stopped ? null : this.device;
+    if (device == null || !conn.relayVersions().contains(V2Envelope.VERSION)) {
+      return Optional.empty();
+    }
+    V2MessageSealer sealer = new V2MessageSealer(device, clock, random, conn.welcome().maxFrame());
+    RecipientDevice target = new RecipientDevice(person, HexFormat.of().parseHex(deviceHex));
+    List<PrekeyBundle> bundles = new ArrayList<>();
+    if (!sealer.devicesNeedingBundles(List.of(target)).isEmpty()) {
+      Optional<PeerDevices.Lookup.Found> found = devices.fetchDevice(person, deviceHex);
+      if (found.isEmpty()) {
+        return Optional.empty();
+      }
+      bundles.add(found.get().bundle());
+    }
+    return Optional.of((Sealed) seal(sealer, content, List.of(target), bundles));
+  }
+
+  /**
    * Adds every device of {@code person} this device seals to (its device set, learnt from the
    * relay's list on first use) to {@code targets}, and the verified bundle of each one without a
    * session to {@code bundles}; {@code exclude} (hex) is left out. A device whose certificate is no
