@@ -720,6 +720,21 @@ public final class ChatClient implements AutoCloseable {
   }
 
   /**
+   * The devices of {@code name} this device knows, from the local store: those messages are sealed
+   * to, then those held until the user accepts them (docs/v2/devices.md section 6).
+   */
+  public List<ContactDevice> devicesOf(String name) throws IOException {
+    List<ContactDevice> out = new ArrayList<>();
+    for (String d : devices.deviceSet(name)) {
+      out.add(new ContactDevice(d, PeerDevices.fingerprint(d), true));
+    }
+    for (String d : devices.heldDevices(name)) {
+      out.add(new ContactDevice(d, PeerDevices.fingerprint(d), false));
+    }
+    return out;
+  }
+
+  /**
    * Fetches the CA's revocation list from the relay now (it is otherwise refreshed every few
    * seconds while sending) and says how many certificates it revokes.
    */

@@ -286,10 +286,13 @@ final class V2Sending {
       }
       // Verified before it is told or kept: a device the CA did not certify for the person is
       // refused here, so the relay cannot make the user accept one.
+      String name;
       try {
-        if (devices.fetchDevice(person, hex).isEmpty()) {
+        Optional<PeerDevices.Lookup.Found> found = devices.fetchDevice(person, hex);
+        if (found.isEmpty()) {
           continue; // no keys for it: the relay's next check names it again
         }
+        name = deviceName(found.get().bundle().certificateDer());
       } catch (UntrustedContactException e) {
         listener.onNotice(
             "[!] The server named a device of "
@@ -299,7 +302,7 @@ final class V2Sending {
         continue;
       }
       for (String added : devices.addToSet(person, List.of(hex), sendToNewDevices)) {
-        newDevice(person, added, known);
+        newDevice(person, added, known, name);
       }
     }
     for (String x : extra) {
@@ -309,7 +312,7 @@ final class V2Sending {
   }
 
   /** Tells the user of {@code person}'s new device, as a key change is told. */
-  private void newDevice(String person, String hex, List<String> known) {
+  private void newDevice(String person, String hex, List<String> known, String name) {
     String fingerprint = PeerDevices.fingerprint(hex);
     String knownText =
         known.isEmpty()
@@ -325,7 +328,7 @@ final class V2Sending {
               + person
               + " did not get a new device, tell your administrator.");
     } else {
-      listener.onSendBlocked(new KeyChangedException(person, knownText, fingerprint, hex));
+      listener.onSendBlocked(new KeyChangedException(person, knownText, fingerprint, hex, name));
     }
   }
 
@@ -399,15 +402,19 @@ final class V2Sending {
 
   /** Whether the device certificate {@code der} names its device (section 2 of devices.md). */
   private static boolean named(byte[] der) {
+    return !dev.ztchat.core.pki.DeviceName.DEFAULT.equals(deviceName(der));
+  }
+
+  /** The device name in the device certificate {@code der}; "" when it does not decode. */
+  private static String deviceName(byte[] der) {
     try {
       X509Certificate c =
           (X509Certificate)
               CertificateFactory.getInstance("X.509")
                   .generateCertificate(new ByteArrayInputStream(der));
-      return !dev.ztchat.core.pki.DeviceName.DEFAULT.equals(
-          dev.ztchat.core.pki.Certificates.deviceName(c));
+      return dev.ztchat.core.pki.Certificates.deviceName(c);
     } catch (CertificateException | ClassCastException e) {
-      return false;
+      return "";
     }
   }
 

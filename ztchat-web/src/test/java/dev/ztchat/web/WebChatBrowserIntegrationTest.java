@@ -195,8 +195,7 @@ class WebChatBrowserIntegrationTest {
     Assumptions.assumeTrue(
         Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "needs Debian's chromium and chromium-driver (.ci/run installs them)");
-    pki = TestPki.create(
-        "alice", "bob", "carol", "dave", "erin", "frank", "gina", "henry", "iris");
+    pki = TestPki.create("alice", "bob", "carol", "dave", "erin", "frank", "gina", "henry", "iris");
     certs = pki.writeTo(dir.resolve("certs"));
     relay = RelayServer.start(relayConfig(0));
     relayPort = relay.port();
@@ -656,7 +655,8 @@ class WebChatBrowserIntegrationTest {
                 "henry+desk",
                 config(pki.user("henry"), "henry+desk").withDevice(namedDevice("henry", "desk")));
         ChatClient irisOnPhone =
-            ChatClient.connect(config(pki.user("iris"), "iris+phone").withDevice(irisPhone), phone);
+            ChatClient.connect(
+                config(pki.user("iris"), "iris+phone").withDevice(irisPhone), phone);
         RelayConnection asker =
             RelayConnection.connect("localhost", relayPort, irisPhone, pki.ca().certificate())) {
       awaitDevices(henry, asker, "iris", 1);
@@ -675,15 +675,26 @@ class WebChatBrowserIntegrationTest {
         assertThat(phone.next()).isEqualTo("the tablet must wait for this");
         henry.await(() -> henry.find("#keychange").isDisplayed(), "the new-device warning");
         assertThat(text(henry.find("#keychange .keychange-title")))
-            .isEqualTo("Warning: iris has a new device.");
+            .isEqualTo("Warning: iris has a new device named \"tablet\".");
+        String tabletFingerprint = grouped(hexId(irisTablet));
+        String phoneFingerprint = grouped(hexId(irisPhone));
+        assertThat(text(henry.find("#kc-new"))).isEqualTo(tabletFingerprint);
+        assertThat(text(henry.find(".conversation[data-peer='iris'] .mark")))
+            .isEqualTo("new device");
+        henry.find("#info-toggle").click();
+        henry.await(
+            () ->
+                henry.all("#contact-devices li").stream()
+                    .map(li -> li.getDomAttribute("data-state") + " " + textOf(li, ".fp"))
+                    .toList()
+                    .equals(List.of("accepted " + phoneFingerprint, "new " + tabletFingerprint)),
+            "both of iris's devices in the contact panel, the tablet marked new");
         henry.await(
             () ->
                 henry
                     .messages()
                     .equals(
-                        List.of(
-                            "received: hello iris",
-                            "received: the tablet must wait for this")),
+                        List.of("received: hello iris", "received: the tablet must wait for this")),
             "the message received by the phone, the device iris had");
         assertThat(tablet.messages.poll(500, TimeUnit.MILLISECONDS))
             .as("nothing reaches the new device before it is accepted")
@@ -695,6 +706,11 @@ class WebChatBrowserIntegrationTest {
             .as("the held message reaches the tablet once accepted")
             .isEqualTo("the tablet must wait for this");
         henry.await(() -> !henry.find("#keychange").isDisplayed(), "the warning gone");
+        henry.await(
+            () ->
+                henry.all("#contact-devices li[data-state='accepted']").size() == 2
+                    && henry.all(".conversation[data-peer='iris'] .mark").isEmpty(),
+            "both devices accepted, the mark gone");
         assertThat(henry.messages())
             .containsExactly("received: hello iris", "received: the tablet must wait for this");
 
@@ -704,6 +720,19 @@ class WebChatBrowserIntegrationTest {
         assertThat(phone.messages.poll(500, TimeUnit.MILLISECONDS)).as("each once").isNull();
       }
     }
+  }
+
+  /** A device's id (the SHA-256 of its certificate) in hex. */
+  static String hexId(Credential device) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.security.MessageDigest.getInstance("SHA-256")
+                .digest(device.certificate().getEncoded()));
+  }
+
+  /** Hex in groups of four, as the page shows a fingerprint. */
+  static String grouped(String hex) {
+    return String.join(" ", hex.split("(?<=\\G.{4})"));
   }
 
   Credential namedDevice(String name, String device) {
