@@ -195,7 +195,9 @@ class WebChatBrowserIntegrationTest {
     Assumptions.assumeTrue(
         Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "needs Debian's chromium and chromium-driver (.ci/run installs them)");
-    pki = TestPki.create("alice", "bob", "carol", "dave", "erin", "frank", "gina", "henry", "iris");
+    pki =
+        TestPki.create(
+            "alice", "bob", "carol", "dave", "erin", "frank", "gina", "henry", "iris", "judy");
     certs = pki.writeTo(dir.resolve("certs"));
     relay = RelayServer.start(relayConfig(0));
     relayPort = relay.port();
@@ -719,6 +721,33 @@ class WebChatBrowserIntegrationTest {
         assertThat(tablet.next()).isEqualTo("now to both");
         assertThat(phone.messages.poll(500, TimeUnit.MILLISECONDS)).as("each once").isNull();
       }
+    }
+  }
+
+  @Test
+  @Order(14)
+  void aMessageWhoseAnswerHasNotComeYet_isShownSending_thenReceived() throws Exception {
+    try (HoldingProxy proxy = new HoldingProxy(relayPort);
+        Window judy =
+            new Window(
+                "judy",
+                ChatClientConfig.of(
+                    "localhost",
+                    proxy.port(),
+                    pki.user("judy"),
+                    pki.ca().certificate(),
+                    dir.resolve("data-judy")))) {
+      judy.open("alice");
+      proxy.holdAnswers(true); // the relay stores it; its answer waits in the proxy
+      judy.type("are you there, alice?", Keys.ENTER);
+      judy.await(
+          () -> judy.messages().equals(List.of("sending: are you there, alice?")),
+          "the message shown as sending");
+      assertThat(text(judy.find("#messages li .msg-state"))).isEqualTo("… sending");
+      proxy.holdAnswers(false);
+      judy.await(
+          () -> judy.messages().equals(List.of("received: are you there, alice?")),
+          "the message received by alice once the answers came");
     }
   }
 
