@@ -140,11 +140,34 @@ final class V2Sending {
     if (!collect(sealer, peer, null, targets, bundles)) {
       return v1Allowed ? new UseVersion1() : new Withheld(keysWithheld(peer));
     }
+    if (content.kind() == dev.ztchat.core.envelope.ContentKind.RECEIPT) {
+      addSessionDevices(sealer, peer, targets); // the device that wrote the message among them
+    }
     String me = device.name();
     if (withOwnDevices && !peer.equals(me) && ownDeviceNamed) {
       collect(sealer, me, HexFormat.of().formatHex(device.deviceId()), targets, bundles);
     }
     return seal(sealer, content, targets, bundles);
+  }
+
+  /**
+   * Adds to {@code targets} every device of {@code person} this device has a session with and whose
+   * certificate is still trusted: a receipt must reach the device that wrote the message, which may
+   * not be in the device set (learnt from the first device this one answered).
+   */
+  private void addSessionDevices(
+      V2MessageSealer sealer, String person, List<RecipientDevice> targets) throws IOException {
+    for (RecipientDevice d : sealer.devicesWithSessions(person)) {
+      if (targets.stream().anyMatch(t -> Arrays.equals(t.deviceId(), d.deviceId()))) {
+        continue;
+      }
+      try {
+        devices.checkSessionDevice(person, sessionCertificate(sealer, d));
+        targets.add(d);
+      } catch (UntrustedContactException e) {
+        // revoked or expired since: it gets no receipt
+      }
+    }
   }
 
   /**

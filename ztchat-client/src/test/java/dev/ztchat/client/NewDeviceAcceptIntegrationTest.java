@@ -90,12 +90,42 @@ class NewDeviceAcceptIntegrationTest {
     }
   }
 
-  static String idOf(ChatClient client, String peer, String text) throws Exception {
+  static String idOf(ChatClient client, String peer, String text) throws java.io.IOException {
     return client.history(peer, 50).stream()
         .filter(e -> e.text().equals(text) && e.direction() == HistoryEntry.Direction.OUT)
         .map(HistoryEntry::messageIdHex)
         .findFirst()
         .orElse(null);
+  }
+
+  @Test
+  void aReceipt_reachesTheDeviceThatSentTheMessage_whenTheSenderHasSeveral() throws Exception {
+    Window desksWindow = new Window();
+    Inbox phonesInbox = new Inbox();
+    try (ChatClient desk = connect("alice", "alice+desk", device("alice", "desk"), desksWindow);
+        ChatClient laptop =
+            connect("alice", "alice+laptop", device("alice", "laptop"), new Inbox());
+        ChatClient phone = connect("bob", "bob+phone", device("bob", "phone"), phonesInbox)) {
+      MultiDeviceIntegrationTest.awaitDevices(phone, "alice", 2);
+      MultiDeviceIntegrationTest.awaitDevices(desk, "bob", 1);
+      laptop.send("bob", "from the laptop");
+      assertThat(phonesInbox.next().text()).isEqualTo("from the laptop");
+      desk.sendOrKeep("bob", "from the desk");
+      assertThat(phonesInbox.next().text()).isEqualTo("from the desk");
+      assertThat(
+              Polling.eventually(
+                  WAIT,
+                  () -> {
+                    try {
+                      String id = idOf(desk, "bob", "from the desk");
+                      return id != null && desksWindow.delivered.contains(id);
+                    } catch (java.io.IOException e) {
+                      return false;
+                    }
+                  }))
+          .as("the desk's message is marked received by bob's receipt")
+          .isTrue();
+    }
   }
 
   @Test
