@@ -57,6 +57,19 @@ final class WebCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Opens a local file in the user's browser; a test replaces it so no browser opens. */
+  interface Launcher {
+    void open(Path file) throws IOException;
+  }
+
+  /** The desktop's opener (xdg-open); tests put one here that records the file. */
+  Launcher launcher =
+      file ->
+          new ProcessBuilder("xdg-open", file.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+
   /** Counted down to stop (Ctrl-C, or a test). */
   final CountDownLatch stop = new CountDownLatch(1);
 
@@ -100,7 +113,7 @@ final class WebCommand implements Callable<Integer> {
               + "; messages typed while offline are kept and sent once connected. Ctrl-C stops.");
       out.flush();
       if (!noOpen) {
-        openBrowser(server.address(), out);
+        openBrowser(server.address(), out, launcher);
       }
       stop.await();
       out.println("Bye.");
@@ -121,7 +134,7 @@ final class WebCommand implements Callable<Integer> {
    * the address: the secret never appears in another process's command line, where other users of
    * the machine could read it.
    */
-  private static void openBrowser(URI address, PrintWriter out) {
+  private static void openBrowser(URI address, PrintWriter out, Launcher launcher) {
     try {
       Path opener =
           Files.createTempFile(
@@ -134,10 +147,7 @@ final class WebCommand implements Callable<Integer> {
               + address
               + "\"><title>ztchat</title>",
           StandardCharsets.UTF_8);
-      new ProcessBuilder("xdg-open", opener.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      launcher.open(opener);
       Thread.ofVirtual()
           .start(
               () -> {

@@ -15,6 +15,8 @@ import dev.ztchat.server.RelayServerConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +24,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -200,6 +204,124 @@ class WebCommandIntegrationTest {
     public void onDelivered(String peer, String messageIdHex) {
       delivered.add(messageIdHex);
     }
+  }
+
+  /** Runs {@code web} as alice against the relay, printing to {@code out}, with {@code extra}. */
+  private CompletableFuture<Integer> startWeb(WebCommand web, StringWriter out, String... extra) {
+    CommandLine cl = new CommandLine(web);
+    cl.setOut(new PrintWriter(out, true));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--identity",
+                "alice",
+                "--server",
+                "localhost:" + server.port(),
+                "--certs",
+                certs.toString(),
+                "--data",
+                dir.resolve("alice").toString()));
+    args.addAll(List.of(extra));
+    return CompletableFuture.supplyAsync(() -> cl.execute(args.toArray(String[]::new)));
+  }
+
+  private static String firstLine(StringWriter out) throws InterruptedException {
+    assertThat(Polling.eventually(Duration.ofSeconds(30), () -> out.toString().contains("\n")))
+        .as("the web command started: %s", out)
+        .isTrue();
+    return out.toString().lines().findFirst().orElseThrow();
+  }
+
+  @Test
+  void webPort_servesThePageOnThatPort() throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort(); // free a moment ago
+    }
+    WebCommand web = new WebCommand();
+    StringWriter out = new StringWriter();
+    CompletableFuture<Integer> exit =
+        startWeb(web, out, "--web-port", String.valueOf(port), "--no-open");
+    try {
+      String first = firstLine(out);
+      assertThat(first).startsWith("http://127.0.0.1:" + port + "/login?k=");
+      assertThat(open(first).getResponseCode()).as("the page answers there").isEqualTo(303);
+    } finally {
+      web.stop.countDown();
+    }
+    assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
+  void aWebPortInUse_isRefusedWithAClearError_sayingWhatToDo() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      PkiCommandTest.Run r =
+          PkiCommandTest.run(
+              "web",
+              "--identity",
+              "alice",
+              "--server",
+              "localhost:" + server.port(),
+              "--certs",
+              certs.toString(),
+              "--data",
+              dir.resolve("alice").toString(),
+              "--web-port",
+              String.valueOf(port),
+              "--no-open");
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.err())
+          .contains("cannot listen on 127.0.0.1:" + port)
+          .contains("choose another --web-port, or leave it out for a free one")
+          .doesNotContain("Exception");
+      assertThat(r.out()).as("no address printed").doesNotContain("http://");
+    }
+  }
+
+  @Test
+  void web_opensTheBrowserThroughAFileOnlyTheUserCanRead_thatForwardsToThePrintedAddress()
+      throws Exception {
+    BlockingQueue<String> opened = new LinkedBlockingQueue<>();
+    WebCommand web = new WebCommand();
+    web.launcher =
+        file -> {
+          opened.add(
+              PosixFilePermissions.toString(Files.getPosixFilePermissions(file))
+                  + " "
+                  + Files.readString(file));
+          // the real opener would start xdg-open here: nothing is started
+        };
+    StringWriter out = new StringWriter();
+    CompletableFuture<Integer> exit = startWeb(web, out);
+    try {
+      String first = firstLine(out);
+      String file = opened.poll(30, TimeUnit.SECONDS);
+      assertThat(file).as("the browser was asked to open a file").isNotNull();
+      assertThat(file)
+          .startsWith("rw------- ")
+          .contains("<meta http-equiv=\"refresh\" content=\"0;url=" + first + "\">");
+      assertThat(opened).as("opened once").isEmpty();
+    } finally {
+      web.stop.countDown();
+    }
+    assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
+  void webWithNoOpen_opensNothing() throws Exception {
+    BlockingQueue<Path> opened = new LinkedBlockingQueue<>();
+    WebCommand web = new WebCommand();
+    web.launcher = opened::add;
+    StringWriter out = new StringWriter();
+    CompletableFuture<Integer> exit = startWeb(web, out, "--no-open");
+    try {
+      firstLine(out);
+    } finally {
+      web.stop.countDown();
+    }
+    assertThat(exit.get(20, TimeUnit.SECONDS)).isZero(); // the opener would have run before
+    assertThat(opened).isEmpty();
   }
 
   @Test

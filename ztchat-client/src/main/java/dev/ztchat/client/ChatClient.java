@@ -36,6 +36,7 @@ import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -708,8 +709,29 @@ public final class ChatClient implements AutoCloseable {
       acceptKeyChange(change.newKeys());
       return;
     }
+    Optional<Instant> heldSince = devices.heldSince(change.contact(), change.newDevice());
     devices.accept(change.contact(), change.newDevice());
-    receiver.execute(outgoing::flush);
+    receiver.execute(
+        () -> {
+          heldSince.ifPresent(
+              t -> outgoing.sendHeldMessages(change.contact(), change.newDevice(), t));
+          outgoing.flush();
+        });
+  }
+
+  /**
+   * The devices of {@code name} this device knows, from the local store: those messages are sealed
+   * to, then those held until the user accepts them (docs/v2/devices.md section 6).
+   */
+  public List<ContactDevice> devicesOf(String name) throws IOException {
+    List<ContactDevice> out = new ArrayList<>();
+    for (String d : devices.deviceSet(name)) {
+      out.add(new ContactDevice(d, PeerDevices.fingerprint(d), true));
+    }
+    for (String d : devices.heldDevices(name)) {
+      out.add(new ContactDevice(d, PeerDevices.fingerprint(d), false));
+    }
+    return out;
   }
 
   /**
@@ -969,6 +991,15 @@ public final class ChatClient implements AutoCloseable {
       LOG.warn("cannot read the acknowledgement ledger: {}", io.getMessage());
     }
     LOG.debug("dropped envelope id={} claimed sender={}: {}", id, sender, e.reason());
+    RoutingPrefix p = e.claimedPrefix();
+    if (e.reason() == RejectionReason.NOT_FOR_ME
+        && p.version() >= V2Envelope.VERSION
+        && p.recipients().contains(config.me().name())) {
+      // Sealed to my other devices only (the sender holds this one, or sends a device of mine it
+      // accepted later what that device missed): nothing here to read, and nothing wrong.
+      acknowledge(sender, id);
+      return;
+    }
     listener.onRejected(sender, e.reason(), e.getMessage());
     acknowledge(sender, id); // processed: the relay may delete its copy
   }

@@ -322,6 +322,43 @@ final class OutgoingMessages {
     }
   }
 
+  /** How many of a conversation's latest messages a newly accepted device is sent at most. */
+  static final int HELD_MESSAGES = 500;
+
+  /**
+   * Sends {@code person}'s device {@code deviceHex}, accepted now, what this device sent them while
+   * it was held: each text recorded as sent since {@code heldSince} (among the conversation's last
+   * {@link #HELD_MESSAGES}), sealed again to that device alone under a new message id
+   * (docs/v2/devices.md section 6.3). The history is left as it is.
+   */
+  void sendHeldMessages(String person, String deviceHex, Instant heldSince) {
+    synchronized (flushLock) {
+      try {
+        RelayConnection conn = relay.current();
+        for (HistoryEntry e : history.recent(person, HELD_MESSAGES)) {
+          if (e.direction() != HistoryEntry.Direction.OUT
+              || e.state() == HistoryEntry.State.PENDING // still in the outbox: flushed to all
+              || e.sentAt().isBefore(heldSince)) {
+            continue;
+          }
+          var sealed = v2.sealToDevice(person, deviceHex, MessageContent.text(e.text()));
+          if (sealed.isEmpty()) {
+            return;
+          }
+          // no devices: it is meant for this one device, not for the person's whole set
+          deliver(conn, sealed.get().envelope().encode(), conn.nextRef(), null);
+        }
+      } catch (IOException | UntrustedContactException | MessageTooLongException e) {
+        listener.onNotice(
+            "[!] What you sent to "
+                + person
+                + " while their new device was held could not be sent to it now ("
+                + e.getMessage()
+                + "); it gets your messages from now on.");
+      }
+    }
+  }
+
   /**
    * Seals a waiting message and records its sealed form; null if it cannot go now (its peer's keys
    * changed, or are withheld) or never can (then it is removed and the user told).

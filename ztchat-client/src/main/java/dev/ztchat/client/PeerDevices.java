@@ -168,6 +168,27 @@ final class PeerDevices {
     return added;
   }
 
+  /** When {@code person}'s held device {@code device} (hex) was learnt; empty if not held. */
+  synchronized Optional<java.time.Instant> heldSince(String person, String device)
+      throws IOException {
+    try (PreparedStatement q =
+        store
+            .db()
+            .prepareStatement(
+                "SELECT learnt_at FROM peer_device_set WHERE peer = ? AND device = ?"
+                    + " AND accepted = 0")) {
+      q.setString(1, person);
+      q.setString(2, device);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next()
+            ? Optional.of(java.time.Instant.ofEpochMilli(rs.getLong(1)))
+            : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot read the devices of " + person + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The user accepted {@code person}'s device {@code device} (hex): it is sealed to from now. */
   synchronized void accept(String person, String device) throws IOException {
     try (PreparedStatement u =

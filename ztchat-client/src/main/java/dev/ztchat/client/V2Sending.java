@@ -140,11 +140,59 @@ final class V2Sending {
     if (!collect(sealer, peer, null, targets, bundles)) {
       return v1Allowed ? new UseVersion1() : new Withheld(keysWithheld(peer));
     }
+    if (content.kind() == dev.ztchat.core.envelope.ContentKind.RECEIPT) {
+      addSessionDevices(sealer, peer, targets); // the device that wrote the message among them
+    }
     String me = device.name();
     if (withOwnDevices && !peer.equals(me) && ownDeviceNamed) {
       collect(sealer, me, HexFormat.of().formatHex(device.deviceId()), targets, bundles);
     }
     return seal(sealer, content, targets, bundles);
+  }
+
+  /**
+   * Adds to {@code targets} every device of {@code person} this device has a session with and whose
+   * certificate is still trusted: a receipt must reach the device that wrote the message, which may
+   * not be in the device set (learnt from the first device this one answered).
+   */
+  private void addSessionDevices(
+      V2MessageSealer sealer, String person, List<RecipientDevice> targets) throws IOException {
+    for (RecipientDevice d : sealer.devicesWithSessions(person)) {
+      if (targets.stream().anyMatch(t -> Arrays.equals(t.deviceId(), d.deviceId()))) {
+        continue;
+      }
+      try {
+        devices.checkSessionDevice(person, sessionCertificate(sealer, d));
+        targets.add(d);
+      } catch (UntrustedContactException e) {
+        // revoked or expired since: it gets no receipt
+      }
+    }
+  }
+
+  /**
+   * Seals {@code content} to {@code person}'s device {@code deviceHex} alone (one accepted after
+   * messages were sealed while it was held, docs/v2/devices.md section 6.3); empty when nothing can
+   * be sealed in version 2 now or the relay holds no keys for the device.
+   */
+  Optional<Sealed> sealToDevice(String person, String deviceHex, MessageContent content)
+      throws IOException, UntrustedContactException, MessageTooLongException {
+    RelayConnection conn = relay.current();
+    V2Device device = stopped ? null : this.device;
+    if (device == null || !conn.relayVersions().contains(V2Envelope.VERSION)) {
+      return Optional.empty();
+    }
+    V2MessageSealer sealer = new V2MessageSealer(device, clock, random, conn.welcome().maxFrame());
+    RecipientDevice target = new RecipientDevice(person, HexFormat.of().parseHex(deviceHex));
+    List<PrekeyBundle> bundles = new ArrayList<>();
+    if (!sealer.devicesNeedingBundles(List.of(target)).isEmpty()) {
+      Optional<PeerDevices.Lookup.Found> found = devices.fetchDevice(person, deviceHex);
+      if (found.isEmpty()) {
+        return Optional.empty();
+      }
+      bundles.add(found.get().bundle());
+    }
+    return Optional.of((Sealed) seal(sealer, content, List.of(target), bundles));
   }
 
   /**
@@ -261,10 +309,13 @@ final class V2Sending {
       }
       // Verified before it is told or kept: a device the CA did not certify for the person is
       // refused here, so the relay cannot make the user accept one.
+      String name;
       try {
-        if (devices.fetchDevice(person, hex).isEmpty()) {
+        Optional<PeerDevices.Lookup.Found> found = devices.fetchDevice(person, hex);
+        if (found.isEmpty()) {
           continue; // no keys for it: the relay's next check names it again
         }
+        name = deviceName(found.get().bundle().certificateDer());
       } catch (UntrustedContactException e) {
         listener.onNotice(
             "[!] The server named a device of "
@@ -274,7 +325,7 @@ final class V2Sending {
         continue;
       }
       for (String added : devices.addToSet(person, List.of(hex), sendToNewDevices)) {
-        newDevice(person, added, known);
+        newDevice(person, added, known, name);
       }
     }
     for (String x : extra) {
@@ -284,7 +335,7 @@ final class V2Sending {
   }
 
   /** Tells the user of {@code person}'s new device, as a key change is told. */
-  private void newDevice(String person, String hex, List<String> known) {
+  private void newDevice(String person, String hex, List<String> known, String name) {
     String fingerprint = PeerDevices.fingerprint(hex);
     String knownText =
         known.isEmpty()
@@ -300,7 +351,7 @@ final class V2Sending {
               + person
               + " did not get a new device, tell your administrator.");
     } else {
-      listener.onSendBlocked(new KeyChangedException(person, knownText, fingerprint, hex));
+      listener.onSendBlocked(new KeyChangedException(person, knownText, fingerprint, hex, name));
     }
   }
 
@@ -374,15 +425,19 @@ final class V2Sending {
 
   /** Whether the device certificate {@code der} names its device (section 2 of devices.md). */
   private static boolean named(byte[] der) {
+    return !dev.ztchat.core.pki.DeviceName.DEFAULT.equals(deviceName(der));
+  }
+
+  /** The device name in the device certificate {@code der}; "" when it does not decode. */
+  private static String deviceName(byte[] der) {
     try {
       X509Certificate c =
           (X509Certificate)
               CertificateFactory.getInstance("X.509")
                   .generateCertificate(new ByteArrayInputStream(der));
-      return !dev.ztchat.core.pki.DeviceName.DEFAULT.equals(
-          dev.ztchat.core.pki.Certificates.deviceName(c));
+      return dev.ztchat.core.pki.Certificates.deviceName(c);
     } catch (CertificateException | ClassCastException e) {
-      return false;
+      return "";
     }
   }
 

@@ -238,6 +238,9 @@ class MultiDeviceIntegrationTest {
             .containsExactly("one", "two");
 
         alice.acceptChange(told);
+        assertThat(tabletsInbox.next().text())
+            .as("what was sent while it was held reaches it once accepted")
+            .isEqualTo("two");
         alice.send("bob", "three");
         assertThat(tabletsInbox.next().text()).isEqualTo("three");
         assertThat(laptopsInbox.next().text()).isEqualTo("three");

@@ -1,6 +1,7 @@
 package dev.ztchat.web;
 
 import dev.ztchat.client.ChatClient;
+import dev.ztchat.client.ContactDevice;
 import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.PinnedKeys;
 import dev.ztchat.client.UntrustedContactException;
@@ -8,21 +9,24 @@ import dev.ztchat.client.VerifiedContact;
 import dev.ztchat.core.pki.KeyFingerprint;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * What the page marks a contact with, and the contact panel: verified (or pinned on first use),
- * keys changed (with both fingerprints, waiting for the user's accept), revoked or renewed by the
- * CA; offline, the keys pinned on this device. Not thread-safe: used by {@link WebChat}'s one
- * thread.
+ * keys changed or a new device (with both fingerprints, waiting for the user's accept), revoked or
+ * renewed by the CA; offline, the keys pinned on this device; the contact's devices this device
+ * knows, each with its fingerprint and whether it is accepted. Not thread-safe: used by {@link
+ * WebChat}'s one thread.
  */
 final class ContactStandings {
   /** The marks the page knows. */
   enum Mark {
     REVOKED("revoked"),
     RENEWED("renewed"),
-    CHANGED("changed");
+    CHANGED("changed"),
+    NEW_DEVICE("device");
 
     final String code;
 
@@ -55,11 +59,17 @@ final class ContactStandings {
   /** Messages to {@code change.contact()} wait for the user to accept their new keys. */
   void keysChanged(KeyChangedException change) {
     changes.put(change.contact(), change);
-    marks.put(change.contact(), Mark.CHANGED);
+    marks.put(change.contact(), markFor(change));
   }
 
+  private static Mark markFor(KeyChangedException change) {
+    return change.newDevice() == null ? Mark.CHANGED : Mark.NEW_DEVICE;
+  }
+
+  /** Messages wait for the accept only when keys changed: a held new device just gets nothing. */
   boolean waitsForAccept(String peer) {
-    return changes.containsKey(peer);
+    KeyChangedException change = changes.get(peer);
+    return change != null && change.newDevice() == null;
   }
 
   /** The key change waiting for {@code peer}, now taken to be accepted; null if none. */
@@ -125,7 +135,13 @@ final class ContactStandings {
       status = "changed";
       pinned = change.pinnedFingerprint();
       changedTo = change.newFingerprint();
-      marks.put(peer, Mark.CHANGED);
+      marks.put(peer, markFor(change));
+    }
+    List<ContactDevice> devices;
+    try {
+      devices = client.devicesOf(peer);
+    } catch (IOException e) {
+      devices = List.of();
     }
     if (safety.isEmpty() && pin.isPresent() && !status.equals("changed")) {
       safety = pin.get().safetyNumber();
@@ -139,6 +155,11 @@ final class ContactStandings {
     String en = encryption;
     String pn = pinned;
     String ch = changedTo;
+    String kind = change == null ? "" : change.newDevice() == null ? "keys" : "device";
+    String deviceName =
+        change == null || change.newDeviceName() == null ? "" : change.newDeviceName();
+    String newDevice = change == null || change.newDevice() == null ? "" : change.newDevice();
+    List<ContactDevice> known = devices;
     return PageEvents.event(
         "contact",
         g -> {
@@ -150,6 +171,17 @@ final class ContactStandings {
           g.writeStringField("encryption", en);
           g.writeStringField("pinned", pn);
           g.writeStringField("new", ch);
+          g.writeStringField("kind", kind);
+          g.writeStringField("deviceName", deviceName);
+          g.writeArrayFieldStart("devices");
+          for (ContactDevice d : known) {
+            g.writeStartObject();
+            g.writeStringField("fingerprint", d.fingerprint());
+            g.writeStringField(
+                "state", d.accepted() ? "accepted" : d.id().equals(newDevice) ? "new" : "held");
+            g.writeEndObject();
+          }
+          g.writeEndArray();
         });
   }
 }

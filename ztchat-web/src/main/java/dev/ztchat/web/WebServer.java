@@ -85,7 +85,7 @@ public final class WebServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       group.shutdownGracefully();
       throw new IOException("interrupted while starting the web server", e);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows the bind's checked BindException undeclared
       group.shutdownGracefully();
       throw new IOException(
           "cannot listen on 127.0.0.1:"

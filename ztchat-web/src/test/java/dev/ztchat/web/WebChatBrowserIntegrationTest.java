@@ -195,7 +195,9 @@ class WebChatBrowserIntegrationTest {
     Assumptions.assumeTrue(
         Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "needs Debian's chromium and chromium-driver (.ci/run installs them)");
-    pki = TestPki.create("alice", "bob", "carol", "dave", "erin", "frank", "gina");
+    pki =
+        TestPki.create(
+            "alice", "bob", "carol", "dave", "erin", "frank", "gina", "henry", "iris", "judy");
     certs = pki.writeTo(dir.resolve("certs"));
     relay = RelayServer.start(relayConfig(0));
     relayPort = relay.port();
@@ -623,6 +625,143 @@ class WebChatBrowserIntegrationTest {
           "the phone's message shown on the laptop as sent by frank");
       assertThat(gina.history("frank", 10)).isNotEmpty();
     }
+  }
+
+  /** Waits until the relay lists {@code count} devices of {@code user}, each with prekeys. */
+  void awaitDevices(Window w, RelayConnection asker, String user, int count) {
+    w.await(
+        () -> {
+          try {
+            List<String> listed = asker.fetchBundle(user).devices();
+            for (String d : listed) {
+              asker.fetchBundle(user, d);
+            }
+            return listed.size() == count;
+          } catch (IOException e) {
+            return false;
+          }
+        },
+        "the relay lists " + count + " devices of " + user);
+  }
+
+  @Test
+  @Order(13)
+  void aContactsNewDevice_isWarnedAbout_getsNothingTillAccepted_thenGetsTheHeldMessage_received()
+      throws Exception {
+    Credential irisPhone = namedDevice("iris", "phone");
+    Credential irisTablet = namedDevice("iris", "tablet");
+    Inbox phone = new Inbox();
+    Inbox tablet = new Inbox();
+    try (Window henry =
+            new Window(
+                "henry+desk",
+                config(pki.user("henry"), "henry+desk").withDevice(namedDevice("henry", "desk")));
+        ChatClient irisOnPhone =
+            ChatClient.connect(
+                config(pki.user("iris"), "iris+phone").withDevice(irisPhone), phone);
+        RelayConnection asker =
+            RelayConnection.connect("localhost", relayPort, irisPhone, pki.ca().certificate())) {
+      awaitDevices(henry, asker, "iris", 1);
+      henry.open("iris");
+      henry.type("hello iris", Keys.ENTER);
+      assertThat(phone.next()).isEqualTo("hello iris");
+      henry.await(
+          () -> henry.messages().equals(List.of("received: hello iris")),
+          "the first message received by the phone");
+
+      try (ChatClient irisOnTablet =
+          ChatClient.connect(
+              config(pki.user("iris"), "iris+tablet").withDevice(irisTablet), tablet)) {
+        awaitDevices(henry, asker, "iris", 2);
+        henry.type("the tablet must wait for this", Keys.ENTER);
+        assertThat(phone.next()).isEqualTo("the tablet must wait for this");
+        henry.await(() -> henry.find("#keychange").isDisplayed(), "the new-device warning");
+        assertThat(text(henry.find("#keychange .keychange-title")))
+            .isEqualTo("Warning: iris has a new device named \"tablet\".");
+        String tabletFingerprint = grouped(hexId(irisTablet));
+        String phoneFingerprint = grouped(hexId(irisPhone));
+        assertThat(text(henry.find("#kc-new"))).isEqualTo(tabletFingerprint);
+        assertThat(text(henry.find(".conversation[data-peer='iris'] .mark")))
+            .isEqualTo("new device");
+        henry.find("#info-toggle").click();
+        henry.await(
+            () ->
+                henry.all("#contact-devices li").stream()
+                    .map(li -> li.getDomAttribute("data-state") + " " + textOf(li, ".fp"))
+                    .toList()
+                    .equals(List.of("accepted " + phoneFingerprint, "new " + tabletFingerprint)),
+            "both of iris's devices in the contact panel, the tablet marked new");
+        henry.await(
+            () ->
+                henry
+                    .messages()
+                    .equals(
+                        List.of("received: hello iris", "received: the tablet must wait for this")),
+            "the message received by the phone, the device iris had");
+        assertThat(tablet.messages.poll(500, TimeUnit.MILLISECONDS))
+            .as("nothing reaches the new device before it is accepted")
+            .isNull();
+        henry.screenshot("new-device");
+
+        henry.find("#accept").click();
+        assertThat(tablet.next())
+            .as("the held message reaches the tablet once accepted")
+            .isEqualTo("the tablet must wait for this");
+        henry.await(() -> !henry.find("#keychange").isDisplayed(), "the warning gone");
+        henry.await(
+            () ->
+                henry.all("#contact-devices li[data-state='accepted']").size() == 2
+                    && henry.all(".conversation[data-peer='iris'] .mark").isEmpty(),
+            "both devices accepted, the mark gone");
+        assertThat(henry.messages())
+            .containsExactly("received: hello iris", "received: the tablet must wait for this");
+
+        henry.type("now to both", Keys.ENTER);
+        assertThat(phone.next()).isEqualTo("now to both");
+        assertThat(tablet.next()).isEqualTo("now to both");
+        assertThat(phone.messages.poll(500, TimeUnit.MILLISECONDS)).as("each once").isNull();
+      }
+    }
+  }
+
+  @Test
+  @Order(14)
+  void aMessageWhoseAnswerHasNotComeYet_isShownSending_thenReceived() throws Exception {
+    try (HoldingProxy proxy = new HoldingProxy(relayPort);
+        Window judy =
+            new Window(
+                "judy",
+                ChatClientConfig.of(
+                    "localhost",
+                    proxy.port(),
+                    pki.user("judy"),
+                    pki.ca().certificate(),
+                    dir.resolve("data-judy")))) {
+      judy.open("alice");
+      proxy.holdAnswers(true); // the relay stores it; its answer waits in the proxy
+      judy.type("are you there, alice?", Keys.ENTER);
+      judy.await(
+          () -> judy.messages().equals(List.of("sending: are you there, alice?")),
+          "the message shown as sending");
+      assertThat(text(judy.find("#messages li .msg-state"))).isEqualTo("… sending");
+      proxy.holdAnswers(false);
+      judy.await(
+          () -> judy.messages().equals(List.of("received: are you there, alice?")),
+          "the message received by alice once the answers came");
+    }
+  }
+
+  /** A device's id (the SHA-256 of its certificate) in hex. */
+  static String hexId(Credential device) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.security.MessageDigest.getInstance("SHA-256")
+                .digest(device.certificate().getEncoded()));
+  }
+
+  /** Hex in groups of four, as the page shows a fingerprint. */
+  static String grouped(String hex) {
+    return String.join(" ", hex.split("(?<=\\G.{4})"));
   }
 
   Credential namedDevice(String name, String device) {

@@ -184,6 +184,7 @@ function markWord(mark) {
     case 'revoked': return 'revoked';
     case 'renewed': return 'keys renewed';
     case 'changed': return 'keys changed';
+    case 'device': return 'new device';
     default: return mark;
   }
 }
@@ -253,9 +254,10 @@ function stateWord(m) {
 function drawContact(c) {
   const mark = $('peer-mark');
   const marked = ['revoked', 'renewed', 'changed'].includes(c.status);
+  const markCode = c.status === 'changed' && c.kind === 'device' ? 'device' : c.status;
   mark.hidden = !marked;
-  mark.className = 'mark mark-' + c.status;
-  mark.textContent = marked ? markWord(c.status) : '';
+  mark.className = 'mark mark-' + markCode;
+  mark.textContent = marked ? markWord(markCode) : '';
   $('contact-status').textContent = visible(contactWords(c));
   $('contact-status').dataset.status = c.status;
   $('safety-number').textContent = visible(c.safetyNumber || '(not available)');
@@ -265,10 +267,46 @@ function drawContact(c) {
   const kc = $('keychange');
   kc.hidden = c.status !== 'changed';
   if (c.status === 'changed') {
-    kc.querySelector('.keychange-title').textContent =
-      visible('Warning: the keys of ' + c.peer + ' have changed.');
+    const device = c.kind === 'device';
+    kc.querySelector('.keychange-title').textContent = visible(device
+      ? 'Warning: ' + c.peer + ' has a new device' +
+          (c.deviceName ? ' named "' + c.deviceName + '"' : '') + '.'
+      : 'Warning: the keys of ' + c.peer + ' have changed.');
+    $('kc-pinned-label').textContent = device ? 'Known devices' : 'Pinned';
+    $('kc-new-label').textContent = device ? 'New device' : 'Now';
     $('kc-pinned').textContent = visible(c.pinned);
     $('kc-new').textContent = visible(c.new);
+    $('kc-advice').textContent = device
+      ? 'Your messages go to the devices you know; nothing goes to the new one. Compare its' +
+        ' fingerprint with ' + visible(c.peer) + ' in person or by phone; only then accept: it then' +
+        ' gets what you sent it meanwhile.'
+      : 'Nothing was sent to the new keys. Compare the new fingerprint with them in person or by' +
+        ' phone; only then accept. Your messages wait until you do.';
+    $('accept').textContent = device
+      ? 'I compared it: accept the new device'
+      : 'I compared them: accept the new keys';
+  }
+  drawDevices(c.devices || []);
+}
+
+function drawDevices(devices) {
+  const list = $('contact-devices');
+  list.replaceChildren();
+  for (const d of devices) {
+    const li = el('li', 'device device-' + d.state);
+    li.dataset.state = d.state;
+    li.append(el('span', 'fp', d.fingerprint));
+    li.append(el('span', 'device-state', deviceWord(d.state)));
+    list.append(li);
+  }
+  if (!devices.length) list.append(el('li', 'small', 'none known yet (learnt with the first message)'));
+}
+
+function deviceWord(state) {
+  switch (state) {
+    case 'accepted': return 'gets your messages';
+    case 'new': return 'NEW: gets nothing until you accept it';
+    default: return 'not accepted: gets nothing';
   }
 }
 
@@ -276,7 +314,10 @@ function contactWords(c) {
   switch (c.status) {
     case 'verified': return c.peer + ': certificates verified against your CA, keys match the ones pinned on this device.';
     case 'pinned': return c.peer + ': the keys pinned on this device.';
-    case 'changed': return c.peer + ': KEYS CHANGED since you last talked.';
+    case 'changed':
+      return c.kind === 'device'
+        ? c.peer + ': a NEW DEVICE since you last talked.'
+        : c.peer + ': KEYS CHANGED since you last talked.';
     case 'revoked': return c.peer + ': certificate REVOKED by your CA: messages to them are not sent.';
     case 'renewed': return c.peer + ': keys renewed by your CA; messages wait for the new keys.';
     case 'untrusted': return c.peer + ': cannot be verified.';
