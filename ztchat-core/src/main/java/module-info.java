@@ -33,6 +33,7 @@ module dev.ztchat.core {
   exports dev.ztchat.core.crypto;
   exports dev.ztchat.core.session;
   exports dev.ztchat.core.conversation;
+  exports dev.ztchat.core.group;
   exports dev.ztchat.core.testkit to
       dev.ztchat.server,
       dev.ztchat.client,

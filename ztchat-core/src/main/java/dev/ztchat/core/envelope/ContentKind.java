@@ -11,7 +11,14 @@ public enum ContentKind {
    * A delivery receipt: the body is the 16-byte id of a message the receipt's sender received,
    * verified and stored. Signed like any message, so the relay cannot fake one.
    */
-  RECEIPT(2);
+  RECEIPT(2),
+  /**
+   * A text to a group (version 2 only): 16-byte group id, u32 state version, then strict UTF-8 text
+   * (docs/v2/groups.md section 3).
+   */
+  GROUP_TEXT(3),
+  /** A group membership change (version 2 only): a {@code GroupChange} (docs/v2/groups.md 4.2). */
+  GROUP_CHANGE(4);
 
   private final int code;
 

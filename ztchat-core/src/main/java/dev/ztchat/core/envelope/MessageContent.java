@@ -2,16 +2,22 @@ package dev.ztchat.core.envelope;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.group.GroupChange;
+import dev.ztchat.core.group.GroupId;
+import dev.ztchat.core.group.MalformedGroupException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * What a message says, before sealing and after opening. Encoded as the envelope's plaintext: one
- * byte {@link ContentKind} code followed by the body (docs/PROTOCOL.md, section 6.1).
+ * byte {@link ContentKind} code followed by the body (docs/PROTOCOL.md, section 6.1). The group
+ * kinds ({@link ContentKind#GROUP_TEXT}, {@link ContentKind#GROUP_CHANGE}) are for version 2 only
+ * (docs/v2/groups.md section 3).
  *
  * <p>Text is strict UTF-8 in both directions: a string holding a lone surrogate cannot be sealed,
  * and a body that is not well-formed UTF-8 is not opened.
@@ -22,20 +28,92 @@ public final class MessageContent {
   /** Largest body, in bytes (the UTF-8 encoding of a text). */
   public static final int MAX_BODY_BYTES = 65_536;
 
+  /** Bytes before a group text's text: the 16-byte group id and the u32 state version. */
+  static final int GROUP_TEXT_HEADER_BYTES = GroupId.BYTES + 4;
+
   private final ContentKind kind;
   private final String text;
   private final byte[] receiptFor;
+  private final GroupId groupId;
+  private final int groupStateVersion;
+  private final GroupChange groupChange;
 
   private MessageContent(ContentKind kind, String text) {
-    this.kind = kind;
-    this.text = text;
-    this.receiptFor = null;
+    this(kind, text, null, null, 0, null);
   }
 
   private MessageContent(byte[] receiptFor) {
-    this.kind = ContentKind.RECEIPT;
-    this.text = "";
-    this.receiptFor = receiptFor.clone();
+    this(ContentKind.RECEIPT, "", receiptFor.clone(), null, 0, null);
+  }
+
+  private MessageContent(
+      ContentKind kind,
+      String text,
+      byte[] receiptFor,
+      GroupId groupId,
+      int groupStateVersion,
+      GroupChange groupChange) {
+    this.kind = kind;
+    this.text = text;
+    this.receiptFor = receiptFor;
+    this.groupId = groupId;
+    this.groupStateVersion = groupStateVersion;
+    this.groupChange = groupChange;
+  }
+
+  /**
+   * A text to group {@code groupId}, sealed when the sender's state of the group is at version
+   * {@code stateVersion} (at least 1). The text follows the rules of {@link #text(String)}. Version
+   * 2 only.
+   */
+  public static MessageContent groupText(GroupId groupId, int stateVersion, String text) {
+    requireNonNull(groupId, "groupId");
+    requireNonNull(text, "text");
+    if (stateVersion < 1) {
+      throw new IllegalArgumentException("a group state version is at least 1");
+    }
+    byte[] body = utf8(text);
+    Arrays.fill(body, (byte) 0);
+    return new MessageContent(ContentKind.GROUP_TEXT, text, null, groupId, stateVersion, null);
+  }
+
+  /** A membership change of a group. Version 2 only. */
+  public static MessageContent groupChange(GroupChange change) {
+    requireNonNull(change, "change");
+    return new MessageContent(
+        ContentKind.GROUP_CHANGE, "", null, change.groupId(), change.newState().version(), change);
+  }
+
+  /** True for the kinds that only version 2 carries (docs/v2/groups.md section 3). */
+  public boolean isGroupContent() {
+    return kind == ContentKind.GROUP_TEXT || kind == ContentKind.GROUP_CHANGE;
+  }
+
+  /** The group a {@link ContentKind#GROUP_TEXT} or {@link ContentKind#GROUP_CHANGE} is about. */
+  public GroupId groupId() {
+    if (!isGroupContent()) {
+      throw new IllegalStateException("not group content");
+    }
+    return groupId;
+  }
+
+  /**
+   * For a group text, the sender's group state version when sealing; for a group change, the
+   * version it leads to.
+   */
+  public int groupStateVersion() {
+    if (!isGroupContent()) {
+      throw new IllegalStateException("not group content");
+    }
+    return groupStateVersion;
+  }
+
+  /** The change a {@link ContentKind#GROUP_CHANGE} carries. */
+  public GroupChange groupChange() {
+    if (kind != ContentKind.GROUP_CHANGE) {
+      throw new IllegalStateException("not a group change");
+    }
+    return groupChange;
   }
 
   /** A delivery receipt for the message with id {@code messageId} (16 bytes). */
@@ -71,9 +149,9 @@ public final class MessageContent {
     return kind;
   }
 
-  /** The text of a {@link ContentKind#TEXT} message. */
+  /** The text of a {@link ContentKind#TEXT} or {@link ContentKind#GROUP_TEXT} message. */
   public String text() {
-    if (kind != ContentKind.TEXT) {
+    if (kind != ContentKind.TEXT && kind != ContentKind.GROUP_TEXT) {
       throw new IllegalStateException("not a text message");
     }
     return text;
@@ -85,18 +163,29 @@ public final class MessageContent {
    * is the message in clear.
    */
   public byte[] encode() {
-    byte[] body = kind == ContentKind.RECEIPT ? receiptFor.clone() : utf8(text);
-    byte[] out = new byte[1 + body.length];
+    byte[] body =
+        switch (kind) {
+          case RECEIPT -> receiptFor.clone();
+          case GROUP_CHANGE -> groupChange.encode();
+          case TEXT, GROUP_TEXT -> utf8(text);
+        };
+    int header = kind == ContentKind.GROUP_TEXT ? GROUP_TEXT_HEADER_BYTES : 0;
+    byte[] out = new byte[1 + header + body.length];
     out[0] = (byte) kind.code();
-    System.arraycopy(body, 0, out, 1, body.length);
+    if (header > 0) {
+      ByteBuffer.wrap(out, 1, header).put(groupId.bytes()).putInt(groupStateVersion);
+    }
+    System.arraycopy(body, 0, out, 1 + header, body.length);
     Arrays.fill(body, (byte) 0);
     return out;
   }
 
   /**
    * Parses plaintext bytes made by {@link #encode()} strictly: a known kind, a receipt of exactly
-   * 16 bytes, a text of well-formed UTF-8 of at most {@link #MAX_BODY_BYTES}. Call it only on
-   * plaintext that authenticated.
+   * 16 bytes, a text of well-formed UTF-8 of at most {@link #MAX_BODY_BYTES}, a group text with its
+   * 20-byte header and a state version of 1 to 2^31-1, a group change that {@link
+   * GroupChange#decode} reads. Call it only on plaintext that authenticated. Which kinds an
+   * envelope version may carry is the opener's check ({@link #isGroupContent()}).
    */
   public static MessageContent decode(byte[] plaintext) throws MalformedContentException {
     if (plaintext.length == 0) {
@@ -115,6 +204,41 @@ public final class MessageContent {
       }
       return new MessageContent(Arrays.copyOfRange(plaintext, 1, plaintext.length));
     }
+    if (kind == ContentKind.GROUP_CHANGE) {
+      try {
+        GroupChange change = GroupChange.decode(Arrays.copyOfRange(plaintext, 1, plaintext.length));
+        return groupChange(change);
+      } catch (MalformedGroupException e) {
+        throw new MalformedContentException("the group change is malformed: " + e.getMessage());
+      }
+    }
+    int offset = 1;
+    GroupId group = null;
+    int stateVersion = 0;
+    if (kind == ContentKind.GROUP_TEXT) {
+      if (bodyLength < GROUP_TEXT_HEADER_BYTES) {
+        throw new MalformedContentException(
+            "a group text is truncated: its body is "
+                + bodyLength
+                + " bytes, shorter than the "
+                + GROUP_TEXT_HEADER_BYTES
+                + "-byte group id and version");
+      }
+      ByteBuffer header = ByteBuffer.wrap(plaintext, 1, GROUP_TEXT_HEADER_BYTES);
+      byte[] id = new byte[GroupId.BYTES];
+      header.get(id);
+      group = GroupId.of(id);
+      stateVersion = header.getInt();
+      if (stateVersion < 1) {
+        throw new MalformedContentException(
+            "a group text's state version is "
+                + Integer.toUnsignedString(stateVersion)
+                + ", not 1 to "
+                + Integer.MAX_VALUE);
+      }
+      offset += GROUP_TEXT_HEADER_BYTES;
+      bodyLength -= GROUP_TEXT_HEADER_BYTES;
+    }
     if (bodyLength > MAX_BODY_BYTES) {
       throw new MalformedContentException(
           "the content body is " + bodyLength + " bytes, more than " + MAX_BODY_BYTES);
@@ -125,9 +249,9 @@ public final class MessageContent {
               .newDecoder()
               .onMalformedInput(CodingErrorAction.REPORT)
               .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(plaintext, 1, bodyLength))
+              .decode(ByteBuffer.wrap(plaintext, offset, bodyLength))
               .toString();
-      return new MessageContent(kind, text);
+      return new MessageContent(kind, text, null, group, stateVersion, null);
     } catch (CharacterCodingException e) {
       throw new MalformedContentException("the text is not valid UTF-8");
     }
@@ -168,7 +292,10 @@ public final class MessageContent {
     return o instanceof MessageContent c
         && kind == c.kind
         && text.equals(c.text)
-        && Arrays.equals(receiptFor, c.receiptFor);
+        && Arrays.equals(receiptFor, c.receiptFor)
+        && Objects.equals(groupId, c.groupId)
+        && groupStateVersion == c.groupStateVersion
+        && Objects.equals(groupChange, c.groupChange);
   }
 
   @Override

@@ -260,7 +260,17 @@ public final class RsaOaepAesGcmOpener implements EnvelopeOpener {
               envelope.nonce(),
               EnvelopeCodec.encodeHeader(header),
               envelope.ciphertext());
-      return new OpenedMessage(header, MessageContent.decode(plaintext));
+      MessageContent content = MessageContent.decode(plaintext);
+      if (content.isGroupContent()) {
+        // Groups exist only over version 2 (docs/v2/groups.md section 3).
+        throw new EnvelopeRejectedException(
+            RejectionReason.MALFORMED_CONTENT,
+            header,
+            "a version-1 envelope carries group content (kind "
+                + content.kind().code()
+                + "), which only version 2 may carry");
+      }
+      return new OpenedMessage(header, content);
     } catch (BadPaddingException e) {
       // A GCM tag failure (AEADBadTagException) is a BadPaddingException too: OAEP and GCM
       // failures are one reason with one message and no detail, so neither is an oracle.

@@ -60,6 +60,11 @@ public final class RsaOaepAesGcmSealer implements EnvelopeSealer {
   @Override
   public SealedEnvelope seal(MessageContent content, List<RecipientKey> recipients) {
     requireNonNull(content, "content");
+    if (content.isGroupContent()) {
+      throw new IllegalArgumentException(
+          "group content is for version 2 only (docs/v2/groups.md section 3): every group member"
+              + " must be reachable over version 2");
+    }
     byte[] plaintext = content.encode();
     byte[] contentKey = EnvelopeAlgorithms.randomBytes(EnvelopeAlgorithms.CONTENT_KEY_BYTES);
     try {
