@@ -337,6 +337,19 @@ class GroupConversationIntegrationTest {
           .startsWith("dave: a message to #team from dave was dropped: dave is not a member");
       alicesInbox.assertNothingMore();
 
+      // A member sealing with another state version: shown, and the drift told once.
+      for (String text : List.of("from my old list", "still from it")) {
+        bob.outgoing.sendToMembers(
+            "#team",
+            List.of("alice", "carol"),
+            MessageContent.groupText(GroupId.fromHex(team.idHex()), 7, text));
+        assertThat(alicesInbox.next(1)).containsExactly("#team bob: " + text);
+      }
+      assertThat(alicesInbox.notices.stream().filter(n -> n.contains("member list of #team")))
+          .singleElement()
+          .asString()
+          .contains("bob's member list of #team differs from yours (their version 7, yours 1)");
+
       // Messages still flow between the members afterwards.
       carol.sendToGroup("#team", "all fine");
       assertThat(alicesInbox.next(1)).containsExactly("#team carol: all fine");
