@@ -20,7 +20,9 @@ public final class Main implements Runnable {
    * command's annotations by reflection, which was a tenth of a {@code send}.
    */
   private static final List<String> SUBCOMMANDS =
-      List.of("demo", "pki", "server", "client", "web", "send", "recv", "attack", "bench", "help");
+      List.of(
+          "demo", "pki", "server", "client", "web", "send", "recv", "group", "attack", "bench",
+          "help");
 
   // A switch, not a table of constructor references: the start-up cache cannot hold a lambda of
   // a picocli class (picocli's class files predate the verifier the cache needs).
@@ -33,6 +35,7 @@ public final class Main implements Runnable {
       case "web" -> new WebCommand();
       case "send" -> new SendCommand();
       case "recv" -> new RecvCommand();
+      case "group" -> new GroupCommand();
       case "attack" -> new AttackCommand();
       case "bench" -> new BenchCommand();
       case "help" -> new CommandLine.HelpCommand();

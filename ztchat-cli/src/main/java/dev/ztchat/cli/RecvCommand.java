@@ -4,6 +4,7 @@ import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.ConnectionState;
 import dev.ztchat.client.ConnectionStatus;
+import dev.ztchat.client.GroupView;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.remedy.Remedy;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Option;
     name = "recv",
     mixinStandardHelpOptions = true,
     description = {
-      "Receive messages: prints each verified message as exactly one line FROM: TEXT;"
+      "Receive messages: prints each verified message as exactly one line FROM: TEXT (a group"
+          + " message as #GROUP FROM: TEXT);"
           + " in TEXT a newline is written \\n, a backslash \\\\, and controls and invisible"
           + " characters escaped (\\e, \\r, \\x07, \\u202e ...).",
       "Dropped messages and other warnings go to stderr, one escaped line each."
@@ -73,6 +75,32 @@ final class RecvCommand implements Callable<Integer> {
               System.out.flush();
             }
             received.countDown();
+          }
+
+          @Override
+          public void onGroupMessage(GroupView group, String sender, OpenedMessage m) {
+            boolean mine = sender.equals(me); // sent from another of my devices
+            synchronized (System.out) {
+              System.out.println(
+                  TerminalText.oneLine(group.shown())
+                      + " "
+                      + (mine ? "me" : TerminalText.oneLine(sender))
+                      + ": "
+                      + TerminalText.oneLine(m.text()));
+              System.out.flush();
+            }
+            if (!mine) {
+              received.countDown();
+            }
+          }
+
+          @Override
+          public void onGroupRejected(String claimedSender, String explanation) {
+            warn(
+                "[!] Group message dropped (claimed sender: "
+                    + (claimedSender == null ? "unknown" : claimedSender)
+                    + ") - "
+                    + explanation);
           }
 
           @Override

@@ -6,15 +6,19 @@ import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.MessageTooLongException;
 import dev.ztchat.client.SendResult;
 import dev.ztchat.client.UnconfirmedSendException;
+import dev.ztchat.client.UnknownGroupException;
 import dev.ztchat.client.UntrustedContactException;
 import dev.ztchat.core.crypto.BoringSslProvider;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.protocol.DeliveryStatus;
+import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.terminal.RemedyText;
 import dev.ztchat.terminal.TerminalText;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +44,10 @@ import picocli.CommandLine.Parameters;
 final class SendCommand implements Callable<Integer> {
   @Mixin ClientOptions options;
 
-  @Option(names = "--to", required = true, description = "Recipient's user name.")
+  @Option(
+      names = "--to",
+      required = true,
+      description = "Recipient's user name, or a group as '#NAME' (quoted: # starts a comment).")
   String to;
 
   @Parameters(index = "0", paramLabel = "TEXT", description = "The message.")
@@ -48,7 +55,10 @@ final class SendCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (!IdentityName.isValid(to)) {
+    boolean group = to.startsWith("#");
+    if (group) {
+      GroupCommand.validGroup(to);
+    } else if (!IdentityName.isValid(to)) {
       throw new UserError("--to '" + to + "' is not a valid user name", 2);
     }
     if (text.isBlank()) {
@@ -67,6 +77,9 @@ final class SendCommand implements Callable<Integer> {
             ClientLogging.routeTo(
                 line -> System.err.println(TerminalText.notice("send: " + line)));
         ChatClient client = ChatClient.connect(options.config(me), Quiet.INSTANCE)) {
+      if (group) {
+        return toGroup(client);
+      }
       SendResult result = client.send(to, text);
       DeliveryStatus status = result.statusOf(to);
       if (status == DeliveryStatus.DELIVERED) {
@@ -102,6 +115,48 @@ final class SendCommand implements Callable<Integer> {
       return 4;
     } catch (MessageTooLongException e) {
       throw new UserError(e.getMessage(), 2);
+    }
+  }
+
+  /** Sends to the group {@code to} names; 0 when the server took it for at least one member. */
+  private int toGroup(ChatClient client) throws IOException, MessageTooLongException {
+    try {
+      SendResult result = client.sendToGroup(to, text);
+      String shown = client.group(to).shown();
+      List<String> now = new ArrayList<>();
+      List<String> later = new ArrayList<>();
+      List<String> not = new ArrayList<>();
+      for (Frame.Delivery d : result.results()) {
+        if (d.user().equals(client.me())) {
+          continue; // my other devices' copies
+        }
+        switch (d.status()) {
+          case DELIVERED -> now.add(d.user());
+          case QUEUED -> later.add(d.user());
+          default -> not.add(d.user() + " (" + d.status().wire() + ")");
+        }
+      }
+      if (now.isEmpty() && later.isEmpty()) {
+        System.err.println(
+            TerminalText.notice(
+                "send: not accepted for any member of " + shown + ": " + String.join(", ", not)));
+        return 3;
+      }
+      StringBuilder line = new StringBuilder("sent to " + shown);
+      if (!now.isEmpty()) {
+        line.append("; delivered now to ").append(String.join(", ", now));
+      }
+      if (!later.isEmpty()) {
+        line.append("; stored for ").append(String.join(", ", later)).append(" (offline)");
+      }
+      if (!not.isEmpty()) {
+        line.append("; not accepted for ").append(String.join(", ", not));
+      }
+      System.out.println(TerminalText.oneLine(line + " (message id " + result.messageId() + ")"));
+      return 0;
+    } catch (UnknownGroupException | UntrustedContactException e) {
+      System.err.println(TerminalText.notice("send: refused: " + RemedyText.explain(e)));
+      return 4;
     }
   }
 

@@ -20,6 +20,8 @@ import dev.ztchat.core.envelope.SenderCertificateLookup;
 import dev.ztchat.core.envelope.SenderLookupUnavailableException;
 import dev.ztchat.core.envelope.UnopenableVersionException;
 import dev.ztchat.core.envelope.V2Envelope;
+import dev.ztchat.core.group.GroupChangeRefusedException;
+import dev.ztchat.core.group.GroupOp;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CrlRejectedException;
@@ -38,6 +40,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -82,6 +85,7 @@ public final class ChatClient implements AutoCloseable {
   private final AckLedger acks;
   private final ContactDirectory contacts;
   final OutgoingMessages outgoing; // package-private: tests watch its sealing
+  private final GroupConversations groupChats;
   private volatile MessageOpeners openers; // by envelope version; replaced when keys are renewed
   private final CertificateVerifier verifier;
   private final ExecutorService receiver;
@@ -175,6 +179,12 @@ public final class ChatClient implements AutoCloseable {
             new V2Sending(v2device, devices, peerVersions, this::connection, config.clock(), random)
                 .onNewDevices(config.sendToNewDevices(), listener)
                 .ownDevice(config.device() == null ? null : config.device().certificate()));
+    GroupStore groupStore = new GroupStore(store, key, config.clock());
+    Groups groups = new Groups(groupStore);
+    outgoing.useGroups(groups);
+    this.groupChats =
+        new GroupConversations(
+            config.me().name(), groups, groupStore, history, outgoing, listener, random);
     this.openers = openersFor(config);
     this.receipts =
         new ReceiptPacer(
@@ -634,6 +644,115 @@ public final class ChatClient implements AutoCloseable {
     receiver.execute(outgoing::flush);
   }
 
+  /**
+   * Creates group {@code name} (1 to 32 characters of a user name's alphabet) with me as its only
+   * admin and {@code members}, and sends the creation to them (docs/v2/groups.md); returns the new
+   * group. Every member must be reachable over version 2.
+   *
+   * @throws GroupChangeRefusedException when the rule does not allow it (an empty or too large
+   *     group, an invalid name): nothing was sent
+   * @throws PeerKeysWithheldException when a member has no version-2 keys now: nothing was sent
+   * @throws IOException when not connected, or the relay refused it: nothing was sent
+   */
+  public GroupView createGroup(String name, Collection<String> members)
+      throws IOException,
+          GroupChangeRefusedException,
+          UntrustedContactException,
+          MessageTooLongException {
+    return groupChats.create(name, members);
+  }
+
+  /** Adds {@code member} to the group {@code group} names (an admin's change); as createGroup. */
+  public GroupView addToGroup(String group, String member)
+      throws IOException,
+          UnknownGroupException,
+          GroupChangeRefusedException,
+          UntrustedContactException,
+          MessageTooLongException {
+    return groupChats.change(group, GroupOp.ADD, List.of(member));
+  }
+
+  /**
+   * Removes {@code member} from the group (an admin's change): they learn it, and no message sent
+   * after it is sealed to their devices.
+   */
+  public GroupView removeFromGroup(String group, String member)
+      throws IOException,
+          UnknownGroupException,
+          GroupChangeRefusedException,
+          UntrustedContactException,
+          MessageTooLongException {
+    return groupChats.change(group, GroupOp.REMOVE, List.of(member));
+  }
+
+  /** Leaves the group; it stays in {@link #groups()} as removed. */
+  public GroupView leaveGroup(String group)
+      throws IOException,
+          UnknownGroupException,
+          GroupChangeRefusedException,
+          UntrustedContactException,
+          MessageTooLongException {
+    return groupChats.change(group, GroupOp.LEAVE, List.of(me()));
+  }
+
+  /** The groups this device knows, in the order it learnt them, each with its shown name. */
+  public List<GroupView> groups() throws IOException {
+    return groupChats.views();
+  }
+
+  /**
+   * The group {@code ref} names: {@code #name}, {@code #name~2}, the name alone when only one group
+   * has it, or its id in hex.
+   */
+  public GroupView group(String ref) throws IOException, UnknownGroupException {
+    return groupChats.resolve(ref);
+  }
+
+  /**
+   * Seals {@code text} to every current member of the group (and my other devices) and hands it to
+   * the relay now, durably as {@link #send}; returns the relay's answer per member.
+   */
+  public SendResult sendToGroup(String group, String text)
+      throws IOException,
+          UnknownGroupException,
+          UntrustedContactException,
+          MessageTooLongException {
+    try {
+      return groupChats.sendNow(group, text);
+    } catch (OutgoingMessages.NotAMemberException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Keeps {@code text} for the group in the durable outbox, then sends everything waiting if
+   * connected (sealed to the members as they are when it is sent); returns the group's shown name.
+   */
+  public String sendToGroupOrKeep(String group, String text)
+      throws IOException, UnknownGroupException {
+    String shown = groupChats.keep(group, text);
+    receiver.execute(outgoing::flush);
+    return shown;
+  }
+
+  /**
+   * The last {@code limit} messages of the group, oldest first; each entry's peer is its sender.
+   */
+  public List<HistoryEntry> groupHistory(String group, int limit)
+      throws IOException, UnknownGroupException {
+    return groupChats.history(group, limit);
+  }
+
+  /** The members who confirmed, with signed receipts, that they received my group message. */
+  public List<String> groupReceipts(String messageIdHex) throws IOException {
+    return groupChats.receipts(messageIdHex);
+  }
+
+  /** Test seam: my current state of group {@code idHex}. */
+  dev.ztchat.core.group.GroupState groupState(String idHex) throws IOException {
+    return groupChats.state(idHex);
+  }
+
   /** Users online now. */
   public List<String> whoIsOnline() throws IOException {
     RelayConnection conn = connection();
@@ -858,6 +977,10 @@ public final class ChatClient implements AutoCloseable {
       releaseMessageId(sender, envelope);
       throw e;
     }
+    if (m.content().isGroupContent()) {
+      group(m, sender, id, envelope);
+      return;
+    }
     if (m.sender().equals(config.me().name())) {
       ownCopy(m, sender, id, envelope);
       return;
@@ -868,7 +991,10 @@ public final class ChatClient implements AutoCloseable {
       acks.processed(sender, id);
       if (m.kind() == ContentKind.RECEIPT) {
         // Only a receipt from the very peer the message went to counts.
-        delivered = history.markDelivered(m.sender(), HexFormat.of().formatHex(m.receiptFor()));
+        String receiptFor = HexFormat.of().formatHex(m.receiptFor());
+        delivered =
+            history.markDelivered(m.sender(), receiptFor)
+                || groupChats.receipt(m.sender(), receiptFor);
       } else {
         history.recordIncoming(
             m.sender(), id, m.timestamp(), m.text()); // stored before acknowledged
@@ -887,6 +1013,33 @@ public final class ChatClient implements AutoCloseable {
       }
     } else {
       listener.onMessage(m);
+      sendReceipt(m);
+    }
+    acknowledge(sender, id);
+  }
+
+  /**
+   * Applies, stores and shows a group text or change (docs/v2/groups.md), mine from another device
+   * included; a shown text from someone else gets a receipt.
+   */
+  private void group(OpenedMessage m, String sender, String id, RoutingPrefix envelope)
+      throws IOException {
+    boolean own = m.sender().equals(config.me().name());
+    boolean shown;
+    try {
+      if (!own) {
+        contacts.senderAccepted(m.sender());
+      }
+      acks.processed(sender, id);
+      shown = groupChats.receive(m); // stored before acknowledged
+    } catch (IOException | RuntimeException e) {
+      releaseMessageId(sender, envelope);
+      throw e;
+    }
+    if (!own) {
+      tellLedgerNotices(m);
+    }
+    if (shown) {
       sendReceipt(m);
     }
     acknowledge(sender, id);
@@ -934,6 +1087,15 @@ public final class ChatClient implements AutoCloseable {
     for (LedgerNotice n : m.notices()) {
       listener.onNotice("[!] " + n.describe(peer));
     }
+  }
+
+  /**
+   * Test seam: processes {@code envelope} as if the relay had pushed it on this connection, as a
+   * hostile relay may push any envelope to anyone.
+   */
+  void deliverAsRelay(byte[] envelope) {
+    byte[] copy = envelope.clone();
+    receiver.execute(() -> receive(copy));
   }
 
   /** Test seam: the version-2 session store. */

@@ -26,6 +26,34 @@ public interface ChatListener {
   void onRejected(String claimedSender, RejectionReason reason, String explanation);
 
   /**
+   * A message to group {@code group} from {@code sender}, a member of my current state of the group
+   * (docs/v2/groups.md, receiving), checked as any message is and kept in the group's history;
+   * {@code sender} is me for a message sent from another of my devices. {@code message.text()} is
+   * the text.
+   */
+  default void onGroupMessage(GroupView group, String sender, OpenedMessage message) {}
+
+  /**
+   * A change to {@code group} was applied (or is waiting for an earlier one, or lost to a
+   * concurrent one): {@code description} says what happened, in words for the user ({@code alice
+   * added dave to #team}). {@code group} is the group's view after the change. Shown as a notice
+   * unless overridden.
+   */
+  default void onGroupChange(GroupView group, String description) {
+    onNotice(description);
+  }
+
+  /**
+   * A group message or change from {@code claimedSender} passed the envelope's checks but was
+   * refused by the group's rule (the sender is not a member, not an admin, the change does not
+   * chain...): dropped, and {@code explanation} says why and what to do. By default told as {@link
+   * #onRejected} with no reason.
+   */
+  default void onGroupRejected(String claimedSender, String explanation) {
+    onRejected(claimedSender, null, explanation);
+  }
+
+  /**
    * A message could not be processed for a local or transient reason (the directory could not be
    * asked, the disk or the database failed). Nothing was dropped: it was not acknowledged, so the
    * relay keeps it and delivers it again. {@code explanation} says so and why. Shown as a notice

@@ -27,7 +27,7 @@ import java.util.Set;
  */
 public final class ClientStore implements AutoCloseable {
   /** Schema version this code writes. */
-  static final int SCHEMA_VERSION = 4;
+  static final int SCHEMA_VERSION = 5;
 
   private static final Set<PosixFilePermission> OWNER_ONLY_DIR =
       PosixFilePermissions.fromString("rwx------");
@@ -130,6 +130,16 @@ public final class ClientStore implements AutoCloseable {
             s.execute(
                 "CREATE TABLE v2_ledger_entries (peer TEXT NOT NULL, device TEXT NOT NULL, seq"
                     + " INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (peer, device, seq))");
+          }
+          if (from < 5) {
+            s.execute(
+                "CREATE TABLE groups (group_id TEXT PRIMARY KEY, joined_at INTEGER NOT NULL,"
+                    + " body BLOB NOT NULL)");
+            s.execute(
+                "CREATE TABLE group_receipts (message_id TEXT NOT NULL, member TEXT NOT NULL,"
+                    + " received_at INTEGER NOT NULL, PRIMARY KEY (message_id, member))");
+            // A started session's initial-message header, kept until the peer answers.
+            s.execute("ALTER TABLE v2_sessions ADD COLUMN pending BLOB");
           }
         });
   }

@@ -159,6 +159,23 @@ final class ConversationHistory {
     return out;
   }
 
+  /** The peer (or group key) of my outgoing message {@code messageIdHex}, if one is stored. */
+  public synchronized java.util.Optional<String> peerOfOutgoing(String messageIdHex)
+      throws IOException {
+    try (PreparedStatement q =
+        store
+            .db()
+            .prepareStatement(
+                "SELECT peer FROM history WHERE direction = 'out' AND message_id = ? LIMIT 1")) {
+      q.setString(1, checkedId(messageIdHex));
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failed("read", e);
+    }
+  }
+
   /** The peers with stored messages, the one with the latest stored message first. */
   public synchronized List<String> peers() throws IOException {
     List<String> out = new ArrayList<>();

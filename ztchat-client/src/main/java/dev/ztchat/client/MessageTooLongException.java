@@ -16,6 +16,12 @@ public final class MessageTooLongException extends Exception {
     this.maxBytes = maxBytes;
   }
 
+  /** Too large for another reason than its text (e.g. too many recipient devices), said so. */
+  MessageTooLongException(String message) {
+    super(message);
+    this.maxBytes = 0;
+  }
+
   public int maxBytes() {
     return maxBytes;
   }

@@ -13,6 +13,8 @@ import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
 import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.envelope.WrappedKey;
+import dev.ztchat.core.group.GroupState;
+import dev.ztchat.core.group.GroupTimeline;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
@@ -61,6 +63,9 @@ final class OutgoingMessages {
   /** Peers told that their messages wait for their version-2 keys; guarded by flushLock. */
   private final Set<String> withheldTold = new HashSet<>();
 
+  /** The groups, for outbox entries whose target is a group; null until set. */
+  private volatile Groups groups;
+
   /** A reference as long as the longest this client makes, for measuring frames. */
   private static final String REF_PLACEHOLDER = "r0000000000";
 
@@ -81,6 +86,11 @@ final class OutgoingMessages {
     this.listener = requireNonNull(listener, "listener");
     this.v2 = requireNonNull(v2, "v2");
     this.sealer = new RsaOaepAesGcmSealer(me, clock);
+  }
+
+  /** Sends outbox entries whose target is a group ({@link Groups#key}) to its members. */
+  void useGroups(Groups all) {
+    this.groups = requireNonNull(all, "all");
   }
 
   /** Signs with {@code renewed} from now on (my keys were renewed). */
@@ -243,6 +253,15 @@ final class OutgoingMessages {
   }
 
   /**
+   * Keeps a group text durably ({@code key} is {@link Groups#key}); its size is checked when it is
+   * sealed, to the members' devices then.
+   */
+  void keepForGroup(String key, String text) throws IOException {
+    MessageContent.text(text); // refuses invalid Unicode or an absurd length before storing
+    outbox.enqueue(key, text);
+  }
+
+  /**
    * Sends everything waiting in the outbox, oldest first, while connected. Results go to the
    * listener; a message stays in the outbox until the relay accepted it.
    */
@@ -265,7 +284,7 @@ final class OutgoingMessages {
           PendingMessage ready = null;
           Frame.Sent sent = null;
           for (int round = 1; sent == null; round++) {
-            ready = p.sealed() && round == 1 ? p : seal(p);
+            ready = p.sealed() && round == 1 ? p : sealAny(p);
             if (ready == null) {
               break;
             }
@@ -286,11 +305,13 @@ final class OutgoingMessages {
           }
           // A version-2 envelope names the sender too (for its other devices): read the peer's.
           DeliveryStatus status =
-              sent.results().stream()
-                  .filter(d -> d.user().equals(p.peer()))
-                  .map(Frame.Delivery::status)
-                  .findFirst()
-                  .orElse(DeliveryStatus.UNKNOWN);
+              Groups.isGroupKey(p.peer())
+                  ? groupStatus(sent)
+                  : sent.results().stream()
+                      .filter(d -> d.user().equals(p.peer()))
+                      .map(Frame.Delivery::status)
+                      .findFirst()
+                      .orElse(DeliveryStatus.UNKNOWN);
           if (status.accepted()) {
             outbox.remove(p.id());
             history.markSent(p.peer(), ready.messageIdHex());
@@ -300,7 +321,7 @@ final class OutgoingMessages {
           } else {
             blocked.add(p.peer()); // FULL: try again on the next flush
           }
-          listener.onSendResult(p.peer(), ready.messageIdHex(), status);
+          listener.onSendResult(shown(p.peer()), ready.messageIdHex(), status);
         } catch (RelayConnection.RelayException e) {
           if (!RelayTtlCheck.isExpiredRefusal(e.code(), e.getMessage())) {
             LOG.debug("outbox waits: {}", e.getMessage());
@@ -313,7 +334,7 @@ final class OutgoingMessages {
             LOG.warn("{}", local.getMessage());
             return;
           }
-          listener.onSendFailed(p.peer(), RelayTtlCheck.EXPIRED_IN_OUTBOX);
+          listener.onSendFailed(shown(p.peer()), RelayTtlCheck.EXPIRED_IN_OUTBOX);
         } catch (IOException e) {
           LOG.debug("outbox waits: {}", e.getMessage());
           return; // disconnected: everything stays for the next connection
@@ -355,6 +376,187 @@ final class OutgoingMessages {
                 + " while their new device was held could not be sent to it now ("
                 + e.getMessage()
                 + "); it gets your messages from now on.");
+      }
+    }
+  }
+
+  /** {@link #seal} for a message to a person, {@link #sealGroup} for one to a group. */
+  private PendingMessage sealAny(PendingMessage p) throws IOException {
+    return Groups.isGroupKey(p.peer()) ? sealGroup(p) : seal(p);
+  }
+
+  /**
+   * The status of a group message: accepted when the relay took it for at least one member (it
+   * stores it once for them; sending it again would only be refused as a copy), else what it said.
+   */
+  private static DeliveryStatus groupStatus(Frame.Sent sent) {
+    List<DeliveryStatus> all = sent.results().stream().map(Frame.Delivery::status).toList();
+    if (all.contains(DeliveryStatus.QUEUED)) {
+      return DeliveryStatus.QUEUED;
+    }
+    if (all.contains(DeliveryStatus.DELIVERED)) {
+      return DeliveryStatus.DELIVERED;
+    }
+    return all.contains(DeliveryStatus.FULL) ? DeliveryStatus.FULL : DeliveryStatus.UNKNOWN;
+  }
+
+  /** The name a group key is shown by ({@code #team}); a person's name unchanged. */
+  private String shown(String key) {
+    Groups all = groups;
+    if (!Groups.isGroupKey(key) || all == null) {
+      return key;
+    }
+    try {
+      return all.view(key.substring(Groups.KEY_PREFIX.length())).shown();
+    } catch (IOException e) {
+      return key;
+    }
+  }
+
+  /**
+   * Seals a waiting group message as {@link #seal} does a direct one: null if it cannot go now (a
+   * member's keys are withheld) or never can (removed from the outbox, the user told).
+   */
+  private PendingMessage sealGroup(PendingMessage p) throws IOException {
+    try {
+      PendingMessage sealed = sealGroupChecked(p);
+      withheldTold.remove(p.peer());
+      return sealed;
+    } catch (PeerKeysWithheldException e) {
+      if (withheldTold.add(p.peer())) { // said once, not for every message or retry
+        listener.onNotice(e.getMessage());
+      }
+      return null;
+    } catch (NotAMemberException | UntrustedContactException | MessageTooLongException e) {
+      outbox.remove(p.id());
+      listener.onSendFailed(shown(p.peer()), e.getMessage());
+      return null;
+    }
+  }
+
+  /** I am not (or no longer) a member of the group a message waits for. */
+  static final class NotAMemberException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    NotAMemberException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Seals the group text {@code p} to the group's current members (and my other devices), records
+   * its sealed form and the history row, and returns it sealed.
+   */
+  private PendingMessage sealGroupChecked(PendingMessage p)
+      throws IOException, NotAMemberException, UntrustedContactException, MessageTooLongException {
+    Groups all = groups;
+    String idHex = p.peer().substring(Groups.KEY_PREFIX.length());
+    var timeline = all == null ? java.util.Optional.<GroupTimeline>empty() : all.timeline(idHex);
+    if (timeline.isEmpty() || timeline.get().removed()) {
+      throw new NotAMemberException(
+          "you are not a member of " + shown(p.peer()) + " (any more): the message was not sent");
+    }
+    GroupState state = timeline.get().state();
+    String self = me.name();
+    List<String> peers = state.members().stream().filter(m -> !m.equals(self)).toList();
+    V2Sending.Choice choice =
+        v2.chooseGroup(peers, MessageContent.groupText(state.id(), state.version(), p.text()));
+    if (!(choice instanceof V2Sending.Sealed sealed)) {
+      throw new PeerKeysWithheldException(
+          choice instanceof V2Sending.Withheld w
+              ? w.explanation()
+              : "group messages are sent in version 2 only");
+    }
+    V2Envelope envelope = sealed.envelope();
+    byte[] bytes = envelope.encode();
+    String id = envelope.prefix().messageIdHex();
+    outbox.attachEnvelope(p.id(), id, bytes);
+    history.recordOutgoing(
+        p.peer(),
+        id,
+        Instant.ofEpochMilli(envelope.prefix().timestampMillis()),
+        GroupConversations.stored(self, p.text()));
+    return new PendingMessage(p.id(), p.peer(), p.text(), p.createdAt(), id, bytes);
+  }
+
+  /**
+   * Sends a group text now, durably (kept in the outbox first, so a lost answer re-sends the same
+   * bytes on the next connection); returns the relay's answer. {@code key} is {@link Groups#key}.
+   */
+  SendResult sendGroupNow(String key, String text)
+      throws IOException, NotAMemberException, UntrustedContactException, MessageTooLongException {
+    synchronized (flushLock) {
+      flush();
+      RelayConnection conn = relay.current();
+      long row = outbox.enqueue(key, text);
+      PendingMessage p = new PendingMessage(row, key, text, clock.instant(), null, null);
+      for (int round = 1; ; round++) {
+        PendingMessage ready;
+        try {
+          ready = sealGroupChecked(p);
+        } catch (PeerKeysWithheldException e) {
+          throw new PeerKeysWithheldException(
+              e.getMessage() + " This message was kept and goes out on a later run.");
+        } catch (NotAMemberException | UntrustedContactException | MessageTooLongException e) {
+          outbox.remove(row);
+          throw e;
+        }
+        Frame.Sent sent;
+        try {
+          sent = deliver(conn, ready.envelope(), conn.nextRef(), devicesOf(ready.envelope()));
+        } catch (RelayConnection.RelayException e) {
+          history.forgetPending(key, ready.messageIdHex());
+          if (e.code() != ErrorCode.STALE_DEVICES) {
+            outbox.remove(row); // the relay answered: it did not store the message
+            throw e;
+          }
+          outbox.detachEnvelope(row); // never stored: sealed again under another id
+          staleRefused(shown(key), e, round);
+          continue;
+        } catch (IOException e) {
+          throw new UnconfirmedSendException(me.name(), ready.messageIdHex(), e);
+        }
+        outbox.remove(row);
+        history.markSent(key, ready.messageIdHex());
+        return new SendResult(sent.messageId(), sent.results());
+      }
+    }
+  }
+
+  /**
+   * Seals {@code content} (a group change) to every device of {@code peers} and my other devices
+   * and sends it now; returns the relay's answer. Not kept in the outbox: the caller applies the
+   * change once it went out.
+   *
+   * @throws PeerKeysWithheldException when a member has no version-2 keys now: nothing was sent
+   */
+  SendResult sendToMembers(String group, List<String> peers, MessageContent content)
+      throws IOException, UntrustedContactException, MessageTooLongException {
+    synchronized (flushLock) {
+      flush();
+      RelayConnection conn = relay.current();
+      for (int round = 1; ; round++) {
+        V2Sending.Choice choice = v2.chooseGroup(peers, content);
+        if (!(choice instanceof V2Sending.Sealed sealed)) {
+          throw new PeerKeysWithheldException(
+              (choice instanceof V2Sending.Withheld w
+                      ? w.explanation()
+                      : "group changes are sent in version 2 only.")
+                  + " Nothing was changed.");
+        }
+        V2Envelope envelope = sealed.envelope();
+        try {
+          Frame.Sent sent =
+              deliver(conn, envelope.encode(), conn.nextRef(), v2.announced(envelope));
+          return new SendResult(sent.messageId(), sent.results());
+        } catch (RelayConnection.RelayException e) {
+          if (e.code() != ErrorCode.STALE_DEVICES) {
+            throw e;
+          }
+          staleRefused(group, e, round);
+        } catch (IOException e) {
+          throw new UnconfirmedSendException(me.name(), envelope.prefix().messageIdHex(), e);
+        }
       }
     }
   }

@@ -196,6 +196,67 @@ final class V2Sending {
   }
 
   /**
+   * Seals {@code content} (a group text or change) in version 2 to every device of each of {@code
+   * peers} and to my other named devices: one envelope whose prefix names them all
+   * (docs/v2/groups.md, sending). Version 2 only: a peer the relay gives no version-2 keys for
+   * makes it {@link Withheld}, never version 1.
+   *
+   * @throws MessageTooLongException when the group has too many devices for one envelope, or the
+   *     envelope would not fit the relay's frame
+   */
+  Choice chooseGroup(List<String> peers, MessageContent content)
+      throws IOException, UntrustedContactException, MessageTooLongException {
+    if (peers.isEmpty()) {
+      return new Withheld("[!] The group has no other member: nothing to send.");
+    }
+    RelayConnection conn = relay.current();
+    V2Device device = stopped ? null : this.device;
+    if (device == null) {
+      return new Withheld(
+          "[!] Group messages need encryption version 2, and this device has no version-2 device"
+              + " certificate. Ask your administrator for one (pki issue YOUR-NAME --device"
+              + " DEVICE) and restart.");
+    }
+    if (!conn.relayVersions().contains(V2Envelope.VERSION)) {
+      return new Withheld(
+          "[!] Group messages need encryption version 2, which this server does not carry."
+              + " Connect to an updated server, or tell your administrator.");
+    }
+    V2MessageSealer sealer = new V2MessageSealer(device, clock, random, conn.welcome().maxFrame());
+    List<RecipientDevice> targets = new ArrayList<>();
+    List<PrekeyBundle> bundles = new ArrayList<>();
+    for (String peer : peers) {
+      if (!collect(sealer, peer, null, targets, bundles)) {
+        return new Withheld(groupMemberWithoutVersion2(peer));
+      }
+    }
+    if (ownDeviceNamed) {
+      collect(sealer, device.name(), HexFormat.of().formatHex(device.deviceId()), targets, bundles);
+    }
+    if (targets.size() > V2Body.MAX_ENTRIES) {
+      throw new MessageTooLongException(
+          "the group has too many devices for one message ("
+              + targets.size()
+              + ", at most "
+              + V2Body.MAX_ENTRIES
+              + "); nothing was sent. Remove members, or ask members to revoke devices they no"
+              + " longer use.");
+    }
+    return seal(sealer, content, targets, bundles);
+  }
+
+  /** Told when a group member has no version-2 keys at the relay. */
+  static String groupMemberWithoutVersion2(String peer) {
+    return "[!] "
+        + peer
+        + " cannot receive group messages now: the server gives no version-2 keys for "
+        + peer
+        + " (group messages are never sent in version 1). They go out once "
+        + peer
+        + " has connected with a version-2 device; if this lasts, tell your administrator.";
+  }
+
+  /**
    * Adds every device of {@code person} this device seals to (its device set, learnt from the
    * relay's list on first use) to {@code targets}, and the verified bundle of each one without a
    * session to {@code bundles}; {@code exclude} (hex) is left out. A device whose certificate is no

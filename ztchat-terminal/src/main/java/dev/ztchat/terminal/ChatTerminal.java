@@ -6,14 +6,17 @@ import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.ConnectionState;
 import dev.ztchat.client.ConnectionStatus;
+import dev.ztchat.client.GroupView;
 import dev.ztchat.client.HistoryEntry;
 import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.MessageTooLongException;
 import dev.ztchat.client.PinnedKeys;
+import dev.ztchat.client.UnknownGroupException;
 import dev.ztchat.client.UntrustedContactException;
 import dev.ztchat.client.VerifiedContact;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
+import dev.ztchat.core.group.GroupChangeRefusedException;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.pki.KeyFingerprint;
 import dev.ztchat.core.protocol.DeliveryStatus;
@@ -50,6 +53,12 @@ public final class ChatTerminal implements ChatListener {
       """
       Commands:
         /to NAME           talk to NAME (messages you type go to them); names are lowercase
+        /to #GROUP         talk to a group (see /group list)
+        /group create NAME a,b,c   create group #NAME with members a, b and c (you are its admin)
+        /group add NAME x          add x to #NAME (admins only)
+        /group remove NAME x       remove x from #NAME (admins only)
+        /group leave NAME          leave #NAME
+        /group list                the groups on this device, their members (* = admin)
         /r [TEXT]          reply: talk to whoever wrote last (and send TEXT to them)
         /who               who of those who wrote to you is online (needs the connection)
         /fingerprint NAME  show the safety number to compare with NAME out of band
@@ -132,7 +141,14 @@ public final class ChatTerminal implements ChatListener {
     String[] parts = line.split("\\s+", 2);
     String arg = parts.length > 1 ? parts[1].strip() : "";
     switch (parts[0]) {
-      case "/to" -> talkTo(arg);
+      case "/to" -> {
+        if (arg.startsWith("#")) {
+          talkToGroup(arg);
+        } else {
+          talkTo(arg);
+        }
+      }
+      case "/group" -> group(arg);
       case "/r" -> reply(arg);
       case "/who" -> who();
       case "/fingerprint" -> fingerprint(arg.isEmpty() ? peer.get() : arg);
@@ -178,6 +194,108 @@ public final class ChatTerminal implements ChatListener {
     peer.set(name);
     print("Now talking to " + name + "." + unchecked);
     showHistory(name);
+  }
+
+  /** Chooses the group {@code ref} names ({@code #team}, {@code #team~2}) as the conversation. */
+  private void talkToGroup(String ref) throws IOException {
+    GroupView g;
+    try {
+      g = client.group(ref);
+    } catch (UnknownGroupException e) {
+      print("[!] " + e.getMessage());
+      return;
+    }
+    if (g.removed()) {
+      print("[!] You are no longer a member of " + g.shown() + ": nothing can be sent to it.");
+      return;
+    }
+    peer.set(g.shown());
+    print("Now talking to " + g.shown() + " (" + String.join(", ", g.members()) + ").");
+    List<HistoryEntry> recent;
+    try {
+      recent = client.groupHistory(g.idHex(), 20);
+    } catch (UnknownGroupException e) {
+      return;
+    }
+    for (HistoryEntry e : recent) {
+      String who = e.direction() == HistoryEntry.Direction.IN ? e.peer() : "me";
+      print("[" + TIME.format(e.sentAt()) + "] " + g.shown() + " " + who + ": " + e.text());
+    }
+  }
+
+  /** {@code /group create|add|remove|leave|list ...}. */
+  private void group(String arg) throws IOException {
+    String[] w = arg.isEmpty() ? new String[0] : arg.split("\\s+");
+    String usage =
+        "usage: /group create NAME a,b,c | /group add NAME USER | /group remove NAME USER |"
+            + " /group leave NAME | /group list";
+    if (w.length == 0) {
+      print(usage);
+      return;
+    }
+    try {
+      switch (w[0]) {
+        case "list" -> {
+          List<GroupView> all = client.groups();
+          if (all.isEmpty()) {
+            print("No groups on this device: /group create NAME a,b,c makes one.");
+          }
+          for (GroupView g : all) {
+            List<String> members =
+                g.members().stream().map(m -> g.admins().contains(m) ? m + "*" : m).toList();
+            print(
+                g.shown()
+                    + "  "
+                    + String.join(", ", members)
+                    + (g.removed() ? "  (you are no longer a member)" : ""));
+          }
+        }
+        case "create" -> {
+          if (w.length != 3) {
+            print(usage);
+            return;
+          }
+          GroupView g = client.createGroup(bare(w[1]), List.of(w[2].split(",")));
+          print("Created " + g.shown() + " with " + String.join(", ", g.members()) + ".");
+        }
+        case "add", "remove" -> {
+          if (w.length != 3) {
+            print(usage);
+            return;
+          }
+          GroupView g =
+              w[0].equals("add")
+                  ? client.addToGroup(w[1], w[2])
+                  : client.removeFromGroup(w[1], w[2]);
+          print(
+              (w[0].equals("add") ? "Added " : "Removed ")
+                  + w[2]
+                  + (w[0].equals("add") ? " to " : " from ")
+                  + g.shown()
+                  + "; members: "
+                  + String.join(", ", g.members())
+                  + ".");
+        }
+        case "leave" -> {
+          if (w.length != 2) {
+            print(usage);
+            return;
+          }
+          GroupView g = client.leaveGroup(w[1]);
+          print("You left " + g.shown() + ".");
+          peer.compareAndSet(g.shown(), null);
+        }
+        default -> print(usage);
+      }
+    } catch (GroupChangeRefusedException | UnknownGroupException | MessageTooLongException e) {
+      print("[!] Refused: " + e.getMessage());
+    } catch (UntrustedContactException e) {
+      print("[!] Refused: " + RemedyText.explain(e));
+    }
+  }
+
+  private static String bare(String name) {
+    return name.startsWith("#") ? name.substring(1) : name;
   }
 
   /**
@@ -236,11 +354,15 @@ public final class ChatTerminal implements ChatListener {
       return;
     }
     try {
-      client.sendOrKeep(to, text);
+      if (to.startsWith("#")) {
+        client.sendToGroupOrKeep(to, text);
+      } else {
+        client.sendOrKeep(to, text);
+      }
       if (!client.isConnected()) {
         print("[offline: kept on this device, sent when the connection is back]");
       }
-    } catch (MessageTooLongException | IllegalArgumentException e) {
+    } catch (MessageTooLongException | UnknownGroupException | IllegalArgumentException e) {
       print("[!] Not sent: " + e.getMessage());
     }
   }
@@ -374,6 +496,22 @@ public final class ChatTerminal implements ChatListener {
     print("[" + TIME.format(m.timestamp()) + "] me -> " + to + ": " + m.text());
   }
 
+  /** A group message: {@code #team alice: text}. */
+  @Override
+  public void onGroupMessage(GroupView group, String sender, OpenedMessage m) {
+    String who = client != null && sender.equals(client.me()) ? "me" : sender;
+    print("[" + TIME.format(m.timestamp()) + "] " + group.shown() + " " + who + ": " + m.text());
+  }
+
+  @Override
+  public void onGroupRejected(String claimedSender, String explanation) {
+    print(
+        "[!] Group message dropped (claimed sender: "
+            + (claimedSender == null ? "unknown" : claimedSender)
+            + ") - "
+            + explanation);
+  }
+
   @Override
   public void onDelivered(String from, String messageIdHex) {
     print("  (" + from + " received your message " + describeSent(from, messageIdHex) + ")");
@@ -454,8 +592,11 @@ public final class ChatTerminal implements ChatListener {
   public void onSendResult(String to, String messageIdHex, DeliveryStatus status) {
     switch (status) {
       case DELIVERED -> {}
-      case QUEUED ->
+      case QUEUED -> {
+        if (!to.startsWith("#")) { // in a group, someone is usually offline: nothing to say
           print("[the server stored your message and delivers it when " + to + " is online]");
+        }
+      }
       case FULL ->
           print(
               "[!] "
