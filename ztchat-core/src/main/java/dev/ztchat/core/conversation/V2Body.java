@@ -29,7 +29,7 @@ import java.util.Set;
  *
  * <pre>
  * body  = u8 body_format (=1) | 32B sender_device | u16 cert_len | cert
- *         | u8 n (1..128) | n * entry | 12B nonce | u32 ct_len (&gt;= 16) | ct
+ *         | u8 n (1..255) | n * entry | 12B nonce | u32 ct_len (&gt;= 16) | ct
  * entry = u8 name_len | name | 32B recipient_device | 16B session_id
  *         | u16 init_len | init | u16 msg_len | msg
  * </pre>
@@ -41,8 +41,11 @@ public final class V2Body {
   /** The only body format this code writes and reads. */
   public static final int FORMAT = 1;
 
-  /** Most entries (recipient devices) in one body: 32 recipients with 4 devices each. */
-  public static final int MAX_ENTRIES = 128;
+  /**
+   * Most entries (recipient devices) in one body: all a u8 count can say, so a group of 64 members
+   * fits when its members have about four devices each (docs/v2/messages.md section 3.2).
+   */
+  public static final int MAX_ENTRIES = 255;
 
   private final byte[] senderDevice;
   private final byte[] certificate;
@@ -226,10 +229,10 @@ public final class V2Body {
 
   /**
    * Parses {@code body}, the body of an envelope whose prefix is {@code prefix}, strictly (section
-   * 3.2): an unknown format, truncation, trailing bytes, an entry count of 0 or over 128, a name
-   * the prefix does not list, two entries for one device, a malformed initial-message header, an
-   * initial entry without a certificate, or a ciphertext shorter than its tag are all {@link
-   * MalformedEnvelopeException}.
+   * 3.2): an unknown format, truncation, trailing bytes, an entry count of 0 (a u8 cannot exceed
+   * 255), a name the prefix does not list, two entries for one device, a malformed initial-message
+   * header, an initial entry without a certificate, or a ciphertext shorter than its tag are all
+   * {@link MalformedEnvelopeException}.
    */
   public static V2Body decode(byte[] body, RoutingPrefix prefix) throws MalformedEnvelopeException {
     requireNonNull(prefix, "prefix");

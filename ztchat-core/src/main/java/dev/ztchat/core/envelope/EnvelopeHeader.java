@@ -19,7 +19,10 @@ public record EnvelopeHeader(
   /** Length of a message id in bytes. */
   public static final int MESSAGE_ID_BYTES = 16;
 
-  /** Most recipients an envelope may name. */
+  /**
+   * Most recipients a version-1 envelope may name (version 2: {@link
+   * RoutingPrefix#MAX_RECIPIENTS_V2}).
+   */
   public static final int MAX_RECIPIENTS = 32;
 
   /** Most wrapped keys an envelope may carry (docs/PROTOCOL.md section 5): four per recipient. */

@@ -18,6 +18,12 @@ import java.util.List;
  */
 public record RoutingPrefix(
     int version, String sender, List<String> recipients, long timestampMillis, byte[] messageId) {
+  /**
+   * Most recipients a prefix of version 2 or later may name (docs/v2/envelope.md section 2.1): a
+   * group of 64 members is the sender and 63 others, with room to spare. Version 1 keeps {@link
+   * EnvelopeHeader#MAX_RECIPIENTS}.
+   */
+  public static final int MAX_RECIPIENTS_V2 = 64;
 
   public RoutingPrefix {
     requireNonNull(sender, "sender");
@@ -29,10 +35,13 @@ public record RoutingPrefix(
     // EnvelopeHeader (version 1) is checked here too, so the relay's answers are one for all
     // versions.
     IdentityName.validate(sender);
-    if (recipients.isEmpty() || recipients.size() > EnvelopeHeader.MAX_RECIPIENTS) {
+    int max = maxRecipients(version);
+    if (recipients.isEmpty() || recipients.size() > max) {
       throw new IllegalArgumentException(
-          "an envelope names 1 to "
-              + EnvelopeHeader.MAX_RECIPIENTS
+          "an envelope of version "
+              + version
+              + " names 1 to "
+              + max
               + " recipients, not "
               + recipients.size());
     }
@@ -45,6 +54,11 @@ public record RoutingPrefix(
           "message id must be " + EnvelopeHeader.MESSAGE_ID_BYTES + " bytes");
     }
     messageId = messageId.clone();
+  }
+
+  /** Most recipients an envelope of {@code version} may name: 32 for version 1, else 64. */
+  public static int maxRecipients(int version) {
+    return version == EnvelopeHeader.VERSION ? EnvelopeHeader.MAX_RECIPIENTS : MAX_RECIPIENTS_V2;
   }
 
   @Override

@@ -130,7 +130,7 @@ public final class GroupTimeline {
       return concurrent(incoming);
     }
     if (!current.isMember(me)) {
-      if (incoming.change().op() == GroupOp.ADD) {
+      if (incoming.change().op() == GroupOp.ADD && incoming.change().subjects().contains(me)) {
         try {
           checkWelcome(me, incoming.author(), incoming.change());
           history.clear();

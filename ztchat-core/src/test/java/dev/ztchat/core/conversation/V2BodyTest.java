@@ -115,6 +115,39 @@ class V2BodyTest {
     assertMalformed(encoded, "not 0");
   }
 
+  private static List<V2Body.Entry> entriesForDevices(int n) {
+    List<V2Body.Entry> entries = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] device = filled(32, 0x22);
+      device[0] = (byte) i;
+      device[1] = (byte) (i >>> 8);
+      entries.add(new V2Body.Entry("bob", device, SESSION, Optional.empty(), filled(149, 8)));
+    }
+    return entries;
+  }
+
+  @Test
+  void bodyWith255Entries_decodes() throws Exception {
+    V2Body body =
+        new V2Body(SENDER, new byte[0], entriesForDevices(255), filled(12, 9), filled(17, 10));
+
+    byte[] encoded = body.encode();
+
+    assertThat(encoded[35] & 0xff).isEqualTo(255);
+    assertThat(V2Body.decode(encoded, PREFIX)).isEqualTo(body);
+    assertThat(V2Body.decode(encoded, PREFIX).entries()).hasSize(255);
+  }
+
+  @Test
+  void bodyWith256Entries_isRefusedByTheEncoder() {
+    List<V2Body.Entry> entries = entriesForDevices(256);
+
+    assertThatThrownBy(
+            () -> new V2Body(SENDER, new byte[0], entries, filled(12, 9), filled(17, 10)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1 to 255 entries");
+  }
+
   @Test
   void entryNamingSomeoneOutsideThePrefix_isMalformed() {
     byte[] encoded = body(new byte[0], entry("dave", Optional.empty())).encode();
