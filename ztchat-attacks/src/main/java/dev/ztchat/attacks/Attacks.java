@@ -19,6 +19,7 @@ public final class Attacks {
           new BothVersions(new KeySubstitutionAttack(), new KeySubstitutionV2Attack()),
           new GhostDeviceAttack(),
           new RemovedMemberAttack(),
+          new GroupSpoofAttack(),
           new ForwardSecrecyAttack(),
           new EnvelopeDowngradeAttack(),
           new DropAttack(),

@@ -133,30 +133,50 @@ final class GroupStage implements AutoCloseable {
 
   /**
    * Delivers {@code envelope} to {@code to} as a hostile relay would; returns what {@code to}'s
-   * client did: {@code SHOWN} (a group text or message shown; left on the screen to be counted),
-   * {@code GROUP_REFUSED} (refused by the group's rule), a rejection reason, or {@code nothing
-   * reported}.
+   * client did, as {@link #outcome}.
    */
   String deliver(String to, byte[] envelope, boolean binary) throws Exception {
-    VictimScreen screen = screen(to);
-    screen.clearRejectionsAndNotices();
-    screen.clearGroupRefusalsAndChanges();
-    int shownBefore = screen.groupShownTexts().size() + screen.shownCount();
+    int shownBefore = prepare(to);
     if (!Polling.eventually(WAIT, () -> relay.isOpen(to))
         || relay.inject(to, envelope, binary) == 0) {
       throw new CouldNotRunException(to + " is not connected to the relay");
     }
+    return outcome(to, shownBefore);
+  }
+
+  /**
+   * Forgets {@code to}'s refusals, notices and group changes so far; returns how many messages it
+   * was shown so far, for {@link #outcome}.
+   */
+  int prepare(String to) {
+    VictimScreen screen = screen(to);
+    screen.clearRejectionsAndNotices();
+    screen.clearGroupRefusalsAndChanges();
+    return shown(screen);
+  }
+
+  private static int shown(VictimScreen screen) {
+    return screen.groupShownTexts().size() + screen.shownCount();
+  }
+
+  /**
+   * What {@code to}'s client did with what reached it since {@link #prepare}: {@code SHOWN} (a
+   * group text or message shown; left on the screen to be counted), {@code GROUP_REFUSED} (refused
+   * by the group's rule), a rejection reason, {@code KEPT_UNOPENED}, or {@code nothing reported}.
+   */
+  String outcome(String to, int shownBefore) throws Exception {
+    VictimScreen screen = screen(to);
     boolean any =
         Polling.eventually(
             V2Outcomes.QUIET,
             () ->
                 screen.anythingPending()
                     || screen.anyGroupOutcomePending()
-                    || screen.groupShownTexts().size() + screen.shownCount() > shownBefore);
+                    || shown(screen) > shownBefore);
     if (!any) {
       return "nothing reported";
     }
-    if (screen.groupShownTexts().size() + screen.shownCount() > shownBefore) {
+    if (shown(screen) > shownBefore) {
       return "SHOWN";
     }
     if (screen.nextGroupRefused(Duration.ZERO) != null) {

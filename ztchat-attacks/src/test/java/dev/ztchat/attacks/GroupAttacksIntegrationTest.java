@@ -38,4 +38,18 @@ class GroupAttacksIntegrationTest {
         .contains("replayed -> REPLAY")
         .doesNotContain("SHOWN");
   }
+
+  @Test
+  void groupSpoof_forgedAuthorNonAdminChangesAndReplayedChange_areRefusedByEveryMember() {
+    Verdict v = run(new GroupSpoofAttack());
+    assertThat(v.outcome()).as(v.observed()).isEqualTo(Verdict.Outcome.HELD);
+    assertThat(v.observed())
+        .contains("shown to alice as carol's")
+        .contains("shown to bob as carol's")
+        .contains("group texts shown as bob's: 0")
+        .contains("adds dave (not an admin) -> alice: GROUP_REFUSED, bob: GROUP_REFUSED")
+        .contains("removes alice (not an admin) -> alice: GROUP_REFUSED, bob: GROUP_REFUSED")
+        .contains("replayed to bob -> REPLAY")
+        .contains("changed by mallory: none");
+  }
 }
