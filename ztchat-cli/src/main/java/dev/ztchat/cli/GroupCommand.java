@@ -130,7 +130,7 @@ final class GroupCommand implements Runnable {
         required = true,
         split = ",",
         paramLabel = "USER",
-        description = "The other members, comma-separated: --members bob,carol.")
+        description = "The other members' user names, separated by commas.")
     List<String> members = new ArrayList<>();
 
     @Override

@@ -747,6 +747,11 @@ public final class ChatClient implements AutoCloseable {
     return groupChats.receipts(messageIdHex);
   }
 
+  /** Test seam: my current state of group {@code idHex}. */
+  dev.ztchat.core.group.GroupState groupState(String idHex) throws IOException {
+    return groupChats.state(idHex);
+  }
+
   /** Users online now. */
   public List<String> whoIsOnline() throws IOException {
     RelayConnection conn = connection();
@@ -1060,6 +1065,15 @@ public final class ChatClient implements AutoCloseable {
     for (LedgerNotice n : m.notices()) {
       listener.onNotice("[!] " + n.describe(peer));
     }
+  }
+
+  /**
+   * Test seam: processes {@code envelope} as if the relay had pushed it on this connection, as a
+   * hostile relay may push any envelope to anyone.
+   */
+  void deliverAsRelay(byte[] envelope) {
+    byte[] copy = envelope.clone();
+    receiver.execute(() -> receive(copy));
   }
 
   /** Test seam: the version-2 session store. */

@@ -138,6 +138,8 @@ public final class ClientStore implements AutoCloseable {
             s.execute(
                 "CREATE TABLE group_receipts (message_id TEXT NOT NULL, member TEXT NOT NULL,"
                     + " received_at INTEGER NOT NULL, PRIMARY KEY (message_id, member))");
+            // A started session's initial-message header, kept until the peer answers.
+            s.execute("ALTER TABLE v2_sessions ADD COLUMN pending BLOB");
           }
         });
   }

@@ -184,6 +184,14 @@ final class GroupConversations {
     return out;
   }
 
+  /** My current state of group {@code idHex}. */
+  GroupState state(String idHex) throws IOException {
+    return groups
+        .timeline(idHex)
+        .orElseThrow(() -> new IOException("no group " + idHex + " on this device"))
+        .state();
+  }
+
   /** Who confirmed receiving my group message {@code messageIdHex}, in that order. */
   List<String> receipts(String messageIdHex) throws IOException {
     return store.receipts(messageIdHex);

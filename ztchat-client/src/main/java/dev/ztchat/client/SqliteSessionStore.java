@@ -66,7 +66,7 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     List<StoredSession> out = new ArrayList<>();
     try (PreparedStatement q =
         db.prepareStatement(
-            "SELECT device, session_id, last_used, body FROM v2_sessions WHERE peer = ?"
+            "SELECT device, session_id, last_used, body, pending FROM v2_sessions WHERE peer = ?"
                 + " ORDER BY last_used DESC, rowid DESC")) {
       q.setString(1, peer);
       try (ResultSet rs = q.executeQuery()) {
@@ -74,8 +74,13 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
           String device = rs.getString(1);
           String sessionId = rs.getString(2);
           byte[] plain = open(rs.getBytes(4), sessionBinding(peer, device, sessionId));
+          byte[] pending = rs.getBytes(5);
           try {
-            out.add(decodeSession(peer, device, sessionId, rs.getLong(3), plain));
+            StoredSession stored = decodeSession(peer, device, sessionId, rs.getLong(3), plain);
+            out.add(
+                pending == null
+                    ? stored
+                    : withPending(stored, open(pending, pendingBinding(peer, device, sessionId))));
           } finally {
             Arrays.fill(plain, (byte) 0);
           }
@@ -162,6 +167,12 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     } finally {
       Arrays.fill(plain, (byte) 0);
     }
+    // The initial-message header a started session repeats until the peer answers (section 5.2
+    // of docs/v2/sessions.md): lost here, a message sealed again before the first one was read
+    // (e.g. after a stale_devices refusal) could not be opened by the peer.
+    byte[] pending = session.pendingInitial();
+    byte[] sealedPending =
+        pending.length == 0 ? null : key.seal(pending, pendingBinding(peer, device, sessionId));
     byte[] head = ledger.head();
     byte[] sealedLedger;
     try {
@@ -185,13 +196,14 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
       try {
         try (PreparedStatement u =
             db.prepareStatement(
-                "INSERT OR REPLACE INTO v2_sessions (peer, device, session_id, last_used, body)"
-                    + " VALUES (?, ?, ?, ?, ?)")) {
+                "INSERT OR REPLACE INTO v2_sessions (peer, device, session_id, last_used, body,"
+                    + " pending) VALUES (?, ?, ?, ?, ?, ?)")) {
           u.setString(1, peer);
           u.setString(2, device);
           u.setString(3, sessionId);
           u.setLong(4, session.lastUsedMillis());
           u.setBytes(5, sealedSession);
+          u.setBytes(6, sealedPending);
           u.executeUpdate();
         }
         try (PreparedStatement d =
@@ -281,6 +293,21 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
 
   private static byte[] ledgerBinding(String peer, String device) {
     return AtRestKey.binding("v2_ledgers", peer, device);
+  }
+
+  private static byte[] pendingBinding(String peer, String device, String sessionId) {
+    return AtRestKey.binding("v2_sessions.pending", peer, device, sessionId);
+  }
+
+  private static StoredSession withPending(StoredSession s, byte[] pending) {
+    return new StoredSession(
+        s.peer(),
+        s.peerDevice(),
+        s.sessionId(),
+        s.peerCertificate(),
+        s.ratchetState(),
+        s.lastUsedMillis(),
+        pending);
   }
 
   private static byte[] entryBinding(String peer, String device, long seq) {

@@ -171,6 +171,9 @@ class SqliteSessionStoreTest extends SessionStoreContract {
     closeAll();
     try (Connection raw = raw();
         Statement s = raw.createStatement()) {
+      s.execute("DROP TABLE groups"); // schema 5
+      s.execute("DROP TABLE group_receipts");
+      s.execute("ALTER TABLE v2_sessions DROP COLUMN pending");
       s.execute("DROP TABLE v2_ledger_entries");
       s.execute("ALTER TABLE v2_ledgers DROP COLUMN generation");
       s.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
@@ -201,6 +204,29 @@ class SqliteSessionStoreTest extends SessionStoreContract {
         .containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
     assertThat(ConversationLedger.fromStored(split.head(), split.entries()).toBytes())
         .isEqualTo(ledger.toBytes());
+  }
+
+  @Test
+  void aStartedSessionsPendingInitialHeader_isKeptUntilReplaced_soAMessageSealedAgainCarriesIt()
+      throws Exception {
+    byte[] header = random(120);
+    StoredSession started =
+        new StoredSession("bob", random(32), random(16), random(300), random(200), 1000, header);
+    store().save(started, ledger(random(40)));
+    closeAll();
+
+    SessionStore again = store();
+    assertThat(again.sessions("bob")).containsExactly(started);
+    StoredSession answered =
+        new StoredSession(
+            "bob",
+            started.peerDevice(),
+            started.sessionId(),
+            started.peerCertificate(),
+            random(200),
+            2000);
+    again.save(answered, ledger(random(40)));
+    assertThat(again.sessions("bob")).containsExactly(answered);
   }
 
   @Test

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A group message is one version-2 envelope naming every other member (docs/v2/groups.md section
- * 8): a real relay accepts one naming more than version 1's 32 recipients, stores it for each, and
+ * 7): a real relay accepts one naming more than version 1's 32 recipients, stores it for each, and
  * delivers it to each; it refuses one naming more than 64 (docs/v2/envelope.md section 2.1).
  */
 class GroupFanOutIntegrationTest {

@@ -89,7 +89,7 @@ class V2MessageOpenerChecksTest {
 
     assertThatThrownBy(() -> bob.open(signed(alice.key, e.prefix(), body)))
         .isInstanceOf(MalformedEnvelopeException.class)
-        .hasMessageContaining("1 to 128 entries, not 0");
+        .hasMessageContaining("1 to 255 entries, not 0");
   }
 
   @Test

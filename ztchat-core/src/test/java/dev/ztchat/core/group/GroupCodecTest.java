@@ -234,4 +234,23 @@ class GroupCodecTest {
         .isInstanceOf(MalformedGroupException.class)
         .hasMessageContaining("not sorted");
   }
+
+  @Test
+  void everyByteOfAChangeMutated_decodesOrIsMalformed_neverAnotherException() throws Exception {
+    GroupState v1 = GroupState.created(id, "team", "alice", List.of("bob", "carol"));
+    byte[] full = GroupRules.propose(v1, "alice", GroupOp.ADD, List.of("dave")).encode();
+    int malformed = 0;
+    for (int i = 0; i < full.length; i++) {
+      for (int value : new int[] {0x00, 0x01, 0x7f, 0x80, 0xff, full[i] ^ 0x01}) {
+        byte[] mutated = full.clone();
+        mutated[i] = (byte) value;
+        try {
+          GroupChange.decode(mutated);
+        } catch (MalformedGroupException e) {
+          malformed++;
+        }
+      }
+    }
+    assertThat(malformed).isPositive();
+  }
 }
