@@ -1,10 +1,14 @@
 package dev.ztchat.attacks;
 
 import dev.ztchat.client.ChatListener;
+import dev.ztchat.client.GroupView;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -17,7 +21,15 @@ final class VictimScreen implements ChatListener {
     }
   }
 
+  /**
+   * A group message shown: to the group shown as {@code group}, from the verified {@code sender}.
+   */
+  record GroupShown(String group, String sender, String text) {}
+
   private final BlockingQueue<OpenedMessage> shown = new LinkedBlockingQueue<>();
+  private final BlockingQueue<GroupShown> groupShown = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> groupChanges = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> groupRefused = new LinkedBlockingQueue<>();
   private final BlockingQueue<Rejection> rejected = new LinkedBlockingQueue<>();
   private final BlockingQueue<String> notices = new LinkedBlockingQueue<>();
   private final BlockingQueue<String> notProcessed = new LinkedBlockingQueue<>();
@@ -25,6 +37,22 @@ final class VictimScreen implements ChatListener {
   @Override
   public void onMessage(OpenedMessage message) {
     shown.add(message);
+  }
+
+  @Override
+  public void onGroupMessage(GroupView group, String sender, OpenedMessage message) {
+    groupShown.add(new GroupShown(group.shown(), sender, message.text()));
+  }
+
+  @Override
+  public void onGroupChange(GroupView group, String description) {
+    groupChanges.add(description);
+  }
+
+  /** A group message or change refused by the group's rule: kept apart from envelope refusals. */
+  @Override
+  public void onGroupRejected(String claimedSender, String explanation) {
+    groupRefused.add(explanation);
   }
 
   @Override
@@ -59,6 +87,61 @@ final class VictimScreen implements ChatListener {
       }
     }
     return null;
+  }
+
+  /**
+   * The next group message shown with {@code text}, skipping others (they stay counted in {@link
+   * #groupShownTexts}), or null after {@code timeout}.
+   */
+  GroupShown nextGroupShown(String text, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    GroupShown g;
+    while ((g = groupShown.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+        != null) {
+      if (g.text().equals(text)) {
+        return g;
+      }
+      seenGroupTexts.add(g);
+    }
+    return null;
+  }
+
+  private final List<GroupShown> seenGroupTexts = new CopyOnWriteArrayList<>();
+
+  /** Every group message shown and not yet taken by {@link #nextGroupShown}, or skipped by it. */
+  List<GroupShown> groupShownTexts() {
+    List<GroupShown> all = new ArrayList<>(seenGroupTexts);
+    all.addAll(groupShown);
+    return all;
+  }
+
+  /** The next group change told that contains {@code part}, skipping others, or null. */
+  String nextGroupChange(String part, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String c;
+    while ((c = groupChanges.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+        != null) {
+      if (c.contains(part)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** The next group refusal, or null if none within {@code timeout}. */
+  String nextGroupRefused(Duration timeout) throws InterruptedException {
+    return groupRefused.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether a group message was shown or a group message or change refused, and not yet taken. */
+  boolean anyGroupOutcomePending() {
+    return !groupShown.isEmpty() || !groupRefused.isEmpty();
+  }
+
+  /** Forgets group refusals and group changes told so far (shown group messages stay). */
+  void clearGroupRefusalsAndChanges() {
+    groupRefused.clear();
+    groupChanges.clear();
   }
 
   /** The next message shown, or null if none within {@code timeout}. */

@@ -3,6 +3,7 @@ package dev.ztchat.cli;
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatClientConfig;
 import dev.ztchat.client.ChatListener;
+import dev.ztchat.client.GroupView;
 import dev.ztchat.client.RelayConnection;
 import dev.ztchat.client.SendResult;
 import dev.ztchat.client.UntrustedContactException;
@@ -209,6 +210,8 @@ final class DemoCommand implements Callable<Integer> {
                   + " her.");
         }
 
+        groupAndSecondDevice(admin, certs, server, tmp, bobScreen);
+
         try (RelayConnection attacker =
             RelayConnection.connect(
                 "localhost",
@@ -260,7 +263,8 @@ final class DemoCommand implements Callable<Integer> {
         step("Summary");
         say(
             "Delivered and verified: 6 messages (one while bob was offline, two in version 1 with"
-                + " carol). Dropped: 1 replay, 1 tampered message, 1 spoofed sender.");
+                + " carol), and one group message to bob, carol and alice's phone. Dropped: 1"
+                + " replay, 1 tampered message, 1 spoofed sender.");
         say("A revoked device was cut off within seconds, without restarting anything.");
         say(
             "The relay never had a key that could read a message, and could not alter, forge or"
@@ -291,6 +295,81 @@ final class DemoCommand implements Callable<Integer> {
             PemFiles.readCertificate(certs.caCertificate()),
             tmp.resolve("state-" + id.name()))
         .withDevice(certs.hasDevice(id.name()) ? certs.readDevice(id.name()) : null);
+  }
+
+  /**
+   * carol upgrades to version 2, alice gets a laptop and a phone (two named devices), alice's
+   * laptop creates {@code #team} with bob and carol and writes to it: bob and carol read it, and
+   * alice's phone shows the copy of what her laptop sent.
+   */
+  private void groupAndSecondDevice(
+      PkiAdmin admin, CertsLayout certs, RelayServer server, Path tmp, Screen bobScreen)
+      throws Exception {
+    step("carol upgrades, alice gets a laptop and a phone, and alice starts the group #team");
+    int days = PkiAdmin.InitOptions.defaults().days();
+    admin.addDevice("carol", days);
+    admin.issueDevice("alice", "laptop", keyBits, days);
+    admin.issueDevice("alice", "phone", keyBits, days);
+    say(
+        "The CA issued carol a device key, and alice one for her laptop and one for her phone:"
+            + " each device has its own key and its own sessions; no private key is copied.");
+    UserIdentity alice = certs.readUser("alice");
+    Screen carolScreen = new Screen("carol");
+    Screen phoneScreen = new Screen("alice's phone");
+    try (ChatClient phone =
+            ChatClient.connect(device(certs, alice, "phone", server, tmp), phoneScreen);
+        ChatClient carol =
+            ChatClient.connect(config(certs, certs.readUser("carol"), server, tmp), carolScreen);
+        ChatClient laptop =
+            ChatClient.connect(device(certs, alice, "laptop", server, tmp), new Screen("laptop"))) {
+      createTeam(laptop);
+      say(
+          "alice's laptop created #team with bob and carol; each member's client checks the signed"
+              + " change: only alice, its admin, may add or remove members.");
+      bobScreen.expectGroupChange("created #team");
+      carolScreen.expectGroupChange("created #team");
+      laptop.sendToGroup("#team", "Welcome to #team, everyone.");
+      say("    bob sees   >> " + bobScreen.expectGroupMessage());
+      say("    carol sees >> " + carolScreen.expectGroupMessage());
+      say(
+          "    alice's phone shows >> "
+              + phoneScreen.expectGroupMessage()
+              + " (sent from her laptop)");
+      say(
+          "One envelope, one entry per device of every member and of alice's other devices, each"
+              + " through its own pairwise session: a member removed later gets no entry in"
+              + " anything sent after.");
+      phone.isConnected(); // kept open until here: it receives the copy
+      carol.isConnected();
+    }
+  }
+
+  /** alice's laptop creates #team, trying again while a member's first prekeys are on their way. */
+  private static void createTeam(ChatClient laptop) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        laptop.createGroup("team", List.of("bob", "carol"));
+        return;
+      } catch (IOException e) {
+        if (attempt >= 50) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /** The configuration of {@code id}'s named device {@code device}, with its own state folder. */
+  private ChatClientConfig device(
+      CertsLayout certs, UserIdentity id, String device, RelayServer server, Path tmp)
+      throws IOException {
+    return ChatClientConfig.of(
+            "localhost",
+            server.port(),
+            id,
+            PemFiles.readCertificate(certs.caCertificate()),
+            tmp.resolve("state-" + id.name() + "+" + device))
+        .withDevice(certs.readDevice(id.name(), device));
   }
 
   /** Records every envelope bob's client receives, by message id (what a relay would see). */
@@ -387,6 +466,8 @@ final class DemoCommand implements Callable<Integer> {
     private final BlockingQueue<String> warnings = new LinkedBlockingQueue<>();
     private final BlockingQueue<RejectionReason> reasons = new LinkedBlockingQueue<>();
     private final BlockingQueue<String> receipts = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> groupMessages = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> groupChanges = new LinkedBlockingQueue<>();
 
     Screen(String name) {
       this.name = name;
@@ -401,6 +482,34 @@ final class DemoCommand implements Callable<Integer> {
     public void onRejected(String claimedSender, RejectionReason reason, String explanation) {
       warnings.add(Warnings.dropped(claimedSender, reason) + " - " + explanation);
       reasons.add(reason == null ? RejectionReason.MALFORMED_CONTENT : reason);
+    }
+
+    @Override
+    public void onGroupMessage(GroupView group, String sender, OpenedMessage message) {
+      groupMessages.add(group.shown() + " " + sender + ": " + message.text());
+    }
+
+    @Override
+    public void onGroupChange(GroupView group, String description) {
+      groupChanges.add(description);
+    }
+
+    String expectGroupMessage() throws InterruptedException, IOException {
+      String m = groupMessages.poll(20, TimeUnit.SECONDS);
+      if (m == null) {
+        throw new IOException(name + " did not receive the expected group message");
+      }
+      return TerminalText.notice(m);
+    }
+
+    void expectGroupChange(String part) throws InterruptedException, IOException {
+      String c;
+      while ((c = groupChanges.poll(20, TimeUnit.SECONDS)) != null) {
+        if (c.contains(part)) {
+          return;
+        }
+      }
+      throw new IOException(name + " was not told '" + part + "'");
     }
 
     @Override

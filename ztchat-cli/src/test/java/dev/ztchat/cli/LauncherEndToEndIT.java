@@ -240,6 +240,9 @@ class LauncherEndToEndIT {
         .contains("bad signature")
         .contains("Spoofing detected")
         .contains("bob sees  >> alice: Running late, see you at 12:30.")
+        .contains("bob sees   >> #team alice: Welcome to #team, everyone.")
+        .contains("carol sees >> #team alice: Welcome to #team, everyone.")
+        .contains("alice's phone shows >> #team alice: Welcome to #team, everyone.")
         .contains("cut alice's connection")
         .contains("bob's client refuses to encrypt to her: the certificate of 'alice' was revoked");
     // the relay's security events are lines of the narrative, not raw log lines on stderr
