@@ -1153,12 +1153,10 @@ public final class ChatClient implements AutoCloseable {
       LOG.warn("cannot read the acknowledgement ledger: {}", io.getMessage());
     }
     LOG.debug("dropped envelope id={} claimed sender={}: {}", id, sender, e.reason());
-    RoutingPrefix p = e.claimedPrefix();
-    if (e.reason() == RejectionReason.NOT_FOR_ME
-        && p.version() >= V2Envelope.VERSION
-        && p.recipients().contains(config.me().name())) {
-      // Sealed to my other devices only (the sender holds this one, or sends a device of mine it
-      // accepted later what that device missed): nothing here to read, and nothing wrong.
+    if (e.reason() == RejectionReason.FOR_MY_OTHER_DEVICES) {
+      // Sealed to my other devices only, and signed by the sender's device (the sender holds this
+      // one, or sends a device of mine it accepted later what that device missed): nothing here to
+      // read, and nothing wrong.
       acknowledge(sender, id);
       return;
     }

@@ -26,6 +26,8 @@ public final class Warnings {
       case FROM_THE_FUTURE ->
           "[!] Message dated in the future dropped from " + from + " (check clocks)";
       case NOT_FOR_ME -> "[!] Message not addressed to me dropped (claimed sender: " + from + ")";
+      case FOR_MY_OTHER_DEVICES ->
+          "[i] A message from " + from + " was sealed for your other devices only";
       case UNKNOWN_SENDER -> "[!] Message from unknown sender " + from + " dropped";
       case SENDER_REVOKED -> "[!] Message dropped: the certificate of " + from + " was revoked";
       case UNTRUSTED_SENDER_CERTIFICATE ->

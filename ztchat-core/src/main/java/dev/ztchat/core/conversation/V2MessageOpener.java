@@ -163,6 +163,10 @@ public final class V2MessageOpener implements MessageOpener {
             ? body.entryFor(device.name(), me)
             : Optional.empty();
     if (mine.isEmpty()) {
+      if (prefix.recipients().contains(device.name())
+          && signedByAKnownSenderDevice(bytes, envelope, prefix, body, now)) {
+        throw reject(RejectionReason.FOR_MY_OTHER_DEVICES, prefix, null);
+      }
       throw reject(RejectionReason.NOT_FOR_ME, prefix, null);
     }
     V2Body.Entry entry = mine.get();
@@ -189,6 +193,47 @@ public final class V2MessageOpener implements MessageOpener {
       throw reject(RejectionReason.REPLAY, prefix, null);
     }
     return decryptAndCommit(prefix, body, entry, sender, now);
+  }
+
+  /**
+   * For an envelope naming me with no entry for this device (check 2): whether a certificate this
+   * device already holds for the sender's device (one of its sessions', else the body's own whose
+   * hash is the sender device) is valid and verifies the signature, so that the envelope was sealed
+   * for my other devices and nothing is wrong. A signature that does not verify with such a
+   * certificate is refused as {@link RejectionReason#BAD_SIGNATURE}: the envelope was altered.
+   */
+  private boolean signedByAKnownSenderDevice(
+      byte[] bytes, V2Envelope envelope, RoutingPrefix prefix, V2Body body, Instant now)
+      throws EnvelopeRejectedException, IOException {
+    byte[] senderDevice = body.senderDevice();
+    Optional<byte[]> der =
+        device.store().sessions(prefix.sender()).stream()
+            .filter(s -> Arrays.equals(s.peerDevice(), senderDevice))
+            .map(StoredSession::peerCertificate)
+            .findFirst()
+            .or(
+                () ->
+                    body.certificate()
+                        .filter(c -> MessageDigest.isEqual(V2Crypto.sha256(c), senderDevice)));
+    if (der.isEmpty()) {
+      return false;
+    }
+    X509Certificate certificate;
+    try {
+      certificate =
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(new ByteArrayInputStream(der.get()));
+      verifier.verify(certificate, prefix.sender(), CertificateRole.DEVICE, now);
+    } catch (CertificateException | ClassCastException | CertificateRejectedException e) {
+      return false;
+    }
+    byte[] signature = envelope.signature();
+    if (!DeviceKey.verifyEnvelope(
+        certificate, bytes, bytes.length - 2 - signature.length, signature)) {
+      throw reject(RejectionReason.BAD_SIGNATURE, prefix, null);
+    }
+    return true;
   }
 
   private Sender sender(RoutingPrefix prefix, V2Body body, V2Body.Entry entry, Instant now)

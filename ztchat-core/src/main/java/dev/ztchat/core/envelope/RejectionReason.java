@@ -19,6 +19,15 @@ public enum RejectionReason {
       "This message is not addressed to this key: it was meant for someone else, or for another"
           + " of your keys. It was discarded."),
   /**
+   * Version 2, check 2: the envelope names me but holds entries for my other devices only, and its
+   * signature verified with a certificate this device already trusts for the sender's device. Not a
+   * fault: it was sealed for another of my devices (one the sender sends separately what it
+   * missed). The client acknowledges it without telling the user.
+   */
+  FOR_MY_OTHER_DEVICES(
+      "This message was sealed for your other devices only, so there is nothing in it for this one."
+          + " It was set aside."),
+  /**
    * Version 2, check 3: the message continues a session this device does not have (never set up, or
    * dropped as the least recently used of several). The sender's device starts a new session when
    * it learns of it; nothing can be done with this message.

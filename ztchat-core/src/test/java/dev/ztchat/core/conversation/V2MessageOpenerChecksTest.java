@@ -122,10 +122,22 @@ class V2MessageOpenerChecksTest {
   }
 
   @Test
-  void messageForAnotherDeviceOfMine_isNotForMe() throws Exception {
+  void messageForAnotherDeviceOfMine_signedByTheSendersDevice_isForMyOtherDevices()
+      throws Exception {
     V2World.Party bobLaptop = world.device("bob");
 
-    assertRejected(bobLaptop, alice.send("hello bob", bob), RejectionReason.NOT_FOR_ME);
+    assertRejected(bobLaptop, alice.send("hello bob", bob), RejectionReason.FOR_MY_OTHER_DEVICES);
+  }
+
+  @Test
+  void messageForAnotherDeviceOfMine_alteredOnTheWay_isABadSignature_notSetAside()
+      throws Exception {
+    V2World.Party bobLaptop = world.device("bob");
+    V2Envelope genuine = alice.send("hello bob", bob);
+    V2Envelope altered =
+        new V2Envelope(genuine.prefix(), flipLast(genuine.body()), genuine.signature());
+
+    assertRejected(bobLaptop, altered, RejectionReason.BAD_SIGNATURE);
   }
 
   @Test
