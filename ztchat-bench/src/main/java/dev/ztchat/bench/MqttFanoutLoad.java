@@ -56,18 +56,9 @@ final class MqttFanoutLoad {
               } catch (MalformedEnvelopeException e) {
                 s.close();
               }
-              if (p.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
-                s.write(
-                    MqttMessageBuilders.pubAck().packetId(p.variableHeader().packetId()).build(),
-                    s.voidPromise());
-              }
+              MqttRelayLoad.pubAckIfNeeded(s, p);
             };
-        sub.await = new CountDownLatch(1);
-        s.writeAndFlush(
-            MqttMessageBuilders.subscribe().messageId(1).addSubscription(qos, TOPIC).build());
-        if (!sub.await.await(10, TimeUnit.SECONDS)) {
-          throw new IllegalStateException("Mosquitto did not confirm the subscription");
-        }
+        MqttRelayLoad.subscribe(s, sub, qos, TOPIC);
         channels.add(s);
       }
       GroupEnvelopes env =

@@ -75,21 +75,9 @@ final class MqttRelayLoad {
               } catch (MalformedEnvelopeException e) {
                 s.close();
               }
-              if (p.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
-                s.write(
-                    MqttMessageBuilders.pubAck().packetId(p.variableHeader().packetId()).build(),
-                    s.voidPromise());
-              }
+              pubAckIfNeeded(s, p);
             };
-        sub.await = new CountDownLatch(1);
-        s.writeAndFlush(
-            MqttMessageBuilders.subscribe()
-                .messageId(1)
-                .addSubscription(qos, topic(pair[1]))
-                .build());
-        if (!sub.await.await(10, TimeUnit.SECONDS)) {
-          throw new IllegalStateException("Mosquitto did not confirm the subscription");
-        }
+        subscribe(s, sub, qos, topic(pair[1]));
         channels.add(s);
       }
       List<Publisher> pubs = new ArrayList<>();
@@ -121,6 +109,26 @@ final class MqttRelayLoad {
       channels.forEach(Channel::close);
     }
     return lat;
+  }
+
+  /** Subscribes {@code s} to {@code topic} and waits for Mosquitto's confirmation. */
+  static void subscribe(Channel s, Client sub, MqttQoS qos, String topic)
+      throws InterruptedException {
+    sub.await = new CountDownLatch(1);
+    s.writeAndFlush(
+        MqttMessageBuilders.subscribe().messageId(1).addSubscription(qos, topic).build());
+    if (!sub.await.await(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("Mosquitto did not confirm the subscription");
+    }
+  }
+
+  /** Acknowledges {@code p} on {@code s} when it came at QoS 1. */
+  static void pubAckIfNeeded(Channel s, MqttPublishMessage p) {
+    if (p.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
+      s.write(
+          MqttMessageBuilders.pubAck().packetId(p.variableHeader().packetId()).build(),
+          s.voidPromise());
+    }
   }
 
   private static String topic(UserIdentity user) {

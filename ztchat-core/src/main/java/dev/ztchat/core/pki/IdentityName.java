@@ -27,21 +27,26 @@ public final class IdentityName {
    * allowed, unless {@code name} is valid.
    */
   public static String validate(String name) {
+    return validate(name, "identity name");
+  }
+
+  /**
+   * As {@link #validate(String)} for another kind of name with the same rule (a group's), which the
+   * message calls {@code what}.
+   */
+  public static String validate(String name, String what) {
     if (name == null || name.isEmpty()) {
       throw new IllegalArgumentException(
-          "identity name is empty: use 1 to " + MAX_LENGTH + " characters from a-z 0-9 . _ -");
+          what + " is empty: use 1 to " + MAX_LENGTH + " characters from a-z 0-9 . _ -");
     }
     if (name.length() > MAX_LENGTH) {
       throw new IllegalArgumentException(
-          "identity name is "
-              + name.length()
-              + " characters long: at most "
-              + MAX_LENGTH
-              + " allowed");
+          what + " is " + name.length() + " characters long: at most " + MAX_LENGTH + " allowed");
     }
     if (!ALLOWED.matcher(name).matches()) {
       throw new IllegalArgumentException(
-          "identity name '"
+          what
+              + " '"
               + printable(name)
               + "' is not allowed: use only lowercase letters, digits, '.', '_' and '-', starting"
               + " with a letter or digit");
