@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import javax.crypto.AEADBadTagException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client's {@link SessionStore}: version-2 sessions, conversation ledgers and this device's
@@ -40,6 +43,8 @@ import javax.crypto.AEADBadTagException;
  * session and its ledger are saved in one transaction. Thread-safe: every method is synchronised.
  */
 public final class SqliteSessionStore implements SessionStore, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteSessionStore.class);
+
   private static final HexFormat HEX = HexFormat.of();
 
   private final Connection db;
@@ -191,76 +196,128 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
       }
     }
     long generation = generations.nextLong();
-    try {
-      db.setAutoCommit(false);
+    for (int attempt = 1; ; attempt++) {
       try {
+        write(
+            peer,
+            device,
+            sessionId,
+            session,
+            sealedSession,
+            sealedPending,
+            sealedLedger,
+            added,
+            sealedEntries,
+            generation,
+            ledger.keepFrom());
+        return generation;
+      } catch (SQLException e) {
+        if (attempt < SAVE_ATTEMPTS && busy(e)) {
+          LOG.debug(
+              "the local store was busy saving a session (try {}): {}", attempt, e.toString());
+          continue;
+        }
+        throw failed("save a session", e);
+      }
+    }
+  }
+
+  /** Tries of a session save when another connection keeps the store busy beyond its timeout. */
+  private static final int SAVE_ATTEMPTS = 3;
+
+  private static boolean busy(SQLException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("SQLITE_BUSY") || m.contains("database is locked");
+  }
+
+  /**
+   * One transaction, begun IMMEDIATE so the write lock is taken first (through the busy timeout),
+   * never upgraded half-way; rolled back on any failure without hiding the failure.
+   */
+  private void write(
+      String peer,
+      String device,
+      String sessionId,
+      StoredSession session,
+      byte[] sealedSession,
+      byte[] sealedPending,
+      byte[] sealedLedger,
+      List<LedgerEntry> added,
+      List<byte[]> sealedEntries,
+      long generation,
+      long keepFrom)
+      throws SQLException {
+    try (Statement begin = db.createStatement()) {
+      begin.execute("BEGIN IMMEDIATE");
+    }
+    try {
+      try (PreparedStatement u =
+          db.prepareStatement(
+              "INSERT OR REPLACE INTO v2_sessions (peer, device, session_id, last_used, body,"
+                  + " pending) VALUES (?, ?, ?, ?, ?, ?)")) {
+        u.setString(1, peer);
+        u.setString(2, device);
+        u.setString(3, sessionId);
+        u.setLong(4, session.lastUsedMillis());
+        u.setBytes(5, sealedSession);
+        u.setBytes(6, sealedPending);
+        u.executeUpdate();
+      }
+      try (PreparedStatement d =
+          db.prepareStatement(
+              "DELETE FROM v2_sessions WHERE peer = ? AND device = ? AND rowid NOT IN (SELECT"
+                  + " rowid FROM v2_sessions WHERE peer = ? AND device = ? ORDER BY last_used"
+                  + " DESC, rowid DESC LIMIT ?)")) {
+        d.setString(1, peer);
+        d.setString(2, device);
+        d.setString(3, peer);
+        d.setString(4, device);
+        d.setInt(5, MAX_SESSIONS_PER_DEVICE);
+        d.executeUpdate();
+      }
+      try (PreparedStatement u =
+          db.prepareStatement(
+              "INSERT OR REPLACE INTO v2_ledgers (peer, device, body, generation)"
+                  + " VALUES (?, ?, ?, ?)")) {
+        u.setString(1, peer);
+        u.setString(2, device);
+        u.setBytes(3, sealedLedger);
+        u.setLong(4, generation);
+        u.executeUpdate();
+      }
+      if (!added.isEmpty()) {
         try (PreparedStatement u =
             db.prepareStatement(
-                "INSERT OR REPLACE INTO v2_sessions (peer, device, session_id, last_used, body,"
-                    + " pending) VALUES (?, ?, ?, ?, ?, ?)")) {
-          u.setString(1, peer);
-          u.setString(2, device);
-          u.setString(3, sessionId);
-          u.setLong(4, session.lastUsedMillis());
-          u.setBytes(5, sealedSession);
-          u.setBytes(6, sealedPending);
-          u.executeUpdate();
-        }
-        try (PreparedStatement d =
-            db.prepareStatement(
-                "DELETE FROM v2_sessions WHERE peer = ? AND device = ? AND rowid NOT IN (SELECT"
-                    + " rowid FROM v2_sessions WHERE peer = ? AND device = ? ORDER BY last_used"
-                    + " DESC, rowid DESC LIMIT ?)")) {
-          d.setString(1, peer);
-          d.setString(2, device);
-          d.setString(3, peer);
-          d.setString(4, device);
-          d.setInt(5, MAX_SESSIONS_PER_DEVICE);
-          d.executeUpdate();
-        }
-        try (PreparedStatement u =
-            db.prepareStatement(
-                "INSERT OR REPLACE INTO v2_ledgers (peer, device, body, generation)"
+                "INSERT OR REPLACE INTO v2_ledger_entries (peer, device, seq, body)"
                     + " VALUES (?, ?, ?, ?)")) {
-          u.setString(1, peer);
-          u.setString(2, device);
-          u.setBytes(3, sealedLedger);
-          u.setLong(4, generation);
-          u.executeUpdate();
-        }
-        if (!added.isEmpty()) {
-          try (PreparedStatement u =
-              db.prepareStatement(
-                  "INSERT OR REPLACE INTO v2_ledger_entries (peer, device, seq, body)"
-                      + " VALUES (?, ?, ?, ?)")) {
-            for (int i = 0; i < added.size(); i++) {
-              u.setString(1, peer);
-              u.setString(2, device);
-              u.setLong(3, added.get(i).seq());
-              u.setBytes(4, sealedEntries.get(i));
-              u.executeUpdate();
-            }
+          for (int i = 0; i < added.size(); i++) {
+            u.setString(1, peer);
+            u.setString(2, device);
+            u.setLong(3, added.get(i).seq());
+            u.setBytes(4, sealedEntries.get(i));
+            u.executeUpdate();
           }
         }
-        try (PreparedStatement d =
-            db.prepareStatement(
-                "DELETE FROM v2_ledger_entries WHERE peer = ? AND device = ? AND seq < ?")) {
-          d.setString(1, peer);
-          d.setString(2, device);
-          d.setLong(3, ledger.keepFrom());
-          d.executeUpdate();
-        }
-        db.commit();
-      } catch (SQLException | RuntimeException e) {
-        db.rollback();
-        throw e;
-      } finally {
-        db.setAutoCommit(true);
       }
-    } catch (SQLException e) {
-      throw failed("save a session", e);
+      try (PreparedStatement d =
+          db.prepareStatement(
+              "DELETE FROM v2_ledger_entries WHERE peer = ? AND device = ? AND seq < ?")) {
+        d.setString(1, peer);
+        d.setString(2, device);
+        d.setLong(3, keepFrom);
+        d.executeUpdate();
+      }
+      try (Statement commit = db.createStatement()) {
+        commit.execute("COMMIT");
+      }
+    } catch (SQLException | RuntimeException e) {
+      try (Statement rollback = db.createStatement()) {
+        rollback.execute("ROLLBACK");
+      } catch (SQLException r) {
+        e.addSuppressed(r); // SQLite may have rolled back already: the first failure is the one
+      }
+      throw e;
     }
-    return generation;
   }
 
   @Override

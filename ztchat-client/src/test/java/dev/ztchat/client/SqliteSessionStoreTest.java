@@ -80,6 +80,35 @@ class SqliteSessionStoreTest extends SessionStoreContract {
   }
 
   @Test
+  void aSaveWhileAnotherConnectionHoldsTheStoreLongerThanItsBusyTimeout_isTriedAgain_andLands()
+      throws Exception {
+    SessionStore store = store();
+    StoredSession s = session("bob", random(32), random(16), 1000);
+    Connection holder = raw();
+    try (Statement st = holder.createStatement()) {
+      st.execute("BEGIN IMMEDIATE"); // another writer on client.db, as under heavy load
+    }
+    Thread release =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    Thread.sleep(6_000); // beyond the 5 s busy timeout: the first try fails
+                    try (Statement st = holder.createStatement()) {
+                      st.execute("ROLLBACK");
+                    }
+                    holder.close();
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
+    store.save(s, ledger(random(40)));
+    release.join();
+
+    assertThat(store.sessions("bob")).containsExactly(s);
+  }
+
+  @Test
   void aLedgerThatCannotBeWritten_leavesTheSessionUnsavedToo() throws Exception {
     SessionStore store = store();
     byte[] device = random(32);
