@@ -7,12 +7,11 @@ import dev.ztchat.core.session.DeviceKey;
 import dev.ztchat.core.session.PrekeyKind;
 import dev.ztchat.core.session.PrekeyStore;
 import dev.ztchat.core.session.SignedPrekey;
+import dev.ztchat.core.testing.DocumentedVector;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
@@ -27,8 +26,6 @@ import java.security.spec.ECPrivateKeySpec;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The version-2 message test vector, read from section 10 of docs/v2/messages.md, with the keys,
@@ -39,9 +36,6 @@ import java.util.regex.Pattern;
 final class MessageVector {
   static final Path MESSAGES = Path.of("..", "docs", "v2", "messages.md");
   static final Path SESSION = Path.of("..", "docs", "v2", "session-setup.md");
-
-  private static final Pattern VALUE = Pattern.compile("^([a-z0-9_]+) = ([0-9a-f]*)$");
-  private static final Pattern MORE = Pattern.compile("^([0-9a-f]+)$");
 
   private final String sessionSection;
   private final Map<String, String> values = new LinkedHashMap<>();
@@ -70,33 +64,11 @@ final class MessageVector {
   }
 
   private static String section(Path doc, String title) throws IOException {
-    String text = Files.readString(doc, StandardCharsets.UTF_8);
-    int start = text.indexOf(title);
-    if (start < 0) {
-      throw new IllegalStateException(doc + " has no '" + title + "'");
-    }
-    int end = text.indexOf("\n## ", start + title.length());
-    return end < 0 ? text.substring(start) : text.substring(start, end);
+    return DocumentedVector.section(doc, title);
   }
 
   private void parse(String section) {
-    String current = null;
-    for (String line : section.split("\n", -1)) {
-      Matcher v = VALUE.matcher(line);
-      if (v.matches()) {
-        current = v.group(1);
-        if (values.put(current, v.group(2)) != null) {
-          throw new IllegalStateException("the vectors name " + current + " twice");
-        }
-        continue;
-      }
-      Matcher m = MORE.matcher(line);
-      if (current != null && m.matches()) {
-        values.merge(current, m.group(1), String::concat);
-      } else {
-        current = null;
-      }
-    }
+    DocumentedVector.parseInto(section, values);
   }
 
   byte[] hex(String name) {

@@ -3,15 +3,11 @@ package dev.ztchat.core.group;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.core.envelope.MessageContent;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.ztchat.core.testing.DocumentedVector;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Checks the vector of docs/v2/groups.md section 12, read from the document. */
@@ -21,27 +17,7 @@ class GroupVectorTest {
   private static final GroupId ID = GroupId.fromHex("00112233445566778899aabbccddeeff");
 
   private static Map<String, String> values() throws Exception {
-    String doc = Files.readString(DOC, StandardCharsets.UTF_8);
-    int start = doc.indexOf("## 12. Test vector");
-    assertThat(start).as("section 12 of groups.md").isNotNegative();
-    String section = doc.substring(start);
-    Pattern value = Pattern.compile("^([a-z0-9_]+) = ?([0-9a-f]*)$");
-    Pattern more = Pattern.compile("^([0-9a-f]+)$");
-    Map<String, String> out = new HashMap<>();
-    String current = null;
-    for (String line : section.split("\n")) {
-      Matcher v = value.matcher(line.stripTrailing());
-      Matcher m = more.matcher(line);
-      if (v.matches()) {
-        current = v.group(1);
-        out.put(current, v.group(2));
-      } else if (current != null && m.matches()) {
-        out.merge(current, m.group(1), String::concat);
-      } else {
-        current = null;
-      }
-    }
-    return out;
+    return DocumentedVector.values(DocumentedVector.section(DOC, "## 12. Test vector"));
   }
 
   @Test

@@ -2,16 +2,12 @@ package dev.ztchat.core.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.ztchat.core.testing.DocumentedVector;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Checks the vector of docs/v2/conversation-ledger.md section 8, read from the document. */
@@ -20,26 +16,7 @@ class LedgerVectorTest {
   private static final HexFormat HEX = HexFormat.of();
 
   private static Map<String, String> values() throws Exception {
-    String doc = Files.readString(DOC, StandardCharsets.UTF_8);
-    int start = doc.indexOf("## 8. Test vector");
-    String section = doc.substring(start, doc.indexOf("\n## ", start + 5));
-    Pattern value = Pattern.compile("^([a-z0-9_]+) = ?([0-9a-f]*)$");
-    Pattern more = Pattern.compile("^([0-9a-f]+)$");
-    Map<String, String> out = new HashMap<>();
-    String current = null;
-    for (String line : section.split("\n")) {
-      Matcher v = value.matcher(line.stripTrailing());
-      Matcher m = more.matcher(line);
-      if (v.matches()) {
-        current = v.group(1);
-        out.put(current, v.group(2));
-      } else if (current != null && m.matches()) {
-        out.merge(current, m.group(1), String::concat);
-      } else {
-        current = null;
-      }
-    }
-    return out;
+    return DocumentedVector.values(DocumentedVector.section(DOC, "## 8. Test vector"));
   }
 
   @Test

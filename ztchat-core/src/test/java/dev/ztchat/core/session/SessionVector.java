@@ -1,10 +1,9 @@
 package dev.ztchat.core.session;
 
 import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.testing.DocumentedVector;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
@@ -15,10 +14,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPrivateKeySpec;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The session-setup test vector, read from section 9 of docs/v2/session-setup.md itself (the {@code
@@ -30,9 +26,6 @@ final class SessionVector {
   static final Path DOC = Path.of("..", "docs", "v2", "session-setup.md");
   static final String SECTION = "## 9. Test vector";
 
-  private static final Pattern VALUE = Pattern.compile("^([a-z0-9_]+) = ([0-9a-f]*)$");
-  private static final Pattern MORE = Pattern.compile("^([0-9a-f]+)$");
-
   private final String section;
   private final Map<String, String> values;
 
@@ -42,32 +35,8 @@ final class SessionVector {
   }
 
   static SessionVector load() throws IOException {
-    String doc = Files.readString(DOC, StandardCharsets.UTF_8);
-    int start = doc.indexOf(SECTION);
-    if (start < 0) {
-      throw new IllegalStateException(DOC + " has no '" + SECTION + "'");
-    }
-    int end = doc.indexOf("\n## ", start + SECTION.length());
-    String section = end < 0 ? doc.substring(start) : doc.substring(start, end);
-    Map<String, String> values = new LinkedHashMap<>();
-    String current = null;
-    for (String line : section.split("\n", -1)) {
-      Matcher v = VALUE.matcher(line);
-      if (v.matches()) {
-        current = v.group(1);
-        if (values.put(current, v.group(2)) != null) {
-          throw new IllegalStateException(DOC + " names " + current + " twice");
-        }
-        continue;
-      }
-      Matcher m = MORE.matcher(line);
-      if (current != null && m.matches()) {
-        values.merge(current, m.group(1), String::concat);
-      } else {
-        current = null;
-      }
-    }
-    return new SessionVector(section, values);
+    String section = DocumentedVector.section(DOC, SECTION);
+    return new SessionVector(section, DocumentedVector.values(section));
   }
 
   String string(String name) {
