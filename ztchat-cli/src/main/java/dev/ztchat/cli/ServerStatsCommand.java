@@ -14,10 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ztchat server stats --data DIR}: what the relay's store holds, per recipient (envelopes
- * waiting, their bytes, the oldest one's age) and in all, read-only beside a running relay. Shows
- * no content and no senders: the relay cannot read the envelopes, and who writes to whom stays in
- * the store.
+ * {@code ztchat server stats --data DIR} (or {@code --store URL} for a PostgreSQL store): what the
+ * relay's store holds, per recipient (envelopes waiting, their bytes, the oldest one's age) and in
+ * all, read-only beside a running relay. Shows no content and no senders: the relay cannot read the
+ * envelopes, and who writes to whom stays in the store.
  */
 @Command(
     name = "stats",
@@ -36,13 +36,21 @@ final class ServerStatsCommand implements Callable<Integer> {
       description = "The relay's data folder (default: ${DEFAULT-VALUE}).")
   Path data;
 
+  @Option(
+      names = "--store",
+      paramLabel = "URL",
+      description =
+          "The relay's PostgreSQL store, the same postgresql:// URL as the server's --store"
+              + " (default: SQLite in --data).")
+  String store;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     long now = System.currentTimeMillis();
-    try (QueueStats.Reader store = QueueStats.Reader.open(data)) {
-      List<QueueStats.Recipient> rows = store.byRecipient(now);
-      QueueStats.Totals totals = store.totals(now);
+    try (QueueStats.Reader reader = open()) {
+      List<QueueStats.Recipient> rows = reader.byRecipient(now);
+      QueueStats.Totals totals = reader.totals(now);
       out.printf("%-32s %10s %14s %12s%n", "RECIPIENT", "MESSAGES", "BYTES", "OLDEST");
       for (QueueStats.Recipient r : rows) {
         out.printf(
@@ -59,11 +67,23 @@ final class ServerStatsCommand implements Callable<Integer> {
       return 0;
     } catch (NoSuchFileException e) {
       throw new UserError(
-          "no relay store in "
-              + data.toAbsolutePath()
-              + ": give the relay's data folder with --data DIR");
+          store == null
+              ? "no relay store in "
+                  + data.toAbsolutePath()
+                  + ": give the relay's data folder with --data DIR"
+              : "no relay store in "
+                  + e.getFile()
+                  + ": give the database the relay uses with --store URL");
     } catch (IOException e) {
       throw new UserError(e.getMessage());
+    }
+  }
+
+  private QueueStats.Reader open() throws IOException {
+    try {
+      return QueueStats.Reader.open(store, data);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), 2); // a malformed --store, named by its parser
     }
   }
 

@@ -18,17 +18,26 @@ class ServerStatsCommandTest {
   @Test
   void stats_showPerRecipientDepthBytesAndAge_andTotals_withoutContent() throws Exception {
     Path data = dir.resolve("data");
+    fillWithSecrets(QueueLimits.defaults(data));
+
+    assertShowsDepthAndAgeWithoutContent(
+        PkiCommandTest.run("server", "stats", "--data", data.toString()));
+  }
+
+  /** Three envelopes for bob and one for carol, all from alice, each holding a marker. */
+  static void fillWithSecrets(QueueLimits limits) throws Exception {
     byte[] secret = "SECRET-PLAINTEXT-MARKER".getBytes(StandardCharsets.US_ASCII);
-    try (OfflineQueue queue = OfflineQueue.open(QueueLimits.defaults(data), Clock.systemUTC())) {
+    try (OfflineQueue queue = OfflineQueue.open(limits, Clock.systemUTC())) {
       long now = System.currentTimeMillis();
       for (int i = 0; i < 3; i++) {
         queue.enqueue(List.of("bob"), "alice", "id" + i, now, secret, e -> {});
       }
       queue.enqueue(List.of("carol"), "alice", "id9", now, secret, e -> {});
     }
+  }
 
-    PkiCommandTest.Run r = PkiCommandTest.run("server", "stats", "--data", data.toString());
-
+  /** What {@link #fillWithSecrets} stored, as stats shows it: depth, bytes, age; no content. */
+  static void assertShowsDepthAndAgeWithoutContent(PkiCommandTest.Run r) {
     assertThat(r.exit()).as(r.err()).isZero();
     List<String> lines = r.outLines();
     assertThat(lines.get(0)).contains("RECIPIENT").contains("MESSAGES").contains("OLDEST");

@@ -62,12 +62,58 @@ public final class QueueStats {
     return out;
   }
 
-  /** A store opened read-only beside a running relay (SQLite's WAL lets both read). */
+  /**
+   * A store opened read-only beside a running relay: SQLite's WAL lets both read, and a PostgreSQL
+   * database serves any number of readers.
+   */
   public static final class Reader implements AutoCloseable {
     private final Connection db;
 
     private Reader(Connection db) {
       this.db = db;
+    }
+
+    /**
+     * Opens the store the relay's {@code --store} and {@code --data} name: the PostgreSQL database
+     * of {@code store} when it is a PostgreSQL URL, else {@code relay.db} in {@code dataDir}.
+     */
+    public static Reader open(String store, Path dataDir) throws IOException {
+      return store == null || store.isEmpty() ? open(dataDir) : open(PostgresUrl.parse(store));
+    }
+
+    /**
+     * Connects to the relay's PostgreSQL database, read-only; a database without the relay's tables
+     * is a {@link NoSuchFileException} naming it (never its password).
+     */
+    public static Reader open(PostgresUrl url) throws IOException {
+      Properties p = new Properties();
+      p.setProperty("user", url.user());
+      if (url.password() != null) {
+        p.setProperty("password", url.password());
+      }
+      Connection db;
+      try {
+        db = DriverManager.getConnection(url.jdbcUrl(), p);
+      } catch (SQLException e) {
+        throw new IOException(
+            "cannot reach the relay's PostgreSQL store " + url + ": " + e.getMessage(), e);
+      }
+      try {
+        db.setReadOnly(true);
+        try (PreparedStatement q = db.prepareStatement("SELECT to_regclass('queue') IS NOT NULL");
+            ResultSet rs = q.executeQuery()) {
+          if (rs.next() && rs.getBoolean(1)) {
+            return new Reader(db);
+          }
+        }
+        db.close();
+        throw new NoSuchFileException(
+            url.toString(), null, "no relay store in this database: is --store the relay's?");
+      } catch (SQLException e) {
+        closeQuietly(db);
+        throw new IOException(
+            "reading the relay's PostgreSQL store " + url + " failed: " + e.getMessage(), e);
+      }
     }
 
     /** Opens {@code relay.db} in {@code dataDir} read-only; a missing store is an error. */
@@ -104,6 +150,10 @@ public final class QueueStats {
 
     @Override
     public void close() {
+      closeQuietly(db);
+    }
+
+    private static void closeQuietly(Connection db) {
       try {
         db.close();
       } catch (SQLException ignored) {
