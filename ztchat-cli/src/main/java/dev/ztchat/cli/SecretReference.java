@@ -13,11 +13,14 @@ import java.util.regex.Pattern;
  * is the environment variable NAME, {@code ${file:PATH}} is the contents of PATH without its
  * trailing line break (the form systemd's {@code LoadCredential=} fills, under {@code
  * ${env:CREDENTIALS_DIRECTORY}}). References may be part of a longer value ({@code
- * ${env:CREDENTIALS_DIRECTORY}/server.key}); anything else is taken literally. A reference that
- * cannot be resolved is an error naming the variable or file, never its value.
+ * ${env:CREDENTIALS_DIRECTORY}/server.key}), and a file's path may hold variables ({@code
+ * ${file:${env:CREDENTIALS_DIRECTORY}/db-password}}); anything else is taken literally, and what a
+ * reference resolves to is never resolved again. A reference that cannot be resolved is an error
+ * naming the variable or file, never its value.
  */
 final class SecretReference {
-  private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|file):([^}]+)}");
+  private static final Pattern REFERENCE =
+      Pattern.compile("\\$\\{(env|file):((?:\\$\\{env:[^}]+}|[^}])+)}");
 
   private SecretReference() {}
 
@@ -37,7 +40,7 @@ final class SecretReference {
               "the environment variable " + name + " is not set; set it or change the value");
         }
       } else {
-        resolved = readFile(Path.of(name));
+        resolved = readFile(Path.of(resolve(name, env)));
       }
       m.appendReplacement(out, Matcher.quoteReplacement(resolved));
     }

@@ -97,6 +97,26 @@ class ServerConfigFileTest {
   }
 
   @Test
+  void fileReference_mayFindItsFileThroughAVariable_asSystemdCredentialsAreFound()
+      throws Exception {
+    Path credentials = Files.createDirectory(dir.resolve("credentials"));
+    Files.writeString(credentials.resolve("db-password"), "s3cret\n");
+    Path file =
+        write(
+            "store: postgresql://ztchat:${file:${env:CREDENTIALS_DIRECTORY}/db-password}"
+                + "@127.0.0.1:5432/ztchat\n");
+    ServerCommand c = parsed();
+
+    var problems =
+        new ServerConfigApplier(
+                ServerCommand::new, Map.of("CREDENTIALS_DIRECTORY", credentials.toString()))
+            .apply(RelayConfigFile.read(file), c.spec);
+
+    assertThat(problems).isEmpty();
+    assertThat(c.store).isEqualTo("postgresql://ztchat:s3cret@127.0.0.1:5432/ztchat");
+  }
+
+  @Test
   void missingEnvironmentVariable_isAProblem_namingTheVariableAndLine() throws Exception {
     Path file = write("bind: ${env:ZTCHAT_TEST_UNSET_VARIABLE}\n");
 
