@@ -34,6 +34,7 @@ public final class CrlFreshnessPolicy {
   private volatile WhenStale whenStale = WhenStale.FAIL_CLOSED;
   private volatile Duration warnBefore = DEFAULT_WARN_BEFORE;
   private Instant lastWarned = Instant.MIN; // guarded by this
+  private String lastTold = ""; // what lastWarned was about (guarded by this)
 
   /** Fail-closed, warning {@link #DEFAULT_WARN_BEFORE} ahead. */
   public CrlFreshnessPolicy() {}
@@ -73,13 +74,18 @@ public final class CrlFreshnessPolicy {
 
   /**
    * Logs a warning when {@code crl} will be stale within {@link #warnBefore()}, an error once it
-   * is; at most once an hour. Returns what it logged, or null.
+   * is; the same again at most once an hour, but at once when the list goes stale or another list
+   * is loaded. Returns what it logged, or null.
    */
   synchronized String check(X509CRL crl, Instant now) {
-    if (crl == null || now.isBefore(lastWarned.plus(REPEAT))) {
+    if (crl == null) {
       return null;
     }
     Instant next = crl.getNextUpdate().toInstant();
+    String about = next + (isStale(crl, now) ? " stale" : " soon");
+    if (about.equals(lastTold) && now.isBefore(lastWarned.plus(REPEAT))) {
+      return null;
+    }
     String line;
     if (!now.isBefore(next)) {
       line =
@@ -104,6 +110,7 @@ public final class CrlFreshnessPolicy {
       return null;
     }
     lastWarned = now;
+    lastTold = about;
     return line;
   }
 }
