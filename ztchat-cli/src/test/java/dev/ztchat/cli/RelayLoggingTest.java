@@ -48,7 +48,8 @@ class RelayLoggingTest {
     return context;
   }
 
-  Map<String, String> fields(JsonNode line) {
+  /** A key-value logging event's fields (logback's JSON encoder writes them as kvpList). */
+  static Map<String, String> fields(JsonNode line) {
     Map<String, String> out = new HashMap<>();
     for (JsonNode pair : line.get("kvpList")) {
       pair.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));

@@ -1,9 +1,8 @@
 package dev.ztchat.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
+import dev.ztchat.core.testing.HostProgram;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,14 +33,6 @@ class ServiceUnitTest {
     return new Result(p.exitValue(), out);
   }
 
-  static void assumeInstalled(String program) {
-    boolean found = false;
-    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      found |= Files.isExecutable(Path.of(d, program));
-    }
-    assumeTrue(found, program + " is not installed (Debian package systemd)");
-  }
-
   static String setting(String unit, String key) {
     Matcher m = Pattern.compile("(?m)^" + key + "=(.*)$").matcher(unit);
     assertThat(m.find()).as("the unit sets %s=", key).isTrue();
@@ -50,7 +41,7 @@ class ServiceUnitTest {
 
   @Test
   void unit_isValid_andItsHardeningIsRatedOk() throws Exception {
-    assumeInstalled("systemd-analyze");
+    HostProgram.require("systemd-analyze", "systemd");
     // verify wants the programs the unit starts: the launcher is not installed in /opt here
     Path launcher = Files.writeString(dir.resolve("ztchat"), "#!/bin/sh\n");
     assertThat(launcher.toFile().setExecutable(true)).isTrue();
@@ -87,7 +78,7 @@ class ServiceUnitTest {
         .isEqualTo("/var/lib/" + setting(unit, "StateDirectory"));
     assertThat(Files.readString(SYSUSERS)).containsPattern("(?m)^u " + user + " ");
 
-    assumeInstalled("systemd-sysusers");
+    HostProgram.require("systemd-sysusers", "systemd");
     Path root = dir.resolve("root");
     Path conf = root.resolve("etc/sysusers.d/" + user + ".conf");
     Files.createDirectories(conf.getParent());

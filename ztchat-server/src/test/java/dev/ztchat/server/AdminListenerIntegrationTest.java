@@ -3,19 +3,18 @@ package dev.ztchat.server;
 import static dev.ztchat.server.RelayTestSupport.envelope;
 import static dev.ztchat.server.RelayTestSupport.relayConfig;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
 import dev.ztchat.core.envelope.EnvelopeHeader;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.core.testing.Promtool;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.MutableClock;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.server.ops.AdminHttpServer;
-import java.io.File;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -28,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -129,7 +127,7 @@ class AdminListenerIntegrationTest {
           .as("no identity in any metric")
           .doesNotContain("alice")
           .doesNotContain("bob");
-      promtoolAccepts(r.body());
+      Promtool.assertAccepts(r.body());
       everyMetricNamedIn(Path.of("..", "docs", "OPERATIONS.md"), r.body());
       everyMetricNamedIn(Path.of("..", "deploy", "grafana-ztchat-relay.json"), r.body());
     }
@@ -148,35 +146,6 @@ class AdminListenerIntegrationTest {
           .as("%s names %s", doc, name)
           .containsPattern("(?m)^" + name + "(_bucket|_count|_sum)?[ {]");
     }
-  }
-
-  /** Runs {@code promtool check metrics} on {@code metrics}; skipped where promtool is missing. */
-  void promtoolAccepts(String metrics) throws Exception {
-    Path promtool = onPath("promtool");
-    assumeTrue(
-        promtool != null,
-        "promtool is not installed (Debian package prometheus; .ci/run installs it in CI)");
-    Path input = dir.resolve("metrics.txt");
-    Files.writeString(input, metrics);
-    Process p =
-        new ProcessBuilder(promtool.toString(), "check", "metrics")
-            .redirectInput(input.toFile())
-            .redirectErrorStream(true)
-            .start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.exitValue()).as(said).isZero();
-    assertThat(said).as("promtool's lint findings").isBlank();
-  }
-
-  static Path onPath(String program) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path p = Path.of(d, program);
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-    }
-    return null;
   }
 
   @Test
