@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ztchat.core.pki.CertificateIssuer;
+import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.PemFiles;
@@ -15,6 +16,8 @@ import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.core.transport.TlsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -132,6 +135,33 @@ class TlsReloadIntegrationTest {
 
     assertThat(server.reload()).isFalse();
     assertThat(server.serverCertificate()).isEqualTo(pki.server().certificate());
+  }
+
+  @Test
+  void renewedCaCertificate_withTheSameKey_isReloaded_andUsersItIssuedStillConnect()
+      throws Exception {
+    X509Certificate old = pki.ca().certificate();
+    Instant now = Instant.now();
+    X509Certificate renewed =
+        CertificateIssuer.build(
+            new CertificateIssuer.Spec(
+                "ztchat test root CA", // the subject users' certificates name as issuer
+                old.getPublicKey(),
+                null,
+                new KeyPair(old.getPublicKey(), pki.ca().privateKey()),
+                now.minus(Duration.ofMinutes(5)),
+                now.plus(Duration.ofDays(7300)),
+                CertificateRole.ROOT_CA,
+                List.of()));
+    PemFiles.writeCertificate(certs.caCertificate(), renewed, true);
+
+    assertThat(server.reload()).isTrue();
+
+    assertThat(server.caCertificate()).isEqualTo(renewed);
+    assertThat(server.caCertificate().getNotAfter()).isAfter(old.getNotAfter());
+    try (RawFrameClient bob = connect("bob")) {
+      assertThat(bob.welcome()).isNotNull();
+    }
   }
 
   @Test
