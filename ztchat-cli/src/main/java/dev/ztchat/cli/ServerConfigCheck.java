@@ -1,11 +1,16 @@
 package dev.ztchat.cli;
 
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.CrlFiles;
+import dev.ztchat.core.pki.CrlRejectedException;
 import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.pki.RevocationList;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -104,6 +109,7 @@ final class ServerConfigCheck {
     readable(problems, "certs: the CA certificate", certs.caCertificate(), true);
     readable(problems, "certs: the server certificate", certs.serverCertificate(), true);
     readable(problems, "certs: the server private key", certs.serverKey(), false);
+    revocationList(problems, certs, command);
     Path data = command.data.toAbsolutePath();
     Path existing = data;
     while (existing != null && !Files.exists(existing)) {
@@ -117,6 +123,45 @@ final class ServerConfigCheck {
               + " write access");
     }
     return problems;
+  }
+
+  /**
+   * The revocation list, when there is one: issued by the CA and fresh. A stale one would lock
+   * every new client out at start under the default fail-closed policy.
+   */
+  private static void revocationList(
+      List<String> problems, CertsLayout certs, ServerCommand command) {
+    Path file = certs.crl();
+    X509Certificate ca;
+    try {
+      ca = PemFiles.readCertificate(certs.caCertificate());
+    } catch (IOException | RuntimeException e) {
+      return; // listed with the CA certificate
+    }
+    if (!Files.exists(file)) {
+      return; // none yet: the relay runs without one, and /readyz says so
+    }
+    try {
+      RevocationList.verify(CrlFiles.read(file), ca, Instant.now());
+    } catch (CrlRejectedException e) {
+      problems.add(
+          "certs: the revocation list "
+              + file
+              + " is refused: "
+              + e.getMessage()
+              + ("fail-closed".equals(command.crlWhenStale)
+                  ? " (with crl-when-stale fail-closed a stale list makes the relay refuse every"
+                      + " new client)"
+                  : "")
+              + "; copy the CA's current ca.crl (./ztchat pki crl)");
+    } catch (IOException | RuntimeException e) {
+      problems.add(
+          "certs: the revocation list "
+              + file
+              + " cannot be read ("
+              + e.getClass().getSimpleName()
+              + "): copy the CA's current ca.crl (./ztchat pki crl)");
+    }
   }
 
   private static void readable(List<String> problems, String what, Path file, boolean cert) {

@@ -2,8 +2,15 @@ package dev.ztchat.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.CrlFiles;
+import dev.ztchat.core.pki.CrlIssuer;
+import dev.ztchat.core.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -163,6 +170,31 @@ class ServerConfigFileTest {
         .contains(file + ":7: log-format: --log-format xml is not a format")
         .contains("the CA certificate " + dir.resolve("no-certs").resolve("ca.crt"))
         .contains("the server private key");
+  }
+
+  @Test
+  void checkConfig_ofAStaleRevocationList_isAProblem_sayingItWouldLockClientsOut()
+      throws Exception {
+    TestPki pki = TestPki.create("alice");
+    CertsLayout certs = pki.writeTo(dir.resolve("certs"));
+    CrlFiles.write(
+        certs.crl(),
+        CrlIssuer.issue(
+            pki.ca(),
+            pki.crl(),
+            List.of(),
+            Instant.now().minus(Duration.ofDays(8)),
+            Duration.ofDays(7)));
+    Path file = write("certs: " + certs.root() + "\ndata: " + dir.resolve("data") + "\n");
+
+    PkiCommandTest.Run r = PkiCommandTest.run("server", "--check-config", file.toString());
+
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("certs: the revocation list " + certs.crl() + " is refused")
+        .contains("out of date")
+        .contains("refuse every new client")
+        .contains("1 problem in " + file);
   }
 
   @Test
