@@ -5,10 +5,12 @@ import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.CrlRejectedException;
 import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.pki.RevocationList;
+import dev.ztchat.server.CrlFreshnessPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -126,8 +128,9 @@ final class ServerConfigCheck {
   }
 
   /**
-   * The revocation list, when there is one: issued by the CA and fresh. A stale one would lock
-   * every new client out at start under the default fail-closed policy.
+   * The revocation list, when there is one: issued by the CA, and fresh unless crl-when-stale is
+   * warn (a stale one would lock every new client out under the default fail-closed policy; under
+   * warn the relay runs with it, logging errors, as the operator chose).
    */
   private static void revocationList(
       List<String> problems, CertsLayout certs, ServerCommand command) {
@@ -142,18 +145,24 @@ final class ServerConfigCheck {
       return; // none yet: the relay runs without one, and /readyz says so
     }
     try {
-      RevocationList.verify(CrlFiles.read(file), ca, Instant.now());
+      X509CRL crl = CrlFiles.read(file);
+      Instant now = Instant.now();
+      boolean staleAllowed = command.crlWhenStale.equals("warn");
+      // under warn, check all but freshness: the list as of its own issue date
+      RevocationList.verify(
+          crl,
+          ca,
+          staleAllowed && CrlFreshnessPolicy.isStale(crl, now)
+              ? crl.getThisUpdate().toInstant()
+              : now);
     } catch (CrlRejectedException e) {
       problems.add(
           "certs: the revocation list "
               + file
               + " is refused: "
               + e.getMessage()
-              + ("fail-closed".equals(command.crlWhenStale)
-                  ? " (with crl-when-stale fail-closed a stale list makes the relay refuse every"
-                      + " new client)"
-                  : "")
-              + "; copy the CA's current ca.crl (./ztchat pki crl)");
+              + "; copy the CA's current ca.crl (./ztchat pki crl). With crl-when-stale"
+              + " fail-closed (the default) a stale list makes the relay refuse every new client");
     } catch (IOException | RuntimeException e) {
       problems.add(
           "certs: the revocation list "

@@ -175,16 +175,7 @@ class ServerConfigFileTest {
   @Test
   void checkConfig_ofAStaleRevocationList_isAProblem_sayingItWouldLockClientsOut()
       throws Exception {
-    TestPki pki = TestPki.create("alice");
-    CertsLayout certs = pki.writeTo(dir.resolve("certs"));
-    CrlFiles.write(
-        certs.crl(),
-        CrlIssuer.issue(
-            pki.ca(),
-            pki.crl(),
-            List.of(),
-            Instant.now().minus(Duration.ofDays(8)),
-            Duration.ofDays(7)));
+    CertsLayout certs = certsWithAStaleRevocationList();
     Path file = write("certs: " + certs.root() + "\ndata: " + dir.resolve("data") + "\n");
 
     PkiCommandTest.Run r = PkiCommandTest.run("server", "--check-config", file.toString());
@@ -195,6 +186,37 @@ class ServerConfigFileTest {
         .contains("out of date")
         .contains("refuse every new client")
         .contains("1 problem in " + file);
+  }
+
+  @Test
+  void checkConfig_ofAStaleRevocationList_passes_whenTheRelayIsToWarnOnly() throws Exception {
+    CertsLayout certs = certsWithAStaleRevocationList();
+    Path file =
+        write(
+            "certs: "
+                + certs.root()
+                + "\ndata: "
+                + dir.resolve("data")
+                + "\ncrl-when-stale: warn\n");
+
+    PkiCommandTest.Run r = PkiCommandTest.run("server", "--check-config", file.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+  }
+
+  /** A certs folder whose ca.crl, signed by its CA, passed its next update a day ago. */
+  private CertsLayout certsWithAStaleRevocationList() throws Exception {
+    TestPki pki = TestPki.create("alice");
+    CertsLayout certs = pki.writeTo(dir.resolve("certs"));
+    CrlFiles.write(
+        certs.crl(),
+        CrlIssuer.issue(
+            pki.ca(),
+            pki.crl(),
+            List.of(),
+            Instant.now().minus(Duration.ofDays(8)),
+            Duration.ofDays(7)));
+    return certs;
   }
 
   @Test
