@@ -10,6 +10,8 @@ import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.CrlIssuer;
 import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.Promtool;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
@@ -35,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged relay as an operator runs it, all of issue 18's proof in one run: started from a
  * config file with the admin listener and JSON logs; /metrics passes promtool; SIGHUP swaps in a
  * new server certificate while a client stays connected and a new client sees it; /readyz turns
- * unready when the revocation list passes its next update; SIGTERM stops it with exit 0; the JSON
- * log parses, with a SECURITY event's fields.
+ * unready when the revocation list passes its next update; SIGTERM says goodbye to the connected
+ * client and stops it with exit 0; the JSON log parses, with a SECURITY event's fields.
  */
 class RelayOperationsIT {
   @TempDir Path dir;
@@ -155,9 +157,12 @@ class RelayOperationsIT {
       assertThat(get(admin, "/readyz")).contains("crl: stale since");
       assertThat(presented(port, pki, "bob")).as("fail-closed: no new connection").isNull();
       assertThat(alice.pingRoundTrip("stays-while-stale")).isPositive();
-    }
 
-    relay.destroy(); // SIGTERM
+      relay.destroy(); // SIGTERM
+      Frame.Error goodbye = alice.expect(Frame.Error.class);
+      assertThat(goodbye.code()).isEqualTo(ErrorCode.INTERNAL);
+      assertThat(goodbye.message()).contains("shutting down");
+    }
     assertThat(relay.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(relay.exitValue()).as(Files.readString(err)).isZero();
 
