@@ -66,6 +66,10 @@ final class DeliveryPump {
   private boolean reading =
       true; // the store thread reads the first page when it registers the pump
   private boolean storeAhead = true;
+
+  /** Woken while a page was being read: that page may have been read before the commit. */
+  private boolean wokenWhileReading;
+
   private boolean flushScheduled;
 
   DeliveryPump(Channel channel, String identity, PageSource source, AcceptanceOrder order) {
@@ -163,7 +167,22 @@ final class DeliveryPump {
       live.values()
           .removeIf(e -> e.seq() == LiveEnvelope.NO_COPY || (e.seq() > 0 && e.seq() <= lastSeq));
     }
-    storeAhead = page.size() >= limit;
+    storeAhead = page.size() >= limit || wokenWhileReading;
+    wokenWhileReading = false;
+    push();
+  }
+
+  /**
+   * Envelopes for this identity may have been committed that no hand-over brings (another relay
+   * node stored them, or a notice of it may have been lost): read the store again, in order, as for
+   * any page. A page already being read may predate them, so another follows it.
+   */
+  void wake() {
+    if (reading) {
+      wokenWhileReading = true;
+      return;
+    }
+    storeAhead = true;
     push();
   }
 

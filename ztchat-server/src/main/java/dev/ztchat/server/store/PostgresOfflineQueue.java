@@ -43,6 +43,9 @@ import java.util.function.Function;
  *   <li>An acknowledgement locks the envelope's row ({@code FOR UPDATE}) so that two devices
  *       acknowledging at once cannot both leave it behind.
  *   <li>Expired envelopes are deleted a thousand at a time, each batch its own short transaction.
+ *   <li>Several relay nodes may share the database: each stored copy sends a {@code NOTIFY} with
+ *       its recipient in the storing transaction, and {@link #listenForOtherNodes} hears other
+ *       nodes' ({@link PostgresCommitNotices}).
  * </ul>
  *
  * <p>Envelopes are stored as the opaque bytes the relay received ({@code bytea}); nothing in them
@@ -61,6 +64,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   private final Clock clock;
   private final QueueLimits limits;
   private final ContactBook contacts;
+  private final PostgresCommitNotices notices;
 
   /**
    * The open transaction's connection, per thread. Per instance, not static: two queues (two
@@ -69,8 +73,10 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   @SuppressWarnings("ThreadLocalUsage")
   private final ThreadLocal<Connection> current = new ThreadLocal<>();
 
-  private PostgresOfflineQueue(HikariDataSource pool, Clock clock, QueueLimits limits) {
+  private PostgresOfflineQueue(
+      HikariDataSource pool, Clock clock, QueueLimits limits, PostgresCommitNotices notices) {
     this.pool = pool;
+    this.notices = notices;
     this.clock = clock;
     this.limits = limits;
     this.contacts = new ContactBook(this::loadContacts, this::writeContact);
@@ -111,7 +117,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     }
     try {
       migrate(pool);
-      return new PostgresOfflineQueue(pool, clock, limits);
+      return new PostgresOfflineQueue(pool, clock, limits, new PostgresCommitNotices(url));
     } catch (SQLException e) {
       pool.close();
       throw new IOException(
@@ -276,6 +282,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
             EnqueueOutcome o = seq >= 0 ? EnqueueOutcome.STORED : REFUSED.get((int) -seq - 1);
             if (o == EnqueueOutcome.STORED) {
               addTargets(c, seq, targets.apply(r));
+              notices.notifyCommitted(c, r);
               stored.accept(new QueuedEnvelope(seq, r, sender, messageId, envelope));
             }
             out.put(r, o);
@@ -667,7 +674,13 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   }
 
   @Override
+  public void listenForOtherNodes(RemoteCommitListener listener) {
+    notices.start(listener);
+  }
+
+  @Override
   public void close() {
+    notices.close();
     pool.close();
   }
 }
