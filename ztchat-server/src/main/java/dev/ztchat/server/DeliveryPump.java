@@ -198,13 +198,29 @@ final class DeliveryPump {
     if (reading || storeAhead) {
       return; // the next page reads them
     }
-    if (ready.size() + committed.size() > PAGE) {
+    if (storedAfterUnread(committed)) {
+      // another relay node stored envelopes before these that this connection has not read: the
+      // page reads them all, in order (its notice may still be on its way)
+      storeAhead = true;
+    } else if (ready.size() + committed.size() > PAGE) {
       storeAhead = true; // bounded memory: leave them in the store and read them as a page
       releaseHeld();
     } else {
       take(committed);
     }
     push();
+  }
+
+  /** Whether one of {@code committed} was stored after an envelope this pump has not read. */
+  private boolean storedAfterUnread(List<QueuedEnvelope> committed) {
+    long seen = lastSeq;
+    for (QueuedEnvelope e : committed) {
+      if (e.storedAfter() > seen) {
+        return true;
+      }
+      seen = Math.max(seen, e.seq());
+    }
+    return false;
   }
 
   /** Another connection of the same identity acknowledged {@code key}. */

@@ -12,8 +12,8 @@ import dev.ztchat.core.remedy.Remedy;
 import dev.ztchat.core.remedy.RemedyIOException;
 import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.server.store.OfflineQueue;
+import dev.ztchat.server.store.PrekeyStore;
 import dev.ztchat.server.store.QueueStats;
-import dev.ztchat.server.store.SqlitePrekeyStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -101,8 +101,7 @@ public final class RelayServer implements AutoCloseable {
     this.certificates = new CertsWatcher(config.certs(), directory);
     this.prekeys =
         new PrekeyService(
-            SqlitePrekeyStore.open(
-                config.queue().dataDir(), SqlitePrekeyStore.DEFAULT_MAX_ONE_TIME, clock),
+            PrekeyStore.open(config.queue(), PrekeyStore.DEFAULT_MAX_ONE_TIME, clock),
             verifier,
             revocations::revokedAt,
             directory::knows,

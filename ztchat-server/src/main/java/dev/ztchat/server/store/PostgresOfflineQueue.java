@@ -2,9 +2,7 @@ package dev.ztchat.server.store;
 
 import static java.util.Objects.requireNonNull;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -55,7 +52,7 @@ import java.util.function.Function;
  * inside a transaction on the same thread join it.
  */
 public final class PostgresOfflineQueue implements OfflineQueue {
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = 2;
 
   /** The advisory lock key held while migrating (any constant; "ztchat" in ASCII). */
   private static final long MIGRATION_LOCK = 0x7a7463686174L;
@@ -91,30 +88,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     requireNonNull(url, "url");
     requireNonNull(limits, "limits");
     requireNonNull(clock, "clock");
-    HikariConfig config = new HikariConfig();
-    config.setPoolName("ztchat-store");
-    config.setJdbcUrl(url.jdbcUrl());
-    config.setUsername(url.user());
-    if (url.password() != null) {
-      config.setPassword(url.password());
-    }
-    config.setMaximumPoolSize(url.poolSize());
-    config.setMinimumIdle(1);
-    config.setConnectionTimeout(TimeUnit.SECONDS.toMillis(url.poolTimeoutSeconds()));
-    config.setAutoCommit(true);
-    HikariDataSource pool;
-    try {
-      pool = new HikariDataSource(config);
-    } catch (HikariPool.PoolInitializationException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new IOException(
-          "cannot reach the relay's PostgreSQL store "
-              + url
-              + ": "
-              + cause.getMessage()
-              + " (is the database running, and are --store's user and password right?)",
-          e);
-    }
+    HikariDataSource pool = PostgresPool.open(url, "ztchat-store", url.poolSize());
     try {
       migrate(pool);
       return new PostgresOfflineQueue(pool, clock, limits, new PostgresCommitNotices(url));
@@ -125,7 +99,11 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     }
   }
 
-  private static void migrate(HikariDataSource pool) throws SQLException {
+  /**
+   * Creates or migrates every table of the relay's PostgreSQL store (the queue's and the prekeys'),
+   * in one transaction under an advisory lock, so relays starting together do not race.
+   */
+  static void migrate(HikariDataSource pool) throws SQLException {
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
@@ -163,6 +141,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
           s.execute(
               "CREATE TABLE contacts (owner TEXT NOT NULL, contact TEXT NOT NULL, PRIMARY KEY"
                   + " (owner, contact))");
+        }
+        if (from < 2) {
+          PostgresPrekeyStore.createTables(s);
         }
         s.execute("DELETE FROM ztchat_schema");
         s.execute("INSERT INTO ztchat_schema (version) VALUES (" + SCHEMA_VERSION + ")");
@@ -278,12 +259,14 @@ public final class PostgresOfflineQueue implements OfflineQueue {
               out.put(r, EnqueueOutcome.EXPIRED);
               continue;
             }
-            long seq = enqueueOne(c, r, sender, messageId, envelope, now, expiresAt);
+            long[] seqAndAfter = enqueueOne(c, r, sender, messageId, envelope, now, expiresAt);
+            long seq = seqAndAfter[0];
             EnqueueOutcome o = seq >= 0 ? EnqueueOutcome.STORED : REFUSED.get((int) -seq - 1);
             if (o == EnqueueOutcome.STORED) {
               addTargets(c, seq, targets.apply(r));
               notices.notifyCommitted(c, r);
-              stored.accept(new QueuedEnvelope(seq, r, sender, messageId, envelope));
+              stored.accept(
+                  new QueuedEnvelope(seq, r, sender, messageId, envelope, seqAndAfter[1]));
             }
             out.put(r, o);
             if (o.held()) {
@@ -310,8 +293,11 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     }
   }
 
-  /** Stores one copy; returns its seq, or -1 (already stored), -2 (queue full), -3 (share). */
-  private long enqueueOne(
+  /**
+   * Stores one copy; returns its seq, or -1 (already stored), -2 (queue full), -3 (share), with the
+   * highest seq the recipient's queue held before it (another node may have stored that one).
+   */
+  private long[] enqueueOne(
       Connection c,
       String recipient,
       String sender,
@@ -324,11 +310,12 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     long bytes;
     long pairCount;
     long pairBytes;
+    long storedAfter;
     try (PreparedStatement q =
         c.prepareStatement(
             "SELECT COUNT(*), COALESCE(SUM(size), 0), COUNT(*) FILTER (WHERE sender = ?),"
-                + " COALESCE(SUM(size) FILTER (WHERE sender = ?), 0) FROM queue WHERE recipient"
-                + " = ? AND expires_at > ?")) {
+                + " COALESCE(SUM(size) FILTER (WHERE sender = ?), 0), COALESCE(MAX(seq), 0) FROM"
+                + " queue WHERE recipient = ? AND expires_at > ?")) {
       q.setString(1, sender);
       q.setString(2, sender);
       q.setString(3, recipient);
@@ -339,6 +326,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
         bytes = rs.getLong(2);
         pairCount = rs.getLong(3);
         pairBytes = rs.getLong(4);
+        storedAfter = rs.getLong(5);
       }
     }
     boolean full =
@@ -350,9 +338,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     if (full || overShare) {
       // a retry of an envelope already stored is answered as stored, even with a full queue
       if (exists(c, recipient, sender, messageId)) {
-        return -1;
+        return new long[] {-1, storedAfter};
       }
-      return overShare ? -3 : -2;
+      return new long[] {overShare ? -3 : -2, storedAfter};
     }
     try (PreparedStatement ins =
         c.prepareStatement(
@@ -367,7 +355,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
       ins.setLong(6, now);
       ins.setLong(7, expiresAt);
       try (ResultSet rs = ins.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : -1;
+        return new long[] {rs.next() ? rs.getLong(1) : -1, storedAfter};
       }
     }
   }
