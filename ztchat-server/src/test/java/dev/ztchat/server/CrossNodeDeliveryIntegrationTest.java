@@ -12,10 +12,15 @@ import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.DevPostgres;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.RawFrameClient;
+import dev.ztchat.server.store.PostgresUrl;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -53,10 +58,36 @@ class CrossNodeDeliveryIntegrationTest {
     }
   }
 
+  /** The database both nodes use, as {@code --store} takes it. */
+  String database;
+
   @BeforeEach
   void start() throws Exception {
-    nodes =
-        RelayNodes.start(TestPki.create("alice", "bob", "carol"), dir, postgres.newDatabase(), 2);
+    database = postgres.newDatabase();
+    nodes = RelayNodes.start(TestPki.create("alice", "bob", "carol"), dir, database, 2);
+  }
+
+  /**
+   * Runs {@code sql} on the server's own database (not the nodes'), as its owner; the row count.
+   */
+  static int admin(String sql) throws Exception {
+    PostgresUrl url = PostgresUrl.parse(postgres.url());
+    Properties props = new Properties();
+    props.setProperty("user", url.user());
+    props.setProperty("password", url.password());
+    try (Connection c = new org.postgresql.Driver().connect(url.jdbcUrl(), props);
+        Statement s = c.createStatement()) {
+      if (s.execute(sql)) {
+        int rows = 0;
+        try (ResultSet rs = s.getResultSet()) {
+          while (rs.next()) {
+            rows++;
+          }
+        }
+        return rows;
+      }
+      return s.getUpdateCount();
+    }
   }
 
   @AfterEach
@@ -129,6 +160,37 @@ class CrossNodeDeliveryIntegrationTest {
     for (int n = 1; n <= 2; n++) {
       try (RawFrameClient bob = nodes.connect(n, "bob")) {
         assertThat(nothingDelivered(bob, Duration.ofMillis(800))).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void anEnvelopeWhoseNoticeWasLost_reachesBob_whenNode2ListensAgain() throws Exception {
+    String name = database.substring(database.lastIndexOf('/') + 1).split("\\?")[0];
+    try (RawFrameClient bob = nodes.connect(2, "bob");
+        RawFrameClient alice = nodes.connect(1, "alice")) {
+      // the nodes keep their pooled connections, but cannot listen again for now
+      admin("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
+      try {
+        assertThat(
+                admin(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+                        + name
+                        + "' AND application_name = 'ztchat-relay-notices'"))
+            .as("both nodes' listening connections")
+            .isEqualTo(2);
+        String id = "alice/" + send(alice, "alice", "bob", DeliveryStatus.QUEUED);
+        assertThat(nothingDelivered(bob, Duration.ofSeconds(2)))
+            .as("nobody listened: the notice is lost")
+            .isTrue();
+        admin("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+        // listening again (within the back-off of at most 10 s), node 2 has bob read his queue
+        Frame f = bob.read(Duration.ofSeconds(25));
+        assertThat(f).isInstanceOf(Frame.Deliver.class);
+        EnvelopeHeader h = EnvelopeCodec.decodeHeader(((Frame.Deliver) f).envelope());
+        assertThat(h.sender() + "/" + h.messageIdHex()).isEqualTo(id);
+      } finally {
+        admin("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
       }
     }
   }

@@ -43,6 +43,12 @@ final class PostgresCommitNotices implements AutoCloseable {
   /** Longest wait between two attempts to listen again. */
   static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
+  /**
+   * The listening connection's {@code application_name} in {@code pg_stat_activity}, unless the
+   * {@code --store} URL names one.
+   */
+  static final String APPLICATION_NAME = "ztchat-relay-notices";
+
   /** How long one wait for notices lasts, so that {@link #close} is seen promptly. */
   private static final int WAIT_MILLIS = 500;
 
@@ -143,6 +149,7 @@ final class PostgresCommitNotices implements AutoCloseable {
 
   private Connection connect() throws SQLException {
     Properties props = new Properties();
+    props.setProperty("ApplicationName", APPLICATION_NAME); // the URL's own, if any, wins
     props.setProperty("user", url.user());
     if (url.password() != null) {
       props.setProperty("password", url.password());
