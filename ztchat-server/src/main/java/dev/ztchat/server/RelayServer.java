@@ -13,6 +13,7 @@ import dev.ztchat.core.remedy.RemedyIOException;
 import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.PrekeyStore;
+import dev.ztchat.server.store.PublishedCertificates;
 import dev.ztchat.server.store.QueueStats;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -58,6 +59,7 @@ public final class RelayServer implements AutoCloseable {
   private final PrekeyService prekeys;
   private final RevocationWatcher revocations;
   private final CertsWatcher certificates;
+  private final CrossNodeDirectory sharedDirectory;
   private final ServerTlsMaterial tls;
   private final CrlFreshnessPolicy crlFreshness = new CrlFreshnessPolicy();
   private final String tlsDescription;
@@ -99,6 +101,9 @@ public final class RelayServer implements AutoCloseable {
     this.deliveries =
         new DeliveryService(OfflineQueue.open(config.queue(), clock), storeNanos, meters);
     this.certificates = new CertsWatcher(config.certs(), directory);
+    this.sharedDirectory =
+        new CrossNodeDirectory(directory, PublishedCertificates.open(config.queue()));
+    directory.tellPresented(sharedDirectory::presented);
     this.prekeys =
         new PrekeyService(
             PrekeyStore.open(config.queue(), PrekeyStore.DEFAULT_MAX_ONE_TIME, clock),
@@ -160,6 +165,7 @@ public final class RelayServer implements AutoCloseable {
   private void watch() {
     revocations.start();
     certificates.start();
+    sharedDirectory.start();
     tls.start();
   }
 
@@ -380,6 +386,7 @@ public final class RelayServer implements AutoCloseable {
     prekeys.close();
     revocations.close();
     certificates.close();
+    sharedDirectory.close();
     if (tls != null) {
       tls.close();
     }

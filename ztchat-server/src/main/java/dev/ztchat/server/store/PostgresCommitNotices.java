@@ -34,8 +34,11 @@ import org.slf4j.LoggerFactory;
 final class PostgresCommitNotices implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresCommitNotices.class);
 
-  /** The channel every node notifies and listens on. */
-  static final String CHANNEL = "ztchat_queue";
+  /** The channel of new envelopes: every node notifies and listens on it. */
+  static final String QUEUE_CHANNEL = "ztchat_queue";
+
+  /** The channel of certificates published through a node ({@link PublishedCertificates}). */
+  static final String CERTIFICATES_CHANNEL = "ztchat_certificates";
 
   /** How often every connected recipient re-reads its queue, in case a notice was lost. */
   static final Duration SWEEP = Duration.ofSeconds(15);
@@ -59,11 +62,14 @@ final class PostgresCommitNotices implements AutoCloseable {
   private final String nodeId = HexFormat.of().formatHex(randomId());
 
   private final PostgresUrl url;
+  private final String channel;
   private volatile Thread thread;
   private volatile boolean closed;
 
-  PostgresCommitNotices(PostgresUrl url) {
+  /** Notices on {@code channel} ({@link #QUEUE_CHANNEL} or {@link #CERTIFICATES_CHANNEL}). */
+  PostgresCommitNotices(PostgresUrl url, String channel) {
     this.url = requireNonNull(url, "url");
+    this.channel = requireNonNull(channel, "channel");
   }
 
   private static byte[] randomId() {
@@ -78,10 +84,20 @@ final class PostgresCommitNotices implements AutoCloseable {
    */
   void notifyCommitted(Connection c, String recipient) throws SQLException {
     try (PreparedStatement p = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-      p.setString(1, CHANNEL);
-      p.setString(2, nodeId + recipient);
+      p.setString(1, channel);
+      p.setString(2, payload(recipient));
       p.executeQuery().close();
     }
+  }
+
+  /** The notice's payload for {@code name}: this node's id, then the name. */
+  String payload(String name) {
+    return nodeId + name;
+  }
+
+  /** The channel these notices go on. */
+  String channel() {
+    return channel;
   }
 
   /** Starts listening for other nodes' notices, telling {@code listener}. */
@@ -90,7 +106,7 @@ final class PostgresCommitNotices implements AutoCloseable {
     if (thread != null) {
       throw new IllegalStateException("already listening");
     }
-    Thread t = new Thread(() -> run(listener), "ztchat-store-notices");
+    Thread t = new Thread(() -> run(listener), "ztchat-notices-" + channel);
     t.setDaemon(true);
     thread = t;
     t.start();
@@ -101,7 +117,7 @@ final class PostgresCommitNotices implements AutoCloseable {
     while (!closed) {
       try (Connection c = connect()) {
         try (Statement s = c.createStatement()) {
-          s.execute("LISTEN " + CHANNEL);
+          s.execute("LISTEN " + channel);
         }
         backoff = 250;
         listener.mayHaveMissed(); // whatever was committed while this node was not listening
@@ -111,7 +127,8 @@ final class PostgresCommitNotices implements AutoCloseable {
           return;
         }
         LOG.warn(
-            "listening for other relay nodes' envelopes failed ({}); trying again in {} ms",
+            "listening for other relay nodes' notices on {} failed ({}); trying again in {} ms",
+            channel,
             e.getMessage(),
             backoff);
         try {

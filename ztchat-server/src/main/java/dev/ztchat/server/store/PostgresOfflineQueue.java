@@ -91,7 +91,8 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     HikariDataSource pool = PostgresPool.open(url, "ztchat-store", url.poolSize());
     try {
       migrate(pool);
-      return new PostgresOfflineQueue(pool, clock, limits, new PostgresCommitNotices(url));
+      return new PostgresOfflineQueue(
+          pool, clock, limits, new PostgresCommitNotices(url, PostgresCommitNotices.QUEUE_CHANNEL));
     } catch (SQLException e) {
       pool.close();
       throw new IOException(
@@ -144,6 +145,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
         }
         if (from < 2) {
           PostgresPrekeyStore.createTables(s);
+          PostgresPublishedCertificates.createTable(s);
         }
         s.execute("DELETE FROM ztchat_schema");
         s.execute("INSERT INTO ztchat_schema (version) VALUES (" + SCHEMA_VERSION + ")");
