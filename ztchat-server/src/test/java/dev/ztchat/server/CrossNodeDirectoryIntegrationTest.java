@@ -2,12 +2,15 @@ package dev.ztchat.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.core.pki.CrlFiles;
 import dev.ztchat.core.pki.PemFiles;
+import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.DevPostgres;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The directory across two relay nodes on one PostgreSQL database: the certificates a user presents
+ * Certificates across two relay nodes on one PostgreSQL database: the certificates a user presents
  * to one node (its connection's client certificate, a {@code publish} frame) are served by the
- * other, although neither node's certs folder holds them.
+ * other, although neither node's certs folder holds them; a revocation list copied to each node
+ * closes the revoked user's connections on every node.
  */
 class CrossNodeDirectoryIntegrationTest {
   private static DevPostgres postgres;
@@ -48,6 +52,26 @@ class CrossNodeDirectoryIntegrationTest {
         throw new AssertionError("node never served " + user + ": last answer " + f);
       }
       Thread.sleep(100);
+    }
+  }
+
+  @Test
+  void aRevocationCopiedToEachNode_closesTheUsersConnectionsOnEveryNode() throws Exception {
+    TestPki pki = TestPki.create("alice", "bob");
+    try (RelayNodes nodes = RelayNodes.start(pki, dir, postgres.newDatabase(), 2);
+        RawFrameClient aliceOn1 = nodes.connect(1, "alice");
+        RawFrameClient aliceOn2 = nodes.connect(2, "alice");
+        RawFrameClient bobOn2 = nodes.connect(2, "bob")) {
+      X509CRL crl =
+          pki.revoke(pki.user("alice").signing().certificate(), RevocationReason.KEY_COMPROMISE);
+      for (int n = 1; n <= 2; n++) {
+        CrlFiles.write(nodes.node(n).config().certs().crl(), crl);
+        nodes.node(n).reloadRevocations(); // what each node's watcher does within seconds
+      }
+      assertThat(aliceOn1.closedWithin(Duration.ofSeconds(5))).isTrue();
+      assertThat(aliceOn2.closedWithin(Duration.ofSeconds(5))).isTrue();
+      bobOn2.send(new Frame.Ping("still-here"));
+      assertThat(bobOn2.expect(Frame.Pong.class).ref()).isEqualTo("still-here");
     }
   }
 
