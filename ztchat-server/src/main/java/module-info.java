@@ -12,6 +12,7 @@ module dev.ztchat.server {
   requires io.netty.tcnative.classes.openssl;
   requires org.slf4j;
   requires com.zaxxer.hikari;
+  requires org.postgresql.jdbc;
 
   exports dev.ztchat.server;
   exports dev.ztchat.server.store;

@@ -66,6 +66,10 @@ final class DeliveryPump {
   private boolean reading =
       true; // the store thread reads the first page when it registers the pump
   private boolean storeAhead = true;
+
+  /** Woken while a page was being read: that page may have been read before the commit. */
+  private boolean wokenWhileReading;
+
   private boolean flushScheduled;
 
   DeliveryPump(Channel channel, String identity, PageSource source, AcceptanceOrder order) {
@@ -163,7 +167,22 @@ final class DeliveryPump {
       live.values()
           .removeIf(e -> e.seq() == LiveEnvelope.NO_COPY || (e.seq() > 0 && e.seq() <= lastSeq));
     }
-    storeAhead = page.size() >= limit;
+    storeAhead = page.size() >= limit || wokenWhileReading;
+    wokenWhileReading = false;
+    push();
+  }
+
+  /**
+   * Envelopes for this identity may have been committed that no hand-over brings (another relay
+   * node stored them, or a notice of it may have been lost): read the store again, in order, as for
+   * any page. A page already being read may predate them, so another follows it.
+   */
+  void wake() {
+    if (reading) {
+      wokenWhileReading = true;
+      return;
+    }
+    storeAhead = true;
     push();
   }
 
@@ -179,13 +198,29 @@ final class DeliveryPump {
     if (reading || storeAhead) {
       return; // the next page reads them
     }
-    if (ready.size() + committed.size() > PAGE) {
+    if (storedAfterUnread(committed)) {
+      // another relay node stored envelopes before these that this connection has not read: the
+      // page reads them all, in order (its notice may still be on its way)
+      storeAhead = true;
+    } else if (ready.size() + committed.size() > PAGE) {
       storeAhead = true; // bounded memory: leave them in the store and read them as a page
       releaseHeld();
     } else {
       take(committed);
     }
     push();
+  }
+
+  /** Whether one of {@code committed} was stored after an envelope this pump has not read. */
+  private boolean storedAfterUnread(List<QueuedEnvelope> committed) {
+    long seen = lastSeq;
+    for (QueuedEnvelope e : committed) {
+      if (e.storedAfter() > seen) {
+        return true;
+      }
+      seen = Math.max(seen, e.seq());
+    }
+    return false;
   }
 
   /** Another connection of the same identity acknowledged {@code key}. */

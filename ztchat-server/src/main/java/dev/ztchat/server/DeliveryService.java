@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * <p>All queue access happens on one store thread (SQLite has one writer anyway), which groups
  * changes into one transaction per batch and reads pages for the pumps between batches, so a pump
  * only ever sees committed envelopes. Answers of a batch are handed to each channel's event loop
- * once per batch.
+ * once per batch. With a store that other relay nodes write too, their envelopes reach this node's
+ * pumps as pages read when the store tells of them ({@link CrossNodeWakeUp}).
  *
  * <p>What a sender learns of a recipient's presence is limited to the recipient's choice: {@code
  * sent} says {@code delivered} only for a recipient who has sent the sender a message through this
@@ -157,6 +158,7 @@ final class DeliveryService implements AutoCloseable {
               return t;
             });
     storeThread.scheduleWithFixedDelay(this::purge, 1, 60, TimeUnit.SECONDS);
+    queue.listenForOtherNodes(new CrossNodeWakeUp(storeThread, pumps));
   }
 
   /**

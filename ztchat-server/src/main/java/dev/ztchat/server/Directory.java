@@ -24,9 +24,10 @@ import java.util.function.Function;
 /**
  * The relay's directory of users' public certificates, as the CA issued them. It is filled from the
  * certs folder (at start and while running, {@link CertsWatcher}), from the client certificate of
- * every connection, and from {@code publish} frames. The relay only stores certificates that verify
- * against the root CA, but clients must not trust it for them: they verify everything themselves
- * (docs/PROTOCOL.md section 7).
+ * every connection, and from {@code publish} frames; with several relay nodes on one store, also
+ * from those the other nodes took from their connections and frames ({@link CrossNodeDirectory}).
+ * The relay only stores certificates that verify against the root CA, but clients must not trust it
+ * for them: they verify everything themselves (docs/PROTOCOL.md section 7).
  *
  * <p>Per user it keeps every signing and encryption certificate it learned (at most {@value
  * #MAX_KEPT} of each, the newest). The <em>current</em> one of each role is the newest: one not
@@ -72,6 +73,14 @@ final class Directory {
   private final Clock clock;
   private final Function<X509Certificate, Optional<Instant>> revokedAt;
 
+  /** Told of every certificate a user presented and the directory took. */
+  @FunctionalInterface
+  interface Presented {
+    void presented(String name, X509Certificate cert, CertificateRole role);
+  }
+
+  private volatile Presented presented = (name, cert, role) -> {};
+
   Directory(CertificateVerifier verifier, Clock clock) {
     this(verifier, clock, cert -> Optional.empty());
   }
@@ -109,6 +118,21 @@ final class Directory {
             default -> new Known(k.signing(), k.encryption(), with(k.device(), add));
           };
         });
+  }
+
+  /**
+   * As {@link #learn}, for a certificate a user presented (a connection's client certificate, a
+   * {@code publish} frame), which {@link #tellPresented} hears of once it is taken.
+   */
+  void learnPresented(String name, X509Certificate cert, CertificateRole role)
+      throws CertificateRejectedException {
+    learn(name, cert, role);
+    presented.presented(name, cert, role);
+  }
+
+  /** From now on {@code listener} hears of each certificate {@link #learnPresented} takes. */
+  void tellPresented(Presented listener) {
+    this.presented = requireNonNull(listener, "listener");
   }
 
   /** {@code list} plus {@code add} (unless already there), the {@value #MAX_KEPT} newest kept. */

@@ -258,7 +258,7 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
     try {
       relay
           .directory()
-          .learn(
+          .learnPresented(
               identity,
               PemFiles.parseCertificate(pub.encryption()),
               CertificateRole.USER_ENCRYPTION);

@@ -12,8 +12,9 @@ import dev.ztchat.core.remedy.Remedy;
 import dev.ztchat.core.remedy.RemedyIOException;
 import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.server.store.OfflineQueue;
+import dev.ztchat.server.store.PrekeyStore;
+import dev.ztchat.server.store.PublishedCertificates;
 import dev.ztchat.server.store.QueueStats;
-import dev.ztchat.server.store.SqlitePrekeyStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -58,6 +59,7 @@ public final class RelayServer implements AutoCloseable {
   private final PrekeyService prekeys;
   private final RevocationWatcher revocations;
   private final CertsWatcher certificates;
+  private final CrossNodeDirectory sharedDirectory;
   private final ServerTlsMaterial tls;
   private final CrlFreshnessPolicy crlFreshness = new CrlFreshnessPolicy();
   private final String tlsDescription;
@@ -99,10 +101,12 @@ public final class RelayServer implements AutoCloseable {
     this.deliveries =
         new DeliveryService(OfflineQueue.open(config.queue(), clock), storeNanos, meters);
     this.certificates = new CertsWatcher(config.certs(), directory);
+    this.sharedDirectory =
+        new CrossNodeDirectory(directory, PublishedCertificates.open(config.queue()));
+    directory.tellPresented(sharedDirectory::presented);
     this.prekeys =
         new PrekeyService(
-            SqlitePrekeyStore.open(
-                config.queue().dataDir(), SqlitePrekeyStore.DEFAULT_MAX_ONE_TIME, clock),
+            PrekeyStore.open(config.queue(), PrekeyStore.DEFAULT_MAX_ONE_TIME, clock),
             verifier,
             revocations::revokedAt,
             directory::knows,
@@ -161,6 +165,7 @@ public final class RelayServer implements AutoCloseable {
   private void watch() {
     revocations.start();
     certificates.start();
+    sharedDirectory.start();
     tls.start();
   }
 
@@ -381,6 +386,7 @@ public final class RelayServer implements AutoCloseable {
     prekeys.close();
     revocations.close();
     certificates.close();
+    sharedDirectory.close();
     if (tls != null) {
       tls.close();
     }

@@ -52,7 +52,7 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
     try {
       relay
           .directory()
-          .learn(
+          .learnPresented(
               identity,
               peer.certificate(),
               ClientCertificateTrustManager.roleOf(peer.certificate()));

@@ -75,6 +75,49 @@ class DeliveryPumpTest {
   }
 
   @Test
+  void wake_whenCaughtUp_readsTheStoreAfterTheLastEnvelope_andPushesWhatAnotherNodeStored() {
+    pump.onPage(envs(1, 2), DeliveryPump.PAGE);
+    assertThat(pushed()).containsExactly(1L, 2L);
+    reads.clear();
+    pump.wake();
+    assertThat(reads).hasSize(1);
+    assertThat(reads.getFirst()[0]).isEqualTo(2L);
+    pump.onPage(envs(3, 4), DeliveryPump.PAGE);
+    assertThat(pushed()).containsExactly(3L, 4L);
+  }
+
+  @Test
+  void handOver_storedAfterAnEnvelopeNotYetRead_isLeftToAPage_thatReadsBothInOrder() {
+    pump.onPage(envs(1, 2), DeliveryPump.PAGE);
+    assertThat(pushed()).containsExactly(1L, 2L);
+    reads.clear();
+    QueuedEnvelope five = env(5);
+    // seq 4 was stored by another node before 5, and its notice has not arrived yet
+    pump.offer(
+        List.of(
+            new QueuedEnvelope(
+                5, five.recipient(), five.sender(), five.messageId(), five.envelope(), 4)));
+    assertThat(pushed()).as("not ahead of 4").isEmpty();
+    assertThat(reads).hasSize(1);
+    assertThat(reads.getFirst()[0]).isEqualTo(2L);
+    pump.onPage(List.of(env(4), env(5)), DeliveryPump.PAGE);
+    assertThat(pushed()).containsExactly(4L, 5L);
+  }
+
+  @Test
+  void wake_whileAPageIsBeingRead_readsAgainAfterIt() {
+    pump.wake(); // the first page is being read: it may predate the other node's commit
+    assertThat(reads).isEmpty();
+    pump.onPage(envs(1, 2), DeliveryPump.PAGE);
+    assertThat(pushed()).containsExactly(1L, 2L);
+    assertThat(reads).as("a second page after the one in flight").hasSize(1);
+    assertThat(reads.getFirst()[0]).isEqualTo(2L);
+    pump.onPage(envs(3, 3), DeliveryPump.PAGE);
+    assertThat(pushed()).containsExactly(3L);
+    assertThat(reads).as("caught up: no further read").hasSize(1);
+  }
+
+  @Test
   void handOver_whileThePageIsStillBeingRead_isLeftToThePage() {
     pump.offer(envs(3, 3)); // committed before the first page was read: the page has it
     pump.onPage(envs(1, 3), DeliveryPump.PAGE);

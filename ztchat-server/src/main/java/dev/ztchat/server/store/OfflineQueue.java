@@ -221,6 +221,13 @@ public interface OfflineQueue extends AutoCloseable {
   /** How many envelopes wait for {@code recipient} (expired ones not counted). */
   int pending(String recipient) throws IOException;
 
+  /**
+   * Starts telling {@code listener} about envelopes other relay nodes commit to this store, so that
+   * this node pushes them to its connected recipients at once. A store only one relay can use (the
+   * SQLite file) has nothing to tell. At most once per queue; {@link #close} stops it.
+   */
+  default void listenForOtherNodes(RemoteCommitListener listener) {}
+
   /** The queue's idea of now, in epoch milliseconds (its injected clock). */
   long currentMillis();
 

@@ -2,9 +2,7 @@ package dev.ztchat.server.store;
 
 import static java.util.Objects.requireNonNull;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -43,6 +40,9 @@ import java.util.function.Function;
  *   <li>An acknowledgement locks the envelope's row ({@code FOR UPDATE}) so that two devices
  *       acknowledging at once cannot both leave it behind.
  *   <li>Expired envelopes are deleted a thousand at a time, each batch its own short transaction.
+ *   <li>Several relay nodes may share the database: each stored copy sends a {@code NOTIFY} with
+ *       its recipient in the storing transaction, and {@link #listenForOtherNodes} hears other
+ *       nodes' ({@link PostgresCommitNotices}).
  * </ul>
  *
  * <p>Envelopes are stored as the opaque bytes the relay received ({@code bytea}); nothing in them
@@ -52,7 +52,7 @@ import java.util.function.Function;
  * inside a transaction on the same thread join it.
  */
 public final class PostgresOfflineQueue implements OfflineQueue {
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = 2;
 
   /** The advisory lock key held while migrating (any constant; "ztchat" in ASCII). */
   private static final long MIGRATION_LOCK = 0x7a7463686174L;
@@ -61,6 +61,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   private final Clock clock;
   private final QueueLimits limits;
   private final ContactBook contacts;
+  private final PostgresCommitNotices notices;
 
   /**
    * The open transaction's connection, per thread. Per instance, not static: two queues (two
@@ -69,8 +70,10 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   @SuppressWarnings("ThreadLocalUsage")
   private final ThreadLocal<Connection> current = new ThreadLocal<>();
 
-  private PostgresOfflineQueue(HikariDataSource pool, Clock clock, QueueLimits limits) {
+  private PostgresOfflineQueue(
+      HikariDataSource pool, Clock clock, QueueLimits limits, PostgresCommitNotices notices) {
     this.pool = pool;
+    this.notices = notices;
     this.clock = clock;
     this.limits = limits;
     this.contacts = new ContactBook(this::loadContacts, this::writeContact);
@@ -85,33 +88,11 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     requireNonNull(url, "url");
     requireNonNull(limits, "limits");
     requireNonNull(clock, "clock");
-    HikariConfig config = new HikariConfig();
-    config.setPoolName("ztchat-store");
-    config.setJdbcUrl(url.jdbcUrl());
-    config.setUsername(url.user());
-    if (url.password() != null) {
-      config.setPassword(url.password());
-    }
-    config.setMaximumPoolSize(url.poolSize());
-    config.setMinimumIdle(1);
-    config.setConnectionTimeout(TimeUnit.SECONDS.toMillis(url.poolTimeoutSeconds()));
-    config.setAutoCommit(true);
-    HikariDataSource pool;
-    try {
-      pool = new HikariDataSource(config);
-    } catch (HikariPool.PoolInitializationException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new IOException(
-          "cannot reach the relay's PostgreSQL store "
-              + url
-              + ": "
-              + cause.getMessage()
-              + " (is the database running, and are --store's user and password right?)",
-          e);
-    }
+    HikariDataSource pool = PostgresPool.open(url, "ztchat-store", url.poolSize());
     try {
       migrate(pool);
-      return new PostgresOfflineQueue(pool, clock, limits);
+      return new PostgresOfflineQueue(
+          pool, clock, limits, new PostgresCommitNotices(url, PostgresCommitNotices.QUEUE_CHANNEL));
     } catch (SQLException e) {
       pool.close();
       throw new IOException(
@@ -119,7 +100,11 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     }
   }
 
-  private static void migrate(HikariDataSource pool) throws SQLException {
+  /**
+   * Creates or migrates every table of the relay's PostgreSQL store (the queue's and the prekeys'),
+   * in one transaction under an advisory lock, so relays starting together do not race.
+   */
+  static void migrate(HikariDataSource pool) throws SQLException {
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
@@ -157,6 +142,10 @@ public final class PostgresOfflineQueue implements OfflineQueue {
           s.execute(
               "CREATE TABLE contacts (owner TEXT NOT NULL, contact TEXT NOT NULL, PRIMARY KEY"
                   + " (owner, contact))");
+        }
+        if (from < 2) {
+          PostgresPrekeyStore.createTables(s);
+          PostgresPublishedCertificates.createTable(s);
         }
         s.execute("DELETE FROM ztchat_schema");
         s.execute("INSERT INTO ztchat_schema (version) VALUES (" + SCHEMA_VERSION + ")");
@@ -272,11 +261,14 @@ public final class PostgresOfflineQueue implements OfflineQueue {
               out.put(r, EnqueueOutcome.EXPIRED);
               continue;
             }
-            long seq = enqueueOne(c, r, sender, messageId, envelope, now, expiresAt);
+            long[] seqAndAfter = enqueueOne(c, r, sender, messageId, envelope, now, expiresAt);
+            long seq = seqAndAfter[0];
             EnqueueOutcome o = seq >= 0 ? EnqueueOutcome.STORED : REFUSED.get((int) -seq - 1);
             if (o == EnqueueOutcome.STORED) {
               addTargets(c, seq, targets.apply(r));
-              stored.accept(new QueuedEnvelope(seq, r, sender, messageId, envelope));
+              notices.notifyCommitted(c, r);
+              stored.accept(
+                  new QueuedEnvelope(seq, r, sender, messageId, envelope, seqAndAfter[1]));
             }
             out.put(r, o);
             if (o.held()) {
@@ -303,8 +295,11 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     }
   }
 
-  /** Stores one copy; returns its seq, or -1 (already stored), -2 (queue full), -3 (share). */
-  private long enqueueOne(
+  /**
+   * Stores one copy; returns its seq, or -1 (already stored), -2 (queue full), -3 (share), with the
+   * highest seq the recipient's queue held before it (another node may have stored that one).
+   */
+  private long[] enqueueOne(
       Connection c,
       String recipient,
       String sender,
@@ -317,11 +312,12 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     long bytes;
     long pairCount;
     long pairBytes;
+    long storedAfter;
     try (PreparedStatement q =
         c.prepareStatement(
             "SELECT COUNT(*), COALESCE(SUM(size), 0), COUNT(*) FILTER (WHERE sender = ?),"
-                + " COALESCE(SUM(size) FILTER (WHERE sender = ?), 0) FROM queue WHERE recipient"
-                + " = ? AND expires_at > ?")) {
+                + " COALESCE(SUM(size) FILTER (WHERE sender = ?), 0), COALESCE(MAX(seq), 0) FROM"
+                + " queue WHERE recipient = ? AND expires_at > ?")) {
       q.setString(1, sender);
       q.setString(2, sender);
       q.setString(3, recipient);
@@ -332,6 +328,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
         bytes = rs.getLong(2);
         pairCount = rs.getLong(3);
         pairBytes = rs.getLong(4);
+        storedAfter = rs.getLong(5);
       }
     }
     boolean full =
@@ -343,9 +340,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     if (full || overShare) {
       // a retry of an envelope already stored is answered as stored, even with a full queue
       if (exists(c, recipient, sender, messageId)) {
-        return -1;
+        return new long[] {-1, storedAfter};
       }
-      return overShare ? -3 : -2;
+      return new long[] {overShare ? -3 : -2, storedAfter};
     }
     try (PreparedStatement ins =
         c.prepareStatement(
@@ -360,7 +357,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
       ins.setLong(6, now);
       ins.setLong(7, expiresAt);
       try (ResultSet rs = ins.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : -1;
+        return new long[] {rs.next() ? rs.getLong(1) : -1, storedAfter};
       }
     }
   }
@@ -667,7 +664,13 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   }
 
   @Override
+  public void listenForOtherNodes(RemoteCommitListener listener) {
+    notices.start(listener);
+  }
+
+  @Override
   public void close() {
+    notices.close();
     pool.close();
   }
 }

@@ -1,6 +1,7 @@
 package dev.ztchat.server.store;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,15 +11,34 @@ import java.util.Optional;
  * at most once: {@link #take} removes it in the same committed transaction that reads it, also
  * against concurrent callers and across restarts. The last-resort prekey is never removed.
  *
- * <p>Implementations are thread-safe. SQLite is the only one today ({@link SqlitePrekeyStore});
- * PostgreSQL comes later behind this interface.
+ * <p>Implementations are thread-safe: {@link SqlitePrekeyStore} (in the data folder's {@code
+ * relay.db}) and {@link PostgresPrekeyStore} (in the {@code --store} database, shared by every
+ * relay node on it); {@code PrekeyStoreContract} checks both.
  */
 public interface PrekeyStore extends AutoCloseable {
+  /** Devices kept per user at most; registering one more drops the one registered first. */
+  int MAX_DEVICES = 16;
+
+  /** Default most one-time prekeys kept per device. */
+  int DEFAULT_MAX_ONE_TIME = 100;
+
+  /**
+   * Opens the prekey store beside the offline queue {@code limits} names: in its PostgreSQL
+   * database when there is one ({@link QueueLimits#store}), else in the data folder's SQLite store.
+   */
+  static PrekeyStore open(QueueLimits limits, int maxOneTime, Clock clock) throws IOException {
+    var postgres = limits.postgres();
+    if (postgres.isPresent()) {
+      return PostgresPrekeyStore.open(postgres.get(), maxOneTime, clock);
+    }
+    return SqlitePrekeyStore.open(limits.dataDir(), maxOneTime, clock);
+  }
+
   /**
    * Stores one publication in one transaction, all or nothing: registers the certificate when it is
    * given (a user may have several devices; the newest registered is the {@link #currentDevice};
-   * past {@link SqlitePrekeyStore#MAX_DEVICES} the one registered first goes), replaces the signed
-   * and last-resort prekeys with newer ones, adds the one-time prekeys.
+   * past {@link #MAX_DEVICES} the one registered first goes), replaces the signed and last-resort
+   * prekeys with newer ones, adds the one-time prekeys.
    *
    * @throws PrekeyRefusedException for an unknown device, an id at or below one published before
    *     with other bytes, or more one-time prekeys than the device may have
