@@ -103,9 +103,10 @@ final class HiddenDevices {
             + person
             + " came from a device this device was never told of (fingerprint "
             + PeerDevices.fingerprint(hex)
-            + "): the server left it out of "
+            + "): a new device of "
             + person
-            + "'s devices. The message itself is genuine (certified by your CA and signed).");
+            + ", or one the server left out of their devices. The message itself is genuine"
+            + " (certified by your CA and signed).");
     tellNew(person, hex, known, deviceName(sessionCertificate(person, hex)));
   }
 
