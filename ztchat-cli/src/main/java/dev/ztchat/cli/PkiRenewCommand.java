@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Issue new keys and certificates for a user; the old ones are revoked as superseded and kept"
           + " in users/NAME/previous/ so the owner can still read old messages.",
-      "Contacts see a key-change notice."
+      "Contacts see a key-change notice. With --device, only that device is renewed."
     })
 final class PkiRenewCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -46,6 +46,14 @@ final class PkiRenewCommand implements Callable<Integer> {
   int days;
 
   @Option(
+      names = "--device",
+      paramLabel = "DEVICE",
+      description =
+          "Renew only this device's certificate and key (the old one is revoked as superseded);"
+              + " the person's other devices and RSA certificates keep working.")
+  String device;
+
+  @Option(
       names = "--crl-days",
       defaultValue = "7",
       description = "Days until the CRL must be re-issued (default: ${DEFAULT-VALUE}).")
@@ -56,6 +64,9 @@ final class PkiRenewCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     PkiRevocation pki = new PkiRevocation(dir.layout(), Clock.systemUTC(), err::println);
+    if (device != null) {
+      return renewDevice(pki, out, err);
+    }
     PkiResult result =
         PkiCommand.guard(() -> pki.renew(name, keyBits, days, PkiCrlCommand.checkCrlDays(crlDays)));
     PkiCommand.printWritten(out, err, dir.layout().root(), result);
@@ -67,6 +78,31 @@ final class PkiRenewCommand implements Callable<Integer> {
             + name
             + " --out DIR --force);"
             + " contacts are shown the new fingerprint and must accept it.");
+    out.flush();
+    return 0;
+  }
+
+  private int renewDevice(PkiRevocation pki, PrintWriter out, PrintWriter err) {
+    PkiResult result =
+        PkiCommand.guard(
+            () -> pki.renewDevice(name, device, days, PkiCrlCommand.checkCrlDays(crlDays)));
+    PkiCommand.printWritten(out, err, dir.layout().root(), result);
+    out.println();
+    out.println(
+        "Next: put the new files on "
+            + name
+            + "'s device "
+            + device
+            + " (./ztchat pki export "
+            + name
+            + " --device "
+            + device
+            + " --out DIR --force) and restart its client; "
+            + name
+            + "'s other devices keep working. Contacts are shown the renewed device as a new"
+            + " device of "
+            + name
+            + ", with its fingerprint, and must accept it.");
     out.flush();
     return 0;
   }

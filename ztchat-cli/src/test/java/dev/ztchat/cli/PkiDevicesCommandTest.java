@@ -7,10 +7,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ztchat.cli.PkiCommandTest.Run;
 import dev.ztchat.client.ChatClientConfig;
+import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.CrlFiles;
 import java.nio.file.Path;
+import java.security.cert.CRLReason;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.HexFormat;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,6 +87,60 @@ class PkiDevicesCommandTest {
     Run again = pki("revoke", "bob", "--device", "phone");
     assertThat(again.exit()).isZero();
     assertThat(again.out()).contains("device phone of bob is already revoked");
+  }
+
+  @Test
+  void renewOneDevice_revokesItsOldCertificateAsSuperseded_andLeavesTheOthersValid()
+      throws Exception {
+    assertThat(pki("issue", "bob", "--device", "phone", "--key-size", "2048").exit()).isZero();
+    assertThat(pki("issue", "bob", "--device", "laptop").exit()).isZero();
+    X509Certificate oldPhone = layout.readDevice("bob", "phone").certificate();
+    X509Certificate laptop = layout.readDevice("bob", "laptop").certificate();
+    X509Certificate signing = layout.readUser("bob").signing().certificate();
+
+    Run renew = pki("renew", "bob", "--device", "phone");
+
+    assertThat(renew.exit()).as(renew.err()).isZero();
+    assertThat(renew.errLines())
+        .contains("generating user bob: new key of device phone (ECDSA P-256)...");
+    assertThat(renew.out())
+        .contains("pki export bob --device phone")
+        .contains("bob's other devices keep working");
+    Credential newPhone = layout.readDevice("bob", "phone");
+    assertThat(newPhone.certificate()).isNotEqualTo(oldPhone);
+    assertThat(newPhone.certificate().getPublicKey()).isNotEqualTo(oldPhone.getPublicKey());
+    assertThat(Certificates.deviceName(newPhone.certificate())).isEqualTo("phone");
+    X509CRL crl = CrlFiles.read(layout.crl());
+    assertThat(crl.getRevokedCertificate(oldPhone.getSerialNumber()).getRevocationReason())
+        .isEqualTo(CRLReason.SUPERSEDED);
+    assertThat(crl.isRevoked(newPhone.certificate())).isFalse();
+    assertThat(crl.isRevoked(laptop)).isFalse();
+    assertThat(crl.isRevoked(signing)).isFalse();
+    assertThat(layout.readDevice("bob", "laptop").certificate()).isEqualTo(laptop);
+    assertThat(
+            layout
+                .deviceCertificate("bob", "phone")
+                .getParent()
+                .resolve("previous-device")
+                .resolve(HexFormat.of().formatHex(oldPhone.getSerialNumber().toByteArray()))
+                .resolve("device.key"))
+        .as("the old key is kept, not left in place")
+        .isRegularFile();
+    assertThat(pki("list").out())
+        .containsPattern("bob +device phone +[0-9a-f ]+ \\S+ +valid")
+        .containsPattern("bob +device laptop +[0-9a-f ]+ \\S+ +valid");
+  }
+
+  @Test
+  void renewUnknownDevice_saysWhichDevicesThereAre_andChangesNothing() throws Exception {
+    assertThat(pki("issue", "bob", "--device", "phone", "--key-size", "2048").exit()).isZero();
+    X509Certificate phone = layout.readDevice("bob", "phone").certificate();
+
+    Run r = pki("renew", "bob", "--device", "tablet");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("no device 'tablet' of 'bob'").contains("bob's devices: phone");
+    assertThat(layout.readDevice("bob", "phone").certificate()).isEqualTo(phone);
   }
 
   @Test

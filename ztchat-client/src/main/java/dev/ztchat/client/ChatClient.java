@@ -100,6 +100,7 @@ public final class ChatClient implements AutoCloseable {
   private volatile boolean ackEnabled = true;
   private final SqliteSessionStore sessions;
   final PeerDevices devices; // package-private: tests fetch bundles through it
+  private final HiddenDevices hiddenDevices; // devices the relay left out (devices.md 6.4)
   private final StoredPeerVersions peerVersions;
   private final V2Device v2device; // null without a device credential
   private final SecureRandom random = new SecureRandom();
@@ -186,6 +187,15 @@ public final class ChatClient implements AutoCloseable {
         new GroupConversations(
             config.me().name(), groups, groupStore, history, outgoing, listener, random);
     this.openers = openersFor(config);
+    this.hiddenDevices =
+        new HiddenDevices(
+            config.me().name(),
+            v2device,
+            devices,
+            config.sendToNewDevices(),
+            listener,
+            config.clock(),
+            random);
     this.receipts =
         new ReceiptPacer(
             config.me().name(),
@@ -977,6 +987,13 @@ public final class ChatClient implements AutoCloseable {
       releaseMessageId(sender, envelope);
       throw e;
     }
+    dispatch(m, sender, id, envelope);
+    hiddenDevices.opened(m, bytes); // after it was shown: it never changes what the user reads
+  }
+
+  /** Stores, shows and acknowledges the opened {@code m} according to what it is. */
+  private void dispatch(OpenedMessage m, String sender, String id, RoutingPrefix envelope)
+      throws IOException {
     if (m.content().isGroupContent()) {
       group(m, sender, id, envelope);
       return;

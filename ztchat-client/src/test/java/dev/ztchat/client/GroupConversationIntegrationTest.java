@@ -14,11 +14,14 @@ import dev.ztchat.core.group.GroupState;
 import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.pki.PkiRevocation;
+import dev.ztchat.core.pki.RevocationReason;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,6 +96,11 @@ class GroupConversationIntegrationTest {
     @Override
     public void onMessage(OpenedMessage message) {
       lines.add("direct " + message.sender() + ": " + message.text());
+    }
+
+    @Override
+    public void onOwnMessage(String peer, OpenedMessage message) {
+      lines.add("me -> " + peer + ": " + message.text());
     }
 
     @Override
@@ -282,6 +290,137 @@ class GroupConversationIntegrationTest {
       aliceL.assertNothingMore();
       bobL.assertNothingMore();
     }
+  }
+
+  /**
+   * The whole scenario of several devices and a group: alice and bob with a laptop and a phone
+   * each, carol with one device; a group of the three and direct chats while devices are offline at
+   * different times; then bob's phone is revoked ({@code pki revoke bob --device phone}) and carol
+   * removed from the group. Every remaining device sees what it should, exactly once and in order;
+   * nothing sent afterwards opens on the revoked phone or, of the group, for carol.
+   */
+  @Test
+  void devicesOfflineAtDifferentTimes_thenADeviceRevokedAndAMemberRemoved_eachSeesExactlyItsShare()
+      throws Exception {
+    GroupInbox aliceL = new GroupInbox();
+    GroupInbox aliceP = new GroupInbox();
+    GroupInbox bobL = new GroupInbox();
+    GroupInbox bobP = new GroupInbox();
+    GroupInbox carols = new GroupInbox();
+    certs.writeDevice("bob", "phone", bobPhone, false); // so that pki revoke can name it
+    List<byte[]> reachingBob = new CopyOnWriteArrayList<>();
+    try (ChatClient alice = connect("alice", "alice+laptop", aliceLaptop, aliceL);
+        ChatClient bob = connect("bob", "bob+laptop", bobLaptop, bobL);
+        ChatClient carol = connect("carol", "carol", pki.device("carol"), carols)) {
+      try (ChatClient alicesPhone = connect("alice", "alice+phone", alicePhone, aliceP);
+          ChatClient bobsPhone = connect("bob", "bob+phone", bobPhone, bobP)) {
+        awaitDevices(alice, "bob", 2);
+        awaitDevices(alice, "alice", 2);
+        awaitDevices(bob, "alice", 2);
+        awaitDevices(bob, "bob", 2);
+        awaitDevices(carol, "bob", 2);
+        awaitDevices(carol, "alice", 2);
+        alice.createGroup("team", List.of("bob", "carol"));
+        for (ChatClient c : List.of(bob, carol, alicesPhone, bobsPhone)) {
+          awaitGroup(c, "#team", false);
+        }
+        alice.send("bob", "d1");
+        assertThat(bobL.next(1)).containsExactly("direct alice: d1");
+        assertThat(bobP.next(1)).containsExactly("direct alice: d1");
+        assertThat(aliceP.next(1)).containsExactly("me -> bob: d1");
+
+        bobsPhone.close(); // bob's phone is offline
+        alice.sendToGroup("#team", "g1");
+        carol.send("bob", "d2");
+        bob.sendToGroup("#team", "g2");
+        assertThat(bobL.next(2)).containsExactly("#team alice: g1", "direct carol: d2");
+        assertThat(aliceL.next(1)).containsExactly("#team bob: g2");
+        assertThat(aliceP.next(2)).containsExactly("#team alice: g1", "#team bob: g2");
+        assertThat(carols.next(2)).containsExactly("#team alice: g1", "#team bob: g2");
+      } // alice's phone is offline from here
+
+      try (ChatClient bobsPhone = connect("bob", "bob+phone", bobPhone, bobP)) {
+        assertThat(bobP.next(3))
+            .as("bob's phone gets what it missed once, in order")
+            .containsExactly("#team alice: g1", "direct carol: d2", "#team bob: g2");
+        carol.sendToGroup("#team", "g3");
+        bob.send("alice", "d3");
+        assertThat(bobL.next(1)).containsExactly("#team carol: g3");
+        assertThat(bobP.next(2)).containsExactly("#team carol: g3", "me -> alice: d3");
+        assertThat(aliceL.next(2)).containsExactly("#team carol: g3", "direct bob: d3");
+      }
+      assertThat(aliceP.lines).as("nothing while alice's phone was off").isEmpty();
+
+      // pki revoke bob --device phone, and carol leaves the group by alice's removal.
+      X509CRL crl =
+          new PkiRevocation(certs, java.time.Clock.systemUTC(), line -> {})
+              .revoke("bob", "phone", RevocationReason.KEY_COMPROMISE, Duration.ofDays(7));
+      server.reloadRevocations();
+      assertThat(Polling.eventually(WAIT, () -> crl.equals(server.currentRevocationList())))
+          .isTrue();
+      alice.removeFromGroup("#team", "carol");
+      awaitGroup(carol, "#team", true);
+      awaitGroup(bob, "#team", false);
+      assertThat(
+              Polling.eventually(
+                  WAIT, () -> bobL.changes.stream().anyMatch(c -> c.contains("removed carol"))))
+          .isTrue();
+      bob.onRawEnvelope(reachingBob::add);
+      alice.sendToGroup("#team", "g4");
+      alice.send("bob", "d4");
+      carol.send("bob", "d5");
+      bob.sendToGroup("#team", "g5");
+      assertThat(bobL.next(3))
+          .containsExactly("#team alice: g4", "direct alice: d4", "direct carol: d5");
+      assertThat(aliceL.next(1)).containsExactly("#team bob: g5");
+      carols.assertNothingMore();
+
+      try (ChatClient alicesPhone = connect("alice", "alice+phone", alicePhone, aliceP)) {
+        assertThat(aliceP.next(5))
+            .as("alice's phone gets what it missed once, in order")
+            .containsExactly(
+                "#team carol: g3",
+                "direct bob: d3",
+                "#team alice: g4",
+                "me -> bob: d4",
+                "#team bob: g5");
+        aliceP.assertNothingMore();
+      }
+
+      // A hostile relay hands bob's revoked phone and carol everything bob's laptop got since.
+      assertThat(reachingBob).hasSizeGreaterThanOrEqualTo(3);
+      try (ChatClient revokedPhone = offline("bob", "bob+phone", bobPhone, bobP)) {
+        for (byte[] envelope : reachingBob) {
+          revokedPhone.deliverAsRelay(envelope);
+          carol.deliverAsRelay(envelope);
+        }
+        bobP.assertNothingMore();
+        assertThat(revokedPhone.history("alice", 10))
+            .extracting(HistoryEntry::text)
+            .doesNotContain("d4");
+      }
+      carols.assertNothingMore();
+      assertThat(carol.groupHistory("#team", 10))
+          .extracting(HistoryEntry::text)
+          .containsExactly("g1", "g2", "g3");
+      for (GroupInbox each : List.of(aliceL, bobL)) {
+        each.assertNothingMore();
+      }
+    }
+  }
+
+  /** A client of {@code user}'s device that the relay refuses (revoked): it only tries. */
+  ChatClient offline(String user, String folder, Credential device, ChatListener inbox)
+      throws Exception {
+    return ChatClient.start(
+        ChatClientConfig.of(
+                "localhost",
+                server.port(),
+                pki.user(user),
+                pki.ca().certificate(),
+                dir.resolve(folder))
+            .withDevice(device),
+        inbox);
   }
 
   @Test

@@ -264,6 +264,52 @@ class MultiDeviceIntegrationTest {
   }
 
   @Test
+  void aDeviceRenewedAlone_isShownToContactsAsANewDevice_heldTillAccepted_theOldOneDropped()
+      throws Exception {
+    DeviceInbox alicesInbox = new DeviceInbox();
+    DeviceInbox laptopsInbox = new DeviceInbox();
+    DeviceInbox phonesInbox = new DeviceInbox();
+    try (ChatClient alice = connect("alice", "alice", pki.device("alice"), alicesInbox);
+        ChatClient laptop = connect("bob", "bob+laptop", bobLaptop, laptopsInbox)) {
+      try (ChatClient phone = connect("bob", "bob+phone", bobPhone, phonesInbox)) {
+        awaitDevices(alice, "bob", 2);
+        alice.send("bob", "one");
+        assertThat(laptopsInbox.next().text()).isEqualTo("one");
+        assertThat(phonesInbox.next().text()).isEqualTo("one");
+      }
+      // pki renew bob --device phone
+      X509CRL crl = CrlFiles.read(certs.crl());
+      new dev.ztchat.core.pki.PkiRevocation(certs, java.time.Clock.systemUTC(), line -> {})
+          .renewDevice("bob", "phone", 30, Duration.ofDays(7));
+      server.reloadRevocations();
+      assertThat(Polling.eventually(WAIT, () -> !crl.equals(server.currentRevocationList())))
+          .isTrue();
+      Credential renewed = certs.readDevice("bob", "phone");
+      DeviceInbox renewedInbox = new DeviceInbox();
+      try (ChatClient phone = connect("bob", "bob+phone+renewed", renewed, renewedInbox)) {
+        awaitDevices(alice, "bob", 2);
+        alice.send("bob", "two");
+        assertThat(laptopsInbox.next().text()).isEqualTo("two");
+        KeyChangedException told = alicesInbox.blocked.poll(10, TimeUnit.SECONDS);
+        assertThat(told).as("the renewed device is told like a key change").isNotNull();
+        assertThat(told.newDevice()).isEqualTo(hexId(renewed));
+        assertThat(told.newDeviceName()).isEqualTo("phone");
+        assertThat(renewedInbox.messages.poll(1, TimeUnit.SECONDS)).as("held").isNull();
+        assertThat(alice.devices.deviceSet("bob"))
+            .as("the superseded device is dropped")
+            .containsExactly(hexId(bobLaptop));
+
+        alice.acceptChange(told);
+        assertThat(renewedInbox.next().text()).isEqualTo("two");
+        alice.send("bob", "three");
+        assertThat(laptopsInbox.next().text()).isEqualTo("three");
+        assertThat(renewedInbox.next().text()).isEqualTo("three");
+      }
+      assertThat(phonesInbox.messages).as("nothing more for the old phone").isEmpty();
+    }
+  }
+
+  @Test
   void withNewDevicesSend_theNewDeviceGetsTheMessageAtOnce_andTheUserIsTold() throws Exception {
     DeviceInbox alicesInbox = new DeviceInbox();
     DeviceInbox laptopsInbox = new DeviceInbox();

@@ -452,6 +452,33 @@ public final class PkiAdmin {
   }
 
   /**
+   * Issues a new certificate and key for {@code name}'s existing device {@code device} in place of
+   * the current ones ({@code pki renew NAME --device DEVICE}; the caller moved the old files away
+   * and revokes the old certificate). The person's other files are left as they are.
+   *
+   * @throws IllegalArgumentException for an invalid name, device name or lifetime
+   * @throws PkiException when the CA is missing or unusable
+   */
+  PkiResult reissueDevice(String name, String device, int days) throws IOException, PkiException {
+    IdentityName.validate(name);
+    DeviceName.validate(device);
+    PkiChecks.checkDays(days);
+    Instant now = clock.instant();
+    Credential ca = PkiChecks.loadCa(layout, now);
+    Instant notBefore = now.minus(CLOCK_SKEW);
+    List<PkiWarning> warnings = new ArrayList<>();
+    Duration validity =
+        validityWithinCa(
+            ca, notBefore, days, name + "'s device " + device + " certificate expires", warnings);
+    progress.accept(
+        "generating user " + name + ": new key of device " + device + " (ECDSA P-256)...");
+    String ou = DeviceName.DEFAULT.equals(device) ? null : device;
+    Credential credential =
+        CertificateIssuer.issueDevice(ca, name, ou, notBefore, validity, layout.crlUrl());
+    return new PkiResult(writeDevice(layout, name, device, credential, true), warnings);
+  }
+
+  /**
    * {@code days} from {@code notBefore}, cut to the root CA's own expiry; when cut, a warning that
    * {@code what} (e.g. "bob's certificates expire") with the root CA is added to {@code warnings}.
    */

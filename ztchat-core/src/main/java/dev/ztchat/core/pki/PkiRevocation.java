@@ -256,6 +256,44 @@ public final class PkiRevocation {
     return issued;
   }
 
+  /**
+   * A new key and certificate for {@code name}'s device {@code device} only ({@code pki renew NAME
+   * --device DEVICE}); the old certificate is revoked as superseded and the old files kept in the
+   * device's folder under {@code previous-device/SERIAL/}. The person's other devices and RSA
+   * certificates keep working.
+   *
+   * @throws PkiException when the person has no such device here, or the CA is unusable
+   */
+  public PkiResult renewDevice(String name, String device, int days, Duration nextUpdate)
+      throws IOException, PkiException {
+    X509Certificate old = deviceCertificate(name, device);
+    Credential ca = PkiChecks.loadCa(layout, clock.instant());
+    readVerifiedCrl(ca); // refuse a foreign CRL before anything is moved
+    Path keep =
+        layout
+            .deviceCertificate(name, device)
+            .getParent()
+            .resolve("previous-device")
+            .resolve(HexFormat.of().formatHex(old.getSerialNumber().toByteArray()));
+    Files.createDirectories(keep);
+    for (Path p : List.of(layout.deviceCertificate(name, device), layout.deviceKey(name, device))) {
+      if (Files.exists(p)) {
+        Files.move(p, keep.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    progress.accept("old key of " + name + "'s device " + device + " kept in " + keep);
+    PkiResult issued = new PkiAdmin(layout, clock, progress).reissueDevice(name, device, days);
+    writeCrl(ca, List.of(new CrlIssuer.Revocation(old, RevocationReason.SUPERSEDED)), nextUpdate);
+    progress.accept(
+        "old certificate of "
+            + name
+            + "'s device "
+            + device
+            + " revoked as superseded in "
+            + layout.crl());
+    return issued;
+  }
+
   /** Writes the first, empty CRL of a new CA. */
   static void writeInitial(CertsLayout layout, Credential ca, Instant now) throws IOException {
     CrlFiles.write(
