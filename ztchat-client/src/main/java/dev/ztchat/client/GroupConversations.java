@@ -404,7 +404,8 @@ final class GroupConversations {
     }
     listener.onGroupMessage(v, sender, m);
     if (!own) {
-      tellDrift(v, state, sender, content.groupStateVersion(), m.recipients());
+      tellDrift(
+          v, state, sender, content.groupStateVersion(), m.recipients(), content.isGroupTextPart());
     }
     return !own;
   }
@@ -412,15 +413,23 @@ final class GroupConversations {
   /**
    * Tells the user once per group and run when a member sealed to another member list than mine
    * (their state version differs, or the envelope names others than my members): one of us missed a
-   * change.
+   * change. A part of a split message names only some members: then only names that are not my
+   * members count (docs/v2/groups.md section 8).
    */
   private void tellDrift(
-      GroupView v, GroupState state, String sender, int theirVersion, List<String> recipients) {
+      GroupView v,
+      GroupState state,
+      String sender,
+      int theirVersion,
+      List<String> recipients,
+      boolean part) {
     Set<String> named = new TreeSet<>(recipients);
     named.add(sender);
     named.add(me);
+    Set<String> members = new TreeSet<>(state.members());
     boolean differs =
-        theirVersion != state.version() || !named.equals(new TreeSet<>(state.members()));
+        theirVersion != state.version()
+            || (part ? !members.containsAll(named) : !named.equals(members));
     if (differs && driftTold.add(v.idHex())) {
       listener.onNotice(
           "[!] "

@@ -60,6 +60,9 @@ final class OutgoingMessages {
   /** Chooses each message's envelope version and seals version 2. */
   private final V2Sending v2;
 
+  /** Sends a group message's envelopes, sealing stale ones again. */
+  private final GroupDelivery groupDelivery;
+
   /** Peers told that their messages wait for their version-2 keys; guarded by flushLock. */
   private final Set<String> withheldTold = new HashSet<>();
 
@@ -85,6 +88,7 @@ final class OutgoingMessages {
     this.relay = requireNonNull(relay, "relay");
     this.listener = requireNonNull(listener, "listener");
     this.v2 = requireNonNull(v2, "v2");
+    this.groupDelivery = new GroupDelivery(v2);
     this.sealer = new RsaOaepAesGcmSealer(me, clock);
   }
 
@@ -192,6 +196,12 @@ final class OutgoingMessages {
    */
   private void staleRefused(String to, RelayConnection.RelayException e, int round)
       throws IOException {
+    staleRefused(v2, to, e, round);
+  }
+
+  /** As {@link #staleRefused(String, RelayConnection.RelayException, int)}, through {@code v2}. */
+  static void staleRefused(V2Sending v2, String to, RelayConnection.RelayException e, int round)
+      throws IOException {
     v2.refresh(e.getMessage());
     if (round >= STALE_ROUNDS) {
       throw new IOException(
@@ -281,10 +291,19 @@ final class OutgoingMessages {
         }
         try {
           RelayConnection conn = relay.current();
+          if (Groups.isGroupKey(p.peer())) {
+            GroupSent g = sendPendingGroup(conn, p);
+            if (g == null) {
+              blocked.add(p.peer());
+            } else if (settled(p, g.messageIdHex(), groupStatus(g.results()))) {
+              blocked.add(p.peer());
+            }
+            continue;
+          }
           PendingMessage ready = null;
           Frame.Sent sent = null;
           for (int round = 1; sent == null; round++) {
-            ready = p.sealed() && round == 1 ? p : sealAny(p);
+            ready = p.sealed() && round == 1 ? p : seal(p);
             if (ready == null) {
               break;
             }
@@ -305,23 +324,14 @@ final class OutgoingMessages {
           }
           // A version-2 envelope names the sender too (for its other devices): read the peer's.
           DeliveryStatus status =
-              Groups.isGroupKey(p.peer())
-                  ? groupStatus(sent)
-                  : sent.results().stream()
-                      .filter(d -> d.user().equals(p.peer()))
-                      .map(Frame.Delivery::status)
-                      .findFirst()
-                      .orElse(DeliveryStatus.UNKNOWN);
-          if (status.accepted()) {
-            outbox.remove(p.id());
-            history.markSent(p.peer(), ready.messageIdHex());
-            waitingForRenewal.remove(p.peer());
-          } else if (status == DeliveryStatus.UNKNOWN) {
-            outbox.remove(p.id());
-          } else {
+              sent.results().stream()
+                  .filter(d -> d.user().equals(p.peer()))
+                  .map(Frame.Delivery::status)
+                  .findFirst()
+                  .orElse(DeliveryStatus.UNKNOWN);
+          if (settled(p, ready.messageIdHex(), status)) {
             blocked.add(p.peer()); // FULL: try again on the next flush
           }
-          listener.onSendResult(shown(p.peer()), ready.messageIdHex(), status);
         } catch (RelayConnection.RelayException e) {
           if (!RelayTtlCheck.isExpiredRefusal(e.code(), e.getMessage())) {
             LOG.debug("outbox waits: {}", e.getMessage());
@@ -340,6 +350,57 @@ final class OutgoingMessages {
           return; // disconnected: everything stays for the next connection
         }
       }
+    }
+  }
+
+  /**
+   * Acts on the relay's answer for outbox entry {@code p}, sent as {@code messageIdHex}, and tells
+   * the listener; true when it stays for the next flush (the relay's queue was full).
+   */
+  private boolean settled(PendingMessage p, String messageIdHex, DeliveryStatus status)
+      throws IOException {
+    boolean stays = false;
+    if (status.accepted()) {
+      outbox.remove(p.id());
+      history.markSent(p.peer(), messageIdHex);
+      waitingForRenewal.remove(p.peer());
+    } else if (status == DeliveryStatus.UNKNOWN) {
+      outbox.remove(p.id());
+    } else {
+      stays = true;
+    }
+    listener.onSendResult(shown(p.peer()), messageIdHex, status);
+    return stays;
+  }
+
+  /** A group message's id and every envelope's per-recipient results. */
+  private record GroupSent(String messageIdHex, List<Frame.Delivery> results) {}
+
+  /**
+   * Seals (unless sealed before) and sends the waiting group message {@code p}: null if it cannot
+   * go now (a member's keys are withheld) or never can (then it is removed and the user told).
+   */
+  private GroupSent sendPendingGroup(RelayConnection conn, PendingMessage p) throws IOException {
+    try {
+      PendingMessage ready = p.sealed() ? p : sealGroupChecked(p);
+      List<Frame.Delivery> results =
+          groupDelivery.send(
+              conn,
+              shown(p.peer()),
+              GroupParts.decode(ready.envelope()),
+              () -> groupText(p),
+              parts -> outbox.replaceEnvelope(p.id(), GroupParts.encode(parts)));
+      withheldTold.remove(p.peer());
+      return new GroupSent(ready.messageIdHex(), results);
+    } catch (PeerKeysWithheldException e) {
+      if (withheldTold.add(p.peer())) { // said once, not for every message or retry
+        listener.onNotice(e.getMessage());
+      }
+      return null;
+    } catch (NotAMemberException | UntrustedContactException | MessageTooLongException e) {
+      outbox.remove(p.id());
+      listener.onSendFailed(shown(p.peer()), e.getMessage());
+      return null;
     }
   }
 
@@ -380,17 +441,12 @@ final class OutgoingMessages {
     }
   }
 
-  /** {@link #seal} for a message to a person, {@link #sealGroup} for one to a group. */
-  private PendingMessage sealAny(PendingMessage p) throws IOException {
-    return Groups.isGroupKey(p.peer()) ? sealGroup(p) : seal(p);
-  }
-
   /**
    * The status of a group message: accepted when the relay took it for at least one member (it
    * stores it once for them; sending it again would only be refused as a copy), else what it said.
    */
-  private static DeliveryStatus groupStatus(Frame.Sent sent) {
-    List<DeliveryStatus> all = sent.results().stream().map(Frame.Delivery::status).toList();
+  private static DeliveryStatus groupStatus(List<Frame.Delivery> results) {
+    List<DeliveryStatus> all = results.stream().map(Frame.Delivery::status).toList();
     if (all.contains(DeliveryStatus.QUEUED)) {
       return DeliveryStatus.QUEUED;
     }
@@ -413,27 +469,6 @@ final class OutgoingMessages {
     }
   }
 
-  /**
-   * Seals a waiting group message as {@link #seal} does a direct one: null if it cannot go now (a
-   * member's keys are withheld) or never can (removed from the outbox, the user told).
-   */
-  private PendingMessage sealGroup(PendingMessage p) throws IOException {
-    try {
-      PendingMessage sealed = sealGroupChecked(p);
-      withheldTold.remove(p.peer());
-      return sealed;
-    } catch (PeerKeysWithheldException e) {
-      if (withheldTold.add(p.peer())) { // said once, not for every message or retry
-        listener.onNotice(e.getMessage());
-      }
-      return null;
-    } catch (NotAMemberException | UntrustedContactException | MessageTooLongException e) {
-      outbox.remove(p.id());
-      listener.onSendFailed(shown(p.peer()), e.getMessage());
-      return null;
-    }
-  }
-
   /** I am not (or no longer) a member of the group a message waits for. */
   static final class NotAMemberException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -444,39 +479,50 @@ final class OutgoingMessages {
   }
 
   /**
-   * Seals the group text {@code p} to the group's current members (and my other devices), records
-   * its sealed form and the history row, and returns it sealed.
+   * Seals the group text {@code p} to the group's current members (and my other devices), in as
+   * many envelopes as it needs, records its sealed form and the history row, and returns it sealed.
    */
   private PendingMessage sealGroupChecked(PendingMessage p)
       throws IOException, NotAMemberException, UntrustedContactException, MessageTooLongException {
-    Groups all = groups;
-    String idHex = p.peer().substring(Groups.KEY_PREFIX.length());
-    var timeline = all == null ? java.util.Optional.<GroupTimeline>empty() : all.timeline(idHex);
-    if (timeline.isEmpty() || timeline.get().removed()) {
-      throw new NotAMemberException(
-          "you are not a member of " + shown(p.peer()) + " (any more): the message was not sent");
-    }
-    GroupState state = timeline.get().state();
+    GroupState state = memberState(p.peer());
     String self = me.name();
     List<String> peers = state.members().stream().filter(m -> !m.equals(self)).toList();
     V2Sending.Choice choice =
         v2.chooseGroup(peers, MessageContent.groupText(state.id(), state.version(), p.text()));
-    if (!(choice instanceof V2Sending.Sealed sealed)) {
+    if (!(choice instanceof V2Sending.SealedGroup sealed)) {
       throw new PeerKeysWithheldException(
           choice instanceof V2Sending.Withheld w
               ? w.explanation()
               : "group messages are sent in version 2 only");
     }
-    V2Envelope envelope = sealed.envelope();
-    byte[] bytes = envelope.encode();
-    String id = envelope.prefix().messageIdHex();
+    V2Envelope first = sealed.parts().getFirst();
+    byte[] bytes = GroupParts.encode(sealed.parts());
+    String id = first.prefix().messageIdHex();
     outbox.attachEnvelope(p.id(), id, bytes);
     history.recordOutgoing(
         p.peer(),
         id,
-        Instant.ofEpochMilli(envelope.prefix().timestampMillis()),
+        Instant.ofEpochMilli(first.prefix().timestampMillis()),
         GroupConversations.stored(self, p.text()));
     return new PendingMessage(p.id(), p.peer(), p.text(), p.createdAt(), id, bytes);
+  }
+
+  /** My current state of the group {@code key} names, refused when I am not a member. */
+  private GroupState memberState(String key) throws IOException, NotAMemberException {
+    Groups all = groups;
+    String idHex = key.substring(Groups.KEY_PREFIX.length());
+    var timeline = all == null ? java.util.Optional.<GroupTimeline>empty() : all.timeline(idHex);
+    if (timeline.isEmpty() || timeline.get().removed()) {
+      throw new NotAMemberException(
+          "you are not a member of " + shown(key) + " (any more): the message was not sent");
+    }
+    return timeline.get().state();
+  }
+
+  /** The content of the waiting group text {@code p}, from my current state of its group. */
+  private MessageContent groupText(PendingMessage p) throws IOException, NotAMemberException {
+    GroupState state = memberState(p.peer());
+    return MessageContent.groupText(state.id(), state.version(), p.text());
   }
 
   /**
@@ -490,43 +536,52 @@ final class OutgoingMessages {
       RelayConnection conn = relay.current();
       long row = outbox.enqueue(key, text);
       PendingMessage p = new PendingMessage(row, key, text, clock.instant(), null, null);
-      for (int round = 1; ; round++) {
-        PendingMessage ready;
-        try {
-          ready = sealGroupChecked(p);
-        } catch (PeerKeysWithheldException e) {
-          throw new PeerKeysWithheldException(
-              e.getMessage() + " This message was kept and goes out on a later run.");
-        } catch (NotAMemberException | UntrustedContactException | MessageTooLongException e) {
-          outbox.remove(row);
-          throw e;
-        }
-        Frame.Sent sent;
-        try {
-          sent = deliver(conn, ready.envelope(), conn.nextRef(), devicesOf(ready.envelope()));
-        } catch (RelayConnection.RelayException e) {
-          history.forgetPending(key, ready.messageIdHex());
-          if (e.code() != ErrorCode.STALE_DEVICES) {
-            outbox.remove(row); // the relay answered: it did not store the message
-            throw e;
-          }
-          outbox.detachEnvelope(row); // never stored: sealed again under another id
-          staleRefused(shown(key), e, round);
-          continue;
-        } catch (IOException e) {
-          throw new UnconfirmedSendException(me.name(), ready.messageIdHex(), e);
-        }
+      PendingMessage ready;
+      try {
+        ready = sealGroupChecked(p);
+      } catch (PeerKeysWithheldException e) {
+        throw new PeerKeysWithheldException(
+            e.getMessage() + " This message was kept and goes out on a later run.");
+      } catch (NotAMemberException | UntrustedContactException | MessageTooLongException e) {
         outbox.remove(row);
-        history.markSent(key, ready.messageIdHex());
-        return new SendResult(sent.messageId(), sent.results());
+        throw e;
       }
+      List<Frame.Delivery> results;
+      try {
+        results =
+            groupDelivery.send(
+                conn,
+                shown(key),
+                GroupParts.decode(ready.envelope()),
+                () -> groupText(p),
+                parts -> outbox.replaceEnvelope(row, GroupParts.encode(parts)));
+      } catch (PeerKeysWithheldException e) {
+        throw new PeerKeysWithheldException(
+            e.getMessage() + " This message was kept and goes out on a later run.");
+      } catch (RelayConnection.RelayException e) {
+        if (e.code() == ErrorCode.STALE_DEVICES) {
+          throw e; // refused too often as stale: kept, sealed again on a later run
+        }
+        history.forgetPending(key, ready.messageIdHex());
+        outbox.remove(row); // the relay answered: it did not store the message
+        throw e;
+      } catch (NotAMemberException | UntrustedContactException | MessageTooLongException e) {
+        history.forgetPending(key, ready.messageIdHex());
+        outbox.remove(row);
+        throw e;
+      } catch (IOException e) {
+        throw new UnconfirmedSendException(me.name(), ready.messageIdHex(), e);
+      }
+      outbox.remove(row);
+      history.markSent(key, ready.messageIdHex());
+      return new SendResult(ready.messageIdHex(), results);
     }
   }
 
   /**
    * Seals {@code content} (a group change) to every device of {@code peers} and my other devices
-   * and sends it now; returns the relay's answer. Not kept in the outbox: the caller applies the
-   * change once it went out.
+   * and sends it now, in as many envelopes as it needs; returns the relay's answers. Not kept in
+   * the outbox: the caller applies the change once it went out.
    *
    * @throws PeerKeysWithheldException when a member has no version-2 keys now: nothing was sent
    */
@@ -535,28 +590,24 @@ final class OutgoingMessages {
     synchronized (flushLock) {
       flush();
       RelayConnection conn = relay.current();
-      for (int round = 1; ; round++) {
-        V2Sending.Choice choice = v2.chooseGroup(peers, content);
-        if (!(choice instanceof V2Sending.Sealed sealed)) {
-          throw new PeerKeysWithheldException(
-              (choice instanceof V2Sending.Withheld w
-                      ? w.explanation()
-                      : "group changes are sent in version 2 only.")
-                  + " Nothing was changed.");
-        }
-        V2Envelope envelope = sealed.envelope();
-        try {
-          Frame.Sent sent =
-              deliver(conn, envelope.encode(), conn.nextRef(), v2.announced(envelope));
-          return new SendResult(sent.messageId(), sent.results());
-        } catch (RelayConnection.RelayException e) {
-          if (e.code() != ErrorCode.STALE_DEVICES) {
-            throw e;
-          }
-          staleRefused(group, e, round);
-        } catch (IOException e) {
-          throw new UnconfirmedSendException(me.name(), envelope.prefix().messageIdHex(), e);
-        }
+      V2Sending.Choice choice = v2.chooseGroup(peers, content);
+      if (!(choice instanceof V2Sending.SealedGroup sealed)) {
+        throw new PeerKeysWithheldException(
+            (choice instanceof V2Sending.Withheld w
+                    ? w.explanation()
+                    : "group changes are sent in version 2 only.")
+                + " Nothing was changed.");
+      }
+      String id = sealed.parts().getFirst().prefix().messageIdHex();
+      try {
+        return new SendResult(
+            id, groupDelivery.send(conn, group, sealed.parts(), () -> content, parts -> {}));
+      } catch (PeerKeysWithheldException | RelayConnection.RelayException e) {
+        throw e;
+      } catch (NotAMemberException e) {
+        throw new IllegalStateException("a change's content needs no group state", e);
+      } catch (IOException e) {
+        throw new UnconfirmedSendException(me.name(), id, e);
       }
     }
   }
@@ -595,6 +646,8 @@ final class OutgoingMessages {
       case V2Sending.UseVersion1 _ -> {
         // sealed below, as before version 2
       }
+      case V2Sending.SealedGroup _ ->
+          throw new IllegalStateException("a direct message is never sealed as a group's");
     }
     VerifiedContact contact;
     try {
@@ -692,8 +745,8 @@ final class OutgoingMessages {
 
   private static final Duration INTERNAL_RETRY_PAUSE = Duration.ofMillis(150);
 
-  private static Frame.Sent deliver(
-      RelayConnection conn, byte[] envelope, String ref, List<String> devices) throws IOException {
+  static Frame.Sent deliver(RelayConnection conn, byte[] envelope, String ref, List<String> devices)
+      throws IOException {
     // Version 2 travels as a binary frame (docs/v2/envelope.md section 4).
     boolean binary = isVersion2(envelope);
     for (int attempt = 0; ; attempt++) {
