@@ -13,8 +13,10 @@ import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
 import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.envelope.WrappedKey;
+import dev.ztchat.core.group.GroupChange;
 import dev.ztchat.core.group.GroupState;
 import dev.ztchat.core.group.GroupTimeline;
+import dev.ztchat.core.group.MalformedGroupException;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
@@ -28,8 +30,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -280,17 +285,24 @@ final class OutgoingMessages {
       Set<String> blocked = new HashSet<>();
       List<PendingMessage> pending;
       try {
-        pending = outbox.pending();
+        pending = changesFirst(outbox.pending());
       } catch (IOException e) {
         LOG.warn("{}", e.getMessage());
         return;
       }
       for (PendingMessage p : pending) {
-        if (blocked.contains(p.peer())) {
-          continue; // keep per-peer order: nothing overtakes a blocked message
+        String conversation = Groups.conversationOf(p.peer());
+        if (blocked.contains(conversation)) {
+          continue; // keep per-conversation order: nothing overtakes a blocked message
         }
         try {
           RelayConnection conn = relay.current();
+          if (Groups.isChangeKey(p.peer())) {
+            if (!sendPendingChange(conn, p)) {
+              blocked.add(conversation);
+            }
+            continue;
+          }
           if (Groups.isGroupKey(p.peer())) {
             GroupSent g = sendPendingGroup(conn, p);
             if (g == null) {
@@ -351,6 +363,19 @@ final class OutgoingMessages {
         }
       }
     }
+  }
+
+  /**
+   * {@code pending} with my waiting group changes first, each list in its order: a waiting group
+   * text is sealed to the members as they are when it goes out, so the changes that made them so
+   * reach the members before it (docs/v2/groups.md section 7.2).
+   */
+  private static List<PendingMessage> changesFirst(List<PendingMessage> pending) {
+    List<PendingMessage> out =
+        new java.util.ArrayList<>(
+            pending.stream().filter(p -> Groups.isChangeKey(p.peer())).toList());
+    pending.stream().filter(p -> !Groups.isChangeKey(p.peer())).forEach(out::add);
+    return out;
   }
 
   /**
@@ -457,7 +482,8 @@ final class OutgoingMessages {
   }
 
   /** The name a group key is shown by ({@code #team}); a person's name unchanged. */
-  private String shown(String key) {
+  private String shown(String outboxKey) {
+    String key = Groups.conversationOf(outboxKey);
     Groups all = groups;
     if (!Groups.isGroupKey(key) || all == null) {
       return key;
@@ -579,18 +605,92 @@ final class OutgoingMessages {
   }
 
   /**
-   * Seals {@code content} (a group change) to every device of {@code peers} and my other devices
-   * and sends it now, in as many envelopes as it needs; returns the relay's answers. Not kept in
-   * the outbox: the caller applies the change once it went out.
+   * Seals {@code content} to every device of {@code peers} and my other devices and sends it now,
+   * in as many envelopes as it needs, without keeping it; the relay's answers. For content that is
+   * not a change of mine to a group I know (tests and attack simulations send such).
    *
    * @throws PeerKeysWithheldException when a member has no version-2 keys now: nothing was sent
    */
   SendResult sendToMembers(String group, List<String> peers, MessageContent content)
       throws IOException, UntrustedContactException, MessageTooLongException {
     synchronized (flushLock) {
-      flush();
       RelayConnection conn = relay.current();
       V2Sending.Choice choice = v2.chooseGroup(peers, content);
+      if (!(choice instanceof V2Sending.SealedGroup sealed)) {
+        throw new PeerKeysWithheldException(
+            choice instanceof V2Sending.Withheld w
+                ? w.explanation()
+                : "group messages are sent in version 2 only.");
+      }
+      try {
+        return new SendResult(
+            sealed.parts().getFirst().prefix().messageIdHex(),
+            groupDelivery.send(conn, group, sealed.parts(), () -> content, parts -> {}));
+      } catch (NotAMemberException e) {
+        throw new IllegalStateException("the content is given: no group state is read", e);
+      }
+    }
+  }
+
+  /**
+   * Keeps my group change {@code change} durably in the outbox, behind my other waiting changes to
+   * its group, and sends it now when connected and none waits before it (docs/v2/groups.md section
+   * 7.2). Empty when it stays kept: it goes out, in order, on a later flush.
+   *
+   * @throws PeerKeysWithheldException when a member has no version-2 keys now: nothing was kept
+   * @throws RelayConnection.RelayException when the relay refused it: nothing was kept
+   */
+  Optional<SendResult> sendChange(GroupChange change)
+      throws IOException, UntrustedContactException, MessageTooLongException {
+    synchronized (flushLock) {
+      flush(); // what waits already goes first
+      String key = Groups.changeKey(change.groupId());
+      long row = outbox.enqueue(key, HexFormat.of().formatHex(change.encode()));
+      RelayConnection conn;
+      try {
+        conn = relay.current();
+      } catch (IOException e) {
+        return Optional.empty(); // offline: kept
+      }
+      if (outbox.pending().stream().anyMatch(w -> w.id() < row && w.peer().equals(key))) {
+        return Optional.empty(); // behind a change of the group that cannot go now: kept
+      }
+      PendingMessage p = new PendingMessage(row, key, "", clock.instant(), null, null);
+      try {
+        GroupSent sent = sendChangeRow(conn, p, change);
+        outbox.remove(row);
+        return Optional.of(new SendResult(sent.messageIdHex(), sent.results()));
+      } catch (PeerKeysWithheldException | UntrustedContactException | MessageTooLongException e) {
+        outbox.remove(row);
+        throw e;
+      } catch (RelayConnection.RelayException e) {
+        if (e.code() == ErrorCode.STALE_DEVICES) {
+          return Optional.empty(); // kept: sealed again on a later flush
+        }
+        outbox.remove(row);
+        throw e;
+      } catch (IOException e) {
+        return Optional.empty(); // the connection failed: kept, sent again as the same bytes
+      }
+    }
+  }
+
+  /**
+   * Seals (unless sealed before) and sends the waiting change {@code p} to the members of the
+   * states before and after it and my other devices.
+   */
+  private GroupSent sendChangeRow(RelayConnection conn, PendingMessage p, GroupChange change)
+      throws IOException, UntrustedContactException, MessageTooLongException {
+    MessageContent content = MessageContent.groupChange(change);
+    List<V2Envelope> parts;
+    if (p.sealed()) {
+      parts = GroupParts.decode(p.envelope());
+    } else {
+      // The old members (a removed one included: it learns its removal) and the new ones.
+      Set<String> to = new TreeSet<>(change.newState().members());
+      to.addAll(change.subjects());
+      to.remove(me.name());
+      V2Sending.Choice choice = v2.chooseGroup(List.copyOf(to), content);
       if (!(choice instanceof V2Sending.SealedGroup sealed)) {
         throw new PeerKeysWithheldException(
             (choice instanceof V2Sending.Withheld w
@@ -598,17 +698,58 @@ final class OutgoingMessages {
                     : "group changes are sent in version 2 only.")
                 + " Nothing was changed.");
       }
-      String id = sealed.parts().getFirst().prefix().messageIdHex();
-      try {
-        return new SendResult(
-            id, groupDelivery.send(conn, group, sealed.parts(), () -> content, parts -> {}));
-      } catch (PeerKeysWithheldException | RelayConnection.RelayException e) {
-        throw e;
-      } catch (NotAMemberException e) {
-        throw new IllegalStateException("a change's content needs no group state", e);
-      } catch (IOException e) {
-        throw new UnconfirmedSendException(me.name(), id, e);
+      parts = sealed.parts();
+      outbox.attachEnvelope(
+          p.id(), parts.getFirst().prefix().messageIdHex(), GroupParts.encode(parts));
+    }
+    try {
+      List<Frame.Delivery> results =
+          groupDelivery.send(
+              conn,
+              shown(p.peer()),
+              parts,
+              () -> content,
+              kept -> outbox.replaceEnvelope(p.id(), GroupParts.encode(kept)));
+      return new GroupSent(parts.getFirst().prefix().messageIdHex(), results);
+    } catch (NotAMemberException e) {
+      throw new IllegalStateException("a change's content needs no group state", e);
+    }
+  }
+
+  /**
+   * Sends the waiting change {@code p} from {@link #flush}; false when it stays for a later flush
+   * (a member's keys are withheld now). A change that can never go is removed and the user told.
+   */
+  private boolean sendPendingChange(RelayConnection conn, PendingMessage p) throws IOException {
+    GroupChange change;
+    try {
+      change = GroupChange.decode(HexFormat.of().parseHex(p.text()));
+    } catch (MalformedGroupException | IllegalArgumentException e) {
+      outbox.remove(p.id());
+      listener.onSendFailed(
+          shown(p.peer()), "a waiting group change is damaged: " + e.getMessage());
+      return true;
+    }
+    try {
+      sendChangeRow(conn, p, change);
+      outbox.remove(p.id());
+      withheldTold.remove(p.peer());
+      listener.onNotice(
+          "your change to " + shown(p.peer()) + ", kept while it could not be sent, went out");
+      return true;
+    } catch (PeerKeysWithheldException e) {
+      if (withheldTold.add(p.peer())) { // said once, not for every retry
+        listener.onNotice(e.getMessage().replace(" Nothing was changed.", " The change waits."));
       }
+      return false;
+    } catch (UntrustedContactException | MessageTooLongException e) {
+      outbox.remove(p.id());
+      listener.onSendFailed(
+          shown(p.peer()),
+          "your change could not be sent ("
+              + e.getMessage()
+              + "); it was made on this device only: make it again once this is resolved");
+      return true;
     }
   }
 
