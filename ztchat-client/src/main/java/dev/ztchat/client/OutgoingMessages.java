@@ -297,6 +297,12 @@ final class OutgoingMessages {
         }
         try {
           RelayConnection conn = relay.current();
+          if (HeldResends.isKey(p.peer())) {
+            if (!sendPendingResend(conn, p)) {
+              blocked.add(conversation);
+            }
+            continue;
+          }
           if (Groups.isChangeKey(p.peer())) {
             if (!sendPendingChange(conn, p)) {
               blocked.add(conversation);
@@ -435,35 +441,73 @@ final class OutgoingMessages {
   /**
    * Sends {@code person}'s device {@code deviceHex}, accepted now, what this device sent them while
    * it was held: each text recorded as sent since {@code heldSince} (among the conversation's last
-   * {@link #HELD_MESSAGES}), sealed again to that device alone under a new message id
-   * (docs/v2/devices.md section 6.3). The history is left as it is.
+   * {@link #HELD_MESSAGES}) is kept in the outbox for that device alone, then sealed to it under a
+   * new message id and sent as the outbox sends (docs/v2/devices.md section 6.3), so a lost
+   * connection or a restart loses none. The history is left as it is.
    */
   void sendHeldMessages(String person, String deviceHex, Instant heldSince) {
     synchronized (flushLock) {
       try {
-        RelayConnection conn = relay.current();
         for (HistoryEntry e : history.recent(person, HELD_MESSAGES)) {
           if (e.direction() != HistoryEntry.Direction.OUT
               || e.state() == HistoryEntry.State.PENDING // still in the outbox: flushed to all
               || e.sentAt().isBefore(heldSince)) {
             continue;
           }
-          var sealed = v2.sealToDevice(person, deviceHex, MessageContent.text(e.text()));
-          if (sealed.isEmpty()) {
-            return;
-          }
-          // no devices: it is meant for this one device, not for the person's whole set
-          deliver(conn, sealed.get().envelope().encode(), conn.nextRef(), null);
+          outbox.enqueue(HeldResends.key(person, deviceHex), e.text());
         }
-      } catch (IOException | UntrustedContactException | MessageTooLongException e) {
+      } catch (IOException e) {
         listener.onNotice(
             "[!] What you sent to "
                 + person
-                + " while their new device was held could not be sent to it now ("
+                + " while their new device was held could not be kept for it ("
                 + e.getMessage()
                 + "); it gets your messages from now on.");
+        return;
       }
+      flush();
     }
+  }
+
+  /**
+   * Seals (unless sealed before) and sends the waiting re-send {@code p} to its one device, without
+   * {@code devices} (it is meant for that device, not for the person's set); false when it stays
+   * for a later flush (no keys for the device now, or the relay's queue is full).
+   */
+  private boolean sendPendingResend(RelayConnection conn, PendingMessage p) throws IOException {
+    String person = HeldResends.person(p.peer());
+    byte[] bytes = p.envelope();
+    if (bytes == null) {
+      Optional<V2Sending.Sealed> sealed;
+      try {
+        sealed =
+            v2.sealToDevice(person, HeldResends.device(p.peer()), MessageContent.text(p.text()));
+      } catch (UntrustedContactException | MessageTooLongException e) {
+        outbox.remove(p.id());
+        listener.onNotice(
+            "[!] What you sent to "
+                + person
+                + " while their new device was held could not be sent to it ("
+                + e.getMessage()
+                + "); it gets your messages from now on.");
+        return true;
+      }
+      if (sealed.isEmpty()) {
+        return false;
+      }
+      V2Envelope envelope = sealed.get().envelope();
+      bytes = envelope.encode();
+      // Durable before the first send: a retry re-sends these bytes, which the relay stores once.
+      outbox.attachEnvelope(p.id(), envelope.prefix().messageIdHex(), bytes);
+    }
+    Frame.Sent sent = deliver(conn, bytes, conn.nextRef(), null);
+    boolean full =
+        sent.results().stream()
+            .anyMatch(d -> d.user().equals(person) && d.status() == DeliveryStatus.FULL);
+    if (!full) {
+      outbox.remove(p.id());
+    }
+    return !full;
   }
 
   /**
@@ -483,6 +527,9 @@ final class OutgoingMessages {
 
   /** The name a group key is shown by ({@code #team}); a person's name unchanged. */
   private String shown(String outboxKey) {
+    if (HeldResends.isKey(outboxKey)) {
+      return HeldResends.person(outboxKey);
+    }
     String key = Groups.conversationOf(outboxKey);
     Groups all = groups;
     if (!Groups.isGroupKey(key) || all == null) {
@@ -973,6 +1020,11 @@ final class OutgoingMessages {
 
   private static int modulusBytes(RSAPublicKey key) {
     return (key.getModulus().bitLength() + 7) / 8;
+  }
+
+  /** How many outbox entries wait whose key {@code keys} accepts (tests watch the outbox). */
+  long waitingCount(java.util.function.Predicate<String> keys) throws IOException {
+    return outbox.pending().stream().filter(p -> keys.test(p.peer())).count();
   }
 
   /** Tests watch sealing through this: a text refused for its size is never sealed. */
