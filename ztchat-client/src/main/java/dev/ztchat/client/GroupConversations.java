@@ -83,7 +83,7 @@ final class GroupConversations {
     synchronized (changes) {
       GroupChange change = GroupRules.create(GroupId.random(random), name, me, members);
       GroupTimeline t = GroupTimeline.start(me, me, change);
-      send(change, new TreeSet<>(change.newState().members()));
+      send(change);
       groups.save(t);
       return groups.view(t.groupId().hex());
     }
@@ -104,10 +104,7 @@ final class GroupConversations {
             "you are no longer a member of " + v.shown() + ": nothing was changed");
       }
       GroupChange change = GroupRules.propose(t.state(), me, op, subjects);
-      // The old members (a removed one included: it learns its removal) and the new ones.
-      Set<String> to = new TreeSet<>(t.state().members());
-      to.addAll(change.newState().members());
-      send(change, to);
+      send(change);
       ApplyOutcome outcome = t.apply(me, change);
       if (outcome instanceof ApplyOutcome.Refused r) {
         throw new IllegalStateException("my own change does not apply: " + r.reason());
@@ -117,19 +114,19 @@ final class GroupConversations {
     }
   }
 
-  private void send(GroupChange change, Set<String> to)
+  /**
+   * Sends my change to the members of the states before and after it now, or keeps it in the outbox
+   * when it cannot go now (offline, or the connection failed): it goes out on reconnect, before the
+   * group's later texts. Either way the caller applies it here.
+   */
+  private void send(GroupChange change)
       throws IOException, UntrustedContactException, MessageTooLongException {
-    List<String> peers = to.stream().filter(m -> !m.equals(me)).toList();
-    try {
-      outgoing.sendToMembers(
-          "#" + change.newState().name(), peers, MessageContent.groupChange(change));
-    } catch (UnconfirmedSendException e) {
-      // The answer was lost: the members may have the change, so it is applied here too.
+    if (outgoing.sendChange(change).isEmpty()) {
       listener.onNotice(
-          "[!] the server's answer to the change of #"
+          "[!] your change to #"
               + change.newState().name()
-              + " was lost; it was applied here and most likely reached the members. If a"
-              + " member does not see it, make the change again.");
+              + " was made here and waits to be sent: it goes to the members, before your later"
+              + " messages to the group, once connected.");
     }
   }
 
@@ -404,7 +401,8 @@ final class GroupConversations {
     }
     listener.onGroupMessage(v, sender, m);
     if (!own) {
-      tellDrift(v, state, sender, content.groupStateVersion(), m.recipients());
+      tellDrift(
+          v, state, sender, content.groupStateVersion(), m.recipients(), content.isGroupTextPart());
     }
     return !own;
   }
@@ -412,15 +410,23 @@ final class GroupConversations {
   /**
    * Tells the user once per group and run when a member sealed to another member list than mine
    * (their state version differs, or the envelope names others than my members): one of us missed a
-   * change.
+   * change. A part of a split message names only some members: then only names that are not my
+   * members count (docs/v2/groups.md section 8).
    */
   private void tellDrift(
-      GroupView v, GroupState state, String sender, int theirVersion, List<String> recipients) {
+      GroupView v,
+      GroupState state,
+      String sender,
+      int theirVersion,
+      List<String> recipients,
+      boolean part) {
     Set<String> named = new TreeSet<>(recipients);
     named.add(sender);
     named.add(me);
+    Set<String> members = new TreeSet<>(state.members());
     boolean differs =
-        theirVersion != state.version() || !named.equals(new TreeSet<>(state.members()));
+        theirVersion != state.version()
+            || (part ? !members.containsAll(named) : !named.equals(members));
     if (differs && driftTold.add(v.idHex())) {
       listener.onNotice(
           "[!] "

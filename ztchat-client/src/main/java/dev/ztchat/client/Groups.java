@@ -45,6 +45,27 @@ final class Groups {
     return key.startsWith(KEY_PREFIX);
   }
 
+  /** The outbox key of a change to a group waiting to be sent: '!' then the group's key. */
+  private static final String CHANGE_PREFIX = "!";
+
+  /** The outbox key of my waiting changes to group {@code id}. */
+  static String changeKey(GroupId id) {
+    return CHANGE_PREFIX + key(id);
+  }
+
+  /** Whether an outbox key is that of a group change waiting to be sent. */
+  static boolean isChangeKey(String key) {
+    return key.startsWith(CHANGE_PREFIX + KEY_PREFIX);
+  }
+
+  /**
+   * The conversation an outbox key belongs to: the group's key for a waiting change (so a change
+   * and the group's texts keep one order), the key itself otherwise.
+   */
+  static String conversationOf(String key) {
+    return isChangeKey(key) ? key.substring(CHANGE_PREFIX.length()) : key;
+  }
+
   /** A copy of the timeline of group {@code idHex}, if known. */
   synchronized Optional<GroupTimeline> timeline(String idHex) throws IOException {
     byte[] b = encoded.get(idHex.toLowerCase(Locale.ROOT));

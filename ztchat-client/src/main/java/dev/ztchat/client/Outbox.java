@@ -154,6 +154,25 @@ final class Outbox {
   }
 
   /**
+   * Replaces the sealed form of a waiting message that keeps its message id: a group message some
+   * of whose envelopes were sealed again after the relay refused them as stale (docs/v2/groups.md
+   * section 7.1); a message not sealed yet is left as it is.
+   */
+  public synchronized void replaceEnvelope(long id, byte[] envelope) throws IOException {
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "UPDATE outbox SET envelope = ? WHERE id = ? AND envelope IS NOT NULL")) {
+      u.setBytes(1, envelope);
+      u.setLong(2, id);
+      u.executeUpdate();
+    } catch (SQLException e) {
+      throw failed("update", e);
+    }
+  }
+
+  /**
    * Drops the sealed form of a waiting message (the relay refused its device set as stale), so that
    * the next flush seals it again.
    */

@@ -13,8 +13,10 @@ import dev.ztchat.core.envelope.RsaOaepAesGcmSealer;
 import dev.ztchat.core.envelope.SealedEnvelope;
 import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.envelope.WrappedKey;
+import dev.ztchat.core.group.GroupChange;
 import dev.ztchat.core.group.GroupState;
 import dev.ztchat.core.group.GroupTimeline;
+import dev.ztchat.core.group.MalformedGroupException;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
@@ -28,8 +30,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +65,9 @@ final class OutgoingMessages {
   /** Chooses each message's envelope version and seals version 2. */
   private final V2Sending v2;
 
+  /** Sends a group message's envelopes, sealing stale ones again. */
+  private final GroupDelivery groupDelivery;
+
   /** Peers told that their messages wait for their version-2 keys; guarded by flushLock. */
   private final Set<String> withheldTold = new HashSet<>();
 
@@ -85,6 +93,7 @@ final class OutgoingMessages {
     this.relay = requireNonNull(relay, "relay");
     this.listener = requireNonNull(listener, "listener");
     this.v2 = requireNonNull(v2, "v2");
+    this.groupDelivery = new GroupDelivery(v2);
     this.sealer = new RsaOaepAesGcmSealer(me, clock);
   }
 
@@ -192,6 +201,12 @@ final class OutgoingMessages {
    */
   private void staleRefused(String to, RelayConnection.RelayException e, int round)
       throws IOException {
+    staleRefused(v2, to, e, round);
+  }
+
+  /** As {@link #staleRefused(String, RelayConnection.RelayException, int)}, through {@code v2}. */
+  static void staleRefused(V2Sending v2, String to, RelayConnection.RelayException e, int round)
+      throws IOException {
     v2.refresh(e.getMessage());
     if (round >= STALE_ROUNDS) {
       throw new IOException(
@@ -270,21 +285,43 @@ final class OutgoingMessages {
       Set<String> blocked = new HashSet<>();
       List<PendingMessage> pending;
       try {
-        pending = outbox.pending();
+        pending = changesFirst(outbox.pending());
       } catch (IOException e) {
         LOG.warn("{}", e.getMessage());
         return;
       }
       for (PendingMessage p : pending) {
-        if (blocked.contains(p.peer())) {
-          continue; // keep per-peer order: nothing overtakes a blocked message
+        String conversation = Groups.conversationOf(p.peer());
+        if (blocked.contains(conversation)) {
+          continue; // keep per-conversation order: nothing overtakes a blocked message
         }
         try {
           RelayConnection conn = relay.current();
+          if (HeldResends.isKey(p.peer())) {
+            if (!sendPendingResend(conn, p)) {
+              blocked.add(conversation);
+            }
+            continue;
+          }
+          if (Groups.isChangeKey(p.peer())) {
+            if (!sendPendingChange(conn, p)) {
+              blocked.add(conversation);
+            }
+            continue;
+          }
+          if (Groups.isGroupKey(p.peer())) {
+            GroupSent g = sendPendingGroup(conn, p);
+            if (g == null) {
+              blocked.add(p.peer());
+            } else if (settled(p, g.messageIdHex(), groupStatus(g.results()))) {
+              blocked.add(p.peer());
+            }
+            continue;
+          }
           PendingMessage ready = null;
           Frame.Sent sent = null;
           for (int round = 1; sent == null; round++) {
-            ready = p.sealed() && round == 1 ? p : sealAny(p);
+            ready = p.sealed() && round == 1 ? p : seal(p);
             if (ready == null) {
               break;
             }
@@ -305,23 +342,14 @@ final class OutgoingMessages {
           }
           // A version-2 envelope names the sender too (for its other devices): read the peer's.
           DeliveryStatus status =
-              Groups.isGroupKey(p.peer())
-                  ? groupStatus(sent)
-                  : sent.results().stream()
-                      .filter(d -> d.user().equals(p.peer()))
-                      .map(Frame.Delivery::status)
-                      .findFirst()
-                      .orElse(DeliveryStatus.UNKNOWN);
-          if (status.accepted()) {
-            outbox.remove(p.id());
-            history.markSent(p.peer(), ready.messageIdHex());
-            waitingForRenewal.remove(p.peer());
-          } else if (status == DeliveryStatus.UNKNOWN) {
-            outbox.remove(p.id());
-          } else {
+              sent.results().stream()
+                  .filter(d -> d.user().equals(p.peer()))
+                  .map(Frame.Delivery::status)
+                  .findFirst()
+                  .orElse(DeliveryStatus.UNKNOWN);
+          if (settled(p, ready.messageIdHex(), status)) {
             blocked.add(p.peer()); // FULL: try again on the next flush
           }
-          listener.onSendResult(shown(p.peer()), ready.messageIdHex(), status);
         } catch (RelayConnection.RelayException e) {
           if (!RelayTtlCheck.isExpiredRefusal(e.code(), e.getMessage())) {
             LOG.debug("outbox waits: {}", e.getMessage());
@@ -343,54 +371,151 @@ final class OutgoingMessages {
     }
   }
 
+  /**
+   * {@code pending} with my waiting group changes first, each list in its order: a waiting group
+   * text is sealed to the members as they are when it goes out, so the changes that made them so
+   * reach the members before it (docs/v2/groups.md section 7.2).
+   */
+  private static List<PendingMessage> changesFirst(List<PendingMessage> pending) {
+    List<PendingMessage> out =
+        new java.util.ArrayList<>(
+            pending.stream().filter(p -> Groups.isChangeKey(p.peer())).toList());
+    pending.stream().filter(p -> !Groups.isChangeKey(p.peer())).forEach(out::add);
+    return out;
+  }
+
+  /**
+   * Acts on the relay's answer for outbox entry {@code p}, sent as {@code messageIdHex}, and tells
+   * the listener; true when it stays for the next flush (the relay's queue was full).
+   */
+  private boolean settled(PendingMessage p, String messageIdHex, DeliveryStatus status)
+      throws IOException {
+    boolean stays = false;
+    if (status.accepted()) {
+      outbox.remove(p.id());
+      history.markSent(p.peer(), messageIdHex);
+      waitingForRenewal.remove(p.peer());
+    } else if (status == DeliveryStatus.UNKNOWN) {
+      outbox.remove(p.id());
+    } else {
+      stays = true;
+    }
+    listener.onSendResult(shown(p.peer()), messageIdHex, status);
+    return stays;
+  }
+
+  /** A group message's id and every envelope's per-recipient results. */
+  private record GroupSent(String messageIdHex, List<Frame.Delivery> results) {}
+
+  /**
+   * Seals (unless sealed before) and sends the waiting group message {@code p}: null if it cannot
+   * go now (a member's keys are withheld) or never can (then it is removed and the user told).
+   */
+  private GroupSent sendPendingGroup(RelayConnection conn, PendingMessage p) throws IOException {
+    try {
+      PendingMessage ready = p.sealed() ? p : sealGroupChecked(p);
+      List<Frame.Delivery> results =
+          groupDelivery.send(
+              conn,
+              shown(p.peer()),
+              GroupParts.decode(ready.envelope()),
+              () -> groupText(p),
+              parts -> outbox.replaceEnvelope(p.id(), GroupParts.encode(parts)));
+      withheldTold.remove(p.peer());
+      return new GroupSent(ready.messageIdHex(), results);
+    } catch (PeerKeysWithheldException e) {
+      if (withheldTold.add(p.peer())) { // said once, not for every message or retry
+        listener.onNotice(e.getMessage());
+      }
+      return null;
+    } catch (NotAMemberException | UntrustedContactException | MessageTooLongException e) {
+      outbox.remove(p.id());
+      listener.onSendFailed(shown(p.peer()), e.getMessage());
+      return null;
+    }
+  }
+
   /** How many of a conversation's latest messages a newly accepted device is sent at most. */
   static final int HELD_MESSAGES = 500;
 
   /**
    * Sends {@code person}'s device {@code deviceHex}, accepted now, what this device sent them while
    * it was held: each text recorded as sent since {@code heldSince} (among the conversation's last
-   * {@link #HELD_MESSAGES}), sealed again to that device alone under a new message id
-   * (docs/v2/devices.md section 6.3). The history is left as it is.
+   * {@link #HELD_MESSAGES}) is kept in the outbox for that device alone, then sealed to it under a
+   * new message id and sent as the outbox sends (docs/v2/devices.md section 6.3), so a lost
+   * connection or a restart loses none. The history is left as it is.
    */
   void sendHeldMessages(String person, String deviceHex, Instant heldSince) {
     synchronized (flushLock) {
       try {
-        RelayConnection conn = relay.current();
         for (HistoryEntry e : history.recent(person, HELD_MESSAGES)) {
           if (e.direction() != HistoryEntry.Direction.OUT
               || e.state() == HistoryEntry.State.PENDING // still in the outbox: flushed to all
               || e.sentAt().isBefore(heldSince)) {
             continue;
           }
-          var sealed = v2.sealToDevice(person, deviceHex, MessageContent.text(e.text()));
-          if (sealed.isEmpty()) {
-            return;
-          }
-          // no devices: it is meant for this one device, not for the person's whole set
-          deliver(conn, sealed.get().envelope().encode(), conn.nextRef(), null);
+          outbox.enqueue(HeldResends.key(person, deviceHex), e.text());
         }
-      } catch (IOException | UntrustedContactException | MessageTooLongException e) {
+      } catch (IOException e) {
         listener.onNotice(
             "[!] What you sent to "
                 + person
-                + " while their new device was held could not be sent to it now ("
+                + " while their new device was held could not be kept for it ("
                 + e.getMessage()
                 + "); it gets your messages from now on.");
+        return;
       }
+      flush();
     }
   }
 
-  /** {@link #seal} for a message to a person, {@link #sealGroup} for one to a group. */
-  private PendingMessage sealAny(PendingMessage p) throws IOException {
-    return Groups.isGroupKey(p.peer()) ? sealGroup(p) : seal(p);
+  /**
+   * Seals (unless sealed before) and sends the waiting re-send {@code p} to its one device, without
+   * {@code devices} (it is meant for that device, not for the person's set); false when it stays
+   * for a later flush (no keys for the device now, or the relay's queue is full).
+   */
+  private boolean sendPendingResend(RelayConnection conn, PendingMessage p) throws IOException {
+    String person = HeldResends.person(p.peer());
+    byte[] bytes = p.envelope();
+    if (bytes == null) {
+      Optional<V2Sending.Sealed> sealed;
+      try {
+        sealed =
+            v2.sealToDevice(person, HeldResends.device(p.peer()), MessageContent.text(p.text()));
+      } catch (UntrustedContactException | MessageTooLongException e) {
+        outbox.remove(p.id());
+        listener.onNotice(
+            "[!] What you sent to "
+                + person
+                + " while their new device was held could not be sent to it ("
+                + e.getMessage()
+                + "); it gets your messages from now on.");
+        return true;
+      }
+      if (sealed.isEmpty()) {
+        return false;
+      }
+      V2Envelope envelope = sealed.get().envelope();
+      bytes = envelope.encode();
+      // Durable before the first send: a retry re-sends these bytes, which the relay stores once.
+      outbox.attachEnvelope(p.id(), envelope.prefix().messageIdHex(), bytes);
+    }
+    Frame.Sent sent = deliver(conn, bytes, conn.nextRef(), null);
+    boolean full =
+        sent.results().stream()
+            .anyMatch(d -> d.user().equals(person) && d.status() == DeliveryStatus.FULL);
+    if (!full) {
+      outbox.remove(p.id());
+    }
+    return !full;
   }
 
   /**
    * The status of a group message: accepted when the relay took it for at least one member (it
    * stores it once for them; sending it again would only be refused as a copy), else what it said.
    */
-  private static DeliveryStatus groupStatus(Frame.Sent sent) {
-    List<DeliveryStatus> all = sent.results().stream().map(Frame.Delivery::status).toList();
+  private static DeliveryStatus groupStatus(List<Frame.Delivery> results) {
+    List<DeliveryStatus> all = results.stream().map(Frame.Delivery::status).toList();
     if (all.contains(DeliveryStatus.QUEUED)) {
       return DeliveryStatus.QUEUED;
     }
@@ -401,7 +526,11 @@ final class OutgoingMessages {
   }
 
   /** The name a group key is shown by ({@code #team}); a person's name unchanged. */
-  private String shown(String key) {
+  private String shown(String outboxKey) {
+    if (HeldResends.isKey(outboxKey)) {
+      return HeldResends.person(outboxKey);
+    }
+    String key = Groups.conversationOf(outboxKey);
     Groups all = groups;
     if (!Groups.isGroupKey(key) || all == null) {
       return key;
@@ -410,27 +539,6 @@ final class OutgoingMessages {
       return all.view(key.substring(Groups.KEY_PREFIX.length())).shown();
     } catch (IOException e) {
       return key;
-    }
-  }
-
-  /**
-   * Seals a waiting group message as {@link #seal} does a direct one: null if it cannot go now (a
-   * member's keys are withheld) or never can (removed from the outbox, the user told).
-   */
-  private PendingMessage sealGroup(PendingMessage p) throws IOException {
-    try {
-      PendingMessage sealed = sealGroupChecked(p);
-      withheldTold.remove(p.peer());
-      return sealed;
-    } catch (PeerKeysWithheldException e) {
-      if (withheldTold.add(p.peer())) { // said once, not for every message or retry
-        listener.onNotice(e.getMessage());
-      }
-      return null;
-    } catch (NotAMemberException | UntrustedContactException | MessageTooLongException e) {
-      outbox.remove(p.id());
-      listener.onSendFailed(shown(p.peer()), e.getMessage());
-      return null;
     }
   }
 
@@ -444,39 +552,50 @@ final class OutgoingMessages {
   }
 
   /**
-   * Seals the group text {@code p} to the group's current members (and my other devices), records
-   * its sealed form and the history row, and returns it sealed.
+   * Seals the group text {@code p} to the group's current members (and my other devices), in as
+   * many envelopes as it needs, records its sealed form and the history row, and returns it sealed.
    */
   private PendingMessage sealGroupChecked(PendingMessage p)
       throws IOException, NotAMemberException, UntrustedContactException, MessageTooLongException {
-    Groups all = groups;
-    String idHex = p.peer().substring(Groups.KEY_PREFIX.length());
-    var timeline = all == null ? java.util.Optional.<GroupTimeline>empty() : all.timeline(idHex);
-    if (timeline.isEmpty() || timeline.get().removed()) {
-      throw new NotAMemberException(
-          "you are not a member of " + shown(p.peer()) + " (any more): the message was not sent");
-    }
-    GroupState state = timeline.get().state();
+    GroupState state = memberState(p.peer());
     String self = me.name();
     List<String> peers = state.members().stream().filter(m -> !m.equals(self)).toList();
     V2Sending.Choice choice =
         v2.chooseGroup(peers, MessageContent.groupText(state.id(), state.version(), p.text()));
-    if (!(choice instanceof V2Sending.Sealed sealed)) {
+    if (!(choice instanceof V2Sending.SealedGroup sealed)) {
       throw new PeerKeysWithheldException(
           choice instanceof V2Sending.Withheld w
               ? w.explanation()
               : "group messages are sent in version 2 only");
     }
-    V2Envelope envelope = sealed.envelope();
-    byte[] bytes = envelope.encode();
-    String id = envelope.prefix().messageIdHex();
+    V2Envelope first = sealed.parts().getFirst();
+    byte[] bytes = GroupParts.encode(sealed.parts());
+    String id = first.prefix().messageIdHex();
     outbox.attachEnvelope(p.id(), id, bytes);
     history.recordOutgoing(
         p.peer(),
         id,
-        Instant.ofEpochMilli(envelope.prefix().timestampMillis()),
+        Instant.ofEpochMilli(first.prefix().timestampMillis()),
         GroupConversations.stored(self, p.text()));
     return new PendingMessage(p.id(), p.peer(), p.text(), p.createdAt(), id, bytes);
+  }
+
+  /** My current state of the group {@code key} names, refused when I am not a member. */
+  private GroupState memberState(String key) throws IOException, NotAMemberException {
+    Groups all = groups;
+    String idHex = key.substring(Groups.KEY_PREFIX.length());
+    var timeline = all == null ? java.util.Optional.<GroupTimeline>empty() : all.timeline(idHex);
+    if (timeline.isEmpty() || timeline.get().removed()) {
+      throw new NotAMemberException(
+          "you are not a member of " + shown(key) + " (any more): the message was not sent");
+    }
+    return timeline.get().state();
+  }
+
+  /** The content of the waiting group text {@code p}, from my current state of its group. */
+  private MessageContent groupText(PendingMessage p) throws IOException, NotAMemberException {
+    GroupState state = memberState(p.peer());
+    return MessageContent.groupText(state.id(), state.version(), p.text());
   }
 
   /**
@@ -490,74 +609,194 @@ final class OutgoingMessages {
       RelayConnection conn = relay.current();
       long row = outbox.enqueue(key, text);
       PendingMessage p = new PendingMessage(row, key, text, clock.instant(), null, null);
-      for (int round = 1; ; round++) {
-        PendingMessage ready;
-        try {
-          ready = sealGroupChecked(p);
-        } catch (PeerKeysWithheldException e) {
-          throw new PeerKeysWithheldException(
-              e.getMessage() + " This message was kept and goes out on a later run.");
-        } catch (NotAMemberException | UntrustedContactException | MessageTooLongException e) {
-          outbox.remove(row);
-          throw e;
-        }
-        Frame.Sent sent;
-        try {
-          sent = deliver(conn, ready.envelope(), conn.nextRef(), devicesOf(ready.envelope()));
-        } catch (RelayConnection.RelayException e) {
-          history.forgetPending(key, ready.messageIdHex());
-          if (e.code() != ErrorCode.STALE_DEVICES) {
-            outbox.remove(row); // the relay answered: it did not store the message
-            throw e;
-          }
-          outbox.detachEnvelope(row); // never stored: sealed again under another id
-          staleRefused(shown(key), e, round);
-          continue;
-        } catch (IOException e) {
-          throw new UnconfirmedSendException(me.name(), ready.messageIdHex(), e);
-        }
+      PendingMessage ready;
+      try {
+        ready = sealGroupChecked(p);
+      } catch (PeerKeysWithheldException e) {
+        throw new PeerKeysWithheldException(
+            e.getMessage() + " This message was kept and goes out on a later run.");
+      } catch (NotAMemberException | UntrustedContactException | MessageTooLongException e) {
         outbox.remove(row);
-        history.markSent(key, ready.messageIdHex());
-        return new SendResult(sent.messageId(), sent.results());
+        throw e;
       }
+      List<Frame.Delivery> results;
+      try {
+        results =
+            groupDelivery.send(
+                conn,
+                shown(key),
+                GroupParts.decode(ready.envelope()),
+                () -> groupText(p),
+                parts -> outbox.replaceEnvelope(row, GroupParts.encode(parts)));
+      } catch (PeerKeysWithheldException e) {
+        throw new PeerKeysWithheldException(
+            e.getMessage() + " This message was kept and goes out on a later run.");
+      } catch (RelayConnection.RelayException e) {
+        if (e.code() == ErrorCode.STALE_DEVICES) {
+          throw e; // refused too often as stale: kept, sealed again on a later run
+        }
+        history.forgetPending(key, ready.messageIdHex());
+        outbox.remove(row); // the relay answered: it did not store the message
+        throw e;
+      } catch (NotAMemberException | UntrustedContactException | MessageTooLongException e) {
+        history.forgetPending(key, ready.messageIdHex());
+        outbox.remove(row);
+        throw e;
+      } catch (IOException e) {
+        throw new UnconfirmedSendException(me.name(), ready.messageIdHex(), e);
+      }
+      outbox.remove(row);
+      history.markSent(key, ready.messageIdHex());
+      return new SendResult(ready.messageIdHex(), results);
     }
   }
 
   /**
-   * Seals {@code content} (a group change) to every device of {@code peers} and my other devices
-   * and sends it now; returns the relay's answer. Not kept in the outbox: the caller applies the
-   * change once it went out.
+   * Seals {@code content} to every device of {@code peers} and my other devices and sends it now,
+   * in as many envelopes as it needs, without keeping it; the relay's answers. For content that is
+   * not a change of mine to a group I know (tests and attack simulations send such).
    *
    * @throws PeerKeysWithheldException when a member has no version-2 keys now: nothing was sent
    */
   SendResult sendToMembers(String group, List<String> peers, MessageContent content)
       throws IOException, UntrustedContactException, MessageTooLongException {
     synchronized (flushLock) {
-      flush();
       RelayConnection conn = relay.current();
-      for (int round = 1; ; round++) {
-        V2Sending.Choice choice = v2.chooseGroup(peers, content);
-        if (!(choice instanceof V2Sending.Sealed sealed)) {
-          throw new PeerKeysWithheldException(
-              (choice instanceof V2Sending.Withheld w
-                      ? w.explanation()
-                      : "group changes are sent in version 2 only.")
-                  + " Nothing was changed.");
-        }
-        V2Envelope envelope = sealed.envelope();
-        try {
-          Frame.Sent sent =
-              deliver(conn, envelope.encode(), conn.nextRef(), v2.announced(envelope));
-          return new SendResult(sent.messageId(), sent.results());
-        } catch (RelayConnection.RelayException e) {
-          if (e.code() != ErrorCode.STALE_DEVICES) {
-            throw e;
-          }
-          staleRefused(group, e, round);
-        } catch (IOException e) {
-          throw new UnconfirmedSendException(me.name(), envelope.prefix().messageIdHex(), e);
-        }
+      V2Sending.Choice choice = v2.chooseGroup(peers, content);
+      if (!(choice instanceof V2Sending.SealedGroup sealed)) {
+        throw new PeerKeysWithheldException(
+            choice instanceof V2Sending.Withheld w
+                ? w.explanation()
+                : "group messages are sent in version 2 only.");
       }
+      try {
+        return new SendResult(
+            sealed.parts().getFirst().prefix().messageIdHex(),
+            groupDelivery.send(conn, group, sealed.parts(), () -> content, parts -> {}));
+      } catch (NotAMemberException e) {
+        throw new IllegalStateException("the content is given: no group state is read", e);
+      }
+    }
+  }
+
+  /**
+   * Keeps my group change {@code change} durably in the outbox, behind my other waiting changes to
+   * its group, and sends it now when connected and none waits before it (docs/v2/groups.md section
+   * 7.2). Empty when it stays kept: it goes out, in order, on a later flush.
+   *
+   * @throws PeerKeysWithheldException when a member has no version-2 keys now: nothing was kept
+   * @throws RelayConnection.RelayException when the relay refused it: nothing was kept
+   */
+  Optional<SendResult> sendChange(GroupChange change)
+      throws IOException, UntrustedContactException, MessageTooLongException {
+    synchronized (flushLock) {
+      flush(); // what waits already goes first
+      String key = Groups.changeKey(change.groupId());
+      long row = outbox.enqueue(key, HexFormat.of().formatHex(change.encode()));
+      RelayConnection conn;
+      try {
+        conn = relay.current();
+      } catch (IOException e) {
+        return Optional.empty(); // offline: kept
+      }
+      if (outbox.pending().stream().anyMatch(w -> w.id() < row && w.peer().equals(key))) {
+        return Optional.empty(); // behind a change of the group that cannot go now: kept
+      }
+      PendingMessage p = new PendingMessage(row, key, "", clock.instant(), null, null);
+      try {
+        GroupSent sent = sendChangeRow(conn, p, change);
+        outbox.remove(row);
+        return Optional.of(new SendResult(sent.messageIdHex(), sent.results()));
+      } catch (PeerKeysWithheldException | UntrustedContactException | MessageTooLongException e) {
+        outbox.remove(row);
+        throw e;
+      } catch (RelayConnection.RelayException e) {
+        if (e.code() == ErrorCode.STALE_DEVICES) {
+          return Optional.empty(); // kept: sealed again on a later flush
+        }
+        outbox.remove(row);
+        throw e;
+      } catch (IOException e) {
+        return Optional.empty(); // the connection failed: kept, sent again as the same bytes
+      }
+    }
+  }
+
+  /**
+   * Seals (unless sealed before) and sends the waiting change {@code p} to the members of the
+   * states before and after it and my other devices.
+   */
+  private GroupSent sendChangeRow(RelayConnection conn, PendingMessage p, GroupChange change)
+      throws IOException, UntrustedContactException, MessageTooLongException {
+    MessageContent content = MessageContent.groupChange(change);
+    List<V2Envelope> parts;
+    if (p.sealed()) {
+      parts = GroupParts.decode(p.envelope());
+    } else {
+      // The old members (a removed one included: it learns its removal) and the new ones.
+      Set<String> to = new TreeSet<>(change.newState().members());
+      to.addAll(change.subjects());
+      to.remove(me.name());
+      V2Sending.Choice choice = v2.chooseGroup(List.copyOf(to), content);
+      if (!(choice instanceof V2Sending.SealedGroup sealed)) {
+        throw new PeerKeysWithheldException(
+            (choice instanceof V2Sending.Withheld w
+                    ? w.explanation()
+                    : "group changes are sent in version 2 only.")
+                + " Nothing was changed.");
+      }
+      parts = sealed.parts();
+      outbox.attachEnvelope(
+          p.id(), parts.getFirst().prefix().messageIdHex(), GroupParts.encode(parts));
+    }
+    try {
+      List<Frame.Delivery> results =
+          groupDelivery.send(
+              conn,
+              shown(p.peer()),
+              parts,
+              () -> content,
+              kept -> outbox.replaceEnvelope(p.id(), GroupParts.encode(kept)));
+      return new GroupSent(parts.getFirst().prefix().messageIdHex(), results);
+    } catch (NotAMemberException e) {
+      throw new IllegalStateException("a change's content needs no group state", e);
+    }
+  }
+
+  /**
+   * Sends the waiting change {@code p} from {@link #flush}; false when it stays for a later flush
+   * (a member's keys are withheld now). A change that can never go is removed and the user told.
+   */
+  private boolean sendPendingChange(RelayConnection conn, PendingMessage p) throws IOException {
+    GroupChange change;
+    try {
+      change = GroupChange.decode(HexFormat.of().parseHex(p.text()));
+    } catch (MalformedGroupException | IllegalArgumentException e) {
+      outbox.remove(p.id());
+      listener.onSendFailed(
+          shown(p.peer()), "a waiting group change is damaged: " + e.getMessage());
+      return true;
+    }
+    try {
+      sendChangeRow(conn, p, change);
+      outbox.remove(p.id());
+      withheldTold.remove(p.peer());
+      listener.onNotice(
+          "your change to " + shown(p.peer()) + ", kept while it could not be sent, went out");
+      return true;
+    } catch (PeerKeysWithheldException e) {
+      if (withheldTold.add(p.peer())) { // said once, not for every retry
+        listener.onNotice(e.getMessage().replace(" Nothing was changed.", " The change waits."));
+      }
+      return false;
+    } catch (UntrustedContactException | MessageTooLongException e) {
+      outbox.remove(p.id());
+      listener.onSendFailed(
+          shown(p.peer()),
+          "your change could not be sent ("
+              + e.getMessage()
+              + "); it was made on this device only: make it again once this is resolved");
+      return true;
     }
   }
 
@@ -595,6 +834,8 @@ final class OutgoingMessages {
       case V2Sending.UseVersion1 _ -> {
         // sealed below, as before version 2
       }
+      case V2Sending.SealedGroup _ ->
+          throw new IllegalStateException("a direct message is never sealed as a group's");
     }
     VerifiedContact contact;
     try {
@@ -692,8 +933,8 @@ final class OutgoingMessages {
 
   private static final Duration INTERNAL_RETRY_PAUSE = Duration.ofMillis(150);
 
-  private static Frame.Sent deliver(
-      RelayConnection conn, byte[] envelope, String ref, List<String> devices) throws IOException {
+  static Frame.Sent deliver(RelayConnection conn, byte[] envelope, String ref, List<String> devices)
+      throws IOException {
     // Version 2 travels as a binary frame (docs/v2/envelope.md section 4).
     boolean binary = isVersion2(envelope);
     for (int attempt = 0; ; attempt++) {
@@ -779,6 +1020,11 @@ final class OutgoingMessages {
 
   private static int modulusBytes(RSAPublicKey key) {
     return (key.getModulus().bitLength() + 7) / 8;
+  }
+
+  /** How many outbox entries wait whose key {@code keys} accepts (tests watch the outbox). */
+  long waitingCount(java.util.function.Predicate<String> keys) throws IOException {
+    return outbox.pending().stream().filter(p -> keys.test(p.peer())).count();
   }
 
   /** Tests watch sealing through this: a text refused for its size is never sealed. */

@@ -10,6 +10,7 @@ import dev.ztchat.core.conversation.V2MessageSealer;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.PeerVersions;
+import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.session.PrekeyBundle;
 import dev.ztchat.core.session.SessionSetupException;
@@ -48,6 +49,17 @@ final class V2Sending {
 
   /** Nothing may be sealed now: keep the message and tell the user {@code explanation}. */
   record Withheld(String explanation) implements Choice {}
+
+  /**
+   * A group message sealed in version 2, in one envelope or, when the members' devices do not fit
+   * one, in several parts sharing one message id, each to every device of some of the members
+   * (docs/v2/groups.md section 7.1): send every part, in order.
+   */
+  record SealedGroup(List<V2Envelope> parts) implements Choice {
+    SealedGroup {
+      parts = List.copyOf(parts); // empty only when the parts re-sealed had no device left
+    }
+  }
 
   private final V2Device device; // null without a device credential
   private volatile boolean stopped; // the device certificate was renewed while running
@@ -197,16 +209,35 @@ final class V2Sending {
 
   /**
    * Seals {@code content} (a group text or change) in version 2 to every device of each of {@code
-   * peers} and to my other named devices: one envelope whose prefix names them all
-   * (docs/v2/groups.md, sending). Version 2 only: a peer the relay gives no version-2 keys for
-   * makes it {@link Withheld}, never version 1.
+   * peers} and to my other named devices (docs/v2/groups.md, sending): one envelope whose prefix
+   * names them all when they fit, else several parts (see {@link #chooseGroup(List, boolean,
+   * MessageContent, byte[], boolean)}). Version 2 only: a peer the relay gives no version-2 keys
+   * for makes it {@link Withheld}, never version 1.
    *
-   * @throws MessageTooLongException when the group has too many devices for one envelope, or the
-   *     envelope would not fit the relay's frame
+   * @throws MessageTooLongException when the text does not fit an envelope even to one member
    */
   Choice chooseGroup(List<String> peers, MessageContent content)
       throws IOException, UntrustedContactException, MessageTooLongException {
-    if (peers.isEmpty()) {
+    return chooseGroup(peers, true, content, null, false);
+  }
+
+  /**
+   * As {@link #chooseGroup(List, MessageContent)}, with my other devices only when {@code
+   * withOwnDevices}, under {@code messageId} (null: a new one), and as parts of a split message
+   * when {@code asParts} (some parts went out already). Each person's devices go into one envelope
+   * (so the relay's device check per person holds); an envelope holds at most {@link
+   * RoutingPrefix#MAX_RECIPIENTS_V2} names, {@link V2Body#MAX_ENTRIES} entries and what the relay's
+   * frame carries. When one envelope does not do, every part is a {@link
+   * MessageContent#asGroupTextPart} and my other devices' copy is in the first part.
+   */
+  Choice chooseGroup(
+      List<String> peers,
+      boolean withOwnDevices,
+      MessageContent content,
+      byte[] messageId,
+      boolean asParts)
+      throws IOException, UntrustedContactException, MessageTooLongException {
+    if (peers.isEmpty() && !asParts) {
       return new Withheld("[!] The group has no other member: nothing to send.");
     }
     RelayConnection conn = relay.current();
@@ -223,26 +254,27 @@ final class V2Sending {
               + " Connect to an updated server, or tell your administrator.");
     }
     V2MessageSealer sealer = new V2MessageSealer(device, clock, random, conn.welcome().maxFrame());
-    List<RecipientDevice> targets = new ArrayList<>();
+    List<List<RecipientDevice>> persons = new ArrayList<>();
     List<PrekeyBundle> bundles = new ArrayList<>();
-    for (String peer : peers) {
-      if (!collect(sealer, peer, null, targets, bundles)) {
-        return new Withheld(groupMemberWithoutVersion2(peer));
+    if (withOwnDevices && ownDeviceNamed) {
+      List<RecipientDevice> mine = new ArrayList<>();
+      collect(sealer, device.name(), HexFormat.of().formatHex(device.deviceId()), mine, bundles);
+      if (!mine.isEmpty()) {
+        persons.add(mine);
       }
     }
-    if (ownDeviceNamed) {
-      collect(sealer, device.name(), HexFormat.of().formatHex(device.deviceId()), targets, bundles);
+    for (String peer : peers) {
+      List<RecipientDevice> theirs = new ArrayList<>();
+      if (!collect(sealer, peer, null, theirs, bundles)) {
+        return new Withheld(groupMemberWithoutVersion2(peer));
+      }
+      persons.add(theirs);
     }
-    if (targets.size() > V2Body.MAX_ENTRIES) {
-      throw new MessageTooLongException(
-          "the group has too many devices for one message ("
-              + targets.size()
-              + ", at most "
-              + V2Body.MAX_ENTRIES
-              + "); nothing was sent. Remove members, or ask members to revoke devices they no"
-              + " longer use.");
+    byte[] id = messageId != null ? messageId.clone() : new byte[16];
+    if (messageId == null) {
+      random.nextBytes(id);
     }
-    return seal(sealer, content, targets, bundles);
+    return new SealedGroup(new GroupPacking(sealer, bundles, id).seal(persons, content, asParts));
   }
 
   /** Told when a group member has no version-2 keys at the relay. */
@@ -433,6 +465,28 @@ final class V2Sending {
     return List.copyOf(out);
   }
 
+  /**
+   * The {@code devices} of a group message's envelope: as {@link #announced}, and my other devices
+   * when this envelope carries no copy for them (a part to other members, docs/v2/groups.md section
+   * 7.1): the relay checks the sender's devices on every envelope.
+   */
+  List<String> announcedPart(V2Envelope part) throws IOException {
+    List<String> out = announced(part);
+    String me = part.prefix().sender();
+    V2Device device = this.device;
+    if (!ownDeviceNamed || device == null || part.prefix().recipients().contains(me)) {
+      return out;
+    }
+    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(out);
+    String mine = HexFormat.of().formatHex(device.deviceId());
+    for (String hex : devices.deviceSet(me)) {
+      if (!hex.equals(mine)) {
+        all.add(me + ":" + hex);
+      }
+    }
+    return List.copyOf(all);
+  }
+
   private static List<String> entries(String refusal, String key) throws IOException {
     int at = refusal.indexOf(key);
     if (at < 0) {
@@ -464,24 +518,35 @@ final class V2Sending {
       List<RecipientDevice> targets,
       List<PrekeyBundle> bundles)
       throws IOException, UntrustedContactException, MessageTooLongException {
-    RecipientDevice target = targets.getFirst();
     try {
       return new Sealed(sealer.seal(content, targets, bundles));
     } catch (SessionSetupException e) {
-      throw new UntrustedContactException(
-          "cannot start a version-2 session with "
-              + target.name()
-              + "'s device ("
-              + e.getMessage()
-              + "). Nothing was sent. The server may be compromised; tell your administrator.");
+      throw setupFailed(targets, e);
     } catch (EnvelopeTooLargeException e) {
-      int over = Math.max(1, e.length() - e.limit());
-      int textBytes =
-          content.kind() == dev.ztchat.core.envelope.ContentKind.TEXT
-              ? content.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-              : 0;
-      throw new MessageTooLongException(textBytes, Math.max(0, textBytes - over), e.limit());
+      throw tooLong(content, e);
     }
+  }
+
+  /** A bundle of one of {@code targets} did not verify: nothing is sent. */
+  static UntrustedContactException setupFailed(
+      List<RecipientDevice> targets, SessionSetupException e) {
+    return new UntrustedContactException(
+        "cannot start a version-2 session with "
+            + targets.getFirst().name()
+            + "'s device ("
+            + e.getMessage()
+            + "). Nothing was sent. The server may be compromised; tell your administrator.");
+  }
+
+  /** The text of {@code content} makes its envelope larger than the relay carries. */
+  static MessageTooLongException tooLong(MessageContent content, EnvelopeTooLargeException e) {
+    int over = Math.max(1, e.length() - e.limit());
+    int textBytes =
+        content.kind() == dev.ztchat.core.envelope.ContentKind.TEXT
+                || content.kind() == dev.ztchat.core.envelope.ContentKind.GROUP_TEXT
+            ? content.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+            : 0;
+    return new MessageTooLongException(textBytes, Math.max(0, textBytes - over), e.limit());
   }
 
   /** Whether the device certificate {@code der} names its device (section 2 of devices.md). */

@@ -133,14 +133,32 @@ public final class V2MessageSealer {
   public V2Envelope seal(
       MessageContent content, List<RecipientDevice> devices, List<PrekeyBundle> bundles)
       throws IOException, SessionSetupException, EnvelopeTooLargeException {
+    return seal(content, devices, bundles, bytes(16));
+  }
+
+  /**
+   * As {@link #seal(MessageContent, List, List)}, under the message id {@code messageId} (16
+   * bytes): the parts of one group message split across envelopes share their id, each part to
+   * other devices (docs/v2/groups.md section 7.1). The caller MUST NOT seal one id twice to one
+   * device unless the first envelope was refused by the relay.
+   */
+  public V2Envelope seal(
+      MessageContent content,
+      List<RecipientDevice> devices,
+      List<PrekeyBundle> bundles,
+      byte[] messageId)
+      throws IOException, SessionSetupException, EnvelopeTooLargeException {
     requireNonNull(content, "content");
+    if (messageId.length != 16) {
+      throw new IllegalArgumentException("a message id is 16 bytes");
+    }
     requireNonNull(bundles, "bundles");
     List<RecipientDevice> targets = List.copyOf(new LinkedHashSet<>(devices));
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("a message goes to at least one device");
     }
     synchronized (device.lock()) {
-      return sealLocked(content, targets, bundles);
+      return sealLocked(content, targets, bundles, messageId.clone());
     }
   }
 
@@ -152,10 +170,12 @@ public final class V2MessageSealer {
       X509Certificate checkedCertificate) {}
 
   private V2Envelope sealLocked(
-      MessageContent content, List<RecipientDevice> targets, List<PrekeyBundle> bundles)
+      MessageContent content,
+      List<RecipientDevice> targets,
+      List<PrekeyBundle> bundles,
+      byte[] messageId)
       throws IOException, SessionSetupException, EnvelopeTooLargeException {
     Instant now = clock.instant();
-    byte[] messageId = bytes(16);
     List<String> names = targets.stream().map(RecipientDevice::name).distinct().toList();
     RoutingPrefix prefix =
         new RoutingPrefix(V2Envelope.VERSION, device.name(), names, now.toEpochMilli(), messageId);

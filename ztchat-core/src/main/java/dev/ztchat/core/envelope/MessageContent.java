@@ -31,12 +31,19 @@ public final class MessageContent {
   /** Bytes before a group text's text: the 16-byte group id and the u32 state version. */
   static final int GROUP_TEXT_HEADER_BYTES = GroupId.BYTES + 4;
 
+  /**
+   * The top bit of a group text's u32 state version field: set in every part of a group message
+   * split across envelopes (docs/v2/groups.md section 7.1).
+   */
+  private static final int PART_FLAG = 0x8000_0000;
+
   private final ContentKind kind;
   private final String text;
   private final byte[] receiptFor;
   private final GroupId groupId;
   private final int groupStateVersion;
   private final GroupChange groupChange;
+  private final boolean groupTextPart;
 
   private MessageContent(ContentKind kind, String text) {
     this(kind, text, null, null, 0, null);
@@ -53,12 +60,24 @@ public final class MessageContent {
       GroupId groupId,
       int groupStateVersion,
       GroupChange groupChange) {
+    this(kind, text, receiptFor, groupId, groupStateVersion, groupChange, false);
+  }
+
+  private MessageContent(
+      ContentKind kind,
+      String text,
+      byte[] receiptFor,
+      GroupId groupId,
+      int groupStateVersion,
+      GroupChange groupChange,
+      boolean groupTextPart) {
     this.kind = kind;
     this.text = text;
     this.receiptFor = receiptFor;
     this.groupId = groupId;
     this.groupStateVersion = groupStateVersion;
     this.groupChange = groupChange;
+    this.groupTextPart = groupTextPart;
   }
 
   /**
@@ -75,6 +94,25 @@ public final class MessageContent {
     byte[] body = utf8(text);
     Arrays.fill(body, (byte) 0);
     return new MessageContent(ContentKind.GROUP_TEXT, text, null, groupId, stateVersion, null);
+  }
+
+  /**
+   * This group text marked as one part of a group message split across envelopes, each to some of
+   * the members (docs/v2/groups.md section 7.1); any other content unchanged (a group change needs
+   * no mark: its receivers do not compare member lists).
+   */
+  public MessageContent asGroupTextPart() {
+    return kind != ContentKind.GROUP_TEXT || groupTextPart
+        ? this
+        : new MessageContent(kind, text, null, groupId, groupStateVersion, null, true);
+  }
+
+  /**
+   * Whether this group text is one part of a split group message: its envelope names only some of
+   * the members.
+   */
+  public boolean isGroupTextPart() {
+    return groupTextPart;
   }
 
   /** A membership change of a group. Version 2 only. */
@@ -173,7 +211,9 @@ public final class MessageContent {
     byte[] out = new byte[1 + header + body.length];
     out[0] = (byte) kind.code();
     if (header > 0) {
-      ByteBuffer.wrap(out, 1, header).put(groupId.bytes()).putInt(groupStateVersion);
+      ByteBuffer.wrap(out, 1, header)
+          .put(groupId.bytes())
+          .putInt(groupStateVersion | (groupTextPart ? PART_FLAG : 0));
     }
     System.arraycopy(body, 0, out, 1 + header, body.length);
     Arrays.fill(body, (byte) 0);
@@ -215,6 +255,7 @@ public final class MessageContent {
     int offset = 1;
     GroupId group = null;
     int stateVersion = 0;
+    boolean part = false;
     if (kind == ContentKind.GROUP_TEXT) {
       if (bodyLength < GROUP_TEXT_HEADER_BYTES) {
         throw new MalformedContentException(
@@ -229,6 +270,8 @@ public final class MessageContent {
       header.get(id);
       group = GroupId.of(id);
       stateVersion = header.getInt();
+      part = (stateVersion & PART_FLAG) != 0;
+      stateVersion &= ~PART_FLAG;
       if (stateVersion < 1) {
         throw new MalformedContentException(
             "a group text's state version is "
@@ -251,7 +294,7 @@ public final class MessageContent {
               .onUnmappableCharacter(CodingErrorAction.REPORT)
               .decode(ByteBuffer.wrap(plaintext, offset, bodyLength))
               .toString();
-      return new MessageContent(kind, text, null, group, stateVersion, null);
+      return new MessageContent(kind, text, null, group, stateVersion, null, part);
     } catch (CharacterCodingException e) {
       throw new MalformedContentException("the text is not valid UTF-8");
     }
@@ -295,7 +338,8 @@ public final class MessageContent {
         && Arrays.equals(receiptFor, c.receiptFor)
         && Objects.equals(groupId, c.groupId)
         && groupStateVersion == c.groupStateVersion
-        && Objects.equals(groupChange, c.groupChange);
+        && Objects.equals(groupChange, c.groupChange)
+        && groupTextPart == c.groupTextPart;
   }
 
   @Override

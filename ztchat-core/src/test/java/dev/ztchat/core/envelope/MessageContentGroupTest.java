@@ -52,11 +52,12 @@ class MessageContentGroupTest {
   }
 
   @Test
-  void groupText_stateVersionZeroOrAboveIntRange_isMalformed() {
+  void groupText_stateVersionZero_isMalformed_withOrWithoutThePartFlag() {
     byte[] zero = MessageContent.groupText(group, 1, "x").encode();
     zero[20] = 0;
     byte[] high = MessageContent.groupText(group, 1, "x").encode();
     high[17] = (byte) 0x80;
+    high[20] = 0;
 
     assertThatThrownBy(() -> MessageContent.decode(zero))
         .isInstanceOf(MalformedContentException.class)
@@ -64,6 +65,23 @@ class MessageContentGroupTest {
     assertThatThrownBy(() -> MessageContent.decode(high))
         .isInstanceOf(MalformedContentException.class)
         .hasMessageContaining("state version");
+  }
+
+  @Test
+  void groupTextPart_setsTheTopBitOfTheVersionField_andDecodesAsAPartOfThatVersion()
+      throws Exception {
+    MessageContent part = MessageContent.groupText(group, 7, "hé").asGroupTextPart();
+
+    byte[] encoded = part.encode();
+
+    assertThat(HEX.formatHex(encoded))
+        .isEqualTo("03" + "00112233445566778899aabbccddeeff" + "80000007" + "68c3a9");
+    MessageContent back = MessageContent.decode(encoded);
+    assertThat(back).isEqualTo(part);
+    assertThat(back.isGroupTextPart()).isTrue();
+    assertThat(back.groupStateVersion()).isEqualTo(7);
+    assertThat(MessageContent.groupText(group, 7, "hé").isGroupTextPart()).isFalse();
+    assertThat(back).isNotEqualTo(MessageContent.groupText(group, 7, "hé"));
   }
 
   @Test

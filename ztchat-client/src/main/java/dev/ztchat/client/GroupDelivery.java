@@ -1,0 +1,108 @@
+package dev.ztchat.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.V2Envelope;
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Sends the envelopes of one group message in order (docs/v2/groups.md section 7.1). When the relay
+ * refuses one as sealed to a stale device set, the device sets are refreshed and the persons of
+ * that envelope and of the ones after it are sealed again under the same message id (the envelopes
+ * before it are stored already, for other persons), at most {@link OutgoingMessages#STALE_ROUNDS}
+ * times per message.
+ */
+final class GroupDelivery {
+  /** Where the envelopes are kept durably before they are sent (or sent again). */
+  interface Keep {
+    void parts(List<V2Envelope> parts) throws IOException;
+  }
+
+  /** The content to seal again: built when needed (a group text from my current state). */
+  interface Content {
+    MessageContent get() throws IOException, OutgoingMessages.NotAMemberException;
+  }
+
+  private final V2Sending v2;
+
+  GroupDelivery(V2Sending v2) {
+    this.v2 = requireNonNull(v2, "v2");
+  }
+
+  /**
+   * Sends {@code parts} to {@code conn} and returns every part's per-recipient results, in order.
+   *
+   * @throws RelayConnection.RelayException when the relay refused a part; {@code stale_devices}
+   *     when it refused its device set too often (the parts kept may be sent again later)
+   * @throws IOException when the connection failed: the caller cannot tell what was stored
+   * @throws PeerKeysWithheldException when a part sealed again cannot be sealed now
+   */
+  List<Frame.Delivery> send(
+      RelayConnection conn, String shown, List<V2Envelope> parts, Content content, Keep keep)
+      throws IOException,
+          UntrustedContactException,
+          MessageTooLongException,
+          OutgoingMessages.NotAMemberException {
+    List<V2Envelope> todo = new ArrayList<>(parts);
+    List<Frame.Delivery> results = new ArrayList<>();
+    int round = 1;
+    for (int i = 0; i < todo.size(); ) {
+      V2Envelope part = todo.get(i);
+      try {
+        Frame.Sent sent =
+            OutgoingMessages.deliver(conn, part.encode(), conn.nextRef(), v2.announcedPart(part));
+        results.addAll(sent.results());
+        i++;
+      } catch (RelayConnection.RelayException e) {
+        if (e.code() != ErrorCode.STALE_DEVICES) {
+          throw e;
+        }
+        try {
+          OutgoingMessages.staleRefused(v2, shown, e, round++);
+        } catch (RelayConnection.RelayException gaveUp) {
+          throw gaveUp;
+        } catch (IOException gaveUp) {
+          throw new RelayConnection.RelayException(ErrorCode.STALE_DEVICES, gaveUp.getMessage());
+        }
+        List<V2Envelope> resealed = reseal(todo.subList(i, todo.size()), i > 0, content);
+        List<V2Envelope> next = new ArrayList<>(todo.subList(0, i));
+        next.addAll(resealed);
+        if (next.isEmpty()) {
+          return results;
+        }
+        keep.parts(next);
+        todo = next;
+      }
+    }
+    return results;
+  }
+
+  /** The persons {@code refused} were sealed to, sealed again under their message id. */
+  private List<V2Envelope> reseal(List<V2Envelope> refused, boolean asParts, Content content)
+      throws IOException,
+          UntrustedContactException,
+          MessageTooLongException,
+          OutgoingMessages.NotAMemberException {
+    String me = refused.getFirst().prefix().sender();
+    Set<String> persons = new LinkedHashSet<>();
+    refused.forEach(p -> persons.addAll(p.prefix().recipients()));
+    boolean own = persons.remove(me);
+    byte[] id = HexFormat.of().parseHex(refused.getFirst().prefix().messageIdHex());
+    V2Sending.Choice choice = v2.chooseGroup(List.copyOf(persons), own, content.get(), id, asParts);
+    if (choice instanceof V2Sending.SealedGroup g) {
+      return g.parts();
+    }
+    throw new PeerKeysWithheldException(
+        choice instanceof V2Sending.Withheld w
+            ? w.explanation()
+            : "group messages are sent in version 2 only");
+  }
+}
