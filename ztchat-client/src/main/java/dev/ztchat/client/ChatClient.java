@@ -743,6 +743,11 @@ public final class ChatClient implements AutoCloseable {
     return groupChats.history(group, limit);
   }
 
+  /** The texts for the group {@code group} names that wait in the outbox, oldest first. */
+  public List<String> groupWaiting(String group) throws IOException, UnknownGroupException {
+    return waiting(Groups.KEY_PREFIX + groupChats.resolve(group).idHex());
+  }
+
   /** The members who confirmed, with signed receipts, that they received my group message. */
   public List<String> groupReceipts(String messageIdHex) throws IOException {
     return groupChats.receipts(messageIdHex);

@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.ConnectionStatus;
+import dev.ztchat.client.GroupView;
 import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.MessageTooLongException;
+import dev.ztchat.client.UnknownGroupException;
 import dev.ztchat.client.UntrustedContactException;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
@@ -57,6 +59,7 @@ public final class WebChat implements ChatListener, AutoCloseable {
   // Worker thread only.
   private final ConversationList list;
   private final ConversationView view;
+  private final GroupConversationView groupView;
   private final ContactStandings contacts = new ContactStandings();
   private final ConnectionView connection;
 
@@ -68,6 +71,7 @@ public final class WebChat implements ChatListener, AutoCloseable {
     requireNonNull(clock, "clock");
     this.list = new ConversationList(stateDir);
     this.view = new ConversationView(clock);
+    this.groupView = new GroupConversationView(clock, view);
     this.connection = new ConnectionView(clock);
   }
 
@@ -113,12 +117,18 @@ public final class WebChat implements ChatListener, AutoCloseable {
       return;
     }
     String peer = c.getOrDefault("peer", "");
+    String type = c.get("t");
     run(
         () -> {
           if (client == null) {
             return;
           }
-          if (!IdentityName.isValid(peer)) {
+          if (type.startsWith("group-")) {
+            changeGroup(page, type, c);
+            return;
+          }
+          boolean group = GroupCommands.isGroup(peer);
+          if (!group && !IdentityName.isValid(peer)) {
             OpenPages.send(
                 page,
                 PageEvents.error(
@@ -126,23 +136,42 @@ public final class WebChat implements ChatListener, AutoCloseable {
             return;
           }
           try {
-            switch (c.get("t")) {
-              case "open" -> open(page, peer);
-              case "send" -> send(page, peer, c.getOrDefault("text", ""));
+            switch (type) {
+              case "open" -> open(page, group ? client.group(peer).shown() : peer);
+              case "send" -> send(page, peer, group, c.getOrDefault("text", ""));
               case "accept" -> accept(page, peer);
               case "contact" -> OpenPages.send(page, contacts.event(client, peer));
               default -> OpenPages.send(page, PageEvents.error(peer, "Unknown command."));
             }
+          } catch (UnknownGroupException e) {
+            OpenPages.send(page, PageEvents.error(peer, e.getMessage()));
           } catch (IOException | RuntimeException e) {
             OpenPages.send(page, PageEvents.error(peer, "Could not do that: " + e.getMessage()));
           }
         });
   }
 
-  private void open(Channel page, String peer) throws IOException {
+  private void changeGroup(Channel page, String type, Map<String, String> c) {
+    GroupCommands.Done done;
+    try {
+      done = GroupCommands.run(client, type, c);
+    } catch (GroupCommands.Refused e) {
+      OpenPages.send(page, PageEvents.error(c.getOrDefault("peer", ""), e.getMessage()));
+      return;
+    }
+    groupView.changed(done.group(), done.description());
+    if (type.equals("group-create")) {
+      list.started(done.group().shown());
+      OpenPages.send(
+          page, PageEvents.event("opened", g -> g.writeStringField("peer", done.group().shown())));
+    }
+    refresh(done.group().shown());
+  }
+
+  private void open(Channel page, String peer) throws IOException, UnknownGroupException {
     OpenPages.show(page, peer);
     list.seen(client, peer);
-    if (!client.conversations().contains(peer)) {
+    if (!GroupCommands.isGroup(peer) && !client.conversations().contains(peer)) {
       list.started(peer);
     }
     OpenPages.send(page, history(peer));
@@ -150,12 +179,17 @@ public final class WebChat implements ChatListener, AutoCloseable {
     OpenPages.send(page, contacts.event(client, peer));
   }
 
-  private void send(Channel page, String peer, String text) throws IOException {
+  private void send(Channel page, String peer, boolean group, String text)
+      throws IOException, UnknownGroupException {
     if (text.isBlank()) {
       return;
     }
     try {
-      client.sendOrKeep(peer, text);
+      if (group) {
+        peer = client.sendToGroupOrKeep(peer, text);
+      } else {
+        client.sendOrKeep(peer, text);
+      }
     } catch (MessageTooLongException | IllegalArgumentException e) {
       OpenPages.send(page, PageEvents.error(peer, "Not sent: " + e.getMessage()));
       return;
@@ -197,19 +231,46 @@ public final class WebChat implements ChatListener, AutoCloseable {
 
   @Override
   public void onMessage(OpenedMessage m) {
+    run(() -> arrived(m.sender()));
+  }
+
+  /** A message of {@code group}: from {@code sender}, or from another of my devices. */
+  @Override
+  public void onGroupMessage(GroupView group, String sender, OpenedMessage m) {
     run(
         () -> {
-          if (pages.showing(m.sender())) {
-            try {
-              list.seen(client, m.sender());
-            } catch (IOException e) {
-              pages.broadcast(PageEvents.notice("Cannot keep what was read: " + e.getMessage()));
-            }
+          if (sender.equals(client.me())) {
+            refresh(group.shown());
           } else {
-            list.unseen(m.sender());
+            arrived(group.shown());
           }
-          refresh(m.sender());
         });
+  }
+
+  /** A change of a group's members, shown as a line of the group's conversation. */
+  @Override
+  public void onGroupChange(GroupView group, String description) {
+    run(
+        () -> {
+          groupView.changed(group, description);
+          if (description.startsWith("[!]")) {
+            pages.broadcast(PageEvents.notice(description));
+          }
+          refresh(group.shown());
+        });
+  }
+
+  private void arrived(String conversation) {
+    if (pages.showing(conversation)) {
+      try {
+        list.seen(client, conversation);
+      } catch (IOException | UnknownGroupException e) {
+        pages.broadcast(PageEvents.notice("Cannot keep what was read: " + e.getMessage()));
+      }
+    } else {
+      list.unseen(conversation);
+    }
+    refresh(conversation);
   }
 
   /** A message sent from another of this person's devices: it reads as sent from here. */
@@ -258,7 +319,12 @@ public final class WebChat implements ChatListener, AutoCloseable {
 
   @Override
   public void onDelivered(String peer, String messageIdHex) {
-    run(() -> refresh(peer));
+    run(
+        () -> {
+          refresh(peer);
+          // a receipt for a group message names the member: refresh the open groups
+          pages.shown().stream().filter(GroupCommands::isGroup).forEach(this::refresh);
+        });
   }
 
   @Override
@@ -324,6 +390,9 @@ public final class WebChat implements ChatListener, AutoCloseable {
   }
 
   private String history(String peer) {
+    if (GroupCommands.isGroup(peer)) {
+      return groupView.event(client, peer, connection.online());
+    }
     Waiting waiting =
         contacts.waitsForAccept(peer)
             ? Waiting.FOR_ACCEPT
@@ -336,7 +405,7 @@ public final class WebChat implements ChatListener, AutoCloseable {
     return PageEvents.event("hello", g -> g.writeStringField("me", c == null ? "" : c.me()));
   }
 
-  private static String quoted(String s) {
+  static String quoted(String s) {
     return "\"" + (s.length() > 40 ? s.substring(0, 40) + "…" : s) + "\"";
   }
 

@@ -1,5 +1,7 @@
 package dev.ztchat.web;
 
+import static dev.ztchat.web.BrowserWindow.text;
+import static dev.ztchat.web.BrowserWindow.textOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.client.ChatClient;
@@ -20,7 +22,6 @@ import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,12 +46,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriverException;
-import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The chat window in a real browser (Debian's chromium, driven by chromium-driver through
@@ -64,110 +58,18 @@ import org.openqa.selenium.chrome.ChromeOptions;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebChatBrowserIntegrationTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  static final Duration WAIT = Duration.ofSeconds(40);
+  static final Duration WAIT = BrowserWindow.WAIT;
 
   Path dir;
   TestPki pki;
   CertsLayout certs;
   RelayServer relay;
   int relayPort;
-  Window alice;
-  Window bob;
+  BrowserWindow alice;
+  BrowserWindow bob;
 
-  /** One user's client, its window's server and the browser showing it. */
-  final class Window implements AutoCloseable {
-    final WebChat chat;
-    final ChatClient client;
-    final WebServer server;
-    final ChromeDriver browser;
-
-    Window(String name) throws IOException {
-      this(name, config(pki.user(name), name));
-    }
-
-    Window(String dataName, ChatClientConfig config) throws IOException {
-      chat = new WebChat(Clock.systemUTC(), dir.resolve("data-" + dataName));
-      client = ChatClient.start(config, chat);
-      chat.attach(client);
-      server = WebServer.start(chat, 0);
-      browser = chromium(dir.resolve("profile-" + dataName));
-      browser.get(server.address().toString());
-      awaitText(By.id("conn"), "online");
-    }
-
-    WebElement find(String css) {
-      return browser.findElement(By.cssSelector(css));
-    }
-
-    List<WebElement> all(String css) {
-      return browser.findElements(By.cssSelector(css));
-    }
-
-    void open(String peer) {
-      WebElement input = browser.findElement(By.id("new-peer"));
-      input.sendKeys(peer, Keys.ENTER);
-      await(() -> text(find("#peer-name")).equals(peer), "the conversation with " + peer);
-    }
-
-    void type(CharSequence... keys) {
-      browser.findElement(By.id("text")).sendKeys(keys);
-    }
-
-    /** The messages shown, each as its state and its text (textContent, as drawn). */
-    List<String> messages() {
-      return all("#messages li").stream()
-          .map(li -> li.getDomAttribute("data-state") + ": " + textOf(li, ".msg-text"))
-          .toList();
-    }
-
-    void await(Supplier<Boolean> condition, String what) {
-      boolean met =
-          Eventually.holds(
-              WAIT,
-              () -> {
-                try {
-                  return condition.get();
-                } catch (WebDriverException | IndexOutOfBoundsException e) {
-                  return false; // redrawn meanwhile
-                }
-              });
-      assertThat(met).as("%s; the page shows: %s", what, bodyText()).isTrue();
-    }
-
-    void awaitText(By by, String contained) {
-      await(() -> text(browser.findElement(by)).contains(contained), "\"" + contained + "\"");
-    }
-
-    String bodyText() {
-      try {
-        return browser.findElement(By.tagName("body")).getText();
-      } catch (WebDriverException e) {
-        return "(unreadable: " + e.getMessage() + ")";
-      }
-    }
-
-    /** Writes docs/web/NAME.png, without the notices (the test PKI's expiry warnings). */
-    void screenshot(String name) throws IOException {
-      browser.executeScript(
-          "document.querySelectorAll('.notice').forEach((n) => n.remove());"
-              + " document.activeElement.blur();");
-      Path out = docsWeb().resolve(name + ".png");
-      Files.createDirectories(out.getParent());
-      Files.copy(
-          browser.getScreenshotAs(OutputType.FILE).toPath(),
-          out,
-          StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    @Override
-    public void close() {
-      browser.quit();
-      server.close();
-      client.close();
-      chat.close();
-    }
+  BrowserWindow window(String name) throws IOException {
+    return new BrowserWindow(dir, name, config(pki.user(name), name));
   }
 
   /** A client without a window, for the users the test plays itself. */
@@ -193,7 +95,7 @@ class WebChatBrowserIntegrationTest {
   void start(@TempDir Path tmp) throws Exception {
     dir = tmp;
     Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        BrowserWindow.available(),
         "needs Debian's chromium and chromium-driver (.ci/run installs them)");
     pki =
         TestPki.create(
@@ -201,8 +103,8 @@ class WebChatBrowserIntegrationTest {
     certs = pki.writeTo(dir.resolve("certs"));
     relay = RelayServer.start(relayConfig(0));
     relayPort = relay.port();
-    alice = new Window("alice");
-    bob = new Window("bob");
+    alice = window("alice");
+    bob = window("bob");
   }
 
   @AfterAll
@@ -228,46 +130,6 @@ class WebChatBrowserIntegrationTest {
   ChatClientConfig config(UserIdentity id, String dataName) {
     return ChatClientConfig.of(
         "localhost", relayPort, id, pki.ca().certificate(), dir.resolve("data-" + dataName));
-  }
-
-  static ChromeDriver chromium(Path profile) {
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--user-data-dir=" + profile,
-        "--window-size=1100,700");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
-            .usingAnyFreePort()
-            .build();
-    return new ChromeDriver(service, options);
-  }
-
-  static String text(WebElement e) {
-    String t = e.getDomProperty("textContent");
-    return t == null ? "" : t;
-  }
-
-  static String textOf(WebElement parent, String css) {
-    List<WebElement> found = parent.findElements(By.cssSelector(css));
-    return found.isEmpty() ? "" : text(found.getFirst());
-  }
-
-  /** docs/web of the repository (the tests run in ztchat-web). */
-  static Path docsWeb() {
-    Path here = Path.of("").toAbsolutePath();
-    Path root = Files.isDirectory(here.resolve("docs")) ? here : here.getParent();
-    return root.resolve("docs").resolve("web");
   }
 
   @Test
@@ -522,7 +384,7 @@ class WebChatBrowserIntegrationTest {
         "three unread from bob");
 
     alice.close();
-    alice = new Window("alice");
+    alice = window("alice");
     alice.await(
         () -> text(alice.find(".conversation[data-peer='bob'] .unread")).equals("3"),
         "still three unread from bob after the restart");
@@ -532,7 +394,7 @@ class WebChatBrowserIntegrationTest {
     alice.await(() -> alice.all(".conversation[data-peer='bob'] .unread").isEmpty(), "read now");
 
     alice.close();
-    alice = new Window("alice");
+    alice = window("alice");
     alice.await(
         () -> alice.all(".conversation[data-peer='bob']").size() == 1,
         "the list after the second restart");
@@ -584,9 +446,9 @@ class WebChatBrowserIntegrationTest {
     Credential laptop = namedDevice("frank", "laptop");
     Credential phone = namedDevice("frank", "phone");
     Credential ginasDevice = namedDevice("gina", "phone");
-    try (Window frank =
-            new Window(
-                "frank+laptop", config(pki.user("frank"), "frank+laptop").withDevice(laptop));
+    try (BrowserWindow frank =
+            new BrowserWindow(
+                dir, "frank+laptop", config(pki.user("frank"), "frank+laptop").withDevice(laptop));
         ChatClient frankPhone =
             ChatClient.connect(
                 config(pki.user("frank"), "frank+phone").withDevice(phone), new Inbox());
@@ -628,7 +490,7 @@ class WebChatBrowserIntegrationTest {
   }
 
   /** Waits until the relay lists {@code count} devices of {@code user}, each with prekeys. */
-  void awaitDevices(Window w, RelayConnection asker, String user, int count) {
+  void awaitDevices(BrowserWindow w, RelayConnection asker, String user, int count) {
     w.await(
         () -> {
           try {
@@ -652,8 +514,9 @@ class WebChatBrowserIntegrationTest {
     Credential irisTablet = namedDevice("iris", "tablet");
     Inbox phone = new Inbox();
     Inbox tablet = new Inbox();
-    try (Window henry =
-            new Window(
+    try (BrowserWindow henry =
+            new BrowserWindow(
+                dir,
                 "henry+desk",
                 config(pki.user("henry"), "henry+desk").withDevice(namedDevice("henry", "desk")));
         ChatClient irisOnPhone =
@@ -728,8 +591,9 @@ class WebChatBrowserIntegrationTest {
   @Order(14)
   void aMessageWhoseAnswerHasNotComeYet_isShownSending_thenReceived() throws Exception {
     try (HoldingProxy proxy = new HoldingProxy(relayPort);
-        Window judy =
-            new Window(
+        BrowserWindow judy =
+            new BrowserWindow(
+                dir,
                 "judy",
                 ChatClientConfig.of(
                     "localhost",
