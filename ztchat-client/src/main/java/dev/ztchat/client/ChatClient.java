@@ -858,6 +858,11 @@ public final class ChatClient implements AutoCloseable {
     return out;
   }
 
+  /** {@link #devicesOf} with each device's name and whether the CA revoked its certificate. */
+  public List<ContactDeviceStanding> deviceStandingsOf(String name) throws IOException {
+    return new DeviceCertificates(sessions, contacts).standings(name, devicesOf(name));
+  }
+
   /**
    * Fetches the CA's revocation list from the relay now (it is otherwise refreshed every few
    * seconds while sending) and says how many certificates it revokes.

@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.function.Supplier;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -83,8 +84,8 @@ final class BrowserWindow implements AutoCloseable {
             () -> {
               try {
                 return condition.get();
-              } catch (WebDriverException | IndexOutOfBoundsException e) {
-                return false; // redrawn meanwhile
+              } catch (WebDriverException | IndexOutOfBoundsException | NoSuchElementException e) {
+                return false; // redrawn meanwhile (an empty list while the history is on its way)
               }
             });
     assertThat(met).as("%s; the page shows: %s", what, bodyText()).isTrue();

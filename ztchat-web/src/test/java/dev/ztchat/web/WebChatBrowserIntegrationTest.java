@@ -549,11 +549,12 @@ class WebChatBrowserIntegrationTest {
         henry.find("#info-toggle").click();
         henry.await(
             () ->
-                henry.all("#contact-devices li").stream()
-                    .map(li -> li.getDomAttribute("data-state") + " " + textOf(li, ".fp"))
-                    .toList()
-                    .equals(List.of("accepted " + phoneFingerprint, "new " + tabletFingerprint)),
-            "both of iris's devices in the contact panel, the tablet marked new");
+                devices(henry)
+                    .equals(
+                        List.of(
+                            "accepted phone " + phoneFingerprint,
+                            "new tablet " + tabletFingerprint)),
+            "both of iris's devices in the contact panel with their names, the tablet marked new");
         henry.await(
             () ->
                 henry
@@ -583,6 +584,32 @@ class WebChatBrowserIntegrationTest {
         assertThat(phone.next()).isEqualTo("now to both");
         assertThat(tablet.next()).isEqualTo("now to both");
         assertThat(phone.messages.poll(500, TimeUnit.MILLISECONDS)).as("each once").isNull();
+
+        // the CA revokes the tablet's certificate: the panel says so
+        CrlFiles.write(
+            certs.crl(), pki.revoke(irisTablet.certificate(), RevocationReason.KEY_COMPROMISE));
+        relay.reloadRevocations();
+        henry.await(
+            () -> {
+              try {
+                henry.client.refreshRevocations();
+              } catch (IOException e) {
+                return false;
+              }
+              henry.find("#info-toggle").click(); // closed, then opened: asked again
+              if (!henry.find("#contact").isDisplayed()) {
+                henry.find("#info-toggle").click();
+              }
+              return devices(henry)
+                  .equals(
+                      List.of(
+                          "accepted phone " + phoneFingerprint,
+                          "revoked tablet " + tabletFingerprint));
+            },
+            "the tablet marked revoked in the contact panel");
+        assertThat(text(henry.find("#contact-devices li[data-state='revoked'] .device-state")))
+            .isEqualTo("REVOKED by your CA: gets nothing");
+        henry.screenshot("devices");
       }
     }
   }
@@ -613,6 +640,19 @@ class WebChatBrowserIntegrationTest {
           () -> judy.messages().equals(List.of("received: are you there, alice?")),
           "the message received by alice once the answers came");
     }
+  }
+
+  /** The contact panel's devices, each as its state, its name and its fingerprint. */
+  static List<String> devices(BrowserWindow w) {
+    return w.all("#contact-devices li").stream()
+        .map(
+            li ->
+                li.getDomAttribute("data-state")
+                    + " "
+                    + textOf(li, ".device-name")
+                    + " "
+                    + textOf(li, ".fp"))
+        .toList();
   }
 
   /** A device's id (the SHA-256 of its certificate) in hex. */

@@ -356,6 +356,7 @@ function drawDevices(devices) {
   for (const d of devices) {
     const li = el('li', 'device device-' + d.state);
     li.dataset.state = d.state;
+    li.append(el('span', 'device-name', d.name || '(name not known yet)'));
     li.append(el('span', 'fp', d.fingerprint));
     li.append(el('span', 'device-state', deviceWord(d.state)));
     list.append(li);
@@ -367,6 +368,7 @@ function deviceWord(state) {
   switch (state) {
     case 'accepted': return 'gets your messages';
     case 'new': return 'NEW: gets nothing until you accept it';
+    case 'revoked': return 'REVOKED by your CA: gets nothing';
     default: return 'not accepted: gets nothing';
   }
 }
