@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The bridge between the user's {@link ChatClient} and the open pages: it listens to the client,
  * hands each change to the part of the page it concerns ({@link ConversationList}, {@link
- * ConversationView}, {@link ContactStandings}, {@link ConnectionView}) and pushes the result to the
- * {@link OpenPages} as JSON; it carries out the page's commands (open a conversation, send, accept
- * new keys).
+ * ConversationView}, {@link GroupConversationView}, {@link ContactStandings}, {@link
+ * ConnectionView}) and pushes the result to the {@link OpenPages} as JSON; it carries out the
+ * page's commands (open a conversation with a person or a group, send, accept new keys, and through
+ * {@link GroupCommands} create a group, add or remove a member, leave).
  *
  * <p>Threading: the client's callbacks and the pages' commands are all handed to one thread, so the
  * state needs no locks and the pages see changes in the order they happened.

@@ -323,4 +323,30 @@ class WebChatGroupBrowserIntegrationTest {
     alice.screenshot("group-members");
     carol.screenshot("group-removed");
   }
+
+  @Test
+  @Order(6)
+  void aGroupsUnreadCount_survivesARestartOfTheWindow_andSoDoesReadingIt() throws Exception {
+    bob.open("alice"); // another conversation: #team's messages are unread
+    alice.type("while bob looks elsewhere", Keys.ENTER);
+    bob.await(
+        () -> text(bob.find(conversation(TEAM) + " .unread")).equals("1"), "one unread in #team");
+    assertThat(text(bob.find(conversation(TEAM) + " .preview")))
+        .isEqualTo("alice: while bob looks elsewhere");
+
+    bob.close();
+    bob = window("bob");
+    bob.await(
+        () -> text(bob.find(conversation(TEAM) + " .unread")).equals("1"),
+        "still one unread in #team after the restart");
+    openGroup(bob);
+    bob.await(
+        () -> lines(bob).getLast().equals("in alice: while bob looks elsewhere"), "the message");
+    bob.await(() -> bob.all(conversation(TEAM) + " .unread").isEmpty(), "read now");
+
+    bob.close();
+    bob = window("bob");
+    bob.await(() -> bob.all(conversation(TEAM)).size() == 1, "#team after the second restart");
+    assertThat(bob.all(conversation(TEAM) + " .unread")).as("still read").isEmpty();
+  }
 }
