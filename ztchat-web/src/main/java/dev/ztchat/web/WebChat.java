@@ -136,6 +136,11 @@ public final class WebChat implements ChatListener, AutoCloseable {
                     peer, "Not a user name: " + quoted(peer) + " (names are lowercase)."));
             return;
           }
+          if (group && !type.equals("open") && !type.equals("send")) {
+            OpenPages.send(
+                page, PageEvents.error(peer, "A group has no keys of its own: see its members'."));
+            return;
+          }
           try {
             switch (type) {
               case "open" -> open(page, group ? client.group(peer).shown() : peer);
@@ -368,7 +373,7 @@ public final class WebChat implements ChatListener, AutoCloseable {
     run(
         () -> {
           view.failed(peer, reason);
-          if (ContactStandings.saysRevoked(reason)) {
+          if (!GroupCommands.isGroup(peer) && ContactStandings.saysRevoked(reason)) {
             contacts.mark(peer, Mark.REVOKED);
             pages.broadcast(contacts.event(client, peer));
           }
