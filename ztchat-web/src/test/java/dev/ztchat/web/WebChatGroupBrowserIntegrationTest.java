@@ -349,4 +349,30 @@ class WebChatGroupBrowserIntegrationTest {
     bob.await(() -> bob.all(conversation(TEAM)).size() == 1, "#team after the second restart");
     assertThat(bob.all(conversation(TEAM) + " .unread")).as("still read").isEmpty();
   }
+
+  @Test
+  @Order(7)
+  void addingAndLeaving_fromTheMembersPanel_areLinesOfTheConversation_andARefusalIsShown() {
+    openGroup(alice);
+    showMembers(alice);
+    alice.find("#group-add-name").sendKeys("dave", Keys.ENTER); // dave has no version-2 device
+    alice.await(() -> lastError(alice).startsWith("Not done: "), "the refusal");
+    assertThat(lastError(alice)).contains("dave");
+    assertThat(members(alice)).containsExactly("alice (you) [admin]", "bob");
+
+    alice.find("#group-add-name").sendKeys("carol", Keys.ENTER);
+    alice.await(() -> lines(alice).getLast().equals("-- you added carol to #team"), "carol added");
+    carol.await(
+        () -> lines(carol).getLast().startsWith("-- alice added you to #team"),
+        "carol told she is back");
+    carol.await(() -> carol.find("#text").isEnabled(), "carol's composer open again");
+
+    openGroup(bob);
+    showMembers(bob);
+    bob.find("#group-leave").click();
+    bob.await(() -> lines(bob).getLast().startsWith("-- you left #team"), "bob's own line");
+    bob.await(() -> !bob.find("#text").isEnabled(), "bob's composer closed");
+    alice.await(() -> lines(alice).getLast().equals("-- bob left #team"), "bob's leaving");
+    alice.await(() -> members(alice).equals(List.of("alice (you) [admin]", "carol")), "bob gone");
+  }
 }
