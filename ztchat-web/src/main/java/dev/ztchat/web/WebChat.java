@@ -175,14 +175,17 @@ public final class WebChat implements ChatListener, AutoCloseable {
   }
 
   private void open(Channel page, String peer) throws IOException, UnknownGroupException {
+    boolean group = GroupCommands.isGroup(peer);
     OpenPages.show(page, peer);
     list.seen(client, peer);
-    if (!GroupCommands.isGroup(peer) && !client.conversations().contains(peer)) {
+    if (!group && !client.conversations().contains(peer)) {
       list.started(peer);
     }
     OpenPages.send(page, history(peer));
     pages.broadcast(conversations());
-    OpenPages.send(page, contacts.event(client, peer));
+    if (!group) { // a group's members are in its history event
+      OpenPages.send(page, contacts.event(client, peer));
+    }
   }
 
   private void send(Channel page, String peer, boolean group, String text)

@@ -193,6 +193,9 @@ class WebChatGroupBrowserIntegrationTest {
     bob.await(
         () -> lines(bob).equals(List.of("-- alice created #team with bob, carol")),
         "the creation in bob's window");
+    assertThat(text(bob.find("#contact-status")))
+        .as("a group is not looked up as a contact")
+        .isEmpty();
     showMembers(bob);
     assertThat(members(bob)).containsExactly("alice [admin]", "bob (you)", "carol");
 
