@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatClientConfig;
+import dev.ztchat.client.RelayConnection;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.function.Supplier;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -89,6 +91,39 @@ final class BrowserWindow implements AutoCloseable {
               }
             });
     assertThat(met).as("%s; the page shows: %s", what, bodyText()).isTrue();
+  }
+
+  /**
+   * The text of the element {@code css} selects, found again if the page redrew it between finding
+   * and reading (the conversation list is redrawn on every change).
+   */
+  String read(String css) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return text(find(css));
+      } catch (StaleElementReferenceException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Waits until the relay lists {@code count} devices of {@code user}, each with prekeys. */
+  void awaitDevices(RelayConnection asker, String user, int count) {
+    await(
+        () -> {
+          try {
+            List<String> listed = asker.fetchBundle(user).devices();
+            for (String d : listed) {
+              asker.fetchBundle(user, d);
+            }
+            return listed.size() == count;
+          } catch (IOException e) {
+            return false;
+          }
+        },
+        "the relay lists " + count + " devices of " + user);
   }
 
   void awaitText(By by, String contained) {

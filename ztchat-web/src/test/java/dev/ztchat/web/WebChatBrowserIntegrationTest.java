@@ -145,7 +145,7 @@ class WebChatBrowserIntegrationTest {
     bob.await(
         () -> text(bob.find(".conversation[data-peer='alice'] .unread")).equals("1"),
         "one unread message from alice in bob's list");
-    assertThat(text(bob.find(".conversation[data-peer='alice'] .preview")))
+    assertThat(bob.read(".conversation[data-peer='alice'] .preview"))
         .isEqualTo("Hello bob, is the window working?");
     bob.find(".conversation[data-peer='alice']").sendKeys(Keys.ENTER); // by keyboard
     bob.await(
@@ -206,7 +206,7 @@ class WebChatBrowserIntegrationTest {
         .containsExactly("in: " + html, "in: \\e[2J\\e]0;owned\\x07clear\\x0d\\u202eevil\\u200b");
     assertThat(alice.all("#messages img, #messages script, #messages b")).isEmpty();
     assertThat(alice.browser.executeScript("return window.pwned === undefined")).isEqualTo(true);
-    assertThat(text(alice.find(".conversation[data-peer='carol'] .preview")))
+    assertThat(alice.read(".conversation[data-peer='carol'] .preview"))
         .as("the preview is one line")
         .isEqualTo("\\e[2J\\e]0;owned\\x07clear \\u202eevil\\u200b");
     alice.screenshot("hostile-text");
@@ -264,8 +264,7 @@ class WebChatBrowserIntegrationTest {
       alice.await(
           () -> alice.messages().getLast().equals("blocked: for dave's eyes only"),
           "the message waiting for the decision");
-      assertThat(text(alice.find(".conversation[data-peer='dave'] .mark")))
-          .isEqualTo("keys changed");
+      assertThat(alice.read(".conversation[data-peer='dave'] .mark")).isEqualTo("keys changed");
       assertThat(newDaveInbox.messages.poll(500, TimeUnit.MILLISECONDS))
           .as("nothing sent to the new keys before accepting")
           .isNull();
@@ -349,7 +348,7 @@ class WebChatBrowserIntegrationTest {
     alice.await(
         () -> alice.messages().getLast().equals("renewal: are you there, erin?"),
         "the message kept for erin's new keys");
-    assertThat(text(alice.find(".conversation[data-peer='carol'] .mark"))).isEqualTo("revoked");
+    assertThat(alice.read(".conversation[data-peer='carol'] .mark")).isEqualTo("revoked");
     alice.screenshot("renewed-contact");
   }
 
@@ -458,19 +457,7 @@ class WebChatBrowserIntegrationTest {
         RelayConnection asker =
             RelayConnection.connect("localhost", relayPort, ginasDevice, pki.ca().certificate())) {
       // frank's phone seals to every device of frank the relay lists: wait until both are there
-      frank.await(
-          () -> {
-            try {
-              List<String> listed = asker.fetchBundle("frank").devices();
-              for (String d : listed) {
-                asker.fetchBundle("frank", d);
-              }
-              return listed.size() == 2;
-            } catch (IOException e) {
-              return false;
-            }
-          },
-          "the relay lists both of frank's devices");
+      frank.awaitDevices(asker, "frank", 2);
 
       frankPhone.send("gina", "written on my phone");
       frank.await(
@@ -487,23 +474,6 @@ class WebChatBrowserIntegrationTest {
           "the phone's message shown on the laptop as sent by frank");
       assertThat(gina.history("frank", 10)).isNotEmpty();
     }
-  }
-
-  /** Waits until the relay lists {@code count} devices of {@code user}, each with prekeys. */
-  void awaitDevices(BrowserWindow w, RelayConnection asker, String user, int count) {
-    w.await(
-        () -> {
-          try {
-            List<String> listed = asker.fetchBundle(user).devices();
-            for (String d : listed) {
-              asker.fetchBundle(user, d);
-            }
-            return listed.size() == count;
-          } catch (IOException e) {
-            return false;
-          }
-        },
-        "the relay lists " + count + " devices of " + user);
   }
 
   @Test
@@ -524,7 +494,7 @@ class WebChatBrowserIntegrationTest {
                 config(pki.user("iris"), "iris+phone").withDevice(irisPhone), phone);
         RelayConnection asker =
             RelayConnection.connect("localhost", relayPort, irisPhone, pki.ca().certificate())) {
-      awaitDevices(henry, asker, "iris", 1);
+      henry.awaitDevices(asker, "iris", 1);
       henry.open("iris");
       henry.type("hello iris", Keys.ENTER);
       assertThat(phone.next()).isEqualTo("hello iris");
@@ -535,7 +505,7 @@ class WebChatBrowserIntegrationTest {
       try (ChatClient irisOnTablet =
           ChatClient.connect(
               config(pki.user("iris"), "iris+tablet").withDevice(irisTablet), tablet)) {
-        awaitDevices(henry, asker, "iris", 2);
+        henry.awaitDevices(asker, "iris", 2);
         henry.type("the tablet must wait for this", Keys.ENTER);
         assertThat(phone.next()).isEqualTo("the tablet must wait for this");
         henry.await(() -> henry.find("#keychange").isDisplayed(), "the new-device warning");
@@ -544,8 +514,7 @@ class WebChatBrowserIntegrationTest {
         String tabletFingerprint = grouped(hexId(irisTablet));
         String phoneFingerprint = grouped(hexId(irisPhone));
         assertThat(text(henry.find("#kc-new"))).isEqualTo(tabletFingerprint);
-        assertThat(text(henry.find(".conversation[data-peer='iris'] .mark")))
-            .isEqualTo("new device");
+        assertThat(henry.read(".conversation[data-peer='iris'] .mark")).isEqualTo("new device");
         henry.find("#info-toggle").click();
         henry.await(
             () ->

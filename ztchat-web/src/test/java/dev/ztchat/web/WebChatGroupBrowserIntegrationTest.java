@@ -159,15 +159,7 @@ class WebChatGroupBrowserIntegrationTest {
         RelayConnection.connect(
             "localhost", relayPort, pki.device("dave"), pki.ca().certificate())) {
       for (String user : users) {
-        alice.await(
-            () -> {
-              try {
-                return !asker.fetchBundle(user).devices().isEmpty();
-              } catch (IOException e) {
-                return false;
-              }
-            },
-            user + "'s keys at the relay");
+        alice.awaitDevices(asker, user, 1);
       }
     }
   }
@@ -216,7 +208,7 @@ class WebChatGroupBrowserIntegrationTest {
     carol.await(
         () -> text(carol.find(conversation(TEAM) + " .unread")).equals("2"),
         "two unread in carol's list");
-    assertThat(text(carol.find(conversation(TEAM) + " .preview"))).isEqualTo("bob: hi from bob");
+    assertThat(carol.read(conversation(TEAM) + " .preview")).isEqualTo("bob: hi from bob");
     openGroup(carol);
     carol.await(
         () ->
@@ -309,7 +301,7 @@ class WebChatGroupBrowserIntegrationTest {
                 .equals("-- alice removed you from #team: you no longer receive its messages"),
         "the removal in carol's window");
     carol.await(() -> !carol.find("#text").isEnabled(), "carol's composer closed");
-    assertThat(text(carol.find(conversation(TEAM) + " .mark"))).isEqualTo("not a member");
+    assertThat(carol.read(conversation(TEAM) + " .mark")).isEqualTo("not a member");
 
     alice.type("only for bob now", Keys.ENTER);
     bob.await(
@@ -334,7 +326,7 @@ class WebChatGroupBrowserIntegrationTest {
     alice.type("while bob looks elsewhere", Keys.ENTER);
     bob.await(
         () -> text(bob.find(conversation(TEAM) + " .unread")).equals("1"), "one unread in #team");
-    assertThat(text(bob.find(conversation(TEAM) + " .preview")))
+    assertThat(bob.read(conversation(TEAM) + " .preview"))
         .isEqualTo("alice: while bob looks elsewhere");
 
     bob.close();
