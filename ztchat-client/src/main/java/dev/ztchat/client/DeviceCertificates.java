@@ -36,10 +36,15 @@ final class DeviceCertificates {
    * {@code devices} of {@code person}, in their order, each with its name and revocation; a device
    * without a session has no name yet, and none is revoked while the revocation list cannot be had.
    */
-  List<ContactDeviceStanding> standings(String person, List<ContactDevice> devices)
-      throws IOException {
+  List<ContactDeviceStanding> standings(String person, List<ContactDevice> devices) {
     Map<String, X509Certificate> certificates = new HashMap<>();
-    for (StoredSession s : sessions.sessions(person)) {
+    List<StoredSession> stored;
+    try {
+      stored = sessions.sessions(person);
+    } catch (IOException e) {
+      stored = List.of(); // a damaged session costs the names, not the list of devices
+    }
+    for (StoredSession s : stored) {
       X509Certificate c = parse(s.peerCertificate());
       if (c != null) {
         certificates.putIfAbsent(HexFormat.of().formatHex(s.peerDevice()), c);
