@@ -753,6 +753,11 @@ public final class ChatClient implements AutoCloseable {
     return groupChats.history(group, limit);
   }
 
+  /** The texts for the group {@code group} names that wait in the outbox, oldest first. */
+  public List<String> groupWaiting(String group) throws IOException, UnknownGroupException {
+    return waiting(Groups.KEY_PREFIX + groupChats.resolve(group).idHex());
+  }
+
   /** The members who confirmed, with signed receipts, that they received my group message. */
   public List<String> groupReceipts(String messageIdHex) throws IOException {
     return groupChats.receipts(messageIdHex);
@@ -861,6 +866,11 @@ public final class ChatClient implements AutoCloseable {
       out.add(new ContactDevice(d, PeerDevices.fingerprint(d), false));
     }
     return out;
+  }
+
+  /** {@link #devicesOf} with each device's name and whether the CA revoked its certificate. */
+  public List<ContactDeviceStanding> deviceStandingsOf(String name) throws IOException {
+    return new DeviceCertificates(sessions, contacts).standings(name, devicesOf(name));
   }
 
   /**

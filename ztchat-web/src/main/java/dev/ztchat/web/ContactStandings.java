@@ -2,6 +2,7 @@ package dev.ztchat.web;
 
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ContactDevice;
+import dev.ztchat.client.ContactDeviceStanding;
 import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.PinnedKeys;
 import dev.ztchat.client.UntrustedContactException;
@@ -17,7 +18,8 @@ import java.util.Optional;
  * What the page marks a contact with, and the contact panel: verified (or pinned on first use),
  * keys changed or a new device (with both fingerprints, waiting for the user's accept), revoked or
  * renewed by the CA; offline, the keys pinned on this device; the contact's devices this device
- * knows, each with its fingerprint and whether it is accepted. Not thread-safe: used by {@link
+ * knows, each with its name (from its certificate), its fingerprint, and whether it is accepted,
+ * new (waiting for the user's accept), held, or revoked by the CA. Not thread-safe: used by {@link
  * WebChat}'s one thread.
  */
 final class ContactStandings {
@@ -137,9 +139,9 @@ final class ContactStandings {
       changedTo = change.newFingerprint();
       marks.put(peer, markFor(change));
     }
-    List<ContactDevice> devices;
+    List<ContactDeviceStanding> devices;
     try {
-      devices = client.devicesOf(peer);
+      devices = client.deviceStandingsOf(peer);
     } catch (IOException e) {
       devices = List.of();
     }
@@ -159,7 +161,7 @@ final class ContactStandings {
     String deviceName =
         change == null || change.newDeviceName() == null ? "" : change.newDeviceName();
     String newDevice = change == null || change.newDevice() == null ? "" : change.newDevice();
-    List<ContactDevice> known = devices;
+    List<ContactDeviceStanding> known = devices;
     return PageEvents.event(
         "contact",
         g -> {
@@ -174,11 +176,15 @@ final class ContactStandings {
           g.writeStringField("kind", kind);
           g.writeStringField("deviceName", deviceName);
           g.writeArrayFieldStart("devices");
-          for (ContactDevice d : known) {
+          for (ContactDeviceStanding s : known) {
+            ContactDevice d = s.device();
+            boolean isNew = d.id().equals(newDevice);
             g.writeStartObject();
             g.writeStringField("fingerprint", d.fingerprint());
+            g.writeStringField("name", s.name().isEmpty() && isNew ? deviceName : s.name());
             g.writeStringField(
-                "state", d.accepted() ? "accepted" : d.id().equals(newDevice) ? "new" : "held");
+                "state",
+                s.revoked() ? "revoked" : d.accepted() ? "accepted" : isNew ? "new" : "held");
             g.writeEndObject();
           }
           g.writeEndArray();

@@ -3,7 +3,9 @@ package dev.ztchat.web;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.client.ChatClient;
+import dev.ztchat.client.GroupView;
 import dev.ztchat.client.HistoryEntry;
+import dev.ztchat.client.UnknownGroupException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,9 +17,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The conversation list: every conversation, the ones started here first, each with its unread
- * count, its contact's mark and its latest message as a one-line preview. Unread counts are kept
- * across restarts by {@link ReadMarkers}. Not thread-safe: used by {@link WebChat}'s one thread.
+ * The conversation list: every conversation with a person or a group ({@code #name}, the groups
+ * this device knows even before their first message), the ones started here first, each with its
+ * unread count, its contact's mark and its latest message as a one-line preview. Unread counts are
+ * kept across restarts by {@link ReadMarkers}. Not thread-safe: used by {@link WebChat}'s one
+ * thread.
  */
 final class ConversationList {
   /** How much of the latest message the conversation list shows. */
@@ -40,26 +44,58 @@ final class ConversationList {
     markers = ReadMarkers.in(stateDir);
     boolean firstRun = !markers.existed();
     for (String peer : client.conversations()) {
-      List<HistoryEntry> recent = client.history(peer, WebChat.HISTORY);
-      if (firstRun) {
-        markers.seen(peer, recent);
-      } else {
-        int n = markers.unread(peer, recent);
-        if (n > 0) {
-          unread.put(peer, n);
-        }
+      if (!GroupCommands.isGroup(peer)) {
+        load(peer, peer, client.history(peer, WebChat.HISTORY), firstRun);
       }
+    }
+    for (GroupView g : client.groups()) {
+      load(g.shown(), markerKey(g), groupHistory(client, g, WebChat.HISTORY), firstRun);
     }
     if (firstRun) {
       markers.save();
     }
   }
 
-  /** The user now sees the conversation with {@code peer}, up to its latest message. */
-  void seen(ChatClient client, String peer) throws IOException {
+  private void load(String conversation, String key, List<HistoryEntry> recent, boolean firstRun)
+      throws IOException {
+    if (firstRun) {
+      markers.seen(key, recent);
+    } else {
+      int n = markers.unread(key, recent);
+      if (n > 0) {
+        unread.put(conversation, n);
+      }
+    }
+  }
+
+  /**
+   * The user now sees the conversation with {@code peer} (a person, or a group as {@code #name}),
+   * up to its latest message.
+   */
+  void seen(ChatClient client, String peer) throws IOException, UnknownGroupException {
     unread.remove(peer);
-    if (markers != null) {
+    if (markers == null) {
+      return;
+    }
+    if (GroupCommands.isGroup(peer)) {
+      GroupView g = client.group(peer);
+      markers.seen(markerKey(g), groupHistory(client, g, 1));
+    } else {
       markers.seen(peer, client.history(peer, 1));
+    }
+  }
+
+  /** A group's read marker is kept under its id, which stays when its shown name does not. */
+  private static String markerKey(GroupView g) {
+    return "#" + g.idHex();
+  }
+
+  private static List<HistoryEntry> groupHistory(ChatClient client, GroupView g, int limit)
+      throws IOException {
+    try {
+      return client.groupHistory(g.idHex(), limit);
+    } catch (UnknownGroupException e) {
+      return List.of(); // forgotten meanwhile
     }
   }
 
@@ -76,29 +112,45 @@ final class ConversationList {
   String event(ChatClient client, ContactStandings contacts) {
     Set<String> peers = new LinkedHashSet<>();
     List<String> stored;
+    Map<String, GroupView> groups = new HashMap<>();
     try {
       stored = client.conversations();
+      for (GroupView g : client.groups()) {
+        groups.put(g.shown(), g);
+        groups.put(markerKey(g), g);
+      }
     } catch (IOException e) {
       return PageEvents.notice("Cannot read the conversations: " + e.getMessage());
     }
     List<String> fresh = new ArrayList<>(started);
     Collections.reverse(fresh);
     peers.addAll(fresh);
-    peers.addAll(stored);
+    for (String peer : stored) {
+      if (!GroupCommands.isGroup(peer)) {
+        peers.add(peer);
+      } else if (groups.containsKey(peer)) {
+        peers.add(groups.get(peer).shown()); // stored under the group's id
+      }
+    }
+    groups.values().forEach(g -> peers.add(g.shown())); // groups without a message yet
     peers.addAll(unread.keySet());
     return PageEvents.event(
         "conversations",
         g -> {
           g.writeArrayFieldStart("items");
           for (String peer : peers) {
+            GroupView group = groups.get(peer);
             g.writeStartObject();
             g.writeStringField("peer", peer);
             g.writeNumberField("unread", unread.getOrDefault(peer, 0));
-            g.writeStringField("mark", contacts.markOf(peer));
-            List<HistoryEntry> last = client.history(peer, 1);
+            g.writeStringField(
+                "mark", group == null ? contacts.markOf(peer) : group.removed() ? "left" : "");
+            g.writeBooleanField("group", group != null);
+            List<HistoryEntry> last =
+                group == null ? client.history(peer, 1) : groupHistory(client, group, 1);
             if (!last.isEmpty()) {
               HistoryEntry e = last.getFirst();
-              g.writeStringField("preview", preview(e));
+              g.writeStringField("preview", preview(e, group != null));
               g.writeNumberField("at", e.sentAt().toEpochMilli());
               g.writeStringField("dir", e.direction() == HistoryEntry.Direction.IN ? "in" : "out");
             }
@@ -108,7 +160,11 @@ final class ConversationList {
         });
   }
 
-  static String preview(HistoryEntry e) {
+  /**
+   * The latest message in one line: {@code You: } before mine, and in a group the sender's name
+   * before theirs.
+   */
+  static String preview(HistoryEntry e, boolean group) {
     String oneLine = e.text().strip().replaceAll("\\s+", " ");
     if (oneLine.length() > PREVIEW_CHARS) {
       int cut = PREVIEW_CHARS;
@@ -117,6 +173,8 @@ final class ConversationList {
       }
       oneLine = oneLine.substring(0, cut) + "…";
     }
-    return (e.direction() == HistoryEntry.Direction.OUT ? "You: " : "") + oneLine;
+    String from =
+        e.direction() == HistoryEntry.Direction.OUT ? "You: " : group ? e.peer() + ": " : "";
+    return from + oneLine;
   }
 }

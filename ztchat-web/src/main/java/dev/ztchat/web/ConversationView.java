@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +25,24 @@ import java.util.Map;
 final class ConversationView {
   private final Clock clock;
   private final Map<String, DeliveryStatus> answers = new HashMap<>();
-  private final Map<String, List<Failure>> failures = new HashMap<>();
+  private final Map<String, List<Aside>> failures = new HashMap<>();
   private final Map<String, Integer> maxBytes = new HashMap<>();
 
-  /** A message that could not be sent, as the page shows it. */
-  private record Failure(Instant at, String reason) {}
+  /**
+   * A line of a conversation that is not a message (a failure, a change of a group's members), at
+   * its place in time among the messages.
+   */
+  record Aside(Instant at, String state, String label, String text) {}
+
+  /** The state code and the words the page shows for one message of a history. */
+  interface States {
+    String[] of(HistoryEntry e);
+  }
+
+  /** More fields of one message of a history (its sender in a group). */
+  interface Fields {
+    void write(JsonGenerator g, HistoryEntry e) throws IOException;
+  }
 
   /** Why messages to a peer wait, besides being offline. */
   enum Waiting {
@@ -48,7 +62,7 @@ final class ConversationView {
   void failed(String peer, String reason) {
     failures
         .computeIfAbsent(peer, p -> new ArrayList<>())
-        .add(new Failure(clock.instant(), reason));
+        .add(new Aside(clock.instant(), "failed", "not sent: " + reason, ""));
   }
 
   /** The relay may announce another frame size on the next connection. */
@@ -65,52 +79,91 @@ final class ConversationView {
     } catch (IOException e) {
       return PageEvents.error(peer, "Cannot read the history with " + peer + ": " + e.getMessage());
     }
-    List<Failure> failed = failures.getOrDefault(peer, List.of());
-    int limit = maxBytes.computeIfAbsent(peer, client::maxTextBytes);
+    int limit = maxBytes(client, peer);
     return PageEvents.event(
         "history",
         g -> {
           g.writeStringField("peer", peer);
           g.writeNumberField("maxBytes", limit);
-          g.writeArrayFieldStart("items");
-          int f = 0;
-          for (HistoryEntry e : entries) {
-            while (f < failed.size() && failed.get(f).at().isBefore(e.sentAt())) {
-              writeFailure(g, failed.get(f++));
-            }
-            g.writeStartObject();
-            g.writeStringField("id", e.messageIdHex());
-            g.writeStringField("dir", e.direction() == HistoryEntry.Direction.IN ? "in" : "out");
-            g.writeNumberField("at", e.sentAt().toEpochMilli());
-            String[] state = state(peer, e, online, waiting);
-            g.writeStringField("state", state[0]);
-            g.writeStringField("label", state[1]);
-            g.writeStringField("text", e.text());
-            g.writeEndObject();
-          }
-          while (f < failed.size()) {
-            writeFailure(g, failed.get(f++));
-          }
-          for (String text : kept) {
-            g.writeStartObject();
-            g.writeStringField("dir", "out");
-            String[] state = pendingState(peer, online, waiting);
-            g.writeStringField("state", state[0]);
-            g.writeStringField("label", state[1]);
-            g.writeStringField("text", text);
-            g.writeEndObject();
-          }
-          g.writeEndArray();
+          writeItems(
+              g,
+              entries,
+              failures(peer),
+              kept,
+              e -> state(peer, e, online, waiting),
+              pendingState(peer, online, waiting),
+              (out, e) -> {});
         });
   }
 
-  private static void writeFailure(JsonGenerator g, Failure f) throws IOException {
+  /** The longest text that fits in one message to {@code peer}, as last computed. */
+  int maxBytes(ChatClient client, String peer) {
+    return maxBytes.computeIfAbsent(peer, client::maxTextBytes);
+  }
+
+  /** The relay's answer to my message {@code messageIdHex}; null if none came in this run. */
+  DeliveryStatus answer(String messageIdHex) {
+    return answers.get(messageIdHex);
+  }
+
+  /** The messages to {@code peer} that could not be sent in this run, oldest first. */
+  List<Aside> failures(String peer) {
+    return failures.getOrDefault(peer, List.of());
+  }
+
+  /**
+   * Writes the items of a history: its {@code entries}, the {@code asides} each at its place in
+   * time, then the texts {@code kept} in the outbox (shown {@code pending}).
+   */
+  static void writeItems(
+      JsonGenerator g,
+      List<HistoryEntry> entries,
+      List<Aside> asides,
+      List<String> kept,
+      States states,
+      String[] pending,
+      Fields fields)
+      throws IOException {
+    List<Aside> sorted = new ArrayList<>(asides);
+    sorted.sort(Comparator.comparing(Aside::at));
+    g.writeArrayFieldStart("items");
+    int a = 0;
+    for (HistoryEntry e : entries) {
+      while (a < sorted.size() && sorted.get(a).at().isBefore(e.sentAt())) {
+        writeAside(g, sorted.get(a++));
+      }
+      g.writeStartObject();
+      g.writeStringField("id", e.messageIdHex());
+      g.writeStringField("dir", e.direction() == HistoryEntry.Direction.IN ? "in" : "out");
+      g.writeNumberField("at", e.sentAt().toEpochMilli());
+      String[] state = states.of(e);
+      g.writeStringField("state", state[0]);
+      g.writeStringField("label", state[1]);
+      g.writeStringField("text", e.text());
+      fields.write(g, e);
+      g.writeEndObject();
+    }
+    while (a < sorted.size()) {
+      writeAside(g, sorted.get(a++));
+    }
+    for (String text : kept) {
+      g.writeStartObject();
+      g.writeStringField("dir", "out");
+      g.writeStringField("state", pending[0]);
+      g.writeStringField("label", pending[1]);
+      g.writeStringField("text", text);
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private static void writeAside(JsonGenerator g, Aside a) throws IOException {
     g.writeStartObject();
-    g.writeStringField("dir", "out");
-    g.writeNumberField("at", f.at().toEpochMilli());
-    g.writeStringField("state", "failed");
-    g.writeStringField("label", "not sent: " + f.reason());
-    g.writeStringField("text", "");
+    g.writeStringField("dir", a.state().equals("system") ? "system" : "out");
+    g.writeNumberField("at", a.at().toEpochMilli());
+    g.writeStringField("state", a.state());
+    g.writeStringField("label", a.label());
+    g.writeStringField("text", a.text());
     g.writeEndObject();
   }
 
@@ -134,7 +187,7 @@ final class ConversationView {
     };
   }
 
-  private static String[] pendingState(String peer, boolean online, Waiting waiting) {
+  static String[] pendingState(String peer, boolean online, Waiting waiting) {
     return switch (waiting) {
       case FOR_ACCEPT ->
           new String[] {

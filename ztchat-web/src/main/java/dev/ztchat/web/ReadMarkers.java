@@ -18,16 +18,18 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Which message of each conversation the user last saw, kept in the client's state folder so that
  * unread counts survive a restart: the unread count of a conversation is the number of received
  * messages in its history after the marker.
  *
- * <p>What it stores: one line per conversation, the peer's name and the id of the last message
- * seen, in {@code web-read} (0600, in the client's 0700 folder, written whole and moved into
- * place). Those are names and ids that {@code client.db} already holds in clear (see the client's
- * conversation history), so the file tells a reader of the folder nothing new; no text is stored.
+ * <p>What it stores: one line per conversation, the peer's name (for a group, {@code #} and its id)
+ * and the id of the last message seen, in {@code web-read} (0600, in the client's 0700 folder,
+ * written whole and moved into place). Those are names and ids that {@code client.db} already holds
+ * in clear (see the client's conversation history), so the file tells a reader of the folder
+ * nothing new; no text is stored.
  *
  * <p>Not thread-safe: used by {@link WebChat}'s one thread.
  */
@@ -56,7 +58,7 @@ final class ReadMarkers {
     try {
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
         String[] f = line.split(" ", -1);
-        if (f.length == 2 && IdentityName.isValid(f[0]) && isId(f[1])) {
+        if (f.length == 2 && isConversation(f[0]) && isId(f[1])) {
           m.lastSeen.put(f[0], f[1]);
         }
       }
@@ -99,7 +101,7 @@ final class ReadMarkers {
 
   /** Marks the messages of {@code peer} up to {@code messageIdHex} as seen. */
   void seen(String peer, String messageIdHex) throws IOException {
-    if (!IdentityName.isValid(peer) || !isId(messageIdHex)) {
+    if (!isConversation(peer) || !isId(messageIdHex)) {
       return;
     }
     if (!messageIdHex.equals(lastSeen.put(peer, messageIdHex))) {
@@ -130,6 +132,13 @@ final class ReadMarkers {
       Files.deleteIfExists(tmp);
     }
   }
+
+  /** A person's name, or {@code #} and a group's id (32 hex digits). */
+  private static boolean isConversation(String key) {
+    return IdentityName.isValid(key) || GROUP_KEY.matcher(key).matches();
+  }
+
+  private static final Pattern GROUP_KEY = Pattern.compile("#[0-9a-f]{32}");
 
   private static boolean isId(String s) {
     if (s.isEmpty() || s.length() > 128) {

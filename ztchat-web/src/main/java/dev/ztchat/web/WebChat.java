@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.ConnectionStatus;
+import dev.ztchat.client.GroupView;
 import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.MessageTooLongException;
+import dev.ztchat.client.UnknownGroupException;
 import dev.ztchat.client.UntrustedContactException;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
@@ -28,9 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The bridge between the user's {@link ChatClient} and the open pages: it listens to the client,
  * hands each change to the part of the page it concerns ({@link ConversationList}, {@link
- * ConversationView}, {@link ContactStandings}, {@link ConnectionView}) and pushes the result to the
- * {@link OpenPages} as JSON; it carries out the page's commands (open a conversation, send, accept
- * new keys).
+ * ConversationView}, {@link GroupConversationView}, {@link ContactStandings}, {@link
+ * ConnectionView}) and pushes the result to the {@link OpenPages} as JSON; it carries out the
+ * page's commands (open a conversation with a person or a group, send, accept new keys, and through
+ * {@link GroupCommands} create a group, add or remove a member, leave).
  *
  * <p>Threading: the client's callbacks and the pages' commands are all handed to one thread, so the
  * state needs no locks and the pages see changes in the order they happened.
@@ -57,6 +60,7 @@ public final class WebChat implements ChatListener, AutoCloseable {
   // Worker thread only.
   private final ConversationList list;
   private final ConversationView view;
+  private final GroupConversationView groupView;
   private final ContactStandings contacts = new ContactStandings();
   private final ConnectionView connection;
 
@@ -68,6 +72,7 @@ public final class WebChat implements ChatListener, AutoCloseable {
     requireNonNull(clock, "clock");
     this.list = new ConversationList(stateDir);
     this.view = new ConversationView(clock);
+    this.groupView = new GroupConversationView(clock, view);
     this.connection = new ConnectionView(clock);
   }
 
@@ -113,49 +118,87 @@ public final class WebChat implements ChatListener, AutoCloseable {
       return;
     }
     String peer = c.getOrDefault("peer", "");
+    String type = c.get("t");
     run(
         () -> {
           if (client == null) {
             return;
           }
-          if (!IdentityName.isValid(peer)) {
+          if (type.startsWith("group-")) {
+            changeGroup(page, type, c);
+            return;
+          }
+          boolean group = GroupCommands.isGroup(peer);
+          if (!group && !IdentityName.isValid(peer)) {
             OpenPages.send(
                 page,
                 PageEvents.error(
                     peer, "Not a user name: " + quoted(peer) + " (names are lowercase)."));
             return;
           }
+          if (group && !type.equals("open") && !type.equals("send")) {
+            OpenPages.send(
+                page, PageEvents.error(peer, "A group has no keys of its own: see its members'."));
+            return;
+          }
           try {
-            switch (c.get("t")) {
-              case "open" -> open(page, peer);
-              case "send" -> send(page, peer, c.getOrDefault("text", ""));
+            switch (type) {
+              case "open" -> open(page, group ? client.group(peer).shown() : peer);
+              case "send" -> send(page, peer, group, c.getOrDefault("text", ""));
               case "accept" -> accept(page, peer);
               case "contact" -> OpenPages.send(page, contacts.event(client, peer));
               default -> OpenPages.send(page, PageEvents.error(peer, "Unknown command."));
             }
+          } catch (UnknownGroupException e) {
+            OpenPages.send(page, PageEvents.error(peer, e.getMessage()));
           } catch (IOException | RuntimeException e) {
             OpenPages.send(page, PageEvents.error(peer, "Could not do that: " + e.getMessage()));
           }
         });
   }
 
-  private void open(Channel page, String peer) throws IOException {
+  private void changeGroup(Channel page, String type, Map<String, String> c) {
+    GroupCommands.Done done;
+    try {
+      done = GroupCommands.run(client, type, c);
+    } catch (GroupCommands.Refused e) {
+      OpenPages.send(page, PageEvents.error(c.getOrDefault("peer", ""), e.getMessage()));
+      return;
+    }
+    groupView.changed(done.group(), done.description());
+    if (type.equals("group-create")) {
+      list.started(done.group().shown());
+      OpenPages.send(
+          page, PageEvents.event("opened", g -> g.writeStringField("peer", done.group().shown())));
+    }
+    refresh(done.group().shown());
+  }
+
+  private void open(Channel page, String peer) throws IOException, UnknownGroupException {
+    boolean group = GroupCommands.isGroup(peer);
     OpenPages.show(page, peer);
     list.seen(client, peer);
-    if (!client.conversations().contains(peer)) {
+    if (!group && !client.conversations().contains(peer)) {
       list.started(peer);
     }
     OpenPages.send(page, history(peer));
     pages.broadcast(conversations());
-    OpenPages.send(page, contacts.event(client, peer));
+    if (!group) { // a group's members are in its history event
+      OpenPages.send(page, contacts.event(client, peer));
+    }
   }
 
-  private void send(Channel page, String peer, String text) throws IOException {
+  private void send(Channel page, String peer, boolean group, String text)
+      throws IOException, UnknownGroupException {
     if (text.isBlank()) {
       return;
     }
     try {
-      client.sendOrKeep(peer, text);
+      if (group) {
+        peer = client.sendToGroupOrKeep(peer, text);
+      } else {
+        client.sendOrKeep(peer, text);
+      }
     } catch (MessageTooLongException | IllegalArgumentException e) {
       OpenPages.send(page, PageEvents.error(peer, "Not sent: " + e.getMessage()));
       return;
@@ -197,19 +240,46 @@ public final class WebChat implements ChatListener, AutoCloseable {
 
   @Override
   public void onMessage(OpenedMessage m) {
+    run(() -> arrived(m.sender()));
+  }
+
+  /** A message of {@code group}: from {@code sender}, or from another of my devices. */
+  @Override
+  public void onGroupMessage(GroupView group, String sender, OpenedMessage m) {
     run(
         () -> {
-          if (pages.showing(m.sender())) {
-            try {
-              list.seen(client, m.sender());
-            } catch (IOException e) {
-              pages.broadcast(PageEvents.notice("Cannot keep what was read: " + e.getMessage()));
-            }
+          if (sender.equals(client.me())) {
+            refresh(group.shown());
           } else {
-            list.unseen(m.sender());
+            arrived(group.shown());
           }
-          refresh(m.sender());
         });
+  }
+
+  /** A change of a group's members, shown as a line of the group's conversation. */
+  @Override
+  public void onGroupChange(GroupView group, String description) {
+    run(
+        () -> {
+          groupView.changed(group, description);
+          if (description.startsWith("[!]")) {
+            pages.broadcast(PageEvents.notice(description));
+          }
+          refresh(group.shown());
+        });
+  }
+
+  private void arrived(String conversation) {
+    if (pages.showing(conversation)) {
+      try {
+        list.seen(client, conversation);
+      } catch (IOException | UnknownGroupException e) {
+        pages.broadcast(PageEvents.notice("Cannot keep what was read: " + e.getMessage()));
+      }
+    } else {
+      list.unseen(conversation);
+    }
+    refresh(conversation);
   }
 
   /** A message sent from another of this person's devices: it reads as sent from here. */
@@ -258,7 +328,12 @@ public final class WebChat implements ChatListener, AutoCloseable {
 
   @Override
   public void onDelivered(String peer, String messageIdHex) {
-    run(() -> refresh(peer));
+    run(
+        () -> {
+          refresh(peer);
+          // a receipt for a group message names the member: refresh the open groups
+          pages.shown().stream().filter(GroupCommands::isGroup).forEach(this::refresh);
+        });
   }
 
   @Override
@@ -301,7 +376,7 @@ public final class WebChat implements ChatListener, AutoCloseable {
     run(
         () -> {
           view.failed(peer, reason);
-          if (ContactStandings.saysRevoked(reason)) {
+          if (!GroupCommands.isGroup(peer) && ContactStandings.saysRevoked(reason)) {
             contacts.mark(peer, Mark.REVOKED);
             pages.broadcast(contacts.event(client, peer));
           }
@@ -324,6 +399,9 @@ public final class WebChat implements ChatListener, AutoCloseable {
   }
 
   private String history(String peer) {
+    if (GroupCommands.isGroup(peer)) {
+      return groupView.event(client, peer, connection.online());
+    }
     Waiting waiting =
         contacts.waitsForAccept(peer)
             ? Waiting.FOR_ACCEPT
@@ -336,7 +414,7 @@ public final class WebChat implements ChatListener, AutoCloseable {
     return PageEvents.event("hello", g -> g.writeStringField("me", c == null ? "" : c.me()));
   }
 
-  private static String quoted(String s) {
+  static String quoted(String s) {
     return "\"" + (s.length() > 40 ? s.substring(0, 40) + "…" : s) + "\"";
   }
 

@@ -53,6 +53,22 @@ class ReadMarkersTest {
   }
 
   @Test
+  void aGroupsMarker_isKeptUnderItsId_andOtherHashLinesAreIgnored() throws Exception {
+    String team = "#" + "0123456789abcdef".repeat(2);
+    ReadMarkers.in(dir).seen(team, "0a");
+    Files.writeString(
+        dir.resolve(ReadMarkers.FILE),
+        Files.readString(dir.resolve(ReadMarkers.FILE)) + "#team 0a\n#0123 0a\n",
+        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+    ReadMarkers m = ReadMarkers.in(dir);
+    assertThat(m.unread(team, List.of(in("0a"), in("0b")))).isEqualTo(1);
+    assertThat(m.unread("#team", List.of(in("0a"), in("0b")))).isEqualTo(2);
+    m.seen("#team", "0b"); // not a group's id: not kept
+    m.seen(team, "0b");
+    assertThat(Files.readString(dir.resolve(ReadMarkers.FILE))).isEqualTo(team + " 0b\n");
+  }
+
+  @Test
   void aLinkInPlaceOfTheFile_isNotFollowed() throws Exception {
     Path elsewhere = Files.writeString(dir.resolve("elsewhere"), "bob 0a\n");
     Path state = Files.createDirectory(dir.resolve("state"));

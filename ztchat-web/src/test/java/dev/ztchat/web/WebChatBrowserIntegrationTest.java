@@ -1,5 +1,7 @@
 package dev.ztchat.web;
 
+import static dev.ztchat.web.BrowserWindow.text;
+import static dev.ztchat.web.BrowserWindow.textOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.client.ChatClient;
@@ -20,7 +22,6 @@ import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,12 +46,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriverException;
-import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The chat window in a real browser (Debian's chromium, driven by chromium-driver through
@@ -64,110 +58,18 @@ import org.openqa.selenium.chrome.ChromeOptions;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebChatBrowserIntegrationTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  static final Duration WAIT = Duration.ofSeconds(40);
+  static final Duration WAIT = BrowserWindow.WAIT;
 
   Path dir;
   TestPki pki;
   CertsLayout certs;
   RelayServer relay;
   int relayPort;
-  Window alice;
-  Window bob;
+  BrowserWindow alice;
+  BrowserWindow bob;
 
-  /** One user's client, its window's server and the browser showing it. */
-  final class Window implements AutoCloseable {
-    final WebChat chat;
-    final ChatClient client;
-    final WebServer server;
-    final ChromeDriver browser;
-
-    Window(String name) throws IOException {
-      this(name, config(pki.user(name), name));
-    }
-
-    Window(String dataName, ChatClientConfig config) throws IOException {
-      chat = new WebChat(Clock.systemUTC(), dir.resolve("data-" + dataName));
-      client = ChatClient.start(config, chat);
-      chat.attach(client);
-      server = WebServer.start(chat, 0);
-      browser = chromium(dir.resolve("profile-" + dataName));
-      browser.get(server.address().toString());
-      awaitText(By.id("conn"), "online");
-    }
-
-    WebElement find(String css) {
-      return browser.findElement(By.cssSelector(css));
-    }
-
-    List<WebElement> all(String css) {
-      return browser.findElements(By.cssSelector(css));
-    }
-
-    void open(String peer) {
-      WebElement input = browser.findElement(By.id("new-peer"));
-      input.sendKeys(peer, Keys.ENTER);
-      await(() -> text(find("#peer-name")).equals(peer), "the conversation with " + peer);
-    }
-
-    void type(CharSequence... keys) {
-      browser.findElement(By.id("text")).sendKeys(keys);
-    }
-
-    /** The messages shown, each as its state and its text (textContent, as drawn). */
-    List<String> messages() {
-      return all("#messages li").stream()
-          .map(li -> li.getDomAttribute("data-state") + ": " + textOf(li, ".msg-text"))
-          .toList();
-    }
-
-    void await(Supplier<Boolean> condition, String what) {
-      boolean met =
-          Eventually.holds(
-              WAIT,
-              () -> {
-                try {
-                  return condition.get();
-                } catch (WebDriverException | IndexOutOfBoundsException e) {
-                  return false; // redrawn meanwhile
-                }
-              });
-      assertThat(met).as("%s; the page shows: %s", what, bodyText()).isTrue();
-    }
-
-    void awaitText(By by, String contained) {
-      await(() -> text(browser.findElement(by)).contains(contained), "\"" + contained + "\"");
-    }
-
-    String bodyText() {
-      try {
-        return browser.findElement(By.tagName("body")).getText();
-      } catch (WebDriverException e) {
-        return "(unreadable: " + e.getMessage() + ")";
-      }
-    }
-
-    /** Writes docs/web/NAME.png, without the notices (the test PKI's expiry warnings). */
-    void screenshot(String name) throws IOException {
-      browser.executeScript(
-          "document.querySelectorAll('.notice').forEach((n) => n.remove());"
-              + " document.activeElement.blur();");
-      Path out = docsWeb().resolve(name + ".png");
-      Files.createDirectories(out.getParent());
-      Files.copy(
-          browser.getScreenshotAs(OutputType.FILE).toPath(),
-          out,
-          StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    @Override
-    public void close() {
-      browser.quit();
-      server.close();
-      client.close();
-      chat.close();
-    }
+  BrowserWindow window(String name) throws IOException {
+    return new BrowserWindow(dir, name, config(pki.user(name), name));
   }
 
   /** A client without a window, for the users the test plays itself. */
@@ -193,7 +95,7 @@ class WebChatBrowserIntegrationTest {
   void start(@TempDir Path tmp) throws Exception {
     dir = tmp;
     Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        BrowserWindow.available(),
         "needs Debian's chromium and chromium-driver (.ci/run installs them)");
     pki =
         TestPki.create(
@@ -201,8 +103,8 @@ class WebChatBrowserIntegrationTest {
     certs = pki.writeTo(dir.resolve("certs"));
     relay = RelayServer.start(relayConfig(0));
     relayPort = relay.port();
-    alice = new Window("alice");
-    bob = new Window("bob");
+    alice = window("alice");
+    bob = window("bob");
   }
 
   @AfterAll
@@ -230,46 +132,6 @@ class WebChatBrowserIntegrationTest {
         "localhost", relayPort, id, pki.ca().certificate(), dir.resolve("data-" + dataName));
   }
 
-  static ChromeDriver chromium(Path profile) {
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--user-data-dir=" + profile,
-        "--window-size=1100,700");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
-            .usingAnyFreePort()
-            .build();
-    return new ChromeDriver(service, options);
-  }
-
-  static String text(WebElement e) {
-    String t = e.getDomProperty("textContent");
-    return t == null ? "" : t;
-  }
-
-  static String textOf(WebElement parent, String css) {
-    List<WebElement> found = parent.findElements(By.cssSelector(css));
-    return found.isEmpty() ? "" : text(found.getFirst());
-  }
-
-  /** docs/web of the repository (the tests run in ztchat-web). */
-  static Path docsWeb() {
-    Path here = Path.of("").toAbsolutePath();
-    Path root = Files.isDirectory(here.resolve("docs")) ? here : here.getParent();
-    return root.resolve("docs").resolve("web");
-  }
-
   @Test
   @Order(1)
   void aliceAndBob_exchangeMessagesBothWays_liveWithUnreadCountsReceiptsAndKeyboard()
@@ -283,7 +145,7 @@ class WebChatBrowserIntegrationTest {
     bob.await(
         () -> text(bob.find(".conversation[data-peer='alice'] .unread")).equals("1"),
         "one unread message from alice in bob's list");
-    assertThat(text(bob.find(".conversation[data-peer='alice'] .preview")))
+    assertThat(bob.read(".conversation[data-peer='alice'] .preview"))
         .isEqualTo("Hello bob, is the window working?");
     bob.find(".conversation[data-peer='alice']").sendKeys(Keys.ENTER); // by keyboard
     bob.await(
@@ -344,7 +206,7 @@ class WebChatBrowserIntegrationTest {
         .containsExactly("in: " + html, "in: \\e[2J\\e]0;owned\\x07clear\\x0d\\u202eevil\\u200b");
     assertThat(alice.all("#messages img, #messages script, #messages b")).isEmpty();
     assertThat(alice.browser.executeScript("return window.pwned === undefined")).isEqualTo(true);
-    assertThat(text(alice.find(".conversation[data-peer='carol'] .preview")))
+    assertThat(alice.read(".conversation[data-peer='carol'] .preview"))
         .as("the preview is one line")
         .isEqualTo("\\e[2J\\e]0;owned\\x07clear \\u202eevil\\u200b");
     alice.screenshot("hostile-text");
@@ -402,8 +264,7 @@ class WebChatBrowserIntegrationTest {
       alice.await(
           () -> alice.messages().getLast().equals("blocked: for dave's eyes only"),
           "the message waiting for the decision");
-      assertThat(text(alice.find(".conversation[data-peer='dave'] .mark")))
-          .isEqualTo("keys changed");
+      assertThat(alice.read(".conversation[data-peer='dave'] .mark")).isEqualTo("keys changed");
       assertThat(newDaveInbox.messages.poll(500, TimeUnit.MILLISECONDS))
           .as("nothing sent to the new keys before accepting")
           .isNull();
@@ -487,7 +348,7 @@ class WebChatBrowserIntegrationTest {
     alice.await(
         () -> alice.messages().getLast().equals("renewal: are you there, erin?"),
         "the message kept for erin's new keys");
-    assertThat(text(alice.find(".conversation[data-peer='carol'] .mark"))).isEqualTo("revoked");
+    assertThat(alice.read(".conversation[data-peer='carol'] .mark")).isEqualTo("revoked");
     alice.screenshot("renewed-contact");
   }
 
@@ -522,7 +383,7 @@ class WebChatBrowserIntegrationTest {
         "three unread from bob");
 
     alice.close();
-    alice = new Window("alice");
+    alice = window("alice");
     alice.await(
         () -> text(alice.find(".conversation[data-peer='bob'] .unread")).equals("3"),
         "still three unread from bob after the restart");
@@ -532,7 +393,7 @@ class WebChatBrowserIntegrationTest {
     alice.await(() -> alice.all(".conversation[data-peer='bob'] .unread").isEmpty(), "read now");
 
     alice.close();
-    alice = new Window("alice");
+    alice = window("alice");
     alice.await(
         () -> alice.all(".conversation[data-peer='bob']").size() == 1,
         "the list after the second restart");
@@ -584,9 +445,9 @@ class WebChatBrowserIntegrationTest {
     Credential laptop = namedDevice("frank", "laptop");
     Credential phone = namedDevice("frank", "phone");
     Credential ginasDevice = namedDevice("gina", "phone");
-    try (Window frank =
-            new Window(
-                "frank+laptop", config(pki.user("frank"), "frank+laptop").withDevice(laptop));
+    try (BrowserWindow frank =
+            new BrowserWindow(
+                dir, "frank+laptop", config(pki.user("frank"), "frank+laptop").withDevice(laptop));
         ChatClient frankPhone =
             ChatClient.connect(
                 config(pki.user("frank"), "frank+phone").withDevice(phone), new Inbox());
@@ -596,19 +457,7 @@ class WebChatBrowserIntegrationTest {
         RelayConnection asker =
             RelayConnection.connect("localhost", relayPort, ginasDevice, pki.ca().certificate())) {
       // frank's phone seals to every device of frank the relay lists: wait until both are there
-      frank.await(
-          () -> {
-            try {
-              List<String> listed = asker.fetchBundle("frank").devices();
-              for (String d : listed) {
-                asker.fetchBundle("frank", d);
-              }
-              return listed.size() == 2;
-            } catch (IOException e) {
-              return false;
-            }
-          },
-          "the relay lists both of frank's devices");
+      frank.awaitDevices(asker, "frank", 2);
 
       frankPhone.send("gina", "written on my phone");
       frank.await(
@@ -627,23 +476,6 @@ class WebChatBrowserIntegrationTest {
     }
   }
 
-  /** Waits until the relay lists {@code count} devices of {@code user}, each with prekeys. */
-  void awaitDevices(Window w, RelayConnection asker, String user, int count) {
-    w.await(
-        () -> {
-          try {
-            List<String> listed = asker.fetchBundle(user).devices();
-            for (String d : listed) {
-              asker.fetchBundle(user, d);
-            }
-            return listed.size() == count;
-          } catch (IOException e) {
-            return false;
-          }
-        },
-        "the relay lists " + count + " devices of " + user);
-  }
-
   @Test
   @Order(13)
   void aContactsNewDevice_isWarnedAbout_getsNothingTillAccepted_thenGetsTheHeldMessage_received()
@@ -652,8 +484,9 @@ class WebChatBrowserIntegrationTest {
     Credential irisTablet = namedDevice("iris", "tablet");
     Inbox phone = new Inbox();
     Inbox tablet = new Inbox();
-    try (Window henry =
-            new Window(
+    try (BrowserWindow henry =
+            new BrowserWindow(
+                dir,
                 "henry+desk",
                 config(pki.user("henry"), "henry+desk").withDevice(namedDevice("henry", "desk")));
         ChatClient irisOnPhone =
@@ -661,7 +494,7 @@ class WebChatBrowserIntegrationTest {
                 config(pki.user("iris"), "iris+phone").withDevice(irisPhone), phone);
         RelayConnection asker =
             RelayConnection.connect("localhost", relayPort, irisPhone, pki.ca().certificate())) {
-      awaitDevices(henry, asker, "iris", 1);
+      henry.awaitDevices(asker, "iris", 1);
       henry.open("iris");
       henry.type("hello iris", Keys.ENTER);
       assertThat(phone.next()).isEqualTo("hello iris");
@@ -672,7 +505,7 @@ class WebChatBrowserIntegrationTest {
       try (ChatClient irisOnTablet =
           ChatClient.connect(
               config(pki.user("iris"), "iris+tablet").withDevice(irisTablet), tablet)) {
-        awaitDevices(henry, asker, "iris", 2);
+        henry.awaitDevices(asker, "iris", 2);
         henry.type("the tablet must wait for this", Keys.ENTER);
         assertThat(phone.next()).isEqualTo("the tablet must wait for this");
         henry.await(() -> henry.find("#keychange").isDisplayed(), "the new-device warning");
@@ -681,16 +514,16 @@ class WebChatBrowserIntegrationTest {
         String tabletFingerprint = grouped(hexId(irisTablet));
         String phoneFingerprint = grouped(hexId(irisPhone));
         assertThat(text(henry.find("#kc-new"))).isEqualTo(tabletFingerprint);
-        assertThat(text(henry.find(".conversation[data-peer='iris'] .mark")))
-            .isEqualTo("new device");
+        assertThat(henry.read(".conversation[data-peer='iris'] .mark")).isEqualTo("new device");
         henry.find("#info-toggle").click();
         henry.await(
             () ->
-                henry.all("#contact-devices li").stream()
-                    .map(li -> li.getDomAttribute("data-state") + " " + textOf(li, ".fp"))
-                    .toList()
-                    .equals(List.of("accepted " + phoneFingerprint, "new " + tabletFingerprint)),
-            "both of iris's devices in the contact panel, the tablet marked new");
+                devices(henry)
+                    .equals(
+                        List.of(
+                            "accepted phone " + phoneFingerprint,
+                            "new tablet " + tabletFingerprint)),
+            "both of iris's devices in the contact panel with their names, the tablet marked new");
         henry.await(
             () ->
                 henry
@@ -720,6 +553,32 @@ class WebChatBrowserIntegrationTest {
         assertThat(phone.next()).isEqualTo("now to both");
         assertThat(tablet.next()).isEqualTo("now to both");
         assertThat(phone.messages.poll(500, TimeUnit.MILLISECONDS)).as("each once").isNull();
+
+        // the CA revokes the tablet's certificate: the panel says so
+        CrlFiles.write(
+            certs.crl(), pki.revoke(irisTablet.certificate(), RevocationReason.KEY_COMPROMISE));
+        relay.reloadRevocations();
+        henry.await(
+            () -> {
+              try {
+                henry.client.refreshRevocations();
+              } catch (IOException e) {
+                return false;
+              }
+              henry.find("#info-toggle").click(); // closed, then opened: asked again
+              if (!henry.find("#contact").isDisplayed()) {
+                henry.find("#info-toggle").click();
+              }
+              return devices(henry)
+                  .equals(
+                      List.of(
+                          "accepted phone " + phoneFingerprint,
+                          "revoked tablet " + tabletFingerprint));
+            },
+            "the tablet marked revoked in the contact panel");
+        assertThat(text(henry.find("#contact-devices li[data-state='revoked'] .device-state")))
+            .isEqualTo("REVOKED by your CA: gets nothing");
+        henry.screenshot("devices");
       }
     }
   }
@@ -728,8 +587,9 @@ class WebChatBrowserIntegrationTest {
   @Order(14)
   void aMessageWhoseAnswerHasNotComeYet_isShownSending_thenReceived() throws Exception {
     try (HoldingProxy proxy = new HoldingProxy(relayPort);
-        Window judy =
-            new Window(
+        BrowserWindow judy =
+            new BrowserWindow(
+                dir,
                 "judy",
                 ChatClientConfig.of(
                     "localhost",
@@ -749,6 +609,19 @@ class WebChatBrowserIntegrationTest {
           () -> judy.messages().equals(List.of("received: are you there, alice?")),
           "the message received by alice once the answers came");
     }
+  }
+
+  /** The contact panel's devices, each as its state, its name and its fingerprint. */
+  static List<String> devices(BrowserWindow w) {
+    return w.all("#contact-devices li").stream()
+        .map(
+            li ->
+                li.getDomAttribute("data-state")
+                    + " "
+                    + textOf(li, ".device-name")
+                    + " "
+                    + textOf(li, ".fp"))
+        .toList();
   }
 
   /** A device's id (the SHA-256 of its certificate) in hex. */

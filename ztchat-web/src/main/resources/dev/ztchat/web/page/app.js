@@ -12,6 +12,7 @@ const state = {
   connection: null,
   socket: null,
   contact: new Map(),
+  group: null,
 };
 
 const encoder = new TextEncoder();
@@ -99,8 +100,13 @@ const HANDLERS = {
   history(e) {
     if (e.peer !== state.peer) return;
     state.maxBytes = e.maxBytes;
-    drawMessages(e.items);
+    state.group = e.group || null;
+    drawGroup(e.peer, state.group);
+    drawMessages(e.items, Boolean(state.group));
     updateCount();
+  },
+  opened(e) {
+    openConversation(e.peer);
   },
   contact(e) {
     state.contact.set(e.peer, e);
@@ -152,7 +158,7 @@ function drawConversations(items) {
   list.replaceChildren();
   for (const c of items) {
     const li = el('li');
-    const b = el('button', 'conversation');
+    const b = el('button', c.group ? 'conversation conversation-group' : 'conversation');
     b.type = 'button';
     b.dataset.peer = c.peer;
     if (c.peer === state.peer) b.setAttribute('aria-current', 'true');
@@ -185,6 +191,7 @@ function markWord(mark) {
     case 'renewed': return 'keys renewed';
     case 'changed': return 'keys changed';
     case 'device': return 'new device';
+    case 'left': return 'not a member';
     default: return mark;
   }
 }
@@ -202,6 +209,12 @@ function openConversation(peer) {
   $('contact').hidden = true;
   $('info-toggle').setAttribute('aria-expanded', 'false');
   $('peer-mark').hidden = true;
+  $('group').hidden = true;
+  state.group = null;
+  const group = isGroup(peer);
+  $('info-toggle').textContent = group ? 'Members' : 'Safety number';
+  $('info-toggle').setAttribute('aria-controls', group ? 'group' : 'contact');
+  $('text').disabled = false;
   document.body.classList.add('in-chat');
   for (const b of document.querySelectorAll('.conversation')) {
     if (b.dataset.peer === peer) b.setAttribute('aria-current', 'true');
@@ -211,21 +224,33 @@ function openConversation(peer) {
   $('text').focus();
 }
 
+function isGroup(peer) {
+  return peer.startsWith('#');
+}
+
 // ---- messages
 
-function drawMessages(items) {
+function drawMessages(items, group) {
   const list = $('messages');
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   list.replaceChildren();
   for (const m of items) {
+    if (m.state === 'system') {
+      const line = el('li', 'msg-system');
+      line.dataset.state = m.state;
+      line.append(el('span', 'msg-text', m.text), el('time', 'msg-time', time(m.at)));
+      list.append(line);
+      continue;
+    }
     const li = el('li', 'msg ' + (m.dir === 'in' ? 'msg-in' : 'msg-out') + ' msg-' + m.state);
     li.dataset.state = m.state;
     if (m.id) li.dataset.id = m.id;
+    if (group && m.dir === 'in' && m.from) li.append(el('div', 'msg-from', m.from));
     if (m.text) li.append(el('div', 'msg-text', m.text));
     const meta = el('div', 'msg-meta');
     meta.append(el('time', 'msg-time', time(m.at)));
     if (m.dir !== 'in') {
-      const s = el('span', 'msg-state', stateWord(m));
+      const s = el('span', 'msg-state', group && m.state === 'received' ? '✓✓ ' + m.label : stateWord(m));
       s.title = visible(m.label);
       meta.append(s);
     }
@@ -247,6 +272,42 @@ function stateWord(m) {
     case 'failed': return '✗ ' + m.label;
     default: return m.label;
   }
+}
+
+// ---- a group: its members, adding, removing, leaving
+
+function drawGroup(peer, g) {
+  const panel = $('group');
+  if (!g) {
+    panel.hidden = true;
+    return;
+  }
+  $('group-status').textContent = visible(g.removed
+    ? 'You are no longer a member of ' + peer + ': nothing is sent to it and nothing of it reaches you.'
+    : peer + ': ' + g.members.length + ' members' + (g.admin ? '; you are an admin.' : '.'));
+  const list = $('group-members-list');
+  list.replaceChildren();
+  for (const m of g.members) {
+    const li = el('li', 'member');
+    li.dataset.member = m.name;
+    li.append(el('span', 'member-name', m.name + (m.me ? ' (you)' : '')));
+    if (m.admin) li.append(el('span', 'mark mark-admin', 'admin'));
+    if (!m.me && !g.removed) {
+      const remove = el('button', 'member-remove', 'Remove');
+      remove.type = 'button';
+      remove.setAttribute('aria-label', 'Remove ' + visible(m.name) + ' from the group');
+      remove.addEventListener('click', () => send({ t: 'group-remove', peer, member: m.name }));
+      li.append(remove);
+    }
+    list.append(li);
+  }
+  $('group-add').hidden = g.removed;
+  $('group-leave').hidden = g.removed;
+  $('text').disabled = g.removed;
+  $('text').placeholder = g.removed
+    ? 'You are no longer a member of this group'
+    : 'Message (Enter sends, Shift+Enter: new line)';
+  $('send').disabled = g.removed;
 }
 
 // ---- the contact: safety number, fingerprints, key change
@@ -295,6 +356,7 @@ function drawDevices(devices) {
   for (const d of devices) {
     const li = el('li', 'device device-' + d.state);
     li.dataset.state = d.state;
+    li.append(el('span', 'device-name', d.name || '(name not known yet)'));
     li.append(el('span', 'fp', d.fingerprint));
     li.append(el('span', 'device-state', deviceWord(d.state)));
     list.append(li);
@@ -306,6 +368,7 @@ function deviceWord(state) {
   switch (state) {
     case 'accepted': return 'gets your messages';
     case 'new': return 'NEW: gets nothing until you accept it';
+    case 'revoked': return 'REVOKED by your CA: gets nothing';
     default: return 'not accepted: gets nothing';
   }
 }
@@ -338,7 +401,7 @@ function updateCount() {
   const count = $('count');
   if (!max) {
     count.textContent = '';
-    $('send').disabled = false;
+    $('send').disabled = Boolean(state.group && state.group.removed);
     return;
   }
   const over = used > max;
@@ -348,7 +411,7 @@ function updateCount() {
     : used > max * 0.8
       ? (max - used) + ' bytes left'
       : used + ' / ' + max + ' bytes';
-  $('send').disabled = over;
+  $('send').disabled = over || Boolean(state.group && state.group.removed);
 }
 
 function submitMessage() {
@@ -411,10 +474,32 @@ function wire() {
     if (state.peer) send({ t: 'accept', peer: state.peer });
   });
   $('info-toggle').addEventListener('click', () => {
-    const box = $('contact');
+    if (!state.peer) return;
+    const group = isGroup(state.peer);
+    const box = group ? $('group') : $('contact');
     box.hidden = !box.hidden;
     $('info-toggle').setAttribute('aria-expanded', String(!box.hidden));
-    if (!box.hidden && state.peer) send({ t: 'contact', peer: state.peer });
+    if (!box.hidden && !group) send({ t: 'contact', peer: state.peer });
+  });
+  $('new-group').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const name = $('group-name').value.trim();
+    const members = $('group-members').value.trim();
+    if (!name) return;
+    if (send({ t: 'group-create', name, members })) {
+      $('group-name').value = '';
+      $('group-members').value = '';
+    }
+  });
+  $('group-add').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const member = $('group-add-name').value.trim().toLowerCase();
+    if (state.peer && member && send({ t: 'group-add', peer: state.peer, member })) {
+      $('group-add-name').value = '';
+    }
+  });
+  $('group-leave').addEventListener('click', () => {
+    if (state.peer && isGroup(state.peer)) send({ t: 'group-leave', peer: state.peer });
   });
   $('back').addEventListener('click', () => {
     document.body.classList.remove('in-chat');

@@ -1,0 +1,118 @@
+package dev.ztchat.web;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.client.ChatClient;
+import dev.ztchat.client.GroupView;
+import dev.ztchat.client.HistoryEntry;
+import dev.ztchat.client.UnknownGroupException;
+import dev.ztchat.core.protocol.DeliveryStatus;
+import dev.ztchat.web.ConversationView.Aside;
+import dev.ztchat.web.ConversationView.Waiting;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An open group conversation as the page shows it (docs/v2/groups.md): its members with the admins
+ * marked, its history with each message's sender, the changes of its members as lines between the
+ * messages, and per message of mine who confirmed receiving it. The changes are the ones this
+ * window saw in this run (the client library keeps the group's states, not a log of its changes).
+ * Not thread-safe: used by {@link WebChat}'s one thread.
+ */
+final class GroupConversationView {
+  private final Clock clock;
+  private final ConversationView messages;
+  private final Map<String, List<Aside>> changes = new HashMap<>();
+
+  /** {@code messages} keeps the relay's answers, the failures and the length limits. */
+  GroupConversationView(Clock clock, ConversationView messages) {
+    this.clock = requireNonNull(clock, "clock");
+    this.messages = requireNonNull(messages, "messages");
+  }
+
+  /** A change of {@code group}'s members (or a warning about its changes), in words. */
+  void changed(GroupView group, String description) {
+    changes
+        .computeIfAbsent(group.idHex(), id -> new ArrayList<>())
+        .add(new Aside(clock.instant(), "system", "", description));
+  }
+
+  String event(ChatClient client, String ref, boolean online) {
+    GroupView group;
+    List<HistoryEntry> entries;
+    List<String> kept;
+    Map<String, List<String>> receipts = new HashMap<>();
+    try {
+      group = client.group(ref);
+      entries = client.groupHistory(group.idHex(), WebChat.HISTORY);
+      kept = client.groupWaiting(group.idHex());
+      for (HistoryEntry e : entries) {
+        if (e.direction() == HistoryEntry.Direction.OUT) {
+          receipts.put(
+              e.messageIdHex(), client.groupReceipts(e.messageIdHex()).stream().sorted().toList());
+        }
+      }
+    } catch (IOException | UnknownGroupException e) {
+      return PageEvents.error(ref, "Cannot read the group " + ref + ": " + e.getMessage());
+    }
+    List<Aside> asides = new ArrayList<>(changes.getOrDefault(group.idHex(), List.of()));
+    asides.addAll(messages.failures(group.shown()));
+    int limit = messages.maxBytes(client, group.shown());
+    String me = client.me();
+    List<String> others = group.members().stream().filter(m -> !m.equals(me)).toList();
+    return PageEvents.event(
+        "history",
+        g -> {
+          g.writeStringField("peer", group.shown());
+          g.writeNumberField("maxBytes", limit);
+          g.writeObjectFieldStart("group");
+          g.writeBooleanField("removed", group.removed());
+          g.writeBooleanField("admin", group.admins().contains(me));
+          g.writeArrayFieldStart("members");
+          for (String m : group.members()) {
+            g.writeStartObject();
+            g.writeStringField("name", m);
+            g.writeBooleanField("admin", group.admins().contains(m));
+            g.writeBooleanField("me", m.equals(me));
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+          ConversationView.writeItems(
+              g,
+              entries,
+              asides,
+              kept,
+              e -> state(e, receipts.getOrDefault(e.messageIdHex(), List.of()), others),
+              ConversationView.pendingState(group.shown(), online, Waiting.NO),
+              (out, e) -> out.writeStringField("from", e.peer()));
+        });
+  }
+
+  /** The state code and the words for one message of the group's history. */
+  private String[] state(HistoryEntry e, List<String> receivedBy, List<String> others) {
+    if (e.direction() == HistoryEntry.Direction.IN) {
+      return new String[] {"in", ""};
+    }
+    if (!receivedBy.isEmpty()) {
+      List<String> notYet = others.stream().filter(m -> !receivedBy.contains(m)).toList();
+      return new String[] {
+        "received",
+        "received by "
+            + String.join(", ", receivedBy)
+            + (notYet.isEmpty() ? "" : "; not yet by " + String.join(", ", notYet))
+      };
+    }
+    return switch (e.state()) {
+      case PENDING -> new String[] {"sending", "sending"};
+      case SENT, DELIVERED, RECEIVED ->
+          messages.answer(e.messageIdHex()) == DeliveryStatus.DELIVERED
+              ? new String[] {"sent", "sent to the members' devices"}
+              : new String[] {"stored", "stored at the relay until the members are online"};
+    };
+  }
+}
