@@ -17,10 +17,15 @@ public final class AttackRunner {
 
   private AttackRunner() {}
 
+  /**
+   * Runs {@code attack} on a target made ready for it ({@link AttackTarget#beforeAttack}: what an
+   * earlier attack left behind, queued envelopes or a spent rate budget, cannot decide this one).
+   */
   public static Result run(Attack attack, AttackTarget target) {
     long start = System.nanoTime();
     Verdict v;
     try {
+      target.beforeAttack();
       v = attack.run(target);
     } catch (CouldNotRunException e) {
       v = Verdict.couldNotRun(e.getMessage());
@@ -30,6 +35,8 @@ public final class AttackRunner {
     } catch (Exception e) {
       LOG.debug("attack {} could not run", attack.name(), e);
       v = Verdict.couldNotRun(e.getClass().getSimpleName() + ": " + e.getMessage());
+    } finally {
+      target.afterAttack();
     }
     return new Result(attack, v, (System.nanoTime() - start) / 1_000_000);
   }

@@ -13,6 +13,7 @@ import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import dev.ztchat.server.SecurityEvent;
 import dev.ztchat.server.SecurityLog;
+import dev.ztchat.server.store.QueueLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +36,23 @@ public final class AttackTarget implements AutoCloseable {
   /** Users the temporary PKI creates: alice and bob, and carol as a bystander or third party. */
   public static final List<String> USERS = List.of("alice", "bob", "carol");
 
+  /**
+   * How long a remote target is left alone between two attacks: the time the relay's default
+   * per-identity budget (burst {@link ProtocolLimits#DEFAULT_FRAME_BURST} frames at {@link
+   * ProtocolLimits#DEFAULT_FRAMES_PER_SECOND} a second) takes to refill, so that one attack's
+   * traffic as alice or bob never counts against the next.
+   */
+  static final Duration BUDGET_REFILL =
+      Duration.ofMillis(
+          1000L * ProtocolLimits.DEFAULT_FRAME_BURST / ProtocolLimits.DEFAULT_FRAMES_PER_SECOND);
+
   private final String host;
-  private final int port;
+  private volatile int port;
   private final CertsLayout certs;
-  private final RelayServer server;
+  private volatile RelayServer server;
+  private final RelayServerConfig localConfig;
+  private int relaysStarted;
+  private long lastAttackEndedNanos;
   private final Duration frameTimeout;
   private final Duration handshakeTimeout;
   private final Path workDir;
@@ -50,6 +64,7 @@ public final class AttackTarget implements AutoCloseable {
       int port,
       CertsLayout certs,
       RelayServer server,
+      RelayServerConfig localConfig,
       Duration frameTimeout,
       Duration handshakeTimeout,
       Path workDir)
@@ -58,6 +73,7 @@ public final class AttackTarget implements AutoCloseable {
     this.port = port;
     this.certs = requireNonNull(certs, "certs");
     this.server = server;
+    this.localConfig = localConfig;
     this.frameTimeout = frameTimeout;
     this.handshakeTimeout = handshakeTimeout;
     this.workDir = workDir;
@@ -83,11 +99,11 @@ public final class AttackTarget implements AutoCloseable {
               .withTimeouts(Duration.ofSeconds(30), frame, handshake);
       // a small mailbox (400 envelopes per recipient), so that filling it takes seconds under the
       // rate limit
-      RelayServer server =
-          RelayServer.start(
-              config.withQueue(
-                  config.queue().withQuota(400, config.queue().maxBytesPerRecipient())));
-      return new AttackTarget("localhost", server.port(), certs, server, frame, handshake, work);
+      config =
+          config.withQueue(config.queue().withQuota(400, config.queue().maxBytesPerRecipient()));
+      RelayServer server = RelayServer.start(config);
+      return new AttackTarget(
+          "localhost", server.port(), certs, server, config, frame, handshake, work);
     } catch (IOException | RuntimeException | InterruptedException e) {
       deleteTree(work);
       throw e;
@@ -108,6 +124,7 @@ public final class AttackTarget implements AutoCloseable {
         host,
         port,
         new CertsLayout(certsDir),
+        null,
         null,
         ProtocolLimits.DEFAULT_FRAME_TIMEOUT,
         ProtocolLimits.DEFAULT_HANDSHAKE_TIMEOUT,
@@ -199,6 +216,44 @@ public final class AttackTarget implements AutoCloseable {
   /** How many times the started relay logged {@code event}; -1 for a remote server. */
   long count(SecurityEvent event) {
     return server == null ? -1 : server.securityLog().count(event);
+  }
+
+  /**
+   * Makes the target ready for the next attack, so that attacks do not depend on each other: a
+   * relay this class started is replaced by a new one on the same PKI with an empty store, no
+   * devices, no prekeys and full rate budgets (its port changes); a remote server is left alone
+   * until {@link #BUDGET_REFILL} has passed since the previous attack ended.
+   */
+  synchronized void beforeAttack() throws IOException, InterruptedException {
+    if (localConfig == null) {
+      if (lastAttackEndedNanos != 0) {
+        long waited = System.nanoTime() - lastAttackEndedNanos;
+        long left = BUDGET_REFILL.toNanos() - waited;
+        if (left > 0) {
+          Thread.sleep(left / 1_000_000, (int) (left % 1_000_000)); // the relay's own refill
+        }
+      }
+      return;
+    }
+    if (relaysStarted++ == 0) {
+      return; // the relay startLocal began is still untouched
+    }
+    server.close();
+    Path data = workDir.resolve("relay-data-" + relaysStarted);
+    RelayServer next =
+        RelayServer.start(
+            localConfig.withQueue(
+                QueueLimits.defaults(data)
+                    .withQuota(
+                        localConfig.queue().maxMessagesPerRecipient(),
+                        localConfig.queue().maxBytesPerRecipient())));
+    server = next;
+    port = next.port();
+  }
+
+  /** Marks the end of an attack (see {@link #beforeAttack}). */
+  synchronized void afterAttack() {
+    lastAttackEndedNanos = System.nanoTime();
   }
 
   /** A fresh, empty folder for one client's state. */

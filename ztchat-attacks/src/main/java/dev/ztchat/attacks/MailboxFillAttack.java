@@ -1,7 +1,9 @@
 package dev.ztchat.attacks;
 
 import dev.ztchat.core.envelope.EnvelopeCodec;
-import dev.ztchat.core.envelope.EnvelopeHeader;
+import dev.ztchat.core.envelope.EnvelopeFormats;
+import dev.ztchat.core.envelope.MalformedEnvelopeException;
+import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
@@ -157,13 +159,14 @@ final class MailboxFillAttack implements Attack {
           break; // nothing more comes
         }
         if (f instanceof Frame.Deliver d) {
-          EnvelopeHeader h = EnvelopeCodec.decodeHeader(d.envelope());
+          // any version: what else is queued for bob (a real user's message) is left alone
+          RoutingPrefix h = EnvelopeFormats.decodeRoutable(d.envelope());
           if (ours.remove(h.messageIdHex())) {
             bob.send(new Frame.Ack("c" + ++acked, h.sender(), h.messageIdHex()));
           }
         }
       }
-    } catch (IOException | CouldNotRunException e) {
+    } catch (IOException | CouldNotRunException | MalformedEnvelopeException e) {
       // best effort: what is left expires with the relay's TTL
     }
   }
