@@ -33,63 +33,70 @@ final class AckLedger {
   }
 
   /** Notes that the envelope ({@code sender}, {@code messageIdHex}) was processed. */
-  public synchronized void processed(String sender, String messageIdHex) throws IOException {
-    try (PreparedStatement u =
-        store
-            .db()
-            .prepareStatement(
-                "INSERT OR IGNORE INTO ack_ledger(sender, message_id, processed_at) VALUES (?, ?,"
-                    + " ?)")) {
-      u.setString(1, sender);
-      u.setString(2, messageIdHex);
-      u.setLong(3, clock.millis());
-      u.executeUpdate();
-    } catch (SQLException e) {
-      throw new IOException("cannot record a processed message: " + e.getMessage(), e);
+  public void processed(String sender, String messageIdHex) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement(
+                  "INSERT OR IGNORE INTO ack_ledger(sender, message_id, processed_at) VALUES (?, ?,"
+                      + " ?)")) {
+        u.setString(1, sender);
+        u.setString(2, messageIdHex);
+        u.setLong(3, clock.millis());
+        u.executeUpdate();
+      } catch (SQLException e) {
+        throw new IOException("cannot record a processed message: " + e.getMessage(), e);
+      }
     }
   }
 
   /** The relay confirmed it deleted its copy. */
-  public synchronized void confirmed(String sender, String messageIdHex) throws IOException {
-    try (PreparedStatement u =
-        store
-            .db()
-            .prepareStatement(
-                "UPDATE ack_ledger SET confirmed = 1 WHERE sender = ? AND message_id = ?")) {
-      u.setString(1, sender);
-      u.setString(2, messageIdHex);
-      u.executeUpdate();
-    } catch (SQLException e) {
-      throw new IOException("cannot record an acknowledgement: " + e.getMessage(), e);
+  public void confirmed(String sender, String messageIdHex) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement(
+                  "UPDATE ack_ledger SET confirmed = 1 WHERE sender = ? AND message_id = ?")) {
+        u.setString(1, sender);
+        u.setString(2, messageIdHex);
+        u.executeUpdate();
+      } catch (SQLException e) {
+        throw new IOException("cannot record an acknowledgement: " + e.getMessage(), e);
+      }
     }
   }
 
   /** True when a copy of this envelope is an expected redelivery (processed, never confirmed). */
-  public synchronized boolean awaitingConfirmation(String sender, String messageIdHex)
-      throws IOException {
-    try (PreparedStatement q =
-        store
-            .db()
-            .prepareStatement(
-                "SELECT confirmed FROM ack_ledger WHERE sender = ? AND message_id = ?")) {
-      q.setString(1, sender);
-      q.setString(2, messageIdHex);
-      try (ResultSet rs = q.executeQuery()) {
-        return rs.next() && rs.getInt(1) == 0;
+  public boolean awaitingConfirmation(String sender, String messageIdHex) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement q =
+          store
+              .db()
+              .prepareStatement(
+                  "SELECT confirmed FROM ack_ledger WHERE sender = ? AND message_id = ?")) {
+        q.setString(1, sender);
+        q.setString(2, messageIdHex);
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next() && rs.getInt(1) == 0;
+        }
+      } catch (SQLException e) {
+        throw new IOException("cannot read the acknowledgement ledger: " + e.getMessage(), e);
       }
-    } catch (SQLException e) {
-      throw new IOException("cannot read the acknowledgement ledger: " + e.getMessage(), e);
     }
   }
 
   /** Forgets entries older than {@code retention} (the replay guard covers that period anyway). */
-  public synchronized void evictOlderThan(Duration retention) throws IOException {
-    try (PreparedStatement u =
-        store.db().prepareStatement("DELETE FROM ack_ledger WHERE processed_at < ?")) {
-      u.setLong(1, clock.millis() - retention.toMillis());
-      u.executeUpdate();
-    } catch (SQLException e) {
-      throw new IOException("cannot trim the acknowledgement ledger: " + e.getMessage(), e);
+  public void evictOlderThan(Duration retention) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement u =
+          store.db().prepareStatement("DELETE FROM ack_ledger WHERE processed_at < ?")) {
+        u.setLong(1, clock.millis() - retention.toMillis());
+        u.executeUpdate();
+      } catch (SQLException e) {
+        throw new IOException("cannot trim the acknowledgement ledger: " + e.getMessage(), e);
+      }
     }
   }
 }

@@ -89,6 +89,13 @@ final class AtRestKey {
   public static AtRestKey openOrCreate(
       ClientStore store, UserIdentity me, List<Credential> previousEncryption) throws IOException {
     requireNonNull(store, "store");
+    synchronized (store) { // the shared connection's rule (ClientStore#db)
+      return openOrCreateHoldingStore(store, me, previousEncryption);
+    }
+  }
+
+  private static AtRestKey openOrCreateHoldingStore(
+      ClientStore store, UserIdentity me, List<Credential> previousEncryption) throws IOException {
     rewrapIfRenewed(store, me, previousEncryption);
     requireNonNull(me, "me");
     PublicKey publicKey = me.encryption().certificate().getPublicKey();

@@ -204,6 +204,14 @@ public final class ClientStore implements AutoCloseable {
     return dataDir;
   }
 
+  /**
+   * The one connection that the history, outbox, groups, pins, acks, device sets and peer versions
+   * share. Callers hold this store's monitor ({@code synchronized (store)}) from preparing a
+   * statement until it is closed: in WAL mode, one thread's statement still in progress keeps a
+   * read snapshot open on the connection, and another thread's write on it then fails at once with
+   * SQLITE_BUSY_SNAPSHOT when the session store's own connection wrote meanwhile (and can leave a
+   * transaction open that locks client.db for every later write).
+   */
   Connection db() {
     return db;
   }

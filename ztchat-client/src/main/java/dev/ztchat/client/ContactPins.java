@@ -36,19 +36,21 @@ final class ContactPins {
   }
 
   /** Compares {@code contact}'s keys to the pin, pinning them if there was none. */
-  public synchronized Check check(VerifiedContact contact) throws IOException {
-    Check check = compare(contact);
-    if (check instanceof FirstUse) {
-      try {
-        pin(
-            contact.name(),
-            KeyFingerprints.ofKey(contact.signing()),
-            KeyFingerprints.ofKey(contact.encryption()));
-      } catch (SQLException e) {
-        throw new IOException("cannot store pinned keys: " + e.getMessage(), e);
+  public Check check(VerifiedContact contact) throws IOException {
+    synchronized (store) {
+      Check check = compare(contact);
+      if (check instanceof FirstUse) {
+        try {
+          pin(
+              contact.name(),
+              KeyFingerprints.ofKey(contact.signing()),
+              KeyFingerprints.ofKey(contact.encryption()));
+        } catch (SQLException e) {
+          throw new IOException("cannot store pinned keys: " + e.getMessage(), e);
+        }
       }
+      return check;
     }
-    return check;
   }
 
   /**
@@ -57,59 +59,65 @@ final class ContactPins {
    * make them a known contact before the message passed every check (docs/PROTOCOL.md section 7,
    * check 3b).
    */
-  synchronized Check compare(VerifiedContact contact) throws IOException {
-    String sig = KeyFingerprints.ofKey(contact.signing());
-    String enc = KeyFingerprints.ofKey(contact.encryption());
-    String shown = KeyFingerprints.display(sig, enc);
-    try (PreparedStatement q =
-        store
-            .db()
-            .prepareStatement("SELECT signing_key, encryption_key FROM pins WHERE name = ?")) {
-      q.setString(1, contact.name());
-      try (ResultSet rs = q.executeQuery()) {
-        if (rs.next()) {
-          String pinnedSig = rs.getString(1);
-          String pinnedEnc = rs.getString(2);
-          if (pinnedSig.equals(sig) && pinnedEnc.equals(enc)) {
-            return new Matches(shown);
+  Check compare(VerifiedContact contact) throws IOException {
+    synchronized (store) {
+      String sig = KeyFingerprints.ofKey(contact.signing());
+      String enc = KeyFingerprints.ofKey(contact.encryption());
+      String shown = KeyFingerprints.display(sig, enc);
+      try (PreparedStatement q =
+          store
+              .db()
+              .prepareStatement("SELECT signing_key, encryption_key FROM pins WHERE name = ?")) {
+        q.setString(1, contact.name());
+        try (ResultSet rs = q.executeQuery()) {
+          if (rs.next()) {
+            String pinnedSig = rs.getString(1);
+            String pinnedEnc = rs.getString(2);
+            if (pinnedSig.equals(sig) && pinnedEnc.equals(enc)) {
+              return new Matches(shown);
+            }
+            return new Changed(KeyFingerprints.display(pinnedSig, pinnedEnc), shown);
           }
-          return new Changed(KeyFingerprints.display(pinnedSig, pinnedEnc), shown);
         }
+        return new FirstUse(shown);
+      } catch (SQLException e) {
+        throw new IOException("cannot read pinned keys: " + e.getMessage(), e);
       }
-      return new FirstUse(shown);
-    } catch (SQLException e) {
-      throw new IOException("cannot read pinned keys: " + e.getMessage(), e);
     }
   }
 
   /** True when keys are pinned for {@code name} (we talked before). */
-  public synchronized boolean isPinned(String name) throws IOException {
-    try (PreparedStatement q = store.db().prepareStatement("SELECT 1 FROM pins WHERE name = ?")) {
-      q.setString(1, name);
-      try (ResultSet rs = q.executeQuery()) {
-        return rs.next();
+  public boolean isPinned(String name) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement q = store.db().prepareStatement("SELECT 1 FROM pins WHERE name = ?")) {
+        q.setString(1, name);
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next();
+        }
+      } catch (SQLException e) {
+        throw new IOException("cannot read pinned keys: " + e.getMessage(), e);
       }
-    } catch (SQLException e) {
-      throw new IOException("cannot read pinned keys: " + e.getMessage(), e);
     }
   }
 
   /**
    * The pinned keys of {@code name} as stored (ungrouped hex SHA-256 of each public key), if any.
    */
-  public synchronized Optional<Pinned> pinned(String name) throws IOException {
-    try (PreparedStatement q =
-        store
-            .db()
-            .prepareStatement("SELECT signing_key, encryption_key FROM pins WHERE name = ?")) {
-      q.setString(1, name);
-      try (ResultSet rs = q.executeQuery()) {
-        return rs.next()
-            ? Optional.of(new Pinned(rs.getString(1), rs.getString(2)))
-            : Optional.empty();
+  public Optional<Pinned> pinned(String name) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement q =
+          store
+              .db()
+              .prepareStatement("SELECT signing_key, encryption_key FROM pins WHERE name = ?")) {
+        q.setString(1, name);
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next()
+              ? Optional.of(new Pinned(rs.getString(1), rs.getString(2)))
+              : Optional.empty();
+        }
+      } catch (SQLException e) {
+        throw new IOException("cannot read pinned keys: " + e.getMessage(), e);
       }
-    } catch (SQLException e) {
-      throw new IOException("cannot read pinned keys: " + e.getMessage(), e);
     }
   }
 
@@ -117,14 +125,16 @@ final class ContactPins {
   public record Pinned(String signingKeyHex, String encryptionKeyHex) {}
 
   /** Replaces the pin with {@code contact}'s current keys (after the user accepted the change). */
-  public synchronized void accept(VerifiedContact contact) throws IOException {
-    try {
-      pin(
-          contact.name(),
-          KeyFingerprints.ofKey(contact.signing()),
-          KeyFingerprints.ofKey(contact.encryption()));
-    } catch (SQLException e) {
-      throw new IOException("cannot store pinned keys: " + e.getMessage(), e);
+  public void accept(VerifiedContact contact) throws IOException {
+    synchronized (store) {
+      try {
+        pin(
+            contact.name(),
+            KeyFingerprints.ofKey(contact.signing()),
+            KeyFingerprints.ofKey(contact.encryption()));
+      } catch (SQLException e) {
+        throw new IOException("cannot store pinned keys: " + e.getMessage(), e);
+      }
     }
   }
 

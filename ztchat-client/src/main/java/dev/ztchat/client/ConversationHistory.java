@@ -54,26 +54,30 @@ final class ConversationHistory {
    * false}, and stores nothing, if a message with this id from this peer is already stored: a
    * redelivered copy.
    */
-  public synchronized boolean recordIncoming(
-      String peer, String messageIdHex, Instant sentAt, String text) throws IOException {
-    return insert(Direction.IN, State.RECEIVED, peer, messageIdHex, sentAt, text);
+  public boolean recordIncoming(String peer, String messageIdHex, Instant sentAt, String text)
+      throws IOException {
+    synchronized (store) {
+      return insert(Direction.IN, State.RECEIVED, peer, messageIdHex, sentAt, text);
+    }
   }
 
   /** Whether a message with this id from {@code peer} is already stored. */
-  public synchronized boolean hasIncoming(String peer, String messageIdHex) throws IOException {
-    String id = checkedId(messageIdHex);
-    try (PreparedStatement q =
-        store
-            .db()
-            .prepareStatement(
-                "SELECT 1 FROM history WHERE direction = 'in' AND peer = ? AND message_id = ?")) {
-      q.setString(1, checkedPeer(peer));
-      q.setString(2, id);
-      try (ResultSet rs = q.executeQuery()) {
-        return rs.next();
+  public boolean hasIncoming(String peer, String messageIdHex) throws IOException {
+    synchronized (store) {
+      String id = checkedId(messageIdHex);
+      try (PreparedStatement q =
+          store
+              .db()
+              .prepareStatement(
+                  "SELECT 1 FROM history WHERE direction = 'in' AND peer = ? AND message_id = ?")) {
+        q.setString(1, checkedPeer(peer));
+        q.setString(2, id);
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next();
+        }
+      } catch (SQLException e) {
+        throw failed("read", e);
       }
-    } catch (SQLException e) {
-      throw failed("read", e);
     }
   }
 
@@ -81,43 +85,51 @@ final class ConversationHistory {
    * Stores a message sealed for {@code peer}, in state {@link State#PENDING} until {@link
    * #markSent}. Returns {@code false} if a message with this id to this peer is already stored.
    */
-  public synchronized boolean recordOutgoing(
-      String peer, String messageIdHex, Instant sentAt, String text) throws IOException {
-    return insert(Direction.OUT, State.PENDING, peer, messageIdHex, sentAt, text);
+  public boolean recordOutgoing(String peer, String messageIdHex, Instant sentAt, String text)
+      throws IOException {
+    synchronized (store) {
+      return insert(Direction.OUT, State.PENDING, peer, messageIdHex, sentAt, text);
+    }
   }
 
   /**
    * Forgets an outgoing message the relay refused before storing it (its device set was stale: it
    * is sealed again under another id); true if a pending row was removed.
    */
-  public synchronized boolean forgetPending(String peer, String messageIdHex) throws IOException {
-    try (PreparedStatement u =
-        store
-            .db()
-            .prepareStatement(
-                "DELETE FROM history WHERE peer = ? AND direction = ? AND message_id = ? AND"
-                    + " state = ?")) {
-      u.setString(1, checkedPeer(peer));
-      u.setString(2, Direction.OUT.stored());
-      u.setString(3, checkedId(messageIdHex));
-      u.setString(4, State.PENDING.stored());
-      return u.executeUpdate() == 1;
-    } catch (SQLException e) {
-      throw failed("update", e);
+  public boolean forgetPending(String peer, String messageIdHex) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement(
+                  "DELETE FROM history WHERE peer = ? AND direction = ? AND message_id = ? AND"
+                      + " state = ?")) {
+        u.setString(1, checkedPeer(peer));
+        u.setString(2, Direction.OUT.stored());
+        u.setString(3, checkedId(messageIdHex));
+        u.setString(4, State.PENDING.stored());
+        return u.executeUpdate() == 1;
+      } catch (SQLException e) {
+        throw failed("update", e);
+      }
     }
   }
 
   /** Marks an outgoing message as accepted by the relay; true if a pending row changed. */
-  public synchronized boolean markSent(String peer, String messageIdHex) throws IOException {
-    return advance(peer, messageIdHex, State.SENT, "state = 'pending'");
+  public boolean markSent(String peer, String messageIdHex) throws IOException {
+    synchronized (store) {
+      return advance(peer, messageIdHex, State.SENT, "state = 'pending'");
+    }
   }
 
   /**
    * Marks an outgoing message as delivered (a signed receipt arrived); true if an outgoing row
    * changed, false if there is none or it was already delivered.
    */
-  public synchronized boolean markDelivered(String peer, String messageIdHex) throws IOException {
-    return advance(peer, messageIdHex, State.DELIVERED, "state IN ('pending', 'sent')");
+  public boolean markDelivered(String peer, String messageIdHex) throws IOException {
+    synchronized (store) {
+      return advance(peer, messageIdHex, State.DELIVERED, "state IN ('pending', 'sent')");
+    }
   }
 
   /**
@@ -127,70 +139,76 @@ final class ConversationHistory {
    * @throws IOException if a row fails its integrity check (altered, moved, or written with another
    *     key); no text of that call is returned then
    */
-  public synchronized List<HistoryEntry> recent(String peer, int limit) throws IOException {
-    if (limit < 1 || limit > MAX_RECENT) {
-      throw new IllegalArgumentException("limit must be 1 to " + MAX_RECENT + ", not " + limit);
-    }
-    String p = checkedPeer(peer);
-    List<HistoryEntry> out = new ArrayList<>();
-    try (PreparedStatement q =
-        store
-            .db()
-            .prepareStatement(
-                "SELECT id, direction, message_id, sent_at, state, body FROM history"
-                    + " WHERE peer = ? ORDER BY id DESC LIMIT ?")) {
-      q.setString(1, p);
-      q.setInt(2, limit);
-      try (ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          long rowId = rs.getLong(1);
-          Direction direction = Direction.fromStored(rs.getString(2));
-          String id = rs.getString(3);
-          long sentAt = rs.getLong(4);
-          State state = State.fromStored(rs.getString(5));
-          String text = decrypt(rowId, rs.getBytes(6), binding(direction, p, id, sentAt));
-          out.add(new HistoryEntry(p, direction, id, Instant.ofEpochMilli(sentAt), state, text));
-        }
+  public List<HistoryEntry> recent(String peer, int limit) throws IOException {
+    synchronized (store) {
+      if (limit < 1 || limit > MAX_RECENT) {
+        throw new IllegalArgumentException("limit must be 1 to " + MAX_RECENT + ", not " + limit);
       }
-    } catch (SQLException | IllegalArgumentException e) {
-      throw failed("read", e);
+      String p = checkedPeer(peer);
+      List<HistoryEntry> out = new ArrayList<>();
+      try (PreparedStatement q =
+          store
+              .db()
+              .prepareStatement(
+                  "SELECT id, direction, message_id, sent_at, state, body FROM history"
+                      + " WHERE peer = ? ORDER BY id DESC LIMIT ?")) {
+        q.setString(1, p);
+        q.setInt(2, limit);
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            long rowId = rs.getLong(1);
+            Direction direction = Direction.fromStored(rs.getString(2));
+            String id = rs.getString(3);
+            long sentAt = rs.getLong(4);
+            State state = State.fromStored(rs.getString(5));
+            String text = decrypt(rowId, rs.getBytes(6), binding(direction, p, id, sentAt));
+            out.add(new HistoryEntry(p, direction, id, Instant.ofEpochMilli(sentAt), state, text));
+          }
+        }
+      } catch (SQLException | IllegalArgumentException e) {
+        throw failed("read", e);
+      }
+      Collections.reverse(out);
+      return out;
     }
-    Collections.reverse(out);
-    return out;
   }
 
   /** The peer (or group key) of my outgoing message {@code messageIdHex}, if one is stored. */
-  public synchronized java.util.Optional<String> peerOfOutgoing(String messageIdHex)
-      throws IOException {
-    try (PreparedStatement q =
-        store
-            .db()
-            .prepareStatement(
-                "SELECT peer FROM history WHERE direction = 'out' AND message_id = ? LIMIT 1")) {
-      q.setString(1, checkedId(messageIdHex));
-      try (ResultSet rs = q.executeQuery()) {
-        return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
+  public java.util.Optional<String> peerOfOutgoing(String messageIdHex) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement q =
+          store
+              .db()
+              .prepareStatement(
+                  "SELECT peer FROM history WHERE direction = 'out' AND message_id = ? LIMIT 1")) {
+        q.setString(1, checkedId(messageIdHex));
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
+        }
+      } catch (SQLException e) {
+        throw failed("read", e);
       }
-    } catch (SQLException e) {
-      throw failed("read", e);
     }
   }
 
   /** The peers with stored messages, the one with the latest stored message first. */
-  public synchronized List<String> peers() throws IOException {
-    List<String> out = new ArrayList<>();
-    try (PreparedStatement q =
-            store
-                .db()
-                .prepareStatement("SELECT peer FROM history GROUP BY peer ORDER BY MAX(id) DESC");
-        ResultSet rs = q.executeQuery()) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
+  public List<String> peers() throws IOException {
+    synchronized (store) {
+      List<String> out = new ArrayList<>();
+      try (PreparedStatement q =
+              store
+                  .db()
+                  .prepareStatement(
+                      "SELECT peer FROM history GROUP BY peer ORDER BY MAX(id) DESC");
+          ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      } catch (SQLException e) {
+        throw failed("read", e);
       }
-    } catch (SQLException e) {
-      throw failed("read", e);
+      return out;
     }
-    return out;
   }
 
   private boolean insert(

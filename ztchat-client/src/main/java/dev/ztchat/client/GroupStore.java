@@ -43,93 +43,103 @@ final class GroupStore {
   record Stored(String groupIdHex, byte[] timeline) {}
 
   /** Stores (or replaces) the encoded timeline of group {@code groupIdHex}. */
-  synchronized void put(String groupIdHex, byte[] timeline) throws IOException {
-    String id = ConversationHistory.checkedId(groupIdHex);
-    try (PreparedStatement u =
-        store
-            .db()
-            .prepareStatement(
-                "INSERT INTO groups(group_id, joined_at, body) VALUES (?, ?, ?) ON CONFLICT"
-                    + " (group_id) DO UPDATE SET body = excluded.body")) {
-      u.setString(1, id);
-      u.setLong(2, clock.millis());
-      u.setBytes(3, key.seal(timeline, AtRestKey.binding(TABLE, id)));
-      u.executeUpdate();
-    } catch (SQLException e) {
-      throw failed("store", e);
+  void put(String groupIdHex, byte[] timeline) throws IOException {
+    synchronized (store) {
+      String id = ConversationHistory.checkedId(groupIdHex);
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement(
+                  "INSERT INTO groups(group_id, joined_at, body) VALUES (?, ?, ?) ON CONFLICT"
+                      + " (group_id) DO UPDATE SET body = excluded.body")) {
+        u.setString(1, id);
+        u.setLong(2, clock.millis());
+        u.setBytes(3, key.seal(timeline, AtRestKey.binding(TABLE, id)));
+        u.executeUpdate();
+      } catch (SQLException e) {
+        throw failed("store", e);
+      }
     }
   }
 
   /** The encoded timeline of group {@code groupIdHex}, if this device knows the group. */
-  synchronized Optional<byte[]> get(String groupIdHex) throws IOException {
-    String id = ConversationHistory.checkedId(groupIdHex);
-    try (PreparedStatement q =
-        store.db().prepareStatement("SELECT body FROM groups WHERE group_id = ?")) {
-      q.setString(1, id);
-      try (ResultSet rs = q.executeQuery()) {
-        return rs.next() ? Optional.of(open(id, rs.getBytes(1))) : Optional.empty();
+  Optional<byte[]> get(String groupIdHex) throws IOException {
+    synchronized (store) {
+      String id = ConversationHistory.checkedId(groupIdHex);
+      try (PreparedStatement q =
+          store.db().prepareStatement("SELECT body FROM groups WHERE group_id = ?")) {
+        q.setString(1, id);
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next() ? Optional.of(open(id, rs.getBytes(1))) : Optional.empty();
+        }
+      } catch (SQLException e) {
+        throw failed("read", e);
       }
-    } catch (SQLException e) {
-      throw failed("read", e);
     }
   }
 
   /** Every stored group, in the order this device learnt them. */
-  synchronized List<Stored> all() throws IOException {
-    List<Stored> out = new ArrayList<>();
-    try (PreparedStatement q =
-            store
-                .db()
-                .prepareStatement("SELECT group_id, body FROM groups ORDER BY joined_at, rowid");
-        ResultSet rs = q.executeQuery()) {
-      while (rs.next()) {
-        String id = rs.getString(1);
-        out.add(new Stored(id, open(id, rs.getBytes(2))));
+  List<Stored> all() throws IOException {
+    synchronized (store) {
+      List<Stored> out = new ArrayList<>();
+      try (PreparedStatement q =
+              store
+                  .db()
+                  .prepareStatement("SELECT group_id, body FROM groups ORDER BY joined_at, rowid");
+          ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          String id = rs.getString(1);
+          out.add(new Stored(id, open(id, rs.getBytes(2))));
+        }
+      } catch (SQLException e) {
+        throw failed("read", e);
       }
-    } catch (SQLException e) {
-      throw failed("read", e);
+      return out;
     }
-    return out;
   }
 
   /**
    * Records that {@code member} confirmed, with a signed receipt, that they received my group
    * message {@code messageIdHex}; false if it was recorded already.
    */
-  synchronized boolean recordReceipt(String messageIdHex, String member) throws IOException {
-    try (PreparedStatement u =
-        store
-            .db()
-            .prepareStatement(
-                "INSERT INTO group_receipts(message_id, member, received_at) VALUES (?, ?, ?)"
-                    + " ON CONFLICT (message_id, member) DO NOTHING")) {
-      u.setString(1, ConversationHistory.checkedId(messageIdHex));
-      u.setString(2, requireNonNull(member, "member"));
-      u.setLong(3, clock.millis());
-      return u.executeUpdate() == 1;
-    } catch (SQLException e) {
-      throw failed("store", e);
+  boolean recordReceipt(String messageIdHex, String member) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement(
+                  "INSERT INTO group_receipts(message_id, member, received_at) VALUES (?, ?, ?)"
+                      + " ON CONFLICT (message_id, member) DO NOTHING")) {
+        u.setString(1, ConversationHistory.checkedId(messageIdHex));
+        u.setString(2, requireNonNull(member, "member"));
+        u.setLong(3, clock.millis());
+        return u.executeUpdate() == 1;
+      } catch (SQLException e) {
+        throw failed("store", e);
+      }
     }
   }
 
   /** The members who confirmed receiving my group message {@code messageIdHex}, in that order. */
-  synchronized List<String> receipts(String messageIdHex) throws IOException {
-    List<String> out = new ArrayList<>();
-    try (PreparedStatement q =
-        store
-            .db()
-            .prepareStatement(
-                "SELECT member FROM group_receipts WHERE message_id = ? ORDER BY rowid")) {
-      q.setString(1, ConversationHistory.checkedId(messageIdHex));
-      try (ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
+  List<String> receipts(String messageIdHex) throws IOException {
+    synchronized (store) {
+      List<String> out = new ArrayList<>();
+      try (PreparedStatement q =
+          store
+              .db()
+              .prepareStatement(
+                  "SELECT member FROM group_receipts WHERE message_id = ? ORDER BY rowid")) {
+        q.setString(1, ConversationHistory.checkedId(messageIdHex));
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
         }
+      } catch (SQLException e) {
+        throw failed("read", e);
       }
-    } catch (SQLException e) {
-      throw failed("read", e);
+      return out;
     }
-    return out;
   }
 
   private byte[] open(String id, byte[] body) throws IOException {

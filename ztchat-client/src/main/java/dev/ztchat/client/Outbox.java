@@ -46,36 +46,38 @@ final class Outbox {
   }
 
   /** Queues {@code text} for {@code peer}, durably, and returns its id. */
-  public synchronized long enqueue(String peer, String text) throws IOException {
-    requireNonNull(peer, "peer");
-    if (peer.isEmpty()) {
-      throw new IllegalArgumentException("peer name is empty");
-    }
-    byte[] plaintext = requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8);
-    byte[] tokenBytes = new byte[TOKEN_BYTES];
-    RANDOM.nextBytes(tokenBytes);
-    String token = HexFormat.of().formatHex(tokenBytes);
-    long createdAt = clock.millis();
-    try (PreparedStatement u =
-        store
-            .db()
-            .prepareStatement(
-                "INSERT INTO outbox(token, peer, created_at, body) VALUES (?, ?, ?, ?)"
-                    + " RETURNING id")) {
-      u.setString(1, token);
-      u.setString(2, peer);
-      u.setLong(3, createdAt);
-      u.setBytes(4, key.seal(plaintext, binding(token, peer, createdAt)));
-      try (ResultSet rs = u.executeQuery()) {
-        if (!rs.next()) {
-          throw new SQLException("no id returned");
-        }
-        return rs.getLong(1);
+  public long enqueue(String peer, String text) throws IOException {
+    synchronized (store) {
+      requireNonNull(peer, "peer");
+      if (peer.isEmpty()) {
+        throw new IllegalArgumentException("peer name is empty");
       }
-    } catch (SQLException e) {
-      throw failed("store a message in", e);
-    } finally {
-      Arrays.fill(plaintext, (byte) 0);
+      byte[] plaintext = requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8);
+      byte[] tokenBytes = new byte[TOKEN_BYTES];
+      RANDOM.nextBytes(tokenBytes);
+      String token = HexFormat.of().formatHex(tokenBytes);
+      long createdAt = clock.millis();
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement(
+                  "INSERT INTO outbox(token, peer, created_at, body) VALUES (?, ?, ?, ?)"
+                      + " RETURNING id")) {
+        u.setString(1, token);
+        u.setString(2, peer);
+        u.setLong(3, createdAt);
+        u.setBytes(4, key.seal(plaintext, binding(token, peer, createdAt)));
+        try (ResultSet rs = u.executeQuery()) {
+          if (!rs.next()) {
+            throw new SQLException("no id returned");
+          }
+          return rs.getLong(1);
+        }
+      } catch (SQLException e) {
+        throw failed("store a message in", e);
+      } finally {
+        Arrays.fill(plaintext, (byte) 0);
+      }
     }
   }
 
@@ -85,50 +87,52 @@ final class Outbox {
    * @throws IOException if a row fails its integrity check (altered, moved, or written with another
    *     key); nothing is returned then, so nothing altered is ever sent
    */
-  public synchronized List<PendingMessage> pending() throws IOException {
-    List<PendingMessage> out = new ArrayList<>();
-    try (PreparedStatement q =
-            store
-                .db()
-                .prepareStatement(
-                    "SELECT id, token, peer, created_at, body, message_id, envelope FROM outbox"
-                        + " ORDER BY id");
-        ResultSet rs = q.executeQuery()) {
-      while (rs.next()) {
-        long id = rs.getLong(1);
-        String peer = rs.getString(3);
-        long createdAt = rs.getLong(4);
-        byte[] body = rs.getBytes(5);
-        byte[] plaintext;
-        try {
-          plaintext =
-              key.open(
-                  body == null ? new byte[0] : body, binding(rs.getString(2), peer, createdAt));
-        } catch (AEADBadTagException e) {
-          throw new IOException(
-              "the outbox in "
-                  + store.file()
-                  + " was altered or damaged (message "
-                  + id
-                  + " fails its integrity check); nothing was sent");
+  public List<PendingMessage> pending() throws IOException {
+    synchronized (store) {
+      List<PendingMessage> out = new ArrayList<>();
+      try (PreparedStatement q =
+              store
+                  .db()
+                  .prepareStatement(
+                      "SELECT id, token, peer, created_at, body, message_id, envelope FROM outbox"
+                          + " ORDER BY id");
+          ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          long id = rs.getLong(1);
+          String peer = rs.getString(3);
+          long createdAt = rs.getLong(4);
+          byte[] body = rs.getBytes(5);
+          byte[] plaintext;
+          try {
+            plaintext =
+                key.open(
+                    body == null ? new byte[0] : body, binding(rs.getString(2), peer, createdAt));
+          } catch (AEADBadTagException e) {
+            throw new IOException(
+                "the outbox in "
+                    + store.file()
+                    + " was altered or damaged (message "
+                    + id
+                    + " fails its integrity check); nothing was sent");
+          }
+          try {
+            out.add(
+                new PendingMessage(
+                    id,
+                    peer,
+                    new String(plaintext, StandardCharsets.UTF_8),
+                    Instant.ofEpochMilli(createdAt),
+                    rs.getString(6),
+                    rs.getBytes(7)));
+          } finally {
+            Arrays.fill(plaintext, (byte) 0);
+          }
         }
-        try {
-          out.add(
-              new PendingMessage(
-                  id,
-                  peer,
-                  new String(plaintext, StandardCharsets.UTF_8),
-                  Instant.ofEpochMilli(createdAt),
-                  rs.getString(6),
-                  rs.getBytes(7)));
-        } finally {
-          Arrays.fill(plaintext, (byte) 0);
-        }
+      } catch (SQLException e) {
+        throw failed("read", e);
       }
-    } catch (SQLException e) {
-      throw failed("read", e);
+      return out;
     }
-    return out;
   }
 
   /**
@@ -136,20 +140,21 @@ final class Outbox {
    * sends these bytes (the envelope is ciphertext already; its integrity is the sender's
    * signature).
    */
-  public synchronized void attachEnvelope(long id, String messageIdHex, byte[] envelope)
-      throws IOException {
-    try (PreparedStatement u =
-        store
-            .db()
-            .prepareStatement(
-                "UPDATE outbox SET message_id = ?, envelope = ? WHERE id = ? AND envelope IS"
-                    + " NULL")) {
-      u.setString(1, messageIdHex);
-      u.setBytes(2, envelope);
-      u.setLong(3, id);
-      u.executeUpdate();
-    } catch (SQLException e) {
-      throw failed("update", e);
+  public void attachEnvelope(long id, String messageIdHex, byte[] envelope) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement(
+                  "UPDATE outbox SET message_id = ?, envelope = ? WHERE id = ? AND envelope IS"
+                      + " NULL")) {
+        u.setString(1, messageIdHex);
+        u.setBytes(2, envelope);
+        u.setLong(3, id);
+        u.executeUpdate();
+      } catch (SQLException e) {
+        throw failed("update", e);
+      }
     }
   }
 
@@ -158,17 +163,19 @@ final class Outbox {
    * of whose envelopes were sealed again after the relay refused them as stale (docs/v2/groups.md
    * section 7.1); a message not sealed yet is left as it is.
    */
-  public synchronized void replaceEnvelope(long id, byte[] envelope) throws IOException {
-    try (PreparedStatement u =
-        store
-            .db()
-            .prepareStatement(
-                "UPDATE outbox SET envelope = ? WHERE id = ? AND envelope IS NOT NULL")) {
-      u.setBytes(1, envelope);
-      u.setLong(2, id);
-      u.executeUpdate();
-    } catch (SQLException e) {
-      throw failed("update", e);
+  public void replaceEnvelope(long id, byte[] envelope) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement(
+                  "UPDATE outbox SET envelope = ? WHERE id = ? AND envelope IS NOT NULL")) {
+        u.setBytes(1, envelope);
+        u.setLong(2, id);
+        u.executeUpdate();
+      } catch (SQLException e) {
+        throw failed("update", e);
+      }
     }
   }
 
@@ -176,26 +183,30 @@ final class Outbox {
    * Drops the sealed form of a waiting message (the relay refused its device set as stale), so that
    * the next flush seals it again.
    */
-  public synchronized void detachEnvelope(long id) throws IOException {
-    try (PreparedStatement u =
-        store
-            .db()
-            .prepareStatement(
-                "UPDATE outbox SET message_id = NULL, envelope = NULL WHERE id = ?")) {
-      u.setLong(1, id);
-      u.executeUpdate();
-    } catch (SQLException e) {
-      throw failed("update", e);
+  public void detachEnvelope(long id) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement(
+                  "UPDATE outbox SET message_id = NULL, envelope = NULL WHERE id = ?")) {
+        u.setLong(1, id);
+        u.executeUpdate();
+      } catch (SQLException e) {
+        throw failed("update", e);
+      }
     }
   }
 
   /** Removes a message once the relay accepted it; removing an id that is not there is a no-op. */
-  public synchronized void remove(long id) throws IOException {
-    try (PreparedStatement u = store.db().prepareStatement("DELETE FROM outbox WHERE id = ?")) {
-      u.setLong(1, id);
-      u.executeUpdate();
-    } catch (SQLException e) {
-      throw failed("remove a message from", e);
+  public void remove(long id) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement u = store.db().prepareStatement("DELETE FROM outbox WHERE id = ?")) {
+        u.setLong(1, id);
+        u.executeUpdate();
+      } catch (SQLException e) {
+        throw failed("remove a message from", e);
+      }
     }
   }
 

@@ -102,13 +102,17 @@ final class PeerDevices {
    * The devices of {@code person} this device seals to (docs/v2/devices.md section 6), as 64 hex
    * digits, in the order learnt; empty when none was learnt yet.
    */
-  synchronized List<String> deviceSet(String person) throws IOException {
-    return devices(person, 1);
+  List<String> deviceSet(String person) throws IOException {
+    synchronized (store) {
+      return devices(person, 1);
+    }
   }
 
   /** The devices of {@code person} learnt but not accepted yet: nothing is sealed to them. */
-  synchronized List<String> heldDevices(String person) throws IOException {
-    return devices(person, 0);
+  List<String> heldDevices(String person) throws IOException {
+    synchronized (store) {
+      return devices(person, 0);
+    }
   }
 
   private List<String> devices(String person, int accepted) throws IOException {
@@ -136,71 +140,77 @@ final class PeerDevices {
    * Adds {@code devices} (hex) to {@code person}'s device set, accepted; those known are left as
    * they are.
    */
-  synchronized void addToSet(String person, List<String> devices) throws IOException {
-    addToSet(person, devices, true);
+  void addToSet(String person, List<String> devices) throws IOException {
+    synchronized (store) {
+      addToSet(person, devices, true);
+    }
   }
 
   /**
    * Adds {@code devices} (hex) to {@code person}'s devices, accepted or held until the user accepts
    * them; those known are left as they are. Returns the ones that were new.
    */
-  synchronized List<String> addToSet(String person, List<String> devices, boolean accepted)
-      throws IOException {
-    List<String> added = new ArrayList<>();
-    try (PreparedStatement u =
-        store
-            .db()
-            .prepareStatement(
-                "INSERT OR IGNORE INTO peer_device_set (peer, device, learnt_at, accepted)"
-                    + " VALUES (?, ?, ?, ?)")) {
-      for (String d : devices) {
-        u.setString(1, person);
-        u.setString(2, d);
-        u.setLong(3, clock.millis());
-        u.setInt(4, accepted ? 1 : 0);
-        if (u.executeUpdate() == 1) {
-          added.add(d);
+  List<String> addToSet(String person, List<String> devices, boolean accepted) throws IOException {
+    synchronized (store) {
+      List<String> added = new ArrayList<>();
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement(
+                  "INSERT OR IGNORE INTO peer_device_set (peer, device, learnt_at, accepted)"
+                      + " VALUES (?, ?, ?, ?)")) {
+        for (String d : devices) {
+          u.setString(1, person);
+          u.setString(2, d);
+          u.setLong(3, clock.millis());
+          u.setInt(4, accepted ? 1 : 0);
+          if (u.executeUpdate() == 1) {
+            added.add(d);
+          }
         }
+      } catch (SQLException e) {
+        throw new IOException("cannot record the devices of " + person + ": " + e.getMessage(), e);
       }
-    } catch (SQLException e) {
-      throw new IOException("cannot record the devices of " + person + ": " + e.getMessage(), e);
+      return added;
     }
-    return added;
   }
 
   /** When {@code person}'s held device {@code device} (hex) was learnt; empty if not held. */
-  synchronized Optional<java.time.Instant> heldSince(String person, String device)
-      throws IOException {
-    try (PreparedStatement q =
-        store
-            .db()
-            .prepareStatement(
-                "SELECT learnt_at FROM peer_device_set WHERE peer = ? AND device = ?"
-                    + " AND accepted = 0")) {
-      q.setString(1, person);
-      q.setString(2, device);
-      try (ResultSet rs = q.executeQuery()) {
-        return rs.next()
-            ? Optional.of(java.time.Instant.ofEpochMilli(rs.getLong(1)))
-            : Optional.empty();
+  Optional<java.time.Instant> heldSince(String person, String device) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement q =
+          store
+              .db()
+              .prepareStatement(
+                  "SELECT learnt_at FROM peer_device_set WHERE peer = ? AND device = ?"
+                      + " AND accepted = 0")) {
+        q.setString(1, person);
+        q.setString(2, device);
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next()
+              ? Optional.of(java.time.Instant.ofEpochMilli(rs.getLong(1)))
+              : Optional.empty();
+        }
+      } catch (SQLException e) {
+        throw new IOException("cannot read the devices of " + person + ": " + e.getMessage(), e);
       }
-    } catch (SQLException e) {
-      throw new IOException("cannot read the devices of " + person + ": " + e.getMessage(), e);
     }
   }
 
   /** The user accepted {@code person}'s device {@code device} (hex): it is sealed to from now. */
-  synchronized void accept(String person, String device) throws IOException {
-    try (PreparedStatement u =
-        store
-            .db()
-            .prepareStatement(
-                "UPDATE peer_device_set SET accepted = 1 WHERE peer = ? AND device = ?")) {
-      u.setString(1, person);
-      u.setString(2, device);
-      u.executeUpdate();
-    } catch (SQLException e) {
-      throw new IOException("cannot accept a device of " + person + ": " + e.getMessage(), e);
+  void accept(String person, String device) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement(
+                  "UPDATE peer_device_set SET accepted = 1 WHERE peer = ? AND device = ?")) {
+        u.setString(1, person);
+        u.setString(2, device);
+        u.executeUpdate();
+      } catch (SQLException e) {
+        throw new IOException("cannot accept a device of " + person + ": " + e.getMessage(), e);
+      }
     }
   }
 
@@ -214,16 +224,20 @@ final class PeerDevices {
   }
 
   /** Removes {@code devices} (hex) from {@code person}'s device set. */
-  synchronized void removeFromSet(String person, List<String> devices) throws IOException {
-    try (PreparedStatement u =
-        store.db().prepareStatement("DELETE FROM peer_device_set WHERE peer = ? AND device = ?")) {
-      for (String d : devices) {
-        u.setString(1, person);
-        u.setString(2, d);
-        u.executeUpdate();
+  void removeFromSet(String person, List<String> devices) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement("DELETE FROM peer_device_set WHERE peer = ? AND device = ?")) {
+        for (String d : devices) {
+          u.setString(1, person);
+          u.setString(2, d);
+          u.executeUpdate();
+        }
+      } catch (SQLException e) {
+        throw new IOException("cannot forget devices of " + person + ": " + e.getMessage(), e);
       }
-    } catch (SQLException e) {
-      throw new IOException("cannot forget devices of " + person + ": " + e.getMessage(), e);
     }
   }
 
@@ -384,40 +398,45 @@ final class PeerDevices {
   }
 
   /** The device of {@code peer} last verified here, as hex, if any. */
-  synchronized Optional<String> knownDevice(String peer) throws IOException {
-    try (PreparedStatement q =
-        store.db().prepareStatement("SELECT device FROM peer_devices WHERE peer = ?")) {
-      q.setString(1, peer);
-      try (ResultSet rs = q.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+  Optional<String> knownDevice(String peer) throws IOException {
+    synchronized (store) {
+      try (PreparedStatement q =
+          store.db().prepareStatement("SELECT device FROM peer_devices WHERE peer = ?")) {
+        q.setString(1, peer);
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+        }
+      } catch (SQLException e) {
+        throw new IOException("cannot read the devices of " + peer + ": " + e.getMessage(), e);
       }
-    } catch (SQLException e) {
-      throw new IOException("cannot read the devices of " + peer + ": " + e.getMessage(), e);
     }
   }
 
-  private synchronized void remember(String peer, byte[] deviceId) throws IOException {
-    String device = HexFormat.of().formatHex(deviceId);
-    Optional<String> known = knownDevice(peer);
-    if (known.isPresent() && known.get().equals(device)) {
-      return;
-    }
-    try (PreparedStatement u =
-        store
-            .db()
-            .prepareStatement(
-                "INSERT OR REPLACE INTO peer_devices (peer, device, learnt_at) VALUES (?, ?, ?)")) {
-      u.setString(1, peer);
-      u.setString(2, device);
-      u.setLong(3, clock.millis());
-      u.executeUpdate();
-    } catch (SQLException e) {
-      throw new IOException("cannot record the device of " + peer + ": " + e.getMessage(), e);
-    }
-    // The device remembered here is the peer's pinned version-2 key (trust on first use), as the
-    // v1 pins are: a new one is told whether or not v1 keys were pinned too.
-    if (known.isPresent()) {
-      notices.accept(deviceChangedNotice(peer, known.get(), device));
+  private void remember(String peer, byte[] deviceId) throws IOException {
+    synchronized (store) {
+      String device = HexFormat.of().formatHex(deviceId);
+      Optional<String> known = knownDevice(peer);
+      if (known.isPresent() && known.get().equals(device)) {
+        return;
+      }
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement(
+                  "INSERT OR REPLACE INTO peer_devices (peer, device, learnt_at) VALUES (?, ?,"
+                      + " ?)")) {
+        u.setString(1, peer);
+        u.setString(2, device);
+        u.setLong(3, clock.millis());
+        u.executeUpdate();
+      } catch (SQLException e) {
+        throw new IOException("cannot record the device of " + peer + ": " + e.getMessage(), e);
+      }
+      // The device remembered here is the peer's pinned version-2 key (trust on first use), as the
+      // v1 pins are: a new one is told whether or not v1 keys were pinned too.
+      if (known.isPresent()) {
+        notices.accept(deviceChangedNotice(peer, known.get(), device));
+      }
     }
   }
 

@@ -25,43 +25,50 @@ final class StoredPeerVersions implements PeerVersions {
   }
 
   @Override
-  public synchronized int lowestVersion(String peer) throws IOException {
-    requireNonNull(peer, "peer");
-    try (PreparedStatement q =
-        store.db().prepareStatement("SELECT lowest FROM peer_versions WHERE peer = ?")) {
-      q.setString(1, peer);
-      try (ResultSet rs = q.executeQuery()) {
-        return rs.next() ? rs.getInt(1) : 1;
+  public int lowestVersion(String peer) throws IOException {
+    synchronized (store) {
+      requireNonNull(peer, "peer");
+      try (PreparedStatement q =
+          store.db().prepareStatement("SELECT lowest FROM peer_versions WHERE peer = ?")) {
+        q.setString(1, peer);
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next() ? rs.getInt(1) : 1;
+        }
+      } catch (SQLException e) {
+        throw new IOException(
+            "cannot read the envelope version of "
+                + peer
+                + " in the local store: "
+                + e.getMessage(),
+            e);
       }
-    } catch (SQLException e) {
-      throw new IOException(
-          "cannot read the envelope version of " + peer + " in the local store: " + e.getMessage(),
-          e);
     }
   }
 
   @Override
-  public synchronized void proved(String peer, int version) throws IOException {
-    requireNonNull(peer, "peer");
-    if (version < 1 || version > HIGHEST_KNOWN) {
-      throw new IllegalArgumentException("envelope version " + version + " is not one we speak");
-    }
-    try (PreparedStatement u =
-        store
-            .db()
-            .prepareStatement(
-                "INSERT INTO peer_versions (peer, lowest) VALUES (?, ?) ON CONFLICT (peer) DO"
-                    + " UPDATE SET lowest = MAX(lowest, excluded.lowest)")) {
-      u.setString(1, peer);
-      u.setInt(2, version);
-      u.executeUpdate();
-    } catch (SQLException e) {
-      throw new IOException(
-          "cannot record the envelope version of "
-              + peer
-              + " in the local store: "
-              + e.getMessage(),
-          e);
+  public void proved(String peer, int version) throws IOException {
+    synchronized (store) {
+      requireNonNull(peer, "peer");
+      if (version < 1 || version > HIGHEST_KNOWN) {
+        throw new IllegalArgumentException("envelope version " + version + " is not one we speak");
+      }
+      try (PreparedStatement u =
+          store
+              .db()
+              .prepareStatement(
+                  "INSERT INTO peer_versions (peer, lowest) VALUES (?, ?) ON CONFLICT (peer) DO"
+                      + " UPDATE SET lowest = MAX(lowest, excluded.lowest)")) {
+        u.setString(1, peer);
+        u.setInt(2, version);
+        u.executeUpdate();
+      } catch (SQLException e) {
+        throw new IOException(
+            "cannot record the envelope version of "
+                + peer
+                + " in the local store: "
+                + e.getMessage(),
+            e);
+      }
     }
   }
 }
