@@ -185,7 +185,14 @@ public final class ChatClient implements AutoCloseable {
     outgoing.useGroups(groups);
     this.groupChats =
         new GroupConversations(
-            config.me().name(), groups, groupStore, history, outgoing, listener, random);
+            config.me().name(),
+            groups,
+            groupStore,
+            history,
+            new GroupChangeLines(history, config.clock(), random),
+            outgoing,
+            listener,
+            random);
     this.openers = openersFor(config);
     this.hiddenDevices =
         new HiddenDevices(
@@ -747,10 +754,22 @@ public final class ChatClient implements AutoCloseable {
 
   /**
    * The last {@code limit} messages of the group, oldest first; each entry's peer is its sender.
+   * The changes of its members are not among them (see {@link #groupConversation}).
    */
   public List<HistoryEntry> groupHistory(String group, int limit)
       throws IOException, UnknownGroupException {
     return groupChats.history(group, limit);
+  }
+
+  /**
+   * The last {@code limit} lines of the group's conversation, oldest first, in the order this
+   * device stored them: its messages (each entry's peer is its sender) and the changes of its
+   * members (an entry whose peer is empty, its text the change in words, e.g. {@code alice added
+   * dave to #team}), so a window shows the changes in their place after a restart.
+   */
+  public List<HistoryEntry> groupConversation(String group, int limit)
+      throws IOException, UnknownGroupException {
+    return groupChats.conversation(group, limit);
   }
 
   /** The texts for the group {@code group} names that wait in the outbox, oldest first. */

@@ -39,6 +39,7 @@ final class GroupConversations {
   private final Groups groups;
   private final GroupStore store;
   private final ConversationHistory history;
+  private final GroupChangeLines lines;
   private final OutgoingMessages outgoing;
   private final ChatListener listener;
   private final SecureRandom random;
@@ -50,6 +51,7 @@ final class GroupConversations {
       Groups groups,
       GroupStore store,
       ConversationHistory history,
+      GroupChangeLines lines,
       OutgoingMessages outgoing,
       ChatListener listener,
       SecureRandom random) {
@@ -57,6 +59,7 @@ final class GroupConversations {
     this.groups = requireNonNull(groups, "groups");
     this.store = requireNonNull(store, "store");
     this.history = requireNonNull(history, "history");
+    this.lines = requireNonNull(lines, "lines");
     this.outgoing = requireNonNull(outgoing, "outgoing");
     this.listener = requireNonNull(listener, "listener");
     this.random = requireNonNull(random, "random");
@@ -85,7 +88,7 @@ final class GroupConversations {
       GroupTimeline t = GroupTimeline.start(me, me, change);
       send(change);
       groups.save(t);
-      return groups.view(t.groupId().hex());
+      return mine(t, change);
     }
   }
 
@@ -110,8 +113,15 @@ final class GroupConversations {
         throw new IllegalStateException("my own change does not apply: " + r.reason());
       }
       groups.save(t);
-      return groups.view(t.groupId().hex());
+      return mine(t, change);
     }
+  }
+
+  /** The group after my change, which is kept as a line of its conversation. */
+  private GroupView mine(GroupTimeline t, GroupChange change) throws IOException {
+    GroupView v = groups.view(t.groupId().hex());
+    lines.record(v.idHex(), describe(me, change, v));
+    return v;
   }
 
   /**
@@ -163,22 +173,52 @@ final class GroupConversations {
     return groups.resolve(ref);
   }
 
-  /** The last {@code limit} messages of the group, oldest first; an entry's peer is its sender. */
+  /**
+   * The last {@code limit} texts of the group, oldest first; an entry's peer is its sender. The
+   * change lines between them are left out.
+   */
   List<HistoryEntry> history(String ref, int limit) throws IOException, UnknownGroupException {
     GroupView v = groups.resolve(ref);
+    int window = limit;
+    while (true) {
+      List<HistoryEntry> all = conversation(v, window);
+      List<HistoryEntry> texts = all.stream().filter(e -> !GroupChangeLines.isChange(e)).toList();
+      if (texts.size() >= limit
+          || all.size() < window
+          || window == ConversationHistory.MAX_RECENT) {
+        return texts.subList(Math.max(0, texts.size() - limit), texts.size());
+      }
+      window = (int) Math.min(ConversationHistory.MAX_RECENT, 2L * window);
+    }
+  }
+
+  /**
+   * The last {@code limit} lines of the group's conversation, oldest first, in the order this
+   * device stored them: its texts (an entry's peer is its sender) and the changes of its members
+   * (an entry with an empty peer, its text the change in words).
+   */
+  List<HistoryEntry> conversation(String ref, int limit) throws IOException, UnknownGroupException {
+    return conversation(groups.resolve(ref), limit);
+  }
+
+  private List<HistoryEntry> conversation(GroupView v, int limit) throws IOException {
     List<HistoryEntry> out = new ArrayList<>();
     for (HistoryEntry e : history.recent(Groups.KEY_PREFIX + v.idHex(), limit)) {
-      int colon = e.text().indexOf(':');
-      out.add(
-          new HistoryEntry(
-              e.text().substring(0, Math.max(0, colon)),
-              e.direction(),
-              e.messageIdHex(),
-              e.sentAt(),
-              e.state(),
-              e.text().substring(colon + 1)));
+      out.add(read(e));
     }
     return out;
+  }
+
+  /** An entry as {@link #stored} keeps it, read back: its peer the sender, its text the text. */
+  static HistoryEntry read(HistoryEntry e) {
+    int colon = e.text().indexOf(':');
+    return new HistoryEntry(
+        e.text().substring(0, Math.max(0, colon)),
+        e.direction(),
+        e.messageIdHex(),
+        e.sentAt(),
+        e.state(),
+        e.text().substring(colon + 1));
   }
 
   /** My current state of group {@code idHex}. */
@@ -245,7 +285,7 @@ final class GroupConversations {
       }
       groups.save(t);
       GroupView v = groups.view(idHex);
-      listener.onGroupChange(v, describe(author, change, v));
+      told(v, describe(author, change, v));
       return;
     }
     GroupTimeline t = known.get();
@@ -259,40 +299,39 @@ final class GroupConversations {
           listener.onGroupRejected(author, refusedChange(author, change, r.reason()));
       case ApplyOutcome.Pending p -> {
         groups.save(t);
-        listener.onGroupChange(
+        told(
             before,
             "[!] a change to "
                 + before.shown()
                 + " by "
                 + author
                 + " arrived before an earlier one; it is applied when that one arrives");
-        p.dropped()
-            .ifPresent(
-                dropped ->
-                    listener.onGroupChange(
-                        before,
-                        "[!] "
-                            + before.shown()
-                            + ": too many changes wait for an earlier one; the oldest, by "
-                            + dropped.author()
-                            + ", was dropped. Ask an admin to make it again if it is missing."));
+        if (p.dropped().isPresent()) {
+          told(
+              before,
+              "[!] "
+                  + before.shown()
+                  + ": too many changes wait for an earlier one; the oldest, by "
+                  + p.dropped().get().author()
+                  + ", was dropped. Ask an admin to make it again if it is missing.");
+        }
       }
       case ApplyOutcome.Welcome w -> {
         groups.save(t);
         GroupView v = groups.view(idHex);
-        listener.onGroupChange(v, describe(author, change, v));
+        told(v, describe(author, change, v));
       }
       case ApplyOutcome.Applied a -> {
         groups.save(t);
         GroupView v = groups.view(idHex);
         for (AuthoredChange c : a.applied()) {
-          listener.onGroupChange(v, describe(c.author(), c.change(), v));
+          told(v, describe(c.author(), c.change(), v));
         }
       }
       case ApplyOutcome.Replaced r -> {
         groups.save(t);
         GroupView v = groups.view(idHex);
-        listener.onGroupChange(
+        told(
             v,
             "[!] two changes to "
                 + v.shown()
@@ -301,10 +340,16 @@ final class GroupConversations {
                 + " change(s) seen here before were undone. Members now: "
                 + String.join(", ", v.members()));
         for (AuthoredChange c : r.applied()) {
-          listener.onGroupChange(v, describe(c.author(), c.change(), v));
+          told(v, describe(c.author(), c.change(), v));
         }
       }
     }
+  }
+
+  /** Keeps {@code line} in the group's conversation, then tells the user. */
+  private void told(GroupView v, String line) throws IOException {
+    lines.record(v.idHex(), line);
+    listener.onGroupChange(v, line);
   }
 
   private static String refusedChange(String author, GroupChange change, String why) {

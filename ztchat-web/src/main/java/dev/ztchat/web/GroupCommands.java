@@ -19,9 +19,6 @@ import java.util.Map;
  * member, a member without version-2 keys, no connection) comes back in words.
  */
 final class GroupCommands {
-  /** A change made here: the group after it, and the change in words. */
-  record Done(GroupView group, String description) {}
-
   /** The page's command could not be carried out: why, for the user. */
   static final class Refused extends Exception {
     private static final long serialVersionUID = 1L;
@@ -39,24 +36,16 @@ final class GroupCommands {
   }
 
   /**
-   * Carries out the command {@code c} of type {@code type} (group-create, -add, -remove, -leave).
+   * Carries out the command {@code c} of type {@code type} (group-create, -add, -remove, -leave);
+   * returns the group after it. The client keeps the change as a line of the group's history.
    */
-  static Done run(ChatClient client, String type, Map<String, String> c) throws Refused {
+  static GroupView run(ChatClient client, String type, Map<String, String> c) throws Refused {
     try {
       return switch (type) {
         case "group-create" -> create(client, c.getOrDefault("name", ""), c.get("members"));
-        case "group-add" -> {
-          GroupView v = client.addToGroup(group(c), member(c));
-          yield new Done(v, "you added " + member(c) + " to " + v.shown());
-        }
-        case "group-remove" -> {
-          GroupView v = client.removeFromGroup(group(c), member(c));
-          yield new Done(v, "you removed " + member(c) + " from " + v.shown());
-        }
-        case "group-leave" -> {
-          GroupView v = client.leaveGroup(group(c));
-          yield new Done(v, "you left " + v.shown() + ": you no longer receive its messages");
-        }
+        case "group-add" -> client.addToGroup(group(c), member(c));
+        case "group-remove" -> client.removeFromGroup(group(c), member(c));
+        case "group-leave" -> client.leaveGroup(group(c));
         default -> throw new Refused("Unknown command.");
       };
     } catch (IOException
@@ -68,7 +57,7 @@ final class GroupCommands {
     }
   }
 
-  private static Done create(ChatClient client, String name, String memberList)
+  private static GroupView create(ChatClient client, String name, String memberList)
       throws Refused,
           IOException,
           GroupChangeRefusedException,
@@ -91,8 +80,7 @@ final class GroupCommands {
     if (members.isEmpty()) {
       throw new Refused("Name at least one member besides you (user names, comma-separated).");
     }
-    GroupView v = client.createGroup(bare, members);
-    return new Done(v, "you created " + v.shown() + " with " + String.join(", ", members));
+    return client.createGroup(bare, members);
   }
 
   private static String group(Map<String, String> c) throws Refused {

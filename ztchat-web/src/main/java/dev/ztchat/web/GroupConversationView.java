@@ -10,8 +10,6 @@ import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.web.ConversationView.Aside;
 import dev.ztchat.web.ConversationView.Waiting;
 import java.io.IOException;
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,26 +17,18 @@ import java.util.Map;
 /**
  * An open group conversation as the page shows it (docs/v2/groups.md): its members with the admins
  * marked, its history with each message's sender, the changes of its members as lines between the
- * messages, and per message of mine who confirmed receiving it. The changes are the ones this
- * window saw in this run (the client library keeps the group's states, not a log of its changes).
- * Not thread-safe: used by {@link WebChat}'s one thread.
+ * messages (kept by the client library in the group's history, so they survive a restart), and per
+ * message of mine who confirmed receiving it. Not thread-safe: used by {@link WebChat}'s one
+ * thread.
  */
 final class GroupConversationView {
-  private final Clock clock;
+  private static final String[] CHANGE = {"system", ""};
+
   private final ConversationView messages;
-  private final Map<String, List<Aside>> changes = new HashMap<>();
 
   /** {@code messages} keeps the relay's answers, the failures and the length limits. */
-  GroupConversationView(Clock clock, ConversationView messages) {
-    this.clock = requireNonNull(clock, "clock");
+  GroupConversationView(ConversationView messages) {
     this.messages = requireNonNull(messages, "messages");
-  }
-
-  /** A change of {@code group}'s members (or a warning about its changes), in words. */
-  void changed(GroupView group, String description) {
-    changes
-        .computeIfAbsent(group.idHex(), id -> new ArrayList<>())
-        .add(new Aside(clock.instant(), "system", "", description));
   }
 
   String event(ChatClient client, String ref, boolean online) {
@@ -48,7 +38,7 @@ final class GroupConversationView {
     Map<String, List<String>> receipts = new HashMap<>();
     try {
       group = client.group(ref);
-      entries = client.groupHistory(group.idHex(), WebChat.HISTORY);
+      entries = client.groupConversation(group.idHex(), WebChat.HISTORY);
       kept = client.groupWaiting(group.idHex());
       for (HistoryEntry e : entries) {
         if (e.direction() == HistoryEntry.Direction.OUT) {
@@ -59,8 +49,7 @@ final class GroupConversationView {
     } catch (IOException | UnknownGroupException e) {
       return PageEvents.error(ref, "Cannot read the group " + ref + ": " + e.getMessage());
     }
-    List<Aside> asides = new ArrayList<>(changes.getOrDefault(group.idHex(), List.of()));
-    asides.addAll(messages.failures(group.shown()));
+    List<Aside> asides = messages.failures(group.shown());
     int limit = messages.maxBytes(client, group.shown());
     String me = client.me();
     List<String> others = group.members().stream().filter(m -> !m.equals(me)).toList();
@@ -95,6 +84,9 @@ final class GroupConversationView {
 
   /** The state code and the words for one message of the group's history. */
   private String[] state(HistoryEntry e, List<String> receivedBy, List<String> others) {
+    if (e.peer().isEmpty()) { // a change of the members
+      return CHANGE;
+    }
     if (e.direction() == HistoryEntry.Direction.IN) {
       return new String[] {"in", ""};
     }

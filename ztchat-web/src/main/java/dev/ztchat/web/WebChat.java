@@ -72,7 +72,7 @@ public final class WebChat implements ChatListener, AutoCloseable {
     requireNonNull(clock, "clock");
     this.list = new ConversationList(stateDir);
     this.view = new ConversationView(clock);
-    this.groupView = new GroupConversationView(clock, view);
+    this.groupView = new GroupConversationView(view);
     this.connection = new ConnectionView(clock);
   }
 
@@ -158,20 +158,19 @@ public final class WebChat implements ChatListener, AutoCloseable {
   }
 
   private void changeGroup(Channel page, String type, Map<String, String> c) {
-    GroupCommands.Done done;
+    GroupView done;
     try {
       done = GroupCommands.run(client, type, c);
     } catch (GroupCommands.Refused e) {
       OpenPages.send(page, PageEvents.error(c.getOrDefault("peer", ""), e.getMessage()));
       return;
     }
-    groupView.changed(done.group(), done.description());
     if (type.equals("group-create")) {
-      list.started(done.group().shown());
+      list.started(done.shown());
       OpenPages.send(
-          page, PageEvents.event("opened", g -> g.writeStringField("peer", done.group().shown())));
+          page, PageEvents.event("opened", g -> g.writeStringField("peer", done.shown())));
     }
-    refresh(done.group().shown());
+    refresh(done.shown());
   }
 
   private void open(Channel page, String peer) throws IOException, UnknownGroupException {
@@ -256,12 +255,11 @@ public final class WebChat implements ChatListener, AutoCloseable {
         });
   }
 
-  /** A change of a group's members, shown as a line of the group's conversation. */
+  /** A change of a group's members: the client keeps it as a line of the group's conversation. */
   @Override
   public void onGroupChange(GroupView group, String description) {
     run(
         () -> {
-          groupView.changed(group, description);
           if (description.startsWith("[!]")) {
             pages.broadcast(PageEvents.notice(description));
           }

@@ -370,4 +370,35 @@ class WebChatGroupBrowserIntegrationTest {
     alice.await(() -> lines(alice).getLast().equals("-- bob left #team"), "bob's leaving");
     alice.await(() -> members(alice).equals(List.of("alice (you) [admin]", "carol")), "bob gone");
   }
+
+  @Test
+  @Order(8)
+  void theChangeLines_surviveARestartOfTheWindow_inTheirPlaceAmongTheMessages() throws Exception {
+    alice.close();
+    alice = window("alice");
+    openGroup(alice);
+    alice.await(() -> lines(alice).contains("-- bob left #team"), "the changes after the restart");
+
+    List<String> lines = lines(alice);
+    assertThat(lines.stream().filter(l -> l.startsWith("-- ")))
+        .containsExactly(
+            "-- you created #team with bob, carol",
+            "-- you removed carol from #team",
+            "-- you added carol to #team",
+            "-- bob left #team");
+    assertThat(lines.getFirst()).isEqualTo("-- you created #team with bob, carol");
+    int removed = lines.indexOf("-- you removed carol from #team");
+    assertThat(indexOfText(lines, "typed offline to the team")).isLessThan(removed);
+    assertThat(indexOfText(lines, "only for bob now")).isEqualTo(removed + 1);
+    assertThat(lines.getLast()).isEqualTo("-- bob left #team");
+  }
+
+  private static int indexOfText(List<String> lines, String text) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).endsWith(": " + text)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no message " + text + " in " + lines);
+  }
 }
