@@ -190,6 +190,11 @@ public final class ChatClient implements AutoCloseable {
             groupStore,
             history,
             new GroupChangeLines(history, config.clock(), random),
+            new GroupTextFit(
+                config.me().name(),
+                ((ContactDirectory.ConnectionSource) this::connection)::currentMaxFrame,
+                person -> devices.deviceSet(person).size(),
+                config.device() == null ? null : config.device().certificate()),
             outgoing,
             listener,
             random);
@@ -746,7 +751,7 @@ public final class ChatClient implements AutoCloseable {
    * connected (sealed to the members as they are when it is sent); returns the group's shown name.
    */
   public String sendToGroupOrKeep(String group, String text)
-      throws IOException, UnknownGroupException {
+      throws IOException, UnknownGroupException, MessageTooLongException {
     String shown = groupChats.keep(group, text);
     receiver.execute(outgoing::flush);
     return shown;
@@ -770,6 +775,14 @@ public final class ChatClient implements AutoCloseable {
   public List<HistoryEntry> groupConversation(String group, int limit)
       throws IOException, UnknownGroupException {
     return groupChats.conversation(group, limit);
+  }
+
+  /**
+   * The most UTF-8 bytes of text a message to the group can hold now, whatever state its sessions
+   * are in (a composer shows it; {@link #sendToGroupOrKeep} refuses a longer text).
+   */
+  public int maxGroupTextBytes(String group) throws IOException, UnknownGroupException {
+    return groupChats.maxTextBytes(group);
   }
 
   /** The texts for the group {@code group} names that wait in the outbox, oldest first. */

@@ -40,6 +40,7 @@ final class GroupConversations {
   private final GroupStore store;
   private final ConversationHistory history;
   private final GroupChangeLines lines;
+  private final GroupTextFit fit;
   private final OutgoingMessages outgoing;
   private final ChatListener listener;
   private final SecureRandom random;
@@ -52,6 +53,7 @@ final class GroupConversations {
       GroupStore store,
       ConversationHistory history,
       GroupChangeLines lines,
+      GroupTextFit fit,
       OutgoingMessages outgoing,
       ChatListener listener,
       SecureRandom random) {
@@ -60,6 +62,7 @@ final class GroupConversations {
     this.store = requireNonNull(store, "store");
     this.history = requireNonNull(history, "history");
     this.lines = requireNonNull(lines, "lines");
+    this.fit = requireNonNull(fit, "fit");
     this.outgoing = requireNonNull(outgoing, "outgoing");
     this.listener = requireNonNull(listener, "listener");
     this.random = requireNonNull(random, "random");
@@ -153,14 +156,24 @@ final class GroupConversations {
     return outgoing.sendGroupNow(Groups.KEY_PREFIX + v.idHex(), text);
   }
 
-  /** Keeps {@code text} for the group {@code ref} names in the durable outbox. */
-  String keep(String ref, String text) throws IOException, UnknownGroupException {
+  /**
+   * Keeps {@code text} for the group {@code ref} names in the durable outbox; refuses at once one
+   * longer than {@link #maxTextBytes}.
+   */
+  String keep(String ref, String text)
+      throws IOException, UnknownGroupException, MessageTooLongException {
     GroupView v = groups.resolve(ref);
     if (v.removed()) {
       throw new IOException("you are no longer a member of " + v.shown() + ": nothing was sent");
     }
+    fit.check(v.members(), text);
     outgoing.keepForGroup(Groups.KEY_PREFIX + v.idHex(), text);
     return v.shown();
+  }
+
+  /** The most UTF-8 bytes of text a message to the group {@code ref} names can hold now. */
+  int maxTextBytes(String ref) throws IOException, UnknownGroupException {
+    return fit.maxTextBytes(groups.resolve(ref).members());
   }
 
   // ---- views ----

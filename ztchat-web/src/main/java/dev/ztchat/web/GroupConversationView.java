@@ -18,15 +18,16 @@ import java.util.Map;
  * An open group conversation as the page shows it (docs/v2/groups.md): its members with the admins
  * marked, its history with each message's sender, the changes of its members as lines between the
  * messages (kept by the client library in the group's history, so they survive a restart), and per
- * message of mine who confirmed receiving it. Not thread-safe: used by {@link WebChat}'s one
- * thread.
+ * message of mine who confirmed receiving it; and the longest text a message to the group can hold
+ * (the client's figure for the group, not that of one recipient). Not thread-safe: used by {@link
+ * WebChat}'s one thread.
  */
 final class GroupConversationView {
   private static final String[] CHANGE = {"system", ""};
 
   private final ConversationView messages;
 
-  /** {@code messages} keeps the relay's answers, the failures and the length limits. */
+  /** {@code messages} keeps the relay's answers and the failures. */
   GroupConversationView(ConversationView messages) {
     this.messages = requireNonNull(messages, "messages");
   }
@@ -36,10 +37,12 @@ final class GroupConversationView {
     List<HistoryEntry> entries;
     List<String> kept;
     Map<String, List<String>> receipts = new HashMap<>();
+    int limit;
     try {
       group = client.group(ref);
       entries = client.groupConversation(group.idHex(), WebChat.HISTORY);
       kept = client.groupWaiting(group.idHex());
+      limit = client.maxGroupTextBytes(group.idHex());
       for (HistoryEntry e : entries) {
         if (e.direction() == HistoryEntry.Direction.OUT) {
           receipts.put(
@@ -50,7 +53,6 @@ final class GroupConversationView {
       return PageEvents.error(ref, "Cannot read the group " + ref + ": " + e.getMessage());
     }
     List<Aside> asides = messages.failures(group.shown());
-    int limit = messages.maxBytes(client, group.shown());
     String me = client.me();
     List<String> others = group.members().stream().filter(m -> !m.equals(me)).toList();
     return PageEvents.event(

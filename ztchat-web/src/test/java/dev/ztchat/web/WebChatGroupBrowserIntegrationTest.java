@@ -3,8 +3,10 @@ package dev.ztchat.web;
 import static dev.ztchat.web.BrowserWindow.text;
 import static dev.ztchat.web.BrowserWindow.textOf;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ztchat.client.ChatClientConfig;
+import dev.ztchat.client.MessageTooLongException;
 import dev.ztchat.client.RelayConnection;
 import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.testing.TestPki;
@@ -391,6 +393,41 @@ class WebChatGroupBrowserIntegrationTest {
     assertThat(indexOfText(lines, "typed offline to the team")).isLessThan(removed);
     assertThat(indexOfText(lines, "only for bob now")).isEqualTo(removed + 1);
     assertThat(lines.getLast()).isEqualTo("-- bob left #team");
+  }
+
+  @Test
+  @Order(9)
+  void theGroupComposer_showsTheGroupsOwnLimit_sendsATextOfThatLength_andRefusesOneByteMore()
+      throws Exception {
+    openGroup(alice);
+    int max = alice.client.maxGroupTextBytes(TEAM);
+    assertThat(max)
+        .as("a group text is bounded by a version-2 part to one member, not by one recipient's")
+        .isPositive()
+        .isLessThan(alice.client.maxTextBytes(TEAM));
+    alice.await(() -> text(alice.find("#count")).equals("0 / " + max + " bytes"), "the limit");
+
+    setComposer(alice, "x".repeat(max + 1));
+    assertThat(text(alice.find("#count"))).startsWith("Too long by 1 bytes (at most " + max);
+    assertThat(alice.find("#send").isEnabled()).isFalse();
+    assertThatThrownBy(() -> alice.client.sendToGroupOrKeep(TEAM, "x".repeat(max + 1)))
+        .as("refused before it is kept, as a direct message is")
+        .isInstanceOf(MessageTooLongException.class)
+        .hasMessageContaining("the maximum is " + max + " bytes");
+    assertThat(alice.client.groupWaiting(TEAM)).isEmpty();
+
+    setComposer(alice, "y".repeat(max));
+    alice.find("#send").click();
+    carol.await(
+        () -> lines(carol).getLast().equals("in alice: " + "y".repeat(max)),
+        "a text of exactly the limit delivered to the group");
+  }
+
+  private static void setComposer(BrowserWindow w, String text) {
+    w.browser.executeScript(
+        "const t = document.getElementById('text'); t.value = arguments[0];"
+            + " t.dispatchEvent(new Event('input'));",
+        text);
   }
 
   private static int indexOfText(List<String> lines, String text) {
