@@ -10,8 +10,8 @@ import java.time.Instant;
 
 /**
  * The connection to the relay as the page shows it: online, connecting, reconnecting at a given
- * time (the page counts the seconds down), or refused with the reason. Not thread-safe: used by
- * {@link WebChat}'s one thread.
+ * time (the page counts the seconds down), or refused with the reason. Not thread-safe: used by the
+ * {@link PageWorker}'s thread.
  */
 final class ConnectionView {
   private final Clock clock;

@@ -20,7 +20,7 @@ import java.util.Set;
  * The conversation list: every conversation with a person or a group ({@code #name}, the groups
  * this device knows even before their first message), the ones started here first, each with its
  * unread count, its contact's mark and its latest message as a one-line preview. Unread counts are
- * kept across restarts by {@link ReadMarkers}. Not thread-safe: used by {@link WebChat}'s one
+ * kept across restarts by {@link ReadMarkers}. Not thread-safe: used by the {@link PageWorker}'s
  * thread.
  */
 final class ConversationList {
@@ -45,11 +45,11 @@ final class ConversationList {
     boolean firstRun = !markers.existed();
     for (String peer : client.conversations()) {
       if (!GroupCommands.isGroup(peer)) {
-        load(peer, peer, client.history(peer, WebChat.HISTORY), firstRun);
+        load(peer, peer, client.history(peer, PageUpdates.HISTORY), firstRun);
       }
     }
     for (GroupView g : client.groups()) {
-      load(g.shown(), markerKey(g), groupHistory(client, g, WebChat.HISTORY), firstRun);
+      load(g.shown(), markerKey(g), groupHistory(client, g, PageUpdates.HISTORY), firstRun);
     }
     if (firstRun) {
       markers.save();

@@ -20,7 +20,7 @@ import java.util.Map;
  * each with its delivery state in words (sending, kept offline, waiting for a decision, stored at
  * the relay, received, failed with the reason), and the longest text that fits. Keeps what the
  * client library does not: the relay's answer per message and the messages that failed. Not
- * thread-safe: used by {@link WebChat}'s one thread.
+ * thread-safe: used by the {@link PageWorker}'s thread.
  */
 final class ConversationView {
   private final Clock clock;
@@ -74,7 +74,7 @@ final class ConversationView {
     List<HistoryEntry> entries;
     List<String> kept;
     try {
-      entries = client.history(peer, WebChat.HISTORY);
+      entries = client.history(peer, PageUpdates.HISTORY);
       kept = client.waiting(peer);
     } catch (IOException e) {
       return PageEvents.error(peer, "Cannot read the history with " + peer + ": " + e.getMessage());

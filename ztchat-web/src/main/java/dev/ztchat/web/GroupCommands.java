@@ -67,7 +67,7 @@ final class GroupCommands {
     if (!GroupName.isValid(bare)) {
       throw new Refused(
           "Not a group name: "
-              + WebChat.quoted(name)
+              + PageEvents.quoted(name)
               + " (1 to 32 of a-z 0-9 . _ -, starting with a letter or digit).");
     }
     List<String> members = new ArrayList<>();
@@ -86,7 +86,7 @@ final class GroupCommands {
   private static String group(Map<String, String> c) throws Refused {
     String ref = c.getOrDefault("peer", "");
     if (!isGroup(ref)) {
-      throw new Refused("Not a group: " + WebChat.quoted(ref) + ".");
+      throw new Refused("Not a group: " + PageEvents.quoted(ref) + ".");
     }
     return ref;
   }
@@ -97,7 +97,7 @@ final class GroupCommands {
 
   private static String checkedName(String name) throws Refused {
     if (!IdentityName.isValid(name)) {
-      throw new Refused("Not a user name: " + WebChat.quoted(name) + " (names are lowercase).");
+      throw new Refused("Not a user name: " + PageEvents.quoted(name) + " (names are lowercase).");
     }
     return name;
   }

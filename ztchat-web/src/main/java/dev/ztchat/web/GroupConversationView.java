@@ -40,7 +40,7 @@ final class GroupConversationView {
     int limit;
     try {
       group = client.group(ref);
-      entries = client.groupConversation(group.idHex(), WebChat.HISTORY);
+      entries = client.groupConversation(group.idHex(), PageUpdates.HISTORY);
       kept = client.groupWaiting(group.idHex());
       limit = client.maxGroupTextBytes(group.idHex());
       for (HistoryEntry e : entries) {

@@ -78,4 +78,9 @@ final class PageEvents {
       return null;
     }
   }
+
+  /** {@code s} in quotes for a message to the user, cut after 40 characters. */
+  static String quoted(String s) {
+    return "\"" + (s.length() > 40 ? s.substring(0, 40) + "…" : s) + "\"";
+  }
 }

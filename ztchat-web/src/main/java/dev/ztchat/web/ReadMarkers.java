@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * in clear (see the client's conversation history), so the file tells a reader of the folder
  * nothing new; no text is stored.
  *
- * <p>Not thread-safe: used by {@link WebChat}'s one thread.
+ * <p>Not thread-safe: used by the {@link PageWorker}'s thread.
  */
 final class ReadMarkers {
   static final String FILE = "web-read";
