@@ -99,6 +99,15 @@ final class ConversationList {
     }
   }
 
+  /** The group's latest message or change of its members (a change is never unread). */
+  private static List<HistoryEntry> latestLine(ChatClient client, GroupView g) throws IOException {
+    try {
+      return client.groupConversation(g.idHex(), 1);
+    } catch (UnknownGroupException e) {
+      return List.of(); // forgotten meanwhile
+    }
+  }
+
   /** A message from {@code peer} arrived while no page showed their conversation. */
   void unseen(String peer) {
     unread.merge(peer, 1, Integer::sum);
@@ -147,7 +156,7 @@ final class ConversationList {
                 "mark", group == null ? contacts.markOf(peer) : group.removed() ? "left" : "");
             g.writeBooleanField("group", group != null);
             List<HistoryEntry> last =
-                group == null ? client.history(peer, 1) : groupHistory(client, group, 1);
+                group == null ? client.history(peer, 1) : latestLine(client, group);
             if (!last.isEmpty()) {
               HistoryEntry e = last.getFirst();
               g.writeStringField("preview", preview(e, group != null));
@@ -162,7 +171,7 @@ final class ConversationList {
 
   /**
    * The latest message in one line: {@code You: } before mine, and in a group the sender's name
-   * before theirs.
+   * before theirs; a change of a group's members (no sender) as it is worded.
    */
   static String preview(HistoryEntry e, boolean group) {
     String oneLine = e.text().strip().replaceAll("\\s+", " ");
@@ -174,7 +183,9 @@ final class ConversationList {
       oneLine = oneLine.substring(0, cut) + "…";
     }
     String from =
-        e.direction() == HistoryEntry.Direction.OUT ? "You: " : group ? e.peer() + ": " : "";
+        e.direction() == HistoryEntry.Direction.OUT
+            ? "You: "
+            : group && !e.peer().isEmpty() ? e.peer() + ": " : "";
     return from + oneLine;
   }
 }

@@ -393,6 +393,9 @@ class WebChatGroupBrowserIntegrationTest {
     assertThat(indexOfText(lines, "typed offline to the team")).isLessThan(removed);
     assertThat(indexOfText(lines, "only for bob now")).isEqualTo(removed + 1);
     assertThat(lines.getLast()).isEqualTo("-- bob left #team");
+    assertThat(alice.read(conversation(TEAM) + " .preview"))
+        .as("the latest line as the list's preview, as a chat app shows it")
+        .isEqualTo("bob left #team");
   }
 
   @Test
