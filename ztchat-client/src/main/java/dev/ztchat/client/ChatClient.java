@@ -192,7 +192,7 @@ public final class ChatClient implements AutoCloseable {
             new GroupChangeLines(history, config.clock(), random),
             new GroupTextFit(
                 config.me().name(),
-                ((ContactDirectory.ConnectionSource) this::connection)::currentMaxFrame,
+                this::announcedMaxFrame,
                 person -> devices.deviceSet(person).size(),
                 config.device() == null ? null : config.device().certificate()),
             outgoing,
@@ -783,6 +783,15 @@ public final class ChatClient implements AutoCloseable {
    */
   public int maxGroupTextBytes(String group) throws IOException, UnknownGroupException {
     return groupChats.maxTextBytes(group);
+  }
+
+  /** The frame limit the relay announced on the current connection; 0 while offline. */
+  private int announcedMaxFrame() {
+    try {
+      return connection().welcome().maxFrame();
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   /** The texts for the group {@code group} names that wait in the outbox, oldest first. */

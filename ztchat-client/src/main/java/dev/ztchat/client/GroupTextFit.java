@@ -62,13 +62,16 @@ final class GroupTextFit {
 
   private final String me;
   private final IntSupplier maxFrame;
+  private volatile int lastFrame = ProtocolLimits.DEFAULT_MAX_FRAME;
   private final DeviceCount devices;
   private final int certificateBytes;
 
   /**
    * For {@code me}, whose device certificate is {@code myDevice} (null when there is none: the
-   * largest allowed is assumed), with the relay's current frame limit and the device counts (a
-   * count of mine may include this device: the figure then errs on the short side).
+   * largest allowed is assumed), with the frame limit the relay announced on the current connection
+   * ({@code maxFrame}, 0 while offline: the last one announced counts then, or the protocol's
+   * default before any) and the device counts (a count of mine may include this device: the figure
+   * then errs on the short side).
    */
   GroupTextFit(String me, IntSupplier maxFrame, DeviceCount devices, X509Certificate myDevice) {
     this.me = requireNonNull(me, "me");
@@ -89,17 +92,26 @@ final class GroupTextFit {
 
   /** The most UTF-8 bytes of text a message to the group of {@code members} can hold now. */
   int maxTextBytes(List<String> members) throws IOException {
-    return maxTextBytes(maxFrame.getAsInt(), members);
+    return maxTextBytes(frame(), members);
   }
 
   /** Refuses {@code text} for the group of {@code members} when it is longer than that. */
   void check(List<String> members, String text) throws IOException, MessageTooLongException {
-    int frame = maxFrame.getAsInt();
+    int frame = frame();
     int max = maxTextBytes(frame, members);
     int textBytes = text.getBytes(StandardCharsets.UTF_8).length;
     if (textBytes > max) {
       throw new MessageTooLongException(textBytes, max, frame);
     }
+  }
+
+  /** A text kept offline is sealed for the relay it was typed for: its limit stays. */
+  private int frame() {
+    int now = maxFrame.getAsInt();
+    if (now > 0) {
+      lastFrame = now;
+    }
+    return lastFrame;
   }
 
   private int maxTextBytes(int frame, List<String> members) throws IOException {

@@ -100,4 +100,26 @@ class GroupTextFitTest {
 
     assertThat(fit.maxTextBytes(List.of("alice", "bob"))).isZero();
   }
+
+  @Test
+  void whileOffline_theFrameTheRelayLastAnnouncedCounts_andTheDefaultBeforeAny() throws Exception {
+    int[] announced = {0};
+    GroupTextFit fit =
+        new GroupTextFit("alice", () -> announced[0], p -> p.equals("bob") ? 1 : 0, aliceDevice);
+    List<String> members = List.of("alice", "bob");
+    int before = fit.maxTextBytes(members);
+    announced[0] = 2 * ProtocolLimits.DEFAULT_MAX_FRAME;
+    int online = fit.maxTextBytes(members);
+    announced[0] = 0;
+
+    assertThat(before)
+        .isEqualTo(
+            ProtocolLimits.maxEnvelopeBytes(ProtocolLimits.DEFAULT_MAX_FRAME)
+                - ALICE_TO_ONE_BOB_DEVICE);
+    assertThat(online)
+        .isEqualTo(
+            ProtocolLimits.maxEnvelopeBytes(2 * ProtocolLimits.DEFAULT_MAX_FRAME)
+                - ALICE_TO_ONE_BOB_DEVICE);
+    assertThat(fit.maxTextBytes(members)).as("offline after a connection").isEqualTo(online);
+  }
 }
