@@ -89,6 +89,9 @@ final class DeliveryService implements AutoCloseable {
   private final OfflineQueue queue;
   private final DeliveryMeters meters;
 
+  /** Which of the users given are online on other relay nodes (none with one node). */
+  private final Function<Set<String>, Set<String>> online;
+
   /** Monotonic time for the store's scheduling (System::nanoTime; tests pass their own). */
   private final LongSupplier nanoTime;
 
@@ -134,7 +137,21 @@ final class DeliveryService implements AutoCloseable {
   }
 
   DeliveryService(OfflineQueue queue, LongSupplier nanoTime, MeterRegistry meters) {
+    this(queue, nanoTime, meters, users -> Set.of());
+  }
+
+  /**
+   * As {@link #DeliveryService(OfflineQueue, LongSupplier, MeterRegistry)}, on one of several relay
+   * nodes: {@code online} tells which of the users given, not connected here, are online on another
+   * node (it may block; it is called on the store thread).
+   */
+  DeliveryService(
+      OfflineQueue queue,
+      LongSupplier nanoTime,
+      MeterRegistry meters,
+      Function<Set<String>, Set<String>> online) {
     this.queue = requireNonNull(queue, "queue");
+    this.online = requireNonNull(online, "online");
     this.meters = new DeliveryMeters(meters);
     this.nanoTime = requireNonNull(nanoTime, "nanoTime");
     try { // before the store thread starts: the queue is not shared yet
@@ -158,7 +175,7 @@ final class DeliveryService implements AutoCloseable {
               return t;
             });
     storeThread.scheduleWithFixedDelay(this::purge, 1, 60, TimeUnit.SECONDS);
-    queue.listenForOtherNodes(new CrossNodeWakeUp(storeThread, pumps));
+    queue.listenForOtherNodes(new CrossNodeWakeUp(storeThread, queue, pumps));
   }
 
   /**
@@ -313,6 +330,8 @@ final class DeliveryService implements AutoCloseable {
           Map<String, EnqueueOutcome> outcomes = Map.of();
           /* Recipients who have sent the sender a message: they may be reported as online. */
           final Set<String> visible = new HashSet<>();
+          /* Those of them online on another relay node. */
+          Set<String> elsewhere = Set.of();
           boolean acknowledgedFromMemory;
 
           @Override
@@ -346,6 +365,9 @@ final class DeliveryService implements AutoCloseable {
                       stored::add);
               Set<String> contacts = queue.contactsOf(header.sender());
               known.stream().filter(contacts::contains).forEach(visible::add);
+              Set<String> away = new HashSet<>(visible);
+              away.removeAll(pumps.keySet());
+              elsewhere = away.isEmpty() ? Set.of() : online.apply(away);
             }
             if (liveCopy != null) {
               liveCopy.stored(stored.isEmpty() ? LiveEnvelope.NO_COPY : stored.getFirst().seq());
@@ -371,7 +393,12 @@ final class DeliveryService implements AutoCloseable {
                   o = EnqueueOutcome.STORED; // the sender's own name, and no other device of it
                 }
                 results.add(
-                    new Frame.Delivery(r, status(o, pumps.containsKey(r) && visible.contains(r))));
+                    new Frame.Delivery(
+                        r,
+                        status(
+                            o,
+                            visible.contains(r)
+                                && (pumps.containsKey(r) || elsewhere.contains(r)))));
               }
               out.send(from, new Frame.Sent(ref, header.messageIdHex(), results));
             }

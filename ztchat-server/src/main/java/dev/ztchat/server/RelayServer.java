@@ -15,6 +15,7 @@ import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.PrekeyStore;
 import dev.ztchat.server.store.PublishedCertificates;
 import dev.ztchat.server.store.QueueStats;
+import dev.ztchat.server.store.SharedPresence;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -97,9 +98,10 @@ public final class RelayServer implements AutoCloseable {
     this.revocations =
         new RevocationWatcher(config.certs().crl(), ca, clock, crl -> closeRevoked());
     Directory directory = new Directory(verifier, clock, revocations::revokedAt);
-    ConnectionRegistry connections = new ConnectionRegistry();
+    ConnectionRegistry connections = new ConnectionRegistry(SharedPresence.open(config.queue()));
     this.deliveries =
-        new DeliveryService(OfflineQueue.open(config.queue(), clock), storeNanos, meters);
+        new DeliveryService(
+            OfflineQueue.open(config.queue(), clock), storeNanos, meters, connections::online);
     this.certificates = new CertsWatcher(config.certs(), directory);
     this.sharedDirectory =
         new CrossNodeDirectory(directory, PublishedCertificates.open(config.queue()));
@@ -383,6 +385,7 @@ public final class RelayServer implements AutoCloseable {
           .awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     deliveries.close();
+    relay.connections().close();
     prekeys.close();
     revocations.close();
     certificates.close();

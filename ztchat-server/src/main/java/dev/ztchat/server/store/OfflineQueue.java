@@ -228,6 +228,14 @@ public interface OfflineQueue extends AutoCloseable {
    */
   default void listenForOtherNodes(RemoteCommitListener listener) {}
 
+  /**
+   * Another relay node committed for {@code recipient} (an envelope, and with it perhaps a new
+   * contact): what this queue keeps in memory of {@code recipient} is read again on its next use.
+   * Null for everyone (notices may have been missed). Nothing to do for a store only one relay
+   * uses. Store thread only.
+   */
+  default void otherNodeWroteFor(String recipient) {}
+
   /** The queue's idea of now, in epoch milliseconds (its injected clock). */
   long currentMillis();
 

@@ -52,7 +52,7 @@ import java.util.function.Function;
  * inside a transaction on the same thread join it.
  */
 public final class PostgresOfflineQueue implements OfflineQueue {
-  static final int SCHEMA_VERSION = 2;
+  static final int SCHEMA_VERSION = 3;
 
   /** The advisory lock key held while migrating (any constant; "ztchat" in ASCII). */
   private static final long MIGRATION_LOCK = 0x7a7463686174L;
@@ -101,8 +101,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   }
 
   /**
-   * Creates or migrates every table of the relay's PostgreSQL store (the queue's and the prekeys'),
-   * in one transaction under an advisory lock, so relays starting together do not race.
+   * Creates or migrates every table of the relay's PostgreSQL store (the queue's, the prekeys', the
+   * certificates' and the nodes' presence), in one transaction under an advisory lock, so relays
+   * starting together do not race.
    */
   static void migrate(HikariDataSource pool) throws SQLException {
     try (Connection c = pool.getConnection()) {
@@ -146,6 +147,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
         if (from < 2) {
           PostgresPrekeyStore.createTables(s);
           PostgresPublishedCertificates.createTable(s);
+        }
+        if (from < 3) {
+          PostgresPresence.createTables(s);
         }
         s.execute("DELETE FROM ztchat_schema");
         s.execute("INSERT INTO ztchat_schema (version) VALUES (" + SCHEMA_VERSION + ")");
@@ -661,6 +665,15 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   @Override
   public long currentMillis() {
     return clock.millis();
+  }
+
+  @Override
+  public void otherNodeWroteFor(String recipient) {
+    if (recipient == null) {
+      contacts.forget();
+    } else {
+      contacts.forget(recipient);
+    }
   }
 
   @Override
