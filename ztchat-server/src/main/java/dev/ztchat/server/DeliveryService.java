@@ -103,7 +103,8 @@ final class DeliveryService implements AutoCloseable {
 
   /**
    * Each user's registered devices (hex device ids): those that connected with their device
-   * certificate; read from the store at start, added to on the event loops, read anywhere.
+   * certificate; read from the store at start, added to on the event loops and when another node
+   * registered one ({@link CrossNodeDevices}), read anywhere.
    */
   private final Map<String, Set<String>> registered = new ConcurrentHashMap<>();
 
@@ -176,6 +177,8 @@ final class DeliveryService implements AutoCloseable {
             });
     storeThread.scheduleWithFixedDelay(this::purge, 1, 60, TimeUnit.SECONDS);
     queue.listenForOtherNodes(new CrossNodeWakeUp(storeThread, queue, pumps));
+    queue.listenForDevicesOfOtherNodes(
+        new CrossNodeDevices(storeThread, queue, registered, perDevice));
   }
 
   /**
@@ -449,6 +452,11 @@ final class DeliveryService implements AutoCloseable {
                     "the server could not store the message; try again later"));
           }
         });
+  }
+
+  /** The devices of {@code owner} this node knows as registered (hex device ids). */
+  Set<String> registeredDevicesOf(String owner) {
+    return Set.copyOf(registered.getOrDefault(owner, Set.of()));
   }
 
   /**

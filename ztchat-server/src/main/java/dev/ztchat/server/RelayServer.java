@@ -36,6 +36,7 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -317,6 +318,11 @@ public final class RelayServer implements AutoCloseable {
   /** The port the relay listens on (the real one when configured with port 0). */
   public int port() {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /** The devices of {@code owner} this relay knows as registered (hex device ids; tests). */
+  Set<String> registeredDevicesOf(String owner) {
+    return deliveries.registeredDevicesOf(owner);
   }
 
   /** The relay's security events and counters. */

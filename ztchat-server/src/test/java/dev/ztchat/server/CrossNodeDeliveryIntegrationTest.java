@@ -177,8 +177,8 @@ class CrossNodeDeliveryIntegrationTest {
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
                         + name
                         + "' AND application_name = 'ztchat-relay-notices'"))
-            .as("both nodes' listening connections, for envelopes and for certificates")
-            .isEqualTo(4);
+            .as("both nodes' listening connections, for envelopes, devices and certificates")
+            .isEqualTo(6);
         String id = "alice/" + send(alice, "alice", "bob", DeliveryStatus.QUEUED);
         assertThat(nothingDelivered(bob, Duration.ofSeconds(2)))
             .as("nobody listened: the notice is lost")

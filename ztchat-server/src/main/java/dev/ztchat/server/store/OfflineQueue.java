@@ -160,6 +160,20 @@ public interface OfflineQueue extends AutoCloseable {
   /** The owners with at least one registered named device. */
   Set<String> ownersWithNamedDevices() throws IOException;
 
+  /** {@code owner}'s registered devices, and whether one of them is named. */
+  default OwnerDevices registeredDevicesOf(String owner) throws IOException {
+    return new OwnerDevices(
+        registeredDevices().getOrDefault(owner, Set.of()),
+        ownersWithNamedDevices().contains(owner));
+  }
+
+  /** One owner's registered devices (hex device ids), and whether one of them is named. */
+  record OwnerDevices(Set<String> devices, boolean named) {
+    public OwnerDevices {
+      devices = Set.copyOf(devices);
+    }
+  }
+
   /**
    * How many devices have still to acknowledge the envelope ({@code recipient}, {@code sender},
    * {@code messageId}); 0 when it is not stored.
@@ -227,6 +241,14 @@ public interface OfflineQueue extends AutoCloseable {
    * SQLite file) has nothing to tell. At most once per queue; {@link #close} stops it.
    */
   default void listenForOtherNodes(RemoteCommitListener listener) {}
+
+  /**
+   * Starts telling {@code listener} whose devices other relay nodes registered in this store
+   * ({@link RemoteCommitListener#committedFor} names the owner), so that this node delivers to them
+   * without a restart. Nothing for a store only one relay uses. At most once; {@link #close} stops
+   * it.
+   */
+  default void listenForDevicesOfOtherNodes(RemoteCommitListener listener) {}
 
   /**
    * Another relay node committed for {@code recipient} (an envelope, and with it perhaps a new

@@ -37,6 +37,9 @@ final class PostgresCommitNotices implements AutoCloseable {
   /** The channel of new envelopes: every node notifies and listens on it. */
   static final String QUEUE_CHANNEL = "ztchat_queue";
 
+  /** The channel of devices registered through a node (their owner's name). */
+  static final String DEVICES_CHANNEL = "ztchat_devices";
+
   /** The channel of certificates published through a node ({@link PublishedCertificates}). */
   static final String CERTIFICATES_CHANNEL = "ztchat_certificates";
 
@@ -66,7 +69,10 @@ final class PostgresCommitNotices implements AutoCloseable {
   private volatile Thread thread;
   private volatile boolean closed;
 
-  /** Notices on {@code channel} ({@link #QUEUE_CHANNEL} or {@link #CERTIFICATES_CHANNEL}). */
+  /**
+   * Notices on {@code channel} ({@link #QUEUE_CHANNEL}, {@link #DEVICES_CHANNEL} or {@link
+   * #CERTIFICATES_CHANNEL}).
+   */
   PostgresCommitNotices(PostgresUrl url, String channel) {
     this.url = requireNonNull(url, "url");
     this.channel = requireNonNull(channel, "channel");

@@ -42,7 +42,8 @@ import java.util.function.Function;
  *   <li>Expired envelopes are deleted a thousand at a time, each batch its own short transaction.
  *   <li>Several relay nodes may share the database: each stored copy sends a {@code NOTIFY} with
  *       its recipient in the storing transaction, and {@link #listenForOtherNodes} hears other
- *       nodes' ({@link PostgresCommitNotices}).
+ *       nodes' ({@link PostgresCommitNotices}); a newly registered device does the same on a
+ *       channel of its own ({@link #listenForDevicesOfOtherNodes}).
  * </ul>
  *
  * <p>Envelopes are stored as the opaque bytes the relay received ({@code bytea}); nothing in them
@@ -62,6 +63,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   private final QueueLimits limits;
   private final ContactBook contacts;
   private final PostgresCommitNotices notices;
+  private final PostgresCommitNotices deviceNotices;
 
   /**
    * The open transaction's connection, per thread. Per instance, not static: two queues (two
@@ -71,9 +73,14 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   private final ThreadLocal<Connection> current = new ThreadLocal<>();
 
   private PostgresOfflineQueue(
-      HikariDataSource pool, Clock clock, QueueLimits limits, PostgresCommitNotices notices) {
+      HikariDataSource pool,
+      Clock clock,
+      QueueLimits limits,
+      PostgresCommitNotices notices,
+      PostgresCommitNotices deviceNotices) {
     this.pool = pool;
     this.notices = notices;
+    this.deviceNotices = deviceNotices;
     this.clock = clock;
     this.limits = limits;
     this.contacts = new ContactBook(this::loadContacts, this::writeContact);
@@ -92,7 +99,11 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     try {
       migrate(pool);
       return new PostgresOfflineQueue(
-          pool, clock, limits, new PostgresCommitNotices(url, PostgresCommitNotices.QUEUE_CHANNEL));
+          pool,
+          clock,
+          limits,
+          new PostgresCommitNotices(url, PostgresCommitNotices.QUEUE_CHANNEL),
+          new PostgresCommitNotices(url, PostgresCommitNotices.DEVICES_CHANNEL));
     } catch (SQLException e) {
       pool.close();
       throw new IOException(
@@ -507,7 +518,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
             ins.setString(2, device);
             ins.setLong(3, clock.millis());
             ins.setBoolean(4, named);
-            ins.executeUpdate();
+            if (ins.executeUpdate() == 1) {
+              deviceNotices.notifyCommitted(c, owner);
+            }
           }
           return null;
         });
@@ -526,6 +539,27 @@ public final class PostgresOfflineQueue implements OfflineQueue {
             }
           }
           return out;
+        });
+  }
+
+  @Override
+  public OwnerDevices registeredDevicesOf(String owner) throws IOException {
+    return inTransaction(
+        "reading the registered devices",
+        c -> {
+          Set<String> devices = new HashSet<>();
+          boolean named = false;
+          try (PreparedStatement q =
+              c.prepareStatement("SELECT device, named FROM devices WHERE owner = ?")) {
+            q.setString(1, owner);
+            try (ResultSet rs = q.executeQuery()) {
+              while (rs.next()) {
+                devices.add(rs.getString(1));
+                named |= rs.getBoolean(2);
+              }
+            }
+          }
+          return new OwnerDevices(devices, named);
         });
   }
 
@@ -682,8 +716,14 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   }
 
   @Override
+  public void listenForDevicesOfOtherNodes(RemoteCommitListener listener) {
+    deviceNotices.start(listener);
+  }
+
+  @Override
   public void close() {
     notices.close();
+    deviceNotices.close();
     pool.close();
   }
 }
