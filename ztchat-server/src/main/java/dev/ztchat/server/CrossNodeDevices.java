@@ -2,6 +2,7 @@ package dev.ztchat.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.server.store.AddedSince;
 import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.RemoteCommitListener;
 import java.io.IOException;
@@ -15,8 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Teaches this node the devices registered through the other relay nodes sharing its store, so that
  * a device that first connected to node 2 gets its own copies through node 1 (and node 1's
- * stale-device check counts it) without a restart. Devices are only ever added: a device leaves the
- * delivery set when its certificate stops being current, which every node checks itself.
+ * stale-device check counts it) without a restart. A notice makes it read the owner named; the
+ * periodic re-read takes only the devices added since the previous one ({@link AddedSince}).
+ * Devices are only ever added: a device leaves the delivery set when its certificate stops being
+ * current, which every node checks itself.
  *
  * <p>The maps are {@link DeliveryService}'s; reads of the store run on its store thread.
  */
@@ -27,6 +30,12 @@ final class CrossNodeDevices implements RemoteCommitListener {
   private final OfflineQueue queue;
   private final Map<String, Set<String>> registered;
   private final Set<String> perDevice;
+
+  /**
+   * Where the next periodic read of the devices starts; store thread only. From the start, as the
+   * devices read when the node started may have missed one committed meanwhile.
+   */
+  private long cursor = AddedSince.START;
 
   /**
    * {@code registered} (owner to hex device ids) and {@code perDevice} (owners with a named device)
@@ -64,8 +73,14 @@ final class CrossNodeDevices implements RemoteCommitListener {
     storeThread.execute(
         () -> {
           try {
-            queue.registeredDevices().forEach(this::learn);
-            perDevice.addAll(queue.ownersWithNamedDevices());
+            AddedSince<OfflineQueue.OwnerDevice> added = queue.devicesAddedSince(cursor);
+            for (OfflineQueue.OwnerDevice d : added.rows()) {
+              learn(d.owner(), Set.of(d.device()));
+              if (d.named()) {
+                perDevice.add(d.owner());
+              }
+            }
+            cursor = added.cursor();
           } catch (IOException e) {
             LOG.warn("reading the registered devices from the store failed: {}", e.getMessage());
           }

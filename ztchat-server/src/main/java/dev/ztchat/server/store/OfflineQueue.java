@@ -2,6 +2,7 @@ package dev.ztchat.server.store;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -166,6 +167,24 @@ public interface OfflineQueue extends AutoCloseable {
         registeredDevices().getOrDefault(owner, Set.of()),
         ownersWithNamedDevices().contains(owner));
   }
+
+  /**
+   * The devices registered since {@code cursor} ({@link AddedSince#START}: all of them), and the
+   * cursor to read from next. By default all of them each time, each flagged named when its owner
+   * has a named device.
+   */
+  default AddedSince<OwnerDevice> devicesAddedSince(long cursor) throws IOException {
+    Set<String> named = ownersWithNamedDevices();
+    List<OwnerDevice> out = new ArrayList<>();
+    registeredDevices()
+        .forEach(
+            (owner, devices) ->
+                devices.forEach(d -> out.add(new OwnerDevice(owner, d, named.contains(owner)))));
+    return new AddedSince<>(out, AddedSince.START);
+  }
+
+  /** A registered device: its owner, its hex id, and whether its certificate names it. */
+  record OwnerDevice(String owner, String device, boolean named) {}
 
   /** One owner's registered devices (hex device ids), and whether one of them is named. */
   record OwnerDevices(Set<String> devices, boolean named) {

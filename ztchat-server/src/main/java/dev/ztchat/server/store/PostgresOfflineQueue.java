@@ -53,7 +53,7 @@ import java.util.function.Function;
  * inside a transaction on the same thread join it.
  */
 public final class PostgresOfflineQueue implements OfflineQueue {
-  static final int SCHEMA_VERSION = 3;
+  static final int SCHEMA_VERSION = 4;
 
   /** The advisory lock key held while migrating (any constant; "ztchat" in ASCII). */
   private static final long MIGRATION_LOCK = 0x7a7463686174L;
@@ -161,6 +161,10 @@ public final class PostgresOfflineQueue implements OfflineQueue {
         }
         if (from < 3) {
           PostgresPresence.createTables(s);
+        }
+        if (from < 4) {
+          AddedSince.addColumn(s, "published_certificates");
+          AddedSince.addColumn(s, "devices");
         }
         s.execute("DELETE FROM ztchat_schema");
         s.execute("INSERT INTO ztchat_schema (version) VALUES (" + SCHEMA_VERSION + ")");
@@ -561,6 +565,19 @@ public final class PostgresOfflineQueue implements OfflineQueue {
           }
           return new OwnerDevices(devices, named);
         });
+  }
+
+  @Override
+  public AddedSince<OwnerDevice> devicesAddedSince(long cursor) throws IOException {
+    try (Connection c = pool.getConnection()) {
+      return AddedSince.read(
+          c,
+          "SELECT owner, device, named FROM devices WHERE added_xid >= ?::xid8",
+          cursor,
+          rs -> new OwnerDevice(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
+    } catch (SQLException e) {
+      throw new IOException("reading the registered devices failed: " + e.getMessage(), e);
+    }
   }
 
   @Override
