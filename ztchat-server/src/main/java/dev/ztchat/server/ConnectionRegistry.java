@@ -36,7 +36,9 @@ final class ConnectionRegistry implements AutoCloseable {
     /** The relay holds its global maximum. */
     GLOBAL("global"),
     /** Only the reserved slots are left, and the identity holds its fair share or more. */
-    RESERVED("reserved_for_others");
+    RESERVED("reserved_for_others"),
+    /** The relay's store does not answer ({@link StoreOutage}): nobody is let in. */
+    STORE_UNAVAILABLE("store_unavailable");
 
     private final String wire;
 
@@ -54,6 +56,7 @@ final class ConnectionRegistry implements AutoCloseable {
   private final ChannelGroup all = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final SharedPresence presence;
   private int total;
+  private boolean refusingAll;
 
   /** One relay node: presence is this node's connections. */
   ConnectionRegistry() {
@@ -71,6 +74,9 @@ final class ConnectionRegistry implements AutoCloseable {
    */
   synchronized Refusal admit(String identity, Channel channel, ConnectionLimits limits) {
     requireNonNull(limits, "limits");
+    if (refusingAll) {
+      return Refusal.STORE_UNAVAILABLE;
+    }
     Set<Channel> mine = byIdentity.get(identity);
     Refusal refusal = decide(mine == null ? 0 : mine.size(), total, byIdentity.size(), limits);
     if (refusal != null) {
@@ -111,6 +117,11 @@ final class ConnectionRegistry implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /** Whether every new connection is refused ({@link Refusal#STORE_UNAVAILABLE}) from now on. */
+  synchronized void refuseAll(boolean refuse) {
+    refusingAll = refuse;
   }
 
   private synchronized void remove(String identity, Channel channel) {

@@ -13,6 +13,7 @@ import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.QueueLimits;
 import dev.ztchat.server.store.QueueStats;
 import dev.ztchat.server.store.QueuedEnvelope;
+import dev.ztchat.server.store.StoreReachability;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
@@ -452,6 +453,11 @@ final class DeliveryService implements AutoCloseable {
                     "the server could not store the message; try again later"));
           }
         });
+  }
+
+  /** Tells {@code listener} when the store stops answering and when it answers again. */
+  void watchStore(StoreReachability listener) {
+    queue.watchReachability(listener);
   }
 
   /** The devices of {@code owner} this node knows as registered (hex device ids). */

@@ -103,6 +103,7 @@ public final class RelayServer implements AutoCloseable {
     this.deliveries =
         new DeliveryService(
             OfflineQueue.open(config.queue(), clock), storeNanos, meters, connections::online);
+    deliveries.watchStore(new StoreOutage(connections));
     this.certificates = new CertsWatcher(config.certs(), directory);
     this.sharedDirectory =
         new CrossNodeDirectory(directory, PublishedCertificates.open(config.queue()));

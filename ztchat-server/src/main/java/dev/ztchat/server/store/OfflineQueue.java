@@ -270,6 +270,13 @@ public interface OfflineQueue extends AutoCloseable {
   default void listenForDevicesOfOtherNodes(RemoteCommitListener listener) {}
 
   /**
+   * Starts telling {@code listener} when the store stops answering and when it answers again. A
+   * store in the relay's own folder (SQLite) has nothing to tell. At most once; {@link #close}
+   * stops it.
+   */
+  default void watchReachability(StoreReachability listener) {}
+
+  /**
    * Another relay node committed for {@code recipient} (an envelope, and with it perhaps a new
    * contact): what this queue keeps in memory of {@code recipient} is read again on its next use.
    * Null for everyone (notices may have been missed). Nothing to do for a store only one relay

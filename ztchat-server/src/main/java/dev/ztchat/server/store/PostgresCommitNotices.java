@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -171,17 +170,7 @@ final class PostgresCommitNotices implements AutoCloseable {
   }
 
   private Connection connect() throws SQLException {
-    Properties props = new Properties();
-    props.setProperty("ApplicationName", APPLICATION_NAME); // the URL's own, if any, wins
-    props.setProperty("user", url.user());
-    if (url.password() != null) {
-      props.setProperty("password", url.password());
-    }
-    Connection c = new org.postgresql.Driver().connect(url.jdbcUrl(), props);
-    if (c == null) {
-      throw new SQLException("pgjdbc does not take the URL " + url);
-    }
-    return c;
+    return PostgresPool.connectDirect(url, APPLICATION_NAME, 0);
   }
 
   /** Stops listening; the thread ends after its current wait for notices (half a second). */

@@ -64,6 +64,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   private final ContactBook contacts;
   private final PostgresCommitNotices notices;
   private final PostgresCommitNotices deviceNotices;
+  private final PostgresReachability reachability;
 
   /**
    * The open transaction's connection, per thread. Per instance, not static: two queues (two
@@ -77,8 +78,10 @@ public final class PostgresOfflineQueue implements OfflineQueue {
       Clock clock,
       QueueLimits limits,
       PostgresCommitNotices notices,
-      PostgresCommitNotices deviceNotices) {
+      PostgresCommitNotices deviceNotices,
+      PostgresReachability reachability) {
     this.pool = pool;
+    this.reachability = reachability;
     this.notices = notices;
     this.deviceNotices = deviceNotices;
     this.clock = clock;
@@ -103,7 +106,8 @@ public final class PostgresOfflineQueue implements OfflineQueue {
           clock,
           limits,
           new PostgresCommitNotices(url, PostgresCommitNotices.QUEUE_CHANNEL),
-          new PostgresCommitNotices(url, PostgresCommitNotices.DEVICES_CHANNEL));
+          new PostgresCommitNotices(url, PostgresCommitNotices.DEVICES_CHANNEL),
+          new PostgresReachability(url));
     } catch (SQLException e) {
       pool.close();
       throw new IOException(
@@ -738,7 +742,13 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   }
 
   @Override
+  public void watchReachability(StoreReachability listener) {
+    reachability.start(listener);
+  }
+
+  @Override
   public void close() {
+    reachability.close();
     notices.close();
     deviceNotices.close();
     pool.close();
