@@ -13,13 +13,18 @@ import dev.ztchat.core.testing.DevPostgres;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.RawFrameClient;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -150,6 +155,161 @@ class StoreFaultsIntegrationTest {
       assertThat(aliceAgain.expect(Frame.Sent.class).results().getFirst().status().accepted())
           .isTrue();
       assertThat(receiveAcknowledged(bobAgain, 1)).containsExactly(idOf(env));
+    }
+  }
+
+  /** {@code user} on whichever node lets users in first (within RECOVERY). */
+  RawFrameClient connectToAnyNode(String user) throws Exception {
+    long deadline = System.nanoTime() + RECOVERY.toNanos();
+    for (int n = 1; ; n = 3 - n) {
+      try {
+        RawFrameClient c =
+            RawFrameClient.connectWelcomedOrRefused(
+                "127.0.0.1",
+                nodes.node(n).port(),
+                pki.user(user).signing(),
+                pki.ca().certificate());
+        if (c != null) {
+          return c;
+        }
+      } catch (IOException e) {
+        // refused or timed out: the other node, or this one in a moment
+      }
+      assertThat(System.nanoTime()).as("a node serves " + user).isLessThan(deadline);
+      Thread.sleep(250);
+    }
+  }
+
+  /**
+   * Bob, connected to any node and moving to another when his is closed, acknowledging every
+   * delivery; records what he got, what the relay confirmed deleted ({@code ok}), and every
+   * delivery of an envelope already confirmed.
+   */
+  final class Receiver implements Runnable {
+    final Set<String> got = ConcurrentHashMap.newKeySet();
+    final Set<String> confirmed = ConcurrentHashMap.newKeySet();
+    final List<String> afterConfirmed = new CopyOnWriteArrayList<>();
+    volatile boolean stop;
+
+    @Override
+    public void run() {
+      while (!stop) {
+        try (RawFrameClient bob = connectToAnyNode("bob")) {
+          while (!stop) {
+            Frame f;
+            try {
+              f = bob.read(Duration.ofMillis(500));
+            } catch (SocketTimeoutException e) {
+              continue;
+            }
+            if (f instanceof Frame.Deliver d) {
+              EnvelopeHeader h = EnvelopeCodec.decodeHeader(d.envelope());
+              String id = h.messageIdHex();
+              if (confirmed.contains(id)) {
+                afterConfirmed.add(id);
+              }
+              got.add(id);
+              bob.send(new Frame.Ack("a" + id, h.sender(), id));
+            } else if (f instanceof Frame.Ok ok && ok.ref() != null && ok.ref().startsWith("a")) {
+              confirmed.add(ok.ref().substring(1));
+            }
+          }
+        } catch (Exception | AssertionError e) {
+          // closed under him (the database went away): he connects again
+        }
+      }
+    }
+  }
+
+  /**
+   * Sends {@code env} from alice until a node answers {@code sent}, connecting again (to any node)
+   * whenever hers is closed; returns her connection and whether the envelope had to be sent again
+   * after an answer that may have come after its commit.
+   */
+  RawFrameClient sendUntilAccepted(RawFrameClient alice, byte[] env, Set<String> resent)
+      throws Exception {
+    String id = idOf(env);
+    RawFrameClient c = alice;
+    while (true) {
+      try {
+        c.send(new Frame.Send("s" + id, env));
+        while (true) {
+          Frame f = c.read(Duration.ofSeconds(10));
+          if (f instanceof Frame.Sent sent && ("s" + id).equals(sent.ref())) {
+            assertThat(sent.results().getFirst().status().accepted()).isTrue();
+            return c;
+          }
+          if (f instanceof Frame.Error e) {
+            if (e.code() == ErrorCode.RATE_LIMITED) {
+              Thread.sleep(300); // refused before anything was stored
+            } else {
+              resent.add(id); // failed, or the relay is going away: perhaps after the commit
+            }
+            break;
+          }
+        }
+        if (c.closedWithin(Duration.ofMillis(1))) {
+          throw new IOException("closed");
+        }
+      } catch (IOException e) {
+        resent.add(id);
+        c.close();
+        c = connectToAnyNode("alice");
+      }
+    }
+  }
+
+  @Test
+  void databaseRestartedUnderLoad_losesNothingAccepted_andDeliversNothingAcknowledgedAgain()
+      throws Exception {
+    nodes = RelayNodes.start(pki, dir, database, 2);
+    Receiver receiver = new Receiver();
+    Thread receiving = Thread.ofPlatform().start(receiver);
+    List<String> accepted = new ArrayList<>();
+    Set<String> resent = ConcurrentHashMap.newKeySet();
+    Thread restart = null;
+    RawFrameClient alice = nodes.connect(1, "alice");
+    try {
+      for (int i = 0; i < 80; i++) {
+        if (i == 30) {
+          restart =
+              Thread.ofPlatform()
+                  .start(
+                      () -> {
+                        try {
+                          server.stop();
+                          Thread.sleep(1000);
+                          server.start();
+                        } catch (Exception e) {
+                          throw new IllegalStateException(e);
+                        }
+                      });
+        }
+        byte[] env = envelope("alice", "bob");
+        alice = sendUntilAccepted(alice, env, resent);
+        accepted.add(idOf(env));
+      }
+      restart.join();
+      long deadline = System.nanoTime() + RECOVERY.toNanos();
+      while (!receiver.confirmed.containsAll(accepted) && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+    } finally {
+      alice.close();
+      receiver.stop = true;
+      receiving.join(5000);
+      if (restart != null) {
+        restart.join();
+      }
+    }
+    assertThat(resent).as("the restart did break the flow").isNotEmpty();
+    assertThat(receiver.got).as("nothing accepted is lost").containsAll(accepted);
+    assertThat(receiver.confirmed).containsAll(accepted);
+    assertThat(receiver.afterConfirmed)
+        .as("delivered again after its deletion was confirmed: only if alice sent it again")
+        .allMatch(resent::contains);
+    try (RawFrameClient bob = connectToAnyNode("bob")) {
+      assertThat(nothingDelivered(bob, Duration.ofSeconds(1))).as("all deleted").isTrue();
     }
   }
 
