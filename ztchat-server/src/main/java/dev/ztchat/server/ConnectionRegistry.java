@@ -172,6 +172,14 @@ final class ConnectionRegistry implements AutoCloseable {
     return out;
   }
 
+  /**
+   * On how many relay nodes {@code identity} is connected, this one included, as last read (1 with
+   * one node); any thread, from memory.
+   */
+  int nodesServing(String identity) {
+    return presence.nodesServing(identity);
+  }
+
   /** Every authenticated connection (for shutdown). */
   ChannelGroup all() {
     return all;

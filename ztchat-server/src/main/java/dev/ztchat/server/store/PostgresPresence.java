@@ -11,9 +11,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * users as offline, without anybody having to clean up after it. Beats are the database's own
  * clock, so the nodes' clocks do not matter. Nodes down for {@link #FORGET} are deleted with their
  * rows.
+ *
+ * <p>Each beat also reads, for the users online here, on how many live nodes they are connected
+ * ({@link #nodesServing}), for the rate limits.
  *
  * <p>Writes run on one thread of this class, in call order; a write that fails (the database is
  * unreachable) marks the node's rows stale, and the next successful beat writes them again whole
@@ -59,6 +64,12 @@ final class PostgresPresence implements SharedPresence {
 
   /** The users online here; presence thread only. */
   private final Set<String> here = new LinkedHashSet<>();
+
+  /**
+   * On how many live nodes each identity online here is connected, when more than one; written by
+   * each beat, read anywhere.
+   */
+  private volatile Map<String, Integer> spread = Map.of();
 
   /** Whether the rows of this node may differ from {@link #here}; presence thread only. */
   private boolean stale = true;
@@ -156,8 +167,10 @@ final class PostgresPresence implements SharedPresence {
           p.setLong(1, FORGET.toSeconds());
           p.executeUpdate();
         }
+        Map<String, Integer> nowSpread = readSpread(c);
         c.commit();
         stale = false;
+        spread = nowSpread;
       } catch (SQLException e) {
         c.rollback();
         throw e;
@@ -166,6 +179,33 @@ final class PostgresPresence implements SharedPresence {
       stale = true;
       LOG.warn("telling the other relay nodes this one is alive failed: {}", e.getMessage());
     }
+  }
+
+  /** The identities online here that are also connected to another live node, and to how many. */
+  private Map<String, Integer> readSpread(Connection c) throws SQLException {
+    if (here.isEmpty()) {
+      return Map.of();
+    }
+    try (PreparedStatement q =
+        c.prepareStatement(
+            "SELECT p.identity, count(*) FROM relay_presence p JOIN relay_nodes n ON n.node ="
+                + " p.node WHERE p.identity = ANY (?) AND n.heartbeat > now() -"
+                + " make_interval(secs => ?) GROUP BY p.identity HAVING count(*) > 1")) {
+      q.setArray(1, c.createArrayOf("text", here.toArray()));
+      q.setLong(2, EXPIRY.toSeconds());
+      Map<String, Integer> out = new HashMap<>();
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getInt(2));
+        }
+      }
+      return Map.copyOf(out);
+    }
+  }
+
+  @Override
+  public int nodesServing(String identity) {
+    return spread.getOrDefault(identity, 1);
   }
 
   private void rewrite(Connection c) throws SQLException {

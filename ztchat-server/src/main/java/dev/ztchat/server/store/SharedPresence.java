@@ -31,6 +31,11 @@ public interface SharedPresence extends AutoCloseable {
         }
 
         @Override
+        public int nodesServing(String identity) {
+          return 1;
+        }
+
+        @Override
         public void close() {}
       };
 
@@ -51,6 +56,13 @@ public interface SharedPresence extends AutoCloseable {
 
   /** Those of {@code identities} with a connection to another node that is alive. */
   Set<String> onlineElsewhere(Collection<String> identities) throws IOException;
+
+  /**
+   * On how many live nodes, this one included, {@code identity} is connected, as last read (at
+   * least 1); from memory, any thread. Each node gives an identity its rate budget divided by this
+   * number, so spreading connections over nodes does not buy more rate.
+   */
+  int nodesServing(String identity);
 
   /** Forgets this node's users (the other nodes see them offline at once). */
   @Override
