@@ -1,6 +1,5 @@
 package dev.ztchat.server;
 
-import dev.ztchat.server.store.PostgresUrl;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -8,7 +7,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,11 +28,7 @@ final class PostgresServerControl {
 
   /** Control of the server {@code adminUrl} (a superuser's URL, as DevPostgres gives) runs on. */
   static PostgresServerControl of(String adminUrl) throws SQLException {
-    PostgresUrl url = PostgresUrl.parse(adminUrl);
-    Properties props = new Properties();
-    props.setProperty("user", url.user());
-    props.setProperty("password", url.password());
-    try (Connection c = new org.postgresql.Driver().connect(url.jdbcUrl(), props);
+    try (Connection c = StoreSql.connect(adminUrl);
         Statement s = c.createStatement()) {
       String bin = one(s, "SELECT setting FROM pg_config WHERE name = 'BINDIR'");
       String data = one(s, "SHOW data_directory");

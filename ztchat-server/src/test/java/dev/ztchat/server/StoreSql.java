@@ -13,13 +13,7 @@ final class StoreSql {
 
   /** Runs {@code sql} on the database of {@code storeUrl}; the rows it returned, or changed. */
   static int run(String storeUrl, String sql) throws SQLException {
-    PostgresUrl url = PostgresUrl.parse(storeUrl);
-    Properties props = new Properties();
-    props.setProperty("user", url.user());
-    if (url.password() != null) {
-      props.setProperty("password", url.password());
-    }
-    try (Connection c = new org.postgresql.Driver().connect(url.jdbcUrl(), props);
+    try (Connection c = connect(storeUrl);
         Statement s = c.createStatement()) {
       if (s.execute(sql)) {
         int rows = 0;
@@ -32,5 +26,16 @@ final class StoreSql {
       }
       return s.getUpdateCount();
     }
+  }
+
+  /** A connection to the database of {@code storeUrl}, as its user. */
+  static Connection connect(String storeUrl) throws SQLException {
+    PostgresUrl url = PostgresUrl.parse(storeUrl);
+    Properties props = new Properties();
+    props.setProperty("user", url.user());
+    if (url.password() != null) {
+      props.setProperty("password", url.password());
+    }
+    return new org.postgresql.Driver().connect(url.jdbcUrl(), props);
   }
 }

@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -109,7 +110,7 @@ final class PostgresPresence implements SharedPresence {
   @Override
   public void arrived(String identity) {
     requireNonNull(identity, "identity");
-    thread.execute(
+    onThread(
         () -> {
           if (here.add(identity) && !stale) {
             write(
@@ -122,12 +123,21 @@ final class PostgresPresence implements SharedPresence {
   @Override
   public void left(String identity) {
     requireNonNull(identity, "identity");
-    thread.execute(
+    onThread(
         () -> {
           if (here.remove(identity) && !stale) {
             write("DELETE FROM relay_presence WHERE node = ? AND identity = ?", identity);
           }
         });
+  }
+
+  /** Runs {@code change} on the presence thread; nothing once closed (the rows are gone then). */
+  private void onThread(Runnable change) {
+    try {
+      thread.execute(change);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("presence closed: a change after it is not shared");
+    }
   }
 
   private void write(String sql, String identity) {
