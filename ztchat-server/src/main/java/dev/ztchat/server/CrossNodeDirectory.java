@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.pki.CertificateRejectedException;
 import dev.ztchat.core.pki.CertificateRole;
+import dev.ztchat.server.store.AddedSince;
 import dev.ztchat.server.store.PublishedCertificates;
 import dev.ztchat.server.store.PublishedCertificates.Published;
 import dev.ztchat.server.store.RemoteCommitListener;
@@ -43,12 +44,21 @@ final class CrossNodeDirectory implements RemoteCommitListener, AutoCloseable {
             return t;
           });
 
+  /**
+   * Where the next periodic read of the shared certificates starts; its thread only. The first one
+   * reads them all.
+   */
+  private long cursor = AddedSince.START;
+
   CrossNodeDirectory(Directory directory, PublishedCertificates shared) {
     this.directory = requireNonNull(directory, "directory");
     this.shared = requireNonNull(shared, "shared");
   }
 
-  /** Starts hearing of other nodes' certificates (all of them are read first). */
+  /**
+   * Starts hearing of other nodes' certificates: all of them are read first, then on each notice
+   * the owner's, and after listening again and every 15 s those added since the previous read.
+   */
   void start() {
     shared.listenForOtherNodes(this);
   }
@@ -75,7 +85,15 @@ final class CrossNodeDirectory implements RemoteCommitListener, AutoCloseable {
 
   @Override
   public void mayHaveMissed() {
-    thread.execute(() -> learn("", shared::all));
+    thread.execute(
+        () ->
+            learn(
+                "",
+                () -> {
+                  AddedSince<Published> added = shared.addedSince(cursor);
+                  cursor = added.cursor();
+                  return added.rows();
+                }));
   }
 
   @FunctionalInterface

@@ -13,6 +13,7 @@ import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.QueueLimits;
 import dev.ztchat.server.store.QueueStats;
 import dev.ztchat.server.store.QueuedEnvelope;
+import dev.ztchat.server.store.StoreReachability;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
@@ -89,6 +90,9 @@ final class DeliveryService implements AutoCloseable {
   private final OfflineQueue queue;
   private final DeliveryMeters meters;
 
+  /** Which of the users given are online on other relay nodes (none with one node). */
+  private final Function<Set<String>, Set<String>> online;
+
   /** Monotonic time for the store's scheduling (System::nanoTime; tests pass their own). */
   private final LongSupplier nanoTime;
 
@@ -100,7 +104,8 @@ final class DeliveryService implements AutoCloseable {
 
   /**
    * Each user's registered devices (hex device ids): those that connected with their device
-   * certificate; read from the store at start, added to on the event loops, read anywhere.
+   * certificate; read from the store at start, added to on the event loops and when another node
+   * registered one ({@link CrossNodeDevices}), read anywhere.
    */
   private final Map<String, Set<String>> registered = new ConcurrentHashMap<>();
 
@@ -134,7 +139,21 @@ final class DeliveryService implements AutoCloseable {
   }
 
   DeliveryService(OfflineQueue queue, LongSupplier nanoTime, MeterRegistry meters) {
+    this(queue, nanoTime, meters, users -> Set.of());
+  }
+
+  /**
+   * As {@link #DeliveryService(OfflineQueue, LongSupplier, MeterRegistry)}, on one of several relay
+   * nodes: {@code online} tells which of the users given, not connected here, are online on another
+   * node (it may block; it is called on the store thread).
+   */
+  DeliveryService(
+      OfflineQueue queue,
+      LongSupplier nanoTime,
+      MeterRegistry meters,
+      Function<Set<String>, Set<String>> online) {
     this.queue = requireNonNull(queue, "queue");
+    this.online = requireNonNull(online, "online");
     this.meters = new DeliveryMeters(meters);
     this.nanoTime = requireNonNull(nanoTime, "nanoTime");
     try { // before the store thread starts: the queue is not shared yet
@@ -158,7 +177,9 @@ final class DeliveryService implements AutoCloseable {
               return t;
             });
     storeThread.scheduleWithFixedDelay(this::purge, 1, 60, TimeUnit.SECONDS);
-    queue.listenForOtherNodes(new CrossNodeWakeUp(storeThread, pumps));
+    queue.listenForOtherNodes(new CrossNodeWakeUp(storeThread, queue, pumps));
+    queue.listenForDevicesOfOtherNodes(
+        new CrossNodeDevices(storeThread, queue, registered, perDevice));
   }
 
   /**
@@ -313,6 +334,8 @@ final class DeliveryService implements AutoCloseable {
           Map<String, EnqueueOutcome> outcomes = Map.of();
           /* Recipients who have sent the sender a message: they may be reported as online. */
           final Set<String> visible = new HashSet<>();
+          /* Those of them online on another relay node. */
+          Set<String> elsewhere = Set.of();
           boolean acknowledgedFromMemory;
 
           @Override
@@ -346,6 +369,9 @@ final class DeliveryService implements AutoCloseable {
                       stored::add);
               Set<String> contacts = queue.contactsOf(header.sender());
               known.stream().filter(contacts::contains).forEach(visible::add);
+              Set<String> away = new HashSet<>(visible);
+              away.removeAll(pumps.keySet());
+              elsewhere = away.isEmpty() ? Set.of() : online.apply(away);
             }
             if (liveCopy != null) {
               liveCopy.stored(stored.isEmpty() ? LiveEnvelope.NO_COPY : stored.getFirst().seq());
@@ -371,7 +397,12 @@ final class DeliveryService implements AutoCloseable {
                   o = EnqueueOutcome.STORED; // the sender's own name, and no other device of it
                 }
                 results.add(
-                    new Frame.Delivery(r, status(o, pumps.containsKey(r) && visible.contains(r))));
+                    new Frame.Delivery(
+                        r,
+                        status(
+                            o,
+                            visible.contains(r)
+                                && (pumps.containsKey(r) || elsewhere.contains(r)))));
               }
               out.send(from, new Frame.Sent(ref, header.messageIdHex(), results));
             }
@@ -422,6 +453,16 @@ final class DeliveryService implements AutoCloseable {
                     "the server could not store the message; try again later"));
           }
         });
+  }
+
+  /** Tells {@code listener} when the store stops answering and when it answers again. */
+  void watchStore(StoreReachability listener) {
+    queue.watchReachability(listener);
+  }
+
+  /** The devices of {@code owner} this node knows as registered (hex device ids). */
+  Set<String> registeredDevicesOf(String owner) {
+    return Set.copyOf(registered.getOrDefault(owner, Set.of()));
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.PrekeyStore;
 import dev.ztchat.server.store.PublishedCertificates;
 import dev.ztchat.server.store.QueueStats;
+import dev.ztchat.server.store.SharedPresence;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -35,6 +36,7 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -97,9 +99,11 @@ public final class RelayServer implements AutoCloseable {
     this.revocations =
         new RevocationWatcher(config.certs().crl(), ca, clock, crl -> closeRevoked());
     Directory directory = new Directory(verifier, clock, revocations::revokedAt);
-    ConnectionRegistry connections = new ConnectionRegistry();
+    ConnectionRegistry connections = new ConnectionRegistry(SharedPresence.open(config.queue()));
     this.deliveries =
-        new DeliveryService(OfflineQueue.open(config.queue(), clock), storeNanos, meters);
+        new DeliveryService(
+            OfflineQueue.open(config.queue(), clock), storeNanos, meters, connections::online);
+    deliveries.watchStore(new StoreOutage(connections));
     this.certificates = new CertsWatcher(config.certs(), directory);
     this.sharedDirectory =
         new CrossNodeDirectory(directory, PublishedCertificates.open(config.queue()));
@@ -317,6 +321,11 @@ public final class RelayServer implements AutoCloseable {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
   }
 
+  /** The devices of {@code owner} this relay knows as registered (hex device ids; tests). */
+  Set<String> registeredDevicesOf(String owner) {
+    return deliveries.registeredDevicesOf(owner);
+  }
+
   /** The relay's security events and counters. */
   public SecurityLog securityLog() {
     return security;
@@ -383,6 +392,7 @@ public final class RelayServer implements AutoCloseable {
           .awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     deliveries.close();
+    relay.connections().close();
     prekeys.close();
     revocations.close();
     certificates.close();

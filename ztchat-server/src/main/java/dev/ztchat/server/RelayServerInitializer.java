@@ -33,7 +33,10 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
     this.relay = requireNonNull(relay, "relay");
     this.limiter =
         new IdentityRateLimiter(
-            relay.config().messagesPerSecond(), relay.config().burst(), TimeMeter.SYSTEM_NANOTIME);
+            relay.config().messagesPerSecond(),
+            relay.config().burst(),
+            TimeMeter.SYSTEM_NANOTIME,
+            relay.connections()::nodesServing);
   }
 
   @Override

@@ -72,6 +72,12 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
     }
     ConnectionLimits limits = relay.config().connections();
     ConnectionRegistry.Refusal refused = relay.connections().admit(identity, ctx.channel(), limits);
+    if (refused == ConnectionRegistry.Refusal.STORE_UNAVAILABLE) {
+      LOG.info("refused: identity={} reason={}", identity, refused.logName());
+      unserve(ctx);
+      ctx.writeAndFlush(StoreOutage.frame()).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
     if (refused != null) {
       refuse(ctx, identity, refused, limits);
       return;
@@ -107,12 +113,7 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
       String identity,
       ConnectionRegistry.Refusal refused,
       ConnectionLimits limits) {
-    ctx.channel().config().setAutoRead(false);
-    for (String serving : SERVING) {
-      if (ctx.pipeline().get(serving) != null) {
-        ctx.pipeline().remove(serving);
-      }
-    }
+    unserve(ctx);
     int limit =
         refused == ConnectionRegistry.Refusal.PER_IDENTITY ? limits.perIdentity() : limits.global();
     relay
@@ -137,5 +138,15 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
             : "the relay is at its connection limit: retry later";
     ctx.writeAndFlush(new Frame.Error(null, ErrorCode.RATE_LIMITED, why))
         .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** Stops reading and removes the serving handlers: nothing the peer sent is served. */
+  private static void unserve(ChannelHandlerContext ctx) {
+    ctx.channel().config().setAutoRead(false);
+    for (String serving : SERVING) {
+      if (ctx.pipeline().get(serving) != null) {
+        ctx.pipeline().remove(serving);
+      }
+    }
   }
 }

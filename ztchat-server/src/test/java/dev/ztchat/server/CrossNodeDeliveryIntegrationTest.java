@@ -12,15 +12,10 @@ import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.DevPostgres;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.RawFrameClient;
-import dev.ztchat.server.store.PostgresUrl;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -71,23 +66,7 @@ class CrossNodeDeliveryIntegrationTest {
    * Runs {@code sql} on the server's own database (not the nodes'), as its owner; the row count.
    */
   static int admin(String sql) throws Exception {
-    PostgresUrl url = PostgresUrl.parse(postgres.url());
-    Properties props = new Properties();
-    props.setProperty("user", url.user());
-    props.setProperty("password", url.password());
-    try (Connection c = new org.postgresql.Driver().connect(url.jdbcUrl(), props);
-        Statement s = c.createStatement()) {
-      if (s.execute(sql)) {
-        int rows = 0;
-        try (ResultSet rs = s.getResultSet()) {
-          while (rs.next()) {
-            rows++;
-          }
-        }
-        return rows;
-      }
-      return s.getUpdateCount();
-    }
+    return StoreSql.run(postgres.url(), sql);
   }
 
   @AfterEach
@@ -177,8 +156,8 @@ class CrossNodeDeliveryIntegrationTest {
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
                         + name
                         + "' AND application_name = 'ztchat-relay-notices'"))
-            .as("both nodes' listening connections, for envelopes and for certificates")
-            .isEqualTo(4);
+            .as("both nodes' listening connections, for envelopes, devices and certificates")
+            .isEqualTo(6);
         String id = "alice/" + send(alice, "alice", "bob", DeliveryStatus.QUEUED);
         assertThat(nothingDelivered(bob, Duration.ofSeconds(2)))
             .as("nobody listened: the notice is lost")

@@ -12,6 +12,9 @@ import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.file.Path;
 import java.security.cert.X509CRL;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +45,13 @@ class CrossNodeDirectoryIntegrationTest {
 
   /** Asks node {@code c}'s relay for {@code user}'s entry until it has one, for up to 10 s. */
   static Frame.Certificates lookUp(RawFrameClient c, String user) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    return lookUp(c, user, Duration.ofSeconds(10));
+  }
+
+  /** As {@link #lookUp(RawFrameClient, String)}, for up to {@code patience}. */
+  static Frame.Certificates lookUp(RawFrameClient c, String user, Duration patience)
+      throws Exception {
+    long deadline = System.nanoTime() + patience.toNanos();
     for (int i = 0; ; i++) {
       Frame f = PrekeyTestSupport.answer(c, new Frame.DirectoryRequest("d" + i, user));
       if (f instanceof Frame.Certificates found && found.encryption() != null) {
@@ -92,6 +101,33 @@ class CrossNodeDirectoryIntegrationTest {
         assertThat(PemFiles.parseCertificate(entry.encryption()))
             .isEqualTo(pki.user("dave").encryption().certificate());
       }
+    }
+  }
+
+  @Test
+  void aCertificateAddedWithoutItsNotice_isServedAfterThePeriodicRead() throws Exception {
+    TestPki pki = TestPki.create("alice");
+    String database = postgres.newDatabase();
+    try (RelayNodes nodes = RelayNodes.start(pki, dir, database, 1);
+        RawFrameClient alice = nodes.connect(1, "alice")) {
+      pki.addUser("dave"); // in no certs folder
+      // as if another node added dave's rows and its NOTIFY never arrived
+      for (var cert :
+          List.of(
+              Map.entry("USER_SIGNING", pki.user("dave").signing().certificate()),
+              Map.entry("USER_ENCRYPTION", pki.user("dave").encryption().certificate()))) {
+        StoreSql.run(
+            database,
+            "INSERT INTO published_certificates (owner, role, der) VALUES ('dave', '"
+                + cert.getKey()
+                + "', '\\x"
+                + HexFormat.of().formatHex(cert.getValue().getEncoded())
+                + "')");
+      }
+      // the read every 15 s takes the rows added since the previous one
+      Frame.Certificates entry = lookUp(alice, "dave", Duration.ofSeconds(25));
+      assertThat(PemFiles.parseCertificate(entry.encryption()))
+          .isEqualTo(pki.user("dave").encryption().certificate());
     }
   }
 }

@@ -39,6 +39,26 @@ class IdentityRateLimiterTest {
   }
 
   @Test
+  void anIdentityConnectedToTwoNodes_getsHalfItsBurstOnEach_andOthersTheirWhole() {
+    IdentityRateLimiter limiter =
+        new IdentityRateLimiter(20, 40, new FakeTime(), id -> id.equals("alice") ? 2 : 1);
+    for (int i = 0; i < 20; i++) {
+      assertThat(limiter.tryAcquire("alice")).as("frame %d", i).isTrue();
+    }
+    assertThat(limiter.tryAcquire("alice")).as("her share here is spent").isFalse();
+    for (int i = 0; i < 40; i++) {
+      assertThat(limiter.tryAcquire("bob")).as("frame %d", i).isTrue();
+    }
+  }
+
+  @Test
+  void moreNodesThanTheBurst_stillLetAFrameThroughWhenTheBucketIsFull() {
+    IdentityRateLimiter limiter = new IdentityRateLimiter(1, 2, new FakeTime(), id -> 5);
+    assertThat(limiter.tryAcquire("alice")).isTrue();
+    assertThat(limiter.tryAcquire("alice")).isFalse();
+  }
+
+  @Test
   void tokensComeBackAtTheConfiguredRate() {
     FakeTime time = new FakeTime();
     IdentityRateLimiter limiter = new IdentityRateLimiter(20, 40, time);

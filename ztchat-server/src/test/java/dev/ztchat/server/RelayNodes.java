@@ -1,5 +1,6 @@
 package dev.ztchat.server;
 
+import dev.ztchat.core.pki.CertsLayout;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.RawFrameClient;
 import java.nio.file.Path;
@@ -19,12 +20,28 @@ final class RelayNodes implements AutoCloseable {
     this.pki = pki;
   }
 
+  /** What a test adds to each node's certs folder before the node starts. */
+  @FunctionalInterface
+  interface CertsSetup {
+    void prepare(CertsLayout certs) throws Exception;
+  }
+
   /** Starts {@code count} nodes on the database {@code storeUrl}, their files under {@code dir}. */
   static RelayNodes start(TestPki pki, Path dir, String storeUrl, int count) throws Exception {
+    return start(pki, dir, storeUrl, count, certs -> {});
+  }
+
+  /**
+   * As {@link #start(TestPki, Path, String, int)}, each node's certs folder prepared by {@code
+   * setup}.
+   */
+  static RelayNodes start(TestPki pki, Path dir, String storeUrl, int count, CertsSetup setup)
+      throws Exception {
     RelayNodes out = new RelayNodes(pki);
     try {
       for (int i = 1; i <= count; i++) {
         RelayServerConfig c = RelayTestSupport.relayConfig(pki, dir.resolve("node" + i));
+        setup.prepare(c.certs());
         out.nodes.add(RelayServer.start(c.withQueue(c.queue().withStore(storeUrl))));
       }
       return out;

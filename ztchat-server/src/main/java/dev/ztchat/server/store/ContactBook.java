@@ -153,6 +153,11 @@ final class ContactBook {
     byOwner.clear();
   }
 
+  /** Forgets what memory holds of {@code owner}'s contacts (another node may have added one). */
+  void forget(String owner) {
+    byOwner.remove(owner);
+  }
+
   void close() throws SQLException {
     if (select != null) {
       select.close();

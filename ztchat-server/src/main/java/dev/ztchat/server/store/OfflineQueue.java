@@ -2,6 +2,7 @@ package dev.ztchat.server.store;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -160,6 +161,38 @@ public interface OfflineQueue extends AutoCloseable {
   /** The owners with at least one registered named device. */
   Set<String> ownersWithNamedDevices() throws IOException;
 
+  /** {@code owner}'s registered devices, and whether one of them is named. */
+  default OwnerDevices registeredDevicesOf(String owner) throws IOException {
+    return new OwnerDevices(
+        registeredDevices().getOrDefault(owner, Set.of()),
+        ownersWithNamedDevices().contains(owner));
+  }
+
+  /**
+   * The devices registered since {@code cursor} ({@link AddedSince#START}: all of them), and the
+   * cursor to read from next. By default all of them each time, each flagged named when its owner
+   * has a named device.
+   */
+  default AddedSince<OwnerDevice> devicesAddedSince(long cursor) throws IOException {
+    Set<String> named = ownersWithNamedDevices();
+    List<OwnerDevice> out = new ArrayList<>();
+    registeredDevices()
+        .forEach(
+            (owner, devices) ->
+                devices.forEach(d -> out.add(new OwnerDevice(owner, d, named.contains(owner)))));
+    return new AddedSince<>(out, AddedSince.START);
+  }
+
+  /** A registered device: its owner, its hex id, and whether its certificate names it. */
+  record OwnerDevice(String owner, String device, boolean named) {}
+
+  /** One owner's registered devices (hex device ids), and whether one of them is named. */
+  record OwnerDevices(Set<String> devices, boolean named) {
+    public OwnerDevices {
+      devices = Set.copyOf(devices);
+    }
+  }
+
   /**
    * How many devices have still to acknowledge the envelope ({@code recipient}, {@code sender},
    * {@code messageId}); 0 when it is not stored.
@@ -227,6 +260,29 @@ public interface OfflineQueue extends AutoCloseable {
    * SQLite file) has nothing to tell. At most once per queue; {@link #close} stops it.
    */
   default void listenForOtherNodes(RemoteCommitListener listener) {}
+
+  /**
+   * Starts telling {@code listener} whose devices other relay nodes registered in this store
+   * ({@link RemoteCommitListener#committedFor} names the owner), so that this node delivers to them
+   * without a restart. Nothing for a store only one relay uses. At most once; {@link #close} stops
+   * it.
+   */
+  default void listenForDevicesOfOtherNodes(RemoteCommitListener listener) {}
+
+  /**
+   * Starts telling {@code listener} when the store stops answering and when it answers again. A
+   * store in the relay's own folder (SQLite) has nothing to tell. At most once; {@link #close}
+   * stops it.
+   */
+  default void watchReachability(StoreReachability listener) {}
+
+  /**
+   * Another relay node committed for {@code recipient} (an envelope, and with it perhaps a new
+   * contact): what this queue keeps in memory of {@code recipient} is read again on its next use.
+   * Null for everyone (notices may have been missed). Nothing to do for a store only one relay
+   * uses. Store thread only.
+   */
+  default void otherNodeWroteFor(String recipient) {}
 
   /** The queue's idea of now, in epoch milliseconds (its injected clock). */
   long currentMillis();

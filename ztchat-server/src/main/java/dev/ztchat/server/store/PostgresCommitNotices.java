@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -36,6 +35,9 @@ final class PostgresCommitNotices implements AutoCloseable {
 
   /** The channel of new envelopes: every node notifies and listens on it. */
   static final String QUEUE_CHANNEL = "ztchat_queue";
+
+  /** The channel of devices registered through a node (their owner's name). */
+  static final String DEVICES_CHANNEL = "ztchat_devices";
 
   /** The channel of certificates published through a node ({@link PublishedCertificates}). */
   static final String CERTIFICATES_CHANNEL = "ztchat_certificates";
@@ -66,7 +68,10 @@ final class PostgresCommitNotices implements AutoCloseable {
   private volatile Thread thread;
   private volatile boolean closed;
 
-  /** Notices on {@code channel} ({@link #QUEUE_CHANNEL} or {@link #CERTIFICATES_CHANNEL}). */
+  /**
+   * Notices on {@code channel} ({@link #QUEUE_CHANNEL}, {@link #DEVICES_CHANNEL} or {@link
+   * #CERTIFICATES_CHANNEL}).
+   */
   PostgresCommitNotices(PostgresUrl url, String channel) {
     this.url = requireNonNull(url, "url");
     this.channel = requireNonNull(channel, "channel");
@@ -165,17 +170,7 @@ final class PostgresCommitNotices implements AutoCloseable {
   }
 
   private Connection connect() throws SQLException {
-    Properties props = new Properties();
-    props.setProperty("ApplicationName", APPLICATION_NAME); // the URL's own, if any, wins
-    props.setProperty("user", url.user());
-    if (url.password() != null) {
-      props.setProperty("password", url.password());
-    }
-    Connection c = new org.postgresql.Driver().connect(url.jdbcUrl(), props);
-    if (c == null) {
-      throw new SQLException("pgjdbc does not take the URL " + url);
-    }
-    return c;
+    return PostgresPool.connectDirect(url, APPLICATION_NAME, 0);
   }
 
   /** Stops listening; the thread ends after its current wait for notices (half a second). */

@@ -42,7 +42,8 @@ import java.util.function.Function;
  *   <li>Expired envelopes are deleted a thousand at a time, each batch its own short transaction.
  *   <li>Several relay nodes may share the database: each stored copy sends a {@code NOTIFY} with
  *       its recipient in the storing transaction, and {@link #listenForOtherNodes} hears other
- *       nodes' ({@link PostgresCommitNotices}).
+ *       nodes' ({@link PostgresCommitNotices}); a newly registered device does the same on a
+ *       channel of its own ({@link #listenForDevicesOfOtherNodes}).
  * </ul>
  *
  * <p>Envelopes are stored as the opaque bytes the relay received ({@code bytea}); nothing in them
@@ -52,7 +53,7 @@ import java.util.function.Function;
  * inside a transaction on the same thread join it.
  */
 public final class PostgresOfflineQueue implements OfflineQueue {
-  static final int SCHEMA_VERSION = 2;
+  static final int SCHEMA_VERSION = 4;
 
   /** The advisory lock key held while migrating (any constant; "ztchat" in ASCII). */
   private static final long MIGRATION_LOCK = 0x7a7463686174L;
@@ -62,6 +63,8 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   private final QueueLimits limits;
   private final ContactBook contacts;
   private final PostgresCommitNotices notices;
+  private final PostgresCommitNotices deviceNotices;
+  private final PostgresReachability reachability;
 
   /**
    * The open transaction's connection, per thread. Per instance, not static: two queues (two
@@ -71,9 +74,16 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   private final ThreadLocal<Connection> current = new ThreadLocal<>();
 
   private PostgresOfflineQueue(
-      HikariDataSource pool, Clock clock, QueueLimits limits, PostgresCommitNotices notices) {
+      HikariDataSource pool,
+      Clock clock,
+      QueueLimits limits,
+      PostgresCommitNotices notices,
+      PostgresCommitNotices deviceNotices,
+      PostgresReachability reachability) {
     this.pool = pool;
+    this.reachability = reachability;
     this.notices = notices;
+    this.deviceNotices = deviceNotices;
     this.clock = clock;
     this.limits = limits;
     this.contacts = new ContactBook(this::loadContacts, this::writeContact);
@@ -92,7 +102,12 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     try {
       migrate(pool);
       return new PostgresOfflineQueue(
-          pool, clock, limits, new PostgresCommitNotices(url, PostgresCommitNotices.QUEUE_CHANNEL));
+          pool,
+          clock,
+          limits,
+          new PostgresCommitNotices(url, PostgresCommitNotices.QUEUE_CHANNEL),
+          new PostgresCommitNotices(url, PostgresCommitNotices.DEVICES_CHANNEL),
+          new PostgresReachability(url));
     } catch (SQLException e) {
       pool.close();
       throw new IOException(
@@ -101,8 +116,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   }
 
   /**
-   * Creates or migrates every table of the relay's PostgreSQL store (the queue's and the prekeys'),
-   * in one transaction under an advisory lock, so relays starting together do not race.
+   * Creates or migrates every table of the relay's PostgreSQL store (the queue's, the prekeys', the
+   * certificates' and the nodes' presence), in one transaction under an advisory lock, so relays
+   * starting together do not race.
    */
   static void migrate(HikariDataSource pool) throws SQLException {
     try (Connection c = pool.getConnection()) {
@@ -146,6 +162,13 @@ public final class PostgresOfflineQueue implements OfflineQueue {
         if (from < 2) {
           PostgresPrekeyStore.createTables(s);
           PostgresPublishedCertificates.createTable(s);
+        }
+        if (from < 3) {
+          PostgresPresence.createTables(s);
+        }
+        if (from < 4) {
+          AddedSince.addColumn(s, "published_certificates");
+          AddedSince.addColumn(s, "devices");
         }
         s.execute("DELETE FROM ztchat_schema");
         s.execute("INSERT INTO ztchat_schema (version) VALUES (" + SCHEMA_VERSION + ")");
@@ -503,7 +526,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
             ins.setString(2, device);
             ins.setLong(3, clock.millis());
             ins.setBoolean(4, named);
-            ins.executeUpdate();
+            if (ins.executeUpdate() == 1) {
+              deviceNotices.notifyCommitted(c, owner);
+            }
           }
           return null;
         });
@@ -523,6 +548,40 @@ public final class PostgresOfflineQueue implements OfflineQueue {
           }
           return out;
         });
+  }
+
+  @Override
+  public OwnerDevices registeredDevicesOf(String owner) throws IOException {
+    return inTransaction(
+        "reading the registered devices",
+        c -> {
+          Set<String> devices = new HashSet<>();
+          boolean named = false;
+          try (PreparedStatement q =
+              c.prepareStatement("SELECT device, named FROM devices WHERE owner = ?")) {
+            q.setString(1, owner);
+            try (ResultSet rs = q.executeQuery()) {
+              while (rs.next()) {
+                devices.add(rs.getString(1));
+                named |= rs.getBoolean(2);
+              }
+            }
+          }
+          return new OwnerDevices(devices, named);
+        });
+  }
+
+  @Override
+  public AddedSince<OwnerDevice> devicesAddedSince(long cursor) throws IOException {
+    try (Connection c = pool.getConnection()) {
+      return AddedSince.read(
+          c,
+          "SELECT owner, device, named FROM devices WHERE added_xid >= ?::xid8",
+          cursor,
+          rs -> new OwnerDevice(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
+    } catch (SQLException e) {
+      throw new IOException("reading the registered devices failed: " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -664,13 +723,34 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   }
 
   @Override
+  public void otherNodeWroteFor(String recipient) {
+    if (recipient == null) {
+      contacts.forget();
+    } else {
+      contacts.forget(recipient);
+    }
+  }
+
+  @Override
   public void listenForOtherNodes(RemoteCommitListener listener) {
     notices.start(listener);
   }
 
   @Override
+  public void listenForDevicesOfOtherNodes(RemoteCommitListener listener) {
+    deviceNotices.start(listener);
+  }
+
+  @Override
+  public void watchReachability(StoreReachability listener) {
+    reachability.start(listener);
+  }
+
+  @Override
   public void close() {
+    reachability.close();
     notices.close();
+    deviceNotices.close();
     pool.close();
   }
 }

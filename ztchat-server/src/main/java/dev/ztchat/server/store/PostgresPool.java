@@ -4,9 +4,15 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-/** Opens the HikariCP pools of the relay's PostgreSQL store, as its {@code --store} URL says. */
+/**
+ * Opens the HikariCP pools of the relay's PostgreSQL store, and the connections outside them (to
+ * listen, to probe), as its {@code --store} URL says.
+ */
 final class PostgresPool {
   private PostgresPool() {}
 
@@ -38,5 +44,29 @@ final class PostgresPool {
               + " (is the database running, and are --store's user and password right?)",
           e);
     }
+  }
+
+  /**
+   * One connection to {@code url} outside any pool, shown as {@code applicationName} in {@code
+   * pg_stat_activity} unless the URL names one; {@code timeoutSeconds} bounds its making (0: the
+   * driver's defaults).
+   */
+  static Connection connectDirect(PostgresUrl url, String applicationName, int timeoutSeconds)
+      throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("ApplicationName", applicationName); // the URL's own, if any, wins
+    props.setProperty("user", url.user());
+    if (url.password() != null) {
+      props.setProperty("password", url.password());
+    }
+    if (timeoutSeconds > 0) {
+      props.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
+      props.setProperty("loginTimeout", Integer.toString(timeoutSeconds));
+    }
+    Connection c = new org.postgresql.Driver().connect(url.jdbcUrl(), props);
+    if (c == null) {
+      throw new SQLException("pgjdbc does not take the URL " + url);
+    }
+    return c;
   }
 }

@@ -77,8 +77,16 @@ final class PostgresPublishedCertificates implements PublishedCertificates {
   }
 
   @Override
-  public List<Published> all() throws IOException {
-    return read("SELECT owner, role, der FROM published_certificates", null);
+  public AddedSince<Published> addedSince(long cursor) throws IOException {
+    try (Connection c = pool.getConnection()) {
+      return AddedSince.read(
+          c,
+          "SELECT owner, role, der FROM published_certificates WHERE added_xid >= ?::xid8",
+          cursor,
+          rs -> new Published(rs.getString(1), rs.getString(2), rs.getBytes(3)));
+    } catch (SQLException e) {
+      throw new IOException("reading published certificates failed: " + e.getMessage(), e);
+    }
   }
 
   private List<Published> read(String sql, String owner) throws IOException {

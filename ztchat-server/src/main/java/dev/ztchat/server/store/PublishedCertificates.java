@@ -40,8 +40,8 @@ public interface PublishedCertificates extends AutoCloseable {
         }
 
         @Override
-        public List<Published> all() {
-          return List.of();
+        public AddedSince<Published> addedSince(long cursor) {
+          return new AddedSince<>(List.of(), cursor);
         }
 
         @Override
@@ -63,8 +63,11 @@ public interface PublishedCertificates extends AutoCloseable {
   /** Every certificate kept for {@code owner}. */
   List<Published> of(String owner) throws IOException;
 
-  /** Every certificate kept. */
-  List<Published> all() throws IOException;
+  /**
+   * The certificates added since {@code cursor} ({@link AddedSince#START}: all of them), and the
+   * cursor to read from next.
+   */
+  AddedSince<Published> addedSince(long cursor) throws IOException;
 
   /**
    * Starts telling {@code listener} whose certificates other nodes added ({@link

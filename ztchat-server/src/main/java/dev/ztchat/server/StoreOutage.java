@@ -1,0 +1,61 @@
+package dev.ztchat.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
+import dev.ztchat.server.store.StoreReachability;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes this relay node out of service while its store does not answer, and back in when it does,
+ * without a restart. A node that cannot store cannot keep its promise ("sent" only once stored,
+ * docs/PROTOCOL.md section 9), so rather than failing each send it tells every connected client so
+ * at once and closes the connection, and refuses new ones the same way, so that the clients go to
+ * another node (or retry here in a moment). Nothing accepted is lost: accepted envelopes are in the
+ * store, and clients keep what was not accepted until a relay answers {@code sent}.
+ *
+ * <p>What the clients get: an {@code error} frame without a ref, code {@code internal}, the same as
+ * at a relay's shutdown, which clients answer by reconnecting.
+ */
+final class StoreOutage implements StoreReachability {
+  private static final Logger LOG = LoggerFactory.getLogger(StoreOutage.class);
+
+  /** What a client is told, connected or connecting, while the store does not answer. */
+  static final String MESSAGE =
+      "the relay cannot reach its database: connect to another relay, or retry in a moment";
+
+  private final ConnectionRegistry connections;
+
+  StoreOutage(ConnectionRegistry connections) {
+    this.connections = requireNonNull(connections, "connections");
+  }
+
+  /** The frame a client gets before its connection closes. */
+  static Frame.Error frame() {
+    return new Frame.Error(null, ErrorCode.INTERNAL, MESSAGE);
+  }
+
+  @Override
+  public void lost(String reason) {
+    connections.refuseAll(true);
+    var open = connections.all();
+    LOG.error(
+        "the store does not answer ({}): closing {} connections and refusing new ones until it"
+            + " does",
+        reason,
+        open.size());
+    for (Channel ch : open) {
+      ch.writeAndFlush(frame()).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public void regained() {
+    connections.refuseAll(false);
+    LOG.info("the store answers again: accepting connections");
+  }
+}
