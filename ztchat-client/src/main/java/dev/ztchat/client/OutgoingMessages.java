@@ -68,6 +68,9 @@ final class OutgoingMessages {
   /** Sends a group message's envelopes, sealing stale ones again. */
   private final GroupDelivery groupDelivery;
 
+  /** Re-sends what a contact's device missed while it was held. */
+  private final HeldResendSending heldResends;
+
   /** Peers told that their messages wait for their version-2 keys; guarded by flushLock. */
   private final Set<String> withheldTold = new HashSet<>();
 
@@ -94,6 +97,8 @@ final class OutgoingMessages {
     this.listener = requireNonNull(listener, "listener");
     this.v2 = requireNonNull(v2, "v2");
     this.groupDelivery = new GroupDelivery(v2);
+    this.heldResends =
+        new HeldResendSending(outbox, history, v2, listener, () -> me.name(), () -> groups);
     this.sealer = new RsaOaepAesGcmSealer(me, clock);
   }
 
@@ -298,7 +303,7 @@ final class OutgoingMessages {
         try {
           RelayConnection conn = relay.current();
           if (HeldResends.isKey(p.peer())) {
-            if (!sendPendingResend(conn, p)) {
+            if (!heldResends.send(conn, p)) {
               blocked.add(conversation);
             }
             continue;
@@ -435,27 +440,16 @@ final class OutgoingMessages {
     }
   }
 
-  /** How many of a conversation's latest messages a newly accepted device is sent at most. */
-  static final int HELD_MESSAGES = 500;
-
   /**
    * Sends {@code person}'s device {@code deviceHex}, accepted now, what this device sent them while
-   * it was held: each text recorded as sent since {@code heldSince} (among the conversation's last
-   * {@link #HELD_MESSAGES}) is kept in the outbox for that device alone, then sealed to it under a
-   * new message id and sent as the outbox sends (docs/v2/devices.md section 6.3), so a lost
-   * connection or a restart loses none. The history is left as it is.
+   * it was held, directly and in the groups they are in (docs/v2/devices.md section 6.3): kept in
+   * the outbox for that device alone, then sealed to it under new message ids and sent as the
+   * outbox sends, so a lost connection or a restart loses none. The history is left as it is.
    */
   void sendHeldMessages(String person, String deviceHex, Instant heldSince) {
     synchronized (flushLock) {
       try {
-        for (HistoryEntry e : history.recent(person, HELD_MESSAGES)) {
-          if (e.direction() != HistoryEntry.Direction.OUT
-              || e.state() == HistoryEntry.State.PENDING // still in the outbox: flushed to all
-              || e.sentAt().isBefore(heldSince)) {
-            continue;
-          }
-          outbox.enqueue(HeldResends.key(person, deviceHex), e.text());
-        }
+        heldResends.keep(person, deviceHex, heldSince);
       } catch (IOException e) {
         listener.onNotice(
             "[!] What you sent to "
@@ -467,47 +461,6 @@ final class OutgoingMessages {
       }
       flush();
     }
-  }
-
-  /**
-   * Seals (unless sealed before) and sends the waiting re-send {@code p} to its one device, without
-   * {@code devices} (it is meant for that device, not for the person's set); false when it stays
-   * for a later flush (no keys for the device now, or the relay's queue is full).
-   */
-  private boolean sendPendingResend(RelayConnection conn, PendingMessage p) throws IOException {
-    String person = HeldResends.person(p.peer());
-    byte[] bytes = p.envelope();
-    if (bytes == null) {
-      Optional<V2Sending.Sealed> sealed;
-      try {
-        sealed =
-            v2.sealToDevice(person, HeldResends.device(p.peer()), MessageContent.text(p.text()));
-      } catch (UntrustedContactException | MessageTooLongException e) {
-        outbox.remove(p.id());
-        listener.onNotice(
-            "[!] What you sent to "
-                + person
-                + " while their new device was held could not be sent to it ("
-                + e.getMessage()
-                + "); it gets your messages from now on.");
-        return true;
-      }
-      if (sealed.isEmpty()) {
-        return false;
-      }
-      V2Envelope envelope = sealed.get().envelope();
-      bytes = envelope.encode();
-      // Durable before the first send: a retry re-sends these bytes, which the relay stores once.
-      outbox.attachEnvelope(p.id(), envelope.prefix().messageIdHex(), bytes);
-    }
-    Frame.Sent sent = deliver(conn, bytes, conn.nextRef(), null);
-    boolean full =
-        sent.results().stream()
-            .anyMatch(d -> d.user().equals(person) && d.status() == DeliveryStatus.FULL);
-    if (!full) {
-      outbox.remove(p.id());
-    }
-    return !full;
   }
 
   /**
