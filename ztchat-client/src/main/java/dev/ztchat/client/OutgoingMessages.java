@@ -317,7 +317,9 @@ final class OutgoingMessages {
           if (Groups.isGroupKey(p.peer())) {
             GroupSent g = sendPendingGroup(conn, p);
             if (g == null) {
-              blocked.add(p.peer());
+              if (!shortfallTold.containsKey(p.id())) {
+                blocked.add(p.peer());
+              } // else: it waits for some members only, and holds back nothing
             } else if (settled(p, g.messageIdHex(), groupStatus(g.results()))) {
               blocked.add(p.peer());
             }
@@ -398,6 +400,7 @@ final class OutgoingMessages {
     boolean stays = false;
     if (status.accepted()) {
       outbox.remove(p.id());
+      shortfallTold.remove(p.id());
       history.markSent(p.peer(), messageIdHex);
       waitingForRenewal.remove(p.peer());
     } else if (status == DeliveryStatus.UNKNOWN) {
@@ -419,15 +422,19 @@ final class OutgoingMessages {
   private GroupSent sendPendingGroup(RelayConnection conn, PendingMessage p) throws IOException {
     try {
       PendingMessage ready = p.sealed() ? p : sealGroupChecked(p);
-      List<Frame.Delivery> results =
-          groupDelivery.send(
+      GroupDelivery.Sent sent =
+          groupDelivery.sendText(
               conn,
               shown(p.peer()),
               GroupParts.decode(ready.envelope()),
               () -> groupText(p),
               parts -> outbox.replaceEnvelope(p.id(), GroupParts.encode(parts)));
       withheldTold.remove(p.peer());
-      return new GroupSent(ready.messageIdHex(), results);
+      if (sent.shortfall().isPresent()) {
+        fellShort(p.id(), p.peer(), ready.messageIdHex(), sent.shortfall().get());
+        return null; // settled here: kept for the members not reached, or dropped
+      }
+      return new GroupSent(ready.messageIdHex(), sent.results());
     } catch (PeerKeysWithheldException e) {
       if (withheldTold.add(p.peer())) { // said once, not for every message or retry
         listener.onNotice(e.getMessage());
@@ -460,6 +467,35 @@ final class OutgoingMessages {
         return;
       }
       flush();
+    }
+  }
+
+  /**
+   * Outbox rows of group texts that reached some members only and wait for the others, each with
+   * the message id the user was told of (told once, not on every retry); guarded by flushLock.
+   */
+  private final java.util.Map<Long, String> shortfallTold = new java.util.HashMap<>();
+
+  /**
+   * Settles group text {@code row} ({@code key}, sent as {@code messageIdHex}) that reached some
+   * members only (docs/v2/groups.md section 7.1, item 9): its history row stays, as sent; the parts
+   * for the members not reached stay in the outbox when sending them again can help, else the row
+   * goes; the user is told which members it did not reach and why.
+   */
+  private void fellShort(long row, String key, String messageIdHex, GroupShortfall s)
+      throws IOException {
+    history.markSent(key, messageIdHex);
+    boolean toldBefore;
+    if (s.retry()) {
+      outbox.replaceEnvelope(row, GroupParts.encode(s.unsent()));
+      toldBefore = messageIdHex.equals(shortfallTold.put(row, messageIdHex));
+    } else {
+      outbox.remove(row);
+      shortfallTold.remove(row);
+      toldBefore = false;
+    }
+    if (!toldBefore) {
+      listener.onNotice("[!] " + shown(key) + ": " + s.explanation());
     }
   }
 
@@ -572,10 +608,10 @@ final class OutgoingMessages {
         outbox.remove(row);
         throw e;
       }
-      List<Frame.Delivery> results;
+      GroupDelivery.Sent sent;
       try {
-        results =
-            groupDelivery.send(
+        sent =
+            groupDelivery.sendText(
                 conn,
                 shown(key),
                 GroupParts.decode(ready.envelope()),
@@ -598,9 +634,13 @@ final class OutgoingMessages {
       } catch (IOException e) {
         throw new UnconfirmedSendException(me.name(), ready.messageIdHex(), e);
       }
-      outbox.remove(row);
-      history.markSent(key, ready.messageIdHex());
-      return new SendResult(ready.messageIdHex(), results);
+      if (sent.shortfall().isPresent()) {
+        fellShort(row, key, ready.messageIdHex(), sent.shortfall().get());
+      } else {
+        outbox.remove(row);
+        history.markSent(key, ready.messageIdHex());
+      }
+      return new SendResult(ready.messageIdHex(), sent.results());
     }
   }
 
