@@ -935,8 +935,12 @@ final class OutgoingMessages {
       Frame answer;
       try {
         answer =
-            conn.request(
-                new Frame.Send(r, envelope, binary, devices), r, ChatClient.REQUEST_TIMEOUT);
+            RateLimitPacing.paced(
+                () ->
+                    conn.request(
+                        new Frame.Send(r, envelope, binary, devices),
+                        r,
+                        ChatClient.REQUEST_TIMEOUT));
       } catch (RelayConnection.RelayException e) {
         if (e.code() != ErrorCode.INTERNAL || attempt >= INTERNAL_RETRIES) {
           throw e;
