@@ -317,9 +317,9 @@ final class OutgoingMessages {
           if (Groups.isGroupKey(p.peer())) {
             GroupSent g = sendPendingGroup(conn, p);
             if (g == null) {
-              if (!shortfallTold.containsKey(p.id())) {
-                blocked.add(p.peer());
-              } // else: it waits for some members only, and holds back nothing
+              blocked.add(p.peer());
+            } else if (g.fellShort()) {
+              continue; // settled, or waiting for some members only: it holds back nothing
             } else if (settled(p, g.messageIdHex(), groupStatus(g.results()))) {
               blocked.add(p.peer());
             }
@@ -412,8 +412,15 @@ final class OutgoingMessages {
     return stays;
   }
 
-  /** A group message's id and every envelope's per-recipient results. */
-  private record GroupSent(String messageIdHex, List<Frame.Delivery> results) {}
+  /**
+   * A group message's id and every envelope's per-recipient results; {@code fellShort} when it
+   * reached some members only and was settled as such ({@link #fellShort}).
+   */
+  private record GroupSent(String messageIdHex, List<Frame.Delivery> results, boolean fellShort) {
+    GroupSent(String messageIdHex, List<Frame.Delivery> results) {
+      this(messageIdHex, results, false);
+    }
+  }
 
   /**
    * Seals (unless sealed before) and sends the waiting group message {@code p}: null if it cannot
@@ -432,9 +439,9 @@ final class OutgoingMessages {
       withheldTold.remove(p.peer());
       if (sent.shortfall().isPresent()) {
         fellShort(p.id(), p.peer(), ready.messageIdHex(), sent.shortfall().get());
-        return null; // settled here: kept for the members not reached, or dropped
+        return new GroupSent(ready.messageIdHex(), sent.results(), true);
       }
-      return new GroupSent(ready.messageIdHex(), sent.results());
+      return new GroupSent(ready.messageIdHex(), sent.results(), false);
     } catch (PeerKeysWithheldException e) {
       if (withheldTold.add(p.peer())) { // said once, not for every message or retry
         listener.onNotice(e.getMessage());
