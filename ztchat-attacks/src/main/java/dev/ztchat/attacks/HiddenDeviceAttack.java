@@ -1,13 +1,11 @@
 package dev.ztchat.attacks;
 
 import dev.ztchat.client.ChatClient;
-import dev.ztchat.core.conversation.V2Body;
-import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.Credential;
+import dev.ztchat.core.session.DeviceKey;
 import dev.ztchat.core.testkit.Polling;
 import java.io.IOException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -99,7 +97,9 @@ final class HiddenDeviceAttack implements Attack {
         laptopScreen.nextShown(WAIT);
         long sealedToPhone =
             relay.allSent().subList(before, relay.allSent().size()).stream()
-                .filter(s -> s.from().equals("alice") && sealedTo(s.envelope(), phone))
+                .filter(
+                    s ->
+                        s.from().equals("alice") && GhostDeviceAttack.sealedTo(s.envelope(), phone))
                 .count();
         String observed =
             "bob's phone hidden from alice's bundles and stale check; its message shown: "
@@ -142,17 +142,6 @@ final class HiddenDeviceAttack implements Attack {
 
   private static String hexId(Credential device) throws Exception {
     return HexFormat.of()
-        .formatHex(MessageDigest.getInstance("SHA-256").digest(device.certificate().getEncoded()));
-  }
-
-  /** Whether {@code envelope} has an entry for device {@code id} (hex). */
-  private static boolean sealedTo(byte[] envelope, String id) {
-    try {
-      V2Envelope e = V2Envelope.decode(envelope);
-      return V2Body.decode(e.body(), e.prefix()).entries().stream()
-          .anyMatch(x -> HexFormat.of().formatHex(x.recipientDevice()).equals(id));
-    } catch (Exception notVersion2) {
-      return false;
-    }
+        .formatHex(new DeviceKey(device.privateKey(), device.certificate()).certificateHash());
   }
 }

@@ -125,7 +125,7 @@ final class GroupDelivery {
     if (!partial || full.isEmpty() || results.stream().noneMatch(d -> d.status().accepted())) {
       return new Sent(results, Optional.empty()); // all stored, or none (the outbox keeps it)
     }
-    List<V2Envelope> again = resealFor(full, todo.getFirst(), content);
+    List<V2Envelope> again = resealFor(full, todo.getFirst(), true, content);
     return new Sent(
         results,
         Optional.of(
@@ -153,7 +153,7 @@ final class GroupDelivery {
     List<V2Envelope> again = new ArrayList<>();
     if (retry) {
       if (!full.isEmpty()) {
-        again.addAll(resealFor(full, unsent.getFirst(), content));
+        again.addAll(resealFor(full, unsent.getFirst(), true, content));
       }
       again.addAll(unsent);
     }
@@ -162,17 +162,20 @@ final class GroupDelivery {
         results, Optional.of(new GroupShortfall(again, List.copyOf(persons), reason, retry)));
   }
 
-  /** {@code persons} (my name: my other devices) sealed again under {@code like}'s message id. */
-  private List<V2Envelope> resealFor(Set<String> persons, V2Envelope like, Content content)
+  /**
+   * {@code persons} (my name: my other devices) sealed again under {@code like}'s message id, as
+   * parts of a split message when {@code asParts}.
+   */
+  private List<V2Envelope> resealFor(
+      Set<String> persons, V2Envelope like, boolean asParts, Content content)
       throws IOException,
           UntrustedContactException,
           MessageTooLongException,
           OutgoingMessages.NotAMemberException {
-    String me = like.prefix().sender();
     Set<String> others = new LinkedHashSet<>(persons);
-    boolean own = others.remove(me);
+    boolean own = others.remove(like.prefix().sender());
     byte[] id = HexFormat.of().parseHex(like.prefix().messageIdHex());
-    return sealed(v2.chooseGroup(List.copyOf(others), own, content.get(), id, true));
+    return sealed(v2.chooseGroup(List.copyOf(others), own, content.get(), id, asParts));
   }
 
   /** The persons {@code refused} were sealed to, sealed again under their message id. */
@@ -181,12 +184,9 @@ final class GroupDelivery {
           UntrustedContactException,
           MessageTooLongException,
           OutgoingMessages.NotAMemberException {
-    String me = refused.getFirst().prefix().sender();
     Set<String> persons = new LinkedHashSet<>();
     refused.forEach(p -> persons.addAll(p.prefix().recipients()));
-    boolean own = persons.remove(me);
-    byte[] id = HexFormat.of().parseHex(refused.getFirst().prefix().messageIdHex());
-    return sealed(v2.chooseGroup(List.copyOf(persons), own, content.get(), id, asParts));
+    return resealFor(persons, refused.getFirst(), asParts, content);
   }
 
   private static List<V2Envelope> sealed(V2Sending.Choice choice) throws PeerKeysWithheldException {

@@ -3,8 +3,6 @@ package dev.ztchat.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.client.GroupConversationIntegrationTest.GroupInbox;
-import dev.ztchat.core.envelope.MalformedEnvelopeException;
-import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
@@ -100,7 +98,7 @@ class GroupShortfallIntegrationTest {
       assertThat(bobs.next(1)).containsExactly("#team alice: " + LONG);
       assertThat(carols.next(1)).containsExactly("#team alice: " + LONG);
       assertThat(Polling.eventually(WAIT, () -> !reachingBob.isEmpty())).isTrue();
-      assertThat(decode(reachingBob.getLast()).prefix().recipients())
+      assertThat(LargeGroupIntegrationTest.decode(reachingBob.getLast()).prefix().recipients())
           .as("the message was split: bob's part does not name zed")
           .doesNotContain("zed");
 
@@ -135,14 +133,6 @@ class GroupShortfallIntegrationTest {
             .as("told once, not on every retry")
             .hasSize(1);
       }
-    }
-  }
-
-  private static V2Envelope decode(byte[] envelope) {
-    try {
-      return V2Envelope.decode(envelope);
-    } catch (MalformedEnvelopeException e) {
-      throw new AssertionError(e);
     }
   }
 }
