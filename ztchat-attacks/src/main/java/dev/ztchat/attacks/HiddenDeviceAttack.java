@@ -17,7 +17,8 @@ import java.util.HexFormat;
  * alice (her bundles list only his laptop, and it adds the phone to her {@code send}s' device lists
  * so that the real relay's stale check does not tell her). She writes to bob; then the phone writes
  * to her. Her client must show the message (it is genuine), tell her of a device it was never told
- * of, with its fingerprint, and hold it: nothing of hers is sealed to it before she accepts it.
+ * of, with its fingerprint, and hold it: none of her messages is sealed to it before she accepts it
+ * (her receipt for its own message goes to it, as to any device that writes).
  */
 final class HiddenDeviceAttack implements Attack {
   private static final Duration WAIT = V2Pair.WAIT;
@@ -37,7 +38,8 @@ final class HiddenDeviceAttack implements Attack {
   @Override
   public String expectedDefence() {
     return "alice's client shows the genuine message, tells her of a device of bob it was never"
-        + " told of, with its fingerprint, and holds it: nothing is sealed to it unaccepted";
+        + " told of, with its fingerprint, and holds it: no message of hers is sealed to it"
+        + " unaccepted";
   }
 
   @Override
@@ -74,7 +76,6 @@ final class HiddenDeviceAttack implements Attack {
         if (alice.devicesOf("bob").stream().anyMatch(d -> d.id().equals(phone))) {
           throw new CouldNotRunException("the relay could not hide bob's phone from alice");
         }
-        int before = relay.allSent().size();
         bobP.send("alice", "hello alice, from my phone");
         boolean shown = aliceScreen.nextShown(WAIT) != null;
         String told = aliceScreen.nextNotice("was never told of", WAIT);
@@ -93,13 +94,16 @@ final class HiddenDeviceAttack implements Attack {
             told != null
                 && alice.devicesOf("bob").stream()
                     .anyMatch(d -> d.id().equals(phone) && told.contains(d.fingerprint()));
-        alice.send("bob", "after the phone wrote");
+        // Her receipt for the phone's message goes to the phone, the device that wrote it
+        // (section 6.1); what must not reach it before she accepts it is her next message.
+        String after = alice.send("bob", "after the phone wrote").messageId();
         laptopScreen.nextShown(WAIT);
         long sealedToPhone =
-            relay.allSent().subList(before, relay.allSent().size()).stream()
+            relay.allSent().stream()
                 .filter(
                     s ->
-                        s.from().equals("alice") && GhostDeviceAttack.sealedTo(s.envelope(), phone))
+                        s.prefix().messageIdHex().equals(after)
+                            && GhostDeviceAttack.sealedTo(s.envelope(), phone))
                 .count();
         String observed =
             "bob's phone hidden from alice's bundles and stale check; its message shown: "
@@ -109,7 +113,7 @@ final class HiddenDeviceAttack implements Attack {
                 + (withFingerprint ? " (with its fingerprint)" : "")
                 + "; held: "
                 + held
-                + "; alice's envelopes sealed to it since: "
+                + "; alice's next message sealed to it: "
                 + sealedToPhone;
         return shown && withFingerprint && held && sealedToPhone == 0
             ? Verdict.held(observed)

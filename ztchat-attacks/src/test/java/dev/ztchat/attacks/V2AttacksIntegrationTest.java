@@ -103,6 +103,6 @@ class V2AttacksIntegrationTest {
     assertThat(v.observed())
         .contains("alice told of a device never told of: true (with its fingerprint)")
         .contains("held: true")
-        .contains("sealed to it since: 0");
+        .contains("next message sealed to it: 0");
   }
 }
