@@ -18,6 +18,7 @@ public final class Attacks {
           new BothVersions(new StaleAttack(), new StaleV2Attack()),
           new BothVersions(new KeySubstitutionAttack(), new KeySubstitutionV2Attack()),
           new GhostDeviceAttack(),
+          new HiddenDeviceAttack(),
           new RemovedMemberAttack(),
           new GroupSpoofAttack(),
           new ForwardSecrecyAttack(),

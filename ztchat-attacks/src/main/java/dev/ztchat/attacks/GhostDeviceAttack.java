@@ -125,7 +125,7 @@ final class GhostDeviceAttack implements Attack {
   }
 
   /** Whether {@code envelope} has an entry for device {@code id} (hex). */
-  private static boolean sealedTo(byte[] envelope, String id) {
+  static boolean sealedTo(byte[] envelope, String id) {
     try {
       V2Envelope e = V2Envelope.decode(envelope);
       return V2Body.decode(e.body(), e.prefix()).entries().stream()

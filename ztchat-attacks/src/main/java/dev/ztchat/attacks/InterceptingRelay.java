@@ -79,6 +79,7 @@ final class InterceptingRelay implements AutoCloseable {
   private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
   private final Set<String> holdFor = ConcurrentHashMap.newKeySet();
   private final Set<String> stocked = ConcurrentHashMap.newKeySet();
+  private final Set<Channel> stockedConnections = ConcurrentHashMap.newKeySet();
   private final List<Credential> devices = new CopyOnWriteArrayList<>();
   private final Set<String> sentHere = ConcurrentHashMap.newKeySet();
   private final AtomicInteger refs = new AtomicInteger();
@@ -89,6 +90,7 @@ final class InterceptingRelay implements AutoCloseable {
   private final Map<String, Function<String, Frame>> bundleAnswers = new ConcurrentHashMap<>();
   private volatile Function<Frame.Send, Frame> sendAnswer = s -> null;
   private volatile Function<Delivered, Boolean> deliveryFilter = d -> true;
+  private volatile DeviceHiding hiding;
 
   private InterceptingRelay(AttackTarget target) throws Exception {
     this.target = requireNonNull(target, "target");
@@ -177,6 +179,11 @@ final class InterceptingRelay implements AutoCloseable {
     sendAnswer = requireNonNull(answer, "answer");
   }
 
+  /** Hides a device of a person from one viewer from now on, as {@code hiding} says. */
+  void hide(DeviceHiding hiding) {
+    this.hiding = requireNonNull(hiding, "hiding");
+  }
+
   /** A {@code no_prekeys} error for bundle requests: the relay hides the user's prekeys. */
   static Frame noPrekeys(String ref) {
     return new Frame.Error(ref, ErrorCode.NO_PREKEYS, "no prekeys for that user");
@@ -193,6 +200,13 @@ final class InterceptingRelay implements AutoCloseable {
   /** Whether the real relay told {@code user}'s client what prekeys it holds (it published). */
   boolean prekeysPublished(String user) {
     return stocked.contains(user);
+  }
+
+  /** How many of {@code user}'s connections (devices) the real relay told what prekeys it holds. */
+  long connectionsWithPrekeys(String user) {
+    return online.getOrDefault(user, List.of()).stream()
+        .filter(stockedConnections::contains)
+        .count();
   }
 
   boolean isOpen(String user) {
@@ -337,6 +351,19 @@ final class InterceptingRelay implements AutoCloseable {
       } catch (MalformedFrameException e) {
         frame = null; // the real relay answers it
       }
+      DeviceHiding hide = hiding;
+      if (hide != null && frame instanceof Frame.BundleRequest b) {
+        Frame.BundleRequest asked = hide.request(identity, b);
+        if (asked == null) {
+          ctx.writeAndFlush(framed(FrameCodec.encode(noPrekeys(b.ref()))));
+          return;
+        }
+        frame = asked;
+        bytes = FrameCodec.encode(asked);
+      } else if (hide != null && frame instanceof Frame.Send s) {
+        frame = hide.send(identity, s);
+        bytes = FrameCodec.encode(frame);
+      }
       switch (frame) {
         case Frame.BundleRequest b when bundleAnswers.containsKey(b.user()) -> {
           ctx.writeAndFlush(framed(FrameCodec.encode(bundleAnswers.get(b.user()).apply(b.ref()))));
@@ -406,8 +433,11 @@ final class InterceptingRelay implements AutoCloseable {
         } catch (MalformedEnvelopeException e) {
           // passed on as it came: the client judges it
         }
+      } else if (frame instanceof Frame.PrekeyBundle b && hiding != null) {
+        bytes = FrameCodec.encode(hiding.bundle(identity, b));
       } else if (frame instanceof Frame.PrekeyStock) {
         stocked.add(identity);
+        stockedConnections.add(clientChannel);
       } else if (frame != null && frame.ref() != null && frame.ref().startsWith(OWN_REF)) {
         return; // the answer to an acknowledgement this relay made itself
       } else if (frame instanceof Frame.Ok ok && ok.ref() != null) {

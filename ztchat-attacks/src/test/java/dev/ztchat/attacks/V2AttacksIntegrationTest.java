@@ -95,4 +95,14 @@ class V2AttacksIntegrationTest {
         .contains("alice told of the certified device: true")
         .contains("envelopes sealed to a ghost device: 0");
   }
+
+  @Test
+  void hiddenDevice_writingToAlice_isShownToldWithItsFingerprintAndHeld() {
+    Verdict v = run(new HiddenDeviceAttack());
+    assertThat(v.outcome()).as(v.observed()).isEqualTo(Verdict.Outcome.HELD);
+    assertThat(v.observed())
+        .contains("alice told of a device never told of: true (with its fingerprint)")
+        .contains("held: true")
+        .contains("next message sealed to it: 0");
+  }
 }

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Sends the envelopes of one group message in order (docs/v2/groups.md section 7.1). When the relay
@@ -51,8 +53,42 @@ final class GroupDelivery {
           UntrustedContactException,
           MessageTooLongException,
           OutgoingMessages.NotAMemberException {
+    return send(conn, shown, parts, content, keep, false).results();
+  }
+
+  /** A group text's results, and the members it did not reach although others got it. */
+  record Sent(List<Frame.Delivery> results, Optional<GroupShortfall> shortfall) {}
+
+  /**
+   * As {@link #send(RelayConnection, String, List, Content, Keep)} for a group text, which may
+   * reach some members only (docs/v2/groups.md section 7.1, item 9): a part refused after earlier
+   * ones were stored, and the members of any part whose mailbox was full, make a {@link
+   * GroupShortfall} instead of an exception; the full members are sealed again (same message id, to
+   * them alone) so that sending the shortfall's parts again reaches only them.
+   */
+  Sent sendText(
+      RelayConnection conn, String shown, List<V2Envelope> parts, Content content, Keep keep)
+      throws IOException,
+          UntrustedContactException,
+          MessageTooLongException,
+          OutgoingMessages.NotAMemberException {
+    return send(conn, shown, parts, content, keep, true);
+  }
+
+  private Sent send(
+      RelayConnection conn,
+      String shown,
+      List<V2Envelope> parts,
+      Content content,
+      Keep keep,
+      boolean partial)
+      throws IOException,
+          UntrustedContactException,
+          MessageTooLongException,
+          OutgoingMessages.NotAMemberException {
     List<V2Envelope> todo = new ArrayList<>(parts);
     List<Frame.Delivery> results = new ArrayList<>();
+    Set<String> full = new TreeSet<>();
     int round = 1;
     for (int i = 0; i < todo.size(); ) {
       V2Envelope part = todo.get(i);
@@ -60,10 +96,14 @@ final class GroupDelivery {
         Frame.Sent sent =
             OutgoingMessages.deliver(conn, part.encode(), conn.nextRef(), v2.announcedPart(part));
         results.addAll(sent.results());
+        full.addAll(GroupShortfall.full(part, sent.results()));
         i++;
       } catch (RelayConnection.RelayException e) {
         if (e.code() != ErrorCode.STALE_DEVICES) {
-          throw e;
+          if (!partial || i == 0) {
+            throw e; // nothing of it was stored
+          }
+          return refusedAfter(todo.subList(i, todo.size()), results, full, e, content);
         }
         try {
           OutgoingMessages.staleRefused(v2, shown, e, round++);
@@ -76,13 +116,66 @@ final class GroupDelivery {
         List<V2Envelope> next = new ArrayList<>(todo.subList(0, i));
         next.addAll(resealed);
         if (next.isEmpty()) {
-          return results;
+          return new Sent(results, Optional.empty());
         }
         keep.parts(next);
         todo = next;
       }
     }
-    return results;
+    if (!partial || full.isEmpty() || results.stream().noneMatch(d -> d.status().accepted())) {
+      return new Sent(results, Optional.empty()); // all stored, or none (the outbox keeps it)
+    }
+    List<V2Envelope> again = resealFor(full, todo.getFirst(), true, content);
+    return new Sent(
+        results,
+        Optional.of(
+            new GroupShortfall(again, List.copyOf(full), GroupShortfall.MAILBOX_FULL, true)));
+  }
+
+  /**
+   * The shortfall of a text whose part {@code unsent.getFirst()} the relay refused with {@code e}
+   * after earlier parts were stored: those parts and the full members go again when the refusal may
+   * pass, else nothing goes again.
+   */
+  private Sent refusedAfter(
+      List<V2Envelope> unsent,
+      List<Frame.Delivery> results,
+      Set<String> full,
+      RelayConnection.RelayException e,
+      Content content)
+      throws IOException,
+          UntrustedContactException,
+          MessageTooLongException,
+          OutgoingMessages.NotAMemberException {
+    Set<String> persons = new TreeSet<>(full);
+    unsent.forEach(p -> persons.addAll(p.prefix().recipients()));
+    boolean retry = GroupShortfall.retryable(e.code());
+    List<V2Envelope> again = new ArrayList<>();
+    if (retry) {
+      if (!full.isEmpty()) {
+        again.addAll(resealFor(full, unsent.getFirst(), true, content));
+      }
+      again.addAll(unsent);
+    }
+    String reason = "the server refused part of it: " + e.getMessage();
+    return new Sent(
+        results, Optional.of(new GroupShortfall(again, List.copyOf(persons), reason, retry)));
+  }
+
+  /**
+   * {@code persons} (my name: my other devices) sealed again under {@code like}'s message id, as
+   * parts of a split message when {@code asParts}.
+   */
+  private List<V2Envelope> resealFor(
+      Set<String> persons, V2Envelope like, boolean asParts, Content content)
+      throws IOException,
+          UntrustedContactException,
+          MessageTooLongException,
+          OutgoingMessages.NotAMemberException {
+    Set<String> others = new LinkedHashSet<>(persons);
+    boolean own = others.remove(like.prefix().sender());
+    byte[] id = HexFormat.of().parseHex(like.prefix().messageIdHex());
+    return sealed(v2.chooseGroup(List.copyOf(others), own, content.get(), id, asParts));
   }
 
   /** The persons {@code refused} were sealed to, sealed again under their message id. */
@@ -91,12 +184,12 @@ final class GroupDelivery {
           UntrustedContactException,
           MessageTooLongException,
           OutgoingMessages.NotAMemberException {
-    String me = refused.getFirst().prefix().sender();
     Set<String> persons = new LinkedHashSet<>();
     refused.forEach(p -> persons.addAll(p.prefix().recipients()));
-    boolean own = persons.remove(me);
-    byte[] id = HexFormat.of().parseHex(refused.getFirst().prefix().messageIdHex());
-    V2Sending.Choice choice = v2.chooseGroup(List.copyOf(persons), own, content.get(), id, asParts);
+    return resealFor(persons, refused.getFirst(), asParts, content);
+  }
+
+  private static List<V2Envelope> sealed(V2Sending.Choice choice) throws PeerKeysWithheldException {
     if (choice instanceof V2Sending.SealedGroup g) {
       return g.parts();
     }

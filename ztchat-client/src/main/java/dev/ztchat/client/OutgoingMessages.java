@@ -68,6 +68,9 @@ final class OutgoingMessages {
   /** Sends a group message's envelopes, sealing stale ones again. */
   private final GroupDelivery groupDelivery;
 
+  /** Re-sends what a contact's device missed while it was held. */
+  private final HeldResendSending heldResends;
+
   /** Peers told that their messages wait for their version-2 keys; guarded by flushLock. */
   private final Set<String> withheldTold = new HashSet<>();
 
@@ -94,6 +97,8 @@ final class OutgoingMessages {
     this.listener = requireNonNull(listener, "listener");
     this.v2 = requireNonNull(v2, "v2");
     this.groupDelivery = new GroupDelivery(v2);
+    this.heldResends =
+        new HeldResendSending(outbox, history, v2, listener, () -> me.name(), () -> groups);
     this.sealer = new RsaOaepAesGcmSealer(me, clock);
   }
 
@@ -298,7 +303,7 @@ final class OutgoingMessages {
         try {
           RelayConnection conn = relay.current();
           if (HeldResends.isKey(p.peer())) {
-            if (!sendPendingResend(conn, p)) {
+            if (!heldResends.send(conn, p)) {
               blocked.add(conversation);
             }
             continue;
@@ -313,6 +318,8 @@ final class OutgoingMessages {
             GroupSent g = sendPendingGroup(conn, p);
             if (g == null) {
               blocked.add(p.peer());
+            } else if (g.fellShort()) {
+              continue; // settled, or waiting for some members only: it holds back nothing
             } else if (settled(p, g.messageIdHex(), groupStatus(g.results()))) {
               blocked.add(p.peer());
             }
@@ -393,6 +400,7 @@ final class OutgoingMessages {
     boolean stays = false;
     if (status.accepted()) {
       outbox.remove(p.id());
+      shortfallTold.remove(p.id());
       history.markSent(p.peer(), messageIdHex);
       waitingForRenewal.remove(p.peer());
     } else if (status == DeliveryStatus.UNKNOWN) {
@@ -404,8 +412,15 @@ final class OutgoingMessages {
     return stays;
   }
 
-  /** A group message's id and every envelope's per-recipient results. */
-  private record GroupSent(String messageIdHex, List<Frame.Delivery> results) {}
+  /**
+   * A group message's id and every envelope's per-recipient results; {@code fellShort} when it
+   * reached some members only and was settled as such ({@link #fellShort}).
+   */
+  private record GroupSent(String messageIdHex, List<Frame.Delivery> results, boolean fellShort) {
+    GroupSent(String messageIdHex, List<Frame.Delivery> results) {
+      this(messageIdHex, results, false);
+    }
+  }
 
   /**
    * Seals (unless sealed before) and sends the waiting group message {@code p}: null if it cannot
@@ -414,15 +429,19 @@ final class OutgoingMessages {
   private GroupSent sendPendingGroup(RelayConnection conn, PendingMessage p) throws IOException {
     try {
       PendingMessage ready = p.sealed() ? p : sealGroupChecked(p);
-      List<Frame.Delivery> results =
-          groupDelivery.send(
+      GroupDelivery.Sent sent =
+          groupDelivery.sendText(
               conn,
               shown(p.peer()),
               GroupParts.decode(ready.envelope()),
               () -> groupText(p),
               parts -> outbox.replaceEnvelope(p.id(), GroupParts.encode(parts)));
       withheldTold.remove(p.peer());
-      return new GroupSent(ready.messageIdHex(), results);
+      if (sent.shortfall().isPresent()) {
+        fellShort(p.id(), p.peer(), ready.messageIdHex(), sent.shortfall().get());
+        return new GroupSent(ready.messageIdHex(), sent.results(), true);
+      }
+      return new GroupSent(ready.messageIdHex(), sent.results(), false);
     } catch (PeerKeysWithheldException e) {
       if (withheldTold.add(p.peer())) { // said once, not for every message or retry
         listener.onNotice(e.getMessage());
@@ -435,27 +454,16 @@ final class OutgoingMessages {
     }
   }
 
-  /** How many of a conversation's latest messages a newly accepted device is sent at most. */
-  static final int HELD_MESSAGES = 500;
-
   /**
    * Sends {@code person}'s device {@code deviceHex}, accepted now, what this device sent them while
-   * it was held: each text recorded as sent since {@code heldSince} (among the conversation's last
-   * {@link #HELD_MESSAGES}) is kept in the outbox for that device alone, then sealed to it under a
-   * new message id and sent as the outbox sends (docs/v2/devices.md section 6.3), so a lost
-   * connection or a restart loses none. The history is left as it is.
+   * it was held, directly and in the groups they are in (docs/v2/devices.md section 6.3): kept in
+   * the outbox for that device alone, then sealed to it under new message ids and sent as the
+   * outbox sends, so a lost connection or a restart loses none. The history is left as it is.
    */
   void sendHeldMessages(String person, String deviceHex, Instant heldSince) {
     synchronized (flushLock) {
       try {
-        for (HistoryEntry e : history.recent(person, HELD_MESSAGES)) {
-          if (e.direction() != HistoryEntry.Direction.OUT
-              || e.state() == HistoryEntry.State.PENDING // still in the outbox: flushed to all
-              || e.sentAt().isBefore(heldSince)) {
-            continue;
-          }
-          outbox.enqueue(HeldResends.key(person, deviceHex), e.text());
-        }
+        heldResends.keep(person, deviceHex, heldSince);
       } catch (IOException e) {
         listener.onNotice(
             "[!] What you sent to "
@@ -470,44 +478,32 @@ final class OutgoingMessages {
   }
 
   /**
-   * Seals (unless sealed before) and sends the waiting re-send {@code p} to its one device, without
-   * {@code devices} (it is meant for that device, not for the person's set); false when it stays
-   * for a later flush (no keys for the device now, or the relay's queue is full).
+   * Outbox rows of group texts that reached some members only and wait for the others, each with
+   * the message id the user was told of (told once, not on every retry); guarded by flushLock.
    */
-  private boolean sendPendingResend(RelayConnection conn, PendingMessage p) throws IOException {
-    String person = HeldResends.person(p.peer());
-    byte[] bytes = p.envelope();
-    if (bytes == null) {
-      Optional<V2Sending.Sealed> sealed;
-      try {
-        sealed =
-            v2.sealToDevice(person, HeldResends.device(p.peer()), MessageContent.text(p.text()));
-      } catch (UntrustedContactException | MessageTooLongException e) {
-        outbox.remove(p.id());
-        listener.onNotice(
-            "[!] What you sent to "
-                + person
-                + " while their new device was held could not be sent to it ("
-                + e.getMessage()
-                + "); it gets your messages from now on.");
-        return true;
-      }
-      if (sealed.isEmpty()) {
-        return false;
-      }
-      V2Envelope envelope = sealed.get().envelope();
-      bytes = envelope.encode();
-      // Durable before the first send: a retry re-sends these bytes, which the relay stores once.
-      outbox.attachEnvelope(p.id(), envelope.prefix().messageIdHex(), bytes);
+  private final java.util.Map<Long, String> shortfallTold = new java.util.HashMap<>();
+
+  /**
+   * Settles group text {@code row} ({@code key}, sent as {@code messageIdHex}) that reached some
+   * members only (docs/v2/groups.md section 7.1, item 9): its history row stays, as sent; the parts
+   * for the members not reached stay in the outbox when sending them again can help, else the row
+   * goes; the user is told which members it did not reach and why.
+   */
+  private void fellShort(long row, String key, String messageIdHex, GroupShortfall s)
+      throws IOException {
+    history.markSent(key, messageIdHex);
+    boolean toldBefore;
+    if (s.retry()) {
+      outbox.replaceEnvelope(row, GroupParts.encode(s.unsent()));
+      toldBefore = messageIdHex.equals(shortfallTold.put(row, messageIdHex));
+    } else {
+      outbox.remove(row);
+      shortfallTold.remove(row);
+      toldBefore = false;
     }
-    Frame.Sent sent = deliver(conn, bytes, conn.nextRef(), null);
-    boolean full =
-        sent.results().stream()
-            .anyMatch(d -> d.user().equals(person) && d.status() == DeliveryStatus.FULL);
-    if (!full) {
-      outbox.remove(p.id());
+    if (!toldBefore) {
+      listener.onNotice("[!] " + shown(key) + ": " + s.explanation());
     }
-    return !full;
   }
 
   /**
@@ -619,10 +615,10 @@ final class OutgoingMessages {
         outbox.remove(row);
         throw e;
       }
-      List<Frame.Delivery> results;
+      GroupDelivery.Sent sent;
       try {
-        results =
-            groupDelivery.send(
+        sent =
+            groupDelivery.sendText(
                 conn,
                 shown(key),
                 GroupParts.decode(ready.envelope()),
@@ -645,9 +641,13 @@ final class OutgoingMessages {
       } catch (IOException e) {
         throw new UnconfirmedSendException(me.name(), ready.messageIdHex(), e);
       }
-      outbox.remove(row);
-      history.markSent(key, ready.messageIdHex());
-      return new SendResult(ready.messageIdHex(), results);
+      if (sent.shortfall().isPresent()) {
+        fellShort(row, key, ready.messageIdHex(), sent.shortfall().get());
+      } else {
+        outbox.remove(row);
+        history.markSent(key, ready.messageIdHex());
+      }
+      return new SendResult(ready.messageIdHex(), sent.results());
     }
   }
 
@@ -942,8 +942,12 @@ final class OutgoingMessages {
       Frame answer;
       try {
         answer =
-            conn.request(
-                new Frame.Send(r, envelope, binary, devices), r, ChatClient.REQUEST_TIMEOUT);
+            RateLimitPacing.paced(
+                () ->
+                    conn.request(
+                        new Frame.Send(r, envelope, binary, devices),
+                        r,
+                        ChatClient.REQUEST_TIMEOUT));
       } catch (RelayConnection.RelayException e) {
         if (e.code() != ErrorCode.INTERNAL || attempt >= INTERNAL_RETRIES) {
           throw e;

@@ -251,7 +251,7 @@ final class PeerDevices {
       throws IOException, UntrustedContactException {
     Frame.PrekeyBundle answer;
     try {
-      answer = relay.current().fetchBundle(person, deviceHex);
+      answer = RateLimitPacing.paced(() -> relay.current().fetchBundle(person, deviceHex));
     } catch (RelayConnection.RelayException e) {
       if (e.code() == ErrorCode.NO_PREKEYS) {
         return Optional.empty();
@@ -271,7 +271,8 @@ final class PeerDevices {
    */
   Optional<Lookup.Found> fetchList(String person) throws IOException, UntrustedContactException {
     try {
-      return Optional.of(verify(person, relay.current().fetchBundle(person)));
+      return Optional.of(
+          verify(person, RateLimitPacing.paced(() -> relay.current().fetchBundle(person))));
     } catch (RelayConnection.RelayException e) {
       if (e.code() == ErrorCode.NO_PREKEYS) {
         return Optional.empty();
@@ -286,8 +287,8 @@ final class PeerDevices {
    *
    * @throws UntrustedContactException when the relay's answer does not verify (nothing of it is
    *     used) or names no such user
-   * @throws IOException when the relay cannot be asked or answers {@code rate_limited}/{@code
-   *     internal}
+   * @throws IOException when the relay cannot be asked, answers {@code internal}, or keeps
+   *     answering {@code rate_limited} ({@link RateLimitPacing})
    */
   Lookup fetch(String peer) throws IOException, UntrustedContactException {
     if (!IdentityName.isValid(peer)) {
@@ -295,7 +296,7 @@ final class PeerDevices {
     }
     Frame.PrekeyBundle answer;
     try {
-      answer = relay.current().fetchBundle(peer);
+      answer = RateLimitPacing.paced(() -> relay.current().fetchBundle(peer));
     } catch (RelayConnection.RelayException e) {
       if (e.code() == ErrorCode.NO_PREKEYS) {
         return new Lookup.NoDevice(peer);

@@ -80,7 +80,7 @@ class GroupConversationIntegrationTest {
   }
 
   /** What one device shows of groups: {@code #team alice: text} lines, changes and refusals. */
-  static final class GroupInbox implements ChatListener {
+  static class GroupInbox implements ChatListener {
     final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     final BlockingQueue<String> changes = new LinkedBlockingQueue<>();
     final BlockingQueue<String> refused = new LinkedBlockingQueue<>();

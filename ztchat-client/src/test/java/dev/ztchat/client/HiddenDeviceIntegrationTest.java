@@ -158,4 +158,60 @@ class HiddenDeviceIntegrationTest {
       }
     }
   }
+
+  @Test
+  void aCopyFromMyOtherDevice_leavingOutADeviceThisOneWritesTo_isToldOnce_withBothFingerprints()
+      throws Exception {
+    DeviceInbox aliceLaptopsInbox = new DeviceInbox();
+    DeviceInbox alicePhonesInbox = new DeviceInbox();
+    DeviceInbox bobLaptopsInbox = new DeviceInbox();
+    DeviceInbox bobPhonesInbox = new DeviceInbox();
+    String alicePhone = hexId(named[1]);
+    String bobPhone = hexId(named[3]);
+    try (ChatClient aliceLaptop = connect("alice", named[0], aliceLaptopsInbox);
+        ChatClient phone = connect("alice", named[1], alicePhonesInbox);
+        ChatClient bobLaptop = connect("bob", named[2], bobLaptopsInbox)) {
+      awaitDevices(phone, "bob", 1);
+      awaitDevices(phone, "alice", 2);
+      phone.send("bob", "from my phone, before"); // the phone's view of bob: his laptop
+      assertThat(bobLaptopsInbox.next().text()).isEqualTo("from my phone, before");
+      assertThat(aliceLaptopsInbox.nextOwn()).isEqualTo("me -> bob: from my phone, before");
+
+      try (ChatClient bobsPhone = connect("bob", named[3], bobPhonesInbox)) {
+        awaitDevices(aliceLaptop, "bob", 2);
+        aliceLaptop.send("bob", "from my laptop"); // the laptop's view: both of bob's devices
+        assertThat(bobPhonesInbox.next().text()).isEqualTo("from my laptop");
+        assertThat(bobLaptopsInbox.next().text()).isEqualTo("from my laptop");
+        assertThat(alicePhonesInbox.nextOwn()).isEqualTo("me -> bob: from my laptop");
+        assertThat(alicePhonesInbox.blocked.poll(10, TimeUnit.SECONDS))
+            .as("the phone holds bob's phone, learnt from the laptop's copy")
+            .isNotNull();
+
+        phone.send("bob", "from my phone, after"); // sealed without bob's held phone
+        assertThat(bobLaptopsInbox.next().text()).isEqualTo("from my phone, after");
+        assertThat(aliceLaptopsInbox.nextOwn()).isEqualTo("me -> bob: from my phone, after");
+        String told = aliceLaptopsInbox.notices.poll(10, TimeUnit.SECONDS);
+        while (told != null && !told.contains("did not write to a device of bob")) {
+          told = aliceLaptopsInbox.notices.poll(10, TimeUnit.SECONDS);
+        }
+        assertThat(told)
+            .as("the laptop is told that its other device leaves out a device it writes to")
+            .isNotNull()
+            .contains(PeerDevices.fingerprint(alicePhone))
+            .contains(PeerDevices.fingerprint(bobPhone));
+        assertThat(bobPhonesInbox.messages.poll(1, TimeUnit.SECONDS))
+            .as("bob's phone is held by alice's phone: it got nothing from it")
+            .isNull();
+
+        phone.send("bob", "from my phone, again");
+        assertThat(aliceLaptopsInbox.nextOwn()).isEqualTo("me -> bob: from my phone, again");
+        assertThat(aliceLaptopsInbox.notices.poll(2, TimeUnit.SECONDS))
+            .as("told once per run")
+            .isNull();
+        assertThat(aliceLaptopsInbox.blocked)
+            .as("nothing new for the laptop: it writes to bob's phone already")
+            .isEmpty();
+      }
+    }
+  }
 }

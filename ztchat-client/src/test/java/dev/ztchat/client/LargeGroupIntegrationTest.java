@@ -90,7 +90,7 @@ class LargeGroupIntegrationTest {
     server.close();
   }
 
-  private static V2Envelope decode(byte[] envelope) {
+  static V2Envelope decode(byte[] envelope) {
     try {
       return V2Envelope.decode(envelope);
     } catch (MalformedEnvelopeException e) {

@@ -1,0 +1,62 @@
+package dev.ztchat.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.envelope.V2Envelope;
+import dev.ztchat.core.protocol.DeliveryStatus;
+import dev.ztchat.core.protocol.ErrorCode;
+import dev.ztchat.core.protocol.Frame;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The members a group text did not reach although the relay stored it for others (docs/v2/groups.md
+ * section 7.1, item 9): the parts to send again, or none when sending again cannot help, and why.
+ *
+ * @param unsent the parts not stored for some or all of the persons they name, in order
+ * @param persons the members (and my own name, for my other devices) those parts did not reach
+ * @param reason what the relay said, for the user
+ * @param retry whether the parts stay in the outbox and go again on a later flush
+ */
+record GroupShortfall(List<V2Envelope> unsent, List<String> persons, String reason, boolean retry) {
+  GroupShortfall {
+    unsent = List.copyOf(unsent);
+    persons = List.copyOf(persons);
+    requireNonNull(reason, "reason");
+  }
+
+  /** The reason given for members whose mailbox at the relay is full. */
+  static final String MAILBOX_FULL = "their mailbox on the server is full";
+
+  /**
+   * Whether a part refused with {@code code} is worth sending again later: the relay was busy or
+   * limited this sender's rate; anything else (a malformed or refused envelope, an unknown user)
+   * would be refused again.
+   */
+  static boolean retryable(ErrorCode code) {
+    return code == ErrorCode.RATE_LIMITED || code == ErrorCode.INTERNAL;
+  }
+
+  /** The persons {@code part} names whose status in {@code results} is full. */
+  static List<String> full(V2Envelope part, List<Frame.Delivery> results) {
+    TreeSet<String> out = new TreeSet<>();
+    for (Frame.Delivery d : results) {
+      if (d.status() == DeliveryStatus.FULL && part.prefix().recipients().contains(d.user())) {
+        out.add(d.user());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** What the user is told: which members the message did not reach, why, and what happens next. */
+  String explanation() {
+    return "your message reached some members but not "
+        + String.join(", ", persons)
+        + " ("
+        + reason
+        + "); "
+        + (retry
+            ? "it is sent to them again when you next send or reconnect."
+            : "it will not be sent to them: send it again to them directly if it matters.");
+  }
+}

@@ -1,0 +1,138 @@
+package dev.ztchat.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ztchat.client.GroupConversationIntegrationTest.GroupInbox;
+import dev.ztchat.core.protocol.DeliveryStatus;
+import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
+import dev.ztchat.server.RelayServer;
+import dev.ztchat.server.RelayServerConfig;
+import dev.ztchat.server.store.QueueLimits;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A group text split into parts whose later part the relay cannot store for a member, whose mailbox
+ * is full (docs/v2/groups.md section 7.1, item 9): the message stays in the sender's history as
+ * sent, the user is told who it did not reach and why, and it reaches that member alone once there
+ * is room, while the members it reached get it once.
+ */
+class GroupShortfallIntegrationTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final int MAX_FRAME = 6144;
+  private static final String LONG = "x".repeat(2_000); // one member per envelope
+
+  @TempDir Path dir;
+  TestPki pki;
+  RelayServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    pki = TestPki.create("alice", "bob", "carol", "zed");
+    Path relay = dir.resolve("relay");
+    server =
+        RelayServer.start(
+            RelayServerConfig.defaults(pki.writeTo(dir.resolve("certs")), relay)
+                .withPort(0)
+                .withMaxFrame(MAX_FRAME)
+                // alice may fill half of a mailbox of 6: three envelopes
+                .withQueue(QueueLimits.defaults(relay).withQuota(6, 1 << 20).withSenderShare(50)));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  ChatClient connect(String user, ChatListener inbox) throws Exception {
+    return ChatClient.connect(
+        ChatClientConfig.of(
+                "localhost",
+                server.port(),
+                pki.user(user),
+                pki.ca().certificate(),
+                dir.resolve(user))
+            .withDevice(pki.device(user)),
+        inbox);
+  }
+
+  private static long waitingGroupTexts(ChatClient c) throws IOException {
+    return c.outgoing.waitingCount(k -> Groups.isGroupKey(k) && !HeldResends.isKey(k));
+  }
+
+  @Test
+  void aLaterPartNotStoredForAFullMailbox_keepsTheMessageAsSent_tellsWhy_andReachesThatMemberLater()
+      throws Exception {
+    GroupInbox alices = new GroupInbox();
+    GroupInbox bobs = new GroupInbox();
+    GroupInbox carols = new GroupInbox();
+    GroupInbox zeds = new GroupInbox();
+    try (ChatClient alice = connect("alice", alices);
+        ChatClient bob = connect("bob", bobs);
+        ChatClient carol = connect("carol", carols)) {
+      try (ChatClient zed = connect("zed", zeds)) {
+        for (String m : List.of("bob", "carol", "zed")) {
+          MultiDeviceIntegrationTest.awaitDevices(alice, m, 1);
+        }
+      } // zed goes offline, its keys published
+      alice.createGroup("team", List.of("bob", "carol", "zed")); // zed's mailbox: 1 of alice's 3
+      GroupConversationIntegrationTest.awaitGroup(bob, "#team", false);
+      GroupConversationIntegrationTest.awaitGroup(carol, "#team", false);
+      alice.send("zed", "one");
+      alice.send("zed", "two"); // alice's share of zed's mailbox is used up
+
+      List<byte[]> reachingBob = new CopyOnWriteArrayList<>();
+      bob.onRawEnvelope(reachingBob::add);
+      SendResult sent = alice.sendToGroup("#team", LONG);
+      assertThat(sent.statusOf("bob").accepted()).isTrue();
+      assertThat(sent.statusOf("carol").accepted()).isTrue();
+      assertThat(sent.statusOf("zed")).isEqualTo(DeliveryStatus.FULL);
+      assertThat(bobs.next(1)).containsExactly("#team alice: " + LONG);
+      assertThat(carols.next(1)).containsExactly("#team alice: " + LONG);
+      assertThat(Polling.eventually(WAIT, () -> !reachingBob.isEmpty())).isTrue();
+      assertThat(LargeGroupIntegrationTest.decode(reachingBob.getLast()).prefix().recipients())
+          .as("the message was split: bob's part does not name zed")
+          .doesNotContain("zed");
+
+      assertThat(alice.groupHistory("#team", 10))
+          .as("the message stays in the history, as sent: it reached bob and carol")
+          .extracting(HistoryEntry::text, HistoryEntry::state)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(LONG, HistoryEntry.State.SENT));
+      assertThat(alices.notices)
+          .as("alice is told whom it did not reach and why")
+          .anyMatch(
+              n ->
+                  n.contains("#team")
+                      && n.contains("not zed")
+                      && n.contains(GroupShortfall.MAILBOX_FULL)
+                      && n.contains("sent to them again"));
+      assertThat(waitingGroupTexts(alice)).as("kept for zed").isEqualTo(1);
+
+      try (ChatClient zed = connect("zed", zeds)) {
+        assertThat(zeds.next(2)).containsExactly("direct alice: one", "direct alice: two");
+        alice.sendToGroup("#team", "later"); // what waits goes first
+        assertThat(zeds.next(2))
+            .as("zed gets the kept message, then the next, once there is room")
+            .containsExactly("#team alice: " + LONG, "#team alice: later");
+        assertThat(bobs.next(1)).containsExactly("#team alice: later");
+        assertThat(carols.next(1)).containsExactly("#team alice: later");
+        bobs.assertNothingMore();
+        carols.assertNothingMore();
+        zeds.assertNothingMore();
+        assertThat(waitingGroupTexts(alice)).isZero();
+        assertThat(zeds.notices).noneMatch(n -> n.contains("differs from yours"));
+        assertThat(alices.notices.stream().filter(n -> n.contains("not zed")))
+            .as("told once, not on every retry")
+            .hasSize(1);
+      }
+    }
+  }
+}
