@@ -132,7 +132,7 @@ public final class ChatClient implements AutoCloseable {
       RelayConnection first)
       throws IOException {
     this.config = config;
-    this.failover = failover;
+    this.failover = requireNonNull(failover, "failover");
     this.listener = requireNonNull(listener, "listener");
     this.store = store;
     this.replayGuard = replayGuard;
