@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -142,6 +143,30 @@ class RelayFailoverIntegrationTest {
         assertThat(bob.history("alice", 10)).hasSize(3);
       }
       assertThat(alice.waiting("bob")).as("alice's outbox drained").isEmpty();
+    }
+  }
+
+  @Test
+  void anEnvelopeUnacknowledgedWhenItsRelayCloses_isPushedAgainByTheNext_andShownOnce()
+      throws Exception {
+    Screen bobScreen = new Screen();
+    AtomicInteger arrived = new AtomicInteger();
+    try (ChatClient bob = ChatClient.connect(config("bob", node1, node2), bobScreen)) {
+      bob.disableAcknowledgements(); // as if node 1 failed before bob's acknowledgement reached it
+      bob.onRawEnvelope(bytes -> arrived.incrementAndGet());
+      try (ChatClient alice = ChatClient.connect(config("alice", node2), new Inbox())) {
+        alice.send("bob", "pushed by node 1, never acknowledged");
+      }
+      assertThat(bobScreen.next().text()).isEqualTo("pushed by node 1, never acknowledged");
+
+      node1.close();
+
+      assertThat(Polling.eventually(Duration.ofSeconds(20), () -> arrived.get() >= 2))
+          .as("node 2 pushed it again: " + bobScreen.states)
+          .isTrue();
+      assertThat(bobScreen.connectedTo(node2)).isTrue();
+      assertThat(bobScreen.messages.poll(1, TimeUnit.SECONDS)).as("shown once").isNull();
+      assertThat(bob.history("alice", 10)).hasSize(1);
     }
   }
 
