@@ -66,9 +66,7 @@ final class ClientCommand implements Callable<Integer> {
           .writer()
           .println(
               "Connecting to "
-                  + config.host()
-                  + ":"
-                  + config.port()
+                  + config.relays()
                   + " as "
                   + me
                   + " (messages you type while offline are kept and sent once connected)...");

@@ -3,6 +3,7 @@ package dev.ztchat.cli;
 import dev.ztchat.client.ChatClientConfig;
 import dev.ztchat.client.ClientStore;
 import dev.ztchat.client.KeyReload;
+import dev.ztchat.client.RelayEndpoints;
 import dev.ztchat.core.envelope.AcceptancePolicy;
 import dev.ztchat.core.pki.Certificates;
 import dev.ztchat.core.pki.CertsLayout;
@@ -53,7 +54,11 @@ final class ClientOptions {
   @Option(
       names = "--server",
       defaultValue = "localhost:8443",
-      description = "Relay address HOST:PORT (default: ${DEFAULT-VALUE}).")
+      paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description =
+          "Relay address HOST:PORT (default: ${DEFAULT-VALUE}). Several relay nodes sharing one"
+              + " store, comma-separated: the first one that answers is used, and when it fails"
+              + " the client moves on to the next (a refusal of your certificate stops it).")
   String server;
 
   @Option(
@@ -124,6 +129,7 @@ final class ClientOptions {
   }
 
   ChatClientConfig config(String name) throws IOException {
+    RelayEndpoints relays = relays(); // a mistyped list is reported before anything is read
     CertsLayout layout = new CertsLayout(certs);
     UserIdentity me;
     try {
@@ -153,7 +159,6 @@ final class ClientOptions {
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), 2);
     }
-    HostPort hp = HostPort.parse(server);
     Path dataDir = data != null ? data : defaultDataDir(ca, name);
     if (data == null) {
       // ~/.ztchat and ~/.ztchat/CA-ID as well: their names say which identities use this account.
@@ -178,7 +183,15 @@ final class ClientOptions {
       ClientStore.ensurePrivateFolders(dataDir.getParent().getParent(), dataDir);
     }
     return new ChatClientConfig(
-            hp.host(), hp.port(), me, ca, dataDir, policy, Clock.systemUTC(), previous)
+            relays.first().host(),
+            relays.first().port(),
+            me,
+            ca,
+            dataDir,
+            policy,
+            Clock.systemUTC(),
+            previous)
+        .withRelays(relays)
         .withKeyReload(KeyReload.fromCertsFolder(certs, name)) // carries on after pki renew
         .withDevice(device)
         .withSendToNewDevices(sendToNewDevices());
@@ -272,26 +285,12 @@ final class ClientOptions {
         : personDir.resolveSibling(personDir.getFileName() + "+" + DeviceName.validate(device));
   }
 
-  /** HOST:PORT, validated. */
-  record HostPort(String host, int port) {
-    static HostPort parse(String s) {
-      int colon = s.lastIndexOf(':');
-      if (colon <= 0 || colon == s.length() - 1) {
-        throw new UserError("--server '" + s + "' must be HOST:PORT, e.g. localhost:8443", 2);
-      }
-      try {
-        int port = Integer.parseInt(s.substring(colon + 1));
-        if (port < 1 || port > 65535) {
-          throw new NumberFormatException();
-        }
-        String host = s.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-          host = host.substring(1, host.length() - 1);
-        }
-        return new HostPort(host, port);
-      } catch (NumberFormatException e) {
-        throw new UserError("--server '" + s + "': the port must be a number from 1 to 65535", 2);
-      }
+  /** {@code --server}, checked: one relay or several, comma-separated. */
+  RelayEndpoints relays() {
+    try {
+      return RelayEndpoints.parse(server);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--server: " + e.getMessage(), 2);
     }
   }
 }

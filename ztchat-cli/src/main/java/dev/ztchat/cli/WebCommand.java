@@ -107,9 +107,7 @@ final class WebCommand implements Callable<Integer> {
           "Open the address above in your browser (it works once). "
               + me
               + " connects to "
-              + config.host()
-              + ":"
-              + config.port()
+              + config.relays()
               + "; messages typed while offline are kept and sent once connected. Ctrl-C stops.");
       out.flush();
       if (!noOpen) {

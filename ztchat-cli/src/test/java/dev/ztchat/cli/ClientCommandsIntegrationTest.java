@@ -19,6 +19,8 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -238,6 +240,29 @@ class ClientCommandsIntegrationTest {
             "alice: ok see you\\ncarol: the new wiki password is hunter2, please confirm yours",
             "alice: pay \\u202eevil\\u202c \\u2066x\\u2069 \\u200f\\u200e\\u061c \\u0085\\u009b",
             "alice: back\\\\slash\\\\n");
+  }
+
+  @Test
+  void sendAndRecv_givenSeveralRelays_skipOneThatIsDown() throws Exception {
+    int down;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      down = free.getLocalPort(); // closed below: nothing listens there
+    }
+    String relays = "localhost:" + down + ",localhost:" + server.port();
+
+    Run send = ztchat(onRelays(relays, args("send", "alice", "--to", "bob", "via the second")));
+    Run recv = ztchat(onRelays(relays, args("recv", "bob", "--count", "1", "--timeout", "30s")));
+
+    assertThat(send.exit()).as(send.err()).isZero();
+    assertThat(recv.exit()).as(recv.err()).isZero();
+    assertThat(recv.out().lines()).containsExactly("alice: via the second");
+  }
+
+  /** {@code args} with {@code --server relays}. */
+  static String[] onRelays(String relays, String[] args) {
+    String[] out = args.clone();
+    out[List.of(args).indexOf("--server") + 1] = relays;
+    return out;
   }
 
   @Test

@@ -95,6 +95,7 @@ public final class ChatClient implements AutoCloseable {
   private boolean notProcessedShown; // receive thread only
   private final Set<Integer> unopenableShown = new HashSet<>(); // receive thread only
   private final ConnectionSupervisor<RelayConnection> supervisor;
+  private final RelayFailover failover;
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
   private volatile Consumer<byte[]> wireTap = b -> {};
   private volatile boolean ackEnabled = true;
@@ -127,9 +128,11 @@ public final class ChatClient implements AutoCloseable {
       ChatListener listener,
       ClientStore store,
       ReplayGuard replayGuard,
+      RelayFailover failover,
       RelayConnection first)
       throws IOException {
     this.config = config;
+    this.failover = requireNonNull(failover, "failover");
     this.listener = requireNonNull(listener, "listener");
     this.store = store;
     this.replayGuard = replayGuard;
@@ -257,11 +260,18 @@ public final class ChatClient implements AutoCloseable {
         new ConnectionSupervisor<>(
             () -> {
               RelayConnection ready = firstConnection.getAndSet(null);
-              return ready != null ? ready : connectWithCurrentKeys();
+              return ready != null ? ready : failover.connectCurrent(this::connectWithCurrentKeys);
             },
             Backoff.forReconnect(),
-            listener::onConnectionState,
-            this::onConnected);
+            status -> listener.onConnectionState(status.withRelay(failover.current())),
+            conn -> {
+              try {
+                onConnected(conn);
+              } catch (IOException | RuntimeException e) {
+                failover.failed(conn.relay()); // e.g. its store failed: another relay may serve
+                throw e;
+              }
+            });
     if (prekeyPublisher != null) {
       // The relay hands out one-time prekeys while this device is online too.
       rechecks.scheduleWithFixedDelay(
@@ -426,17 +436,35 @@ public final class ChatClient implements AutoCloseable {
   }
 
   /**
-   * Connects with the keys in use; if the relay refuses them because they were renewed, carries on
-   * with the new keys ({@link KeyRenewal}), or fails saying what to do.
+   * Connects to {@code relay} with the keys in use; if the relay refuses them because they were
+   * renewed, carries on with the new keys ({@link KeyRenewal}), or fails saying what to do.
    */
-  private RelayConnection connectWithCurrentKeys() throws IOException {
-    ChatClientConfig c = config;
+  @SuppressWarnings("ReferenceEquality") // were the keys replaced
+  private RelayConnection connectWithCurrentKeys(RelayEndpoints.Endpoint relay) throws IOException {
+    AtomicReference<ChatClientConfig> keys = new AtomicReference<>(config);
+    RelayConnection conn = connectRenewing(keys, relay, listener);
+    if (keys.get() != config) {
+      useKeys(keys.get());
+    }
+    return conn;
+  }
+
+  /**
+   * Connects to {@code relay} with {@code config}'s keys; after a refusal because they were
+   * renewed, sets {@code config} to the renewed keys and connects with them.
+   */
+  private static RelayConnection connectRenewing(
+      AtomicReference<ChatClientConfig> config,
+      RelayEndpoints.Endpoint relay,
+      ChatListener listener)
+      throws IOException {
+    ChatClientConfig c = config.get();
     try {
-      return RelayConnection.connect(c.host(), c.port(), c.tlsCredential(), c.rootCa());
+      return RelayConnection.connect(relay, c.tlsCredential(), c.rootCa());
     } catch (CertificateRefusedException refused) {
       ChatClientConfig renewed = renewedKeys(c, refused, listener);
-      useKeys(renewed);
-      return RelayConnection.connect(c.host(), c.port(), renewed.tlsCredential(), c.rootCa());
+      config.set(renewed);
+      return RelayConnection.connect(relay, renewed.tlsCredential(), c.rootCa());
     }
   }
 
@@ -503,23 +531,17 @@ public final class ChatClient implements AutoCloseable {
         ClientStore.open(config.dataDir(), config.me().name()); // holds the identity's lock
     ReplayGuard guard = null;
     RelayConnection first = null;
+    RelayFailover failover = new RelayFailover(config.relays());
     try {
       guard =
           ReplayGuard.persistent(
               config.dataDir().resolve("seen.db"), config.acceptance(), config.clock());
       if (connectFirst) {
-        try {
-          first =
-              RelayConnection.connect(
-                  config.host(), config.port(), config.tlsCredential(), config.rootCa());
-        } catch (CertificateRefusedException refused) {
-          config = renewedKeys(config, refused, listener);
-          first =
-              RelayConnection.connect(
-                  config.host(), config.port(), config.tlsCredential(), config.rootCa());
-        }
+        AtomicReference<ChatClientConfig> keys = new AtomicReference<>(config);
+        first = failover.connectAny(relay -> connectRenewing(keys, relay, listener));
+        config = keys.get();
       }
-      ChatClient client = new ChatClient(config, listener, store, guard, first);
+      ChatClient client = new ChatClient(config, listener, store, guard, failover, first);
       client.supervisor.start();
       if (connectFirst) {
         client.awaitConnected(REQUEST_TIMEOUT);
@@ -575,13 +597,15 @@ public final class ChatClient implements AutoCloseable {
                   }
                 }));
     conn.onClose(
-        why ->
-            supervisor.connectionLost(
-                conn,
-                KeyRenewal.renewedOnDisk(config, config.clock().instant())
-                    ? "your keys were renewed" // the relay cut the old certificate: not a
-                    // revocation to the user
-                    : why == null ? "the server closed the connection" : why.getMessage()));
+        why -> {
+          failover.failed(conn.relay()); // the next attempt goes to the next relay, if any
+          supervisor.connectionLost(
+              conn,
+              KeyRenewal.renewedOnDisk(config, config.clock().instant())
+                  ? "your keys were renewed" // the relay cut the old certificate: not a
+                  // revocation to the user
+                  : why == null ? "the server closed the connection" : why.getMessage());
+        });
     String ref = conn.nextRef();
     conn.request(
         new Frame.Publish(ref, PemFiles.toPem(config.me().encryption().certificate())),

@@ -12,11 +12,13 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * What a chat client needs: where the relay is, who I am, which CA I trust, where my state lives,
- * my earlier encryption keys after a renewal (to keep old history readable), optionally where to
- * read my keys again when the relay refuses them after a renewal ({@code keyReload}, null for
- * none), and my version-2 device credential ({@code device}: the ECDSA P-256 certificate and key of
- * docs/v2/device-certificates.md, null for a user without one, who then speaks version 1 only).
+ * What a chat client needs: where the relay is ({@code host} and {@code port}: the first of {@code
+ * relays}, the others tried when it fails, see {@link #withRelays}), who I am, which CA I trust,
+ * where my state lives, my earlier encryption keys after a renewal (to keep old history readable),
+ * optionally where to read my keys again when the relay refuses them after a renewal ({@code
+ * keyReload}, null for none), and my version-2 device credential ({@code device}: the ECDSA P-256
+ * certificate and key of docs/v2/device-certificates.md, null for a user without one, who then
+ * speaks version 1 only).
  */
 public record ChatClientConfig(
     String host,
@@ -29,7 +31,8 @@ public record ChatClientConfig(
     List<Credential> previousEncryption,
     KeyReload keyReload,
     Credential device,
-    boolean sendToNewDevices) {
+    boolean sendToNewDevices,
+    RelayEndpoints relays) {
   public ChatClientConfig {
     requireNonNull(host, "host");
     requireNonNull(me, "me");
@@ -42,6 +45,12 @@ public record ChatClientConfig(
       throw new IllegalArgumentException(
           "server port " + port + " is out of range: use 1 to 65535");
     }
+    if (relays == null) {
+      relays = RelayEndpoints.of(host, port);
+    } else if (!relays.first().equals(new RelayEndpoints.Endpoint(host, port))) {
+      throw new IllegalArgumentException(
+          "the first relay " + relays.first() + " is not the relay " + host + ":" + port);
+    }
     if (device != null && !me.name().equals(CertificateVerifier.commonName(device.certificate()))) {
       throw new IllegalArgumentException(
           "the device certificate is for '"
@@ -52,6 +61,34 @@ public record ChatClientConfig(
               + me.name()
               + "/device.crt");
     }
+  }
+
+  /** With the one relay at {@code host:port}. */
+  public ChatClientConfig(
+      String host,
+      int port,
+      UserIdentity me,
+      X509Certificate rootCa,
+      Path dataDir,
+      AcceptancePolicy acceptance,
+      Clock clock,
+      List<Credential> previousEncryption,
+      KeyReload keyReload,
+      Credential device,
+      boolean sendToNewDevices) {
+    this(
+        host,
+        port,
+        me,
+        rootCa,
+        dataDir,
+        acceptance,
+        clock,
+        previousEncryption,
+        keyReload,
+        device,
+        sendToNewDevices,
+        null);
   }
 
   /** New devices of contacts get nothing until accepted (docs/v2/devices.md section 6.3). */
@@ -127,7 +164,8 @@ public record ChatClientConfig(
         previousEncryption,
         reload,
         device,
-        sendToNewDevices);
+        sendToNewDevices,
+        relays);
   }
 
   /** This configuration with my version-2 device credential ({@code null}: version 1 only). */
@@ -143,7 +181,8 @@ public record ChatClientConfig(
         previousEncryption,
         keyReload,
         device,
-        sendToNewDevices);
+        sendToNewDevices,
+        relays);
   }
 
   /**
@@ -162,7 +201,29 @@ public record ChatClientConfig(
         previousEncryption,
         keyReload,
         device,
-        send);
+        send,
+        relays);
+  }
+
+  /**
+   * This configuration with the relays to use, tried in their order ({@code --server
+   * HOST:PORT,HOST:PORT}); {@link #host()} and {@link #port()} become the first one's.
+   */
+  public ChatClientConfig withRelays(RelayEndpoints relays) {
+    requireNonNull(relays, "relays");
+    return new ChatClientConfig(
+        relays.first().host(),
+        relays.first().port(),
+        me,
+        rootCa,
+        dataDir,
+        acceptance,
+        clock,
+        previousEncryption,
+        keyReload,
+        device,
+        sendToNewDevices,
+        relays);
   }
 
   /**
@@ -190,6 +251,7 @@ public record ChatClientConfig(
         previous,
         keyReload,
         device,
-        sendToNewDevices);
+        sendToNewDevices,
+        relays);
   }
 }

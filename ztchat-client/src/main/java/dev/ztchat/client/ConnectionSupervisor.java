@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * before it gives up, see {@link ChatClient}). Every change is reported to a listener as a {@link
  * ConnectionStatus}; after each successful connect an {@code onConnected} callback runs (where the
  * client sends what waits in its {@link Outbox}), and the connection counts as established,
- * resetting the backoff, only once that callback returned.
+ * resetting the backoff, only once that callback returned. Which relay an attempt goes to is the
+ * connector's business: {@link ChatClient}'s asks {@link RelayFailover}, so with several relays
+ * each failed attempt or lost connection moves the next attempt, after the same backoff, to the
+ * next relay.
  *
  * <p>All attempts, reports and callbacks run on one thread that this class owns, so the listener
  * sees the states in order. The connection type is generic so that this class depends on nothing

@@ -72,6 +72,7 @@ public final class RelayConnection implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final Channel channel;
+  private final RelayEndpoints.Endpoint relay;
   private final Frame.Welcome welcome;
   private final Map<String, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
   private final AtomicLong refs = new AtomicLong();
@@ -101,8 +102,10 @@ public final class RelayConnection implements AutoCloseable {
   private final AtomicInteger unprocessed = new AtomicInteger();
   private volatile boolean readingPaused; // written on the event loop only
 
-  private RelayConnection(EventLoopGroup group, Channel channel, Frame.Welcome welcome) {
+  private RelayConnection(
+      EventLoopGroup group, Channel channel, RelayEndpoints.Endpoint relay, Frame.Welcome welcome) {
     this.group = group;
+    this.relay = relay;
     this.channel = channel;
     this.welcome = welcome;
   }
@@ -162,7 +165,8 @@ public final class RelayConnection implements AutoCloseable {
                 }
               });
       Frame.Welcome w = welcomed.get(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      RelayConnection conn = new RelayConnection(group, ch, w);
+      RelayConnection conn =
+          new RelayConnection(group, ch, new RelayEndpoints.Endpoint(host, port), w);
       // On the event loop, so frames that came right after the welcome are handled first, in order.
       ch.eventLoop().submit(() -> inbound.attach(conn)).sync();
       if (w.routes(V2Envelope.VERSION)) {
@@ -228,6 +232,17 @@ public final class RelayConnection implements AutoCloseable {
           + ")";
     }
     return t.getMessage() == null ? m : t.getMessage();
+  }
+
+  /** Connects to {@code relay}, as {@link #connect(String, int, Credential, X509Certificate)}. */
+  public static RelayConnection connect(
+      RelayEndpoints.Endpoint relay, Credential me, X509Certificate rootCa) throws IOException {
+    return connect(relay.host(), relay.port(), me, rootCa);
+  }
+
+  /** The relay this connection goes to. */
+  public RelayEndpoints.Endpoint relay() {
+    return relay;
   }
 
   /** The certificate the server presented (already verified by the handshake), or null. */

@@ -14,6 +14,9 @@ import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -128,6 +131,56 @@ class CertificateRefusalIntegrationTest {
     ConnectionStatus last = states.get(states.size() - 1);
     assertThat(last.state()).as("states: " + states).isEqualTo(ConnectionState.REFUSED);
     assertThat(last.describe()).contains("revoked by the CA").endsWith("; not retrying");
+  }
+
+  @Test
+  void aRefusedCertificate_isReported_notTakenAsAReasonToTryTheNextRelay() throws Exception {
+    revoke(pki.user("alice"));
+    assertThat(
+            Polling.eventually(
+                Duration.ofSeconds(5),
+                () -> refusal(pki.user("alice")) instanceof CertificateRefusedException))
+        .isTrue();
+    try (ServerSocket nextRelay = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      ChatClientConfig config =
+          ChatClientConfig.of(
+                  "localhost",
+                  server.port(),
+                  pki.user("alice"),
+                  pki.ca().certificate(),
+                  dir.resolve("a"))
+              .withRelays(
+                  RelayEndpoints.parse(
+                      "localhost:" + server.port() + ",localhost:" + nextRelay.getLocalPort()));
+
+      assertThatThrownBy(() -> ChatClient.connect(config, new Inbox()))
+          .isInstanceOf(CertificateRefusedException.class)
+          .hasMessageContaining("revoked by the CA");
+
+      List<ConnectionStatus> states = new CopyOnWriteArrayList<>();
+      Inbox inbox =
+          new Inbox() {
+            @Override
+            public void onConnectionState(ConnectionStatus status) {
+              states.add(status);
+            }
+          };
+      try (ChatClient alice = ChatClient.start(config, inbox)) {
+        assertThat(
+                Polling.eventually(
+                    Duration.ofSeconds(10),
+                    () -> states.stream().anyMatch(s -> s.state() == ConnectionState.REFUSED)))
+            .as("refused: " + states)
+            .isTrue();
+      }
+      assertThat(states.getLast().describe())
+          .startsWith("refused by localhost:" + server.port())
+          .contains("revoked by the CA");
+      nextRelay.setSoTimeout(200);
+      assertThatThrownBy(nextRelay::accept)
+          .as("the next relay was never tried")
+          .isInstanceOf(SocketTimeoutException.class);
+    }
   }
 
   private Exception refusal(UserIdentity who) {
