@@ -192,8 +192,12 @@ final class PrekeyService implements AutoCloseable {
               "member 'device' is not the SHA-256 of member 'certificate'");
         }
       } else {
-        Optional<StoredDevice> known = store.currentDevice(identity);
-        if (known.isEmpty() || !Arrays.equals(known.get().device(), device)) {
+        // this very device, not the person's newest: another device may register in between
+        Optional<StoredDevice> known =
+            store.devices(identity).stream()
+                .filter(d -> Arrays.equals(d.device(), device))
+                .findFirst();
+        if (known.isEmpty()) {
           return new Frame.Error(
               ref,
               ErrorCode.BAD_PREKEY,

@@ -102,6 +102,31 @@ class DevicesPrekeyIntegrationTest {
   }
 
   @Test
+  void aDevicePublishingInSteps_isNotRefused_whenAnotherDeviceOfThePersonRegisteredMeanwhile()
+      throws Exception {
+    try (RawFrameClient onLaptop = connect(laptop)) {
+      assertThat(
+              publishDevice(
+                  onLaptop, laptop.certificate(), prekey(PrekeyKind.SIGNED_X25519, 1), null))
+          .isInstanceOf(Frame.PrekeyStock.class);
+      publish(phone); // the phone registers between the laptop's certificate and its next frame
+
+      Frame next =
+          answer(
+              onLaptop,
+              new Frame.PublishPrekeys(
+                  "next",
+                  deviceId(laptop.certificate()),
+                  null,
+                  null,
+                  prekey(PrekeyKind.LAST_RESORT_ML_KEM_768, 1),
+                  java.util.List.of()));
+
+      assertThat(next).isInstanceOf(Frame.PrekeyStock.class);
+    }
+  }
+
+  @Test
   void aRevokedDevice_isNeitherListedNorHandedOut() throws Exception {
     publish(laptop);
     publish(tablet);
