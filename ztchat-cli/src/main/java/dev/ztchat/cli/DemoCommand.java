@@ -322,6 +322,7 @@ final class DemoCommand implements Callable<Integer> {
             ChatClient.connect(config(certs, certs.readUser("carol"), server, tmp), carolScreen);
         ChatClient laptop =
             ChatClient.connect(device(certs, alice, "laptop", server, tmp), new Screen("laptop"))) {
+      awaitPrekeys(List.of(phone, carol, laptop));
       createTeam(laptop);
       say(
           "alice's laptop created #team with bob and carol; each member's client checks the signed"
@@ -341,6 +342,21 @@ final class DemoCommand implements Callable<Integer> {
               + " anything sent after.");
       phone.isConnected(); // kept open until here: it receives the copy
       carol.isConnected();
+    }
+  }
+
+  /**
+   * Waits until each device's prekeys are at the relay: a group made before alice's phone published
+   * would not reach the phone, which would then refuse the group's messages as from a group it does
+   * not know.
+   */
+  private static void awaitPrekeys(List<ChatClient> devices) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!devices.stream().allMatch(ChatClient::prekeysPublished)) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException("a device's prekeys did not reach the relay within 30 s");
+      }
+      Thread.sleep(50);
     }
   }
 

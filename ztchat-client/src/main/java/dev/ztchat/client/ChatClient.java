@@ -106,6 +106,7 @@ public final class ChatClient implements AutoCloseable {
   private final V2Device v2device; // null without a device credential
   private final SecureRandom random = new SecureRandom();
   private final PrekeyPublisher prekeyPublisher; // null without a device credential
+  private volatile RelayConnection prekeysPublishedOn; // the connection the relay took them on
   private final ExecutorService prekeyThread;
 
   /** How often, while connected, the relay's stock of this device's prekeys is checked. */
@@ -320,6 +321,7 @@ public final class ChatClient implements AutoCloseable {
             }
             try {
               prekeyPublisher.publish(conn);
+              prekeysPublishedOn = conn;
             } catch (IOException | RuntimeException e) {
               if (closing.getCount() == 0 || !conn.isOpen()) {
                 // the next connection publishes again; nothing for the user to do
@@ -667,6 +669,16 @@ public final class ChatClient implements AutoCloseable {
 
   public boolean isConnected() {
     return supervisor.current().map(RelayConnection::isOpen).orElse(false);
+  }
+
+  /**
+   * Whether the relay this device is connected to holds its prekeys, published on this connection:
+   * from then on others can start version-2 sessions with it, and a group created meanwhile by
+   * one's own other device reaches it. False for a device without a version-2 credential.
+   */
+  public boolean prekeysPublished() {
+    RelayConnection on = prekeysPublishedOn;
+    return on != null && on.isOpen() && supervisor.current().orElse(null) == on;
   }
 
   /**

@@ -102,10 +102,14 @@ class GroupShortfallIntegrationTest {
           .as("the message was split: bob's part does not name zed")
           .doesNotContain("zed");
 
-      assertThat(alice.groupHistory("#team", 10))
-          .as("the message stays in the history, as sent: it reached bob and carol")
-          .extracting(HistoryEntry::text, HistoryEntry::state)
-          .containsExactly(org.assertj.core.groups.Tuple.tuple(LONG, HistoryEntry.State.SENT));
+      List<HistoryEntry> kept = alice.groupHistory("#team", 10);
+      assertThat(kept)
+          .as("the message stays in the history: it reached bob and carol")
+          .extracting(HistoryEntry::text)
+          .containsExactly(LONG);
+      assertThat(kept.getFirst().state())
+          .as("sent, or already delivered once bob's or carol's receipt came back")
+          .isIn(HistoryEntry.State.SENT, HistoryEntry.State.DELIVERED);
       assertThat(alices.notices)
           .as("alice is told whom it did not reach and why")
           .anyMatch(
