@@ -31,8 +31,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SequencedMap;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -77,6 +80,12 @@ final class OutgoingMessages {
   /** The groups, for outbox entries whose target is a group; null until set. */
   private volatile Groups groups;
 
+  /** Sizes a text for a version-2 envelope at its largest. */
+  private final V2TextFit v2Fit;
+
+  /** The content of an empty direct text, sized by {@link #v2Fit}. */
+  private static final MessageContent EMPTY_TEXT = MessageContent.text("");
+
   /** A reference as long as the longest this client makes, for measuring frames. */
   private static final String REF_PLACEHOLDER = "r0000000000";
 
@@ -100,6 +109,20 @@ final class OutgoingMessages {
     this.heldResends =
         new HeldResendSending(outbox, history, v2, listener, () -> me.name(), () -> groups);
     this.sealer = new RsaOaepAesGcmSealer(me, clock);
+    this.v2Fit =
+        new V2TextFit(
+            me.name(),
+            () -> announcedMaxFrame(relay),
+            config.device() == null ? null : config.device().certificate());
+  }
+
+  /** The frame limit announced on the current connection; 0 while offline. */
+  private static int announcedMaxFrame(ContactDirectory.ConnectionSource relay) {
+    try {
+      return relay.current().welcome().maxFrame();
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   /** Sends outbox entries whose target is a group ({@link Groups#key}) to its members. */
@@ -136,6 +159,10 @@ final class OutgoingMessages {
     synchronized (flushLock) {
       flush(); // what earlier runs left unconfirmed goes first, as the same sealed bytes
       RelayConnection conn = relay.current();
+      int maxFrame = conn.welcome().maxFrame();
+      if (v2.devicesSealedTo(to).isPresent()) { // the same limit the composer shows
+        V2TextFit.check(text, maxTextBytesOrFail(maxFrame, to), maxFrame);
+      }
       for (int round = 1; ; round++) {
         V2Sending.Choice choice = v2.choose(to, MessageContent.text(text));
         if (choice instanceof V2Sending.Withheld w) {
@@ -264,11 +291,7 @@ final class OutgoingMessages {
   void keep(String to, String text) throws IOException, MessageTooLongException {
     MessageContent.text(text); // refuses invalid Unicode or an absurd length before storing
     int maxFrame = relay.currentMaxFrame();
-    int textBytes = text.getBytes(StandardCharsets.UTF_8).length;
-    int max = maxTextBytes(maxFrame, to);
-    if (textBytes > max) {
-      throw new MessageTooLongException(textBytes, max, maxFrame);
-    }
+    V2TextFit.check(text, maxTextBytesOrFail(maxFrame, to), maxFrame);
     outbox.enqueue(to, text);
   }
 
@@ -1066,11 +1089,42 @@ final class OutgoingMessages {
   }
 
   /**
-   * About the most UTF-8 bytes of text a message to {@code peer} can hold, estimated before the
-   * peer's key is known by sealing an empty message to my own key (exact when both keys have the
-   * same size; {@link #flush} re-checks exactly).
+   * The most UTF-8 bytes of text a message to {@code peer} can hold (a composer shows it; {@link
+   * #keep} and {@link #sendNow} refuse a longer one). Where this device seals version 2, it is what
+   * a version-2 envelope to the peer's devices and my other ones holds with every entry at its
+   * largest ({@link V2TextFit}), so a text within it is never refused for its size when sealed
+   * (unless devices are added to the peer meanwhile); while the peer may still get version 1, at
+   * most the version-1 figure too. Without version 2, the version-1 figure alone.
    */
   int maxTextBytes(int maxFrame, String peer) {
+    try {
+      return maxTextBytesOrFail(maxFrame, peer);
+    } catch (IOException e) {
+      LOG.debug("the devices of {} cannot be read now: {}", peer, e.getMessage());
+      // sized as if each person had one device: keep and send read the store again
+      return Math.min(
+          version1MaxTextBytes(maxFrame, peer),
+          v2Fit.maxTextBytes(v2Fit.frame(), EMPTY_TEXT, new LinkedHashMap<>(Map.of(peer, 1))));
+    }
+  }
+
+  private int maxTextBytesOrFail(int maxFrame, String peer) throws IOException {
+    Optional<SequencedMap<String, Integer>> devices = v2.devicesSealedTo(peer);
+    if (devices.isEmpty()) {
+      return version1MaxTextBytes(maxFrame, peer);
+    }
+    int version2 = v2Fit.maxTextBytes(v2Fit.frame(), EMPTY_TEXT, devices.get());
+    return v2.mayUseVersion1(peer)
+        ? Math.min(version2, version1MaxTextBytes(maxFrame, peer))
+        : version2;
+  }
+
+  /**
+   * About the most UTF-8 bytes of text a version-1 message to {@code peer} can hold, estimated
+   * before the peer's key is known by sealing an empty message to my own key (exact when both keys
+   * have the same size; {@link #flush} re-checks exactly).
+   */
+  private int version1MaxTextBytes(int maxFrame, String peer) {
     UserIdentity self = me;
     SealedEnvelope probe =
         sealer.seal(

@@ -24,8 +24,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.SequencedMap;
 
 /**
  * Chooses the envelope version of each outgoing message and seals version 2 (docs/v2/messages.md,
@@ -160,6 +162,35 @@ final class V2Sending {
       collect(sealer, me, HexFormat.of().formatHex(device.deviceId()), targets, bundles);
     }
     return seal(sealer, content, targets, bundles);
+  }
+
+  /**
+   * How many devices of each person a version-2 message to {@code peer} is sealed to, as far as
+   * this device knows them now, in the order its prefix names them (the peer, then me for my other
+   * named devices; a peer none of whose devices is known yet counts as one): what {@link V2TextFit}
+   * sizes the text for. Empty when this device seals nothing in version 2.
+   */
+  Optional<SequencedMap<String, Integer>> devicesSealedTo(String peer) throws IOException {
+    V2Device device = stopped ? null : this.device;
+    if (device == null) {
+      return Optional.empty();
+    }
+    SequencedMap<String, Integer> out = new LinkedHashMap<>();
+    out.put(peer, Math.max(1, devices.deviceSet(peer).size()));
+    String me = device.name();
+    if (!peer.equals(me) && ownDeviceNamed) {
+      String mine = HexFormat.of().formatHex(device.deviceId());
+      int others = (int) devices.deviceSet(me).stream().filter(d -> !d.equals(mine)).count();
+      if (others > 0) {
+        out.put(me, others);
+      }
+    }
+    return Optional.of(out);
+  }
+
+  /** Whether a version-1 envelope may still go to {@code peer} (it has not proved version 2). */
+  boolean mayUseVersion1(String peer) throws IOException {
+    return versions.mayReceiveVersion1(peer);
   }
 
   /**
