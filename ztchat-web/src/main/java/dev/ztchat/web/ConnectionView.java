@@ -10,8 +10,9 @@ import java.time.Instant;
 
 /**
  * The connection to the relay as the page shows it: online, connecting, reconnecting at a given
- * time (the page counts the seconds down), or refused with the reason. Not thread-safe: used by the
- * {@link PageWorker}'s thread.
+ * time (the page counts the seconds down), or refused with the reason; each naming the relay
+ * ({@code host:port}) connected to, tried next, or refusing, when it is known. Not thread-safe:
+ * used by the {@link PageWorker}'s thread.
  */
 final class ConnectionView {
   private final Clock clock;
@@ -50,6 +51,7 @@ final class ConnectionView {
           g.writeNumberField("retryAt", retryAt);
           g.writeNumberField("now", clock.millis());
           g.writeStringField("reason", s.reason() == null ? "" : s.reason());
+          g.writeStringField("relay", s.relay().map(Object::toString).orElse(""));
         });
   }
 }

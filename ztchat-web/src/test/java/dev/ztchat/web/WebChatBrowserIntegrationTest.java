@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -220,9 +221,16 @@ class WebChatBrowserIntegrationTest {
     alice.await(() -> alice.messages().size() == 2, "the conversation with bob");
     relay.close();
     try {
+      String relayName = "localhost:" + relayPort;
       alice.await(
-          () -> text(alice.find("#conn")).matches("offline.*: reconnecting in \\d+ s; .*"),
-          "offline, reconnecting in N s");
+          () ->
+              text(alice.find("#conn"))
+                  .matches(
+                      "offline.*: reconnecting in \\d+ s with "
+                          + Pattern.quote(relayName)
+                          + "; messages are kept"),
+          "offline, reconnecting in N s with the relay");
+      assertThat(text(alice.find("#conn .relay"))).isEqualTo(relayName);
       alice.type("Typed while the relay was down", Keys.ENTER);
       alice.await(
           () -> alice.messages().getLast().equals("kept: Typed while the relay was down"),
@@ -231,7 +239,8 @@ class WebChatBrowserIntegrationTest {
     } finally {
       relay = RelayServer.start(relayConfig(relayPort));
     }
-    alice.awaitText(By.id("conn"), "online");
+    alice.awaitText(By.id("conn"), "online, connected to localhost:" + relayPort);
+    assertThat(text(alice.find("#conn .relay"))).isEqualTo("localhost:" + relayPort);
     alice.await(
         () -> alice.messages().getLast().equals("received: Typed while the relay was down"),
         "the kept message, delivered and received after the restart");
@@ -404,7 +413,8 @@ class WebChatBrowserIntegrationTest {
 
   @Test
   @Order(10)
-  void whenTheRelayRefusesTheOwnCertificate_theWindowSaysRefusedWithTheReason() throws Exception {
+  void whenTheRelayRefusesTheOwnCertificate_theWindowSaysRefusedByThatRelayWithTheReason()
+      throws Exception {
     CrlFiles.write(
         certs.crl(),
         pki.revoke(pki.user("bob").signing().certificate(), RevocationReason.KEY_COMPROMISE));
@@ -413,7 +423,7 @@ class WebChatBrowserIntegrationTest {
         () -> "refused".equals(bob.find("#conn").getDomAttribute("data-state")),
         "bob's window: refused");
     assertThat(text(bob.find("#conn")))
-        .startsWith("refused by the server (")
+        .startsWith("refused by the server localhost:" + relayPort + " (")
         .endsWith("): not retrying; your keys must be renewed");
     bob.screenshot("refused");
   }

@@ -129,22 +129,35 @@ function showConnection(e) {
   clearInterval(countdown);
   conn.dataset.state = e.state;
   const reason = e.reason ? ' (' + e.reason + ')' : '';
+  // the relay this is about, when known: rendered as its own text between two parts of the line
+  const relay = e.relay || '';
   const draw = () => {
-    let text;
+    let before;
+    let after = '';
     switch (e.state) {
-      case 'online': text = 'online'; break;
-      case 'connecting': text = 'connecting…'; break;
+      case 'online':
+        before = relay ? 'online, connected to ' : 'online';
+        break;
+      case 'connecting':
+        before = relay ? 'connecting to ' : 'connecting';
+        after = '…';
+        break;
       case 'reconnecting': {
         const left = Math.max(0, Math.ceil((e.retryAt - (Date.now() + state.skew)) / 1000));
-        text = 'offline' + reason + ': reconnecting in ' + left + ' s; messages are kept';
+        before = 'offline' + reason + ': reconnecting in ' + left + ' s' + (relay ? ' with ' : '');
+        after = '; messages are kept';
         break;
       }
       case 'refused':
-        text = 'refused by the server' + reason + ': not retrying; your keys must be renewed';
+        before = relay ? 'refused by the server ' : 'refused by the server';
+        after = reason + ': not retrying; your keys must be renewed';
         break;
-      default: text = e.reason || e.state;
+      default: before = e.reason || e.state;
     }
-    conn.textContent = visible(text);
+    const parts = [document.createTextNode(visible(before))];
+    if (relay && e.state !== 'local') parts.push(el('span', 'relay', relay));
+    parts.push(document.createTextNode(visible(after)));
+    conn.replaceChildren(...parts);
   };
   draw();
   if (e.state === 'reconnecting') countdown = setInterval(draw, 1000);
