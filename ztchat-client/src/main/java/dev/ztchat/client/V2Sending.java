@@ -12,6 +12,7 @@ import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.PeerVersions;
 import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.envelope.V2Envelope;
+import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.session.PrekeyBundle;
 import dev.ztchat.core.session.SessionSetupException;
 import java.io.ByteArrayInputStream;
@@ -168,11 +169,12 @@ final class V2Sending {
    * How many devices of each person a version-2 message to {@code peer} is sealed to, as far as
    * this device knows them now, in the order its prefix names them (the peer, then me for my other
    * named devices; a peer none of whose devices is known yet counts as one): what {@link V2TextFit}
-   * sizes the text for. Empty when this device seals nothing in version 2.
+   * sizes the text for. Empty when this device seals nothing in version 2, or {@code peer} names no
+   * person (a group's key, which a window may ask about).
    */
   Optional<SequencedMap<String, Integer>> devicesSealedTo(String peer) throws IOException {
     V2Device device = stopped ? null : this.device;
-    if (device == null) {
+    if (device == null || !IdentityName.isValid(peer)) {
       return Optional.empty();
     }
     SequencedMap<String, Integer> out = new LinkedHashMap<>();

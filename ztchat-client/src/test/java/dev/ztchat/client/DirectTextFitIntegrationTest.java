@@ -144,6 +144,9 @@ class DirectTextFitIntegrationTest {
       assertThat(laptopsInbox.next().text()).isEqualTo("y".repeat(max));
       assertThat(phonesInbox.next().text()).isEqualTo("y".repeat(max));
       assertThat(laptopsInbox.messages.poll(1, TimeUnit.SECONDS)).as("nothing else").isNull();
+      assertThat(alice.maxTextBytes("#team"))
+          .as("a name that is no person's (a group's key) is sized without an error")
+          .isPositive();
     }
   }
 }
