@@ -36,6 +36,7 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -62,6 +63,7 @@ public final class RelayServer implements AutoCloseable {
   private final RevocationWatcher revocations;
   private final CertsWatcher certificates;
   private final CrossNodeDirectory sharedDirectory;
+  private final StoreOutage storeOutage;
   private final ServerTlsMaterial tls;
   private final CrlFreshnessPolicy crlFreshness = new CrlFreshnessPolicy();
   private final String tlsDescription;
@@ -103,7 +105,8 @@ public final class RelayServer implements AutoCloseable {
     this.deliveries =
         new DeliveryService(
             OfflineQueue.open(config.queue(), clock), storeNanos, meters, connections::online);
-    deliveries.watchStore(new StoreOutage(connections));
+    this.storeOutage = new StoreOutage(connections, clock);
+    deliveries.watchStore(storeOutage);
     this.certificates = new CertsWatcher(config.certs(), directory);
     this.sharedDirectory =
         new CrossNodeDirectory(directory, PublishedCertificates.open(config.queue()));
@@ -309,6 +312,19 @@ public final class RelayServer implements AutoCloseable {
   /** Authenticated connections open now. */
   public int connectionCount() {
     return relay.connections().all().size();
+  }
+
+  /**
+   * Since when and why this node cannot reach its store, while it refuses clients for that; empty
+   * while the store answers (always, with SQLite).
+   */
+  public Optional<StoreUnreachable> storeUnreachable() {
+    return storeOutage.unreachable();
+  }
+
+  /** How many times this node lost its store since it started. */
+  public long storeOutages() {
+    return storeOutage.outages();
   }
 
   /** The store's totals (no content), read on the store's thread. */

@@ -7,6 +7,9 @@ import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.server.store.StoreReachability;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What the clients get: an {@code error} frame without a ref, code {@code internal}, the same as
  * at a relay's shutdown, which clients answer by reconnecting.
+ *
+ * <p>What the operator gets: {@link #unreachable} (since when and why, for {@code /readyz}) and
+ * {@link #outages} (for the metrics), readable from any thread.
  */
 final class StoreOutage implements StoreReachability {
   private static final Logger LOG = LoggerFactory.getLogger(StoreOutage.class);
@@ -29,9 +35,25 @@ final class StoreOutage implements StoreReachability {
       "the relay cannot reach its database: connect to another relay, or retry in a moment";
 
   private final ConnectionRegistry connections;
+  private final Clock clock;
+  private final AtomicLong outages = new AtomicLong();
 
-  StoreOutage(ConnectionRegistry connections) {
+  /** Null while the store answers. */
+  private volatile StoreUnreachable unreachable;
+
+  StoreOutage(ConnectionRegistry connections, Clock clock) {
     this.connections = requireNonNull(connections, "connections");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  /** Since when and why the store does not answer; empty while it does. */
+  Optional<StoreUnreachable> unreachable() {
+    return Optional.ofNullable(unreachable);
+  }
+
+  /** How many times the store stopped answering since the relay started. */
+  long outages() {
+    return outages.get();
   }
 
   /** The frame a client gets before its connection closes. */
@@ -41,6 +63,8 @@ final class StoreOutage implements StoreReachability {
 
   @Override
   public void lost(String reason) {
+    unreachable = new StoreUnreachable(clock.instant(), reason);
+    outages.incrementAndGet();
     connections.refuseAll(true);
     var open = connections.all();
     LOG.error(
@@ -56,6 +80,7 @@ final class StoreOutage implements StoreReachability {
   @Override
   public void regained() {
     connections.refuseAll(false);
+    unreachable = null;
     LOG.info("the store answers again: accepting connections");
   }
 }

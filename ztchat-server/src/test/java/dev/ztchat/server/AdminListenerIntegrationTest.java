@@ -62,11 +62,7 @@ class AdminListenerIntegrationTest {
   }
 
   HttpResponse<String> get(String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path))
-            .timeout(Duration.ofSeconds(10))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return new AdminClient(admin.port()).get(path);
   }
 
   @Test
@@ -95,7 +91,10 @@ class AdminListenerIntegrationTest {
         .contains("ztchat_messages_accepted_total 3.0")
         .contains("ztchat_security_events_total{event=\"HANDSHAKE_FAILED\"} 1.0")
         .contains("ztchat_handshakes_total{outcome=\"failed\"} 1.0")
-        .contains("ztchat_handshakes_total{outcome=\"ok\"} 1.0");
+        .contains("ztchat_handshakes_total{outcome=\"ok\"} 1.0")
+        .as("a SQLite store is always reachable")
+        .contains("ztchat_store_reachable 1.0")
+        .contains("ztchat_store_outages_total 0.0");
 
     try (RawFrameClient bob = RelayTestSupport.connectWelcomed(server, pki, "bob")) {
       int oks = 0;

@@ -3,6 +3,7 @@ package dev.ztchat.server.ops;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.server.RelayServer;
+import dev.ztchat.server.store.QueueLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +18,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Whether the relay can do its job now, for {@code /readyz}: the store answers and its folder takes
- * a write, the revocation list in use is within its next-update, the server and CA certificates are
- * within their validity, and the data folder's disk has room. Each check says what it found, so
- * that the answer tells the operator what to fix. Runs blocking I/O: call it off any event loop.
+ * Whether the relay can do its job now, for {@code /readyz}: the store answers (SQLite: and its
+ * folder takes a write; PostgreSQL: and the node's probe has not lost the database, which has the
+ * node refuse every client until it answers), the revocation list in use is within its next-update,
+ * the server and CA certificates are within their validity, and the SQLite store's disk has room.
+ * Each check says what it found, so that the answer tells the operator what to fix. Runs blocking
+ * I/O: call it off any event loop.
  */
 public final class ReadinessCheck {
   /** Free space below which the relay reports itself unready by default. */
@@ -55,12 +58,31 @@ public final class ReadinessCheck {
   }
 
   private Result store() {
-    Path data = server.config().queue().dataDir();
+    var lost = server.storeUnreachable();
+    if (lost.isPresent()) {
+      return new Result(
+          "store",
+          false,
+          "the relay cannot reach its database since "
+              + lost.get().since()
+              + " ("
+              + lost.get().reason()
+              + "), and refuses clients until it answers: check the database and the network to"
+              + " it");
+    }
+    QueueLimits queue = server.config().queue();
+    Path data = queue.dataDir();
+    boolean local = queue.postgres().isEmpty();
     try {
-      Path probe = Files.createTempFile(data, ".readyz", ".tmp");
-      Files.delete(probe);
+      if (local) {
+        Path probe = Files.createTempFile(data, ".readyz", ".tmp");
+        Files.delete(probe);
+      }
       server.queueTotals().get(5, TimeUnit.SECONDS);
-      return new Result("store", true, data + " writable, store answering");
+      return new Result(
+          "store",
+          true,
+          local ? data + " writable, store answering" : queue.storeDescription() + " answering");
     } catch (IOException e) {
       return new Result("store", false, "cannot write in " + data + ": " + e.getMessage());
     } catch (ExecutionException | TimeoutException e) {
@@ -102,7 +124,12 @@ public final class ReadinessCheck {
   }
 
   private Result disk() {
-    Path data = server.config().queue().dataDir();
+    QueueLimits queue = server.config().queue();
+    Path data = queue.dataDir();
+    if (queue.postgres().isPresent()) {
+      // with --store the relay keeps nothing in its data folder, which need not even exist
+      return new Result("disk", true, "the store is in PostgreSQL: watch the database's disk");
+    }
     try {
       long free = Files.getFileStore(data).getUsableSpace();
       boolean ok = free >= minFreeBytes;

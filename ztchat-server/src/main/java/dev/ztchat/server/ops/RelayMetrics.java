@@ -31,10 +31,11 @@ import java.util.regex.Pattern;
 
 /**
  * The relay's Prometheus metrics beyond the counters its handlers keep: open connections, the
- * store's totals, security events by type, handshakes refused or failed, rate-limit actions, the
- * CRL's age and time to its next update, the certificates' time to expiry, and the JVM's own. Names
- * follow Prometheus conventions (base units, {@code _total} counters); docs/OPERATIONS.md lists
- * them. No metric carries an identity, an address or message content.
+ * store's totals, whether the store answers and how often it stopped, security events by type,
+ * handshakes refused or failed, rate-limit actions, the CRL's age and time to its next update, the
+ * certificates' time to expiry, and the JVM's own. Names follow Prometheus conventions (base units,
+ * {@code _total} counters); docs/OPERATIONS.md lists them. No metric carries an identity, an
+ * address or message content.
  */
 public final class RelayMetrics implements AutoCloseable {
   private static final Pattern ACTION = Pattern.compile(" action=([a-z_]+)");
@@ -71,6 +72,14 @@ public final class RelayMetrics implements AutoCloseable {
     TimeGauge.builder(
             "ztchat.queue.oldest.age", this, TimeUnit.MILLISECONDS, RelayMetrics::oldestAgeMillis)
         .description("Age of the oldest envelope waiting in the store (0 when empty)")
+        .register(r);
+    Gauge.builder("ztchat.store.reachable", server, s -> s.storeUnreachable().isEmpty() ? 1 : 0)
+        .description(
+            "1 while the store answers; 0 while this node cannot reach its database and refuses"
+                + " clients")
+        .register(r);
+    FunctionCounter.builder("ztchat.store.outages", server, RelayServer::storeOutages)
+        .description("Times this node lost its database since it started")
         .register(r);
     SecurityLog security = server.securityLog();
     for (SecurityEvent e : SecurityEvent.values()) {
