@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ztchat.core.envelope.MessageContent;
-import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.envelope.SenderRevocations;
-import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.group.ApplyOutcome;
 import dev.ztchat.core.group.AuthoredChange;
 import dev.ztchat.core.group.GroupChange;
@@ -19,7 +17,7 @@ import dev.ztchat.core.group.MalformedGroupException;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.RevocationReason;
-import dev.ztchat.core.session.DeviceKey;
+import dev.ztchat.core.testing.ForwardedChanges;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.MutableClock;
 import java.security.SecureRandom;
@@ -61,30 +59,7 @@ class ForwardedChangeVerifierTest {
   private ForwardedChange sealed(
       Credential device, String author, MessageContent content, String... recipients)
       throws Exception {
-    DeviceKey key = new DeviceKey(device.privateKey(), device.certificate());
-    RoutingPrefix prefix =
-        new RoutingPrefix(
-            V2Envelope.VERSION,
-            author,
-            List.of(recipients),
-            clock.instant().toEpochMilli(),
-            randomBytes(16));
-    byte[] contentKey = randomBytes(32);
-    byte[] nonce = randomBytes(12);
-    byte[] ct =
-        V2Crypto.gcmEncrypt(
-            contentKey,
-            nonce,
-            V2Crypto.contentAad(V2Envelope.encodePrefix(prefix), key.certificateHash()),
-            content.encode());
-    V2Body.Entry entry =
-        new V2Body.Entry(
-            recipients[0], randomBytes(32), randomBytes(16), Optional.empty(), randomBytes(80));
-    byte[] body =
-        new V2Body(key.certificateHash(), new byte[0], List.of(entry), nonce, ct).encode();
-    byte[] signature = key.signEnvelope(V2Envelope.signedBytes(prefix, body), random);
-    byte[] envelope = new V2Envelope(prefix, body, signature).encode();
-    return new ForwardedChange(device.certificate().getEncoded(), envelope, contentKey);
+    return ForwardedChanges.signed(device, author, content, List.of(recipients), clock.instant());
   }
 
   private byte[] randomBytes(int n) {
