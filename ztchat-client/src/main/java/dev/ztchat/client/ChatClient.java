@@ -2,6 +2,7 @@ package dev.ztchat.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.conversation.ForwardedChangeVerifier;
 import dev.ztchat.core.conversation.V2Device;
 import dev.ztchat.core.conversation.V2MessageOpener;
 import dev.ztchat.core.envelope.ContentKind;
@@ -86,6 +87,7 @@ public final class ChatClient implements AutoCloseable {
   private final ContactDirectory contacts;
   final OutgoingMessages outgoing; // package-private: tests watch its sealing
   private final GroupConversations groupChats;
+  private final GroupSync groupSync;
   private volatile MessageOpeners openers; // by envelope version; replaced when keys are renewed
   private final CertificateVerifier verifier;
   private final ExecutorService receiver;
@@ -202,6 +204,11 @@ public final class ChatClient implements AutoCloseable {
             outgoing,
             listener,
             random);
+    this.groupSync =
+        new GroupSync(
+            new ForwardedChangeVerifier(verifier, contacts::refusal, config.clock()),
+            groupChats,
+            listener);
     this.openers = openersFor(config);
     this.hiddenDevices =
         new HiddenDevices(
@@ -751,6 +758,14 @@ public final class ChatClient implements AutoCloseable {
           UntrustedContactException,
           MessageTooLongException {
     return groupChats.change(group, GroupOp.LEAVE, List.of(me()));
+  }
+
+  /**
+   * Where forwarded group changes are verified and applied (docs/v2/groups.md section 6.6). No
+   * message kind carries them to it yet; until one does, only this package reaches it.
+   */
+  GroupSync groupSync() {
+    return groupSync;
   }
 
   /** The groups this device knows, in the order it learnt them, each with its shown name. */

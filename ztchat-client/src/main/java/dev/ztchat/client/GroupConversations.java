@@ -285,6 +285,17 @@ final class GroupConversations {
     return receiveText(m);
   }
 
+  /**
+   * Applies a change that a device joining late was forwarded (docs/v2/groups.md section 6.6), its
+   * author verified by {@link GroupSync}: by the same rules, in the same order and with the same
+   * words as a change that arrived live.
+   */
+  void receiveForwarded(AuthoredChange change) throws IOException {
+    synchronized (changes) {
+      receiveChange(change.author(), change.change());
+    }
+  }
+
   private void receiveChange(String author, GroupChange change) throws IOException {
     String idHex = change.groupId().hex();
     Optional<GroupTimeline> known = groups.timeline(idHex);
