@@ -17,6 +17,7 @@ import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.terminal.RemedyText;
 import dev.ztchat.terminal.TerminalText;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,8 +38,9 @@ import picocli.CommandLine.Parameters;
       "2:bad usage, an empty message, or a message too long for one frame",
       "3:not accepted: the recipient's queue on the server is full",
       "4:refused: unknown recipient, untrusted certificate or changed key",
-      "6:not confirmed: the connection was lost before the server answered; the message is kept and"
-          + " re-sent (never twice) the next time this identity connects (send, recv or client)",
+      "6:not confirmed: the connection was lost before the server answered, or the server could not"
+          + " store it (and no other relay took it); the message is kept and re-sent (never twice)"
+          + " the next time this identity connects (send, recv or client)",
       "7:this identity is already in use by another ztchat process (client, send or recv)",
     })
 final class SendCommand implements Callable<Integer> {
@@ -80,7 +82,15 @@ final class SendCommand implements Callable<Integer> {
       if (group) {
         return toGroup(client);
       }
-      SendResult result = client.send(to, text);
+      SendResult result;
+      try {
+        result = client.send(to, text);
+      } catch (UnconfirmedSendException e) {
+        if (sentThroughNextRelay(client, e)) {
+          return 0;
+        }
+        throw e;
+      }
       DeliveryStatus status = result.statusOf(to);
       if (status == DeliveryStatus.DELIVERED) {
         System.out.println("sent to " + to + " (message id " + result.messageId() + ")");
@@ -116,6 +126,28 @@ final class SendCommand implements Callable<Integer> {
     } catch (MessageTooLongException e) {
       throw new UserError(e.getMessage(), 2);
     }
+  }
+
+  /** How long a one-shot send waits for the next relay to take what one relay could not store. */
+  static final Duration NEXT_RELAY_WAIT = Duration.ofSeconds(30);
+
+  /**
+   * When the relay could not store the message and there is another relay, waits for the client to
+   * send it there from its outbox; true when it was accepted.
+   */
+  private boolean sentThroughNextRelay(ChatClient client, UnconfirmedSendException e)
+      throws IOException {
+    if (!e.relayCouldNotStore() || client.relayCount() < 2) {
+      return false;
+    }
+    System.err.println(
+        TerminalText.notice(
+            "send: the relay could not store it; sending it through the next relay"));
+    if (!client.awaitAccepted(e.messageIdHex(), NEXT_RELAY_WAIT)) {
+      return false;
+    }
+    System.out.println("accepted for " + to + " (message id " + e.messageIdHex() + ")");
+    return true;
   }
 
   /** Sends to the group {@code to} names; 0 when the server took it for at least one member. */

@@ -700,6 +700,34 @@ public final class ChatClient implements AutoCloseable {
     return outgoing.sendNow(to, text);
   }
 
+  /** How many relays this client may use ({@code --server h:p,h:p}). */
+  public int relayCount() {
+    return config.relays().size();
+  }
+
+  /**
+   * Waits until the relay accepted the kept message {@code messageIdHex} (an {@link
+   * UnconfirmedSendException}'s), sent again from the outbox on a later connection, e.g. to the
+   * next relay after one that could not store it; false when {@code timeout} passes first (it stays
+   * kept).
+   */
+  public boolean awaitAccepted(String messageIdHex, Duration timeout) throws IOException {
+    requireNonNull(messageIdHex, "messageIdHex");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (outbox.pending().stream().anyMatch(p -> messageIdHex.equals(p.messageIdHex()))) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+    return true;
+  }
+
   /**
    * Keeps {@code text} for {@code to} in the durable outbox, then sends everything waiting if
    * connected. Results arrive through the listener. Throws only if the text can never be sent.

@@ -274,6 +274,9 @@ final class OutgoingMessages {
     try {
       sent = deliver(conn, bytes, ref, devices);
     } catch (RelayConnection.RelayException e) {
+      if (movedOnFromRelayThatCannotStore(conn, e)) {
+        throw new UnconfirmedSendException(me.name(), id, e);
+      }
       outbox.remove(row); // the relay answered: it did not store the message
       throw e;
     } catch (IOException e) {
@@ -323,8 +326,9 @@ final class OutgoingMessages {
         if (blocked.contains(conversation)) {
           continue; // keep per-conversation order: nothing overtakes a blocked message
         }
+        RelayConnection conn = null;
         try {
-          RelayConnection conn = relay.current();
+          conn = relay.current();
           if (HeldResends.isKey(p.peer())) {
             if (!heldResends.send(conn, p)) {
               blocked.add(conversation);
@@ -383,6 +387,7 @@ final class OutgoingMessages {
         } catch (RelayConnection.RelayException e) {
           if (!RelayTtlCheck.isExpiredRefusal(e.code(), e.getMessage())) {
             LOG.debug("outbox waits: {}", e.getMessage());
+            movedOnFromRelayThatCannotStore(conn, e);
             return;
           }
           // sealed too long ago: receivers would refuse it, so the relay does not store it
@@ -653,6 +658,9 @@ final class OutgoingMessages {
       } catch (RelayConnection.RelayException e) {
         if (e.code() == ErrorCode.STALE_DEVICES) {
           throw e; // refused too often as stale: kept, sealed again on a later run
+        }
+        if (movedOnFromRelayThatCannotStore(conn, e)) {
+          throw new UnconfirmedSendException(me.name(), ready.messageIdHex(), e);
         }
         history.forgetPending(key, ready.messageIdHex());
         outbox.remove(row); // the relay answered: it did not store the message
@@ -984,6 +992,23 @@ final class OutgoingMessages {
       }
       return sent;
     }
+  }
+
+  /**
+   * When {@code e} is {@code internal}, which {@link #deliver} only passes on after {@link
+   * #INTERNAL_RETRIES} tries, the relay cannot store messages now (its database refuses writes, or
+   * is gone): closes {@code conn}, so that the client connects to its next relay, or to this one
+   * again after its back-off, and sends what waits in the outbox there; true then. A closed relay
+   * that cannot store loses nothing: what it did not store stays in the outbox.
+   */
+  static boolean movedOnFromRelayThatCannotStore(
+      RelayConnection conn, RelayConnection.RelayException e) {
+    if (e.code() != ErrorCode.INTERNAL) {
+      return false;
+    }
+    LOG.warn("the relay could not store a message ({}): connecting again", e.getMessage());
+    conn.close();
+    return true;
   }
 
   private static void pause(Duration d) throws IOException {

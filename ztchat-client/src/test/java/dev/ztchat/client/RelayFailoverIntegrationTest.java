@@ -1,6 +1,7 @@
 package dev.ztchat.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ztchat.client.ChatClientIntegrationTest.Inbox;
 import dev.ztchat.client.RelayEndpoints.Endpoint;
@@ -12,7 +13,11 @@ import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
+import java.net.URI;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,9 +62,39 @@ class RelayFailoverIntegrationTest {
   void start() throws Exception {
     pki = TestPki.create("alice", "bob");
     CertsLayout certs = pki.writeTo(dir.resolve("certs"));
-    String database = postgres.newDatabase();
-    node1 = node(certs, "node1", database);
+    database = postgres.newDatabase();
+    // node 1's connections name themselves, so that a test can make its writes fail alone
+    node1 = node(certs, "node1", database + "?ApplicationName=" + NODE1_APPLICATION);
     node2 = node(certs, "node2", database);
+  }
+
+  static final String NODE1_APPLICATION = "ztchat-node1";
+
+  String database;
+
+  /**
+   * From now on every envelope node 1 tries to store fails in the database (as when its disk fills
+   * or its role loses a grant), while node 1 still answers and its database still accepts reads:
+   * node 1 stays up and answers each {@code send} with {@code internal}.
+   */
+  void node1CannotStoreEnvelopes() throws Exception {
+    URI url = URI.create(database);
+    String[] user = url.getUserInfo().split(":", 2);
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(),
+                user[0],
+                user.length > 1 ? user[1] : "");
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE FUNCTION refuse_node1() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF"
+              + " current_setting('application_name') = '"
+              + NODE1_APPLICATION
+              + "' THEN RAISE EXCEPTION 'no space left on device'; END IF; RETURN NEW; END $$");
+      s.execute(
+          "CREATE TRIGGER refuse_node1 BEFORE INSERT ON queue FOR EACH ROW EXECUTE FUNCTION"
+              + " refuse_node1()");
+    }
   }
 
   static RelayServer node(CertsLayout certs, String name, String database) throws Exception {
@@ -167,6 +202,35 @@ class RelayFailoverIntegrationTest {
       assertThat(bobScreen.connectedTo(node2)).isTrue();
       assertThat(bobScreen.messages.poll(1, TimeUnit.SECONDS)).as("shown once").isNull();
       assertThat(bob.history("alice", 10)).hasSize(1);
+    }
+  }
+
+  @Test
+  void aRelayThatCannotStoreAMessage_sendsTheClientToTheNext_andTheMessageArrivesOnce()
+      throws Exception {
+    node1CannotStoreEnvelopes();
+    Screen aliceScreen = new Screen();
+    String id;
+    try (ChatClient alice = ChatClient.connect(config("alice", node1, node2), aliceScreen)) {
+      assertThat(aliceScreen.connectedTo(node1)).isTrue();
+      UnconfirmedSendException kept =
+          catchThrowableOfType(
+              UnconfirmedSendException.class, () -> alice.send("bob", "node 1 cannot store this"));
+      assertThat(kept).as("node 1 answered internal: the message is kept").isNotNull();
+      assertThat(kept.getMessage()).contains("could not store", "kept on this device");
+      id = kept.messageIdHex();
+
+      assertThat(alice.awaitAccepted(id, Duration.ofSeconds(20)))
+          .as("sent again through node 2: " + aliceScreen.states)
+          .isTrue();
+      assertThat(aliceScreen.connectedTo(node2)).isTrue();
+    }
+    Inbox bobInbox = new Inbox();
+    try (ChatClient bob = ChatClient.connect(config("bob", node2), bobInbox)) {
+      OpenedMessage got = bobInbox.next();
+      assertThat(got.text()).isEqualTo("node 1 cannot store this");
+      assertThat(got.messageIdHex()).isEqualTo(id);
+      assertThat(bobInbox.messages.poll(2, TimeUnit.SECONDS)).as("shown once").isNull();
     }
   }
 
