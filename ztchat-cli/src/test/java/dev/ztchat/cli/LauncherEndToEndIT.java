@@ -43,12 +43,20 @@ class LauncherEndToEndIT {
     pb.environment().put("HOME", dir.toString());
     // The JVM takes user.home from the password database, not $HOME: without this, client state
     // (pinned keys) would land in the real home folder and leak between runs.
-    pb.environment().put("ZTCHAT_JAVA_OPTS", "-Duser.home=" + dir);
+    // Its own temporary folder too, so that what it leaves there is told apart from what other
+    // processes on this machine leave in /tmp.
+    Files.createDirectories(tmp());
+    pb.environment().put("ZTCHAT_JAVA_OPTS", "-Duser.home=" + dir + " -Djava.io.tmpdir=" + tmp());
     pb.redirectOutput(log.toFile());
     pb.redirectError(dir.resolve(log.getFileName() + ".err").toFile());
     Process p = pb.start();
     started.add(p);
     return p;
+  }
+
+  /** The launched JVMs' {@code java.io.tmpdir}. */
+  Path tmp() {
+    return dir.resolve("tmp");
   }
 
   Result run(Duration timeout, String... args) throws Exception {
@@ -249,8 +257,8 @@ class LauncherEndToEndIT {
     assertThat(demo.out()).contains("    log: [!] Spoofing detected.");
     assertThat(demo.err()).doesNotContain("WARN").doesNotContain("SECURITY event=");
     // cleaned up after itself
-    try (var tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      assertThat(tmp.map(Path::toString).filter(s -> s.contains("ztchat-demo-")).toList())
+    try (var left = Files.list(tmp())) {
+      assertThat(left.map(Path::toString).filter(s -> s.contains("ztchat-demo-")).toList())
           .isEmpty();
     }
   }
