@@ -56,8 +56,10 @@ class ShardedNodesIntegrationTest {
 
   @BeforeEach
   void start() throws Exception {
-    home = named(postgres.newDatabase(), "home-1");
-    second = named(postgres.newDatabase(), "second-1");
+    // a short pool_timeout, as docs/DEPLOYMENT.md advises for shards: the first operation that
+    // meets a database before its probe noticed it gone waits no longer than that
+    home = named(postgres.newDatabase() + "?pool_timeout=3", "home-1");
+    second = named(postgres.newDatabase() + "?pool_timeout=3", "second-1");
     nodes = RelayNodes.start(TestPki.create("alice", "bob", "carol"), dir, home + "," + second, 2);
   }
 

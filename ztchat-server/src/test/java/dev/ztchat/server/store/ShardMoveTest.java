@@ -114,6 +114,10 @@ class ShardMoveTest {
       assertThat(q.registeredDevices()).containsKey("user0");
       assertThat(q.totals().messages()).isEqualTo(3L * USERS);
     }
+    try (QueueStats.Reader stats = QueueStats.Reader.open(a + "," + b, dir)) {
+      assertThat(stats.totals(clock.millis()).messages()).isEqualTo(3L * USERS);
+      assertThat(stats.byRecipient(clock.millis())).hasSize(USERS);
+    }
     Set<String> onA = recipients(a);
     Set<String> onB = recipients(b);
     assertThat(onB).hasSize(moved.recipients());
