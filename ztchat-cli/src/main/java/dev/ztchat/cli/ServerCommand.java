@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
-    subcommands = ServerStatsCommand.class,
+    subcommands = {ServerStatsCommand.class, ServerStoreMoveCommand.class},
     description = {
       "Run the mutual-TLS relay server.",
       "Needs ca.crt, server.crt and server.key in the certs folder (never the CA's private key)."
@@ -184,12 +184,14 @@ final class ServerCommand implements Callable<Integer> {
 
   @Option(
       names = "--store",
-      paramLabel = "URL",
+      paramLabel = "URL[,URL...]",
       description =
           "Keep the store in this PostgreSQL database instead of SQLite in --data: a"
               + " postgresql:// URL (its form, TLS, pool size and other settings:"
               + " docs/DEPLOYMENT.md; in the --config file the password may be"
-              + " $${env:NAME} or $${file:PATH}). Default: SQLite in --data.")
+              + " $${env:NAME} or $${file:PATH}). Several URLs, comma-separated: each"
+              + " recipient's queue on one of them, the first holding everything else."
+              + " Default: SQLite in --data.")
   String store;
 
   @Option(

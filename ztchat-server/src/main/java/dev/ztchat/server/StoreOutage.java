@@ -8,7 +8,9 @@ import dev.ztchat.server.store.StoreReachability;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,9 +48,22 @@ final class StoreOutage implements StoreReachability {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  /** Since when and why the store does not answer; empty while it does. */
+  /**
+   * Databases other than the first that do not answer ({@link #shardLost}), by their password-less
+   * URL; the node keeps serving, refusing only their recipients' work.
+   */
+  private final Map<String, StoreUnreachable> shards = new ConcurrentSkipListMap<>();
+
+  /**
+   * Since when and why the store does not answer: the whole store (or its first database) first,
+   * else the first other database that does not; empty while every one answers.
+   */
   Optional<StoreUnreachable> unreachable() {
-    return Optional.ofNullable(unreachable);
+    StoreUnreachable whole = unreachable;
+    if (whole != null) {
+      return Optional.of(whole);
+    }
+    return shards.values().stream().findFirst();
   }
 
   /** How many times the store stopped answering since the relay started. */
@@ -75,6 +90,23 @@ final class StoreOutage implements StoreReachability {
     for (Channel ch : open) {
       ch.writeAndFlush(frame()).addListener(ChannelFutureListener.CLOSE);
     }
+  }
+
+  @Override
+  public void shardLost(String shard, String reason) {
+    shards.put(shard, new StoreUnreachable(clock.instant(), reason, shard));
+    outages.incrementAndGet();
+    LOG.error(
+        "the store's database {} does not answer ({}): the recipients whose queues it holds are"
+            + " refused until it does; everyone else is served",
+        shard,
+        reason);
+  }
+
+  @Override
+  public void shardRegained(String shard) {
+    shards.remove(shard);
+    LOG.info("the store's database {} answers again", shard);
   }
 
   @Override

@@ -59,6 +59,19 @@ public final class ReadinessCheck {
 
   private Result store() {
     var lost = server.storeUnreachable();
+    if (lost.isPresent() && !lost.get().shard().isEmpty()) {
+      return new Result(
+          "store",
+          false,
+          "the relay cannot reach one of its databases, "
+              + lost.get().shard()
+              + ", since "
+              + lost.get().since()
+              + " ("
+              + lost.get().reason()
+              + "): the recipients whose queues it holds are refused until it answers, everyone"
+              + " else is served; check that database and the network to it");
+    }
     if (lost.isPresent()) {
       return new Result(
           "store",

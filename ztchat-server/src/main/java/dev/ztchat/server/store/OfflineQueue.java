@@ -14,7 +14,8 @@ import java.util.function.Function;
  * a relay must remember beside them: the registered devices and who has written to whom. It is the
  * seam between the relay and its database: {@link SqliteOfflineQueue} (one file in the data folder,
  * the default) and {@link PostgresOfflineQueue} (a PostgreSQL database, {@code --store URL}) keep
- * the same promises, which {@code OfflineQueueContract} checks against both:
+ * the same promises, which {@code OfflineQueueContract} checks against both (and against {@link
+ * ShardedOfflineQueue}, several PostgreSQL databases, {@code --store URL,URL}):
  *
  * <ul>
  *   <li>an envelope reported {@link EnqueueOutcome#STORED} is durable (committed) and survives a
@@ -42,13 +43,23 @@ public interface OfflineQueue extends AutoCloseable {
 
   /**
    * Opens (creating and migrating as needed) the store {@code limits} names: the PostgreSQL
-   * database of {@link QueueLimits#store}, or else the SQLite store {@code relay.db} in the data
-   * folder.
+   * database of {@link QueueLimits#store} (several: each recipient's queue on one of them, {@link
+   * ShardedOfflineQueue}), or else the SQLite store {@code relay.db} in the data folder.
    */
   static OfflineQueue open(QueueLimits limits, Clock clock) throws IOException {
-    var postgres = limits.postgres();
-    if (postgres.isPresent()) {
-      return PostgresOfflineQueue.open(postgres.get(), limits, clock);
+    var postgres = limits.postgresShards();
+    if (postgres.size() > 1) {
+      return ShardedOfflineQueue.open(postgres, limits, clock);
+    }
+    if (postgres.size() == 1) {
+      PostgresOfflineQueue queue = PostgresOfflineQueue.open(postgres.getFirst(), limits, clock);
+      try { // one database may once have been one shard of several
+        ShardMembership.settle(ShardMembership.read(List.of(queue)));
+        return queue;
+      } catch (IOException | RuntimeException e) {
+        queue.close();
+        throw e;
+      }
     }
     return SqliteOfflineQueue.open(limits, clock);
   }

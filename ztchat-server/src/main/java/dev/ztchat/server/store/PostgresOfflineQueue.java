@@ -53,18 +53,25 @@ import java.util.function.Function;
  * inside a transaction on the same thread join it.
  */
 public final class PostgresOfflineQueue implements OfflineQueue {
-  static final int SCHEMA_VERSION = 4;
+  static final int SCHEMA_VERSION = 5;
 
   /** The advisory lock key held while migrating (any constant; "ztchat" in ASCII). */
   private static final long MIGRATION_LOCK = 0x7a7463686174L;
 
   private final HikariDataSource pool;
+  private final PostgresUrl url;
   private final Clock clock;
   private final QueueLimits limits;
   private final ContactBook contacts;
   private final PostgresCommitNotices notices;
   private final PostgresCommitNotices deviceNotices;
   private final PostgresReachability reachability;
+
+  /**
+   * Whether an enqueue records its sender among the recipient's contacts here; not on a shard of
+   * several, whose contacts are kept by the home database ({@link ShardedOfflineQueue}).
+   */
+  private final boolean keepsContacts;
 
   /**
    * The open transaction's connection, per thread. Per instance, not static: two queues (two
@@ -75,12 +82,16 @@ public final class PostgresOfflineQueue implements OfflineQueue {
 
   private PostgresOfflineQueue(
       HikariDataSource pool,
+      PostgresUrl url,
       Clock clock,
       QueueLimits limits,
       PostgresCommitNotices notices,
       PostgresCommitNotices deviceNotices,
-      PostgresReachability reachability) {
+      PostgresReachability reachability,
+      boolean keepsContacts) {
     this.pool = pool;
+    this.keepsContacts = keepsContacts;
+    this.url = url;
     this.reachability = reachability;
     this.notices = notices;
     this.deviceNotices = deviceNotices;
@@ -95,6 +106,15 @@ public final class PostgresOfflineQueue implements OfflineQueue {
    */
   public static PostgresOfflineQueue open(PostgresUrl url, QueueLimits limits, Clock clock)
       throws IOException {
+    return open(url, limits, clock, true);
+  }
+
+  /**
+   * As {@link #open(PostgresUrl, QueueLimits, Clock)}; {@code keepsContacts} false for a shard of
+   * several, whose enqueues leave the contacts to the home database.
+   */
+  static PostgresOfflineQueue open(
+      PostgresUrl url, QueueLimits limits, Clock clock, boolean keepsContacts) throws IOException {
     requireNonNull(url, "url");
     requireNonNull(limits, "limits");
     requireNonNull(clock, "clock");
@@ -103,11 +123,13 @@ public final class PostgresOfflineQueue implements OfflineQueue {
       migrate(pool);
       return new PostgresOfflineQueue(
           pool,
+          url,
           clock,
           limits,
           new PostgresCommitNotices(url, PostgresCommitNotices.QUEUE_CHANNEL),
           new PostgresCommitNotices(url, PostgresCommitNotices.DEVICES_CHANNEL),
-          new PostgresReachability(url));
+          new PostgresReachability(url),
+          keepsContacts);
     } catch (SQLException e) {
       pool.close();
       throw new IOException(
@@ -170,6 +192,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
           AddedSince.addColumn(s, "published_certificates");
           AddedSince.addColumn(s, "devices");
         }
+        if (from < 5) {
+          ShardRecord.createTable(s);
+        }
         s.execute("DELETE FROM ztchat_schema");
         s.execute("INSERT INTO ztchat_schema (version) VALUES (" + SCHEMA_VERSION + ")");
         c.commit();
@@ -214,6 +239,28 @@ public final class PostgresOfflineQueue implements OfflineQueue {
       work.run();
       return;
     }
+    begin();
+    boolean committed = false;
+    try {
+      work.run();
+      commit();
+      committed = true;
+    } finally {
+      if (!committed) {
+        rollback();
+      }
+    }
+  }
+
+  /**
+   * Opens a transaction on this thread that every later call on this thread joins, until {@link
+   * #commit} or {@link #rollback}; for {@link ShardedOfflineQueue}, which opens one on each shard a
+   * batch touches, when it first touches it.
+   */
+  void begin() throws IOException {
+    if (current.get() != null) {
+      throw new IllegalStateException("a transaction is open on this thread already");
+    }
     Connection c;
     try {
       c = pool.getConnection();
@@ -222,30 +269,52 @@ public final class PostgresOfflineQueue implements OfflineQueue {
       throw new IOException("the store is unavailable: " + e.getMessage(), e);
     }
     current.set(c);
+  }
+
+  /** Commits the transaction {@link #begin} opened; on failure it is rolled back. */
+  void commit() throws IOException {
+    Connection c = requireNonNull(current.get(), "no transaction is open on this thread");
     try {
-      work.run();
       c.commit();
-    } catch (IOException | RuntimeException e) {
+    } catch (SQLException e) {
+      rollback();
+      throw new IOException("committing to the store failed: " + e.getMessage(), e);
+    }
+    release(c);
+  }
+
+  /** Rolls back the transaction {@link #begin} opened, if it is still open. */
+  void rollback() {
+    Connection c = current.get();
+    if (c != null) {
       rollbackQuietly(c);
       contacts.forget(); // pairs noted inside the rolled-back transaction are read again
-      throw e;
-    } catch (SQLException e) {
-      rollbackQuietly(c);
-      contacts.forget();
-      throw new IOException("committing to the store failed: " + e.getMessage(), e);
-    } finally {
-      current.remove();
-      try {
-        c.setAutoCommit(true);
-      } catch (SQLException ignored) {
-        // the pool checks the connection before handing it out again
-      }
-      try {
-        c.close();
-      } catch (SQLException ignored) {
-        // returned to the pool or dropped by it
-      }
+      release(c);
     }
+  }
+
+  private void release(Connection c) {
+    current.remove();
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException ignored) {
+      // the pool checks the connection before handing it out again
+    }
+    try {
+      c.close();
+    } catch (SQLException ignored) {
+      // returned to the pool or dropped by it
+    }
+  }
+
+  /** The database, for logs and errors (never its password). */
+  PostgresUrl url() {
+    return url;
+  }
+
+  /** A connection of this store's pool, outside any transaction (the caller closes it). */
+  Connection connection() throws SQLException {
+    return pool.getConnection();
   }
 
   private static void rollbackQuietly(Connection c) {
@@ -294,7 +363,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
                   new QueuedEnvelope(seq, r, sender, messageId, envelope, seqAndAfter[1]));
             }
             out.put(r, o);
-            if (o.held()) {
+            if (o.held() && keepsContacts) {
               contacts.record(r, sender);
             }
           }

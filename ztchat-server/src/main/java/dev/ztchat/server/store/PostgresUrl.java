@@ -153,6 +153,36 @@ public final class PostgresUrl {
     return new PostgresUrl(host, port, database, user, password, poolSize, poolTimeout, driver);
   }
 
+  /**
+   * Parses {@code store}: one PostgreSQL URL, or several separated by commas (the shards of the
+   * offline queue, the first of them the home of everything else; docs/DEPLOYMENT.md). A comma
+   * inside one URL must be percent-encoded ({@code %2C}).
+   *
+   * @throws IllegalArgumentException naming {@code --store} and what is wrong
+   */
+  public static java.util.List<PostgresUrl> parseList(String store) {
+    requireNonNull(store, "store");
+    java.util.List<PostgresUrl> out = new java.util.ArrayList<>();
+    for (String one : store.split(",", -1)) {
+      String url = one.strip();
+      if (url.isEmpty()) {
+        throw bad("has an empty entry: separate PostgreSQL URLs with single commas");
+      }
+      PostgresUrl parsed = parse(url);
+      if (out.stream().anyMatch(u -> u.toString().equals(parsed.toString()))) {
+        throw bad("names " + parsed + " twice: each shard is a different database");
+      }
+      out.add(parsed);
+    }
+    if (out.size() > MAX_SHARDS) {
+      throw bad("names " + out.size() + " databases: use 1 to " + MAX_SHARDS);
+    }
+    return java.util.List.copyOf(out);
+  }
+
+  /** Most databases {@code --store} may name. */
+  public static final int MAX_SHARDS = 64;
+
   private static int intSetting(String key, String value, int min, int max) {
     try {
       int v = Integer.parseInt(value);

@@ -47,7 +47,7 @@ public record QueueLimits(
     requireNonNull(ttl, "ttl");
     requireNonNull(store, "store");
     if (!store.isEmpty()) {
-      PostgresUrl.parse(store); // names --store and what is wrong
+      PostgresUrl.parseList(store); // names --store and what is wrong
     }
     if (ttl.compareTo(Duration.ofMinutes(1)) < 0) {
       throw new IllegalArgumentException(
@@ -149,11 +149,22 @@ public record QueueLimits(
         dataDir, ttl, maxMessagesPerRecipient, maxBytesPerRecipient, senderSharePercent, url);
   }
 
-  /** The PostgreSQL store, if {@code --store} names one. */
+  /**
+   * The PostgreSQL store, if {@code --store} names one: with several databases the first, which
+   * holds everything but the other shards' queues ({@link #postgresShards}).
+   */
   public java.util.Optional<PostgresUrl> postgres() {
     return store.isEmpty()
         ? java.util.Optional.empty()
-        : java.util.Optional.of(PostgresUrl.parse(store));
+        : java.util.Optional.of(PostgresUrl.parseList(store).getFirst());
+  }
+
+  /**
+   * Every PostgreSQL database {@code --store} names, in its order (the first is the home); empty
+   * for SQLite.
+   */
+  public java.util.List<PostgresUrl> postgresShards() {
+    return store.isEmpty() ? java.util.List.of() : PostgresUrl.parseList(store);
   }
 
   /**
@@ -163,7 +174,8 @@ public record QueueLimits(
   public String storeDescription() {
     return store.isEmpty()
         ? "SQLite " + dataDir.resolve("relay.db")
-        : "PostgreSQL " + PostgresUrl.parse(store);
+        : "PostgreSQL "
+            + String.join(", ", postgresShards().stream().map(PostgresUrl::toString).toList());
   }
 
   @Override

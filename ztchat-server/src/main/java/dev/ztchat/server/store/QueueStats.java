@@ -33,6 +33,11 @@ public final class QueueStats {
 
   private QueueStats() {}
 
+  /** The older of two enqueue times, 0 meaning none. */
+  static long oldestOf(long a, long b) {
+    return a == 0 ? b : b == 0 ? a : Math.min(a, b);
+  }
+
   static Totals totals(Connection db, long nowMillis) throws SQLException {
     try (PreparedStatement q =
         db.prepareStatement(
@@ -67,18 +72,31 @@ public final class QueueStats {
    * database serves any number of readers.
    */
   public static final class Reader implements AutoCloseable {
-    private final Connection db;
+    /** One per database: several when {@code --store} names shards, each recipient on one. */
+    private final List<Connection> dbs;
 
-    private Reader(Connection db) {
-      this.db = db;
+    private Reader(List<Connection> dbs) {
+      this.dbs = List.copyOf(dbs);
     }
 
     /**
-     * Opens the store the relay's {@code --store} and {@code --data} name: the PostgreSQL database
-     * of {@code store} when it is a PostgreSQL URL, else {@code relay.db} in {@code dataDir}.
+     * Opens the store the relay's {@code --store} and {@code --data} name: the PostgreSQL
+     * database(s) of {@code store} when it names any, else {@code relay.db} in {@code dataDir}.
      */
     public static Reader open(String store, Path dataDir) throws IOException {
-      return store == null || store.isEmpty() ? open(dataDir) : open(PostgresUrl.parse(store));
+      if (store == null || store.isEmpty()) {
+        return open(dataDir);
+      }
+      List<Connection> dbs = new ArrayList<>();
+      try {
+        for (PostgresUrl url : PostgresUrl.parseList(store)) {
+          dbs.add(connect(url));
+        }
+        return new Reader(dbs);
+      } catch (IOException | RuntimeException e) {
+        dbs.forEach(Reader::closeQuietly);
+        throw e;
+      }
     }
 
     /**
@@ -86,6 +104,10 @@ public final class QueueStats {
      * is a {@link NoSuchFileException} naming it (never its password).
      */
     public static Reader open(PostgresUrl url) throws IOException {
+      return new Reader(List.of(connect(url)));
+    }
+
+    private static Connection connect(PostgresUrl url) throws IOException {
       Properties p = new Properties();
       p.setProperty("user", url.user());
       if (url.password() != null) {
@@ -103,7 +125,7 @@ public final class QueueStats {
         try (PreparedStatement q = db.prepareStatement("SELECT to_regclass('queue') IS NOT NULL");
             ResultSet rs = q.executeQuery()) {
           if (rs.next() && rs.getBoolean(1)) {
-            return new Reader(db);
+            return db;
           }
         }
         db.close();
@@ -126,7 +148,7 @@ public final class QueueStats {
       Properties p = new Properties();
       p.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
       try {
-        return new Reader(DriverManager.getConnection("jdbc:sqlite:" + file, p));
+        return new Reader(List.of(DriverManager.getConnection("jdbc:sqlite:" + file, p)));
       } catch (SQLException e) {
         throw new IOException("cannot open the relay's store " + file + ": " + e.getMessage(), e);
       }
@@ -134,7 +156,18 @@ public final class QueueStats {
 
     public Totals totals(long nowMillis) throws IOException {
       try {
-        return QueueStats.totals(db, nowMillis);
+        long messages = 0;
+        long bytes = 0;
+        long recipients = 0;
+        long oldest = 0;
+        for (Connection db : dbs) {
+          Totals t = QueueStats.totals(db, nowMillis);
+          messages += t.messages();
+          bytes += t.bytes();
+          recipients += t.recipients();
+          oldest = oldestOf(oldest, t.oldestEnqueuedAtMillis());
+        }
+        return new Totals(messages, bytes, recipients, oldest);
       } catch (SQLException e) {
         throw new IOException("reading the relay's store failed: " + e.getMessage(), e);
       }
@@ -142,7 +175,15 @@ public final class QueueStats {
 
     public List<Recipient> byRecipient(long nowMillis) throws IOException {
       try {
-        return QueueStats.byRecipient(db, nowMillis);
+        List<Recipient> out = new ArrayList<>();
+        for (Connection db : dbs) {
+          out.addAll(QueueStats.byRecipient(db, nowMillis));
+        }
+        out.sort(
+            java.util.Comparator.comparingLong(Recipient::messages)
+                .reversed()
+                .thenComparing(Recipient::name));
+        return out;
       } catch (SQLException e) {
         throw new IOException("reading the relay's store failed: " + e.getMessage(), e);
       }
@@ -150,7 +191,7 @@ public final class QueueStats {
 
     @Override
     public void close() {
-      closeQuietly(db);
+      dbs.forEach(Reader::closeQuietly);
     }
 
     private static void closeQuietly(Connection db) {

@@ -11,4 +11,14 @@ public interface StoreReachability {
 
   /** The store answers again. */
   void regained();
+
+  /**
+   * One of several databases ({@link ShardedOfflineQueue}), not the first, stopped answering:
+   * {@code shard} names it (never a password). Only the recipients whose queues it holds are
+   * refused; everyone else is served.
+   */
+  default void shardLost(String shard, String reason) {}
+
+  /** The database {@code shard} answers again. */
+  default void shardRegained(String shard) {}
 }

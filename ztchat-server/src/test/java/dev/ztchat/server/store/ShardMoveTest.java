@@ -1,0 +1,193 @@
+package dev.ztchat.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ztchat.core.testing.DevPostgres;
+import dev.ztchat.core.testkit.MutableClock;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Adding a database to {@code --store}: the relay refuses the new list while queued envelopes would
+ * be stranded, {@link ShardMove} moves them (in order, with their devices still to acknowledge and
+ * their contacts), and the relay then opens the new list; the home database must stay first.
+ */
+class ShardMoveTest {
+  private static final String LAPTOP = "aa".repeat(32);
+  private static final String PHONE = "bb".repeat(32);
+  private static final int USERS = 40;
+
+  private static DevPostgres postgres;
+
+  @TempDir Path dir;
+  private final MutableClock clock = MutableClock.at(Instant.parse("2026-11-26T12:00:00Z"));
+  private String a;
+  private String b;
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    postgres = DevPostgres.start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @BeforeEach
+  void databases() throws Exception {
+    a = postgres.newDatabase();
+    b = postgres.newDatabase();
+  }
+
+  private OfflineQueue open(String store) throws IOException {
+    return OfflineQueue.open(QueueLimits.defaults(dir).withStore(store), clock);
+  }
+
+  private static String user(int i) {
+    return "user" + i;
+  }
+
+  /** Three envelopes for each user on one database, the first acknowledged by one device. */
+  private void fillOneDatabase() throws Exception {
+    try (OfflineQueue q = open(a)) {
+      for (int i = 0; i < USERS; i++) {
+        for (int m = 1; m <= 3; m++) {
+          q.enqueue(
+              List.of(user(i)),
+              "alice",
+              "m" + m,
+              clock.millis(),
+              new byte[] {(byte) i, (byte) m},
+              r -> List.of(LAPTOP, PHONE),
+              e -> {});
+        }
+        assertThat(q.remove(user(i), LAPTOP, "alice", "m1")).isTrue();
+        q.recordContact(user(i), "carol");
+      }
+      q.registerDevice("user0", LAPTOP, true);
+    }
+  }
+
+  @Test
+  void addingADatabase_isRefused_whileQueuesWouldBeStranded_andOpens_afterTheMove()
+      throws Exception {
+    fillOneDatabase();
+    assertThatThrownBy(() -> open(a + "," + b))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("would be stranded")
+        .hasMessageContaining("ztchat server store-move");
+
+    ShardMove.Moved moved =
+        ShardMove.move(PostgresUrl.parseList(a + "," + b), QueueLimits.defaults(dir), clock);
+    assertThat(moved.recipients()).isBetween(5, USERS - 5); // about half move to the new one
+    assertThat(moved.envelopes()).isEqualTo(3 * moved.recipients());
+
+    try (OfflineQueue q = open(a + "," + b)) {
+      for (int i = 0; i < USERS; i++) {
+        assertThat(q.after(user(i), LAPTOP, 0, 10))
+            .extracting(QueuedEnvelope::messageId)
+            .containsExactly("m2", "m3");
+        assertThat(q.after(user(i), PHONE, 0, 10))
+            .extracting(QueuedEnvelope::messageId)
+            .containsExactly("m1", "m2", "m3");
+        assertThat(q.targetsLeft(user(i), "alice", "m1")).isEqualTo(1);
+        assertThat(q.contactsOf(user(i))).containsExactlyInAnyOrder("alice", "carol");
+      }
+      assertThat(q.registeredDevices()).containsKey("user0");
+      assertThat(q.totals().messages()).isEqualTo(3L * USERS);
+    }
+    try (QueueStats.Reader stats = QueueStats.Reader.open(a + "," + b, dir)) {
+      assertThat(stats.totals(clock.millis()).messages()).isEqualTo(3L * USERS);
+      assertThat(stats.byRecipient(clock.millis())).hasSize(USERS);
+    }
+    Set<String> onA = recipients(a);
+    Set<String> onB = recipients(b);
+    assertThat(onB).hasSize(moved.recipients());
+    assertThat(onA).doesNotContainAnyElementsOf(onB);
+    assertThat(onA.size() + onB.size()).isEqualTo(USERS);
+  }
+
+  @Test
+  void aMoveCutShortAndRunAgain_copiesNothingTwice() throws Exception {
+    fillOneDatabase();
+    var urls = PostgresUrl.parseList(a + "," + b);
+    ShardMove.Moved first = ShardMove.move(urls, QueueLimits.defaults(dir), clock);
+    ShardMove.Moved again = ShardMove.move(urls, QueueLimits.defaults(dir), clock);
+    assertThat(again.recipients()).isZero();
+    try (OfflineQueue q = open(a + "," + b)) {
+      assertThat(q.totals().messages()).isEqualTo(3L * USERS);
+      assertThat(first.recipients()).isPositive();
+    }
+  }
+
+  @Test
+  void leavingOutADatabaseTheStoreUsed_isRefused() throws Exception {
+    fillOneDatabase();
+    ShardMove.move(PostgresUrl.parseList(a + "," + b), QueueLimits.defaults(dir), clock);
+    assertThatThrownBy(() -> open(a))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("leaves out");
+  }
+
+  @Test
+  void theHomeDatabase_mustStayFirst() throws Exception {
+    try (OfflineQueue q = open(a + "," + b)) {
+      q.registerDevice("bob", LAPTOP, false);
+    }
+    assertThatThrownBy(() -> open(b + "," + a))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("list it first");
+  }
+
+  @Test
+  void oneDatabaseUnderTwoNames_isRefused() throws Exception {
+    String other = a.replace("@127.0.0.1:", "@localhost:");
+    assertThatThrownBy(() -> open(a + "," + other))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("names one database twice");
+  }
+
+  @Test
+  void aNewEmptyDatabase_joinsWithoutAMove() throws Exception {
+    try (OfflineQueue q = open(a)) {
+      q.registerDevice("bob", LAPTOP, false);
+    }
+    try (OfflineQueue q = open(a + "," + b)) {
+      assertThat(q.registeredDevices()).containsKey("bob");
+    }
+  }
+
+  private static Set<String> recipients(String url) throws Exception {
+    PostgresUrl u = PostgresUrl.parse(url);
+    Properties p = new Properties();
+    p.setProperty("user", u.user());
+    p.setProperty("password", u.password());
+    Set<String> out = new HashSet<>();
+    try (Connection c = DriverManager.getConnection(u.jdbcUrl(), p);
+        PreparedStatement q = c.prepareStatement("SELECT DISTINCT recipient FROM queue");
+        ResultSet rs = q.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+}
