@@ -196,6 +196,15 @@ final class ZtRelayLoad {
     }
 
     void pump(Channel ch) {
+      send(ch);
+      ch.flush();
+    }
+
+    /**
+     * Writes what is due without flushing: answers arrive many to a read, and the read's end
+     * flushes them all at once ({@link ZtFrameHandler.Listener#onReadComplete}).
+     */
+    private void send(Channel ch) {
       int due = load.due(index, frames.length);
       while (unanswered < WINDOW && next < due) {
         lat.sent(firstSeq + next, load.scheduledAt(index, next));
@@ -204,7 +213,6 @@ final class ZtRelayLoad {
         next++;
         unanswered++;
       }
-      ch.flush();
     }
 
     @Override
@@ -221,11 +229,11 @@ final class ZtRelayLoad {
           accepted.incrementAndGet();
         }
         allSent.countDown();
-        pump(ctx.channel());
+        send(ctx.channel());
       } else if (frame instanceof Frame.Error) {
         unanswered--;
         allSent.countDown();
-        pump(ctx.channel());
+        send(ctx.channel());
       }
     }
   }

@@ -70,8 +70,6 @@ final class DeliveryPump {
   /** Woken while a page was being read: that page may have been read before the commit. */
   private boolean wokenWhileReading;
 
-  private boolean flushScheduled;
-
   DeliveryPump(Channel channel, String identity, PageSource source, AcceptanceOrder order) {
     this(channel, identity, OfflineQueue.ANY_DEVICE, source, order);
   }
@@ -252,21 +250,14 @@ final class DeliveryPump {
     return settled;
   }
 
-  private void flush() {
-    flushScheduled = false;
-    channel.flush();
-  }
-
   private void write(String key, byte[] envelope) {
     inFlight.add(key);
     channel.write(ConnectionFeatures.deliver(channel, envelope), channel.voidPromise());
     AckCredits.grant(channel);
-    if (!flushScheduled) {
-      // Acks arrive many to a read: one flush after the event loop has handled them all sends one
-      // TLS record for the lot instead of one per freed slot.
-      flushScheduled = true;
-      channel.eventLoop().execute(this::flush);
-    }
+    // Acks arrive many to a read: the pipeline's flush consolidation (RelayServerInitializer)
+    // makes one flush, after the read or the event loop's queued tasks, for every frame pushed
+    // meanwhile.
+    channel.flush();
   }
 
   private void take(List<QueuedEnvelope> envelopes) {

@@ -19,6 +19,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,9 @@ import org.slf4j.LoggerFactory;
  */
 final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
   private static final Logger LOG = LoggerFactory.getLogger(RelayHandler.class);
+
+  /** An {@code ack}'s {@code messageId}: compiled once, not for every acknowledgement. */
+  private static final Pattern MESSAGE_ID = Pattern.compile("[0-9a-f]{32}");
 
   private final RelayContext relay;
   private int errors;
@@ -217,7 +221,7 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
   }
 
   private void acknowledge(ChannelHandlerContext ctx, String identity, Frame.Ack ack) {
-    if (!IdentityName.isValid(ack.sender()) || !ack.messageId().matches("[0-9a-f]{32}")) {
+    if (!IdentityName.isValid(ack.sender()) || !MESSAGE_ID.matcher(ack.messageId()).matches()) {
       reject(
           ctx,
           new Frame.Error(

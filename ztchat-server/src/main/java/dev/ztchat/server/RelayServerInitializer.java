@@ -8,6 +8,7 @@ import io.github.bucket4j.TimeMeter;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -15,16 +16,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Builds each connection's pipeline, top to bottom: TLS (client certificate required) → the
- * per-address count of unfinished handshakes → idle timeout → frame decoder with the size limit →
- * frame encoder → payload decoder (bytes to {@code Frame}s: every handler after it reads frames) →
- * identity binding → session start (with the connection caps) → per-identity rate limit → relay →
- * guard. A connection from an address with too many unfinished handshakes is closed before TLS.
+ * Builds each connection's pipeline, top to bottom: TLS (client certificate required) → flush
+ * consolidation → the per-address count of unfinished handshakes → idle timeout → frame decoder
+ * with the size limit → frame encoder → payload decoder (bytes to {@code Frame}s: every handler
+ * after it reads frames) → identity binding → session start (with the connection caps) →
+ * per-identity rate limit → relay → guard. A connection from an address with too many unfinished
+ * handshakes is closed before TLS.
+ *
+ * <p>Flush consolidation: every frame the relay writes used to leave in a TLS record and a socket
+ * write of its own when its writer flushed it (a {@code sent} to the sender and an {@code ok} to
+ * the recipient for each envelope acknowledged from memory). Flushes are now held while the
+ * connection is reading, or until the event loop has run the tasks already queued, and then made
+ * once, so the frames of one read or one store batch share records and system calls. Nothing is
+ * held longer than that: a flush is never delayed past the event loop's current turn.
  */
 final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
   private final Supplier<SslContext> sslContext;
   private final RelayContext relay;
   private final IdentityRateLimiter limiter;
+
+  /** Flushes passed on at the latest after this many were held (Netty's default). */
+  static final int FLUSH_AFTER = FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES;
+
   private final PreAuthLimiter preAuth = new PreAuthLimiter();
 
   /** {@code sslContext} is asked once per connection: a reload changes it for new ones only. */
@@ -37,6 +50,15 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
             relay.config().burst(),
             TimeMeter.SYSTEM_NANOTIME,
             relay.connections()::nodesServing);
+  }
+
+  /**
+   * The flush consolidation each connection gets right after TLS: flushes made during a read wait
+   * for its end, and flushes made outside a read (answers of a store batch, of an acknowledgement
+   * from memory) wait for the event loop's queued tasks.
+   */
+  static ChannelHandler flushConsolidation() {
+    return new FlushConsolidationHandler(FLUSH_AFTER, true);
   }
 
   @Override
@@ -62,6 +84,7 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
     tls.setHandshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     ch.pipeline()
         .addLast("tls", tls)
+        .addLast("flush", flushConsolidation())
         .addLast("preAuth", preAuthRelease)
         .addLast(
             "idle",
