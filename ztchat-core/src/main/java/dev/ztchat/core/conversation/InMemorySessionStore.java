@@ -3,7 +3,6 @@ package dev.ztchat.core.conversation;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.session.LedgerEntry;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -25,7 +24,17 @@ public final class InMemorySessionStore implements SessionStore {
   private long generations;
 
   /** A peer device: its user's name and its device id, compared by content. */
-  private record Device(String peer, ByteBuffer id) {}
+  private record Device(String peer, byte[] id) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Device d && peer.equals(d.peer) && Arrays.equals(id, d.id);
+    }
+
+    @Override
+    public int hashCode() {
+      return peer.hashCode() * 31 + Arrays.hashCode(id);
+    }
+  }
 
   /** One ledger: its head and its entries by sequence number. */
   private static final class Ledger {
@@ -98,6 +107,6 @@ public final class InMemorySessionStore implements SessionStore {
   }
 
   private static Device deviceKey(String peer, byte[] device) {
-    return new Device(requireNonNull(peer, "peer"), ByteBuffer.wrap(device.clone()));
+    return new Device(requireNonNull(peer, "peer"), device.clone());
   }
 }

@@ -270,9 +270,9 @@ public final class V2MessageSealer {
       byte[] certificate = anyInitial ? encoded(device.key().certificate()) : new byte[0];
       byte[] body = new V2Body(me, certificate, entries, nonce, ciphertext).encode();
       byte[] signature =
-          device.key().signEnvelope(V2Envelope.signedBytes(prefix, body), signatureRandom);
+          device.key().signEnvelope(V2Envelope.signedBytes(encodedPrefix, body), signatureRandom);
       V2Envelope envelope = new V2Envelope(prefix, body, signature);
-      int length = encodedPrefix.length + 4 + body.length + 2 + signature.length;
+      int length = V2Envelope.encodedLength(encodedPrefix, body.length, signature.length);
       if (length > maxEnvelopeBytes) {
         throw new EnvelopeTooLargeException(length, maxEnvelopeBytes);
       }

@@ -227,11 +227,15 @@ public final class EnvelopeCodec {
     }
 
     void u32(long v) {
-      buf.writeBytes(ByteBuffer.allocate(4).putInt((int) v).array());
+      for (int shift = 24; shift >= 0; shift -= 8) {
+        buf.write((int) (v >>> shift));
+      }
     }
 
     void i64(long v) {
-      buf.writeBytes(ByteBuffer.allocate(8).putLong(v).array());
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        buf.write((int) (v >>> shift));
+      }
     }
 
     void raw(byte[] b) {

@@ -205,7 +205,9 @@ public final class MessageContent {
         switch (kind) {
           case RECEIPT -> receiptFor.clone();
           case GROUP_CHANGE -> groupChange.encode();
-          case TEXT, GROUP_TEXT -> utf8(text);
+          // Every text was encoded strictly (no lone surrogate) when this content was made or
+          // decoded, so the JDK's plain encoding gives the same bytes without a checking encoder.
+          case TEXT, GROUP_TEXT -> text.getBytes(StandardCharsets.UTF_8);
         };
     int header = kind == ContentKind.GROUP_TEXT ? GROUP_TEXT_HEADER_BYTES : 0;
     byte[] out = new byte[1 + header + body.length];
