@@ -72,26 +72,26 @@ public final class InMemorySessionStore implements SessionStore {
     List<StoredSession> all = new ArrayList<>(sessions.getOrDefault(session.peer(), List.of()));
     byte[] device = session.peerDevice();
     byte[] sessionId = session.sessionId();
-    all.removeIf(
-        s -> Arrays.equals(s.peerDevice(), device) && Arrays.equals(s.sessionId(), sessionId));
+    all.removeIf(s -> s.is(device, sessionId));
     all.add(session);
     all.sort(Comparator.comparingLong(StoredSession::lastUsedMillis).reversed());
     List<StoredSession> kept = new ArrayList<>();
     int ofDevice = 0;
     for (StoredSession s : all) {
-      boolean same = Arrays.equals(s.peerDevice(), device);
+      boolean same = s.isWith(device);
       if (!same || ofDevice++ < MAX_SESSIONS_PER_DEVICE) {
         kept.add(s);
       }
     }
     sessions.put(session.peer(), List.copyOf(kept));
-    Ledger l =
-        ledgers.computeIfAbsent(deviceKey(session.peer(), session.peerDevice()), k -> new Ledger());
+    Ledger l = ledgers.computeIfAbsent(deviceKey(session.peer(), device), k -> new Ledger());
     l.head = ledger.head();
     for (LedgerEntry e : ledger.added()) {
       l.entries.put(e.seq(), e);
     }
-    l.entries.headMap(ledger.keepFrom()).clear();
+    while (!l.entries.isEmpty() && l.entries.firstKey() < ledger.keepFrom()) {
+      l.entries.pollFirstEntry();
+    }
     l.generation = ++generations;
     return l.generation;
   }

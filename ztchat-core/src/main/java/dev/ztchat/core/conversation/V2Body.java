@@ -150,9 +150,11 @@ public final class V2Body {
     if (this.entries.isEmpty() || this.entries.size() > MAX_ENTRIES) {
       throw new IllegalArgumentException("a body has 1 to " + MAX_ENTRIES + " entries");
     }
-    Set<String> seen = new HashSet<>();
+    // One entry (a message to one device) has nothing to be a duplicate of.
+    Set<String> seen = this.entries.size() == 1 ? null : new HashSet<>();
     for (Entry e : this.entries) {
-      if (!seen.add(e.recipient() + "/" + HexFormat.of().formatHex(e.recipientDevice))) {
+      if (seen != null
+          && !seen.add(e.recipient() + "/" + HexFormat.of().formatHex(e.recipientDevice))) {
         throw new IllegalArgumentException("two entries for one recipient device");
       }
       if (e.initial().isPresent() && certificate.length == 0) {

@@ -176,7 +176,11 @@ public final class V2MessageSealer {
       byte[] messageId)
       throws IOException, SessionSetupException, EnvelopeTooLargeException {
     Instant now = clock.instant();
-    List<String> names = targets.stream().map(RecipientDevice::name).distinct().toList();
+    LinkedHashSet<String> distinct = new LinkedHashSet<>();
+    for (RecipientDevice t : targets) {
+      distinct.add(t.name());
+    }
+    List<String> names = List.copyOf(distinct);
     RoutingPrefix prefix =
         new RoutingPrefix(V2Envelope.VERSION, device.name(), names, now.toEpochMilli(), messageId);
     byte[] encodedPrefix = V2Envelope.encodePrefix(prefix);
@@ -334,7 +338,7 @@ public final class V2MessageSealer {
       throws IOException {
     long latest = Long.MIN_VALUE;
     for (StoredSession s : store.sessions(peer)) {
-      if (Arrays.equals(s.peerDevice(), peerDevice)) {
+      if (s.isWith(peerDevice)) {
         latest = Math.max(latest, s.lastUsedMillis());
       }
     }

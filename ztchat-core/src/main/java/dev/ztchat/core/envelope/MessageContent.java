@@ -288,18 +288,11 @@ public final class MessageContent {
       throw new MalformedContentException(
           "the content body is " + bodyLength + " bytes, more than " + MAX_BODY_BYTES);
     }
-    try {
-      String text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(plaintext, offset, bodyLength))
-              .toString();
-      return new MessageContent(kind, text, null, group, stateVersion, null, part);
-    } catch (CharacterCodingException e) {
+    String text = StrictUtf8.decode(plaintext, offset, bodyLength);
+    if (text == null) {
       throw new MalformedContentException("the text is not valid UTF-8");
     }
+    return new MessageContent(kind, text, null, group, stateVersion, null, part);
   }
 
   @SuppressWarnings("ByteBufferBackingArray") // wipes the whole backing array, not a slice of it

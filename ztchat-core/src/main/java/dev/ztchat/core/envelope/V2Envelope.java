@@ -85,6 +85,19 @@ public record V2Envelope(RoutingPrefix prefix, byte[] body, byte[] signature) {
   }
 
   /**
+   * The encoded prefix of {@code envelope}, the bytes {@code decoded} was decoded from: decoding
+   * accepts only the canonical encoding, so they start with exactly {@link #encodePrefix} of its
+   * prefix, which is copied out instead of encoded again.
+   */
+  public static byte[] encodedPrefix(byte[] envelope, V2Envelope decoded) {
+    int length = envelope.length - 2 - decoded.signature.length - 4 - decoded.body.length;
+    if (length < 1 || envelope[0] != VERSION) {
+      throw new IllegalArgumentException("not the encoding of this envelope");
+    }
+    return Arrays.copyOf(envelope, length);
+  }
+
+  /**
    * The length of the encoding of an envelope with this encoded prefix, body and signature (what a
    * sealer checks against the relay's limit before it signs).
    */
