@@ -6,9 +6,9 @@ import dev.ztchat.core.ratchet.RatchetState;
 import dev.ztchat.core.session.ConversationLedger;
 import dev.ztchat.core.session.MalformedSessionDataException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +39,17 @@ final class DecodedLedgers {
   private record Kept(long generation, ConversationLedger ledger) {}
 
   /** A peer device: its user's name and its device id, compared by content. */
-  private record Peer(String name, ByteBuffer device) {}
+  private record Peer(String name, byte[] device) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Peer p && name.equals(p.name) && Arrays.equals(device, p.device);
+    }
+
+    @Override
+    public int hashCode() {
+      return name.hashCode() * 31 + Arrays.hashCode(device);
+    }
+  }
 
   /**
    * A peer device's most recently used session as last stored: its row, its ratchet state decoded,
@@ -201,6 +211,6 @@ final class DecodedLedgers {
   }
 
   private static Peer key(String peer, byte[] peerDevice) {
-    return new Peer(peer, ByteBuffer.wrap(peerDevice.clone()));
+    return new Peer(peer, peerDevice.clone());
   }
 }

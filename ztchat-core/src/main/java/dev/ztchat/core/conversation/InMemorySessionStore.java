@@ -3,7 +3,6 @@ package dev.ztchat.core.conversation;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.session.LedgerEntry;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -25,7 +24,17 @@ public final class InMemorySessionStore implements SessionStore {
   private long generations;
 
   /** A peer device: its user's name and its device id, compared by content. */
-  private record Device(String peer, ByteBuffer id) {}
+  private record Device(String peer, byte[] id) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Device d && peer.equals(d.peer) && Arrays.equals(id, d.id);
+    }
+
+    @Override
+    public int hashCode() {
+      return peer.hashCode() * 31 + Arrays.hashCode(id);
+    }
+  }
 
   /** One ledger: its head and its entries by sequence number. */
   private static final class Ledger {
@@ -63,26 +72,26 @@ public final class InMemorySessionStore implements SessionStore {
     List<StoredSession> all = new ArrayList<>(sessions.getOrDefault(session.peer(), List.of()));
     byte[] device = session.peerDevice();
     byte[] sessionId = session.sessionId();
-    all.removeIf(
-        s -> Arrays.equals(s.peerDevice(), device) && Arrays.equals(s.sessionId(), sessionId));
+    all.removeIf(s -> s.is(device, sessionId));
     all.add(session);
     all.sort(Comparator.comparingLong(StoredSession::lastUsedMillis).reversed());
     List<StoredSession> kept = new ArrayList<>();
     int ofDevice = 0;
     for (StoredSession s : all) {
-      boolean same = Arrays.equals(s.peerDevice(), device);
+      boolean same = s.isWith(device);
       if (!same || ofDevice++ < MAX_SESSIONS_PER_DEVICE) {
         kept.add(s);
       }
     }
     sessions.put(session.peer(), List.copyOf(kept));
-    Ledger l =
-        ledgers.computeIfAbsent(deviceKey(session.peer(), session.peerDevice()), k -> new Ledger());
+    Ledger l = ledgers.computeIfAbsent(deviceKey(session.peer(), device), k -> new Ledger());
     l.head = ledger.head();
     for (LedgerEntry e : ledger.added()) {
       l.entries.put(e.seq(), e);
     }
-    l.entries.headMap(ledger.keepFrom()).clear();
+    while (!l.entries.isEmpty() && l.entries.firstKey() < ledger.keepFrom()) {
+      l.entries.pollFirstEntry();
+    }
     l.generation = ++generations;
     return l.generation;
   }
@@ -98,6 +107,6 @@ public final class InMemorySessionStore implements SessionStore {
   }
 
   private static Device deviceKey(String peer, byte[] device) {
-    return new Device(requireNonNull(peer, "peer"), ByteBuffer.wrap(device.clone()));
+    return new Device(requireNonNull(peer, "peer"), device.clone());
   }
 }

@@ -88,6 +88,16 @@ public record StoredSession(
     return pendingInitial.clone();
   }
 
+  /** Whether this is a session with the peer device {@code device}, compared without a copy. */
+  boolean isWith(byte[] device) {
+    return Arrays.equals(peerDevice, device);
+  }
+
+  /** Whether this is session {@code id} with the peer device {@code device}. */
+  boolean is(byte[] device, byte[] id) {
+    return Arrays.equals(peerDevice, device) && Arrays.equals(sessionId, id);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof StoredSession s

@@ -9,7 +9,6 @@ import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.session.InitialMessageHeader;
 import dev.ztchat.core.session.MalformedSessionDataException;
 import dev.ztchat.core.session.PrekeyBundle;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -46,6 +45,8 @@ public final class V2Body {
    * fits when its members have about four devices each (docs/v2/messages.md section 3.2).
    */
   public static final int MAX_ENTRIES = 255;
+
+  private static final byte[] EMPTY = new byte[0];
 
   private final byte[] senderDevice;
   private final byte[] certificate;
@@ -149,9 +150,11 @@ public final class V2Body {
     if (this.entries.isEmpty() || this.entries.size() > MAX_ENTRIES) {
       throw new IllegalArgumentException("a body has 1 to " + MAX_ENTRIES + " entries");
     }
-    Set<String> seen = new HashSet<>();
+    // One entry (a message to one device) has nothing to be a duplicate of.
+    Set<String> seen = this.entries.size() == 1 ? null : new HashSet<>();
     for (Entry e : this.entries) {
-      if (!seen.add(e.recipient() + "/" + HexFormat.of().formatHex(e.recipientDevice))) {
+      if (seen != null
+          && !seen.add(e.recipient() + "/" + HexFormat.of().formatHex(e.recipientDevice))) {
         throw new IllegalArgumentException("two entries for one recipient device");
       }
       if (e.initial().isPresent() && certificate.length == 0) {
@@ -196,35 +199,40 @@ public final class V2Body {
     return entries.stream().filter(e -> e.isFor(name, device)).findFirst();
   }
 
-  /** The encoding of section 3.1. */
+  /** The encoding of section 3.1, built in one array of its exact length. */
   public byte[] encode() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(FORMAT);
-    out.writeBytes(senderDevice);
-    u16(out, certificate.length);
-    out.writeBytes(certificate);
-    out.write(entries.size());
-    for (Entry e : entries) {
-      byte[] name = e.recipient().getBytes(StandardCharsets.UTF_8);
-      out.write(name.length);
-      out.writeBytes(name);
-      out.writeBytes(e.recipientDevice);
-      out.writeBytes(e.sessionId);
-      byte[] init = e.initial().map(InitialMessageHeader::encode).orElse(new byte[0]);
-      u16(out, init.length);
-      out.writeBytes(init);
-      u16(out, e.ratchetMessage.length);
-      out.writeBytes(e.ratchetMessage);
+    int n = entries.size();
+    byte[][] names = new byte[n][];
+    byte[][] inits = new byte[n][];
+    int length = 1 + senderDevice.length + 2 + certificate.length + 1;
+    for (int i = 0; i < n; i++) {
+      Entry e = entries.get(i);
+      names[i] = e.recipient().getBytes(StandardCharsets.UTF_8);
+      inits[i] = e.initial().map(InitialMessageHeader::encode).orElse(EMPTY);
+      length +=
+          1
+              + names[i].length
+              + e.recipientDevice.length
+              + e.sessionId.length
+              + 2
+              + inits[i].length
+              + 2
+              + e.ratchetMessage.length;
     }
-    out.writeBytes(nonce);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(ciphertext.length).array());
-    out.writeBytes(ciphertext);
-    return out.toByteArray();
-  }
-
-  private static void u16(ByteArrayOutputStream out, int v) {
-    out.write(v >>> 8);
-    out.write(v & 0xff);
+    length += nonce.length + 4 + ciphertext.length;
+    ByteBuffer out = ByteBuffer.allocate(length);
+    out.put((byte) FORMAT).put(senderDevice);
+    out.putShort((short) certificate.length).put(certificate);
+    out.put((byte) n);
+    for (int i = 0; i < n; i++) {
+      Entry e = entries.get(i);
+      out.put((byte) names[i].length).put(names[i]);
+      out.put(e.recipientDevice).put(e.sessionId);
+      out.putShort((short) inits[i].length).put(inits[i]);
+      out.putShort((short) e.ratchetMessage.length).put(e.ratchetMessage);
+    }
+    out.put(nonce).putInt(ciphertext.length).put(ciphertext);
+    return out.array();
   }
 
   /**
@@ -281,19 +289,17 @@ public final class V2Body {
   private static Entry readEntry(ByteBuffer in, RoutingPrefix prefix)
       throws MalformedEnvelopeException {
     byte[] nameBytes = raw(in, u8(in));
-    String name;
-    try {
-      name =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(nameBytes))
-              .toString();
-    } catch (CharacterCodingException e) {
-      throw new MalformedEnvelopeException("an entry's name is not UTF-8");
-    }
-    if (!prefix.recipients().contains(name)) {
+    String name = listedName(prefix, nameBytes);
+    if (name == null) {
+      try {
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(nameBytes));
+      } catch (CharacterCodingException e) {
+        throw new MalformedEnvelopeException("an entry's name is not UTF-8");
+      }
       throw new MalformedEnvelopeException("an entry names someone the prefix does not");
     }
     byte[] device = raw(in, StoredSession.DEVICE_ID_BYTES);
@@ -312,6 +318,20 @@ public final class V2Body {
       throw new MalformedEnvelopeException("an entry's ratchet message is empty");
     }
     return new Entry(name, device, sessionId, initial, raw(in, msgLength));
+  }
+
+  /**
+   * The recipient of {@code prefix} whose UTF-8 encoding is {@code nameBytes}, or null. The
+   * prefix's names were decoded strictly, and the encoding of a string is unique, so a match is
+   * exactly the strict decoding of {@code nameBytes} naming a listed recipient.
+   */
+  private static String listedName(RoutingPrefix prefix, byte[] nameBytes) {
+    for (String r : prefix.recipients()) {
+      if (Arrays.equals(r.getBytes(StandardCharsets.UTF_8), nameBytes)) {
+        return r;
+      }
+    }
+    return null;
   }
 
   private static int u8(ByteBuffer in) {

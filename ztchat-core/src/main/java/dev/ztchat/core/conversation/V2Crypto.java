@@ -1,7 +1,6 @@
 package dev.ztchat.core.conversation;
 
 import dev.ztchat.core.crypto.CipherParameters;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -69,11 +68,17 @@ final class V2Crypto {
   }
 
   static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int length = 0;
     for (byte[] p : parts) {
-      out.writeBytes(p);
+      length += p.length;
     }
-    return out.toByteArray();
+    byte[] out = new byte[length];
+    int at = 0;
+    for (byte[] p : parts) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
+    return out;
   }
 
   static byte[] gcmEncrypt(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext) {

@@ -192,7 +192,8 @@ public final class V2MessageOpener implements MessageOpener {
     if (!replayGuard.firstSighting(prefix.sender(), prefix.messageId(), prefix.timestampMillis())) {
       throw reject(RejectionReason.REPLAY, prefix, null);
     }
-    return decryptAndCommit(prefix, body, entry, sender, now);
+    return decryptAndCommit(
+        V2Envelope.encodedPrefix(bytes, envelope), prefix, body, entry, sender, now);
   }
 
   /**
@@ -250,10 +251,7 @@ public final class V2MessageOpener implements MessageOpener {
         kept.isPresent()
             ? kept.map(DecodedLedgers.KeptSession::stored)
             : device.store().sessions(prefix.sender()).stream()
-                .filter(
-                    s ->
-                        Arrays.equals(s.peerDevice(), senderDevice)
-                            && Arrays.equals(s.sessionId(), entry.sessionId()))
+                .filter(s -> s.is(senderDevice, entry.sessionId()))
                 .findFirst();
     byte[] der;
     if (session.isPresent()) {
@@ -319,9 +317,13 @@ public final class V2MessageOpener implements MessageOpener {
   }
 
   private OpenedMessage decryptAndCommit(
-      RoutingPrefix prefix, V2Body body, V2Body.Entry entry, Sender sender, Instant now)
+      byte[] encodedPrefix,
+      RoutingPrefix prefix,
+      V2Body body,
+      V2Body.Entry entry,
+      Sender sender,
+      Instant now)
       throws EnvelopeRejectedException, IOException {
-    byte[] encodedPrefix = V2Envelope.encodePrefix(prefix);
     byte[] senderDevice = body.senderDevice();
     // 8. session and ratchet
     SessionResponder.Accepted accepted = null;

@@ -176,7 +176,11 @@ public final class V2MessageSealer {
       byte[] messageId)
       throws IOException, SessionSetupException, EnvelopeTooLargeException {
     Instant now = clock.instant();
-    List<String> names = targets.stream().map(RecipientDevice::name).distinct().toList();
+    LinkedHashSet<String> distinct = new LinkedHashSet<>();
+    for (RecipientDevice t : targets) {
+      distinct.add(t.name());
+    }
+    List<String> names = List.copyOf(distinct);
     RoutingPrefix prefix =
         new RoutingPrefix(V2Envelope.VERSION, device.name(), names, now.toEpochMilli(), messageId);
     byte[] encodedPrefix = V2Envelope.encodePrefix(prefix);
@@ -270,9 +274,9 @@ public final class V2MessageSealer {
       byte[] certificate = anyInitial ? encoded(device.key().certificate()) : new byte[0];
       byte[] body = new V2Body(me, certificate, entries, nonce, ciphertext).encode();
       byte[] signature =
-          device.key().signEnvelope(V2Envelope.signedBytes(prefix, body), signatureRandom);
+          device.key().signEnvelope(V2Envelope.signedBytes(encodedPrefix, body), signatureRandom);
       V2Envelope envelope = new V2Envelope(prefix, body, signature);
-      int length = encodedPrefix.length + 4 + body.length + 2 + signature.length;
+      int length = V2Envelope.encodedLength(encodedPrefix, body.length, signature.length);
       if (length > maxEnvelopeBytes) {
         throw new EnvelopeTooLargeException(length, maxEnvelopeBytes);
       }
@@ -334,7 +338,7 @@ public final class V2MessageSealer {
       throws IOException {
     long latest = Long.MIN_VALUE;
     for (StoredSession s : store.sessions(peer)) {
-      if (Arrays.equals(s.peerDevice(), peerDevice)) {
+      if (s.isWith(peerDevice)) {
         latest = Math.max(latest, s.lastUsedMillis());
       }
     }

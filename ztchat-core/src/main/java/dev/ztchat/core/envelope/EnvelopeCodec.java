@@ -1,11 +1,9 @@
 package dev.ztchat.core.envelope;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -208,34 +206,53 @@ public final class EnvelopeCodec {
     return new RoutingPrefix(version, sender, recipients, timestamp, id);
   }
 
+  /** A growing byte array with big-endian writers (unsynchronized: each encoding has its own). */
   static final class Out {
-    private final ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
+    private byte[] buf = new byte[128];
+    private int count;
+
+    private void ensure(int more) {
+      if (count + more > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+      }
+    }
+
+    private void put(int v) {
+      ensure(1);
+      buf[count++] = (byte) v;
+    }
 
     void u8(int v) {
       if (v < 0 || v > 0xff) {
         throw new IllegalArgumentException("value " + v + " does not fit in one byte");
       }
-      buf.write(v);
+      put(v);
     }
 
     void u16(int v) {
       if (v < 0 || v > 0xffff) {
         throw new IllegalArgumentException("length " + v + " does not fit in two bytes");
       }
-      buf.write(v >>> 8);
-      buf.write(v);
+      put(v >>> 8);
+      put(v);
     }
 
     void u32(long v) {
-      buf.writeBytes(ByteBuffer.allocate(4).putInt((int) v).array());
+      for (int shift = 24; shift >= 0; shift -= 8) {
+        put((int) (v >>> shift));
+      }
     }
 
     void i64(long v) {
-      buf.writeBytes(ByteBuffer.allocate(8).putLong(v).array());
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        put((int) (v >>> shift));
+      }
     }
 
     void raw(byte[] b) {
-      buf.writeBytes(b);
+      ensure(b.length);
+      System.arraycopy(b, 0, buf, count, b.length);
+      count += b.length;
     }
 
     void bin(byte[] b) {
@@ -248,7 +265,7 @@ public final class EnvelopeCodec {
     }
 
     byte[] toByteArray() {
-      return buf.toByteArray();
+      return Arrays.copyOf(buf, count);
     }
   }
 
@@ -302,16 +319,11 @@ public final class EnvelopeCodec {
 
     String str() throws MalformedEnvelopeException {
       byte[] bytes = bin();
-      try {
-        return StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(bytes))
-            .toString();
-      } catch (CharacterCodingException e) {
+      String text = StrictUtf8.decode(bytes, 0, bytes.length);
+      if (text == null) {
         throw new MalformedEnvelopeException("a name in the envelope is not valid UTF-8");
       }
+      return text;
     }
   }
 }

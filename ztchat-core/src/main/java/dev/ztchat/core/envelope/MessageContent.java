@@ -205,7 +205,9 @@ public final class MessageContent {
         switch (kind) {
           case RECEIPT -> receiptFor.clone();
           case GROUP_CHANGE -> groupChange.encode();
-          case TEXT, GROUP_TEXT -> utf8(text);
+          // Every text was encoded strictly (no lone surrogate) when this content was made or
+          // decoded, so the JDK's plain encoding gives the same bytes without a checking encoder.
+          case TEXT, GROUP_TEXT -> text.getBytes(StandardCharsets.UTF_8);
         };
     int header = kind == ContentKind.GROUP_TEXT ? GROUP_TEXT_HEADER_BYTES : 0;
     byte[] out = new byte[1 + header + body.length];
@@ -286,18 +288,11 @@ public final class MessageContent {
       throw new MalformedContentException(
           "the content body is " + bodyLength + " bytes, more than " + MAX_BODY_BYTES);
     }
-    try {
-      String text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(plaintext, offset, bodyLength))
-              .toString();
-      return new MessageContent(kind, text, null, group, stateVersion, null, part);
-    } catch (CharacterCodingException e) {
+    String text = StrictUtf8.decode(plaintext, offset, bodyLength);
+    if (text == null) {
       throw new MalformedContentException("the text is not valid UTF-8");
     }
+    return new MessageContent(kind, text, null, group, stateVersion, null, part);
   }
 
   @SuppressWarnings("ByteBufferBackingArray") // wipes the whole backing array, not a slice of it

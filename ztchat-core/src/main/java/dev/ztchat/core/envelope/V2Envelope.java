@@ -48,11 +48,28 @@ public record V2Envelope(RoutingPrefix prefix, byte[] body, byte[] signature) {
 
   /** The exact bytes the sender signs: the prefix and the body, length included. */
   public static byte[] signedBytes(RoutingPrefix prefix, byte[] body) {
-    EnvelopeCodec.Out out = new EnvelopeCodec.Out();
-    EnvelopeCodec.writePrefix(out, prefix);
-    out.u32(body.length);
-    out.raw(body);
-    return out.toByteArray();
+    return signedBytes(encodePrefix(prefix), body);
+  }
+
+  /**
+   * As {@link #signedBytes(RoutingPrefix, byte[])}, from the prefix as {@link #encodePrefix}
+   * encoded it: one array of the exact length, for a sealer that has the encoded prefix already.
+   */
+  public static byte[] signedBytes(byte[] encodedPrefix, byte[] body) {
+    return signedBytes(encodedPrefix, body, 0);
+  }
+
+  /** The signed bytes followed by {@code spare} bytes of room. */
+  private static byte[] signedBytes(byte[] encodedPrefix, byte[] body, int spare) {
+    byte[] out = new byte[encodedPrefix.length + 4 + body.length + spare];
+    System.arraycopy(encodedPrefix, 0, out, 0, encodedPrefix.length);
+    int at = encodedPrefix.length;
+    out[at] = (byte) (body.length >>> 24);
+    out[at + 1] = (byte) (body.length >>> 16);
+    out[at + 2] = (byte) (body.length >>> 8);
+    out[at + 3] = (byte) body.length;
+    System.arraycopy(body, 0, out, at + 4, body.length);
+    return out;
   }
 
   /** The signed bytes of this envelope. */
@@ -67,12 +84,35 @@ public record V2Envelope(RoutingPrefix prefix, byte[] body, byte[] signature) {
     return out.toByteArray();
   }
 
-  /** The whole envelope. */
+  /**
+   * The encoded prefix of {@code envelope}, the bytes {@code decoded} was decoded from: decoding
+   * accepts only the canonical encoding, so they start with exactly {@link #encodePrefix} of its
+   * prefix, which is copied out instead of encoded again.
+   */
+  public static byte[] encodedPrefix(byte[] envelope, V2Envelope decoded) {
+    int length = envelope.length - 2 - decoded.signature.length - 4 - decoded.body.length;
+    if (length < 1 || envelope[0] != VERSION) {
+      throw new IllegalArgumentException("not the encoding of this envelope");
+    }
+    return Arrays.copyOf(envelope, length);
+  }
+
+  /**
+   * The length of the encoding of an envelope with this encoded prefix, body and signature (what a
+   * sealer checks against the relay's limit before it signs).
+   */
+  public static int encodedLength(byte[] encodedPrefix, int bodyLength, int signatureLength) {
+    return encodedPrefix.length + 4 + bodyLength + 2 + signatureLength;
+  }
+
+  /** The whole envelope, built in one array of its exact length. */
   public byte[] encode() {
-    EnvelopeCodec.Out out = new EnvelopeCodec.Out();
-    out.raw(signedBytes());
-    out.bin(signature);
-    return out.toByteArray();
+    byte[] out = signedBytes(encodePrefix(prefix), body, 2 + signature.length);
+    int at = out.length - 2 - signature.length;
+    out[at] = (byte) (signature.length >>> 8);
+    out[at + 1] = (byte) signature.length;
+    System.arraycopy(signature, 0, out, at + 2, signature.length);
+    return out;
   }
 
   /**

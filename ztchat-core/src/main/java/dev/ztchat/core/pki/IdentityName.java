@@ -1,7 +1,5 @@
 package dev.ztchat.core.pki;
 
-import java.util.regex.Pattern;
-
 /**
  * The rule for user names: 1 to 32 characters from {@code [a-z0-9._-]}, starting with a letter or
  * digit. The name is the certificate's CN and the user's address on the relay.
@@ -10,16 +8,11 @@ public final class IdentityName {
   /** Longest allowed name. */
   public static final int MAX_LENGTH = 32;
 
-  private static final Pattern ALLOWED = Pattern.compile("[a-z0-9][a-z0-9._-]*");
-
   private IdentityName() {}
 
   /** Returns true when {@code name} is an acceptable identity name. */
   public static boolean isValid(String name) {
-    return name != null
-        && !name.isEmpty()
-        && name.length() <= MAX_LENGTH
-        && ALLOWED.matcher(name).matches();
+    return name != null && !name.isEmpty() && name.length() <= MAX_LENGTH && allowed(name);
   }
 
   /**
@@ -43,7 +36,7 @@ public final class IdentityName {
       throw new IllegalArgumentException(
           what + " is " + name.length() + " characters long: at most " + MAX_LENGTH + " allowed");
     }
-    if (!ALLOWED.matcher(name).matches()) {
+    if (!allowed(name)) {
       throw new IllegalArgumentException(
           what
               + " '"
@@ -52,6 +45,21 @@ public final class IdentityName {
               + " with a letter or digit");
     }
     return name;
+  }
+
+  /**
+   * Whether {@code name} matches {@code [a-z0-9][a-z0-9._-]*}: checked character by character, as
+   * every envelope's names are, which a regular expression made a measurable share of a message.
+   */
+  private static boolean allowed(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean letterOrDigit = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      if (!letterOrDigit && (i == 0 || (c != '.' && c != '_' && c != '-'))) {
+        return false;
+      }
+    }
+    return !name.isEmpty();
   }
 
   private static String printable(String s) {

@@ -81,8 +81,10 @@ final class RatchetKdf {
     try {
       Mac mac = HMAC.get();
       mac.init(new SecretKeySpec(chainKey, "HmacSHA256"));
-      byte[] messageKey = mac.doFinal(new byte[] {MESSAGE_KEY_CONSTANT});
-      byte[] next = mac.doFinal(new byte[] {CHAIN_KEY_CONSTANT});
+      mac.update(MESSAGE_KEY_CONSTANT);
+      byte[] messageKey = mac.doFinal();
+      mac.update(CHAIN_KEY_CONSTANT);
+      byte[] next = mac.doFinal();
       return new ChainStep(messageKey, next);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("this JDK has no HmacSHA256", e);

@@ -24,12 +24,19 @@ final class LedgerChain {
     } else {
       w.u8(1).u8(id.length).bytes(id);
     }
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(w.toByteArray());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is unavailable in this JDK", e);
-    }
+    return SHA256.get().digest(w.toByteArray());
   }
+
+  /** One SHA-256 engine per thread (a provider lookup per link showed in a message's cost). */
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("SHA-256 is unavailable in this JDK", e);
+            }
+          });
 
   static byte[] checkId(byte[] id) {
     if (id.length < 1 || id.length > ConversationLedger.MAX_ID_LENGTH) {

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Random;
+import javax.crypto.KDF;
+import javax.crypto.spec.HKDFParameterSpec;
 import org.junit.jupiter.api.Test;
 
 class HkdfTest {
@@ -51,5 +54,36 @@ class HkdfTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Hkdf.derive(new byte[0], new byte[32], new byte[0], 255 * 32 + 1))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void everyOutputLengthAndInputShape_matchesTheJdksHkdf() throws Exception {
+    KDF jdk = KDF.getInstance("HKDF-SHA256");
+    Random random = new Random(5869);
+    int[] lengths = {1, 31, 32, 33, 44, 64, 65, 100, 255 * 32};
+    int[] inputs = {0, 1, 32, 64, 65, 200};
+    for (int length : lengths) {
+      for (int size : inputs) {
+        byte[] salt = bytes(random, size);
+        byte[] ikm = bytes(random, size);
+        byte[] info = bytes(random, size);
+        byte[] expected =
+            jdk.deriveData(
+                HKDFParameterSpec.ofExtract()
+                    .addIKM(ikm)
+                    .addSalt(size == 0 ? new byte[32] : salt)
+                    .thenExpand(info, length));
+
+        assertThat(Hkdf.derive(salt, ikm, info, length))
+            .as("length %d, inputs of %d bytes", length, size)
+            .isEqualTo(expected);
+      }
+    }
+  }
+
+  private static byte[] bytes(Random random, int n) {
+    byte[] out = new byte[n];
+    random.nextBytes(out);
+    return out;
   }
 }
