@@ -184,8 +184,9 @@ final class BenchPostgres implements AutoCloseable {
 
   /**
    * Statements executed so far in {@code database} (pg_stat_statements), by kind: the statement's
-   * first word (SELECT, INSERT, DELETE, BEGIN, COMMIT, ...), NOTIFY for the cross-node wake-up
-   * ({@code pg_notify}); empty when not counted.
+   * first word and its first table ("INSERT queue", "DELETE queue_targets", "BEGIN", ...), NOTIFY
+   * for the cross-node wake-up ({@code pg_notify}), LOCK for an advisory lock; empty when not
+   * counted.
    */
   Map<String, Long> statements(String database) throws SQLException {
     Map<String, Long> out = new TreeMap<>();
@@ -195,8 +196,10 @@ final class BenchPostgres implements AutoCloseable {
     clearSnapshot();
     try (PreparedStatement q =
         admin.prepareStatement(
-            "SELECT CASE WHEN s.query ILIKE '%pg_notify%' THEN 'NOTIFY' ELSE"
-                + " upper(split_part(btrim(s.query), ' ', 1)) END, SUM(s.calls) FROM"
+            "SELECT CASE WHEN s.query ILIKE '%pg_notify%' THEN 'NOTIFY' WHEN s.query ILIKE"
+                + " '%pg_advisory%' THEN 'LOCK' ELSE rtrim(upper(split_part(btrim(s.query), ' ',"
+                + " 1)) || ' ' || COALESCE(substring(s.query from"
+                + " '(?i)(?:into|from|update)\\s+([a-z_]+)'), '')) END, SUM(s.calls) FROM"
                 + " pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = ?"
                 + " GROUP BY 1")) {
       q.setString(1, database);

@@ -53,17 +53,17 @@ final class ScaleFigures {
       out.add(
           new Figure(
               BENCH,
-              label + " store transactions per message",
-              f == null ? Double.NaN : f.relayTransactionsPerMessage(),
+              label + " store transactions per 1,000 messages",
+              f == null ? Double.NaN : 1000 * f.relayTransactionsPerMessage(),
               BASE,
-              baseFull.relayTransactionsPerMessage(),
+              1000 * baseFull.relayTransactionsPerMessage(),
               false,
               Double.NaN,
               f == null
                   ? skipped
                   : "the nodes' own count (ztchat_store_transaction_seconds_count, summed) per"
-                      + " delivered message at full rate; at fixed load "
-                      + Figure.num(p.relayTransactionsPerMessage())));
+                      + " 1,000 delivered messages at full rate; at fixed load "
+                      + Figure.num(1000 * p.relayTransactionsPerMessage())));
       if (s.postgres()) {
         out.add(
             Figure.info(

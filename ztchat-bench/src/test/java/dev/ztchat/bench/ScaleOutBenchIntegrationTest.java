@@ -46,7 +46,7 @@ class ScaleOutBenchIntegrationTest {
         .allSatisfy(f -> assertThat(f.ours()).as(f.metric()).isPositive());
     // the relay's own count on both stores; the database's statements on PostgreSQL
     assertThat(figures)
-        .filteredOn(f -> f.metric().endsWith("store transactions per message"))
+        .filteredOn(f -> f.metric().endsWith("store transactions per 1,000 messages"))
         .hasSize(SETUPS)
         .allSatisfy(f -> assertThat(f.ours()).as(f.metric()).isFinite().isPositive());
     assertThat(figures)
