@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -81,7 +82,7 @@ final class BenchPostgres implements AutoCloseable {
     private static final long serialVersionUID = 1L;
 
     SkippedException(String why) {
-      super(why);
+      super(why.replaceAll("\\s+", " ").strip()); // one line: it ends up in a tab-separated row
     }
   }
 
@@ -89,11 +90,13 @@ final class BenchPostgres implements AutoCloseable {
   private static Optional<Path> script() {
     List<Path> starts = new ArrayList<>();
     starts.add(Path.of("").toAbsolutePath());
-    try {
-      starts.add(
-          Path.of(BenchPostgres.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
-    } catch (URISyntaxException | SecurityException | NullPointerException e) {
-      // no code source: the working folder alone
+    CodeSource code = BenchPostgres.class.getProtectionDomain().getCodeSource();
+    if (code != null) {
+      try {
+        starts.add(Path.of(code.getLocation().toURI()));
+      } catch (URISyntaxException | IllegalArgumentException e) {
+        // not a file: the working folder alone
+      }
     }
     return starts.stream()
         .flatMap(s -> Stream.iterate(s, p -> p != null, Path::getParent))
