@@ -5,9 +5,11 @@
 #   bench/run-all.sh --render LOG  rewrite docs/BENCHMARKS.md from the log of an earlier run (after
 #                                  editing bench/ANALYSIS.md); the figures, commit, date and machine
 #                                  stay those of that run
-# Peers (nginx with the stream module, Mosquitto) are installed from the distribution's packages
-# when missing, then started by the benches themselves from a temporary folder on 127.0.0.1 with
-# the bench PKI's certificates; never the system services. Every load is bounded in count and time.
+# Peers (nginx with the stream module, Mosquitto) and PostgreSQL (the scale bench's shared store)
+# are installed from the distribution's packages when missing, then started by the benches
+# themselves from a temporary folder on 127.0.0.1 (nginx and Mosquitto with the bench PKI's
+# certificates, PostgreSQL through scripts/dev-postgres.sh); never the system services. Every load
+# is bounded in count and time.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,11 +22,12 @@ install_peers() {
   [ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || missing+=(libnginx-mod-stream)
   command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto mosquitto-clients)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "run-all: installing ${missing[*]}" >&2
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
-    if ! ($sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-stream mosquitto mosquitto-clients openssl \
-          || { $sudo apt-get update -q && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-stream mosquitto mosquitto-clients openssl; }) >&2; then
+    if ! ($sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-stream mosquitto mosquitto-clients openssl postgresql \
+          || { $sudo apt-get update -q && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-stream mosquitto mosquitto-clients openssl postgresql; }) >&2; then
       echo "run-all: could not install the peers; their figures will say 'peer skipped'" >&2
     fi
   fi
@@ -44,6 +47,8 @@ record_context() {
   printf 'RUN\topenssl\t%s\n' "$(openssl version 2>/dev/null || echo 'not installed')"
   printf 'RUN\tnginx\t%s\n' "$( (nginx -v 2>&1 || /usr/sbin/nginx -v 2>&1) | head -1 | sed 's/.*: //' || echo 'not installed')"
   printf 'RUN\tmosquitto\t%s\n' "$( (/usr/sbin/mosquitto -h 2>/dev/null || true) | head -1)"
+  local pgbin; pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  printf 'RUN\tpostgresql\t%s\n' "$( ("$pgbin/postgres" --version | sed 's/^postgres (PostgreSQL) //') 2>/dev/null || true)"
 }
 
 run_value() { # run_value LOG KEY
@@ -69,9 +74,11 @@ render() { # render LOG
     echo "| nginx | $(run_value "$log" nginx) |"
     local mosq; mosq="$(run_value "$log" mosquitto)"
     echo "| Mosquitto | ${mosq:-not installed} |"
+    local pg; pg="$(run_value "$log" postgresql)"
+    echo "| PostgreSQL | ${pg:-not installed} |"
     echo
     echo "Commands: \`bench/run-all.sh\` (builds, installs the peers, runs \`$cmd\`, writes this file);"
-    echo "one figure alone: \`./ztchat bench crypto|relay|store|fanout|handshake|capacity [--quick] [--no-peers]\`."
+    echo "one figure alone: \`./ztchat bench crypto|relay|store|fanout|handshake|scale|capacity [--quick] [--no-peers]\`."
     echo
     echo "| bench | figure | ztchat | peer | peer value | ratio | target | met? | notes |"
     echo "|---|---|---:|---|---:|---:|---|---|---|"

@@ -15,6 +15,7 @@ public final class Benchmarks {
           new StoreBench(),
           new FanoutBench(),
           new HandshakeBench(),
+          new ScaleOutBench(),
           new CapacityBench());
 
   private Benchmarks() {}

@@ -10,13 +10,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The relay in a JVM of its own ({@link RelayMain}), started cold for the handshake bench's rows
- * about the first seconds after a start: with the JVM options given (an ahead-of-time cache to use
- * or to write), its output in a file. Closing it closes the relay's standard input, which ends the
- * JVM normally, so a training JVM writes its cache; a JVM that has not ended within two minutes is
- * killed.
+ * about the first seconds after a start (with the JVM options given: an ahead-of-time cache to use
+ * or to write), and as one node of the scale-out bench (with a {@code --store}), its output in a
+ * file. Closing it closes the relay's standard input, which ends the JVM normally, so a training
+ * JVM writes its cache; a JVM that has not ended within two minutes is killed.
  */
 final class RelayProcess implements AutoCloseable {
   private static final String PORT = "PORT ";
+  private static final String STORE = "STORE ";
 
   private final Process process;
   private final Path log;
@@ -33,6 +34,15 @@ final class RelayProcess implements AutoCloseable {
   /** Starts a relay on {@code pki} with {@code jvmOptions}; returns once it listens. */
   static RelayProcess start(BenchPki pki, List<String> jvmOptions)
       throws IOException, InterruptedException {
+    return start(pki, jvmOptions, "");
+  }
+
+  /**
+   * As {@link #start(BenchPki, List)}, on the store {@code store} names ({@code --store}: empty for
+   * SQLite in its own data folder, else a PostgreSQL URL).
+   */
+  static RelayProcess start(BenchPki pki, List<String> jvmOptions, String store)
+      throws IOException, InterruptedException {
     Path dir = pki.newFolder("relay-process-");
     Path log = dir.resolve("relay.log");
     List<String> command = new ArrayList<>();
@@ -44,6 +54,9 @@ final class RelayProcess implements AutoCloseable {
     command.add(RelayMain.class.getName());
     command.add(pki.layout().root().toString());
     command.add(dir.resolve("data").toString());
+    if (!store.isEmpty()) {
+      command.add(store);
+    }
     long t0 = System.nanoTime();
     Process p =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -71,6 +84,34 @@ final class RelayProcess implements AutoCloseable {
   /** Milliseconds from starting the JVM to the relay listening (as seen by polling its output). */
   double listeningAfterMillis() {
     return listeningAfterNanos / 1e6;
+  }
+
+  /** The relay's own store counters now ({@link RelayMain}'s {@code store} command). */
+  StoreCounters storeCounters() throws IOException, InterruptedException {
+    long asked = answers();
+    process.getOutputStream().write("store\n".getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().flush();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      List<String> answers =
+          Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+              .filter(l -> l.startsWith(STORE))
+              .toList();
+      if (answers.size() > asked) {
+        return StoreCounters.parse(answers.getLast().substring(STORE.length()));
+      }
+      if (!process.isAlive()) {
+        throw new IOException("the relay process exited: " + tail(log));
+      }
+      Thread.sleep(5);
+    }
+    throw new IOException("the relay process did not answer within 30 s: " + tail(log));
+  }
+
+  private long answers() throws IOException {
+    return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+        .filter(l -> l.startsWith(STORE))
+        .count();
   }
 
   /** The last lines of the process's output, for an error message. */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Drives a ztchat relay with pre-sealed envelopes: each pair is a sender connection that keeps up
@@ -55,11 +56,40 @@ final class ZtRelayLoad {
       OfferedLoad load,
       Duration deadline)
       throws Exception {
-    return run(port, ca, pairs, perPair, false, load, deadline).latencies();
+    return run(i -> port, i -> port, ca, pairs, perPair, false, load, deadline).latencies();
+  }
+
+  /**
+   * Receivers online, senders paced by {@code load}, across several relay nodes: pair {@code i}'s
+   * sender connects to port {@code senderPort(i)} and its receiver to {@code receiverPort(i)}.
+   */
+  static Result acrossNodes(
+      IntUnaryOperator senderPort,
+      IntUnaryOperator receiverPort,
+      X509Certificate ca,
+      List<UserIdentity[]> pairs,
+      int perPair,
+      OfferedLoad load,
+      Duration deadline)
+      throws Exception {
+    return run(senderPort, receiverPort, ca, pairs, perPair, false, load, deadline);
   }
 
   private static Result run(
       int port,
+      X509Certificate ca,
+      List<UserIdentity[]> pairs,
+      int perPair,
+      boolean offline,
+      OfferedLoad load,
+      Duration deadline)
+      throws Exception {
+    return run(i -> port, i -> port, ca, pairs, perPair, offline, load, deadline);
+  }
+
+  private static Result run(
+      IntUnaryOperator senderPort,
+      IntUnaryOperator receiverPort,
       X509Certificate ca,
       List<UserIdentity[]> pairs,
       int perPair,
@@ -86,7 +116,7 @@ final class ZtRelayLoad {
     try (Dialer dialer = new Dialer(1)) {
       List<Channel> receivers = new ArrayList<>();
       if (!offline) {
-        receivers = connectReceivers(dialer, port, ca, pairs, lat, allReceived);
+        receivers = connectReceivers(dialer, receiverPort, ca, pairs, lat, allReceived);
       }
       List<Sender> senders = new ArrayList<>();
       for (int i = 0; i < pairs.size(); i++) {
@@ -99,7 +129,7 @@ final class ZtRelayLoad {
             welcomed(
                 dialer
                     .dial(
-                        port,
+                        senderPort.applyAsInt(i),
                         Dialer.clientContext(pairs.get(i)[0].signing(), ca),
                         p -> ZtFrameHandler.install(p, s))
                     .sync()
@@ -121,7 +151,7 @@ final class ZtRelayLoad {
         allSent.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
         enqueue = System.nanoTime() - start;
         start = System.nanoTime();
-        receivers = connectReceivers(dialer, port, ca, pairs, lat, allReceived);
+        receivers = connectReceivers(dialer, receiverPort, ca, pairs, lat, allReceived);
       }
       allReceived.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
       long drain = System.nanoTime() - start;
@@ -134,20 +164,21 @@ final class ZtRelayLoad {
 
   private static List<Channel> connectReceivers(
       Dialer dialer,
-      int port,
+      IntUnaryOperator port,
       X509Certificate ca,
       List<UserIdentity[]> pairs,
       Latencies lat,
       CountDownLatch allReceived)
       throws Exception {
     List<Channel> out = new ArrayList<>();
-    for (UserIdentity[] pair : pairs) {
+    for (int i = 0; i < pairs.size(); i++) {
+      UserIdentity[] pair = pairs.get(i);
       Receiver r = new Receiver(lat, allReceived);
       out.add(
           welcomed(
               dialer
                   .dial(
-                      port,
+                      port.applyAsInt(i),
                       Dialer.clientContext(pair[1].signing(), ca),
                       p -> ZtFrameHandler.install(p, r))
                   .sync()

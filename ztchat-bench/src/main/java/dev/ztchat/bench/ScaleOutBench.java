@@ -1,0 +1,115 @@
+package dev.ztchat.bench;
+
+import dev.ztchat.core.pki.UserIdentity;
+import dev.ztchat.server.store.PostgresUrl;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Figure 7: scale-out. The relay load of {@link RelayBench} (pairs of a sender and a receiver that
+ * acknowledges each 256-byte envelope, everything stored before "sent" and deleted on the ack)
+ * against 1, 2 and 3 relay nodes, each a process of its own, on one PostgreSQL started by {@code
+ * scripts/dev-postgres.sh}, beside 1 node on SQLite, in the same run; the senders and receivers
+ * spread over the nodes so that with more than one node every message crosses nodes. For each
+ * setup: throughput at full rate with zero loss checked, p99 latency at one fixed offered load
+ * (half the slowest setup's full rate, the same for all), both as ratios to 1 node on SQLite, and
+ * what each delivered message costs the store: the relay's own store transactions, and on
+ * PostgreSQL the statements and transactions the database counted (pg_stat_statements,
+ * pg_stat_database).
+ *
+ * <p>Every setup starts afresh for each of its two passes (full rate, then fixed load) on a new
+ * database, and first runs a short warm-up load so that compilation is not measured. Without
+ * PostgreSQL, or with peers disabled (the bench starts no server but the relay then), the SQLite
+ * rows still run and the others say why they were skipped. A full-rate run sends 20,000 envelopes
+ * (300 in quick mode); {@code -Dztchat.bench.scale.count=N} (through {@code ZTCHAT_JAVA_OPTS}) sets
+ * another count.
+ */
+final class ScaleOutBench implements Benchmark {
+  /** One way to run the relay. */
+  record Setup(String label, int nodes, boolean postgres) {}
+
+  static final List<Setup> SETUPS =
+      List.of(
+          new Setup("1 node SQLite", 1, false),
+          new Setup("1 node PostgreSQL", 1, true),
+          new Setup("2 nodes PostgreSQL", 2, true),
+          new Setup("3 nodes PostgreSQL", 3, true));
+
+  @Override
+  public String name() {
+    return "scale";
+  }
+
+  @Override
+  public String description() {
+    return "messages/s and p99 with 1, 2 and 3 relay nodes on one PostgreSQL vs 1 node on SQLite,"
+        + " and store round trips per message";
+  }
+
+  @Override
+  public List<Figure> run(BenchOptions o, BenchPki pki) throws Exception {
+    int pairCount = o.pick(100, 6);
+    int total = Integer.getInteger("ztchat.bench.scale.count", o.pick(20_000, 300));
+    int perPair = Math.max(1, total / pairCount);
+    List<UserIdentity[]> pairs = new ArrayList<>();
+    for (int i = 0; i < pairCount; i++) {
+      pairs.add(new UserIdentity[] {pki.user("alice" + i), pki.user("bob" + i)});
+    }
+    ScaleRuns runs = new ScaleRuns(o, pki, pairs);
+    Map<Setup, ScaleRuns.Life> full = new LinkedHashMap<>();
+    Map<Setup, ScaleRuns.Life> fixed = new LinkedHashMap<>();
+    String skipped = "";
+    BenchPostgres pg = null;
+    try {
+      if (!o.peers()) {
+        skipped = "peers disabled: PostgreSQL not started, peer skipped";
+      } else {
+        try {
+          pg = BenchPostgres.start(pki);
+        } catch (BenchPostgres.SkippedException e) {
+          skipped = "PostgreSQL could not be started (" + e.getMessage() + "), peer skipped";
+        }
+      }
+      if (pg == null) {
+        o.say("scale: %s", skipped);
+      }
+      for (Setup s : SETUPS) {
+        if (!s.postgres() || pg != null) {
+          o.say(
+              "scale %s: full rate, %,d envelopes, %d pairs",
+              s.label(), perPair * pairCount, pairCount);
+          full.put(s, runs.life(s, pg, perPair, 0, 1));
+        }
+      }
+      double rate =
+          RelayBench.LOAD_SHARE
+              * full.values().stream()
+                  .mapToDouble(l -> l.runs().getFirst().latencies().throughput())
+                  .min()
+                  .orElseThrow();
+      int rounds = o.pick(3, 1);
+      Duration length = o.pick(Duration.ofSeconds(8), Duration.ofSeconds(1));
+      int pacedPerPair =
+          (int) Math.max(1, Math.round(rate * length.toMillis() / 1000.0) / pairCount);
+      for (Setup s : full.keySet()) {
+        o.say(
+            "scale %s: fixed load %,.0f msg/s (%.0f%% of the slowest full rate), %d round(s)",
+            s.label(), rate, RelayBench.LOAD_SHARE * 100, rounds);
+        fixed.put(s, runs.life(s, pg, pacedPerPair, rate, rounds));
+      }
+    } finally {
+      if (pg != null) {
+        pg.close();
+      }
+    }
+    return ScaleFigures.of(full, fixed, skipped, pairCount);
+  }
+
+  /** The database name in a {@code --store} URL. */
+  static String database(String storeUrl) {
+    return PostgresUrl.parse(storeUrl).database();
+  }
+}
