@@ -8,7 +8,10 @@ import dev.ztchat.core.envelope.PeerVersions;
 import dev.ztchat.core.envelope.ReplayGuard;
 import dev.ztchat.core.envelope.SenderRevocations;
 import dev.ztchat.core.envelope.V2Envelope;
+import dev.ztchat.core.group.GroupChange;
+import dev.ztchat.core.group.GroupChangeRefusedException;
 import dev.ztchat.core.group.GroupId;
+import dev.ztchat.core.group.GroupOp;
 import dev.ztchat.core.group.GroupRules;
 import dev.ztchat.core.pki.CertificateVerifier;
 import dev.ztchat.core.ratchet.RatchetState;
@@ -25,9 +28,9 @@ import java.util.Map;
 
 /**
  * The devices and groups vector's conversation: alice's laptop holds a session with each listed
- * device (set up from the vector's SK, AD and prekey), seals the three messages with the real
- * sealer and the vector's scripted randomness, and every target device opens them with the real
- * opener. The generator prints what it makes; the tests compare it with the specification.
+ * device (set up from the vector's SK, AD and prekey), seals the five messages with the real sealer
+ * and the vector's scripted randomness, and every target device opens them with the real opener.
+ * The generator prints what it makes; the tests compare it with the specification.
  */
 final class DeviceVectorFlow {
   static final GroupId GROUP = GroupId.fromHex("00112233445566778899aabbccddeeff");
@@ -37,7 +40,9 @@ final class DeviceVectorFlow {
       Map.of(
           "m1", List.of("bob_laptop", "bob_phone", "alice_phone"),
           "m2", List.of("alice_phone", "bob_laptop", "bob_phone", "carol"),
-          "m3", List.of("alice_phone", "bob_laptop", "bob_phone", "carol"));
+          "m3", List.of("alice_phone", "bob_laptop", "bob_phone", "carol"),
+          "m4", List.of("alice_phone", "bob_laptop", "bob_phone", "carol"),
+          "m5", List.of("alice_phone", "bob_laptop", "bob_phone"));
 
   final DeviceVector v;
   final CertificateVerifier verifier;
@@ -97,14 +102,27 @@ final class DeviceVectorFlow {
     return new String(v.hex(name), StandardCharsets.UTF_8);
   }
 
-  /** Message {@code m}'s content: a text, alice's creation of #team, a group text. */
+  /** alice's creation of #team with bob and carol (docs/v2/groups.md section 12's create). */
+  static GroupChange create() throws GroupChangeRefusedException {
+    return GroupRules.create(GROUP, "team", "alice", List.of("bob", "carol"));
+  }
+
+  /** alice's removal of carol from the group she created. */
+  static GroupChange removeCarol() throws GroupChangeRefusedException {
+    return GroupRules.propose(create().newState(), "alice", GroupOp.REMOVE, List.of("carol"));
+  }
+
+  /**
+   * Message {@code m}'s content: a text, alice's creation of #team, a group text, her removal of
+   * carol, and a group text after it.
+   */
   MessageContent content(String m) throws Exception {
     return switch (m) {
       case "m1" -> MessageContent.text(text("m1_text"));
-      case "m2" ->
-          MessageContent.groupChange(
-              GroupRules.create(GROUP, "team", "alice", List.of("bob", "carol")));
+      case "m2" -> MessageContent.groupChange(create());
       case "m3" -> MessageContent.groupText(GROUP, 1, text("m3_text"));
+      case "m4" -> MessageContent.groupChange(removeCarol());
+      case "m5" -> MessageContent.groupText(GROUP, 2, text("m5_text"));
       default -> throw new IllegalArgumentException(m);
     };
   }

@@ -101,11 +101,21 @@ class DeviceVectorGenerator {
         m3_message_id = 505152535455565758595a5b5c5d5e5f
         m3_content_key = 9091929394959697989900010203040506070809101112131415161718191a1b
         m3_nonce = 808182838485868788898a8b
+        m4_timestamp_ms = 0000019b76dd6720
+        m4_message_id = 606162636465666768696a6b6c6d6e6f
+        m4_content_key = a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf
+        m4_nonce = 909192939495969798999a9b
+        m5_timestamp_ms = 0000019b76de5180
+        m5_message_id = 707172737475767778797a7b7c7d7e7f
+        m5_content_key = e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff
+        m5_nonce = a0a1a2a3a4a5a6a7a8a9aaab
         """;
     groupInputs +=
         MessageVector.line("m2_ratchet_private_carol", DocumentedVector.counting(0xd0, 32));
     String m1Text = MessageVector.line("m1_text", utf8("hello bob, on both of your devices"));
-    String m3Text = MessageVector.line("m3_text", utf8("hi team"));
+    String texts =
+        MessageVector.line("m3_text", utf8("hi team"))
+            + MessageVector.line("m5_text", utf8("carol is no longer in the team"));
     String deviceInputs = keys.toString() + sessions + m1Text;
     Path devicesDraft = Path.of("target", "device-vector-inputs.md");
     Path groupsDraft = Path.of("target", "group-message-vector-inputs.md");
@@ -113,7 +123,7 @@ class DeviceVectorGenerator {
         devicesDraft,
         DeviceVector.DEVICES_HEADING + "\n\n" + certs + "\n```\n" + deviceInputs + "```\n");
     Files.writeString(
-        groupsDraft, DeviceVector.GROUPS_HEADING + "\n\n```\n" + groupInputs + m3Text + "```\n");
+        groupsDraft, DeviceVector.GROUPS_HEADING + "\n\n```\n" + groupInputs + texts + "```\n");
     DeviceVectorFlow flow = new DeviceVectorFlow(DeviceVector.of(devicesDraft, groupsDraft));
 
     StringBuilder devices = new StringBuilder();
@@ -139,6 +149,8 @@ class DeviceVectorGenerator {
     StringBuilder groups = new StringBuilder();
     V2Envelope m2 = message(flow, "m2", groups);
     message(flow, "m3", groups);
+    message(flow, "m4", groups);
+    message(flow, "m5", groups);
     groups.append(
         MessageVector.line(
             "forwarded",
@@ -157,7 +169,7 @@ class DeviceVectorGenerator {
             + "```\n");
     Files.writeString(
         Path.of("target", "group-message-vector.md"),
-        "Inputs:\n\n```\n" + groupInputs + m3Text + "```\n\nValues:\n\n```\n" + groups + "```\n");
+        "Inputs:\n\n```\n" + groupInputs + texts + "```\n\nValues:\n\n```\n" + groups + "```\n");
   }
 
   /** Seals message {@code m}, writes its values to {@code out} and lets every target open it. */

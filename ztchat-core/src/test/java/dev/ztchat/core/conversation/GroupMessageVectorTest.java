@@ -3,7 +3,9 @@ package dev.ztchat.core.conversation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ztchat.core.envelope.EnvelopeRejectedException;
 import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.envelope.SenderRevocations;
 import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.group.AuthoredChange;
@@ -15,14 +17,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
  * Checks the vector of docs/v2/groups.md section 13, read from the document with the devices and
  * sessions of docs/v2/devices.md section 8: alice's creation of #team and a group text, each sealed
- * to every device of the members and to alice's other device, and the creation forwarded to a
- * device that joins late (section 6.6).
+ * to every device of the members and to alice's other device, her removal of carol and a text after
+ * it that carol cannot open, and the creation forwarded to a device that joins late (section 6.6).
  */
 class GroupMessageVectorTest {
   private static final HexFormat HEX = HexFormat.of();
@@ -36,7 +39,8 @@ class GroupMessageVectorTest {
   }
 
   @Test
-  void aChangeAndAText_sealToTheDocumentedBytes_andOpenOnEveryMembersDevice() throws Exception {
+  void changesAndTexts_sealToTheDocumentedBytes_openOnEveryMembersDevice_andNotForTheRemoved()
+      throws Exception {
     DeviceVectorFlow flow = new DeviceVectorFlow(DeviceVector.load());
     DeviceVector v = flow.v;
     flow.seal("m1");
@@ -44,7 +48,7 @@ class GroupMessageVectorTest {
       flow.open(t, v.hex("m1_envelope"));
     }
 
-    for (String m : new String[] {"m2", "m3"}) {
+    for (String m : new String[] {"m2", "m3", "m4", "m5"}) {
       V2Envelope sealed = flow.seal(m);
       for (Map.Entry<String, byte[]> e : flow.values(m, sealed).entrySet()) {
         assertThat(HEX.formatHex(e.getValue()))
@@ -62,10 +66,17 @@ class GroupMessageVectorTest {
           .isTrue();
       for (String t : DeviceVectorFlow.TARGETS.get(m)) {
         OpenedMessage opened = flow.open(t, v.hex(m + "_envelope"));
-        assertThat(opened.recipients()).containsExactly("alice", "bob", "carol");
+        assertThat(opened.recipients())
+            .containsExactlyElementsOf(
+                m.equals("m5") ? List.of("alice", "bob") : List.of("alice", "bob", "carol"));
         assertThat(opened.content()).as(m + " at " + t).isEqualTo(flow.content(m));
       }
     }
+    assertThatThrownBy(() -> flow.open("carol", v.hex("m5_envelope")))
+        .as("carol, removed before m5 was sealed, has nothing in it even if the relay delivers it")
+        .isInstanceOfSatisfying(
+            EnvelopeRejectedException.class,
+            e -> assertThat(e.reason()).isEqualTo(RejectionReason.NOT_FOR_ME));
     byte[] change = new byte[documentedCreate().length + 1];
     change[0] = 4;
     System.arraycopy(documentedCreate(), 0, change, 1, change.length - 1);
