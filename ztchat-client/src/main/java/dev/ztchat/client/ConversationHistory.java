@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import javax.crypto.AEADBadTagException;
 
 /**
@@ -150,7 +151,7 @@ final class ConversationHistory {
     }
   }
 
-  private java.util.Optional<PartialDelivery> partialOf(String p, String id) throws IOException {
+  private Optional<PartialDelivery> partialOf(String p, String id) throws IOException {
     try (PreparedStatement q =
         store
             .db()
@@ -160,9 +161,7 @@ final class ConversationHistory {
       q.setString(1, p);
       q.setString(2, id);
       try (ResultSet rs = q.executeQuery()) {
-        return rs.next()
-            ? readPartial(rs.getLong(1), rs.getBytes(2), p, id)
-            : java.util.Optional.empty();
+        return rs.next() ? readPartial(rs.getLong(1), rs.getBytes(2), p, id) : Optional.empty();
       }
     } catch (SQLException e) {
       throw failed("read", e);
@@ -185,13 +184,13 @@ final class ConversationHistory {
     }
   }
 
-  private java.util.Optional<PartialDelivery> readPartial(
-      long rowId, byte[] sealed, String p, String id) throws IOException {
+  private Optional<PartialDelivery> readPartial(long rowId, byte[] sealed, String p, String id)
+      throws IOException {
     if (sealed == null) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     try {
-      return java.util.Optional.of(
+      return Optional.of(
           PartialDelivery.decode(
               decrypt(rowId, sealed, partialBinding(p, id)).getBytes(StandardCharsets.UTF_8)));
     } catch (IllegalArgumentException e) {
@@ -277,7 +276,7 @@ final class ConversationHistory {
                   "SELECT peer FROM history WHERE direction = 'out' AND message_id = ? LIMIT 1")) {
         q.setString(1, checkedId(messageIdHex));
         try (ResultSet rs = q.executeQuery()) {
-          return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
+          return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
         }
       } catch (SQLException e) {
         throw failed("read", e);

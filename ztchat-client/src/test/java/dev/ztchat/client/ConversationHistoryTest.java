@@ -213,6 +213,23 @@ class ConversationHistoryTest {
   }
 
   @Test
+  void aSchema5Store_isMigrated_keepingItsHistory_andThenKeepsPartialDeliveries() throws Exception {
+    history.recordOutgoing("#g", ID1, T0, "alice:from before the upgrade");
+    try (Statement s = store.db().createStatement()) {
+      s.execute("ALTER TABLE history DROP COLUMN partial"); // the store as schema 5 left it
+      s.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+    }
+    reopen();
+
+    assertThat(history.recent("#g", 1).getFirst().partial()).isEmpty();
+    history.markPartial(
+        "#g", ID1, 2, new GroupShortfall(List.of(), List.of("zed"), "refused", false));
+    assertThat(history.recent("#g", 1).getFirst())
+        .satisfies(e -> assertThat(e.text()).isEqualTo("alice:from before the upgrade"))
+        .satisfies(e -> assertThat(e.partial()).isPresent());
+  }
+
+  @Test
   void aPartialDeliveryNoteMovedToAnotherMessage_failsItsIntegrityCheck() throws Exception {
     history.recordOutgoing("#g", ID1, T0, "alice:one");
     history.recordOutgoing("#g", ID2, T0, "alice:two");
