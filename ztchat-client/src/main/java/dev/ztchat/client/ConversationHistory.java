@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import javax.crypto.AEADBadTagException;
 
 /**
@@ -24,12 +25,14 @@ import javax.crypto.AEADBadTagException;
  * from and sent to each peer, so the terminal can show recent messages when a conversation is
  * opened, and so a redelivered message is recognised as already processed.
  *
- * <p>What is protected: only the message text, sealed with the {@link AtRestKey} and bound to its
- * row (direction, peer, message id and timestamp), so a text cannot be moved to another row or
- * shown under another sender or time. What is not: the peer names, message ids, timestamps, states
- * and the number and size of messages are stored in clear, so anyone who can read {@code client.db}
- * learns who the user talked to and when. The delivery state is not bound either (it changes after
- * the row is written).
+ * <p>What is protected: the message text, sealed with the {@link AtRestKey} and bound to its row
+ * (direction, peer, message id and timestamp), so a text cannot be moved to another row or shown
+ * under another sender or time; and the note of a group text that reached some members only ({@link
+ * PartialDelivery}: it names members, which the group's own row keeps sealed too), sealed and bound
+ * to its message. What is not: the peer names, message ids, timestamps, states and the number and
+ * size of messages are stored in clear, so anyone who can read {@code client.db} learns who the
+ * user talked to and when. The delivery state is not bound either (it changes after the row is
+ * written).
  *
  * <p>Thread-safe.
  */
@@ -123,6 +126,88 @@ final class ConversationHistory {
   }
 
   /**
+   * Keeps, beside my group text {@code messageIdHex} (history key {@code peer}), that it reached
+   * some members only ({@code s}; {@code members} members other than me were meant). A text that
+   * fell short before keeps its first count, so a retry for the members not reached says how many
+   * of the first ones it got. Returns what is kept; sealed at rest, bound to the row, as the text.
+   */
+  public PartialDelivery markPartial(
+      String peer, String messageIdHex, int members, GroupShortfall s) throws IOException {
+    synchronized (store) {
+      String p = checkedPeer(peer);
+      String id = checkedId(messageIdHex);
+      PartialDelivery kept =
+          partialOf(p, id).map(before -> before.again(s)).orElse(PartialDelivery.of(members, s));
+      byte[] note = kept.encode();
+      setPartial(p, id, key.seal(note, partialBinding(p, id)));
+      return kept;
+    }
+  }
+
+  /** Forgets that my text {@code messageIdHex} reached some members only: it reached the rest. */
+  public void markReachedAll(String peer, String messageIdHex) throws IOException {
+    synchronized (store) {
+      setPartial(checkedPeer(peer), checkedId(messageIdHex), null);
+    }
+  }
+
+  private Optional<PartialDelivery> partialOf(String p, String id) throws IOException {
+    try (PreparedStatement q =
+        store
+            .db()
+            .prepareStatement(
+                "SELECT id, partial FROM history WHERE direction = 'out' AND peer = ? AND"
+                    + " message_id = ?")) {
+      q.setString(1, p);
+      q.setString(2, id);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next() ? readPartial(rs.getLong(1), rs.getBytes(2), p, id) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failed("read", e);
+    }
+  }
+
+  private void setPartial(String p, String id, byte[] sealed) throws IOException {
+    try (PreparedStatement u =
+        store
+            .db()
+            .prepareStatement(
+                "UPDATE history SET partial = ? WHERE direction = 'out' AND peer = ? AND"
+                    + " message_id = ?")) {
+      u.setBytes(1, sealed);
+      u.setString(2, p);
+      u.setString(3, id);
+      u.executeUpdate();
+    } catch (SQLException e) {
+      throw failed("update", e);
+    }
+  }
+
+  private Optional<PartialDelivery> readPartial(long rowId, byte[] sealed, String p, String id)
+      throws IOException {
+    if (sealed == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          PartialDelivery.decode(
+              decrypt(rowId, sealed, partialBinding(p, id)).getBytes(StandardCharsets.UTF_8)));
+    } catch (IllegalArgumentException e) {
+      throw new IOException(
+          "the local history in "
+              + store.file()
+              + " holds a damaged delivery note (row "
+              + rowId
+              + ")");
+    }
+  }
+
+  private static byte[] partialBinding(String peer, String messageIdHex) {
+    return AtRestKey.binding(TABLE, "partial", peer, messageIdHex);
+  }
+
+  /**
    * Marks an outgoing message as delivered (a signed receipt arrived); true if an outgoing row
    * changed, false if there is none or it was already delivered.
    */
@@ -150,7 +235,7 @@ final class ConversationHistory {
           store
               .db()
               .prepareStatement(
-                  "SELECT id, direction, message_id, sent_at, state, body FROM history"
+                  "SELECT id, direction, message_id, sent_at, state, body, partial FROM history"
                       + " WHERE peer = ? ORDER BY id DESC LIMIT ?")) {
         q.setString(1, p);
         q.setInt(2, limit);
@@ -162,7 +247,15 @@ final class ConversationHistory {
             long sentAt = rs.getLong(4);
             State state = State.fromStored(rs.getString(5));
             String text = decrypt(rowId, rs.getBytes(6), binding(direction, p, id, sentAt));
-            out.add(new HistoryEntry(p, direction, id, Instant.ofEpochMilli(sentAt), state, text));
+            out.add(
+                new HistoryEntry(
+                    p,
+                    direction,
+                    id,
+                    Instant.ofEpochMilli(sentAt),
+                    state,
+                    text,
+                    readPartial(rowId, rs.getBytes(7), p, id)));
           }
         }
       } catch (SQLException | IllegalArgumentException e) {
@@ -183,7 +276,7 @@ final class ConversationHistory {
                   "SELECT peer FROM history WHERE direction = 'out' AND message_id = ? LIMIT 1")) {
         q.setString(1, checkedId(messageIdHex));
         try (ResultSet rs = q.executeQuery()) {
-          return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
+          return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
         }
       } catch (SQLException e) {
         throw failed("read", e);

@@ -231,7 +231,8 @@ final class GroupConversations {
         e.messageIdHex(),
         e.sentAt(),
         e.state(),
-        e.text().substring(colon + 1));
+        e.text().substring(colon + 1),
+        e.partial());
   }
 
   /** My current state of group {@code idHex}. */

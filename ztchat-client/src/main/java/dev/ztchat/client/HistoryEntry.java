@@ -3,9 +3,11 @@ package dev.ztchat.client;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.Optional;
 
 /**
- * One message of a conversation as the local history holds it, already decrypted.
+ * One message of a conversation as the local history holds it, already decrypted; for a group text
+ * of mine that reached some members only, how far it got ({@link PartialDelivery}).
  *
  * <p>{@link #toString()} leaves out the text, so an entry can be logged without leaking it.
  */
@@ -15,7 +17,8 @@ public record HistoryEntry(
     String messageIdHex,
     Instant sentAt,
     State state,
-    String text) {
+    String text,
+    Optional<PartialDelivery> partial) {
 
   /** Whether the message came from the peer or went to the peer. */
   public enum Direction {
@@ -80,6 +83,18 @@ public record HistoryEntry(
     requireNonNull(sentAt, "sentAt");
     requireNonNull(state, "state");
     requireNonNull(text, "text");
+    requireNonNull(partial, "partial");
+  }
+
+  /** An entry that reached everyone it was for (or is not mine). */
+  public HistoryEntry(
+      String peer,
+      Direction direction,
+      String messageIdHex,
+      Instant sentAt,
+      State state,
+      String text) {
+    this(peer, direction, messageIdHex, sentAt, state, text, Optional.empty());
   }
 
   @Override
@@ -94,6 +109,7 @@ public record HistoryEntry(
         + sentAt
         + ", state="
         + state
+        + (partial.isPresent() ? ", partial" : "")
         + "]";
   }
 }

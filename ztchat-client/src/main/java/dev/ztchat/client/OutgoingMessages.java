@@ -430,6 +430,9 @@ final class OutgoingMessages {
       outbox.remove(p.id());
       shortfallTold.remove(p.id());
       history.markSent(p.peer(), messageIdHex);
+      if (Groups.isGroupKey(p.peer())) {
+        history.markReachedAll(p.peer(), messageIdHex); // the members a part missed have it now
+      }
       waitingForRenewal.remove(p.peer());
     } else if (status == DeliveryStatus.UNKNOWN) {
       outbox.remove(p.id());
@@ -466,7 +469,7 @@ final class OutgoingMessages {
               parts -> outbox.replaceEnvelope(p.id(), GroupParts.encode(parts)));
       withheldTold.remove(p.peer());
       if (sent.shortfall().isPresent()) {
-        fellShort(p.id(), p.peer(), ready.messageIdHex(), sent.shortfall().get());
+        fellShort(p.id(), p.peer(), ready, sent.shortfall().get());
         return new GroupSent(ready.messageIdHex(), sent.results(), true);
       }
       return new GroupSent(ready.messageIdHex(), sent.results(), false);
@@ -512,14 +515,23 @@ final class OutgoingMessages {
   private final java.util.Map<Long, String> shortfallTold = new java.util.HashMap<>();
 
   /**
-   * Settles group text {@code row} ({@code key}, sent as {@code messageIdHex}) that reached some
-   * members only (docs/v2/groups.md section 7.1, item 9): its history row stays, as sent; the parts
-   * for the members not reached stay in the outbox when sending them again can help, else the row
-   * goes; the user is told which members it did not reach and why.
+   * Settles group text {@code row} ({@code key}, sent as {@code sent}'s parts) that reached some
+   * members only (docs/v2/groups.md section 7.1, item 9): its history row stays, as sent, with whom
+   * it did not reach and why; the parts for the members not reached stay in the outbox when sending
+   * them again can help, else the row goes; the user is told which members it did not reach and
+   * why.
    */
-  private void fellShort(long row, String key, String messageIdHex, GroupShortfall s)
+  private void fellShort(long row, String key, PendingMessage sent, GroupShortfall s)
       throws IOException {
+    String messageIdHex = sent.messageIdHex();
     history.markSent(key, messageIdHex);
+    long members =
+        GroupParts.decode(sent.envelope()).stream()
+            .flatMap(part -> part.prefix().recipients().stream())
+            .filter(name -> !name.equals(me.name()))
+            .distinct()
+            .count();
+    history.markPartial(key, messageIdHex, (int) Math.max(1, members), s);
     boolean toldBefore;
     if (s.retry()) {
       outbox.replaceEnvelope(row, GroupParts.encode(s.unsent()));
@@ -673,7 +685,7 @@ final class OutgoingMessages {
         throw new UnconfirmedSendException(me.name(), ready.messageIdHex(), e);
       }
       if (sent.shortfall().isPresent()) {
-        fellShort(row, key, ready.messageIdHex(), sent.shortfall().get());
+        fellShort(row, key, ready, sent.shortfall().get());
       } else {
         outbox.remove(row);
         history.markSent(key, ready.messageIdHex());

@@ -176,4 +176,76 @@ class ConversationHistoryTest {
     assertThatThrownBy(() -> history.recordIncoming("bob", ID1, T0, null))
         .isInstanceOf(NullPointerException.class);
   }
+
+  @Test
+  void aGroupTextThatReachedSomeMembersOnly_keepsWhoNotAndWhy_acrossAReopen() throws Exception {
+    history.recordOutgoing("#g", ID1, T0, "alice:hello team");
+    history.markSent("#g", ID1);
+    history.markPartial(
+        "#g",
+        ID1,
+        3,
+        new GroupShortfall(List.of(), List.of("carol"), GroupShortfall.MAILBOX_FULL, false));
+    reopen();
+
+    HistoryEntry kept = history.recent("#g", 1).getFirst();
+    assertThat(kept.state()).isEqualTo(State.SENT);
+    assertThat(kept.partial()).isPresent();
+    assertThat(kept.partial().get().describe("alice"))
+        .isEqualTo("sent to 2 of 3: not to carol (" + GroupShortfall.MAILBOX_FULL + ")");
+  }
+
+  @Test
+  void aRetryThatStillMissesAMember_keepsTheFirstCount_andReachingAllClearsTheNote()
+      throws Exception {
+    history.recordOutgoing("#g", ID1, T0, "alice:hello team");
+    history.markPartial(
+        "#g", ID1, 3, new GroupShortfall(List.of(), List.of("carol", "zed"), "busy", true));
+    history.markPartial(
+        "#g", ID1, 1, new GroupShortfall(List.of(), List.of("zed"), "still busy", true));
+
+    assertThat(history.recent("#g", 1).getFirst().partial().get().describe("alice"))
+        .isEqualTo(
+            "sent to 2 of 3: not yet to zed (still busy); sent again when you next send or"
+                + " reconnect");
+    history.markReachedAll("#g", ID1);
+    assertThat(history.recent("#g", 1).getFirst().partial()).isEmpty();
+  }
+
+  @Test
+  void aSchema5Store_isMigrated_keepingItsHistory_andThenKeepsPartialDeliveries() throws Exception {
+    history.recordOutgoing("#g", ID1, T0, "alice:from before the upgrade");
+    try (Statement s = store.db().createStatement()) {
+      s.execute("ALTER TABLE history DROP COLUMN partial"); // the store as schema 5 left it
+      s.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+    }
+    reopen();
+
+    assertThat(history.recent("#g", 1).getFirst().partial()).isEmpty();
+    history.markPartial(
+        "#g", ID1, 2, new GroupShortfall(List.of(), List.of("zed"), "refused", false));
+    assertThat(history.recent("#g", 1).getFirst())
+        .satisfies(e -> assertThat(e.text()).isEqualTo("alice:from before the upgrade"))
+        .satisfies(e -> assertThat(e.partial()).isPresent());
+  }
+
+  @Test
+  void aPartialDeliveryNoteMovedToAnotherMessage_failsItsIntegrityCheck() throws Exception {
+    history.recordOutgoing("#g", ID1, T0, "alice:one");
+    history.recordOutgoing("#g", ID2, T0, "alice:two");
+    history.markPartial(
+        "#g", ID1, 2, new GroupShortfall(List.of(), List.of("zed"), "refused", false));
+    try (Statement s = store.db().createStatement()) {
+      s.executeUpdate(
+          "UPDATE history SET partial = (SELECT partial FROM history WHERE message_id = '"
+              + ID1
+              + "') WHERE message_id = '"
+              + ID2
+              + "'");
+    }
+
+    assertThatThrownBy(() -> history.recent("#g", 2))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("integrity");
+  }
 }

@@ -139,4 +139,63 @@ class GroupShortfallIntegrationTest {
       }
     }
   }
+
+  @Test
+  void aMessageThatReachedSomeMembersOnly_showsSoInTheHistory_afterARestart_untilTheRestHaveIt()
+      throws Exception {
+    GroupInbox alices = new GroupInbox();
+    GroupInbox bobs = new GroupInbox();
+    GroupInbox carols = new GroupInbox();
+    GroupInbox zeds = new GroupInbox();
+    try (ChatClient bob = connect("bob", bobs);
+        ChatClient carol = connect("carol", carols)) {
+      try (ChatClient alice = connect("alice", alices)) {
+        try (ChatClient zed = connect("zed", zeds)) {
+          for (String m : List.of("bob", "carol", "zed")) {
+            MultiDeviceIntegrationTest.awaitDevices(alice, m, 1);
+          }
+        }
+        alice.createGroup("team", List.of("bob", "carol", "zed"));
+        GroupConversationIntegrationTest.awaitGroup(bob, "#team", false);
+        GroupConversationIntegrationTest.awaitGroup(carol, "#team", false);
+        alice.send("zed", "one");
+        alice.send("zed", "two"); // alice's share of zed's mailbox is used up
+        alice.sendToGroup("#team", LONG);
+
+        assertThat(alice.groupHistory("#team", 10).getFirst().partial())
+            .as("kept beside the message as it happened")
+            .hasValueSatisfying(
+                p ->
+                    assertThat(p.describe("alice"))
+                        .isEqualTo(
+                            "sent to 2 of 3: not yet to zed ("
+                                + GroupShortfall.MAILBOX_FULL
+                                + "); sent again when you next send or reconnect"));
+      }
+      try (ChatClient alice = connect("alice", alices)) {
+        HistoryEntry afterRestart = alice.groupHistory("#team", 10).getFirst();
+        assertThat(afterRestart.text()).isEqualTo(LONG);
+        assertThat(afterRestart.partial())
+            .as("a restart keeps whom the message did not reach")
+            .hasValueSatisfying(p -> assertThat(p.notReached()).containsExactly("zed"));
+
+        try (ChatClient zed = connect("zed", zeds)) {
+          assertThat(zeds.next(2)).containsExactly("direct alice: one", "direct alice: two");
+          alice.sendToGroup("#team", "later");
+          assertThat(zeds.next(2)).containsExactly("#team alice: " + LONG, "#team alice: later");
+          assertThat(Polling.eventually(WAIT, () -> reachedAll(alice)))
+              .as("once zed has it, the message reached every member")
+              .isTrue();
+        }
+      }
+    }
+  }
+
+  private static boolean reachedAll(ChatClient alice) {
+    try {
+      return alice.groupHistory("#team", 10).getFirst().partial().isEmpty();
+    } catch (IOException | UnknownGroupException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -40,13 +40,14 @@ class GroupStoreTest {
       s.execute("DROP TABLE groups");
       s.execute("DROP TABLE group_receipts");
       s.execute("ALTER TABLE v2_sessions DROP COLUMN pending");
+      s.execute("ALTER TABLE history DROP COLUMN partial"); // schema 6
       s.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
     }
 
     try (ClientStore store = ClientStore.open(dir);
         Statement s = store.db().createStatement()) {
       try (ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
-        assertThat(rs.getString(1)).isEqualTo("5");
+        assertThat(rs.getString(1)).isEqualTo(String.valueOf(ClientStore.SCHEMA_VERSION));
       }
       AtRestKey key = AtRestKey.openOrCreate(store, alice);
       assertThat(new ConversationHistory(store, key, Clock.systemUTC()).recent("bob", 10))

@@ -219,7 +219,8 @@ public final class ChatTerminal implements ChatListener {
     }
     for (HistoryEntry e : recent) {
       String who = e.direction() == HistoryEntry.Direction.IN ? e.peer() : "me";
-      print("[" + TIME.format(e.sentAt()) + "] " + g.shown() + " " + who + ": " + e.text());
+      String mark = e.partial().map(p -> "  (" + p.describe(client.me()) + ")").orElse("");
+      print("[" + TIME.format(e.sentAt()) + "] " + g.shown() + " " + who + ": " + e.text() + mark);
     }
   }
 

@@ -78,19 +78,26 @@ final class GroupConversationView {
               entries,
               asides,
               kept,
-              e -> state(e, receipts.getOrDefault(e.messageIdHex(), List.of()), others),
+              e -> state(e, receipts.getOrDefault(e.messageIdHex(), List.of()), others, me),
               ConversationView.pendingState(group.shown(), online, Waiting.NO),
               (out, e) -> out.writeStringField("from", e.peer()));
         });
   }
 
   /** The state code and the words for one message of the group's history. */
-  private String[] state(HistoryEntry e, List<String> receivedBy, List<String> others) {
+  private String[] state(HistoryEntry e, List<String> receivedBy, List<String> others, String me) {
     if (e.peer().isEmpty()) { // a change of the members
       return CHANGE;
     }
     if (e.direction() == HistoryEntry.Direction.IN) {
       return new String[] {"in", ""};
+    }
+    if (e.partial().isPresent()) { // it reached some members only (groups.md 7.1, item 9)
+      return new String[] {
+        "partial",
+        e.partial().get().describe(me)
+            + (receivedBy.isEmpty() ? "" : "; received by " + String.join(", ", receivedBy))
+      };
     }
     if (!receivedBy.isEmpty()) {
       List<String> notYet = others.stream().filter(m -> !receivedBy.contains(m)).toList();

@@ -2,7 +2,6 @@ package dev.ztchat.core.conversation;
 
 import dev.ztchat.core.crypto.MlKem768;
 import dev.ztchat.core.crypto.X25519;
-import dev.ztchat.core.pki.PemFiles;
 import dev.ztchat.core.session.DeviceKey;
 import dev.ztchat.core.session.PrekeyKind;
 import dev.ztchat.core.session.PrekeyStore;
@@ -84,10 +83,7 @@ final class MessageVector {
   }
 
   X509Certificate certificate(String fileName) throws IOException {
-    int label = sessionSection.indexOf("`" + fileName + "`:");
-    int begin = sessionSection.indexOf("-----BEGIN CERTIFICATE-----", label);
-    int end = sessionSection.indexOf("-----END CERTIFICATE-----", begin) + 25;
-    return PemFiles.parseCertificate(sessionSection.substring(begin, end) + "\n");
+    return DocumentedVector.certificate(sessionSection, fileName);
   }
 
   DeviceKey device(String who) throws Exception {
@@ -95,7 +91,8 @@ final class MessageVector {
         p256(hex(who + "_device_private")), certificate("test-vector-v2-" + who + "-device.crt"));
   }
 
-  private static PrivateKey p256(byte[] scalar) throws GeneralSecurityException {
+  /** The P-256 private key of the big-endian {@code scalar}. */
+  static PrivateKey p256(byte[] scalar) throws GeneralSecurityException {
     AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
     p.init(new ECGenParameterSpec("secp256r1"));
     ECParameterSpec spec = p.getParameterSpec(ECParameterSpec.class);

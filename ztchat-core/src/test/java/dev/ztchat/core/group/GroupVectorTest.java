@@ -39,6 +39,21 @@ class GroupVectorTest {
   }
 
   @Test
+  void aRemove_encodesAndHashesToTheDocumentedBytes_andApplies() throws Exception {
+    Map<String, String> v = values();
+    GroupState three = GroupChange.decode(HEX.parseHex(v.get("change_3"))).newState();
+    GroupChange remove = GroupRules.propose(three, "bob", GroupOp.REMOVE, List.of("carol"));
+
+    assertThat(HEX.formatHex(remove.encode())).isEqualTo(v.get("change_4"));
+    assertThat(HEX.formatHex(remove.newState().hash())).isEqualTo(v.get("hash_4"));
+    GroupChange documented = GroupChange.decode(HEX.parseHex(v.get("change_4")));
+    assertThat(documented.op()).isEqualTo(GroupOp.REMOVE);
+    GroupRules.check(three, "bob", documented); // follows by the rule, or throws
+    assertThat(documented).isEqualTo(remove);
+    assertThat(documented.newState().members()).containsExactly("bob", "dave");
+  }
+
+  @Test
   void documentedBytes_decodeAndApplyAtAMember() throws Exception {
     Map<String, String> v = values();
     GroupChange create = GroupChange.decode(HEX.parseHex(v.get("create")));

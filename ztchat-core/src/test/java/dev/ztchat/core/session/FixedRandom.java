@@ -40,11 +40,7 @@ final class FixedRandom extends SecureRandom {
   }
 
   static byte[] counting(int from, int length) {
-    byte[] b = new byte[length];
-    for (int i = 0; i < length; i++) {
-      b[i] = (byte) (from + i);
-    }
-    return b;
+    return dev.ztchat.core.testing.DocumentedVector.counting(from, length);
   }
 
   @Override

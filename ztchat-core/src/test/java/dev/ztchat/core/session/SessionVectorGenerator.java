@@ -7,14 +7,12 @@ import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.KeyType;
 import dev.ztchat.core.pki.PemFiles;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPrivateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -111,12 +109,7 @@ class SessionVectorGenerator {
   }
 
   private static byte[] scalar(KeyPair keys) {
-    BigInteger s = ((ECPrivateKey) keys.getPrivate()).getS();
-    byte[] raw = s.toByteArray();
-    byte[] out = new byte[32];
-    int n = Math.min(raw.length, 32);
-    System.arraycopy(raw, raw.length - n, out, 32 - n, n);
-    return out;
+    return dev.ztchat.core.testing.DocumentedVector.scalar(keys);
   }
 
   private static X509Certificate issue(Credential ca, String name, KeyPair keys) {

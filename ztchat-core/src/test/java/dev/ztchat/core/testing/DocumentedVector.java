@@ -1,9 +1,13 @@
 package dev.ztchat.core.testing;
 
+import dev.ztchat.core.pki.PemFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -57,5 +61,34 @@ public final class DocumentedVector {
         current = null;
       }
     }
+  }
+
+  /** The certificate {@code section} publishes in PEM under the label {@code `fileName`:}. */
+  public static X509Certificate certificate(String section, String fileName) throws IOException {
+    int label = section.indexOf("`" + fileName + "`:");
+    if (label < 0) {
+      throw new IllegalStateException("the vector has no certificate " + fileName);
+    }
+    int begin = section.indexOf("-----BEGIN CERTIFICATE-----", label);
+    int end = section.indexOf("-----END CERTIFICATE-----", begin) + 25;
+    return PemFiles.parseCertificate(section.substring(begin, end) + "\n");
+  }
+
+  /** {@code length} bytes counting up from {@code from} (wrapping at 256): a vector's input. */
+  public static byte[] counting(int from, int length) {
+    byte[] b = new byte[length];
+    for (int i = 0; i < length; i++) {
+      b[i] = (byte) (from + i);
+    }
+    return b;
+  }
+
+  /** The private key of the P-256 {@code keys} as vectors publish it: 32 bytes, big-endian. */
+  public static byte[] scalar(KeyPair keys) {
+    byte[] raw = ((ECPrivateKey) keys.getPrivate()).getS().toByteArray();
+    byte[] out = new byte[32];
+    int n = Math.min(raw.length, 32);
+    System.arraycopy(raw, raw.length - n, out, 32 - n, n);
+    return out;
   }
 }

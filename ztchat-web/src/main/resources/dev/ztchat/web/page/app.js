@@ -283,6 +283,7 @@ function stateWord(m) {
     case 'blocked': return '⚠ waiting for your decision on new keys';
     case 'renewal': return '○ waiting for their renewed keys';
     case 'failed': return '✗ ' + m.label;
+    case 'partial': return '⚠ ' + m.label;
     default: return m.label;
   }
 }
