@@ -42,7 +42,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--no-peers",
-      description = "Measure ztchat only; skip OpenSSL, Mosquitto and nginx.")
+      description = "Measure ztchat only; skip OpenSSL, Mosquitto, nginx and PostgreSQL.")
   boolean noPeers;
 
   @Override
