@@ -19,7 +19,9 @@ import java.util.Set;
  * handed to the relay (version 2, their text encrypted with {@link AtRestKey}), and the version-2
  * state (version 3: sessions, conversation ledgers and prekeys, encrypted with {@link AtRestKey},
  * see {@link SqliteSessionStore}; the peers' envelope versions and devices; version 4: a row per
- * unconfirmed message of a ledger); the seen-message cache lives beside it ({@code seen.db}).
+ * unconfirmed message of a ledger; version 5: the groups and their receipts; version 6: the
+ * forwardable records of the groups' changes, see {@link GroupRecordStore}); the seen-message cache
+ * lives beside it ({@code seen.db}).
  *
  * <p>The store holds the folder's {@link IdentityLock} while open: one process per identity. At
  * open, the folder is (re)set to 0700 and every file in it to 0600, so state left by an older
@@ -27,7 +29,7 @@ import java.util.Set;
  */
 public final class ClientStore implements AutoCloseable {
   /** Schema version this code writes. */
-  static final int SCHEMA_VERSION = 5;
+  static final int SCHEMA_VERSION = 6;
 
   private static final Set<PosixFilePermission> OWNER_ONLY_DIR =
       PosixFilePermissions.fromString("rwx------");
@@ -140,6 +142,13 @@ public final class ClientStore implements AutoCloseable {
                     + " received_at INTEGER NOT NULL, PRIMARY KEY (message_id, member))");
             // A started session's initial-message header, kept until the peer answers.
             s.execute("ALTER TABLE v2_sessions ADD COLUMN pending BLOB");
+          }
+          if (from < 6) {
+            // The records of the changes each group's state was reached by (groups.md 6.6).
+            s.execute(
+                "CREATE TABLE group_records (id INTEGER PRIMARY KEY AUTOINCREMENT, group_id TEXT"
+                    + " NOT NULL, state_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, version"
+                    + " INTEGER NOT NULL, body BLOB NOT NULL, UNIQUE (group_id, state_hash))");
           }
         });
   }

@@ -39,6 +39,7 @@ class GroupStoreTest {
       // The store as schema 4 left it: no group tables.
       s.execute("DROP TABLE groups");
       s.execute("DROP TABLE group_receipts");
+      s.execute("DROP TABLE group_records");
       s.execute("ALTER TABLE v2_sessions DROP COLUMN pending");
       s.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
     }
@@ -46,7 +47,7 @@ class GroupStoreTest {
     try (ClientStore store = ClientStore.open(dir);
         Statement s = store.db().createStatement()) {
       try (ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
-        assertThat(rs.getString(1)).isEqualTo("5");
+        assertThat(rs.getString(1)).isEqualTo(String.valueOf(ClientStore.SCHEMA_VERSION));
       }
       AtRestKey key = AtRestKey.openOrCreate(store, alice);
       assertThat(new ConversationHistory(store, key, Clock.systemUTC()).recent("bob", 10))
