@@ -200,6 +200,7 @@ class SqliteSessionStoreTest extends SessionStoreContract {
     closeAll();
     try (Connection raw = raw();
         Statement s = raw.createStatement()) {
+      s.execute("DROP TABLE group_records"); // schema 6
       s.execute("DROP TABLE groups"); // schema 5
       s.execute("DROP TABLE group_receipts");
       s.execute("ALTER TABLE v2_sessions DROP COLUMN pending");
