@@ -2,6 +2,8 @@ package dev.ztchat.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.conversation.ChangeRecordSealer;
+import dev.ztchat.core.conversation.ForwardedChange;
 import dev.ztchat.core.conversation.ForwardedChangeVerifier;
 import dev.ztchat.core.conversation.V2Device;
 import dev.ztchat.core.conversation.V2MessageOpener;
@@ -41,6 +43,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -88,6 +91,7 @@ public final class ChatClient implements AutoCloseable {
   final OutgoingMessages outgoing; // package-private: tests watch its sealing
   private final GroupConversations groupChats;
   private final GroupSync groupSync;
+  private final GroupSyncSending groupSyncSending;
   private volatile MessageOpeners openers; // by envelope version; replaced when keys are renewed
   private final CertificateVerifier verifier;
   private final ExecutorService receiver;
@@ -189,6 +193,15 @@ public final class ChatClient implements AutoCloseable {
     GroupStore groupStore = new GroupStore(store, key, config.clock());
     Groups groups = new Groups(groupStore);
     outgoing.useGroups(groups);
+    GroupRecords groupRecords =
+        new GroupRecords(
+            new GroupRecordStore(store, key),
+            device == null ? null : new ChangeRecordSealer(device, random),
+            config.me().name(),
+            config.clock());
+    this.groupSyncSending = outgoing.groupSyncFor(groupRecords);
+    outgoing.useGroupSync(groupSyncSending);
+    devices.onAccepted(outgoing::sendGroupRecords);
     this.groupChats =
         new GroupConversations(
             config.me().name(),
@@ -203,7 +216,8 @@ public final class ChatClient implements AutoCloseable {
                 config.device() == null ? null : config.device().certificate()),
             outgoing,
             listener,
-            random);
+            random,
+            groupRecords);
     this.groupSync =
         new GroupSync(
             new ForwardedChangeVerifier(verifier, contacts::refusal, config.clock()),
@@ -789,11 +803,13 @@ public final class ChatClient implements AutoCloseable {
   }
 
   /**
-   * Where forwarded group changes are verified and applied (docs/v2/groups.md section 6.6). No
-   * message kind carries them to it yet; until one does, only this package reaches it.
+   * Test seam: {@code record} sealed as a forwarded change (content kind 5) to {@code person}'s
+   * device {@code deviceHex} alone, as this device forwards a kept one, for a test that sends a
+   * record this device would never keep; empty when it cannot be sealed now.
    */
-  GroupSync groupSync() {
-    return groupSync;
+  Optional<V2Envelope> sealForwarded(String person, String deviceHex, ForwardedChange record)
+      throws IOException, UntrustedContactException, MessageTooLongException {
+    return groupSyncSending.seal(person, deviceHex, record);
   }
 
   /** The groups this device knows, in the order it learnt them, each with its shown name. */
@@ -1117,15 +1133,20 @@ public final class ChatClient implements AutoCloseable {
       releaseMessageId(sender, envelope);
       throw e;
     }
-    dispatch(m, sender, id, envelope);
+    dispatch(m, bytes, sender, id, envelope);
     hiddenDevices.opened(m, bytes); // after it was shown: it never changes what the user reads
   }
 
   /** Stores, shows and acknowledges the opened {@code m} according to what it is. */
-  private void dispatch(OpenedMessage m, String sender, String id, RoutingPrefix envelope)
+  private void dispatch(
+      OpenedMessage m, byte[] bytes, String sender, String id, RoutingPrefix envelope)
       throws IOException {
+    if (m.kind() == ContentKind.FORWARDED_GROUP_CHANGE) {
+      forwarded(m, sender, id, envelope);
+      return;
+    }
     if (m.content().isGroupContent()) {
-      group(m, sender, id, envelope);
+      group(m, bytes, sender, id, envelope);
       return;
     }
     if (m.sender().equals(config.me().name())) {
@@ -1169,7 +1190,8 @@ public final class ChatClient implements AutoCloseable {
    * Applies, stores and shows a group text or change (docs/v2/groups.md), mine from another device
    * included; a shown text from someone else gets a receipt.
    */
-  private void group(OpenedMessage m, String sender, String id, RoutingPrefix envelope)
+  private void group(
+      OpenedMessage m, byte[] bytes, String sender, String id, RoutingPrefix envelope)
       throws IOException {
     boolean own = m.sender().equals(config.me().name());
     boolean shown;
@@ -1178,7 +1200,7 @@ public final class ChatClient implements AutoCloseable {
         contacts.senderAccepted(m.sender());
       }
       acks.processed(sender, id);
-      shown = groupChats.receive(m); // stored before acknowledged
+      shown = groupChats.receive(m, bytes); // stored before acknowledged
     } catch (IOException | RuntimeException e) {
       releaseMessageId(sender, envelope);
       throw e;
@@ -1188,6 +1210,26 @@ public final class ChatClient implements AutoCloseable {
     }
     if (shown) {
       sendReceipt(m);
+    }
+    acknowledge(sender, id);
+  }
+
+  /**
+   * Verifies and applies a group change forwarded by {@code m.sender()} (docs/v2/groups.md section
+   * 6.6), then acknowledges it; never answered with a receipt. A copy applied before changes
+   * nothing.
+   */
+  private void forwarded(OpenedMessage m, String sender, String id, RoutingPrefix envelope)
+      throws IOException {
+    byte[] record = m.content().forwardedChange();
+    try {
+      acks.processed(sender, id);
+      groupSync.receive(m.sender(), record); // stored before acknowledged
+    } catch (IOException | RuntimeException e) {
+      releaseMessageId(sender, envelope);
+      throw e;
+    } finally {
+      Arrays.fill(record, (byte) 0);
     }
     acknowledge(sender, id);
   }

@@ -20,8 +20,9 @@ import java.util.Set;
  * state (version 3: sessions, conversation ledgers and prekeys, encrypted with {@link AtRestKey},
  * see {@link SqliteSessionStore}; the peers' envelope versions and devices; version 4: a row per
  * unconfirmed message of a ledger; version 5: groups and their receipts; version 6: beside a group
- * text of mine that reached some members only, whom it did not reach and why, sealed); the
- * seen-message cache lives beside it ({@code seen.db}).
+ * text of mine that reached some members only, whom it did not reach and why, sealed; version 7:
+ * the forwardable records of the groups' changes, see {@link GroupRecordStore}); the seen-message
+ * cache lives beside it ({@code seen.db}).
  *
  * <p>The store holds the folder's {@link IdentityLock} while open: one process per identity. At
  * open, the folder is (re)set to 0700 and every file in it to 0600, so state left by an older
@@ -29,7 +30,7 @@ import java.util.Set;
  */
 public final class ClientStore implements AutoCloseable {
   /** Schema version this code writes. */
-  static final int SCHEMA_VERSION = 6;
+  static final int SCHEMA_VERSION = 7;
 
   private static final Set<PosixFilePermission> OWNER_ONLY_DIR =
       PosixFilePermissions.fromString("rwx------");
@@ -146,6 +147,13 @@ public final class ClientStore implements AutoCloseable {
           if (from < 6) {
             // A group text of mine that reached some members only: who not, and why (sealed).
             s.execute("ALTER TABLE history ADD COLUMN partial BLOB");
+          }
+          if (from < 7) {
+            // The records of the changes each group's state was reached by (groups.md 6.6).
+            s.execute(
+                "CREATE TABLE group_records (id INTEGER PRIMARY KEY AUTOINCREMENT, group_id TEXT"
+                    + " NOT NULL, state_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, version"
+                    + " INTEGER NOT NULL, body BLOB NOT NULL, UNIQUE (group_id, state_hash))");
           }
         });
   }

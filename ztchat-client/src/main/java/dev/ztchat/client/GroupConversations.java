@@ -2,6 +2,7 @@ package dev.ztchat.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.conversation.ForwardedChange;
 import dev.ztchat.core.envelope.ContentKind;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.OpenedMessage;
@@ -44,6 +45,7 @@ final class GroupConversations {
   private final OutgoingMessages outgoing;
   private final ChatListener listener;
   private final SecureRandom random;
+  private final GroupRecords records;
   private final Object changes = new Object();
   private final Set<String> driftTold = new HashSet<>(); // group ids; receive thread only
 
@@ -56,7 +58,8 @@ final class GroupConversations {
       GroupTextFit fit,
       OutgoingMessages outgoing,
       ChatListener listener,
-      SecureRandom random) {
+      SecureRandom random,
+      GroupRecords records) {
     this.me = requireNonNull(me, "me");
     this.groups = requireNonNull(groups, "groups");
     this.store = requireNonNull(store, "store");
@@ -66,6 +69,7 @@ final class GroupConversations {
     this.outgoing = requireNonNull(outgoing, "outgoing");
     this.listener = requireNonNull(listener, "listener");
     this.random = requireNonNull(random, "random");
+    this.records = requireNonNull(records, "records");
   }
 
   /** How a group text is kept in the history: its sender, a colon (never in a name), the text. */
@@ -91,6 +95,7 @@ final class GroupConversations {
       GroupTimeline t = GroupTimeline.start(me, me, change);
       send(change);
       groups.save(t);
+      records.made(change, t.state());
       return mine(t, change);
     }
   }
@@ -116,6 +121,7 @@ final class GroupConversations {
         throw new IllegalStateException("my own change does not apply: " + r.reason());
       }
       groups.save(t);
+      records.made(change, t.state());
       return mine(t, change);
     }
   }
@@ -272,14 +278,19 @@ final class GroupConversations {
 
   /**
    * Applies an opened group text or change from {@code m.sender()} (me for a copy from another of
-   * my devices), stores it, and tells the listener. True when a group text was shown (it gets a
-   * receipt).
+   * my devices), which arrived as {@code envelope}, stores it (a change with its record, to forward
+   * to a device that joins late), and tells the listener. True when a group text was shown (it gets
+   * a receipt).
    */
-  boolean receive(OpenedMessage m) throws IOException {
+  boolean receive(OpenedMessage m, byte[] envelope) throws IOException {
     MessageContent content = m.content();
     if (content.kind() == ContentKind.GROUP_CHANGE) {
       synchronized (changes) {
-        receiveChange(m.sender(), content.groupChange());
+        receiveChange(
+            m.sender(),
+            content.groupChange(),
+            state -> records.received(m, envelope, state),
+            why -> refusedChange(m.sender(), content.groupChange(), why));
       }
       return false;
     }
@@ -287,17 +298,43 @@ final class GroupConversations {
   }
 
   /**
-   * Applies a change that a device joining late was forwarded (docs/v2/groups.md section 6.6), its
-   * author verified by {@link GroupSync}: by the same rules, in the same order and with the same
-   * words as a change that arrived live.
+   * Applies a change that a device joining late was forwarded by {@code forwarder} (docs/v2/
+   * groups.md section 6.6), its author verified by {@link GroupSync}: by the same rules, in the
+   * same order and with the same words as a change that arrived live, and keeps its {@code record}.
    */
-  void receiveForwarded(AuthoredChange change) throws IOException {
+  void receiveForwarded(String forwarder, AuthoredChange change, ForwardedChange record)
+      throws IOException {
     synchronized (changes) {
-      receiveChange(change.author(), change.change());
+      receiveChange(
+          change.author(),
+          change.change(),
+          state -> records.keep(change.change(), record, state),
+          why ->
+              GroupSync.refusal(
+                  "#" + change.change().newState().name(),
+                  forwarder,
+                  "its author "
+                      + change.author()
+                      + " may not make it ("
+                      + why
+                      + "); if "
+                      + change.author()
+                      + " should be able to make it, ask an admin of the group"));
     }
   }
 
-  private void receiveChange(String author, GroupChange change) throws IOException {
+  /** Keeps the record of a change once applied (or pending), given my state after it. */
+  @FunctionalInterface
+  private interface Keeper {
+    void keep(GroupState now) throws IOException;
+  }
+
+  private void receiveChange(
+      String author,
+      GroupChange change,
+      Keeper keeper,
+      java.util.function.Function<String, String> refusal)
+      throws IOException {
     String idHex = change.groupId().hex();
     Optional<GroupTimeline> known = groups.timeline(idHex);
     if (known.isEmpty()) {
@@ -305,10 +342,11 @@ final class GroupConversations {
       try {
         t = GroupTimeline.start(me, author, change);
       } catch (GroupChangeRefusedException e) {
-        listener.onGroupRejected(author, refusedChange(author, change, e.getMessage()));
+        listener.onGroupRejected(author, refusal.apply(e.getMessage()));
         return;
       }
       groups.save(t);
+      keeper.keep(t.state());
       GroupView v = groups.view(idHex);
       told(v, describe(author, change, v));
       return;
@@ -316,14 +354,16 @@ final class GroupConversations {
     GroupTimeline t = known.get();
     GroupView before = groups.view(idHex);
     ApplyOutcome outcome = t.apply(author, change);
+    if (!(outcome instanceof ApplyOutcome.Refused)) {
+      groups.save(t);
+      keeper.keep(t.state());
+    }
     switch (outcome) {
       case ApplyOutcome.Duplicate d -> {
         // a copy of a change applied before: nothing to tell
       }
-      case ApplyOutcome.Refused r ->
-          listener.onGroupRejected(author, refusedChange(author, change, r.reason()));
+      case ApplyOutcome.Refused r -> listener.onGroupRejected(author, refusal.apply(r.reason()));
       case ApplyOutcome.Pending p -> {
-        groups.save(t);
         told(
             before,
             "[!] a change to "
@@ -342,19 +382,16 @@ final class GroupConversations {
         }
       }
       case ApplyOutcome.Welcome w -> {
-        groups.save(t);
         GroupView v = groups.view(idHex);
         told(v, describe(author, change, v));
       }
       case ApplyOutcome.Applied a -> {
-        groups.save(t);
         GroupView v = groups.view(idHex);
         for (AuthoredChange c : a.applied()) {
           told(v, describe(c.author(), c.change(), v));
         }
       }
       case ApplyOutcome.Replaced r -> {
-        groups.save(t);
         GroupView v = groups.view(idHex);
         told(
             v,

@@ -45,25 +45,36 @@ final class GroupSync {
       refused(forwarder, "it is malformed: " + e.getMessage());
       return;
     }
-    AuthoredChange change;
     try {
-      change = verifier.verify(record);
-    } catch (ForwardedChangeRefusedException e) {
-      refused(forwarder, e.getMessage());
-      return;
+      AuthoredChange change;
+      try {
+        change = verifier.verify(record);
+      } catch (ForwardedChangeRefusedException e) {
+        refused(forwarder, e.getMessage());
+        return;
+      }
+      conversations.receiveForwarded(forwarder, change, record);
     } finally {
       record.destroy();
     }
-    conversations.receiveForwarded(change);
   }
 
   private void refused(String forwarder, String why) {
-    listener.onGroupRejected(
-        forwarder,
-        "a group change forwarded by "
-            + forwarder
-            + " was refused ("
-            + why
-            + "); no group was changed");
+    listener.onGroupRejected(forwarder, refusal(null, forwarder, why));
+  }
+
+  /**
+   * What the user is told of a forwarded change refused for {@code why} (docs/v2/groups.md section
+   * 6.6): {@code a forwarded change of #NAME from SENDER was refused: ...}, without the group's
+   * name when the record did not verify far enough to say it ({@code shownGroup} null).
+   */
+  static String refusal(String shownGroup, String forwarder, String why) {
+    return "a forwarded change"
+        + (shownGroup == null ? "" : " of " + shownGroup)
+        + " from "
+        + forwarder
+        + " was refused: "
+        + why
+        + "; no group was changed";
   }
 }

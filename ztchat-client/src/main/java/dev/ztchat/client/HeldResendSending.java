@@ -3,11 +3,8 @@ package dev.ztchat.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.MessageContent;
-import dev.ztchat.core.envelope.V2Envelope;
 import dev.ztchat.core.group.GroupState;
 import dev.ztchat.core.group.GroupTimeline;
-import dev.ztchat.core.protocol.DeliveryStatus;
-import dev.ztchat.core.protocol.Frame;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -111,42 +108,31 @@ final class HeldResendSending {
    */
   boolean send(RelayConnection conn, PendingMessage p) throws IOException {
     String person = HeldResends.person(p.peer());
-    byte[] bytes = p.envelope();
-    if (bytes == null) {
-      Optional<MessageContent> content = contentOf(p, person);
-      if (content.isEmpty()) {
-        outbox.remove(p.id());
-        return true;
-      }
-      Optional<V2Sending.Sealed> sealed;
-      try {
-        sealed = v2.sealToDevice(person, HeldResends.device(p.peer()), content.get());
-      } catch (UntrustedContactException | MessageTooLongException e) {
-        outbox.remove(p.id());
-        listener.onNotice(
-            "[!] What you sent to "
-                + person
-                + " while their new device was held could not be sent to it ("
-                + e.getMessage()
-                + "); it gets your messages from now on.");
-        return true;
-      }
-      if (sealed.isEmpty()) {
-        return false;
-      }
-      V2Envelope envelope = sealed.get().envelope();
-      bytes = envelope.encode();
-      // Durable before the first send: a retry re-sends these bytes, which the relay stores once.
-      outbox.attachEnvelope(p.id(), envelope.prefix().messageIdHex(), bytes);
-    }
-    Frame.Sent sent = OutgoingMessages.deliver(conn, bytes, conn.nextRef(), null);
-    boolean full =
-        sent.results().stream()
-            .anyMatch(d -> d.user().equals(person) && d.status() == DeliveryStatus.FULL);
-    if (!full) {
-      outbox.remove(p.id());
-    }
-    return !full;
+    return OneDeviceDelivery.send(
+        outbox,
+        conn,
+        p,
+        person,
+        () -> {
+          Optional<MessageContent> content = contentOf(p, person);
+          if (content.isEmpty()) {
+            return new OneDeviceDelivery.Sealing.Drop();
+          }
+          try {
+            return v2.sealToDevice(person, HeldResends.device(p.peer()), content.get())
+                .<OneDeviceDelivery.Sealing>map(
+                    s -> new OneDeviceDelivery.Sealing.Ready(s.envelope()))
+                .orElseGet(OneDeviceDelivery.Sealing.Wait::new);
+          } catch (UntrustedContactException | MessageTooLongException e) {
+            listener.onNotice(
+                "[!] What you sent to "
+                    + person
+                    + " while their new device was held could not be sent to it ("
+                    + e.getMessage()
+                    + "); it gets your messages from now on.");
+            return new OneDeviceDelivery.Sealing.Drop();
+          }
+        });
   }
 
   /**

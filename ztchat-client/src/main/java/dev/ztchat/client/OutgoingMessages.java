@@ -80,6 +80,9 @@ final class OutgoingMessages {
   /** The groups, for outbox entries whose target is a group; null until set. */
   private volatile Groups groups;
 
+  /** Forwards kept group changes to a newly accepted device; null until set. */
+  private volatile GroupSyncSending groupSync;
+
   /** Sizes a text for a version-2 envelope at its largest. */
   private final V2TextFit v2Fit;
 
@@ -128,6 +131,38 @@ final class OutgoingMessages {
   /** Sends outbox entries whose target is a group ({@link Groups#key}) to its members. */
   void useGroups(Groups all) {
     this.groups = requireNonNull(all, "all");
+  }
+
+  /** Forwards kept group changes with {@code sync} to devices accepted from now on. */
+  void useGroupSync(GroupSyncSending sync) {
+    this.groupSync = requireNonNull(sync, "sync");
+  }
+
+  /** Makes the {@link GroupSyncSending} of this outbox for {@code records}. */
+  GroupSyncSending groupSyncFor(GroupRecords records) {
+    return new GroupSyncSending(outbox, v2, () -> groups, records);
+  }
+
+  /**
+   * Sends {@code person}'s device {@code deviceHex}, newly accepted, the kept changes of the groups
+   * it is to learn (docs/v2/groups.md section 6.6), through the outbox: now when connected, else at
+   * the next flush. Returns once those that could go now went, so what is sent to the device after
+   * this call reaches it after them.
+   */
+  void sendGroupRecords(String person, String deviceHex) {
+    GroupSyncSending sync = groupSync;
+    if (sync == null) {
+      return;
+    }
+    synchronized (flushLock) {
+      try {
+        if (sync.keep(person, deviceHex)) {
+          sync.sendWaiting(relay.current(), person, deviceHex);
+        }
+      } catch (IOException e) {
+        LOG.debug("group records wait: {}", e.getMessage()); // kept: they go at the next flush
+      }
+    }
   }
 
   /** Signs with {@code renewed} from now on (my keys were renewed). */
@@ -329,6 +364,13 @@ final class OutgoingMessages {
         RelayConnection conn = null;
         try {
           conn = relay.current();
+          if (GroupSyncSending.isKey(p.peer())) {
+            GroupSyncSending sync = groupSync;
+            if (sync == null || !sync.send(conn, p)) {
+              blocked.add(conversation);
+            }
+            continue;
+          }
           if (HeldResends.isKey(p.peer())) {
             if (!heldResends.send(conn, p)) {
               blocked.add(conversation);

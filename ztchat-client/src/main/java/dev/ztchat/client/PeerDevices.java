@@ -73,6 +73,9 @@ final class PeerDevices {
   private final Clock clock;
   private final Consumer<String> notices;
 
+  /** Told of each device newly accepted after the first contact; none until set. */
+  private volatile java.util.function.BiConsumer<String, String> accepted = (person, device) -> {};
+
   PeerDevices(
       ContactDirectory.ConnectionSource relay,
       CertificateVerifier verifier,
@@ -137,13 +140,21 @@ final class PeerDevices {
   }
 
   /**
-   * Adds {@code devices} (hex) to {@code person}'s device set, accepted; those known are left as
-   * they are.
+   * Says whom to tell, with the person and the device (hex), of each device of a person accepted
+   * into this device's sets after the first contact: one added accepted by {@link #addToSet(String,
+   * List, boolean)} or one the user {@link #accept accepted} (docs/v2/groups.md section 6.6). Told
+   * on the caller's thread, after the set was stored.
+   */
+  void onAccepted(java.util.function.BiConsumer<String, String> tell) {
+    this.accepted = requireNonNull(tell, "tell");
+  }
+
+  /**
+   * Adds {@code devices} (hex) to {@code person}'s device set, accepted, as learnt at the first
+   * contact (nobody is told); those known are left as they are.
    */
   void addToSet(String person, List<String> devices) throws IOException {
-    synchronized (store) {
-      addToSet(person, devices, true);
-    }
+    insert(person, devices, true);
   }
 
   /**
@@ -151,6 +162,15 @@ final class PeerDevices {
    * them; those known are left as they are. Returns the ones that were new.
    */
   List<String> addToSet(String person, List<String> devices, boolean accepted) throws IOException {
+    List<String> added = insert(person, devices, accepted);
+    if (accepted) {
+      added.forEach(d -> this.accepted.accept(person, d));
+    }
+    return added;
+  }
+
+  private List<String> insert(String person, List<String> devices, boolean accepted)
+      throws IOException {
     synchronized (store) {
       List<String> added = new ArrayList<>();
       try (PreparedStatement u =
@@ -199,18 +219,23 @@ final class PeerDevices {
 
   /** The user accepted {@code person}'s device {@code device} (hex): it is sealed to from now. */
   void accept(String person, String device) throws IOException {
+    boolean changed;
     synchronized (store) {
       try (PreparedStatement u =
           store
               .db()
               .prepareStatement(
-                  "UPDATE peer_device_set SET accepted = 1 WHERE peer = ? AND device = ?")) {
+                  "UPDATE peer_device_set SET accepted = 1 WHERE peer = ? AND device = ?"
+                      + " AND accepted = 0")) {
         u.setString(1, person);
         u.setString(2, device);
-        u.executeUpdate();
+        changed = u.executeUpdate() == 1;
       } catch (SQLException e) {
         throw new IOException("cannot accept a device of " + person + ": " + e.getMessage(), e);
       }
+    }
+    if (changed) {
+      accepted.accept(person, device);
     }
   }
 

@@ -39,6 +39,7 @@ class GroupStoreTest {
       // The store as schema 4 left it: no group tables.
       s.execute("DROP TABLE groups");
       s.execute("DROP TABLE group_receipts");
+      s.execute("DROP TABLE group_records");
       s.execute("ALTER TABLE v2_sessions DROP COLUMN pending");
       s.execute("ALTER TABLE history DROP COLUMN partial"); // schema 6
       s.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'");

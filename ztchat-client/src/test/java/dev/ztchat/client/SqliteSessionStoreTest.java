@@ -200,6 +200,7 @@ class SqliteSessionStoreTest extends SessionStoreContract {
     closeAll();
     try (Connection raw = raw();
         Statement s = raw.createStatement()) {
+      s.execute("DROP TABLE group_records"); // schema 7
       s.execute("ALTER TABLE history DROP COLUMN partial"); // schema 6
       s.execute("DROP TABLE groups"); // schema 5
       s.execute("DROP TABLE group_receipts");

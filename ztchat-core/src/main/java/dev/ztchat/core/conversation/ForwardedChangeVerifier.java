@@ -132,6 +132,6 @@ public final class ForwardedChangeVerifier {
   }
 
   private static ForwardedChangeRefusedException refused(String why) {
-    return new ForwardedChangeRefusedException("the forwarded change was refused: " + why);
+    return new ForwardedChangeRefusedException(why);
   }
 }

@@ -405,7 +405,7 @@ public final class V2MessageOpener implements MessageOpener {
       // 10. commit
       List<LedgerNotice> notices =
           commit(prefix, senderDevice, entry, sender, accepted, opened, commitment, now);
-      return OpenedMessage.ofVersion2(prefix, content, notices);
+      return OpenedMessage.ofVersion2(prefix, content, notices, sender.der(), contentKey);
     } finally {
       Arrays.fill(keyPlaintext, (byte) 0);
       if (contentKey != null) {

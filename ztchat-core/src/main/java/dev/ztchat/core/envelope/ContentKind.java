@@ -18,7 +18,13 @@ public enum ContentKind {
    */
   GROUP_TEXT(3),
   /** A group membership change (version 2 only): a {@code GroupChange} (docs/v2/groups.md 4.2). */
-  GROUP_CHANGE(4);
+  GROUP_CHANGE(4),
+  /**
+   * A group change forwarded to a device that joined late (version 2 only): a {@code
+   * ForwardedChange} record, the change's original envelope and content key (docs/v2/groups.md
+   * section 6.6).
+   */
+  FORWARDED_GROUP_CHANGE(5);
 
   private final int code;
 

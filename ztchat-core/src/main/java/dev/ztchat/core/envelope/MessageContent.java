@@ -16,8 +16,8 @@ import java.util.Objects;
 /**
  * What a message says, before sealing and after opening. Encoded as the envelope's plaintext: one
  * byte {@link ContentKind} code followed by the body (docs/PROTOCOL.md, section 6.1). The group
- * kinds ({@link ContentKind#GROUP_TEXT}, {@link ContentKind#GROUP_CHANGE}) are for version 2 only
- * (docs/v2/groups.md section 3).
+ * kinds ({@link ContentKind#GROUP_TEXT}, {@link ContentKind#GROUP_CHANGE}, {@link
+ * ContentKind#FORWARDED_GROUP_CHANGE}) are for version 2 only (docs/v2/groups.md section 3).
  *
  * <p>Text is strict UTF-8 in both directions: a string holding a lone surrogate cannot be sealed,
  * and a body that is not well-formed UTF-8 is not opened.
@@ -27,6 +27,13 @@ import java.util.Objects;
 public final class MessageContent {
   /** Largest body, in bytes (the UTF-8 encoding of a text). */
   public static final int MAX_BODY_BYTES = 65_536;
+
+  /**
+   * Largest body of a {@link ContentKind#FORWARDED_GROUP_CHANGE}: a record's format byte, lengths,
+   * certificate (at most 2048 bytes), envelope (at most 1 MiB) and 32-byte key (docs/v2/groups.md
+   * section 6.6). The relay's frame limit bounds it much lower in practice.
+   */
+  public static final int MAX_FORWARDED_BYTES = 1 + 2 + 2048 + 4 + (1 << 20) + 32;
 
   /** Bytes before a group text's text: the 16-byte group id and the u32 state version. */
   static final int GROUP_TEXT_HEADER_BYTES = GroupId.BYTES + 4;
@@ -44,6 +51,7 @@ public final class MessageContent {
   private final int groupStateVersion;
   private final GroupChange groupChange;
   private final boolean groupTextPart;
+  private final byte[] forwarded;
 
   private MessageContent(ContentKind kind, String text) {
     this(kind, text, null, null, 0, null);
@@ -71,6 +79,19 @@ public final class MessageContent {
       int groupStateVersion,
       GroupChange groupChange,
       boolean groupTextPart) {
+    this(kind, text, receiptFor, groupId, groupStateVersion, groupChange, groupTextPart, null);
+  }
+
+  private MessageContent(
+      ContentKind kind,
+      String text,
+      byte[] receiptFor,
+      GroupId groupId,
+      int groupStateVersion,
+      GroupChange groupChange,
+      boolean groupTextPart,
+      byte[] forwarded) {
+    this.forwarded = forwarded;
     this.kind = kind;
     this.text = text;
     this.receiptFor = receiptFor;
@@ -122,14 +143,47 @@ public final class MessageContent {
         ContentKind.GROUP_CHANGE, "", null, change.groupId(), change.newState().version(), change);
   }
 
+  /**
+   * A forwarded group change (docs/v2/groups.md section 6.6): {@code record} is the encoded {@code
+   * ForwardedChange}, which the receiver decodes and verifies. Version 2 only.
+   *
+   * <p>Warning: the record holds a content key; the caller zeroes its own copy.
+   */
+  public static MessageContent forwardedChange(byte[] record) {
+    requireNonNull(record, "record");
+    if (record.length == 0 || record.length > MAX_FORWARDED_BYTES) {
+      throw new IllegalArgumentException(
+          "a forwarded change of 1 to " + MAX_FORWARDED_BYTES + " bytes, not " + record.length);
+    }
+    return new MessageContent(
+        ContentKind.FORWARDED_GROUP_CHANGE, "", null, null, 0, null, false, record.clone());
+  }
+
+  /**
+   * The record a {@link ContentKind#FORWARDED_GROUP_CHANGE} carries (a copy: zero it after use).
+   */
+  public byte[] forwardedChange() {
+    if (kind != ContentKind.FORWARDED_GROUP_CHANGE) {
+      throw new IllegalStateException("not a forwarded group change");
+    }
+    return forwarded.clone();
+  }
+
   /** True for the kinds that only version 2 carries (docs/v2/groups.md section 3). */
   public boolean isGroupContent() {
+    return kind == ContentKind.GROUP_TEXT
+        || kind == ContentKind.GROUP_CHANGE
+        || kind == ContentKind.FORWARDED_GROUP_CHANGE;
+  }
+
+  /** Whether this is a group text or change: content about one group, whose id it names. */
+  private boolean namesGroup() {
     return kind == ContentKind.GROUP_TEXT || kind == ContentKind.GROUP_CHANGE;
   }
 
   /** The group a {@link ContentKind#GROUP_TEXT} or {@link ContentKind#GROUP_CHANGE} is about. */
   public GroupId groupId() {
-    if (!isGroupContent()) {
+    if (!namesGroup()) {
       throw new IllegalStateException("not group content");
     }
     return groupId;
@@ -140,7 +194,7 @@ public final class MessageContent {
    * version it leads to.
    */
   public int groupStateVersion() {
-    if (!isGroupContent()) {
+    if (!namesGroup()) {
       throw new IllegalStateException("not group content");
     }
     return groupStateVersion;
@@ -205,6 +259,7 @@ public final class MessageContent {
         switch (kind) {
           case RECEIPT -> receiptFor.clone();
           case GROUP_CHANGE -> groupChange.encode();
+          case FORWARDED_GROUP_CHANGE -> forwarded.clone();
           // Every text was encoded strictly (no lone surrogate) when this content was made or
           // decoded, so the JDK's plain encoding gives the same bytes without a checking encoder.
           case TEXT, GROUP_TEXT -> text.getBytes(StandardCharsets.UTF_8);
@@ -245,6 +300,21 @@ public final class MessageContent {
             "a receipt body must be " + EnvelopeHeader.MESSAGE_ID_BYTES + " bytes");
       }
       return new MessageContent(Arrays.copyOfRange(plaintext, 1, plaintext.length));
+    }
+    if (kind == ContentKind.FORWARDED_GROUP_CHANGE) {
+      if (bodyLength == 0 || bodyLength > MAX_FORWARDED_BYTES) {
+        throw new MalformedContentException(
+            "a forwarded group change is "
+                + bodyLength
+                + " bytes, not 1 to "
+                + MAX_FORWARDED_BYTES);
+      }
+      byte[] record = Arrays.copyOfRange(plaintext, 1, plaintext.length);
+      try {
+        return forwardedChange(record);
+      } finally {
+        Arrays.fill(record, (byte) 0);
+      }
     }
     if (kind == ContentKind.GROUP_CHANGE) {
       try {
@@ -334,7 +404,8 @@ public final class MessageContent {
         && Objects.equals(groupId, c.groupId)
         && groupStateVersion == c.groupStateVersion
         && Objects.equals(groupChange, c.groupChange)
-        && groupTextPart == c.groupTextPart;
+        && groupTextPart == c.groupTextPart
+        && Arrays.equals(forwarded, c.forwarded);
   }
 
   @Override

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.ztchat.core.session.LedgerNotice;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A message that passed every receiver check of its version (version 1: docs/PROTOCOL.md, section
@@ -16,21 +17,58 @@ import java.util.List;
  * #notices()}: messages missing, lost, out of order; docs/v2/conversation-ledger.md); a version-1
  * message has none.
  *
- * <p>Warning: {@link #toString()} never shows the text; do not log {@link #text()}.
+ * <p>A version-2 group change also carries what a device needs to forward it to a device that joins
+ * late (docs/v2/groups.md section 6.6): the sender device's certificate and the envelope's content
+ * key ({@link #changeRecord()}).
+ *
+ * <p>Warning: {@link #toString()} never shows the text or the key; do not log {@link #text()}.
  */
 public final class OpenedMessage {
   private final RoutingPrefix prefix;
   private final MessageContent content;
   private final List<LedgerNotice> notices;
+  private final ChangeRecord changeRecord;
 
   OpenedMessage(EnvelopeHeader header, MessageContent content) {
-    this(header.routingPrefix(), content, List.of());
+    this(header.routingPrefix(), content, List.of(), null);
   }
 
-  private OpenedMessage(RoutingPrefix prefix, MessageContent content, List<LedgerNotice> notices) {
+  private OpenedMessage(
+      RoutingPrefix prefix,
+      MessageContent content,
+      List<LedgerNotice> notices,
+      ChangeRecord changeRecord) {
     this.prefix = requireNonNull(prefix, "prefix");
     this.content = requireNonNull(content, "content");
     this.notices = List.copyOf(notices);
+    this.changeRecord = changeRecord;
+  }
+
+  /**
+   * What forwarding a version-2 group change needs besides its envelope: the certificate (DER) of
+   * the device that signed it and the envelope's content key. Warning: {@code contentKey} is key
+   * material; it opens that one envelope's content only.
+   */
+  public record ChangeRecord(byte[] certificate, byte[] contentKey) {
+    public ChangeRecord {
+      certificate = certificate.clone();
+      contentKey = contentKey.clone();
+    }
+
+    @Override
+    public byte[] certificate() {
+      return certificate.clone();
+    }
+
+    @Override
+    public byte[] contentKey() {
+      return contentKey.clone();
+    }
+
+    @Override
+    public String toString() {
+      return "ChangeRecord[" + certificate.length + " certificate bytes]";
+    }
   }
 
   /**
@@ -39,10 +77,37 @@ public final class OpenedMessage {
    */
   public static OpenedMessage ofVersion2(
       RoutingPrefix prefix, MessageContent content, List<LedgerNotice> notices) {
+    return ofVersion2(prefix, content, notices, null, null);
+  }
+
+  /**
+   * As {@link #ofVersion2(RoutingPrefix, MessageContent, List)}, keeping for a group change the
+   * sender device's certificate {@code senderCertificate} and the envelope's {@code contentKey}
+   * (copied; both ignored for any other content).
+   */
+  public static OpenedMessage ofVersion2(
+      RoutingPrefix prefix,
+      MessageContent content,
+      List<LedgerNotice> notices,
+      byte[] senderCertificate,
+      byte[] contentKey) {
     if (prefix.version() != V2Envelope.VERSION) {
       throw new IllegalArgumentException("not a version-2 prefix: " + prefix);
     }
-    return new OpenedMessage(prefix, content, notices);
+    ChangeRecord record =
+        content.kind() == ContentKind.GROUP_CHANGE
+                && senderCertificate != null
+                && contentKey != null
+            ? new ChangeRecord(senderCertificate, contentKey)
+            : null;
+    return new OpenedMessage(prefix, content, notices, record);
+  }
+
+  /**
+   * For a version-2 group change, what forwarding it needs besides its envelope; empty otherwise.
+   */
+  public Optional<ChangeRecord> changeRecord() {
+    return Optional.ofNullable(changeRecord);
   }
 
   /** The envelope version the message came in (1 or 2). */

@@ -45,21 +45,19 @@ class ForwardedChangeVerifierTest {
     return GroupRules.create(id, "team", "alice", List.of("bob", "carol"));
   }
 
-  /** The change as its author's device sealed it for {@code recipients}, with its content key. */
-  private ForwardedChange sealed(String author, GroupChange change, String... recipients)
-      throws Exception {
-    return sealed(pki.device(author), author, change, recipients);
+  /** The record of the change as its author's device signs it, with its content key. */
+  private ForwardedChange sealed(String author, GroupChange change) throws Exception {
+    return sealed(pki.device(author), author, change);
   }
 
-  private ForwardedChange sealed(
-      Credential device, String author, GroupChange change, String... recipients) throws Exception {
-    return sealed(device, author, MessageContent.groupChange(change), recipients);
+  private ForwardedChange sealed(Credential device, String author, GroupChange change)
+      throws Exception {
+    return sealed(device, author, MessageContent.groupChange(change));
   }
 
-  private ForwardedChange sealed(
-      Credential device, String author, MessageContent content, String... recipients)
+  private ForwardedChange sealed(Credential device, String author, MessageContent content)
       throws Exception {
-    return ForwardedChanges.signed(device, author, content, List.of(recipients), clock.instant());
+    return ForwardedChanges.signed(device, author, content, clock.instant());
   }
 
   private byte[] randomBytes(int n) {
@@ -70,7 +68,7 @@ class ForwardedChangeVerifierTest {
 
   @Test
   void forwardedCreate_returnsTheChangeWithItsSignerAsAuthor() throws Exception {
-    AuthoredChange got = verifier.verify(sealed("alice", create(), "bob", "carol"));
+    AuthoredChange got = verifier.verify(sealed("alice", create()));
 
     assertThat(got.author()).isEqualTo("alice");
     assertThat(got.change()).isEqualTo(create());
@@ -80,7 +78,7 @@ class ForwardedChangeVerifierTest {
 
   @Test
   void record_survivesItsEncoding_andZeroesItsKeyOnDestroy() throws Exception {
-    ForwardedChange record = sealed("alice", create(), "bob", "carol");
+    ForwardedChange record = sealed("alice", create());
     ForwardedChange decoded = ForwardedChange.decode(record.encode());
 
     assertThat(verifier.verify(decoded).change()).isEqualTo(create());
@@ -91,7 +89,7 @@ class ForwardedChangeVerifierTest {
 
   @Test
   void decode_everyTruncationAndATrailingByte_areMalformed() throws Exception {
-    byte[] encoded = sealed("alice", create(), "bob", "carol").encode();
+    byte[] encoded = sealed("alice", create()).encode();
     for (int length = 0; length < encoded.length; length += 7) {
       byte[] cut = Arrays.copyOf(encoded, length);
       assertThatThrownBy(() -> ForwardedChange.decode(cut))
@@ -105,7 +103,7 @@ class ForwardedChangeVerifierTest {
 
   @Test
   void everyByteOfTheEnvelopeChanged_isRefused() throws Exception {
-    ForwardedChange record = sealed("alice", create(), "bob", "carol");
+    ForwardedChange record = sealed("alice", create());
     byte[] envelope = record.envelope();
     for (int i = 0; i < envelope.length; i++) {
       byte[] bad = envelope.clone();
@@ -120,7 +118,7 @@ class ForwardedChangeVerifierTest {
 
   @Test
   void anotherContentKey_isRefused() throws Exception {
-    ForwardedChange record = sealed("alice", create(), "bob", "carol");
+    ForwardedChange record = sealed("alice", create());
     ForwardedChange wrongKey =
         new ForwardedChange(record.certificate(), record.envelope(), randomBytes(32));
 
@@ -131,7 +129,7 @@ class ForwardedChangeVerifierTest {
 
   @Test
   void aCertificateOtherThanTheSigningDevices_isRefused() throws Exception {
-    ForwardedChange record = sealed("alice", create(), "bob", "carol");
+    ForwardedChange record = sealed("alice", create());
     byte[] bobs = pki.device("bob").certificate().getEncoded();
     ForwardedChange swapped = new ForwardedChange(bobs, record.envelope(), record.contentKey());
 
@@ -143,7 +141,7 @@ class ForwardedChangeVerifierTest {
   @Test
   void aChangeSignedByADeviceOfAnotherCa_isRefused() throws Exception {
     TestPki rogue = TestPki.rogue("alice");
-    ForwardedChange record = sealed(rogue.device("alice"), "alice", create(), "bob", "carol");
+    ForwardedChange record = sealed(rogue.device("alice"), "alice", create());
 
     assertThatThrownBy(() -> verifier.verify(record))
         .isInstanceOf(ForwardedChangeRefusedException.class)
@@ -152,7 +150,7 @@ class ForwardedChangeVerifierTest {
 
   @Test
   void aChangeSignedByARevokedDevice_isRefusedEvenWhenDatedBefore() throws Exception {
-    ForwardedChange record = sealed("alice", create(), "bob", "carol");
+    ForwardedChange record = sealed("alice", create());
     X509Certificate alice = pki.device("alice").certificate();
     ForwardedChangeVerifier revoking =
         new ForwardedChangeVerifier(
@@ -173,12 +171,11 @@ class ForwardedChangeVerifierTest {
   void aForgedChangeSignedByAMemberWhoIsNoAdmin_verifiesAsTheirs_andTheRuleRefusesIt()
       throws Exception {
     GroupTimeline phone =
-        GroupTimeline.start(
-            "alice", "alice", verifier.verify(sealed("alice", create(), "bob", "carol")).change());
+        GroupTimeline.start("alice", "alice", verifier.verify(sealed("alice", create())).change());
     GroupChange addMallory =
         GroupRules.propose(create().newState(), "alice", GroupOp.ADD, List.of("mallory"));
 
-    AuthoredChange forged = verifier.verify(sealed("carol", addMallory, "alice", "bob"));
+    AuthoredChange forged = verifier.verify(sealed("carol", addMallory));
 
     assertThat(forged.author()).isEqualTo("carol");
     assertThat(phone.apply(forged.author(), forged.change()))
@@ -188,7 +185,7 @@ class ForwardedChangeVerifierTest {
 
   @Test
   void aCreateNamingAliceAsAdminButSignedByCarol_doesNotStartAGroup() throws Exception {
-    AuthoredChange forged = verifier.verify(sealed("carol", create(), "alice", "bob"));
+    AuthoredChange forged = verifier.verify(sealed("carol", create()));
 
     assertThatThrownBy(() -> GroupTimeline.start("alice", forged.author(), forged.change()))
         .isInstanceOf(GroupChangeRefusedException.class);
@@ -196,8 +193,7 @@ class ForwardedChangeVerifierTest {
 
   @Test
   void aForwardedTextInsteadOfAChange_isRefused() throws Exception {
-    ForwardedChange text =
-        sealed(pki.device("alice"), "alice", MessageContent.text("hello"), "bob");
+    ForwardedChange text = sealed(pki.device("alice"), "alice", MessageContent.text("hello"));
 
     assertThatThrownBy(() -> verifier.verify(text))
         .isInstanceOf(ForwardedChangeRefusedException.class)

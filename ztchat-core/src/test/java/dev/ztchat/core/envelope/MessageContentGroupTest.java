@@ -11,7 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The group content kinds 3 and 4 (docs/v2/groups.md section 3). */
+/** The group content kinds 3, 4 and 5 (docs/v2/groups.md section 3). */
 class MessageContentGroupTest {
   private static final HexFormat HEX = HexFormat.of();
   private final GroupId group = GroupId.fromHex("00112233445566778899aabbccddeeff");
@@ -142,5 +142,32 @@ class MessageContentGroupTest {
     assertThat(text.isGroupContent()).isFalse();
     assertThatThrownBy(text::groupId).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(text::groupChange).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void forwardedChange_encodesAsKindFiveThenTheRecord_andDecodesBack() throws Exception {
+    MessageContent c = MessageContent.forwardedChange(new byte[] {1, 2, 3});
+
+    byte[] encoded = c.encode();
+
+    assertThat(HEX.formatHex(encoded)).isEqualTo("05010203");
+    MessageContent back = MessageContent.decode(encoded);
+    assertThat(back).isEqualTo(c);
+    assertThat(back.kind()).isEqualTo(ContentKind.FORWARDED_GROUP_CHANGE);
+    assertThat(back.forwardedChange()).containsExactly(1, 2, 3);
+    assertThat(back.isGroupContent()).as("version 2 only").isTrue();
+    assertThatThrownBy(back::groupId).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void forwardedChange_emptyOrLongerThanARecordHolds_isMalformed() {
+    assertThatThrownBy(() -> MessageContent.decode(new byte[] {5}))
+        .isInstanceOf(MalformedContentException.class)
+        .hasMessageContaining("forwarded group change");
+    byte[] tooLong = new byte[2 + MessageContent.MAX_FORWARDED_BYTES];
+    tooLong[0] = 5;
+    assertThatThrownBy(() -> MessageContent.decode(tooLong))
+        .isInstanceOf(MalformedContentException.class)
+        .hasMessageContaining("forwarded group change");
   }
 }

@@ -61,7 +61,7 @@ class MessageContentTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 5, 255})
+  @ValueSource(ints = {0, 6, 255})
   void decode_unknownKind_isMalformed(int kind) {
     assertThatThrownBy(() -> MessageContent.decode(new byte[] {(byte) kind, 'h', 'i'}))
         .isInstanceOf(MalformedContentException.class)

@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Groups are version 2 only (docs/v2/groups.md section 3): version 1 never carries kinds 3 or 4.
+ * Groups are version 2 only (docs/v2/groups.md section 3): version 1 never carries kinds 3, 4 or 5.
  */
 class Version1GroupContentTest {
   private final MutableClock clock = MutableClock.atRealNow();
@@ -27,12 +27,25 @@ class Version1GroupContentTest {
   }
 
   @Test
-  void version1Opener_refusesSignedGroupTextAndGroupChange_asMalformedContent() throws Exception {
+  void version1Sealer_refusesAForwardedGroupChange() {
+    assertThatThrownBy(
+            () ->
+                alice.seal(
+                    MessageContent.forwardedChange(new byte[] {1, 2, 3}),
+                    Fixtures.recipients("bob")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("version 2 only");
+  }
+
+  @Test
+  void version1Opener_refusesSignedGroupTextChangeAndForwardedChange_asMalformedContent()
+      throws Exception {
     byte[] groupText = MessageContent.groupText(group, 1, "hi").encode();
     byte[] groupChange =
         MessageContent.groupChange(GroupRules.create(group, "team", "alice", List.of("bob")))
             .encode();
-    for (byte[] plaintext : List.of(groupText, groupChange)) {
+    byte[] forwarded = MessageContent.forwardedChange(new byte[] {1, 2, 3}).encode();
+    for (byte[] plaintext : List.of(groupText, groupChange, forwarded)) {
       SealedEnvelope e =
           alice.sealPlaintext(
               plaintext,

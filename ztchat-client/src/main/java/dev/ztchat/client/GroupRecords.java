@@ -1,0 +1,110 @@
+package dev.ztchat.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.conversation.ChangeRecordSealer;
+import dev.ztchat.core.conversation.ForwardedChange;
+import dev.ztchat.core.envelope.OpenedMessage;
+import dev.ztchat.core.group.GroupChange;
+import dev.ztchat.core.group.GroupOp;
+import dev.ztchat.core.group.GroupState;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which group changes this device keeps to forward to a device that joins late, and which it
+ * forwards to one (docs/v2/groups.md section 6.6): every change it applied (received live, as a
+ * copy from another of my devices, or forwarded) or made, kept as the chain of the group's current
+ * state; to a device of person Q, the chain from the latest entry point for Q on.
+ *
+ * <p>A change this device makes is kept as a record it signs for the purpose ({@link
+ * ChangeRecordSealer}); a device without a version-2 certificate keeps none of its own. Thread-safe
+ * as {@link GroupRecordStore} is; callers order the changes of one group.
+ */
+final class GroupRecords {
+  private final GroupRecordStore store;
+  private final ChangeRecordSealer mine;
+  private final String me;
+  private final Clock clock;
+
+  /** Records kept in {@code store}; {@code mine} signs my own changes' (null: none kept). */
+  GroupRecords(GroupRecordStore store, ChangeRecordSealer mine, String me, Clock clock) {
+    this.store = requireNonNull(store, "store");
+    this.mine = mine;
+    this.me = requireNonNull(me, "me");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  /** Keeps the record of {@code change}, which I made here; {@code now} is my state after it. */
+  void made(GroupChange change, GroupState now) throws IOException {
+    if (mine == null) {
+      return;
+    }
+    ForwardedChange record = mine.seal(me, change, clock.instant());
+    try {
+      keep(change, record, now);
+    } finally {
+      record.destroy();
+    }
+  }
+
+  /**
+   * Keeps the record of the change {@code m} carried in {@code envelope} (as received), if it
+   * brought what a record needs; {@code now} is my state after it.
+   */
+  void received(OpenedMessage m, byte[] envelope, GroupState now) throws IOException {
+    Optional<OpenedMessage.ChangeRecord> pieces = m.changeRecord();
+    if (pieces.isEmpty()) {
+      return;
+    }
+    byte[] contentKey = pieces.get().contentKey();
+    ForwardedChange record;
+    try {
+      record = new ForwardedChange(pieces.get().certificate(), envelope, contentKey);
+    } catch (IllegalArgumentException e) {
+      return; // larger than a record holds: it cannot be forwarded
+    } finally {
+      java.util.Arrays.fill(contentKey, (byte) 0);
+    }
+    try {
+      keep(m.content().groupChange(), record, now);
+    } finally {
+      record.destroy();
+    }
+  }
+
+  /** Keeps {@code record} of {@code change}; {@code now} is my state after applying it. */
+  void keep(GroupChange change, ForwardedChange record, GroupState now) throws IOException {
+    store.keep(change, record);
+    store.prune(now);
+  }
+
+  /**
+   * The states (hex hashes) whose changes a device of {@code person} is sent, oldest first: the
+   * kept chain of {@code current} from its latest entry point for {@code person} (the create, when
+   * they are a member of its state, or an add naming them); empty when none is kept.
+   */
+  List<String> forwardTo(String person, GroupState current) throws IOException {
+    List<GroupRecordStore.Kept> chain = store.chain(current);
+    for (int i = chain.size() - 1; i >= 0; i--) {
+      GroupChange c = chain.get(i).change();
+      boolean entry =
+          c.op() == GroupOp.CREATE
+              ? c.newState().isMember(person)
+              : c.op() == GroupOp.ADD && c.subjects().contains(person);
+      if (entry) {
+        return chain.subList(i, chain.size()).stream()
+            .map(GroupRecordStore.Kept::stateHashHex)
+            .toList();
+      }
+    }
+    return List.of();
+  }
+
+  /** The record that led group {@code groupIdHex} to state {@code stateHashHex}, if kept. */
+  Optional<ForwardedChange> record(String groupIdHex, String stateHashHex) throws IOException {
+    return store.record(groupIdHex, stateHashHex);
+  }
+}

@@ -1,0 +1,88 @@
+package dev.ztchat.core.conversation;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ztchat.core.crypto.CipherParameters;
+import dev.ztchat.core.envelope.MessageContent;
+import dev.ztchat.core.envelope.RoutingPrefix;
+import dev.ztchat.core.envelope.V2Envelope;
+import dev.ztchat.core.group.GroupChange;
+import dev.ztchat.core.session.DeviceKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Makes the forwardable record of a group change this device authors (docs/v2/groups.md section
+ * 6.6, "What is sent"): a version-2 envelope signed with this device's key, its content the change
+ * sealed under a fresh content key {@code K} with AES-256-GCM under {@code content_aad} exactly as
+ * docs/v2/messages.md section 4.2 seals any content, and that key. The envelope is made for the
+ * record, beside the ones sent to the members: its prefix names its author alone and its one entry
+ * is a placeholder that opens for nobody, since a forwarded change is verified without entries.
+ *
+ * <p>Security guarantees: the record carries what the author signed, as a member's copy does;
+ * {@code K} is fresh, opens this envelope's content only and is derived from no session.
+ * Thread-safe (stateless).
+ */
+public final class ChangeRecordSealer {
+  private final DeviceKey key;
+  private final SecureRandom random;
+
+  public ChangeRecordSealer(DeviceKey key, SecureRandom random) {
+    this.key = requireNonNull(key, "key");
+    this.random = requireNonNull(random, "random");
+  }
+
+  /** The record of {@code change}, made by {@code author} on this device, dated {@code at}. */
+  public ForwardedChange seal(String author, GroupChange change, Instant at) {
+    return seal(author, MessageContent.groupChange(change), at);
+  }
+
+  /**
+   * The record of any {@code content} signed by this device as {@code author}: for tests that need
+   * a record a verifier must refuse (a content that is no change, a forged author).
+   */
+  public ForwardedChange seal(String author, MessageContent content, Instant at) {
+    requireNonNull(content, "content");
+    RoutingPrefix prefix =
+        new RoutingPrefix(
+            V2Envelope.VERSION, author, List.of(author), at.toEpochMilli(), bytes(16));
+    byte[] contentKey = bytes(V2Crypto.CONTENT_KEY_BYTES);
+    byte[] plaintext = content.encode();
+    try {
+      byte[] nonce = bytes(CipherParameters.GCM_NONCE_BYTES);
+      byte[] me = key.certificateHash();
+      byte[] ciphertext =
+          V2Crypto.gcmEncrypt(
+              contentKey,
+              nonce,
+              V2Crypto.contentAad(V2Envelope.encodePrefix(prefix), me),
+              plaintext);
+      V2Body.Entry placeholder =
+          new V2Body.Entry(
+              author,
+              me,
+              new byte[StoredSession.SESSION_ID_BYTES],
+              Optional.empty(),
+              new byte[] {0});
+      byte[] body = new V2Body(me, new byte[0], List.of(placeholder), nonce, ciphertext).encode();
+      byte[] signature = key.signEnvelope(V2Envelope.signedBytes(prefix, body), random);
+      byte[] envelope = new V2Envelope(prefix, body, signature).encode();
+      return new ForwardedChange(key.certificate().getEncoded(), envelope, contentKey);
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException("this device's certificate does not encode", e);
+    } finally {
+      Arrays.fill(contentKey, (byte) 0);
+      Arrays.fill(plaintext, (byte) 0);
+    }
+  }
+
+  private byte[] bytes(int n) {
+    byte[] b = new byte[n];
+    random.nextBytes(b);
+    return b;
+  }
+}
