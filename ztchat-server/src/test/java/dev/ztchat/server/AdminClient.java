@@ -32,10 +32,19 @@ final class AdminClient {
    * answer (a real probe decides when the relay's state changes, so this polls).
    */
   HttpResponse<String> getUntil(String path, int status, Duration timeout) throws Exception {
+    return getUntil(path, status, "", timeout);
+  }
+
+  /**
+   * As {@link #getUntil(String, int, Duration)}, until the answer's body also holds {@code text}.
+   */
+  HttpResponse<String> getUntil(String path, int status, String text, Duration timeout)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       HttpResponse<String> r = get(path);
-      if (r.statusCode() == status || System.nanoTime() - deadline > 0) {
+      if ((r.statusCode() == status && r.body().contains(text))
+          || System.nanoTime() - deadline > 0) {
         return r;
       }
       Thread.sleep(200);

@@ -71,7 +71,9 @@ class StoreReadinessIntegrationTest {
 
     server.stop();
     try {
-      HttpResponse<String> lost = ops.getUntil("/readyz", 503, PROBE_SEES_IT);
+      // Until the probe has seen it, /readyz is 503 too, as the store's totals do not come back
+      HttpResponse<String> lost =
+          ops.getUntil("/readyz", 503, "cannot reach its database", PROBE_SEES_IT);
 
       assertThat(lost.statusCode()).as(lost.body()).isEqualTo(503);
       assertThat(lost.body())

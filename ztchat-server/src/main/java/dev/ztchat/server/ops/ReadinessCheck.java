@@ -57,6 +57,9 @@ public final class ReadinessCheck {
     return out;
   }
 
+  /** How long the store may take to give its totals before it is called not answering. */
+  private static final int STORE_ANSWER_SECONDS = 5;
+
   private Result store() {
     var lost = server.storeUnreachable();
     if (lost.isPresent() && !lost.get().shard().isEmpty()) {
@@ -91,15 +94,18 @@ public final class ReadinessCheck {
         Path probe = Files.createTempFile(data, ".readyz", ".tmp");
         Files.delete(probe);
       }
-      server.queueTotals().get(5, TimeUnit.SECONDS);
+      server.queueTotals().get(STORE_ANSWER_SECONDS, TimeUnit.SECONDS);
       return new Result(
           "store",
           true,
           local ? data + " writable, store answering" : queue.storeDescription() + " answering");
     } catch (IOException e) {
       return new Result("store", false, "cannot write in " + data + ": " + e.getMessage());
-    } catch (ExecutionException | TimeoutException e) {
-      return new Result("store", false, "the store does not answer: " + e);
+    } catch (TimeoutException e) {
+      return new Result(
+          "store", false, "the store did not answer within " + STORE_ANSWER_SECONDS + " s");
+    } catch (ExecutionException e) {
+      return new Result("store", false, "the store does not answer: " + e.getCause().getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Result("store", false, "interrupted");
