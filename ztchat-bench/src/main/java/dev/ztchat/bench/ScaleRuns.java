@@ -1,6 +1,7 @@
 package dev.ztchat.bench;
 
 import dev.ztchat.core.pki.UserIdentity;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,13 +109,34 @@ final class ScaleRuns {
         say(setup, load, result);
         runs.add(result);
       }
-      after = nodes.counters();
+      after = settled(nodes, before, runs);
       if (setup.postgres()) {
         pg.statements(db).forEach((k, v) -> statements.put(k, v - st0.getOrDefault(k, 0L)));
       }
     }
     long xact = setup.postgres() ? pg.settledTransactions(db) - xact0 : -1;
     return new Life(rate, runs, after.minus(before), statements, xact, after.delivered());
+  }
+
+  /** How long the nodes' counters may take to count what the runs received. */
+  private static final Duration COUNTED_WITHIN = Duration.ofSeconds(10);
+
+  /**
+   * The nodes' counters once they count every envelope the runs received, or after {@link
+   * #COUNTED_WITHIN}: a node counts an envelope acknowledged from memory when the batch it waited
+   * in commits, which may be after the receiver has it.
+   */
+  private static StoreCounters settled(
+      RelayCluster nodes, StoreCounters before, List<ZtRelayLoad.Result> runs)
+      throws IOException, InterruptedException {
+    long received = runs.stream().mapToLong(r -> r.latencies().receivedCount()).sum();
+    long deadline = System.nanoTime() + COUNTED_WITHIN.toNanos();
+    StoreCounters now = nodes.counters();
+    while (now.delivered() - before.delivered() < received && System.nanoTime() - deadline < 0) {
+      Thread.sleep(100);
+      now = nodes.counters();
+    }
+    return now;
   }
 
   private ZtRelayLoad.Result load(
