@@ -54,7 +54,8 @@ class ScaleOutBenchIntegrationTest {
         .hasSize(SETUPS - 1)
         .allSatisfy(
             f -> {
-              assertThat(f.ours()).as(f.metric()).isGreaterThanOrEqualTo(1);
+              // counted; how many is the figure (one node acknowledges most from memory: none)
+              assertThat(f.ours()).as(f.metric()).isFinite().isPositive();
               assertThat(f.note()).contains("INSERT").contains("DELETE");
             });
   }
