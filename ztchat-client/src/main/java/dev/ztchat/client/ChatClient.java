@@ -583,11 +583,28 @@ public final class ChatClient implements AutoCloseable {
   }
 
   private void awaitConnected(Duration timeout) throws IOException {
+    if (!pollUntil(
+        () -> supervisor.state() == ConnectionState.CONNECTED && supervisor.current().isPresent(),
+        timeout)) {
+      close();
+      throw new IOException("could not finish connecting to the server");
+    }
+  }
+
+  /** A condition {@link #pollUntil} waits for; it may read the local store. */
+  @FunctionalInterface
+  private interface Condition {
+    boolean holds() throws IOException;
+  }
+
+  /**
+   * Checks {@code condition} every 10 ms until it holds (true) or {@code timeout} passes (false).
+   */
+  private static boolean pollUntil(Condition condition, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (supervisor.state() != ConnectionState.CONNECTED || supervisor.current().isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        close();
-        throw new IOException("could not finish connecting to the server");
+    while (!condition.holds()) {
+      if (System.nanoTime() - deadline > 0) {
+        return false;
       }
       try {
         Thread.sleep(10);
@@ -596,6 +613,7 @@ public final class ChatClient implements AutoCloseable {
         throw new IOException("interrupted", e);
       }
     }
+    return true;
   }
 
   /** Runs on every new connection: check the bound identity, listen, publish, send what waits. */
@@ -727,19 +745,9 @@ public final class ChatClient implements AutoCloseable {
    */
   public boolean awaitAccepted(String messageIdHex, Duration timeout) throws IOException {
     requireNonNull(messageIdHex, "messageIdHex");
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (outbox.pending().stream().anyMatch(p -> messageIdHex.equals(p.messageIdHex()))) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", e);
-      }
-    }
-    return true;
+    return pollUntil(
+        () -> outbox.pending().stream().noneMatch(p -> messageIdHex.equals(p.messageIdHex())),
+        timeout);
   }
 
   /**
