@@ -112,7 +112,7 @@ final class GroupDelivery {
         } catch (IOException gaveUp) {
           throw new RelayConnection.RelayException(ErrorCode.STALE_DEVICES, gaveUp.getMessage());
         }
-        List<V2Envelope> resealed = reseal(todo.subList(i, todo.size()), i > 0, content);
+        List<V2Envelope> resealed = reseal(todo.subList(i, todo.size()), i == 0, content);
         List<V2Envelope> next = new ArrayList<>(todo.subList(0, i));
         next.addAll(resealed);
         if (next.isEmpty()) {
@@ -178,15 +178,25 @@ final class GroupDelivery {
     return sealed(v2.chooseGroup(List.copyOf(others), own, content.get(), id, asParts));
   }
 
-  /** The persons {@code refused} were sealed to, sealed again under their message id. */
-  private List<V2Envelope> reseal(List<V2Envelope> refused, boolean asParts, Content content)
+  /**
+   * The persons {@code refused} were sealed to, sealed again under their message id; from the
+   * {@code first} part on (nothing of the message was stored), my other devices too, as they are
+   * now: the first part carries their copy (docs/v2/groups.md section 7.1, item 3), and the refusal
+   * may just have revealed one of them, which then gets the message after the group's changes
+   * forwarded to it (section 6.6).
+   */
+  private List<V2Envelope> reseal(List<V2Envelope> refused, boolean first, Content content)
       throws IOException,
           UntrustedContactException,
           MessageTooLongException,
           OutgoingMessages.NotAMemberException {
     Set<String> persons = new LinkedHashSet<>();
+    V2Envelope like = refused.getFirst();
+    if (first) {
+      persons.add(like.prefix().sender());
+    }
     refused.forEach(p -> persons.addAll(p.prefix().recipients()));
-    return resealFor(persons, refused.getFirst(), asParts, content);
+    return resealFor(persons, like, !first, content);
   }
 
   private static List<V2Envelope> sealed(V2Sending.Choice choice) throws PeerKeysWithheldException {

@@ -351,7 +351,7 @@ final class OutgoingMessages {
       Set<String> blocked = new HashSet<>();
       List<PendingMessage> pending;
       try {
-        pending = changesFirst(outbox.pending());
+        pending = inSendingOrder(outbox.pending());
       } catch (IOException e) {
         LOG.warn("{}", e.getMessage());
         return;
@@ -449,16 +449,24 @@ final class OutgoingMessages {
   }
 
   /**
-   * {@code pending} with my waiting group changes first, each list in its order: a waiting group
-   * text is sealed to the members as they are when it goes out, so the changes that made them so
-   * reach the members before it (docs/v2/groups.md section 7.2).
+   * {@code pending} in the order a flush sends it, each kind in its own order: first the group
+   * changes forwarded to devices that joined late, which depend on nothing and which such a device
+   * needs before anything else sealed to it (docs/v2/groups.md section 6.6), so a text kept with a
+   * copy for it never overtakes them; then my waiting group changes, since a waiting group text is
+   * sealed to the members as they are when it goes out and the changes that made them so reach the
+   * members before it (section 7.2); then the rest.
    */
-  private static List<PendingMessage> changesFirst(List<PendingMessage> pending) {
-    List<PendingMessage> out =
-        new java.util.ArrayList<>(
-            pending.stream().filter(p -> Groups.isChangeKey(p.peer())).toList());
-    pending.stream().filter(p -> !Groups.isChangeKey(p.peer())).forEach(out::add);
-    return out;
+  private static List<PendingMessage> inSendingOrder(List<PendingMessage> pending) {
+    return pending.stream()
+        .sorted(java.util.Comparator.comparingInt(OutgoingMessages::rank))
+        .toList();
+  }
+
+  private static int rank(PendingMessage p) {
+    if (GroupSyncSending.isKey(p.peer())) {
+      return 0;
+    }
+    return Groups.isChangeKey(p.peer()) ? 1 : 2;
   }
 
   /**

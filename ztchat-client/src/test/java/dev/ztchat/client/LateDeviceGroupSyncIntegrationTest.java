@@ -112,6 +112,7 @@ class LateDeviceGroupSyncIntegrationTest {
         assertThat(phones.changes.poll(15, TimeUnit.SECONDS))
             .as("the laptop forwards the create it signed to its new phone")
             .isEqualTo("you created #team with bob, carol");
+        assertThat(phones.next(1)).containsExactly("#team alice: from the laptop");
         bob.sendToGroup("#team", "from bob");
         assertThat(phones.next(1)).containsExactly("#team bob: from bob");
         bob.sendToGroup("#team", "bob again");
@@ -133,6 +134,52 @@ class LateDeviceGroupSyncIntegrationTest {
         assertThat(laptop.outgoing.waitingCount(GroupSyncSending::isKey))
             .as("nothing forwarded is left waiting")
             .isZero();
+      }
+    }
+  }
+
+  @Test
+  void aTextWhoseStaleAnswerRevealsMyNewPhone_reachesThePhoneOnce_afterTheGroupItLearnsFirst()
+      throws Exception {
+    GroupInbox laptops = new GroupInbox();
+    GroupInbox bobs = new GroupInbox();
+    GroupInbox phones = new GroupInbox();
+    try (ChatClient laptop = connect("alice", "alice", device("alice", "laptop"), laptops);
+        ChatClient bob = connect("bob", "bob", device("bob", "laptop"), bobs)) {
+      laptop.createGroup("team", List.of("bob"));
+      GroupConversationIntegrationTest.awaitGroup(bob, "#team", false);
+
+      try (ChatClient phone = connect("alice", "alice+phone", device("alice", "phone"), phones)) {
+        MultiDeviceIntegrationTest.awaitDevices(bob, "alice", 2); // the relay lists the phone
+        // The laptop knows no phone: the relay refuses the text as stale_devices, naming it.
+        SendResult sent = laptop.sendToGroup("#team", "the text that finds the phone");
+        assertThat(sent.statusOf("bob").accepted()).isTrue();
+        assertThat(bobs.next(1)).containsExactly("#team alice: the text that finds the phone");
+
+        assertThat(phones.changes.poll(15, TimeUnit.SECONDS))
+            .as("the phone learns #team from the create its laptop forwards")
+            .isEqualTo("you created #team with bob");
+        assertThat(phones.next(1))
+            .as("then it shows the text that revealed it, as mine")
+            .containsExactly("#team alice: the text that finds the phone");
+        phones.assertNothingMore();
+        assertThat(phones.refused)
+            .as("the text did not arrive before the group it belongs to")
+            .isEmpty();
+        assertThat(phone.groupConversation("#team", 10))
+            .as("the phone's #team: the create, then the text, once")
+            .extracting(HistoryEntry::text)
+            .containsExactly("you created #team with bob", "the text that finds the phone");
+        assertThat(phone.groupConversation("#team", 10).getLast().messageIdHex())
+            .as("under the id the laptop sent it with")
+            .isEqualTo(sent.messageId());
+
+        laptop.sendToGroup("#team", "later");
+        assertThat(phones.next(1)).containsExactly("#team alice: later");
+        assertThat(bobs.next(1)).containsExactly("#team alice: later");
+        phones.assertNothingMore();
+        bobs.assertNothingMore();
+        assertThat(laptop.outgoing.waitingCount(k -> true)).as("nothing left waiting").isZero();
       }
     }
   }
@@ -208,6 +255,7 @@ class LateDeviceGroupSyncIntegrationTest {
         assertThat(phones.changes.poll(15, TimeUnit.SECONDS))
             .as("the phone knows #team from the create its laptop forwarded")
             .isEqualTo("you created #team with bob, carol");
+        assertThat(phones.next(1)).containsExactly("#team alice: the laptop finds the phone");
 
         GroupChange create =
             GroupRules.create(
