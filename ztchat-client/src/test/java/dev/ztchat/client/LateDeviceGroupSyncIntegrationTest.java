@@ -13,14 +13,19 @@ import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.testing.ForwardedChanges;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -180,6 +185,44 @@ class LateDeviceGroupSyncIntegrationTest {
         phones.assertNothingMore();
         bobs.assertNothingMore();
         assertThat(laptop.outgoing.waitingCount(k -> true)).as("nothing left waiting").isZero();
+      }
+    }
+  }
+
+  @Test
+  void theRecordKeptOfMyChange_isTheEnvelopeMyMembersGot_byteForByte() throws Exception {
+    List<byte[]> reachingBob = new CopyOnWriteArrayList<>();
+    GroupView team;
+    try (ChatClient laptop =
+            connect("alice", "alice", device("alice", "laptop"), new GroupInbox());
+        ChatClient bob = connect("bob", "bob", device("bob", "laptop"), new GroupInbox())) {
+      bob.onRawEnvelope(reachingBob::add);
+      team = laptop.createGroup("team", List.of("bob"));
+      GroupConversationIntegrationTest.awaitGroup(bob, "#team", false);
+      assertThat(Polling.eventually(Duration.ofSeconds(15), () -> !reachingBob.isEmpty())).isTrue();
+    }
+
+    try (ClientStore store = ClientStore.open(dir.resolve("alice"))) {
+      List<String> states = new ArrayList<>();
+      try (Statement s = store.db().createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT state_hash FROM group_records WHERE group_id = '" + team.idHex() + "'")) {
+        while (rs.next()) {
+          states.add(rs.getString(1));
+        }
+      }
+      assertThat(states).as("one record kept: the create").hasSize(1);
+      ForwardedChange kept =
+          new GroupRecordStore(store, AtRestKey.openOrCreate(store, pki.user("alice")))
+              .record(team.idHex(), states.getFirst())
+              .orElseThrow();
+      try {
+        assertThat(kept.envelope())
+            .as("the envelope bob got, not one signed again for the record")
+            .isEqualTo(reachingBob.getFirst());
+      } finally {
+        kept.destroy();
       }
     }
   }
