@@ -89,6 +89,13 @@ class LateDeviceGroupSyncIntegrationTest {
         inbox);
   }
 
+  /** Waits until the relay hands out {@code asker} the prekeys of each of {@code members}. */
+  static void awaitPrekeys(ChatClient asker, String... members) throws InterruptedException {
+    for (String m : members) {
+      MultiDeviceIntegrationTest.awaitDevices(asker, m, 1);
+    }
+  }
+
   /** A device's id as envelopes name it: the SHA-256 of its certificate, in hex. */
   static String deviceHex(Credential device) throws Exception {
     return HexFormat.of()
@@ -105,6 +112,7 @@ class LateDeviceGroupSyncIntegrationTest {
     try (ChatClient laptop = connect("alice", "alice", device("alice", "laptop"), laptops);
         ChatClient bob = connect("bob", "bob", device("bob", "laptop"), bobs);
         ChatClient carol = connect("carol", "carol", device("carol", "laptop"), carols)) {
+      awaitPrekeys(laptop, "bob", "carol");
       laptop.createGroup("team", List.of("bob", "carol"));
       GroupConversationIntegrationTest.awaitGroup(bob, "#team", false);
       GroupConversationIntegrationTest.awaitGroup(carol, "#team", false);
@@ -151,6 +159,7 @@ class LateDeviceGroupSyncIntegrationTest {
     GroupInbox phones = new GroupInbox();
     try (ChatClient laptop = connect("alice", "alice", device("alice", "laptop"), laptops);
         ChatClient bob = connect("bob", "bob", device("bob", "laptop"), bobs)) {
+      awaitPrekeys(laptop, "bob");
       laptop.createGroup("team", List.of("bob"));
       GroupConversationIntegrationTest.awaitGroup(bob, "#team", false);
 
@@ -197,6 +206,7 @@ class LateDeviceGroupSyncIntegrationTest {
             connect("alice", "alice", device("alice", "laptop"), new GroupInbox());
         ChatClient bob = connect("bob", "bob", device("bob", "laptop"), new GroupInbox())) {
       bob.onRawEnvelope(reachingBob::add);
+      awaitPrekeys(laptop, "bob");
       team = laptop.createGroup("team", List.of("bob"));
       GroupConversationIntegrationTest.awaitGroup(bob, "#team", false);
       assertThat(Polling.eventually(Duration.ofSeconds(15), () -> !reachingBob.isEmpty())).isTrue();
@@ -236,6 +246,7 @@ class LateDeviceGroupSyncIntegrationTest {
     try (ChatClient alice = connect("alice", "alice", device("alice", "laptop"), alices, false);
         ChatClient bob = connect("bob", "bob", device("bob", "laptop"), bobs, false);
         ChatClient carol = connect("carol", "carol", device("carol", "laptop"), carols, false)) {
+      awaitPrekeys(alice, "bob", "carol");
       alice.createGroup("team", List.of("bob", "carol"));
       GroupConversationIntegrationTest.awaitGroup(bob, "#team", false);
       GroupConversationIntegrationTest.awaitGroup(carol, "#team", false);
@@ -290,6 +301,7 @@ class LateDeviceGroupSyncIntegrationTest {
         ChatClient bob = connect("bob", "bob", device("bob", "laptop"), new GroupInbox());
         ChatClient carol = connect("carol", "carol", carolKey, new GroupInbox());
         ChatClient dave = connect("dave", "dave", daveKey, new GroupInbox())) {
+      awaitPrekeys(laptop, "bob", "carol");
       GroupView team = laptop.createGroup("team", List.of("bob", "carol"));
       GroupConversationIntegrationTest.awaitGroup(carol, "#team", false);
       try (ChatClient phone = connect("alice", "alice+phone", phoneKey, phones)) {
