@@ -2,7 +2,6 @@ package dev.ztchat.client;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.ztchat.core.conversation.ChangeRecordSealer;
 import dev.ztchat.core.conversation.ForwardedChange;
 import dev.ztchat.core.conversation.ForwardedChangeVerifier;
 import dev.ztchat.core.conversation.V2Device;
@@ -193,12 +192,7 @@ public final class ChatClient implements AutoCloseable {
     GroupStore groupStore = new GroupStore(store, key, config.clock());
     Groups groups = new Groups(groupStore);
     outgoing.useGroups(groups);
-    GroupRecords groupRecords =
-        new GroupRecords(
-            new GroupRecordStore(store, key),
-            device == null ? null : new ChangeRecordSealer(device, random),
-            config.me().name(),
-            config.clock());
+    GroupRecords groupRecords = new GroupRecords(new GroupRecordStore(store, key));
     this.groupSyncSending = outgoing.groupSyncFor(groupRecords);
     outgoing.useGroupSync(groupSyncSending);
     devices.onAccepted(outgoing::sendGroupRecords);

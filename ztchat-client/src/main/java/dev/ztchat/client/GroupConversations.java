@@ -95,7 +95,7 @@ final class GroupConversations {
       GroupTimeline t = GroupTimeline.start(me, me, change);
       send(change);
       groups.save(t);
-      records.made(change, t.state());
+      records.made(t.state());
       return mine(t, change);
     }
   }
@@ -121,7 +121,7 @@ final class GroupConversations {
         throw new IllegalStateException("my own change does not apply: " + r.reason());
       }
       groups.save(t);
-      records.made(change, t.state());
+      records.made(t.state());
       return mine(t, change);
     }
   }

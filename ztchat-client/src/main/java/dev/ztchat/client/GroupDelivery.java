@@ -60,11 +60,11 @@ final class GroupDelivery {
   record Sent(List<Frame.Delivery> results, Optional<GroupShortfall> shortfall) {}
 
   /**
-   * As {@link #send(RelayConnection, String, List, Content, Keep)} for a group text, which may
-   * reach some members only (docs/v2/groups.md section 7.1, item 9): a part refused after earlier
-   * ones were stored, and the members of any part whose mailbox was full, make a {@link
-   * GroupShortfall} instead of an exception; the full members are sealed again (same message id, to
-   * them alone) so that sending the shortfall's parts again reaches only them.
+   * As {@link #send(RelayConnection, String, List, Content, Keep)} for a group text or one of my
+   * changes, which may reach some members only (docs/v2/groups.md sections 7.1, item 9, and 7.2): a
+   * part refused after earlier ones were stored, and the members of any part whose mailbox was
+   * full, make a {@link GroupShortfall} instead of an exception; the full members are sealed again
+   * (same message id, to them alone) so that sending the shortfall's parts again reaches only them.
    */
   Sent sendText(
       RelayConnection conn, String shown, List<V2Envelope> parts, Content content, Keep keep)
@@ -112,7 +112,7 @@ final class GroupDelivery {
         } catch (IOException gaveUp) {
           throw new RelayConnection.RelayException(ErrorCode.STALE_DEVICES, gaveUp.getMessage());
         }
-        List<V2Envelope> resealed = reseal(todo.subList(i, todo.size()), i > 0, content);
+        List<V2Envelope> resealed = reseal(todo.subList(i, todo.size()), i == 0, content);
         List<V2Envelope> next = new ArrayList<>(todo.subList(0, i));
         next.addAll(resealed);
         if (next.isEmpty()) {
@@ -164,7 +164,8 @@ final class GroupDelivery {
 
   /**
    * {@code persons} (my name: my other devices) sealed again under {@code like}'s message id, as
-   * parts of a split message when {@code asParts}.
+   * parts of a split message when {@code asParts}. A change's record made by sealing again is not
+   * kept: the one made when it was first sealed proves the change as well.
    */
   private List<V2Envelope> resealFor(
       Set<String> persons, V2Envelope like, boolean asParts, Content content)
@@ -175,23 +176,37 @@ final class GroupDelivery {
     Set<String> others = new LinkedHashSet<>(persons);
     boolean own = others.remove(like.prefix().sender());
     byte[] id = HexFormat.of().parseHex(like.prefix().messageIdHex());
-    return sealed(v2.chooseGroup(List.copyOf(others), own, content.get(), id, asParts));
+    V2Sending.SealedGroup again =
+        sealed(v2.chooseGroup(List.copyOf(others), own, content.get(), id, asParts));
+    again.destroyRecord();
+    return again.parts();
   }
 
-  /** The persons {@code refused} were sealed to, sealed again under their message id. */
-  private List<V2Envelope> reseal(List<V2Envelope> refused, boolean asParts, Content content)
+  /**
+   * The persons {@code refused} were sealed to, sealed again under their message id; from the
+   * {@code first} part on (nothing of the message was stored), my other devices too, as they are
+   * now: the first part carries their copy (docs/v2/groups.md section 7.1, item 3), and the refusal
+   * may just have revealed one of them, which then gets the message after the group's changes
+   * forwarded to it (section 6.6).
+   */
+  private List<V2Envelope> reseal(List<V2Envelope> refused, boolean first, Content content)
       throws IOException,
           UntrustedContactException,
           MessageTooLongException,
           OutgoingMessages.NotAMemberException {
     Set<String> persons = new LinkedHashSet<>();
+    V2Envelope like = refused.getFirst();
+    if (first) {
+      persons.add(like.prefix().sender());
+    }
     refused.forEach(p -> persons.addAll(p.prefix().recipients()));
-    return resealFor(persons, refused.getFirst(), asParts, content);
+    return resealFor(persons, like, !first, content);
   }
 
-  private static List<V2Envelope> sealed(V2Sending.Choice choice) throws PeerKeysWithheldException {
+  private static V2Sending.SealedGroup sealed(V2Sending.Choice choice)
+      throws PeerKeysWithheldException {
     if (choice instanceof V2Sending.SealedGroup g) {
-      return g.parts();
+      return g;
     }
     throw new PeerKeysWithheldException(
         choice instanceof V2Sending.Withheld w

@@ -3,9 +3,12 @@ package dev.ztchat.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.conversation.EnvelopeTooLargeException;
+import dev.ztchat.core.conversation.ForwardedChange;
 import dev.ztchat.core.conversation.RecipientDevice;
+import dev.ztchat.core.conversation.SealedChange;
 import dev.ztchat.core.conversation.V2Body;
 import dev.ztchat.core.conversation.V2MessageSealer;
+import dev.ztchat.core.envelope.ContentKind;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.envelope.V2Envelope;
@@ -38,17 +41,30 @@ final class GroupPacking {
   }
 
   /**
+   * The envelopes of one message, in order, and for a group change the forwardable record of the
+   * smallest (docs/v2/groups.md section 6.6: any envelope that carried the change proves it, and
+   * the smallest is the likeliest to fit the message that forwards it), else null.
+   */
+  record Packed(List<V2Envelope> parts, ForwardedChange changeRecord) {
+    Packed {
+      parts = List.copyOf(parts);
+    }
+  }
+
+  /**
    * The envelopes of {@code content} to {@code persons} (each the list of one person's devices), in
-   * order; parts whatever their number when {@code asParts}.
+   * order; parts whatever their number when {@code asParts}. A group change comes with the record
+   * of its smallest envelope.
    *
    * @throws MessageTooLongException when the text does not fit an envelope to a single person
    * @throws UntrustedContactException when a device's bundle does not verify: nothing is to be sent
    */
-  List<V2Envelope> seal(
-      List<List<RecipientDevice>> persons, MessageContent content, boolean asParts)
+  Packed seal(List<List<RecipientDevice>> persons, MessageContent content, boolean asParts)
       throws IOException, UntrustedContactException, MessageTooLongException {
     boolean split = asParts || countFit(persons, 0) < persons.size();
+    boolean change = content.kind() == ContentKind.GROUP_CHANGE;
     List<V2Envelope> parts = new ArrayList<>();
+    ForwardedChange record = null;
     int from = 0;
     while (from < persons.size()) {
       int n = countFit(persons, from);
@@ -57,12 +73,20 @@ final class GroupPacking {
         persons.subList(from, from + n).forEach(targets::addAll);
         MessageContent sealed = split ? content.asGroupTextPart() : content;
         try {
-          parts.add(sealer.seal(sealed, targets, bundles, messageId));
+          if (change) {
+            SealedChange part = sealer.sealChange(sealed, targets, bundles, messageId);
+            parts.add(part.envelope());
+            record = smaller(record, part.record());
+          } else {
+            parts.add(sealer.seal(sealed, targets, bundles, messageId));
+          }
           break;
         } catch (SessionSetupException e) {
+          destroy(record);
           throw V2Sending.setupFailed(targets, e);
         } catch (EnvelopeTooLargeException e) {
           if (n == 1) {
+            destroy(record);
             throw V2Sending.tooLong(sealed, e);
           }
           split = true;
@@ -71,7 +95,26 @@ final class GroupPacking {
       }
       from += n;
     }
-    return parts;
+    return new Packed(parts, record);
+  }
+
+  /** The record of the smaller envelope ({@code kept} when equal); the other is destroyed. */
+  private static ForwardedChange smaller(ForwardedChange kept, ForwardedChange next) {
+    if (kept == null) {
+      return next;
+    }
+    if (next.envelope().length < kept.envelope().length) {
+      kept.destroy();
+      return next;
+    }
+    next.destroy();
+    return kept;
+  }
+
+  private static void destroy(ForwardedChange record) {
+    if (record != null) {
+      record.destroy();
+    }
   }
 
   /** How many persons from {@code from} on fit one envelope by the count limits alone. */

@@ -64,6 +64,16 @@ final class GroupRecordStore {
    * it was.
    */
   void keep(GroupChange change, ForwardedChange record) throws IOException {
+    insert(change, record, false);
+  }
+
+  /** Keeps {@code record}, which carries {@code change}, instead of one kept before. */
+  void replace(GroupChange change, ForwardedChange record) throws IOException {
+    insert(change, record, true);
+  }
+
+  private void insert(GroupChange change, ForwardedChange record, boolean replace)
+      throws IOException {
     GroupState state = change.newState();
     String group = ConversationHistory.checkedId(state.id().hex());
     byte[] encodedChange = change.encode();
@@ -80,8 +90,10 @@ final class GroupRecordStore {
             store
                 .db()
                 .prepareStatement(
-                    "INSERT OR IGNORE INTO group_records(group_id, state_hash, prev_hash, version,"
-                        + " body) VALUES (?, ?, ?, ?, ?)")) {
+                    "INSERT OR "
+                        + (replace ? "REPLACE" : "IGNORE")
+                        + " INTO group_records(group_id, state_hash, prev_hash, version, body)"
+                        + " VALUES (?, ?, ?, ?, ?)")) {
           u.setString(1, group);
           u.setString(2, state.hashHex());
           u.setString(3, java.util.HexFormat.of().formatHex(state.prevHash()));
@@ -95,6 +107,24 @@ final class GroupRecordStore {
     } finally {
       Arrays.fill(encodedRecord, (byte) 0);
       Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  /** Forgets the record of the change that led to {@code state}, if one is kept. */
+  void forget(GroupState state) throws IOException {
+    String group = ConversationHistory.checkedId(state.id().hex());
+    synchronized (store) {
+      try (PreparedStatement d =
+          store
+              .db()
+              .prepareStatement(
+                  "DELETE FROM group_records WHERE group_id = ? AND state_hash = ?")) {
+        d.setString(1, group);
+        d.setString(2, state.hashHex());
+        d.executeUpdate();
+      } catch (SQLException e) {
+        throw failed("store", e);
+      }
     }
   }
 

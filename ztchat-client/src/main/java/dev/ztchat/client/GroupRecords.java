@@ -2,14 +2,12 @@ package dev.ztchat.client;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.ztchat.core.conversation.ChangeRecordSealer;
 import dev.ztchat.core.conversation.ForwardedChange;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.group.GroupChange;
 import dev.ztchat.core.group.GroupOp;
 import dev.ztchat.core.group.GroupState;
 import java.io.IOException;
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,35 +17,38 @@ import java.util.Optional;
  * copy from another of my devices, or forwarded) or made, kept as the chain of the group's current
  * state; to a device of person Q, the chain from the latest entry point for Q on.
  *
- * <p>A change this device makes is kept as a record it signs for the purpose ({@link
- * ChangeRecordSealer}); a device without a version-2 certificate keeps none of its own. Thread-safe
- * as {@link GroupRecordStore} is; callers order the changes of one group.
+ * <p>A change this device makes is kept as one of the envelopes it was sent in with the content key
+ * it was sealed under, which the sealer hands out for a change ({@link
+ * dev.ztchat.core.conversation.SealedChange}): the record is what members got, and nothing is
+ * signed twice. Thread-safe as {@link GroupRecordStore} is; callers order the changes of one group.
  */
 final class GroupRecords {
   private final GroupRecordStore store;
-  private final ChangeRecordSealer mine;
-  private final String me;
-  private final Clock clock;
 
-  /** Records kept in {@code store}; {@code mine} signs my own changes' (null: none kept). */
-  GroupRecords(GroupRecordStore store, ChangeRecordSealer mine, String me, Clock clock) {
+  /** Records kept in {@code store}. */
+  GroupRecords(GroupRecordStore store) {
     this.store = requireNonNull(store, "store");
-    this.mine = mine;
-    this.me = requireNonNull(me, "me");
-    this.clock = requireNonNull(clock, "clock");
   }
 
-  /** Keeps the record of {@code change}, which I made here; {@code now} is my state after it. */
-  void made(GroupChange change, GroupState now) throws IOException {
-    if (mine == null) {
-      return;
-    }
-    ForwardedChange record = mine.seal(me, change, clock.instant());
-    try {
-      keep(change, record, now);
-    } finally {
-      record.destroy();
-    }
+  /**
+   * Keeps the {@code record} of my {@code change}, made when it was sealed to the members, instead
+   * of any kept before (of a sealing the relay refused).
+   */
+  void sealed(GroupChange change, ForwardedChange record) throws IOException {
+    store.replace(change, record);
+  }
+
+  /** Forgets the record of my {@code change}: the relay stored none of it, so it was not made. */
+  void unsent(GroupChange change) throws IOException {
+    store.forget(change.newState());
+  }
+
+  /**
+   * A change of mine was applied here; {@code now} is my state after it. Its record was kept when
+   * it was sealed, or is kept when it is (it waits in the outbox).
+   */
+  void made(GroupState now) throws IOException {
+    store.prune(now);
   }
 
   /**

@@ -50,13 +50,32 @@ record GroupShortfall(List<V2Envelope> unsent, List<String> persons, String reas
 
   /** What the user is told: which members the message did not reach, why, and what happens next. */
   String explanation() {
-    return "your message reached some members but not "
-        + String.join(", ", persons)
-        + " ("
-        + reason
-        + "); "
+    return notReached("message")
         + (retry
             ? "it is sent to them again when you next send or reconnect."
             : "it will not be sent to them: send it again to them directly if it matters.");
+  }
+
+  /**
+   * What the user is told of a change of theirs (docs/v2/groups.md section 7.2): it was made, since
+   * members have it, and whom it did not reach, why, and what happens next.
+   */
+  String changeExplanation() {
+    return notReached("change")
+        + (retry
+            ? "it was made, and is sent to them again, before your later messages to the group,"
+                + " when you next send or reconnect."
+            : "it was made, since the others have it, but will not be sent to them: they keep"
+                + " the member list they had, which you are told of when they next write.");
+  }
+
+  private String notReached(String what) {
+    return "your "
+        + what
+        + " reached some members but not "
+        + String.join(", ", persons)
+        + " ("
+        + reason
+        + "); ";
   }
 }

@@ -37,7 +37,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SequencedMap;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +72,9 @@ final class OutgoingMessages {
 
   /** Re-sends what a contact's device missed while it was held. */
   private final HeldResendSending heldResends;
+
+  /** Sends my group changes and keeps their records. */
+  private final GroupChangeSending changes;
 
   /** Peers told that their messages wait for their version-2 keys; guarded by flushLock. */
   private final Set<String> withheldTold = new HashSet<>();
@@ -111,6 +113,7 @@ final class OutgoingMessages {
     this.groupDelivery = new GroupDelivery(v2);
     this.heldResends =
         new HeldResendSending(outbox, history, v2, listener, () -> me.name(), () -> groups);
+    this.changes = new GroupChangeSending(outbox, v2, groupDelivery, listener, () -> me.name());
     this.sealer = new RsaOaepAesGcmSealer(me, clock);
     this.v2Fit =
         new V2TextFit(
@@ -138,8 +141,12 @@ final class OutgoingMessages {
     this.groupSync = requireNonNull(sync, "sync");
   }
 
-  /** Makes the {@link GroupSyncSending} of this outbox for {@code records}. */
+  /**
+   * Makes the {@link GroupSyncSending} of this outbox for {@code records}, where the records of my
+   * changes are kept from now on.
+   */
   GroupSyncSending groupSyncFor(GroupRecords records) {
+    changes.keepRecordsIn(records);
     return new GroupSyncSending(outbox, v2, () -> groups, records);
   }
 
@@ -351,7 +358,7 @@ final class OutgoingMessages {
       Set<String> blocked = new HashSet<>();
       List<PendingMessage> pending;
       try {
-        pending = changesFirst(outbox.pending());
+        pending = inSendingOrder(outbox.pending());
       } catch (IOException e) {
         LOG.warn("{}", e.getMessage());
         return;
@@ -449,16 +456,24 @@ final class OutgoingMessages {
   }
 
   /**
-   * {@code pending} with my waiting group changes first, each list in its order: a waiting group
-   * text is sealed to the members as they are when it goes out, so the changes that made them so
-   * reach the members before it (docs/v2/groups.md section 7.2).
+   * {@code pending} in the order a flush sends it, each kind in its own order: first the group
+   * changes forwarded to devices that joined late, which depend on nothing and which such a device
+   * needs before anything else sealed to it (docs/v2/groups.md section 6.6), so a text kept with a
+   * copy for it never overtakes them; then my waiting group changes, since a waiting group text is
+   * sealed to the members as they are when it goes out and the changes that made them so reach the
+   * members before it (section 7.2); then the rest.
    */
-  private static List<PendingMessage> changesFirst(List<PendingMessage> pending) {
-    List<PendingMessage> out =
-        new java.util.ArrayList<>(
-            pending.stream().filter(p -> Groups.isChangeKey(p.peer())).toList());
-    pending.stream().filter(p -> !Groups.isChangeKey(p.peer())).forEach(out::add);
-    return out;
+  private static List<PendingMessage> inSendingOrder(List<PendingMessage> pending) {
+    return pending.stream()
+        .sorted(java.util.Comparator.comparingInt(OutgoingMessages::rank))
+        .toList();
+  }
+
+  private static int rank(PendingMessage p) {
+    if (GroupSyncSending.isKey(p.peer())) {
+      return 0;
+    }
+    return Groups.isChangeKey(p.peer()) ? 1 : 2;
   }
 
   /**
@@ -489,11 +504,7 @@ final class OutgoingMessages {
    * A group message's id and every envelope's per-recipient results; {@code fellShort} when it
    * reached some members only and was settled as such ({@link #fellShort}).
    */
-  private record GroupSent(String messageIdHex, List<Frame.Delivery> results, boolean fellShort) {
-    GroupSent(String messageIdHex, List<Frame.Delivery> results) {
-      this(messageIdHex, results, false);
-    }
-  }
+  private record GroupSent(String messageIdHex, List<Frame.Delivery> results, boolean fellShort) {}
 
   /**
    * Seals (unless sealed before) and sends the waiting group message {@code p}: null if it cannot
@@ -754,6 +765,7 @@ final class OutgoingMessages {
                 ? w.explanation()
                 : "group messages are sent in version 2 only.");
       }
+      sealed.destroyRecord(); // not a change of mine: no record is kept
       try {
         return new SendResult(
             sealed.parts().getFirst().prefix().messageIdHex(),
@@ -767,7 +779,8 @@ final class OutgoingMessages {
   /**
    * Keeps my group change {@code change} durably in the outbox, behind my other waiting changes to
    * its group, and sends it now when connected and none waits before it (docs/v2/groups.md section
-   * 7.2). Empty when it stays kept: it goes out, in order, on a later flush.
+   * 7.2). Empty when it stays kept: it goes out, in order, on a later flush. A change the relay
+   * stored for some members only is sent, and the user told whom it did not reach.
    *
    * @throws PeerKeysWithheldException when a member has no version-2 keys now: nothing was kept
    * @throws RelayConnection.RelayException when the relay refused it: nothing was kept
@@ -789,17 +802,18 @@ final class OutgoingMessages {
       }
       PendingMessage p = new PendingMessage(row, key, "", clock.instant(), null, null);
       try {
-        GroupSent sent = sendChangeRow(conn, p, change);
-        outbox.remove(row);
-        return Optional.of(new SendResult(sent.messageIdHex(), sent.results()));
+        GroupChangeSending.Result sent = changes.send(conn, p, change, shown(change));
+        return sent.waits() && sent.results().stream().noneMatch(d -> d.status().accepted())
+            ? Optional.empty() // every mailbox was full: kept
+            : Optional.of(new SendResult(sent.messageIdHex(), sent.results()));
       } catch (PeerKeysWithheldException | UntrustedContactException | MessageTooLongException e) {
-        outbox.remove(row);
+        notSent(row, change);
         throw e;
       } catch (RelayConnection.RelayException e) {
         if (e.code() == ErrorCode.STALE_DEVICES) {
           return Optional.empty(); // kept: sealed again on a later flush
         }
-        outbox.remove(row);
+        notSent(row, change);
         throw e;
       } catch (IOException e) {
         return Optional.empty(); // the connection failed: kept, sent again as the same bytes
@@ -807,50 +821,23 @@ final class OutgoingMessages {
     }
   }
 
-  /**
-   * Seals (unless sealed before) and sends the waiting change {@code p} to the members of the
-   * states before and after it and my other devices.
-   */
-  private GroupSent sendChangeRow(RelayConnection conn, PendingMessage p, GroupChange change)
-      throws IOException, UntrustedContactException, MessageTooLongException {
-    MessageContent content = MessageContent.groupChange(change);
-    List<V2Envelope> parts;
-    if (p.sealed()) {
-      parts = GroupParts.decode(p.envelope());
-    } else {
-      // The old members (a removed one included: it learns its removal) and the new ones.
-      Set<String> to = new TreeSet<>(change.newState().members());
-      to.addAll(change.subjects());
-      to.remove(me.name());
-      V2Sending.Choice choice = v2.chooseGroup(List.copyOf(to), content);
-      if (!(choice instanceof V2Sending.SealedGroup sealed)) {
-        throw new PeerKeysWithheldException(
-            (choice instanceof V2Sending.Withheld w
-                    ? w.explanation()
-                    : "group changes are sent in version 2 only.")
-                + " Nothing was changed.");
-      }
-      parts = sealed.parts();
-      outbox.attachEnvelope(
-          p.id(), parts.getFirst().prefix().messageIdHex(), GroupParts.encode(parts));
-    }
-    try {
-      List<Frame.Delivery> results =
-          groupDelivery.send(
-              conn,
-              shown(p.peer()),
-              parts,
-              () -> content,
-              kept -> outbox.replaceEnvelope(p.id(), GroupParts.encode(kept)));
-      return new GroupSent(parts.getFirst().prefix().messageIdHex(), results);
-    } catch (NotAMemberException e) {
-      throw new IllegalStateException("a change's content needs no group state", e);
-    }
+  /** The name the group of my {@code change} is shown by; its name before it is kept (a create). */
+  private String shown(GroupChange change) {
+    String key = Groups.KEY_PREFIX + change.groupId().hex();
+    String shown = shown(key);
+    return shown.equals(key) ? "#" + change.newState().name() : shown;
+  }
+
+  /** Drops my change {@code change}, kept as {@code row}, of which the relay stored nothing. */
+  private void notSent(long row, GroupChange change) throws IOException {
+    outbox.remove(row);
+    changes.forgetRecord(change);
   }
 
   /**
    * Sends the waiting change {@code p} from {@link #flush}; false when it stays for a later flush
-   * (a member's keys are withheld now). A change that can never go is removed and the user told.
+   * (a member's keys are withheld now, or members it did not reach yet get it then). A change that
+   * can never go is removed and the user told.
    */
   private boolean sendPendingChange(RelayConnection conn, PendingMessage p) throws IOException {
     GroupChange change;
@@ -863,9 +850,11 @@ final class OutgoingMessages {
       return true;
     }
     try {
-      sendChangeRow(conn, p, change);
-      outbox.remove(p.id());
+      GroupChangeSending.Result sent = changes.send(conn, p, change, shown(change));
       withheldTold.remove(p.peer());
+      if (sent.waits()) {
+        return false; // the group's later texts wait behind it
+      }
       listener.onNotice(
           "your change to " + shown(p.peer()) + ", kept while it could not be sent, went out");
       return true;

@@ -3,6 +3,7 @@ package dev.ztchat.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.conversation.EnvelopeTooLargeException;
+import dev.ztchat.core.conversation.ForwardedChange;
 import dev.ztchat.core.conversation.RecipientDevice;
 import dev.ztchat.core.conversation.V2Body;
 import dev.ztchat.core.conversation.V2Device;
@@ -56,11 +57,21 @@ final class V2Sending {
   /**
    * A group message sealed in version 2, in one envelope or, when the members' devices do not fit
    * one, in several parts sharing one message id, each to every device of some of the members
-   * (docs/v2/groups.md section 7.1): send every part, in order.
+   * (docs/v2/groups.md section 7.1): send every part, in order. For a group change, the record of
+   * its first part (section 6.6), whose content key the holder destroys once kept, or at once.
    */
-  record SealedGroup(List<V2Envelope> parts) implements Choice {
+  record SealedGroup(List<V2Envelope> parts, Optional<ForwardedChange> changeRecord)
+      implements Choice {
     SealedGroup {
       parts = List.copyOf(parts); // empty only when the parts re-sealed had no device left
+      requireNonNull(changeRecord, "changeRecord");
+    }
+
+    /**
+     * Zeroes the content key of the change's record, if any: for a caller that does not keep it.
+     */
+    void destroyRecord() {
+      changeRecord.ifPresent(ForwardedChange::destroy);
     }
   }
 
@@ -307,7 +318,9 @@ final class V2Sending {
     if (messageId == null) {
       random.nextBytes(id);
     }
-    return new SealedGroup(new GroupPacking(sealer, bundles, id).seal(persons, content, asParts));
+    GroupPacking.Packed packed =
+        new GroupPacking(sealer, bundles, id).seal(persons, content, asParts);
+    return new SealedGroup(packed.parts(), Optional.ofNullable(packed.changeRecord()));
   }
 
   /** Told when a group member has no version-2 keys at the relay. */

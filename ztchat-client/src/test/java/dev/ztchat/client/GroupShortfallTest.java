@@ -25,4 +25,15 @@ class GroupShortfallTest {
         .contains("not zed (refused)")
         .contains("will not be sent to them");
   }
+
+  @Test
+  void aChangesExplanation_saysItWasMade_whomItDidNotReach_andWhatHappensNext() {
+    assertThat(new GroupShortfall(List.of(), List.of("zed"), "busy", true).changeExplanation())
+        .startsWith("your change reached some members but not zed (busy); it was made")
+        .contains("sent to them again, before your later messages to the group");
+    assertThat(new GroupShortfall(List.of(), List.of("zed"), "refused", false).changeExplanation())
+        .startsWith("your change reached some members but not zed (refused); it was made")
+        .contains("will not be sent to them")
+        .contains("keep the member list they had");
+  }
 }

@@ -13,14 +13,19 @@ import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.testing.ForwardedChanges;
 import dev.ztchat.core.testing.TestPki;
+import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,6 +89,13 @@ class LateDeviceGroupSyncIntegrationTest {
         inbox);
   }
 
+  /** Waits until the relay hands out {@code asker} the prekeys of each of {@code members}. */
+  static void awaitPrekeys(ChatClient asker, String... members) throws InterruptedException {
+    for (String m : members) {
+      MultiDeviceIntegrationTest.awaitDevices(asker, m, 1);
+    }
+  }
+
   /** A device's id as envelopes name it: the SHA-256 of its certificate, in hex. */
   static String deviceHex(Credential device) throws Exception {
     return HexFormat.of()
@@ -100,6 +112,7 @@ class LateDeviceGroupSyncIntegrationTest {
     try (ChatClient laptop = connect("alice", "alice", device("alice", "laptop"), laptops);
         ChatClient bob = connect("bob", "bob", device("bob", "laptop"), bobs);
         ChatClient carol = connect("carol", "carol", device("carol", "laptop"), carols)) {
+      awaitPrekeys(laptop, "bob", "carol");
       laptop.createGroup("team", List.of("bob", "carol"));
       GroupConversationIntegrationTest.awaitGroup(bob, "#team", false);
       GroupConversationIntegrationTest.awaitGroup(carol, "#team", false);
@@ -112,6 +125,7 @@ class LateDeviceGroupSyncIntegrationTest {
         assertThat(phones.changes.poll(15, TimeUnit.SECONDS))
             .as("the laptop forwards the create it signed to its new phone")
             .isEqualTo("you created #team with bob, carol");
+        assertThat(phones.next(1)).containsExactly("#team alice: from the laptop");
         bob.sendToGroup("#team", "from bob");
         assertThat(phones.next(1)).containsExactly("#team bob: from bob");
         bob.sendToGroup("#team", "bob again");
@@ -138,6 +152,92 @@ class LateDeviceGroupSyncIntegrationTest {
   }
 
   @Test
+  void aTextWhoseStaleAnswerRevealsMyNewPhone_reachesThePhoneOnce_afterTheGroupItLearnsFirst()
+      throws Exception {
+    GroupInbox laptops = new GroupInbox();
+    GroupInbox bobs = new GroupInbox();
+    GroupInbox phones = new GroupInbox();
+    try (ChatClient laptop = connect("alice", "alice", device("alice", "laptop"), laptops);
+        ChatClient bob = connect("bob", "bob", device("bob", "laptop"), bobs)) {
+      awaitPrekeys(laptop, "bob");
+      laptop.createGroup("team", List.of("bob"));
+      GroupConversationIntegrationTest.awaitGroup(bob, "#team", false);
+
+      try (ChatClient phone = connect("alice", "alice+phone", device("alice", "phone"), phones)) {
+        MultiDeviceIntegrationTest.awaitDevices(bob, "alice", 2); // the relay lists the phone
+        // The laptop knows no phone: the relay refuses the text as stale_devices, naming it.
+        SendResult sent = laptop.sendToGroup("#team", "the text that finds the phone");
+        assertThat(sent.statusOf("bob").accepted()).isTrue();
+        assertThat(bobs.next(1)).containsExactly("#team alice: the text that finds the phone");
+
+        assertThat(phones.changes.poll(15, TimeUnit.SECONDS))
+            .as("the phone learns #team from the create its laptop forwards")
+            .isEqualTo("you created #team with bob");
+        assertThat(phones.next(1))
+            .as("then it shows the text that revealed it, as mine")
+            .containsExactly("#team alice: the text that finds the phone");
+        phones.assertNothingMore();
+        assertThat(phones.refused)
+            .as("the text did not arrive before the group it belongs to")
+            .isEmpty();
+        assertThat(phone.groupConversation("#team", 10))
+            .as("the phone's #team: the create, then the text, once")
+            .extracting(HistoryEntry::text)
+            .containsExactly("you created #team with bob", "the text that finds the phone");
+        assertThat(phone.groupConversation("#team", 10).getLast().messageIdHex())
+            .as("under the id the laptop sent it with")
+            .isEqualTo(sent.messageId());
+
+        laptop.sendToGroup("#team", "later");
+        assertThat(phones.next(1)).containsExactly("#team alice: later");
+        assertThat(bobs.next(1)).containsExactly("#team alice: later");
+        phones.assertNothingMore();
+        bobs.assertNothingMore();
+        assertThat(laptop.outgoing.waitingCount(k -> true)).as("nothing left waiting").isZero();
+      }
+    }
+  }
+
+  @Test
+  void theRecordKeptOfMyChange_isTheEnvelopeMyMembersGot_byteForByte() throws Exception {
+    List<byte[]> reachingBob = new CopyOnWriteArrayList<>();
+    GroupView team;
+    try (ChatClient laptop =
+            connect("alice", "alice", device("alice", "laptop"), new GroupInbox());
+        ChatClient bob = connect("bob", "bob", device("bob", "laptop"), new GroupInbox())) {
+      bob.onRawEnvelope(reachingBob::add);
+      awaitPrekeys(laptop, "bob");
+      team = laptop.createGroup("team", List.of("bob"));
+      GroupConversationIntegrationTest.awaitGroup(bob, "#team", false);
+      assertThat(Polling.eventually(Duration.ofSeconds(15), () -> !reachingBob.isEmpty())).isTrue();
+    }
+
+    try (ClientStore store = ClientStore.open(dir.resolve("alice"))) {
+      List<String> states = new ArrayList<>();
+      try (Statement s = store.db().createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT state_hash FROM group_records WHERE group_id = '" + team.idHex() + "'")) {
+        while (rs.next()) {
+          states.add(rs.getString(1));
+        }
+      }
+      assertThat(states).as("one record kept: the create").hasSize(1);
+      ForwardedChange kept =
+          new GroupRecordStore(store, AtRestKey.openOrCreate(store, pki.user("alice")))
+              .record(team.idHex(), states.getFirst())
+              .orElseThrow();
+      try {
+        assertThat(kept.envelope())
+            .as("the envelope bob got, not one signed again for the record")
+            .isEqualTo(reachingBob.getFirst());
+      } finally {
+        kept.destroy();
+      }
+    }
+  }
+
+  @Test
   void aContactsTabletAcceptedAfterTheGroup_getsTheGroupBeforeTheTextsItMissed() throws Exception {
     GroupHeldResendIntegrationTest.Window alices = new GroupHeldResendIntegrationTest.Window();
     GroupInbox bobs = new GroupInbox();
@@ -146,6 +246,7 @@ class LateDeviceGroupSyncIntegrationTest {
     try (ChatClient alice = connect("alice", "alice", device("alice", "laptop"), alices, false);
         ChatClient bob = connect("bob", "bob", device("bob", "laptop"), bobs, false);
         ChatClient carol = connect("carol", "carol", device("carol", "laptop"), carols, false)) {
+      awaitPrekeys(alice, "bob", "carol");
       alice.createGroup("team", List.of("bob", "carol"));
       GroupConversationIntegrationTest.awaitGroup(bob, "#team", false);
       GroupConversationIntegrationTest.awaitGroup(carol, "#team", false);
@@ -200,6 +301,7 @@ class LateDeviceGroupSyncIntegrationTest {
         ChatClient bob = connect("bob", "bob", device("bob", "laptop"), new GroupInbox());
         ChatClient carol = connect("carol", "carol", carolKey, new GroupInbox());
         ChatClient dave = connect("dave", "dave", daveKey, new GroupInbox())) {
+      awaitPrekeys(laptop, "bob", "carol");
       GroupView team = laptop.createGroup("team", List.of("bob", "carol"));
       GroupConversationIntegrationTest.awaitGroup(carol, "#team", false);
       try (ChatClient phone = connect("alice", "alice+phone", phoneKey, phones)) {
@@ -208,6 +310,7 @@ class LateDeviceGroupSyncIntegrationTest {
         assertThat(phones.changes.poll(15, TimeUnit.SECONDS))
             .as("the phone knows #team from the create its laptop forwarded")
             .isEqualTo("you created #team with bob, carol");
+        assertThat(phones.next(1)).containsExactly("#team alice: the laptop finds the phone");
 
         GroupChange create =
             GroupRules.create(

@@ -16,16 +16,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Makes the forwardable record of a group change this device authors (docs/v2/groups.md section
- * 6.6, "What is sent"): a version-2 envelope signed with this device's key, its content the change
- * sealed under a fresh content key {@code K} with AES-256-GCM under {@code content_aad} exactly as
- * docs/v2/messages.md section 4.2 seals any content, and that key. The envelope is made for the
- * record, beside the ones sent to the members: its prefix names its author alone and its one entry
- * is a placeholder that opens for nobody, since a forwarded change is verified without entries.
+ * Signs a forwardable record of any content as a device would (docs/v2/groups.md section 6.6), for
+ * the tests and attack simulations that need records a verifier must judge: a genuine change, a
+ * content that is no change, a forged author, a change no admin may make. A version-2 envelope
+ * signed with the device's key, its content sealed under a fresh content key {@code K} with
+ * AES-256-GCM under {@code content_aad} exactly as docs/v2/messages.md section 4.2 seals any
+ * content, its prefix naming the author alone and its one entry a placeholder that opens for
+ * nobody, since a forwarded change is verified without entries.
  *
- * <p>Security guarantees: the record carries what the author signed, as a member's copy does;
- * {@code K} is fresh, opens this envelope's content only and is derived from no session.
- * Thread-safe (stateless).
+ * <p>A client never keeps such a record of its own change: it keeps an envelope it sent the change
+ * in, which the sealer hands out with its key ({@link V2MessageSealer#sealChange}), so that nothing
+ * is signed twice.
+ *
+ * <p>Thread-safe (stateless).
  */
 public final class ChangeRecordSealer {
   private final DeviceKey key;

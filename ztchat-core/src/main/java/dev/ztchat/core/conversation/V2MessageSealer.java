@@ -3,6 +3,7 @@ package dev.ztchat.core.conversation;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.crypto.CipherParameters;
+import dev.ztchat.core.envelope.ContentKind;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.envelope.V2Envelope;
@@ -148,6 +149,45 @@ public final class V2MessageSealer {
       List<PrekeyBundle> bundles,
       byte[] messageId)
       throws IOException, SessionSetupException, EnvelopeTooLargeException {
+    return sealChecked(content, devices, bundles, messageId, false).envelope();
+  }
+
+  /**
+   * As {@link #seal(MessageContent, List, List, byte[])} for a group change (content kind 4), with
+   * the change's forwardable record (docs/v2/groups.md section 6.6): this device's certificate, the
+   * very envelope returned and the content key it was sealed under. So the record a device keeps of
+   * its own change is byte for byte the envelope its members got, and nothing is signed twice.
+   *
+   * <p>Warning: the record holds the content key. It opens this envelope's content only (the
+   * change, whose state names the members anyway) and is handed out for a change only, never for a
+   * text; {@link SealedChange#destroy()} it once kept.
+   *
+   * @throws IllegalArgumentException when {@code change} is not a group change
+   */
+  public SealedChange sealChange(
+      MessageContent change,
+      List<RecipientDevice> devices,
+      List<PrekeyBundle> bundles,
+      byte[] messageId)
+      throws IOException, SessionSetupException, EnvelopeTooLargeException {
+    if (requireNonNull(change, "change").kind() != ContentKind.GROUP_CHANGE) {
+      throw new IllegalArgumentException(
+          "only a group change is sealed with its record, not content kind " + change.kind());
+    }
+    Sealing s = sealChecked(change, devices, bundles, messageId, true);
+    return new SealedChange(s.envelope(), s.record());
+  }
+
+  /** An envelope, and its record when one was asked for (else null). */
+  private record Sealing(V2Envelope envelope, ForwardedChange record) {}
+
+  private Sealing sealChecked(
+      MessageContent content,
+      List<RecipientDevice> devices,
+      List<PrekeyBundle> bundles,
+      byte[] messageId,
+      boolean withRecord)
+      throws IOException, SessionSetupException, EnvelopeTooLargeException {
     requireNonNull(content, "content");
     if (messageId.length != 16) {
       throw new IllegalArgumentException("a message id is 16 bytes");
@@ -158,7 +198,7 @@ public final class V2MessageSealer {
       throw new IllegalArgumentException("a message goes to at least one device");
     }
     synchronized (device.lock()) {
-      return sealLocked(content, targets, bundles, messageId.clone());
+      return sealLocked(content, targets, bundles, messageId.clone(), withRecord);
     }
   }
 
@@ -169,11 +209,12 @@ public final class V2MessageSealer {
       RatchetState next,
       X509Certificate checkedCertificate) {}
 
-  private V2Envelope sealLocked(
+  private Sealing sealLocked(
       MessageContent content,
       List<RecipientDevice> targets,
       List<PrekeyBundle> bundles,
-      byte[] messageId)
+      byte[] messageId,
+      boolean withRecord)
       throws IOException, SessionSetupException, EnvelopeTooLargeException {
     Instant now = clock.instant();
     LinkedHashSet<String> distinct = new LinkedHashSet<>();
@@ -280,6 +321,13 @@ public final class V2MessageSealer {
       if (length > maxEnvelopeBytes) {
         throw new EnvelopeTooLargeException(length, maxEnvelopeBytes);
       }
+      // Made before anything is saved: a record refused (a certificate too long for one) leaves no
+      // ratchet step behind.
+      ForwardedChange record =
+          withRecord
+              ? new ForwardedChange(
+                  encoded(device.key().certificate()), envelope.encode(), contentKey)
+              : null;
       for (Pending p : pending) {
         long generation = device.store().save(p.session(), p.ledger());
         device
@@ -287,7 +335,7 @@ public final class V2MessageSealer {
             .stored(p.session().peer(), p.session().peerDevice(), generation, p.decoded());
         device.ledgers().storedSession(generation, p.session(), p.next(), p.checkedCertificate());
       }
-      return envelope;
+      return new Sealing(envelope, record);
     } finally {
       Arrays.fill(contentKey, (byte) 0);
     }

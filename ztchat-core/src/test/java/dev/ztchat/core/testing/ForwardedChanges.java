@@ -12,7 +12,7 @@ import java.time.Instant;
 
 /**
  * Makes forwarded group changes (docs/v2/groups.md section 6.6) for tests, signed with a device's
- * certificate key as its author's own device makes them ({@link ChangeRecordSealer}).
+ * certificate key, each as a record of its own ({@link ChangeRecordSealer}).
  */
 public final class ForwardedChanges {
   private static final SecureRandom RANDOM = new SecureRandom();
