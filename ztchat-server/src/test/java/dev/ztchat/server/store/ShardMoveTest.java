@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
@@ -241,7 +242,7 @@ class ShardMoveTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("leaves out")
         .hasMessageContaining("--from");
-    List<String> said = new java.util.ArrayList<>();
+    List<String> said = new ArrayList<>();
 
     ShardMove.Moved moved =
         takeOut(
@@ -373,24 +374,25 @@ class ShardMoveTest {
 
   /** The first column of the first row {@code sql} returns on {@code url}. */
   private static long count(String url, String sql) throws Exception {
-    PostgresUrl u = PostgresUrl.parse(url);
-    Properties p = new Properties();
-    p.setProperty("user", u.user());
-    p.setProperty("password", u.password());
-    try (Connection c = DriverManager.getConnection(u.jdbcUrl(), p);
+    try (Connection c = connect(url);
         PreparedStatement q = c.prepareStatement(sql);
         ResultSet rs = q.executeQuery()) {
       return rs.next() ? rs.getLong(1) : 0;
     }
   }
 
-  private static Set<String> recipients(String url) throws Exception {
+  /** A connection to {@code url} as its owner, outside any relay store. */
+  private static Connection connect(String url) throws Exception {
     PostgresUrl u = PostgresUrl.parse(url);
     Properties p = new Properties();
     p.setProperty("user", u.user());
     p.setProperty("password", u.password());
+    return DriverManager.getConnection(u.jdbcUrl(), p);
+  }
+
+  private static Set<String> recipients(String url) throws Exception {
     Set<String> out = new HashSet<>();
-    try (Connection c = DriverManager.getConnection(u.jdbcUrl(), p);
+    try (Connection c = connect(url);
         PreparedStatement q = c.prepareStatement("SELECT DISTINCT recipient FROM queue");
         ResultSet rs = q.executeQuery()) {
       while (rs.next()) {
