@@ -8,8 +8,9 @@ import java.util.stream.Collectors;
 
 /**
  * The scale-out bench's rows: per setup, throughput and p99 at the fixed load as ratios to 1 node
- * on SQLite, and the store's work per delivered message; a setup that could not run (no PostgreSQL)
- * keeps its rows, with no value and the reason.
+ * on SQLite, and the store's work per message received (counted once the nodes applied every
+ * acknowledgement); a setup that could not run (no PostgreSQL) keeps its rows, with no value and
+ * the reason.
  */
 final class ScaleFigures {
   private static final String BENCH = "scale";
@@ -62,7 +63,7 @@ final class ScaleFigures {
               f == null
                   ? skipped
                   : "the nodes' own count (ztchat_store_transaction_seconds_count, summed) per"
-                      + " 1,000 delivered messages at full rate; at fixed load "
+                      + " 1,000 messages received at full rate; at fixed load "
                       + Figure.num(1000 * p.relayTransactionsPerMessage())));
       if (s.postgres()) {
         out.add(
@@ -115,6 +116,16 @@ final class ScaleFigures {
         + losses(life);
   }
 
+  /** Says how many deletes the counts miss, when the nodes had not applied every ack in time. */
+  private static String unapplied(ScaleRuns.Life life) {
+    return life.acksNotApplied() == 0
+        ? ""
+        : String.format(
+            Locale.ROOT,
+            " (%,d acknowledgements not yet applied when counted: their deletes are missing)",
+            life.acksNotApplied());
+  }
+
   private static String databaseNote(ScaleRuns.Life full, ScaleRuns.Life fixed) {
     String kinds =
         full.statements().entrySet().stream()
@@ -124,7 +135,10 @@ final class ScaleFigures {
             .collect(Collectors.joining(", "));
     return (full.statements().isEmpty()
             ? "pg_stat_statements not loaded"
-            : "pg_stat_statements per delivered message at full rate: " + kinds)
+            : "pg_stat_statements per message received at full rate, once the nodes applied"
+                + " its acknowledgement: "
+                + kinds
+                + unapplied(full))
         + "; statements at fixed load "
         + Figure.num(fixed.statementsPerMessage())
         + "; database transactions (pg_stat_database xact_commit+xact_rollback, over the nodes'"

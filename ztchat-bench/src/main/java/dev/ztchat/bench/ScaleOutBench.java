@@ -16,9 +16,8 @@ import java.util.Map;
  * spread over the nodes so that with more than one node every message crosses nodes. For each
  * setup: throughput at full rate with zero loss checked, p99 latency at one fixed offered load
  * (half the slowest setup's full rate, the same for all), both as ratios to 1 node on SQLite, and
- * what each delivered message costs the store: the relay's own store transactions, and on
- * PostgreSQL the statements and transactions the database counted (pg_stat_statements,
- * pg_stat_database).
+ * what each message costs the store: the relay's own store transactions, and on PostgreSQL the
+ * statements and transactions the database counted (pg_stat_statements, pg_stat_database).
  *
  * <p>Every setup starts afresh for each of its two passes (full rate, then fixed load) on a new
  * database, and first runs a short warm-up load so that compilation is not measured. Without

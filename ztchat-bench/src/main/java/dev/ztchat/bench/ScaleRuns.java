@@ -39,21 +39,39 @@ final class ScaleRuns {
       Map<String, Long> statements,
       long transactions,
       long lifeDelivered) {
-    /** Store transactions the nodes counted per delivered message. */
+    /** Store transactions the nodes counted per message received. */
     double relayTransactionsPerMessage() {
       return per(relay.transactions());
     }
 
-    /** Database statements per delivered message, NaN when not counted. */
+    /** Database statements per message received, NaN when not counted. */
     double statementsPerMessage() {
       return statements.isEmpty()
           ? Double.NaN
           : per(statements.values().stream().mapToLong(Long::longValue).sum());
     }
 
-    /** {@code count} per message delivered in the measured runs. */
+    /**
+     * {@code count} per message received in the measured runs: the clients' count, each message
+     * once. Not the nodes' count of applied acknowledgements, which may still lag behind (see
+     * {@link AcksApplied}) and would then make every other count look larger per message.
+     */
     double per(long count) {
-      return relay.delivered() == 0 ? Double.NaN : (double) count / relay.delivered();
+      long received = received();
+      return received == 0 ? Double.NaN : (double) count / received;
+    }
+
+    /** Envelopes the receivers got over the measured runs, each once. */
+    long received() {
+      return runs.stream().mapToLong(r -> r.latencies().receivedCount()).sum();
+    }
+
+    /**
+     * Acknowledgements of the measured runs the nodes had not applied when the counts were read (0
+     * when they had applied them all).
+     */
+    long acksNotApplied() {
+      return Math.max(0, received() - relay.delivered());
     }
 
     /** Database transactions per delivered message over the life, NaN on SQLite. */
@@ -100,7 +118,14 @@ final class ScaleRuns {
     StoreCounters after;
     Map<String, Long> statements = new TreeMap<>();
     try (RelayCluster nodes = RelayCluster.start(pki, setup.nodes(), store)) {
-      load(nodes, Math.max(1, o.pick(2_000, 10) / pairs.size()), OfferedLoad.unpaced(), deadline);
+      ZtRelayLoad.Result warmUp =
+          load(
+              nodes,
+              Math.max(1, o.pick(2_000, 10) / pairs.size()),
+              OfferedLoad.unpaced(),
+              deadline);
+      // the warm-up's last acknowledgements must not be counted as the runs' work
+      AcksApplied.await(() -> nodes.counters().delivered(), warmUp.latencies().receivedCount());
       before = nodes.counters();
       Map<String, Long> st0 = setup.postgres() ? pg.statements(db) : Map.of();
       for (int r = 0; r < rounds; r++) {
@@ -118,25 +143,13 @@ final class ScaleRuns {
     return new Life(rate, runs, after.minus(before), statements, xact, after.delivered());
   }
 
-  /** How long the nodes' counters may take to count what the runs received. */
-  private static final Duration COUNTED_WITHIN = Duration.ofSeconds(10);
-
-  /**
-   * The nodes' counters once they count every envelope the runs received, or after {@link
-   * #COUNTED_WITHIN}: a node counts an envelope acknowledged from memory when the batch it waited
-   * in commits, which may be after the receiver has it.
-   */
+  /** The nodes' counters once they have applied the acknowledgements of what the runs received. */
   private static StoreCounters settled(
       RelayCluster nodes, StoreCounters before, List<ZtRelayLoad.Result> runs)
       throws IOException, InterruptedException {
     long received = runs.stream().mapToLong(r -> r.latencies().receivedCount()).sum();
-    long deadline = System.nanoTime() + COUNTED_WITHIN.toNanos();
-    StoreCounters now = nodes.counters();
-    while (now.delivered() - before.delivered() < received && System.nanoTime() - deadline < 0) {
-      Thread.sleep(100);
-      now = nodes.counters();
-    }
-    return now;
+    AcksApplied.await(() -> nodes.counters().delivered() - before.delivered(), received);
+    return nodes.counters();
   }
 
   private ZtRelayLoad.Result load(

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * The scale-out bench in quick mode, end to end: a throw-away PostgreSQL from
  * scripts/dev-postgres.sh, 1, 2 and 3 relay node processes on it and 1 on SQLite, real mTLS
  * clients; every setup gives its rows, every envelope arrives once, and the store's work per
- * message is counted on both stores. No timing is judged. Skipped without PostgreSQL's programs.
+ * message is counted on both stores: across nodes, one enqueue and one delete per message. No
+ * timing is judged. Skipped without PostgreSQL's programs.
  */
 class ScaleOutBenchIntegrationTest {
   private static final int SETUPS = ScaleOutBench.SETUPS.size();
@@ -58,6 +59,18 @@ class ScaleOutBenchIntegrationTest {
               assertThat(f.ours()).as(f.metric()).isFinite().isPositive();
               assertThat(f.note()).contains("INSERT").contains("DELETE");
             });
+    // across nodes every envelope is enqueued once and deleted once, counted per message received
+    assertThat(figures)
+        .filteredOn(
+            f -> f.metric().contains("nodes PostgreSQL") && f.metric().endsWith("per message"))
+        .hasSize(SETUPS - 2)
+        .allSatisfy(
+            f ->
+                assertThat(f.note())
+                    .as(f.metric())
+                    .contains("INSERT queue 1.00,")
+                    .contains("DELETE queue 1.00,")
+                    .contains("LOCK 1.00"));
   }
 
   @Test

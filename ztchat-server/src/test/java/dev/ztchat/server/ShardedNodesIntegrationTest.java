@@ -13,7 +13,9 @@ import dev.ztchat.core.testing.DevPostgres;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.RawFrameClient;
 import dev.ztchat.server.store.OfflineQueue;
+import dev.ztchat.server.store.PostgresUrl;
 import dev.ztchat.server.store.QueueLimits;
+import dev.ztchat.server.store.ShardMove;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,13 +34,16 @@ import org.junit.jupiter.api.io.TempDir;
  * Two relay nodes on two PostgreSQL databases ({@code --store A,B}): bob's queue is on B, carol's
  * on A (the databases are given shard names that place them so). alice on node 1 reaches both live
  * and offline, each recipient's order and ack-before-delete hold, and a database that stops
- * answering refuses only its recipients' work while the other's keep being served.
+ * answering refuses only its recipients' work while the other's keep being served; taking the
+ * second database out ({@link ShardMove}, nodes stopped) leaves bob's queued envelopes to be
+ * delivered from the home, once each and in order.
  */
 class ShardedNodesIntegrationTest {
   private static DevPostgres postgres;
 
   @TempDir Path dir;
   private RelayNodes nodes;
+  private TestPki pki;
   private String home;
   private String second;
 
@@ -60,7 +65,8 @@ class ShardedNodesIntegrationTest {
     // meets a database before its probe noticed it gone waits no longer than that
     home = named(postgres.newDatabase() + "?pool_timeout=3", "home-1");
     second = named(postgres.newDatabase() + "?pool_timeout=3", "second-1");
-    nodes = RelayNodes.start(TestPki.create("alice", "bob", "carol"), dir, home + "," + second, 2);
+    pki = TestPki.create("alice", "bob", "carol");
+    nodes = RelayNodes.start(pki, dir, home + "," + second, 2);
   }
 
   /**
@@ -169,6 +175,47 @@ class ShardedNodesIntegrationTest {
         assertThat(receive(bob, 1)).containsExactly(again);
       }
     }
+  }
+
+  @Test
+  void takingTheSecondDatabaseOut_bobsQueuedEnvelopesComeFromTheHome_onceEach_inOrder()
+      throws Exception {
+    List<String> toBob = new ArrayList<>();
+    List<String> toCarol = new ArrayList<>();
+    try (RawFrameClient alice = nodes.connect(1, "alice")) {
+      for (int i = 0; i < 5; i++) {
+        toBob.add("alice/" + send(alice, "alice", "bob", DeliveryStatus.QUEUED));
+        toCarol.add("alice/" + send(alice, "alice", "carol", DeliveryStatus.QUEUED));
+      }
+    }
+    assertThat(queued(second, "bob")).isEqualTo(5);
+    nodes.close(); // every node stopped, as docs/DEPLOYMENT.md says
+    nodes = null;
+
+    ShardMove.Moved moved =
+        ShardMove.move(
+            PostgresUrl.parseList(home),
+            PostgresUrl.parseList(second),
+            QueueLimits.defaults(dir),
+            Clock.systemUTC(),
+            ShardMove.Progress.NONE);
+
+    assertThat(moved).isEqualTo(new ShardMove.Moved(1, 5));
+    assertThat(queued(second, "bob")).isZero();
+    nodes = RelayNodes.start(pki, dir.resolve("after"), home, 2);
+    try (RawFrameClient bob = nodes.connect(2, "bob");
+        RawFrameClient carol = nodes.connect(1, "carol")) {
+      assertThat(receive(bob, 5)).containsExactlyElementsOf(toBob);
+      assertThat(receive(carol, 5)).containsExactlyElementsOf(toCarol);
+      assertThat(nothingDelivered(bob, Duration.ofMillis(500))).as("nothing twice").isTrue();
+      assertThat(nothingDelivered(carol, Duration.ofMillis(300))).isTrue();
+      try (RawFrameClient alice = nodes.connect(1, "alice")) {
+        String next = "alice/" + send(alice, "alice", "bob", DeliveryStatus.QUEUED);
+        assertThat(receive(bob, 1)).as("and what comes next").containsExactly(next);
+      }
+    }
+    awaitTrue(() -> queued(home, "bob") == 0 && queued(home, "carol") == 0);
+    assertThat(queued(second, "bob")).isZero();
   }
 
   private static Optional<StoreUnreachable> shardDown(RelayServer node) {

@@ -14,9 +14,9 @@ import java.util.TreeSet;
  * Decides, when the relay opens its PostgreSQL databases, which ring they form, and refuses a
  * {@code --store} list that would strand queued envelopes: one that leaves out a database the store
  * was last used with, or that gives a recipient who has envelopes waiting a shard other than the
- * one holding them. Such a change is made by {@link ShardMove} first (docs/DEPLOYMENT.md, adding a
- * shard). Once the list is accepted, each database records the ring, so the next start compares
- * against it.
+ * one holding them. Such a change is made by {@link ShardMove} first (docs/DEPLOYMENT.md, adding or
+ * removing a shard). Once the list is accepted, each database records the ring, so the next start
+ * compares against it.
  *
  * <p>A database without a recorded ring that holds envelopes was a store of its own (one {@code
  * --store} URL, before shards): it counts as a ring of itself alone. An empty one is new.
@@ -32,6 +32,17 @@ final class ShardMembership {
   static HashRing settle(Map<PostgresOfflineQueue, ShardRecord> records) throws IOException {
     HashRing ring = ringOf(records);
     checkHome(records);
+    for (var e : records.entrySet()) {
+      if (e.getValue().movingTo() != null) {
+        throw new IOException(
+            "a move of the queued envelopes (ztchat server store-move) to the shards "
+                + e.getValue().movingTo()
+                + " was cut short, so "
+                + e.getKey().url()
+                + " may hold half-moved queues: run the same store-move again to finish it, then"
+                + " start the relays with its --store (docs/DEPLOYMENT.md)");
+      }
+    }
     List<String> problems = new ArrayList<>();
     for (var e : records.entrySet()) {
       problems.addAll(strandedBy(e.getKey(), e.getValue(), ring));
@@ -40,8 +51,9 @@ final class ShardMembership {
       throw new IOException(
           "--store lists its databases so that queued envelopes would be stranded: "
               + String.join("; ", problems)
-              + ". Move them first: ztchat server store-move --store <the new list>"
-              + " (docs/DEPLOYMENT.md, adding a shard)");
+              + ". Move them first: ztchat server store-move --store <the new list>, with --from"
+              + " <the databases left out> when taking databases out (docs/DEPLOYMENT.md,"
+              + " several databases)");
     }
     record(records, ring);
     return ring;

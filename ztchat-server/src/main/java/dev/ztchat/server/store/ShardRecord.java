@@ -15,12 +15,24 @@ import java.util.List;
  * used in ({@link HashRing#fingerprint}) and the name of that ring's home database (the first
  * {@code --store} URL), both null until a relay used it.
  *
+ * <p>While {@link ShardMove} moves queues, the ring is {@link #MOVING} followed by the fingerprint
+ * of the ring it moves them to, so that no relay starts on a store whose queues are half moved,
+ * whichever list it is given.
+ *
  * @param name this database's shard name
- * @param ring the fingerprint of the ring it was last used in, or null
+ * @param ring the fingerprint of the ring it was last used in, or null; or a move in progress
  * @param home the name of the home database of that ring, or null
  * @param holdsEnvelopes whether its queue holds any envelope (expired ones too)
  */
 record ShardRecord(String name, String ring, String home, boolean holdsEnvelopes) {
+  /** What {@link #ring} starts with while a move to another ring is in progress. */
+  static final String MOVING = "moving:";
+
+  /** The fingerprint of the ring a move in progress moves the queues to; null when none is. */
+  String movingTo() {
+    return ring != null && ring.startsWith(MOVING) ? ring.substring(MOVING.length()) : null;
+  }
+
   /** Creates the table and names this database (schema version 5). */
   static void createTable(Statement s) throws SQLException {
     s.execute("CREATE TABLE ztchat_shard (name TEXT PRIMARY KEY, ring TEXT, home TEXT)");
@@ -49,6 +61,17 @@ record ShardRecord(String name, String ring, String home, boolean holdsEnvelopes
     try (PreparedStatement p = c.prepareStatement("UPDATE ztchat_shard SET ring = ?, home = ?")) {
       p.setString(1, ring.fingerprint());
       p.setString(2, home);
+      p.executeUpdate();
+    }
+  }
+
+  /**
+   * Records that the database {@code c} is connected to takes part in a move of the queues to the
+   * ring {@code to}, until {@link #recordRing} records the ring at the move's end.
+   */
+  static void recordMoving(Connection c, HashRing to) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("UPDATE ztchat_shard SET ring = ?")) {
+      p.setString(1, MOVING + to.fingerprint());
       p.executeUpdate();
     }
   }
