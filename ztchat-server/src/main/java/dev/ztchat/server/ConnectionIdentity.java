@@ -10,7 +10,7 @@ import java.security.cert.X509Certificate;
  */
 final class ConnectionIdentity {
   private static final AttributeKey<String> KEY = AttributeKey.valueOf("ztchat.identity");
-  private static final AttributeKey<X509Certificate> CERT =
+  private static final AttributeKey<ConnectionCertificate> CERT =
       AttributeKey.valueOf("ztchat.certificate");
 
   private ConnectionIdentity() {}
@@ -19,11 +19,14 @@ final class ConnectionIdentity {
     if (!channel.attr(KEY).compareAndSet(null, identity)) {
       throw new IllegalStateException("identity already bound");
     }
-    channel.attr(CERT).set(cert);
+    channel.attr(CERT).set(ConnectionCertificate.of(cert));
   }
 
-  /** The client certificate the identity was bound from, or {@code null} before the handshake. */
-  static X509Certificate certificateOf(Channel channel) {
+  /**
+   * What is kept of the client certificate the identity was bound from, or {@code null} before the
+   * handshake.
+   */
+  static ConnectionCertificate certificateOf(Channel channel) {
     return channel.attr(CERT).get();
   }
 

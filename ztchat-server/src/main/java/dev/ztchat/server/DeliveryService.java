@@ -3,8 +3,6 @@ package dev.ztchat.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.RoutingPrefix;
-import dev.ztchat.core.pki.Certificates;
-import dev.ztchat.core.pki.DeviceName;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
@@ -20,12 +18,9 @@ import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -188,10 +183,8 @@ final class DeliveryService implements AutoCloseable {
    */
   void attach(Channel channel, String identity) {
     String device = deviceOf(channel);
-    X509Certificate cert = ConnectionIdentity.certificateOf(channel);
-    boolean named =
-        !OfflineQueue.ANY_DEVICE.equals(device)
-            && !DeviceName.DEFAULT.equals(Certificates.deviceName(cert));
+    ConnectionCertificate cert = ConnectionIdentity.certificateOf(channel);
+    boolean named = cert != null && cert.namedDevice();
     if (named) {
       perDevice.add(identity);
     }
@@ -516,11 +509,8 @@ final class DeliveryService implements AutoCloseable {
    * OfflineQueue#ANY_DEVICE}.
    */
   static String deviceOf(Channel channel) {
-    X509Certificate cert = ConnectionIdentity.certificateOf(channel);
-    if (cert == null || !(cert.getPublicKey() instanceof ECPublicKey)) {
-      return OfflineQueue.ANY_DEVICE;
-    }
-    return HexFormat.of().formatHex(Certificates.sha256(cert));
+    ConnectionCertificate cert = ConnectionIdentity.certificateOf(channel);
+    return cert == null ? OfflineQueue.ANY_DEVICE : cert.device();
   }
 
   /** The status a sender hears for one recipient; {@code shownOnline} only for its contacts. */

@@ -8,7 +8,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.io.ByteArrayInputStream;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
@@ -49,8 +52,8 @@ final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
     try {
       Certificate[] peer =
           ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
-      cert = (X509Certificate) peer[0];
-    } catch (SSLPeerUnverifiedException | RuntimeException e) {
+      cert = parsedCopy(peer[0]);
+    } catch (SSLPeerUnverifiedException | CertificateException | RuntimeException e) {
       // Cannot happen with client auth REQUIRED; fail closed if it does.
       relay
           .security()
@@ -74,6 +77,18 @@ final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
     String identity = Certificates.commonName(cert);
     ctx.fireUserEventTriggered(new SessionStartHandler.VerifiedPeer(identity, cert));
     super.userEventTriggered(ctx, evt);
+  }
+
+  /**
+   * The peer's certificate parsed from its DER. The TLS session's own object is left as it is:
+   * BoringSSL's is parsed on first use and keeps what it parsed (several KiB of heap) for the life
+   * of the connection, while this copy is dropped once the session is set up ({@link
+   * ConnectionCertificate} keeps what the connection needs).
+   */
+  private static X509Certificate parsedCopy(Certificate peer) throws CertificateException {
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(new ByteArrayInputStream(peer.getEncoded()));
   }
 
   static String rootMessage(Throwable t) {

@@ -220,15 +220,15 @@ public final class RelayServer implements AutoCloseable {
   /** Closes every live connection whose certificate the current revocation list names. */
   private void closeRevoked() {
     for (Channel ch : relay.connections().all()) {
-      X509Certificate cert = ConnectionIdentity.certificateOf(ch);
-      if (cert != null && revocations.revokedAt(cert).isPresent()) {
+      ConnectionCertificate cert = ConnectionIdentity.certificateOf(ch);
+      if (cert != null && revocations.revokedAt(cert.serial()).isPresent()) {
         String identity = ConnectionIdentity.of(ch);
         security.record(
             SecurityEvent.REVOKED,
             identity,
             ch.remoteAddress(),
             "serial",
-            cert.getSerialNumber().toString(16),
+            cert.serial().toString(16),
             "action",
             "closed");
         ch.writeAndFlush(

@@ -7,6 +7,7 @@ import dev.ztchat.core.pki.CrlIssuer;
 import dev.ztchat.core.pki.CrlRejectedException;
 import dev.ztchat.core.pki.RevocationList;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -76,11 +77,16 @@ final class RevocationWatcher implements AutoCloseable {
 
   /** When {@code cert} was revoked, according to the current list. */
   Optional<Instant> revokedAt(X509Certificate cert) {
+    return revokedAt(cert.getSerialNumber());
+  }
+
+  /** When the certificate with serial number {@code serial} was revoked, per the current list. */
+  Optional<Instant> revokedAt(BigInteger serial) {
     X509CRL crl = current;
     if (crl == null) {
       return Optional.empty();
     }
-    var entry = crl.getRevokedCertificate(cert.getSerialNumber());
+    var entry = crl.getRevokedCertificate(serial);
     return entry == null ? Optional.empty() : Optional.of(entry.getRevocationDate().toInstant());
   }
 
