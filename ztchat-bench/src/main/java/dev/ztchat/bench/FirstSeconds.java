@@ -15,7 +15,9 @@ import java.util.Locale;
  * its own ({@link RelayProcess}), once plain and once from a JDK 25 ahead-of-time cache with method
  * profiles (JEP 483/514/515: {@code -XX:AOTCacheOutput} in a training run that takes handshakes for
  * a while, then {@code -XX:AOTCache}); nginx is started fresh too. The first window (10 s) of each
- * is compared with nginx's first window, and the last window of the run (warm) with nginx's.
+ * is compared with nginx's first window, counted both from the moment the server listens and from
+ * the start of its process (which also charges the JVM's start and anything the relay does before
+ * it listens), and the last window of the run (warm) with nginx's.
  */
 final class FirstSeconds {
   private static final int CONCURRENCY = 4;
@@ -25,6 +27,7 @@ final class FirstSeconds {
   /** One server's runs: handshakes/s in the first and in the last window, and start-up time. */
   private static final class Runs {
     final List<Double> first = new ArrayList<>();
+    final List<Double> fromStart = new ArrayList<>();
     final List<Double> warm = new ArrayList<>();
     final List<Double> listeningMillis = new ArrayList<>();
   }
@@ -73,8 +76,10 @@ final class FirstSeconds {
           }
           default -> {
             if (nginx) {
+              long started = System.nanoTime();
               try (PeerProcess p = Peers.nginx(pki, 2)) {
-                HandshakeLoad.Result r = HandshakeLoad.run(p.port(), tls, CONCURRENCY, run);
+                HandshakeLoad.Result r =
+                    HandshakeLoad.run(p.port(), tls, CONCURRENCY, run, started);
                 record(o, "nginx", i, r, window, peer);
               }
             }
@@ -93,6 +98,7 @@ final class FirstSeconds {
             rounds);
     String noNginx = nginx ? "" : "; " + (o.peers() ? Peers.missing("nginx") : "peers disabled");
     String first = "first " + window + " s";
+    String fromStart = window + " s from the process start";
     String warm = "seconds " + (run.toSeconds() - window) + "-" + run.toSeconds();
     List<Figure> out = new ArrayList<>();
     out.add(
@@ -114,6 +120,26 @@ final class FirstSeconds {
             1.0,
             aotProblem.isEmpty()
                 ? "cache from a training run (RelayAotTraining); " + common + noNginx
+                : aotProblem));
+    out.add(
+        row(
+            "handshakes/s in the " + fromStart + ", relay JVM without cache",
+            plain.fromStart,
+            "nginx, " + fromStart,
+            peer.fromStart,
+            nginx,
+            1.0,
+            "counted from the JVM's start, listening included; " + common + noNginx));
+    out.add(
+        row(
+            "handshakes/s in the " + fromStart + ", relay JVM with AOT cache",
+            cached.fromStart,
+            "nginx, " + fromStart,
+            peer.fromStart,
+            nginx,
+            1.0,
+            aotProblem.isEmpty()
+                ? "counted from the JVM's start, listening included; " + common + noNginx
                 : aotProblem));
     out.add(
         row(
@@ -192,7 +218,8 @@ final class FirstSeconds {
       Runs into)
       throws IOException, InterruptedException {
     try (RelayProcess relay = RelayProcess.start(pki, jvmOptions)) {
-      HandshakeLoad.Result r = HandshakeLoad.run(relay.port(), tls, CONCURRENCY, run);
+      HandshakeLoad.Result r =
+          HandshakeLoad.run(relay.port(), tls, CONCURRENCY, run, relay.startedAtNanos());
       into.listeningMillis.add(relay.listeningAfterMillis());
       record(
           o,
@@ -211,10 +238,12 @@ final class FirstSeconds {
       BenchOptions o, String who, int round, HandshakeLoad.Result r, int window, Runs into) {
     int n = r.eachSecond().size();
     into.first.add(r.rate(0, window));
+    into.fromStart.add(r.rateSinceOrigin(0, window));
     into.warm.add(r.rate(n - window, n));
     o.say(
-        "handshake first seconds, round %d: %s %,d done, %d failed; per second %s",
-        round + 1, who, r.completed(), r.failed(), r.eachSecond());
+        "handshake first seconds, round %d: %s %,d done, %d failed; per second %s, from the"
+            + " process start %s",
+        round + 1, who, r.completed(), r.failed(), r.eachSecond(), r.sinceOrigin());
   }
 
   private static double median(List<Double> xs) {

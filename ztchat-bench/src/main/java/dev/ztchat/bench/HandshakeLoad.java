@@ -27,15 +27,31 @@ final class HandshakeLoad {
    * @param failed connections that failed or closed before the server's first data
    * @param perSecond completed handshakes per second of wall time
    * @param eachSecond completed handshakes in each second of the run, from its start
+   * @param sinceOrigin completed handshakes in each second since the origin the run was given (e.g.
+   *     the start of the server's process), the same as {@code eachSecond} without one
    */
-  record Result(int completed, int failed, double perSecond, List<Integer> eachSecond) {
+  record Result(
+      int completed,
+      int failed,
+      double perSecond,
+      List<Integer> eachSecond,
+      List<Integer> sinceOrigin) {
     /** Handshakes per second from second {@code from} (inclusive) to {@code to} (exclusive). */
     double rate(int from, int to) {
-      int end = Math.min(to, eachSecond.size());
+      return rate(eachSecond, from, to);
+    }
+
+    /** As {@link #rate}, in seconds counted from the origin. */
+    double rateSinceOrigin(int from, int to) {
+      return rate(sinceOrigin, from, to);
+    }
+
+    private static double rate(List<Integer> seconds, int from, int to) {
+      int end = Math.min(to, seconds.size());
       if (end <= from) {
         return Double.NaN;
       }
-      return eachSecond.subList(from, end).stream().mapToInt(Integer::intValue).sum()
+      return seconds.subList(from, end).stream().mapToInt(Integer::intValue).sum()
           / (double) (end - from);
     }
   }
@@ -44,10 +60,26 @@ final class HandshakeLoad {
 
   static Result run(int port, SslContext tls, int concurrency, Duration duration)
       throws InterruptedException {
+    long now = System.nanoTime();
+    return load(port, tls, concurrency, duration, now, now);
+  }
+
+  /**
+   * As {@link #run(int, SslContext, int, Duration)}, also counting by second since {@code
+   * originNanos} ({@link System#nanoTime()} at some earlier moment: the server process's start).
+   */
+  static Result run(int port, SslContext tls, int concurrency, Duration duration, long originNanos)
+      throws InterruptedException {
+    return load(port, tls, concurrency, duration, System.nanoTime(), originNanos);
+  }
+
+  private static Result load(
+      int port, SslContext tls, int concurrency, Duration duration, long start, long originNanos)
+      throws InterruptedException {
     AtomicInteger failed = new AtomicInteger();
-    long start = System.nanoTime();
     long end = start + duration.toNanos();
-    Counter done = new Counter(start, (int) Math.max(1, (duration.toMillis() + 999) / 1000));
+    Counter done =
+        new Counter(start, seconds(duration.toNanos()), originNanos, seconds(end - originNanos));
     CountDownLatch slots = new CountDownLatch(concurrency);
     try (Dialer dialer = new Dialer(1)) {
       for (int i = 0; i < concurrency; i++) {
@@ -56,11 +88,24 @@ final class HandshakeLoad {
       slots.await(duration.toMillis() + 15_000, TimeUnit.MILLISECONDS);
     }
     double secs = (System.nanoTime() - start) / 1e9;
-    List<Integer> each = new ArrayList<>();
-    for (int i = 0; i < done.bySecond.length(); i++) {
-      each.add(done.bySecond.get(i));
+    return new Result(
+        done.total.get(),
+        failed.get(),
+        done.total.get() / secs,
+        list(done.bySecond),
+        list(done.sinceOrigin));
+  }
+
+  private static int seconds(long nanos) {
+    return (int) Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
+  }
+
+  private static List<Integer> list(AtomicIntegerArray counts) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < counts.length(); i++) {
+      out.add(counts.get(i));
     }
-    return new Result(done.total.get(), failed.get(), done.total.get() / secs, List.copyOf(each));
+    return List.copyOf(out);
   }
 
   /**
@@ -69,17 +114,26 @@ final class HandshakeLoad {
   private static final class Counter {
     final AtomicInteger total = new AtomicInteger();
     final AtomicIntegerArray bySecond;
+    final AtomicIntegerArray sinceOrigin;
     final long start;
+    final long origin;
 
-    Counter(long start, int seconds) {
+    Counter(long start, int seconds, long origin, int secondsSinceOrigin) {
       this.start = start;
       this.bySecond = new AtomicIntegerArray(seconds);
+      this.origin = origin;
+      this.sinceOrigin = new AtomicIntegerArray(secondsSinceOrigin);
     }
 
     void add() {
       total.incrementAndGet();
-      long second = (System.nanoTime() - start) / 1_000_000_000L;
-      bySecond.incrementAndGet((int) Math.min(second, bySecond.length() - 1));
+      long now = System.nanoTime();
+      count(bySecond, (now - start) / 1_000_000_000L);
+      count(sinceOrigin, (now - origin) / 1_000_000_000L);
+    }
+
+    private static void count(AtomicIntegerArray seconds, long second) {
+      seconds.incrementAndGet((int) Math.min(second, seconds.length() - 1));
     }
   }
 

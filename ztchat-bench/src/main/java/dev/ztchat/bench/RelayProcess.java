@@ -22,12 +22,15 @@ final class RelayProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final int port;
+  private final long startedAtNanos;
   private final long listeningAfterNanos;
 
-  private RelayProcess(Process process, Path log, int port, long listeningAfterNanos) {
+  private RelayProcess(
+      Process process, Path log, int port, long startedAtNanos, long listeningAfterNanos) {
     this.process = process;
     this.log = log;
     this.port = port;
+    this.startedAtNanos = startedAtNanos;
     this.listeningAfterNanos = listeningAfterNanos;
   }
 
@@ -65,7 +68,7 @@ final class RelayProcess implements AutoCloseable {
       for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
         if (line.startsWith(PORT)) {
           int port = Integer.parseInt(line.substring(PORT.length()).strip());
-          return new RelayProcess(p, log, port, System.nanoTime() - t0);
+          return new RelayProcess(p, log, port, t0, System.nanoTime() - t0);
         }
       }
       if (!p.isAlive()) {
@@ -79,6 +82,11 @@ final class RelayProcess implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /** {@link System#nanoTime()} just before the JVM was started. */
+  long startedAtNanos() {
+    return startedAtNanos;
   }
 
   /** Milliseconds from starting the JVM to the relay listening (as seen by polling its output). */

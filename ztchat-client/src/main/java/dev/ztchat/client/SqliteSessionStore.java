@@ -85,7 +85,8 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
             out.add(
                 pending == null
                     ? stored
-                    : withPending(stored, open(pending, pendingBinding(peer, device, sessionId))));
+                    : stored.withPendingInitial(
+                        open(pending, pendingBinding(peer, device, sessionId))));
           } finally {
             Arrays.fill(plain, (byte) 0);
           }
@@ -354,17 +355,6 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
 
   private static byte[] pendingBinding(String peer, String device, String sessionId) {
     return AtRestKey.binding("v2_sessions.pending", peer, device, sessionId);
-  }
-
-  private static StoredSession withPending(StoredSession s, byte[] pending) {
-    return new StoredSession(
-        s.peer(),
-        s.peerDevice(),
-        s.sessionId(),
-        s.peerCertificate(),
-        s.ratchetState(),
-        s.lastUsedMillis(),
-        pending);
   }
 
   private static byte[] entryBinding(String peer, String device, long seq) {

@@ -15,7 +15,8 @@ import java.util.TreeMap;
 
 /**
  * A {@link SessionStore} in memory, for tests and benchmarks: nothing survives the process, so
- * nothing is written to disk either.
+ * nothing is written to disk either. Sessions are kept as they are handed over ({@link
+ * StoredSession} is immutable), a ratchet state handed over decoded is never encoded.
  */
 public final class InMemorySessionStore implements SessionStore {
   private final Map<String, List<StoredSession>> sessions = new HashMap<>();
@@ -70,21 +71,21 @@ public final class InMemorySessionStore implements SessionStore {
     requireNonNull(session, "session");
     requireNonNull(ledger, "ledger");
     List<StoredSession> all = new ArrayList<>(sessions.getOrDefault(session.peer(), List.of()));
-    byte[] device = session.peerDevice();
-    byte[] sessionId = session.sessionId();
-    all.removeIf(s -> s.is(device, sessionId));
+    all.removeIf(s -> s.isSameSessionAs(session));
     all.add(session);
     all.sort(Comparator.comparingLong(StoredSession::lastUsedMillis).reversed());
     List<StoredSession> kept = new ArrayList<>();
     int ofDevice = 0;
     for (StoredSession s : all) {
-      boolean same = s.isWith(device);
+      boolean same = s.isWithDeviceOf(session);
       if (!same || ofDevice++ < MAX_SESSIONS_PER_DEVICE) {
         kept.add(s);
       }
     }
     sessions.put(session.peer(), List.copyOf(kept));
-    Ledger l = ledgers.computeIfAbsent(deviceKey(session.peer(), device), k -> new Ledger());
+    Ledger l =
+        ledgers.computeIfAbsent(
+            new Device(session.peer(), session.peerDevice()), k -> new Ledger());
     l.head = ledger.head();
     for (LedgerEntry e : ledger.added()) {
       l.entries.put(e.seq(), e);

@@ -35,6 +35,9 @@ import java.util.Set;
  *
  * <p>Security guarantees: none by itself; decoding is strict (every rule of section 3.2) and says
  * nothing about who made the body until the opener verified the envelope's signature.
+ *
+ * <p>Immutable: the constructor copies the caller's arrays and the accessors return copies; a
+ * decoded body holds the arrays the decoder read, which nobody else can reach.
  */
 public final class V2Body {
   /** The only body format this code writes and reads. */
@@ -140,6 +143,20 @@ public final class V2Body {
       List<Entry> entries,
       byte[] nonce,
       byte[] ciphertext) {
+    this(senderDevice, certificate, entries, nonce, ciphertext, true);
+  }
+
+  /**
+   * With {@code copy} false, takes the arrays as they are: for the decoder, which made them and
+   * lets go of them.
+   */
+  private V2Body(
+      byte[] senderDevice,
+      byte[] certificate,
+      List<Entry> entries,
+      byte[] nonce,
+      byte[] ciphertext,
+      boolean copy) {
     if (senderDevice.length != StoredSession.DEVICE_ID_BYTES) {
       throw new IllegalArgumentException("the sender's device id is 32 bytes");
     }
@@ -167,10 +184,10 @@ public final class V2Body {
     if (ciphertext.length < CipherParameters.GCM_TAG_BITS / 8) {
       throw new IllegalArgumentException("the ciphertext is shorter than its tag");
     }
-    this.senderDevice = senderDevice.clone();
-    this.certificate = certificate.clone();
-    this.nonce = nonce.clone();
-    this.ciphertext = ciphertext.clone();
+    this.senderDevice = copy ? senderDevice.clone() : senderDevice;
+    this.certificate = copy ? certificate.clone() : certificate;
+    this.nonce = copy ? nonce.clone() : nonce;
+    this.ciphertext = copy ? ciphertext.clone() : ciphertext;
   }
 
   public byte[] senderDevice() {
@@ -243,8 +260,17 @@ public final class V2Body {
    * {@link MalformedEnvelopeException}.
    */
   public static V2Body decode(byte[] body, RoutingPrefix prefix) throws MalformedEnvelopeException {
+    return decode(ByteBuffer.wrap(body), prefix);
+  }
+
+  /**
+   * As {@link #decode(byte[], RoutingPrefix)}, from {@code body}'s remaining bytes (e.g. {@code
+   * V2Envelope.bodyView()}, read without a copy); the body holds copies of what it read.
+   */
+  public static V2Body decode(ByteBuffer body, RoutingPrefix prefix)
+      throws MalformedEnvelopeException {
     requireNonNull(prefix, "prefix");
-    ByteBuffer in = ByteBuffer.wrap(body);
+    ByteBuffer in = body.duplicate();
     try {
       int format = u8(in);
       if (format != FORMAT) {
@@ -278,7 +304,7 @@ public final class V2Body {
         throw new MalformedEnvelopeException(
             in.remaining() + " unexpected bytes after the ciphertext");
       }
-      return new V2Body(senderDevice, certificate, entries, nonce, ciphertext);
+      return new V2Body(senderDevice, certificate, entries, nonce, ciphertext, false);
     } catch (java.nio.BufferUnderflowException e) {
       throw new MalformedEnvelopeException("the body is truncated");
     } catch (IllegalArgumentException e) {

@@ -131,7 +131,7 @@ public final class V2MessageOpener implements MessageOpener {
       throws MalformedEnvelopeException, EnvelopeRejectedException {
     V2Envelope envelope = V2Envelope.decode(bytes);
     RoutingPrefix prefix = envelope.prefix();
-    V2Body body = V2Body.decode(envelope.body(), prefix);
+    V2Body body = V2Body.decode(envelope.bodyView(), prefix);
     synchronized (device.lock()) {
       try {
         return openLocked(bytes, envelope, prefix, body);
@@ -331,7 +331,7 @@ public final class V2MessageOpener implements MessageOpener {
     if (sender.kept().isPresent()) {
       state = sender.kept().get().state();
     } else if (sender.session().isPresent()) {
-      state = RatchetState.fromBytes(sender.session().get().ratchetState());
+      state = sender.session().get().ratchet();
     } else {
       try {
         accepted =
@@ -443,16 +443,21 @@ public final class V2MessageOpener implements MessageOpener {
                 commitment, prefix.messageId(), Instant.ofEpochMilli(prefix.timestampMillis()), now)
             .notices();
     SessionStore.LedgerUpdate update = DecodedLedgers.update(ledger);
+    long lastUsed =
+        sender.kept().isPresent()
+            ? V2MessageSealer.after(sender.kept().get().stored(), now)
+            : V2MessageSealer.lastUsed(device.store(), prefix.sender(), senderDevice, now);
     StoredSession session =
-        new StoredSession(
-            prefix.sender(),
-            senderDevice,
-            entry.sessionId(),
-            sender.der(),
-            opened.next().toBytes(),
-            sender.kept().isPresent()
-                ? V2MessageSealer.after(sender.kept().get().stored(), now)
-                : V2MessageSealer.lastUsed(device.store(), prefix.sender(), senderDevice, now));
+        sender.session().isPresent()
+            ? sender.session().get().afterReceiving(opened.next(), lastUsed)
+            : StoredSession.ofState(
+                prefix.sender(),
+                senderDevice,
+                entry.sessionId(),
+                sender.der(),
+                opened.next(),
+                lastUsed,
+                new byte[0]);
     long generation = device.store().save(session, update);
     device.ledgers().stored(prefix.sender(), senderDevice, generation, ledger);
     device.ledgers().storedSession(generation, session, opened.next(), sender.certificate());

@@ -240,16 +240,12 @@ public final class V2MessageSealer {
         Optional<StoredSession> existing =
             kept.isPresent() ? kept.map(DecodedLedgers.KeptSession::stored) : current(target);
         byte[] sessionId;
-        byte[] peerCertificate;
+        byte[] startedWith = null; // the bundle's certificate, when this message starts a session
         RatchetState ratchet;
         Optional<InitialMessageHeader> initial = Optional.empty();
         if (existing.isPresent()) {
           sessionId = existing.get().sessionId();
-          peerCertificate = existing.get().peerCertificate();
-          ratchet =
-              kept.isPresent()
-                  ? kept.get().state()
-                  : RatchetState.fromBytes(existing.get().ratchetState());
+          ratchet = kept.isPresent() ? kept.get().state() : existing.get().ratchet();
           initial = pendingInitial(existing.get());
           anyInitial |= initial.isPresent();
         } else {
@@ -264,7 +260,7 @@ public final class V2MessageSealer {
             start.destroy();
           }
           sessionId = V2Crypto.sessionId(ad);
-          peerCertificate = bundle.certificateDer();
+          startedWith = bundle.certificateDer();
           initial = Optional.of(start.header());
           anyInitial = true;
         }
@@ -288,16 +284,19 @@ public final class V2MessageSealer {
         entries.add(
             new V2Body.Entry(
                 target.name(), target.deviceId(), sessionId, initial, sealed.message()));
+        long lastUsed = kept.isPresent() ? after(kept.get().stored(), now) : lastUsed(target, now);
         pending.add(
             new Pending(
-                new StoredSession(
-                    target.name(),
-                    target.deviceId(),
-                    sessionId,
-                    peerCertificate,
-                    sealed.next().toBytes(),
-                    kept.isPresent() ? after(kept.get().stored(), now) : lastUsed(target, now),
-                    initial.map(InitialMessageHeader::encode).orElse(new byte[0])),
+                existing.isPresent()
+                    ? existing.get().afterSending(sealed.next(), lastUsed)
+                    : StoredSession.ofState(
+                        target.name(),
+                        target.deviceId(),
+                        sessionId,
+                        startedWith,
+                        sealed.next(),
+                        lastUsed,
+                        initial.orElseThrow().encode()),
                 DecodedLedgers.update(ledger),
                 ledger,
                 sealed.next(),
@@ -355,10 +354,10 @@ public final class V2MessageSealer {
    */
   private static Optional<InitialMessageHeader> pendingInitial(StoredSession session)
       throws IOException {
-    byte[] pending = session.pendingInitial();
-    if (pending.length == 0) {
+    if (!session.hasPendingInitial()) {
       return Optional.empty();
     }
+    byte[] pending = session.pendingInitial();
     try {
       return Optional.of(InitialMessageHeader.decode(pending));
     } catch (MalformedSessionDataException e) {

@@ -2,6 +2,7 @@ package dev.ztchat.core.envelope;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -21,12 +22,29 @@ import java.util.Arrays;
  * <p>Security guarantees: none by itself. Decoding accepts only the canonical encoding (no trailing
  * bytes, no truncation, strict UTF-8, valid names); holding a decoded envelope says nothing about
  * who made it until the opener verified {@link #signature()} over {@link #signedBytes()}.
+ *
+ * <p>Immutable: the constructor copies the caller's arrays and the accessors return copies; an
+ * envelope {@link #decode}d holds the arrays it read, which nobody else can reach, and {@link
+ * #bodyView()} reads its body without a copy.
  */
-public record V2Envelope(RoutingPrefix prefix, byte[] body, byte[] signature) {
+public final class V2Envelope {
   /** The version byte of this layout. */
   public static final int VERSION = 2;
 
-  public V2Envelope {
+  private final RoutingPrefix prefix;
+  private final byte[] body;
+  private final byte[] signature;
+
+  /** An envelope of {@code prefix}, {@code body} and {@code signature} (both copied). */
+  public V2Envelope(RoutingPrefix prefix, byte[] body, byte[] signature) {
+    this(prefix, body, signature, true);
+  }
+
+  /**
+   * With {@code copy} false, takes {@code body} and {@code signature} as they are: for the decoder,
+   * which made them and lets go of them.
+   */
+  private V2Envelope(RoutingPrefix prefix, byte[] body, byte[] signature, boolean copy) {
     requireNonNull(prefix, "prefix");
     requireNonNull(body, "body");
     requireNonNull(signature, "signature");
@@ -42,8 +60,13 @@ public record V2Envelope(RoutingPrefix prefix, byte[] body, byte[] signature) {
     if (signature.length > 0xffff) {
       throw new IllegalArgumentException("signature is longer than 65535 bytes");
     }
-    body = body.clone();
-    signature = signature.clone();
+    this.prefix = prefix;
+    this.body = copy ? body.clone() : body;
+    this.signature = copy ? signature.clone() : signature;
+  }
+
+  public RoutingPrefix prefix() {
+    return prefix;
   }
 
   /** The exact bytes the sender signs: the prefix and the body, length included. */
@@ -139,20 +162,30 @@ public record V2Envelope(RoutingPrefix prefix, byte[] body, byte[] signature) {
         throw new MalformedEnvelopeException(
             in.remaining() + " unexpected bytes after the signature");
       }
-      return new V2Envelope(prefix, body, signature);
+      return new V2Envelope(prefix, body, signature, false);
     } catch (IllegalArgumentException e) {
       throw new MalformedEnvelopeException(e.getMessage());
     }
   }
 
-  @Override
+  /** The body, a copy. */
   public byte[] body() {
     return body.clone();
   }
 
-  @Override
+  /** The body without a copy: a read-only buffer over it, positioned at its start. */
+  public ByteBuffer bodyView() {
+    return ByteBuffer.wrap(body).asReadOnlyBuffer();
+  }
+
+  /** The signature, a copy. */
   public byte[] signature() {
     return signature.clone();
+  }
+
+  /** The signature's length in bytes. */
+  public int signatureLength() {
+    return signature.length;
   }
 
   @Override

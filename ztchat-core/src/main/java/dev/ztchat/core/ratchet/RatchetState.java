@@ -166,6 +166,27 @@ public final class RatchetState {
     return new Opened(plaintext, new RatchetState(m));
   }
 
+  /**
+   * A copy of this state as {@code fromBytes(toBytes())} would give it, without encoding: its own
+   * copies of the secret arrays {@link #destroy} zeroes (the public values and the JCA keys, which
+   * nothing writes into, are shared), and not used to encrypt whatever this state was. For a
+   * session store that keeps states in memory: destroying or using this state afterwards cannot
+   * alter the copy, nor the copy this state.
+   *
+   * @throws IllegalStateException when this state was used to encrypt (or destroyed): a copy of it
+   *     would seal its next message again
+   */
+  public RatchetState copy() {
+    requireUnspent();
+    MutableRatchet m = new MutableRatchet(this);
+    m.rootKey = rootKey.clone();
+    m.sendChain = sendChain == null ? null : sendChain.clone();
+    m.receiveChain = receiveChain == null ? null : receiveChain.clone();
+    m.skipped.replaceAll(
+        k -> new SkippedKey(k.dh(), k.n(), k.messageKey().clone(), k.storedAtSecond()));
+    return new RatchetState(m);
+  }
+
   /** The state as bytes, to be stored encrypted (docs/v2/ratchet.md section 8). */
   public byte[] toBytes() {
     return RatchetStateCodec.encode(this);

@@ -2,7 +2,11 @@ package dev.ztchat.core.conversation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.core.crypto.X25519;
+import dev.ztchat.core.ratchet.RatchetState;
 import dev.ztchat.core.session.LedgerEntry;
+import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -90,5 +94,30 @@ class InMemorySessionStoreTest {
         new StoredSession("bob", filled(32, 1), filled(16, 1), filled(4, 1), filled(4, 1), 1);
 
     assertThat(s.pendingInitial()).isEmpty();
+  }
+
+  @Test
+  void aSessionSavedWithItsStateDecoded_readsBackAsThatState_whateverTheCallerDoesAfterwards()
+      throws Exception {
+    SecureRandom random = new SecureRandom();
+    RatchetState mine =
+        RatchetState.initiator(filled(32, 1), X25519.generate(random).publicKey(), filled(32, 2));
+    byte[] expected = mine.toBytes();
+    byte[] device = filled(32, 1);
+    byte[] certificate = filled(10, 3);
+    store.save(
+        StoredSession.ofState("bob", device, filled(16, 1), certificate, mine, 1, new byte[0]),
+        ledger(1));
+
+    Arrays.fill(device, (byte) 0);
+    Arrays.fill(certificate, (byte) 0);
+    mine.encrypt(new byte[] {1}, new byte[0], Instant.now(), random).next().destroy();
+    mine.destroy();
+
+    StoredSession back = store.sessions("bob").getFirst();
+    assertThat(back.ratchetState()).isEqualTo(expected);
+    assertThat(back.ratchet().toBytes()).isEqualTo(expected);
+    assertThat(back.peerDevice()).isEqualTo(filled(32, 1));
+    assertThat(back.peerCertificate()).isEqualTo(filled(10, 3));
   }
 }

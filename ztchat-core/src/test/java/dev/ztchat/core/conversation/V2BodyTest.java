@@ -217,4 +217,43 @@ class V2BodyTest {
         .isInstanceOf(MalformedEnvelopeException.class)
         .hasMessageContaining(message);
   }
+
+  @Test
+  void decodedFromAView_isTheSameBody_andTheBytesChangedAfterwards_doNotChangeIt()
+      throws Exception {
+    V2Body body = body(CERT, entry("bob", Optional.of(INIT)));
+    byte[] encoded = body.encode();
+    ByteBuffer view = ByteBuffer.wrap(encoded).asReadOnlyBuffer();
+
+    V2Body decoded = V2Body.decode(view, PREFIX);
+    Arrays.fill(encoded, (byte) 0x66);
+
+    assertThat(view.position()).isZero();
+    assertThat(decoded).isEqualTo(body);
+    assertThat(decoded.senderDevice()).isEqualTo(SENDER);
+    assertThat(decoded.certificate()).hasValueSatisfying(c -> assertThat(c).isEqualTo(CERT));
+    assertThat(decoded.nonce()).isEqualTo(filled(12, 9));
+    assertThat(decoded.ciphertext()).isEqualTo(filled(17, 10));
+  }
+
+  @Test
+  void theArraysItWasMadeFrom_orGaveOut_changedAfterwards_doNotChangeIt() {
+    byte[] sender = SENDER.clone();
+    byte[] nonce = filled(12, 9);
+    byte[] ciphertext = filled(17, 10);
+    V2Body body =
+        new V2Body(
+            sender, CERT.clone(), List.of(entry("bob", Optional.empty())), nonce, ciphertext);
+    byte[] before = body.encode();
+
+    Arrays.fill(sender, (byte) 0x66);
+    Arrays.fill(nonce, (byte) 0x66);
+    Arrays.fill(ciphertext, (byte) 0x66);
+    body.senderDevice()[0] = 0x66;
+    body.nonce()[0] = 0x66;
+    body.ciphertext()[0] = 0x66;
+    body.certificate().orElseThrow()[0] = 0x66;
+
+    assertThat(body.encode()).isEqualTo(before);
+  }
 }

@@ -205,4 +205,39 @@ class V2EnvelopeTest {
     assertThatThrownBy(() -> new V2Envelope(PREFIX, new byte[] {1}, new byte[0]))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void theArraysItWasMadeOrDecodedFrom_changedAfterwards_doNotChangeIt() throws Exception {
+    byte[] body = {9, 8, 7};
+    byte[] signature = {0x30, 1, 2};
+    V2Envelope made = new V2Envelope(PREFIX, body, signature);
+    byte[] bytes = ENVELOPE.encode();
+    V2Envelope decoded = V2Envelope.decode(bytes);
+
+    Arrays.fill(body, (byte) 0x66);
+    Arrays.fill(signature, (byte) 0x66);
+    Arrays.fill(bytes, (byte) 0x66);
+    made.body()[0] = 0x66;
+    made.signature()[0] = 0x66;
+
+    for (V2Envelope e : List.of(made, decoded)) {
+      assertThat(e).isEqualTo(ENVELOPE);
+      assertThat(e.body()).containsExactly(9, 8, 7);
+      assertThat(e.signature()).containsExactly(0x30, 1, 2);
+      assertThat(e.signatureLength()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void bodyView_readsTheBodyWithoutACopy_andCannotChangeIt() {
+    ByteBuffer view = ENVELOPE.bodyView();
+
+    assertThat(view.isReadOnly()).isTrue();
+    assertThat(view.remaining()).isEqualTo(3);
+    assertThatThrownBy(() -> view.put(0, (byte) 0x66))
+        .isInstanceOf(java.nio.ReadOnlyBufferException.class);
+    view.get();
+    assertThat(ENVELOPE.bodyView().get()).isEqualTo((byte) 9);
+    assertThat(ENVELOPE.body()).containsExactly(9, 8, 7);
+  }
 }

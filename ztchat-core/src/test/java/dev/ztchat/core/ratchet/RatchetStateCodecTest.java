@@ -109,4 +109,32 @@ class RatchetStateCodecTest {
     assertThatThrownBy(() -> RatchetState.fromBytes(nothing))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void copy_isTheStoredStateWithoutEncoding_andDestroyingOrUsingTheOriginalLeavesItIntact()
+      throws Exception {
+    Party[] p = Party.pair(56);
+    p[0].send("lost");
+    p[1].receive(p[0].send("skips one"));
+    byte[] before = p[1].state.toBytes();
+
+    RatchetState copy = p[1].state.copy();
+    p[1].send("uses the original");
+    p[1].state.destroy();
+
+    assertThat(copy.toBytes()).isEqualTo(before);
+    assertThat(copy.skippedKeyCount()).isEqualTo(1);
+    assertThat(copy.usedToEncrypt()).isFalse();
+  }
+
+  @Test
+  void copy_ofAStateUsedToEncrypt_isRefused() {
+    Party[] p = Party.pair(57);
+    RatchetState used = p[0].state;
+    p[0].send("spends it");
+
+    assertThatThrownBy(used::copy)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already used to encrypt");
+  }
 }
