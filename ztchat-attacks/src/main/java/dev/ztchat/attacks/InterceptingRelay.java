@@ -273,7 +273,7 @@ final class InterceptingRelay implements AutoCloseable {
     private String identity;
     private Channel upstream;
     private final List<byte[]> early = new ArrayList<>();
-    private final Map<String, String[]> pendingAcks = new ConcurrentHashMap<>();
+    private final Map<String, List<Frame.AckedEnvelope>> pendingAcks = new ConcurrentHashMap<>();
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
@@ -378,7 +378,8 @@ final class InterceptingRelay implements AutoCloseable {
           }
         }
         case Frame.Ack a when a.ref() != null ->
-            pendingAcks.put(a.ref(), new String[] {a.sender(), a.messageId()});
+            pendingAcks.put(a.ref(), List.of(new Frame.AckedEnvelope(a.sender(), a.messageId())));
+        case Frame.Acks a when a.ref() != null -> pendingAcks.put(a.ref(), a.envelopes());
         case null, default -> {}
       }
       if (upstream == null) {
@@ -441,9 +442,9 @@ final class InterceptingRelay implements AutoCloseable {
       } else if (frame != null && frame.ref() != null && frame.ref().startsWith(OWN_REF)) {
         return; // the answer to an acknowledgement this relay made itself
       } else if (frame instanceof Frame.Ok ok && ok.ref() != null) {
-        String[] ack = pendingAcks.remove(ok.ref());
-        if (ack != null) {
-          acknowledged.add(identity + " " + ack[0] + " " + ack[1]);
+        List<Frame.AckedEnvelope> acks = pendingAcks.remove(ok.ref());
+        if (acks != null) {
+          acks.forEach(a -> acknowledged.add(identity + " " + a.sender() + " " + a.messageId()));
         }
       }
       clientChannel.writeAndFlush(framed(bytes));

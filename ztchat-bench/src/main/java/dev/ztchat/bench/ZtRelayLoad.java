@@ -31,6 +31,12 @@ final class ZtRelayLoad {
   /** Sends a sender keeps unanswered at most. */
   static final int WINDOW = 512;
 
+  /**
+   * {@code -Dztchat.bench.singleAcks=true}: receivers send one {@code ack} per envelope even to a
+   * relay that takes batches, to compare the two on the same relay.
+   */
+  private static final boolean SINGLE_ACKS = Boolean.getBoolean("ztchat.bench.singleAcks");
+
   /** What one run measured. */
   record Result(Latencies latencies, int accepted, long enqueueNanos, long drainNanos) {}
 
@@ -269,11 +275,17 @@ final class ZtRelayLoad {
     }
   }
 
-  /** A receiver: records each envelope's latency and acknowledges it. */
+  /**
+   * A receiver: records each envelope's latency and acknowledges it; all the envelopes of one read
+   * in one {@code acks} when the relay takes batches ({@code maxAcks} in its welcome), one {@code
+   * ack} each otherwise.
+   */
   private static final class Receiver implements ZtFrameHandler.Listener {
     final CountDownLatch welcome = new CountDownLatch(1);
     private final Latencies lat;
     private final CountDownLatch allReceived;
+    private final List<Frame.AckedEnvelope> unacknowledged = new ArrayList<>();
+    private int maxAcks;
 
     Receiver(Latencies lat, CountDownLatch allReceived) {
       this.lat = lat;
@@ -282,7 +294,8 @@ final class ZtRelayLoad {
 
     @Override
     public void onFrame(ChannelHandlerContext ctx, Frame frame) {
-      if (frame instanceof Frame.Welcome) {
+      if (frame instanceof Frame.Welcome w) {
+        maxAcks = SINGLE_ACKS ? 0 : w.maxAcks();
         welcome.countDown();
       } else if (frame instanceof Frame.Deliver d) {
         try {
@@ -290,10 +303,30 @@ final class ZtRelayLoad {
           if (lat.received((int) Envelopes.seqOf(h.messageId()))) {
             allReceived.countDown();
           }
-          ctx.write(new Frame.Ack(null, h.sender(), h.messageIdHex()), ctx.voidPromise());
+          if (maxAcks > 0) {
+            unacknowledged.add(new Frame.AckedEnvelope(h.sender(), h.messageIdHex()));
+            if (unacknowledged.size() >= maxAcks) {
+              acknowledge(ctx);
+            }
+          } else {
+            ctx.write(new Frame.Ack(null, h.sender(), h.messageIdHex()), ctx.voidPromise());
+          }
         } catch (MalformedEnvelopeException e) {
           ctx.close();
         }
+      }
+    }
+
+    @Override
+    public void onReadComplete(ChannelHandlerContext ctx) {
+      acknowledge(ctx);
+      ctx.flush();
+    }
+
+    private void acknowledge(ChannelHandlerContext ctx) {
+      if (!unacknowledged.isEmpty()) {
+        ctx.write(new Frame.Acks(null, List.copyOf(unacknowledged)), ctx.voidPromise());
+        unacknowledged.clear();
       }
     }
   }

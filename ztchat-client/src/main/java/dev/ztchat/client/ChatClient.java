@@ -101,6 +101,7 @@ public final class ChatClient implements AutoCloseable {
   private final Set<Integer> unopenableShown = new HashSet<>(); // receive thread only
   private final ConnectionSupervisor<RelayConnection> supervisor;
   private final RelayFailover failover;
+  private final AckSender acker;
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
   private volatile Consumer<byte[]> wireTap = b -> {};
   private volatile boolean ackEnabled = true;
@@ -146,6 +147,7 @@ public final class ChatClient implements AutoCloseable {
     this.history = new ConversationHistory(store, key, config.clock());
     this.outbox = new Outbox(store, key, config.clock());
     this.acks = new AckLedger(store, config.clock());
+    this.acker = new AckSender(acks, this::currentConnection, this::track);
     acks.evictOlderThan(config.acceptance().retention());
     DeviceKey device = config.device() == null ? null : deviceKey(config);
     this.sessions = SqliteSessionStore.open(store, key);
@@ -629,6 +631,9 @@ public final class ChatClient implements AutoCloseable {
                     receive(bytes);
                   } finally {
                     conn.deliveryProcessed();
+                    if (conn.unprocessedDeliveries() == 0) {
+                      acker.flush(); // what this read brought is handled: one acks for all of it
+                    }
                   }
                 }));
     conn.onClose(
@@ -682,6 +687,11 @@ public final class ChatClient implements AutoCloseable {
         listener.onNotice(notice, renew);
       }
     }
+  }
+
+  /** The connection to the relay, if there is one now. */
+  private Optional<RelayConnection> currentConnection() {
+    return supervisor.current();
   }
 
   RelayConnection connection() throws IOException {
@@ -1286,7 +1296,11 @@ public final class ChatClient implements AutoCloseable {
    */
   void deliverAsRelay(byte[] envelope) {
     byte[] copy = envelope.clone();
-    receiver.execute(() -> receive(copy));
+    receiver.execute(
+        () -> {
+          receive(copy);
+          acker.flush();
+        });
   }
 
   /** Test seam: the version-2 session store. */
@@ -1391,6 +1405,7 @@ public final class ChatClient implements AutoCloseable {
       if (!stillConnected()) {
         return false;
       }
+      acker.flush(); // what was handled before this envelope need not wait for it
       Duration delay = backoff.next();
       if (delay.compareTo(e.retryAfter()) < 0) {
         delay = e.retryAfter();
@@ -1424,27 +1439,13 @@ public final class ChatClient implements AutoCloseable {
   static final Duration LOOKUP_RETRY_MAX = Duration.ofSeconds(30);
   private static final Duration LOOKUP_RETRY_FLOOR = Duration.ofMillis(100);
 
-  /** Tells the relay this envelope was processed, so it can delete its stored copy. */
+  /**
+   * Tells the relay this envelope was processed, so it can delete its stored copy: with the others
+   * handled in the same read (an {@code acks}) when the relay takes batches ({@link AckSender}).
+   */
   private void acknowledge(String sender, String messageIdHex) {
-    if (!ackEnabled) {
-      return;
-    }
-    try {
-      RelayConnection conn = connection();
-      String ref = conn.nextRef();
-      CompletableFuture<?> f =
-          conn.requestAsync(new Frame.Ack(ref, sender, messageIdHex), ref)
-              .thenRun(
-                  () -> {
-                    try {
-                      acks.confirmed(sender, messageIdHex);
-                    } catch (IOException e) {
-                      LOG.warn("{}", e.getMessage());
-                    }
-                  });
-      track(f);
-    } catch (IOException e) {
-      LOG.debug("acknowledgement deferred: {}", e.getMessage()); // the relay will deliver again
+    if (ackEnabled) {
+      acker.add(sender, messageIdHex);
     }
   }
 
@@ -1475,6 +1476,7 @@ public final class ChatClient implements AutoCloseable {
     try {
       prekeyThread.awaitTermination(5, TimeUnit.SECONDS);
       receiver.awaitTermination(5, TimeUnit.SECONDS);
+      acker.flush();
       receipts.sendWaiting(ReceiptPacer.PER_SECOND);
       // Let acknowledgements and receipts already sent get their answers, briefly.
       CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);

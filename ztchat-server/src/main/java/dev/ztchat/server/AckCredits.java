@@ -8,8 +8,9 @@ import io.netty.util.AttributeKey;
  * and an {@code ack} that spends a credit does not count against the identity's frame budget
  * (docs/PROTOCOL.md section 4.3): a user draining a backlog of thousands acknowledges as fast as it
  * processes, never throttled. An {@code ack} without a credit is charged like any other frame, so
- * acks nobody asked for cannot be used to get around the budget. Used on the channel's event loop
- * only (the pump pushes there and the rate limiter reads there).
+ * acks nobody asked for cannot be used to get around the budget; an {@code acks} of {@code n}
+ * envelopes spends {@code n} credits, or is charged as one frame when the connection has fewer.
+ * Used on the channel's event loop only (the pump pushes there and the rate limiter reads there).
  */
 final class AckCredits {
   private static final AttributeKey<int[]> KEY = AttributeKey.valueOf("ztchat.ackCredits");
@@ -22,13 +23,17 @@ final class AckCredits {
     channel.attr(KEY).get()[0]++;
   }
 
-  /** Spends one credit of {@code channel}; false when it has none. */
-  static boolean spend(Channel channel) {
+  /**
+   * Spends {@code n} credits of {@code channel} for one frame that acknowledges {@code n}
+   * envelopes; false, spending none, when it has fewer (or {@code n} is not positive): then the
+   * frame is charged like any other.
+   */
+  static boolean spend(Channel channel, int n) {
     int[] credits = channel.attr(KEY).get();
-    if (credits == null || credits[0] == 0) {
+    if (n < 1 || credits == null || credits[0] < n) {
       return false;
     }
-    credits[0]--;
+    credits[0] -= n;
     return true;
   }
 

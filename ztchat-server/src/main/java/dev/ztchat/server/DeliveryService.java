@@ -7,6 +7,7 @@ import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.server.store.EnqueueOutcome;
+import dev.ztchat.server.store.EnvelopeId;
 import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.QueueLimits;
 import dev.ztchat.server.store.QueueStats;
@@ -556,33 +557,47 @@ final class DeliveryService implements AutoCloseable {
     return f;
   }
 
-  /**
-   * {@code identity} processed the envelope ({@code sender}, {@code messageId}): frees its window
-   * slot on this connection at once, deletes it, and answers {@code ok} once the delete is durable.
-   * Called on {@code channel}'s event loop.
-   */
+  /** As {@link #acknowledge(Channel, String, String, List)} for one envelope (an {@code ack}). */
   void acknowledge(Channel channel, String identity, String ref, String sender, String messageId) {
+    acknowledge(channel, identity, ref, List.of(new EnvelopeId(sender, messageId)));
+  }
+
+  /**
+   * {@code identity} processed the envelopes {@code acked} (an {@code ack} or an {@code acks}):
+   * frees their window slots on this connection at once; those pushed from memory that the store
+   * never wrote are settled there (their senders hear {@code delivered}), the rest are deleted in
+   * one change of the store; one {@code ok} answers once every deletion is durable and every such
+   * {@code sent} left. Called on {@code channel}'s event loop.
+   */
+  void acknowledge(Channel channel, String identity, String ref, List<EnvelopeId> acked) {
     if (!channel.eventLoop().inEventLoop()) {
-      channel.eventLoop().execute(() -> acknowledge(channel, identity, ref, sender, messageId));
+      channel.eventLoop().execute(() -> acknowledge(channel, identity, ref, acked));
       return;
     }
-    String key = DeliveryPump.key(sender, messageId);
     DeliveryPump own = channel.attr(PUMP).get();
     String device = own == null ? deviceOf(channel) : own.device();
-    if (own != null) {
-      LiveEnvelope fromMemory = own.ackedHere(key);
-      if (fromMemory != null) {
-        answerFromMemory(channel, ref, fromMemory);
-        return;
+    List<LiveEnvelope> fromMemory = new ArrayList<>();
+    List<EnvelopeId> stored = new ArrayList<>(acked.size());
+    for (EnvelopeId e : acked) {
+      LiveEnvelope live =
+          own == null ? null : own.ackedHere(DeliveryPump.key(e.sender(), e.messageId()));
+      if (live != null) {
+        fromMemory.add(live);
+      } else {
+        stored.add(e);
       }
+    }
+    AckAnswer answer = new AckAnswer(channel, ref, fromMemory.size() + (stored.isEmpty() ? 0 : 1));
+    fromMemory.forEach(e -> answerFromMemory(e, answer));
+    if (stored.isEmpty()) {
+      return;
     }
     submit(
         new Op() {
           @Override
           public void apply() throws IOException {
-            if (queue.remove(identity, device, sender, messageId)) { // this device's copy only
-              meters.delivered().increment();
-            }
+            // this device's copies only, of this identity's queue only
+            meters.delivered().increment(queue.removeAll(identity, device, stored));
           }
 
           @Override
@@ -590,18 +605,16 @@ final class DeliveryService implements AutoCloseable {
             for (DeliveryPump p : pumps.getOrDefault(identity, List.of())) {
               if (p != own
                   && (p.device().equals(device) || OfflineQueue.ANY_DEVICE.equals(device))) {
-                out.acked(p, key);
+                stored.forEach(e -> out.acked(p, DeliveryPump.key(e.sender(), e.messageId())));
               }
             }
-            out.send(channel, new Frame.Ok(ref));
+            answer.partDone(out);
           }
 
           @Override
           public void failed(IOException e) {
-            LOG.error("could not remove acknowledged envelope: {}", e.getMessage());
-            channel.writeAndFlush(
-                new Frame.Error(
-                    ref, ErrorCode.INTERNAL, "the server could not record the acknowledgement"));
+            LOG.error("could not remove acknowledged envelopes: {}", e.getMessage());
+            answer.failed();
           }
         });
   }
@@ -612,7 +625,7 @@ final class DeliveryService implements AutoCloseable {
    * only once that answer is on its way, so a recipient never holds an {@code ok} for an envelope
    * whose sender may still retry it (which would look like a replay, section 9).
    */
-  private void answerFromMemory(Channel recipient, String ackRef, LiveEnvelope e) {
+  private void answerFromMemory(LiveEnvelope e, AckAnswer answer) {
     // "delivered" only to a sender the recipient wrote to; the contact is recorded with the next
     // batch
     boolean shownOnline = queue.knownContact(e.header().sender(), e.recipient());
@@ -631,7 +644,7 @@ final class DeliveryService implements AutoCloseable {
         .addListener(
             f -> {
               if (f.isSuccess()) {
-                recipient.writeAndFlush(new Frame.Ok(ackRef));
+                answer.partDone(null);
               } // else the sender retries; the recipient, without an ok, absorbs the redelivery
               // silently
             });

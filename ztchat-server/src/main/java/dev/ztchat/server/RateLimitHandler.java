@@ -47,7 +47,12 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     frames.increment();
-    boolean requestedAck = frame instanceof Frame.Ack && AckCredits.spend(ctx.channel());
+    boolean requestedAck =
+        switch (frame) {
+          case Frame.Ack _ -> AckCredits.spend(ctx.channel(), 1);
+          case Frame.Acks a -> AckCredits.spend(ctx.channel(), a.envelopes().size());
+          default -> false;
+        };
     if (requestedAck || limiter.tryAcquire(identity)) {
       ctx.fireChannelRead(frame);
     } else {

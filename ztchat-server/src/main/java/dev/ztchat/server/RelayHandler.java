@@ -19,7 +19,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
   private static final Logger LOG = LoggerFactory.getLogger(RelayHandler.class);
-
-  /** An {@code ack}'s {@code messageId}: compiled once, not for every acknowledgement. */
-  private static final Pattern MESSAGE_ID = Pattern.compile("[0-9a-f]{32}");
 
   private final RelayContext relay;
   private int errors;
@@ -67,6 +63,7 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
       case Frame.Who who -> who(ctx, identity, who);
       case Frame.Publish pub -> publish(ctx, identity, pub);
       case Frame.Ack ack -> acknowledge(ctx, identity, ack);
+      case Frame.Acks acks -> acknowledge(ctx, identity, acks);
       case Frame.Features features -> {
         ConnectionFeatures.binaryFrames(ctx.channel(), features.binaryFrames());
         ctx.writeAndFlush(new Frame.Ok(features.ref()));
@@ -221,20 +218,25 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
   }
 
   private void acknowledge(ChannelHandlerContext ctx, String identity, Frame.Ack ack) {
-    if (!IdentityName.isValid(ack.sender()) || !MESSAGE_ID.matcher(ack.messageId()).matches()) {
+    if (!AckRules.valid(ack.sender(), ack.messageId())) {
       reject(
-          ctx,
-          new Frame.Error(
-              ack.ref(),
-              ErrorCode.MALFORMED,
-              "ack needs a valid 'sender' and a 32-hex-digit 'messageId'"),
-          false);
+          ctx, new Frame.Error(ack.ref(), ErrorCode.MALFORMED, "ack " + AckRules.BAD_NAME), false);
       return;
     }
     // Only the connection's own queue is touched: an identity can acknowledge nothing of another's.
     relay
         .deliveries()
         .acknowledge(ctx.channel(), identity, ack.ref(), ack.sender(), ack.messageId());
+  }
+
+  /** A batch of acknowledgements: taken whole, or refused whole (docs/PROTOCOL.md section 9). */
+  private void acknowledge(ChannelHandlerContext ctx, String identity, Frame.Acks acks) {
+    String refusal = AckRules.refusal(acks);
+    if (refusal != null) {
+      reject(ctx, new Frame.Error(acks.ref(), ErrorCode.MALFORMED, refusal), false);
+      return;
+    }
+    relay.deliveries().acknowledge(ctx.channel(), identity, acks.ref(), AckRules.envelopes(acks));
   }
 
   private void directory(ChannelHandlerContext ctx, Frame.DirectoryRequest req) {

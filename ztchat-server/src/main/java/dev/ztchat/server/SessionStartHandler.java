@@ -99,7 +99,8 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
             relay.config().maxFrame(),
             (int) relay.config().idleTimeout().toSeconds(),
             (int) relay.config().queue().ttl().toSeconds(),
-            EnvelopeFormats.VERSIONS));
+            EnvelopeFormats.VERSIONS,
+            AckRules.MAX_BATCH));
     relay.deliveries().attach(ctx.channel(), identity);
   }
 

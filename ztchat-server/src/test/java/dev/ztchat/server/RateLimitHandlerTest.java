@@ -151,6 +151,35 @@ class RateLimitHandlerTest {
     assertThat(AckCredits.any(channel)).isFalse();
   }
 
+  static ByteBuf acks(String ref, int n) {
+    StringBuilder entries = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      entries
+          .append(i == 0 ? "" : ",")
+          .append("{\"sender\":\"bob\",\"messageId\":\"")
+          .append(ID)
+          .append("\"}");
+    }
+    return payload("{\"type\":\"acks\",\"ref\":\"" + ref + "\",\"envelopes\":[" + entries + "]}");
+  }
+
+  @Test
+  void acksOfNEnvelopes_spendsNCredits_notTheBudget_andIsChargedAsOneFrameWithFewerCredits() {
+    for (int i = 0; i < 3; i++) {
+      AckCredits.grant(channel);
+    }
+    channel.writeInbound(acks("b1", 2)); // two of three credits
+    channel.writeInbound(ping("p1")); // the budget's only token
+    channel.writeInbound(acks("b2", 2)); // one credit left: charged, over the budget
+    assertThat(((Frame.Acks) inbound()).ref()).isEqualTo("b1");
+    assertThat(inbound()).isEqualTo(new Frame.Ping("p1"));
+    assertThat(inbound()).isNull();
+    Frame.Error error = channel.readOutbound();
+    assertThat(error.ref()).isEqualTo("b2");
+    assertThat(error.code()).isEqualTo(ErrorCode.RATE_LIMITED);
+    assertThat(AckCredits.any(channel)).as("a charged batch spends no credit").isTrue();
+  }
+
   @Test
   void sendingOnOverTheBudget_closesTheConnection_afterALastErrorThatSaysWhy() {
     channel.writeInbound(ping("p0"));

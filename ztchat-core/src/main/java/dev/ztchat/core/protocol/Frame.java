@@ -27,7 +27,9 @@ public sealed interface Frame {
    * queueTtlSeconds} is how long the relay keeps an envelope for an offline recipient; 0 when the
    * relay did not announce it (the member is optional on the wire). {@code versions} are the
    * envelope versions the relay routes (docs/v2/envelope.md section 5); empty when the relay did
-   * not announce them, which means version 1 only.
+   * not announce them, which means version 1 only. {@code maxAcks} is the most envelopes one {@link
+   * Acks} may name (docs/PROTOCOL.md section 9); 0 when the relay did not announce it, and then it
+   * takes no {@code acks} frame.
    */
   record Welcome(
       int protocol,
@@ -35,11 +37,23 @@ public sealed interface Frame {
       int maxFrame,
       int idleTimeoutSeconds,
       int queueTtlSeconds,
-      List<Integer> versions)
+      List<Integer> versions,
+      int maxAcks)
       implements Frame {
     public Welcome {
       requireNonNull(identity, "identity");
       versions = List.copyOf(versions);
+    }
+
+    /** A welcome that does not announce batched acknowledgements. */
+    public Welcome(
+        int protocol,
+        String identity,
+        int maxFrame,
+        int idleTimeoutSeconds,
+        int queueTtlSeconds,
+        List<Integer> versions) {
+      this(protocol, identity, maxFrame, idleTimeoutSeconds, queueTtlSeconds, versions, 0);
     }
 
     /** A welcome that does not announce the envelope versions. */
@@ -51,6 +65,11 @@ public sealed interface Frame {
     /** Whether the relay routes envelopes of {@code version}; version 1 always. */
     public boolean routes(int version) {
       return version == 1 || versions.contains(version);
+    }
+
+    /** Whether the relay takes {@link Acks} frames. */
+    public boolean takesAckBatches() {
+      return maxAcks > 0;
     }
 
     /** A welcome that does not announce the queue TTL. */
@@ -346,6 +365,30 @@ public sealed interface Frame {
     @Override
     public String type() {
       return "ack";
+    }
+  }
+
+  /** One envelope an {@link Acks} names, as its header does: its sender and message id (hex). */
+  record AckedEnvelope(String sender, String messageId) {
+    public AckedEnvelope {
+      requireNonNull(sender, "sender");
+      requireNonNull(messageId, "messageId");
+    }
+  }
+
+  /**
+   * The recipient processed every envelope named (docs/PROTOCOL.md section 9), in that order: the
+   * relay may delete them all. One {@link Ok} answers the whole batch. Only to a relay whose {@link
+   * Welcome#maxAcks()} is not 0, naming at most that many envelopes.
+   */
+  record Acks(String ref, List<AckedEnvelope> envelopes) implements Frame {
+    public Acks {
+      envelopes = List.copyOf(envelopes);
+    }
+
+    @Override
+    public String type() {
+      return "acks";
     }
   }
 

@@ -164,6 +164,27 @@ final class FrameMembers {
     return out;
   }
 
+  /**
+   * An array of objects, each with the string members {@code sender} and {@code messageId} (other
+   * members ignored), as {@code acks} names envelopes. Their values are checked by the relay, not
+   * here: the codec only reads what is there.
+   */
+  List<Frame.AckedEnvelope> ackedEnvelopes(String name) throws MalformedFrameException {
+    if (!(present(name) instanceof List<?> elements)) {
+      throw bad(name, "must be an array of objects");
+    }
+    List<Frame.AckedEnvelope> out = new ArrayList<>(elements.size());
+    for (Object e : elements) {
+      Object sender = e instanceof Map<?, ?> m ? m.get("sender") : null;
+      Object messageId = e instanceof Map<?, ?> m ? m.get("messageId") : null;
+      if (!(sender instanceof String s) || !(messageId instanceof String id)) {
+        throw bad(name, "must hold objects with a string 'sender' and a string 'messageId'");
+      }
+      out.add(new Frame.AckedEnvelope(s, id));
+    }
+    return out;
+  }
+
   private Object present(String name) throws MalformedFrameException {
     Object v = members.get(name);
     if (v == null || v == Shape.NULL) {

@@ -50,7 +50,8 @@ final class FrameReader {
               f.requiredInt("maxFrame"),
               f.requiredInt("idleTimeoutSeconds"),
               f.optionalInt("queueTtlSeconds", 0),
-              f.optionalIntArray("versions"));
+              f.optionalIntArray("versions"),
+              f.optionalInt("maxAcks", 0));
       case "sent" -> new Frame.Sent(ref, f.requiredText("messageId"), f.deliveries("results"));
       case "deliver" -> new Frame.Deliver(f.requiredBase64("envelope"));
       case "certificates" ->
@@ -75,6 +76,7 @@ final class FrameReader {
       case "who" -> new Frame.Who(ref);
       case "publish" -> new Frame.Publish(ref, f.requiredText("encryption"));
       case "ack" -> new Frame.Ack(ref, f.requiredText("sender"), f.requiredText("messageId"));
+      case "acks" -> new Frame.Acks(ref, f.ackedEnvelopes("envelopes"));
       case "ping" -> new Frame.Ping(ref);
       case "features" -> new Frame.Features(ref, f.optionalBoolean("binaryFrames"));
       // prekeys (docs/v2/prekeys.md)

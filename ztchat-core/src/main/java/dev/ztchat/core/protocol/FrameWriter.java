@@ -32,6 +32,9 @@ final class FrameWriter {
           }
           g.writeEndArray();
         }
+        if (w.maxAcks() > 0) {
+          g.writeNumberField("maxAcks", w.maxAcks());
+        }
       }
       case Frame.Sent s -> {
         ref(g, s.ref());
@@ -103,6 +106,17 @@ final class FrameWriter {
         ref(g, a.ref());
         g.writeStringField("sender", a.sender());
         g.writeStringField("messageId", a.messageId());
+      }
+      case Frame.Acks a -> {
+        ref(g, a.ref());
+        g.writeArrayFieldStart("envelopes");
+        for (Frame.AckedEnvelope e : a.envelopes()) {
+          g.writeStartObject();
+          g.writeStringField("sender", e.sender());
+          g.writeStringField("messageId", e.messageId());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
       }
       case Frame.Features f -> {
         ref(g, f.ref());

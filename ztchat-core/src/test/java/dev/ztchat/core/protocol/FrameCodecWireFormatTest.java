@@ -74,6 +74,20 @@ class FrameCodecWireFormatTest {
             new Frame.Ack("r11", "alice", "0123456789abcdef0123456789abcdef"),
             "{\"type\":\"ack\",\"ref\":\"r11\",\"sender\":\"alice\","
                 + "\"messageId\":\"0123456789abcdef0123456789abcdef\"}"),
+        Arguments.of(
+            new Frame.Acks(
+                "r13",
+                List.of(
+                    new Frame.AckedEnvelope("alice", "0123456789abcdef0123456789abcdef"),
+                    new Frame.AckedEnvelope("carol", "fedcba9876543210fedcba9876543210"))),
+            "{\"type\":\"acks\",\"ref\":\"r13\",\"envelopes\":["
+                + "{\"sender\":\"alice\",\"messageId\":\"0123456789abcdef0123456789abcdef\"},"
+                + "{\"sender\":\"carol\",\"messageId\":\"fedcba9876543210fedcba9876543210\"}]}"),
+        Arguments.of(
+            new Frame.Welcome(1, "alice", 4096, 60, 604800, List.of(1, 2), 64),
+            "{\"type\":\"welcome\",\"protocol\":1,\"identity\":\"alice\",\"maxFrame\":4096,"
+                + "\"idleTimeoutSeconds\":60,\"queueTtlSeconds\":604800,\"versions\":[1,2],"
+                + "\"maxAcks\":64}"),
         Arguments.of(new Frame.Ping("r12"), "{\"type\":\"ping\",\"ref\":\"r12\"}"),
         Arguments.of(
             new Frame.Error(

@@ -152,6 +152,15 @@ public interface OfflineQueue extends AutoCloseable {
       throws IOException;
 
   /**
+   * {@code recipient}'s device {@code device} (or {@link #ANY_DEVICE}) acknowledged every envelope
+   * of {@code acknowledged} at once (an {@code acks} frame, docs/PROTOCOL.md section 9): as many
+   * calls of {@link #remove(String, String, String, String)}, in a fixed number of statements
+   * whatever their number. Names the device never had (unknown, acknowledged already, another
+   * device's copy, another recipient's) change nothing. Returns how many the device had.
+   */
+  int removeAll(String recipient, String device, List<EnvelopeId> acknowledged) throws IOException;
+
+  /**
    * Records that {@code owner}'s device {@code device} (hex device id) connected with its device
    * certificate: from now on envelopes for {@code owner} target it while its certificate is
    * current.

@@ -582,6 +582,64 @@ public final class PostgresOfflineQueue implements OfflineQueue {
         });
   }
 
+  /**
+   * One statement for a connection without a device (the named copies go, for every device); for a
+   * device, one that locks the copies and removes its targets, and one that deletes the copies no
+   * target is left for. The names travel as two arrays, whatever their number.
+   */
+  @Override
+  public int removeAll(String recipient, String device, List<EnvelopeId> acknowledged)
+      throws IOException {
+    requireNonNull(device, "device");
+    if (acknowledged.isEmpty()) {
+      return 0;
+    }
+    String[] senders = acknowledged.stream().map(EnvelopeId::sender).toArray(String[]::new);
+    String[] ids = acknowledged.stream().map(EnvelopeId::messageId).toArray(String[]::new);
+    return inTransaction(
+        "removing acknowledged envelopes",
+        c -> {
+          if (ANY_DEVICE.equals(device)) {
+            try (PreparedStatement d =
+                c.prepareStatement(
+                    "DELETE FROM queue WHERE recipient = ? AND (sender, message_id) IN (SELECT *"
+                        + " FROM unnest(?::text[], ?::text[]))")) {
+              d.setString(1, recipient);
+              d.setArray(2, c.createArrayOf("text", senders));
+              d.setArray(3, c.createArrayOf("text", ids));
+              return d.executeUpdate();
+            }
+          }
+          Set<Long> had = new HashSet<>();
+          try (PreparedStatement untarget =
+              c.prepareStatement(
+                  "WITH named AS (SELECT seq FROM queue WHERE recipient = ? AND (sender,"
+                      + " message_id) IN (SELECT * FROM unnest(?::text[], ?::text[])) FOR UPDATE)"
+                      + " DELETE FROM queue_targets t USING named WHERE t.seq = named.seq AND"
+                      + " t.device IN (?, '*') RETURNING t.seq")) {
+            untarget.setString(1, recipient);
+            untarget.setArray(2, c.createArrayOf("text", senders));
+            untarget.setArray(3, c.createArrayOf("text", ids));
+            untarget.setString(4, device);
+            try (ResultSet rs = untarget.executeQuery()) {
+              while (rs.next()) {
+                had.add(rs.getLong(1));
+              }
+            }
+          }
+          if (!had.isEmpty()) {
+            try (PreparedStatement gone =
+                c.prepareStatement(
+                    "DELETE FROM queue q WHERE q.seq = ANY(?) AND NOT EXISTS (SELECT 1 FROM"
+                        + " queue_targets t WHERE t.seq = q.seq)")) {
+              gone.setArray(1, c.createArrayOf("bigint", had.toArray()));
+              gone.executeUpdate();
+            }
+          }
+          return had.size();
+        });
+  }
+
   @Override
   public void registerDevice(String owner, String device, boolean named) throws IOException {
     inTransaction(

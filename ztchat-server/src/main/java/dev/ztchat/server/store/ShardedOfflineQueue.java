@@ -201,6 +201,13 @@ public final class ShardedOfflineQueue implements OfflineQueue {
     return shardOf(recipient).remove(recipient, device, sender, messageId);
   }
 
+  /** One recipient's acknowledgements: all on the shard that holds its queue. */
+  @Override
+  public int removeAll(String recipient, String device, List<EnvelopeId> acknowledged)
+      throws IOException {
+    return shardOf(recipient).removeAll(recipient, device, acknowledged);
+  }
+
   @Override
   public void registerDevice(String owner, String device, boolean named) throws IOException {
     join(home).registerDevice(owner, device, named);

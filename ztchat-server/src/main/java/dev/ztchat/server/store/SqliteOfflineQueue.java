@@ -482,6 +482,91 @@ public final class SqliteOfflineQueue implements OfflineQueue {
     }
   }
 
+  @Override
+  public int removeAll(String recipient, String device, List<EnvelopeId> acknowledged)
+      throws IOException {
+    requireNonNull(device, "device");
+    int had = 0;
+    try {
+      for (int from = 0; from < acknowledged.size(); from += AckStatements.MOST) {
+        List<EnvelopeId> part =
+            acknowledged.subList(from, Math.min(acknowledged.size(), from + AckStatements.MOST));
+        had +=
+            ANY_DEVICE.equals(device)
+                ? removeAll(recipient, part)
+                : removeAllForDevice(recipient, device, part);
+      }
+    } catch (SQLException e) {
+      throw new IOException("removing acknowledged envelopes failed: " + e.getMessage(), e);
+    }
+    return had;
+  }
+
+  /** As before devices: one DELETE takes every copy named, for every device. */
+  private int removeAll(String recipient, List<EnvelopeId> part) throws SQLException {
+    int slots = AckStatements.slots(part.size());
+    PreparedStatement d =
+        statement(
+            "DELETE FROM queue WHERE "
+                + AckStatements.named(slots, 1, 2)
+                + " RETURNING sender, size");
+    d.setString(1, recipient);
+    AckStatements.bindNames(d, 2, part, slots);
+    return uncountDeleted(recipient, d);
+  }
+
+  /**
+   * One DELETE removes the device's (and the any-device) targets of the copies named; a second
+   * deletes those copies no target is left for.
+   */
+  private int removeAllForDevice(String recipient, String device, List<EnvelopeId> part)
+      throws SQLException {
+    int slots = AckStatements.slots(part.size());
+    PreparedStatement untarget =
+        statement(
+            "DELETE FROM queue_targets WHERE device IN (?1, '*') AND seq IN (SELECT seq FROM queue"
+                + " WHERE "
+                + AckStatements.named(slots, 2, 3)
+                + ") RETURNING seq");
+    untarget.setString(1, device);
+    untarget.setString(2, recipient);
+    AckStatements.bindNames(untarget, 3, part, slots);
+    Set<Long> had = new HashSet<>();
+    try (ResultSet rs = untarget.executeQuery()) {
+      while (rs.next()) {
+        had.add(rs.getLong(1));
+      }
+    }
+    if (had.isEmpty()) {
+      return 0;
+    }
+    List<Long> seqs = List.copyOf(had);
+    int seqSlots = AckStatements.slots(seqs.size());
+    PreparedStatement gone =
+        statement(
+            "DELETE FROM queue WHERE seq IN ("
+                + AckStatements.placeholders(seqSlots)
+                + ") AND NOT EXISTS (SELECT 1 FROM queue_targets t WHERE t.seq = queue.seq)"
+                + " RETURNING sender, size");
+    for (int i = 0; i < seqSlots; i++) {
+      gone.setLong(i + 1, seqs.get(Math.min(i, seqs.size() - 1)));
+    }
+    uncountDeleted(recipient, gone);
+    return seqs.size();
+  }
+
+  /** Runs {@code delete} (which returns sender and size), uncounting each row; returns how many. */
+  private int uncountDeleted(String recipient, PreparedStatement delete) throws SQLException {
+    int n = 0;
+    try (ResultSet rs = delete.executeQuery()) {
+      while (rs.next()) {
+        uncount(recipient, rs.getString(1), rs.getLong(2));
+        n++;
+      }
+    }
+    return n;
+  }
+
   private void uncount(String recipient, String sender, long size) {
     long[] used = usage.get(recipient);
     if (used != null) {

@@ -448,4 +448,124 @@ abstract class OfflineQueueContract {
       assertThat(q.registeredDevices()).isEqualTo(Map.of("bob", Set.of(LAPTOP, PHONE)));
     }
   }
+
+  // ---- batch acknowledgements (acks, docs/PROTOCOL.md section 9) ----
+
+  static List<EnvelopeId> alices(int... ns) {
+    return java.util.Arrays.stream(ns).mapToObj(n -> new EnvelopeId("alice", id(n))).toList();
+  }
+
+  @Test
+  void removeAll_deletesEveryEnvelopeNamed_andNothingElse() throws Exception {
+    try (OfflineQueue q = open()) {
+      for (int i = 0; i < 6; i++) {
+        q.enqueue(List.of("bob"), "alice", id(i), new byte[] {(byte) i});
+      }
+      assertThat(q.removeAll("bob", OfflineQueue.ANY_DEVICE, alices(0, 2, 3, 5))).isEqualTo(4);
+      assertThat(q.after("bob", 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(1), id(4));
+      assertThat(q.totals().messages()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void removeAll_ofAMixOfHeldAndUnknownNames_deletesTheHeld_andCountsOnlyThem() throws Exception {
+    try (OfflineQueue q = open()) {
+      q.enqueue(List.of("bob"), "alice", id(1), new byte[] {1});
+      q.enqueue(List.of("carol"), "alice", id(2), new byte[] {2});
+      q.enqueue(List.of("bob"), "dave", id(3), new byte[] {3});
+      List<EnvelopeId> names =
+          List.of(
+              new EnvelopeId("alice", id(1)), // bob's
+              new EnvelopeId("alice", id(2)), // carol's: not bob's to acknowledge
+              new EnvelopeId("alice", id(3)), // the id of dave's envelope, with another sender
+              new EnvelopeId("alice", id(99))); // nobody's
+      assertThat(q.removeAll("bob", OfflineQueue.ANY_DEVICE, names)).isEqualTo(1);
+      assertThat(q.removeAll("bob", OfflineQueue.ANY_DEVICE, names)).isZero();
+      assertThat(q.after("bob", 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(3));
+      assertThat(q.pending("carol")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void removeAll_ofMoreNamesThanOneStatementTakes_deletesThemAll() throws Exception {
+    try (OfflineQueue q = open()) {
+      int[] all = java.util.stream.IntStream.range(0, 150).toArray();
+      q.transaction(
+          () -> {
+            for (int i : all) {
+              q.enqueue(List.of("bob"), "alice", id(i), new byte[] {1});
+            }
+          });
+      assertThat(q.removeAll("bob", OfflineQueue.ANY_DEVICE, alices(all))).isEqualTo(150);
+      assertThat(q.pending("bob")).isZero();
+    }
+  }
+
+  @Test
+  void removeAll_forOneDevice_removesOnlyItsCopies_theEnvelopeGoesWithTheLastTarget()
+      throws Exception {
+    try (OfflineQueue q = open()) {
+      enqueueForBoth(q, 1);
+      enqueueForBoth(q, 2);
+      q.enqueue(
+          List.of("bob"),
+          "alice",
+          id(3),
+          clock.millis(),
+          new byte[] {3},
+          r -> List.of(PHONE),
+          e -> {});
+
+      assertThat(q.removeAll("bob", LAPTOP, alices(1, 2, 3))).isEqualTo(2); // 3 is the phone's
+      assertThat(q.after("bob", LAPTOP, 0, 10)).isEmpty();
+      assertThat(q.after("bob", PHONE, 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(1), id(2), id(3));
+      assertThat(q.pending("bob")).isEqualTo(3);
+
+      assertThat(q.removeAll("bob", PHONE, alices(1, 3))).isEqualTo(2);
+      assertThat(q.targetsLeft("bob", "alice", id(1))).isZero();
+      assertThat(q.targetsLeft("bob", "alice", id(2))).isEqualTo(1);
+      assertThat(q.pending("bob")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void removeAll_freesTheSendersShare_likeSingleAcknowledgements() throws Exception {
+    try (OfflineQueue q = open(QueueLimits.defaults(dir).withQuota(8, 1 << 20))) {
+      q.enqueue(List.of("bob"), "alice", id(1), new byte[10]);
+      q.enqueue(List.of("bob"), "alice", id(2), new byte[10]);
+      assertThat(q.enqueue(List.of("bob"), "alice", id(3), new byte[10]))
+          .containsEntry("bob", EnqueueOutcome.SENDER_SHARE_FULL);
+      q.removeAll("bob", OfflineQueue.ANY_DEVICE, alices(1, 2));
+      assertThat(q.enqueue(List.of("bob"), "alice", id(3), new byte[10]))
+          .containsEntry("bob", EnqueueOutcome.STORED);
+    }
+  }
+
+  @Test
+  void removeAll_inATransactionThatRollsBack_deletesNothing() throws Exception {
+    try (OfflineQueue q = open()) {
+      q.enqueue(List.of("bob"), "alice", id(1), new byte[] {1});
+      q.enqueue(List.of("bob"), "alice", id(2), new byte[] {2});
+      try {
+        q.transaction(
+            () -> {
+              q.removeAll("bob", OfflineQueue.ANY_DEVICE, alices(1, 2));
+              throw new java.io.IOException("the batch failed");
+            });
+      } catch (java.io.IOException expected) {
+        assertThat(expected).hasMessage("the batch failed");
+      }
+    }
+    try (OfflineQueue q = open()) { // read back from the store itself
+      assertThat(q.after("bob", 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(1), id(2));
+    }
+  }
 }
