@@ -119,13 +119,14 @@ final class ZtFanoutLoad {
     }
   }
 
-  /** A receiving member: records each arrival and acknowledges it. */
+  /** A receiving member: records each arrival and acknowledges it ({@link LoadAcks}). */
   private static final class Receiver implements ZtFrameHandler.Listener {
     final CountDownLatch welcome = new CountDownLatch(1);
     private final int index;
     private final int receivers;
     private final Latencies lat;
     private final CountDownLatch allReceived;
+    private final LoadAcks acks = new LoadAcks();
 
     Receiver(int index, int receivers, Latencies lat, CountDownLatch allReceived) {
       this.index = index;
@@ -136,7 +137,8 @@ final class ZtFanoutLoad {
 
     @Override
     public void onFrame(ChannelHandlerContext ctx, Frame frame) {
-      if (frame instanceof Frame.Welcome) {
+      if (frame instanceof Frame.Welcome w) {
+        acks.welcome(w);
         welcome.countDown();
       } else if (frame instanceof Frame.Deliver d) {
         try {
@@ -145,11 +147,16 @@ final class ZtFanoutLoad {
           if (lat.received(m * receivers + index)) {
             allReceived.countDown();
           }
-          ctx.write(new Frame.Ack(null, h.sender(), h.messageIdHex()), ctx.voidPromise());
+          acks.acknowledge(ctx, h.sender(), h.messageIdHex());
         } catch (MalformedEnvelopeException e) {
           ctx.close();
         }
       }
+    }
+
+    @Override
+    public void onReadComplete(ChannelHandlerContext ctx) {
+      acks.readComplete(ctx);
     }
   }
 }

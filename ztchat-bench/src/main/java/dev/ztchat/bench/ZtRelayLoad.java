@@ -31,12 +31,6 @@ final class ZtRelayLoad {
   /** Sends a sender keeps unanswered at most. */
   static final int WINDOW = 512;
 
-  /**
-   * {@code -Dztchat.bench.singleAcks=true}: receivers send one {@code ack} per envelope even to a
-   * relay that takes batches, to compare the two on the same relay.
-   */
-  private static final boolean SINGLE_ACKS = Boolean.getBoolean("ztchat.bench.singleAcks");
-
   /** What one run measured. */
   record Result(Latencies latencies, int accepted, long enqueueNanos, long drainNanos) {}
 
@@ -284,8 +278,7 @@ final class ZtRelayLoad {
     final CountDownLatch welcome = new CountDownLatch(1);
     private final Latencies lat;
     private final CountDownLatch allReceived;
-    private final List<Frame.AckedEnvelope> unacknowledged = new ArrayList<>();
-    private int maxAcks;
+    private final LoadAcks acks = new LoadAcks();
 
     Receiver(Latencies lat, CountDownLatch allReceived) {
       this.lat = lat;
@@ -295,7 +288,7 @@ final class ZtRelayLoad {
     @Override
     public void onFrame(ChannelHandlerContext ctx, Frame frame) {
       if (frame instanceof Frame.Welcome w) {
-        maxAcks = SINGLE_ACKS ? 0 : w.maxAcks();
+        acks.welcome(w);
         welcome.countDown();
       } else if (frame instanceof Frame.Deliver d) {
         try {
@@ -303,14 +296,7 @@ final class ZtRelayLoad {
           if (lat.received((int) Envelopes.seqOf(h.messageId()))) {
             allReceived.countDown();
           }
-          if (maxAcks > 0) {
-            unacknowledged.add(new Frame.AckedEnvelope(h.sender(), h.messageIdHex()));
-            if (unacknowledged.size() >= maxAcks) {
-              acknowledge(ctx);
-            }
-          } else {
-            ctx.write(new Frame.Ack(null, h.sender(), h.messageIdHex()), ctx.voidPromise());
-          }
+          acks.acknowledge(ctx, h.sender(), h.messageIdHex());
         } catch (MalformedEnvelopeException e) {
           ctx.close();
         }
@@ -319,15 +305,7 @@ final class ZtRelayLoad {
 
     @Override
     public void onReadComplete(ChannelHandlerContext ctx) {
-      acknowledge(ctx);
-      ctx.flush();
-    }
-
-    private void acknowledge(ChannelHandlerContext ctx) {
-      if (!unacknowledged.isEmpty()) {
-        ctx.write(new Frame.Acks(null, List.copyOf(unacknowledged)), ctx.voidPromise());
-        unacknowledged.clear();
-      }
+      acks.readComplete(ctx);
     }
   }
 }
