@@ -59,7 +59,9 @@ class ScaleOutBenchIntegrationTest {
               assertThat(f.ours()).as(f.metric()).isFinite().isPositive();
               assertThat(f.note()).contains("INSERT").contains("DELETE");
             });
-    // across nodes every envelope is enqueued once and deleted once, counted per message received
+    // across nodes every envelope is enqueued once, counted per message received; it is deleted
+    // once, by a DELETE that the receivers' batched acknowledgements share (at most one per
+    // message)
     assertThat(figures)
         .filteredOn(
             f -> f.metric().contains("nodes PostgreSQL") && f.metric().endsWith("per message"))
@@ -69,7 +71,7 @@ class ScaleOutBenchIntegrationTest {
                 assertThat(f.note())
                     .as(f.metric())
                     .contains("INSERT queue 1.00,")
-                    .contains("DELETE queue 1.00,")
+                    .containsPattern("DELETE queue (0\\.\\d\\d|1\\.00)[,;]")
                     .contains("LOCK 1.00"));
   }
 
