@@ -55,15 +55,7 @@ class GroupChangeShortfallIntegrationTest {
   }
 
   ChatClient connect(String user, ChatListener inbox) throws Exception {
-    return ChatClient.connect(
-        ChatClientConfig.of(
-                "localhost",
-                server.port(),
-                pki.user(user),
-                pki.ca().certificate(),
-                dir.resolve(user))
-            .withDevice(pki.device(user)),
-        inbox);
+    return DeviceClients.connect(server, pki, dir, user, inbox);
   }
 
   /** The relay's store, where a test makes writes fail. */

@@ -53,15 +53,7 @@ class GroupShortfallIntegrationTest {
   }
 
   ChatClient connect(String user, ChatListener inbox) throws Exception {
-    return ChatClient.connect(
-        ChatClientConfig.of(
-                "localhost",
-                server.port(),
-                pki.user(user),
-                pki.ca().certificate(),
-                dir.resolve(user))
-            .withDevice(pki.device(user)),
-        inbox);
+    return DeviceClients.connect(server, pki, dir, user, inbox);
   }
 
   private static long waitingGroupTexts(ChatClient c) throws IOException {
