@@ -309,16 +309,15 @@ final class DeliveryService implements AutoCloseable {
       tickets.put(r, order.admit(r));
     }
     LiveEnvelope live = null;
+    DeliveryPump livePump = null;
     if (known.size() == 1 && header.recipients().size() == 1) {
       String r = known.getFirst();
       DeliveryPump pump = solePumps.get(r);
       // from memory only to the one device the envelope is for: an ack there settles it for all
       if (pump != null && targets.get(r).size() == 1 && pump.takes(targets.get(r))) {
-        LiveEnvelope offered =
+        live =
             new LiveEnvelope(from, ref, header, envelope, r, tickets.get(r), nanoTime.getAsLong());
-        // posted before the store's write is submitted, so the pump sees the offer before the copy
-        pump.channel().eventLoop().execute(() -> pump.offerLive(offered));
-        live = offered;
+        livePump = pump;
       }
     }
     LiveEnvelope liveCopy = live;
@@ -447,6 +446,14 @@ final class DeliveryService implements AutoCloseable {
                     "the server could not store the message; try again later"));
           }
         });
+    if (livePump != null) {
+      // offered only once its write is on the store's list: a later envelope for the same
+      // recipient, sent by anyone after this one was pushed, then always waits behind it there.
+      // Should the store claim it first (its grace period over), the pump sees a claimed envelope
+      // and leaves it to the store's copy.
+      DeliveryPump pump = livePump;
+      pump.channel().eventLoop().execute(() -> pump.offerLive(liveCopy));
+    }
   }
 
   /** Tells {@code listener} when the store stops answering and when it answers again. */
