@@ -18,6 +18,18 @@ import javax.net.ssl.TrustManager;
  * hybrid group (docs/v2/transport.md).
  */
 public final class TlsContexts {
+  /**
+   * The type of the key store Netty builds in memory to hand our key (the relay's, or a client's)
+   * to the TLS stack. The default, PKCS#12, encrypts the key on the way in and decrypts it on the
+   * way out with 10,000 PBKDF2 iterations each, in code the JIT has not compiled yet when a JVM
+   * starts: with JKS the relay spends about 0.19 s less CPU before it listens, and a client context
+   * built with the flags of a one-shot command ({@code send}) takes 0.02-0.09 s instead of
+   * 0.21-0.33 s (bench/ANALYSIS.md, section 3). The store lives only in memory while the context is
+   * built, with an empty password, so its protection protects nothing either way; no file is
+   * written.
+   */
+  private static final String IN_MEMORY_KEY_STORE = "JKS";
+
   private TlsContexts() {}
 
   /**
@@ -28,6 +40,7 @@ public final class TlsContexts {
       throws SSLException {
     SslContextBuilder builder =
         SslContextBuilder.forServer(server.privateKey(), server.certificate())
+            .keyStoreType(IN_MEMORY_KEY_STORE)
             .sslProvider(provider)
             .protocols(TlsSettings.PROTOCOLS)
             .ciphers(TlsSettings.CIPHERS)
@@ -57,6 +70,7 @@ public final class TlsContexts {
         SslContextBuilder.forClient()
             .sslProvider(provider)
             .keyManager(client.privateKey(), client.certificate())
+            .keyStoreType(IN_MEMORY_KEY_STORE)
             .trustManager(rootCa)
             .endpointIdentificationAlgorithm("HTTPS")
             .protocols(TlsSettings.PROTOCOLS)
