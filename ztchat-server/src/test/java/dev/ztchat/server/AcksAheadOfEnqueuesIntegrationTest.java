@@ -14,7 +14,9 @@ import dev.ztchat.core.transport.TlsSettings;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * the second is still shut: in arrival order it would share the shut batch. No timing is judged.
  */
 class AcksAheadOfEnqueuesIntegrationTest {
+  /**
+   * Long enough for one batch of PostgreSQL enqueues on a loaded machine (over a minute has been
+   * seen); a wait for the second gate never ends.
+   */
+  private static final Duration A_BATCH_AT_MOST = Duration.ofMinutes(5);
+
   private static DevPostgres postgres;
 
   @TempDir Path dir;
@@ -59,6 +67,8 @@ class AcksAheadOfEnqueuesIntegrationTest {
     RelayServerConfig c =
         relayConfig(pki, dir)
             .withRateLimit(ProtocolLimits.MAX_FRAMES_PER_SECOND, ProtocolLimits.MAX_FRAME_BURST);
+    // bob waits silently for that batch: no idle timeout may close his connection meanwhile
+    c = c.withTimeouts(A_BATCH_AT_MOST.multipliedBy(2), c.frameTimeout(), c.handshakeTimeout());
     server =
         RelayServer.start(
             c.withQueue(c.queue().withStore(database)), TlsSettings.provider(), Clock.systemUTC());
@@ -87,7 +97,8 @@ class AcksAheadOfEnqueuesIntegrationTest {
         lock(gates, "pg_advisory_lock", "carol");
         lock(gates, "pg_advisory_lock", "erin");
 
-        alice.send(new Frame.Send("carol", envelope("alice", "carol"))); // the store stops here
+        alice.send(new Frame.Send("carol", envelope("alice", "carol")));
+        awaitStoreWaitingForAGate(gates); // in a batch of its own: nothing else was queued yet
         for (int i = 0; i < DeliveryService.MAX_BATCH; i++) {
           alice.send(new Frame.Send("dave" + i, envelope("alice", "dave")));
         }
@@ -98,7 +109,9 @@ class AcksAheadOfEnqueuesIntegrationTest {
 
         bob.send(new Frame.Ack("ack", "alice", idOf(forBob)));
         lock(gates, "pg_advisory_unlock", "carol");
-        assertThat(next(bob, Frame.Ok.class).ref()).isEqualTo("ack");
+        // the batch it shares holds up to MAX_BATCH - 1 enqueues of five round trips each: on a
+        // loaded machine that takes longer than one frame's usual patience, but not for ever
+        assertThat(bob.read(A_BATCH_AT_MOST)).isEqualTo(new Frame.Ok("ack"));
 
         lock(gates, "pg_advisory_unlock", "erin");
         int sent = 0;
@@ -111,6 +124,24 @@ class AcksAheadOfEnqueuesIntegrationTest {
     assertThat(StoreSql.run(database, "SELECT 1 FROM queue WHERE recipient = 'bob'")).isZero();
     assertThat(StoreSql.run(database, "SELECT 1 FROM queue WHERE recipient = 'dave'"))
         .isEqualTo(DeliveryService.MAX_BATCH);
+  }
+
+  /** Waits until the relay's store thread waits for one of the test's advisory locks. */
+  private static void awaitStoreWaitingForAGate(Connection c) throws Exception {
+    long deadline = System.nanoTime() + A_BATCH_AT_MOST.toNanos();
+    while (!anyAdvisoryLockAwaited(c)) {
+      assertThat(System.nanoTime() - deadline).as("the store never reached the gate").isNegative();
+      Thread.sleep(20);
+    }
+  }
+
+  private static boolean anyAdvisoryLockAwaited(Connection c) throws Exception {
+    try (PreparedStatement p =
+            c.prepareStatement(
+                "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
+        ResultSet rs = p.executeQuery()) {
+      return rs.next();
+    }
   }
 
   /** Takes or gives back the session lock on {@code recipient}'s key, as the relay computes it. */
