@@ -30,6 +30,9 @@ import java.util.Map;
  * slowest full rate (a full run sets neither).
  */
 final class ScaleOutBench implements Benchmark {
+  /** Where the fixed load comes from in a full run. */
+  private static final String HALF_THE_SLOWEST = "half the slowest full rate";
+
   /** One way to run the relay. */
   record Setup(String label, int nodes, boolean postgres) {}
 
@@ -64,7 +67,7 @@ final class ScaleOutBench implements Benchmark {
     Map<Setup, ScaleRuns.Life> full = new LinkedHashMap<>();
     Map<Setup, ScaleRuns.Life> fixed = new LinkedHashMap<>();
     String skipped = "";
-    String basis = "half the slowest full rate";
+    String basis = HALF_THE_SLOWEST;
     BenchPostgres pg = null;
     try {
       if (!o.peers()) {
@@ -94,7 +97,7 @@ final class ScaleOutBench implements Benchmark {
               .orElseThrow();
       String given = System.getProperty("ztchat.bench.scale.rate");
       double rate = fixedRate(given, slowest);
-      basis = given == null || given.isBlank() ? "half the slowest full rate" : "set for this run";
+      basis = given == null || given.isBlank() ? HALF_THE_SLOWEST : "set for this run";
       int rounds = o.pick(3, 1);
       Duration length = o.pick(Duration.ofSeconds(8), Duration.ofSeconds(1));
       int pacedPerPair =
