@@ -24,9 +24,15 @@ import java.util.Map;
  * PostgreSQL, or with peers disabled (the bench starts no server but the relay then), the SQLite
  * rows still run and the others say why they were skipped. A full-rate run sends 20,000 envelopes
  * (300 in quick mode); {@code -Dztchat.bench.scale.count=N} (through {@code ZTCHAT_JAVA_OPTS}) sets
- * another count.
+ * another count. For a targeted run, {@code -Dztchat.bench.scale.nodes=2} runs only the PostgreSQL
+ * setup with that many nodes beside the SQLite one (the ratios' base), and {@code
+ * -Dztchat.bench.scale.rate=R} offers R messages/s in the fixed-load rounds instead of half the
+ * slowest full rate (a full run sets neither).
  */
 final class ScaleOutBench implements Benchmark {
+  /** Where the fixed load comes from in a full run. */
+  private static final String HALF_THE_SLOWEST = "half the slowest full rate";
+
   /** One way to run the relay. */
   record Setup(String label, int nodes, boolean postgres) {}
 
@@ -61,6 +67,7 @@ final class ScaleOutBench implements Benchmark {
     Map<Setup, ScaleRuns.Life> full = new LinkedHashMap<>();
     Map<Setup, ScaleRuns.Life> fixed = new LinkedHashMap<>();
     String skipped = "";
+    String basis = HALF_THE_SLOWEST;
     BenchPostgres pg = null;
     try {
       if (!o.peers()) {
@@ -75,7 +82,7 @@ final class ScaleOutBench implements Benchmark {
       if (pg == null) {
         o.say("scale: %s", skipped);
       }
-      for (Setup s : SETUPS) {
+      for (Setup s : chosen(Integer.getInteger("ztchat.bench.scale.nodes", 0))) {
         if (!s.postgres() || pg != null) {
           o.say(
               "scale %s: full rate, %,d envelopes, %d pairs",
@@ -83,12 +90,14 @@ final class ScaleOutBench implements Benchmark {
           full.put(s, runs.life(s, pg, perPair, 0, 1));
         }
       }
-      double rate =
-          RelayBench.LOAD_SHARE
-              * full.values().stream()
-                  .mapToDouble(l -> l.runs().getFirst().latencies().throughput())
-                  .min()
-                  .orElseThrow();
+      double slowest =
+          full.values().stream()
+              .mapToDouble(l -> l.runs().getFirst().latencies().throughput())
+              .min()
+              .orElseThrow();
+      String given = System.getProperty("ztchat.bench.scale.rate");
+      double rate = fixedRate(given, slowest);
+      basis = given == null || given.isBlank() ? HALF_THE_SLOWEST : "set for this run";
       int rounds = o.pick(3, 1);
       Duration length = o.pick(Duration.ofSeconds(8), Duration.ofSeconds(1));
       int pacedPerPair =
@@ -96,7 +105,7 @@ final class ScaleOutBench implements Benchmark {
       for (Setup s : full.keySet()) {
         o.say(
             "scale %s: fixed load %,.0f msg/s (%.0f%% of the slowest full rate), %d round(s)",
-            s.label(), rate, RelayBench.LOAD_SHARE * 100, rounds);
+            s.label(), rate, 100 * rate / slowest, rounds);
         fixed.put(s, runs.life(s, pg, pacedPerPair, rate, rounds));
       }
     } finally {
@@ -104,7 +113,44 @@ final class ScaleOutBench implements Benchmark {
         pg.close();
       }
     }
-    return ScaleFigures.of(full, fixed, skipped, pairCount);
+    return ScaleFigures.of(full, fixed, skipped, pairCount, basis);
+  }
+
+  /**
+   * Every setup for 0, else the SQLite one (the base of every ratio) and the PostgreSQL one with
+   * {@code nodes} nodes.
+   */
+  static List<Setup> chosen(int nodes) {
+    if (nodes == 0) {
+      return SETUPS;
+    }
+    List<Setup> one = SETUPS.stream().filter(s -> !s.postgres() || s.nodes() == nodes).toList();
+    if (one.size() != 2) {
+      throw new IllegalArgumentException(
+          "ztchat.bench.scale.nodes must be 1, 2 or 3 (or 0 for every setup), not " + nodes);
+    }
+    return one;
+  }
+
+  /**
+   * The fixed offered load: {@code given} messages/s when set, else {@link RelayBench#LOAD_SHARE}
+   * of the slowest setup's full rate.
+   */
+  static double fixedRate(String given, double slowestFullRate) {
+    if (given == null || given.isBlank()) {
+      return RelayBench.LOAD_SHARE * slowestFullRate;
+    }
+    double r;
+    try {
+      r = Double.parseDouble(given.strip());
+    } catch (NumberFormatException e) {
+      r = Double.NaN;
+    }
+    if (!(r > 0) || Double.isInfinite(r)) {
+      throw new IllegalArgumentException(
+          "ztchat.bench.scale.rate must be a positive number of messages/s, not " + given);
+    }
+    return r;
   }
 
   /** The database name in a {@code --store} URL. */

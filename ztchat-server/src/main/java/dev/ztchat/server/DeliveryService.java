@@ -115,6 +115,12 @@ final class DeliveryService implements AutoCloseable {
   private final Queue<Op> pendingOps = new ConcurrentLinkedQueue<>();
 
   /**
+   * Deletions of acknowledged envelopes, which the store takes before the changes of {@link
+   * #pendingOps}: an acknowledgement never waits behind more than the batch being written.
+   */
+  private final Queue<Op> pendingAcks = new ConcurrentLinkedQueue<>();
+
+  /**
    * Changes taken from {@link #pendingOps} that are not due yet, or are behind one that is not for
    * one of the same recipients, in arrival order; store thread only.
    */
@@ -599,7 +605,7 @@ final class DeliveryService implements AutoCloseable {
     if (stored.isEmpty()) {
       return;
     }
-    submit(
+    submitAck(
         new Op() {
           @Override
           public void apply() throws IOException {
@@ -681,6 +687,22 @@ final class DeliveryService implements AutoCloseable {
 
   private void submit(Op op) {
     pendingOps.add(op);
+    scheduleDrain();
+  }
+
+  /**
+   * Submits the deletion of acknowledged envelopes, ahead of every change not yet taken into a
+   * batch. Safe to reorder: an envelope is acknowledged only once its store write, if it has one,
+   * was applied (the recipient got it from a committed page or hand-over, or from memory before the
+   * store claimed it, and then the write is never made), so the deletion never overtakes the write
+   * it undoes; and it holds nothing back (it is for no recipient's order).
+   */
+  private void submitAck(Op op) {
+    pendingAcks.add(op);
+    scheduleDrain();
+  }
+
+  private void scheduleDrain() {
     if (drainScheduled.compareAndSet(false, true)) {
       storeThread.execute(this::drain);
     }
@@ -690,13 +712,18 @@ final class DeliveryService implements AutoCloseable {
    * Applies the due changes in one transaction (one disk sync), then answers them in order. A
    * change still within its {@link Op#notBefore} waits, and so do later changes for one of its
    * recipients (order is per recipient); every other change goes ahead. The store comes back for
-   * the waiting ones when the first is due. When the transaction fails, each change is tried again
-   * alone, so one failing change fails only itself.
+   * the waiting ones when the first is due. Acknowledgements come first, whatever waits before them
+   * (see {@link #submitAck}). When the transaction fails, each change is tried again alone, so one
+   * failing change fails only itself.
    */
   private void drain() {
     drainScheduled.set(false);
     long now = nanoTime.getAsLong();
     List<Op> batch = new ArrayList<>();
+    Op ack;
+    while (batch.size() < MAX_BATCH && (ack = pendingAcks.poll()) != null) {
+      batch.add(ack);
+    }
     List<Op> stillWaiting = new ArrayList<>();
     Set<String> held = new HashSet<>();
     long dueAt = 0;
@@ -725,7 +752,9 @@ final class DeliveryService implements AutoCloseable {
       apply(batch);
     }
     boolean moreNow =
-        !pendingOps.isEmpty() || (!stillWaiting.isEmpty() && batch.size() >= MAX_BATCH);
+        !pendingAcks.isEmpty()
+            || !pendingOps.isEmpty()
+            || (!stillWaiting.isEmpty() && batch.size() >= MAX_BATCH);
     if (moreNow && drainScheduled.compareAndSet(false, true)) {
       storeThread.execute(this::drain);
     }
