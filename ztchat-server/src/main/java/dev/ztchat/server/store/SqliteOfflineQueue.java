@@ -270,18 +270,19 @@ public final class SqliteOfflineQueue implements OfflineQueue {
       work.run();
       return;
     }
+    boolean committed = false;
     try {
       work.run();
       db.commit();
-    } catch (IOException | RuntimeException e) {
-      rollbackQuietly();
-      forgetCounts(); // counts changed inside the rolled-back transaction are re-read
-      throw e;
+      committed = true;
     } catch (SQLException e) {
-      rollbackQuietly();
-      forgetCounts();
       throw new IOException("committing to the store failed: " + e.getMessage(), e);
     } finally {
+      // Whatever stopped the work (an Error too): turning auto-commit back on would commit it.
+      if (!committed) {
+        rollbackQuietly();
+        forgetCounts(); // counts changed inside the rolled-back transaction are re-read
+      }
       autoCommit();
     }
   }

@@ -114,6 +114,27 @@ abstract class OfflineQueueContract {
   }
 
   @Test
+  void anAcknowledgementInATransactionStoppedByAnError_deletesNothing_andStillCountsForTheQuota()
+      throws Exception {
+    try (OfflineQueue q = open(QueueLimits.defaults(dir).withQuota(8, 1 << 20))) {
+      q.enqueue(List.of("bob"), "alice", id(1), new byte[10]);
+      q.enqueue(List.of("bob"), "alice", id(2), new byte[10]); // alice's whole share of bob's
+      try {
+        q.transaction(
+            () -> {
+              q.remove("bob", "alice", id(1));
+              throw new AssertionError("the batch stopped");
+            });
+      } catch (AssertionError expected) {
+        assertThat(expected).hasMessage("the batch stopped");
+      }
+      assertThat(q.pending("bob")).isEqualTo(2);
+      assertThat(q.enqueue(List.of("bob"), "alice", id(3), new byte[10]))
+          .containsEntry("bob", EnqueueOutcome.SENDER_SHARE_FULL);
+    }
+  }
+
+  @Test
   void severalWritersAtOnce_loseNothing_andKeepEachSendersOrder() throws Exception {
     int writers = 4;
     int each = 50;
