@@ -217,7 +217,10 @@ public final class PostgresOfflineQueue implements OfflineQueue {
    * <p>A statement trigger deletes the bodies no row refers to any more after each DELETE on {@code
    * queue}. It first locks those bodies, in id order: two transactions deleting the last two rows
    * of one body (two members acknowledging a group message on two relay nodes) then take turns, and
-   * the second, reading anew after the first committed, sees that no row is left.
+   * the second, reading anew after the first committed, sees that no row is left. The locks are
+   * held to the commit: two nodes whose batches remove copies of the same group messages in
+   * opposite orders can deadlock, which PostgreSQL breaks by failing one batch, and the relay then
+   * applies that batch's changes one by one.
    */
   private static void shareBodies(Statement s) throws SQLException {
     s.execute("CREATE TABLE bodies (id BIGSERIAL PRIMARY KEY, envelope BYTEA NOT NULL)");

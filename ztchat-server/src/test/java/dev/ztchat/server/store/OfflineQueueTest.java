@@ -92,9 +92,6 @@ class OfflineQueueTest {
         .isEqualTo("rw-------");
   }
 
-  static final String LAPTOP = "aa".repeat(32);
-  static final String PHONE = "bb".repeat(32);
-
   @Test
   void storeOfSchema4_isMigrated_keepingEveryQueuedEnvelopeItsOrderAndItsTargets()
       throws Exception {
@@ -126,28 +123,13 @@ class OfflineQueueTest {
       // a group message stored once per recipient, then one for bob's two devices
       queueV4(st, "bob", id(1), "x'0101'", "*");
       queueV4(st, "carol", id(1), "x'0101'", "*");
-      queueV4(st, "bob", id(2), "x'020202'", LAPTOP, PHONE);
+      queueV4(st, "bob", id(2), "x'020202'", MigratedQueue.LAPTOP, MigratedQueue.PHONE);
     }
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
-      q.enqueue(List.of("bob", "carol"), "alice", id(3), new byte[] {3}); // after the migration
-      assertThat(q.after("bob", PHONE, 0, 10))
-          .extracting(QueuedEnvelope::envelope)
-          .containsExactly(new byte[] {1, 1}, new byte[] {2, 2, 2}, new byte[] {3});
-      assertThat(q.after("carol", 0, 10))
-          .extracting(QueuedEnvelope::envelope)
-          .containsExactly(new byte[] {1, 1}, new byte[] {3});
-      assertThat(q.remove("bob", LAPTOP, "alice", id(2))).isTrue();
-      assertThat(q.after("bob", PHONE, 0, 10)).hasSize(3); // the phone has not acknowledged it
-      assertThat(q.removeAll("bob", PHONE, List.of(alice(1), alice(2), alice(3)))).isEqualTo(3);
-      assertThat(q.removeAll("carol", "*", List.of(alice(1), alice(3)))).isEqualTo(2);
-      assertThat(q.totals().messages()).isZero();
+      MigratedQueue.readsInOrder_thenDrains(q);
     }
     assertThat(StoreCounts.sqlite(file, "SELECT COUNT(*) FROM bodies")).isZero();
-  }
-
-  private static EnvelopeId alice(int n) {
-    return new EnvelopeId("alice", id(n));
   }
 
   private static void queueV4(

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,9 +22,6 @@ class PostgresQueueMigrationTest {
 
   @TempDir Path dir;
   final MutableClock clock = MutableClock.at(Instant.parse("2026-11-26T12:00:00Z"));
-
-  static final String LAPTOP = "aa".repeat(32);
-  static final String PHONE = "bb".repeat(32);
 
   @BeforeAll
   static void startPostgres() throws Exception {
@@ -68,29 +64,13 @@ class PostgresQueueMigrationTest {
       // a group message stored once per recipient, then one for bob's two devices
       queueV5(st, "bob", id(1), "'\\x0101'", "*");
       queueV5(st, "carol", id(1), "'\\x0101'", "*");
-      queueV5(st, "bob", id(2), "'\\x020202'", LAPTOP, PHONE);
+      queueV5(st, "bob", id(2), "'\\x020202'", MigratedQueue.LAPTOP, MigratedQueue.PHONE);
     }
     try (OfflineQueue q =
         PostgresOfflineQueue.open(PostgresUrl.parse(database), QueueLimits.defaults(dir), clock)) {
-      q.enqueue(List.of("bob", "carol"), "alice", id(3), new byte[] {3}); // after the migration
-      assertThat(q.after("bob", PHONE, 0, 10))
-          .extracting(QueuedEnvelope::envelope)
-          .containsExactly(new byte[] {1, 1}, new byte[] {2, 2, 2}, new byte[] {3});
-      assertThat(q.after("carol", 0, 10))
-          .extracting(QueuedEnvelope::envelope)
-          .containsExactly(new byte[] {1, 1}, new byte[] {3});
-      assertThat(StoreCounts.postgres(database, "SELECT COUNT(*) FROM bodies")).isEqualTo(4);
-      assertThat(q.remove("bob", LAPTOP, "alice", id(2))).isTrue();
-      assertThat(q.after("bob", PHONE, 0, 10)).hasSize(3); // the phone has not acknowledged it
-      assertThat(q.removeAll("bob", PHONE, List.of(alice(1), alice(2), alice(3)))).isEqualTo(3);
-      assertThat(q.removeAll("carol", "*", List.of(alice(1), alice(3)))).isEqualTo(2);
-      assertThat(q.totals().messages()).isZero();
+      MigratedQueue.readsInOrder_thenDrains(q);
     }
     assertThat(StoreCounts.postgres(database, "SELECT COUNT(*) FROM bodies")).isZero();
-  }
-
-  private static EnvelopeId alice(int n) {
-    return new EnvelopeId("alice", id(n));
   }
 
   private static void queueV5(
