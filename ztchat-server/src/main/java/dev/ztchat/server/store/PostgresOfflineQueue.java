@@ -215,12 +215,11 @@ public final class PostgresOfflineQueue implements OfflineQueue {
    * (its id the row's {@code seq}), in the transaction of the migration.
    *
    * <p>A statement trigger deletes the bodies no row refers to any more after each DELETE on {@code
-   * queue}. It first locks those bodies, in id order: two transactions deleting the last two rows
-   * of one body (two members acknowledging a group message on two relay nodes) then take turns, and
-   * the second, reading anew after the first committed, sees that no row is left. The locks are
-   * held to the commit: two nodes whose batches remove copies of the same group messages in
-   * opposite orders can deadlock, which PostgreSQL breaks by failing one batch, and the relay then
-   * applies that batch's changes one by one.
+   * queue}, skipping any body another transaction holds locked: it never waits for a body, so two
+   * relay nodes whose batches remove copies of the same group messages in opposite orders cannot
+   * deadlock over them. Two transactions deleting the last two rows of one body at once (two
+   * members acknowledging a group message on two nodes) each still see the other's row and leave
+   * the body; {@link #purgeExpired(int)} deletes such loose bodies.
    */
   private static void shareBodies(Statement s) throws SQLException {
     s.execute("CREATE TABLE bodies (id BIGSERIAL PRIMARY KEY, envelope BYTEA NOT NULL)");
@@ -235,9 +234,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     s.execute("CREATE INDEX queue_by_body ON queue (body)");
     s.execute(
         "CREATE FUNCTION ztchat_bodies_gone() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-            + " PERFORM 1 FROM bodies WHERE id IN (SELECT body FROM gone) ORDER BY id FOR UPDATE;"
-            + " DELETE FROM bodies b WHERE b.id IN (SELECT body FROM gone) AND NOT EXISTS (SELECT"
-            + " 1 FROM queue q WHERE q.body = b.id); RETURN NULL; END $$");
+            + " DELETE FROM bodies WHERE id IN (SELECT b.id FROM bodies b WHERE b.id IN (SELECT"
+            + " body FROM gone) AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.body = b.id) FOR"
+            + " UPDATE SKIP LOCKED); RETURN NULL; END $$");
     s.execute(
         "CREATE TRIGGER bodies_go_with_their_last_copy AFTER DELETE ON queue REFERENCING OLD"
             + " TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION ztchat_bodies_gone()");
@@ -822,9 +821,28 @@ public final class PostgresOfflineQueue implements OfflineQueue {
                       + " <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED)")) {
             d.setLong(1, now);
             d.setInt(2, atMost);
-            return d.executeUpdate();
+            int purged = d.executeUpdate();
+            deleteLooseBodies(c, atMost);
+            return purged;
           }
         });
+  }
+
+  /**
+   * Deletes at most {@code atMost} bodies no row refers to: the few that two transactions removing
+   * their last two rows at once both left (see {@link #shareBodies}). A body is written in the
+   * transaction that writes its first row, so a committed body no row refers to is never referred
+   * to again. Bodies another transaction holds locked are skipped, like expired rows.
+   */
+  private static void deleteLooseBodies(Connection c, int atMost) throws SQLException {
+    try (PreparedStatement d =
+        c.prepareStatement(
+            "DELETE FROM bodies WHERE id IN (SELECT b.id FROM bodies b WHERE NOT EXISTS (SELECT 1"
+                + " FROM queue q WHERE q.body = b.id) ORDER BY b.id LIMIT ? FOR UPDATE SKIP"
+                + " LOCKED)")) {
+      d.setInt(1, atMost);
+      d.executeUpdate();
+    }
   }
 
   private void loadContacts(String owner, Set<String> into) throws SQLException {

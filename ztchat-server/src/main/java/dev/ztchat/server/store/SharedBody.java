@@ -11,7 +11,8 @@ import java.sql.SQLException;
  * again at the end of the enqueue if no copy refers to it (every recipient refused it or held it
  * already). Once stored, the store deletes it with the last row that refers to it, whether that row
  * goes by an acknowledgement or by expiry (a trigger on {@code queue}, docs/v2/devices.md section
- * 4.3).
+ * 4.3); on PostgreSQL, when two transactions remove its last two rows at once, the purge of expired
+ * envelopes deletes it instead.
  *
  * <p>One per enqueue and one thread; not reused.
  */
