@@ -708,6 +708,24 @@ abstract class OfflineQueueContract {
   }
 
   @Test
+  void aPurgeWithNothingExpired_keepsEveryBodyACopyStillRefersTo() throws Exception {
+    try (OfflineQueue q = open()) {
+      q.enqueue(GROUP, "alice", id(1), groupEnvelope(1));
+      q.enqueue(GROUP, "alice", id(2), groupEnvelope(2));
+      for (String r : GROUP.subList(0, GROUP.size() - 1)) {
+        q.remove(r, "alice", id(1));
+      }
+      long stored = bodiesStored();
+
+      assertThat(q.purgeExpired()).isZero();
+      assertThat(bodiesStored()).isEqualTo(stored).isPositive();
+      assertThat(q.after(GROUP.getLast(), 0, 10))
+          .extracting(QueuedEnvelope::envelope)
+          .containsExactly(groupEnvelope(1), groupEnvelope(2));
+    }
+  }
+
+  @Test
   void anEnqueueNoRecipientTakes_leavesNoBody() throws Exception {
     long afterFirst;
     try (OfflineQueue q = open()) {
