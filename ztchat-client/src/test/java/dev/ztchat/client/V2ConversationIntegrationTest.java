@@ -129,7 +129,10 @@ class V2ConversationIntegrationTest {
     List<byte[]> out = new ArrayList<>();
     try (Connection c =
             DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("relay").resolve("relay.db"));
-        var q = c.prepareStatement("SELECT envelope FROM queue WHERE recipient = ? ORDER BY seq")) {
+        var q =
+            c.prepareStatement(
+                "SELECT b.envelope FROM queue q JOIN bodies b ON b.id = q.body WHERE"
+                    + " q.recipient = ? ORDER BY q.seq")) {
       q.setString(1, recipient);
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {

@@ -46,14 +46,15 @@ import java.util.function.Function;
  *       channel of its own ({@link #listenForDevicesOfOtherNodes}).
  * </ul>
  *
- * <p>Envelopes are stored as the opaque bytes the relay received ({@code bytea}); nothing in them
- * is readable by the relay or the database.
+ * <p>Envelopes are stored as the opaque bytes the relay received ({@code bytea}), once per enqueue
+ * whatever the number of its recipients on this database ({@link SharedBody}); nothing in them is
+ * readable by the relay or the database.
  *
  * <p>Thread-safe: each call (or {@link #transaction}) takes its own pooled connection; calls made
  * inside a transaction on the same thread join it.
  */
 public final class PostgresOfflineQueue implements OfflineQueue {
-  static final int SCHEMA_VERSION = 5;
+  static final int SCHEMA_VERSION = 6;
 
   /** The advisory lock key held while migrating (any constant; "ztchat" in ASCII). */
   private static final long MIGRATION_LOCK = 0x7a7463686174L;
@@ -195,6 +196,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
         if (from < 5) {
           ShardRecord.createTable(s);
         }
+        if (from < 6) {
+          shareBodies(s);
+        }
         s.execute("DELETE FROM ztchat_schema");
         s.execute("INSERT INTO ztchat_schema (version) VALUES (" + SCHEMA_VERSION + ")");
         c.commit();
@@ -203,6 +207,39 @@ public final class PostgresOfflineQueue implements OfflineQueue {
         throw e;
       }
     }
+  }
+
+  /**
+   * Schema version 6: an envelope's bytes move to {@code bodies}, one row per enqueue that every
+   * recipient's row on this database refers to; each envelope already queued gets a body of its own
+   * (its id the row's {@code seq}), in the transaction of the migration.
+   *
+   * <p>A statement trigger deletes the bodies no row refers to any more after each DELETE on {@code
+   * queue}, skipping any body another transaction holds locked: it never waits for a body, so two
+   * relay nodes whose batches remove copies of the same group messages in opposite orders cannot
+   * deadlock over them. Two transactions deleting the last two rows of one body at once (two
+   * members acknowledging a group message on two nodes) each still see the other's row and leave
+   * the body; {@link #purgeExpired(int)} deletes such loose bodies.
+   */
+  private static void shareBodies(Statement s) throws SQLException {
+    s.execute("CREATE TABLE bodies (id BIGSERIAL PRIMARY KEY, envelope BYTEA NOT NULL)");
+    s.execute("ALTER TABLE queue ADD COLUMN body BIGINT");
+    s.execute("INSERT INTO bodies (id, envelope) SELECT seq, envelope FROM queue");
+    s.execute("UPDATE queue SET body = seq");
+    s.execute(
+        "SELECT setval(pg_get_serial_sequence('bodies', 'id'), COALESCE((SELECT max(id) FROM"
+            + " bodies), 0) + 1, false)");
+    s.execute("ALTER TABLE queue ALTER COLUMN body SET NOT NULL");
+    s.execute("ALTER TABLE queue DROP COLUMN envelope");
+    s.execute("CREATE INDEX queue_by_body ON queue (body)");
+    s.execute(
+        "CREATE FUNCTION ztchat_bodies_gone() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " DELETE FROM bodies WHERE id IN (SELECT b.id FROM bodies b WHERE b.id IN (SELECT"
+            + " body FROM gone) AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.body = b.id) FOR"
+            + " UPDATE SKIP LOCKED); RETURN NULL; END $$");
+    s.execute(
+        "CREATE TRIGGER bodies_go_with_their_last_copy AFTER DELETE ON queue REFERENCING OLD"
+            + " TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION ztchat_bodies_gone()");
   }
 
   /** Work on one connection. */
@@ -340,6 +377,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     long now = clock.millis();
     long expiresAt = limits.expiresAt(sealedAtMillis, now);
     Map<String, EnqueueOutcome> out = new LinkedHashMap<>();
+    SharedBody body = new SharedBody(envelope);
     inTransaction(
         "storing an envelope",
         c -> {
@@ -353,10 +391,11 @@ public final class PostgresOfflineQueue implements OfflineQueue {
               out.put(r, EnqueueOutcome.EXPIRED);
               continue;
             }
-            long[] seqAndAfter = enqueueOne(c, r, sender, messageId, envelope, now, expiresAt);
+            long[] seqAndAfter = enqueueOne(c, r, sender, messageId, body, now, expiresAt);
             long seq = seqAndAfter[0];
             EnqueueOutcome o = seq >= 0 ? EnqueueOutcome.STORED : REFUSED.get((int) -seq - 1);
             if (o == EnqueueOutcome.STORED) {
+              body.referred();
               addTargets(c, seq, targets.apply(r));
               notices.notifyCommitted(c, r);
               stored.accept(
@@ -367,6 +406,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
               contacts.record(r, sender);
             }
           }
+          body.removeIfUnreferred(id -> removeBody(c, id));
           return null;
         });
     return out;
@@ -396,10 +436,11 @@ public final class PostgresOfflineQueue implements OfflineQueue {
       String recipient,
       String sender,
       String messageId,
-      byte[] envelope,
+      SharedBody body,
       long now,
       long expiresAt)
       throws SQLException {
+    int size = body.size();
     long count;
     long bytes;
     long pairCount;
@@ -425,10 +466,10 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     }
     boolean full =
         count + 1 > limits.maxMessagesPerRecipient()
-            || bytes + envelope.length > limits.maxBytesPerRecipient();
+            || bytes + size > limits.maxBytesPerRecipient();
     boolean overShare =
         pairCount + 1 > limits.maxMessagesPerSender()
-            || pairBytes + envelope.length > limits.maxBytesPerSender();
+            || pairBytes + size > limits.maxBytesPerSender();
     if (full || overShare) {
       // a retry of an envelope already stored is answered as stored, even with a full queue
       if (exists(c, recipient, sender, messageId)) {
@@ -436,21 +477,41 @@ public final class PostgresOfflineQueue implements OfflineQueue {
       }
       return new long[] {overShare ? -3 : -2, storedAfter};
     }
+    long bodyId = body.id(envelope -> writeBody(c, envelope));
     try (PreparedStatement ins =
         c.prepareStatement(
-            "INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at,"
+            "INSERT INTO queue (recipient, sender, message_id, body, size, enqueued_at,"
                 + " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recipient, sender,"
                 + " message_id) DO NOTHING RETURNING seq")) {
       ins.setString(1, recipient);
       ins.setString(2, sender);
       ins.setString(3, messageId);
-      ins.setBytes(4, envelope);
-      ins.setInt(5, envelope.length);
+      ins.setLong(4, bodyId);
+      ins.setInt(5, size);
       ins.setLong(6, now);
       ins.setLong(7, expiresAt);
       try (ResultSet rs = ins.executeQuery()) {
         return new long[] {rs.next() ? rs.getLong(1) : -1, storedAfter};
       }
+    }
+  }
+
+  /** Writes an envelope's bytes; answers their id. */
+  static long writeBody(Connection c, byte[] envelope) throws SQLException {
+    try (PreparedStatement ins =
+        c.prepareStatement("INSERT INTO bodies (envelope) VALUES (?) RETURNING id")) {
+      ins.setBytes(1, envelope);
+      try (ResultSet rs = ins.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private static void removeBody(Connection c, long id) throws SQLException {
+    try (PreparedStatement d = c.prepareStatement("DELETE FROM bodies WHERE id = ?")) {
+      d.setLong(1, id);
+      d.executeUpdate();
     }
   }
 
@@ -494,10 +555,10 @@ public final class PostgresOfflineQueue implements OfflineQueue {
         c -> {
           try (PreparedStatement q =
               c.prepareStatement(
-                  "SELECT q.seq, q.sender, q.message_id, q.envelope FROM queue q WHERE"
-                      + " q.recipient = ? AND q.seq > ? AND q.expires_at > ? AND (? = '*' OR"
-                      + " EXISTS (SELECT 1 FROM queue_targets t WHERE t.seq = q.seq AND t.device"
-                      + " IN (?, '*'))) ORDER BY q.seq LIMIT ?")) {
+                  "SELECT q.seq, q.sender, q.message_id, b.envelope FROM queue q JOIN bodies b"
+                      + " ON b.id = q.body WHERE q.recipient = ? AND q.seq > ? AND q.expires_at >"
+                      + " ? AND (? = '*' OR EXISTS (SELECT 1 FROM queue_targets t WHERE t.seq ="
+                      + " q.seq AND t.device IN (?, '*'))) ORDER BY q.seq LIMIT ?")) {
             q.setString(1, recipient);
             q.setLong(2, afterSeq);
             q.setLong(3, now);
@@ -760,9 +821,28 @@ public final class PostgresOfflineQueue implements OfflineQueue {
                       + " <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED)")) {
             d.setLong(1, now);
             d.setInt(2, atMost);
-            return d.executeUpdate();
+            int purged = d.executeUpdate();
+            deleteLooseBodies(c, atMost);
+            return purged;
           }
         });
+  }
+
+  /**
+   * Deletes at most {@code atMost} bodies no row refers to: the few that two transactions removing
+   * their last two rows at once both left (see {@link #shareBodies}). A body is written in the
+   * transaction that writes its first row, so a committed body no row refers to is never referred
+   * to again. Bodies another transaction holds locked are skipped, like expired rows.
+   */
+  private static void deleteLooseBodies(Connection c, int atMost) throws SQLException {
+    try (PreparedStatement d =
+        c.prepareStatement(
+            "DELETE FROM bodies WHERE id IN (SELECT b.id FROM bodies b WHERE NOT EXISTS (SELECT 1"
+                + " FROM queue q WHERE q.body = b.id) ORDER BY b.id LIMIT ? FOR UPDATE SKIP"
+                + " LOCKED)")) {
+      d.setInt(1, atMost);
+      d.executeUpdate();
+    }
   }
 
   private void loadContacts(String owner, Set<String> into) throws SQLException {

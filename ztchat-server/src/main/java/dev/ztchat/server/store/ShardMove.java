@@ -194,27 +194,34 @@ public final class ShardMove {
     List<long[]> seqs = new ArrayList<>(); // {old seq, new seq}
     try (PreparedStatement q =
             src.prepareStatement(
-                "SELECT seq, sender, message_id, envelope, size, enqueued_at, expires_at FROM queue"
-                    + " WHERE recipient = ? ORDER BY seq");
+                "SELECT q.seq, q.sender, q.message_id, b.envelope, q.size, q.enqueued_at,"
+                    + " q.expires_at FROM queue q JOIN bodies b ON b.id = q.body WHERE"
+                    + " q.recipient = ? ORDER BY q.seq");
+        PreparedStatement copied =
+            dst.prepareStatement(
+                "SELECT seq FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?");
         PreparedStatement ins =
             dst.prepareStatement(
-                "INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at,"
-                    + " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recipient, sender,"
-                    + " message_id) DO UPDATE SET size = EXCLUDED.size RETURNING seq")) {
+                "INSERT INTO queue (recipient, sender, message_id, body, size, enqueued_at,"
+                    + " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq")) {
       q.setString(1, owner);
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
-          ins.setString(1, owner);
-          ins.setString(2, rs.getString(2));
-          ins.setString(3, rs.getString(3));
-          ins.setBytes(4, rs.getBytes(4));
-          ins.setInt(5, rs.getInt(5));
-          ins.setLong(6, rs.getLong(6));
-          ins.setLong(7, rs.getLong(7));
-          try (ResultSet got = ins.executeQuery()) {
-            got.next();
-            seqs.add(new long[] {rs.getLong(1), got.getLong(1)});
+          long seq = copiedBefore(copied, owner, rs.getString(2), rs.getString(3));
+          if (seq < 0) { // each copy its own body there: one recipient's copies share none
+            ins.setString(1, owner);
+            ins.setString(2, rs.getString(2));
+            ins.setString(3, rs.getString(3));
+            ins.setLong(4, PostgresOfflineQueue.writeBody(dst, rs.getBytes(4)));
+            ins.setInt(5, rs.getInt(5));
+            ins.setLong(6, rs.getLong(6));
+            ins.setLong(7, rs.getLong(7));
+            try (ResultSet got = ins.executeQuery()) {
+              got.next();
+              seq = got.getLong(1);
+            }
           }
+          seqs.add(new long[] {rs.getLong(1), seq});
         }
       }
     }
@@ -236,5 +243,16 @@ public final class ShardMove {
       ins.executeBatch();
     }
     return seqs.size();
+  }
+
+  /** The seq of the copy a move cut short already wrote to the new database, or -1. */
+  private static long copiedBefore(
+      PreparedStatement copied, String owner, String sender, String messageId) throws SQLException {
+    copied.setString(1, owner);
+    copied.setString(2, sender);
+    copied.setString(3, messageId);
+    try (ResultSet rs = copied.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : -1;
+    }
   }
 }

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +38,10 @@ import java.util.function.Function;
  * same with 10 or 100,000 envelopes waiting; it counts expired envelopes until the next purge (at
  * most a minute), which can only make the quota stricter. SQL statements are prepared once.
  *
+ * <p>An envelope's bytes are stored once per enqueue (table {@code bodies}, {@link SharedBody}),
+ * however many recipients it has: each recipient's row in {@code queue} refers to them, and a
+ * trigger deletes them with the last row that does.
+ *
  * <p>Each stored envelope has one or more <em>targets</em> (table {@code queue_targets}): the
  * device ids (hex SHA-256 of the device certificate) that are to receive it, or {@link
  * #ANY_DEVICE}. The envelope is stored once; a device reads only the envelopes that target it (in
@@ -48,14 +53,14 @@ import java.util.function.Function;
  * <p>It also keeps the relay's {@link ContactBook} (who has sent whom a message), in the same
  * transactions.
  *
- * <p>The default {@link OfflineQueue}: one file, {@code relay.db}, in the relay's data folder; its
- * schema (version {@value #SCHEMA_VERSION}) is what it was before the store became an interface.
+ * <p>The default {@link OfflineQueue}: one file, {@code relay.db}, in the relay's data folder, its
+ * schema (version {@value #SCHEMA_VERSION}) migrated at start from any earlier one.
  *
  * <p>Not thread-safe: the relay calls it from one thread only (its store executor), except {@link
  * #knownContact} and {@link #alreadyExpired}, which any thread may call.
  */
 public final class SqliteOfflineQueue implements OfflineQueue {
-  static final int SCHEMA_VERSION = 4;
+  static final int SCHEMA_VERSION = 5;
 
   private final Connection db;
   private final Clock clock;
@@ -194,7 +199,28 @@ public final class SqliteOfflineQueue implements OfflineQueue {
                     + " INTEGER NOT NULL, named INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (owner,"
                     + " device))");
           }
+          if (from < 5) {
+            shareBodies(s);
+          }
         });
+  }
+
+  /**
+   * Schema version 5: an envelope's bytes move to {@code bodies}, one row per enqueue that every
+   * recipient's row refers to. Each envelope already queued gets a body of its own (its id the
+   * row's {@code seq}), in the transaction of the migration, so nothing queued is lost.
+   */
+  private static void shareBodies(Statement s) throws SQLException {
+    s.execute("CREATE TABLE bodies (id INTEGER PRIMARY KEY, envelope BLOB NOT NULL)");
+    s.execute("INSERT INTO bodies (id, envelope) SELECT seq, envelope FROM queue");
+    s.execute("ALTER TABLE queue ADD COLUMN body INTEGER NOT NULL DEFAULT 0");
+    s.execute("UPDATE queue SET body = seq");
+    s.execute("ALTER TABLE queue DROP COLUMN envelope");
+    s.execute("CREATE INDEX queue_by_body ON queue (body)");
+    s.execute(
+        "CREATE TRIGGER bodies_go_with_their_last_copy AFTER DELETE ON queue BEGIN DELETE FROM"
+            + " bodies WHERE id = OLD.body AND NOT EXISTS (SELECT 1 FROM queue WHERE body ="
+            + " OLD.body); END");
   }
 
   /**
@@ -217,6 +243,7 @@ public final class SqliteOfflineQueue implements OfflineQueue {
     Map<String, EnqueueOutcome> out = new LinkedHashMap<>();
     long now = clock.millis();
     long expiresAt = limits.expiresAt(sealedAtMillis, now);
+    SharedBody body = new SharedBody(envelope);
     transaction(
         () -> {
           try {
@@ -225,8 +252,9 @@ public final class SqliteOfflineQueue implements OfflineQueue {
                 out.put(r, EnqueueOutcome.EXPIRED);
                 continue;
               }
-              long seq = enqueueOne(r, sender, messageId, envelope, now, expiresAt);
+              long seq = enqueueOne(r, sender, messageId, body, now, expiresAt);
               if (seq >= 0) {
+                body.referred();
                 addTargets(seq, targets.apply(r));
               }
               if (seq == ALREADY_STORED) {
@@ -243,6 +271,7 @@ public final class SqliteOfflineQueue implements OfflineQueue {
                 contacts.record(r, sender);
               }
             }
+            body.removeIfUnreferred(this::removeBody);
           } catch (SQLException e) {
             throw new IOException("storing an envelope failed: " + e.getMessage(), e);
           }
@@ -270,18 +299,19 @@ public final class SqliteOfflineQueue implements OfflineQueue {
       work.run();
       return;
     }
+    boolean committed = false;
     try {
       work.run();
       db.commit();
-    } catch (IOException | RuntimeException e) {
-      rollbackQuietly();
-      forgetCounts(); // counts changed inside the rolled-back transaction are re-read
-      throw e;
+      committed = true;
     } catch (SQLException e) {
-      rollbackQuietly();
-      forgetCounts();
       throw new IOException("committing to the store failed: " + e.getMessage(), e);
     } finally {
+      // Whatever stopped the work (an Error too): turning auto-commit back on would commit it.
+      if (!committed) {
+        rollbackQuietly();
+        forgetCounts(); // counts changed inside the rolled-back transaction are re-read
+      }
       autoCommit();
     }
   }
@@ -301,16 +331,17 @@ public final class SqliteOfflineQueue implements OfflineQueue {
    * #SENDER_SHARE_FULL}.
    */
   private long enqueueOne(
-      String recipient, String sender, String messageId, byte[] envelope, long now, long expiresAt)
+      String recipient, String sender, String messageId, SharedBody body, long now, long expiresAt)
       throws SQLException {
     long[] used = usage(recipient, now);
     long[] byPair = pairUsage(recipient, sender, now);
+    int size = body.size();
     boolean full =
         used[0] + 1 > limits.maxMessagesPerRecipient()
-            || used[1] + envelope.length > limits.maxBytesPerRecipient();
+            || used[1] + size > limits.maxBytesPerRecipient();
     boolean overShare =
         byPair[0] + 1 > limits.maxMessagesPerSender()
-            || byPair[1] + envelope.length > limits.maxBytesPerSender();
+            || byPair[1] + size > limits.maxBytesPerSender();
     if (full || overShare) {
       // a retry of an envelope already stored is answered as stored, even with a full queue
       if (exists(recipient, sender, messageId)) {
@@ -319,16 +350,17 @@ public final class SqliteOfflineQueue implements OfflineQueue {
       return overShare ? SENDER_SHARE_FULL : QUEUE_FULL;
     }
     // The UNIQUE key answers "already stored" within the insert itself: one index probe, not two.
+    long bodyId = body.id(this::writeBody);
     PreparedStatement ins =
         statement(
-            "INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at,"
+            "INSERT INTO queue (recipient, sender, message_id, body, size, enqueued_at,"
                 + " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recipient, sender,"
                 + " message_id) DO NOTHING RETURNING seq");
     ins.setString(1, recipient);
     ins.setString(2, sender);
     ins.setString(3, messageId);
-    ins.setBytes(4, envelope);
-    ins.setInt(5, envelope.length);
+    ins.setLong(4, bodyId);
+    ins.setInt(5, size);
     ins.setLong(6, now);
     ins.setLong(7, expiresAt);
     try (ResultSet rs = ins.executeQuery()) {
@@ -336,11 +368,26 @@ public final class SqliteOfflineQueue implements OfflineQueue {
         return ALREADY_STORED;
       }
       used[0]++;
-      used[1] += envelope.length;
+      used[1] += size;
       byPair[0]++;
-      byPair[1] += envelope.length;
+      byPair[1] += size;
       return rs.getLong(1);
     }
+  }
+
+  private long writeBody(byte[] envelope) throws SQLException {
+    PreparedStatement ins = statement("INSERT INTO bodies (envelope) VALUES (?) RETURNING id");
+    ins.setBytes(1, envelope);
+    try (ResultSet rs = ins.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private void removeBody(long id) throws SQLException {
+    PreparedStatement d = statement("DELETE FROM bodies WHERE id = ?");
+    d.setLong(1, id);
+    d.executeUpdate();
   }
 
   private void addTargets(long seq, List<String> devices) throws SQLException {
@@ -381,10 +428,10 @@ public final class SqliteOfflineQueue implements OfflineQueue {
       // a connection without a device reads every copy of its person, as before devices
       PreparedStatement q =
           statement(
-              "SELECT q.seq, q.sender, q.message_id, q.envelope FROM queue q WHERE q.recipient = ?"
-                  + " AND q.seq > ? AND q.expires_at > ? AND (?5 = '*' OR EXISTS (SELECT 1 FROM"
-                  + " queue_targets t WHERE t.seq = q.seq AND t.device IN (?5, '*'))) ORDER BY"
-                  + " q.seq LIMIT ?4");
+              "SELECT q.seq, q.sender, q.message_id, b.envelope FROM queue q JOIN bodies b ON"
+                  + " b.id = q.body WHERE q.recipient = ? AND q.seq > ? AND q.expires_at > ? AND"
+                  + " (?5 = '*' OR EXISTS (SELECT 1 FROM queue_targets t WHERE t.seq = q.seq AND"
+                  + " t.device IN (?5, '*'))) ORDER BY q.seq LIMIT ?4");
       q.setString(1, recipient);
       q.setLong(2, afterSeq);
       q.setLong(3, clock.millis());

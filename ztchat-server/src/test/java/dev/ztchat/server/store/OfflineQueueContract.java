@@ -44,6 +44,17 @@ abstract class OfflineQueueContract {
     return open(QueueLimits.defaults(dir));
   }
 
+  /** How many envelope bodies the store under test holds (table {@code bodies}), in all. */
+  abstract long bodiesStored() throws Exception;
+
+  /**
+   * How many bodies one enqueue to {@code recipients} stores: one per database holding one of their
+   * queues (one, but for a sharded store).
+   */
+  long bodiesPerEnqueue(OfflineQueue q, List<String> recipients) {
+    return 1;
+  }
+
   void enqueueForBoth(OfflineQueue q, int n) throws Exception {
     q.enqueue(
         List.of("bob"),
@@ -110,6 +121,27 @@ abstract class OfflineQueueContract {
       assertThat(q.contactsOf("bob")).isEmpty();
       assertThat(q.enqueue(List.of("bob"), "alice", id(1), new byte[] {1}))
           .containsEntry("bob", EnqueueOutcome.STORED);
+    }
+  }
+
+  @Test
+  void anAcknowledgementInATransactionStoppedByAnError_deletesNothing_andStillCountsForTheQuota()
+      throws Exception {
+    try (OfflineQueue q = open(QueueLimits.defaults(dir).withQuota(8, 1 << 20))) {
+      q.enqueue(List.of("bob"), "alice", id(1), new byte[10]);
+      q.enqueue(List.of("bob"), "alice", id(2), new byte[10]); // alice's whole share of bob's
+      try {
+        q.transaction(
+            () -> {
+              q.remove("bob", "alice", id(1));
+              throw new AssertionError("the batch stopped");
+            });
+      } catch (AssertionError expected) {
+        assertThat(expected).hasMessage("the batch stopped");
+      }
+      assertThat(q.pending("bob")).isEqualTo(2);
+      assertThat(q.enqueue(List.of("bob"), "alice", id(3), new byte[10]))
+          .containsEntry("bob", EnqueueOutcome.SENDER_SHARE_FULL);
     }
   }
 
@@ -566,6 +598,168 @@ abstract class OfflineQueueContract {
       assertThat(q.after("bob", 0, 10))
           .extracting(QueuedEnvelope::messageId)
           .containsExactly(id(1), id(2));
+    }
+  }
+
+  // One body per enqueue (per database), rows per recipient (SharedBody).
+
+  static final List<String> GROUP = List.of("bob", "carol", "dave", "erin", "frank", "grace");
+
+  byte[] groupEnvelope(int n) {
+    byte[] e = new byte[300];
+    java.util.Arrays.fill(e, (byte) n);
+    e[0] = 2;
+    return e;
+  }
+
+  @Test
+  void aGroupEnvelope_isStoredOnce_andEachRecipientReadsItsOwnCopyOfTheBytes() throws Exception {
+    try (OfflineQueue q = open()) {
+      List<QueuedEnvelope> stored = new ArrayList<>();
+      q.enqueue(
+          GROUP,
+          "alice",
+          id(1),
+          clock.millis(),
+          groupEnvelope(1),
+          r -> List.of(LAPTOP),
+          stored::add);
+
+      assertThat(stored).hasSize(GROUP.size());
+      assertThat(bodiesStored()).isEqualTo(bodiesPerEnqueue(q, GROUP));
+      for (String r : GROUP) {
+        assertThat(q.after(r, LAPTOP, 0, 10))
+            .singleElement()
+            .satisfies(e -> assertThat(e.envelope()).containsExactly(groupEnvelope(1)));
+      }
+      // each recipient is charged the whole envelope, as when each had a copy of the bytes
+      assertThat(q.totals().bytes()).isEqualTo(300L * GROUP.size());
+    }
+  }
+
+  @Test
+  void oneRecipientsAcknowledgement_leavesTheOthersCopiesReadable_theBodyGoesWithTheLast()
+      throws Exception {
+    try (OfflineQueue q = open()) {
+      q.enqueue(
+          GROUP,
+          "alice",
+          id(1),
+          clock.millis(),
+          groupEnvelope(1),
+          r -> List.of(LAPTOP, PHONE),
+          e -> {});
+      q.enqueue(List.of("bob"), "alice", id(2), new byte[] {2}); // bob's own, after it
+
+      for (int i = 0; i < GROUP.size(); i++) {
+        String r = GROUP.get(i);
+        assertThat(q.remove(r, LAPTOP, "alice", id(1))).isTrue();
+        assertThat(q.after(r, PHONE, 0, 10)).extracting(QueuedEnvelope::messageId).contains(id(1));
+        assertThat(q.removeAll(r, PHONE, alices(1))).isEqualTo(1);
+        assertThat(q.after(r, PHONE, 0, 10))
+            .extracting(QueuedEnvelope::messageId)
+            .doesNotContain(id(1));
+        for (String other : GROUP.subList(i + 1, GROUP.size())) {
+          assertThat(q.after(other, LAPTOP, 0, 10))
+              .singleElement()
+              .satisfies(e -> assertThat(e.envelope()).containsExactly(groupEnvelope(1)));
+        }
+        if (i < GROUP.size() - 1) {
+          assertThat(bodiesStored()).isPositive();
+        }
+      }
+      assertThat(bodiesStored()).as("bob's own envelope only").isEqualTo(1);
+      assertThat(q.after("bob", 0, 10))
+          .singleElement()
+          .satisfies(e -> assertThat(e.envelope()).containsExactly(2));
+      assertThat(q.remove("bob", "alice", id(2))).isTrue();
+      assertThat(bodiesStored()).isZero();
+    }
+  }
+
+  @Test
+  void batchedAcknowledgementsWithoutDevice_takeTheBodyWithTheLastCopy() throws Exception {
+    try (OfflineQueue q = open()) {
+      for (int n = 1; n <= 3; n++) {
+        q.enqueue(GROUP, "alice", id(n), groupEnvelope(n));
+      }
+      for (String r : GROUP.subList(0, GROUP.size() - 1)) {
+        assertThat(q.removeAll(r, OfflineQueue.ANY_DEVICE, alices(1, 2, 3))).isEqualTo(3);
+      }
+      assertThat(q.after("grace", 0, 10))
+          .extracting(QueuedEnvelope::envelope)
+          .containsExactly(groupEnvelope(1), groupEnvelope(2), groupEnvelope(3));
+      assertThat(q.removeAll("grace", OfflineQueue.ANY_DEVICE, alices(1, 2, 3))).isEqualTo(3);
+      assertThat(bodiesStored()).isZero();
+    }
+  }
+
+  @Test
+  void theBody_goesWhenItsCopiesExpire() throws Exception {
+    try (OfflineQueue q = open()) {
+      q.enqueue(
+          GROUP, "alice", id(1), clock.millis(), groupEnvelope(1), r -> List.of(LAPTOP), e -> {});
+      q.remove("bob", LAPTOP, "alice", id(1));
+      clock.advance(QueueLimits.MAX_TTL.plus(Duration.ofDays(1)));
+
+      assertThat(q.purgeExpired()).isEqualTo(GROUP.size() - 1);
+      assertThat(bodiesStored()).isZero();
+    }
+  }
+
+  @Test
+  void aPurgeWithNothingExpired_keepsEveryBodyACopyStillRefersTo() throws Exception {
+    try (OfflineQueue q = open()) {
+      q.enqueue(GROUP, "alice", id(1), groupEnvelope(1));
+      q.enqueue(GROUP, "alice", id(2), groupEnvelope(2));
+      for (String r : GROUP.subList(0, GROUP.size() - 1)) {
+        q.remove(r, "alice", id(1));
+      }
+      long stored = bodiesStored();
+
+      assertThat(q.purgeExpired()).isZero();
+      assertThat(bodiesStored()).isEqualTo(stored).isPositive();
+      assertThat(q.after(GROUP.getLast(), 0, 10))
+          .extracting(QueuedEnvelope::envelope)
+          .containsExactly(groupEnvelope(1), groupEnvelope(2));
+    }
+  }
+
+  @Test
+  void anEnqueueNoRecipientTakes_leavesNoBody() throws Exception {
+    long afterFirst;
+    try (OfflineQueue q = open()) {
+      q.enqueue(GROUP, "alice", id(1), groupEnvelope(1));
+      afterFirst = bodiesStored();
+      // a retry: every recipient holds it already
+      assertThat(q.enqueue(GROUP, "alice", id(1), groupEnvelope(1)).values())
+          .containsOnly(EnqueueOutcome.ALREADY_STORED);
+    }
+    try (OfflineQueue q = open(QueueLimits.defaults(dir).withQuota(4, 1 << 20))) {
+      // alice's share of each recipient's quota (one of four) is full
+      assertThat(q.enqueue(GROUP, "alice", id(2), groupEnvelope(2)).values())
+          .containsOnly(EnqueueOutcome.SENDER_SHARE_FULL);
+      assertThat(bodiesStored()).isEqualTo(afterFirst);
+    }
+  }
+
+  @Test
+  void aSharedBody_countsInFullAgainstEachRecipientsQuota_andNoMore() throws Exception {
+    try (OfflineQueue q =
+        open(QueueLimits.defaults(dir).withQuota(100, 10_000).withSenderShare(50))) {
+      assertThat(q.enqueue(List.of("bob", "carol"), "alice", id(1), new byte[5000]).values())
+          .containsOnly(EnqueueOutcome.STORED);
+      assertThat(q.enqueue(List.of("bob", "carol"), "alice", id(2), new byte[1]).values())
+          .containsOnly(EnqueueOutcome.SENDER_SHARE_FULL);
+      assertThat(q.enqueue(List.of("bob"), "dave", id(3), new byte[5000]))
+          .containsEntry("bob", EnqueueOutcome.STORED);
+      assertThat(q.enqueue(List.of("bob", "carol"), "erin", id(4), new byte[1]))
+          .containsEntry("bob", EnqueueOutcome.QUEUE_FULL)
+          .containsEntry("carol", EnqueueOutcome.STORED);
+      q.remove("carol", "alice", id(1)); // frees carol's charge only
+      assertThat(q.enqueue(List.of("bob", "carol"), "alice", id(5), new byte[1]))
+          .containsEntry("bob", EnqueueOutcome.SENDER_SHARE_FULL)
+          .containsEntry("carol", EnqueueOutcome.STORED);
     }
   }
 }

@@ -69,10 +69,19 @@ class OfflineQueueDevicesTest {
     }
   }
 
-  /** Makes relay.db what version 3 of the schema left: no targets, no devices, version 3. */
+  /**
+   * Makes relay.db what version 3 of the schema left: each envelope's bytes in its row (no shared
+   * bodies), no targets, no devices, version 3.
+   */
   private void downgradeToSchema3() throws Exception {
     try (Connection c = SqliteFiles.openPrivate(dir.resolve("relay.db"), "test");
         Statement s = c.createStatement()) {
+      s.execute("DROP TRIGGER bodies_go_with_their_last_copy");
+      s.execute("DROP INDEX queue_by_body");
+      s.execute("ALTER TABLE queue ADD COLUMN envelope BLOB NOT NULL DEFAULT x''");
+      s.execute("UPDATE queue SET envelope = (SELECT envelope FROM bodies WHERE id = queue.body)");
+      s.execute("ALTER TABLE queue DROP COLUMN body");
+      s.execute("DROP TABLE bodies");
       s.execute("DROP TRIGGER queue_targets_go_with_the_envelope");
       s.execute("DROP TABLE queue_targets");
       s.execute("DROP TABLE devices");

@@ -91,4 +91,64 @@ class OfflineQueueTest {
             PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("relay.db"))))
         .isEqualTo("rw-------");
   }
+
+  @Test
+  void storeOfSchema4_isMigrated_keepingEveryQueuedEnvelopeItsOrderAndItsTargets()
+      throws Exception {
+    Path file = dir.resolve("relay.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = c.createStatement()) {
+      // schema 4 as its release created it
+      st.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      st.execute("INSERT INTO meta VALUES ('schema_version', '4')");
+      st.execute(
+          "CREATE TABLE queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT"
+              + " NULL, sender TEXT NOT NULL, message_id TEXT NOT NULL, envelope BLOB NOT"
+              + " NULL, size INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, expires_at"
+              + " INTEGER NOT NULL, UNIQUE (recipient, sender, message_id))");
+      st.execute("CREATE INDEX queue_by_recipient ON queue (recipient, seq)");
+      st.execute("CREATE INDEX queue_by_expiry ON queue (expires_at)");
+      ContactBook.createTable(st);
+      SqlitePrekeyStore.createTables(st);
+      st.execute(
+          "CREATE TABLE queue_targets (seq INTEGER NOT NULL, device TEXT NOT NULL, PRIMARY"
+              + " KEY (seq, device)) WITHOUT ROWID");
+      st.execute(
+          "CREATE TRIGGER queue_targets_go_with_the_envelope AFTER DELETE ON queue BEGIN"
+              + " DELETE FROM queue_targets WHERE seq = OLD.seq; END");
+      st.execute(
+          "CREATE TABLE devices (owner TEXT NOT NULL, device TEXT NOT NULL, registered_at"
+              + " INTEGER NOT NULL, named INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (owner,"
+              + " device))");
+      // a group message stored once per recipient, then one for bob's two devices
+      queueV4(st, "bob", id(1), "x'0101'", "*");
+      queueV4(st, "carol", id(1), "x'0101'", "*");
+      queueV4(st, "bob", id(2), "x'020202'", MigratedQueue.LAPTOP, MigratedQueue.PHONE);
+    }
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    try (OfflineQueue q = OfflineQueue.open(QueueLimits.defaults(dir), clock)) {
+      MigratedQueue.readsInOrder_thenDrains(q);
+    }
+    assertThat(StoreCounts.sqlite(file, "SELECT COUNT(*) FROM bodies")).isZero();
+  }
+
+  private static void queueV4(
+      Statement st, String recipient, String messageId, String envelope, String... targets)
+      throws Exception {
+    st.execute(
+        "INSERT INTO queue (recipient, sender, message_id, envelope, size, enqueued_at,"
+            + " expires_at) VALUES ('"
+            + recipient
+            + "', 'alice', '"
+            + messageId
+            + "', "
+            + envelope
+            + ", 2, 0, "
+            + Long.MAX_VALUE
+            + ")");
+    for (String t : targets) {
+      st.execute(
+          "INSERT INTO queue_targets (seq, device) VALUES (last_insert_rowid(), '" + t + "')");
+    }
+  }
 }

@@ -29,4 +29,9 @@ class PostgresOfflineQueueContractTest extends OfflineQueueContract {
     }
     return PostgresOfflineQueue.open(PostgresUrl.parse(database), limits, clock);
   }
+
+  @Override
+  long bodiesStored() throws Exception {
+    return StoreCounts.postgres(database, "SELECT COUNT(*) FROM bodies");
+  }
 }

@@ -39,4 +39,19 @@ class ShardedOfflineQueueContractTest extends OfflineQueueContract {
             : List.of(databases.get(0), databases.get(2), databases.get(1));
     return OfflineQueue.open(limits.withStore(String.join(",", order)), clock);
   }
+
+  @Override
+  long bodiesStored() throws Exception {
+    long n = 0;
+    for (String database : databases) {
+      n += StoreCounts.postgres(database, "SELECT COUNT(*) FROM bodies");
+    }
+    return n;
+  }
+
+  @Override
+  long bodiesPerEnqueue(OfflineQueue q, List<String> recipients) {
+    ShardedOfflineQueue sharded = (ShardedOfflineQueue) q;
+    return recipients.stream().map(sharded::shardDescription).distinct().count();
+  }
 }

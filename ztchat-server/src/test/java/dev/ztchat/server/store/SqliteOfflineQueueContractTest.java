@@ -6,4 +6,9 @@ class SqliteOfflineQueueContractTest extends OfflineQueueContract {
   OfflineQueue open(QueueLimits limits) throws Exception {
     return SqliteOfflineQueue.open(limits, clock);
   }
+
+  @Override
+  long bodiesStored() throws Exception {
+    return StoreCounts.sqlite(dir.resolve("relay.db"), "SELECT COUNT(*) FROM bodies");
+  }
 }
