@@ -365,7 +365,11 @@ final class DeliveryService implements AutoCloseable {
                       header.timestampMillis(),
                       envelope,
                       targets::get,
-                      stored::add);
+                      stored::add,
+                      // the recipient holds a copy pushed from memory: "full" would be untrue
+                      liveCopy != null && liveCopy.wasPushed()
+                          ? OfflineQueue.Quotas.WAIVED_FOR_A_PUSHED_COPY
+                          : OfflineQueue.Quotas.CHECKED);
               Set<String> contacts = queue.contactsOf(header.sender());
               known.stream().filter(contacts::contains).forEach(visible::add);
               Set<String> away = new HashSet<>(visible);

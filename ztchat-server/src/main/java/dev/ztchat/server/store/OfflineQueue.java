@@ -111,7 +111,7 @@ public interface OfflineQueue extends AutoCloseable {
    * the devices {@code targets} gives (device ids as hex, or {@link #ANY_DEVICE}; never empty). A
    * retry of an envelope already stored keeps the targets it was stored with.
    */
-  Map<String, EnqueueOutcome> enqueue(
+  default Map<String, EnqueueOutcome> enqueue(
       List<String> recipients,
       String sender,
       String messageId,
@@ -119,7 +119,42 @@ public interface OfflineQueue extends AutoCloseable {
       byte[] envelope,
       Function<String, List<String>> targets,
       Consumer<QueuedEnvelope> stored)
+      throws IOException {
+    return enqueue(
+        recipients, sender, messageId, sealedAtMillis, envelope, targets, stored, Quotas.CHECKED);
+  }
+
+  /**
+   * As {@link #enqueue(List, String, String, long, byte[], Function, Consumer)}, with the
+   * recipients' quotas checked or not as {@code quotas} says.
+   */
+  Map<String, EnqueueOutcome> enqueue(
+      List<String> recipients,
+      String sender,
+      String messageId,
+      long sealedAtMillis,
+      byte[] envelope,
+      Function<String, List<String>> targets,
+      Consumer<QueuedEnvelope> stored,
+      Quotas quotas)
       throws IOException;
+
+  /** Whether an enqueue may refuse a copy for its recipient's quotas (docs/PROTOCOL.md §9). */
+  enum Quotas {
+    /** The recipient's quota, and the sender's share of it, are checked: every usual enqueue. */
+    CHECKED,
+    /**
+     * Not checked: the copy is one the relay already pushed from memory to the recipient's live
+     * connection, which holds it unacknowledged. Refusing it would tell its sender "full" for a
+     * message that arrived, and the sender's retry would arrive twice. What it adds beyond the
+     * quota is bounded by the connection's window of unacknowledged envelopes.
+     */
+    WAIVED_FOR_A_PUSHED_COPY;
+
+    boolean checked() {
+      return this == CHECKED;
+    }
+  }
 
   /**
    * Up to {@code limit} unexpired envelopes for {@code recipient} after {@code afterSeq}, oldest

@@ -370,7 +370,8 @@ public final class PostgresOfflineQueue implements OfflineQueue {
       long sealedAtMillis,
       byte[] envelope,
       Function<String, List<String>> targets,
-      Consumer<QueuedEnvelope> stored)
+      Consumer<QueuedEnvelope> stored,
+      Quotas quotas)
       throws IOException {
     requireNonNull(stored, "stored");
     requireNonNull(targets, "targets");
@@ -391,7 +392,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
               out.put(r, EnqueueOutcome.EXPIRED);
               continue;
             }
-            long[] seqAndAfter = enqueueOne(c, r, sender, messageId, body, now, expiresAt);
+            long[] seqAndAfter = enqueueOne(c, r, sender, messageId, body, now, expiresAt, quotas);
             long seq = seqAndAfter[0];
             EnqueueOutcome o = seq >= 0 ? EnqueueOutcome.STORED : REFUSED.get((int) -seq - 1);
             if (o == EnqueueOutcome.STORED) {
@@ -438,7 +439,8 @@ public final class PostgresOfflineQueue implements OfflineQueue {
       String messageId,
       SharedBody body,
       long now,
-      long expiresAt)
+      long expiresAt,
+      Quotas quotas)
       throws SQLException {
     int size = body.size();
     long count;
@@ -470,7 +472,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     boolean overShare =
         pairCount + 1 > limits.maxMessagesPerSender()
             || pairBytes + size > limits.maxBytesPerSender();
-    if (full || overShare) {
+    if ((full || overShare) && quotas.checked()) {
       // a retry of an envelope already stored is answered as stored, even with a full queue
       if (exists(c, recipient, sender, messageId)) {
         return new long[] {-1, storedAfter};

@@ -152,7 +152,8 @@ public final class ShardedOfflineQueue implements OfflineQueue {
       long sealedAtMillis,
       byte[] envelope,
       Function<String, List<String>> targets,
-      Consumer<QueuedEnvelope> stored)
+      Consumer<QueuedEnvelope> stored,
+      Quotas quotas)
       throws IOException {
     Map<PostgresOfflineQueue, List<String>> byShard = new LinkedHashMap<>();
     for (String r : recipients) {
@@ -171,7 +172,8 @@ public final class ShardedOfflineQueue implements OfflineQueue {
                         sealedAtMillis,
                         envelope,
                         targets,
-                        stored));
+                        stored,
+                        quotas));
           }
           for (var e : outcomes.entrySet()) {
             if (e.getValue().held()) {

@@ -236,7 +236,8 @@ public final class SqliteOfflineQueue implements OfflineQueue {
       long sealedAtMillis,
       byte[] envelope,
       Function<String, List<String>> targets,
-      Consumer<QueuedEnvelope> stored)
+      Consumer<QueuedEnvelope> stored,
+      Quotas quotas)
       throws IOException {
     requireNonNull(stored, "stored");
     requireNonNull(targets, "targets");
@@ -252,7 +253,7 @@ public final class SqliteOfflineQueue implements OfflineQueue {
                 out.put(r, EnqueueOutcome.EXPIRED);
                 continue;
               }
-              long seq = enqueueOne(r, sender, messageId, body, now, expiresAt);
+              long seq = enqueueOne(r, sender, messageId, body, now, expiresAt, quotas);
               if (seq >= 0) {
                 body.referred();
                 addTargets(seq, targets.apply(r));
@@ -331,7 +332,13 @@ public final class SqliteOfflineQueue implements OfflineQueue {
    * #SENDER_SHARE_FULL}.
    */
   private long enqueueOne(
-      String recipient, String sender, String messageId, SharedBody body, long now, long expiresAt)
+      String recipient,
+      String sender,
+      String messageId,
+      SharedBody body,
+      long now,
+      long expiresAt,
+      Quotas quotas)
       throws SQLException {
     long[] used = usage(recipient, now);
     long[] byPair = pairUsage(recipient, sender, now);
@@ -342,7 +349,7 @@ public final class SqliteOfflineQueue implements OfflineQueue {
     boolean overShare =
         byPair[0] + 1 > limits.maxMessagesPerSender()
             || byPair[1] + size > limits.maxBytesPerSender();
-    if (full || overShare) {
+    if ((full || overShare) && quotas.checked()) {
       // a retry of an envelope already stored is answered as stored, even with a full queue
       if (exists(recipient, sender, messageId)) {
         return ALREADY_STORED;

@@ -275,6 +275,36 @@ abstract class OfflineQueueContract {
   }
 
   @Test
+  void aCopyAlreadyPushedToItsRecipient_isStoredBeyondTheQuotas_andCountsAgainstThem()
+      throws Exception {
+    try (OfflineQueue q = open(QueueLimits.defaults(dir).withQuota(8, 1 << 20))) {
+      q.enqueue(List.of("bob"), "alice", id(1), new byte[10]);
+      q.enqueue(List.of("bob"), "alice", id(2), new byte[10]); // alice's whole share of bob's
+      assertThat(pushed(q, id(3))).containsEntry("bob", EnqueueOutcome.STORED);
+      assertThat(pushed(q, id(3))).containsEntry("bob", EnqueueOutcome.ALREADY_STORED);
+      assertThat(q.after("bob", 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(1), id(2), id(3));
+      // the share still holds for every copy not pushed: it now counts three of alice's
+      q.remove("bob", "alice", id(1));
+      assertThat(q.enqueue(List.of("bob"), "alice", id(4), new byte[10]))
+          .containsEntry("bob", EnqueueOutcome.SENDER_SHARE_FULL);
+    }
+  }
+
+  private Map<String, EnqueueOutcome> pushed(OfflineQueue q, String messageId) throws Exception {
+    return q.enqueue(
+        List.of("bob"),
+        "alice",
+        messageId,
+        clock.millis(),
+        new byte[10],
+        r -> List.of(OfflineQueue.ANY_DEVICE),
+        e -> {},
+        OfflineQueue.Quotas.WAIVED_FOR_A_PUSHED_COPY);
+  }
+
+  @Test
   void senderOverItsShareOfTheCount_isRefused_forThatRecipientOnly() throws Exception {
     try (OfflineQueue q = open(QueueLimits.defaults(dir).withQuota(8, 1 << 20))) {
       assertThat(QueueLimits.defaults(dir).withQuota(8, 1 << 20).maxMessagesPerSender())
