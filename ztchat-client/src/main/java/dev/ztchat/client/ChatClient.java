@@ -839,7 +839,11 @@ public final class ChatClient implements AutoCloseable {
 
   /**
    * Seals {@code text} to every current member of the group (and my other devices) and hands it to
-   * the relay now, durably as {@link #send}; returns the relay's answer per member.
+   * the relay now, durably as {@link #send}; returns the relay's answer per member. What waits in
+   * the outbox goes first; a text never goes before an earlier change of its group.
+   *
+   * @throws GroupTextQueuedException when a change of mine to the group still waits after that: the
+   *     text was kept behind it, and goes out after it on a later connection or send
    */
   public SendResult sendToGroup(String group, String text)
       throws IOException,

@@ -687,15 +687,41 @@ final class OutgoingMessages {
     return MessageContent.groupText(state.id(), state.version(), p.text());
   }
 
+  /** Refuses a text too long to be kept. */
+  @FunctionalInterface
+  interface TextCheck {
+    void check() throws IOException, MessageTooLongException;
+  }
+
+  /**
+   * Whether a change of mine to the group {@code key} names still waits in the outbox (after a
+   * flush: it could not go now, or did not reach every member yet); guarded by flushLock.
+   */
+  private boolean changeWaits(String key) throws IOException {
+    String changeKey = Groups.changeKeyOf(key);
+    return outbox.pending().stream().anyMatch(p -> p.peer().equals(changeKey));
+  }
+
   /**
    * Sends a group text now, durably (kept in the outbox first, so a lost answer re-sends the same
    * bytes on the next connection); returns the relay's answer. {@code key} is {@link Groups#key}.
+   * What waits in the outbox goes first; when a change of mine to the group still waits after that,
+   * the text is kept behind it ({@code fits} refusing one too long to be kept) and not sent now
+   * (docs/v2/groups.md section 7.2, item 3).
+   *
+   * @throws GroupTextQueuedException when it was kept behind a waiting change of the group
    */
-  SendResult sendGroupNow(String key, String text)
+  SendResult sendGroupNow(String key, String text, TextCheck fits)
       throws IOException, NotAMemberException, UntrustedContactException, MessageTooLongException {
     synchronized (flushLock) {
       flush();
       RelayConnection conn = relay.current();
+      memberState(key); // a text to a group I left is refused, never kept
+      if (changeWaits(key)) {
+        fits.check();
+        outbox.enqueue(key, text); // sealed when it goes, behind the change
+        throw new GroupTextQueuedException(me.name(), shown(key));
+      }
       long row = outbox.enqueue(key, text);
       PendingMessage p = new PendingMessage(row, key, text, clock.instant(), null, null);
       PendingMessage ready;
