@@ -122,10 +122,68 @@ class OfflineChangeGroupSyncIntegrationTest {
     }
   }
 
+  @Test
+  void myNewPhoneAcceptedWhileAnOfflineChangeCannotBeSealed_learnsTheGroupBeforeIt_thenTheChange()
+      throws Exception {
+    GroupInbox bobs = new GroupInbox();
+    try (ChatClient alice = ChatClient.connect(config("alice", "alice", laptop), new GroupInbox());
+        ChatClient bob = ChatClient.connect(config("bob", "bob", device("bob", "laptop")), bobs)) {
+      MultiDeviceIntegrationTest.awaitDevices(alice, "bob", 1);
+      alice.createGroup("team", List.of("bob"));
+      GroupConversationIntegrationTest.awaitGroup(bob, "#team", false);
+    }
+    server.close();
+    server = null;
+    try (ChatClient alice = ChatClient.start(config("alice", "alice", laptop), new GroupInbox())) {
+      alice.addToGroup("#team", "carol"); // carol has never connected: no keys at the relay yet
+    }
+
+    server = RelayServer.start(serverConfig);
+    GroupInbox phones = new GroupInbox();
+    GroupInbox laptops = new GroupInbox();
+    try (ChatClient alicesPhone =
+            ChatClient.connect(config("alice", "alice+phone", phone), phones);
+        ChatClient bob = ChatClient.connect(config("bob", "bob", device("bob", "laptop")), bobs);
+        ChatClient alice = ChatClient.connect(config("alice", "alice", laptop), laptops)) {
+      MultiDeviceIntegrationTest.awaitDevices(bob, "alice", 2);
+      assertThat(
+              Polling.eventually(
+                  WAIT, () -> laptops.notices.stream().anyMatch(n -> n.contains("carol"))))
+          .as("the add waits, unsealed: carol has no keys at the relay")
+          .isTrue();
+      assertThat(alice.outgoing.waitingCount(Groups::isChangeKey)).isEqualTo(1);
+
+      alice.send("bob", "the text that finds the phone"); // its missing= answer reveals the phone
+      assertThat(Polling.eventually(WAIT, () -> knows(alicesPhone, "bob")))
+          .as("the phone learns #team as it was before the waiting add")
+          .isTrue();
+      assertThat(alicesPhone.group("#team").members()).containsExactly("alice", "bob");
+
+      try (ChatClient carol =
+          ChatClient.connect(
+              config("carol", "carol", device("carol", "laptop")), new GroupInbox())) {
+        assertThat(
+                Polling.eventually(
+                    WAIT,
+                    () -> {
+                      alice.outgoing.flush(); // as the next send or a reconnect does
+                      return knows(alicesPhone, "carol");
+                    }))
+            .as("the add reaches the phone as it goes out, after the group it belongs to")
+            .isTrue();
+      }
+      assertThat(phones.refused).as("nothing refused on the phone").isEmpty();
+    }
+  }
+
   private static boolean knowsTeam(ChatClient c) {
+    return knows(c, "carol");
+  }
+
+  private static boolean knows(ChatClient c, String member) {
     try {
       return c.groups().stream()
-          .anyMatch(g -> g.shown().equals("#team") && g.members().contains("carol"));
+          .anyMatch(g -> g.shown().equals("#team") && g.members().contains(member));
     } catch (IOException e) {
       return false;
     }
