@@ -839,7 +839,11 @@ public final class ChatClient implements AutoCloseable {
 
   /**
    * Seals {@code text} to every current member of the group (and my other devices) and hands it to
-   * the relay now, durably as {@link #send}; returns the relay's answer per member.
+   * the relay now, durably as {@link #send}; returns the relay's answer per member. What waits in
+   * the outbox goes first; a text never goes before an earlier change of its group.
+   *
+   * @throws GroupTextQueuedException when a change of mine to the group still waits after that: the
+   *     text was kept behind it, and goes out after it on a later connection or send
    */
   public SendResult sendToGroup(String group, String text)
       throws IOException,
@@ -1102,7 +1106,7 @@ public final class ChatClient implements AutoCloseable {
           reopened = true; // the cached certificates may predate a renewal: ask the directory again
           continue;
         }
-        rejected(sender, id, e);
+        rejected(sender, id, e, bytes);
         return;
       } catch (SenderLookupUnavailableException e) {
         // Not a verdict on the message: never acknowledged, so the relay keeps it. The relay
@@ -1346,7 +1350,7 @@ public final class ChatClient implements AutoCloseable {
         || reason == RejectionReason.UNTRUSTED_SENDER_CERTIFICATE;
   }
 
-  private void rejected(String sender, String id, EnvelopeRejectedException e) {
+  private void rejected(String sender, String id, EnvelopeRejectedException e, byte[] bytes) {
     try {
       if (e.reason() == RejectionReason.REPLAY && acks.awaitingConfirmation(sender, id)) {
         // The relay never confirmed our acknowledgement (lost, or we died first), so it delivered
@@ -1362,6 +1366,14 @@ public final class ChatClient implements AutoCloseable {
       // Sealed to my other devices only, and signed by the sender's device (the sender holds this
       // one, or sends a device of mine it accepted later what that device missed): nothing here to
       // read, and nothing wrong.
+      acknowledge(sender, id);
+      return;
+    }
+    if (e.reason() == RejectionReason.NOT_FOR_ME
+        && OtherDeviceCopies.sealedToMyOtherDevices(bytes, config.me().name())) {
+      // Sealed to my other devices only, by a device of the sender this one has not met (a receipt
+      // for a message another device of mine wrote): nothing for this device, nothing wrong.
+      LOG.debug("set aside id={} from {}: sealed to my other devices only", id, sender);
       acknowledge(sender, id);
       return;
     }

@@ -151,7 +151,10 @@ final class GroupConversations {
 
   // ---- my texts ----
 
-  /** Sends {@code text} to the group {@code ref} names now; the relay's answer. */
+  /**
+   * Sends {@code text} to the group {@code ref} names now; the relay's answer. Kept behind a change
+   * of mine to the group that still waits ({@link GroupTextQueuedException}).
+   */
   SendResult sendNow(String ref, String text)
       throws IOException,
           UnknownGroupException,
@@ -159,7 +162,8 @@ final class GroupConversations {
           UntrustedContactException,
           MessageTooLongException {
     GroupView v = groups.resolve(ref);
-    return outgoing.sendGroupNow(Groups.KEY_PREFIX + v.idHex(), text);
+    return outgoing.sendGroupNow(
+        Groups.KEY_PREFIX + v.idHex(), text, () -> fit.check(v.members(), text));
   }
 
   /**

@@ -122,14 +122,39 @@ final class GroupDelivery {
         todo = next;
       }
     }
-    if (!partial || full.isEmpty() || results.stream().noneMatch(d -> d.status().accepted())) {
+    List<String> unknown = GroupShortfall.unknown(results);
+    if (!partial
+        || (full.isEmpty() && unknown.isEmpty())
+        || results.stream().noneMatch(d -> d.status().accepted())) {
       return new Sent(results, Optional.empty()); // all stored, or none (the outbox keeps it)
     }
-    List<V2Envelope> again = resealFor(full, todo.getFirst(), true, content);
+    // The full members go again, alone; those the relay does not know would be answered the same.
+    List<V2Envelope> again =
+        full.isEmpty() ? List.of() : resealFor(full, todo.getFirst(), true, content);
+    Set<String> persons = new TreeSet<>(full);
+    persons.addAll(unknown);
     return new Sent(
         results,
         Optional.of(
-            new GroupShortfall(again, List.copyOf(full), GroupShortfall.MAILBOX_FULL, true)));
+            new GroupShortfall(
+                again, List.copyOf(persons), reason(full, unknown), !full.isEmpty())));
+  }
+
+  /** Why the members {@code full} and {@code unknown} were not reached, for the user. */
+  private static String reason(Set<String> full, List<String> unknown) {
+    if (unknown.isEmpty()) {
+      return GroupShortfall.MAILBOX_FULL;
+    }
+    if (full.isEmpty()) {
+      return GroupShortfall.UNKNOWN_TO_SERVER;
+    }
+    return GroupShortfall.MAILBOX_FULL
+        + ": "
+        + String.join(", ", full)
+        + "; "
+        + GroupShortfall.UNKNOWN_TO_SERVER
+        + ": "
+        + String.join(", ", unknown);
   }
 
   /**
@@ -148,6 +173,7 @@ final class GroupDelivery {
           MessageTooLongException,
           OutgoingMessages.NotAMemberException {
     Set<String> persons = new TreeSet<>(full);
+    persons.addAll(GroupShortfall.unknown(results));
     unsent.forEach(p -> persons.addAll(p.prefix().recipients()));
     boolean retry = GroupShortfall.retryable(e.code());
     List<V2Envelope> again = new ArrayList<>();

@@ -131,12 +131,19 @@ final class GroupRecordStore {
   /**
    * Forgets the records of group {@code current.id()} that are not on the chain to {@code current}
    * (undone by a concurrent winner, or refused) unless they may still apply (a later version: they
-   * wait as pending), and the oldest beyond {@link #MAX_CHAIN} on it.
+   * wait as pending), and the oldest beyond {@link #MAX_CHAIN} on it. Forgets nothing while no
+   * record of {@code current} is kept: my change that led to it waits unsealed, and the chain to it
+   * is whole only once it is sealed (docs/v2/groups.md section 6.6).
    */
   void prune(GroupState current) throws IOException {
     String group = ConversationHistory.checkedId(current.id().hex());
     synchronized (store) {
       List<Row> rows = rows(group);
+      if (rows.stream().noneMatch(r -> r.stateHash().equals(current.hashHex()))) {
+        // A change of mine that waits unsealed led to it (made offline): its record is kept when it
+        // is sealed, and the chain before it stays whole until then.
+        return;
+      }
       List<Row> chain = chain(rows, current.hashHex());
       Set<Long> onChain = new HashSet<>();
       chain.forEach(r -> onChain.add(r.id()));
@@ -172,10 +179,18 @@ final class GroupRecordStore {
 
   /** The kept changes that led to {@code current}, oldest first (as many as are kept). */
   List<Kept> chain(GroupState current) throws IOException {
-    String group = ConversationHistory.checkedId(current.id().hex());
+    return chain(current.id().hex(), current.hashHex());
+  }
+
+  /**
+   * The kept changes of group {@code groupIdHex} that led to its state {@code headHashHex}, oldest
+   * first (as many as are kept).
+   */
+  List<Kept> chain(String groupIdHex, String headHashHex) throws IOException {
+    String group = ConversationHistory.checkedId(groupIdHex);
     synchronized (store) {
       List<Kept> out = new ArrayList<>();
-      for (Row r : chain(rows(group), current.hashHex())) {
+      for (Row r : chain(rows(group), headHashHex)) {
         Opened o = open(group, r.stateHash());
         try {
           out.add(new Kept(r.stateHash(), o.change()));

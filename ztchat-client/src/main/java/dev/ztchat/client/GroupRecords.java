@@ -88,7 +88,16 @@ final class GroupRecords {
    * they are a member of its state, or an add naming them); empty when none is kept.
    */
   List<String> forwardTo(String person, GroupState current) throws IOException {
-    List<GroupRecordStore.Kept> chain = store.chain(current);
+    return forwardTo(person, current.id().hex(), current.hashHex());
+  }
+
+  /**
+   * As {@link #forwardTo(String, GroupState)}, for the chain of group {@code groupIdHex} that led
+   * to its state {@code headHashHex}: the last state whose record is kept, when my changes after it
+   * wait unsealed (they then reach the device as they go out).
+   */
+  List<String> forwardTo(String person, String groupIdHex, String headHashHex) throws IOException {
+    List<GroupRecordStore.Kept> chain = store.chain(groupIdHex, headHashHex);
     for (int i = chain.size() - 1; i >= 0; i--) {
       GroupChange c = chain.get(i).change();
       boolean entry =

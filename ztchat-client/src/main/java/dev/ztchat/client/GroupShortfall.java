@@ -37,6 +37,24 @@ record GroupShortfall(List<V2Envelope> unsent, List<String> persons, String reas
     return code == ErrorCode.RATE_LIMITED || code == ErrorCode.INTERNAL;
   }
 
+  /**
+   * The reason given for members the relay answered {@code unknown} for: its directory has no
+   * certificate for them (it never saw them, or its store was replaced), so it stored nothing for
+   * them, and sending again would be answered the same.
+   */
+  static final String UNKNOWN_TO_SERVER = "the server does not know them";
+
+  /** The persons whose status in {@code results} is unknown: the relay stored nothing for them. */
+  static List<String> unknown(List<Frame.Delivery> results) {
+    TreeSet<String> out = new TreeSet<>();
+    for (Frame.Delivery d : results) {
+      if (d.status() == DeliveryStatus.UNKNOWN) {
+        out.add(d.user());
+      }
+    }
+    return List.copyOf(out);
+  }
+
   /** The persons {@code part} names whose status in {@code results} is full. */
   static List<String> full(V2Envelope part, List<Frame.Delivery> results) {
     TreeSet<String> out = new TreeSet<>();

@@ -5,10 +5,15 @@ import static java.util.Objects.requireNonNull;
 import dev.ztchat.core.conversation.ForwardedChange;
 import dev.ztchat.core.envelope.MessageContent;
 import dev.ztchat.core.envelope.V2Envelope;
+import dev.ztchat.core.group.GroupChange;
+import dev.ztchat.core.group.GroupState;
 import dev.ztchat.core.group.GroupTimeline;
+import dev.ztchat.core.group.MalformedGroupException;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -81,7 +86,8 @@ final class GroupSyncSending {
       return false;
     }
     Set<String> waiting = new HashSet<>();
-    for (PendingMessage p : outbox.pending()) {
+    List<PendingMessage> pending = outbox.pending();
+    for (PendingMessage p : pending) {
       if (isKey(p.peer())) {
         waiting.add(p.peer() + SEPARATOR + p.text());
       }
@@ -96,7 +102,8 @@ final class GroupSyncSending {
         continue;
       }
       String key = key(v.idHex(), person, deviceHex);
-      for (String state : records.forwardTo(person, t.get().state())) {
+      String head = recordedHead(v.idHex(), t.get().state(), pending);
+      for (String state : records.forwardTo(person, v.idHex(), head)) {
         if (waiting.add(key + SEPARATOR + state)) {
           outbox.enqueue(key, state);
         }
@@ -104,6 +111,30 @@ final class GroupSyncSending {
       }
     }
     return any;
+  }
+
+  /**
+   * The state (hex hash) of group {@code groupIdHex} whose chain of records is forwarded: {@code
+   * current}, unless a change of mine to the group waits unsealed in {@code pending} (made
+   * offline): no record of it exists yet, so the state before the first such change. The waiting
+   * changes are sealed when they go out, to the device too once it is in the device sets, so it
+   * gets them after the records (docs/v2/groups.md section 6.6).
+   */
+  private static String recordedHead(
+      String groupIdHex, GroupState current, List<PendingMessage> pending) {
+    String changes = Groups.changeKeyOf(Groups.KEY_PREFIX + groupIdHex);
+    for (PendingMessage p : pending) {
+      if (p.peer().equals(changes) && !p.sealed()) {
+        try {
+          return HexFormat.of()
+              .formatHex(
+                  GroupChange.decode(HexFormat.of().parseHex(p.text())).newState().prevHash());
+        } catch (MalformedGroupException | IllegalArgumentException e) {
+          return current.hashHex(); // a damaged change is dropped by the flush
+        }
+      }
+    }
+    return current.hashHex();
   }
 
   /**

@@ -50,7 +50,12 @@ final class Groups {
 
   /** The outbox key of my waiting changes to group {@code id}. */
   static String changeKey(GroupId id) {
-    return CHANGE_PREFIX + key(id);
+    return changeKeyOf(key(id));
+  }
+
+  /** The outbox key of my waiting changes to the group whose key ({@link #key}) is {@code key}. */
+  static String changeKeyOf(String key) {
+    return CHANGE_PREFIX + key;
   }
 
   /** Whether an outbox key is that of a group change waiting to be sent. */

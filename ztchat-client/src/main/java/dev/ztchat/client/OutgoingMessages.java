@@ -434,25 +434,67 @@ final class OutgoingMessages {
             blocked.add(p.peer()); // FULL: try again on the next flush
           }
         } catch (RelayConnection.RelayException e) {
-          if (!RelayTtlCheck.isExpiredRefusal(e.code(), e.getMessage())) {
+          if (e.code() != ErrorCode.BAD_ENVELOPE) {
             LOG.debug("outbox waits: {}", e.getMessage());
             movedOnFromRelayThatCannotStore(conn, e);
             return;
           }
-          // sealed too long ago: receivers would refuse it, so the relay does not store it
+          // Refused for good (sealed too long ago, or larger than the relay delivers now): sent
+          // again it would be refused again, and it would hold back everything after it.
           try {
+            if (Groups.isGroupKey(p.peer()) && shortfallTold.containsKey(p.id())) {
+              restNotSent(p, e); // what a group text that reached some members kept for the rest
+              continue;
+            }
             outbox.remove(p.id());
           } catch (IOException local) {
             LOG.warn("{}", local.getMessage());
             return;
           }
-          listener.onSendFailed(shown(p.peer()), RelayTtlCheck.EXPIRED_IN_OUTBOX);
+          listener.onSendFailed(shown(p.peer()), refusedForGood(p, e));
         } catch (IOException e) {
           LOG.debug("outbox waits: {}", e.getMessage());
           return; // disconnected: everything stays for the next connection
         }
       }
     }
+  }
+
+  /**
+   * What the user is told of waiting message {@code p} that the relay refused for good with {@code
+   * e} ({@code bad_envelope}): it was dropped from the outbox.
+   */
+  private static String refusedForGood(PendingMessage p, RelayConnection.RelayException e) {
+    if (RelayTtlCheck.isExpiredRefusal(e.code(), e.getMessage())) {
+      return RelayTtlCheck.EXPIRED_IN_OUTBOX;
+    }
+    String why = "the server refused it (" + e.getMessage() + ")";
+    if (Groups.isChangeKey(p.peer())) {
+      return "your change could not be sent, as "
+          + why
+          + "; it was made on this device only: make it again once this is resolved";
+    }
+    return why + "; it is not sent again: write it again if it still matters";
+  }
+
+  /**
+   * Settles group text row {@code p}, the parts kept for the members an earlier send did not reach,
+   * which the relay refused for good with {@code e}: they will not get it, the history says so, and
+   * the user is told (docs/v2/groups.md section 7.1, item 9).
+   */
+  private void restNotSent(PendingMessage p, RelayConnection.RelayException e) throws IOException {
+    List<String> persons =
+        GroupParts.decode(p.envelope()).stream()
+            .flatMap(part -> part.prefix().recipients().stream())
+            .filter(name -> !name.equals(me.name()))
+            .distinct()
+            .toList();
+    fellShort(
+        p.id(),
+        p.peer(),
+        p,
+        new GroupShortfall(
+            List.of(), persons, "the server refused part of it: " + e.getMessage(), false));
   }
 
   /**
@@ -687,15 +729,41 @@ final class OutgoingMessages {
     return MessageContent.groupText(state.id(), state.version(), p.text());
   }
 
+  /** Refuses a text too long to be kept. */
+  @FunctionalInterface
+  interface TextCheck {
+    void check() throws IOException, MessageTooLongException;
+  }
+
+  /**
+   * Whether a change of mine to the group {@code key} names still waits in the outbox (after a
+   * flush: it could not go now, or did not reach every member yet); guarded by flushLock.
+   */
+  private boolean changeWaits(String key) throws IOException {
+    String changeKey = Groups.changeKeyOf(key);
+    return outbox.pending().stream().anyMatch(p -> p.peer().equals(changeKey));
+  }
+
   /**
    * Sends a group text now, durably (kept in the outbox first, so a lost answer re-sends the same
    * bytes on the next connection); returns the relay's answer. {@code key} is {@link Groups#key}.
+   * What waits in the outbox goes first; when a change of mine to the group still waits after that,
+   * the text is kept behind it ({@code fits} refusing one too long to be kept) and not sent now
+   * (docs/v2/groups.md section 7.2, item 3).
+   *
+   * @throws GroupTextQueuedException when it was kept behind a waiting change of the group
    */
-  SendResult sendGroupNow(String key, String text)
+  SendResult sendGroupNow(String key, String text, TextCheck fits)
       throws IOException, NotAMemberException, UntrustedContactException, MessageTooLongException {
     synchronized (flushLock) {
       flush();
       RelayConnection conn = relay.current();
+      memberState(key); // a text to a group I left is refused, never kept
+      if (changeWaits(key)) {
+        fits.check();
+        outbox.enqueue(key, text); // sealed when it goes, behind the change
+        throw new GroupTextQueuedException(me.name(), shown(key));
+      }
       long row = outbox.enqueue(key, text);
       PendingMessage p = new PendingMessage(row, key, text, clock.instant(), null, null);
       PendingMessage ready;
@@ -1120,6 +1188,17 @@ final class OutgoingMessages {
   /** How many outbox entries wait whose key {@code keys} accepts (tests watch the outbox). */
   long waitingCount(java.util.function.Predicate<String> keys) throws IOException {
     return outbox.pending().stream().filter(p -> keys.test(p.peer())).count();
+  }
+
+  /** Test seam: the size of each sealed group part waiting under a key {@code keys} accepts. */
+  List<Integer> waitingPartSizes(java.util.function.Predicate<String> keys) throws IOException {
+    List<Integer> out = new java.util.ArrayList<>();
+    for (PendingMessage p : outbox.pending()) {
+      if (keys.test(p.peer()) && p.sealed()) {
+        GroupParts.decode(p.envelope()).forEach(part -> out.add(part.encode().length));
+      }
+    }
+    return out;
   }
 
   /** Tests watch sealing through this: a text refused for its size is never sealed. */

@@ -138,6 +138,30 @@ class GroupRecordStoreTest {
   }
 
   @Test
+  void aChangeOfMineWaitingUnsealed_forgetsNoRecord_andTheChainIsWholeOnceItIsSealed()
+      throws Exception {
+    GroupChange create = create();
+    GroupChange addDave =
+        GroupRules.propose(create.newState(), "alice", GroupOp.ADD, List.of("dave"));
+    try (ClientStore store = ClientStore.open(dir)) {
+      GroupRecordStore records =
+          new GroupRecordStore(store, AtRestKey.openOrCreate(store, pki.user("alice")));
+      records.keep(create, record(create));
+      records.prune(create.newState());
+      records.prune(addDave.newState()); // made offline: applied here, its record not yet kept
+
+      assertThat(records.record(id.hex(), create.newState().hashHex()))
+          .as("the chain before the waiting change is kept")
+          .isPresent();
+      records.replace(addDave, record(addDave)); // sealed once connected
+      records.prune(addDave.newState());
+      assertThat(records.chain(addDave.newState()))
+          .extracting(GroupRecordStore.Kept::stateHashHex)
+          .containsExactlyElementsOf(hashes(List.of(create, addDave)));
+    }
+  }
+
+  @Test
   void atMost256RecordsAreKeptPerGroup_theOldestGoingFirst() throws Exception {
     List<GroupChange> all = new ArrayList<>(List.of(create()));
     for (int i = 0; i < GroupRecordStore.MAX_CHAIN + 2; i++) {
