@@ -65,8 +65,11 @@ class ScaleFixedLoadTest {
 
     assertThat(keptUp)
         .startsWith("offered 100 msg/s to every setup (the basis)")
-        .contains("delivered msg/s per round: 125;")
+        // the rounds are timed on the real clock, so a rate may come out a hair under
+        .containsPattern("delivered msg/s per round: (125|124\\.9\\d);")
         .doesNotContain("did not keep up");
-    assertThat(behind).contains("delivered msg/s per round: 125/50.00").contains("did not keep up");
+    assertThat(behind)
+        .containsPattern("delivered msg/s per round: (125|124\\.9\\d)/(50\\.00|49\\.9\\d) ")
+        .contains("did not keep up");
   }
 }
