@@ -3,7 +3,6 @@ package dev.ztchat.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.client.GroupConversationIntegrationTest.GroupInbox;
-import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
@@ -11,7 +10,6 @@ import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -48,25 +46,13 @@ class NewDeviceReceiptIntegrationTest {
   }
 
   Credential device(String name, String device) {
-    return CertificateIssuer.issueDevice(
-        pki.ca(),
-        name,
-        device,
-        Instant.now().minus(Duration.ofMinutes(5)),
-        Duration.ofDays(30),
-        null);
+    return DeviceClients.issue(pki, name, device);
   }
 
   ChatClient connect(String user, String folder, Credential device, ChatListener inbox)
       throws Exception {
     return ChatClient.connect(
-        ChatClientConfig.of(
-                "localhost",
-                server.port(),
-                pki.user(user),
-                pki.ca().certificate(),
-                dir.resolve(folder))
-            .withDevice(device)
+        DeviceClients.config(server.port(), pki, dir, user, folder, device)
             // a device first seen after the first contact is sealed to at once, as --new-devices
             // send does (by default it is held until accepted)
             .withSendToNewDevices(true),

@@ -3,7 +3,6 @@ package dev.ztchat.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.client.GroupConversationIntegrationTest.GroupInbox;
-import dev.ztchat.core.pki.CertificateIssuer;
 import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
@@ -12,7 +11,6 @@ import dev.ztchat.server.RelayServerConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,23 +52,11 @@ class OfflineChangeGroupSyncIntegrationTest {
   }
 
   Credential device(String name, String device) {
-    return CertificateIssuer.issueDevice(
-        pki.ca(),
-        name,
-        device,
-        Instant.now().minus(Duration.ofMinutes(5)),
-        Duration.ofDays(30),
-        null);
+    return DeviceClients.issue(pki, name, device);
   }
 
   ChatClientConfig config(String user, String folder, Credential device) {
-    return ChatClientConfig.of(
-            "localhost",
-            serverConfig.port(),
-            pki.user(user),
-            pki.ca().certificate(),
-            dir.resolve(folder))
-        .withDevice(device)
+    return DeviceClients.config(serverConfig.port(), pki, dir, user, folder, device)
         .withSendToNewDevices(true); // a new device is sealed to at once, as --new-devices send
   }
 
