@@ -134,14 +134,15 @@ public final class V2MessageSealer {
   public V2Envelope seal(
       MessageContent content, List<RecipientDevice> devices, List<PrekeyBundle> bundles)
       throws IOException, SessionSetupException, EnvelopeTooLargeException {
-    return seal(content, devices, bundles, bytes(16));
+    return sealChecked(content, devices, bundles, bytes(16), false, false).envelope();
   }
 
   /**
    * As {@link #seal(MessageContent, List, List)}, under the message id {@code messageId} (16
    * bytes): the parts of one group message split across envelopes share their id, each part to
    * other devices (docs/v2/groups.md section 7.1). The caller MUST NOT seal one id twice to one
-   * device unless the first envelope was refused by the relay.
+   * device unless the first envelope was refused by the relay; sealed again while the device has
+   * not confirmed it, it keeps its conversation-ledger number, so that device is told of no gap.
    */
   public V2Envelope seal(
       MessageContent content,
@@ -149,7 +150,7 @@ public final class V2MessageSealer {
       List<PrekeyBundle> bundles,
       byte[] messageId)
       throws IOException, SessionSetupException, EnvelopeTooLargeException {
-    return sealChecked(content, devices, bundles, messageId, false).envelope();
+    return sealChecked(content, devices, bundles, messageId, false, true).envelope();
   }
 
   /**
@@ -174,7 +175,7 @@ public final class V2MessageSealer {
       throw new IllegalArgumentException(
           "only a group change is sealed with its record, not content kind " + change.kind());
     }
-    Sealing s = sealChecked(change, devices, bundles, messageId, true);
+    Sealing s = sealChecked(change, devices, bundles, messageId, true, true);
     return new SealedChange(s.envelope(), s.record());
   }
 
@@ -186,7 +187,8 @@ public final class V2MessageSealer {
       List<RecipientDevice> devices,
       List<PrekeyBundle> bundles,
       byte[] messageId,
-      boolean withRecord)
+      boolean withRecord,
+      boolean givenId)
       throws IOException, SessionSetupException, EnvelopeTooLargeException {
     requireNonNull(content, "content");
     if (messageId.length != 16) {
@@ -198,7 +200,7 @@ public final class V2MessageSealer {
       throw new IllegalArgumentException("a message goes to at least one device");
     }
     synchronized (device.lock()) {
-      return sealLocked(content, targets, bundles, messageId.clone(), withRecord);
+      return sealLocked(content, targets, bundles, messageId.clone(), withRecord, givenId);
     }
   }
 
@@ -214,7 +216,8 @@ public final class V2MessageSealer {
       List<RecipientDevice> targets,
       List<PrekeyBundle> bundles,
       byte[] messageId,
-      boolean withRecord)
+      boolean withRecord,
+      boolean givenId)
       throws IOException, SessionSetupException, EnvelopeTooLargeException {
     Instant now = clock.instant();
     LinkedHashSet<String> distinct = new LinkedHashSet<>();
@@ -266,7 +269,10 @@ public final class V2MessageSealer {
         }
         ConversationLedger ledger =
             device.ledgers().load(device.store(), target.name(), target.deviceId(), generation);
-        LedgerCommitment commitment = ledger.nextOutgoing(messageId, now);
+        // A given id may be one sealed before to this device and refused by the relay: it keeps its
+        // number (docs/v2/conversation-ledger.md section 2). A new random id cannot be.
+        LedgerCommitment commitment =
+            givenId ? ledger.outgoingAgain(messageId, now) : ledger.nextOutgoing(messageId, now);
         byte[] plaintext =
             V2Crypto.concat(
                 new byte[] {V2Crypto.KEY_PLAINTEXT_FORMAT}, contentKey, commitment.encode());

@@ -92,6 +92,20 @@ public final class ConversationLedger {
   }
 
   /**
+   * As {@link #nextOutgoing}, for a message that may be sealed again under the same id because the
+   * relay refused its first envelope (docs/v2/conversation-ledger.md section 2): an id among this
+   * device's unconfirmed messages to the peer gets the number it was given then, so the peer sees
+   * no gap for a message that was never stored; any other id gets the next number. Should both
+   * envelopes arrive after all, the peer's replay guard drops the second (same sender, same id)
+   * before its ledger counts it.
+   */
+  public LedgerCommitment outgoingAgain(byte[] messageId, Instant now) {
+    byte[] id = LedgerChain.checkId(messageId);
+    requireNonNull(now, "now");
+    return peer.commitment(mine.again(id, now));
+  }
+
+  /**
    * Records an incoming message that authenticated and decrypted, with the commitment it carried,
    * its id and the time its sender wrote it (the envelope's authenticated timestamp), and says what
    * the user should be told.

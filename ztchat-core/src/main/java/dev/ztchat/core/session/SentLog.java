@@ -36,6 +36,15 @@ final class SentLog {
     return sent;
   }
 
+  /**
+   * The number of the unconfirmed message whose id is {@code id} (sealed again after the relay
+   * refused it), else the next number as {@link #next}.
+   */
+  long again(byte[] id, Instant now) {
+    long seq = unconfirmed.seqOf(id);
+    return seq > 0 ? seq : next(id, now);
+  }
+
   long sent() {
     return sent;
   }

@@ -61,6 +61,23 @@ final class UnconfirmedMessages implements Iterable<UnconfirmedMessages.Sent> {
     return entry;
   }
 
+  /**
+   * The sequence number of the entry whose id is {@code id}, or -1 when none has it; compared in
+   * place, without copying an entry.
+   */
+  long seqOf(byte[] id) {
+    int at = start;
+    for (int i = 0; i < count; i++) {
+      int idLength = buffer[at + 8] & 0xFF;
+      if (idLength == id.length
+          && Arrays.equals(buffer, at + 9, at + 9 + idLength, id, 0, id.length)) {
+        return getLong(at);
+      }
+      at += FIXED + idLength;
+    }
+    return -1;
+  }
+
   /** Every entry in its stored form, oldest first. */
   List<LedgerEntry> entries() {
     List<LedgerEntry> out = new ArrayList<>(count);

@@ -99,6 +99,36 @@ class ConversationLedgerTest {
   }
 
   @Test
+  void aMessageSealedAgainAfterTheRelayRefusedIt_keepsItsNumber_soThePeerSeesNoGap() {
+    Msg refused = send(bob, "bob"); // #1: the relay answered "full", stored nothing
+    Msg next = send(bob, "bob"); // #2 went out meanwhile
+
+    Msg again = new Msg(refused.id(), now, bob.outgoingAgain(refused.id(), now));
+
+    assertThat(again.c().seq()).isEqualTo(1);
+    assertThat(deliver(alice, next).missing()).containsExactly(SeqRange.of(1));
+    LedgerReport r = deliver(alice, again);
+    assertThat(r.arrival()).isEqualTo(Arrival.OUT_OF_ORDER);
+    assertThat(alice.missing()).isEmpty();
+    tick(ConversationLedger.DEFAULT_GAP_WAIT);
+    assertThat(alice.refresh(now).lost()).as("nothing is ever reported lost").isEmpty();
+    LedgerReport atBob = deliver(bob, send(alice, "alice"));
+    assertThat(atBob.history()).isEqualTo(History.CONSISTENT);
+    assertThat(atBob.isQuiet()).isTrue();
+    assertThat(bob.unconfirmedCount()).isZero();
+  }
+
+  @Test
+  void anIdNotAmongTheUnconfirmed_isGivenTheNextNumber() {
+    Msg confirmed = send(bob, "bob");
+    deliver(alice, confirmed);
+    deliver(bob, send(alice, "alice")); // alice confirms #1: bob forgets its id
+
+    assertThat(bob.outgoingAgain(confirmed.id(), now).seq()).isEqualTo(2);
+    assertThat(bob.outgoingAgain(id("bob", 99), now).seq()).isEqualTo(3);
+  }
+
+  @Test
   void dropAtTheEnd_isDetectedByTheNextMessageThatGetsThrough() {
     deliver(alice, send(bob, "bob"));
     send(bob, "bob"); // #2, the last of a burst: dropped; nothing more comes for a while
