@@ -47,14 +47,15 @@ import java.util.function.Function;
  * </ul>
  *
  * <p>Envelopes are stored as the opaque bytes the relay received ({@code bytea}), once per enqueue
- * whatever the number of its recipients on this database ({@link SharedBody}); nothing in them is
- * readable by the relay or the database.
+ * whatever the number of its recipients on this database ({@link SharedBody}: in the row of a
+ * single recipient, else in {@code bodies}); nothing in them is readable by the relay or the
+ * database.
  *
  * <p>Thread-safe: each call (or {@link #transaction}) takes its own pooled connection; calls made
  * inside a transaction on the same thread join it.
  */
 public final class PostgresOfflineQueue implements OfflineQueue {
-  static final int SCHEMA_VERSION = 6;
+  static final int SCHEMA_VERSION = 7;
 
   /** The advisory lock key held while migrating (any constant; "ztchat" in ASCII). */
   private static final long MIGRATION_LOCK = 0x7a7463686174L;
@@ -199,6 +200,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
         if (from < 6) {
           shareBodies(s);
         }
+        if (from < 7) {
+          bytesInTheRowOfOneRecipient(s);
+        }
         s.execute("DELETE FROM ztchat_schema");
         s.execute("INSERT INTO ztchat_schema (version) VALUES (" + SCHEMA_VERSION + ")");
         c.commit();
@@ -240,6 +244,23 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     s.execute(
         "CREATE TRIGGER bodies_go_with_their_last_copy AFTER DELETE ON queue REFERENCING OLD"
             + " TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION ztchat_bodies_gone()");
+  }
+
+  /**
+   * Schema version 7: the envelope of a single recipient keeps its bytes in its own row ({@code
+   * envelope}, {@code body} 0), one row written and one deleted per direct message; the rows of
+   * several recipients refer to a body as in version 6. The index on {@code body}, the trigger and
+   * the loose-body purge leave such rows out. Nothing queued moves.
+   */
+  private static void bytesInTheRowOfOneRecipient(Statement s) throws SQLException {
+    s.execute("ALTER TABLE queue ADD COLUMN envelope BYTEA");
+    s.execute("DROP INDEX queue_by_body");
+    s.execute("CREATE INDEX queue_by_body ON queue (body) WHERE body <> 0");
+    s.execute(
+        "CREATE OR REPLACE FUNCTION ztchat_bodies_gone() RETURNS trigger LANGUAGE plpgsql AS $$"
+            + " BEGIN DELETE FROM bodies WHERE id IN (SELECT b.id FROM bodies b WHERE b.id IN"
+            + " (SELECT body FROM gone WHERE body <> 0) AND NOT EXISTS (SELECT 1 FROM queue q"
+            + " WHERE q.body = b.id AND q.body <> 0) FOR UPDATE SKIP LOCKED); RETURN NULL; END $$");
   }
 
   /** Work on one connection. */
@@ -378,7 +399,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     long now = clock.millis();
     long expiresAt = limits.expiresAt(sealedAtMillis, now);
     Map<String, EnqueueOutcome> out = new LinkedHashMap<>();
-    SharedBody body = new SharedBody(envelope);
+    SharedBody body = new SharedBody(envelope, recipients.size());
     inTransaction(
         "storing an envelope",
         c -> {
@@ -482,16 +503,17 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     long bodyId = body.id(envelope -> writeBody(c, envelope));
     try (PreparedStatement ins =
         c.prepareStatement(
-            "INSERT INTO queue (recipient, sender, message_id, body, size, enqueued_at,"
-                + " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recipient, sender,"
-                + " message_id) DO NOTHING RETURNING seq")) {
+            "INSERT INTO queue (recipient, sender, message_id, body, envelope, size,"
+                + " enqueued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT"
+                + " (recipient, sender, message_id) DO NOTHING RETURNING seq")) {
       ins.setString(1, recipient);
       ins.setString(2, sender);
       ins.setString(3, messageId);
       ins.setLong(4, bodyId);
-      ins.setInt(5, size);
-      ins.setLong(6, now);
-      ins.setLong(7, expiresAt);
+      ins.setBytes(5, body.inRow());
+      ins.setInt(6, size);
+      ins.setLong(7, now);
+      ins.setLong(8, expiresAt);
       try (ResultSet rs = ins.executeQuery()) {
         return new long[] {rs.next() ? rs.getLong(1) : -1, storedAfter};
       }
@@ -499,7 +521,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   }
 
   /** Writes an envelope's bytes; answers their id. */
-  static long writeBody(Connection c, byte[] envelope) throws SQLException {
+  private static long writeBody(Connection c, byte[] envelope) throws SQLException {
     try (PreparedStatement ins =
         c.prepareStatement("INSERT INTO bodies (envelope) VALUES (?) RETURNING id")) {
       ins.setBytes(1, envelope);
@@ -557,10 +579,11 @@ public final class PostgresOfflineQueue implements OfflineQueue {
         c -> {
           try (PreparedStatement q =
               c.prepareStatement(
-                  "SELECT q.seq, q.sender, q.message_id, b.envelope FROM queue q JOIN bodies b"
-                      + " ON b.id = q.body WHERE q.recipient = ? AND q.seq > ? AND q.expires_at >"
-                      + " ? AND (? = '*' OR EXISTS (SELECT 1 FROM queue_targets t WHERE t.seq ="
-                      + " q.seq AND t.device IN (?, '*'))) ORDER BY q.seq LIMIT ?")) {
+                  "SELECT q.seq, q.sender, q.message_id, COALESCE(q.envelope, b.envelope) FROM"
+                      + " queue q LEFT JOIN bodies b ON b.id = q.body WHERE q.recipient = ? AND"
+                      + " q.seq > ? AND q.expires_at > ? AND (? = '*' OR EXISTS (SELECT 1 FROM"
+                      + " queue_targets t WHERE t.seq = q.seq AND t.device IN (?, '*'))) ORDER BY"
+                      + " q.seq LIMIT ?")) {
             q.setString(1, recipient);
             q.setLong(2, afterSeq);
             q.setLong(3, now);
@@ -840,8 +863,8 @@ public final class PostgresOfflineQueue implements OfflineQueue {
     try (PreparedStatement d =
         c.prepareStatement(
             "DELETE FROM bodies WHERE id IN (SELECT b.id FROM bodies b WHERE NOT EXISTS (SELECT 1"
-                + " FROM queue q WHERE q.body = b.id) ORDER BY b.id LIMIT ? FOR UPDATE SKIP"
-                + " LOCKED)")) {
+                + " FROM queue q WHERE q.body = b.id AND q.body <> 0) ORDER BY b.id LIMIT ? FOR"
+                + " UPDATE SKIP LOCKED)")) {
       d.setInt(1, atMost);
       d.executeUpdate();
     }

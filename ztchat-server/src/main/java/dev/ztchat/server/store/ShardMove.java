@@ -194,28 +194,29 @@ public final class ShardMove {
     List<long[]> seqs = new ArrayList<>(); // {old seq, new seq}
     try (PreparedStatement q =
             src.prepareStatement(
-                "SELECT q.seq, q.sender, q.message_id, b.envelope, q.size, q.enqueued_at,"
-                    + " q.expires_at FROM queue q JOIN bodies b ON b.id = q.body WHERE"
-                    + " q.recipient = ? ORDER BY q.seq");
+                "SELECT q.seq, q.sender, q.message_id, COALESCE(q.envelope, b.envelope), q.size,"
+                    + " q.enqueued_at, q.expires_at FROM queue q LEFT JOIN bodies b ON b.id ="
+                    + " q.body WHERE q.recipient = ? ORDER BY q.seq");
         PreparedStatement copied =
             dst.prepareStatement(
                 "SELECT seq FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?");
         PreparedStatement ins =
             dst.prepareStatement(
-                "INSERT INTO queue (recipient, sender, message_id, body, size, enqueued_at,"
-                    + " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq")) {
+                "INSERT INTO queue (recipient, sender, message_id, body, envelope, size,"
+                    + " enqueued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq")) {
       q.setString(1, owner);
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
           long seq = copiedBefore(copied, owner, rs.getString(2), rs.getString(3));
-          if (seq < 0) { // each copy its own body there: one recipient's copies share none
+          if (seq < 0) { // the bytes in the copy's own row there: one recipient shares no body
             ins.setString(1, owner);
             ins.setString(2, rs.getString(2));
             ins.setString(3, rs.getString(3));
-            ins.setLong(4, PostgresOfflineQueue.writeBody(dst, rs.getBytes(4)));
-            ins.setInt(5, rs.getInt(5));
-            ins.setLong(6, rs.getLong(6));
-            ins.setLong(7, rs.getLong(7));
+            ins.setLong(4, SharedBody.INLINE);
+            ins.setBytes(5, rs.getBytes(4));
+            ins.setInt(6, rs.getInt(5));
+            ins.setLong(7, rs.getLong(6));
+            ins.setLong(8, rs.getLong(7));
             try (ResultSet got = ins.executeQuery()) {
               got.next();
               seq = got.getLong(1);

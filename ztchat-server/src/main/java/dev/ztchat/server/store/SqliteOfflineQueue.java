@@ -38,9 +38,9 @@ import java.util.function.Function;
  * same with 10 or 100,000 envelopes waiting; it counts expired envelopes until the next purge (at
  * most a minute), which can only make the quota stricter. SQL statements are prepared once.
  *
- * <p>An envelope's bytes are stored once per enqueue (table {@code bodies}, {@link SharedBody}),
- * however many recipients it has: each recipient's row in {@code queue} refers to them, and a
- * trigger deletes them with the last row that does.
+ * <p>An envelope's bytes are stored once per enqueue ({@link SharedBody}), however many recipients
+ * it has: in the row of its one recipient, or in table {@code bodies}, which each recipient's row
+ * in {@code queue} refers to and a trigger deletes with the last row that does.
  *
  * <p>Each stored envelope has one or more <em>targets</em> (table {@code queue_targets}): the
  * device ids (hex SHA-256 of the device certificate) that are to receive it, or {@link
@@ -60,7 +60,7 @@ import java.util.function.Function;
  * #knownContact} and {@link #alreadyExpired}, which any thread may call.
  */
 public final class SqliteOfflineQueue implements OfflineQueue {
-  static final int SCHEMA_VERSION = 5;
+  static final int SCHEMA_VERSION = 6;
 
   private final Connection db;
   private final Clock clock;
@@ -202,6 +202,9 @@ public final class SqliteOfflineQueue implements OfflineQueue {
           if (from < 5) {
             shareBodies(s);
           }
+          if (from < 6) {
+            bytesInTheRowOfOneRecipient(s);
+          }
         });
   }
 
@@ -221,6 +224,24 @@ public final class SqliteOfflineQueue implements OfflineQueue {
         "CREATE TRIGGER bodies_go_with_their_last_copy AFTER DELETE ON queue BEGIN DELETE FROM"
             + " bodies WHERE id = OLD.body AND NOT EXISTS (SELECT 1 FROM queue WHERE body ="
             + " OLD.body); END");
+  }
+
+  /**
+   * Schema version 6: the envelope of a single recipient keeps its bytes in its own row ({@code
+   * envelope}, {@code body} 0), so that a direct message costs one row again; the rows of several
+   * recipients refer to a body as in version 5. The index on {@code body} and the trigger leave
+   * such rows out. Nothing queued moves.
+   */
+  private static void bytesInTheRowOfOneRecipient(Statement s) throws SQLException {
+    s.execute("ALTER TABLE queue ADD COLUMN envelope BLOB");
+    s.execute("DROP INDEX queue_by_body");
+    s.execute("CREATE INDEX queue_by_body ON queue (body) WHERE body <> 0");
+    s.execute("DROP TRIGGER bodies_go_with_their_last_copy");
+    // "body <> 0" in the inner query as well, so that it may use the partial index
+    s.execute(
+        "CREATE TRIGGER bodies_go_with_their_last_copy AFTER DELETE ON queue WHEN OLD.body <> 0"
+            + " BEGIN DELETE FROM bodies WHERE id = OLD.body AND NOT EXISTS (SELECT 1 FROM queue"
+            + " WHERE body = OLD.body AND body <> 0); END");
   }
 
   /**
@@ -244,7 +265,7 @@ public final class SqliteOfflineQueue implements OfflineQueue {
     Map<String, EnqueueOutcome> out = new LinkedHashMap<>();
     long now = clock.millis();
     long expiresAt = limits.expiresAt(sealedAtMillis, now);
-    SharedBody body = new SharedBody(envelope);
+    SharedBody body = new SharedBody(envelope, recipients.size());
     transaction(
         () -> {
           try {
@@ -360,16 +381,17 @@ public final class SqliteOfflineQueue implements OfflineQueue {
     long bodyId = body.id(this::writeBody);
     PreparedStatement ins =
         statement(
-            "INSERT INTO queue (recipient, sender, message_id, body, size, enqueued_at,"
-                + " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recipient, sender,"
-                + " message_id) DO NOTHING RETURNING seq");
+            "INSERT INTO queue (recipient, sender, message_id, body, envelope, size,"
+                + " enqueued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT"
+                + " (recipient, sender, message_id) DO NOTHING RETURNING seq");
     ins.setString(1, recipient);
     ins.setString(2, sender);
     ins.setString(3, messageId);
     ins.setLong(4, bodyId);
-    ins.setInt(5, size);
-    ins.setLong(6, now);
-    ins.setLong(7, expiresAt);
+    ins.setBytes(5, body.inRow());
+    ins.setInt(6, size);
+    ins.setLong(7, now);
+    ins.setLong(8, expiresAt);
     try (ResultSet rs = ins.executeQuery()) {
       if (!rs.next()) {
         return ALREADY_STORED;
@@ -435,10 +457,10 @@ public final class SqliteOfflineQueue implements OfflineQueue {
       // a connection without a device reads every copy of its person, as before devices
       PreparedStatement q =
           statement(
-              "SELECT q.seq, q.sender, q.message_id, b.envelope FROM queue q JOIN bodies b ON"
-                  + " b.id = q.body WHERE q.recipient = ? AND q.seq > ? AND q.expires_at > ? AND"
-                  + " (?5 = '*' OR EXISTS (SELECT 1 FROM queue_targets t WHERE t.seq = q.seq AND"
-                  + " t.device IN (?5, '*'))) ORDER BY q.seq LIMIT ?4");
+              "SELECT q.seq, q.sender, q.message_id, COALESCE(q.envelope, b.envelope) FROM queue q"
+                  + " LEFT JOIN bodies b ON b.id = q.body WHERE q.recipient = ? AND q.seq > ? AND"
+                  + " q.expires_at > ? AND (?5 = '*' OR EXISTS (SELECT 1 FROM queue_targets t WHERE"
+                  + " t.seq = q.seq AND t.device IN (?5, '*'))) ORDER BY q.seq LIMIT ?4");
       q.setString(1, recipient);
       q.setLong(2, afterSeq);
       q.setLong(3, clock.millis());
