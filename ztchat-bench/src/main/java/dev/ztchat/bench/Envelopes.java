@@ -13,11 +13,12 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * Pre-sealed envelopes for the relay and store benches, so they measure the relay and not RSA: one
- * real envelope (a 256-byte text, sealed and signed by the sender for the recipient) is the
- * template, and each message is that envelope with its own message id (and, when asked, its own
- * recipient). The relay routes on the header and never checks signatures (receivers do), so it does
- * the same work as for individually sealed messages of the same size.
+ * Pre-sealed version-1 envelopes for the capacity bench and the relay and store benches' version-1
+ * rows ({@link Wire#v1}), so they measure the relay and not RSA: one real envelope (a 256-byte
+ * text, sealed and signed by the sender for the recipient) is the template, and each message is
+ * that envelope with its own message id (and, when asked, its own recipient). The relay routes on
+ * the header and never checks signatures (receivers do), so it does the same work as for
+ * individually sealed messages of the same size.
  */
 final class Envelopes {
   /** The plaintext size the benches use. */

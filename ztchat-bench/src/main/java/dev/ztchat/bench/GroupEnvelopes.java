@@ -8,11 +8,12 @@ import java.security.SecureRandom;
 import java.util.List;
 
 /**
- * Version-2 group envelopes for the fan-out bench: a routing prefix naming every other member, and
- * a body of the size a real group message has (docs/v2/messages.md section 8: the body without
- * entries for the text, plus one entry of {@code 202 + R} bytes per recipient device on an
- * established session, plus the signature). The relay routes on the prefix and never opens the body
- * (receivers do), so random body bytes of the right size cost it what a sealed one does.
+ * Version-2 envelopes for the fan-out bench (a routing prefix naming every other member) and, with
+ * one recipient, the direct texts of the relay and store benches ({@link Wire#v2}): a prefix, and a
+ * body of the size a real message has (docs/v2/messages.md section 8: the body without entries for
+ * the text, plus one entry of {@code 202 + R} bytes per recipient device on an established session,
+ * plus the signature). The relay routes on the prefix and never opens the body (receivers do), so
+ * random body bytes of the right size cost it what a sealed one does.
  */
 final class GroupEnvelopes {
   /** Bytes of an entry on an established session, less the recipient's name. */

@@ -1,6 +1,6 @@
 package dev.ztchat.bench;
 
-import dev.ztchat.core.envelope.EnvelopeCodec;
+import dev.ztchat.core.envelope.EnvelopeFormats;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;
 import dev.ztchat.core.pki.UserIdentity;
 import io.netty.buffer.ByteBufUtil;
@@ -25,13 +25,15 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 
 /**
  * The same load as {@link ZtRelayLoad}, over MQTT 3.1.1 to Mosquitto: each pair is a publisher and
- * a subscriber to the subscriber's own topic, with the same envelope bytes as payload. QoS 1 keeps
- * up to {@link ZtRelayLoad#WINDOW} publishes unacknowledged (packet ids stay far below 65,535); QoS
- * 0 writes whenever the connection is writable. Publishers run at their full rate or at a fixed
- * offered load ({@link OfferedLoad}). Losses are what never arrived.
+ * a subscriber to the subscriber's own topic, with the same envelope bytes as payload (those of the
+ * {@link Wire} given). QoS 1 keeps up to {@link ZtRelayLoad#WINDOW} publishes unacknowledged
+ * (packet ids stay far below 65,535); QoS 0 writes whenever the connection is writable. Publishers
+ * run at their full rate or at a fixed offered load ({@link OfferedLoad}). Losses are what never
+ * arrived.
  */
 final class MqttRelayLoad {
   private MqttRelayLoad() {}
@@ -39,17 +41,7 @@ final class MqttRelayLoad {
   static Latencies run(
       int port,
       X509Certificate ca,
-      List<UserIdentity[]> pairs,
-      int perPair,
-      MqttQoS qos,
-      Duration deadline)
-      throws Exception {
-    return run(port, ca, pairs, perPair, qos, OfferedLoad.unpaced(), deadline);
-  }
-
-  static Latencies run(
-      int port,
-      X509Certificate ca,
+      Wire wire,
       List<UserIdentity[]> pairs,
       int perPair,
       MqttQoS qos,
@@ -69,7 +61,7 @@ final class MqttRelayLoad {
               try {
                 byte[] env = ByteBufUtil.getBytes(p.payload());
                 if (lat.received(
-                    (int) Envelopes.seqOf(EnvelopeCodec.decodeHeader(env).messageId()))) {
+                    (int) Envelopes.seqOf(EnvelopeFormats.decodeRoutable(env).messageId()))) {
                   allReceived.countDown();
                 }
               } catch (MalformedEnvelopeException e) {
@@ -82,10 +74,10 @@ final class MqttRelayLoad {
       }
       List<Publisher> pubs = new ArrayList<>();
       for (int i = 0; i < pairs.size(); i++) {
-        Envelopes env = new Envelopes(pairs.get(i)[0], pairs.get(i)[1]);
+        LongFunction<byte[]> env = wire.envelopes(pairs.get(i)[0], pairs.get(i)[1]);
         byte[][] payloads = new byte[perPair][];
         for (int k = 0; k < perPair; k++) {
-          payloads[k] = env.envelope(i * perPair + k);
+          payloads[k] = env.apply(i * perPair + k);
         }
         Publisher pub =
             new Publisher(i, load, topic(pairs.get(i)[1]), payloads, i * perPair, qos, lat);

@@ -22,10 +22,18 @@ import java.util.stream.Collectors;
  * counted from each message's scheduled time; they take turns for a few rounds (the host's CPU
  * comes and goes) and the median of the rounds is reported. The load follows the target's peer, not
  * the slowest side: a slow relay would otherwise be measured at an easy load.
+ *
+ * <p>ztchat's target rows carry version-2 envelopes in binary frames, what two version-2 peers use
+ * by default ({@link Wire#v2}), and Mosquitto carries the same envelope bytes. The same runs with
+ * version-1 envelopes in JSON frames ({@link Wire#v1}) follow as rows for information named
+ * "version 1, JSON frames", so the figures stay comparable with earlier runs.
  */
 final class RelayBench implements Benchmark {
   /** The fixed offered load as a share of Mosquitto QoS 0's full rate. */
   static final double LOAD_SHARE = 0.5;
+
+  /** The format of the rows for information: the one before version 2. */
+  private static final Wire VERSION_1 = Wire.v1();
 
   @Override
   public String name() {
@@ -45,8 +53,9 @@ final class RelayBench implements Benchmark {
     List<UserIdentity[]> many = pairs(pki, bigPairs);
     int total = o.pick(100_000, 1_000);
     Duration deadline = o.pick(Duration.ofSeconds(120), Duration.ofSeconds(15));
-    scenario(o, pki, "1→1", one, total, deadline, out);
-    scenario(o, pki, bigPairs + " pairs", many, total / bigPairs, deadline, out);
+    Wire wire = Wire.v2(pki);
+    scenario(o, pki, wire, "1→1", one, total, deadline, out);
+    scenario(o, pki, wire, bigPairs + " pairs", many, total / bigPairs, deadline, out);
     return out;
   }
 
@@ -65,6 +74,7 @@ final class RelayBench implements Benchmark {
   private static void scenario(
       BenchOptions o,
       BenchPki pki,
+      Wire wire,
       String label,
       List<UserIdentity[]> pairs,
       int perPair,
@@ -73,25 +83,32 @@ final class RelayBench implements Benchmark {
       throws Exception {
     int total = pairs.size() * perPair;
     o.say("relay %s: full rate, %,d envelopes", label, total);
-    Latencies ours = ztchat(o, pki, pairs, perPair, OfferedLoad.unpaced(), deadline);
+    Latencies ours = ztchat(o, pki, wire, pairs, perPair, OfferedLoad.unpaced(), deadline);
+    Latencies earlier = ztchat(o, pki, VERSION_1, pairs, perPair, OfferedLoad.unpaced(), deadline);
     Latencies q0 = null;
     Latencies q1 = null;
     String why = o.peers() ? Peers.missing("mosquitto") : "peers disabled";
     if (peerRuns(o)) {
-      q0 = mosquitto(o, pki, pairs, perPair, MqttQoS.AT_MOST_ONCE, OfferedLoad.unpaced(), deadline);
+      q0 =
+          mosquitto(
+              o, pki, wire, pairs, perPair, MqttQoS.AT_MOST_ONCE, OfferedLoad.unpaced(), deadline);
       q1 =
-          mosquitto(o, pki, pairs, perPair, MqttQoS.AT_LEAST_ONCE, OfferedLoad.unpaced(), deadline);
+          mosquitto(
+              o, pki, wire, pairs, perPair, MqttQoS.AT_LEAST_ONCE, OfferedLoad.unpaced(), deadline);
     }
     String lost =
-        q0 == null
-            ? why
-            : String.format(
-                Locale.ROOT,
-                "Mosquitto QoS 0 lost %,d of %,d; QoS 1 lost %,d; ztchat lost %,d",
-                q0.lost(),
-                total,
-                q1.lost(),
-                ours.lost());
+        (q0 == null
+                ? why
+                : String.format(
+                    Locale.ROOT,
+                    "Mosquitto QoS 0 lost %,d of %,d; QoS 1 lost %,d; ztchat lost %,d",
+                    q0.lost(),
+                    total,
+                    q1.lost(),
+                    ours.lost()))
+            + "; "
+            + wire.label()
+            + ", the same envelope bytes to Mosquitto";
     out.add(
         new Figure(
             "relay",
@@ -111,7 +128,20 @@ final class RelayBench implements Benchmark {
             q1 == null ? Double.NaN : q1.throughput(),
             true,
             1.0,
-            "for information: the target is against QoS 0"));
+            "for information: the target is against QoS 0; " + wire.label()));
+    out.add(
+        new Figure(
+            "relay",
+            label + " messages/s (QoS 0), " + VERSION_1.label(),
+            earlier.throughput(),
+            "Mosquitto QoS 0",
+            q0 == null ? Double.NaN : q0.throughput(),
+            true,
+            Double.NaN,
+            String.format(
+                Locale.ROOT,
+                "for information, the format before version 2; ztchat lost %,d",
+                earlier.lost())));
     for (double p : new double[] {50, 99, 99.9}) {
       out.add(
           new Figure(
@@ -126,7 +156,7 @@ final class RelayBench implements Benchmark {
                   ? "each side at its own full rate: queueing delay at overload, for information"
                   : ""));
     }
-    fixedLoad(o, pki, label, pairs, LOAD_SHARE * fixedLoadBasis(ours, q0), out);
+    fixedLoad(o, pki, wire, label, pairs, LOAD_SHARE * fixedLoadBasis(ours, q0), out);
   }
 
   /**
@@ -141,6 +171,7 @@ final class RelayBench implements Benchmark {
   private static void fixedLoad(
       BenchOptions o,
       BenchPki pki,
+      Wire wire,
       String label,
       List<UserIdentity[]> pairs,
       double rate,
@@ -161,15 +192,21 @@ final class RelayBench implements Benchmark {
             + " per run, %d round(s)",
         label, rate, LOAD_SHARE * 100, perPair * pairs.size(), rounds);
     List<Latencies> ours = new ArrayList<>();
+    List<Latencies> earlier = new ArrayList<>();
     List<Latencies> q0 = new ArrayList<>();
     List<Latencies> q1 = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
-      ours.add(ztchat(o, pki, pairs, perPair, OfferedLoad.paced(rate, pairs.size()), deadline));
+      ours.add(
+          ztchat(o, pki, wire, pairs, perPair, OfferedLoad.paced(rate, pairs.size()), deadline));
+      earlier.add(
+          ztchat(
+              o, pki, VERSION_1, pairs, perPair, OfferedLoad.paced(rate, pairs.size()), deadline));
       if (peerRuns(o)) {
         q0.add(
             mosquitto(
                 o,
                 pki,
+                wire,
                 pairs,
                 perPair,
                 MqttQoS.AT_MOST_ONCE,
@@ -179,6 +216,7 @@ final class RelayBench implements Benchmark {
             mosquitto(
                 o,
                 pki,
+                wire,
                 pairs,
                 perPair,
                 MqttQoS.AT_LEAST_ONCE,
@@ -188,7 +226,11 @@ final class RelayBench implements Benchmark {
     }
     String at =
         String.format(
-            Locale.ROOT, "offered %,.0f msg/s to each side, median of %d round(s)", rate, rounds);
+            Locale.ROOT,
+            "%s; offered %,.0f msg/s to each side, median of %d round(s)",
+            wire.label(),
+            rate,
+            rounds);
     String losses =
         String.format(
                 Locale.ROOT,
@@ -224,6 +266,16 @@ final class RelayBench implements Benchmark {
             false,
             Double.NaN,
             "for information: QoS 1 acknowledges each message, as ztchat does"));
+    out.add(
+        new Figure(
+            "relay",
+            label + " p99 latency µs at fixed load, " + VERSION_1.label(),
+            median(earlier, 99),
+            "Mosquitto QoS 0",
+            median(q0, 99),
+            false,
+            Double.NaN,
+            "for information, the format before version 2; lost per run: " + lostText(earlier)));
   }
 
   private static String pName(double p) {
@@ -259,22 +311,24 @@ final class RelayBench implements Benchmark {
   private static Latencies ztchat(
       BenchOptions o,
       BenchPki pki,
+      Wire wire,
       List<UserIdentity[]> pairs,
       int perPair,
       OfferedLoad load,
       Duration deadline)
       throws Exception {
-    Latencies l;
+    ZtRelayLoad.Result r;
     try (RelayServer relay = InProcessRelay.start(pki)) {
-      l = ZtRelayLoad.run(relay.port(), pki.caCertificate(), pairs, perPair, load, deadline);
+      r = ZtRelayLoad.run(relay.port(), pki.caCertificate(), wire, pairs, perPair, load, deadline);
     }
-    say(o, "ztchat", load, l);
-    return l;
+    say(o, "ztchat (" + wire.label() + ")", load, r.latencies());
+    return r.latencies();
   }
 
   private static Latencies mosquitto(
       BenchOptions o,
       BenchPki pki,
+      Wire wire,
       List<UserIdentity[]> pairs,
       int perPair,
       MqttQoS qos,
@@ -283,7 +337,8 @@ final class RelayBench implements Benchmark {
       throws Exception {
     try (PeerProcess m = Peers.mosquitto(pki)) {
       Latencies l =
-          MqttRelayLoad.run(m.port(), pki.caCertificate(), pairs, perPair, qos, load, deadline);
+          MqttRelayLoad.run(
+              m.port(), pki.caCertificate(), wire, pairs, perPair, qos, load, deadline);
       say(o, "Mosquitto QoS " + qos.value(), load, l);
       return l;
     }

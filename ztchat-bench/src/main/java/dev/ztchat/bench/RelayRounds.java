@@ -24,8 +24,11 @@ import java.util.Locale;
  *       same rows inserted straight into SQLite (its peer).
  * </ul>
  *
- * Prints one line: the rates, what arrived, the CPU time of the relay and load-client threads per
- * message, and the host's load average before and after.
+ * A last argument {@code v1} runs it with version-1 envelopes in JSON frames ({@link Wire#v1}), the
+ * format before version 2; by default the envelopes are version 2 in binary frames ({@link
+ * Wire#v2}), as the relay and store benches' target rows. Prints one line: the rates, what arrived,
+ * the CPU time of the relay and load-client threads per message, and the host's load average before
+ * and after.
  */
 public final class RelayRounds {
   private static final Duration DEADLINE = Duration.ofMinutes(2);
@@ -34,23 +37,26 @@ public final class RelayRounds {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: RelayRounds relay|mosquitto PAIRS PER_PAIR | store N");
+      System.err.println("usage: RelayRounds relay|mosquitto PAIRS PER_PAIR [v1] | store N [v1]");
       System.exit(2);
     }
     String before = loadAverage();
     try (BenchPki pki = BenchPki.create(3072)) {
+      Wire wire = args[args.length - 1].equals("v1") ? Wire.v1() : Wire.v2(pki);
       String line =
           switch (args[0]) {
             case "relay", "mosquitto" ->
-                pairs(pki, args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]));
-            case "store" -> store(pki, Integer.parseInt(args[1]));
+                pairs(pki, wire, args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "store" -> store(pki, wire, Integer.parseInt(args[1]));
             default -> throw new IllegalArgumentException("no scenario " + args[0]);
           };
-      System.out.printf(Locale.ROOT, "%s load %s -> %s%n", line, before, loadAverage());
+      System.out.printf(
+          Locale.ROOT, "%s %s, load %s -> %s%n", line, wire.label(), before, loadAverage());
     }
   }
 
-  private static String pairs(BenchPki pki, String side, int n, int perPair) throws Exception {
+  private static String pairs(BenchPki pki, Wire wire, String side, int n, int perPair)
+      throws Exception {
     List<UserIdentity[]> pairs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       pairs.add(new UserIdentity[] {pki.user("alice" + i), pki.user("bob" + i)});
@@ -61,7 +67,14 @@ public final class RelayRounds {
       try (RelayServer relay = InProcessRelay.start(pki)) {
         l =
             ZtRelayLoad.run(
-                relay.port(), pki.caCertificate(), pairs, perPair, OfferedLoad.unpaced(), DEADLINE);
+                    relay.port(),
+                    pki.caCertificate(),
+                    wire,
+                    pairs,
+                    perPair,
+                    OfferedLoad.unpaced(),
+                    DEADLINE)
+                .latencies();
       }
     } else {
       try (PeerProcess m = Peers.mosquitto(pki)) {
@@ -69,6 +82,7 @@ public final class RelayRounds {
             MqttRelayLoad.run(
                 m.port(),
                 pki.caCertificate(),
+                wire,
                 pairs,
                 perPair,
                 MqttQoS.AT_MOST_ONCE,
@@ -88,7 +102,7 @@ public final class RelayRounds {
         cpu / 1e3 / Math.max(1, l.receivedCount()));
   }
 
-  private static String store(BenchPki pki, int n) throws Exception {
+  private static String store(BenchPki pki, Wire wire, int n) throws Exception {
     UserIdentity sender = pki.user("alice0");
     UserIdentity recipient = pki.user("bob0");
     long cpu = -workersCpuNanos();
@@ -98,6 +112,7 @@ public final class RelayRounds {
           ZtRelayLoad.run(
               relay.port(),
               pki.caCertificate(),
+              wire,
               List.<UserIdentity[]>of(new UserIdentity[] {sender, recipient}),
               n,
               true,
@@ -105,7 +120,7 @@ public final class RelayRounds {
     }
     cpu += workersCpuNanos();
     int drained = r.latencies().receivedCount();
-    double raw = StoreBench.rawInserts(pki.newFolder("raw-"), new Envelopes(sender, recipient), n);
+    double raw = StoreBench.rawInserts(pki.newFolder("raw-"), wire.envelopes(sender, recipient), n);
     return String.format(
         Locale.ROOT,
         "store %,d: enqueue %,.0f/s, drain %,.0f/s, enqueue+drain %,.0f/s, raw SQLite %,.0f/s"

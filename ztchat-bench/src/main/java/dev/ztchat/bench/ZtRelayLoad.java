@@ -1,12 +1,11 @@
 package dev.ztchat.bench;
 
-import dev.ztchat.core.envelope.EnvelopeCodec;
-import dev.ztchat.core.envelope.EnvelopeHeader;
+import dev.ztchat.core.envelope.EnvelopeFormats;
 import dev.ztchat.core.envelope.MalformedEnvelopeException;
+import dev.ztchat.core.envelope.RoutingPrefix;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
-import dev.ztchat.core.protocol.FrameCodec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntUnaryOperator;
+import java.util.function.LongFunction;
 
 /**
  * Drives a ztchat relay with pre-sealed envelopes: each pair is a sender connection that keeps up
@@ -25,43 +25,57 @@ import java.util.function.IntUnaryOperator;
  * (the relay's delivery guarantee stays on: every envelope is stored before "sent", and deleted
  * only on the receiver's ack). The senders run at their full rate or at a fixed offered load
  * ({@link OfferedLoad}). Optionally the receivers connect only after everything was sent (the store
- * bench: enqueue for an offline user, then drain).
+ * bench: enqueue for an offline user, then drain). The envelopes and frames are those of a {@link
+ * Wire}: version 2 in binary frames as version-2 peers use by default, or version 1 in JSON.
  */
 final class ZtRelayLoad {
   /** Sends a sender keeps unanswered at most. */
   static final int WINDOW = 512;
 
-  /** What one run measured. */
-  record Result(Latencies latencies, int accepted, long enqueueNanos, long drainNanos) {}
+  /**
+   * What one run measured.
+   *
+   * @param binaryDeliveries how many envelopes arrived in binary {@code deliver} frames
+   */
+  record Result(
+      Latencies latencies, int accepted, long enqueueNanos, long drainNanos, int binaryDeliveries) {
+    Result(Latencies latencies, int accepted, long enqueueNanos, long drainNanos) {
+      this(latencies, accepted, enqueueNanos, drainNanos, 0);
+    }
+  }
 
   private ZtRelayLoad() {}
 
   static Result run(
       int port,
       X509Certificate ca,
+      Wire wire,
       List<UserIdentity[]> pairs,
       int perPair,
       boolean offline,
       Duration deadline)
       throws Exception {
-    return run(port, ca, pairs, perPair, offline, OfferedLoad.unpaced(), deadline);
+    return run(
+        i -> port, i -> port, ca, wire, pairs, perPair, offline, OfferedLoad.unpaced(), deadline);
   }
 
   /** Receivers online, senders paced by {@code load}. */
-  static Latencies run(
+  static Result run(
       int port,
       X509Certificate ca,
+      Wire wire,
       List<UserIdentity[]> pairs,
       int perPair,
       OfferedLoad load,
       Duration deadline)
       throws Exception {
-    return run(i -> port, i -> port, ca, pairs, perPair, false, load, deadline).latencies();
+    return run(i -> port, i -> port, ca, wire, pairs, perPair, false, load, deadline);
   }
 
   /**
    * Receivers online, senders paced by {@code load}, across several relay nodes: pair {@code i}'s
-   * sender connects to port {@code senderPort(i)} and its receiver to {@code receiverPort(i)}.
+   * sender connects to port {@code senderPort(i)} and its receiver to {@code receiverPort(i)};
+   * version 1 in JSON frames.
    */
   static Result acrossNodes(
       IntUnaryOperator senderPort,
@@ -72,25 +86,14 @@ final class ZtRelayLoad {
       OfferedLoad load,
       Duration deadline)
       throws Exception {
-    return run(senderPort, receiverPort, ca, pairs, perPair, false, load, deadline);
-  }
-
-  private static Result run(
-      int port,
-      X509Certificate ca,
-      List<UserIdentity[]> pairs,
-      int perPair,
-      boolean offline,
-      OfferedLoad load,
-      Duration deadline)
-      throws Exception {
-    return run(i -> port, i -> port, ca, pairs, perPair, offline, load, deadline);
+    return run(senderPort, receiverPort, ca, Wire.v1(), pairs, perPair, false, load, deadline);
   }
 
   private static Result run(
       IntUnaryOperator senderPort,
       IntUnaryOperator receiverPort,
       X509Certificate ca,
+      Wire wire,
       List<UserIdentity[]> pairs,
       int perPair,
       boolean offline,
@@ -102,25 +105,25 @@ final class ZtRelayLoad {
     AtomicInteger accepted = new AtomicInteger();
     CountDownLatch allSent = new CountDownLatch(total);
     CountDownLatch allReceived = new CountDownLatch(total);
+    AtomicInteger binary = new AtomicInteger();
     List<byte[][]> frames = new ArrayList<>();
     for (UserIdentity[] pair : pairs) {
-      Envelopes env = new Envelopes(pair[0], pair[1]);
+      LongFunction<byte[]> env = wire.envelopes(pair[0], pair[1]);
       byte[][] f = new byte[perPair][];
       for (int k = 0; k < perPair; k++) {
-        f[k] =
-            ZtFrameHandler.framed(
-                FrameCodec.encode(new Frame.Send(null, env.envelope(frames.size() * perPair + k))));
+        f[k] = wire.sendFrame(env.apply(frames.size() * perPair + k), pair[1]);
       }
       frames.add(f);
     }
+    Receivers receivers = new Receivers(receiverPort, ca, wire, pairs, lat, allReceived, binary);
     try (Dialer dialer = new Dialer(1)) {
-      List<Channel> receivers = new ArrayList<>();
+      List<Channel> receiving = new ArrayList<>();
       if (!offline) {
-        receivers = connectReceivers(dialer, receiverPort, ca, pairs, lat, allReceived);
+        receiving = receivers.connect(dialer);
       }
       List<Sender> senders = new ArrayList<>();
       for (int i = 0; i < pairs.size(); i++) {
-        senders.add(new Sender(i, load, frames.get(i), i * perPair, lat, accepted, allSent));
+        senders.add(new Sender(i, load, frames.get(i), i * perPair, lat, accepted, allSent, wire));
       }
       List<Channel> senderChannels = new ArrayList<>();
       for (int i = 0; i < pairs.size(); i++) {
@@ -130,11 +133,11 @@ final class ZtRelayLoad {
                 dialer
                     .dial(
                         senderPort.applyAsInt(i),
-                        Dialer.clientContext(pairs.get(i)[0].signing(), ca),
+                        Dialer.clientContext(wire.tls(pairs.get(i)[0]), ca),
                         p -> ZtFrameHandler.install(p, s))
                     .sync()
                     .channel(),
-                s.welcome));
+                s.start.welcome));
       }
       List<Runnable> wake = new ArrayList<>();
       for (int i = 0; i < senders.size(); i++) {
@@ -151,41 +154,43 @@ final class ZtRelayLoad {
         allSent.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
         enqueue = System.nanoTime() - start;
         start = System.nanoTime();
-        receivers = connectReceivers(dialer, receiverPort, ca, pairs, lat, allReceived);
+        receiving = receivers.connect(dialer);
       }
       allReceived.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
       long drain = System.nanoTime() - start;
       OfferedLoad.stop(pacer);
       senderChannels.forEach(Channel::close);
-      receivers.forEach(Channel::close);
-      return new Result(lat, accepted.get(), enqueue, drain);
+      receiving.forEach(Channel::close);
+      return new Result(lat, accepted.get(), enqueue, drain, binary.get());
     }
   }
 
-  private static List<Channel> connectReceivers(
-      Dialer dialer,
+  /** The receiving side of a run: one connection per pair, as its recipient's client. */
+  private record Receivers(
       IntUnaryOperator port,
       X509Certificate ca,
+      Wire wire,
       List<UserIdentity[]> pairs,
       Latencies lat,
-      CountDownLatch allReceived)
-      throws Exception {
-    List<Channel> out = new ArrayList<>();
-    for (int i = 0; i < pairs.size(); i++) {
-      UserIdentity[] pair = pairs.get(i);
-      Receiver r = new Receiver(lat, allReceived);
-      out.add(
-          welcomed(
-              dialer
-                  .dial(
-                      port.applyAsInt(i),
-                      Dialer.clientContext(pair[1].signing(), ca),
-                      p -> ZtFrameHandler.install(p, r))
-                  .sync()
-                  .channel(),
-              r.welcome));
+      CountDownLatch allReceived,
+      AtomicInteger binary) {
+    List<Channel> connect(Dialer dialer) throws Exception {
+      List<Channel> out = new ArrayList<>();
+      for (int i = 0; i < pairs.size(); i++) {
+        Receiver r = new Receiver(this);
+        out.add(
+            welcomed(
+                dialer
+                    .dial(
+                        port.applyAsInt(i),
+                        Dialer.clientContext(wire.tls(pairs.get(i)[1]), ca),
+                        p -> ZtFrameHandler.install(p, r))
+                    .sync()
+                    .channel(),
+                r.start.welcome));
+      }
+      return out;
     }
-    return out;
   }
 
   static Channel welcomed(Channel ch, CountDownLatch welcome) throws InterruptedException {
@@ -198,7 +203,7 @@ final class ZtRelayLoad {
 
   /** A sender: sends what is due, keeping up to WINDOW sends unanswered; counts accepted ones. */
   private static final class Sender implements ZtFrameHandler.Listener {
-    final CountDownLatch welcome = new CountDownLatch(1);
+    final LoadStart start;
     private final int index;
     private final OfferedLoad load;
     private final byte[][] frames;
@@ -216,7 +221,8 @@ final class ZtRelayLoad {
         int firstSeq,
         Latencies lat,
         AtomicInteger accepted,
-        CountDownLatch allSent) {
+        CountDownLatch allSent,
+        Wire wire) {
       this.index = index;
       this.load = load;
       this.frames = frames;
@@ -224,6 +230,7 @@ final class ZtRelayLoad {
       this.lat = lat;
       this.accepted = accepted;
       this.allSent = allSent;
+      this.start = new LoadStart(wire);
     }
 
     void pump(Channel ch) {
@@ -248,9 +255,10 @@ final class ZtRelayLoad {
 
     @Override
     public void onFrame(ChannelHandlerContext ctx, Frame frame) {
-      if (frame instanceof Frame.Welcome) {
-        welcome.countDown();
-      } else if (frame instanceof Frame.Sent s) {
+      if (start.onFrame(ctx, frame)) {
+        return;
+      }
+      if (frame instanceof Frame.Sent s) {
         unanswered--;
         if (s.results().stream()
             .allMatch(
@@ -272,29 +280,34 @@ final class ZtRelayLoad {
   /**
    * A receiver: records each envelope's latency and acknowledges it; all the envelopes of one read
    * in one {@code acks} when the relay takes batches ({@code maxAcks} in its welcome), one {@code
-   * ack} each otherwise.
+   * ack} each otherwise. Reads envelopes of either version, in JSON or binary frames.
    */
   private static final class Receiver implements ZtFrameHandler.Listener {
-    final CountDownLatch welcome = new CountDownLatch(1);
-    private final Latencies lat;
-    private final CountDownLatch allReceived;
+    final LoadStart start;
+    private final Receivers run;
     private final LoadAcks acks = new LoadAcks();
 
-    Receiver(Latencies lat, CountDownLatch allReceived) {
-      this.lat = lat;
-      this.allReceived = allReceived;
+    Receiver(Receivers run) {
+      this.run = run;
+      this.start = new LoadStart(run.wire());
     }
 
     @Override
     public void onFrame(ChannelHandlerContext ctx, Frame frame) {
       if (frame instanceof Frame.Welcome w) {
         acks.welcome(w);
-        welcome.countDown();
-      } else if (frame instanceof Frame.Deliver d) {
+      }
+      if (start.onFrame(ctx, frame)) {
+        return;
+      }
+      if (frame instanceof Frame.Deliver d) {
+        if (d.binary()) {
+          run.binary().incrementAndGet();
+        }
         try {
-          EnvelopeHeader h = EnvelopeCodec.decodeHeader(d.envelope());
-          if (lat.received((int) Envelopes.seqOf(h.messageId()))) {
-            allReceived.countDown();
+          RoutingPrefix h = EnvelopeFormats.decodeRoutable(d.envelope());
+          if (run.lat().received((int) Envelopes.seqOf(h.messageId()))) {
+            run.allReceived().countDown();
           }
           acks.acknowledge(ctx, h.sender(), h.messageIdHex());
         } catch (MalformedEnvelopeException e) {

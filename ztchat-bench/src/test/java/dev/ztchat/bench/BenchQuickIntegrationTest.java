@@ -67,5 +67,18 @@ class BenchQuickIntegrationTest {
                     .satisfiesAnyOf(
                         n -> assertThat(n).startsWith("1,000 of 1,000 accepted, 1,000 drained"),
                         n -> assertThat(n).startsWith("drain alone")));
+    // the target rows on version 2 in binary frames, version 1 in JSON beside them
+    for (String bench : List.of("relay", "store")) {
+      assertThat(figures)
+          .as(text)
+          .filteredOn(f -> f.bench().equals(bench) && Double.isFinite(f.target()))
+          .isNotEmpty()
+          .allSatisfy(f -> assertThat(f.note()).contains("version 2, binary frames"));
+      assertThat(figures)
+          .as(text)
+          .filteredOn(f -> f.bench().equals(bench) && f.metric().endsWith("version 1, JSON frames"))
+          .isNotEmpty()
+          .allSatisfy(f -> assertThat(f.target()).isNaN());
+    }
   }
 }
