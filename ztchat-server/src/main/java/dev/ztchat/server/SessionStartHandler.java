@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * ConnectionLimits}, binds the identity to it, sends {@code welcome} and attaches it to deliveries
  * of its queue. A certificate the directory refuses, or a connection over the caps, is logged as a
  * security event and closed (the latter after an {@code error} saying why), unbound.
+ *
+ * <p>An accepted connection logs one line at INFO ({@code connected: identity=... remote=...}); its
+ * end is logged at DEBUG only: a relay that takes hundreds of handshakes a second wrote two lines
+ * for each, and the number of open connections is a metric. Refusals stay security events.
  */
 final class SessionStartHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(SessionStartHandler.class);
@@ -84,14 +88,16 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
     }
     ConnectionIdentity.bind(ctx.channel(), identity, peer.certificate());
     LOG.info("connected: identity={} remote={}", identity, ctx.channel().remoteAddress());
-    ctx.channel()
-        .closeFuture()
-        .addListener(
-            f ->
-                LOG.info(
-                    "disconnected: identity={} remote={}",
-                    identity,
-                    ctx.channel().remoteAddress()));
+    if (LOG.isDebugEnabled()) {
+      ctx.channel()
+          .closeFuture()
+          .addListener(
+              f ->
+                  LOG.debug(
+                      "disconnected: identity={} remote={}",
+                      identity,
+                      ctx.channel().remoteAddress()));
+    }
     ctx.writeAndFlush(
         new Frame.Welcome(
             ProtocolLimits.PROTOCOL_VERSION,
