@@ -122,13 +122,25 @@ class SessionStartHandlerTest {
   }
 
   @Test
-  void acceptedConnection_logsOneLineAtInfo_forItsWholeLife() {
+  void acceptedConnection_logsOneLineAtInfo_whenItsClientFirstSendsAFrame() {
     captureLogs();
     EmbeddedChannel ch = verified("alice", signing("alice"));
+    assertThat(linesAtInfo()).as("nothing yet: a handshake alone").isEmpty();
+    ch.writeInbound(new Frame.Ping("p1"));
+    ch.writeInbound(new Frame.Ping("p2"));
     ch.close();
     assertThat(linesAtInfo())
         .singleElement()
         .satisfies(line -> assertThat(line).startsWith("connected: identity=alice remote="));
+    assertThat(ch.<Frame>readInbound()).as("the frames go on").isEqualTo(new Frame.Ping("p1"));
+  }
+
+  @Test
+  void connectionThatOnlyHandshakes_logsNothingAtInfo() {
+    captureLogs();
+    EmbeddedChannel ch = verified("alice", signing("alice"));
+    ch.close();
+    assertThat(linesAtInfo()).isEmpty();
   }
 
   @Test
