@@ -22,13 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
  * The relay's ahead-of-time training run, as the handshake bench uses it under {@code ./ztchat
  * bench} (a class path of jars only, which the JVM's cache requires): it writes a cache, and a
  * relay JVM that must use it ({@code -XX:AOTMode=on}, which fails instead of ignoring an unusable
- * cache) starts and listens.
+ * cache) starts and listens. The launcher makes the cache of {@code ./ztchat server} so, so the
+ * training must also leave no certificates or keys behind.
  */
 class RelayAotTrainingIntegrationTest {
   @TempDir Path dir;
 
   @Test
-  void trainingRun_writesACache_thatARelayJvmStartsFrom() throws Exception {
+  void trainingRun_writesACache_thatARelayJvmStartsFrom_andLeavesNoKeysBehind() throws Exception {
     String classPath = jarsOnly(dir.resolve("jars"));
     Path cache = dir.resolve("relay.aot");
 
@@ -49,6 +50,11 @@ class RelayAotTrainingIntegrationTest {
     assertThat(training.exitValue()).as(out).isZero();
     assertThat(out).contains("relay AOT cache trained on");
     assertThat(cache).isNotEmptyFile();
+    try (Stream<Path> left = Files.list(dir)) {
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .as("the training's certificates and keys (a temporary folder) are removed")
+          .noneMatch(n -> n.startsWith("ztchat-bench-"));
+    }
 
     try (BenchPki pki = BenchPki.create(2048)) {
       Process relay =

@@ -32,6 +32,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * CertificateVerifier}), and not on the CA's revocation list. The key type selects the role the
  * certificate is checked for, so each kind meets its own rules in full. Fails closed: anything it
  * cannot check is refused. This class never trusts servers.
+ *
+ * <p>A certificate it accepts in a handshake goes on to {@link IdentityBindingHandler} with the
+ * identity it names ({@link VerifiedPeerHandOff}), so that it is parsed once per connection.
  */
 final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
   private final CertificateVerifier verifier;
@@ -50,6 +53,11 @@ final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType)
       throws CertificateException {
+    check(chain);
+  }
+
+  /** Checks the client's certificate; returns the identity it names when it may connect. */
+  private String check(X509Certificate[] chain) throws CertificateException {
     if (chain == null || chain.length == 0) {
       throw new CertificateException("client presented no certificate");
     }
@@ -68,6 +76,7 @@ final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
       throw new Revoked(
           leaf, "certificate for '" + name + "' was revoked on " + revoked.get(), revoked.get());
     }
+    return name;
   }
 
   /** The role a client certificate is checked for: DEVICE for a P-256 key, else USER_SIGNING. */
@@ -124,7 +133,8 @@ final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    checkClientTrusted(chain, authType);
+    String identity = check(chain);
+    VerifiedPeerHandOff.handOn(engine, new SessionStartHandler.VerifiedPeer(identity, chain[0]));
   }
 
   @Override

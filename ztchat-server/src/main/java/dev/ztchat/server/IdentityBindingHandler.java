@@ -14,18 +14,33 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * Reads the connection's identity when the TLS handshake completes: the CN of the client
- * certificate that the trust manager already verified, handed to {@link SessionStartHandler} as a
- * {@link SessionStartHandler.VerifiedPeer} event. A failed handshake is logged as a security event
- * (one line, with the reason) and the connection closed.
+ * certificate that the trust manager already verified (the certificate and name it handed on, see
+ * {@link VerifiedPeerHandOff}), handed to {@link SessionStartHandler} as a {@link
+ * SessionStartHandler.VerifiedPeer} event. A failed handshake is logged as a security event (one
+ * line, with the reason) and the connection closed.
  */
 final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
   private final RelayContext relay;
+  private final Counter handshakesOk;
 
-  IdentityBindingHandler(RelayContext relay) {
+  /**
+   * {@code handshakesOk} counts the handshakes it binds (made once per relay, not per connection).
+   */
+  IdentityBindingHandler(RelayContext relay, Counter handshakesOk) {
     this.relay = requireNonNull(relay, "relay");
+    this.handshakesOk = requireNonNull(handshakesOk, "handshakesOk");
+  }
+
+  /** The counter of handshakes bound, in {@code relay}'s meters. */
+  static Counter handshakesOk(RelayContext relay) {
+    return Counter.builder("ztchat.handshakes")
+        .description("TLS handshakes by outcome: ok, failed, refused (too many from one address)")
+        .tag("outcome", "ok")
+        .register(relay.security().meters());
   }
 
   @Override
@@ -48,11 +63,14 @@ final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    X509Certificate cert;
+    SessionStartHandler.VerifiedPeer peer;
     try {
-      Certificate[] peer =
-          ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
-      cert = parsedCopy(peer[0]);
+      SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
+      peer = VerifiedPeerHandOff.take(session).orElse(null);
+      if (peer == null) {
+        X509Certificate cert = parsedCopy(session.getPeerCertificates()[0]);
+        peer = new SessionStartHandler.VerifiedPeer(Certificates.commonName(cert), cert);
+      }
     } catch (SSLPeerUnverifiedException | CertificateException | RuntimeException e) {
       // Cannot happen with client auth REQUIRED; fail closed if it does.
       relay
@@ -69,13 +87,8 @@ final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.pipeline().remove(this);
-    Counter.builder("ztchat.handshakes")
-        .description("TLS handshakes by outcome: ok, failed, refused (too many from one address)")
-        .tag("outcome", "ok")
-        .register(relay.security().meters())
-        .increment();
-    String identity = Certificates.commonName(cert);
-    ctx.fireUserEventTriggered(new SessionStartHandler.VerifiedPeer(identity, cert));
+    handshakesOk.increment();
+    ctx.fireUserEventTriggered(peer);
     super.userEventTriggered(ctx, evt);
   }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.ztchat.core.transport.FrameDecoder;
 import dev.ztchat.core.transport.FrameEncoder;
 import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
@@ -34,6 +35,7 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
   private final Supplier<SslContext> sslContext;
   private final RelayContext relay;
   private final IdentityRateLimiter limiter;
+  private final Counter handshakesOk;
 
   /** Flushes passed on at the latest after this many were held (Netty's default). */
   static final int FLUSH_AFTER = FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES;
@@ -50,6 +52,7 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
             relay.config().burst(),
             TimeMeter.SYSTEM_NANOTIME,
             relay.connections()::nodesServing);
+    this.handshakesOk = IdentityBindingHandler.handshakesOk(relay);
   }
 
   /**
@@ -92,7 +95,7 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
         .addLast("frameDecoder", new FrameDecoder(config.maxFrame(), config.frameTimeout()))
         .addLast("frameEncoder", FrameEncoder.INSTANCE)
         .addLast("frameCodec", new FramePayloadDecoder())
-        .addLast("identity", new IdentityBindingHandler(relay))
+        .addLast("identity", new IdentityBindingHandler(relay, handshakesOk))
         .addLast("session", new SessionStartHandler(relay))
         .addLast("rateLimit", new RateLimitHandler(limiter, relay))
         .addLast("relay", new RelayHandler(relay))

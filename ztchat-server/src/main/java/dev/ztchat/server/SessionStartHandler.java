@@ -20,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * ConnectionLimits}, binds the identity to it, sends {@code welcome} and attaches it to deliveries
  * of its queue. A certificate the directory refuses, or a connection over the caps, is logged as a
  * security event and closed (the latter after an {@code error} saying why), unbound.
+ *
+ * <p>An accepted connection logs one line at INFO, when its client first sends a frame ({@link
+ * ConnectedLineHandler}); its handshake and its end are logged at DEBUG only: a relay that takes
+ * hundreds of handshakes a second wrote two lines for each, and the number of open connections is a
+ * metric. Refusals stay security events.
  */
 final class SessionStartHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(SessionStartHandler.class);
@@ -47,7 +52,8 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
       super.userEventTriggered(ctx, evt);
       return;
     }
-    ctx.pipeline().remove(this); // one session per connection
+    // one session per connection; its INFO line comes with the client's first frame
+    ctx.pipeline().replace(this, ctx.name(), new ConnectedLineHandler());
     String identity = peer.identity();
     try {
       relay
@@ -83,15 +89,17 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ConnectionIdentity.bind(ctx.channel(), identity, peer.certificate());
-    LOG.info("connected: identity={} remote={}", identity, ctx.channel().remoteAddress());
-    ctx.channel()
-        .closeFuture()
-        .addListener(
-            f ->
-                LOG.info(
-                    "disconnected: identity={} remote={}",
-                    identity,
-                    ctx.channel().remoteAddress()));
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("handshake: identity={} remote={}", identity, ctx.channel().remoteAddress());
+      ctx.channel()
+          .closeFuture()
+          .addListener(
+              f ->
+                  LOG.debug(
+                      "disconnected: identity={} remote={}",
+                      identity,
+                      ctx.channel().remoteAddress()));
+    }
     ctx.writeAndFlush(
         new Frame.Welcome(
             ProtocolLimits.PROTOCOL_VERSION,

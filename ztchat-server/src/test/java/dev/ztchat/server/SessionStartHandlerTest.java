@@ -2,6 +2,10 @@ package dev.ztchat.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.testing.TestPki;
@@ -9,11 +13,13 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Session start in isolation: what a verified peer gets, and when it is refused instead. */
 class SessionStartHandlerTest {
@@ -21,6 +27,7 @@ class SessionStartHandlerTest {
 
   @TempDir Path dir;
   RelayContextFixture fixture;
+  final ListAppender<ILoggingEvent> logged = new ListAppender<>();
 
   @BeforeAll
   static void pki() {
@@ -40,6 +47,24 @@ class SessionStartHandlerTest {
   @AfterEach
   void tearDown() {
     fixture.close();
+    for (String name : List.of(SessionStartHandler.class.getName(), "ztchat.security")) {
+      ((Logger) LoggerFactory.getLogger(name)).detachAppender(logged);
+    }
+  }
+
+  /** The lines the session start and the security log write at INFO or above, from now on. */
+  List<String> linesAtInfo() {
+    return logged.list.stream()
+        .filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
+  }
+
+  void captureLogs() {
+    logged.start();
+    for (String name : List.of(SessionStartHandler.class.getName(), "ztchat.security")) {
+      ((Logger) LoggerFactory.getLogger(name)).addAppender(logged);
+    }
   }
 
   EmbeddedChannel verified(String identity, X509Certificate cert) {
@@ -94,5 +119,41 @@ class SessionStartHandlerTest {
     assertThat(ConnectionIdentity.of(ch)).isNull();
     assertThat(fixture.relay.directory().knows("alice")).isFalse();
     assertThat(fixture.relay.security().count(SecurityEvent.HANDSHAKE_FAILED)).isEqualTo(1);
+  }
+
+  @Test
+  void acceptedConnection_logsOneLineAtInfo_whenItsClientFirstSendsAFrame() {
+    captureLogs();
+    EmbeddedChannel ch = verified("alice", signing("alice"));
+    assertThat(linesAtInfo()).as("nothing yet: a handshake alone").isEmpty();
+    ch.writeInbound(new Frame.Ping("p1"));
+    ch.writeInbound(new Frame.Ping("p2"));
+    ch.close();
+    assertThat(linesAtInfo())
+        .singleElement()
+        .satisfies(line -> assertThat(line).startsWith("connected: identity=alice remote="));
+    assertThat(ch.<Frame>readInbound()).as("the frames go on").isEqualTo(new Frame.Ping("p1"));
+  }
+
+  @Test
+  void connectionThatOnlyHandshakes_logsNothingAtInfo() {
+    captureLogs();
+    EmbeddedChannel ch = verified("alice", signing("alice"));
+    ch.close();
+    assertThat(linesAtInfo()).isEmpty();
+  }
+
+  @Test
+  void refusedCertificate_isStillLoggedAsASecurityEvent() {
+    captureLogs();
+    EmbeddedChannel ch = verified("alice", signing("bob"));
+    assertThat(ch.isOpen()).isFalse();
+    assertThat(linesAtInfo())
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(line)
+                    .startsWith("SECURITY event=HANDSHAKE_FAILED identity=alice")
+                    .contains("action=closed"));
   }
 }
