@@ -67,18 +67,7 @@ class ZtRelayLoadIntegrationTest {
 
   @Test
   void v2Load_everyEnvelopeIsAcceptedAndArrivesInABinaryDeliver() throws Exception {
-    ZtRelayLoad.Result r;
-    try (RelayServer relay = InProcessRelay.start(pki)) {
-      r =
-          ZtRelayLoad.run(
-              relay.port(),
-              pki.caCertificate(),
-              Wire.v2(pki),
-              pairs,
-              PER_PAIR,
-              OfferedLoad.unpaced(),
-              Duration.ofSeconds(30));
-    }
+    ZtRelayLoad.Result r = load(Wire.v2(pki));
 
     // every envelope arrived, so the relay took every send (the run ends on the last arrival, which
     // may come before the last "sent")
@@ -92,18 +81,7 @@ class ZtRelayLoadIntegrationTest {
     Wire wire = Wire.v1();
     UserIdentity alice = pairs.get(0)[0];
     UserIdentity bob = pairs.get(0)[1];
-    ZtRelayLoad.Result r;
-    try (RelayServer relay = InProcessRelay.start(pki)) {
-      r =
-          ZtRelayLoad.run(
-              relay.port(),
-              pki.caCertificate(),
-              wire,
-              pairs,
-              PER_PAIR,
-              OfferedLoad.unpaced(),
-              Duration.ofSeconds(30));
-    }
+    ZtRelayLoad.Result r = load(wire);
 
     assertThat(payloadOf(wire.sendFrame(wire.envelopes(alice, bob).apply(0), bob))[0])
         .isEqualTo((byte) '{');
@@ -112,5 +90,19 @@ class ZtRelayLoadIntegrationTest {
     int total = pairs.size() * PER_PAIR;
     assertThat(r.latencies().receivedCount()).isEqualTo(total);
     assertThat(r.binaryDeliveries()).isZero();
+  }
+
+  /** Every pair's envelopes through a real relay in {@code wire}'s format, unpaced. */
+  private ZtRelayLoad.Result load(Wire wire) throws Exception {
+    try (RelayServer relay = InProcessRelay.start(pki)) {
+      return ZtRelayLoad.run(
+          relay.port(),
+          pki.caCertificate(),
+          wire,
+          pairs,
+          PER_PAIR,
+          OfferedLoad.unpaced(),
+          Duration.ofSeconds(30));
+    }
   }
 }
