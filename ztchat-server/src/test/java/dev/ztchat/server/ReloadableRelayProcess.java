@@ -45,7 +45,8 @@ public final class ReloadableRelayProcess {
       relay.destroyForcibly();
       throw new IllegalStateException("the relay process did not start with signals: " + output);
     }
-    Thread.ofVirtual().start(() -> out.lines().forEach(output::add));
+    // a platform thread: a blocking pipe read must not wait for a carrier that other tests use
+    Thread.ofPlatform().daemon().start(() -> out.lines().forEach(output::add));
     return new Running(relay, Integer.parseInt(line.substring("READY ".length())), output);
   }
 

@@ -52,10 +52,19 @@ class SessionStartHandlerTest {
     }
   }
 
-  /** The lines the session start and the security log write at INFO or above, from now on. */
+  /**
+   * The lines the session start and the security log write at INFO or above, from now on, on this
+   * test's thread (the embedded channel's): other test classes running in parallel log there too.
+   */
   List<String> linesAtInfo() {
-    return logged.list.stream()
+    String mine = Thread.currentThread().getName();
+    List<ILoggingEvent> events;
+    synchronized (logged) { // the appender adds under this lock
+      events = List.copyOf(logged.list);
+    }
+    return events.stream()
         .filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
+        .filter(e -> e.getThreadName().equals(mine))
         .map(ILoggingEvent::getFormattedMessage)
         .toList();
   }
