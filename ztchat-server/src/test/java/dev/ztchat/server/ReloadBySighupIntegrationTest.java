@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,10 @@ class ReloadBySighupIntegrationTest {
     List<String> output = running.output();
     int port = running.port();
     try {
+      Assumptions.assumeTrue(
+          running.reloadsOnSighup(),
+          "these tests run in a process that ignores SIGHUP (started under nohup), and so does"
+              + " the relay they start: SIGHUP cannot reach it");
       try (RawFrameClient alice = connect(port, pki, "alice")) {
         assertThat(alice.serverCertificate()).isEqualTo(pki.server().certificate());
         Credential renewed =
@@ -69,6 +74,24 @@ class ReloadBySighupIntegrationTest {
       }
     } finally {
       relay.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aRelayStartedUnderNohup_saysSighupCannotReloadIt_andStillRuns() throws Exception {
+    TestPki pki = TestPki.create("alice");
+    CertsLayout certs = pki.writeTo(dir.resolve("certs"));
+    ReloadableRelayProcess.Running running =
+        ReloadableRelayProcess.launch(certs.root(), dir.resolve("data"), List.of("nohup"));
+    try {
+      assertThat(running.reloadsOnSighup()).isFalse();
+      assertThat(running.output())
+          .anyMatch(l -> l.contains("SIGHUP reload unavailable: this process ignores SIGHUP"));
+      try (RawFrameClient alice = connect(running.port(), pki, "alice")) {
+        assertThat(alice.pingRoundTrip("still-serving")).isPositive();
+      }
+    } finally {
+      running.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
 

@@ -17,23 +17,31 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class ReloadableRelayProcess {
   private ReloadableRelayProcess() {}
 
-  /** A started relay process, its port, and every line it printed (kept up to date). */
-  record Running(Process process, int port, List<String> output) {}
+  /**
+   * A started relay process, its port, every line it printed (kept up to date), and whether SIGHUP
+   * reloads it (not when the process ignores SIGHUP: started under {@code nohup}).
+   */
+  record Running(Process process, int port, List<String> output, boolean reloadsOnSighup) {}
 
   /** Starts the relay on {@code certs} and {@code data}; returns once it listens. */
   static Running launch(Path certs, Path data) throws Exception {
+    return launch(certs, data, List.of());
+  }
+
+  /** As {@link #launch(Path, Path)}, the java command run by {@code prefix} (e.g. nohup). */
+  static Running launch(Path certs, Path data, List<String> prefix) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process relay =
-        new ProcessBuilder(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ReloadableRelayProcess.class.getName(),
-                certs.toString(),
-                data.toString())
-            .redirectErrorStream(true)
-            .start();
+    List<String> command = new java.util.ArrayList<>(prefix);
+    command.addAll(
+        List.of(
+            java,
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            ReloadableRelayProcess.class.getName(),
+            certs.toString(),
+            data.toString()));
+    Process relay = new ProcessBuilder(command).redirectErrorStream(true).start();
     List<String> output = new CopyOnWriteArrayList<>();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8));
@@ -47,7 +55,11 @@ public final class ReloadableRelayProcess {
     }
     // a platform thread: a blocking pipe read must not wait for a carrier that other tests use
     Thread.ofPlatform().daemon().start(() -> out.lines().forEach(output::add));
-    return new Running(relay, Integer.parseInt(line.substring("READY ".length())), output);
+    return new Running(
+        relay,
+        Integer.parseInt(line.substring("READY ".length())),
+        output,
+        !output.contains("NO-SIGHUP"));
   }
 
   public static void main(String[] args) throws Exception {
@@ -55,9 +67,11 @@ public final class ReloadableRelayProcess {
         RelayServer.start(
             RelayServerConfig.defaults(new CertsLayout(Path.of(args[0])), Path.of(args[1]))
                 .withPort(0));
-    if (!ReloadSignal.install(server)
-        || !TerminateSignal.install(server, TerminateSignal.DEFAULT_BOUND)) {
+    if (!TerminateSignal.install(server, TerminateSignal.DEFAULT_BOUND)) {
       System.out.println("NO-SIGNALS");
+    }
+    if (!ReloadSignal.install(server)) {
+      System.out.println("NO-SIGHUP");
     }
     System.out.println("READY " + server.port());
     System.out.flush();

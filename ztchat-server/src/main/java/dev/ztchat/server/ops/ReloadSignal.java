@@ -18,13 +18,19 @@ public final class ReloadSignal {
   /** Installs the handler; returns false (and logs why) where signals are unavailable. */
   public static boolean install(RelayServer server) {
     try {
-      Signals.handle(
+      if (Signals.handle(
           "HUP",
           () -> {
             LOG.info("SIGHUP: reloading certificates, key, CA and revocation list");
             server.reload();
-          });
-      return true;
+          })) {
+        return true;
+      }
+      LOG.warn(
+          "SIGHUP reload unavailable: this process ignores SIGHUP (started under nohup?);"
+              + " certificates and the revocation list are still reloaded when their files"
+              + " change, or start the relay without nohup");
+      return false;
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.warn(
           "SIGHUP reload unavailable ({}); certificates and the revocation list are still"

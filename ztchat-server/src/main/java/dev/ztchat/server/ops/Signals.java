@@ -9,8 +9,13 @@ import java.lang.reflect.Proxy;
 final class Signals {
   private Signals() {}
 
-  /** Runs {@code action} on each {@code name} signal ("HUP", "TERM", "INT"). */
-  static void handle(String name, Runnable action) throws ReflectiveOperationException {
+  /**
+   * Runs {@code action} on each {@code name} signal ("HUP", "TERM", "INT"); returns false, and
+   * installs nothing, when this process ignores that signal: a process started under {@code nohup}
+   * ignores SIGHUP, and one started in the background by a script ignores SIGINT. The JVM then
+   * leaves the signal ignored whatever handler is asked for, so the handler would never run.
+   */
+  static boolean handle(String name, Runnable action) throws ReflectiveOperationException {
     Class<?> signal = Class.forName("sun.misc.Signal");
     Class<?> handler = Class.forName("sun.misc.SignalHandler");
     Object sig = signal.getConstructor(String.class).newInstance(name);
@@ -24,6 +29,7 @@ final class Signals {
               }
               return null;
             });
-    signal.getMethod("handle", signal, handler).invoke(null, sig, onSignal);
+    Object before = signal.getMethod("handle", signal, handler).invoke(null, sig, onSignal);
+    return !java.util.Objects.equals(before, handler.getField("SIG_IGN").get(null));
   }
 }

@@ -33,9 +33,13 @@ public final class TerminateSignal {
           }
         };
     try {
-      Signals.handle("TERM", stop);
+      // SIGINT is ignored in a relay a script started in the background: then only SIGTERM stops it
       Signals.handle("INT", stop);
-      return true;
+      if (Signals.handle("TERM", stop)) {
+        return true;
+      }
+      LOG.warn("graceful shutdown on SIGTERM unavailable: this process ignores SIGTERM");
+      return false;
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.warn(
           "graceful shutdown on SIGTERM unavailable ({}); the JVM's exit applies", e.toString());
