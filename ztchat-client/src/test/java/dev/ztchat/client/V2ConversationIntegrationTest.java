@@ -131,8 +131,8 @@ class V2ConversationIntegrationTest {
             DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("relay").resolve("relay.db"));
         var q =
             c.prepareStatement(
-                "SELECT b.envelope FROM queue q JOIN bodies b ON b.id = q.body WHERE"
-                    + " q.recipient = ? ORDER BY q.seq")) {
+                "SELECT COALESCE(q.envelope, b.envelope) FROM queue q LEFT JOIN bodies b ON b.id"
+                    + " = q.body WHERE q.recipient = ? ORDER BY q.seq")) {
       q.setString(1, recipient);
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
