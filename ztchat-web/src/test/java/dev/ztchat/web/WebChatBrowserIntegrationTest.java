@@ -230,7 +230,7 @@ class WebChatBrowserIntegrationTest {
                           + Pattern.quote(relayName)
                           + "; messages are kept"),
           "offline, reconnecting in N s with the relay");
-      assertThat(text(alice.find("#conn .relay"))).isEqualTo(relayName);
+      assertThat(alice.read("#conn .relay")).isEqualTo(relayName);
       alice.type("Typed while the relay was down", Keys.ENTER);
       alice.await(
           () -> alice.messages().getLast().equals("kept: Typed while the relay was down"),
@@ -240,7 +240,7 @@ class WebChatBrowserIntegrationTest {
       relay = RelayServer.start(relayConfig(relayPort));
     }
     alice.awaitText(By.id("conn"), "online, connected to localhost:" + relayPort);
-    assertThat(text(alice.find("#conn .relay"))).isEqualTo("localhost:" + relayPort);
+    assertThat(alice.read("#conn .relay")).isEqualTo("localhost:" + relayPort);
     alice.await(
         () -> alice.messages().getLast().equals("received: Typed while the relay was down"),
         "the kept message, delivered and received after the restart");
