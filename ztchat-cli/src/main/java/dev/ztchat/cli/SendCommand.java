@@ -2,6 +2,7 @@ package dev.ztchat.cli;
 
 import dev.ztchat.client.ChatClient;
 import dev.ztchat.client.ChatListener;
+import dev.ztchat.client.GroupTextQueuedException;
 import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.MessageTooLongException;
 import dev.ztchat.client.SendResult;
@@ -39,8 +40,9 @@ import picocli.CommandLine.Parameters;
       "3:not accepted: the recipient's queue on the server is full",
       "4:refused: unknown recipient, untrusted certificate or changed key",
       "6:not confirmed: the connection was lost before the server answered, or the server could not"
-          + " store it (and no other relay took it); the message is kept and re-sent (never twice)"
-          + " the next time this identity connects (send, recv or client)",
+          + " store it (and no other relay took it), or a group text waits behind an earlier change"
+          + " of its group; the message is kept and re-sent (never twice) the next time this"
+          + " identity connects (send, recv or client)",
       "7:this identity is already in use by another ztchat process (client, send or recv)",
     })
 final class SendCommand implements Callable<Integer> {
@@ -189,6 +191,9 @@ final class SendCommand implements Callable<Integer> {
     } catch (UnknownGroupException | UntrustedContactException e) {
       System.err.println(TerminalText.notice("send: refused: " + RemedyText.explain(e)));
       return 4;
+    } catch (GroupTextQueuedException e) {
+      System.err.println(TerminalText.notice("send: " + e.getMessage()));
+      return 6; // kept in the outbox, as an unconfirmed send is
     }
   }
 

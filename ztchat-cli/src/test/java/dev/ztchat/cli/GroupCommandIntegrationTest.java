@@ -17,6 +17,7 @@ import dev.ztchat.core.testing.TestPki;
 import dev.ztchat.core.testkit.Polling;
 import dev.ztchat.server.RelayServer;
 import dev.ztchat.server.RelayServerConfig;
+import dev.ztchat.server.store.QueueLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,9 +48,9 @@ class GroupCommandIntegrationTest {
 
   @BeforeEach
   void start() throws Exception {
-    pki = TestPki.create("alice", "bob", "carol");
+    pki = TestPki.create("alice", "bob", "carol", "zed");
     certs = pki.writeTo(dir.resolve("certs"));
-    for (String name : List.of("alice", "bob", "carol")) {
+    for (String name : List.of("alice", "bob", "carol", "zed")) {
       Credential laptop =
           CertificateIssuer.issueDevice(
               pki.ca(),
@@ -193,6 +194,58 @@ class GroupCommandIntegrationTest {
       Run refused = ztchat(args("group", "add", "team", "carol"));
       assertThat(refused.exit()).isEqualTo(4);
       assertThat(refused.err()).contains("refused").contains("no longer a member");
+    }
+  }
+
+  @Test
+  void aGroupTextKeptBehindAWaitingChange_exitsNotConfirmed_andSaysItIsKept() throws Exception {
+    server.close();
+    Path relay = dir.resolve("relay-with-small-mailboxes");
+    // alice may fill half of a mailbox of 6: three envelopes
+    server =
+        RelayServer.start(
+            RelayServerConfig.defaults(certs, relay)
+                .withPort(0)
+                .withQueue(QueueLimits.defaults(relay).withQuota(6, 1 << 20).withSenderShare(50)));
+    Member bobs = new Member();
+    Member carols = new Member();
+    try (ChatClient bob = member("bob", 1, bobs);
+        ChatClient carol = member("carol", 2, carols)) {
+      try (ChatClient zed = member("zed", 3, new Member())) {
+        assertThat(
+                Polling.eventually(
+                    Duration.ofSeconds(30),
+                    () ->
+                        ztchat(args("group", "create", "team", "--members", "bob,carol")).exit()
+                            == 0))
+            .as("group create, once bob's and carol's keys are published")
+            .isTrue();
+        assertThat(
+                Polling.eventually(
+                    Duration.ofSeconds(30),
+                    () -> ztchat(args("send", "--to", "zed", "hello zed")).exit() == 0))
+            .as("a first message to zed, once zed's keys are published")
+            .isTrue();
+      } // zed goes offline
+      for (String text : List.of("one", "two", "three")) {
+        Run queued = ztchat(args("send", "--to", "zed", text));
+        assertThat(queued.exit()).as(queued.err()).isZero();
+      } // alice's share of zed's mailbox is used up
+      assertThat(bobs.lines.poll(15, TimeUnit.SECONDS))
+          .isEqualTo("alice created #team with bob, carol");
+      Run added = ztchat(args("group", "add", "team", "zed"));
+      assertThat(bobs.lines.poll(15, TimeUnit.SECONDS))
+          .as("the add reached bob (%s)", added)
+          .isEqualTo("alice added zed to #team");
+
+      Run sent = ztchat(args("send", "--to", "#team", "hello, zed"));
+
+      assertThat(sent.exit()).as(sent.toString()).isEqualTo(6);
+      assertThat(sent.err())
+          .contains("your earlier change to #team has not reached every member yet")
+          .contains("kept on this device behind that change");
+      assertThat(sent.out()).doesNotContain("sent to");
+      assertThat(bobs.lines.poll(1, TimeUnit.SECONDS)).as("nothing went to bob now").isNull();
     }
   }
 
