@@ -70,7 +70,7 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     // one session per connection; its INFO line comes with the client's first frame
-    ctx.pipeline().replace(this, ctx.name(), new ConnectedLineHandler());
+    ctx.pipeline().replace(this, ctx.name(), ConnectedLineHandler.INSTANCE);
     String identity = peer.identity();
     try {
       CertificateRole role = ClientCertificateTrustManager.roleOf(peer.certificate());
