@@ -17,4 +17,5 @@ module dev.ztchat.server {
   exports dev.ztchat.server;
   exports dev.ztchat.server.store;
   exports dev.ztchat.server.ops;
+  exports dev.ztchat.server.aot;
 }

@@ -1,5 +1,7 @@
 package dev.ztchat.bench;
 
+import dev.ztchat.server.aot.HandshakeLoad;
+import dev.ztchat.server.aot.RelayAotTraining;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.util.Locale;
  */
 final class FirstSeconds {
   private static final int CONCURRENCY = 4;
+  private static final String TRAINEE = "alice0";
 
   private FirstSeconds() {}
 
@@ -195,7 +198,8 @@ final class FirstSeconds {
   private static String train(BenchOptions o, BenchPki pki, Path cache, Duration duration)
       throws Exception {
     long t0 = System.nanoTime();
-    RelayAotTraining.Result r = RelayAotTraining.train(pki, cache, duration);
+    RelayAotTraining.Result r =
+        RelayAotTraining.train(pki.layout(), pki.user(TRAINEE).signing(), cache, duration);
     if (!r.problem().isEmpty()) {
       o.say("handshake first seconds: %s", r.problem());
       return r.problem();

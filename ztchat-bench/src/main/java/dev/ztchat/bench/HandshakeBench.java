@@ -3,6 +3,7 @@ package dev.ztchat.bench;
 import dev.ztchat.core.pki.KeyType;
 import dev.ztchat.core.transport.TlsSettings;
 import dev.ztchat.server.RelayServer;
+import dev.ztchat.server.aot.HandshakeLoad;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;

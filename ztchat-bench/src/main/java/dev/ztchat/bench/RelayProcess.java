@@ -1,5 +1,6 @@
 package dev.ztchat.bench;
 
+import dev.ztchat.server.aot.RelayJvmOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,6 +51,7 @@ final class RelayProcess implements AutoCloseable {
     Path log = dir.resolve("relay.log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(RelayJvmOptions.options());
     command.addAll(jvmOptions);
     command.add("--enable-native-access=ALL-UNNAMED");
     command.add("-cp");

@@ -3,6 +3,7 @@ package dev.ztchat.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ztchat.server.RelayServer;
+import dev.ztchat.server.aot.HandshakeLoad;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.List;

@@ -134,7 +134,8 @@ final class ClientCertificateTrustManager extends X509ExtendedTrustManager {
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
     String identity = check(chain);
-    VerifiedPeerHandOff.handOn(engine, new SessionStartHandler.VerifiedPeer(identity, chain[0]));
+    VerifiedPeerHandOff.handOn(
+        engine, new SessionStartHandler.VerifiedPeer(identity, chain[0], true));
   }
 
   @Override

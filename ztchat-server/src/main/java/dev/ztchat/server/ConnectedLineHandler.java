@@ -1,5 +1,6 @@
 package dev.ztchat.server;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.slf4j.Logger;
@@ -13,7 +14,11 @@ import org.slf4j.LoggerFactory;
  * frame right after {@code welcome}, so its line comes at once. Refusals are security events of
  * their own ({@link SecurityLog}).
  */
+@ChannelHandler.Sharable
 final class ConnectedLineHandler extends ChannelInboundHandlerAdapter {
+  /** It keeps no state of a connection: one serves every connection. */
+  static final ConnectedLineHandler INSTANCE = new ConnectedLineHandler();
+
   /** The session start's logger: operators filter the connection lines by it. */
   private static final Logger LOG = LoggerFactory.getLogger(SessionStartHandler.class);
 

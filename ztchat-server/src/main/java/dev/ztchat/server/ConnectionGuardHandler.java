@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.transport.FrameTooLargeException;
 import dev.ztchat.core.transport.StalledFrameException;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -14,8 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The end of the pipeline: closes connections that broke a limit (oversized or stalled frame, idle
  * too long) with one security line each, and any connection whose handlers failed, without ever
- * sending a stack trace to the peer.
+ * sending a stack trace to the peer. It keeps no state of a connection: one serves every
+ * connection.
  */
+@ChannelHandler.Sharable
 final class ConnectionGuardHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuardHandler.class);
 

@@ -107,6 +107,11 @@ final class Directory {
       throw new IllegalArgumentException("the directory holds user certificates only, not " + role);
     }
     verifier.verify(cert, name, role, clock.instant());
+    take(name, cert, role);
+  }
+
+  /** Adds {@code cert}, already checked, to {@code name}'s certificates of {@code role}. */
+  private void take(String name, X509Certificate cert, CertificateRole role) {
     Learned add = new Learned(cert, learned.incrementAndGet());
     entries.compute(
         name,
@@ -130,7 +135,24 @@ final class Directory {
     presented.presented(name, cert, role);
   }
 
-  /** From now on {@code listener} hears of each certificate {@link #learnPresented} takes. */
+  /**
+   * As {@link #learnPresented}, for a connection's client certificate that the relay's trust
+   * manager checked in the handshake that just completed: the same checks ({@link
+   * CertificateVerifier} over the same root CA, for {@code role}) made a moment ago, so they are
+   * not made again. Never for a certificate from anywhere else.
+   */
+  void learnPresentedChecked(String name, X509Certificate cert, CertificateRole role) {
+    if (role != CertificateRole.USER_SIGNING && role != CertificateRole.DEVICE) {
+      throw new IllegalArgumentException("a client certificate is USER_SIGNING or DEVICE");
+    }
+    take(name, cert, role);
+    presented.presented(name, cert, role);
+  }
+
+  /**
+   * From now on {@code listener} hears of each certificate {@link #learnPresented} and {@link
+   * #learnPresentedChecked} take.
+   */
   void tellPresented(Presented listener) {
     this.presented = requireNonNull(listener, "listener");
   }

@@ -5,6 +5,7 @@ import dev.ztchat.core.protocol.FrameCodec;
 import dev.ztchat.core.protocol.MalformedFrameException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import java.util.List;
@@ -16,7 +17,11 @@ import java.util.List;
  * MalformedPayloadException}, which the rate limiter charges like any frame and the relay answers
  * (closing the connection when the payload was not even a JSON object).
  */
+@ChannelHandler.Sharable
 final class FramePayloadDecoder extends MessageToMessageDecoder<ByteBuf> {
+  /** It keeps no state: one serves every connection. */
+  static final FramePayloadDecoder INSTANCE = new FramePayloadDecoder();
+
   FramePayloadDecoder() {
     super(ByteBuf.class);
   }

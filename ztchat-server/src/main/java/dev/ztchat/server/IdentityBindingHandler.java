@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.pki.Certificates;
 import io.micrometer.core.instrument.Counter;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
@@ -21,8 +22,10 @@ import javax.net.ssl.SSLSession;
  * certificate that the trust manager already verified (the certificate and name it handed on, see
  * {@link VerifiedPeerHandOff}), handed to {@link SessionStartHandler} as a {@link
  * SessionStartHandler.VerifiedPeer} event. A failed handshake is logged as a security event (one
- * line, with the reason) and the connection closed.
+ * line, with the reason) and the connection closed. It keeps no state of a connection: one serves
+ * every connection.
  */
+@ChannelHandler.Sharable
 final class IdentityBindingHandler extends ChannelInboundHandlerAdapter {
   private final RelayContext relay;
   private final Counter handshakesOk;

@@ -3,6 +3,8 @@ package dev.ztchat.server;
 import static java.util.Objects.requireNonNull;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -43,9 +45,9 @@ final class PreAuthLimiter {
     if (!admitted[0]) {
       return null;
     }
-    Release release = new Release(address);
-    channel.closeFuture().addListener(f -> release.run());
-    return new ReleaseOnHandshake(release);
+    Counted counted = new Counted(address);
+    channel.closeFuture().addListener(counted);
+    return counted;
   }
 
   /** Connections from {@code address} counted now (tests). */
@@ -59,34 +61,35 @@ final class PreAuthLimiter {
         : InetAddress.getLoopbackAddress();
   }
 
-  private final class Release implements Runnable {
+  /**
+   * One counted connection, in one object: it sits right after TLS, and the handshake's end or the
+   * connection's close (whichever comes first) stops the count; after the handshake it leaves the
+   * pipeline.
+   */
+  private final class Counted extends ChannelInboundHandlerAdapter
+      implements ChannelFutureListener {
     private final InetAddress address;
     private final AtomicBoolean done = new AtomicBoolean();
 
-    Release(InetAddress address) {
+    Counted(InetAddress address) {
       this.address = requireNonNull(address, "address");
     }
 
-    @Override
-    public void run() {
+    private void release() {
       if (done.compareAndSet(false, true)) {
         inHandshake.computeIfPresent(address, (k, n) -> n <= 1 ? null : n - 1);
       }
     }
-  }
 
-  /** Sits right after TLS: the handshake's end stops the count, then it leaves the pipeline. */
-  private static final class ReleaseOnHandshake extends ChannelInboundHandlerAdapter {
-    private final Runnable release;
-
-    ReleaseOnHandshake(Runnable release) {
-      this.release = release;
+    @Override
+    public void operationComplete(ChannelFuture closed) {
+      release();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt instanceof SslHandshakeCompletionEvent) {
-        release.run();
+        release();
         ctx.pipeline().remove(this);
       }
       super.userEventTriggered(ctx, evt);

@@ -30,13 +30,18 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
 
   private final Counter frames;
 
-  RateLimitHandler(IdentityRateLimiter limiter, RelayContext relay) {
+  /** {@code frames} counts the frames it passes on (made once per relay, not per connection). */
+  RateLimitHandler(IdentityRateLimiter limiter, RelayContext relay, Counter frames) {
     this.limiter = requireNonNull(limiter, "limiter");
     this.relay = requireNonNull(relay, "relay");
-    this.frames =
-        Counter.builder("ztchat.frames.received")
-            .description("Frames received on authenticated connections")
-            .register(relay.security().meters());
+    this.frames = requireNonNull(frames, "frames");
+  }
+
+  /** The counter of frames received on authenticated connections, in {@code relay}'s meters. */
+  static Counter framesReceived(RelayContext relay) {
+    return Counter.builder("ztchat.frames.received")
+        .description("Frames received on authenticated connections")
+        .register(relay.security().meters());
   }
 
   @Override

@@ -35,7 +35,10 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
   private final Supplier<SslContext> sslContext;
   private final RelayContext relay;
   private final IdentityRateLimiter limiter;
-  private final Counter handshakesOk;
+  private final Counter framesReceived;
+  private final ChannelHandler identity;
+  private final ChannelHandler session;
+  private final ChannelHandler guard;
 
   /** Flushes passed on at the latest after this many were held (Netty's default). */
   static final int FLUSH_AFTER = FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES;
@@ -52,7 +55,11 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
             relay.config().burst(),
             TimeMeter.SYSTEM_NANOTIME,
             relay.connections()::nodesServing);
-    this.handshakesOk = IdentityBindingHandler.handshakesOk(relay);
+    this.framesReceived = RateLimitHandler.framesReceived(relay);
+    // the handlers that keep no state of a connection are made once, here
+    this.identity = new IdentityBindingHandler(relay, IdentityBindingHandler.handshakesOk(relay));
+    this.session = new SessionStartHandler(relay);
+    this.guard = new ConnectionGuardHandler(relay);
   }
 
   /**
@@ -94,11 +101,11 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
             new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
         .addLast("frameDecoder", new FrameDecoder(config.maxFrame(), config.frameTimeout()))
         .addLast("frameEncoder", FrameEncoder.INSTANCE)
-        .addLast("frameCodec", new FramePayloadDecoder())
-        .addLast("identity", new IdentityBindingHandler(relay, handshakesOk))
-        .addLast("session", new SessionStartHandler(relay))
-        .addLast("rateLimit", new RateLimitHandler(limiter, relay))
+        .addLast("frameCodec", FramePayloadDecoder.INSTANCE)
+        .addLast("identity", identity)
+        .addLast("session", session)
+        .addLast("rateLimit", new RateLimitHandler(limiter, relay, framesReceived))
         .addLast("relay", new RelayHandler(relay))
-        .addLast("guard", new ConnectionGuardHandler(relay));
+        .addLast("guard", guard);
   }
 }

@@ -4,10 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ztchat.core.envelope.EnvelopeFormats;
 import dev.ztchat.core.pki.CertificateRejectedException;
+import dev.ztchat.core.pki.CertificateRole;
 import dev.ztchat.core.protocol.ErrorCode;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.ProtocolLimits;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.security.cert.X509Certificate;
@@ -25,18 +27,33 @@ import org.slf4j.LoggerFactory;
  * ConnectedLineHandler}); its handshake and its end are logged at DEBUG only: a relay that takes
  * hundreds of handshakes a second wrote two lines for each, and the number of open connections is a
  * metric. Refusals stay security events.
+ *
+ * <p>It keeps no state of a connection: one serves every connection.
  */
+@ChannelHandler.Sharable
 final class SessionStartHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(SessionStartHandler.class);
 
   /** The handlers that serve a session: a refused connection loses them at once. */
   private static final String[] SERVING = {"frameCodec", "rateLimit", "relay"};
 
-  /** The event that the peer was verified as {@code identity} by {@code certificate}. */
-  record VerifiedPeer(String identity, X509Certificate certificate) {
+  /**
+   * The event that the peer was verified as {@code identity} by {@code certificate}.
+   *
+   * @param checkedInHandshake true only when {@link ClientCertificateTrustManager} checked this
+   *     certificate in this connection's handshake (against the directory's root CA, for the role
+   *     the directory takes it as, and the revocation list), so the directory does not check it
+   *     again; false (a resumed session) has the directory check it in full
+   */
+  record VerifiedPeer(String identity, X509Certificate certificate, boolean checkedInHandshake) {
     VerifiedPeer {
       requireNonNull(identity, "identity");
       requireNonNull(certificate, "certificate");
+    }
+
+    /** A peer whose certificate the directory checks in full. */
+    VerifiedPeer(String identity, X509Certificate certificate) {
+      this(identity, certificate, false);
     }
   }
 
@@ -53,15 +70,15 @@ final class SessionStartHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     // one session per connection; its INFO line comes with the client's first frame
-    ctx.pipeline().replace(this, ctx.name(), new ConnectedLineHandler());
+    ctx.pipeline().replace(this, ctx.name(), ConnectedLineHandler.INSTANCE);
     String identity = peer.identity();
     try {
-      relay
-          .directory()
-          .learnPresented(
-              identity,
-              peer.certificate(),
-              ClientCertificateTrustManager.roleOf(peer.certificate()));
+      CertificateRole role = ClientCertificateTrustManager.roleOf(peer.certificate());
+      if (peer.checkedInHandshake()) {
+        relay.directory().learnPresentedChecked(identity, peer.certificate(), role);
+      } else {
+        relay.directory().learnPresented(identity, peer.certificate(), role);
+      }
     } catch (CertificateRejectedException e) {
       relay
           .security()

@@ -65,7 +65,10 @@ class RateLimitHandlerTest {
     EmbeddedChannel ch =
         new EmbeddedChannel(
             new FramePayloadDecoder(),
-            new RateLimitHandler(new IdentityRateLimiter(1, burst, frozen), fixture.relay));
+            new RateLimitHandler(
+                new IdentityRateLimiter(1, burst, frozen),
+                fixture.relay,
+                RateLimitHandler.framesReceived(fixture.relay)));
     ConnectionIdentity.bind(ch, "alice", pki.user("alice").signing().certificate());
     return ch;
   }

@@ -131,6 +131,34 @@ class SessionStartHandlerTest {
   }
 
   @Test
+  void certificateCheckedInTheHandshake_isLearnedWithoutASecondCheck() {
+    // a pair the directory's own check refuses (bob's certificate for alice): taken as it is only
+    // because the trust manager vouches for it, which it never does for such a pair
+    EmbeddedChannel ch = new EmbeddedChannel(new SessionStartHandler(fixture.relay));
+    ch.pipeline()
+        .fireUserEventTriggered(
+            new SessionStartHandler.VerifiedPeer("alice", signing("bob"), true));
+    assertThat(next(ch)).isInstanceOf(Frame.Welcome.class);
+    assertThat(fixture.relay.directory().knows("alice")).isTrue();
+    assertThat(fixture.relay.security().count(SecurityEvent.HANDSHAKE_FAILED)).isZero();
+  }
+
+  @Test
+  void sharedHandler_startsTheSessionOfEachConnection() {
+    SessionStartHandler shared = new SessionStartHandler(fixture.relay);
+    for (String user : List.of("alice", "bob")) {
+      EmbeddedChannel ch = new EmbeddedChannel(shared);
+      ch.pipeline()
+          .fireUserEventTriggered(new SessionStartHandler.VerifiedPeer(user, signing(user), true));
+      Frame.Welcome welcome = ch.readOutbound();
+      assertThat(welcome.identity()).isEqualTo(user);
+      assertThat(ch.pipeline().get(SessionStartHandler.class))
+          .as("replaced in its own pipeline once the session started")
+          .isNull();
+    }
+  }
+
+  @Test
   void acceptedConnection_logsOneLineAtInfo_whenItsClientFirstSendsAFrame() {
     captureLogs();
     EmbeddedChannel ch = verified("alice", signing("alice"));

@@ -94,6 +94,9 @@ class VerifiedPeerHandOffTest {
         .isSameAs(checked.leaf);
     assertThat(started.getFirst().certificate())
         .isEqualTo(pki.user("alice").signing().certificate());
+    assertThat(started.getFirst().checkedInHandshake())
+        .as("marked as checked in the handshake: the directory does not check it again")
+        .isTrue();
     assertThat(ok.count()).isEqualTo(1.0);
     assertThat(
             VerifiedPeerHandOff.take(server.pipeline().get(SslHandler.class).engine().getSession()))

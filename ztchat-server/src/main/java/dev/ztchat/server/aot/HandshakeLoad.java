@@ -1,8 +1,17 @@
-package dev.ztchat.bench;
+package dev.ztchat.server.aot;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
@@ -17,9 +26,22 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * New full mTLS handshakes per second: {@code concurrency} connections at a time, each a fresh TCP
  * connection and a full handshake presenting a client certificate (no session reuse), counted only
  * when the server then sends application data (ztchat's welcome, nginx's line), which proves the
- * server accepted the certificate. Rates come from wall time.
+ * server accepted the certificate. Rates come from wall time. The handshake bench measures with it,
+ * and the relay's ahead-of-time training ({@link RelayAotTraining}) is such a load.
  */
-final class HandshakeLoad {
+public final class HandshakeLoad {
+  static {
+    // Every connection is a full handshake: the client never offers a saved session.
+    System.setProperty("io.netty.handler.ssl.openssl.sessionCacheClient", "false");
+  }
+
+  /**
+   * Netty's OpenSSL client keys its session cache by host and port; a port number no other
+   * connection uses means no saved session ever matches, even where the property above comes too
+   * late (the class read it already). The number is only a cache key: the socket dials the port.
+   */
+  private static final AtomicInteger SESSION_KEY = new AtomicInteger();
+
   /**
    * What a run measured.
    *
@@ -30,19 +52,19 @@ final class HandshakeLoad {
    * @param sinceOrigin completed handshakes in each second since the origin the run was given (e.g.
    *     the start of the server's process), the same as {@code eachSecond} without one
    */
-  record Result(
+  public record Result(
       int completed,
       int failed,
       double perSecond,
       List<Integer> eachSecond,
       List<Integer> sinceOrigin) {
     /** Handshakes per second from second {@code from} (inclusive) to {@code to} (exclusive). */
-    double rate(int from, int to) {
+    public double rate(int from, int to) {
       return rate(eachSecond, from, to);
     }
 
     /** As {@link #rate}, in seconds counted from the origin. */
-    double rateSinceOrigin(int from, int to) {
+    public double rateSinceOrigin(int from, int to) {
       return rate(sinceOrigin, from, to);
     }
 
@@ -58,7 +80,7 @@ final class HandshakeLoad {
 
   private HandshakeLoad() {}
 
-  static Result run(int port, SslContext tls, int concurrency, Duration duration)
+  public static Result run(int port, SslContext tls, int concurrency, Duration duration)
       throws InterruptedException {
     long now = System.nanoTime();
     return load(port, tls, concurrency, duration, now, now);
@@ -68,7 +90,8 @@ final class HandshakeLoad {
    * As {@link #run(int, SslContext, int, Duration)}, also counting by second since {@code
    * originNanos} ({@link System#nanoTime()} at some earlier moment: the server process's start).
    */
-  static Result run(int port, SslContext tls, int concurrency, Duration duration, long originNanos)
+  public static Result run(
+      int port, SslContext tls, int concurrency, Duration duration, long originNanos)
       throws InterruptedException {
     return load(port, tls, concurrency, duration, System.nanoTime(), originNanos);
   }
@@ -81,11 +104,14 @@ final class HandshakeLoad {
     Counter done =
         new Counter(start, seconds(duration.toNanos()), originNanos, seconds(end - originNanos));
     CountDownLatch slots = new CountDownLatch(concurrency);
-    try (Dialer dialer = new Dialer(1)) {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    try {
       for (int i = 0; i < concurrency; i++) {
-        next(dialer, port, tls, end, done, failed, slots);
+        next(group, port, tls, end, done, failed, slots);
       }
       slots.await(duration.toMillis() + 15_000, TimeUnit.MILLISECONDS);
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     double secs = (System.nanoTime() - start) / 1e9;
     return new Result(
@@ -138,7 +164,7 @@ final class HandshakeLoad {
   }
 
   private static void next(
-      Dialer dialer,
+      EventLoopGroup group,
       int port,
       SslContext tls,
       long end,
@@ -150,34 +176,32 @@ final class HandshakeLoad {
       return;
     }
     boolean[] counted = new boolean[1];
-    dialer
-        .dial(
+    dial(
+            group,
             port,
             tls,
-            p ->
-                p.addLast(
-                    new ChannelInboundHandlerAdapter() {
-                      @Override
-                      public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        ReferenceCountUtil.release(msg);
-                        if (!counted[0]) {
-                          counted[0] = true;
-                          done.add();
-                          ctx.close();
-                        }
-                      }
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ReferenceCountUtil.release(msg);
+                if (!counted[0]) {
+                  counted[0] = true;
+                  done.add();
+                  ctx.close();
+                }
+              }
 
-                      @Override
-                      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                        ctx.close();
-                      }
-                    }))
+              @Override
+              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close();
+              }
+            })
         .addListener(
             (ChannelFutureListener)
                 f -> {
                   if (!f.isSuccess()) {
                     failed.incrementAndGet();
-                    next(dialer, port, tls, end, done, failed, slots);
+                    next(group, port, tls, end, done, failed, slots);
                     return;
                   }
                   f.channel()
@@ -187,8 +211,29 @@ final class HandshakeLoad {
                             if (!counted[0]) {
                               failed.incrementAndGet();
                             }
-                            next(dialer, port, tls, end, done, failed, slots);
+                            next(group, port, tls, end, done, failed, slots);
                           });
                 });
+  }
+
+  /** Connects to 127.0.0.1:{@code port}; {@code handler} comes after TLS. */
+  private static ChannelFuture dial(
+      EventLoopGroup group, int port, SslContext tls, ChannelInboundHandlerAdapter handler) {
+    return new Bootstrap()
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+        .handler(
+            new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel ch) {
+                int sessionKey = 1 + (SESSION_KEY.getAndIncrement() & 0x3fffffff);
+                ch.pipeline()
+                    .addLast(tls.newHandler(ch.alloc(), "127.0.0.1", sessionKey))
+                    .addLast(handler);
+              }
+            })
+        .connect("127.0.0.1", port);
   }
 }

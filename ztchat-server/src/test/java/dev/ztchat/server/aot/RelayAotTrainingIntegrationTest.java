@@ -1,7 +1,9 @@
-package dev.ztchat.bench;
+package dev.ztchat.server.aot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ztchat.core.pki.CertsLayout;
+import dev.ztchat.core.pki.PkiAdmin;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -9,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,11 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The relay's ahead-of-time training run, as the handshake bench uses it under {@code ./ztchat
- * bench} (a class path of jars only, which the JVM's cache requires): it writes a cache, and a
- * relay JVM that must use it ({@code -XX:AOTMode=on}, which fails instead of ignoring an unusable
- * cache) starts and listens. The launcher makes the cache of {@code ./ztchat server} so, so the
- * training must also leave no certificates or keys behind.
+ * The relay's ahead-of-time training run, as the {@code ztchat} launcher runs it for {@code server}
+ * (a class path of jars only, which the JVM's cache requires): it writes a cache, and a relay JVM
+ * that must use it ({@code -XX:AOTMode=on}, which fails instead of ignoring an unusable cache)
+ * starts and listens. The training makes its own certificates, so it must also leave no
+ * certificates or keys behind.
  */
 class RelayAotTrainingIntegrationTest {
   @TempDir Path dir;
@@ -53,40 +56,39 @@ class RelayAotTrainingIntegrationTest {
     try (Stream<Path> left = Files.list(dir)) {
       assertThat(left.map(p -> p.getFileName().toString()))
           .as("the training's certificates and keys (a temporary folder) are removed")
-          .noneMatch(n -> n.startsWith("ztchat-bench-"));
+          .noneMatch(n -> n.startsWith("ztchat-relay-aot-"));
     }
 
-    try (BenchPki pki = BenchPki.create(2048)) {
-      Process relay =
-          new ProcessBuilder(
-                  java(),
-                  "-XX:AOTCache=" + cache,
-                  "-XX:AOTMode=on",
-                  "--enable-native-access=ALL-UNNAMED",
-                  "-cp",
-                  classPath,
-                  RelayMain.class.getName(),
-                  pki.layout().root().toString(),
-                  pki.newFolder("data-").toString())
-              .redirectErrorStream(true)
-              .start();
-      List<String> lines = new ArrayList<>();
-      try (BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          lines.add(line);
-          if (line.startsWith("PORT ")) {
-            break;
-          }
+    CertsLayout certs = new CertsLayout(dir.resolve("certs"));
+    new PkiAdmin(certs, Clock.systemUTC(), line -> {})
+        .init(PkiAdmin.InitOptions.defaults().withKeyBits(2048).withDevices(false));
+    List<String> command = new ArrayList<>(List.of(java(), "-XX:AOTCache=" + cache));
+    command.add("-XX:AOTMode=on");
+    command.addAll(RelayJvmOptions.options());
+    command.addAll(
+        List.of(
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            classPath,
+            TrainingRelay.class.getName(),
+            certs.root().toString(),
+            dir.resolve("data").toString()));
+    Process relay = new ProcessBuilder(command).redirectErrorStream(true).start();
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = in.readLine()) != null; ) {
+        lines.add(line);
+        if (line.startsWith(TrainingRelay.PORT)) {
+          break;
         }
-        relay.getOutputStream().close();
-        in.transferTo(java.io.Writer.nullWriter());
       }
-      assertThat(relay.waitFor(1, TimeUnit.MINUTES)).isTrue();
-      assertThat(lines).as(String.join("\n", lines)).anyMatch(l -> l.startsWith("PORT "));
-      assertThat(relay.exitValue()).as(String.join("\n", lines)).isZero();
+      relay.getOutputStream().close();
+      in.transferTo(java.io.Writer.nullWriter());
     }
+    assertThat(relay.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    assertThat(lines).as(String.join("\n", lines)).anyMatch(l -> l.startsWith(TrainingRelay.PORT));
+    assertThat(relay.exitValue()).as(String.join("\n", lines)).isZero();
   }
 
   private static String java() {
