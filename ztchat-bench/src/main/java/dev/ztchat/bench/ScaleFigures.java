@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The scale-out bench's rows: per setup, throughput and p99 at the fixed load as ratios to 1 node
- * on SQLite, and the store's work per message received (counted once the nodes applied every
- * acknowledgement); a setup that could not run (no PostgreSQL) keeps its rows, with no value and
- * the reason.
+ * The scale-out bench's rows: per setup, throughput (its note naming the envelopes' {@link Wire}
+ * format) and p99 at the fixed load as ratios to 1 node on SQLite, and the store's work per message
+ * received (counted once the nodes applied every acknowledgement); a setup that could not run (no
+ * PostgreSQL) keeps its rows, with no value and the reason.
  */
 final class ScaleFigures {
   private static final String BENCH = "scale";
@@ -29,7 +29,8 @@ final class ScaleFigures {
       Map<ScaleOutBench.Setup, ScaleRuns.Life> fixed,
       String skipped,
       int pairs,
-      String fixedBasis) {
+      String fixedBasis,
+      String format) {
     ScaleOutBench.Setup base = ScaleOutBench.SETUPS.getFirst();
     ScaleRuns.Life baseFull = full.get(base);
     ScaleRuns.Life baseFixed = fixed.get(base);
@@ -47,7 +48,7 @@ final class ScaleFigures {
               throughput(baseFull),
               true,
               Double.NaN,
-              f == null ? skipped : losses(f) + "; " + placement(s)));
+              f == null ? skipped : losses(f) + "; " + placement(s) + "; " + format));
       out.add(
           new Figure(
               BENCH,

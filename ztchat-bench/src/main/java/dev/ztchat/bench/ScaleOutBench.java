@@ -10,13 +10,14 @@ import java.util.Map;
 
 /**
  * Figure 7: scale-out. The relay load of {@link RelayBench} (pairs of a sender and a receiver that
- * acknowledges each 256-byte envelope, everything stored before "sent" and deleted on the ack)
- * against 1, 2 and 3 relay nodes, each a process of its own, on one PostgreSQL started by {@code
- * scripts/dev-postgres.sh}, beside 1 node on SQLite, in the same run; the senders and receivers
- * spread over the nodes so that with more than one node every message crosses nodes. For each
- * setup: throughput at full rate with zero loss checked, p99 latency at one fixed offered load
- * (half the slowest setup's full rate, the same for all), both as ratios to 1 node on SQLite, and
- * what each message costs the store: the relay's own store transactions, and on PostgreSQL the
+ * acknowledges each 256-byte envelope, everything stored before "sent" and deleted on the ack;
+ * version-2 envelopes in binary frames over device certificates, {@link Wire#v2}, as the relay
+ * bench's target rows) against 1, 2 and 3 relay nodes, each a process of its own, on one PostgreSQL
+ * started by {@code scripts/dev-postgres.sh}, beside 1 node on SQLite, in the same run; the senders
+ * and receivers spread over the nodes so that with more than one node every message crosses nodes.
+ * For each setup: throughput at full rate with zero loss checked, p99 latency at one fixed offered
+ * load (half the slowest setup's full rate, the same for all), both as ratios to 1 node on SQLite,
+ * and what each message costs the store: the relay's own store transactions, and on PostgreSQL the
  * statements and transactions the database counted (pg_stat_statements, pg_stat_database).
  *
  * <p>Every setup starts afresh for each of its two passes (full rate, then fixed load) on a new
@@ -63,7 +64,8 @@ final class ScaleOutBench implements Benchmark {
     for (int i = 0; i < pairCount; i++) {
       pairs.add(new UserIdentity[] {pki.user("alice" + i), pki.user("bob" + i)});
     }
-    ScaleRuns runs = new ScaleRuns(o, pki, pairs);
+    Wire wire = Wire.v2(pki);
+    ScaleRuns runs = new ScaleRuns(o, pki, pairs, wire);
     Map<Setup, ScaleRuns.Life> full = new LinkedHashMap<>();
     Map<Setup, ScaleRuns.Life> fixed = new LinkedHashMap<>();
     String skipped = "";
@@ -113,7 +115,7 @@ final class ScaleOutBench implements Benchmark {
         pg.close();
       }
     }
-    return ScaleFigures.of(full, fixed, skipped, pairCount, basis);
+    return ScaleFigures.of(full, fixed, skipped, pairCount, basis, wire.label());
   }
 
   /**

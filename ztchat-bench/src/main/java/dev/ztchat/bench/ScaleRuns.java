@@ -19,6 +19,7 @@ final class ScaleRuns {
   private final BenchOptions o;
   private final BenchPki pki;
   private final List<UserIdentity[]> pairs;
+  private final Wire wire;
 
   /**
    * What one life measured: the runs after the warm-up, and the store work they caused.
@@ -97,10 +98,12 @@ final class ScaleRuns {
     }
   }
 
-  ScaleRuns(BenchOptions o, BenchPki pki, List<UserIdentity[]> pairs) {
+  /** Runs of {@code pairs} in {@code wire}'s format. */
+  ScaleRuns(BenchOptions o, BenchPki pki, List<UserIdentity[]> pairs, Wire wire) {
     this.o = o;
     this.pki = pki;
     this.pairs = pairs;
+    this.wire = wire;
   }
 
   /**
@@ -158,6 +161,7 @@ final class ScaleRuns {
         nodes::senderPort,
         nodes::receiverPort,
         pki.caCertificate(),
+        wire,
         pairs,
         perPair,
         load,

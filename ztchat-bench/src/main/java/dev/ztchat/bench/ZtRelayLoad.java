@@ -74,19 +74,20 @@ final class ZtRelayLoad {
 
   /**
    * Receivers online, senders paced by {@code load}, across several relay nodes: pair {@code i}'s
-   * sender connects to port {@code senderPort(i)} and its receiver to {@code receiverPort(i)};
-   * version 1 in JSON frames.
+   * sender connects to port {@code senderPort(i)} and its receiver to {@code receiverPort(i)}; in
+   * {@code wire}'s format.
    */
   static Result acrossNodes(
       IntUnaryOperator senderPort,
       IntUnaryOperator receiverPort,
       X509Certificate ca,
+      Wire wire,
       List<UserIdentity[]> pairs,
       int perPair,
       OfferedLoad load,
       Duration deadline)
       throws Exception {
-    return run(senderPort, receiverPort, ca, Wire.v1(), pairs, perPair, false, load, deadline);
+    return run(senderPort, receiverPort, ca, wire, pairs, perPair, false, load, deadline);
   }
 
   private static Result run(

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The scale-out bench in quick mode, end to end: a throw-away PostgreSQL from
- * scripts/dev-postgres.sh, 1, 2 and 3 relay node processes on it and 1 on SQLite, real mTLS
- * clients; every setup gives its rows, every envelope arrives once, and the store's work per
- * message is counted on both stores: across nodes, one enqueue and one delete per message. No
- * timing is judged. Skipped without PostgreSQL's programs.
+ * scripts/dev-postgres.sh, 1, 2 and 3 relay node processes on it and 1 on SQLite, real mTLS clients
+ * sending version-2 envelopes in binary frames; every setup gives its rows, every envelope arrives
+ * once, and the store's work per message is counted on both stores: across nodes, one enqueue and
+ * one delete per message. No timing is judged. Skipped without PostgreSQL's programs.
  */
 class ScaleOutBenchIntegrationTest {
   private static final int SETUPS = ScaleOutBench.SETUPS.size();
@@ -36,6 +36,8 @@ class ScaleOutBenchIntegrationTest {
             f -> {
               assertThat(f.ours()).as(f.metric()).isPositive();
               assertThat(f.note()).as(f.metric()).startsWith(lossFree);
+              // the load of the relay bench's target rows: version 2 in binary frames
+              assertThat(f.note()).as(f.metric()).endsWith("version 2, binary frames");
               assertThat(f.ratio()).isPositive();
             });
     assertThat(figures)

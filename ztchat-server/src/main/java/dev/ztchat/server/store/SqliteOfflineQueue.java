@@ -42,13 +42,14 @@ import java.util.function.Function;
  * it has: in the row of its one recipient, or in table {@code bodies}, which each recipient's row
  * in {@code queue} refers to and a trigger deletes with the last row that does.
  *
- * <p>Each stored envelope has one or more <em>targets</em> (table {@code queue_targets}): the
- * device ids (hex SHA-256 of the device certificate) that are to receive it, or {@link
- * #ANY_DEVICE}. The envelope is stored once; a device reads only the envelopes that target it (in
- * {@code seq} order, so per device in arrival order), its acknowledgement removes only its own
- * target, and the envelope goes when its last target is acknowledged or it expires
- * (docs/v2/devices.md). The recipient's quotas count the envelope once, whatever the number of its
- * devices. The relay's registered devices (table {@code devices}) are kept here too.
+ * <p>Each stored envelope has one or more <em>targets</em>: the device ids (hex SHA-256 of the
+ * device certificate) that are to receive it, or {@link #ANY_DEVICE}; one target is kept in the
+ * envelope's own row (column {@code device}), several in table {@code queue_targets}. The envelope
+ * is stored once; a device reads only the envelopes that target it (in {@code seq} order, so per
+ * device in arrival order), its acknowledgement removes only its own target, and the envelope goes
+ * when its last target is acknowledged or it expires (docs/v2/devices.md). The recipient's quotas
+ * count the envelope once, whatever the number of its devices. The relay's registered devices
+ * (table {@code devices}) are kept here too.
  *
  * <p>It also keeps the relay's {@link ContactBook} (who has sent whom a message), in the same
  * transactions.
@@ -60,7 +61,7 @@ import java.util.function.Function;
  * #knownContact} and {@link #alreadyExpired}, which any thread may call.
  */
 public final class SqliteOfflineQueue implements OfflineQueue {
-  static final int SCHEMA_VERSION = 6;
+  static final int SCHEMA_VERSION = 7;
 
   private final Connection db;
   private final Clock clock;
@@ -205,6 +206,9 @@ public final class SqliteOfflineQueue implements OfflineQueue {
           if (from < 6) {
             bytesInTheRowOfOneRecipient(s);
           }
+          if (from < 7) {
+            oneTargetInItsRow(s);
+          }
         });
   }
 
@@ -245,6 +249,21 @@ public final class SqliteOfflineQueue implements OfflineQueue {
   }
 
   /**
+   * Schema version 7: a copy with one target (a recipient with one device, or any device) names it
+   * in its own row ({@code device}), with no row in {@code queue_targets}, so that a direct message
+   * to one device writes and deletes one row, not two; a copy with several targets keeps them in
+   * {@code queue_targets} ({@code device} NULL), as before. The trigger that deletes a copy's
+   * targets with the copy leaves the first kind out. Nothing queued moves.
+   */
+  private static void oneTargetInItsRow(Statement s) throws SQLException {
+    s.execute("ALTER TABLE queue ADD COLUMN device TEXT");
+    s.execute("DROP TRIGGER queue_targets_go_with_the_envelope");
+    s.execute(
+        "CREATE TRIGGER queue_targets_go_with_the_envelope AFTER DELETE ON queue WHEN OLD.device IS"
+            + " NULL BEGIN DELETE FROM queue_targets WHERE seq = OLD.seq; END");
+  }
+
+  /**
    * As {@link #enqueue(List, String, String, long, byte[], Consumer)}, each recipient's copy for
    * the devices {@code targets} gives (device ids as hex, or {@link #ANY_DEVICE}; never empty). A
    * retry of an envelope already stored keeps the targets it was stored with.
@@ -274,10 +293,17 @@ public final class SqliteOfflineQueue implements OfflineQueue {
                 out.put(r, EnqueueOutcome.EXPIRED);
                 continue;
               }
-              long seq = enqueueOne(r, sender, messageId, body, now, expiresAt, quotas);
+              List<String> devices = targets.apply(r);
+              if (devices.isEmpty()) {
+                throw new IllegalArgumentException("an envelope needs at least one target");
+              }
+              String inRow = devices.size() == 1 ? devices.getFirst() : null;
+              long seq = enqueueOne(r, sender, messageId, body, inRow, now, expiresAt, quotas);
               if (seq >= 0) {
                 body.referred();
-                addTargets(seq, targets.apply(r));
+                if (inRow == null) {
+                  addTargets(seq, devices);
+                }
               }
               if (seq == ALREADY_STORED) {
                 out.put(r, EnqueueOutcome.ALREADY_STORED);
@@ -349,7 +375,8 @@ public final class SqliteOfflineQueue implements OfflineQueue {
   private static final long SENDER_SHARE_FULL = -3;
 
   /**
-   * Stores one copy; returns its seq, or {@link #ALREADY_STORED}, {@link #QUEUE_FULL} or {@link
+   * Stores one copy, its one target {@code device} in its row (null: its targets go to {@code
+   * queue_targets}); returns its seq, or {@link #ALREADY_STORED}, {@link #QUEUE_FULL} or {@link
    * #SENDER_SHARE_FULL}.
    */
   private long enqueueOne(
@@ -357,6 +384,7 @@ public final class SqliteOfflineQueue implements OfflineQueue {
       String sender,
       String messageId,
       SharedBody body,
+      String device,
       long now,
       long expiresAt,
       Quotas quotas)
@@ -382,7 +410,7 @@ public final class SqliteOfflineQueue implements OfflineQueue {
     PreparedStatement ins =
         statement(
             "INSERT INTO queue (recipient, sender, message_id, body, envelope, size,"
-                + " enqueued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT"
+                + " enqueued_at, expires_at, device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT"
                 + " (recipient, sender, message_id) DO NOTHING RETURNING seq");
     ins.setString(1, recipient);
     ins.setString(2, sender);
@@ -392,6 +420,7 @@ public final class SqliteOfflineQueue implements OfflineQueue {
     ins.setInt(6, size);
     ins.setLong(7, now);
     ins.setLong(8, expiresAt);
+    ins.setString(9, device);
     try (ResultSet rs = ins.executeQuery()) {
       if (!rs.next()) {
         return ALREADY_STORED;
@@ -420,9 +449,6 @@ public final class SqliteOfflineQueue implements OfflineQueue {
   }
 
   private void addTargets(long seq, List<String> devices) throws SQLException {
-    if (devices.isEmpty()) {
-      throw new IllegalArgumentException("an envelope needs at least one target");
-    }
     PreparedStatement ins =
         statement("INSERT OR IGNORE INTO queue_targets (seq, device) VALUES (?, ?)");
     for (String d : devices) {
@@ -459,8 +485,9 @@ public final class SqliteOfflineQueue implements OfflineQueue {
           statement(
               "SELECT q.seq, q.sender, q.message_id, COALESCE(q.envelope, b.envelope) FROM queue q"
                   + " LEFT JOIN bodies b ON b.id = q.body WHERE q.recipient = ? AND q.seq > ? AND"
-                  + " q.expires_at > ? AND (?5 = '*' OR EXISTS (SELECT 1 FROM queue_targets t WHERE"
-                  + " t.seq = q.seq AND t.device IN (?5, '*'))) ORDER BY q.seq LIMIT ?4");
+                  + " q.expires_at > ? AND (?5 = '*' OR q.device IN (?5, '*') OR (q.device IS NULL"
+                  + " AND EXISTS (SELECT 1 FROM queue_targets t WHERE t.seq = q.seq AND t.device IN"
+                  + " (?5, '*')))) ORDER BY q.seq LIMIT ?4");
       q.setString(1, recipient);
       q.setLong(2, afterSeq);
       q.setLong(3, clock.millis());
@@ -520,18 +547,28 @@ public final class SqliteOfflineQueue implements OfflineQueue {
     try {
       PreparedStatement find =
           statement(
-              "SELECT seq, size FROM queue WHERE recipient = ? AND sender = ? AND message_id = ?");
+              "SELECT seq, size, device FROM queue WHERE recipient = ? AND sender = ? AND"
+                  + " message_id = ?");
       find.setString(1, recipient);
       find.setString(2, sender);
       find.setString(3, messageId);
       long seq;
       long size;
+      String inRow;
       try (ResultSet rs = find.executeQuery()) {
         if (!rs.next()) {
           return false;
         }
         seq = rs.getLong(1);
         size = rs.getLong(2);
+        inRow = rs.getString(3);
+      }
+      if (inRow != null) { // its one target: this device's (or any device's), or another's
+        if (!inRow.equals(device) && !inRow.equals(ANY_DEVICE)) {
+          return false;
+        }
+        removeSeq(seq, recipient, sender, size);
+        return true;
       }
       PreparedStatement untarget =
           statement("DELETE FROM queue_targets WHERE seq = ? AND device IN (?, '*')");
@@ -547,14 +584,18 @@ public final class SqliteOfflineQueue implements OfflineQueue {
           return true; // another device still has to receive it
         }
       }
-      PreparedStatement gone = statement("DELETE FROM queue WHERE seq = ?");
-      gone.setLong(1, seq);
-      if (gone.executeUpdate() > 0) {
-        uncount(recipient, sender, size);
-      }
+      removeSeq(seq, recipient, sender, size);
       return true;
     } catch (SQLException e) {
       throw new IOException("removing an acknowledged envelope failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void removeSeq(long seq, String recipient, String sender, long size) throws SQLException {
+    PreparedStatement gone = statement("DELETE FROM queue WHERE seq = ?");
+    gone.setLong(1, seq);
+    if (gone.executeUpdate() > 0) {
+      uncount(recipient, sender, size);
     }
   }
 
@@ -592,12 +633,32 @@ public final class SqliteOfflineQueue implements OfflineQueue {
   }
 
   /**
-   * One DELETE removes the device's (and the any-device) targets of the copies named; a second
-   * deletes those copies no target is left for.
+   * One DELETE removes the copies named whose one target, in their row, is the device or any
+   * device; when that was not every copy named, a second removes the device's (and the any-device)
+   * targets of the others, and a third deletes those copies no target is left for.
    */
   private int removeAllForDevice(String recipient, String device, List<EnvelopeId> part)
       throws SQLException {
     int slots = AckStatements.slots(part.size());
+    PreparedStatement oneTarget =
+        statement(
+            "DELETE FROM queue WHERE device IN (?1, '*') AND ("
+                + AckStatements.named(slots, 2, 3)
+                + ") RETURNING sender, size");
+    oneTarget.setString(1, device);
+    oneTarget.setString(2, recipient);
+    AckStatements.bindNames(oneTarget, 3, part, slots);
+    int inRow = uncountDeleted(recipient, oneTarget);
+    return inRow == part.size() ? inRow : inRow + removeTargets(recipient, device, part, slots);
+  }
+
+  /**
+   * Removes the device's (and the any-device) targets of the copies named that keep their targets
+   * in {@code queue_targets}, then those copies no target is left for; returns how many copies the
+   * device had.
+   */
+  private int removeTargets(String recipient, String device, List<EnvelopeId> part, int slots)
+      throws SQLException {
     PreparedStatement untarget =
         statement(
             "DELETE FROM queue_targets WHERE device IN (?1, '*') AND seq IN (SELECT seq FROM queue"
@@ -716,14 +777,14 @@ public final class SqliteOfflineQueue implements OfflineQueue {
   public int targetsLeft(String recipient, String sender, String messageId) throws IOException {
     try (PreparedStatement q =
         db.prepareStatement(
-            "SELECT COUNT(*) FROM queue_targets t JOIN queue q ON q.seq = t.seq WHERE"
-                + " q.recipient = ? AND q.sender = ? AND q.message_id = ?")) {
+            "SELECT CASE WHEN q.device IS NULL THEN (SELECT COUNT(*) FROM queue_targets t WHERE"
+                + " t.seq = q.seq) ELSE 1 END FROM queue q WHERE q.recipient = ? AND q.sender = ?"
+                + " AND q.message_id = ?")) {
       q.setString(1, recipient);
       q.setString(2, sender);
       q.setString(3, messageId);
       try (ResultSet rs = q.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
+        return rs.next() ? rs.getInt(1) : 0;
       }
     } catch (SQLException e) {
       throw new IOException("reading the queue failed: " + e.getMessage(), e);

@@ -45,6 +45,43 @@ class OfflineQueueDevicesTest {
   }
 
   @Test
+  void aCopyForOneDevice_keepsItsTargetInItsRow_andEachDeviceAcknowledgesOnlyItsOwn()
+      throws Exception {
+    Path file = dir.resolve("relay.db");
+    try (OfflineQueue q = open()) {
+      q.enqueue(
+          List.of("bob"),
+          "alice",
+          id(1),
+          clock.millis(),
+          new byte[] {1},
+          r -> List.of(LAPTOP),
+          e -> {});
+      enqueueForBoth(q, 2);
+      // only the copy for two devices has rows of targets
+      assertThat(StoreCounts.sqlite(file, "SELECT COUNT(*) FROM queue_targets")).isEqualTo(2);
+      assertThat(q.targetsLeft("bob", "alice", id(1))).isEqualTo(1);
+      assertThat(q.after("bob", PHONE, 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(2));
+      assertThat(q.after("bob", LAPTOP, 0, 10))
+          .extracting(QueuedEnvelope::messageId)
+          .containsExactly(id(1), id(2));
+
+      assertThat(q.remove("bob", PHONE, "alice", id(1))).isFalse();
+      assertThat(q.removeAll("bob", PHONE, List.of(alice(1), alice(2)))).isEqualTo(1);
+      assertThat(q.targetsLeft("bob", "alice", id(1))).isEqualTo(1);
+      assertThat(q.removeAll("bob", LAPTOP, List.of(alice(1), alice(2)))).isEqualTo(2);
+      assertThat(q.totals().messages()).isZero();
+      assertThat(StoreCounts.sqlite(file, "SELECT COUNT(*) FROM queue_targets")).isZero();
+    }
+  }
+
+  private static EnvelopeId alice(int n) {
+    return new EnvelopeId("alice", id(n));
+  }
+
+  @Test
   void upgradeFromSchema3_keepsEveryQueuedEnvelope_forTheFirstDeviceThatAcknowledges()
       throws Exception {
     try (OfflineQueue q = open()) {
@@ -86,6 +123,7 @@ class OfflineQueueDevicesTest {
       s.execute("DROP TABLE bodies");
       s.execute("DROP TRIGGER queue_targets_go_with_the_envelope");
       s.execute("DROP TABLE queue_targets");
+      s.execute("ALTER TABLE queue DROP COLUMN device");
       s.execute("DROP TABLE devices");
       s.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
     }
