@@ -170,8 +170,9 @@ public final class RelayConnection implements AutoCloseable {
       // On the event loop, so frames that came right after the welcome are handled first, in order.
       ch.eventLoop().submit(() -> inbound.attach(conn)).sync();
       if (w.routes(V2Envelope.VERSION)) {
-        // Envelopes of later versions may then come as bytes rather than base64 in JSON.
-        conn.sendOneWay(new Frame.Features(null, true));
+        // Envelopes of later versions may then come as bytes rather than base64 in JSON; and this
+        // client reads and acknowledges every push as it comes, so it can hold the largest window.
+        conn.sendOneWay(new Frame.Features(null, true, ProtocolLimits.MAX_LIVE_WINDOW));
       }
       conn.startKeepAlive();
       return conn;
