@@ -40,9 +40,9 @@ final class DeliveryPump {
   static final int WINDOW = ProtocolLimits.DEFAULT_LIVE_WINDOW;
 
   /**
-   * The largest window a connection may announce ({@code features}' {@code window}): a sender at
-   * full rate keeps up to 512 envelopes unanswered, so a recipient that holds as many keeps them on
-   * the memory path instead of the store.
+   * The largest window a connection may announce ({@code features}' {@code window}): a sender may
+   * keep hundreds of envelopes unanswered (the bench's load client 512), and a recipient that holds
+   * as many keeps them on the memory path instead of the store.
    */
   static final int MAX_WINDOW = ProtocolLimits.MAX_LIVE_WINDOW;
 
