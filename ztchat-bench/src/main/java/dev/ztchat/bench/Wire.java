@@ -7,6 +7,7 @@ import dev.ztchat.core.pki.Credential;
 import dev.ztchat.core.pki.UserIdentity;
 import dev.ztchat.core.protocol.Frame;
 import dev.ztchat.core.protocol.FrameCodec;
+import dev.ztchat.core.protocol.ProtocolLimits;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.HexFormat;
 import java.util.List;
@@ -21,10 +22,11 @@ import java.util.function.LongFunction;
  * <ul>
  *   <li>{@link #v2}, the default between two version-2 peers (docs/v2/envelope.md section 4): each
  *       user connects with a version-2 device certificate, sends {@code features} with {@code
- *       binaryFrames} true after {@code welcome}, and sends version-2 envelopes ({@link
- *       GroupEnvelopes} naming the one recipient: the size of a direct text on an established
- *       session) in binary {@code send} frames that name the recipient's device, so the relay
- *       pushes them back as binary {@code deliver} frames;
+ *       binaryFrames} true and {@code window} 512 (docs/PROTOCOL.md section 9) after {@code
+ *       welcome}, and sends version-2 envelopes ({@link GroupEnvelopes} naming the one recipient:
+ *       the size of a direct text on an established session) in binary {@code send} frames that
+ *       name the recipient's device, so the relay pushes them back as binary {@code deliver}
+ *       frames;
  *   <li>{@link #v1}: version-1 envelopes ({@link Envelopes}, RSA-OAEP and RSA-PSS) as base64 in
  *       JSON frames over the user's signing certificate, as before version 2.
  * </ul>
@@ -33,6 +35,12 @@ import java.util.function.LongFunction;
  * in a run (and in later runs against fresh relays) is the same device.
  */
 final class Wire {
+  /**
+   * {@code -Dztchat.bench.defaultWindow=true}: announce no live window (the relay's default of 64),
+   * to compare the two on the same relay.
+   */
+  private static final boolean DEFAULT_WINDOW = Boolean.getBoolean("ztchat.bench.defaultWindow");
+
   private final String label;
   private final BenchPki pki;
   private final Map<String, Credential> devices = new ConcurrentHashMap<>();
@@ -96,14 +104,15 @@ final class Wire {
   }
 
   /**
-   * After {@code welcome}: asks a relay that routes version 2 for binary frames, as the reference
-   * client does; returns whether it did (its {@code ok} follows).
+   * After {@code welcome}: asks a relay that routes version 2 for binary frames and the largest
+   * live window, as the reference client does; returns whether it did (its {@code ok} follows).
    */
   boolean welcomed(ChannelHandlerContext ctx, Frame.Welcome welcome) {
     if (!isV2() || !welcome.versions().contains(2)) {
       return false;
     }
-    ctx.writeAndFlush(new Frame.Features(null, true), ctx.voidPromise());
+    int window = DEFAULT_WINDOW ? 0 : ProtocolLimits.MAX_LIVE_WINDOW;
+    ctx.writeAndFlush(new Frame.Features(null, true, window), ctx.voidPromise());
     return true;
   }
 

@@ -99,6 +99,15 @@ public final class RelayConnection implements AutoCloseable {
   /** ... and at which it reads again. */
   static final int RESUME_READING_AT = 32;
 
+  /**
+   * The live window this client announces (docs/PROTOCOL.md section 9): as large as it can be while
+   * a genuine relay can never make it stop reading. Envelopes waiting to be processed are never
+   * more than those pushed and unacknowledged, so at this window they stay under {@link
+   * #PAUSE_READING_AT}; a pause would also hold back the answers that processing waits for (a
+   * sender's certificates).
+   */
+  static final int LIVE_WINDOW = PAUSE_READING_AT - 1;
+
   private final AtomicInteger unprocessed = new AtomicInteger();
   private volatile boolean readingPaused; // written on the event loop only
 
@@ -170,8 +179,9 @@ public final class RelayConnection implements AutoCloseable {
       // On the event loop, so frames that came right after the welcome are handled first, in order.
       ch.eventLoop().submit(() -> inbound.attach(conn)).sync();
       if (w.routes(V2Envelope.VERSION)) {
-        // Envelopes of later versions may then come as bytes rather than base64 in JSON.
-        conn.sendOneWay(new Frame.Features(null, true));
+        // Envelopes of later versions may then come as bytes rather than base64 in JSON; and more
+        // than the default window may be pushed unacknowledged.
+        conn.sendOneWay(new Frame.Features(null, true, LIVE_WINDOW));
       }
       conn.startKeepAlive();
       return conn;

@@ -2,21 +2,21 @@ package dev.ztchat.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ztchat.core.protocol.ProtocolLimits;
 import dev.ztchat.server.store.OfflineQueue;
 import dev.ztchat.server.store.QueuedEnvelope;
 import io.netty.channel.Channel;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One connection's delivery cursor: pushes its identity's stored envelopes in order, keeping at
- * most {@link #WINDOW} unacknowledged (docs/PROTOCOL.md section 9). It holds a short run of
- * envelopes already committed to the store, read in pages of {@link #PAGE} or handed over as they
- * are committed, so pushing never waits for the store.
+ * most {@link #WINDOW} unacknowledged, or up to {@link #MAX_WINDOW} and {@link #WINDOW_BYTES} on a
+ * connection that announced a larger live window (docs/PROTOCOL.md section 9). It holds a short run
+ * of envelopes already committed to the store, read in pages of {@link #PAGE} or handed over as
+ * they are committed, so pushing never waits for the store.
  *
  * <p>A window slot is freed when the client's {@code ack} arrives, not when its delete commits: the
  * cursor has moved past the envelope, so it is not pushed again on this connection, and until the
@@ -37,7 +37,22 @@ import java.util.Set;
  */
 final class DeliveryPump {
   /** Envelopes pushed to one connection and not yet acknowledged, at most. */
-  static final int WINDOW = 64;
+  static final int WINDOW = ProtocolLimits.DEFAULT_LIVE_WINDOW;
+
+  /**
+   * The largest window a connection may announce ({@code features}' {@code window}): a sender may
+   * keep hundreds of envelopes unanswered (the bench's load client 512), and a recipient that holds
+   * as many keeps them on the memory path instead of the store.
+   */
+  static final int MAX_WINDOW = ProtocolLimits.MAX_LIVE_WINDOW;
+
+  /**
+   * A push beyond the first {@link #WINDOW} envelopes is made only while the envelopes pushed and
+   * unacknowledged total fewer bytes than this: what a larger window may cost the relay in memory
+   * per connection (envelopes pushed from memory are held until their ack, and frames the client
+   * has not read wait in the connection's buffer).
+   */
+  static final int WINDOW_BYTES = 1 << 20;
 
   /**
    * Envelopes read from the store at a time. A connection holds fewer than one and a half pages
@@ -57,11 +72,16 @@ final class DeliveryPump {
   private final String device;
   private final PageSource source;
   private final ArrayDeque<QueuedEnvelope> ready = new ArrayDeque<>();
-  private final Set<String> inFlight = new HashSet<>();
+
+  /** Pushed and unacknowledged: key to the envelope's length. */
+  private final Map<String, Integer> inFlight = new HashMap<>();
+
   private final Map<String, LiveEnvelope> live = new HashMap<>();
   private final ArrayDeque<LiveEnvelope> held = new ArrayDeque<>();
   private final AcceptanceOrder order;
   private volatile boolean mayPushLive;
+  private int window;
+  private long inFlightBytes;
   private long lastSeq;
   private boolean reading =
       true; // the store thread reads the first page when it registers the pump
@@ -85,6 +105,7 @@ final class DeliveryPump {
     this.device = requireNonNull(device, "device");
     this.source = requireNonNull(source, "source");
     this.order = requireNonNull(order, "order");
+    this.window = ConnectionFeatures.window(channel); // announced before this pump was made
   }
 
   Channel channel() {
@@ -114,6 +135,20 @@ final class DeliveryPump {
     return sender + "/" + messageId;
   }
 
+  /**
+   * The connection announced it can hold {@code requested} pushed envelopes unacknowledged: the
+   * window becomes that, bounded by {@link #WINDOW} below and {@link #MAX_WINDOW} above.
+   */
+  void announceWindow(int requested) {
+    window = bounded(requested);
+    push();
+  }
+
+  /** The window granted for {@code requested}: never below {@link #WINDOW} nor above the bound. */
+  static int bounded(int requested) {
+    return Math.clamp(requested, WINDOW, MAX_WINDOW);
+  }
+
   /** Set by the store thread: this is its identity's only connection (see {@link #offerLive}). */
   void allowLive() {
     mayPushLive = true;
@@ -140,7 +175,7 @@ final class DeliveryPump {
         || reading
         || storeAhead
         || held.size() >= PAGE
-        || inFlight.contains(key)
+        || inFlight.containsKey(key)
         || live.containsKey(key)) {
       envelope.decline();
       return;
@@ -223,7 +258,7 @@ final class DeliveryPump {
 
   /** Another connection of the same identity acknowledged {@code key}. */
   void acked(String key) {
-    if (inFlight.remove(key)) {
+    if (settleSlot(key)) {
       push();
     }
   }
@@ -234,7 +269,7 @@ final class DeliveryPump {
    * sender; null otherwise (the stored copy is deleted as usual).
    */
   LiveEnvelope ackedHere(String key) {
-    if (!inFlight.remove(key)) {
+    if (!settleSlot(key)) {
       return null;
     }
     LiveEnvelope settled = live.get(key);
@@ -250,8 +285,25 @@ final class DeliveryPump {
     return settled;
   }
 
+  /** Frees {@code key}'s window slot; false when it held none. */
+  private boolean settleSlot(String key) {
+    Integer length = inFlight.remove(key);
+    if (length == null) {
+      return false;
+    }
+    inFlightBytes -= length;
+    return true;
+  }
+
+  /** Whether the window has room for one more push. */
+  private boolean windowOpen() {
+    int n = inFlight.size();
+    return n < WINDOW || (n < window && inFlightBytes < WINDOW_BYTES);
+  }
+
   private void write(String key, byte[] envelope) {
-    inFlight.add(key);
+    inFlight.put(key, envelope.length);
+    inFlightBytes += envelope.length;
     channel.write(ConnectionFeatures.deliver(channel, envelope), channel.voidPromise());
     AckCredits.grant(channel);
     // Acks arrive many to a read: the pipeline's flush consolidation (RelayServerInitializer)
@@ -289,7 +341,7 @@ final class DeliveryPump {
       releaseHeld();
       return;
     }
-    while (inFlight.size() < WINDOW) {
+    while (windowOpen()) {
       QueuedEnvelope e = ready.poll();
       if (e != null) {
         write(key(e.sender(), e.messageId()), e.envelope());

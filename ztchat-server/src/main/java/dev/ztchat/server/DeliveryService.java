@@ -574,6 +574,19 @@ final class DeliveryService implements AutoCloseable {
     return f;
   }
 
+  /**
+   * {@code channel}'s client can hold {@code requested} pushed envelopes unacknowledged ({@code
+   * features}): its pump's window grows (bounded) now, or when it is attached. Called on {@code
+   * channel}'s event loop.
+   */
+  void announceWindow(Channel channel, int requested) {
+    ConnectionFeatures.window(channel, requested);
+    DeliveryPump pump = channel.attr(PUMP).get();
+    if (pump != null) {
+      pump.announceWindow(requested);
+    }
+  }
+
   /** As {@link #acknowledge(Channel, String, String, List)} for one envelope (an {@code ack}). */
   void acknowledge(Channel channel, String identity, String ref, String sender, String messageId) {
     acknowledge(channel, identity, ref, List.of(new EnvelopeId(sender, messageId)));

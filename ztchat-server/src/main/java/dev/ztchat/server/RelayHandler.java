@@ -66,6 +66,9 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
       case Frame.Acks acks -> acknowledge(ctx, identity, acks);
       case Frame.Features features -> {
         ConnectionFeatures.binaryFrames(ctx.channel(), features.binaryFrames());
+        if (features.window() != 0) {
+          relay.deliveries().announceWindow(ctx.channel(), features.window());
+        }
         ctx.writeAndFlush(new Frame.Ok(features.ref()));
       }
       case Frame.Ping ping -> ctx.writeAndFlush(new Frame.Pong(ping.ref()));

@@ -94,16 +94,16 @@ final class BinaryFrames {
       }
       ref = text;
     }
-    byte[] envelope = Arrays.copyOfRange(payload, HEADER_BYTES + refLength, payload.length);
+    int rest = HEADER_BYTES + refLength;
     return switch (type) {
-      case SEND -> new Frame.Send(ref, present(envelope, ref), true);
-      case SEND_WITH_DEVICES -> sendWithDevices(envelope, ref);
+      case SEND -> new Frame.Send(ref, present(tail(payload, rest), ref), true);
+      case SEND_WITH_DEVICES -> sendWithDevices(payload, rest, ref);
       case DELIVER -> {
         if (ref != null) {
           throw new MalformedFrameException(
               ErrorCode.MALFORMED, "a binary deliver carries no 'ref'", ref);
         }
-        yield new Frame.Deliver(present(envelope, null), true);
+        yield new Frame.Deliver(present(tail(payload, rest), null), true);
       }
       default ->
           throw new MalformedFrameException(
@@ -111,21 +111,25 @@ final class BinaryFrames {
     };
   }
 
-  /** Type 3: {@code rest} is {@code u16 devices_length | devices | envelope}. */
-  private static Frame.Send sendWithDevices(byte[] rest, String ref)
+  /** Type 3: {@code payload} from {@code at} is {@code u16 devices_length | devices | envelope}. */
+  private static Frame.Send sendWithDevices(byte[] payload, int at, String ref)
       throws MalformedFrameException {
-    if (rest.length < 2) {
+    if (payload.length - at < 2) {
       throw new MalformedFrameException(ErrorCode.MALFORMED, "truncated devices_length", ref);
     }
-    int length = ((rest[0] & 0xff) << 8) | (rest[1] & 0xff);
-    if (2 + length > rest.length) {
+    int length = ((payload[at] & 0xff) << 8) | (payload[at + 1] & 0xff);
+    if (2 + length > payload.length - at) {
       throw new MalformedFrameException(
           ErrorCode.MALFORMED, "devices_length " + length + " runs past the end", ref);
     }
-    String text = new String(rest, 2, length, StandardCharsets.ISO_8859_1);
+    String text = new String(payload, at + 2, length, StandardCharsets.ISO_8859_1);
     List<String> devices = text.isEmpty() ? List.of() : List.of(text.split(",", -1));
-    if (devices.size() > Frame.Send.MAX_DEVICES
-        || !devices.stream().allMatch(Frame.Send::isDeviceEntry)) {
+    byte[] envelope = tail(payload, at + 2 + length);
+    Frame.Send send;
+    try {
+      // Frame.Send checks the count and every entry's form: once, there
+      send = new Frame.Send(ref, envelope, true, devices);
+    } catch (IllegalArgumentException e) {
       throw new MalformedFrameException(
           ErrorCode.MALFORMED,
           "'devices' must be at most "
@@ -133,8 +137,13 @@ final class BinaryFrames {
               + " entries NAME:DEVICE-ID (64 lower-case hex digits)",
           ref);
     }
-    byte[] envelope = Arrays.copyOfRange(rest, 2 + length, rest.length);
-    return new Frame.Send(ref, present(envelope, ref), true, devices);
+    present(envelope, ref);
+    return send;
+  }
+
+  /** The envelope: the payload's bytes from {@code at} to its end, copied once. */
+  private static byte[] tail(byte[] payload, int at) {
+    return Arrays.copyOfRange(payload, at, payload.length);
   }
 
   private static byte[] present(byte[] envelope, String ref) throws MalformedFrameException {

@@ -395,9 +395,16 @@ public sealed interface Frame {
   /**
    * The client says what it understands beyond version 1 of the protocol: with {@code
    * binaryFrames}, the relay may push envelopes to this connection in binary frames
-   * (docs/v2/envelope.md section 4). Answered with {@link Ok}.
+   * (docs/v2/envelope.md section 4); {@code window}, when not 0, is how many pushed envelopes the
+   * connection can hold unacknowledged (docs/PROTOCOL.md section 9: the relay bounds it; 0, the
+   * member left out, keeps the relay's default). Answered with {@link Ok}.
    */
-  record Features(String ref, boolean binaryFrames) implements Frame {
+  record Features(String ref, boolean binaryFrames, int window) implements Frame {
+    /** Features that do not announce a live window. */
+    public Features(String ref, boolean binaryFrames) {
+      this(ref, binaryFrames, 0);
+    }
+
     @Override
     public String type() {
       return "features";

@@ -38,6 +38,9 @@ public final class FrameCodec {
       BinaryFrames.write(frame, out);
       return;
     }
+    if (SmallFrames.write(frame, out)) {
+      return;
+    }
     try (JsonGenerator g = FrameJson.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
       FrameWriter.write(frame, g);
     }

@@ -78,7 +78,8 @@ final class FrameReader {
       case "ack" -> new Frame.Ack(ref, f.requiredText("sender"), f.requiredText("messageId"));
       case "acks" -> new Frame.Acks(ref, f.ackedEnvelopes("envelopes"));
       case "ping" -> new Frame.Ping(ref);
-      case "features" -> new Frame.Features(ref, f.optionalBoolean("binaryFrames"));
+      case "features" ->
+          new Frame.Features(ref, f.optionalBoolean("binaryFrames"), f.optionalInt("window", 0));
       // prekeys (docs/v2/prekeys.md)
       case "prekeys" ->
           new Frame.PublishPrekeys(

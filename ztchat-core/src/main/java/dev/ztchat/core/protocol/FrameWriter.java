@@ -121,6 +121,9 @@ final class FrameWriter {
       case Frame.Features f -> {
         ref(g, f.ref());
         g.writeBooleanField("binaryFrames", f.binaryFrames());
+        if (f.window() != 0) {
+          g.writeNumberField("window", f.window());
+        }
       }
       case Frame.Ping p -> ref(g, p.ref());
       // prekeys (docs/v2/prekeys.md)

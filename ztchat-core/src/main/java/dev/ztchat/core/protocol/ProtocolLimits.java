@@ -85,5 +85,17 @@ public final class ProtocolLimits {
   /** Largest {@code --burst} a server may be configured with. */
   public static final int MAX_FRAME_BURST = 1_000_000;
 
+  /**
+   * Envelopes a relay pushes to a connection and leaves unacknowledged, at most, unless the
+   * connection announced a larger live window (docs/PROTOCOL.md section 9).
+   */
+  public static final int DEFAULT_LIVE_WINDOW = 64;
+
+  /**
+   * The largest live window a relay grants ({@code window} in {@code features}, docs/PROTOCOL.md
+   * section 9); it also bounds the bytes in flight.
+   */
+  public static final int MAX_LIVE_WINDOW = 512;
+
   private ProtocolLimits() {}
 }

@@ -216,6 +216,23 @@ class FrameCodecBinaryTest {
   }
 
   @Test
+  void featuresWithAWindow_roundTrips_andAWindowThatIsNotAnIntegerIsABadMember() throws Exception {
+    Frame f = new Frame.Features("r9", true, 512);
+
+    assertThat(new String(FrameCodec.encode(f), StandardCharsets.UTF_8))
+        .isEqualTo("{\"type\":\"features\",\"ref\":\"r9\",\"binaryFrames\":true,\"window\":512}");
+    assertThat(FrameCodec.decode(FrameCodec.encode(f))).isEqualTo(f);
+    assertThat(
+            FrameCodec.decode(
+                "{\"type\":\"features\",\"binaryFrames\":true}".getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(new Frame.Features(null, true, 0));
+    FrameAssertions.assertBadMember(
+        "{\"type\":\"features\",\"ref\":\"r9\",\"window\":\"512\"}",
+        "r9",
+        "member 'window' must be an integer between -2^31 and 2^31-1");
+  }
+
+  @Test
   void maxEnvelopeBytes_isTheLargestWhoseJsonDeliverFitsTheClientsLimit() {
     for (int maxFrame : List.of(2048, 4096, 4097, 4098, 4099, 65536)) {
       int max = ProtocolLimits.maxEnvelopeBytes(maxFrame);
