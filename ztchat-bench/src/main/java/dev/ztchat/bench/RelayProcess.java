@@ -1,5 +1,6 @@
 package dev.ztchat.bench;
 
+import dev.ztchat.server.aot.ChildJvm;
 import dev.ztchat.server.aot.RelayJvmOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -74,12 +75,12 @@ final class RelayProcess implements AutoCloseable {
         }
       }
       if (!p.isAlive()) {
-        throw new IOException("the relay process exited at start: " + tail(log));
+        throw new IOException("the relay process exited at start: " + ChildJvm.tail(log));
       }
       Thread.sleep(5);
     }
     p.destroyForcibly();
-    throw new IOException("the relay process did not listen within 60 s: " + tail(log));
+    throw new IOException("the relay process did not listen within 60 s: " + ChildJvm.tail(log));
   }
 
   int port() {
@@ -111,11 +112,11 @@ final class RelayProcess implements AutoCloseable {
         return StoreCounters.parse(answers.getLast().substring(STORE.length()));
       }
       if (!process.isAlive()) {
-        throw new IOException("the relay process exited: " + tail(log));
+        throw new IOException("the relay process exited: " + ChildJvm.tail(log));
       }
       Thread.sleep(5);
     }
-    throw new IOException("the relay process did not answer within 30 s: " + tail(log));
+    throw new IOException("the relay process did not answer within 30 s: " + ChildJvm.tail(log));
   }
 
   private long answers() throws IOException {
@@ -126,30 +127,12 @@ final class RelayProcess implements AutoCloseable {
 
   /** The last lines of the process's output, for an error message. */
   String tail() {
-    return tail(log);
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-    } catch (IOException e) {
-      return "(no output: " + e.getMessage() + ")";
-    }
+    return ChildJvm.tail(log);
   }
 
   /** Ends the relay (its stdin closes) and waits for the JVM; true when it exited with 0. */
   boolean stop() throws InterruptedException {
-    try {
-      process.getOutputStream().close();
-    } catch (IOException e) {
-      // the process is gone already: waitFor says how it ended
-    }
-    if (!process.waitFor(2, TimeUnit.MINUTES)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      return false;
-    }
-    return process.exitValue() == 0;
+    return ChildJvm.stop(process);
   }
 
   @Override

@@ -105,7 +105,7 @@ public final class RelayAotTraining {
               HandshakeLoad.run(port, tls, CONCURRENCY, load.dividedBy(clients.size())).completed();
         }
       } finally {
-        exited = stop(relay);
+        exited = ChildJvm.stop(relay);
       }
       if (!exited || !Files.isRegularFile(cache) || Files.size(cache) == 0) {
         return new Result(
@@ -113,7 +113,7 @@ public final class RelayAotTraining {
             "no relay AOT cache: the training JVM "
                 + (exited ? "wrote none" : "failed")
                 + " ("
-                + tail(log)
+                + ChildJvm.tail(log)
                 + ")");
       }
       return new Result(handshakes, "");
@@ -161,34 +161,11 @@ public final class RelayAotTraining {
         }
       }
       if (!relay.isAlive()) {
-        throw new IOException("the training relay exited at start: " + tail(log));
+        throw new IOException("the training relay exited at start: " + ChildJvm.tail(log));
       }
       Thread.sleep(5);
     }
-    throw new IOException("the training relay did not listen within 60 s: " + tail(log));
-  }
-
-  /** Closes the relay's input, which ends it; true when the JVM then exited with 0. */
-  private static boolean stop(Process relay) throws InterruptedException {
-    try {
-      relay.getOutputStream().close();
-    } catch (IOException e) {
-      // the process is gone already: its exit code says how it ended
-    }
-    if (!relay.waitFor(2, TimeUnit.MINUTES)) {
-      relay.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      return false;
-    }
-    return relay.exitValue() == 0;
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-    } catch (IOException e) {
-      return "(no output: " + e.getMessage() + ")";
-    }
+    throw new IOException("the training relay did not listen within 60 s: " + ChildJvm.tail(log));
   }
 
   private static void deleteTree(Path dir) throws IOException {
