@@ -159,6 +159,9 @@ final class ZtRelayLoad {
       }
       allReceived.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
       long drain = System.nanoTime() - start;
+      // The relay answers a sender after its recipient's ack, so the last answers may still be on
+      // their way when the last envelope arrived: count them before reading how many were accepted.
+      allSent.await(Math.min(deadline.toMillis(), 10_000), TimeUnit.MILLISECONDS);
       OfferedLoad.stop(pacer);
       senderChannels.forEach(Channel::close);
       receiving.forEach(Channel::close);

@@ -69,10 +69,11 @@ class ZtRelayLoadIntegrationTest {
   void v2Load_everyEnvelopeIsAcceptedAndArrivesInABinaryDeliver() throws Exception {
     ZtRelayLoad.Result r = load(Wire.v2(pki));
 
-    // every envelope arrived, so the relay took every send (the run ends on the last arrival, which
-    // may come before the last "sent")
+    // every envelope arrived, and every send was counted as accepted (the run waits for the last
+    // "sent", which may come after the last arrival)
     int total = pairs.size() * PER_PAIR;
     assertThat(r.latencies().receivedCount()).isEqualTo(total);
+    assertThat(r.accepted()).isEqualTo(total);
     assertThat(r.binaryDeliveries()).isEqualTo(total);
   }
 
@@ -85,10 +86,11 @@ class ZtRelayLoadIntegrationTest {
 
     assertThat(payloadOf(wire.sendFrame(wire.envelopes(alice, bob).apply(0), bob))[0])
         .isEqualTo((byte) '{');
-    // every envelope arrived, so the relay took every send (the run ends on the last arrival, which
-    // may come before the last "sent")
+    // every envelope arrived, and every send was counted as accepted (the run waits for the last
+    // "sent", which may come after the last arrival)
     int total = pairs.size() * PER_PAIR;
     assertThat(r.latencies().receivedCount()).isEqualTo(total);
+    assertThat(r.accepted()).isEqualTo(total);
     assertThat(r.binaryDeliveries()).isZero();
   }
 
