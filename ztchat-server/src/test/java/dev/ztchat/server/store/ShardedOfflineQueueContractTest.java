@@ -50,6 +50,15 @@ class ShardedOfflineQueueContractTest extends OfflineQueueContract {
     return n;
   }
 
+  /** One body per database that held two or more copies and still holds one of {@code left}. */
+  @Override
+  long bodiesLeft(OfflineQueue q, List<String> all, List<String> left) {
+    ShardedOfflineQueue sharded = (ShardedOfflineQueue) q;
+    return all.stream().collect(Collectors.groupingBy(sharded::shardDescription)).values().stream()
+        .filter(copies -> copies.size() > 1 && copies.stream().anyMatch(left::contains))
+        .count();
+  }
+
   @Override
   long bodiesPerEnqueue(OfflineQueue q, List<String> recipients) {
     ShardedOfflineQueue sharded = (ShardedOfflineQueue) q;
