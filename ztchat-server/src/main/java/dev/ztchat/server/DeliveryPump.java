@@ -136,11 +136,11 @@ final class DeliveryPump {
   }
 
   /**
-   * The connection announced it can hold {@code requested} pushed envelopes unacknowledged: the
-   * window becomes that, bounded by {@link #WINDOW} below and {@link #MAX_WINDOW} above.
+   * The connection announced a larger live window: the pump takes the window {@link
+   * ConnectionFeatures} granted it (bounded once, there) and pushes what it now has room for.
    */
-  void announceWindow(int requested) {
-    window = bounded(requested);
+  void windowAnnounced() {
+    window = ConnectionFeatures.window(channel);
     push();
   }
 

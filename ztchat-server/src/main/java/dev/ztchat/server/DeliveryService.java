@@ -583,7 +583,7 @@ final class DeliveryService implements AutoCloseable {
     ConnectionFeatures.window(channel, requested);
     DeliveryPump pump = channel.attr(PUMP).get();
     if (pump != null) {
-      pump.announceWindow(requested);
+      pump.windowAnnounced();
     }
   }
 
