@@ -239,6 +239,11 @@ final class PeerDevices {
     }
   }
 
+  /** Makes the next revocation check fetch the CA's list from the relay again. */
+  void forgetRevocations() {
+    contacts.forgetRevocations();
+  }
+
   /** A device id as people compare it: 64 hex digits in groups of four. */
   static String fingerprint(String deviceHex) {
     StringBuilder b = new StringBuilder();

@@ -471,6 +471,12 @@ final class V2Sending {
       int colon = x.indexOf(':');
       devices.removeFromSet(x.substring(0, colon), List.of(x.substring(colon + 1)));
     }
+    if (!extra.isEmpty()) {
+      // A device the relay no longer counts was most likely revoked: the next check of a
+      // session's certificate (the devices a receipt goes to, which the relay does not check)
+      // asks for the revocation list again rather than trust one fetched before the revocation.
+      devices.forgetRevocations();
+    }
   }
 
   /** Tells the user of {@code person}'s new device, as a key change is told. */

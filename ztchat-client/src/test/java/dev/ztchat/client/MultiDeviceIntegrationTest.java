@@ -73,6 +73,12 @@ class MultiDeviceIntegrationTest {
     final BlockingQueue<String> own = new LinkedBlockingQueue<>();
     final BlockingQueue<String> notices = new LinkedBlockingQueue<>();
     final BlockingQueue<KeyChangedException> blocked = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> delivered = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onDelivered(String peer, String messageIdHex) {
+      delivered.add(peer + " " + messageIdHex);
+    }
 
     @Override
     public void onSendBlocked(KeyChangedException change) {
@@ -260,6 +266,58 @@ class MultiDeviceIntegrationTest {
       }
       assertThat(laptopsInbox.messages).as("each message once").isEmpty();
       assertThat(alicesInbox.warnings).isEmpty();
+    }
+  }
+
+  /**
+   * A receipt goes to the sessions' devices without the relay's device check (docs/v2/devices.md
+   * section 6.2); once the relay named a device as extra, the revocation list is fetched again
+   * before the next receipt, so one sealed right after a revocation no longer names that device.
+   */
+  @Test
+  void aReceiptRightAfterADeviceWasRevoked_isNotSealedToThatDevice() throws Exception {
+    DeviceInbox alicesInbox = new DeviceInbox();
+    DeviceInbox laptopsInbox = new DeviceInbox();
+    DeviceInbox phonesInbox = new DeviceInbox();
+    List<byte[]> reachingLaptop = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (ChatClient alice = connect("alice", "alice", pki.device("alice"), alicesInbox);
+        ChatClient laptop = connect("bob", "bob+laptop", bobLaptop, laptopsInbox)) {
+      try (ChatClient phone = connect("bob", "bob+phone", bobPhone, phonesInbox)) {
+        awaitDevices(alice, "bob", 2);
+        alice.send("bob", "one");
+        assertThat(laptopsInbox.next().text()).isEqualTo("one");
+        assertThat(phonesInbox.next().text()).isEqualTo("one");
+        phone.send("alice", "from the phone"); // alice now has a session with the phone
+        assertThat(alicesInbox.next().text()).isEqualTo("from the phone");
+      }
+      alice.refreshRevocations(); // a list fetched just before the revocation, still fresh
+
+      X509CRL revoked = pki.revoke(bobPhone.certificate(), RevocationReason.KEY_COMPROMISE);
+      CrlFiles.write(certs.crl(), revoked);
+      server.reloadRevocations();
+      assertThat(Polling.eventually(WAIT, () -> revoked.equals(server.currentRevocationList())))
+          .isTrue();
+      alice.send("bob", "two"); // refused as stale: the phone is extra now
+      assertThat(laptopsInbox.next().text()).isEqualTo("two");
+      assertThat(alice.devicesOf("bob"))
+          .extracting(ContactDevice::id)
+          .doesNotContain(hexId(bobPhone));
+
+      laptop.onRawEnvelope(reachingLaptop::add);
+      SendResult three = laptop.send("alice", "three");
+      assertThat(alicesInbox.next().text()).isEqualTo("three");
+      assertThat(
+              Polling.eventually(
+                  WAIT, () -> laptopsInbox.delivered.contains("alice " + three.messageId())))
+          .as("alice's receipt for 'three' reaches the laptop")
+          .isTrue();
+      assertThat(reachingLaptop).as("alice's receipt for 'three'").isNotEmpty();
+      for (byte[] envelope : reachingLaptop) {
+        assertThat(GroupConversationIntegrationTest.entries(envelope))
+            .as("the devices alice's receipt is sealed to")
+            .contains(hexId(bobLaptop))
+            .doesNotContain(hexId(bobPhone));
+      }
     }
   }
 
