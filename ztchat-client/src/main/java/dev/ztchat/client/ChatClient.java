@@ -37,7 +37,10 @@ import dev.ztchat.core.session.LedgerNotice;
 import dev.ztchat.core.session.SessionSetupException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -1018,6 +1021,31 @@ public final class ChatClient implements AutoCloseable {
       out.add(new ContactDevice(d, PeerDevices.fingerprint(d), false));
     }
     return out;
+  }
+
+  /**
+   * This device as its contacts are shown it (docs/v2/devices.md section 6.3): its device name and
+   * its fingerprint, the one a contact told of it as a new device compares with the user out of
+   * band. Empty for a client without a device certificate (version 1 only).
+   */
+  public Optional<ContactDeviceStanding> thisDevice() {
+    if (config.device() == null) {
+      return Optional.empty();
+    }
+    X509Certificate c = config.device().certificate();
+    String id;
+    try {
+      id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException("this device's certificate cannot be encoded", e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is unavailable in this JDK", e);
+    }
+    return Optional.of(
+        new ContactDeviceStanding(
+            new ContactDevice(id, PeerDevices.fingerprint(id), true),
+            Certificates.deviceName(c),
+            false));
   }
 
   /** {@link #devicesOf} with each device's name and whether the CA revoked its certificate. */

@@ -63,7 +63,10 @@ public final class ChatTerminal implements ChatListener {
         /who               who of those who wrote to you is online (needs the connection)
         /fingerprint NAME  show the safety number to compare with NAME out of band
                            (offline: from the keys pinned on this device)
-        /accept NAME       accept NAME's new keys after a key-change warning
+        /devices           this device's fingerprint (a contact compares it with you before
+                           accepting it as your new device) and your other devices
+        /devices NAME      NAME's devices: name, fingerprint, held or not
+        /accept NAME       accept NAME's new keys or new device after a warning
         /help              this help
         /quit              leave (Ctrl-D works too)
       Anything else is sent, end-to-end encrypted, to the current peer. Until you pick someone,
@@ -152,6 +155,7 @@ public final class ChatTerminal implements ChatListener {
       case "/r" -> reply(arg);
       case "/who" -> who();
       case "/fingerprint" -> fingerprint(arg.isEmpty() ? peer.get() : arg);
+      case "/devices" -> devices(arg);
       case "/accept" -> accept(arg.isEmpty() ? peer.get() : arg);
       case "/help" -> printBlock(HELP);
       default -> print("unknown command " + parts[0] + " (type /help)");
@@ -438,6 +442,20 @@ public final class ChatTerminal implements ChatListener {
     print("Compare the safety number with " + name + "; it is the same on both sides.");
   }
 
+  private void devices(String name) throws IOException {
+    List<String> lines;
+    if (name.isEmpty() || name.equals(client.me())) {
+      lines =
+          DeviceLines.ofMine(
+              client.me(), client.thisDevice(), client.deviceStandingsOf(client.me()));
+    } else if (isValidName(name, "/devices")) {
+      lines = DeviceLines.ofContact(name, client.deviceStandingsOf(name));
+    } else {
+      return;
+    }
+    lines.forEach(this::print);
+  }
+
   private void accept(String name) throws IOException {
     KeyChangedException change = name == null ? null : pendingChanges.remove(name);
     if (change == null) {
@@ -611,17 +629,29 @@ public final class ChatTerminal implements ChatListener {
   @Override
   public void onSendBlocked(KeyChangedException e) {
     pendingChanges.put(e.contact(), e);
-    print(
-        "[!] WARNING: the keys of "
-            + e.contact()
-            + " have CHANGED. Nothing was sent to the new keys.");
-    print("    pinned: " + e.pinnedFingerprint());
+    if (e.newDevice() == null) {
+      print(
+          "[!] WARNING: the keys of "
+              + e.contact()
+              + " have CHANGED. Nothing was sent to the new keys.");
+      print("    pinned: " + e.pinnedFingerprint());
+    } else {
+      print(
+          "[!] WARNING: "
+              + e.contact()
+              + " has a NEW DEVICE"
+              + (e.newDeviceName().isEmpty() ? "" : " named '" + e.newDeviceName() + "'")
+              + ". Nothing you send reaches it before you accept it.");
+      print("    known:  " + e.pinnedFingerprint());
+    }
     print("    new:    " + e.newFingerprint());
     print(
-        "    Compare /fingerprint "
-            + e.contact()
-            + " with "
-            + e.contact()
+        (e.newDevice() == null
+                ? "    Compare /fingerprint " + e.contact() + " with " + e.contact()
+                : "    Ask "
+                    + e.contact()
+                    + " to read out the new device's fingerprint (/devices on that device) and"
+                    + " compare it")
             + " in person or by phone, then /accept "
             + e.contact()
             + " (your messages wait until then).");
