@@ -42,6 +42,12 @@ import picocli.CommandLine.Parameters;
 final class GroupCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  @picocli.CommandLine.Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
