@@ -35,8 +35,10 @@ import java.util.function.Function;
  *       so for one recipient the order of {@code seq} is the order of commits, and a reader paging
  *       by {@code seq} never skips a copy committed late. Different recipients never wait for each
  *       other.
- *   <li>Quotas: counted from the table under the recipient's lock, not cached in memory, so they
- *       hold whichever connection writes.
+ *   <li>Quotas: counted from the table under the recipient's lock, and the count kept in memory
+ *       only while the recipient's newest copy is still the one it was made with ({@link
+ *       KnownUsage}), so they hold whichever node writes and an enqueue does not count the whole
+ *       queue.
  *   <li>An acknowledgement locks the envelope's row ({@code FOR UPDATE}) so that two devices
  *       acknowledging at once cannot both leave it behind.
  *   <li>Expired envelopes are deleted a thousand at a time, each batch its own short transaction.
@@ -69,6 +71,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
   private final PostgresCommitNotices deviceNotices;
   private final PostgresReachability reachability;
 
+  /** Each recipient's usage as last counted here, for the quotas ({@link KnownUsage}). */
+  private final KnownUsage known = new KnownUsage();
+
   /**
    * Whether an enqueue records its sender among the recipient's contacts here; not on a shard of
    * several, whose contacts are kept by the home database ({@link ShardedOfflineQueue}).
@@ -81,6 +86,23 @@ public final class PostgresOfflineQueue implements OfflineQueue {
    */
   @SuppressWarnings("ThreadLocalUsage")
   private final ThreadLocal<Connection> current = new ThreadLocal<>();
+
+  /**
+   * Per open transaction on this thread, the recipients whose lock it holds already and those it
+   * has announced to other nodes already: a batch of many envelopes for one recipient takes the
+   * lock and sends the notice once, not once per envelope (a second lock in the same transaction is
+   * held until its end all the same, as no savepoint is ever rolled back to, and PostgreSQL
+   * delivers the same notice once per transaction anyway).
+   */
+  @SuppressWarnings("ThreadLocalUsage")
+  private final ThreadLocal<Held> held = new ThreadLocal<>();
+
+  /** What the open transaction holds: see {@link #held}. */
+  private record Held(Set<String> locked, Set<String> announced) {
+    Held() {
+      this(new HashSet<>(), new HashSet<>());
+    }
+  }
 
   private PostgresOfflineQueue(
       HikariDataSource pool,
@@ -327,6 +349,12 @@ public final class PostgresOfflineQueue implements OfflineQueue {
       throw new IOException("the store is unavailable: " + e.getMessage(), e);
     }
     current.set(c);
+    held.set(new Held());
+  }
+
+  /** What the transaction open on this thread holds ({@link #held}). */
+  private Held held() {
+    return requireNonNull(held.get(), "no transaction is open on this thread");
   }
 
   /** Commits the transaction {@link #begin} opened; on failure it is rolled back. */
@@ -353,6 +381,7 @@ public final class PostgresOfflineQueue implements OfflineQueue {
 
   private void release(Connection c) {
     current.remove();
+    held.remove();
     try {
       c.setAutoCommit(true);
     } catch (SQLException ignored) {
@@ -405,7 +434,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
         c -> {
           if (expiresAt > now) {
             for (String r : new TreeSet<>(recipients)) {
-              lockRecipient(c, r);
+              if (held().locked().add(r)) {
+                lockRecipient(c, r);
+              }
             }
           }
           for (String r : recipients) {
@@ -419,7 +450,9 @@ public final class PostgresOfflineQueue implements OfflineQueue {
             if (o == EnqueueOutcome.STORED) {
               body.referred();
               addTargets(c, seq, targets.apply(r));
-              notices.notifyCommitted(c, r);
+              if (held().announced().add(r)) {
+                notices.notifyCommitted(c, r);
+              }
               stored.accept(
                   new QueuedEnvelope(seq, r, sender, messageId, envelope, seqAndAfter[1]));
             }
@@ -464,35 +497,17 @@ public final class PostgresOfflineQueue implements OfflineQueue {
       Quotas quotas)
       throws SQLException {
     int size = body.size();
-    long count;
-    long bytes;
-    long pairCount;
-    long pairBytes;
-    long storedAfter;
-    try (PreparedStatement q =
-        c.prepareStatement(
-            "SELECT COUNT(*), COALESCE(SUM(size), 0), COUNT(*) FILTER (WHERE sender = ?),"
-                + " COALESCE(SUM(size) FILTER (WHERE sender = ?), 0), COALESCE(MAX(seq), 0) FROM"
-                + " queue WHERE recipient = ? AND expires_at > ?")) {
-      q.setString(1, sender);
-      q.setString(2, sender);
-      q.setString(3, recipient);
-      q.setLong(4, now);
-      try (ResultSet rs = q.executeQuery()) {
-        rs.next();
-        count = rs.getLong(1);
-        bytes = rs.getLong(2);
-        pairCount = rs.getLong(3);
-        pairBytes = rs.getLong(4);
-        storedAfter = rs.getLong(5);
-      }
+    Usage looked = usage(c, recipient, now, false);
+    long storedAfter = looked.newest();
+    KnownUsage.Counts usage = looked.counts();
+    boolean full = full(usage, size);
+    boolean overShare = overShare(usage.of(sender), size);
+    if ((full || overShare) && quotas.checked() && !looked.counted()) {
+      // a count kept from before may be too high (copies removed since): refuse on a fresh one only
+      usage = usage(c, recipient, now, true).counts();
+      full = full(usage, size);
+      overShare = overShare(usage.of(sender), size);
     }
-    boolean full =
-        count + 1 > limits.maxMessagesPerRecipient()
-            || bytes + size > limits.maxBytesPerRecipient();
-    boolean overShare =
-        pairCount + 1 > limits.maxMessagesPerSender()
-            || pairBytes + size > limits.maxBytesPerSender();
     if ((full || overShare) && quotas.checked()) {
       // a retry of an envelope already stored is answered as stored, even with a full queue
       if (exists(c, recipient, sender, messageId)) {
@@ -515,9 +530,69 @@ public final class PostgresOfflineQueue implements OfflineQueue {
       ins.setLong(7, now);
       ins.setLong(8, expiresAt);
       try (ResultSet rs = ins.executeQuery()) {
-        return new long[] {rs.next() ? rs.getLong(1) : -1, storedAfter};
+        if (!rs.next()) {
+          return new long[] {-1, storedAfter};
+        }
+        long seq = rs.getLong(1);
+        KnownUsage.stored(usage, sender, size, seq);
+        return new long[] {seq, storedAfter};
       }
     }
+  }
+
+  private boolean full(KnownUsage.Counts usage, int size) {
+    return usage.count() + 1 > limits.maxMessagesPerRecipient()
+        || usage.bytes() + size > limits.maxBytesPerRecipient();
+  }
+
+  private boolean overShare(long[] fromSender, int size) {
+    return fromSender[0] + 1 > limits.maxMessagesPerSender()
+        || fromSender[1] + size > limits.maxBytesPerSender();
+  }
+
+  /**
+   * {@code recipient}'s usage: its newest unexpired copy's {@code seq} (0 for none), and the counts
+   * kept here if that is still the newest they include, else ({@code recount} too) counted again
+   * from the table and kept ({@link KnownUsage}).
+   */
+  private record Usage(long newest, KnownUsage.Counts counts, boolean counted) {}
+
+  /**
+   * Reads {@link Usage} in one round trip: the newest copy by one lookup in the index by recipient,
+   * read backwards, and the count per sender only when the kept counts do not hold.
+   */
+  private Usage usage(Connection c, String recipient, long now, boolean recount)
+      throws SQLException {
+    KnownUsage.Counts kept = recount ? null : known.kept(recipient);
+    long keptNewest = kept == null ? -1 : kept.newest();
+    long newest = 0;
+    Map<String, long[]> bySender = new HashMap<>();
+    try (PreparedStatement q =
+        c.prepareStatement(
+            "WITH newest AS (SELECT COALESCE(MAX(seq), 0) AS seq FROM queue WHERE recipient = ?"
+                + " AND expires_at > ?) SELECT newest.seq, s.sender, s.copies, s.bytes FROM newest"
+                + " LEFT JOIN LATERAL (SELECT sender, COUNT(*) AS copies, COALESCE(SUM(size), 0)"
+                + " AS bytes FROM queue WHERE recipient = ? AND expires_at > ? AND newest.seq <> ?"
+                + " GROUP BY sender) s ON TRUE")) {
+      q.setString(1, recipient);
+      q.setLong(2, now);
+      q.setString(3, recipient);
+      q.setLong(4, now);
+      q.setLong(5, keptNewest);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          newest = rs.getLong(1);
+          String sender = rs.getString(2);
+          if (sender != null) {
+            bySender.put(sender, new long[] {rs.getLong(3), rs.getLong(4)});
+          }
+        }
+      }
+    }
+    if (kept != null && newest == keptNewest) {
+      return new Usage(newest, kept, false);
+    }
+    return new Usage(newest, known.counted(recipient, newest, bySender), true);
   }
 
   /** Writes an envelope's bytes; answers their id. */
