@@ -463,9 +463,8 @@ final class DeliveryService implements AutoCloseable {
       // offered only once its write is on the store's list: a later envelope for the same
       // recipient, sent by anyone after this one was pushed, then always waits behind it there.
       // Should the store claim it first (its grace period over), the pump sees a claimed envelope
-      // and leaves it to the store's copy.
-      DeliveryPump pump = livePump;
-      pump.channel().eventLoop().execute(() -> pump.offerLive(liveCopy));
+      // and leaves it to the store's copy. Handed over with the rest of the read's (LiveOffers).
+      LiveOffers.add(from, livePump, liveCopy);
     }
   }
 
