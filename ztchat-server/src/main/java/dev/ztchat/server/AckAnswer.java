@@ -10,11 +10,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The one answer to an {@code ack} or {@code acks} (docs/PROTOCOL.md section 9), which waits for
  * every part of it: the store's deletion of the envelopes it had written (one part) and the {@code
- * sent} to the sender of each envelope acknowledged from memory (one part each). The last part done
- * writes the {@code ok}. A part that fails keeps it from ever being written: a deletion the store
- * refused is answered {@code error} {@code internal}; a {@code sent} that could not be written (the
- * sender's connection closed) leaves the acknowledgement unanswered, as the sender will retry and
- * the recipient absorbs the redelivery. Parts finish on any thread.
+ * sent} to the sender of each envelope acknowledged from memory (one part per sender's connection).
+ * The last part done writes the {@code ok}. A part that fails keeps it from ever being written: a
+ * deletion the store refused is answered {@code error} {@code internal}; a {@code sent} that could
+ * not be written (the sender's connection closed) leaves the acknowledgement unanswered, as the
+ * sender will retry and the recipient absorbs the redelivery. Parts finish on any thread.
  */
 final class AckAnswer {
   private final Channel recipient;

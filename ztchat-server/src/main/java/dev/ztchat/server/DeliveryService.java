@@ -16,12 +16,15 @@ import dev.ztchat.server.store.StoreReachability;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelPromise;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.PromiseCombiner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -460,9 +463,8 @@ final class DeliveryService implements AutoCloseable {
       // offered only once its write is on the store's list: a later envelope for the same
       // recipient, sent by anyone after this one was pushed, then always waits behind it there.
       // Should the store claim it first (its grace period over), the pump sees a claimed envelope
-      // and leaves it to the store's copy.
-      DeliveryPump pump = livePump;
-      pump.channel().eventLoop().execute(() -> pump.offerLive(liveCopy));
+      // and leaves it to the store's copy. Handed over with the rest of the read's (LiveOffers).
+      LiveOffers.add(from, livePump, liveCopy);
     }
   }
 
@@ -617,8 +619,13 @@ final class DeliveryService implements AutoCloseable {
         stored.add(e);
       }
     }
-    AckAnswer answer = new AckAnswer(channel, ref, fromMemory.size() + (stored.isEmpty() ? 0 : 1));
-    fromMemory.forEach(e -> answerFromMemory(e, answer));
+    // one hand-over and one flush per sender's connection, however many envelopes it sent
+    Map<Channel, List<LiveEnvelope>> bySender = new LinkedHashMap<>();
+    for (LiveEnvelope e : fromMemory) {
+      bySender.computeIfAbsent(e.from(), c -> new ArrayList<>()).add(e);
+    }
+    AckAnswer answer = new AckAnswer(channel, ref, bySender.size() + (stored.isEmpty() ? 0 : 1));
+    bySender.forEach((from, envelopes) -> answerFromMemory(from, envelopes, answer));
     if (stored.isEmpty()) {
       return;
     }
@@ -650,34 +657,51 @@ final class DeliveryService implements AutoCloseable {
   }
 
   /**
-   * The recipient acknowledged an envelope pushed from memory before the store wrote it: it will
-   * never be written. The sender hears {@code delivered} first; the recipient's {@code ok} follows
-   * only once that answer is on its way, so a recipient never holds an {@code ok} for an envelope
-   * whose sender may still retry it (which would look like a replay, section 9).
+   * The recipient acknowledged {@code envelopes}, all sent on {@code from} and pushed from memory,
+   * before the store wrote them: they will never be written. Their sender hears {@code delivered}
+   * first, in one hand-over to its connection's event loop and one flush; the recipient's {@code
+   * ok} follows only once those answers are on their way, so a recipient never holds an {@code ok}
+   * for an envelope whose sender may still retry it (which would look like a replay, section 9).
    */
-  private void answerFromMemory(LiveEnvelope e, AckAnswer answer) {
-    // "delivered" only to a sender the recipient wrote to; the contact is recorded with the next
-    // batch
-    boolean shownOnline = queue.knownContact(e.header().sender(), e.recipient());
-    // ... and from now on the sender is the recipient's contact, as the store will record
-    queue.noteContact(e.recipient(), e.header().sender());
-    Frame sent =
-        new Frame.Sent(
-            e.ref(),
-            e.header().messageIdHex(),
-            List.of(
-                new Frame.Delivery(
-                    e.recipient(),
-                    shownOnline ? DeliveryStatus.DELIVERED : DeliveryStatus.QUEUED)));
-    e.from()
-        .writeAndFlush(sent)
-        .addListener(
-            f -> {
-              if (f.isSuccess()) {
-                answer.partDone(null);
-              } // else the sender retries; the recipient, without an ok, absorbs the redelivery
-              // silently
-            });
+  private void answerFromMemory(Channel from, List<LiveEnvelope> envelopes, AckAnswer answer) {
+    List<Frame> sent = new ArrayList<>(envelopes.size());
+    for (LiveEnvelope e : envelopes) {
+      // "delivered" only to a sender the recipient wrote to; the contact is recorded with the next
+      // batch
+      boolean shownOnline = queue.knownContact(e.header().sender(), e.recipient());
+      // ... and from now on the sender is the recipient's contact, as the store will record
+      queue.noteContact(e.recipient(), e.header().sender());
+      sent.add(
+          new Frame.Sent(
+              e.ref(),
+              e.header().messageIdHex(),
+              List.of(
+                  new Frame.Delivery(
+                      e.recipient(),
+                      shownOnline ? DeliveryStatus.DELIVERED : DeliveryStatus.QUEUED))));
+    }
+    Runnable write =
+        () -> {
+          ChannelPromise all = from.newPromise();
+          PromiseCombiner combiner = new PromiseCombiner(from.eventLoop());
+          for (Frame f : sent) {
+            combiner.add(from.write(f));
+          }
+          combiner.finish(all);
+          from.flush();
+          all.addListener(
+              f -> {
+                if (f.isSuccess()) {
+                  answer.partDone(null);
+                } // else the sender retries; the recipient, without an ok, absorbs the
+                // redelivery silently
+              });
+        };
+    if (from.eventLoop().inEventLoop()) {
+      write.run();
+    } else {
+      from.eventLoop().execute(write);
+    }
   }
 
   /** A change to the queue: applied inside a batch transaction, answered after the commit. */

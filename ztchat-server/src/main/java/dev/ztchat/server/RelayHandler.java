@@ -87,6 +87,19 @@ final class RelayHandler extends SimpleChannelInboundHandler<Frame> {
     }
   }
 
+  /** The envelopes this read accepted for live recipients go to their connections now. */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    LiveOffers.handOver(ctx.channel());
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    LiveOffers.handOver(ctx.channel());
+    ctx.fireChannelInactive();
+  }
+
   /**
    * Answers a payload that is not a valid frame with {@code error}; one that is not even a JSON
    * object also closes the connection (docs/PROTOCOL.md section 4.3). Anything else goes on to the
