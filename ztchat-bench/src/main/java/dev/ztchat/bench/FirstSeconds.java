@@ -10,6 +10,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The handshake bench's rows about the first seconds after a start: each server is started fresh
@@ -19,7 +24,10 @@ import java.util.Locale;
  * a while, then {@code -XX:AOTCache}); nginx is started fresh too. The first window (10 s) of each
  * is compared with nginx's first window, counted both from the moment the server listens and from
  * the start of its process (which also charges the JVM's start and anything the relay does before
- * it listens), and the last window of the run (warm) with nginx's.
+ * it listens), and the last window of the run (warm) with nginx's. For each relay run it also
+ * prints the relay's CPU by thread ({@link ThreadCpu}: event loops, C1, C2, GC, the rest) before it
+ * listened and per handshake of the first and the last window, which says what a first window is
+ * made of (bench/ANALYSIS.md section 3) better than a rate on a shared host.
  */
 final class FirstSeconds {
   private static final int CONCURRENCY = 4;
@@ -222,9 +230,37 @@ final class FirstSeconds {
       Runs into)
       throws IOException, InterruptedException {
     try (RelayProcess relay = RelayProcess.start(pki, jvmOptions)) {
-      HandshakeLoad.Result r =
-          HandshakeLoad.run(relay.port(), tls, CONCURRENCY, run, relay.startedAtNanos());
+      Optional<ThreadCpu> atListening = ThreadCpu.read(relay.pid());
+      // the relay's CPU by thread at the edges of the first and the last window of the load
+      List<Optional<ThreadCpu>> edges = new CopyOnWriteArrayList<>();
+      ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
+      HandshakeLoad.Result r;
+      try {
+        for (long s : new long[] {window, run.toSeconds() - window}) {
+          var _ = clock.schedule(() -> edges.add(ThreadCpu.read(relay.pid())), s, TimeUnit.SECONDS);
+        }
+        r = HandshakeLoad.run(relay.port(), tls, CONCURRENCY, run, relay.startedAtNanos());
+      } finally {
+        clock.shutdownNow();
+      }
+      Optional<ThreadCpu> atEnd = ThreadCpu.read(relay.pid());
       into.listeningMillis.add(relay.listeningAfterMillis());
+      if (atListening.isPresent()
+          && atEnd.isPresent()
+          && edges.size() == 2
+          && edges.stream().allMatch(Optional::isPresent)) {
+        int n = r.eachSecond().size();
+        o.say(
+            "handshake first seconds, round %d: ztchat, %s: relay CPU before listening %s; per"
+                + " handshake in the first %d s %s; in the last %d s %s",
+            round + 1,
+            label,
+            atListening.get().since(ThreadCpu.none(), 1),
+            window,
+            edges.get(0).orElseThrow().since(atListening.get(), r.rate(0, window) * window),
+            window,
+            atEnd.get().since(edges.get(1).orElseThrow(), r.rate(n - window, n) * window));
+      }
       record(
           o,
           "ztchat, "

@@ -87,6 +87,11 @@ final class RelayProcess implements AutoCloseable {
     return port;
   }
 
+  /** The relay JVM's process id. */
+  long pid() {
+    return process.pid();
+  }
+
   /** {@link System#nanoTime()} just before the JVM was started. */
   long startedAtNanos() {
     return startedAtNanos;
