@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -206,10 +207,7 @@ final class StoreBench implements Benchmark {
    * {@link #BATCH}; returns rows per second.
    */
   static double rawInserts(Path dir, LongFunction<byte[]> envelopes, int n) throws Exception {
-    byte[][] rows = new byte[n][];
-    for (int i = 0; i < n; i++) {
-      rows[i] = envelopes.apply(i);
-    }
+    byte[][] rows = rows(envelopes, n);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("raw.db"))) {
       try (Statement s = c.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");
@@ -219,31 +217,8 @@ final class StoreBench implements Benchmark {
                 + " sender TEXT NOT NULL, message_id TEXT NOT NULL, envelope BLOB NOT NULL, size"
                 + " INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
                 + " UNIQUE (recipient, sender, message_id))");
-        s.execute("CREATE INDEX queue_by_recipient ON queue (recipient, seq)");
-        s.execute("CREATE INDEX queue_by_expiry ON queue (expires_at)");
       }
-      c.setAutoCommit(false);
-      long start = System.nanoTime();
-      try (PreparedStatement ins =
-          c.prepareStatement(
-              "INSERT INTO queue (recipient, sender, message_id, envelope, size,"
-                  + " enqueued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        for (int i = 0; i < n; i++) {
-          long now = System.currentTimeMillis();
-          ins.setString(1, "bob0");
-          ins.setString(2, "alice0");
-          ins.setString(3, String.format(Locale.ROOT, "%032x", i));
-          ins.setBytes(4, rows[i]);
-          ins.setInt(5, rows[i].length);
-          ins.setLong(6, now);
-          ins.setLong(7, now + 86_400_000L);
-          ins.executeUpdate();
-          if ((i + 1) % BATCH == 0 || i == n - 1) {
-            c.commit();
-          }
-        }
-      }
-      return n / ((System.nanoTime() - start) / 1e9);
+      return timedInserts(c, rows);
     }
   }
 
@@ -253,10 +228,7 @@ final class StoreBench implements Benchmark {
    */
   static double rawInserts(String storeUrl, LongFunction<byte[]> envelopes, int n)
       throws Exception {
-    byte[][] rows = new byte[n][];
-    for (int i = 0; i < n; i++) {
-      rows[i] = envelopes.apply(i);
-    }
+    byte[][] rows = rows(envelopes, n);
     PostgresUrl url = PostgresUrl.parse(storeUrl);
     try (Connection c = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password())) {
       try (Statement s = c.createStatement()) {
@@ -265,31 +237,50 @@ final class StoreBench implements Benchmark {
                 + " NOT NULL, message_id TEXT NOT NULL, envelope BYTEA NOT NULL, size INTEGER NOT"
                 + " NULL, enqueued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, UNIQUE"
                 + " (recipient, sender, message_id))");
-        s.execute("CREATE INDEX queue_by_recipient ON queue (recipient, seq)");
-        s.execute("CREATE INDEX queue_by_expiry ON queue (expires_at)");
       }
-      c.setAutoCommit(false);
-      long start = System.nanoTime();
-      try (PreparedStatement ins =
-          c.prepareStatement(
-              "INSERT INTO queue (recipient, sender, message_id, envelope, size,"
-                  + " enqueued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        for (int i = 0; i < n; i++) {
-          long now = System.currentTimeMillis();
-          ins.setString(1, "bob0");
-          ins.setString(2, "alice0");
-          ins.setString(3, String.format(Locale.ROOT, "%032x", i));
-          ins.setBytes(4, rows[i]);
-          ins.setInt(5, rows[i].length);
-          ins.setLong(6, now);
-          ins.setLong(7, now + 86_400_000L);
-          ins.executeUpdate();
-          if ((i + 1) % BATCH == 0 || i == n - 1) {
-            c.commit();
-          }
+      return timedInserts(c, rows);
+    }
+  }
+
+  private static byte[][] rows(LongFunction<byte[]> envelopes, int n) {
+    byte[][] rows = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      rows[i] = envelopes.apply(i);
+    }
+    return rows;
+  }
+
+  /**
+   * Adds the queue's indexes to the table {@code c} just made, then inserts {@code rows} one
+   * statement each, committing every {@link #BATCH}; returns rows per second.
+   */
+  private static double timedInserts(Connection c, byte[][] rows) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE INDEX queue_by_recipient ON queue (recipient, seq)");
+      s.execute("CREATE INDEX queue_by_expiry ON queue (expires_at)");
+    }
+    c.setAutoCommit(false);
+    int n = rows.length;
+    long start = System.nanoTime();
+    try (PreparedStatement ins =
+        c.prepareStatement(
+            "INSERT INTO queue (recipient, sender, message_id, envelope, size,"
+                + " enqueued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      for (int i = 0; i < n; i++) {
+        long now = System.currentTimeMillis();
+        ins.setString(1, "bob0");
+        ins.setString(2, "alice0");
+        ins.setString(3, String.format(Locale.ROOT, "%032x", i));
+        ins.setBytes(4, rows[i]);
+        ins.setInt(5, rows[i].length);
+        ins.setLong(6, now);
+        ins.setLong(7, now + 86_400_000L);
+        ins.executeUpdate();
+        if ((i + 1) % BATCH == 0 || i == n - 1) {
+          c.commit();
         }
       }
-      return n / ((System.nanoTime() - start) / 1e9);
     }
+    return n / ((System.nanoTime() - start) / 1e9);
   }
 }
