@@ -88,7 +88,10 @@ final class ThreadCpu {
   /**
    * "X ms (event loops a, C1 b, ...)": the CPU used since {@code before}, divided by {@code per} (1
    * for the time itself, a handshake count for ms per handshake); "n/a" when {@code per} is not
-   * positive (a window without a handshake).
+   * positive (a window without a handshake). A kind whose threads ended in between can show less
+   * than before: an ended thread's time is counted in "other" (the process's total keeps it), so
+   * the total is right and the kinds are right for a process whose threads live as long as it does,
+   * as a relay's event loops and compilers do.
    */
   String since(ThreadCpu before, double per) {
     if (!(per > 0)) {

@@ -32,7 +32,10 @@ class ThreadCpuTest {
     ThreadCpu after = ThreadCpu.read(pid).orElseThrow();
 
     assertThat(after.totalMillis()).as("spun %d", spin).isGreaterThan(before.totalMillis());
-    assertThat(after.since(before, 1)).matches("\\d+ ms \\(event loops \\d+, C1 .*other -?\\d+\\)");
+    // a kind can fall when its threads ended in between (this JVM's earlier tests' event loops):
+    // their time moves to "other", with the process's total
+    assertThat(after.since(before, 1))
+        .matches("\\d+ ms \\(event loops -?\\d+, C1 -?\\d+, C2 -?\\d+, GC -?\\d+, other -?\\d+\\)");
     assertThat(after.since(before, 0)).isEqualTo("n/a");
   }
 
