@@ -211,7 +211,11 @@ final class DevicesCommand implements Callable<Integer> {
           return 2;
         }
         ContactDeviceStanding s = held.get(0);
-        client.acceptDevice(name, s.device().id());
+        if (!client.acceptDevice(name, s.device().id())) {
+          System.err.println(
+              TerminalText.notice("devices: that device of " + name + " was accepted already"));
+          return 4;
+        }
         System.out.println(
             TerminalText.oneLine(
                 "accepted "
