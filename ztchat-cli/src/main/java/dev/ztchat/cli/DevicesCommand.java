@@ -158,8 +158,10 @@ final class DevicesCommand implements Callable<Integer> {
         arity = "0..1",
         paramLabel = "DEVICE",
         description =
-            "Which held device, when NAME has several: its name, or the start of its"
-                + " fingerprint (8 or more hex digits, e.g. f44c1bb6).")
+            "Which held device, when NAME has several: the start of its fingerprint as the"
+                + " warning and devices NAME show it (8 or more hex digits, e.g. f44c1bb6). A held"
+                + " device is not listed by name here: its certificate is read when it is"
+                + " accepted.")
     String device;
 
     @Override
