@@ -69,7 +69,7 @@ final class GroupCommand implements Runnable {
       try (ClientLogging logging =
               ClientLogging.routeTo(
                   line -> System.err.println(TerminalText.notice("group: " + line)));
-          ChatClient client = ChatClient.connect(options.config(me), NoticesToStderr.INSTANCE)) {
+          ChatClient client = ChatClient.connect(options.config(me), new OneShotNotices("group"))) {
         GroupView g = change(client);
         System.out.println(TerminalText.oneLine(done(g)));
         return 0;
@@ -281,7 +281,7 @@ final class GroupCommand implements Runnable {
       try (ClientLogging logging =
               ClientLogging.routeTo(
                   line -> System.err.println(TerminalText.notice("group: " + line)));
-          ChatClient client = ChatClient.connect(options.config(me), NoticesToStderr.INSTANCE)) {
+          ChatClient client = ChatClient.connect(options.config(me), new OneShotNotices("group"))) {
         List<GroupView> all = client.groups();
         if (all.isEmpty()) {
           System.out.println("no groups on this device");
@@ -304,22 +304,5 @@ final class GroupCommand implements Runnable {
           + (g.removed() ? ", you are no longer a member" : "")
           + ")";
     }
-  }
-
-  /** Group commands show nothing of incoming traffic but notices, on stderr. */
-  enum NoticesToStderr implements dev.ztchat.client.ChatListener {
-    INSTANCE;
-
-    @Override
-    public void onMessage(dev.ztchat.core.envelope.OpenedMessage message) {}
-
-    @Override
-    public void onRejected(
-        String claimedSender,
-        dev.ztchat.core.envelope.RejectionReason reason,
-        String explanation) {}
-
-    @Override
-    public void onGroupChange(GroupView group, String description) {}
   }
 }

@@ -21,8 +21,8 @@ public final class Main implements Runnable {
    */
   private static final List<String> SUBCOMMANDS =
       List.of(
-          "demo", "pki", "server", "client", "web", "send", "recv", "group", "attack", "bench",
-          "help");
+          "demo", "pki", "server", "client", "web", "send", "recv", "group", "devices", "attack",
+          "bench", "help");
 
   // A switch, not a table of constructor references: the start-up cache cannot hold a lambda of
   // a picocli class (picocli's class files predate the verifier the cache needs).
@@ -36,6 +36,7 @@ public final class Main implements Runnable {
       case "send" -> new SendCommand();
       case "recv" -> new RecvCommand();
       case "group" -> new GroupCommand();
+      case "devices" -> new DevicesCommand();
       case "attack" -> new AttackCommand();
       case "bench" -> new BenchCommand();
       case "help" -> new CommandLine.HelpCommand();

@@ -5,6 +5,7 @@ import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.ConnectionState;
 import dev.ztchat.client.ConnectionStatus;
 import dev.ztchat.client.GroupView;
+import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.core.envelope.OpenedMessage;
 import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.remedy.Remedy;
@@ -131,6 +132,18 @@ final class RecvCommand implements Callable<Integer> {
           @Override
           public void onNotice(String notice, Remedy remedy) {
             warn(RemedyText.withRemedy(notice, java.util.Optional.of(remedy)) + ".");
+          }
+
+          @Override
+          public void onSendBlocked(KeyChangedException change) {
+            synchronized (System.err) { // the lines of one warning stay together
+              OneShotNotices.changeLines(change).forEach(RecvCommand::warn);
+            }
+          }
+
+          @Override
+          public void onSendFailed(String peer, String reason) {
+            warn("[!] Not sent to " + peer + ": " + reason);
           }
 
           @Override

@@ -1,7 +1,6 @@
 package dev.ztchat.cli;
 
 import dev.ztchat.client.ChatClient;
-import dev.ztchat.client.ChatListener;
 import dev.ztchat.client.GroupTextQueuedException;
 import dev.ztchat.client.KeyChangedException;
 import dev.ztchat.client.MessageTooLongException;
@@ -10,8 +9,6 @@ import dev.ztchat.client.UnconfirmedSendException;
 import dev.ztchat.client.UnknownGroupException;
 import dev.ztchat.client.UntrustedContactException;
 import dev.ztchat.core.crypto.BoringSslProvider;
-import dev.ztchat.core.envelope.OpenedMessage;
-import dev.ztchat.core.envelope.RejectionReason;
 import dev.ztchat.core.pki.IdentityName;
 import dev.ztchat.core.protocol.DeliveryStatus;
 import dev.ztchat.core.protocol.Frame;
@@ -80,7 +77,7 @@ final class SendCommand implements Callable<Integer> {
     try (ClientLogging logging =
             ClientLogging.routeTo(
                 line -> System.err.println(TerminalText.notice("send: " + line)));
-        ChatClient client = ChatClient.connect(options.config(me), Quiet.INSTANCE)) {
+        ChatClient client = ChatClient.connect(options.config(me), new OneShotNotices("send"))) {
       if (group) {
         return toGroup(client);
       }
@@ -195,16 +192,5 @@ final class SendCommand implements Callable<Integer> {
       System.err.println(TerminalText.notice("send: " + e.getMessage()));
       return 6; // kept in the outbox, as an unconfirmed send is
     }
-  }
-
-  /** send ignores incoming traffic. */
-  enum Quiet implements ChatListener {
-    INSTANCE;
-
-    @Override
-    public void onMessage(OpenedMessage message) {}
-
-    @Override
-    public void onRejected(String claimedSender, RejectionReason reason, String explanation) {}
   }
 }

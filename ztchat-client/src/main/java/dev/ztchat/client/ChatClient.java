@@ -998,14 +998,30 @@ public final class ChatClient implements AutoCloseable {
       acceptKeyChange(change.newKeys());
       return;
     }
-    Optional<Instant> heldSince = devices.heldSince(change.contact(), change.newDevice());
-    devices.accept(change.contact(), change.newDevice());
+    if (!acceptDevice(change.contact(), change.newDevice())) {
+      receiver.execute(outgoing::flush); // accepted already (elsewhere): what waits goes out
+    }
+  }
+
+  /**
+   * Accepts {@code contact}'s held device {@code deviceId} (64 hex digits, as {@link #devicesOf}
+   * lists it) after the user compared its fingerprint (docs/v2/devices.md section 6.3): it is
+   * sealed to from now, what was sent to {@code contact} while it was held goes to it, and waiting
+   * messages go out. The one accept path for a new device, whether told by a warning ({@link
+   * #acceptChange}) or chosen from the list; false when that device was not held.
+   */
+  public boolean acceptDevice(String contact, String deviceId) throws IOException {
+    Optional<Instant> heldSince = devices.heldSince(contact, deviceId);
+    if (heldSince.isEmpty()) {
+      return false;
+    }
+    devices.accept(contact, deviceId);
     receiver.execute(
         () -> {
-          heldSince.ifPresent(
-              t -> outgoing.sendHeldMessages(change.contact(), change.newDevice(), t));
+          outgoing.sendHeldMessages(contact, deviceId, heldSince.get());
           outgoing.flush();
         });
+    return true;
   }
 
   /**

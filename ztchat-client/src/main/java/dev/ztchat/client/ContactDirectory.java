@@ -162,12 +162,17 @@ final class ContactDirectory {
     }
     Frame answer;
     try {
-      RelayConnection conn = relay.current();
-      String ref = conn.nextRef();
-      answer = conn.request(new Frame.CrlRequest(ref), ref, LOOKUP_TIMEOUT);
+      // Paced as every request is: a check that needs the list waits for the relay's budget.
+      answer =
+          RateLimitPacing.paced(
+              () -> {
+                RelayConnection conn = relay.current();
+                String ref = conn.nextRef();
+                return conn.request(new Frame.CrlRequest(ref), ref, LOOKUP_TIMEOUT);
+              });
     } catch (RelayConnection.RelayException e) {
       if (e.code() == ErrorCode.RATE_LIMITED) {
-        throw e;
+        throw e; // still limited after every try: a transport failure, not a missing list
       }
       throw new CrlRejectedException("the server has no revocation list (" + e.getMessage() + ")");
     }
