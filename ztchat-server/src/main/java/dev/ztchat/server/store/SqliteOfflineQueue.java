@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -72,7 +73,13 @@ public final class SqliteOfflineQueue implements OfflineQueue {
   private final Map<String, long[]> pairUsage = new HashMap<>();
 
   private final ContactBook contacts;
-  private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+  /**
+   * Prepared on the store thread; concurrent because {@link #close} may run on another thread while
+   * a store thread that did not stop in time still prepares one (it then fails on the closed
+   * connection, as any use after close does).
+   */
+  private final Map<String, PreparedStatement> statements = new ConcurrentHashMap<>();
 
   private SqliteOfflineQueue(Connection db, Clock clock, QueueLimits limits) {
     this.db = db;
